@@ -1,0 +1,79 @@
+import type { DatasetSpec, FeatureName } from '../spec/types';
+import { deriveSeed, Rng } from './rng';
+import { DOMAIN, generate2d, taskOf } from './twoD';
+import { featurize } from './features';
+import { fitStandardizer, standardize, type Standardizer } from './normalize';
+
+export interface Split {
+  /** Model inputs: one standardised feature row per example. */
+  x: Float32Array;
+  /** Targets: class index or regression value, one per example. */
+  y: Float32Array;
+  n: number;
+  /** The raw (x1, x2) points, for drawing. */
+  points: Float32Array;
+}
+
+export interface TabularDataset {
+  task: 'binary' | 'regression';
+  inputDim: number;
+  /** Width of the model's output layer: 1 for a sigmoid class score or a regression value. */
+  outputDim: number;
+  features: FeatureName[];
+  standardizer: Standardizer;
+  train: Split;
+  validation: Split;
+}
+
+function take(points: Float32Array, y: Float32Array, idx: Int32Array): { points: Float32Array; y: Float32Array } {
+  const p = new Float32Array(idx.length * 2);
+  const t = new Float32Array(idx.length);
+  idx.forEach((k, i) => {
+    p[2 * i] = points[2 * k];
+    p[2 * i + 1] = points[2 * k + 1];
+    t[i] = y[k];
+  });
+  return { points: p, y: t };
+}
+
+/**
+ * The dataset an experiment trains on: points generated from the seed, shuffled into
+ * train and validation, turned into features and standardised with training statistics.
+ */
+export function buildDataset(spec: DatasetSpec, seed: number): TabularDataset {
+  const raw = generate2d(spec.kind, spec.samples, spec.noise, deriveSeed(seed, 'data'));
+  const order = new Rng(deriveSeed(seed, 'split')).permutation(raw.n);
+  const nVal = Math.round(raw.n * spec.validationSplit);
+  const val = take(raw.x, raw.y, order.subarray(0, nVal));
+  const train = take(raw.x, raw.y, order.subarray(nVal));
+  const trainRows = featurize(train.points, spec.features);
+  const standardizer = fitStandardizer(trainRows, spec.features.length);
+  const split = (s: { points: Float32Array; y: Float32Array }, rows: Float32Array): Split => ({
+    x: standardize(rows, standardizer), y: s.y, n: s.y.length, points: s.points,
+  });
+  return {
+    task: taskOf(spec.kind),
+    inputDim: spec.features.length,
+    outputDim: 1,
+    features: [...spec.features],
+    standardizer,
+    train: split(train, trainRows),
+    validation: split(val, featurize(val.points, spec.features)),
+  };
+}
+
+/**
+ * A resolution × resolution grid over the input plane (row 0 at the top, x2 = +DOMAIN),
+ * as model inputs, for drawing what the model predicts everywhere.
+ */
+export function boundaryGridInputs(ds: TabularDataset, resolution: number): Float32Array {
+  const points = new Float32Array(resolution * resolution * 2);
+  for (let r = 0; r < resolution; r++) {
+    for (let c = 0; c < resolution; c++) {
+      const i = r * resolution + c;
+      points[2 * i] = -DOMAIN + ((c + 0.5) * 2 * DOMAIN) / resolution;
+      points[2 * i + 1] = DOMAIN - ((r + 0.5) * 2 * DOMAIN) / resolution;
+    }
+  }
+  return standardize(featurize(points, ds.features), ds.standardizer);
+}

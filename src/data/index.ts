@@ -1,0 +1,5 @@
+export * from './rng';
+export * from './twoD';
+export * from './features';
+export * from './normalize';
+export * from './dataset';

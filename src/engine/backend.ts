@@ -1,0 +1,54 @@
+import * as tf from '@tensorflow/tfjs';
+// Registering backends is a side effect of importing them; webgpu registers itself only where
+// navigator.gpu exists (browsers, or Node with the `webgpu` package installed on globalThis).
+import '@tensorflow/tfjs-backend-webgpu';
+import '@tensorflow/tfjs-backend-wasm';
+import { BACKENDS, type BackendChoice, type BackendName } from '../spec/types';
+import type { BackendReport } from './types';
+
+/** The order tried: the chosen backend first, then the ones after it (webgpu → webgl → wasm → cpu). */
+export function fallbackChain(choice: BackendChoice): BackendName[] {
+  const start = choice === 'auto' ? 0 : BACKENDS.indexOf(choice);
+  return BACKENDS.slice(start);
+}
+
+function unavailableReason(name: BackendName): string | null {
+  if (name in tf.engine().registryFactory) return null;
+  if (name === 'webgpu') return 'webgpu: this browser has no WebGPU (navigator.gpu is missing)';
+  return `${name}: not available in this environment`;
+}
+
+/** Switch tfjs to the first backend of the chain that initialises, saying why others were skipped. */
+export async function activateBackend(choice: BackendChoice): Promise<BackendReport> {
+  const fallbacks: string[] = [];
+  for (const name of fallbackChain(choice)) {
+    const missing = unavailableReason(name);
+    if (missing) {
+      fallbacks.push(missing);
+      continue;
+    }
+    try {
+      if (await tf.setBackend(name)) {
+        await tf.ready();
+        return { active: name, fallbacks };
+      }
+      fallbacks.push(`${name}: failed to initialise`);
+    } catch (e) {
+      fallbacks.push(`${name}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  throw new Error(`No tfjs backend could start: ${fallbacks.join('; ')}`);
+}
+
+/** Bytes held by tensors, and on GPU backends the bytes in use and allocated on the device. */
+export function memoryFigures(): { numTensors: number; tensorBytes: number; gpuBytes: number | null; gpuBytesAllocated: number | null } {
+  const m = tf.memory() as tf.MemoryInfo & {
+    numBytesInGPU?: number; numBytesInGPUAllocated?: number; numBytesAllocatedInGPU?: number;
+  };
+  return {
+    numTensors: m.numTensors,
+    tensorBytes: m.numBytes,
+    gpuBytes: m.numBytesInGPU ?? null,
+    gpuBytesAllocated: m.numBytesAllocatedInGPU ?? m.numBytesInGPUAllocated ?? null,
+  };
+}

@@ -1,0 +1,78 @@
+// engine/: models, losses, optimizers, the training loop, the compute-cost model, backends.
+// This file is the analytic compute-cost model; it has no tfjs import so the UI can use it.
+import type { Activation, MlpSpec, OptimizerKind } from '../spec/types';
+
+/**
+ * Approximate FLOPs per element for each activation's forward pass (exp/tanh counted as a
+ * few FLOPs, as is customary). Backward is folded into the 2× rule below.
+ */
+export const ACTIVATION_FLOPS: Record<Activation, number> = { linear: 0, relu: 1, sigmoid: 4, tanh: 6, gelu: 10 };
+
+/** Per-parameter FLOPs of one optimizer update (SGD: w -= lr·g; momentum adds 2; Adam ≈ 12). */
+export function optimizerFlopsPerParam(kind: OptimizerKind, momentum: number): number {
+  if (kind === 'adam') return 12;
+  return momentum > 0 ? 4 : 2;
+}
+
+export interface LayerCost {
+  name: string;
+  inputs: number;
+  outputs: number;
+  params: number;
+  /** Forward FLOPs per example: 2·in·out for the matmul, out for the bias, plus the activation. */
+  forwardFlops: number;
+}
+
+export interface ModelCost {
+  layers: LayerCost[];
+  params: number;
+  forwardFlops: number;
+}
+
+function dense(name: string, inputs: number, outputs: number, activation: Activation): LayerCost {
+  return {
+    name, inputs, outputs,
+    params: inputs * outputs + outputs,
+    forwardFlops: 2 * inputs * outputs + outputs + ACTIVATION_FLOPS[activation] * outputs,
+  };
+}
+
+/** Per-layer parameters and forward FLOPs of an MLP; the output layer's loss costs ~5 FLOPs per output. */
+export function mlpCost(model: MlpSpec, inputDim: number, outputDim: number): ModelCost {
+  const layers: LayerCost[] = [];
+  let width = inputDim;
+  model.hidden.forEach((l, i) => {
+    layers.push(dense(`dense ${i + 1}`, width, l.units, l.activation));
+    width = l.units;
+  });
+  const out = dense('output', width, outputDim, 'linear');
+  out.forwardFlops += 5 * outputDim;
+  layers.push(out);
+  return {
+    layers,
+    params: layers.reduce((s, l) => s + l.params, 0),
+    forwardFlops: layers.reduce((s, l) => s + l.forwardFlops, 0),
+  };
+}
+
+export interface EpochWork {
+  batches: number;
+  batchSize: number;
+  /** Examples passed forward only (evaluation of train and validation sets, boundary grid). */
+  evalExamples: number;
+  optimizer: OptimizerKind;
+  momentum: number;
+  /** Whether an L1/L2 penalty adds ~3 FLOPs per weight per step. */
+  penalty: boolean;
+}
+
+/**
+ * FLOPs of one epoch: each trained example costs forward + backward ≈ 3× forward,
+ * each step one optimizer update per parameter, each evaluated example one forward pass.
+ */
+export function epochFlops(cost: ModelCost, work: EpochWork): number {
+  const perStep =
+    work.batchSize * 3 * cost.forwardFlops +
+    cost.params * (optimizerFlopsPerParam(work.optimizer, work.momentum) + (work.penalty ? 3 : 0));
+  return work.batches * perStep + work.evalExamples * cost.forwardFlops;
+}

@@ -1,0 +1,29 @@
+import * as tf from '@tensorflow/tfjs';
+
+export type Task = 'binary' | 'regression';
+
+/**
+ * Mean loss of raw outputs against targets: sigmoid cross-entropy from logits for binary
+ * classification (the stable form max(z,0) − z·y + log(1 + e^−|z|)), mean squared error for regression.
+ */
+export function taskLoss(task: Task, outputs: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
+  const z = outputs.reshape([-1]);
+  if (task === 'regression') return z.sub(targets).square().mean();
+  return z.relu().sub(z.mul(targets)).add(z.abs().neg().exp().log1p()).mean();
+}
+
+/** Fraction of examples whose predicted class (logit > 0) matches the label. */
+export function binaryAccuracy(outputs: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
+  return outputs.reshape([-1]).greater(0).toFloat().equal(targets).toFloat().mean();
+}
+
+/** λ₁·Σ|w| + λ₂·Σw² over the given weight matrices. */
+export function weightPenalty(kernels: tf.Tensor[], l1: number, l2: number): tf.Scalar | null {
+  if (l1 === 0 && l2 === 0) return null;
+  let total: tf.Scalar = tf.scalar(0);
+  for (const w of kernels) {
+    if (l1 > 0) total = total.add(w.abs().sum().mul(l1));
+    if (l2 > 0) total = total.add(w.square().sum().mul(l2));
+  }
+  return total;
+}

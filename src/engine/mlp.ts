@@ -1,0 +1,84 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Activation, MlpSpec } from '../spec/types';
+import { Rng } from '../data/rng';
+
+export interface DenseParams {
+  name: string;
+  kernel: tf.Variable;
+  bias: tf.Variable;
+  activation: Activation;
+  dropout: number;
+}
+
+export interface Mlp {
+  layers: DenseParams[];
+  variables: tf.Variable[];
+  /** Raw outputs (logits or regression values), shape [n, outputDim]. */
+  forward(x: tf.Tensor2D, dropoutSeed?: () => number): tf.Tensor2D;
+  dispose(): void;
+}
+
+const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+
+/** GELU, tanh approximation (tfjs core has no gelu op). */
+function gelu(x: tf.Tensor2D): tf.Tensor2D {
+  const inner = x.add(x.pow(3).mul(0.044715)).mul(SQRT_2_OVER_PI);
+  return x.mul(0.5).mul(inner.tanh().add(1));
+}
+
+export function activate(x: tf.Tensor2D, activation: Activation): tf.Tensor2D {
+  switch (activation) {
+    case 'relu': return x.relu();
+    case 'tanh': return x.tanh();
+    case 'sigmoid': return x.sigmoid();
+    case 'gelu': return gelu(x);
+    case 'linear': return x;
+  }
+}
+
+/**
+ * Initial weights drawn in JavaScript from the seed, so every backend starts from the very
+ * same numbers: He-uniform for relu/gelu, Glorot-uniform otherwise; biases start at zero.
+ */
+function initKernel(rng: Rng, fanIn: number, fanOut: number, activation: Activation): Float32Array {
+  const limit = activation === 'relu' || activation === 'gelu'
+    ? Math.sqrt(6 / fanIn)
+    : Math.sqrt(6 / (fanIn + fanOut));
+  const w = new Float32Array(fanIn * fanOut);
+  for (let i = 0; i < w.length; i++) w[i] = rng.uniform(-limit, limit);
+  return w;
+}
+
+export function buildMlp(spec: MlpSpec, inputDim: number, outputDim: number, seed: number): Mlp {
+  const rng = new Rng(seed);
+  const shapes = [
+    ...spec.hidden.map((l, i) => ({ name: `dense ${i + 1}`, units: l.units, activation: l.activation, dropout: l.dropout })),
+    { name: 'output', units: outputDim, activation: 'linear' as Activation, dropout: 0 },
+  ];
+  let fanIn = inputDim;
+  const layers: DenseParams[] = shapes.map((s) => {
+    // tidy frees the initial tensors; variables survive it.
+    const kernel = tf.tidy(() => tf.variable(tf.tensor2d(initKernel(rng, fanIn, s.units, s.activation), [fanIn, s.units])));
+    const bias = tf.tidy(() => tf.variable(tf.zeros([s.units])));
+    fanIn = s.units;
+    return { name: s.name, kernel, bias, activation: s.activation, dropout: s.dropout };
+  });
+  return {
+    layers,
+    variables: layers.flatMap((l) => [l.kernel, l.bias]),
+    forward(x, dropoutSeed) {
+      let h = x;
+      for (const l of layers) {
+        h = activate(h.matMul(l.kernel).add(l.bias), l.activation);
+        if (dropoutSeed && l.dropout > 0) h = tf.dropout(h, l.dropout, undefined, dropoutSeed()) as tf.Tensor2D;
+      }
+      return h;
+    },
+    dispose() {
+      for (const l of layers) {
+        l.kernel.dispose();
+        l.bias.dispose();
+      }
+    },
+  };
+}

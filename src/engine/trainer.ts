@@ -1,0 +1,276 @@
+import * as tf from '@tensorflow/tfjs';
+import type { ExperimentSpec } from '../spec/types';
+import { deriveSeed, Rng } from '../data/rng';
+import { boundaryGridInputs, buildDataset, type TabularDataset } from '../data/dataset';
+import { buildMlp, type Mlp } from './mlp';
+import { binaryAccuracy, taskLoss, weightPenalty } from './losses';
+import { createOptimizer, type Optimizer } from './optimizers';
+import { epochFlops, mlpCost, type ModelCost } from './cost';
+import { memoryFigures } from './backend';
+import type { BatchReport, BoundarySnapshot, EpochMetrics, RunStatus } from './types';
+
+export interface TrainerEvents {
+  onEpoch?(metrics: EpochMetrics, boundary: BoundarySnapshot | null): void;
+  /** Sent for batches run one at a time with step(). */
+  onBatch?(report: BatchReport): void;
+  onStatus?(status: RunStatus, message?: string): void;
+}
+
+export interface TrainerOptions {
+  /** Side of the square prediction grid for the decision boundary; 0 turns it off. */
+  boundaryResolution?: number;
+  /** Start paused, so the first step() runs exactly one batch. */
+  startPaused?: boolean;
+}
+
+/** Let queued messages (pause, stop…) run; setImmediate in Node, a MessageChannel in workers. */
+function yieldToEventLoop(): Promise<void> {
+  if (typeof setImmediate === 'function') return new Promise((r) => setImmediate(r));
+  return new Promise((r) => {
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => {
+      ch.port1.close();
+      r();
+    };
+    ch.port2.postMessage(null);
+  });
+}
+
+interface DeviceData {
+  xTrain: tf.Tensor2D;
+  yTrain: tf.Tensor1D;
+  xVal: tf.Tensor2D;
+  yVal: tf.Tensor1D;
+  grid: tf.Tensor2D | null;
+}
+
+function upload(ds: TabularDataset, gridInputs: Float32Array | null): DeviceData {
+  const d = ds.inputDim;
+  return {
+    xTrain: tf.tensor2d(ds.train.x, [ds.train.n, d]),
+    yTrain: tf.tensor1d(ds.train.y),
+    xVal: tf.tensor2d(ds.validation.x, [ds.validation.n, d]),
+    yVal: tf.tensor1d(ds.validation.y),
+    grid: gridInputs ? tf.tensor2d(gridInputs, [gridInputs.length / d, d]) : null,
+  };
+}
+
+/**
+ * The one training loop. The data is uploaded once; each batch is gathered on the device;
+ * batch losses stay on the device and are read back once per epoch together with the
+ * evaluation figures and the boundary grid. Pause, resume, step and stop act between batches.
+ */
+export class Trainer {
+  readonly dataset: TabularDataset;
+  readonly cost: ModelCost;
+  private control: 'run' | 'pause' | 'stop';
+  private stepsAllowed = 0;
+  private wake: (() => void) | null = null;
+  private reported: RunStatus | null = null;
+  private model: Mlp | null = null;
+  private optimizer: Optimizer | null = null;
+  private data: DeviceData | null = null;
+
+  constructor(readonly spec: ExperimentSpec, private events: TrainerEvents = {}, private options: TrainerOptions = {}) {
+    this.dataset = buildDataset(spec.dataset, spec.seed);
+    this.cost = mlpCost(spec.model, this.dataset.inputDim, this.dataset.outputDim);
+    this.control = options.startPaused ? 'pause' : 'run';
+  }
+
+  /** Halt before the next batch; 'paused' is reported once training has actually halted. */
+  pause(): void {
+    if (this.control === 'run') this.control = 'pause';
+  }
+
+  resume(): void {
+    if (this.control !== 'pause') return;
+    this.control = 'run';
+    this.report('running');
+    this.wakeUp();
+  }
+
+  /** Run exactly one batch, then stay paused. */
+  step(): void {
+    if (this.control === 'stop') return;
+    if (this.control === 'run') this.pause();
+    this.stepsAllowed++;
+    this.wakeUp();
+  }
+
+  stop(): void {
+    this.control = 'stop';
+    this.wakeUp();
+  }
+
+  private report(status: RunStatus, message?: string): void {
+    if (status === this.reported && !message) return;
+    this.reported = status;
+    this.events.onStatus?.(status, message);
+  }
+
+  private wakeUp(): void {
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+  }
+
+  /** Resolves true when the next batch may run, false when the run must stop. */
+  private async gate(): Promise<boolean> {
+    for (;;) {
+      if (this.control === 'stop') return false;
+      if (this.control === 'run') return true;
+      if (this.stepsAllowed > 0) {
+        this.stepsAllowed--;
+        return true;
+      }
+      this.report('paused');
+      await new Promise<void>((r) => (this.wake = r));
+    }
+  }
+
+  /** Train to the end (or until stopped or diverged); every tensor made is disposed before it resolves. */
+  async run(): Promise<RunStatus> {
+    const { spec, dataset: ds } = this;
+    const { training } = spec;
+    const resolution = ds.inputDim > 0 ? (this.options.boundaryResolution ?? 0) : 0;
+    this.report('preparing');
+    let status: RunStatus = 'completed';
+    let message: string | undefined;
+    try {
+      this.data = upload(ds, resolution ? boundaryGridInputs(ds, resolution) : null);
+      this.model = buildMlp(spec.model, ds.inputDim, ds.outputDim, deriveSeed(spec.seed, 'weights'));
+      this.optimizer = createOptimizer(training.optimizer, this.model.variables);
+      if (this.control === 'run') this.report('running');
+      const result = await this.loop(resolution);
+      status = result.status;
+      message = result.message;
+    } catch (e) {
+      status = 'failed';
+      message = e instanceof Error ? e.message : String(e);
+    } finally {
+      this.disposeAll();
+    }
+    this.report(status, message);
+    return status;
+  }
+
+  private async loop(resolution: number): Promise<{ status: RunStatus; message?: string }> {
+    const { spec, dataset: ds } = this;
+    const { training } = spec;
+    const model = this.model!;
+    const optimizer = this.optimizer!;
+    const data = this.data!;
+    const shuffleRng = new Rng(deriveSeed(spec.seed, 'shuffle'));
+    const dropoutRng = new Rng(deriveSeed(spec.seed, 'dropout'));
+    const dropoutSeed = () => Math.floor(dropoutRng.next() * 2 ** 31);
+    const kernels = model.layers.map((l) => l.kernel);
+    // Fixed batch shape: the ragged tail of each shuffled epoch is dropped (it differs every epoch).
+    const batchSize = training.batchSize;
+    const batches = Math.floor(ds.train.n / batchSize);
+    const flops = epochFlops(this.cost, {
+      batches, batchSize,
+      evalExamples: ds.train.n + ds.validation.n + resolution * resolution,
+      optimizer: training.optimizer.kind, momentum: training.optimizer.momentum,
+      penalty: training.l1 > 0 || training.l2 > 0,
+    });
+    let cumulativeGflop = 0;
+    let cumulativeMs = 0;
+    let lastYield = performance.now();
+
+    const trainStep = (perm: tf.Tensor1D, b: number): tf.Scalar =>
+      tf.tidy(() => {
+        const idx = perm.slice(b * batchSize, batchSize);
+        const xb = tf.gather(data.xTrain, idx) as tf.Tensor2D;
+        const yb = tf.gather(data.yTrain, idx) as tf.Tensor1D;
+        const { value, grads } = tf.variableGrads(() => {
+          const loss = taskLoss(ds.task, model.forward(xb, dropoutSeed), yb);
+          const penalty = weightPenalty(kernels, training.l1, training.l2);
+          return penalty ? loss.add(penalty) : loss;
+        }, model.variables);
+        optimizer.step(grads);
+        return value;
+      });
+
+    for (let epoch = 1; epoch <= training.epochs; epoch++) {
+      const start = performance.now();
+      const perm = tf.tensor1d(shuffleRng.permutation(ds.train.n), 'int32');
+      const losses: tf.Scalar[] = [];
+      try {
+        for (let b = 0; b < batches; b++) {
+          if (!(await this.gate())) return { status: 'stopped' };
+          const stepping = this.control === 'pause';
+          const loss = trainStep(perm, b);
+          losses.push(loss);
+          if (stepping) {
+            const value = (await loss.data())[0];
+            this.events.onBatch?.({ epoch, batch: b + 1, step: optimizer.steps, loss: value });
+            if (!Number.isFinite(value)) return diverged(epoch, value, training.optimizer.learningRate);
+          }
+          if (performance.now() - lastYield > 20) {
+            await yieldToEventLoop();
+            lastYield = performance.now();
+          }
+        }
+        // One read-back per epoch: batch losses, evaluation figures and the boundary grid together.
+        const packed = tf.tidy(() => {
+          const evaluate = (x: tf.Tensor2D, y: tf.Tensor1D) => {
+            const out = model.forward(x);
+            const acc = ds.task === 'binary' ? binaryAccuracy(out, y) : tf.scalar(0);
+            return tf.stack([taskLoss(ds.task, out, y), acc]);
+          };
+          const parts: tf.Tensor[] = [tf.stack(losses), evaluate(data.xTrain, data.yTrain), evaluate(data.xVal, data.yVal)];
+          if (data.grid) {
+            const out = model.forward(data.grid).reshape([-1]);
+            parts.push(ds.task === 'binary' ? out.sigmoid() : out);
+          }
+          return tf.concat(parts);
+        });
+        const values = (await packed.data()) as Float32Array;
+        packed.dispose();
+        const ms = performance.now() - start;
+        const batchLosses = Array.from(values.subarray(0, batches));
+        const [trainLoss, trainAcc, valLoss, valAcc] = values.subarray(batches, batches + 4);
+        const gflop = flops / 1e9;
+        cumulativeGflop += gflop;
+        cumulativeMs += ms;
+        const metrics: EpochMetrics = {
+          epoch, step: optimizer.steps, batchLosses, trainLoss, valLoss,
+          trainAccuracy: ds.task === 'binary' ? trainAcc : null,
+          valAccuracy: ds.task === 'binary' ? valAcc : null,
+          ms, examplesPerSec: (batches * batchSize * 1000) / ms,
+          gflop, gflopPerSec: gflop / (ms / 1000), cumulativeGflop, cumulativeMs,
+          ...memoryFigures(),
+        };
+        const boundary = data.grid ? { resolution, values: values.slice(batches + 4) } : null;
+        const bad = [...batchLosses, trainLoss, valLoss].find((v) => !Number.isFinite(v));
+        if (bad !== undefined) return diverged(epoch, bad, training.optimizer.learningRate);
+        this.events.onEpoch?.(metrics, boundary);
+      } finally {
+        perm.dispose();
+        losses.forEach((l) => l.dispose());
+      }
+    }
+    return { status: 'completed' };
+  }
+
+  private disposeAll(): void {
+    this.optimizer?.dispose();
+    this.model?.dispose();
+    if (this.data) {
+      for (const t of Object.values(this.data)) t?.dispose();
+    }
+    this.optimizer = null;
+    this.model = null;
+    this.data = null;
+  }
+}
+
+function diverged(epoch: number, value: number, learningRate: number): { status: RunStatus; message: string } {
+  return {
+    status: 'diverged',
+    message:
+      `Training diverged in epoch ${epoch}: the loss became ${Number.isNaN(value) ? 'NaN' : value > 0 ? '+Infinity' : '−Infinity'}. ` +
+      `The weights blew up, usually because the learning rate (${learningRate}) is too high for this model. ` +
+      'Try a learning rate 10× smaller, a smaller network, or Adam instead of SGD.',
+  };
+}

@@ -1,0 +1,80 @@
+// spec/: the ExperimentSpec — one JSON-serialisable object that describes a whole experiment.
+
+export const SPEC_VERSION = 1;
+
+export const CLASSIFICATION_DATASETS = ['circle', 'xor', 'gaussians', 'spiral', 'moons'] as const;
+export const REGRESSION_DATASETS = ['plane', 'sine'] as const;
+export const DATASET_KINDS = [...CLASSIFICATION_DATASETS, ...REGRESSION_DATASETS] as const;
+export type DatasetKind = (typeof DATASET_KINDS)[number];
+
+/** Input features computed from the raw point (x1, x2), as in TensorFlow Playground. */
+export const FEATURE_NAMES = ['x1', 'x2', 'x1sq', 'x2sq', 'x1x2', 'sinx1', 'sinx2'] as const;
+export type FeatureName = (typeof FEATURE_NAMES)[number];
+
+export const ACTIVATIONS = ['relu', 'tanh', 'sigmoid', 'linear', 'gelu'] as const;
+export type Activation = (typeof ACTIVATIONS)[number];
+
+export const OPTIMIZER_KINDS = ['sgd', 'adam'] as const;
+export type OptimizerKind = (typeof OPTIMIZER_KINDS)[number];
+
+export const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKENDS)[number];
+export const BACKEND_CHOICES = ['auto', ...BACKENDS] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+
+export interface DatasetSpec {
+  kind: DatasetKind;
+  /** Total number of points, split into train and validation. */
+  samples: number;
+  /** Standard deviation of the Gaussian jitter, in data units (points lie in −6…6). */
+  noise: number;
+  /** Fraction of the points held out for validation. */
+  validationSplit: number;
+  features: FeatureName[];
+}
+
+export interface DenseLayerSpec {
+  units: number;
+  activation: Activation;
+  /** Dropout rate applied to this layer's output while training. */
+  dropout: number;
+}
+
+export interface MlpSpec {
+  kind: 'mlp';
+  hidden: DenseLayerSpec[];
+}
+
+/** Every optimizer's hyper-parameters live side by side, so switching kind keeps the values. */
+export interface OptimizerSpec {
+  kind: OptimizerKind;
+  learningRate: number;
+  /** SGD only: 0 is plain SGD. */
+  momentum: number;
+  /** Adam only. */
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+}
+
+export interface TrainingSpec {
+  optimizer: OptimizerSpec;
+  batchSize: number;
+  epochs: number;
+  /** L1 and L2 penalties on the weight matrices (not biases), added to the loss. */
+  l1: number;
+  l2: number;
+}
+
+export interface ExperimentSpec {
+  version: typeof SPEC_VERSION;
+  seed: number;
+  dataset: DatasetSpec;
+  model: MlpSpec;
+  training: TrainingSpec;
+  backend: BackendChoice;
+}
+
+export function isClassification(kind: DatasetKind): boolean {
+  return (CLASSIFICATION_DATASETS as readonly string[]).includes(kind);
+}

@@ -1,0 +1,45 @@
+// state/: zustand stores — the spec being edited, the current run and its metric series.
+import { create } from 'zustand';
+import { decodeSpec, defaultSpec, encodeSpec, validateSpec, type ExperimentSpec, type FieldError } from '../spec';
+
+interface SpecState {
+  spec: ExperimentSpec;
+  /** Set when the page was opened from a link whose spec could not be used. */
+  linkErrors: FieldError[] | null;
+  /** Apply an edit to a copy of the spec; invalid values are kept so the field can show its error. */
+  update(edit: (draft: ExperimentSpec) => void): void;
+  replace(spec: ExperimentSpec): void;
+  dismissLinkErrors(): void;
+}
+
+const HASH_KEY = '#spec=';
+
+function initialSpec(): { spec: ExperimentSpec; linkErrors: FieldError[] | null } {
+  const hash = typeof location === 'undefined' ? '' : location.hash;
+  if (!hash.startsWith(HASH_KEY)) return { spec: defaultSpec(), linkErrors: null };
+  const result = decodeSpec(hash.slice(HASH_KEY.length));
+  return result.ok ? { spec: result.spec, linkErrors: null } : { spec: defaultSpec(), linkErrors: result.errors };
+}
+
+export const useSpecStore = create<SpecState>((set) => ({
+  ...initialSpec(),
+  update: (edit) =>
+    set((s) => {
+      const draft = structuredClone(s.spec);
+      edit(draft);
+      return { spec: draft };
+    }),
+  replace: (spec) => set({ spec }),
+  dismissLinkErrors: () => set({ linkErrors: null }),
+}));
+
+/** The address bar always holds a link to the current (valid) spec, so sharing is copying it. */
+export function specLink(spec: ExperimentSpec): string {
+  return `${location.origin}${location.pathname}${HASH_KEY}${encodeSpec(spec)}`;
+}
+
+useSpecStore.subscribe((s) => {
+  if (typeof history !== 'undefined' && validateSpec(s.spec).ok) {
+    history.replaceState(null, '', HASH_KEY + encodeSpec(s.spec));
+  }
+});

@@ -1,0 +1,71 @@
+import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+
+export interface Point {
+  x: number;
+  y: number;
+}
+
+export interface Series {
+  name: string;
+  color: string;
+  points: Point[];
+  thin?: boolean;
+}
+
+/** Display at most this many points per series; long runs are down-sampled, the last point kept. */
+export const MAX_POINTS = 400;
+
+export function downsample(points: Point[], max = MAX_POINTS): Point[] {
+  if (points.length <= max) return points;
+  const stride = points.length / max;
+  const out: Point[] = [];
+  for (let i = 0; i < max - 1; i++) out.push(points[Math.floor(i * stride)]);
+  out.push(points[points.length - 1]);
+  return out;
+}
+
+function formatTick(v: number): string {
+  const a = Math.abs(v);
+  if (a !== 0 && (a < 0.01 || a >= 1e5)) return v.toExponential(1);
+  return Number(v.toPrecision(3)).toString();
+}
+
+/** One small line chart of per-epoch figures; every chart in the app is one of these. */
+export function MetricChart({ title, series, xLabel = 'epoch', xFromZero = false, latest, testId }: {
+  title: string;
+  series: Series[];
+  xLabel?: string;
+  /** Start the x-axis at 0 (for series placed at fractions of an epoch). */
+  xFromZero?: boolean;
+  latest?: string;
+  testId?: string;
+}) {
+  const empty = series.every((s) => s.points.length === 0);
+  return (
+    <div className="chart" data-testid={testId}>
+      <div className="chart-head">
+        <h3>{title}</h3>
+        {latest && <span className="latest">{latest}</span>}
+      </div>
+      {empty ? (
+        <div className="chart-empty">No data yet: press Train.</div>
+      ) : (
+        <ResponsiveContainer width="100%" height={170}>
+          <LineChart margin={{ top: 4, right: 12, bottom: 4, left: 0 }}>
+            <CartesianGrid stroke="#eee" />
+            <XAxis dataKey="x" type="number" domain={[xFromZero ? 0 : 'dataMin', 'dataMax']} tickFormatter={formatTick}
+              allowDuplicatedCategory={false} fontSize={11} label={{ value: xLabel, position: 'insideBottomRight', offset: -2, fontSize: 11 }} />
+            <YAxis type="number" domain={['auto', 'auto']} tickFormatter={formatTick} fontSize={11} width={48} />
+            <Tooltip formatter={(v) => (typeof v === 'number' ? v.toPrecision(4) : String(v))}
+              labelFormatter={(x) => `${xLabel} ${typeof x === 'number' ? Number(x.toFixed(2)) : x}`} />
+            <Legend wrapperStyle={{ fontSize: 11 }} />
+            {series.map((s) => (
+              <Line key={s.name} name={s.name} data={downsample(s.points)} dataKey="y" stroke={s.color}
+                strokeWidth={s.thin ? 1 : 2} dot={false} isAnimationActive={false} />
+            ))}
+          </LineChart>
+        </ResponsiveContainer>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import type { PreviewServer } from 'vite';
+import { buildAndServe, launchChromium } from './browser';
+import { defaultSpec, encodeSpec } from '../../src/spec';
+
+let server: PreviewServer;
+let url: string;
+let browser: Browser;
+
+beforeAll(async () => {
+  ({ server, url } = await buildAndServe());
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** A small experiment so that epochs are quick on SwiftShader's software WebGPU. */
+function quickLink(): string {
+  const spec = defaultSpec();
+  spec.dataset.samples = 200;
+  spec.training.batchSize = 32;
+  spec.training.epochs = 200;
+  return `${url}#spec=${encodeSpec(spec)}`;
+}
+
+async function openPage(link: string): Promise<{ page: Page; consoleErrors: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const consoleErrors: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  page.on('pageerror', (e) => consoleErrors.push(e.message));
+  await page.goto(link);
+  return { page, consoleErrors };
+}
+
+const epochCount = async (page: Page) =>
+  Number((await page.getByTestId('epoch-count').textContent())!.match(/Epoch (\d+)/)![1]);
+
+test('the app trains on WebGPU, charts epochs and pauses', async () => {
+  const { page, consoleErrors } = await openPage(quickLink());
+  await page.getByRole('button', { name: 'Train' }).click();
+  await expect.poll(() => page.getByTestId('active-backend').textContent(), { timeout: 60_000 }).toBe('webgpu');
+  await expect.poll(() => epochCount(page), { timeout: 120_000, interval: 250 }).toBeGreaterThanOrEqual(3);
+  // The loss chart draws the train and validation curves (plus per-batch loss).
+  const lossChart = page.getByTestId('loss-chart');
+  await expect.poll(() => lossChart.locator('path.recharts-line-curve').count()).toBe(3);
+  expect(await lossChart.locator('.latest').textContent()).toMatch(/train \d\.\d{4} · val \d\.\d{4}/);
+  expect(await page.getByTestId('cost-charts').textContent()).toMatch(/ms on webgpu/);
+
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await expect.poll(() => page.getByTestId('phase').textContent()).toBe('Paused');
+  const paused = await epochCount(page);
+  await page.waitForTimeout(3000);
+  expect(await epochCount(page)).toBe(paused);
+
+  await page.getByRole('button', { name: 'Resume' }).click();
+  await expect.poll(() => epochCount(page), { timeout: 60_000, interval: 250 }).toBeGreaterThan(paused);
+  await page.getByRole('button', { name: 'Stop' }).click();
+  await expect.poll(() => page.getByTestId('phase').textContent()).toBe('Stopped');
+  expect(consoleErrors).toEqual([]);
+  await page.close();
+});
+
+test('invalid fields show inline errors and block training until fixed', async () => {
+  const { page, consoleErrors } = await openPage(url);
+  const lr = page.locator('input[name="training.optimizer.learningRate"]');
+  await lr.fill('abc');
+  await expect.poll(() => page.locator('[data-field="training.optimizer.learningRate"] .field-error').textContent())
+    .toMatch(/^Learning rate: must be a number greater than 0/);
+  await page.locator('input[name="training.batchSize"]').fill('5000');
+  await expect.poll(() => page.locator('[data-field="training.batchSize"] .field-error').textContent())
+    .toMatch(/Batch size: must be a whole number at least 1 and at most 1024/);
+  expect(await page.getByRole('button', { name: 'Train' }).isDisabled()).toBe(true);
+  expect(await page.getByText('2 fields to fix').count()).toBe(1);
+  await lr.fill('0.02');
+  await page.locator('input[name="training.batchSize"]').fill('16');
+  await expect.poll(() => page.getByRole('button', { name: 'Train' }).isDisabled()).toBe(false);
+  // The edited experiment is in the address bar, ready to share.
+  expect(decodeURIComponent(page.url())).toMatch(/#spec=/);
+  expect(consoleErrors).toEqual([]);
+  await page.close();
+});
+
+test('the model builder adds, reorders and removes layers with live parameter counts', async () => {
+  const { page } = await openPage(url);
+  const total = () => page.getByTestId('param-total').textContent();
+  expect(await total()).toMatch(/Total 105 parameters/); // 2→8→8→1: 24 + 72 + 9
+  await page.getByRole('button', { name: '+ Add hidden layer' }).click();
+  expect(await total()).toMatch(/Total 177 parameters/); // + 8→8 (72)
+  await page.locator('input[name="model.hidden[2].units"]').fill('3');
+  expect(await total()).toMatch(/Total 127 parameters/); // 24 + 72 + (8·3+3) + (3+1)
+  await page.getByRole('button', { name: 'Move layer 3 up' }).click();
+  expect(await page.locator('input[name="model.hidden[1].units"]').inputValue()).toBe('3');
+  await page.getByRole('button', { name: 'Remove layer 1' }).click();
+  expect(await page.locator('[data-testid^="layer-"]').count()).toBe(2);
+  await page.close();
+});

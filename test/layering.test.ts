@@ -1,0 +1,40 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test } from 'vitest';
+
+// DESIGN.md's rules: engine/, data/, spec/ never touch React or the DOM; ui/ and state/ never import tfjs.
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? files(p) : /\.tsx?$/.test(p) ? [p] : [];
+  });
+}
+
+const importsOf = (file: string) =>
+  [...readFileSync(file, 'utf8').matchAll(/^\s*import\s+(?!type\b)[^'"]*['"]([^'"]+)['"]/gm)].map((m) => m[1]);
+
+test('engine, data and spec import neither React nor the DOM', () => {
+  for (const dir of ['src/engine', 'src/data', 'src/spec']) {
+    for (const file of files(dir)) {
+      const text = readFileSync(file, 'utf8');
+      expect(importsOf(file).filter((i) => /^react/.test(i)), file).toEqual([]);
+      expect(/\b(document|window)\./.test(text), `${file} touches the DOM`).toBe(false);
+    }
+  }
+});
+
+test('ui and state never import tfjs, nor engine modules that do', () => {
+  const tfjsEngineFiles = new Set(
+    files('src/engine').filter((f) => importsOf(f).some((i) => i.startsWith('@tensorflow'))).map((f) => f.replace(/\.ts$/, '')),
+  );
+  expect(tfjsEngineFiles.size).toBeGreaterThan(0);
+  for (const dir of ['src/ui', 'src/state']) {
+    for (const file of files(dir)) {
+      for (const i of importsOf(file)) {
+        expect(i.startsWith('@tensorflow'), `${file} imports ${i}`).toBe(false);
+        const target = join(file, '..', i);
+        expect(tfjsEngineFiles.has(target), `${file} imports ${i}, which imports tfjs`).toBe(false);
+      }
+    }
+  }
+});

@@ -1,0 +1,96 @@
+import { describe, expect, test } from 'vitest';
+import { decodeSpec, defaultSpec, encodeSpec, validateSpec, type ExperimentSpec } from '../src/spec';
+
+function errorsOf(edit: (s: ExperimentSpec) => void) {
+  const spec = defaultSpec();
+  edit(spec);
+  const result = validateSpec(JSON.parse(JSON.stringify(spec)));
+  return result.ok ? [] : result.errors;
+}
+
+describe('validateSpec', () => {
+  test('accepts the defaults', () => {
+    expect(validateSpec(defaultSpec())).toEqual({ ok: true, spec: defaultSpec() });
+  });
+
+  const badFields: [string, (s: ExperimentSpec) => void, RegExp][] = [
+    ['seed', (s) => { s.seed = -1; }, /whole number at least 0/],
+    ['seed', (s) => { s.seed = 1.5; }, /whole number/],
+    ['backend', (s) => { (s as { backend: string }).backend = 'cuda'; }, /one of auto, webgpu, webgl, wasm, cpu/],
+    ['dataset.kind', (s) => { (s.dataset as { kind: string }).kind = 'mnist3d'; }, /one of circle/],
+    ['dataset.samples', (s) => { s.dataset.samples = 10; }, /at least 20 and at most 5000 \(got 10\)/],
+    ['dataset.samples', (s) => { s.dataset.samples = NaN; }, /got null/],
+    ['dataset.noise', (s) => { s.dataset.noise = 5; }, /at most 3/],
+    ['dataset.validationSplit', (s) => { s.dataset.validationSplit = 0.9; }, /at most 0.5/],
+    ['dataset.features', (s) => { s.dataset.features = []; }, /at least one input feature/],
+    ['dataset.features', (s) => { s.dataset.features = ['x1', 'x1']; }, /twice/],
+    ['dataset.features[1]', (s) => { (s.dataset.features as string[]) = ['x1', 'cosx9']; }, /one of x1, x2/],
+    ['model.kind', (s) => { (s.model as { kind: string }).kind = 'cnn'; }, /one of mlp/],
+    ['model.hidden', (s) => { s.model.hidden = Array.from({ length: 9 }, () => s.model.hidden[0]); }, /at most 8 layers/],
+    ['model.hidden[1].units', (s) => { s.model.hidden[1].units = 0; }, /whole number at least 1 and at most 256/],
+    ['model.hidden[0].units', (s) => { s.model.hidden[0].units = 2.5; }, /whole number/],
+    ['model.hidden[0].activation', (s) => { (s.model.hidden[0] as { activation: string }).activation = 'swish'; }, /relu, tanh, sigmoid, linear, gelu/],
+    ['model.hidden[0].dropout', (s) => { s.model.hidden[0].dropout = 1; }, /at most 0.9/],
+    ['training.optimizer.kind', (s) => { (s.training.optimizer as { kind: string }).kind = 'lbfgs'; }, /one of sgd, adam/],
+    ['training.optimizer.learningRate', (s) => { s.training.optimizer.learningRate = 0; }, /greater than 0/],
+    ['training.optimizer.momentum', (s) => { s.training.optimizer.momentum = 1; }, /less than 1/],
+    ['training.optimizer.beta2', (s) => { s.training.optimizer.beta2 = -0.1; }, /at least 0/],
+    ['training.optimizer.epsilon', (s) => { s.training.optimizer.epsilon = 0; }, /greater than 0/],
+    ['training.batchSize', (s) => { s.training.batchSize = 0; }, /at least 1/],
+    ['training.batchSize', (s) => { s.training.batchSize = 401; }, /at most the number of training points \(400\)/],
+    ['training.epochs', (s) => { s.training.epochs = 0; }, /at least 1/],
+    ['training.l1', (s) => { s.training.l1 = -0.01; }, /at least 0/],
+    ['training.l2', (s) => { s.training.l2 = 2; }, /at most 1/],
+  ];
+
+  test.each(badFields)('rejects a bad %s with a message naming it', (field, edit, message) => {
+    const errors = errorsOf(edit);
+    const hit = errors.find((e) => e.field === field);
+    expect(hit, JSON.stringify(errors)).toBeDefined();
+    expect(hit!.message).toMatch(message);
+  });
+
+  test('reports every bad field at once', () => {
+    const errors = errorsOf((s) => {
+      s.training.epochs = -3;
+      s.dataset.noise = -1;
+    });
+    expect(errors.map((e) => e.field).sort()).toEqual(['dataset.noise', 'training.epochs']);
+  });
+
+  test('refuses unknown and future versions instead of guessing', () => {
+    const future = { ...defaultSpec(), version: 2 };
+    expect(validateSpec(future)).toEqual({
+      ok: false, errors: [{ field: 'version', message: expect.stringMatching(/newer than this app understands/) }],
+    });
+    const missing: Record<string, unknown> = { ...defaultSpec() };
+    delete missing.version;
+    expect(validateSpec(missing)).toMatchObject({ ok: false, errors: [{ field: 'version' }] });
+    expect(validateSpec('not a spec')).toMatchObject({ ok: false, errors: [{ field: 'spec' }] });
+  });
+
+  test('names a missing section', () => {
+    const spec: Record<string, unknown> = { ...defaultSpec() };
+    delete spec.training;
+    expect(validateSpec(spec)).toMatchObject({ ok: false, errors: [{ field: 'training', message: 'is missing or not an object' }] });
+  });
+});
+
+describe('shared links', () => {
+  test('a spec round-trips through the URL encoding', () => {
+    const spec = defaultSpec();
+    spec.dataset.kind = 'spiral';
+    spec.model.hidden.push({ units: 5, activation: 'gelu', dropout: 0.25 });
+    spec.training.optimizer.kind = 'sgd';
+    const text = encodeSpec(spec);
+    expect(text).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(decodeSpec(text)).toEqual({ ok: true, spec });
+  });
+
+  test('a damaged link is refused with a readable error', () => {
+    expect(decodeSpec('%%%')).toMatchObject({ ok: false, errors: [{ field: 'link' }] });
+    const bad = defaultSpec();
+    bad.training.batchSize = -4;
+    expect(decodeSpec(encodeSpec(bad))).toMatchObject({ ok: false, errors: [{ field: 'training.batchSize' }] });
+  });
+});

@@ -1,0 +1,150 @@
+import { beforeAll, describe, expect, test } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { activateBackend } from '../src/engine/backend';
+import { Trainer } from '../src/engine/trainer';
+import type { EpochMetrics, RunStatus } from '../src/engine/types';
+import { defaultSpec, type ExperimentSpec } from '../src/spec';
+
+beforeAll(async () => {
+  await activateBackend('cpu');
+});
+
+async function train(spec: ExperimentSpec): Promise<{ status: RunStatus; epochs: EpochMetrics[]; message?: string }> {
+  const epochs: EpochMetrics[] = [];
+  let message: string | undefined;
+  const status = await new Trainer(spec, {
+    onEpoch: (m) => epochs.push(m),
+    onStatus: (_, msg) => { message = msg ?? message; },
+  }).run();
+  return { status, epochs, message };
+}
+
+describe('training learns', () => {
+  test('the default MLP on circle reaches validation accuracy ≥ 0.95', async () => {
+    const { status, epochs } = await train(defaultSpec());
+    expect(status).toBe('completed');
+    expect(epochs).toHaveLength(defaultSpec().training.epochs);
+    expect(epochs.at(-1)!.valAccuracy).toBeGreaterThanOrEqual(0.95);
+    expect(epochs.at(-1)!.trainLoss).toBeLessThan(epochs[0].trainLoss);
+  });
+
+  test('a 3×8 tanh MLP on spiral reaches validation accuracy ≥ 0.90', async () => {
+    const spec = defaultSpec();
+    spec.dataset.kind = 'spiral';
+    spec.model.hidden = [0, 1, 2].map(() => ({ units: 8, activation: 'tanh' as const, dropout: 0 }));
+    spec.training.epochs = 150;
+    const { epochs } = await train(spec);
+    expect(epochs.at(-1)!.valAccuracy).toBeGreaterThanOrEqual(0.9);
+  });
+
+  test('regression on the sine surface drives the MSE down, with SGD + momentum, dropout and L2', async () => {
+    const spec = defaultSpec();
+    spec.dataset.kind = 'sine';
+    spec.model.hidden = [{ units: 16, activation: 'relu', dropout: 0.1 }, { units: 16, activation: 'gelu', dropout: 0 }];
+    spec.training.optimizer = { ...spec.training.optimizer, kind: 'sgd', learningRate: 0.05, momentum: 0.9 };
+    spec.training.l2 = 1e-4;
+    spec.training.epochs = 40;
+    const { epochs } = await train(spec);
+    expect(epochs[0].valAccuracy).toBeNull();
+    expect(epochs.at(-1)!.valLoss).toBeLessThan(epochs[0].valLoss * 0.5);
+  });
+
+  test('the same spec gives the same curves', async () => {
+    const spec = defaultSpec();
+    spec.training.epochs = 3;
+    spec.model.hidden[0].dropout = 0.2;
+    const a = await train(spec);
+    const b = await train(spec);
+    expect(b.epochs.map((e) => e.batchLosses)).toEqual(a.epochs.map((e) => e.batchLosses));
+    spec.seed = 7;
+    const c = await train(spec);
+    expect(c.epochs[0].batchLosses).not.toEqual(a.epochs[0].batchLosses);
+  });
+
+  test('epoch figures carry the compute cost', async () => {
+    const spec = defaultSpec();
+    spec.training.epochs = 2;
+    const { epochs } = await train(spec);
+    const e = epochs[1];
+    expect(e.batchLosses).toHaveLength(Math.floor(400 / 16));
+    expect(e.step).toBe(2 * 25);
+    expect(e.gflop).toBeGreaterThan(0);
+    expect(e.gflopPerSec).toBeCloseTo(e.gflop / (e.ms / 1000), 6);
+    expect(e.examplesPerSec).toBeCloseTo((25 * 16 * 1000) / e.ms, 6);
+    expect(e.cumulativeGflop).toBeCloseTo(2 * e.gflop, 9);
+  });
+
+  test('a diverging run stops with an explanation', async () => {
+    const spec = defaultSpec();
+    spec.dataset.kind = 'plane';
+    spec.model.hidden = [{ units: 16, activation: 'relu', dropout: 0 }];
+    spec.training.optimizer = { ...spec.training.optimizer, kind: 'sgd', learningRate: 10, momentum: 0.9 };
+    spec.training.epochs = 50;
+    const before = tf.memory().numTensors;
+    const { status, epochs, message } = await train(spec);
+    expect(status).toBe('diverged');
+    expect(epochs.length).toBeLessThan(50);
+    expect(message).toMatch(/diverged in epoch \d+: the loss became (NaN|\+Infinity)/);
+    expect(message).toMatch(/learning rate \(10\)/);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('run control', () => {
+  test('step runs exactly one batch at a time; resume continues; stop ends the run', async () => {
+    const spec = defaultSpec();
+    spec.training.epochs = 3;
+    const batches: number[] = [];
+    const statuses: RunStatus[] = [];
+    const epochs: EpochMetrics[] = [];
+    const trainer = new Trainer(spec, {
+      onBatch: (b) => batches.push(b.step),
+      onStatus: (s) => statuses.push(s),
+      onEpoch: (m) => {
+        epochs.push(m);
+        trainer.stop();
+      },
+    }, { startPaused: true });
+    const done = trainer.run();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(batches).toEqual([]);
+    for (let i = 0; i < 3; i++) {
+      trainer.step();
+      await waitFor(() => batches.length === i + 1);
+    }
+    expect(batches).toEqual([1, 2, 3]);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(batches).toHaveLength(3);
+    trainer.resume();
+    expect(await done).toBe('stopped');
+    expect(epochs).toHaveLength(1);
+    expect(epochs[0].step).toBe(25);
+    expect(statuses).toEqual(['preparing', 'paused', 'running', 'stopped']);
+  });
+
+  test('pause holds training between batches until resumed', async () => {
+    const spec = defaultSpec();
+    spec.training.epochs = 4;
+    const epochs: number[] = [];
+    let status: RunStatus | null = null;
+    const trainer = new Trainer(spec, { onEpoch: (m) => epochs.push(m.epoch), onStatus: (s) => { status = s; } });
+    const done = trainer.run();
+    await waitFor(() => epochs.length >= 1);
+    trainer.pause();
+    await waitFor(() => status === 'paused');
+    const held = epochs.length;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(epochs.length).toBe(held);
+    trainer.resume();
+    expect(await done).toBe('completed');
+    expect(epochs).toEqual([1, 2, 3, 4]);
+  });
+});
+
+async function waitFor(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const start = Date.now();
+  while (!cond()) {
+    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

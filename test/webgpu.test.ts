@@ -1,0 +1,50 @@
+import { expect, test } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { activateBackend } from '../src/engine/backend';
+import { Trainer } from '../src/engine/trainer';
+import type { EpochMetrics } from '../src/engine/types';
+import { defaultSpec } from '../src/spec';
+
+// A tiny run, since WebGPU here runs on SwiftShader (a CPU Vulkan driver).
+function tinySpec() {
+  const spec = defaultSpec();
+  spec.dataset.samples = 100;
+  spec.training.batchSize = 20;
+  spec.training.epochs = 3;
+  spec.model.hidden = [{ units: 6, activation: 'tanh', dropout: 0 }, { units: 4, activation: 'relu', dropout: 0 }];
+  return spec;
+}
+
+async function runOn(backend: 'cpu' | 'webgpu'): Promise<EpochMetrics[]> {
+  const report = await activateBackend(backend);
+  expect(report.active).toBe(backend);
+  const epochs: EpochMetrics[] = [];
+  const before = tf.memory().numTensors;
+  expect(await new Trainer(tinySpec(), { onEpoch: (m) => epochs.push(m) }, { boundaryResolution: 8 }).run()).toBe('completed');
+  expect(tf.memory().numTensors).toBe(before);
+  return epochs;
+}
+
+test('WebGPU trains for real in Node and its losses match the cpu backend', async () => {
+  const cpu = await runOn('cpu');
+  const gpu = await runOn('webgpu');
+  expect(gpu).toHaveLength(3);
+  expect(gpu[0].gpuBytesAllocated).toBeGreaterThan(0);
+  const flat = (e: EpochMetrics[]) => e.flatMap((m) => [...m.batchLosses, m.trainLoss, m.valLoss, m.valAccuracy!]);
+  const a = flat(cpu);
+  const b = flat(gpu);
+  expect(b).toHaveLength(a.length);
+  b.forEach((v, i) => expect(Math.abs(v - a[i])).toBeLessThan(1e-3 * Math.max(1, Math.abs(a[i]))));
+  // And it learned something: the loss fell.
+  expect(gpu[2].trainLoss).toBeLessThan(gpu[0].batchLosses[0]);
+});
+
+test('a backend that cannot start falls back along webgpu → webgl → wasm → cpu, saying why', async () => {
+  // Node has no WebGL, so asking for it lands on wasm with the reason recorded.
+  const report = await activateBackend('webgl');
+  expect(report.active).toBe('wasm');
+  expect(report.fallbacks).toEqual(['webgl: not available in this environment']);
+  expect(tf.getBackend()).toBe('wasm');
+  const auto = await activateBackend('auto');
+  expect(auto).toEqual({ active: 'webgpu', fallbacks: [] });
+});
