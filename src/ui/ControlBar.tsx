@@ -1,3 +1,4 @@
+import { useEffect } from 'react';
 import { ACTIVE_PHASES, useRunStore } from '../state/runStore';
 import { useSpecStore } from '../state/specStore';
 import { BACKEND_CHOICES, type BackendChoice } from '../spec';
@@ -18,6 +19,8 @@ export function ControlBar({ valid, errorCount }: { valid: boolean; errorCount: 
   const update = useSpecStore((s) => s.update);
   const run = useRunStore();
   const active = ACTIVE_PHASES.includes(run.phase);
+  const { probeBackend } = run;
+  useEffect(() => probeBackend(spec.backend), [spec.backend, probeBackend]);
   const epochsDone = run.epochs.length;
   const totalEpochs = run.spec?.training.epochs ?? spec.training.epochs;
   return (
@@ -42,7 +45,7 @@ export function ControlBar({ valid, errorCount }: { valid: boolean; errorCount: 
         <span data-testid="phase" className={`phase phase-${run.phase}`}>{PHASE_LABELS[run.phase]}</span>
         <span data-testid="epoch-count">Epoch {epochsDone} / {totalEpochs}</span>
         {run.lastBatch && run.phase === 'paused' && (
-          <span>step {run.lastBatch.step}: batch loss {run.lastBatch.loss.toFixed(4)}</span>
+          <span data-testid="batch-report">step {run.lastBatch.step}: batch loss {run.lastBatch.loss.toFixed(4)}</span>
         )}
         {!valid && <span className="invalid-count">{errorCount} field{errorCount === 1 ? '' : 's'} to fix</span>}
       </div>

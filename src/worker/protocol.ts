@@ -1,14 +1,17 @@
 // worker/: the Web Worker that owns tfjs in the browser, and the typed messages to and from it.
-import type { ExperimentSpec } from '../spec/types';
+import type { BackendChoice, ExperimentSpec } from '../spec/types';
 import type { BackendReport, BatchReport, BoundarySnapshot, EpochMetrics, RunStatus } from '../engine/types';
 
 export type ToWorker =
   | { type: 'start'; runId: number; spec: ExperimentSpec; stepFirst: boolean }
+  /** Activate a backend ahead of any run, so the active one is shown from the start. */
+  | { type: 'probe'; backend: BackendChoice }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'step' }
   | { type: 'stop' };
 
+/** runId −1 marks messages that belong to no run (probes, a crashed worker). */
 export type FromWorker =
   | { type: 'backend'; runId: number; report: BackendReport }
   | { type: 'status'; runId: number; status: RunStatus; message?: string }

@@ -44,6 +44,17 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       current?.stop();
       queue = queue.then(() => runOne(msg));
       break;
+    case 'probe':
+      // Only between runs: a run in progress keeps its backend.
+      queue = queue.then(async () => {
+        if (current) return;
+        try {
+          post({ type: 'backend', runId: -1, report: await activateBackend(msg.backend) });
+        } catch (e) {
+          post({ type: 'status', runId: -1, status: 'failed', message: e instanceof Error ? e.message : String(e) });
+        }
+      });
+      break;
     case 'pause': current?.pause(); break;
     case 'resume': current?.resume(); break;
     case 'step': current?.step(); break;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { PreviewServer } from 'vite';
 import { buildAndServe, launchChromium } from './browser';
-import { defaultSpec, encodeSpec } from '../../src/spec';
+import { defaultSpec, encodeSpec, type BackendName, type ExperimentSpec } from '../../src/spec';
 
 let server: PreviewServer;
 let url: string;
@@ -19,11 +19,12 @@ afterAll(async () => {
 });
 
 /** A small experiment so that epochs are quick on SwiftShader's software WebGPU. */
-function quickLink(): string {
+function quickLink(edit: (s: ExperimentSpec) => void = () => {}): string {
   const spec = defaultSpec();
   spec.dataset.samples = 200;
   spec.training.batchSize = 32;
   spec.training.epochs = 200;
+  edit(spec);
   return `${url}#spec=${encodeSpec(spec)}`;
 }
 
@@ -41,8 +42,9 @@ const epochCount = async (page: Page) =>
 
 test('the app trains on WebGPU, charts epochs and pauses', async () => {
   const { page, consoleErrors } = await openPage(quickLink());
-  await page.getByRole('button', { name: 'Train' }).click();
+  // The backend is started on load, so the active one shows before any training.
   await expect.poll(() => page.getByTestId('active-backend').textContent(), { timeout: 60_000 }).toBe('webgpu');
+  await page.getByRole('button', { name: 'Train' }).click();
   await expect.poll(() => epochCount(page), { timeout: 120_000, interval: 250 }).toBeGreaterThanOrEqual(3);
   // The loss chart draws the train and validation curves (plus per-batch loss).
   const lossChart = page.getByTestId('loss-chart');
@@ -96,5 +98,40 @@ test('the model builder adds, reorders and removes layers with live parameter co
   expect(await page.locator('input[name="model.hidden[1].units"]').inputValue()).toBe('3');
   await page.getByRole('button', { name: 'Remove layer 1' }).click();
   expect(await page.locator('[data-testid^="layer-"]').count()).toBe(2);
+  await page.close();
+});
+
+test.each<BackendName>(['webgl', 'wasm', 'cpu'])('training also runs on the %s backend when chosen', async (backend) => {
+  const { page, consoleErrors } = await openPage(quickLink((s) => { s.backend = backend; }));
+  await expect.poll(() => page.getByTestId('active-backend').textContent(), { timeout: 60_000 }).toBe(backend);
+  await page.getByRole('button', { name: 'Train' }).click();
+  await expect.poll(() => epochCount(page), { timeout: 60_000, interval: 250 }).toBeGreaterThanOrEqual(2);
+  expect(await page.getByTestId('active-backend').textContent()).toBe(backend);
+  expect(await page.getByTestId('loss-chart').locator('path.recharts-line-curve').count()).toBe(3);
+  expect(consoleErrors).toEqual([]);
+  await page.close();
+});
+
+test('Step trains one batch at a time and shows its loss', async () => {
+  const { page } = await openPage(quickLink((s) => { s.backend = 'cpu'; }));
+  await page.getByRole('button', { name: 'Step' }).click();
+  await expect.poll(() => page.getByTestId('batch-report').textContent(), { timeout: 30_000 }).toMatch(/^step 1: batch loss \d\.\d{4}$/);
+  await page.getByRole('button', { name: 'Step' }).click();
+  await expect.poll(() => page.getByTestId('batch-report').textContent()).toMatch(/^step 2: /);
+  expect(await page.getByTestId('phase').textContent()).toBe('Paused');
+  await page.close();
+});
+
+test('a diverging run stops with an explanation on screen', async () => {
+  const { page } = await openPage(quickLink((s) => {
+    s.backend = 'cpu';
+    s.dataset.kind = 'plane';
+    s.model.hidden = [{ units: 16, activation: 'relu', dropout: 0 }];
+    s.training.optimizer = { ...s.training.optimizer, kind: 'sgd', learningRate: 10, momentum: 0.9 };
+  }));
+  await page.getByRole('button', { name: 'Train' }).click();
+  await expect.poll(() => page.getByTestId('run-error').textContent(), { timeout: 60_000 })
+    .toMatch(/Training stopped\. Training diverged in epoch \d+: the loss became .*learning rate \(10\)/);
+  expect(await page.getByTestId('phase').textContent()).toBe('Diverged');
   await page.close();
 });
