@@ -9,6 +9,6 @@ test('MLP parameter and FLOP counts match a hand count', () => {
   expect(cost.params).toBe(13);
   expect(cost.forwardFlops).toBe(30);
   // 10 steps of batch 4 with plain SGD: 10·(4·3·30 + 13·2) = 3860, plus 100 evaluated examples · 30.
-  expect(epochFlops(cost, { batches: 10, batchSize: 4, evalExamples: 100, optimizer: 'sgd', momentum: 0, penalty: false }))
+  expect(epochFlops(cost, { batches: 10, batchSize: 4, evalExamples: 100, optimizer: 'sgd', extraPerParam: 0 }))
     .toBe(3860 + 3000);
 });

@@ -1,7 +1,9 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { createOptimizer } from '../src/engine/optimizers';
+import { clipByGlobalNorm, createOptimizer } from '../src/engine/optimizers';
 import { activateBackend } from '../src/engine/backend';
+import { learningRateAt } from '../src/engine/schedule';
+import golden from './fixtures/optimizers.json';
 import { defaultSpec, type OptimizerSpec } from '../src/spec';
 
 beforeAll(async () => {
@@ -16,7 +18,7 @@ function trajectory(opt: Partial<OptimizerSpec>, steps: number): number[][] {
   for (let i = 0; i < steps; i++) {
     tf.tidy(() => {
       const { grads } = tf.variableGrads(() => w.square().sum().mul(0.5) as tf.Scalar, [w]);
-      optimizer.step(grads);
+      optimizer.step(grads, opt.learningRate ?? 0.01);
     });
     out.push(Array.from(w.dataSync()));
   }
@@ -38,7 +40,7 @@ describe('optimizers match hand-computed updates', () => {
   test('SGD with momentum: b ← μb + g; w ← w − lr·b', () => {
     // b1 = [1,−2], w1 = [0.9,−1.8]; b2 = 0.9·b1 + w1 = [1.8,−3.6], w2 = [0.72,−1.44];
     // b3 = 0.9·b2 + w2 = [2.34,−4.68], w3 = [0.486,−0.972].
-    expectClose(trajectory({ kind: 'sgd', learningRate: 0.1, momentum: 0.9 }, 3), [[0.9, -1.8], [0.72, -1.44], [0.486, -0.972]]);
+    expectClose(trajectory({ kind: 'momentum', learningRate: 0.1, momentum: 0.9 }, 3), [[0.9, -1.8], [0.72, -1.44], [0.486, -0.972]]);
   });
 
   test('Adam with bias correction', () => {
@@ -53,7 +55,48 @@ describe('optimizers match hand-computed updates', () => {
   test('optimizer state is freed on dispose', () => {
     const before = tf.memory().numTensors;
     trajectory({ kind: 'adam' }, 2);
-    trajectory({ kind: 'sgd', momentum: 0.5 }, 2);
+    trajectory({ kind: 'momentum', momentum: 0.5 }, 2);
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('optimizers match PyTorch (fixture from scripts/golden/optimizers.py)', () => {
+  const label = (c: (typeof golden.cases)[number]) =>
+    `${c.kind} ${JSON.stringify(c.hyper)}${c.clipNorm ? ` clipped at ${c.clipNorm}` : ''}`;
+  test.each(golden.cases.map((c) => [label(c), c] as const))('%s', (_, c) => {
+    const hyper = c.hyper as unknown as Record<string, number>;
+    const spec: OptimizerSpec = {
+      ...defaultSpec().training.optimizer, kind: c.kind as OptimizerSpec['kind'],
+      learningRate: hyper.lr, weightDecay: hyper.weightDecay ?? 0,
+      ...Object.fromEntries(Object.entries(hyper).filter(([k]) => k !== 'lr')),
+    };
+    const X = tf.tensor2d(golden.X);
+    const Y = tf.tensor2d(golden.Y);
+    const W = tf.tidy(() => tf.variable(tf.tensor2d(golden.W0)));
+    const b = tf.tidy(() => tf.variable(tf.tensor1d(golden.b0)));
+    const optimizer = createOptimizer(spec, [W, b]);
+    for (const expected of c.steps) {
+      tf.tidy(() => {
+        const { grads } = tf.variableGrads(() => X.matMul(W).add(b).tanh().sub(Y).square().mean() as tf.Scalar, [W, b]);
+        optimizer.step(c.clipNorm ? clipByGlobalNorm(grads, c.clipNorm) : grads, hyper.lr);
+      });
+      Array.from(W.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(expected.W[i], 5));
+      Array.from(b.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(expected.b[i], 5));
+    }
+    optimizer.dispose();
+    tf.dispose([X, Y, W, b]);
+  });
+
+  test.each(golden.schedules.map((s) => [s.schedule.kind, s] as const))('%s schedule matches PyTorch’s scheduler', (_, s) => {
+    const lrs = s.lrs.map((__, step) =>
+      learningRateAt(s.schedule as Parameters<typeof learningRateAt>[0], golden.baseLr, step, { stepsPerEpoch: 1, epochs: s.lrs.length }));
+    lrs.forEach((lr, i) => expect(lr).toBeCloseTo(s.lrs[i], 10));
+  });
+
+  test('linear warm-up ramps up to the schedule over the warm-up epochs', () => {
+    const schedule = { kind: 'constant' as const, stepEpochs: 1, gamma: 1, minLearningRate: 0, warmupEpochs: 2 };
+    const clock = { stepsPerEpoch: 5, epochs: 10 };
+    expect([0, 4, 9, 10, 30].map((step) => learningRateAt(schedule, 0.1, step, clock)))
+      .toEqual([0.01, 0.05, 0.1, 0.1, 0.1].map((v) => expect.closeTo(v, 12)));
   });
 });

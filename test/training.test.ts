@@ -41,7 +41,7 @@ describe('training learns', () => {
     const spec = defaultSpec();
     spec.dataset.kind = 'sine';
     spec.model.hidden = [{ units: 16, activation: 'relu', dropout: 0.1 }, { units: 16, activation: 'gelu', dropout: 0 }];
-    spec.training.optimizer = { ...spec.training.optimizer, kind: 'sgd', learningRate: 0.05, momentum: 0.9 };
+    spec.training.optimizer = { ...spec.training.optimizer, kind: 'momentum', learningRate: 0.05, momentum: 0.9 };
     spec.training.l2 = 1e-4;
     spec.training.epochs = 40;
     const { epochs } = await train(spec);
@@ -78,7 +78,7 @@ describe('training learns', () => {
     const spec = defaultSpec();
     spec.dataset.kind = 'plane';
     spec.model.hidden = [{ units: 16, activation: 'relu', dropout: 0 }];
-    spec.training.optimizer = { ...spec.training.optimizer, kind: 'sgd', learningRate: 10, momentum: 0.9 };
+    spec.training.optimizer = { ...spec.training.optimizer, kind: 'momentum', learningRate: 10, momentum: 0.9 };
     spec.training.epochs = 50;
     const before = tf.memory().numTensors;
     const { status, epochs, message } = await train(spec);
@@ -87,6 +87,34 @@ describe('training learns', () => {
     expect(message).toMatch(/diverged in epoch \d+: the loss became (NaN|\+Infinity)/);
     expect(message).toMatch(/learning rate \(10\)/);
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('schedules, clipping and early stopping', () => {
+  test('early stopping ends the run once validation loss stops improving, and says so', async () => {
+    const spec = defaultSpec();
+    spec.training.optimizer = { ...spec.training.optimizer, kind: 'sgd', learningRate: 1e-12 };
+    spec.training.earlyStopPatience = 3;
+    const { status, epochs, message } = await train(spec);
+    expect(status).toBe('completed');
+    expect(epochs).toHaveLength(4);
+    expect(message).toMatch(/^Stopped early after epoch 4: the validation loss has not improved for 3 epochs \(best \d\.\d{4} at epoch 1\)/);
+  });
+
+  test('every optimizer, with a schedule, warm-up and clipping, trains circle', async () => {
+    for (const kind of ['sgd', 'momentum', 'nesterov', 'rmsprop', 'adagrad', 'adam', 'adamw'] as const) {
+      const spec = defaultSpec();
+      spec.training.optimizer = { ...spec.training.optimizer, kind, learningRate: kind === 'rmsprop' || kind.startsWith('adam') ? 0.02 : 0.1, weightDecay: 1e-4 };
+      spec.training.schedule = { kind: 'cosine', stepEpochs: 1, gamma: 1, minLearningRate: 0.001, warmupEpochs: 2 };
+      spec.training.clipNorm = 1;
+      spec.training.epochs = 25;
+      const { status, epochs } = await train(spec);
+      expect(status, kind).toBe('completed');
+      expect(epochs.at(-1)!.valAccuracy, kind).toBeGreaterThanOrEqual(0.9);
+      expect(epochs.at(-1)!.learningRate, kind).toBeCloseTo(0.001, 5); // the last step is one short of the end
+      expect(epochs[0].layers.map((l) => l.name)).toEqual(['dense 1', 'dense 2', 'output']);
+      expect(epochs[0].layers.every((l) => l.gradNorm > 0 && l.weightNorm > 0)).toBe(true);
+    }
   });
 });
 

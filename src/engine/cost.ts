@@ -8,11 +8,14 @@ import type { Activation, MlpSpec, OptimizerKind } from '../spec/types';
  */
 export const ACTIVATION_FLOPS: Record<Activation, number> = { linear: 0, relu: 1, sigmoid: 4, tanh: 6, gelu: 10 };
 
-/** Per-parameter FLOPs of one optimizer update (SGD: w -= lr·g; momentum adds 2; Adam ≈ 12). */
-export function optimizerFlopsPerParam(kind: OptimizerKind, momentum: number): number {
-  if (kind === 'adam') return 12;
-  return momentum > 0 ? 4 : 2;
-}
+/**
+ * Per-parameter FLOPs of one optimizer update, counting each elementwise op of its rule in
+ * engine/optimizers.ts (a square root as one): SGD w −= lr·g is 2; momentum adds 2 for the
+ * velocity; Nesterov 6; RMSProp and Adagrad ≈ 8; Adam and AdamW ≈ 12 (+2 for AdamW's decay).
+ */
+export const OPTIMIZER_FLOPS: Record<OptimizerKind, number> = {
+  sgd: 2, momentum: 4, nesterov: 6, rmsprop: 8, adagrad: 7, adam: 12, adamw: 14,
+};
 
 export interface LayerCost {
   name: string;
@@ -61,9 +64,8 @@ export interface EpochWork {
   /** Examples passed forward only (evaluation of train and validation sets, boundary grid). */
   evalExamples: number;
   optimizer: OptimizerKind;
-  momentum: number;
-  /** Whether an L1/L2 penalty adds ~3 FLOPs per weight per step. */
-  penalty: boolean;
+  /** Extra FLOPs per parameter per step: ~3 for an L1/L2 penalty, 2 for weight decay, 3 for clipping. */
+  extraPerParam: number;
 }
 
 /**
@@ -73,6 +75,6 @@ export interface EpochWork {
 export function epochFlops(cost: ModelCost, work: EpochWork): number {
   const perStep =
     work.batchSize * 3 * cost.forwardFlops +
-    cost.params * (optimizerFlopsPerParam(work.optimizer, work.momentum) + (work.penalty ? 3 : 0));
+    cost.params * (OPTIMIZER_FLOPS[work.optimizer] + work.extraPerParam);
   return work.batches * perStep + work.evalExamples * cost.forwardFlops;
 }

@@ -4,7 +4,8 @@ import { deriveSeed, Rng } from '../data/rng';
 import { boundaryGridInputs, buildDataset, type TabularDataset } from '../data/dataset';
 import { buildMlp, type Mlp } from './mlp';
 import { binaryAccuracy, taskLoss, weightPenalty } from './losses';
-import { createOptimizer, type Optimizer } from './optimizers';
+import { clipByGlobalNorm, createOptimizer, type Optimizer } from './optimizers';
+import { learningRateAt } from './schedule';
 import { epochFlops, mlpCost, type ModelCost } from './cost';
 import { memoryFigures } from './backend';
 import type { BatchReport, BoundarySnapshot, EpochMetrics, RunStatus } from './types';
@@ -170,14 +171,19 @@ export class Trainer {
     const flops = epochFlops(this.cost, {
       batches, batchSize,
       evalExamples: ds.train.n + ds.validation.n + resolution * resolution,
-      optimizer: training.optimizer.kind, momentum: training.optimizer.momentum,
-      penalty: training.l1 > 0 || training.l2 > 0,
+      optimizer: training.optimizer.kind,
+      extraPerParam: (training.l1 > 0 || training.l2 > 0 ? 3 : 0) + (training.optimizer.weightDecay > 0 ? 2 : 0)
+        + (training.clipNorm > 0 ? 3 : 0),
     });
+    const clock = { stepsPerEpoch: batches, epochs: training.epochs };
+    const lrAt = (step: number) => learningRateAt(training.schedule, training.optimizer.learningRate, step, clock);
+    let best = { loss: Infinity, epoch: 0 };
     let cumulativeGflop = 0;
     let cumulativeMs = 0;
     let lastYield = performance.now();
 
-    const trainStep = (perm: tf.Tensor1D, b: number): tf.Scalar =>
+    /** One optimizer step; returns the batch loss and, when asked, each kernel's gradient norm. */
+    const trainStep = (perm: tf.Tensor1D, b: number, withNorms: boolean): { loss: tf.Scalar; norms?: tf.Tensor1D } =>
       tf.tidy(() => {
         const idx = perm.slice(b * batchSize, batchSize);
         const xb = tf.gather(data.xTrain, idx) as tf.Tensor2D;
@@ -187,20 +193,23 @@ export class Trainer {
           const penalty = weightPenalty(kernels, training.l1, training.l2);
           return penalty ? loss.add(penalty) : loss;
         }, model.variables);
-        optimizer.step(grads);
-        return value;
+        optimizer.step(training.clipNorm > 0 ? clipByGlobalNorm(grads, training.clipNorm) : grads, lrAt(optimizer.steps));
+        if (!withNorms) return { loss: value };
+        return { loss: value, norms: tf.stack(kernels.map((k) => grads[k.name].norm())) as tf.Tensor1D };
       });
 
     for (let epoch = 1; epoch <= training.epochs; epoch++) {
       const start = performance.now();
       const perm = tf.tensor1d(shuffleRng.permutation(ds.train.n), 'int32');
       const losses: tf.Scalar[] = [];
+      let gradNorms: tf.Tensor1D | null = null;
       try {
         for (let b = 0; b < batches; b++) {
           if (!(await this.gate())) return { status: 'stopped' };
           const stepping = this.control === 'pause';
-          const loss = trainStep(perm, b);
+          const { loss, norms } = trainStep(perm, b, b === batches - 1);
           losses.push(loss);
+          gradNorms = norms ?? gradNorms;
           if (stepping) {
             const value = (await loss.data())[0];
             this.events.onBatch?.({ epoch, batch: b + 1, step: optimizer.steps, loss: value });
@@ -218,7 +227,10 @@ export class Trainer {
             const acc = ds.task === 'binary' ? binaryAccuracy(out, y) : tf.scalar(0);
             return tf.stack([taskLoss(ds.task, out, y), acc]);
           };
-          const parts: tf.Tensor[] = [tf.stack(losses), evaluate(data.xTrain, data.yTrain), evaluate(data.xVal, data.yVal)];
+          const parts: tf.Tensor[] = [
+            tf.stack(losses), evaluate(data.xTrain, data.yTrain), evaluate(data.xVal, data.yVal),
+            tf.stack(kernels.map((k) => k.norm())), gradNorms ?? tf.zeros([kernels.length]),
+          ];
           if (data.grid) {
             const out = model.forward(data.grid).reshape([-1]);
             parts.push(ds.task === 'binary' ? out.sigmoid() : out);
@@ -230,6 +242,10 @@ export class Trainer {
         const ms = performance.now() - start;
         const batchLosses = Array.from(values.subarray(0, batches));
         const [trainLoss, trainAcc, valLoss, valAcc] = values.subarray(batches, batches + 4);
+        const nLayers = kernels.length;
+        const norms = values.subarray(batches + 4, batches + 4 + 2 * nLayers);
+        const layers = model.layers.map((l, i) => ({ name: l.name, weightNorm: norms[i], gradNorm: norms[nLayers + i] }));
+        const gridStart = batches + 4 + 2 * nLayers;
         const gflop = flops / 1e9;
         cumulativeGflop += gflop;
         cumulativeMs += ms;
@@ -239,14 +255,25 @@ export class Trainer {
           valAccuracy: ds.task === 'binary' ? valAcc : null,
           ms, examplesPerSec: (batches * batchSize * 1000) / ms,
           gflop, gflopPerSec: gflop / (ms / 1000), cumulativeGflop, cumulativeMs,
+          learningRate: lrAt(optimizer.steps - 1), layers,
           ...memoryFigures(),
         };
-        const boundary = data.grid ? { resolution, values: values.slice(batches + 4) } : null;
+        const boundary = data.grid ? { resolution, values: values.slice(gridStart) } : null;
         const bad = [...batchLosses, trainLoss, valLoss].find((v) => !Number.isFinite(v));
         if (bad !== undefined) return diverged(epoch, bad, training.optimizer.learningRate);
         this.events.onEpoch?.(metrics, boundary);
+        if (valLoss < best.loss) best = { loss: valLoss, epoch };
+        const patience = training.earlyStopPatience;
+        if (patience > 0 && epoch - best.epoch >= patience && epoch < training.epochs) {
+          return {
+            status: 'completed',
+            message: `Stopped early after epoch ${epoch}: the validation loss has not improved for ${patience} ` +
+              `epoch${patience === 1 ? '' : 's'} (best ${best.loss.toFixed(4)} at epoch ${best.epoch}).`,
+          };
+        }
       } finally {
         perm.dispose();
+        gradNorms?.dispose();
         losses.forEach((l) => l.dispose());
       }
     }

@@ -23,6 +23,10 @@ export interface EpochMetrics {
   gflopPerSec: number;
   cumulativeGflop: number;
   cumulativeMs: number;
+  /** Learning rate of the epoch's last step (after schedule and warm-up). */
+  learningRate: number;
+  /** Per weight matrix: its L2 norm, and the L2 norm of its gradient in the epoch's last batch (before clipping). */
+  layers: { name: string; weightNorm: number; gradNorm: number }[];
   numTensors: number;
   tensorBytes: number;
   gpuBytes: number | null;

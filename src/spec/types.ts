@@ -14,8 +14,11 @@ export type FeatureName = (typeof FEATURE_NAMES)[number];
 export const ACTIVATIONS = ['relu', 'tanh', 'sigmoid', 'linear', 'gelu'] as const;
 export type Activation = (typeof ACTIVATIONS)[number];
 
-export const OPTIMIZER_KINDS = ['sgd', 'adam'] as const;
+export const OPTIMIZER_KINDS = ['sgd', 'momentum', 'nesterov', 'rmsprop', 'adagrad', 'adam', 'adamw'] as const;
 export type OptimizerKind = (typeof OPTIMIZER_KINDS)[number];
+
+export const SCHEDULE_KINDS = ['constant', 'step', 'exponential', 'cosine'] as const;
+export type ScheduleKind = (typeof SCHEDULE_KINDS)[number];
 
 export const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -45,25 +48,50 @@ export interface MlpSpec {
   hidden: DenseLayerSpec[];
 }
 
-/** Every optimizer's hyper-parameters live side by side, so switching kind keeps the values. */
+/**
+ * Every optimizer's hyper-parameters live side by side, so switching kind keeps the values;
+ * each optimizer reads the ones it uses (see engine/optimizers.ts), with PyTorch's meaning.
+ */
 export interface OptimizerSpec {
   kind: OptimizerKind;
   learningRate: number;
-  /** SGD only: 0 is plain SGD. */
+  /** momentum, nesterov. */
   momentum: number;
-  /** Adam only. */
+  /** adam, adamw. */
   beta1: number;
   beta2: number;
+  /** rmsprop: decay of the running mean of squared gradients (PyTorch's alpha). */
+  rho: number;
+  /** rmsprop, adagrad, adam, adamw. */
   epsilon: number;
+  /** Added to the gradient as wd·w (AdamW: decoupled, w ← w − lr·wd·w). */
+  weightDecay: number;
+}
+
+/** Learning rate over training; warm-up (linear from lr/warmupSteps) combines with any kind. */
+export interface ScheduleSpec {
+  kind: ScheduleKind;
+  /** step: multiply by gamma every stepEpochs epochs. */
+  stepEpochs: number;
+  /** step, exponential: the factor (exponential: per epoch). */
+  gamma: number;
+  /** cosine: the learning rate reached at the end. */
+  minLearningRate: number;
+  warmupEpochs: number;
 }
 
 export interface TrainingSpec {
   optimizer: OptimizerSpec;
+  schedule: ScheduleSpec;
   batchSize: number;
   epochs: number;
   /** L1 and L2 penalties on the weight matrices (not biases), added to the loss. */
   l1: number;
   l2: number;
+  /** Rescale the gradients when their global L2 norm exceeds this; 0 turns clipping off. */
+  clipNorm: number;
+  /** Stop when the validation loss has not improved for this many epochs; 0 turns it off. */
+  earlyStopPatience: number;
 }
 
 export interface ExperimentSpec {

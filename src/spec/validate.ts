@@ -1,5 +1,5 @@
 import {
-  ACTIVATIONS, BACKEND_CHOICES, DATASET_KINDS, FEATURE_NAMES, OPTIMIZER_KINDS, SPEC_VERSION,
+  ACTIVATIONS, BACKEND_CHOICES, DATASET_KINDS, FEATURE_NAMES, OPTIMIZER_KINDS, SCHEDULE_KINDS, SPEC_VERSION,
   type ExperimentSpec,
 } from './types';
 
@@ -120,6 +120,7 @@ export function validateSpec(raw: unknown): SpecResult {
   }
 
   const training = requireObject(errors, 'training', raw.training);
+  let schedule: Record<string, unknown> | null = null;
   if (training) {
     const opt = requireObject(errors, 'training.optimizer', training.optimizer);
     if (opt) {
@@ -128,12 +129,24 @@ export function validateSpec(raw: unknown): SpecResult {
       checkNumber(errors, 'training.optimizer.momentum', opt.momentum, { min: 0, max: 1, maxExclusive: true });
       checkNumber(errors, 'training.optimizer.beta1', opt.beta1, { min: 0, max: 1, maxExclusive: true });
       checkNumber(errors, 'training.optimizer.beta2', opt.beta2, { min: 0, max: 1, maxExclusive: true });
+      checkNumber(errors, 'training.optimizer.rho', opt.rho, { min: 0, max: 1, maxExclusive: true });
       checkNumber(errors, 'training.optimizer.epsilon', opt.epsilon, { min: 0, max: 1, minExclusive: true });
+      checkNumber(errors, 'training.optimizer.weightDecay', opt.weightDecay, LIMITS.penalty);
+    }
+    schedule = requireObject(errors, 'training.schedule', training.schedule);
+    if (schedule) {
+      checkChoice(errors, 'training.schedule.kind', schedule.kind, SCHEDULE_KINDS);
+      checkNumber(errors, 'training.schedule.stepEpochs', schedule.stepEpochs, { min: 1, max: LIMITS.epochs.max, integer: true });
+      checkNumber(errors, 'training.schedule.gamma', schedule.gamma, { min: 0, max: 1, minExclusive: true });
+      checkNumber(errors, 'training.schedule.minLearningRate', schedule.minLearningRate, { min: 0, max: LIMITS.learningRate.max });
+      checkNumber(errors, 'training.schedule.warmupEpochs', schedule.warmupEpochs, { min: 0, max: LIMITS.epochs.max, integer: true });
     }
     checkNumber(errors, 'training.batchSize', training.batchSize, { ...LIMITS.batchSize, integer: true });
     checkNumber(errors, 'training.epochs', training.epochs, { ...LIMITS.epochs, integer: true });
     checkNumber(errors, 'training.l1', training.l1, LIMITS.penalty);
     checkNumber(errors, 'training.l2', training.l2, LIMITS.penalty);
+    checkNumber(errors, 'training.clipNorm', training.clipNorm, { min: 0, max: 1e6 });
+    checkNumber(errors, 'training.earlyStopPatience', training.earlyStopPatience, { min: 0, max: LIMITS.epochs.max, integer: true });
   }
 
   // Cross-field rules, checked only once the fields they read are valid on their own.
@@ -146,6 +159,16 @@ export function validateSpec(raw: unknown): SpecResult {
         message: `must be at most the number of training points (${nTrain}); lower it or add samples`,
       });
     }
+  }
+
+  if (schedule && training && !has('training.schedule.warmupEpochs') && !has('training.epochs')
+    && (schedule.warmupEpochs as number) >= (training.epochs as number) && (schedule.warmupEpochs as number) > 0) {
+    errors.push({ field: 'training.schedule.warmupEpochs', message: `must be fewer than the epochs (${training.epochs})` });
+  }
+  if (schedule && training && schedule.kind === 'cosine' && !has('training.schedule.minLearningRate')
+    && training.optimizer && isObject(training.optimizer)
+    && (schedule.minLearningRate as number) > (training.optimizer.learningRate as number)) {
+    errors.push({ field: 'training.schedule.minLearningRate', message: 'must not exceed the learning rate' });
   }
 
   return errors.length ? { ok: false, errors } : { ok: true, spec: raw as unknown as ExperimentSpec };

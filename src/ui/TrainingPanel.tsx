@@ -1,30 +1,75 @@
 import { useSpecStore } from '../state/specStore';
-import { LIMITS, OPTIMIZER_KINDS, type OptimizerSpec } from '../spec';
+import { LIMITS, OPTIMIZER_KINDS, SCHEDULE_KINDS, trainSize, validateSpec, type OptimizerSpec, type ScheduleSpec } from '../spec';
+import { learningRateAt } from '../engine/schedule';
 import { NumberField, Panel, SelectField } from './fields';
+import { OPTIMIZER_FIELDS, OPTIMIZER_LABELS, SCHEDULE_LABELS } from './labels';
 
-const OPTIMIZER_LABELS: Record<OptimizerSpec['kind'], string> = { sgd: 'SGD (momentum optional)', adam: 'Adam' };
+const HYPER_LABELS = { momentum: 'Momentum μ', beta1: 'β₁', beta2: 'β₂', rho: 'ρ (decay)', epsilon: 'ε' } as const;
+
+/** A small picture of the learning rate over the whole run, so the schedule is seen, not imagined. */
+function SchedulePreview() {
+  const spec = useSpecStore((s) => s.spec);
+  if (!validateSpec(spec).ok) return null;
+  const { training, dataset } = spec;
+  const stepsPerEpoch = Math.max(1, Math.floor(trainSize(dataset.samples, dataset.validationSplit) / training.batchSize));
+  const total = stepsPerEpoch * training.epochs;
+  const n = 80;
+  const lrs = Array.from({ length: n }, (_, i) =>
+    learningRateAt(training.schedule, training.optimizer.learningRate, Math.floor((i * (total - 1)) / (n - 1)), { stepsPerEpoch, epochs: training.epochs }));
+  const max = Math.max(...lrs);
+  const path = lrs.map((v, i) => `${i === 0 ? 'M' : 'L'}${(i / (n - 1)) * 200},${38 - (v / max) * 34}`).join(' ');
+  return (
+    <svg className="lr-preview" viewBox="0 0 200 40" role="img" aria-label="Learning rate over the run">
+      <path d={path} fill="none" stroke="#0877bd" strokeWidth={1.5} />
+      <text x={2} y={9} fontSize={8} fill="#555">lr {max.toPrecision(2)}</text>
+      <text x={198} y={38} fontSize={8} fill="#555" textAnchor="end">{lrs[n - 1].toPrecision(2)} at the end</text>
+    </svg>
+  );
+}
 
 export function TrainingPanel({ errors }: { errors: Record<string, string> }) {
   const spec = useSpecStore((s) => s.spec);
   const update = useSpecStore((s) => s.update);
   const t = spec.training;
   const o = t.optimizer;
+  const sch = t.schedule;
   const setOpt = <K extends keyof OptimizerSpec>(key: K) => (v: OptimizerSpec[K]) =>
     update((d) => { d.training.optimizer[key] = v; });
-  const field = (key: 'learningRate' | 'momentum' | 'beta1' | 'beta2' | 'epsilon', label: string) => (
-    <NumberField label={label} path={`training.optimizer.${key}`} value={o[key]}
+  const setSch = <K extends keyof ScheduleSpec>(key: K) => (v: ScheduleSpec[K]) =>
+    update((d) => { d.training.schedule[key] = v; });
+  const optField = (key: 'learningRate' | 'weightDecay' | keyof typeof HYPER_LABELS, label: string) => (
+    <NumberField key={key} label={label} path={`training.optimizer.${key}`} value={o[key]}
       error={errors[`training.optimizer.${key}`]} onChange={setOpt(key)} />
   );
+  const schField = (key: 'stepEpochs' | 'gamma' | 'minLearningRate' | 'warmupEpochs', label: string) => (
+    <NumberField key={key} label={label} path={`training.schedule.${key}`} value={sch[key]}
+      error={errors[`training.schedule.${key}`]} onChange={setSch(key)} />
+  );
+  const hyper = OPTIMIZER_FIELDS[o.kind].map((k) => optField(k, HYPER_LABELS[k]));
   return (
     <Panel title="Training">
       <SelectField label="Optimizer" path="training.optimizer.kind" value={o.kind} error={errors['training.optimizer.kind']}
         options={OPTIMIZER_KINDS.map((k) => ({ value: k, label: OPTIMIZER_LABELS[k] }))}
         onChange={setOpt('kind')} />
       <div className="row">
-        {field('learningRate', 'Learning rate')}
-        {o.kind === 'sgd' ? field('momentum', 'Momentum') : field('beta1', 'β₁')}
+        {optField('learningRate', 'Learning rate')}
+        {optField('weightDecay', o.kind === 'adamw' ? 'Weight decay (decoupled)' : 'Weight decay')}
       </div>
-      {o.kind === 'adam' && <div className="row">{field('beta2', 'β₂')}{field('epsilon', 'ε')}</div>}
+      {hyper.length > 0 && <div className="row">{hyper}</div>}
+      <div className="row">
+        <SelectField label="LR schedule" path="training.schedule.kind" value={sch.kind} error={errors['training.schedule.kind']}
+          options={SCHEDULE_KINDS.map((k) => ({ value: k, label: SCHEDULE_LABELS[k] }))}
+          onChange={setSch('kind')} />
+        {schField('warmupEpochs', 'Warm-up epochs')}
+      </div>
+      {sch.kind !== 'constant' && (
+        <div className="row">
+          {sch.kind === 'step' && schField('stepEpochs', 'Every (epochs)')}
+          {(sch.kind === 'step' || sch.kind === 'exponential') && schField('gamma', 'Factor γ')}
+          {sch.kind === 'cosine' && schField('minLearningRate', 'Final learning rate')}
+        </div>
+      )}
+      <SchedulePreview />
       <div className="row">
         <NumberField label="Batch size" path="training.batchSize" value={t.batchSize} error={errors['training.batchSize']}
           onChange={(v) => update((d) => { d.training.batchSize = v; })} />
@@ -37,6 +82,13 @@ export function TrainingPanel({ errors }: { errors: Record<string, string> }) {
           onChange={(v) => update((d) => { d.training.l1 = v; })} />
         <NumberField label="L2 penalty" path="training.l2" value={t.l2} error={errors['training.l2']}
           onChange={(v) => update((d) => { d.training.l2 = v; })} />
+      </div>
+      <div className="row">
+        <NumberField label="Clip gradient norm" path="training.clipNorm" value={t.clipNorm} error={errors['training.clipNorm']}
+          hint="0 = off" onChange={(v) => update((d) => { d.training.clipNorm = v; })} />
+        <NumberField label="Early-stop patience" path="training.earlyStopPatience" value={t.earlyStopPatience}
+          error={errors['training.earlyStopPatience']} hint="epochs; 0 = off"
+          onChange={(v) => update((d) => { d.training.earlyStopPatience = v; })} />
       </div>
     </Panel>
   );

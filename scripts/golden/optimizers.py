@@ -1,0 +1,83 @@
+"""Golden values for the optimizer tests, from PyTorch (Debian's python3-torch).
+
+Run: /usr/bin/python3 scripts/golden/optimizers.py > test/fixtures/optimizers.json
+The problem: W (3x2), b (2); loss = mean((tanh(X W + b) - Y)^2) on fixed X (4x3), Y (4x2).
+Each case records the parameters after every step. CI does not need PyTorch: the JSON is committed.
+"""
+import json
+import math
+import torch
+
+torch.set_default_dtype(torch.float64)
+
+X = torch.tensor([[0.5, -1.0, 2.0], [1.5, 0.3, -0.7], [-1.2, 0.8, 0.1], [0.0, -0.4, 1.1]])
+Y = torch.tensor([[1.0, -1.0], [0.5, 0.2], [-0.3, 0.9], [0.0, 0.4]])
+W0 = [[0.2, -0.5], [0.7, 0.1], [-0.3, 0.4]]
+B0 = [0.05, -0.1]
+STEPS = 6
+
+CASES = [
+    ("sgd", dict(lr=0.1), lambda p, h: torch.optim.SGD(p, lr=h["lr"])),
+    ("momentum", dict(lr=0.1, momentum=0.9), lambda p, h: torch.optim.SGD(p, lr=h["lr"], momentum=h["momentum"])),
+    ("momentum", dict(lr=0.05, momentum=0.8, weightDecay=0.01),
+     lambda p, h: torch.optim.SGD(p, lr=h["lr"], momentum=h["momentum"], weight_decay=h["weightDecay"])),
+    ("nesterov", dict(lr=0.1, momentum=0.9),
+     lambda p, h: torch.optim.SGD(p, lr=h["lr"], momentum=h["momentum"], nesterov=True)),
+    ("rmsprop", dict(lr=0.01, rho=0.9, epsilon=1e-8),
+     lambda p, h: torch.optim.RMSprop(p, lr=h["lr"], alpha=h["rho"], eps=h["epsilon"])),
+    ("adagrad", dict(lr=0.1, epsilon=1e-10), lambda p, h: torch.optim.Adagrad(p, lr=h["lr"], eps=h["epsilon"])),
+    ("adam", dict(lr=0.01, beta1=0.9, beta2=0.999, epsilon=1e-8),
+     lambda p, h: torch.optim.Adam(p, lr=h["lr"], betas=(h["beta1"], h["beta2"]), eps=h["epsilon"])),
+    ("adam", dict(lr=0.01, beta1=0.8, beta2=0.99, epsilon=1e-6, weightDecay=0.05),
+     lambda p, h: torch.optim.Adam(p, lr=h["lr"], betas=(h["beta1"], h["beta2"]), eps=h["epsilon"],
+                                   weight_decay=h["weightDecay"])),
+    ("adamw", dict(lr=0.01, beta1=0.9, beta2=0.999, epsilon=1e-8, weightDecay=0.1),
+     lambda p, h: torch.optim.AdamW(p, lr=h["lr"], betas=(h["beta1"], h["beta2"]), eps=h["epsilon"],
+                                    weight_decay=h["weightDecay"])),
+]
+
+
+def run(kind, hyper, make, clip=0.0):
+    W = torch.tensor(W0, requires_grad=True)
+    b = torch.tensor(B0, requires_grad=True)
+    opt = make([W, b], hyper)
+    steps = []
+    for _ in range(STEPS):
+        opt.zero_grad()
+        loss = ((torch.tanh(X @ W + b) - Y) ** 2).mean()
+        loss.backward()
+        if clip > 0:
+            torch.nn.utils.clip_grad_norm_([W, b], clip)
+        opt.step()
+        steps.append({"W": W.detach().flatten().tolist(), "b": b.detach().tolist()})
+    return {"kind": kind, "hyper": hyper, "clipNorm": clip, "steps": steps}
+
+
+def schedules():
+    def lrs(make, n=10):
+        p = torch.zeros(1, requires_grad=True)
+        opt = torch.optim.SGD([p], lr=0.1)
+        sched = make(opt)
+        out = []
+        for _ in range(n):
+            out.append(opt.param_groups[0]["lr"])
+            opt.step()
+            sched.step()
+        return out
+    return [
+        {"schedule": {"kind": "step", "stepEpochs": 3, "gamma": 0.5, "minLearningRate": 0, "warmupEpochs": 0},
+         "lrs": lrs(lambda o: torch.optim.lr_scheduler.StepLR(o, step_size=3, gamma=0.5))},
+        {"schedule": {"kind": "exponential", "stepEpochs": 1, "gamma": 0.9, "minLearningRate": 0, "warmupEpochs": 0},
+         "lrs": lrs(lambda o: torch.optim.lr_scheduler.ExponentialLR(o, gamma=0.9))},
+        {"schedule": {"kind": "cosine", "stepEpochs": 1, "gamma": 0.5, "minLearningRate": 0.001, "warmupEpochs": 0},
+         "lrs": lrs(lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=10, eta_min=0.001))},
+    ]
+
+
+cases = [run(k, h, m) for k, h, m in CASES]
+cases.append(run("sgd", dict(lr=0.1), CASES[0][2], clip=0.05))
+print(json.dumps({
+    "generator": "scripts/golden/optimizers.py", "torch": torch.__version__,
+    "X": X.tolist(), "Y": Y.tolist(), "W0": W0, "b0": B0,
+    "cases": cases, "schedules": schedules(), "baseLr": 0.1,
+}))

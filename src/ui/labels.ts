@@ -1,0 +1,16 @@
+import type { OptimizerKind, ScheduleKind } from '../spec';
+
+export const OPTIMIZER_LABELS: Record<OptimizerKind, string> = {
+  sgd: 'SGD', momentum: 'SGD + momentum', nesterov: 'Nesterov', rmsprop: 'RMSProp',
+  adagrad: 'Adagrad', adam: 'Adam', adamw: 'AdamW',
+};
+
+/** Which hyper-parameters each optimizer reads, in the order they are shown. */
+export const OPTIMIZER_FIELDS: Record<OptimizerKind, ('momentum' | 'beta1' | 'beta2' | 'rho' | 'epsilon')[]> = {
+  sgd: [], momentum: ['momentum'], nesterov: ['momentum'], rmsprop: ['rho', 'epsilon'],
+  adagrad: ['epsilon'], adam: ['beta1', 'beta2', 'epsilon'], adamw: ['beta1', 'beta2', 'epsilon'],
+};
+
+export const SCHEDULE_LABELS: Record<ScheduleKind, string> = {
+  constant: 'Constant', step: 'Step decay', exponential: 'Exponential decay', cosine: 'Cosine annealing',
+};
