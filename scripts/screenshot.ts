@@ -8,9 +8,9 @@ const browser = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: 1440, height: 960 } });
   await page.goto(url);
-  await page.getByRole('button', { name: 'Train' }).click();
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
   await page.waitForTimeout(seconds * 1000);
-  await page.getByRole('button', { name: 'Pause' }).click();
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
   await page.waitForTimeout(1500);
   console.log(await page.getByTestId('epoch-count').textContent(), 'on', await page.getByTestId('active-backend').textContent());
   await page.screenshot({ path: 'docs/screenshot.png', fullPage: true });

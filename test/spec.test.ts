@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { decodeSpec, defaultSpec, encodeSpec, validateSpec, type ExperimentSpec } from '../src/spec';
+import { decodeSpec, defaultSpec, diffSpecs, encodeSpec, validateSpec, type ExperimentSpec } from '../src/spec';
 
 function errorsOf(edit: (s: ExperimentSpec) => void) {
   const spec = defaultSpec();
@@ -101,5 +101,24 @@ describe('shared links', () => {
     const bad = defaultSpec();
     bad.training.batchSize = -4;
     expect(decodeSpec(encodeSpec(bad))).toMatchObject({ ok: false, errors: [{ field: 'training.batchSize' }] });
+  });
+});
+
+describe('spec diff', () => {
+  test('lists only the fields that differ, with both values', () => {
+    const a = defaultSpec();
+    const b = defaultSpec();
+    b.training.optimizer.kind = 'sgd';
+    b.model.hidden.push({ units: 4, activation: 'relu', dropout: 0 });
+    b.dataset.features = ['x1'];
+    const byPath = (x: { path: string }, y: { path: string }) => x.path.localeCompare(y.path);
+    expect(diffSpecs(a, b).sort(byPath)).toEqual([
+      { path: 'dataset.features[1]', a: 'x2', b: undefined },
+      { path: 'model.hidden[2].units', a: undefined, b: 4 },
+      { path: 'model.hidden[2].activation', a: undefined, b: 'relu' },
+      { path: 'model.hidden[2].dropout', a: undefined, b: 0 },
+      { path: 'training.optimizer.kind', a: 'adam', b: 'sgd' },
+    ].sort(byPath));
+    expect(diffSpecs(a, defaultSpec())).toEqual([]);
   });
 });

@@ -15,6 +15,10 @@ export interface TrainerEvents {
   /** Sent for batches run one at a time with step(). */
   onBatch?(report: BatchReport): void;
   onStatus?(status: RunStatus, message?: string): void;
+  /** The initial weights, read back only when this is given (for inspection and tests). */
+  onInit?(weights: Float32Array[]): void;
+  /** The shuffled order of training examples an epoch uses. */
+  onEpochStart?(epoch: number, order: Int32Array): void;
 }
 
 export interface TrainerOptions {
@@ -141,6 +145,9 @@ export class Trainer {
       this.data = upload(ds, resolution ? boundaryGridInputs(ds, resolution) : null);
       this.model = buildMlp(spec.model, ds.inputDim, ds.outputDim, deriveSeed(spec.seed, 'weights'));
       this.optimizer = createOptimizer(training.optimizer, this.model.variables);
+      if (this.events.onInit) {
+        this.events.onInit((await Promise.all(this.model.variables.map((v) => v.data()))) as Float32Array[]);
+      }
       if (this.control === 'run') this.report('running');
       const result = await this.loop(resolution);
       status = result.status;
@@ -200,7 +207,9 @@ export class Trainer {
 
     for (let epoch = 1; epoch <= training.epochs; epoch++) {
       const start = performance.now();
-      const perm = tf.tensor1d(shuffleRng.permutation(ds.train.n), 'int32');
+      const order = shuffleRng.permutation(ds.train.n);
+      this.events.onEpochStart?.(epoch, order);
+      const perm = tf.tensor1d(order, 'int32');
       const losses: tf.Scalar[] = [];
       let gradNorms: tf.Tensor1D | null = null;
       try {

@@ -1,88 +1,169 @@
 import { create } from 'zustand';
-import type { BackendChoice, ExperimentSpec } from '../spec';
+import { OPTIMIZER_LABELS, specsForOptimizers, type BackendChoice, type ExperimentSpec, type OptimizerChoice } from '../spec';
 import type { BackendReport, BatchReport, BoundarySnapshot, EpochMetrics, RunStatus } from '../engine/types';
 import type { FromWorker } from '../worker/protocol';
 import { TrainingWorkerClient } from '../worker/client';
 
-export type RunPhase = 'idle' | RunStatus;
 
-interface RunState {
-  runId: number;
+export type RunPhase = 'queued' | RunStatus;
+
+/** One training run, kept after it ends so runs can be overlaid and compared. */
+export interface Run {
+  id: number;
+  name: string;
+  color: string;
+  spec: ExperimentSpec;
   phase: RunPhase;
-  /** The explanation that came with the last status (divergence, failure). */
+  /** The explanation that came with the last status (divergence, failure, early stop). */
   message: string | null;
-  /** The spec the current run trains, frozen at start; edits apply to the next run. */
-  spec: ExperimentSpec | null;
   backend: BackendReport | null;
   epochs: EpochMetrics[];
   boundary: BoundarySnapshot | null;
   lastBatch: BatchReport | null;
+  visible: boolean;
+}
+
+interface RunState {
+  runs: Run[];
+  /** The run the decision boundary and step views follow; null follows the live run. */
+  selectedId: number | null;
+  /** The backend started ahead of any run. */
+  probed: BackendReport | null;
+  probeError: string | null;
   start(spec: ExperimentSpec, opts?: { stepFirst?: boolean }): void;
+  /** Train the experiment once per optimizer, same seed, one after another; show only those runs. */
+  compare(spec: ExperimentSpec, choices: OptimizerChoice[]): void;
   pause(): void;
   resume(): void;
   step(): void;
-  stop(): void;
+  stop(runId?: number): void;
+  select(id: number): void;
+  setVisible(id: number, visible: boolean): void;
+  rename(id: number, name: string): void;
+  remove(id: number): void;
   /** Start the chosen backend now (between runs), so the header shows what is active. */
   probeBackend(choice: BackendChoice): void;
 }
 
-export const ACTIVE_PHASES: RunPhase[] = ['preparing', 'running', 'paused'];
+export const ACTIVE_PHASES: RunPhase[] = ['queued', 'preparing', 'running', 'paused'];
+export const isActive = (run: Run) => ACTIVE_PHASES.includes(run.phase);
+
+const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22'];
 
 /** Epochs can arrive faster than the page can redraw; charts take them at most this often. */
 const FLUSH_MS = 100;
 
 export const useRunStore = create<RunState>((set, get) => {
-  let pending: { metrics: EpochMetrics[]; boundary: BoundarySnapshot | null } = { metrics: [], boundary: null };
+  let nextId = 1;
+  let pending = new Map<number, { metrics: EpochMetrics[]; boundary: BoundarySnapshot | null }>();
   let flushTimer: ReturnType<typeof setTimeout> | null = null;
+
+  const patch = (id: number, change: (r: Run) => Partial<Run>) =>
+    set((s) => ({ runs: s.runs.map((r) => (r.id === id ? { ...r, ...change(r) } : r)) }));
+
   const flush = () => {
-    flushTimer = null;
-    const { metrics, boundary } = pending;
-    pending = { metrics: [], boundary: null };
-    if (metrics.length) set((s) => ({ epochs: [...s.epochs, ...metrics], boundary: boundary ?? s.boundary }));
-  };
-  const discardPending = () => {
     if (flushTimer) clearTimeout(flushTimer);
     flushTimer = null;
-    pending = { metrics: [], boundary: null };
+    const batch = pending;
+    pending = new Map();
+    if (batch.size === 0) return;
+    set((s) => ({
+      runs: s.runs.map((r) => {
+        const p = batch.get(r.id);
+        return p ? { ...r, epochs: [...r.epochs, ...p.metrics], boundary: p.boundary ?? r.boundary } : r;
+      }),
+    }));
   };
 
   const client = new TrainingWorkerClient((msg: FromWorker) => {
-    // Messages from a run that has since been replaced are dropped; runId −1 belongs to no run.
-    if (msg.runId !== get().runId && msg.runId !== -1) return;
-    if (msg.runId === -1 && msg.type === 'backend' && ACTIVE_PHASES.includes(get().phase)) return;
+    if (msg.runId === -1) {
+      if (msg.type === 'backend') set({ probed: msg.report, probeError: null });
+      if (msg.type === 'status') set({ probeError: msg.message ?? 'The training worker failed' });
+      return;
+    }
+    if (!get().runs.some((r) => r.id === msg.runId)) return; // removed meanwhile
     switch (msg.type) {
-      case 'backend': set({ backend: msg.report }); break;
+      case 'backend': patch(msg.runId, () => ({ backend: msg.report })); break;
       case 'status':
         flush(); // the last epochs land before the status that ends the run
-        set({ phase: msg.status, message: msg.message ?? null });
+        patch(msg.runId, () => ({ phase: msg.status, message: msg.message ?? null }));
         break;
-      case 'epoch':
-        pending.metrics.push(msg.metrics);
-        pending.boundary = msg.boundary ?? pending.boundary;
+      case 'epoch': {
+        const p = pending.get(msg.runId) ?? { metrics: [], boundary: null };
+        p.metrics.push(msg.metrics);
+        p.boundary = msg.boundary ?? p.boundary;
+        pending.set(msg.runId, p);
         flushTimer ??= setTimeout(flush, FLUSH_MS);
         break;
-      case 'batch': set({ lastBatch: msg.report }); break;
+      }
+      case 'batch': patch(msg.runId, () => ({ lastBatch: msg.report })); break;
     }
   });
+
+  const newRun = (spec: ExperimentSpec, name: string): Run => {
+    const id = nextId++;
+    return {
+      id, name, color: PALETTE[(id - 1) % PALETTE.length], spec, phase: 'queued', message: null, backend: null,
+      epochs: [], boundary: null, lastBatch: null, visible: true,
+    };
+  };
+  const describe = (spec: ExperimentSpec) =>
+    `${OPTIMIZER_LABELS[spec.training.optimizer.kind]} lr ${spec.training.optimizer.learningRate}`;
+
+  const launch = (runs: Run[], stepFirst: boolean, hideOthers: boolean) => {
+    client.send({ type: 'stop' });
+    set((s) => ({
+      runs: [...s.runs.map((r) => (hideOthers ? { ...r, visible: false } : r)), ...runs],
+      selectedId: null,
+    }));
+    runs.forEach((r) => client.send({ type: 'start', runId: r.id, spec: r.spec, stepFirst }));
+  };
+
   return {
-    runId: 0,
-    phase: 'idle',
-    message: null,
-    spec: null,
-    backend: null,
-    epochs: [],
-    boundary: null,
-    lastBatch: null,
+    runs: [],
+    selectedId: null,
+    probed: null,
+    probeError: null,
     start(spec, opts = {}) {
-      const runId = get().runId + 1;
-      discardPending();
-      set({ runId, phase: 'preparing', message: null, spec, epochs: [], boundary: null, lastBatch: null });
-      client.send({ type: 'start', runId, spec, stepFirst: !!opts.stepFirst });
+      const run = newRun(spec, '');
+      run.name = `Run ${run.id} · ${describe(spec)}`;
+      launch([run], !!opts.stepFirst, false);
+    },
+    compare(spec, choices) {
+      const runs = specsForOptimizers(spec, choices).map((s) => {
+        const run = newRun(s, '');
+        run.name = `Run ${run.id} · ${describe(s)}`;
+        return run;
+      });
+      if (runs.length) launch(runs, false, true);
     },
     pause: () => client.send({ type: 'pause' }),
     resume: () => client.send({ type: 'resume' }),
     step: () => client.send({ type: 'step' }),
-    stop: () => client.send({ type: 'stop' }),
+    stop: (runId) => client.send({ type: 'stop', runId }),
+    select: (id) => set({ selectedId: id }),
+    setVisible: (id, visible) => patch(id, () => ({ visible })),
+    rename: (id, name) => patch(id, () => ({ name })),
+    remove(id) {
+      const run = get().runs.find((r) => r.id === id);
+      if (run && isActive(run)) client.send({ type: 'stop', runId: id });
+      pending.delete(id);
+      set((s) => {
+        const runs = s.runs.filter((r) => r.id !== id);
+        return { runs, selectedId: s.selectedId === id ? null : s.selectedId };
+      });
+    },
     probeBackend: (backend) => client.send({ type: 'probe', backend }),
   };
 });
+
+/** The run the views follow: the one picked, else the one training now, else the newest that has trained. */
+export function selectedRun(s: Pick<RunState, 'runs' | 'selectedId'>): Run | null {
+  return s.runs.find((r) => r.id === s.selectedId) ?? executingRun(s)
+    ?? [...s.runs].reverse().find((r) => r.epochs.length > 0) ?? s.runs.at(-1) ?? null;
+}
+
+/** The run the worker is executing now (pause/step/resume act on it). */
+export function executingRun(s: Pick<RunState, 'runs'>): Run | null {
+  return s.runs.find((r) => r.phase === 'preparing' || r.phase === 'running' || r.phase === 'paused') ?? null;
+}

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import { useSpecStore, specLink } from '../state/specStore';
-import { useRunStore } from '../state/runStore';
+import { executingRun, selectedRun, useRunStore } from '../state/runStore';
 import { errorsByField, isClassification, validateSpec } from '../spec';
 import { DatasetPanel } from './DatasetPanel';
 import { ModelPanel } from './ModelPanel';
@@ -8,6 +8,8 @@ import { TrainingPanel } from './TrainingPanel';
 import { ControlBar } from './ControlBar';
 import { DecisionBoundary } from './DecisionBoundary';
 import { CostCharts, TrainingCharts } from './Charts';
+import { ChartOptions, RunsPanel } from './RunsPanel';
+import { ComparePanel } from './ComparePanel';
 import { Panel } from './fields';
 
 function ShareButton() {
@@ -34,11 +36,15 @@ export function App() {
   const spec = useSpecStore((s) => s.spec);
   const linkErrors = useSpecStore((s) => s.linkErrors);
   const dismissLinkErrors = useSpecStore((s) => s.dismissLinkErrors);
-  const run = useRunStore();
+  const store = useRunStore();
   const validation = useMemo(() => validateSpec(spec), [spec]);
   const errors = validation.ok ? {} : errorsByField(validation.errors);
-  const shownSpec = run.spec ?? spec;
-  const trouble = run.phase === 'diverged' || run.phase === 'failed';
+  const run = selectedRun(store);
+  const shownSpec = run?.spec ?? spec;
+  const visible = store.runs.filter((r) => r.visible);
+  const classification = isClassification((visible.at(-1) ?? run)?.spec.dataset.kind ?? spec.dataset.kind);
+  const notice = run?.message && (run.phase === 'diverged' || run.phase === 'failed' || run.phase === 'completed') ? run : null;
+  const exec = executingRun(store);
   return (
     <div className="app">
       <header>
@@ -54,9 +60,10 @@ export function App() {
           <button type="button" onClick={dismissLinkErrors}>Dismiss</button>
         </div>
       )}
-      {trouble && run.message && (
-        <div className="banner error" role="alert" data-testid="run-error">
-          {run.phase === 'diverged' ? 'Training stopped. ' : 'Training failed. '}{run.message}
+      {notice && (
+        <div className={`banner ${notice.phase === 'completed' ? 'info' : 'error'}`} role="alert" data-testid="run-error">
+          {notice.phase === 'diverged' ? 'Training stopped. ' : notice.phase === 'failed' ? 'Training failed. ' : ''}
+          {notice.name}: {notice.message}
         </div>
       )}
       <main>
@@ -66,19 +73,22 @@ export function App() {
           <TrainingPanel errors={errors} />
         </div>
         <div className="column view">
-          <Panel title="Decision boundary">
-            <DecisionBoundary spec={shownSpec} boundary={run.boundary} />
+          <Panel title={run ? `Decision boundary · ${run.name}` : 'Decision boundary'}>
+            <DecisionBoundary spec={shownSpec} boundary={run?.boundary ?? null} />
           </Panel>
-          {run.spec && JSON.stringify(run.spec) !== JSON.stringify(spec) && (
+          {exec && JSON.stringify(exec.spec) !== JSON.stringify(spec) && (
             <p className="note">Your edits apply to the next run; the charts show the run in progress.</p>
           )}
+          <ComparePanel valid={validation.ok} />
         </div>
         <div className="column results">
           <Panel title="Learning curves">
-            <TrainingCharts epochs={run.epochs} classification={isClassification(shownSpec.dataset.kind)} />
+            <ChartOptions />
+            <TrainingCharts runs={visible} classification={classification} />
           </Panel>
+          <RunsPanel />
           <Panel title="Compute cost">
-            <CostCharts epochs={run.epochs} backend={run.backend?.active ?? null} />
+            <CostCharts runs={visible} />
           </Panel>
         </div>
       </main>

@@ -1,42 +1,87 @@
 import type { EpochMetrics } from '../engine/types';
+import type { Run } from '../state/runStore';
+import { useViewStore, type XAxisKind } from '../state/viewStore';
 import { SERIES } from './colors';
-import { MetricChart, type Point } from './MetricChart';
+import { MetricChart, type Point, type Series } from './MetricChart';
 
-const series = (epochs: EpochMetrics[], pick: (e: EpochMetrics) => number | null): Point[] =>
-  epochs.flatMap((e) => {
-    const y = pick(e);
-    return y === null ? [] : [{ x: e.epoch, y }];
+export const X_AXIS_LABELS: Record<XAxisKind, string> = {
+  epoch: 'epoch', step: 'step', time: 'wall time (s)', flops: 'GFLOP done',
+};
+
+function xOf(e: EpochMetrics, axis: XAxisKind): number {
+  switch (axis) {
+    case 'epoch': return e.epoch;
+    case 'step': return e.step;
+    case 'time': return e.cumulativeMs / 1000;
+    case 'flops': return e.cumulativeGflop;
+  }
+}
+
+/** TensorBoard-style smoothing: an exponential moving average, debiased at the start. */
+export function smooth(points: Point[], weight: number): Point[] {
+  if (weight <= 0) return points;
+  let avg = 0;
+  return points.map((p, i) => {
+    avg = avg * weight + (1 - weight) * p.y;
+    return { x: p.x, y: avg / (1 - weight ** (i + 1)) };
   });
+}
 
-/** Every batch's loss placed at its fraction of the epoch, e.g. batch 5 of 25 in epoch 3 at 2.2. */
-function batchPoints(epochs: EpochMetrics[]): Point[] {
-  return epochs.flatMap((e) =>
-    e.batchLosses.map((y, i) => ({ x: e.epoch - 1 + (i + 1) / e.batchLosses.length, y })),
+/** Every batch's loss placed between its epoch's neighbours on the x-axis (epoch or step). */
+function batchPoints(epochs: EpochMetrics[], axis: XAxisKind): Point[] {
+  return epochs.flatMap((e) => e.batchLosses.map((y, i) => {
+    const n = e.batchLosses.length;
+    return { x: axis === 'step' ? e.step - n + i + 1 : e.epoch - 1 + (i + 1) / n, y };
+  }));
+}
+
+interface Metric {
+  label: string;
+  pick(e: EpochMetrics): number | null;
+  dashed?: boolean;
+}
+
+function seriesFor(runs: Run[], metrics: Metric[], axis: XAxisKind, smoothing: number): Series[] {
+  const single = runs.length === 1;
+  return runs.flatMap((run) =>
+    metrics.map((m, i) => {
+      const points = run.epochs.flatMap((e) => {
+        const y = m.pick(e);
+        return y === null ? [] : [{ x: xOf(e, axis), y }];
+      });
+      return {
+        name: single ? m.label : `${run.name} ${m.label}`.trim(),
+        color: single ? [SERIES.train, SERIES.validation, SERIES.other, SERIES.more][i] : run.color,
+        dashed: !single && m.dashed,
+        points: smooth(points, smoothing),
+      };
+    }),
   );
 }
 
-function kb(bytes: number | null): string {
-  return bytes === null ? '—' : `${(bytes / 1024).toFixed(1)} KB`;
-}
-
-export function TrainingCharts({ epochs, classification }: { epochs: EpochMetrics[]; classification: boolean }) {
-  const last = epochs.at(-1);
+export function TrainingCharts({ runs, classification }: { runs: Run[]; classification: boolean }) {
+  const { xAxis, smoothing, logScale } = useViewStore();
+  const single = runs.length === 1 ? runs[0] : null;
+  const last = single?.epochs.at(-1);
+  const batch: Series[] = single && (xAxis === 'epoch' || xAxis === 'step')
+    ? [{ name: 'batch', color: SERIES.batch, points: smooth(batchPoints(single.epochs, xAxis), smoothing), thin: true }]
+    : [];
   return (
     <div className="charts">
-      <MetricChart title={classification ? 'Loss (cross-entropy)' : 'Loss (mean squared error)'} testId="loss-chart" xFromZero
+      <MetricChart title={classification ? 'Loss (cross-entropy)' : 'Loss (mean squared error)'} testId="loss-chart"
+        xLabel={X_AXIS_LABELS[xAxis]} xFromZero={xAxis !== 'epoch'} logScale={logScale}
         latest={last ? `train ${last.trainLoss.toFixed(4)} · val ${last.valLoss.toFixed(4)}` : undefined}
-        series={[
-          { name: 'batch', color: SERIES.batch, points: batchPoints(epochs), thin: true },
-          { name: 'train', color: SERIES.train, points: series(epochs, (e) => e.trainLoss) },
-          { name: 'validation', color: SERIES.validation, points: series(epochs, (e) => e.valLoss) },
-        ]} />
+        series={[...batch, ...seriesFor(runs, [
+          { label: 'train', pick: (e) => e.trainLoss },
+          { label: 'validation', pick: (e) => e.valLoss, dashed: true },
+        ], xAxis, smoothing)]} />
       {classification ? (
-        <MetricChart title="Accuracy" testId="accuracy-chart"
+        <MetricChart title="Accuracy" testId="accuracy-chart" xLabel={X_AXIS_LABELS[xAxis]}
           latest={last?.valAccuracy != null ? `val ${(last.valAccuracy * 100).toFixed(1)}%` : undefined}
-          series={[
-            { name: 'train', color: SERIES.train, points: series(epochs, (e) => e.trainAccuracy) },
-            { name: 'validation', color: SERIES.validation, points: series(epochs, (e) => e.valAccuracy) },
-          ]} />
+          series={seriesFor(runs, [
+            { label: 'train', pick: (e) => e.trainAccuracy },
+            { label: 'validation', pick: (e) => e.valAccuracy, dashed: true },
+          ], xAxis, smoothing)} />
       ) : (
         <div className="chart chart-empty" data-testid="accuracy-chart">Accuracy applies to classification; this dataset is a regression task, judged by its loss (MSE).</div>
       )}
@@ -44,29 +89,34 @@ export function TrainingCharts({ epochs, classification }: { epochs: EpochMetric
   );
 }
 
+function kb(bytes: number | null): string {
+  return bytes === null ? '—' : `${(bytes / 1024).toFixed(1)} KB`;
+}
+
 /** ms per epoch, examples/s, GFLOP per epoch and achieved GFLOP/s, and tensor memory. */
-export function CostCharts({ epochs, backend }: { epochs: EpochMetrics[]; backend: string | null }) {
-  const last = epochs.at(-1);
+export function CostCharts({ runs }: { runs: Run[] }) {
+  const { xAxis, logScale } = useViewStore();
+  const single = runs.length === 1 ? runs[0] : null;
+  const last = single?.epochs.at(-1);
+  const backend = single?.backend?.active;
+  const chart = (title: string, metrics: Metric[], latest?: string) => (
+    <MetricChart title={title} xLabel={X_AXIS_LABELS[xAxis]} logScale={logScale} latest={latest}
+      series={seriesFor(runs, metrics, xAxis, 0)} />
+  );
   return (
     <div className="charts cost" data-testid="cost-charts">
-      <MetricChart title="Time per epoch (ms)" latest={last ? `${last.ms.toFixed(1)} ms${backend ? ` on ${backend}` : ''}` : undefined}
-        series={[{ name: 'ms / epoch', color: SERIES.train, points: series(epochs, (e) => e.ms) }]} />
-      <MetricChart title="Examples per second" latest={last ? `${Math.round(last.examplesPerSec).toLocaleString('en-US')} /s` : undefined}
-        series={[{ name: 'examples/s', color: SERIES.other, points: series(epochs, (e) => e.examplesPerSec) }]} />
-      <MetricChart title="Compute: GFLOP per epoch and achieved GFLOP/s"
-        latest={last ? `${last.gflop.toPrecision(3)} GFLOP · ${last.gflopPerSec.toPrecision(3)} GFLOP/s` : undefined}
-        series={[
-          { name: 'GFLOP / epoch', color: SERIES.more, points: series(epochs, (e) => e.gflop) },
-          { name: 'GFLOP/s', color: SERIES.validation, points: series(epochs, (e) => e.gflopPerSec) },
-        ]} />
-      <MetricChart title="Tensor memory (KB)"
-        latest={last ? `${kb(last.tensorBytes)} in ${last.numTensors} tensors${last.gpuBytesAllocated !== null ? ` · GPU allocated ${kb(last.gpuBytesAllocated)}` : ''}` : undefined}
-        series={[
-          { name: 'tensors (KB)', color: SERIES.train, points: series(epochs, (e) => e.tensorBytes / 1024) },
-          ...(last?.gpuBytesAllocated != null
-            ? [{ name: 'GPU allocated (KB)', color: SERIES.other, points: series(epochs, (e) => (e.gpuBytesAllocated ?? 0) / 1024) }]
-            : []),
-        ]} />
+      {chart('Time per epoch (ms)', [{ label: 'ms / epoch', pick: (e) => e.ms }],
+        last ? `${last.ms.toFixed(1)} ms${backend ? ` on ${backend}` : ''}${last.epoch === 1 ? ' (first epoch: includes shader compilation)' : ''}` : undefined)}
+      {chart('Examples per second', [{ label: 'examples/s', pick: (e) => e.examplesPerSec }],
+        last ? `${Math.round(last.examplesPerSec).toLocaleString('en-US')} /s` : undefined)}
+      {chart('Compute: GFLOP per epoch and achieved GFLOP/s', [
+        { label: 'GFLOP / epoch', pick: (e) => e.gflop },
+        { label: 'GFLOP/s', pick: (e) => e.gflopPerSec, dashed: true },
+      ], last ? `${last.gflop.toPrecision(3)} GFLOP · ${last.gflopPerSec.toPrecision(3)} GFLOP/s` : undefined)}
+      {chart('Tensor memory (KB)', [
+        { label: 'tensors (KB)', pick: (e) => e.tensorBytes / 1024 },
+        { label: 'GPU allocated (KB)', pick: (e) => (e.gpuBytesAllocated === null ? null : e.gpuBytesAllocated / 1024), dashed: true },
+      ], last ? `${kb(last.tensorBytes)} in ${last.numTensors} tensors${last.gpuBytesAllocated !== null ? ` · GPU allocated ${kb(last.gpuBytesAllocated)}` : ''}` : undefined)}
     </div>
   );
 }

@@ -1,13 +1,8 @@
 import { useSpecStore } from '../state/specStore';
-import { CLASSIFICATION_DATASETS, FEATURE_NAMES, LIMITS, REGRESSION_DATASETS, trainSize, type DatasetKind } from '../spec';
+import { CLASSIFICATION_DATASETS, DATASET_LABELS, FEATURE_NAMES, LIMITS, REGRESSION_DATASETS, trainSize } from '../spec';
 import { FEATURE_LABELS } from '../data/features';
 import { NumberField, Panel, SelectField } from './fields';
 
-const DATASET_LABELS: Record<DatasetKind, string> = {
-  circle: 'Circle (classification)', xor: 'XOR (classification)', gaussians: 'Two Gaussians (classification)',
-  spiral: 'Spiral (classification)', moons: 'Moons (classification)',
-  plane: 'Plane (regression)', sine: 'Sine surface (regression)',
-};
 
 export function DatasetPanel({ errors }: { errors: Record<string, string> }) {
   const spec = useSpecStore((s) => s.spec);

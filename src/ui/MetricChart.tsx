@@ -10,6 +10,7 @@ export interface Series {
   color: string;
   points: Point[];
   thin?: boolean;
+  dashed?: boolean;
 }
 
 /** Display at most this many points per series; long runs are down-sampled, the last point kept. */
@@ -31,12 +32,14 @@ function formatTick(v: number): string {
 }
 
 /** One small line chart of per-epoch figures; every chart in the app is one of these. */
-export function MetricChart({ title, series, xLabel = 'epoch', xFromZero = false, latest, testId }: {
+export function MetricChart({ title, series, xLabel = 'epoch', xFromZero = false, logScale = false, latest, testId }: {
   title: string;
   series: Series[];
   xLabel?: string;
   /** Start the x-axis at 0 (for series placed at fractions of an epoch). */
   xFromZero?: boolean;
+  /** Logarithmic y-axis; non-positive values cannot be drawn on it and are left out. */
+  logScale?: boolean;
   latest?: string;
   testId?: string;
 }) {
@@ -55,13 +58,15 @@ export function MetricChart({ title, series, xLabel = 'epoch', xFromZero = false
             <CartesianGrid stroke="#eee" />
             <XAxis dataKey="x" type="number" domain={[xFromZero ? 0 : 'dataMin', 'dataMax']} tickFormatter={formatTick}
               allowDuplicatedCategory={false} fontSize={11} label={{ value: xLabel, position: 'insideBottomRight', offset: -2, fontSize: 11 }} />
-            <YAxis type="number" domain={['auto', 'auto']} tickFormatter={formatTick} fontSize={11} width={48} />
+            <YAxis type="number" domain={['auto', 'auto']} tickFormatter={formatTick} fontSize={11} width={48}
+              scale={logScale ? 'log' : 'auto'} allowDataOverflow={logScale} />
             <Tooltip formatter={(v) => (typeof v === 'number' ? v.toPrecision(4) : String(v))}
               labelFormatter={(x) => `${xLabel} ${typeof x === 'number' ? Number(x.toFixed(2)) : x}`} />
             <Legend wrapperStyle={{ fontSize: 11 }} />
             {series.map((s) => (
-              <Line key={s.name} name={s.name} data={downsample(s.points)} dataKey="y" stroke={s.color}
-                strokeWidth={s.thin ? 1 : 2} dot={false} isAnimationActive={false} />
+              <Line key={s.name} name={s.name} data={downsample(logScale ? s.points.filter((p) => p.y > 0) : s.points)}
+                dataKey="y" stroke={s.color} strokeWidth={s.thin ? 1 : 2} strokeDasharray={s.dashed ? '5 3' : undefined}
+                dot={false} isAnimationActive={false} />
             ))}
           </LineChart>
         </ResponsiveContainer>

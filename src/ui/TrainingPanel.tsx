@@ -2,7 +2,7 @@ import { useSpecStore } from '../state/specStore';
 import { LIMITS, OPTIMIZER_KINDS, SCHEDULE_KINDS, trainSize, validateSpec, type OptimizerSpec, type ScheduleSpec } from '../spec';
 import { learningRateAt } from '../engine/schedule';
 import { NumberField, Panel, SelectField } from './fields';
-import { OPTIMIZER_FIELDS, OPTIMIZER_LABELS, SCHEDULE_LABELS } from './labels';
+import { OPTIMIZER_FIELDS, OPTIMIZER_LABELS, SCHEDULE_LABELS } from '../spec';
 
 const HYPER_LABELS = { momentum: 'Momentum μ', beta1: 'β₁', beta2: 'β₂', rho: 'ρ (decay)', epsilon: 'ε' } as const;
 

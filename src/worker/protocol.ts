@@ -3,13 +3,15 @@ import type { BackendChoice, ExperimentSpec } from '../spec/types';
 import type { BackendReport, BatchReport, BoundarySnapshot, EpochMetrics, RunStatus } from '../engine/types';
 
 export type ToWorker =
+  /** Queue a run; runs execute one after another, so each one's timing is its own. */
   | { type: 'start'; runId: number; spec: ExperimentSpec; stepFirst: boolean }
   /** Activate a backend ahead of any run, so the active one is shown from the start. */
   | { type: 'probe'; backend: BackendChoice }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'step' }
-  | { type: 'stop' };
+  /** Stop one run (running or queued), or with no runId every run. */
+  | { type: 'stop'; runId?: number };
 
 /** runId −1 marks messages that belong to no run (probes, a crashed worker). */
 export type FromWorker =

@@ -4,9 +4,9 @@ import { activateBackend } from '../engine/backend';
 import { Trainer } from '../engine/trainer';
 import type { FromWorker, ToWorker } from './protocol';
 
-let current: Trainer | null = null;
-let latestRunId = -1;
-// Runs execute one after another: a new start stops the current run and queues behind it.
+let current: { runId: number; trainer: Trainer } | null = null;
+const cancelled = new Set<number>();
+// Runs and probes execute one after another, in the order they were asked for.
 let queue: Promise<void> = Promise.resolve();
 
 function post(message: FromWorker, transfer: Transferable[] = []): void {
@@ -15,34 +15,40 @@ function post(message: FromWorker, transfer: Transferable[] = []): void {
 
 async function runOne(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
   const { runId, spec } = msg;
-  if (runId !== latestRunId) return; // superseded before it began
+  if (cancelled.delete(runId)) {
+    post({ type: 'status', runId, status: 'stopped' });
+    return;
+  }
   try {
     post({ type: 'status', runId, status: 'preparing' });
     post({ type: 'backend', runId, report: await activateBackend(spec.backend) });
-    if (runId !== latestRunId) return;
-    current = new Trainer(spec, {
+    const trainer = new Trainer(spec, {
       onStatus: (status, message) => post({ type: 'status', runId, status, message }),
       onBatch: (report) => post({ type: 'batch', runId, report }),
       onEpoch: (metrics, boundary) =>
         post({ type: 'epoch', runId, metrics, boundary }, boundary ? [boundary.values.buffer as ArrayBuffer] : []),
     }, { boundaryResolution: 48, startPaused: msg.stepFirst });
+    current = { runId, trainer };
     // "Step" before any run: start paused with one batch allowed.
-    if (msg.stepFirst) current.step();
-    await current.run();
+    if (msg.stepFirst) trainer.step();
+    if (cancelled.delete(runId)) trainer.stop();
+    await trainer.run();
   } catch (e) {
     post({ type: 'status', runId, status: 'failed', message: e instanceof Error ? e.message : String(e) });
   } finally {
     current = null;
+    cancelled.delete(runId);
   }
 }
+
+const queued = new Set<number>();
 
 self.onmessage = (event: MessageEvent<ToWorker>) => {
   const msg = event.data;
   switch (msg.type) {
     case 'start':
-      latestRunId = msg.runId;
-      current?.stop();
-      queue = queue.then(() => runOne(msg));
+      queued.add(msg.runId);
+      queue = queue.then(() => runOne(msg)).finally(() => queued.delete(msg.runId));
       break;
     case 'probe':
       // Only between runs: a run in progress keeps its backend.
@@ -55,9 +61,12 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
         }
       });
       break;
-    case 'pause': current?.pause(); break;
-    case 'resume': current?.resume(); break;
-    case 'step': current?.step(); break;
-    case 'stop': current?.stop(); break;
+    case 'pause': current?.trainer.pause(); break;
+    case 'resume': current?.trainer.resume(); break;
+    case 'step': current?.trainer.step(); break;
+    case 'stop':
+      for (const id of queued) if (msg.runId === undefined || msg.runId === id) cancelled.add(id);
+      if (current && (msg.runId === undefined || msg.runId === current.runId)) current.trainer.stop();
+      break;
   }
 };

@@ -44,7 +44,7 @@ test('the app trains on WebGPU, charts epochs and pauses', async () => {
   const { page, consoleErrors } = await openPage(quickLink());
   // The backend is started on load, so the active one shows before any training.
   await expect.poll(() => page.getByTestId('active-backend').textContent(), { timeout: 60_000 }).toBe('webgpu');
-  await page.getByRole('button', { name: 'Train' }).click();
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect.poll(() => epochCount(page), { timeout: 120_000, interval: 250 }).toBeGreaterThanOrEqual(3);
   // The loss chart draws the train and validation curves (plus per-batch loss).
   const lossChart = page.getByTestId('loss-chart');
@@ -52,15 +52,15 @@ test('the app trains on WebGPU, charts epochs and pauses', async () => {
   expect(await lossChart.locator('.latest').textContent()).toMatch(/train \d\.\d{4} · val \d\.\d{4}/);
   expect(await page.getByTestId('cost-charts').textContent()).toMatch(/ms on webgpu/);
 
-  await page.getByRole('button', { name: 'Pause' }).click();
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
   await expect.poll(() => page.getByTestId('phase').textContent()).toBe('Paused');
   const paused = await epochCount(page);
   await page.waitForTimeout(3000);
   expect(await epochCount(page)).toBe(paused);
 
-  await page.getByRole('button', { name: 'Resume' }).click();
+  await page.getByRole('button', { name: 'Resume', exact: true }).click();
   await expect.poll(() => epochCount(page), { timeout: 60_000, interval: 250 }).toBeGreaterThan(paused);
-  await page.getByRole('button', { name: 'Stop' }).click();
+  await page.getByRole('button', { name: 'Stop', exact: true }).click();
   await expect.poll(() => page.getByTestId('phase').textContent()).toBe('Stopped');
   expect(consoleErrors).toEqual([]);
   await page.close();
@@ -75,11 +75,11 @@ test('invalid fields show inline errors and block training until fixed', async (
   await page.locator('input[name="training.batchSize"]').fill('5000');
   await expect.poll(() => page.locator('[data-field="training.batchSize"] .field-error').textContent())
     .toMatch(/Batch size: must be a whole number at least 1 and at most 1024/);
-  expect(await page.getByRole('button', { name: 'Train' }).isDisabled()).toBe(true);
+  expect(await page.getByRole('button', { name: 'Train', exact: true }).isDisabled()).toBe(true);
   expect(await page.getByText('2 fields to fix').count()).toBe(1);
   await lr.fill('0.02');
   await page.locator('input[name="training.batchSize"]').fill('16');
-  await expect.poll(() => page.getByRole('button', { name: 'Train' }).isDisabled()).toBe(false);
+  await expect.poll(() => page.getByRole('button', { name: 'Train', exact: true }).isDisabled()).toBe(false);
   // The edited experiment is in the address bar, ready to share.
   expect(decodeURIComponent(page.url())).toMatch(/#spec=/);
   expect(consoleErrors).toEqual([]);
@@ -104,7 +104,7 @@ test('the model builder adds, reorders and removes layers with live parameter co
 test.each<BackendName>(['webgl', 'wasm', 'cpu'])('training also runs on the %s backend when chosen', async (backend) => {
   const { page, consoleErrors } = await openPage(quickLink((s) => { s.backend = backend; }));
   await expect.poll(() => page.getByTestId('active-backend').textContent(), { timeout: 60_000 }).toBe(backend);
-  await page.getByRole('button', { name: 'Train' }).click();
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect.poll(() => epochCount(page), { timeout: 60_000, interval: 250 }).toBeGreaterThanOrEqual(2);
   expect(await page.getByTestId('active-backend').textContent()).toBe(backend);
   expect(await page.getByTestId('loss-chart').locator('path.recharts-line-curve').count()).toBe(3);
@@ -114,9 +114,9 @@ test.each<BackendName>(['webgl', 'wasm', 'cpu'])('training also runs on the %s b
 
 test('Step trains one batch at a time and shows its loss', async () => {
   const { page } = await openPage(quickLink((s) => { s.backend = 'cpu'; }));
-  await page.getByRole('button', { name: 'Step' }).click();
+  await page.getByRole('button', { name: 'Step', exact: true }).click();
   await expect.poll(() => page.getByTestId('batch-report').textContent(), { timeout: 30_000 }).toMatch(/^step 1: batch loss \d\.\d{4}$/);
-  await page.getByRole('button', { name: 'Step' }).click();
+  await page.getByRole('button', { name: 'Step', exact: true }).click();
   await expect.poll(() => page.getByTestId('batch-report').textContent()).toMatch(/^step 2: /);
   expect(await page.getByTestId('phase').textContent()).toBe('Paused');
   await page.close();
@@ -129,9 +129,37 @@ test('a diverging run stops with an explanation on screen', async () => {
     s.model.hidden = [{ units: 16, activation: 'relu', dropout: 0 }];
     s.training.optimizer = { ...s.training.optimizer, kind: 'sgd', learningRate: 10, momentum: 0.9 };
   }));
-  await page.getByRole('button', { name: 'Train' }).click();
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect.poll(() => page.getByTestId('run-error').textContent(), { timeout: 60_000 })
-    .toMatch(/Training stopped\. Training diverged in epoch \d+: the loss became .*learning rate \(10\)/);
+    .toMatch(/Training stopped\. Run 1 · SGD lr 10: Training diverged in epoch \d+: the loss became .*learning rate \(10\)/);
   expect(await page.getByTestId('phase').textContent()).toBe('Diverged');
+  await page.close();
+});
+
+test('compare optimizers: SGD and Adam on spiral, same seed, overlaid on the loss chart', async () => {
+  const { page, consoleErrors } = await openPage(quickLink((s) => {
+    s.dataset.kind = 'spiral';
+    s.training.epochs = 3;
+  }));
+  await page.locator('input[name="compare-momentum"]').uncheck();
+  expect(await page.locator('input[name="compare-sgd"]').isChecked()).toBe(true);
+  expect(await page.locator('input[name="compare-adam"]').isChecked()).toBe(true);
+  await page.getByRole('button', { name: 'Compare 2 optimizers' }).click();
+  const rows = page.getByTestId('runs-table').locator('tbody tr');
+  await expect.poll(() => rows.count()).toBe(2);
+  await expect.poll(async () => (await rows.allTextContents()).filter((t) => t.includes('Finished')).length,
+    { timeout: 120_000, interval: 500 }).toBe(2);
+  const lossChart = page.getByTestId('loss-chart');
+  // Two runs, each with its train (solid) and validation (dashed) curve, named in the legend.
+  await expect.poll(() => lossChart.locator('path.recharts-line-curve').count()).toBe(4);
+  const legend = await lossChart.locator('.recharts-legend-wrapper').textContent();
+  expect(legend).toMatch(/Run 1 · SGD lr 0\.1 train/);
+  expect(legend).toMatch(/Run 2 · Adam lr 0\.01 train/);
+  expect(await rows.first().textContent()).toMatch(/3 ep/);
+  // The diff view names only what differs.
+  await page.getByTestId('spec-diff').locator('summary').click();
+  const diffRows = await page.getByTestId('spec-diff').locator('tbody tr').allTextContents();
+  expect(diffRows).toEqual(['training.optimizer.kindsgdadam', 'training.optimizer.learningRate0.10.01']);
+  expect(consoleErrors).toEqual([]);
   await page.close();
 });

@@ -1,4 +1,10 @@
-import type { OptimizerKind, ScheduleKind } from '../spec';
+import type { DatasetKind, OptimizerKind, ScheduleKind } from './types';
+
+export const DATASET_LABELS: Record<DatasetKind, string> = {
+  circle: 'Circle (classification)', xor: 'XOR (classification)', gaussians: 'Two Gaussians (classification)',
+  spiral: 'Spiral (classification)', moons: 'Moons (classification)',
+  plane: 'Plane (regression)', sine: 'Sine surface (regression)',
+};
 
 export const OPTIMIZER_LABELS: Record<OptimizerKind, string> = {
   sgd: 'SGD', momentum: 'SGD + momentum', nesterov: 'Nesterov', rmsprop: 'RMSProp',

@@ -1,0 +1,19 @@
+import { create } from 'zustand';
+
+export type XAxisKind = 'epoch' | 'step' | 'time' | 'flops';
+
+/** How the charts are drawn: shared by every chart so overlaid runs line up. */
+interface ViewState {
+  xAxis: XAxisKind;
+  /** Exponential-moving-average weight, 0 (raw) … 0.99. */
+  smoothing: number;
+  logScale: boolean;
+  set(change: Partial<Omit<ViewState, 'set'>>): void;
+}
+
+export const useViewStore = create<ViewState>((set) => ({
+  xAxis: 'epoch',
+  smoothing: 0,
+  logScale: false,
+  set: (change) => set(change),
+}));
