@@ -5,3 +5,4 @@ export * from './url';
 export * from './diff';
 export * from './compare';
 export * from './labels';
+export * from './lab';

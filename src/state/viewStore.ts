@@ -4,6 +4,7 @@ export type XAxisKind = 'epoch' | 'step' | 'time' | 'flops';
 
 /** How the charts are drawn: shared by every chart so overlaid runs line up. */
 interface ViewState {
+  tab: 'playground' | 'lab';
   xAxis: XAxisKind;
   /** Exponential-moving-average weight, 0 (raw) … 0.99. */
   smoothing: number;
@@ -12,6 +13,7 @@ interface ViewState {
 }
 
 export const useViewStore = create<ViewState>((set) => ({
+  tab: 'playground',
   xAxis: 'epoch',
   smoothing: 0,
   logScale: false,

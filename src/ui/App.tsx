@@ -11,6 +11,8 @@ import { CostCharts, TrainingCharts } from './Charts';
 import { ChartOptions, RunsPanel } from './RunsPanel';
 import { ComparePanel } from './ComparePanel';
 import { Panel } from './fields';
+import { LossSurfaceLab } from './LossSurfaceLab';
+import { useViewStore } from '../state/viewStore';
 
 function ShareButton() {
   const spec = useSpecStore((s) => s.spec);
@@ -45,13 +47,20 @@ export function App() {
   const classification = isClassification((visible.at(-1) ?? run)?.spec.dataset.kind ?? spec.dataset.kind);
   const notice = run?.message && (run.phase === 'diverged' || run.phase === 'failed' || run.phase === 'completed') ? run : null;
   const exec = executingRun(store);
+  const tab = useViewStore((s) => s.tab);
+  const setView = useViewStore((s) => s.set);
   return (
     <div className="app">
       <header>
         <h1>Neural-network playground</h1>
         <span className="tagline">Build, train and watch networks in your browser on WebGPU.</span>
+        <nav className="tabs" role="tablist">
+          <button type="button" role="tab" aria-selected={tab === 'playground'} onClick={() => setView({ tab: 'playground' })}>Playground</button>
+          <button type="button" role="tab" aria-selected={tab === 'lab'} onClick={() => setView({ tab: 'lab' })}>Loss-surface lab</button>
+        </nav>
         <ShareButton />
       </header>
+      {tab === 'lab' ? <LossSurfaceLab /> : <>
       <ControlBar valid={validation.ok} errorCount={validation.ok ? 0 : validation.errors.length} />
       {linkErrors && (
         <div className="banner warning" role="alert">
@@ -92,6 +101,7 @@ export function App() {
           </Panel>
         </div>
       </main>
+      </>}
     </div>
   );
 }

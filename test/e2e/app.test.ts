@@ -163,3 +163,25 @@ test('compare optimizers: SGD and Adam on spiral, same seed, overlaid on the los
   expect(consoleErrors).toEqual([]);
   await page.close();
 });
+
+test('the loss-surface lab animates the chosen optimizers’ paths', async () => {
+  const { page, consoleErrors } = await openPage(url);
+  await page.getByRole('tab', { name: 'Loss-surface lab' }).click();
+  await page.locator('select[name="surface"]').selectOption('bowl');
+  await page.locator('select[name="lab-speed"]').selectOption('15');
+  const legendRows = page.getByTestId('lab-legend').locator('tbody tr');
+  await expect.poll(() => legendRows.count(), { timeout: 30_000 }).toBe(4); // SGD, momentum, RMSProp, Adam
+  const stepOf = async () => Number((await page.getByTestId('lab-step').textContent())!.match(/step (\d+)/)![1]);
+  await expect.poll(stepOf, { timeout: 10_000 }).toBeGreaterThan(2);
+  const first = await legendRows.allTextContents();
+  await expect.poll(stepOf, { timeout: 10_000 }).toBeGreaterThan((await stepOf()) + 5);
+  const later = await legendRows.allTextContents();
+  // Every path moved on between the two looks, and they are not all in the same place.
+  later.forEach((row, i) => expect(row).not.toBe(first[i]));
+  expect(new Set(later.map((r) => r.match(/\(.*\)/)![0])).size).toBeGreaterThan(1);
+  // Clicking the plot moves the start and recomputes the paths from there.
+  await page.getByTestId('surface-canvas').click({ position: { x: 240, y: 60 } });
+  await expect.poll(() => page.getByText(/^Start: \(-?0(\.0\d*)?, 2\.2\d*\)/).count()).toBe(1);
+  expect(consoleErrors).toEqual([]);
+  await page.close();
+});

@@ -1,0 +1,15 @@
+import { buildAndServe, launchChromium } from './test/e2e/browser';
+const { url, server } = await buildAndServe();
+const browser = await launchChromium();
+const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
+page.on('console', (m) => console.log('console', m.type(), m.text().slice(0, 300)));
+page.on('pageerror', (e) => console.log('pageerror', e.message));
+await page.goto(url);
+await page.getByRole('tab', { name: 'Loss-surface lab' }).click();
+await page.waitForTimeout(4000);
+console.log(await page.getByTestId('lab-step').textContent());
+await page.screenshot({ path: '/tmp/lab.png' });
+await page.locator('select[name="surface"]').selectOption('bowl');
+await page.waitForTimeout(6000);
+await page.screenshot({ path: '/tmp/lab2.png' });
+await browser.close(); await server.close();

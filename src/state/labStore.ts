@@ -1,0 +1,114 @@
+import { create } from 'zustand';
+import {
+  defaultSpec, LAB_LIMITS, OPTIMIZER_KINDS, SURFACE_INFO, type OptimizerKind, type OptimizerSpec, type SurfaceKind,
+} from '../spec';
+import type { SurfacePath } from '../engine/surfacePaths';
+import type { SurfaceReply, SurfaceRequest } from '../worker/surfaceProtocol';
+
+export interface LabSettings {
+  surface: SurfaceKind;
+  conditioning: number;
+  start: [number, number];
+  steps: number;
+  chosen: Record<OptimizerKind, boolean>;
+  /** As typed, so a bad entry can be named rather than lost. */
+  rates: Record<OptimizerKind, string>;
+}
+
+export interface LabResult {
+  settings: LabSettings;
+  kinds: OptimizerKind[];
+  grid: Float32Array;
+  gridRes: number;
+  paths: SurfacePath[];
+}
+
+interface LabState {
+  settings: LabSettings;
+  result: LabResult | null;
+  computing: boolean;
+  error: string | null;
+  update(change: Partial<LabSettings>): void;
+  /** Switch surface: its window, start point and suggested learning rates. */
+  setSurface(surface: SurfaceKind): void;
+}
+
+const GRID_RES = 200;
+
+function ratesFor(surface: SurfaceKind): Record<OptimizerKind, string> {
+  return Object.fromEntries(OPTIMIZER_KINDS.map((k) => [k, String(SURFACE_INFO[surface].learningRates[k])])) as Record<OptimizerKind, string>;
+}
+
+/** What is wrong with the settings, naming the field, or null. */
+export function labProblem(s: LabSettings): string | null {
+  const picked = OPTIMIZER_KINDS.filter((k) => s.chosen[k]);
+  if (picked.length === 0) return 'Optimizers: choose at least one.';
+  const bad = picked.filter((k) => !(Number(s.rates[k]) > 0 && Number(s.rates[k]) <= 10 && s.rates[k].trim() !== ''));
+  if (bad.length) return `Learning rate (${bad.join(', ')}): must be a number greater than 0 and at most 10.`;
+  if (!Number.isInteger(s.steps) || s.steps < LAB_LIMITS.steps.min || s.steps > LAB_LIMITS.steps.max) {
+    return `Steps: must be a whole number from ${LAB_LIMITS.steps.min} to ${LAB_LIMITS.steps.max}.`;
+  }
+  const k = LAB_LIMITS.conditioning;
+  if (!(s.conditioning >= k.min && s.conditioning <= k.max)) return `Conditioning κ: must be from ${k.min} to ${k.max}.`;
+  return null;
+}
+
+export const useLabStore = create<LabState>((set, get) => {
+  let worker: Worker | null = null;
+  let requestId = 0;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+
+  const send = () => {
+    const { settings } = get();
+    if (labProblem(settings)) return;
+    if (!worker) {
+      worker = new Worker(new URL('../worker/surface.worker.ts', import.meta.url), { type: 'module' });
+      worker.onmessage = (e: MessageEvent<SurfaceReply & { requestId: number }>) => {
+        const msg = e.data;
+        if (msg.requestId !== requestId) return;
+        if (msg.type === 'error') set({ computing: false, error: msg.message });
+        else set({ computing: false, error: null, result: { ...pending!, grid: msg.grid, gridRes: msg.gridRes, paths: msg.paths } });
+      };
+    }
+    const kinds = OPTIMIZER_KINDS.filter((k) => settings.chosen[k]);
+    const base = defaultSpec().training.optimizer;
+    const optimizers: OptimizerSpec[] = kinds.map((k) => ({ ...base, kind: k, learningRate: Number(settings.rates[k]) }));
+    pending = { settings, kinds };
+    requestId++;
+    const req: SurfaceRequest = {
+      type: 'compute', requestId, surface: settings.surface, conditioning: settings.conditioning,
+      start: settings.start, steps: settings.steps, optimizers, gridRes: GRID_RES,
+    };
+    set({ computing: true });
+    worker.postMessage(req);
+  };
+  let pending: Pick<LabResult, 'settings' | 'kinds'> | null = null;
+  // Typing in a field sends at most one request per pause.
+  const schedule = () => {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(send, 150);
+  };
+
+  return {
+    settings: {
+      surface: 'rosenbrock', conditioning: 10, start: SURFACE_INFO.rosenbrock.start, steps: 300,
+      chosen: Object.fromEntries(OPTIMIZER_KINDS.map((k) => [k, ['sgd', 'momentum', 'rmsprop', 'adam'].includes(k)])) as Record<OptimizerKind, boolean>,
+      rates: ratesFor('rosenbrock'),
+    },
+    result: null,
+    computing: false,
+    error: null,
+    update(change) {
+      set((s) => ({ settings: { ...s.settings, ...change } }));
+      schedule();
+    },
+    setSurface(surface) {
+      get().update({ surface, start: SURFACE_INFO[surface].start, rates: ratesFor(surface) });
+    },
+  };
+});
+
+/** Ask for paths for the current settings (the lab calls this when it opens). */
+export function requestLab(): void {
+  useLabStore.getState().update({});
+}

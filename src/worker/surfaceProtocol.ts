@@ -1,0 +1,17 @@
+import type { OptimizerSpec, SurfaceKind } from '../spec';
+import type { SurfacePath } from '../engine/surfacePaths';
+
+export interface SurfaceRequest {
+  type: 'compute';
+  requestId: number;
+  surface: SurfaceKind;
+  conditioning: number;
+  start: [number, number];
+  steps: number;
+  optimizers: OptimizerSpec[];
+  gridRes: number;
+}
+
+export type SurfaceReply =
+  | { type: 'result'; requestId: number; grid: Float32Array; gridRes: number; paths: SurfacePath[] }
+  | { type: 'error'; requestId: number; message: string };
