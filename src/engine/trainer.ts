@@ -8,7 +8,8 @@ import { clipByGlobalNorm, createOptimizer, type Optimizer } from './optimizers'
 import { learningRateAt } from './schedule';
 import { epochFlops, mlpCost, type ModelCost } from './cost';
 import { memoryFigures } from './backend';
-import type { BatchReport, BoundarySnapshot, EpochMetrics, RunStatus } from './types';
+import { activate } from './mlp';
+import type { BatchReport, BoundarySnapshot, EpochMetrics, Inspection, RunStatus } from './types';
 
 export interface TrainerEvents {
   onEpoch?(metrics: EpochMetrics, boundary: BoundarySnapshot | null): void;
@@ -75,6 +76,9 @@ export class Trainer {
   private model: Mlp | null = null;
   private optimizer: Optimizer | null = null;
   private data: DeviceData | null = null;
+  /** The last batch's gradients, kept (not recomputed) for the inspection views. */
+  private lastGrads: tf.NamedTensorMap | null = null;
+  private neuronGrid: tf.Tensor2D | null = null;
 
   constructor(readonly spec: ExperimentSpec, private events: TrainerEvents = {}, private options: TrainerOptions = {}) {
     this.dataset = buildDataset(spec.dataset, spec.seed);
@@ -201,6 +205,7 @@ export class Trainer {
           return penalty ? loss.add(penalty) : loss;
         }, model.variables);
         optimizer.step(training.clipNorm > 0 ? clipByGlobalNorm(grads, training.clipNorm) : grads, lrAt(optimizer.steps));
+        this.keepGrads(grads);
         if (!withNorms) return { loss: value };
         return { loss: value, norms: tf.stack(kernels.map((k) => grads[k.name].norm())) as tf.Tensor1D };
       });
@@ -289,7 +294,78 @@ export class Trainer {
     return { status: 'completed' };
   }
 
+  private keepGrads(grads: tf.NamedTensorMap): void {
+    if (this.lastGrads) tf.dispose(Object.values(this.lastGrads));
+    this.lastGrads = grads;
+    Object.values(grads).forEach((g) => tf.keep(g));
+  }
+
+  /**
+   * A look inside the network between batches: weights, last-batch gradients, optimizer state,
+   * one training example's autodiff gradients, and each hidden neuron over the input plane.
+   * Resolves null when the run has no model (not started or already ended).
+   */
+  async inspect(exampleIndex: number, resolution = 24): Promise<Inspection | null> {
+    const model = this.model;
+    const optimizer = this.optimizer;
+    if (!model || !optimizer || !this.data) return null;
+    const ds = this.dataset;
+    const index = Math.min(Math.max(0, Math.floor(exampleIndex)), ds.train.n - 1);
+    const d = ds.inputDim;
+    this.neuronGrid ??= tf.tensor2d(boundaryGridInputs(ds, resolution), [resolution * resolution, d]);
+    const grid = this.neuronGrid;
+    const input = ds.train.x.slice(index * d, (index + 1) * d);
+    const target = ds.train.y[index];
+    const tensors = tf.tidy(() => {
+      const x = tf.tensor2d(input, [1, d]);
+      const y = tf.tensor1d([target]);
+      const { grads } = tf.variableGrads(() => taskLoss(ds.task, model.forward(x), y), model.variables);
+      const maps: tf.Tensor[] = [];
+      let h: tf.Tensor2D = grid;
+      for (const l of model.layers.slice(0, -1)) {
+        h = activate(h.matMul(l.kernel).add(l.bias), l.activation);
+        maps.push(h);
+      }
+      return { grads: model.variables.map((v) => grads[v.name]), maps };
+    });
+    const read = (t: tf.Tensor) => t.data() as Promise<Float32Array>;
+    const slotNames = Object.keys(optimizer.slots);
+    try {
+      const layers = await Promise.all(model.layers.map(async (l) => ({
+        name: l.name,
+        inputs: l.kernel.shape[0] as number,
+        outputs: l.kernel.shape[1] as number,
+        activation: l.activation,
+        weights: await read(l.kernel),
+        bias: await read(l.bias),
+        weightGrad: this.lastGrads ? await read(this.lastGrads[l.kernel.name]) : null,
+        biasGrad: this.lastGrads ? await read(this.lastGrads[l.bias.name]) : null,
+        slots: Object.fromEntries(await Promise.all(
+          slotNames.map(async (s) => [s, await read(optimizer.slots[s].get(l.kernel.name)!)] as const),
+        )),
+      })));
+      const grads = await Promise.all(tensors.grads.map(read));
+      return {
+        step: optimizer.steps,
+        layers,
+        example: {
+          index, input, target,
+          point: [ds.train.points[2 * index], ds.train.points[2 * index + 1]],
+          weightGrads: grads.filter((_, i) => i % 2 === 0),
+          biasGrads: grads.filter((_, i) => i % 2 === 1),
+        },
+        neuronMaps: { resolution, layers: await Promise.all(tensors.maps.map(read)) },
+      };
+    } finally {
+      tf.dispose([...tensors.grads, ...tensors.maps]);
+    }
+  }
+
   private disposeAll(): void {
+    if (this.lastGrads) tf.dispose(Object.values(this.lastGrads));
+    this.lastGrads = null;
+    this.neuronGrid?.dispose();
+    this.neuronGrid = null;
     this.optimizer?.dispose();
     this.model?.dispose();
     if (this.data) {

@@ -51,3 +51,36 @@ export interface BackendReport {
   /** Why each backend before the active one was skipped, in order tried. */
   fallbacks: string[];
 }
+
+/** One dense layer as it stands: weights (row-major in × out), the last batch's gradients, optimizer state. */
+export interface LayerInspection {
+  name: string;
+  inputs: number;
+  outputs: number;
+  activation: import('../spec/types').Activation;
+  weights: Float32Array;
+  bias: Float32Array;
+  /** Gradients of the last batch trained (computed before its update); null before any step. */
+  weightGrad: Float32Array | null;
+  biasGrad: Float32Array | null;
+  /** Optimizer state for the weights, e.g. { m, v } for Adam or { velocity } for momentum. */
+  slots: Record<string, Float32Array>;
+}
+
+/** Everything the backpropagation views draw, read from the worker on request. */
+export interface Inspection {
+  step: number;
+  layers: LayerInspection[];
+  example: {
+    index: number;
+    /** Model input (standardised features), raw point and target. */
+    input: Float32Array;
+    point: [number, number];
+    target: number;
+    /** tf's autodiff gradients of this one example's loss (no dropout, no penalty), per layer. */
+    weightGrads: Float32Array[];
+    biasGrads: Float32Array[];
+  };
+  /** Each hidden neuron's output over a res × res grid of the input plane: per layer, [res², units]. */
+  neuronMaps: { resolution: number; layers: Float32Array[] };
+}

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import { OPTIMIZER_LABELS, specsForOptimizers, type BackendChoice, type ExperimentSpec, type OptimizerChoice } from '../spec';
-import type { BackendReport, BatchReport, BoundarySnapshot, EpochMetrics, RunStatus } from '../engine/types';
+import type { BackendReport, BatchReport, BoundarySnapshot, EpochMetrics, Inspection, RunStatus } from '../engine/types';
 import type { FromWorker } from '../worker/protocol';
 import { TrainingWorkerClient } from '../worker/client';
 
@@ -20,6 +20,8 @@ export interface Run {
   epochs: EpochMetrics[];
   boundary: BoundarySnapshot | null;
   lastBatch: BatchReport | null;
+  /** The latest look inside the network (weights, gradients, one example's backprop). */
+  inspection: Inspection | null;
   visible: boolean;
 }
 
@@ -37,6 +39,7 @@ interface RunState {
   resume(): void;
   step(): void;
   stop(runId?: number): void;
+  inspect(runId: number, exampleIndex: number): void;
   select(id: number): void;
   setVisible(id: number, visible: boolean): void;
   rename(id: number, name: string): void;
@@ -97,6 +100,7 @@ export const useRunStore = create<RunState>((set, get) => {
         break;
       }
       case 'batch': patch(msg.runId, () => ({ lastBatch: msg.report })); break;
+      case 'inspection': patch(msg.runId, () => ({ inspection: msg.inspection })); break;
     }
   });
 
@@ -104,7 +108,7 @@ export const useRunStore = create<RunState>((set, get) => {
     const id = nextId++;
     return {
       id, name, color: PALETTE[(id - 1) % PALETTE.length], spec, phase: 'queued', message: null, backend: null,
-      epochs: [], boundary: null, lastBatch: null, visible: true,
+      epochs: [], boundary: null, lastBatch: null, inspection: null, visible: true,
     };
   };
   const describe = (spec: ExperimentSpec) =>
@@ -141,6 +145,7 @@ export const useRunStore = create<RunState>((set, get) => {
     resume: () => client.send({ type: 'resume' }),
     step: () => client.send({ type: 'step' }),
     stop: (runId) => client.send({ type: 'stop', runId }),
+    inspect: (runId, exampleIndex) => client.send({ type: 'inspect', runId, exampleIndex }),
     select: (id) => set({ selectedId: id }),
     setVisible: (id, visible) => patch(id, () => ({ visible })),
     rename: (id, name) => patch(id, () => ({ name })),

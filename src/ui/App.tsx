@@ -12,6 +12,7 @@ import { ChartOptions, RunsPanel } from './RunsPanel';
 import { ComparePanel } from './ComparePanel';
 import { Panel } from './fields';
 import { LossSurfaceLab } from './LossSurfaceLab';
+import { InsidePanel } from './inside/InsidePanel';
 import { useViewStore } from '../state/viewStore';
 
 function ShareButton() {
@@ -101,6 +102,7 @@ export function App() {
           </Panel>
         </div>
       </main>
+      <InsidePanel />
       </>}
     </div>
   );

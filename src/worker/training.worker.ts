@@ -64,6 +64,14 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
     case 'pause': current?.trainer.pause(); break;
     case 'resume': current?.trainer.resume(); break;
     case 'step': current?.trainer.step(); break;
+    case 'inspect': {
+      const run = current;
+      if (run?.runId !== msg.runId) break;
+      void run.trainer.inspect(msg.exampleIndex).then((inspection) => {
+        if (inspection) post({ type: 'inspection', runId: msg.runId, inspection });
+      });
+      break;
+    }
     case 'stop':
       for (const id of queued) if (msg.runId === undefined || msg.runId === id) cancelled.add(id);
       if (current && (msg.runId === undefined || msg.runId === current.runId)) current.trainer.stop();

@@ -119,6 +119,12 @@ test('Step trains one batch at a time and shows its loss', async () => {
   await page.getByRole('button', { name: 'Step', exact: true }).click();
   await expect.poll(() => page.getByTestId('batch-report').textContent()).toMatch(/^step 2: /);
   expect(await page.getByTestId('phase').textContent()).toBe('Paused');
+  // Step mode: the chain rule for a chosen weight, checked against tf's autodiff, after step 2.
+  await expect.poll(() => page.getByTestId('step-mode').textContent(), { timeout: 10_000 }).toMatch(/Weights after step 2\./);
+  await page.getByTestId('network-graph').locator('line').nth(5).click({ force: true });
+  expect(await page.getByTestId('chain-rule').textContent()).toMatch(/dense 1: w\[\d→\d\]/);
+  expect(await page.getByTestId('autodiff-check').textContent()).toMatch(/✓ agrees/);
+  expect(await page.getByTestId('neuron-maps').locator('canvas').count()).toBe(16);
   await page.close();
 });
 

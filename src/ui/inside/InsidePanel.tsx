@@ -1,0 +1,69 @@
+import { useEffect, useMemo, useState } from 'react';
+import { isActive, selectedRun, useRunStore } from '../../state/runStore';
+import { backprop } from '../../engine/backprop';
+import { isClassification } from '../../spec';
+import { Panel } from '../fields';
+import { graphFits, NetworkGraph, type WeightRef } from './NetworkGraph';
+import { NeuronMaps } from './NeuronMaps';
+import { LayerHistograms, NormCharts } from './LayerStats';
+import { StepMode } from './StepMode';
+
+/**
+ * Inside the network: graph, per-neuron maps, norms, histograms and step-by-step backprop for
+ * the run the views follow. It asks the worker for a fresh look after every epoch and step.
+ */
+export function InsidePanel() {
+  const store = useRunStore();
+  const run = selectedRun(store);
+  const [example, setExample] = useState(0);
+  const [weight, setWeight] = useState<WeightRef>({ l: 0, i: 0, j: 0 });
+  const { inspect } = store;
+  const runId = run?.id;
+  const active = run ? isActive(run) : false;
+  const epochCount = run?.epochs.length;
+  const step = run?.lastBatch?.step;
+  useEffect(() => {
+    if (runId !== undefined && active) inspect(runId, example);
+  }, [runId, active, epochCount, step, example, inspect]);
+
+  const inspection = run?.inspection ?? null;
+  const task = run && isClassification(run.spec.dataset.kind) ? 'binary' : 'regression';
+  const bp = useMemo(
+    () => (inspection ? backprop(inspection.layers, inspection.example.input, inspection.example.target, task) : null),
+    [inspection, task],
+  );
+  // Keep the chosen weight inside the network after a layer change.
+  const safeWeight = inspection && weight.l < inspection.layers.length
+    && weight.i < inspection.layers[weight.l].inputs && weight.j < inspection.layers[weight.l].outputs
+    ? weight : { l: 0, i: 0, j: 0 };
+  const nTrain = run ? run.spec.dataset.samples - Math.round(run.spec.dataset.samples * run.spec.dataset.validationSplit) : 0;
+
+  return (
+    <Panel title="Inside the network · backpropagation">
+      {!run || !inspection || !bp ? (
+        <p className="muted">Train (or press Step) to look inside: weights, gradients, each neuron’s output and the chain rule for any weight.</p>
+      ) : (
+        <>
+          <div className="row inside-controls">
+            <label className="small">
+              Example{' '}
+              <input name="example-index" type="number" min={0} max={nTrain - 1} value={example}
+                onChange={(e) => setExample(Math.max(0, Math.min(nTrain - 1, Math.floor(Number(e.target.value) || 0))))} />
+              <span className="muted"> of {nTrain} training points</span>
+            </label>
+            {!active && <span className="small muted">Run ended: showing its last state.</span>}
+          </div>
+          {graphFits(inspection)
+            ? <NetworkGraph inspection={inspection} bp={bp} selected={safeWeight} onSelect={setWeight} />
+            : <p className="muted small">The graph draws networks of up to 16 units per layer; the rest of this panel works at any size.</p>}
+          <StepMode inspection={inspection} bp={bp} weight={safeWeight} task={task} />
+          <h3 className="subhead">What each hidden neuron computes</h3>
+          <NeuronMaps inspection={inspection} />
+          <h3 className="subhead">Norms and histograms</h3>
+          <NormCharts epochs={run.epochs} />
+          <LayerHistograms inspection={inspection} />
+        </>
+      )}
+    </Panel>
+  );
+}
