@@ -52,3 +52,26 @@ test.each(['binary', 'regression'] as const)('step-mode numbers equal tf’s gra
   expect(checked).toBe(3 * 6 * 2);
   expect(tf.memory().numTensors).toBe(before);
 });
+
+test('inspecting while training runs is safe: reads are consistent and nothing leaks', async () => {
+  const spec = defaultSpec();
+  spec.training.epochs = 6;
+  const before = tf.memory().numTensors;
+  const trainer = new Trainer(spec);
+  const done = trainer.run();
+  const seen: number[] = [];
+  for (let k = 0; k < 20; k++) {
+    await new Promise((r) => setTimeout(r, 10));
+    const inspection = await trainer.inspect(k);
+    if (inspection) {
+      seen.push(inspection.step);
+      // Weights and the example's autodiff gradients were read at the same step.
+      const bp = backprop(inspection.layers, inspection.example.input, inspection.example.target, 'binary');
+      bp.dW[0].forEach((g, i) => expect(g).toBeCloseTo(inspection.example.weightGrads[0][i], 5));
+    }
+  }
+  expect(await done).toBe('completed');
+  expect(seen.length).toBeGreaterThan(3);
+  expect(await trainer.inspect(0)).toBeNull();
+  expect(tf.memory().numTensors).toBe(before);
+});

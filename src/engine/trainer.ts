@@ -328,25 +328,39 @@ export class Trainer {
       }
       return { grads: model.variables.map((v) => grads[v.name]), maps };
     });
-    const read = (t: tf.Tensor) => t.data() as Promise<Float32Array>;
+    // Training may go on while the reads are in flight, replacing the variables' data: read
+    // from clones (which keep the data alive) taken now, all at the same step.
     const slotNames = Object.keys(optimizer.slots);
+    const lastGrads = this.lastGrads;
+    const copies = model.layers.map((l) => ({
+      weights: l.kernel.clone(),
+      bias: l.bias.clone(),
+      weightGrad: lastGrads ? lastGrads[l.kernel.name].clone() : null,
+      biasGrad: lastGrads ? lastGrads[l.bias.name].clone() : null,
+      slots: slotNames.map((n) => optimizer.slots[n].get(l.kernel.name)!.clone()),
+    }));
+    const step = optimizer.steps;
+    const read = (t: tf.Tensor) => t.data() as Promise<Float32Array>;
+    const readOrNull = (t: tf.Tensor | null) => (t ? read(t) : Promise.resolve(null));
     try {
-      const layers = await Promise.all(model.layers.map(async (l) => ({
-        name: l.name,
-        inputs: l.kernel.shape[0] as number,
-        outputs: l.kernel.shape[1] as number,
-        activation: l.activation,
-        weights: await read(l.kernel),
-        bias: await read(l.bias),
-        weightGrad: this.lastGrads ? await read(this.lastGrads[l.kernel.name]) : null,
-        biasGrad: this.lastGrads ? await read(this.lastGrads[l.bias.name]) : null,
-        slots: Object.fromEntries(await Promise.all(
-          slotNames.map(async (s) => [s, await read(optimizer.slots[s].get(l.kernel.name)!)] as const),
-        )),
-      })));
+      const layers = await Promise.all(model.layers.map(async (l, i) => {
+        const c = copies[i];
+        const slots = await Promise.all(c.slots.map(read));
+        return {
+          name: l.name,
+          inputs: l.kernel.shape[0] as number,
+          outputs: l.kernel.shape[1] as number,
+          activation: l.activation,
+          weights: await read(c.weights),
+          bias: await read(c.bias),
+          weightGrad: await readOrNull(c.weightGrad),
+          biasGrad: await readOrNull(c.biasGrad),
+          slots: Object.fromEntries(slotNames.map((n, k) => [n, slots[k]])),
+        };
+      }));
       const grads = await Promise.all(tensors.grads.map(read));
       return {
-        step: optimizer.steps,
+        step,
         layers,
         example: {
           index, input, target,
@@ -358,6 +372,7 @@ export class Trainer {
       };
     } finally {
       tf.dispose([...tensors.grads, ...tensors.maps]);
+      for (const c of copies) tf.dispose([c.weights, c.bias, ...c.slots, ...(c.weightGrad ? [c.weightGrad, c.biasGrad!] : [])]);
     }
   }
 

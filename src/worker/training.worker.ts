@@ -67,9 +67,10 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
     case 'inspect': {
       const run = current;
       if (run?.runId !== msg.runId) break;
-      void run.trainer.inspect(msg.exampleIndex).then((inspection) => {
-        if (inspection) post({ type: 'inspection', runId: msg.runId, inspection });
-      });
+      run.trainer.inspect(msg.exampleIndex).then(
+        (inspection) => { if (inspection) post({ type: 'inspection', runId: msg.runId, inspection }); },
+        () => {}, // the run ended while reading; its final state was already shown
+      );
       break;
     }
     case 'stop':
