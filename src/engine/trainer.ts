@@ -42,6 +42,26 @@ function yieldToEventLoop(): Promise<void> {
   });
 }
 
+/**
+ * On GPU backends the loop only queues work, so JavaScript can run a whole epoch ahead of the
+ * device, and a pause would wait for all of it. Now and then we wait for the latest batch's loss
+ * (4 bytes): often while the device lags (waits are long), rarely when it keeps up, so the
+ * queue stays short without a read-back per batch on fast devices.
+ */
+class GpuFence {
+  private interval = 1;
+  private sinceLast = 0;
+
+  async maybeWait(latest: tf.Tensor): Promise<void> {
+    if (++this.sinceLast < this.interval) return;
+    this.sinceLast = 0;
+    const start = performance.now();
+    await latest.data();
+    const waited = performance.now() - start;
+    this.interval = waited > 30 ? Math.max(1, this.interval >> 1) : Math.min(64, this.interval * 2);
+  }
+}
+
 interface DeviceData {
   xTrain: tf.Tensor2D;
   yTrain: tf.Tensor1D;
@@ -192,6 +212,7 @@ export class Trainer {
     let cumulativeGflop = 0;
     let cumulativeMs = 0;
     let lastYield = performance.now();
+    const fence = new GpuFence();
 
     /** One optimizer step; returns the batch loss and, when asked, each kernel's gradient norm. */
     const trainStep = (perm: tf.Tensor1D, b: number, withNorms: boolean): { loss: tf.Scalar; norms?: tf.Tensor1D } =>
@@ -229,6 +250,7 @@ export class Trainer {
             this.events.onBatch?.({ epoch, batch: b + 1, step: optimizer.steps, loss: value });
             if (!Number.isFinite(value)) return diverged(epoch, value, training.optimizer.learningRate);
           }
+          else await fence.maybeWait(loss);
           if (performance.now() - lastYield > 20) {
             await yieldToEventLoop();
             lastYield = performance.now();

@@ -22,7 +22,7 @@ export const SURFACE_INFO: Record<SurfaceKind, SurfaceInfo> = {
   },
   rosenbrock: {
     label: 'Rosenbrock (1−x)² + 100(y−x²)²', x: [-2, 2], y: [-1, 3], start: [-1.5, 2.5], minima: [[1, 1]],
-    learningRates: { sgd: 0.0008, momentum: 0.0002, nesterov: 0.0002, rmsprop: 0.01, adagrad: 0.3, adam: 0.05, adamw: 0.05 },
+    learningRates: { sgd: 0.001, momentum: 0.001, nesterov: 0.001, rmsprop: 0.01, adagrad: 0.3, adam: 0.05, adamw: 0.05 },
   },
   beale: {
     label: 'Beale', x: [-4.5, 4.5], y: [-4.5, 4.5], start: [1, 1.5], minima: [[3, 0.5]],

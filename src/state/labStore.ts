@@ -91,9 +91,9 @@ export const useLabStore = create<LabState>((set, get) => {
 
   return {
     settings: {
-      surface: 'rosenbrock', conditioning: 10, start: SURFACE_INFO.rosenbrock.start, steps: 300,
+      surface: 'bowl', conditioning: 10, start: SURFACE_INFO.bowl.start, steps: 300,
       chosen: Object.fromEntries(OPTIMIZER_KINDS.map((k) => [k, ['sgd', 'momentum', 'rmsprop', 'adam'].includes(k)])) as Record<OptimizerKind, boolean>,
-      rates: ratesFor('rosenbrock'),
+      rates: ratesFor('bowl'),
     },
     result: null,
     computing: false,

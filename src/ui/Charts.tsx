@@ -69,7 +69,7 @@ export function TrainingCharts({ runs, classification }: { runs: Run[]; classifi
   return (
     <div className="charts">
       <MetricChart title={classification ? 'Loss (cross-entropy)' : 'Loss (mean squared error)'} testId="loss-chart"
-        xLabel={X_AXIS_LABELS[xAxis]} xFromZero={xAxis !== 'epoch'} logScale={logScale}
+        xLabel={X_AXIS_LABELS[xAxis]} xFromZero={batch.length > 0 || xAxis !== 'epoch'} logScale={logScale}
         latest={last ? `train ${last.trainLoss.toFixed(4)} · val ${last.valLoss.toFixed(4)}` : undefined}
         series={[...batch, ...seriesFor(runs, [
           { label: 'train', pick: (e) => e.trainLoss },
