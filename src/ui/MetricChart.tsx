@@ -25,6 +25,24 @@ export function downsample(points: Point[], max = MAX_POINTS): Point[] {
   return out;
 }
 
+/**
+ * One row per x value with a column per series (s0, s1, …), the shape recharts' tooltip needs to
+ * list every series under the pointer. Series whose x values differ (wall time, FLOPs) leave
+ * gaps in each other's rows; their lines bridge them.
+ */
+export function mergeSeries(series: Series[], logScale: boolean): Record<string, number>[] {
+  const rows = new Map<number, Record<string, number>>();
+  series.forEach((s, i) => {
+    const points = downsample(logScale ? s.points.filter((p) => p.y > 0) : s.points);
+    for (const p of points) {
+      let row = rows.get(p.x);
+      if (!row) rows.set(p.x, (row = { x: p.x }));
+      row[`s${i}`] = p.y;
+    }
+  });
+  return [...rows.values()].sort((a, b) => a.x - b.x);
+}
+
 function formatTick(v: number): string {
   const a = Math.abs(v);
   if (a !== 0 && (a < 0.01 || a >= 1e5)) return v.toExponential(1);
@@ -54,18 +72,18 @@ export function MetricChart({ title, series, xLabel = 'epoch', xFromZero = false
         <div className="chart-empty">No data yet: press Train.</div>
       ) : (
         <ResponsiveContainer width="100%" height={170}>
-          <LineChart margin={{ top: 4, right: 12, bottom: 4, left: 0 }}>
+          <LineChart data={mergeSeries(series, logScale)} margin={{ top: 4, right: 12, bottom: 4, left: 0 }}>
             <CartesianGrid stroke="#eee" />
             <XAxis dataKey="x" type="number" domain={[xFromZero ? 0 : 'dataMin', 'dataMax']} tickFormatter={formatTick}
-              allowDuplicatedCategory={false} fontSize={11} label={{ value: xLabel, position: 'insideBottomRight', offset: -2, fontSize: 11 }} />
+              fontSize={11} label={{ value: xLabel, position: 'insideBottomRight', offset: -2, fontSize: 11 }} />
             <YAxis type="number" domain={['auto', 'auto']} tickFormatter={formatTick} fontSize={11} width={48}
               scale={logScale ? 'log' : 'auto'} allowDataOverflow={logScale} />
             <Tooltip formatter={(v) => (typeof v === 'number' ? v.toPrecision(4) : String(v))}
               labelFormatter={(x) => `${xLabel} ${typeof x === 'number' ? Number(x.toFixed(2)) : x}`} />
             <Legend wrapperStyle={{ fontSize: 11 }} />
-            {series.map((s) => (
-              <Line key={s.name} name={s.name} data={downsample(logScale ? s.points.filter((p) => p.y > 0) : s.points)}
-                dataKey="y" stroke={s.color} strokeWidth={s.thin ? 1 : 2} strokeDasharray={s.dashed ? '5 3' : undefined}
+            {series.map((s, i) => (
+              <Line key={s.name} name={s.name} dataKey={`s${i}`} connectNulls
+                stroke={s.color} strokeWidth={s.thin ? 1 : 2} strokeDasharray={s.dashed ? '5 3' : undefined}
                 dot={false} isAnimationActive={false} />
             ))}
           </LineChart>

@@ -162,6 +162,11 @@ test('compare optimizers: SGD and Adam on spiral, same seed, overlaid on the los
   expect(legend).toMatch(/Run 1 · SGD lr 0\.1 train/);
   expect(legend).toMatch(/Run 2 · Adam lr 0\.01 train/);
   expect(await rows.first().textContent()).toMatch(/3 ep/);
+  // Hovering shows the exact values of every run at that epoch.
+  const box = (await lossChart.locator('.recharts-wrapper').boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.4);
+  await expect.poll(() => lossChart.locator('.recharts-tooltip-wrapper').textContent())
+    .toMatch(/Run 1 · SGD lr 0\.1 train : \d\.\d+.*Run 2 · Adam lr 0\.01 train : \d\.\d+/);
   // The diff view names only what differs.
   await page.getByTestId('spec-diff').locator('summary').click();
   const diffRows = await page.getByTestId('spec-diff').locator('tbody tr').allTextContents();
