@@ -3,3 +3,7 @@ export * from './twoD';
 export * from './features';
 export * from './normalize';
 export * from './dataset';
+export * from './mnist';
+export * from './text';
+export * from './series';
+export * from './toyTasks';

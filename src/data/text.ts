@@ -1,0 +1,92 @@
+// Character-level text for language models: a vocabulary, encoding, and next-character windows.
+import { Rng } from './rng';
+
+/** Marks the start and end of each name in the names stream (makemore's convention). */
+export const NAME_BOUNDARY = '.';
+
+export interface CharVocab {
+  chars: string[];
+  index: Map<string, number>;
+}
+
+export function charVocab(text: string): CharVocab {
+  const chars = [...new Set(text)].sort();
+  return { chars, index: new Map(chars.map((c, i) => [c, i])) };
+}
+
+export function encode(vocab: CharVocab, text: string): Int32Array {
+  const out = new Int32Array(text.length);
+  for (let i = 0; i < text.length; i++) {
+    const id = vocab.index.get(text[i]);
+    if (id === undefined) throw new Error(`character ${JSON.stringify(text[i])} is not in the vocabulary`);
+    out[i] = id;
+  }
+  return out;
+}
+
+export function decode(vocab: CharVocab, ids: ArrayLike<number>): string {
+  return Array.from(ids, (i) => vocab.chars[i] ?? '?').join('');
+}
+
+/** Names as one stream: ".emma.olivia.ava." so a model learns where names start and end. */
+export function namesStream(namesFile: string): string {
+  const names = namesFile.split('\n').map((n) => n.trim()).filter(Boolean);
+  return NAME_BOUNDARY + names.join(NAME_BOUNDARY) + NAME_BOUNDARY;
+}
+
+/** Limits for text a person pastes or uploads. */
+export const USER_TEXT_LIMITS = { minChars: 1000, maxBytes: 2_000_000, maxVocab: 200 };
+
+/** Why a user's text cannot be trained on, or null; the message names the field and the limits. */
+export function userTextProblem(text: string): string | null {
+  const bytes = new TextEncoder().encode(text).length;
+  if (bytes > USER_TEXT_LIMITS.maxBytes) {
+    return `Your text: ${(bytes / 1e6).toFixed(1)} MB is over the ${USER_TEXT_LIMITS.maxBytes / 1e6} MB limit; use a shorter excerpt.`;
+  }
+  if (text.length < USER_TEXT_LIMITS.minChars) {
+    return `Your text: at least ${USER_TEXT_LIMITS.minChars} characters are needed to train on (got ${text.length}).`;
+  }
+  const vocab = new Set(text).size;
+  if (vocab > USER_TEXT_LIMITS.maxVocab) {
+    return `Your text: it uses ${vocab} different characters; at most ${USER_TEXT_LIMITS.maxVocab} are allowed.`;
+  }
+  return null;
+}
+
+export interface TokenWindows {
+  /** n × T inputs and n × T next-token targets. */
+  x: Int32Array;
+  y: Int32Array;
+  n: number;
+  contextLength: number;
+}
+
+/**
+ * Next-token windows over a token stream. The stream's first part (1 − validationSplit) gives
+ * training windows and the rest validation windows, so no validation text is seen in training.
+ * `count` training windows start at seeded random offsets; validation windows are strided.
+ */
+export function lmWindows(
+  tokens: Int32Array, contextLength: number, count: number, validationSplit: number, seed: number,
+): { train: TokenWindows; validation: TokenWindows } {
+  const T = contextLength;
+  const cut = Math.floor(tokens.length * (1 - validationSplit));
+  const rng = new Rng(seed);
+  const build = (starts: number[]): TokenWindows => {
+    const x = new Int32Array(starts.length * T);
+    const y = new Int32Array(starts.length * T);
+    starts.forEach((s, i) => {
+      x.set(tokens.subarray(s, s + T), i * T);
+      y.set(tokens.subarray(s + 1, s + T + 1), i * T);
+    });
+    return { x, y, n: starts.length, contextLength: T };
+  };
+  if (cut - T - 1 <= 0 || tokens.length - cut - T - 1 <= 0) {
+    throw new Error(`the text is too short for a context of ${T} characters`);
+  }
+  const trainStarts = Array.from({ length: count }, () => Math.floor(rng.next() * (cut - T - 1)));
+  const valCount = Math.max(1, Math.min(Math.ceil(count * validationSplit), Math.floor((tokens.length - cut - 1) / T)));
+  const stride = Math.max(1, Math.floor((tokens.length - cut - T - 1) / valCount));
+  const valStarts = Array.from({ length: valCount }, (_, i) => cut + i * stride);
+  return { train: build(trainStarts), validation: build(valStarts) };
+}

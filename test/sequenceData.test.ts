@@ -1,0 +1,143 @@
+import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { describe, expect, test } from 'vitest';
+import {
+  charVocab, decode, encode, forecastWindows, lmWindows, mackeyGlass, namesStream, parseMnist, Rng,
+  sineMixture, splitMnist, toyExample, toyExamples, TOY_VOCAB, userTextProblem, NAME_BOUNDARY,
+} from '../src/data';
+import manifest from '../datasets/manifest.json';
+
+const file = (name: string) => new Uint8Array(readFileSync(`datasets/${name}`));
+
+describe('shipped dataset files', () => {
+  test.each(Object.entries(manifest))('%s matches its manifest entry', (name, entry) => {
+    const bytes = file(name);
+    expect(bytes.length).toBe(entry.bytes);
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(entry.sha256);
+  });
+
+  test('MNIST: 10,000 real digits, about 1,000 of each, split by seed', () => {
+    const data = parseMnist(file('mnist-images.u8'), file('mnist-labels.u8'));
+    expect(data.n).toBe(10000);
+    const counts = new Array(10).fill(0);
+    data.labels.forEach((l) => counts[l]++);
+    counts.forEach((c) => expect(c).toBeGreaterThan(800));
+    // Digits are mostly background with bright strokes.
+    const mean = data.images.subarray(0, 784 * 100).reduce((s, v) => s + v, 0) / (784 * 100 * 255);
+    expect(mean).toBeGreaterThan(0.05);
+    expect(mean).toBeLessThan(0.3);
+    const split = splitMnist(data, 2000, 0.2, 42);
+    expect(split.train.n).toBe(1600);
+    expect(split.validation.n).toBe(400);
+    expect(split.train.x.length).toBe(1600 * 784);
+    expect(Math.max(...split.train.x.subarray(0, 784))).toBeLessThanOrEqual(1);
+    expect(splitMnist(data, 2000, 0.2, 42).train.y).toEqual(split.train.y);
+    expect(() => parseMnist(new Uint8Array(10), new Uint8Array(1))).toThrow(/do not match/);
+  });
+
+  test('names: thousands of lower-case names, one per line, as a stream with boundaries', () => {
+    const text = new TextDecoder().decode(file('names.txt'));
+    const names = text.trim().split('\n');
+    expect(names.length).toBeGreaterThan(8000);
+    expect(names).toContain('emma');
+    const stream = namesStream(text);
+    expect(stream.startsWith(`${NAME_BOUNDARY}${names[0]}${NAME_BOUNDARY}`)).toBe(true);
+    const vocab = charVocab(stream);
+    expect(vocab.chars).toContain(NAME_BOUNDARY);
+    expect(vocab.chars.filter((c) => /[a-z]/.test(c))).toHaveLength(26);
+    expect(vocab.chars.every((c) => /[a-z' .-]/.test(c))).toBe(true);
+  });
+
+  test('State of the Union: about 1 MB of plain ASCII text', () => {
+    const text = new TextDecoder().decode(file('sotu.txt'));
+    expect(text.length).toBeGreaterThan(900_000);
+    expect(text.length).toBeLessThan(1_200_000);
+    expect(/^[\x20-\x7e\n]*$/.test(text)).toBe(true);
+    expect(charVocab(text).chars.length).toBeLessThan(100);
+  });
+});
+
+describe('text windows', () => {
+  test('encode/decode round-trip and next-character targets', () => {
+    const text = 'hello world, hello playground. '.repeat(20);
+    const vocab = charVocab(text);
+    const ids = encode(vocab, text);
+    expect(decode(vocab, ids)).toBe(text);
+    expect(() => encode(vocab, 'hello!')).toThrow(/"!" is not in the vocabulary/);
+    const { train, validation } = lmWindows(ids, 8, 50, 0.2, 3);
+    expect(train.n).toBe(50);
+    for (let i = 0; i < train.n; i++) {
+      // Each target is its input shifted by one character.
+      expect(Array.from(train.x.subarray(i * 8 + 1, i * 8 + 8))).toEqual(Array.from(train.y.subarray(i * 8, i * 8 + 7)));
+    }
+    expect(validation.n).toBeGreaterThan(0);
+    expect(lmWindows(ids, 8, 50, 0.2, 3).train.x).toEqual(train.x);
+  });
+
+  test('user text is limited with messages that name the field', () => {
+    expect(userTextProblem('short')).toMatch(/^Your text: at least 1000 characters/);
+    expect(userTextProblem('a'.repeat(2_000_001))).toMatch(/^Your text: 2\.0 MB is over the 2 MB limit/);
+    expect(userTextProblem(Array.from({ length: 1200 }, (_, i) => String.fromCharCode(0x4e00 + i)).join(''))).toMatch(/different characters/);
+    expect(userTextProblem('the quick brown fox '.repeat(60))).toBeNull();
+  });
+});
+
+describe('time series', () => {
+  test('sine mixtures are seeded and bounded', () => {
+    const a = sineMixture(500, 3, 0.05, 1);
+    expect(sineMixture(500, 3, 0.05, 1)).toEqual(a);
+    expect(sineMixture(500, 3, 0.05, 2)).not.toEqual(a);
+    for (const v of a) expect(Math.abs(v)).toBeLessThan(1.5);
+  });
+
+  test('Mackey–Glass (τ = 17) stays in its known band and does not settle', () => {
+    const s = mackeyGlass(1000);
+    for (const v of s) {
+      expect(v).toBeGreaterThan(0.2);
+      expect(v).toBeLessThan(1.5);
+    }
+    const tail = s.subarray(500);
+    expect(Math.max(...tail) - Math.min(...tail)).toBeGreaterThan(0.5);
+  });
+
+  test('forecast windows pair each window with the next value', () => {
+    const s = Float32Array.from({ length: 10 }, (_, i) => i);
+    const w = forecastWindows(s, 3);
+    expect(w.n).toBe(7);
+    expect(Array.from(w.x.subarray(0, 3))).toEqual([0, 1, 2]);
+    expect(w.y[0]).toBe(3);
+    expect(w.y[6]).toBe(9);
+  });
+});
+
+describe('toy sequence tasks', () => {
+  const text = (ids: ArrayLike<number>) => Array.from(ids, (i) => TOY_VOCAB[i]).join('');
+
+  test('each task gives the right answer', () => {
+    const rng = new Rng(5);
+    const r = toyExample('reverse', 5, rng);
+    expect(r.answer).toBe([...r.prompt.slice(0, 5)].reverse().join(''));
+    const s = toyExample('sort', 5, rng);
+    expect(s.answer).toBe([...s.prompt.slice(0, 5)].sort().join(''));
+    const c = toyExample('copy', 4, rng);
+    expect(c.answer).toBe(c.prompt.slice(0, 4));
+    for (let i = 0; i < 50; i++) {
+      const a = toyExample('addition', 3, rng);
+      const [x, y] = a.prompt.slice(0, -1).split('+').map((v) => Number(v.replace(/_/g, '') || '0'));
+      expect(Number(a.answer)).toBe(x + y);
+      expect(a.answer).toHaveLength(4);
+    }
+  });
+
+  test('examples are next-token sequences with the loss masked to the answer', () => {
+    const ex = toyExamples('addition', 3, 20, 9);
+    expect(ex.promptLength).toBe(8); // "123+_45="
+    expect(ex.length).toBe(8 + 4 - 1);
+    const seq = text(ex.x.subarray(0, ex.length)) + text([ex.y[ex.length - 1]]);
+    const [prompt, answer] = [seq.slice(0, 8), seq.slice(8)];
+    const [a, b] = prompt.slice(0, -1).split('+').map((v) => Number(v.replace(/_/g, '') || '0'));
+    expect(Number(answer)).toBe(a + b);
+    expect(Array.from(ex.mask.subarray(0, ex.length))).toEqual([0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1]);
+    expect(toyExamples('addition', 3, 20, 9)).toEqual(ex);
+  });
+});
