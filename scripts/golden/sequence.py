@@ -1,0 +1,79 @@
+"""Golden values for the LSTM and attention tests, from PyTorch's own modules (Debian's python3-torch).
+
+Run: /usr/bin/python3 scripts/golden/sequence.py > test/fixtures/sequence.json
+Each case: fixed random weights and input, the forward output, and the gradients of
+loss = sum(output * R) for a fixed random R. Weights are stored in our layout
+(x @ W, i.e. PyTorch's weight transposed). CI does not need PyTorch: the JSON is committed.
+"""
+import json
+import torch
+
+torch.manual_seed(0)
+torch.set_default_dtype(torch.float64)
+
+
+def flat(t):
+    return [round(v, 10) for v in t.detach().flatten().tolist()]
+
+
+def lstm_case():
+    B, T, I, H = 2, 4, 3, 5
+    lstm = torch.nn.LSTM(I, H, batch_first=True)
+    x = torch.randn(B, T, I, requires_grad=True)
+    R = torch.randn(B, T, H)
+    out, _ = lstm(x)
+    (out * R).sum().backward()
+    return {
+        "shape": {"batch": B, "time": T, "inputs": I, "units": H},
+        "x": flat(x), "R": flat(R),
+        "wx": flat(lstm.weight_ih_l0.t()), "wh": flat(lstm.weight_hh_l0.t()),
+        "b": flat(lstm.bias_ih_l0 + lstm.bias_hh_l0),
+        "out": flat(out),
+        "grad": {
+            "x": flat(x.grad), "wx": flat(lstm.weight_ih_l0.grad.t()), "wh": flat(lstm.weight_hh_l0.grad.t()),
+            "b": flat(lstm.bias_ih_l0.grad),  # d loss / d b_ih equals d loss / d (b_ih + b_hh)
+        },
+    }
+
+
+def attention_case():
+    B, T, D, heads = 2, 4, 6, 2
+    mha = torch.nn.MultiheadAttention(D, heads, batch_first=True)
+    torch.nn.init.normal_(mha.in_proj_bias, std=0.1)
+    torch.nn.init.normal_(mha.out_proj.bias, std=0.1)
+    x = torch.randn(B, T, D, requires_grad=True)
+    R = torch.randn(B, T, D)
+    mask = torch.triu(torch.ones(T, T, dtype=torch.bool), diagonal=1)  # True = may not attend
+    out, weights = mha(x, x, x, attn_mask=mask, average_attn_weights=False, need_weights=True)
+    (out * R).sum().backward()
+    return {
+        "shape": {"batch": B, "time": T, "d": D, "heads": heads},
+        "x": flat(x), "R": flat(R),
+        "wqkv": flat(mha.in_proj_weight.t()), "bqkv": flat(mha.in_proj_bias),
+        "wo": flat(mha.out_proj.weight.t()), "bo": flat(mha.out_proj.bias),
+        "out": flat(out), "weights": flat(weights),
+        "grad": {
+            "x": flat(x.grad), "wqkv": flat(mha.in_proj_weight.grad.t()), "bqkv": flat(mha.in_proj_bias.grad),
+            "wo": flat(mha.out_proj.weight.grad.t()), "bo": flat(mha.out_proj.bias.grad),
+        },
+    }
+
+
+def layer_norm_case():
+    ln = torch.nn.LayerNorm(6)
+    torch.nn.init.normal_(ln.weight, mean=1, std=0.2)
+    torch.nn.init.normal_(ln.bias, std=0.2)
+    x = torch.randn(3, 6, requires_grad=True)
+    R = torch.randn(3, 6)
+    out = ln(x)
+    (out * R).sum().backward()
+    return {
+        "x": flat(x), "R": flat(R), "gamma": flat(ln.weight), "beta": flat(ln.bias), "out": flat(out),
+        "grad": {"x": flat(x.grad), "gamma": flat(ln.weight.grad), "beta": flat(ln.bias.grad)},
+    }
+
+
+print(json.dumps({
+    "generator": "scripts/golden/sequence.py", "torch": torch.__version__,
+    "lstm": lstm_case(), "attention": attention_case(), "layerNorm": layer_norm_case(),
+}))

@@ -1,0 +1,128 @@
+import { beforeAll, describe, expect, test } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { activateBackend } from '../src/engine/backend';
+import { lstmLayer } from '../src/engine/lstm';
+import { causalMask, causalSelfAttention, layerNorm } from '../src/engine/attention';
+import { Rng } from '../src/data/rng';
+import golden from './fixtures/sequence.json';
+
+beforeAll(async () => {
+  await activateBackend('cpu');
+});
+
+function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol = 1e-4) {
+  expect(actual.length).toBe(expected.length);
+  for (let i = 0; i < expected.length; i++) {
+    expect(Math.abs(actual[i] - expected[i]), `index ${i}: ${actual[i]} vs ${expected[i]}`)
+      .toBeLessThan(tol * Math.max(1, Math.abs(expected[i])));
+  }
+}
+
+/** Gradients of loss = Σ f(params)·R with respect to every named input, plus the output. */
+function gradsOf(f: (p: Record<string, tf.Tensor>) => tf.Tensor, params: Record<string, tf.Tensor>, R: tf.Tensor) {
+  return tf.tidy(() => {
+    const names = Object.keys(params);
+    const g = tf.grads((...xs: tf.Tensor[]) => f(Object.fromEntries(names.map((n, i) => [n, xs[i]]))).mul(R).sum());
+    const out = f(params);
+    return { out: out.dataSync(), grads: Object.fromEntries(names.map((n, i) => [n, g(names.map((k) => params[k]))[i].dataSync()])) };
+  });
+}
+
+/** Central finite differences of loss = Σ f·R for a few coordinates of one parameter. */
+function finiteDifference(f: (p: Record<string, tf.Tensor>) => tf.Tensor, params: Record<string, tf.Tensor>, R: tf.Tensor,
+  name: string, coords: number[], eps = 1e-2): number[] {
+  return coords.map((k) => tf.tidy(() => {
+    const base = params[name].dataSync().slice();
+    const at = (delta: number) => {
+      const v = base.slice();
+      v[k] += delta;
+      return f({ ...params, [name]: tf.tensor(v, params[name].shape) }).mul(R).sum().dataSync()[0];
+    };
+    return (at(eps) - at(-eps)) / (2 * eps);
+  }));
+}
+
+const t = (values: number[], shape: number[]) => tf.tensor(values, shape);
+
+describe('LSTM layer', () => {
+  const g = golden.lstm;
+  const { batch, time, inputs, units } = g.shape;
+  const params = () => ({
+    x: t(g.x, [batch, time, inputs]), wx: t(g.wx, [inputs, 4 * units]), wh: t(g.wh, [units, 4 * units]), b: t(g.b, [4 * units]),
+  });
+  const f = (p: Record<string, tf.Tensor>) =>
+    lstmLayer(p.x as tf.Tensor3D, { wx: p.wx as tf.Tensor2D, wh: p.wh as tf.Tensor2D, b: p.b as tf.Tensor1D });
+
+  test('forward and backward agree with PyTorch’s nn.LSTM', () => {
+    const p = params();
+    const R = t(g.R, [batch, time, units]);
+    const { out, grads } = gradsOf(f, p, R);
+    expectClose(out, g.out);
+    for (const name of ['x', 'wx', 'wh', 'b'] as const) expectClose(grads[name], g.grad[name]);
+    tf.dispose([...Object.values(p), R]);
+  });
+
+  test('gradients agree with finite differences', () => {
+    const p = params();
+    const R = t(g.R, [batch, time, units]);
+    const { grads } = gradsOf(f, p, R);
+    for (const name of ['wx', 'wh', 'b', 'x']) {
+      const coords = [0, 3, 7, p[name as keyof typeof p].size - 1];
+      const fd = finiteDifference(f, p, R, name, coords);
+      coords.forEach((k, i) => expect(Math.abs(fd[i] - grads[name][k]), `${name}[${k}]`).toBeLessThan(2e-3));
+    }
+    tf.dispose([...Object.values(p), R]);
+  });
+});
+
+describe('causal multi-head self-attention', () => {
+  const g = golden.attention;
+  const { batch, time, d, heads } = g.shape;
+  const params = () => ({
+    x: t(g.x, [batch, time, d]), wqkv: t(g.wqkv, [d, 3 * d]), bqkv: t(g.bqkv, [3 * d]), wo: t(g.wo, [d, d]), bo: t(g.bo, [d]),
+  });
+  let mask: tf.Tensor2D;
+  beforeAll(() => { mask = causalMask(time); });
+  const f = (p: Record<string, tf.Tensor>) => causalSelfAttention(p.x as tf.Tensor3D, {
+    wqkv: p.wqkv as tf.Tensor2D, bqkv: p.bqkv as tf.Tensor1D, wo: p.wo as tf.Tensor2D, bo: p.bo as tf.Tensor1D,
+  }, heads, mask).out;
+
+  test('forward, attention weights and backward agree with PyTorch’s nn.MultiheadAttention', () => {
+    const p = params();
+    const R = t(g.R, [batch, time, d]);
+    const { out, grads } = gradsOf(f, p, R);
+    expectClose(out, g.out);
+    const weights = tf.tidy(() => causalSelfAttention(p.x as tf.Tensor3D, {
+      wqkv: p.wqkv as tf.Tensor2D, bqkv: p.bqkv as tf.Tensor1D, wo: p.wo as tf.Tensor2D, bo: p.bo as tf.Tensor1D,
+    }, heads, mask).weights.dataSync());
+    expectClose(weights, g.weights);
+    // Causal: no weight on later positions.
+    for (let q = 0; q < time; q++) for (let k = q + 1; k < time; k++) expect(weights[q * time + k]).toBeLessThan(1e-6);
+    for (const name of ['x', 'wqkv', 'bqkv', 'wo', 'bo'] as const) expectClose(grads[name], g.grad[name]);
+    tf.dispose([...Object.values(p), R]);
+  });
+
+  test('gradients agree with finite differences', () => {
+    const p = params();
+    const R = t(g.R, [batch, time, d]);
+    const { grads } = gradsOf(f, p, R);
+    const rng = new Rng(1);
+    for (const name of ['wqkv', 'bqkv', 'wo', 'x']) {
+      const size = p[name as keyof typeof p].size;
+      const coords = Array.from({ length: 4 }, () => Math.floor(rng.next() * size));
+      const fd = finiteDifference(f, p, R, name, coords);
+      coords.forEach((k, i) => expect(Math.abs(fd[i] - grads[name][k]), `${name}[${k}]`).toBeLessThan(2e-3));
+    }
+    tf.dispose([...Object.values(p), R]);
+  });
+});
+
+test('layer norm agrees with PyTorch', () => {
+  const g = golden.layerNorm;
+  const p = { x: t(g.x, [3, 6]), gamma: t(g.gamma, [6]), beta: t(g.beta, [6]) };
+  const R = t(g.R, [3, 6]);
+  const { out, grads } = gradsOf((q) => layerNorm(q.x, q.gamma as tf.Tensor1D, q.beta as tf.Tensor1D), p, R);
+  expectClose(out, g.out);
+  for (const name of ['x', 'gamma', 'beta'] as const) expectClose(grads[name], g.grad[name]);
+  tf.dispose([...Object.values(p), R]);
+});
