@@ -1,0 +1,189 @@
+// Sequence models built from a spec-like description: an LSTM stack and a decoder-only
+// transformer. Weights are drawn in JavaScript from the seed, like the MLP's, so every backend
+// starts from the same numbers.
+import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../data/rng';
+import { lstmLayer } from './lstm';
+import { causalMask, causalSelfAttention, layerNorm } from './attention';
+
+export interface SequenceModel {
+  variables: tf.Variable[];
+  /** Named groups of variables, for per-layer norms. */
+  groups: { name: string; weights: tf.Variable[] }[];
+  /**
+   * tokens [batch, time] (int32) → logits [batch, time, vocab]; `dropoutSeed` turns dropout on.
+   * `attention` collects each block's attention weights when given.
+   */
+  forward(tokens: tf.Tensor2D, dropoutSeed?: () => number, attention?: tf.Tensor4D[]): tf.Tensor3D;
+  dispose(): void;
+}
+
+/**
+ * Embedding lookup as one-hot × table: its gradient is a matmul, which every backend has
+ * (gather's gradient needs UnsortedSegmentSum, which the wasm backend lacks).
+ */
+function embed(table: tf.Variable, tokens: tf.Tensor2D, vocab: number): tf.Tensor3D {
+  const [batch, time] = tokens.shape;
+  const width = table.shape[1] as number;
+  return tf.oneHot(tokens.reshape([-1]).toInt(), vocab).matMul(table as unknown as tf.Tensor2D).reshape([batch, time, width]) as tf.Tensor3D;
+}
+
+function variable(values: Float32Array, shape: number[]): tf.Variable {
+  return tf.tidy(() => tf.variable(tf.tensor(values, shape)));
+}
+
+function normal(rng: Rng, size: number, std: number): Float32Array {
+  return Float32Array.from({ length: size }, () => rng.normal() * std);
+}
+
+function uniform(rng: Rng, size: number, limit: number): Float32Array {
+  return Float32Array.from({ length: size }, () => rng.uniform(-limit, limit));
+}
+
+const constant = (size: number, v: number) => new Float32Array(size).fill(v);
+
+function maybeDropout<T extends tf.Tensor>(x: T, rate: number, seed?: () => number): T {
+  return seed && rate > 0 ? (tf.dropout(x, rate, undefined, seed()) as T) : x;
+}
+
+export interface LstmModelSpec {
+  vocab: number;
+  embedding: number;
+  units: number;
+  layers: number;
+  dropout: number;
+}
+
+/** Token embedding → stacked LSTM layers (dropout between) → a dense head per position. */
+export function buildLstmModel(s: LstmModelSpec, seed: number): SequenceModel {
+  const rng = new Rng(seed);
+  const embedding = variable(normal(rng, s.vocab * s.embedding, 1), [s.vocab, s.embedding]);
+  const stack = Array.from({ length: s.layers }, (_, i) => {
+    const inputs = i === 0 ? s.embedding : s.units;
+    // PyTorch's nn.LSTM initialisation: U(−1/√h, 1/√h).
+    const k = 1 / Math.sqrt(s.units);
+    return {
+      wx: variable(uniform(rng, inputs * 4 * s.units, k), [inputs, 4 * s.units]),
+      wh: variable(uniform(rng, s.units * 4 * s.units, k), [s.units, 4 * s.units]),
+      b: variable(uniform(rng, 4 * s.units, k), [4 * s.units]),
+    };
+  });
+  const head = variable(uniform(rng, s.units * s.vocab, 1 / Math.sqrt(s.units)), [s.units, s.vocab]);
+  const headBias = variable(constant(s.vocab, 0), [s.vocab]);
+  const variables = [embedding, ...stack.flatMap((l) => [l.wx, l.wh, l.b]), head, headBias];
+  return {
+    variables,
+    groups: [
+      { name: 'embedding', weights: [embedding] },
+      ...stack.map((l, i) => ({ name: `lstm ${i + 1}`, weights: [l.wx, l.wh] })),
+      { name: 'head', weights: [head] },
+    ],
+    forward(tokens, dropoutSeed) {
+      const [batch, time] = tokens.shape;
+      let h = embed(embedding, tokens, s.vocab);
+      for (const l of stack) {
+        h = lstmLayer(h, { wx: l.wx as tf.Tensor2D, wh: l.wh as tf.Tensor2D, b: l.b as tf.Tensor1D });
+        h = maybeDropout(h, s.dropout, dropoutSeed);
+      }
+      return h.reshape([batch * time, s.units]).matMul(head).add(headBias).reshape([batch, time, s.vocab]) as tf.Tensor3D;
+    },
+    dispose: () => variables.forEach((v) => v.dispose()),
+  };
+}
+
+export interface TransformerModelSpec {
+  vocab: number;
+  contextLength: number;
+  layers: number;
+  dModel: number;
+  heads: number;
+  dropout: number;
+}
+
+/**
+ * Decoder-only transformer: token + learned position embeddings; N pre-LayerNorm blocks of
+ * causal multi-head self-attention and a GELU MLP (4×), each with a residual; final LayerNorm
+ * and a linear head. GPT-2 style initialisation (N(0, 0.02); residual projections scaled by 1/√(2N)).
+ */
+export function buildTransformer(s: TransformerModelSpec, seed: number): SequenceModel {
+  const rng = new Rng(seed);
+  const d = s.dModel;
+  const std = 0.02;
+  const residualStd = std / Math.sqrt(2 * s.layers);
+  const tokenEmbed = variable(normal(rng, s.vocab * d, std), [s.vocab, d]);
+  const posEmbed = variable(normal(rng, s.contextLength * d, std), [s.contextLength, d]);
+  const blocks = Array.from({ length: s.layers }, () => ({
+    ln1g: variable(constant(d, 1), [d]), ln1b: variable(constant(d, 0), [d]),
+    wqkv: variable(normal(rng, d * 3 * d, std), [d, 3 * d]), bqkv: variable(constant(3 * d, 0), [3 * d]),
+    wo: variable(normal(rng, d * d, residualStd), [d, d]), bo: variable(constant(d, 0), [d]),
+    ln2g: variable(constant(d, 1), [d]), ln2b: variable(constant(d, 0), [d]),
+    w1: variable(normal(rng, d * 4 * d, std), [d, 4 * d]), b1: variable(constant(4 * d, 0), [4 * d]),
+    w2: variable(normal(rng, 4 * d * d, residualStd), [4 * d, d]), b2: variable(constant(d, 0), [d]),
+  }));
+  const lnfg = variable(constant(d, 1), [d]);
+  const lnfb = variable(constant(d, 0), [d]);
+  const head = variable(normal(rng, d * s.vocab, std), [d, s.vocab]);
+  const variables = [tokenEmbed, posEmbed, ...blocks.flatMap((b) => Object.values(b)), lnfg, lnfb, head];
+  const masks = new Map<number, tf.Tensor2D>();
+  const maskFor = (time: number) => {
+    let m = masks.get(time);
+    if (!m) masks.set(time, (m = tf.keep(causalMask(time))));
+    return m;
+  };
+  const v1 = (t: tf.Variable) => t as unknown as tf.Tensor1D;
+  const v2 = (t: tf.Variable) => t as unknown as tf.Tensor2D;
+  return {
+    variables,
+    groups: [
+      { name: 'embeddings', weights: [tokenEmbed, posEmbed] },
+      ...blocks.map((b, i) => ({ name: `block ${i + 1}`, weights: [b.wqkv, b.wo, b.w1, b.w2] })),
+      { name: 'head', weights: [head] },
+    ],
+    forward(tokens, dropoutSeed, attention) {
+      const [batch, time] = tokens.shape;
+      const positions = posEmbed.slice([0, 0], [time, d]);
+      let x = embed(tokenEmbed, tokens, s.vocab).add(positions) as tf.Tensor3D;
+      x = maybeDropout(x, s.dropout, dropoutSeed);
+      for (const b of blocks) {
+        const a = causalSelfAttention(layerNorm(x, v1(b.ln1g), v1(b.ln1b)) as tf.Tensor3D,
+          { wqkv: v2(b.wqkv), bqkv: v1(b.bqkv), wo: v2(b.wo), bo: v1(b.bo) }, s.heads, maskFor(time));
+        attention?.push(a.weights);
+        x = x.add(maybeDropout(a.out, s.dropout, dropoutSeed));
+        const hIn = (layerNorm(x, v1(b.ln2g), v1(b.ln2b)) as tf.Tensor3D).reshape([batch * time, d]) as tf.Tensor2D;
+        const inner = gelu(hIn.matMul(v2(b.w1)).add(b.b1) as tf.Tensor2D);
+        const mlp = inner.matMul(v2(b.w2)).add(b.b2).reshape([batch, time, d]) as tf.Tensor3D;
+        x = x.add(maybeDropout(mlp, s.dropout, dropoutSeed));
+      }
+      const out = (layerNorm(x, v1(lnfg), v1(lnfb)) as tf.Tensor3D).reshape([batch * time, d]) as tf.Tensor2D;
+      return out.matMul(v2(head)).reshape([batch, time, s.vocab]) as tf.Tensor3D;
+    },
+    dispose: () => {
+      variables.forEach((v) => v.dispose());
+      masks.forEach((m) => m.dispose());
+    },
+  };
+}
+
+const GELU_C = Math.sqrt(2 / Math.PI);
+function gelu(x: tf.Tensor2D): tf.Tensor2D {
+  return x.mul(0.5).mul(x.add(x.pow(3).mul(0.044715)).mul(GELU_C).tanh().add(1));
+}
+
+/** Mean cross-entropy of logits [B, T, V] against targets [B, T], over positions where mask is 1. */
+export function sequenceLoss(logits: tf.Tensor3D, targets: tf.Tensor2D, mask?: tf.Tensor2D): tf.Scalar {
+  const [, , vocab] = logits.shape;
+  const logp = tf.logSoftmax(logits.reshape([-1, vocab]));
+  const picked = logp.mul(tf.oneHot(targets.reshape([-1]).toInt(), vocab)).sum(1);
+  if (!mask) return picked.mean().neg() as tf.Scalar;
+  const m = mask.reshape([-1]);
+  return picked.mul(m).sum().div(m.sum()).neg() as tf.Scalar;
+}
+
+/** Token accuracy over masked positions, and the fraction of sequences right at every masked position. */
+export function sequenceAccuracy(logits: tf.Tensor3D, targets: tf.Tensor2D, mask: tf.Tensor2D): { token: tf.Scalar; exact: tf.Scalar } {
+  const right = logits.argMax(-1).equal(targets.toInt()).toFloat();
+  const token = right.mul(mask).sum().div(mask.sum()) as tf.Scalar;
+  const wrongPerSeq = tf.scalar(1).sub(right).mul(mask).sum(1);
+  const exact = wrongPerSeq.equal(0).toFloat().mean() as tf.Scalar;
+  return { token, exact };
+}
