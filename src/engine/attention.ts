@@ -42,11 +42,3 @@ export function layerNorm(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, e
   const { mean, variance } = tf.moments(x, -1, true);
   return x.sub(mean).div(variance.add(epsilon).sqrt()).mul(gamma).add(beta);
 }
-
-/**
- * Forward FLOPs per token of one attention block (DESIGN.md): projections 2·4·d², scores and
- * mixing 2·2·T·d, and the softmax at ~5 FLOPs per score (T per head).
- */
-export function attentionFlops(d: number, time: number, heads: number): number {
-  return 2 * 4 * d * d + 2 * 2 * time * d + 5 * heads * time;
-}

@@ -78,3 +78,32 @@ export function epochFlops(cost: ModelCost, work: EpochWork): number {
     cost.params * (OPTIMIZER_FLOPS[work.optimizer] + work.extraPerParam);
   return work.batches * perStep + work.evalExamples * cost.forwardFlops;
 }
+
+// Sequence layers, per example of `time` steps/tokens (DESIGN.md's formulas). Backward ≈ 2×.
+
+/** Token embedding as one-hot × table: 2·vocab·width per token (as implemented, not a gather). */
+export function embeddingFlops(vocab: number, width: number, time: number): number {
+  return time * 2 * vocab * width;
+}
+
+/**
+ * One LSTM layer: per step the gate matmuls 2·4h·(in + h), the bias 4h, and gate arithmetic
+ * (3 sigmoids and 2 tanh at ~5 FLOPs, 3 multiplies and 1 add per unit) ≈ 29h.
+ */
+export function lstmFlops(inputs: number, units: number, time: number): number {
+  return time * (2 * 4 * units * (inputs + units) + 4 * units + 29 * units);
+}
+
+/**
+ * One causal self-attention block: per token the q, k, v and output projections 2·4·d²,
+ * scores and mixing 2·2·T·d, and the softmax at ~5 FLOPs per score (T per head). Counted over
+ * the full T×T score matrix, as computed (the causal mask does not skip work).
+ */
+export function attentionFlops(d: number, time: number, heads: number): number {
+  return time * (2 * 4 * d * d + 2 * 2 * time * d + 5 * heads * time);
+}
+
+/** Layer norm: mean, variance, normalise, scale and shift ≈ 8 FLOPs per element. */
+export function layerNormFlops(width: number, time: number): number {
+  return time * 8 * width;
+}

@@ -32,10 +32,3 @@ export function lstmLayer(x: tf.Tensor3D, w: LstmWeights): tf.Tensor3D {
   }
   return tf.stack(outputs, 1) as tf.Tensor3D;
 }
-
-/** Forward FLOPs per example of one LSTM layer over `time` steps (see engine/cost.ts). */
-export function lstmFlops(inputs: number, units: number, time: number): number {
-  // Matmuls 2·4h·(in + h) per step, plus biases and gate arithmetic (~4 sigmoids/tanh at a few
-  // FLOPs each, and 3 multiplies and 1 add on the cell) ≈ 30·h per step.
-  return time * (2 * 4 * units * (inputs + units) + 4 * units + 30 * units);
-}
