@@ -2,7 +2,9 @@
 // Usage: npm run bench [-- --rounds 5 --epochs 4]
 // Each round runs every backend once, interleaved, so machine drift hits all backends alike;
 // the table reports medians over rounds. The first epoch of each run (shader compilation,
-// warm-up) is left out of the figures.
+// warm-up) is left out of the figures. "ours vs model.fit" trains the same model, data, batch
+// size and Adam with tfjs' model.fit right after ours, on the same backend; note that our
+// epochs also evaluate the whole training set (model.fit evaluates only validation).
 import '../test/setup/webgpu-globals';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -11,6 +13,7 @@ import { Trainer } from '../src/engine/trainer';
 import type { EpochMetrics } from '../src/engine/types';
 import { defaultSpec, type BackendName, type ExperimentSpec } from '../src/spec';
 import { WORKLOADS } from './workloads';
+import { fitExamplesPerSec } from './fitBaseline';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -44,17 +47,20 @@ for (const b of BACKENDS) {
   else console.log(`(${b} is not available here: ${report?.fallbacks.join('; ') ?? 'failed'})`);
 }
 
-const results: Record<string, Record<string, { examplesPerSec: number[]; gflopPerSec: number[] }>> = {};
+type Samples = { examplesPerSec: number[]; gflopPerSec: number[]; fitExamplesPerSec: number[] };
+const results: Record<string, Record<string, Samples>> = {};
 for (const w of WORKLOADS) {
-  results[w.name] = Object.fromEntries(available.map((b) => [b, { examplesPerSec: [], gflopPerSec: [] }]));
+  results[w.name] = Object.fromEntries(available.map((b) => [b, { examplesPerSec: [], gflopPerSec: [], fitExamplesPerSec: [] }]));
 }
 for (let r = 0; r < rounds; r++) {
   for (const w of WORKLOADS) {
     for (const b of available) {
       await activateBackend(b);
-      const m = await measure(w.spec(defaultSpec()));
+      const spec = w.spec(defaultSpec());
+      const m = await measure(spec);
       results[w.name][b].examplesPerSec.push(m.examplesPerSec);
       results[w.name][b].gflopPerSec.push(m.gflopPerSec);
+      results[w.name][b].fitExamplesPerSec.push(await fitExamplesPerSec(spec, epochs));
     }
   }
   process.stdout.write(`round ${r + 1}/${rounds} done\n`);
@@ -68,6 +74,9 @@ const rows = WORKLOADS.flatMap((w) =>
       examplesPerSec: median(x.examplesPerSec),
       gflopPerSec: median(x.gflopPerSec),
       vsCpu: median(x.examplesPerSec) / median(results[w.name].cpu?.examplesPerSec ?? [NaN]),
+      fitExamplesPerSec: median(x.fitExamplesPerSec),
+      // Ratio per round (measured side by side), then the median.
+      vsFit: median(x.examplesPerSec.map((v, i) => v / x.fitExamplesPerSec[i])),
     };
   }),
 );
@@ -77,6 +86,8 @@ console.table(rows.map((r) => ({
   'examples/s': Math.round(r.examplesPerSec),
   'GFLOP/s': r.gflopPerSec.toFixed(4),
   'speed vs cpu': `${r.vsCpu.toFixed(2)}×`,
+  'model.fit examples/s': Math.round(r.fitExamplesPerSec),
+  'ours vs model.fit': `${r.vsFit.toFixed(2)}×`,
 })));
 mkdirSync('bench/results', { recursive: true });
 const file = `bench/results/node-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;

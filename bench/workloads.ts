@@ -8,4 +8,8 @@ export interface Workload {
 
 export const WORKLOADS: Workload[] = [
   { name: 'default MLP on circle', spec: (d) => d },
+  {
+    name: '3×8 tanh MLP on spiral',
+    spec: (d) => ({ ...d, dataset: { ...d.dataset, kind: 'spiral' }, model: { kind: 'mlp', hidden: [0, 1, 2].map(() => ({ units: 8, activation: 'tanh' as const, dropout: 0 })) } }),
+  },
 ];
