@@ -61,7 +61,9 @@ export function MetricChart({ title, series, xLabel = 'epoch', xFromZero = false
   latest?: string;
   testId?: string;
 }) {
-  const empty = series.every((s) => s.points.length === 0);
+  // A series with nothing to draw (e.g. GPU memory on the cpu backend) stays out of the legend.
+  series = series.filter((s) => s.points.length > 0);
+  const empty = series.length === 0;
   return (
     <div className="chart" data-testid={testId}>
       <div className="chart-head">
