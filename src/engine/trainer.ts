@@ -161,7 +161,7 @@ export class Trainer {
   async run(): Promise<RunStatus> {
     const { spec, dataset: ds } = this;
     const { training } = spec;
-    const resolution = ds.inputDim > 0 ? (this.options.boundaryResolution ?? 0) : 0;
+    const resolution = this.options.boundaryResolution ?? 0;
     this.report('preparing');
     let status: RunStatus = 'completed';
     let message: string | undefined;

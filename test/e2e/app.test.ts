@@ -196,3 +196,13 @@ test('the loss-surface lab animates the chosen optimizers’ paths', async () =>
   expect(consoleErrors.join("\n")).toBe("");
   await page.close();
 });
+
+test('a damaged shared link opens the default experiment and says why', async () => {
+  const { page, consoleErrors } = await openPage(`${url}#spec=not-a-real-spec`);
+  await expect.poll(() => page.getByRole('alert').first().textContent())
+    .toMatch(/The shared link could not be opened, so the default experiment is shown: link the shared link is damaged/);
+  expect(await page.locator('select[name="dataset.kind"]').inputValue()).toBe('circle');
+  expect(await page.getByRole('button', { name: 'Train', exact: true }).isDisabled()).toBe(false);
+  expect(consoleErrors.join('\n')).toBe('');
+  await page.close();
+});
