@@ -104,15 +104,15 @@ export const useRunStore = create<RunState>((set, get) => {
     }
   });
 
-  const newRun = (spec: ExperimentSpec, name: string): Run => {
+  const describe = (spec: ExperimentSpec) =>
+    `${OPTIMIZER_LABELS[spec.training.optimizer.kind]} lr ${spec.training.optimizer.learningRate}`;
+  const newRun = (spec: ExperimentSpec): Run => {
     const id = nextId++;
     return {
-      id, name, color: PALETTE[(id - 1) % PALETTE.length], spec, phase: 'queued', message: null, backend: null,
+      id, name: `Run ${id} · ${describe(spec)}`, color: PALETTE[(id - 1) % PALETTE.length], spec, phase: 'queued', message: null, backend: null,
       epochs: [], boundary: null, lastBatch: null, inspection: null, visible: true,
     };
   };
-  const describe = (spec: ExperimentSpec) =>
-    `${OPTIMIZER_LABELS[spec.training.optimizer.kind]} lr ${spec.training.optimizer.learningRate}`;
 
   const launch = (runs: Run[], stepFirst: boolean, hideOthers: boolean) => {
     client.send({ type: 'stop' });
@@ -129,16 +129,10 @@ export const useRunStore = create<RunState>((set, get) => {
     probed: null,
     probeError: null,
     start(spec, opts = {}) {
-      const run = newRun(spec, '');
-      run.name = `Run ${run.id} · ${describe(spec)}`;
-      launch([run], !!opts.stepFirst, false);
+      launch([newRun(spec)], !!opts.stepFirst, false);
     },
     compare(spec, choices) {
-      const runs = specsForOptimizers(spec, choices).map((s) => {
-        const run = newRun(s, '');
-        run.name = `Run ${run.id} · ${describe(s)}`;
-        return run;
-      });
+      const runs = specsForOptimizers(spec, choices).map(newRun);
       if (runs.length) launch(runs, false, true);
     },
     pause: () => client.send({ type: 'pause' }),
