@@ -54,7 +54,7 @@ export const isActive = (run: Run) => ACTIVE_PHASES.includes(run.phase);
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22'];
 
 /** Epochs can arrive faster than the page can redraw; charts take them at most this often. */
-const FLUSH_MS = 100;
+const FLUSH_MS = 200;
 
 export const useRunStore = create<RunState>((set, get) => {
   let nextId = 1;

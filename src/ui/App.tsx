@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useDeferredValue, useMemo, useState } from 'react';
 import { useSpecStore, specLink } from '../state/specStore';
 import { executingRun, selectedRun, useRunStore } from '../state/runStore';
 import { errorsByField, isClassification, validateSpec } from '../spec';
@@ -41,10 +41,12 @@ export function App() {
   const dismissLinkErrors = useSpecStore((s) => s.dismissLinkErrors);
   const store = useRunStore();
   const validation = useMemo(() => validateSpec(spec), [spec]);
-  const errors = validation.ok ? {} : errorsByField(validation.errors);
+  const errors = useMemo(() => (validation.ok ? {} : errorsByField(validation.errors)), [validation]);
   const run = selectedRun(store);
   const shownSpec = run?.spec ?? spec;
-  const visible = store.runs.filter((r) => r.visible);
+  const runs = useDeferredValue(store.runs);
+  // Charts draw from a deferred copy: React renders them in interruptible, low-priority passes.
+  const visible = useMemo(() => runs.filter((r) => r.visible), [runs]);
   const classification = isClassification((visible.at(-1) ?? run)?.spec.dataset.kind ?? spec.dataset.kind);
   const notice = run?.message && (run.phase === 'diverged' || run.phase === 'failed' || run.phase === 'completed') ? run : null;
   const exec = executingRun(store);

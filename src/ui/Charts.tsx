@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import type { EpochMetrics } from '../engine/types';
 import type { Run } from '../state/runStore';
 import { useViewStore, type XAxisKind } from '../state/viewStore';
@@ -59,7 +60,8 @@ function seriesFor(runs: Run[], metrics: Metric[], axis: XAxisKind, smoothing: n
   );
 }
 
-export function TrainingCharts({ runs, classification }: { runs: Run[]; classification: boolean }) {
+/** Memoised: the page hands it a deferred copy of the runs, so redrawing never holds up input. */
+export const TrainingCharts = memo(function TrainingCharts({ runs, classification }: { runs: Run[]; classification: boolean }) {
   const { xAxis, smoothing, logScale } = useViewStore();
   const single = runs.length === 1 ? runs[0] : null;
   const last = single?.epochs.at(-1);
@@ -87,14 +89,14 @@ export function TrainingCharts({ runs, classification }: { runs: Run[]; classifi
       )}
     </div>
   );
-}
+});
 
 function kb(bytes: number | null): string {
   return bytes === null ? '—' : `${(bytes / 1024).toFixed(1)} KB`;
 }
 
 /** ms per epoch, examples/s, GFLOP per epoch and achieved GFLOP/s, and tensor memory. */
-export function CostCharts({ runs }: { runs: Run[] }) {
+export const CostCharts = memo(function CostCharts({ runs }: { runs: Run[] }) {
   const { xAxis, logScale } = useViewStore();
   const single = runs.length === 1 ? runs[0] : null;
   const last = single?.epochs.at(-1);
@@ -119,4 +121,4 @@ export function CostCharts({ runs }: { runs: Run[] }) {
       ], last ? `${kb(last.tensorBytes)} in ${last.numTensors} tensors${last.gpuBytesAllocated !== null ? ` · GPU allocated ${kb(last.gpuBytesAllocated)}` : ''}` : undefined)}
     </div>
   );
-}
+});

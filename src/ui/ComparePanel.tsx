@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import { useRunStore } from '../state/runStore';
 import { useSpecStore } from '../state/specStore';
 import { LIMITS, OPTIMIZER_KINDS, OPTIMIZER_LABELS, SUGGESTED_LEARNING_RATE, type OptimizerKind } from '../spec';
@@ -8,7 +8,7 @@ import { Panel } from './fields';
  * "Compare optimizers": the current experiment once per chosen optimizer, same seed (so the same
  * data, initial weights and batch order), trained one after another and overlaid on the charts.
  */
-export function ComparePanel({ valid }: { valid: boolean }) {
+export const ComparePanel = memo(function ComparePanel({ valid }: { valid: boolean }) {
   const spec = useSpecStore((s) => s.spec);
   const compare = useRunStore((s) => s.compare);
   const [chosen, setChosen] = useState<Record<OptimizerKind, boolean>>(
@@ -50,4 +50,4 @@ export function ComparePanel({ valid }: { valid: boolean }) {
       <p className="muted small">Same seed for all: identical data, initial weights and batch order. Runs train one after another so each one’s timing is its own; other runs are hidden from the charts (tick them in Runs to show them again).</p>
     </Panel>
   );
-}
+});

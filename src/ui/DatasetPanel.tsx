@@ -1,10 +1,11 @@
+import { memo } from 'react';
 import { useSpecStore } from '../state/specStore';
 import { CLASSIFICATION_DATASETS, DATASET_LABELS, FEATURE_NAMES, LIMITS, REGRESSION_DATASETS, trainSize } from '../spec';
 import { FEATURE_LABELS } from '../data/features';
 import { NumberField, Panel, SelectField } from './fields';
 
 
-export function DatasetPanel({ errors }: { errors: Record<string, string> }) {
+export const DatasetPanel = memo(function DatasetPanel({ errors }: { errors: Record<string, string> }) {
   const spec = useSpecStore((s) => s.spec);
   const update = useSpecStore((s) => s.update);
   const ds = spec.dataset;
@@ -62,4 +63,4 @@ export function DatasetPanel({ errors }: { errors: Record<string, string> }) {
       </fieldset>
     </Panel>
   );
-}
+});

@@ -14,7 +14,7 @@ export interface Series {
 }
 
 /** Display at most this many points per series; long runs are down-sampled, the last point kept. */
-export const MAX_POINTS = 400;
+export const MAX_POINTS = 250;
 
 export function downsample(points: Point[], max = MAX_POINTS): Point[] {
   if (points.length <= max) return points;

@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import { useSpecStore } from '../state/specStore';
 import { ACTIVATIONS, LIMITS, defaultHiddenLayer, isClassification, type ExperimentSpec } from '../spec';
 import { mlpCost } from '../engine/cost';
@@ -8,7 +9,7 @@ function moveLayer(d: ExperimentSpec, from: number, to: number): void {
   d.model.hidden.splice(to, 0, layer);
 }
 
-export function ModelPanel({ errors, valid }: { errors: Record<string, string>; valid: boolean }) {
+export const ModelPanel = memo(function ModelPanel({ errors, valid }: { errors: Record<string, string>; valid: boolean }) {
   const spec = useSpecStore((s) => s.spec);
   const update = useSpecStore((s) => s.update);
   const hidden = spec.model.hidden;
@@ -70,4 +71,4 @@ export function ModelPanel({ errors, valid }: { errors: Record<string, string>; 
       </div>
     </Panel>
   );
-}
+});

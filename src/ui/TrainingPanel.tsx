@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import { useSpecStore } from '../state/specStore';
 import { LIMITS, OPTIMIZER_KINDS, SCHEDULE_KINDS, trainSize, validateSpec, type OptimizerSpec, type ScheduleSpec } from '../spec';
 import { learningRateAt } from '../engine/schedule';
@@ -27,7 +28,7 @@ function SchedulePreview() {
   );
 }
 
-export function TrainingPanel({ errors }: { errors: Record<string, string> }) {
+export const TrainingPanel = memo(function TrainingPanel({ errors }: { errors: Record<string, string> }) {
   const spec = useSpecStore((s) => s.spec);
   const update = useSpecStore((s) => s.update);
   const t = spec.training;
@@ -92,4 +93,4 @@ export function TrainingPanel({ errors }: { errors: Record<string, string> }) {
       </div>
     </Panel>
   );
-}
+});

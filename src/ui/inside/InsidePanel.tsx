@@ -1,6 +1,7 @@
-import { useEffect, useMemo, useState } from 'react';
+import { memo, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { isActive, selectedRun, useRunStore } from '../../state/runStore';
 import { backprop } from '../../engine/backprop';
+import type { EpochMetrics } from '../../engine/types';
 import { isClassification } from '../../spec';
 import { Panel } from '../fields';
 import { graphFits, NetworkGraph, type WeightRef } from './NetworkGraph';
@@ -12,7 +13,11 @@ import { StepMode } from './StepMode';
  * Inside the network: graph, per-neuron maps, norms, histograms and step-by-step backprop for
  * the run the views follow. It asks the worker for a fresh look after every epoch and step.
  */
-export function InsidePanel() {
+const INSPECT_MS = 500;
+const FIRST_WEIGHT: WeightRef = { l: 0, i: 0, j: 0 };
+const NO_EPOCHS: EpochMetrics[] = [];
+
+export const InsidePanel = memo(function InsidePanel() {
   const store = useRunStore();
   const run = selectedRun(store);
   const [example, setExample] = useState(0);
@@ -22,20 +27,29 @@ export function InsidePanel() {
   const active = run ? isActive(run) : false;
   const epochCount = run?.epochs.length;
   const step = run?.lastBatch?.step;
+  // Ask for a fresh look at most every INSPECT_MS while training; at once on a step or a new example.
+  const lastAsked = useRef(0);
   useEffect(() => {
-    if (runId !== undefined && active) inspect(runId, example);
-  }, [runId, active, epochCount, step, example, inspect]);
+    if (runId === undefined || !active) return;
+    const wait = Math.max(0, lastAsked.current + INSPECT_MS - performance.now());
+    const timer = setTimeout(() => {
+      lastAsked.current = performance.now();
+      inspect(runId, example);
+    }, step !== undefined && run?.phase === 'paused' ? 0 : wait);
+    return () => clearTimeout(timer);
+  }, [runId, active, epochCount, step, example, inspect, run?.phase]);
 
-  const inspection = run?.inspection ?? null;
+  const inspection = useDeferredValue(run?.inspection ?? null);
   const task = run && isClassification(run.spec.dataset.kind) ? 'binary' : 'regression';
   const bp = useMemo(
     () => (inspection ? backprop(inspection.layers, inspection.example.input, inspection.example.target, task) : null),
     [inspection, task],
   );
   // Keep the chosen weight inside the network after a layer change.
-  const safeWeight = inspection && weight.l < inspection.layers.length
+  const safeWeight = useMemo(() => (inspection && weight.l < inspection.layers.length
     && weight.i < inspection.layers[weight.l].inputs && weight.j < inspection.layers[weight.l].outputs
-    ? weight : { l: 0, i: 0, j: 0 };
+    ? weight : FIRST_WEIGHT), [inspection, weight]);
+  const epochs = useDeferredValue(run?.epochs ?? NO_EPOCHS);
   const nTrain = run ? run.spec.dataset.samples - Math.round(run.spec.dataset.samples * run.spec.dataset.validationSplit) : 0;
 
   return (
@@ -60,10 +74,10 @@ export function InsidePanel() {
           <h3 className="subhead">What each hidden neuron computes</h3>
           <NeuronMaps inspection={inspection} />
           <h3 className="subhead">Norms and histograms</h3>
-          <NormCharts epochs={run.epochs} />
+          <NormCharts epochs={epochs} />
           <LayerHistograms inspection={inspection} />
         </>
       )}
     </Panel>
   );
-}
+});

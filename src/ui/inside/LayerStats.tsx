@@ -1,11 +1,11 @@
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import type { EpochMetrics, Inspection } from '../../engine/types';
 import { MetricChart } from '../MetricChart';
 
 const LAYER_COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2', '#7f7f7f'];
 
 /** Per-layer norms per epoch: vanishing gradients sink, exploding ones climb (log scale). */
-export function NormCharts({ epochs }: { epochs: EpochMetrics[] }) {
+export const NormCharts = memo(function NormCharts({ epochs }: { epochs: EpochMetrics[] }) {
   const names = epochs[0]?.layers.map((l) => l.name) ?? [];
   const series = (pick: (l: EpochMetrics['layers'][number]) => number) =>
     names.map((name, i) => ({ name, color: LAYER_COLORS[i % LAYER_COLORS.length], points: epochs.map((e) => ({ x: e.epoch, y: pick(e.layers[i]) })) }));
@@ -16,7 +16,7 @@ export function NormCharts({ epochs }: { epochs: EpochMetrics[] }) {
       <MetricChart title="Weight norm per layer" series={series((l) => l.weightNorm)} />
     </div>
   );
-}
+});
 
 function histogram(values: ArrayLike<number>, bins: number): { lo: number; hi: number; counts: number[] } {
   let lo = Infinity;
@@ -50,7 +50,7 @@ function Histogram({ title, values, color }: { title: string; values: ArrayLike<
 }
 
 /** Histograms of one layer's weights and last-batch gradients. */
-export function LayerHistograms({ inspection }: { inspection: Inspection }) {
+export const LayerHistograms = memo(function LayerHistograms({ inspection }: { inspection: Inspection }) {
   const [l, setL] = useState(0);
   const layer = inspection.layers[Math.min(l, inspection.layers.length - 1)];
   return (
@@ -66,4 +66,4 @@ export function LayerHistograms({ inspection }: { inspection: Inspection }) {
       </div>
     </div>
   );
-}
+});

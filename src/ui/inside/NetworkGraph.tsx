@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import type { Inspection } from '../../engine/types';
 import type { Backprop } from '../../engine/backprop';
 import { divergingColor, NEGATIVE, POSITIVE } from '../colors';
@@ -25,7 +25,7 @@ const rgb = (c: readonly number[]) => `rgb(${c[0]},${c[1]},${c[2]})`;
  * (blue +, orange −) and size of their weight. Hover an edge for its weight, last-batch gradient
  * and optimizer state; click it to follow it through the chain rule below.
  */
-export function NetworkGraph({ inspection, bp, selected, onSelect }: {
+export const NetworkGraph = memo(function NetworkGraph({ inspection, bp, selected, onSelect }: {
   inspection: Inspection; bp: Backprop; selected: WeightRef; onSelect(w: WeightRef): void;
 }) {
   const [hover, setHover] = useState<WeightRef | null>(null);
@@ -80,4 +80,4 @@ export function NetworkGraph({ inspection, bp, selected, onSelect }: {
       </div>
     </div>
   );
-}
+});

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { memo, useEffect, useRef } from 'react';
 import type { Inspection } from '../../engine/types';
 import type { Activation } from '../../spec';
 import { divergingColor } from '../colors';
@@ -30,7 +30,7 @@ function NeuronMap({ values, units, unitIndex, res, activation }: {
 }
 
 /** What each hidden neuron computes over the input plane (TensorFlow Playground style). */
-export function NeuronMaps({ inspection }: { inspection: Inspection }) {
+export const NeuronMaps = memo(function NeuronMaps({ inspection }: { inspection: Inspection }) {
   const { resolution, layers } = inspection.neuronMaps;
   return (
     <div className="neuron-maps" data-testid="neuron-maps">
@@ -50,4 +50,4 @@ export function NeuronMaps({ inspection }: { inspection: Inspection }) {
       })}
     </div>
   );
-}
+});

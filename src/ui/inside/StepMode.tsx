@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import type { Inspection } from '../../engine/types';
 import { chainRule, type Backprop } from '../../engine/backprop';
 import type { WeightRef } from './NetworkGraph';
@@ -10,7 +11,7 @@ const list = (xs: number[]) => xs.slice(0, MAX_UNITS).map(fmt).join(', ') + (xs.
  * One example through the network: the forward pass layer by layer, then the backward pass,
  * and the chain rule for the chosen weight, checked against tf's autodiff of the same loss.
  */
-export function StepMode({ inspection, bp, weight, task }: {
+export const StepMode = memo(function StepMode({ inspection, bp, weight, task }: {
   inspection: Inspection; bp: Backprop; weight: WeightRef; task: 'binary' | 'regression';
 }) {
   const { layers, example } = inspection;
@@ -55,4 +56,4 @@ export function StepMode({ inspection, bp, weight, task }: {
       </div>
     </div>
   );
-}
+});

@@ -1,0 +1,100 @@
+// Browser benchmark: the app itself in headless Chromium (Debian's), per backend.
+// Usage: npm run bench:browser [-- --seconds 20 --rounds 3]
+// 1. For webgpu, webgl and wasm, interleaved over rounds: the default MLP on circle trains for
+//    `seconds`; examples/s and GFLOP/s are the medians of its epochs after the first.
+// 2. The default experiment (auto backend) trains for 30 s while the page records main-thread
+//    long tasks (> 50 ms) and counts rendered frames.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { buildAndServe, launchChromium } from '../test/e2e/browser';
+import { defaultSpec, encodeSpec, type BackendName } from '../src/spec';
+import type { EpochMetrics } from '../src/engine/types';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+const seconds = arg('seconds', 20);
+const healthOnly = process.argv.includes('--health-only');
+const healthBackend = (process.argv[process.argv.indexOf('--health-backend') + 1] ?? 'auto') as BackendName | 'auto';
+const rounds = arg('rounds', 3);
+const BACKENDS: BackendName[] = ['webgpu', 'webgl', 'wasm'];
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length === 0 ? NaN : s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+type PageRun = { phase: string; backend: { active: string } | null; epochs: EpochMetrics[] };
+
+const { url, server } = await buildAndServe();
+const browser = await launchChromium();
+const samples: Record<string, { examplesPerSec: number[]; gflopPerSec: number[]; active: string[] }> =
+  Object.fromEntries(BACKENDS.map((b) => [b, { examplesPerSec: [], gflopPerSec: [], active: [] }]));
+try {
+  for (let r = 0; r < (healthOnly ? 0 : rounds); r++) {
+    for (const backend of BACKENDS) {
+      const spec = defaultSpec();
+      spec.backend = backend;
+      spec.training.epochs = 10000;
+      const page = await browser.newPage();
+      await page.goto(`${url}#spec=${encodeSpec(spec)}`);
+      await page.getByRole('button', { name: 'Train', exact: true }).click();
+      await page.waitForTimeout(seconds * 1000);
+      const run = (await page.evaluate(() =>
+        (window as unknown as { playground: { runs(): PageRun[] } }).playground.runs()[0])) as PageRun;
+      await page.close();
+      const later = run.epochs.slice(1);
+      samples[backend].active.push(run.backend?.active ?? '—');
+      samples[backend].examplesPerSec.push(median(later.map((e) => e.examplesPerSec)));
+      samples[backend].gflopPerSec.push(median(later.map((e) => e.gflopPerSec)));
+    }
+    console.log(`round ${r + 1}/${rounds} done`);
+  }
+
+  // Main-thread health while the default experiment trains.
+  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  // A string, not a function: tsx would wrap named inner functions in a helper the page lacks.
+  await page.addInitScript(`
+    window.longTasks = [];
+    window.__frames = 0;
+    new PerformanceObserver((list) => list.getEntries().forEach((e) => window.longTasks.push(e.duration)))
+      .observe({ type: 'longtask', buffered: true });
+    (function tick() { window.__frames++; requestAnimationFrame(tick); })();
+  `);
+  const healthSpec = defaultSpec();
+  healthSpec.backend = process.argv.includes('--health-backend') ? healthBackend : 'auto';
+  await page.goto(`${url}#spec=${encodeSpec(healthSpec)}`);
+  await page.waitForTimeout(3000); // let the page settle and the backend start
+  await page.evaluate(() => {
+    const w = window as unknown as { longTasks: number[]; __frames: number };
+    w.longTasks = [];
+    w.__frames = 0;
+  });
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await page.waitForTimeout(30_000);
+  const health = await page.evaluate(() => {
+    const w = window as unknown as { longTasks: number[]; __frames: number; playground: { runs(): PageRun[] } };
+    const run = w.playground.runs()[0];
+    return { longTasks: w.longTasks, frames: w.__frames, epochs: run.epochs.length, backend: run.backend?.active };
+  });
+  await page.close();
+
+  const rows = BACKENDS.map((b) => ({
+    backend: b, active: samples[b].active.join('/'),
+    examplesPerSec: median(samples[b].examplesPerSec), gflopPerSec: median(samples[b].gflopPerSec),
+  }));
+  console.log(`\nHeadless Chromium (${await browser.version()}), default MLP on circle, medians of ${rounds} interleaved rounds of ${seconds} s`);
+  console.table(rows.map((r) => ({
+    backend: r.backend, active: r.active, 'examples/s': Math.round(r.examplesPerSec), 'GFLOP/s': r.gflopPerSec.toFixed(4),
+    'vs wasm': `${(r.examplesPerSec / rows[2].examplesPerSec).toFixed(2)}×`,
+  })));
+  console.log(`30 s of training on ${health.backend} (${health.epochs} epochs): ${health.longTasks.length} main-thread long tasks > 50 ms` +
+    `${health.longTasks.length ? ` (longest ${Math.max(...health.longTasks).toFixed(0)} ms)` : ''}, ${health.frames} frames (${(health.frames / 30).toFixed(1)} fps)`);
+  mkdirSync('bench/results', { recursive: true });
+  const file = `bench/results/browser-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
+  writeFileSync(file, JSON.stringify({ chromium: await browser.version(), seconds, rounds, rows, samples, health }, null, 2));
+  console.log(`written ${file}`);
+} finally {
+  await browser.close();
+  await server.close();
+}
