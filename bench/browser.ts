@@ -39,9 +39,16 @@ try {
       const page = await browser.newPage();
       await page.goto(`${url}#spec=${encodeSpec(spec)}`);
       await page.getByRole('button', { name: 'Train', exact: true }).click();
-      await page.waitForTimeout(seconds * 1000);
-      const run = (await page.evaluate(() =>
-        (window as unknown as { playground: { runs(): PageRun[] } }).playground.runs()[0])) as PageRun;
+      // At least `seconds`, and at least 3 epochs (the first, with shader compilation, is left out),
+      // but no more than 2 minutes on a backend.
+      const started = Date.now();
+      let run: PageRun;
+      for (;;) {
+        await page.waitForTimeout(1000);
+        run = (await page.evaluate('window.playground.runs()[0]')) as PageRun;
+        const elapsed = (Date.now() - started) / 1000;
+        if ((elapsed >= seconds && run.epochs.length >= 3) || elapsed >= 120) break;
+      }
       await page.close();
       const later = run.epochs.slice(1);
       samples[backend].active.push(run.backend?.active ?? '—');

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../data/rng';
 import { lstmLayer } from './lstm';
 import { causalMask, causalSelfAttention, layerNorm } from './attention';
+import { activate } from './mlp';
 
 export interface SequenceModel {
   variables: tf.Variable[];
@@ -150,7 +151,7 @@ export function buildTransformer(s: TransformerModelSpec, seed: number): Sequenc
         attention?.push(a.weights);
         x = x.add(maybeDropout(a.out, s.dropout, dropoutSeed));
         const hIn = (layerNorm(x, v1(b.ln2g), v1(b.ln2b)) as tf.Tensor3D).reshape([batch * time, d]) as tf.Tensor2D;
-        const inner = gelu(hIn.matMul(v2(b.w1)).add(b.b1) as tf.Tensor2D);
+        const inner = activate(hIn.matMul(v2(b.w1)).add(b.b1) as tf.Tensor2D, 'gelu');
         const mlp = inner.matMul(v2(b.w2)).add(b.b2).reshape([batch, time, d]) as tf.Tensor3D;
         x = x.add(maybeDropout(mlp, s.dropout, dropoutSeed));
       }
@@ -162,11 +163,6 @@ export function buildTransformer(s: TransformerModelSpec, seed: number): Sequenc
       masks.forEach((m) => m.dispose());
     },
   };
-}
-
-const GELU_C = Math.sqrt(2 / Math.PI);
-function gelu(x: tf.Tensor2D): tf.Tensor2D {
-  return x.mul(0.5).mul(x.add(x.pow(3).mul(0.044715)).mul(GELU_C).tanh().add(1));
 }
 
 /** Mean cross-entropy of logits [B, T, V] against targets [B, T], over positions where mask is 1. */

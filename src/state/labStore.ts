@@ -57,6 +57,8 @@ export const useLabStore = create<LabState>((set, get) => {
   let worker: Worker | null = null;
   let requestId = 0;
   let timer: ReturnType<typeof setTimeout> | null = null;
+  /** The settings of the request in flight, paired with its answer when it arrives. */
+  let pending: Pick<LabResult, 'settings' | 'kinds'> | null = null;
 
   const send = () => {
     const { settings } = get();
@@ -82,7 +84,6 @@ export const useLabStore = create<LabState>((set, get) => {
     set({ computing: true });
     worker.postMessage(req);
   };
-  let pending: Pick<LabResult, 'settings' | 'kinds'> | null = null;
   // Typing in a field sends at most one request per pause.
   const schedule = () => {
     if (timer) clearTimeout(timer);

@@ -63,49 +63,51 @@ export function App() {
         </nav>
         <ShareButton />
       </header>
-      {tab === 'lab' ? <LossSurfaceLab /> : <>
-      <ControlBar valid={validation.ok} errorCount={validation.ok ? 0 : validation.errors.length} />
-      {linkErrors && (
-        <div className="banner warning" role="alert">
-          The shared link could not be opened, so the default experiment is shown:{' '}
-          {linkErrors.map((e) => `${e.field} ${e.message}`).join('; ')}.
-          <button type="button" onClick={dismissLinkErrors}>Dismiss</button>
-        </div>
-      )}
-      {notice && (
-        <div className={`banner ${notice.phase === 'completed' ? 'info' : 'error'}`} role="alert" data-testid="run-error">
-          {notice.phase === 'diverged' ? 'Training stopped. ' : notice.phase === 'failed' ? 'Training failed. ' : ''}
-          {notice.name}: {notice.message}
-        </div>
-      )}
-      <main>
-        <div className="column builder">
-          <DatasetPanel errors={errors} />
-          <ModelPanel errors={errors} valid={validation.ok} />
-          <TrainingPanel errors={errors} />
-        </div>
-        <div className="column view">
-          <Panel title={run ? `Decision boundary · ${run.name}` : 'Decision boundary'}>
-            <DecisionBoundary spec={shownSpec} boundary={run?.boundary ?? null} />
-          </Panel>
-          {exec && JSON.stringify(exec.spec) !== JSON.stringify(spec) && (
-            <p className="note">Your edits apply to the next run; the charts show the run in progress.</p>
+      {tab === 'lab' ? <LossSurfaceLab /> : (
+        <>
+          <ControlBar valid={validation.ok} errorCount={validation.ok ? 0 : validation.errors.length} />
+          {linkErrors && (
+            <div className="banner warning" role="alert">
+              The shared link could not be opened, so the default experiment is shown:{' '}
+              {linkErrors.map((e) => `${e.field} ${e.message}`).join('; ')}.
+              <button type="button" onClick={dismissLinkErrors}>Dismiss</button>
+            </div>
           )}
-          <ComparePanel valid={validation.ok} />
-        </div>
-        <div className="column results">
-          <Panel title="Learning curves">
-            <ChartOptions />
-            <TrainingCharts runs={visible} classification={classification} />
-          </Panel>
-          <RunsPanel />
-          <Panel title="Compute cost">
-            <CostCharts runs={visible} />
-          </Panel>
-        </div>
-      </main>
-      <InsidePanel />
-      </>}
+          {notice && (
+            <div className={`banner ${notice.phase === 'completed' ? 'info' : 'error'}`} role="alert" data-testid="run-error">
+              {notice.phase === 'diverged' ? 'Training stopped. ' : notice.phase === 'failed' ? 'Training failed. ' : ''}
+              {notice.name}: {notice.message}
+            </div>
+          )}
+          <main>
+            <div className="column builder">
+              <DatasetPanel errors={errors} />
+              <ModelPanel errors={errors} valid={validation.ok} />
+              <TrainingPanel errors={errors} />
+            </div>
+            <div className="column view">
+              <Panel title={run ? `Decision boundary · ${run.name}` : 'Decision boundary'}>
+                <DecisionBoundary spec={shownSpec} boundary={run?.boundary ?? null} />
+              </Panel>
+              {exec && JSON.stringify(exec.spec) !== JSON.stringify(spec) && (
+                <p className="note">Your edits apply to the next run; the charts show the run in progress.</p>
+              )}
+              <ComparePanel valid={validation.ok} />
+            </div>
+            <div className="column results">
+              <Panel title="Learning curves">
+                <ChartOptions />
+                <TrainingCharts runs={visible} classification={classification} />
+              </Panel>
+              <RunsPanel />
+              <Panel title="Compute cost">
+                <CostCharts runs={visible} />
+              </Panel>
+            </div>
+          </main>
+          <InsidePanel />
+        </>
+      )}
     </div>
   );
 }
