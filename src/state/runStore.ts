@@ -3,6 +3,7 @@ import { OPTIMIZER_LABELS, specsForOptimizers, type BackendChoice, type Experime
 import type { BackendReport, BatchReport, BoundarySnapshot, EpochMetrics, Inspection, RunStatus } from '../engine/types';
 import type { FromWorker } from '../worker/protocol';
 import { TrainingWorkerClient } from '../worker/client';
+import { deleteRun, loadRuns, saveRun } from './runArchive';
 
 
 export type RunPhase = 'queued' | RunStatus;
@@ -57,7 +58,11 @@ const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf
 const FLUSH_MS = 200;
 
 export const useRunStore = create<RunState>((set, get) => {
-  let nextId = 1;
+  // Run numbers continue across visits (kept in localStorage, read synchronously, so a run
+  // started before the archive has loaded can never take a kept run's number).
+  const ID_KEY = 'nn-playground.nextRunId';
+  const storage = typeof localStorage === 'undefined' ? null : localStorage;
+  let nextId = Number(storage?.getItem(ID_KEY)) || 1;
   let pending = new Map<number, { metrics: EpochMetrics[]; boundary: BoundarySnapshot | null }>();
   let flushTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -90,6 +95,7 @@ export const useRunStore = create<RunState>((set, get) => {
       case 'status':
         flush(); // the last epochs land before the status that ends the run
         patch(msg.runId, () => ({ phase: msg.status, message: msg.message ?? null }));
+        if (!ACTIVE_PHASES.includes(msg.status)) archive(msg.runId);
         break;
       case 'epoch': {
         const p = pending.get(msg.runId) ?? { metrics: [], boundary: null };
@@ -106,8 +112,21 @@ export const useRunStore = create<RunState>((set, get) => {
 
   const describe = (spec: ExperimentSpec) =>
     `${OPTIMIZER_LABELS[spec.training.optimizer.kind]} lr ${spec.training.optimizer.learningRate}`;
+  const archive = (id: number) => {
+    const run = get().runs.find((r) => r.id === id);
+    if (run && !isActive(run)) void saveRun(run);
+  };
+  // Runs kept from earlier visits come first; new runs are numbered after them.
+  void loadRuns().then((stored) => {
+    if (stored.length === 0) return;
+    set((s) => ({
+      runs: [...stored.map((r) => ({ ...r, inspection: null, lastBatch: null })).filter((r) => !s.runs.some((x) => x.id === r.id)), ...s.runs],
+    }));
+  });
+
   const newRun = (spec: ExperimentSpec): Run => {
     const id = nextId++;
+    storage?.setItem(ID_KEY, String(nextId));
     return {
       id, name: `Run ${id} · ${describe(spec)}`, color: PALETTE[(id - 1) % PALETTE.length], spec, phase: 'queued', message: null, backend: null,
       epochs: [], boundary: null, lastBatch: null, inspection: null, visible: true,
@@ -116,10 +135,12 @@ export const useRunStore = create<RunState>((set, get) => {
 
   const launch = (runs: Run[], stepFirst: boolean, hideOthers: boolean) => {
     client.send({ type: 'stop' });
+    const hidden = hideOthers ? get().runs.filter((r) => r.visible).map((r) => r.id) : [];
     set((s) => ({
       runs: [...s.runs.map((r) => (hideOthers ? { ...r, visible: false } : r)), ...runs],
       selectedId: null,
     }));
+    hidden.forEach(archive);
     runs.forEach((r) => client.send({ type: 'start', runId: r.id, spec: r.spec, stepFirst }));
   };
 
@@ -141,12 +162,19 @@ export const useRunStore = create<RunState>((set, get) => {
     stop: (runId) => client.send({ type: 'stop', runId }),
     inspect: (runId, exampleIndex) => client.send({ type: 'inspect', runId, exampleIndex }),
     select: (id) => set({ selectedId: id }),
-    setVisible: (id, visible) => patch(id, () => ({ visible })),
-    rename: (id, name) => patch(id, () => ({ name })),
+    setVisible: (id, visible) => {
+      patch(id, () => ({ visible }));
+      archive(id);
+    },
+    rename: (id, name) => {
+      patch(id, () => ({ name }));
+      archive(id);
+    },
     remove(id) {
       const run = get().runs.find((r) => r.id === id);
       if (run && isActive(run)) client.send({ type: 'stop', runId: id });
       pending.delete(id);
+      void deleteRun(id);
       set((s) => {
         const runs = s.runs.filter((r) => r.id !== id);
         return { runs, selectedId: s.selectedId === id ? null : s.selectedId };

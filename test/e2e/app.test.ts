@@ -207,3 +207,29 @@ test('a damaged shared link opens the default experiment and says why', async ()
   expect(consoleErrors.join('\n')).toBe('');
   await page.close();
 });
+
+test('finished runs are kept across a reload, and removing one forgets it', async () => {
+  const { page, consoleErrors } = await openPage(quickLink((s) => { s.backend = 'cpu'; s.training.epochs = 4; }));
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect.poll(() => page.getByTestId('phase').textContent(), { timeout: 30_000 }).toBe('Finished');
+  const rows = page.getByTestId('runs-table').locator('tbody tr');
+  // A row as a person reads it: the (editable) name, then the rest of the row.
+  const rowTexts = async () => Promise.all((await rows.all()).map(async (r) =>
+    `${await r.locator('input.run-name-input').inputValue()} ${await r.textContent()}`));
+  const before = (await rowTexts())[0];
+  expect(before).toMatch(/^Run 1 · Adam lr 0\.01 .*val loss \d\.\d{4}.*4 ep.*Finished/);
+  await page.reload();
+  await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(1);
+  expect((await rowTexts())[0]).toBe(before);
+  await expect.poll(() => page.getByTestId('loss-chart').locator('path.recharts-line-curve').count()).toBe(3);
+  // New runs number on from the kept ones.
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect.poll(() => rows.count()).toBe(2);
+  expect((await rowTexts())[0]).toMatch(/^Run 2 · /);
+  await page.getByRole('button', { name: 'Stop', exact: true }).click();
+  await page.getByRole('button', { name: 'Remove Run 1 · Adam lr 0.01' }).click();
+  await page.reload();
+  await expect.poll(async () => (await rowTexts()).map((t) => t.slice(0, 6)), { timeout: 10_000 }).toEqual(['Run 2 ']);
+  expect(consoleErrors.join('\n')).toBe('');
+  await page.close();
+});
