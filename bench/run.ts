@@ -1,5 +1,5 @@
 // bench/: training-speed benchmarks. Prints figures and ratios; asserts nothing.
-// Usage: npm run bench [-- --rounds 5 --epochs 4]
+// Usage: npm run bench [-- --rounds 5 --epochs 4 --backends cpu,wasm,webgpu]
 // Each round runs every backend once, interleaved, so machine drift hits all backends alike;
 // the table reports medians over rounds. The first epoch of each run (shader compilation,
 // warm-up) is left out of the figures. "ours vs model.fit" trains the same model, data, batch
@@ -14,6 +14,7 @@ import type { EpochMetrics } from '../src/engine/types';
 import { defaultSpec, type BackendName, type ExperimentSpec } from '../src/spec';
 import { WORKLOADS } from './workloads';
 import { fitExamplesPerSec } from './fitBaseline';
+import { brainExamplesPerSec, convnetExamplesPerSec } from './otherLibraries';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -22,7 +23,9 @@ function arg(name: string, fallback: number): number {
 
 const rounds = arg('rounds', 5);
 const epochs = arg('epochs', 4);
-const BACKENDS: BackendName[] = ['cpu', 'wasm', 'webgpu'];
+const only = process.argv.indexOf('--backends');
+// e.g. --backends cpu,wasm to skip the (software) webgpu backend, which is slow here.
+const BACKENDS: BackendName[] = only >= 0 ? (process.argv[only + 1].split(',') as BackendName[]) : ['cpu', 'wasm', 'webgpu'];
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -52,8 +55,13 @@ const results: Record<string, Record<string, Samples>> = {};
 for (const w of WORKLOADS) {
   results[w.name] = Object.fromEntries(available.map((b) => [b, { examplesPerSec: [], gflopPerSec: [], fitExamplesPerSec: [] }]));
 }
+const libs: Record<string, { convnet: number[]; brainjs: number[] }> =
+  Object.fromEntries(WORKLOADS.map((w) => [w.name, { convnet: [], brainjs: [] }]));
 for (let r = 0; r < rounds; r++) {
   for (const w of WORKLOADS) {
+    // Other JavaScript libraries (CPU) in the same round, so drift hits them alike.
+    libs[w.name].convnet.push(convnetExamplesPerSec(w.spec(defaultSpec()), epochs));
+    libs[w.name].brainjs.push(brainExamplesPerSec(w.spec(defaultSpec()), epochs));
     for (const b of available) {
       await activateBackend(b);
       const spec = w.spec(defaultSpec());
@@ -89,8 +97,21 @@ console.table(rows.map((r) => ({
   'model.fit examples/s': Math.round(r.fitExamplesPerSec),
   'ours vs model.fit': `${r.vsFit.toFixed(2)}×`,
 })));
+// Other JavaScript libraries on the CPU, against our engine on the cpu and wasm backends.
+const libraries = WORKLOADS.map((w) => {
+  const ours = (b: string) => median(results[w.name][b]?.examplesPerSec ?? [NaN]);
+  return { workload: w.name, convnet: median(libs[w.name].convnet), brainjs: median(libs[w.name].brainjs), oursCpu: ours('cpu'), oursWasm: ours('wasm') };
+});
+console.table(libraries.map((l) => ({
+  workload: l.workload,
+  'ConvNetJS examples/s': Math.round(l.convnet), 'brain.js examples/s': Math.round(l.brainjs),
+  'ours (cpu) vs ConvNetJS': `${(l.oursCpu / l.convnet).toFixed(2)}×`, 'ours (wasm) vs ConvNetJS': `${(l.oursWasm / l.convnet).toFixed(2)}×`,
+  'ours (cpu) vs brain.js': `${(l.oursCpu / l.brainjs).toFixed(2)}×`,
+})));
+console.log('(ConvNetJS: Adam, same batch size; brain.js 1.x: its default SGD with momentum, one update per example.)');
+
 mkdirSync('bench/results', { recursive: true });
 const file = `bench/results/node-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
-writeFileSync(file, JSON.stringify({ node: process.version, cpu: cpus()[0]?.model, rounds, epochs, rows, raw: results }, null, 2));
+writeFileSync(file, JSON.stringify({ node: process.version, cpu: cpus()[0]?.model, rounds, epochs, rows, libraries, raw: results }, null, 2));
 console.log(`written ${file}`);
 process.exit(0);

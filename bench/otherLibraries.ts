@@ -1,0 +1,47 @@
+// ConvNetJS and brain.js (both pure JavaScript, CPU) training the same MLP on the same data,
+// for the ratio "our engine vs them". brain.js 1.x updates after every example (no batch size).
+import { createRequire } from 'node:module';
+import { buildDataset } from '../src/data/dataset';
+import type { ExperimentSpec } from '../src/spec';
+
+const require = createRequire(import.meta.url);
+/* eslint-disable @typescript-eslint/no-explicit-any */
+const convnetjs: any = require('convnetjs');
+const brain: any = require('brain.js');
+
+function timeEpochs(epochs: number, runEpoch: () => void): number {
+  runEpoch(); // warm-up, like our first epoch
+  const start = performance.now();
+  for (let e = 1; e < epochs; e++) runEpoch();
+  return (performance.now() - start) / 1000;
+}
+
+/** Examples per second of ConvNetJS on the spec's MLP (softmax over two classes), Adam, same batch size. */
+export function convnetExamplesPerSec(spec: ExperimentSpec, epochs: number): number {
+  const ds = buildDataset(spec.dataset, spec.seed);
+  const net = new convnetjs.Net();
+  net.makeLayers([
+    { type: 'input', out_sx: 1, out_sy: 1, out_depth: ds.inputDim },
+    ...spec.model.hidden.map((l) => ({ type: 'fc', num_neurons: l.units, activation: l.activation === 'relu' ? 'relu' : l.activation === 'sigmoid' ? 'sigmoid' : 'tanh' })),
+    { type: 'softmax', num_classes: 2 },
+  ]);
+  const trainer = new convnetjs.Trainer(net, { method: 'adam', learning_rate: spec.training.optimizer.learningRate, batch_size: spec.training.batchSize });
+  const vols = Array.from({ length: ds.train.n }, (_, i) => new convnetjs.Vol(Array.from(ds.train.x.subarray(i * ds.inputDim, (i + 1) * ds.inputDim))));
+  const seconds = timeEpochs(epochs, () => {
+    for (let i = 0; i < ds.train.n; i++) trainer.train(vols[i], ds.train.y[i]);
+  });
+  return ((epochs - 1) * ds.train.n) / seconds;
+}
+
+/** Examples per second of brain.js on the spec's MLP (tanh), one iteration = one pass over the data. */
+export function brainExamplesPerSec(spec: ExperimentSpec, epochs: number): number {
+  const ds = buildDataset(spec.dataset, spec.seed);
+  const net = new brain.NeuralNetwork({ hiddenLayers: spec.model.hidden.map((l) => l.units), activation: 'tanh', learningRate: 0.1 });
+  const data = Array.from({ length: ds.train.n }, (_, i) => ({
+    input: Array.from(ds.train.x.subarray(i * ds.inputDim, (i + 1) * ds.inputDim)), output: [ds.train.y[i]],
+  }));
+  net.train(data, { iterations: 1 }); // warm-up and set-up
+  const start = performance.now();
+  net.train(data, { iterations: epochs - 1, errorThresh: 1e-9 }); // never stop early
+  return ((epochs - 1) * ds.train.n) / ((performance.now() - start) / 1000);
+}
