@@ -1,13 +1,13 @@
 import { describe, expect, test } from 'vitest';
 import { buildDataset, boundaryGridInputs, deriveSeed, DOMAIN, featurize, generate2d, Rng } from '../src/data';
-import { DATASET_KINDS, isClassification, type DatasetSpec } from '../src/spec';
+import { PLANE_DATASETS, isClassification, type DatasetSpec } from '../src/spec';
 
 const spec = (over: Partial<DatasetSpec> = {}): DatasetSpec => ({
   kind: 'circle', samples: 500, noise: 0.3, validationSplit: 0.2, features: ['x1', 'x2'], ...over,
 });
 
 describe('2-D datasets', () => {
-  test.each(DATASET_KINDS)('%s is deterministic by seed', (kind) => {
+  test.each(PLANE_DATASETS)('%s is deterministic by seed', (kind) => {
     const a = generate2d(kind, 300, 0.3, 7);
     const b = generate2d(kind, 300, 0.3, 7);
     const c = generate2d(kind, 300, 0.3, 8);
@@ -16,7 +16,7 @@ describe('2-D datasets', () => {
     expect(a.x).not.toEqual(c.x);
   });
 
-  test.each(DATASET_KINDS)('%s has the documented size and label balance', (kind) => {
+  test.each(PLANE_DATASETS)('%s has the documented size and label balance', (kind) => {
     const n = 301;
     const set = generate2d(kind, n, 0, 1);
     expect(set.n).toBe(n);
@@ -70,7 +70,7 @@ describe('2-D datasets', () => {
       expect(mean).toBeCloseTo(0, 4);
       expect(std).toBeCloseTo(1, 3);
     }
-    expect(boundaryGridInputs(ds, 10).length).toBe(100 * 3);
+    expect(boundaryGridInputs(ds.plane!, 10).length).toBe(100 * 3);
   });
 
   test('the seeded RNG gives a permutation and a stable stream', () => {

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { activateBackend } from '../src/engine/backend';
 import { Trainer } from '../src/engine/trainer';
 import type { EpochMetrics, RunStatus } from '../src/engine/types';
-import { defaultSpec, specsForOptimizers, type ExperimentSpec } from '../src/spec';
+import { defaultSpec, specsForOptimizers, validateSpec, type ExperimentSpec } from '../src/spec';
 
 beforeAll(async () => {
   await activateBackend('cpu');
@@ -205,3 +205,37 @@ async function waitFor(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+describe('MNIST', () => {
+  test('an MLP learns the real digits (validation accuracy ≥ 0.9), and memory stays flat', async () => {
+    const { readFileSync } = await import('node:fs');
+    const files = { mnist: { images: new Uint8Array(readFileSync('datasets/mnist-images.u8')), labels: new Uint8Array(readFileSync('datasets/mnist-labels.u8')) } };
+    const spec = defaultSpec();
+    spec.dataset = { ...spec.dataset, kind: 'mnist', samples: 3000 };
+    spec.model.hidden = [{ units: 64, activation: 'relu', dropout: 0 }];
+    spec.training = { ...spec.training, batchSize: 32, epochs: 6 };
+    spec.training.optimizer.learningRate = 0.002;
+    const counts: number[] = [];
+    const epochs: EpochMetrics[] = [];
+    const before = tf.memory().numTensors;
+    const status = await new Trainer(spec, {
+      onEpoch: (m, boundary) => {
+        epochs.push(m);
+        counts.push(tf.memory().numTensors);
+        expect(boundary).toBeNull(); // no plane, no boundary
+      },
+    }, { boundaryResolution: 16, files }).run();
+    expect(status).toBe('completed');
+    expect(epochs.at(-1)!.valAccuracy).toBeGreaterThanOrEqual(0.9);
+    expect(counts[5]).toBe(counts[1]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  test('MNIST needs its files, and validation knows its sizes', () => {
+    const spec = defaultSpec();
+    spec.dataset.kind = 'mnist';
+    expect(() => new Trainer(spec)).toThrow(/MNIST files are not loaded/);
+    spec.dataset.samples = 20000;
+    expect(validateSpec(spec)).toMatchObject({ ok: false, errors: [{ field: 'dataset.samples', message: expect.stringMatching(/at most 10000/) }] });
+  });
+});

@@ -1,8 +1,9 @@
-import type { DatasetSpec, FeatureName } from '../spec/types';
+import { isPlane, type DatasetSpec, type FeatureName } from '../spec/types';
 import { deriveSeed, Rng } from './rng';
 import { DOMAIN, generate2d, taskOf } from './twoD';
 import { featurize } from './features';
 import { fitStandardizer, standardize, type Standardizer } from './normalize';
+import { MNIST_PIXELS, parseMnist, splitMnist } from './mnist';
 
 export interface Split {
   /** Model inputs: one standardised feature row per example. */
@@ -10,19 +11,24 @@ export interface Split {
   /** Targets: class index or regression value, one per example. */
   y: Float32Array;
   n: number;
-  /** The raw (x1, x2) points, for drawing. */
+  /** Plane datasets: the raw (x1, x2) points, for drawing (empty otherwise). */
   points: Float32Array;
 }
 
 export interface TabularDataset {
-  task: 'binary' | 'regression';
+  task: 'binary' | 'regression' | 'multiclass';
   inputDim: number;
-  /** Width of the model's output layer: 1 for a sigmoid class score or a regression value. */
+  /** Width of the model's output layer: 1 for a sigmoid class score or a regression value, else one per class. */
   outputDim: number;
-  features: FeatureName[];
-  standardizer: Standardizer;
+  /** Plane datasets: how model inputs are made from (x1, x2); null for images. */
+  plane: { features: FeatureName[]; standardizer: Standardizer } | null;
   train: Split;
   validation: Split;
+}
+
+/** Bytes of the shipped data files a dataset needs (loaded by the worker or, in Node, from disk). */
+export interface DatasetFiles {
+  mnist?: { images: Uint8Array; labels: Uint8Array };
 }
 
 function take(points: Float32Array, y: Float32Array, idx: Int32Array): { points: Float32Array; y: Float32Array } {
@@ -40,7 +46,16 @@ function take(points: Float32Array, y: Float32Array, idx: Int32Array): { points:
  * The dataset an experiment trains on: points generated from the seed, shuffled into
  * train and validation, turned into features and standardised with training statistics.
  */
-export function buildDataset(spec: DatasetSpec, seed: number): TabularDataset {
+export function buildDataset(spec: DatasetSpec, seed: number, files: DatasetFiles = {}): TabularDataset {
+  if (!isPlane(spec.kind)) {
+    if (!files.mnist) throw new Error('The MNIST files are not loaded');
+    const { train, validation } = splitMnist(parseMnist(files.mnist.images, files.mnist.labels), spec.samples, spec.validationSplit, deriveSeed(seed, 'split'));
+    const noPoints = new Float32Array(0);
+    return {
+      task: 'multiclass', inputDim: MNIST_PIXELS, outputDim: 10, plane: null,
+      train: { ...train, points: noPoints }, validation: { ...validation, points: noPoints },
+    };
+  }
   const raw = generate2d(spec.kind, spec.samples, spec.noise, deriveSeed(seed, 'data'));
   const order = new Rng(deriveSeed(seed, 'split')).permutation(raw.n);
   const nVal = Math.round(raw.n * spec.validationSplit);
@@ -55,8 +70,7 @@ export function buildDataset(spec: DatasetSpec, seed: number): TabularDataset {
     task: taskOf(spec.kind),
     inputDim: spec.features.length,
     outputDim: 1,
-    features: [...spec.features],
-    standardizer,
+    plane: { features: [...spec.features], standardizer },
     train: split(train, trainRows),
     validation: split(val, featurize(val.points, spec.features)),
   };
@@ -66,7 +80,7 @@ export function buildDataset(spec: DatasetSpec, seed: number): TabularDataset {
  * A resolution × resolution grid over the input plane (row 0 at the top, x2 = +DOMAIN),
  * as model inputs, for drawing what the model predicts everywhere.
  */
-export function boundaryGridInputs(ds: TabularDataset, resolution: number): Float32Array {
+export function boundaryGridInputs(plane: NonNullable<TabularDataset['plane']>, resolution: number): Float32Array {
   const points = new Float32Array(resolution * resolution * 2);
   for (let r = 0; r < resolution; r++) {
     for (let c = 0; c < resolution; c++) {
@@ -75,5 +89,5 @@ export function boundaryGridInputs(ds: TabularDataset, resolution: number): Floa
       points[2 * i + 1] = DOMAIN - ((r + 0.5) * 2 * DOMAIN) / resolution;
     }
   }
-  return standardize(featurize(points, ds.features), ds.standardizer);
+  return standardize(featurize(points, plane.features), plane.standardizer);
 }

@@ -1,4 +1,4 @@
-import type { DatasetKind } from '../spec/types';
+import type { PlaneDatasetKind } from '../spec/types';
 import { isClassification } from '../spec/types';
 import { Rng } from './rng';
 
@@ -110,17 +110,17 @@ function surface(f: (x1: number, x2: number) => number): Generator {
   };
 }
 
-const GENERATORS: Record<DatasetKind, Generator> = {
+const GENERATORS: Record<PlaneDatasetKind, Generator> = {
   circle, xor, gaussians, spiral, moons,
   plane: surface((x1, x2) => (x1 + x2) / (2 * (DOMAIN - 1))),
   sine: surface((x1, x2) => Math.sin((Math.PI * x1) / 4) * Math.cos((Math.PI * x2) / 6)),
 };
 
 /** Generate a 2-D dataset; the same (kind, n, noise, seed) always gives the same points. */
-export function generate2d(kind: DatasetKind, n: number, noise: number, seed: number): PointSet {
+export function generate2d(kind: PlaneDatasetKind, n: number, noise: number, seed: number): PointSet {
   return GENERATORS[kind](n, noise, new Rng(seed));
 }
 
-export function taskOf(kind: DatasetKind): 'binary' | 'regression' {
+export function taskOf(kind: PlaneDatasetKind): 'binary' | 'regression' {
   return isClassification(kind) ? 'binary' : 'regression';
 }

@@ -45,11 +45,14 @@ export interface Backprop {
   dB: number[][];
 }
 
+export type BackpropTask = 'binary' | 'regression' | 'multiclass';
+
 /**
  * Forward then backward for one example. Binary tasks use sigmoid cross-entropy on the output
- * logit (so dL/dz = σ(z) − y), regression the squared error (dL/dz = 2(z − y)).
+ * logit (so dL/dz = σ(z) − y), several classes softmax cross-entropy (dL/dz = softmax(z) − onehot(y)),
+ * regression the squared error (dL/dz = 2(z − y)).
  */
-export function backprop(layers: DenseWeights[], input: ArrayLike<number>, target: number, task: 'binary' | 'regression'): Backprop {
+export function backprop(layers: DenseWeights[], input: ArrayLike<number>, target: number, task: BackpropTask): Backprop {
   const inputs: number[][] = [];
   const z: number[][] = [];
   const a: number[][] = [];
@@ -65,16 +68,21 @@ export function backprop(layers: DenseWeights[], input: ArrayLike<number>, targe
     h = zl.map(ACTIVATION_FNS[l.activation].f);
     a.push(h);
   }
-  const out = a[a.length - 1][0];
+  const outputs = a[a.length - 1];
+  const out = outputs[0];
+  const max = Math.max(...outputs);
+  const logSumExp = max + Math.log(outputs.reduce((s, v) => s + Math.exp(v - max), 0));
   const loss = task === 'binary'
     ? Math.max(out, 0) - out * target + Math.log1p(Math.exp(-Math.abs(out)))
-    : (out - target) ** 2;
+    : task === 'multiclass' ? logSumExp - outputs[target] : (out - target) ** 2;
   const dA: number[][] = new Array(layers.length);
   const dZ: number[][] = new Array(layers.length);
   const dW: number[][] = new Array(layers.length);
   const dB: number[][] = new Array(layers.length);
   // The output layer is linear; its upstream gradient is the loss's derivative in its output.
-  let upstream = [task === 'binary' ? 1 / (1 + Math.exp(-out)) - target : 2 * (out - target)];
+  let upstream = task === 'multiclass'
+    ? outputs.map((v, k) => Math.exp(v - logSumExp) - (k === target ? 1 : 0))
+    : [task === 'binary' ? 1 / (1 + Math.exp(-out)) - target : 2 * (out - target)];
   for (let l = layers.length - 1; l >= 0; l--) {
     const layer = layers[l];
     dA[l] = upstream;

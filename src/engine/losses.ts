@@ -1,20 +1,26 @@
 import * as tf from '@tensorflow/tfjs';
 
-export type Task = 'binary' | 'regression';
+export type Task = 'binary' | 'regression' | 'multiclass';
 
 /**
  * Mean loss of raw outputs against targets: sigmoid cross-entropy from logits for binary
- * classification (the stable form max(z,0) − z·y + log(1 + e^−|z|)), mean squared error for regression.
+ * classification (the stable form max(z,0) − z·y + log(1 + e^−|z|)), softmax cross-entropy
+ * for several classes (targets are class indices), mean squared error for regression.
  */
 export function taskLoss(task: Task, outputs: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
+  if (task === 'multiclass') {
+    const classes = outputs.shape[1];
+    return tf.logSoftmax(outputs).mul(tf.oneHot(targets.toInt(), classes)).sum(1).mean().neg() as tf.Scalar;
+  }
   const z = outputs.reshape([-1]);
   if (task === 'regression') return z.sub(targets).square().mean();
   return z.relu().sub(z.mul(targets)).add(z.abs().neg().exp().log1p()).mean();
 }
 
-/** Fraction of examples whose predicted class (logit > 0) matches the label. */
-export function binaryAccuracy(outputs: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
-  return outputs.reshape([-1]).greater(0).toFloat().equal(targets).toFloat().mean();
+/** Fraction of examples whose predicted class (logit > 0, or the largest logit) matches the label. */
+export function accuracy(task: Task, outputs: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
+  const predicted = task === 'multiclass' ? outputs.argMax(1).toFloat() : outputs.reshape([-1]).greater(0).toFloat();
+  return predicted.equal(targets).toFloat().mean();
 }
 
 /** λ₁·Σ|w| + λ₂·Σw² over the given weight matrices. */

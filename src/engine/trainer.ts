@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ExperimentSpec } from '../spec/types';
 import { deriveSeed, Rng } from '../data/rng';
-import { boundaryGridInputs, buildDataset, type TabularDataset } from '../data/dataset';
+import { boundaryGridInputs, buildDataset, type DatasetFiles, type TabularDataset } from '../data/dataset';
 import { buildMlp, type Mlp } from './mlp';
-import { binaryAccuracy, taskLoss, weightPenalty } from './losses';
+import { accuracy, taskLoss, weightPenalty } from './losses';
 import { clipByGlobalNorm, createOptimizer, type Optimizer } from './optimizers';
 import { learningRateAt } from './schedule';
 import { epochFlops, mlpCost, type ModelCost } from './cost';
@@ -20,6 +20,8 @@ export interface TrainerEvents {
   onInit?(weights: Float32Array[]): void;
   /** The shuffled order of training examples an epoch uses. */
   onEpochStart?(epoch: number, order: Int32Array): void;
+  /** Once the run has ended, before its tensors are freed: a last chance to inspect it. */
+  beforeDispose?(): Promise<void>;
 }
 
 export interface TrainerOptions {
@@ -27,6 +29,8 @@ export interface TrainerOptions {
   boundaryResolution?: number;
   /** Start paused, so the first step() runs exactly one batch. */
   startPaused?: boolean;
+  /** The shipped data files the dataset needs (MNIST). */
+  files?: DatasetFiles;
 }
 
 /** Let queued messages (pause, stop…) run; setImmediate in Node, a MessageChannel in workers. */
@@ -101,7 +105,7 @@ export class Trainer {
   private neuronGrid: tf.Tensor2D | null = null;
 
   constructor(readonly spec: ExperimentSpec, private events: TrainerEvents = {}, private options: TrainerOptions = {}) {
-    this.dataset = buildDataset(spec.dataset, spec.seed);
+    this.dataset = buildDataset(spec.dataset, spec.seed, options.files);
     this.cost = mlpCost(spec.model, this.dataset.inputDim, this.dataset.outputDim);
     this.control = options.startPaused ? 'pause' : 'run';
   }
@@ -161,12 +165,13 @@ export class Trainer {
   async run(): Promise<RunStatus> {
     const { spec, dataset: ds } = this;
     const { training } = spec;
-    const resolution = this.options.boundaryResolution ?? 0;
+    // The decision boundary exists only over the plane.
+    const resolution = ds.plane ? (this.options.boundaryResolution ?? 0) : 0;
     this.report('preparing');
     let status: RunStatus = 'completed';
     let message: string | undefined;
     try {
-      this.data = upload(ds, resolution ? boundaryGridInputs(ds, resolution) : null);
+      this.data = upload(ds, resolution && ds.plane ? boundaryGridInputs(ds.plane, resolution) : null);
       this.model = buildMlp(spec.model, ds.inputDim, ds.outputDim, deriveSeed(spec.seed, 'weights'));
       this.optimizer = createOptimizer(training.optimizer, this.model.variables);
       if (this.events.onInit) {
@@ -180,6 +185,8 @@ export class Trainer {
       status = 'failed';
       message = e instanceof Error ? e.message : String(e);
     } finally {
+      // A failed last look must not change how the run ended.
+      await this.events.beforeDispose?.().catch(() => {});
       this.disposeAll();
     }
     this.report(status, message);
@@ -260,7 +267,7 @@ export class Trainer {
         const packed = tf.tidy(() => {
           const evaluate = (x: tf.Tensor2D, y: tf.Tensor1D) => {
             const out = model.forward(x);
-            const acc = ds.task === 'binary' ? binaryAccuracy(out, y) : tf.scalar(0);
+            const acc = ds.task === 'regression' ? tf.scalar(0) : accuracy(ds.task, out, y);
             return tf.stack([taskLoss(ds.task, out, y), acc]);
           };
           const parts: tf.Tensor[] = [
@@ -287,8 +294,8 @@ export class Trainer {
         cumulativeMs += ms;
         const metrics: EpochMetrics = {
           epoch, step: optimizer.steps, batchLosses, trainLoss, valLoss,
-          trainAccuracy: ds.task === 'binary' ? trainAcc : null,
-          valAccuracy: ds.task === 'binary' ? valAcc : null,
+          trainAccuracy: ds.task === 'regression' ? null : trainAcc,
+          valAccuracy: ds.task === 'regression' ? null : valAcc,
           ms, examplesPerSec: (batches * batchSize * 1000) / ms,
           gflop, gflopPerSec: gflop / (ms / 1000), cumulativeGflop, cumulativeMs,
           learningRate: lrAt(optimizer.steps - 1), layers,
@@ -334,7 +341,8 @@ export class Trainer {
     const ds = this.dataset;
     const index = Math.min(Math.max(0, Math.floor(exampleIndex)), ds.train.n - 1);
     const d = ds.inputDim;
-    this.neuronGrid ??= tf.tensor2d(boundaryGridInputs(ds, resolution), [resolution * resolution, d]);
+    // Neuron maps are drawn over the plane; other data has none.
+    if (ds.plane) this.neuronGrid ??= tf.tensor2d(boundaryGridInputs(ds.plane, resolution), [resolution * resolution, d]);
     const grid = this.neuronGrid;
     const input = ds.train.x.slice(index * d, (index + 1) * d);
     const target = ds.train.y[index];
@@ -343,9 +351,9 @@ export class Trainer {
       const y = tf.tensor1d([target]);
       const { grads } = tf.variableGrads(() => taskLoss(ds.task, model.forward(x), y), model.variables);
       const maps: tf.Tensor[] = [];
-      let h: tf.Tensor2D = grid;
-      for (const l of model.layers.slice(0, -1)) {
-        h = activate(h.matMul(l.kernel).add(l.bias), l.activation);
+      let h = grid;
+      for (const l of grid ? model.layers.slice(0, -1) : []) {
+        h = activate(h!.matMul(l.kernel).add(l.bias), l.activation);
         maps.push(h);
       }
       return { grads: model.variables.map((v) => grads[v.name]), maps };
@@ -386,7 +394,7 @@ export class Trainer {
         layers,
         example: {
           index, input, target,
-          point: [ds.train.points[2 * index], ds.train.points[2 * index + 1]],
+          point: ds.plane ? [ds.train.points[2 * index], ds.train.points[2 * index + 1]] : null,
           weightGrads: grads.filter((_, i) => i % 2 === 0),
           biasGrads: grads.filter((_, i) => i % 2 === 1),
         },

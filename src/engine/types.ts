@@ -73,9 +73,9 @@ export interface Inspection {
   layers: LayerInspection[];
   example: {
     index: number;
-    /** Model input (standardised features), raw point and target. */
+    /** Model input (standardised features or pixels), the raw point (plane data) and target. */
     input: Float32Array;
-    point: [number, number];
+    point: [number, number] | null;
     target: number;
     /** tf's autodiff gradients of this one example's loss (no dropout, no penalty), per layer. */
     weightGrads: Float32Array[];

@@ -4,6 +4,7 @@ export const DATASET_LABELS: Record<DatasetKind, string> = {
   circle: 'Circle (classification)', xor: 'XOR (classification)', gaussians: 'Two Gaussians (classification)',
   spiral: 'Spiral (classification)', moons: 'Moons (classification)',
   plane: 'Plane (regression)', sine: 'Sine surface (regression)',
+  mnist: 'MNIST digits (10 classes)',
 };
 
 export const OPTIMIZER_LABELS: Record<OptimizerKind, string> = {

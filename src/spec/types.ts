@@ -4,7 +4,11 @@ export const SPEC_VERSION = 1;
 
 export const CLASSIFICATION_DATASETS = ['circle', 'xor', 'gaussians', 'spiral', 'moons'] as const;
 export const REGRESSION_DATASETS = ['plane', 'sine'] as const;
-export const DATASET_KINDS = [...CLASSIFICATION_DATASETS, ...REGRESSION_DATASETS] as const;
+/** Datasets of points in the plane, generated from the seed; the rest are shipped files. */
+export const PLANE_DATASETS = [...CLASSIFICATION_DATASETS, ...REGRESSION_DATASETS] as const;
+export type PlaneDatasetKind = (typeof PLANE_DATASETS)[number];
+export const IMAGE_DATASETS = ['mnist'] as const;
+export const DATASET_KINDS = [...PLANE_DATASETS, ...IMAGE_DATASETS] as const;
 export type DatasetKind = (typeof DATASET_KINDS)[number];
 
 /** Input features computed from the raw point (x1, x2), as in TensorFlow Playground. */
@@ -27,12 +31,13 @@ export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
 export interface DatasetSpec {
   kind: DatasetKind;
-  /** Total number of points, split into train and validation. */
+  /** Total number of points (MNIST: images), split into train and validation. */
   samples: number;
-  /** Standard deviation of the Gaussian jitter, in data units (points lie in −6…6). */
+  /** Plane datasets: standard deviation of the Gaussian jitter, in data units (points lie in −6…6). */
   noise: number;
   /** Fraction of the points held out for validation. */
   validationSplit: number;
+  /** Plane datasets: the input features computed from (x1, x2). */
   features: FeatureName[];
 }
 
@@ -104,5 +109,9 @@ export interface ExperimentSpec {
 }
 
 export function isClassification(kind: DatasetKind): boolean {
-  return (CLASSIFICATION_DATASETS as readonly string[]).includes(kind);
+  return (CLASSIFICATION_DATASETS as readonly string[]).includes(kind) || kind === 'mnist';
+}
+
+export function isPlane(kind: DatasetKind): kind is PlaneDatasetKind {
+  return (PLANE_DATASETS as readonly string[]).includes(kind);
 }

@@ -13,6 +13,7 @@ export type SpecResult = { ok: true; spec: ExperimentSpec } | { ok: false; error
 
 export const LIMITS = {
   samples: { min: 20, max: 5000 },
+  mnistSamples: { min: 100, max: 10000 },
   noise: { min: 0, max: 3 },
   validationSplit: { min: 0.05, max: 0.5 },
   hiddenLayers: { max: 8 },
@@ -88,11 +89,14 @@ export function validateSpec(raw: unknown): SpecResult {
   const dataset = requireObject(errors, 'dataset', raw.dataset);
   if (dataset) {
     checkChoice(errors, 'dataset.kind', dataset.kind, DATASET_KINDS);
-    checkNumber(errors, 'dataset.samples', dataset.samples, { ...LIMITS.samples, integer: true });
+    const mnist = dataset.kind === 'mnist';
+    checkNumber(errors, 'dataset.samples', dataset.samples, { ...(mnist ? LIMITS.mnistSamples : LIMITS.samples), integer: true });
     checkNumber(errors, 'dataset.noise', dataset.noise, LIMITS.noise);
     checkNumber(errors, 'dataset.validationSplit', dataset.validationSplit, LIMITS.validationSplit);
     const features = dataset.features;
-    if (!Array.isArray(features) || features.length === 0) {
+    if (mnist) {
+      // Images feed their pixels; the plane's features do not apply.
+    } else if (!Array.isArray(features) || features.length === 0) {
       errors.push({ field: 'dataset.features', message: 'must list at least one input feature' });
     } else {
       features.forEach((f, i) => checkChoice(errors, `dataset.features[${i}]`, f, FEATURE_NAMES));

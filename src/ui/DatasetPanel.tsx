@@ -1,6 +1,6 @@
 import { memo } from 'react';
 import { useSpecStore } from '../state/specStore';
-import { CLASSIFICATION_DATASETS, DATASET_LABELS, FEATURE_NAMES, LIMITS, REGRESSION_DATASETS, trainSize } from '../spec';
+import { DATASET_KINDS, DATASET_LABELS, FEATURE_NAMES, LIMITS, isPlane, trainSize } from '../spec';
 import { FEATURE_LABELS } from '../data/features';
 import { NumberField, Panel, SelectField } from './fields';
 
@@ -9,25 +9,28 @@ export const DatasetPanel = memo(function DatasetPanel({ errors }: { errors: Rec
   const spec = useSpecStore((s) => s.spec);
   const update = useSpecStore((s) => s.update);
   const ds = spec.dataset;
+  const plane = isPlane(ds.kind);
   const nTrain = Number.isFinite(ds.samples) && Number.isFinite(ds.validationSplit) ? trainSize(ds.samples, ds.validationSplit) : null;
   return (
     <Panel title="Data">
       <SelectField
         label="Dataset" path="dataset.kind" value={ds.kind} error={errors['dataset.kind']}
-        options={[...CLASSIFICATION_DATASETS, ...REGRESSION_DATASETS].map((k) => ({ value: k, label: DATASET_LABELS[k] }))}
+        options={DATASET_KINDS.map((k) => ({ value: k, label: DATASET_LABELS[k] }))}
         onChange={(v) => update((d) => { d.dataset.kind = v; })}
       />
       <div className="row">
         <NumberField
           label="Samples" path="dataset.samples" value={ds.samples} error={errors['dataset.samples']}
-          hint={`${LIMITS.samples.min}–${LIMITS.samples.max}`}
+          hint={plane ? `${LIMITS.samples.min}–${LIMITS.samples.max}` : `${LIMITS.mnistSamples.min}–${LIMITS.mnistSamples.max} real digits`}
           onChange={(v) => update((d) => { d.dataset.samples = v; })}
         />
-        <NumberField
-          label="Noise (σ)" path="dataset.noise" value={ds.noise} error={errors['dataset.noise']}
-          hint="data units, plane is ±6"
-          onChange={(v) => update((d) => { d.dataset.noise = v; })}
-        />
+        {plane && (
+          <NumberField
+            label="Noise (σ)" path="dataset.noise" value={ds.noise} error={errors['dataset.noise']}
+            hint="data units, plane is ±6"
+            onChange={(v) => update((d) => { d.dataset.noise = v; })}
+          />
+        )}
       </div>
       <div className="row">
         <NumberField
@@ -41,7 +44,7 @@ export const DatasetPanel = memo(function DatasetPanel({ errors }: { errors: Rec
           onChange={(v) => update((d) => { d.seed = v; })}
         />
       </div>
-      <fieldset className={`features${errors['dataset.features'] ? ' field-invalid' : ''}`} data-field="dataset.features">
+      {plane ? <fieldset className={`features${errors['dataset.features'] ? ' field-invalid' : ''}`} data-field="dataset.features">
         <legend>Input features</legend>
         {FEATURE_NAMES.map((f) => (
           <label key={f} className="chip">
@@ -60,7 +63,7 @@ export const DatasetPanel = memo(function DatasetPanel({ errors }: { errors: Rec
           </label>
         ))}
         {errors['dataset.features'] && <div className="field-error" role="alert">Input features: {errors['dataset.features']}</div>}
-      </fieldset>
+      </fieldset> : <p className="muted small">Input: the 28×28 grey pixels of each digit (784 inputs).</p>}
     </Panel>
   );
 });

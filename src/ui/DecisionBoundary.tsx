@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef } from 'react';
 import { buildDataset, DOMAIN } from '../data';
-import { isClassification, validateSpec, type ExperimentSpec } from '../spec';
+import { isClassification, isPlane, validateSpec, type ExperimentSpec } from '../spec';
 import type { BoundarySnapshot } from '../engine/types';
 import { divergingColor, NEGATIVE, POSITIVE } from './colors';
 
@@ -17,7 +17,8 @@ function toUnit(value: number, classification: boolean): number {
  */
 export function DecisionBoundary({ spec, boundary }: { spec: ExperimentSpec; boundary: BoundarySnapshot | null }) {
   const canvas = useRef<HTMLCanvasElement>(null);
-  const dataset = useMemo(() => (validateSpec(spec).ok ? buildDataset(spec.dataset, spec.seed) : null), [spec]);
+  const plane = isPlane(spec.dataset.kind);
+  const dataset = useMemo(() => (plane && validateSpec(spec).ok ? buildDataset(spec.dataset, spec.seed) : null), [spec, plane]);
   const classification = isClassification(spec.dataset.kind);
 
   useEffect(() => {
@@ -65,6 +66,14 @@ export function DecisionBoundary({ spec, boundary }: { spec: ExperimentSpec; bou
     draw(dataset.validation.points, dataset.validation.y, true);
   }, [dataset, boundary, classification]);
 
+  if (!plane) {
+    return (
+      <p className="muted" data-testid="boundary-not-plane">
+        Decision boundaries are drawn over the plane, for the 2-D datasets. This dataset has {spec.dataset.kind === 'mnist' ? '784 pixel inputs' : 'more inputs'}:
+        follow its loss and accuracy curves.
+      </p>
+    );
+  }
   return (
     <figure className="boundary">
       <canvas ref={canvas} width={SIZE} height={SIZE} data-testid="boundary-canvas"

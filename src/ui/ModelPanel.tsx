@@ -1,6 +1,6 @@
 import { memo } from 'react';
 import { useSpecStore } from '../state/specStore';
-import { ACTIVATIONS, LIMITS, defaultHiddenLayer, isClassification, type ExperimentSpec } from '../spec';
+import { ACTIVATIONS, LIMITS, defaultHiddenLayer, isClassification, isPlane, type ExperimentSpec } from '../spec';
 import { mlpCost } from '../engine/cost';
 import { formatCount, NumberField, Panel, SelectField } from './fields';
 
@@ -14,13 +14,16 @@ export const ModelPanel = memo(function ModelPanel({ errors, valid }: { errors: 
   const update = useSpecStore((s) => s.update);
   const hidden = spec.model.hidden;
   const classification = isClassification(spec.dataset.kind);
-  const cost = valid ? mlpCost(spec.model, spec.dataset.features.length, 1) : null;
+  const plane = isPlane(spec.dataset.kind);
+  const inputs = plane ? spec.dataset.features.length : 784;
+  const outputs = plane ? 1 : 10;
+  const cost = valid ? mlpCost(spec.model, inputs, outputs) : null;
   const full = hidden.length >= LIMITS.hiddenLayers.max;
   return (
     <Panel title="Model · MLP">
       <div className="layer layer-io">
         <span>Input</span>
-        <span>{spec.dataset.features.length} feature{spec.dataset.features.length === 1 ? '' : 's'}</span>
+        <span>{plane ? `${inputs} feature${inputs === 1 ? '' : 's'}` : '784 pixels'}</span>
       </div>
       <ol className="layers">
         {hidden.map((layer, i) => (
@@ -60,7 +63,7 @@ export const ModelPanel = memo(function ModelPanel({ errors, valid }: { errors: 
       <div className="layer layer-io">
         <span>Output</span>
         <span>
-          1 unit, {classification ? 'sigmoid + cross-entropy' : 'linear + mean squared error'}
+          {!plane ? '10 units, softmax + cross-entropy' : classification ? '1 unit, sigmoid + cross-entropy' : '1 unit, linear + mean squared error'}
           {cost ? ` · ${formatCount(cost.layers[cost.layers.length - 1].params)} params` : ''}
         </span>
       </div>

@@ -2,9 +2,12 @@
 import './wasmPaths';
 import { activateBackend } from '../engine/backend';
 import { Trainer } from '../engine/trainer';
+import { filesFor } from './datasetFiles';
 import type { FromWorker, ToWorker } from './protocol';
 
 let current: { runId: number; trainer: Trainer } | null = null;
+/** The example each run's views last asked about, for the final look at a run. */
+let lastExample = 0;
 const cancelled = new Set<number>();
 // Runs and probes execute one after another, in the order they were asked for.
 let queue: Promise<void> = Promise.resolve();
@@ -22,12 +25,18 @@ async function runOne(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> 
   try {
     post({ type: 'status', runId, status: 'preparing' });
     post({ type: 'backend', runId, report: await activateBackend(spec.backend) });
+    const files = await filesFor(spec.dataset);
     const trainer = new Trainer(spec, {
       onStatus: (status, message) => post({ type: 'status', runId, status, message }),
       onBatch: (report) => post({ type: 'batch', runId, report }),
       onEpoch: (metrics, boundary) =>
         post({ type: 'epoch', runId, metrics, boundary }, boundary ? [boundary.values.buffer as ArrayBuffer] : []),
-    }, { boundaryResolution: 48, startPaused: msg.stepFirst });
+      // A run can end between two requests for a look inside; send one last look at its end.
+      beforeDispose: async () => {
+        const inspection = await trainer.inspect(lastExample);
+        if (inspection) post({ type: 'inspection', runId, inspection });
+      },
+    }, { boundaryResolution: 48, startPaused: msg.stepFirst, files });
     current = { runId, trainer };
     // "Step" before any run: start paused with one batch allowed.
     if (msg.stepFirst) trainer.step();
@@ -66,6 +75,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
     case 'step': current?.trainer.step(); break;
     case 'inspect': {
       const run = current;
+      lastExample = msg.exampleIndex;
       if (run?.runId !== msg.runId) break;
       run.trainer.inspect(msg.exampleIndex).then(
         (inspection) => { if (inspection) post({ type: 'inspection', runId: msg.runId, inspection }); },

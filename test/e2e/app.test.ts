@@ -226,10 +226,24 @@ test('finished runs are kept across a reload, and removing one forgets it', asyn
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect.poll(() => rows.count()).toBe(2);
   expect((await rowTexts())[0]).toMatch(/^Run 2 · /);
-  await page.getByRole('button', { name: 'Stop', exact: true }).click();
+  await expect.poll(() => page.getByTestId('phase').textContent(), { timeout: 30_000 }).toBe('Finished');
   await page.getByRole('button', { name: 'Remove Run 1 · Adam lr 0.01' }).click();
   await page.reload();
   await expect.poll(async () => (await rowTexts()).map((t) => t.slice(0, 6)), { timeout: 10_000 }).toEqual(['Run 2 ']);
+  expect(consoleErrors.join('\n')).toBe('');
+  await page.close();
+});
+
+test('MNIST: the real digits load from the shipped files and an MLP trains on them', async () => {
+  const { page, consoleErrors } = await openPage(quickLink((s) => { s.backend = 'wasm'; s.training.epochs = 2; }));
+  await page.locator('select[name="dataset.kind"]').selectOption('mnist');
+  await page.locator('input[name="dataset.samples"]').fill('1000');
+  expect(await page.getByTestId('param-total').textContent()).toMatch(/Total 6,442 parameters/); // 784·8+8 + 8·8+8 + 8·10+10
+  expect(await page.getByTestId('boundary-not-plane').textContent()).toMatch(/784 pixel inputs/);
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect.poll(() => page.getByTestId('phase').textContent(), { timeout: 60_000 }).toBe('Finished');
+  await expect.poll(() => page.getByTestId('accuracy-chart').locator('.latest').textContent()).toMatch(/val \d+\.\d%/);
+  await expect.poll(() => page.getByTestId('step-mode').textContent(), { timeout: 10_000 }).toMatch(/target \d; model says class \d/);
   expect(consoleErrors.join('\n')).toBe('');
   await page.close();
 });

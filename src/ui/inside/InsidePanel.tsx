@@ -1,6 +1,6 @@
 import { memo, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { isActive, selectedRun, useRunStore } from '../../state/runStore';
-import { backprop } from '../../engine/backprop';
+import { backprop, type BackpropTask } from '../../engine/backprop';
 import type { EpochMetrics } from '../../engine/types';
 import { isClassification } from '../../spec';
 import { Panel } from '../fields';
@@ -40,7 +40,8 @@ export const InsidePanel = memo(function InsidePanel() {
   }, [runId, active, epochCount, step, example, inspect, run?.phase]);
 
   const inspection = useDeferredValue(run?.inspection ?? null);
-  const task = run && isClassification(run.spec.dataset.kind) ? 'binary' : 'regression';
+  const kind = run?.spec.dataset.kind;
+  const task: BackpropTask = kind === 'mnist' ? 'multiclass' : kind && isClassification(kind) ? 'binary' : 'regression';
   const bp = useMemo(
     () => (inspection ? backprop(inspection.layers, inspection.example.input, inspection.example.target, task) : null),
     [inspection, task],
@@ -71,8 +72,10 @@ export const InsidePanel = memo(function InsidePanel() {
             ? <NetworkGraph inspection={inspection} bp={bp} selected={safeWeight} onSelect={setWeight} />
             : <p className="muted small">The graph draws networks of up to 16 units per layer; the rest of this panel works at any size.</p>}
           <StepMode inspection={inspection} bp={bp} weight={safeWeight} task={task} />
-          <h3 className="subhead">What each hidden neuron computes</h3>
-          <NeuronMaps inspection={inspection} />
+          {inspection.neuronMaps.layers.length > 0 && <>
+            <h3 className="subhead">What each hidden neuron computes</h3>
+            <NeuronMaps inspection={inspection} />
+          </>}
           <h3 className="subhead">Norms and histograms</h3>
           <NormCharts epochs={epochs} />
           <LayerHistograms inspection={inspection} />

@@ -1,10 +1,11 @@
 import { memo } from 'react';
 import type { Inspection } from '../../engine/types';
-import { chainRule, type Backprop } from '../../engine/backprop';
+import { chainRule, type Backprop, type BackpropTask } from '../../engine/backprop';
 import type { WeightRef } from './NetworkGraph';
 
 const fmt = (v: number) => (Math.abs(v) >= 1e-3 || v === 0 ? v.toFixed(4) : v.toExponential(2));
 const MAX_UNITS = 8;
+const argMax = (xs: number[]) => xs.indexOf(Math.max(...xs));
 const list = (xs: number[]) => xs.slice(0, MAX_UNITS).map(fmt).join(', ') + (xs.length > MAX_UNITS ? ', …' : '');
 
 /**
@@ -12,7 +13,7 @@ const list = (xs: number[]) => xs.slice(0, MAX_UNITS).map(fmt).join(', ') + (xs.
  * and the chain rule for the chosen weight, checked against tf's autodiff of the same loss.
  */
 export const StepMode = memo(function StepMode({ inspection, bp, weight, task }: {
-  inspection: Inspection; bp: Backprop; weight: WeightRef; task: 'binary' | 'regression';
+  inspection: Inspection; bp: Backprop; weight: WeightRef; task: BackpropTask;
 }) {
   const { layers, example } = inspection;
   const out = bp.a[bp.a.length - 1][0];
@@ -24,8 +25,9 @@ export const StepMode = memo(function StepMode({ inspection, bp, weight, task }:
   return (
     <div className="step-mode" data-testid="step-mode">
       <p className="small">
-        Example #{example.index}: point ({example.point[0].toFixed(2)}, {example.point[1].toFixed(2)}), target {example.target.toFixed(3)};
-        model says {task === 'binary' ? `p = σ(${fmt(out)}) = ${fmt(1 / (1 + Math.exp(-out)))}` : fmt(out)}; loss {fmt(bp.loss)}.
+        Example #{example.index}{example.point && `: point (${example.point[0].toFixed(2)}, ${example.point[1].toFixed(2)})`}, target {task === 'multiclass' ? example.target : example.target.toFixed(3)};
+        model says {task === 'binary' ? `p = σ(${fmt(out)}) = ${fmt(1 / (1 + Math.exp(-out)))}`
+          : task === 'multiclass' ? `class ${argMax(bp.a[bp.a.length - 1])}` : fmt(out)}; loss {fmt(bp.loss)}.
         Weights after step {inspection.step}.
       </p>
       <table className="bp-table">
