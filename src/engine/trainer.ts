@@ -2,13 +2,12 @@ import * as tf from '@tensorflow/tfjs';
 import type { ExperimentSpec } from '../spec/types';
 import { deriveSeed, Rng } from '../data/rng';
 import { boundaryGridInputs, buildDataset, type DatasetFiles, type TabularDataset } from '../data/dataset';
-import { buildMlp, type Mlp } from './mlp';
+import { activate, buildMlp, type Mlp } from './mlp';
 import { accuracy, taskLoss, weightPenalty } from './losses';
 import { clipByGlobalNorm, createOptimizer, type Optimizer } from './optimizers';
 import { learningRateAt } from './schedule';
 import { epochFlops, mlpCost, type ModelCost } from './cost';
 import { memoryFigures } from './backend';
-import { activate } from './mlp';
 import type { BatchReport, BoundarySnapshot, EpochMetrics, Inspection, RunStatus } from './types';
 
 export interface TrainerEvents {

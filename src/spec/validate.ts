@@ -65,6 +65,12 @@ function requireObject(errors: Errors, field: string, value: unknown): Record<st
   return null;
 }
 
+/** Whether a typed learning rate (e.g. in the compare panel or the lab) is within LIMITS.learningRate. */
+export function isLearningRateText(text: string): boolean {
+  const v = Number(text);
+  return text.trim() !== '' && Number.isFinite(v) && v > LIMITS.learningRate.min && v <= LIMITS.learningRate.max;
+}
+
 /** Number of training points a dataset spec yields (the rest go to validation). */
 export function trainSize(samples: number, validationSplit: number): number {
   return samples - Math.round(samples * validationSplit);

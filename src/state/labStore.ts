@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import {
-  defaultSpec, LAB_LIMITS, OPTIMIZER_KINDS, SURFACE_INFO, type OptimizerKind, type OptimizerSpec, type SurfaceKind,
+  defaultSpec, isLearningRateText, LAB_LIMITS, LIMITS, OPTIMIZER_KINDS, SURFACE_INFO, type OptimizerKind, type OptimizerSpec,
+  type SurfaceKind,
 } from '../spec';
 import type { SurfacePath } from '../engine/surfacePaths';
 import type { SurfaceReply, SurfaceRequest } from '../worker/surfaceProtocol';
@@ -43,8 +44,8 @@ function ratesFor(surface: SurfaceKind): Record<OptimizerKind, string> {
 export function labProblem(s: LabSettings): string | null {
   const picked = OPTIMIZER_KINDS.filter((k) => s.chosen[k]);
   if (picked.length === 0) return 'Optimizers: choose at least one.';
-  const bad = picked.filter((k) => !(Number(s.rates[k]) > 0 && Number(s.rates[k]) <= 10 && s.rates[k].trim() !== ''));
-  if (bad.length) return `Learning rate (${bad.join(', ')}): must be a number greater than 0 and at most 10.`;
+  const bad = picked.filter((k) => !isLearningRateText(s.rates[k]));
+  if (bad.length) return `Learning rate (${bad.join(', ')}): must be a number greater than 0 and at most ${LIMITS.learningRate.max}.`;
   if (!Number.isInteger(s.steps) || s.steps < LAB_LIMITS.steps.min || s.steps > LAB_LIMITS.steps.max) {
     return `Steps: must be a whole number from ${LAB_LIMITS.steps.min} to ${LAB_LIMITS.steps.max}.`;
   }

@@ -1,7 +1,7 @@
 import { memo, useState } from 'react';
 import { useRunStore } from '../state/runStore';
 import { useSpecStore } from '../state/specStore';
-import { LIMITS, OPTIMIZER_KINDS, OPTIMIZER_LABELS, SUGGESTED_LEARNING_RATE, type OptimizerKind } from '../spec';
+import { isLearningRateText, LIMITS, OPTIMIZER_KINDS, OPTIMIZER_LABELS, SUGGESTED_LEARNING_RATE, type OptimizerKind } from '../spec';
 import { Panel } from './fields';
 
 /**
@@ -18,10 +18,7 @@ export const ComparePanel = memo(function ComparePanel({ valid }: { valid: boole
     () => Object.fromEntries(OPTIMIZER_KINDS.map((k) => [k, String(SUGGESTED_LEARNING_RATE[k])])) as Record<OptimizerKind, string>,
   );
   const picked = OPTIMIZER_KINDS.filter((k) => chosen[k]);
-  const badRates = picked.filter((k) => {
-    const v = Number(rates[k]);
-    return !(rates[k].trim() !== '' && Number.isFinite(v) && v > 0 && v <= LIMITS.learningRate.max);
-  });
+  const badRates = picked.filter((k) => !isLearningRateText(rates[k]));
   const problem = !valid ? 'Fix the highlighted fields first.'
     : picked.length === 0 ? 'Choose at least one optimizer.'
       : badRates.length ? `Learning rate of ${badRates.map((k) => OPTIMIZER_LABELS[k]).join(', ')}: must be a number greater than 0 and at most ${LIMITS.learningRate.max}.`
