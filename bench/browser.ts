@@ -1,12 +1,14 @@
 // Browser benchmark: the app itself in headless Chromium (Debian's), per backend.
-// Usage: npm run bench:browser [-- --seconds 20 --rounds 3]
-// 1. For webgpu, webgl and wasm, interleaved over rounds: the default MLP on circle trains for
-//    `seconds`; examples/s and GFLOP/s are the medians of its epochs after the first.
+// Usage: npm run bench:browser [-- --seconds 20 --rounds 3 --workloads spiral,mnist --backends webgpu,wasm]
+// 1. For every workload of bench/workloads.ts on webgpu, webgl and wasm, interleaved over rounds:
+//    the app trains it for `seconds` (and at least 3 epochs, at most 2 minutes); examples/s and
+//    GFLOP/s are the medians of its epochs after the first, which is reported apart.
 // 2. The default experiment (auto backend) trains for 30 s while the page records main-thread
 //    long tasks (> 50 ms) and counts rendered frames.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { buildAndServe, launchChromium } from '../test/e2e/browser';
 import { defaultSpec, encodeSpec, type BackendName } from '../src/spec';
+import { WORKLOADS } from './workloads';
 import type { EpochMetrics } from '../src/engine/types';
 
 function arg(name: string, fallback: number): number {
@@ -17,7 +19,10 @@ const seconds = arg('seconds', 20);
 const healthOnly = process.argv.includes('--health-only');
 const healthBackend = (process.argv[process.argv.indexOf('--health-backend') + 1] ?? 'auto') as BackendName | 'auto';
 const rounds = arg('rounds', 3);
-const BACKENDS: BackendName[] = ['webgpu', 'webgl', 'wasm'];
+const listArg = (name: string) => (process.argv.includes(`--${name}`) ? process.argv[process.argv.indexOf(`--${name}`) + 1].toLowerCase().split(',') : null);
+const BACKENDS = (listArg('backends') ?? ['webgpu', 'webgl', 'wasm']) as BackendName[];
+const chosen = listArg('workloads');
+const workloads = WORKLOADS.filter((w) => !chosen || chosen.some((c) => w.name.toLowerCase().includes(c)));
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
@@ -28,12 +33,14 @@ type PageRun = { phase: string; backend: { active: string } | null; epochs: Epoc
 
 const { url, server } = await buildAndServe();
 const browser = await launchChromium();
-const samples: Record<string, { examplesPerSec: number[]; gflopPerSec: number[]; active: string[] }> =
-  Object.fromEntries(BACKENDS.map((b) => [b, { examplesPerSec: [], gflopPerSec: [], active: [] }]));
+type Samples = { examplesPerSec: number[]; gflopPerSec: number[]; firstMs: number[]; active: string[] };
+const key = (workload: string, backend: string) => `${workload} | ${backend}`;
+const samples: Record<string, Samples> = Object.fromEntries(workloads.flatMap((w) =>
+  BACKENDS.map((b) => [key(w.name, b), { examplesPerSec: [], gflopPerSec: [], firstMs: [], active: [] }])));
 try {
   for (let r = 0; r < (healthOnly ? 0 : rounds); r++) {
-    for (const backend of BACKENDS) {
-      const spec = defaultSpec();
+    for (const w of workloads) for (const backend of BACKENDS) {
+      const spec = w.spec(defaultSpec());
       spec.backend = backend;
       spec.training.epochs = 10000;
       const page = await browser.newPage();
@@ -51,9 +58,11 @@ try {
       }
       await page.close();
       const later = run.epochs.slice(1);
-      samples[backend].active.push(run.backend?.active ?? '—');
-      samples[backend].examplesPerSec.push(median(later.map((e) => e.examplesPerSec)));
-      samples[backend].gflopPerSec.push(median(later.map((e) => e.gflopPerSec)));
+      const x = samples[key(w.name, backend)];
+      x.active.push(run.backend?.active ?? '—');
+      x.firstMs.push(run.epochs[0]?.ms ?? NaN);
+      x.examplesPerSec.push(median(later.map((e) => e.examplesPerSec)));
+      x.gflopPerSec.push(median(later.map((e) => e.gflopPerSec)));
     }
     console.log(`round ${r + 1}/${rounds} done`);
   }
@@ -86,14 +95,19 @@ try {
   });
   await page.close();
 
-  const rows = BACKENDS.map((b) => ({
-    backend: b, active: samples[b].active.join('/'),
-    examplesPerSec: median(samples[b].examplesPerSec), gflopPerSec: median(samples[b].gflopPerSec),
+  const rows = workloads.flatMap((w) => BACKENDS.map((b) => {
+    const x = samples[key(w.name, b)];
+    return {
+      workload: w.name, backend: b, active: x.active.join('/'), firstMs: median(x.firstMs),
+      examplesPerSec: median(x.examplesPerSec), gflopPerSec: median(x.gflopPerSec),
+    };
   }));
-  console.log(`\nHeadless Chromium (${await browser.version()}), default MLP on circle, medians of ${rounds} interleaved rounds of ${seconds} s`);
-  console.table(rows.map((r) => ({
-    backend: r.backend, active: r.active, 'examples/s': Math.round(r.examplesPerSec), 'GFLOP/s': r.gflopPerSec.toFixed(4),
-    'vs wasm': `${(r.examplesPerSec / rows[2].examplesPerSec).toFixed(2)}×`,
+  const wasm = (workload: string) => rows.find((r) => r.workload === workload && r.backend === 'wasm')?.examplesPerSec ?? NaN;
+  if (!healthOnly) console.log(`\nHeadless Chromium (${await browser.version()}), medians of ${rounds} interleaved rounds of ≥ ${seconds} s (epochs after the first)`);
+  if (!healthOnly) console.table(rows.map((r) => ({
+    workload: r.workload, backend: r.backend, active: r.active, 'first epoch ms': Math.round(r.firstMs),
+    'examples/s': Math.round(r.examplesPerSec), 'GFLOP/s': r.gflopPerSec.toFixed(4),
+    'vs wasm': `${(r.examplesPerSec / wasm(r.workload)).toFixed(2)}×`,
   })));
   console.log(`30 s of training on ${health.backend} (${health.epochs} epochs): ${health.longTasks.length} main-thread long tasks > 50 ms` +
     `${health.longTasks.length ? ` (longest ${Math.max(...health.longTasks).toFixed(0)} ms)` : ''}, ${health.frames} frames (${(health.frames / 30).toFixed(1)} fps)`);

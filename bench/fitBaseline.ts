@@ -1,12 +1,35 @@
-// The same MLP, data, batch size and optimizer trained with tfjs' own model.fit, for the ratio
-// "our loop vs model.fit" on one backend.
+// The same model, data, batch size and Adam trained with tfjs' own layers and model.fit, for the
+// ratio "our loop vs model.fit" on one backend: dense layers for the MLP, tf.layers.lstm for the LSTM.
 import * as tf from '@tensorflow/tfjs';
-import { buildDataset } from '../src/data/dataset';
-import type { ExperimentSpec } from '../src/spec';
+import { buildDataset, type DatasetFiles } from '../src/data/dataset';
+import { buildSequenceDataset } from '../src/data/sequenceDataset';
+import type { ExperimentSpec, LstmSpec } from '../src/spec';
+
+async function timedFit(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, n: number, spec: ExperimentSpec, epochs: number): Promise<number> {
+  model.compile({ optimizer: tf.train.adam(spec.training.optimizer.learningRate), loss: lossFor(model), metrics: ['accuracy'] });
+  const stamps: number[] = [];
+  await model.fit(x, y, {
+    batchSize: spec.training.batchSize, epochs, shuffle: true, verbose: 0,
+    callbacks: { onEpochEnd: async () => { stamps.push(performance.now()); } },
+  });
+  tf.dispose([x, y]);
+  model.dispose();
+  return ((epochs - 1) * n) / ((stamps[stamps.length - 1] - stamps[0]) / 1000);
+}
+
+function lossFor(model: tf.LayersModel): string {
+  const units = model.outputs[0].shape[model.outputs[0].shape.length - 1];
+  return units === 1 ? 'binaryCrossentropy' : 'categoricalCrossentropy';
+}
 
 /** Examples per second of model.fit over epochs 2…epochs (the first is warm-up). */
-export async function fitExamplesPerSec(spec: ExperimentSpec, epochs: number): Promise<number> {
-  const ds = buildDataset(spec.dataset, spec.seed);
+export async function fitExamplesPerSec(spec: ExperimentSpec, epochs: number, files: DatasetFiles = {}): Promise<number> {
+  return spec.model.kind === 'lstm' ? lstmFit(spec, spec.model, epochs, files) : mlpFit(spec, epochs, files);
+}
+
+async function mlpFit(spec: ExperimentSpec, epochs: number, files: DatasetFiles): Promise<number> {
+  if (spec.model.kind !== 'mlp') throw new Error('not an MLP');
+  const ds = buildDataset(spec.dataset, spec.seed, files);
   const model = tf.sequential();
   spec.model.hidden.forEach((l, i) => {
     model.add(tf.layers.dense({
@@ -14,19 +37,29 @@ export async function fitExamplesPerSec(spec: ExperimentSpec, epochs: number): P
       ...(i === 0 ? { inputShape: [ds.inputDim] } : {}),
     }));
   });
-  model.add(tf.layers.dense({ units: 1, activation: 'sigmoid' }));
-  model.compile({ optimizer: tf.train.adam(spec.training.optimizer.learningRate), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+  const multiclass = ds.outputDim > 1;
+  model.add(tf.layers.dense({ units: ds.outputDim, activation: multiclass ? 'softmax' : 'sigmoid' }));
   const x = tf.tensor2d(ds.train.x, [ds.train.n, ds.inputDim]);
-  const y = tf.tensor2d(ds.train.y, [ds.train.n, 1]);
-  const xv = tf.tensor2d(ds.validation.x, [ds.validation.n, ds.inputDim]);
-  const yv = tf.tensor2d(ds.validation.y, [ds.validation.n, 1]);
-  const stamps: number[] = [];
-  await model.fit(x, y, {
-    batchSize: spec.training.batchSize, epochs, shuffle: true, validationData: [xv, yv], verbose: 0,
-    callbacks: { onEpochEnd: async () => { stamps.push(performance.now()); } },
-  });
-  tf.dispose([x, y, xv, yv]);
-  model.dispose();
-  const seconds = (stamps[stamps.length - 1] - stamps[0]) / 1000;
-  return ((epochs - 1) * ds.train.n) / seconds;
+  const y = multiclass
+    ? tf.tidy(() => tf.oneHot(tf.tensor1d(ds.train.y, 'int32'), ds.outputDim).toFloat())
+    : tf.tensor2d(ds.train.y, [ds.train.n, 1]);
+  return timedFit(model, x, y, ds.train.n, spec, epochs);
+}
+
+/**
+ * tf.layers.lstm on the same next-character task. Tokens go in one-hot through a bias-free dense
+ * layer (the embedding; tf.layers.embedding's gradient needs an op the wasm backend lacks).
+ */
+async function lstmFit(spec: ExperimentSpec, m: LstmSpec, epochs: number, files: DatasetFiles): Promise<number> {
+  const ds = buildSequenceDataset(spec.dataset, spec.seed, files);
+  const vocab = ds.vocab!.length;
+  const T = ds.length;
+  const model = tf.sequential();
+  model.add(tf.layers.dense({ units: m.embedding, useBias: false, inputShape: [T, vocab] }));
+  for (const l of m.layers) model.add(tf.layers.lstm({ units: l.units, returnSequences: true }));
+  model.add(tf.layers.dense({ units: vocab, activation: 'softmax' }));
+  const n = ds.train.n;
+  const x = tf.tidy(() => tf.oneHot(tf.tensor2d(ds.train.x as Int32Array, [n, T], 'int32'), vocab).toFloat());
+  const y = tf.tidy(() => tf.oneHot(tf.tensor2d(ds.train.y as Int32Array, [n, T], 'int32'), vocab).toFloat());
+  return timedFit(model, x, y, n, spec, epochs);
 }

@@ -1,8 +1,8 @@
 // ConvNetJS and brain.js (both pure JavaScript, CPU) training the same MLP on the same data,
 // for the ratio "our engine vs them". brain.js 1.x updates after every example (no batch size).
 import { createRequire } from 'node:module';
-import { buildDataset } from '../src/data/dataset';
-import type { ExperimentSpec } from '../src/spec';
+import { buildDataset, type DatasetFiles } from '../src/data/dataset';
+import { mlpOf, type ExperimentSpec } from '../src/spec';
 
 const require = createRequire(import.meta.url);
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -16,14 +16,14 @@ function timeEpochs(epochs: number, runEpoch: () => void): number {
   return (performance.now() - start) / 1000;
 }
 
-/** Examples per second of ConvNetJS on the spec's MLP (softmax over two classes), Adam, same batch size. */
-export function convnetExamplesPerSec(spec: ExperimentSpec, epochs: number): number {
-  const ds = buildDataset(spec.dataset, spec.seed);
+/** Examples per second of ConvNetJS on the spec's MLP (softmax over the classes), Adam, same batch size. */
+export function convnetExamplesPerSec(spec: ExperimentSpec, epochs: number, files: DatasetFiles = {}): number {
+  const ds = buildDataset(spec.dataset, spec.seed, files);
   const net = new convnetjs.Net();
   net.makeLayers([
     { type: 'input', out_sx: 1, out_sy: 1, out_depth: ds.inputDim },
-    ...spec.model.hidden.map((l) => ({ type: 'fc', num_neurons: l.units, activation: l.activation === 'relu' ? 'relu' : l.activation === 'sigmoid' ? 'sigmoid' : 'tanh' })),
-    { type: 'softmax', num_classes: 2 },
+    ...mlpOf(spec).hidden.map((l) => ({ type: 'fc', num_neurons: l.units, activation: l.activation === 'relu' ? 'relu' : l.activation === 'sigmoid' ? 'sigmoid' : 'tanh' })),
+    { type: 'softmax', num_classes: Math.max(2, ds.outputDim) },
   ]);
   const trainer = new convnetjs.Trainer(net, { method: 'adam', learning_rate: spec.training.optimizer.learningRate, batch_size: spec.training.batchSize });
   const vols = Array.from({ length: ds.train.n }, (_, i) => new convnetjs.Vol(Array.from(ds.train.x.subarray(i * ds.inputDim, (i + 1) * ds.inputDim))));
@@ -33,12 +33,18 @@ export function convnetExamplesPerSec(spec: ExperimentSpec, epochs: number): num
   return ((epochs - 1) * ds.train.n) / seconds;
 }
 
-/** Examples per second of brain.js on the spec's MLP (tanh), one iteration = one pass over the data. */
-export function brainExamplesPerSec(spec: ExperimentSpec, epochs: number): number {
-  const ds = buildDataset(spec.dataset, spec.seed);
-  const net = new brain.NeuralNetwork({ hiddenLayers: spec.model.hidden.map((l) => l.units), activation: 'tanh', learningRate: 0.1 });
+/**
+ * Examples per second of brain.js on the spec's MLP, one iteration = one pass over the data.
+ * brain.js 1.x offers sigmoid, relu, leaky-relu and tanh, with sigmoid outputs (one per class).
+ */
+export function brainExamplesPerSec(spec: ExperimentSpec, epochs: number, files: DatasetFiles = {}): number {
+  const ds = buildDataset(spec.dataset, spec.seed, files);
+  const hidden = mlpOf(spec).hidden;
+  const activation = hidden[0]?.activation === 'relu' ? 'relu' : hidden[0]?.activation === 'sigmoid' ? 'sigmoid' : 'tanh';
+  const net = new brain.NeuralNetwork({ hiddenLayers: hidden.map((l) => l.units), activation, learningRate: 0.1 });
+  const target = (y: number) => (ds.outputDim > 1 ? Array.from({ length: ds.outputDim }, (_, k) => (k === y ? 1 : 0)) : [y]);
   const data = Array.from({ length: ds.train.n }, (_, i) => ({
-    input: Array.from(ds.train.x.subarray(i * ds.inputDim, (i + 1) * ds.inputDim)), output: [ds.train.y[i]],
+    input: Array.from(ds.train.x.subarray(i * ds.inputDim, (i + 1) * ds.inputDim)), output: target(ds.train.y[i]),
   }));
   net.train(data, { iterations: 1 }); // warm-up and set-up
   const start = performance.now();

@@ -1,10 +1,11 @@
 // bench/: training-speed benchmarks. Prints figures and ratios; asserts nothing.
-// Usage: npm run bench [-- --rounds 5 --epochs 4 --backends cpu,wasm,webgpu]
-// Each round runs every backend once, interleaved, so machine drift hits all backends alike;
-// the table reports medians over rounds. The first epoch of each run (shader compilation,
-// warm-up) is left out of the figures. "ours vs model.fit" trains the same model, data, batch
-// size and Adam with tfjs' model.fit right after ours, on the same backend; note that our
-// epochs also evaluate the whole training set (model.fit evaluates only validation).
+// Usage: npm run bench [-- --rounds 5 --epochs 4 --backends cpu,wasm,webgpu --workloads mnist,lstm
+//                         --quality-seconds 300 (0 skips the quality run)]
+// Each round runs every workload on every backend once, interleaved, so machine drift hits all
+// alike; the table reports medians over rounds. The first epoch of each run (shader compilation,
+// warm-up) is reported apart and left out of the other figures. "ours vs model.fit" trains the same
+// model, data, batch size and Adam with tfjs' layers and model.fit right after ours, on the same
+// backend (the LSTM against tf.layers.lstm); note that our epochs also evaluate the model.
 import '../test/setup/webgpu-globals';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -12,7 +13,9 @@ import { activateBackend } from '../src/engine/backend';
 import { Trainer } from '../src/engine/trainer';
 import type { EpochMetrics } from '../src/engine/types';
 import { defaultSpec, type BackendName, type ExperimentSpec } from '../src/spec';
+import type { DatasetFiles } from '../src/data/dataset';
 import { WORKLOADS } from './workloads';
+import { namesTransformerQuality, type QualityResult } from './quality';
 import { fitExamplesPerSec } from './fitBaseline';
 import { brainExamplesPerSec, convnetExamplesPerSec } from './otherLibraries';
 
@@ -23,6 +26,10 @@ function arg(name: string, fallback: number): number {
 
 const rounds = arg('rounds', 5);
 const epochs = arg('epochs', 4);
+const qualitySeconds = arg('quality-seconds', 300);
+const pick = process.argv.indexOf('--workloads');
+const chosen = pick >= 0 ? process.argv[pick + 1].toLowerCase().split(',') : null;
+const workloads = WORKLOADS.filter((w) => !chosen || chosen.some((c) => w.name.toLowerCase().includes(c)));
 const only = process.argv.indexOf('--backends');
 // e.g. --backends cpu,wasm to skip the (software) webgpu backend, which is slow here.
 const BACKENDS: BackendName[] = only >= 0 ? (process.argv[only + 1].split(',') as BackendName[]) : ['cpu', 'wasm', 'webgpu'];
@@ -33,14 +40,14 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-async function measure(spec: ExperimentSpec): Promise<{ examplesPerSec: number; gflopPerSec: number }> {
+async function measure(spec: ExperimentSpec, files: DatasetFiles): Promise<{ examplesPerSec: number; gflopPerSec: number; firstMs: number; laterMs: number }> {
   const seen: EpochMetrics[] = [];
-  await new Trainer({ ...spec, training: { ...spec.training, epochs } }, { onEpoch: (m) => seen.push(m) }).run();
+  await new Trainer({ ...spec, training: { ...spec.training, epochs } }, { onEpoch: (m) => seen.push(m) }, { files }).run();
   const timed = seen.slice(1);
   const ms = timed.reduce((s, e) => s + e.ms, 0);
   const examples = timed.reduce((s, e) => s + e.examplesPerSec * e.ms, 0) / 1000;
   const gflop = timed.reduce((s, e) => s + e.gflop, 0);
-  return { examplesPerSec: (examples * 1000) / ms, gflopPerSec: gflop / (ms / 1000) };
+  return { examplesPerSec: (examples * 1000) / ms, gflopPerSec: gflop / (ms / 1000), firstMs: seen[0].ms, laterMs: median(timed.map((e) => e.ms)) };
 }
 
 const available: BackendName[] = [];
@@ -50,31 +57,39 @@ for (const b of BACKENDS) {
   else console.log(`(${b} is not available here: ${report?.fallbacks.join('; ') ?? 'failed'})`);
 }
 
-type Samples = { examplesPerSec: number[]; gflopPerSec: number[]; fitExamplesPerSec: number[] };
+type Samples = { examplesPerSec: number[]; gflopPerSec: number[]; fitExamplesPerSec: number[]; firstMs: number[]; laterMs: number[] };
 const results: Record<string, Record<string, Samples>> = {};
-for (const w of WORKLOADS) {
-  results[w.name] = Object.fromEntries(available.map((b) => [b, { examplesPerSec: [], gflopPerSec: [], fitExamplesPerSec: [] }]));
+for (const w of workloads) {
+  results[w.name] = Object.fromEntries(available.map((b) => [b, { examplesPerSec: [], gflopPerSec: [], fitExamplesPerSec: [], firstMs: [], laterMs: [] }]));
 }
 const libs: Record<string, { convnet: number[]; brainjs: number[] }> =
-  Object.fromEntries(WORKLOADS.map((w) => [w.name, { convnet: [], brainjs: [] }]));
+  Object.fromEntries(workloads.map((w) => [w.name, { convnet: [], brainjs: [] }]));
+const filesOf = new Map(workloads.map((w) => [w.name, w.files?.() ?? {}]));
 for (let r = 0; r < rounds; r++) {
-  for (const w of WORKLOADS) {
+  for (const w of workloads) {
+    const files = filesOf.get(w.name)!;
     // Other JavaScript libraries (CPU) in the same round, so drift hits them alike.
-    libs[w.name].convnet.push(convnetExamplesPerSec(w.spec(defaultSpec()), epochs));
-    libs[w.name].brainjs.push(brainExamplesPerSec(w.spec(defaultSpec()), epochs));
+    if (w.otherLibraries) {
+      libs[w.name].convnet.push(convnetExamplesPerSec(w.spec(defaultSpec()), epochs, files));
+      libs[w.name].brainjs.push(brainExamplesPerSec(w.spec(defaultSpec()), epochs, files));
+    }
     for (const b of available) {
       await activateBackend(b);
       const spec = w.spec(defaultSpec());
-      const m = await measure(spec);
-      results[w.name][b].examplesPerSec.push(m.examplesPerSec);
-      results[w.name][b].gflopPerSec.push(m.gflopPerSec);
-      results[w.name][b].fitExamplesPerSec.push(await fitExamplesPerSec(spec, epochs));
+      const m = await measure(spec, files);
+      const x = results[w.name][b];
+      x.examplesPerSec.push(m.examplesPerSec);
+      x.gflopPerSec.push(m.gflopPerSec);
+      x.firstMs.push(m.firstMs);
+      x.laterMs.push(m.laterMs);
+      if (w.baseline !== 'none') x.fitExamplesPerSec.push(await fitExamplesPerSec(spec, epochs, files));
     }
+    process.stdout.write(`  ${w.name} done\n`);
   }
   process.stdout.write(`round ${r + 1}/${rounds} done\n`);
 }
 
-const rows = WORKLOADS.flatMap((w) =>
+const rows = workloads.flatMap((w) =>
   available.map((b) => {
     const x = results[w.name][b];
     return {
@@ -82,9 +97,12 @@ const rows = WORKLOADS.flatMap((w) =>
       examplesPerSec: median(x.examplesPerSec),
       gflopPerSec: median(x.gflopPerSec),
       vsCpu: median(x.examplesPerSec) / median(results[w.name].cpu?.examplesPerSec ?? [NaN]),
-      fitExamplesPerSec: median(x.fitExamplesPerSec),
+      firstMs: median(x.firstMs),
+      laterMs: median(x.laterMs),
+      fitExamplesPerSec: x.fitExamplesPerSec.length ? median(x.fitExamplesPerSec) : NaN,
       // Ratio per round (measured side by side), then the median.
-      vsFit: median(x.examplesPerSec.map((v, i) => v / x.fitExamplesPerSec[i])),
+      vsFit: x.fitExamplesPerSec.length ? median(x.examplesPerSec.map((v, i) => v / x.fitExamplesPerSec[i])) : NaN,
+      baseline: w.baseline,
     };
   }),
 );
@@ -94,11 +112,13 @@ console.table(rows.map((r) => ({
   'examples/s': Math.round(r.examplesPerSec),
   'GFLOP/s': r.gflopPerSec.toFixed(4),
   'speed vs cpu': `${r.vsCpu.toFixed(2)}×`,
-  'model.fit examples/s': Math.round(r.fitExamplesPerSec),
-  'ours vs model.fit': `${r.vsFit.toFixed(2)}×`,
+  'first epoch ms': Math.round(r.firstMs),
+  'later epochs ms': Math.round(r.laterMs),
+  'stock tfjs examples/s': Number.isNaN(r.fitExamplesPerSec) ? '—' : Math.round(r.fitExamplesPerSec),
+  'ours vs stock': Number.isNaN(r.vsFit) ? '—' : `${r.vsFit.toFixed(2)}× ${r.baseline === 'lstm' ? '(tf.layers.lstm)' : '(model.fit)'}`,
 })));
 // Other JavaScript libraries on the CPU, against our engine on the cpu and wasm backends.
-const libraries = WORKLOADS.map((w) => {
+const libraries = workloads.filter((w) => w.otherLibraries).map((w) => {
   const ours = (b: string) => median(results[w.name][b]?.examplesPerSec ?? [NaN]);
   return { workload: w.name, convnet: median(libs[w.name].convnet), brainjs: median(libs[w.name].brainjs), oursCpu: ours('cpu'), oursWasm: ours('wasm') };
 });
@@ -110,8 +130,23 @@ console.table(libraries.map((l) => ({
 })));
 console.log('(ConvNetJS: Adam, same batch size; brain.js 1.x: its default SGD with momentum, one update per example.)');
 
+// Quality under a fixed budget, on the fastest backend measured for the transformer (or wasm).
+let quality: (QualityResult & { backend: string }) | null = null;
+if (qualitySeconds > 0) {
+  const t = rows.filter((r) => r.workload.startsWith('transformer')).sort((a, b) => b.examplesPerSec - a.examplesPerSec)[0];
+  const backend = (t?.backend ?? (available.includes('wasm') ? 'wasm' : available[0])) as BackendName;
+  await activateBackend(backend);
+  process.stdout.write(`\nquality: transformer on names for ${qualitySeconds} s on ${backend}…\n`);
+  quality = { backend, ...(await namesTransformerQuality(qualitySeconds)) };
+  console.table([{
+    backend, params: quality.params, seconds: Math.round(quality.seconds), epochs: quality.epochs, 'examples trained': quality.examples,
+    'val loss after epoch 1': quality.firstValLoss.toFixed(3), 'best val loss (nats/char)': quality.bestValLoss.toFixed(3),
+    'final val loss': quality.finalValLoss.toFixed(3),
+  }]);
+}
+
 mkdirSync('bench/results', { recursive: true });
 const file = `bench/results/node-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
-writeFileSync(file, JSON.stringify({ node: process.version, cpu: cpus()[0]?.model, rounds, epochs, rows, libraries, raw: results }, null, 2));
+writeFileSync(file, JSON.stringify({ node: process.version, cpu: cpus()[0]?.model, rounds, epochs, rows, libraries, quality, raw: results }, null, 2));
 console.log(`written ${file}`);
 process.exit(0);

@@ -1,15 +1,60 @@
-// One workload per entry: a name and the experiment it trains (derived from the defaults).
-import type { ExperimentSpec } from '../src/spec';
+// One workload per entry: a name, the experiment it trains (derived from the defaults), the data
+// files it needs, and which stock tfjs baseline trains the same model for the "vs" ratio.
+import { readFileSync } from 'node:fs';
+import type { DatasetFiles } from '../src/data/dataset';
+import { datasetDefaults, type ExperimentSpec } from '../src/spec';
 
 export interface Workload {
   name: string;
   spec(defaults: ExperimentSpec): ExperimentSpec;
+  files?: () => DatasetFiles;
+  /** mlp: tf.sequential dense layers + model.fit; lstm: tf.layers.lstm + model.fit; none: no stock equivalent. */
+  baseline: 'mlp' | 'lstm' | 'none';
+  /** Whether ConvNetJS and brain.js can train the same network (MLPs only). */
+  otherLibraries: boolean;
+}
+
+const mnistFiles = (): DatasetFiles => ({
+  mnist: { images: new Uint8Array(readFileSync('datasets/mnist-images.u8')), labels: new Uint8Array(readFileSync('datasets/mnist-labels.u8')) },
+});
+const namesFiles = (): DatasetFiles => ({ text: readFileSync('datasets/names.txt', 'utf8') });
+
+function names(d: ExperimentSpec, samples: number): ExperimentSpec['dataset'] {
+  return { ...d.dataset, kind: 'names', ...datasetDefaults('names'), samples, contextLength: 32 };
 }
 
 export const WORKLOADS: Workload[] = [
-  { name: 'default MLP on circle', spec: (d) => d },
   {
-    name: '3×8 tanh MLP on spiral',
-    spec: (d) => ({ ...d, dataset: { ...d.dataset, kind: 'spiral' }, model: { kind: 'mlp', hidden: [0, 1, 2].map(() => ({ units: 8, activation: 'tanh' as const, dropout: 0 })) } }),
+    name: 'default MLP on spiral',
+    spec: (d) => ({ ...d, dataset: { ...d.dataset, kind: 'spiral' } }),
+    baseline: 'mlp', otherLibraries: true,
+  },
+  {
+    name: 'MLP 784-128-10 on MNIST',
+    spec: (d) => ({
+      ...d,
+      dataset: { ...d.dataset, kind: 'mnist', ...datasetDefaults('mnist'), samples: 3000 },
+      model: { kind: 'mlp', hidden: [{ units: 128, activation: 'relu', dropout: 0 }] },
+      training: { ...d.training, batchSize: 64, optimizer: { ...d.training.optimizer, learningRate: 1e-3 } },
+    }),
+    files: mnistFiles, baseline: 'mlp', otherLibraries: true,
+  },
+  {
+    name: 'LSTM 128 on names',
+    spec: (d) => ({
+      ...d, dataset: names(d, 1000),
+      model: { kind: 'lstm', embedding: 32, layers: [{ units: 128, dropout: 0 }] },
+      training: { ...d.training, batchSize: 32, optimizer: { ...d.training.optimizer, learningRate: 3e-3 } },
+    }),
+    files: namesFiles, baseline: 'lstm', otherLibraries: false,
+  },
+  {
+    name: 'transformer 2×64 on names',
+    spec: (d) => ({
+      ...d, dataset: names(d, 1000),
+      model: { kind: 'transformer', layers: 2, dModel: 64, heads: 4, dropout: 0 },
+      training: { ...d.training, batchSize: 32, optimizer: { ...d.training.optimizer, learningRate: 3e-3 } },
+    }),
+    files: namesFiles, baseline: 'none', otherLibraries: false,
   },
 ];

@@ -1,6 +1,8 @@
 // Regenerates the README's pictures: docs/screenshot.png (the default experiment after some
-// epochs on WebGPU) and docs/lab.png (the loss-surface lab). Usage: npm run screenshot [-- seconds]
+// epochs on WebGPU), docs/lab.png (the loss-surface lab) and docs/transformer.png (a small
+// transformer learning names on WASM). Usage: npm run screenshot [-- seconds]
 import { buildAndServe, launchChromium } from '../test/e2e/browser';
+import { datasetDefaults, defaultSpec, encodeSpec } from '../src/spec';
 
 const seconds = Number(process.argv[2] ?? 45);
 const { url, server } = await buildAndServe();
@@ -22,6 +24,20 @@ try {
   await page.getByRole('tab', { name: 'Loss-surface lab' }).click();
   await page.waitForTimeout(8000);
   await page.screenshot({ path: 'docs/lab.png', clip: { x: 0, y: 0, width: 1440, height: 760 } });
+
+  const spec = defaultSpec();
+  spec.dataset = { ...spec.dataset, kind: 'names', ...datasetDefaults('names'), samples: 2000, contextLength: 16 };
+  spec.model = { kind: 'transformer', layers: 2, dModel: 48, heads: 4, dropout: 0 };
+  spec.training = { ...spec.training, batchSize: 32, epochs: 200, optimizer: { ...spec.training.optimizer, learningRate: 3e-3 } };
+  spec.backend = 'wasm';
+  const lm = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  await lm.goto(`${url}#spec=${encodeSpec(spec)}`);
+  await lm.getByRole('button', { name: 'Train', exact: true }).click();
+  await lm.waitForTimeout(seconds * 2000);
+  await lm.getByRole('button', { name: 'Pause', exact: true }).click();
+  await lm.waitForTimeout(2000);
+  console.log('transformer:', await lm.getByTestId('epoch-count').textContent());
+  await lm.screenshot({ path: 'docs/transformer.png' });
 } finally {
   await browser.close();
   await server.close();

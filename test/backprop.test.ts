@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { activateBackend } from '../src/engine/backend';
 import { Trainer } from '../src/engine/trainer';
 import { backprop, chainRule } from '../src/engine/backprop';
-import { ACTIVATIONS, defaultSpec } from '../src/spec';
+import { ACTIVATIONS, defaultSpec, mlpOf } from '../src/spec';
 
 beforeAll(async () => {
   await activateBackend('cpu');
@@ -14,7 +14,7 @@ test.each(['binary', 'regression'] as const)('step-mode numbers equal tf’s gra
   spec.dataset.kind = task === 'binary' ? 'moons' : 'sine';
   spec.dataset.features = ['x1', 'x2', 'x1x2'];
   // One layer of each activation, so every derivative is checked.
-  spec.model.hidden = ACTIVATIONS.map((activation, i) => ({ units: 3 + (i % 2), activation, dropout: 0 }));
+  mlpOf(spec).hidden = ACTIVATIONS.map((activation, i) => ({ units: 3 + (i % 2), activation, dropout: 0 }));
   spec.training.epochs = 2;
   spec.training.optimizer.kind = 'adam';
   const before = tf.memory().numTensors;
@@ -45,7 +45,7 @@ test.each(['binary', 'regression'] as const)('step-mode numbers equal tf’s gra
         checked++;
       }
     });
-    expect(inspection.neuronMaps.layers.map((m) => m.length)).toEqual(spec.model.hidden.map((h) => 24 * 24 * h.units));
+    expect(inspection.neuronMaps.layers.map((m) => m.length)).toEqual(mlpOf(spec).hidden.map((h) => 24 * 24 * h.units));
   }
   trainer.stop();
   expect(await done).toBe('stopped');

@@ -3,7 +3,7 @@ import { buildDataset, boundaryGridInputs, deriveSeed, DOMAIN, featurize, genera
 import { PLANE_DATASETS, isClassification, type DatasetSpec } from '../src/spec';
 
 const spec = (over: Partial<DatasetSpec> = {}): DatasetSpec => ({
-  kind: 'circle', samples: 500, noise: 0.3, validationSplit: 0.2, features: ['x1', 'x2'], ...over,
+  kind: 'circle', samples: 500, noise: 0.3, validationSplit: 0.2, features: ['x1', 'x2'], contextLength: 16, digits: 3, ...over,
 });
 
 describe('2-D datasets', () => {

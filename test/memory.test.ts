@@ -2,7 +2,7 @@ import { beforeAll, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { activateBackend } from '../src/engine/backend';
 import { Trainer } from '../src/engine/trainer';
-import { defaultSpec } from '../src/spec';
+import { defaultSpec, mlpOf } from '../src/spec';
 
 beforeAll(async () => {
   await activateBackend('cpu');
@@ -11,7 +11,7 @@ beforeAll(async () => {
 test('tensor count is the same after epoch 2 and epoch 20, and back to the start after the run', async () => {
   const spec = defaultSpec();
   spec.training.epochs = 20;
-  spec.model.hidden[0].dropout = 0.1;
+  mlpOf(spec).hidden[0].dropout = 0.1;
   spec.training.l1 = 1e-4;
   const before = tf.memory().numTensors;
   const counts: number[] = [];

@@ -64,14 +64,14 @@ describe('text windows', () => {
     const ids = encode(vocab, text);
     expect(decode(vocab, ids)).toBe(text);
     expect(() => encode(vocab, 'hello!')).toThrow(/"!" is not in the vocabulary/);
-    const { train, validation } = lmWindows(ids, 8, 50, 0.2, 3);
+    const { train, validation } = lmWindows(ids, 8, { train: 50, validation: 12 }, 0.2, 3);
     expect(train.n).toBe(50);
     for (let i = 0; i < train.n; i++) {
       // Each target is its input shifted by one character.
       expect(Array.from(train.x.subarray(i * 8 + 1, i * 8 + 8))).toEqual(Array.from(train.y.subarray(i * 8, i * 8 + 7)));
     }
     expect(validation.n).toBeGreaterThan(0);
-    expect(lmWindows(ids, 8, 50, 0.2, 3).train.x).toEqual(train.x);
+    expect(lmWindows(ids, 8, { train: 50, validation: 12 }, 0.2, 3).train.x).toEqual(train.x);
   });
 
   test('user text is limited with messages that name the field', () => {

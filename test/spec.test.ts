@@ -1,5 +1,8 @@
 import { describe, expect, test } from 'vitest';
-import { decodeSpec, defaultSpec, diffSpecs, encodeSpec, validateSpec, type ExperimentSpec } from '../src/spec';
+import {
+  datasetDefaults, decodeSpec, defaultModel, defaultSpec, mlpOf, diffSpecs, encodeSpec, sequenceLength, validateSpec,
+  type DatasetKind, type ExperimentSpec, type ModelSpec,
+} from '../src/spec';
 
 function errorsOf(edit: (s: ExperimentSpec) => void) {
   const spec = defaultSpec();
@@ -26,11 +29,11 @@ describe('validateSpec', () => {
     ['dataset.features', (s) => { s.dataset.features = ['x1', 'x1']; }, /twice/],
     ['dataset.features[1]', (s) => { (s.dataset.features as string[]) = ['x1', 'cosx9']; }, /one of x1, x2/],
     ['model.kind', (s) => { (s.model as { kind: string }).kind = 'cnn'; }, /one of mlp/],
-    ['model.hidden', (s) => { s.model.hidden = Array.from({ length: 9 }, () => s.model.hidden[0]); }, /at most 8 layers/],
-    ['model.hidden[1].units', (s) => { s.model.hidden[1].units = 0; }, /whole number at least 1 and at most 256/],
-    ['model.hidden[0].units', (s) => { s.model.hidden[0].units = 2.5; }, /whole number/],
-    ['model.hidden[0].activation', (s) => { (s.model.hidden[0] as { activation: string }).activation = 'swish'; }, /relu, tanh, sigmoid, linear, gelu/],
-    ['model.hidden[0].dropout', (s) => { s.model.hidden[0].dropout = 1; }, /at most 0.9/],
+    ['model.hidden', (s) => { mlpOf(s).hidden = Array.from({ length: 9 }, () => mlpOf(s).hidden[0]); }, /at most 8 layers/],
+    ['model.hidden[1].units', (s) => { mlpOf(s).hidden[1].units = 0; }, /whole number at least 1 and at most 256/],
+    ['model.hidden[0].units', (s) => { mlpOf(s).hidden[0].units = 2.5; }, /whole number/],
+    ['model.hidden[0].activation', (s) => { (mlpOf(s).hidden[0] as { activation: string }).activation = 'swish'; }, /relu, tanh, sigmoid, linear, gelu/],
+    ['model.hidden[0].dropout', (s) => { mlpOf(s).hidden[0].dropout = 1; }, /at most 0.9/],
     ['training.optimizer.kind', (s) => { (s.training.optimizer as { kind: string }).kind = 'lbfgs'; }, /one of sgd, momentum, nesterov, rmsprop, adagrad, adam, adamw/],
     ['training.optimizer.rho', (s) => { s.training.optimizer.rho = 1; }, /less than 1/],
     ['training.optimizer.weightDecay', (s) => { s.training.optimizer.weightDecay = -1; }, /at least 0/],
@@ -89,7 +92,7 @@ describe('shared links', () => {
   test('a spec round-trips through the URL encoding', () => {
     const spec = defaultSpec();
     spec.dataset.kind = 'spiral';
-    spec.model.hidden.push({ units: 5, activation: 'gelu', dropout: 0.25 });
+    mlpOf(spec).hidden.push({ units: 5, activation: 'gelu', dropout: 0.25 });
     spec.training.optimizer.kind = 'sgd';
     const text = encodeSpec(spec);
     expect(text).toMatch(/^[A-Za-z0-9_-]+$/);
@@ -109,7 +112,7 @@ describe('spec diff', () => {
     const a = defaultSpec();
     const b = defaultSpec();
     b.training.optimizer.kind = 'sgd';
-    b.model.hidden.push({ units: 4, activation: 'relu', dropout: 0 });
+    mlpOf(b).hidden.push({ units: 4, activation: 'relu', dropout: 0 });
     b.dataset.features = ['x1'];
     const byPath = (x: { path: string }, y: { path: string }) => x.path.localeCompare(y.path);
     expect(diffSpecs(a, b).sort(byPath)).toEqual([
@@ -120,5 +123,75 @@ describe('spec diff', () => {
       { path: 'training.optimizer.kind', a: 'adam', b: 'sgd' },
     ].sort(byPath));
     expect(diffSpecs(a, defaultSpec())).toEqual([]);
+  });
+});
+
+describe('sequence models and data in the spec', () => {
+  function seqErrors(kind: DatasetKind, model: ModelSpec, edit: (s: ExperimentSpec) => void = () => {}) {
+    const spec = defaultSpec();
+    spec.dataset = { ...spec.dataset, kind, ...datasetDefaults(kind) };
+    spec.model = model;
+    spec.training.batchSize = 32;
+    edit(spec);
+    const result = validateSpec(JSON.parse(JSON.stringify(spec)));
+    return result.ok ? [] : result.errors;
+  }
+  const transformer = (): ModelSpec => defaultModel('transformer');
+  const lstm = (): ModelSpec => defaultModel('lstm');
+
+  test('accepts each model on the data it suits', () => {
+    expect(seqErrors('names', transformer())).toEqual([]);
+    expect(seqErrors('sotu', lstm())).toEqual([]);
+    expect(seqErrors('addition', lstm())).toEqual([]);
+    expect(seqErrors('mackeyGlass', lstm())).toEqual([]);
+    expect(seqErrors('sines', defaultModel('mlp'))).toEqual([]);
+  });
+
+  test('refuses dModel not divisible by heads, naming the field and suggesting head counts', () => {
+    const [e] = seqErrors('names', { kind: 'transformer', layers: 2, dModel: 30, heads: 4, dropout: 0 });
+    expect(e.field).toBe('model.heads');
+    expect(e.message).toMatch(/must divide dModel \(30\) evenly.*try 3 or 5/);
+  });
+
+  const bad: [string, DatasetKind, ModelSpec, (s: ExperimentSpec) => void, RegExp][] = [
+    ['model.kind', 'circle', transformer(), () => {}, /a transformer cannot train on Circle.*choose an MLP/],
+    ['model.kind', 'sines', transformer(), () => {}, /choose an LSTM or an MLP/],
+    ['model.kind', 'names', defaultModel('mlp'), () => {}, /choose a transformer or an LSTM/],
+    ['model.layers', 'names', { kind: 'lstm', embedding: 8, layers: [] }, () => {}, /1 to 3 LSTM layers/],
+    ['model.layers[0].units', 'names', { kind: 'lstm', embedding: 8, layers: [{ units: 0, dropout: 0 }] }, () => {}, /at least 1/],
+    ['model.embedding', 'names', { kind: 'lstm', embedding: 1.5, layers: [{ units: 8, dropout: 0 }] }, () => {}, /whole number/],
+    ['model.layers', 'names', { kind: 'transformer', layers: 7, dModel: 32, heads: 4, dropout: 0 }, () => {}, /at most 6/],
+    ['model.dropout', 'names', { kind: 'transformer', layers: 1, dModel: 32, heads: 4, dropout: 0.95 }, () => {}, /at most 0.9/],
+    ['dataset.contextLength', 'names', transformer(), (s) => { s.dataset.contextLength = 500; }, /at most 128/],
+    ['dataset.contextLength', 'sines', lstm(), (s) => { s.dataset.samples = 100; s.dataset.contextLength = 40; }, /quarter of the series length \(25\)/],
+    ['dataset.digits', 'addition', lstm(), (s) => { s.dataset.digits = 7; }, /at most 6/],
+    ['dataset.samples', 'names', transformer(), (s) => { s.dataset.samples = 60000; }, /at most 50000/],
+    ['training.batchSize', 'sines', lstm(), (s) => { s.dataset.samples = 200; s.training.batchSize = 200; }, /number of training examples \(141\)/],
+  ];
+  test.each(bad)('rejects a bad %s (%s) with a message naming it', (field, kind, model, edit, message) => {
+    const errors = seqErrors(kind, model, edit);
+    const hit = errors.find((e) => e.field === field);
+    expect(hit, JSON.stringify(errors)).toBeDefined();
+    expect(hit!.message).toMatch(message);
+  });
+
+  test('a transformer experiment round-trips through a link; links made before sequence data still open', () => {
+    const spec = defaultSpec();
+    spec.dataset = { ...spec.dataset, kind: 'names', ...datasetDefaults('names') };
+    spec.model = { kind: 'transformer', layers: 3, dModel: 48, heads: 6, dropout: 0.1 };
+    spec.training.batchSize = 32;
+    expect(decodeSpec(encodeSpec(spec))).toEqual({ ok: true, spec });
+    const old = JSON.parse(JSON.stringify(defaultSpec()));
+    delete old.dataset.contextLength;
+    delete old.dataset.digits;
+    const text = Buffer.from(JSON.stringify(old)).toString('base64url');
+    expect(decodeSpec(text)).toEqual({ ok: true, spec: defaultSpec() });
+  });
+
+  test('sequence lengths follow the toy task format', () => {
+    // "_7+45=" + "052" → 8 tokens in, each predicting the next.
+    expect(sequenceLength({ kind: 'addition', contextLength: 16, digits: 2 })).toBe(8);
+    expect(sequenceLength({ kind: 'reverse', contextLength: 16, digits: 5 })).toBe(10);
+    expect(sequenceLength({ kind: 'names', contextLength: 24, digits: 5 })).toBe(24);
   });
 });

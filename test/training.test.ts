@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { activateBackend } from '../src/engine/backend';
 import { Trainer } from '../src/engine/trainer';
 import type { EpochMetrics, RunStatus } from '../src/engine/types';
-import { defaultSpec, specsForOptimizers, validateSpec, type ExperimentSpec } from '../src/spec';
+import { defaultSpec, mlpOf, specsForOptimizers, validateSpec, type ExperimentSpec } from '../src/spec';
 
 beforeAll(async () => {
   await activateBackend('cpu');
@@ -31,7 +31,7 @@ describe('training learns', () => {
   test('a 3×8 tanh MLP on spiral reaches validation accuracy ≥ 0.90', async () => {
     const spec = defaultSpec();
     spec.dataset.kind = 'spiral';
-    spec.model.hidden = [0, 1, 2].map(() => ({ units: 8, activation: 'tanh' as const, dropout: 0 }));
+    mlpOf(spec).hidden = [0, 1, 2].map(() => ({ units: 8, activation: 'tanh' as const, dropout: 0 }));
     spec.training.epochs = 150;
     const { epochs } = await train(spec);
     expect(epochs.at(-1)!.valAccuracy).toBeGreaterThanOrEqual(0.9);
@@ -40,7 +40,7 @@ describe('training learns', () => {
   test('regression on the sine surface drives the MSE down, with SGD + momentum, dropout and L2', async () => {
     const spec = defaultSpec();
     spec.dataset.kind = 'sine';
-    spec.model.hidden = [{ units: 16, activation: 'relu', dropout: 0.1 }, { units: 16, activation: 'gelu', dropout: 0 }];
+    mlpOf(spec).hidden = [{ units: 16, activation: 'relu', dropout: 0.1 }, { units: 16, activation: 'gelu', dropout: 0 }];
     spec.training.optimizer = { ...spec.training.optimizer, kind: 'momentum', learningRate: 0.05, momentum: 0.9 };
     spec.training.l2 = 1e-4;
     spec.training.epochs = 40;
@@ -52,7 +52,7 @@ describe('training learns', () => {
   test('the same spec gives the same curves', async () => {
     const spec = defaultSpec();
     spec.training.epochs = 3;
-    spec.model.hidden[0].dropout = 0.2;
+    mlpOf(spec).hidden[0].dropout = 0.2;
     const a = await train(spec);
     const b = await train(spec);
     expect(b.epochs.map((e) => e.batchLosses)).toEqual(a.epochs.map((e) => e.batchLosses));
@@ -77,7 +77,7 @@ describe('training learns', () => {
   test('a diverging run stops with an explanation', async () => {
     const spec = defaultSpec();
     spec.dataset.kind = 'plane';
-    spec.model.hidden = [{ units: 16, activation: 'relu', dropout: 0 }];
+    mlpOf(spec).hidden = [{ units: 16, activation: 'relu', dropout: 0 }];
     spec.training.optimizer = { ...spec.training.optimizer, kind: 'momentum', learningRate: 10, momentum: 0.9 };
     spec.training.epochs = 50;
     const before = tf.memory().numTensors;
@@ -123,7 +123,7 @@ describe('comparing optimizers', () => {
     const base = defaultSpec();
     base.dataset.kind = 'spiral';
     base.training.epochs = 2;
-    base.model.hidden[1].dropout = 0.2;
+    mlpOf(base).hidden[1].dropout = 0.2;
     const specs = specsForOptimizers(base, [
       { kind: 'sgd', learningRate: 0.1 }, { kind: 'adam', learningRate: 0.01 }, { kind: 'rmsprop', learningRate: 0.01 },
     ]);
@@ -212,17 +212,24 @@ describe('MNIST', () => {
     const files = { mnist: { images: new Uint8Array(readFileSync('datasets/mnist-images.u8')), labels: new Uint8Array(readFileSync('datasets/mnist-labels.u8')) } };
     const spec = defaultSpec();
     spec.dataset = { ...spec.dataset, kind: 'mnist', samples: 3000 };
-    spec.model.hidden = [{ units: 64, activation: 'relu', dropout: 0 }];
+    mlpOf(spec).hidden = [{ units: 64, activation: 'relu', dropout: 0 }];
     spec.training = { ...spec.training, batchSize: 32, epochs: 6 };
     spec.training.optimizer.learningRate = 0.002;
     const counts: number[] = [];
     const epochs: EpochMetrics[] = [];
     const before = tf.memory().numTensors;
     const status = await new Trainer(spec, {
-      onEpoch: (m, boundary) => {
+      onEpoch: (m, views) => {
         epochs.push(m);
         counts.push(tf.memory().numTensors);
-        expect(boundary).toBeNull(); // no plane, no boundary
+        expect(views.boundary).toBeUndefined(); // no plane, no boundary
+        // The confusion matrix counts every validation digit once; its diagonal is the accuracy.
+        const { confusion, misclassified } = views.classes!;
+        const right = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].reduce((s, d) => s + confusion[d * 11], 0);
+        expect(confusion.reduce((a, b) => a + b, 0)).toBe(600);
+        expect(right / 600).toBeCloseTo(m.valAccuracy!, 5);
+        expect(misclassified.length).toBe(Math.min(32, 600 - right));
+        for (const d of misclassified) expect(d.predicted).not.toBe(d.label);
       },
     }, { boundaryResolution: 16, files }).run();
     expect(status).toBe('completed');

@@ -3,7 +3,8 @@ import * as tf from '@tensorflow/tfjs';
 import { activateBackend } from '../src/engine/backend';
 import { Trainer } from '../src/engine/trainer';
 import type { EpochMetrics } from '../src/engine/types';
-import { defaultSpec } from '../src/spec';
+import { readFileSync } from 'node:fs';
+import { datasetDefaults, defaultSpec, mlpOf, type ExperimentSpec, type ModelSpec } from '../src/spec';
 
 // A tiny run, since WebGPU here runs on SwiftShader (a CPU Vulkan driver).
 function tinySpec() {
@@ -11,7 +12,7 @@ function tinySpec() {
   spec.dataset.samples = 100;
   spec.training.batchSize = 20;
   spec.training.epochs = 3;
-  spec.model.hidden = [{ units: 6, activation: 'tanh', dropout: 0 }, { units: 4, activation: 'relu', dropout: 0 }];
+  mlpOf(spec).hidden = [{ units: 6, activation: 'tanh', dropout: 0 }, { units: 4, activation: 'relu', dropout: 0 }];
   return spec;
 }
 
@@ -37,6 +38,35 @@ test('WebGPU trains for real in Node and its losses match the cpu backend', asyn
   b.forEach((v, i) => expect(Math.abs(v - a[i])).toBeLessThan(1e-3 * Math.max(1, Math.abs(a[i]))));
   // And it learned something: the loss fell.
   expect(gpu[2].trainLoss).toBeLessThan(gpu[0].batchLosses[0]);
+});
+
+/** A tiny sequence run on names: 64 windows of 6 characters, batches of 16. */
+function tinySequenceSpec(model: ModelSpec): ExperimentSpec {
+  const spec = defaultSpec();
+  spec.dataset = { ...spec.dataset, kind: 'names', ...datasetDefaults('names'), samples: 80, contextLength: 6 };
+  spec.model = model;
+  spec.training.batchSize = 16;
+  spec.training.epochs = 2;
+  return spec;
+}
+
+test.each<ModelSpec>([
+  { kind: 'transformer', layers: 1, dModel: 8, heads: 2, dropout: 0 },
+  { kind: 'lstm', embedding: 4, layers: [{ units: 8, dropout: 0 }] },
+])('the $kind trains on WebGPU in Node with the cpu backend’s losses', async (model) => {
+  const files = { text: readFileSync('datasets/names.txt', 'utf8') };
+  const losses = async (backend: 'cpu' | 'webgpu') => {
+    await activateBackend(backend);
+    const before = tf.memory().numTensors;
+    const out: number[] = [];
+    await new Trainer(tinySequenceSpec(model), { onEpoch: (m) => out.push(...m.batchLosses, m.trainLoss, m.valLoss, m.valAccuracy!) }, { files }).run();
+    expect(tf.memory().numTensors).toBe(before);
+    return out;
+  };
+  const a = await losses('cpu');
+  const b = await losses('webgpu');
+  expect(b).toHaveLength(a.length);
+  b.forEach((v, i) => expect(Math.abs(v - a[i])).toBeLessThan(1e-3 * Math.max(1, Math.abs(a[i]))));
 });
 
 test('a backend that cannot start falls back along webgpu → webgl → wasm → cpu, saying why', async () => {

@@ -1,9 +1,10 @@
-import { isPlane, type DatasetSpec, type FeatureName } from '../spec/types';
+import { isPlane, isSeries, type DatasetSpec, type FeatureName } from '../spec/types';
 import { deriveSeed, Rng } from './rng';
 import { DOMAIN, generate2d, taskOf } from './twoD';
 import { featurize } from './features';
 import { fitStandardizer, standardize, type Standardizer } from './normalize';
 import { MNIST_PIXELS, parseMnist, splitMnist } from './mnist';
+import { seriesWindows } from './sequenceDataset';
 
 export interface Split {
   /** Model inputs: one standardised feature row per example. */
@@ -20,8 +21,10 @@ export interface TabularDataset {
   inputDim: number;
   /** Width of the model's output layer: 1 for a sigmoid class score or a regression value, else one per class. */
   outputDim: number;
-  /** Plane datasets: how model inputs are made from (x1, x2); null for images. */
+  /** Plane datasets: how model inputs are made from (x1, x2); null for images and series. */
   plane: { features: FeatureName[]; standardizer: Standardizer } | null;
+  /** Series (windows as inputs): the training part's mean and spread, to show forecasts in the series' units. */
+  scale: { mean: number; std: number } | null;
   train: Split;
   validation: Split;
 }
@@ -29,6 +32,8 @@ export interface TabularDataset {
 /** Bytes of the shipped data files a dataset needs (loaded by the worker or, in Node, from disk). */
 export interface DatasetFiles {
   mnist?: { images: Uint8Array; labels: Uint8Array };
+  /** The names or speeches file, or the user's own text. */
+  text?: string;
 }
 
 function take(points: Float32Array, y: Float32Array, idx: Int32Array): { points: Float32Array; y: Float32Array } {
@@ -47,12 +52,20 @@ function take(points: Float32Array, y: Float32Array, idx: Int32Array): { points:
  * train and validation, turned into features and standardised with training statistics.
  */
 export function buildDataset(spec: DatasetSpec, seed: number, files: DatasetFiles = {}): TabularDataset {
+  const noPoints = new Float32Array(0);
+  if (isSeries(spec.kind)) {
+    // The MLP sees each window of past values as one input row.
+    const { train, validation, scale } = seriesWindows(spec, seed);
+    return {
+      task: 'regression', inputDim: spec.contextLength, outputDim: 1, plane: null, scale,
+      train: { ...train, points: noPoints }, validation: { ...validation, points: noPoints },
+    };
+  }
   if (!isPlane(spec.kind)) {
     if (!files.mnist) throw new Error('The MNIST files are not loaded');
     const { train, validation } = splitMnist(parseMnist(files.mnist.images, files.mnist.labels), spec.samples, spec.validationSplit, deriveSeed(seed, 'split'));
-    const noPoints = new Float32Array(0);
     return {
-      task: 'multiclass', inputDim: MNIST_PIXELS, outputDim: 10, plane: null,
+      task: 'multiclass', inputDim: MNIST_PIXELS, outputDim: 10, plane: null, scale: null,
       train: { ...train, points: noPoints }, validation: { ...validation, points: noPoints },
     };
   }
@@ -71,6 +84,7 @@ export function buildDataset(spec: DatasetSpec, seed: number, files: DatasetFile
     inputDim: spec.features.length,
     outputDim: 1,
     plane: { features: [...spec.features], standardizer },
+    scale: null,
     train: split(train, trainRows),
     validation: split(val, featurize(val.points, spec.features)),
   };

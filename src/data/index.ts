@@ -7,3 +7,5 @@ export * from './mnist';
 export * from './text';
 export * from './series';
 export * from './toyTasks';
+export * from './sequenceDataset';
+export * from './shapes';

@@ -64,11 +64,13 @@ export interface TokenWindows {
 /**
  * Next-token windows over a token stream. The stream's first part (1 − validationSplit) gives
  * training windows and the rest validation windows, so no validation text is seen in training.
- * `count` training windows start at seeded random offsets; validation windows are strided.
+ * Training windows start at seeded random offsets; validation windows are strided evenly
+ * (as many as asked for, or as fit without overlap if the held-out text is short).
  */
 export function lmWindows(
-  tokens: Int32Array, contextLength: number, count: number, validationSplit: number, seed: number,
+  tokens: Int32Array, contextLength: number, counts: { train: number; validation: number }, validationSplit: number, seed: number,
 ): { train: TokenWindows; validation: TokenWindows } {
+  const count = counts.train;
   const T = contextLength;
   const cut = Math.floor(tokens.length * (1 - validationSplit));
   const rng = new Rng(seed);
@@ -85,7 +87,7 @@ export function lmWindows(
     throw new Error(`the text is too short for a context of ${T} characters`);
   }
   const trainStarts = Array.from({ length: count }, () => Math.floor(rng.next() * (cut - T - 1)));
-  const valCount = Math.max(1, Math.min(Math.ceil(count * validationSplit), Math.floor((tokens.length - cut - 1) / T)));
+  const valCount = Math.max(1, Math.min(counts.validation, Math.floor((tokens.length - cut - 1) / T)));
   const stride = Math.max(1, Math.floor((tokens.length - cut - T - 1) / valCount));
   const valStarts = Array.from({ length: valCount }, (_, i) => cut + i * stride);
   return { train: build(trainStarts), validation: build(valStarts) };

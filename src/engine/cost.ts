@@ -1,6 +1,6 @@
 // engine/: models, losses, optimizers, the training loop, the compute-cost model, backends.
 // This file is the analytic compute-cost model; it has no tfjs import so the UI can use it.
-import type { Activation, MlpSpec, OptimizerKind } from '../spec/types';
+import type { Activation, LstmSpec, MlpSpec, ModelSpec, OptimizerKind, TransformerSpec } from '../spec/types';
 
 /**
  * Approximate FLOPs per element for each activation's forward pass (exp/tanh counted as a
@@ -22,8 +22,13 @@ export interface LayerCost {
   inputs: number;
   outputs: number;
   params: number;
-  /** Forward FLOPs per example: 2·in·out for the matmul, out for the bias, plus the activation. */
+  /** Forward FLOPs per example (a sequence counts as one example): dense 2·in·out + out + activation. */
   forwardFlops: number;
+  /**
+   * Backward FLOPs per example: 2× forward, since each matmul's backward is two matmuls of the
+   * same size (gradients of the input and of the weights); elementwise work is counted likewise.
+   */
+  backwardFlops: number;
 }
 
 export interface ModelCost {
@@ -32,11 +37,19 @@ export interface ModelCost {
   forwardFlops: number;
 }
 
+function layer(name: string, inputs: number, outputs: number, params: number, forwardFlops: number): LayerCost {
+  return { name, inputs, outputs, params, forwardFlops, backwardFlops: 2 * forwardFlops };
+}
+
 function dense(name: string, inputs: number, outputs: number, activation: Activation): LayerCost {
+  return layer(name, inputs, outputs, inputs * outputs + outputs, 2 * inputs * outputs + outputs + ACTIVATION_FLOPS[activation] * outputs);
+}
+
+function total(layers: LayerCost[]): ModelCost {
   return {
-    name, inputs, outputs,
-    params: inputs * outputs + outputs,
-    forwardFlops: 2 * inputs * outputs + outputs + ACTIVATION_FLOPS[activation] * outputs,
+    layers,
+    params: layers.reduce((s, l) => s + l.params, 0),
+    forwardFlops: layers.reduce((s, l) => s + l.forwardFlops, 0),
   };
 }
 
@@ -49,13 +62,8 @@ export function mlpCost(model: MlpSpec, inputDim: number, outputDim: number): Mo
     width = l.units;
   });
   const out = dense('output', width, outputDim, 'linear');
-  out.forwardFlops += 5 * outputDim;
-  layers.push(out);
-  return {
-    layers,
-    params: layers.reduce((s, l) => s + l.params, 0),
-    forwardFlops: layers.reduce((s, l) => s + l.forwardFlops, 0),
-  };
+  layers.push(layer('output', width, outputDim, out.params, out.forwardFlops + 5 * outputDim));
+  return total(layers);
 }
 
 export interface EpochWork {
@@ -106,4 +114,72 @@ export function attentionFlops(d: number, time: number, heads: number): number {
 /** Layer norm: mean, variance, normalise, scale and shift ≈ 8 FLOPs per element. */
 export function layerNormFlops(width: number, time: number): number {
   return time * 8 * width;
+}
+
+/** Sequence sets can be large: each epoch evaluates at most this many examples of each split (always the same ones). */
+export const SEQUENCE_EVAL_LIMIT = 2048;
+
+/** One layer's FLOPs in an epoch: forward + backward per trained example, forward per evaluated one. */
+export function layerEpochFlops(layer: LayerCost, trained: number, evaluated: number): number {
+  return trained * (layer.forwardFlops + layer.backwardFlops) + evaluated * layer.forwardFlops;
+}
+
+/** Softmax cross-entropy: ~5 FLOPs per logit (exp, sum, log, pick). */
+const LOSS_FLOPS = 5;
+
+/**
+ * Per-layer cost of an LSTM over sequences of `time` steps: the embedding (or the raw value for
+ * series), each LSTM layer, and the head (logits at every step, or one forecast from the last).
+ */
+export function lstmCost(model: LstmSpec, vocab: number | null, time: number): ModelCost {
+  const layers: LayerCost[] = [];
+  let width = 1;
+  if (vocab) {
+    layers.push(layer('embedding', vocab, model.embedding, vocab * model.embedding, embeddingFlops(vocab, model.embedding, time)));
+    width = model.embedding;
+  }
+  model.layers.forEach((l, i) => {
+    layers.push(layer(`lstm ${i + 1}`, width, l.units, 4 * l.units * (width + l.units + 1), lstmFlops(width, l.units, time)));
+    width = l.units;
+  });
+  const outputs = vocab ?? 1;
+  const steps = vocab ? time : 1;
+  layers.push(layer('head', width, outputs, width * outputs + outputs, steps * (2 * width * outputs + outputs + LOSS_FLOPS * outputs)));
+  return total(layers);
+}
+
+/**
+ * Per-layer cost of the decoder-only transformer over `time` tokens. A block is its two layer
+ * norms, the attention (projections with biases, scores, softmax, mixing), the 4× GELU MLP and
+ * the two residual adds.
+ */
+export function transformerCost(model: TransformerSpec, vocab: number, time: number): ModelCost {
+  const d = model.dModel;
+  const layers: LayerCost[] = [
+    layer('embeddings', vocab, d, vocab * d + time * d, embeddingFlops(vocab, d, time) + time * d),
+  ];
+  for (let i = 1; i <= model.layers; i++) {
+    layers.push(layer(`block ${i} attention`, d, d, 4 * d * d + 4 * d + 2 * d,
+      layerNormFlops(d, time) + attentionFlops(d, time, model.heads) + time * 4 * d + time * d));
+    const mlpForward = time * (2 * d * 4 * d + 4 * d + ACTIVATION_FLOPS.gelu * 4 * d + 2 * 4 * d * d + d + d);
+    layers.push(layer(`block ${i} MLP`, d, d, 8 * d * d + 5 * d + 2 * d, layerNormFlops(d, time) + mlpForward));
+  }
+  layers.push(layer('head', d, vocab, 2 * d + d * vocab, layerNormFlops(d, time) + time * (2 * d * vocab + LOSS_FLOPS * vocab)));
+  return total(layers);
+}
+
+/** What a model's cost depends on besides its spec: input and output widths, or sequence shape. */
+export type ProblemShape =
+  | { kind: 'tabular'; inputDim: number; outputDim: number }
+  | { kind: 'sequence'; vocab: number | null; length: number };
+
+export function modelCost(model: ModelSpec, shape: ProblemShape): ModelCost {
+  if (model.kind === 'mlp') {
+    if (shape.kind !== 'tabular') throw new Error('an MLP needs tabular inputs');
+    return mlpCost(model, shape.inputDim, shape.outputDim);
+  }
+  if (shape.kind !== 'sequence') throw new Error(`${model.kind} needs sequences`);
+  if (model.kind === 'lstm') return lstmCost(model, shape.vocab, shape.length);
+  if (!shape.vocab) throw new Error('a transformer needs tokens');
+  return transformerCost(model, shape.vocab, shape.length);
 }

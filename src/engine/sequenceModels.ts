@@ -12,8 +12,9 @@ export interface SequenceModel {
   /** Named groups of variables, for per-layer norms. */
   groups: { name: string; weights: tf.Variable[] }[];
   /**
-   * tokens [batch, time] (int32) → logits [batch, time, vocab]; `dropoutSeed` turns dropout on.
-   * `attention` collects each block's attention weights when given.
+   * tokens [batch, time] (int32) → logits [batch, time, vocab]; a series model takes values
+   * [batch, time] and gives its forecast as [batch, 1, 1]. `dropoutSeed` turns dropout on;
+   * `attention` collects each transformer block's attention weights when given.
    */
   forward(tokens: tf.Tensor2D, dropoutSeed?: () => number, attention?: tf.Tensor4D[]): tf.Tensor3D;
   dispose(): void;
@@ -48,45 +49,60 @@ function maybeDropout<T extends tf.Tensor>(x: T, rate: number, seed?: () => numb
 }
 
 export interface LstmModelSpec {
-  vocab: number;
+  /** Token inputs: the alphabet size; null for series, whose input is one value per step. */
+  vocab: number | null;
   embedding: number;
-  units: number;
-  layers: number;
-  dropout: number;
+  layers: { units: number; dropout: number }[];
 }
 
-/** Token embedding → stacked LSTM layers (dropout between) → a dense head per position. */
+/**
+ * Token embedding (or the raw value) → stacked LSTM layers, each with dropout on its outputs →
+ * a dense head: next-token logits at every position, or (series) one forecast from the last step.
+ */
 export function buildLstmModel(s: LstmModelSpec, seed: number): SequenceModel {
   const rng = new Rng(seed);
-  const embedding = variable(normal(rng, s.vocab * s.embedding, 1), [s.vocab, s.embedding]);
-  const stack = Array.from({ length: s.layers }, (_, i) => {
-    const inputs = i === 0 ? s.embedding : s.units;
-    // PyTorch's nn.LSTM initialisation: U(−1/√h, 1/√h).
-    const k = 1 / Math.sqrt(s.units);
+  const vocab = s.vocab;
+  const embedding = vocab ? variable(normal(rng, vocab * s.embedding, 1), [vocab, s.embedding]) : null;
+  const stack = s.layers.map((layer, i) => {
+    const inputs = i === 0 ? (vocab ? s.embedding : 1) : s.layers[i - 1].units;
+    // PyTorch's nn.LSTM initialisation, U(−1/√h, 1/√h), except the forget gate's bias starts at 1
+    // (as Keras does): the cell keeps its memory from the start, which speeds learning markedly.
+    const h = layer.units;
+    const k = 1 / Math.sqrt(h);
+    const bias = uniform(rng, 4 * h, k);
+    bias.fill(1, h, 2 * h);
     return {
-      wx: variable(uniform(rng, inputs * 4 * s.units, k), [inputs, 4 * s.units]),
-      wh: variable(uniform(rng, s.units * 4 * s.units, k), [s.units, 4 * s.units]),
-      b: variable(uniform(rng, 4 * s.units, k), [4 * s.units]),
+      ...layer,
+      wx: variable(uniform(rng, inputs * 4 * h, k), [inputs, 4 * h]),
+      wh: variable(uniform(rng, h * 4 * h, k), [h, 4 * h]),
+      b: variable(bias, [4 * h]),
     };
   });
-  const head = variable(uniform(rng, s.units * s.vocab, 1 / Math.sqrt(s.units)), [s.units, s.vocab]);
-  const headBias = variable(constant(s.vocab, 0), [s.vocab]);
-  const variables = [embedding, ...stack.flatMap((l) => [l.wx, l.wh, l.b]), head, headBias];
+  const top = s.layers[s.layers.length - 1].units;
+  const outputs = vocab ?? 1;
+  const head = variable(uniform(rng, top * outputs, 1 / Math.sqrt(top)), [top, outputs]);
+  const headBias = variable(constant(outputs, 0), [outputs]);
+  const variables = [...(embedding ? [embedding] : []), ...stack.flatMap((l) => [l.wx, l.wh, l.b]), head, headBias];
   return {
     variables,
     groups: [
-      { name: 'embedding', weights: [embedding] },
+      ...(embedding ? [{ name: 'embedding', weights: [embedding] }] : []),
       ...stack.map((l, i) => ({ name: `lstm ${i + 1}`, weights: [l.wx, l.wh] })),
       { name: 'head', weights: [head] },
     ],
-    forward(tokens, dropoutSeed) {
-      const [batch, time] = tokens.shape;
-      let h = embed(embedding, tokens, s.vocab);
+    forward(x, dropoutSeed) {
+      const [batch, time] = x.shape;
+      let h = embedding ? embed(embedding, x, vocab!) : (x.toFloat().reshape([batch, time, 1]) as tf.Tensor3D);
       for (const l of stack) {
         h = lstmLayer(h, { wx: l.wx as tf.Tensor2D, wh: l.wh as tf.Tensor2D, b: l.b as tf.Tensor1D });
-        h = maybeDropout(h, s.dropout, dropoutSeed);
+        h = maybeDropout(h, l.dropout, dropoutSeed);
       }
-      return h.reshape([batch * time, s.units]).matMul(head).add(headBias).reshape([batch, time, s.vocab]) as tf.Tensor3D;
+      if (!vocab) {
+        // Series: forecast the next value from the last step's state.
+        const last = h.slice([0, time - 1, 0], [batch, 1, top]).reshape([batch, top]) as tf.Tensor2D;
+        return last.matMul(head).add(headBias).reshape([batch, 1, 1]) as tf.Tensor3D;
+      }
+      return h.reshape([batch * time, top]).matMul(head).add(headBias).reshape([batch, time, vocab]) as tf.Tensor3D;
     },
     dispose: () => variables.forEach((v) => v.dispose()),
   };

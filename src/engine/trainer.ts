@@ -1,17 +1,20 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ExperimentSpec } from '../spec/types';
 import { deriveSeed, Rng } from '../data/rng';
-import { boundaryGridInputs, buildDataset, type DatasetFiles, type TabularDataset } from '../data/dataset';
-import { activate, buildMlp, type Mlp } from './mlp';
-import { accuracy, taskLoss, weightPenalty } from './losses';
+import { buildDataset, type DatasetFiles } from '../data/dataset';
+import { buildSequenceDataset } from '../data/sequenceDataset';
+import { weightPenalty } from './losses';
 import { clipByGlobalNorm, createOptimizer, type Optimizer } from './optimizers';
 import { learningRateAt } from './schedule';
-import { epochFlops, mlpCost, type ModelCost } from './cost';
+import { epochFlops, type ModelCost } from './cost';
 import { memoryFigures } from './backend';
-import type { BatchReport, BoundarySnapshot, EpochMetrics, Inspection, RunStatus } from './types';
+import type { Learner } from './learner';
+import { TabularLearner } from './learners/tabular';
+import { SAMPLE_LENGTH, SequenceLearner, type SamplingOptions } from './learners/sequence';
+import type { AttentionSnapshot, BatchReport, EpochMetrics, EpochViews, Inspection, RunStatus } from './types';
 
 export interface TrainerEvents {
-  onEpoch?(metrics: EpochMetrics, boundary: BoundarySnapshot | null): void;
+  onEpoch?(metrics: EpochMetrics, views: EpochViews): void;
   /** Sent for batches run one at a time with step(). */
   onBatch?(report: BatchReport): void;
   onStatus?(status: RunStatus, message?: string): void;
@@ -28,8 +31,10 @@ export interface TrainerOptions {
   boundaryResolution?: number;
   /** Start paused, so the first step() runs exactly one batch. */
   startPaused?: boolean;
-  /** The shipped data files the dataset needs (MNIST). */
+  /** The data files the dataset needs (MNIST, names, speeches, the user's text). */
   files?: DatasetFiles;
+  /** Language models: the temperature of each epoch's sample and the text whose attention is shown. */
+  sampling?: SamplingOptions;
 }
 
 /** Let queued messages (pause, stop…) run; setImmediate in Node, a MessageChannel in workers. */
@@ -65,47 +70,35 @@ class GpuFence {
   }
 }
 
-interface DeviceData {
-  xTrain: tf.Tensor2D;
-  yTrain: tf.Tensor1D;
-  xVal: tf.Tensor2D;
-  yVal: tf.Tensor1D;
-  grid: tf.Tensor2D | null;
-}
-
-function upload(ds: TabularDataset, gridInputs: Float32Array | null): DeviceData {
-  const d = ds.inputDim;
-  return {
-    xTrain: tf.tensor2d(ds.train.x, [ds.train.n, d]),
-    yTrain: tf.tensor1d(ds.train.y),
-    xVal: tf.tensor2d(ds.validation.x, [ds.validation.n, d]),
-    yVal: tf.tensor1d(ds.validation.y),
-    grid: gridInputs ? tf.tensor2d(gridInputs, [gridInputs.length / d, d]) : null,
-  };
-}
-
 /**
  * The one training loop. The data is uploaded once; each batch is gathered on the device;
  * batch losses stay on the device and are read back once per epoch together with the
  * evaluation figures and the boundary grid. Pause, resume, step and stop act between batches.
  */
 export class Trainer {
-  readonly dataset: TabularDataset;
   readonly cost: ModelCost;
   private control: 'run' | 'pause' | 'stop';
   private stepsAllowed = 0;
   private wake: (() => void) | null = null;
   private reported: RunStatus | null = null;
-  private model: Mlp | null = null;
+  private learner: Learner | null = null;
   private optimizer: Optimizer | null = null;
-  private data: DeviceData | null = null;
   /** The last batch's gradients, kept (not recomputed) for the inspection views. */
   private lastGrads: tf.NamedTensorMap | null = null;
-  private neuronGrid: tf.Tensor2D | null = null;
+  /** The data, built in the constructor (so bad data fails fast); moved to the device by run(). */
+  private readonly makeLearner: () => Learner;
 
-  constructor(readonly spec: ExperimentSpec, private events: TrainerEvents = {}, private options: TrainerOptions = {}) {
-    this.dataset = buildDataset(spec.dataset, spec.seed, options.files);
-    this.cost = mlpCost(spec.model, this.dataset.inputDim, this.dataset.outputDim);
+  constructor(readonly spec: ExperimentSpec, private events: TrainerEvents = {}, options: TrainerOptions = {}) {
+    if (spec.model.kind === 'mlp') {
+      const ds = buildDataset(spec.dataset, spec.seed, options.files);
+      const learner = () => new TabularLearner(spec, ds, options.boundaryResolution ?? 0);
+      this.makeLearner = learner;
+      this.cost = TabularLearner.costOf(spec, ds);
+    } else {
+      const ds = buildSequenceDataset(spec.dataset, spec.seed, options.files);
+      this.makeLearner = () => new SequenceLearner(spec, ds, options.sampling);
+      this.cost = SequenceLearner.costOf(spec, ds);
+    }
     this.control = options.startPaused ? 'pause' : 'run';
   }
 
@@ -162,22 +155,17 @@ export class Trainer {
 
   /** Train to the end (or until stopped or diverged); every tensor made is disposed before it resolves. */
   async run(): Promise<RunStatus> {
-    const { spec, dataset: ds } = this;
-    const { training } = spec;
-    // The decision boundary exists only over the plane.
-    const resolution = ds.plane ? (this.options.boundaryResolution ?? 0) : 0;
     this.report('preparing');
     let status: RunStatus = 'completed';
     let message: string | undefined;
     try {
-      this.data = upload(ds, resolution && ds.plane ? boundaryGridInputs(ds.plane, resolution) : null);
-      this.model = buildMlp(spec.model, ds.inputDim, ds.outputDim, deriveSeed(spec.seed, 'weights'));
-      this.optimizer = createOptimizer(training.optimizer, this.model.variables);
+      this.learner = this.makeLearner();
+      this.optimizer = createOptimizer(this.spec.training.optimizer, this.learner.variables);
       if (this.events.onInit) {
-        this.events.onInit((await Promise.all(this.model.variables.map((v) => v.data()))) as Float32Array[]);
+        this.events.onInit((await Promise.all(this.learner.variables.map((v) => v.data()))) as Float32Array[]);
       }
       if (this.control === 'run') this.report('running');
-      const result = await this.loop(resolution);
+      const result = await this.loop();
       status = result.status;
       message = result.message;
     } catch (e) {
@@ -192,22 +180,25 @@ export class Trainer {
     return status;
   }
 
-  private async loop(resolution: number): Promise<{ status: RunStatus; message?: string }> {
-    const { spec, dataset: ds } = this;
+  private async loop(): Promise<{ status: RunStatus; message?: string }> {
+    const { spec } = this;
     const { training } = spec;
-    const model = this.model!;
+    const learner = this.learner!;
     const optimizer = this.optimizer!;
-    const data = this.data!;
     const shuffleRng = new Rng(deriveSeed(spec.seed, 'shuffle'));
     const dropoutRng = new Rng(deriveSeed(spec.seed, 'dropout'));
     const dropoutSeed = () => Math.floor(dropoutRng.next() * 2 ** 31);
-    const kernels = model.layers.map((l) => l.kernel);
+    const groups = learner.groups;
+    const kernels = groups.flatMap((g) => g.weights);
+    // L2 norm of a group of matrices (or their gradients).
+    const groupNorm = (tensors: tf.Tensor[]) => tf.addN(tensors.map((t) => t.square().sum())).sqrt();
     // Fixed batch shape: the ragged tail of each shuffled epoch is dropped (it differs every epoch).
     const batchSize = training.batchSize;
-    const batches = Math.floor(ds.train.n / batchSize);
+    const nTrain = learner.nTrain;
+    const batches = Math.floor(nTrain / batchSize);
     const flops = epochFlops(this.cost, {
       batches, batchSize,
-      evalExamples: ds.train.n + ds.validation.n + resolution * resolution,
+      evalExamples: learner.evalExamples,
       optimizer: training.optimizer.kind,
       extraPerParam: (training.l1 > 0 || training.l2 > 0 ? 3 : 0) + (training.optimizer.weightDecay > 0 ? 2 : 0)
         + (training.clipNorm > 0 ? 3 : 0),
@@ -224,22 +215,20 @@ export class Trainer {
     const trainStep = (perm: tf.Tensor1D, b: number, withNorms: boolean): { loss: tf.Scalar; norms?: tf.Tensor1D } =>
       tf.tidy(() => {
         const idx = perm.slice(b * batchSize, batchSize);
-        const xb = tf.gather(data.xTrain, idx) as tf.Tensor2D;
-        const yb = tf.gather(data.yTrain, idx) as tf.Tensor1D;
         const { value, grads } = tf.variableGrads(() => {
-          const loss = taskLoss(ds.task, model.forward(xb, dropoutSeed), yb);
+          const loss = learner.batchLoss(idx, dropoutSeed);
           const penalty = weightPenalty(kernels, training.l1, training.l2);
           return penalty ? loss.add(penalty) : loss;
-        }, model.variables);
+        }, learner.variables);
         optimizer.step(training.clipNorm > 0 ? clipByGlobalNorm(grads, training.clipNorm) : grads, lrAt(optimizer.steps));
         this.keepGrads(grads);
         if (!withNorms) return { loss: value };
-        return { loss: value, norms: tf.stack(kernels.map((k) => grads[k.name].norm())) as tf.Tensor1D };
+        return { loss: value, norms: tf.stack(groups.map((g) => groupNorm(g.weights.map((w) => grads[w.name])))) as tf.Tensor1D };
       });
 
     for (let epoch = 1; epoch <= training.epochs; epoch++) {
       const start = performance.now();
-      const order = shuffleRng.permutation(ds.train.n);
+      const order = shuffleRng.permutation(nTrain);
       this.events.onEpochStart?.(epoch, order);
       const perm = tf.tensor1d(order, 'int32');
       const losses: tf.Scalar[] = [];
@@ -262,48 +251,42 @@ export class Trainer {
             lastYield = performance.now();
           }
         }
-        // One read-back per epoch: batch losses, evaluation figures and the boundary grid together.
+        // One read-back per epoch: batch losses, evaluation figures and the views' values together.
         const packed = tf.tidy(() => {
-          const evaluate = (x: tf.Tensor2D, y: tf.Tensor1D) => {
-            const out = model.forward(x);
-            const acc = ds.task === 'regression' ? tf.scalar(0) : accuracy(ds.task, out, y);
-            return tf.stack([taskLoss(ds.task, out, y), acc]);
-          };
-          const parts: tf.Tensor[] = [
-            tf.stack(losses), evaluate(data.xTrain, data.yTrain), evaluate(data.xVal, data.yVal),
-            tf.stack(kernels.map((k) => k.norm())), gradNorms ?? tf.zeros([kernels.length]),
-          ];
-          if (data.grid) {
-            const out = model.forward(data.grid).reshape([-1]);
-            parts.push(ds.task === 'binary' ? out.sigmoid() : out);
-          }
-          return tf.concat(parts);
+          const view = learner.viewTensor();
+          return tf.concat([
+            tf.stack(losses), learner.evaluate(),
+            tf.stack(groups.map((g) => groupNorm(g.weights))), gradNorms ?? tf.zeros([groups.length]),
+            ...(view ? [view] : []),
+          ]);
         });
         const values = (await packed.data()) as Float32Array;
         packed.dispose();
-        const ms = performance.now() - start;
         const batchLosses = Array.from(values.subarray(0, batches));
-        const [trainLoss, trainAcc, valLoss, valAcc] = values.subarray(batches, batches + 4);
-        const nLayers = kernels.length;
-        const norms = values.subarray(batches + 4, batches + 4 + 2 * nLayers);
-        const layers = model.layers.map((l, i) => ({ name: l.name, weightNorm: norms[i], gradNorm: norms[nLayers + i] }));
-        const gridStart = batches + 4 + 2 * nLayers;
+        const [trainLoss, trainAcc, valLoss, valAcc, valExact] = values.subarray(batches, batches + 5);
+        const nGroups = groups.length;
+        const norms = values.subarray(batches + 5, batches + 5 + 2 * nGroups);
+        const layers = groups.map((g, i) => ({ name: g.name, weightNorm: norms[i], gradNorm: norms[nGroups + i] }));
+        const ms = performance.now() - start;
+        // After the clock stops: a text sample is not part of the epoch's training cost.
+        const views = await learner.views(values.slice(batches + 5 + 2 * nGroups), epoch);
         const gflop = flops / 1e9;
         cumulativeGflop += gflop;
         cumulativeMs += ms;
         const metrics: EpochMetrics = {
           epoch, step: optimizer.steps, batchLosses, trainLoss, valLoss,
-          trainAccuracy: ds.task === 'regression' ? null : trainAcc,
-          valAccuracy: ds.task === 'regression' ? null : valAcc,
+          trainAccuracy: learner.hasAccuracy ? trainAcc : null,
+          valAccuracy: learner.hasAccuracy ? valAcc : null,
+          valExactMatch: learner.hasExactMatch ? valExact : null,
+          trainEvaluated: learner.trainEvaluated,
           ms, examplesPerSec: (batches * batchSize * 1000) / ms,
           gflop, gflopPerSec: gflop / (ms / 1000), cumulativeGflop, cumulativeMs,
           learningRate: lrAt(optimizer.steps - 1), layers,
           ...memoryFigures(),
         };
-        const boundary = data.grid ? { resolution, values: values.slice(gridStart) } : null;
         const bad = [...batchLosses, trainLoss, valLoss].find((v) => !Number.isFinite(v));
         if (bad !== undefined) return diverged(epoch, bad, training.optimizer.learningRate);
-        this.events.onEpoch?.(metrics, boundary);
+        this.events.onEpoch?.(metrics, views);
         if (valLoss < best.loss) best = { loss: valLoss, epoch };
         const patience = training.earlyStopPatience;
         if (patience > 0 && epoch - best.epoch >= patience && epoch < training.epochs) {
@@ -328,96 +311,34 @@ export class Trainer {
     Object.values(grads).forEach((g) => tf.keep(g));
   }
 
-  /**
-   * A look inside the network between batches: weights, last-batch gradients, optimizer state,
-   * one training example's autodiff gradients, and each hidden neuron over the input plane.
-   * Resolves null when the run has no model (not started or already ended).
-   */
+  /** A look inside the MLP between batches (see TabularLearner.inspect); null for other models or when no run is live. */
   async inspect(exampleIndex: number, resolution = 24): Promise<Inspection | null> {
-    const model = this.model;
-    const optimizer = this.optimizer;
-    if (!model || !optimizer || !this.data) return null;
-    const ds = this.dataset;
-    const index = Math.min(Math.max(0, Math.floor(exampleIndex)), ds.train.n - 1);
-    const d = ds.inputDim;
-    // Neuron maps are drawn over the plane; other data has none.
-    if (ds.plane) this.neuronGrid ??= tf.tensor2d(boundaryGridInputs(ds.plane, resolution), [resolution * resolution, d]);
-    const grid = this.neuronGrid;
-    const input = ds.train.x.slice(index * d, (index + 1) * d);
-    const target = ds.train.y[index];
-    const tensors = tf.tidy(() => {
-      const x = tf.tensor2d(input, [1, d]);
-      const y = tf.tensor1d([target]);
-      const { grads } = tf.variableGrads(() => taskLoss(ds.task, model.forward(x), y), model.variables);
-      const maps: tf.Tensor[] = [];
-      let h = grid;
-      for (const l of grid ? model.layers.slice(0, -1) : []) {
-        h = activate(h!.matMul(l.kernel).add(l.bias), l.activation);
-        maps.push(h);
-      }
-      return { grads: model.variables.map((v) => grads[v.name]), maps };
-    });
-    // Training may go on while the reads are in flight, replacing the variables' data: read
-    // from clones (which keep the data alive) taken now, all at the same step.
-    const slotNames = Object.keys(optimizer.slots);
-    const lastGrads = this.lastGrads;
-    const copies = model.layers.map((l) => ({
-      weights: l.kernel.clone(),
-      bias: l.bias.clone(),
-      weightGrad: lastGrads ? lastGrads[l.kernel.name].clone() : null,
-      biasGrad: lastGrads ? lastGrads[l.bias.name].clone() : null,
-      slots: slotNames.map((n) => optimizer.slots[n].get(l.kernel.name)!.clone()),
-    }));
-    const step = optimizer.steps;
-    const read = (t: tf.Tensor) => t.data() as Promise<Float32Array>;
-    const readOrNull = (t: tf.Tensor | null) => (t ? read(t) : Promise.resolve(null));
-    try {
-      const layers = await Promise.all(model.layers.map(async (l, i) => {
-        const c = copies[i];
-        const slots = await Promise.all(c.slots.map(read));
-        return {
-          name: l.name,
-          inputs: l.kernel.shape[0] as number,
-          outputs: l.kernel.shape[1] as number,
-          activation: l.activation,
-          weights: await read(c.weights),
-          bias: await read(c.bias),
-          weightGrad: await readOrNull(c.weightGrad),
-          biasGrad: await readOrNull(c.biasGrad),
-          slots: Object.fromEntries(slotNames.map((n, k) => [n, slots[k]])),
-        };
-      }));
-      const grads = await Promise.all(tensors.grads.map(read));
-      return {
-        step,
-        layers,
-        example: {
-          index, input, target,
-          point: ds.plane ? [ds.train.points[2 * index], ds.train.points[2 * index + 1]] : null,
-          weightGrads: grads.filter((_, i) => i % 2 === 0),
-          biasGrads: grads.filter((_, i) => i % 2 === 1),
-        },
-        neuronMaps: { resolution, layers: await Promise.all(tensors.maps.map(read)) },
-      };
-    } finally {
-      tf.dispose([...tensors.grads, ...tensors.maps]);
-      for (const c of copies) tf.dispose([c.weights, c.bias, ...c.slots, ...(c.weightGrad ? [c.weightGrad, c.biasGrad!] : [])]);
-    }
+    const learner = this.learner;
+    if (!(learner instanceof TabularLearner) || !this.optimizer) return null;
+    return learner.inspect(exampleIndex, this.optimizer, this.lastGrads, resolution);
+  }
+
+  /** Text sampled from the language model now; null when no language model is training. */
+  async sample(temperature: number, prompt: string, seed: number): Promise<string | null> {
+    const learner = this.learner;
+    if (!(learner instanceof SequenceLearner) || learner.dataset.task !== 'language') return null;
+    return learner.sample(SAMPLE_LENGTH, temperature, new Rng(seed), prompt);
+  }
+
+  /** The transformer's attention for a text now; null when no transformer is training. */
+  async attention(text: string): Promise<AttentionSnapshot | null> {
+    const learner = this.learner;
+    if (!(learner instanceof SequenceLearner) || this.spec.model.kind !== 'transformer') return null;
+    return learner.attention(text);
   }
 
   private disposeAll(): void {
     if (this.lastGrads) tf.dispose(Object.values(this.lastGrads));
     this.lastGrads = null;
-    this.neuronGrid?.dispose();
-    this.neuronGrid = null;
     this.optimizer?.dispose();
-    this.model?.dispose();
-    if (this.data) {
-      for (const t of Object.values(this.data)) t?.dispose();
-    }
+    this.learner?.dispose();
     this.optimizer = null;
-    this.model = null;
-    this.data = null;
+    this.learner = null;
   }
 }
 

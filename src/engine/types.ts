@@ -12,9 +12,13 @@ export interface EpochMetrics {
   /** Loss and accuracy over the whole training and validation sets, in evaluation mode. */
   trainLoss: number;
   valLoss: number;
-  /** Null for regression tasks. */
+  /** Null for regression tasks. Sequence models: the share of target tokens predicted right. */
   trainAccuracy: number | null;
   valAccuracy: number | null;
+  /** Toy tasks: the share of validation answers right in every token; null otherwise. */
+  valExactMatch: number | null;
+  /** Examples the training figures were measured on (sequence models evaluate a subset of training). */
+  trainEvaluated: number;
   /** Wall time of the epoch, training and evaluation, up to the read-back. */
   ms: number;
   /** Examples trained per second this epoch. */
@@ -37,6 +41,50 @@ export interface EpochMetrics {
 export interface BoundarySnapshot {
   resolution: number;
   values: Float32Array;
+}
+
+/** MNIST validation results: confusion counts and the first digits it got wrong. */
+export interface ClassesSnapshot {
+  /** confusion[true * 10 + predicted]. */
+  confusion: number[];
+  misclassified: { index: number; label: number; predicted: number; pixels: Uint8Array }[];
+}
+
+/** Validation windows in time order: the true next value and the model's forecast, in series units. */
+export interface ForecastSnapshot {
+  truth: number[];
+  predicted: number[];
+}
+
+/** A few validation problems with the answer the model gives (teacher-forced, as exact match is measured). */
+export interface ToySnapshot {
+  examples: { prompt: string; target: string; predicted: string }[];
+}
+
+/** Text sampled from a language model after an epoch. */
+export interface TextSample {
+  epoch: number;
+  text: string;
+  temperature: number;
+}
+
+/** A transformer's attention for one input: weights[layer][head] is a t × t matrix, row = query. */
+export interface AttentionSnapshot {
+  tokens: string[];
+  layers: number;
+  heads: number;
+  /** layers × heads × t × t, row-major. */
+  weights: Float32Array;
+}
+
+/** The views an epoch produced; which ones depends on the model and data. */
+export interface EpochViews {
+  boundary?: BoundarySnapshot;
+  classes?: ClassesSnapshot;
+  forecast?: ForecastSnapshot;
+  toy?: ToySnapshot;
+  sample?: TextSample;
+  attention?: AttentionSnapshot;
 }
 
 export interface BatchReport {

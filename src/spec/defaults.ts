@@ -1,15 +1,35 @@
-import { SPEC_VERSION, type DenseLayerSpec, type ExperimentSpec } from './types';
+import {
+  SPEC_VERSION, isPlane, isSeries, isText, isToy,
+  type DatasetKind, type DatasetSpec, type DenseLayerSpec, type ExperimentSpec, type ModelKind, type ModelSpec,
+} from './types';
 
 export function defaultHiddenLayer(): DenseLayerSpec {
   return { units: 8, activation: 'tanh', dropout: 0 };
+}
+
+export function defaultModel(kind: ModelKind): ModelSpec {
+  switch (kind) {
+    case 'mlp': return { kind, hidden: [defaultHiddenLayer(), defaultHiddenLayer()] };
+    case 'lstm': return { kind, embedding: 16, layers: [{ units: 64, dropout: 0 }] };
+    case 'transformer': return { kind, layers: 2, dModel: 64, heads: 4, dropout: 0 };
+  }
+}
+
+/** Sizes that suit each kind of data when a person switches to it (the rest of the spec is kept). */
+export function datasetDefaults(kind: DatasetKind): Pick<DatasetSpec, 'samples' | 'noise' | 'contextLength' | 'digits'> {
+  if (isPlane(kind)) return { samples: 500, noise: 0.3, contextLength: 16, digits: 3 };
+  if (isText(kind)) return { samples: 4000, noise: 0, contextLength: 32, digits: 3 };
+  if (isToy(kind)) return { samples: 4000, noise: 0, contextLength: 16, digits: kind === 'addition' ? 2 : 5 };
+  if (isSeries(kind)) return { samples: 1500, noise: kind === 'sines' ? 0.05 : 0, contextLength: 24, digits: 3 };
+  return { samples: 3000, noise: 0, contextLength: 16, digits: 3 }; // mnist
 }
 
 export function defaultSpec(): ExperimentSpec {
   return {
     version: SPEC_VERSION,
     seed: 42,
-    dataset: { kind: 'circle', samples: 500, noise: 0.3, validationSplit: 0.2, features: ['x1', 'x2'] },
-    model: { kind: 'mlp', hidden: [defaultHiddenLayer(), defaultHiddenLayer()] },
+    dataset: { kind: 'circle', ...datasetDefaults('circle'), validationSplit: 0.2, features: ['x1', 'x2'] },
+    model: defaultModel('mlp'),
     training: {
       optimizer: {
         kind: 'adam', learningRate: 0.01, momentum: 0.9, beta1: 0.9, beta2: 0.999, rho: 0.9, epsilon: 1e-8, weightDecay: 0,

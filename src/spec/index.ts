@@ -6,3 +6,4 @@ export * from './diff';
 export * from './compare';
 export * from './labels';
 export * from './lab';
+export * from './migrate';

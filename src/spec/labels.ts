@@ -1,10 +1,18 @@
-import type { DatasetKind, OptimizerKind, ScheduleKind } from './types';
+import type { DatasetKind, ModelKind, OptimizerKind, ScheduleKind } from './types';
 
 export const DATASET_LABELS: Record<DatasetKind, string> = {
   circle: 'Circle (classification)', xor: 'XOR (classification)', gaussians: 'Two Gaussians (classification)',
   spiral: 'Spiral (classification)', moons: 'Moons (classification)',
   plane: 'Plane (regression)', sine: 'Sine surface (regression)',
   mnist: 'MNIST digits (10 classes)',
+  names: 'Names (next character)', sotu: 'State of the Union text (next character)', userText: 'Your own text (next character)',
+  reverse: 'Reverse digits (toy task)', sort: 'Sort digits (toy task)', copy: 'Copy digits (toy task)',
+  addition: 'Addition "12+34=046" (toy task)',
+  sines: 'Sine mixture (forecast)', mackeyGlass: 'Mackey–Glass (forecast)',
+};
+
+export const MODEL_LABELS: Record<ModelKind, string> = {
+  mlp: 'an MLP', lstm: 'an LSTM', transformer: 'a transformer',
 };
 
 export const OPTIMIZER_LABELS: Record<OptimizerKind, string> = {

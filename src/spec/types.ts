@@ -8,8 +8,20 @@ export const REGRESSION_DATASETS = ['plane', 'sine'] as const;
 export const PLANE_DATASETS = [...CLASSIFICATION_DATASETS, ...REGRESSION_DATASETS] as const;
 export type PlaneDatasetKind = (typeof PLANE_DATASETS)[number];
 export const IMAGE_DATASETS = ['mnist'] as const;
-export const DATASET_KINDS = [...PLANE_DATASETS, ...IMAGE_DATASETS] as const;
+/** Character-level text for next-character language models; userText is pasted or uploaded. */
+export const TEXT_DATASETS = ['names', 'sotu', 'userText'] as const;
+export type TextDatasetKind = (typeof TEXT_DATASETS)[number];
+/** Generated prompt → answer tasks over digits, e.g. "123+45=" → "0168". */
+export const TOY_DATASETS = ['reverse', 'sort', 'copy', 'addition'] as const;
+export type ToyDatasetKind = (typeof TOY_DATASETS)[number];
+/** Generated time series, windowed for one-step-ahead forecasting. */
+export const SERIES_DATASETS = ['sines', 'mackeyGlass'] as const;
+export type SeriesDatasetKind = (typeof SERIES_DATASETS)[number];
+export const DATASET_KINDS = [...PLANE_DATASETS, ...IMAGE_DATASETS, ...TEXT_DATASETS, ...TOY_DATASETS, ...SERIES_DATASETS] as const;
 export type DatasetKind = (typeof DATASET_KINDS)[number];
+
+export const MODEL_KINDS = ['mlp', 'lstm', 'transformer'] as const;
+export type ModelKind = (typeof MODEL_KINDS)[number];
 
 /** Input features computed from the raw point (x1, x2), as in TensorFlow Playground. */
 export const FEATURE_NAMES = ['x1', 'x2', 'x1sq', 'x2sq', 'x1x2', 'sinx1', 'sinx2'] as const;
@@ -31,14 +43,21 @@ export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
 export interface DatasetSpec {
   kind: DatasetKind;
-  /** Total number of points (MNIST: images), split into train and validation. */
+  /**
+   * How much data, split into train and validation: points (plane), images (MNIST), windows of
+   * text, examples (toy tasks) or the length of the series.
+   */
   samples: number;
-  /** Plane datasets: standard deviation of the Gaussian jitter, in data units (points lie in −6…6). */
+  /** Standard deviation of the Gaussian noise: plane points (data units, points lie in −6…6) and sine series. */
   noise: number;
   /** Fraction of the points held out for validation. */
   validationSplit: number;
   /** Plane datasets: the input features computed from (x1, x2). */
   features: FeatureName[];
+  /** Text: characters of context per example; series: past values per forecast. */
+  contextLength: number;
+  /** Toy tasks: digits per number (addition: per operand). */
+  digits: number;
 }
 
 export interface DenseLayerSpec {
@@ -52,6 +71,31 @@ export interface MlpSpec {
   kind: 'mlp';
   hidden: DenseLayerSpec[];
 }
+
+export interface LstmLayerSpec {
+  units: number;
+  /** Dropout on this layer's outputs while training. */
+  dropout: number;
+}
+
+/** Token embedding (text, toy tasks) or the raw value (series) → 1–3 LSTM layers → a head per task. */
+export interface LstmSpec {
+  kind: 'lstm';
+  /** Width of the token embedding (unused for series, whose input is one value per step). */
+  embedding: number;
+  layers: LstmLayerSpec[];
+}
+
+/** Decoder-only, GPT-style; its context length is the dataset's sequence length. */
+export interface TransformerSpec {
+  kind: 'transformer';
+  layers: number;
+  dModel: number;
+  heads: number;
+  dropout: number;
+}
+
+export type ModelSpec = MlpSpec | LstmSpec | TransformerSpec;
 
 /**
  * Every optimizer's hyper-parameters live side by side, so switching kind keeps the values;
@@ -103,7 +147,7 @@ export interface ExperimentSpec {
   version: typeof SPEC_VERSION;
   seed: number;
   dataset: DatasetSpec;
-  model: MlpSpec;
+  model: ModelSpec;
   training: TrainingSpec;
   backend: BackendChoice;
 }
@@ -114,4 +158,34 @@ export function isClassification(kind: DatasetKind): boolean {
 
 export function isPlane(kind: DatasetKind): kind is PlaneDatasetKind {
   return (PLANE_DATASETS as readonly string[]).includes(kind);
+}
+
+export function isText(kind: DatasetKind): kind is TextDatasetKind {
+  return (TEXT_DATASETS as readonly string[]).includes(kind);
+}
+
+export function isToy(kind: DatasetKind): kind is ToyDatasetKind {
+  return (TOY_DATASETS as readonly string[]).includes(kind);
+}
+
+export function isSeries(kind: DatasetKind): kind is SeriesDatasetKind {
+  return (SERIES_DATASETS as readonly string[]).includes(kind);
+}
+
+/** Datasets of token sequences (characters or digits), which need an LSTM or a transformer. */
+export function isTokens(kind: DatasetKind): boolean {
+  return isText(kind) || isToy(kind);
+}
+
+/** Which models can train on a dataset, in the order the builder offers them. */
+export function modelsFor(kind: DatasetKind): ModelKind[] {
+  if (isTokens(kind)) return ['transformer', 'lstm'];
+  if (isSeries(kind)) return ['lstm', 'mlp'];
+  return ['mlp'];
+}
+
+/** The spec's MLP (for code that only handles MLPs); throws for other models. */
+export function mlpOf(spec: ExperimentSpec): MlpSpec {
+  if (spec.model.kind !== 'mlp') throw new Error(`expected an MLP, got ${spec.model.kind}`);
+  return spec.model;
 }

@@ -1,4 +1,5 @@
 import { validateSpec, type SpecResult } from './validate';
+import { migrateSpec } from './migrate';
 import type { ExperimentSpec } from './types';
 
 /** Spec → URL-safe base64 of its JSON, for the `#spec=` part of a shared link. */
@@ -19,5 +20,5 @@ export function decodeSpec(text: string): SpecResult {
   } catch {
     return { ok: false, errors: [{ field: 'link', message: 'the shared link is damaged: its spec could not be read' }] };
   }
-  return validateSpec(json);
+  return validateSpec(migrateSpec(json));
 }

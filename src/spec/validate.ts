@@ -1,7 +1,9 @@
 import {
-  ACTIVATIONS, BACKEND_CHOICES, DATASET_KINDS, FEATURE_NAMES, OPTIMIZER_KINDS, SCHEDULE_KINDS, SPEC_VERSION,
-  type ExperimentSpec,
+  ACTIVATIONS, BACKEND_CHOICES, DATASET_KINDS, FEATURE_NAMES, MODEL_KINDS, OPTIMIZER_KINDS, SCHEDULE_KINDS, SPEC_VERSION,
+  isPlane, isSeries, isText, isToy, modelsFor,
+  type DatasetKind, type DatasetSpec, type ExperimentSpec, type ModelKind,
 } from './types';
+import { DATASET_LABELS, MODEL_LABELS } from './labels';
 
 /** One problem with one field, e.g. { field: 'training.batchSize', message: 'must be …' }. */
 export interface FieldError {
@@ -14,6 +16,18 @@ export type SpecResult = { ok: true; spec: ExperimentSpec } | { ok: false; error
 export const LIMITS = {
   samples: { min: 20, max: 5000 },
   mnistSamples: { min: 100, max: 10000 },
+  textWindows: { min: 200, max: 50000 },
+  toyExamples: { min: 200, max: 20000 },
+  seriesLength: { min: 100, max: 10000 },
+  textContext: { min: 4, max: 128 },
+  seriesWindow: { min: 2, max: 64 },
+  digits: { min: 1, max: 8 },
+  additionDigits: { min: 1, max: 6 },
+  lstmLayers: { min: 1, max: 3 },
+  embedding: { min: 2, max: 128 },
+  transformerLayers: { min: 1, max: 6 },
+  dModel: { min: 4, max: 256 },
+  heads: { min: 1, max: 16 },
   noise: { min: 0, max: 3 },
   validationSplit: { min: 0.05, max: 0.5 },
   hiddenLayers: { max: 8 },
@@ -76,6 +90,29 @@ export function trainSize(samples: number, validationSplit: number): number {
   return samples - Math.round(samples * validationSplit);
 }
 
+/** What `dataset.samples` counts for this kind of data, and its allowed range. */
+export function samplesRule(kind: DatasetKind): { min: number; max: number; unit: string } {
+  if (isPlane(kind)) return { ...LIMITS.samples, unit: 'points' };
+  if (isText(kind)) return { ...LIMITS.textWindows, unit: 'windows of text' };
+  if (isToy(kind)) return { ...LIMITS.toyExamples, unit: 'examples' };
+  if (isSeries(kind)) return { ...LIMITS.seriesLength, unit: 'points in the series' };
+  return { ...LIMITS.mnistSamples, unit: 'real digits' };
+}
+
+/** Training and validation examples a dataset spec yields (series: one per forecast window). */
+export function exampleCounts(d: Pick<DatasetSpec, 'kind' | 'samples' | 'validationSplit' | 'contextLength'>): { train: number; validation: number } {
+  const total = isSeries(d.kind) ? Math.max(0, d.samples - d.contextLength) : d.samples;
+  const train = trainSize(total, d.validationSplit);
+  return { train, validation: total - train };
+}
+
+/** Tokens per example: the text context, or a toy task's prompt and answer (less the last token). */
+export function sequenceLength(d: Pick<DatasetSpec, 'kind' | 'contextLength' | 'digits'>): number {
+  if (!isToy(d.kind)) return d.contextLength;
+  // reverse/sort/copy: digits + '|' + digits − 1; addition: 2·digits + '+' + '=' + (digits + 1) − 1.
+  return d.kind === 'addition' ? 3 * d.digits + 2 : 2 * d.digits;
+}
+
 /**
  * The one validation of an experiment: every field's type and range, then the rules that
  * tie fields together. Each error names its field by path.
@@ -95,13 +132,16 @@ export function validateSpec(raw: unknown): SpecResult {
   const dataset = requireObject(errors, 'dataset', raw.dataset);
   if (dataset) {
     checkChoice(errors, 'dataset.kind', dataset.kind, DATASET_KINDS);
-    const mnist = dataset.kind === 'mnist';
-    checkNumber(errors, 'dataset.samples', dataset.samples, { ...(mnist ? LIMITS.mnistSamples : LIMITS.samples), integer: true });
+    const kind = (DATASET_KINDS as readonly unknown[]).includes(dataset.kind) ? (dataset.kind as DatasetKind) : 'circle';
+    checkNumber(errors, 'dataset.samples', dataset.samples, { ...samplesRule(kind), integer: true });
     checkNumber(errors, 'dataset.noise', dataset.noise, LIMITS.noise);
     checkNumber(errors, 'dataset.validationSplit', dataset.validationSplit, LIMITS.validationSplit);
+    const window = isSeries(kind) ? LIMITS.seriesWindow : LIMITS.textContext;
+    checkNumber(errors, 'dataset.contextLength', dataset.contextLength, { ...window, integer: true });
+    checkNumber(errors, 'dataset.digits', dataset.digits, { ...(kind === 'addition' ? LIMITS.additionDigits : LIMITS.digits), integer: true });
     const features = dataset.features;
-    if (mnist) {
-      // Images feed their pixels; the plane's features do not apply.
+    if (!isPlane(kind)) {
+      // Only points in the plane have features; the other data feeds pixels, tokens or values.
     } else if (!Array.isArray(features) || features.length === 0) {
       errors.push({ field: 'dataset.features', message: 'must list at least one input feature' });
     } else {
@@ -110,21 +150,22 @@ export function validateSpec(raw: unknown): SpecResult {
         errors.push({ field: 'dataset.features', message: 'must not list a feature twice' });
       }
     }
+    if (isSeries(kind) && !errors.some((e) => e.field === 'dataset.samples' || e.field === 'dataset.contextLength')
+      && (dataset.samples as number) < 4 * (dataset.contextLength as number)) {
+      errors.push({ field: 'dataset.contextLength', message: `must be at most a quarter of the series length (${Math.floor((dataset.samples as number) / 4)})` });
+    }
   }
 
   const model = requireObject(errors, 'model', raw.model);
-  if (model) {
-    checkChoice(errors, 'model.kind', model.kind, ['mlp']);
-    if (!Array.isArray(model.hidden) || model.hidden.length > LIMITS.hiddenLayers.max) {
-      errors.push({ field: 'model.hidden', message: `must be a list of at most ${LIMITS.hiddenLayers.max} layers` });
-    } else {
-      model.hidden.forEach((layer, i) => {
-        const field = `model.hidden[${i}]`;
-        const l = requireObject(errors, field, layer);
-        if (!l) return;
-        checkNumber(errors, `${field}.units`, l.units, { ...LIMITS.units, integer: true });
-        checkChoice(errors, `${field}.activation`, l.activation, ACTIVATIONS);
-        checkNumber(errors, `${field}.dropout`, l.dropout, LIMITS.dropout);
+  if (model) checkModel(errors, model);
+  if (model && dataset && (MODEL_KINDS as readonly unknown[]).includes(model.kind)
+    && (DATASET_KINDS as readonly unknown[]).includes(dataset.kind)) {
+    const allowed = modelsFor(dataset.kind as DatasetKind);
+    if (!allowed.includes(model.kind as ModelKind)) {
+      errors.push({
+        field: 'model.kind',
+        message: `${MODEL_LABELS[model.kind as ModelKind]} cannot train on ${DATASET_LABELS[dataset.kind as DatasetKind]}; ` +
+          `choose ${allowed.map((k) => MODEL_LABELS[k]).join(' or ')}`,
       });
     }
   }
@@ -161,12 +202,14 @@ export function validateSpec(raw: unknown): SpecResult {
 
   // Cross-field rules, checked only once the fields they read are valid on their own.
   const has = (field: string) => errors.some((e) => e.field === field);
-  if (dataset && training && !has('dataset.samples') && !has('dataset.validationSplit') && !has('training.batchSize')) {
-    const nTrain = trainSize(dataset.samples as number, dataset.validationSplit as number);
+  if (dataset && training && !has('dataset.kind') && !has('dataset.samples') && !has('dataset.validationSplit')
+    && !has('dataset.contextLength') && !has('training.batchSize')) {
+    const nTrain = exampleCounts(dataset as unknown as DatasetSpec).train;
     if ((training.batchSize as number) > nTrain) {
+      const what = isPlane(dataset.kind as DatasetKind) ? 'training points' : 'training examples';
       errors.push({
         field: 'training.batchSize',
-        message: `must be at most the number of training points (${nTrain}); lower it or add samples`,
+        message: `must be at most the number of ${what} (${nTrain}); lower it or add samples`,
       });
     }
   }
@@ -182,6 +225,56 @@ export function validateSpec(raw: unknown): SpecResult {
   }
 
   return errors.length ? { ok: false, errors } : { ok: true, spec: raw as unknown as ExperimentSpec };
+}
+
+function checkModel(errors: Errors, model: Record<string, unknown>): void {
+  checkChoice(errors, 'model.kind', model.kind, MODEL_KINDS);
+  if (model.kind === 'mlp') {
+    if (!Array.isArray(model.hidden) || model.hidden.length > LIMITS.hiddenLayers.max) {
+      errors.push({ field: 'model.hidden', message: `must be a list of at most ${LIMITS.hiddenLayers.max} layers` });
+      return;
+    }
+    model.hidden.forEach((layer, i) => {
+      const field = `model.hidden[${i}]`;
+      const l = requireObject(errors, field, layer);
+      if (!l) return;
+      checkNumber(errors, `${field}.units`, l.units, { ...LIMITS.units, integer: true });
+      checkChoice(errors, `${field}.activation`, l.activation, ACTIVATIONS);
+      checkNumber(errors, `${field}.dropout`, l.dropout, LIMITS.dropout);
+    });
+  } else if (model.kind === 'lstm') {
+    checkNumber(errors, 'model.embedding', model.embedding, { ...LIMITS.embedding, integer: true });
+    const { min, max } = LIMITS.lstmLayers;
+    if (!Array.isArray(model.layers) || model.layers.length < min || model.layers.length > max) {
+      errors.push({ field: 'model.layers', message: `must be a list of ${min} to ${max} LSTM layers` });
+      return;
+    }
+    model.layers.forEach((layer, i) => {
+      const field = `model.layers[${i}]`;
+      const l = requireObject(errors, field, layer);
+      if (!l) return;
+      checkNumber(errors, `${field}.units`, l.units, { ...LIMITS.units, integer: true });
+      checkNumber(errors, `${field}.dropout`, l.dropout, LIMITS.dropout);
+    });
+  } else if (model.kind === 'transformer') {
+    checkNumber(errors, 'model.layers', model.layers, { ...LIMITS.transformerLayers, integer: true });
+    checkNumber(errors, 'model.dModel', model.dModel, { ...LIMITS.dModel, integer: true });
+    checkNumber(errors, 'model.heads', model.heads, { ...LIMITS.heads, integer: true });
+    checkNumber(errors, 'model.dropout', model.dropout, LIMITS.dropout);
+    if (!errors.some((e) => e.field === 'model.dModel' || e.field === 'model.heads')
+      && (model.dModel as number) % (model.heads as number) !== 0) {
+      errors.push({
+        field: 'model.heads',
+        message: `must divide dModel (${model.dModel}) evenly, so every head gets the same width; try ${divisorsNear(model.dModel as number, model.heads as number)}`,
+      });
+    }
+  }
+}
+
+/** Head counts that divide d, nearest to the one asked for (for the error message). */
+function divisorsNear(d: number, heads: number): string {
+  const all = Array.from({ length: LIMITS.heads.max }, (_, i) => i + 1).filter((h) => d % h === 0);
+  return all.sort((a, b) => Math.abs(a - heads) - Math.abs(b - heads)).slice(0, 2).sort((a, b) => a - b).join(' or ');
 }
 
 /** Errors keyed by field path, for showing each one beside its input. */

@@ -2,7 +2,7 @@
 import type { Run } from './runStore';
 
 /** What is stored of a run: everything but the transient views (last step, inspection). */
-export type StoredRun = Omit<Run, 'inspection' | 'lastBatch'>;
+export type StoredRun = Omit<Run, 'inspection' | 'lastBatch' | 'asked'>;
 
 const DB = 'nn-playground';
 const STORE = 'runs';
@@ -36,7 +36,7 @@ function quietly<T>(p: Promise<T>): Promise<T | null> {
 }
 
 export function saveRun(run: Run): Promise<unknown> {
-  const { inspection: _i, lastBatch: _b, ...stored } = run;
+  const { inspection: _i, lastBatch: _b, asked: _a, ...stored } = run;
   return quietly(withStore('readwrite', (s) => s.put(stored)));
 }
 

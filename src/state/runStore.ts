@@ -1,9 +1,14 @@
 import { create } from 'zustand';
-import { OPTIMIZER_LABELS, specsForOptimizers, type BackendChoice, type ExperimentSpec, type OptimizerChoice } from '../spec';
-import type { BackendReport, BatchReport, BoundarySnapshot, EpochMetrics, Inspection, RunStatus } from '../engine/types';
+import {
+  MODEL_LABELS, OPTIMIZER_LABELS, migrateSpec, specsForOptimizers, type BackendChoice, type ExperimentSpec, type OptimizerChoice,
+} from '../spec';
+import type {
+  AttentionSnapshot, BackendReport, BatchReport, EpochMetrics, EpochViews, Inspection, RunStatus, TextSample,
+} from '../engine/types';
+import { useTextStore } from './textStore';
 import type { FromWorker } from '../worker/protocol';
 import { TrainingWorkerClient } from '../worker/client';
-import { deleteRun, loadRuns, saveRun } from './runArchive';
+import { deleteRun, loadRuns, saveRun, type StoredRun } from './runArchive';
 
 
 export type RunPhase = 'queued' | RunStatus;
@@ -19,7 +24,12 @@ export interface Run {
   message: string | null;
   backend: BackendReport | null;
   epochs: EpochMetrics[];
-  boundary: BoundarySnapshot | null;
+  /** The latest of each view the epochs produced (boundary, confusion, forecast, attention…). */
+  views: EpochViews;
+  /** Language models: the text sampled after each epoch (the last MAX_SAMPLES). */
+  samples: TextSample[];
+  /** Answers to questions asked of the live model: a sample on demand, attention for a typed text. */
+  asked: { sample?: { text: string; temperature: number; prompt: string }; attention?: AttentionSnapshot; error?: string };
   lastBatch: BatchReport | null;
   /** The latest look inside the network (weights, gradients, one example's backprop). */
   inspection: Inspection | null;
@@ -41,6 +51,10 @@ interface RunState {
   step(): void;
   stop(runId?: number): void;
   inspect(runId: number, exampleIndex: number): void;
+  /** Language models: the temperature of each epoch's sample and the text whose attention each epoch shows. */
+  setSampling(temperature: number, attentionText: string | null): void;
+  sampleNow(runId: number, temperature: number, prompt: string): void;
+  attentionFor(runId: number, text: string): void;
   select(id: number): void;
   setVisible(id: number, visible: boolean): void;
   rename(id: number, name: string): void;
@@ -56,6 +70,7 @@ const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf
 
 /** Epochs can arrive faster than the page can redraw; charts take them at most this often. */
 const FLUSH_MS = 200;
+const MAX_SAMPLES = 200;
 
 export const useRunStore = create<RunState>((set, get) => {
   // Run numbers continue across visits (kept in localStorage, read synchronously, so a run
@@ -63,7 +78,8 @@ export const useRunStore = create<RunState>((set, get) => {
   const ID_KEY = 'nn-playground.nextRunId';
   const storage = typeof localStorage === 'undefined' ? null : localStorage;
   let nextId = Number(storage?.getItem(ID_KEY)) || 1;
-  let pending = new Map<number, { metrics: EpochMetrics[]; boundary: BoundarySnapshot | null }>();
+  let pending = new Map<number, { metrics: EpochMetrics[]; views: EpochViews; samples: TextSample[] }>();
+  let askSeed = 1;
   let flushTimer: ReturnType<typeof setTimeout> | null = null;
 
   const patch = (id: number, change: (r: Run) => Partial<Run>) =>
@@ -78,7 +94,9 @@ export const useRunStore = create<RunState>((set, get) => {
     set((s) => ({
       runs: s.runs.map((r) => {
         const p = batch.get(r.id);
-        return p ? { ...r, epochs: [...r.epochs, ...p.metrics], boundary: p.boundary ?? r.boundary } : r;
+        return p
+          ? { ...r, epochs: [...r.epochs, ...p.metrics], views: { ...r.views, ...p.views }, samples: [...r.samples, ...p.samples].slice(-MAX_SAMPLES) }
+          : r;
       }),
     }));
   };
@@ -98,20 +116,30 @@ export const useRunStore = create<RunState>((set, get) => {
         if (!ACTIVE_PHASES.includes(msg.status)) archive(msg.runId);
         break;
       case 'epoch': {
-        const p = pending.get(msg.runId) ?? { metrics: [], boundary: null };
+        const p = pending.get(msg.runId) ?? { metrics: [], views: {}, samples: [] };
         p.metrics.push(msg.metrics);
-        p.boundary = msg.boundary ?? p.boundary;
+        p.views = { ...p.views, ...msg.views };
+        if (msg.views.sample) p.samples.push(msg.views.sample);
         pending.set(msg.runId, p);
         flushTimer ??= setTimeout(flush, FLUSH_MS);
         break;
       }
       case 'batch': patch(msg.runId, () => ({ lastBatch: msg.report })); break;
       case 'inspection': patch(msg.runId, () => ({ inspection: msg.inspection })); break;
+      case 'sample': {
+        const { text, temperature, prompt } = msg;
+        patch(msg.runId, (r) => ({ asked: { ...r.asked, sample: { text, temperature, prompt }, error: undefined } }));
+        break;
+      }
+      case 'attention': patch(msg.runId, (r) => ({ asked: { ...r.asked, attention: msg.attention, error: undefined } })); break;
+      case 'requestError': patch(msg.runId, (r) => ({ asked: { ...r.asked, error: msg.message } })); break;
     }
   });
 
-  const describe = (spec: ExperimentSpec) =>
-    `${OPTIMIZER_LABELS[spec.training.optimizer.kind]} lr ${spec.training.optimizer.learningRate}`;
+  const describe = (spec: ExperimentSpec) => {
+    const model = spec.model.kind === 'mlp' ? '' : `${MODEL_LABELS[spec.model.kind].replace(/^an? /, '')} · `;
+    return `${model}${OPTIMIZER_LABELS[spec.training.optimizer.kind]} lr ${spec.training.optimizer.learningRate}`;
+  };
   const archive = (id: number) => {
     const run = get().runs.find((r) => r.id === id);
     if (run && !isActive(run)) void saveRun(run);
@@ -120,7 +148,7 @@ export const useRunStore = create<RunState>((set, get) => {
   void loadRuns().then((stored) => {
     if (stored.length === 0) return;
     set((s) => ({
-      runs: [...stored.map((r) => ({ ...r, inspection: null, lastBatch: null })).filter((r) => !s.runs.some((x) => x.id === r.id)), ...s.runs],
+      runs: [...stored.map(revive).filter((r) => !s.runs.some((x) => x.id === r.id)), ...s.runs],
     }));
   });
 
@@ -129,7 +157,7 @@ export const useRunStore = create<RunState>((set, get) => {
     storage?.setItem(ID_KEY, String(nextId));
     return {
       id, name: `Run ${id} · ${describe(spec)}`, color: PALETTE[(id - 1) % PALETTE.length], spec, phase: 'queued', message: null, backend: null,
-      epochs: [], boundary: null, lastBatch: null, inspection: null, visible: true,
+      epochs: [], views: {}, samples: [], asked: {}, lastBatch: null, inspection: null, visible: true,
     };
   };
 
@@ -141,7 +169,9 @@ export const useRunStore = create<RunState>((set, get) => {
       selectedId: null,
     }));
     hidden.forEach(archive);
-    runs.forEach((r) => client.send({ type: 'start', runId: r.id, spec: r.spec, stepFirst }));
+    // The person's own text travels with the run (it is not part of the spec).
+    const text = (spec: ExperimentSpec) => (spec.dataset.kind === 'userText' ? useTextStore.getState().text : undefined);
+    runs.forEach((r) => client.send({ type: 'start', runId: r.id, spec: r.spec, stepFirst, text: text(r.spec) }));
   };
 
   return {
@@ -161,6 +191,9 @@ export const useRunStore = create<RunState>((set, get) => {
     step: () => client.send({ type: 'step' }),
     stop: (runId) => client.send({ type: 'stop', runId }),
     inspect: (runId, exampleIndex) => client.send({ type: 'inspect', runId, exampleIndex }),
+    setSampling: (temperature, attentionText) => client.send({ type: 'sampling', temperature, attentionText }),
+    sampleNow: (runId, temperature, prompt) => client.send({ type: 'sample', runId, temperature, prompt, seed: askSeed++ }),
+    attentionFor: (runId, text) => client.send({ type: 'attention', runId, text }),
     select: (id) => set({ selectedId: id }),
     setVisible: (id, visible) => {
       patch(id, () => ({ visible }));
@@ -183,6 +216,20 @@ export const useRunStore = create<RunState>((set, get) => {
     probeBackend: (backend) => client.send({ type: 'probe', backend }),
   };
 });
+
+/** A run kept by an earlier version of the app: fill in what it did not store. */
+function revive(r: StoredRun & { boundary?: EpochViews['boundary'] | null }): Run {
+  const { boundary, ...rest } = r;
+  return {
+    ...rest,
+    spec: migrateSpec(r.spec) as ExperimentSpec,
+    views: r.views ?? (boundary ? { boundary } : {}),
+    samples: r.samples ?? [],
+    asked: {},
+    inspection: null,
+    lastBatch: null,
+  };
+}
 
 /** The run the views follow: the one picked, else the one training now, else the newest that has trained. */
 export function selectedRun(s: Pick<RunState, 'runs' | 'selectedId'>): Run | null {

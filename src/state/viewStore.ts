@@ -9,6 +9,9 @@ interface ViewState {
   /** Exponential-moving-average weight, 0 (raw) … 0.99. */
   smoothing: number;
   logScale: boolean;
+  /** Language models: the sampling temperature, and the text whose attention is shown (null: a validation window). */
+  temperature: number;
+  attentionText: string | null;
   set(change: Partial<Omit<ViewState, 'set'>>): void;
 }
 
@@ -17,5 +20,7 @@ export const useViewStore = create<ViewState>((set) => ({
   xAxis: 'epoch',
   smoothing: 0,
   logScale: false,
+  temperature: 0.8,
+  attentionText: null,
   set: (change) => set(change),
 }));

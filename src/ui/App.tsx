@@ -1,12 +1,13 @@
 import { useDeferredValue, useMemo, useState } from 'react';
 import { useSpecStore, specLink } from '../state/specStore';
 import { executingRun, selectedRun, useRunStore } from '../state/runStore';
-import { errorsByField, isClassification, validateSpec } from '../spec';
+import { errorsByField, validateSpec, type ExperimentSpec, type SpecResult } from '../spec';
+import { useTextStore } from '../state/textStore';
 import { DatasetPanel } from './DatasetPanel';
 import { ModelPanel } from './ModelPanel';
 import { TrainingPanel } from './TrainingPanel';
 import { ControlBar } from './ControlBar';
-import { DecisionBoundary } from './DecisionBoundary';
+import { RunViews } from './views/RunViews';
 import { CostCharts, TrainingCharts } from './Charts';
 import { ChartOptions, RunsPanel } from './RunsPanel';
 import { ComparePanel } from './ComparePanel';
@@ -14,6 +15,13 @@ import { Panel } from './fields';
 import { LossSurfaceLab } from './LossSurfaceLab';
 import { InsidePanel } from './inside/InsidePanel';
 import { useViewStore } from '../state/viewStore';
+
+/** The person's own text is not in the spec, but a run on it needs it: a problem with it blocks training like a bad field. */
+function withUserText(result: SpecResult, spec: ExperimentSpec, problem: string | null): SpecResult {
+  if (spec.dataset.kind !== 'userText' || !problem) return result;
+  const error = { field: 'dataset.text', message: problem };
+  return { ok: false, errors: result.ok ? [error] : [...result.errors, error] };
+}
 
 function ShareButton() {
   const spec = useSpecStore((s) => s.spec);
@@ -40,14 +48,14 @@ export function App() {
   const linkErrors = useSpecStore((s) => s.linkErrors);
   const dismissLinkErrors = useSpecStore((s) => s.dismissLinkErrors);
   const store = useRunStore();
-  const validation = useMemo(() => validateSpec(spec), [spec]);
+  const textProblem = useTextStore((s) => s.problem);
+  const validation = useMemo(() => withUserText(validateSpec(spec), spec, textProblem), [spec, textProblem]);
   const errors = useMemo(() => (validation.ok ? {} : errorsByField(validation.errors)), [validation]);
   const run = selectedRun(store);
-  const shownSpec = run?.spec ?? spec;
   const runs = useDeferredValue(store.runs);
   // Charts draw from a deferred copy: React renders them in interruptible, low-priority passes.
   const visible = useMemo(() => runs.filter((r) => r.visible), [runs]);
-  const classification = isClassification((visible.at(-1) ?? run)?.spec.dataset.kind ?? spec.dataset.kind);
+  const chartKind = (visible.at(-1) ?? run)?.spec.dataset.kind ?? spec.dataset.kind;
   const notice = run?.message && (run.phase === 'diverged' || run.phase === 'failed' || run.phase === 'completed') ? run : null;
   const exec = executingRun(store);
   const tab = useViewStore((s) => s.tab);
@@ -86,9 +94,7 @@ export function App() {
               <TrainingPanel errors={errors} />
             </div>
             <div className="column view">
-              <Panel title={run ? `Decision boundary · ${run.name}` : 'Decision boundary'}>
-                <DecisionBoundary spec={shownSpec} boundary={run?.boundary ?? null} />
-              </Panel>
+              <RunViews run={run} spec={spec} />
               {exec && JSON.stringify(exec.spec) !== JSON.stringify(spec) && (
                 <p className="note">Your edits apply to the next run; the charts show the run in progress.</p>
               )}
@@ -97,7 +103,7 @@ export function App() {
             <div className="column results">
               <Panel title="Learning curves">
                 <ChartOptions />
-                <TrainingCharts runs={visible} classification={classification} />
+                <TrainingCharts runs={visible} kind={chartKind} />
               </Panel>
               <RunsPanel />
               <Panel title="Compute cost">

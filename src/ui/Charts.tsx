@@ -3,6 +3,7 @@ import type { EpochMetrics } from '../engine/types';
 import type { Run } from '../state/runStore';
 import { useViewStore, type XAxisKind } from '../state/viewStore';
 import { SERIES } from './colors';
+import { isClassification, isText, isTokens, isToy, type DatasetKind } from '../spec';
 import { MetricChart, type Point, type Series } from './MetricChart';
 
 export const X_AXIS_LABELS: Record<XAxisKind, string> = {
@@ -61,7 +62,15 @@ function seriesFor(runs: Run[], metrics: Metric[], axis: XAxisKind, smoothing: n
 }
 
 /** Memoised: the page hands it a deferred copy of the runs, so redrawing never holds up input. */
-export const TrainingCharts = memo(function TrainingCharts({ runs, classification }: { runs: Run[]; classification: boolean }) {
+function lossTitle(kind: DatasetKind): string {
+  if (isText(kind)) return 'Loss (nats per character)';
+  if (isToy(kind)) return 'Loss (cross-entropy on answer tokens)';
+  return isClassification(kind) ? 'Loss (cross-entropy)' : 'Loss (mean squared error)';
+}
+
+export const TrainingCharts = memo(function TrainingCharts({ runs, kind }: { runs: Run[]; kind: DatasetKind }) {
+  const classification = isClassification(kind) || isTokens(kind);
+  const toy = isToy(kind);
   const { xAxis, smoothing, logScale } = useViewStore();
   const single = runs.length === 1 ? runs[0] : null;
   const last = single?.epochs.at(-1);
@@ -70,26 +79,39 @@ export const TrainingCharts = memo(function TrainingCharts({ runs, classificatio
     : [];
   return (
     <div className="charts">
-      <MetricChart title={classification ? 'Loss (cross-entropy)' : 'Loss (mean squared error)'} testId="loss-chart"
+      <MetricChart title={lossTitle(kind)} testId="loss-chart"
         xLabel={X_AXIS_LABELS[xAxis]} xFromZero={batch.length > 0 || xAxis !== 'epoch'} logScale={logScale}
-        latest={last ? `train ${last.trainLoss.toFixed(4)} · val ${last.valLoss.toFixed(4)}` : undefined}
+        latest={last ? `train ${last.trainLoss.toFixed(4)} · val ${last.valLoss.toFixed(4)}${isText(kind) ? ` · ppl ${Math.exp(last.valLoss).toFixed(2)}` : ''}` : undefined}
         series={[...batch, ...seriesFor(runs, [
           { label: 'train', pick: (e) => e.trainLoss },
           { label: 'validation', pick: (e) => e.valLoss, dashed: true },
         ], xAxis, smoothing)]} />
       {classification ? (
-        <MetricChart title="Accuracy" testId="accuracy-chart" xLabel={X_AXIS_LABELS[xAxis]}
-          latest={last?.valAccuracy != null ? `val ${(last.valAccuracy * 100).toFixed(1)}%` : undefined}
+        <MetricChart title={isTokens(kind) ? (toy ? 'Accuracy (answer tokens) and exact match' : 'Next-character accuracy') : 'Accuracy'}
+          testId="accuracy-chart" xLabel={X_AXIS_LABELS[xAxis]}
+          latest={last?.valAccuracy != null
+            ? `val ${(last.valAccuracy * 100).toFixed(1)}%${last.valExactMatch != null ? ` · exact ${(last.valExactMatch * 100).toFixed(1)}%` : ''}`
+            : undefined}
           series={seriesFor(runs, [
             { label: 'train', pick: (e) => e.trainAccuracy },
             { label: 'validation', pick: (e) => e.valAccuracy, dashed: true },
+            ...(toy ? [{ label: 'exact match', pick: (e: EpochMetrics) => e.valExactMatch ?? null }] : []),
           ], xAxis, smoothing)} />
       ) : (
-        <div className="chart chart-empty" data-testid="accuracy-chart">Accuracy applies to classification; this dataset is a regression task, judged by its loss (MSE).</div>
+        <div className="chart chart-empty" data-testid="accuracy-chart">Accuracy applies to classification; this dataset is a regression or forecasting task, judged by its loss (MSE).</div>
       )}
     </div>
   );
 });
+
+/** The first epoch apart (it includes shader compilation and warm-up), then the median of the rest. */
+function epochTimes(epochs: EpochMetrics[], backend: string | undefined): string {
+  const on = backend ? `on ${backend}: ` : '';
+  const first = `first ${epochs[0].ms.toFixed(0)} ms (with warm-up)`;
+  if (epochs.length === 1) return `${on}${first}`;
+  const later = epochs.slice(1).map((e) => e.ms).sort((a, b) => a - b);
+  return `${on}${first} · later median ${later[Math.floor(later.length / 2)].toFixed(1)} ms`;
+}
 
 function kb(bytes: number | null): string {
   return bytes === null ? '—' : `${(bytes / 1024).toFixed(1)} KB`;
@@ -108,7 +130,7 @@ export const CostCharts = memo(function CostCharts({ runs }: { runs: Run[] }) {
   return (
     <div className="charts cost" data-testid="cost-charts">
       {chart('Time per epoch (ms)', [{ label: 'ms / epoch', pick: (e) => e.ms }],
-        last ? `${last.ms.toFixed(1)} ms${backend ? ` on ${backend}` : ''}${last.epoch === 1 ? ' (first epoch: includes shader compilation)' : ''}` : undefined)}
+        last && single ? epochTimes(single.epochs, backend) : undefined)}
       {chart('Examples per second', [{ label: 'examples/s', pick: (e) => e.examplesPerSec }],
         last ? `${Math.round(last.examplesPerSec).toLocaleString('en-US')} /s` : undefined)}
       {chart('Compute: GFLOP per epoch and achieved GFLOP/s', [

@@ -1,34 +1,118 @@
-import { memo } from 'react';
+import { memo, useState } from 'react';
 import { useSpecStore } from '../state/specStore';
-import { DATASET_KINDS, DATASET_LABELS, FEATURE_NAMES, LIMITS, isPlane, trainSize } from '../spec';
+import { useTextStore } from '../state/textStore';
+import {
+  DATASET_LABELS, FEATURE_NAMES, IMAGE_DATASETS, LIMITS, PLANE_DATASETS, SERIES_DATASETS, TEXT_DATASETS, TOY_DATASETS,
+  datasetDefaults, defaultModel, exampleCounts, isPlane, isSeries, isText, isToy, modelsFor, samplesRule,
+  type DatasetKind, type ExperimentSpec,
+} from '../spec';
 import { FEATURE_LABELS } from '../data/features';
-import { NumberField, Panel, SelectField } from './fields';
+import { USER_TEXT_LIMITS } from '../data/text';
+import { NumberField, Panel } from './fields';
 
+const GROUPS: { label: string; kinds: readonly DatasetKind[] }[] = [
+  { label: 'Points in the plane', kinds: PLANE_DATASETS },
+  { label: 'Images', kinds: IMAGE_DATASETS },
+  { label: 'Text (language models)', kinds: TEXT_DATASETS },
+  { label: 'Toy sequence tasks', kinds: TOY_DATASETS },
+  { label: 'Time series (forecasting)', kinds: SERIES_DATASETS },
+];
+
+/** Switching data keeps the rest of the experiment, resizes it for the new data, and picks a model that can train on it. */
+function switchDataset(d: ExperimentSpec, kind: DatasetKind): void {
+  const wasPlane = isPlane(d.dataset.kind);
+  d.dataset = { ...d.dataset, kind, ...(wasPlane && isPlane(kind) ? {} : datasetDefaults(kind)) };
+  const models = modelsFor(kind);
+  if (!models.includes(d.model.kind)) d.model = defaultModel(models[0]);
+  const { train } = exampleCounts(d.dataset);
+  if (isPlane(kind) === wasPlane) return;
+  // A batch size that suits the new data: 16 for points, 32 for the rest, never above the training set.
+  d.training.batchSize = Math.min(isPlane(kind) ? 16 : 32, train);
+}
+
+function UserText() {
+  const { text, source, problem, vocab, storageNote, set } = useTextStore();
+  const [readError, setReadError] = useState<string | null>(null);
+  const upload = async (file: File | undefined) => {
+    if (!file) return;
+    if (file.size > USER_TEXT_LIMITS.maxBytes) {
+      setReadError(`Your text: ${file.name} is ${(file.size / 1e6).toFixed(1)} MB, over the ${USER_TEXT_LIMITS.maxBytes / 1e6} MB limit.`);
+      return;
+    }
+    setReadError(null);
+    set(await file.text(), file.name);
+  };
+  return (
+    <div className={`field user-text${problem ? ' field-invalid' : ''}`} data-field="dataset.text">
+      <label htmlFor="user-text">Your text</label>
+      <textarea
+        id="user-text" name="dataset.text" rows={5} value={text} spellCheck={false}
+        placeholder={`Paste at least ${USER_TEXT_LIMITS.minChars.toLocaleString('en-US')} characters…`}
+        onChange={(e) => set(e.target.value, 'pasted')}
+      />
+      <div className="row">
+        <label className="upload">
+          Upload a .txt file <input type="file" accept=".txt,text/plain" onChange={(e) => void upload(e.target.files?.[0])} />
+        </label>
+      </div>
+      {readError || problem
+        ? <div className="field-error" role="alert">{readError ?? problem}</div>
+        : <div className="field-hint">{text.length.toLocaleString('en-US')} characters, {vocab} distinct ({source}); kept in this browser, not in shared links.</div>}
+      {storageNote && <div className="field-hint">{storageNote}</div>}
+    </div>
+  );
+}
 
 export const DatasetPanel = memo(function DatasetPanel({ errors }: { errors: Record<string, string> }) {
   const spec = useSpecStore((s) => s.spec);
   const update = useSpecStore((s) => s.update);
   const ds = spec.dataset;
   const plane = isPlane(ds.kind);
-  const nTrain = Number.isFinite(ds.samples) && Number.isFinite(ds.validationSplit) ? trainSize(ds.samples, ds.validationSplit) : null;
+  const series = isSeries(ds.kind);
+  const rule = samplesRule(ds.kind);
+  const sizesOk = [ds.samples, ds.validationSplit, ds.contextLength].every(Number.isFinite);
+  const counts = sizesOk ? exampleCounts(ds) : null;
   return (
     <Panel title="Data">
-      <SelectField
-        label="Dataset" path="dataset.kind" value={ds.kind} error={errors['dataset.kind']}
-        options={DATASET_KINDS.map((k) => ({ value: k, label: DATASET_LABELS[k] }))}
-        onChange={(v) => update((d) => { d.dataset.kind = v; })}
-      />
+      <div className="field" data-field="dataset.kind">
+        <label htmlFor="dataset-kind">Dataset</label>
+        <select id="dataset-kind" name="dataset.kind" value={ds.kind} onChange={(e) => update((d) => switchDataset(d, e.target.value as DatasetKind))}>
+          {GROUPS.map((g) => (
+            <optgroup key={g.label} label={g.label}>
+              {g.kinds.map((k) => <option key={k} value={k}>{DATASET_LABELS[k]}</option>)}
+            </optgroup>
+          ))}
+        </select>
+        {errors['dataset.kind'] && <div className="field-error" role="alert">Dataset: {errors['dataset.kind']}</div>}
+      </div>
+      {ds.kind === 'userText' && <UserText />}
       <div className="row">
         <NumberField
-          label="Samples" path="dataset.samples" value={ds.samples} error={errors['dataset.samples']}
-          hint={plane ? `${LIMITS.samples.min}–${LIMITS.samples.max}` : `${LIMITS.mnistSamples.min}–${LIMITS.mnistSamples.max} real digits`}
+          label={isText(ds.kind) ? 'Windows' : isToy(ds.kind) ? 'Examples' : series ? 'Series length' : 'Samples'}
+          path="dataset.samples" value={ds.samples} error={errors['dataset.samples']}
+          hint={`${rule.min.toLocaleString('en-US')}–${rule.max.toLocaleString('en-US')} ${rule.unit}`}
           onChange={(v) => update((d) => { d.dataset.samples = v; })}
         />
-        {plane && (
+        {(plane || ds.kind === 'sines') && (
           <NumberField
             label="Noise (σ)" path="dataset.noise" value={ds.noise} error={errors['dataset.noise']}
-            hint="data units, plane is ±6"
+            hint={plane ? 'data units, plane is ±6' : 'added to each value'}
             onChange={(v) => update((d) => { d.dataset.noise = v; })}
+          />
+        )}
+        {(isText(ds.kind) || series) && (
+          <NumberField
+            label={series ? 'Window' : 'Context length'} path="dataset.contextLength" value={ds.contextLength}
+            error={errors['dataset.contextLength']}
+            hint={series ? `past values per forecast (${LIMITS.seriesWindow.min}–${LIMITS.seriesWindow.max})` : `characters (${LIMITS.textContext.min}–${LIMITS.textContext.max})`}
+            onChange={(v) => update((d) => { d.dataset.contextLength = v; })}
+          />
+        )}
+        {isToy(ds.kind) && (
+          <NumberField
+            label="Digits" path="dataset.digits" value={ds.digits} error={errors['dataset.digits']}
+            hint={ds.kind === 'addition' ? `per number (${LIMITS.additionDigits.min}–${LIMITS.additionDigits.max})` : `per string (${LIMITS.digits.min}–${LIMITS.digits.max})`}
+            onChange={(v) => update((d) => { d.dataset.digits = v; })}
           />
         )}
       </div>
@@ -36,7 +120,7 @@ export const DatasetPanel = memo(function DatasetPanel({ errors }: { errors: Rec
         <NumberField
           label="Validation split" path="dataset.validationSplit" value={ds.validationSplit}
           error={errors['dataset.validationSplit']}
-          hint={nTrain !== null && !errors['dataset.validationSplit'] ? `${nTrain} train / ${ds.samples - nTrain} validation` : undefined}
+          hint={counts && !errors['dataset.validationSplit'] ? `${counts.train.toLocaleString('en-US')} train / ${counts.validation.toLocaleString('en-US')} validation` : undefined}
           onChange={(v) => update((d) => { d.dataset.validationSplit = v; })}
         />
         <NumberField
@@ -63,7 +147,20 @@ export const DatasetPanel = memo(function DatasetPanel({ errors }: { errors: Rec
           </label>
         ))}
         {errors['dataset.features'] && <div className="field-error" role="alert">Input features: {errors['dataset.features']}</div>}
-      </fieldset> : <p className="muted small">Input: the 28×28 grey pixels of each digit (784 inputs).</p>}
+      </fieldset> : <p className="muted small">{DATASET_NOTES[ds.kind] ?? ''}</p>}
     </Panel>
   );
 });
+
+const DATASET_NOTES: Partial<Record<DatasetKind, string>> = {
+  mnist: 'Input: the 28×28 grey pixels of each digit (784 inputs). 10,000 real MNIST digits ship with the app.',
+  names: '8,422 public-domain first names as one stream, ".emma.olivia.", split by position (names shuffled by the seed). The model predicts each next character.',
+  sotu: 'About 1 MB of State of the Union addresses (1994–2021, public domain); the last part of the text is held out for validation.',
+  userText: 'The end of your text is held out for validation; windows for training start at random places in the rest.',
+  reverse: 'Prompt "12345|", answer "54321": the loss and accuracy count the answer only.',
+  sort: 'Prompt "31415|", answer "11345": the loss and accuracy count the answer only.',
+  copy: 'Prompt "31415|", answer "31415": the loss and accuracy count the answer only.',
+  addition: 'Prompt "_7+45=", answer "052" (operands padded with _, the sum to one more digit). Validation problems are not in the training set when there are enough distinct ones.',
+  sines: 'A mix of three sines with seeded periods and phases. Each example is a window of past values; the target is the next value. The end of the series is held out.',
+  mackeyGlass: 'The chaotic Mackey–Glass delay equation (τ = 17). Each example is a window of past values; the target is the next value. The end of the series is held out.',
+};

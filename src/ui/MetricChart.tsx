@@ -1,3 +1,4 @@
+import { useQueuedValue } from './frameQueue';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 
 export interface Point {
@@ -61,6 +62,8 @@ export function MetricChart({ title, series, xLabel = 'epoch', xFromZero = false
   latest?: string;
   testId?: string;
 }) {
+  // Each chart takes up new data in a task of its own (see frameQueue.ts).
+  series = useQueuedValue(series);
   // A series with nothing to draw (e.g. GPU memory on the cpu backend) stays out of the legend.
   series = series.filter((s) => s.points.length > 0);
   const empty = series.length === 0;

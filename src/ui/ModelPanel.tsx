@@ -1,30 +1,31 @@
 import { memo } from 'react';
 import { useSpecStore } from '../state/specStore';
-import { ACTIVATIONS, LIMITS, defaultHiddenLayer, isClassification, isPlane, type ExperimentSpec } from '../spec';
-import { mlpCost } from '../engine/cost';
+import { useTextStore } from '../state/textStore';
+import {
+  ACTIVATIONS, LIMITS, MODEL_LABELS, defaultHiddenLayer, defaultModel, isClassification, isPlane, isSeries, modelsFor,
+  sequenceLength, type ExperimentSpec, type LstmSpec, type MlpSpec, type TransformerSpec,
+} from '../spec';
+import { layerEpochFlops, modelCost, SEQUENCE_EVAL_LIMIT, type ModelCost } from '../engine/cost';
+import { epochExamples, problemShape } from '../data/shapes';
 import { formatCount, NumberField, Panel, SelectField } from './fields';
 
+type Errors = Record<string, string>;
+type Update = (edit: (d: ExperimentSpec) => void) => void;
+
+const MODEL_NAMES = { mlp: 'MLP', lstm: 'LSTM', transformer: 'Transformer (GPT-style)' } as const;
+
 function moveLayer(d: ExperimentSpec, from: number, to: number): void {
-  const [layer] = d.model.hidden.splice(from, 1);
-  d.model.hidden.splice(to, 0, layer);
+  const hidden = (d.model as MlpSpec).hidden;
+  const [layer] = hidden.splice(from, 1);
+  hidden.splice(to, 0, layer);
 }
 
-export const ModelPanel = memo(function ModelPanel({ errors, valid }: { errors: Record<string, string>; valid: boolean }) {
-  const spec = useSpecStore((s) => s.spec);
-  const update = useSpecStore((s) => s.update);
-  const hidden = spec.model.hidden;
-  const classification = isClassification(spec.dataset.kind);
-  const plane = isPlane(spec.dataset.kind);
-  const inputs = plane ? spec.dataset.features.length : 784;
-  const outputs = plane ? 1 : 10;
-  const cost = valid ? mlpCost(spec.model, inputs, outputs) : null;
+function MlpEditor({ model, errors, update, cost }: { model: MlpSpec; errors: Errors; update: Update; cost: ModelCost | null }) {
+  const hidden = model.hidden;
   const full = hidden.length >= LIMITS.hiddenLayers.max;
+  const mlp = (d: ExperimentSpec) => d.model as MlpSpec;
   return (
-    <Panel title="Model · MLP">
-      <div className="layer layer-io">
-        <span>Input</span>
-        <span>{plane ? `${inputs} feature${inputs === 1 ? '' : 's'}` : '784 pixels'}</span>
-      </div>
+    <>
       <ol className="layers">
         {hidden.map((layer, i) => (
           <li key={i} className="layer" data-testid={`layer-${i}`}>
@@ -37,41 +38,165 @@ export const ModelPanel = memo(function ModelPanel({ errors, valid }: { errors: 
                 <button type="button" aria-label={`Move layer ${i + 1} down`} disabled={i === hidden.length - 1}
                   onClick={() => update((d) => moveLayer(d, i, i + 1))}>↓</button>
                 <button type="button" aria-label={`Remove layer ${i + 1}`}
-                  onClick={() => update((d) => { d.model.hidden.splice(i, 1); })}>✕</button>
+                  onClick={() => update((d) => { mlp(d).hidden.splice(i, 1); })}>✕</button>
               </span>
             </div>
             <div className="row">
               <NumberField label="Units" path={`model.hidden[${i}].units`} value={layer.units}
                 error={errors[`model.hidden[${i}].units`]}
-                onChange={(v) => update((d) => { d.model.hidden[i].units = v; })} />
+                onChange={(v) => update((d) => { mlp(d).hidden[i].units = v; })} />
               <SelectField label="Activation" path={`model.hidden[${i}].activation`} value={layer.activation}
                 error={errors[`model.hidden[${i}].activation`]}
                 options={ACTIVATIONS.map((a) => ({ value: a, label: a }))}
-                onChange={(v) => update((d) => { d.model.hidden[i].activation = v; })} />
+                onChange={(v) => update((d) => { mlp(d).hidden[i].activation = v; })} />
               <NumberField label="Dropout" path={`model.hidden[${i}].dropout`} value={layer.dropout}
                 error={errors[`model.hidden[${i}].dropout`]}
-                onChange={(v) => update((d) => { d.model.hidden[i].dropout = v; })} />
+                onChange={(v) => update((d) => { mlp(d).hidden[i].dropout = v; })} />
             </div>
           </li>
         ))}
       </ol>
       <button type="button" className="add-layer" disabled={full}
         title={full ? `At most ${LIMITS.hiddenLayers.max} hidden layers` : undefined}
-        onClick={() => update((d) => { d.model.hidden.push(defaultHiddenLayer()); })}>
+        onClick={() => update((d) => { mlp(d).hidden.push(defaultHiddenLayer()); })}>
         + Add hidden layer
       </button>
-      <div className="layer layer-io">
-        <span>Output</span>
-        <span>
-          {!plane ? '10 units, softmax + cross-entropy' : classification ? '1 unit, sigmoid + cross-entropy' : '1 unit, linear + mean squared error'}
-          {cost ? ` · ${formatCount(cost.layers[cost.layers.length - 1].params)} params` : ''}
-        </span>
+    </>
+  );
+}
+
+function LstmEditor({ model, errors, update, tokens }: { model: LstmSpec; errors: Errors; update: Update; tokens: boolean }) {
+  const lstm = (d: ExperimentSpec) => d.model as LstmSpec;
+  const full = model.layers.length >= LIMITS.lstmLayers.max;
+  return (
+    <>
+      {tokens && (
+        <NumberField label="Embedding width" path="model.embedding" value={model.embedding} error={errors['model.embedding']}
+          hint={`${LIMITS.embedding.min}–${LIMITS.embedding.max} per token`}
+          onChange={(v) => update((d) => { lstm(d).embedding = v; })} />
+      )}
+      {errors['model.layers'] && <div className="field-error" role="alert">LSTM layers: {errors['model.layers']}</div>}
+      <ol className="layers">
+        {model.layers.map((layer, i) => (
+          <li key={i} className="layer" data-testid={`layer-${i}`}>
+            <div className="layer-head">
+              <strong>LSTM {i + 1}</strong>
+              <span className="layer-buttons">
+                <button type="button" aria-label={`Remove LSTM layer ${i + 1}`} disabled={model.layers.length <= LIMITS.lstmLayers.min}
+                  onClick={() => update((d) => { lstm(d).layers.splice(i, 1); })}>✕</button>
+              </span>
+            </div>
+            <div className="row">
+              <NumberField label="Units" path={`model.layers[${i}].units`} value={layer.units} error={errors[`model.layers[${i}].units`]}
+                onChange={(v) => update((d) => { lstm(d).layers[i].units = v; })} />
+              <NumberField label="Dropout" path={`model.layers[${i}].dropout`} value={layer.dropout} error={errors[`model.layers[${i}].dropout`]}
+                onChange={(v) => update((d) => { lstm(d).layers[i].dropout = v; })} />
+            </div>
+          </li>
+        ))}
+      </ol>
+      <button type="button" className="add-layer" disabled={full} title={full ? `At most ${LIMITS.lstmLayers.max} LSTM layers` : undefined}
+        onClick={() => update((d) => { const l = lstm(d).layers; l.push({ ...l[l.length - 1] }); })}>
+        + Add LSTM layer
+      </button>
+    </>
+  );
+}
+
+function TransformerEditor({ model, errors, update, context }: { model: TransformerSpec; errors: Errors; update: Update; context: number }) {
+  const t = (d: ExperimentSpec) => d.model as TransformerSpec;
+  return (
+    <>
+      <div className="row">
+        <NumberField label="Blocks" path="model.layers" value={model.layers} error={errors['model.layers']}
+          hint={`${LIMITS.transformerLayers.min}–${LIMITS.transformerLayers.max}`}
+          onChange={(v) => update((d) => { t(d).layers = v; })} />
+        <NumberField label="dModel" path="model.dModel" value={model.dModel} error={errors['model.dModel']}
+          hint={`${LIMITS.dModel.min}–${LIMITS.dModel.max}`}
+          onChange={(v) => update((d) => { t(d).dModel = v; })} />
       </div>
-      <div className="totals" data-testid="param-total">
-        {cost
-          ? <>Total <strong>{formatCount(cost.params)}</strong> parameters · {formatCount(cost.forwardFlops)} FLOPs forward per example</>
-          : 'Fix the highlighted fields to see parameter counts.'}
+      <div className="row">
+        <NumberField label="Heads" path="model.heads" value={model.heads} error={errors['model.heads']}
+          hint={Number.isFinite(model.dModel / model.heads) && model.dModel % model.heads === 0 ? `${model.dModel / model.heads} dims per head` : 'must divide dModel'}
+          onChange={(v) => update((d) => { t(d).heads = v; })} />
+        <NumberField label="Dropout" path="model.dropout" value={model.dropout} error={errors['model.dropout']}
+          onChange={(v) => update((d) => { t(d).dropout = v; })} />
       </div>
+      <p className="muted small">
+        Each block: LayerNorm → causal multi-head self-attention → residual; LayerNorm → GELU MLP (4×) → residual.
+        Token and learned position embeddings in, final LayerNorm and a linear head out. Context: {context} tokens (set by the data).
+      </p>
+    </>
+  );
+}
+
+/** Parameters and FLOPs per layer: per example forward and backward, and per epoch as this experiment trains. */
+function CostTable({ cost, spec }: { cost: ModelCost; spec: ExperimentSpec }) {
+  const { trained, evaluated } = epochExamples(spec, SEQUENCE_EVAL_LIMIT);
+  const perEpoch = cost.layers.map((l) => layerEpochFlops(l, trained, evaluated));
+  const unit = spec.model.kind === 'mlp' ? 'example' : 'sequence';
+  const epochTotal = perEpoch.reduce((a, b) => a + b, 0);
+  return (
+    <>
+    <table className="cost-table" data-testid="cost-table">
+      <thead>
+        <tr><th>Layer</th><th>Params</th><th title={`forward FLOPs per ${unit}`}>Fwd / {unit}</th><th title="≈ 2× forward">Bwd / {unit}</th><th>Per epoch</th></tr>
+      </thead>
+      <tbody>
+        {cost.layers.map((l, i) => (
+          <tr key={l.name}>
+            <td>{l.name}</td><td>{formatCount(l.params)}</td><td>{formatCount(l.forwardFlops)}</td>
+            <td>{formatCount(l.backwardFlops)}</td><td>{formatCount(perEpoch[i])}</td>
+          </tr>
+        ))}
+      </tbody>
+      <tfoot>
+        <tr>
+          <td>Total</td><td>{formatCount(cost.params)}</td>
+          <td>{formatCount(cost.forwardFlops)}</td><td>{formatCount(2 * cost.forwardFlops)}</td>
+          <td>{formatCount(epochTotal)}</td>
+        </tr>
+      </tfoot>
+    </table>
+    <div className="totals" data-testid="param-total">
+      Total <strong>{cost.params.toLocaleString('en-US')}</strong> parameters · {formatCount(cost.forwardFlops)} FLOPs forward per {unit}
+      {' '}· {formatCount(epochTotal)} FLOPs per epoch ({trained.toLocaleString('en-US')} trained, {evaluated.toLocaleString('en-US')} evaluated)
+    </div>
+    </>
+  );
+}
+
+export const ModelPanel = memo(function ModelPanel({ errors, valid }: { errors: Errors; valid: boolean }) {
+  const spec = useSpecStore((s) => s.spec);
+  const update = useSpecStore((s) => s.update);
+  const userVocab = useTextStore((s) => (s.problem ? null : s.vocab));
+  const kind = spec.dataset.kind;
+  const model = spec.model;
+  const shape = valid ? problemShape(spec, userVocab) : null;
+  const cost = shape ? modelCost(model, shape) : null;
+  const plane = isPlane(kind);
+  const inputText = model.kind === 'mlp'
+    ? (plane ? `${spec.dataset.features.length} feature${spec.dataset.features.length === 1 ? '' : 's'}` : isSeries(kind) ? `${spec.dataset.contextLength} past values` : '784 pixels')
+    : shape?.kind === 'sequence' ? (shape.vocab ? `${shape.length} tokens from ${shape.vocab} symbols` : `${shape.length} values, one per step`) : 'tokens';
+  const outputText = model.kind === 'mlp'
+    ? (kind === 'mnist' ? '10 units, softmax + cross-entropy' : isClassification(kind) ? '1 unit, sigmoid + cross-entropy' : '1 unit, linear + mean squared error')
+    : isSeries(kind) ? 'the next value from the last step, mean squared error' : 'next-token logits at every position, softmax + cross-entropy';
+  return (
+    <Panel title={`Model · ${MODEL_NAMES[model.kind]}`}>
+      <SelectField
+        label="Model" path="model.kind" value={model.kind} error={errors['model.kind']}
+        options={modelsFor(kind).map((k) => ({ value: k, label: MODEL_NAMES[k] }))}
+        onChange={(v) => update((d) => { d.model = defaultModel(v); })}
+      />
+      {!modelsFor(kind).includes(model.kind) && <p className="muted small">{MODEL_LABELS[model.kind]} does not fit this data.</p>}
+      <div className="layer layer-io"><span>Input</span><span>{inputText}</span></div>
+      {model.kind === 'mlp' && <MlpEditor model={model} errors={errors} update={update} cost={cost} />}
+      {model.kind === 'lstm' && <LstmEditor model={model} errors={errors} update={update} tokens={!isSeries(kind)} />}
+      {model.kind === 'transformer' && <TransformerEditor model={model} errors={errors} update={update} context={sequenceLength(spec.dataset)} />}
+      <div className="layer layer-io"><span>Output</span><span>{outputText}</span></div>
+      {cost
+        ? <CostTable cost={cost} spec={spec} />
+        : <div className="totals" data-testid="param-total">Fix the highlighted fields to see parameter counts and FLOPs.</div>}
     </Panel>
   );
 });

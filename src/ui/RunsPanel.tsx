@@ -1,21 +1,31 @@
 import { useState } from 'react';
 import { isActive, selectedRun, useRunStore, type Run } from '../state/runStore';
 import { useViewStore, type XAxisKind } from '../state/viewStore';
-import { diffSpecs, DATASET_LABELS, OPTIMIZER_LABELS, type ExperimentSpec } from '../spec';
+import { diffSpecs, isText, DATASET_LABELS, OPTIMIZER_LABELS, type ExperimentSpec } from '../spec';
 import { PHASE_LABELS } from './ControlBar';
 import { X_AXIS_LABELS } from './Charts';
 import { Panel } from './fields';
 
+/** A model in a few characters: [8t-8t] for an MLP, LSTM[64] or GPT 2×64/4h. */
+function modelSummary(spec: ExperimentSpec): string {
+  const m = spec.model;
+  if (m.kind === 'mlp') return `[${m.hidden.map((l) => `${l.units}${l.activation[0]}`).join('-') || 'linear'}]`;
+  if (m.kind === 'lstm') return `LSTM[${m.layers.map((l) => l.units).join('-')}]`;
+  return `GPT ${m.layers}×${m.dModel}/${m.heads}h`;
+}
+
 export function specSummary(spec: ExperimentSpec): string {
   const o = spec.training.optimizer;
-  const layers = spec.model.hidden.map((l) => `${l.units}${l.activation[0]}`).join('-') || 'linear';
-  return `${DATASET_LABELS[spec.dataset.kind].split(' (')[0]} · [${layers}] · ${OPTIMIZER_LABELS[o.kind]} lr ${o.learningRate} · bs ${spec.training.batchSize} · seed ${spec.seed}`;
+  return `${DATASET_LABELS[spec.dataset.kind].split(' (')[0]} · ${modelSummary(spec)} · ${OPTIMIZER_LABELS[o.kind]} lr ${o.learningRate} · bs ${spec.training.batchSize} · seed ${spec.seed}`;
 }
 
 function finalFigures(run: Run): string {
   const e = run.epochs.at(-1);
   if (!e) return '—';
-  return `val loss ${e.valLoss.toFixed(4)}${e.valAccuracy !== null ? ` · acc ${(e.valAccuracy * 100).toFixed(1)}%` : ''} · ${e.epoch} ep`;
+  const language = isText(run.spec.dataset.kind);
+  const loss = language ? `val ${e.valLoss.toFixed(3)} nats/char · ppl ${Math.exp(e.valLoss).toFixed(2)}` : `val loss ${e.valLoss.toFixed(4)}`;
+  const exact = e.valExactMatch !== null && e.valExactMatch !== undefined ? ` · exact ${(e.valExactMatch * 100).toFixed(1)}%` : '';
+  return `${loss}${e.valAccuracy !== null ? ` · acc ${(e.valAccuracy * 100).toFixed(1)}%` : ''}${exact} · ${e.epoch} ep`;
 }
 
 /** How every chart draws: x-axis, smoothing, log scale. */

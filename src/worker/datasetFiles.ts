@@ -3,18 +3,35 @@ import type { DatasetSpec } from '../spec/types';
 // Vite copies the shipped data files into the build and gives their URLs (same origin, no network).
 import mnistImagesUrl from '../../datasets/mnist-images.u8?url';
 import mnistLabelsUrl from '../../datasets/mnist-labels.u8?url';
+import namesUrl from '../../datasets/names.txt?url';
+import sotuUrl from '../../datasets/sotu.txt?url';
 
 let mnist: Promise<DatasetFiles['mnist']> | null = null;
+const texts = new Map<string, Promise<string>>();
 
-async function bytes(url: string): Promise<Uint8Array> {
+async function fetched(url: string): Promise<Response> {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`could not load ${url}: HTTP ${response.status}`);
-  return new Uint8Array(await response.arrayBuffer());
+  return response;
 }
 
-/** The files a dataset needs, fetched once per worker. */
-export async function filesFor(spec: DatasetSpec): Promise<DatasetFiles> {
-  if (spec.kind !== 'mnist') return {};
-  mnist ??= Promise.all([bytes(mnistImagesUrl), bytes(mnistLabelsUrl)]).then(([images, labels]) => ({ images, labels }));
-  return { mnist: await mnist };
+const bytes = async (url: string) => new Uint8Array(await (await fetched(url)).arrayBuffer());
+
+function text(url: string): Promise<string> {
+  let t = texts.get(url);
+  if (!t) texts.set(url, (t = fetched(url).then((r) => r.text())));
+  return t;
+}
+
+/** The files a dataset needs, fetched once per worker; `userText` is the person's own text. */
+export async function filesFor(spec: DatasetSpec, userText?: string): Promise<DatasetFiles> {
+  switch (spec.kind) {
+    case 'mnist':
+      mnist ??= Promise.all([bytes(mnistImagesUrl), bytes(mnistLabelsUrl)]).then(([images, labels]) => ({ images, labels }));
+      return { mnist: await mnist };
+    case 'names': return { text: await text(namesUrl) };
+    case 'sotu': return { text: await text(sotuUrl) };
+    case 'userText': return { text: userText };
+    default: return {};
+  }
 }

@@ -2,7 +2,7 @@ import { memo, useDeferredValue, useEffect, useMemo, useRef, useState } from 're
 import { isActive, selectedRun, useRunStore } from '../../state/runStore';
 import { backprop, type BackpropTask } from '../../engine/backprop';
 import type { EpochMetrics } from '../../engine/types';
-import { isClassification } from '../../spec';
+import { exampleCounts, isClassification } from '../../spec';
 import { Panel } from '../fields';
 import { graphFits, NetworkGraph, type WeightRef } from './NetworkGraph';
 import { NeuronMaps } from './NeuronMaps';
@@ -51,7 +51,19 @@ export const InsidePanel = memo(function InsidePanel() {
     && weight.i < inspection.layers[weight.l].inputs && weight.j < inspection.layers[weight.l].outputs
     ? weight : FIRST_WEIGHT), [inspection, weight]);
   const epochs = useDeferredValue(run?.epochs ?? NO_EPOCHS);
-  const nTrain = run ? run.spec.dataset.samples - Math.round(run.spec.dataset.samples * run.spec.dataset.validationSplit) : 0;
+  const nTrain = run ? exampleCounts(run.spec.dataset).train : 0;
+
+  if (run && run.spec.model.kind !== 'mlp') {
+    return (
+      <Panel title="Inside the network · gradients">
+        <p className="muted small">
+          The step-by-step backpropagation views are drawn for MLPs. For this {run.spec.model.kind === 'lstm' ? 'LSTM' : 'transformer'}: the
+          weight and gradient norms of each layer, epoch by epoch (a vanishing or exploding gradient shows here first).
+        </p>
+        <NormCharts epochs={epochs} />
+      </Panel>
+    );
+  }
 
   return (
     <Panel title="Inside the network · backpropagation">

@@ -1,0 +1,143 @@
+// Sequence data for the LSTM and the transformer: character text, toy tasks and time series,
+// as fixed-length examples split into train and validation.
+import { exampleCounts } from '../spec/validate';
+import { isSeries, isText, isToy, type DatasetSpec, type SeriesDatasetKind } from '../spec/types';
+import { deriveSeed, Rng } from './rng';
+import { charVocab, encode, lmWindows, namesStream, NAME_BOUNDARY } from './text';
+import { toyExample, toyExamples, TOY_VOCAB, type ToyTask } from './toyTasks';
+import { mackeyGlass, sineMixture } from './series';
+
+export interface SequenceSplit {
+  /** n × T tokens (text, toy) or n × T values (series). */
+  x: Int32Array | Float32Array;
+  /** n × T next tokens, or n next values (series). */
+  y: Int32Array | Float32Array;
+  /** n × T: 1 where the target counts (toy tasks: the answer); null when every target counts. */
+  mask: Float32Array | null;
+  n: number;
+}
+
+export interface SequenceDataset {
+  /** language: next character everywhere; toy: the answer's tokens; forecast: the next value. */
+  task: 'language' | 'toy' | 'forecast';
+  /** The token alphabet (text, toy tasks); null for series. */
+  vocab: string[] | null;
+  /** Timesteps per example (the context length). */
+  length: number;
+  /** Toy tasks: tokens of prompt before the first answer token is predicted. */
+  promptLength: number;
+  /** Series: the training part's mean and spread, to show forecasts in the series' own units. */
+  scale: { mean: number; std: number } | null;
+  /** Language: the character that starts a sample (names: the boundary '.'). */
+  startToken: number;
+  train: SequenceSplit;
+  validation: SequenceSplit;
+}
+
+/** Text the language datasets need: the shipped names/speeches file or the user's text. */
+export interface TextFiles {
+  text?: string;
+}
+
+/** The raw series for a series dataset, seeded. */
+export function seriesValues(kind: SeriesDatasetKind, length: number, noise: number, seed: number): Float32Array {
+  const s = kind === 'sines' ? sineMixture(length, 3, 0, seed) : mackeyGlass(length, 17, seed);
+  if (noise > 0) {
+    const rng = new Rng(deriveSeed(seed, 'noise'));
+    for (let i = 0; i < s.length; i++) s[i] += noise * rng.normal();
+  }
+  return s;
+}
+
+/**
+ * Forecast windows over a series, split by time (validation is the series' end, never seen in
+ * training) and standardised with the training part's mean and spread.
+ */
+export function seriesWindows(spec: DatasetSpec, seed: number): {
+  train: { x: Float32Array; y: Float32Array; n: number }; validation: { x: Float32Array; y: Float32Array; n: number };
+  scale: { mean: number; std: number };
+} {
+  const raw = seriesValues(spec.kind as SeriesDatasetKind, spec.samples, spec.noise, deriveSeed(seed, 'data'));
+  const T = spec.contextLength;
+  const counts = exampleCounts(spec);
+  const trainPart = raw.subarray(0, counts.train + T);
+  const mean = trainPart.reduce((a, b) => a + b, 0) / trainPart.length;
+  const std = Math.sqrt(trainPart.reduce((a, b) => a + (b - mean) ** 2, 0) / trainPart.length) || 1;
+  const z = raw.map((v) => (v - mean) / std);
+  const windows = (first: number, n: number) => {
+    const x = new Float32Array(n * T);
+    const y = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      x.set(z.subarray(first + i, first + i + T), i * T);
+      y[i] = z[first + i + T];
+    }
+    return { x, y, n };
+  };
+  return { train: windows(0, counts.train), validation: windows(counts.train, counts.validation), scale: { mean, std } };
+}
+
+/** Names in a seeded order (the file is alphabetical, which would make validation all late letters). */
+function shuffledNames(file: string, seed: number): string {
+  const names = file.split('\n').map((n) => n.trim()).filter(Boolean);
+  const order = new Rng(seed).permutation(names.length);
+  return namesStream(Array.from(order, (i) => names[i]).join('\n'));
+}
+
+export function buildSequenceDataset(spec: DatasetSpec, seed: number, files: TextFiles = {}): SequenceDataset {
+  const counts = exampleCounts(spec);
+  if (isSeries(spec.kind)) {
+    const { train, validation, scale } = seriesWindows(spec, seed);
+    return {
+      task: 'forecast', vocab: null, length: spec.contextLength, promptLength: 0, scale, startToken: 0,
+      train: { ...train, mask: null }, validation: { ...validation, mask: null },
+    };
+  }
+  if (isToy(spec.kind)) {
+    const task = spec.kind as ToyTask;
+    const train = toyExamples(task, spec.digits, counts.train, deriveSeed(seed, 'data'));
+    const validation = heldOutToyExamples(task, spec.digits, counts.validation, deriveSeed(seed, 'validation'), train);
+    return {
+      task: 'toy', vocab: [...TOY_VOCAB], length: train.length, promptLength: train.promptLength, scale: null, startToken: 0,
+      train: { x: train.x, y: train.y, mask: train.mask, n: train.n },
+      validation: { x: validation.x, y: validation.y, mask: validation.mask, n: validation.n },
+    };
+  }
+  if (!isText(spec.kind)) throw new Error(`${spec.kind} is not a sequence dataset`);
+  if (!files.text) throw new Error(spec.kind === 'userText' ? 'Your text: paste or upload some text first' : `The ${spec.kind} text is not loaded`);
+  const text = spec.kind === 'names' ? shuffledNames(files.text, deriveSeed(seed, 'split')) : files.text;
+  const vocab = charVocab(text);
+  const { train, validation } = lmWindows(encode(vocab, text), spec.contextLength, counts, spec.validationSplit, deriveSeed(seed, 'data'));
+  const start = vocab.index.get(NAME_BOUNDARY) ?? vocab.index.get('\n') ?? vocab.index.get(' ') ?? 0;
+  return {
+    task: 'language', vocab: vocab.chars, length: spec.contextLength, promptLength: 0, scale: null, startToken: start,
+    train: { x: train.x, y: train.y, mask: null, n: train.n },
+    validation: { x: validation.x, y: validation.y, mask: null, n: validation.n },
+  };
+}
+
+/**
+ * Validation examples that do not appear in training (when the task has enough distinct
+ * problems), so exact-match measures generalisation rather than recall.
+ */
+function heldOutToyExamples(task: ToyTask, digits: number, count: number, seed: number, train: ReturnType<typeof toyExamples>) {
+  const seen = new Set<string>();
+  for (let i = 0; i < train.n; i++) seen.add(train.x.subarray(i * train.length, i * train.length + train.promptLength).join(','));
+  const rng = new Rng(seed);
+  const problems = (task === 'addition' ? 100 ** digits : 10 ** digits);
+  const avoidSeen = problems >= 2 * (train.n + count);
+  const out = toyExamples(task, digits, count, seed);
+  if (!avoidSeen) return out;
+  for (let i = 0; i < count; i++) {
+    const row = out.x.subarray(i * out.length, i * out.length + out.promptLength);
+    // Redraw a seen prompt until it is new; the tries are bounded by the spare problems.
+    for (let tries = 0; seen.has(row.join(',')) && tries < 100; tries++) {
+      const { prompt, answer } = toyExample(task, digits, rng);
+      const seq = [...(prompt + answer)].map((c) => TOY_VOCAB.indexOf(c as (typeof TOY_VOCAB)[number]));
+      for (let t = 0; t < out.length; t++) {
+        out.x[i * out.length + t] = seq[t];
+        out.y[i * out.length + t] = seq[t + 1];
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,33 @@
+// The shape of each dataset's inputs and outputs, known without loading it, for the builder's
+// parameter and FLOP counts. The shipped texts' alphabet sizes are checked against the files by tests.
+import { exampleCounts, sequenceLength } from '../spec/validate';
+import { isPlane, isSeries, isText, isToy, type ExperimentSpec } from '../spec/types';
+import type { ProblemShape } from '../engine/cost';
+import { TOY_VOCAB } from './toyTasks';
+import { MNIST_PIXELS } from './mnist';
+
+/** Distinct characters of the shipped texts (names: with the '.' that separates names). */
+export const SHIPPED_TEXT_VOCAB = { names: 28, sotu: 80 } as const;
+
+/** `userVocab`: distinct characters of the person's own text (null when there is none yet). */
+export function problemShape(spec: ExperimentSpec, userVocab: number | null): ProblemShape | null {
+  const d = spec.dataset;
+  if (spec.model.kind === 'mlp') {
+    if (isPlane(d.kind)) return { kind: 'tabular', inputDim: d.features.length, outputDim: 1 };
+    if (isSeries(d.kind)) return { kind: 'tabular', inputDim: d.contextLength, outputDim: 1 };
+    return { kind: 'tabular', inputDim: MNIST_PIXELS, outputDim: 10 };
+  }
+  if (isSeries(d.kind)) return { kind: 'sequence', vocab: null, length: d.contextLength };
+  const vocab = isToy(d.kind) ? TOY_VOCAB.length : d.kind === 'userText' ? userVocab : isText(d.kind) ? SHIPPED_TEXT_VOCAB[d.kind as 'names' | 'sotu'] : null;
+  return vocab ? { kind: 'sequence', vocab, length: sequenceLength(d) } : null;
+}
+
+/** Examples trained and evaluated per epoch, as the trainer counts them (for per-epoch FLOPs). */
+export function epochExamples(spec: ExperimentSpec, evalLimit: number): { trained: number; evaluated: number } {
+  const { train, validation } = exampleCounts(spec.dataset);
+  const trained = Math.floor(train / spec.training.batchSize) * spec.training.batchSize;
+  const evaluated = spec.model.kind === 'mlp'
+    ? train + validation
+    : Math.min(evalLimit, train) + Math.min(evalLimit, validation);
+  return { trained, evaluated };
+}

@@ -1,0 +1,35 @@
+// What the training loop needs from a model and its data, whatever the model: the MLP on
+// tabular data (learners/tabular.ts) or the LSTM / transformer on sequences (learners/sequence.ts).
+import type * as tf from '@tensorflow/tfjs';
+import type { ModelCost } from './cost';
+import type { EpochViews } from './types';
+
+export interface Learner {
+  readonly cost: ModelCost;
+  /** Training examples; a batch picks rows by index. */
+  readonly nTrain: number;
+  /** Examples passed forward only each epoch (evaluation, views), for the FLOP count. */
+  readonly evalExamples: number;
+  readonly trainEvaluated: number;
+  readonly hasAccuracy: boolean;
+  readonly hasExactMatch: boolean;
+  readonly variables: tf.Variable[];
+  /** Weight matrices by layer: penalised by L1/L2, and their norms are reported per epoch. */
+  readonly groups: { name: string; weights: tf.Variable[] }[];
+  /** Mean training loss of the batch of rows `idx` (dropout on, no penalty). */
+  batchLoss(idx: tf.Tensor1D, dropoutSeed: () => number): tf.Scalar;
+  /** On the device: [train loss, train accuracy, validation loss, validation accuracy, exact match]. */
+  evaluate(): tf.Tensor1D;
+  /** Values the epoch's views need, read back together with the metrics (null: none). */
+  viewTensor(): tf.Tensor1D | null;
+  /** Turn those values into views; may run the model more (e.g. to sample text). */
+  views(values: Float32Array, epoch: number): Promise<EpochViews>;
+  dispose(): void;
+}
+
+/** Rows of [0, n) in chunks of at most `size`, for evaluating big sets without big tensors. */
+export function chunks(n: number, size: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let start = 0; start < n; start += size) out.push([start, Math.min(size, n - start)]);
+  return out;
+}

@@ -1,0 +1,250 @@
+// The LSTM and the transformer on sequences: next-character text, toy tasks, series forecasts.
+import * as tf from '@tensorflow/tfjs';
+import type { ExperimentSpec, LstmSpec, TransformerSpec } from '../../spec/types';
+import { deriveSeed, Rng } from '../../data/rng';
+import type { SequenceDataset, SequenceSplit } from '../../data/sequenceDataset';
+import { buildLstmModel, buildTransformer, sequenceLoss, type SequenceModel } from '../sequenceModels';
+import { lstmCost, SEQUENCE_EVAL_LIMIT as EVAL_LIMIT, transformerCost, type ModelCost } from '../cost';
+import { chunks, type Learner } from '../learner';
+import type { AttentionSnapshot, EpochViews } from '../types';
+
+/** Evaluation runs in chunks of about this many tokens, to bound memory (attention is T² per head). */
+const EVAL_TOKENS = 8192;
+const FORECAST_SHOWN = 300;
+const TOY_SHOWN = 8;
+export const SAMPLE_LENGTH = 240;
+
+export interface SamplingOptions {
+  /** Temperature for the sample drawn after each epoch (0: always the likeliest character). */
+  temperature(): number;
+  /** The text whose attention each epoch shows; null: the first validation example. */
+  attentionText(): string | null;
+}
+
+interface DeviceSplit {
+  x: tf.Tensor2D;
+  y: tf.Tensor;
+  mask: tf.Tensor2D | null;
+  n: number;
+}
+
+function upload(split: SequenceSplit, length: number, forecast: boolean): DeviceSplit {
+  const { n } = split;
+  return {
+    x: forecast ? tf.tensor2d(split.x as Float32Array, [n, length]) : tf.tensor2d(split.x as Int32Array, [n, length], 'int32'),
+    y: forecast ? tf.tensor1d(split.y as Float32Array) : tf.tensor2d(split.y as Int32Array, [n, length], 'int32'),
+    mask: split.mask ? tf.tensor2d(split.mask, [n, length]) : null,
+    n,
+  };
+}
+
+export class SequenceLearner implements Learner {
+  readonly cost: ModelCost;
+  readonly model: SequenceModel;
+  readonly nTrain: number;
+  readonly evalExamples: number;
+  readonly trainEvaluated: number;
+  readonly hasAccuracy: boolean;
+  readonly hasExactMatch: boolean;
+  private readonly train: DeviceSplit;
+  private readonly validation: DeviceSplit;
+  private readonly sampleRng: Rng;
+  private readonly isTransformer: boolean;
+  /** Transformer: blocks and heads per block, for the attention view. */
+  private readonly shape = { layers: 0, heads: 0 };
+
+  static costOf(spec: ExperimentSpec, ds: SequenceDataset): ModelCost {
+    const vocab = ds.vocab?.length ?? null;
+    return spec.model.kind === 'transformer' ? transformerCost(spec.model, vocab!, ds.length) : lstmCost(spec.model as LstmSpec, vocab, ds.length);
+  }
+
+  constructor(spec: ExperimentSpec, readonly dataset: SequenceDataset, private readonly sampling?: SamplingOptions) {
+    const ds = dataset;
+    const forecast = ds.task === 'forecast';
+    const vocab = ds.vocab?.length ?? null;
+    const seed = deriveSeed(spec.seed, 'weights');
+    this.isTransformer = spec.model.kind === 'transformer';
+    this.cost = SequenceLearner.costOf(spec, ds);
+    if (spec.model.kind === 'transformer') {
+      const m = spec.model as TransformerSpec;
+      this.shape = { layers: m.layers, heads: m.heads };
+      this.model = buildTransformer({ vocab: vocab!, contextLength: ds.length, layers: m.layers, dModel: m.dModel, heads: m.heads, dropout: m.dropout }, seed);
+    } else {
+      const m = spec.model as LstmSpec;
+      this.model = buildLstmModel({ vocab, embedding: m.embedding, layers: m.layers }, seed);
+    }
+    this.train = upload(ds.train, ds.length, forecast);
+    this.validation = upload(ds.validation, ds.length, forecast);
+    this.nTrain = ds.train.n;
+    this.trainEvaluated = Math.min(EVAL_LIMIT, ds.train.n);
+    const extra = ds.task === 'forecast' ? Math.min(FORECAST_SHOWN, ds.validation.n) : ds.task === 'toy' ? TOY_SHOWN : 0;
+    this.evalExamples = this.trainEvaluated + Math.min(EVAL_LIMIT, ds.validation.n) + extra;
+    this.hasAccuracy = !forecast;
+    this.hasExactMatch = ds.task === 'toy';
+    this.sampleRng = new Rng(deriveSeed(spec.seed, 'sample'));
+  }
+
+  get variables() { return this.model.variables; }
+
+  get groups() { return this.model.groups; }
+
+  /** Summed loss and counts over rows [start, start + size): [loss sum, targets, right, sequences all right]. */
+  private sums(split: DeviceSplit, start: number, size: number, dropoutSeed?: () => number): tf.Tensor1D {
+    const x = split.x.slice(start, size);
+    const y = split.y.slice(start, size);
+    const out = this.model.forward(x, dropoutSeed);
+    if (this.dataset.task === 'forecast') {
+      const err = out.reshape([-1]).sub(y).square().sum();
+      return tf.stack([err, tf.scalar(size), tf.scalar(0), tf.scalar(0)]) as tf.Tensor1D;
+    }
+    const vocab = out.shape[2];
+    const mask = split.mask ? split.mask.slice(start, size) : tf.onesLike(y).toFloat();
+    const logp = tf.logSoftmax(out.reshape([-1, vocab]));
+    const picked = logp.mul(tf.oneHot(y.reshape([-1]).toInt(), vocab)).sum(1);
+    const m = mask.reshape([-1]);
+    const right = out.argMax(-1).equal(y as tf.Tensor2D).toFloat().mul(mask);
+    const allRight = right.sum(1).equal(mask.sum(1)).toFloat().sum();
+    return tf.stack([picked.mul(m).sum().neg(), m.sum(), right.sum(), allRight]) as tf.Tensor1D;
+  }
+
+  batchLoss(idx: tf.Tensor1D, dropoutSeed: () => number): tf.Scalar {
+    const { train } = this;
+    const x = tf.gather(train.x, idx) as tf.Tensor2D;
+    const y = tf.gather(train.y, idx);
+    const out = this.model.forward(x, dropoutSeed);
+    if (this.dataset.task === 'forecast') return out.reshape([-1]).sub(y).square().mean() as tf.Scalar;
+    return sequenceLoss(out, y as tf.Tensor2D, train.mask ? (tf.gather(train.mask, idx) as tf.Tensor2D) : undefined);
+  }
+
+  evaluate(): tf.Tensor1D {
+    const chunk = Math.max(1, Math.floor(EVAL_TOKENS / this.dataset.length));
+    const over = (split: DeviceSplit) => {
+      const parts = chunks(Math.min(EVAL_LIMIT, split.n), chunk).map(([s, n]) => this.sums(split, s, n));
+      const [loss, targets, right, exact] = tf.unstack(tf.addN(parts));
+      return [loss.div(targets), right.div(targets), exact.div(Math.min(EVAL_LIMIT, split.n))];
+    };
+    const [trainLoss, trainAcc] = over(this.train);
+    const [valLoss, valAcc, valExact] = over(this.validation);
+    return tf.stack([trainLoss, trainAcc, valLoss, valAcc, valExact]) as tf.Tensor1D;
+  }
+
+  viewTensor(): tf.Tensor1D | null {
+    const { validation, dataset: ds } = this;
+    if (ds.task === 'forecast') {
+      return this.model.forward(validation.x.slice(0, Math.min(FORECAST_SHOWN, validation.n))).reshape([-1]) as tf.Tensor1D;
+    }
+    if (ds.task === 'toy') {
+      return this.model.forward(validation.x.slice(0, Math.min(TOY_SHOWN, validation.n))).argMax(-1).toFloat().reshape([-1]) as tf.Tensor1D;
+    }
+    return null;
+  }
+
+  async views(values: Float32Array, epoch: number): Promise<EpochViews> {
+    const ds = this.dataset;
+    if (ds.task === 'forecast') {
+      const { mean, std } = ds.scale!;
+      return {
+        forecast: {
+          truth: Array.from((ds.validation.y as Float32Array).subarray(0, values.length), (v) => v * std + mean),
+          predicted: Array.from(values, (v) => v * std + mean),
+        },
+      };
+    }
+    if (ds.task === 'toy') return { toy: this.toyView(values) };
+    if (!this.sampling) return {};
+    const temperature = this.sampling.temperature();
+    const views: EpochViews = { sample: { epoch, temperature, text: await this.sample(SAMPLE_LENGTH, temperature, this.sampleRng) } };
+    if (this.isTransformer) views.attention = await this.attention(this.sampling.attentionText() ?? this.firstValidationText());
+    return views;
+  }
+
+  private toyView(predicted: Float32Array) {
+    const ds = this.dataset;
+    const T = ds.length;
+    const chars = ds.vocab!;
+    const x = ds.validation.x as Int32Array;
+    const y = ds.validation.y as Int32Array;
+    const answerFrom = ds.promptLength - 1;
+    const examples = [];
+    for (let i = 0; i < predicted.length / T; i++) {
+      const text = (a: ArrayLike<number>) => Array.from(a, (t) => chars[t]).join('');
+      examples.push({
+        prompt: text(x.subarray(i * T, i * T + ds.promptLength)),
+        target: text(y.subarray(i * T + answerFrom, (i + 1) * T)),
+        predicted: text(predicted.subarray(i * T + answerFrom, (i + 1) * T)),
+      });
+    }
+    return { examples };
+  }
+
+  private firstValidationText(): string {
+    const T = this.dataset.length;
+    return Array.from((this.dataset.validation.x as Int32Array).subarray(0, T), (t) => this.dataset.vocab![t]).join('');
+  }
+
+  /** Tokens of `text` (its last `length` characters); throws naming the characters the model does not know. */
+  private encode(text: string): number[] {
+    const chars = this.dataset.vocab!;
+    const unknown = [...new Set(text)].filter((c) => !chars.includes(c));
+    if (unknown.length) throw new Error(`the model does not know ${unknown.map((c) => JSON.stringify(c)).join(', ')}: use characters from its training text`);
+    return [...text].slice(-this.dataset.length).map((c) => chars.indexOf(c));
+  }
+
+  /**
+   * Sample `length` characters, one at a time, from the model's next-character distribution at
+   * `temperature` (0: the likeliest), starting from `prompt` or the start character.
+   * Each step reads back one distribution; the draw uses the seeded `rng`.
+   */
+  async sample(length: number, temperature: number, rng: Rng, prompt = ''): Promise<string> {
+    const ds = this.dataset;
+    if (ds.task !== 'language') throw new Error('only language models sample text');
+    const tokens = prompt ? this.encode(prompt) : [ds.startToken];
+    const start = tokens.length;
+    for (let i = 0; i < length; i++) {
+      const context = tokens.slice(-ds.length);
+      const logits = tf.tidy(() => {
+        const out = this.model.forward(tf.tensor2d(context, [1, context.length], 'int32'));
+        return out.slice([0, context.length - 1, 0], [1, 1, out.shape[2]]).reshape([-1]);
+      });
+      const values = (await logits.data()) as Float32Array;
+      logits.dispose();
+      tokens.push(drawToken(values, temperature, rng));
+    }
+    return (prompt ? prompt : '') + tokens.slice(start).map((t) => ds.vocab![t]).join('');
+  }
+
+  /** The attention weights of every layer and head for `text` (its last context-length characters). */
+  async attention(text: string): Promise<AttentionSnapshot> {
+    if (!this.isTransformer) throw new Error('only the transformer has attention');
+    const tokens = this.encode(text);
+    if (tokens.length === 0) throw new Error('type at least one character');
+    const weights = tf.tidy(() => {
+      const collected: tf.Tensor4D[] = [];
+      this.model.forward(tf.tensor2d(tokens, [1, tokens.length], 'int32'), undefined, collected);
+      return tf.concat(collected.map((w) => w.reshape([-1])));
+    });
+    const values = (await weights.data()) as Float32Array;
+    weights.dispose();
+    return { tokens: tokens.map((k) => this.dataset.vocab![k]), ...this.shape, weights: values };
+  }
+
+  dispose(): void {
+    for (const s of [this.train, this.validation]) tf.dispose([s.x, s.y, ...(s.mask ? [s.mask] : [])]);
+    this.model.dispose();
+  }
+}
+
+/** Draw one token from logits at a temperature (0: argmax), with a seeded generator. */
+export function drawToken(logits: Float32Array, temperature: number, rng: Rng): number {
+  let best = 0;
+  for (let i = 1; i < logits.length; i++) if (logits[i] > logits[best]) best = i;
+  if (temperature <= 0) return best;
+  const weights = Array.from(logits, (z) => Math.exp((z - logits[best]) / temperature));
+  const total = weights.reduce((a, b) => a + b, 0);
+  let u = rng.next() * total;
+  for (let i = 0; i < weights.length; i++) {
+    u -= weights[i];
+    if (u <= 0) return i;
+  }
+  return weights.length - 1;
+}

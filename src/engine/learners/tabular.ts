@@ -1,0 +1,197 @@
+// The MLP on tabular data: plane points, MNIST pixels, or series windows.
+import * as tf from '@tensorflow/tfjs';
+import type { ExperimentSpec, MlpSpec } from '../../spec/types';
+import { deriveSeed } from '../../data/rng';
+import { boundaryGridInputs, type TabularDataset } from '../../data/dataset';
+import { MNIST_PIXELS } from '../../data/mnist';
+import { activate, buildMlp, type Mlp } from '../mlp';
+import { accuracy, taskLoss } from '../losses';
+import { mlpCost, type ModelCost } from '../cost';
+import type { Optimizer } from '../optimizers';
+import type { EpochViews, Inspection } from '../types';
+import type { Learner } from '../learner';
+
+/** MNIST: how many misclassified digits an epoch sends to the grid. */
+const MISCLASSIFIED_SHOWN = 32;
+/** Series: forecast points shown (the start of the validation part). */
+const FORECAST_SHOWN = 300;
+
+export class TabularLearner implements Learner {
+  readonly cost: ModelCost;
+  readonly model: Mlp;
+  readonly nTrain: number;
+  readonly evalExamples: number;
+  readonly trainEvaluated: number;
+  readonly hasAccuracy: boolean;
+  readonly hasExactMatch = false;
+  private readonly xTrain: tf.Tensor2D;
+  private readonly yTrain: tf.Tensor1D;
+  private readonly xVal: tf.Tensor2D;
+  private readonly yVal: tf.Tensor1D;
+  private readonly grid: tf.Tensor2D | null;
+  private neuronGrid: tf.Tensor2D | null = null;
+  private readonly resolution: number;
+
+  static costOf(spec: ExperimentSpec, ds: TabularDataset): ModelCost {
+    return mlpCost(spec.model as MlpSpec, ds.inputDim, ds.outputDim);
+  }
+
+  constructor(spec: ExperimentSpec, readonly dataset: TabularDataset, resolution: number) {
+    const ds = dataset;
+    this.cost = TabularLearner.costOf(spec, ds);
+    // The decision boundary exists only over the plane.
+    this.resolution = ds.plane ? resolution : 0;
+    this.nTrain = ds.train.n;
+    this.trainEvaluated = ds.train.n;
+    this.hasAccuracy = ds.task !== 'regression';
+    const d = ds.inputDim;
+    this.xTrain = tf.tensor2d(ds.train.x, [ds.train.n, d]);
+    this.yTrain = tf.tensor1d(ds.train.y);
+    this.xVal = tf.tensor2d(ds.validation.x, [ds.validation.n, d]);
+    this.yVal = tf.tensor1d(ds.validation.y);
+    const gridInputs = this.resolution && ds.plane ? boundaryGridInputs(ds.plane, this.resolution) : null;
+    this.grid = gridInputs ? tf.tensor2d(gridInputs, [gridInputs.length / d, d]) : null;
+    this.evalExamples = ds.train.n + ds.validation.n + (this.grid ? this.resolution ** 2 : 0);
+    this.model = buildMlp(spec.model as MlpSpec, d, ds.outputDim, deriveSeed(spec.seed, 'weights'));
+  }
+
+  get variables() { return this.model.variables; }
+
+  get groups() { return this.model.layers.map((l) => ({ name: l.name, weights: [l.kernel] })); }
+
+  batchLoss(idx: tf.Tensor1D, dropoutSeed: () => number): tf.Scalar {
+    const xb = tf.gather(this.xTrain, idx) as tf.Tensor2D;
+    const yb = tf.gather(this.yTrain, idx) as tf.Tensor1D;
+    return taskLoss(this.dataset.task, this.model.forward(xb, dropoutSeed), yb);
+  }
+
+  evaluate(): tf.Tensor1D {
+    const task = this.dataset.task;
+    const one = (x: tf.Tensor2D, y: tf.Tensor1D) => {
+      const out = this.model.forward(x);
+      return [taskLoss(task, out, y), task === 'regression' ? tf.scalar(0) : accuracy(task, out, y)];
+    };
+    return tf.stack([...one(this.xTrain, this.yTrain), ...one(this.xVal, this.yVal), tf.scalar(0)]) as tf.Tensor1D;
+  }
+
+  viewTensor(): tf.Tensor1D | null {
+    const ds = this.dataset;
+    if (this.grid) {
+      const out = this.model.forward(this.grid).reshape([-1]) as tf.Tensor1D;
+      return ds.task === 'binary' ? out.sigmoid() : out;
+    }
+    if (ds.task === 'multiclass') return this.model.forward(this.xVal).argMax(1).toFloat() as tf.Tensor1D;
+    if (ds.scale) return this.model.forward(this.xVal.slice(0, Math.min(FORECAST_SHOWN, ds.validation.n))).reshape([-1]);
+    return null;
+  }
+
+  async views(values: Float32Array): Promise<EpochViews> {
+    const ds = this.dataset;
+    if (this.grid) return { boundary: { resolution: this.resolution, values } };
+    if (ds.task === 'multiclass') return { classes: classesView(ds, values) };
+    if (ds.scale) {
+      const { mean, std } = ds.scale;
+      return {
+        forecast: {
+          truth: Array.from(ds.validation.y.subarray(0, values.length), (v) => v * std + mean),
+          predicted: Array.from(values, (v) => v * std + mean),
+        },
+      };
+    }
+    return {};
+  }
+
+  /**
+   * A look inside the network between batches: weights, last-batch gradients, optimizer state,
+   * one training example's autodiff gradients, and each hidden neuron over the input plane.
+   */
+  async inspect(exampleIndex: number, optimizer: Optimizer, lastGrads: tf.NamedTensorMap | null, resolution = 24): Promise<Inspection> {
+    const model = this.model;
+    const ds = this.dataset;
+    const index = Math.min(Math.max(0, Math.floor(exampleIndex)), ds.train.n - 1);
+    const d = ds.inputDim;
+    // Neuron maps are drawn over the plane; other data has none.
+    if (ds.plane) this.neuronGrid ??= tf.tensor2d(boundaryGridInputs(ds.plane, resolution), [resolution * resolution, d]);
+    const grid = this.neuronGrid;
+    const input = ds.train.x.slice(index * d, (index + 1) * d);
+    const target = ds.train.y[index];
+    const tensors = tf.tidy(() => {
+      const x = tf.tensor2d(input, [1, d]);
+      const y = tf.tensor1d([target]);
+      const { grads } = tf.variableGrads(() => taskLoss(ds.task, model.forward(x), y), model.variables);
+      const maps: tf.Tensor[] = [];
+      let h = grid;
+      for (const l of grid ? model.layers.slice(0, -1) : []) {
+        h = activate(h!.matMul(l.kernel).add(l.bias), l.activation);
+        maps.push(h);
+      }
+      return { grads: model.variables.map((v) => grads[v.name]), maps };
+    });
+    // Training may go on while the reads are in flight, replacing the variables' data: read
+    // from clones (which keep the data alive) taken now, all at the same step.
+    const slotNames = Object.keys(optimizer.slots);
+    const copies = model.layers.map((l) => ({
+      weights: l.kernel.clone(),
+      bias: l.bias.clone(),
+      weightGrad: lastGrads ? lastGrads[l.kernel.name].clone() : null,
+      biasGrad: lastGrads ? lastGrads[l.bias.name].clone() : null,
+      slots: slotNames.map((n) => optimizer.slots[n].get(l.kernel.name)!.clone()),
+    }));
+    const step = optimizer.steps;
+    const read = (t: tf.Tensor) => t.data() as Promise<Float32Array>;
+    const readOrNull = (t: tf.Tensor | null) => (t ? read(t) : Promise.resolve(null));
+    try {
+      const layers = await Promise.all(model.layers.map(async (l, i) => {
+        const c = copies[i];
+        const slots = await Promise.all(c.slots.map(read));
+        return {
+          name: l.name,
+          inputs: l.kernel.shape[0] as number,
+          outputs: l.kernel.shape[1] as number,
+          activation: l.activation,
+          weights: await read(c.weights),
+          bias: await read(c.bias),
+          weightGrad: await readOrNull(c.weightGrad),
+          biasGrad: await readOrNull(c.biasGrad),
+          slots: Object.fromEntries(slotNames.map((n, k) => [n, slots[k]])),
+        };
+      }));
+      const grads = await Promise.all(tensors.grads.map(read));
+      return {
+        step,
+        layers,
+        example: {
+          index, input, target,
+          point: ds.plane ? [ds.train.points[2 * index], ds.train.points[2 * index + 1]] : null,
+          weightGrads: grads.filter((_, i) => i % 2 === 0),
+          biasGrads: grads.filter((_, i) => i % 2 === 1),
+        },
+        neuronMaps: { resolution, layers: await Promise.all(tensors.maps.map(read)) },
+      };
+    } finally {
+      tf.dispose([...tensors.grads, ...tensors.maps]);
+      for (const c of copies) tf.dispose([c.weights, c.bias, ...c.slots, ...(c.weightGrad ? [c.weightGrad, c.biasGrad!] : [])]);
+    }
+  }
+
+  dispose(): void {
+    tf.dispose([this.xTrain, this.yTrain, this.xVal, this.yVal, ...(this.grid ? [this.grid] : []), ...(this.neuronGrid ? [this.neuronGrid] : [])]);
+    this.neuronGrid = null;
+    this.model.dispose();
+  }
+}
+
+/** Confusion counts over the validation digits and the first ones the model got wrong. */
+function classesView(ds: TabularDataset, predicted: Float32Array): NonNullable<EpochViews['classes']> {
+  const confusion = new Array<number>(100).fill(0);
+  const misclassified: NonNullable<EpochViews['classes']>['misclassified'] = [];
+  predicted.forEach((p, i) => {
+    const label = ds.validation.y[i];
+    confusion[label * 10 + p]++;
+    if (p !== label && misclassified.length < MISCLASSIFIED_SHOWN) {
+      const pixels = Uint8Array.from(ds.validation.x.subarray(i * MNIST_PIXELS, (i + 1) * MNIST_PIXELS), (v) => Math.round(v * 255));
+      misclassified.push({ index: i, label, predicted: p, pixels });
+    }
+  });
+  return { confusion, misclassified };
+}

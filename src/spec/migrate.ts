@@ -1,0 +1,18 @@
+import { datasetDefaults } from './defaults';
+import { DATASET_KINDS, type DatasetKind } from './types';
+
+/**
+ * Fill in fields added to version 1 after it first shipped (dataset.contextLength, dataset.digits),
+ * so older shared links and kept runs still open. Anything else is left for validation to judge.
+ */
+export function migrateSpec(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null) return raw;
+  const spec = raw as { version?: unknown; dataset?: Record<string, unknown> };
+  if (spec.version !== 1 || typeof spec.dataset !== 'object' || spec.dataset === null) return raw;
+  const kind = (DATASET_KINDS as readonly unknown[]).includes(spec.dataset.kind) ? (spec.dataset.kind as DatasetKind) : 'circle';
+  const fill = datasetDefaults(kind);
+  return {
+    ...spec,
+    dataset: { contextLength: fill.contextLength, digits: fill.digits, ...spec.dataset },
+  };
+}

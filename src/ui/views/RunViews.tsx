@@ -1,0 +1,47 @@
+import { useEffect } from 'react';
+import { isPlane, isSeries, isText, isToy, type ExperimentSpec } from '../../spec';
+import { useRunStore, type Run } from '../../state/runStore';
+import { useViewStore } from '../../state/viewStore';
+import { DecisionBoundary } from '../DecisionBoundary';
+import { Panel } from '../fields';
+import { ClassesView } from './ClassesView';
+import { ForecastView } from './ForecastView';
+import { ToyView } from './ToyView';
+import { TextView } from './TextView';
+import { AttentionView } from './AttentionView';
+
+/** The worker reads the sampling settings after each epoch; keep it told. */
+function useSamplingSync(): void {
+  const temperature = useViewStore((s) => s.temperature);
+  const attentionText = useViewStore((s) => s.attentionText);
+  const setSampling = useRunStore((s) => s.setSampling);
+  useEffect(() => setSampling(temperature, attentionText), [temperature, attentionText, setSampling]);
+}
+
+/** What a run shows besides its curves, chosen by its data: boundary, digits, forecast, answers, text, attention. */
+export function RunViews({ run, spec }: { run: Run | null; spec: ExperimentSpec }) {
+  useSamplingSync();
+  const shown = run?.spec ?? spec;
+  const kind = shown.dataset.kind;
+  const suffix = run ? ` · ${run.name}` : '';
+  if (isPlane(kind)) {
+    return (
+      <Panel title={`Decision boundary${suffix}`}>
+        <DecisionBoundary spec={shown} boundary={run?.views.boundary ?? null} />
+      </Panel>
+    );
+  }
+  if (kind === 'mnist') return <Panel title={`Validation digits${suffix}`}><ClassesView classes={run?.views.classes} /></Panel>;
+  if (isSeries(kind)) return <Panel title={`Forecast${suffix}`}><ForecastView forecast={run?.views.forecast} /></Panel>;
+  if (isToy(kind)) return <Panel title={`Answers${suffix}`}><ToyView toy={run?.views.toy} /></Panel>;
+  if (isText(kind)) {
+    if (!run) return <Panel title="Samples"><p className="muted">Train to sample text from the model after each epoch.</p></Panel>;
+    return (
+      <>
+        <Panel title={`Samples${suffix}`}><TextView run={run} /></Panel>
+        {run.spec.model.kind === 'transformer' && <Panel title={`Attention${suffix}`}><AttentionView run={run} /></Panel>}
+      </>
+    );
+  }
+  return null;
+}
