@@ -1,18 +1,22 @@
 // The same model, data, batch size and Adam trained with tfjs' own layers and model.fit, for the
 // ratio "our loop vs model.fit" on one backend: dense layers for the MLP, tf.layers.lstm for the LSTM.
+// model.fit also evaluates the validation set each epoch, as ours does (ours evaluates the
+// training set too, which model.fit does not).
 import * as tf from '@tensorflow/tfjs';
 import { buildDataset, type DatasetFiles } from '../src/data/dataset';
 import { buildSequenceDataset } from '../src/data/sequenceDataset';
 import type { ExperimentSpec, LstmSpec } from '../src/spec';
 
-async function timedFit(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, n: number, spec: ExperimentSpec, epochs: number): Promise<number> {
+type Pair = [tf.Tensor, tf.Tensor];
+
+async function timedFit(model: tf.LayersModel, [x, y]: Pair, validation: Pair, n: number, spec: ExperimentSpec, epochs: number): Promise<number> {
   model.compile({ optimizer: tf.train.adam(spec.training.optimizer.learningRate), loss: lossFor(model), metrics: ['accuracy'] });
   const stamps: number[] = [];
   await model.fit(x, y, {
-    batchSize: spec.training.batchSize, epochs, shuffle: true, verbose: 0,
+    batchSize: spec.training.batchSize, epochs, shuffle: true, verbose: 0, validationData: validation,
     callbacks: { onEpochEnd: async () => { stamps.push(performance.now()); } },
   });
-  tf.dispose([x, y]);
+  tf.dispose([x, y, ...validation]);
   model.dispose();
   return ((epochs - 1) * n) / ((stamps[stamps.length - 1] - stamps[0]) / 1000);
 }
@@ -39,11 +43,11 @@ async function mlpFit(spec: ExperimentSpec, epochs: number, files: DatasetFiles)
   });
   const multiclass = ds.outputDim > 1;
   model.add(tf.layers.dense({ units: ds.outputDim, activation: multiclass ? 'softmax' : 'sigmoid' }));
-  const x = tf.tensor2d(ds.train.x, [ds.train.n, ds.inputDim]);
-  const y = multiclass
-    ? tf.tidy(() => tf.oneHot(tf.tensor1d(ds.train.y, 'int32'), ds.outputDim).toFloat())
-    : tf.tensor2d(ds.train.y, [ds.train.n, 1]);
-  return timedFit(model, x, y, ds.train.n, spec, epochs);
+  const pair = (s: typeof ds.train): Pair => [
+    tf.tensor2d(s.x, [s.n, ds.inputDim]),
+    multiclass ? tf.tidy(() => tf.oneHot(tf.tensor1d(s.y, 'int32'), ds.outputDim).toFloat()) : tf.tensor2d(s.y, [s.n, 1]),
+  ];
+  return timedFit(model, pair(ds.train), pair(ds.validation), ds.train.n, spec, epochs);
 }
 
 /**
@@ -58,8 +62,7 @@ async function lstmFit(spec: ExperimentSpec, m: LstmSpec, epochs: number, files:
   model.add(tf.layers.dense({ units: m.embedding, useBias: false, inputShape: [T, vocab] }));
   for (const l of m.layers) model.add(tf.layers.lstm({ units: l.units, returnSequences: true }));
   model.add(tf.layers.dense({ units: vocab, activation: 'softmax' }));
-  const n = ds.train.n;
-  const x = tf.tidy(() => tf.oneHot(tf.tensor2d(ds.train.x as Int32Array, [n, T], 'int32'), vocab).toFloat());
-  const y = tf.tidy(() => tf.oneHot(tf.tensor2d(ds.train.y as Int32Array, [n, T], 'int32'), vocab).toFloat());
-  return timedFit(model, x, y, n, spec, epochs);
+  const oneHot = (t: Int32Array | Float32Array, n: number) => tf.tidy(() => tf.oneHot(tf.tensor2d(t as Int32Array, [n, T], 'int32'), vocab).toFloat());
+  const pair = (s: typeof ds.train): Pair => [oneHot(s.x, s.n), oneHot(s.y, s.n)];
+  return timedFit(model, pair(ds.train), pair(ds.validation), ds.train.n, spec, epochs);
 }

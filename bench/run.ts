@@ -126,7 +126,7 @@ console.table(libraries.map((l) => ({
   workload: l.workload,
   'ConvNetJS examples/s': Math.round(l.convnet), 'brain.js examples/s': Math.round(l.brainjs),
   'ours (cpu) vs ConvNetJS': `${(l.oursCpu / l.convnet).toFixed(2)}×`, 'ours (wasm) vs ConvNetJS': `${(l.oursWasm / l.convnet).toFixed(2)}×`,
-  'ours (cpu) vs brain.js': `${(l.oursCpu / l.brainjs).toFixed(2)}×`,
+  'ours (cpu) vs brain.js': `${(l.oursCpu / l.brainjs).toFixed(2)}×`, 'ours (wasm) vs brain.js': `${(l.oursWasm / l.brainjs).toFixed(2)}×`,
 })));
 console.log('(ConvNetJS: Adam, same batch size; brain.js 1.x: its default SGD with momentum, one update per example.)');
 

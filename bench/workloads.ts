@@ -20,7 +20,7 @@ const mnistFiles = (): DatasetFiles => ({
 const namesFiles = (): DatasetFiles => ({ text: readFileSync('datasets/names.txt', 'utf8') });
 
 function names(d: ExperimentSpec, samples: number): ExperimentSpec['dataset'] {
-  return { ...d.dataset, kind: 'names', ...datasetDefaults('names'), samples, contextLength: 32 };
+  return { ...d.dataset, kind: 'names', ...datasetDefaults('names'), samples, contextLength: 16 };
 }
 
 export const WORKLOADS: Workload[] = [
@@ -33,7 +33,7 @@ export const WORKLOADS: Workload[] = [
     name: 'MLP 784-128-10 on MNIST',
     spec: (d) => ({
       ...d,
-      dataset: { ...d.dataset, kind: 'mnist', ...datasetDefaults('mnist'), samples: 3000 },
+      dataset: { ...d.dataset, kind: 'mnist', ...datasetDefaults('mnist'), samples: 2000 },
       model: { kind: 'mlp', hidden: [{ units: 128, activation: 'relu', dropout: 0 }] },
       training: { ...d.training, batchSize: 64, optimizer: { ...d.training.optimizer, learningRate: 1e-3 } },
     }),
@@ -42,7 +42,7 @@ export const WORKLOADS: Workload[] = [
   {
     name: 'LSTM 128 on names',
     spec: (d) => ({
-      ...d, dataset: names(d, 1000),
+      ...d, dataset: names(d, 500),
       model: { kind: 'lstm', embedding: 32, layers: [{ units: 128, dropout: 0 }] },
       training: { ...d.training, batchSize: 32, optimizer: { ...d.training.optimizer, learningRate: 3e-3 } },
     }),
@@ -51,7 +51,7 @@ export const WORKLOADS: Workload[] = [
   {
     name: 'transformer 2×64 on names',
     spec: (d) => ({
-      ...d, dataset: names(d, 1000),
+      ...d, dataset: names(d, 500),
       model: { kind: 'transformer', layers: 2, dModel: 64, heads: 4, dropout: 0 },
       training: { ...d.training, batchSize: 32, optimizer: { ...d.training.optimizer, learningRate: 3e-3 } },
     }),

@@ -23,11 +23,9 @@ export function problemShape(spec: ExperimentSpec, userVocab: number | null): Pr
 }
 
 /** Examples trained and evaluated per epoch, as the trainer counts them (for per-epoch FLOPs). */
-export function epochExamples(spec: ExperimentSpec, evalLimit: number): { trained: number; evaluated: number } {
+export function epochExamples(spec: ExperimentSpec, limits: { train: number; sequenceValidation: number }): { trained: number; evaluated: number } {
   const { train, validation } = exampleCounts(spec.dataset);
   const trained = Math.floor(train / spec.training.batchSize) * spec.training.batchSize;
-  const evaluated = spec.model.kind === 'mlp'
-    ? train + validation
-    : Math.min(evalLimit, train) + Math.min(evalLimit, validation);
+  const evaluated = Math.min(limits.train, train) + (spec.model.kind === 'mlp' ? validation : Math.min(limits.sequenceValidation, validation));
   return { trained, evaluated };
 }

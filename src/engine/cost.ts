@@ -116,8 +116,13 @@ export function layerNormFlops(width: number, time: number): number {
   return time * 8 * width;
 }
 
-/** Sequence sets can be large: each epoch evaluates at most this many examples of each split (always the same ones). */
-export const SEQUENCE_EVAL_LIMIT = 2048;
+/**
+ * Each epoch evaluates at most this many training examples (always the same ones): enough for a
+ * steady eval-mode training curve, without a second full pass over a big training set.
+ */
+export const TRAIN_EVAL_LIMIT = 1024;
+/** Sequence validation sets are evaluated on at most this many examples (always the same ones). */
+export const SEQUENCE_VAL_LIMIT = 2048;
 
 /** One layer's FLOPs in an epoch: forward + backward per trained example, forward per evaluated one. */
 export function layerEpochFlops(layer: LayerCost, trained: number, evaluated: number): number {

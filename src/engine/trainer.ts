@@ -85,14 +85,13 @@ export class Trainer {
   private optimizer: Optimizer | null = null;
   /** The last batch's gradients, kept (not recomputed) for the inspection views. */
   private lastGrads: tf.NamedTensorMap | null = null;
-  /** The data, built in the constructor (so bad data fails fast); moved to the device by run(). */
+  /** Makes the model and moves the data (built in the constructor, so bad data fails fast) to the device. */
   private readonly makeLearner: () => Learner;
 
   constructor(readonly spec: ExperimentSpec, private events: TrainerEvents = {}, options: TrainerOptions = {}) {
     if (spec.model.kind === 'mlp') {
       const ds = buildDataset(spec.dataset, spec.seed, options.files);
-      const learner = () => new TabularLearner(spec, ds, options.boundaryResolution ?? 0);
-      this.makeLearner = learner;
+      this.makeLearner = () => new TabularLearner(spec, ds, options.boundaryResolution ?? 0);
       this.cost = TabularLearner.costOf(spec, ds);
     } else {
       const ds = buildSequenceDataset(spec.dataset, spec.seed, options.files);

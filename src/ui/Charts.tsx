@@ -3,7 +3,7 @@ import type { EpochMetrics } from '../engine/types';
 import type { Run } from '../state/runStore';
 import { useViewStore, type XAxisKind } from '../state/viewStore';
 import { SERIES } from './colors';
-import { isClassification, isText, isTokens, isToy, type DatasetKind } from '../spec';
+import { exampleCounts, isClassification, isText, isTokens, isToy, type DatasetKind } from '../spec';
 import { MetricChart, type Point, type Series } from './MetricChart';
 
 export const X_AXIS_LABELS: Record<XAxisKind, string> = {
@@ -62,6 +62,12 @@ function seriesFor(runs: Run[], metrics: Metric[], axis: XAxisKind, smoothing: n
 }
 
 /** Memoised: the page hands it a deferred copy of the runs, so redrawing never holds up input. */
+/** Big training sets are evaluated on a fixed subset each epoch: say so beside the figure. */
+function trainSubset(run: Run, e: EpochMetrics): string {
+  const n = exampleCounts(run.spec.dataset).train;
+  return e.trainEvaluated !== undefined && e.trainEvaluated < n ? ` (on ${e.trainEvaluated.toLocaleString('en-US')} examples)` : '';
+}
+
 function lossTitle(kind: DatasetKind): string {
   if (isText(kind)) return 'Loss (nats per character)';
   if (isToy(kind)) return 'Loss (cross-entropy on answer tokens)';
@@ -81,7 +87,7 @@ export const TrainingCharts = memo(function TrainingCharts({ runs, kind }: { run
     <div className="charts">
       <MetricChart title={lossTitle(kind)} testId="loss-chart"
         xLabel={X_AXIS_LABELS[xAxis]} xFromZero={batch.length > 0 || xAxis !== 'epoch'} logScale={logScale}
-        latest={last ? `train ${last.trainLoss.toFixed(4)} · val ${last.valLoss.toFixed(4)}${isText(kind) ? ` · ppl ${Math.exp(last.valLoss).toFixed(2)}` : ''}` : undefined}
+        latest={last ? `train ${last.trainLoss.toFixed(4)}${trainSubset(single!, last)} · val ${last.valLoss.toFixed(4)}${isText(kind) ? ` · ppl ${Math.exp(last.valLoss).toFixed(2)}` : ''}` : undefined}
         series={[...batch, ...seriesFor(runs, [
           { label: 'train', pick: (e) => e.trainLoss },
           { label: 'validation', pick: (e) => e.valLoss, dashed: true },

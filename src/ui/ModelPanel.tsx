@@ -5,7 +5,7 @@ import {
   ACTIVATIONS, LIMITS, MODEL_LABELS, defaultHiddenLayer, defaultModel, isClassification, isPlane, isSeries, modelsFor,
   sequenceLength, type ExperimentSpec, type LstmSpec, type MlpSpec, type TransformerSpec,
 } from '../spec';
-import { layerEpochFlops, modelCost, SEQUENCE_EVAL_LIMIT, type ModelCost } from '../engine/cost';
+import { layerEpochFlops, modelCost, SEQUENCE_VAL_LIMIT, TRAIN_EVAL_LIMIT, type ModelCost } from '../engine/cost';
 import { epochExamples, problemShape } from '../data/shapes';
 import { formatCount, NumberField, Panel, SelectField } from './fields';
 
@@ -132,7 +132,7 @@ function TransformerEditor({ model, errors, update, context }: { model: Transfor
 
 /** Parameters and FLOPs per layer: per example forward and backward, and per epoch as this experiment trains. */
 function CostTable({ cost, spec }: { cost: ModelCost; spec: ExperimentSpec }) {
-  const { trained, evaluated } = epochExamples(spec, SEQUENCE_EVAL_LIMIT);
+  const { trained, evaluated } = epochExamples(spec, { train: TRAIN_EVAL_LIMIT, sequenceValidation: SEQUENCE_VAL_LIMIT });
   const perEpoch = cost.layers.map((l) => layerEpochFlops(l, trained, evaluated));
   const unit = spec.model.kind === 'mlp' ? 'example' : 'sequence';
   const epochTotal = perEpoch.reduce((a, b) => a + b, 0);

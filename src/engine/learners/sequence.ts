@@ -4,7 +4,7 @@ import type { ExperimentSpec, LstmSpec, TransformerSpec } from '../../spec/types
 import { deriveSeed, Rng } from '../../data/rng';
 import type { SequenceDataset, SequenceSplit } from '../../data/sequenceDataset';
 import { buildLstmModel, buildTransformer, sequenceLoss, type SequenceModel } from '../sequenceModels';
-import { lstmCost, SEQUENCE_EVAL_LIMIT as EVAL_LIMIT, transformerCost, type ModelCost } from '../cost';
+import { lstmCost, SEQUENCE_VAL_LIMIT, TRAIN_EVAL_LIMIT, transformerCost, type ModelCost } from '../cost';
 import { chunks, type Learner } from '../learner';
 import type { AttentionSnapshot, EpochViews } from '../types';
 
@@ -76,9 +76,9 @@ export class SequenceLearner implements Learner {
     this.train = upload(ds.train, ds.length, forecast);
     this.validation = upload(ds.validation, ds.length, forecast);
     this.nTrain = ds.train.n;
-    this.trainEvaluated = Math.min(EVAL_LIMIT, ds.train.n);
+    this.trainEvaluated = Math.min(TRAIN_EVAL_LIMIT, ds.train.n);
     const extra = ds.task === 'forecast' ? Math.min(FORECAST_SHOWN, ds.validation.n) : ds.task === 'toy' ? TOY_SHOWN : 0;
-    this.evalExamples = this.trainEvaluated + Math.min(EVAL_LIMIT, ds.validation.n) + extra;
+    this.evalExamples = this.trainEvaluated + Math.min(SEQUENCE_VAL_LIMIT, ds.validation.n) + extra;
     this.hasAccuracy = !forecast;
     this.hasExactMatch = ds.task === 'toy';
     this.sampleRng = new Rng(deriveSeed(spec.seed, 'sample'));
@@ -118,13 +118,14 @@ export class SequenceLearner implements Learner {
 
   evaluate(): tf.Tensor1D {
     const chunk = Math.max(1, Math.floor(EVAL_TOKENS / this.dataset.length));
-    const over = (split: DeviceSplit) => {
-      const parts = chunks(Math.min(EVAL_LIMIT, split.n), chunk).map(([s, n]) => this.sums(split, s, n));
+    const over = (split: DeviceSplit, limit: number) => {
+      const n = Math.min(limit, split.n);
+      const parts = chunks(n, chunk).map(([s, size]) => this.sums(split, s, size));
       const [loss, targets, right, exact] = tf.unstack(tf.addN(parts));
-      return [loss.div(targets), right.div(targets), exact.div(Math.min(EVAL_LIMIT, split.n))];
+      return [loss.div(targets), right.div(targets), exact.div(n)];
     };
-    const [trainLoss, trainAcc] = over(this.train);
-    const [valLoss, valAcc, valExact] = over(this.validation);
+    const [trainLoss, trainAcc] = over(this.train, TRAIN_EVAL_LIMIT);
+    const [valLoss, valAcc, valExact] = over(this.validation, SEQUENCE_VAL_LIMIT);
     return tf.stack([trainLoss, trainAcc, valLoss, valAcc, valExact]) as tf.Tensor1D;
   }
 

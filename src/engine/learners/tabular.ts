@@ -6,7 +6,7 @@ import { boundaryGridInputs, type TabularDataset } from '../../data/dataset';
 import { MNIST_PIXELS } from '../../data/mnist';
 import { activate, buildMlp, type Mlp } from '../mlp';
 import { accuracy, taskLoss } from '../losses';
-import { mlpCost, type ModelCost } from '../cost';
+import { mlpCost, TRAIN_EVAL_LIMIT, type ModelCost } from '../cost';
 import type { Optimizer } from '../optimizers';
 import type { EpochViews, Inspection } from '../types';
 import type { Learner } from '../learner';
@@ -26,6 +26,9 @@ export class TabularLearner implements Learner {
   readonly hasExactMatch = false;
   private readonly xTrain: tf.Tensor2D;
   private readonly yTrain: tf.Tensor1D;
+  /** The training rows evaluated each epoch (the first TRAIN_EVAL_LIMIT; rows are in seeded random order). */
+  private readonly xTrainEval: tf.Tensor2D;
+  private readonly yTrainEval: tf.Tensor1D;
   private readonly xVal: tf.Tensor2D;
   private readonly yVal: tf.Tensor1D;
   private readonly grid: tf.Tensor2D | null;
@@ -42,16 +45,18 @@ export class TabularLearner implements Learner {
     // The decision boundary exists only over the plane.
     this.resolution = ds.plane ? resolution : 0;
     this.nTrain = ds.train.n;
-    this.trainEvaluated = ds.train.n;
+    this.trainEvaluated = Math.min(TRAIN_EVAL_LIMIT, ds.train.n);
     this.hasAccuracy = ds.task !== 'regression';
     const d = ds.inputDim;
     this.xTrain = tf.tensor2d(ds.train.x, [ds.train.n, d]);
     this.yTrain = tf.tensor1d(ds.train.y);
+    this.xTrainEval = this.xTrain.slice(0, this.trainEvaluated);
+    this.yTrainEval = this.yTrain.slice(0, this.trainEvaluated);
     this.xVal = tf.tensor2d(ds.validation.x, [ds.validation.n, d]);
     this.yVal = tf.tensor1d(ds.validation.y);
     const gridInputs = this.resolution && ds.plane ? boundaryGridInputs(ds.plane, this.resolution) : null;
     this.grid = gridInputs ? tf.tensor2d(gridInputs, [gridInputs.length / d, d]) : null;
-    this.evalExamples = ds.train.n + ds.validation.n + (this.grid ? this.resolution ** 2 : 0);
+    this.evalExamples = this.trainEvaluated + ds.validation.n + (this.grid ? this.resolution ** 2 : 0);
     this.model = buildMlp(spec.model as MlpSpec, d, ds.outputDim, deriveSeed(spec.seed, 'weights'));
   }
 
@@ -71,7 +76,7 @@ export class TabularLearner implements Learner {
       const out = this.model.forward(x);
       return [taskLoss(task, out, y), task === 'regression' ? tf.scalar(0) : accuracy(task, out, y)];
     };
-    return tf.stack([...one(this.xTrain, this.yTrain), ...one(this.xVal, this.yVal), tf.scalar(0)]) as tf.Tensor1D;
+    return tf.stack([...one(this.xTrainEval, this.yTrainEval), ...one(this.xVal, this.yVal), tf.scalar(0)]) as tf.Tensor1D;
   }
 
   viewTensor(): tf.Tensor1D | null {
@@ -175,7 +180,7 @@ export class TabularLearner implements Learner {
   }
 
   dispose(): void {
-    tf.dispose([this.xTrain, this.yTrain, this.xVal, this.yVal, ...(this.grid ? [this.grid] : []), ...(this.neuronGrid ? [this.neuronGrid] : [])]);
+    tf.dispose([this.xTrain, this.yTrain, this.xTrainEval, this.yTrainEval, this.xVal, this.yVal, ...(this.grid ? [this.grid] : []), ...(this.neuronGrid ? [this.neuronGrid] : [])]);
     this.neuronGrid = null;
     this.model.dispose();
   }
