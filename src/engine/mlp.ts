@@ -36,6 +36,16 @@ export function activate(x: tf.Tensor2D, activation: Activation): tf.Tensor2D {
   }
 }
 
+/** Activations tfjs can fuse into its matmul kernel (one kernel instead of three). */
+const FUSABLE: Partial<Record<Activation, 'linear' | 'relu' | 'sigmoid'>> = { linear: 'linear', relu: 'relu', sigmoid: 'sigmoid' };
+
+/** x·W + b, then the activation: fused into one matmul kernel where tfjs can (as its Dense layer does). */
+function dense(x: tf.Tensor2D, l: DenseParams): tf.Tensor2D {
+  const fused = FUSABLE[l.activation];
+  const z = tf.fused.matMul({ a: x, b: l.kernel as unknown as tf.Tensor2D, bias: l.bias, activation: fused ?? 'linear' }) as tf.Tensor2D;
+  return fused ? z : activate(z, l.activation);
+}
+
 /**
  * Initial weights drawn in JavaScript from the seed, so every backend starts from the very
  * same numbers: He-uniform for relu/gelu, Glorot-uniform otherwise; biases start at zero.
@@ -69,7 +79,7 @@ export function buildMlp(spec: MlpSpec, inputDim: number, outputDim: number, see
     forward(x, dropoutSeed) {
       let h = x;
       for (const l of layers) {
-        h = activate(h.matMul(l.kernel).add(l.bias), l.activation);
+        h = dense(h, l);
         if (dropoutSeed && l.dropout > 0) h = tf.dropout(h, l.dropout, undefined, dropoutSeed()) as tf.Tensor2D;
       }
       return h;
