@@ -2,7 +2,7 @@
 // tabular data (learners/tabular.ts) or the LSTM / transformer on sequences (learners/sequence.ts).
 import type * as tf from '@tensorflow/tfjs';
 import type { ModelCost } from './cost';
-import type { EpochViews } from './types';
+import type { EpochViews, ForecastSnapshot } from './types';
 
 export interface Learner {
   readonly cost: ModelCost;
@@ -32,4 +32,10 @@ export function chunks(n: number, size: number): [number, number][] {
   const out: [number, number][] = [];
   for (let start = 0; start < n; start += size) out.push([start, Math.min(size, n - start)]);
   return out;
+}
+
+/** Forecasts of the first validation windows beside their targets, both back in the series' units. */
+export function forecastView(targets: Float32Array, predicted: Float32Array, scale: { mean: number; std: number }): ForecastSnapshot {
+  const unscale = (v: number) => v * scale.std + scale.mean;
+  return { truth: Array.from(targets.subarray(0, predicted.length), unscale), predicted: Array.from(predicted, unscale) };
 }

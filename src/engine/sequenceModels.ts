@@ -181,21 +181,27 @@ export function buildTransformer(s: TransformerModelSpec, seed: number): Sequenc
   };
 }
 
+/** Log-probability each position gives its target: logits [B, T, V], targets [B, T] → [B·T]. */
+function targetLogProbs(logits: tf.Tensor3D, targets: tf.Tensor2D): tf.Tensor1D {
+  const vocab = logits.shape[2];
+  return tf.logSoftmax(logits.reshape([-1, vocab])).mul(tf.oneHot(targets.reshape([-1]).toInt(), vocab)).sum(1) as tf.Tensor1D;
+}
+
 /** Mean cross-entropy of logits [B, T, V] against targets [B, T], over positions where mask is 1. */
 export function sequenceLoss(logits: tf.Tensor3D, targets: tf.Tensor2D, mask?: tf.Tensor2D): tf.Scalar {
-  const [, , vocab] = logits.shape;
-  const logp = tf.logSoftmax(logits.reshape([-1, vocab]));
-  const picked = logp.mul(tf.oneHot(targets.reshape([-1]).toInt(), vocab)).sum(1);
+  const picked = targetLogProbs(logits, targets);
   if (!mask) return picked.mean().neg() as tf.Scalar;
   const m = mask.reshape([-1]);
   return picked.mul(m).sum().div(m.sum()).neg() as tf.Scalar;
 }
 
-/** Token accuracy over masked positions, and the fraction of sequences right at every masked position. */
-export function sequenceAccuracy(logits: tf.Tensor3D, targets: tf.Tensor2D, mask: tf.Tensor2D): { token: tf.Scalar; exact: tf.Scalar } {
-  const right = logits.argMax(-1).equal(targets.toInt()).toFloat();
-  const token = right.mul(mask).sum().div(mask.sum()) as tf.Scalar;
-  const wrongPerSeq = tf.scalar(1).sub(right).mul(mask).sum(1);
-  const exact = wrongPerSeq.equal(0).toFloat().mean() as tf.Scalar;
-  return { token, exact };
+/**
+ * Sums for evaluating in chunks, over positions where mask is 1: [summed cross-entropy, targets
+ * counted, targets predicted right, sequences right at every counted position].
+ */
+export function sequenceSums(logits: tf.Tensor3D, targets: tf.Tensor2D, mask: tf.Tensor2D): tf.Tensor1D {
+  const m = mask.reshape([-1]);
+  const right = logits.argMax(-1).equal(targets.toInt()).toFloat().mul(mask);
+  const allRight = right.sum(1).equal(mask.sum(1)).toFloat().sum();
+  return tf.stack([targetLogProbs(logits, targets).mul(m).sum().neg(), m.sum(), right.sum(), allRight]) as tf.Tensor1D;
 }

@@ -229,33 +229,20 @@ export function validateSpec(raw: unknown): SpecResult {
 
 function checkModel(errors: Errors, model: Record<string, unknown>): void {
   checkChoice(errors, 'model.kind', model.kind, MODEL_KINDS);
+  const unitsAndDropout = (field: string, l: Record<string, unknown>) => {
+    checkNumber(errors, `${field}.units`, l.units, { ...LIMITS.units, integer: true });
+    checkNumber(errors, `${field}.dropout`, l.dropout, LIMITS.dropout);
+  };
   if (model.kind === 'mlp') {
-    if (!Array.isArray(model.hidden) || model.hidden.length > LIMITS.hiddenLayers.max) {
-      errors.push({ field: 'model.hidden', message: `must be a list of at most ${LIMITS.hiddenLayers.max} layers` });
-      return;
-    }
-    model.hidden.forEach((layer, i) => {
-      const field = `model.hidden[${i}]`;
-      const l = requireObject(errors, field, layer);
-      if (!l) return;
-      checkNumber(errors, `${field}.units`, l.units, { ...LIMITS.units, integer: true });
+    const { max } = LIMITS.hiddenLayers;
+    checkLayers(errors, 'model.hidden', model.hidden, { min: 0, max }, `must be a list of at most ${max} layers`, (field, l) => {
+      unitsAndDropout(field, l);
       checkChoice(errors, `${field}.activation`, l.activation, ACTIVATIONS);
-      checkNumber(errors, `${field}.dropout`, l.dropout, LIMITS.dropout);
     });
   } else if (model.kind === 'lstm') {
     checkNumber(errors, 'model.embedding', model.embedding, { ...LIMITS.embedding, integer: true });
     const { min, max } = LIMITS.lstmLayers;
-    if (!Array.isArray(model.layers) || model.layers.length < min || model.layers.length > max) {
-      errors.push({ field: 'model.layers', message: `must be a list of ${min} to ${max} LSTM layers` });
-      return;
-    }
-    model.layers.forEach((layer, i) => {
-      const field = `model.layers[${i}]`;
-      const l = requireObject(errors, field, layer);
-      if (!l) return;
-      checkNumber(errors, `${field}.units`, l.units, { ...LIMITS.units, integer: true });
-      checkNumber(errors, `${field}.dropout`, l.dropout, LIMITS.dropout);
-    });
+    checkLayers(errors, 'model.layers', model.layers, LIMITS.lstmLayers, `must be a list of ${min} to ${max} LSTM layers`, unitsAndDropout);
   } else if (model.kind === 'transformer') {
     checkNumber(errors, 'model.layers', model.layers, { ...LIMITS.transformerLayers, integer: true });
     checkNumber(errors, 'model.dModel', model.dModel, { ...LIMITS.dModel, integer: true });
@@ -269,6 +256,21 @@ function checkModel(errors: Errors, model: Record<string, unknown>): void {
       });
     }
   }
+}
+
+/** A list of layers: its length first, then each layer that is an object, by `check`. */
+function checkLayers(
+  errors: Errors, field: string, list: unknown, length: { min: number; max: number }, message: string,
+  check: (field: string, layer: Record<string, unknown>) => void,
+): void {
+  if (!Array.isArray(list) || list.length < length.min || list.length > length.max) {
+    errors.push({ field, message });
+    return;
+  }
+  list.forEach((layer, i) => {
+    const l = requireObject(errors, `${field}[${i}]`, layer);
+    if (l) check(`${field}[${i}]`, l);
+  });
 }
 
 /** Head counts that divide d, nearest to the one asked for (for the error message). */

@@ -24,10 +24,9 @@ function switchDataset(d: ExperimentSpec, kind: DatasetKind): void {
   d.dataset = { ...d.dataset, kind, ...(wasPlane && isPlane(kind) ? {} : datasetDefaults(kind)) };
   const models = modelsFor(kind);
   if (!models.includes(d.model.kind)) d.model = defaultModel(models[0]);
-  const { train } = exampleCounts(d.dataset);
   if (isPlane(kind) === wasPlane) return;
   // A batch size that suits the new data: 16 for points, 32 for the rest, never above the training set.
-  d.training.batchSize = Math.min(isPlane(kind) ? 16 : 32, train);
+  d.training.batchSize = Math.min(isPlane(kind) ? 16 : 32, exampleCounts(d.dataset).train);
 }
 
 function UserText() {

@@ -3,9 +3,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { ExperimentSpec, LstmSpec, TransformerSpec } from '../../spec/types';
 import { deriveSeed, Rng } from '../../data/rng';
 import type { SequenceDataset, SequenceSplit } from '../../data/sequenceDataset';
-import { buildLstmModel, buildTransformer, sequenceLoss, type SequenceModel } from '../sequenceModels';
+import { buildLstmModel, buildTransformer, sequenceLoss, sequenceSums, type SequenceModel } from '../sequenceModels';
 import { lstmCost, SEQUENCE_VAL_LIMIT, TRAIN_EVAL_LIMIT, transformerCost, type ModelCost } from '../cost';
-import { chunks, type Learner } from '../learner';
+import { chunks, forecastView, type Learner } from '../learner';
 import type { AttentionSnapshot, EpochViews } from '../types';
 
 /** Evaluation runs in chunks of about this many tokens, to bound memory (attention is T² per head). */
@@ -97,14 +97,8 @@ export class SequenceLearner implements Learner {
       const err = out.reshape([-1]).sub(y).square().sum();
       return tf.stack([err, tf.scalar(size), tf.scalar(0), tf.scalar(0)]) as tf.Tensor1D;
     }
-    const vocab = out.shape[2];
     const mask = split.mask ? split.mask.slice(start, size) : tf.onesLike(y).toFloat();
-    const logp = tf.logSoftmax(out.reshape([-1, vocab]));
-    const picked = logp.mul(tf.oneHot(y.reshape([-1]).toInt(), vocab)).sum(1);
-    const m = mask.reshape([-1]);
-    const right = out.argMax(-1).equal(y as tf.Tensor2D).toFloat().mul(mask);
-    const allRight = right.sum(1).equal(mask.sum(1)).toFloat().sum();
-    return tf.stack([picked.mul(m).sum().neg(), m.sum(), right.sum(), allRight]) as tf.Tensor1D;
+    return sequenceSums(out, y as tf.Tensor2D, mask as tf.Tensor2D);
   }
 
   batchLoss(idx: tf.Tensor1D, dropoutSeed: () => number): tf.Scalar {
@@ -143,13 +137,7 @@ export class SequenceLearner implements Learner {
   async views(values: Float32Array, epoch: number): Promise<EpochViews> {
     const ds = this.dataset;
     if (ds.task === 'forecast') {
-      const { mean, std } = ds.scale!;
-      return {
-        forecast: {
-          truth: Array.from((ds.validation.y as Float32Array).subarray(0, values.length), (v) => v * std + mean),
-          predicted: Array.from(values, (v) => v * std + mean),
-        },
-      };
+      return { forecast: forecastView(ds.validation.y as Float32Array, values, ds.scale!) };
     }
     if (ds.task === 'toy') return { toy: this.toyView(values) };
     if (!this.sampling) return {};

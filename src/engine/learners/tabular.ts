@@ -9,7 +9,7 @@ import { accuracy, taskLoss } from '../losses';
 import { mlpCost, TRAIN_EVAL_LIMIT, type ModelCost } from '../cost';
 import type { Optimizer } from '../optimizers';
 import type { EpochViews, Inspection } from '../types';
-import type { Learner } from '../learner';
+import { forecastView, type Learner } from '../learner';
 
 /** MNIST: how many misclassified digits an epoch sends to the grid. */
 const MISCLASSIFIED_SHOWN = 32;
@@ -94,15 +94,7 @@ export class TabularLearner implements Learner {
     const ds = this.dataset;
     if (this.grid) return { boundary: { resolution: this.resolution, values } };
     if (ds.task === 'multiclass') return { classes: classesView(ds, values) };
-    if (ds.scale) {
-      const { mean, std } = ds.scale;
-      return {
-        forecast: {
-          truth: Array.from(ds.validation.y.subarray(0, values.length), (v) => v * std + mean),
-          predicted: Array.from(values, (v) => v * std + mean),
-        },
-      };
-    }
+    if (ds.scale) return { forecast: forecastView(ds.validation.y, values, ds.scale) };
     return {};
   }
 
