@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { clipByGlobalNorm, createOptimizer } from '../src/engine/optimizers';
+import { fusedUpdateAvailable } from '../src/engine/kernels/optimizerUpdate';
+import { fusedAndReference, OPTIMIZER_KINDS } from './helpers/fusedUpdate';
 import { activateBackend } from '../src/engine/backend';
 import { learningRateAt } from '../src/engine/schedule';
 import golden from './fixtures/optimizers.json';
@@ -63,7 +65,8 @@ describe('optimizers match hand-computed updates', () => {
 describe('optimizers match PyTorch (fixture from scripts/golden/optimizers.py)', () => {
   const label = (c: (typeof golden.cases)[number]) =>
     `${c.kind} ${JSON.stringify(c.hyper)}${c.clipNorm ? ` clipped at ${c.clipNorm}` : ''}`;
-  test.each(golden.cases.map((c) => [label(c), c] as const))('%s', (_, c) => {
+  const paths = [['fused kernel', true], ['tf ops', false]] as const;
+  test.each(golden.cases.flatMap((c) => paths.map(([path, fused]) => [label(c), path, c, fused] as const)))('%s (%s)', (_, __, c, fused) => {
     const hyper = c.hyper as unknown as Record<string, number>;
     const spec: OptimizerSpec = {
       ...defaultSpec().training.optimizer, kind: c.kind as OptimizerSpec['kind'],
@@ -74,7 +77,7 @@ describe('optimizers match PyTorch (fixture from scripts/golden/optimizers.py)',
     const Y = tf.tensor2d(golden.Y);
     const W = tf.tidy(() => tf.variable(tf.tensor2d(golden.W0)));
     const b = tf.tidy(() => tf.variable(tf.tensor1d(golden.b0)));
-    const optimizer = createOptimizer(spec, [W, b]);
+    const optimizer = createOptimizer(spec, [W, b], { fused });
     for (const expected of c.steps) {
       tf.tidy(() => {
         const { grads } = tf.variableGrads(() => X.matMul(W).add(b).tanh().sub(Y).square().mean() as tf.Scalar, [W, b]);
@@ -98,5 +101,21 @@ describe('optimizers match PyTorch (fixture from scripts/golden/optimizers.py)',
     const clock = { stepsPerEpoch: 5, epochs: 10 };
     expect([0, 4, 9, 10, 30].map((step) => learningRateAt(schedule, 0.1, step, clock)))
       .toEqual([0.01, 0.05, 0.1, 0.1, 0.1].map((v) => expect.closeTo(v, 12)));
+  });
+});
+
+describe('the fused optimizer kernel equals the tf-op update', () => {
+  const cases = (['cpu'] as const).flatMap((backend) => OPTIMIZER_KINDS.flatMap((kind) => [0, 0.01].map((wd) => [backend, kind, wd] as const)));
+
+  test.each(cases)('%s: %s, weight decay %s', async (backend, kind, weightDecay) => {
+    await activateBackend(backend);
+    expect(fusedUpdateAvailable()).toBe(true);
+    const { fused, reference, start, leaked } = await fusedAndReference(kind, weightDecay);
+    expect(leaked).toBe(0);
+    expect(fused.length).toBe(reference.length);
+    fused.forEach((values, i) => values.forEach((v, j) => expect(v).toBeCloseTo(reference[i][j], 5)));
+    // The weights moved: the comparison is not between two untouched copies.
+    expect(fused[0]).not.toEqual(start);
+    await activateBackend('cpu');
   });
 });

@@ -4,6 +4,8 @@ import { activateBackend } from '../src/engine/backend';
 import { Trainer } from '../src/engine/trainer';
 import type { EpochMetrics } from '../src/engine/types';
 import { readFileSync } from 'node:fs';
+import { fusedUpdateAvailable } from '../src/engine/kernels/optimizerUpdate';
+import { fusedAndReference, OPTIMIZER_KINDS } from './helpers/fusedUpdate';
 import { datasetDefaults, defaultSpec, mlpOf, type ExperimentSpec, type ModelSpec } from '../src/spec';
 
 // A tiny run, since WebGPU here runs on SwiftShader (a CPU Vulkan driver).
@@ -67,6 +69,16 @@ test.each<ModelSpec>([
   const b = await losses('webgpu');
   expect(b).toHaveLength(a.length);
   b.forEach((v, i) => expect(Math.abs(v - a[i])).toBeLessThan(1e-3 * Math.max(1, Math.abs(a[i]))));
+});
+
+test.each(OPTIMIZER_KINDS)('the fused %s update on WebGPU equals the tf-op update', async (kind) => {
+  await activateBackend('webgpu');
+  expect(fusedUpdateAvailable()).toBe(true);
+  const { fused, reference, start, leaked } = await fusedAndReference(kind, kind === 'adamw' ? 0.01 : 0);
+  expect(leaked).toBe(0);
+  expect(fused.length).toBe(reference.length);
+  fused.forEach((values, i) => values.forEach((v, j) => expect(v).toBeCloseTo(reference[i][j], 5)));
+  expect(fused[0]).not.toEqual(start);
 });
 
 test('a backend that cannot start falls back along webgpu → webgl → wasm → cpu, saying why', async () => {

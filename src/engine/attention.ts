@@ -2,6 +2,7 @@
 // multi-head attention layer). The parametrisation matches PyTorch's nn.MultiheadAttention:
 //   [q, k, v] = x·Wqkv + bqkv;  per head: softmax(q·kᵀ/√d_h + causal mask)·v;  out = concat·Wo + bo
 import * as tf from '@tensorflow/tfjs';
+import { linear } from './linear';
 
 export interface AttentionWeights {
   /** [d, 3d]: columns are the q, k, v blocks. */
@@ -27,13 +28,13 @@ export interface AttentionResult {
 export function causalSelfAttention(x: tf.Tensor3D, w: AttentionWeights, heads: number, mask: tf.Tensor2D): AttentionResult {
   const [batch, time, d] = x.shape;
   const dh = d / heads;
-  const qkv = x.reshape([batch * time, d]).matMul(w.wqkv).add(w.bqkv)
+  const qkv = linear(x.reshape([batch * time, d]), w.wqkv, w.bqkv)
     .reshape([batch, time, 3, heads, dh]).transpose([2, 0, 3, 1, 4]); // [3, B, H, T, dh]
   const [q, k, v] = tf.unstack(qkv).map((t) => t.reshape([batch * heads, time, dh]) as tf.Tensor3D);
   const scores = q.matMul(k, false, true).mul(1 / Math.sqrt(dh)).add(mask);
   const weights = scores.softmax() as tf.Tensor3D;
   const mixed = weights.matMul(v).reshape([batch, heads, time, dh]).transpose([0, 2, 1, 3]).reshape([batch * time, d]);
-  const out = (mixed as tf.Tensor2D).matMul(w.wo).add(w.bo).reshape([batch, time, d]) as tf.Tensor3D;
+  const out = linear(mixed as tf.Tensor2D, w.wo, w.bo).reshape([batch, time, d]) as tf.Tensor3D;
   return { out, weights: weights.reshape([batch, heads, time, time]) as tf.Tensor4D };
 }
 

@@ -4,6 +4,7 @@
 //   [i, f, g, o] = x_t·Wx + h_{t−1}·Wh + b
 //   c_t = σ(f)·c_{t−1} + σ(i)·tanh(g);   h_t = σ(o)·tanh(c_t)
 import * as tf from '@tensorflow/tfjs';
+import { linear } from './linear';
 
 export interface LstmWeights {
   /** [inputs, 4·units]: columns are the i, f, g, o blocks. */
@@ -18,13 +19,13 @@ export interface LstmWeights {
 export function lstmLayer(x: tf.Tensor3D, w: LstmWeights): tf.Tensor3D {
   const [batch, time, inputs] = x.shape;
   const units = w.wh.shape[0];
-  const projected = x.reshape([batch * time, inputs]).matMul(w.wx).add(w.b).reshape([batch, time, 4 * units]);
+  const projected = linear(x.reshape([batch * time, inputs]), w.wx, w.b).reshape([batch, time, 4 * units]);
   const steps = tf.unstack(projected, 1) as tf.Tensor2D[];
   let h: tf.Tensor2D = tf.zeros([batch, units]);
   let c: tf.Tensor2D = tf.zeros([batch, units]);
   const outputs: tf.Tensor2D[] = [];
   for (let t = 0; t < time; t++) {
-    const z = steps[t].add(h.matMul(w.wh));
+    const z = steps[t].add(linear(h, w.wh, null));
     const [i, f, g, o] = tf.split(z, 4, 1) as tf.Tensor2D[];
     c = f.sigmoid().mul(c).add(i.sigmoid().mul(g.tanh()));
     h = o.sigmoid().mul(c.tanh());

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Activation, MlpSpec } from '../spec/types';
 import { Rng } from '../data/rng';
+import { linear, type FusedActivation } from './linear';
 
 export interface DenseParams {
   name: string;
@@ -36,13 +37,13 @@ export function activate(x: tf.Tensor2D, activation: Activation): tf.Tensor2D {
   }
 }
 
-/** Activations tfjs can fuse into its matmul kernel (one kernel instead of three). */
-const FUSABLE: Partial<Record<Activation, 'linear' | 'relu' | 'sigmoid'>> = { linear: 'linear', relu: 'relu', sigmoid: 'sigmoid' };
+/** Activations the matmul kernel applies itself (one kernel instead of three). */
+const FUSABLE: Partial<Record<Activation, FusedActivation>> = { linear: 'linear', relu: 'relu', sigmoid: 'sigmoid' };
 
-/** x·W + b, then the activation: fused into one matmul kernel where tfjs can (as its Dense layer does). */
-function dense(x: tf.Tensor2D, l: DenseParams): tf.Tensor2D {
+/** x·W + b, then the activation: fused into the matmul where tfjs can (as its Dense layer does). */
+function dense(x: tf.Tensor2D, l: DenseParams, inputIsData: boolean): tf.Tensor2D {
   const fused = FUSABLE[l.activation];
-  const z = tf.fused.matMul({ a: x, b: l.kernel as unknown as tf.Tensor2D, bias: l.bias, activation: fused ?? 'linear' }) as tf.Tensor2D;
+  const z = linear(x, l.kernel as unknown as tf.Tensor2D, l.bias as unknown as tf.Tensor1D, { activation: fused ?? 'linear', inputNeedsGrad: !inputIsData });
   return fused ? z : activate(z, l.activation);
 }
 
@@ -78,8 +79,8 @@ export function buildMlp(spec: MlpSpec, inputDim: number, outputDim: number, see
     variables: layers.flatMap((l) => [l.kernel, l.bias]),
     forward(x, dropoutSeed) {
       let h = x;
-      for (const l of layers) {
-        h = dense(h, l);
+      for (const [i, l] of layers.entries()) {
+        h = dense(h, l, i === 0);
         if (dropoutSeed && l.dropout > 0) h = tf.dropout(h, l.dropout, undefined, dropoutSeed()) as tf.Tensor2D;
       }
       return h;

@@ -2,6 +2,7 @@
 // transformer. Weights are drawn in JavaScript from the seed, like the MLP's, so every backend
 // starts from the same numbers.
 import * as tf from '@tensorflow/tfjs';
+import { linear } from './linear';
 import { Rng } from '../data/rng';
 import { lstmLayer } from './lstm';
 import { causalMask, causalSelfAttention, layerNorm } from './attention';
@@ -27,7 +28,8 @@ export interface SequenceModel {
 function embed(table: tf.Variable, tokens: tf.Tensor2D, vocab: number): tf.Tensor3D {
   const [batch, time] = tokens.shape;
   const width = table.shape[1] as number;
-  return tf.oneHot(tokens.reshape([-1]).toInt(), vocab).matMul(table as unknown as tf.Tensor2D).reshape([batch, time, width]) as tf.Tensor3D;
+  const oneHot = tf.oneHot(tokens.reshape([-1]).toInt(), vocab).toFloat() as tf.Tensor2D;
+  return linear(oneHot, table as unknown as tf.Tensor2D, null, { inputNeedsGrad: false }).reshape([batch, time, width]) as tf.Tensor3D;
 }
 
 function variable(values: Float32Array, shape: number[]): tf.Variable {
@@ -100,9 +102,9 @@ export function buildLstmModel(s: LstmModelSpec, seed: number): SequenceModel {
       if (!vocab) {
         // Series: forecast the next value from the last step's state.
         const last = h.slice([0, time - 1, 0], [batch, 1, top]).reshape([batch, top]) as tf.Tensor2D;
-        return last.matMul(head).add(headBias).reshape([batch, 1, 1]) as tf.Tensor3D;
+        return linear(last, head as unknown as tf.Tensor2D, headBias as unknown as tf.Tensor1D).reshape([batch, 1, 1]) as tf.Tensor3D;
       }
-      return h.reshape([batch * time, top]).matMul(head).add(headBias).reshape([batch, time, vocab]) as tf.Tensor3D;
+      return linear(h.reshape([batch * time, top]) as tf.Tensor2D, head as unknown as tf.Tensor2D, headBias as unknown as tf.Tensor1D).reshape([batch, time, vocab]) as tf.Tensor3D;
     },
     dispose: () => variables.forEach((v) => v.dispose()),
   };
@@ -167,12 +169,12 @@ export function buildTransformer(s: TransformerModelSpec, seed: number): Sequenc
         attention?.push(a.weights);
         x = x.add(maybeDropout(a.out, s.dropout, dropoutSeed));
         const hIn = (layerNorm(x, v1(b.ln2g), v1(b.ln2b)) as tf.Tensor3D).reshape([batch * time, d]) as tf.Tensor2D;
-        const inner = activate(hIn.matMul(v2(b.w1)).add(b.b1) as tf.Tensor2D, 'gelu');
-        const mlp = inner.matMul(v2(b.w2)).add(b.b2).reshape([batch, time, d]) as tf.Tensor3D;
+        const inner = activate(linear(hIn, v2(b.w1), v1(b.b1)), 'gelu');
+        const mlp = linear(inner, v2(b.w2), v1(b.b2)).reshape([batch, time, d]) as tf.Tensor3D;
         x = x.add(maybeDropout(mlp, s.dropout, dropoutSeed));
       }
       const out = (layerNorm(x, v1(lnfg), v1(lnfb)) as tf.Tensor3D).reshape([batch * time, d]) as tf.Tensor2D;
-      return out.matMul(v2(head)).reshape([batch, time, s.vocab]) as tf.Tensor3D;
+      return linear(out, v2(head), null).reshape([batch, time, s.vocab]) as tf.Tensor3D;
     },
     dispose: () => {
       variables.forEach((v) => v.dispose());

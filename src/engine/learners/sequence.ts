@@ -1,5 +1,6 @@
 // The LSTM and the transformer on sequences: next-character text, toy tasks, series forecasts.
 import * as tf from '@tensorflow/tfjs';
+import { gatherRows } from '../kernels/gatherRows';
 import type { ExperimentSpec, LstmSpec, TransformerSpec } from '../../spec/types';
 import { deriveSeed, Rng } from '../../data/rng';
 import type { SequenceDataset, SequenceSplit } from '../../data/sequenceDataset';
@@ -103,11 +104,11 @@ export class SequenceLearner implements Learner {
 
   batchLoss(idx: tf.Tensor1D, dropoutSeed: () => number): tf.Scalar {
     const { train } = this;
-    const x = tf.gather(train.x, idx) as tf.Tensor2D;
-    const y = tf.gather(train.y, idx);
+    const x = gatherRows(train.x, idx) as tf.Tensor2D;
+    const y = gatherRows(train.y, idx);
     const out = this.model.forward(x, dropoutSeed);
     if (this.dataset.task === 'forecast') return out.reshape([-1]).sub(y).square().mean() as tf.Scalar;
-    return sequenceLoss(out, y as tf.Tensor2D, train.mask ? (tf.gather(train.mask, idx) as tf.Tensor2D) : undefined);
+    return sequenceLoss(out, y as tf.Tensor2D, train.mask ? (gatherRows(train.mask, idx) as tf.Tensor2D) : undefined);
   }
 
   evaluate(): tf.Tensor1D {

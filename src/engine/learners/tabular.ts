@@ -1,5 +1,6 @@
 // The MLP on tabular data: plane points, MNIST pixels, or series windows.
 import * as tf from '@tensorflow/tfjs';
+import { gatherRows } from '../kernels/gatherRows';
 import type { ExperimentSpec, MlpSpec } from '../../spec/types';
 import { deriveSeed } from '../../data/rng';
 import { boundaryGridInputs, type TabularDataset } from '../../data/dataset';
@@ -65,8 +66,8 @@ export class TabularLearner implements Learner {
   get groups() { return this.model.layers.map((l) => ({ name: l.name, weights: [l.kernel] })); }
 
   batchLoss(idx: tf.Tensor1D, dropoutSeed: () => number): tf.Scalar {
-    const xb = tf.gather(this.xTrain, idx) as tf.Tensor2D;
-    const yb = tf.gather(this.yTrain, idx) as tf.Tensor1D;
+    const xb = gatherRows(this.xTrain, idx);
+    const yb = gatherRows(this.yTrain, idx);
     return taskLoss(this.dataset.task, this.model.forward(xb, dropoutSeed), yb);
   }
 

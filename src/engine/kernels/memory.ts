@@ -1,0 +1,34 @@
+// Direct access to a tensor's memory on the backends whose memory is the CPU's: the cpu backend
+// keeps a typed array per tensor, the wasm backend a range of its heap. Our custom kernels for
+// those backends (a fused optimizer step, batch gathering) are plain loops over these views.
+import type * as tf from '@tensorflow/tfjs';
+
+type TypedArray = Float32Array | Int32Array;
+
+interface CpuBackend {
+  data: { get(dataId: object): { values: TypedArray } };
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values?: TypedArray): tf.TensorInfo;
+}
+interface WasmBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): TypedArray;
+}
+
+const isWasm = (b: tf.KernelBackend): b is tf.KernelBackend & WasmBackend => 'typedArrayFromHeap' in b;
+
+/**
+ * A writable view of the tensor's values. On wasm it is valid only until the next allocation
+ * (the heap may grow and move), so allocate every output first.
+ */
+export function heapView<T extends TypedArray = Float32Array>(backend: tf.KernelBackend, t: tf.TensorInfo): T {
+  if (isWasm(backend)) return backend.typedArrayFromHeap(t) as T;
+  return (backend as unknown as CpuBackend).data.get(t.dataId).values as T;
+}
+
+/** A new, uninitialised tensor like `like` (or of the given shape) on this backend. */
+export function newOutput(backend: tf.KernelBackend, like: tf.TensorInfo, shape: number[] = like.shape): tf.TensorInfo {
+  if (isWasm(backend)) return backend.makeOutput(shape, like.dtype);
+  const size = shape.reduce((a, b) => a * b, 1);
+  const values = like.dtype === 'int32' ? new Int32Array(size) : new Float32Array(size);
+  return (backend as unknown as CpuBackend).makeTensorInfo(shape, like.dtype, values);
+}

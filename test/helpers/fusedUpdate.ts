@@ -1,0 +1,32 @@
+// Runs three optimizer steps on the same weights and gradients twice, with the fused kernel and
+// with the tf-op update, and returns both results (weights, then every slot) for comparison.
+import * as tf from '@tensorflow/tfjs';
+import { createOptimizer } from '../../src/engine/optimizers';
+import { Rng } from '../../src/data/rng';
+import { defaultSpec, type OptimizerSpec } from '../../src/spec';
+
+export const OPTIMIZER_KINDS: OptimizerSpec['kind'][] = ['sgd', 'momentum', 'nesterov', 'rmsprop', 'adagrad', 'adam', 'adamw'];
+
+export async function fusedAndReference(kind: OptimizerSpec['kind'], weightDecay: number) {
+  const spec: OptimizerSpec = { ...defaultSpec().training.optimizer, kind, weightDecay, learningRate: 0.05, momentum: 0.9 };
+  const rng = new Rng(7);
+  const random = (n: number) => Float32Array.from({ length: n }, () => rng.uniform(-1, 1));
+  const start = [random(12), random(4)];
+  const steps = [0, 1, 2].map(() => [random(12), random(4)]);
+  const run = async (fused: boolean) => {
+    const vars = tf.tidy(() => [tf.variable(tf.tensor2d(start[0], [3, 4])), tf.variable(tf.tensor1d(start[1]))]);
+    const optimizer = createOptimizer(spec, vars, { fused });
+    for (const g of steps) {
+      tf.tidy(() => optimizer.step({ [vars[0].name]: tf.tensor2d(g[0], [3, 4]), [vars[1].name]: tf.tensor1d(g[1]) }, spec.learningRate));
+    }
+    const tensors = [...vars, ...Object.values(optimizer.slots).flatMap((m) => vars.map((v) => m.get(v.name)!))];
+    const after = await Promise.all(tensors.map(async (t) => Array.from(await t.data())));
+    optimizer.dispose();
+    tf.dispose(vars);
+    return after;
+  };
+  const before = tf.memory().numTensors;
+  const fused = await run(true);
+  const reference = await run(false);
+  return { fused, reference, start: Array.from(start[0]), leaked: tf.memory().numTensors - before };
+}

@@ -1,0 +1,64 @@
+import { afterAll, describe, expect, test } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { activateBackend } from '../src/engine/backend';
+import { gatherRows } from '../src/engine/kernels/gatherRows';
+import { linear, type FusedActivation } from '../src/engine/linear';
+import { Rng } from '../src/data/rng';
+
+const rng = new Rng(3);
+const random = (n: number) => Float32Array.from({ length: n }, () => rng.uniform(-1, 1));
+const close = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+  expect(a.length).toBe(b.length);
+  Array.from(a).forEach((v, i) => expect(v).toBeCloseTo(b[i], 4));
+};
+
+afterAll(async () => {
+  await activateBackend('cpu');
+});
+
+describe.each(['cpu', 'wasm'] as const)('on %s', (backend) => {
+  test('gatherRows picks the same rows as tf.gather, for floats and integers, 1-D to 3-D', async () => {
+    await activateBackend(backend);
+    const before = tf.memory().numTensors;
+    const idx = tf.tensor1d([4, 0, 4, 2], 'int32');
+    const cases = [
+      tf.tensor3d(random(5 * 3 * 2), [5, 3, 2]),
+      tf.tensor2d(Int32Array.from({ length: 15 }, (_, i) => i * 7), [5, 3], 'int32'),
+      tf.tensor1d(random(5)),
+    ];
+    for (const x of cases) {
+      const ours = gatherRows(x, idx);
+      const stock = tf.gather(x, idx);
+      expect(ours.shape).toEqual(stock.shape);
+      expect(ours.dtype).toBe(x.dtype);
+      expect(Array.from(ours.dataSync())).toEqual(Array.from(stock.dataSync()));
+      tf.dispose([ours, stock, x]);
+    }
+    idx.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  const activations: FusedActivation[] = ['linear', 'relu', 'sigmoid'];
+  test.each(activations)('linear() with %s: value and gradients equal tfjs autodiff of x·W + b', async (activation) => {
+    await activateBackend(backend);
+    const x = tf.tensor2d(random(6 * 5), [6, 5]);
+    const W = tf.variable(tf.tensor2d(random(5 * 4), [5, 4]));
+    const b = tf.variable(tf.tensor1d(random(4)));
+    const target = tf.tensor2d(random(6 * 4), [6, 4]);
+    const stockAct = (z: tf.Tensor): tf.Tensor => (activation === 'relu' ? z.relu() : activation === 'sigmoid' ? z.sigmoid() : z);
+    const loss = (y: tf.Tensor) => y.sub(target).square().sum() as tf.Scalar;
+    // Gradients for x too: x is an ordinary input here, not data.
+    const ours = tf.grads((xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) =>
+      loss(linear(xx as tf.Tensor2D, ww as tf.Tensor2D, bb as tf.Tensor1D, { activation })))([x, W, b]);
+    const stock = tf.grads((xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) =>
+      loss(stockAct((xx as tf.Tensor2D).matMul(ww as tf.Tensor2D).add(bb) as tf.Tensor2D)))([x, W, b]);
+    ours.forEach((g, i) => close(g.dataSync(), stock[i].dataSync()));
+    // The same with x as data, and without a bias: only dW, which must not change.
+    const { grads } = tf.variableGrads(() => loss(linear(x, W as unknown as tf.Tensor2D, null, { activation, inputNeedsGrad: false })), [W]);
+    const { grads: stockGrads } = tf.variableGrads(() => loss(stockAct(x.matMul(W as unknown as tf.Tensor2D))), [W]);
+    close(grads[W.name].dataSync(), stockGrads[W.name].dataSync());
+    // Some gradient is non-zero, so the comparison means something.
+    expect(Math.max(...Array.from(ours[1].dataSync(), Math.abs))).toBeGreaterThan(1e-3);
+    tf.dispose([x, W, b, target, ...ours, ...stock, grads[W.name], stockGrads[W.name]]);
+  });
+});
