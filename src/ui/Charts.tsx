@@ -61,7 +61,6 @@ function seriesFor(runs: Run[], metrics: Metric[], axis: XAxisKind, smoothing: n
   );
 }
 
-/** Memoised: the page hands it a deferred copy of the runs, so redrawing never holds up input. */
 /** Big training sets are evaluated on a fixed subset each epoch: say so beside the figure. */
 function trainSubset(run: Run, e: EpochMetrics): string {
   const n = exampleCounts(run.spec.dataset).train;
@@ -74,6 +73,7 @@ function lossTitle(kind: DatasetKind): string {
   return isClassification(kind) ? 'Loss (cross-entropy)' : 'Loss (mean squared error)';
 }
 
+/** Memoised: the page hands it a deferred copy of the runs, so redrawing never holds up input. */
 export const TrainingCharts = memo(function TrainingCharts({ runs, kind }: { runs: Run[]; kind: DatasetKind }) {
   const classification = isClassification(kind) || isTokens(kind);
   const toy = isToy(kind);

@@ -1,5 +1,6 @@
+import { memo, useLayoutEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import { useQueuedValue } from './frameQueue';
-import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 
 export interface Point {
   x: number;
@@ -63,37 +64,74 @@ export function MetricChart({ title, series, xLabel = 'epoch', xFromZero = false
   testId?: string;
 }) {
   // Each chart takes up new data in a task of its own (see frameQueue.ts).
-  series = useQueuedValue(series);
-  // A series with nothing to draw (e.g. GPU memory on the cpu backend) stays out of the legend.
-  series = series.filter((s) => s.points.length > 0);
-  const empty = series.length === 0;
+  const shown = useQueuedValue(series);
+  const box = useRef<HTMLDivElement>(null);
+  const width = useWidth(box);
   return (
-    <div className="chart" data-testid={testId}>
+    <div className="chart" data-testid={testId} ref={box}>
       <div className="chart-head">
         <h3>{title}</h3>
         {latest && <span className="latest">{latest}</span>}
       </div>
-      {empty ? (
-        <div className="chart-empty">No data yet: press Train.</div>
-      ) : (
-        <ResponsiveContainer width="100%" height={170}>
-          <LineChart data={mergeSeries(series, logScale)} margin={{ top: 4, right: 12, bottom: 4, left: 0 }}>
-            <CartesianGrid stroke="#eee" />
-            <XAxis dataKey="x" type="number" domain={[xFromZero ? 0 : 'dataMin', 'dataMax']} tickFormatter={formatTick}
-              fontSize={11} label={{ value: xLabel, position: 'insideBottomRight', offset: -2, fontSize: 11 }} />
-            <YAxis type="number" domain={['auto', 'auto']} tickFormatter={formatTick} fontSize={11} width={48}
-              scale={logScale ? 'log' : 'auto'} allowDataOverflow={logScale} />
-            <Tooltip formatter={(v) => (typeof v === 'number' ? v.toPrecision(4) : String(v))}
-              labelFormatter={(x) => `${xLabel} ${typeof x === 'number' ? Number(x.toFixed(2)) : x}`} />
-            <Legend wrapperStyle={{ fontSize: 11 }} />
-            {series.map((s, i) => (
-              <Line key={s.name} name={s.name} dataKey={`s${i}`} connectNulls
-                stroke={s.color} strokeWidth={s.thin ? 1 : 2} strokeDasharray={s.dashed ? '5 3' : undefined}
-                dot={false} isAnimationActive={false} />
-            ))}
-          </LineChart>
-        </ResponsiveContainer>
-      )}
+      <ChartBody series={shown} width={width} xLabel={xLabel} xFromZero={xFromZero} logScale={logScale} />
     </div>
   );
 }
+
+/**
+ * The element's content width, measured before the first chart is drawn: so a chart is drawn
+ * once at its size (recharts' ResponsiveContainer draws, measures, then draws it all again).
+ */
+function useWidth(ref: RefObject<HTMLElement | null>): number {
+  const [width, setWidth] = useState(0);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const measure = () => {
+      const style = getComputedStyle(el);
+      setWidth(Math.max(0, Math.floor(el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight))));
+    };
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [ref]);
+  return width;
+}
+
+/**
+ * The plot, redrawn only when the series it shows (or its axes) change: the page re-renders on
+ * every message from the worker, and redrawing every chart each time blocked it for 60–180 ms.
+ */
+const ChartBody = memo(function ChartBody({ series: all, width, xLabel, xFromZero, logScale }: {
+  series: Series[];
+  width: number;
+  xLabel: string;
+  xFromZero: boolean;
+  logScale: boolean;
+}) {
+  // A series with nothing to draw (e.g. GPU memory on the cpu backend) stays out of the legend.
+  const series = useMemo(() => all.filter((s) => s.points.length > 0), [all]);
+  const data = useMemo(() => mergeSeries(series, logScale), [series, logScale]);
+  if (series.length === 0) return <div className="chart-empty">No data yet: press Train.</div>;
+  if (width === 0) return <div style={{ height: CHART_HEIGHT }} />;
+  return (
+    <LineChart width={width} height={CHART_HEIGHT} data={data} margin={{ top: 4, right: 12, bottom: 4, left: 0 }}>
+      <CartesianGrid stroke="#eee" vertical={false} />
+      <XAxis dataKey="x" type="number" domain={[xFromZero ? 0 : 'dataMin', 'dataMax']} tickFormatter={formatTick}
+        fontSize={11} label={{ value: xLabel, position: 'insideBottomRight', offset: -2, fontSize: 11 }} />
+      <YAxis type="number" domain={['auto', 'auto']} tickFormatter={formatTick} fontSize={11} width={48}
+        scale={logScale ? 'log' : 'auto'} allowDataOverflow={logScale} />
+      <Tooltip formatter={(v) => (typeof v === 'number' ? v.toPrecision(4) : String(v))}
+        labelFormatter={(x) => `${xLabel} ${typeof x === 'number' ? Number(x.toFixed(2)) : x}`} />
+      <Legend wrapperStyle={{ fontSize: 11 }} />
+      {series.map((s, i) => (
+        <Line key={s.name} name={s.name} dataKey={`s${i}`} connectNulls
+          stroke={s.color} strokeWidth={s.thin ? 1 : 2} strokeDasharray={s.dashed ? '5 3' : undefined}
+          dot={false} isAnimationActive={false} />
+      ))}
+    </LineChart>
+  );
+});
+
+const CHART_HEIGHT = 170;

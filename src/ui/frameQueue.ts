@@ -1,7 +1,11 @@
-// Charts redraw one at a time, each in its own task: recharts renders and commits a chart's SVG
-// synchronously, and committing every chart in one go blocks the page for over 50 ms.
+// Charts redraw one at a time, each in its own task, and each at most every REDRAW_INTERVAL_MS:
+// recharts renders and commits a chart's SVG synchronously (30–80 ms each on a slow machine), so
+// committing every chart in one go, or every chart on every epoch of a fast run, blocks the page.
 import { useEffect, useRef, useState } from 'react';
 import { flushSync } from 'react-dom';
+
+/** A chart shows new data at most this often (epochs of small models come many times a second). */
+export const REDRAW_INTERVAL_MS = 500;
 
 const queue: (() => void)[] = [];
 let scheduled = false;
@@ -19,22 +23,29 @@ function schedule(): void {
 }
 
 /**
- * `value`, taken up in a later task of its own (after the components queued before it), and
- * always the newest one: updates that arrive while it waits are merged.
+ * `value`, taken up in a later task of its own (after the components queued before it), at most
+ * every REDRAW_INTERVAL_MS, and always the newest one: updates that arrive while it waits are merged.
  */
 export function useQueuedValue<T>(value: T): T {
   const [shown, setShown] = useState(value);
   const latest = useRef(value);
   const waiting = useRef(false);
+  const lastShown = useRef(0);
   latest.current = value;
   useEffect(() => {
     if (waiting.current || Object.is(shown, value)) return;
     waiting.current = true;
-    queue.push(() => {
-      waiting.current = false;
-      flushSync(() => setShown(latest.current));
-    });
-    schedule();
+    const enqueue = () => {
+      queue.push(() => {
+        waiting.current = false;
+        lastShown.current = performance.now();
+        flushSync(() => setShown(latest.current));
+      });
+      schedule();
+    };
+    const wait = lastShown.current + REDRAW_INTERVAL_MS - performance.now();
+    if (wait > 0) setTimeout(enqueue, wait);
+    else enqueue();
   }, [value, shown]);
   return shown;
 }
