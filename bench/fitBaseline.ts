@@ -28,10 +28,27 @@ function lossFor(model: tf.LayersModel): string {
 
 /** Examples per second of model.fit over epochs 2…epochs (the first is warm-up). */
 export async function fitExamplesPerSec(spec: ExperimentSpec, epochs: number, files: DatasetFiles = {}): Promise<number> {
-  return spec.model.kind === 'lstm' ? lstmFit(spec, spec.model, epochs, files) : mlpFit(spec, epochs, files);
+  const { model, train, validation, n } = baseline(spec, files);
+  return timedFit(model, train, validation, n, spec, epochs);
 }
 
-async function mlpFit(spec: ExperimentSpec, epochs: number, files: DatasetFiles): Promise<number> {
+/** Kernels (dispatches, on GPU backends) that one model.trainOnBatch runs, after a warm-up batch. */
+export async function fitKernelsPerStep(spec: ExperimentSpec, files: DatasetFiles = {}): Promise<number> {
+  const { model, train, validation } = baseline(spec, files);
+  model.compile({ optimizer: tf.train.adam(spec.training.optimizer.learningRate), loss: lossFor(model), metrics: ['accuracy'] });
+  const [x, y] = train.map((t) => t.slice(0, spec.training.batchSize));
+  await model.trainOnBatch(x, y);
+  const { kernels } = await tf.profile(async () => { await model.trainOnBatch(x, y); });
+  tf.dispose([x, y, ...train, ...validation]);
+  model.dispose();
+  return kernels.length;
+}
+
+function baseline(spec: ExperimentSpec, files: DatasetFiles): { model: tf.LayersModel; train: Pair; validation: Pair; n: number } {
+  return spec.model.kind === 'lstm' ? lstmBaseline(spec, spec.model, files) : mlpBaseline(spec, files);
+}
+
+function mlpBaseline(spec: ExperimentSpec, files: DatasetFiles) {
   if (spec.model.kind !== 'mlp') throw new Error('not an MLP');
   const ds = buildDataset(spec.dataset, spec.seed, files);
   const model = tf.sequential();
@@ -47,14 +64,14 @@ async function mlpFit(spec: ExperimentSpec, epochs: number, files: DatasetFiles)
     tf.tensor2d(s.x, [s.n, ds.inputDim]),
     multiclass ? tf.tidy(() => tf.oneHot(tf.tensor1d(s.y, 'int32'), ds.outputDim).toFloat()) : tf.tensor2d(s.y, [s.n, 1]),
   ];
-  return timedFit(model, pair(ds.train), pair(ds.validation), ds.train.n, spec, epochs);
+  return { model, train: pair(ds.train), validation: pair(ds.validation), n: ds.train.n };
 }
 
 /**
  * tf.layers.lstm on the same next-character task. Tokens go in one-hot through a bias-free dense
  * layer (the embedding; tf.layers.embedding's gradient needs an op the wasm backend lacks).
  */
-async function lstmFit(spec: ExperimentSpec, m: LstmSpec, epochs: number, files: DatasetFiles): Promise<number> {
+function lstmBaseline(spec: ExperimentSpec, m: LstmSpec, files: DatasetFiles) {
   const ds = buildSequenceDataset(spec.dataset, spec.seed, files);
   const vocab = ds.vocab!.length;
   const T = ds.length;
@@ -64,5 +81,5 @@ async function lstmFit(spec: ExperimentSpec, m: LstmSpec, epochs: number, files:
   model.add(tf.layers.dense({ units: vocab, activation: 'softmax' }));
   const oneHot = (t: Int32Array | Float32Array, n: number) => tf.tidy(() => tf.oneHot(tf.tensor2d(t as Int32Array, [n, T], 'int32'), vocab).toFloat());
   const pair = (s: typeof ds.train): Pair => [oneHot(s.x, s.n), oneHot(s.y, s.n)];
-  return timedFit(model, pair(ds.train), pair(ds.validation), ds.train.n, spec, epochs);
+  return { model, train: pair(ds.train), validation: pair(ds.validation), n: ds.train.n };
 }

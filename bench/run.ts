@@ -5,7 +5,8 @@
 // alike; the table reports medians over rounds. The first epoch of each run (shader compilation,
 // warm-up) is reported apart and left out of the other figures. "ours vs model.fit" trains the same
 // model, data, batch size and Adam with tfjs' layers and model.fit right after ours, on the same
-// backend (the LSTM against tf.layers.lstm); note that our epochs also evaluate the model.
+// backend (the LSTM against tf.layers.lstm); note that our epochs also evaluate the model. Last,
+// the kernels (GPU dispatches) one training step runs, ours against model.fit's trainOnBatch.
 import '../test/setup/webgpu-globals';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -16,7 +17,8 @@ import { defaultSpec, type BackendName, type ExperimentSpec } from '../src/spec'
 import type { DatasetFiles } from '../src/data/dataset';
 import { WORKLOADS } from './workloads';
 import { namesTransformerQuality, type QualityResult } from './quality';
-import { fitExamplesPerSec } from './fitBaseline';
+import { fitExamplesPerSec, fitKernelsPerStep } from './fitBaseline';
+import { kernelsPerStep } from './kernelCount';
 import { brainExamplesPerSec, convnetExamplesPerSec } from './otherLibraries';
 
 function arg(name: string, fallback: number): number {
@@ -89,6 +91,20 @@ for (let r = 0; r < rounds; r++) {
   process.stdout.write(`round ${r + 1}/${rounds} done\n`);
 }
 
+// Kernels per training step (dispatches on GPU backends), ours against model.fit's trainOnBatch.
+const kernelRows: { workload: string; backend: string; ours: number; stock: number | null }[] = [];
+for (const w of workloads) {
+  for (const b of available) {
+    await activateBackend(b);
+    const spec = w.spec(defaultSpec());
+    const files = filesOf.get(w.name)!;
+    kernelRows.push({
+      workload: w.name, backend: b, ours: await kernelsPerStep(spec, files),
+      stock: w.baseline === 'none' ? null : await fitKernelsPerStep(spec, files),
+    });
+  }
+}
+
 const rows = workloads.flatMap((w) =>
   available.map((b) => {
     const x = results[w.name][b];
@@ -117,18 +133,25 @@ console.table(rows.map((r) => ({
   'stock tfjs examples/s': Number.isNaN(r.fitExamplesPerSec) ? '—' : Math.round(r.fitExamplesPerSec),
   'ours vs stock': Number.isNaN(r.vsFit) ? '—' : `${r.vsFit.toFixed(2)}× ${r.baseline === 'lstm' ? '(tf.layers.lstm)' : '(model.fit)'}`,
 })));
+console.table(kernelRows.map((k) => ({
+  workload: k.workload, backend: k.backend, 'kernels per step (ours)': k.ours,
+  'kernels per step (stock tfjs)': k.stock ?? '—',
+})));
+console.log('(A kernel is one GPU dispatch on webgpu; stock tfjs: model.trainOnBatch, which also computes the accuracy metric.)');
 // Other JavaScript libraries on the CPU, against our engine on the cpu and wasm backends.
 const libraries = workloads.filter((w) => w.otherLibraries).map((w) => {
   const ours = (b: string) => median(results[w.name][b]?.examplesPerSec ?? [NaN]);
   return { workload: w.name, convnet: median(libs[w.name].convnet), brainjs: median(libs[w.name].brainjs), oursCpu: ours('cpu'), oursWasm: ours('wasm') };
 });
-console.table(libraries.map((l) => ({
-  workload: l.workload,
-  'ConvNetJS examples/s': Math.round(l.convnet), 'brain.js examples/s': Math.round(l.brainjs),
-  'ours (cpu) vs ConvNetJS': `${(l.oursCpu / l.convnet).toFixed(2)}×`, 'ours (wasm) vs ConvNetJS': `${(l.oursWasm / l.convnet).toFixed(2)}×`,
-  'ours (cpu) vs brain.js': `${(l.oursCpu / l.brainjs).toFixed(2)}×`, 'ours (wasm) vs brain.js': `${(l.oursWasm / l.brainjs).toFixed(2)}×`,
-})));
-console.log('(ConvNetJS: Adam, same batch size; brain.js 1.x: its default SGD with momentum, one update per example.)');
+if (libraries.length) {
+  console.table(libraries.map((l) => ({
+    workload: l.workload,
+    'ConvNetJS examples/s': Math.round(l.convnet), 'brain.js examples/s': Math.round(l.brainjs),
+    'ours (cpu) vs ConvNetJS': `${(l.oursCpu / l.convnet).toFixed(2)}×`, 'ours (wasm) vs ConvNetJS': `${(l.oursWasm / l.convnet).toFixed(2)}×`,
+    'ours (cpu) vs brain.js': `${(l.oursCpu / l.brainjs).toFixed(2)}×`, 'ours (wasm) vs brain.js': `${(l.oursWasm / l.brainjs).toFixed(2)}×`,
+  })));
+  console.log('(ConvNetJS: Adam, same batch size; brain.js 1.x: its default SGD with momentum, one update per example.)');
+}
 
 // Quality under a fixed budget, on the fastest backend measured for the transformer (or wasm).
 let quality: (QualityResult & { backend: string }) | null = null;
@@ -147,6 +170,6 @@ if (qualitySeconds > 0) {
 
 mkdirSync('bench/results', { recursive: true });
 const file = `bench/results/node-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
-writeFileSync(file, JSON.stringify({ node: process.version, cpu: cpus()[0]?.model, rounds, epochs, rows, libraries, quality, raw: results }, null, 2));
+writeFileSync(file, JSON.stringify({ node: process.version, cpu: cpus()[0]?.model, rounds, epochs, rows, kernels: kernelRows, libraries, quality, raw: results }, null, 2));
 console.log(`written ${file}`);
 process.exit(0);

@@ -1,0 +1,28 @@
+// Kernels one training step runs (on GPU backends each is a dispatch): a batch gathered, forward,
+// backward and the optimizer update, counted with tf.profile after a warm-up step.
+import * as tf from '@tensorflow/tfjs';
+import type { DatasetFiles } from '../src/data/dataset';
+import { buildDataset } from '../src/data/dataset';
+import { buildSequenceDataset } from '../src/data/sequenceDataset';
+import { TabularLearner } from '../src/engine/learners/tabular';
+import { SequenceLearner } from '../src/engine/learners/sequence';
+import { createOptimizer } from '../src/engine/optimizers';
+import type { ExperimentSpec } from '../src/spec';
+
+export async function kernelsPerStep(spec: ExperimentSpec, files: DatasetFiles = {}): Promise<number> {
+  const learner = spec.model.kind === 'mlp'
+    ? new TabularLearner(spec, buildDataset(spec.dataset, spec.seed, files), 0)
+    : new SequenceLearner(spec, buildSequenceDataset(spec.dataset, spec.seed, files));
+  const optimizer = createOptimizer(spec.training.optimizer, learner.variables);
+  const idx = tf.tensor1d(Array.from({ length: spec.training.batchSize }, (_, i) => i), 'int32');
+  const step = () => tf.tidy(() => {
+    const { grads } = tf.variableGrads(() => learner.batchLoss(idx, () => 1), learner.variables);
+    optimizer.step(grads, spec.training.optimizer.learningRate);
+  });
+  step();
+  const { kernels } = await tf.profile(step);
+  optimizer.dispose();
+  learner.dispose();
+  idx.dispose();
+  return kernels.length;
+}
