@@ -5,6 +5,7 @@ import { Trainer } from '../src/engine/trainer';
 import type { EpochMetrics } from '../src/engine/types';
 import { readFileSync } from 'node:fs';
 import { fusedUpdateAvailable } from '../src/engine/kernels/optimizerUpdate';
+import { tunedMatMuls } from '../src/engine/kernels/matMulTuning';
 import { fusedAndReference, OPTIMIZER_KINDS } from './helpers/fusedUpdate';
 import { datasetDefaults, defaultSpec, mlpOf, type ExperimentSpec, type ModelSpec } from '../src/spec';
 
@@ -31,6 +32,12 @@ async function runOn(backend: 'cpu' | 'webgpu'): Promise<EpochMetrics[]> {
 test('WebGPU trains for real in Node and its losses match the cpu backend', async () => {
   const cpu = await runOn('cpu');
   const gpu = await runOn('webgpu');
+  // The run measured a matmul shader for the shapes its batches use: 20 rows of 2 inputs into 6
+  // units forward, and that layer's weight gradient (inputsᵀ · 20×6).
+  const tuned = tunedMatMuls();
+  expect(tuned.get('20x2|2x6|00')).toBeDefined();
+  expect(tuned.get('20x2|20x6|10')).toBeDefined();
+  for (const program of tuned.values()) expect([-1, 3]).toContain(program);
   expect(gpu).toHaveLength(3);
   expect(gpu[0].gpuBytesAllocated).toBeGreaterThan(0);
   const flat = (e: EpochMetrics[]) => e.flatMap((m) => [...m.batchLosses, m.trainLoss, m.valLoss, m.valAccuracy!]);

@@ -18,10 +18,12 @@ export interface Learner {
   readonly groups: { name: string; weights: tf.Variable[] }[];
   /** Mean training loss of the batch of rows `idx` (dropout on, no penalty). */
   batchLoss(idx: tf.Tensor1D, dropoutSeed: () => number): tf.Scalar;
-  /** On the device: [train loss, train accuracy, validation loss, validation accuracy, exact match]. */
-  evaluate(): tf.Tensor1D;
-  /** Values the epoch's views need, read back together with the metrics (null: none). */
-  viewTensor(): tf.Tensor1D | null;
+  /**
+   * On the device, for one read-back at the end of an epoch: the metrics [train loss, train
+   * accuracy, validation loss, validation accuracy, exact match], and the values the epoch's
+   * views need (null: none).
+   */
+  epochTensors(): { metrics: tf.Tensor1D; view: tf.Tensor1D | null };
   /** Turn those values into views; may run the model more (e.g. to sample text). */
   views(values: Float32Array, epoch: number): Promise<EpochViews>;
   dispose(): void;

@@ -8,6 +8,7 @@ import { clipByGlobalNorm, createOptimizer, type Optimizer } from './optimizers'
 import { learningRateAt } from './schedule';
 import { epochFlops, type ModelCost } from './cost';
 import { memoryFigures } from './backend';
+import { tuneMatMuls } from './kernels/matMulTuning';
 import type { Learner } from './learner';
 import { TabularLearner } from './learners/tabular';
 import { SAMPLE_LENGTH, SequenceLearner, type SamplingOptions } from './learners/sequence';
@@ -233,6 +234,14 @@ export class Trainer {
       const losses: tf.Scalar[] = [];
       let gradNorms: tf.Tensor1D | null = null;
       try {
+        // On webgpu: one throwaway pass shows which matmul shapes the run uses, and the fastest
+        // shader for each is measured (part of the first epoch's warm-up).
+        if (epoch === 1) {
+          await tuneMatMuls(() => {
+            tf.variableGrads(() => learner.batchLoss(perm.slice(0, batchSize), () => 0), learner.variables);
+            learner.epochTensors();
+          });
+        }
         for (let b = 0; b < batches; b++) {
           if (!(await this.gate())) return { status: 'stopped' };
           const stepping = this.control === 'pause';
@@ -252,9 +261,9 @@ export class Trainer {
         }
         // One read-back per epoch: batch losses, evaluation figures and the views' values together.
         const packed = tf.tidy(() => {
-          const view = learner.viewTensor();
+          const { metrics, view } = learner.epochTensors();
           return tf.concat([
-            tf.stack(losses), learner.evaluate(),
+            tf.stack(losses), metrics,
             tf.stack(groups.map((g) => groupNorm(g.weights))), gradNorms ?? tf.zeros([groups.length]),
             ...(view ? [view] : []),
           ]);

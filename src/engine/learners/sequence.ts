@@ -111,7 +111,11 @@ export class SequenceLearner implements Learner {
     return sequenceLoss(out, y as tf.Tensor2D, train.mask ? (gatherRows(train.mask, idx) as tf.Tensor2D) : undefined);
   }
 
-  evaluate(): tf.Tensor1D {
+  epochTensors(): { metrics: tf.Tensor1D; view: tf.Tensor1D | null } {
+    return { metrics: this.evaluate(), view: this.viewTensor() };
+  }
+
+  private evaluate(): tf.Tensor1D {
     const chunk = Math.max(1, Math.floor(EVAL_TOKENS / this.dataset.length));
     const over = (split: DeviceSplit, limit: number) => {
       const n = Math.min(limit, split.n);
@@ -124,7 +128,7 @@ export class SequenceLearner implements Learner {
     return tf.stack([trainLoss, trainAcc, valLoss, valAcc, valExact]) as tf.Tensor1D;
   }
 
-  viewTensor(): tf.Tensor1D | null {
+  private viewTensor(): tf.Tensor1D | null {
     const { validation, dataset: ds } = this;
     if (ds.task === 'forecast') {
       return this.model.forward(validation.x.slice(0, Math.min(FORECAST_SHOWN, validation.n))).reshape([-1]) as tf.Tensor1D;

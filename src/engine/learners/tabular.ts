@@ -71,23 +71,28 @@ export class TabularLearner implements Learner {
     return taskLoss(this.dataset.task, this.model.forward(xb, dropoutSeed), yb);
   }
 
-  evaluate(): tf.Tensor1D {
-    const task = this.dataset.task;
-    const one = (x: tf.Tensor2D, y: tf.Tensor1D) => {
-      const out = this.model.forward(x);
-      return [taskLoss(task, out, y), task === 'regression' ? tf.scalar(0) : accuracy(task, out, y)];
-    };
-    return tf.stack([...one(this.xTrainEval, this.yTrainEval), ...one(this.xVal, this.yVal), tf.scalar(0)]) as tf.Tensor1D;
+  epochTensors(): { metrics: tf.Tensor1D; view: tf.Tensor1D | null } {
+    // The validation outputs serve both the metrics and the views (confusion, forecast).
+    const valOut = this.model.forward(this.xVal);
+    return { metrics: this.evaluate(valOut), view: this.viewTensor(valOut) };
   }
 
-  viewTensor(): tf.Tensor1D | null {
+  private evaluate(valOut: tf.Tensor2D): tf.Tensor1D {
+    const task = this.dataset.task;
+    const metrics = (out: tf.Tensor2D, y: tf.Tensor1D) =>
+      [taskLoss(task, out, y), task === 'regression' ? tf.scalar(0) : accuracy(task, out, y)];
+    const train = metrics(this.model.forward(this.xTrainEval), this.yTrainEval);
+    return tf.stack([...train, ...metrics(valOut, this.yVal), tf.scalar(0)]) as tf.Tensor1D;
+  }
+
+  private viewTensor(valOut: tf.Tensor2D): tf.Tensor1D | null {
     const ds = this.dataset;
     if (this.grid) {
       const out = this.model.forward(this.grid).reshape([-1]) as tf.Tensor1D;
       return ds.task === 'binary' ? out.sigmoid() : out;
     }
-    if (ds.task === 'multiclass') return this.model.forward(this.xVal).argMax(1).toFloat() as tf.Tensor1D;
-    if (ds.scale) return this.model.forward(this.xVal.slice(0, Math.min(FORECAST_SHOWN, ds.validation.n))).reshape([-1]);
+    if (ds.task === 'multiclass') return valOut.argMax(1).toFloat() as tf.Tensor1D;
+    if (ds.scale) return valOut.slice(0, Math.min(FORECAST_SHOWN, ds.validation.n)).reshape([-1]);
     return null;
   }
 
