@@ -2,17 +2,12 @@
 // backward and the optimizer update, counted with tf.profile after a warm-up step.
 import * as tf from '@tensorflow/tfjs';
 import type { DatasetFiles } from '../src/data/dataset';
-import { buildDataset } from '../src/data/dataset';
-import { buildSequenceDataset } from '../src/data/sequenceDataset';
-import { TabularLearner } from '../src/engine/learners/tabular';
-import { SequenceLearner } from '../src/engine/learners/sequence';
 import { createOptimizer } from '../src/engine/optimizers';
+import { prepareLearner } from '../src/engine/trainer';
 import type { ExperimentSpec } from '../src/spec';
 
 export async function kernelsPerStep(spec: ExperimentSpec, files: DatasetFiles = {}): Promise<number> {
-  const learner = spec.model.kind === 'mlp'
-    ? new TabularLearner(spec, buildDataset(spec.dataset, spec.seed, files), 0)
-    : new SequenceLearner(spec, buildSequenceDataset(spec.dataset, spec.seed, files));
+  const learner = prepareLearner(spec, { files }).make();
   const optimizer = createOptimizer(spec.training.optimizer, learner.variables);
   const idx = tf.tensor1d(Array.from({ length: spec.training.batchSize }, (_, i) => i), 'int32');
   const step = () => tf.tidy(() => {

@@ -38,6 +38,19 @@ export interface TrainerOptions {
   sampling?: SamplingOptions;
 }
 
+/**
+ * The dataset, built now (so bad data fails fast), with the model's cost, and a function that
+ * makes the learner (model and data on the device) when training starts.
+ */
+export function prepareLearner(spec: ExperimentSpec, options: TrainerOptions = {}): { cost: ModelCost; make: () => Learner } {
+  if (spec.model.kind === 'mlp') {
+    const ds = buildDataset(spec.dataset, spec.seed, options.files);
+    return { cost: TabularLearner.costOf(spec, ds), make: () => new TabularLearner(spec, ds, options.boundaryResolution ?? 0) };
+  }
+  const ds = buildSequenceDataset(spec.dataset, spec.seed, options.files);
+  return { cost: SequenceLearner.costOf(spec, ds), make: () => new SequenceLearner(spec, ds, options.sampling) };
+}
+
 /** Let queued messages (pause, stop…) run; setImmediate in Node, a MessageChannel in workers. */
 function yieldToEventLoop(): Promise<void> {
   if (typeof setImmediate === 'function') return new Promise((r) => setImmediate(r));
@@ -86,19 +99,13 @@ export class Trainer {
   private optimizer: Optimizer | null = null;
   /** The last batch's gradients, kept (not recomputed) for the inspection views. */
   private lastGrads: tf.NamedTensorMap | null = null;
-  /** Makes the model and moves the data (built in the constructor, so bad data fails fast) to the device. */
+  /** Makes the model and moves the data to the device (see prepareLearner). */
   private readonly makeLearner: () => Learner;
 
   constructor(readonly spec: ExperimentSpec, private events: TrainerEvents = {}, options: TrainerOptions = {}) {
-    if (spec.model.kind === 'mlp') {
-      const ds = buildDataset(spec.dataset, spec.seed, options.files);
-      this.makeLearner = () => new TabularLearner(spec, ds, options.boundaryResolution ?? 0);
-      this.cost = TabularLearner.costOf(spec, ds);
-    } else {
-      const ds = buildSequenceDataset(spec.dataset, spec.seed, options.files);
-      this.makeLearner = () => new SequenceLearner(spec, ds, options.sampling);
-      this.cost = SequenceLearner.costOf(spec, ds);
-    }
+    const prepared = prepareLearner(spec, options);
+    this.cost = prepared.cost;
+    this.makeLearner = prepared.make;
     this.control = options.startPaused ? 'pause' : 'run';
   }
 

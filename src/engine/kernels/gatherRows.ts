@@ -15,7 +15,7 @@ export function gatherRows<T extends tf.Tensor>(x: T, indices: tf.Tensor1D): T {
 function copyRows({ inputs, backend }: { inputs: { x: tf.TensorInfo; indices: tf.TensorInfo }; backend: tf.KernelBackend }): tf.TensorInfo {
   const { x, indices } = inputs;
   const k = indices.shape[0];
-  const row = x.shape.slice(1).reduce((a, b) => a * b, 1);
+  const row = tf.util.sizeFromShape(x.shape.slice(1));
   const out = newOutput(backend, x, [k, ...x.shape.slice(1)]);
   const src = heapView<Float32Array | Int32Array>(backend, x);
   const dst = heapView<Float32Array | Int32Array>(backend, out);

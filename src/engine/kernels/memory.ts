@@ -1,7 +1,7 @@
 // Direct access to a tensor's memory on the backends whose memory is the CPU's: the cpu backend
 // keeps a typed array per tensor, the wasm backend a range of its heap. Our custom kernels for
 // those backends (a fused optimizer step, batch gathering) are plain loops over these views.
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 
 type TypedArray = Float32Array | Int32Array;
 
@@ -28,7 +28,7 @@ export function heapView<T extends TypedArray = Float32Array>(backend: tf.Kernel
 /** A new, uninitialised tensor like `like` (or of the given shape) on this backend. */
 export function newOutput(backend: tf.KernelBackend, like: tf.TensorInfo, shape: number[] = like.shape): tf.TensorInfo {
   if (isWasm(backend)) return backend.makeOutput(shape, like.dtype);
-  const size = shape.reduce((a, b) => a * b, 1);
+  const size = tf.util.sizeFromShape(shape);
   const values = like.dtype === 'int32' ? new Int32Array(size) : new Float32Array(size);
   return (backend as unknown as CpuBackend).makeTensorInfo(shape, like.dtype, values);
 }
