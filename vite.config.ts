@@ -4,6 +4,14 @@ import react from '@vitejs/plugin-react';
 export default defineConfig({
   plugins: [react()],
   worker: { format: 'es' },
-  build: { chunkSizeWarningLimit: 4000 },
+  build: {
+    chunkSizeWarningLimit: 4000,
+    rolldownOptions: {
+      output: {
+        codeSplitting: { groups: [{ name: 'charts', test: /node_modules[\\/](recharts|d3-[a-z]+|victory-vendor|decimal\.js-light|@reduxjs|redux|immer|reselect|es-toolkit)[\\/]/ }] },
+        postBanner: (chunk) => (chunk.name === 'charts' ? '//# allFunctionsCalledOnLoad' : ''),
+      },
+    },
+  },
   server: { host: '127.0.0.1' },
 });

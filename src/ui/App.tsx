@@ -9,6 +9,7 @@ import { TrainingPanel } from './TrainingPanel';
 import { ControlBar } from './ControlBar';
 import { RunViews } from './views/RunViews';
 import { CostCharts, TrainingCharts } from './Charts';
+import { ChartWarmUp } from './MetricChart';
 import { ChartOptions, RunsPanel } from './RunsPanel';
 import { ComparePanel } from './ComparePanel';
 import { Panel } from './fields';
@@ -112,6 +113,7 @@ export function App() {
             </div>
           </main>
           <InsidePanel />
+          <ChartWarmUp />
         </>
       )}
     </div>

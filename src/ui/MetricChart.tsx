@@ -1,6 +1,6 @@
 import { memo, useLayoutEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import { useQueuedValue } from './frameQueue';
-import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 
 export interface Point {
   x: number;
@@ -17,6 +17,8 @@ export interface Series {
 
 /** Display at most this many points per series; long runs are down-sampled, the last point kept. */
 export const MAX_POINTS = 250;
+
+const CHART_HEIGHT = 150;
 
 export function downsample(points: Point[], max = MAX_POINTS): Point[] {
   if (points.length <= max) return points;
@@ -63,8 +65,11 @@ export function MetricChart({ title, series, xLabel = 'epoch', xFromZero = false
   latest?: string;
   testId?: string;
 }) {
-  // Each chart takes up new data in a task of its own (see frameQueue.ts).
-  const shown = useQueuedValue(series);
+  // The empty plot mounts in a task of its own, then takes up data in later ones (see frameQueue.ts):
+  // so a page that shows many charts at once, or a panel that opens mid-run, never draws them all in one go.
+  const mounted = useQueuedValue(true, false);
+  const shown = useQueuedValue(mounted ? series : NO_SERIES, NO_SERIES);
+  const hasData = series.some((s) => s.points.length > 0);
   const box = useRef<HTMLDivElement>(null);
   const width = useWidth(box);
   return (
@@ -73,7 +78,34 @@ export function MetricChart({ title, series, xLabel = 'epoch', xFromZero = false
         <h3>{title}</h3>
         {latest && <span className="latest">{latest}</span>}
       </div>
-      <ChartBody series={shown} width={width} xLabel={xLabel} xFromZero={xFromZero} logScale={logScale} />
+      <div className="chart-plot" style={{ height: CHART_HEIGHT }}>
+        {mounted && width > 0 && <ChartBody series={shown} width={width} xLabel={xLabel} xFromZero={xFromZero} logScale={logScale} />}
+        {!hasData && <div className="chart-waiting">No data yet: press Train.</div>}
+      </div>
+      <ChartLegend series={shown} />
+    </div>
+  );
+}
+
+const WARM_UP_SERIES: Series[] = [
+  { name: 'a', color: '#000', thin: true, points: Array.from({ length: 40 }, (_, i) => ({ x: i / 4, y: 1 / (1 + i) })) },
+  { name: 'b', color: '#000', points: Array.from({ length: 10 }, (_, i) => ({ x: i + 1, y: 0.5 / (1 + i) })) },
+  { name: 'c', color: '#000', dashed: true, points: Array.from({ length: 10 }, (_, i) => ({ x: i + 1, y: 0.6 / (1 + i) })) },
+];
+
+/**
+ * An invisible chart drawn once with made-up data soon after the page loads, in the same steps as
+ * a real one, then removed. Whichever chart got the first real data otherwise paid for V8
+ * compiling and warming up recharts' drawing code: a 60–75 ms task on a slow machine, mid-training.
+ */
+export function ChartWarmUp() {
+  const mounted = useQueuedValue(true, false);
+  const shown = useQueuedValue(mounted ? WARM_UP_SERIES : NO_SERIES, NO_SERIES);
+  const finished = useQueuedValue(shown === WARM_UP_SERIES, false);
+  if (finished) return null;
+  return (
+    <div className="chart-warm-up" aria-hidden="true">
+      {mounted && <ChartBody series={shown} width={300} xLabel="epoch" xFromZero={false} logScale={false} />}
     </div>
   );
 }
@@ -99,9 +131,33 @@ function useWidth(ref: RefObject<HTMLElement | null>): number {
   return width;
 }
 
+const NO_SERIES: Series[] = [];
+
+/**
+ * The legend, in HTML beside the plot rather than recharts' <Legend>: that one measures itself
+ * after drawing and lays the whole chart out again, which doubled the cost of a chart's first data.
+ */
+function ChartLegend({ series }: { series: Series[] }) {
+  const drawn = series.filter((s) => s.points.length > 0);
+  if (drawn.length === 0) return null;
+  return (
+    <ul className="chart-legend">
+      {drawn.map((s) => (
+        <li key={s.name}>
+          <svg width="18" height="8" aria-hidden="true">
+            <line x1="0" y1="4" x2="18" y2="4" stroke={s.color} strokeWidth={s.thin ? 1 : 2} strokeDasharray={s.dashed ? '5 3' : undefined} />
+          </svg>
+          {s.name}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 /**
  * The plot, redrawn only when the series it shows (or its axes) change: the page re-renders on
  * every message from the worker, and redrawing every chart each time blocked it for 60–180 ms.
+ * It stays mounted while there is nothing to draw, so the first data is an update, not a mount.
  */
 const ChartBody = memo(function ChartBody({ series: all, width, xLabel, xFromZero, logScale }: {
   series: Series[];
@@ -113,8 +169,6 @@ const ChartBody = memo(function ChartBody({ series: all, width, xLabel, xFromZer
   // A series with nothing to draw (e.g. GPU memory on the cpu backend) stays out of the legend.
   const series = useMemo(() => all.filter((s) => s.points.length > 0), [all]);
   const data = useMemo(() => mergeSeries(series, logScale), [series, logScale]);
-  if (series.length === 0) return <div className="chart-empty">No data yet: press Train.</div>;
-  if (width === 0) return <div style={{ height: CHART_HEIGHT }} />;
   return (
     <LineChart width={width} height={CHART_HEIGHT} data={data} margin={{ top: 4, right: 12, bottom: 4, left: 0 }}>
       <CartesianGrid stroke="#eee" vertical={false} />
@@ -124,7 +178,6 @@ const ChartBody = memo(function ChartBody({ series: all, width, xLabel, xFromZer
         scale={logScale ? 'log' : 'auto'} allowDataOverflow={logScale} />
       <Tooltip formatter={(v) => (typeof v === 'number' ? v.toPrecision(4) : String(v))}
         labelFormatter={(x) => `${xLabel} ${typeof x === 'number' ? Number(x.toFixed(2)) : x}`} />
-      <Legend wrapperStyle={{ fontSize: 11 }} />
       {series.map((s, i) => (
         <Line key={s.name} name={s.name} dataKey={`s${i}`} connectNulls
           stroke={s.color} strokeWidth={s.thin ? 1 : 2} strokeDasharray={s.dashed ? '5 3' : undefined}
@@ -134,4 +187,3 @@ const ChartBody = memo(function ChartBody({ series: all, width, xLabel, xFromZer
   );
 });
 
-const CHART_HEIGHT = 170;

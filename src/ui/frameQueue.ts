@@ -1,6 +1,7 @@
-// Charts redraw one at a time, each in its own task, and each at most every REDRAW_INTERVAL_MS:
-// recharts renders and commits a chart's SVG synchronously (30–80 ms each on a slow machine), so
-// committing every chart in one go, or every chart on every epoch of a fast run, blocks the page.
+// Charts mount and redraw one at a time, each in a task of its own, and each redraws at most every
+// REDRAW_INTERVAL_MS: recharts renders and commits a chart's SVG synchronously (mounting one took
+// 50–100 ms on a slow machine while training, redrawing one 15–30 ms), so doing it for every chart
+// in one go, or on every epoch of a fast run, blocks the page.
 import { useEffect, useRef, useState } from 'react';
 import { flushSync } from 'react-dom';
 
@@ -23,11 +24,12 @@ function schedule(): void {
 }
 
 /**
- * `value`, taken up in a later task of its own (after the components queued before it), at most
- * every REDRAW_INTERVAL_MS, and always the newest one: updates that arrive while it waits are merged.
+ * `initial` on the first render, then `value`, taken up in a later task of its own (after the
+ * components queued before it), at most every REDRAW_INTERVAL_MS, and always the newest one:
+ * updates that arrive while it waits are merged.
  */
-export function useQueuedValue<T>(value: T): T {
-  const [shown, setShown] = useState(value);
+export function useQueuedValue<T>(value: T, initial: T): T {
+  const [shown, setShown] = useState(initial);
   const latest = useRef(value);
   const waiting = useRef(false);
   const lastShown = useRef(0);

@@ -44,11 +44,18 @@ test('the app trains on WebGPU, charts epochs and pauses', async () => {
   const { page, consoleErrors } = await openPage(quickLink());
   // The backend is started on load, so the active one shows before any training.
   await expect.poll(() => page.getByTestId('active-backend').textContent(), { timeout: 60_000 }).toBe('webgpu');
+  // Before training the charts are drawn empty (their axes mounted ahead of the data), and the
+  // invisible warm-up chart has come and gone.
+  const lossChart = page.getByTestId('loss-chart');
+  await expect.poll(() => lossChart.locator('.recharts-wrapper').count()).toBe(1);
+  expect(await lossChart.textContent()).toContain('No data yet: press Train.');
+  await expect.poll(() => page.locator('.chart-warm-up').count()).toBe(0);
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect.poll(() => epochCount(page), { timeout: 120_000, interval: 250 }).toBeGreaterThanOrEqual(3);
-  // The loss chart draws the train and validation curves (plus per-batch loss).
-  const lossChart = page.getByTestId('loss-chart');
+  // The loss chart draws the train and validation curves (plus per-batch loss), named in its legend.
   await expect.poll(() => lossChart.locator('path.recharts-line-curve').count()).toBe(3);
+  expect(await lossChart.locator('.chart-legend li').allTextContents()).toEqual(['batch', 'train', 'validation']);
+  expect(await lossChart.textContent()).not.toContain('No data yet');
   expect(await lossChart.locator('.latest').textContent()).toMatch(/train \d\.\d{4} · val \d\.\d{4}/);
   // The first epoch (shader compilation) is reported apart from the rest.
   expect(await page.getByTestId('cost-charts').textContent()).toMatch(/on webgpu: first \d+ ms \(with warm-up\)/);
@@ -160,7 +167,7 @@ test('compare optimizers: SGD and Adam on spiral, same seed, overlaid on the los
   const lossChart = page.getByTestId('loss-chart');
   // Two runs, each with its train (solid) and validation (dashed) curve, named in the legend.
   await expect.poll(() => lossChart.locator('path.recharts-line-curve').count()).toBe(4);
-  const legend = await lossChart.locator('.recharts-legend-wrapper').textContent();
+  const legend = await lossChart.locator('.chart-legend').textContent();
   expect(legend).toMatch(/Run 1 · SGD lr 0\.1 train/);
   expect(legend).toMatch(/Run 2 · Adam lr 0\.01 train/);
   expect(await rows.first().textContent()).toMatch(/3 ep/);
