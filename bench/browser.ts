@@ -1,7 +1,7 @@
 // Browser benchmark: the app itself in headless Chromium (Debian's), per backend.
 // Usage: npm run bench:browser [-- --seconds 20 --rounds 3 --workloads spiral,mnist --backends webgpu,wasm]
 // 1. For every workload of bench/workloads.ts on webgpu, webgl and wasm, interleaved over rounds:
-//    the app trains it for `seconds` (and at least 3 epochs, at most 2 minutes); examples/s and
+//    the app trains it for `seconds` (and at least 3 epochs; at most 2 minutes once 2 are done); examples/s and
 //    GFLOP/s are the medians of its epochs after the first, which is reported apart.
 // 2. The default experiment (auto backend) trains for 30 s while the page records main-thread
 //    long tasks (> 50 ms) and counts rendered frames.
@@ -47,14 +47,14 @@ try {
       await page.goto(`${url}#spec=${encodeSpec(spec)}`);
       await page.getByRole('button', { name: 'Train', exact: true }).click();
       // At least `seconds`, and at least 3 epochs (the first, with shader compilation, is left out),
-      // but no more than 2 minutes on a backend.
+      // but no more than 2 minutes on a backend once 2 epochs are done (and 8 minutes in all).
       const started = Date.now();
       let run: PageRun;
       for (;;) {
         await page.waitForTimeout(1000);
         run = (await page.evaluate('window.playground.runs()[0]')) as PageRun;
         const elapsed = (Date.now() - started) / 1000;
-        if ((elapsed >= seconds && run.epochs.length >= 3) || elapsed >= 120) break;
+        if ((elapsed >= seconds && run.epochs.length >= 3) || (elapsed >= 120 && run.epochs.length >= 2) || elapsed >= 480) break;
       }
       await page.close();
       const later = run.epochs.slice(1);

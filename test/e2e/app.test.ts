@@ -121,6 +121,35 @@ test.each<BackendName>(['webgl', 'wasm', 'cpu'])('training also runs on the %s b
   await page.close();
 });
 
+/** Every optimizer through "Compare optimizers" on one backend: each run's train loss per epoch, by optimizer. */
+async function lossesOfEveryOptimizer(backend: BackendName): Promise<Record<string, number[]>> {
+  const { page, consoleErrors } = await openPage(quickLink((s) => {
+    s.backend = backend;
+    s.dataset.kind = 'spiral';
+    s.training.epochs = 3;
+    s.training.optimizer.weightDecay = 1e-3; // coupled, and decoupled for AdamW
+  }));
+  await expect.poll(() => page.getByTestId('active-backend').textContent(), { timeout: 60_000 }).toBe(backend);
+  for (const box of await page.locator('input[name^="compare-"][type="checkbox"]').all()) await box.check();
+  await page.getByRole('button', { name: 'Compare 7 optimizers' }).click();
+  await expect.poll(async () => (await page.getByTestId('runs-table').locator('tbody tr').allTextContents())
+    .filter((t) => t.includes('Finished')).length, { timeout: 120_000, interval: 500 }).toBe(7);
+  const runs = (await page.evaluate('window.playground.runs()')) as { spec: ExperimentSpec; epochs: { trainLoss: number }[] }[];
+  expect(consoleErrors.join('\n')).toBe('');
+  await page.close();
+  return Object.fromEntries(runs.map((r) => [r.spec.training.optimizer.kind, r.epochs.map((e) => e.trainLoss)]));
+}
+
+test('every optimizer trains on webgl (its fused GLSL update) as on cpu (checked against PyTorch)', async () => {
+  const [webgl, cpu] = [await lossesOfEveryOptimizer('webgl'), await lossesOfEveryOptimizer('cpu')];
+  expect(Object.keys(webgl).sort()).toEqual(['adagrad', 'adam', 'adamw', 'momentum', 'nesterov', 'rmsprop', 'sgd']);
+  for (const [kind, losses] of Object.entries(cpu)) {
+    expect(webgl[kind], kind).toHaveLength(3);
+    // Same data, weights and batches: only float rounding (GPU against CPU arithmetic) differs.
+    webgl[kind].forEach((loss, i) => expect(Math.abs(loss - losses[i]) / losses[i], `${kind} epoch ${i + 1}`).toBeLessThan(1e-3));
+  }
+});
+
 test('Step trains one batch at a time and shows its loss', async () => {
   const { page } = await openPage(quickLink((s) => { s.backend = 'cpu'; }));
   await page.getByRole('button', { name: 'Step', exact: true }).click();

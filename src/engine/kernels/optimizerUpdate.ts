@@ -1,9 +1,10 @@
 // One kernel per variable for an optimizer step, in place of a dozen elementwise tf ops: a JS
-// loop over the tensors' memory on the cpu backend, one WGSL shader per output on webgpu. The
-// update is written once, as formulas (optimizers.ts), and turned into each language here.
-// Backends without such a kernel (wasm, webgl) keep the tf-op update.
+// loop over the tensors' memory on the cpu backend, one WGSL shader per output on webgpu, one
+// GLSL shader per output on webgl. The update is written once, as formulas (optimizers.ts), and
+// turned into each language here. wasm keeps the tf-op update (see the end of this file).
 import * as tf from '@tensorflow/tfjs';
 import { webgpu_util, type WebGPUBackend, type WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import type { GPGPUProgram, MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
 import { heapView, newOutput } from './memory';
 
 /**
@@ -34,7 +35,7 @@ export function fusedUpdateAvailable(): boolean {
   return tf.getKernel(KERNEL, tf.getBackend()) !== undefined;
 }
 
-/** New weight and slot values for one variable, in one kernel (two or three on webgpu). */
+/** New weight and slot values for one variable, in one kernel (two or three on webgpu and webgl). */
 export function fusedUpdate(formulas: UpdateFormulas, w: tf.Tensor, g: tf.Tensor, slots: tf.Tensor[], hyper: HyperValues): tf.Tensor[] {
   const inputs: tf.NamedTensorMap = { w, g };
   slots.forEach((s, i) => (inputs[`s${i}`] = s));
@@ -132,7 +133,44 @@ function webgpuKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
     gpu.runWebGPUProgram(new UpdateProgram(formulas, target, inputs.w.shape), ordered, 'float32', uniforms));
 }
 
+/**
+ * One output of the update as a GLSL program. It reads and writes packed textures (four values a
+ * texel, as tfjs' own elementwise and matmul shaders do), so no pack or unpack pass is added
+ * around it; GLSL's arithmetic and sqrt work on vec4 as on floats, so the formulas stand as they are.
+ */
+class WebGLUpdateProgram implements GPGPUProgram {
+  variableNames: string[];
+  outputShape: number[];
+  userCode: string;
+  packedInputs = true;
+  packedOutput = true;
+  customUniforms = HYPER_NAMES.map((name) => ({ name, type: 'float' as const }));
+
+  constructor(formulas: UpdateFormulas, target: string, shape: number[]) {
+    this.variableNames = ['weight', 'grad', ...formulas.slots.map((_, k) => `slot${k}`)];
+    this.outputShape = shape;
+    this.userCode = `
+      void main() {
+        vec4 w = getWeightAtOutCoords();
+        vec4 g = getGradAtOutCoords();
+        ${formulas.slots.map((s, k) => `vec4 ${s} = getSlot${k}AtOutCoords();`).join(' ')}
+        ${formulas.assignments.map((a) => `${a};`).join('\n        ')}
+        setOutput(${target});
+      }`;
+  }
+}
+
+function webglKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
+  const { formulas, hyper } = attrs;
+  const gl = backend as unknown as MathBackendWebGL;
+  const ordered = [inputs.w, inputs.g, ...formulas.slots.map((_, k) => inputs[`s${k}`])];
+  const uniforms = HYPER_NAMES.map((n) => [hyper[n]]);
+  return ['w', ...formulas.slots].map((target) =>
+    gl.runWebGLProgram(new WebGLUpdateProgram(formulas, target, inputs.w.shape), ordered, 'float32', uniforms));
+}
+
 // Not on wasm: there tfjs' SIMD elementwise kernels beat a JavaScript loop (measured for Adam on
 // MNIST's 784×128 layer: about 1.4 ms per step against 1.9 ms), so the tf-op update stays.
 tf.registerKernel({ kernelName: KERNEL, backendName: 'cpu', kernelFunc: cpuLikeKernel as unknown as tf.KernelFunc });
 tf.registerKernel({ kernelName: KERNEL, backendName: 'webgpu', kernelFunc: webgpuKernel as unknown as tf.KernelFunc });
+tf.registerKernel({ kernelName: KERNEL, backendName: 'webgl', kernelFunc: webglKernel as unknown as tf.KernelFunc });
