@@ -12,10 +12,12 @@ try {
   await page.goto(url);
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await page.waitForTimeout(seconds * 1000);
-  await page.getByRole('button', { name: 'Pause', exact: true }).click();
+  // The default run may already have finished its epochs; otherwise pause it for a still picture.
+  const pause = page.getByRole('button', { name: 'Pause', exact: true });
+  if (await pause.isEnabled()) await pause.click();
   const started = Date.now();
-  while ((await page.getByTestId('phase').textContent()) !== 'Paused') {
-    if (Date.now() - started > 30_000) throw new Error('training did not pause within 30 s');
+  while (!['Paused', 'Finished'].includes((await page.getByTestId('phase').textContent()) ?? '')) {
+    if (Date.now() - started > 30_000) throw new Error('training did not pause or finish within 30 s');
     await page.waitForTimeout(200);
   }
   console.log(`paused after ${Date.now() - started} ms`);
