@@ -69,7 +69,9 @@ export function MetricChart({ title, series, xLabel = 'epoch', xFromZero = false
   // so a page that shows many charts at once, or a panel that opens mid-run, never draws them all in one go.
   const mounted = useQueuedValue(true, false);
   const shown = useQueuedValue(mounted ? series : NO_SERIES, NO_SERIES);
-  const hasData = series.some((s) => s.points.length > 0);
+  // A series with nothing to draw (e.g. GPU memory on the cpu backend) stays off the plot and the legend.
+  const drawn = useMemo(() => shown.filter(hasPoints), [shown]);
+  const hasData = series.some(hasPoints);
   const box = useRef<HTMLDivElement>(null);
   const width = useWidth(box);
   return (
@@ -79,10 +81,10 @@ export function MetricChart({ title, series, xLabel = 'epoch', xFromZero = false
         {latest && <span className="latest">{latest}</span>}
       </div>
       <div className="chart-plot" style={{ height: CHART_HEIGHT }}>
-        {mounted && width > 0 && <ChartBody series={shown} width={width} xLabel={xLabel} xFromZero={xFromZero} logScale={logScale} />}
+        {mounted && width > 0 && <ChartBody series={drawn} width={width} xLabel={xLabel} xFromZero={xFromZero} logScale={logScale} />}
         {!hasData && <div className="chart-waiting">No data yet: press Train.</div>}
       </div>
-      <ChartLegend series={shown} />
+      <ChartLegend series={drawn} />
     </div>
   );
 }
@@ -132,17 +134,17 @@ function useWidth(ref: RefObject<HTMLElement | null>): number {
 }
 
 const NO_SERIES: Series[] = [];
+const hasPoints = (s: Series) => s.points.length > 0;
 
 /**
  * The legend, in HTML beside the plot rather than recharts' <Legend>: that one measures itself
  * after drawing and lays the whole chart out again, which doubled the cost of a chart's first data.
  */
 function ChartLegend({ series }: { series: Series[] }) {
-  const drawn = series.filter((s) => s.points.length > 0);
-  if (drawn.length === 0) return null;
+  if (series.length === 0) return null;
   return (
     <ul className="chart-legend">
-      {drawn.map((s) => (
+      {series.map((s) => (
         <li key={s.name}>
           <svg width="18" height="8" aria-hidden="true">
             <line x1="0" y1="4" x2="18" y2="4" stroke={s.color} strokeWidth={s.thin ? 1 : 2} strokeDasharray={s.dashed ? '5 3' : undefined} />
@@ -159,15 +161,13 @@ function ChartLegend({ series }: { series: Series[] }) {
  * every message from the worker, and redrawing every chart each time blocked it for 60–180 ms.
  * It stays mounted while there is nothing to draw, so the first data is an update, not a mount.
  */
-const ChartBody = memo(function ChartBody({ series: all, width, xLabel, xFromZero, logScale }: {
+const ChartBody = memo(function ChartBody({ series, width, xLabel, xFromZero, logScale }: {
   series: Series[];
   width: number;
   xLabel: string;
   xFromZero: boolean;
   logScale: boolean;
 }) {
-  // A series with nothing to draw (e.g. GPU memory on the cpu backend) stays out of the legend.
-  const series = useMemo(() => all.filter((s) => s.points.length > 0), [all]);
   const data = useMemo(() => mergeSeries(series, logScale), [series, logScale]);
   return (
     <LineChart width={width} height={CHART_HEIGHT} data={data} margin={{ top: 4, right: 12, bottom: 4, left: 0 }}>

@@ -89,6 +89,11 @@ function cpuLikeKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] 
   return [outW, ...outS];
 }
 
+/** The GPU programs' inputs, in the order of `programInputNames`, and the outputs they compute. */
+const programInputs = (inputs: tf.NamedTensorMap, f: UpdateFormulas) => [inputs.w, inputs.g, ...f.slots.map((_, k) => inputs[`s${k}`])];
+const programInputNames = (f: UpdateFormulas) => ['weight', 'grad', ...f.slots.map((_, k) => `slot${k}`)];
+const programTargets = (f: UpdateFormulas) => ['w', ...f.slots];
+
 /** One output of the update (`target`: 'w' or a slot) as a WGSL program over flat buffers. */
 class UpdateProgram implements WebGPUProgram {
   variableNames: string[];
@@ -101,7 +106,7 @@ class UpdateProgram implements WebGPUProgram {
   uniforms = HYPER_NAMES.map((n) => `${n} : f32`).join(', ') + ',';
 
   constructor(private formulas: UpdateFormulas, private target: string, shape: number[]) {
-    this.variableNames = ['weight', 'grad', ...formulas.slots.map((_, k) => `slot${k}`)];
+    this.variableNames = programInputNames(formulas);
     this.outputShape = shape;
     this.shaderKey = `playground_update_${formulas.key}_${target}`;
     this.dispatchLayout = webgpu_util.flatDispatchLayout(this.outputShape);
@@ -127,9 +132,9 @@ class UpdateProgram implements WebGPUProgram {
 function webgpuKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
   const { formulas, hyper } = attrs;
   const gpu = backend as unknown as WebGPUBackend;
-  const ordered = [inputs.w, inputs.g, ...formulas.slots.map((_, k) => inputs[`s${k}`])];
+  const ordered = programInputs(inputs, formulas);
   const uniforms = HYPER_NAMES.map((n) => ({ type: 'float32', data: [hyper[n]] }));
-  return ['w', ...formulas.slots].map((target) =>
+  return programTargets(formulas).map((target) =>
     gpu.runWebGPUProgram(new UpdateProgram(formulas, target, inputs.w.shape), ordered, 'float32', uniforms));
 }
 
@@ -147,7 +152,7 @@ class WebGLUpdateProgram implements GPGPUProgram {
   customUniforms = HYPER_NAMES.map((name) => ({ name, type: 'float' as const }));
 
   constructor(formulas: UpdateFormulas, target: string, shape: number[]) {
-    this.variableNames = ['weight', 'grad', ...formulas.slots.map((_, k) => `slot${k}`)];
+    this.variableNames = programInputNames(formulas);
     this.outputShape = shape;
     this.userCode = `
       void main() {
@@ -163,9 +168,9 @@ class WebGLUpdateProgram implements GPGPUProgram {
 function webglKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
   const { formulas, hyper } = attrs;
   const gl = backend as unknown as MathBackendWebGL;
-  const ordered = [inputs.w, inputs.g, ...formulas.slots.map((_, k) => inputs[`s${k}`])];
+  const ordered = programInputs(inputs, formulas);
   const uniforms = HYPER_NAMES.map((n) => [hyper[n]]);
-  return ['w', ...formulas.slots].map((target) =>
+  return programTargets(formulas).map((target) =>
     gl.runWebGLProgram(new WebGLUpdateProgram(formulas, target, inputs.w.shape), ordered, 'float32', uniforms));
 }
 
