@@ -1,5 +1,11 @@
 // data/: seeded randomness, the 2-D datasets, input features and normalisation (no tfjs).
 
+/** Everything an Rng needs to continue its stream exactly (kept in checkpoints). */
+export interface RngState {
+  state: number;
+  spareNormal: number | null;
+}
+
 /** A small seeded PRNG (mulberry32): the same seed gives the same stream on every platform. */
 export class Rng {
   private state: number;
@@ -7,6 +13,16 @@ export class Rng {
 
   constructor(seed: number) {
     this.state = seed >>> 0;
+  }
+
+  /** Where the stream stands, to continue it later with restore(). */
+  save(): RngState {
+    return { state: this.state, spareNormal: this.spareNormal };
+  }
+
+  restore(s: RngState): void {
+    this.state = s.state >>> 0;
+    this.spareNormal = s.spareNormal;
   }
 
   /** Uniform in [0, 1). */

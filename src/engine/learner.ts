@@ -3,6 +3,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { ModelCost } from './cost';
 import type { EpochViews, ForecastSnapshot } from './types';
+import type { Rng } from '../data/rng';
 
 export interface Learner {
   readonly cost: ModelCost;
@@ -14,6 +15,10 @@ export interface Learner {
   readonly hasAccuracy: boolean;
   readonly hasExactMatch: boolean;
   readonly variables: tf.Variable[];
+  /** Each variable's stable name, in the same order (checkpoints and weight files). */
+  readonly parameterNames: string[];
+  /** Random streams of its own (e.g. text sampling) that a checkpoint must carry on exactly. */
+  readonly rngs?: Record<string, Rng>;
   /** Weight matrices by layer: penalised by L1/L2, and their norms are reported per epoch. */
   readonly groups: { name: string; weights: tf.Variable[] }[];
   /** Mean training loss of the batch of rows `idx` (dropout on, no penalty). */

@@ -14,6 +14,8 @@ export interface DenseParams {
 export interface Mlp {
   layers: DenseParams[];
   variables: tf.Variable[];
+  /** Each variable's stable name, in the same order: layers.{i}.weight ([in, out]) and layers.{i}.bias. */
+  names: string[];
   /** Raw outputs (logits or regression values), shape [n, outputDim]. */
   forward(x: tf.Tensor2D, dropoutSeed?: () => number): tf.Tensor2D;
   dispose(): void;
@@ -77,6 +79,7 @@ export function buildMlp(spec: MlpSpec, inputDim: number, outputDim: number, see
   return {
     layers,
     variables: layers.flatMap((l) => [l.kernel, l.bias]),
+    names: layers.flatMap((_, i) => [`layers.${i}.weight`, `layers.${i}.bias`]),
     forward(x, dropoutSeed) {
       let h = x;
       for (const [i, l] of layers.entries()) {

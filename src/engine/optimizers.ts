@@ -11,7 +11,8 @@ import { fusedUpdate, fusedUpdateAvailable, type HyperValues, type UpdateFormula
 export interface Optimizer {
   /** Apply one update from gradients keyed by variable name, at learning rate lr. */
   step(grads: tf.NamedTensorMap, lr: number): void;
-  readonly steps: number;
+  /** Steps taken; set when a checkpoint is restored. */
+  steps: number;
   /** Per-variable state (e.g. Adam's m and v), keyed by slot name, then variable name. */
   readonly slots: Record<string, Map<string, tf.Variable>>;
   dispose(): void;

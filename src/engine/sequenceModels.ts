@@ -10,6 +10,8 @@ import { activate } from './mlp';
 
 export interface SequenceModel {
   variables: tf.Variable[];
+  /** Each variable's stable name, in the same order (checkpoints, safetensors; see the README). */
+  names: string[];
   /** Named groups of variables, for per-layer norms. */
   groups: { name: string; weights: tf.Variable[] }[];
   /**
@@ -85,8 +87,14 @@ export function buildLstmModel(s: LstmModelSpec, seed: number): SequenceModel {
   const head = variable(uniform(rng, top * outputs, 1 / Math.sqrt(top)), [top, outputs]);
   const headBias = variable(constant(outputs, 0), [outputs]);
   const variables = [...(embedding ? [embedding] : []), ...stack.flatMap((l) => [l.wx, l.wh, l.b]), head, headBias];
+  const names = [
+    ...(embedding ? ['embedding.weight'] : []),
+    ...stack.flatMap((_, i) => [`lstm.${i}.weight_x`, `lstm.${i}.weight_h`, `lstm.${i}.bias`]),
+    'head.weight', 'head.bias',
+  ];
   return {
     variables,
+    names,
     groups: [
       ...(embedding ? [{ name: 'embedding', weights: [embedding] }] : []),
       ...stack.map((l, i) => ({ name: `lstm ${i + 1}`, weights: [l.wx, l.wh] })),
@@ -143,6 +151,10 @@ export function buildTransformer(s: TransformerModelSpec, seed: number): Sequenc
   const lnfb = variable(constant(d, 0), [d]);
   const head = variable(normal(rng, d * s.vocab, std), [d, s.vocab]);
   const variables = [tokenEmbed, posEmbed, ...blocks.flatMap((b) => Object.values(b)), lnfg, lnfb, head];
+  const blockNames = ['ln1.weight', 'ln1.bias', 'attn.qkv.weight', 'attn.qkv.bias', 'attn.out.weight', 'attn.out.bias',
+    'ln2.weight', 'ln2.bias', 'mlp.fc1.weight', 'mlp.fc1.bias', 'mlp.fc2.weight', 'mlp.fc2.bias'];
+  const names = ['token_embedding.weight', 'position_embedding.weight',
+    ...blocks.flatMap((_, i) => blockNames.map((n) => `blocks.${i}.${n}`)), 'ln_f.weight', 'ln_f.bias', 'head.weight'];
   const masks = new Map<number, tf.Tensor2D>();
   const maskFor = (time: number) => {
     let m = masks.get(time);
@@ -153,6 +165,7 @@ export function buildTransformer(s: TransformerModelSpec, seed: number): Sequenc
   const v2 = (t: tf.Variable) => t as unknown as tf.Tensor2D;
   return {
     variables,
+    names,
     groups: [
       { name: 'embeddings', weights: [tokenEmbed, posEmbed] },
       ...blocks.map((b, i) => ({ name: `block ${i + 1}`, weights: [b.wqkv, b.wo, b.w1, b.w2] })),

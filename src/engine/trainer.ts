@@ -12,7 +12,8 @@ import { tuneMatMuls } from './kernels/matMulTuning';
 import type { Learner } from './learner';
 import { TabularLearner } from './learners/tabular';
 import { SAMPLE_LENGTH, SequenceLearner, type SamplingOptions } from './learners/sequence';
-import type { AttentionSnapshot, BatchReport, EpochMetrics, EpochViews, Inspection, RunStatus } from './types';
+import { readState, writeSlots, writeWeights } from './checkpoint';
+import type { AttentionSnapshot, BatchReport, EpochMetrics, EpochViews, Inspection, RunStatus, TrainingCheckpoint } from './types';
 
 export interface TrainerEvents {
   onEpoch?(metrics: EpochMetrics, views: EpochViews): void;
@@ -25,6 +26,8 @@ export interface TrainerEvents {
   onEpochStart?(epoch: number, order: Int32Array): void;
   /** Once the run has ended, before its tensors are freed: a last chance to inspect it. */
   beforeDispose?(): Promise<void>;
+  /** The whole state at the end of each epoch (read back only when this is given), to resume from. */
+  onCheckpoint?(checkpoint: TrainingCheckpoint): void;
 }
 
 export interface TrainerOptions {
@@ -36,6 +39,8 @@ export interface TrainerOptions {
   files?: DatasetFiles;
   /** Language models: the temperature of each epoch's sample and the text whose attention is shown. */
   sampling?: SamplingOptions;
+  /** Continue from this state (the end of an epoch) instead of from the seed's initial weights. */
+  resumeFrom?: TrainingCheckpoint;
 }
 
 /**
@@ -101,12 +106,45 @@ export class Trainer {
   private lastGrads: tf.NamedTensorMap | null = null;
   /** Makes the model and moves the data to the device (see prepareLearner). */
   private readonly makeLearner: () => Learner;
+  private readonly resumeFrom: TrainingCheckpoint | null;
 
   constructor(readonly spec: ExperimentSpec, private events: TrainerEvents = {}, options: TrainerOptions = {}) {
     const prepared = prepareLearner(spec, options);
     this.cost = prepared.cost;
     this.makeLearner = prepared.make;
     this.control = options.startPaused ? 'pause' : 'run';
+    this.resumeFrom = options.resumeFrom ?? null;
+  }
+
+  /**
+   * Make the model and optimizer on the device, from the seed or the checkpoint. run() does this
+   * first; called alone, it readies a finished run's model for sampling and inspection (then dispose()).
+   */
+  async load(): Promise<void> {
+    if (this.learner) return;
+    try {
+      const learner = (this.learner = this.makeLearner());
+      const optimizer = (this.optimizer = createOptimizer(this.spec.training.optimizer, learner.variables));
+      const cp = this.resumeFrom;
+      if (cp) {
+        if (cp.optimizer.kind !== this.spec.training.optimizer.kind) {
+          throw new Error(`The checkpoint's optimizer is ${cp.optimizer.kind}, but this run's is ${this.spec.training.optimizer.kind}.`);
+        }
+        writeWeights(learner, cp.weights);
+        // A weights file has no optimizer state: the optimizer then starts fresh.
+        if (cp.optimizer.slots.length) writeSlots(learner, optimizer, cp.optimizer.slots);
+        optimizer.steps = cp.step;
+        for (const [name, rng] of Object.entries(learner.rngs ?? {})) if (cp.rng[name]) rng.restore(cp.rng[name]);
+      }
+    } catch (e) {
+      this.disposeAll();
+      throw e;
+    }
+  }
+
+  /** Free the model loaded by load() (run() frees its own when it ends). */
+  dispose(): void {
+    this.disposeAll();
   }
 
   /** Halt before the next batch; 'paused' is reported once training has actually halted. */
@@ -166,10 +204,9 @@ export class Trainer {
     let status: RunStatus = 'completed';
     let message: string | undefined;
     try {
-      this.learner = this.makeLearner();
-      this.optimizer = createOptimizer(this.spec.training.optimizer, this.learner.variables);
+      await this.load();
       if (this.events.onInit) {
-        this.events.onInit((await Promise.all(this.learner.variables.map((v) => v.data()))) as Float32Array[]);
+        this.events.onInit((await Promise.all(this.learner!.variables.map((v) => v.data()))) as Float32Array[]);
       }
       if (this.control === 'run') this.report('running');
       const result = await this.loop();
@@ -192,8 +229,11 @@ export class Trainer {
     const { training } = spec;
     const learner = this.learner!;
     const optimizer = this.optimizer!;
+    const resumed = this.resumeFrom;
     const shuffleRng = new Rng(deriveSeed(spec.seed, 'shuffle'));
     const dropoutRng = new Rng(deriveSeed(spec.seed, 'dropout'));
+    if (resumed?.rng.shuffle) shuffleRng.restore(resumed.rng.shuffle);
+    if (resumed?.rng.dropout) dropoutRng.restore(resumed.rng.dropout);
     const dropoutSeed = () => Math.floor(dropoutRng.next() * 2 ** 31);
     const groups = learner.groups;
     const kernels = groups.flatMap((g) => g.weights);
@@ -212,9 +252,20 @@ export class Trainer {
     });
     const clock = { stepsPerEpoch: batches, epochs: training.epochs };
     const lrAt = (step: number) => learningRateAt(training.schedule, training.optimizer.learningRate, step, clock);
-    let best = { loss: Infinity, epoch: 0 };
-    let cumulativeGflop = 0;
-    let cumulativeMs = 0;
+    let best = { loss: resumed?.best.loss ?? Infinity, epoch: resumed?.best.epoch ?? 0 };
+    let cumulativeGflop = resumed?.cumulativeGflop ?? 0;
+    let cumulativeMs = resumed?.cumulativeMs ?? 0;
+    const firstEpoch = (resumed?.epoch ?? 0) + 1;
+    /** The state now, at the end of `epoch`: what a resumed run starts from. */
+    const checkpoint = async (epoch: number): Promise<TrainingCheckpoint> => {
+      const { weights, slots } = await readState(learner, optimizer);
+      const rng = { shuffle: shuffleRng.save(), dropout: dropoutRng.save() };
+      for (const [name, r] of Object.entries(learner.rngs ?? {})) Object.assign(rng, { [name]: r.save() });
+      return {
+        epoch, step: optimizer.steps, weights, optimizer: { kind: training.optimizer.kind, slots }, rng,
+        best: { loss: Number.isFinite(best.loss) ? best.loss : null, epoch: best.epoch }, cumulativeGflop, cumulativeMs,
+      };
+    };
     let lastYield = performance.now();
     const fence = new GpuFence();
 
@@ -233,7 +284,7 @@ export class Trainer {
         return { loss: value, norms: tf.stack(groups.map((g) => groupNorm(g.weights.map((w) => grads[w.name])))) as tf.Tensor1D };
       });
 
-    for (let epoch = 1; epoch <= training.epochs; epoch++) {
+    for (let epoch = firstEpoch; epoch <= training.epochs; epoch++) {
       const start = performance.now();
       const order = shuffleRng.permutation(nTrain);
       this.events.onEpochStart?.(epoch, order);
@@ -243,7 +294,7 @@ export class Trainer {
       try {
         // On webgpu: one throwaway pass shows which matmul shapes the run uses, and the fastest
         // shader for each is measured (part of the first epoch's warm-up).
-        if (epoch === 1) {
+        if (epoch === firstEpoch) {
           await tuneMatMuls(() => {
             tf.variableGrads(() => learner.batchLoss(perm.slice(0, batchSize), () => 0), learner.variables);
             learner.epochTensors();
@@ -303,6 +354,7 @@ export class Trainer {
         if (bad !== undefined) return diverged(epoch, bad, training.optimizer.learningRate);
         this.events.onEpoch?.(metrics, views);
         if (valLoss < best.loss) best = { loss: valLoss, epoch };
+        if (this.events.onCheckpoint) this.events.onCheckpoint(await checkpoint(epoch));
         const patience = training.earlyStopPatience;
         if (patience > 0 && epoch - best.epoch >= patience && epoch < training.epochs) {
           return {

@@ -1,5 +1,6 @@
 // Plain data that the engine reports; no tfjs here, so the worker protocol and UI can use it.
-import type { BackendName } from '../spec/types';
+import type { BackendName, OptimizerKind } from '../spec/types';
+import type { RngState } from '../data/rng';
 
 export type RunStatus = 'preparing' | 'running' | 'paused' | 'stopped' | 'completed' | 'diverged' | 'failed';
 
@@ -131,4 +132,35 @@ export interface Inspection {
   };
   /** Each hidden neuron's output over a res × res grid of the input plane: per layer, [res², units]. */
   neuronMaps: { resolution: number; layers: Float32Array[] };
+}
+
+/** One named tensor as plain data: shape and float32 values, row-major. */
+export interface TensorData {
+  name: string;
+  shape: number[];
+  values: Float32Array;
+}
+
+/**
+ * Everything needed to continue a run exactly from the end of an epoch: weights, optimizer
+ * state, the random streams, and the running figures (the schedule follows from `step`).
+ */
+export interface TrainingCheckpoint {
+  /** Epochs completed; training continues with epoch + 1, batch 1. */
+  epoch: number;
+  /** Optimizer steps taken (Adam's t; the learning-rate schedule's position). */
+  step: number;
+  /** In the model's parameter order, named as in the README (e.g. layers.0.weight). */
+  weights: TensorData[];
+  optimizer: {
+    kind: OptimizerKind;
+    /** Named `${slot}.${parameter}`, e.g. m.layers.0.weight. */
+    slots: TensorData[];
+  };
+  /** Random streams by purpose: shuffle, dropout, and the learner's own (sample). */
+  rng: Record<string, RngState>;
+  /** Early stopping's best validation loss so far (null before any epoch: JSON has no Infinity). */
+  best: { loss: number | null; epoch: number };
+  cumulativeGflop: number;
+  cumulativeMs: number;
 }

@@ -1,49 +1,148 @@
-// Finished runs are kept in the browser's IndexedDB, so a reload does not lose them.
-import type { Run } from './runStore';
-
-/** What is stored of a run: everything but the transient views (last step, inspection). */
-export type StoredRun = Omit<Run, 'inspection' | 'lastBatch' | 'asked'>;
+// Runs and their checkpoints, kept in the browser's IndexedDB so a reload, a crash or a closed
+// tab loses nothing. Everything read back is untrusted and checked like a link; a write the
+// browser refuses (storage full) is reported, never swallowed.
+import { openDB, type IDBPDatabase } from 'idb';
+import { checkCheckpoint, checkRunRecord, type RunRecord } from '../export/runRecord';
+import type { TrainingCheckpoint } from '../engine/types';
 
 const DB = 'nn-playground';
-const STORE = 'runs';
+/** 1: runs. 2: checkpoints apart from runs (large, read only when a run is resumed or opened); records that failed their check. */
+const VERSION = 2;
 
-function open(): Promise<IDBDatabase> | null {
+let db: Promise<IDBPDatabase> | null = null;
+
+function database(): Promise<IDBPDatabase> | null {
   if (typeof indexedDB === 'undefined') return null;
-  return new Promise((resolve, reject) => {
-    const req = indexedDB.open(DB, 1);
-    req.onupgradeneeded = () => req.result.createObjectStore(STORE, { keyPath: 'id' });
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
+  db ??= openDB(DB, VERSION, {
+    upgrade(d, oldVersion) {
+      if (oldVersion < 1) d.createObjectStore('runs', { keyPath: 'id' });
+      if (oldVersion < 2) {
+        d.createObjectStore('checkpoints', { keyPath: 'id' });
+        d.createObjectStore('setAside', { autoIncrement: true });
+      }
+    },
+  }).catch((e) => {
+    db = null;
+    throw e;
+  });
+  return db;
+}
+
+/** A write the browser refused: what it was, its size, and why. */
+export class StorageRefused extends Error {
+  constructor(readonly what: string, readonly bytes: number, readonly quota: boolean, cause: unknown) {
+    super(`${what} could not be saved: ${quota ? 'the browser’s storage for this site is full' : cause instanceof Error ? cause.message : String(cause)}`);
+  }
+}
+
+const isQuota = (e: unknown) => e instanceof DOMException && (e.name === 'QuotaExceededError' || e.name === 'NS_ERROR_DOM_QUOTA_REACHED');
+
+/** Roughly what a record takes on disk: its typed arrays plus its JSON-able rest. */
+export function recordBytes(value: unknown): number {
+  let bytes = 0;
+  const text = JSON.stringify(value, (_, v) => {
+    if (ArrayBuffer.isView(v)) {
+      bytes += v.byteLength;
+      return null;
+    }
+    return v;
+  });
+  return bytes + (text?.length ?? 0);
+}
+
+async function write(what: string, bytes: number, work: (d: IDBPDatabase) => Promise<unknown>): Promise<void> {
+  const d = database();
+  if (!d) return;
+  try {
+    await work(await d);
+  } catch (e) {
+    throw new StorageRefused(what, bytes, isQuota(e), e);
+  }
+}
+
+type Stored = Omit<RunRecord, never>;
+
+export function saveRun(run: RunRecord): Promise<void> {
+  const record: Stored = { ...run };
+  return write(`${run.name} (its curves)`, recordBytes(record), (d) => d.put('runs', record));
+}
+
+/** The run and its latest checkpoint together, in one transaction (either both or neither). */
+export function saveCheckpoint(run: RunRecord, checkpoint: TrainingCheckpoint): Promise<void> {
+  const bytes = recordBytes(checkpoint);
+  return write(`${run.name} (its model at epoch ${checkpoint.epoch})`, bytes, async (d) => {
+    const tx = d.transaction(['runs', 'checkpoints'], 'readwrite');
+    await Promise.all([tx.objectStore('checkpoints').put({ id: run.id, checkpoint }), tx.objectStore('runs').put({ ...run }), tx.done]);
   });
 }
 
-let db: Promise<IDBDatabase> | null = null;
-
-async function withStore<T>(mode: IDBTransactionMode, work: (s: IDBObjectStore) => IDBRequest<T>): Promise<T | null> {
-  db ??= open();
-  if (!db) return null;
-  const store = (await db).transaction(STORE, mode).objectStore(STORE);
-  return new Promise((resolve, reject) => {
-    const req = work(store);
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
-  });
+export async function loadCheckpoint(id: number): Promise<TrainingCheckpoint | null> {
+  const d = database();
+  const row = d ? ((await (await d).get('checkpoints', id)) as { checkpoint?: unknown } | undefined) : undefined;
+  if (!row) return null;
+  const checked = checkCheckpoint(row.checkpoint);
+  return checked.ok ? checked.checkpoint : null;
 }
 
-/** Storage can be unavailable (private windows, quotas): the app keeps working without it. */
-function quietly<T>(p: Promise<T>): Promise<T | null> {
-  return p.catch(() => null);
+export async function deleteRun(id: number): Promise<void> {
+  const d = database();
+  if (!d) return;
+  const tx = (await d).transaction(['runs', 'checkpoints'], 'readwrite');
+  await Promise.all([tx.objectStore('runs').delete(id), tx.objectStore('checkpoints').delete(id), tx.done]);
 }
 
-export function saveRun(run: Run): Promise<unknown> {
-  const { inspection: _i, lastBatch: _b, asked: _a, ...stored } = run;
-  return quietly(withStore('readwrite', (s) => s.put(stored)));
+/** Drop a run's model, keep its curves. */
+export async function deleteWeights(run: RunRecord): Promise<void> {
+  const d = database();
+  if (!d) return;
+  const tx = (await d).transaction(['runs', 'checkpoints'], 'readwrite');
+  await Promise.all([tx.objectStore('checkpoints').delete(run.id), tx.objectStore('runs').put({ ...run, model: null }), tx.done]);
 }
 
-export function deleteRun(id: number): Promise<unknown> {
-  return quietly(withStore('readwrite', (s) => s.delete(id)));
+export async function loadRun(id: number): Promise<RunRecord | null> {
+  const d = database();
+  const raw = d ? await (await d).get('runs', id) : undefined;
+  const checked = raw === undefined ? null : checkRunRecord(raw);
+  return checked?.ok ? checked.run : null;
 }
 
-export async function loadRuns(): Promise<StoredRun[]> {
-  return ((await quietly(withStore<StoredRun[]>('readonly', (s) => s.getAll()))) ?? []).sort((a, b) => a.id - b.id);
+/**
+ * Every kept run that passes its check, oldest first, and how many did not: those are moved
+ * aside (kept, never loaded again), so one bad record can never blank the app.
+ */
+export async function loadRuns(): Promise<{ runs: RunRecord[]; skipped: number }> {
+  const d = database();
+  if (!d) return { runs: [], skipped: 0 };
+  const store = await d;
+  const raws = (await store.getAll('runs')) as unknown[];
+  const runs: RunRecord[] = [];
+  const bad: unknown[] = [];
+  for (const raw of raws) {
+    const checked = checkRunRecord(raw);
+    if (checked.ok) runs.push(checked.run);
+    else bad.push(raw);
+  }
+  if (bad.length) {
+    try {
+      const tx = store.transaction(['runs', 'setAside'], 'readwrite');
+      for (const raw of bad) {
+        const key = (raw as { id?: unknown } | null)?.id;
+        void tx.objectStore('setAside').add({ record: raw, reason: 'failed its check on load' });
+        if (typeof key === 'number' || typeof key === 'string') void tx.objectStore('runs').delete(key);
+      }
+      await tx.done;
+    } catch { /* left where it is: it is skipped again next time */ }
+  }
+  return { runs: runs.sort((a, b) => a.id - b.id), skipped: bad.length };
+}
+
+/** Bytes kept per run (curves and model) and in all, for the runs panel. */
+export async function storedSizes(): Promise<Map<number, number>> {
+  const d = database();
+  const sizes = new Map<number, number>();
+  if (!d) return sizes;
+  const store = await d;
+  for (const r of (await store.getAll('runs')) as { id: number }[]) sizes.set(r.id, (sizes.get(r.id) ?? 0) + recordBytes(r));
+  for (const c of (await store.getAll('checkpoints')) as { id: number }[]) sizes.set(c.id, (sizes.get(c.id) ?? 0) + recordBytes(c));
+  return sizes;
 }

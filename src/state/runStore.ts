@@ -1,39 +1,38 @@
 import { create } from 'zustand';
 import {
-  MODEL_LABELS, OPTIMIZER_LABELS, migrateSpec, specsForOptimizers, type BackendChoice, type ExperimentSpec, type OptimizerChoice,
+  LIMITS, MODEL_LABELS, OPTIMIZER_LABELS, specsForOptimizers, validateSpec, type BackendChoice, type ExperimentSpec, type OptimizerChoice,
 } from '../spec';
 import type {
-  AttentionSnapshot, BackendReport, BatchReport, EpochMetrics, EpochViews, Inspection, RunStatus, TextSample,
+  AttentionSnapshot, BackendReport, BatchReport, EpochMetrics, EpochViews, Inspection, TextSample, TrainingCheckpoint,
 } from '../engine/types';
+import { tensorBytes } from '../engine/tensorData';
+import type { RunPhase, RunRecord } from '../export/runRecord';
+import { metricsCsv, readRunFile, writeRunFile } from '../export/runFile';
+import { decodeSafetensors, encodeSafetensors } from '../export/safetensors';
 import { useTextStore } from './textStore';
 import type { FromWorker } from '../worker/protocol';
 import { TrainingWorkerClient } from '../worker/client';
-import { deleteRun, loadRuns, saveRun, type StoredRun } from './runArchive';
+import * as archive from './runArchive';
+import { heldRuns, holdRun, newRunId, nextRunNumber, onOtherTabs, releaseRun, tellOtherTabs } from './runTabs';
 
+export type { RunPhase };
 
-export type RunPhase = 'queued' | RunStatus;
-
-/** One training run, kept after it ends so runs can be overlaid and compared. */
-export interface Run {
-  id: number;
-  name: string;
-  color: string;
-  spec: ExperimentSpec;
-  phase: RunPhase;
-  /** The explanation that came with the last status (divergence, failure, early stop). */
-  message: string | null;
-  backend: BackendReport | null;
-  epochs: EpochMetrics[];
-  /** The latest of each view the epochs produced (boundary, confusion, forecast, attention…). */
-  views: EpochViews;
-  /** Language models: the text sampled after each epoch (the last MAX_SAMPLES). */
-  samples: TextSample[];
-  /** Answers to questions asked of the live model: a sample on demand, attention for a typed text. */
+/** One training run, kept after it ends so runs can be overlaid, compared, resumed and exported. */
+export interface Run extends RunRecord {
+  /** Answers to questions asked of the model: a sample on demand, attention for a typed text. */
   asked: { sample?: { text: string; temperature: number; prompt: string }; attention?: AttentionSnapshot; error?: string };
   lastBatch: BatchReport | null;
   /** The latest look inside the network (weights, gradients, one example's backprop). */
   inspection: Inspection | null;
-  visible: boolean;
+  /** Training in another tab of this browser: shown here, controlled there. */
+  otherTab: boolean;
+}
+
+/** A message for the person about their runs and storage; dismissable. */
+export interface Notice {
+  id: number;
+  kind: 'info' | 'warning';
+  text: string;
 }
 
 interface RunState {
@@ -43,6 +42,9 @@ interface RunState {
   /** The backend started ahead of any run. */
   probed: BackendReport | null;
   probeError: string | null;
+  notices: Notice[];
+  /** Writes to storage under way: while any is, closing the page could lose the latest epochs. */
+  pendingWrites: number;
   start(spec: ExperimentSpec, opts?: { stepFirst?: boolean }): void;
   /** Train the experiment once per optimizer, same seed, one after another; show only those runs. */
   compare(spec: ExperimentSpec, choices: OptimizerChoice[]): void;
@@ -50,6 +52,10 @@ interface RunState {
   resume(): void;
   step(): void;
   stop(runId?: number): void;
+  /** Continue an interrupted run from its checkpoint, exactly where it was. */
+  resumeRun(id: number): Promise<void>;
+  /** Train a run's kept model for `extra` more epochs (the schedule spans the new total). */
+  continueRun(id: number, extra: number): Promise<void>;
   inspect(runId: number, exampleIndex: number): void;
   /** Language models: the temperature of each epoch's sample and the text whose attention each epoch shows. */
   setSampling(temperature: number, attentionText: string | null): void;
@@ -59,12 +65,27 @@ interface RunState {
   setVisible(id: number, visible: boolean): void;
   rename(id: number, name: string): void;
   remove(id: number): void;
+  /** Forget a run's model (its curves stay). */
+  deleteWeights(id: number): void;
+  /** A run file of these runs, with their models when `withWeights`. */
+  exportRuns(ids: number[], withWeights: boolean): Promise<string>;
+  /** Add the runs of a run file; a bad file changes nothing and says why. */
+  importRuns(text: string): Promise<void>;
+  metricsCsv(ids: number[]): string;
+  /** A run's weights as safetensors, its spec in the metadata; null when it kept no model. */
+  weightsFile(id: number): Promise<Uint8Array | null>;
+  /** A new run holding uploaded weights, for the spec in the file (or `spec`), ready to sample, inspect or train on. */
+  uploadWeights(bytes: Uint8Array, fileName: string, spec: ExperimentSpec): void;
+  dismissNotice(id: number): void;
   /** Start the chosen backend now (between runs), so the header shows what is active. */
   probeBackend(choice: BackendChoice): void;
 }
 
 export const ACTIVE_PHASES: RunPhase[] = ['queued', 'preparing', 'running', 'paused'];
-export const isActive = (run: Run) => ACTIVE_PHASES.includes(run.phase);
+/** Whether this tab is training the run (or has it queued). */
+export const isActive = (run: Run) => ACTIVE_PHASES.includes(run.phase) && !run.otherTab;
+/** Whether a model can answer about the run now: the live one, or its kept checkpoint. */
+export const hasModel = (run: Run) => isActive(run) || (run.model !== null && !run.otherTab);
 
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22'];
 
@@ -72,18 +93,59 @@ const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf
 const FLUSH_MS = 200;
 const MAX_SAMPLES = 200;
 
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 ** 2).toFixed(1)} MB`;
+}
+
+/** The kept part of a run. */
+function record(run: Run): RunRecord {
+  const { asked: _a, lastBatch: _b, inspection: _i, otherTab: _o, ...kept } = run;
+  return kept;
+}
+
+function live(r: RunRecord, otherTab = false): Run {
+  return { ...r, asked: {}, lastBatch: null, inspection: null, otherTab };
+}
+
 export const useRunStore = create<RunState>((set, get) => {
-  // Run numbers continue across visits (kept in localStorage, read synchronously, so a run
-  // started before the archive has loaded can never take a kept run's number).
-  const ID_KEY = 'nn-playground.nextRunId';
-  const storage = typeof localStorage === 'undefined' ? null : localStorage;
-  let nextId = Number(storage?.getItem(ID_KEY)) || 1;
   let pending = new Map<number, { metrics: EpochMetrics[]; views: EpochViews; samples: TextSample[] }>();
   let askSeed = 1;
+  let noticeId = 1;
   let flushTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The run whose kept model the worker has loaded (or is loading). */
+  let openedId: number | null = null;
+  /** Runs whose last write was refused: told once until a write succeeds again. */
+  const refused = new Set<number>();
 
+  const find = (id: number) => get().runs.find((r) => r.id === id);
   const patch = (id: number, change: (r: Run) => Partial<Run>) =>
     set((s) => ({ runs: s.runs.map((r) => (r.id === id ? { ...r, ...change(r) } : r)) }));
+  const notify = (kind: Notice['kind'], text: string) => set((s) => ({ notices: [...s.notices, { id: noticeId++, kind, text }] }));
+
+  /** Write, and tell the person (once per run) when the browser refuses. Training goes on either way. */
+  const persist = async (id: number, write: () => Promise<void>) => {
+    set((s) => ({ pendingWrites: s.pendingWrites + 1 }));
+    try {
+      await write();
+      refused.delete(id);
+      tellOtherTabs({ type: 'saved', id });
+    } catch (e) {
+      if (refused.has(id)) return;
+      refused.add(id);
+      const size = e instanceof archive.StorageRefused ? ` (${formatBytes(e.bytes)})` : '';
+      const how = e instanceof archive.StorageRefused && e.quota
+        ? ' Free space by deleting runs or just their weights in the Runs panel (each run’s size is shown there).' : '';
+      notify('warning', `${e instanceof Error ? e.message : String(e)}${size}. Training goes on; this run is not kept across a reload until it can be saved.${how}`);
+    } finally {
+      set((s) => ({ pendingWrites: s.pendingWrites - 1 }));
+    }
+  };
+  const save = (id: number) => {
+    const run = find(id);
+    if (run && !run.otherTab) void persist(id, () => archive.saveRun(record(run)));
+  };
 
   const flush = () => {
     if (flushTimer) clearTimeout(flushTimer);
@@ -101,19 +163,38 @@ export const useRunStore = create<RunState>((set, get) => {
     }));
   };
 
+  const keepCheckpoint = (id: number, checkpoint: TrainingCheckpoint) => {
+    flush();
+    const model = { epoch: checkpoint.epoch, bytes: tensorBytes([...checkpoint.weights, ...checkpoint.optimizer.slots]) };
+    patch(id, () => ({ model }));
+    const run = find(id);
+    if (run) void persist(id, () => archive.saveCheckpoint(record(run), checkpoint));
+  };
+
   const client = new TrainingWorkerClient((msg: FromWorker) => {
     if (msg.runId === -1) {
       if (msg.type === 'backend') set({ probed: msg.report, probeError: null });
-      if (msg.type === 'status') set({ probeError: msg.message ?? 'The training worker failed' });
+      if (msg.type === 'status') {
+        // The worker died: every run it had becomes interrupted (resumable from its checkpoint), and the person is told.
+        set({ probeError: msg.message ?? 'The training worker failed' });
+        for (const r of get().runs.filter(isActive)) {
+          patch(r.id, () => ({ phase: 'interrupted', message: `${msg.message ?? 'The training worker failed'}. ${interruptedText(r)}` }));
+          releaseRun(r.id);
+          save(r.id);
+        }
+      }
       return;
     }
-    if (!get().runs.some((r) => r.id === msg.runId)) return; // removed meanwhile
+    if (!find(msg.runId)) return; // removed meanwhile
     switch (msg.type) {
       case 'backend': patch(msg.runId, () => ({ backend: msg.report })); break;
       case 'status':
         flush(); // the last epochs land before the status that ends the run
         patch(msg.runId, () => ({ phase: msg.status, message: msg.message ?? null }));
-        if (!ACTIVE_PHASES.includes(msg.status)) archive(msg.runId);
+        if (!ACTIVE_PHASES.includes(msg.status)) {
+          releaseRun(msg.runId);
+          save(msg.runId);
+        }
         break;
       case 'epoch': {
         const p = pending.get(msg.runId) ?? { metrics: [], views: {}, samples: [] };
@@ -122,6 +203,24 @@ export const useRunStore = create<RunState>((set, get) => {
         if (msg.views.sample) p.samples.push(msg.views.sample);
         pending.set(msg.runId, p);
         flushTimer ??= setTimeout(flush, FLUSH_MS);
+        break;
+      }
+      case 'checkpoint': keepCheckpoint(msg.runId, msg.checkpoint); break;
+      case 'opened': {
+        const upload = uploads.get(msg.runId);
+        uploads.delete(msg.runId);
+        if (msg.error) {
+          if (openedId === msg.runId) openedId = null;
+          patch(msg.runId, (r) => ({ asked: { ...r.asked, error: `Its model could not be loaded: ${msg.error}` } }));
+          if (upload) {
+            notify('warning', `${upload.fileName} does not fit: ${msg.error}`);
+            get().remove(msg.runId);
+          }
+        } else if (upload) {
+          // Kept only once the worker has shown that the weights fit the model.
+          const run = find(msg.runId);
+          if (run) void persist(run.id, () => archive.saveCheckpoint(record(run), upload.checkpoint));
+        }
         break;
       }
       case 'batch': patch(msg.runId, () => ({ lastBatch: msg.report })); break;
@@ -135,30 +234,57 @@ export const useRunStore = create<RunState>((set, get) => {
       case 'requestError': patch(msg.runId, (r) => ({ asked: { ...r.asked, error: msg.message } })); break;
     }
   });
+  /** Uploaded weights waiting for the worker's verdict on whether they fit. */
+  const uploads = new Map<number, { fileName: string; checkpoint: TrainingCheckpoint }>();
+
+  // The person's own text travels with the run (it is not part of the spec).
+  const textFor = (spec: ExperimentSpec) => (spec.dataset.kind === 'userText' ? useTextStore.getState().text : undefined);
+
+  /** Have the worker load a kept model (once), so it can be asked about; false when there is none. */
+  const ensureOpen = async (runId: number): Promise<boolean> => {
+    const run = find(runId);
+    if (!run) return false;
+    if (isActive(run)) return true;
+    if (!run.model || run.otherTab) return false;
+    if (openedId === runId) return true;
+    const checkpoint = await archive.loadCheckpoint(runId);
+    if (!checkpoint) {
+      patch(runId, (r) => ({ model: null, asked: { ...r.asked, error: 'Its kept model could not be read back from this browser’s storage.' } }));
+      return false;
+    }
+    openedId = runId;
+    client.send({ type: 'open', runId, spec: run.spec, checkpoint, text: textFor(run.spec) });
+    return true;
+  };
+  /** Ask the live run, or its kept model once loaded. */
+  const ask = (runId: number, send: () => void) => {
+    void ensureOpen(runId).then((ok) => {
+      if (ok) send();
+      else patch(runId, (r) => ({ asked: { ...r.asked, error: r.asked.error ?? 'This run kept no model (its weights were deleted, or it never finished an epoch).' } }));
+    });
+  };
 
   const describe = (spec: ExperimentSpec) => {
     const model = spec.model.kind === 'mlp' ? '' : `${MODEL_LABELS[spec.model.kind].replace(/^an? /, '')} · `;
     return `${model}${OPTIMIZER_LABELS[spec.training.optimizer.kind]} lr ${spec.training.optimizer.learningRate}`;
   };
-  const archive = (id: number) => {
-    const run = get().runs.find((r) => r.id === id);
-    if (run && !isActive(run)) void saveRun(run);
-  };
-  // Runs kept from earlier visits come first; new runs are numbered after them.
-  void loadRuns().then((stored) => {
-    if (stored.length === 0) return;
-    set((s) => ({
-      runs: [...stored.map(revive).filter((r) => !s.runs.some((x) => x.id === r.id)), ...s.runs],
-    }));
-  });
 
-  const newRun = (spec: ExperimentSpec): Run => {
-    const id = nextId++;
-    storage?.setItem(ID_KEY, String(nextId));
-    return {
-      id, name: `Run ${id} · ${describe(spec)}`, color: PALETTE[(id - 1) % PALETTE.length], spec, phase: 'queued', message: null, backend: null,
-      epochs: [], views: {}, samples: [], asked: {}, lastBatch: null, inspection: null, visible: true,
-    };
+  const newRun = (spec: ExperimentSpec, name?: (n: number) => string): Run => {
+    const n = nextRunNumber(get().runs.length + 1);
+    return live({
+      id: newRunId(), name: name ? name(n) : `Run ${n} · ${describe(spec)}`, color: PALETTE[(n - 1) % PALETTE.length], spec, phase: 'queued',
+      message: null, backend: null, epochs: [], views: {}, samples: [], visible: true, model: null,
+    });
+  };
+
+  /** Send runs to the worker; the newest start replaces whatever trains now. */
+  const send = (runs: { run: Run; resume?: TrainingCheckpoint }[], stepFirst: boolean) => {
+    openedId = null; // the worker frees an opened model when a run starts
+    for (const { run, resume } of runs) {
+      holdRun(run.id);
+      save(run.id);
+      client.send({ type: 'start', runId: run.id, spec: run.spec, stepFirst, text: textFor(run.spec), resume });
+    }
   };
 
   const launch = (runs: Run[], stepFirst: boolean, hideOthers: boolean) => {
@@ -168,68 +294,208 @@ export const useRunStore = create<RunState>((set, get) => {
       runs: [...s.runs.map((r) => (hideOthers ? { ...r, visible: false } : r)), ...runs],
       selectedId: null,
     }));
-    hidden.forEach(archive);
-    // The person's own text travels with the run (it is not part of the spec).
-    const text = (spec: ExperimentSpec) => (spec.dataset.kind === 'userText' ? useTextStore.getState().text : undefined);
-    runs.forEach((r) => client.send({ type: 'start', runId: r.id, spec: r.spec, stepFirst, text: text(r.spec) }));
+    hidden.forEach(save);
+    send(runs.map((run) => ({ run })), stepFirst);
   };
+
+  /** Continue a kept run from its checkpoint with this spec (the same, or with more epochs). */
+  const restart = async (id: number, spec: ExperimentSpec, edit: (cp: TrainingCheckpoint) => void = () => {}) => {
+    const run = find(id);
+    if (!run || isActive(run)) return;
+    const checkpoint = await archive.loadCheckpoint(id);
+    if (!checkpoint) {
+      notify('warning', `${run.name} has no kept model to continue from${run.model ? ' (it could not be read back from storage)' : ''}; train it again instead.`);
+      return;
+    }
+    edit(checkpoint);
+    client.send({ type: 'stop' });
+    // Figures after the checkpoint are dropped: the resumed run computes them again, exactly.
+    patch(id, (r) => ({
+      spec, phase: 'queued', message: null, visible: true, asked: {}, inspection: null,
+      epochs: r.epochs.filter((e) => e.epoch <= checkpoint.epoch), samples: r.samples.filter((s) => s.epoch <= checkpoint.epoch),
+    }));
+    set({ selectedId: null });
+    send([{ run: find(id)!, resume: checkpoint }], false);
+  };
+
+  const interruptedText = (r: RunRecord) => r.model
+    ? `Interrupted at epoch ${r.model.epoch}: press Resume to continue from there.`
+    : 'Interrupted before its first checkpoint: it cannot be resumed; train it again.';
+
+  // Runs kept from earlier visits come first. One that was training when its page went away is
+  // interrupted, unless another tab still trains it (it holds the run's lock).
+  void Promise.all([archive.loadRuns(), heldRuns()]).then(([{ runs: stored, skipped }, held]) => {
+    if (skipped) notify('warning', `${skipped} saved run${skipped === 1 ? '' : 's'} could not be read and ${skipped === 1 ? 'was' : 'were'} skipped.`);
+    const revived = stored.map((r) => {
+      if (!ACTIVE_PHASES.includes(r.phase)) return live(r);
+      if (held.has(r.id)) return live(r, true);
+      const run = live({ ...r, phase: 'interrupted', message: interruptedText(r) });
+      void persist(r.id, () => archive.saveRun(record(run)));
+      return run;
+    });
+    set((s) => ({ runs: [...revived.filter((r) => !s.runs.some((x) => x.id === r.id)), ...s.runs] }));
+  }).catch((e) => notify('warning', `Saved runs could not be read from this browser’s storage: ${e instanceof Error ? e.message : String(e)}`));
+
+  // Another tab saved or deleted a run: show its latest state here too.
+  onOtherTabs((m) => {
+    const mine = find(m.id);
+    if (mine && isActive(mine)) return;
+    if (m.type === 'deleted') {
+      set((s) => ({ runs: s.runs.filter((r) => r.id !== m.id) }));
+      return;
+    }
+    void archive.loadRun(m.id).then((r) => {
+      if (!r) return;
+      const run = { ...live(r, ACTIVE_PHASES.includes(r.phase)), visible: mine?.visible ?? r.visible };
+      set((s) => ({ runs: s.runs.some((x) => x.id === r.id) ? s.runs.map((x) => (x.id === r.id ? run : x)) : [...s.runs, run] }));
+    });
+  });
 
   return {
     runs: [],
     selectedId: null,
     probed: null,
     probeError: null,
+    notices: [],
+    pendingWrites: 0,
     start(spec, opts = {}) {
       launch([newRun(spec)], !!opts.stepFirst, false);
     },
     compare(spec, choices) {
-      const runs = specsForOptimizers(spec, choices).map(newRun);
+      const runs = specsForOptimizers(spec, choices).map((s) => newRun(s));
       if (runs.length) launch(runs, false, true);
     },
     pause: () => client.send({ type: 'pause' }),
     resume: () => client.send({ type: 'resume' }),
     step: () => client.send({ type: 'step' }),
     stop: (runId) => client.send({ type: 'stop', runId }),
-    inspect: (runId, exampleIndex) => client.send({ type: 'inspect', runId, exampleIndex }),
+    resumeRun: async (id) => {
+      const run = find(id);
+      if (run) await restart(id, run.spec);
+    },
+    continueRun: async (id, extra) => {
+      const run = find(id);
+      if (!run?.model) return;
+      const spec = structuredClone(run.spec);
+      spec.training.epochs = run.model.epoch + extra;
+      const valid = validateSpec(spec);
+      if (!valid.ok || !Number.isInteger(extra) || extra < 1) {
+        notify('warning', `Cannot continue ${run.name} for ${extra} more epochs: ${valid.ok ? `the number of epochs must be a whole number from 1 to ${LIMITS.epochs.max - run.model.epoch}` : valid.errors.map((e) => `${e.field} ${e.message}`).join('; ')}.`);
+        return;
+      }
+      // Early stopping counts its patience afresh from here.
+      await restart(id, spec, (cp) => { cp.best.epoch = cp.epoch; });
+    },
+    inspect: (runId, exampleIndex) => ask(runId, () => client.send({ type: 'inspect', runId, exampleIndex })),
     setSampling: (temperature, attentionText) => client.send({ type: 'sampling', temperature, attentionText }),
-    sampleNow: (runId, temperature, prompt) => client.send({ type: 'sample', runId, temperature, prompt, seed: askSeed++ }),
-    attentionFor: (runId, text) => client.send({ type: 'attention', runId, text }),
+    sampleNow: (runId, temperature, prompt) => ask(runId, () => client.send({ type: 'sample', runId, temperature, prompt, seed: askSeed++ })),
+    attentionFor: (runId, text) => ask(runId, () => client.send({ type: 'attention', runId, text })),
     select: (id) => set({ selectedId: id }),
     setVisible: (id, visible) => {
       patch(id, () => ({ visible }));
-      archive(id);
+      save(id);
     },
     rename: (id, name) => {
-      patch(id, () => ({ name }));
-      archive(id);
+      patch(id, () => ({ name: name.slice(0, 200) }));
+      save(id);
     },
     remove(id) {
-      const run = get().runs.find((r) => r.id === id);
+      const run = find(id);
       if (run && isActive(run)) client.send({ type: 'stop', runId: id });
       pending.delete(id);
-      void deleteRun(id);
+      releaseRun(id);
+      if (openedId === id) openedId = null;
+      void archive.deleteRun(id).then(() => tellOtherTabs({ type: 'deleted', id }), () => {});
       set((s) => {
         const runs = s.runs.filter((r) => r.id !== id);
         return { runs, selectedId: s.selectedId === id ? null : s.selectedId };
       });
     },
-    probeBackend: (backend) => client.send({ type: 'probe', backend }),
+    deleteWeights(id) {
+      const run = find(id);
+      if (!run || isActive(run)) return;
+      if (openedId === id) openedId = null;
+      patch(id, () => ({ model: null }));
+      void archive.deleteWeights(record(run)).then(() => tellOtherTabs({ type: 'saved', id }), () => {});
+    },
+    async exportRuns(ids, withWeights) {
+      const runs = get().runs.filter((r) => ids.includes(r.id));
+      return writeRunFile(await Promise.all(runs.map(async (r) => ({
+        run: record(r), checkpoint: withWeights && r.model ? await archive.loadCheckpoint(r.id) : null,
+      }))));
+    },
+    async importRuns(text) {
+      const result = readRunFile(text);
+      if (!result.ok) {
+        const shown = result.errors.slice(0, 5).map((e) => `${e.field} ${e.message}`).join('; ');
+        notify('warning', `The file was not imported (nothing was changed): ${shown}${result.errors.length > 5 ? `; and ${result.errors.length - 5} more` : ''}.`);
+        return;
+      }
+      // Imported runs get ids of this browser; one that was training when exported is interrupted.
+      const added = result.runs.map(({ run, checkpoint }) => {
+        const fresh = newRun(run.spec, (n) => run.name || `Run ${n}`);
+        const model = checkpoint ? { epoch: checkpoint.epoch, bytes: tensorBytes([...checkpoint.weights, ...checkpoint.optimizer.slots]) } : null;
+        const phase: RunPhase = ACTIVE_PHASES.includes(run.phase) ? 'interrupted' : run.phase;
+        const imported: Run = { ...fresh, ...live({ ...run, id: fresh.id, color: fresh.color, phase, model, visible: true }) };
+        if (phase === 'interrupted') imported.message = interruptedText(imported);
+        return { imported, checkpoint };
+      });
+      set((s) => ({ runs: [...s.runs, ...added.map((a) => a.imported)] }));
+      for (const { imported, checkpoint } of added) {
+        void persist(imported.id, () => (checkpoint ? archive.saveCheckpoint(record(imported), checkpoint) : archive.saveRun(record(imported))));
+      }
+      notify('info', `Imported ${added.length} run${added.length === 1 ? '' : 's'}.`);
+    },
+    metricsCsv: (ids) => metricsCsv(get().runs.filter((r) => ids.includes(r.id)).map(record)),
+    async weightsFile(id) {
+      const run = find(id);
+      const checkpoint = run?.model ? await archive.loadCheckpoint(id) : null;
+      if (!run || !checkpoint) return null;
+      return encodeSafetensors(checkpoint.weights, {
+        format: 'nn-playground-weights', spec: JSON.stringify(run.spec), epoch: String(checkpoint.epoch), run: run.name,
+      });
+    },
+    uploadWeights(bytes, fileName, currentSpec) {
+      let file;
+      try {
+        file = decodeSafetensors(bytes);
+      } catch (e) {
+        notify('warning', `${fileName} was not loaded: ${e instanceof Error ? e.message : String(e)}.`);
+        return;
+      }
+      // The spec saved beside the weights wins; without one, the weights must fit the experiment being edited.
+      let spec = currentSpec;
+      if (file.metadata.spec) {
+        let parsed: unknown = null;
+        try { parsed = JSON.parse(file.metadata.spec); } catch { /* reported below */ }
+        const valid = validateSpec(parsed);
+        if (!valid.ok) {
+          notify('warning', `${fileName} was not loaded: the spec inside it is not valid (${valid.errors.map((e) => `${e.field} ${e.message}`).join('; ')}).`);
+          return;
+        }
+        spec = valid.spec;
+      }
+      const checkpoint: TrainingCheckpoint = {
+        epoch: 0, step: 0, weights: file.tensors, optimizer: { kind: spec.training.optimizer.kind, slots: [] },
+        rng: {}, best: { loss: null, epoch: 0 }, cumulativeGflop: 0, cumulativeMs: 0,
+      };
+      const run: Run = {
+        ...newRun(spec, (n) => `Run ${n} · weights from ${fileName}`.slice(0, 200)),
+        phase: 'completed', message: `Weights loaded from ${fileName}: sample, inspect or continue training it.`,
+        model: { epoch: 0, bytes: tensorBytes(file.tensors) },
+      };
+      set((s) => ({ runs: [...s.runs, run], selectedId: run.id }));
+      uploads.set(run.id, { fileName, checkpoint });
+      openedId = run.id;
+      client.send({ type: 'open', runId: run.id, spec, checkpoint: structuredClone(checkpoint), text: textFor(spec) });
+    },
+    dismissNotice: (id) => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })),
+    probeBackend: (backend) => {
+      openedId = null; // a probe frees the opened model in the worker
+      client.send({ type: 'probe', backend });
+    },
   };
 });
-
-/** A run kept by an earlier version of the app: fill in what it did not store. */
-function revive(r: StoredRun & { boundary?: EpochViews['boundary'] | null }): Run {
-  const { boundary, ...rest } = r;
-  return {
-    ...rest,
-    spec: migrateSpec(r.spec) as ExperimentSpec,
-    views: r.views ?? (boundary ? { boundary } : {}),
-    samples: r.samples ?? [],
-    asked: {},
-    inspection: null,
-    lastBatch: null,
-  };
-}
 
 /** The run the views follow: the one picked, else the one training now, else the newest that has trained. */
 export function selectedRun(s: Pick<RunState, 'runs' | 'selectedId'>): Run | null {
@@ -239,5 +505,5 @@ export function selectedRun(s: Pick<RunState, 'runs' | 'selectedId'>): Run | nul
 
 /** The run the worker is executing now (pause/step/resume act on it). */
 export function executingRun(s: Pick<RunState, 'runs'>): Run | null {
-  return s.runs.find((r) => r.phase === 'preparing' || r.phase === 'running' || r.phase === 'paused') ?? null;
+  return s.runs.find((r) => !r.otherTab && (r.phase === 'preparing' || r.phase === 'running' || r.phase === 'paused')) ?? null;
 }

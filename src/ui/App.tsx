@@ -10,7 +10,7 @@ import { ControlBar } from './ControlBar';
 import { RunViews } from './views/RunViews';
 import { CostCharts, TrainingCharts } from './Charts';
 import { ChartWarmUp } from './MetricChart';
-import { ChartOptions, RunsPanel } from './RunsPanel';
+import { ChartOptions, openFiles, RunsPanel } from './RunsPanel';
 import { ComparePanel } from './ComparePanel';
 import { Panel } from './fields';
 import { LossSurfaceLab } from './LossSurfaceLab';
@@ -44,6 +44,22 @@ function ShareButton() {
   );
 }
 
+/** What the app has to tell about runs and storage (skipped records, refused writes, imports). */
+function Notices() {
+  const notices = useRunStore((s) => s.notices);
+  const dismiss = useRunStore((s) => s.dismissNotice);
+  return (
+    <>
+      {notices.map((n) => (
+        <div key={n.id} className={`banner ${n.kind}`} role={n.kind === 'warning' ? 'alert' : 'status'} data-testid="notice">
+          <span>{n.text}</span>
+          <button type="button" onClick={() => dismiss(n.id)}>Dismiss</button>
+        </div>
+      ))}
+    </>
+  );
+}
+
 export function App() {
   const spec = useSpecStore((s) => s.spec);
   const linkErrors = useSpecStore((s) => s.linkErrors);
@@ -62,7 +78,9 @@ export function App() {
   const tab = useViewStore((s) => s.tab);
   const setView = useViewStore((s) => s.set);
   return (
-    <div className="app">
+    // A run file or weights file dropped anywhere on the page is imported.
+    <div className="app" onDragOver={(e) => e.preventDefault()}
+      onDrop={(e) => { e.preventDefault(); void openFiles(e.dataTransfer.files, spec); }}>
       <header>
         <h1>Neural-network playground</h1>
         <span className="tagline">Build, train and watch networks in your browser on WebGPU.</span>
@@ -72,6 +90,7 @@ export function App() {
         </nav>
         <ShareButton />
       </header>
+      <Notices />
       {tab === 'lab' ? <LossSurfaceLab /> : (
         <>
           <ControlBar valid={validation.ok} errorCount={validation.ok ? 0 : validation.errors.length} />
@@ -95,7 +114,7 @@ export function App() {
               <TrainingPanel errors={errors} />
             </div>
             <div className="column view">
-              <RunViews run={run} spec={spec} />
+              <RunViews run={run} spec={spec} pinned={store.selectedId !== null && run?.id === store.selectedId} />
               {exec && JSON.stringify(exec.spec) !== JSON.stringify(spec) && (
                 <p className="note">Your edits apply to the next run; the charts show the run in progress.</p>
               )}

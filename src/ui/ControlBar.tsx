@@ -10,7 +10,7 @@ const BACKEND_LABELS: Record<BackendChoice, string> = {
 
 export const PHASE_LABELS: Record<string, string> = {
   idle: 'Ready', queued: 'Queued', preparing: 'Preparing…', running: 'Training', paused: 'Paused', stopped: 'Stopped',
-  completed: 'Finished', diverged: 'Diverged', failed: 'Failed',
+  completed: 'Finished', diverged: 'Diverged', failed: 'Failed', interrupted: 'Interrupted',
 };
 
 /** Train / pause / resume / step / stop, the backend choice, and what is running where. */

@@ -1,5 +1,9 @@
-import { useState } from 'react';
-import { isActive, selectedRun, useRunStore, type Run } from '../state/runStore';
+import { useMemo, useRef, useState } from 'react';
+import { formatBytes, hasModel, isActive, selectedRun, useRunStore, type Run } from '../state/runStore';
+import { useSpecStore } from '../state/specStore';
+import { recordBytes } from '../state/runArchive';
+import { download, fileNameOf } from './download';
+import { looksLikeSafetensors } from '../export/safetensors';
 import { useViewStore, type XAxisKind } from '../state/viewStore';
 import { diffSpecs, isText, DATASET_LABELS, OPTIMIZER_LABELS, type ExperimentSpec } from '../spec';
 import { PHASE_LABELS } from './ControlBar';
@@ -83,11 +87,105 @@ function SpecDiff({ runs }: { runs: Run[] }) {
   );
 }
 
-/** Every run of this session: show or hide it on the charts, rename, stop, remove, diff two. */
+/** What a run keeps in this browser: its curves and, when kept, its model. */
+function storedBytes(r: Run): number {
+  return recordBytes({ epochs: r.epochs, samples: r.samples, views: r.views, spec: r.spec }) + (r.model?.bytes ?? 0);
+}
+
+/** Resume, continue, download or forget one run's model. */
+function RunModelActions({ run }: { run: Run }) {
+  const store = useRunStore();
+  const [extra, setExtra] = useState('10');
+  if (isActive(run) || run.otherTab) return null;
+  const n = Number(extra);
+  const extraOk = Number.isInteger(n) && n >= 1;
+  const weights = async () => {
+    const bytes = await store.weightsFile(run.id);
+    if (bytes) {
+      download(`${fileNameOf(run.name)}.safetensors`, bytes, 'application/octet-stream');
+      download(`${fileNameOf(run.name)}.spec.json`, JSON.stringify(run.spec, null, 2), 'application/json');
+    }
+  };
+  return (
+    <div className="run-model small">
+      {run.phase === 'interrupted' && run.model && (
+        <button type="button" className="primary" aria-label={`Resume ${run.name}`} onClick={() => void store.resumeRun(run.id)}>
+          Resume from epoch {run.model.epoch}
+        </button>
+      )}
+      {run.model ? (
+        <>
+          {run.phase !== 'interrupted' && (
+            <span className="continue">
+              <button type="button" disabled={!extraOk} aria-label={`Continue ${run.name} for more epochs`}
+                onClick={() => void store.continueRun(run.id, n)}>Continue</button>
+              {' for '}
+              <input type="number" min={1} step={1} value={extra} aria-label={`More epochs for ${run.name}`}
+                aria-invalid={!extraOk} onChange={(e) => setExtra(e.target.value)} />
+              {' more epochs'}
+            </span>
+          )}
+          <button type="button" aria-label={`Download the weights of ${run.name}`} onClick={() => void weights()}>weights ⤓</button>
+          <button type="button" aria-label={`Delete the weights of ${run.name}`} title="Keep the curves, free the space the model takes"
+            onClick={() => store.deleteWeights(run.id)}>delete weights</button>
+        </>
+      ) : <span className="muted">no model kept</span>}
+    </div>
+  );
+}
+
+/** Export, import and tables: run files, weights and CSV, by button or by dropping a file on the page. */
+function RunFiles({ runs }: { runs: Run[] }) {
+  const store = useRunStore();
+  const spec = useSpecStore((s) => s.spec);
+  const [withWeights, setWithWeights] = useState(true);
+  const runInput = useRef<HTMLInputElement>(null);
+  const weightsInput = useRef<HTMLInputElement>(null);
+  const shown = runs.filter((r) => r.visible).map((r) => r.id);
+  const stamp = () => new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
+  const exportRuns = async () => download(`runs-${stamp()}.json`, await store.exportRuns(shown, withWeights), 'application/json');
+  return (
+    <div className="run-files">
+      <div className="row">
+        <button type="button" disabled={shown.length === 0} onClick={() => void exportRuns()}
+          title="The runs shown on the charts, as one run file">Export shown runs</button>
+        <label className="small">
+          <input type="checkbox" checked={withWeights} onChange={(e) => setWithWeights(e.target.checked)} /> with their models
+        </label>
+        <button type="button" disabled={shown.length === 0}
+          onClick={() => download(`metrics-${stamp()}.csv`, store.metricsCsv(shown), 'text/csv')}>Metrics CSV</button>
+      </div>
+      <div className="row">
+        <button type="button" onClick={() => runInput.current?.click()}>Import run file…</button>
+        <button type="button" onClick={() => weightsInput.current?.click()}
+          title="A .safetensors file downloaded from a run here: sample, inspect or train it further">Load weights…</button>
+        <span className="small muted">or drop a file on the page</span>
+      </div>
+      <input ref={runInput} type="file" accept=".json,application/json" hidden aria-label="Run file to import"
+        onChange={(e) => { void openFiles(e.target.files, spec); e.target.value = ''; }} />
+      <input ref={weightsInput} type="file" accept=".safetensors" hidden aria-label="Weights file to load"
+        onChange={(e) => { void openFiles(e.target.files, spec); e.target.value = ''; }} />
+    </div>
+  );
+}
+
+/** Run files and weight files, however they arrive (picker or drop): by their content, not only their name. */
+export async function openFiles(files: FileList | null, spec: import('../spec').ExperimentSpec): Promise<void> {
+  const store = useRunStore.getState();
+  for (const file of Array.from(files ?? [])) {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    if (file.name.endsWith('.safetensors') || looksLikeSafetensors(bytes)) store.uploadWeights(bytes, file.name, spec);
+    else await store.importRuns(new TextDecoder().decode(bytes));
+  }
+}
+
+/** Every run: show or hide it on the charts, rename, stop, resume, continue, export, remove, diff two. */
 export function RunsPanel() {
   const store = useRunStore();
   const { runs } = store;
   const shownId = selectedRun(store)?.id;
+  const sizes = useMemo(() => new Map(runs.map((r) => [r.id, storedBytes(r)])), [runs]);
+  const total = [...sizes.values()].reduce((a, b) => a + b, 0);
   return (
     <Panel title={`Runs (${runs.length})`}>
       {runs.length === 0 ? <p className="muted">Each run you train is kept here, to overlay and compare.</p> : (
@@ -95,21 +193,25 @@ export function RunsPanel() {
           <thead><tr><th aria-label="shown on charts">show</th><th>run</th><th>result</th><th>status</th><th /></tr></thead>
           <tbody>
             {[...runs].reverse().map((r) => (
-              <tr key={r.id} className={r.id === shownId ? 'selected' : undefined}>
+              <tr key={r.id} className={r.id === shownId ? 'selected' : undefined} data-run-id={r.id}>
                 <td>
                   <input type="checkbox" aria-label={`Show ${r.name} on the charts`} checked={r.visible}
                     onChange={(e) => store.setVisible(r.id, e.target.checked)} />
                 </td>
                 <td>
                   <span className="swatch" style={{ background: r.color }} />
-                  <input className="run-name-input" aria-label={`Name of run ${r.id}`} value={r.name}
+                  <input className="run-name-input" aria-label={`Name of ${r.name}`} value={r.name}
                     onChange={(e) => store.rename(r.id, e.target.value)} onFocus={() => store.select(r.id)} />
-                  <div className="muted small">{specSummary(r.spec)}</div>
+                  <div className="muted small">{specSummary(r.spec)} · {formatBytes(sizes.get(r.id) ?? 0)} kept</div>
+                  {hasModel(r) || r.phase === 'interrupted' ? <RunModelActions run={r} /> : null}
                 </td>
                 <td className="small">{finalFigures(r)}</td>
-                <td className="small" title={r.message ?? undefined}>{PHASE_LABELS[r.phase]}</td>
+                <td className="small" title={r.message ?? undefined} data-testid="run-phase">
+                  {r.otherTab ? 'In another tab' : PHASE_LABELS[r.phase]}
+                  {r.phase === 'interrupted' && <div className="muted">{r.message}</div>}
+                </td>
                 <td className="run-actions">
-                  <button type="button" title="Show its decision boundary" onClick={() => store.select(r.id)}>view</button>
+                  <button type="button" title="Show its views" onClick={() => store.select(r.id)}>view</button>
                   {isActive(r)
                     ? <button type="button" aria-label={`Stop ${r.name}`} onClick={() => store.stop(r.id)}>stop</button>
                     : <button type="button" aria-label={`Remove ${r.name}`} onClick={() => store.remove(r.id)}>✕</button>}
@@ -119,6 +221,12 @@ export function RunsPanel() {
           </tbody>
         </table>
       )}
+      {runs.length > 0 && (
+        <p className="small muted" data-testid="stored-total">
+          Kept in this browser: {formatBytes(total)} in all · {store.pendingWrites > 0 ? 'saving…' : 'all saved'}
+        </p>
+      )}
+      <RunFiles runs={runs} />
       <SpecDiff runs={runs} />
     </Panel>
   );

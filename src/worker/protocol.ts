@@ -1,12 +1,17 @@
 // worker/: the Web Worker that owns tfjs in the browser, and the typed messages to and from it.
 import type { BackendChoice, ExperimentSpec } from '../spec/types';
 import type {
-  AttentionSnapshot, BackendReport, BatchReport, EpochMetrics, EpochViews, Inspection, RunStatus,
+  AttentionSnapshot, BackendReport, BatchReport, EpochMetrics, EpochViews, Inspection, RunStatus, TrainingCheckpoint,
 } from '../engine/types';
 
 export type ToWorker =
-  /** Queue a run; runs execute one after another, so each one's timing is its own. `text`: the user's own text. */
-  | { type: 'start'; runId: number; spec: ExperimentSpec; stepFirst: boolean; text?: string }
+  /**
+   * Queue a run; runs execute one after another, so each one's timing is its own. `text`: the
+   * user's own text. `resume`: continue from this checkpoint instead of from the seed.
+   */
+  | { type: 'start'; runId: number; spec: ExperimentSpec; stepFirst: boolean; text?: string; resume?: TrainingCheckpoint }
+  /** Load a run's kept model (not training) so it can be sampled, inspected and asked for attention. */
+  | { type: 'open'; runId: number; spec: ExperimentSpec; checkpoint: TrainingCheckpoint; text?: string }
   /** Activate a backend ahead of any run, so the active one is shown from the start. */
   | { type: 'probe'; backend: BackendChoice }
   | { type: 'pause' }
@@ -28,6 +33,10 @@ export type FromWorker =
   | { type: 'backend'; runId: number; report: BackendReport }
   | { type: 'status'; runId: number; status: RunStatus; message?: string }
   | { type: 'epoch'; runId: number; metrics: EpochMetrics; views: EpochViews }
+  /** The state at an epoch's end, to keep (at most every few seconds, and always the last one of a run). */
+  | { type: 'checkpoint'; runId: number; checkpoint: TrainingCheckpoint }
+  /** The answer to 'open': the model is ready, or why it could not be loaded (e.g. a tensor's shape). */
+  | { type: 'opened'; runId: number; error: string | null }
   | { type: 'batch'; runId: number; report: BatchReport }
   | { type: 'inspection'; runId: number; inspection: Inspection }
   | { type: 'sample'; runId: number; text: string; temperature: number; prompt: string }

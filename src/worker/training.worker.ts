@@ -4,9 +4,14 @@ import { activateBackend } from '../engine/backend';
 import { Trainer } from '../engine/trainer';
 import { filesFor } from './datasetFiles';
 import type { FromWorker, ToWorker } from './protocol';
-import type { EpochViews } from '../engine/types';
+import type { EpochViews, TrainingCheckpoint } from '../engine/types';
+
+/** Checkpoints go to the page (and IndexedDB) at most this often; the last one of a run always. */
+const CHECKPOINT_MS = 2000;
 
 let current: { runId: number; trainer: Trainer } | null = null;
+/** A kept run's model, loaded for sampling and inspection (see 'open'); one at a time. */
+let opened: { runId: number; trainer: Promise<Trainer> } | null = null;
 /** The example each run's views last asked about, for the final look at a run. */
 let lastExample = 0;
 /** What language-model views ask for; read by the trainer after each epoch. */
@@ -25,7 +30,15 @@ async function runOne(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> 
     post({ type: 'status', runId, status: 'stopped' });
     return;
   }
+  let unsent: TrainingCheckpoint | null = null;
+  let lastSent = performance.now();
+  const sendCheckpoint = () => {
+    if (unsent) post({ type: 'checkpoint', runId, checkpoint: unsent }, checkpointBuffers(unsent));
+    unsent = null;
+    lastSent = performance.now();
+  };
   try {
+    await closeOpened();
     post({ type: 'status', runId, status: 'preparing' });
     post({ type: 'backend', runId, report: await activateBackend(spec.backend) });
     const files = await filesFor(spec.dataset, msg.text);
@@ -33,13 +46,19 @@ async function runOne(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> 
       onStatus: (status, message) => post({ type: 'status', runId, status, message }),
       onBatch: (report) => post({ type: 'batch', runId, report }),
       onEpoch: (metrics, views) => post({ type: 'epoch', runId, metrics, views }, transferables(views)),
-      // A run can end between two requests for a look inside; send one last look at its end.
+      onCheckpoint: (checkpoint) => {
+        unsent = checkpoint;
+        if (performance.now() - lastSent >= CHECKPOINT_MS) sendCheckpoint();
+      },
+      // A run can end between two requests for a look inside; send one last look at its end,
+      // and its latest checkpoint (the model it keeps) before the status that ends it.
       beforeDispose: async () => {
+        sendCheckpoint();
         const inspection = await trainer.inspect(lastExample);
         if (inspection) post({ type: 'inspection', runId, inspection });
       },
     }, {
-      boundaryResolution: 48, startPaused: msg.stepFirst, files,
+      boundaryResolution: 48, startPaused: msg.stepFirst, files, resumeFrom: msg.resume,
       sampling: { temperature: () => sampling.temperature, attentionText: () => sampling.attentionText },
     });
     current = { runId, trainer };
@@ -55,6 +74,49 @@ async function runOne(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> 
   }
 }
 
+/** A checkpoint's arrays move to the page; the worker keeps none of them. */
+function checkpointBuffers(cp: TrainingCheckpoint): Transferable[] {
+  return [...cp.weights, ...cp.optimizer.slots].map((t) => t.values.buffer as ArrayBuffer);
+}
+
+async function closeOpened(): Promise<void> {
+  const o = opened;
+  opened = null;
+  if (o) (await o.trainer.catch(() => null))?.dispose();
+}
+
+/** Load a kept run's model; say whether it worked. */
+async function openRun(msg: Extract<ToWorker, { type: 'open' }>): Promise<void> {
+  await closeOpened();
+  const { runId } = msg;
+  const trainer = (async () => {
+    // On the backend the run chose (the header follows it).
+    post({ type: 'backend', runId: -1, report: await activateBackend(msg.spec.backend) });
+    const files = await filesFor(msg.spec.dataset, msg.text);
+    const t = new Trainer(msg.spec, {}, {
+      boundaryResolution: 48, files, resumeFrom: msg.checkpoint,
+      sampling: { temperature: () => sampling.temperature, attentionText: () => sampling.attentionText },
+    });
+    await t.load();
+    return t;
+  })();
+  opened = { runId, trainer };
+  try {
+    await trainer;
+    post({ type: 'opened', runId, error: null });
+  } catch (e) {
+    if (opened?.runId === runId) opened = null;
+    post({ type: 'opened', runId, error: e instanceof Error ? e.message : String(e) });
+  }
+}
+
+/** The trainer that can answer about a run: the one training it, or its opened model. */
+async function trainerFor(runId: number): Promise<Trainer | null> {
+  if (current?.runId === runId) return current.trainer;
+  if (opened?.runId === runId) return opened.trainer.catch(() => null);
+  return null;
+}
+
 /** The big arrays of an epoch's views move to the page instead of being copied. */
 function transferables(views: EpochViews): Transferable[] {
   const out: Transferable[] = [];
@@ -65,15 +127,17 @@ function transferables(views: EpochViews): Transferable[] {
 
 /** Answer a request about the run in progress; errors (e.g. unknown characters) go back as messages. */
 function answer<T>(runId: number, request: 'sample' | 'attention', work: (t: Trainer) => Promise<T | null>, reply: (value: T) => void): void {
-  const run = current;
-  if (run?.runId !== runId) {
-    post({ type: 'requestError', runId, request, message: 'the run has ended; its model is gone (start it again to ask more)' });
-    return;
-  }
-  work(run.trainer).then(
+  queue = queue.then(async () => {
+    const trainer = await trainerFor(runId);
+    if (!trainer) {
+      post({ type: 'requestError', runId, request, message: 'this run kept no model (its weights were deleted, or it never finished an epoch)' });
+      return;
+    }
+    await work(trainer).then(
     (value) => { if (value !== null) reply(value); },
-    (e) => post({ type: 'requestError', runId, request, message: e instanceof Error ? e.message : String(e) }),
-  );
+      (e) => post({ type: 'requestError', runId, request, message: e instanceof Error ? e.message : String(e) }),
+    );
+  });
 }
 
 const queued = new Set<number>();
@@ -85,11 +149,15 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       queued.add(msg.runId);
       queue = queue.then(() => runOne(msg)).finally(() => queued.delete(msg.runId));
       break;
+    case 'open':
+      queue = queue.then(() => openRun(msg));
+      break;
     case 'probe':
       // Only between runs: a run in progress keeps its backend.
       queue = queue.then(async () => {
         if (current) return;
         try {
+          await closeOpened();
           post({ type: 'backend', runId: -1, report: await activateBackend(msg.backend) });
         } catch (e) {
           post({ type: 'status', runId: -1, status: 'failed', message: e instanceof Error ? e.message : String(e) });
@@ -100,13 +168,14 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
     case 'resume': current?.trainer.resume(); break;
     case 'step': current?.trainer.step(); break;
     case 'inspect': {
-      const run = current;
       lastExample = msg.exampleIndex;
-      if (run?.runId !== msg.runId) break;
-      run.trainer.inspect(msg.exampleIndex).then(
-        (inspection) => { if (inspection) post({ type: 'inspection', runId: msg.runId, inspection }); },
-        () => {}, // the run ended while reading; its final state was already shown
-      );
+      const look = async (trainer: Trainer | null) => {
+        const inspection = await trainer?.inspect(msg.exampleIndex);
+        if (inspection) post({ type: 'inspection', runId: msg.runId, inspection });
+      };
+      // The live run answers at once; an opened model once it has loaded.
+      if (current?.runId === msg.runId) look(current.trainer).catch(() => {}); // ended while reading: its final state was shown
+      else queue = queue.then(() => trainerFor(msg.runId).then(look)).catch(() => {});
       break;
     }
     case 'sampling':

@@ -116,7 +116,7 @@ test.each<BackendName>(['webgl', 'wasm', 'cpu'])('training also runs on the %s b
   await expect.poll(() => epochCount(page), { timeout: 60_000, interval: 250 }).toBeGreaterThanOrEqual(2);
   expect(await page.getByTestId('active-backend').textContent()).toBe(backend);
   // Charts draw from a deferred copy of the runs, so they may trail the epoch counter briefly.
-  await expect.poll(() => page.getByTestId('loss-chart').locator('path.recharts-line-curve').count()).toBe(3);
+  await expect.poll(() => page.getByTestId('loss-chart').locator('path.recharts-line-curve').count(), { timeout: 15_000 }).toBe(3);
   expect(consoleErrors.join("\n")).toBe("");
   await page.close();
 });
@@ -258,7 +258,7 @@ test('finished runs are kept across a reload, and removing one forgets it', asyn
   await page.reload();
   await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(1);
   expect((await rowTexts())[0]).toBe(before);
-  await expect.poll(() => page.getByTestId('loss-chart').locator('path.recharts-line-curve').count()).toBe(3);
+  await expect.poll(() => page.getByTestId('loss-chart').locator('path.recharts-line-curve').count(), { timeout: 15_000 }).toBe(3);
   // New runs number on from the kept ones.
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect.poll(() => rows.count()).toBe(2);

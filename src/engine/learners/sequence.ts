@@ -87,6 +87,10 @@ export class SequenceLearner implements Learner {
 
   get variables() { return this.model.variables; }
 
+  get parameterNames() { return this.model.names; }
+
+  get rngs() { return { sample: this.sampleRng }; }
+
   get groups() { return this.model.groups; }
 
   /** Summed loss and counts over rows [start, start + size): [loss sum, targets, right, sequences all right]. */

@@ -63,6 +63,8 @@ export class TabularLearner implements Learner {
 
   get variables() { return this.model.variables; }
 
+  get parameterNames() { return this.model.names; }
+
   get groups() { return this.model.layers.map((l) => ({ name: l.name, weights: [l.kernel] })); }
 
   batchLoss(idx: tf.Tensor1D, dropoutSeed: () => number): tf.Scalar {

@@ -1,5 +1,5 @@
 import { memo, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
-import { isActive, selectedRun, useRunStore } from '../../state/runStore';
+import { hasModel, isActive, selectedRun, useRunStore } from '../../state/runStore';
 import { backprop, type BackpropTask } from '../../engine/backprop';
 import type { EpochMetrics } from '../../engine/types';
 import { exampleCounts, isClassification } from '../../spec';
@@ -29,15 +29,18 @@ export const InsidePanel = memo(function InsidePanel() {
   const step = run?.lastBatch?.step;
   // Ask for a fresh look at most every INSPECT_MS while training; at once on a step or a new example.
   const lastAsked = useRef(0);
+  // A finished run is looked at once (from its kept model) when it has no look yet, or the example changes.
+  const kept = run ? !active && hasModel(run) && run.spec.model.kind === 'mlp' : false;
+  const shownExample = run?.inspection?.example.index;
   useEffect(() => {
-    if (runId === undefined || !active) return;
+    if (runId === undefined || (!active && !(kept && shownExample !== example))) return;
     const wait = Math.max(0, lastAsked.current + INSPECT_MS - performance.now());
     const timer = setTimeout(() => {
       lastAsked.current = performance.now();
       inspect(runId, example);
     }, step !== undefined && run?.phase === 'paused' ? 0 : wait);
     return () => clearTimeout(timer);
-  }, [runId, active, epochCount, step, example, inspect, run?.phase]);
+  }, [runId, active, kept, shownExample, epochCount, step, example, inspect, run?.phase]);
 
   const inspection = useDeferredValue(run?.inspection ?? null);
   const kind = run?.spec.dataset.kind;
@@ -78,7 +81,7 @@ export const InsidePanel = memo(function InsidePanel() {
                 onChange={(e) => setExample(Math.max(0, Math.min(nTrain - 1, Math.floor(Number(e.target.value) || 0))))} />
               <span className="muted"> of {nTrain} training points</span>
             </label>
-            {!active && <span className="small muted">Run ended: showing its last state.</span>}
+            {!active && <span className="small muted">Run ended: showing its {kept ? 'kept model' : 'last state'}.</span>}
           </div>
           {graphFits(inspection)
             ? <NetworkGraph inspection={inspection} bp={bp} selected={safeWeight} onSelect={setWeight} />

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { isActive, useRunStore, type Run } from '../../state/runStore';
+import { hasModel, useRunStore, type Run } from '../../state/runStore';
 import { useViewStore } from '../../state/viewStore';
 import type { AttentionSnapshot } from '../../engine/types';
 
@@ -49,7 +49,7 @@ export function AttentionView({ run }: { run: Run }) {
   const [head, setHead] = useState(0);
   // The answer to a typed text wins until the next epoch brings the chosen text's attention anew.
   const a = run.asked.attention ?? run.views.attention;
-  const live = isActive(run);
+  const live = hasModel(run);
   if (!a) return <p className="muted">Attention maps appear after the first epoch.</p>;
   const l = Math.min(layer, a.layers - 1);
   const h = Math.min(head, a.heads - 1);
@@ -65,7 +65,7 @@ export function AttentionView({ run }: { run: Run }) {
           <label htmlFor="attention-text">Input text</label>
           <input id="attention-text" name="attention.text" value={draft} placeholder="the first validation window" onChange={(e) => setDraft(e.target.value)} />
         </div>
-        <button type="button" onClick={apply} title={live ? undefined : 'Shown from the next run on'}>Show</button>
+        <button type="button" onClick={apply} title={live ? undefined : 'This run kept no model: shown from the next run on'}>Show</button>
       </div>
       {run.asked.error && <div className="field-error" role="alert">{run.asked.error}</div>}
       <div className="row">

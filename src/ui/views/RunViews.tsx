@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { isPlane, isSeries, isText, isToy, type ExperimentSpec } from '../../spec';
-import { useRunStore, type Run } from '../../state/runStore';
+import { isActive, useRunStore, type Run } from '../../state/runStore';
 import { useViewStore } from '../../state/viewStore';
 import { DecisionBoundary } from '../DecisionBoundary';
 import { Panel } from '../fields';
@@ -19,11 +19,21 @@ function useSamplingSync(): void {
 }
 
 /** What a run shows besides its curves, chosen by its data: boundary, digits, forecast, answers, text, attention. */
-export function RunViews({ run, spec }: { run: Run | null; spec: ExperimentSpec }) {
+export function RunViews({ run, spec, pinned }: { run: Run | null; spec: ExperimentSpec; pinned: boolean }) {
   useSamplingSync();
   const shown = run?.spec ?? spec;
   const kind = shown.dataset.kind;
   const suffix = run ? ` · ${run.name}` : '';
+  if (isPlane(spec.dataset.kind) && !(run && (pinned || isActive(run)))) {
+    // Not following a chosen or live run: the data being edited, at once, with the latest run's
+    // boundary only when that run trained on exactly this data.
+    const same = run && run.spec.seed === spec.seed && JSON.stringify(run.spec.dataset) === JSON.stringify(spec.dataset);
+    return (
+      <Panel title={`Decision boundary${same ? suffix : ''}`}>
+        <DecisionBoundary spec={spec} boundary={same ? run.views.boundary ?? null : null} />
+      </Panel>
+    );
+  }
   if (isPlane(kind)) {
     return (
       <Panel title={`Decision boundary${suffix}`}>

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { isActive, useRunStore, type Run } from '../../state/runStore';
+import { hasModel, useRunStore, type Run } from '../../state/runStore';
 import { useViewStore } from '../../state/viewStore';
 
 /** Names are sampled as one stream ".anna.bob."; show them as a list of names. */
@@ -14,7 +14,7 @@ export function TextView({ run }: { run: Run }) {
   const sampleNow = useRunStore((s) => s.sampleNow);
   const [prompt, setPrompt] = useState('');
   const names = run.spec.dataset.kind === 'names';
-  const live = isActive(run);
+  const live = hasModel(run);
   const recent = run.samples.slice(-3).reverse();
   const e = run.epochs.at(-1);
   return (
@@ -45,7 +45,7 @@ export function TextView({ run }: { run: Run }) {
           <label htmlFor="sample-prompt">Start the text with</label>
           <input id="sample-prompt" name="sampling.prompt" value={prompt} placeholder={names ? 'e.g. .ma' : 'e.g. The '} onChange={(ev) => setPrompt(ev.target.value)} />
         </div>
-        <button type="button" disabled={!live} title={live ? undefined : 'The model is gone once its run ends'}
+        <button type="button" disabled={!live} title={live ? undefined : 'This run kept no model (its weights were deleted, or it never finished an epoch)'}
           onClick={() => sampleNow(run.id, temperature, prompt)}>Sample now</button>
       </div>
       {run.asked.error && <div className="field-error" role="alert">{run.asked.error}</div>}

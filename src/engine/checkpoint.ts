@@ -1,0 +1,55 @@
+// Reading a run's whole state off the device at an epoch's end, and putting it back.
+import * as tf from '@tensorflow/tfjs';
+import type { Learner } from './learner';
+import type { Optimizer } from './optimizers';
+import type { TensorData } from './types';
+import { tensorMismatch } from './tensorData';
+
+interface Named {
+  name: string;
+  tensor: tf.Tensor;
+}
+
+function weightsOf(learner: Learner): Named[] {
+  return learner.variables.map((v, i) => ({ name: learner.parameterNames[i], tensor: v }));
+}
+
+function slotsOf(learner: Learner, optimizer: Optimizer): Named[] {
+  return Object.entries(optimizer.slots).flatMap(([slot, byVariable]) =>
+    learner.variables.map((v, i) => ({ name: `${slot}.${learner.parameterNames[i]}`, tensor: byVariable.get(v.name)! })));
+}
+
+/** Weights and optimizer slots as plain data, read back in one transfer (one sync on GPU backends). */
+export async function readState(learner: Learner, optimizer: Optimizer | null): Promise<{ weights: TensorData[]; slots: TensorData[] }> {
+  const weights = weightsOf(learner);
+  const all = [...weights, ...(optimizer ? slotsOf(learner, optimizer) : [])];
+  const flat = tf.tidy(() => tf.concat(all.map((e) => e.tensor.reshape([-1]))));
+  const values = (await flat.data()) as Float32Array;
+  flat.dispose();
+  let offset = 0;
+  const data = all.map((e) => {
+    const out = { name: e.name, shape: e.tensor.shape.slice(), values: values.slice(offset, offset + e.tensor.size) };
+    offset += e.tensor.size;
+    return out;
+  });
+  return { weights: data.slice(0, weights.length), slots: data.slice(weights.length) };
+}
+
+/** Assign stored values to the tensors they name; throws naming the first tensor that does not fit. */
+function assign(targets: Named[], data: readonly TensorData[], what: string): void {
+  const problem = tensorMismatch(targets.map((t) => ({ name: t.name, shape: t.tensor.shape })), data);
+  if (problem) throw new Error(`The ${what} do not fit this model: ${problem}.`);
+  const byName = new Map(data.map((d) => [d.name, d]));
+  for (const t of targets) {
+    const d = byName.get(t.name)!;
+    tf.tidy(() => (t.tensor as tf.Variable).assign(tf.tensor(d.values, d.shape)));
+  }
+}
+
+export function writeWeights(learner: Learner, weights: readonly TensorData[]): void {
+  assign(weightsOf(learner), weights, 'weights');
+}
+
+export function writeSlots(learner: Learner, optimizer: Optimizer, slots: readonly TensorData[]): void {
+  assign(slotsOf(learner, optimizer), slots, 'optimizer state');
+}

@@ -1,0 +1,267 @@
+// Runs survive reloads, other tabs, damaged storage and full disks, and travel as files.
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { PreviewServer } from 'vite';
+import { buildAndServe, launchChromium } from './browser';
+import { datasetDefaults, defaultSpec, encodeSpec, type ExperimentSpec } from '../../src/spec';
+
+let server: PreviewServer;
+let url: string;
+let browser: Browser;
+
+beforeAll(async () => {
+  ({ server, url } = await buildAndServe());
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+function link(edit: (s: ExperimentSpec) => void): string {
+  const spec = defaultSpec();
+  spec.backend = 'cpu';
+  edit(spec);
+  return `${url}#spec=${encodeSpec(spec)}`;
+}
+
+/** An MLP slow enough on cpu (≈ 0.3 s an epoch) to reload in the middle of it. */
+const slowMlp = () => link((s) => {
+  s.dataset.samples = 2000;
+  s.training.batchSize = 8;
+  s.training.epochs = 24;
+  s.training.schedule = { ...s.training.schedule, kind: 'cosine', minLearningRate: 0.001 };
+  s.model = { kind: 'mlp', hidden: [{ units: 8, activation: 'tanh', dropout: 0.2 }, { units: 8, activation: 'tanh', dropout: 0 }] };
+});
+
+const tinyTransformer = () => link((s) => {
+  s.dataset = { ...s.dataset, kind: 'names', ...datasetDefaults('names'), samples: 400, contextLength: 8 };
+  s.model = { kind: 'transformer', layers: 1, dModel: 16, heads: 2, dropout: 0 };
+  s.training.batchSize = 32;
+  s.training.epochs = 2;
+});
+
+async function openPage(target: string, context?: BrowserContext): Promise<{ page: Page; consoleErrors: string[] }> {
+  const page = context ? await context.newPage() : await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const consoleErrors: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  page.on('pageerror', (e) => consoleErrors.push(e.message));
+  await page.goto(target);
+  return { page, consoleErrors };
+}
+
+const rows = (page: Page) => page.getByTestId('runs-table').locator('tbody tr');
+const phaseOf = (page: Page, i = 0) => rows(page).nth(i).getByTestId('run-phase').textContent();
+/** Wait until the app says every write reached storage (a reload before that may lose the last ones). */
+const saved = (page: Page) => expect.poll(() => page.getByTestId('stored-total').textContent(), { timeout: 10_000 }).toMatch(/all saved$/);
+const epochCount = async (page: Page) => Number((await page.getByTestId('epoch-count').textContent())!.match(/Epoch (\d+)/)![1]);
+
+/** Quoted CSV cells as the export writes them. */
+function parseCsv(text: string): Record<string, string>[] {
+  const lines = text.trim().split('\n').map((l) => [...l.matchAll(/("(?:[^"]|"")*"|[^,]*)(,|$)/g)].slice(0, -1).map((m) => m[1].replace(/^"|"$/g, '').replace(/""/g, '"')));
+  return lines.slice(1).map((cells) => Object.fromEntries(lines[0].map((h, i) => [h, cells[i]])));
+}
+
+async function downloaded(page: Page, click: () => Promise<void>): Promise<{ name: string; text: string; path: string }[]> {
+  const files: { name: string; text: string; path: string }[] = [];
+  const seen = new Promise<void>((resolve) => {
+    page.on('download', async (d) => {
+      const path = await d.path();
+      files.push({ name: d.suggestedFilename(), text: readFileSync(path, 'utf8'), path });
+      resolve();
+    });
+  });
+  await click();
+  await seen;
+  await page.waitForTimeout(300); // a second file (the spec beside the weights) may follow
+  return files;
+}
+
+const relativeGap = (a: number, b: number) => Math.abs(a - b) / Math.max(1e-12, Math.abs(b));
+
+test('a run interrupted by a reload resumes from its checkpoint and ends on the uninterrupted curve', async () => {
+  const { page, consoleErrors } = await openPage(slowMlp());
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect.poll(() => epochCount(page), { timeout: 60_000, interval: 100 }).toBeGreaterThanOrEqual(10);
+  await page.reload();
+  // The run comes back interrupted, at the epoch of its last checkpoint (taken at most every 2 s).
+  await expect.poll(() => phaseOf(page), { timeout: 10_000 }).toMatch(/^InterruptedInterrupted at epoch \d+: press Resume/);
+  const at = Number((await phaseOf(page))!.match(/epoch (\d+)/)![1]);
+  expect(at).toBeGreaterThanOrEqual(3);
+  expect(at).toBeLessThan(24);
+  await page.getByRole('button', { name: /^Resume Run 1/ }).click();
+  await expect.poll(() => phaseOf(page), { timeout: 60_000 }).toBe('Finished');
+  // The same experiment again, never interrupted.
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect.poll(() => rows(page).count()).toBe(2);
+  await expect.poll(() => phaseOf(page), { timeout: 60_000 }).toBe('Finished');
+  const [csv] = await downloaded(page, () => page.getByRole('button', { name: 'Metrics CSV' }).click());
+  const table = parseCsv(csv.text);
+  const runs = [...new Set(table.map((r) => r.run))];
+  expect(runs).toHaveLength(2);
+  const curve = (run: string) => table.filter((r) => r.run === run);
+  const [resumed, whole] = runs.map(curve);
+  expect(resumed.map((r) => Number(r.epoch))).toEqual(Array.from({ length: 24 }, (_, i) => i + 1));
+  for (const [i, r] of resumed.entries()) {
+    for (const column of ['trainLoss', 'valLoss', 'learningRate', 'step']) {
+      expect(relativeGap(Number(r[column]), Number(whole[i][column])), `${column} at epoch ${i + 1}`).toBeLessThan(1e-6);
+    }
+  }
+  expect(consoleErrors.join('\n')).toBe('');
+  await page.close();
+});
+
+test('a finished language model is sampled and trained further after a reload; its weights load into a fresh browser', async () => {
+  const { page, consoleErrors } = await openPage(tinyTransformer());
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect.poll(() => phaseOf(page), { timeout: 120_000 }).toBe('Finished');
+  await saved(page);
+  await page.reload();
+  await expect.poll(() => phaseOf(page), { timeout: 10_000 }).toBe('Finished');
+  // Greedy sampling (temperature 0) from the kept model.
+  await page.locator('input[name="sampling.temperature"]').fill('0');
+  await page.locator('input[name="sampling.prompt"]').fill('.ma');
+  await page.getByRole('button', { name: 'Sample now' }).click();
+  const asked = page.getByTestId('asked-sample').locator('pre');
+  await expect.poll(() => asked.textContent(), { timeout: 60_000 }).toMatch(/^ma/);
+  const greedy = await asked.textContent();
+  // The attention view answers a typed text from the kept model too.
+  await page.locator('input[name="attention.text"]').fill('.anna');
+  await page.getByRole('button', { name: 'Show', exact: true }).click();
+  await expect.poll(() => page.getByTestId('attention-heatmap').getAttribute('aria-label')).toMatch(/layer 1, head 1/);
+
+  // Its weights, downloaded with its spec, give the very same greedy sample in a fresh browser.
+  const files = await downloaded(page, () => page.getByRole('button', { name: /^Download the weights of Run 1/ }).click());
+  expect(files.map((f) => f.name).sort()).toEqual([expect.stringMatching(/\.safetensors$/), expect.stringMatching(/\.spec\.json$/)].sort());
+  const weights = files.find((f) => f.name.endsWith('.safetensors'))!;
+  const fresh = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const other = await openPage(url, fresh);
+  await other.page.locator('input[aria-label="Weights file to load"]').setInputFiles(weights.path);
+  await expect.poll(() => rows(other.page).count()).toBe(1);
+  await other.page.locator('input[name="sampling.temperature"]').fill('0');
+  await other.page.locator('input[name="sampling.prompt"]').fill('.ma');
+  await other.page.getByRole('button', { name: 'Sample now' }).click();
+  await expect.poll(() => other.page.getByTestId('asked-sample').locator('pre').textContent(), { timeout: 60_000 }).toBe(greedy);
+  expect(other.consoleErrors.join('\n')).toBe('');
+  await fresh.close();
+
+  // Continue training the kept model for one more epoch: the curve goes on to epoch 3.
+  await rows(page).first().locator('input[aria-label^="More epochs for"]').fill('1');
+  await page.getByRole('button', { name: /^Continue Run 1/ }).click();
+  await expect.poll(() => phaseOf(page), { timeout: 120_000 }).toBe('Finished');
+  expect(await epochCount(page)).toBe(3);
+  expect(await page.getByTestId('epoch-count').textContent()).toBe('Epoch 3 / 3');
+  expect(consoleErrors.join('\n')).toBe('');
+  await page.close();
+});
+
+test('two tabs: distinct run ids, and a run finished in one appears in the other', async () => {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const quick = link((s) => { s.training.epochs = 3; s.dataset.samples = 200; });
+  const a = await openPage(quick, context);
+  const b = await openPage(quick, context);
+  await Promise.all([a, b].map((t) => t.page.getByRole('button', { name: 'Train', exact: true }).click()));
+  for (const t of [a, b]) await expect.poll(() => rows(t.page).count(), { timeout: 30_000 }).toBe(2);
+  for (const t of [a, b]) {
+    await expect.poll(async () => (await rows(t.page).getByTestId('run-phase').allTextContents()).join(), { timeout: 30_000 }).toBe('Finished,Finished');
+  }
+  const ids = async (p: Page) => (await rows(p).evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-run-id')))).sort();
+  expect(new Set(await ids(a.page)).size).toBe(2);
+  expect(await ids(b.page)).toEqual(await ids(a.page));
+  // And after a reload both are still there, once each.
+  await saved(a.page);
+  await a.page.reload();
+  await expect.poll(() => ids(a.page)).toEqual(await ids(b.page));
+  expect([...a.consoleErrors, ...b.consoleErrors].join('\n')).toBe('');
+  await context.close();
+});
+
+test('a damaged stored run is skipped with one message; one left "running" without a checkpoint shows as interrupted', async () => {
+  const { page, consoleErrors } = await openPage(link((s) => { s.training.epochs = 2; }));
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect.poll(() => phaseOf(page), { timeout: 30_000 }).toBe('Finished');
+  await saved(page);
+  await page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const r = indexedDB.open('nn-playground');
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+    const store = db.transaction('runs', 'readwrite').objectStore('runs');
+    const good = await new Promise<Record<string, unknown>>((resolve) => {
+      const r = store.getAll();
+      r.onsuccess = () => resolve(r.result[0]);
+    });
+    store.put({ ...good, id: 7, spec: {} });
+    store.put({ ...good, id: 8, epochs: 'x' });
+    store.put({ ...good, id: 9, name: 'Left running', phase: 'running', model: null });
+    await new Promise((r) => (store.transaction.oncomplete = r));
+    db.close();
+  });
+  await page.reload();
+  await expect.poll(() => page.getByTestId('notice').allTextContents(), { timeout: 10_000 })
+    .toEqual([expect.stringMatching(/^2 saved runs could not be read and were skipped\./)]);
+  await expect.poll(() => rows(page).count()).toBe(2);
+  const phases = await rows(page).getByTestId('run-phase').allTextContents();
+  expect(phases).toContain('InterruptedInterrupted before its first checkpoint: it cannot be resumed; train it again.');
+  expect(phases).toContain('Finished');
+  // The app works: it trains.
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect.poll(() => rows(page).count()).toBe(3);
+  // Skipped records are set aside, so the message does not come back.
+  await page.reload();
+  await expect.poll(() => rows(page).count(), { timeout: 10_000 }).toBe(3);
+  expect(await page.getByTestId('notice').count()).toBe(0);
+  expect(consoleErrors.join('\n')).toBe('');
+  await page.close();
+});
+
+test('when storage is full the person is told what was not saved, and training goes on', async () => {
+  const { page, consoleErrors } = await openPage(link((s) => { s.training.epochs = 30; s.dataset.samples = 300; s.training.batchSize = 8; }));
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(url).origin, quotaSize: 1 });
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect.poll(() => page.getByTestId('notice').first().textContent(), { timeout: 30_000 })
+    .toMatch(/^Run 1 · Adam lr 0\.01 \(.*\) could not be saved: the browser’s storage for this site is full \(\d+(\.\d)? (B|KB)\)\. Training goes on.*Free space by deleting runs or just their weights/);
+  await expect.poll(() => phaseOf(page), { timeout: 60_000 }).toBe('Finished');
+  expect(await epochCount(page)).toBe(30);
+  expect(consoleErrors.join('\n')).toBe('');
+  await page.close();
+});
+
+test('runs exported as a file import into a fresh browser with identical curves; a damaged file changes nothing', async () => {
+  const { page, consoleErrors } = await openPage(link((s) => { s.training.epochs = 3; s.dataset.samples = 200; }));
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect.poll(() => phaseOf(page), { timeout: 30_000 }).toBe('Finished');
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect.poll(() => phaseOf(page), { timeout: 30_000 }).toBe('Finished');
+  const [file] = await downloaded(page, () => page.getByRole('button', { name: 'Export shown runs' }).click());
+  const [csv] = await downloaded(page, () => page.getByRole('button', { name: 'Metrics CSV' }).click());
+  const legend = await page.getByTestId('loss-chart').locator('.chart-legend').textContent();
+
+  const fresh = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const other = await openPage(url, fresh);
+  // A damaged file first: a message naming the field, and nothing added.
+  const damaged = JSON.parse(file.text);
+  damaged.runs[1].epochs[0].valLoss = 'x';
+  await other.page.locator('input[aria-label="Run file to import"]').setInputFiles({ name: 'damaged.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(damaged)) });
+  await expect.poll(() => other.page.getByTestId('notice').textContent())
+    .toBe('The file was not imported (nothing was changed): runs[1].epochs[0].valLoss must be a number (got "x").Dismiss');
+  expect(await other.page.getByTestId('runs-table').count()).toBe(0);
+  await other.page.locator('input[aria-label="Run file to import"]').setInputFiles(file.path);
+  await expect.poll(() => rows(other.page).count()).toBe(2);
+  await expect.poll(() => other.page.getByTestId('loss-chart').locator('.chart-legend').textContent()).toBe(legend);
+  const [csvAgain] = await downloaded(other.page, () => other.page.getByRole('button', { name: 'Metrics CSV' }).click());
+  // Same figures; the run column holds this browser's new ids.
+  const strip = (text: string) => parseCsv(text).map(({ run: _r, ...rest }) => rest);
+  expect(strip(csvAgain.text)).toEqual(strip(csv.text));
+  // Imported with their models: they continue training here.
+  await rows(other.page).first().locator('input[aria-label^="More epochs for"]').fill('2');
+  await rows(other.page).first().getByRole('button', { name: /^Continue/ }).click();
+  await expect.poll(() => other.page.getByTestId('epoch-count').textContent(), { timeout: 30_000 }).toBe('Epoch 5 / 5');
+  expect([...consoleErrors, ...other.consoleErrors].join('\n')).toBe('');
+  await fresh.close();
+  await page.close();
+});

@@ -1,0 +1,118 @@
+// Run files, safetensors and CSV: round trips, and untrusted input refused with field paths.
+import { describe, expect, test } from 'vitest';
+import { decodeSafetensors, encodeSafetensors } from '../src/export/safetensors';
+import { checkpointFromSafetensors, checkpointToSafetensors, metricsCsv, readRunFile, writeRunFile, type PortableRun } from '../src/export/runFile';
+import { checkRunRecord, type RunRecord } from '../src/export/runRecord';
+import { defaultSpec } from '../src/spec';
+import type { EpochMetrics, TrainingCheckpoint } from '../src/engine/types';
+
+function epoch(n: number): EpochMetrics {
+  return {
+    epoch: n, step: n * 10, batchLosses: [0.5 / n, 0.4 / n], trainLoss: 0.45 / n, valLoss: 0.5 / n, trainAccuracy: 0.8, valAccuracy: 0.75,
+    valExactMatch: null, trainEvaluated: 400, ms: 12.5, examplesPerSec: 3000, gflop: 0.001, gflopPerSec: 0.08, cumulativeGflop: 0.001 * n,
+    cumulativeMs: 12.5 * n, learningRate: 0.01, layers: [{ name: 'dense 1', weightNorm: 1.5, gradNorm: 0.1 }], numTensors: 20,
+    tensorBytes: 4000, gpuBytes: null, gpuBytesAllocated: null,
+  };
+}
+
+function run(id: number, name = `Run ${id}, "quoted"`): RunRecord {
+  return {
+    id, name, color: '#1f77b4', spec: defaultSpec(), phase: 'completed', message: null, backend: { active: 'wasm', fallbacks: [] },
+    epochs: [epoch(1), epoch(2)], views: {}, samples: [], visible: true, model: null,
+  };
+}
+
+function checkpoint(): TrainingCheckpoint {
+  return {
+    epoch: 2, step: 20,
+    weights: [{ name: 'layers.0.weight', shape: [2, 3], values: Float32Array.from([1, -2, 3.5, 1e-30, -0, 7]) },
+      { name: 'layers.0.bias', shape: [3], values: Float32Array.from([0.1, 0.2, 0.3]) }],
+    optimizer: { kind: 'adam', slots: [{ name: 'm.layers.0.weight', shape: [2, 3], values: new Float32Array(6).fill(0.25) }] },
+    rng: { shuffle: { state: 123456789, spareNormal: null }, dropout: { state: 42, spareNormal: -0.5 } },
+    best: { loss: null, epoch: 0 }, cumulativeGflop: 0.002, cumulativeMs: 25,
+  };
+}
+
+describe('safetensors', () => {
+  test('round-trips names, shapes, values and metadata, with the data 8-byte aligned', () => {
+    const cp = checkpoint();
+    const bytes = encodeSafetensors(cp.weights, { spec: 'x' });
+    const headerLength = Number(new DataView(bytes.buffer).getBigUint64(0, true));
+    expect((8 + headerLength) % 8).toBe(0);
+    const back = decodeSafetensors(bytes);
+    expect(back.metadata).toEqual({ spec: 'x' });
+    expect(back.tensors).toEqual(cp.weights);
+  });
+
+  test('a damaged file is refused with what is wrong', () => {
+    const bytes = encodeSafetensors(checkpoint().weights);
+    expect(() => decodeSafetensors(bytes.subarray(0, 5))).toThrow('shorter than its 8-byte header length');
+    expect(() => decodeSafetensors(bytes.subarray(0, bytes.length - 4))).toThrow(/layers.0.bias.data_offsets .* run past the data/);
+    const wrongType = new TextEncoder().encode(JSON.stringify({ w: { dtype: 'F16', shape: [1], data_offsets: [0, 2] } }));
+    const file = new Uint8Array(8 + wrongType.length + 2);
+    new DataView(file.buffer).setBigUint64(0, BigInt(wrongType.length), true);
+    file.set(wrongType, 8);
+    expect(() => decodeSafetensors(file)).toThrow('w has dtype "F16"; only F32 (float32) is supported');
+  });
+
+  test('a checkpoint travels as one safetensors blob, optimizer state included', () => {
+    const back = checkpointFromSafetensors(checkpointToSafetensors(checkpoint()), 'cp');
+    expect(back).toEqual({ ok: true, checkpoint: checkpoint() });
+  });
+});
+
+describe('run files', () => {
+  test('export then import gives the same runs, figures and checkpoint', () => {
+    const runs: PortableRun[] = [{ run: run(1), checkpoint: checkpoint() }, { run: run(2), checkpoint: null }];
+    const back = readRunFile(writeRunFile(runs));
+    expect(back).toEqual({ ok: true, runs });
+  });
+
+  test('a wrong, newer or damaged file names what is wrong', () => {
+    expect(readRunFile('{not json')).toEqual({ ok: false, errors: [{ field: 'file', message: 'is not JSON, so it is not a run file' }] });
+    expect(readRunFile('{"hello": 1}')).toMatchObject({ ok: false, errors: [{ field: 'format' }] });
+    const file = JSON.parse(writeRunFile([{ run: run(1), checkpoint: null }]));
+    expect(readRunFile(JSON.stringify({ ...file, version: 2 }))).toMatchObject({
+      ok: false, errors: [{ field: 'version', message: 'is 2, newer than this app reads (1); update the app' }],
+    });
+    file.runs[0].epochs[1].valLoss = 'x';
+    file.runs[0].spec.training.batchSize = 0;
+    const result = readRunFile(JSON.stringify(file));
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.errors.map((e) => e.field)).toEqual(['runs[0].spec.training.batchSize', 'runs[0].epochs[1].valLoss']);
+  });
+
+  test('a checkpoint whose tensor bytes were cut is refused, naming the run', () => {
+    const file = JSON.parse(writeRunFile([{ run: run(1), checkpoint: checkpoint() }]));
+    file.runs[0].checkpoint = file.runs[0].checkpoint.slice(0, -12);
+    const result = readRunFile(JSON.stringify(file));
+    expect(!result.ok && result.errors[0].field).toBe('runs[0].checkpoint');
+  });
+
+  test('CSV has one row per run and epoch, with names quoted', () => {
+    const csv = metricsCsv([run(1), run(2, 'plain')]);
+    const lines = csv.trim().split('\n');
+    expect(lines[0]).toBe('run,name,epoch,step,trainLoss,valLoss,trainAccuracy,valAccuracy,valExactMatch,learningRate,ms,examplesPerSec,gflop,cumulativeGflop,cumulativeMs');
+    expect(lines).toHaveLength(5);
+    expect(lines[1]).toBe('1,"Run 1, ""quoted""",1,10,0.45,0.5,0.8,0.75,,0.01,12.5,3000,0.001,0.001,12.5');
+    expect(lines[4].startsWith('2,plain,2,20,')).toBe(true);
+  });
+});
+
+describe('stored run records are untrusted', () => {
+  test.each([
+    ['an empty spec', { spec: {} }, 'run.spec.version'],
+    ['epochs that are not a list', { epochs: 'x' }, 'run.epochs'],
+    ['an epoch out of order', { epochs: [epoch(2)] }, 'run.epochs[0].epoch'],
+    ['an unknown phase', { phase: 'dancing' }, 'run.phase'],
+  ])('%s is refused', (_, change, field) => {
+    const result = checkRunRecord({ ...run(1), ...change });
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.errors[0].field).toBe(field);
+  });
+
+  test('unknown fields are dropped and a damaged view is left out, not trusted', () => {
+    const result = checkRunRecord({ ...run(1), extra: 'x'.repeat(1000), views: { boundary: { resolution: 4, values: new Float32Array(3) } } });
+    expect(result.ok && result.run).toEqual(run(1));
+  });
+});
