@@ -3,6 +3,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './ui/App';
 import { useRunStore } from './state/runStore';
+import './state/addressBar';
 import './ui/styles.css';
 
 // Read-only access to the runs for automation (the browser benchmark reads its figures here).

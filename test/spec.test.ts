@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import {
-  datasetDefaults, decodeSpec, defaultModel, defaultSpec, mlpOf, diffSpecs, encodeSpec, sequenceLength, validateSpec,
+  datasetDefaults, decodeLab, decodeSpec, defaultLabSettings, defaultModel, defaultSpec, mlpOf, diffSpecs, encodeLab, encodeSpec,
+  sequenceLength, validateSpec,
   type DatasetKind, type ExperimentSpec, type ModelSpec,
 } from '../src/spec';
 
@@ -193,5 +194,20 @@ describe('sequence models and data in the spec', () => {
     expect(sequenceLength({ kind: 'addition', contextLength: 16, digits: 2 })).toBe(8);
     expect(sequenceLength({ kind: 'reverse', contextLength: 16, digits: 5 })).toBe(10);
     expect(sequenceLength({ kind: 'names', contextLength: 24, digits: 5 })).toBe(24);
+  });
+});
+
+describe('lab links', () => {
+  test('lab settings round-trip through a link, known fields only', () => {
+    const settings = { ...defaultLabSettings(), surface: 'beale' as const, start: [1.5, -2] as [number, number], steps: 120 };
+    const back = decodeLab(encodeLab({ ...settings, extra: 'x'.repeat(100) } as typeof settings));
+    expect(back).toEqual({ ok: true, settings });
+  });
+
+  test('a start outside the surface, a bad rate or a damaged link is refused by field', () => {
+    const bad = { ...defaultLabSettings(), start: [50, 0], rates: { ...defaultLabSettings().rates, adam: '-1' } };
+    const result = decodeLab(encodeLab(bad as never));
+    expect(!result.ok && result.errors.map((e) => e.field)).toEqual(['lab.start', 'lab.rates.adam']);
+    expect(decodeLab('%%%')).toMatchObject({ ok: false, errors: [{ field: 'link' }] });
   });
 });

@@ -1,5 +1,6 @@
 // The loss-surface lab's settings: which function, where to start, which optimizers race.
-import type { OptimizerKind } from './types';
+import { OPTIMIZER_KINDS, type OptimizerKind } from './types';
+import { isLearningRateText, type FieldError } from './validate';
 
 export const SURFACE_KINDS = ['bowl', 'rosenbrock', 'beale', 'himmelblau', 'saddle'] as const;
 export type SurfaceKind = (typeof SURFACE_KINDS)[number];
@@ -40,3 +41,67 @@ export const SURFACE_INFO: Record<SurfaceKind, SurfaceInfo> = {
 };
 
 export const LAB_LIMITS = { steps: { min: 10, max: 1000 }, conditioning: { min: 1, max: 100 } } as const;
+
+export interface LabSettings {
+  surface: SurfaceKind;
+  conditioning: number;
+  start: [number, number];
+  steps: number;
+  chosen: Record<OptimizerKind, boolean>;
+  /** As typed, so a bad entry can be named rather than lost. */
+  rates: Record<OptimizerKind, string>;
+}
+
+export function labRatesFor(surface: SurfaceKind): Record<OptimizerKind, string> {
+  return Object.fromEntries(OPTIMIZER_KINDS.map((k) => [k, String(SURFACE_INFO[surface].learningRates[k])])) as Record<OptimizerKind, string>;
+}
+
+export function defaultLabSettings(): LabSettings {
+  return {
+    surface: 'bowl', conditioning: 10, start: SURFACE_INFO.bowl.start, steps: 300,
+    chosen: Object.fromEntries(OPTIMIZER_KINDS.map((k) => [k, ['sgd', 'momentum', 'rmsprop', 'adam'].includes(k)])) as Record<OptimizerKind, boolean>,
+    rates: labRatesFor('bowl'),
+  };
+}
+
+/**
+ * Lab settings from a link, rebuilt from known fields only; every problem names its field.
+ * A start point must lie in the surface's window, so its path can be drawn.
+ */
+export function validateLabSettings(raw: unknown): { ok: true; settings: LabSettings } | { ok: false; errors: FieldError[] } {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, errors: [{ field: 'lab', message: 'must be an object' }] };
+  const errors: FieldError[] = [];
+  const r = raw as Record<string, unknown>;
+  if (!(SURFACE_KINDS as readonly unknown[]).includes(r.surface)) errors.push({ field: 'lab.surface', message: `must be one of ${SURFACE_KINDS.join(', ')}` });
+  const { conditioning: k, steps: n } = LAB_LIMITS;
+  if (typeof r.conditioning !== 'number' || !(r.conditioning >= k.min && r.conditioning <= k.max)) {
+    errors.push({ field: 'lab.conditioning', message: `must be a number from ${k.min} to ${k.max}` });
+  }
+  if (!Number.isInteger(r.steps) || (r.steps as number) < n.min || (r.steps as number) > n.max) {
+    errors.push({ field: 'lab.steps', message: `must be a whole number from ${n.min} to ${n.max}` });
+  }
+  const info = SURFACE_INFO[r.surface as SurfaceKind];
+  const start = r.start;
+  if (!Array.isArray(start) || start.length !== 2 || !start.every((v) => typeof v === 'number' && Number.isFinite(v))
+    || (info && (start[0] < info.x[0] || start[0] > info.x[1] || start[1] < info.y[0] || start[1] > info.y[1]))) {
+    errors.push({ field: 'lab.start', message: info ? `must be a point [x, y] inside [${info.x}] × [${info.y}]` : 'must be a point [x, y]' });
+  }
+  const chosen = r.chosen as Record<string, unknown> | undefined;
+  const rates = r.rates as Record<string, unknown> | undefined;
+  for (const kind of OPTIMIZER_KINDS) {
+    if (typeof chosen?.[kind] !== 'boolean') errors.push({ field: `lab.chosen.${kind}`, message: 'must be true or false' });
+    if (typeof rates?.[kind] !== 'string' || !isLearningRateText(rates[kind] as string)) {
+      errors.push({ field: `lab.rates.${kind}`, message: 'must be a learning rate (a number greater than 0 and at most 10)' });
+    }
+  }
+  if (errors.length) return { ok: false, errors };
+  return {
+    ok: true,
+    settings: {
+      surface: r.surface as SurfaceKind, conditioning: r.conditioning as number, start: [(start as number[])[0], (start as number[])[1]],
+      steps: r.steps as number,
+      chosen: Object.fromEntries(OPTIMIZER_KINDS.map((kind) => [kind, chosen![kind]])) as Record<OptimizerKind, boolean>,
+      rates: Object.fromEntries(OPTIMIZER_KINDS.map((kind) => [kind, rates![kind]])) as Record<OptimizerKind, string>,
+    },
+  };
+}

@@ -1,24 +1,48 @@
-import { validateSpec, type SpecResult } from './validate';
+import { validateSpec, type FieldError, type SpecResult } from './validate';
 import { migrateSpec } from './migrate';
+import { validateLabSettings, type LabSettings } from './lab';
 import type { ExperimentSpec } from './types';
 
-/** Spec → URL-safe base64 of its JSON, for the `#spec=` part of a shared link. */
-export function encodeSpec(spec: ExperimentSpec): string {
-  const bytes = new TextEncoder().encode(JSON.stringify(spec));
+/** Any JSON value → URL-safe base64 of its text, for the part of a link after `#spec=` or `#lab=`. */
+function encodeJson(value: unknown): string {
+  const bytes = new TextEncoder().encode(JSON.stringify(value));
   let binary = '';
   for (const b of bytes) binary += String.fromCharCode(b);
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** The inverse of encodeJson; throws when the text is damaged. */
+function decodeJson(text: string): unknown {
+  const b64 = text.replace(/-/g, '+').replace(/_/g, '/');
+  const binary = atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4));
+  return JSON.parse(new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0))));
+}
+
+/** Spec → the `#spec=` part of a shared link. */
+export function encodeSpec(spec: ExperimentSpec): string {
+  return encodeJson(spec);
 }
 
 /** The inverse of encodeSpec; a damaged or invalid link gives errors, never a guessed spec. */
 export function decodeSpec(text: string): SpecResult {
   let json: unknown;
   try {
-    const b64 = text.replace(/-/g, '+').replace(/_/g, '/');
-    const binary = atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4));
-    json = JSON.parse(new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0))));
+    json = decodeJson(text);
   } catch {
     return { ok: false, errors: [{ field: 'link', message: 'the shared link is damaged: its spec could not be read' }] };
   }
   return validateSpec(migrateSpec(json));
+}
+
+/** Loss-surface lab settings → the `#lab=` part of a shared link. */
+export function encodeLab(settings: LabSettings): string {
+  return encodeJson(settings);
+}
+
+export function decodeLab(text: string): { ok: true; settings: LabSettings } | { ok: false; errors: FieldError[] } {
+  try {
+    return validateLabSettings(decodeJson(text));
+  } catch {
+    return { ok: false, errors: [{ field: 'link', message: 'the shared link is damaged: its lab settings could not be read' }] };
+  }
 }

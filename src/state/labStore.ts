@@ -1,20 +1,12 @@
 import { create } from 'zustand';
 import {
-  defaultSpec, isLearningRateText, LAB_LIMITS, LIMITS, OPTIMIZER_KINDS, SURFACE_INFO, type OptimizerKind, type OptimizerSpec,
-  type SurfaceKind,
+  decodeLab, defaultLabSettings, defaultSpec, isLearningRateText, LAB_LIMITS, labRatesFor, LIMITS, OPTIMIZER_KINDS, type FieldError,
+  SURFACE_INFO, type LabSettings, type OptimizerKind, type OptimizerSpec, type SurfaceKind,
 } from '../spec';
+
+export type { LabSettings };
 import type { SurfacePath } from '../engine/surfacePaths';
 import type { SurfaceReply, SurfaceRequest } from '../worker/surfaceProtocol';
-
-export interface LabSettings {
-  surface: SurfaceKind;
-  conditioning: number;
-  start: [number, number];
-  steps: number;
-  chosen: Record<OptimizerKind, boolean>;
-  /** As typed, so a bad entry can be named rather than lost. */
-  rates: Record<OptimizerKind, string>;
-}
 
 export interface LabResult {
   settings: LabSettings;
@@ -27,17 +19,26 @@ export interface LabResult {
 interface LabState {
   settings: LabSettings;
   result: LabResult | null;
+  /** Set when the page was opened from a lab link that could not be used. */
+  linkErrors: FieldError[] | null;
   computing: boolean;
   error: string | null;
   update(change: Partial<LabSettings>): void;
   /** Switch surface: its window, start point and suggested learning rates. */
   setSurface(surface: SurfaceKind): void;
+  dismissLinkErrors(): void;
 }
 
 const GRID_RES = 200;
 
-function ratesFor(surface: SurfaceKind): Record<OptimizerKind, string> {
-  return Object.fromEntries(OPTIMIZER_KINDS.map((k) => [k, String(SURFACE_INFO[surface].learningRates[k])])) as Record<OptimizerKind, string>;
+export const LAB_HASH = '#lab=';
+
+/** Settings from a `#lab=` link, or the defaults and why the link could not be used. */
+function initialSettings(): { settings: LabSettings; linkErrors: FieldError[] | null } {
+  const hash = typeof location === 'undefined' ? '' : location.hash;
+  if (!hash.startsWith(LAB_HASH)) return { settings: defaultLabSettings(), linkErrors: null };
+  const result = decodeLab(hash.slice(LAB_HASH.length));
+  return result.ok ? { settings: result.settings, linkErrors: null } : { settings: defaultLabSettings(), linkErrors: result.errors };
 }
 
 /** What is wrong with the settings, naming the field, or null. */
@@ -92,11 +93,7 @@ export const useLabStore = create<LabState>((set, get) => {
   };
 
   return {
-    settings: {
-      surface: 'bowl', conditioning: 10, start: SURFACE_INFO.bowl.start, steps: 300,
-      chosen: Object.fromEntries(OPTIMIZER_KINDS.map((k) => [k, ['sgd', 'momentum', 'rmsprop', 'adam'].includes(k)])) as Record<OptimizerKind, boolean>,
-      rates: ratesFor('bowl'),
-    },
+    ...initialSettings(),
     result: null,
     computing: false,
     error: null,
@@ -104,8 +101,9 @@ export const useLabStore = create<LabState>((set, get) => {
       set((s) => ({ settings: { ...s.settings, ...change } }));
       schedule();
     },
+    dismissLinkErrors: () => set({ linkErrors: null }),
     setSurface(surface) {
-      get().update({ surface, start: SURFACE_INFO[surface].start, rates: ratesFor(surface) });
+      get().update({ surface, start: SURFACE_INFO[surface].start, rates: labRatesFor(surface) });
     },
   };
 });

@@ -1,6 +1,6 @@
 // state/: zustand stores — the spec being edited, the current run and its metric series.
 import { create } from 'zustand';
-import { decodeSpec, defaultSpec, encodeSpec, validateSpec, type ExperimentSpec, type FieldError } from '../spec';
+import { decodeSpec, defaultSpec, type ExperimentSpec, type FieldError } from '../spec';
 
 interface SpecState {
   spec: ExperimentSpec;
@@ -12,12 +12,12 @@ interface SpecState {
   dismissLinkErrors(): void;
 }
 
-const HASH_KEY = '#spec=';
+export const SPEC_HASH = '#spec=';
 
 function initialSpec(): { spec: ExperimentSpec; linkErrors: FieldError[] | null } {
   const hash = typeof location === 'undefined' ? '' : location.hash;
-  if (!hash.startsWith(HASH_KEY)) return { spec: defaultSpec(), linkErrors: null };
-  const result = decodeSpec(hash.slice(HASH_KEY.length));
+  if (!hash.startsWith(SPEC_HASH)) return { spec: defaultSpec(), linkErrors: null };
+  const result = decodeSpec(hash.slice(SPEC_HASH.length));
   return result.ok ? { spec: result.spec, linkErrors: null } : { spec: defaultSpec(), linkErrors: result.errors };
 }
 
@@ -32,14 +32,3 @@ export const useSpecStore = create<SpecState>((set) => ({
   replace: (spec) => set({ spec }),
   dismissLinkErrors: () => set({ linkErrors: null }),
 }));
-
-/** The address bar always holds a link to the current (valid) spec, so sharing is copying it. */
-export function specLink(spec: ExperimentSpec): string {
-  return `${location.origin}${location.pathname}${HASH_KEY}${encodeSpec(spec)}`;
-}
-
-useSpecStore.subscribe((s) => {
-  if (typeof history !== 'undefined' && validateSpec(s.spec).ok) {
-    history.replaceState(null, '', HASH_KEY + encodeSpec(s.spec));
-  }
-});

@@ -22,10 +22,14 @@ function describe(text: string) {
   return { problem: userTextProblem(text), vocab: new Set(text).size };
 }
 
+/** The kept text, checked like any stored record: anything but { text, source } strings is ignored. */
 function stored(): { text: string; source: string } {
   try {
     const raw = typeof localStorage === 'undefined' ? null : localStorage.getItem(KEY);
-    if (raw) return JSON.parse(raw) as { text: string; source: string };
+    const value = raw ? (JSON.parse(raw) as { text?: unknown; source?: unknown } | null) : null;
+    if (value && typeof value.text === 'string') {
+      return { text: value.text, source: typeof value.source === 'string' ? value.source.slice(0, 200) : 'pasted' };
+    }
   } catch { /* unreadable: start empty */ }
   return { text: '', source: '' };
 }

@@ -16,7 +16,8 @@ interface ViewState {
 }
 
 export const useViewStore = create<ViewState>((set) => ({
-  tab: 'playground',
+  // A lab link opens the lab.
+  tab: typeof location !== 'undefined' && location.hash.startsWith('#lab=') ? 'lab' : 'playground',
   xAxis: 'epoch',
   smoothing: 0,
   logScale: false,

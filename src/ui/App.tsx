@@ -1,5 +1,7 @@
 import { useDeferredValue, useMemo, useState } from 'react';
-import { useSpecStore, specLink } from '../state/specStore';
+import { useSpecStore } from '../state/specStore';
+import { shareLink } from '../state/addressBar';
+import { useLabStore } from '../state/labStore';
 import { executingRun, selectedRun, useRunStore } from '../state/runStore';
 import { errorsByField, validateSpec, type ExperimentSpec, type SpecResult } from '../spec';
 import { useTextStore } from '../state/textStore';
@@ -24,21 +26,26 @@ function withUserText(result: SpecResult, spec: ExperimentSpec, problem: string 
   return { ok: false, errors: result.ok ? [error] : [...result.errors, error] };
 }
 
+/** Copies the link to what is on screen: the experiment, or the lab as it is. */
 function ShareButton() {
-  const spec = useSpecStore((s) => s.spec);
+  // Re-render when what the link holds changes.
+  useSpecStore((s) => s.spec);
+  useLabStore((s) => s.settings);
+  const tab = useViewStore((s) => s.tab);
   const [note, setNote] = useState<string | null>(null);
+  const link = shareLink();
   const share = async () => {
-    const link = specLink(spec);
+    if (!link) return;
     try {
       await navigator.clipboard.writeText(link);
-      setNote('Link copied: it opens this exact experiment.');
+      setNote(tab === 'lab' ? 'Link copied: it opens the lab as it is.' : 'Link copied: it opens this exact experiment.');
     } catch {
       setNote(`Copy this link: ${link}`);
     }
   };
   return (
     <span className="share">
-      <button type="button" onClick={share} disabled={!validateSpec(spec).ok}>Share link</button>
+      <button type="button" onClick={share} disabled={!link}>Share link</button>
       {note && <span className="share-note">{note}</span>}
     </span>
   );

@@ -100,7 +100,7 @@ function escapeStep(info: SurfaceInfo, xs: Float32Array, ys: Float32Array): numb
  * computed in the lab's worker and animated here step by step. Click the plot to move the start.
  */
 export function LossSurfaceLab() {
-  const { settings, result, computing, error, update, setSurface } = useLabStore();
+  const { settings, result, computing, error, update, setSurface, linkErrors, dismissLinkErrors } = useLabStore();
   const canvas = useRef<HTMLCanvasElement>(null);
   const [frame, setFrame] = useState(0);
   const [playing, setPlaying] = useState(true);
@@ -159,6 +159,12 @@ export function LossSurfaceLab() {
   const resultInfo = result ? SURFACE_INFO[result.settings.surface] : info;
   return (
     <div className="lab">
+      {linkErrors && (
+        <div className="banner warning lab-link-errors" role="alert">
+          The lab link could not be opened, so the lab&apos;s defaults are shown: {linkErrors.map((e) => `${e.field} ${e.message}`).join('; ')}.
+          <button type="button" onClick={dismissLinkErrors}>Dismiss</button>
+        </div>
+      )}
       <Panel title="Loss-surface lab" className="lab-controls">
         <label className="field">
           <span>Function</span>

@@ -265,3 +265,55 @@ test('runs exported as a file import into a fresh browser with identical curves;
   await fresh.close();
   await page.close();
 });
+
+test('the loss-surface lab is part of the link: a reload and a shared link open it as it was; a damaged one says why', async () => {
+  const { page, consoleErrors } = await openPage(url);
+  await page.getByRole('tab', { name: 'Loss-surface lab' }).click();
+  await page.locator('select[name="surface"]').selectOption('himmelblau');
+  await page.locator('input[name="lab-adam"]').uncheck();
+  await page.locator('input[name="lab-nesterov"]').check();
+  await page.getByTestId('surface-canvas').click({ position: { x: 240, y: 60 } });
+  await expect.poll(() => page.evaluate(() => location.hash)).toMatch(/^#lab=/);
+  const start = await page.getByText(/^Start: \(/).textContent();
+  expect(start).not.toBe(`Start: (-0.5, -0.3) — click the plot to move it.`);
+  const settingsOf = async (p: Page) => ({
+    surface: await p.locator('select[name="surface"]').inputValue(),
+    start: await p.getByText(/^Start: \(/).textContent(),
+    chosen: await p.locator('input[name^="lab-"][type="checkbox"]').evaluateAll((boxes) => boxes.map((b) => (b as HTMLInputElement).checked)),
+  });
+  const before = await settingsOf(page);
+  await page.reload();
+  expect(await page.getByRole('tab', { name: 'Loss-surface lab' }).getAttribute('aria-selected')).toBe('true');
+  expect(await settingsOf(page)).toEqual(before);
+  const shared = await openPage(page.url());
+  expect(await settingsOf(shared.page)).toEqual(before);
+  // Back on the playground, the address bar holds the experiment again.
+  await page.getByRole('tab', { name: 'Playground' }).click();
+  await expect.poll(() => page.evaluate(() => location.hash)).toMatch(/^#spec=/);
+  const wrong = Buffer.from(JSON.stringify({ surface: 'moon' })).toString('base64url');
+  const damaged = await openPage(`${url}#lab=${wrong}`);
+  await expect.poll(() => damaged.page.getByRole('alert').first().textContent())
+    .toMatch(/^The lab link could not be opened, so the lab's defaults are shown: lab.surface must be one of bowl, rosenbrock, beale, himmelblau, saddle; lab.conditioning must be/);
+  expect(await damaged.page.locator('select[name="surface"]').inputValue()).toBe('bowl');
+  expect([...consoleErrors, ...shared.consoleErrors, ...damaged.consoleErrors].join('\n')).toBe('');
+  for (const p of [page, shared.page, damaged.page]) await p.close();
+});
+
+test('the plane shows the data being edited at once, and a run’s boundary only over the data it trained on', async () => {
+  const { page, consoleErrors } = await openPage(link((s) => { s.training.epochs = 3; }));
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect.poll(() => phaseOf(page), { timeout: 30_000 }).toBe('Finished');
+  const title = page.locator('h2', { hasText: 'Decision boundary' });
+  await expect.poll(() => title.textContent()).toMatch(/^Decision boundary · Run 1/);
+  await page.locator('select[name="dataset.kind"]').selectOption('xor');
+  await expect.poll(() => title.textContent()).toBe('Decision boundary');
+  await page.locator('select[name="dataset.kind"]').selectOption('circle');
+  await expect.poll(() => title.textContent()).toMatch(/^Decision boundary · Run 1/);
+  // Choosing the run in the list shows its own data and boundary whatever is being edited.
+  await page.locator('input[name="dataset.noise"]').fill('0.1');
+  await expect.poll(() => title.textContent()).toBe('Decision boundary');
+  await page.getByRole('button', { name: 'view', exact: true }).click();
+  await expect.poll(() => title.textContent()).toMatch(/^Decision boundary · Run 1/);
+  expect(consoleErrors.join('\n')).toBe('');
+  await page.close();
+});
