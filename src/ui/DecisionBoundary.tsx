@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef } from 'react';
 import { buildDataset, DOMAIN } from '../data';
 import { isClassification, isPlane, validateSpec, type ExperimentSpec } from '../spec';
 import type { BoundarySnapshot } from '../engine/types';
+import { downloadCanvas } from './imageExport';
 import { divergingColor, NEGATIVE, POSITIVE } from './colors';
 
 const SIZE = 360;
@@ -82,6 +83,7 @@ export function DecisionBoundary({ spec, boundary }: { spec: ExperimentSpec; bou
         {classification ? 'Predicted probability of the blue class' : 'Predicted value'} over x₁, x₂ ∈ [−6, 6].
         Filled dots: training, rings: validation.
         {!boundary && ' Train to draw the model’s prediction.'}
+        {' '}<button type="button" className="link-button" onClick={() => canvas.current && downloadCanvas(canvas.current, 'decision-boundary')}>Download PNG</button>
       </figcaption>
     </figure>
   );

@@ -1,5 +1,6 @@
 import { memo, useLayoutEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import { useQueuedValue } from './frameQueue';
+import { downloadChartPng, downloadChartSvg } from './imageExport';
 import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 
 export interface Point {
@@ -79,6 +80,12 @@ export function MetricChart({ title, series, xLabel = 'epoch', xFromZero = false
       <div className="chart-head">
         <h3>{title}</h3>
         {latest && <span className="latest">{latest}</span>}
+        {hasData && (
+          <span className="chart-downloads">
+            <button type="button" aria-label={`Download ${title} as PNG`} onClick={() => box.current && downloadChartPng(box.current, title)}>PNG</button>
+            <button type="button" aria-label={`Download ${title} as SVG`} onClick={() => box.current && downloadChartSvg(box.current, title)}>SVG</button>
+          </span>
+        )}
       </div>
       <div className="chart-plot" style={{ height: CHART_HEIGHT }}>
         {mounted && width > 0 && <ChartBody series={drawn} width={width} xLabel={xLabel} xFromZero={xFromZero} logScale={logScale} />}

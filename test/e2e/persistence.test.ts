@@ -131,6 +131,9 @@ test('a finished language model is sampled and trained further after a reload; i
   await page.locator('input[name="attention.text"]').fill('.anna');
   await page.getByRole('button', { name: 'Show', exact: true }).click();
   await expect.poll(() => page.getByTestId('attention-heatmap').getAttribute('aria-label')).toMatch(/layer 1, head 1/);
+  const [heatmap] = await downloaded(page, () => page.locator('.attention').getByRole('button', { name: 'Download PNG' }).click());
+  expect(heatmap.name).toBe('attention-layer-1-head-1.png');
+  expect(readFileSync(heatmap.path).subarray(1, 4).toString()).toBe('PNG');
 
   // Its weights, downloaded with its spec, give the very same greedy sample in a fresh browser.
   const files = await downloaded(page, () => page.getByRole('button', { name: /^Download the weights of Run 1/ }).click());
@@ -305,6 +308,18 @@ test('the plane shows the data being edited at once, and a run’s boundary only
   await expect.poll(() => phaseOf(page), { timeout: 30_000 }).toBe('Finished');
   const title = page.locator('h2', { hasText: 'Decision boundary' });
   await expect.poll(() => title.textContent()).toMatch(/^Decision boundary · Run 1/);
+  // Pictures: the boundary and a line chart as PNG, the line chart as SVG with its legend.
+  const isPng = (path: string) => readFileSync(path).subarray(1, 4).toString() === 'PNG' && readFileSync(path).length > 1000;
+  const [boundary] = await downloaded(page, () => page.locator('figure.boundary').getByRole('button', { name: 'Download PNG' }).click());
+  expect(boundary.name).toBe('decision-boundary.png');
+  expect(isPng(boundary.path)).toBe(true);
+  const lossTitle = (await page.getByTestId('loss-chart').locator('h3').textContent())!;
+  const [png] = await downloaded(page, () => page.getByRole('button', { name: `Download ${lossTitle} as PNG` }).click());
+  expect(isPng(png.path)).toBe(true);
+  const [svg] = await downloaded(page, () => page.getByRole('button', { name: `Download ${lossTitle} as SVG` }).click());
+  expect(svg.text).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  expect(svg.text).toContain('recharts-line-curve');
+  expect(svg.text).toContain('>validation</text>');
   await page.locator('select[name="dataset.kind"]').selectOption('xor');
   await expect.poll(() => title.textContent()).toBe('Decision boundary');
   await page.locator('select[name="dataset.kind"]').selectOption('circle');

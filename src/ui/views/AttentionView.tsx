@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { hasModel, useRunStore, type Run } from '../../state/runStore';
 import { useViewStore } from '../../state/viewStore';
+import { downloadCanvas } from '../imageExport';
 import type { AttentionSnapshot } from '../../engine/types';
 
 const CELL_MAX = 18;
@@ -35,8 +36,15 @@ function Heatmap({ a, layer, head }: { a: AttentionSnapshot; layer: number; head
       });
     }
   }, [a, layer, head, t, cell, margin, side]);
-  return <canvas ref={canvas} width={side} height={side} data-testid="attention-heatmap"
-    aria-label={`Attention of layer ${layer + 1}, head ${head + 1}: rows are queries, columns the tokens they attend to`} />;
+  return (
+    <>
+      <canvas ref={canvas} width={side} height={side} data-testid="attention-heatmap"
+        aria-label={`Attention of layer ${layer + 1}, head ${head + 1}: rows are queries, columns the tokens they attend to`} />
+      <button type="button" className="link-button" onClick={() => canvas.current && downloadCanvas(canvas.current, `attention-layer-${layer + 1}-head-${head + 1}`)}>
+        Download PNG
+      </button>
+    </>
+  );
 }
 
 /** Attention weights per layer and head for a chosen input (rows: each position; columns: what it attends to). */

@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'react';
+import { downloadConfusionPng } from '../imageExport';
 import type { ClassesSnapshot } from '../../engine/types';
 
 const SIDE = 28;
@@ -43,7 +44,10 @@ export function ClassesView({ classes }: { classes: ClassesSnapshot | undefined 
           ))}
         </tbody>
       </table>
-      <p className="small muted">{right} of {total} validation digits right ({((100 * right) / Math.max(1, total)).toFixed(1)}%).</p>
+      <p className="small muted">
+        {right} of {total} validation digits right ({((100 * right) / Math.max(1, total)).toFixed(1)}%).{' '}
+        <button type="button" className="link-button" onClick={() => downloadConfusionPng(confusion, 'confusion-matrix')}>Download PNG</button>
+      </p>
       <h3 className="subhead">Misclassified ({total - right}; first {misclassified.length} shown, true → predicted)</h3>
       <div className="digit-grid" data-testid="misclassified">
         {misclassified.map((m) => (
