@@ -3,7 +3,7 @@ import { buildDataset, boundaryGridInputs, deriveSeed, DOMAIN, featurize, genera
 import { PLANE_DATASETS, isClassification, type DatasetSpec } from '../src/spec';
 
 const spec = (over: Partial<DatasetSpec> = {}): DatasetSpec => ({
-  kind: 'circle', samples: 500, noise: 0.3, validationSplit: 0.2, features: ['x1', 'x2'], contextLength: 16, digits: 3, ...over,
+  kind: 'circle', samples: 500, noise: 0.3, validationSplit: 0.2, features: ['x1', 'x2'], contextLength: 16, digits: 3, table: { target: '', task: 'auto' }, drawn: { added: [], removed: [] }, ...over,
 });
 
 describe('2-D datasets', () => {
@@ -77,5 +77,23 @@ describe('2-D datasets', () => {
     const p = new Rng(9).permutation(50);
     expect([...p].sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
     expect(new Rng(9).permutation(50)).toEqual(p);
+  });
+});
+
+describe('points drawn by hand', () => {
+  test('removed points leave the data, added ones join it with their class, and the split stays seeded', () => {
+    const base = buildDataset(spec(), 42);
+    const drawn = { added: [[0.5, -0.5, 1], [5, 5, 0]] as [number, number, number][], removed: [0, 1, 2] };
+    const edited = buildDataset(spec({ drawn }), 42);
+    expect(edited.train.n + edited.validation.n).toBe(base.train.n + base.validation.n - 3 + 2);
+    const points = [...edited.train.points, ...edited.validation.points];
+    const labels = [...edited.train.y, ...edited.validation.y];
+    const find = (x: number, y: number) => labels[points.findIndex((_, i) => i % 2 === 0 && Math.abs(points[i] - x) < 1e-6 && Math.abs(points[i + 1] - y) < 1e-6) / 2];
+    expect(find(0.5, -0.5)).toBe(1);
+    expect(find(5, 5)).toBe(0);
+    const raw = generate2d('circle', 500, 0.3, deriveSeed(42, 'data'));
+    expect(find(raw.x[0], raw.x[1])).toBeUndefined();
+    expect(find(raw.x[6], raw.x[7])).toBe(raw.y[3]);
+    expect(buildDataset(spec({ drawn }), 42)).toEqual(edited);
   });
 });

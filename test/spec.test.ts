@@ -211,3 +211,19 @@ describe('lab links', () => {
     expect(decodeLab('%%%')).toMatchObject({ ok: false, errors: [{ field: 'link' }] });
   });
 });
+
+describe('points drawn on the plane', () => {
+  test('are checked: inside the plane, class 0 or 1, removals in range and in order, only on classification planes', () => {
+    const fields = (drawn: unknown, kind: DatasetKind = 'circle') => errorsOf((s) => {
+      s.dataset.kind = kind;
+      (s.dataset as { drawn: unknown }).drawn = drawn;
+    }).map((e) => e.field);
+    expect(fields({ added: [[1, 2, 1]], removed: [0, 5] })).toEqual([]);
+    expect(fields({ added: [[7, 0, 1]], removed: [] })).toEqual(['dataset.drawn.added[0]']);
+    expect(fields({ added: [[0, 0, 2]], removed: [] })).toEqual(['dataset.drawn.added[0]']);
+    expect(fields({ added: [], removed: [5, 3] })).toEqual(['dataset.drawn.removed']);
+    expect(fields({ added: [], removed: [500] })).toEqual(['dataset.drawn.removed']);
+    expect(fields({ added: [[0, 0, 1]], removed: [] }, 'plane')).toEqual(['dataset.drawn']);
+    expect(fields('x')).toEqual(['dataset.drawn']);
+  });
+});

@@ -1,10 +1,11 @@
 import { isPlane, isSeries, type DatasetSpec, type FeatureName } from '../spec/types';
 import { deriveSeed, Rng } from './rng';
-import { DOMAIN, generate2d, taskOf } from './twoD';
+import { DOMAIN, generate2d, taskOf, withDrawn } from './twoD';
 import { featurize } from './features';
 import { fitStandardizer, standardize, type Standardizer } from './normalize';
 import { MNIST_PIXELS, parseMnist, splitMnist } from './mnist';
 import { seriesWindows } from './sequenceDataset';
+import { tableData, type Table } from './table';
 
 export interface Split {
   /** Model inputs: one standardised feature row per example. */
@@ -23,8 +24,10 @@ export interface TabularDataset {
   outputDim: number;
   /** Plane datasets: how model inputs are made from (x1, x2); null for images and series. */
   plane: { features: FeatureName[]; standardizer: Standardizer } | null;
-  /** Series (windows as inputs): the training part's mean and spread, to show forecasts in the series' units. */
+  /** Series (windows as inputs) and table regression: the training targets' mean and spread, to show values in their units. */
   scale: { mean: number; std: number } | null;
+  /** Your own table: the class names (classification) and input names after encoding. */
+  table: { classes: string[] | null; inputNames: string[] } | null;
   train: Split;
   validation: Split;
 }
@@ -34,6 +37,8 @@ export interface DatasetFiles {
   mnist?: { images: Uint8Array; labels: Uint8Array };
   /** The names or speeches file, or the user's own text. */
   text?: string;
+  /** The person's own table, parsed. */
+  table?: Table;
 }
 
 function take(points: Float32Array, y: Float32Array, idx: Int32Array): { points: Float32Array; y: Float32Array } {
@@ -53,11 +58,20 @@ function take(points: Float32Array, y: Float32Array, idx: Int32Array): { points:
  */
 export function buildDataset(spec: DatasetSpec, seed: number, files: DatasetFiles = {}): TabularDataset {
   const noPoints = new Float32Array(0);
+  if (spec.kind === 'userTable') {
+    if (!files.table) throw new Error('Your table is not loaded: load a CSV file in the Data panel');
+    const t = tableData(files.table, spec, seed);
+    return {
+      task: t.plan.task, inputDim: t.inputDim, outputDim: t.plan.task === 'multiclass' ? t.plan.classes!.length : 1, plane: null,
+      scale: t.scale, table: { classes: t.plan.classes, inputNames: t.plan.inputNames },
+      train: { ...t.train, points: noPoints }, validation: { ...t.validation, points: noPoints },
+    };
+  }
   if (isSeries(spec.kind)) {
     // The MLP sees each window of past values as one input row.
     const { train, validation, scale } = seriesWindows(spec, seed);
     return {
-      task: 'regression', inputDim: spec.contextLength, outputDim: 1, plane: null, scale,
+      task: 'regression', inputDim: spec.contextLength, outputDim: 1, plane: null, scale, table: null,
       train: { ...train, points: noPoints }, validation: { ...validation, points: noPoints },
     };
   }
@@ -65,11 +79,11 @@ export function buildDataset(spec: DatasetSpec, seed: number, files: DatasetFile
     if (!files.mnist) throw new Error('The MNIST files are not loaded');
     const { train, validation } = splitMnist(parseMnist(files.mnist.images, files.mnist.labels), spec.samples, spec.validationSplit, deriveSeed(seed, 'split'));
     return {
-      task: 'multiclass', inputDim: MNIST_PIXELS, outputDim: 10, plane: null, scale: null,
+      task: 'multiclass', inputDim: MNIST_PIXELS, outputDim: 10, plane: null, scale: null, table: null,
       train: { ...train, points: noPoints }, validation: { ...validation, points: noPoints },
     };
   }
-  const raw = generate2d(spec.kind, spec.samples, spec.noise, deriveSeed(seed, 'data'));
+  const raw = withDrawn(generate2d(spec.kind, spec.samples, spec.noise, deriveSeed(seed, 'data')), spec.drawn);
   const order = new Rng(deriveSeed(seed, 'split')).permutation(raw.n);
   const nVal = Math.round(raw.n * spec.validationSplit);
   const val = take(raw.x, raw.y, order.subarray(0, nVal));
@@ -85,6 +99,7 @@ export function buildDataset(spec: DatasetSpec, seed: number, files: DatasetFile
     outputDim: 1,
     plane: { features: [...spec.features], standardizer },
     scale: null,
+    table: null,
     train: split(train, trainRows),
     validation: split(val, featurize(val.points, spec.features)),
   };

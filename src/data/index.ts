@@ -9,3 +9,4 @@ export * from './series';
 export * from './toyTasks';
 export * from './sequenceDataset';
 export * from './shapes';
+export * from './table';

@@ -9,9 +9,13 @@ import { MNIST_PIXELS } from './mnist';
 /** Distinct characters of the shipped texts (names: with the '.' that separates names). */
 export const SHIPPED_TEXT_VOCAB = { names: 28, sotu: 80 } as const;
 
-/** `userVocab`: distinct characters of the person's own text (null when there is none yet). */
-export function problemShape(spec: ExperimentSpec, userVocab: number | null): ProblemShape | null {
+/**
+ * `userVocab`: distinct characters of the person's own text; `userTable`: its inputs and outputs
+ * as encoded (null when there is none yet, or it cannot be used).
+ */
+export function problemShape(spec: ExperimentSpec, userVocab: number | null, userTable: { inputDim: number; outputDim: number } | null = null): ProblemShape | null {
   const d = spec.dataset;
+  if (d.kind === 'userTable') return userTable && { kind: 'tabular', ...userTable };
   if (spec.model.kind === 'mlp') {
     if (isPlane(d.kind)) return { kind: 'tabular', inputDim: d.features.length, outputDim: 1 };
     if (isSeries(d.kind)) return { kind: 'tabular', inputDim: d.contextLength, outputDim: 1 };

@@ -1,4 +1,4 @@
-import type { PlaneDatasetKind } from '../spec/types';
+import type { DrawnPoints, PlaneDatasetKind } from '../spec/types';
 import { isClassification } from '../spec/types';
 import { Rng } from './rng';
 
@@ -123,4 +123,43 @@ export function generate2d(kind: PlaneDatasetKind, n: number, noise: number, see
 
 export function taskOf(kind: PlaneDatasetKind): 'binary' | 'regression' {
   return isClassification(kind) ? 'binary' : 'regression';
+}
+
+/** The generated points less those removed by hand, then the points added by hand. */
+export function withDrawn(set: PointSet, drawn: DrawnPoints | undefined): PointSet {
+  if (!drawn || (drawn.added.length === 0 && drawn.removed.length === 0)) return set;
+  const removed = new Set(drawn.removed);
+  const kept = Array.from({ length: set.n }, (_, i) => i).filter((i) => !removed.has(i));
+  const out = alloc(kept.length + drawn.added.length);
+  kept.forEach((k, i) => {
+    out.x[2 * i] = set.x[2 * k];
+    out.x[2 * i + 1] = set.x[2 * k + 1];
+    out.y[i] = set.y[k];
+  });
+  drawn.added.forEach(([x1, x2, label], j) => {
+    const i = kept.length + j;
+    out.x[2 * i] = x1;
+    out.x[2 * i + 1] = x2;
+    out.y[i] = label;
+  });
+  return out;
+}
+
+/**
+ * The point nearest to (x1, x2) within `radius`: a generated one (by index) or one added by
+ * hand (by its place in `added`); null when none is that close.
+ */
+export function nearestPoint(set: PointSet, drawn: DrawnPoints, x1: number, x2: number, radius: number): { generated: number } | { added: number } | null {
+  let best: { generated: number } | { added: number } | null = null;
+  let bestD = radius * radius;
+  const removed = new Set(drawn.removed);
+  for (let i = 0; i < set.n; i++) {
+    const d = (set.x[2 * i] - x1) ** 2 + (set.x[2 * i + 1] - x2) ** 2;
+    if (!removed.has(i) && d <= bestD) [best, bestD] = [{ generated: i }, d];
+  }
+  drawn.added.forEach(([a, b], j) => {
+    const d = (a - x1) ** 2 + (b - x2) ** 2;
+    if (d <= bestD) [best, bestD] = [{ added: j }, d];
+  });
+  return best;
 }

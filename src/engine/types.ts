@@ -44,10 +44,12 @@ export interface BoundarySnapshot {
   values: Float32Array;
 }
 
-/** MNIST validation results: confusion counts and the first digits it got wrong. */
+/** Validation results of a classifier: confusion counts and (MNIST) the first digits it got wrong. */
 export interface ClassesSnapshot {
-  /** confusion[true * 10 + predicted]. */
+  /** confusion[true * k + predicted], for k classes. */
   confusion: number[];
+  /** The class names (a table's target values); absent for MNIST's digits 0–9. */
+  labels?: string[];
   misclassified: { index: number; label: number; predicted: number; pixels: Uint8Array }[];
 }
 

@@ -85,9 +85,11 @@ function checkViews(raw: unknown): EpochViews {
   if (isObject(b) && Number.isInteger(b.resolution) && (b.resolution as number) > 0 && (b.resolution as number) <= 512
     && isTyped(b.values, Float32Array, (b.resolution as number) ** 2)) out.boundary = { resolution: b.resolution as number, values: b.values as Float32Array };
   const c = raw.classes;
-  if (isObject(c) && isNumberList(c.confusion, 100) && c.confusion.length === 100 && Array.isArray(c.misclassified)
-    && c.misclassified.length <= 100 && c.misclassified.every((m) => isObject(m) && isNumber(m.index) && isNumber(m.label)
-      && isNumber(m.predicted) && isTyped(m.pixels, Uint8Array, 784))) out.classes = c as unknown as EpochViews['classes'];
+  const k = isObject(c) && Array.isArray(c.confusion) ? Math.round(Math.sqrt(c.confusion.length)) : 0;
+  if (isObject(c) && k >= 2 && k <= 20 && isNumberList(c.confusion, 400) && c.confusion.length === k * k
+    && (c.labels === undefined || (Array.isArray(c.labels) && c.labels.length === k && c.labels.every((l) => isString(l, 200))))
+    && Array.isArray(c.misclassified) && c.misclassified.length <= 100 && c.misclassified.every((m) => isObject(m) && isNumber(m.index)
+      && isNumber(m.label) && isNumber(m.predicted) && isTyped(m.pixels, Uint8Array, 784))) out.classes = c as unknown as EpochViews['classes'];
   const f = raw.forecast;
   if (isObject(f) && isNumberList(f.truth, 100_000) && isNumberList(f.predicted, 100_000)) out.forecast = { truth: f.truth, predicted: f.predicted };
   const t = raw.toy;

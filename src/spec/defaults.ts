@@ -21,6 +21,7 @@ export function datasetDefaults(kind: DatasetKind): Pick<DatasetSpec, 'samples' 
   if (isText(kind)) return { samples: 4000, noise: 0, contextLength: 32, digits: 3 };
   if (isToy(kind)) return { samples: 4000, noise: 0, contextLength: 16, digits: kind === 'addition' ? 2 : 5 };
   if (isSeries(kind)) return { samples: 1500, noise: kind === 'sines' ? 0.05 : 0, contextLength: 24, digits: 3 };
+  if (kind === 'userTable') return { samples: 100000, noise: 0, contextLength: 16, digits: 3 };
   return { samples: 3000, noise: 0, contextLength: 16, digits: 3 }; // mnist
 }
 
@@ -28,7 +29,7 @@ export function defaultSpec(): ExperimentSpec {
   return {
     version: SPEC_VERSION,
     seed: 42,
-    dataset: { kind: 'circle', ...datasetDefaults('circle'), validationSplit: 0.2, features: ['x1', 'x2'] },
+    dataset: { kind: 'circle', ...datasetDefaults('circle'), validationSplit: 0.2, features: ['x1', 'x2'], table: { target: '', task: 'auto' }, drawn: { added: [], removed: [] } },
     model: defaultModel('mlp'),
     training: {
       optimizer: {

@@ -9,6 +9,7 @@ export const DATASET_LABELS: Record<DatasetKind, string> = {
   reverse: 'Reverse digits (toy task)', sort: 'Sort digits (toy task)', copy: 'Copy digits (toy task)',
   addition: 'Addition "12+34=046" (toy task)',
   sines: 'Sine mixture (forecast)', mackeyGlass: 'Mackey–Glass (forecast)',
+  userTable: 'Your own table (CSV)',
 };
 
 export const MODEL_LABELS: Record<ModelKind, string> = {

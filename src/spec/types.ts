@@ -17,7 +17,9 @@ export type ToyDatasetKind = (typeof TOY_DATASETS)[number];
 /** Generated time series, windowed for one-step-ahead forecasting. */
 export const SERIES_DATASETS = ['sines', 'mackeyGlass'] as const;
 export type SeriesDatasetKind = (typeof SERIES_DATASETS)[number];
-export const DATASET_KINDS = [...PLANE_DATASETS, ...IMAGE_DATASETS, ...TEXT_DATASETS, ...TOY_DATASETS, ...SERIES_DATASETS] as const;
+/** The person's own CSV table (kept in the browser, never in links). */
+export const TABLE_DATASETS = ['userTable'] as const;
+export const DATASET_KINDS = [...PLANE_DATASETS, ...IMAGE_DATASETS, ...TEXT_DATASETS, ...TOY_DATASETS, ...SERIES_DATASETS, ...TABLE_DATASETS] as const;
 export type DatasetKind = (typeof DATASET_KINDS)[number];
 
 export const MODEL_KINDS = ['mlp', 'lstm', 'transformer'] as const;
@@ -58,6 +60,27 @@ export interface DatasetSpec {
   contextLength: number;
   /** Toy tasks: digits per number (addition: per operand). */
   digits: number;
+  /** Your own table: which column to predict, and whether as classes or values. */
+  table: TableSpec;
+  /** Plane classification: the person's edits to the generated points (drawn on the plane). */
+  drawn: DrawnPoints;
+}
+
+export interface DrawnPoints {
+  /** Points added by hand: [x1, x2, class 0 or 1]. */
+  added: [number, number, number][];
+  /** Generated points taken away, by their index in the generated sample (sorted, distinct). */
+  removed: number[];
+}
+
+export const TABLE_TASKS = ['auto', 'classification', 'regression'] as const;
+export type TableTask = (typeof TABLE_TASKS)[number];
+
+export interface TableSpec {
+  /** The column to predict (its header); '' until one is chosen. */
+  target: string;
+  /** auto: classes when the target is text or has at most 20 distinct values, else regression. */
+  task: TableTask;
 }
 
 export interface DenseLayerSpec {
@@ -152,6 +175,10 @@ export interface ExperimentSpec {
   backend: BackendChoice;
 }
 
+export function isTable(kind: DatasetKind): boolean {
+  return kind === 'userTable';
+}
+
 export function isClassification(kind: DatasetKind): boolean {
   return (CLASSIFICATION_DATASETS as readonly string[]).includes(kind) || kind === 'mnist';
 }
@@ -181,7 +208,7 @@ export function isTokens(kind: DatasetKind): boolean {
 export function modelsFor(kind: DatasetKind): ModelKind[] {
   if (isTokens(kind)) return ['transformer', 'lstm'];
   if (isSeries(kind)) return ['lstm', 'mlp'];
-  return ['mlp'];
+  return ['mlp']; // plane, MNIST, tables
 }
 
 /** The spec's MLP (for code that only handles MLPs); throws for other models. */

@@ -1,6 +1,6 @@
 import {
   ACTIVATIONS, BACKEND_CHOICES, DATASET_KINDS, FEATURE_NAMES, MODEL_KINDS, OPTIMIZER_KINDS, SCHEDULE_KINDS, SPEC_VERSION,
-  isPlane, isSeries, isText, isToy, modelsFor,
+  TABLE_TASKS, isClassification, isPlane, isSeries, isTable, isText, isToy, modelsFor,
   type DatasetKind, type DatasetSpec, type ExperimentSpec, type ModelKind,
 } from './types';
 import { DATASET_LABELS, MODEL_LABELS } from './labels';
@@ -19,6 +19,8 @@ export const LIMITS = {
   textWindows: { min: 200, max: 50000 },
   toyExamples: { min: 200, max: 20000 },
   seriesLength: { min: 100, max: 10000 },
+  tableRows: { min: 20, max: 100000 },
+  drawnPoints: { max: 2000 },
   textContext: { min: 4, max: 128 },
   seriesWindow: { min: 2, max: 64 },
   digits: { min: 1, max: 8 },
@@ -96,12 +98,14 @@ export function samplesRule(kind: DatasetKind): { min: number; max: number; unit
   if (isText(kind)) return { ...LIMITS.textWindows, unit: 'windows of text' };
   if (isToy(kind)) return { ...LIMITS.toyExamples, unit: 'examples' };
   if (isSeries(kind)) return { ...LIMITS.seriesLength, unit: 'points in the series' };
+  if (isTable(kind)) return { ...LIMITS.tableRows, unit: 'rows at most (your table may have fewer)' };
   return { ...LIMITS.mnistSamples, unit: 'real digits' };
 }
 
-/** Training and validation examples a dataset spec yields (series: one per forecast window). */
-export function exampleCounts(d: Pick<DatasetSpec, 'kind' | 'samples' | 'validationSplit' | 'contextLength'>): { train: number; validation: number } {
-  const total = isSeries(d.kind) ? Math.max(0, d.samples - d.contextLength) : d.samples;
+/** Training and validation examples a dataset spec yields (series: one per forecast window; plane: with the points drawn). */
+export function exampleCounts(d: Pick<DatasetSpec, 'kind' | 'samples' | 'validationSplit' | 'contextLength'> & { drawn?: DatasetSpec['drawn'] }): { train: number; validation: number } {
+  const drawn = isPlane(d.kind) && d.drawn ? d.drawn.added.length - d.drawn.removed.length : 0;
+  const total = isSeries(d.kind) ? Math.max(0, d.samples - d.contextLength) : d.samples + drawn;
   const train = trainSize(total, d.validationSplit);
   return { train, validation: total - train };
 }
@@ -150,6 +154,17 @@ export function validateSpec(raw: unknown): SpecResult {
         errors.push({ field: 'dataset.features', message: 'must not list a feature twice' });
       }
     }
+    const table = dataset.table;
+    if (!isObject(table)) errors.push({ field: 'dataset.table', message: 'is missing or not an object' });
+    else {
+      if (typeof table.target !== 'string' || table.target.length > 200) {
+        errors.push({ field: 'dataset.table.target', message: 'must be a column name of at most 200 characters' });
+      } else if (isTable(kind) && table.target === '') {
+        errors.push({ field: 'dataset.table.target', message: 'choose the column to predict' });
+      }
+      checkChoice(errors, 'dataset.table.task', table.task, TABLE_TASKS);
+    }
+    checkDrawn(errors, dataset.drawn, kind, dataset.samples);
     if (isSeries(kind) && !errors.some((e) => e.field === 'dataset.samples' || e.field === 'dataset.contextLength')
       && (dataset.samples as number) < 4 * (dataset.contextLength as number)) {
       errors.push({ field: 'dataset.contextLength', message: `must be at most a quarter of the series length (${Math.floor((dataset.samples as number) / 4)})` });
@@ -203,7 +218,7 @@ export function validateSpec(raw: unknown): SpecResult {
   // Cross-field rules, checked only once the fields they read are valid on their own.
   const has = (field: string) => errors.some((e) => e.field === field);
   if (dataset && training && !has('dataset.kind') && !has('dataset.samples') && !has('dataset.validationSplit')
-    && !has('dataset.contextLength') && !has('training.batchSize')) {
+    && !has('dataset.contextLength') && !has('training.batchSize') && !errors.some((e) => e.field.startsWith('dataset.drawn'))) {
     const nTrain = exampleCounts(dataset as unknown as DatasetSpec).train;
     if ((training.batchSize as number) > nTrain) {
       const what = isPlane(dataset.kind as DatasetKind) ? 'training points' : 'training examples';
@@ -226,6 +241,32 @@ export function validateSpec(raw: unknown): SpecResult {
 
   return errors.length ? { ok: false, errors } : { ok: true, spec: raw as unknown as ExperimentSpec };
 }
+
+/** Points drawn on the plane: inside it, of a class, within bounds; removals name generated points once each. */
+function checkDrawn(errors: Errors, drawn: unknown, kind: DatasetKind, samples: unknown): void {
+  if (!isObject(drawn) || !Array.isArray(drawn.added) || !Array.isArray(drawn.removed)) {
+    errors.push({ field: 'dataset.drawn', message: 'must be { added: [...], removed: [...] }' });
+    return;
+  }
+  const { max } = LIMITS.drawnPoints;
+  const editable = isPlane(kind) && isClassification(kind);
+  if (!editable && (drawn.added.length || drawn.removed.length)) {
+    errors.push({ field: 'dataset.drawn', message: 'points can be drawn only on the plane classification datasets' });
+    return;
+  }
+  if (drawn.added.length > max) errors.push({ field: 'dataset.drawn.added', message: `must hold at most ${max} points` });
+  const bad = drawn.added.findIndex((p) => !Array.isArray(p) || p.length !== 3 || !p.every((v) => typeof v === 'number' && Number.isFinite(v))
+    || Math.abs(p[0]) > DOMAIN || Math.abs(p[1]) > DOMAIN || (p[2] !== 0 && p[2] !== 1));
+  if (bad >= 0) errors.push({ field: `dataset.drawn.added[${bad}]`, message: `must be [x1, x2, class] with x1, x2 in −${DOMAIN}…${DOMAIN} and class 0 or 1` });
+  const n = typeof samples === 'number' ? samples : 0;
+  const removed = drawn.removed;
+  if (removed.length > n || !removed.every((v, i) => Number.isInteger(v) && v >= 0 && v < n && (i === 0 || v > removed[i - 1]))) {
+    errors.push({ field: 'dataset.drawn.removed', message: `must list generated points (0 to ${Math.max(0, n - 1)}) once each, in order` });
+  }
+}
+
+/** Points lie in [−DOMAIN, DOMAIN]² (see data/twoD.ts). */
+const DOMAIN = 6;
 
 function checkModel(errors: Errors, model: Record<string, unknown>): void {
   checkChoice(errors, 'model.kind', model.kind, MODEL_KINDS);

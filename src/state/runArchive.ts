@@ -1,32 +1,10 @@
 // Runs and their checkpoints, kept in the browser's IndexedDB so a reload, a crash or a closed
 // tab loses nothing. Everything read back is untrusted and checked like a link; a write the
 // browser refuses (storage full) is reported, never swallowed.
-import { openDB, type IDBPDatabase } from 'idb';
+import type { IDBPDatabase } from 'idb';
+import { database } from './db';
 import { checkCheckpoint, checkRunRecord, type RunRecord } from '../export/runRecord';
 import type { TrainingCheckpoint } from '../engine/types';
-
-const DB = 'nn-playground';
-/** 1: runs. 2: checkpoints apart from runs (large, read only when a run is resumed or opened); records that failed their check. */
-const VERSION = 2;
-
-let db: Promise<IDBPDatabase> | null = null;
-
-function database(): Promise<IDBPDatabase> | null {
-  if (typeof indexedDB === 'undefined') return null;
-  db ??= openDB(DB, VERSION, {
-    upgrade(d, oldVersion) {
-      if (oldVersion < 1) d.createObjectStore('runs', { keyPath: 'id' });
-      if (oldVersion < 2) {
-        d.createObjectStore('checkpoints', { keyPath: 'id' });
-        d.createObjectStore('setAside', { autoIncrement: true });
-      }
-    },
-  }).catch((e) => {
-    db = null;
-    throw e;
-  });
-  return db;
-}
 
 /** A write the browser refused: what it was, its size, and why. */
 export class StorageRefused extends Error {

@@ -10,6 +10,7 @@ import type { RunPhase, RunRecord } from '../export/runRecord';
 import { metricsCsv, readRunFile, writeRunFile } from '../export/runFile';
 import { decodeSafetensors, encodeSafetensors } from '../export/safetensors';
 import { useTextStore } from './textStore';
+import { useTableStore } from './tableStore';
 import type { FromWorker } from '../worker/protocol';
 import { TrainingWorkerClient } from '../worker/client';
 import * as archive from './runArchive';
@@ -237,8 +238,9 @@ export const useRunStore = create<RunState>((set, get) => {
   /** Uploaded weights waiting for the worker's verdict on whether they fit. */
   const uploads = new Map<number, { fileName: string; checkpoint: TrainingCheckpoint }>();
 
-  // The person's own text travels with the run (it is not part of the spec).
-  const textFor = (spec: ExperimentSpec) => (spec.dataset.kind === 'userText' ? useTextStore.getState().text : undefined);
+  // The person's own text or table travels with the run (it is not part of the spec).
+  const dataFor = (spec: ExperimentSpec) => (spec.dataset.kind === 'userText' ? { text: useTextStore.getState().text }
+    : spec.dataset.kind === 'userTable' ? { csv: useTableStore.getState().csv } : undefined);
 
   /** Have the worker load a kept model (once), so it can be asked about; false when there is none. */
   const ensureOpen = async (runId: number): Promise<boolean> => {
@@ -253,7 +255,7 @@ export const useRunStore = create<RunState>((set, get) => {
       return false;
     }
     openedId = runId;
-    client.send({ type: 'open', runId, spec: run.spec, checkpoint, text: textFor(run.spec) });
+    client.send({ type: 'open', runId, spec: run.spec, checkpoint, data: dataFor(run.spec) });
     return true;
   };
   /** Ask the live run, or its kept model once loaded. */
@@ -283,7 +285,7 @@ export const useRunStore = create<RunState>((set, get) => {
     for (const { run, resume } of runs) {
       holdRun(run.id);
       save(run.id);
-      client.send({ type: 'start', runId: run.id, spec: run.spec, stepFirst, text: textFor(run.spec), resume });
+      client.send({ type: 'start', runId: run.id, spec: run.spec, stepFirst, data: dataFor(run.spec), resume });
     }
   };
 
@@ -487,7 +489,7 @@ export const useRunStore = create<RunState>((set, get) => {
       set((s) => ({ runs: [...s.runs, run], selectedId: run.id }));
       uploads.set(run.id, { fileName, checkpoint });
       openedId = run.id;
-      client.send({ type: 'open', runId: run.id, spec, checkpoint: structuredClone(checkpoint), text: textFor(spec) });
+      client.send({ type: 'open', runId: run.id, spec, checkpoint: structuredClone(checkpoint), data: dataFor(spec) });
     },
     dismissNotice: (id) => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })),
     probeBackend: (backend) => {

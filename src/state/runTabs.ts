@@ -44,14 +44,18 @@ export function onOtherTabs(listener: (message: TabMessage) => void): void {
   };
 }
 
+let lastId = 0;
+
 /**
- * A run id no other tab can take: the time in milliseconds and 10 random bits (a counter read
- * once per tab would hand two tabs the same id).
+ * A run id no other tab takes: the time in milliseconds and 11 random bits (a counter read once
+ * per tab would hand two tabs the same id), rising within a tab (Compare makes several at once).
+ * Ids stay below 2^53 until the year 2109.
  */
 export function newRunId(): number {
   const random = new Uint16Array(1);
   crypto.getRandomValues(random);
-  return Date.now() * 1024 + (random[0] & 1023);
+  lastId = Math.max(Date.now() * 2048 + (random[0] & 2047), lastId + 1);
+  return lastId;
 }
 
 const NUMBER_KEY = 'nn-playground.nextRunId';

@@ -12,6 +12,9 @@ interface ViewState {
   /** Language models: the sampling temperature, and the text whose attention is shown (null: a validation window). */
   temperature: number;
   attentionText: string | null;
+  /** The plane: whether validation points are drawn, and the class a click adds (1 blue, 0 orange). */
+  showValidation: boolean;
+  drawClass: 0 | 1;
   set(change: Partial<Omit<ViewState, 'set'>>): void;
 }
 
@@ -23,5 +26,7 @@ export const useViewStore = create<ViewState>((set) => ({
   logScale: false,
   temperature: 0.8,
   attentionText: null,
+  showValidation: true,
+  drawClass: 1,
   set: (change) => set(change),
 }));

@@ -5,6 +5,8 @@ import { useLabStore } from '../state/labStore';
 import { executingRun, selectedRun, useRunStore } from '../state/runStore';
 import { errorsByField, validateSpec, type ExperimentSpec, type SpecResult } from '../spec';
 import { useTextStore } from '../state/textStore';
+import { useTableStore } from '../state/tableStore';
+import { useTablePlan } from './useTablePlan';
 import { DatasetPanel } from './DatasetPanel';
 import { ModelPanel } from './ModelPanel';
 import { TrainingPanel } from './TrainingPanel';
@@ -19,11 +21,25 @@ import { LossSurfaceLab } from './LossSurfaceLab';
 import { InsidePanel } from './inside/InsidePanel';
 import { useViewStore } from '../state/viewStore';
 
-/** The person's own text is not in the spec, but a run on it needs it: a problem with it blocks training like a bad field. */
-function withUserText(result: SpecResult, spec: ExperimentSpec, problem: string | null): SpecResult {
-  if (spec.dataset.kind !== 'userText' || !problem) return result;
-  const error = { field: 'dataset.text', message: problem };
+/** The person's own text or table is not in the spec, but a run on it needs it: a problem with it blocks training like a bad field. */
+function withUserData(result: SpecResult, field: string, problem: string | null): SpecResult {
+  if (!problem) return result;
+  const error = { field, message: problem };
   return { ok: false, errors: result.ok ? [error] : [...result.errors, error] };
+}
+
+/** What stops a run on the person's table: no table, a bad cell, or a batch larger than its training rows. */
+function useTableProblem(spec: ExperimentSpec): string | null {
+  const parseProblem = useTableStore((s) => s.problem);
+  const table = useTableStore((s) => s.table);
+  const plan = useTablePlan(spec);
+  if (spec.dataset.kind !== 'userTable') return null;
+  if (parseProblem || !table) return parseProblem ?? 'Your table: load a CSV file.';
+  if (plan && !plan.ok && spec.dataset.table.target) return `Your table: ${plan.error}.`;
+  const rows = Math.min(spec.dataset.samples, table.rows.length);
+  const train = rows - Math.round(rows * spec.dataset.validationSplit);
+  if (spec.training.batchSize > train) return `Batch size: must be at most the number of training rows (${train}); lower it.`;
+  return null;
 }
 
 /** Copies the link to what is on screen: the experiment, or the lab as it is. */
@@ -73,7 +89,9 @@ export function App() {
   const dismissLinkErrors = useSpecStore((s) => s.dismissLinkErrors);
   const store = useRunStore();
   const textProblem = useTextStore((s) => s.problem);
-  const validation = useMemo(() => withUserText(validateSpec(spec), spec, textProblem), [spec, textProblem]);
+  const tableProblem = useTableProblem(spec);
+  const validation = useMemo(() => spec.dataset.kind === 'userTable' ? withUserData(validateSpec(spec), 'dataset.csv', tableProblem)
+    : withUserData(validateSpec(spec), 'dataset.text', spec.dataset.kind === 'userText' ? textProblem : null), [spec, textProblem, tableProblem]);
   const errors = useMemo(() => (validation.ok ? {} : errorsByField(validation.errors)), [validation]);
   const run = selectedRun(store);
   const runs = useDeferredValue(store.runs);

@@ -67,15 +67,17 @@ function trainSubset(run: Run, e: EpochMetrics): string {
   return e.trainEvaluated !== undefined && e.trainEvaluated < n ? ` (on ${e.trainEvaluated.toLocaleString('en-US')} examples)` : '';
 }
 
-function lossTitle(kind: DatasetKind): string {
+function lossTitle(kind: DatasetKind, classification: boolean): string {
   if (isText(kind)) return 'Loss (nats per character)';
   if (isToy(kind)) return 'Loss (cross-entropy on answer tokens)';
-  return isClassification(kind) ? 'Loss (cross-entropy)' : 'Loss (mean squared error)';
+  return classification ? 'Loss (cross-entropy)' : 'Loss (mean squared error)';
 }
 
 /** Memoised: the page hands it a deferred copy of the runs, so redrawing never holds up input. */
 export const TrainingCharts = memo(function TrainingCharts({ runs, kind }: { runs: Run[]; kind: DatasetKind }) {
-  const classification = isClassification(kind) || isTokens(kind);
+  // A table's task shows in its runs' figures: accuracy is null for regression.
+  const classification = isClassification(kind) || isTokens(kind)
+    || (kind === 'userTable' && !runs.some((r) => r.epochs.at(-1)?.valAccuracy === null));
   const toy = isToy(kind);
   const { xAxis, smoothing, logScale } = useViewStore();
   const single = runs.length === 1 ? runs[0] : null;
@@ -85,7 +87,7 @@ export const TrainingCharts = memo(function TrainingCharts({ runs, kind }: { run
     : [];
   return (
     <div className="charts">
-      <MetricChart title={lossTitle(kind)} testId="loss-chart"
+      <MetricChart title={lossTitle(kind, classification)} testId="loss-chart"
         xLabel={X_AXIS_LABELS[xAxis]} xFromZero={batch.length > 0 || xAxis !== 'epoch'} logScale={logScale}
         latest={last ? `train ${last.trainLoss.toFixed(4)}${trainSubset(single!, last)} · val ${last.valLoss.toFixed(4)}${isText(kind) ? ` · ppl ${Math.exp(last.valLoss).toFixed(2)}` : ''}` : undefined}
         series={[...batch, ...seriesFor(runs, [

@@ -1,8 +1,11 @@
 import { memo, useState } from 'react';
 import { useSpecStore } from '../state/specStore';
 import { useTextStore } from '../state/textStore';
+import { useTableStore } from '../state/tableStore';
+import { TABLE_LIMITS } from '../data/table';
+import { useTablePlan } from './useTablePlan';
 import {
-  DATASET_LABELS, FEATURE_NAMES, IMAGE_DATASETS, LIMITS, PLANE_DATASETS, SERIES_DATASETS, TEXT_DATASETS, TOY_DATASETS,
+  DATASET_LABELS, FEATURE_NAMES, TABLE_DATASETS, TABLE_TASKS, IMAGE_DATASETS, LIMITS, PLANE_DATASETS, SERIES_DATASETS, TEXT_DATASETS, TOY_DATASETS,
   datasetDefaults, defaultModel, exampleCounts, isPlane, isSeries, isText, isToy, modelsFor, samplesRule,
   type DatasetKind, type ExperimentSpec,
 } from '../spec';
@@ -16,12 +19,14 @@ const GROUPS: { label: string; kinds: readonly DatasetKind[] }[] = [
   { label: 'Text (language models)', kinds: TEXT_DATASETS },
   { label: 'Toy sequence tasks', kinds: TOY_DATASETS },
   { label: 'Time series (forecasting)', kinds: SERIES_DATASETS },
+  { label: 'Your own data', kinds: TABLE_DATASETS },
 ];
 
 /** Switching data keeps the rest of the experiment, resizes it for the new data, and picks a model that can train on it. */
 function switchDataset(d: ExperimentSpec, kind: DatasetKind): void {
   const wasPlane = isPlane(d.dataset.kind);
-  d.dataset = { ...d.dataset, kind, ...(wasPlane && isPlane(kind) ? {} : datasetDefaults(kind)) };
+  // Points drawn by hand belong to the data they were drawn on.
+  d.dataset = { ...d.dataset, kind, ...(wasPlane && isPlane(kind) ? {} : datasetDefaults(kind)), drawn: { added: [], removed: [] } };
   const models = modelsFor(kind);
   if (!models.includes(d.model.kind)) d.model = defaultModel(models[0]);
   if (isPlane(kind) === wasPlane) return;
@@ -62,6 +67,82 @@ function UserText() {
   );
 }
 
+const TASK_LABELS: Record<(typeof TABLE_TASKS)[number], string> = {
+  auto: 'Automatic', classification: 'Classification', regression: 'Regression',
+};
+
+/** CSV bytes the upload accepts (100,000 rows × 200 columns of short numbers fit well under it). */
+const MAX_CSV_BYTES = 100e6;
+
+/** The person's CSV: paste or upload, pick the target column and the task, see how it will be encoded. */
+function UserTable({ spec, errors }: { spec: ExperimentSpec; errors: Record<string, string> }) {
+  const { csv, source, table, problem, storageNote, set } = useTableStore();
+  const update = useSpecStore((s) => s.update);
+  const plan = useTablePlan(spec);
+  const [readError, setReadError] = useState<string | null>(null);
+  const upload = async (file: File | undefined) => {
+    if (!file) return;
+    if (file.size > MAX_CSV_BYTES) {
+      setReadError(`Your table: ${file.name} is ${(file.size / 1e6).toFixed(1)} MB, over the ${MAX_CSV_BYTES / 1e6} MB limit.`);
+      return;
+    }
+    setReadError(null);
+    const text = await file.text();
+    set(text, file.name);
+    // A fresh table: predict its last column unless the current target is one of its columns.
+    const parsed = useTableStore.getState().table;
+    if (parsed && !parsed.columns.includes(spec.dataset.table.target)) update((d) => { d.dataset.table.target = parsed.columns.at(-1)!; });
+  };
+  const message = readError ?? problem ?? (plan && !plan.ok ? `Your table: ${plan.error}.` : null) ?? errors['dataset.csv'] ?? null;
+  const p = plan?.ok ? plan.value : null;
+  return (
+    <div className={`field user-table${message ? ' field-invalid' : ''}`} data-field="dataset.csv">
+      <label htmlFor="user-csv">Your table (CSV with a header row)</label>
+      <textarea id="user-csv" name="dataset.csv" rows={4} spellCheck={false} value={csv.length > 20000 ? `${csv.slice(0, 20000)}\n…` : csv}
+        readOnly={csv.length > 20000} placeholder={'x1,x2,label\n0.5,1.2,yes\n…'} onChange={(e) => set(e.target.value, 'pasted')} />
+      <div className="row">
+        <label className="upload">
+          Upload a .csv or .tsv file <input type="file" accept=".csv,.tsv,.txt,text/csv" onChange={(e) => void upload(e.target.files?.[0])} />
+        </label>
+      </div>
+      {table && (
+        <div className="row">
+          <div className={`field${errors['dataset.table.target'] ? ' field-invalid' : ''}`} data-field="dataset.table.target">
+            <label htmlFor="table-target">Predict the column</label>
+            <select id="table-target" name="dataset.table.target" value={spec.dataset.table.target}
+              onChange={(e) => update((d) => { d.dataset.table.target = e.target.value; })}>
+              {!table.columns.includes(spec.dataset.table.target) && <option value={spec.dataset.table.target}>choose…</option>}
+              {table.columns.map((c) => <option key={c} value={c}>{c}</option>)}
+            </select>
+          </div>
+          <div className="field" data-field="dataset.table.task">
+            <label htmlFor="table-task">Task</label>
+            <select id="table-task" name="dataset.table.task" value={spec.dataset.table.task}
+              onChange={(e) => update((d) => { d.dataset.table.task = e.target.value as typeof d.dataset.table.task; })}>
+              {TABLE_TASKS.map((t) => <option key={t} value={t}>{TASK_LABELS[t]}</option>)}
+            </select>
+          </div>
+        </div>
+      )}
+      {message
+        ? <div className="field-error" role="alert">{message}</div>
+        : table && p && (
+          <div className="field-hint" data-testid="table-summary">
+            {table.rows.length.toLocaleString('en-US')} rows × {table.columns.length} columns ({source}). Predicting “{table.columns[p.target]}”{' '}
+            {p.classes ? `as ${p.classes.length} classes (${p.classes.slice(0, 6).join(', ')}${p.classes.length > 6 ? '…' : ''})` : 'as a number (regression)'}
+            {' '}from {p.inputNames.length} inputs{p.features.some((f) => f.coding.kind === 'oneHot') ? ' (text columns one-hot encoded)' : ''},
+            standardised with training statistics. Kept in this browser, not in shared links.
+          </div>
+        )}
+      {storageNote && <div className="field-hint">{storageNote}</div>}
+      <div className="field-hint">
+        Up to {TABLE_LIMITS.rows.toLocaleString('en-US')} rows and {TABLE_LIMITS.columns} columns; commas, semicolons or tabs. Automatic: classes when the
+        target is text or has at most {TABLE_LIMITS.classes} distinct values, else regression.
+      </div>
+    </div>
+  );
+}
+
 export const DatasetPanel = memo(function DatasetPanel({ errors }: { errors: Record<string, string> }) {
   const spec = useSpecStore((s) => s.spec);
   const update = useSpecStore((s) => s.update);
@@ -70,12 +151,19 @@ export const DatasetPanel = memo(function DatasetPanel({ errors }: { errors: Rec
   const series = isSeries(ds.kind);
   const rule = samplesRule(ds.kind);
   const sizesOk = [ds.samples, ds.validationSplit, ds.contextLength].every(Number.isFinite);
-  const counts = sizesOk ? exampleCounts(ds) : null;
+  const tableRows = useTableStore((s) => s.table?.rows.length ?? 0);
+  // A table gives at most its own rows, whatever the samples field allows.
+  const counts = !sizesOk ? null : ds.kind === 'userTable' ? exampleCounts({ ...ds, samples: Math.min(ds.samples, tableRows) }) : exampleCounts(ds);
   return (
     <Panel title="Data">
       <div className="field" data-field="dataset.kind">
         <label htmlFor="dataset-kind">Dataset</label>
-        <select id="dataset-kind" name="dataset.kind" value={ds.kind} onChange={(e) => update((d) => switchDataset(d, e.target.value as DatasetKind))}>
+        <select id="dataset-kind" name="dataset.kind" value={ds.kind} onChange={(e) => update((d) => {
+          switchDataset(d, e.target.value as DatasetKind);
+          // A table is already loaded: predict its last column unless the target is one of its columns.
+          const table = useTableStore.getState().table;
+          if (d.dataset.kind === 'userTable' && table && !table.columns.includes(d.dataset.table.target)) d.dataset.table.target = table.columns.at(-1)!;
+        })}>
           {GROUPS.map((g) => (
             <optgroup key={g.label} label={g.label}>
               {g.kinds.map((k) => <option key={k} value={k}>{DATASET_LABELS[k]}</option>)}
@@ -85,12 +173,17 @@ export const DatasetPanel = memo(function DatasetPanel({ errors }: { errors: Rec
         {errors['dataset.kind'] && <div className="field-error" role="alert">Dataset: {errors['dataset.kind']}</div>}
       </div>
       {ds.kind === 'userText' && <UserText />}
+      {ds.kind === 'userTable' && <UserTable spec={spec} errors={errors} />}
       <div className="row">
         <NumberField
           label={isText(ds.kind) ? 'Windows' : isToy(ds.kind) ? 'Examples' : series ? 'Series length' : 'Samples'}
           path="dataset.samples" value={ds.samples} error={errors['dataset.samples']}
           hint={`${rule.min.toLocaleString('en-US')}–${rule.max.toLocaleString('en-US')} ${rule.unit}`}
-          onChange={(v) => update((d) => { d.dataset.samples = v; })}
+          onChange={(v) => update((d) => {
+            d.dataset.samples = v;
+            // Removed points beyond the new sample size no longer exist.
+            d.dataset.drawn.removed = d.dataset.drawn.removed.filter((i) => i < v);
+          })}
         />
         {(plane || ds.kind === 'sines') && (
           <NumberField
@@ -160,6 +253,7 @@ const DATASET_NOTES: Partial<Record<DatasetKind, string>> = {
   sort: 'Prompt "31415|", answer "11345": the loss and accuracy count the answer only.',
   copy: 'Prompt "31415|", answer "31415": the loss and accuracy count the answer only.',
   addition: 'Prompt "_7+45=", answer "052" (operands padded with _, the sum to one more digit). Validation problems are not in the training set when there are enough distinct ones.',
+  userTable: 'Rows are shuffled by the seed; the validation split is held out. Numeric columns are standardised with training statistics; text columns with few values are one-hot encoded.',
   sines: 'A mix of three sines with seeded periods and phases. Each example is a window of past values; the target is the next value. The end of the series is held out.',
   mackeyGlass: 'The chaotic Mackey–Glass delay equation (τ = 17). Each example is a window of past values; the target is the next value. The end of the series is held out.',
 };

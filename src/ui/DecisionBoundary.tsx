@@ -1,6 +1,8 @@
-import { useEffect, useMemo, useRef } from 'react';
-import { buildDataset, DOMAIN } from '../data';
-import { isClassification, isPlane, validateSpec, type ExperimentSpec } from '../spec';
+import { useEffect, useMemo, useRef, type MouseEvent, type RefObject } from 'react';
+import { buildDataset, deriveSeed, DOMAIN, generate2d, nearestPoint } from '../data';
+import { isClassification, isPlane, LIMITS, validateSpec, type ExperimentSpec, type PlaneDatasetKind } from '../spec';
+import { useSpecStore } from '../state/specStore';
+import { useViewStore } from '../state/viewStore';
 import type { BoundarySnapshot } from '../engine/types';
 import { downloadCanvas } from './imageExport';
 import { divergingColor, NEGATIVE, POSITIVE } from './colors';
@@ -16,11 +18,12 @@ function toUnit(value: number, classification: boolean): number {
  * The input plane: what the model predicts everywhere as a heatmap, with the training points
  * (filled) and validation points (ringed) on top. Before training it shows the data alone.
  */
-export function DecisionBoundary({ spec, boundary }: { spec: ExperimentSpec; boundary: BoundarySnapshot | null }) {
+export function DecisionBoundary({ spec, boundary, editable = false }: { spec: ExperimentSpec; boundary: BoundarySnapshot | null; editable?: boolean }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const plane = isPlane(spec.dataset.kind);
   const dataset = useMemo(() => (plane && validateSpec(spec).ok ? buildDataset(spec.dataset, spec.seed) : null), [spec, plane]);
   const classification = isClassification(spec.dataset.kind);
+  const showValidation = useViewStore((s) => s.showValidation);
 
   useEffect(() => {
     const ctx = canvas.current?.getContext('2d');
@@ -64,8 +67,8 @@ export function DecisionBoundary({ spec, boundary }: { spec: ExperimentSpec; bou
       }
     };
     draw(dataset.train.points, dataset.train.y, false);
-    draw(dataset.validation.points, dataset.validation.y, true);
-  }, [dataset, boundary, classification]);
+    if (showValidation) draw(dataset.validation.points, dataset.validation.y, true);
+  }, [dataset, boundary, classification, showValidation]);
 
   if (!plane) {
     return (
@@ -75,16 +78,82 @@ export function DecisionBoundary({ spec, boundary }: { spec: ExperimentSpec; bou
       </p>
     );
   }
+  const drawing = editable && classification;
   return (
     <figure className="boundary">
       <canvas ref={canvas} width={SIZE} height={SIZE} data-testid="boundary-canvas"
-        aria-label="Decision boundary with training and validation points" />
+        aria-label="Decision boundary with training and validation points"
+        {...(drawing ? drawHandlers(spec, canvas) : {})} className={drawing ? 'drawable' : undefined} />
+      {drawing && <DrawControls spec={spec} />}
+      <label className="small">
+        <input type="checkbox" name="show-validation" checked={showValidation}
+          onChange={(e) => useViewStore.getState().set({ showValidation: e.target.checked })} /> show validation points
+      </label>
       <figcaption>
         {classification ? 'Predicted probability of the blue class' : 'Predicted value'} over x₁, x₂ ∈ [−6, 6].
-        Filled dots: training, rings: validation.
+        Filled dots: training{showValidation ? ', rings: validation' : ''}.
         {!boundary && ' Train to draw the model’s prediction.'}
         {' '}<button type="button" className="link-button" onClick={() => canvas.current && downloadCanvas(canvas.current, 'decision-boundary')}>Download PNG</button>
       </figcaption>
     </figure>
+  );
+}
+
+/** Where a click falls on the plane, in data units. */
+function planeAt(e: MouseEvent<HTMLCanvasElement>): [number, number] {
+  const r = e.currentTarget.getBoundingClientRect();
+  const round = (v: number) => Math.round(Math.max(-DOMAIN, Math.min(DOMAIN, v)) * 1000) / 1000;
+  return [round(((e.clientX - r.left) / r.width) * 2 * DOMAIN - DOMAIN), round(DOMAIN - ((e.clientY - r.top) / r.height) * 2 * DOMAIN)];
+}
+
+/** Click: add a point of the chosen class (shift: the other); right-click: take the nearest point away. */
+function drawHandlers(spec: ExperimentSpec, canvas: RefObject<HTMLCanvasElement | null>) {
+  const update = useSpecStore.getState().update;
+  return {
+    onClick(e: MouseEvent<HTMLCanvasElement>) {
+      const [x1, x2] = planeAt(e);
+      const chosen = useViewStore.getState().drawClass;
+      const label = e.shiftKey ? 1 - chosen : chosen;
+      update((d) => {
+        if (d.dataset.drawn.added.length < LIMITS.drawnPoints.max) d.dataset.drawn.added.push([x1, x2, label]);
+      });
+    },
+    onContextMenu(e: MouseEvent<HTMLCanvasElement>) {
+      e.preventDefault();
+      const [x1, x2] = planeAt(e);
+      const d = spec.dataset;
+      const generated = generate2d(d.kind as PlaneDatasetKind, d.samples, d.noise, deriveSeed(spec.seed, 'data'));
+      // Within about 10 pixels of the click.
+      const hit = nearestPoint(generated, d.drawn, x1, x2, (10 / (canvas.current?.getBoundingClientRect().width || SIZE)) * 2 * DOMAIN);
+      if (!hit) return;
+      update((draft) => {
+        if ('added' in hit) draft.dataset.drawn.added.splice(hit.added, 1);
+        else draft.dataset.drawn.removed = [...draft.dataset.drawn.removed, hit.generated].sort((a, b) => a - b);
+      });
+    },
+  };
+}
+
+/** The class a click adds, and ways back: clear the hand-made changes, or draw a fresh sample. */
+function DrawControls({ spec }: { spec: ExperimentSpec }) {
+  const drawClass = useViewStore((s) => s.drawClass);
+  const update = useSpecStore((s) => s.update);
+  const { added, removed } = spec.dataset.drawn;
+  return (
+    <div className="draw-controls small">
+      <span>Click to add a point, shift-click for the other class, right-click to remove one.</span>
+      <div className="row" role="radiogroup" aria-label="Class of a clicked point">
+        <span>New points:</span>
+        <label><input type="radio" name="draw-class" checked={drawClass === 1} onChange={() => useViewStore.getState().set({ drawClass: 1 })} /> blue</label>
+        <label><input type="radio" name="draw-class" checked={drawClass === 0} onChange={() => useViewStore.getState().set({ drawClass: 0 })} /> orange</label>
+        <button type="button" disabled={added.length + removed.length === 0}
+          onClick={() => update((d) => { d.dataset.drawn = { added: [], removed: [] }; })}>Clear my changes</button>
+        <button type="button" title="A fresh sample: the next seed, without your changes"
+          onClick={() => update((d) => { d.seed = (d.seed + 1) % (LIMITS.seed.max + 1); d.dataset.drawn = { added: [], removed: [] }; })}>Regenerate</button>
+      </div>
+      {(added.length > 0 || removed.length > 0) && (
+        <span data-testid="drawn-count">{added.length} point{added.length === 1 ? '' : 's'} added, {removed.length} removed by hand.</span>
+      )}
+    </div>
   );
 }

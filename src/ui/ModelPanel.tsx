@@ -7,6 +7,8 @@ import {
 } from '../spec';
 import { layerEpochFlops, modelCost, SEQUENCE_VAL_LIMIT, TRAIN_EVAL_LIMIT, type ModelCost } from '../engine/cost';
 import { epochExamples, problemShape } from '../data/shapes';
+import type { TablePlan } from '../data/table';
+import { tableShape, useTablePlan } from './useTablePlan';
 import { formatCount, NumberField, Panel, SelectField } from './fields';
 
 type Errors = Record<string, string>;
@@ -166,20 +168,29 @@ function CostTable({ cost, spec }: { cost: ModelCost; spec: ExperimentSpec }) {
   );
 }
 
+function tableOutputText(plan: TablePlan | null): string {
+  if (!plan) return 'your target column';
+  if (plan.task === 'multiclass') return `${plan.classes!.length} units, softmax + cross-entropy`;
+  return plan.task === 'binary' ? '1 unit, sigmoid + cross-entropy' : '1 unit, linear + mean squared error (standardised target)';
+}
+
 export const ModelPanel = memo(function ModelPanel({ errors, valid }: { errors: Errors; valid: boolean }) {
   const spec = useSpecStore((s) => s.spec);
   const update = useSpecStore((s) => s.update);
   const userVocab = useTextStore((s) => (s.problem ? null : s.vocab));
   const kind = spec.dataset.kind;
   const model = spec.model;
-  const shape = valid ? problemShape(spec, userVocab) : null;
+  const tablePlan = useTablePlan(spec);
+  const shape = valid ? problemShape(spec, userVocab, tablePlan?.ok ? tableShape(tablePlan.value) : null) : null;
   const cost = shape ? modelCost(model, shape) : null;
   const plane = isPlane(kind);
   const inputText = model.kind === 'mlp'
-    ? (plane ? `${spec.dataset.features.length} feature${spec.dataset.features.length === 1 ? '' : 's'}` : isSeries(kind) ? `${spec.dataset.contextLength} past values` : '784 pixels')
+    ? (plane ? `${spec.dataset.features.length} feature${spec.dataset.features.length === 1 ? '' : 's'}` : isSeries(kind) ? `${spec.dataset.contextLength} past values`
+      : kind === 'userTable' ? (tablePlan?.ok ? `${tablePlan.value.inputNames.length} columns of your table (after one-hot)` : 'your table’s columns') : '784 pixels')
     : shape?.kind === 'sequence' ? (shape.vocab ? `${shape.length} tokens from ${shape.vocab} symbols` : `${shape.length} values, one per step`) : 'tokens';
   const outputText = model.kind === 'mlp'
-    ? (kind === 'mnist' ? '10 units, softmax + cross-entropy' : isClassification(kind) ? '1 unit, sigmoid + cross-entropy' : '1 unit, linear + mean squared error')
+    ? (kind === 'userTable' ? tableOutputText(tablePlan?.ok ? tablePlan.value : null)
+      : kind === 'mnist' ? '10 units, softmax + cross-entropy' : isClassification(kind) ? '1 unit, sigmoid + cross-entropy' : '1 unit, linear + mean squared error')
     : isSeries(kind) ? 'the next value from the last step, mean squared error' : 'next-token logits at every position, softmax + cross-entropy';
   return (
     <Panel title={`Model · ${MODEL_NAMES[model.kind]}`}>

@@ -87,9 +87,13 @@ function SpecDiff({ runs }: { runs: Run[] }) {
   );
 }
 
-/** What a run keeps in this browser: its curves and, when kept, its model. */
+/**
+ * About what a run keeps in this browser: its curves, views and samples, and its model. Estimated
+ * from one epoch's size, so a long run is not serialised on every redraw while it trains.
+ */
 function storedBytes(r: Run): number {
-  return recordBytes({ epochs: r.epochs, samples: r.samples, views: r.views, spec: r.spec }) + (r.model?.bytes ?? 0);
+  const epochs = r.epochs.length ? recordBytes(r.epochs[0]) * r.epochs.length : 0;
+  return epochs + recordBytes({ samples: r.samples, views: r.views, spec: r.spec }) + (r.model?.bytes ?? 0);
 }
 
 /** Resume, continue, download or forget one run's model. */

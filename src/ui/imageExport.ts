@@ -74,24 +74,25 @@ export function downloadChartPng(chart: HTMLElement, title: string): void {
 }
 
 /** A confusion matrix (rows: true class, columns: predicted) drawn as a picture with its counts. */
-export function downloadConfusionPng(confusion: number[], name: string): void {
+export function downloadConfusionPng(confusion: number[], labels: string[], name: string): void {
+  const k = labels.length;
   const cell = 36;
-  const margin = 28;
+  const margin = 8 + 7 * Math.min(12, Math.max(...labels.map((l) => l.length)));
   const canvas = document.createElement('canvas');
-  canvas.width = canvas.height = margin + 10 * cell;
+  canvas.width = canvas.height = margin + k * cell;
   const ctx = canvas.getContext('2d')!;
   ctx.fillStyle = 'white';
   ctx.fillRect(0, 0, canvas.width, canvas.height);
   ctx.font = '12px sans-serif';
   ctx.textAlign = 'center';
   ctx.textBaseline = 'middle';
-  for (let t = 0; t < 10; t++) {
-    const total = confusion.slice(t * 10, t * 10 + 10).reduce((a, b) => a + b, 0);
+  for (let t = 0; t < k; t++) {
+    const total = confusion.slice(t * k, t * k + k).reduce((a, b) => a + b, 0);
     ctx.fillStyle = '#333';
-    ctx.fillText(String(t), margin / 2, margin + t * cell + cell / 2);
-    ctx.fillText(String(t), margin + t * cell + cell / 2, margin / 2);
-    for (let p = 0; p < 10; p++) {
-      const n = confusion[t * 10 + p];
+    ctx.fillText(labels[t].slice(0, 12), margin / 2, margin + t * cell + cell / 2);
+    ctx.fillText(labels[t].slice(0, 5), margin + t * cell + cell / 2, margin / 2);
+    for (let p = 0; p < k; p++) {
+      const n = confusion[t * k + p];
       const share = total ? n / total : 0;
       ctx.fillStyle = n ? (t === p ? `rgba(8,119,189,${share})` : `rgba(198,40,40,${Math.min(1, share * 4)})`) : '#fafafa';
       ctx.fillRect(margin + p * cell, margin + t * cell, cell - 1, cell - 1);

@@ -1,4 +1,6 @@
 import type { DatasetFiles } from '../data/dataset';
+import { parseTable } from '../data/table';
+import type { UserData } from './protocol';
 import type { DatasetSpec } from '../spec/types';
 // Vite copies the shipped data files into the build and gives their URLs (same origin, no network).
 import mnistImagesUrl from '../../datasets/mnist-images.u8?url';
@@ -23,15 +25,20 @@ function text(url: string): Promise<string> {
   return t;
 }
 
-/** The files a dataset needs, fetched once per worker; `userText` is the person's own text. */
-export async function filesFor(spec: DatasetSpec, userText?: string): Promise<DatasetFiles> {
+/** The files a dataset needs, fetched once per worker, or the person's own text or table. */
+export async function filesFor(spec: DatasetSpec, data: UserData = {}): Promise<DatasetFiles> {
   switch (spec.kind) {
     case 'mnist':
       mnist ??= Promise.all([bytes(mnistImagesUrl), bytes(mnistLabelsUrl)]).then(([images, labels]) => ({ images, labels }));
       return { mnist: await mnist };
     case 'names': return { text: await text(namesUrl) };
     case 'sotu': return { text: await text(sotuUrl) };
-    case 'userText': return { text: userText };
+    case 'userText': return { text: data.text };
+    case 'userTable': {
+      const parsed = parseTable(data.csv ?? '');
+      if (!parsed.ok) throw new Error(`Your table: ${parsed.error}`);
+      return { table: parsed.value };
+    }
     default: return {};
   }
 }

@@ -4,14 +4,20 @@ import type {
   AttentionSnapshot, BackendReport, BatchReport, EpochMetrics, EpochViews, Inspection, RunStatus, TrainingCheckpoint,
 } from '../engine/types';
 
+/** The person's own data, which no link carries: their text, or their table as CSV. */
+export interface UserData {
+  text?: string;
+  csv?: string;
+}
+
 export type ToWorker =
   /**
-   * Queue a run; runs execute one after another, so each one's timing is its own. `text`: the
-   * user's own text. `resume`: continue from this checkpoint instead of from the seed.
+   * Queue a run; runs execute one after another, so each one's timing is its own. `data`: the
+   * person's own text or CSV table. `resume`: continue from this checkpoint instead of from the seed.
    */
-  | { type: 'start'; runId: number; spec: ExperimentSpec; stepFirst: boolean; text?: string; resume?: TrainingCheckpoint }
+  | { type: 'start'; runId: number; spec: ExperimentSpec; stepFirst: boolean; data?: UserData; resume?: TrainingCheckpoint }
   /** Load a run's kept model (not training) so it can be sampled, inspected and asked for attention. */
-  | { type: 'open'; runId: number; spec: ExperimentSpec; checkpoint: TrainingCheckpoint; text?: string }
+  | { type: 'open'; runId: number; spec: ExperimentSpec; checkpoint: TrainingCheckpoint; data?: UserData }
   /** Activate a backend ahead of any run, so the active one is shown from the start. */
   | { type: 'probe'; backend: BackendChoice }
   | { type: 'pause' }

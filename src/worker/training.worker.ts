@@ -41,7 +41,7 @@ async function runOne(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> 
     await closeOpened();
     post({ type: 'status', runId, status: 'preparing' });
     post({ type: 'backend', runId, report: await activateBackend(spec.backend) });
-    const files = await filesFor(spec.dataset, msg.text);
+    const files = await filesFor(spec.dataset, msg.data);
     const trainer = new Trainer(spec, {
       onStatus: (status, message) => post({ type: 'status', runId, status, message }),
       onBatch: (report) => post({ type: 'batch', runId, report }),
@@ -92,7 +92,7 @@ async function openRun(msg: Extract<ToWorker, { type: 'open' }>): Promise<void> 
   const trainer = (async () => {
     // On the backend the run chose (the header follows it).
     post({ type: 'backend', runId: -1, report: await activateBackend(msg.spec.backend) });
-    const files = await filesFor(msg.spec.dataset, msg.text);
+    const files = await filesFor(msg.spec.dataset, msg.data);
     const t = new Trainer(msg.spec, {}, {
       boundaryResolution: 48, files, resumeFrom: msg.checkpoint,
       sampling: { temperature: () => sampling.temperature, attentionText: () => sampling.attentionText },

@@ -5,6 +5,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { PreviewServer } from 'vite';
 import { buildAndServe, launchChromium } from './browser';
 import { datasetDefaults, defaultSpec, encodeSpec, type ExperimentSpec } from '../../src/spec';
+import { deriveSeed, generate2d } from '../../src/data';
 
 let server: PreviewServer;
 let url: string;
@@ -329,6 +330,83 @@ test('the plane shows the data being edited at once, and a run’s boundary only
   await expect.poll(() => title.textContent()).toBe('Decision boundary');
   await page.getByRole('button', { name: 'view', exact: true }).click();
   await expect.poll(() => title.textContent()).toMatch(/^Decision boundary · Run 1/);
+  expect(consoleErrors.join('\n')).toBe('');
+  await page.close();
+});
+
+test('your own CSV: a broken row is named, a fixed file trains to a confusion matrix, a numeric target to a scatter; links need the table', async () => {
+  const lines = ['x,y,colour,label'];
+  for (let i = 0; i < 150; i++) {
+    const c = i % 3;
+    lines.push(`${(c * 3 + ((i * 7) % 5) / 10).toFixed(2)},${(-c * 2 + ((i * 3) % 7) / 10).toFixed(2)},${['red', 'green', 'blue'][c]},${['a', 'b', 'c'][c]}`);
+  }
+  const good = lines.join('\n');
+  const broken = [...lines.slice(0, 7), '0.5,oops,red,a', ...lines.slice(8)].join('\n');
+  const { page, consoleErrors } = await openPage(link((s) => { s.training.epochs = 20; }));
+  await page.locator('select[name="dataset.kind"]').selectOption('userTable');
+  const upload = page.locator('input[type="file"][accept^=".csv"]');
+  await upload.setInputFiles({ name: 'broken.csv', mimeType: 'text/csv', buffer: Buffer.from(broken) });
+  await expect.poll(() => page.locator('[data-field="dataset.csv"] .field-error').textContent())
+    .toBe('Your table: row 8, column "y": "oops" is not a number.');
+  expect(await page.getByRole('button', { name: 'Train', exact: true }).isDisabled()).toBe(true);
+  await upload.setInputFiles({ name: 'blobs.csv', mimeType: 'text/csv', buffer: Buffer.from(good) });
+  await expect.poll(() => page.getByTestId('table-summary').textContent())
+    .toMatch(/^150 rows × 4 columns \(blobs\.csv\)\. Predicting “label” as 3 classes \(a, b, c\) from 5 inputs \(text columns one-hot encoded\)/);
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect.poll(() => phaseOf(page), { timeout: 60_000 }).toBe('Finished');
+  const matrix = page.getByTestId('confusion-matrix');
+  expect(await matrix.locator('thead th').allTextContents()).toEqual(['t\\p', 'a', 'b', 'c', 'recall']);
+  // A numeric target: regression, shown as predicted against true.
+  await page.locator('select[name="dataset.table.target"]').selectOption('x');
+  // x has 15 distinct values, so Automatic makes classes of them; the person overrides it.
+  await expect.poll(() => page.getByTestId('table-summary').textContent()).toMatch(/Predicting “x” as 15 classes/);
+  await page.locator('select[name="dataset.table.task"]').selectOption('regression');
+  await expect.poll(() => page.getByTestId('table-summary').textContent()).toMatch(/Predicting “x” as a number \(regression\)/);
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect.poll(() => phaseOf(page), { timeout: 60_000 }).toBe('Finished');
+  await expect.poll(() => page.getByTestId('scatter-canvas').getAttribute('aria-label')).toBe('Predicted against true value for 30 validation rows');
+  // The table stays in this browser across a reload, and is never in the link: a fresh browser is asked for its own.
+  await saved(page);
+  await page.reload();
+  await expect.poll(() => page.getByTestId('table-summary').textContent()).toMatch(/^150 rows × 4 columns \(blobs\.csv\)/);
+  const fresh = await browser.newContext();
+  const other = await openPage(page.url(), fresh);
+  await expect.poll(() => other.page.locator('[data-field="dataset.csv"] .field-error').textContent())
+    .toBe('Your table: paste or upload a CSV file with a header row.');
+  expect([...consoleErrors, ...other.consoleErrors].join('\n')).toBe('');
+  await fresh.close();
+  await page.close();
+});
+
+test('points drawn on the plane: click adds, shift-click the other class, right-click removes; they are in the link and train', async () => {
+  const { page, consoleErrors } = await openPage(link((s) => { s.dataset.samples = 200; s.training.epochs = 3; }));
+  const plane = page.getByTestId('boundary-canvas');
+  const box = (await plane.boundingBox())!;
+  const at = (x1: number, x2: number) => ({ x: ((x1 + 6) / 12) * box.width, y: ((6 - x2) / 12) * box.height });
+  const hint = () => page.locator('[data-field="dataset.validationSplit"] .field-hint').textContent();
+  expect(await hint()).toBe('160 train / 40 validation');
+  await plane.click({ position: at(0, 0) });
+  await plane.click({ position: at(5.5, 5.5), modifiers: ['Shift'] });
+  await expect.poll(() => page.getByTestId('drawn-count').textContent()).toBe('2 points added, 0 removed by hand.');
+  expect(await hint()).toBe('162 train / 40 validation');
+  // Right-click on a point drawn by hand takes it away; on a generated one, that one.
+  await plane.click({ position: at(0, 0), button: 'right' });
+  await expect.poll(() => page.getByTestId('drawn-count').textContent()).toBe('1 point added, 0 removed by hand.');
+  const generated = generate2d('circle', 200, 0.3, deriveSeed(42, 'data'));
+  await plane.click({ position: at(generated.x[0], generated.x[1]), button: 'right' });
+  await expect.poll(() => page.getByTestId('drawn-count').textContent()).toBe('1 point added, 1 removed by hand.');
+  // The edits are part of the experiment: a reload (the link) keeps them, and a run trains on them.
+  await page.reload();
+  await expect.poll(() => page.getByTestId('drawn-count').textContent()).toBe('1 point added, 1 removed by hand.');
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect.poll(() => phaseOf(page), { timeout: 30_000 }).toBe('Finished');
+  await expect.poll(() => page.locator('h2', { hasText: 'Decision boundary' }).textContent()).toMatch(/· Run 1/);
+  await page.locator('input[name="show-validation"]').uncheck();
+  await expect.poll(() => page.locator('figure.boundary figcaption').textContent()).toMatch(/Filled dots: training\./);
+  // Regenerate: a fresh sample (the next seed), without the hand-made changes.
+  await page.getByRole('button', { name: 'Regenerate' }).click();
+  await expect.poll(() => page.locator('input[name="seed"]').inputValue()).toBe('43');
+  expect(await page.getByTestId('drawn-count').count()).toBe(0);
   expect(consoleErrors.join('\n')).toBe('');
   await page.close();
 });

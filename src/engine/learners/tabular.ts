@@ -94,6 +94,7 @@ export class TabularLearner implements Learner {
       return ds.task === 'binary' ? out.sigmoid() : out;
     }
     if (ds.task === 'multiclass') return valOut.argMax(1).toFloat() as tf.Tensor1D;
+    if (ds.task === 'binary' && ds.table) return valOut.reshape([-1]).greater(0).toFloat() as tf.Tensor1D;
     if (ds.scale) return valOut.slice(0, Math.min(FORECAST_SHOWN, ds.validation.n)).reshape([-1]);
     return null;
   }
@@ -101,7 +102,7 @@ export class TabularLearner implements Learner {
   async views(values: Float32Array): Promise<EpochViews> {
     const ds = this.dataset;
     if (this.grid) return { boundary: { resolution: this.resolution, values } };
-    if (ds.task === 'multiclass') return { classes: classesView(ds, values) };
+    if (ds.task !== 'regression' && (ds.task === 'multiclass' || ds.table)) return { classes: classesView(ds, values) };
     if (ds.scale) return { forecast: forecastView(ds.validation.y, values, ds.scale) };
     return {};
   }
@@ -186,17 +187,20 @@ export class TabularLearner implements Learner {
   }
 }
 
-/** Confusion counts over the validation digits and the first ones the model got wrong. */
+/** Confusion counts over the validation examples and (MNIST) the first digits the model got wrong. */
 function classesView(ds: TabularDataset, predicted: Float32Array): NonNullable<EpochViews['classes']> {
-  const confusion = new Array<number>(100).fill(0);
+  const labels = ds.table?.classes ?? undefined;
+  const k = labels?.length ?? ds.outputDim;
+  const confusion = new Array<number>(k * k).fill(0);
   const misclassified: NonNullable<EpochViews['classes']>['misclassified'] = [];
+  const digits = !ds.table && ds.inputDim === MNIST_PIXELS;
   predicted.forEach((p, i) => {
     const label = ds.validation.y[i];
-    confusion[label * 10 + p]++;
-    if (p !== label && misclassified.length < MISCLASSIFIED_SHOWN) {
+    confusion[label * k + p]++;
+    if (digits && p !== label && misclassified.length < MISCLASSIFIED_SHOWN) {
       const pixels = Uint8Array.from(ds.validation.x.subarray(i * MNIST_PIXELS, (i + 1) * MNIST_PIXELS), (v) => Math.round(v * 255));
       misclassified.push({ index: i, label, predicted: p, pixels });
     }
   });
-  return { confusion, misclassified };
+  return { confusion, misclassified, ...(labels ? { labels } : {}) };
 }

@@ -16,47 +16,53 @@ function Digit({ pixels, label }: { pixels: Uint8Array; label: string }) {
   return <canvas ref={canvas} width={SIDE} height={SIDE} aria-label={label} title={label} />;
 }
 
-/** MNIST: the validation confusion matrix (rows: true digit, columns: predicted) and digits it got wrong. */
+/** The validation confusion matrix (rows: true class, columns: predicted) and, for MNIST, digits it got wrong. */
 export function ClassesView({ classes }: { classes: ClassesSnapshot | undefined }) {
-  if (!classes) return <p className="muted">Train to see the confusion matrix and the digits the model gets wrong.</p>;
+  if (!classes) return <p className="muted">Train to see the confusion matrix of the validation examples.</p>;
   const { confusion, misclassified } = classes;
-  const rowTotals = Array.from({ length: 10 }, (_, t) => confusion.slice(t * 10, t * 10 + 10).reduce((a, b) => a + b, 0));
+  const k = Math.round(Math.sqrt(confusion.length));
+  const labels = classes.labels ?? Array.from({ length: k }, (_, i) => String(i));
+  const rowTotals = Array.from({ length: k }, (_, t) => confusion.slice(t * k, t * k + k).reduce((a, b) => a + b, 0));
   const total = rowTotals.reduce((a, b) => a + b, 0);
-  const right = Array.from({ length: 10 }, (_, d) => confusion[d * 11]).reduce((a, b) => a + b, 0);
+  const right = Array.from({ length: k }, (_, d) => confusion[d * (k + 1)]).reduce((a, b) => a + b, 0);
   return (
     <div className="classes">
       <table className="confusion" data-testid="confusion-matrix" aria-label="Confusion matrix">
         <thead>
-          <tr><th title="true digit ↓, predicted →">t\p</th>{Array.from({ length: 10 }, (_, p) => <th key={p}>{p}</th>)}<th>recall</th></tr>
+          <tr><th title="true class ↓, predicted →">t\p</th>{labels.map((l) => <th key={l}>{l}</th>)}<th>recall</th></tr>
         </thead>
         <tbody>
-          {Array.from({ length: 10 }, (_, t) => (
-            <tr key={t}>
-              <th>{t}</th>
-              {Array.from({ length: 10 }, (_, p) => {
-                const n = confusion[t * 10 + p];
+          {labels.map((label, t) => (
+            <tr key={label}>
+              <th>{label}</th>
+              {labels.map((_, p) => {
+                const n = confusion[t * k + p];
                 const share = rowTotals[t] ? n / rowTotals[t] : 0;
                 const color = t === p ? `rgba(8,119,189,${share})` : `rgba(198,40,40,${Math.min(1, share * 4)})`;
-                return <td key={p} style={{ background: n ? color : undefined, color: share > 0.5 ? 'white' : undefined }} title={`true ${t}, predicted ${p}: ${n}`}>{n || ''}</td>;
+                return <td key={p} style={{ background: n ? color : undefined, color: share > 0.5 ? 'white' : undefined }} title={`true ${label}, predicted ${labels[p]}: ${n}`}>{n || ''}</td>;
               })}
-              <td>{rowTotals[t] ? `${Math.round((100 * confusion[t * 11]) / rowTotals[t])}%` : '—'}</td>
+              <td>{rowTotals[t] ? `${Math.round((100 * confusion[t * (k + 1)]) / rowTotals[t])}%` : '—'}</td>
             </tr>
           ))}
         </tbody>
       </table>
       <p className="small muted">
-        {right} of {total} validation digits right ({((100 * right) / Math.max(1, total)).toFixed(1)}%).{' '}
-        <button type="button" className="link-button" onClick={() => downloadConfusionPng(confusion, 'confusion-matrix')}>Download PNG</button>
+        {right} of {total} validation examples right ({((100 * right) / Math.max(1, total)).toFixed(1)}%).{' '}
+        <button type="button" className="link-button" onClick={() => downloadConfusionPng(confusion, labels, 'confusion-matrix')}>Download PNG</button>
       </p>
-      <h3 className="subhead">Misclassified ({total - right}; first {misclassified.length} shown, true → predicted)</h3>
-      <div className="digit-grid" data-testid="misclassified">
-        {misclassified.map((m) => (
-          <figure key={m.index}>
-            <Digit pixels={m.pixels} label={`validation digit ${m.index}: a ${m.label} predicted as ${m.predicted}`} />
-            <figcaption>{m.label}→<strong>{m.predicted}</strong></figcaption>
-          </figure>
-        ))}
-      </div>
+      {!classes.labels && (
+        <>
+          <h3 className="subhead">Misclassified ({total - right}; first {misclassified.length} shown, true → predicted)</h3>
+          <div className="digit-grid" data-testid="misclassified">
+            {misclassified.map((m) => (
+              <figure key={m.index}>
+                <Digit pixels={m.pixels} label={`validation digit ${m.index}: a ${m.label} predicted as ${m.predicted}`} />
+                <figcaption>{m.label}→<strong>{m.predicted}</strong></figcaption>
+              </figure>
+            ))}
+          </div>
+        </>
+      )}
     </div>
   );
 }

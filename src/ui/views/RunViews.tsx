@@ -6,6 +6,7 @@ import { DecisionBoundary } from '../DecisionBoundary';
 import { Panel } from '../fields';
 import { ClassesView } from './ClassesView';
 import { ForecastView } from './ForecastView';
+import { ScatterView } from './ScatterView';
 import { ToyView } from './ToyView';
 import { TextView } from './TextView';
 import { AttentionView } from './AttentionView';
@@ -30,7 +31,7 @@ export function RunViews({ run, spec, pinned }: { run: Run | null; spec: Experim
     const same = run && run.spec.seed === spec.seed && JSON.stringify(run.spec.dataset) === JSON.stringify(spec.dataset);
     return (
       <Panel title={`Decision boundary${same ? suffix : ''}`}>
-        <DecisionBoundary spec={spec} boundary={same ? run.views.boundary ?? null : null} />
+        <DecisionBoundary spec={spec} boundary={same ? run.views.boundary ?? null : null} editable />
       </Panel>
     );
   }
@@ -42,6 +43,12 @@ export function RunViews({ run, spec, pinned }: { run: Run | null; spec: Experim
     );
   }
   if (kind === 'mnist') return <Panel title={`Validation digits${suffix}`}><ClassesView classes={run?.views.classes} /></Panel>;
+  if (kind === 'userTable') {
+    // Classes give a confusion matrix; a number, predicted against true values.
+    return run?.views.forecast
+      ? <Panel title={`Predicted vs true${suffix}`}><ScatterView values={run.views.forecast} /></Panel>
+      : <Panel title={`Validation rows${suffix}`}><ClassesView classes={run?.views.classes} /></Panel>;
+  }
   if (isSeries(kind)) return <Panel title={`Forecast${suffix}`}><ForecastView forecast={run?.views.forecast} /></Panel>;
   if (isToy(kind)) return <Panel title={`Answers${suffix}`}><ToyView toy={run?.views.toy} /></Panel>;
   if (isText(kind)) {
