@@ -1,5 +1,5 @@
 import { useMemo, useRef, useState } from 'react';
-import { formatBytes, hasModel, isActive, selectedRun, useRunStore, type Run } from '../state/runStore';
+import { formatBytes, isActive, selectedRun, useRunStore, type Run } from '../state/runStore';
 import { useSpecStore } from '../state/specStore';
 import { recordBytes } from '../state/runArchive';
 import { download, fileNameOf } from './download';
@@ -207,7 +207,7 @@ export function RunsPanel() {
                   <input className="run-name-input" aria-label={`Name of ${r.name}`} value={r.name}
                     onChange={(e) => store.rename(r.id, e.target.value)} onFocus={() => store.select(r.id)} />
                   <div className="muted small">{specSummary(r.spec)} · {formatBytes(sizes.get(r.id) ?? 0)} kept</div>
-                  {hasModel(r) || r.phase === 'interrupted' ? <RunModelActions run={r} /> : null}
+                  <RunModelActions run={r} />
                 </td>
                 <td className="small">{finalFigures(r)}</td>
                 <td className="small" title={r.message ?? undefined} data-testid="run-phase">

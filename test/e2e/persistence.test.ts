@@ -6,6 +6,7 @@ import type { PreviewServer } from 'vite';
 import { buildAndServe, launchChromium } from './browser';
 import { datasetDefaults, defaultSpec, encodeSpec, type ExperimentSpec } from '../../src/spec';
 import { deriveSeed, generate2d } from '../../src/data';
+import { encodeSafetensors } from '../../src/export/safetensors';
 
 let server: PreviewServer;
 let url: string;
@@ -110,6 +111,18 @@ test('a run interrupted by a reload resumes from its checkpoint and ends on the 
       expect(relativeGap(Number(r[column]), Number(whole[i][column])), `${column} at epoch ${i + 1}`).toBeLessThan(1e-6);
     }
   }
+  // After a reload, the inside-the-network views of a finished run are drawn from its kept model.
+  await saved(page);
+  await page.reload();
+  await rows(page).first().getByRole('button', { name: 'view' }).click();
+  await expect.poll(() => page.getByText('Run ended: showing its kept model.').count(), { timeout: 30_000 }).toBe(1);
+  expect(await page.locator('input[name="example-index"]').count()).toBe(1);
+  // Deleting its weights keeps the curves and says the model is gone.
+  const sizeOf = async () => (await rows(page).first().locator('.muted.small').first().textContent())!.match(/([\d.]+) KB kept/)![1];
+  const before = Number(await sizeOf());
+  await rows(page).first().getByRole('button', { name: /^Delete the weights of/ }).click();
+  await expect.poll(() => rows(page).first().textContent()).toContain('no model kept');
+  expect(Number(await sizeOf())).toBeLessThan(before);
   expect(consoleErrors.join('\n')).toBe('');
   await page.close();
 });
@@ -148,6 +161,12 @@ test('a finished language model is sampled and trained further after a reload; i
   await other.page.locator('input[name="sampling.prompt"]').fill('.ma');
   await other.page.getByRole('button', { name: 'Sample now' }).click();
   await expect.poll(() => other.page.getByTestId('asked-sample').locator('pre').textContent(), { timeout: 60_000 }).toBe(greedy);
+  // Weights that do not fit the experiment they are loaded into are refused, naming the tensor and both shapes.
+  const foreign = encodeSafetensors([{ name: 'layers.0.weight', shape: [3, 8], values: new Float32Array(24) }]);
+  await other.page.locator('input[aria-label="Weights file to load"]').setInputFiles({ name: 'foreign.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from(foreign) });
+  await expect.poll(() => other.page.getByTestId('notice').allTextContents()).toContainEqual(
+    'foreign.safetensors does not fit: The weights do not fit this model: the tensor layers.0.weight has shape [3, 8], but this model\'s is [2, 8].Dismiss');
+  await expect.poll(() => rows(other.page).count()).toBe(1);
   expect(other.consoleErrors.join('\n')).toBe('');
   await fresh.close();
 
