@@ -98,7 +98,7 @@ export function samplesRule(kind: DatasetKind): { min: number; max: number; unit
   if (isText(kind)) return { ...LIMITS.textWindows, unit: 'windows of text' };
   if (isToy(kind)) return { ...LIMITS.toyExamples, unit: 'examples' };
   if (isSeries(kind)) return { ...LIMITS.seriesLength, unit: 'points in the series' };
-  if (isTable(kind)) return { ...LIMITS.tableRows, unit: 'rows at most (your table may have fewer)' };
+  if (isTable(kind)) return { ...LIMITS.tableRows, unit: 'rows of your table to use' };
   return { ...LIMITS.mnistSamples, unit: 'real digits' };
 }
 

@@ -338,6 +338,19 @@ export const useRunStore = create<RunState>((set, get) => {
     set((s) => ({ runs: [...revived.filter((r) => !s.runs.some((x) => x.id === r.id)), ...s.runs] }));
   }).catch((e) => notify('warning', `Saved runs could not be read from this browser’s storage: ${e instanceof Error ? e.message : String(e)}`));
 
+  // A tab that trains a run holds its lock; when the lock goes without a final save (the tab was
+  // closed or crashed), the run here becomes interrupted, resumable from its last checkpoint.
+  setInterval(() => {
+    const elsewhere = get().runs.filter((r) => r.otherTab && ACTIVE_PHASES.includes(r.phase));
+    if (elsewhere.length === 0) return;
+    void heldRuns().then((held) => {
+      for (const r of elsewhere.filter((x) => !held.has(x.id))) {
+        patch(r.id, () => ({ otherTab: false, phase: 'interrupted', message: interruptedText(r) }));
+        save(r.id);
+      }
+    });
+  }, 3000);
+
   // Another tab saved or deleted a run: show its latest state here too.
   onOtherTabs((m) => {
     const mine = find(m.id);

@@ -1,4 +1,4 @@
-import { memo, useState } from 'react';
+import { memo, useEffect, useState } from 'react';
 import { useSpecStore } from '../state/specStore';
 import { useTextStore } from '../state/textStore';
 import { useTableStore } from '../state/tableStore';
@@ -87,12 +87,20 @@ function UserTable({ spec, errors }: { spec: ExperimentSpec; errors: Record<stri
       return;
     }
     setReadError(null);
-    const text = await file.text();
-    set(text, file.name);
-    // A fresh table: predict its last column unless the current target is one of its columns.
+    set(await file.text(), file.name);
+    // A fresh table: all its rows, and its last column predicted unless the current target is one of its columns.
     const parsed = useTableStore.getState().table;
-    if (parsed && !parsed.columns.includes(spec.dataset.table.target)) update((d) => { d.dataset.table.target = parsed.columns.at(-1)!; });
+    if (parsed) {
+      update((d) => {
+        d.dataset.samples = parsed.rows.length;
+        if (!parsed.columns.includes(d.dataset.table.target)) d.dataset.table.target = parsed.columns.at(-1)!;
+      });
+    }
   };
+  // A table with fewer rows than the experiment asks for (a pasted one, or a link's): use all it has.
+  useEffect(() => {
+    if (table && spec.dataset.samples > table.rows.length) update((d) => { d.dataset.samples = table.rows.length; });
+  }, [table, spec.dataset.samples, update]);
   const message = readError ?? problem ?? (plan && !plan.ok ? `Your table: ${plan.error}.` : null) ?? errors['dataset.csv'] ?? null;
   const p = plan?.ok ? plan.value : null;
   return (
@@ -151,9 +159,7 @@ export const DatasetPanel = memo(function DatasetPanel({ errors }: { errors: Rec
   const series = isSeries(ds.kind);
   const rule = samplesRule(ds.kind);
   const sizesOk = [ds.samples, ds.validationSplit, ds.contextLength].every(Number.isFinite);
-  const tableRows = useTableStore((s) => s.table?.rows.length ?? 0);
-  // A table gives at most its own rows, whatever the samples field allows.
-  const counts = !sizesOk ? null : ds.kind === 'userTable' ? exampleCounts({ ...ds, samples: Math.min(ds.samples, tableRows) }) : exampleCounts(ds);
+  const counts = sizesOk ? exampleCounts(ds) : null;
   return (
     <Panel title="Data">
       <div className="field" data-field="dataset.kind">

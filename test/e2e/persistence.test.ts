@@ -197,7 +197,14 @@ test('two tabs: distinct run ids, and a run finished in one appears in the other
   await saved(a.page);
   await a.page.reload();
   await expect.poll(() => ids(a.page)).toEqual(await ids(b.page));
-  expect([...a.consoleErrors, ...b.consoleErrors].join('\n')).toBe('');
+  // A run training in a third tab shows as such; when that tab is closed mid-run, it becomes interrupted.
+  const c = await openPage(slowMlp(), context);
+  await c.page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect.poll(() => epochCount(c.page), { timeout: 60_000, interval: 100 }).toBeGreaterThanOrEqual(8);
+  await expect.poll(() => phaseOf(b.page), { timeout: 10_000 }).toBe('In another tab');
+  await c.page.close();
+  await expect.poll(() => phaseOf(b.page), { timeout: 15_000 }).toMatch(/^InterruptedInterrupted at epoch \d+: press Resume/);
+  expect([...a.consoleErrors, ...b.consoleErrors, ...c.consoleErrors].join('\n')).toBe('');
   await context.close();
 });
 
@@ -273,7 +280,13 @@ test('runs exported as a file import into a fresh browser with identical curves;
   await expect.poll(() => other.page.getByTestId('notice').textContent())
     .toBe('The file was not imported (nothing was changed): runs[1].epochs[0].valLoss must be a number (got "x").Dismiss');
   expect(await other.page.getByTestId('runs-table').count()).toBe(0);
-  await other.page.locator('input[aria-label="Run file to import"]').setInputFiles(file.path);
+  // Dropped on the page.
+  const dropped = await other.page.evaluateHandle((text) => {
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([text], 'runs.json', { type: 'application/json' }));
+    return transfer;
+  }, file.text);
+  await other.page.dispatchEvent('.app', 'drop', { dataTransfer: dropped });
   await expect.poll(() => rows(other.page).count()).toBe(2);
   await expect.poll(() => other.page.getByTestId('loss-chart').locator('.chart-legend').textContent()).toBe(legend);
   const [csvAgain] = await downloaded(other.page, () => other.page.getByRole('button', { name: 'Metrics CSV' }).click());
