@@ -105,3 +105,26 @@ test('an MLP learns the classes of a table and reports a confusion matrix with i
   expect(classes!.labels).toEqual(['a', 'b', 'c']);
   expect(classes!.confusion.reduce((a, b) => a + b, 0)).toBe(60);
 });
+
+test('a table of two numeric inputs and two classes is drawn on a plane: the run sends its decision boundary', async () => {
+  await activateBackend('cpu');
+  const rng = new Rng(5);
+  const lines = ['height;weight;kind'];
+  for (let i = 0; i < 200; i++) {
+    const big = i % 2;
+    lines.push(`${(150 + big * 30 + rng.normal() * 5).toFixed(1)};${(50 + big * 30 + rng.normal() * 5).toFixed(1)};${big ? 'big' : 'small'}`);
+  }
+  const spec: ExperimentSpec = defaultSpec();
+  spec.dataset = { ...spec.dataset, kind: 'userTable', samples: 200, table: { target: 'kind', task: 'auto' } };
+  spec.training.epochs = 10;
+  let boundary: { resolution: number; values: Float32Array } | undefined;
+  let last: EpochMetrics | undefined;
+  await new Trainer(spec, { onEpoch: (m, v) => { last = m; boundary = v.boundary ?? boundary; } },
+    { files: { table: parsed(lines.join('\n')) }, boundaryResolution: 16 }).run();
+  expect(last!.valAccuracy).toBeGreaterThanOrEqual(0.95);
+  expect(boundary!.resolution).toBe(16);
+  // Class 1 is "small" (sorted), found at the bottom left of the window, "big" at the top right.
+  const at = (row: number, col: number) => boundary!.values[row * 16 + col];
+  expect(at(15, 0)).toBeGreaterThan(0.9);
+  expect(at(0, 15)).toBeLessThan(0.1);
+});

@@ -5,7 +5,7 @@ import { featurize } from './features';
 import { fitStandardizer, standardize, type Standardizer } from './normalize';
 import { MNIST_PIXELS, parseMnist, splitMnist } from './mnist';
 import { seriesWindows } from './sequenceDataset';
-import { tableData, type Table } from './table';
+import { tableData, tableDomain, tableHasPlane, type Table } from './table';
 
 export interface Split {
   /** Model inputs: one standardised feature row per example. */
@@ -22,8 +22,11 @@ export interface TabularDataset {
   inputDim: number;
   /** Width of the model's output layer: 1 for a sigmoid class score or a regression value, else one per class. */
   outputDim: number;
-  /** Plane datasets: how model inputs are made from (x1, x2); null for images and series. */
-  plane: { features: FeatureName[]; standardizer: Standardizer } | null;
+  /**
+   * Datasets drawn on a plane (the 2-D sets, a table of two numeric inputs and two classes): how
+   * model inputs are made from (x1, x2), and the window drawn; null for images and series.
+   */
+  plane: { features: FeatureName[]; standardizer: Standardizer; domain: { x: [number, number]; y: [number, number] } } | null;
   /** Series (windows as inputs) and table regression: the training targets' mean and spread, to show values in their units. */
   scale: { mean: number; std: number } | null;
   /** Your own table: the class names (classification) and input names after encoding. */
@@ -61,10 +64,14 @@ export function buildDataset(spec: DatasetSpec, seed: number, files: DatasetFile
   if (spec.kind === 'userTable') {
     if (!files.table) throw new Error('Your table is not loaded: load a CSV file in the Data panel');
     const t = tableData(files.table, spec, seed);
+    // Two numeric inputs and two classes: drawn on a plane with its decision boundary, like the 2-D sets.
+    const flat = tableHasPlane(t.plan);
+    const points = (raw: Float32Array) => (flat ? raw : noPoints);
     return {
-      task: t.plan.task, inputDim: t.inputDim, outputDim: t.plan.task === 'multiclass' ? t.plan.classes!.length : 1, plane: null,
+      task: t.plan.task, inputDim: t.inputDim, outputDim: t.plan.task === 'multiclass' ? t.plan.classes!.length : 1,
+      plane: flat ? { features: ['x1', 'x2'], standardizer: t.standardizer, domain: tableDomain(new Float32Array([...t.raw.train, ...t.raw.validation])) } : null,
       scale: t.scale, table: { classes: t.plan.classes, inputNames: t.plan.inputNames },
-      train: { ...t.train, points: noPoints }, validation: { ...t.validation, points: noPoints },
+      train: { ...t.train, points: points(t.raw.train) }, validation: { ...t.validation, points: points(t.raw.validation) },
     };
   }
   if (isSeries(spec.kind)) {
@@ -97,7 +104,7 @@ export function buildDataset(spec: DatasetSpec, seed: number, files: DatasetFile
     task: taskOf(spec.kind),
     inputDim: spec.features.length,
     outputDim: 1,
-    plane: { features: [...spec.features], standardizer },
+    plane: { features: [...spec.features], standardizer, domain: { x: [-DOMAIN, DOMAIN], y: [-DOMAIN, DOMAIN] } },
     scale: null,
     table: null,
     train: split(train, trainRows),
@@ -106,16 +113,17 @@ export function buildDataset(spec: DatasetSpec, seed: number, files: DatasetFile
 }
 
 /**
- * A resolution × resolution grid over the input plane (row 0 at the top, x2 = +DOMAIN),
+ * A resolution × resolution grid over the plane's window (row 0 at the top, the largest x2),
  * as model inputs, for drawing what the model predicts everywhere.
  */
 export function boundaryGridInputs(plane: NonNullable<TabularDataset['plane']>, resolution: number): Float32Array {
   const points = new Float32Array(resolution * resolution * 2);
+  const { x, y } = plane.domain;
   for (let r = 0; r < resolution; r++) {
     for (let c = 0; c < resolution; c++) {
       const i = r * resolution + c;
-      points[2 * i] = -DOMAIN + ((c + 0.5) * 2 * DOMAIN) / resolution;
-      points[2 * i + 1] = DOMAIN - ((r + 0.5) * 2 * DOMAIN) / resolution;
+      points[2 * i] = x[0] + ((c + 0.5) * (x[1] - x[0])) / resolution;
+      points[2 * i + 1] = y[1] - ((r + 0.5) * (y[1] - y[0])) / resolution;
     }
   }
   return standardize(featurize(points, plane.features), plane.standardizer);

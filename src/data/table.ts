@@ -4,7 +4,7 @@
 import Papa from 'papaparse';
 import type { DatasetSpec, TableSpec } from '../spec/types';
 import { deriveSeed, Rng } from './rng';
-import { fitStandardizer, standardize } from './normalize';
+import { fitStandardizer, standardize, type Standardizer } from './normalize';
 
 export const TABLE_LIMITS = { rows: 100_000, columns: 200, oneHotValues: 20, classes: 20, minRows: 20 } as const;
 
@@ -117,6 +117,10 @@ export function planTable(table: Table, spec: TableSpec): TableResult<TablePlan>
 export interface TableData {
   plan: TablePlan;
   inputDim: number;
+  /** How the raw inputs were standardised (training statistics). */
+  standardizer: Standardizer;
+  /** The inputs before standardising, in split order (for drawing the rows on a plane). */
+  raw: { train: Float32Array; validation: Float32Array };
   /** Regression: the training targets' mean and spread (targets are standardised with them). */
   scale: { mean: number; std: number } | null;
   train: { x: Float32Array; y: Float32Array; n: number };
@@ -157,5 +161,28 @@ export function tableData(table: Table, spec: DatasetSpec, seed: number): TableD
     y: scale ? y.slice(from, to).map((v) => (v - scale.mean) / scale.std) : y.slice(from, to),
     n: to - from,
   });
-  return { plan, inputDim: d, scale, train: part(nVal, n), validation: part(0, nVal) };
+  return {
+    plan, inputDim: d, standardizer, scale, train: part(nVal, n), validation: part(0, nVal),
+    raw: { train: x.slice(nVal * d), validation: x.slice(0, nVal * d) },
+  };
+}
+
+/** A table whose decision boundary can be drawn: two numeric inputs and two classes. */
+export function tableHasPlane(plan: TablePlan): boolean {
+  return plan.task === 'binary' && plan.features.length === 2 && plan.features.every((f) => f.coding.kind === 'number');
+}
+
+/** The square-ish window the rows are drawn in: each input's range, padded by a tenth. */
+export function tableDomain(points: Float32Array): { x: [number, number]; y: [number, number] } {
+  const range = (offset: number): [number, number] => {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = offset; i < points.length; i += 2) {
+      lo = Math.min(lo, points[i]);
+      hi = Math.max(hi, points[i]);
+    }
+    const pad = (hi - lo) * 0.1 || 1;
+    return [lo - pad, hi + pad];
+  };
+  return { x: range(0), y: range(1) };
 }

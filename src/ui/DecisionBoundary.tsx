@@ -2,12 +2,15 @@ import { useEffect, useMemo, useRef, type MouseEvent, type RefObject } from 'rea
 import { buildDataset, deriveSeed, DOMAIN, generate2d, nearestPoint } from '../data';
 import { isClassification, isPlane, LIMITS, validateSpec, type ExperimentSpec, type PlaneDatasetKind } from '../spec';
 import { useSpecStore } from '../state/specStore';
+import { useTableStore } from '../state/tableStore';
 import { useViewStore } from '../state/viewStore';
 import type { BoundarySnapshot } from '../engine/types';
 import { downloadCanvas } from './imageExport';
 import { divergingColor, NEGATIVE, POSITIVE } from './colors';
 
 const SIZE = 360;
+/** The 2-D datasets' window; a table's comes from its rows. */
+const PLANE_DOMAIN = { x: [-DOMAIN, DOMAIN], y: [-DOMAIN, DOMAIN] };
 
 /** Maps a regression target in about [−1, 1] (or a probability in [0, 1]) to [0, 1]. */
 function toUnit(value: number, classification: boolean): number {
@@ -20,9 +23,18 @@ function toUnit(value: number, classification: boolean): number {
  */
 export function DecisionBoundary({ spec, boundary, editable = false }: { spec: ExperimentSpec; boundary: BoundarySnapshot | null; editable?: boolean }) {
   const canvas = useRef<HTMLCanvasElement>(null);
-  const plane = isPlane(spec.dataset.kind);
-  const dataset = useMemo(() => (plane && validateSpec(spec).ok ? buildDataset(spec.dataset, spec.seed) : null), [spec, plane]);
-  const classification = isClassification(spec.dataset.kind);
+  const table = useTableStore((s) => (spec.dataset.kind === 'userTable' ? s.table : null));
+  const dataset = useMemo(() => {
+    if (!validateSpec(spec).ok || !(isPlane(spec.dataset.kind) || table)) return null;
+    try {
+      return buildDataset(spec.dataset, spec.seed, table ? { table } : {});
+    } catch {
+      return null; // a table that cannot train says why in the Data panel
+    }
+  }, [spec, table]);
+  const plane = isPlane(spec.dataset.kind) || !!dataset?.plane;
+  const classification = isClassification(spec.dataset.kind) || dataset?.task === 'binary';
+  const domain = dataset?.plane?.domain ?? PLANE_DOMAIN;
   const showValidation = useViewStore((s) => s.showValidation);
 
   useEffect(() => {
@@ -47,12 +59,12 @@ export function DecisionBoundary({ spec, boundary, editable = false }: { spec: E
       ctx.fillRect(0, 0, SIZE, SIZE);
     }
     if (!dataset) return;
-    const toPx = (v: number) => ((v + DOMAIN) / (2 * DOMAIN)) * SIZE;
+    const toPx = (v: number, [lo, hi]: number[]) => ((v - lo) / (hi - lo)) * SIZE;
     const draw = (points: Float32Array, y: Float32Array, validation: boolean) => {
       for (let i = 0; i < y.length; i++) {
         const [r, g, b] = classification ? (y[i] ? POSITIVE : NEGATIVE) : divergingColor(toUnit(y[i], false));
         ctx.beginPath();
-        ctx.arc(toPx(points[2 * i]), SIZE - toPx(points[2 * i + 1]), validation ? 3.2 : 2.6, 0, 2 * Math.PI);
+        ctx.arc(toPx(points[2 * i], domain.x), SIZE - toPx(points[2 * i + 1], domain.y), validation ? 3.2 : 2.6, 0, 2 * Math.PI);
         if (validation) {
           ctx.strokeStyle = `rgb(${r},${g},${b})`;
           ctx.lineWidth = 1.6;
@@ -68,7 +80,7 @@ export function DecisionBoundary({ spec, boundary, editable = false }: { spec: E
     };
     draw(dataset.train.points, dataset.train.y, false);
     if (showValidation) draw(dataset.validation.points, dataset.validation.y, true);
-  }, [dataset, boundary, classification, showValidation]);
+  }, [dataset, boundary, classification, showValidation, domain]);
 
   if (!plane) {
     return (
@@ -90,7 +102,8 @@ export function DecisionBoundary({ spec, boundary, editable = false }: { spec: E
           onChange={(e) => useViewStore.getState().set({ showValidation: e.target.checked })} /> show validation points
       </label>
       <figcaption>
-        {classification ? 'Predicted probability of the blue class' : 'Predicted value'} over x₁, x₂ ∈ [−6, 6].
+        {classification ? `Predicted probability of the blue class${dataset?.table?.classes ? ` (${dataset.table.classes[1]})` : ''}` : 'Predicted value'}
+        {dataset?.table ? ` over ${dataset.table.inputNames[0]} (across) and ${dataset.table.inputNames[1]} (up). ` : ' over x₁, x₂ ∈ [−6, 6]. '}
         Filled dots: training{showValidation ? ', rings: validation' : ''}.
         {!boundary && ' Train to draw the model’s prediction.'}
         {' '}<button type="button" className="link-button" onClick={() => canvas.current && downloadCanvas(canvas.current, 'decision-boundary')}>Download PNG</button>

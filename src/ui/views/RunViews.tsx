@@ -44,7 +44,10 @@ export function RunViews({ run, spec, pinned }: { run: Run | null; spec: Experim
   }
   if (kind === 'mnist') return <Panel title={`Validation digits${suffix}`}><ClassesView classes={run?.views.classes} /></Panel>;
   if (kind === 'userTable') {
-    // Classes give a confusion matrix; a number, predicted against true values.
+    // Two numeric inputs and two classes: the boundary; other classes a confusion matrix; a number, predicted against true.
+    if (run?.views.boundary) {
+      return <Panel title={`Decision boundary${suffix}`}><DecisionBoundary spec={run.spec} boundary={run.views.boundary} /></Panel>;
+    }
     return run?.views.forecast
       ? <Panel title={`Predicted vs true${suffix}`}><ScatterView values={run.views.forecast} /></Panel>
       : <Panel title={`Validation rows${suffix}`}><ClassesView classes={run?.views.classes} /></Panel>;
