@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ExperimentSpec } from '../spec/types';
-import { deriveSeed, Rng } from '../data/rng';
+import { deriveSeed, Rng, type RngState } from '../data/rng';
 import { buildDataset, type DatasetFiles } from '../data/dataset';
 import { buildSequenceDataset } from '../data/sequenceDataset';
 import { weightPenalty } from './losses';
@@ -259,8 +259,8 @@ export class Trainer {
     /** The state now, at the end of `epoch`: what a resumed run starts from. */
     const checkpoint = async (epoch: number): Promise<TrainingCheckpoint> => {
       const { weights, slots } = await readState(learner, optimizer);
-      const rng = { shuffle: shuffleRng.save(), dropout: dropoutRng.save() };
-      for (const [name, r] of Object.entries(learner.rngs ?? {})) Object.assign(rng, { [name]: r.save() });
+      const rng: Record<string, RngState> = { shuffle: shuffleRng.save(), dropout: dropoutRng.save() };
+      for (const [name, r] of Object.entries(learner.rngs ?? {})) rng[name] = r.save();
       return {
         epoch, step: optimizer.steps, weights, optimizer: { kind: training.optimizer.kind, slots }, rng,
         best: { loss: Number.isFinite(best.loss) ? best.loss : null, epoch: best.epoch }, cumulativeGflop, cumulativeMs,

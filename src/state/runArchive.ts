@@ -38,10 +38,8 @@ async function write(what: string, bytes: number, work: (d: IDBPDatabase) => Pro
   }
 }
 
-type Stored = Omit<RunRecord, never>;
-
 export function saveRun(run: RunRecord): Promise<void> {
-  const record: Stored = { ...run };
+  const record: RunRecord = { ...run };
   return write(`${run.name} (its curves)`, recordBytes(record), (d) => d.put('runs', record));
 }
 
@@ -112,15 +110,4 @@ export async function loadRuns(): Promise<{ runs: RunRecord[]; skipped: number }
     } catch { /* left where it is: it is skipped again next time */ }
   }
   return { runs: runs.sort((a, b) => a.id - b.id), skipped: bad.length };
-}
-
-/** Bytes kept per run (curves and model) and in all, for the runs panel. */
-export async function storedSizes(): Promise<Map<number, number>> {
-  const d = database();
-  const sizes = new Map<number, number>();
-  if (!d) return sizes;
-  const store = await d;
-  for (const r of (await store.getAll('runs')) as { id: number }[]) sizes.set(r.id, (sizes.get(r.id) ?? 0) + recordBytes(r));
-  for (const c of (await store.getAll('checkpoints')) as { id: number }[]) sizes.set(c.id, (sizes.get(c.id) ?? 0) + recordBytes(c));
-  return sizes;
 }

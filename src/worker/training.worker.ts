@@ -127,17 +127,19 @@ function transferables(views: EpochViews): Transferable[] {
 
 /** Answer a request about the run in progress; errors (e.g. unknown characters) go back as messages. */
 function answer<T>(runId: number, request: 'sample' | 'attention', work: (t: Trainer) => Promise<T | null>, reply: (value: T) => void): void {
-  queue = queue.then(async () => {
-    const trainer = await trainerFor(runId);
+  const respond = async (trainer: Trainer | null) => {
     if (!trainer) {
       post({ type: 'requestError', runId, request, message: 'this run kept no model (its weights were deleted, or it never finished an epoch)' });
       return;
     }
     await work(trainer).then(
-    (value) => { if (value !== null) reply(value); },
+      (value) => { if (value !== null) reply(value); },
       (e) => post({ type: 'requestError', runId, request, message: e instanceof Error ? e.message : String(e) }),
     );
-  });
+  };
+  // The run training now answers at once; a kept model once the queue reaches its loading.
+  if (current?.runId === runId) void respond(current.trainer);
+  else queue = queue.then(() => trainerFor(runId).then(respond));
 }
 
 const queued = new Set<number>();
