@@ -22,7 +22,9 @@ interface TableState {
 }
 
 function read(csv: string): Pick<TableState, 'table' | 'problem'> {
-  if (!csv.trim()) return { table: null, problem: 'Your table: paste or upload a CSV file with a header row.' };
+  if (!csv.trim()) {
+    return { table: null, problem: 'Your table: this experiment trains on a CSV table of your own (tables are never put in links); paste or upload one with a header row.' };
+  }
   const parsed = parseTable(csv);
   return parsed.ok ? { table: parsed.value, problem: null } : { table: null, problem: `Your table: ${parsed.error}.` };
 }

@@ -404,7 +404,7 @@ test('your own CSV: a broken row is named, a fixed file trains to a confusion ma
   const fresh = await browser.newContext();
   const other = await openPage(page.url(), fresh);
   await expect.poll(() => other.page.locator('[data-field="dataset.csv"] .field-error').textContent())
-    .toBe('Your table: paste or upload a CSV file with a header row.');
+    .toBe('Your table: this experiment trains on a CSV table of your own (tables are never put in links); paste or upload one with a header row.');
   expect([...consoleErrors, ...other.consoleErrors].join('\n')).toBe('');
   await fresh.close();
   await page.close();
