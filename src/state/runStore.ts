@@ -143,10 +143,12 @@ export const useRunStore = create<RunState>((set, get) => {
       set((s) => ({ pendingWrites: s.pendingWrites - 1 }));
     }
   };
-  const save = (id: number) => {
+  const save = (id: number): Promise<void> => {
     const run = find(id);
-    if (run && !run.otherTab) void persist(id, () => archive.saveRun(record(run)));
+    return run && !run.otherTab ? persist(id, () => archive.saveRun(record(run))) : Promise.resolve();
   };
+  /** Keep a run that has ended here, then let go of its lock: other tabs read its last state first. */
+  const saveAndRelease = (id: number) => void save(id).finally(() => releaseRun(id));
 
   const flush = () => {
     if (flushTimer) clearTimeout(flushTimer);
@@ -180,8 +182,7 @@ export const useRunStore = create<RunState>((set, get) => {
         set({ probeError: msg.message ?? 'The training worker failed' });
         for (const r of get().runs.filter(isActive)) {
           patch(r.id, () => ({ phase: 'interrupted', message: `${msg.message ?? 'The training worker failed'}. ${interruptedText(r)}` }));
-          releaseRun(r.id);
-          save(r.id);
+          saveAndRelease(r.id);
         }
       }
       return;
@@ -193,8 +194,7 @@ export const useRunStore = create<RunState>((set, get) => {
         flush(); // the last epochs land before the status that ends the run
         patch(msg.runId, () => ({ phase: msg.status, message: msg.message ?? null }));
         if (!ACTIVE_PHASES.includes(msg.status)) {
-          releaseRun(msg.runId);
-          save(msg.runId);
+          saveAndRelease(msg.runId);
         }
         break;
       case 'epoch': {
@@ -326,7 +326,9 @@ export const useRunStore = create<RunState>((set, get) => {
 
   // Runs kept from earlier visits come first. One that was training when its page went away is
   // interrupted, unless another tab still trains it (it holds the run's lock).
-  void Promise.all([archive.loadRuns(), heldRuns()]).then(([{ runs: stored, skipped }, held]) => {
+  // Locks first: a tab saves a run's end before letting go of its lock, so a run whose lock is
+  // free by then is read back in its final state.
+  void heldRuns().then(async (held) => [await archive.loadRuns(), held] as const).then(([{ runs: stored, skipped }, held]) => {
     if (skipped) notify('warning', `${skipped} saved run${skipped === 1 ? '' : 's'} could not be read and ${skipped === 1 ? 'was' : 'were'} skipped.`);
     const revived = stored.map((r) => {
       if (!ACTIVE_PHASES.includes(r.phase)) return live(r);
@@ -343,12 +345,20 @@ export const useRunStore = create<RunState>((set, get) => {
   setInterval(() => {
     const elsewhere = get().runs.filter((r) => r.otherTab && ACTIVE_PHASES.includes(r.phase));
     if (elsewhere.length === 0) return;
-    void heldRuns().then((held) => {
+    void heldRuns().then(async (held) => {
       for (const r of elsewhere.filter((x) => !held.has(x.id))) {
-        patch(r.id, () => ({ otherTab: false, phase: 'interrupted', message: interruptedText(r) }));
-        save(r.id);
+        // Its tab saves a run's end before letting go of the lock: what is stored now is the truth.
+        const stored = await archive.loadRun(r.id);
+        if (!stored) {
+          set((s) => ({ runs: s.runs.filter((x) => x.id !== r.id) }));
+        } else if (!ACTIVE_PHASES.includes(stored.phase)) {
+          patch(r.id, (mine) => ({ ...live(stored), visible: mine.visible }));
+        } else {
+          patch(r.id, () => ({ ...live(stored), phase: 'interrupted', message: interruptedText(stored) }));
+          void save(r.id);
+        }
       }
-    });
+    }).catch(() => {});
   }, 3000);
 
   // Another tab saved or deleted a run: show its latest state here too.
