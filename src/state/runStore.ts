@@ -177,11 +177,13 @@ export const useRunStore = create<RunState>((set, get) => {
   const client = new TrainingWorkerClient((msg: FromWorker) => {
     if (msg.runId === -1) {
       if (msg.type === 'backend') set({ probed: msg.report, probeError: null });
-      if (msg.type === 'status') {
-        // The worker died: every run it had becomes interrupted (resumable from its checkpoint), and the person is told.
-        set({ probeError: msg.message ?? 'The training worker failed' });
+      if (msg.type === 'status') set({ probeError: msg.message ?? 'The training worker failed' });
+      if (msg.type === 'crashed') {
+        // Every run the worker had becomes interrupted (resumable from its checkpoint), and the person is told.
+        set({ probeError: msg.message });
+        openedId = null;
         for (const r of get().runs.filter(isActive)) {
-          patch(r.id, () => ({ phase: 'interrupted', message: `${msg.message ?? 'The training worker failed'}. ${interruptedText(r)}` }));
+          patch(r.id, () => ({ phase: 'interrupted', message: `${msg.message}. ${interruptedText(r)}` }));
           saveAndRelease(r.id);
         }
       }

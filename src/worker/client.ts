@@ -10,8 +10,12 @@ export class TrainingWorkerClient {
     if (!this.worker) {
       this.worker = new Worker(new URL('./training.worker.ts', import.meta.url), { type: 'module' });
       this.worker.onmessage = (e: MessageEvent<FromWorker>) => this.onMessage(e.data);
-      this.worker.onerror = (e) =>
-        this.onMessage({ type: 'status', runId: -1, status: 'failed', message: `The training worker crashed: ${e.message}` });
+      // A worker that threw may be in any state: end it, so the next message starts a fresh one.
+      this.worker.onerror = (e) => {
+        this.worker?.terminate();
+        this.worker = null;
+        this.onMessage({ type: 'crashed', runId: -1, message: `The training worker crashed: ${e.message}` });
+      };
     }
     this.worker.postMessage(msg);
   }

@@ -47,5 +47,7 @@ export type FromWorker =
   | { type: 'inspection'; runId: number; inspection: Inspection }
   | { type: 'sample'; runId: number; text: string; temperature: number; prompt: string }
   | { type: 'attention'; runId: number; attention: AttentionSnapshot }
+  /** The worker itself failed (an uncaught error): the runs it had are interrupted. */
+  | { type: 'crashed'; runId: -1; message: string }
   /** A request about a run could not be answered (e.g. a character the model does not know). */
   | { type: 'requestError'; runId: number; request: 'sample' | 'attention'; message: string };

@@ -442,3 +442,19 @@ test('points drawn on the plane: click adds, shift-click the other class, right-
   expect(consoleErrors.join('\n')).toBe('');
   await page.close();
 });
+
+test('when the training worker dies, its run is interrupted with the reason and resumes in a fresh worker', async () => {
+  const { page, consoleErrors } = await openPage(slowMlp());
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect.poll(() => epochCount(page), { timeout: 60_000, interval: 100 }).toBeGreaterThanOrEqual(8);
+  const worker = page.workers().find((w) => w.url().includes('training.worker'))!;
+  await worker.evaluate(() => { setTimeout(() => { throw new Error('simulated failure'); }); });
+  await expect.poll(() => phaseOf(page), { timeout: 10_000 })
+    .toMatch(/^InterruptedThe training worker crashed: Uncaught Error: simulated failure\. Interrupted at epoch \d+: press Resume/);
+  await page.getByRole('button', { name: /^Resume Run 1/ }).click();
+  await expect.poll(() => phaseOf(page), { timeout: 60_000 }).toBe('Finished');
+  expect(await epochCount(page)).toBe(24);
+  // The one console error is the failure itself.
+  expect(consoleErrors.filter((e) => !e.includes('simulated failure'))).toEqual([]);
+  await page.close();
+});
