@@ -1,6 +1,6 @@
 // What is kept of a run (IndexedDB, run files), and the one check every such record passes
 // before the app trusts it: stored records and imported files are untrusted input.
-import { migrateSpec, validateSpec, type ExperimentSpec, type FieldError } from '../spec';
+import { describeValue, isObject, migrateSpec, validateSpec, type ExperimentSpec, type FieldError } from '../spec';
 import type { BackendReport, EpochMetrics, EpochViews, TextSample, TrainingCheckpoint } from '../engine/types';
 import { BACKENDS } from '../spec/types';
 
@@ -40,7 +40,6 @@ const MAX_EPOCHS = 10000;
 const MAX_TEXT = 20000;
 
 type Errors = FieldError[];
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isString = (v: unknown, max: number): v is string => typeof v === 'string' && v.length <= max;
 const isNumberList = (v: unknown, max: number): v is number[] => Array.isArray(v) && v.length <= max && v.every(isNumber);
@@ -57,7 +56,7 @@ function checkEpoch(errors: Errors, path: string, raw: unknown): EpochMetrics | 
   }
   const out: Record<string, unknown> = {};
   for (const f of NUMBER_FIELDS) {
-    if (!isNumber(raw[f])) errors.push({ field: `${path}.${f}`, message: `must be a number (got ${JSON.stringify(raw[f])?.slice(0, 40)})` });
+    if (!isNumber(raw[f])) errors.push({ field: `${path}.${f}`, message: `must be a number (got ${describeValue(raw[f])})` });
     out[f] = raw[f];
   }
   for (const f of NULLABLE_FIELDS) {

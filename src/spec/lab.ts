@@ -1,6 +1,6 @@
 // The loss-surface lab's settings: which function, where to start, which optimizers race.
 import { OPTIMIZER_KINDS, type OptimizerKind } from './types';
-import { isLearningRateText, type FieldError } from './validate';
+import { isLearningRateText, isObject, type FieldError } from './validate';
 
 export const SURFACE_KINDS = ['bowl', 'rosenbrock', 'beale', 'himmelblau', 'saddle'] as const;
 export type SurfaceKind = (typeof SURFACE_KINDS)[number];
@@ -69,9 +69,9 @@ export function defaultLabSettings(): LabSettings {
  * A start point must lie in the surface's window, so its path can be drawn.
  */
 export function validateLabSettings(raw: unknown): { ok: true; settings: LabSettings } | { ok: false; errors: FieldError[] } {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, errors: [{ field: 'lab', message: 'must be an object' }] };
+  if (!isObject(raw)) return { ok: false, errors: [{ field: 'lab', message: 'must be an object' }] };
   const errors: FieldError[] = [];
-  const r = raw as Record<string, unknown>;
+  const r = raw;
   if (!(SURFACE_KINDS as readonly unknown[]).includes(r.surface)) errors.push({ field: 'lab.surface', message: `must be one of ${SURFACE_KINDS.join(', ')}` });
   const { conditioning: k, steps: n } = LAB_LIMITS;
   if (typeof r.conditioning !== 'number' || !(r.conditioning >= k.min && r.conditioning <= k.max)) {

@@ -44,7 +44,8 @@ export const LIMITS = {
 
 type Errors = FieldError[];
 
-function describe(value: unknown): string {
+/** A value as an error message quotes it: short JSON, or "not a number". */
+export function describeValue(value: unknown): string {
   if (typeof value === 'number' && !Number.isFinite(value)) return 'not a number';
   const text = JSON.stringify(value);
   return text === undefined ? String(value) : text.length > 40 ? text.slice(0, 40) + '…' : text;
@@ -62,16 +63,16 @@ function checkNumber(
     (opts.integer && !Number.isInteger(value)) ||
     (opts.minExclusive ? value <= opts.min : value < opts.min) ||
     (opts.maxExclusive ? value >= opts.max : value > opts.max);
-  if (bad) errors.push({ field, message: `must be ${wanted} (got ${describe(value)})` });
+  if (bad) errors.push({ field, message: `must be ${wanted} (got ${describeValue(value)})` });
 }
 
 function checkChoice(errors: Errors, field: string, value: unknown, choices: readonly string[]): void {
   if (typeof value !== 'string' || !choices.includes(value)) {
-    errors.push({ field, message: `must be one of ${choices.join(', ')} (got ${describe(value)})` });
+    errors.push({ field, message: `must be one of ${choices.join(', ')} (got ${describeValue(value)})` });
   }
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -127,7 +128,7 @@ export function validateSpec(raw: unknown): SpecResult {
   if (raw.version !== SPEC_VERSION) {
     const message = typeof raw.version === 'number' && raw.version > SPEC_VERSION
       ? `is ${raw.version}, newer than this app understands (${SPEC_VERSION}); update the app to open it`
-      : `must be ${SPEC_VERSION} (got ${describe(raw.version)})`;
+      : `must be ${SPEC_VERSION} (got ${describeValue(raw.version)})`;
     return { ok: false, errors: [{ field: 'version', message }] };
   }
   checkNumber(errors, 'seed', raw.seed, { ...LIMITS.seed, integer: true });

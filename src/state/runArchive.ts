@@ -28,27 +28,26 @@ export function recordBytes(value: unknown): number {
   return bytes + (text?.length ?? 0);
 }
 
-async function write(what: string, bytes: number, work: (d: IDBPDatabase) => Promise<unknown>): Promise<void> {
+/** `bytes` is measured only when the write fails (it serialises the record: not for every save). */
+async function write(what: string, bytes: () => number, work: (d: IDBPDatabase) => Promise<unknown>): Promise<void> {
   const d = database();
   if (!d) return;
   try {
     await work(await d);
   } catch (e) {
-    throw new StorageRefused(what, bytes, isQuota(e), e);
+    throw new StorageRefused(what, bytes(), isQuota(e), e);
   }
 }
 
 export function saveRun(run: RunRecord): Promise<void> {
-  const record: RunRecord = { ...run };
-  return write(`${run.name} (its curves)`, recordBytes(record), (d) => d.put('runs', record));
+  return write(`${run.name} (its curves)`, () => recordBytes(run), (d) => d.put('runs', run));
 }
 
 /** The run and its latest checkpoint together, in one transaction (either both or neither). */
 export function saveCheckpoint(run: RunRecord, checkpoint: TrainingCheckpoint): Promise<void> {
-  const bytes = recordBytes(checkpoint);
-  return write(`${run.name} (its model at epoch ${checkpoint.epoch})`, bytes, async (d) => {
+  return write(`${run.name} (its model at epoch ${checkpoint.epoch})`, () => recordBytes(checkpoint), async (d) => {
     const tx = d.transaction(['runs', 'checkpoints'], 'readwrite');
-    await Promise.all([tx.objectStore('checkpoints').put({ id: run.id, checkpoint }), tx.objectStore('runs').put({ ...run }), tx.done]);
+    await Promise.all([tx.objectStore('checkpoints').put({ id: run.id, checkpoint }), tx.objectStore('runs').put(run), tx.done]);
   });
 }
 

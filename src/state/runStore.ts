@@ -6,7 +6,7 @@ import type {
   AttentionSnapshot, BackendReport, BatchReport, EpochMetrics, EpochViews, Inspection, TextSample, TrainingCheckpoint,
 } from '../engine/types';
 import { tensorBytes } from '../engine/tensorData';
-import type { RunPhase, RunRecord } from '../export/runRecord';
+import type { KeptModel, RunPhase, RunRecord } from '../export/runRecord';
 import { metricsCsv, readRunFile, writeRunFile } from '../export/runFile';
 import { decodeSafetensors, encodeSafetensors } from '../export/safetensors';
 import { useTextStore } from './textStore';
@@ -106,6 +106,11 @@ function record(run: Run): RunRecord {
   return kept;
 }
 
+/** What a run keeps of its model: the checkpoint's epoch and size. */
+function keptModel(checkpoint: TrainingCheckpoint): KeptModel {
+  return { epoch: checkpoint.epoch, bytes: tensorBytes([...checkpoint.weights, ...checkpoint.optimizer.slots]) };
+}
+
 function live(r: RunRecord, otherTab = false): Run {
   return { ...r, asked: {}, lastBatch: null, inspection: null, otherTab };
 }
@@ -168,8 +173,7 @@ export const useRunStore = create<RunState>((set, get) => {
 
   const keepCheckpoint = (id: number, checkpoint: TrainingCheckpoint) => {
     flush();
-    const model = { epoch: checkpoint.epoch, bytes: tensorBytes([...checkpoint.weights, ...checkpoint.optimizer.slots]) };
-    patch(id, () => ({ model }));
+    patch(id, () => ({ model: keptModel(checkpoint) }));
     const run = find(id);
     if (run) void persist(id, () => archive.saveCheckpoint(record(run), checkpoint));
   };
@@ -183,7 +187,7 @@ export const useRunStore = create<RunState>((set, get) => {
         set({ probeError: msg.message });
         openedId = null;
         for (const r of get().runs.filter(isActive)) {
-          patch(r.id, () => ({ phase: 'interrupted', message: `${msg.message}. ${interruptedText(r)}` }));
+          patch(r.id, () => interruption(r, `${msg.message}. `));
           saveAndRelease(r.id);
         }
       }
@@ -322,9 +326,13 @@ export const useRunStore = create<RunState>((set, get) => {
     send([{ run: find(id)!, resume: checkpoint }], false);
   };
 
-  const interruptedText = (r: RunRecord) => r.model
-    ? `Interrupted at epoch ${r.model.epoch}: press Resume to continue from there.`
-    : 'Interrupted before its first checkpoint: it cannot be resumed; train it again.';
+  /** A run that was training when its page, tab or worker went away: resumable from its kept model, if any. */
+  const interruption = (r: RunRecord, reason = ''): Pick<RunRecord, 'phase' | 'message'> => ({
+    phase: 'interrupted',
+    message: reason + (r.model
+      ? `Interrupted at epoch ${r.model.epoch}: press Resume to continue from there.`
+      : 'Interrupted before its first checkpoint: it cannot be resumed; train it again.'),
+  });
 
   // Runs kept from earlier visits come first. One that was training when its page went away is
   // interrupted, unless another tab still trains it (it holds the run's lock).
@@ -335,7 +343,7 @@ export const useRunStore = create<RunState>((set, get) => {
     const revived = stored.map((r) => {
       if (!ACTIVE_PHASES.includes(r.phase)) return live(r);
       if (held.has(r.id)) return live(r, true);
-      const run = live({ ...r, phase: 'interrupted', message: interruptedText(r) });
+      const run = live({ ...r, ...interruption(r) });
       void persist(r.id, () => archive.saveRun(record(run)));
       return run;
     });
@@ -356,7 +364,7 @@ export const useRunStore = create<RunState>((set, get) => {
         } else if (!ACTIVE_PHASES.includes(stored.phase)) {
           patch(r.id, (mine) => ({ ...live(stored), visible: mine.visible }));
         } else {
-          patch(r.id, () => ({ ...live(stored), phase: 'interrupted', message: interruptedText(stored) }));
+          patch(r.id, () => ({ ...live(stored), ...interruption(stored) }));
           void save(r.id);
         }
       }
@@ -461,11 +469,9 @@ export const useRunStore = create<RunState>((set, get) => {
       // Imported runs get ids of this browser; one that was training when exported is interrupted.
       const added = result.runs.map(({ run, checkpoint }) => {
         const fresh = newRun(run.spec, (n) => run.name || `Run ${n}`);
-        const model = checkpoint ? { epoch: checkpoint.epoch, bytes: tensorBytes([...checkpoint.weights, ...checkpoint.optimizer.slots]) } : null;
-        const phase: RunPhase = ACTIVE_PHASES.includes(run.phase) ? 'interrupted' : run.phase;
-        const imported: Run = { ...fresh, ...live({ ...run, id: fresh.id, color: fresh.color, phase, model, visible: true }) };
-        if (phase === 'interrupted') imported.message = interruptedText(imported);
-        return { imported, checkpoint };
+        const kept: RunRecord = { ...run, id: fresh.id, name: fresh.name, color: fresh.color, model: checkpoint && keptModel(checkpoint), visible: true };
+        const interrupted = ACTIVE_PHASES.includes(run.phase) || run.phase === 'interrupted';
+        return { imported: live(interrupted ? { ...kept, ...interruption(kept) } : kept), checkpoint };
       });
       set((s) => ({ runs: [...s.runs, ...added.map((a) => a.imported)] }));
       for (const { imported, checkpoint } of added) {
@@ -509,7 +515,7 @@ export const useRunStore = create<RunState>((set, get) => {
       const run: Run = {
         ...newRun(spec, (n) => `Run ${n} · weights from ${fileName}`.slice(0, 200)),
         phase: 'completed', message: `Weights loaded from ${fileName}: sample, inspect or continue training it.`,
-        model: { epoch: 0, bytes: tensorBytes(file.tensors) },
+        model: keptModel(checkpoint),
       };
       set((s) => ({ runs: [...s.runs, run], selectedId: run.id }));
       uploads.set(run.id, { fileName, checkpoint });

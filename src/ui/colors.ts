@@ -11,3 +11,11 @@ export function divergingColor(t: number): [number, number, number] {
 }
 
 export const SERIES = { train: '#1f77b4', validation: '#d62728', batch: '#9ecae1', other: '#2ca02c', more: '#9467bd' };
+
+/**
+ * A confusion-matrix cell by the share of its true class it holds: right answers blue, mistakes
+ * red (a small share of mistakes already shows).
+ */
+export function confusionColor(share: number, right: boolean): string {
+  return right ? `rgba(8,119,189,${share})` : `rgba(198,40,40,${Math.min(1, share * 4)})`;
+}

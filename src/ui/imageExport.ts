@@ -1,5 +1,6 @@
 // Charts and views as pictures: canvases as PNG, line charts as SVG (and PNG drawn from that SVG).
 import { download, fileNameOf } from './download';
+import { confusionColor } from './colors';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
@@ -94,7 +95,7 @@ export function downloadConfusionPng(confusion: number[], labels: string[], name
     for (let p = 0; p < k; p++) {
       const n = confusion[t * k + p];
       const share = total ? n / total : 0;
-      ctx.fillStyle = n ? (t === p ? `rgba(8,119,189,${share})` : `rgba(198,40,40,${Math.min(1, share * 4)})`) : '#fafafa';
+      ctx.fillStyle = n ? confusionColor(share, t === p) : '#fafafa';
       ctx.fillRect(margin + p * cell, margin + t * cell, cell - 1, cell - 1);
       if (n) {
         ctx.fillStyle = share > 0.5 ? 'white' : '#222';

@@ -125,9 +125,18 @@ function transferables(views: EpochViews): Transferable[] {
   return out;
 }
 
-/** Answer a request about the run in progress; errors (e.g. unknown characters) go back as messages. */
+/**
+ * Use the trainer that holds a run's model: the live run's at once, an opened model's once the
+ * queue reaches its loading. A run that ends while it is read has already shown its final state.
+ */
+function withTrainer(runId: number, use: (t: Trainer | null) => Promise<void>): void {
+  if (current?.runId === runId) use(current.trainer).catch(() => {});
+  else queue = queue.then(() => trainerFor(runId).then(use)).catch(() => {});
+}
+
+/** Answer a request about a run; errors (e.g. unknown characters) go back as messages. */
 function answer<T>(runId: number, request: 'sample' | 'attention', work: (t: Trainer) => Promise<T | null>, reply: (value: T) => void): void {
-  const respond = async (trainer: Trainer | null) => {
+  withTrainer(runId, async (trainer) => {
     if (!trainer) {
       post({ type: 'requestError', runId, request, message: 'this run kept no model (its weights were deleted, or it never finished an epoch)' });
       return;
@@ -136,10 +145,7 @@ function answer<T>(runId: number, request: 'sample' | 'attention', work: (t: Tra
       (value) => { if (value !== null) reply(value); },
       (e) => post({ type: 'requestError', runId, request, message: e instanceof Error ? e.message : String(e) }),
     );
-  };
-  // The run training now answers at once; a kept model once the queue reaches its loading.
-  if (current?.runId === runId) void respond(current.trainer);
-  else queue = queue.then(() => trainerFor(runId).then(respond));
+  });
 }
 
 const queued = new Set<number>();
@@ -171,13 +177,10 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
     case 'step': current?.trainer.step(); break;
     case 'inspect': {
       lastExample = msg.exampleIndex;
-      const look = async (trainer: Trainer | null) => {
+      withTrainer(msg.runId, async (trainer) => {
         const inspection = await trainer?.inspect(msg.exampleIndex);
         if (inspection) post({ type: 'inspection', runId: msg.runId, inspection });
-      };
-      // The live run answers at once; an opened model once it has loaded.
-      if (current?.runId === msg.runId) look(current.trainer).catch(() => {}); // ended while reading: its final state was shown
-      else queue = queue.then(() => trainerFor(msg.runId).then(look)).catch(() => {});
+      });
       break;
     }
     case 'sampling':

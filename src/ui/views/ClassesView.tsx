@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { downloadConfusionPng } from '../imageExport';
+import { confusionColor } from '../colors';
 import type { ClassesSnapshot } from '../../engine/types';
 
 const SIDE = 28;
@@ -38,7 +39,7 @@ export function ClassesView({ classes }: { classes: ClassesSnapshot | undefined 
               {labels.map((_, p) => {
                 const n = confusion[t * k + p];
                 const share = rowTotals[t] ? n / rowTotals[t] : 0;
-                const color = t === p ? `rgba(8,119,189,${share})` : `rgba(198,40,40,${Math.min(1, share * 4)})`;
+                const color = confusionColor(share, t === p);
                 return <td key={p} style={{ background: n ? color : undefined, color: share > 0.5 ? 'white' : undefined }} title={`true ${label}, predicted ${labels[p]}: ${n}`}>{n || ''}</td>;
               })}
               <td>{rowTotals[t] ? `${Math.round((100 * confusion[t * (k + 1)]) / rowTotals[t])}%` : '—'}</td>
