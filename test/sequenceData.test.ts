@@ -2,10 +2,11 @@ import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import {
-  charVocab, decode, encode, forecastWindows, lmWindows, mackeyGlass, namesStream, parseMnist, Rng,
+  buildSequenceDataset, charVocab, decode, encode, forecastWindows, lmWindows, mackeyGlass, namesStream, parseMnist, Rng,
   sineMixture, splitMnist, toyExample, toyExamples, TOY_VOCAB, userTextProblem, NAME_BOUNDARY,
 } from '../src/data';
 import manifest from '../datasets/manifest.json';
+import { defaultSpec } from '../src/spec';
 
 const file = (name: string) => new Uint8Array(readFileSync(`datasets/${name}`));
 
@@ -139,5 +140,44 @@ describe('toy sequence tasks', () => {
     expect(Number(answer)).toBe(a + b);
     expect(Array.from(ex.mask.subarray(0, ex.length))).toEqual([0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1]);
     expect(toyExamples('addition', 3, 20, 9)).toEqual(ex);
+  });
+
+  test('held-out problems are new: none is in training and none appears twice', () => {
+    for (const seed of [1, 2, 3]) {
+      const ds = buildSequenceDataset({ ...defaultSpec().dataset, kind: 'addition', samples: 4000, digits: 2, validationSplit: 0.2 }, seed);
+      const prompts = (split: { x: ArrayLike<number>; n: number }) =>
+        Array.from({ length: split.n }, (_, i) => text((split.x as Int32Array).subarray(i * ds.length, i * ds.length + ds.promptLength)));
+      const train = new Set(prompts(ds.train as { x: Int32Array; n: number }));
+      const held = prompts(ds.validation as { x: Int32Array; n: number });
+      expect(held).toHaveLength(800);
+      expect(new Set(held).size).toBe(held.length);
+      expect(held.filter((p) => train.has(p))).toEqual([]);
+    }
+  });
+});
+
+describe('text of any script', () => {
+  const samples = {
+    emoji: 'I love 🍕 and 🎉 party time! ',
+    combining: 'cafe\u0301 nai\u0308ve re\u0301sume\u0301 ',
+    rightToLeft: 'שלום עולם مرحبا بالعالم ',
+  };
+
+  test.each(Object.entries(samples))('%s: one character is one code point, in the vocabulary, the encoding and the counts', (_, piece) => {
+    const text = piece.repeat(100);
+    const vocab = charVocab(text);
+    expect(vocab.chars.every((c) => [...c].length === 1)).toBe(true);
+    const ids = encode(vocab, text);
+    expect(ids.length).toBe([...text].length);
+    expect(decode(vocab, ids)).toBe(text);
+    expect(userTextProblem(text)).toBeNull();
+    // The whole path a pasted text takes to training windows.
+    const ds = buildSequenceDataset({ ...defaultSpec().dataset, kind: 'userText', samples: 300, contextLength: 16, validationSplit: 0.1 }, 7, { text });
+    expect(ds.vocab).toEqual(vocab.chars);
+    expect(ds.train.n).toBe(270);
+  });
+
+  test('the minimum length counts characters, not UTF-16 units', () => {
+    expect(userTextProblem('🍕'.repeat(600))).toMatch(/at least 1000 characters .* \(got 600\)/);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import {
-  datasetDefaults, decodeLab, decodeSpec, defaultLabSettings, defaultModel, defaultSpec, mlpOf, diffSpecs, encodeLab, encodeSpec,
+  datasetDefaults, decodeLab, describeFieldError, decodeSpec, defaultLabSettings, defaultModel, defaultSpec, mlpOf, diffSpecs, encodeLab, encodeSpec,
   sequenceLength, validateSpec,
   type DatasetKind, type ExperimentSpec, type ModelSpec,
 } from '../src/spec';
@@ -26,7 +26,7 @@ describe('validateSpec', () => {
     ['dataset.samples', (s) => { s.dataset.samples = NaN; }, /got null/],
     ['dataset.noise', (s) => { s.dataset.noise = 5; }, /at most 3/],
     ['dataset.validationSplit', (s) => { s.dataset.validationSplit = 0.9; }, /at most 0.5/],
-    ['dataset.features', (s) => { s.dataset.features = []; }, /at least one input feature/],
+    ['dataset.features', (s) => { s.dataset.features = []; }, /1 to 7 input features/],
     ['dataset.features', (s) => { s.dataset.features = ['x1', 'x1']; }, /twice/],
     ['dataset.features[1]', (s) => { (s.dataset.features as string[]) = ['x1', 'cosx9']; }, /one of x1, x2/],
     ['model.kind', (s) => { (s.model as { kind: string }).kind = 'cnn'; }, /one of mlp/],
@@ -82,6 +82,55 @@ describe('validateSpec', () => {
     expect(validateSpec('not a spec')).toMatchObject({ ok: false, errors: [{ field: 'spec' }] });
   });
 
+  test('returns a clean spec of known fields only: extra fields of any size or depth do not ride along', () => {
+    let deep: unknown = 'bottom';
+    for (let i = 0; i < 10_000; i++) deep = { deeper: deep };
+    const raw = { ...defaultSpec(), extra: deep, note: 'x'.repeat(750_000) } as Record<string, unknown>;
+    (raw.dataset as Record<string, unknown>).secret = [1, 2, 3];
+    (mlpOf(raw as unknown as ExperimentSpec).hidden[0] as unknown as Record<string, unknown>).bias = 'yes';
+    const result = validateSpec(raw);
+    expect(result).toEqual({ ok: true, spec: defaultSpec() });
+    // What came back can be cloned and shared: nothing deep or long was kept.
+    expect(JSON.stringify(structuredClone(result.ok && result.spec)).length).toBeLessThan(1000);
+  });
+
+  test('refuses arrays with holes, which a stored record could hold', () => {
+    const spec = defaultSpec();
+    const hidden = [] as unknown[];
+    hidden[1] = { units: 4, activation: 'relu', dropout: 0 };
+    (spec.model as { hidden: unknown[] }).hidden = hidden;
+    expect(validateSpec(spec)).toMatchObject({ ok: false, errors: [{ field: 'model.hidden' }] });
+    const features = [] as unknown[];
+    features[1] = 'x1';
+    expect(validateSpec({ ...defaultSpec(), dataset: { ...defaultSpec().dataset, features } }))
+      .toMatchObject({ ok: false, errors: [{ field: 'dataset.features' }] });
+  });
+
+  test('every dataset kind needs the fields the others use, so switching kind never meets a missing one', () => {
+    const text = { ...defaultSpec(), dataset: { ...defaultSpec().dataset, kind: 'names', samples: 4000 }, model: defaultModel('lstm') } as Record<string, unknown>;
+    delete (text.dataset as Record<string, unknown>).features;
+    expect(validateSpec(text)).toMatchObject({ ok: false, errors: [{ field: 'dataset.features' }] });
+    // An old link without the field is given the default one.
+    const opened = decodeSpec(encodeSpec(text as unknown as ExperimentSpec));
+    expect(opened.ok && opened.spec.dataset.features).toEqual(['x1', 'x2']);
+  });
+
+  test('an error names the field as the builder shows it, with its path beside it', () => {
+    const spec = defaultSpec();
+    mlpOf(spec).hidden[0].units = 0;
+    spec.training.optimizer.learningRate = -1;
+    const result = validateSpec(spec);
+    expect(result.ok).toBe(false);
+    const shown = result.ok ? [] : result.errors.map(describeFieldError);
+    expect(shown).toEqual([
+      expect.stringMatching(/^Dense 1 · Units: must be a whole number .* \(model\.hidden\[0\]\.units\)$/),
+      expect.stringMatching(/^Learning rate: must be .* \(training\.optimizer\.learningRate\)$/),
+    ]);
+    const transformer = { ...defaultSpec(), dataset: { ...defaultSpec().dataset, kind: 'names', samples: 4000 }, model: { ...defaultModel('transformer'), layers: 0 } };
+    const t = validateSpec(transformer);
+    expect(t.ok ? [] : t.errors.map(describeFieldError)).toEqual([expect.stringMatching(/^Blocks: /)]);
+  });
+
   test('names a missing section', () => {
     const spec: Record<string, unknown> = { ...defaultSpec() };
     delete spec.training;
@@ -102,6 +151,7 @@ describe('shared links', () => {
 
   test('a damaged link is refused with a readable error', () => {
     expect(decodeSpec('%%%')).toMatchObject({ ok: false, errors: [{ field: 'link' }] });
+    expect(decodeSpec('A'.repeat(300_000))).toMatchObject({ ok: false, errors: [{ field: 'link', message: expect.stringMatching(/300,000 characters long/) }] });
     const bad = defaultSpec();
     bad.training.batchSize = -4;
     expect(decodeSpec(encodeSpec(bad))).toMatchObject({ ok: false, errors: [{ field: 'training.batchSize' }] });

@@ -116,8 +116,8 @@ export function buildSequenceDataset(spec: DatasetSpec, seed: number, files: Tex
 }
 
 /**
- * Validation examples that do not appear in training (when the task has enough distinct
- * problems), so exact-match measures generalisation rather than recall.
+ * Validation examples that do not appear in training nor twice among themselves (when the task
+ * has enough distinct problems), so exact-match measures generalisation rather than recall.
  */
 function heldOutToyExamples(task: ToyTask, digits: number, count: number, seed: number, train: ReturnType<typeof toyExamples>) {
   const seen = new Set<string>();
@@ -138,6 +138,7 @@ function heldOutToyExamples(task: ToyTask, digits: number, count: number, seed: 
         out.y[i * out.length + t] = seq[t + 1];
       }
     }
+    seen.add(row.join(','));
   }
   return out;
 }

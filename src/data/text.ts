@@ -9,18 +9,24 @@ export interface CharVocab {
   index: Map<string, number>;
 }
 
+/**
+ * A character is a Unicode code point throughout (vocabulary, encoding, counts): an emoji is one
+ * character, not two UTF-16 halves. Combining marks are characters of their own, as in PyTorch's
+ * `list(text)`.
+ */
 export function charVocab(text: string): CharVocab {
   const chars = [...new Set(text)].sort();
   return { chars, index: new Map(chars.map((c, i) => [c, i])) };
 }
 
 export function encode(vocab: CharVocab, text: string): Int32Array {
-  const out = new Int32Array(text.length);
-  for (let i = 0; i < text.length; i++) {
-    const id = vocab.index.get(text[i]);
-    if (id === undefined) throw new Error(`character ${JSON.stringify(text[i])} is not in the vocabulary`);
+  const chars = Array.from(text);
+  const out = new Int32Array(chars.length);
+  chars.forEach((c, i) => {
+    const id = vocab.index.get(c);
+    if (id === undefined) throw new Error(`character ${JSON.stringify(c)} is not in the vocabulary`);
     out[i] = id;
-  }
+  });
   return out;
 }
 
@@ -43,8 +49,9 @@ export function userTextProblem(text: string): string | null {
   if (bytes > USER_TEXT_LIMITS.maxBytes) {
     return `Your text: ${(bytes / 1e6).toFixed(1)} MB is over the ${USER_TEXT_LIMITS.maxBytes / 1e6} MB limit; use a shorter excerpt.`;
   }
-  if (text.length < USER_TEXT_LIMITS.minChars) {
-    return `Your text: at least ${USER_TEXT_LIMITS.minChars} characters are needed to train on (got ${text.length}).`;
+  const length = Array.from(text).length;
+  if (length < USER_TEXT_LIMITS.minChars) {
+    return `Your text: at least ${USER_TEXT_LIMITS.minChars} characters are needed to train on (got ${length}).`;
   }
   const vocab = new Set(text).size;
   if (vocab > USER_TEXT_LIMITS.maxVocab) {

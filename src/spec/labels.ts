@@ -30,3 +30,52 @@ export const OPTIMIZER_FIELDS: Record<OptimizerKind, ('momentum' | 'beta1' | 'be
 export const SCHEDULE_LABELS: Record<ScheduleKind, string> = {
   constant: 'Constant', step: 'Step decay', exponential: 'Exponential decay', cosine: 'Cosine annealing',
 };
+
+/** What the builder calls each field (see ui/), so a message names what the person sees. */
+const FIELD_LABELS: Record<string, string> = {
+  spec: 'Experiment', version: 'Version', seed: 'Seed', backend: 'Backend', link: 'Link',
+  'dataset': 'Dataset', 'dataset.kind': 'Dataset', 'dataset.samples': 'Samples', 'dataset.noise': 'Noise (σ)',
+  'dataset.validationSplit': 'Validation split', 'dataset.features': 'Input features', 'dataset.contextLength': 'Context length',
+  'dataset.digits': 'Digits', 'dataset.table': 'Your table', 'dataset.table.target': 'Column to predict', 'dataset.table.task': 'Task',
+  'dataset.drawn': 'Points drawn on the plane', 'dataset.text': 'Your text', 'dataset.csv': 'Your table',
+  'model': 'Model', 'model.kind': 'Model', 'model.hidden': 'Hidden layers', 'model.embedding': 'Embedding width',
+  'model.dModel': 'dModel', 'model.heads': 'Heads', 'model.dropout': 'Dropout',
+  'training': 'Training', 'training.optimizer': 'Optimizer', 'training.optimizer.kind': 'Optimizer',
+  'training.optimizer.learningRate': 'Learning rate', 'training.optimizer.momentum': 'Momentum μ', 'training.optimizer.beta1': 'β₁',
+  'training.optimizer.beta2': 'β₂', 'training.optimizer.rho': 'ρ (decay)', 'training.optimizer.epsilon': 'ε',
+  'training.optimizer.weightDecay': 'Weight decay', 'training.optimizer.centered': 'Centered',
+  'training.optimizer.amsgrad': 'AMSGrad', 'training.optimizer.decayMatricesOnly': 'No weight decay on biases and gains',
+  'training.schedule': 'LR schedule', 'training.schedule.kind': 'LR schedule',
+  'training.schedule.stepEpochs': 'Every (epochs)', 'training.schedule.gamma': 'Factor γ', 'training.schedule.minLearningRate': 'Final learning rate',
+  'training.schedule.warmupEpochs': 'Warm-up epochs', 'training.batchSize': 'Batch size', 'training.epochs': 'Epochs',
+  'training.l1': 'L1 penalty', 'training.l2': 'L2 penalty', 'training.clipNorm': 'Clip gradient norm',
+  'training.earlyStopPatience': 'Early-stop patience',
+  'lab': 'Lab', 'lab.surface': 'Surface', 'lab.conditioning': 'Conditioning κ', 'lab.start': 'Start point', 'lab.steps': 'Steps',
+};
+
+const LAYER_FIELD_LABELS: Record<string, string> = { units: 'Units', activation: 'Activation', dropout: 'Dropout' };
+
+/**
+ * The label a field has on screen, from its path: "model.hidden[0].units" → "Dense 1 · Units".
+ * `modelKind` tells an LSTM's layer list from a transformer's block count (both `model.layers`).
+ */
+export function fieldLabel(path: string, modelKind?: unknown): string {
+  if (FIELD_LABELS[path]) return FIELD_LABELS[path];
+  if (path === 'model.layers') return modelKind === 'transformer' ? 'Blocks' : 'LSTM layers';
+  const layer = /^model\.(hidden|layers)\[(\d+)\](?:\.(\w+))?$/.exec(path);
+  if (layer) {
+    const name = `${layer[1] === 'hidden' ? 'Dense' : 'LSTM'} ${Number(layer[2]) + 1}`;
+    return layer[3] ? `${name} · ${LAYER_FIELD_LABELS[layer[3]] ?? layer[3]}` : name;
+  }
+  if (path.startsWith('dataset.features[')) return 'Input features';
+  if (path.startsWith('dataset.drawn')) return 'Points drawn on the plane';
+  const lab = /^lab\.(chosen|rates)\.(\w+)$/.exec(path);
+  if (lab && lab[2] in OPTIMIZER_LABELS) return `${OPTIMIZER_LABELS[lab[2] as OptimizerKind]} · ${lab[1] === 'chosen' ? 'Race' : 'Learning rate'}`;
+  return path;
+}
+
+/** One field's problem as the person reads it: "Dense 1 · Units: must be … (model.hidden[0].units)". */
+export function describeFieldError(error: { field: string; message: string; label?: string }): string {
+  const label = error.label ?? fieldLabel(error.field);
+  return label === error.field ? `${error.field} ${error.message}` : `${label}: ${error.message} (${error.field})`;
+}

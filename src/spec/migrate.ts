@@ -2,7 +2,7 @@ import { datasetDefaults } from './defaults';
 import { DATASET_KINDS, type DatasetKind } from './types';
 
 /**
- * Fill in fields added to version 1 after it first shipped (dataset.contextLength, dataset.digits, dataset.table, dataset.drawn),
+ * Fill in fields added to version 1 after it first shipped (dataset.features for every kind, dataset.contextLength, dataset.digits, dataset.table, dataset.drawn),
  * so older shared links and kept runs still open. Anything else is left for validation to judge.
  */
 export function migrateSpec(raw: unknown): unknown {
@@ -13,6 +13,6 @@ export function migrateSpec(raw: unknown): unknown {
   const fill = datasetDefaults(kind);
   return {
     ...spec,
-    dataset: { contextLength: fill.contextLength, digits: fill.digits, table: { target: '', task: 'auto' }, drawn: { added: [], removed: [] }, ...spec.dataset },
+    dataset: { features: ['x1', 'x2'], contextLength: fill.contextLength, digits: fill.digits, table: { target: '', task: 'auto' }, drawn: { added: [], removed: [] }, ...spec.dataset },
   };
 }

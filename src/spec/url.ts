@@ -11,8 +11,12 @@ function encodeJson(value: unknown): string {
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
-/** The inverse of encodeJson; throws when the text is damaged. */
+/** Longer than any valid experiment's link (2,000 drawn points take about 80,000 characters). */
+export const MAX_LINK_CHARS = 200_000;
+
+/** The inverse of encodeJson; throws when the text is damaged or too long to be a valid one. */
 function decodeJson(text: string): unknown {
+  if (text.length > MAX_LINK_CHARS) throw new RangeError('too long');
   const b64 = text.replace(/-/g, '+').replace(/_/g, '/');
   const binary = atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4));
   return JSON.parse(new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0))));
@@ -28,8 +32,11 @@ export function decodeSpec(text: string): SpecResult {
   let json: unknown;
   try {
     json = decodeJson(text);
-  } catch {
-    return { ok: false, errors: [{ field: 'link', message: 'the shared link is damaged: its spec could not be read' }] };
+  } catch (e) {
+    const message = e instanceof RangeError
+      ? `is ${text.length.toLocaleString('en-US')} characters long, more than any experiment needs (${MAX_LINK_CHARS.toLocaleString('en-US')}); it was not opened`
+      : 'is damaged: its spec could not be read';
+    return { ok: false, errors: [{ field: 'link', message }] };
   }
   return validateSpec(migrateSpec(json));
 }
@@ -43,6 +50,6 @@ export function decodeLab(text: string): { ok: true; settings: LabSettings } | {
   try {
     return validateLabSettings(decodeJson(text));
   } catch {
-    return { ok: false, errors: [{ field: 'link', message: 'the shared link is damaged: its lab settings could not be read' }] };
+    return { ok: false, errors: [{ field: 'link', message: 'is damaged: its lab settings could not be read' }] };
   }
 }

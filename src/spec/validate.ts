@@ -1,14 +1,16 @@
 import {
   ACTIVATIONS, BACKEND_CHOICES, DATASET_KINDS, FEATURE_NAMES, MODEL_KINDS, OPTIMIZER_KINDS, SCHEDULE_KINDS, SPEC_VERSION,
   TABLE_TASKS, isClassification, isPlane, isSeries, isTable, isText, isToy, modelsFor,
-  type DatasetKind, type DatasetSpec, type ExperimentSpec, type ModelKind,
+  type DatasetKind, type DatasetSpec, type ExperimentSpec, type ModelKind, type ModelSpec,
 } from './types';
-import { DATASET_LABELS, MODEL_LABELS } from './labels';
+import { DATASET_LABELS, MODEL_LABELS, fieldLabel } from './labels';
 
 /** One problem with one field, e.g. { field: 'training.batchSize', message: 'must be …' }. */
 export interface FieldError {
   field: string;
   message: string;
+  /** What the field is called on screen ("Dense 1 · Units"), where it differs from the path. */
+  label?: string;
 }
 
 export type SpecResult = { ok: true; spec: ExperimentSpec } | { ok: false; errors: FieldError[] };
@@ -144,11 +146,10 @@ export function validateSpec(raw: unknown): SpecResult {
     const window = isSeries(kind) ? LIMITS.seriesWindow : LIMITS.textContext;
     checkNumber(errors, 'dataset.contextLength', dataset.contextLength, { ...window, integer: true });
     checkNumber(errors, 'dataset.digits', dataset.digits, { ...(kind === 'addition' ? LIMITS.additionDigits : LIMITS.digits), integer: true });
+    // Every kind keeps its plane features, so switching to a plane dataset later finds valid ones.
     const features = dataset.features;
-    if (!isPlane(kind)) {
-      // Only points in the plane have features; the other data feeds pixels, tokens or values.
-    } else if (!Array.isArray(features) || features.length === 0) {
-      errors.push({ field: 'dataset.features', message: 'must list at least one input feature' });
+    if (!isDenseArray(features, FEATURE_NAMES.length) || features.length === 0) {
+      errors.push({ field: 'dataset.features', message: `must list 1 to ${FEATURE_NAMES.length} input features` });
     } else {
       features.forEach((f, i) => checkChoice(errors, `dataset.features[${i}]`, f, FEATURE_NAMES));
       if (new Set(features).size !== features.length) {
@@ -240,28 +241,74 @@ export function validateSpec(raw: unknown): SpecResult {
     errors.push({ field: 'training.schedule.minLearningRate', message: 'must not exceed the learning rate' });
   }
 
-  return errors.length ? { ok: false, errors } : { ok: true, spec: raw as unknown as ExperimentSpec };
+  if (errors.length) return { ok: false, errors: errors.map((e) => ({ ...e, label: fieldLabel(e.field, model?.kind) })) };
+  return { ok: true, spec: cleanSpec(raw as unknown as ExperimentSpec) };
+}
+
+/**
+ * A validated spec rebuilt from its known fields only, so nothing unknown (of any size or depth)
+ * rides along into links, stored runs or the worker.
+ */
+function cleanSpec(s: ExperimentSpec): ExperimentSpec {
+  const d = s.dataset;
+  const o = s.training.optimizer;
+  const sch = s.training.schedule;
+  const t = s.training;
+  return {
+    version: SPEC_VERSION,
+    seed: s.seed,
+    dataset: {
+      kind: d.kind, samples: d.samples, noise: d.noise, validationSplit: d.validationSplit, features: [...d.features],
+      contextLength: d.contextLength, digits: d.digits, table: { target: d.table.target, task: d.table.task },
+      drawn: { added: d.drawn.added.map(([x1, x2, c]) => [x1, x2, c]), removed: [...d.drawn.removed] },
+    },
+    model: cleanModel(s.model),
+    training: {
+      optimizer: {
+        kind: o.kind, learningRate: o.learningRate, momentum: o.momentum, beta1: o.beta1, beta2: o.beta2, rho: o.rho,
+        epsilon: o.epsilon, weightDecay: o.weightDecay,
+      },
+      schedule: { kind: sch.kind, stepEpochs: sch.stepEpochs, gamma: sch.gamma, minLearningRate: sch.minLearningRate, warmupEpochs: sch.warmupEpochs },
+      batchSize: t.batchSize, epochs: t.epochs, l1: t.l1, l2: t.l2, clipNorm: t.clipNorm, earlyStopPatience: t.earlyStopPatience,
+    },
+    backend: s.backend,
+  };
+}
+
+function cleanModel(m: ModelSpec): ModelSpec {
+  switch (m.kind) {
+    case 'mlp': return { kind: 'mlp', hidden: m.hidden.map((l) => ({ units: l.units, activation: l.activation, dropout: l.dropout })) };
+    case 'lstm': return { kind: 'lstm', embedding: m.embedding, layers: m.layers.map((l) => ({ units: l.units, dropout: l.dropout })) };
+    case 'transformer': return { kind: 'transformer', layers: m.layers, dModel: m.dModel, heads: m.heads, dropout: m.dropout };
+  }
+}
+
+/** An array with no holes (JSON cannot make one, but a stored record or a script can). */
+function isDenseArray(value: unknown, maxLength: number): value is unknown[] {
+  if (!Array.isArray(value) || value.length > maxLength) return false;
+  for (let i = 0; i < value.length; i++) if (!(i in value)) return false;
+  return true;
 }
 
 /** Points drawn on the plane: inside it, of a class, within bounds; removals name generated points once each. */
 function checkDrawn(errors: Errors, drawn: unknown, kind: DatasetKind, samples: unknown): void {
-  if (!isObject(drawn) || !Array.isArray(drawn.added) || !Array.isArray(drawn.removed)) {
-    errors.push({ field: 'dataset.drawn', message: 'must be { added: [...], removed: [...] }' });
+  const { max } = LIMITS.drawnPoints;
+  const n = typeof samples === 'number' ? samples : 0;
+  if (!isObject(drawn) || !isDenseArray(drawn.added, max) || !isDenseArray(drawn.removed, Math.max(n, 0))) {
+    errors.push({ field: 'dataset.drawn', message: `must be { added: [...], removed: [...] } with at most ${max} points added and no more removed than generated` });
     return;
   }
-  const { max } = LIMITS.drawnPoints;
   const editable = isPlane(kind) && isClassification(kind);
   if (!editable && (drawn.added.length || drawn.removed.length)) {
     errors.push({ field: 'dataset.drawn', message: 'points can be drawn only on the plane classification datasets' });
     return;
   }
-  if (drawn.added.length > max) errors.push({ field: 'dataset.drawn.added', message: `must hold at most ${max} points` });
-  const bad = drawn.added.findIndex((p) => !Array.isArray(p) || p.length !== 3 || !p.every((v) => typeof v === 'number' && Number.isFinite(v))
+  const isPoint = (p: unknown): p is number[] => isDenseArray(p, 3) && p.length === 3 && p.every((v) => typeof v === 'number' && Number.isFinite(v));
+  const bad = (drawn.added as unknown[]).findIndex((p) => !isPoint(p)
     || Math.abs(p[0]) > DOMAIN || Math.abs(p[1]) > DOMAIN || (p[2] !== 0 && p[2] !== 1));
   if (bad >= 0) errors.push({ field: `dataset.drawn.added[${bad}]`, message: `must be [x1, x2, class] with x1, x2 in −${DOMAIN}…${DOMAIN} and class 0 or 1` });
-  const n = typeof samples === 'number' ? samples : 0;
-  const removed = drawn.removed;
-  if (removed.length > n || !removed.every((v, i) => Number.isInteger(v) && v >= 0 && v < n && (i === 0 || v > removed[i - 1]))) {
+  const removed = drawn.removed as number[];
+  if (!removed.every((v, i) => Number.isInteger(v) && v >= 0 && v < n && (i === 0 || v > removed[i - 1]))) {
     errors.push({ field: 'dataset.drawn.removed', message: `must list generated points (0 to ${Math.max(0, n - 1)}) once each, in order` });
   }
 }
@@ -305,7 +352,7 @@ function checkLayers(
   errors: Errors, field: string, list: unknown, length: { min: number; max: number }, message: string,
   check: (field: string, layer: Record<string, unknown>) => void,
 ): void {
-  if (!Array.isArray(list) || list.length < length.min || list.length > length.max) {
+  if (!isDenseArray(list, length.max) || list.length < length.min) {
     errors.push({ field, message });
     return;
   }

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import {
-  LIMITS, MODEL_LABELS, OPTIMIZER_LABELS, specsForOptimizers, validateSpec, type BackendChoice, type ExperimentSpec, type OptimizerChoice,
+  describeFieldError, LIMITS, MODEL_LABELS, OPTIMIZER_LABELS, specsForOptimizers, validateSpec, type BackendChoice, type ExperimentSpec, type OptimizerChoice,
 } from '../spec';
 import type {
   AttentionSnapshot, BackendReport, BatchReport, EpochMetrics, EpochViews, Inspection, TextSample, TrainingCheckpoint,
@@ -415,7 +415,7 @@ export const useRunStore = create<RunState>((set, get) => {
       spec.training.epochs = run.model.epoch + extra;
       const valid = validateSpec(spec);
       if (!valid.ok || !Number.isInteger(extra) || extra < 1) {
-        notify('warning', `Cannot continue ${run.name} for ${extra} more epochs: ${valid.ok ? `the number of epochs must be a whole number from 1 to ${LIMITS.epochs.max - run.model.epoch}` : valid.errors.map((e) => `${e.field} ${e.message}`).join('; ')}.`);
+        notify('warning', `Cannot continue ${run.name} for ${extra} more epochs: ${valid.ok ? `the number of epochs must be a whole number from 1 to ${LIMITS.epochs.max - run.model.epoch}` : valid.errors.map(describeFieldError).join('; ')}.`);
         return;
       }
       // Early stopping counts its patience afresh from here.
@@ -503,7 +503,7 @@ export const useRunStore = create<RunState>((set, get) => {
         try { parsed = JSON.parse(file.metadata.spec); } catch { /* reported below */ }
         const valid = validateSpec(parsed);
         if (!valid.ok) {
-          notify('warning', `${fileName} was not loaded: the spec inside it is not valid (${valid.errors.map((e) => `${e.field} ${e.message}`).join('; ')}).`);
+          notify('warning', `${fileName} was not loaded: the spec inside it is not valid (${valid.errors.map(describeFieldError).join('; ')}).`);
           return;
         }
         spec = valid.spec;

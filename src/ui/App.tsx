@@ -3,7 +3,7 @@ import { useSpecStore } from '../state/specStore';
 import { shareLink } from '../state/addressBar';
 import { useLabStore } from '../state/labStore';
 import { executingRun, selectedRun, useRunStore } from '../state/runStore';
-import { errorsByField, validateSpec, type ExperimentSpec, type SpecResult } from '../spec';
+import { describeFieldError, errorsByField, validateSpec, type ExperimentSpec, type SpecResult } from '../spec';
 import { useTextStore } from '../state/textStore';
 import { useTableStore } from '../state/tableStore';
 import { useTablePlan } from './useTablePlan';
@@ -122,7 +122,7 @@ export function App() {
           {linkErrors && (
             <div className="banner warning" role="alert">
               The shared link could not be opened, so the default experiment is shown:{' '}
-              {linkErrors.map((e) => `${e.field} ${e.message}`).join('; ')}.
+              {linkErrors.map(describeFieldError).join('; ')}.
               <button type="button" onClick={dismissLinkErrors}>Dismiss</button>
             </div>
           )}

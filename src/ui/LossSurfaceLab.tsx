@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { labProblem, requestLab, useLabStore, type LabResult } from '../state/labStore';
-import { LAB_LIMITS, OPTIMIZER_KINDS, OPTIMIZER_LABELS, SURFACE_INFO, SURFACE_KINDS, type SurfaceInfo } from '../spec';
+import { describeFieldError, LAB_LIMITS, OPTIMIZER_KINDS, OPTIMIZER_LABELS, SURFACE_INFO, SURFACE_KINDS, type SurfaceInfo } from '../spec';
 import { Panel } from './fields';
 
 const SIZE = 480;
@@ -161,7 +161,7 @@ export function LossSurfaceLab() {
     <div className="lab">
       {linkErrors && (
         <div className="banner warning lab-link-errors" role="alert">
-          The lab link could not be opened, so the lab&apos;s defaults are shown: {linkErrors.map((e) => `${e.field} ${e.message}`).join('; ')}.
+          The lab link could not be opened, so the lab&apos;s defaults are shown: {linkErrors.map(describeFieldError).join('; ')}.
           <button type="button" onClick={dismissLinkErrors}>Dismiss</button>
         </div>
       )}
