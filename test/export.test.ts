@@ -29,7 +29,7 @@ function checkpoint(): TrainingCheckpoint {
       { name: 'layers.0.bias', shape: [3], values: Float32Array.from([0.1, 0.2, 0.3]) }],
     optimizer: { kind: 'adam', slots: [{ name: 'm.layers.0.weight', shape: [2, 3], values: new Float32Array(6).fill(0.25) }] },
     rng: { shuffle: { state: 123456789, spareNormal: null }, dropout: { state: 42, spareNormal: -0.5 } },
-    best: { loss: null, epoch: 0 }, cumulativeGflop: 0.002, cumulativeMs: 25,
+    best: { loss: null, epoch: 0 }, cumulativeGflop: 0.002, cumulativeMs: 25, startLoss: 0.69,
   };
 }
 

@@ -2,11 +2,11 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { clipByGlobalNorm, createOptimizer } from '../src/engine/optimizers';
 import { fusedUpdateAvailable } from '../src/engine/kernels/optimizerUpdate';
-import { fusedAndReference, OPTIMIZER_KINDS } from './helpers/fusedUpdate';
+import { fusedAndReference, OPTIMIZER_VARIANTS, variantLabel } from './helpers/fusedUpdate';
 import { activateBackend } from '../src/engine/backend';
 import { learningRateAt } from '../src/engine/schedule';
 import golden from './fixtures/optimizers.json';
-import { defaultSpec, type OptimizerSpec } from '../src/spec';
+import { defaultSpec, exponentialGamma, type OptimizerSpec } from '../src/spec';
 
 beforeAll(async () => {
   await activateBackend('cpu');
@@ -102,15 +102,25 @@ describe('optimizers match PyTorch (fixture from scripts/golden/optimizers.py)',
     expect([0, 4, 9, 10, 30].map((step) => learningRateAt(schedule, 0.1, step, clock)))
       .toEqual([0.01, 0.05, 0.1, 0.1, 0.1].map((v) => expect.closeTo(v, 12)));
   });
+
+  test('exponential decay starts from a γ that ends the run near 1% of the learning rate, with or without warm-up', () => {
+    for (const [epochs, warmupEpochs] of [[50, 0], [50, 5], [10, 2], [1000, 0]]) {
+      const schedule = { kind: 'exponential' as const, stepEpochs: 1, gamma: exponentialGamma(epochs, warmupEpochs), minLearningRate: 0, warmupEpochs };
+      const clock = { stepsPerEpoch: 4, epochs };
+      const end = learningRateAt(schedule, 0.1, epochs * 4 - 1, clock);
+      expect(end).toBeGreaterThan(0.1 * 0.003);
+      expect(end).toBeLessThan(0.1 * 0.05);
+    }
+  });
 });
 
 describe('the fused optimizer kernel equals the tf-op update', () => {
-  const cases = (['cpu'] as const).flatMap((backend) => OPTIMIZER_KINDS.flatMap((kind) => [0, 0.01].map((wd) => [backend, kind, wd] as const)));
+  const cases = (['cpu'] as const).flatMap((backend) => OPTIMIZER_VARIANTS.flatMap((v) => [0, 0.01].map((wd) => [backend, variantLabel(v), wd, v] as const)));
 
-  test.each(cases)('%s: %s, weight decay %s', async (backend, kind, weightDecay) => {
+  test.each(cases)('%s: %s, weight decay %s', async (backend, _, weightDecay, variant) => {
     await activateBackend(backend);
     expect(fusedUpdateAvailable()).toBe(true);
-    const { fused, reference, start, leaked } = await fusedAndReference(kind, weightDecay);
+    const { fused, reference, start, leaked } = await fusedAndReference(variant, weightDecay);
     expect(leaked).toBe(0);
     expect(fused.length).toBe(reference.length);
     fused.forEach((values, i) => values.forEach((v, j) => expect(v).toBeCloseTo(reference[i][j], 5)));

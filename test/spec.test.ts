@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import {
-  datasetDefaults, decodeLab, describeFieldError, decodeSpec, defaultLabSettings, defaultModel, defaultSpec, mlpOf, diffSpecs, encodeLab, encodeSpec,
-  sequenceLength, validateSpec,
+  datasetDefaults, decodeLab, describeFieldError, distinguishingLabels, decodeSpec, defaultLabSettings, defaultModel, defaultSpec, mlpOf, diffSpecs, encodeLab, encodeSpec,
+  migrateSpec, sequenceLength, validateSpec,
   type DatasetKind, type ExperimentSpec, type ModelSpec,
 } from '../src/spec';
 
@@ -49,6 +49,9 @@ describe('validateSpec', () => {
     ['training.optimizer.momentum', (s) => { s.training.optimizer.momentum = 1; }, /less than 1/],
     ['training.optimizer.beta2', (s) => { s.training.optimizer.beta2 = -0.1; }, /at least 0/],
     ['training.optimizer.epsilon', (s) => { s.training.optimizer.epsilon = 0; }, /greater than 0/],
+    ['training.optimizer.rmspropMomentum', (s) => { s.training.optimizer.rmspropMomentum = 1; }, /less than 1/],
+    ['training.optimizer.centered', (s) => { (s.training.optimizer as { centered: unknown }).centered = 'yes'; }, /true or false \(got "yes"\)/],
+    ['training.optimizer.amsgrad', (s) => { (s.training.optimizer as { amsgrad: unknown }).amsgrad = 1; }, /true or false/],
     ['training.batchSize', (s) => { s.training.batchSize = 0; }, /at least 1/],
     ['training.batchSize', (s) => { s.training.batchSize = 401; }, /at most the number of training points \(400\)/],
     ['training.epochs', (s) => { s.training.epochs = 0; }, /at least 1/],
@@ -129,6 +132,13 @@ describe('validateSpec', () => {
     const transformer = { ...defaultSpec(), dataset: { ...defaultSpec().dataset, kind: 'names', samples: 4000 }, model: { ...defaultModel('transformer'), layers: 0 } };
     const t = validateSpec(transformer);
     expect(t.ok ? [] : t.errors.map(describeFieldError)).toEqual([expect.stringMatching(/^Blocks: /)]);
+  });
+
+  test('a spec from before the optimizer switches opens with them off, as it trained then', () => {
+    const old = JSON.parse(JSON.stringify(defaultSpec()));
+    for (const k of ['rmspropMomentum', 'centered', 'amsgrad', 'decayMatricesOnly']) delete old.training.optimizer[k];
+    expect(validateSpec(old).ok).toBe(false);
+    expect(validateSpec(migrateSpec(old))).toEqual({ ok: true, spec: defaultSpec() });
   });
 
   test('names a missing section', () => {
@@ -275,5 +285,33 @@ describe('points drawn on the plane', () => {
     expect(fields({ added: [], removed: [500] })).toEqual(['dataset.drawn.removed']);
     expect(fields({ added: [[0, 0, 1]], removed: [] }, 'plane')).toEqual(['dataset.drawn']);
     expect(fields('x')).toEqual(['dataset.drawn']);
+  });
+});
+
+describe('runs told apart', () => {
+  test('each run is labelled with what differs from the others, in short', () => {
+    const base = defaultSpec();
+    const l2 = defaultSpec();
+    l2.training.l2 = 1e-3;
+    const dropout = defaultSpec();
+    mlpOf(dropout).hidden[0].dropout = 0.2;
+    const cosine = defaultSpec();
+    cosine.training.schedule.kind = 'cosine';
+    expect(distinguishingLabels([base, l2, dropout, cosine])).toEqual([
+      'dropout 1 0 · L2 0 · schedule constant',
+      'dropout 1 0 · L2 1e-3 · schedule constant',
+      'dropout 1 0.2 · L2 0 · schedule constant',
+      'dropout 1 0 · L2 0 · schedule cosine',
+    ].map((l) => expect.stringMatching(new RegExp(`^${l.split(' · ').sort().map((p) => `(?=.*${p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')})`).join('')}`))));
+    expect(distinguishingLabels([base, defaultSpec()])).toEqual(['', '']);
+    expect(distinguishingLabels([base])).toEqual(['']);
+  });
+
+  test('points drawn on the plane count as one difference, not thousands', () => {
+    const drawn = defaultSpec();
+    drawn.dataset.drawn.added = Array.from({ length: 50 }, (_, i) => [i / 10, 1, i % 2] as [number, number, number]);
+    const [a, b] = distinguishingLabels([defaultSpec(), drawn]);
+    expect(b).toBe('drawn 50 added, 0 removed');
+    expect(a).toBe('drawn 0 added, 0 removed');
   });
 });

@@ -1,21 +1,22 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { activateBackend } from '../src/engine/backend';
-import { Trainer } from '../src/engine/trainer';
-import type { EpochMetrics, RunStatus } from '../src/engine/types';
+import { Trainer, type TrainerOptions } from '../src/engine/trainer';
+import type { EpochMetrics, EpochViews, RunStatus } from '../src/engine/types';
+import { classificationReport } from '../src/engine/classMetrics';
 import { defaultSpec, mlpOf, specsForOptimizers, validateSpec, type ExperimentSpec } from '../src/spec';
 
 beforeAll(async () => {
   await activateBackend('cpu');
 });
 
-async function train(spec: ExperimentSpec): Promise<{ status: RunStatus; epochs: EpochMetrics[]; message?: string }> {
+async function train(spec: ExperimentSpec, options: TrainerOptions = {}): Promise<{ status: RunStatus; epochs: EpochMetrics[]; message?: string }> {
   const epochs: EpochMetrics[] = [];
   let message: string | undefined;
   const status = await new Trainer(spec, {
     onEpoch: (m) => epochs.push(m),
     onStatus: (_, msg) => { message = msg ?? message; },
-  }).run();
+  }, options).run();
   return { status, epochs, message };
 }
 
@@ -81,12 +82,86 @@ describe('training learns', () => {
     spec.training.optimizer = { ...spec.training.optimizer, kind: 'momentum', learningRate: 10, momentum: 0.9 };
     spec.training.epochs = 50;
     const before = tf.memory().numTensors;
-    const { status, epochs, message } = await train(spec);
+    // The loss explodes on its way to NaN; train on past that to reach the NaN.
+    const { status, epochs, message } = await train(spec, { stopOnExplodingLoss: false });
     expect(status).toBe('diverged');
     expect(epochs.length).toBeLessThan(50);
     expect(message).toMatch(/diverged in epoch \d+: the loss became (NaN|\+Infinity)/);
     expect(message).toMatch(/learning rate \(10\)/);
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+test('a 2-D classifier reports its validation confusion matrix beside the boundary, matching its accuracy', async () => {
+  const spec = defaultSpec();
+  spec.training.epochs = 3;
+  let views: EpochViews = {};
+  let last: EpochMetrics | null = null;
+  await new Trainer(spec, { onEpoch: (m, v) => { last = m; views = v; } }, { boundaryResolution: 8 }).run();
+  expect(views.boundary?.values).toHaveLength(64);
+  const confusion = views.classes!.confusion;
+  expect(confusion).toHaveLength(4);
+  expect(confusion.reduce((a, b) => a + b, 0)).toBe(100); // 500 points, 20% held out
+  expect(views.classes!.labels).toEqual(['0 (orange)', '1 (blue)']);
+  expect(classificationReport(confusion).accuracy).toBeCloseTo(last!.valAccuracy!, 6);
+});
+
+describe('a loss that runs away while staying finite', () => {
+  const circleAt = (kind: 'sgd' | 'adam' | 'rmsprop' | 'adagrad') => {
+    const spec = defaultSpec();
+    spec.training.optimizer = { ...spec.training.optimizer, kind, learningRate: 10 };
+    spec.training.epochs = 30;
+    return spec;
+  };
+
+  test.each(['sgd', 'adam', 'rmsprop', 'adagrad'] as const)('%s at learning rate 10 on Circle stops with what to try', async (kind) => {
+    const before = tf.memory().numTensors;
+    const { status, epochs, message } = await train(circleAt(kind));
+    expect(status).toBe('exploded');
+    expect(epochs.length).toBeLessThan(30);
+    // The exploding epoch itself is kept: it is finite, and the curve shows it.
+    const last = epochs.at(-1)!;
+    expect(Math.max(last.trainLoss, last.batchLosses.reduce((a, b) => a + b) / last.batchLosses.length)).toBeGreaterThan(5 * epochs[0].batchLosses[0]);
+    expect(message).toMatch(/The loss exploded in epoch \d+: the training loss is .*× its .* before training/);
+    expect(message).toMatch(/learning rate 10× smaller \(it is 10\)/);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  test('the person may train on past it, and then the run ends normally', async () => {
+    const { status, epochs } = await train(circleAt('sgd'), { stopOnExplodingLoss: false });
+    expect(['completed', 'diverged']).toContain(status);
+    if (status === 'completed') expect(epochs).toHaveLength(30);
+  });
+
+  test('runs that learn never trip it, even with noisy small batches', async () => {
+    for (const batchSize of [1, 16]) {
+      const spec = defaultSpec();
+      spec.dataset.kind = 'spiral';
+      spec.training.batchSize = batchSize;
+      spec.training.epochs = batchSize === 1 ? 10 : 60;
+      const { status } = await train(spec);
+      expect(status).toBe('completed');
+    }
+  });
+});
+
+describe('paused time', () => {
+  test('time spent paused is not training time', async () => {
+    const spec = defaultSpec();
+    spec.training.epochs = 1;
+    const epochs: EpochMetrics[] = [];
+    const trainer = new Trainer(spec, { onEpoch: (m) => epochs.push(m) }, { startPaused: true });
+    const done = trainer.run();
+    const pause = 1500;
+    await new Promise((r) => setTimeout(r, pause / 2));
+    trainer.step();
+    trainer.step();
+    await new Promise((r) => setTimeout(r, pause / 2));
+    trainer.resume();
+    expect(await done).toBe('completed');
+    // One epoch of 25 tiny batches on cpu takes a small part of the time it sat paused.
+    expect(epochs[0].ms).toBeLessThan(pause / 2);
+    expect(epochs[0].examplesPerSec).toBeCloseTo((25 * 16 * 1000) / epochs[0].ms, 6);
   });
 });
 

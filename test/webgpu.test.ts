@@ -6,7 +6,7 @@ import type { EpochMetrics } from '../src/engine/types';
 import { readFileSync } from 'node:fs';
 import { fusedUpdateAvailable } from '../src/engine/kernels/optimizerUpdate';
 import { tunedMatMuls } from '../src/engine/kernels/matMulTuning';
-import { fusedAndReference, OPTIMIZER_KINDS } from './helpers/fusedUpdate';
+import { fusedAndReference, OPTIMIZER_VARIANTS, variantLabel } from './helpers/fusedUpdate';
 import { datasetDefaults, defaultSpec, mlpOf, type ExperimentSpec, type ModelSpec } from '../src/spec';
 
 // A tiny run, since WebGPU here runs on SwiftShader (a CPU Vulkan driver).
@@ -78,10 +78,10 @@ test.each<ModelSpec>([
   b.forEach((v, i) => expect(Math.abs(v - a[i])).toBeLessThan(1e-3 * Math.max(1, Math.abs(a[i]))));
 });
 
-test.each(OPTIMIZER_KINDS)('the fused %s update on WebGPU equals the tf-op update', async (kind) => {
+test.each(OPTIMIZER_VARIANTS.map((v) => [variantLabel(v), v] as const))('the fused %s update on WebGPU equals the tf-op update', async (_, variant) => {
   await activateBackend('webgpu');
   expect(fusedUpdateAvailable()).toBe(true);
-  const { fused, reference, start, leaked } = await fusedAndReference(kind, kind === 'adamw' ? 0.01 : 0);
+  const { fused, reference, start, leaked } = await fusedAndReference(variant, variant.kind === 'adamw' ? 0.01 : 0);
   expect(leaked).toBe(0);
   expect(fused.length).toBe(reference.length);
   fused.forEach((values, i) => values.forEach((v, j) => expect(v).toBeCloseTo(reference[i][j], 5)));

@@ -34,7 +34,32 @@ CASES = [
     ("adamw", dict(lr=0.01, beta1=0.9, beta2=0.999, epsilon=1e-8, weightDecay=0.1),
      lambda p, h: torch.optim.AdamW(p, lr=h["lr"], betas=(h["beta1"], h["beta2"]), eps=h["epsilon"],
                                     weight_decay=h["weightDecay"])),
+    # RMSprop's momentum and centered, Adam's amsgrad, and decay on matrices only (nanoGPT's
+    # parameter groups: 2-D weights decayed, biases not), each against PyTorch.
+    ("rmsprop", dict(lr=0.01, rho=0.9, epsilon=1e-8, rmspropMomentum=0.9),
+     lambda p, h: torch.optim.RMSprop(p, lr=h["lr"], alpha=h["rho"], eps=h["epsilon"], momentum=h["rmspropMomentum"])),
+    ("rmsprop", dict(lr=0.01, rho=0.95, epsilon=1e-6, centered=True),
+     lambda p, h: torch.optim.RMSprop(p, lr=h["lr"], alpha=h["rho"], eps=h["epsilon"], centered=True)),
+    ("rmsprop", dict(lr=0.005, rho=0.9, epsilon=1e-8, rmspropMomentum=0.5, centered=True, weightDecay=0.01),
+     lambda p, h: torch.optim.RMSprop(p, lr=h["lr"], alpha=h["rho"], eps=h["epsilon"], momentum=h["rmspropMomentum"],
+                                      centered=True, weight_decay=h["weightDecay"])),
+    ("adam", dict(lr=0.05, beta1=0.9, beta2=0.999, epsilon=1e-8, amsgrad=True),
+     lambda p, h: torch.optim.Adam(p, lr=h["lr"], betas=(h["beta1"], h["beta2"]), eps=h["epsilon"], amsgrad=True)),
+    ("adamw", dict(lr=0.05, beta1=0.8, beta2=0.99, epsilon=1e-8, weightDecay=0.1, amsgrad=True),
+     lambda p, h: torch.optim.AdamW(p, lr=h["lr"], betas=(h["beta1"], h["beta2"]), eps=h["epsilon"],
+                                    weight_decay=h["weightDecay"], amsgrad=True)),
+    ("adamw", dict(lr=0.01, beta1=0.9, beta2=0.999, epsilon=1e-8, weightDecay=0.5, decayMatricesOnly=True),
+     lambda p, h: torch.optim.AdamW(matrices_only(p, h["weightDecay"]), lr=h["lr"], betas=(h["beta1"], h["beta2"]),
+                                    eps=h["epsilon"])),
+    ("momentum", dict(lr=0.05, momentum=0.9, weightDecay=0.2, decayMatricesOnly=True),
+     lambda p, h: torch.optim.SGD(matrices_only(p, h["weightDecay"]), lr=h["lr"], momentum=h["momentum"])),
 ]
+
+
+def matrices_only(params, wd):
+    """nanoGPT's groups: weight decay on 2-D parameters, none on biases and gains."""
+    return [{"params": [p for p in params if p.dim() >= 2], "weight_decay": wd},
+            {"params": [p for p in params if p.dim() < 2], "weight_decay": 0.0}]
 
 
 def run(kind, hyper, make, clip=0.0):

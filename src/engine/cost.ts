@@ -1,6 +1,6 @@
 // engine/: models, losses, optimizers, the training loop, the compute-cost model, backends.
 // This file is the analytic compute-cost model; it has no tfjs import so the UI can use it.
-import type { Activation, LstmSpec, MlpSpec, ModelSpec, OptimizerKind, TransformerSpec } from '../spec/types';
+import type { Activation, LstmSpec, MlpSpec, ModelSpec, OptimizerKind, OptimizerSpec, TransformerSpec } from '../spec/types';
 
 /**
  * Approximate FLOPs per element for each activation's forward pass (exp/tanh counted as a
@@ -16,6 +16,12 @@ export const ACTIVATION_FLOPS: Record<Activation, number> = { linear: 0, relu: 1
 export const OPTIMIZER_FLOPS: Record<OptimizerKind, number> = {
   sgd: 2, momentum: 4, nesterov: 6, rmsprop: 8, adagrad: 7, adam: 12, adamw: 14,
 };
+
+/** What an optimizer's switches add per parameter: centered a ← ρa + (1−ρ)g and s − a² (5), RMSprop's momentum buffer (2), AMSGrad's max (1). */
+export function optimizerSwitchFlops(o: Pick<OptimizerSpec, 'kind' | 'centered' | 'rmspropMomentum' | 'amsgrad'>): number {
+  if (o.kind === 'rmsprop') return (o.centered ? 5 : 0) + (o.rmspropMomentum > 0 ? 2 : 0);
+  return (o.kind === 'adam' || o.kind === 'adamw') && o.amsgrad ? 1 : 0;
+}
 
 export interface LayerCost {
   name: string;

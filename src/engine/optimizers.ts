@@ -35,21 +35,50 @@ interface Rule {
   formulas: string[];
 }
 
-function adamUpdate(w: tf.Variable, g: tf.Tensor, { m, v }: Slots, h: Hyper): void {
-  m.assign(m.mul(h.beta1).add(g.mul(1 - h.beta1)));
-  v.assign(v.mul(h.beta2).add(g.square().mul(1 - h.beta2)));
-  const bc1 = 1 - h.beta1 ** h.t;
-  const bc2 = 1 - h.beta2 ** h.t;
-  w.assign(w.sub(m.div(v.div(bc2).sqrt().add(h.epsilon)).mul(h.lr / bc1)));
+/** m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; (AMSGrad: vmax ← max(vmax, v)); w ← w − lr·(m/(1−β₁ᵗ)) / (√(v/(1−β₂ᵗ)) + ε) */
+function adamRule(amsgrad: boolean, decoupled: boolean): Rule {
+  return {
+    slots: amsgrad ? ['m', 'v', 'vmax'] : ['m', 'v'],
+    decoupled,
+    update: (w, g, { m, v, vmax }, h) => {
+      m.assign(m.mul(h.beta1).add(g.mul(1 - h.beta1)));
+      v.assign(v.mul(h.beta2).add(g.square().mul(1 - h.beta2)));
+      if (vmax) vmax.assign(tf.maximum(vmax, v));
+      const bc1 = 1 - h.beta1 ** h.t;
+      const bc2 = 1 - h.beta2 ** h.t;
+      w.assign(w.sub(m.div((vmax ?? v).div(bc2).sqrt().add(h.epsilon)).mul(h.lr / bc1)));
+    },
+    formulas: [
+      'm = beta1 * m + oneMinusBeta1 * g',
+      'v = beta2 * v + oneMinusBeta2 * g * g',
+      ...(amsgrad ? ['vmax = max(vmax, v)', 'w = w - m / (sqrt(vmax / bc2) + eps) * (lr / bc1)'] : ['w = w - m / (sqrt(v / bc2) + eps) * (lr / bc1)']),
+    ],
+  };
 }
 
-const ADAM_FORMULAS = [
-  'm = beta1 * m + oneMinusBeta1 * g',
-  'v = beta2 * v + oneMinusBeta2 * g * g',
-  'w = w - m / (sqrt(v / bc2) + eps) * (lr / bc1)',
-];
+/**
+ * PyTorch's RMSprop: s ← ρ·s + (1−ρ)·g²; centered: a ← ρ·a + (1−ρ)·g and s − a² in place of s;
+ * the step g / (√s + ε) is taken directly, or (momentum μ > 0) through a buffer b ← μ·b + step.
+ */
+function rmspropRule(centered: boolean, momentum: boolean): Rule {
+  return {
+    slots: ['square', ...(centered ? ['gradAvg'] : []), ...(momentum ? ['buffer'] : [])],
+    update: (w, g, { square: s, gradAvg: a, buffer: b }, h) => {
+      s.assign(s.mul(h.rho).add(g.square().mul(1 - h.rho)));
+      if (a) a.assign(a.mul(h.rho).add(g.mul(1 - h.rho)));
+      const step = g.div((a ? s.sub(a.square()) : s).sqrt().add(h.epsilon));
+      if (b) b.assign(b.mul(h.rmspropMomentum).add(step));
+      w.assign(w.sub((b ?? step).mul(h.lr)));
+    },
+    formulas: [
+      'square = rho * square + oneMinusRho * g * g',
+      ...(centered ? ['gradAvg = rho * gradAvg + oneMinusRho * g', 'g = g / (sqrt(square - gradAvg * gradAvg) + eps)'] : ['g = g / (sqrt(square) + eps)']),
+      ...(momentum ? ['buffer = rmspropMomentum * buffer + g', 'w = w - lr * buffer'] : ['w = w - lr * g']),
+    ],
+  };
+}
 
-export const RULES: Record<OptimizerKind, Rule> = {
+const RULES: Record<Exclude<OptimizerKind, 'rmsprop' | 'adam' | 'adamw'>, Rule> = {
   /** w ← w − lr·g */
   sgd: { slots: [], update: (w, g, _, h) => w.assign(w.sub(g.mul(h.lr))), formulas: ['w = w - lr * g'] },
   /** b ← μ·b + g; w ← w − lr·b (heavy ball) */
@@ -70,15 +99,6 @@ export const RULES: Record<OptimizerKind, Rule> = {
     },
     formulas: ['velocity = momentum * velocity + g', 'w = w - lr * (g + momentum * velocity)'],
   },
-  /** s ← ρ·s + (1−ρ)·g²; w ← w − lr·g / (√s + ε) */
-  rmsprop: {
-    slots: ['square'],
-    update: (w, g, { square: s }, h) => {
-      s.assign(s.mul(h.rho).add(g.square().mul(1 - h.rho)));
-      w.assign(w.sub(g.div(s.sqrt().add(h.epsilon)).mul(h.lr)));
-    },
-    formulas: ['square = rho * square + oneMinusRho * g * g', 'w = w - lr * g / (sqrt(square) + eps)'],
-  },
   /** s ← s + g²; w ← w − lr·g / (√s + ε) */
   adagrad: {
     slots: ['sum'],
@@ -88,15 +108,25 @@ export const RULES: Record<OptimizerKind, Rule> = {
     },
     formulas: ['sum = sum + g * g', 'w = w - lr * g / (sqrt(sum) + eps)'],
   },
-  /** m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; w ← w − lr·(m/(1−β₁ᵗ)) / (√(v/(1−β₂ᵗ)) + ε) */
-  adam: { slots: ['m', 'v'], update: adamUpdate, formulas: ADAM_FORMULAS },
-  /** w ← w·(1 − lr·wd), then the Adam update on the undecayed gradient */
-  adamw: { slots: ['m', 'v'], decoupled: true, update: adamUpdate, formulas: ADAM_FORMULAS },
 };
 
+/** The rule a spec asks for, with a key naming its variant (for the fused kernel's cache). */
+export function ruleFor(spec: OptimizerSpec): { rule: Rule; key: string } {
+  switch (spec.kind) {
+    case 'rmsprop': {
+      const momentum = spec.rmspropMomentum > 0;
+      return { rule: rmspropRule(spec.centered, momentum), key: `rmsprop${spec.centered ? '_centered' : ''}${momentum ? '_momentum' : ''}` };
+    }
+    /** AdamW: w ← w·(1 − lr·wd), then the Adam update on the undecayed gradient */
+    case 'adam': case 'adamw':
+      return { rule: adamRule(spec.amsgrad, spec.kind === 'adamw'), key: `${spec.kind}${spec.amsgrad ? '_amsgrad' : ''}` };
+    default: return { rule: RULES[spec.kind], key: spec.kind };
+  }
+}
+
 /** The rule's formulas with weight decay in front: coupled (wd·w added to g) or decoupled (w shrunk). */
-function fusedFormulas(kind: OptimizerKind, rule: Rule): UpdateFormulas {
-  return { key: kind, slots: rule.slots, assignments: ['g = g + wd * w', 'w = decay * w', ...rule.formulas] };
+function fusedFormulas(key: string, rule: Rule): UpdateFormulas {
+  return { key, slots: rule.slots, assignments: ['g = g + wd * w', 'w = decay * w', ...rule.formulas] };
 }
 
 class RuleOptimizer implements Optimizer {
@@ -104,8 +134,12 @@ class RuleOptimizer implements Optimizer {
   readonly slots: Record<string, Map<string, tf.Variable>>;
   private readonly formulas: UpdateFormulas;
 
-  constructor(private variables: tf.Variable[], private spec: OptimizerSpec, private rule: Rule, private fused: boolean) {
-    this.formulas = fusedFormulas(spec.kind, rule);
+  private readonly rule: Rule;
+
+  constructor(private variables: tf.Variable[], private spec: OptimizerSpec, private fused: boolean) {
+    const { rule, key } = ruleFor(spec);
+    this.rule = rule;
+    this.formulas = fusedFormulas(key, rule);
     this.slots = Object.fromEntries(
       rule.slots.map((name) => [
         name,
@@ -114,12 +148,17 @@ class RuleOptimizer implements Optimizer {
     );
   }
 
+  /** The weight decay of one variable: none on biases and gains (1-D) when the spec asks for matrices only. */
+  private decayOf(w: tf.Variable): number {
+    return this.spec.decayMatricesOnly && w.rank < 2 ? 0 : this.spec.weightDecay;
+  }
+
   step(grads: tf.NamedTensorMap, lr: number): void {
     const h: Hyper = { ...this.spec, lr, t: this.steps + 1 };
-    const wd = this.spec.weightDecay;
     if (this.fused && fusedUpdateAvailable()) this.fusedStep(grads, h);
     else tf.tidy(() => {
       for (const w of this.variables) {
+        const wd = this.decayOf(w);
         let g = grads[w.name];
         if (wd > 0 && this.rule.decoupled) w.assign(w.mul(1 - lr * wd));
         else if (wd > 0) g = g.add(w.mul(wd));
@@ -132,14 +171,14 @@ class RuleOptimizer implements Optimizer {
   }
 
   private fusedStep(grads: tf.NamedTensorMap, h: Hyper): void {
-    const wd = h.weightDecay;
-    const hyper: HyperValues = {
+    const shared = {
       lr: h.lr, momentum: h.momentum, beta1: h.beta1, beta2: h.beta2, oneMinusBeta1: 1 - h.beta1, oneMinusBeta2: 1 - h.beta2,
-      bc1: 1 - h.beta1 ** h.t, bc2: 1 - h.beta2 ** h.t, rho: h.rho, oneMinusRho: 1 - h.rho, eps: h.epsilon,
-      wd: this.rule.decoupled ? 0 : wd, decay: this.rule.decoupled ? 1 - h.lr * wd : 1,
+      bc1: 1 - h.beta1 ** h.t, bc2: 1 - h.beta2 ** h.t, rho: h.rho, oneMinusRho: 1 - h.rho, rmspropMomentum: h.rmspropMomentum, eps: h.epsilon,
     };
     tf.tidy(() => {
       for (const w of this.variables) {
+        const wd = this.decayOf(w);
+        const hyper: HyperValues = { ...shared, wd: this.rule.decoupled ? 0 : wd, decay: this.rule.decoupled ? 1 - h.lr * wd : 1 };
         const slots = this.rule.slots.map((name) => this.slots[name].get(w.name)!);
         const [newW, ...newSlots] = fusedUpdate(this.formulas, w, grads[w.name], slots, hyper);
         w.assign(newW);
@@ -155,7 +194,7 @@ class RuleOptimizer implements Optimizer {
 
 /** `fused: false` keeps the tf-op update even where a fused kernel exists (the reference in tests). */
 export function createOptimizer(spec: OptimizerSpec, variables: tf.Variable[], { fused = true } = {}): Optimizer {
-  return new RuleOptimizer(variables, spec, RULES[spec.kind], fused);
+  return new RuleOptimizer(variables, spec, fused);
 }
 
 /** Scale gradients so their global L2 norm is at most maxNorm (PyTorch's clip_grad_norm_). */

@@ -6,13 +6,14 @@ import { buildSequenceDataset } from '../data/sequenceDataset';
 import { weightPenalty } from './losses';
 import { clipByGlobalNorm, createOptimizer, type Optimizer } from './optimizers';
 import { learningRateAt } from './schedule';
-import { epochFlops, type ModelCost } from './cost';
+import { epochFlops, optimizerSwitchFlops, type ModelCost } from './cost';
 import { memoryFigures } from './backend';
 import { tuneMatMuls } from './kernels/matMulTuning';
 import type { Learner } from './learner';
 import { TabularLearner } from './learners/tabular';
 import { SAMPLE_LENGTH, SequenceLearner, type SamplingOptions } from './learners/sequence';
 import { readState, writeSlots, writeWeights } from './checkpoint';
+import { epochLoss, explosionMessage, isExploding } from './explosion';
 import type { AttentionSnapshot, BatchReport, EpochMetrics, EpochViews, Inspection, RunStatus, TrainingCheckpoint } from './types';
 
 export interface TrainerEvents {
@@ -41,6 +42,8 @@ export interface TrainerOptions {
   sampling?: SamplingOptions;
   /** Continue from this state (the end of an epoch) instead of from the seed's initial weights. */
   resumeFrom?: TrainingCheckpoint;
+  /** Stop with status 'exploded' when the loss runs away while staying finite (default true). */
+  stopOnExplodingLoss?: boolean;
 }
 
 /**
@@ -107,6 +110,9 @@ export class Trainer {
   /** Makes the model and moves the data to the device (see prepareLearner). */
   private readonly makeLearner: () => Learner;
   private readonly resumeFrom: TrainingCheckpoint | null;
+  private readonly stopOnExplodingLoss: boolean;
+  /** Time spent waiting while paused, which is not training time. */
+  private pausedMs = 0;
 
   constructor(readonly spec: ExperimentSpec, private events: TrainerEvents = {}, options: TrainerOptions = {}) {
     const prepared = prepareLearner(spec, options);
@@ -114,6 +120,7 @@ export class Trainer {
     this.makeLearner = prepared.make;
     this.control = options.startPaused ? 'pause' : 'run';
     this.resumeFrom = options.resumeFrom ?? null;
+    this.stopOnExplodingLoss = options.stopOnExplodingLoss ?? true;
   }
 
   /**
@@ -194,7 +201,9 @@ export class Trainer {
         return true;
       }
       this.report('paused');
+      const since = performance.now();
       await new Promise<void>((r) => (this.wake = r));
+      this.pausedMs += performance.now() - since;
     }
   }
 
@@ -248,13 +257,15 @@ export class Trainer {
       evalExamples: learner.evalExamples,
       optimizer: training.optimizer.kind,
       extraPerParam: (training.l1 > 0 || training.l2 > 0 ? 3 : 0) + (training.optimizer.weightDecay > 0 ? 2 : 0)
-        + (training.clipNorm > 0 ? 3 : 0),
+        + (training.clipNorm > 0 ? 3 : 0) + optimizerSwitchFlops(training.optimizer),
     });
     const clock = { stepsPerEpoch: batches, epochs: training.epochs };
     const lrAt = (step: number) => learningRateAt(training.schedule, training.optimizer.learningRate, step, clock);
     let best = { loss: resumed?.best.loss ?? Infinity, epoch: resumed?.best.epoch ?? 0 };
     let cumulativeGflop = resumed?.cumulativeGflop ?? 0;
     let cumulativeMs = resumed?.cumulativeMs ?? 0;
+    // The loss before training, which an exploding loss is judged against: the run's first batch.
+    let startLoss = resumed?.startLoss ?? null;
     const firstEpoch = (resumed?.epoch ?? 0) + 1;
     /** The state now, at the end of `epoch`: what a resumed run starts from. */
     const checkpoint = async (epoch: number): Promise<TrainingCheckpoint> => {
@@ -263,7 +274,7 @@ export class Trainer {
       for (const [name, r] of Object.entries(learner.rngs ?? {})) rng[name] = r.save();
       return {
         epoch, step: optimizer.steps, weights, optimizer: { kind: training.optimizer.kind, slots }, rng,
-        best: { loss: Number.isFinite(best.loss) ? best.loss : null, epoch: best.epoch }, cumulativeGflop, cumulativeMs,
+        best: { loss: Number.isFinite(best.loss) ? best.loss : null, epoch: best.epoch }, cumulativeGflop, cumulativeMs, startLoss,
       };
     };
     let lastYield = performance.now();
@@ -286,6 +297,7 @@ export class Trainer {
 
     for (let epoch = firstEpoch; epoch <= training.epochs; epoch++) {
       const start = performance.now();
+      const pausedBefore = this.pausedMs;
       const order = shuffleRng.permutation(nTrain);
       this.events.onEpochStart?.(epoch, order);
       const perm = tf.tensor1d(order, 'int32');
@@ -333,7 +345,7 @@ export class Trainer {
         const nGroups = groups.length;
         const norms = values.subarray(batches + 5, batches + 5 + 2 * nGroups);
         const layers = groups.map((g, i) => ({ name: g.name, weightNorm: norms[i], gradNorm: norms[nGroups + i] }));
-        const ms = performance.now() - start;
+        const ms = performance.now() - start - (this.pausedMs - pausedBefore);
         // After the clock stops: a text sample is not part of the epoch's training cost.
         const views = await learner.views(values.slice(batches + 5 + 2 * nGroups), epoch);
         const gflop = flops / 1e9;
@@ -352,9 +364,15 @@ export class Trainer {
         };
         const bad = [...batchLosses, trainLoss, valLoss].find((v) => !Number.isFinite(v));
         if (bad !== undefined) return diverged(epoch, bad, training.optimizer.learningRate);
+        startLoss ??= batchLosses[0] ?? trainLoss;
         this.events.onEpoch?.(metrics, views);
         if (valLoss < best.loss) best = { loss: valLoss, epoch };
         if (this.events.onCheckpoint) this.events.onCheckpoint(await checkpoint(epoch));
+        // Still finite, so the epoch is kept (and resumable), but the run stops until told to go on.
+        const judged = epochLoss(batchLosses, trainLoss);
+        if (this.stopOnExplodingLoss && isExploding(startLoss, judged) && epoch < training.epochs) {
+          return { status: 'exploded', message: explosionMessage(epoch, startLoss, judged, training.optimizer.learningRate) };
+        }
         const patience = training.earlyStopPatience;
         if (patience > 0 && epoch - best.epoch >= patience && epoch < training.epochs) {
           return {

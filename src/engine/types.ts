@@ -2,7 +2,8 @@
 import type { BackendName, OptimizerKind } from '../spec/types';
 import type { RngState } from '../data/rng';
 
-export type RunStatus = 'preparing' | 'running' | 'paused' | 'stopped' | 'completed' | 'diverged' | 'failed';
+/** exploded: the loss ran away while staying finite; the run stopped, and may be continued. */
+export type RunStatus = 'preparing' | 'running' | 'paused' | 'stopped' | 'completed' | 'diverged' | 'exploded' | 'failed';
 
 export interface EpochMetrics {
   epoch: number;
@@ -165,4 +166,6 @@ export interface TrainingCheckpoint {
   best: { loss: number | null; epoch: number };
   cumulativeGflop: number;
   cumulativeMs: number;
+  /** The loss before training (the run's first batch), which an exploding loss is judged against; null until known. */
+  startLoss: number | null;
 }

@@ -4,7 +4,7 @@ import { describeValue, isObject, migrateSpec, validateSpec, type ExperimentSpec
 import type { BackendReport, EpochMetrics, EpochViews, TextSample, TrainingCheckpoint } from '../engine/types';
 import { BACKENDS } from '../spec/types';
 
-export const RUN_PHASES = ['queued', 'preparing', 'running', 'paused', 'stopped', 'completed', 'diverged', 'failed', 'interrupted'] as const;
+export const RUN_PHASES = ['queued', 'preparing', 'running', 'paused', 'stopped', 'completed', 'diverged', 'exploded', 'failed', 'interrupted'] as const;
 /** 'interrupted': it was training when the page went away (reload, crash); it resumes from its checkpoint. */
 export type RunPhase = (typeof RUN_PHASES)[number];
 
@@ -198,6 +198,7 @@ export function checkCheckpoint(raw: unknown, path = 'checkpoint'): { ok: true; 
   }
   const best = raw.best;
   if (!isObject(best) || !(best.loss === null || isNumber(best.loss)) || !Number.isInteger(best.epoch)) return fail('best', 'must be { loss, epoch }');
+  if (raw.startLoss !== undefined && raw.startLoss !== null && !isNumber(raw.startLoss)) return fail('startLoss', 'must be a number or null');
   const c = raw as unknown as TrainingCheckpoint;
   return {
     ok: true,
@@ -206,6 +207,7 @@ export function checkCheckpoint(raw: unknown, path = 'checkpoint'): { ok: true; 
       optimizer: { kind: c.optimizer.kind, slots: c.optimizer.slots.map(({ name, shape, values }) => ({ name, shape, values })) },
       rng: Object.fromEntries(Object.entries(c.rng).map(([k, r]) => [k, { state: r.state, spareNormal: r.spareNormal }])),
       best: { loss: c.best.loss, epoch: c.best.epoch }, cumulativeGflop: c.cumulativeGflop, cumulativeMs: c.cumulativeMs,
+      startLoss: c.startLoss ?? null,
     },
   };
 }

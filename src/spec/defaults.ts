@@ -33,7 +33,8 @@ export function defaultSpec(): ExperimentSpec {
     model: defaultModel('mlp'),
     training: {
       optimizer: {
-        kind: 'adam', learningRate: 0.01, momentum: 0.9, beta1: 0.9, beta2: 0.999, rho: 0.9, epsilon: 1e-8, weightDecay: 0,
+        kind: 'adam', learningRate: 0.01, momentum: 0.9, beta1: 0.9, beta2: 0.999, rho: 0.9, rmspropMomentum: 0, centered: false,
+        amsgrad: false, epsilon: 1e-8, weightDecay: 0, decayMatricesOnly: false,
       },
       schedule: { kind: 'constant', stepEpochs: 10, gamma: 0.5, minLearningRate: 0, warmupEpochs: 0 },
       batchSize: 16,
@@ -45,4 +46,10 @@ export function defaultSpec(): ExperimentSpec {
     },
     backend: 'auto',
   };
+}
+
+/** γ for exponential decay that ends the run at 1% of the learning rate (γ per epoch after warm-up). */
+export function exponentialGamma(epochs: number, warmupEpochs: number): number {
+  const decaying = Math.max(1, epochs - warmupEpochs);
+  return Number(Math.min(0.999, 0.01 ** (1 / decaying)).toFixed(3));
 }

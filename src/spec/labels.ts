@@ -22,9 +22,14 @@ export const OPTIMIZER_LABELS: Record<OptimizerKind, string> = {
 };
 
 /** Which hyper-parameters each optimizer reads, in the order they are shown. */
-export const OPTIMIZER_FIELDS: Record<OptimizerKind, ('momentum' | 'beta1' | 'beta2' | 'rho' | 'epsilon')[]> = {
-  sgd: [], momentum: ['momentum'], nesterov: ['momentum'], rmsprop: ['rho', 'epsilon'],
+export const OPTIMIZER_FIELDS: Record<OptimizerKind, ('momentum' | 'beta1' | 'beta2' | 'rho' | 'rmspropMomentum' | 'epsilon')[]> = {
+  sgd: [], momentum: ['momentum'], nesterov: ['momentum'], rmsprop: ['rho', 'rmspropMomentum', 'epsilon'],
   adagrad: ['epsilon'], adam: ['beta1', 'beta2', 'epsilon'], adamw: ['beta1', 'beta2', 'epsilon'],
+};
+
+/** The switches each optimizer reads (PyTorch's names in brackets on screen). */
+export const OPTIMIZER_FLAGS: Record<OptimizerKind, ('centered' | 'amsgrad')[]> = {
+  sgd: [], momentum: [], nesterov: [], rmsprop: ['centered'], adagrad: [], adam: ['amsgrad'], adamw: ['amsgrad'],
 };
 
 export const SCHEDULE_LABELS: Record<ScheduleKind, string> = {
@@ -44,6 +49,7 @@ const FIELD_LABELS: Record<string, string> = {
   'training.optimizer.learningRate': 'Learning rate', 'training.optimizer.momentum': 'Momentum μ', 'training.optimizer.beta1': 'β₁',
   'training.optimizer.beta2': 'β₂', 'training.optimizer.rho': 'ρ (decay)', 'training.optimizer.epsilon': 'ε',
   'training.optimizer.weightDecay': 'Weight decay', 'training.optimizer.centered': 'Centered',
+  'training.optimizer.rmspropMomentum': 'Momentum μ',
   'training.optimizer.amsgrad': 'AMSGrad', 'training.optimizer.decayMatricesOnly': 'No weight decay on biases and gains',
   'training.schedule': 'LR schedule', 'training.schedule.kind': 'LR schedule',
   'training.schedule.stepEpochs': 'Every (epochs)', 'training.schedule.gamma': 'Factor γ', 'training.schedule.minLearningRate': 'Final learning rate',
@@ -76,6 +82,7 @@ export function fieldLabel(path: string, modelKind?: unknown): string {
 
 /** One field's problem as the person reads it: "Dense 1 · Units: must be … (model.hidden[0].units)". */
 export function describeFieldError(error: { field: string; message: string; label?: string }): string {
+  if (error.field === 'link') return error.message; // a whole sentence about the link itself
   const label = error.label ?? fieldLabel(error.field);
   return label === error.field ? `${error.field} ${error.message}` : `${label}: ${error.message} (${error.field})`;
 }

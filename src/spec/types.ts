@@ -134,10 +134,18 @@ export interface OptimizerSpec {
   beta2: number;
   /** rmsprop: decay of the running mean of squared gradients (PyTorch's alpha). */
   rho: number;
+  /** rmsprop: PyTorch's momentum (a buffer of the scaled steps); 0 turns it off. */
+  rmspropMomentum: number;
+  /** rmsprop: divide by the gradient's running variance rather than its second moment (PyTorch's centered). */
+  centered: boolean;
+  /** adam, adamw: use the largest second moment seen so far (PyTorch's amsgrad). */
+  amsgrad: boolean;
   /** rmsprop, adagrad, adam, adamw. */
   epsilon: number;
   /** Added to the gradient as wd·w (AdamW: decoupled, w ← w − lr·wd·w). */
   weightDecay: number;
+  /** Weight decay on matrices only: not on biases and normalisation gains (any 1-D parameter), as nanoGPT does. */
+  decayMatricesOnly: boolean;
 }
 
 /** Learning rate over training; warm-up (linear from lr/warmupSteps) combines with any kind. */

@@ -200,6 +200,10 @@ export function validateSpec(raw: unknown): SpecResult {
       checkNumber(errors, 'training.optimizer.rho', opt.rho, { min: 0, max: 1, maxExclusive: true });
       checkNumber(errors, 'training.optimizer.epsilon', opt.epsilon, { min: 0, max: 1, minExclusive: true });
       checkNumber(errors, 'training.optimizer.weightDecay', opt.weightDecay, LIMITS.penalty);
+      checkNumber(errors, 'training.optimizer.rmspropMomentum', opt.rmspropMomentum, { min: 0, max: 1, maxExclusive: true });
+      for (const flag of ['centered', 'amsgrad', 'decayMatricesOnly'] as const) {
+        if (typeof opt[flag] !== 'boolean') errors.push({ field: `training.optimizer.${flag}`, message: `must be true or false (got ${describeValue(opt[flag])})` });
+      }
     }
     schedule = requireObject(errors, 'training.schedule', training.schedule);
     if (schedule) {
@@ -266,7 +270,8 @@ function cleanSpec(s: ExperimentSpec): ExperimentSpec {
     training: {
       optimizer: {
         kind: o.kind, learningRate: o.learningRate, momentum: o.momentum, beta1: o.beta1, beta2: o.beta2, rho: o.rho,
-        epsilon: o.epsilon, weightDecay: o.weightDecay,
+        rmspropMomentum: o.rmspropMomentum, centered: o.centered, amsgrad: o.amsgrad,
+        epsilon: o.epsilon, weightDecay: o.weightDecay, decayMatricesOnly: o.decayMatricesOnly,
       },
       schedule: { kind: sch.kind, stepEpochs: sch.stepEpochs, gamma: sch.gamma, minLearningRate: sch.minLearningRate, warmupEpochs: sch.warmupEpochs },
       batchSize: t.batchSize, epochs: t.epochs, l1: t.l1, l2: t.l2, clipNorm: t.clipNorm, earlyStopPatience: t.earlyStopPatience,

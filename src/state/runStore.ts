@@ -54,7 +54,8 @@ interface RunState {
   step(): void;
   stop(runId?: number): void;
   /** Continue an interrupted run from its checkpoint, exactly where it was. */
-  resumeRun(id: number): Promise<void>;
+  /** Continue a run from its kept model; `pastExplosion`: train on although its loss exploded. */
+  resumeRun(id: number, opts?: { pastExplosion?: boolean }): Promise<void>;
   /** Train a run's kept model for `extra` more epochs (the schedule spans the new total). */
   continueRun(id: number, extra: number): Promise<void>;
   inspect(runId: number, exampleIndex: number): void;
@@ -286,12 +287,12 @@ export const useRunStore = create<RunState>((set, get) => {
   };
 
   /** Send runs to the worker; the newest start replaces whatever trains now. */
-  const send = (runs: { run: Run; resume?: TrainingCheckpoint }[], stepFirst: boolean) => {
+  const send = (runs: { run: Run; resume?: TrainingCheckpoint; pastExplosion?: boolean }[], stepFirst: boolean) => {
     openedId = null; // the worker frees an opened model when a run starts
-    for (const { run, resume } of runs) {
+    for (const { run, resume, pastExplosion } of runs) {
       holdRun(run.id);
       save(run.id);
-      client.send({ type: 'start', runId: run.id, spec: run.spec, stepFirst, data: dataFor(run.spec), resume });
+      client.send({ type: 'start', runId: run.id, spec: run.spec, stepFirst, data: dataFor(run.spec), resume, pastExplosion });
     }
   };
 
@@ -307,7 +308,7 @@ export const useRunStore = create<RunState>((set, get) => {
   };
 
   /** Continue a kept run from its checkpoint with this spec (the same, or with more epochs). */
-  const restart = async (id: number, spec: ExperimentSpec, edit: (cp: TrainingCheckpoint) => void = () => {}) => {
+  const restart = async (id: number, spec: ExperimentSpec, edit: (cp: TrainingCheckpoint) => void = () => {}, pastExplosion = false) => {
     const run = find(id);
     if (!run || isActive(run)) return;
     const checkpoint = await archive.loadCheckpoint(id);
@@ -323,7 +324,7 @@ export const useRunStore = create<RunState>((set, get) => {
       epochs: r.epochs.filter((e) => e.epoch <= checkpoint.epoch), samples: r.samples.filter((s) => s.epoch <= checkpoint.epoch),
     }));
     set({ selectedId: null });
-    send([{ run: find(id)!, resume: checkpoint }], false);
+    send([{ run: find(id)!, resume: checkpoint, pastExplosion }], false);
   };
 
   /** A run that was training when its page, tab or worker went away: resumable from its kept model, if any. */
@@ -404,9 +405,9 @@ export const useRunStore = create<RunState>((set, get) => {
     resume: () => client.send({ type: 'resume' }),
     step: () => client.send({ type: 'step' }),
     stop: (runId) => client.send({ type: 'stop', runId }),
-    resumeRun: async (id) => {
+    resumeRun: async (id, opts = {}) => {
       const run = find(id);
-      if (run) await restart(id, run.spec);
+      if (run) await restart(id, run.spec, undefined, opts.pastExplosion);
     },
     continueRun: async (id, extra) => {
       const run = find(id);
@@ -510,7 +511,7 @@ export const useRunStore = create<RunState>((set, get) => {
       }
       const checkpoint: TrainingCheckpoint = {
         epoch: 0, step: 0, weights: file.tensors, optimizer: { kind: spec.training.optimizer.kind, slots: [] },
-        rng: {}, best: { loss: null, epoch: 0 }, cumulativeGflop: 0, cumulativeMs: 0,
+        rng: {}, best: { loss: null, epoch: 0 }, cumulativeGflop: 0, cumulativeMs: 0, startLoss: null,
       };
       const run: Run = {
         ...newRun(spec, (n) => `Run ${n} · weights from ${fileName}`.slice(0, 200)),

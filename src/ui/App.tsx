@@ -98,7 +98,7 @@ export function App() {
   // Charts draw from a deferred copy: React renders them in interruptible, low-priority passes.
   const visible = useMemo(() => runs.filter((r) => r.visible), [runs]);
   const chartKind = (visible.at(-1) ?? run)?.spec.dataset.kind ?? spec.dataset.kind;
-  const notice = run?.message && (run.phase === 'diverged' || run.phase === 'failed' || run.phase === 'completed') ? run : null;
+  const notice = run?.message && (['diverged', 'exploded', 'failed', 'completed'] as const).some((p) => p === run.phase) ? run : null;
   const exec = executingRun(store);
   const tab = useViewStore((s) => s.tab);
   const setView = useViewStore((s) => s.set);
@@ -128,8 +128,11 @@ export function App() {
           )}
           {notice && (
             <div className={`banner ${notice.phase === 'completed' ? 'info' : 'error'}`} role="alert" data-testid="run-error">
-              {notice.phase === 'diverged' ? 'Training stopped. ' : notice.phase === 'failed' ? 'Training failed. ' : ''}
+              {notice.phase === 'diverged' || notice.phase === 'exploded' ? 'Training stopped. ' : notice.phase === 'failed' ? 'Training failed. ' : ''}
               {notice.name}: {notice.message}
+              {notice.phase === 'exploded' && notice.model && (
+                <button type="button" onClick={() => void store.resumeRun(notice.id, { pastExplosion: true })}>Continue anyway</button>
+              )}
             </div>
           )}
           <main>

@@ -5,6 +5,7 @@ import { useViewStore, type XAxisKind } from '../state/viewStore';
 import { SERIES } from './colors';
 import { exampleCounts, isClassification, isText, isTokens, isToy, type DatasetKind } from '../spec';
 import { MetricChart, type Point, type Series } from './MetricChart';
+import { formatPerplexity } from './format';
 
 export const X_AXIS_LABELS: Record<XAxisKind, string> = {
   epoch: 'epoch', step: 'step', time: 'wall time (s)', flops: 'GFLOP done',
@@ -61,6 +62,11 @@ function seriesFor(runs: Run[], metrics: Metric[], axis: XAxisKind, smoothing: n
   );
 }
 
+/** The status of every run drawn: when it changes, the charts catch up at once. */
+function statusKey(runs: Run[]): string {
+  return runs.map((r) => `${r.id}:${r.phase}`).join(',');
+}
+
 /** Big training sets are evaluated on a fixed subset each epoch: say so beside the figure. */
 function trainSubset(run: Run, e: EpochMetrics): string {
   const n = exampleCounts(run.spec.dataset).train;
@@ -82,21 +88,25 @@ export const TrainingCharts = memo(function TrainingCharts({ runs, kind }: { run
   const { xAxis, smoothing, logScale } = useViewStore();
   const single = runs.length === 1 ? runs[0] : null;
   const last = single?.epochs.at(-1);
+  const urgentKey = statusKey(runs);
+  // A run that blew up before its first epoch ended has no point to draw: say so, not "press Train".
+  const emptyText = single && single.epochs.length === 0 && (single.phase === 'diverged' || single.phase === 'exploded')
+    ? `${single.name} diverged in epoch 1, before any epoch finished: there is no curve to draw.` : undefined;
   const batch: Series[] = single && (xAxis === 'epoch' || xAxis === 'step')
     ? [{ name: 'batch', color: SERIES.batch, points: smooth(batchPoints(single.epochs, xAxis), smoothing), thin: true }]
     : [];
   return (
     <div className="charts">
-      <MetricChart title={lossTitle(kind, classification)} testId="loss-chart"
+      <MetricChart title={lossTitle(kind, classification)} testId="loss-chart" urgentKey={urgentKey} emptyText={emptyText}
         xLabel={X_AXIS_LABELS[xAxis]} xFromZero={batch.length > 0 || xAxis !== 'epoch'} logScale={logScale}
-        latest={last ? `train ${last.trainLoss.toFixed(4)}${trainSubset(single!, last)} · val ${last.valLoss.toFixed(4)}${isText(kind) ? ` · ppl ${Math.exp(last.valLoss).toFixed(2)}` : ''}` : undefined}
+        latest={last ? `train ${last.trainLoss.toFixed(4)}${trainSubset(single!, last)} · val ${last.valLoss.toFixed(4)}${isText(kind) ? ` · ppl ${formatPerplexity(last.valLoss)}` : ''}` : undefined}
         series={[...batch, ...seriesFor(runs, [
           { label: 'train', pick: (e) => e.trainLoss },
           { label: 'validation', pick: (e) => e.valLoss, dashed: true },
         ], xAxis, smoothing)]} />
       {classification ? (
         <MetricChart title={isTokens(kind) ? (toy ? 'Accuracy (answer tokens) and exact match' : 'Next-character accuracy') : 'Accuracy'}
-          testId="accuracy-chart" xLabel={X_AXIS_LABELS[xAxis]}
+          testId="accuracy-chart" xLabel={X_AXIS_LABELS[xAxis]} urgentKey={urgentKey} emptyText={emptyText}
           latest={last?.valAccuracy != null
             ? `val ${(last.valAccuracy * 100).toFixed(1)}%${last.valExactMatch != null ? ` · exact ${(last.valExactMatch * 100).toFixed(1)}%` : ''}`
             : undefined}
@@ -131,8 +141,9 @@ export const CostCharts = memo(function CostCharts({ runs }: { runs: Run[] }) {
   const single = runs.length === 1 ? runs[0] : null;
   const last = single?.epochs.at(-1);
   const backend = single?.backend?.active;
+  const urgentKey = statusKey(runs);
   const chart = (title: string, metrics: Metric[], latest?: string) => (
-    <MetricChart title={title} xLabel={X_AXIS_LABELS[xAxis]} logScale={logScale} latest={latest}
+    <MetricChart title={title} xLabel={X_AXIS_LABELS[xAxis]} logScale={logScale} latest={latest} urgentKey={urgentKey}
       series={seriesFor(runs, metrics, xAxis, 0)} />
   );
   return (

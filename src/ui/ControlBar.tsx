@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
 import { executingRun, selectedRun, useRunStore } from '../state/runStore';
 import { useSpecStore } from '../state/specStore';
-import { BACKEND_CHOICES, type BackendChoice } from '../spec';
+import { BACKEND_CHOICES, LIMITS, type BackendChoice } from '../spec';
 import { SelectField } from './fields';
 
 const BACKEND_LABELS: Record<BackendChoice, string> = {
@@ -10,7 +10,7 @@ const BACKEND_LABELS: Record<BackendChoice, string> = {
 
 export const PHASE_LABELS: Record<string, string> = {
   idle: 'Ready', queued: 'Queued', preparing: 'Preparing…', running: 'Training', paused: 'Paused', stopped: 'Stopped',
-  completed: 'Finished', diverged: 'Diverged', failed: 'Failed', interrupted: 'Interrupted',
+  completed: 'Finished', diverged: 'Diverged', exploded: 'Loss exploded', failed: 'Failed', interrupted: 'Interrupted',
 };
 
 /** Train / pause / resume / step / stop, the backend choice, and what is running where. */
@@ -27,6 +27,8 @@ export function ControlBar({ valid, errorCount }: { valid: boolean; errorCount: 
   useEffect(() => probeBackend(spec.backend), [spec.backend, probeBackend]);
   const backend = exec?.backend ?? (active ? null : store.probed);
   const fallbacks = backend?.fallbacks ?? [];
+  const e = spec.training.epochs;
+  const epochsOk = Number.isInteger(e) && e >= LIMITS.epochs.min && e <= LIMITS.epochs.max;
   return (
     <div className="control-bar">
       <div className="buttons">
@@ -47,7 +49,10 @@ export function ControlBar({ valid, errorCount }: { valid: boolean; errorCount: 
       </div>
       <div className="run-status" aria-live="polite">
         <span data-testid="phase" className={`phase phase-${phase}`}>{PHASE_LABELS[phase]}</span>
-        <span data-testid="epoch-count">Epoch {shown?.epochs.length ?? 0} / {shown?.spec.training.epochs ?? spec.training.epochs}</span>
+        {/* With no run, the epochs typed so far, but only once they are a valid number. */}
+        <span data-testid="epoch-count">
+          Epoch {shown?.epochs.length ?? 0} / {shown ? shown.spec.training.epochs : epochsOk ? spec.training.epochs : '—'}
+        </span>
         {shown && <span className="run-name">{shown.name}</span>}
         {queued > 0 && <span>{queued} more queued</span>}
         {shown?.lastBatch && shown.phase === 'paused' && (

@@ -97,6 +97,7 @@ export function DecisionBoundary({ spec, boundary, editable = false }: { spec: E
         aria-label="Decision boundary with training and validation points"
         {...(drawing ? drawHandlers(spec, canvas) : {})} className={drawing ? 'drawable' : undefined} />
       {drawing && <DrawControls spec={spec} />}
+      <ColourScale classification={classification} />
       <label className="small">
         <input type="checkbox" name="show-validation" checked={showValidation}
           onChange={(e) => useViewStore.getState().set({ showValidation: e.target.checked })} /> show validation points
@@ -109,6 +110,20 @@ export function DecisionBoundary({ spec, boundary, editable = false }: { spec: E
         {' '}<button type="button" className="link-button" onClick={() => canvas.current && downloadCanvas(canvas.current, 'decision-boundary')}>Download PNG</button>
       </figcaption>
     </figure>
+  );
+}
+
+/** What the heatmap's colours mean: a probability of the blue class, or a (standardised) predicted value. */
+function ColourScale({ classification }: { classification: boolean }) {
+  const rgb = (t: number) => `rgb(${divergingColor(t).join(',')})`;
+  const ends = classification ? ['0', '0.5', '1'] : ['−1', '0', '+1'];
+  return (
+    <div className="colour-scale small" data-testid="colour-scale" role="img"
+      aria-label={classification ? 'Colour scale: probability 0 orange, 0.5 grey, 1 blue' : 'Colour scale: prediction −1 orange, 0 grey, +1 blue'}>
+      <span className="colour-scale-bar" style={{ background: `linear-gradient(to right, ${rgb(0)}, ${rgb(0.5)}, ${rgb(1)})` }} />
+      <span className="colour-scale-labels" aria-hidden="true">{ends.map((e) => <span key={e}>{e}</span>)}</span>
+      <span className="colour-scale-unit" aria-hidden="true">{classification ? 'probability of blue' : 'predicted value (standardised)'}</span>
+    </div>
   );
 }
 

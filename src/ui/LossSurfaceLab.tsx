@@ -156,6 +156,19 @@ export function LossSurfaceLab() {
     update({ start: [Number(x.toFixed(3)), Number(y.toFixed(3))] });
   };
 
+  // Without a mouse: the focused plot moves the start with the arrow keys (Shift: bigger steps), staying inside the window.
+  const onKeyDown = (e: React.KeyboardEvent<HTMLCanvasElement>) => {
+    const dir = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] }[e.key];
+    if (!dir) return;
+    e.preventDefault();
+    const frac = e.shiftKey ? 0.1 : 0.02;
+    const clamp = (v: number, [lo, hi]: [number, number]) => Number(Math.min(hi, Math.max(lo, v)).toFixed(3));
+    update({ start: [
+      clamp(settings.start[0] + dir[0] * frac * (info.x[1] - info.x[0]), info.x),
+      clamp(settings.start[1] + dir[1] * frac * (info.y[1] - info.y[0]), info.y),
+    ] });
+  };
+
   const resultInfo = result ? SURFACE_INFO[result.settings.surface] : info;
   return (
     <div className="lab">
@@ -199,13 +212,13 @@ export function LossSurfaceLab() {
             </div>
           ))}
         </div>
-        <div className="muted small">Start: ({settings.start[0]}, {settings.start[1]}) — click the plot to move it.</div>
+        <div className="muted small" data-testid="lab-start">Start: ({settings.start[0]}, {settings.start[1]}) — click the plot, or focus it and use the arrow keys, to move it.</div>
         {problem && <div className="field-error" role="alert">{problem}</div>}
         {error && <div className="field-error" role="alert">The lab failed: {error}</div>}
       </Panel>
       <Panel title={resultInfo.label} className="lab-plot">
-        <canvas ref={canvas} width={SIZE} height={SIZE} onClick={onClick} data-testid="surface-canvas"
-          aria-label="Contours of the function with each optimizer's path" />
+        <canvas ref={canvas} width={SIZE} height={SIZE} onClick={onClick} onKeyDown={onKeyDown} tabIndex={0} data-testid="surface-canvas"
+          role="img" aria-label={`Contours of the function with each optimizer's path; start at (${settings.start[0]}, ${settings.start[1]}): arrow keys move it`} />
         <div className="lab-playback">
           <button type="button" disabled={!result} onClick={() => {
             if (result && frame >= result.settings.steps) setFrame(0);

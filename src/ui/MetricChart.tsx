@@ -55,9 +55,13 @@ function formatTick(v: number): string {
 }
 
 /** One small line chart of per-epoch figures; every chart in the app is one of these. */
-export function MetricChart({ title, series, xLabel = 'epoch', xFromZero = false, logScale = false, latest, testId }: {
+export function MetricChart({ title, series, xLabel = 'epoch', xFromZero = false, logScale = false, latest, testId, urgentKey, emptyText }: {
   title: string;
   series: Series[];
+  /** What an empty chart says (default: press Train). */
+  emptyText?: string;
+  /** Changes when the runs drawn change status: the chart then redraws at once (see useQueuedValue). */
+  urgentKey?: string;
   xLabel?: string;
   /** Start the x-axis at 0 (for series placed at fractions of an epoch). */
   xFromZero?: boolean;
@@ -69,7 +73,7 @@ export function MetricChart({ title, series, xLabel = 'epoch', xFromZero = false
   // The empty plot mounts in a task of its own, then takes up data in later ones (see frameQueue.ts):
   // so a page that shows many charts at once, or a panel that opens mid-run, never draws them all in one go.
   const mounted = useQueuedValue(true, false);
-  const shown = useQueuedValue(mounted ? series : NO_SERIES, NO_SERIES);
+  const shown = useQueuedValue(mounted ? series : NO_SERIES, NO_SERIES, urgentKey);
   // A series with nothing to draw (e.g. GPU memory on the cpu backend) stays off the plot and the legend.
   const drawn = useMemo(() => shown.filter(hasPoints), [shown]);
   const hasData = series.some(hasPoints);
@@ -89,7 +93,7 @@ export function MetricChart({ title, series, xLabel = 'epoch', xFromZero = false
       </div>
       <div className="chart-plot" style={{ height: CHART_HEIGHT }}>
         {mounted && width > 0 && <ChartBody series={drawn} width={width} xLabel={xLabel} xFromZero={xFromZero} logScale={logScale} />}
-        {!hasData && <div className="chart-waiting">No data yet: press Train.</div>}
+        {!hasData && <div className="chart-waiting">{emptyText ?? 'No data yet: press Train.'}</div>}
       </div>
       <ChartLegend series={drawn} />
     </div>

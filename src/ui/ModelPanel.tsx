@@ -140,9 +140,12 @@ function CostTable({ cost, spec }: { cost: ModelCost; spec: ExperimentSpec }) {
   const epochTotal = perEpoch.reduce((a, b) => a + b, 0);
   return (
     <>
+    {/* Focusable, so a keyboard can scroll it where a long layer name still makes it too wide. */}
+    <div className="cost-table-wrap" role="region" aria-label="Parameters and FLOPs per layer" tabIndex={0}>
     <table className="cost-table" data-testid="cost-table">
+      <caption>FLOPs per {unit}: forward, backward (≈ 2× forward); and per epoch</caption>
       <thead>
-        <tr><th>Layer</th><th>Params</th><th title={`forward FLOPs per ${unit}`}>Fwd / {unit}</th><th title="≈ 2× forward">Bwd / {unit}</th><th>Per epoch</th></tr>
+        <tr><th scope="col">Layer</th><th scope="col">Params</th><th scope="col" title={`forward FLOPs per ${unit}`}>Fwd</th><th scope="col" title="≈ 2× forward">Bwd</th><th scope="col">Epoch</th></tr>
       </thead>
       <tbody>
         {cost.layers.map((l, i) => (
@@ -160,6 +163,7 @@ function CostTable({ cost, spec }: { cost: ModelCost; spec: ExperimentSpec }) {
         </tr>
       </tfoot>
     </table>
+    </div>
     <div className="totals" data-testid="param-total">
       Total <strong>{cost.params.toLocaleString('en-US')}</strong> parameters · {formatCount(cost.forwardFlops)} FLOPs forward per {unit}
       {' '}· {formatCount(epochTotal)} FLOPs per epoch ({trained.toLocaleString('en-US')} trained, {evaluated.toLocaleString('en-US')} evaluated)

@@ -5,10 +5,11 @@ import { recordBytes } from '../state/runArchive';
 import { download, fileNameOf } from './download';
 import { looksLikeSafetensors } from '../export/safetensors';
 import { useViewStore, type XAxisKind } from '../state/viewStore';
-import { diffSpecs, isText, DATASET_LABELS, OPTIMIZER_LABELS, type ExperimentSpec } from '../spec';
+import { diffSpecs, distinguishingLabels, isText, DATASET_LABELS, OPTIMIZER_LABELS, type ExperimentSpec } from '../spec';
 import { PHASE_LABELS } from './ControlBar';
 import { X_AXIS_LABELS } from './Charts';
 import { Panel } from './fields';
+import { formatPerplexity } from './format';
 
 /** A model in a few characters: [8t-8t] for an MLP, LSTM[64] or GPT 2×64/4h. */
 function modelSummary(spec: ExperimentSpec): string {
@@ -27,7 +28,7 @@ function finalFigures(run: Run): string {
   const e = run.epochs.at(-1);
   if (!e) return '—';
   const language = isText(run.spec.dataset.kind);
-  const loss = language ? `val ${e.valLoss.toFixed(3)} nats/char · ppl ${Math.exp(e.valLoss).toFixed(2)}` : `val loss ${e.valLoss.toFixed(4)}`;
+  const loss = language ? `val ${e.valLoss.toFixed(3)} nats/char · ppl ${formatPerplexity(e.valLoss)}` : `val loss ${e.valLoss.toFixed(4)}`;
   const exact = e.valExactMatch !== null && e.valExactMatch !== undefined ? ` · exact ${(e.valExactMatch * 100).toFixed(1)}%` : '';
   return `${loss}${e.valAccuracy !== null ? ` · acc ${(e.valAccuracy * 100).toFixed(1)}%` : ''}${exact} · ${e.epoch} ep`;
 }
@@ -113,7 +114,7 @@ function RunModelActions({ run }: { run: Run }) {
   return (
     <div className="run-model small">
       {run.phase === 'interrupted' && run.model && (
-        <button type="button" className="primary" aria-label={`Resume ${run.name}`} onClick={() => void store.resumeRun(run.id)}>
+        <button type="button" className="primary" aria-label={`Resume from epoch ${run.model.epoch}: ${run.name}`} onClick={() => void store.resumeRun(run.id)}>
           Resume from epoch {run.model.epoch}
         </button>
       )}
@@ -129,9 +130,10 @@ function RunModelActions({ run }: { run: Run }) {
               {' more epochs'}
             </span>
           )}
-          <button type="button" aria-label={`Download the weights of ${run.name}`} onClick={() => void weights()}>weights ⤓</button>
-          <button type="button" aria-label={`Delete the weights of ${run.name}`} title="Keep the curves, free the space the model takes"
-            onClick={() => store.deleteWeights(run.id)}>delete weights</button>
+          {/* Each label starts with the words on the button, so speech input can say what it sees. */}
+          <button type="button" aria-label={`Download weights of ${run.name}`} onClick={() => void weights()}>Download weights</button>
+          <button type="button" aria-label={`Delete weights of ${run.name}`} title="Keep the curves, free the space the model takes"
+            onClick={() => store.deleteWeights(run.id)}>Delete weights</button>
         </>
       ) : <span className="muted">no model kept</span>}
     </div>
@@ -190,11 +192,15 @@ export function RunsPanel() {
   const shownId = selectedRun(store)?.id;
   const sizes = useMemo(() => new Map(runs.map((r) => [r.id, storedBytes(r)])), [runs]);
   const total = [...sizes.values()].reduce((a, b) => a + b, 0);
+  // What sets each run apart from the others (e.g. "L2 1e-3"), beside its name.
+  const specs = useMemo(() => runs.map((r) => r.spec), [runs]);
+  const differs = useMemo(() => distinguishingLabels(specs), [specs]);
+  const differsOf = new Map(runs.map((r, i) => [r.id, differs[i]]));
   return (
     <Panel title={`Runs (${runs.length})`}>
       {runs.length === 0 ? <p className="muted">Each run you train is kept here, to overlay and compare.</p> : (
         <table className="runs" data-testid="runs-table">
-          <thead><tr><th aria-label="shown on charts">show</th><th>run</th><th>result</th><th>status</th><th /></tr></thead>
+          <thead><tr><th aria-label="shown on charts">show</th><th>run</th><th>result</th><th>status</th><th><span className="visually-hidden">actions</span></th></tr></thead>
           <tbody>
             {[...runs].reverse().map((r) => (
               <tr key={r.id} className={r.id === shownId ? 'selected' : undefined} data-run-id={r.id}>
@@ -204,8 +210,9 @@ export function RunsPanel() {
                 </td>
                 <td>
                   <span className="swatch" style={{ background: r.color }} />
-                  <input className="run-name-input" aria-label={`Name of ${r.name}`} value={r.name}
+                  <input className="run-name-input" aria-label={`Name of ${r.name}`} value={r.name} title={r.name}
                     onChange={(e) => store.rename(r.id, e.target.value)} onFocus={() => store.select(r.id)} />
+                  {differsOf.get(r.id) && <div className="run-differs small" data-testid="run-differs" title={`Differs from the other runs in: ${differsOf.get(r.id)}`}>{differsOf.get(r.id)}</div>}
                   <div className="muted small">{specSummary(r.spec)} · {formatBytes(sizes.get(r.id) ?? 0)} kept</div>
                   <RunModelActions run={r} />
                 </td>

@@ -1,11 +1,12 @@
 import { memo } from 'react';
 import { useSpecStore } from '../state/specStore';
-import { LIMITS, OPTIMIZER_KINDS, SCHEDULE_KINDS, trainSize, validateSpec, type OptimizerSpec, type ScheduleSpec } from '../spec';
+import { exponentialGamma, LIMITS, OPTIMIZER_KINDS, SCHEDULE_KINDS, trainSize, validateSpec, type OptimizerSpec, type ScheduleSpec } from '../spec';
 import { learningRateAt } from '../engine/schedule';
-import { NumberField, Panel, SelectField } from './fields';
-import { OPTIMIZER_FIELDS, OPTIMIZER_LABELS, SCHEDULE_LABELS } from '../spec';
+import { CheckField, NumberField, Panel, SelectField } from './fields';
+import { OPTIMIZER_FIELDS, OPTIMIZER_FLAGS, OPTIMIZER_LABELS, SCHEDULE_LABELS } from '../spec';
 
-const HYPER_LABELS = { momentum: 'Momentum μ', beta1: 'β₁', beta2: 'β₂', rho: 'ρ (decay)', epsilon: 'ε' } as const;
+const HYPER_LABELS = { momentum: 'Momentum μ', beta1: 'β₁', beta2: 'β₂', rho: 'ρ (decay)', rmspropMomentum: 'Momentum μ', epsilon: 'ε' } as const;
+const FLAG_LABELS = { centered: 'Centered (divide by the gradient’s variance)', amsgrad: 'AMSGrad (keep the largest second moment)' } as const;
 
 /** A small picture of the learning rate over the whole run, so the schedule is seen, not imagined. */
 function SchedulePreview() {
@@ -18,12 +19,15 @@ function SchedulePreview() {
   const lrs = Array.from({ length: n }, (_, i) =>
     learningRateAt(training.schedule, training.optimizer.learningRate, Math.floor((i * (total - 1)) / (n - 1)), { stepsPerEpoch, epochs: training.epochs }));
   const max = Math.max(...lrs);
-  const path = lrs.map((v, i) => `${i === 0 ? 'M' : 'L'}${(i / (n - 1)) * 200},${38 - (v / max) * 34}`).join(' ');
+  // The curve has a band of its own between the two labels, so no label ever sits on it.
+  const path = lrs.map((v, i) => `${i === 0 ? 'M' : 'L'}${(i / (n - 1)) * 200},${40 - (v / max) * 28}`).join(' ');
   return (
-    <svg className="lr-preview" viewBox="0 0 200 40" role="img" aria-label="Learning rate over the run">
+    <svg className="lr-preview" viewBox="0 0 200 52" role="img"
+      aria-label={`Learning rate over the run: at most ${max.toPrecision(2)}, ${lrs[n - 1].toPrecision(2)} at the end`}>
+      <text x={0} y={8} fontSize={8} fill="#444">lr {max.toPrecision(2)} at most</text>
+      <line x1={0} x2={200} y1={40.5} y2={40.5} stroke="#ccc" strokeWidth={0.5} />
       <path d={path} fill="none" stroke="#0877bd" strokeWidth={1.5} />
-      <text x={2} y={9} fontSize={8} fill="#555">lr {max.toPrecision(2)}</text>
-      <text x={198} y={38} fontSize={8} fill="#555" textAnchor="end">{lrs[n - 1].toPrecision(2)} at the end</text>
+      <text x={200} y={51} fontSize={8} fill="#444" textAnchor="end">{lrs[n - 1].toPrecision(2)} at the end</text>
     </svg>
   );
 }
@@ -57,10 +61,23 @@ export const TrainingPanel = memo(function TrainingPanel({ errors }: { errors: R
         {optField('weightDecay', o.kind === 'adamw' ? 'Weight decay (decoupled)' : 'Weight decay')}
       </div>
       {hyper.length > 0 && <div className="row">{hyper}</div>}
+      {OPTIMIZER_FLAGS[o.kind].map((flag) => (
+        <CheckField key={flag} label={FLAG_LABELS[flag]} path={`training.optimizer.${flag}`} checked={o[flag]} onChange={setOpt(flag)} />
+      ))}
+      {o.weightDecay > 0 && (
+        <CheckField label="No weight decay on biases and gains" path="training.optimizer.decayMatricesOnly" checked={o.decayMatricesOnly}
+          hint="decay matrices only, as nanoGPT does" onChange={setOpt('decayMatricesOnly')} />
+      )}
       <div className="row">
         <SelectField label="LR schedule" path="training.schedule.kind" value={sch.kind} error={errors['training.schedule.kind']}
           options={SCHEDULE_KINDS.map((k) => ({ value: k, label: SCHEDULE_LABELS[k] }))}
-          onChange={setSch('kind')} />
+          onChange={(kind) => update((d) => {
+            const sch = d.training.schedule;
+            sch.kind = kind;
+            // γ means "per epoch" here and "per step of stepEpochs" for step decay: give each a value that suits it.
+            if (kind === 'exponential') sch.gamma = exponentialGamma(d.training.epochs, sch.warmupEpochs);
+            if (kind === 'step' && sch.gamma < 0.5) sch.gamma = 0.5;
+          })} />
         {schField('warmupEpochs', 'Warm-up epochs')}
       </div>
       {sch.kind !== 'constant' && (

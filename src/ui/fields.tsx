@@ -73,6 +73,19 @@ export function SelectField<T extends string>(
   );
 }
 
+/** A switch: a checkbox with its label and, when given, a hint of what it does. */
+export function CheckField(props: { label: string; path: string; hint?: string; checked: boolean; onChange(v: boolean): void }) {
+  return (
+    <div className="field check-field" data-field={props.path}>
+      <label>
+        <input type="checkbox" name={props.path} checked={props.checked} onChange={(e) => props.onChange(e.target.checked)} />
+        {' '}{props.label}
+      </label>
+      {props.hint && <div className="field-hint">{props.hint}</div>}
+    </div>
+  );
+}
+
 export function Panel({ title, children, className }: { title: string; children: ReactNode; className?: string }) {
   return (
     <section className={`panel ${className ?? ''}`} aria-label={title}>

@@ -26,13 +26,15 @@ function schedule(): void {
 /**
  * `initial` on the first render, then `value`, taken up in a later task of its own (after the
  * components queued before it), at most every REDRAW_INTERVAL_MS, and always the newest one:
- * updates that arrive while it waits are merged.
+ * updates that arrive while it waits are merged. A new `urgentKey` (e.g. a run's status) skips
+ * the wait, so a chart never lags what the status says ("Finished", "Paused").
  */
-export function useQueuedValue<T>(value: T, initial: T): T {
+export function useQueuedValue<T>(value: T, initial: T, urgentKey?: string): T {
   const [shown, setShown] = useState(initial);
   const latest = useRef(value);
   const waiting = useRef(false);
   const lastShown = useRef(0);
+  const shownKey = useRef(urgentKey);
   latest.current = value;
   useEffect(() => {
     if (waiting.current || Object.is(shown, value)) return;
@@ -45,9 +47,11 @@ export function useQueuedValue<T>(value: T, initial: T): T {
       });
       schedule();
     };
-    const wait = lastShown.current + REDRAW_INTERVAL_MS - performance.now();
+    const urgent = urgentKey !== shownKey.current;
+    shownKey.current = urgentKey;
+    const wait = urgent ? 0 : lastShown.current + REDRAW_INTERVAL_MS - performance.now();
     if (wait > 0) setTimeout(enqueue, wait);
     else enqueue();
-  }, [value, shown]);
+  }, [value, shown, urgentKey]);
   return shown;
 }

@@ -14,8 +14,9 @@ export type ToWorker =
   /**
    * Queue a run; runs execute one after another, so each one's timing is its own. `data`: the
    * person's own text or CSV table. `resume`: continue from this checkpoint instead of from the seed.
+   * `pastExplosion`: the person chose to train on although the loss exploded (no stop for it).
    */
-  | { type: 'start'; runId: number; spec: ExperimentSpec; stepFirst: boolean; data?: UserData; resume?: TrainingCheckpoint }
+  | { type: 'start'; runId: number; spec: ExperimentSpec; stepFirst: boolean; data?: UserData; resume?: TrainingCheckpoint; pastExplosion?: boolean }
   /** Load a run's kept model (not training) so it can be sampled, inspected and asked for attention. */
   | { type: 'open'; runId: number; spec: ExperimentSpec; checkpoint: TrainingCheckpoint; data?: UserData }
   /** Activate a backend ahead of any run, so the active one is shown from the start. */

@@ -58,7 +58,7 @@ async function runOne(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> 
         if (inspection) post({ type: 'inspection', runId, inspection });
       },
     }, {
-      boundaryResolution: 48, startPaused: msg.stepFirst, files, resumeFrom: msg.resume,
+      boundaryResolution: 48, startPaused: msg.stepFirst, files, resumeFrom: msg.resume, stopOnExplodingLoss: !msg.pastExplosion,
       sampling: { temperature: () => sampling.temperature, attentionText: () => sampling.attentionText },
     });
     current = { runId, trainer };

@@ -1,8 +1,14 @@
-// Helpers for the end-to-end tests: build once, serve dist/ on 127.0.0.1, drive Debian's Chromium.
+// Helpers for the end-to-end tests: build once, serve dist/ on 127.0.0.1, drive Debian's Chromium,
+// fail a test on any console error, and check pages with axe-core.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { build, preview, type PreviewServer } from 'vite';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+import { findChromium } from './chromium';
+
+export const CHROMIUM = findChromium() ?? '/usr/bin/chromium';
 
 export async function buildAndServe(): Promise<{ url: string; server: PreviewServer }> {
   await build({ logLevel: 'warn' });
@@ -19,5 +25,76 @@ export function launchChromium(): Promise<Browser> {
       '--enable-unsafe-webgpu', '--no-sandbox', '--disable-background-networking', '--disable-component-update',
       '--disable-sync', '--no-first-run', '--disable-quic',
     ],
+  });
+}
+
+export const DESKTOP = { width: 1400, height: 1000 };
+
+/**
+ * The built site served and Chromium started for one test file. Every page opened through
+ * `openPage` has its console watched: any error (a CSP violation included) fails the test that
+ * opened it, unless the test names it in `allowErrors` (e.g. a failure it causes on purpose).
+ */
+export function e2eSite() {
+  const site = { url: '', browser: null as unknown as Browser, server: null as unknown as PreviewServer };
+  let errors: string[] = [];
+  let allowed: RegExp[] = [];
+  beforeAll(async () => {
+    ({ server: site.server, url: site.url } = await buildAndServe());
+    site.browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await site.browser?.close();
+    await site.server?.close();
+  });
+  afterEach(() => {
+    const unexpected = errors.filter((e) => !allowed.some((a) => a.test(e)));
+    errors = [];
+    allowed = [];
+    expect(unexpected.join('\n'), 'console errors').toBe('');
+  });
+  return {
+    site,
+    /** Errors matching these are expected in the current test. */
+    allowErrors(...patterns: RegExp[]) {
+      allowed.push(...patterns);
+    },
+    async openPage(target: string, opts: { context?: BrowserContext; viewport?: { width: number; height: number } } = {}): Promise<Page> {
+      const page = opts.context ? await opts.context.newPage() : await site.browser.newPage({ viewport: opts.viewport ?? DESKTOP });
+      page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(target);
+      return page;
+    },
+  };
+}
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * axe-core's serious and critical findings on the page as it is now, one line each
+ * ("color-contrast: .muted — Fix any of the following…"), so a failure says what to fix.
+ */
+export async function accessibilityProblems(page: Page): Promise<string[]> {
+  // Injected as a script element's text from the test, which the page's policy does not govern.
+  await page.evaluate(AXE_SOURCE);
+  const results = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: { id: string; impact: string; nodes: { target: string[]; failureSummary: string }[] }[] }> } }).axe;
+    return axe.run(document, { resultTypes: ['violations'] });
+  });
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')} — ${n.failureSummary.split('\n').slice(0, 2).join(' ')}`));
+}
+
+/** No part of the page reaches past the window's width (a phone must never scroll sideways). */
+export async function horizontalOverflow(page: Page): Promise<{ scrollWidth: number; innerWidth: number; widest: string[] }> {
+  return page.evaluate(() => {
+    const innerWidth = window.innerWidth;
+    const widest = [...document.querySelectorAll<HTMLElement>('body *')]
+      .filter((el) => el.getBoundingClientRect().right > innerWidth + 0.5 && getComputedStyle(el).position !== 'fixed')
+      .slice(0, 8)
+      .map((el) => `${el.tagName.toLowerCase()}${el.className && typeof el.className === 'string' ? '.' + el.className.split(' ').join('.') : ''} → ${Math.round(el.getBoundingClientRect().right)}`);
+    return { scrollWidth: document.documentElement.scrollWidth, innerWidth, widest };
   });
 }

@@ -1,25 +1,17 @@
 // Runs survive reloads, other tabs, damaged storage and full disks, and travel as files.
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { beforeAll, expect, test } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { PreviewServer } from 'vite';
-import { buildAndServe, launchChromium } from './browser';
+import { e2eSite } from './browser';
 import { datasetDefaults, defaultSpec, encodeSpec, type ExperimentSpec } from '../../src/spec';
 import { deriveSeed, generate2d } from '../../src/data';
 import { encodeSafetensors } from '../../src/export/safetensors';
 
-let server: PreviewServer;
+const e2e = e2eSite();
 let url: string;
 let browser: Browser;
-
-beforeAll(async () => {
-  ({ server, url } = await buildAndServe());
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+beforeAll(() => {
+  ({ url, browser } = e2e.site);
 });
 
 function link(edit: (s: ExperimentSpec) => void): string {
@@ -45,13 +37,8 @@ const tinyTransformer = () => link((s) => {
   s.training.epochs = 2;
 });
 
-async function openPage(target: string, context?: BrowserContext): Promise<{ page: Page; consoleErrors: string[] }> {
-  const page = context ? await context.newPage() : await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  const consoleErrors: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
-  page.on('pageerror', (e) => consoleErrors.push(e.message));
-  await page.goto(target);
-  return { page, consoleErrors };
+async function openPage(target: string, context?: BrowserContext): Promise<{ page: Page }> {
+  return { page: await e2e.openPage(target, { context }) };
 }
 
 const rows = (page: Page) => page.getByTestId('runs-table').locator('tbody tr');
@@ -84,7 +71,7 @@ async function downloaded(page: Page, click: () => Promise<void>): Promise<{ nam
 const relativeGap = (a: number, b: number) => Math.abs(a - b) / Math.max(1e-12, Math.abs(b));
 
 test('a run interrupted by a reload resumes from its checkpoint and ends on the uninterrupted curve', async () => {
-  const { page, consoleErrors } = await openPage(slowMlp());
+  const { page } = await openPage(slowMlp());
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect.poll(() => epochCount(page), { timeout: 60_000, interval: 100 }).toBeGreaterThanOrEqual(10);
   await page.reload();
@@ -93,7 +80,7 @@ test('a run interrupted by a reload resumes from its checkpoint and ends on the 
   const at = Number((await phaseOf(page))!.match(/epoch (\d+)/)![1]);
   expect(at).toBeGreaterThanOrEqual(3);
   expect(at).toBeLessThan(24);
-  await page.getByRole('button', { name: /^Resume Run 1/ }).click();
+  await page.getByRole('button', { name: /^Resume from epoch \d+: Run 1/ }).click();
   await expect.poll(() => phaseOf(page), { timeout: 60_000 }).toBe('Finished');
   // The same experiment again, never interrupted.
   await page.getByRole('button', { name: 'Train', exact: true }).click();
@@ -120,15 +107,14 @@ test('a run interrupted by a reload resumes from its checkpoint and ends on the 
   // Deleting its weights keeps the curves and says the model is gone.
   const sizeOf = async () => (await rows(page).first().locator('.muted.small').first().textContent())!.match(/([\d.]+) KB kept/)![1];
   const before = Number(await sizeOf());
-  await rows(page).first().getByRole('button', { name: /^Delete the weights of/ }).click();
+  await rows(page).first().getByRole('button', { name: /^Delete weights of/ }).click();
   await expect.poll(() => rows(page).first().textContent()).toContain('no model kept');
   expect(Number(await sizeOf())).toBeLessThan(before);
-  expect(consoleErrors.join('\n')).toBe('');
   await page.close();
 });
 
 test('a finished language model is sampled and trained further after a reload; its weights load into a fresh browser', async () => {
-  const { page, consoleErrors } = await openPage(tinyTransformer());
+  const { page } = await openPage(tinyTransformer());
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect.poll(() => phaseOf(page), { timeout: 120_000 }).toBe('Finished');
   await saved(page);
@@ -150,7 +136,7 @@ test('a finished language model is sampled and trained further after a reload; i
   expect(readFileSync(heatmap.path).subarray(1, 4).toString()).toBe('PNG');
 
   // Its weights, downloaded with its spec, give the very same greedy sample in a fresh browser.
-  const files = await downloaded(page, () => page.getByRole('button', { name: /^Download the weights of Run 1/ }).click());
+  const files = await downloaded(page, () => page.getByRole('button', { name: /^Download weights of Run 1/ }).click());
   expect(files.map((f) => f.name).sort()).toEqual([expect.stringMatching(/\.safetensors$/), expect.stringMatching(/\.spec\.json$/)].sort());
   const weights = files.find((f) => f.name.endsWith('.safetensors'))!;
   const fresh = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
@@ -167,7 +153,6 @@ test('a finished language model is sampled and trained further after a reload; i
   await expect.poll(() => other.page.getByTestId('notice').allTextContents()).toContainEqual(
     'foreign.safetensors does not fit: The weights do not fit this model: the tensor layers.0.weight has shape [3, 8], but this model\'s is [2, 8].Dismiss');
   await expect.poll(() => rows(other.page).count()).toBe(1);
-  expect(other.consoleErrors.join('\n')).toBe('');
   await fresh.close();
 
   // Continue training the kept model for one more epoch: the curve goes on to epoch 3.
@@ -176,7 +161,6 @@ test('a finished language model is sampled and trained further after a reload; i
   await expect.poll(() => phaseOf(page), { timeout: 120_000 }).toBe('Finished');
   expect(await epochCount(page)).toBe(3);
   expect(await page.getByTestId('epoch-count').textContent()).toBe('Epoch 3 / 3');
-  expect(consoleErrors.join('\n')).toBe('');
   await page.close();
 });
 
@@ -204,12 +188,11 @@ test('two tabs: distinct run ids, and a run finished in one appears in the other
   await expect.poll(() => phaseOf(b.page), { timeout: 10_000 }).toBe('In another tab');
   await c.page.close();
   await expect.poll(() => phaseOf(b.page), { timeout: 15_000 }).toMatch(/^InterruptedInterrupted at epoch \d+: press Resume/);
-  expect([...a.consoleErrors, ...b.consoleErrors, ...c.consoleErrors].join('\n')).toBe('');
   await context.close();
 });
 
 test('a damaged stored run is skipped with one message; one left "running" without a checkpoint shows as interrupted', async () => {
-  const { page, consoleErrors } = await openPage(link((s) => { s.training.epochs = 2; }));
+  const { page } = await openPage(link((s) => { s.training.epochs = 2; }));
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect.poll(() => phaseOf(page), { timeout: 30_000 }).toBe('Finished');
   await saved(page);
@@ -244,12 +227,11 @@ test('a damaged stored run is skipped with one message; one left "running" witho
   await page.reload();
   await expect.poll(() => rows(page).count(), { timeout: 10_000 }).toBe(3);
   expect(await page.getByTestId('notice').count()).toBe(0);
-  expect(consoleErrors.join('\n')).toBe('');
   await page.close();
 });
 
 test('when storage is full the person is told what was not saved, and training goes on', async () => {
-  const { page, consoleErrors } = await openPage(link((s) => { s.training.epochs = 30; s.dataset.samples = 300; s.training.batchSize = 8; }));
+  const { page } = await openPage(link((s) => { s.training.epochs = 30; s.dataset.samples = 300; s.training.batchSize = 8; }));
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(url).origin, quotaSize: 1 });
   await page.getByRole('button', { name: 'Train', exact: true }).click();
@@ -257,12 +239,11 @@ test('when storage is full the person is told what was not saved, and training g
     .toMatch(/^Run 1 · Adam lr 0\.01 \(.*\) could not be saved: the browser’s storage for this site is full \(\d+(\.\d)? (B|KB)\)\. Training goes on.*Free space by deleting runs or just their weights/);
   await expect.poll(() => phaseOf(page), { timeout: 60_000 }).toBe('Finished');
   expect(await epochCount(page)).toBe(30);
-  expect(consoleErrors.join('\n')).toBe('');
   await page.close();
 });
 
 test('runs exported as a file import into a fresh browser with identical curves; a damaged file changes nothing', async () => {
-  const { page, consoleErrors } = await openPage(link((s) => { s.training.epochs = 3; s.dataset.samples = 200; }));
+  const { page } = await openPage(link((s) => { s.training.epochs = 3; s.dataset.samples = 200; }));
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect.poll(() => phaseOf(page), { timeout: 30_000 }).toBe('Finished');
   await page.getByRole('button', { name: 'Train', exact: true }).click();
@@ -297,13 +278,12 @@ test('runs exported as a file import into a fresh browser with identical curves;
   await rows(other.page).first().locator('input[aria-label^="More epochs for"]').fill('2');
   await rows(other.page).first().getByRole('button', { name: /^Continue/ }).click();
   await expect.poll(() => other.page.getByTestId('epoch-count').textContent(), { timeout: 30_000 }).toBe('Epoch 5 / 5');
-  expect([...consoleErrors, ...other.consoleErrors].join('\n')).toBe('');
   await fresh.close();
   await page.close();
 });
 
 test('the loss-surface lab is part of the link: a reload and a shared link open it as it was; a damaged one says why', async () => {
-  const { page, consoleErrors } = await openPage(url);
+  const { page } = await openPage(url);
   await page.getByRole('tab', { name: 'Loss-surface lab' }).click();
   await page.locator('select[name="surface"]').selectOption('himmelblau');
   await page.locator('input[name="lab-adam"]').uncheck();
@@ -329,14 +309,13 @@ test('the loss-surface lab is part of the link: a reload and a shared link open 
   const wrong = Buffer.from(JSON.stringify({ surface: 'moon' })).toString('base64url');
   const damaged = await openPage(`${url}#lab=${wrong}`);
   await expect.poll(() => damaged.page.getByRole('alert').first().textContent())
-    .toMatch(/^The lab link could not be opened, so the lab's defaults are shown: lab.surface must be one of bowl, rosenbrock, beale, himmelblau, saddle; lab.conditioning must be/);
+    .toMatch(/^The lab link could not be opened, so the lab's defaults are shown: Surface: must be one of bowl, rosenbrock, beale, himmelblau, saddle \(lab\.surface\); Conditioning κ: must be/);
   expect(await damaged.page.locator('select[name="surface"]').inputValue()).toBe('bowl');
-  expect([...consoleErrors, ...shared.consoleErrors, ...damaged.consoleErrors].join('\n')).toBe('');
   for (const p of [page, shared.page, damaged.page]) await p.close();
 });
 
 test('the plane shows the data being edited at once, and a run’s boundary only over the data it trained on', async () => {
-  const { page, consoleErrors } = await openPage(link((s) => { s.training.epochs = 3; }));
+  const { page } = await openPage(link((s) => { s.training.epochs = 3; }));
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect.poll(() => phaseOf(page), { timeout: 30_000 }).toBe('Finished');
   const title = page.locator('h2', { hasText: 'Decision boundary' });
@@ -362,7 +341,6 @@ test('the plane shows the data being edited at once, and a run’s boundary only
   await expect.poll(() => title.textContent()).toBe('Decision boundary');
   await page.getByRole('button', { name: 'view', exact: true }).click();
   await expect.poll(() => title.textContent()).toMatch(/^Decision boundary · Run 1/);
-  expect(consoleErrors.join('\n')).toBe('');
   await page.close();
 });
 
@@ -374,7 +352,7 @@ test('your own CSV: a broken row is named, a fixed file trains to a confusion ma
   }
   const good = lines.join('\n');
   const broken = [...lines.slice(0, 7), '0.5,oops,red,a', ...lines.slice(8)].join('\n');
-  const { page, consoleErrors } = await openPage(link((s) => { s.training.epochs = 20; }));
+  const { page } = await openPage(link((s) => { s.training.epochs = 20; }));
   await page.locator('select[name="dataset.kind"]').selectOption('userTable');
   const upload = page.locator('input[type="file"][accept^=".csv"]');
   await upload.setInputFiles({ name: 'broken.csv', mimeType: 'text/csv', buffer: Buffer.from(broken) });
@@ -405,13 +383,12 @@ test('your own CSV: a broken row is named, a fixed file trains to a confusion ma
   const other = await openPage(page.url(), fresh);
   await expect.poll(() => other.page.locator('[data-field="dataset.csv"] .field-error').textContent())
     .toBe('Your table: this experiment trains on a CSV table of your own (tables are never put in links); paste or upload one with a header row.');
-  expect([...consoleErrors, ...other.consoleErrors].join('\n')).toBe('');
   await fresh.close();
   await page.close();
 });
 
 test('points drawn on the plane: click adds, shift-click the other class, right-click removes; they are in the link and train', async () => {
-  const { page, consoleErrors } = await openPage(link((s) => { s.dataset.samples = 200; s.training.epochs = 3; }));
+  const { page } = await openPage(link((s) => { s.dataset.samples = 200; s.training.epochs = 3; }));
   const plane = page.getByTestId('boundary-canvas');
   const box = (await plane.boundingBox())!;
   const at = (x1: number, x2: number) => ({ x: ((x1 + 6) / 12) * box.width, y: ((6 - x2) / 12) * box.height });
@@ -439,22 +416,21 @@ test('points drawn on the plane: click adds, shift-click the other class, right-
   await page.getByRole('button', { name: 'Regenerate' }).click();
   await expect.poll(() => page.locator('input[name="seed"]').inputValue()).toBe('43');
   expect(await page.getByTestId('drawn-count').count()).toBe(0);
-  expect(consoleErrors.join('\n')).toBe('');
   await page.close();
 });
 
 test('when the training worker dies, its run is interrupted with the reason and resumes in a fresh worker', async () => {
-  const { page, consoleErrors } = await openPage(slowMlp());
+  const { page } = await openPage(slowMlp());
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect.poll(() => epochCount(page), { timeout: 60_000, interval: 100 }).toBeGreaterThanOrEqual(8);
   const worker = page.workers().find((w) => w.url().includes('training.worker'))!;
   await worker.evaluate(() => { setTimeout(() => { throw new Error('simulated failure'); }); });
   await expect.poll(() => phaseOf(page), { timeout: 10_000 })
     .toMatch(/^InterruptedThe training worker crashed: Uncaught Error: simulated failure\. Interrupted at epoch \d+: press Resume/);
-  await page.getByRole('button', { name: /^Resume Run 1/ }).click();
+  await page.getByRole('button', { name: /^Resume from epoch \d+: Run 1/ }).click();
   await expect.poll(() => phaseOf(page), { timeout: 60_000 }).toBe('Finished');
   expect(await epochCount(page)).toBe(24);
   // The one console error is the failure itself.
-  expect(consoleErrors.filter((e) => !e.includes('simulated failure'))).toEqual([]);
+  e2e.allowErrors(/simulated failure/);
   await page.close();
 });

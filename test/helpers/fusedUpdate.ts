@@ -5,10 +5,18 @@ import { createOptimizer } from '../../src/engine/optimizers';
 import { Rng } from '../../src/data/rng';
 import { defaultSpec, type OptimizerSpec } from '../../src/spec';
 
-export const OPTIMIZER_KINDS: OptimizerSpec['kind'][] = ['sgd', 'momentum', 'nesterov', 'rmsprop', 'adagrad', 'adam', 'adamw'];
+/** Every optimizer, and the variants whose fused formulas differ (RMSprop's centered and momentum, AMSGrad, decay on matrices only). */
+export const OPTIMIZER_VARIANTS: (Partial<OptimizerSpec> & { kind: OptimizerSpec['kind'] })[] = [
+  { kind: 'sgd' }, { kind: 'momentum' }, { kind: 'nesterov' }, { kind: 'rmsprop' }, { kind: 'adagrad' }, { kind: 'adam' }, { kind: 'adamw' },
+  { kind: 'rmsprop', centered: true }, { kind: 'rmsprop', rmspropMomentum: 0.9 }, { kind: 'rmsprop', centered: true, rmspropMomentum: 0.5 },
+  { kind: 'adam', amsgrad: true }, { kind: 'adamw', amsgrad: true, decayMatricesOnly: true }, { kind: 'momentum', decayMatricesOnly: true },
+];
 
-export async function fusedAndReference(kind: OptimizerSpec['kind'], weightDecay: number) {
-  const spec: OptimizerSpec = { ...defaultSpec().training.optimizer, kind, weightDecay, learningRate: 0.05, momentum: 0.9 };
+export const variantLabel = (v: (typeof OPTIMIZER_VARIANTS)[number]) =>
+  Object.entries(v).map(([k, x]) => (k === 'kind' ? x : x === true ? k : `${k} ${x}`)).join(' ');
+
+export async function fusedAndReference(variant: (typeof OPTIMIZER_VARIANTS)[number], weightDecay: number) {
+  const spec: OptimizerSpec = { ...defaultSpec().training.optimizer, weightDecay, learningRate: 0.05, momentum: 0.9, ...variant };
   const rng = new Rng(7);
   const random = (n: number) => Float32Array.from({ length: n }, () => rng.uniform(-1, 1));
   const start = [random(12), random(4)];

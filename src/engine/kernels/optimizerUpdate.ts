@@ -13,7 +13,7 @@ import { heapView, newOutput } from './memory';
  */
 export const HYPER_NAMES = [
   'lr', 'momentum', 'beta1', 'beta2', 'oneMinusBeta1', 'oneMinusBeta2', 'bc1', 'bc2', 'rho', 'oneMinusRho',
-  'eps', 'wd', 'decay',
+  'rmspropMomentum', 'eps', 'wd', 'decay',
 ] as const;
 export type HyperValues = Record<(typeof HYPER_NAMES)[number], number>;
 
@@ -52,27 +52,89 @@ interface KernelArgs {
 type JsUpdate = (w: Float32Array, g: Float32Array, s: Float32Array[], outW: Float32Array, outS: Float32Array[], h: HyperValues) => void;
 const jsCache = new Map<string, JsUpdate>();
 
+/**
+ * The update as closures over a small register file (w, g, the slots, the hyper-parameters):
+ * no code is generated at run time, so the page runs under a Content-Security-Policy without
+ * 'unsafe-eval' (the cpu backend used to build this loop with `new Function`).
+ */
 function jsUpdate(f: UpdateFormulas): JsUpdate {
   let fn = jsCache.get(f.key);
   if (!fn) {
-    // Generated from our own constant formulas (never from user input).
-    const body = [
-      'const sqrt = Math.sqrt;',
-      ...HYPER_NAMES.map((n) => `const ${n} = h.${n};`),
-      // Each array in its own local: V8 keeps the loop on plain typed-array loads and stores.
-      ...f.slots.map((_, k) => `const in${k} = S[${k}], out${k} = outS[${k}];`),
-      'for (let i = 0, n = W.length; i < n; i++) {',
-      '  let w = W[i]; let g = G[i];',
-      ...f.slots.map((s, k) => `  let ${s} = in${k}[i];`),
-      ...f.assignments.map((a) => `  ${a};`),
-      '  outW[i] = w;',
-      ...f.slots.map((s, k) => `  out${k}[i] = ${s};`),
-      '}',
-    ].join('\n');
-    fn = new Function('W', 'G', 'S', 'outW', 'outS', 'h', body) as JsUpdate;
+    const names = ['w', 'g', ...f.slots, ...HYPER_NAMES];
+    const steps = f.assignments.map((a) => compileAssignment(a, names));
+    const nSlots = f.slots.length;
+    const hyperAt = 2 + nSlots;
+    fn = (W, G, S, outW, outS, h) => {
+      const r = new Float64Array(names.length);
+      HYPER_NAMES.forEach((n, k) => (r[hyperAt + k] = h[n]));
+      for (let i = 0, n = W.length; i < n; i++) {
+        r[0] = W[i];
+        r[1] = G[i];
+        for (let k = 0; k < nSlots; k++) r[2 + k] = S[k][i];
+        for (const [target, value] of steps) r[target] = value(r);
+        outW[i] = r[0];
+        for (let k = 0; k < nSlots; k++) outS[k][i] = r[2 + k];
+      }
+    };
     jsCache.set(f.key, fn);
   }
   return fn;
+}
+
+type Expr = (r: Float64Array) => number;
+
+/** "name = expression" → [register, closure]. Expressions: + − * /, unary −, parentheses, names, sqrt(x), max(x, y). */
+function compileAssignment(text: string, names: string[]): [number, Expr] {
+  const tokens = text.match(/[A-Za-z_]\w*|[-+*/(),=]/g) ?? [];
+  let at = 0;
+  const peek = () => tokens[at];
+  const take = (want?: string) => {
+    const t = tokens[at++];
+    if (t === undefined || (want !== undefined && t !== want)) throw new Error(`optimizer formula "${text}": expected ${want ?? 'more'} at token ${at}`);
+    return t;
+  };
+  const register = (name: string) => {
+    const k = names.indexOf(name);
+    if (k < 0) throw new Error(`optimizer formula "${text}": unknown name ${name}`);
+    return k;
+  };
+  const factor = (): Expr => {
+    const t = take();
+    if (t === '-') { const x = factor(); return (r) => -x(r); }
+    if (t === '(') { const x = sum(); take(')'); return x; }
+    if (peek() === '(') {
+      take('(');
+      const a = sum();
+      if (t === 'sqrt') { take(')'); return (r) => Math.sqrt(a(r)); }
+      if (t === 'max') { take(','); const b = sum(); take(')'); return (r) => Math.max(a(r), b(r)); }
+      throw new Error(`optimizer formula "${text}": unknown function ${t}`);
+    }
+    const k = register(t);
+    return (r) => r[k];
+  };
+  const product = (): Expr => {
+    let x = factor();
+    while (peek() === '*' || peek() === '/') {
+      const op = take();
+      const a = x, b = factor();
+      x = op === '*' ? (r) => a(r) * b(r) : (r) => a(r) / b(r);
+    }
+    return x;
+  };
+  const sum = (): Expr => {
+    let x = product();
+    while (peek() === '+' || peek() === '-') {
+      const op = take();
+      const a = x, b = product();
+      x = op === '+' ? (r) => a(r) + b(r) : (r) => a(r) - b(r);
+    }
+    return x;
+  };
+  const target = register(take());
+  take('=');
+  const value = sum();
+  if (at !== tokens.length) throw new Error(`optimizer formula "${text}": unexpected ${peek()}`);
+  return [target, value];
 }
 
 function cpuLikeKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {

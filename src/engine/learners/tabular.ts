@@ -87,24 +87,28 @@ export class TabularLearner implements Learner {
     return tf.stack([...train, ...metrics(valOut, this.yVal), tf.scalar(0)]) as tf.Tensor1D;
   }
 
+  /** The views' values in one tensor: the boundary grid (plane), then each validation example's predicted class (classifiers). */
   private viewTensor(valOut: tf.Tensor2D): tf.Tensor1D | null {
     const ds = this.dataset;
+    const classes = ds.task === 'multiclass' ? valOut.argMax(1).toFloat() as tf.Tensor1D
+      : ds.task === 'binary' ? valOut.reshape([-1]).greater(0).toFloat() as tf.Tensor1D : null;
     if (this.grid) {
       const out = this.model.forward(this.grid).reshape([-1]) as tf.Tensor1D;
-      return ds.task === 'binary' ? out.sigmoid() : out;
+      const grid = ds.task === 'binary' ? out.sigmoid() : out;
+      return classes ? tf.concat([grid, classes]) : grid;
     }
-    if (ds.task === 'multiclass') return valOut.argMax(1).toFloat() as tf.Tensor1D;
-    if (ds.task === 'binary' && ds.table) return valOut.reshape([-1]).greater(0).toFloat() as tf.Tensor1D;
+    if (classes) return classes;
     if (ds.scale) return valOut.slice(0, Math.min(FORECAST_SHOWN, ds.validation.n)).reshape([-1]);
     return null;
   }
 
   async views(values: Float32Array): Promise<EpochViews> {
     const ds = this.dataset;
-    if (this.grid) return { boundary: { resolution: this.resolution, values } };
-    if (ds.task !== 'regression' && (ds.task === 'multiclass' || ds.table)) return { classes: classesView(ds, values) };
+    const cells = this.grid ? this.resolution ** 2 : 0;
+    const boundary = this.grid ? { boundary: { resolution: this.resolution, values: values.slice(0, cells) } } : {};
+    if (ds.task !== 'regression') return { ...boundary, classes: classesView(ds, values.subarray(cells)) };
     if (ds.scale) return { forecast: forecastView(ds.validation.y, values, ds.scale) };
-    return {};
+    return boundary;
   }
 
   /**
@@ -189,7 +193,8 @@ export class TabularLearner implements Learner {
 
 /** Confusion counts over the validation examples and (MNIST) the first digits the model got wrong. */
 function classesView(ds: TabularDataset, predicted: Float32Array): NonNullable<EpochViews['classes']> {
-  const labels = ds.table?.classes ?? undefined;
+  // Binary models have one output unit but two classes; the plane's are drawn orange (0) and blue (1).
+  const labels = ds.table?.classes ?? (ds.task === 'binary' ? ['0 (orange)', '1 (blue)'] : undefined);
   const k = labels?.length ?? ds.outputDim;
   const confusion = new Array<number>(k * k).fill(0);
   const misclassified: NonNullable<EpochViews['classes']>['misclassified'] = [];

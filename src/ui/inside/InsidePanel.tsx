@@ -8,6 +8,7 @@ import { graphFits, NetworkGraph, type WeightRef } from './NetworkGraph';
 import { NeuronMaps } from './NeuronMaps';
 import { LayerHistograms, NormCharts } from './LayerStats';
 import { StepMode } from './StepMode';
+import { allFinite } from '../format';
 
 /**
  * Inside the network: graph, per-neuron maps, norms, histograms and step-by-step backprop for
@@ -54,6 +55,8 @@ export const InsidePanel = memo(function InsidePanel() {
     && weight.i < inspection.layers[weight.l].inputs && weight.j < inspection.layers[weight.l].outputs
     ? weight : FIRST_WEIGHT), [inspection, weight]);
   const epochs = useDeferredValue(run?.epochs ?? NO_EPOCHS);
+  // After a divergence the last look holds NaN or ±Infinity: nothing in it can be drawn truthfully.
+  const finite = useMemo(() => !inspection || allFinite(inspection.layers.flatMap((l) => [l.weights, l.bias, l.weightGrad, l.biasGrad])), [inspection]);
   const nTrain = run ? exampleCounts(run.spec.dataset).train : 0;
 
   if (run && run.spec.model.kind !== 'mlp') {
@@ -72,6 +75,14 @@ export const InsidePanel = memo(function InsidePanel() {
     <Panel title="Inside the network · backpropagation">
       {!run || !inspection || !bp ? (
         <p className="muted">Train (or press Step) to look inside: weights, gradients, each neuron’s output and the chain rule for any weight.</p>
+      ) : !finite ? (
+        <>
+          <p className="banner warning" data-testid="not-finite">
+            The weights are no longer finite {run.epochs.length ? `after epoch ${run.epochs.length}` : 'in epoch 1'}: the run diverged, so there
+            is no graph, map or histogram to draw. The norms below run up to the last finite epoch.
+          </p>
+          <NormCharts epochs={epochs} />
+        </>
       ) : (
         <>
           <div className="row inside-controls">

@@ -16,6 +16,27 @@ export function graphFits(inspection: Inspection): boolean {
   return inspection.layers.every((l) => l.outputs <= GRAPH_LIMITS.units && l.inputs <= Math.max(GRAPH_LIMITS.units, GRAPH_LIMITS.inputs));
 }
 
+/** The same choice as clicking an edge, for a keyboard: layer, from-unit and to-unit. */
+function WeightPicker({ layers, selected, onSelect }: { layers: Inspection['layers']; selected: WeightRef; onSelect(w: WeightRef): void }) {
+  const layer = layers[selected.l];
+  const options = (n: number) => Array.from({ length: n }, (_, k) => <option key={k} value={k}>{k}</option>);
+  return (
+    <div className="weight-picker small" role="group" aria-label="Pick a weight">
+      <label>Weight in{' '}
+        <select name="weight-layer" value={selected.l} onChange={(e) => onSelect({ l: Number(e.target.value), i: 0, j: 0 })}>
+          {layers.map((l, k) => <option key={k} value={k}>{l.name}</option>)}
+        </select>
+      </label>
+      <label>from unit{' '}
+        <select name="weight-from" value={selected.i} onChange={(e) => onSelect({ ...selected, i: Number(e.target.value) })}>{options(layer.inputs)}</select>
+      </label>
+      <label>to unit{' '}
+        <select name="weight-to" value={selected.j} onChange={(e) => onSelect({ ...selected, j: Number(e.target.value) })}>{options(layer.outputs)}</select>
+      </label>
+    </div>
+  );
+}
+
 const W = 560;
 const H = 280;
 const rgb = (c: readonly number[]) => `rgb(${c[0]},${c[1]},${c[2]})`;
@@ -76,8 +97,9 @@ export const NetworkGraph = memo(function NetworkGraph({ inspection, bp, selecte
         <strong>{info.name}: w[{shown.i}→{shown.j}]</strong> = {info.weights[k].toPrecision(4)}
         {info.weightGrad && <> · last-batch gradient {info.weightGrad[k].toPrecision(4)}</>}
         {Object.entries(info.slots).map(([name, v]) => <span key={name}> · {name} {v[k].toPrecision(4)}</span>)}
-        {!hover && <span className="muted"> (hover an edge, click to pick it)</span>}
+        {!hover && <span className="muted"> (hover an edge, click to pick it, or choose it below)</span>}
       </div>
+      <WeightPicker layers={layers} selected={selected} onSelect={onSelect} />
     </div>
   );
 });

@@ -2,6 +2,7 @@ import { useEffect, useRef } from 'react';
 import { downloadConfusionPng } from '../imageExport';
 import { confusionColor } from '../colors';
 import type { ClassesSnapshot } from '../../engine/types';
+import { classificationReport } from '../../engine/classMetrics';
 
 const SIDE = 28;
 
@@ -15,6 +16,27 @@ function Digit({ pixels, label }: { pixels: Uint8Array; label: string }) {
     ctx.putImageData(image, 0, 0);
   }, [pixels]);
   return <canvas ref={canvas} width={SIDE} height={SIDE} aria-label={label} title={label} />;
+}
+
+const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
+
+/** Precision, recall and F1 of each class on the validation examples, and their unweighted (macro) means. */
+function ClassScoresTable({ confusion, labels }: { confusion: number[]; labels: string[] }) {
+  const report = classificationReport(confusion);
+  return (
+    <table className="class-scores" data-testid="class-scores">
+      <caption className="small">Validation scores per class</caption>
+      <thead><tr><th scope="col">class</th><th scope="col">precision</th><th scope="col">recall</th><th scope="col">F1</th><th scope="col">examples</th></tr></thead>
+      <tbody>
+        {report.perClass.map((c, i) => (
+          <tr key={labels[i]}><th scope="row">{labels[i]}</th><td>{pct(c.precision)}</td><td>{pct(c.recall)}</td><td>{pct(c.f1)}</td><td>{c.support}</td></tr>
+        ))}
+      </tbody>
+      <tfoot>
+        <tr><th scope="row">macro average</th><td>{pct(report.macro.precision)}</td><td>{pct(report.macro.recall)}</td><td>{pct(report.macro.f1)}</td><td>{report.total}</td></tr>
+      </tfoot>
+    </table>
+  );
 }
 
 /** The validation confusion matrix (rows: true class, columns: predicted) and, for MNIST, digits it got wrong. */
@@ -47,6 +69,7 @@ export function ClassesView({ classes }: { classes: ClassesSnapshot | undefined 
           ))}
         </tbody>
       </table>
+      <ClassScoresTable confusion={confusion} labels={labels} />
       <p className="small muted">
         {right} of {total} validation examples right ({((100 * right) / Math.max(1, total)).toFixed(1)}%).{' '}
         <button type="button" className="link-button" onClick={() => downloadConfusionPng(confusion, labels, 'confusion-matrix')}>Download PNG</button>

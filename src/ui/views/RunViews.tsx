@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { isPlane, isSeries, isText, isToy, type ExperimentSpec } from '../../spec';
+import { isClassification, isPlane, isSeries, isText, isToy, type ExperimentSpec } from '../../spec';
 import { isActive, useRunStore, type Run } from '../../state/runStore';
 import { useViewStore } from '../../state/viewStore';
 import { DecisionBoundary } from '../DecisionBoundary';
@@ -19,6 +19,11 @@ function useSamplingSync(): void {
   useEffect(() => setSampling(temperature, attentionText), [temperature, attentionText, setSampling]);
 }
 
+/** A classifier draws a decision boundary; a regression model a predicted surface. */
+function planeTitle(spec: ExperimentSpec): string {
+  return isClassification(spec.dataset.kind) ? 'Decision boundary' : 'Prediction over the plane';
+}
+
 /** What a run shows besides its curves, chosen by its data: boundary, digits, forecast, answers, text, attention. */
 export function RunViews({ run, spec, pinned }: { run: Run | null; spec: ExperimentSpec; pinned: boolean }) {
   useSamplingSync();
@@ -30,15 +35,17 @@ export function RunViews({ run, spec, pinned }: { run: Run | null; spec: Experim
     // boundary only when that run trained on exactly this data.
     const same = run && run.spec.seed === spec.seed && JSON.stringify(run.spec.dataset) === JSON.stringify(spec.dataset);
     return (
-      <Panel title={`Decision boundary${same ? suffix : ''}`}>
+      <Panel title={`${planeTitle(spec)}${same ? suffix : ''}`}>
         <DecisionBoundary spec={spec} boundary={same ? run.views.boundary ?? null : null} editable />
+        {same && run.views.classes && <ClassesView classes={run.views.classes} />}
       </Panel>
     );
   }
   if (isPlane(kind)) {
     return (
-      <Panel title={`Decision boundary${suffix}`}>
+      <Panel title={`${planeTitle(shown)}${suffix}`}>
         <DecisionBoundary spec={shown} boundary={run?.views.boundary ?? null} />
+        {run?.views.classes && <ClassesView classes={run.views.classes} />}
       </Panel>
     );
   }
@@ -46,7 +53,12 @@ export function RunViews({ run, spec, pinned }: { run: Run | null; spec: Experim
   if (kind === 'userTable') {
     // Two numeric inputs and two classes: the boundary; other classes a confusion matrix; a number, predicted against true.
     if (run?.views.boundary) {
-      return <Panel title={`Decision boundary${suffix}`}><DecisionBoundary spec={run.spec} boundary={run.views.boundary} /></Panel>;
+      return (
+        <Panel title={`Decision boundary${suffix}`}>
+          <DecisionBoundary spec={run.spec} boundary={run.views.boundary} />
+          {run.views.classes && <ClassesView classes={run.views.classes} />}
+        </Panel>
+      );
     }
     return run?.views.forecast
       ? <Panel title={`Predicted vs true${suffix}`}><ScatterView values={run.views.forecast} /></Panel>

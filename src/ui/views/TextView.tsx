@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { hasModel, useRunStore, type Run } from '../../state/runStore';
 import { useViewStore } from '../../state/viewStore';
+import { formatPerplexity } from '../format';
 
 /** Names are sampled as one stream ".anna.bob."; show them as a list of names. */
 function shown(text: string, names: boolean): string {
@@ -22,7 +23,7 @@ export function TextView({ run }: { run: Run }) {
       {e && (
         <p className="small" data-testid="lm-figures">
           Validation: <strong>{e.valLoss.toFixed(3)}</strong> nats/char ({(e.valLoss / Math.LN2).toFixed(3)} bits) ·
-          perplexity <strong>{Math.exp(e.valLoss).toFixed(2)}</strong> · next-character accuracy {((e.valAccuracy ?? 0) * 100).toFixed(1)}%
+          perplexity <strong>{formatPerplexity(e.valLoss)}</strong> · next-character accuracy {((e.valAccuracy ?? 0) * 100).toFixed(1)}%
         </p>
       )}
       <div className="row sampling">

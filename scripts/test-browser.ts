@@ -1,0 +1,36 @@
+// Runs before `npm test` (npm's pretest): make sure the browser the end-to-end tests drive, and the
+// software Vulkan driver Node's WebGPU tests run on, are here. Debian's chromium package ships both
+// (SwiftShader's driver: /usr/lib/chromium/vk_swiftshader_icd.json), with libvulkan1 as the loader.
+// Missing on Debian as root (as in CI): installed. Otherwise: stop at once with the command to run.
+import { execSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { findChromium, SWIFTSHADER_ICD } from '../test/e2e/chromium';
+
+const INSTALL = 'apt-get update && apt-get install -y chromium libvulkan1';
+
+function hasVulkanLoader(): boolean {
+  try {
+    return /libvulkan\.so\.1\b/.test(execSync('ldconfig -p', { encoding: 'utf8' }));
+  } catch {
+    return false;
+  }
+}
+
+const missing = [
+  ...(findChromium() ? [] : ['a Chromium or Chrome browser (set CHROMIUM_PATH to use another)']),
+  ...(existsSync(SWIFTSHADER_ICD) ? [] : [`SwiftShader's Vulkan driver (${SWIFTSHADER_ICD}, from Debian's chromium package)`]),
+  ...(hasVulkanLoader() ? [] : ['the Vulkan loader (libvulkan.so.1)']),
+];
+
+if (missing.length) {
+  const root = process.getuid?.() === 0;
+  const debian = existsSync('/etc/debian_version');
+  if (root && debian) {
+    console.log(`The tests need ${missing.join(', ')}: installing them with ${INSTALL}`);
+    execSync(INSTALL, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  } else {
+    console.error(`The tests need ${missing.join(', ')}, which this machine lacks. Install them first:\n\n    ` +
+      `${debian ? `sudo sh -c '${INSTALL}'` : 'install Chromium and the Vulkan loader with your package manager'}\n`);
+    process.exit(1);
+  }
+}
