@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { activateBackend } from '../src/engine/backend';
+import { activateBackend, isFatalBackendError } from '../src/engine/backend';
 import { Trainer } from '../src/engine/trainer';
 import type { EpochMetrics } from '../src/engine/types';
 import { readFileSync } from 'node:fs';
@@ -96,4 +96,16 @@ test('a backend that cannot start falls back along webgpu → webgl → wasm →
   expect(tf.getBackend()).toBe('wasm');
   const auto = await activateBackend('auto');
   expect(auto).toEqual({ active: 'webgpu', fallbacks: [] });
+  // After WebGPU stopped working in a tab, "auto" goes on with the next backend and says why.
+  expect(await activateBackend('auto', ['webgpu'])).toEqual({
+    active: 'wasm', fallbacks: ['webgpu: stopped working earlier in this tab', 'webgl: not available in this environment'],
+  });
+});
+
+test('errors after which a backend cannot be trusted are told from ordinary ones', () => {
+  for (const fatal of ['Aborted(). Build with -sASSERTIONS for more info.', 'RuntimeError: unreachable', 'Out of memory',
+    'GPUDevice was lost: destroyed', 'Device is lost', 'WebGL context lost']) expect(isFatalBackendError(fatal), fatal).toBe(true);
+  for (const ordinary of ['the text is too short for a context of 16 characters', 'The weights do not fit this model', 'Your table: load a CSV file.']) {
+    expect(isFatalBackendError(ordinary), ordinary).toBe(false);
+  }
 });

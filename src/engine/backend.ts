@@ -18,10 +18,17 @@ function unavailableReason(name: BackendName): string | null {
   return `${name}: not available in this environment`;
 }
 
-/** Switch tfjs to the first backend of the chain that initialises, saying why others were skipped. */
-export async function activateBackend(choice: BackendChoice): Promise<BackendReport> {
+/**
+ * Switch tfjs to the first backend of the chain that initialises, saying why others were skipped.
+ * `avoid`: backends that stopped working earlier in this tab (a lost WebGPU device), skipped.
+ */
+export async function activateBackend(choice: BackendChoice, avoid: readonly BackendName[] = []): Promise<BackendReport> {
   const fallbacks: string[] = [];
   for (const name of fallbackChain(choice)) {
+    if (avoid.includes(name)) {
+      fallbacks.push(`${name}: stopped working earlier in this tab`);
+      continue;
+    }
     const missing = unavailableReason(name);
     if (missing) {
       fallbacks.push(missing);
@@ -51,4 +58,18 @@ export function memoryFigures(): { numTensors: number; tensorBytes: number; gpuB
     gpuBytes: m.numBytesInGPU ?? null,
     gpuBytesAllocated: m.numBytesAllocatedInGPU ?? m.numBytesInGPUAllocated ?? null,
   };
+}
+
+/**
+ * Errors after which a backend cannot be trusted again in this worker: a wasm abort (its heap is
+ * gone), running out of memory, a lost WebGPU device or WebGL context.
+ */
+export function isFatalBackendError(message: string): boolean {
+  return /Aborted\(|RuntimeError: (abort|unreachable)|out of memory|\bOOM\b|device (is |was )?(lost|destroyed)|GPUDevice.*lost|context lost|CONTEXT_LOST/i.test(message);
+}
+
+/** Call `onLost` with the reason if the active backend's GPU device goes away (WebGPU only). */
+export function watchDeviceLoss(onLost: (reason: string) => void): void {
+  const device = (tf.backend() as unknown as { device?: { lost?: Promise<{ reason?: string; message?: string }> } }).device;
+  void device?.lost?.then((info) => onLost(info.message || info.reason || 'the GPU device was lost'));
 }

@@ -1,12 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
-import type { ExperimentSpec } from '../spec/types';
+import type { BackendName, ExperimentSpec } from '../spec/types';
 import { deriveSeed, Rng, type RngState } from '../data/rng';
 import { buildDataset, type DatasetFiles } from '../data/dataset';
 import { buildSequenceDataset } from '../data/sequenceDataset';
 import { weightPenalty } from './losses';
 import { clipByGlobalNorm, createOptimizer, type Optimizer } from './optimizers';
 import { learningRateAt } from './schedule';
-import { epochFlops, optimizerSwitchFlops, type ModelCost } from './cost';
+import { epochFlops, optimizerSwitchFlops, type ModelCost, type ProblemShape } from './cost';
+import { estimateMemory, MEMORY_BUDGET, memoryProblem } from './memoryEstimate';
 import { memoryFigures } from './backend';
 import { tuneMatMuls } from './kernels/matMulTuning';
 import type { Learner } from './learner';
@@ -50,13 +51,30 @@ export interface TrainerOptions {
  * The dataset, built now (so bad data fails fast), with the model's cost, and a function that
  * makes the learner (model and data on the device) when training starts.
  */
-export function prepareLearner(spec: ExperimentSpec, options: TrainerOptions = {}): { cost: ModelCost; make: () => Learner } {
+export function prepareLearner(spec: ExperimentSpec, options: TrainerOptions = {}): { cost: ModelCost; shape: ProblemShape; make: () => Learner } {
   if (spec.model.kind === 'mlp') {
     const ds = buildDataset(spec.dataset, spec.seed, options.files);
-    return { cost: TabularLearner.costOf(spec, ds), make: () => new TabularLearner(spec, ds, options.boundaryResolution ?? 0) };
+    return {
+      cost: TabularLearner.costOf(spec, ds), shape: { kind: 'tabular', inputDim: ds.inputDim, outputDim: ds.outputDim },
+      make: () => new TabularLearner(spec, ds, options.boundaryResolution ?? 0),
+    };
   }
   const ds = buildSequenceDataset(spec.dataset, spec.seed, options.files);
-  return { cost: SequenceLearner.costOf(spec, ds), make: () => new SequenceLearner(spec, ds, options.sampling) };
+  return {
+    cost: SequenceLearner.costOf(spec, ds), shape: { kind: 'sequence', vocab: ds.vocab?.length ?? null, length: ds.length },
+    make: () => new SequenceLearner(spec, ds, options.sampling),
+  };
+}
+
+/**
+ * Refuse, before anything is allocated, a run that would not fit the active backend (a wasm abort
+ * or a lost WebGPU device takes every later run in the tab with it).
+ */
+function checkMemory(spec: ExperimentSpec, shape: ProblemShape, params: number): void {
+  const backend = tf.getBackend() as BackendName;
+  if (!(backend in MEMORY_BUDGET)) return;
+  const problem = memoryProblem(spec, estimateMemory(spec, shape, params), backend);
+  if (problem) throw new Error(`This run ${problem}.`);
 }
 
 /** Let queued messages (pause, stop…) run; setImmediate in Node, a MessageChannel in workers. */
@@ -116,6 +134,7 @@ export class Trainer {
 
   constructor(readonly spec: ExperimentSpec, private events: TrainerEvents = {}, options: TrainerOptions = {}) {
     const prepared = prepareLearner(spec, options);
+    checkMemory(spec, prepared.shape, prepared.cost.params);
     this.cost = prepared.cost;
     this.makeLearner = prepared.make;
     this.control = options.startPaused ? 'pause' : 'run';

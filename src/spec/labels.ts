@@ -56,7 +56,7 @@ const FIELD_LABELS: Record<string, string> = {
   'training.schedule.warmupEpochs': 'Warm-up epochs', 'training.batchSize': 'Batch size', 'training.epochs': 'Epochs',
   'training.l1': 'L1 penalty', 'training.l2': 'L2 penalty', 'training.clipNorm': 'Clip gradient norm',
   'training.earlyStopPatience': 'Early-stop patience',
-  'lab': 'Lab', 'lab.surface': 'Surface', 'lab.conditioning': 'Conditioning κ', 'lab.start': 'Start point', 'lab.steps': 'Steps',
+  memory: 'Memory', 'lab': 'Lab', 'lab.surface': 'Surface', 'lab.conditioning': 'Conditioning κ', 'lab.start': 'Start point', 'lab.steps': 'Steps',
 };
 
 const LAYER_FIELD_LABELS: Record<string, string> = { units: 'Units', activation: 'Activation', dropout: 'Dropout' };

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import {
-  describeFieldError, LIMITS, MODEL_LABELS, OPTIMIZER_LABELS, specsForOptimizers, validateSpec, type BackendChoice, type ExperimentSpec, type OptimizerChoice,
+  describeFieldError, LIMITS, MODEL_LABELS, OPTIMIZER_LABELS, specsForOptimizers, validateSpec, type BackendChoice, type BackendName, type ExperimentSpec, type OptimizerChoice,
 } from '../spec';
 import type {
   AttentionSnapshot, BackendReport, BatchReport, EpochMetrics, EpochViews, Inspection, TextSample, TrainingCheckpoint,
@@ -172,6 +172,32 @@ export const useRunStore = create<RunState>((set, get) => {
     }));
   };
 
+  /** Backends that stopped working in this tab (a lost WebGPU device): "auto" skips them from then on. */
+  const lostBackends = new Set<BackendName>();
+  const avoidFor = (spec: ExperimentSpec): BackendName[] => (spec.backend === 'auto' ? [...lostBackends] : []);
+
+  /**
+   * The worker's backend failed for good: replace the worker, send again the runs it had queued,
+   * and (with "auto", after a lost WebGPU device) continue the failed run on the next backend from
+   * its last checkpoint.
+   */
+  const onBackendLost = (runId: number, backend: BackendName, reason: string) => {
+    client.restart();
+    openedId = null;
+    const run = find(runId);
+    const queued = get().runs.filter((r) => r.phase === 'queued' && r.id !== runId);
+    if (run && run.spec.backend === 'auto' && backend === 'webgpu') {
+      lostBackends.add('webgpu');
+      notify('warning', `WebGPU stopped working (${reason}) during ${run.name}: it goes on with the next backend${run.model ? ` from epoch ${run.model.epoch}` : ' from the start'}, and "auto" skips WebGPU in this tab from now on.`);
+      if (run.model) void restart(runId, run.spec);
+      else {
+        patch(runId, () => ({ phase: 'queued', message: null, epochs: [], samples: [], views: {} }));
+        send([{ run: find(runId)! }], false);
+      }
+    }
+    send(queued.map((r) => ({ run: r })), false);
+  };
+
   const keepCheckpoint = (id: number, checkpoint: TrainingCheckpoint) => {
     flush();
     patch(id, () => ({ model: keptModel(checkpoint) }));
@@ -196,7 +222,11 @@ export const useRunStore = create<RunState>((set, get) => {
     }
     if (!find(msg.runId)) return; // removed meanwhile
     switch (msg.type) {
-      case 'backend': patch(msg.runId, () => ({ backend: msg.report })); break;
+      case 'backend':
+        // The worker's active backend is now this run's: the header shows it after the run too.
+        patch(msg.runId, () => ({ backend: msg.report }));
+        set({ probed: msg.report, probeError: null });
+        break;
       case 'status':
         flush(); // the last epochs land before the status that ends the run
         patch(msg.runId, () => ({ phase: msg.status, message: msg.message ?? null }));
@@ -214,6 +244,7 @@ export const useRunStore = create<RunState>((set, get) => {
         break;
       }
       case 'checkpoint': keepCheckpoint(msg.runId, msg.checkpoint); break;
+      case 'backendLost': onBackendLost(msg.runId, msg.backend, msg.reason); break;
       case 'opened': {
         const upload = uploads.get(msg.runId);
         uploads.delete(msg.runId);
@@ -262,7 +293,7 @@ export const useRunStore = create<RunState>((set, get) => {
       return false;
     }
     openedId = runId;
-    client.send({ type: 'open', runId, spec: run.spec, checkpoint, data: dataFor(run.spec) });
+    client.send({ type: 'open', runId, spec: run.spec, checkpoint, data: dataFor(run.spec), avoid: avoidFor(run.spec) });
     return true;
   };
   /** Ask the live run, or its kept model once loaded. */
@@ -292,7 +323,7 @@ export const useRunStore = create<RunState>((set, get) => {
     for (const { run, resume, pastExplosion } of runs) {
       holdRun(run.id);
       save(run.id);
-      client.send({ type: 'start', runId: run.id, spec: run.spec, stepFirst, data: dataFor(run.spec), resume, pastExplosion });
+      client.send({ type: 'start', runId: run.id, spec: run.spec, stepFirst, data: dataFor(run.spec), resume, pastExplosion, avoid: avoidFor(run.spec) });
     }
   };
 
@@ -521,12 +552,12 @@ export const useRunStore = create<RunState>((set, get) => {
       set((s) => ({ runs: [...s.runs, run], selectedId: run.id }));
       uploads.set(run.id, { fileName, checkpoint });
       openedId = run.id;
-      client.send({ type: 'open', runId: run.id, spec, checkpoint: structuredClone(checkpoint), data: dataFor(spec) });
+      client.send({ type: 'open', runId: run.id, spec, checkpoint: structuredClone(checkpoint), data: dataFor(spec), avoid: avoidFor(spec) });
     },
     dismissNotice: (id) => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })),
     probeBackend: (backend) => {
       openedId = null; // a probe frees the opened model in the worker
-      client.send({ type: 'probe', backend });
+      client.send({ type: 'probe', backend, avoid: backend === 'auto' ? [...lostBackends] : [] });
     },
   };
 });

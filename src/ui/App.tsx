@@ -7,6 +7,7 @@ import { describeFieldError, errorsByField, validateSpec, type ExperimentSpec, t
 import { useTextStore } from '../state/textStore';
 import { useTableStore } from '../state/tableStore';
 import { useTablePlan } from './useTablePlan';
+import { useModelCost } from './useModelCost';
 import { DatasetPanel } from './DatasetPanel';
 import { ModelPanel } from './ModelPanel';
 import { TrainingPanel } from './TrainingPanel';
@@ -90,8 +91,11 @@ export function App() {
   const store = useRunStore();
   const textProblem = useTextStore((s) => s.problem);
   const tableProblem = useTableProblem(spec);
-  const validation = useMemo(() => spec.dataset.kind === 'userTable' ? withUserData(validateSpec(spec), 'dataset.csv', tableProblem)
+  const fields = useMemo(() => spec.dataset.kind === 'userTable' ? withUserData(validateSpec(spec), 'dataset.csv', tableProblem)
     : withUserData(validateSpec(spec), 'dataset.text', spec.dataset.kind === 'userText' ? textProblem : null), [spec, textProblem, tableProblem]);
+  // A spec whose fields are all valid may still not fit the backend's memory: that blocks training too.
+  const costs = useModelCost(spec, fields.ok);
+  const validation = useMemo(() => withUserData(fields, 'memory', costs.memoryProblem && `This run ${costs.memoryProblem}.`), [fields, costs.memoryProblem]);
   const errors = useMemo(() => (validation.ok ? {} : errorsByField(validation.errors)), [validation]);
   const run = selectedRun(store);
   const runs = useDeferredValue(store.runs);
@@ -138,7 +142,7 @@ export function App() {
           <main>
             <div className="column builder">
               <DatasetPanel errors={errors} />
-              <ModelPanel errors={errors} valid={validation.ok} />
+              <ModelPanel errors={errors} costs={costs} />
               <TrainingPanel errors={errors} />
             </div>
             <div className="column view">

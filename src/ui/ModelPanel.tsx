@@ -1,14 +1,15 @@
 import { memo } from 'react';
 import { useSpecStore } from '../state/specStore';
-import { useTextStore } from '../state/textStore';
 import {
   ACTIVATIONS, LIMITS, MODEL_LABELS, defaultHiddenLayer, defaultModel, isClassification, isPlane, isSeries, modelsFor,
   sequenceLength, type ExperimentSpec, type LstmSpec, type MlpSpec, type TransformerSpec,
 } from '../spec';
-import { layerEpochFlops, modelCost, SEQUENCE_VAL_LIMIT, TRAIN_EVAL_LIMIT, type ModelCost } from '../engine/cost';
-import { epochExamples, problemShape } from '../data/shapes';
+import { layerEpochFlops, SEQUENCE_VAL_LIMIT, TRAIN_EVAL_LIMIT, type ModelCost } from '../engine/cost';
+import { formatMemory, MEMORY_BUDGET } from '../engine/memoryEstimate';
+import { epochExamples } from '../data/shapes';
 import type { TablePlan } from '../data/table';
-import { tableShape, useTablePlan } from './useTablePlan';
+import { useTablePlan } from './useTablePlan';
+import type { ModelCosts } from './useModelCost';
 import { formatCount, NumberField, Panel, SelectField } from './fields';
 
 type Errors = Record<string, string>;
@@ -172,21 +173,32 @@ function CostTable({ cost, spec }: { cost: ModelCost; spec: ExperimentSpec }) {
   );
 }
 
+/** The memory a run needs, part by part, against what its backend can be given. */
+function MemoryLine({ costs, error }: { costs: ModelCosts; error?: string }) {
+  const m = costs.memory!;
+  return (
+    <div className={`totals memory${error ? ' field-invalid' : ''}`} data-field="memory" data-testid="memory-estimate">
+      Memory ≈ <strong>{formatMemory(m.total)}</strong> on {costs.backend} (at most {formatMemory(MEMORY_BUDGET[costs.backend])}):
+      {' '}parameters {formatMemory(m.parameters)}, gradients {formatMemory(m.gradients)}, optimizer state {formatMemory(m.optimizer)},
+      {' '}one batch&apos;s activations {formatMemory(m.activations)}, data {formatMemory(m.data)}.
+      {error && <div className="field-error" role="alert">{error}</div>}
+    </div>
+  );
+}
+
 function tableOutputText(plan: TablePlan | null): string {
   if (!plan) return 'your target column';
   if (plan.task === 'multiclass') return `${plan.classes!.length} units, softmax + cross-entropy`;
   return plan.task === 'binary' ? '1 unit, sigmoid + cross-entropy' : '1 unit, linear + mean squared error (standardised target)';
 }
 
-export const ModelPanel = memo(function ModelPanel({ errors, valid }: { errors: Errors; valid: boolean }) {
+export const ModelPanel = memo(function ModelPanel({ errors, costs }: { errors: Errors; costs: ModelCosts }) {
   const spec = useSpecStore((s) => s.spec);
   const update = useSpecStore((s) => s.update);
-  const userVocab = useTextStore((s) => (s.problem ? null : s.vocab));
   const kind = spec.dataset.kind;
   const model = spec.model;
   const tablePlan = useTablePlan(spec);
-  const shape = valid ? problemShape(spec, userVocab, tablePlan?.ok ? tableShape(tablePlan.value) : null) : null;
-  const cost = shape ? modelCost(model, shape) : null;
+  const { shape, cost } = costs;
   const plane = isPlane(kind);
   const inputText = model.kind === 'mlp'
     ? (plane ? `${spec.dataset.features.length} feature${spec.dataset.features.length === 1 ? '' : 's'}` : isSeries(kind) ? `${spec.dataset.contextLength} past values`
@@ -212,6 +224,7 @@ export const ModelPanel = memo(function ModelPanel({ errors, valid }: { errors: 
       {cost
         ? <CostTable cost={cost} spec={spec} />
         : <div className="totals" data-testid="param-total">Fix the highlighted fields to see parameter counts and FLOPs.</div>}
+      {costs.memory && <MemoryLine costs={costs} error={errors.memory} />}
     </Panel>
   );
 });

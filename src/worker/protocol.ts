@@ -1,5 +1,5 @@
 // worker/: the Web Worker that owns tfjs in the browser, and the typed messages to and from it.
-import type { BackendChoice, ExperimentSpec } from '../spec/types';
+import type { BackendChoice, BackendName, ExperimentSpec } from '../spec/types';
 import type {
   AttentionSnapshot, BackendReport, BatchReport, EpochMetrics, EpochViews, Inspection, RunStatus, TrainingCheckpoint,
 } from '../engine/types';
@@ -16,11 +16,14 @@ export type ToWorker =
    * person's own text or CSV table. `resume`: continue from this checkpoint instead of from the seed.
    * `pastExplosion`: the person chose to train on although the loss exploded (no stop for it).
    */
-  | { type: 'start'; runId: number; spec: ExperimentSpec; stepFirst: boolean; data?: UserData; resume?: TrainingCheckpoint; pastExplosion?: boolean }
+  | { type: 'start'; runId: number; spec: ExperimentSpec; stepFirst: boolean; data?: UserData; resume?: TrainingCheckpoint; pastExplosion?: boolean; avoid?: BackendName[] }
   /** Load a run's kept model (not training) so it can be sampled, inspected and asked for attention. */
-  | { type: 'open'; runId: number; spec: ExperimentSpec; checkpoint: TrainingCheckpoint; data?: UserData }
-  /** Activate a backend ahead of any run, so the active one is shown from the start. */
-  | { type: 'probe'; backend: BackendChoice }
+  | { type: 'open'; runId: number; spec: ExperimentSpec; checkpoint: TrainingCheckpoint; data?: UserData; avoid?: BackendName[] }
+  /**
+   * Activate a backend ahead of any run, so the active one is shown from the start. `avoid` (in
+   * start and open too): backends that stopped working in this tab, which "auto" skips.
+   */
+  | { type: 'probe'; backend: BackendChoice; avoid?: BackendName[] }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'step' }
@@ -32,6 +35,8 @@ export type ToWorker =
   | { type: 'sample'; runId: number; temperature: number; prompt: string; seed: number }
   /** The transformer's attention for a text, now. */
   | { type: 'attention'; runId: number; text: string }
+  /** Are you there? Answered by 'pong' as soon as the worker's event loop is free (see client.ts). */
+  | { type: 'ping' }
   /** Stop one run (running or queued), or with no runId every run. */
   | { type: 'stop'; runId?: number };
 
@@ -48,6 +53,12 @@ export type FromWorker =
   | { type: 'inspection'; runId: number; inspection: Inspection }
   | { type: 'sample'; runId: number; text: string; temperature: number; prompt: string }
   | { type: 'attention'; runId: number; attention: AttentionSnapshot }
+  /**
+   * A backend stopped working (wasm aborted, out of memory, a lost GPU device): the run on it has
+   * failed with a plain message, and this worker must be replaced by a fresh one.
+   */
+  | { type: 'backendLost'; runId: number; backend: BackendName; reason: string }
+  | { type: 'pong'; runId: -1 }
   /** The worker itself failed (an uncaught error): the runs it had are interrupted. */
   | { type: 'crashed'; runId: -1; message: string }
   /** A request about a run could not be answered (e.g. a character the model does not know). */

@@ -1,6 +1,8 @@
 /// <reference lib="webworker" />
 import './wasmPaths';
-import { activateBackend } from '../engine/backend';
+import * as tf from '@tensorflow/tfjs';
+import { activateBackend, isFatalBackendError, watchDeviceLoss } from '../engine/backend';
+import type { BackendChoice, BackendName } from '../spec/types';
 import { Trainer } from '../engine/trainer';
 import { filesFor } from './datasetFiles';
 import type { FromWorker, ToWorker } from './protocol';
@@ -24,6 +26,45 @@ function post(message: FromWorker, transfer: Transferable[] = []): void {
   (self as unknown as DedicatedWorkerGlobalScope).postMessage(message, transfer);
 }
 
+/** Why the active backend's GPU device went away, once it has (then nothing on it can be trusted). */
+let deviceLost: string | null = null;
+
+/** Start a backend, and listen for its device being lost (WebGPU). */
+async function activate(choice: BackendChoice, avoid: BackendName[] = []) {
+  const report = await activateBackend(choice, avoid);
+  deviceLost = null;
+  watchDeviceLoss((reason) => {
+    deviceLost = reason;
+    current?.trainer.stop(); // its next read-back would fail or never come
+  });
+  return report;
+}
+
+/**
+ * End a run that failed. When its backend failed for good (see isFatalBackendError) or lost its
+ * device, say so in plain words, then have the page replace this worker, whose backend cannot be
+ * trusted any more.
+ */
+function postFailure(runId: number, message: string): void {
+  if (!deviceLost && !isFatalBackendError(message)) {
+    post({ type: 'status', runId, status: 'failed', message });
+    return;
+  }
+  const backend = tf.getBackend() as BackendName;
+  const reason = deviceLost ?? message;
+  post({
+    type: 'status', runId, status: 'failed',
+    message: `The ${backend} backend stopped working during this run (${reason}), most often because the run needed more memory than it could get. ` +
+      'The run ended here; the backend is set up afresh for the next one.',
+  });
+  post({ type: 'backendLost', runId, backend, reason });
+}
+
+// For the end-to-end tests: lose the GPU device as a driver reset or a GPU crash would.
+(self as unknown as { playgroundDebug: unknown }).playgroundDebug = {
+  loseGpuDevice: () => (tf.backend() as unknown as { device?: { destroy(): void } }).device?.destroy(),
+};
+
 async function runOne(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
   const { runId, spec } = msg;
   if (cancelled.delete(runId)) {
@@ -40,10 +81,14 @@ async function runOne(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> 
   try {
     await closeOpened();
     post({ type: 'status', runId, status: 'preparing' });
-    post({ type: 'backend', runId, report: await activateBackend(spec.backend) });
+    post({ type: 'backend', runId, report: await activate(spec.backend, msg.avoid) });
     const files = await filesFor(spec.dataset, msg.data);
     const trainer = new Trainer(spec, {
-      onStatus: (status, message) => post({ type: 'status', runId, status, message }),
+      onStatus: (status, message) => {
+        // A run stopped because its device went away has failed, and says why.
+        if (status === 'failed' || (status === 'stopped' && deviceLost)) postFailure(runId, message ?? '');
+        else post({ type: 'status', runId, status, message });
+      },
       onBatch: (report) => post({ type: 'batch', runId, report }),
       onEpoch: (metrics, views) => post({ type: 'epoch', runId, metrics, views }, transferables(views)),
       onCheckpoint: (checkpoint) => {
@@ -67,7 +112,7 @@ async function runOne(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> 
     if (cancelled.delete(runId)) trainer.stop();
     await trainer.run();
   } catch (e) {
-    post({ type: 'status', runId, status: 'failed', message: e instanceof Error ? e.message : String(e) });
+    postFailure(runId, e instanceof Error ? e.message : String(e));
   } finally {
     current = null;
     cancelled.delete(runId);
@@ -91,7 +136,7 @@ async function openRun(msg: Extract<ToWorker, { type: 'open' }>): Promise<void> 
   const { runId } = msg;
   const trainer = (async () => {
     // On the backend the run chose (the header follows it).
-    post({ type: 'backend', runId: -1, report: await activateBackend(msg.spec.backend) });
+    post({ type: 'backend', runId: -1, report: await activate(msg.spec.backend, msg.avoid) });
     const files = await filesFor(msg.spec.dataset, msg.data);
     const t = new Trainer(msg.spec, {}, {
       boundaryResolution: 48, files, resumeFrom: msg.checkpoint,
@@ -166,12 +211,13 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
         if (current) return;
         try {
           await closeOpened();
-          post({ type: 'backend', runId: -1, report: await activateBackend(msg.backend) });
+          post({ type: 'backend', runId: -1, report: await activate(msg.backend, msg.avoid) });
         } catch (e) {
           post({ type: 'status', runId: -1, status: 'failed', message: e instanceof Error ? e.message : String(e) });
         }
       });
       break;
+    case 'ping': post({ type: 'pong', runId: -1 }); break;
     case 'pause': current?.trainer.pause(); break;
     case 'resume': current?.trainer.resume(); break;
     case 'step': current?.trainer.step(); break;

@@ -236,6 +236,24 @@ test('the loss-surface lab animates the chosen optimizers’ paths', async () =>
   await page.close();
 });
 
+test('a run too big for its backend is refused in the builder, naming what to reduce', async () => {
+  const { page } = await openPage(quickLink((s) => {
+    s.backend = 'wasm';
+    s.dataset = { ...s.dataset, kind: 'names', samples: 50_000, contextLength: 128 };
+    s.model = { kind: 'transformer', layers: 6, dModel: 256, heads: 16, dropout: 0 };
+    s.training.batchSize = 1024;
+  }));
+  const memory = page.getByTestId('memory-estimate');
+  await expect.poll(() => memory.textContent(), { timeout: 20_000 }).toMatch(/Memory ≈ [\d.]+ GB on wasm \(at most 2\.1 GB\)/);
+  expect(await memory.getByRole('alert').textContent()).toMatch(/This run needs about [\d.]+ GB of memory, more than wasm can be given here .* lower the batch size \(1024\)/);
+  expect(await page.getByRole('button', { name: 'Train', exact: true }).isDisabled()).toBe(true);
+  // A smaller batch fits.
+  await page.locator('input[name="training.batchSize"]').fill('8');
+  await expect.poll(() => memory.getByRole('alert').count()).toBe(0);
+  expect(await page.getByRole('button', { name: 'Train', exact: true }).isDisabled()).toBe(false);
+  await page.close();
+});
+
 test('a damaged shared link opens the default experiment and says why', async () => {
   const { page } = await openPage(`${url}#spec=not-a-real-spec`);
   await expect.poll(() => page.getByRole('alert').first().textContent())

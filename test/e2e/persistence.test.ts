@@ -434,3 +434,43 @@ test('when the training worker dies, its run is interrupted with the reason and 
   e2e.allowErrors(/simulated failure/);
   await page.close();
 });
+
+test('when WebGPU loses its device, an "auto" run goes on with the next backend from its checkpoint and finishes', async () => {
+  const { page } = await openPage(link((s) => {
+    s.backend = 'auto';
+    s.dataset.samples = 200;
+    s.training.batchSize = 32;
+    s.training.epochs = 12;
+  }));
+  await expect.poll(() => page.getByTestId('active-backend').textContent(), { timeout: 60_000 }).toBe('webgpu');
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect.poll(() => epochCount(page), { timeout: 60_000, interval: 100 }).toBeGreaterThanOrEqual(3);
+  const worker = page.workers().find((w) => w.url().includes('training.worker'))!;
+  await worker.evaluate(() => (self as unknown as { playgroundDebug: { loseGpuDevice(): void } }).playgroundDebug.loseGpuDevice());
+  await expect.poll(() => page.getByTestId('notice').allTextContents(), { timeout: 30_000 })
+    .toContainEqual(expect.stringMatching(/^WebGPU stopped working \(.+\) during Run 1 · Adam lr 0\.01: it goes on with the next backend from epoch \d+/));
+  await expect.poll(() => phaseOf(page), { timeout: 60_000 }).toBe('Finished');
+  expect(await epochCount(page)).toBe(12);
+  // The browser's next backend after WebGPU is WebGL.
+  expect(await page.getByTestId('active-backend').textContent()).toBe('webgl');
+  expect(await page.getByTestId('backend-fallbacks').textContent()).toMatch(/webgpu: stopped working earlier in this tab/);
+  // What the lost device printed on its way out.
+  e2e.allowErrors(/lost|destroyed|GPU/i);
+  await page.close();
+});
+
+test('a worker that stops answering is ended: its run is interrupted with the reason and resumes in a fresh worker', async () => {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  await context.addInitScript(() => { (window as unknown as { playgroundStallMs: number }).playgroundStallMs = 3000; });
+  const { page } = await openPage(slowMlp(), context);
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect.poll(() => epochCount(page), { timeout: 60_000, interval: 100 }).toBeGreaterThanOrEqual(4);
+  const worker = page.workers().find((w) => w.url().includes('training.worker'))!;
+  await worker.evaluate(() => { setTimeout(() => { for (;;) { /* stuck, as a hung device or an endless loop would be */ } }); });
+  await expect.poll(() => phaseOf(page), { timeout: 30_000 })
+    .toMatch(/^InterruptedThe training worker stopped answering for 3 s\. Interrupted at epoch \d+: press Resume/);
+  await page.getByRole('button', { name: /^Resume from epoch \d+: Run 1/ }).click();
+  await expect.poll(() => phaseOf(page), { timeout: 60_000 }).toBe('Finished');
+  expect(await epochCount(page)).toBe(24);
+  await context.close();
+});

@@ -1,0 +1,32 @@
+import { useMemo } from 'react';
+import { modelCost, type ModelCost, type ProblemShape } from '../engine/cost';
+import { estimateMemory, memoryProblem, type MemoryEstimate } from '../engine/memoryEstimate';
+import { problemShape } from '../data/shapes';
+import type { BackendName, ExperimentSpec } from '../spec';
+import { useRunStore } from '../state/runStore';
+import { useTextStore } from '../state/textStore';
+import { tableShape, useTablePlan } from './useTablePlan';
+
+export interface ModelCosts {
+  shape: ProblemShape | null;
+  cost: ModelCost | null;
+  memory: MemoryEstimate | null;
+  /** The backend the estimate is judged against: the chosen one, or the one "auto" started. */
+  backend: BackendName;
+  /** Why the run would not fit that backend's memory; null when it fits. */
+  memoryProblem: string | null;
+}
+
+/** The model's size, FLOPs and memory for a spec whose fields are valid (`valid`); nulls otherwise. */
+export function useModelCost(spec: ExperimentSpec, valid: boolean): ModelCosts {
+  const userVocab = useTextStore((s) => (s.problem ? null : s.vocab));
+  const tablePlan = useTablePlan(spec);
+  const probed = useRunStore((s) => s.probed?.active ?? null);
+  const backend: BackendName = spec.backend === 'auto' ? probed ?? 'webgpu' : spec.backend;
+  return useMemo(() => {
+    const shape = valid ? problemShape(spec, userVocab, tablePlan?.ok ? tableShape(tablePlan.value) : null) : null;
+    const cost = shape ? modelCost(spec.model, shape) : null;
+    const memory = shape && cost ? estimateMemory(spec, shape, cost.params) : null;
+    return { shape, cost, memory, backend, memoryProblem: memory ? memoryProblem(spec, memory, backend) : null };
+  }, [spec, valid, userVocab, tablePlan, backend]);
+}

@@ -1,0 +1,75 @@
+import { beforeAll, describe, expect, test } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { activateBackend } from '../src/engine/backend';
+import { estimateMemory, MEMORY_BUDGET, memoryProblem, optimizerSlots } from '../src/engine/memoryEstimate';
+import { createOptimizer } from '../src/engine/optimizers';
+import { modelCost } from '../src/engine/cost';
+import { Trainer } from '../src/engine/trainer';
+import { problemShape } from '../src/data/shapes';
+import { datasetDefaults, defaultModel, defaultSpec, type ExperimentSpec } from '../src/spec';
+import { OPTIMIZER_VARIANTS, variantLabel } from './helpers/fusedUpdate';
+
+beforeAll(async () => {
+  await activateBackend('cpu');
+});
+
+/** The spec that aborted wasm and took Chromium to 17 GB on WebGPU. */
+function hugeTransformer(): ExperimentSpec {
+  const spec = defaultSpec();
+  spec.dataset = { ...spec.dataset, kind: 'userText', ...datasetDefaults('userText'), samples: 50_000, contextLength: 128 };
+  spec.model = { kind: 'transformer', layers: 6, dModel: 256, heads: 16, dropout: 0 };
+  spec.training.batchSize = 1024;
+  return spec;
+}
+
+const estimate = (spec: ExperimentSpec, vocab = 80) => {
+  const shape = problemShape(spec, vocab)!;
+  return estimateMemory(spec, shape, modelCost(spec.model, shape).params);
+};
+
+describe('memory a run needs', () => {
+  test('the spec that crashed the tab is refused on every backend, naming what to reduce', () => {
+    const e = estimate(hugeTransformer());
+    expect(e.activations).toBeGreaterThan(e.total * 0.9);
+    for (const backend of ['webgpu', 'webgl', 'wasm', 'cpu'] as const) {
+      expect(memoryProblem(hugeTransformer(), e, backend)).toMatch(
+        new RegExp(`^needs about [\\d.]+ GB of memory, more than ${backend} can be given here .*one batch's activations take .*lower the batch size \\(1024\\), the context length \\(128\\)`));
+    }
+  });
+
+  test('the defaults, and a small transformer on names, fit every backend', () => {
+    const names = defaultSpec();
+    names.dataset = { ...names.dataset, kind: 'names', ...datasetDefaults('names') };
+    names.model = defaultModel('transformer');
+    for (const spec of [defaultSpec(), names]) {
+      const e = estimate(spec, 28);
+      for (const backend of ['webgpu', 'webgl', 'wasm', 'cpu'] as const) expect(memoryProblem(spec, e, backend)).toBeNull();
+      expect(e.total).toBeLessThan(MEMORY_BUDGET.wasm / 20);
+    }
+  });
+
+  test('halving the batch halves the activations; the rest does not move', () => {
+    const spec = hugeTransformer();
+    const a = estimate(spec);
+    spec.training.batchSize = 512;
+    const b = estimate(spec);
+    expect(b.activations).toBe(a.activations / 2);
+    expect([b.parameters, b.optimizer, b.data]).toEqual([a.parameters, a.optimizer, a.data]);
+  });
+
+  test.each(OPTIMIZER_VARIANTS.map((v) => [variantLabel(v), v] as const))('%s: the optimizer state counted is the state it keeps', (_, variant) => {
+    const spec = { ...defaultSpec().training.optimizer, ...variant };
+    const vars = [tf.variable(tf.zeros([3, 4]))];
+    const optimizer = createOptimizer(spec, vars);
+    expect(Object.keys(optimizer.slots)).toHaveLength(optimizerSlots(spec));
+    optimizer.dispose();
+    tf.dispose(vars);
+  });
+
+  test('the trainer refuses a run that does not fit before it allocates anything', () => {
+    const before = tf.memory().numTensors;
+    const text = 'the quick brown fox jumps over the lazy dog. '.repeat(3000);
+    expect(() => new Trainer(hugeTransformer(), {}, { files: { text } })).toThrow(/^This run needs about [\d.]+ GB of memory, more than cpu can be given here/);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
