@@ -3,7 +3,7 @@ import { buildDataset, boundaryGridInputs, deriveSeed, DOMAIN, featurize, genera
 import { PLANE_DATASETS, isClassification, type DatasetSpec } from '../src/spec';
 
 const spec = (over: Partial<DatasetSpec> = {}): DatasetSpec => ({
-  kind: 'circle', samples: 500, noise: 0.3, validationSplit: 0.2, features: ['x1', 'x2'], contextLength: 16, digits: 3, table: { target: '', task: 'auto' }, drawn: { added: [], removed: [] }, ...over,
+  kind: 'circle', samples: 500, noise: 0.3, validationSplit: 0.2, testSplit: 0, features: ['x1', 'x2'], contextLength: 16, digits: 3, table: { target: '', task: 'auto' }, drawn: { added: [], removed: [] }, ...over,
 });
 
 describe('2-D datasets', () => {
@@ -95,5 +95,25 @@ describe('points drawn by hand', () => {
     expect(find(raw.x[0], raw.x[1])).toBeUndefined();
     expect(find(raw.x[6], raw.x[7])).toBe(raw.y[3]);
     expect(buildDataset(spec({ drawn }), 42)).toEqual(edited);
+  });
+});
+
+describe('an optional test split', () => {
+  const key = (points: Float32Array, i: number) => `${points[2 * i]},${points[2 * i + 1]}`;
+
+  test('2-D points: train, validation and test are disjoint, of the sizes the spec gives', () => {
+    const ds = buildDataset(spec({ samples: 500, validationSplit: 0.2, testSplit: 0.1 }), 3);
+    expect([ds.train.n, ds.validation.n, ds.test.n]).toEqual([350, 100, 50]);
+    const sets = [ds.train, ds.validation, ds.test].map((s) => new Set(Array.from({ length: s.n }, (_, i) => key(s.points, i))));
+    expect(sets[0].size + sets[1].size + sets[2].size).toBe(new Set([...sets[0], ...sets[1], ...sets[2]]).size);
+  });
+
+  test('without a test split the data is exactly as before: the same points in training and validation', () => {
+    const before = buildDataset(spec({ testSplit: 0 }), 3);
+    const withTest = buildDataset(spec({ testSplit: 0.2 }), 3);
+    expect(before.test.n).toBe(0);
+    // The held-out points are the same ones, now shared between validation and test.
+    const held = (d: typeof before) => [...Array.from({ length: d.validation.n }, (_, i) => key(d.validation.points, i)), ...Array.from({ length: d.test.n }, (_, i) => key(d.test.points, i))];
+    expect(held(withTest).slice(0, 100)).toEqual(held(before));
   });
 });

@@ -18,7 +18,7 @@ function epoch(n: number): EpochMetrics {
 function run(id: number, name = `Run ${id}, "quoted"`): RunRecord {
   return {
     id, name, color: '#1f77b4', spec: defaultSpec(), phase: 'completed', message: null, backend: { active: 'wasm', fallbacks: [] },
-    epochs: [epoch(1), epoch(2)], views: {}, samples: [], visible: true, model: null,
+    epochs: [epoch(1), epoch(2)], views: {}, samples: [], visible: true, model: null, test: null,
   };
 }
 
@@ -63,7 +63,8 @@ describe('safetensors', () => {
 
 describe('run files', () => {
   test('export then import gives the same runs, figures and checkpoint', () => {
-    const runs: PortableRun[] = [{ run: run(1), checkpoint: checkpoint() }, { run: run(2), checkpoint: null }];
+    const scored = { ...run(2), test: { epoch: 2, examples: 40, loss: 0.31, accuracy: 0.925, exactMatch: null } };
+    const runs: PortableRun[] = [{ run: run(1), checkpoint: checkpoint() }, { run: scored, checkpoint: null }];
     const back = readRunFile(writeRunFile(runs));
     expect(back).toEqual({ ok: true, runs });
   });

@@ -181,3 +181,34 @@ describe('text of any script', () => {
     expect(userTextProblem('🍕'.repeat(600))).toMatch(/at least 1000 characters .* \(got 600\)/);
   });
 });
+
+describe('an optional test split for sequences', () => {
+  test('series: validation then test at the very end of the series, in time order', () => {
+    const d = { ...defaultSpec().dataset, kind: 'sines' as const, samples: 1000, contextLength: 20, validationSplit: 0.2, testSplit: 0.1, noise: 0 };
+    const ds = buildSequenceDataset(d, 5);
+    expect([ds.train.n, ds.validation.n, ds.test.n]).toEqual([686, 196, 98]);
+    // The test's first window starts right after validation's first: they continue one another.
+    expect(Array.from((ds.test.x as Float32Array).subarray(0, 19))).toEqual(Array.from((ds.validation.x as Float32Array).subarray((ds.validation.n - 1) * 20 + 1, ds.validation.n * 20)));
+  });
+
+  test('toy tasks: no test problem is in training or validation', () => {
+    const ds = buildSequenceDataset({ ...defaultSpec().dataset, kind: 'addition', samples: 4000, digits: 2, validationSplit: 0.1, testSplit: 0.1 }, 2);
+    const prompts = (s: { x: ArrayLike<number>; n: number }) =>
+      Array.from({ length: s.n }, (_, i) => Array.from((s.x as Int32Array).subarray(i * ds.length, i * ds.length + ds.promptLength)).join(','));
+    const seen = new Set([...prompts(ds.train), ...prompts(ds.validation)]);
+    const test = prompts(ds.test);
+    expect(test).toHaveLength(400);
+    expect(test.filter((p) => seen.has(p))).toEqual([]);
+    expect(new Set(test).size).toBe(400);
+  });
+
+  test('text: the test windows come from the end of the text, after every training and validation window', () => {
+    const text = Array.from({ length: 3240 }, (_, i) => 'abcdefghij'[(i * 7) % 10]).join('') + 'z'.repeat(360);
+    const ds = buildSequenceDataset({ ...defaultSpec().dataset, kind: 'userText', samples: 300, contextLength: 8, validationSplit: 0.1, testSplit: 0.1 }, 1, { text });
+    expect(ds.test.n).toBe(30);
+    const z = ds.vocab!.indexOf('z');
+    // The last tenth of the text is all "z": every test window lies in it, and no other window reaches it.
+    expect(Array.from(ds.test.x as Int32Array).every((t) => t === z)).toBe(true);
+    expect(Array.from(ds.train.x as Int32Array).concat(Array.from(ds.validation.x as Int32Array)).some((t) => t === z)).toBe(false);
+  });
+});

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { activateBackend } from '../src/engine/backend';
 import { Trainer, type TrainerOptions } from '../src/engine/trainer';
-import type { EpochMetrics, EpochViews, RunStatus } from '../src/engine/types';
+import type { EpochMetrics, EpochViews, RunStatus, TestResult } from '../src/engine/types';
 import { classificationReport } from '../src/engine/classMetrics';
 import { defaultSpec, mlpOf, specsForOptimizers, validateSpec, type ExperimentSpec } from '../src/spec';
 
@@ -142,6 +142,43 @@ describe('a loss that runs away while staying finite', () => {
       const { status } = await train(spec);
       expect(status).toBe('completed');
     }
+  });
+});
+
+describe('a test split, scored once at the end', () => {
+  test('an MLP that learns scores well on its test points; only a completed run is scored', async () => {
+    const spec = defaultSpec();
+    spec.dataset.testSplit = 0.2;
+    spec.training.epochs = 30;
+    const tests: TestResult[] = [];
+    const before = tf.memory().numTensors;
+    const status = await new Trainer(spec, { onTest: (t) => tests.push(t) }).run();
+    expect(status).toBe('completed');
+    expect(tests).toHaveLength(1);
+    expect(tests[0]).toMatchObject({ epoch: 30, examples: 100, exactMatch: null });
+    expect(tests[0].accuracy).toBeGreaterThan(0.9);
+    expect(tests[0].loss).toBeLessThan(0.4);
+    expect(tf.memory().numTensors).toBe(before);
+    // Without a test split, or stopped before the end: nothing is scored.
+    const none: TestResult[] = [];
+    await new Trainer({ ...spec, dataset: { ...spec.dataset, testSplit: 0 } }, { onTest: (t) => none.push(t) }).run();
+    const stopped = new Trainer(spec, { onTest: (t) => none.push(t), onEpoch: () => stopped.stop() });
+    expect(await stopped.run()).toBe('stopped');
+    expect(none).toEqual([]);
+  });
+
+  test('a language model reports next-character loss and accuracy on held-out text', async () => {
+    const spec = defaultSpec();
+    spec.dataset = { ...spec.dataset, kind: 'userText', samples: 300, contextLength: 8, validationSplit: 0.1, testSplit: 0.1 };
+    spec.model = { kind: 'transformer', layers: 1, dModel: 16, heads: 2, dropout: 0 };
+    spec.training.epochs = 2;
+    const text = 'the quick brown fox jumps over the lazy dog. '.repeat(80);
+    const tests: TestResult[] = [];
+    await new Trainer(spec, { onTest: (t) => tests.push(t) }, { files: { text } }).run();
+    expect(tests).toHaveLength(1);
+    expect(tests[0].examples).toBe(30);
+    expect(tests[0].accuracy).toBeGreaterThan(0);
+    expect(tests[0].loss).toBeLessThan(Math.log(28));
   });
 });
 

@@ -1,4 +1,5 @@
 import { isPlane, isSeries, type DatasetSpec, type FeatureName } from '../spec/types';
+import { heldOutShare } from '../spec/validate';
 import { deriveSeed, Rng } from './rng';
 import { DOMAIN, generate2d, taskOf, withDrawn } from './twoD';
 import { featurize } from './features';
@@ -33,6 +34,8 @@ export interface TabularDataset {
   table: { classes: string[] | null; inputNames: string[] } | null;
   train: Split;
   validation: Split;
+  /** Held out like validation but looked at once, at the end of a run (n = 0 when the spec asks for none). */
+  test: Split;
 }
 
 /** Bytes of the shipped data files a dataset needs (loaded by the worker or, in Node, from disk). */
@@ -42,6 +45,23 @@ export interface DatasetFiles {
   text?: string;
   /** The person's own table, parsed. */
   table?: Table;
+}
+
+/** Rows [from, to) of a split (inputs `width` wide). */
+function rows(s: Split, from: number, to: number, width: number): Split {
+  return {
+    x: s.x.slice(from * width, to * width), y: s.y.slice(from, to), n: to - from,
+    points: s.points.length ? s.points.slice(2 * from, 2 * to) : s.points,
+  };
+}
+
+/**
+ * The held-out examples split in two: the first part validation, the rest test, in the proportion
+ * of the spec's validation and test splits (all validation when there is no test split).
+ */
+export function splitHeldOut(held: Split, nTrain: number, spec: Pick<DatasetSpec, 'validationSplit'>, width: number): { validation: Split; test: Split } {
+  const nVal = Math.min(held.n, Math.round((nTrain + held.n) * spec.validationSplit));
+  return { validation: rows(held, 0, nVal, width), test: rows(held, nVal, held.n, width) };
 }
 
 function take(points: Float32Array, y: Float32Array, idx: Int32Array): { points: Float32Array; y: Float32Array } {
@@ -63,7 +83,8 @@ export function buildDataset(spec: DatasetSpec, seed: number, files: DatasetFile
   const noPoints = new Float32Array(0);
   if (spec.kind === 'userTable') {
     if (!files.table) throw new Error('Your table is not loaded: load a CSV file in the Data panel');
-    const t = tableData(files.table, spec, seed);
+    // Validation and test are held out together, then split (standardised with training rows only).
+    const t = tableData(files.table, { ...spec, validationSplit: heldOutShare(spec) }, seed);
     // Two numeric inputs and two classes: drawn on a plane with its decision boundary, like the 2-D sets.
     const flat = tableHasPlane(t.plan);
     const points = (raw: Float32Array) => (flat ? raw : noPoints);
@@ -71,30 +92,34 @@ export function buildDataset(spec: DatasetSpec, seed: number, files: DatasetFile
       task: t.plan.task, inputDim: t.inputDim, outputDim: t.plan.task === 'multiclass' ? t.plan.classes!.length : 1,
       plane: flat ? { features: ['x1', 'x2'], standardizer: t.standardizer, domain: tableDomain(new Float32Array([...t.raw.train, ...t.raw.validation])) } : null,
       scale: t.scale, table: { classes: t.plan.classes, inputNames: t.plan.inputNames },
-      train: { ...t.train, points: points(t.raw.train) }, validation: { ...t.validation, points: points(t.raw.validation) },
+      train: { ...t.train, points: points(t.raw.train) },
+      ...splitHeldOut({ ...t.validation, points: points(t.raw.validation) }, t.train.n, spec, t.inputDim),
     };
   }
   if (isSeries(spec.kind)) {
     // The MLP sees each window of past values as one input row.
-    const { train, validation, scale } = seriesWindows(spec, seed);
+    const { train, validation, test, scale } = seriesWindows(spec, seed);
     return {
       task: 'regression', inputDim: spec.contextLength, outputDim: 1, plane: null, scale, table: null,
-      train: { ...train, points: noPoints }, validation: { ...validation, points: noPoints },
+      train: { ...train, points: noPoints }, validation: { ...validation, points: noPoints }, test: { ...test, points: noPoints },
     };
   }
   if (!isPlane(spec.kind)) {
     if (!files.mnist) throw new Error('The MNIST files are not loaded');
-    const { train, validation } = splitMnist(parseMnist(files.mnist.images, files.mnist.labels), spec.samples, spec.validationSplit, deriveSeed(seed, 'split'));
+    const { train, validation } = splitMnist(parseMnist(files.mnist.images, files.mnist.labels), spec.samples, heldOutShare(spec), deriveSeed(seed, 'split'));
     return {
       task: 'multiclass', inputDim: MNIST_PIXELS, outputDim: 10, plane: null, scale: null, table: null,
-      train: { ...train, points: noPoints }, validation: { ...validation, points: noPoints },
+      train: { ...train, points: noPoints }, ...splitHeldOut({ ...validation, points: noPoints }, train.n, spec, MNIST_PIXELS),
     };
   }
   const raw = withDrawn(generate2d(spec.kind, spec.samples, spec.noise, deriveSeed(seed, 'data')), spec.drawn);
   const order = new Rng(deriveSeed(seed, 'split')).permutation(raw.n);
-  const nVal = Math.round(raw.n * spec.validationSplit);
+  // Held out first in the seeded order: validation, then test; the rest trains.
+  const nHeld = Math.round(raw.n * heldOutShare(spec));
+  const nVal = Math.min(nHeld, Math.round(raw.n * spec.validationSplit));
   const val = take(raw.x, raw.y, order.subarray(0, nVal));
-  const train = take(raw.x, raw.y, order.subarray(nVal));
+  const test = take(raw.x, raw.y, order.subarray(nVal, nHeld));
+  const train = take(raw.x, raw.y, order.subarray(nHeld));
   const trainRows = featurize(train.points, spec.features);
   const standardizer = fitStandardizer(trainRows, spec.features.length);
   const split = (s: { points: Float32Array; y: Float32Array }, rows: Float32Array): Split => ({
@@ -109,6 +134,7 @@ export function buildDataset(spec: DatasetSpec, seed: number, files: DatasetFile
     table: null,
     train: split(train, trainRows),
     validation: split(val, featurize(val.points, spec.features)),
+    test: split(test, featurize(test.points, spec.features)),
   };
 }
 

@@ -3,7 +3,7 @@
 import { exampleCounts } from '../spec/validate';
 import { isSeries, isText, isToy, type DatasetSpec, type SeriesDatasetKind } from '../spec/types';
 import { deriveSeed, Rng } from './rng';
-import { charVocab, encode, lmWindows, namesStream, NAME_BOUNDARY } from './text';
+import { charVocab, encode, lmWindows, namesStream, NAME_BOUNDARY, testWindows } from './text';
 import { toyExample, toyExamples, TOY_VOCAB, type ToyTask } from './toyTasks';
 import { mackeyGlass, sineMixture } from './series';
 
@@ -32,6 +32,8 @@ export interface SequenceDataset {
   startToken: number;
   train: SequenceSplit;
   validation: SequenceSplit;
+  /** Held out like validation, looked at once at the end of a run (n = 0 when the spec asks for none). */
+  test: SequenceSplit;
 }
 
 /** Text the language datasets need: the shipped names/speeches file or the user's text. */
@@ -55,6 +57,7 @@ export function seriesValues(kind: SeriesDatasetKind, length: number, noise: num
  */
 export function seriesWindows(spec: DatasetSpec, seed: number): {
   train: { x: Float32Array; y: Float32Array; n: number }; validation: { x: Float32Array; y: Float32Array; n: number };
+  test: { x: Float32Array; y: Float32Array; n: number };
   scale: { mean: number; std: number };
 } {
   const raw = seriesValues(spec.kind as SeriesDatasetKind, spec.samples, spec.noise, deriveSeed(seed, 'data'));
@@ -73,7 +76,11 @@ export function seriesWindows(spec: DatasetSpec, seed: number): {
     }
     return { x, y, n };
   };
-  return { train: windows(0, counts.train), validation: windows(counts.train, counts.validation), scale: { mean, std } };
+  // In time order: training, then validation, then test (the series' very end).
+  return {
+    train: windows(0, counts.train), validation: windows(counts.train, counts.validation),
+    test: windows(counts.train + counts.validation, counts.test), scale: { mean, std },
+  };
 }
 
 /** Names in a seeded order (the file is alphabetical, which would make validation all late letters). */
@@ -86,45 +93,53 @@ function shuffledNames(file: string, seed: number): string {
 export function buildSequenceDataset(spec: DatasetSpec, seed: number, files: TextFiles = {}): SequenceDataset {
   const counts = exampleCounts(spec);
   if (isSeries(spec.kind)) {
-    const { train, validation, scale } = seriesWindows(spec, seed);
+    const { train, validation, test, scale } = seriesWindows(spec, seed);
     return {
       task: 'forecast', vocab: null, length: spec.contextLength, promptLength: 0, scale, startToken: 0,
-      train: { ...train, mask: null }, validation: { ...validation, mask: null },
+      train: { ...train, mask: null }, validation: { ...validation, mask: null }, test: { ...test, mask: null },
     };
   }
   if (isToy(spec.kind)) {
     const task = spec.kind as ToyTask;
     const train = toyExamples(task, spec.digits, counts.train, deriveSeed(seed, 'data'));
-    const validation = heldOutToyExamples(task, spec.digits, counts.validation, deriveSeed(seed, 'validation'), train);
+    const validation = heldOutToyExamples(task, spec.digits, counts.validation, deriveSeed(seed, 'validation'), [train]);
+    const test = heldOutToyExamples(task, spec.digits, counts.test, deriveSeed(seed, 'test'), [train, validation]);
+    const part = (e: ReturnType<typeof toyExamples>) => ({ x: e.x, y: e.y, mask: e.mask, n: e.n });
     return {
       task: 'toy', vocab: [...TOY_VOCAB], length: train.length, promptLength: train.promptLength, scale: null, startToken: 0,
-      train: { x: train.x, y: train.y, mask: train.mask, n: train.n },
-      validation: { x: validation.x, y: validation.y, mask: validation.mask, n: validation.n },
+      train: part(train), validation: part(validation), test: part(test),
     };
   }
   if (!isText(spec.kind)) throw new Error(`${spec.kind} is not a sequence dataset`);
   if (!files.text) throw new Error(spec.kind === 'userText' ? 'Your text: paste or upload some text first' : `The ${spec.kind} text is not loaded`);
   const text = spec.kind === 'names' ? shuffledNames(files.text, deriveSeed(seed, 'split')) : files.text;
   const vocab = charVocab(text);
-  const { train, validation } = lmWindows(encode(vocab, text), spec.contextLength, counts, spec.validationSplit, deriveSeed(seed, 'data'));
+  const tokens = encode(vocab, text);
+  // The test split is the text's end; the rest splits into training and validation as without one.
+  const testFrom = spec.testSplit > 0 ? Math.floor(tokens.length * (1 - spec.testSplit)) : tokens.length;
+  const { train, validation } = lmWindows(tokens.subarray(0, testFrom), spec.contextLength, counts,
+    spec.validationSplit / (1 - spec.testSplit), deriveSeed(seed, 'data'));
+  const test = testWindows(tokens, spec.contextLength, counts.test, testFrom);
   const start = vocab.index.get(NAME_BOUNDARY) ?? vocab.index.get('\n') ?? vocab.index.get(' ') ?? 0;
   return {
     task: 'language', vocab: vocab.chars, length: spec.contextLength, promptLength: 0, scale: null, startToken: start,
     train: { x: train.x, y: train.y, mask: null, n: train.n },
     validation: { x: validation.x, y: validation.y, mask: null, n: validation.n },
+    test: { x: test.x, y: test.y, mask: null, n: test.n },
   };
 }
 
 /**
- * Validation examples that do not appear in training nor twice among themselves (when the task
- * has enough distinct problems), so exact-match measures generalisation rather than recall.
+ * Held-out examples (validation, test) that appear neither in `earlier` sets (training; for test
+ * also validation) nor twice among themselves (when the task has enough distinct problems), so
+ * exact-match measures generalisation rather than recall.
  */
-function heldOutToyExamples(task: ToyTask, digits: number, count: number, seed: number, train: ReturnType<typeof toyExamples>) {
+function heldOutToyExamples(task: ToyTask, digits: number, count: number, seed: number, earlier: ReturnType<typeof toyExamples>[]) {
   const seen = new Set<string>();
-  for (let i = 0; i < train.n; i++) seen.add(train.x.subarray(i * train.length, i * train.length + train.promptLength).join(','));
+  for (const e of earlier) for (let i = 0; i < e.n; i++) seen.add(e.x.subarray(i * e.length, i * e.length + e.promptLength).join(','));
   const rng = new Rng(seed);
   const problems = (task === 'addition' ? 100 ** digits : 10 ** digits);
-  const avoidSeen = problems >= 2 * (train.n + count);
+  const avoidSeen = problems >= 2 * (earlier.reduce((s, e) => s + e.n, 0) + count);
   const out = toyExamples(task, digits, count, seed);
   if (!avoidSeen) return out;
   for (let i = 0; i < count; i++) {

@@ -94,8 +94,30 @@ export function lmWindows(
     throw new Error(`the text is too short for a context of ${T} characters`);
   }
   const trainStarts = Array.from({ length: count }, () => Math.floor(rng.next() * (cut - T - 1)));
-  const valCount = Math.max(1, Math.min(counts.validation, Math.floor((tokens.length - cut - 1) / T)));
-  const stride = Math.max(1, Math.floor((tokens.length - cut - T - 1) / valCount));
-  const valStarts = Array.from({ length: valCount }, (_, i) => cut + i * stride);
-  return { train: build(trainStarts), validation: build(valStarts) };
+  return { train: build(trainStarts), validation: build(heldOutStarts(tokens.length, cut, T, counts.validation)) };
+}
+
+/** Starts of `count` windows strided evenly over tokens [from, end) (as many as fit without overlap if the text is short). */
+function heldOutStarts(end: number, from: number, T: number, count: number): number[] {
+  const n = Math.max(1, Math.min(count, Math.floor((end - from - 1) / T)));
+  const stride = Math.max(1, Math.floor((end - from - T - 1) / n));
+  return Array.from({ length: n }, (_, i) => from + i * stride);
+}
+
+/**
+ * Test windows from the end of a token stream (the last `testSplit` of it), after the part that
+ * lmWindows splits into training and validation, so no test text is seen in either.
+ */
+export function testWindows(tokens: Int32Array, contextLength: number, count: number, from: number): TokenWindows {
+  const T = contextLength;
+  if (count === 0) return { x: new Int32Array(0), y: new Int32Array(0), n: 0, contextLength: T };
+  if (tokens.length - from - T - 1 <= 0) throw new Error(`the text is too short for a test split with a context of ${T} characters`);
+  const starts = heldOutStarts(tokens.length, from, T, count);
+  const x = new Int32Array(starts.length * T);
+  const y = new Int32Array(starts.length * T);
+  starts.forEach((s, i) => {
+    x.set(tokens.subarray(s, s + T), i * T);
+    y.set(tokens.subarray(s + 1, s + T + 1), i * T);
+  });
+  return { x, y, n: starts.length, contextLength: T };
 }

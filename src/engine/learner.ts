@@ -31,6 +31,8 @@ export interface Learner {
   epochTensors(): { metrics: tf.Tensor1D; view: tf.Tensor1D | null };
   /** Turn those values into views; may run the model more (e.g. to sample text). */
   views(values: Float32Array, epoch: number): Promise<EpochViews>;
+  /** The test split's [loss, accuracy, exact match] (uploaded for this one look, then freed); null without a test split. */
+  testMetrics(): Promise<{ examples: number; values: Float32Array } | null>;
   dispose(): void;
 }
 

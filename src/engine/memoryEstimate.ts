@@ -12,7 +12,7 @@ export interface MemoryEstimate {
   optimizer: number;
   /** What one training batch keeps for its backward pass (and the work space the backward pass needs). */
   activations: number;
-  /** The training and validation data, uploaded to the device once. */
+  /** The training and validation data, uploaded to the device once (and the test split, at the end). */
   data: number;
   total: number;
 }
@@ -70,13 +70,13 @@ function dataPerExample(shape: ProblemShape): number {
 }
 
 export function estimateMemory(spec: ExperimentSpec, shape: ProblemShape, params: number): MemoryEstimate {
-  const { train, validation } = exampleCounts(spec.dataset);
+  const { train, validation, test } = exampleCounts(spec.dataset);
   const parameters = FLOAT * params;
   const gradients = parameters;
   const optimizer = optimizerSlots(spec.training.optimizer) * parameters;
   // The backward pass holds about as much again as the forward pass kept.
   const activations = 2 * FLOAT * spec.training.batchSize * activationsPerExample(spec, shape);
-  const data = FLOAT * (train + validation) * dataPerExample(shape);
+  const data = FLOAT * (train + validation + test) * dataPerExample(shape);
   return { parameters, gradients, optimizer, activations, data, total: parameters + gradients + optimizer + activations + data };
 }
 

@@ -15,7 +15,7 @@ import { TabularLearner } from './learners/tabular';
 import { SAMPLE_LENGTH, SequenceLearner, type SamplingOptions } from './learners/sequence';
 import { readState, writeSlots, writeWeights } from './checkpoint';
 import { epochLoss, explosionMessage, isExploding } from './explosion';
-import type { AttentionSnapshot, BatchReport, EpochMetrics, EpochViews, Inspection, RunStatus, TrainingCheckpoint } from './types';
+import type { AttentionSnapshot, BatchReport, EpochMetrics, EpochViews, Inspection, RunStatus, TestResult, TrainingCheckpoint } from './types';
 
 export interface TrainerEvents {
   onEpoch?(metrics: EpochMetrics, views: EpochViews): void;
@@ -30,6 +30,8 @@ export interface TrainerEvents {
   beforeDispose?(): Promise<void>;
   /** The whole state at the end of each epoch (read back only when this is given), to resume from. */
   onCheckpoint?(checkpoint: TrainingCheckpoint): void;
+  /** The test split's score, once, when a run completes (only when the spec holds out a test split). */
+  onTest?(result: TestResult): void;
 }
 
 export interface TrainerOptions {
@@ -131,6 +133,8 @@ export class Trainer {
   private readonly stopOnExplodingLoss: boolean;
   /** Time spent waiting while paused, which is not training time. */
   private pausedMs = 0;
+  /** The last epoch completed (a resumed run starts counting from its checkpoint's). */
+  private epochsDone = 0;
 
   constructor(readonly spec: ExperimentSpec, private events: TrainerEvents = {}, options: TrainerOptions = {}) {
     const prepared = prepareLearner(spec, options);
@@ -240,6 +244,7 @@ export class Trainer {
       const result = await this.loop();
       status = result.status;
       message = result.message;
+      if (status === 'completed') await this.scoreTest();
     } catch (e) {
       status = 'failed';
       message = e instanceof Error ? e.message : String(e);
@@ -286,6 +291,7 @@ export class Trainer {
     // The loss before training, which an exploding loss is judged against: the run's first batch.
     let startLoss = resumed?.startLoss ?? null;
     const firstEpoch = (resumed?.epoch ?? 0) + 1;
+    this.epochsDone = firstEpoch - 1;
     /** The state now, at the end of `epoch`: what a resumed run starts from. */
     const checkpoint = async (epoch: number): Promise<TrainingCheckpoint> => {
       const { weights, slots } = await readState(learner, optimizer);
@@ -384,6 +390,7 @@ export class Trainer {
         const bad = [...batchLosses, trainLoss, valLoss].find((v) => !Number.isFinite(v));
         if (bad !== undefined) return diverged(epoch, bad, training.optimizer.learningRate);
         startLoss ??= batchLosses[0] ?? trainLoss;
+        this.epochsDone = epoch;
         this.events.onEpoch?.(metrics, views);
         if (valLoss < best.loss) best = { loss: valLoss, epoch };
         if (this.events.onCheckpoint) this.events.onCheckpoint(await checkpoint(epoch));
@@ -407,6 +414,18 @@ export class Trainer {
       }
     }
     return { status: 'completed' };
+  }
+
+  /** Score the test split once with the final weights (it never took part in training or early stopping). */
+  private async scoreTest(): Promise<void> {
+    const learner = this.learner!;
+    const test = await learner.testMetrics();
+    if (!test || this.epochsDone === 0) return;
+    const [loss, accuracy, exactMatch] = test.values;
+    this.events.onTest?.({
+      epoch: this.epochsDone, examples: test.examples, loss,
+      accuracy: learner.hasAccuracy ? accuracy : null, exactMatch: learner.hasExactMatch ? exactMatch : null,
+    });
   }
 
   private keepGrads(grads: tf.NamedTensorMap): void {

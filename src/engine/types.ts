@@ -137,6 +137,16 @@ export interface Inspection {
   neuronMaps: { resolution: number; layers: Float32Array[] };
 }
 
+/** A run's score on its test split, measured once, at its end: loss, and accuracy or exact match where the task has them. */
+export interface TestResult {
+  /** The epoch whose weights were scored (the last one trained). */
+  epoch: number;
+  examples: number;
+  loss: number;
+  accuracy: number | null;
+  exactMatch: number | null;
+}
+
 /** One named tensor as plain data: shape and float32 values, row-major. */
 export interface TensorData {
   name: string;

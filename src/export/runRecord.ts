@@ -1,7 +1,7 @@
 // What is kept of a run (IndexedDB, run files), and the one check every such record passes
 // before the app trusts it: stored records and imported files are untrusted input.
 import { describeValue, isObject, migrateSpec, validateSpec, type ExperimentSpec, type FieldError } from '../spec';
-import type { BackendReport, EpochMetrics, EpochViews, TextSample, TrainingCheckpoint } from '../engine/types';
+import type { BackendReport, EpochMetrics, EpochViews, TestResult, TextSample, TrainingCheckpoint } from '../engine/types';
 import { BACKENDS } from '../spec/types';
 
 export const RUN_PHASES = ['queued', 'preparing', 'running', 'paused', 'stopped', 'completed', 'diverged', 'exploded', 'failed', 'interrupted'] as const;
@@ -32,6 +32,8 @@ export interface RunRecord {
   visible: boolean;
   /** The latest checkpoint kept in storage; null when none is (never saved, or its weights were deleted). */
   model: KeptModel | null;
+  /** The score on the test split, measured once when the run completed; null without one. */
+  test: TestResult | null;
 }
 
 const MAX_NAME = 200;
@@ -163,8 +165,16 @@ export function checkRunRecord(raw: unknown, path = 'run'): RecordResult {
       samples,
       visible: raw.visible !== false,
       model: model as KeptModel | null,
+      test: checkTest(raw.test),
     },
   };
+}
+
+/** A test score as kept, or null (absent, from before test splits existed, or damaged: it is remeasured by training again). */
+function checkTest(raw: unknown): TestResult | null {
+  if (!isObject(raw) || !Number.isInteger(raw.epoch) || !Number.isInteger(raw.examples) || !isNumber(raw.loss)) return null;
+  const nullable = (v: unknown) => (isNumber(v) ? v : null);
+  return { epoch: raw.epoch as number, examples: raw.examples as number, loss: raw.loss, accuracy: nullable(raw.accuracy), exactMatch: nullable(raw.exactMatch) };
 }
 
 /**

@@ -29,7 +29,7 @@ export function defaultSpec(): ExperimentSpec {
   return {
     version: SPEC_VERSION,
     seed: 42,
-    dataset: { kind: 'circle', ...datasetDefaults('circle'), validationSplit: 0.2, features: ['x1', 'x2'], table: { target: '', task: 'auto' }, drawn: { added: [], removed: [] } },
+    dataset: { kind: 'circle', ...datasetDefaults('circle'), validationSplit: 0.2, testSplit: 0, features: ['x1', 'x2'], table: { target: '', task: 'auto' }, drawn: { added: [], removed: [] } },
     model: defaultModel('mlp'),
     training: {
       optimizer: {

@@ -40,7 +40,7 @@ export const SCHEDULE_LABELS: Record<ScheduleKind, string> = {
 const FIELD_LABELS: Record<string, string> = {
   spec: 'Experiment', version: 'Version', seed: 'Seed', backend: 'Backend', link: 'Link',
   'dataset': 'Dataset', 'dataset.kind': 'Dataset', 'dataset.samples': 'Samples', 'dataset.noise': 'Noise (σ)',
-  'dataset.validationSplit': 'Validation split', 'dataset.features': 'Input features', 'dataset.contextLength': 'Context length',
+  'dataset.validationSplit': 'Validation split', 'dataset.testSplit': 'Test split', 'dataset.features': 'Input features', 'dataset.contextLength': 'Context length',
   'dataset.digits': 'Digits', 'dataset.table': 'Your table', 'dataset.table.target': 'Column to predict', 'dataset.table.task': 'Task',
   'dataset.drawn': 'Points drawn on the plane', 'dataset.text': 'Your text', 'dataset.csv': 'Your table',
   'model': 'Model', 'model.kind': 'Model', 'model.hidden': 'Hidden layers', 'model.embedding': 'Embedding width',

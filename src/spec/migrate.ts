@@ -17,6 +17,6 @@ export function migrateSpec(raw: unknown): unknown {
     ...spec,
     // The optimizer switches added later are off in older specs, as they were before they existed.
     ...(optimizer ? { training: { ...training, optimizer: { rmspropMomentum: 0, centered: false, amsgrad: false, decayMatricesOnly: false, ...optimizer } } } : {}),
-    dataset: { features: ['x1', 'x2'], contextLength: fill.contextLength, digits: fill.digits, table: { target: '', task: 'auto' }, drawn: { added: [], removed: [] }, ...spec.dataset },
+    dataset: { testSplit: 0, features: ['x1', 'x2'], contextLength: fill.contextLength, digits: fill.digits, table: { target: '', task: 'auto' }, drawn: { added: [], removed: [] }, ...spec.dataset },
   };
 }

@@ -54,6 +54,11 @@ export interface DatasetSpec {
   noise: number;
   /** Fraction of the points held out for validation. */
   validationSplit: number;
+  /**
+   * Fraction held out as a test set (0: none), besides validation: never used while training and
+   * reported once, at the end of a run. Text and series take it from the end, after validation.
+   */
+  testSplit: number;
   /** Plane datasets: the input features computed from (x1, x2). */
   features: FeatureName[];
   /** Text: characters of context per example; series: past values per forecast. */

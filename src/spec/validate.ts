@@ -34,6 +34,9 @@ export const LIMITS = {
   heads: { min: 1, max: 16 },
   noise: { min: 0, max: 3 },
   validationSplit: { min: 0.05, max: 0.5 },
+  testSplit: { min: 0, max: 0.4 },
+  /** Validation and test together leave at least this much for training. */
+  heldOut: { max: 0.6 },
   hiddenLayers: { max: 8 },
   units: { min: 1, max: 256 },
   dropout: { min: 0, max: 0.9 },
@@ -105,12 +108,21 @@ export function samplesRule(kind: DatasetKind): { min: number; max: number; unit
   return { ...LIMITS.mnistSamples, unit: 'real digits' };
 }
 
-/** Training and validation examples a dataset spec yields (series: one per forecast window; plane: with the points drawn). */
-export function exampleCounts(d: Pick<DatasetSpec, 'kind' | 'samples' | 'validationSplit' | 'contextLength'> & { drawn?: DatasetSpec['drawn'] }): { train: number; validation: number } {
+/** The share of the data kept out of training: validation and test together. */
+export function heldOutShare(d: Pick<DatasetSpec, 'validationSplit'> & { testSplit?: number }): number {
+  return d.validationSplit + (d.testSplit ?? 0);
+}
+
+/**
+ * Training, validation and test examples a dataset spec yields (series: one per forecast window;
+ * plane: with the points drawn). The examples held out are split between validation and test.
+ */
+export function exampleCounts(d: Pick<DatasetSpec, 'kind' | 'samples' | 'validationSplit' | 'contextLength'> & { drawn?: DatasetSpec['drawn']; testSplit?: number }): { train: number; validation: number; test: number } {
   const drawn = isPlane(d.kind) && d.drawn ? d.drawn.added.length - d.drawn.removed.length : 0;
   const total = isSeries(d.kind) ? Math.max(0, d.samples - d.contextLength) : d.samples + drawn;
-  const train = trainSize(total, d.validationSplit);
-  return { train, validation: total - train };
+  const train = trainSize(total, heldOutShare(d));
+  const validation = Math.min(total - train, Math.round(total * d.validationSplit));
+  return { train, validation, test: total - train - validation };
 }
 
 /** Tokens per example: the text context, or a toy task's prompt and answer (less the last token). */
@@ -143,6 +155,11 @@ export function validateSpec(raw: unknown): SpecResult {
     checkNumber(errors, 'dataset.samples', dataset.samples, { ...samplesRule(kind), integer: true });
     checkNumber(errors, 'dataset.noise', dataset.noise, LIMITS.noise);
     checkNumber(errors, 'dataset.validationSplit', dataset.validationSplit, LIMITS.validationSplit);
+    checkNumber(errors, 'dataset.testSplit', dataset.testSplit, LIMITS.testSplit);
+    if (!errors.some((e) => e.field === 'dataset.validationSplit' || e.field === 'dataset.testSplit')
+      && (dataset.validationSplit as number) + (dataset.testSplit as number) > LIMITS.heldOut.max + 1e-9) {
+      errors.push({ field: 'dataset.testSplit', message: `with the validation split must hold out at most ${LIMITS.heldOut.max} of the data, so enough is left to train on` });
+    }
     const window = isSeries(kind) ? LIMITS.seriesWindow : LIMITS.textContext;
     checkNumber(errors, 'dataset.contextLength', dataset.contextLength, { ...window, integer: true });
     checkNumber(errors, 'dataset.digits', dataset.digits, { ...(kind === 'addition' ? LIMITS.additionDigits : LIMITS.digits), integer: true });
@@ -224,7 +241,7 @@ export function validateSpec(raw: unknown): SpecResult {
   // Cross-field rules, checked only once the fields they read are valid on their own.
   const has = (field: string) => errors.some((e) => e.field === field);
   if (dataset && training && !has('dataset.kind') && !has('dataset.samples') && !has('dataset.validationSplit')
-    && !has('dataset.contextLength') && !has('training.batchSize') && !errors.some((e) => e.field.startsWith('dataset.drawn'))) {
+    && !has('dataset.contextLength') && !has('dataset.testSplit') && !has('training.batchSize') && !errors.some((e) => e.field.startsWith('dataset.drawn'))) {
     const nTrain = exampleCounts(dataset as unknown as DatasetSpec).train;
     if ((training.batchSize as number) > nTrain) {
       const what = isPlane(dataset.kind as DatasetKind) ? 'training points' : 'training examples';
@@ -262,7 +279,7 @@ function cleanSpec(s: ExperimentSpec): ExperimentSpec {
     version: SPEC_VERSION,
     seed: s.seed,
     dataset: {
-      kind: d.kind, samples: d.samples, noise: d.noise, validationSplit: d.validationSplit, features: [...d.features],
+      kind: d.kind, samples: d.samples, noise: d.noise, validationSplit: d.validationSplit, testSplit: d.testSplit, features: [...d.features],
       contextLength: d.contextLength, digits: d.digits, table: { target: d.table.target, task: d.table.task },
       drawn: { added: d.drawn.added.map(([x1, x2, c]) => [x1, x2, c]), removed: [...d.drawn.removed] },
     },

@@ -263,6 +263,7 @@ export const useRunStore = create<RunState>((set, get) => {
         break;
       }
       case 'batch': patch(msg.runId, () => ({ lastBatch: msg.report })); break;
+      case 'test': flush(); patch(msg.runId, () => ({ test: msg.test })); break;
       case 'inspection': patch(msg.runId, () => ({ inspection: msg.inspection })); break;
       case 'sample': {
         const { text, temperature, prompt } = msg;
@@ -313,7 +314,7 @@ export const useRunStore = create<RunState>((set, get) => {
     const n = nextRunNumber(get().runs.length + 1);
     return live({
       id: newRunId(), name: name ? name(n) : `Run ${n} · ${describe(spec)}`, color: PALETTE[(n - 1) % PALETTE.length], spec, phase: 'queued',
-      message: null, backend: null, epochs: [], views: {}, samples: [], visible: true, model: null,
+      message: null, backend: null, epochs: [], views: {}, samples: [], visible: true, model: null, test: null,
     });
   };
 
@@ -351,7 +352,7 @@ export const useRunStore = create<RunState>((set, get) => {
     client.send({ type: 'stop' });
     // Figures after the checkpoint are dropped: the resumed run computes them again, exactly.
     patch(id, (r) => ({
-      spec, phase: 'queued', message: null, visible: true, asked: {}, inspection: null,
+      spec, phase: 'queued', message: null, visible: true, asked: {}, inspection: null, test: null,
       epochs: r.epochs.filter((e) => e.epoch <= checkpoint.epoch), samples: r.samples.filter((s) => s.epoch <= checkpoint.epoch),
     }));
     set({ selectedId: null });

@@ -3,7 +3,7 @@ import { useSpecStore } from '../state/specStore';
 import { shareLink } from '../state/addressBar';
 import { useLabStore } from '../state/labStore';
 import { executingRun, selectedRun, useRunStore } from '../state/runStore';
-import { describeFieldError, errorsByField, validateSpec, type ExperimentSpec, type SpecResult } from '../spec';
+import { describeFieldError, errorsByField, heldOutShare, validateSpec, type ExperimentSpec, type SpecResult } from '../spec';
 import { useTextStore } from '../state/textStore';
 import { useTableStore } from '../state/tableStore';
 import { useTablePlan } from './useTablePlan';
@@ -38,7 +38,7 @@ function useTableProblem(spec: ExperimentSpec): string | null {
   if (parseProblem || !table) return parseProblem ?? 'Your table: load a CSV file.';
   if (plan && !plan.ok && spec.dataset.table.target) return `Your table: ${plan.error}.`;
   const rows = Math.min(spec.dataset.samples, table.rows.length);
-  const train = rows - Math.round(rows * spec.dataset.validationSplit);
+  const train = rows - Math.round(rows * heldOutShare(spec.dataset));
   if (spec.training.batchSize > train) return `Batch size: must be at most the number of training rows (${train}); lower it.`;
   return null;
 }

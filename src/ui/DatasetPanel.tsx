@@ -158,7 +158,7 @@ export const DatasetPanel = memo(function DatasetPanel({ errors }: { errors: Rec
   const plane = isPlane(ds.kind);
   const series = isSeries(ds.kind);
   const rule = samplesRule(ds.kind);
-  const sizesOk = [ds.samples, ds.validationSplit, ds.contextLength].every(Number.isFinite);
+  const sizesOk = [ds.samples, ds.validationSplit, ds.testSplit, ds.contextLength].every(Number.isFinite);
   const counts = sizesOk ? exampleCounts(ds) : null;
   return (
     <Panel title="Data">
@@ -218,9 +218,17 @@ export const DatasetPanel = memo(function DatasetPanel({ errors }: { errors: Rec
         <NumberField
           label="Validation split" path="dataset.validationSplit" value={ds.validationSplit}
           error={errors['dataset.validationSplit']}
-          hint={counts && !errors['dataset.validationSplit'] ? `${counts.train.toLocaleString('en-US')} train / ${counts.validation.toLocaleString('en-US')} validation` : undefined}
+          hint={counts && !errors['dataset.validationSplit'] && !errors['dataset.testSplit']
+            ? `${counts.train.toLocaleString('en-US')} train / ${counts.validation.toLocaleString('en-US')} validation${counts.test ? ` / ${counts.test.toLocaleString('en-US')} test` : ''}` : undefined}
           onChange={(v) => update((d) => { d.dataset.validationSplit = v; })}
         />
+        <NumberField
+          label="Test split" path="dataset.testSplit" value={ds.testSplit} error={errors['dataset.testSplit']}
+          hint="0 = none; scored once, at the end"
+          onChange={(v) => update((d) => { d.dataset.testSplit = v; })}
+        />
+      </div>
+      <div className="row">
         <NumberField
           label="Seed" path="seed" value={spec.seed} error={errors.seed} hint="data, weights, batch order, dropout"
           onChange={(v) => update((d) => { d.seed = v; })}

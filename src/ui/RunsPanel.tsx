@@ -10,6 +10,7 @@ import { PHASE_LABELS } from './ControlBar';
 import { X_AXIS_LABELS } from './Charts';
 import { Panel } from './fields';
 import { formatPerplexity } from './format';
+import type { TestResult } from '../engine/types';
 
 /** A model in a few characters: [8t-8t] for an MLP, LSTM[64] or GPT 2×64/4h. */
 function modelSummary(spec: ExperimentSpec): string {
@@ -30,7 +31,15 @@ function finalFigures(run: Run): string {
   const language = isText(run.spec.dataset.kind);
   const loss = language ? `val ${e.valLoss.toFixed(3)} nats/char · ppl ${formatPerplexity(e.valLoss)}` : `val loss ${e.valLoss.toFixed(4)}`;
   const exact = e.valExactMatch !== null && e.valExactMatch !== undefined ? ` · exact ${(e.valExactMatch * 100).toFixed(1)}%` : '';
-  return `${loss}${e.valAccuracy !== null ? ` · acc ${(e.valAccuracy * 100).toFixed(1)}%` : ''}${exact} · ${e.epoch} ep`;
+  return `${loss}${e.valAccuracy !== null ? ` · acc ${(e.valAccuracy * 100).toFixed(1)}%` : ''}${exact} · ${e.epoch} ep${run.test ? ` · ${testFigures(run.test, language)}` : ''}`;
+}
+
+/** The test split's score, measured once at the end of the run. */
+function testFigures(t: TestResult, language: boolean): string {
+  const loss = language ? `${t.loss.toFixed(3)} nats/char` : `loss ${t.loss.toFixed(4)}`;
+  const acc = t.accuracy !== null ? ` · acc ${(t.accuracy * 100).toFixed(1)}%` : '';
+  const exact = t.exactMatch !== null ? ` · exact ${(t.exactMatch * 100).toFixed(1)}%` : '';
+  return `test (${t.examples.toLocaleString('en-US')} held out, once): ${loss}${acc}${exact}`;
 }
 
 /** How every chart draws: x-axis, smoothing, log scale. */

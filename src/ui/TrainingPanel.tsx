@@ -1,6 +1,6 @@
 import { memo } from 'react';
 import { useSpecStore } from '../state/specStore';
-import { exponentialGamma, LIMITS, OPTIMIZER_KINDS, SCHEDULE_KINDS, trainSize, validateSpec, type OptimizerSpec, type ScheduleSpec } from '../spec';
+import { exampleCounts, exponentialGamma, LIMITS, OPTIMIZER_KINDS, SCHEDULE_KINDS, validateSpec, type OptimizerSpec, type ScheduleSpec } from '../spec';
 import { learningRateAt } from '../engine/schedule';
 import { CheckField, NumberField, Panel, SelectField } from './fields';
 import { OPTIMIZER_FIELDS, OPTIMIZER_FLAGS, OPTIMIZER_LABELS, SCHEDULE_LABELS } from '../spec';
@@ -13,7 +13,7 @@ function SchedulePreview() {
   const spec = useSpecStore((s) => s.spec);
   if (!validateSpec(spec).ok) return null;
   const { training, dataset } = spec;
-  const stepsPerEpoch = Math.max(1, Math.floor(trainSize(dataset.samples, dataset.validationSplit) / training.batchSize));
+  const stepsPerEpoch = Math.max(1, Math.floor(exampleCounts(dataset).train / training.batchSize));
   const total = stepsPerEpoch * training.epochs;
   const n = 80;
   const lrs = Array.from({ length: n }, (_, i) =>

@@ -1,7 +1,7 @@
 // worker/: the Web Worker that owns tfjs in the browser, and the typed messages to and from it.
 import type { BackendChoice, BackendName, ExperimentSpec } from '../spec/types';
 import type {
-  AttentionSnapshot, BackendReport, BatchReport, EpochMetrics, EpochViews, Inspection, RunStatus, TrainingCheckpoint,
+  AttentionSnapshot, BackendReport, BatchReport, EpochMetrics, EpochViews, Inspection, RunStatus, TestResult, TrainingCheckpoint,
 } from '../engine/types';
 
 /** The person's own data, which no link carries: their text, or their table as CSV. */
@@ -50,6 +50,8 @@ export type FromWorker =
   /** The answer to 'open': the model is ready, or why it could not be loaded (e.g. a tensor's shape). */
   | { type: 'opened'; runId: number; error: string | null }
   | { type: 'batch'; runId: number; report: BatchReport }
+  /** The test split's score, once, as a run completes. */
+  | { type: 'test'; runId: number; test: TestResult }
   | { type: 'inspection'; runId: number; inspection: Inspection }
   | { type: 'sample'; runId: number; text: string; temperature: number; prompt: string }
   | { type: 'attention'; runId: number; attention: AttentionSnapshot }

@@ -91,6 +91,7 @@ async function runOne(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> 
       },
       onBatch: (report) => post({ type: 'batch', runId, report }),
       onEpoch: (metrics, views) => post({ type: 'epoch', runId, metrics, views }, transferables(views)),
+      onTest: (test) => post({ type: 'test', runId, test }),
       onCheckpoint: (checkpoint) => {
         unsent = checkpoint;
         if (performance.now() - lastSent >= CHECKPOINT_MS) sendCheckpoint();

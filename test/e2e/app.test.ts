@@ -263,8 +263,8 @@ test('a damaged shared link opens the default experiment and says why', async ()
   await page.close();
 });
 
-test('finished runs are kept across a reload, and removing one forgets it', async () => {
-  const { page } = await openPage(quickLink((s) => { s.backend = 'cpu'; s.training.epochs = 4; }));
+test('finished runs are kept across a reload (with their test score), and removing one forgets it', async () => {
+  const { page } = await openPage(quickLink((s) => { s.backend = 'cpu'; s.training.epochs = 4; s.dataset.testSplit = 0.2; }));
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect.poll(() => page.getByTestId('phase').textContent(), { timeout: 30_000 }).toBe('Finished');
   const rows = page.getByTestId('runs-table').locator('tbody tr');
@@ -272,7 +272,7 @@ test('finished runs are kept across a reload, and removing one forgets it', asyn
   const rowTexts = async () => Promise.all((await rows.all()).map(async (r) =>
     `${await r.locator('input.run-name-input').inputValue()} ${await r.textContent()}`));
   const before = (await rowTexts())[0];
-  expect(before).toMatch(/^Run 1 · Adam lr 0\.01 .*val loss \d\.\d{4}.*4 ep.*Finished/);
+  expect(before).toMatch(/^Run 1 · Adam lr 0\.01 .*val loss \d\.\d{4}.*4 ep · test \(40 held out, once\): loss \d\.\d{4} · acc \d+\.\d%.*Finished/);
   await page.reload();
   await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(1);
   expect((await rowTexts())[0]).toBe(before);

@@ -119,17 +119,31 @@ export class SequenceLearner implements Learner {
     return { metrics: this.evaluate(), view: this.viewTensor() };
   }
 
-  private evaluate(): tf.Tensor1D {
+  /** [loss, accuracy, exact match] over a split's first `limit` rows, in chunks that bound memory. */
+  private scores(split: DeviceSplit, limit: number): tf.Scalar[] {
     const chunk = Math.max(1, Math.floor(EVAL_TOKENS / this.dataset.length));
-    const over = (split: DeviceSplit, limit: number) => {
-      const n = Math.min(limit, split.n);
-      const parts = chunks(n, chunk).map(([s, size]) => this.sums(split, s, size));
-      const [loss, targets, right, exact] = tf.unstack(tf.addN(parts));
-      return [loss.div(targets), right.div(targets), exact.div(n)];
-    };
-    const [trainLoss, trainAcc] = over(this.train, TRAIN_EVAL_LIMIT);
-    const [valLoss, valAcc, valExact] = over(this.validation, SEQUENCE_VAL_LIMIT);
+    const n = Math.min(limit, split.n);
+    const parts = chunks(n, chunk).map(([s, size]) => this.sums(split, s, size));
+    const [loss, targets, right, exact] = tf.unstack(tf.addN(parts));
+    return [loss.div(targets), right.div(targets), exact.div(n)] as tf.Scalar[];
+  }
+
+  private evaluate(): tf.Tensor1D {
+    const [trainLoss, trainAcc] = this.scores(this.train, TRAIN_EVAL_LIMIT);
+    const [valLoss, valAcc, valExact] = this.scores(this.validation, SEQUENCE_VAL_LIMIT);
     return tf.stack([trainLoss, trainAcc, valLoss, valAcc, valExact]) as tf.Tensor1D;
+  }
+
+  async testMetrics(): Promise<{ examples: number; values: Float32Array } | null> {
+    const ds = this.dataset;
+    if (ds.test.n === 0) return null;
+    const result = tf.tidy(() => {
+      const test = upload(ds.test, ds.length, ds.task === 'forecast');
+      return tf.stack(this.scores(test, test.n));
+    });
+    const values = (await result.data()) as Float32Array;
+    result.dispose();
+    return { examples: ds.test.n, values };
   }
 
   private viewTensor(): tf.Tensor1D | null {

@@ -87,6 +87,19 @@ export class TabularLearner implements Learner {
     return tf.stack([...train, ...metrics(valOut, this.yVal), tf.scalar(0)]) as tf.Tensor1D;
   }
 
+  async testMetrics(): Promise<{ examples: number; values: Float32Array } | null> {
+    const { test, task, inputDim } = this.dataset;
+    if (test.n === 0) return null;
+    const result = tf.tidy(() => {
+      const out = this.model.forward(tf.tensor2d(test.x, [test.n, inputDim]));
+      const y = tf.tensor1d(test.y);
+      return tf.stack([taskLoss(task, out, y), task === 'regression' ? tf.scalar(0) : accuracy(task, out, y), tf.scalar(0)]);
+    });
+    const values = (await result.data()) as Float32Array;
+    result.dispose();
+    return { examples: test.n, values };
+  }
+
   /** The views' values in one tensor: the boundary grid (plane), then each validation example's predicted class (classifiers). */
   private viewTensor(valOut: tf.Tensor2D): tf.Tensor1D | null {
     const ds = this.dataset;
