@@ -30,7 +30,7 @@ export function ControlBar({ valid, errorCount }: { valid: boolean; errorCount: 
   const e = spec.training.epochs;
   const epochsOk = Number.isInteger(e) && e >= LIMITS.epochs.min && e <= LIMITS.epochs.max;
   return (
-    <div className="control-bar">
+    <section className="control-bar" aria-label="Training controls">
       <div className="buttons">
         <button type="button" className="primary" disabled={!valid || exec?.phase === 'preparing'}
           onClick={() => store.start(structuredClone(spec))}
@@ -72,6 +72,6 @@ export function ControlBar({ valid, errorCount }: { valid: boolean; errorCount: 
           {store.probeError && <div className="fallbacks">{store.probeError}</div>}
         </div>
       </div>
-    </div>
+    </section>
   );
 }

@@ -72,7 +72,7 @@ export function e2eSite() {
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 /**
- * axe-core's serious and critical findings on the page as it is now, one line each
+ * axe-core's serious and critical findings (and content outside landmarks) on the page as it is now, one line each
  * ("color-contrast: .muted — Fix any of the following…"), so a failure says what to fix.
  */
 export async function accessibilityProblems(page: Page): Promise<string[]> {
@@ -83,7 +83,9 @@ export async function accessibilityProblems(page: Page): Promise<string[]> {
     return axe.run(document, { resultTypes: ['violations'] });
   });
   return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    // Serious and critical findings, and content left outside every landmark (moderate, but it
+    // leaves screen-reader users without a way to jump to it).
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical' || v.id === 'region')
     .flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')} — ${n.failureSummary.split('\n').slice(0, 2).join(' ')}`));
 }
 
