@@ -53,8 +53,7 @@ interface RunState {
   resume(): void;
   step(): void;
   stop(runId?: number): void;
-  /** Continue an interrupted run from its checkpoint, exactly where it was. */
-  /** Continue a run from its kept model; `pastExplosion`: train on although its loss exploded. */
+  /** Continue a run from its checkpoint, exactly where it was; `pastExplosion`: train on although its loss exploded. */
   resumeRun(id: number, opts?: { pastExplosion?: boolean }): Promise<void>;
   /** Train a run's kept model for `extra` more epochs (the schedule spans the new total). */
   continueRun(id: number, extra: number): Promise<void>;

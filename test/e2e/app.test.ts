@@ -73,8 +73,18 @@ test('invalid fields show inline errors and block training until fixed', async (
   await lr.fill('0.02');
   await page.locator('input[name="training.batchSize"]').fill('16');
   await expect.poll(() => page.getByRole('button', { name: 'Train', exact: true }).isDisabled()).toBe(false);
+  // The epoch counter shows the epochs typed only once they are valid.
+  const epochs = page.locator('input[name="training.epochs"]');
+  await epochs.fill('1000000000');
+  await expect.poll(() => page.getByTestId('epoch-count').textContent()).toBe('Epoch 0 / —');
+  await epochs.fill('30');
+  await expect.poll(() => page.getByTestId('epoch-count').textContent()).toBe('Epoch 0 / 30');
   // The edited experiment is in the address bar, ready to share.
   expect(decodeURIComponent(page.url())).toMatch(/#spec=/);
+  // A regression on the plane is a predicted surface with its colour scale, not a "decision boundary".
+  await page.locator('select[name="dataset.kind"]').selectOption('sine');
+  await expect.poll(() => page.getByRole('region', { name: /^Prediction over the plane/ }).count()).toBe(1);
+  expect(await page.getByTestId('colour-scale').getAttribute('aria-label')).toMatch(/prediction −1 orange, 0 grey, \+1 blue/);
   await page.close();
 });
 
