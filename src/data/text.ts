@@ -81,20 +81,23 @@ export function lmWindows(
   const T = contextLength;
   const cut = Math.floor(tokens.length * (1 - validationSplit));
   const rng = new Rng(seed);
-  const build = (starts: number[]): TokenWindows => {
-    const x = new Int32Array(starts.length * T);
-    const y = new Int32Array(starts.length * T);
-    starts.forEach((s, i) => {
-      x.set(tokens.subarray(s, s + T), i * T);
-      y.set(tokens.subarray(s + 1, s + T + 1), i * T);
-    });
-    return { x, y, n: starts.length, contextLength: T };
-  };
+  const build = (starts: number[]) => windowsAt(tokens, starts, T);
   if (cut - T - 1 <= 0 || tokens.length - cut - T - 1 <= 0) {
     throw new Error(`the text is too short for a context of ${T} characters`);
   }
   const trainStarts = Array.from({ length: count }, () => Math.floor(rng.next() * (cut - T - 1)));
   return { train: build(trainStarts), validation: build(heldOutStarts(tokens.length, cut, T, counts.validation)) };
+}
+
+/** The windows of T tokens that start at `starts`, each with its next-token targets. */
+function windowsAt(tokens: Int32Array, starts: number[], T: number): TokenWindows {
+  const x = new Int32Array(starts.length * T);
+  const y = new Int32Array(starts.length * T);
+  starts.forEach((s, i) => {
+    x.set(tokens.subarray(s, s + T), i * T);
+    y.set(tokens.subarray(s + 1, s + T + 1), i * T);
+  });
+  return { x, y, n: starts.length, contextLength: T };
 }
 
 /** Starts of `count` windows strided evenly over tokens [from, end) (as many as fit without overlap if the text is short). */
@@ -112,12 +115,5 @@ export function testWindows(tokens: Int32Array, contextLength: number, count: nu
   const T = contextLength;
   if (count === 0) return { x: new Int32Array(0), y: new Int32Array(0), n: 0, contextLength: T };
   if (tokens.length - from - T - 1 <= 0) throw new Error(`the text is too short for a test split with a context of ${T} characters`);
-  const starts = heldOutStarts(tokens.length, from, T, count);
-  const x = new Int32Array(starts.length * T);
-  const y = new Int32Array(starts.length * T);
-  starts.forEach((s, i) => {
-    x.set(tokens.subarray(s, s + T), i * T);
-    y.set(tokens.subarray(s + 1, s + T + 1), i * T);
-  });
-  return { x, y, n: starts.length, contextLength: T };
+  return windowsAt(tokens, heldOutStarts(tokens.length, from, T, count), T);
 }
