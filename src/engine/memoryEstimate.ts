@@ -24,7 +24,7 @@ const GIB = 1024 ** 3;
  * What a run may use on each backend before the browser gives out. wasm's heap is one 32-bit
  * WebAssembly memory (tfjs grows it to at most 4 GiB, and a growing heap needs room to copy);
  * WebGL textures and CPU typed arrays live in a tab's few GiB. A spec of 6 blocks × dModel 256 ×
- * 16 heads, context 128, batch 1024 (about 33 GiB by this estimate) aborted wasm after 8 s and
+ * 16 heads, context 128, batch 1024 (about 64 GB by this estimate) aborted wasm after 8 s and
  * took Chromium to 17 GB on WebGPU: such specs are refused with what to reduce.
  */
 export const MEMORY_BUDGET: Record<BackendName, number> = { webgpu: 4 * GIB, webgl: 2 * GIB, wasm: 2 * GIB, cpu: 2 * GIB };

@@ -122,7 +122,7 @@ export function App() {
       <Notices />
       {tab === 'lab' ? <LossSurfaceLab /> : (
         <>
-          <ControlBar valid={validation.ok} errorCount={validation.ok ? 0 : validation.errors.length} />
+          <ControlBar valid={validation.ok} errorCount={validation.ok ? 0 : validation.errors.length} epochsValid={!errors['training.epochs']} />
           {linkErrors && (
             <div className="banner warning" role="alert">
               The shared link could not be opened, so the default experiment is shown:{' '}

@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
 import { executingRun, selectedRun, useRunStore } from '../state/runStore';
 import { useSpecStore } from '../state/specStore';
-import { BACKEND_CHOICES, LIMITS, type BackendChoice } from '../spec';
+import { BACKEND_CHOICES, type BackendChoice } from '../spec';
 import { SelectField } from './fields';
 
 const BACKEND_LABELS: Record<BackendChoice, string> = {
@@ -14,7 +14,7 @@ export const PHASE_LABELS: Record<string, string> = {
 };
 
 /** Train / pause / resume / step / stop, the backend choice, and what is running where. */
-export function ControlBar({ valid, errorCount }: { valid: boolean; errorCount: number }) {
+export function ControlBar({ valid, errorCount, epochsValid }: { valid: boolean; errorCount: number; epochsValid: boolean }) {
   const spec = useSpecStore((s) => s.spec);
   const update = useSpecStore((s) => s.update);
   const store = useRunStore();
@@ -27,8 +27,6 @@ export function ControlBar({ valid, errorCount }: { valid: boolean; errorCount: 
   useEffect(() => probeBackend(spec.backend), [spec.backend, probeBackend]);
   const backend = exec?.backend ?? (active ? null : store.probed);
   const fallbacks = backend?.fallbacks ?? [];
-  const e = spec.training.epochs;
-  const epochsOk = Number.isInteger(e) && e >= LIMITS.epochs.min && e <= LIMITS.epochs.max;
   return (
     <section className="control-bar" aria-label="Training controls">
       <div className="buttons">
@@ -51,7 +49,7 @@ export function ControlBar({ valid, errorCount }: { valid: boolean; errorCount: 
         <span data-testid="phase" className={`phase phase-${phase}`}>{PHASE_LABELS[phase]}</span>
         {/* With no run, the epochs typed so far, but only once they are a valid number. */}
         <span data-testid="epoch-count">
-          Epoch {shown?.epochs.length ?? 0} / {shown ? shown.spec.training.epochs : epochsOk ? spec.training.epochs : '—'}
+          Epoch {shown?.epochs.length ?? 0} / {shown ? shown.spec.training.epochs : epochsValid ? spec.training.epochs : '—'}
         </span>
         {shown && <span className="run-name">{shown.name}</span>}
         {queued > 0 && <span>{queued} more queued</span>}
