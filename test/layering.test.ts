@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 
-// DESIGN.md's rules: engine/, data/, spec/ never touch React or the DOM; ui/ and state/ never import tfjs.
+// DESIGN.md's rules: engine/, data/, spec/ (and export/, cli/, which run in Node) never touch React or the DOM; ui/ and state/ never import tfjs.
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
     const p = join(dir, f);
@@ -13,8 +13,8 @@ function files(dir: string): string[] {
 const importsOf = (file: string) =>
   [...readFileSync(file, 'utf8').matchAll(/^\s*import\s+(?!type\b)[^'"]*['"]([^'"]+)['"]/gm)].map((m) => m[1]);
 
-test('engine, data and spec import neither React nor the DOM', () => {
-  for (const dir of ['src/engine', 'src/data', 'src/spec']) {
+test('engine, data, spec, export and the CLI import neither React nor the DOM', () => {
+  for (const dir of ['src/engine', 'src/data', 'src/spec', 'src/export', 'src/cli']) {
     for (const file of files(dir)) {
       const text = readFileSync(file, 'utf8');
       expect(importsOf(file).filter((i) => /^react/.test(i)), file).toEqual([]);

@@ -32,6 +32,8 @@ export interface TrainerEvents {
   onCheckpoint?(checkpoint: TrainingCheckpoint): void;
   /** The test split's score, once, when a run completes (only when the spec holds out a test split). */
   onTest?(result: TestResult): void;
+  /** After every batch trained: how far the epoch has come (for progress bars). */
+  onProgress?(epoch: number, batch: number, batches: number): void;
 }
 
 export interface TrainerOptions {
@@ -343,6 +345,7 @@ export class Trainer {
           const { loss, norms } = trainStep(perm, b, b === batches - 1);
           losses.push(loss);
           gradNorms = norms ?? gradNorms;
+          this.events.onProgress?.(epoch, b + 1, batches);
           if (stepping) {
             const value = (await loss.data())[0];
             this.events.onBatch?.({ epoch, batch: b + 1, step: optimizer.steps, loss: value });

@@ -1,0 +1,63 @@
+// The README that travels with an exported program: what it is and how to run it.
+import { MODEL_LABELS, OPTIMIZER_LABELS, type ExperimentSpec } from '../../spec';
+import { TRAIN_EVAL_LIMIT } from '../../engine/cost';
+import type { DataInfo } from './exportFiles';
+
+const hasDropout = (spec: ExperimentSpec) => {
+  const m = spec.model;
+  if (m.kind === 'mlp') return m.hidden.some((l) => l.dropout > 0);
+  if (m.kind === 'lstm') return m.layers.some((l) => l.dropout > 0);
+  return m.dropout > 0;
+};
+
+export function exportReadme(spec: ExperimentSpec, info: DataInfo): string {
+  const t = spec.training;
+  const { train, validation, test } = info.examples;
+  const dropout = hasDropout(spec)
+    ? 'This model uses **dropout**: PyTorch draws other random masks than the browser, so the curves agree in distribution, not number for number. With dropout 0 they agree to about 1e-4.'
+    : 'Started from `init.safetensors` (the default), the losses it prints match the browser run of this spec epoch by epoch, to about 1e-4 relative on the CPU. Float32 sums in another order differ in the last bits; a run that amplifies such differences (a large learning rate, a big model) drifts apart after a few epochs, as it would from itself with initial weights changed by one part in a million.';
+  return `# ${MODEL_LABELS[spec.model.kind].replace(/^an? /, '')} on ${spec.dataset.kind}, exported from the neural-network playground
+
+A self-contained PyTorch program that trains this experiment (${OPTIMIZER_LABELS[t.optimizer.kind]}, learning rate ${t.optimizer.learningRate},
+batch ${t.batchSize}, ${t.epochs} epochs, seed ${spec.seed}) outside the browser. It needs Python 3 and PyTorch, nothing else.
+
+| File | What it is |
+| --- | --- |
+| \`train.py\` | the model (\`nn.Module\`s), optimizer, schedule, clipping, penalties and training loop |
+| \`spec.json\` | the experiment, as the playground's "Copy spec" gives it; \`train.py\` reads its hyper-parameters |
+| \`data.safetensors\` | the exact examples the browser built: ${train} for training, ${validation} for validation${test ? `, ${test} for test` : ''} (${info.task === 'language' || info.task === 'toy' ? 'token ids' : 'after feature engineering and standardisation'}) |
+| \`init.safetensors\` | the exact initial weights of the browser run |
+
+## Run it
+
+\`\`\`sh
+python3 train.py                      # on a GPU if PyTorch sees one, else on the CPU
+python3 train.py --device cpu         # on the CPU
+python3 train.py --device cuda        # on one GPU
+torchrun --nproc_per_node=4 train.py  # data-parallel, 4 processes (gloo on the CPU, nccl on GPUs)
+\`\`\`
+
+Each epoch prints one JSON line, e.g. \`{"epoch": 1, "trainLoss": 0.52, "trainAccuracy": 0.81, "valLoss": 0.55, "valAccuracy": 0.79}\`
+(accuracy where the task has one); the end saves \`final.safetensors\`.
+
+- \`--epochs N\` trains to epoch N instead of the spec's ${t.epochs} (the schedule stretches to match).
+- \`--resume FILE\` starts from saved weights: \`final.safetensors\`, or the app's **weights ⤓** download. The epochs, schedule
+  and shuffle go on from the epoch the file was saved at; the optimizer starts afresh (weight files hold no optimizer state).
+- \`final.safetensors\` loads back into the app (**Load weights…**) to sample, inspect or continue.
+
+${dropout}
+
+Under \`torchrun\`, every process takes its share of each global batch of ${t.batchSize}, the gradients are averaged, and
+process 0 prints and saves: with the same batch size, any number of processes gives the same losses (to float rounding).
+Each process holds all the data; start as many as there are GPUs (or CPU cores to spare).
+
+## Where it follows the playground rather than stock PyTorch
+
+- Weight matrices are stored \`[inputs, outputs]\` (\`x @ W + b\`), the transpose of \`nn.Linear\`'s, so the app's files load as they are.
+- The LSTM has one bias per layer where \`nn.LSTM\` has two (their sum), and the forget gate's starts at 1.
+- L1 and L2 penalties (\`l1·Σ|W| + l2·ΣW²\`) apply to weight matrices only, not to biases or LayerNorm gains.
+- GELU is the tanh approximation; the attention mask adds −1e9 rather than −∞.
+- Each epoch's training figures are measured on the first ${TRAIN_EVAL_LIMIT} training examples, as in the app.
+- Batches come from the playground's seeded shuffle (mulberry32), and the last incomplete batch of each epoch is dropped.
+`;
+}

@@ -1,0 +1,145 @@
+// The command line: trains with the app's engine, writes run files the app reads, and refuses
+// bad specs and arguments with the app's field-naming messages (status 2).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, test } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { cli, specFile, tempDir } from './cliHarness';
+import { parseCommand, UsageError } from '../src/cli/args';
+import { Progress } from '../src/cli/progress';
+import { main } from '../src/cli/main';
+import { interrupt } from '../src/cli/trainCommand';
+import { readRunFile } from '../src/export/runFile';
+import { datasetDefaults, defaultSpec, type ExperimentSpec } from '../src/spec';
+import type { EpochMetrics } from '../src/engine/types';
+
+function tinySpec(edit: (s: ExperimentSpec) => void = () => {}): ExperimentSpec {
+  const s = defaultSpec();
+  s.dataset.samples = 200;
+  s.training.epochs = 3;
+  edit(s);
+  return s;
+}
+
+describe('train', () => {
+  beforeAll(async () => {
+    await tf.setBackend('wasm'); // the CLI's default, so the tensor count is read on the backend it trains on
+  });
+
+  test('writes a run file the app imports, one run per seed, each learning; the same seed gives the same curve', async () => {
+    const dir = tempDir('cli');
+    const out = join(dir, 'runs.json');
+    const before = tf.memory().numTensors;
+    const result = await cli(['train', specFile(dir, tinySpec()), '--epochs', '4', '--seeds', '1,2', '--out', out]);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(tf.memory().numTensors).toBe(before);
+    const file = readRunFile(readFileSync(out, 'utf8'));
+    if (!file.ok) throw new Error(JSON.stringify(file.errors));
+    expect(file.runs.map((r) => r.run.spec.seed)).toEqual([1, 2]);
+    for (const { run, checkpoint } of file.runs) {
+      expect(run.phase).toBe('completed');
+      expect(run.backend?.active).toBe('wasm');
+      expect(run.epochs.map((e) => e.epoch)).toEqual([1, 2, 3, 4]);
+      expect(run.epochs[3].trainLoss).toBeLessThan(run.epochs[0].trainLoss);
+      expect(checkpoint?.epoch).toBe(4); // the model travels too: it can be sampled or continued in the app
+    }
+    expect(file.runs[0].run.epochs[3].valLoss).not.toBe(file.runs[1].run.epochs[3].valLoss);
+    // A run file is a spec file too: its runs' specs train again, to the very same figures.
+    const again = join(dir, 'again.json');
+    expect((await cli(['train', out, '--out', again])).status).toBe(0);
+    const rerun = readRunFile(readFileSync(again, 'utf8'));
+    if (!rerun.ok) throw new Error('not readable');
+    expect(rerun.runs.map((r) => r.run.epochs.map((e) => e.valLoss))).toEqual(file.runs.map((r) => r.run.epochs.map((e) => e.valLoss)));
+  });
+
+  test('without a terminal it prints one plain line per epoch; on a terminal a bar redrawn in place', async () => {
+    const dir = tempDir('cli');
+    const plain = await cli(['train', specFile(dir, tinySpec())]);
+    const lines = plain.stdout.trim().split('\n');
+    expect(lines.filter((l) => / epoch \d+\/3 · loss /.test(l))).toHaveLength(3);
+    expect(lines.at(-1)).toMatch(/ completed \(\d+:\d\d\)$/);
+    expect(plain.stdout).not.toContain('\r');
+    expect(lines[0]).toMatch(/^CLI · MLP · Adam lr 0\.01 · seed 42 epoch 1\/3 · loss \d\.\d{4} · val loss \d\.\d{4} · val acc \d+\.\d% · [\d,]+ ex\/s · \d+:\d\d left$/);
+
+    const writes: string[] = [];
+    const progress = new Progress({ write: (t) => writes.push(t), isTTY: true }, 'run', 2);
+    for (let b = 1; b <= 4; b++) progress.batch(1, b, 4);
+    expect(writes.at(-1)).toMatch(/^\r\x1b\[2Krun epoch 1\/2 \[█{24}\] · \d+:\d\d left$/);
+    progress.epoch({ epoch: 1, trainLoss: 0.5, valLoss: 0.6, valAccuracy: 0.75, valExactMatch: null, examplesPerSec: 1234 } as EpochMetrics);
+    progress.batch(2, 1, 4);
+    // Half-way figures come from the last epoch; the bar shows a quarter done.
+    expect(writes.at(-1)).toMatch(/^\r\x1b\[2Krun epoch 2\/2 \[█{6}░{18}\] loss 0\.5000 · val loss 0\.6000 · val acc 75\.0% · 1,234 ex\/s · /);
+  });
+
+  test('a bad spec exits with status 2 and the app’s messages, naming each field', async () => {
+    const dir = tempDir('cli');
+    const spec = tinySpec((s) => {
+      s.model = { kind: 'mlp', hidden: [{ units: 0, activation: 'tanh', dropout: 0 }] };
+      s.training.batchSize = -1;
+    });
+    const result = await cli(['train', specFile(dir, spec)]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('is not a valid spec');
+    expect(result.stderr).toMatch(/Dense 1 · Units: must be .* \(model\.hidden\[0\]\.units\)/);
+    expect(result.stderr).toMatch(/Batch size: must be .* \(training\.batchSize\)/);
+    expect(result.stdout).toBe('');
+    // Not JSON, a damaged run file, a missing file, and a spec that --epochs breaks.
+    expect((await cli(['train', specFile(dir, '{oops', 'broken.json')])).stderr).toMatch(/not JSON/);
+    const damaged = { format: 'nn-playground-runs', version: 1, runs: [{ name: 'x' }] };
+    const bad = await cli(['train', specFile(dir, damaged, 'runs.json')]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/runs\[0\]\.epochs/);
+    expect((await cli(['train', join(dir, 'missing.json')])).stderr).toMatch(/missing\.json: cannot be read/);
+    const userText = await cli(['train', specFile(dir, tinySpec((s) => { s.dataset = { ...s.dataset, kind: 'userText', ...datasetDefaults('userText') }; s.model = { kind: 'lstm', embedding: 4, layers: [{ units: 4, dropout: 0 }] }; }), 'text.json')]);
+    expect(userText).toMatchObject({ status: 2, stderr: expect.stringMatching(/your own text.*--data FILE/) });
+  });
+
+  test('bad arguments exit with status 2 and say what is allowed', async () => {
+    expect(() => parseCommand(['fly', 'x.json'])).toThrow(UsageError);
+    expect(() => parseCommand(['train', 'x.json', '--epochs', '0'])).toThrow(/--epochs must be a whole number from 1 to 10000 \(got "0"\)/);
+    expect(() => parseCommand(['train', 'x.json', '--backend', 'tpu'])).toThrow(/--backend must be one of cpu, wasm, webgpu/);
+    expect(() => parseCommand(['train', 'x.json', '--seeds', '1,x'])).toThrow(/--seeds must be a whole number/);
+    expect(() => parseCommand(['train', 'x.json', '--seeds', '3,3'])).toThrow(/twice/);
+    expect(() => parseCommand(['export-pytorch', 'x.json'])).toThrow(/--out DIR/);
+    expect(() => parseCommand(['train', 'x.json', '--frobnicate'])).toThrow(UsageError);
+    expect(parseCommand(['train', 'x.json', '--seeds', '1,2,3', '--backend', 'cpu'])).toMatchObject({ seeds: [1, 2, 3], backend: 'cpu', epochs: null });
+    const result = await cli(['train', 'x.json', '--epochs', 'many']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/--epochs must be a whole number .*\n\nUsage:/);
+    expect((await cli([])).stdout).toMatch(/^Usage:/);
+  });
+
+  test('Ctrl-C stops the run after its batch: the epochs done are written as a stopped run, and no later seed starts', async () => {
+    const dir = tempDir('cli');
+    const out = join(dir, 'runs.json');
+    let stdout = '';
+    const status = await main(['train', specFile(dir, tinySpec((s) => { s.training.epochs = 50; })), '--seeds', '1,2', '--out', out], {
+      stdout: { write: (t: string) => { stdout += t; if (/epoch 2\/50/.test(t)) interrupt(); } },
+      stderr: { write: () => {} },
+    });
+    expect(status).toBe(1);
+    expect(stdout).toMatch(/seed 1 stopped/);
+    const file = readRunFile(readFileSync(out, 'utf8'));
+    if (!file.ok) throw new Error('not readable');
+    expect(file.runs).toHaveLength(1);
+    expect(file.runs[0].run.phase).toBe('stopped');
+    expect(file.runs[0].run.epochs.length).toBeGreaterThanOrEqual(2);
+    expect(file.runs[0].run.epochs.length).toBeLessThan(50);
+    expect(file.runs[0].checkpoint?.epoch).toBe(file.runs[0].run.epochs.length);
+  });
+
+  test('a run that diverges ends with status 1 and the engine’s explanation', async () => {
+    const dir = tempDir('cli');
+    const spec = tinySpec((s) => {
+      s.dataset.kind = 'plane';
+      s.training.optimizer = { ...s.training.optimizer, kind: 'sgd', learningRate: 10 };
+    });
+    const out = join(dir, 'runs.json');
+    const result = await cli(['train', specFile(dir, spec), '--out', out]);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toMatch(/ (diverged|exploded): .*learning rate/);
+    const file = readRunFile(readFileSync(out, 'utf8'));
+    expect(file.ok && ['diverged', 'exploded'].includes(file.runs[0].run.phase)).toBe(true);
+  });
+});

@@ -1,0 +1,190 @@
+// The PyTorch export reproduces the engine's run: train.py, started from the exported data and
+// initial weights, prints the same per-epoch losses as the CLI's run file (1e-4 relative), for
+// each model kind and each optimizer; two data-parallel processes give what one does.
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { cli, specFile, tempDir } from './cliHarness';
+import { readRunFile } from '../src/export/runFile';
+import { decodeSafetensors, encodeSafetensors } from '../src/export/safetensors';
+import { datasetDefaults, defaultSpec, type ExperimentSpec } from '../src/spec';
+import type { EpochMetrics } from '../src/engine/types';
+
+const PYTHON = '/usr/bin/python3';
+const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+const inCi = process.env.CI === 'true';
+if (!hasTorch) {
+  const why = `PyTorch is missing for ${PYTHON} (apt-get install python3-torch)`;
+  if (inCi) throw new Error(`${why}: CI must run the PyTorch export tests`);
+  console.warn(`Skipping the PyTorch export tests: ${why}.`);
+}
+
+type Line = Record<string, number>;
+/** One process per core for the data-parallel test, and no thread fights on CI's two cores. */
+const pythonEnv = { ...process.env, OMP_NUM_THREADS: '1' };
+
+function trainPy(dir: string, args: string[] = [], env: Record<string, string> = {}): Line[] {
+  const result = spawnSync(PYTHON, ['train.py', '--device', 'cpu', ...args], { cwd: dir, env: { ...pythonEnv, ...env }, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`train.py failed (${result.status}): ${result.stderr}`);
+  return result.stdout.trim().split('\n').map((l) => JSON.parse(l) as Line).filter((l) => 'epoch' in l);
+}
+
+const relative = (a: number, b: number) => Math.abs(a - b) / Math.max(1e-12, Math.abs(b));
+
+function expectSameLosses(python: Line[], engine: Pick<EpochMetrics, 'epoch' | 'trainLoss' | 'valLoss'>[]): void {
+  expect(python.map((l) => l.epoch)).toEqual(engine.map((e) => e.epoch));
+  python.forEach((l, i) => {
+    expect(relative(l.trainLoss, engine[i].trainLoss), `epoch ${l.epoch} training loss ${l.trainLoss} vs ${engine[i].trainLoss}`).toBeLessThan(1e-4);
+    expect(relative(l.valLoss, engine[i].valLoss), `epoch ${l.epoch} validation loss ${l.valLoss} vs ${engine[i].valLoss}`).toBeLessThan(1e-4);
+  });
+}
+
+/** The CLI's run of a spec (on wasm), and the program exported for it. */
+async function trainAndExport(spec: ExperimentSpec, epochs?: number) {
+  const dir = tempDir('pytorch');
+  const path = specFile(dir, spec);
+  const out = join(dir, 'run.json');
+  const trained = await cli(['train', path, '--out', out, ...(epochs ? ['--epochs', String(epochs)] : [])]);
+  expect(trained.status, trained.stderr).toBe(0);
+  const file = readRunFile(readFileSync(out, 'utf8'));
+  if (!file.ok) throw new Error(JSON.stringify(file.errors));
+  const program = join(dir, 'export');
+  const exported = await cli(['export-pytorch', path, '--out', program]);
+  expect(exported.status, exported.stderr).toBe(0);
+  return { program, run: file.runs[0].run, checkpoint: file.runs[0].checkpoint };
+}
+
+function spec(edit: (s: ExperimentSpec) => void): ExperimentSpec {
+  const s = defaultSpec();
+  s.training.epochs = 3;
+  edit(s);
+  return s;
+}
+
+const names = (s: ExperimentSpec) => { s.dataset = { ...s.dataset, kind: 'names', ...datasetDefaults('names'), samples: 300, contextLength: 8 }; };
+
+/** Every model kind, every optimizer at least once, with penalties, clipping, schedules, weight decay and a test split. */
+const CASES: [string, ExperimentSpec][] = [
+  ['MLP classification, Nesterov, L2, weight decay, step schedule, engineered features, test split', spec((s) => {
+    s.dataset = { ...s.dataset, kind: 'spiral', features: ['x1', 'x2', 'x1sq', 'sinx1'], testSplit: 0.1 };
+    s.model = { kind: 'mlp', hidden: [{ units: 8, activation: 'tanh', dropout: 0 }, { units: 6, activation: 'relu', dropout: 0 }] };
+    s.training = { ...s.training, l2: 0.001, schedule: { ...s.training.schedule, kind: 'step', stepEpochs: 1, gamma: 0.5 } };
+    s.training.optimizer = { ...s.training.optimizer, kind: 'nesterov', learningRate: 0.1, weightDecay: 0.01 };
+  })],
+  ['MLP regression, centred RMSprop with momentum, L1 + L2, clipping, cosine with warm-up, GELU', spec((s) => {
+    s.dataset.kind = 'plane';
+    s.model = { kind: 'mlp', hidden: [{ units: 8, activation: 'gelu', dropout: 0 }, { units: 8, activation: 'sigmoid', dropout: 0 }] };
+    s.training = { ...s.training, l1: 0.001, l2: 0.01, clipNorm: 0.5, schedule: { ...s.training.schedule, kind: 'cosine', warmupEpochs: 1, minLearningRate: 0.001 } };
+    s.training.optimizer = { ...s.training.optimizer, kind: 'rmsprop', rmspropMomentum: 0.5, centered: true };
+  })],
+  ['MLP on XOR, plain SGD', spec((s) => {
+    s.dataset.kind = 'xor';
+    s.training.optimizer = { ...s.training.optimizer, kind: 'sgd', learningRate: 0.1 };
+  })],
+  ['LSTM language model, two layers, Adagrad', spec((s) => {
+    names(s);
+    s.model = { kind: 'lstm', embedding: 8, layers: [{ units: 12, dropout: 0 }, { units: 10, dropout: 0 }] };
+    s.training = { ...s.training, batchSize: 32, optimizer: { ...s.training.optimizer, kind: 'adagrad', learningRate: 0.05 } };
+  })],
+  ['LSTM forecasting a series, momentum, exponential schedule', spec((s) => {
+    s.dataset = { ...s.dataset, kind: 'sines', ...datasetDefaults('sines'), samples: 300, contextLength: 8 };
+    s.model = { kind: 'lstm', embedding: 8, layers: [{ units: 8, dropout: 0 }] };
+    s.training = { ...s.training, schedule: { ...s.training.schedule, kind: 'exponential', gamma: 0.7 } };
+    s.training.optimizer = { ...s.training.optimizer, kind: 'momentum', learningRate: 0.05 };
+  })],
+  ['transformer on addition (masked answers), AdamW with AMSGrad, decay on matrices only, clipping', spec((s) => {
+    s.dataset = { ...s.dataset, kind: 'addition', ...datasetDefaults('addition'), samples: 300 };
+    s.model = { kind: 'transformer', layers: 2, dModel: 16, heads: 2, dropout: 0 };
+    s.training = { ...s.training, batchSize: 32, clipNorm: 1 };
+    s.training.optimizer = { ...s.training.optimizer, kind: 'adamw', weightDecay: 0.1, decayMatricesOnly: true, amsgrad: true };
+  })],
+  ['transformer language model, Adam', spec((s) => {
+    names(s);
+    s.model = { kind: 'transformer', layers: 1, dModel: 16, heads: 4, dropout: 0 };
+    s.training.batchSize = 32;
+  })],
+];
+
+describe.skipIf(!hasTorch)('PyTorch export', () => {
+  const trained = new Map<string, Awaited<ReturnType<typeof trainAndExport>>>();
+  beforeAll(async () => {
+    for (const [name, s] of CASES) trained.set(name, await trainAndExport(s));
+  });
+
+  test.each(CASES.map(([name]) => name))('%s: train.py reproduces the run epoch by epoch', (name) => {
+    const { program, run } = trained.get(name)!;
+    const lines = trainPy(program);
+    expectSameLosses(lines, run.epochs);
+    if (run.epochs[0].valAccuracy !== null) expect(lines.map((l) => l.valAccuracy)).toEqual(run.epochs.map((e) => expect.closeTo(e.valAccuracy!, 2)));
+    // Its final weights are a weights file the app loads: the engine's names and shapes.
+    const saved = decodeSafetensors(new Uint8Array(readFileSync(join(program, 'final.safetensors'))));
+    const init = decodeSafetensors(new Uint8Array(readFileSync(join(program, 'init.safetensors'))));
+    expect(saved.tensors.map((t) => [t.name, t.shape])).toEqual(init.tensors.map((t) => [t.name, t.shape]));
+    expect(saved.metadata).toMatchObject({ format: 'nn-playground-weights', epoch: '3' });
+  });
+
+  test('two data-parallel processes (started as torchrun starts them) give the losses of one', async () => {
+    const { program, run } = trained.get(CASES[5][0])!;
+    const port = await freePort();
+    const rank = (r: number) => new Promise<string>((resolve, reject) => {
+      const child = spawn(PYTHON, ['train.py', '--device', 'cpu'], {
+        cwd: program,
+        env: { ...pythonEnv, MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(port), WORLD_SIZE: '2', RANK: String(r), LOCAL_RANK: String(r) },
+      });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (err += d));
+      child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`rank ${r} exited ${code}: ${err}`))));
+    });
+    const [zero, one] = await Promise.all([rank(0), rank(1)]);
+    expect(one).toBe(''); // only rank 0 prints
+    const lines = zero.trim().split('\n').map((l) => JSON.parse(l) as Line);
+    expectSameLosses(lines, run.epochs);
+  });
+
+  test('--resume goes on from the app’s weights file: its epoch, schedule and shuffle continue', async () => {
+    // SGD keeps no optimizer state, so two epochs, a weights file, then one more equal three at once.
+    const sgd = spec((s) => {
+      s.dataset.kind = 'moons';
+      s.training.optimizer = { ...s.training.optimizer, kind: 'sgd', learningRate: 0.2 };
+      s.training.schedule = { ...s.training.schedule, kind: 'step', stepEpochs: 2, gamma: 0.5 };
+    });
+    const whole = await trainAndExport(sgd);
+    const half = await trainAndExport(sgd, 2);
+    // The weights file exactly as the app's "Download weights" writes it.
+    const weights = join(half.program, 'browser.safetensors');
+    writeFileSync(weights, encodeSafetensors(half.checkpoint!.weights, {
+      format: 'nn-playground-weights', spec: JSON.stringify(half.run.spec), epoch: String(half.checkpoint!.epoch), run: half.run.name,
+    }));
+    const lines = trainPy(whole.program, ['--resume', weights]);
+    expectSameLosses(lines, whole.run.epochs.slice(2));
+    // A file from another model is refused, naming the tensor.
+    const other = trained.get(CASES[0][0])!.program; // four input features, not two
+    const refused = spawnSync(PYTHON, ['train.py', '--device', 'cpu', '--resume', join(other, 'init.safetensors')], { cwd: whole.program, encoding: 'utf8', env: pythonEnv });
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toContain("the tensor layers.0.weight has shape [4, 8], but this model's is [2, 8]");
+  });
+
+  test('the program is one readable file about nanoGPT’s size, needing only PyTorch', () => {
+    for (const [name] of CASES) {
+      const source = readFileSync(join(trained.get(name)!.program, 'train.py'), 'utf8');
+      // nanoGPT's train.py is 336 lines and its model.py 330 more; ours holds the model too.
+      expect(source.split('\n').length).toBeLessThan(400);
+      const imports = [...source.matchAll(/^(?:import|from) (\w+)/gm)].map((m) => m[1]);
+      expect(new Set(imports)).toEqual(new Set(['argparse', 'json', 'math', 'os', 'struct', 'sys', 'torch']));
+    }
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
