@@ -29,6 +29,12 @@ export interface Run extends RunRecord {
   otherTab: boolean;
 }
 
+/** A file the worker made for download (the PyTorch export's zip). */
+export interface ExportedFile {
+  fileName: string;
+  bytes: Uint8Array;
+}
+
 /** A message for the person about their runs and storage; dismissable. */
 export interface Notice {
   id: number;
@@ -61,6 +67,8 @@ interface RunState {
   /** Language models: the temperature of each epoch's sample and the text whose attention each epoch shows. */
   setSampling(temperature: number, attentionText: string | null): void;
   sampleNow(runId: number, temperature: number, prompt: string): void;
+  /** The run's spec as a PyTorch program (train.py, its data and initial weights), zipped in `folder`; null if it failed (a notice says why). */
+  exportPytorch(runId: number, folder: string): Promise<ExportedFile | null>;
   attentionFor(runId: number, text: string): void;
   select(id: number): void;
   setVisible(id: number, visible: boolean): void;
@@ -183,6 +191,7 @@ export const useRunStore = create<RunState>((set, get) => {
   const onBackendLost = (runId: number, backend: BackendName, reason: string) => {
     client.restart();
     openedId = null;
+    for (const id of [...exports.keys()]) finishExport(id, null, `the worker was replaced after ${reason}`);
     const run = find(runId);
     const queued = get().runs.filter((r) => r.phase === 'queued' && r.id !== runId);
     if (run && run.spec.backend === 'auto' && backend === 'webgpu') {
@@ -216,6 +225,7 @@ export const useRunStore = create<RunState>((set, get) => {
           patch(r.id, () => interruption(r, `${msg.message}. `));
           saveAndRelease(r.id);
         }
+        for (const runId of [...exports.keys()]) finishExport(runId, null, msg.message);
       }
       return;
     }
@@ -270,9 +280,20 @@ export const useRunStore = create<RunState>((set, get) => {
         break;
       }
       case 'attention': patch(msg.runId, (r) => ({ asked: { ...r.asked, attention: msg.attention, error: undefined } })); break;
-      case 'requestError': patch(msg.runId, (r) => ({ asked: { ...r.asked, error: msg.message } })); break;
+      case 'requestError':
+        if (msg.request === 'export') finishExport(msg.runId, null, msg.message);
+        else patch(msg.runId, (r) => ({ asked: { ...r.asked, error: msg.message } }));
+        break;
+      case 'exported': finishExport(msg.runId, { fileName: msg.fileName, bytes: msg.bytes }); break;
     }
   });
+  /** PyTorch exports asked of the worker, by run: each resolves with the zip, or null (told in a notice). */
+  const exports = new Map<number, (file: ExportedFile | null) => void>();
+  function finishExport(runId: number, file: ExportedFile | null, error?: string) {
+    exports.get(runId)?.(file);
+    exports.delete(runId);
+    if (error) notify('warning', `The PyTorch export of ${find(runId)?.name ?? 'the run'} failed: ${error}.`);
+  }
   /** Uploaded weights waiting for the worker's verdict on whether they fit. */
   const uploads = new Map<number, { fileName: string; checkpoint: TrainingCheckpoint }>();
 
@@ -455,6 +476,15 @@ export const useRunStore = create<RunState>((set, get) => {
     },
     inspect: (runId, exampleIndex) => ask(runId, () => client.send({ type: 'inspect', runId, exampleIndex })),
     setSampling: (temperature, attentionText) => client.send({ type: 'sampling', temperature, attentionText }),
+    exportPytorch(runId, folder) {
+      const run = find(runId);
+      if (!run) return Promise.resolve(null);
+      exports.get(runId)?.(null); // a second click replaces the first request
+      return new Promise((resolve) => {
+        exports.set(runId, resolve);
+        client.send({ type: 'exportPytorch', runId, spec: run.spec, data: dataFor(run.spec), folder });
+      });
+    },
     sampleNow: (runId, temperature, prompt) => ask(runId, () => client.send({ type: 'sample', runId, temperature, prompt, seed: askSeed++ })),
     attentionFor: (runId, text) => ask(runId, () => client.send({ type: 'attention', runId, text })),
     select: (id) => set({ selectedId: id }),

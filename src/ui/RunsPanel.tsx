@@ -110,6 +110,7 @@ function storedBytes(r: Run): number {
 function RunModelActions({ run }: { run: Run }) {
   const store = useRunStore();
   const [extra, setExtra] = useState('10');
+  const [exporting, setExporting] = useState(false);
   if (isActive(run) || run.otherTab) return null;
   const n = Number(extra);
   const extraOk = Number.isInteger(n) && n >= 1;
@@ -119,6 +120,11 @@ function RunModelActions({ run }: { run: Run }) {
       download(`${fileNameOf(run.name)}.safetensors`, bytes, 'application/octet-stream');
       download(`${fileNameOf(run.name)}.spec.json`, JSON.stringify(run.spec, null, 2), 'application/json');
     }
+  };
+  const exportPytorch = async () => {
+    setExporting(true);
+    const file = await store.exportPytorch(run.id, `${fileNameOf(run.name)}-pytorch`).finally(() => setExporting(false));
+    if (file) download(file.fileName, file.bytes, 'application/zip');
   };
   return (
     <div className="run-model small">
@@ -145,6 +151,10 @@ function RunModelActions({ run }: { run: Run }) {
             onClick={() => store.deleteWeights(run.id)}>Delete weights</button>
         </>
       ) : <span className="muted">no model kept</span>}
+      <button type="button" aria-label={`Export as PyTorch: ${run.name}`} disabled={exporting}
+        onClick={() => void exportPytorch()}
+        title="A zip with train.py, the exact data and initial weights of this run: it trains the same curve in PyTorch, also under torchrun">
+        {exporting ? 'Exporting…' : 'Export as PyTorch'}</button>
     </div>
   );
 }

@@ -35,6 +35,8 @@ export type ToWorker =
   | { type: 'sample'; runId: number; temperature: number; prompt: string; seed: number }
   /** The transformer's attention for a text, now. */
   | { type: 'attention'; runId: number; text: string }
+  /** Build the PyTorch export of a run's spec (train.py, data, initial weights), zipped in a folder of that name. */
+  | { type: 'exportPytorch'; runId: number; spec: ExperimentSpec; data?: UserData; folder: string }
   /** Are you there? Answered by 'pong' as soon as the worker's event loop is free (see client.ts). */
   | { type: 'ping' }
   /** Stop one run (running or queued), or with no runId every run. */
@@ -64,4 +66,6 @@ export type FromWorker =
   /** The worker itself failed (an uncaught error): the runs it had are interrupted. */
   | { type: 'crashed'; runId: -1; message: string }
   /** A request about a run could not be answered (e.g. a character the model does not know). */
-  | { type: 'requestError'; runId: number; request: 'sample' | 'attention'; message: string };
+  | { type: 'requestError'; runId: number; request: 'sample' | 'attention' | 'export'; message: string }
+  /** The PyTorch export asked for, as one zip file. */
+  | { type: 'exported'; runId: number; fileName: string; bytes: Uint8Array };

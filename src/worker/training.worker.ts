@@ -5,6 +5,7 @@ import { activateBackend, isFatalBackendError, watchDeviceLoss } from '../engine
 import type { BackendChoice, BackendName } from '../spec/types';
 import { Trainer } from '../engine/trainer';
 import { filesFor } from './datasetFiles';
+import { pytorchExport, zipExport } from '../export/pytorch/exportFiles';
 import type { FromWorker, ToWorker } from './protocol';
 import type { EpochViews, TrainingCheckpoint } from '../engine/types';
 
@@ -194,6 +195,17 @@ function answer<T>(runId: number, request: 'sample' | 'attention', work: (t: Tra
   });
 }
 
+/** The PyTorch export of a spec, zipped. It runs beside any training: its own few tensors, freed at once. */
+async function exportForPytorch(msg: Extract<ToWorker, { type: 'exportPytorch' }>): Promise<void> {
+  try {
+    await tf.ready();
+    const bytes = zipExport(msg.folder, await pytorchExport(msg.spec, await filesFor(msg.spec.dataset, msg.data)));
+    post({ type: 'exported', runId: msg.runId, fileName: `${msg.folder}.zip`, bytes }, [bytes.buffer as ArrayBuffer]);
+  } catch (e) {
+    post({ type: 'requestError', runId: msg.runId, request: 'export', message: e instanceof Error ? e.message : String(e) });
+  }
+}
+
 const queued = new Set<number>();
 
 self.onmessage = (event: MessageEvent<ToWorker>) => {
@@ -218,6 +230,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
         }
       });
       break;
+    case 'exportPytorch': void exportForPytorch(msg); break;
     case 'ping': post({ type: 'pong', runId: -1 }); break;
     case 'pause': current?.trainer.pause(); break;
     case 'resume': current?.trainer.resume(); break;

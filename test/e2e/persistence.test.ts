@@ -6,6 +6,9 @@ import { e2eSite } from './browser';
 import { datasetDefaults, defaultSpec, encodeSpec, type ExperimentSpec } from '../../src/spec';
 import { deriveSeed, generate2d } from '../../src/data';
 import { encodeSafetensors } from '../../src/export/safetensors';
+import { unzipSync } from 'fflate';
+import { join } from 'node:path';
+import { cli, specFile, tempDir } from '../cliHarness';
 
 const e2e = e2eSite();
 let url: string;
@@ -280,6 +283,33 @@ test('runs exported as a file import into a fresh browser with identical curves;
   await rows(other.page).first().getByRole('button', { name: /^Continue/ }).click();
   await expect.poll(() => other.page.getByTestId('epoch-count').textContent(), { timeout: 30_000 }).toBe('Epoch 5 / 5');
   await fresh.close();
+  await page.close();
+});
+
+test('a run file written by the CLI overlays in the app, and its "Export as PyTorch" zip holds the files the CLI exports', async () => {
+  const spec = defaultSpec();
+  spec.backend = 'cpu';
+  spec.training.epochs = 3;
+  spec.dataset.samples = 200;
+  const dir = tempDir('e2e-cli');
+  const path = specFile(dir, spec);
+  expect((await cli(['train', path, '--out', join(dir, 'cli.json')])).status).toBe(0);
+  expect((await cli(['export-pytorch', path, '--out', join(dir, 'program')])).status).toBe(0);
+
+  const { page } = await openPage(url);
+  await page.locator('input[aria-label="Run file to import"]').setInputFiles(join(dir, 'cli.json'));
+  await expect.poll(() => rows(page).count()).toBe(1);
+  expect(await rows(page).first().locator('input.run-name-input').inputValue()).toBe('CLI · MLP · Adam lr 0.01 · seed 42');
+  await expect.poll(() => page.getByTestId('epoch-count').textContent()).toBe('Epoch 3 / 3');
+  expect(await phaseOf(page)).toBe('Finished');
+  const [zip] = await downloaded(page, () => page.getByRole('button', { name: /^Export as PyTorch/ }).click());
+  expect(zip.name).toBe('CLI-MLP-Adam-lr-0.01-seed-42-pytorch.zip');
+  const files = unzipSync(new Uint8Array(readFileSync(zip.path)));
+  const names = ['train.py', 'README.md', 'spec.json', 'init.safetensors', 'data.safetensors'];
+  expect(Object.keys(files).sort()).toEqual(names.map((n) => `CLI-MLP-Adam-lr-0.01-seed-42-pytorch/${n}`).sort());
+  for (const n of names) {
+    expect(Buffer.from(files[`CLI-MLP-Adam-lr-0.01-seed-42-pytorch/${n}`]).equals(readFileSync(join(dir, 'program', n))), n).toBe(true);
+  }
   await page.close();
 });
 
