@@ -10,7 +10,7 @@ import { Progress } from '../src/cli/progress';
 import { main } from '../src/cli/main';
 import { interrupt } from '../src/cli/trainCommand';
 import { readRunFile } from '../src/export/runFile';
-import { datasetDefaults, defaultSpec, type ExperimentSpec } from '../src/spec';
+import { datasetDefaults, defaultSpec, encodeSpec, type ExperimentSpec } from '../src/spec';
 import type { EpochMetrics } from '../src/engine/types';
 
 function tinySpec(edit: (s: ExperimentSpec) => void = () => {}): ExperimentSpec {
@@ -93,6 +93,26 @@ describe('train', () => {
     expect((await cli(['train', join(dir, 'missing.json')])).stderr).toMatch(/missing\.json: cannot be read/);
     const userText = await cli(['train', specFile(dir, tinySpec((s) => { s.dataset = { ...s.dataset, kind: 'userText', ...datasetDefaults('userText') }; s.model = { kind: 'lstm', embedding: 4, layers: [{ units: 4, dropout: 0 }] }; }), 'text.json')]);
     expect(userText).toMatchObject({ status: 2, stderr: expect.stringMatching(/your own text.*--data FILE/) });
+  });
+
+  test('a shared link, given in place of a file or saved in one, is the experiment it opens in the app', async () => {
+    const dir = tempDir('cli');
+    const spec = tinySpec((s) => { s.seed = 7; s.dataset.kind = 'moons'; });
+    const link = `http://127.0.0.1:5173/#spec=${encodeSpec(spec)}`;
+    const fromFile = join(dir, 'file.json');
+    const fromLink = join(dir, 'link.json');
+    expect((await cli(['train', specFile(dir, spec), '--out', fromFile])).status).toBe(0);
+    expect((await cli(['train', link, '--out', fromLink])).status).toBe(0);
+    const curve = (path: string) => {
+      const file = readRunFile(readFileSync(path, 'utf8'));
+      return file.ok ? file.runs.map((r) => [r.run.spec, r.run.epochs.map((e) => e.valLoss)]) : null;
+    };
+    expect(curve(fromLink)).toEqual(curve(fromFile));
+    expect((await cli(['export-pytorch', specFile(dir, link, 'link.txt'), '--out', join(dir, 'program')])).status).toBe(0);
+    const damaged = await cli(['train', `${link.slice(0, -12)}!`]);
+    expect(damaged).toMatchObject({ status: 2, stderr: expect.stringContaining('cannot be read') });
+    const cut = await cli(['train', link.slice(0, -12)]);
+    expect(cut).toMatchObject({ status: 2, stderr: expect.stringMatching(/^The link is not a valid spec:\n {2}the shared link is damaged/) });
   });
 
   test('bad arguments exit with status 2 and say what is allowed', async () => {

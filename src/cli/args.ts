@@ -6,7 +6,8 @@ export const USAGE = `Usage:
   npm run cli -- train SPEC.json [--epochs N] [--backend cpu|wasm|webgpu] [--out RUN.json] [--seeds 1,2,3] [--data FILE]
   npm run cli -- export-pytorch SPEC.json --out DIR [--data FILE]
 
-SPEC.json is an experiment spec (Share → "Copy spec") or a run file (its runs' specs are used).
+SPEC.json is an experiment spec (the .spec.json beside downloaded weights), a run file (its runs'
+specs are used) or a shared link, in a file or given in quotes in its place.
 --data gives the file behind "your own text" (.txt) or "your own table" (.csv), which links never carry.`;
 
 /** A mistake in the command line itself (exit status 2, like a bad spec). */

@@ -7,7 +7,7 @@ import { writeRunFile } from '../export/runFile';
 import { pytorchExport } from '../export/pytorch/exportFiles';
 import { parseCommand, USAGE, UsageError } from './args';
 import { datasetFiles } from './datasetFiles';
-import { readSpecFile, withOverrides } from './specFile';
+import { linkSpec, readSpecFile, withOverrides } from './specFile';
 import { clearInterruption, interrupted, trainOne, type TrainedRun } from './trainCommand';
 import type { Output } from './progress';
 import type { ExperimentSpec } from '../spec/types';
@@ -37,12 +37,12 @@ function filesFor(spec: ExperimentSpec, data: string | null): DatasetFiles {
 function specsOf(path: string): ReturnType<typeof readSpecFile> & { ok: true } {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = linkSpec(path) !== null ? path : readFileSync(path, 'utf8'); // a shared link given in place of a file
   } catch (e) {
     throw new BadInput([`${path}: cannot be read (${e instanceof Error ? e.message : String(e)})`]);
   }
   const result = readSpecFile(text);
-  if (!result.ok) throw new BadInput([`${path} is not a valid spec:`, ...result.messages.map((m) => `  ${m}`)]);
+  if (!result.ok) throw new BadInput([`${linkSpec(path) !== null ? 'The link' : path} is not a valid spec:`, ...result.messages.map((m) => `  ${m}`)]);
   return result;
 }
 

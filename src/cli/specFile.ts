@@ -1,13 +1,24 @@
-// The experiments a SPEC.json names: a spec on its own (as "Copy spec" gives it) or a run file,
-// whose runs' specs are used. Checked by the same validation as links, with the same messages.
-import { describeFieldError, migrateSpec, validateSpec, type ExperimentSpec, type FieldError } from '../spec';
+// The experiments a SPEC.json names: a spec on its own (the .spec.json beside downloaded weights),
+// a run file (its runs' specs are used) or a shared link. Checked by the same validation as links,
+// with the same messages.
+import { decodeSpec, describeFieldError, migrateSpec, validateSpec, type ExperimentSpec, type FieldError } from '../spec';
 import { readRunFile, RUN_FILE_FORMAT } from '../export/runFile';
 
 export type SpecFileResult = { ok: true; specs: { spec: ExperimentSpec; name: string | null }[] } | { ok: false; messages: string[] };
 
 const failed = (errors: FieldError[]): SpecFileResult => ({ ok: false, messages: errors.map(describeFieldError) });
 
+/** A shared link (…#spec=…), pasted on the command line or saved in a file. */
+export function linkSpec(text: string): string | null {
+  return /^\s*\S*#spec=([A-Za-z0-9_-]+)\s*$/.exec(text)?.[1] ?? null;
+}
+
 export function readSpecFile(text: string): SpecFileResult {
+  const link = linkSpec(text);
+  if (link !== null) {
+    const result = decodeSpec(link);
+    return result.ok ? { ok: true, specs: [{ spec: result.spec, name: null }] } : failed(result.errors);
+  }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
