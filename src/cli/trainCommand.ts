@@ -1,5 +1,4 @@
 // `train`: the app's Trainer, run in Node, each run written to a run file the app imports.
-import * as tf from '@tensorflow/tfjs';
 import { activateBackend } from '../engine/backend';
 import { Trainer } from '../engine/trainer';
 import type { EpochMetrics, RunStatus, TestResult, TrainingCheckpoint } from '../engine/types';
@@ -78,6 +77,3 @@ function formatTest(t: TestResult): string {
   if (t.exactMatch !== null) parts.push(`exact ${(100 * t.exactMatch).toFixed(1)}%`);
   return parts.join(' · ');
 }
-
-/** Tensors still held after a run: none, unless the engine leaks (checked by the tests). */
-export const liveTensors = () => tf.memory().numTensors;
