@@ -60,7 +60,7 @@ describe('train', () => {
     expect(lines.filter((l) => / epoch \d+\/3 · loss /.test(l))).toHaveLength(3);
     expect(lines.at(-1)).toMatch(/ completed \(\d+:\d\d\)$/);
     expect(plain.stdout).not.toContain('\r');
-    expect(lines[0]).toMatch(/^CLI · MLP · Adam lr 0\.01 · seed 42 epoch 1\/3 · loss \d\.\d{4} · val loss \d\.\d{4} · val acc \d+\.\d% · [\d,]+ ex\/s · \d+:\d\d left$/);
+    expect(lines[0]).toMatch(/^CLI · Adam lr 0\.01 · seed 42 epoch 1\/3 · loss \d\.\d{4} · val loss \d\.\d{4} · val acc \d+\.\d% · [\d,]+ ex\/s · \d+:\d\d left$/);
 
     const writes: string[] = [];
     const progress = new Progress({ write: (t) => writes.push(t), isTTY: true }, 'run', 2);

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { expect, test } from 'vitest';
 
 // DESIGN.md's rules: engine/, data/, spec/ (and export/, cli/, which run in Node) never touch React or the DOM; ui/ and state/ never import tfjs.
@@ -12,6 +12,9 @@ function files(dir: string): string[] {
 
 const importsOf = (file: string) =>
   [...readFileSync(file, 'utf8').matchAll(/^\s*import\s+(?!type\b)[^'"]*['"]([^'"]+)['"]/gm)].map((m) => m[1]);
+/** Every module a file names, type-only imports and re-exports included. */
+const allImportsOf = (file: string) =>
+  [...readFileSync(file, 'utf8').matchAll(/^\s*(?:import|export)\b[^'";]*?['"]([^'"]+)['"]/gm)].map((m) => m[1]);
 
 test('engine, data, spec, export and the CLI import neither React nor the DOM', () => {
   for (const dir of ['src/engine', 'src/data', 'src/spec', 'src/export', 'src/cli']) {
@@ -30,10 +33,29 @@ test('ui and state never import tfjs, nor engine modules that do', () => {
   expect(tfjsEngineFiles.size).toBeGreaterThan(0);
   for (const dir of ['src/ui', 'src/state']) {
     for (const file of files(dir)) {
-      for (const i of importsOf(file)) {
+      for (const i of allImportsOf(file)) {
         expect(i.startsWith('@tensorflow'), `${file} imports ${i}`).toBe(false);
         const target = join(file, '..', i);
         expect(tfjsEngineFiles.has(target), `${file} imports ${i}, which imports tfjs`).toBe(false);
+      }
+    }
+  }
+});
+
+/** The folders each folder may import from, type-only imports included: the arrows point one way. */
+const MAY_IMPORT: Record<string, string[]> = {
+  spec: [], data: ['spec'], engine: ['spec', 'data'], export: ['spec', 'data', 'engine'],
+  worker: ['spec', 'data', 'engine', 'export'], cli: ['spec', 'data', 'engine', 'export'],
+  state: ['spec', 'data', 'engine', 'export', 'worker'], ui: ['spec', 'data', 'engine', 'export', 'state'],
+};
+
+test('every import points down the layers, types too', () => {
+  for (const [folder, allowed] of Object.entries(MAY_IMPORT)) {
+    for (const file of files(`src/${folder}`)) {
+      for (const i of allImportsOf(file).filter((i) => i.startsWith('.'))) {
+        const target = relative('src', join(file, '..', i)).split(sep)[0];
+        if (target.startsWith('..') || target === folder || !(target in MAY_IMPORT)) continue; // outside src/ (datasets), or its own folder
+        expect(allowed, `${file} imports ${i} (${folder} → ${target})`).toContain(target);
       }
     }
   }

@@ -5,7 +5,7 @@ import type { EpochMetrics, RunStatus, TestResult, TrainingCheckpoint } from '..
 import type { DatasetFiles } from '../data/dataset';
 import type { PortableRun } from '../export/runFile';
 import type { RunPhase } from '../export/runRecord';
-import { MODEL_LABELS, OPTIMIZER_LABELS, type ExperimentSpec } from '../spec';
+import { runDescription, type ExperimentSpec } from '../spec';
 import type { CliBackend } from './args';
 import { Progress, type Output } from './progress';
 
@@ -28,10 +28,9 @@ export function clearInterruption(): void {
   interruption.requested = false;
 }
 
-/** The run's name as the app would give it, with its seed. */
+/** The run's name as the app would give it ("CLI" for the run number), with its seed. */
 function runName(spec: ExperimentSpec, given: string | null): string {
-  const model = MODEL_LABELS[spec.model.kind].replace(/^an? /, '');
-  return `${given ?? `CLI · ${model} · ${OPTIMIZER_LABELS[spec.training.optimizer.kind]} lr ${spec.training.optimizer.learningRate}`} · seed ${spec.seed}`;
+  return `${given ?? `CLI · ${runDescription(spec)}`} · seed ${spec.seed}`;
 }
 
 /** Train one spec to its end on `backend`; the run, its final checkpoint (to continue or inspect) and how it ended. */

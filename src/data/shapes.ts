@@ -2,9 +2,13 @@
 // parameter and FLOP counts. The shipped texts' alphabet sizes are checked against the files by tests.
 import { exampleCounts, sequenceLength } from '../spec/validate';
 import { isPlane, isSeries, isText, isToy, type ExperimentSpec } from '../spec/types';
-import type { ProblemShape } from '../engine/cost';
 import { TOY_VOCAB } from './toyTasks';
 import { MNIST_PIXELS } from './mnist';
+
+/** What a model is built for: tabular inputs and outputs, or sequences of tokens (vocab) or values (vocab null). */
+export type ProblemShape =
+  | { kind: 'tabular'; inputDim: number; outputDim: number }
+  | { kind: 'sequence'; vocab: number | null; length: number };
 
 /** Distinct characters of the shipped texts (names: with the '.' that separates names). */
 export const SHIPPED_TEXT_VOCAB = { names: 28, sotu: 80 } as const;

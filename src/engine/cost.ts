@@ -1,6 +1,7 @@
 // engine/: models, losses, optimizers, the training loop, the compute-cost model, backends.
 // This file is the analytic compute-cost model; it has no tfjs import so the UI can use it.
 import type { Activation, LstmSpec, MlpSpec, ModelSpec, OptimizerKind, OptimizerSpec, TransformerSpec } from '../spec/types';
+import type { ProblemShape } from '../data/shapes';
 
 /**
  * Approximate FLOPs per element for each activation's forward pass (exp/tanh counted as a
@@ -180,9 +181,6 @@ export function transformerCost(model: TransformerSpec, vocab: number, time: num
 }
 
 /** What a model's cost depends on besides its spec: input and output widths, or sequence shape. */
-export type ProblemShape =
-  | { kind: 'tabular'; inputDim: number; outputDim: number }
-  | { kind: 'sequence'; vocab: number | null; length: number };
 
 export function modelCost(model: ModelSpec, shape: ProblemShape): ModelCost {
   if (model.kind === 'mlp') {

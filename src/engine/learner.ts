@@ -2,8 +2,9 @@
 // tabular data (learners/tabular.ts) or the LSTM / transformer on sequences (learners/sequence.ts).
 import type * as tf from '@tensorflow/tfjs';
 import type { ModelCost } from './cost';
-import type { EpochViews, ForecastSnapshot } from './types';
+import type { AttentionSnapshot, EpochViews, ForecastSnapshot, Inspection } from './types';
 import type { Rng } from '../data/rng';
+import type { Optimizer } from './optimizers';
 
 export interface Learner {
   readonly cost: ModelCost;
@@ -34,6 +35,14 @@ export interface Learner {
   /** The test split's [loss, accuracy, exact match] (uploaded for this one look, then freed); null without a test split. */
   testMetrics(): Promise<{ examples: number; values: Float32Array } | null>;
   dispose(): void;
+
+  // Capabilities: present only on the models that have them, so callers ask rather than check classes.
+  /** A look inside between batches (the MLP): weights, last-batch gradients, optimizer state, neuron maps. */
+  inspect?(exampleIndex: number, optimizer: Optimizer, lastGrads: tf.NamedTensorMap | null, resolution?: number): Promise<Inspection>;
+  /** Language models: `length` characters drawn at `temperature` after `prompt`, with a seeded generator. */
+  sample?(length: number, temperature: number, rng: Rng, prompt?: string): Promise<string>;
+  /** Transformers: every layer's and head's attention weights for a text. */
+  attention?(text: string): Promise<AttentionSnapshot>;
 }
 
 /** Rows of [0, n) in chunks of at most `size`, for evaluating big sets without big tensors. */
@@ -42,6 +51,9 @@ export function chunks(n: number, size: number): [number, number][] {
   for (let start = 0; start < n; start += size) out.push([start, Math.min(size, n - start)]);
   return out;
 }
+
+/** Series: how many forecasts each epoch shows (the first validation windows), for the MLP and the LSTM alike. */
+export const FORECAST_SHOWN = 300;
 
 /** Forecasts of the first validation windows beside their targets, both back in the series' units. */
 export function forecastView(targets: Float32Array, predicted: Float32Array, scale: { mean: number; std: number }): ForecastSnapshot {

@@ -1,7 +1,7 @@
 // engine/: how much memory a run needs on its backend, known before it starts (plain arithmetic, no tfjs).
 import type { BackendName, ExperimentSpec, OptimizerSpec } from '../spec/types';
 import { exampleCounts } from '../spec/validate';
-import type { ProblemShape } from './cost';
+import type { ProblemShape } from '../data/shapes';
 
 /** Bytes, by what holds them. */
 export interface MemoryEstimate {

@@ -3,13 +3,7 @@ import type { OptimizerSpec } from '../spec/types';
 import type { SurfaceKind } from '../spec/lab';
 import { createOptimizer } from './optimizers';
 import { SURFACES } from './surfaces';
-
-export interface SurfacePath {
-  /** Positions after 0…steps updates (index 0 is the start), and the loss at each. */
-  xs: Float32Array;
-  ys: Float32Array;
-  losses: Float32Array;
-}
+import type { SurfacePath } from './types';
 
 /**
  * Walk one optimizer over a surface from a start point. Positions stay on the device until the

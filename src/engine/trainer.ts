@@ -6,7 +6,8 @@ import { buildSequenceDataset } from '../data/sequenceDataset';
 import { weightPenalty } from './losses';
 import { clipByGlobalNorm, createOptimizer, type Optimizer } from './optimizers';
 import { learningRateAt } from './schedule';
-import { epochFlops, optimizerSwitchFlops, type ModelCost, type ProblemShape } from './cost';
+import { epochFlops, optimizerSwitchFlops, type ModelCost } from './cost';
+import type { ProblemShape } from '../data/shapes';
 import { estimateMemory, MEMORY_BUDGET, memoryProblem } from './memoryEstimate';
 import { memoryFigures } from './backend';
 import { tuneMatMuls } from './kernels/matMulTuning';
@@ -437,25 +438,23 @@ export class Trainer {
     Object.values(grads).forEach((g) => tf.keep(g));
   }
 
-  /** A look inside the MLP between batches (see TabularLearner.inspect); null for other models or when no run is live. */
+  /** A look inside the model between batches, where it has one (the MLP); null otherwise or when no run is live. */
   async inspect(exampleIndex: number, resolution = 24): Promise<Inspection | null> {
     const learner = this.learner;
-    if (!(learner instanceof TabularLearner) || !this.optimizer) return null;
+    if (!learner?.inspect || !this.optimizer) return null;
     return learner.inspect(exampleIndex, this.optimizer, this.lastGrads, resolution);
   }
 
   /** Text sampled from the language model now; null when no language model is training. */
   async sample(temperature: number, prompt: string, seed: number): Promise<string | null> {
     const learner = this.learner;
-    if (!(learner instanceof SequenceLearner) || learner.dataset.task !== 'language') return null;
-    return learner.sample(SAMPLE_LENGTH, temperature, new Rng(seed), prompt);
+    return learner?.sample ? learner.sample(SAMPLE_LENGTH, temperature, new Rng(seed), prompt) : null;
   }
 
   /** The transformer's attention for a text now; null when no transformer is training. */
   async attention(text: string): Promise<AttentionSnapshot | null> {
     const learner = this.learner;
-    if (!(learner instanceof SequenceLearner) || this.spec.model.kind !== 'transformer') return null;
-    return learner.attention(text);
+    return learner?.attention ? learner.attention(text) : null;
   }
 
   private disposeAll(): void {

@@ -179,3 +179,11 @@ export interface TrainingCheckpoint {
   /** The loss before training (the run's first batch), which an exploding loss is judged against; null until known. */
   startLoss: number | null;
 }
+
+/** One optimizer's walk over a 2-D loss surface (engine/surfacePaths.ts), drawn by the lab. */
+export interface SurfacePath {
+  /** Positions after 0…steps updates (index 0 is the start), and the loss at each. */
+  xs: Float32Array;
+  ys: Float32Array;
+  losses: Float32Array;
+}

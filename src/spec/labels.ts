@@ -1,4 +1,4 @@
-import type { DatasetKind, ModelKind, OptimizerKind, ScheduleKind } from './types';
+import type { DatasetKind, ExperimentSpec, ModelKind, OptimizerKind, ScheduleKind } from './types';
 
 export const DATASET_LABELS: Record<DatasetKind, string> = {
   circle: 'Circle (classification)', xor: 'XOR (classification)', gaussians: 'Two Gaussians (classification)',
@@ -85,4 +85,24 @@ export function describeFieldError(error: { field: string; message: string; labe
   if (error.field === 'link') return error.message; // a whole sentence about the link itself
   const label = error.label ?? fieldLabel(error.field);
   return label === error.field ? `${error.field} ${error.message}` : `${label}: ${error.message} (${error.field})`;
+}
+
+/** What a new run is called after its number: the model (an MLP goes without saying) and the optimizer, e.g. "transformer · Adam lr 0.01". */
+export function runDescription(spec: ExperimentSpec): string {
+  const model = spec.model.kind === 'mlp' ? '' : `${MODEL_LABELS[spec.model.kind].replace(/^an? /, '')} · `;
+  return `${model}${OPTIMIZER_LABELS[spec.training.optimizer.kind]} lr ${spec.training.optimizer.learningRate}`;
+}
+
+/** The model in a few characters: "[8t-8t]", "LSTM[64]", "GPT 2×64/4h". */
+function modelSummary(spec: ExperimentSpec): string {
+  const m = spec.model;
+  if (m.kind === 'mlp') return `[${m.hidden.map((l) => `${l.units}${l.activation[0]}`).join('-') || 'linear'}]`;
+  if (m.kind === 'lstm') return `LSTM[${m.layers.map((l) => l.units).join('-')}]`;
+  return `GPT ${m.layers}×${m.dModel}/${m.heads}h`;
+}
+
+/** A run's experiment on one line, for lists of runs: "Circle · [8t-8t] · Adam lr 0.01 · bs 16 · seed 42". */
+export function specSummary(spec: ExperimentSpec): string {
+  const o = spec.training.optimizer;
+  return `${DATASET_LABELS[spec.dataset.kind].split(' (')[0]} · ${modelSummary(spec)} · ${OPTIMIZER_LABELS[o.kind]} lr ${o.learningRate} · bs ${spec.training.batchSize} · seed ${spec.seed}`;
 }

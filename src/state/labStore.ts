@@ -5,7 +5,7 @@ import {
 } from '../spec';
 
 export type { LabSettings };
-import type { SurfacePath } from '../engine/surfacePaths';
+import type { SurfacePath } from '../engine/types';
 import type { SurfaceReply, SurfaceRequest } from '../worker/surfaceProtocol';
 
 export interface LabResult {

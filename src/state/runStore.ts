@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import {
-  describeFieldError, LIMITS, MODEL_LABELS, OPTIMIZER_LABELS, specsForOptimizers, validateSpec, type BackendChoice, type BackendName, type ExperimentSpec, type OptimizerChoice,
+  describeFieldError, LIMITS, runDescription, specsForOptimizers, validateSpec, type BackendChoice, type BackendName, type ExperimentSpec, type OptimizerChoice,
 } from '../spec';
 import type {
   AttentionSnapshot, BackendReport, BatchReport, EpochMetrics, EpochViews, Inspection, TextSample, TrainingCheckpoint,
@@ -325,15 +325,10 @@ export const useRunStore = create<RunState>((set, get) => {
     });
   };
 
-  const describe = (spec: ExperimentSpec) => {
-    const model = spec.model.kind === 'mlp' ? '' : `${MODEL_LABELS[spec.model.kind].replace(/^an? /, '')} · `;
-    return `${model}${OPTIMIZER_LABELS[spec.training.optimizer.kind]} lr ${spec.training.optimizer.learningRate}`;
-  };
-
   const newRun = (spec: ExperimentSpec, name?: (n: number) => string): Run => {
     const n = nextRunNumber(get().runs.length + 1);
     return live({
-      id: newRunId(), name: name ? name(n) : `Run ${n} · ${describe(spec)}`, color: PALETTE[(n - 1) % PALETTE.length], spec, phase: 'queued',
+      id: newRunId(), name: name ? name(n) : `Run ${n} · ${runDescription(spec)}`, color: PALETTE[(n - 1) % PALETTE.length], spec, phase: 'queued',
       message: null, backend: null, epochs: [], views: {}, samples: [], visible: true, model: null, test: null,
     });
   };

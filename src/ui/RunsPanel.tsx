@@ -5,7 +5,7 @@ import { recordBytes } from '../state/runArchive';
 import { download, fileNameOf } from './download';
 import { looksLikeSafetensors } from '../export/safetensors';
 import { useViewStore, type XAxisKind } from '../state/viewStore';
-import { diffSpecs, distinguishingLabels, isText, DATASET_LABELS, OPTIMIZER_LABELS, type ExperimentSpec } from '../spec';
+import { diffSpecs, distinguishingLabels, isText, specSummary } from '../spec';
 import { PHASE_LABELS } from './ControlBar';
 import { X_AXIS_LABELS } from './Charts';
 import { Panel } from './fields';
@@ -13,18 +13,6 @@ import { formatPerplexity } from './format';
 import type { TestResult } from '../engine/types';
 
 /** A model in a few characters: [8t-8t] for an MLP, LSTM[64] or GPT 2×64/4h. */
-function modelSummary(spec: ExperimentSpec): string {
-  const m = spec.model;
-  if (m.kind === 'mlp') return `[${m.hidden.map((l) => `${l.units}${l.activation[0]}`).join('-') || 'linear'}]`;
-  if (m.kind === 'lstm') return `LSTM[${m.layers.map((l) => l.units).join('-')}]`;
-  return `GPT ${m.layers}×${m.dModel}/${m.heads}h`;
-}
-
-export function specSummary(spec: ExperimentSpec): string {
-  const o = spec.training.optimizer;
-  return `${DATASET_LABELS[spec.dataset.kind].split(' (')[0]} · ${modelSummary(spec)} · ${OPTIMIZER_LABELS[o.kind]} lr ${o.learningRate} · bs ${spec.training.batchSize} · seed ${spec.seed}`;
-}
-
 function finalFigures(run: Run): string {
   const e = run.epochs.at(-1);
   if (!e) return '—';

@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
-import { modelCost, type ModelCost, type ProblemShape } from '../engine/cost';
+import { modelCost, type ModelCost } from '../engine/cost';
+import type { ProblemShape } from '../data/shapes';
 import { estimateMemory, memoryProblem, type MemoryEstimate } from '../engine/memoryEstimate';
 import { problemShape } from '../data/shapes';
 import type { BackendName, ExperimentSpec } from '../spec';

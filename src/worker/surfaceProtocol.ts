@@ -1,5 +1,5 @@
 import type { OptimizerSpec, SurfaceKind } from '../spec';
-import type { SurfacePath } from '../engine/surfacePaths';
+import type { SurfacePath } from '../engine/types';
 
 export interface SurfaceRequest {
   type: 'compute';

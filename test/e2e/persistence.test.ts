@@ -299,16 +299,16 @@ test('a run file written by the CLI overlays in the app, and its "Export as PyTo
   const { page } = await openPage(url);
   await page.locator('input[aria-label="Run file to import"]').setInputFiles(join(dir, 'cli.json'));
   await expect.poll(() => rows(page).count()).toBe(1);
-  expect(await rows(page).first().locator('input.run-name-input').inputValue()).toBe('CLI · MLP · Adam lr 0.01 · seed 42');
+  expect(await rows(page).first().locator('input.run-name-input').inputValue()).toBe('CLI · Adam lr 0.01 · seed 42');
   await expect.poll(() => page.getByTestId('epoch-count').textContent()).toBe('Epoch 3 / 3');
   expect(await phaseOf(page)).toBe('Finished');
   const [zip] = await downloaded(page, () => page.getByRole('button', { name: /^Export as PyTorch/ }).click());
-  expect(zip.name).toBe('CLI-MLP-Adam-lr-0.01-seed-42-pytorch.zip');
+  expect(zip.name).toBe('CLI-Adam-lr-0.01-seed-42-pytorch.zip');
   const files = unzipSync(new Uint8Array(readFileSync(zip.path)));
   const names = ['train.py', 'README.md', 'spec.json', 'init.safetensors', 'data.safetensors'];
-  expect(Object.keys(files).sort()).toEqual(names.map((n) => `CLI-MLP-Adam-lr-0.01-seed-42-pytorch/${n}`).sort());
+  expect(Object.keys(files).sort()).toEqual(names.map((n) => `CLI-Adam-lr-0.01-seed-42-pytorch/${n}`).sort());
   for (const n of names) {
-    expect(Buffer.from(files[`CLI-MLP-Adam-lr-0.01-seed-42-pytorch/${n}`]).equals(readFileSync(join(dir, 'program', n))), n).toBe(true);
+    expect(Buffer.from(files[`CLI-Adam-lr-0.01-seed-42-pytorch/${n}`]).equals(readFileSync(join(dir, 'program', n))), n).toBe(true);
   }
   await page.close();
 });

@@ -6,12 +6,11 @@ import { deriveSeed, Rng } from '../../data/rng';
 import type { SequenceDataset, SequenceSplit } from '../../data/sequenceDataset';
 import { buildLstmModel, buildTransformer, sequenceLoss, sequenceSums, type SequenceModel } from '../sequenceModels';
 import { lstmCost, SEQUENCE_VAL_LIMIT, TRAIN_EVAL_LIMIT, transformerCost, type ModelCost } from '../cost';
-import { chunks, forecastView, type Learner } from '../learner';
+import { chunks, FORECAST_SHOWN, forecastView, type Learner } from '../learner';
 import type { AttentionSnapshot, EpochViews } from '../types';
 
 /** Evaluation runs in chunks of about this many tokens, to bound memory (attention is T² per head). */
 const EVAL_TOKENS = 8192;
-const FORECAST_SHOWN = 300;
 const TOY_SHOWN = 8;
 export const SAMPLE_LENGTH = 240;
 
@@ -53,6 +52,9 @@ export class SequenceLearner implements Learner {
   private readonly isTransformer: boolean;
   /** Transformer: blocks and heads per block, for the attention view. */
   private readonly shape = { layers: 0, heads: 0 };
+  /** Capabilities (see Learner): sampling for language models, attention for transformers. */
+  readonly sample?: Learner['sample'];
+  readonly attention?: Learner['attention'];
 
   static costOf(spec: ExperimentSpec, ds: SequenceDataset): ModelCost {
     const vocab = ds.vocab?.length ?? null;
@@ -83,6 +85,8 @@ export class SequenceLearner implements Learner {
     this.hasAccuracy = !forecast;
     this.hasExactMatch = ds.task === 'toy';
     this.sampleRng = new Rng(deriveSeed(spec.seed, 'sample'));
+    if (ds.task === 'language') this.sample = (length, temperature, rng, prompt) => this.sampleText(length, temperature, rng, prompt);
+    if (this.isTransformer) this.attention = (text) => this.attentionOf(text);
   }
 
   get variables() { return this.model.variables; }
@@ -165,8 +169,8 @@ export class SequenceLearner implements Learner {
     if (ds.task === 'toy') return { toy: this.toyView(values) };
     if (!this.sampling) return {};
     const temperature = this.sampling.temperature();
-    const views: EpochViews = { sample: { epoch, temperature, text: await this.sample(SAMPLE_LENGTH, temperature, this.sampleRng) } };
-    if (this.isTransformer) views.attention = await this.attention(this.sampling.attentionText() ?? this.firstValidationText());
+    const views: EpochViews = { sample: { epoch, temperature, text: await this.sampleText(SAMPLE_LENGTH, temperature, this.sampleRng) } };
+    if (this.isTransformer) views.attention = await this.attentionOf(this.sampling.attentionText() ?? this.firstValidationText());
     return views;
   }
 
@@ -207,9 +211,8 @@ export class SequenceLearner implements Learner {
    * `temperature` (0: the likeliest), starting from `prompt` or the start character.
    * Each step reads back one distribution; the draw uses the seeded `rng`.
    */
-  async sample(length: number, temperature: number, rng: Rng, prompt = ''): Promise<string> {
+  private async sampleText(length: number, temperature: number, rng: Rng, prompt = ''): Promise<string> {
     const ds = this.dataset;
-    if (ds.task !== 'language') throw new Error('only language models sample text');
     const tokens = prompt ? this.encode(prompt) : [ds.startToken];
     const start = tokens.length;
     for (let i = 0; i < length; i++) {
@@ -226,8 +229,7 @@ export class SequenceLearner implements Learner {
   }
 
   /** The attention weights of every layer and head for `text` (its last context-length characters). */
-  async attention(text: string): Promise<AttentionSnapshot> {
-    if (!this.isTransformer) throw new Error('only the transformer has attention');
+  private async attentionOf(text: string): Promise<AttentionSnapshot> {
     const tokens = this.encode(text);
     if (tokens.length === 0) throw new Error('type at least one character');
     const weights = tf.tidy(() => {

@@ -10,12 +10,10 @@ import { accuracy, taskLoss } from '../losses';
 import { mlpCost, TRAIN_EVAL_LIMIT, type ModelCost } from '../cost';
 import type { Optimizer } from '../optimizers';
 import type { EpochViews, Inspection } from '../types';
-import { forecastView, type Learner } from '../learner';
+import { FORECAST_SHOWN, forecastView, type Learner } from '../learner';
 
 /** MNIST: how many misclassified digits an epoch sends to the grid. */
 const MISCLASSIFIED_SHOWN = 32;
-/** Series: forecast points shown (the start of the validation part). */
-const FORECAST_SHOWN = 300;
 
 export class TabularLearner implements Learner {
   readonly cost: ModelCost;
