@@ -30,10 +30,18 @@ export function problemShape(spec: ExperimentSpec, userVocab: number | null, use
   return vocab ? { kind: 'sequence', vocab, length: sequenceLength(d) } : null;
 }
 
+/**
+ * Optimizer steps per epoch: full batches only (the ragged tail of each shuffled epoch is dropped,
+ * so every step has the same shape). The one count the Trainer, the schedule preview and the cost table share.
+ */
+export function batchesPerEpoch(trainExamples: number, batchSize: number): number {
+  return Math.floor(trainExamples / batchSize);
+}
+
 /** Examples trained and evaluated per epoch, as the trainer counts them (for per-epoch FLOPs). */
 export function epochExamples(spec: ExperimentSpec, limits: { train: number; sequenceValidation: number }): { trained: number; evaluated: number } {
   const { train, validation } = exampleCounts(spec.dataset);
-  const trained = Math.floor(train / spec.training.batchSize) * spec.training.batchSize;
+  const trained = batchesPerEpoch(train, spec.training.batchSize) * spec.training.batchSize;
   const evaluated = Math.min(limits.train, train) + (spec.model.kind === 'mlp' ? validation : Math.min(limits.sequenceValidation, validation));
   return { trained, evaluated };
 }

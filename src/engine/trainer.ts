@@ -7,7 +7,7 @@ import { weightPenalty } from './losses';
 import { clipByGlobalNorm, createOptimizer, type Optimizer } from './optimizers';
 import { learningRateAt } from './schedule';
 import { epochFlops, optimizerSwitchFlops, type ModelCost } from './cost';
-import type { ProblemShape } from '../data/shapes';
+import { batchesPerEpoch, type ProblemShape } from '../data/shapes';
 import { estimateMemory, MEMORY_BUDGET, memoryProblem } from './memoryEstimate';
 import { memoryFigures } from './backend';
 import { tuneMatMuls } from './kernels/matMulTuning';
@@ -278,7 +278,7 @@ export class Trainer {
     // Fixed batch shape: the ragged tail of each shuffled epoch is dropped (it differs every epoch).
     const batchSize = training.batchSize;
     const nTrain = learner.nTrain;
-    const batches = Math.floor(nTrain / batchSize);
+    const batches = batchesPerEpoch(nTrain, batchSize);
     const flops = epochFlops(this.cost, {
       batches, batchSize,
       evalExamples: learner.evalExamples,

@@ -1,4 +1,4 @@
-import type { DatasetKind, ExperimentSpec, ModelKind, OptimizerKind, ScheduleKind } from './types';
+import type { BackendChoice, DatasetKind, ExperimentSpec, ModelKind, OptimizerKind, ScheduleKind, TableTask } from './types';
 
 export const DATASET_LABELS: Record<DatasetKind, string> = {
   circle: 'Circle (classification)', xor: 'XOR (classification)', gaussians: 'Two Gaussians (classification)',
@@ -16,19 +16,39 @@ export const MODEL_LABELS: Record<ModelKind, string> = {
   mlp: 'an MLP', lstm: 'an LSTM', transformer: 'a transformer',
 };
 
+/** The model's name in menus and titles. */
+export const MODEL_TITLES: Record<ModelKind, string> = { mlp: 'MLP', lstm: 'LSTM', transformer: 'Transformer (GPT-style)' };
+
+export const BACKEND_LABELS: Record<BackendChoice, string> = {
+  auto: 'Auto (WebGPU first)', webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WASM', cpu: 'CPU',
+};
+
+export const TABLE_TASK_LABELS: Record<TableTask, string> = { auto: 'Automatic', classification: 'Classification', regression: 'Regression' };
+
 export const OPTIMIZER_LABELS: Record<OptimizerKind, string> = {
   sgd: 'SGD', momentum: 'SGD + momentum', nesterov: 'Nesterov', rmsprop: 'RMSProp',
   adagrad: 'Adagrad', adam: 'Adam', adamw: 'AdamW',
 };
 
+export type OptimizerHyper = 'momentum' | 'beta1' | 'beta2' | 'rho' | 'rmspropMomentum' | 'epsilon';
+export type OptimizerFlag = 'centered' | 'amsgrad';
+
+/** The builder's names of the optimizers' hyper-parameters and switches (PyTorch's names in brackets). */
+export const OPTIMIZER_HYPER_LABELS: Record<OptimizerHyper, string> = {
+  momentum: 'Momentum μ', beta1: 'β₁', beta2: 'β₂', rho: 'ρ (decay)', rmspropMomentum: 'Momentum μ', epsilon: 'ε',
+};
+export const OPTIMIZER_FLAG_LABELS: Record<OptimizerFlag, string> = {
+  centered: 'Centered (divide by the gradient’s variance)', amsgrad: 'AMSGrad (keep the largest second moment)',
+};
+
 /** Which hyper-parameters each optimizer reads, in the order they are shown. */
-export const OPTIMIZER_FIELDS: Record<OptimizerKind, ('momentum' | 'beta1' | 'beta2' | 'rho' | 'rmspropMomentum' | 'epsilon')[]> = {
+export const OPTIMIZER_FIELDS: Record<OptimizerKind, OptimizerHyper[]> = {
   sgd: [], momentum: ['momentum'], nesterov: ['momentum'], rmsprop: ['rho', 'rmspropMomentum', 'epsilon'],
   adagrad: ['epsilon'], adam: ['beta1', 'beta2', 'epsilon'], adamw: ['beta1', 'beta2', 'epsilon'],
 };
 
 /** The switches each optimizer reads (PyTorch's names in brackets on screen). */
-export const OPTIMIZER_FLAGS: Record<OptimizerKind, ('centered' | 'amsgrad')[]> = {
+export const OPTIMIZER_FLAGS: Record<OptimizerKind, OptimizerFlag[]> = {
   sgd: [], momentum: [], nesterov: [], rmsprop: ['centered'], adagrad: [], adam: ['amsgrad'], adamw: ['amsgrad'],
 };
 
@@ -46,11 +66,9 @@ const FIELD_LABELS: Record<string, string> = {
   'model': 'Model', 'model.kind': 'Model', 'model.hidden': 'Hidden layers', 'model.embedding': 'Embedding width',
   'model.dModel': 'dModel', 'model.heads': 'Heads', 'model.dropout': 'Dropout',
   'training': 'Training', 'training.optimizer': 'Optimizer', 'training.optimizer.kind': 'Optimizer',
-  'training.optimizer.learningRate': 'Learning rate', 'training.optimizer.momentum': 'Momentum μ', 'training.optimizer.beta1': 'β₁',
-  'training.optimizer.beta2': 'β₂', 'training.optimizer.rho': 'ρ (decay)', 'training.optimizer.epsilon': 'ε',
-  'training.optimizer.weightDecay': 'Weight decay', 'training.optimizer.centered': 'Centered',
-  'training.optimizer.rmspropMomentum': 'Momentum μ',
-  'training.optimizer.amsgrad': 'AMSGrad', 'training.optimizer.decayMatricesOnly': 'No weight decay on biases and gains',
+  'training.optimizer.learningRate': 'Learning rate', 'training.optimizer.weightDecay': 'Weight decay',
+  ...Object.fromEntries(Object.entries(OPTIMIZER_HYPER_LABELS).map(([k, label]) => [`training.optimizer.${k}`, label])),
+  'training.optimizer.centered': 'Centered', 'training.optimizer.amsgrad': 'AMSGrad', 'training.optimizer.decayMatricesOnly': 'No weight decay on biases and gains',
   'training.schedule': 'LR schedule', 'training.schedule.kind': 'LR schedule',
   'training.schedule.stepEpochs': 'Every (epochs)', 'training.schedule.gamma': 'Factor γ', 'training.schedule.minLearningRate': 'Final learning rate',
   'training.schedule.warmupEpochs': 'Warm-up epochs', 'training.batchSize': 'Batch size', 'training.epochs': 'Epochs',

@@ -1,14 +1,12 @@
 import { useEffect } from 'react';
 import { executingRun, selectedRun, useRunStore } from '../state/runStore';
 import { useSpecStore } from '../state/specStore';
-import { BACKEND_CHOICES, type BackendChoice } from '../spec';
+import { BACKEND_CHOICES, BACKEND_LABELS } from '../spec';
+import type { RunPhase } from '../state/runStore';
 import { SelectField } from './fields';
 
-const BACKEND_LABELS: Record<BackendChoice, string> = {
-  auto: 'Auto (WebGPU first)', webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WASM', cpu: 'CPU',
-};
-
-export const PHASE_LABELS: Record<string, string> = {
+/** Every phase a run can be in, and 'idle' when there is no run. */
+export const PHASE_LABELS: Record<RunPhase | 'idle', string> = {
   idle: 'Ready', queued: 'Queued', preparing: 'Preparing…', running: 'Training', paused: 'Paused', stopped: 'Stopped',
   completed: 'Finished', diverged: 'Diverged', exploded: 'Loss exploded', failed: 'Failed', interrupted: 'Interrupted',
 };

@@ -5,7 +5,7 @@ import { useTableStore } from '../state/tableStore';
 import { TABLE_LIMITS } from '../data/table';
 import { useTablePlan } from './useTablePlan';
 import {
-  DATASET_LABELS, FEATURE_NAMES, TABLE_DATASETS, TABLE_TASKS, IMAGE_DATASETS, LIMITS, PLANE_DATASETS, SERIES_DATASETS, TEXT_DATASETS, TOY_DATASETS,
+  DATASET_LABELS, FEATURE_NAMES, TABLE_DATASETS, TABLE_TASKS, TABLE_TASK_LABELS, IMAGE_DATASETS, LIMITS, PLANE_DATASETS, SERIES_DATASETS, TEXT_DATASETS, TOY_DATASETS,
   datasetDefaults, defaultModel, exampleCounts, isPlane, isSeries, isText, isToy, modelsFor, samplesRule,
   type DatasetKind, type ExperimentSpec,
 } from '../spec';
@@ -67,10 +67,6 @@ function UserText() {
   );
 }
 
-const TASK_LABELS: Record<(typeof TABLE_TASKS)[number], string> = {
-  auto: 'Automatic', classification: 'Classification', regression: 'Regression',
-};
-
 /** CSV bytes the upload accepts (100,000 rows × 200 columns of short numbers fit well under it). */
 const MAX_CSV_BYTES = 100e6;
 
@@ -127,7 +123,7 @@ function UserTable({ spec, errors }: { spec: ExperimentSpec; errors: Record<stri
             <label htmlFor="table-task">Task</label>
             <select id="table-task" name="dataset.table.task" value={spec.dataset.table.task}
               onChange={(e) => update((d) => { d.dataset.table.task = e.target.value as typeof d.dataset.table.task; })}>
-              {TABLE_TASKS.map((t) => <option key={t} value={t}>{TASK_LABELS[t]}</option>)}
+              {TABLE_TASKS.map((t) => <option key={t} value={t}>{TABLE_TASK_LABELS[t]}</option>)}
             </select>
           </div>
         </div>

@@ -1,7 +1,7 @@
 import { memo } from 'react';
 import { useSpecStore } from '../state/specStore';
 import {
-  ACTIVATIONS, LIMITS, MODEL_LABELS, defaultHiddenLayer, defaultModel, isClassification, isPlane, isSeries, modelsFor,
+  ACTIVATIONS, LIMITS, MODEL_LABELS, MODEL_TITLES, defaultHiddenLayer, defaultModel, isClassification, isPlane, isSeries, modelsFor,
   sequenceLength, type ExperimentSpec, type LstmSpec, type MlpSpec, type TransformerSpec,
 } from '../spec';
 import { layerEpochFlops, SEQUENCE_VAL_LIMIT, TRAIN_EVAL_LIMIT, type ModelCost } from '../engine/cost';
@@ -15,7 +15,6 @@ import { formatCount, NumberField, Panel, SelectField } from './fields';
 type Errors = Record<string, string>;
 type Update = (edit: (d: ExperimentSpec) => void) => void;
 
-const MODEL_NAMES = { mlp: 'MLP', lstm: 'LSTM', transformer: 'Transformer (GPT-style)' } as const;
 
 function moveLayer(d: ExperimentSpec, from: number, to: number): void {
   const hidden = (d.model as MlpSpec).hidden;
@@ -209,10 +208,10 @@ export const ModelPanel = memo(function ModelPanel({ errors, costs }: { errors: 
       : kind === 'mnist' ? '10 units, softmax + cross-entropy' : isClassification(kind) ? '1 unit, sigmoid + cross-entropy' : '1 unit, linear + mean squared error')
     : isSeries(kind) ? 'the next value from the last step, mean squared error' : 'next-token logits at every position, softmax + cross-entropy';
   return (
-    <Panel title={`Model · ${MODEL_NAMES[model.kind]}`}>
+    <Panel title={`Model · ${MODEL_TITLES[model.kind]}`}>
       <SelectField
         label="Model" path="model.kind" value={model.kind} error={errors['model.kind']}
-        options={modelsFor(kind).map((k) => ({ value: k, label: MODEL_NAMES[k] }))}
+        options={modelsFor(kind).map((k) => ({ value: k, label: MODEL_TITLES[k] }))}
         onChange={(v) => update((d) => { d.model = defaultModel(v); })}
       />
       {!modelsFor(kind).includes(model.kind) && <p className="muted small">{MODEL_LABELS[model.kind]} does not fit this data.</p>}

@@ -2,18 +2,17 @@ import { memo } from 'react';
 import { useSpecStore } from '../state/specStore';
 import { exampleCounts, exponentialGamma, LIMITS, OPTIMIZER_KINDS, SCHEDULE_KINDS, validateSpec, type OptimizerSpec, type ScheduleSpec } from '../spec';
 import { learningRateAt } from '../engine/schedule';
+import { batchesPerEpoch } from '../data/shapes';
 import { CheckField, NumberField, Panel, SelectField } from './fields';
-import { OPTIMIZER_FIELDS, OPTIMIZER_FLAGS, OPTIMIZER_LABELS, SCHEDULE_LABELS } from '../spec';
+import { OPTIMIZER_FIELDS, OPTIMIZER_FLAG_LABELS, OPTIMIZER_FLAGS, OPTIMIZER_HYPER_LABELS, OPTIMIZER_LABELS, SCHEDULE_LABELS, type OptimizerHyper } from '../spec';
 
-const HYPER_LABELS = { momentum: 'Momentum μ', beta1: 'β₁', beta2: 'β₂', rho: 'ρ (decay)', rmspropMomentum: 'Momentum μ', epsilon: 'ε' } as const;
-const FLAG_LABELS = { centered: 'Centered (divide by the gradient’s variance)', amsgrad: 'AMSGrad (keep the largest second moment)' } as const;
 
 /** A small picture of the learning rate over the whole run, so the schedule is seen, not imagined. */
 function SchedulePreview() {
   const spec = useSpecStore((s) => s.spec);
   if (!validateSpec(spec).ok) return null;
   const { training, dataset } = spec;
-  const stepsPerEpoch = Math.max(1, Math.floor(exampleCounts(dataset).train / training.batchSize));
+  const stepsPerEpoch = Math.max(1, batchesPerEpoch(exampleCounts(dataset).train, training.batchSize));
   const total = stepsPerEpoch * training.epochs;
   const n = 80;
   const lrs = Array.from({ length: n }, (_, i) =>
@@ -42,7 +41,7 @@ export const TrainingPanel = memo(function TrainingPanel({ errors }: { errors: R
     update((d) => { d.training.optimizer[key] = v; });
   const setSch = <K extends keyof ScheduleSpec>(key: K) => (v: ScheduleSpec[K]) =>
     update((d) => { d.training.schedule[key] = v; });
-  const optField = (key: 'learningRate' | 'weightDecay' | keyof typeof HYPER_LABELS, label: string) => (
+  const optField = (key: 'learningRate' | 'weightDecay' | OptimizerHyper, label: string) => (
     <NumberField key={key} label={label} path={`training.optimizer.${key}`} value={o[key]}
       error={errors[`training.optimizer.${key}`]} onChange={setOpt(key)} />
   );
@@ -50,7 +49,7 @@ export const TrainingPanel = memo(function TrainingPanel({ errors }: { errors: R
     <NumberField key={key} label={label} path={`training.schedule.${key}`} value={sch[key]}
       error={errors[`training.schedule.${key}`]} onChange={setSch(key)} />
   );
-  const hyper = OPTIMIZER_FIELDS[o.kind].map((k) => optField(k, HYPER_LABELS[k]));
+  const hyper = OPTIMIZER_FIELDS[o.kind].map((k) => optField(k, OPTIMIZER_HYPER_LABELS[k]));
   return (
     <Panel title="Training">
       <SelectField label="Optimizer" path="training.optimizer.kind" value={o.kind} error={errors['training.optimizer.kind']}
@@ -62,7 +61,7 @@ export const TrainingPanel = memo(function TrainingPanel({ errors }: { errors: R
       </div>
       {hyper.length > 0 && <div className="row">{hyper}</div>}
       {OPTIMIZER_FLAGS[o.kind].map((flag) => (
-        <CheckField key={flag} label={FLAG_LABELS[flag]} path={`training.optimizer.${flag}`} checked={o[flag]} onChange={setOpt(flag)} />
+        <CheckField key={flag} label={OPTIMIZER_FLAG_LABELS[flag]} path={`training.optimizer.${flag}`} checked={o[flag]} onChange={setOpt(flag)} />
       ))}
       {o.weightDecay > 0 && (
         <CheckField label="No weight decay on biases and gains" path="training.optimizer.decayMatricesOnly" checked={o.decayMatricesOnly}
