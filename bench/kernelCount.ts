@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DatasetFiles } from '../src/data/dataset';
 import { createOptimizer } from '../src/engine/optimizers';
-import { prepareLearner } from '../src/engine/trainer';
+import { prepareLearner } from '../src/engine/prepareLearner';
 import type { ExperimentSpec } from '../src/spec';
 
 export async function kernelsPerStep(spec: ExperimentSpec, files: DatasetFiles = {}): Promise<number> {

@@ -1,19 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
-import type { BackendName, ExperimentSpec } from '../spec/types';
+import type { ExperimentSpec } from '../spec/types';
 import { deriveSeed, Rng, type RngState } from '../data/rng';
-import { buildDataset, type DatasetFiles } from '../data/dataset';
-import { buildSequenceDataset } from '../data/sequenceDataset';
 import { weightPenalty } from './losses';
 import { clipByGlobalNorm, createOptimizer, type Optimizer } from './optimizers';
 import { learningRateAt } from './schedule';
 import { epochFlops, optimizerSwitchFlops, type ModelCost } from './cost';
-import { batchesPerEpoch, type ProblemShape } from '../data/shapes';
-import { estimateMemory, MEMORY_BUDGET, memoryProblem } from './memoryEstimate';
+import { batchesPerEpoch } from '../data/shapes';
 import { memoryFigures } from './backend';
 import { tuneMatMuls } from './kernels/matMulTuning';
 import type { Learner } from './learner';
-import { TabularLearner } from './learners/tabular';
-import { SAMPLE_LENGTH, SequenceLearner, type SamplingOptions } from './learners/sequence';
+import { SAMPLE_LENGTH } from './learners/sequence';
+import { checkMemory, prepareLearner, type LearnerOptions } from './prepareLearner';
+import { GpuFence, yieldToEventLoop } from './pacing';
 import { readState, writeSlots, writeWeights } from './checkpoint';
 import { epochLoss, explosionMessage, isExploding } from './explosion';
 import type { AttentionSnapshot, BatchReport, EpochMetrics, EpochViews, Inspection, RunStatus, TestResult, TrainingCheckpoint } from './types';
@@ -37,83 +35,68 @@ export interface TrainerEvents {
   onProgress?(epoch: number, batch: number, batches: number): void;
 }
 
-export interface TrainerOptions {
-  /** Side of the square prediction grid for the decision boundary; 0 turns it off. */
-  boundaryResolution?: number;
+export interface TrainerOptions extends LearnerOptions {
   /** Start paused, so the first step() runs exactly one batch. */
   startPaused?: boolean;
-  /** The data files the dataset needs (MNIST, names, speeches, the user's text). */
-  files?: DatasetFiles;
-  /** Language models: the temperature of each epoch's sample and the text whose attention is shown. */
-  sampling?: SamplingOptions;
   /** Continue from this state (the end of an epoch) instead of from the seed's initial weights. */
   resumeFrom?: TrainingCheckpoint;
   /** Stop with status 'exploded' when the loss runs away while staying finite (default true). */
   stopOnExplodingLoss?: boolean;
 }
 
-/**
- * The dataset, built now (so bad data fails fast), with the model's cost, and a function that
- * makes the learner (model and data on the device) when training starts.
- */
-export function prepareLearner(spec: ExperimentSpec, options: TrainerOptions = {}): { cost: ModelCost; shape: ProblemShape; make: () => Learner } {
-  if (spec.model.kind === 'mlp') {
-    const ds = buildDataset(spec.dataset, spec.seed, options.files);
-    return {
-      cost: TabularLearner.costOf(spec, ds), shape: { kind: 'tabular', inputDim: ds.inputDim, outputDim: ds.outputDim },
-      make: () => new TabularLearner(spec, ds, options.boundaryResolution ?? 0),
-    };
-  }
-  const ds = buildSequenceDataset(spec.dataset, spec.seed, options.files);
-  return {
-    cost: SequenceLearner.costOf(spec, ds), shape: { kind: 'sequence', vocab: ds.vocab?.length ?? null, length: ds.length },
-    make: () => new SequenceLearner(spec, ds, options.sampling),
-  };
+/** How a run ended, with the explanation when it did not simply finish. */
+type RunEnd = { status: RunStatus; message?: string };
+
+/** What the loop carries from epoch to epoch (and a checkpoint restores). */
+interface Progress {
+  best: { loss: number; epoch: number };
+  cumulativeGflop: number;
+  cumulativeMs: number;
+  /** The loss before training, which an exploding loss is judged against: the run's first batch. */
+  startLoss: number | null;
 }
 
-/**
- * Refuse, before anything is allocated, a run that would not fit the active backend (a wasm abort
- * or a lost WebGPU device takes every later run in the tab with it).
- */
-function checkMemory(spec: ExperimentSpec, shape: ProblemShape, params: number): void {
-  const backend = tf.getBackend() as BackendName;
-  if (!(backend in MEMORY_BUDGET)) return;
-  const problem = memoryProblem(spec, estimateMemory(spec, shape, params), backend);
-  if (problem) throw new Error(`This run ${problem}.`);
+/** A run's fixed plan, made once when its loop starts. */
+interface RunPlan {
+  learner: Learner;
+  optimizer: Optimizer;
+  shuffleRng: Rng;
+  dropoutRng: Rng;
+  dropoutSeed: () => number;
+  /** Weight matrices: L1/L2 penalise them. */
+  kernels: tf.Variable[];
+  /** Full batches per epoch: the ragged tail of each shuffled epoch is dropped (it differs every epoch). */
+  batches: number;
+  batchSize: number;
+  /** FLOPs of one epoch (training and evaluation). */
+  flops: number;
+  lrAt(step: number): number;
+  /** Keeps the GPU queue short and lets messages in (see GpuFence and yieldToEventLoop). */
+  pacing: { fence: GpuFence; lastYield: number };
 }
 
-/** Let queued messages (pause, stop…) run; setImmediate in Node, a MessageChannel in workers. */
-function yieldToEventLoop(): Promise<void> {
-  if (typeof setImmediate === 'function') return new Promise((r) => setImmediate(r));
-  return new Promise((r) => {
-    const ch = new MessageChannel();
-    ch.port1.onmessage = () => {
-      ch.port1.close();
-      r();
-    };
-    ch.port2.postMessage(null);
-  });
+/** The tensors one epoch makes, freed when it ends however it ends. */
+interface EpochTensors {
+  perm: tf.Tensor1D;
+  losses: tf.Scalar[];
+  gradNorms: tf.Tensor1D | null;
 }
 
-/**
- * On GPU backends the loop only queues work, so JavaScript can run a whole epoch ahead of the
- * device, and a pause would wait for all of it. Now and then we wait for the latest batch's loss
- * (4 bytes): often while the device lags (waits are long), rarely when it keeps up, so the
- * queue stays short without a read-back per batch on fast devices.
- */
-class GpuFence {
-  private interval = 1;
-  private sinceLast = 0;
-
-  async maybeWait(latest: tf.Tensor): Promise<void> {
-    if (++this.sinceLast < this.interval) return;
-    this.sinceLast = 0;
-    const start = performance.now();
-    await latest.data();
-    const waited = performance.now() - start;
-    this.interval = waited > 30 ? Math.max(1, this.interval >> 1) : Math.min(64, this.interval * 2);
-  }
+/** The end-of-epoch read-back, by name. */
+interface ReadBack {
+  batchLosses: number[];
+  trainLoss: number;
+  trainAccuracy: number;
+  valLoss: number;
+  valAccuracy: number;
+  valExactMatch: number;
+  layers: EpochMetrics['layers'];
+  /** What the learner's views need (boundary grid, predicted classes, forecasts…). */
+  viewValues: Float32Array;
 }
+
+/** L2 norm of a group of matrices (or their gradients). */
+const groupNorm = (tensors: tf.Tensor[]) => tf.addN(tensors.map((t) => t.square().sum())).sqrt();
 
 /**
  * The one training loop. The data is uploaded once; each batch is gathered on the device;
@@ -260,164 +243,209 @@ export class Trainer {
     return status;
   }
 
-  private async loop(): Promise<{ status: RunStatus; message?: string }> {
-    const { spec } = this;
-    const { training } = spec;
-    const learner = this.learner!;
-    const optimizer = this.optimizer!;
+  /**
+   * The loop, one epoch at a time: shuffle, train its batches, read its figures back, report them,
+   * keep a checkpoint, and decide whether to go on.
+   */
+  private async loop(): Promise<RunEnd> {
+    const { training } = this.spec;
+    const plan = this.plan();
     const resumed = this.resumeFrom;
-    const shuffleRng = new Rng(deriveSeed(spec.seed, 'shuffle'));
-    const dropoutRng = new Rng(deriveSeed(spec.seed, 'dropout'));
-    if (resumed?.rng.shuffle) shuffleRng.restore(resumed.rng.shuffle);
-    if (resumed?.rng.dropout) dropoutRng.restore(resumed.rng.dropout);
-    const dropoutSeed = () => Math.floor(dropoutRng.next() * 2 ** 31);
-    const groups = learner.groups;
-    const kernels = groups.flatMap((g) => g.weights);
-    // L2 norm of a group of matrices (or their gradients).
-    const groupNorm = (tensors: tf.Tensor[]) => tf.addN(tensors.map((t) => t.square().sum())).sqrt();
-    // Fixed batch shape: the ragged tail of each shuffled epoch is dropped (it differs every epoch).
-    const batchSize = training.batchSize;
-    const nTrain = learner.nTrain;
-    const batches = batchesPerEpoch(nTrain, batchSize);
-    const flops = epochFlops(this.cost, {
-      batches, batchSize,
-      evalExamples: learner.evalExamples,
-      optimizer: training.optimizer.kind,
-      extraPerParam: (training.l1 > 0 || training.l2 > 0 ? 3 : 0) + (training.optimizer.weightDecay > 0 ? 2 : 0)
-        + (training.clipNorm > 0 ? 3 : 0) + optimizerSwitchFlops(training.optimizer),
-    });
-    const clock = { stepsPerEpoch: batches, epochs: training.epochs };
-    const lrAt = (step: number) => learningRateAt(training.schedule, training.optimizer.learningRate, step, clock);
-    let best = { loss: resumed?.best.loss ?? Infinity, epoch: resumed?.best.epoch ?? 0 };
-    let cumulativeGflop = resumed?.cumulativeGflop ?? 0;
-    let cumulativeMs = resumed?.cumulativeMs ?? 0;
-    // The loss before training, which an exploding loss is judged against: the run's first batch.
-    let startLoss = resumed?.startLoss ?? null;
+    const progress: Progress = {
+      best: { loss: resumed?.best.loss ?? Infinity, epoch: resumed?.best.epoch ?? 0 },
+      cumulativeGflop: resumed?.cumulativeGflop ?? 0,
+      cumulativeMs: resumed?.cumulativeMs ?? 0,
+      startLoss: resumed?.startLoss ?? null,
+    };
     const firstEpoch = (resumed?.epoch ?? 0) + 1;
     this.epochsDone = firstEpoch - 1;
-    /** The state now, at the end of `epoch`: what a resumed run starts from. */
-    const checkpoint = async (epoch: number): Promise<TrainingCheckpoint> => {
-      const { weights, slots } = await readState(learner, optimizer);
-      const rng: Record<string, RngState> = { shuffle: shuffleRng.save(), dropout: dropoutRng.save() };
-      for (const [name, r] of Object.entries(learner.rngs ?? {})) rng[name] = r.save();
-      return {
-        epoch, step: optimizer.steps, weights, optimizer: { kind: training.optimizer.kind, slots }, rng,
-        best: { loss: Number.isFinite(best.loss) ? best.loss : null, epoch: best.epoch }, cumulativeGflop, cumulativeMs, startLoss,
-      };
-    };
-    let lastYield = performance.now();
-    const fence = new GpuFence();
-
-    /** One optimizer step; returns the batch loss and, when asked, each kernel's gradient norm. */
-    const trainStep = (perm: tf.Tensor1D, b: number, withNorms: boolean): { loss: tf.Scalar; norms?: tf.Tensor1D } =>
-      tf.tidy(() => {
-        const idx = perm.slice(b * batchSize, batchSize);
-        const { value, grads } = tf.variableGrads(() => {
-          const loss = learner.batchLoss(idx, dropoutSeed);
-          const penalty = weightPenalty(kernels, training.l1, training.l2);
-          return penalty ? loss.add(penalty) : loss;
-        }, learner.variables);
-        optimizer.step(training.clipNorm > 0 ? clipByGlobalNorm(grads, training.clipNorm) : grads, lrAt(optimizer.steps));
-        this.keepGrads(grads);
-        if (!withNorms) return { loss: value };
-        return { loss: value, norms: tf.stack(groups.map((g) => groupNorm(g.weights.map((w) => grads[w.name])))) as tf.Tensor1D };
-      });
-
     for (let epoch = firstEpoch; epoch <= training.epochs; epoch++) {
       const start = performance.now();
       const pausedBefore = this.pausedMs;
-      const order = shuffleRng.permutation(nTrain);
+      const order = plan.shuffleRng.permutation(plan.learner.nTrain);
       this.events.onEpochStart?.(epoch, order);
-      const perm = tf.tensor1d(order, 'int32');
-      const losses: tf.Scalar[] = [];
-      let gradNorms: tf.Tensor1D | null = null;
+      const made: EpochTensors = { perm: tf.tensor1d(order, 'int32'), losses: [], gradNorms: null };
       try {
-        // On webgpu: one throwaway pass shows which matmul shapes the run uses, and the fastest
-        // shader for each is measured (part of the first epoch's warm-up).
-        if (epoch === firstEpoch) {
-          await tuneMatMuls(() => {
-            tf.variableGrads(() => learner.batchLoss(perm.slice(0, batchSize), () => 0), learner.variables);
-            learner.epochTensors();
-          });
-        }
-        for (let b = 0; b < batches; b++) {
-          if (!(await this.gate())) return { status: 'stopped' };
-          const stepping = this.control === 'pause';
-          const { loss, norms } = trainStep(perm, b, b === batches - 1);
-          losses.push(loss);
-          gradNorms = norms ?? gradNorms;
-          this.events.onProgress?.(epoch, b + 1, batches);
-          if (stepping) {
-            const value = (await loss.data())[0];
-            this.events.onBatch?.({ epoch, batch: b + 1, step: optimizer.steps, loss: value });
-            if (!Number.isFinite(value)) return diverged(epoch, value, training.optimizer.learningRate);
-          }
-          else await fence.maybeWait(loss);
-          if (performance.now() - lastYield > 20) {
-            await yieldToEventLoop();
-            lastYield = performance.now();
-          }
-        }
-        // One read-back per epoch: batch losses, evaluation figures and the views' values together.
-        const packed = tf.tidy(() => {
-          const { metrics, view } = learner.epochTensors();
-          return tf.concat([
-            tf.stack(losses), metrics,
-            tf.stack(groups.map((g) => groupNorm(g.weights))), gradNorms ?? tf.zeros([groups.length]),
-            ...(view ? [view] : []),
-          ]);
-        });
-        const values = (await packed.data()) as Float32Array;
-        packed.dispose();
-        const batchLosses = Array.from(values.subarray(0, batches));
-        const [trainLoss, trainAcc, valLoss, valAcc, valExact] = values.subarray(batches, batches + 5);
-        const nGroups = groups.length;
-        const norms = values.subarray(batches + 5, batches + 5 + 2 * nGroups);
-        const layers = groups.map((g, i) => ({ name: g.name, weightNorm: norms[i], gradNorm: norms[nGroups + i] }));
+        if (epoch === firstEpoch) await this.tuneKernels(plan, made.perm);
+        const stopped = await this.trainEpoch(plan, epoch, made);
+        if (stopped) return stopped;
+        const figures = await this.readBack(plan, made);
         const ms = performance.now() - start - (this.pausedMs - pausedBefore);
         // After the clock stops: a text sample is not part of the epoch's training cost.
-        const views = await learner.views(values.slice(batches + 5 + 2 * nGroups), epoch);
-        const gflop = flops / 1e9;
-        cumulativeGflop += gflop;
-        cumulativeMs += ms;
-        const metrics: EpochMetrics = {
-          epoch, step: optimizer.steps, batchLosses, trainLoss, valLoss,
-          trainAccuracy: learner.hasAccuracy ? trainAcc : null,
-          valAccuracy: learner.hasAccuracy ? valAcc : null,
-          valExactMatch: learner.hasExactMatch ? valExact : null,
-          trainEvaluated: learner.trainEvaluated,
-          ms, examplesPerSec: (batches * batchSize * 1000) / ms,
-          gflop, gflopPerSec: gflop / (ms / 1000), cumulativeGflop, cumulativeMs,
-          learningRate: lrAt(optimizer.steps - 1), layers,
-          ...memoryFigures(),
-        };
-        const bad = [...batchLosses, trainLoss, valLoss].find((v) => !Number.isFinite(v));
+        const views = await plan.learner.views(figures.viewValues, epoch);
+        progress.cumulativeGflop += plan.flops / 1e9;
+        progress.cumulativeMs += ms;
+        const bad = [...figures.batchLosses, figures.trainLoss, figures.valLoss].find((v) => !Number.isFinite(v));
         if (bad !== undefined) return diverged(epoch, bad, training.optimizer.learningRate);
-        startLoss ??= batchLosses[0] ?? trainLoss;
+        progress.startLoss ??= figures.batchLosses[0] ?? figures.trainLoss;
         this.epochsDone = epoch;
-        this.events.onEpoch?.(metrics, views);
-        if (valLoss < best.loss) best = { loss: valLoss, epoch };
-        if (this.events.onCheckpoint) this.events.onCheckpoint(await checkpoint(epoch));
-        // Still finite, so the epoch is kept (and resumable), but the run stops until told to go on.
-        const judged = epochLoss(batchLosses, trainLoss);
-        if (this.stopOnExplodingLoss && isExploding(startLoss, judged) && epoch < training.epochs) {
-          return { status: 'exploded', message: explosionMessage(epoch, startLoss, judged, training.optimizer.learningRate) };
-        }
-        const patience = training.earlyStopPatience;
-        if (patience > 0 && epoch - best.epoch >= patience && epoch < training.epochs) {
-          return {
-            status: 'completed',
-            message: `Stopped early after epoch ${epoch}: the validation loss has not improved for ${patience} ` +
-              `epoch${patience === 1 ? '' : 's'} (best ${best.loss.toFixed(4)} at epoch ${best.epoch}).`,
-          };
-        }
+        this.events.onEpoch?.(this.epochMetrics(plan, epoch, figures, ms, progress), views);
+        if (figures.valLoss < progress.best.loss) progress.best = { loss: figures.valLoss, epoch };
+        if (this.events.onCheckpoint) this.events.onCheckpoint(await this.checkpoint(plan, epoch, progress));
+        const end = this.endEarly(epoch, figures, progress);
+        if (end) return end;
       } finally {
-        perm.dispose();
-        gradNorms?.dispose();
-        losses.forEach((l) => l.dispose());
+        made.perm.dispose();
+        made.gradNorms?.dispose();
+        made.losses.forEach((l) => l.dispose());
       }
     }
     return { status: 'completed' };
+  }
+
+  /** The run's fixed plan: its random streams (restored when resuming), batches, FLOPs and schedule. */
+  private plan(): RunPlan {
+    const { spec } = this;
+    const { training } = spec;
+    const learner = this.learner!;
+    const shuffleRng = new Rng(deriveSeed(spec.seed, 'shuffle'));
+    const dropoutRng = new Rng(deriveSeed(spec.seed, 'dropout'));
+    if (this.resumeFrom?.rng.shuffle) shuffleRng.restore(this.resumeFrom.rng.shuffle);
+    if (this.resumeFrom?.rng.dropout) dropoutRng.restore(this.resumeFrom.rng.dropout);
+    const batchSize = training.batchSize;
+    const batches = batchesPerEpoch(learner.nTrain, batchSize);
+    const clock = { stepsPerEpoch: batches, epochs: training.epochs };
+    return {
+      learner, optimizer: this.optimizer!, shuffleRng, dropoutRng, batches, batchSize,
+      dropoutSeed: () => Math.floor(dropoutRng.next() * 2 ** 31),
+      kernels: learner.groups.flatMap((g) => g.weights),
+      flops: epochFlops(this.cost, {
+        batches, batchSize,
+        evalExamples: learner.evalExamples,
+        optimizer: training.optimizer.kind,
+        extraPerParam: (training.l1 > 0 || training.l2 > 0 ? 3 : 0) + (training.optimizer.weightDecay > 0 ? 2 : 0)
+          + (training.clipNorm > 0 ? 3 : 0) + optimizerSwitchFlops(training.optimizer),
+      }),
+      lrAt: (step) => learningRateAt(training.schedule, training.optimizer.learningRate, step, clock),
+      pacing: { fence: new GpuFence(), lastYield: performance.now() },
+    };
+  }
+
+  /** On webgpu: one throwaway pass shows which matmul shapes the run uses, and the fastest shader for each is measured. */
+  private async tuneKernels(plan: RunPlan, perm: tf.Tensor1D): Promise<void> {
+    const { learner } = plan;
+    await tuneMatMuls(() => {
+      tf.variableGrads(() => learner.batchLoss(perm.slice(0, plan.batchSize), () => 0), learner.variables);
+      learner.epochTensors();
+    });
+  }
+
+  /** One optimizer step on batch `b`; returns the batch loss and, when asked, each layer's gradient norm. */
+  private trainStep(plan: RunPlan, perm: tf.Tensor1D, b: number, withNorms: boolean): { loss: tf.Scalar; norms?: tf.Tensor1D } {
+    const { training } = this.spec;
+    const { learner, optimizer } = plan;
+    return tf.tidy(() => {
+      const idx = perm.slice(b * plan.batchSize, plan.batchSize);
+      const { value, grads } = tf.variableGrads(() => {
+        const loss = learner.batchLoss(idx, plan.dropoutSeed);
+        const penalty = weightPenalty(plan.kernels, training.l1, training.l2);
+        return penalty ? loss.add(penalty) : loss;
+      }, learner.variables);
+      optimizer.step(training.clipNorm > 0 ? clipByGlobalNorm(grads, training.clipNorm) : grads, plan.lrAt(optimizer.steps));
+      this.keepGrads(grads);
+      if (!withNorms) return { loss: value };
+      return { loss: value, norms: tf.stack(learner.groups.map((g) => groupNorm(g.weights.map((w) => grads[w.name])))) as tf.Tensor1D };
+    });
+  }
+
+  /**
+   * The epoch's batches, each loss kept on the device in `made`; between batches, pause, step and
+   * stop take effect. Returns how the run ended when it ended here (stopped, or diverged while stepping).
+   */
+  private async trainEpoch(plan: RunPlan, epoch: number, made: EpochTensors): Promise<RunEnd | null> {
+    const { batches, pacing } = plan;
+    for (let b = 0; b < batches; b++) {
+      if (!(await this.gate())) return { status: 'stopped' };
+      const stepping = this.control === 'pause';
+      const { loss, norms } = this.trainStep(plan, made.perm, b, b === batches - 1);
+      made.losses.push(loss);
+      made.gradNorms = norms ?? made.gradNorms;
+      this.events.onProgress?.(epoch, b + 1, batches);
+      if (stepping) {
+        const value = (await loss.data())[0];
+        this.events.onBatch?.({ epoch, batch: b + 1, step: plan.optimizer.steps, loss: value });
+        if (!Number.isFinite(value)) return diverged(epoch, value, this.spec.training.optimizer.learningRate);
+      } else await pacing.fence.maybeWait(loss);
+      if (performance.now() - pacing.lastYield > 20) {
+        await yieldToEventLoop();
+        pacing.lastYield = performance.now();
+      }
+    }
+    return null;
+  }
+
+  /** One read-back per epoch: batch losses, evaluation figures, norms and the views' values together, by name. */
+  private async readBack(plan: RunPlan, made: EpochTensors): Promise<ReadBack> {
+    const { learner, batches } = plan;
+    const groups = learner.groups;
+    const packed = tf.tidy(() => {
+      const { metrics, view } = learner.epochTensors();
+      return tf.concat([
+        tf.stack(made.losses), metrics,
+        tf.stack(groups.map((g) => groupNorm(g.weights))), made.gradNorms ?? tf.zeros([groups.length]),
+        ...(view ? [view] : []),
+      ]);
+    });
+    const values = (await packed.data()) as Float32Array;
+    packed.dispose();
+    const [trainLoss, trainAccuracy, valLoss, valAccuracy, valExactMatch] = values.subarray(batches, batches + 5);
+    const norms = values.subarray(batches + 5, batches + 5 + 2 * groups.length);
+    return {
+      batchLosses: Array.from(values.subarray(0, batches)),
+      trainLoss, trainAccuracy, valLoss, valAccuracy, valExactMatch,
+      layers: groups.map((g, i) => ({ name: g.name, weightNorm: norms[i], gradNorm: norms[groups.length + i] })),
+      viewValues: values.slice(batches + 5 + 2 * groups.length),
+    };
+  }
+
+  private epochMetrics(plan: RunPlan, epoch: number, r: ReadBack, ms: number, progress: Progress): EpochMetrics {
+    const { learner, optimizer, batches, batchSize } = plan;
+    const gflop = plan.flops / 1e9;
+    return {
+      epoch, step: optimizer.steps, batchLosses: r.batchLosses, trainLoss: r.trainLoss, valLoss: r.valLoss,
+      trainAccuracy: learner.hasAccuracy ? r.trainAccuracy : null,
+      valAccuracy: learner.hasAccuracy ? r.valAccuracy : null,
+      valExactMatch: learner.hasExactMatch ? r.valExactMatch : null,
+      trainEvaluated: learner.trainEvaluated,
+      ms, examplesPerSec: (batches * batchSize * 1000) / ms,
+      gflop, gflopPerSec: gflop / (ms / 1000), cumulativeGflop: progress.cumulativeGflop, cumulativeMs: progress.cumulativeMs,
+      learningRate: plan.lrAt(optimizer.steps - 1), layers: r.layers,
+      ...memoryFigures(),
+    };
+  }
+
+  /** The state now, at the end of `epoch`: what a resumed run starts from. */
+  private async checkpoint(plan: RunPlan, epoch: number, progress: Progress): Promise<TrainingCheckpoint> {
+    const { learner, optimizer } = plan;
+    const { weights, slots } = await readState(learner, optimizer);
+    const rng: Record<string, RngState> = { shuffle: plan.shuffleRng.save(), dropout: plan.dropoutRng.save() };
+    for (const [name, r] of Object.entries(learner.rngs ?? {})) rng[name] = r.save();
+    const { best, cumulativeGflop, cumulativeMs, startLoss } = progress;
+    return {
+      epoch, step: optimizer.steps, weights, optimizer: { kind: this.spec.training.optimizer.kind, slots }, rng,
+      best: { loss: Number.isFinite(best.loss) ? best.loss : null, epoch: best.epoch }, cumulativeGflop, cumulativeMs, startLoss,
+    };
+  }
+
+  /** Whether the run ends after this (kept) epoch: a loss running away, or early stopping. */
+  private endEarly(epoch: number, r: ReadBack, progress: Progress): RunEnd | null {
+    const { training } = this.spec;
+    if (epoch >= training.epochs) return null;
+    // Still finite, so the epoch is kept (and resumable), but the run stops until told to go on.
+    const judged = epochLoss(r.batchLosses, r.trainLoss);
+    if (this.stopOnExplodingLoss && isExploding(progress.startLoss!, judged)) {
+      return { status: 'exploded', message: explosionMessage(epoch, progress.startLoss!, judged, training.optimizer.learningRate) };
+    }
+    const patience = training.earlyStopPatience;
+    const { best } = progress;
+    if (patience > 0 && epoch - best.epoch >= patience) {
+      return {
+        status: 'completed',
+        message: `Stopped early after epoch ${epoch}: the validation loss has not improved for ${patience} ` +
+          `epoch${patience === 1 ? '' : 's'} (best ${best.loss.toFixed(4)} at epoch ${best.epoch}).`,
+      };
+    }
+    return null;
   }
 
   /** Score the test split once with the final weights (it never took part in training or early stopping). */

@@ -4,7 +4,7 @@ import { zipSync } from 'fflate';
 import type { ExperimentSpec } from '../../spec/types';
 import type { DatasetFiles } from '../../data/dataset';
 import type { TensorData } from '../../engine/types';
-import { prepareLearner } from '../../engine/trainer';
+import { prepareLearner } from '../../engine/prepareLearner';
 import { TabularLearner } from '../../engine/learners/tabular';
 import { SequenceLearner } from '../../engine/learners/sequence';
 import { encodeSafetensors } from '../safetensors';

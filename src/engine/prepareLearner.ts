@@ -1,0 +1,52 @@
+// From a spec to a learner: the dataset built at once (bad data fails fast), the model's cost,
+// and a memory check before anything is allocated.
+import * as tf from '@tensorflow/tfjs';
+import type { BackendName, ExperimentSpec } from '../spec/types';
+import { buildDataset, type DatasetFiles } from '../data/dataset';
+import { buildSequenceDataset } from '../data/sequenceDataset';
+import type { ProblemShape } from '../data/shapes';
+import type { ModelCost } from './cost';
+import { estimateMemory, MEMORY_BUDGET, memoryProblem } from './memoryEstimate';
+import type { Learner } from './learner';
+import { TabularLearner } from './learners/tabular';
+import { SequenceLearner, type SamplingOptions } from './learners/sequence';
+
+/** What a learner is made with besides the spec. */
+export interface LearnerOptions {
+  /** Side of the square prediction grid for the decision boundary; 0 turns it off. */
+  boundaryResolution?: number;
+  /** The data files the dataset needs (MNIST, names, speeches, the user's text). */
+  files?: DatasetFiles;
+  /** Language models: the temperature of each epoch's sample and the text whose attention is shown. */
+  sampling?: SamplingOptions;
+}
+
+/**
+ * The dataset, built now (so bad data fails fast), with the model's cost, and a function that
+ * makes the learner (model and data on the device) when training starts.
+ */
+export function prepareLearner(spec: ExperimentSpec, options: LearnerOptions = {}): { cost: ModelCost; shape: ProblemShape; make: () => Learner } {
+  if (spec.model.kind === 'mlp') {
+    const ds = buildDataset(spec.dataset, spec.seed, options.files);
+    return {
+      cost: TabularLearner.costOf(spec, ds), shape: { kind: 'tabular', inputDim: ds.inputDim, outputDim: ds.outputDim },
+      make: () => new TabularLearner(spec, ds, options.boundaryResolution ?? 0),
+    };
+  }
+  const ds = buildSequenceDataset(spec.dataset, spec.seed, options.files);
+  return {
+    cost: SequenceLearner.costOf(spec, ds), shape: { kind: 'sequence', vocab: ds.vocab?.length ?? null, length: ds.length },
+    make: () => new SequenceLearner(spec, ds, options.sampling),
+  };
+}
+
+/**
+ * Refuse, before anything is allocated, a run that would not fit the active backend (a wasm abort
+ * or a lost WebGPU device takes every later run in the tab with it).
+ */
+export function checkMemory(spec: ExperimentSpec, shape: ProblemShape, params: number): void {
+  const backend = tf.getBackend() as BackendName;
+  if (!(backend in MEMORY_BUDGET)) return;
+  const problem = memoryProblem(spec, estimateMemory(spec, shape, params), backend);
+  if (problem) throw new Error(`This run ${problem}.`);
+}
