@@ -1,4 +1,4 @@
-// cli/: the Node command line (`npm run cli -- train | export-pytorch …`), on the same engine as the app.
+// The command line's arguments: parsed, checked, and explained when wrong.
 import { parseArgs } from 'node:util';
 import type { BackendName } from '../spec/types';
 

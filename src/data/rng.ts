@@ -1,4 +1,4 @@
-// data/: seeded randomness, the 2-D datasets, input features and normalisation (no tfjs).
+// Seeded randomness: one small generator, and independent seeds per purpose.
 
 /** Everything an Rng needs to continue its stream exactly (kept in checkpoints). */
 export interface RngState {

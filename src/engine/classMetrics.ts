@@ -1,4 +1,4 @@
-// engine/: precision, recall and F1 from a confusion matrix (plain arithmetic, no tfjs), for every classifier.
+// Precision, recall and F1 from a confusion matrix (plain arithmetic, no tfjs), for every classifier.
 
 export interface ClassScores {
   precision: number;

@@ -1,4 +1,4 @@
-// engine/: models, losses, optimizers, the training loop, the compute-cost model, backends.
+// The compute-cost model: parameters and FLOPs per layer, counted from the spec (see DESIGN.md, "Compute cost").
 // This file is the analytic compute-cost model; it has no tfjs import so the UI can use it.
 import type { Activation, LstmSpec, MlpSpec, ModelSpec, OptimizerKind, OptimizerSpec, TransformerSpec } from '../spec/types';
 import type { ProblemShape } from '../data/shapes';

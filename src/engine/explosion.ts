@@ -1,4 +1,4 @@
-// engine/: telling an exploding (finite but runaway) loss from ordinary noise.
+// Telling an exploding (finite but runaway) loss from ordinary noise.
 
 /**
  * An epoch's training loss (the larger of its batches' mean and the loss on the training set at

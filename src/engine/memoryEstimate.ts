@@ -1,4 +1,4 @@
-// engine/: how much memory a run needs on its backend, known before it starts (plain arithmetic, no tfjs).
+// How much memory a run needs on its backend, known before it starts (plain arithmetic, no tfjs).
 import type { BackendName, ExperimentSpec, OptimizerSpec } from '../spec/types';
 import { exampleCounts } from '../spec/validate';
 import type { ProblemShape } from '../data/shapes';

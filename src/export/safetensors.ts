@@ -1,4 +1,3 @@
-// export/: run files, weights, tables. Plain TypeScript, no DOM (the UI only triggers downloads).
 // safetensors: an 8-byte little-endian header length, a JSON header of names, dtypes, shapes and
 // byte ranges, then the raw little-endian data. PyTorch and the Hugging Face tools read it.
 import type { TensorData } from '../engine/types';

@@ -1,4 +1,4 @@
-// spec/: the ExperimentSpec — one JSON-serialisable object that describes a whole experiment.
+// The ExperimentSpec: one JSON-serialisable object that describes a whole experiment.
 
 export const SPEC_VERSION = 1;
 

@@ -1,4 +1,4 @@
-// state/: zustand stores — the spec being edited, the current run and its metric series.
+// The spec being edited in the builder, and the errors of a shared link that could not be opened.
 import { create } from 'zustand';
 import { decodeSpec, defaultSpec, type ExperimentSpec, type FieldError } from '../spec';
 

@@ -1,3 +1,4 @@
+import { useShallow } from 'zustand/react/shallow';
 import { useDeferredValue, useMemo, useState } from 'react';
 import { useSpecStore } from '../state/specStore';
 import { shareLink } from '../state/addressBar';
@@ -88,7 +89,7 @@ export function App() {
   const spec = useSpecStore((s) => s.spec);
   const linkErrors = useSpecStore((s) => s.linkErrors);
   const dismissLinkErrors = useSpecStore((s) => s.dismissLinkErrors);
-  const store = useRunStore();
+  const store = useRunStore(useShallow((s) => ({ runs: s.runs, selectedId: s.selectedId, resumeRun: s.resumeRun })));
   const textProblem = useTextStore((s) => s.problem);
   const tableProblem = useTableProblem(spec);
   const fields = useMemo(() => spec.dataset.kind === 'userTable' ? withUserData(validateSpec(spec), 'dataset.csv', tableProblem)

@@ -1,3 +1,4 @@
+import { useShallow } from 'zustand/react/shallow';
 import { useEffect } from 'react';
 import { executingRun, selectedRun, useRunStore } from '../state/runStore';
 import { useSpecStore } from '../state/specStore';
@@ -15,7 +16,10 @@ export const PHASE_LABELS: Record<RunPhase | 'idle', string> = {
 export function ControlBar({ valid, errorCount, epochsValid }: { valid: boolean; errorCount: number; epochsValid: boolean }) {
   const spec = useSpecStore((s) => s.spec);
   const update = useSpecStore((s) => s.update);
-  const store = useRunStore();
+  const store = useRunStore(useShallow((s) => ({
+    runs: s.runs, selectedId: s.selectedId, probed: s.probed, probeError: s.probeError, probeBackend: s.probeBackend,
+    start: s.start, resume: s.resume, pause: s.pause, step: s.step, stop: s.stop,
+  })));
   const exec = executingRun(store);
   const shown = exec ?? selectedRun(store);
   const queued = store.runs.filter((r) => r.phase === 'queued').length;

@@ -1,4 +1,5 @@
 import { useMemo, useRef, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { formatBytes, isActive, selectedRun, useRunStore, type Run } from '../state/runStore';
 import { useSpecStore } from '../state/specStore';
 import { recordBytes } from '../state/runArchive';
@@ -96,7 +97,10 @@ function storedBytes(r: Run): number {
 
 /** Resume, continue, download or forget one run's model. */
 function RunModelActions({ run }: { run: Run }) {
-  const store = useRunStore();
+  // Actions only: they never change, so this row re-renders with its run, not with every store update.
+  const store = useRunStore(useShallow((s) => ({
+    weightsFile: s.weightsFile, exportPytorch: s.exportPytorch, resumeRun: s.resumeRun, continueRun: s.continueRun, deleteWeights: s.deleteWeights,
+  })));
   const [extra, setExtra] = useState('10');
   const [exporting, setExporting] = useState(false);
   if (isActive(run) || run.otherTab) return null;
@@ -149,7 +153,7 @@ function RunModelActions({ run }: { run: Run }) {
 
 /** Export, import and tables: run files, weights and CSV, by button or by dropping a file on the page. */
 function RunFiles({ runs }: { runs: Run[] }) {
-  const store = useRunStore();
+  const store = useRunStore(useShallow((s) => ({ exportRuns: s.exportRuns, metricsCsv: s.metricsCsv })));
   const spec = useSpecStore((s) => s.spec);
   const [withWeights, setWithWeights] = useState(true);
   const runInput = useRef<HTMLInputElement>(null);
@@ -194,7 +198,10 @@ export async function openFiles(files: FileList | null, spec: import('../spec').
 
 /** Every run: show or hide it on the charts, rename, stop, resume, continue, export, remove, diff two. */
 export function RunsPanel() {
-  const store = useRunStore();
+  const store = useRunStore(useShallow((s) => ({
+    runs: s.runs, selectedId: s.selectedId, pendingWrites: s.pendingWrites,
+    setVisible: s.setVisible, rename: s.rename, select: s.select, stop: s.stop, remove: s.remove,
+  })));
   const { runs } = store;
   const shownId = selectedRun(store)?.id;
   const sizes = useMemo(() => new Map(runs.map((r) => [r.id, storedBytes(r)])), [runs]);

@@ -1,5 +1,5 @@
-// ui/: React components — builder panels, charts, the decision boundary. No tfjs here.
-import { useEffect, useId, useState, type ReactNode } from 'react';
+// The builder's form fields: a label, the input, and the validation message that names the field.
+import { useId, useState, type ReactNode } from 'react';
 
 interface FieldProps {
   label: string;
@@ -30,12 +30,13 @@ function FieldFrame({ label, path, error, hint, id, children }: FieldProps & { i
 export function NumberField(props: FieldProps & { value: number; step?: number; onChange(v: number): void }) {
   const id = useId();
   const [text, setText] = useState(() => String(props.value));
-  useEffect(() => {
-    // Follow outside changes (a reset, a shared link) unless the text already means this value.
-    const shown = parse(text);
-    const same = shown === props.value || (Number.isNaN(shown) && Number.isNaN(props.value));
-    if (!same) setText(String(props.value));
-  }, [props.value]); // eslint-disable-line react-hooks/exhaustive-deps
+  // Follow outside changes (a reset, a shared link) unless the text already means this value;
+  // adjusted while rendering (React's pattern for state that follows a prop), not in an effect.
+  const [outside, setOutside] = useState(props.value);
+  if (!Object.is(outside, props.value)) {
+    setOutside(props.value);
+    if (!Object.is(parse(text), props.value)) setText(String(props.value));
+  }
   return (
     <FieldFrame {...props} id={id}>
       <input

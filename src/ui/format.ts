@@ -1,4 +1,4 @@
-// ui/: numbers as the views print them.
+// Numbers as the views print them.
 
 /** Above this a perplexity says nothing more than "huge" (a diverging model reaches e^1000 = Infinity). */
 const PERPLEXITY_CAP = 1e6;

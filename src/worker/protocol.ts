@@ -1,4 +1,4 @@
-// worker/: the Web Worker that owns tfjs in the browser, and the typed messages to and from it.
+// The typed messages between the page and the training worker.
 import type { BackendChoice, BackendName, ExperimentSpec } from '../spec/types';
 import type {
   AttentionSnapshot, BackendReport, BatchReport, EpochMetrics, EpochViews, Inspection, RunStatus, TestResult, TrainingCheckpoint,

@@ -1,3 +1,4 @@
+import { useShallow } from 'zustand/react/shallow';
 import { memo, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { hasModel, isActive, selectedRun, useRunStore } from '../../state/runStore';
 import { backprop, type BackpropTask } from '../../engine/backprop';
@@ -19,7 +20,7 @@ const FIRST_WEIGHT: WeightRef = { l: 0, i: 0, j: 0 };
 const NO_EPOCHS: EpochMetrics[] = [];
 
 export const InsidePanel = memo(function InsidePanel() {
-  const store = useRunStore();
+  const store = useRunStore(useShallow((s) => ({ runs: s.runs, selectedId: s.selectedId, inspect: s.inspect })));
   const run = selectedRun(store);
   const [example, setExample] = useState(0);
   const [weight, setWeight] = useState<WeightRef>({ l: 0, i: 0, j: 0 });
