@@ -7,34 +7,58 @@ import { charVocab, encode, lmWindows, namesStream, NAME_BOUNDARY, testWindows }
 import { toyExample, toyExamples, TOY_VOCAB, type ToyTask } from './toyTasks';
 import { mackeyGlass, sineMixture } from './series';
 
-export interface SequenceSplit {
-  /** n × T tokens (text, toy) or n × T values (series). */
-  x: Int32Array | Float32Array;
-  /** n × T next tokens, or n next values (series). */
-  y: Int32Array | Float32Array;
+/** Text and toy tasks: n × T token ids and the n × T tokens that follow them. */
+export interface TokenSplit {
+  x: Int32Array;
+  y: Int32Array;
   /** n × T: 1 where the target counts (toy tasks: the answer); null when every target counts. */
   mask: Float32Array | null;
   n: number;
 }
 
-export interface SequenceDataset {
-  /** language: next character everywhere; toy: the answer's tokens; forecast: the next value. */
-  task: 'language' | 'toy' | 'forecast';
-  /** The token alphabet (text, toy tasks); null for series. */
-  vocab: string[] | null;
+/** Series: n windows of T values and the value that follows each. */
+export interface ValueSplit {
+  x: Float32Array;
+  y: Float32Array;
+  mask: null;
+  n: number;
+}
+
+export type SequenceSplit = TokenSplit | ValueSplit;
+
+interface SequenceShape {
   /** Timesteps per example (the context length). */
   length: number;
-  /** Toy tasks: tokens of prompt before the first answer token is predicted. */
+  /** Toy tasks: tokens of prompt before the first answer token is predicted (0 otherwise). */
   promptLength: number;
-  /** Series: the training part's mean and spread, to show forecasts in the series' own units. */
-  scale: { mean: number; std: number } | null;
   /** Language: the character that starts a sample (names: the boundary '.'). */
   startToken: number;
-  train: SequenceSplit;
-  validation: SequenceSplit;
-  /** Held out like validation, looked at once at the end of a run (n = 0 when the spec asks for none). */
-  test: SequenceSplit;
 }
+
+/** Next-character text (every target counts) or a toy task (the answer's tokens count). */
+export interface TokenDataset extends SequenceShape {
+  task: 'language' | 'toy';
+  /** The token alphabet: token id = index. */
+  vocab: string[];
+  scale: null;
+  train: TokenSplit;
+  validation: TokenSplit;
+  /** Held out like validation, looked at once at the end of a run (n = 0 when the spec asks for none). */
+  test: TokenSplit;
+}
+
+/** A series, forecast one value ahead. */
+export interface ForecastDataset extends SequenceShape {
+  task: 'forecast';
+  vocab: null;
+  /** The training part's mean and spread, to show forecasts in the series' own units. */
+  scale: { mean: number; std: number };
+  train: ValueSplit;
+  validation: ValueSplit;
+  test: ValueSplit;
+}
+
+export type SequenceDataset = TokenDataset | ForecastDataset;
 
 /** Text the language datasets need: the shipped names/speeches file or the user's text. */
 export interface TextFiles {

@@ -229,3 +229,15 @@ export function mlpOf(spec: ExperimentSpec): MlpSpec {
   if (spec.model.kind !== 'mlp') throw new Error(`expected an MLP, got ${spec.model.kind}`);
   return spec.model;
 }
+
+/** The spec's LSTM; throws for other models. */
+export function lstmOf(spec: ExperimentSpec): LstmSpec {
+  if (spec.model.kind !== 'lstm') throw new Error(`expected an LSTM, got ${spec.model.kind}`);
+  return spec.model;
+}
+
+/** The spec's transformer; throws for other models. */
+export function transformerOf(spec: ExperimentSpec): TransformerSpec {
+  if (spec.model.kind !== 'transformer') throw new Error(`expected a transformer, got ${spec.model.kind}`);
+  return spec.model;
+}

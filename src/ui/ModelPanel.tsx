@@ -1,7 +1,7 @@
 import { memo } from 'react';
 import { useSpecStore } from '../state/specStore';
 import {
-  ACTIVATIONS, LIMITS, MODEL_LABELS, MODEL_TITLES, defaultHiddenLayer, defaultModel, isClassification, isPlane, isSeries, modelsFor,
+  ACTIVATIONS, LIMITS, MODEL_LABELS, MODEL_TITLES, defaultHiddenLayer, defaultModel, isClassification, isPlane, isSeries, lstmOf, mlpOf, modelsFor, transformerOf,
   sequenceLength, type ExperimentSpec, type LstmSpec, type MlpSpec, type TransformerSpec,
 } from '../spec';
 import { layerEpochFlops, SEQUENCE_VAL_LIMIT, TRAIN_EVAL_LIMIT, type ModelCost } from '../engine/cost';
@@ -17,7 +17,7 @@ type Update = (edit: (d: ExperimentSpec) => void) => void;
 
 
 function moveLayer(d: ExperimentSpec, from: number, to: number): void {
-  const hidden = (d.model as MlpSpec).hidden;
+  const hidden = mlpOf(d).hidden;
   const [layer] = hidden.splice(from, 1);
   hidden.splice(to, 0, layer);
 }
@@ -25,7 +25,6 @@ function moveLayer(d: ExperimentSpec, from: number, to: number): void {
 function MlpEditor({ model, errors, update, cost }: { model: MlpSpec; errors: Errors; update: Update; cost: ModelCost | null }) {
   const hidden = model.hidden;
   const full = hidden.length >= LIMITS.hiddenLayers.max;
-  const mlp = (d: ExperimentSpec) => d.model as MlpSpec;
   return (
     <>
       <ol className="layers">
@@ -40,27 +39,27 @@ function MlpEditor({ model, errors, update, cost }: { model: MlpSpec; errors: Er
                 <button type="button" aria-label={`Move layer ${i + 1} down`} disabled={i === hidden.length - 1}
                   onClick={() => update((d) => moveLayer(d, i, i + 1))}>↓</button>
                 <button type="button" aria-label={`Remove layer ${i + 1}`}
-                  onClick={() => update((d) => { mlp(d).hidden.splice(i, 1); })}>✕</button>
+                  onClick={() => update((d) => { mlpOf(d).hidden.splice(i, 1); })}>✕</button>
               </span>
             </div>
             <div className="row">
               <NumberField label="Units" path={`model.hidden[${i}].units`} value={layer.units}
                 error={errors[`model.hidden[${i}].units`]}
-                onChange={(v) => update((d) => { mlp(d).hidden[i].units = v; })} />
+                onChange={(v) => update((d) => { mlpOf(d).hidden[i].units = v; })} />
               <SelectField label="Activation" path={`model.hidden[${i}].activation`} value={layer.activation}
                 error={errors[`model.hidden[${i}].activation`]}
                 options={ACTIVATIONS.map((a) => ({ value: a, label: a }))}
-                onChange={(v) => update((d) => { mlp(d).hidden[i].activation = v; })} />
+                onChange={(v) => update((d) => { mlpOf(d).hidden[i].activation = v; })} />
               <NumberField label="Dropout" path={`model.hidden[${i}].dropout`} value={layer.dropout}
                 error={errors[`model.hidden[${i}].dropout`]}
-                onChange={(v) => update((d) => { mlp(d).hidden[i].dropout = v; })} />
+                onChange={(v) => update((d) => { mlpOf(d).hidden[i].dropout = v; })} />
             </div>
           </li>
         ))}
       </ol>
       <button type="button" className="add-layer" disabled={full}
         title={full ? `At most ${LIMITS.hiddenLayers.max} hidden layers` : undefined}
-        onClick={() => update((d) => { mlp(d).hidden.push(defaultHiddenLayer()); })}>
+        onClick={() => update((d) => { mlpOf(d).hidden.push(defaultHiddenLayer()); })}>
         + Add hidden layer
       </button>
     </>
@@ -68,14 +67,13 @@ function MlpEditor({ model, errors, update, cost }: { model: MlpSpec; errors: Er
 }
 
 function LstmEditor({ model, errors, update, tokens }: { model: LstmSpec; errors: Errors; update: Update; tokens: boolean }) {
-  const lstm = (d: ExperimentSpec) => d.model as LstmSpec;
   const full = model.layers.length >= LIMITS.lstmLayers.max;
   return (
     <>
       {tokens && (
         <NumberField label="Embedding width" path="model.embedding" value={model.embedding} error={errors['model.embedding']}
           hint={`${LIMITS.embedding.min}–${LIMITS.embedding.max} per token`}
-          onChange={(v) => update((d) => { lstm(d).embedding = v; })} />
+          onChange={(v) => update((d) => { lstmOf(d).embedding = v; })} />
       )}
       {errors['model.layers'] && <div className="field-error" role="alert">LSTM layers: {errors['model.layers']}</div>}
       <ol className="layers">
@@ -85,20 +83,20 @@ function LstmEditor({ model, errors, update, tokens }: { model: LstmSpec; errors
               <strong>LSTM {i + 1}</strong>
               <span className="layer-buttons">
                 <button type="button" aria-label={`Remove LSTM layer ${i + 1}`} disabled={model.layers.length <= LIMITS.lstmLayers.min}
-                  onClick={() => update((d) => { lstm(d).layers.splice(i, 1); })}>✕</button>
+                  onClick={() => update((d) => { lstmOf(d).layers.splice(i, 1); })}>✕</button>
               </span>
             </div>
             <div className="row">
               <NumberField label="Units" path={`model.layers[${i}].units`} value={layer.units} error={errors[`model.layers[${i}].units`]}
-                onChange={(v) => update((d) => { lstm(d).layers[i].units = v; })} />
+                onChange={(v) => update((d) => { lstmOf(d).layers[i].units = v; })} />
               <NumberField label="Dropout" path={`model.layers[${i}].dropout`} value={layer.dropout} error={errors[`model.layers[${i}].dropout`]}
-                onChange={(v) => update((d) => { lstm(d).layers[i].dropout = v; })} />
+                onChange={(v) => update((d) => { lstmOf(d).layers[i].dropout = v; })} />
             </div>
           </li>
         ))}
       </ol>
       <button type="button" className="add-layer" disabled={full} title={full ? `At most ${LIMITS.lstmLayers.max} LSTM layers` : undefined}
-        onClick={() => update((d) => { const l = lstm(d).layers; l.push({ ...l[l.length - 1] }); })}>
+        onClick={() => update((d) => { const l = lstmOf(d).layers; l.push({ ...l[l.length - 1] }); })}>
         + Add LSTM layer
       </button>
     </>
@@ -106,23 +104,22 @@ function LstmEditor({ model, errors, update, tokens }: { model: LstmSpec; errors
 }
 
 function TransformerEditor({ model, errors, update, context }: { model: TransformerSpec; errors: Errors; update: Update; context: number }) {
-  const t = (d: ExperimentSpec) => d.model as TransformerSpec;
   return (
     <>
       <div className="row">
         <NumberField label="Blocks" path="model.layers" value={model.layers} error={errors['model.layers']}
           hint={`${LIMITS.transformerLayers.min}–${LIMITS.transformerLayers.max}`}
-          onChange={(v) => update((d) => { t(d).layers = v; })} />
+          onChange={(v) => update((d) => { transformerOf(d).layers = v; })} />
         <NumberField label="dModel" path="model.dModel" value={model.dModel} error={errors['model.dModel']}
           hint={`${LIMITS.dModel.min}–${LIMITS.dModel.max}`}
-          onChange={(v) => update((d) => { t(d).dModel = v; })} />
+          onChange={(v) => update((d) => { transformerOf(d).dModel = v; })} />
       </div>
       <div className="row">
         <NumberField label="Heads" path="model.heads" value={model.heads} error={errors['model.heads']}
           hint={Number.isFinite(model.dModel / model.heads) && model.dModel % model.heads === 0 ? `${model.dModel / model.heads} dims per head` : 'must divide dModel'}
-          onChange={(v) => update((d) => { t(d).heads = v; })} />
+          onChange={(v) => update((d) => { transformerOf(d).heads = v; })} />
         <NumberField label="Dropout" path="model.dropout" value={model.dropout} error={errors['model.dropout']}
-          onChange={(v) => update((d) => { t(d).dropout = v; })} />
+          onChange={(v) => update((d) => { transformerOf(d).dropout = v; })} />
       </div>
       <p className="muted small">
         Each block: LayerNorm → causal multi-head self-attention → residual; LayerNorm → GELU MLP (4×) → residual.

@@ -1,9 +1,9 @@
 // The LSTM and the transformer on sequences: next-character text, toy tasks, series forecasts.
 import * as tf from '@tensorflow/tfjs';
 import { gatherRows } from '../kernels/gatherRows';
-import type { ExperimentSpec, LstmSpec, TransformerSpec } from '../../spec/types';
+import { lstmOf, transformerOf, type ExperimentSpec } from '../../spec/types';
 import { deriveSeed, Rng } from '../../data/rng';
-import type { SequenceDataset, SequenceSplit } from '../../data/sequenceDataset';
+import type { SequenceDataset, TokenDataset } from '../../data/sequenceDataset';
 import { buildLstmModel, buildTransformer, sequenceLoss, sequenceSums, type SequenceModel } from '../sequenceModels';
 import { lstmCost, SEQUENCE_VAL_LIMIT, TRAIN_EVAL_LIMIT, transformerCost, type ModelCost } from '../cost';
 import { chunks, FORECAST_SHOWN, forecastView, type Learner } from '../learner';
@@ -28,14 +28,15 @@ interface DeviceSplit {
   n: number;
 }
 
-function upload(split: SequenceSplit, length: number, forecast: boolean): DeviceSplit {
-  const { n } = split;
-  return {
-    x: forecast ? tf.tensor2d(split.x as Float32Array, [n, length]) : tf.tensor2d(split.x as Int32Array, [n, length], 'int32'),
-    y: forecast ? tf.tensor1d(split.y as Float32Array) : tf.tensor2d(split.y as Int32Array, [n, length], 'int32'),
-    mask: split.mask ? tf.tensor2d(split.mask, [n, length]) : null,
-    n,
-  };
+/** One split of the dataset on the device: values and next values (series), or token ids, next tokens and mask. */
+function upload(ds: SequenceDataset, part: 'train' | 'validation' | 'test'): DeviceSplit {
+  const T = ds.length;
+  if (ds.task === 'forecast') {
+    const { x, y, n } = ds[part];
+    return { x: tf.tensor2d(x, [n, T]), y: tf.tensor1d(y), mask: null, n };
+  }
+  const { x, y, mask, n } = ds[part];
+  return { x: tf.tensor2d(x, [n, T], 'int32'), y: tf.tensor2d(y, [n, T], 'int32'), mask: mask && tf.tensor2d(mask, [n, T]), n };
 }
 
 export class SequenceLearner implements Learner {
@@ -57,27 +58,26 @@ export class SequenceLearner implements Learner {
   readonly attention?: Learner['attention'];
 
   static costOf(spec: ExperimentSpec, ds: SequenceDataset): ModelCost {
-    const vocab = ds.vocab?.length ?? null;
-    return spec.model.kind === 'transformer' ? transformerCost(spec.model, vocab!, ds.length) : lstmCost(spec.model as LstmSpec, vocab, ds.length);
+    if (spec.model.kind === 'transformer') return transformerCost(spec.model, tokensOf(ds).vocab.length, ds.length);
+    return lstmCost(lstmOf(spec), ds.vocab?.length ?? null, ds.length);
   }
 
   constructor(spec: ExperimentSpec, readonly dataset: SequenceDataset, private readonly sampling?: SamplingOptions) {
     const ds = dataset;
     const forecast = ds.task === 'forecast';
-    const vocab = ds.vocab?.length ?? null;
     const seed = deriveSeed(spec.seed, 'weights');
     this.isTransformer = spec.model.kind === 'transformer';
     this.cost = SequenceLearner.costOf(spec, ds);
-    if (spec.model.kind === 'transformer') {
-      const m = spec.model as TransformerSpec;
+    if (this.isTransformer) {
+      const m = transformerOf(spec);
       this.shape = { layers: m.layers, heads: m.heads };
-      this.model = buildTransformer({ vocab: vocab!, contextLength: ds.length, layers: m.layers, dModel: m.dModel, heads: m.heads, dropout: m.dropout }, seed);
+      this.model = buildTransformer({ vocab: tokensOf(ds).vocab.length, contextLength: ds.length, layers: m.layers, dModel: m.dModel, heads: m.heads, dropout: m.dropout }, seed);
     } else {
-      const m = spec.model as LstmSpec;
-      this.model = buildLstmModel({ vocab, embedding: m.embedding, layers: m.layers }, seed);
+      const m = lstmOf(spec);
+      this.model = buildLstmModel({ vocab: ds.vocab?.length ?? null, embedding: m.embedding, layers: m.layers }, seed);
     }
-    this.train = upload(ds.train, ds.length, forecast);
-    this.validation = upload(ds.validation, ds.length, forecast);
+    this.train = upload(ds, 'train');
+    this.validation = upload(ds, 'validation');
     this.nTrain = ds.train.n;
     this.trainEvaluated = Math.min(TRAIN_EVAL_LIMIT, ds.train.n);
     const extra = ds.task === 'forecast' ? Math.min(FORECAST_SHOWN, ds.validation.n) : ds.task === 'toy' ? TOY_SHOWN : 0;
@@ -142,7 +142,7 @@ export class SequenceLearner implements Learner {
     const ds = this.dataset;
     if (ds.test.n === 0) return null;
     const result = tf.tidy(() => {
-      const test = upload(ds.test, ds.length, ds.task === 'forecast');
+      const test = upload(ds, 'test');
       return tf.stack(this.scores(test, test.n));
     });
     const values = (await result.data()) as Float32Array;
@@ -164,7 +164,7 @@ export class SequenceLearner implements Learner {
   async views(values: Float32Array, epoch: number): Promise<EpochViews> {
     const ds = this.dataset;
     if (ds.task === 'forecast') {
-      return { forecast: forecastView(ds.validation.y as Float32Array, values, ds.scale!) };
+      return { forecast: forecastView(ds.validation.y, values, ds.scale) };
     }
     if (ds.task === 'toy') return { toy: this.toyView(values) };
     if (!this.sampling) return {};
@@ -175,11 +175,10 @@ export class SequenceLearner implements Learner {
   }
 
   private toyView(predicted: Float32Array) {
-    const ds = this.dataset;
+    const ds = tokensOf(this.dataset);
     const T = ds.length;
-    const chars = ds.vocab!;
-    const x = ds.validation.x as Int32Array;
-    const y = ds.validation.y as Int32Array;
+    const chars = ds.vocab;
+    const { x, y } = ds.validation;
     const answerFrom = ds.promptLength - 1;
     const examples = [];
     for (let i = 0; i < predicted.length / T; i++) {
@@ -194,13 +193,13 @@ export class SequenceLearner implements Learner {
   }
 
   private firstValidationText(): string {
-    const T = this.dataset.length;
-    return Array.from((this.dataset.validation.x as Int32Array).subarray(0, T), (t) => this.dataset.vocab![t]).join('');
+    const ds = tokensOf(this.dataset);
+    return Array.from(ds.validation.x.subarray(0, ds.length), (t) => ds.vocab[t]).join('');
   }
 
   /** Tokens of `text` (its last `length` characters); throws naming the characters the model does not know. */
   private encode(text: string): number[] {
-    const chars = this.dataset.vocab!;
+    const chars = tokensOf(this.dataset).vocab;
     const unknown = [...new Set(text)].filter((c) => !chars.includes(c));
     if (unknown.length) throw new Error(`the model does not know ${unknown.map((c) => JSON.stringify(c)).join(', ')}: use characters from its training text`);
     return [...text].slice(-this.dataset.length).map((c) => chars.indexOf(c));
@@ -212,7 +211,7 @@ export class SequenceLearner implements Learner {
    * Each step reads back one distribution; the draw uses the seeded `rng`.
    */
   private async sampleText(length: number, temperature: number, rng: Rng, prompt = ''): Promise<string> {
-    const ds = this.dataset;
+    const ds = tokensOf(this.dataset);
     const tokens = prompt ? this.encode(prompt) : [ds.startToken];
     const start = tokens.length;
     for (let i = 0; i < length; i++) {
@@ -225,7 +224,7 @@ export class SequenceLearner implements Learner {
       logits.dispose();
       tokens.push(drawToken(values, temperature, rng));
     }
-    return (prompt ? prompt : '') + tokens.slice(start).map((t) => ds.vocab![t]).join('');
+    return (prompt ? prompt : '') + tokens.slice(start).map((t) => ds.vocab[t]).join('');
   }
 
   /** The attention weights of every layer and head for `text` (its last context-length characters). */
@@ -239,13 +238,19 @@ export class SequenceLearner implements Learner {
     });
     const values = (await weights.data()) as Float32Array;
     weights.dispose();
-    return { tokens: tokens.map((k) => this.dataset.vocab![k]), ...this.shape, weights: values };
+    return { tokens: tokens.map((k) => tokensOf(this.dataset).vocab[k]), ...this.shape, weights: values };
   }
 
   dispose(): void {
     for (const s of [this.train, this.validation]) tf.dispose([s.x, s.y, ...(s.mask ? [s.mask] : [])]);
     this.model.dispose();
   }
+}
+
+/** The dataset's tokens; a series has none (only token models sample, show attention or toy answers). */
+function tokensOf(ds: SequenceDataset): TokenDataset {
+  if (ds.task === 'forecast') throw new Error('a series has no tokens');
+  return ds;
 }
 
 /** Draw one token from logits at a temperature (0: argmax), with a seeded generator. */

@@ -1,7 +1,7 @@
 // The MLP on tabular data: plane points, MNIST pixels, or series windows.
 import * as tf from '@tensorflow/tfjs';
 import { gatherRows } from '../kernels/gatherRows';
-import type { ExperimentSpec, MlpSpec } from '../../spec/types';
+import { mlpOf, type ExperimentSpec } from '../../spec/types';
 import { deriveSeed } from '../../data/rng';
 import { boundaryGridInputs, type TabularDataset } from '../../data/dataset';
 import { MNIST_PIXELS } from '../../data/mnist';
@@ -35,7 +35,7 @@ export class TabularLearner implements Learner {
   private readonly resolution: number;
 
   static costOf(spec: ExperimentSpec, ds: TabularDataset): ModelCost {
-    return mlpCost(spec.model as MlpSpec, ds.inputDim, ds.outputDim);
+    return mlpCost(mlpOf(spec), ds.inputDim, ds.outputDim);
   }
 
   constructor(spec: ExperimentSpec, readonly dataset: TabularDataset, resolution: number) {
@@ -56,7 +56,7 @@ export class TabularLearner implements Learner {
     const gridInputs = this.resolution && ds.plane ? boundaryGridInputs(ds.plane, this.resolution) : null;
     this.grid = gridInputs ? tf.tensor2d(gridInputs, [gridInputs.length / d, d]) : null;
     this.evalExamples = this.trainEvaluated + ds.validation.n + (this.grid ? this.resolution ** 2 : 0);
-    this.model = buildMlp(spec.model as MlpSpec, d, ds.outputDim, deriveSeed(spec.seed, 'weights'));
+    this.model = buildMlp(mlpOf(spec), d, ds.outputDim, deriveSeed(spec.seed, 'weights'));
   }
 
   get variables() { return this.model.variables; }
