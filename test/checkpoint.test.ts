@@ -10,7 +10,7 @@ import type { EpochMetrics, TrainingCheckpoint } from '../src/engine/types';
 import { datasetDefaults, defaultSpec, mlpOf, validateSpec, type ExperimentSpec } from '../src/spec';
 
 const files = { text: readFileSync('datasets/names.txt', 'utf8') };
-const sampling = { temperature: () => 0.8, attentionText: () => null };
+const sampling = { temperature: 0.8, attentionText: null };
 
 function specs(): Record<string, ExperimentSpec> {
   const base = (edit: (s: ExperimentSpec) => void) => {

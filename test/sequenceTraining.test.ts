@@ -40,7 +40,7 @@ async function train(spec: ExperimentSpec, onEpoch: (m: EpochMetrics, v: EpochVi
   const status = await new Trainer(spec, {
     onEpoch: (m, v) => { epochs.push(m); views = { ...views, ...v }; onEpoch(m, v); },
     onStatus: (_, msg) => { message = msg ?? message; },
-  }, { files, sampling: { temperature: () => 0.8, attentionText: () => null } }).run();
+  }, { files, sampling: { temperature: 0.8, attentionText: null } }).run();
   return { status, epochs, views, message };
 }
 

@@ -2,7 +2,7 @@
 // tabular data (learners/tabular.ts) or the LSTM / transformer on sequences (learners/sequence.ts).
 import type * as tf from '@tensorflow/tfjs';
 import type { ModelCost } from './cost';
-import type { AttentionSnapshot, EpochViews, ForecastSnapshot, Inspection } from './types';
+import type { AttentionSnapshot, EpochViews, ForecastSnapshot, Inspection, SamplingSettings } from './types';
 import type { Rng } from '../data/rng';
 import type { Optimizer } from './optimizers';
 
@@ -43,6 +43,8 @@ export interface Learner {
   sample?(length: number, temperature: number, rng: Rng, prompt?: string): Promise<string>;
   /** Transformers: every layer's and head's attention weights for a text. */
   attention?(text: string): Promise<AttentionSnapshot>;
+  /** Language models: what each epoch's sample and attention view use from now on. */
+  setSampling?(settings: SamplingSettings): void;
 }
 
 /** Rows of [0, n) in chunks of at most `size`, for evaluating big sets without big tensors. */

@@ -9,7 +9,8 @@ import type { ModelCost } from './cost';
 import { estimateMemory, MEMORY_BUDGET, memoryProblem } from './memoryEstimate';
 import type { Learner } from './learner';
 import { TabularLearner } from './learners/tabular';
-import { SequenceLearner, type SamplingOptions } from './learners/sequence';
+import { SequenceLearner } from './learners/sequence';
+import type { SamplingSettings } from './types';
 
 /** What a learner is made with besides the spec. */
 export interface LearnerOptions {
@@ -18,7 +19,7 @@ export interface LearnerOptions {
   /** The data files the dataset needs (MNIST, names, speeches, the user's text). */
   files?: DatasetFiles;
   /** Language models: the temperature of each epoch's sample and the text whose attention is shown. */
-  sampling?: SamplingOptions;
+  sampling?: SamplingSettings;
 }
 
 /**

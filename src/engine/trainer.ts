@@ -14,7 +14,7 @@ import { checkMemory, prepareLearner, type LearnerOptions } from './prepareLearn
 import { GpuFence, yieldToEventLoop } from './pacing';
 import { readState, writeSlots, writeWeights } from './checkpoint';
 import { epochLoss, explosionMessage, isExploding } from './explosion';
-import type { AttentionSnapshot, BatchReport, EpochMetrics, EpochViews, Inspection, RunStatus, TestResult, TrainingCheckpoint } from './types';
+import type { AttentionSnapshot, BatchReport, EpochMetrics, EpochViews, Inspection, RunStatus, SamplingSettings, TestResult, TrainingCheckpoint } from './types';
 
 export interface TrainerEvents {
   onEpoch?(metrics: EpochMetrics, views: EpochViews): void;
@@ -115,6 +115,8 @@ export class Trainer {
   private lastGrads: tf.NamedTensorMap | null = null;
   /** Makes the model and moves the data to the device (see prepareLearner). */
   private readonly makeLearner: () => Learner;
+  /** The latest sampling settings, for a learner made after they changed. */
+  private sampling: SamplingSettings | null;
   private readonly resumeFrom: TrainingCheckpoint | null;
   private readonly stopOnExplodingLoss: boolean;
   /** Time spent waiting while paused, which is not training time. */
@@ -127,6 +129,7 @@ export class Trainer {
     checkMemory(spec, prepared.shape, prepared.cost.params);
     this.cost = prepared.cost;
     this.makeLearner = prepared.make;
+    this.sampling = options.sampling ?? null;
     this.control = options.startPaused ? 'pause' : 'run';
     this.resumeFrom = options.resumeFrom ?? null;
     this.stopOnExplodingLoss = options.stopOnExplodingLoss ?? true;
@@ -140,6 +143,7 @@ export class Trainer {
     if (this.learner) return;
     try {
       const learner = (this.learner = this.makeLearner());
+      if (this.sampling) learner.setSampling?.(this.sampling);
       const optimizer = (this.optimizer = createOptimizer(this.spec.training.optimizer, learner.variables));
       const cp = this.resumeFrom;
       if (cp) {
@@ -477,6 +481,12 @@ export class Trainer {
   async sample(temperature: number, prompt: string, seed: number): Promise<string | null> {
     const learner = this.learner;
     return learner?.sample ? learner.sample(SAMPLE_LENGTH, temperature, new Rng(seed), prompt) : null;
+  }
+
+  /** Language models: the temperature and attention text the next epochs' views use. */
+  setSampling(settings: SamplingSettings): void {
+    this.learner?.setSampling?.(settings);
+    this.sampling = settings;
   }
 
   /** The transformer's attention for a text now; null when no transformer is training. */

@@ -187,3 +187,11 @@ export interface SurfacePath {
   ys: Float32Array;
   losses: Float32Array;
 }
+
+/** What a language model's epoch views show: set when training starts, and changed while it runs (setSampling). */
+export interface SamplingSettings {
+  /** Temperature for the sample drawn after each epoch (0: always the likeliest character). */
+  temperature: number;
+  /** The text whose attention each epoch shows; null: the first validation example. */
+  attentionText: string | null;
+}

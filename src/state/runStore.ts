@@ -3,7 +3,7 @@ import {
   describeFieldError, LIMITS, runDescription, specsForOptimizers, validateSpec, type BackendChoice, type BackendName, type ExperimentSpec, type OptimizerChoice,
 } from '../spec';
 import type {
-  AttentionSnapshot, BackendReport, BatchReport, EpochMetrics, EpochViews, Inspection, TextSample, TrainingCheckpoint,
+  AttentionSnapshot, BackendReport, BatchReport, EpochMetrics, EpochViews, Inspection, SamplingSettings, TextSample, TrainingCheckpoint,
 } from '../engine/types';
 import { tensorBytes } from '../engine/tensorData';
 import type { KeptModel, RunPhase, RunRecord } from '../export/runRecord';
@@ -297,6 +297,8 @@ export const useRunStore = create<RunState>((set, get) => {
   /** Uploaded weights waiting for the worker's verdict on whether they fit. */
   const uploads = new Map<number, { fileName: string; checkpoint: TrainingCheckpoint }>();
 
+  /** What language-model views show (temperature, attention text): sent with each run, and whenever it changes. */
+  let sampling: SamplingSettings = { temperature: 0.8, attentionText: null };
   // The person's own text or table travels with the run (it is not part of the spec).
   const dataFor = (spec: ExperimentSpec) => (spec.dataset.kind === 'userText' ? { text: useTextStore.getState().text }
     : spec.dataset.kind === 'userTable' ? { csv: useTableStore.getState().csv } : undefined);
@@ -314,7 +316,7 @@ export const useRunStore = create<RunState>((set, get) => {
       return false;
     }
     openedId = runId;
-    client.send({ type: 'open', runId, spec: run.spec, checkpoint, data: dataFor(run.spec), avoid: avoidFor(run.spec) });
+    client.send({ type: 'open', runId, spec: run.spec, checkpoint, data: dataFor(run.spec), avoid: avoidFor(run.spec), sampling });
     return true;
   };
   /** Ask the live run, or its kept model once loaded. */
@@ -339,7 +341,7 @@ export const useRunStore = create<RunState>((set, get) => {
     for (const { run, resume, pastExplosion } of runs) {
       holdRun(run.id);
       save(run.id);
-      client.send({ type: 'start', runId: run.id, spec: run.spec, stepFirst, data: dataFor(run.spec), resume, pastExplosion, avoid: avoidFor(run.spec) });
+      client.send({ type: 'start', runId: run.id, spec: run.spec, stepFirst, data: dataFor(run.spec), resume, pastExplosion, avoid: avoidFor(run.spec), sampling });
     }
   };
 
@@ -470,7 +472,10 @@ export const useRunStore = create<RunState>((set, get) => {
       await restart(id, spec, (cp) => { cp.best.epoch = cp.epoch; });
     },
     inspect: (runId, exampleIndex) => ask(runId, () => client.send({ type: 'inspect', runId, exampleIndex })),
-    setSampling: (temperature, attentionText) => client.send({ type: 'sampling', temperature, attentionText }),
+    setSampling(temperature, attentionText) {
+      sampling = { temperature, attentionText };
+      client.send({ type: 'sampling', settings: sampling });
+    },
     exportPytorch(runId, folder) {
       const run = find(runId);
       if (!run) return Promise.resolve(null);
@@ -577,7 +582,7 @@ export const useRunStore = create<RunState>((set, get) => {
       set((s) => ({ runs: [...s.runs, run], selectedId: run.id }));
       uploads.set(run.id, { fileName, checkpoint });
       openedId = run.id;
-      client.send({ type: 'open', runId: run.id, spec, checkpoint: structuredClone(checkpoint), data: dataFor(spec), avoid: avoidFor(spec) });
+      client.send({ type: 'open', runId: run.id, spec, checkpoint: structuredClone(checkpoint), data: dataFor(spec), avoid: avoidFor(spec), sampling });
     },
     dismissNotice: (id) => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })),
     probeBackend: (backend) => {

@@ -17,8 +17,6 @@ let current: { runId: number; trainer: Trainer } | null = null;
 let opened: { runId: number; trainer: Promise<Trainer> } | null = null;
 /** The example each run's views last asked about, for the final look at a run. */
 let lastExample = 0;
-/** What language-model views ask for; read by the trainer after each epoch. */
-const sampling = { temperature: 0.8, attentionText: null as string | null };
 const cancelled = new Set<number>();
 // Runs and probes execute one after another, in the order they were asked for.
 let queue: Promise<void> = Promise.resolve();
@@ -106,7 +104,7 @@ async function runOne(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> 
       },
     }, {
       boundaryResolution: 48, startPaused: msg.stepFirst, files, resumeFrom: msg.resume, stopOnExplodingLoss: !msg.pastExplosion,
-      sampling: { temperature: () => sampling.temperature, attentionText: () => sampling.attentionText },
+      sampling: msg.sampling,
     });
     current = { runId, trainer };
     // "Step" before any run: start paused with one batch allowed.
@@ -142,7 +140,7 @@ async function openRun(msg: Extract<ToWorker, { type: 'open' }>): Promise<void> 
     const files = await filesFor(msg.spec.dataset, msg.data);
     const t = new Trainer(msg.spec, {}, {
       boundaryResolution: 48, files, resumeFrom: msg.checkpoint,
-      sampling: { temperature: () => sampling.temperature, attentionText: () => sampling.attentionText },
+      sampling: msg.sampling,
     });
     await t.load();
     return t;
@@ -244,8 +242,9 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       break;
     }
     case 'sampling':
-      sampling.temperature = msg.temperature;
-      sampling.attentionText = msg.attentionText;
+      // The run training now and the model opened for a look both follow the new settings.
+      current?.trainer.setSampling(msg.settings);
+      void opened?.trainer.then((t) => t.setSampling(msg.settings), () => {});
       break;
     case 'sample':
       answer(msg.runId, 'sample', (t) => t.sample(msg.temperature, msg.prompt, msg.seed),

@@ -7,19 +7,13 @@ import type { SequenceDataset, TokenDataset } from '../../data/sequenceDataset';
 import { buildLstmModel, buildTransformer, sequenceLoss, sequenceSums, type SequenceModel } from '../sequenceModels';
 import { lstmCost, SEQUENCE_VAL_LIMIT, TRAIN_EVAL_LIMIT, transformerCost, type ModelCost } from '../cost';
 import { chunks, FORECAST_SHOWN, forecastView, type Learner } from '../learner';
-import type { AttentionSnapshot, EpochViews } from '../types';
+import type { AttentionSnapshot, EpochViews, SamplingSettings } from '../types';
 
 /** Evaluation runs in chunks of about this many tokens, to bound memory (attention is T² per head). */
 const EVAL_TOKENS = 8192;
 const TOY_SHOWN = 8;
 export const SAMPLE_LENGTH = 240;
 
-export interface SamplingOptions {
-  /** Temperature for the sample drawn after each epoch (0: always the likeliest character). */
-  temperature(): number;
-  /** The text whose attention each epoch shows; null: the first validation example. */
-  attentionText(): string | null;
-}
 
 interface DeviceSplit {
   x: tf.Tensor2D;
@@ -62,7 +56,7 @@ export class SequenceLearner implements Learner {
     return lstmCost(lstmOf(spec), ds.vocab?.length ?? null, ds.length);
   }
 
-  constructor(spec: ExperimentSpec, readonly dataset: SequenceDataset, private readonly sampling?: SamplingOptions) {
+  constructor(spec: ExperimentSpec, readonly dataset: SequenceDataset, private sampling: SamplingSettings | null = null) {
     const ds = dataset;
     const forecast = ds.task === 'forecast';
     const seed = deriveSeed(spec.seed, 'weights');
@@ -96,6 +90,10 @@ export class SequenceLearner implements Learner {
   get rngs() { return { sample: this.sampleRng }; }
 
   get groups() { return this.model.groups; }
+
+  setSampling(settings: SamplingSettings): void {
+    this.sampling = settings;
+  }
 
   /** Summed loss and counts over rows [start, start + size): [loss sum, targets, right, sequences all right]. */
   private sums(split: DeviceSplit, start: number, size: number, dropoutSeed?: () => number): tf.Tensor1D {
@@ -168,9 +166,9 @@ export class SequenceLearner implements Learner {
     }
     if (ds.task === 'toy') return { toy: this.toyView(values) };
     if (!this.sampling) return {};
-    const temperature = this.sampling.temperature();
+    const { temperature, attentionText } = this.sampling;
     const views: EpochViews = { sample: { epoch, temperature, text: await this.sampleText(SAMPLE_LENGTH, temperature, this.sampleRng) } };
-    if (this.isTransformer) views.attention = await this.attentionOf(this.sampling.attentionText() ?? this.firstValidationText());
+    if (this.isTransformer) views.attention = await this.attentionOf(attentionText ?? this.firstValidationText());
     return views;
   }
 
