@@ -6,7 +6,8 @@ import {
 
 export type { LabSettings };
 import type { SurfacePath } from '../engine/types';
-import type { SurfaceReply, SurfaceRequest } from '../worker/surfaceProtocol';
+import type { SurfaceRequest } from '../worker/surfaceProtocol';
+import { surfaceWorkerClient } from '../worker/client';
 
 export interface LabResult {
   settings: LabSettings;
@@ -56,24 +57,19 @@ export function labProblem(s: LabSettings): string | null {
 }
 
 export const useLabStore = create<LabState>((set, get) => {
-  let worker: Worker | null = null;
   let requestId = 0;
   let timer: ReturnType<typeof setTimeout> | null = null;
   /** The settings of the request in flight, paired with its answer when it arrives. */
   let pending: Pick<LabResult, 'settings' | 'kinds'> | null = null;
+  const worker = surfaceWorkerClient((msg) => {
+    if (msg.requestId !== requestId) return;
+    if (msg.type === 'error') set({ computing: false, error: msg.message });
+    else set({ computing: false, error: null, result: { ...pending!, grid: msg.grid, gridRes: msg.gridRes, paths: msg.paths } });
+  }, (message) => set({ computing: false, error: `${message}; change a setting to try again` }));
 
   const send = () => {
     const { settings } = get();
     if (labProblem(settings)) return;
-    if (!worker) {
-      worker = new Worker(new URL('../worker/surface.worker.ts', import.meta.url), { type: 'module' });
-      worker.onmessage = (e: MessageEvent<SurfaceReply & { requestId: number }>) => {
-        const msg = e.data;
-        if (msg.requestId !== requestId) return;
-        if (msg.type === 'error') set({ computing: false, error: msg.message });
-        else set({ computing: false, error: null, result: { ...pending!, grid: msg.grid, gridRes: msg.gridRes, paths: msg.paths } });
-      };
-    }
     const kinds = OPTIMIZER_KINDS.filter((k) => settings.chosen[k]);
     const base = defaultSpec().training.optimizer;
     const optimizers: OptimizerSpec[] = kinds.map((k) => ({ ...base, kind: k, learningRate: Number(settings.rates[k]) }));
@@ -84,7 +80,7 @@ export const useLabStore = create<LabState>((set, get) => {
       start: settings.start, steps: settings.steps, optimizers, gridRes: GRID_RES,
     };
     set({ computing: true });
-    worker.postMessage(req);
+    worker.send(req);
   };
   // Typing in a field sends at most one request per pause.
   const schedule = () => {

@@ -1,6 +1,7 @@
 import type { FromWorker, ToWorker } from './protocol';
+import type { SurfaceReply, SurfaceRequest } from './surfaceProtocol';
 
-/** How often the page asks the worker whether it still answers. */
+/** How often the page asks the training worker whether it still answers. */
 const PING_MS = 5_000;
 /**
  * A worker that has not answered for this long is stuck (an endless loop, a hung device): it is
@@ -9,34 +10,68 @@ const PING_MS = 5_000;
  */
 const STALL_MS = (globalThis as { playgroundStallMs?: number }).playgroundStallMs ?? 60_000;
 
-/** The UI side of the worker: one long-lived worker, typed messages both ways. */
-export class TrainingWorkerClient {
-  private worker: Worker | null = null;
-  /** When the oldest ping still unanswered was sent (null: the worker has answered since). */
-  private unansweredSince: number | null = null;
-  private watchdog: ReturnType<typeof setInterval> | null = null;
+/**
+ * The page's side of one long-lived worker: started on the first message, typed messages both
+ * ways, and replaced after a crash (the next message starts a fresh one).
+ */
+export class WorkerClient<In, Out> {
+  protected worker: Worker | null = null;
 
-  constructor(private onMessage: (msg: FromWorker) => void) {}
+  constructor(
+    private readonly create: () => Worker,
+    private readonly name: string,
+    protected readonly onMessage: (msg: Out) => void,
+    private readonly onCrash: (message: string) => void,
+  ) {}
 
-  send(msg: ToWorker): void {
+  send(msg: In): void {
     if (!this.worker) {
-      this.worker = new Worker(new URL('./training.worker.ts', import.meta.url), { type: 'module' });
-      this.unansweredSince = null;
-      this.worker.onmessage = (e: MessageEvent<FromWorker>) => {
-        this.unansweredSince = null;
-        if (e.data.type !== 'pong') this.onMessage(e.data);
-      };
+      this.worker = this.create();
+      this.worker.onmessage = (e: MessageEvent<Out>) => this.received(e.data);
       // A worker that threw may be in any state: end it, so the next message starts a fresh one.
-      this.worker.onerror = (e) => this.fail(`The training worker crashed: ${e.message}`);
-      this.watchdog ??= setInterval(() => this.check(), PING_MS);
+      this.worker.onerror = (e) => this.fail(`The ${this.name} crashed: ${e.message}`);
+      this.started();
     }
     this.worker.postMessage(msg);
   }
 
-  /** End the worker (its backend stopped working); the next message starts a fresh one. */
+  /** End the worker; the next message starts a fresh one. */
   restart(): void {
     this.worker?.terminate();
     this.worker = null;
+  }
+
+  protected received(msg: Out): void {
+    this.onMessage(msg);
+  }
+
+  protected started(): void {}
+
+  protected fail(message: string): void {
+    this.restart();
+    this.onCrash(message);
+  }
+}
+
+/** The training worker's client, with a watchdog that ends a worker which stops answering. */
+export class TrainingWorkerClient extends WorkerClient<ToWorker, FromWorker> {
+  /** When the oldest ping still unanswered was sent (null: the worker has answered since). */
+  private unansweredSince: number | null = null;
+  private watchdog: ReturnType<typeof setInterval> | null = null;
+
+  constructor(onMessage: (msg: FromWorker) => void) {
+    super(() => new Worker(new URL('./training.worker.ts', import.meta.url), { type: 'module' }), 'training worker', onMessage,
+      (message) => onMessage({ type: 'crashed', runId: -1, message }));
+  }
+
+  protected override received(msg: FromWorker): void {
+    this.unansweredSince = null;
+    if (msg.type !== 'pong') this.onMessage(msg);
+  }
+
+  protected override started(): void {
+    this.unansweredSince = null;
+    this.watchdog ??= setInterval(() => this.check(), PING_MS);
   }
 
   /** Timers of a hidden tab may run once a minute: only a ping left unanswered that long counts. */
@@ -49,9 +84,9 @@ export class TrainingWorkerClient {
       this.fail(`The training worker stopped answering for ${Math.round(STALL_MS / 1000)} s`);
     }
   }
+}
 
-  private fail(message: string): void {
-    this.restart();
-    this.onMessage({ type: 'crashed', runId: -1, message });
-  }
+/** The loss-surface lab's worker (tfjs on cpu, apart from training). */
+export function surfaceWorkerClient(onMessage: (msg: SurfaceReply) => void, onCrash: (message: string) => void): WorkerClient<SurfaceRequest, SurfaceReply> {
+  return new WorkerClient(() => new Worker(new URL('./surface.worker.ts', import.meta.url), { type: 'module' }), 'loss-surface worker', onMessage, onCrash);
 }
