@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import {
   datasetDefaults, decodeLab, describeFieldError, distinguishingLabels, decodeSpec, defaultLabSettings, defaultModel, defaultSpec, mlpOf, diffSpecs, encodeLab, encodeSpec,
-  migrateSpec, sequenceLength, validateSpec,
-  type DatasetKind, type ExperimentSpec, type ModelSpec,
+  migrateSpec, OPTIMIZER_KINDS, optimizerPickProblem, sequenceLength, validateSpec,
+  type DatasetKind, type ExperimentSpec, type ModelSpec, type OptimizerKind,
 } from '../src/spec';
 
 function errorsOf(edit: (s: ExperimentSpec) => void) {
@@ -314,4 +314,13 @@ describe('runs told apart', () => {
     expect(b).toBe('drawn 50 added, 0 removed');
     expect(a).toBe('drawn 0 added, 0 removed');
   });
+});
+
+test('a race of optimizers (compare panel, lab) names what is wrong with its picks', () => {
+  const chosen = Object.fromEntries(OPTIMIZER_KINDS.map((k) => [k, false])) as Record<OptimizerKind, boolean>;
+  const rates = Object.fromEntries(OPTIMIZER_KINDS.map((k) => [k, '0.01'])) as Record<OptimizerKind, string>;
+  expect(optimizerPickProblem(chosen, rates)).toBe('Optimizers: choose at least one.');
+  expect(optimizerPickProblem({ ...chosen, adam: true, sgd: true }, rates)).toBeNull();
+  expect(optimizerPickProblem({ ...chosen, adam: true, sgd: true, rmsprop: true }, { ...rates, sgd: 'fast', rmsprop: '0', adagrad: 'x' }))
+    .toBe('Learning rate of SGD, RMSProp: must be a number greater than 0 and at most 10.');
 });

@@ -1,9 +1,9 @@
 import {
   ACTIVATIONS, BACKEND_CHOICES, DATASET_KINDS, FEATURE_NAMES, MODEL_KINDS, OPTIMIZER_KINDS, SCHEDULE_KINDS, SPEC_VERSION,
   TABLE_TASKS, isClassification, isPlane, isSeries, isTable, isText, isToy, modelsFor,
-  type DatasetKind, type DatasetSpec, type ExperimentSpec, type ModelKind, type ModelSpec,
+  type DatasetKind, type DatasetSpec, type ExperimentSpec, type ModelKind, type ModelSpec, type OptimizerKind,
 } from './types';
-import { DATASET_LABELS, MODEL_LABELS, fieldLabel } from './labels';
+import { DATASET_LABELS, MODEL_LABELS, OPTIMIZER_LABELS, fieldLabel } from './labels';
 
 /** One problem with one field, e.g. { field: 'training.batchSize', message: 'must be …' }. */
 export interface FieldError {
@@ -91,6 +91,18 @@ function requireObject(errors: Errors, field: string, value: unknown): Record<st
 export function isLearningRateText(text: string): boolean {
   const v = Number(text);
   return text.trim() !== '' && Number.isFinite(v) && v > LIMITS.learningRate.min && v <= LIMITS.learningRate.max;
+}
+
+/**
+ * Optimizers picked for a race (the compare panel, the lab) with their learning rates as typed:
+ * what is wrong, naming the optimizers, or null.
+ */
+export function optimizerPickProblem(chosen: Record<OptimizerKind, boolean>, rates: Record<OptimizerKind, string>): string | null {
+  const picked = OPTIMIZER_KINDS.filter((k) => chosen[k]);
+  if (picked.length === 0) return 'Optimizers: choose at least one.';
+  const bad = picked.filter((k) => !isLearningRateText(rates[k]));
+  if (bad.length === 0) return null;
+  return `Learning rate of ${bad.map((k) => OPTIMIZER_LABELS[k]).join(', ')}: must be a number greater than 0 and at most ${LIMITS.learningRate.max}.`;
 }
 
 /** Number of training points a dataset spec yields (the rest go to validation). */

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import {
-  decodeLab, defaultLabSettings, defaultSpec, isLearningRateText, LAB_LIMITS, labRatesFor, LIMITS, OPTIMIZER_KINDS, type FieldError,
+  decodeLab, defaultLabSettings, defaultSpec, LAB_LIMITS, labRatesFor, OPTIMIZER_KINDS, optimizerPickProblem, type FieldError,
   SURFACE_INFO, type LabSettings, type OptimizerKind, type OptimizerSpec, type SurfaceKind,
 } from '../spec';
 
@@ -44,10 +44,8 @@ function initialSettings(): { settings: LabSettings; linkErrors: FieldError[] | 
 
 /** What is wrong with the settings, naming the field, or null. */
 export function labProblem(s: LabSettings): string | null {
-  const picked = OPTIMIZER_KINDS.filter((k) => s.chosen[k]);
-  if (picked.length === 0) return 'Optimizers: choose at least one.';
-  const bad = picked.filter((k) => !isLearningRateText(s.rates[k]));
-  if (bad.length) return `Learning rate (${bad.join(', ')}): must be a number greater than 0 and at most ${LIMITS.learningRate.max}.`;
+  const picked = optimizerPickProblem(s.chosen, s.rates);
+  if (picked) return picked;
   if (!Number.isInteger(s.steps) || s.steps < LAB_LIMITS.steps.min || s.steps > LAB_LIMITS.steps.max) {
     return `Steps: must be a whole number from ${LAB_LIMITS.steps.min} to ${LAB_LIMITS.steps.max}.`;
   }

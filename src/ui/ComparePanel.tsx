@@ -1,7 +1,8 @@
 import { memo, useState } from 'react';
 import { useRunStore } from '../state/runStore';
 import { useSpecStore } from '../state/specStore';
-import { isLearningRateText, LIMITS, OPTIMIZER_KINDS, OPTIMIZER_LABELS, SUGGESTED_LEARNING_RATE, type OptimizerKind } from '../spec';
+import { OPTIMIZER_KINDS, SUGGESTED_LEARNING_RATE, optimizerPickProblem, type OptimizerKind } from '../spec';
+import { OptimizerPicker } from './OptimizerPicker';
 import { Panel } from './fields';
 
 /**
@@ -18,27 +19,11 @@ export const ComparePanel = memo(function ComparePanel({ valid }: { valid: boole
     () => Object.fromEntries(OPTIMIZER_KINDS.map((k) => [k, String(SUGGESTED_LEARNING_RATE[k])])) as Record<OptimizerKind, string>,
   );
   const picked = OPTIMIZER_KINDS.filter((k) => chosen[k]);
-  const badRates = picked.filter((k) => !isLearningRateText(rates[k]));
-  const problem = !valid ? 'Fix the highlighted fields first.'
-    : picked.length === 0 ? 'Choose at least one optimizer.'
-      : badRates.length ? `Learning rate of ${badRates.map((k) => OPTIMIZER_LABELS[k]).join(', ')}: must be a number greater than 0 and at most ${LIMITS.learningRate.max}.`
-        : null;
+  const problem = !valid ? 'Fix the highlighted fields first.' : optimizerPickProblem(chosen, rates);
   return (
     <Panel title="Compare optimizers">
-      <div className="compare-grid">
-        {OPTIMIZER_KINDS.map((k) => (
-          <div key={k} className="compare-row">
-            <label>
-              <input type="checkbox" name={`compare-${k}`} checked={chosen[k]}
-                onChange={(e) => setChosen((c) => ({ ...c, [k]: e.target.checked }))} />
-              {OPTIMIZER_LABELS[k]}
-            </label>
-            <input aria-label={`Learning rate for ${OPTIMIZER_LABELS[k]}`} name={`compare-lr-${k}`} value={rates[k]}
-              inputMode="decimal" disabled={!chosen[k]} aria-invalid={badRates.includes(k)}
-              onChange={(e) => setRates((r) => ({ ...r, [k]: e.target.value }))} />
-          </div>
-        ))}
-      </div>
+      <OptimizerPicker name="compare" chosen={chosen} rates={rates} rateLabel={(o) => `Learning rate for ${o}`}
+        onChosen={(k, on) => setChosen((c) => ({ ...c, [k]: on }))} onRate={(k, text) => setRates((r) => ({ ...r, [k]: text }))} />
       {problem && <div className="field-error" role="alert">{problem}</div>}
       <button type="button" className="primary wide" disabled={!!problem}
         onClick={() => compare(structuredClone(spec), picked.map((k) => ({ kind: k, learningRate: Number(rates[k]) })))}>

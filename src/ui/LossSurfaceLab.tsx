@@ -1,12 +1,13 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { labProblem, requestLab, useLabStore, type LabResult } from '../state/labStore';
-import { describeFieldError, LAB_LIMITS, OPTIMIZER_KINDS, OPTIMIZER_LABELS, SURFACE_INFO, SURFACE_KINDS, type SurfaceInfo } from '../spec';
+import { describeFieldError, LAB_LIMITS, OPTIMIZER_LABELS, SURFACE_INFO, SURFACE_KINDS, type OptimizerKind, type SurfaceInfo } from '../spec';
+import { OptimizerPicker } from './OptimizerPicker';
 import { Panel } from './fields';
 
 const SIZE = 480;
 const LEVELS = 24;
 /** One colour per optimizer, the same in the picture and the legend. */
-export const OPTIMIZER_COLORS: Record<string, string> = {
+export const OPTIMIZER_COLORS: Record<OptimizerKind, string> = {
   sgd: '#e6194b', momentum: '#3cb44b', nesterov: '#f58231', rmsprop: '#911eb4', adagrad: '#46a0d0', adam: '#111111', adamw: '#a0522d',
 };
 
@@ -197,21 +198,9 @@ export function LossSurfaceLab() {
           <input name="lab-steps" inputMode="numeric" defaultValue={settings.steps}
             onChange={(e) => update({ steps: e.target.value.trim() === '' ? NaN : Number(e.target.value) })} />
         </label>
-        <div className="compare-grid one-column">
-          {OPTIMIZER_KINDS.map((k) => (
-            <div key={k} className="compare-row">
-              <label>
-                <input type="checkbox" name={`lab-${k}`} checked={settings.chosen[k]}
-                  onChange={(e) => update({ chosen: { ...settings.chosen, [k]: e.target.checked } })} />
-                <span className="swatch" style={{ background: OPTIMIZER_COLORS[k] }} />
-                {OPTIMIZER_LABELS[k]}
-              </label>
-              <input aria-label={`Learning rate for ${OPTIMIZER_LABELS[k]} on the surface`} value={settings.rates[k]}
-                inputMode="decimal" disabled={!settings.chosen[k]}
-                onChange={(e) => update({ rates: { ...settings.rates, [k]: e.target.value } })} />
-            </div>
-          ))}
-        </div>
+        <OptimizerPicker name="lab" oneColumn colors={OPTIMIZER_COLORS} chosen={settings.chosen} rates={settings.rates}
+          rateLabel={(o) => `Learning rate for ${o} on the surface`}
+          onChosen={(k, on) => update({ chosen: { ...settings.chosen, [k]: on } })} onRate={(k, text) => update({ rates: { ...settings.rates, [k]: text } })} />
         <div className="muted small" data-testid="lab-start">Start: ({settings.start[0]}, {settings.start[1]}) — click the plot, or focus it and use the arrow keys, to move it.</div>
         {problem && <div className="field-error" role="alert">{problem}</div>}
         {error && <div className="field-error" role="alert">The lab failed: {error}</div>}
