@@ -71,7 +71,9 @@ async function runOne(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> 
     return;
   }
   let unsent: TrainingCheckpoint | null = null;
-  let lastSent = performance.now();
+  // The first epoch's checkpoint goes at once (a crash in the first seconds then loses nothing
+  // either); later ones at most every CHECKPOINT_MS.
+  let lastSent = -Infinity;
   const sendCheckpoint = () => {
     if (unsent) post({ type: 'checkpoint', runId, checkpoint: unsent }, checkpointBuffers(unsent));
     unsent = null;

@@ -78,10 +78,10 @@ test('a run interrupted by a reload resumes from its checkpoint and ends on the 
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect.poll(() => epochCount(page), { timeout: 60_000, interval: 100 }).toBeGreaterThanOrEqual(10);
   await page.reload();
-  // The run comes back interrupted, at the epoch of its last checkpoint (taken at most every 2 s).
+  // The run comes back interrupted, at the epoch of its last checkpoint (after epoch 1, then at most every 2 s).
   await expect.poll(() => phaseOf(page), { timeout: 10_000 }).toMatch(/^InterruptedInterrupted at epoch \d+: press Resume/);
   const at = Number((await phaseOf(page))!.match(/epoch (\d+)/)![1]);
-  expect(at).toBeGreaterThanOrEqual(3);
+  expect(at).toBeGreaterThanOrEqual(1);
   expect(at).toBeLessThan(24);
   await page.getByRole('button', { name: /^Resume from epoch \d+: Run 1/ }).click();
   await expect.poll(() => phaseOf(page), { timeout: 60_000 }).toBe('Finished');
