@@ -283,6 +283,8 @@ test('finished runs are kept across a reload (with their test score), and removi
     `${await r.locator('input.run-name-input').inputValue()} ${await r.textContent()}`));
   const before = (await rowTexts())[0];
   expect(before).toMatch(/^Run 1 · Adam lr 0\.01 .*val loss \d\.\d{4}.*4 ep · test \(40 held out, once\): loss \d\.\d{4} · acc \d+\.\d%.*Finished/);
+  // A reload before every write has reached storage would find the run still training (interrupted).
+  await expect.poll(() => page.getByTestId('stored-total').textContent(), { timeout: 10_000 }).toMatch(/all saved$/);
   await page.reload();
   await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(1);
   expect((await rowTexts())[0]).toBe(before);
@@ -293,6 +295,7 @@ test('finished runs are kept across a reload (with their test score), and removi
   expect((await rowTexts())[0]).toMatch(/^Run 2 · /);
   await expect.poll(() => page.getByTestId('phase').textContent(), { timeout: 30_000 }).toBe('Finished');
   await page.getByRole('button', { name: 'Remove Run 1 · Adam lr 0.01' }).click();
+  await expect.poll(() => page.getByTestId('stored-total').textContent(), { timeout: 10_000 }).toMatch(/all saved$/);
   await page.reload();
   await expect.poll(async () => (await rowTexts()).map((t) => t.slice(0, 6)), { timeout: 10_000 }).toEqual(['Run 2 ']);
   await page.close();

@@ -14,7 +14,6 @@ const EVAL_TOKENS = 8192;
 const TOY_SHOWN = 8;
 export const SAMPLE_LENGTH = 240;
 
-
 interface DeviceSplit {
   x: tf.Tensor2D;
   y: tf.Tensor;

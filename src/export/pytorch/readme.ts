@@ -41,7 +41,7 @@ Each epoch prints one JSON line, e.g. \`{"epoch": 1, "trainLoss": 0.52, "trainAc
 (accuracy where the task has one); the end saves \`final.safetensors\`.
 
 - \`--epochs N\` trains to epoch N instead of the spec's ${t.epochs} (the schedule stretches to match).
-- \`--resume FILE\` starts from saved weights: \`final.safetensors\`, or the app's **weights ⤓** download. The epochs, schedule
+- \`--resume FILE\` starts from saved weights: \`final.safetensors\`, or a run's **Download weights** in the app. The epochs, schedule
   and shuffle go on from the epoch the file was saved at; the optimizer starts afresh (weight files hold no optimizer state).
 - \`final.safetensors\` loads back into the app (**Load weights…**) to sample, inspect or continue.
 
