@@ -2,8 +2,8 @@
 // and a memory check before anything is allocated.
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName, ExperimentSpec } from '../spec/types';
-import { buildDataset, type DatasetFiles } from '../data/dataset';
-import { buildSequenceDataset } from '../data/sequenceDataset';
+import { buildDataset, type DatasetFiles, type TabularDataset } from '../data/dataset';
+import { buildSequenceDataset, type SequenceDataset } from '../data/sequenceDataset';
 import type { ProblemShape } from '../data/shapes';
 import type { ModelCost } from './cost';
 import { estimateMemory, MEMORY_BUDGET, memoryProblem } from './memoryEstimate';
@@ -22,21 +22,26 @@ export interface LearnerOptions {
   sampling?: SamplingSettings;
 }
 
+/** The dataset a learner trains on: rows for the MLP, sequences for the LSTM and the transformer. */
+export type PreparedData = { kind: 'tabular'; dataset: TabularDataset } | { kind: 'sequence'; dataset: SequenceDataset };
+
 /**
  * The dataset, built now (so bad data fails fast), with the model's cost, and a function that
  * makes the learner (model and data on the device) when training starts.
  */
-export function prepareLearner(spec: ExperimentSpec, options: LearnerOptions = {}): { cost: ModelCost; shape: ProblemShape; make: () => Learner } {
+export function prepareLearner(spec: ExperimentSpec, options: LearnerOptions = {}): { cost: ModelCost; shape: ProblemShape; data: PreparedData; make: () => Learner } {
   if (spec.model.kind === 'mlp') {
     const ds = buildDataset(spec.dataset, spec.seed, options.files);
     return {
       cost: TabularLearner.costOf(spec, ds), shape: { kind: 'tabular', inputDim: ds.inputDim, outputDim: ds.outputDim },
+      data: { kind: 'tabular', dataset: ds },
       make: () => new TabularLearner(spec, ds, options.boundaryResolution ?? 0),
     };
   }
   const ds = buildSequenceDataset(spec.dataset, spec.seed, options.files);
   return {
     cost: SequenceLearner.costOf(spec, ds), shape: { kind: 'sequence', vocab: ds.vocab?.length ?? null, length: ds.length },
+    data: { kind: 'sequence', dataset: ds },
     make: () => new SequenceLearner(spec, ds, options.sampling),
   };
 }

@@ -4,9 +4,8 @@ import { zipSync } from 'fflate';
 import type { ExperimentSpec } from '../../spec/types';
 import type { DatasetFiles } from '../../data/dataset';
 import type { TensorData } from '../../engine/types';
-import { prepareLearner } from '../../engine/prepareLearner';
-import { TabularLearner } from '../../engine/learners/tabular';
-import { SequenceLearner } from '../../engine/learners/sequence';
+import { prepareLearner, type PreparedData } from '../../engine/prepareLearner';
+import { readState } from '../../engine/checkpoint';
 import { encodeSafetensors } from '../safetensors';
 import { trainPy } from './trainPy';
 import { exportReadme } from './readme';
@@ -43,38 +42,32 @@ function splitTensors(name: string, s: Split, xShape: number[], yShape: number[]
   ];
 }
 
-function dataOf(learner: TabularLearner | SequenceLearner): { tensors: TensorData[]; info: DataInfo } {
-  if (learner instanceof TabularLearner) {
-    const ds = learner.dataset;
-    const splits = { train: ds.train, validation: ds.validation, test: ds.test };
+/** The splits as tensors, and what train.py needs to know about them. */
+function dataOf(data: PreparedData): { tensors: TensorData[]; info: DataInfo } {
+  const ds = data.dataset;
+  const examples = { train: ds.train.n, validation: ds.validation.n, test: ds.test.n };
+  const splits = Object.entries({ train: ds.train, validation: ds.validation, test: ds.test });
+  if (data.kind === 'tabular') {
+    const { inputDim } = data.dataset;
     return {
-      tensors: Object.entries(splits).flatMap(([name, s]) => splitTensors(name, s, [s.n, ds.inputDim], [s.n])),
-      info: {
-        task: ds.task, inputs: ds.inputDim, outputs: ds.outputDim, vocab: null, tokens: null, length: null,
-        examples: { train: ds.train.n, validation: ds.validation.n, test: ds.test.n },
-      },
+      tensors: splits.flatMap(([name, s]) => splitTensors(name, s, [s.n, inputDim], [s.n])),
+      info: { task: data.dataset.task, inputs: inputDim, outputs: data.dataset.outputDim, vocab: null, tokens: null, length: null, examples },
     };
   }
-  const ds = learner.dataset;
-  const T = ds.length;
-  const splits = { train: ds.train, validation: ds.validation, test: ds.test };
+  const { length: T, task, vocab } = data.dataset;
   return {
-    tensors: Object.entries(splits).flatMap(([name, s]) => splitTensors(name, s, [s.n, T], ds.task === 'forecast' ? [s.n] : [s.n, T])),
-    info: {
-      task: ds.task, inputs: null, outputs: null, vocab: ds.vocab?.length ?? null, tokens: ds.vocab, length: T,
-      examples: { train: ds.train.n, validation: ds.validation.n, test: ds.test.n },
-    },
+    tensors: splits.flatMap(([name, s]) => splitTensors(name, s, [s.n, T], task === 'forecast' ? [s.n] : [s.n, T])),
+    info: { task, inputs: null, outputs: null, vocab: vocab?.length ?? null, tokens: vocab, length: T, examples },
   };
 }
 
 /** The files of the export, built on whatever tfjs backend is active (the initial weights are drawn in JavaScript). */
 export async function pytorchExport(spec: ExperimentSpec, files: DatasetFiles = {}): Promise<ExportFile[]> {
-  const learner = prepareLearner(spec, { files }).make() as TabularLearner | SequenceLearner;
+  const prepared = prepareLearner(spec, { files });
+  const learner = prepared.make();
   try {
-    const weights: TensorData[] = await Promise.all(learner.variables.map(async (v, i) => ({
-      name: learner.parameterNames[i], shape: v.shape, values: (await v.data()) as Float32Array,
-    })));
-    const { tensors, info } = dataOf(learner);
+    const { weights } = await readState(learner, null);
+    const { tensors, info } = dataOf(prepared.data);
     const text = (s: string) => new TextEncoder().encode(s);
     return [
       { name: 'train.py', bytes: text(trainPy(spec.model.kind)) },
