@@ -181,7 +181,7 @@ export const useRunStore = create<RunState>((set, get) => {
 
   /** Backends that stopped working in this tab (a lost WebGPU device): "auto" skips them from then on. */
   const lostBackends = new Set<BackendName>();
-  const avoidFor = (spec: ExperimentSpec): BackendName[] => (spec.backend === 'auto' ? [...lostBackends] : []);
+  const avoidFor = (choice: BackendChoice): BackendName[] => (choice === 'auto' ? [...lostBackends] : []);
 
   /**
    * The worker's backend failed for good: replace the worker, send again the runs it had queued,
@@ -191,7 +191,7 @@ export const useRunStore = create<RunState>((set, get) => {
   const onBackendLost = (runId: number, backend: BackendName, reason: string) => {
     client.restart();
     openedId = null;
-    for (const id of [...exports.keys()]) finishExport(id, null, `the worker was replaced after ${reason}`);
+    failExports(`the worker was replaced after ${reason}`);
     const run = find(runId);
     const queued = get().runs.filter((r) => r.phase === 'queued' && r.id !== runId);
     if (run && run.spec.backend === 'auto' && backend === 'webgpu') {
@@ -225,7 +225,7 @@ export const useRunStore = create<RunState>((set, get) => {
           patch(r.id, () => interruption(r, `${msg.message}. `));
           saveAndRelease(r.id);
         }
-        for (const runId of [...exports.keys()]) finishExport(runId, null, msg.message);
+        failExports(msg.message);
       }
       return;
     }
@@ -294,6 +294,8 @@ export const useRunStore = create<RunState>((set, get) => {
     exports.delete(runId);
     if (error) notify('warning', `The PyTorch export of ${find(runId)?.name ?? 'the run'} failed: ${error}.`);
   }
+  /** The worker went away: the exports it was building will not come. */
+  const failExports = (reason: string) => [...exports.keys()].forEach((runId) => finishExport(runId, null, reason));
   /** Uploaded weights waiting for the worker's verdict on whether they fit. */
   const uploads = new Map<number, { fileName: string; checkpoint: TrainingCheckpoint }>();
 
@@ -316,7 +318,7 @@ export const useRunStore = create<RunState>((set, get) => {
       return false;
     }
     openedId = runId;
-    client.send({ type: 'open', runId, spec: run.spec, checkpoint, data: dataFor(run.spec), avoid: avoidFor(run.spec), sampling });
+    client.send({ type: 'open', runId, spec: run.spec, checkpoint, data: dataFor(run.spec), avoid: avoidFor(run.spec.backend), sampling });
     return true;
   };
   /** Ask the live run, or its kept model once loaded. */
@@ -341,7 +343,7 @@ export const useRunStore = create<RunState>((set, get) => {
     for (const { run, resume, pastExplosion } of runs) {
       holdRun(run.id);
       save(run.id);
-      client.send({ type: 'start', runId: run.id, spec: run.spec, stepFirst, data: dataFor(run.spec), resume, pastExplosion, avoid: avoidFor(run.spec), sampling });
+      client.send({ type: 'start', runId: run.id, spec: run.spec, stepFirst, data: dataFor(run.spec), resume, pastExplosion, avoid: avoidFor(run.spec.backend), sampling });
     }
   };
 
@@ -582,12 +584,12 @@ export const useRunStore = create<RunState>((set, get) => {
       set((s) => ({ runs: [...s.runs, run], selectedId: run.id }));
       uploads.set(run.id, { fileName, checkpoint });
       openedId = run.id;
-      client.send({ type: 'open', runId: run.id, spec, checkpoint: structuredClone(checkpoint), data: dataFor(spec), avoid: avoidFor(spec), sampling });
+      client.send({ type: 'open', runId: run.id, spec, checkpoint: structuredClone(checkpoint), data: dataFor(spec), avoid: avoidFor(spec.backend), sampling });
     },
     dismissNotice: (id) => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })),
     probeBackend: (backend) => {
       openedId = null; // a probe frees the opened model in the worker
-      client.send({ type: 'probe', backend, avoid: backend === 'auto' ? [...lostBackends] : [] });
+      client.send({ type: 'probe', backend, avoid: avoidFor(backend) });
     },
   };
 });
