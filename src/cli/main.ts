@@ -64,12 +64,16 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
       io.stdout.write(`Wrote ${files.map((f) => f.name).join(', ')} to ${cmd.out}. Run it: cd ${cmd.out} && python3 train.py\n`);
       return 0;
     }
-    // Every run's spec is checked before the first trains, so a mistake shows at once.
+    // Every run's spec is checked before the first trains, so a mistake shows at once; each
+    // dataset's files are read once, however many seeds or runs share them.
+    const filesByKind = new Map<string, DatasetFiles>();
     const jobs = specs.flatMap(({ spec, name }) => (cmd.seeds ?? [spec.seed]).map((seed) => {
       const checked = withOverrides(spec, { seed, epochs: cmd.epochs });
       if (!checked.ok) throw new BadInput([`${cmd.specPath} with the command line's overrides is not valid:`, ...checked.messages.map((m) => `  ${m}`)]);
       const runSpec = checked.specs[0].spec;
-      return { spec: runSpec, name, files: filesFor(runSpec, cmd.data) };
+      const kind = runSpec.dataset.kind;
+      if (!filesByKind.has(kind)) filesByKind.set(kind, filesFor(runSpec, cmd.data));
+      return { spec: runSpec, name, files: filesByKind.get(kind)! };
     }));
     const runs: TrainedRun[] = [];
     clearInterruption();

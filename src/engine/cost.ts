@@ -1,5 +1,5 @@
-// The compute-cost model: parameters and FLOPs per layer, counted from the spec (see DESIGN.md, "Compute cost").
-// This file is the analytic compute-cost model; it has no tfjs import so the UI can use it.
+// The compute-cost model: parameters and FLOPs per layer, counted from the spec (see DESIGN.md,
+// "Compute cost"). No tfjs import, so the UI can use it.
 import type { Activation, LstmSpec, MlpSpec, ModelSpec, OptimizerKind, OptimizerSpec, TransformerSpec } from '../spec/types';
 import type { ProblemShape } from '../data/shapes';
 
@@ -180,8 +180,7 @@ export function transformerCost(model: TransformerSpec, vocab: number, time: num
   return total(layers);
 }
 
-/** What a model's cost depends on besides its spec: input and output widths, or sequence shape. */
-
+/** A model's cost from its spec and what it depends on besides: input and output widths, or sequence shape. */
 export function modelCost(model: ModelSpec, shape: ProblemShape): ModelCost {
   if (model.kind === 'mlp') {
     if (shape.kind !== 'tabular') throw new Error('an MLP needs tabular inputs');
