@@ -8,8 +8,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { buildAndServe, launchChromium } from '../test/e2e/browser';
 import { defaultSpec, encodeSpec, type BackendName } from '../src/spec';
-import { WORKLOADS } from './workloads';
 import type { EpochMetrics } from '../src/engine/types';
+import { WORKLOADS } from './workloads';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -52,7 +52,7 @@ try {
       let run: PageRun;
       for (;;) {
         await page.waitForTimeout(1000);
-        run = (await page.evaluate('window.playground.runs()[0]')) as PageRun;
+        run = await page.evaluate<PageRun>('window.playground.runs()[0]');
         const elapsed = (Date.now() - started) / 1000;
         if ((elapsed >= seconds && run.epochs.length >= 3) || (elapsed >= 120 && run.epochs.length >= 2) || elapsed >= 480) break;
       }
@@ -91,7 +91,7 @@ try {
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await page.waitForTimeout(30_000);
   const health = await page.evaluate(() => {
-    const w = window as unknown as { longTasks: number[]; __frames: number; playground: { runs(): PageRun[] } };
+    const w = window as unknown as { longTasks: number[]; __frames: number; playground: { runs: () => PageRun[] } };
     const run = w.playground.runs()[0];
     return { longTasks: w.longTasks, frames: w.__frames, epochs: run.epochs.length, backend: run.backend?.active };
   });
@@ -105,7 +105,7 @@ try {
     };
   }));
   const wasm = (workload: string) => rows.find((r) => r.workload === workload && r.backend === 'wasm')?.examplesPerSec ?? NaN;
-  if (!healthOnly) console.log(`\nHeadless Chromium (${await browser.version()}), medians of ${rounds} interleaved rounds of ≥ ${seconds} s (epochs after the first)`);
+  if (!healthOnly) console.log(`\nHeadless Chromium (${browser.version()}), medians of ${rounds} interleaved rounds of ≥ ${seconds} s (epochs after the first)`);
   if (!healthOnly) console.table(rows.map((r) => ({
     workload: r.workload, backend: r.backend, active: r.active, 'first epoch ms': Math.round(r.firstMs),
     'examples/s': Math.round(r.examplesPerSec), 'GFLOP/s': r.gflopPerSec.toFixed(4),
@@ -116,7 +116,7 @@ try {
     `while the page loaded: ${loadLongTasks.length} (${loadLongTasks.map((ms) => ms.toFixed(0)).join(', ')} ms)`);
   mkdirSync('bench/results', { recursive: true });
   const file = `bench/results/browser-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
-  writeFileSync(file, JSON.stringify({ chromium: await browser.version(), seconds, rounds, rows, samples, health: { ...health, loadLongTasks } }, null, 2));
+  writeFileSync(file, JSON.stringify({ chromium: browser.version(), seconds, rounds, rows, samples, health: { ...health, loadLongTasks } }, null, 2));
   console.log(`written ${file}`);
 } finally {
   await browser.close();

@@ -14,7 +14,7 @@ async function timedFit(model: tf.LayersModel, [x, y]: Pair, validation: Pair, n
   const stamps: number[] = [];
   await model.fit(x, y, {
     batchSize: spec.training.batchSize, epochs, shuffle: true, verbose: 0, validationData: validation,
-    callbacks: { onEpochEnd: async () => { stamps.push(performance.now()); } },
+    callbacks: { onEpochEnd: () => { stamps.push(performance.now()); } },
   });
   tf.dispose([x, y, ...validation]);
   model.dispose();

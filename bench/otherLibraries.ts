@@ -5,7 +5,8 @@ import { buildDataset, type DatasetFiles } from '../src/data/dataset';
 import { mlpOf, type ExperimentSpec } from '../src/spec';
 
 const require = createRequire(import.meta.url);
-/* eslint-disable @typescript-eslint/no-explicit-any */
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call,
+   @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return -- neither library ships types */
 const convnetjs: any = require('convnetjs');
 const brain: any = require('brain.js');
 

@@ -157,7 +157,7 @@ if (libraries.length) {
 let quality: (QualityResult & { backend: string }) | null = null;
 if (qualitySeconds > 0) {
   const t = rows.filter((r) => r.workload.startsWith('transformer')).sort((a, b) => b.examplesPerSec - a.examplesPerSec)[0];
-  const backend = (t?.backend ?? (available.includes('wasm') ? 'wasm' : available[0])) as BackendName;
+  const backend = (t?.backend ?? (available.includes('wasm') ? 'wasm' : available[0]));
   await activateBackend(backend);
   process.stdout.write(`\nquality: transformer on names for ${qualitySeconds} s on ${backend}…\n`);
   quality = { backend, ...(await namesTransformerQuality(qualitySeconds)) };

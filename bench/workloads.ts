@@ -6,7 +6,7 @@ import { datasetDefaults, type ExperimentSpec } from '../src/spec';
 
 export interface Workload {
   name: string;
-  spec(defaults: ExperimentSpec): ExperimentSpec;
+  spec: (defaults: ExperimentSpec) => ExperimentSpec;
   files?: () => DatasetFiles;
   /** mlp: tf.sequential dense layers + model.fit; lstm: tf.layers.lstm + model.fit; none: no stock equivalent. */
   baseline: 'mlp' | 'lstm' | 'none';

@@ -4,7 +4,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { cli, specFile, tempDir } from './cliHarness';
 import { parseCommand, UsageError } from '../src/cli/args';
 import { Progress } from '../src/cli/progress';
 import { main } from '../src/cli/main';
@@ -12,6 +11,7 @@ import { interrupt } from '../src/cli/trainCommand';
 import { readRunFile } from '../src/export/runFile';
 import { datasetDefaults, defaultSpec, encodeSpec, type ExperimentSpec } from '../src/spec';
 import type { EpochMetrics } from '../src/engine/types';
+import { cli, specFile, tempDir } from './cliHarness';
 
 function tinySpec(edit: (s: ExperimentSpec) => void = () => {}): ExperimentSpec {
   const s = defaultSpec();

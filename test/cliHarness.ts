@@ -3,7 +3,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../src/cli/main';
-import type { ExperimentSpec } from '../src/spec';
 
 export interface CliResult {
   status: number;
@@ -29,6 +28,6 @@ export function tempDir(prefix: string): string {
 /** The spec written to a file in `dir`, as the CLI takes it. */
 export function specFile(dir: string, spec: unknown, name = 'spec.json'): string {
   const path = join(dir, name);
-  writeFileSync(path, typeof spec === 'string' ? spec : JSON.stringify(spec as ExperimentSpec));
+  writeFileSync(path, typeof spec === 'string' ? spec : JSON.stringify(spec));
   return path;
 }

@@ -54,8 +54,8 @@ describe.each(['cpu', 'wasm'] as const)('on %s', (backend) => {
       loss(stockAct((xx as tf.Tensor2D).matMul(ww as tf.Tensor2D).add(bb) as tf.Tensor2D)))([x, W, b]);
     ours.forEach((g, i) => close(g.dataSync(), stock[i].dataSync()));
     // The same with x as data, and without a bias: only dW, which must not change.
-    const { grads } = tf.variableGrads(() => loss(linear(x, W as unknown as tf.Tensor2D, null, { activation, inputNeedsGrad: false })), [W]);
-    const { grads: stockGrads } = tf.variableGrads(() => loss(stockAct(x.matMul(W as unknown as tf.Tensor2D))), [W]);
+    const { grads } = tf.variableGrads(() => loss(linear(x, W, null, { activation, inputNeedsGrad: false })), [W]);
+    const { grads: stockGrads } = tf.variableGrads(() => loss(stockAct(x.matMul(W))), [W]);
     close(grads[W.name].dataSync(), stockGrads[W.name].dataSync());
     // Some gradient is non-zero, so the comparison means something.
     expect(Math.max(...Array.from(ours[1].dataSync(), Math.abs))).toBeGreaterThan(1e-3);

@@ -2,11 +2,11 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { clipByGlobalNorm, createOptimizer } from '../src/engine/optimizers';
 import { fusedUpdateAvailable } from '../src/engine/kernels/optimizerUpdate';
-import { fusedAndReference, OPTIMIZER_VARIANTS, variantLabel } from './helpers/fusedUpdate';
 import { activateBackend } from '../src/engine/backend';
 import { learningRateAt } from '../src/engine/schedule';
-import golden from './fixtures/optimizers.json';
 import { defaultSpec, exponentialGamma, type OptimizerSpec } from '../src/spec';
+import golden from './fixtures/optimizers.json';
+import { fusedAndReference, OPTIMIZER_VARIANTS, variantLabel } from './helpers/fusedUpdate';
 
 beforeAll(async () => {
   await activateBackend('cpu');

@@ -6,11 +6,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { cli, specFile, tempDir } from './cliHarness';
 import { readRunFile } from '../src/export/runFile';
 import { decodeSafetensors, encodeSafetensors } from '../src/export/safetensors';
 import { datasetDefaults, defaultSpec, type ExperimentSpec } from '../src/spec';
 import type { EpochMetrics } from '../src/engine/types';
+import { cli, specFile, tempDir } from './cliHarness';
 
 const PYTHON = '/usr/bin/python3';
 const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;

@@ -147,8 +147,8 @@ describe('toy sequence tasks', () => {
       const ds = buildSequenceDataset({ ...defaultSpec().dataset, kind: 'addition', samples: 4000, digits: 2, validationSplit: 0.2 }, seed);
       const prompts = (split: { x: ArrayLike<number>; n: number }) =>
         Array.from({ length: split.n }, (_, i) => text((split.x as Int32Array).subarray(i * ds.length, i * ds.length + ds.promptLength)));
-      const train = new Set(prompts(ds.train as { x: Int32Array; n: number }));
-      const held = prompts(ds.validation as { x: Int32Array; n: number });
+      const train = new Set(prompts(ds.train));
+      const held = prompts(ds.validation);
       expect(held).toHaveLength(800);
       expect(new Set(held).size).toBe(held.length);
       expect(held.filter((p) => train.has(p))).toEqual([]);

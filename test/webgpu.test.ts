@@ -1,13 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { activateBackend, isFatalBackendError } from '../src/engine/backend';
 import { Trainer } from '../src/engine/trainer';
 import type { EpochMetrics } from '../src/engine/types';
-import { readFileSync } from 'node:fs';
 import { fusedUpdateAvailable } from '../src/engine/kernels/optimizerUpdate';
 import { tunedMatMuls } from '../src/engine/kernels/matMulTuning';
-import { fusedAndReference, OPTIMIZER_VARIANTS, variantLabel } from './helpers/fusedUpdate';
 import { datasetDefaults, defaultSpec, mlpOf, type ExperimentSpec, type ModelSpec } from '../src/spec';
+import { fusedAndReference, OPTIMIZER_VARIANTS, variantLabel } from './helpers/fusedUpdate';
 
 // A tiny run, since WebGPU here runs on SwiftShader (a CPU Vulkan driver).
 function tinySpec() {

@@ -14,7 +14,7 @@ export function datasetFiles(spec: DatasetSpec, dataPath: string | null): Datase
     try {
       return readFileSync(dataPath, 'utf8');
     } catch (e) {
-      throw new Error(`--data ${dataPath} cannot be read (${e instanceof Error ? e.message : String(e)})`);
+      throw new Error(`--data ${dataPath} cannot be read (${e instanceof Error ? e.message : String(e)})`, { cause: e });
     }
   };
   switch (spec.kind) {

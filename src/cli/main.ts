@@ -5,13 +5,13 @@ import { join } from 'node:path';
 import { activateBackend } from '../engine/backend';
 import { writeRunFile } from '../export/runFile';
 import { pytorchExport } from '../export/pytorch/exportFiles';
+import type { ExperimentSpec } from '../spec/types';
+import type { DatasetFiles } from '../data/dataset';
 import { parseCommand, USAGE, UsageError } from './args';
 import { datasetFiles } from './datasetFiles';
 import { linkSpec, readSpecFile, withOverrides } from './specFile';
 import { clearInterruption, interrupted, trainOne, type TrainedRun } from './trainCommand';
 import type { Output } from './progress';
-import type { ExperimentSpec } from '../spec/types';
-import type { DatasetFiles } from '../data/dataset';
 
 interface Io {
   stdout: Output;

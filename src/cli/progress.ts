@@ -3,7 +3,7 @@
 import type { EpochMetrics } from '../engine/types';
 
 export interface Output {
-  write(text: string): unknown;
+  write: (text: string) => unknown;
   isTTY?: boolean;
 }
 

@@ -124,7 +124,7 @@ export function buildSequenceDataset(spec: DatasetSpec, seed: number, files: Tex
     };
   }
   if (isToy(spec.kind)) {
-    const task = spec.kind as ToyTask;
+    const task = spec.kind;
     const train = toyExamples(task, spec.digits, counts.train, deriveSeed(seed, 'data'));
     const validation = heldOutToyExamples(task, spec.digits, counts.validation, deriveSeed(seed, 'validation'), [train]);
     const test = heldOutToyExamples(task, spec.digits, counts.test, deriveSeed(seed, 'test'), [train, validation]);

@@ -26,7 +26,7 @@ export function problemShape(spec: ExperimentSpec, userVocab: number | null, use
     return { kind: 'tabular', inputDim: MNIST_PIXELS, outputDim: 10 };
   }
   if (isSeries(d.kind)) return { kind: 'sequence', vocab: null, length: d.contextLength };
-  const vocab = isToy(d.kind) ? TOY_VOCAB.length : d.kind === 'userText' ? userVocab : isText(d.kind) ? SHIPPED_TEXT_VOCAB[d.kind as 'names' | 'sotu'] : null;
+  const vocab = isToy(d.kind) ? TOY_VOCAB.length : d.kind === 'userText' ? userVocab : isText(d.kind) ? SHIPPED_TEXT_VOCAB[d.kind] : null;
   return vocab ? { kind: 'sequence', vocab, length: sequenceLength(d) } : null;
 }
 

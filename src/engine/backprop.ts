@@ -14,7 +14,7 @@ export interface DenseWeights {
 const GELU_C = Math.sqrt(2 / Math.PI);
 
 /** f(z) and f'(z) for each activation. */
-export const ACTIVATION_FNS: Record<Activation, { f(z: number): number; df(z: number): number }> = {
+export const ACTIVATION_FNS: Record<Activation, { f: (z: number) => number; df: (z: number) => number }> = {
   linear: { f: (z) => z, df: () => 1 },
   relu: { f: (z) => Math.max(0, z), df: (z) => (z > 0 ? 1 : 0) },
   tanh: { f: (z) => Math.tanh(z), df: (z) => 1 - Math.tanh(z) ** 2 },
@@ -75,10 +75,10 @@ export function backprop(layers: DenseWeights[], input: ArrayLike<number>, targe
   const loss = task === 'binary'
     ? Math.max(out, 0) - out * target + Math.log1p(Math.exp(-Math.abs(out)))
     : task === 'multiclass' ? logSumExp - outputs[target] : (out - target) ** 2;
-  const dA: number[][] = new Array(layers.length);
-  const dZ: number[][] = new Array(layers.length);
-  const dW: number[][] = new Array(layers.length);
-  const dB: number[][] = new Array(layers.length);
+  const dA: number[][] = new Array<number[]>(layers.length);
+  const dZ: number[][] = new Array<number[]>(layers.length);
+  const dW: number[][] = new Array<number[]>(layers.length);
+  const dB: number[][] = new Array<number[]>(layers.length);
   // The output layer is linear; its upstream gradient is the loss's derivative in its output.
   let upstream = task === 'multiclass'
     ? outputs.map((v, k) => Math.exp(v - logSumExp) - (k === target ? 1 : 0))

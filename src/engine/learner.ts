@@ -1,9 +1,9 @@
 // What the training loop needs from a model and its data, whatever the model: the MLP on
 // tabular data (learners/tabular.ts) or the LSTM / transformer on sequences (learners/sequence.ts).
 import type * as tf from '@tensorflow/tfjs';
+import type { Rng } from '../data/rng';
 import type { ModelCost } from './cost';
 import type { AttentionSnapshot, EpochViews, ForecastSnapshot, Inspection, SamplingSettings } from './types';
-import type { Rng } from '../data/rng';
 import type { Optimizer } from './optimizers';
 
 export interface Learner {
@@ -23,28 +23,28 @@ export interface Learner {
   /** Weight matrices by layer: penalised by L1/L2, and their norms are reported per epoch. */
   readonly groups: { name: string; weights: tf.Variable[] }[];
   /** Mean training loss of the batch of rows `idx` (dropout on, no penalty). */
-  batchLoss(idx: tf.Tensor1D, dropoutSeed: () => number): tf.Scalar;
+  batchLoss: (idx: tf.Tensor1D, dropoutSeed: () => number) => tf.Scalar;
   /**
    * On the device, for one read-back at the end of an epoch: the metrics [train loss, train
    * accuracy, validation loss, validation accuracy, exact match], and the values the epoch's
    * views need (null: none).
    */
-  epochTensors(): { metrics: tf.Tensor1D; view: tf.Tensor1D | null };
+  epochTensors: () => { metrics: tf.Tensor1D; view: tf.Tensor1D | null };
   /** Turn those values into views; may run the model more (e.g. to sample text). */
-  views(values: Float32Array, epoch: number): Promise<EpochViews>;
+  views: (values: Float32Array, epoch: number) => Promise<EpochViews>;
   /** The test split's [loss, accuracy, exact match] (uploaded for this one look, then freed); null without a test split. */
-  testMetrics(): Promise<{ examples: number; values: Float32Array } | null>;
-  dispose(): void;
+  testMetrics: () => Promise<{ examples: number; values: Float32Array } | null>;
+  dispose: () => void;
 
   // Capabilities: present only on the models that have them, so callers ask rather than check classes.
   /** A look inside between batches (the MLP): weights, last-batch gradients, optimizer state, neuron maps. */
-  inspect?(exampleIndex: number, optimizer: Optimizer, lastGrads: tf.NamedTensorMap | null, resolution?: number): Promise<Inspection>;
+  inspect?: (exampleIndex: number, optimizer: Optimizer, lastGrads: tf.NamedTensorMap | null, resolution?: number) => Promise<Inspection>;
   /** Language models: `length` characters drawn at `temperature` after `prompt`, with a seeded generator. */
-  sample?(length: number, temperature: number, rng: Rng, prompt?: string): Promise<string>;
+  sample?: (length: number, temperature: number, rng: Rng, prompt?: string) => Promise<string>;
   /** Transformers: every layer's and head's attention weights for a text. */
-  attention?(text: string): Promise<AttentionSnapshot>;
+  attention?: (text: string) => Promise<AttentionSnapshot>;
   /** Language models: what each epoch's sample and attention view use from now on. */
-  setSampling?(settings: SamplingSettings): void;
+  setSampling?: (settings: SamplingSettings) => void;
 }
 
 /** Rows of [0, n) in chunks of at most `size`, for evaluating big sets without big tensors. */

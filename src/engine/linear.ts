@@ -58,5 +58,5 @@ export function linear(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D | 
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => backward(dy as tf.Tensor2D, saved[0] as tf.Tensor2D, saved[1] as tf.Tensor2D),
     };
   });
-  return op(...trainable) as tf.Tensor2D;
+  return op(...trainable);
 }

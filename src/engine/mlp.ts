@@ -17,8 +17,8 @@ export interface Mlp {
   /** Each variable's stable name, in the same order: layers.{i}.weight ([in, out]) and layers.{i}.bias. */
   names: string[];
   /** Raw outputs (logits or regression values), shape [n, outputDim]. */
-  forward(x: tf.Tensor2D, dropoutSeed?: () => number): tf.Tensor2D;
-  dispose(): void;
+  forward: (x: tf.Tensor2D, dropoutSeed?: () => number) => tf.Tensor2D;
+  dispose: () => void;
 }
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);

@@ -10,12 +10,12 @@ import { fusedUpdate, fusedUpdateAvailable, type HyperValues, type UpdateFormula
  */
 export interface Optimizer {
   /** Apply one update from gradients keyed by variable name, at learning rate lr. */
-  step(grads: tf.NamedTensorMap, lr: number): void;
+  step: (grads: tf.NamedTensorMap, lr: number) => void;
   /** Steps taken; set when a checkpoint is restored. */
   steps: number;
   /** Per-variable state (e.g. Adam's m and v), keyed by slot name, then variable name. */
   readonly slots: Record<string, Map<string, tf.Variable>>;
-  dispose(): void;
+  dispose: () => void;
 }
 
 type Slots = Record<string, tf.Variable>;
@@ -30,7 +30,7 @@ interface Rule {
   /** Decoupled weight decay (AdamW) rather than adding wd·w to the gradient. */
   decoupled?: boolean;
   /** Assign the new weight (and slots) given gradient g. */
-  update(w: tf.Variable, g: tf.Tensor, s: Slots, h: Hyper): void;
+  update: (w: tf.Variable, g: tf.Tensor, s: Slots, h: Hyper) => void;
   /** The same update per element (names: see HYPER_NAMES), after weight decay is applied. */
   formulas: string[];
 }

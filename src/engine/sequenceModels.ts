@@ -2,8 +2,8 @@
 // transformer. Weights are drawn in JavaScript from the seed, like the MLP's, so every backend
 // starts from the same numbers.
 import * as tf from '@tensorflow/tfjs';
-import { linear } from './linear';
 import { Rng } from '../data/rng';
+import { linear } from './linear';
 import { lstmLayer } from './lstm';
 import { causalMask, causalSelfAttention, layerNorm } from './attention';
 import { activate } from './mlp';
@@ -19,8 +19,8 @@ export interface SequenceModel {
    * [batch, time] and gives its forecast as [batch, 1, 1]. `dropoutSeed` turns dropout on;
    * `attention` collects each transformer block's attention weights when given.
    */
-  forward(tokens: tf.Tensor2D, dropoutSeed?: () => number, attention?: tf.Tensor4D[]): tf.Tensor3D;
-  dispose(): void;
+  forward: (tokens: tf.Tensor2D, dropoutSeed?: () => number, attention?: tf.Tensor4D[]) => tf.Tensor3D;
+  dispose: () => void;
 }
 
 /**

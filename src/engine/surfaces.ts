@@ -5,7 +5,7 @@ import type { SurfaceKind } from '../spec/lab';
 
 export interface Surface {
   /** Elementwise f(x, y) over tensors of equal shape. */
-  f(x: tf.Tensor, y: tf.Tensor, conditioning: number): tf.Tensor;
+  f: (x: tf.Tensor, y: tf.Tensor, conditioning: number) => tf.Tensor;
 }
 
 const sq = (t: tf.Tensor) => t.square();

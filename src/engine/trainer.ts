@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ExperimentSpec } from '../spec/types';
 import { deriveSeed, Rng, type RngState } from '../data/rng';
+import { batchesPerEpoch } from '../data/shapes';
 import { weightPenalty } from './losses';
 import { clipByGlobalNorm, createOptimizer, type Optimizer } from './optimizers';
 import { learningRateAt } from './schedule';
 import { epochFlops, optimizerSwitchFlops, type ModelCost } from './cost';
-import { batchesPerEpoch } from '../data/shapes';
 import { memoryFigures } from './backend';
 import { tuneMatMuls } from './kernels/matMulTuning';
 import type { Learner } from './learner';
@@ -17,22 +17,22 @@ import { epochLoss, explosionMessage, isExploding } from './explosion';
 import type { AttentionSnapshot, BatchReport, EpochMetrics, EpochViews, Inspection, RunStatus, SamplingSettings, TestResult, TrainingCheckpoint } from './types';
 
 export interface TrainerEvents {
-  onEpoch?(metrics: EpochMetrics, views: EpochViews): void;
+  onEpoch?: (metrics: EpochMetrics, views: EpochViews) => void;
   /** Sent for batches run one at a time with step(). */
-  onBatch?(report: BatchReport): void;
-  onStatus?(status: RunStatus, message?: string): void;
+  onBatch?: (report: BatchReport) => void;
+  onStatus?: (status: RunStatus, message?: string) => void;
   /** The initial weights, read back only when this is given (for inspection and tests). */
-  onInit?(weights: Float32Array[]): void;
+  onInit?: (weights: Float32Array[]) => void;
   /** The shuffled order of training examples an epoch uses. */
-  onEpochStart?(epoch: number, order: Int32Array): void;
+  onEpochStart?: (epoch: number, order: Int32Array) => void;
   /** Once the run has ended, before its tensors are freed: a last chance to inspect it. */
-  beforeDispose?(): Promise<void>;
+  beforeDispose?: () => Promise<void>;
   /** The whole state at the end of each epoch (read back only when this is given), to resume from. */
-  onCheckpoint?(checkpoint: TrainingCheckpoint): void;
+  onCheckpoint?: (checkpoint: TrainingCheckpoint) => void;
   /** The test split's score, once, when a run completes (only when the spec holds out a test split). */
-  onTest?(result: TestResult): void;
+  onTest?: (result: TestResult) => void;
   /** After every batch trained: how far the epoch has come (for progress bars). */
-  onProgress?(epoch: number, batch: number, batches: number): void;
+  onProgress?: (epoch: number, batch: number, batches: number) => void;
 }
 
 export interface TrainerOptions extends LearnerOptions {
@@ -70,7 +70,7 @@ interface RunPlan {
   batchSize: number;
   /** FLOPs of one epoch (training and evaluation). */
   flops: number;
-  lrAt(step: number): number;
+  lrAt: (step: number) => number;
   /** Keeps the GPU queue short and lets messages in (see GpuFence and yieldToEventLoop). */
   pacing: { fence: GpuFence; lastYield: number };
 }
@@ -223,7 +223,7 @@ export class Trainer {
   /** Train to the end (or until stopped or diverged); every tensor made is disposed before it resolves. */
   async run(): Promise<RunStatus> {
     this.report('preparing');
-    let status: RunStatus = 'completed';
+    let status: RunStatus;
     let message: string | undefined;
     try {
       await this.load();

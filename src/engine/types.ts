@@ -1,5 +1,5 @@
 // Plain data that the engine reports; no tfjs here, so the worker protocol and UI can use it.
-import type { BackendName, OptimizerKind } from '../spec/types';
+import type { Activation, BackendName, OptimizerKind } from '../spec/types';
 import type { RngState } from '../data/rng';
 
 /** exploded: the loss ran away while staying finite; the run stopped, and may be continued. */
@@ -109,7 +109,7 @@ export interface LayerInspection {
   name: string;
   inputs: number;
   outputs: number;
-  activation: import('../spec/types').Activation;
+  activation: Activation;
   weights: Float32Array;
   bias: Float32Array;
   /** Gradients of the last batch trained (computed before its update); null before any step. */

@@ -82,7 +82,7 @@ export function readRunFile(text: string): RunFileResult {
     const newer = typeof file.version === 'number' && file.version > RUN_FILE_VERSION;
     return {
       ok: false,
-      errors: [{ field: 'version', message: newer ? `is ${file.version}, newer than this app reads (${RUN_FILE_VERSION}); update the app` : `must be ${RUN_FILE_VERSION}` }],
+      errors: [{ field: 'version', message: newer ? `is ${String(file.version)}, newer than this app reads (${RUN_FILE_VERSION}); update the app` : `must be ${RUN_FILE_VERSION}` }],
     };
   }
   if (!Array.isArray(file.runs) || file.runs.length === 0 || file.runs.length > 1000) {
@@ -113,7 +113,7 @@ export function readRunFile(text: string): RunFileResult {
 const CSV_COLUMNS = ['run', 'name', 'epoch', 'step', 'trainLoss', 'valLoss', 'trainAccuracy', 'valAccuracy', 'valExactMatch',
   'learningRate', 'ms', 'examplesPerSec', 'gflop', 'cumulativeGflop', 'cumulativeMs'] as const;
 
-const csvCell = (v: unknown) => {
+const csvCell = (v: string | number | null | undefined) => {
   const text = v === null || v === undefined ? '' : String(v);
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 };

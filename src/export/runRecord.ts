@@ -1,7 +1,7 @@
 // What is kept of a run (IndexedDB, run files), and the one check every such record passes
 // before the app trusts it: stored records and imported files are untrusted input.
 import { describeValue, isObject, migrateSpec, validateSpec, type ExperimentSpec, type FieldError } from '../spec';
-import type { BackendReport, EpochMetrics, EpochViews, TestResult, TextSample, TrainingCheckpoint } from '../engine/types';
+import type { BackendReport, EpochMetrics, EpochViews, TestResult, TextSample, ToySnapshot, TrainingCheckpoint } from '../engine/types';
 import { BACKENDS } from '../spec/types';
 
 export const RUN_PHASES = ['queued', 'preparing', 'running', 'paused', 'stopped', 'completed', 'diverged', 'exploded', 'failed', 'interrupted'] as const;
@@ -45,6 +45,10 @@ type Errors = FieldError[];
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isString = (v: unknown, max: number): v is string => typeof v === 'string' && v.length <= max;
 const isNumberList = (v: unknown, max: number): v is number[] => Array.isArray(v) && v.length <= max && v.every(isNumber);
+const isLayerNorms = (l: unknown): l is EpochMetrics['layers'][number] =>
+  isObject(l) && isString(l.name, MAX_NAME) && isNumber(l.weightNorm) && isNumber(l.gradNorm);
+const isToyExample = (e: unknown): e is ToySnapshot['examples'][number] =>
+  isObject(e) && isString(e.prompt, 1000) && isString(e.target, 1000) && isString(e.predicted, 1000);
 
 const NUMBER_FIELDS = ['epoch', 'step', 'trainLoss', 'valLoss', 'trainEvaluated', 'ms', 'examplesPerSec', 'gflop', 'gflopPerSec',
   'cumulativeGflop', 'cumulativeMs', 'learningRate', 'numTensors', 'tensorBytes'] as const;
@@ -69,8 +73,7 @@ function checkEpoch(errors: Errors, path: string, raw: unknown): EpochMetrics | 
   if (!isNumberList(raw.batchLosses, 1_000_000)) errors.push({ field: `${path}.batchLosses`, message: 'must be a list of numbers' });
   out.batchLosses = raw.batchLosses;
   const layers = raw.layers ?? [];
-  if (!Array.isArray(layers) || layers.length > 1000
-    || !layers.every((l) => isObject(l) && isString(l.name, MAX_NAME) && isNumber(l.weightNorm) && isNumber(l.gradNorm))) {
+  if (!Array.isArray(layers) || layers.length > 1000 || !layers.every(isLayerNorms)) {
     errors.push({ field: `${path}.layers`, message: 'must be a list of { name, weightNorm, gradNorm }' });
   } else out.layers = layers.map((l) => ({ name: l.name, weightNorm: l.weightNorm, gradNorm: l.gradNorm }));
   return out as unknown as EpochMetrics;
@@ -95,14 +98,14 @@ function checkViews(raw: unknown): EpochViews {
   if (isObject(f) && isNumberList(f.truth, 100_000) && isNumberList(f.predicted, 100_000)) out.forecast = { truth: f.truth, predicted: f.predicted };
   const t = raw.toy;
   if (isObject(t) && Array.isArray(t.examples) && t.examples.length <= 100
-    && t.examples.every((e) => isObject(e) && isString(e.prompt, 1000) && isString(e.target, 1000) && isString(e.predicted, 1000))) {
-    out.toy = { examples: t.examples.map((e) => ({ prompt: e.prompt, target: e.target, predicted: e.predicted })) as never };
+    && t.examples.every(isToyExample)) {
+    out.toy = { examples: t.examples.map((e) => ({ prompt: e.prompt, target: e.target, predicted: e.predicted })) };
   }
   const a = raw.attention;
   if (isObject(a) && Array.isArray(a.tokens) && a.tokens.length <= 1024 && a.tokens.every((k) => isString(k, 8))
     && Number.isInteger(a.layers) && Number.isInteger(a.heads) && (a.layers as number) <= 64 && (a.heads as number) <= 64
     && isTyped(a.weights, Float32Array, (a.layers as number) * (a.heads as number) * a.tokens.length ** 2)) {
-    out.attention = { tokens: a.tokens as string[], layers: a.layers as number, heads: a.heads as number, weights: a.weights as Float32Array };
+    out.attention = { tokens: a.tokens, layers: a.layers as number, heads: a.heads as number, weights: a.weights as Float32Array };
   }
   const s = checkSample(raw.sample);
   if (s) out.sample = s;
@@ -117,7 +120,7 @@ function checkSample(raw: unknown): TextSample | null {
 function checkBackend(raw: unknown): BackendReport | null {
   return isObject(raw) && (BACKENDS as readonly unknown[]).includes(raw.active) && Array.isArray(raw.fallbacks)
     && raw.fallbacks.length <= 10 && raw.fallbacks.every((f) => isString(f, MAX_MESSAGE))
-    ? { active: raw.active as BackendReport['active'], fallbacks: raw.fallbacks as string[] } : null;
+    ? { active: raw.active as BackendReport['active'], fallbacks: raw.fallbacks } : null;
 }
 
 export type RecordResult = { ok: true; run: RunRecord } | { ok: false; errors: FieldError[] };

@@ -1,20 +1,23 @@
 import type { ExperimentSpec } from './types';
 
+/** A leaf of a spec (or of any JSON value): objects and arrays are flattened into paths. */
+type Leaf = string | number | boolean | null | undefined;
+
 /** One field whose value differs between two specs; absent values are undefined. */
 export interface SpecDifference {
   path: string;
-  a: unknown;
-  b: unknown;
+  a: Leaf;
+  b: Leaf;
 }
 
-function flatten(value: unknown, path: string, out: Map<string, unknown>): Map<string, unknown> {
+function flatten(value: unknown, path: string, out: Map<string, Leaf>): Map<string, Leaf> {
   if (Array.isArray(value)) {
     if (value.length === 0) out.set(path, '[]');
     value.forEach((v, i) => flatten(v, `${path}[${i}]`, out));
   } else if (typeof value === 'object' && value !== null) {
     for (const [k, v] of Object.entries(value)) flatten(v, path ? `${path}.${k}` : k, out);
   } else {
-    out.set(path, value);
+    out.set(path, value as Leaf); // JSON holds no other kinds of value
   }
   return out;
 }
@@ -42,7 +45,7 @@ function shortName(path: string): string {
   return path.split('.').at(-1)!.replace(/\[\d+\]$/, '');
 }
 
-function shortValue(v: unknown): string {
+function shortValue(v: Leaf): string {
   if (v === undefined) return '—';
   if (typeof v === 'number' && v !== 0 && Math.abs(v) < 0.01) return v.toExponential().replace(/e-0*/, 'e-').replace(/\.?0+e/, 'e');
   return String(v);

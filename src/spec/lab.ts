@@ -84,13 +84,13 @@ export function validateLabSettings(raw: unknown): { ok: true; settings: LabSett
   const start = r.start;
   if (!Array.isArray(start) || start.length !== 2 || !start.every((v) => typeof v === 'number' && Number.isFinite(v))
     || (info && (start[0] < info.x[0] || start[0] > info.x[1] || start[1] < info.y[0] || start[1] > info.y[1]))) {
-    errors.push({ field: 'lab.start', message: info ? `must be a point [x, y] inside [${info.x}] × [${info.y}]` : 'must be a point [x, y]' });
+    errors.push({ field: 'lab.start', message: info ? `must be a point [x, y] inside [${info.x.join(', ')}] × [${info.y.join(', ')}]` : 'must be a point [x, y]' });
   }
   const chosen = r.chosen as Record<string, unknown> | undefined;
   const rates = r.rates as Record<string, unknown> | undefined;
   for (const kind of OPTIMIZER_KINDS) {
     if (typeof chosen?.[kind] !== 'boolean') errors.push({ field: `lab.chosen.${kind}`, message: 'must be true or false' });
-    if (typeof rates?.[kind] !== 'string' || !isLearningRateText(rates[kind] as string)) {
+    if (typeof rates?.[kind] !== 'string' || !isLearningRateText(rates[kind])) {
       errors.push({ field: `lab.rates.${kind}`, message: 'must be a learning rate (a number greater than 0 and at most 10)' });
     }
   }

@@ -266,7 +266,7 @@ export function validateSpec(raw: unknown): SpecResult {
 
   if (schedule && training && !has('training.schedule.warmupEpochs') && !has('training.epochs')
     && (schedule.warmupEpochs as number) >= (training.epochs as number) && (schedule.warmupEpochs as number) > 0) {
-    errors.push({ field: 'training.schedule.warmupEpochs', message: `must be fewer than the epochs (${training.epochs})` });
+    errors.push({ field: 'training.schedule.warmupEpochs', message: `must be fewer than the epochs (${training.epochs as number})` });
   }
   if (schedule && training && schedule.kind === 'cosine' && !has('training.schedule.minLearningRate')
     && training.optimizer && isObject(training.optimizer)
@@ -338,7 +338,7 @@ function checkDrawn(errors: Errors, drawn: unknown, kind: DatasetKind, samples: 
     return;
   }
   const isPoint = (p: unknown): p is number[] => isDenseArray(p, 3) && p.length === 3 && p.every((v) => typeof v === 'number' && Number.isFinite(v));
-  const bad = (drawn.added as unknown[]).findIndex((p) => !isPoint(p)
+  const bad = (drawn.added).findIndex((p) => !isPoint(p)
     || Math.abs(p[0]) > DOMAIN || Math.abs(p[1]) > DOMAIN || (p[2] !== 0 && p[2] !== 1));
   if (bad >= 0) errors.push({ field: `dataset.drawn.added[${bad}]`, message: `must be [x1, x2, class] with x1, x2 in −${DOMAIN}…${DOMAIN} and class 0 or 1` });
   const removed = drawn.removed as number[];
@@ -375,7 +375,7 @@ function checkModel(errors: Errors, model: Record<string, unknown>): void {
       && (model.dModel as number) % (model.heads as number) !== 0) {
       errors.push({
         field: 'model.heads',
-        message: `must divide dModel (${model.dModel}) evenly, so every head gets the same width; try ${divisorsNear(model.dModel as number, model.heads as number)}`,
+        message: `must divide dModel (${model.dModel as number}) evenly, so every head gets the same width; try ${divisorsNear(model.dModel as number, model.heads as number)}`,
       });
     }
   }

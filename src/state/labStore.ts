@@ -3,11 +3,11 @@ import {
   decodeLab, defaultLabSettings, defaultSpec, LAB_LIMITS, labRatesFor, OPTIMIZER_KINDS, optimizerPickProblem, type FieldError,
   SURFACE_INFO, type LabSettings, type OptimizerKind, type OptimizerSpec, type SurfaceKind,
 } from '../spec';
-
-export type { LabSettings };
 import type { SurfacePath } from '../engine/types';
 import type { SurfaceRequest } from '../worker/surfaceProtocol';
 import { surfaceWorkerClient } from '../worker/client';
+
+export type { LabSettings };
 
 export interface LabResult {
   settings: LabSettings;
@@ -24,10 +24,10 @@ interface LabState {
   linkErrors: FieldError[] | null;
   computing: boolean;
   error: string | null;
-  update(change: Partial<LabSettings>): void;
+  update: (change: Partial<LabSettings>) => void;
   /** Switch surface: its window, start point and suggested learning rates. */
-  setSurface(surface: SurfaceKind): void;
-  dismissLinkErrors(): void;
+  setSurface: (surface: SurfaceKind) => void;
+  dismissLinkErrors: () => void;
 }
 
 const GRID_RES = 200;

@@ -2,9 +2,9 @@
 // tab loses nothing. Everything read back is untrusted and checked like a link; a write the
 // browser refuses (storage full) is reported, never swallowed.
 import type { IDBPDatabase } from 'idb';
-import { database } from './db';
 import { checkCheckpoint, checkRunRecord, type RunRecord } from '../export/runRecord';
 import type { TrainingCheckpoint } from '../engine/types';
+import { database } from './db';
 
 /** A write the browser refused: what it was, its size, and why. */
 export class StorageRefused extends Error {
@@ -18,7 +18,7 @@ const isQuota = (e: unknown) => e instanceof DOMException && (e.name === 'QuotaE
 /** Roughly what a record takes on disk: its typed arrays plus its JSON-able rest. */
 export function recordBytes(value: unknown): number {
   let bytes = 0;
-  const text = JSON.stringify(value, (_, v) => {
+  const text = JSON.stringify(value, (_, v: unknown) => {
     if (ArrayBuffer.isView(v)) {
       bytes += v.byteLength;
       return null;
@@ -76,7 +76,7 @@ export async function deleteWeights(run: RunRecord): Promise<void> {
 
 export async function loadRun(id: number): Promise<RunRecord | null> {
   const d = database();
-  const raw = d ? await (await d).get('runs', id) : undefined;
+  const raw: unknown = d ? await (await d).get('runs', id) : undefined;
   const checked = raw === undefined ? null : checkRunRecord(raw);
   return checked?.ok ? checked.run : null;
 }

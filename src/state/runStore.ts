@@ -9,10 +9,10 @@ import { tensorBytes } from '../engine/tensorData';
 import type { KeptModel, RunPhase, RunRecord } from '../export/runRecord';
 import { metricsCsv, readRunFile, writeRunFile } from '../export/runFile';
 import { decodeSafetensors, encodeSafetensors } from '../export/safetensors';
-import { useTextStore } from './textStore';
-import { useTableStore } from './tableStore';
 import type { FromWorker } from '../worker/protocol';
 import { TrainingWorkerClient } from '../worker/client';
+import { useTextStore } from './textStore';
+import { useTableStore } from './tableStore';
 import * as archive from './runArchive';
 import { heldRuns, holdRun, newRunId, nextRunNumber, onOtherTabs, releaseRun, tellOtherTabs } from './runTabs';
 
@@ -52,42 +52,42 @@ interface RunState {
   notices: Notice[];
   /** Writes to storage under way: while any is, closing the page could lose the latest epochs. */
   pendingWrites: number;
-  start(spec: ExperimentSpec, opts?: { stepFirst?: boolean }): void;
+  start: (spec: ExperimentSpec, opts?: { stepFirst?: boolean }) => void;
   /** Train the experiment once per optimizer, same seed, one after another; show only those runs. */
-  compare(spec: ExperimentSpec, choices: OptimizerChoice[]): void;
-  pause(): void;
-  resume(): void;
-  step(): void;
-  stop(runId?: number): void;
+  compare: (spec: ExperimentSpec, choices: OptimizerChoice[]) => void;
+  pause: () => void;
+  resume: () => void;
+  step: () => void;
+  stop: (runId?: number) => void;
   /** Continue a run from its checkpoint, exactly where it was; `pastExplosion`: train on although its loss exploded. */
-  resumeRun(id: number, opts?: { pastExplosion?: boolean }): Promise<void>;
+  resumeRun: (id: number, opts?: { pastExplosion?: boolean }) => Promise<void>;
   /** Train a run's kept model for `extra` more epochs (the schedule spans the new total). */
-  continueRun(id: number, extra: number): Promise<void>;
-  inspect(runId: number, exampleIndex: number): void;
+  continueRun: (id: number, extra: number) => Promise<void>;
+  inspect: (runId: number, exampleIndex: number) => void;
   /** Language models: the temperature of each epoch's sample and the text whose attention each epoch shows. */
-  setSampling(temperature: number, attentionText: string | null): void;
-  sampleNow(runId: number, temperature: number, prompt: string): void;
+  setSampling: (temperature: number, attentionText: string | null) => void;
+  sampleNow: (runId: number, temperature: number, prompt: string) => void;
   /** The run's spec as a PyTorch program (train.py, its data and initial weights), zipped in `folder`; null if it failed (a notice says why). */
-  exportPytorch(runId: number, folder: string): Promise<ExportedFile | null>;
-  attentionFor(runId: number, text: string): void;
-  select(id: number): void;
-  setVisible(id: number, visible: boolean): void;
-  rename(id: number, name: string): void;
-  remove(id: number): void;
+  exportPytorch: (runId: number, folder: string) => Promise<ExportedFile | null>;
+  attentionFor: (runId: number, text: string) => void;
+  select: (id: number) => void;
+  setVisible: (id: number, visible: boolean) => void;
+  rename: (id: number, name: string) => void;
+  remove: (id: number) => void;
   /** Forget a run's model (its curves stay). */
-  deleteWeights(id: number): void;
+  deleteWeights: (id: number) => void;
   /** A run file of these runs, with their models when `withWeights`. */
-  exportRuns(ids: number[], withWeights: boolean): Promise<string>;
+  exportRuns: (ids: number[], withWeights: boolean) => Promise<string>;
   /** Add the runs of a run file; a bad file changes nothing and says why. */
-  importRuns(text: string): Promise<void>;
-  metricsCsv(ids: number[]): string;
+  importRuns: (text: string) => Promise<void>;
+  metricsCsv: (ids: number[]) => string;
   /** A run's weights as safetensors, its spec in the metadata; null when it kept no model. */
-  weightsFile(id: number): Promise<Uint8Array | null>;
+  weightsFile: (id: number) => Promise<Uint8Array | null>;
   /** A new run holding uploaded weights, for the spec in the file (or `spec`), ready to sample, inspect or train on. */
-  uploadWeights(bytes: Uint8Array, fileName: string, spec: ExperimentSpec): void;
-  dismissNotice(id: number): void;
+  uploadWeights: (bytes: Uint8Array, fileName: string, spec: ExperimentSpec) => void;
+  dismissNotice: (id: number) => void;
   /** Start the chosen backend now (between runs), so the header shows what is active. */
-  probeBackend(choice: BackendChoice): void;
+  probeBackend: (choice: BackendChoice) => void;
 }
 
 export const ACTIVE_PHASES: RunPhase[] = ['queued', 'preparing', 'running', 'paused'];
@@ -342,7 +342,7 @@ export const useRunStore = create<RunState>((set, get) => {
     openedId = null; // the worker frees an opened model when a run starts
     for (const { run, resume, pastExplosion } of runs) {
       holdRun(run.id);
-      save(run.id);
+      void save(run.id);
       client.send({ type: 'start', runId: run.id, spec: run.spec, stepFirst, data: dataFor(run.spec), resume, pastExplosion, avoid: avoidFor(run.spec.backend), sampling });
     }
   };
@@ -354,7 +354,7 @@ export const useRunStore = create<RunState>((set, get) => {
       runs: [...s.runs.map((r) => (hideOthers ? { ...r, visible: false } : r)), ...runs],
       selectedId: null,
     }));
-    hidden.forEach(save);
+    hidden.forEach((id) => void save(id));
     send(runs.map((run) => ({ run })), stepFirst);
   };
 
@@ -492,11 +492,11 @@ export const useRunStore = create<RunState>((set, get) => {
     select: (id) => set({ selectedId: id }),
     setVisible: (id, visible) => {
       patch(id, () => ({ visible }));
-      save(id);
+      void save(id);
     },
     rename: (id, name) => {
       patch(id, () => ({ name: name.slice(0, 200) }));
-      save(id);
+      void save(id);
     },
     remove(id) {
       const run = find(id);

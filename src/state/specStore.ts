@@ -7,9 +7,9 @@ interface SpecState {
   /** Set when the page was opened from a link whose spec could not be used. */
   linkErrors: FieldError[] | null;
   /** Apply an edit to a copy of the spec; invalid values are kept so the field can show its error. */
-  update(edit: (draft: ExperimentSpec) => void): void;
-  replace(spec: ExperimentSpec): void;
-  dismissLinkErrors(): void;
+  update: (edit: (draft: ExperimentSpec) => void) => void;
+  replace: (spec: ExperimentSpec) => void;
+  dismissLinkErrors: () => void;
 }
 
 export const SPEC_HASH = '#spec=';

@@ -18,7 +18,7 @@ interface TableState {
   problem: string | null;
   /** Set when the browser would not keep it (storage full); it still works until reload. */
   storageNote: string | null;
-  set(csv: string, source: string): void;
+  set: (csv: string, source: string) => void;
 }
 
 function read(csv: string): Pick<TableState, 'table' | 'problem'> {

@@ -15,7 +15,7 @@ interface TextState {
   vocab: number;
   /** Set when the browser would not keep it (storage full); the text still works until reload. */
   storageNote: string | null;
-  set(text: string, source: string): void;
+  set: (text: string, source: string) => void;
 }
 
 function describe(text: string) {

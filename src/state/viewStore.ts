@@ -15,7 +15,7 @@ interface ViewState {
   /** The plane: whether validation points are drawn, and the class a click adds (1 blue, 0 orange). */
   showValidation: boolean;
   drawClass: 0 | 1;
-  set(change: Partial<Omit<ViewState, 'set'>>): void;
+  set: (change: Partial<Omit<ViewState, 'set'>>) => void;
 }
 
 export const useViewStore = create<ViewState>((set) => ({

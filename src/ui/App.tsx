@@ -7,6 +7,7 @@ import { executingRun, selectedRun, useRunStore } from '../state/runStore';
 import { describeFieldError, errorsByField, heldOutShare, validateSpec, type ExperimentSpec, type SpecResult } from '../spec';
 import { useTextStore } from '../state/textStore';
 import { useTableStore } from '../state/tableStore';
+import { useViewStore } from '../state/viewStore';
 import { useTablePlan } from './useTablePlan';
 import { useModelCost } from './useModelCost';
 import { DatasetPanel } from './DatasetPanel';
@@ -21,7 +22,6 @@ import { ComparePanel } from './ComparePanel';
 import { Panel } from './fields';
 import { LossSurfaceLab } from './LossSurfaceLab';
 import { InsidePanel } from './inside/InsidePanel';
-import { useViewStore } from '../state/viewStore';
 
 /** The person's own text or table is not in the spec, but a run on it needs it: a problem with it blocks training like a bad field. */
 function withUserData(result: SpecResult, field: string, problem: string | null): SpecResult {
@@ -63,7 +63,7 @@ function ShareButton() {
   };
   return (
     <span className="share">
-      <button type="button" onClick={share} disabled={!link}>Share link</button>
+      <button type="button" onClick={() => void share()} disabled={!link}>Share link</button>
       {note && <span className="share-note">{note}</span>}
     </span>
   );

@@ -2,8 +2,8 @@ import { memo } from 'react';
 import type { EpochMetrics } from '../engine/types';
 import type { Run } from '../state/runStore';
 import { useViewStore, type XAxisKind } from '../state/viewStore';
-import { SERIES } from './colors';
 import { exampleCounts, isClassification, isText, isTokens, isToy, type DatasetKind } from '../spec';
+import { SERIES } from './colors';
 import { MetricChart, type Point, type Series } from './MetricChart';
 import { formatPerplexity } from './format';
 
@@ -40,7 +40,7 @@ function batchPoints(epochs: EpochMetrics[], axis: XAxisKind): Point[] {
 
 interface Metric {
   label: string;
-  pick(e: EpochMetrics): number | null;
+  pick: (e: EpochMetrics) => number | null;
   dashed?: boolean;
 }
 

@@ -3,7 +3,6 @@ import { useSpecStore } from '../state/specStore';
 import { useTextStore } from '../state/textStore';
 import { useTableStore } from '../state/tableStore';
 import { TABLE_LIMITS } from '../data/table';
-import { useTablePlan } from './useTablePlan';
 import {
   DATASET_LABELS, FEATURE_NAMES, TABLE_DATASETS, TABLE_TASKS, TABLE_TASK_LABELS, IMAGE_DATASETS, LIMITS, PLANE_DATASETS, SERIES_DATASETS, TEXT_DATASETS, TOY_DATASETS,
   datasetDefaults, defaultModel, exampleCounts, isPlane, isSeries, isText, isToy, modelsFor, samplesRule,
@@ -11,6 +10,7 @@ import {
 } from '../spec';
 import { FEATURE_LABELS } from '../data/features';
 import { USER_TEXT_LIMITS } from '../data/text';
+import { useTablePlan } from './useTablePlan';
 import { NumberField, Panel } from './fields';
 
 const GROUPS: { label: string; kinds: readonly DatasetKind[] }[] = [

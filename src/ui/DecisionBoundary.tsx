@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, type MouseEvent, type RefObject } from 'react';
+import { useEffect, useMemo, useRef, type MouseEvent } from 'react';
 import { buildDataset, deriveSeed, DOMAIN, generate2d, nearestPoint } from '../data';
 import { isClassification, isPlane, LIMITS, validateSpec, type ExperimentSpec, type PlaneDatasetKind } from '../spec';
 import { useSpecStore } from '../state/specStore';
@@ -95,7 +95,7 @@ export function DecisionBoundary({ spec, boundary, editable = false }: { spec: E
     <figure className="boundary">
       <canvas ref={canvas} width={SIZE} height={SIZE} data-testid="boundary-canvas"
         aria-label="Decision boundary with training and validation points"
-        {...(drawing ? drawHandlers(spec, canvas) : {})} className={drawing ? 'drawable' : undefined} />
+        {...(drawing ? drawHandlers(spec) : {})} className={drawing ? 'drawable' : undefined} />
       {drawing && <DrawControls spec={spec} />}
       <ColourScale classification={classification} />
       <label className="small">
@@ -135,7 +135,7 @@ function planeAt(e: MouseEvent<HTMLCanvasElement>): [number, number] {
 }
 
 /** Click: add a point of the chosen class (shift: the other); right-click: take the nearest point away. */
-function drawHandlers(spec: ExperimentSpec, canvas: RefObject<HTMLCanvasElement | null>) {
+function drawHandlers(spec: ExperimentSpec) {
   const update = useSpecStore.getState().update;
   return {
     onClick(e: MouseEvent<HTMLCanvasElement>) {
@@ -152,7 +152,7 @@ function drawHandlers(spec: ExperimentSpec, canvas: RefObject<HTMLCanvasElement 
       const d = spec.dataset;
       const generated = generate2d(d.kind as PlaneDatasetKind, d.samples, d.noise, deriveSeed(spec.seed, 'data'));
       // Within about 10 pixels of the click.
-      const hit = nearestPoint(generated, d.drawn, x1, x2, (10 / (canvas.current?.getBoundingClientRect().width || SIZE)) * 2 * DOMAIN);
+      const hit = nearestPoint(generated, d.drawn, x1, x2, (10 / (e.currentTarget.getBoundingClientRect().width || SIZE)) * 2 * DOMAIN);
       if (!hit) return;
       update((draft) => {
         if ('added' in hit) draft.dataset.drawn.added.splice(hit.added, 1);

@@ -111,10 +111,13 @@ export function LossSurfaceLab() {
   const background = useMemo(() => (result ? contourImage(result.grid, result.gridRes) : null), [result]);
 
   useEffect(() => requestLab(), []);
-  useEffect(() => {
+  // A new result plays from its first step (state adjusted during render, as React advises, not in an effect).
+  const [playedResult, setPlayedResult] = useState(result);
+  if (playedResult !== result) {
+    setPlayedResult(result);
     setFrame(0);
     setPlaying(true);
-  }, [result]);
+  }
 
   // Advance the animation on the UI thread's frames; training never waits on these.
   useEffect(() => {

@@ -1,7 +1,7 @@
 import { memo, useLayoutEffect, useMemo, useRef, useState, type RefObject } from 'react';
+import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { useQueuedValue } from './frameQueue';
 import { downloadChartPng, downloadChartSvg } from './imageExport';
-import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 
 export interface Point {
   x: number;
@@ -188,7 +188,7 @@ const ChartBody = memo(function ChartBody({ series, width, xLabel, xFromZero, lo
       <YAxis type="number" domain={['auto', 'auto']} tickFormatter={formatTick} fontSize={11} width={48}
         scale={logScale ? 'log' : 'auto'} allowDataOverflow={logScale} />
       <Tooltip formatter={(v) => (typeof v === 'number' ? v.toPrecision(4) : String(v))}
-        labelFormatter={(x) => `${xLabel} ${typeof x === 'number' ? Number(x.toFixed(2)) : x}`} />
+        labelFormatter={(x) => `${xLabel} ${typeof x === 'number' ? Number(x.toFixed(2)) : typeof x === 'string' ? x : ''}`} />
       {series.map((s, i) => (
         <Line key={s.name} name={s.name} dataKey={`s${i}`} connectNulls
           stroke={s.color} strokeWidth={s.thin ? 1 : 2} strokeDasharray={s.dashed ? '5 3' : undefined}

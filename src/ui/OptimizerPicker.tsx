@@ -5,12 +5,12 @@ export interface OptimizerPickerProps {
   chosen: Record<OptimizerKind, boolean>;
   /** Learning rates as typed (checked by optimizerPickProblem). */
   rates: Record<OptimizerKind, string>;
-  onChosen(kind: OptimizerKind, chosen: boolean): void;
-  onRate(kind: OptimizerKind, text: string): void;
+  onChosen: (kind: OptimizerKind, chosen: boolean) => void;
+  onRate: (kind: OptimizerKind, text: string) => void;
   /** Field names: `${name}-${kind}` for the box, `${name}-lr-${kind}` for the rate. */
   name: string;
   /** What the rate field is called for a screen reader, e.g. "Learning rate for Adam". */
-  rateLabel(optimizer: string): string;
+  rateLabel: (optimizer: string) => string;
   /** A colour beside each name (the lab's paths). */
   colors?: Record<OptimizerKind, string>;
   oneColumn?: boolean;

@@ -3,15 +3,15 @@ import { useShallow } from 'zustand/react/shallow';
 import { formatBytes, isActive, selectedRun, useRunStore, type Run } from '../state/runStore';
 import { useSpecStore } from '../state/specStore';
 import { recordBytes } from '../state/runArchive';
-import { download, fileNameOf } from './download';
 import { looksLikeSafetensors } from '../export/safetensors';
 import { useViewStore, type XAxisKind } from '../state/viewStore';
-import { diffSpecs, distinguishingLabels, isText, specSummary } from '../spec';
+import { diffSpecs, distinguishingLabels, isText, specSummary, type ExperimentSpec } from '../spec';
+import type { TestResult } from '../engine/types';
+import { download, fileNameOf } from './download';
 import { PHASE_LABELS } from './ControlBar';
 import { X_AXIS_LABELS } from './Charts';
 import { Panel } from './fields';
 import { formatPerplexity } from './format';
-import type { TestResult } from '../engine/types';
 
 /** A model in a few characters: [8t-8t] for an MLP, LSTM[64] or GPT 2×64/4h. */
 function finalFigures(run: Run): string {
@@ -187,7 +187,7 @@ function RunFiles({ runs }: { runs: Run[] }) {
 }
 
 /** Run files and weight files, however they arrive (picker or drop): by their content, not only their name. */
-export async function openFiles(files: FileList | null, spec: import('../spec').ExperimentSpec): Promise<void> {
+export async function openFiles(files: FileList | null, spec: ExperimentSpec): Promise<void> {
   const store = useRunStore.getState();
   for (const file of Array.from(files ?? [])) {
     const bytes = new Uint8Array(await file.arrayBuffer());

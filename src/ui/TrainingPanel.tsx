@@ -1,10 +1,9 @@
 import { memo } from 'react';
 import { useSpecStore } from '../state/specStore';
-import { exampleCounts, exponentialGamma, LIMITS, OPTIMIZER_KINDS, SCHEDULE_KINDS, validateSpec, type OptimizerSpec, type ScheduleSpec } from '../spec';
+import { exampleCounts, exponentialGamma, LIMITS, OPTIMIZER_KINDS, SCHEDULE_KINDS, validateSpec, type OptimizerSpec, type ScheduleSpec, OPTIMIZER_FIELDS, OPTIMIZER_FLAG_LABELS, OPTIMIZER_FLAGS, OPTIMIZER_HYPER_LABELS, OPTIMIZER_LABELS, SCHEDULE_LABELS, type OptimizerHyper } from '../spec';
 import { learningRateAt } from '../engine/schedule';
 import { batchesPerEpoch } from '../data/shapes';
 import { CheckField, NumberField, Panel, SelectField } from './fields';
-import { OPTIMIZER_FIELDS, OPTIMIZER_FLAG_LABELS, OPTIMIZER_FLAGS, OPTIMIZER_HYPER_LABELS, OPTIMIZER_LABELS, SCHEDULE_LABELS, type OptimizerHyper } from '../spec';
 
 
 /** A small picture of the learning rate over the whole run, so the schedule is seen, not imagined. */

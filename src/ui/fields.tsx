@@ -27,7 +27,7 @@ function FieldFrame({ label, path, error, hint, id, children }: FieldProps & { i
  * A number input that keeps what the person typed: an unparsable entry is stored as NaN, so
  * validation can name the field, and the text is not thrown away under their cursor.
  */
-export function NumberField(props: FieldProps & { value: number; step?: number; onChange(v: number): void }) {
+export function NumberField(props: FieldProps & { value: number; step?: number; onChange: (v: number) => void }) {
   const id = useId();
   const [text, setText] = useState(() => String(props.value));
   // Follow outside changes (a reset, a shared link) unless the text already means this value;
@@ -60,7 +60,7 @@ function parse(text: string): number {
 }
 
 export function SelectField<T extends string>(
-  props: FieldProps & { value: T; options: readonly { value: T; label: string }[]; onChange(v: T): void },
+  props: FieldProps & { value: T; options: readonly { value: T; label: string }[]; onChange: (v: T) => void },
 ) {
   const id = useId();
   return (
@@ -75,7 +75,7 @@ export function SelectField<T extends string>(
 }
 
 /** A switch: a checkbox with its label and, when given, a hint of what it does. */
-export function CheckField(props: { label: string; path: string; hint?: string; checked: boolean; onChange(v: boolean): void }) {
+export function CheckField(props: { label: string; path: string; hint?: string; checked: boolean; onChange: (v: boolean) => void }) {
   return (
     <div className="field check-field" data-field={props.path}>
       <label>

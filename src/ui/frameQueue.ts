@@ -35,8 +35,8 @@ export function useQueuedValue<T>(value: T, initial: T, urgentKey?: string): T {
   const waiting = useRef(false);
   const lastShown = useRef(0);
   const shownKey = useRef(urgentKey);
-  latest.current = value;
   useEffect(() => {
+    latest.current = value;
     if (waiting.current || Object.is(shown, value)) return;
     waiting.current = true;
     const enqueue = () => {

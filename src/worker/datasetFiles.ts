@@ -1,12 +1,12 @@
 import type { DatasetFiles } from '../data/dataset';
 import { parseTable } from '../data/table';
-import type { UserData } from './protocol';
 import type { DatasetSpec } from '../spec/types';
 // Vite copies the shipped data files into the build and gives their URLs (same origin, no network).
 import mnistImagesUrl from '../../datasets/mnist-images.u8?url';
 import mnistLabelsUrl from '../../datasets/mnist-labels.u8?url';
 import namesUrl from '../../datasets/names.txt?url';
 import sotuUrl from '../../datasets/sotu.txt?url';
+import type { UserData } from './protocol';
 
 let mnist: Promise<DatasetFiles['mnist']> | null = null;
 const texts = new Map<string, Promise<string>>();

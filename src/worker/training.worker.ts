@@ -4,10 +4,10 @@ import * as tf from '@tensorflow/tfjs';
 import { activateBackend, isFatalBackendError, watchDeviceLoss } from '../engine/backend';
 import type { BackendChoice, BackendName } from '../spec/types';
 import { Trainer } from '../engine/trainer';
-import { filesFor } from './datasetFiles';
 import { pytorchExport, zipExport } from '../export/pytorch/exportFiles';
-import type { FromWorker, ToWorker } from './protocol';
 import type { EpochViews, TrainingCheckpoint } from '../engine/types';
+import { filesFor } from './datasetFiles';
+import type { FromWorker, ToWorker } from './protocol';
 
 /** Checkpoints go to the page (and IndexedDB) at most this often; the last one of a run always. */
 const CHECKPOINT_MS = 2000;
@@ -61,7 +61,7 @@ function postFailure(runId: number, message: string): void {
 
 // For the end-to-end tests: lose the GPU device as a driver reset or a GPU crash would.
 (self as unknown as { playgroundDebug: unknown }).playgroundDebug = {
-  loseGpuDevice: () => (tf.backend() as unknown as { device?: { destroy(): void } }).device?.destroy(),
+  loseGpuDevice: () => (tf.backend() as unknown as { device?: { destroy: () => void } }).device?.destroy(),
 };
 
 async function runOne(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
@@ -176,9 +176,9 @@ function transferables(views: EpochViews): Transferable[] {
  * Use the trainer that holds a run's model: the live run's at once, an opened model's once the
  * queue reaches its loading. A run that ends while it is read has already shown its final state.
  */
-function withTrainer(runId: number, use: (t: Trainer | null) => Promise<void>): void {
-  if (current?.runId === runId) use(current.trainer).catch(() => {});
-  else queue = queue.then(() => trainerFor(runId).then(use)).catch(() => {});
+function withTrainer(runId: number, work: (t: Trainer | null) => Promise<void>): void {
+  if (current?.runId === runId) work(current.trainer).catch(() => {});
+  else queue = queue.then(() => trainerFor(runId).then(work)).catch(() => {});
 }
 
 /** Answer a request about a run; errors (e.g. unknown characters) go back as messages. */

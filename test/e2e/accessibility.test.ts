@@ -2,8 +2,8 @@
 // Content-Security-Policy the site ships (every other e2e test also runs under it).
 import { beforeAll, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import { accessibilityProblems, e2eSite, horizontalOverflow } from './browser';
 import { datasetDefaults, defaultSpec, encodeSpec, type ExperimentSpec } from '../../src/spec';
+import { accessibilityProblems, e2eSite, horizontalOverflow } from './browser';
 
 const e2e = e2eSite();
 let url: string;

@@ -1,7 +1,7 @@
 import { beforeAll, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import { e2eSite } from './browser';
 import { defaultSpec, mlpOf, encodeSpec, type BackendName, type ExperimentSpec } from '../../src/spec';
+import { e2eSite } from './browser';
 
 const e2e = e2eSite();
 let url: string;
@@ -127,7 +127,7 @@ async function lossesOfEveryOptimizer(backend: BackendName): Promise<Record<stri
   await page.getByRole('button', { name: 'Compare 7 optimizers' }).click();
   await expect.poll(async () => (await page.getByTestId('runs-table').locator('tbody tr').allTextContents())
     .filter((t) => t.includes('Finished')).length, { timeout: 120_000, interval: 500 }).toBe(7);
-  const runs = (await page.evaluate('window.playground.runs()')) as { spec: ExperimentSpec; epochs: { trainLoss: number }[] }[];
+  const runs = await page.evaluate<{ spec: ExperimentSpec; epochs: { trainLoss: number }[] }[]>('window.playground.runs()');
   await page.close();
   return Object.fromEntries(runs.map((r) => [r.spec.training.optimizer.kind, r.epochs.map((e) => e.trainLoss)]));
 }
@@ -337,8 +337,8 @@ test('a transformer on names trains 2 epochs in the browser: the loss falls and 
   expect(await page.getByTestId('cost-table').locator('tbody tr').count()).toBe(6);
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect.poll(() => page.getByTestId('phase').textContent(), { timeout: 120_000 }).toBe('Finished');
-  const epochs = await page.evaluate('window.playground.runs()[0].epochs.map((e) => ({ val: e.valLoss, batches: e.batchLosses }))') as
-    { val: number; batches: number[] }[];
+  const epochs = await page.evaluate<{ val: number; batches: number[] }[]>(
+    'window.playground.runs()[0].epochs.map((e) => ({ val: e.valLoss, batches: e.batchLosses }))');
   expect(epochs).toHaveLength(2);
   expect(epochs[1].val).toBeLessThan(epochs[0].val);
   expect(epochs[1].batches.at(-1)!).toBeLessThan(epochs[0].batches[0]);

@@ -79,7 +79,7 @@ export async function accessibilityProblems(page: Page): Promise<string[]> {
   // Injected as a script element's text from the test, which the page's policy does not govern.
   await page.evaluate(AXE_SOURCE);
   const results = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: { id: string; impact: string; nodes: { target: string[]; failureSummary: string }[] }[] }> } }).axe;
+    const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[]; failureSummary: string }[] }[] }> } }).axe;
     return axe.run(document, { resultTypes: ['violations'] });
   });
   return results.violations

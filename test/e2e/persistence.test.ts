@@ -1,14 +1,14 @@
 // Runs survive reloads, other tabs, damaged storage and full disks, and travel as files.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, expect, test } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { e2eSite } from './browser';
+import { unzipSync } from 'fflate';
 import { datasetDefaults, defaultSpec, encodeSpec, type ExperimentSpec } from '../../src/spec';
 import { deriveSeed, generate2d } from '../../src/data';
 import { encodeSafetensors } from '../../src/export/safetensors';
-import { unzipSync } from 'fflate';
-import { join } from 'node:path';
 import { cli, specFile, tempDir } from '../cliHarness';
+import { e2eSite } from './browser';
 
 const e2e = e2eSite();
 let url: string;
@@ -204,7 +204,7 @@ test('a damaged stored run is skipped with one message; one left "running" witho
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
       const r = indexedDB.open('nn-playground');
       r.onsuccess = () => resolve(r.result);
-      r.onerror = () => reject(r.error);
+      r.onerror = () => reject(r.error ?? new Error('indexedDB.open failed'));
     });
     const store = db.transaction('runs', 'readwrite').objectStore('runs');
     const good = await new Promise<Record<string, unknown>>((resolve) => {
@@ -477,7 +477,7 @@ test('when WebGPU loses its device, an "auto" run goes on with the next backend 
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect.poll(() => epochCount(page), { timeout: 60_000, interval: 100 }).toBeGreaterThanOrEqual(3);
   const worker = page.workers().find((w) => w.url().includes('training.worker'))!;
-  await worker.evaluate(() => (self as unknown as { playgroundDebug: { loseGpuDevice(): void } }).playgroundDebug.loseGpuDevice());
+  await worker.evaluate(() => (self as unknown as { playgroundDebug: { loseGpuDevice: () => void } }).playgroundDebug.loseGpuDevice());
   await expect.poll(() => page.getByTestId('notice').allTextContents(), { timeout: 30_000 })
     .toContainEqual(expect.stringMatching(/^WebGPU stopped working \(.+\) during Run 1 · Adam lr 0\.01: it goes on with the next backend from epoch \d+/));
   await expect.poll(() => phaseOf(page), { timeout: 60_000 }).toBe('Finished');

@@ -6,12 +6,12 @@ import * as tf from '@tensorflow/tfjs';
 type TypedArray = Float32Array | Int32Array;
 
 interface CpuBackend {
-  data: { get(dataId: object): { values: TypedArray } };
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values?: TypedArray): tf.TensorInfo;
+  data: { get: (dataId: object) => { values: TypedArray } };
+  makeTensorInfo: (shape: number[], dtype: tf.DataType, values?: TypedArray) => tf.TensorInfo;
 }
 interface WasmBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): TypedArray;
+  makeOutput: (shape: number[], dtype: tf.DataType) => tf.TensorInfo;
+  typedArrayFromHeap: (info: tf.TensorInfo) => TypedArray;
 }
 
 const isWasm = (b: tf.KernelBackend): b is tf.KernelBackend & WasmBackend => 'typedArrayFromHeap' in b;

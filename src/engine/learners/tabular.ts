@@ -167,7 +167,7 @@ export class TabularLearner implements Learner {
         const slots = await Promise.all(c.slots.map(read));
         return {
           name: l.name,
-          inputs: l.kernel.shape[0] as number,
+          inputs: l.kernel.shape[0],
           outputs: l.kernel.shape[1] as number,
           activation: l.activation,
           weights: await read(c.weights),

@@ -5,11 +5,11 @@ import { backprop, type BackpropTask } from '../../engine/backprop';
 import type { EpochMetrics } from '../../engine/types';
 import { exampleCounts, isClassification } from '../../spec';
 import { Panel } from '../fields';
+import { allFinite } from '../format';
 import { graphFits, NetworkGraph, type WeightRef } from './NetworkGraph';
 import { NeuronMaps } from './NeuronMaps';
 import { LayerHistograms, NormCharts } from './LayerStats';
 import { StepMode } from './StepMode';
-import { allFinite } from '../format';
 
 /**
  * Inside the network: graph, per-neuron maps, norms, histograms and step-by-step backprop for

@@ -26,7 +26,7 @@ function histogram(values: ArrayLike<number>, bins: number): { lo: number; hi: n
     hi = Math.max(hi, values[i]);
   }
   if (lo === hi) { lo -= 0.5; hi += 0.5; }
-  const counts = new Array(bins).fill(0);
+  const counts = new Array<number>(bins).fill(0);
   for (let i = 0; i < values.length; i++) counts[Math.min(bins - 1, Math.floor(((values[i] - lo) / (hi - lo)) * bins))]++;
   return { lo, hi, counts };
 }

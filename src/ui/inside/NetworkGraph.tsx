@@ -17,7 +17,7 @@ export function graphFits(inspection: Inspection): boolean {
 }
 
 /** The same choice as clicking an edge, for a keyboard: layer, from-unit and to-unit. */
-function WeightPicker({ layers, selected, onSelect }: { layers: Inspection['layers']; selected: WeightRef; onSelect(w: WeightRef): void }) {
+function WeightPicker({ layers, selected, onSelect }: { layers: Inspection['layers']; selected: WeightRef; onSelect: (w: WeightRef) => void }) {
   const layer = layers[selected.l];
   const options = (n: number) => Array.from({ length: n }, (_, k) => <option key={k} value={k}>{k}</option>);
   return (
@@ -47,7 +47,7 @@ const rgb = (c: readonly number[]) => `rgb(${c[0]},${c[1]},${c[2]})`;
  * and optimizer state; click it to follow it through the chain rule below.
  */
 export const NetworkGraph = memo(function NetworkGraph({ inspection, bp, selected, onSelect }: {
-  inspection: Inspection; bp: Backprop; selected: WeightRef; onSelect(w: WeightRef): void;
+  inspection: Inspection; bp: Backprop; selected: WeightRef; onSelect: (w: WeightRef) => void;
 }) {
   const [hover, setHover] = useState<WeightRef | null>(null);
   const { layers } = inspection;
