@@ -24,5 +24,7 @@ const POLICY: Record<string, string> = {
 export function contentSecurityPolicy({ devNonce }: { devNonce?: string } = {}): string {
   const directives = { ...POLICY };
   if (devNonce) directives['script-src'] += ` 'nonce-${devNonce}'`;
-  return Object.entries(directives).map(([k, v]) => `${k} ${v}`).join('; ');
+  return Object.entries(directives)
+    .map(([k, v]) => `${k} ${v}`)
+    .join('; ');
 }

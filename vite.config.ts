@@ -10,7 +10,13 @@ function cspMeta(): Plugin {
   return {
     name: 'playground-csp-meta',
     apply: 'build',
-    transformIndexHtml: () => [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: contentSecurityPolicy() }, injectTo: 'head-prepend' }],
+    transformIndexHtml: () => [
+      {
+        tag: 'meta',
+        attrs: { 'http-equiv': 'Content-Security-Policy', content: contentSecurityPolicy() },
+        injectTo: 'head-prepend',
+      },
+    ],
   };
 }
 
@@ -25,7 +31,14 @@ export default defineConfig(({ command }) => ({
     // loads (Chrome's compile hint), not the first time a chart draws data mid-training.
     rolldownOptions: {
       output: {
-        codeSplitting: { groups: [{ name: 'charts', test: /node_modules[\\/](recharts|d3-[a-z]+|victory-vendor|decimal\.js-light|@reduxjs|redux|immer|reselect|es-toolkit)[\\/]/ }] },
+        codeSplitting: {
+          groups: [
+            {
+              name: 'charts',
+              test: /node_modules[\\/](recharts|d3-[a-z]+|victory-vendor|decimal\.js-light|@reduxjs|redux|immer|reselect|es-toolkit)[\\/]/,
+            },
+          ],
+        },
         postBanner: (chunk) => (chunk.name === 'charts' ? '//# allFunctionsCalledOnLoad' : ''),
       },
     },

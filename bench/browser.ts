@@ -19,7 +19,10 @@ const seconds = arg('seconds', 20);
 const healthOnly = process.argv.includes('--health-only');
 const healthBackend = (process.argv[process.argv.indexOf('--health-backend') + 1] ?? 'auto') as BackendName | 'auto';
 const rounds = arg('rounds', 3);
-const listArg = (name: string) => (process.argv.includes(`--${name}`) ? process.argv[process.argv.indexOf(`--${name}`) + 1].toLowerCase().split(',') : null);
+const listArg = (name: string) =>
+  process.argv.includes(`--${name}`)
+    ? process.argv[process.argv.indexOf(`--${name}`) + 1].toLowerCase().split(',')
+    : null;
 const BACKENDS = (listArg('backends') ?? ['webgpu', 'webgl', 'wasm']) as BackendName[];
 const chosen = listArg('workloads');
 const workloads = WORKLOADS.filter((w) => !chosen || chosen.some((c) => w.name.toLowerCase().includes(c)));
@@ -35,35 +38,44 @@ const { url, server } = await buildAndServe();
 const browser = await launchChromium();
 type Samples = { examplesPerSec: number[]; gflopPerSec: number[]; firstMs: number[]; active: string[] };
 const key = (workload: string, backend: string) => `${workload} | ${backend}`;
-const samples: Record<string, Samples> = Object.fromEntries(workloads.flatMap((w) =>
-  BACKENDS.map((b) => [key(w.name, b), { examplesPerSec: [], gflopPerSec: [], firstMs: [], active: [] }])));
+const samples: Record<string, Samples> = Object.fromEntries(
+  workloads.flatMap((w) =>
+    BACKENDS.map((b) => [key(w.name, b), { examplesPerSec: [], gflopPerSec: [], firstMs: [], active: [] }]),
+  ),
+);
 try {
   for (let r = 0; r < (healthOnly ? 0 : rounds); r++) {
-    for (const w of workloads) for (const backend of BACKENDS) {
-      const spec = w.spec(defaultSpec());
-      spec.backend = backend;
-      spec.training.epochs = 10000;
-      const page = await browser.newPage();
-      await page.goto(`${url}#spec=${encodeSpec(spec)}`);
-      await page.getByRole('button', { name: 'Train', exact: true }).click();
-      // At least `seconds`, and at least 3 epochs (the first, with shader compilation, is left out),
-      // but no more than 2 minutes on a backend once 2 epochs are done (and 8 minutes in all).
-      const started = Date.now();
-      let run: PageRun;
-      for (;;) {
-        await page.waitForTimeout(1000);
-        run = await page.evaluate<PageRun>('window.playground.runs()[0]');
-        const elapsed = (Date.now() - started) / 1000;
-        if ((elapsed >= seconds && run.epochs.length >= 3) || (elapsed >= 120 && run.epochs.length >= 2) || elapsed >= 480) break;
+    for (const w of workloads)
+      for (const backend of BACKENDS) {
+        const spec = w.spec(defaultSpec());
+        spec.backend = backend;
+        spec.training.epochs = 10000;
+        const page = await browser.newPage();
+        await page.goto(`${url}#spec=${encodeSpec(spec)}`);
+        await page.getByRole('button', { name: 'Train', exact: true }).click();
+        // At least `seconds`, and at least 3 epochs (the first, with shader compilation, is left out),
+        // but no more than 2 minutes on a backend once 2 epochs are done (and 8 minutes in all).
+        const started = Date.now();
+        let run: PageRun;
+        for (;;) {
+          await page.waitForTimeout(1000);
+          run = await page.evaluate<PageRun>('window.playground.runs()[0]');
+          const elapsed = (Date.now() - started) / 1000;
+          if (
+            (elapsed >= seconds && run.epochs.length >= 3) ||
+            (elapsed >= 120 && run.epochs.length >= 2) ||
+            elapsed >= 480
+          )
+            break;
+        }
+        await page.close();
+        const later = run.epochs.slice(1);
+        const x = samples[key(w.name, backend)];
+        x.active.push(run.backend?.active ?? '—');
+        x.firstMs.push(run.epochs[0]?.ms ?? NaN);
+        x.examplesPerSec.push(median(later.map((e) => e.examplesPerSec)));
+        x.gflopPerSec.push(median(later.map((e) => e.gflopPerSec)));
       }
-      await page.close();
-      const later = run.epochs.slice(1);
-      const x = samples[key(w.name, backend)];
-      x.active.push(run.backend?.active ?? '—');
-      x.firstMs.push(run.epochs[0]?.ms ?? NaN);
-      x.examplesPerSec.push(median(later.map((e) => e.examplesPerSec)));
-      x.gflopPerSec.push(median(later.map((e) => e.gflopPerSec)));
-    }
     console.log(`round ${r + 1}/${rounds} done`);
   }
 
@@ -97,26 +109,52 @@ try {
   });
   await page.close();
 
-  const rows = workloads.flatMap((w) => BACKENDS.map((b) => {
-    const x = samples[key(w.name, b)];
-    return {
-      workload: w.name, backend: b, active: x.active.join('/'), firstMs: median(x.firstMs),
-      examplesPerSec: median(x.examplesPerSec), gflopPerSec: median(x.gflopPerSec),
-    };
-  }));
-  const wasm = (workload: string) => rows.find((r) => r.workload === workload && r.backend === 'wasm')?.examplesPerSec ?? NaN;
-  if (!healthOnly) console.log(`\nHeadless Chromium (${browser.version()}), medians of ${rounds} interleaved rounds of ≥ ${seconds} s (epochs after the first)`);
-  if (!healthOnly) console.table(rows.map((r) => ({
-    workload: r.workload, backend: r.backend, active: r.active, 'first epoch ms': Math.round(r.firstMs),
-    'examples/s': Math.round(r.examplesPerSec), 'GFLOP/s': r.gflopPerSec.toFixed(4),
-    'vs wasm': `${(r.examplesPerSec / wasm(r.workload)).toFixed(2)}×`,
-  })));
-  console.log(`30 s of training on ${health.backend} (${health.epochs} epochs): ${health.longTasks.length} main-thread long tasks > 50 ms` +
-    `${health.longTasks.length ? ` (longest ${Math.max(...health.longTasks).toFixed(0)} ms)` : ''}, ${health.frames} frames (${(health.frames / 30).toFixed(1)} fps); ` +
-    `while the page loaded: ${loadLongTasks.length} (${loadLongTasks.map((ms) => ms.toFixed(0)).join(', ')} ms)`);
+  const rows = workloads.flatMap((w) =>
+    BACKENDS.map((b) => {
+      const x = samples[key(w.name, b)];
+      return {
+        workload: w.name,
+        backend: b,
+        active: x.active.join('/'),
+        firstMs: median(x.firstMs),
+        examplesPerSec: median(x.examplesPerSec),
+        gflopPerSec: median(x.gflopPerSec),
+      };
+    }),
+  );
+  const wasm = (workload: string) =>
+    rows.find((r) => r.workload === workload && r.backend === 'wasm')?.examplesPerSec ?? NaN;
+  if (!healthOnly)
+    console.log(
+      `\nHeadless Chromium (${browser.version()}), medians of ${rounds} interleaved rounds of ≥ ${seconds} s (epochs after the first)`,
+    );
+  if (!healthOnly)
+    console.table(
+      rows.map((r) => ({
+        workload: r.workload,
+        backend: r.backend,
+        active: r.active,
+        'first epoch ms': Math.round(r.firstMs),
+        'examples/s': Math.round(r.examplesPerSec),
+        'GFLOP/s': r.gflopPerSec.toFixed(4),
+        'vs wasm': `${(r.examplesPerSec / wasm(r.workload)).toFixed(2)}×`,
+      })),
+    );
+  console.log(
+    `30 s of training on ${health.backend} (${health.epochs} epochs): ${health.longTasks.length} main-thread long tasks > 50 ms` +
+      `${health.longTasks.length ? ` (longest ${Math.max(...health.longTasks).toFixed(0)} ms)` : ''}, ${health.frames} frames (${(health.frames / 30).toFixed(1)} fps); ` +
+      `while the page loaded: ${loadLongTasks.length} (${loadLongTasks.map((ms) => ms.toFixed(0)).join(', ')} ms)`,
+  );
   mkdirSync('bench/results', { recursive: true });
   const file = `bench/results/browser-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
-  writeFileSync(file, JSON.stringify({ chromium: browser.version(), seconds, rounds, rows, samples, health: { ...health, loadLongTasks } }, null, 2));
+  writeFileSync(
+    file,
+    JSON.stringify(
+      { chromium: browser.version(), seconds, rounds, rows, samples, health: { ...health, loadLongTasks } },
+      null,
+      2,
+    ),
+  );
   console.log(`written ${file}`);
 } finally {
   await browser.close();

@@ -9,12 +9,31 @@ import type { ExperimentSpec, LstmSpec } from '../src/spec';
 
 type Pair = [tf.Tensor, tf.Tensor];
 
-async function timedFit(model: tf.LayersModel, [x, y]: Pair, validation: Pair, n: number, spec: ExperimentSpec, epochs: number): Promise<number> {
-  model.compile({ optimizer: tf.train.adam(spec.training.optimizer.learningRate), loss: lossFor(model), metrics: ['accuracy'] });
+async function timedFit(
+  model: tf.LayersModel,
+  [x, y]: Pair,
+  validation: Pair,
+  n: number,
+  spec: ExperimentSpec,
+  epochs: number,
+): Promise<number> {
+  model.compile({
+    optimizer: tf.train.adam(spec.training.optimizer.learningRate),
+    loss: lossFor(model),
+    metrics: ['accuracy'],
+  });
   const stamps: number[] = [];
   await model.fit(x, y, {
-    batchSize: spec.training.batchSize, epochs, shuffle: true, verbose: 0, validationData: validation,
-    callbacks: { onEpochEnd: () => { stamps.push(performance.now()); } },
+    batchSize: spec.training.batchSize,
+    epochs,
+    shuffle: true,
+    verbose: 0,
+    validationData: validation,
+    callbacks: {
+      onEpochEnd: () => {
+        stamps.push(performance.now());
+      },
+    },
   });
   tf.dispose([x, y, ...validation]);
   model.dispose();
@@ -27,7 +46,11 @@ function lossFor(model: tf.LayersModel): string {
 }
 
 /** Examples per second of model.fit over epochs 2…epochs (the first is warm-up). */
-export async function fitExamplesPerSec(spec: ExperimentSpec, epochs: number, files: DatasetFiles = {}): Promise<number> {
+export async function fitExamplesPerSec(
+  spec: ExperimentSpec,
+  epochs: number,
+  files: DatasetFiles = {},
+): Promise<number> {
   const { model, train, validation, n } = baseline(spec, files);
   return timedFit(model, train, validation, n, spec, epochs);
 }
@@ -35,16 +58,25 @@ export async function fitExamplesPerSec(spec: ExperimentSpec, epochs: number, fi
 /** Kernels (dispatches, on GPU backends) that one model.trainOnBatch runs, after a warm-up batch. */
 export async function fitKernelsPerStep(spec: ExperimentSpec, files: DatasetFiles = {}): Promise<number> {
   const { model, train, validation } = baseline(spec, files);
-  model.compile({ optimizer: tf.train.adam(spec.training.optimizer.learningRate), loss: lossFor(model), metrics: ['accuracy'] });
+  model.compile({
+    optimizer: tf.train.adam(spec.training.optimizer.learningRate),
+    loss: lossFor(model),
+    metrics: ['accuracy'],
+  });
   const [x, y] = train.map((t) => t.slice(0, spec.training.batchSize));
   await model.trainOnBatch(x, y);
-  const { kernels } = await tf.profile(async () => { await model.trainOnBatch(x, y); });
+  const { kernels } = await tf.profile(async () => {
+    await model.trainOnBatch(x, y);
+  });
   tf.dispose([x, y, ...train, ...validation]);
   model.dispose();
   return kernels.length;
 }
 
-function baseline(spec: ExperimentSpec, files: DatasetFiles): { model: tf.LayersModel; train: Pair; validation: Pair; n: number } {
+function baseline(
+  spec: ExperimentSpec,
+  files: DatasetFiles,
+): { model: tf.LayersModel; train: Pair; validation: Pair; n: number } {
   return spec.model.kind === 'lstm' ? lstmBaseline(spec, spec.model, files) : mlpBaseline(spec, files);
 }
 
@@ -53,16 +85,21 @@ function mlpBaseline(spec: ExperimentSpec, files: DatasetFiles) {
   const ds = buildDataset(spec.dataset, spec.seed, files);
   const model = tf.sequential();
   spec.model.hidden.forEach((l, i) => {
-    model.add(tf.layers.dense({
-      units: l.units, activation: l.activation === 'gelu' ? 'linear' : l.activation,
-      ...(i === 0 ? { inputShape: [ds.inputDim] } : {}),
-    }));
+    model.add(
+      tf.layers.dense({
+        units: l.units,
+        activation: l.activation === 'gelu' ? 'linear' : l.activation,
+        ...(i === 0 ? { inputShape: [ds.inputDim] } : {}),
+      }),
+    );
   });
   const multiclass = ds.outputDim > 1;
   model.add(tf.layers.dense({ units: ds.outputDim, activation: multiclass ? 'softmax' : 'sigmoid' }));
   const pair = (s: typeof ds.train): Pair => [
     tf.tensor2d(s.x, [s.n, ds.inputDim]),
-    multiclass ? tf.tidy(() => tf.oneHot(tf.tensor1d(s.y, 'int32'), ds.outputDim).toFloat()) : tf.tensor2d(s.y, [s.n, 1]),
+    multiclass
+      ? tf.tidy(() => tf.oneHot(tf.tensor1d(s.y, 'int32'), ds.outputDim).toFloat())
+      : tf.tensor2d(s.y, [s.n, 1]),
   ];
   return { model, train: pair(ds.train), validation: pair(ds.validation), n: ds.train.n };
 }
@@ -79,7 +116,8 @@ function lstmBaseline(spec: ExperimentSpec, m: LstmSpec, files: DatasetFiles) {
   model.add(tf.layers.dense({ units: m.embedding, useBias: false, inputShape: [T, vocab] }));
   for (const l of m.layers) model.add(tf.layers.lstm({ units: l.units, returnSequences: true }));
   model.add(tf.layers.dense({ units: vocab, activation: 'softmax' }));
-  const oneHot = (t: Int32Array | Float32Array, n: number) => tf.tidy(() => tf.oneHot(tf.tensor2d(t as Int32Array, [n, T], 'int32'), vocab).toFloat());
+  const oneHot = (t: Int32Array | Float32Array, n: number) =>
+    tf.tidy(() => tf.oneHot(tf.tensor2d(t as Int32Array, [n, T], 'int32'), vocab).toFloat());
   const pair = (s: typeof ds.train): Pair => [oneHot(s.x, s.n), oneHot(s.y, s.n)];
   return { model, train: pair(ds.train), validation: pair(ds.validation), n: ds.train.n };
 }

@@ -9,11 +9,15 @@ import type { ExperimentSpec } from '../src/spec';
 export async function kernelsPerStep(spec: ExperimentSpec, files: DatasetFiles = {}): Promise<number> {
   const learner = prepareLearner(spec, { files }).make();
   const optimizer = createOptimizer(spec.training.optimizer, learner.variables);
-  const idx = tf.tensor1d(Array.from({ length: spec.training.batchSize }, (_, i) => i), 'int32');
-  const step = () => tf.tidy(() => {
-    const { grads } = tf.variableGrads(() => learner.batchLoss(idx, () => 1), learner.variables);
-    optimizer.step(grads, spec.training.optimizer.learningRate);
-  });
+  const idx = tf.tensor1d(
+    Array.from({ length: spec.training.batchSize }, (_, i) => i),
+    'int32',
+  );
+  const step = () =>
+    tf.tidy(() => {
+      const { grads } = tf.variableGrads(() => learner.batchLoss(idx, () => 1), learner.variables);
+      optimizer.step(grads, spec.training.optimizer.learningRate);
+    });
   step();
   const { kernels } = await tf.profile(step);
   optimizer.dispose();

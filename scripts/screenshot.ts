@@ -21,7 +21,11 @@ try {
     await page.waitForTimeout(200);
   }
   console.log(`paused after ${Date.now() - started} ms`);
-  console.log(await page.getByTestId('epoch-count').textContent(), 'on', await page.getByTestId('active-backend').textContent());
+  console.log(
+    await page.getByTestId('epoch-count').textContent(),
+    'on',
+    await page.getByTestId('active-backend').textContent(),
+  );
   await page.screenshot({ path: 'docs/screenshot.png' });
   await page.getByRole('tab', { name: 'Loss-surface lab' }).click();
   await page.waitForTimeout(8000);
@@ -30,7 +34,12 @@ try {
   const spec = defaultSpec();
   spec.dataset = { ...spec.dataset, kind: 'names', ...datasetDefaults('names'), samples: 2000, contextLength: 16 };
   spec.model = { kind: 'transformer', layers: 2, dModel: 48, heads: 4, dropout: 0 };
-  spec.training = { ...spec.training, batchSize: 32, epochs: 200, optimizer: { ...spec.training.optimizer, learningRate: 3e-3 } };
+  spec.training = {
+    ...spec.training,
+    batchSize: 32,
+    epochs: 200,
+    optimizer: { ...spec.training.optimizer, learningRate: 3e-3 },
+  };
   spec.backend = 'wasm';
   const lm = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
   await lm.goto(`${url}#spec=${encodeSpec(spec)}`);

@@ -46,53 +46,64 @@ interface Outcome {
   samples: string[];
 }
 
-async function train(spec: ExperimentSpec, opts: { stopAfter?: number; resumeFrom?: TrainingCheckpoint } = {}): Promise<Outcome> {
+async function train(
+  spec: ExperimentSpec,
+  opts: { stopAfter?: number; resumeFrom?: TrainingCheckpoint } = {},
+): Promise<Outcome> {
   const out: Outcome = { epochs: [], checkpoints: [], samples: [] };
-  const trainer: Trainer = new Trainer(spec, {
-    onEpoch: (m, v) => {
-      out.epochs.push(m);
-      if (v.sample) out.samples.push(v.sample.text);
-      if (m.epoch === opts.stopAfter) trainer.stop();
+  const trainer: Trainer = new Trainer(
+    spec,
+    {
+      onEpoch: (m, v) => {
+        out.epochs.push(m);
+        if (v.sample) out.samples.push(v.sample.text);
+        if (m.epoch === opts.stopAfter) trainer.stop();
+      },
+      onCheckpoint: (cp) => out.checkpoints.push(cp),
     },
-    onCheckpoint: (cp) => out.checkpoints.push(cp),
-  }, { files, sampling, resumeFrom: opts.resumeFrom });
+    { files, sampling, resumeFrom: opts.resumeFrom },
+  );
   await trainer.run();
   return out;
 }
 
-const relativeGap = (a: number[], b: number[]) => Math.max(...a.map((x, i) => Math.abs(x - b[i]) / Math.max(1e-12, Math.abs(b[i]))));
+const relativeGap = (a: number[], b: number[]) =>
+  Math.max(...a.map((x, i) => Math.abs(x - b[i]) / Math.max(1e-12, Math.abs(b[i]))));
 const figures = (e: EpochMetrics) => [...e.batchLosses, e.trainLoss, e.valLoss];
 
 describe.each(['cpu', 'wasm'])('on %s', (backend) => {
-  test.each(['mlp', 'lstm', 'transformer'])('a %s stopped after epoch 2 and resumed gives the uninterrupted run’s losses', async (kind) => {
-    await activateBackend(backend as 'cpu' | 'wasm');
-    const spec = specs()[kind];
-    const whole = await train(spec);
-    const before = tf.memory().numTensors;
-    const stopped = await train(spec, { stopAfter: 2 });
-    expect(stopped.epochs.map((e) => e.epoch)).toEqual([1, 2]);
-    const cp = stopped.checkpoints.at(-1)!;
-    expect(cp.epoch).toBe(2);
-    // Through structuredClone, as IndexedDB stores it.
-    const resumed = await train(spec, { resumeFrom: structuredClone(cp) });
-    expect(resumed.epochs.map((e) => e.epoch)).toEqual([3, 4]);
-    expect(tf.memory().numTensors).toBe(before);
-    for (const [i, e] of resumed.epochs.entries()) {
-      const reference = whole.epochs[i + 2];
-      expect(relativeGap(figures(e), figures(reference))).toBeLessThan(1e-6);
-      expect(e.step).toBe(reference.step);
-      expect(e.learningRate).toBeCloseTo(reference.learningRate, 12);
-    }
-    // The sampling stream continues too: the same text after epochs 3 and 4.
-    expect(resumed.samples).toEqual(whole.samples.slice(2));
-    // Dropout is really on: a fresh start from epoch 2's weights but another dropout stream differs.
-    if (kind !== 'lstm') {
-      const otherStream = structuredClone(cp);
-      otherStream.rng.dropout = { state: 12345, spareNormal: null };
-      const other = await train(spec, { resumeFrom: otherStream });
-      expect(relativeGap(other.epochs[0].batchLosses, whole.epochs[2].batchLosses)).toBeGreaterThan(1e-6);
-    }
-  });
+  test.each(['mlp', 'lstm', 'transformer'])(
+    'a %s stopped after epoch 2 and resumed gives the uninterrupted run’s losses',
+    async (kind) => {
+      await activateBackend(backend as 'cpu' | 'wasm');
+      const spec = specs()[kind];
+      const whole = await train(spec);
+      const before = tf.memory().numTensors;
+      const stopped = await train(spec, { stopAfter: 2 });
+      expect(stopped.epochs.map((e) => e.epoch)).toEqual([1, 2]);
+      const cp = stopped.checkpoints.at(-1)!;
+      expect(cp.epoch).toBe(2);
+      // Through structuredClone, as IndexedDB stores it.
+      const resumed = await train(spec, { resumeFrom: structuredClone(cp) });
+      expect(resumed.epochs.map((e) => e.epoch)).toEqual([3, 4]);
+      expect(tf.memory().numTensors).toBe(before);
+      for (const [i, e] of resumed.epochs.entries()) {
+        const reference = whole.epochs[i + 2];
+        expect(relativeGap(figures(e), figures(reference))).toBeLessThan(1e-6);
+        expect(e.step).toBe(reference.step);
+        expect(e.learningRate).toBeCloseTo(reference.learningRate, 12);
+      }
+      // The sampling stream continues too: the same text after epochs 3 and 4.
+      expect(resumed.samples).toEqual(whole.samples.slice(2));
+      // Dropout is really on: a fresh start from epoch 2's weights but another dropout stream differs.
+      if (kind !== 'lstm') {
+        const otherStream = structuredClone(cp);
+        otherStream.rng.dropout = { state: 12345, spareNormal: null };
+        const other = await train(spec, { resumeFrom: otherStream });
+        expect(relativeGap(other.epochs[0].batchLosses, whole.epochs[2].batchLosses)).toBeGreaterThan(1e-6);
+      }
+    },
+  );
 });
 
 test('a checkpoint that does not fit the model fails the run with a message naming the tensor and both shapes', async () => {
@@ -103,7 +114,17 @@ test('a checkpoint that does not fit the model fails the run with a message nami
   const wider = structuredClone(spec);
   mlpOf(wider).hidden[0].units = 9;
   let message = '';
-  const status = await new Trainer(wider, { onStatus: (_, m) => { message = m ?? message; } }, { resumeFrom: cp }).run();
+  const status = await new Trainer(
+    wider,
+    {
+      onStatus: (_, m) => {
+        message = m ?? message;
+      },
+    },
+    { resumeFrom: cp },
+  ).run();
   expect(status).toBe('failed');
-  expect(message).toBe('The weights do not fit this model: the tensor layers.0.weight has shape [2, 8], but this model\'s is [2, 9].');
+  expect(message).toBe(
+    "The weights do not fit this model: the tensor layers.0.weight has shape [2, 8], but this model's is [2, 9].",
+  );
 });

@@ -21,12 +21,13 @@ describe('precision, recall and F1 from a confusion matrix', () => {
 
   test('three classes with one never predicted and one never present count as 0, as scikit-learn does', () => {
     // rows: true 0, 1, 2; columns: predicted 0, 1, 2. Class 2 is never predicted; nothing is truly class 1 but 3 are called 1.
-    const r = classificationReport([
-      6, 3, 0,
-      0, 0, 0,
-      2, 0, 0,
-    ]);
-    expect(r.perClass[0]).toEqual({ precision: 0.75, recall: 6 / 9, f1: expect.closeTo((2 * 0.75 * (6 / 9)) / (0.75 + 6 / 9), 12), support: 9 });
+    const r = classificationReport([6, 3, 0, 0, 0, 0, 2, 0, 0]);
+    expect(r.perClass[0]).toEqual({
+      precision: 0.75,
+      recall: 6 / 9,
+      f1: expect.closeTo((2 * 0.75 * (6 / 9)) / (0.75 + 6 / 9), 12),
+      support: 9,
+    });
     expect(r.perClass[1]).toEqual({ precision: 0, recall: 0, f1: 0, support: 0 });
     expect(r.perClass[2]).toEqual({ precision: 0, recall: 0, f1: 0, support: 2 });
     expect(r.macro.precision).toBeCloseTo(0.25, 12);

@@ -50,7 +50,9 @@ describe('train', () => {
     expect((await cli(['train', out, '--out', again])).status).toBe(0);
     const rerun = readRunFile(readFileSync(again, 'utf8'));
     if (!rerun.ok) throw new Error('not readable');
-    expect(rerun.runs.map((r) => r.run.epochs.map((e) => e.valLoss))).toEqual(file.runs.map((r) => r.run.epochs.map((e) => e.valLoss)));
+    expect(rerun.runs.map((r) => r.run.epochs.map((e) => e.valLoss))).toEqual(
+      file.runs.map((r) => r.run.epochs.map((e) => e.valLoss)),
+    );
   });
 
   test('without a terminal it prints one plain line per epoch; on a terminal a bar redrawn in place', async () => {
@@ -60,16 +62,27 @@ describe('train', () => {
     expect(lines.filter((l) => / epoch \d+\/3 · loss /.test(l))).toHaveLength(3);
     expect(lines.at(-1)).toMatch(/ completed \(\d+:\d\d\)$/);
     expect(plain.stdout).not.toContain('\r');
-    expect(lines[0]).toMatch(/^CLI · Adam lr 0\.01 · seed 42 epoch 1\/3 · loss \d\.\d{4} · val loss \d\.\d{4} · val acc \d+\.\d% · [\d,]+ ex\/s · \d+:\d\d left$/);
+    expect(lines[0]).toMatch(
+      /^CLI · Adam lr 0\.01 · seed 42 epoch 1\/3 · loss \d\.\d{4} · val loss \d\.\d{4} · val acc \d+\.\d% · [\d,]+ ex\/s · \d+:\d\d left$/,
+    );
 
     const writes: string[] = [];
     const progress = new Progress({ write: (t) => writes.push(t), isTTY: true }, 'run', 2);
     for (let b = 1; b <= 4; b++) progress.batch(1, b, 4);
     expect(writes.at(-1)).toMatch(/^\r\x1b\[2Krun epoch 1\/2 \[█{24}\] · \d+:\d\d left$/);
-    progress.epoch({ epoch: 1, trainLoss: 0.5, valLoss: 0.6, valAccuracy: 0.75, valExactMatch: null, examplesPerSec: 1234 } as EpochMetrics);
+    progress.epoch({
+      epoch: 1,
+      trainLoss: 0.5,
+      valLoss: 0.6,
+      valAccuracy: 0.75,
+      valExactMatch: null,
+      examplesPerSec: 1234,
+    } as EpochMetrics);
     progress.batch(2, 1, 4);
     // Half-way figures come from the last epoch; the bar shows a quarter done.
-    expect(writes.at(-1)).toMatch(/^\r\x1b\[2Krun epoch 2\/2 \[█{6}░{18}\] loss 0\.5000 · val loss 0\.6000 · val acc 75\.0% · 1,234 ex\/s · /);
+    expect(writes.at(-1)).toMatch(
+      /^\r\x1b\[2Krun epoch 2\/2 \[█{6}░{18}\] loss 0\.5000 · val loss 0\.6000 · val acc 75\.0% · 1,234 ex\/s · /,
+    );
   });
 
   test('a bad spec exits with status 2 and the app’s messages, naming each field', async () => {
@@ -91,13 +104,26 @@ describe('train', () => {
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/runs\[0\]\.epochs/);
     expect((await cli(['train', join(dir, 'missing.json')])).stderr).toMatch(/missing\.json: cannot be read/);
-    const userText = await cli(['train', specFile(dir, tinySpec((s) => { s.dataset = { ...s.dataset, kind: 'userText', ...datasetDefaults('userText') }; s.model = { kind: 'lstm', embedding: 4, layers: [{ units: 4, dropout: 0 }] }; }), 'text.json')]);
+    const userText = await cli([
+      'train',
+      specFile(
+        dir,
+        tinySpec((s) => {
+          s.dataset = { ...s.dataset, kind: 'userText', ...datasetDefaults('userText') };
+          s.model = { kind: 'lstm', embedding: 4, layers: [{ units: 4, dropout: 0 }] };
+        }),
+        'text.json',
+      ),
+    ]);
     expect(userText).toMatchObject({ status: 2, stderr: expect.stringMatching(/your own text.*--data FILE/) });
   });
 
   test('a shared link, given in place of a file or saved in one, is the experiment it opens in the app', async () => {
     const dir = tempDir('cli');
-    const spec = tinySpec((s) => { s.seed = 7; s.dataset.kind = 'moons'; });
+    const spec = tinySpec((s) => {
+      s.seed = 7;
+      s.dataset.kind = 'moons';
+    });
     const link = `http://127.0.0.1:5173/#spec=${encodeSpec(spec)}`;
     const fromFile = join(dir, 'file.json');
     const fromLink = join(dir, 'link.json');
@@ -108,22 +134,35 @@ describe('train', () => {
       return file.ok ? file.runs.map((r) => [r.run.spec, r.run.epochs.map((e) => e.valLoss)]) : null;
     };
     expect(curve(fromLink)).toEqual(curve(fromFile));
-    expect((await cli(['export-pytorch', specFile(dir, link, 'link.txt'), '--out', join(dir, 'program')])).status).toBe(0);
+    expect((await cli(['export-pytorch', specFile(dir, link, 'link.txt'), '--out', join(dir, 'program')])).status).toBe(
+      0,
+    );
     const damaged = await cli(['train', `${link.slice(0, -12)}!`]);
     expect(damaged).toMatchObject({ status: 2, stderr: expect.stringContaining('cannot be read') });
     const cut = await cli(['train', link.slice(0, -12)]);
-    expect(cut).toMatchObject({ status: 2, stderr: expect.stringMatching(/^The link is not a valid spec:\n {2}the shared link is damaged/) });
+    expect(cut).toMatchObject({
+      status: 2,
+      stderr: expect.stringMatching(/^The link is not a valid spec:\n {2}the shared link is damaged/),
+    });
   });
 
   test('bad arguments exit with status 2 and say what is allowed', async () => {
     expect(() => parseCommand(['fly', 'x.json'])).toThrow(UsageError);
-    expect(() => parseCommand(['train', 'x.json', '--epochs', '0'])).toThrow(/--epochs must be a whole number from 1 to 10000 \(got "0"\)/);
-    expect(() => parseCommand(['train', 'x.json', '--backend', 'tpu'])).toThrow(/--backend must be one of cpu, wasm, webgpu/);
+    expect(() => parseCommand(['train', 'x.json', '--epochs', '0'])).toThrow(
+      /--epochs must be a whole number from 1 to 10000 \(got "0"\)/,
+    );
+    expect(() => parseCommand(['train', 'x.json', '--backend', 'tpu'])).toThrow(
+      /--backend must be one of cpu, wasm, webgpu/,
+    );
     expect(() => parseCommand(['train', 'x.json', '--seeds', '1,x'])).toThrow(/--seeds must be a whole number/);
     expect(() => parseCommand(['train', 'x.json', '--seeds', '3,3'])).toThrow(/twice/);
     expect(() => parseCommand(['export-pytorch', 'x.json'])).toThrow(/--out DIR/);
     expect(() => parseCommand(['train', 'x.json', '--frobnicate'])).toThrow(UsageError);
-    expect(parseCommand(['train', 'x.json', '--seeds', '1,2,3', '--backend', 'cpu'])).toMatchObject({ seeds: [1, 2, 3], backend: 'cpu', epochs: null });
+    expect(parseCommand(['train', 'x.json', '--seeds', '1,2,3', '--backend', 'cpu'])).toMatchObject({
+      seeds: [1, 2, 3],
+      backend: 'cpu',
+      epochs: null,
+    });
     const result = await cli(['train', 'x.json', '--epochs', 'many']);
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/--epochs must be a whole number .*\n\nUsage:/);
@@ -134,10 +173,30 @@ describe('train', () => {
     const dir = tempDir('cli');
     const out = join(dir, 'runs.json');
     let stdout = '';
-    const status = await main(['train', specFile(dir, tinySpec((s) => { s.training.epochs = 50; })), '--seeds', '1,2', '--out', out], {
-      stdout: { write: (t: string) => { stdout += t; if (/epoch 2\/50/.test(t)) interrupt(); } },
-      stderr: { write: () => {} },
-    });
+    const status = await main(
+      [
+        'train',
+        specFile(
+          dir,
+          tinySpec((s) => {
+            s.training.epochs = 50;
+          }),
+        ),
+        '--seeds',
+        '1,2',
+        '--out',
+        out,
+      ],
+      {
+        stdout: {
+          write: (t: string) => {
+            stdout += t;
+            if (/epoch 2\/50/.test(t)) interrupt();
+          },
+        },
+        stderr: { write: () => {} },
+      },
+    );
     expect(status).toBe(1);
     expect(stdout).toMatch(/seed 1 stopped/);
     const file = readRunFile(readFileSync(out, 'utf8'));

@@ -1,16 +1,30 @@
 import { expect, test } from 'vitest';
-import { attentionFlops, embeddingFlops, epochFlops, layerEpochFlops, layerNormFlops, lstmCost, lstmFlops, mlpCost, transformerCost } from '../src/engine/cost';
+import {
+  attentionFlops,
+  embeddingFlops,
+  epochFlops,
+  layerEpochFlops,
+  layerNormFlops,
+  lstmCost,
+  lstmFlops,
+  mlpCost,
+  transformerCost,
+} from '../src/engine/cost';
 
 test('MLP parameter and FLOP counts match a hand count', () => {
   // 2 → 3 (relu) → 1: dense 1 has 2·3 + 3 = 9 params and 2·2·3 + 3 + 1·3 = 18 FLOPs;
   // output has 3 + 1 = 4 params and 2·3·1 + 1 + 5 (loss) = 12 FLOPs.
   const cost = mlpCost({ kind: 'mlp', hidden: [{ units: 3, activation: 'relu', dropout: 0 }] }, 2, 1);
-  expect(cost.layers.map((l) => [l.name, l.params, l.forwardFlops])).toEqual([['dense 1', 9, 18], ['output', 4, 12]]);
+  expect(cost.layers.map((l) => [l.name, l.params, l.forwardFlops])).toEqual([
+    ['dense 1', 9, 18],
+    ['output', 4, 12],
+  ]);
   expect(cost.params).toBe(13);
   expect(cost.forwardFlops).toBe(30);
   // 10 steps of batch 4 with plain SGD: 10·(4·3·30 + 13·2) = 3860, plus 100 evaluated examples · 30.
-  expect(epochFlops(cost, { batches: 10, batchSize: 4, evalExamples: 100, optimizer: 'sgd', extraPerParam: 0 }))
-    .toBe(3860 + 3000);
+  expect(epochFlops(cost, { batches: 10, batchSize: 4, evalExamples: 100, optimizer: 'sgd', extraPerParam: 0 })).toBe(
+    3860 + 3000,
+  );
 });
 
 test('sequence-layer FLOP counts match hand counts', () => {
@@ -32,11 +46,17 @@ test('LSTM and transformer layer costs match hand counts, backward is 2× forwar
   ]);
   // A series LSTM has no embedding and forecasts once, from the last step.
   const series = lstmCost({ kind: 'lstm', embedding: 2, layers: [{ units: 3, dropout: 0 }] }, null, 2);
-  expect(series.layers.map((l) => [l.name, l.params, l.forwardFlops])).toEqual([['lstm 1', 60, 2 * (2 * 4 * 3 * 4 + 12 + 87)], ['head', 4, 6 + 1 + 5]]);
+  expect(series.layers.map((l) => [l.name, l.params, l.forwardFlops])).toEqual([
+    ['lstm 1', 60, 2 * (2 * 4 * 3 * 4 + 12 + 87)],
+    ['head', 4, 6 + 1 + 5],
+  ]);
   // Transformer d = 4, 1 block, 2 heads, vocabulary 5, 3 tokens.
   const t = transformerCost({ kind: 'transformer', layers: 1, dModel: 4, heads: 2, dropout: 0 }, 5, 3);
   expect(t.layers.map((l) => [l.name, l.params])).toEqual([
-    ['embeddings', 5 * 4 + 3 * 4], ['block 1 attention', 4 * 16 + 6 * 4], ['block 1 MLP', 8 * 16 + 7 * 4], ['head', 2 * 4 + 4 * 5],
+    ['embeddings', 5 * 4 + 3 * 4],
+    ['block 1 attention', 4 * 16 + 6 * 4],
+    ['block 1 MLP', 8 * 16 + 7 * 4],
+    ['head', 2 * 4 + 4 * 5],
   ]);
   // Attention: layer norm 3·8·4 + attentionFlops(4, 3, 2) + biases 3·4·4 + residual 3·4.
   expect(t.layers[1].forwardFlops).toBe(96 + attentionFlops(4, 3, 2) + 48 + 12);

@@ -3,7 +3,17 @@ import { buildDataset, boundaryGridInputs, deriveSeed, DOMAIN, featurize, genera
 import { PLANE_DATASETS, isClassification, type DatasetSpec } from '../src/spec';
 
 const spec = (over: Partial<DatasetSpec> = {}): DatasetSpec => ({
-  kind: 'circle', samples: 500, noise: 0.3, validationSplit: 0.2, testSplit: 0, features: ['x1', 'x2'], contextLength: 16, digits: 3, table: { target: '', task: 'auto' }, drawn: { added: [], removed: [] }, ...over,
+  kind: 'circle',
+  samples: 500,
+  noise: 0.3,
+  validationSplit: 0.2,
+  testSplit: 0,
+  features: ['x1', 'x2'],
+  contextLength: 16,
+  digits: 3,
+  table: { target: '', task: 'auto' },
+  drawn: { added: [], removed: [] },
+  ...over,
 });
 
 describe('2-D datasets', () => {
@@ -83,12 +93,23 @@ describe('2-D datasets', () => {
 describe('points drawn by hand', () => {
   test('removed points leave the data, added ones join it with their class, and the split stays seeded', () => {
     const base = buildDataset(spec(), 42);
-    const drawn = { added: [[0.5, -0.5, 1], [5, 5, 0]] as [number, number, number][], removed: [0, 1, 2] };
+    const drawn = {
+      added: [
+        [0.5, -0.5, 1],
+        [5, 5, 0],
+      ] as [number, number, number][],
+      removed: [0, 1, 2],
+    };
     const edited = buildDataset(spec({ drawn }), 42);
     expect(edited.train.n + edited.validation.n).toBe(base.train.n + base.validation.n - 3 + 2);
     const points = [...edited.train.points, ...edited.validation.points];
     const labels = [...edited.train.y, ...edited.validation.y];
-    const find = (x: number, y: number) => labels[points.findIndex((_, i) => i % 2 === 0 && Math.abs(points[i] - x) < 1e-6 && Math.abs(points[i + 1] - y) < 1e-6) / 2];
+    const find = (x: number, y: number) =>
+      labels[
+        points.findIndex(
+          (_, i) => i % 2 === 0 && Math.abs(points[i] - x) < 1e-6 && Math.abs(points[i + 1] - y) < 1e-6,
+        ) / 2
+      ];
     expect(find(0.5, -0.5)).toBe(1);
     expect(find(5, 5)).toBe(0);
     const raw = generate2d('circle', 500, 0.3, deriveSeed(42, 'data'));
@@ -104,7 +125,9 @@ describe('an optional test split', () => {
   test('2-D points: train, validation and test are disjoint, of the sizes the spec gives', () => {
     const ds = buildDataset(spec({ samples: 500, validationSplit: 0.2, testSplit: 0.1 }), 3);
     expect([ds.train.n, ds.validation.n, ds.test.n]).toEqual([350, 100, 50]);
-    const sets = [ds.train, ds.validation, ds.test].map((s) => new Set(Array.from({ length: s.n }, (_, i) => key(s.points, i))));
+    const sets = [ds.train, ds.validation, ds.test].map(
+      (s) => new Set(Array.from({ length: s.n }, (_, i) => key(s.points, i))),
+    );
     expect(sets[0].size + sets[1].size + sets[2].size).toBe(new Set([...sets[0], ...sets[1], ...sets[2]]).size);
   });
 
@@ -113,7 +136,10 @@ describe('an optional test split', () => {
     const withTest = buildDataset(spec({ testSplit: 0.2 }), 3);
     expect(before.test.n).toBe(0);
     // The held-out points are the same ones, now shared between validation and test.
-    const held = (d: typeof before) => [...Array.from({ length: d.validation.n }, (_, i) => key(d.validation.points, i)), ...Array.from({ length: d.test.n }, (_, i) => key(d.test.points, i))];
+    const held = (d: typeof before) => [
+      ...Array.from({ length: d.validation.n }, (_, i) => key(d.validation.points, i)),
+      ...Array.from({ length: d.test.n }, (_, i) => key(d.test.points, i)),
+    ];
     expect(held(withTest).slice(0, 100)).toEqual(held(before));
   });
 });

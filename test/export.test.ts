@@ -1,35 +1,79 @@
 // Run files, safetensors and CSV: round trips, and untrusted input refused with field paths.
 import { describe, expect, test } from 'vitest';
 import { decodeSafetensors, encodeSafetensors } from '../src/export/safetensors';
-import { checkpointFromSafetensors, checkpointToSafetensors, metricsCsv, readRunFile, writeRunFile, type PortableRun } from '../src/export/runFile';
+import {
+  checkpointFromSafetensors,
+  checkpointToSafetensors,
+  metricsCsv,
+  readRunFile,
+  writeRunFile,
+  type PortableRun,
+} from '../src/export/runFile';
 import { checkRunRecord, type RunRecord } from '../src/export/runRecord';
 import { defaultSpec } from '../src/spec';
 import type { EpochMetrics, TrainingCheckpoint } from '../src/engine/types';
 
 function epoch(n: number): EpochMetrics {
   return {
-    epoch: n, step: n * 10, batchLosses: [0.5 / n, 0.4 / n], trainLoss: 0.45 / n, valLoss: 0.5 / n, trainAccuracy: 0.8, valAccuracy: 0.75,
-    valExactMatch: null, trainEvaluated: 400, ms: 12.5, examplesPerSec: 3000, gflop: 0.001, gflopPerSec: 0.08, cumulativeGflop: 0.001 * n,
-    cumulativeMs: 12.5 * n, learningRate: 0.01, layers: [{ name: 'dense 1', weightNorm: 1.5, gradNorm: 0.1 }], numTensors: 20,
-    tensorBytes: 4000, gpuBytes: null, gpuBytesAllocated: null,
+    epoch: n,
+    step: n * 10,
+    batchLosses: [0.5 / n, 0.4 / n],
+    trainLoss: 0.45 / n,
+    valLoss: 0.5 / n,
+    trainAccuracy: 0.8,
+    valAccuracy: 0.75,
+    valExactMatch: null,
+    trainEvaluated: 400,
+    ms: 12.5,
+    examplesPerSec: 3000,
+    gflop: 0.001,
+    gflopPerSec: 0.08,
+    cumulativeGflop: 0.001 * n,
+    cumulativeMs: 12.5 * n,
+    learningRate: 0.01,
+    layers: [{ name: 'dense 1', weightNorm: 1.5, gradNorm: 0.1 }],
+    numTensors: 20,
+    tensorBytes: 4000,
+    gpuBytes: null,
+    gpuBytesAllocated: null,
   };
 }
 
 function run(id: number, name = `Run ${id}, "quoted"`): RunRecord {
   return {
-    id, name, color: '#1f77b4', spec: defaultSpec(), phase: 'completed', message: null, backend: { active: 'wasm', fallbacks: [] },
-    epochs: [epoch(1), epoch(2)], views: {}, samples: [], visible: true, model: null, test: null,
+    id,
+    name,
+    color: '#1f77b4',
+    spec: defaultSpec(),
+    phase: 'completed',
+    message: null,
+    backend: { active: 'wasm', fallbacks: [] },
+    epochs: [epoch(1), epoch(2)],
+    views: {},
+    samples: [],
+    visible: true,
+    model: null,
+    test: null,
   };
 }
 
 function checkpoint(): TrainingCheckpoint {
   return {
-    epoch: 2, step: 20,
-    weights: [{ name: 'layers.0.weight', shape: [2, 3], values: Float32Array.from([1, -2, 3.5, 1e-30, -0, 7]) },
-      { name: 'layers.0.bias', shape: [3], values: Float32Array.from([0.1, 0.2, 0.3]) }],
-    optimizer: { kind: 'adam', slots: [{ name: 'm.layers.0.weight', shape: [2, 3], values: new Float32Array(6).fill(0.25) }] },
+    epoch: 2,
+    step: 20,
+    weights: [
+      { name: 'layers.0.weight', shape: [2, 3], values: Float32Array.from([1, -2, 3.5, 1e-30, -0, 7]) },
+      { name: 'layers.0.bias', shape: [3], values: Float32Array.from([0.1, 0.2, 0.3]) },
+    ],
+    optimizer: {
+      kind: 'adam',
+      slots: [{ name: 'm.layers.0.weight', shape: [2, 3], values: new Float32Array(6).fill(0.25) }],
+    },
     rng: { shuffle: { state: 123456789, spareNormal: null }, dropout: { state: 42, spareNormal: -0.5 } },
-    best: { loss: null, epoch: 0 }, cumulativeGflop: 0.002, cumulativeMs: 25, startLoss: 0.69,
+    best: { loss: null, epoch: 0 },
+    cumulativeGflop: 0.002,
+    cumulativeMs: 25,
+    startLoss: 0.69,
   };
 }
 
@@ -47,8 +91,12 @@ describe('safetensors', () => {
   test('a damaged file is refused with what is wrong', () => {
     const bytes = encodeSafetensors(checkpoint().weights);
     expect(() => decodeSafetensors(bytes.subarray(0, 5))).toThrow('shorter than its 8-byte header length');
-    expect(() => decodeSafetensors(bytes.subarray(0, bytes.length - 4))).toThrow(/layers.0.bias.data_offsets .* run past the data/);
-    const wrongType = new TextEncoder().encode(JSON.stringify({ w: { dtype: 'F16', shape: [1], data_offsets: [0, 2] } }));
+    expect(() => decodeSafetensors(bytes.subarray(0, bytes.length - 4))).toThrow(
+      /layers.0.bias.data_offsets .* run past the data/,
+    );
+    const wrongType = new TextEncoder().encode(
+      JSON.stringify({ w: { dtype: 'F16', shape: [1], data_offsets: [0, 2] } }),
+    );
     const file = new Uint8Array(8 + wrongType.length + 2);
     new DataView(file.buffer).setBigUint64(0, BigInt(wrongType.length), true);
     file.set(wrongType, 8);
@@ -64,23 +112,33 @@ describe('safetensors', () => {
 describe('run files', () => {
   test('export then import gives the same runs, figures and checkpoint', () => {
     const scored = { ...run(2), test: { epoch: 2, examples: 40, loss: 0.31, accuracy: 0.925, exactMatch: null } };
-    const runs: PortableRun[] = [{ run: run(1), checkpoint: checkpoint() }, { run: scored, checkpoint: null }];
+    const runs: PortableRun[] = [
+      { run: run(1), checkpoint: checkpoint() },
+      { run: scored, checkpoint: null },
+    ];
     const back = readRunFile(writeRunFile(runs));
     expect(back).toEqual({ ok: true, runs });
   });
 
   test('a wrong, newer or damaged file names what is wrong', () => {
-    expect(readRunFile('{not json')).toEqual({ ok: false, errors: [{ field: 'file', message: 'is not JSON, so it is not a run file' }] });
+    expect(readRunFile('{not json')).toEqual({
+      ok: false,
+      errors: [{ field: 'file', message: 'is not JSON, so it is not a run file' }],
+    });
     expect(readRunFile('{"hello": 1}')).toMatchObject({ ok: false, errors: [{ field: 'format' }] });
     const file = JSON.parse(writeRunFile([{ run: run(1), checkpoint: null }]));
     expect(readRunFile(JSON.stringify({ ...file, version: 2 }))).toMatchObject({
-      ok: false, errors: [{ field: 'version', message: 'is 2, newer than this app reads (1); update the app' }],
+      ok: false,
+      errors: [{ field: 'version', message: 'is 2, newer than this app reads (1); update the app' }],
     });
     file.runs[0].epochs[1].valLoss = 'x';
     file.runs[0].spec.training.batchSize = 0;
     const result = readRunFile(JSON.stringify(file));
     expect(result.ok).toBe(false);
-    expect(!result.ok && result.errors.map((e) => e.field)).toEqual(['runs[0].spec.training.batchSize', 'runs[0].epochs[1].valLoss']);
+    expect(!result.ok && result.errors.map((e) => e.field)).toEqual([
+      'runs[0].spec.training.batchSize',
+      'runs[0].epochs[1].valLoss',
+    ]);
   });
 
   test('a checkpoint whose tensor bytes were cut is refused, naming the run', () => {
@@ -93,7 +151,9 @@ describe('run files', () => {
   test('CSV has one row per run and epoch, with names quoted', () => {
     const csv = metricsCsv([run(1), run(2, 'plain')]);
     const lines = csv.trim().split('\n');
-    expect(lines[0]).toBe('run,name,epoch,step,trainLoss,valLoss,trainAccuracy,valAccuracy,valExactMatch,learningRate,ms,examplesPerSec,gflop,cumulativeGflop,cumulativeMs');
+    expect(lines[0]).toBe(
+      'run,name,epoch,step,trainLoss,valLoss,trainAccuracy,valAccuracy,valExactMatch,learningRate,ms,examplesPerSec,gflop,cumulativeGflop,cumulativeMs',
+    );
     expect(lines).toHaveLength(5);
     expect(lines[1]).toBe('1,"Run 1, ""quoted""",1,10,0.45,0.5,0.8,0.75,,0.01,12.5,3000,0.001,0.001,12.5');
     expect(lines[4].startsWith('2,plain,2,20,')).toBe(true);
@@ -113,7 +173,11 @@ describe('stored run records are untrusted', () => {
   });
 
   test('unknown fields are dropped and a damaged view is left out, not trusted', () => {
-    const result = checkRunRecord({ ...run(1), extra: 'x'.repeat(1000), views: { boundary: { resolution: 4, values: new Float32Array(3) } } });
+    const result = checkRunRecord({
+      ...run(1),
+      extra: 'x'.repeat(1000),
+      views: { boundary: { resolution: 4, values: new Float32Array(3) } },
+    });
     expect(result.ok && result.run).toEqual(run(1));
   });
 });

@@ -23,7 +23,11 @@ describe.each(['cpu', 'wasm'] as const)('on %s', (backend) => {
     const idx = tf.tensor1d([4, 0, 4, 2], 'int32');
     const cases = [
       tf.tensor3d(random(5 * 3 * 2), [5, 3, 2]),
-      tf.tensor2d(Int32Array.from({ length: 15 }, (_, i) => i * 7), [5, 3], 'int32'),
+      tf.tensor2d(
+        Int32Array.from({ length: 15 }, (_, i) => i * 7),
+        [5, 3],
+        'int32',
+      ),
       tf.tensor1d(random(5)),
     ];
     for (const x of cases) {
@@ -45,13 +49,16 @@ describe.each(['cpu', 'wasm'] as const)('on %s', (backend) => {
     const W = tf.variable(tf.tensor2d(random(5 * 4), [5, 4]));
     const b = tf.variable(tf.tensor1d(random(4)));
     const target = tf.tensor2d(random(6 * 4), [6, 4]);
-    const stockAct = (z: tf.Tensor): tf.Tensor => (activation === 'relu' ? z.relu() : activation === 'sigmoid' ? z.sigmoid() : z);
+    const stockAct = (z: tf.Tensor): tf.Tensor =>
+      activation === 'relu' ? z.relu() : activation === 'sigmoid' ? z.sigmoid() : z;
     const loss = (y: tf.Tensor) => y.sub(target).square().sum() as tf.Scalar;
     // Gradients for x too: x is an ordinary input here, not data.
     const ours = tf.grads((xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) =>
-      loss(linear(xx as tf.Tensor2D, ww as tf.Tensor2D, bb as tf.Tensor1D, { activation })))([x, W, b]);
+      loss(linear(xx as tf.Tensor2D, ww as tf.Tensor2D, bb as tf.Tensor1D, { activation })),
+    )([x, W, b]);
     const stock = tf.grads((xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) =>
-      loss(stockAct((xx as tf.Tensor2D).matMul(ww as tf.Tensor2D).add(bb) as tf.Tensor2D)))([x, W, b]);
+      loss(stockAct((xx as tf.Tensor2D).matMul(ww as tf.Tensor2D).add(bb) as tf.Tensor2D)),
+    )([x, W, b]);
     ours.forEach((g, i) => close(g.dataSync(), stock[i].dataSync()));
     // The same with x as data, and without a bias: only dW, which must not change.
     const { grads } = tf.variableGrads(() => loss(linear(x, W, null, { activation, inputNeedsGrad: false })), [W]);

@@ -20,7 +20,10 @@ test('engine, data, spec, export and the CLI import neither React nor the DOM', 
   for (const dir of ['src/engine', 'src/data', 'src/spec', 'src/export', 'src/cli']) {
     for (const file of files(dir)) {
       const text = readFileSync(file, 'utf8');
-      expect(importsOf(file).filter((i) => /^react/.test(i)), file).toEqual([]);
+      expect(
+        importsOf(file).filter((i) => /^react/.test(i)),
+        file,
+      ).toEqual([]);
       expect(/\b(document|window)\./.test(text), `${file} touches the DOM`).toBe(false);
     }
   }
@@ -28,7 +31,9 @@ test('engine, data, spec, export and the CLI import neither React nor the DOM', 
 
 test('ui and state never import tfjs, nor engine modules that do', () => {
   const tfjsEngineFiles = new Set(
-    files('src/engine').filter((f) => importsOf(f).some((i) => i.startsWith('@tensorflow'))).map((f) => f.replace(/\.ts$/, '')),
+    files('src/engine')
+      .filter((f) => importsOf(f).some((i) => i.startsWith('@tensorflow')))
+      .map((f) => f.replace(/\.ts$/, '')),
   );
   expect(tfjsEngineFiles.size).toBeGreaterThan(0);
   for (const dir of ['src/ui', 'src/state']) {
@@ -44,9 +49,14 @@ test('ui and state never import tfjs, nor engine modules that do', () => {
 
 /** The folders each folder may import from, type-only imports included: the arrows point one way. */
 const MAY_IMPORT: Record<string, string[]> = {
-  spec: [], data: ['spec'], engine: ['spec', 'data'], export: ['spec', 'data', 'engine'],
-  worker: ['spec', 'data', 'engine', 'export'], cli: ['spec', 'data', 'engine', 'export'],
-  state: ['spec', 'data', 'engine', 'export', 'worker'], ui: ['spec', 'data', 'engine', 'export', 'state'],
+  spec: [],
+  data: ['spec'],
+  engine: ['spec', 'data'],
+  export: ['spec', 'data', 'engine'],
+  worker: ['spec', 'data', 'engine', 'export'],
+  cli: ['spec', 'data', 'engine', 'export'],
+  state: ['spec', 'data', 'engine', 'export', 'worker'],
+  ui: ['spec', 'data', 'engine', 'export', 'state'],
 };
 
 test('every import points down the layers, types too', () => {

@@ -16,7 +16,13 @@ beforeAll(async () => {
 /** The spec that aborted wasm and took Chromium to 17 GB on WebGPU. */
 function hugeTransformer(): ExperimentSpec {
   const spec = defaultSpec();
-  spec.dataset = { ...spec.dataset, kind: 'userText', ...datasetDefaults('userText'), samples: 50_000, contextLength: 128 };
+  spec.dataset = {
+    ...spec.dataset,
+    kind: 'userText',
+    ...datasetDefaults('userText'),
+    samples: 50_000,
+    contextLength: 128,
+  };
   spec.model = { kind: 'transformer', layers: 6, dModel: 256, heads: 16, dropout: 0 };
   spec.training.batchSize = 1024;
   return spec;
@@ -33,7 +39,10 @@ describe('memory a run needs', () => {
     expect(e.activations).toBeGreaterThan(e.total * 0.9);
     for (const backend of ['webgpu', 'webgl', 'wasm', 'cpu'] as const) {
       expect(memoryProblem(hugeTransformer(), e, backend)).toMatch(
-        new RegExp(`^needs about [\\d.]+ GB of memory, more than ${backend} can be given here .*one batch's activations take .*lower the batch size \\(1024\\), the context length \\(128\\)`));
+        new RegExp(
+          `^needs about [\\d.]+ GB of memory, more than ${backend} can be given here .*one batch's activations take .*lower the batch size \\(1024\\), the context length \\(128\\)`,
+        ),
+      );
     }
   });
 
@@ -43,7 +52,8 @@ describe('memory a run needs', () => {
     names.model = defaultModel('transformer');
     for (const spec of [defaultSpec(), names]) {
       const e = estimate(spec, 28);
-      for (const backend of ['webgpu', 'webgl', 'wasm', 'cpu'] as const) expect(memoryProblem(spec, e, backend)).toBeNull();
+      for (const backend of ['webgpu', 'webgl', 'wasm', 'cpu'] as const)
+        expect(memoryProblem(spec, e, backend)).toBeNull();
       expect(e.total).toBeLessThan(MEMORY_BUDGET.wasm / 20);
     }
   });
@@ -57,19 +67,24 @@ describe('memory a run needs', () => {
     expect([b.parameters, b.optimizer, b.data]).toEqual([a.parameters, a.optimizer, a.data]);
   });
 
-  test.each(OPTIMIZER_VARIANTS.map((v) => [variantLabel(v), v] as const))('%s: the optimizer state counted is the state it keeps', (_, variant) => {
-    const spec = { ...defaultSpec().training.optimizer, ...variant };
-    const vars = [tf.variable(tf.zeros([3, 4]))];
-    const optimizer = createOptimizer(spec, vars);
-    expect(Object.keys(optimizer.slots)).toHaveLength(optimizerSlots(spec));
-    optimizer.dispose();
-    tf.dispose(vars);
-  });
+  test.each(OPTIMIZER_VARIANTS.map((v) => [variantLabel(v), v] as const))(
+    '%s: the optimizer state counted is the state it keeps',
+    (_, variant) => {
+      const spec = { ...defaultSpec().training.optimizer, ...variant };
+      const vars = [tf.variable(tf.zeros([3, 4]))];
+      const optimizer = createOptimizer(spec, vars);
+      expect(Object.keys(optimizer.slots)).toHaveLength(optimizerSlots(spec));
+      optimizer.dispose();
+      tf.dispose(vars);
+    },
+  );
 
   test('the trainer refuses a run that does not fit before it allocates anything', () => {
     const before = tf.memory().numTensors;
     const text = 'the quick brown fox jumps over the lazy dog. '.repeat(3000);
-    expect(() => new Trainer(hugeTransformer(), {}, { files: { text } })).toThrow(/^This run needs about [\d.]+ GB of memory, more than cpu can be given here/);
+    expect(() => new Trainer(hugeTransformer(), {}, { files: { text } })).toThrow(
+      /^This run needs about [\d.]+ GB of memory, more than cpu can be given here/,
+    );
     expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -36,22 +36,31 @@ function expectClose(actual: number[][], expected: number[][]) {
 describe('optimizers match hand-computed updates', () => {
   test('SGD: w ← w − lr·g', () => {
     // g = w, so each step multiplies w by (1 − 0.1).
-    expectClose(trajectory({ kind: 'sgd', learningRate: 0.1, momentum: 0 }, 3), [[0.9, -1.8], [0.81, -1.62], [0.729, -1.458]]);
+    expectClose(trajectory({ kind: 'sgd', learningRate: 0.1, momentum: 0 }, 3), [
+      [0.9, -1.8],
+      [0.81, -1.62],
+      [0.729, -1.458],
+    ]);
   });
 
   test('SGD with momentum: b ← μb + g; w ← w − lr·b', () => {
     // b1 = [1,−2], w1 = [0.9,−1.8]; b2 = 0.9·b1 + w1 = [1.8,−3.6], w2 = [0.72,−1.44];
     // b3 = 0.9·b2 + w2 = [2.34,−4.68], w3 = [0.486,−0.972].
-    expectClose(trajectory({ kind: 'momentum', learningRate: 0.1, momentum: 0.9 }, 3), [[0.9, -1.8], [0.72, -1.44], [0.486, -0.972]]);
+    expectClose(trajectory({ kind: 'momentum', learningRate: 0.1, momentum: 0.9 }, 3), [
+      [0.9, -1.8],
+      [0.72, -1.44],
+      [0.486, -0.972],
+    ]);
   });
 
   test('Adam with bias correction', () => {
     // Step 1 moves each weight by lr·sign(g) exactly; steps 2 and 3 worked through by hand
     // from m, v and the corrections 1−β₁ᵗ, 1−β₂ᵗ.
-    expectClose(
-      trajectory({ kind: 'adam', learningRate: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, 3),
-      [[0.9, -1.9], [0.800412, -1.800166], [0.701586, -1.700623]],
-    );
+    expectClose(trajectory({ kind: 'adam', learningRate: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, 3), [
+      [0.9, -1.9],
+      [0.800412, -1.800166],
+      [0.701586, -1.700623],
+    ]);
   });
 
   test('optimizer state is freed on dispose', () => {
@@ -65,47 +74,77 @@ describe('optimizers match hand-computed updates', () => {
 describe('optimizers match PyTorch (fixture from scripts/golden/optimizers.py)', () => {
   const label = (c: (typeof golden.cases)[number]) =>
     `${c.kind} ${JSON.stringify(c.hyper)}${c.clipNorm ? ` clipped at ${c.clipNorm}` : ''}`;
-  const paths = [['fused kernel', true], ['tf ops', false]] as const;
-  test.each(golden.cases.flatMap((c) => paths.map(([path, fused]) => [label(c), path, c, fused] as const)))('%s (%s)', (_, __, c, fused) => {
-    const hyper = c.hyper as unknown as Record<string, number>;
-    const spec: OptimizerSpec = {
-      ...defaultSpec().training.optimizer, kind: c.kind as OptimizerSpec['kind'],
-      learningRate: hyper.lr, weightDecay: hyper.weightDecay ?? 0,
-      ...Object.fromEntries(Object.entries(hyper).filter(([k]) => k !== 'lr')),
-    };
-    const X = tf.tensor2d(golden.X);
-    const Y = tf.tensor2d(golden.Y);
-    const W = tf.tidy(() => tf.variable(tf.tensor2d(golden.W0)));
-    const b = tf.tidy(() => tf.variable(tf.tensor1d(golden.b0)));
-    const optimizer = createOptimizer(spec, [W, b], { fused });
-    for (const expected of c.steps) {
-      tf.tidy(() => {
-        const { grads } = tf.variableGrads(() => X.matMul(W).add(b).tanh().sub(Y).square().mean() as tf.Scalar, [W, b]);
-        optimizer.step(c.clipNorm ? clipByGlobalNorm(grads, c.clipNorm) : grads, hyper.lr);
-      });
-      Array.from(W.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(expected.W[i], 5));
-      Array.from(b.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(expected.b[i], 5));
-    }
-    optimizer.dispose();
-    tf.dispose([X, Y, W, b]);
-  });
+  const paths = [
+    ['fused kernel', true],
+    ['tf ops', false],
+  ] as const;
+  test.each(golden.cases.flatMap((c) => paths.map(([path, fused]) => [label(c), path, c, fused] as const)))(
+    '%s (%s)',
+    (_, __, c, fused) => {
+      const hyper = c.hyper as unknown as Record<string, number>;
+      const spec: OptimizerSpec = {
+        ...defaultSpec().training.optimizer,
+        kind: c.kind as OptimizerSpec['kind'],
+        learningRate: hyper.lr,
+        weightDecay: hyper.weightDecay ?? 0,
+        ...Object.fromEntries(Object.entries(hyper).filter(([k]) => k !== 'lr')),
+      };
+      const X = tf.tensor2d(golden.X);
+      const Y = tf.tensor2d(golden.Y);
+      const W = tf.tidy(() => tf.variable(tf.tensor2d(golden.W0)));
+      const b = tf.tidy(() => tf.variable(tf.tensor1d(golden.b0)));
+      const optimizer = createOptimizer(spec, [W, b], { fused });
+      for (const expected of c.steps) {
+        tf.tidy(() => {
+          const { grads } = tf.variableGrads(
+            () => X.matMul(W).add(b).tanh().sub(Y).square().mean() as tf.Scalar,
+            [W, b],
+          );
+          optimizer.step(c.clipNorm ? clipByGlobalNorm(grads, c.clipNorm) : grads, hyper.lr);
+        });
+        Array.from(W.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(expected.W[i], 5));
+        Array.from(b.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(expected.b[i], 5));
+      }
+      optimizer.dispose();
+      tf.dispose([X, Y, W, b]);
+    },
+  );
 
-  test.each(golden.schedules.map((s) => [s.schedule.kind, s] as const))('%s schedule matches PyTorch’s scheduler', (_, s) => {
-    const lrs = s.lrs.map((__, step) =>
-      learningRateAt(s.schedule as Parameters<typeof learningRateAt>[0], golden.baseLr, step, { stepsPerEpoch: 1, epochs: s.lrs.length }));
-    lrs.forEach((lr, i) => expect(lr).toBeCloseTo(s.lrs[i], 10));
-  });
+  test.each(golden.schedules.map((s) => [s.schedule.kind, s] as const))(
+    '%s schedule matches PyTorch’s scheduler',
+    (_, s) => {
+      const lrs = s.lrs.map((__, step) =>
+        learningRateAt(s.schedule as Parameters<typeof learningRateAt>[0], golden.baseLr, step, {
+          stepsPerEpoch: 1,
+          epochs: s.lrs.length,
+        }),
+      );
+      lrs.forEach((lr, i) => expect(lr).toBeCloseTo(s.lrs[i], 10));
+    },
+  );
 
   test('linear warm-up ramps up to the schedule over the warm-up epochs', () => {
     const schedule = { kind: 'constant' as const, stepEpochs: 1, gamma: 1, minLearningRate: 0, warmupEpochs: 2 };
     const clock = { stepsPerEpoch: 5, epochs: 10 };
-    expect([0, 4, 9, 10, 30].map((step) => learningRateAt(schedule, 0.1, step, clock)))
-      .toEqual([0.01, 0.05, 0.1, 0.1, 0.1].map((v) => expect.closeTo(v, 12)));
+    expect([0, 4, 9, 10, 30].map((step) => learningRateAt(schedule, 0.1, step, clock))).toEqual(
+      [0.01, 0.05, 0.1, 0.1, 0.1].map((v) => expect.closeTo(v, 12)),
+    );
   });
 
   test('exponential decay starts from a γ that ends the run near 1% of the learning rate, with or without warm-up', () => {
-    for (const [epochs, warmupEpochs] of [[50, 0], [50, 5], [10, 2], [1000, 0]]) {
-      const schedule = { kind: 'exponential' as const, stepEpochs: 1, gamma: exponentialGamma(epochs, warmupEpochs), minLearningRate: 0, warmupEpochs };
+    for (const [epochs, warmupEpochs] of [
+      [50, 0],
+      [50, 5],
+      [10, 2],
+      [1000, 0],
+    ]) {
+      const schedule = {
+        kind: 'exponential' as const,
+        stepEpochs: 1,
+        gamma: exponentialGamma(epochs, warmupEpochs),
+        minLearningRate: 0,
+        warmupEpochs,
+      };
       const clock = { stepsPerEpoch: 4, epochs };
       const end = learningRateAt(schedule, 0.1, epochs * 4 - 1, clock);
       expect(end).toBeGreaterThan(0.1 * 0.003);
@@ -115,7 +154,9 @@ describe('optimizers match PyTorch (fixture from scripts/golden/optimizers.py)',
 });
 
 describe('the fused optimizer kernel equals the tf-op update', () => {
-  const cases = (['cpu'] as const).flatMap((backend) => OPTIMIZER_VARIANTS.flatMap((v) => [0, 0.01].map((wd) => [backend, variantLabel(v), wd, v] as const)));
+  const cases = (['cpu'] as const).flatMap((backend) =>
+    OPTIMIZER_VARIANTS.flatMap((v) => [0, 0.01].map((wd) => [backend, variantLabel(v), wd, v] as const)),
+  );
 
   test.each(cases)('%s: %s, weight decay %s', async (backend, _, weightDecay, variant) => {
     await activateBackend(backend);

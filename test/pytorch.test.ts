@@ -26,9 +26,17 @@ type Line = Record<string, number>;
 const pythonEnv = { ...process.env, OMP_NUM_THREADS: '1' };
 
 function trainPy(dir: string, args: string[] = [], env: Record<string, string> = {}): Line[] {
-  const result = spawnSync(PYTHON, ['train.py', '--device', 'cpu', ...args], { cwd: dir, env: { ...pythonEnv, ...env }, encoding: 'utf8' });
+  const result = spawnSync(PYTHON, ['train.py', '--device', 'cpu', ...args], {
+    cwd: dir,
+    env: { ...pythonEnv, ...env },
+    encoding: 'utf8',
+  });
   if (result.status !== 0) throw new Error(`train.py failed (${result.status}): ${result.stderr}`);
-  return result.stdout.trim().split('\n').map((l) => JSON.parse(l) as Line).filter((l) => 'epoch' in l);
+  return result.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Line)
+    .filter((l) => 'epoch' in l);
 }
 
 const relative = (a: number, b: number) => Math.abs(a - b) / Math.max(1e-12, Math.abs(b));
@@ -36,8 +44,14 @@ const relative = (a: number, b: number) => Math.abs(a - b) / Math.max(1e-12, Mat
 function expectSameLosses(python: Line[], engine: Pick<EpochMetrics, 'epoch' | 'trainLoss' | 'valLoss'>[]): void {
   expect(python.map((l) => l.epoch)).toEqual(engine.map((e) => e.epoch));
   python.forEach((l, i) => {
-    expect(relative(l.trainLoss, engine[i].trainLoss), `epoch ${l.epoch} training loss ${l.trainLoss} vs ${engine[i].trainLoss}`).toBeLessThan(1e-4);
-    expect(relative(l.valLoss, engine[i].valLoss), `epoch ${l.epoch} validation loss ${l.valLoss} vs ${engine[i].valLoss}`).toBeLessThan(1e-4);
+    expect(
+      relative(l.trainLoss, engine[i].trainLoss),
+      `epoch ${l.epoch} training loss ${l.trainLoss} vs ${engine[i].trainLoss}`,
+    ).toBeLessThan(1e-4);
+    expect(
+      relative(l.valLoss, engine[i].valLoss),
+      `epoch ${l.epoch} validation loss ${l.valLoss} vs ${engine[i].valLoss}`,
+    ).toBeLessThan(1e-4);
   });
 }
 
@@ -63,48 +77,110 @@ function spec(edit: (s: ExperimentSpec) => void): ExperimentSpec {
   return s;
 }
 
-const names = (s: ExperimentSpec) => { s.dataset = { ...s.dataset, kind: 'names', ...datasetDefaults('names'), samples: 300, contextLength: 8 }; };
+const names = (s: ExperimentSpec) => {
+  s.dataset = { ...s.dataset, kind: 'names', ...datasetDefaults('names'), samples: 300, contextLength: 8 };
+};
 
 /** Every model kind, every optimizer at least once, with penalties, clipping, schedules, weight decay and a test split. */
 const CASES: [string, ExperimentSpec][] = [
-  ['MLP classification, Nesterov, L2, weight decay, step schedule, engineered features, test split', spec((s) => {
-    s.dataset = { ...s.dataset, kind: 'spiral', features: ['x1', 'x2', 'x1sq', 'sinx1'], testSplit: 0.1 };
-    s.model = { kind: 'mlp', hidden: [{ units: 8, activation: 'tanh', dropout: 0 }, { units: 6, activation: 'relu', dropout: 0 }] };
-    s.training = { ...s.training, l2: 0.001, schedule: { ...s.training.schedule, kind: 'step', stepEpochs: 1, gamma: 0.5 } };
-    s.training.optimizer = { ...s.training.optimizer, kind: 'nesterov', learningRate: 0.1, weightDecay: 0.01 };
-  })],
-  ['MLP regression, centred RMSprop with momentum, L1 + L2, clipping, cosine with warm-up, GELU', spec((s) => {
-    s.dataset.kind = 'plane';
-    s.model = { kind: 'mlp', hidden: [{ units: 8, activation: 'gelu', dropout: 0 }, { units: 8, activation: 'sigmoid', dropout: 0 }] };
-    s.training = { ...s.training, l1: 0.001, l2: 0.01, clipNorm: 0.5, schedule: { ...s.training.schedule, kind: 'cosine', warmupEpochs: 1, minLearningRate: 0.001 } };
-    s.training.optimizer = { ...s.training.optimizer, kind: 'rmsprop', rmspropMomentum: 0.5, centered: true };
-  })],
-  ['MLP on XOR, plain SGD', spec((s) => {
-    s.dataset.kind = 'xor';
-    s.training.optimizer = { ...s.training.optimizer, kind: 'sgd', learningRate: 0.1 };
-  })],
-  ['LSTM language model, two layers, Adagrad', spec((s) => {
-    names(s);
-    s.model = { kind: 'lstm', embedding: 8, layers: [{ units: 12, dropout: 0 }, { units: 10, dropout: 0 }] };
-    s.training = { ...s.training, batchSize: 32, optimizer: { ...s.training.optimizer, kind: 'adagrad', learningRate: 0.05 } };
-  })],
-  ['LSTM forecasting a series, momentum, exponential schedule', spec((s) => {
-    s.dataset = { ...s.dataset, kind: 'sines', ...datasetDefaults('sines'), samples: 300, contextLength: 8 };
-    s.model = { kind: 'lstm', embedding: 8, layers: [{ units: 8, dropout: 0 }] };
-    s.training = { ...s.training, schedule: { ...s.training.schedule, kind: 'exponential', gamma: 0.7 } };
-    s.training.optimizer = { ...s.training.optimizer, kind: 'momentum', learningRate: 0.05 };
-  })],
-  ['transformer on addition (masked answers), AdamW with AMSGrad, decay on matrices only, clipping', spec((s) => {
-    s.dataset = { ...s.dataset, kind: 'addition', ...datasetDefaults('addition'), samples: 300 };
-    s.model = { kind: 'transformer', layers: 2, dModel: 16, heads: 2, dropout: 0 };
-    s.training = { ...s.training, batchSize: 32, clipNorm: 1 };
-    s.training.optimizer = { ...s.training.optimizer, kind: 'adamw', weightDecay: 0.1, decayMatricesOnly: true, amsgrad: true };
-  })],
-  ['transformer language model, Adam', spec((s) => {
-    names(s);
-    s.model = { kind: 'transformer', layers: 1, dModel: 16, heads: 4, dropout: 0 };
-    s.training.batchSize = 32;
-  })],
+  [
+    'MLP classification, Nesterov, L2, weight decay, step schedule, engineered features, test split',
+    spec((s) => {
+      s.dataset = { ...s.dataset, kind: 'spiral', features: ['x1', 'x2', 'x1sq', 'sinx1'], testSplit: 0.1 };
+      s.model = {
+        kind: 'mlp',
+        hidden: [
+          { units: 8, activation: 'tanh', dropout: 0 },
+          { units: 6, activation: 'relu', dropout: 0 },
+        ],
+      };
+      s.training = {
+        ...s.training,
+        l2: 0.001,
+        schedule: { ...s.training.schedule, kind: 'step', stepEpochs: 1, gamma: 0.5 },
+      };
+      s.training.optimizer = { ...s.training.optimizer, kind: 'nesterov', learningRate: 0.1, weightDecay: 0.01 };
+    }),
+  ],
+  [
+    'MLP regression, centred RMSprop with momentum, L1 + L2, clipping, cosine with warm-up, GELU',
+    spec((s) => {
+      s.dataset.kind = 'plane';
+      s.model = {
+        kind: 'mlp',
+        hidden: [
+          { units: 8, activation: 'gelu', dropout: 0 },
+          { units: 8, activation: 'sigmoid', dropout: 0 },
+        ],
+      };
+      s.training = {
+        ...s.training,
+        l1: 0.001,
+        l2: 0.01,
+        clipNorm: 0.5,
+        schedule: { ...s.training.schedule, kind: 'cosine', warmupEpochs: 1, minLearningRate: 0.001 },
+      };
+      s.training.optimizer = { ...s.training.optimizer, kind: 'rmsprop', rmspropMomentum: 0.5, centered: true };
+    }),
+  ],
+  [
+    'MLP on XOR, plain SGD',
+    spec((s) => {
+      s.dataset.kind = 'xor';
+      s.training.optimizer = { ...s.training.optimizer, kind: 'sgd', learningRate: 0.1 };
+    }),
+  ],
+  [
+    'LSTM language model, two layers, Adagrad',
+    spec((s) => {
+      names(s);
+      s.model = {
+        kind: 'lstm',
+        embedding: 8,
+        layers: [
+          { units: 12, dropout: 0 },
+          { units: 10, dropout: 0 },
+        ],
+      };
+      s.training = {
+        ...s.training,
+        batchSize: 32,
+        optimizer: { ...s.training.optimizer, kind: 'adagrad', learningRate: 0.05 },
+      };
+    }),
+  ],
+  [
+    'LSTM forecasting a series, momentum, exponential schedule',
+    spec((s) => {
+      s.dataset = { ...s.dataset, kind: 'sines', ...datasetDefaults('sines'), samples: 300, contextLength: 8 };
+      s.model = { kind: 'lstm', embedding: 8, layers: [{ units: 8, dropout: 0 }] };
+      s.training = { ...s.training, schedule: { ...s.training.schedule, kind: 'exponential', gamma: 0.7 } };
+      s.training.optimizer = { ...s.training.optimizer, kind: 'momentum', learningRate: 0.05 };
+    }),
+  ],
+  [
+    'transformer on addition (masked answers), AdamW with AMSGrad, decay on matrices only, clipping',
+    spec((s) => {
+      s.dataset = { ...s.dataset, kind: 'addition', ...datasetDefaults('addition'), samples: 300 };
+      s.model = { kind: 'transformer', layers: 2, dModel: 16, heads: 2, dropout: 0 };
+      s.training = { ...s.training, batchSize: 32, clipNorm: 1 };
+      s.training.optimizer = {
+        ...s.training.optimizer,
+        kind: 'adamw',
+        weightDecay: 0.1,
+        decayMatricesOnly: true,
+        amsgrad: true,
+      };
+    }),
+  ],
+  [
+    'transformer language model, Adam',
+    spec((s) => {
+      names(s);
+      s.model = { kind: 'transformer', layers: 1, dModel: 16, heads: 4, dropout: 0 };
+      s.training.batchSize = 32;
+    }),
+  ],
 ];
 
 describe.skipIf(!hasTorch)('PyTorch export', () => {
@@ -117,7 +193,8 @@ describe.skipIf(!hasTorch)('PyTorch export', () => {
     const { program, run } = trained.get(name)!;
     const lines = trainPy(program);
     expectSameLosses(lines, run.epochs);
-    if (run.epochs[0].valAccuracy !== null) expect(lines.map((l) => l.valAccuracy)).toEqual(run.epochs.map((e) => expect.closeTo(e.valAccuracy!, 2)));
+    if (run.epochs[0].valAccuracy !== null)
+      expect(lines.map((l) => l.valAccuracy)).toEqual(run.epochs.map((e) => expect.closeTo(e.valAccuracy!, 2)));
     // Its final weights are a weights file the app loads: the engine's names and shapes.
     const saved = decodeSafetensors(new Uint8Array(readFileSync(join(program, 'final.safetensors'))));
     const init = decodeSafetensors(new Uint8Array(readFileSync(join(program, 'init.safetensors'))));
@@ -128,20 +205,33 @@ describe.skipIf(!hasTorch)('PyTorch export', () => {
   test('two data-parallel processes (started as torchrun starts them) give the losses of one', async () => {
     const { program, run } = trained.get(CASES[5][0])!;
     const port = await freePort();
-    const rank = (r: number) => new Promise<string>((resolve, reject) => {
-      const child = spawn(PYTHON, ['train.py', '--device', 'cpu'], {
-        cwd: program,
-        env: { ...pythonEnv, MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(port), WORLD_SIZE: '2', RANK: String(r), LOCAL_RANK: String(r) },
+    const rank = (r: number) =>
+      new Promise<string>((resolve, reject) => {
+        const child = spawn(PYTHON, ['train.py', '--device', 'cpu'], {
+          cwd: program,
+          env: {
+            ...pythonEnv,
+            MASTER_ADDR: '127.0.0.1',
+            MASTER_PORT: String(port),
+            WORLD_SIZE: '2',
+            RANK: String(r),
+            LOCAL_RANK: String(r),
+          },
+        });
+        let out = '';
+        let err = '';
+        child.stdout.on('data', (d) => (out += d));
+        child.stderr.on('data', (d) => (err += d));
+        child.on('close', (code) =>
+          code === 0 ? resolve(out) : reject(new Error(`rank ${r} exited ${code}: ${err}`)),
+        );
       });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d) => (out += d));
-      child.stderr.on('data', (d) => (err += d));
-      child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`rank ${r} exited ${code}: ${err}`))));
-    });
     const [zero, one] = await Promise.all([rank(0), rank(1)]);
     expect(one).toBe(''); // only rank 0 prints
-    const lines = zero.trim().split('\n').map((l) => JSON.parse(l) as Line);
+    const lines = zero
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Line);
     expectSameLosses(lines, run.epochs);
   });
 
@@ -156,14 +246,24 @@ describe.skipIf(!hasTorch)('PyTorch export', () => {
     const half = await trainAndExport(sgd, 2);
     // The weights file exactly as the app's "Download weights" writes it.
     const weights = join(half.program, 'browser.safetensors');
-    writeFileSync(weights, encodeSafetensors(half.checkpoint!.weights, {
-      format: 'nn-playground-weights', spec: JSON.stringify(half.run.spec), epoch: String(half.checkpoint!.epoch), run: half.run.name,
-    }));
+    writeFileSync(
+      weights,
+      encodeSafetensors(half.checkpoint!.weights, {
+        format: 'nn-playground-weights',
+        spec: JSON.stringify(half.run.spec),
+        epoch: String(half.checkpoint!.epoch),
+        run: half.run.name,
+      }),
+    );
     const lines = trainPy(whole.program, ['--resume', weights]);
     expectSameLosses(lines, whole.run.epochs.slice(2));
     // A file from another model is refused, naming the tensor.
     const other = trained.get(CASES[0][0])!.program; // four input features, not two
-    const refused = spawnSync(PYTHON, ['train.py', '--device', 'cpu', '--resume', join(other, 'init.safetensors')], { cwd: whole.program, encoding: 'utf8', env: pythonEnv });
+    const refused = spawnSync(PYTHON, ['train.py', '--device', 'cpu', '--resume', join(other, 'init.safetensors')], {
+      cwd: whole.program,
+      encoding: 'utf8',
+      env: pythonEnv,
+    });
     expect(refused.status).not.toBe(0);
     expect(refused.stderr).toContain("the tensor layers.0.weight has shape [4, 8], but this model's is [2, 8]");
   });

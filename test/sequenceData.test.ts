@@ -2,8 +2,23 @@ import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import {
-  buildSequenceDataset, charVocab, decode, encode, forecastWindows, lmWindows, mackeyGlass, namesStream, parseMnist, Rng,
-  sineMixture, splitMnist, toyExample, toyExamples, TOY_VOCAB, userTextProblem, NAME_BOUNDARY,
+  buildSequenceDataset,
+  charVocab,
+  decode,
+  encode,
+  forecastWindows,
+  lmWindows,
+  mackeyGlass,
+  namesStream,
+  parseMnist,
+  Rng,
+  sineMixture,
+  splitMnist,
+  toyExample,
+  toyExamples,
+  TOY_VOCAB,
+  userTextProblem,
+  NAME_BOUNDARY,
 } from '../src/data';
 import manifest from '../datasets/manifest.json';
 import { defaultSpec } from '../src/spec';
@@ -69,7 +84,9 @@ describe('text windows', () => {
     expect(train.n).toBe(50);
     for (let i = 0; i < train.n; i++) {
       // Each target is its input shifted by one character.
-      expect(Array.from(train.x.subarray(i * 8 + 1, i * 8 + 8))).toEqual(Array.from(train.y.subarray(i * 8, i * 8 + 7)));
+      expect(Array.from(train.x.subarray(i * 8 + 1, i * 8 + 8))).toEqual(
+        Array.from(train.y.subarray(i * 8, i * 8 + 7)),
+      );
     }
     expect(validation.n).toBeGreaterThan(0);
     expect(lmWindows(ids, 8, { train: 50, validation: 12 }, 0.2, 3).train.x).toEqual(train.x);
@@ -78,7 +95,9 @@ describe('text windows', () => {
   test('user text is limited with messages that name the field', () => {
     expect(userTextProblem('short')).toMatch(/^Your text: at least 1000 characters/);
     expect(userTextProblem('a'.repeat(2_000_001))).toMatch(/^Your text: 2\.0 MB is over the 2 MB limit/);
-    expect(userTextProblem(Array.from({ length: 1200 }, (_, i) => String.fromCharCode(0x4e00 + i)).join(''))).toMatch(/different characters/);
+    expect(userTextProblem(Array.from({ length: 1200 }, (_, i) => String.fromCharCode(0x4e00 + i)).join(''))).toMatch(
+      /different characters/,
+    );
     expect(userTextProblem('the quick brown fox '.repeat(60))).toBeNull();
   });
 });
@@ -124,7 +143,10 @@ describe('toy sequence tasks', () => {
     expect(c.answer).toBe(c.prompt.slice(0, 4));
     for (let i = 0; i < 50; i++) {
       const a = toyExample('addition', 3, rng);
-      const [x, y] = a.prompt.slice(0, -1).split('+').map((v) => Number(v.replace(/_/g, '') || '0'));
+      const [x, y] = a.prompt
+        .slice(0, -1)
+        .split('+')
+        .map((v) => Number(v.replace(/_/g, '') || '0'));
       expect(Number(a.answer)).toBe(x + y);
       expect(a.answer).toHaveLength(4);
     }
@@ -136,7 +158,10 @@ describe('toy sequence tasks', () => {
     expect(ex.length).toBe(8 + 4 - 1);
     const seq = text(ex.x.subarray(0, ex.length)) + text([ex.y[ex.length - 1]]);
     const [prompt, answer] = [seq.slice(0, 8), seq.slice(8)];
-    const [a, b] = prompt.slice(0, -1).split('+').map((v) => Number(v.replace(/_/g, '') || '0'));
+    const [a, b] = prompt
+      .slice(0, -1)
+      .split('+')
+      .map((v) => Number(v.replace(/_/g, '') || '0'));
     expect(Number(answer)).toBe(a + b);
     expect(Array.from(ex.mask.subarray(0, ex.length))).toEqual([0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1]);
     expect(toyExamples('addition', 3, 20, 9)).toEqual(ex);
@@ -144,9 +169,14 @@ describe('toy sequence tasks', () => {
 
   test('held-out problems are new: none is in training and none appears twice', () => {
     for (const seed of [1, 2, 3]) {
-      const ds = buildSequenceDataset({ ...defaultSpec().dataset, kind: 'addition', samples: 4000, digits: 2, validationSplit: 0.2 }, seed);
+      const ds = buildSequenceDataset(
+        { ...defaultSpec().dataset, kind: 'addition', samples: 4000, digits: 2, validationSplit: 0.2 },
+        seed,
+      );
       const prompts = (split: { x: ArrayLike<number>; n: number }) =>
-        Array.from({ length: split.n }, (_, i) => text((split.x as Int32Array).subarray(i * ds.length, i * ds.length + ds.promptLength)));
+        Array.from({ length: split.n }, (_, i) =>
+          text((split.x as Int32Array).subarray(i * ds.length, i * ds.length + ds.promptLength)),
+        );
       const train = new Set(prompts(ds.train));
       const held = prompts(ds.validation);
       expect(held).toHaveLength(800);
@@ -163,19 +193,26 @@ describe('text of any script', () => {
     rightToLeft: 'שלום עולם مرحبا بالعالم ',
   };
 
-  test.each(Object.entries(samples))('%s: one character is one code point, in the vocabulary, the encoding and the counts', (_, piece) => {
-    const text = piece.repeat(100);
-    const vocab = charVocab(text);
-    expect(vocab.chars.every((c) => [...c].length === 1)).toBe(true);
-    const ids = encode(vocab, text);
-    expect(ids.length).toBe([...text].length);
-    expect(decode(vocab, ids)).toBe(text);
-    expect(userTextProblem(text)).toBeNull();
-    // The whole path a pasted text takes to training windows.
-    const ds = buildSequenceDataset({ ...defaultSpec().dataset, kind: 'userText', samples: 300, contextLength: 16, validationSplit: 0.1 }, 7, { text });
-    expect(ds.vocab).toEqual(vocab.chars);
-    expect(ds.train.n).toBe(270);
-  });
+  test.each(Object.entries(samples))(
+    '%s: one character is one code point, in the vocabulary, the encoding and the counts',
+    (_, piece) => {
+      const text = piece.repeat(100);
+      const vocab = charVocab(text);
+      expect(vocab.chars.every((c) => [...c].length === 1)).toBe(true);
+      const ids = encode(vocab, text);
+      expect(ids.length).toBe([...text].length);
+      expect(decode(vocab, ids)).toBe(text);
+      expect(userTextProblem(text)).toBeNull();
+      // The whole path a pasted text takes to training windows.
+      const ds = buildSequenceDataset(
+        { ...defaultSpec().dataset, kind: 'userText', samples: 300, contextLength: 16, validationSplit: 0.1 },
+        7,
+        { text },
+      );
+      expect(ds.vocab).toEqual(vocab.chars);
+      expect(ds.train.n).toBe(270);
+    },
+  );
 
   test('the minimum length counts characters, not UTF-16 units', () => {
     expect(userTextProblem('🍕'.repeat(600))).toMatch(/at least 1000 characters .* \(got 600\)/);
@@ -184,17 +221,32 @@ describe('text of any script', () => {
 
 describe('an optional test split for sequences', () => {
   test('series: validation then test at the very end of the series, in time order', () => {
-    const d = { ...defaultSpec().dataset, kind: 'sines' as const, samples: 1000, contextLength: 20, validationSplit: 0.2, testSplit: 0.1, noise: 0 };
+    const d = {
+      ...defaultSpec().dataset,
+      kind: 'sines' as const,
+      samples: 1000,
+      contextLength: 20,
+      validationSplit: 0.2,
+      testSplit: 0.1,
+      noise: 0,
+    };
     const ds = buildSequenceDataset(d, 5);
     expect([ds.train.n, ds.validation.n, ds.test.n]).toEqual([686, 196, 98]);
     // The test's first window starts right after validation's first: they continue one another.
-    expect(Array.from((ds.test.x as Float32Array).subarray(0, 19))).toEqual(Array.from((ds.validation.x as Float32Array).subarray((ds.validation.n - 1) * 20 + 1, ds.validation.n * 20)));
+    expect(Array.from((ds.test.x as Float32Array).subarray(0, 19))).toEqual(
+      Array.from((ds.validation.x as Float32Array).subarray((ds.validation.n - 1) * 20 + 1, ds.validation.n * 20)),
+    );
   });
 
   test('toy tasks: no test problem is in training or validation', () => {
-    const ds = buildSequenceDataset({ ...defaultSpec().dataset, kind: 'addition', samples: 4000, digits: 2, validationSplit: 0.1, testSplit: 0.1 }, 2);
+    const ds = buildSequenceDataset(
+      { ...defaultSpec().dataset, kind: 'addition', samples: 4000, digits: 2, validationSplit: 0.1, testSplit: 0.1 },
+      2,
+    );
     const prompts = (s: { x: ArrayLike<number>; n: number }) =>
-      Array.from({ length: s.n }, (_, i) => Array.from((s.x as Int32Array).subarray(i * ds.length, i * ds.length + ds.promptLength)).join(','));
+      Array.from({ length: s.n }, (_, i) =>
+        Array.from((s.x as Int32Array).subarray(i * ds.length, i * ds.length + ds.promptLength)).join(','),
+      );
     const seen = new Set([...prompts(ds.train), ...prompts(ds.validation)]);
     const test = prompts(ds.test);
     expect(test).toHaveLength(400);
@@ -204,11 +256,26 @@ describe('an optional test split for sequences', () => {
 
   test('text: the test windows come from the end of the text, after every training and validation window', () => {
     const text = Array.from({ length: 3240 }, (_, i) => 'abcdefghij'[(i * 7) % 10]).join('') + 'z'.repeat(360);
-    const ds = buildSequenceDataset({ ...defaultSpec().dataset, kind: 'userText', samples: 300, contextLength: 8, validationSplit: 0.1, testSplit: 0.1 }, 1, { text });
+    const ds = buildSequenceDataset(
+      {
+        ...defaultSpec().dataset,
+        kind: 'userText',
+        samples: 300,
+        contextLength: 8,
+        validationSplit: 0.1,
+        testSplit: 0.1,
+      },
+      1,
+      { text },
+    );
     expect(ds.test.n).toBe(30);
     const z = ds.vocab!.indexOf('z');
     // The last tenth of the text is all "z": every test window lies in it, and no other window reaches it.
     expect(Array.from(ds.test.x as Int32Array).every((t) => t === z)).toBe(true);
-    expect(Array.from(ds.train.x as Int32Array).concat(Array.from(ds.validation.x as Int32Array)).some((t) => t === z)).toBe(false);
+    expect(
+      Array.from(ds.train.x as Int32Array)
+        .concat(Array.from(ds.validation.x as Int32Array))
+        .some((t) => t === z),
+    ).toBe(false);
   });
 });

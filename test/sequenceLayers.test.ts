@@ -13,8 +13,9 @@ beforeAll(async () => {
 function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol = 1e-4) {
   expect(actual.length).toBe(expected.length);
   for (let i = 0; i < expected.length; i++) {
-    expect(Math.abs(actual[i] - expected[i]), `index ${i}: ${actual[i]} vs ${expected[i]}`)
-      .toBeLessThan(tol * Math.max(1, Math.abs(expected[i])));
+    expect(Math.abs(actual[i] - expected[i]), `index ${i}: ${actual[i]} vs ${expected[i]}`).toBeLessThan(
+      tol * Math.max(1, Math.abs(expected[i])),
+    );
   }
 }
 
@@ -22,24 +23,42 @@ function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol
 function gradsOf(f: (p: Record<string, tf.Tensor>) => tf.Tensor, params: Record<string, tf.Tensor>, R: tf.Tensor) {
   return tf.tidy(() => {
     const names = Object.keys(params);
-    const g = tf.grads((...xs: tf.Tensor[]) => f(Object.fromEntries(names.map((n, i) => [n, xs[i]]))).mul(R).sum());
+    const g = tf.grads((...xs: tf.Tensor[]) =>
+      f(Object.fromEntries(names.map((n, i) => [n, xs[i]])))
+        .mul(R)
+        .sum(),
+    );
     const out = f(params);
-    return { out: out.dataSync(), grads: Object.fromEntries(names.map((n, i) => [n, g(names.map((k) => params[k]))[i].dataSync()])) };
+    return {
+      out: out.dataSync(),
+      grads: Object.fromEntries(names.map((n, i) => [n, g(names.map((k) => params[k]))[i].dataSync()])),
+    };
   });
 }
 
 /** Central finite differences of loss = Σ f·R for a few coordinates of one parameter. */
-function finiteDifference(f: (p: Record<string, tf.Tensor>) => tf.Tensor, params: Record<string, tf.Tensor>, R: tf.Tensor,
-  name: string, coords: number[], eps = 1e-2): number[] {
-  return coords.map((k) => tf.tidy(() => {
-    const base = params[name].dataSync().slice();
-    const at = (delta: number) => {
-      const v = base.slice();
-      v[k] += delta;
-      return f({ ...params, [name]: tf.tensor(v, params[name].shape) }).mul(R).sum().dataSync()[0];
-    };
-    return (at(eps) - at(-eps)) / (2 * eps);
-  }));
+function finiteDifference(
+  f: (p: Record<string, tf.Tensor>) => tf.Tensor,
+  params: Record<string, tf.Tensor>,
+  R: tf.Tensor,
+  name: string,
+  coords: number[],
+  eps = 1e-2,
+): number[] {
+  return coords.map((k) =>
+    tf.tidy(() => {
+      const base = params[name].dataSync().slice();
+      const at = (delta: number) => {
+        const v = base.slice();
+        v[k] += delta;
+        return f({ ...params, [name]: tf.tensor(v, params[name].shape) })
+          .mul(R)
+          .sum()
+          .dataSync()[0];
+      };
+      return (at(eps) - at(-eps)) / (2 * eps);
+    }),
+  );
 }
 
 const t = (values: number[], shape: number[]) => tf.tensor(values, shape);
@@ -48,7 +67,10 @@ describe('LSTM layer', () => {
   const g = golden.lstm;
   const { batch, time, inputs, units } = g.shape;
   const params = () => ({
-    x: t(g.x, [batch, time, inputs]), wx: t(g.wx, [inputs, 4 * units]), wh: t(g.wh, [units, 4 * units]), b: t(g.b, [4 * units]),
+    x: t(g.x, [batch, time, inputs]),
+    wx: t(g.wx, [inputs, 4 * units]),
+    wh: t(g.wh, [units, 4 * units]),
+    b: t(g.b, [4 * units]),
   });
   const f = (p: Record<string, tf.Tensor>) =>
     lstmLayer(p.x as tf.Tensor3D, { wx: p.wx as tf.Tensor2D, wh: p.wh as tf.Tensor2D, b: p.b as tf.Tensor1D });
@@ -79,22 +101,47 @@ describe('causal multi-head self-attention', () => {
   const g = golden.attention;
   const { batch, time, d, heads } = g.shape;
   const params = () => ({
-    x: t(g.x, [batch, time, d]), wqkv: t(g.wqkv, [d, 3 * d]), bqkv: t(g.bqkv, [3 * d]), wo: t(g.wo, [d, d]), bo: t(g.bo, [d]),
+    x: t(g.x, [batch, time, d]),
+    wqkv: t(g.wqkv, [d, 3 * d]),
+    bqkv: t(g.bqkv, [3 * d]),
+    wo: t(g.wo, [d, d]),
+    bo: t(g.bo, [d]),
   });
   let mask: tf.Tensor2D;
-  beforeAll(() => { mask = causalMask(time); });
-  const f = (p: Record<string, tf.Tensor>) => causalSelfAttention(p.x as tf.Tensor3D, {
-    wqkv: p.wqkv as tf.Tensor2D, bqkv: p.bqkv as tf.Tensor1D, wo: p.wo as tf.Tensor2D, bo: p.bo as tf.Tensor1D,
-  }, heads, mask).out;
+  beforeAll(() => {
+    mask = causalMask(time);
+  });
+  const f = (p: Record<string, tf.Tensor>) =>
+    causalSelfAttention(
+      p.x as tf.Tensor3D,
+      {
+        wqkv: p.wqkv as tf.Tensor2D,
+        bqkv: p.bqkv as tf.Tensor1D,
+        wo: p.wo as tf.Tensor2D,
+        bo: p.bo as tf.Tensor1D,
+      },
+      heads,
+      mask,
+    ).out;
 
   test('forward, attention weights and backward agree with PyTorch’s nn.MultiheadAttention', () => {
     const p = params();
     const R = t(g.R, [batch, time, d]);
     const { out, grads } = gradsOf(f, p, R);
     expectClose(out, g.out);
-    const weights = tf.tidy(() => causalSelfAttention(p.x as tf.Tensor3D, {
-      wqkv: p.wqkv as tf.Tensor2D, bqkv: p.bqkv as tf.Tensor1D, wo: p.wo as tf.Tensor2D, bo: p.bo as tf.Tensor1D,
-    }, heads, mask).weights.dataSync());
+    const weights = tf.tidy(() =>
+      causalSelfAttention(
+        p.x as tf.Tensor3D,
+        {
+          wqkv: p.wqkv as tf.Tensor2D,
+          bqkv: p.bqkv as tf.Tensor1D,
+          wo: p.wo as tf.Tensor2D,
+          bo: p.bo as tf.Tensor1D,
+        },
+        heads,
+        mask,
+      ).weights.dataSync(),
+    );
     expectClose(weights, g.weights);
     // Causal: no weight on later positions.
     for (let q = 0; q < time; q++) for (let k = q + 1; k < time; k++) expect(weights[q * time + k]).toBeLessThan(1e-6);

@@ -12,9 +12,20 @@ const V = TOY_VOCAB.length;
 
 test.each(['transformer', 'lstm'] as const)('the %s is causal: later tokens never change earlier outputs', (kind) => {
   const before = tf.memory().numTensors;
-  const model = kind === 'transformer'
-    ? buildTransformer({ vocab: V, contextLength: 6, layers: 2, dModel: 16, heads: 4, dropout: 0 }, 1)
-    : buildLstmModel({ vocab: V, embedding: 8, layers: [{ units: 12, dropout: 0 }, { units: 12, dropout: 0 }] }, 1);
+  const model =
+    kind === 'transformer'
+      ? buildTransformer({ vocab: V, contextLength: 6, layers: 2, dModel: 16, heads: 4, dropout: 0 }, 1)
+      : buildLstmModel(
+          {
+            vocab: V,
+            embedding: 8,
+            layers: [
+              { units: 12, dropout: 0 },
+              { units: 12, dropout: 0 },
+            ],
+          },
+          1,
+        );
   const [a, b] = tf.tidy(() => [
     model.forward(tf.tensor2d([[1, 2, 3, 4, 5, 6]], [1, 6], 'int32')).arraySync()[0],
     model.forward(tf.tensor2d([[1, 2, 3, 9, 9, 9]], [1, 6], 'int32')).arraySync()[0],

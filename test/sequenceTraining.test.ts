@@ -11,8 +11,13 @@ import { buildSequenceDataset, problemShape, SHIPPED_TEXT_VOCAB, charVocab, name
 import { modelCost } from '../src/engine/cost';
 import type { EpochMetrics, EpochViews } from '../src/engine/types';
 import {
-  datasetDefaults, defaultModel, defaultSpec, validateSpec,
-  type DatasetKind, type ExperimentSpec, type ModelSpec,
+  datasetDefaults,
+  defaultModel,
+  defaultSpec,
+  validateSpec,
+  type DatasetKind,
+  type ExperimentSpec,
+  type ModelSpec,
 } from '../src/spec';
 
 const names = readFileSync('datasets/names.txt', 'utf8');
@@ -37,10 +42,20 @@ async function train(spec: ExperimentSpec, onEpoch: (m: EpochMetrics, v: EpochVi
   const epochs: EpochMetrics[] = [];
   let views: EpochViews = {};
   let message: string | undefined;
-  const status = await new Trainer(spec, {
-    onEpoch: (m, v) => { epochs.push(m); views = { ...views, ...v }; onEpoch(m, v); },
-    onStatus: (_, msg) => { message = msg ?? message; },
-  }, { files, sampling: { temperature: 0.8, attentionText: null } }).run();
+  const status = await new Trainer(
+    spec,
+    {
+      onEpoch: (m, v) => {
+        epochs.push(m);
+        views = { ...views, ...v };
+        onEpoch(m, v);
+      },
+      onStatus: (_, msg) => {
+        message = msg ?? message;
+      },
+    },
+    { files, sampling: { temperature: 0.8, attentionText: null } },
+  ).run();
   return { status, epochs, views, message };
 }
 
@@ -130,38 +145,62 @@ describe('sequence models learn', () => {
     const { truth, predicted } = views.forecast!;
     expect(predicted).toHaveLength(truth.length);
     // Persistence (tomorrow = today) is the baseline a forecaster must beat.
-    const mse = (f: (i: number) => number) => truth.slice(1).reduce((s, v, i) => s + (v - f(i + 1)) ** 2, 0) / (truth.length - 1);
+    const mse = (f: (i: number) => number) =>
+      truth.slice(1).reduce((s, v, i) => s + (v - f(i + 1)) ** 2, 0) / (truth.length - 1);
     expect(mse((i) => predicted[i])).toBeLessThan(mse((i) => truth[i - 1]));
     expect(epochs[0].valAccuracy).toBeNull();
   }, 300_000);
 });
 
 describe('memory and cost', () => {
-  test.each(['lstm', 'transformer'] as const)('the %s keeps the tensor count flat across epochs and frees everything', async (kind) => {
-    const model: ModelSpec = kind === 'lstm'
-      ? { kind, embedding: 8, layers: [{ units: 16, dropout: 0.1 }, { units: 16, dropout: 0 }] }
-      : { kind, layers: 2, dModel: 16, heads: 2, dropout: 0.1 };
-    const spec = specFor('names', model, (s) => {
-      s.dataset.samples = 400;
-      s.dataset.contextLength = 8;
-      s.training.epochs = 4;
-      s.training.l2 = 1e-4;
-    });
-    const before = tf.memory().numTensors;
-    const counts: number[] = [];
-    await train(spec, () => counts.push(tf.memory().numTensors));
-    expect(counts).toHaveLength(4);
-    expect(new Set(counts.slice(1)).size).toBe(1);
-    expect(tf.memory().numTensors).toBe(before);
-  });
+  test.each(['lstm', 'transformer'] as const)(
+    'the %s keeps the tensor count flat across epochs and frees everything',
+    async (kind) => {
+      const model: ModelSpec =
+        kind === 'lstm'
+          ? {
+              kind,
+              embedding: 8,
+              layers: [
+                { units: 16, dropout: 0.1 },
+                { units: 16, dropout: 0 },
+              ],
+            }
+          : { kind, layers: 2, dModel: 16, heads: 2, dropout: 0.1 };
+      const spec = specFor('names', model, (s) => {
+        s.dataset.samples = 400;
+        s.dataset.contextLength = 8;
+        s.training.epochs = 4;
+        s.training.l2 = 1e-4;
+      });
+      const before = tf.memory().numTensors;
+      const counts: number[] = [];
+      await train(spec, () => counts.push(tf.memory().numTensors));
+      expect(counts).toHaveLength(4);
+      expect(new Set(counts.slice(1)).size).toBe(1);
+      expect(tf.memory().numTensors).toBe(before);
+    },
+  );
 
   test.each([
     ['names', defaultModel('transformer')],
     ['names', defaultModel('lstm')],
-    ['addition', { kind: 'lstm', embedding: 8, layers: [{ units: 12, dropout: 0 }, { units: 20, dropout: 0 }] }],
+    [
+      'addition',
+      {
+        kind: 'lstm',
+        embedding: 8,
+        layers: [
+          { units: 12, dropout: 0 },
+          { units: 20, dropout: 0 },
+        ],
+      },
+    ],
     ['mackeyGlass', defaultModel('lstm')],
   ] as [DatasetKind, ModelSpec][])('the cost model counts the real parameters: %s, %j', (kind, model) => {
-    const spec = specFor(kind, model, (s) => { s.dataset.samples = Math.max(s.dataset.samples, 400); });
+    const spec = specFor(kind, model, (s) => {
+      s.dataset.samples = Math.max(s.dataset.samples, 400);
+    });
     const ds = buildSequenceDataset(spec.dataset, spec.seed, files);
     const learner = new SequenceLearner(spec, ds);
     const real = learner.variables.reduce((n, v) => n + v.size, 0);

@@ -1,8 +1,26 @@
 import { describe, expect, test } from 'vitest';
 import {
-  datasetDefaults, decodeLab, describeFieldError, distinguishingLabels, decodeSpec, defaultLabSettings, defaultModel, defaultSpec, mlpOf, diffSpecs, encodeLab, encodeSpec,
-  migrateSpec, OPTIMIZER_KINDS, optimizerPickProblem, sequenceLength, validateSpec,
-  type DatasetKind, type ExperimentSpec, type ModelSpec, type OptimizerKind,
+  datasetDefaults,
+  decodeLab,
+  describeFieldError,
+  distinguishingLabels,
+  decodeSpec,
+  defaultLabSettings,
+  defaultModel,
+  defaultSpec,
+  mlpOf,
+  diffSpecs,
+  encodeLab,
+  encodeSpec,
+  migrateSpec,
+  OPTIMIZER_KINDS,
+  optimizerPickProblem,
+  sequenceLength,
+  validateSpec,
+  type DatasetKind,
+  type ExperimentSpec,
+  type ModelSpec,
+  type OptimizerKind,
 } from '../src/spec';
 
 function errorsOf(edit: (s: ExperimentSpec) => void) {
@@ -18,45 +36,279 @@ describe('validateSpec', () => {
   });
 
   const badFields: [string, (s: ExperimentSpec) => void, RegExp][] = [
-    ['seed', (s) => { s.seed = -1; }, /whole number at least 0/],
-    ['seed', (s) => { s.seed = 1.5; }, /whole number/],
-    ['backend', (s) => { (s as { backend: string }).backend = 'cuda'; }, /one of auto, webgpu, webgl, wasm, cpu/],
-    ['dataset.kind', (s) => { (s.dataset as { kind: string }).kind = 'mnist3d'; }, /one of circle/],
-    ['dataset.samples', (s) => { s.dataset.samples = 10; }, /at least 20 and at most 5000 \(got 10\)/],
-    ['dataset.samples', (s) => { s.dataset.samples = NaN; }, /got null/],
-    ['dataset.noise', (s) => { s.dataset.noise = 5; }, /at most 3/],
-    ['dataset.validationSplit', (s) => { s.dataset.validationSplit = 0.9; }, /at most 0.5/],
-    ['dataset.features', (s) => { s.dataset.features = []; }, /1 to 7 input features/],
-    ['dataset.features', (s) => { s.dataset.features = ['x1', 'x1']; }, /twice/],
-    ['dataset.features[1]', (s) => { (s.dataset.features as string[]) = ['x1', 'cosx9']; }, /one of x1, x2/],
-    ['model.kind', (s) => { (s.model as { kind: string }).kind = 'cnn'; }, /one of mlp/],
-    ['model.hidden', (s) => { mlpOf(s).hidden = Array.from({ length: 9 }, () => mlpOf(s).hidden[0]); }, /at most 8 layers/],
-    ['model.hidden[1].units', (s) => { mlpOf(s).hidden[1].units = 0; }, /whole number at least 1 and at most 256/],
-    ['model.hidden[0].units', (s) => { mlpOf(s).hidden[0].units = 2.5; }, /whole number/],
-    ['model.hidden[0].activation', (s) => { (mlpOf(s).hidden[0] as { activation: string }).activation = 'swish'; }, /relu, tanh, sigmoid, linear, gelu/],
-    ['model.hidden[0].dropout', (s) => { mlpOf(s).hidden[0].dropout = 1; }, /at most 0.9/],
-    ['training.optimizer.kind', (s) => { (s.training.optimizer as { kind: string }).kind = 'lbfgs'; }, /one of sgd, momentum, nesterov, rmsprop, adagrad, adam, adamw/],
-    ['training.optimizer.rho', (s) => { s.training.optimizer.rho = 1; }, /less than 1/],
-    ['training.optimizer.weightDecay', (s) => { s.training.optimizer.weightDecay = -1; }, /at least 0/],
-    ['training.schedule.kind', (s) => { (s.training.schedule as { kind: string }).kind = 'cyclic'; }, /one of constant, step, exponential, cosine/],
-    ['training.schedule.gamma', (s) => { s.training.schedule.gamma = 0; }, /greater than 0/],
-    ['training.schedule.stepEpochs', (s) => { s.training.schedule.stepEpochs = 0.5; }, /whole number/],
-    ['training.schedule.warmupEpochs', (s) => { s.training.schedule.warmupEpochs = 50; }, /fewer than the epochs \(50\)/],
-    ['training.schedule.minLearningRate', (s) => { s.training.schedule = { ...s.training.schedule, kind: 'cosine', minLearningRate: 0.5 }; }, /must not exceed the learning rate/],
-    ['training.clipNorm', (s) => { s.training.clipNorm = -1; }, /at least 0/],
-    ['training.earlyStopPatience', (s) => { s.training.earlyStopPatience = 2.5; }, /whole number/],
-    ['training.optimizer.learningRate', (s) => { s.training.optimizer.learningRate = 0; }, /greater than 0/],
-    ['training.optimizer.momentum', (s) => { s.training.optimizer.momentum = 1; }, /less than 1/],
-    ['training.optimizer.beta2', (s) => { s.training.optimizer.beta2 = -0.1; }, /at least 0/],
-    ['training.optimizer.epsilon', (s) => { s.training.optimizer.epsilon = 0; }, /greater than 0/],
-    ['training.optimizer.rmspropMomentum', (s) => { s.training.optimizer.rmspropMomentum = 1; }, /less than 1/],
-    ['training.optimizer.centered', (s) => { (s.training.optimizer as { centered: unknown }).centered = 'yes'; }, /true or false \(got "yes"\)/],
-    ['training.optimizer.amsgrad', (s) => { (s.training.optimizer as { amsgrad: unknown }).amsgrad = 1; }, /true or false/],
-    ['training.batchSize', (s) => { s.training.batchSize = 0; }, /at least 1/],
-    ['training.batchSize', (s) => { s.training.batchSize = 401; }, /at most the number of training points \(400\)/],
-    ['training.epochs', (s) => { s.training.epochs = 0; }, /at least 1/],
-    ['training.l1', (s) => { s.training.l1 = -0.01; }, /at least 0/],
-    ['training.l2', (s) => { s.training.l2 = 2; }, /at most 1/],
+    [
+      'seed',
+      (s) => {
+        s.seed = -1;
+      },
+      /whole number at least 0/,
+    ],
+    [
+      'seed',
+      (s) => {
+        s.seed = 1.5;
+      },
+      /whole number/,
+    ],
+    [
+      'backend',
+      (s) => {
+        (s as { backend: string }).backend = 'cuda';
+      },
+      /one of auto, webgpu, webgl, wasm, cpu/,
+    ],
+    [
+      'dataset.kind',
+      (s) => {
+        (s.dataset as { kind: string }).kind = 'mnist3d';
+      },
+      /one of circle/,
+    ],
+    [
+      'dataset.samples',
+      (s) => {
+        s.dataset.samples = 10;
+      },
+      /at least 20 and at most 5000 \(got 10\)/,
+    ],
+    [
+      'dataset.samples',
+      (s) => {
+        s.dataset.samples = NaN;
+      },
+      /got null/,
+    ],
+    [
+      'dataset.noise',
+      (s) => {
+        s.dataset.noise = 5;
+      },
+      /at most 3/,
+    ],
+    [
+      'dataset.validationSplit',
+      (s) => {
+        s.dataset.validationSplit = 0.9;
+      },
+      /at most 0.5/,
+    ],
+    [
+      'dataset.features',
+      (s) => {
+        s.dataset.features = [];
+      },
+      /1 to 7 input features/,
+    ],
+    [
+      'dataset.features',
+      (s) => {
+        s.dataset.features = ['x1', 'x1'];
+      },
+      /twice/,
+    ],
+    [
+      'dataset.features[1]',
+      (s) => {
+        (s.dataset.features as string[]) = ['x1', 'cosx9'];
+      },
+      /one of x1, x2/,
+    ],
+    [
+      'model.kind',
+      (s) => {
+        (s.model as { kind: string }).kind = 'cnn';
+      },
+      /one of mlp/,
+    ],
+    [
+      'model.hidden',
+      (s) => {
+        mlpOf(s).hidden = Array.from({ length: 9 }, () => mlpOf(s).hidden[0]);
+      },
+      /at most 8 layers/,
+    ],
+    [
+      'model.hidden[1].units',
+      (s) => {
+        mlpOf(s).hidden[1].units = 0;
+      },
+      /whole number at least 1 and at most 256/,
+    ],
+    [
+      'model.hidden[0].units',
+      (s) => {
+        mlpOf(s).hidden[0].units = 2.5;
+      },
+      /whole number/,
+    ],
+    [
+      'model.hidden[0].activation',
+      (s) => {
+        (mlpOf(s).hidden[0] as { activation: string }).activation = 'swish';
+      },
+      /relu, tanh, sigmoid, linear, gelu/,
+    ],
+    [
+      'model.hidden[0].dropout',
+      (s) => {
+        mlpOf(s).hidden[0].dropout = 1;
+      },
+      /at most 0.9/,
+    ],
+    [
+      'training.optimizer.kind',
+      (s) => {
+        (s.training.optimizer as { kind: string }).kind = 'lbfgs';
+      },
+      /one of sgd, momentum, nesterov, rmsprop, adagrad, adam, adamw/,
+    ],
+    [
+      'training.optimizer.rho',
+      (s) => {
+        s.training.optimizer.rho = 1;
+      },
+      /less than 1/,
+    ],
+    [
+      'training.optimizer.weightDecay',
+      (s) => {
+        s.training.optimizer.weightDecay = -1;
+      },
+      /at least 0/,
+    ],
+    [
+      'training.schedule.kind',
+      (s) => {
+        (s.training.schedule as { kind: string }).kind = 'cyclic';
+      },
+      /one of constant, step, exponential, cosine/,
+    ],
+    [
+      'training.schedule.gamma',
+      (s) => {
+        s.training.schedule.gamma = 0;
+      },
+      /greater than 0/,
+    ],
+    [
+      'training.schedule.stepEpochs',
+      (s) => {
+        s.training.schedule.stepEpochs = 0.5;
+      },
+      /whole number/,
+    ],
+    [
+      'training.schedule.warmupEpochs',
+      (s) => {
+        s.training.schedule.warmupEpochs = 50;
+      },
+      /fewer than the epochs \(50\)/,
+    ],
+    [
+      'training.schedule.minLearningRate',
+      (s) => {
+        s.training.schedule = { ...s.training.schedule, kind: 'cosine', minLearningRate: 0.5 };
+      },
+      /must not exceed the learning rate/,
+    ],
+    [
+      'training.clipNorm',
+      (s) => {
+        s.training.clipNorm = -1;
+      },
+      /at least 0/,
+    ],
+    [
+      'training.earlyStopPatience',
+      (s) => {
+        s.training.earlyStopPatience = 2.5;
+      },
+      /whole number/,
+    ],
+    [
+      'training.optimizer.learningRate',
+      (s) => {
+        s.training.optimizer.learningRate = 0;
+      },
+      /greater than 0/,
+    ],
+    [
+      'training.optimizer.momentum',
+      (s) => {
+        s.training.optimizer.momentum = 1;
+      },
+      /less than 1/,
+    ],
+    [
+      'training.optimizer.beta2',
+      (s) => {
+        s.training.optimizer.beta2 = -0.1;
+      },
+      /at least 0/,
+    ],
+    [
+      'training.optimizer.epsilon',
+      (s) => {
+        s.training.optimizer.epsilon = 0;
+      },
+      /greater than 0/,
+    ],
+    [
+      'training.optimizer.rmspropMomentum',
+      (s) => {
+        s.training.optimizer.rmspropMomentum = 1;
+      },
+      /less than 1/,
+    ],
+    [
+      'training.optimizer.centered',
+      (s) => {
+        (s.training.optimizer as { centered: unknown }).centered = 'yes';
+      },
+      /true or false \(got "yes"\)/,
+    ],
+    [
+      'training.optimizer.amsgrad',
+      (s) => {
+        (s.training.optimizer as { amsgrad: unknown }).amsgrad = 1;
+      },
+      /true or false/,
+    ],
+    [
+      'training.batchSize',
+      (s) => {
+        s.training.batchSize = 0;
+      },
+      /at least 1/,
+    ],
+    [
+      'training.batchSize',
+      (s) => {
+        s.training.batchSize = 401;
+      },
+      /at most the number of training points \(400\)/,
+    ],
+    [
+      'training.epochs',
+      (s) => {
+        s.training.epochs = 0;
+      },
+      /at least 1/,
+    ],
+    [
+      'training.l1',
+      (s) => {
+        s.training.l1 = -0.01;
+      },
+      /at least 0/,
+    ],
+    [
+      'training.l2',
+      (s) => {
+        s.training.l2 = 2;
+      },
+      /at most 1/,
+    ],
   ];
 
   test.each(badFields)('rejects a bad %s with a message naming it', (field, edit, message) => {
@@ -77,7 +329,8 @@ describe('validateSpec', () => {
   test('refuses unknown and future versions instead of guessing', () => {
     const future = { ...defaultSpec(), version: 2 };
     expect(validateSpec(future)).toEqual({
-      ok: false, errors: [{ field: 'version', message: expect.stringMatching(/newer than this app understands/) }],
+      ok: false,
+      errors: [{ field: 'version', message: expect.stringMatching(/newer than this app understands/) }],
     });
     const missing: Record<string, unknown> = { ...defaultSpec() };
     delete missing.version;
@@ -105,12 +358,18 @@ describe('validateSpec', () => {
     expect(validateSpec(spec)).toMatchObject({ ok: false, errors: [{ field: 'model.hidden' }] });
     const features = [] as unknown[];
     features[1] = 'x1';
-    expect(validateSpec({ ...defaultSpec(), dataset: { ...defaultSpec().dataset, features } }))
-      .toMatchObject({ ok: false, errors: [{ field: 'dataset.features' }] });
+    expect(validateSpec({ ...defaultSpec(), dataset: { ...defaultSpec().dataset, features } })).toMatchObject({
+      ok: false,
+      errors: [{ field: 'dataset.features' }],
+    });
   });
 
   test('every dataset kind needs the fields the others use, so switching kind never meets a missing one', () => {
-    const text = { ...defaultSpec(), dataset: { ...defaultSpec().dataset, kind: 'names', samples: 4000 }, model: defaultModel('lstm') } as Record<string, unknown>;
+    const text = {
+      ...defaultSpec(),
+      dataset: { ...defaultSpec().dataset, kind: 'names', samples: 4000 },
+      model: defaultModel('lstm'),
+    } as Record<string, unknown>;
     delete (text.dataset as Record<string, unknown>).features;
     expect(validateSpec(text)).toMatchObject({ ok: false, errors: [{ field: 'dataset.features' }] });
     // An old link without the field is given the default one.
@@ -129,7 +388,11 @@ describe('validateSpec', () => {
       expect.stringMatching(/^Dense 1 · Units: must be a whole number .* \(model\.hidden\[0\]\.units\)$/),
       expect.stringMatching(/^Learning rate: must be .* \(training\.optimizer\.learningRate\)$/),
     ]);
-    const transformer = { ...defaultSpec(), dataset: { ...defaultSpec().dataset, kind: 'names', samples: 4000 }, model: { ...defaultModel('transformer'), layers: 0 } };
+    const transformer = {
+      ...defaultSpec(),
+      dataset: { ...defaultSpec().dataset, kind: 'names', samples: 4000 },
+      model: { ...defaultModel('transformer'), layers: 0 },
+    };
     const t = validateSpec(transformer);
     expect(t.ok ? [] : t.errors.map(describeFieldError)).toEqual([expect.stringMatching(/^Blocks: /)]);
   });
@@ -144,7 +407,10 @@ describe('validateSpec', () => {
   test('names a missing section', () => {
     const spec: Record<string, unknown> = { ...defaultSpec() };
     delete spec.training;
-    expect(validateSpec(spec)).toMatchObject({ ok: false, errors: [{ field: 'training', message: 'is missing or not an object' }] });
+    expect(validateSpec(spec)).toMatchObject({
+      ok: false,
+      errors: [{ field: 'training', message: 'is missing or not an object' }],
+    });
   });
 });
 
@@ -161,7 +427,10 @@ describe('shared links', () => {
 
   test('a damaged link is refused with a readable error', () => {
     expect(decodeSpec('%%%')).toMatchObject({ ok: false, errors: [{ field: 'link' }] });
-    expect(decodeSpec('A'.repeat(300_000))).toMatchObject({ ok: false, errors: [{ field: 'link', message: expect.stringMatching(/300,000 characters long/) }] });
+    expect(decodeSpec('A'.repeat(300_000))).toMatchObject({
+      ok: false,
+      errors: [{ field: 'link', message: expect.stringMatching(/300,000 characters long/) }],
+    });
     const bad = defaultSpec();
     bad.training.batchSize = -4;
     expect(decodeSpec(encodeSpec(bad))).toMatchObject({ ok: false, errors: [{ field: 'training.batchSize' }] });
@@ -176,13 +445,15 @@ describe('spec diff', () => {
     mlpOf(b).hidden.push({ units: 4, activation: 'relu', dropout: 0 });
     b.dataset.features = ['x1'];
     const byPath = (x: { path: string }, y: { path: string }) => x.path.localeCompare(y.path);
-    expect(diffSpecs(a, b).sort(byPath)).toEqual([
-      { path: 'dataset.features[1]', a: 'x2', b: undefined },
-      { path: 'model.hidden[2].units', a: undefined, b: 4 },
-      { path: 'model.hidden[2].activation', a: undefined, b: 'relu' },
-      { path: 'model.hidden[2].dropout', a: undefined, b: 0 },
-      { path: 'training.optimizer.kind', a: 'adam', b: 'sgd' },
-    ].sort(byPath));
+    expect(diffSpecs(a, b).sort(byPath)).toEqual(
+      [
+        { path: 'dataset.features[1]', a: 'x2', b: undefined },
+        { path: 'model.hidden[2].units', a: undefined, b: 4 },
+        { path: 'model.hidden[2].activation', a: undefined, b: 'relu' },
+        { path: 'model.hidden[2].dropout', a: undefined, b: 0 },
+        { path: 'training.optimizer.kind', a: 'adam', b: 'sgd' },
+      ].sort(byPath),
+    );
     expect(diffSpecs(a, defaultSpec())).toEqual([]);
   });
 });
@@ -219,15 +490,81 @@ describe('sequence models and data in the spec', () => {
     ['model.kind', 'sines', transformer(), () => {}, /choose an LSTM or an MLP/],
     ['model.kind', 'names', defaultModel('mlp'), () => {}, /choose a transformer or an LSTM/],
     ['model.layers', 'names', { kind: 'lstm', embedding: 8, layers: [] }, () => {}, /1 to 3 LSTM layers/],
-    ['model.layers[0].units', 'names', { kind: 'lstm', embedding: 8, layers: [{ units: 0, dropout: 0 }] }, () => {}, /at least 1/],
-    ['model.embedding', 'names', { kind: 'lstm', embedding: 1.5, layers: [{ units: 8, dropout: 0 }] }, () => {}, /whole number/],
-    ['model.layers', 'names', { kind: 'transformer', layers: 7, dModel: 32, heads: 4, dropout: 0 }, () => {}, /at most 6/],
-    ['model.dropout', 'names', { kind: 'transformer', layers: 1, dModel: 32, heads: 4, dropout: 0.95 }, () => {}, /at most 0.9/],
-    ['dataset.contextLength', 'names', transformer(), (s) => { s.dataset.contextLength = 500; }, /at most 128/],
-    ['dataset.contextLength', 'sines', lstm(), (s) => { s.dataset.samples = 100; s.dataset.contextLength = 40; }, /quarter of the series length \(25\)/],
-    ['dataset.digits', 'addition', lstm(), (s) => { s.dataset.digits = 7; }, /at most 6/],
-    ['dataset.samples', 'names', transformer(), (s) => { s.dataset.samples = 60000; }, /at most 50000/],
-    ['training.batchSize', 'sines', lstm(), (s) => { s.dataset.samples = 200; s.training.batchSize = 200; }, /number of training examples \(141\)/],
+    [
+      'model.layers[0].units',
+      'names',
+      { kind: 'lstm', embedding: 8, layers: [{ units: 0, dropout: 0 }] },
+      () => {},
+      /at least 1/,
+    ],
+    [
+      'model.embedding',
+      'names',
+      { kind: 'lstm', embedding: 1.5, layers: [{ units: 8, dropout: 0 }] },
+      () => {},
+      /whole number/,
+    ],
+    [
+      'model.layers',
+      'names',
+      { kind: 'transformer', layers: 7, dModel: 32, heads: 4, dropout: 0 },
+      () => {},
+      /at most 6/,
+    ],
+    [
+      'model.dropout',
+      'names',
+      { kind: 'transformer', layers: 1, dModel: 32, heads: 4, dropout: 0.95 },
+      () => {},
+      /at most 0.9/,
+    ],
+    [
+      'dataset.contextLength',
+      'names',
+      transformer(),
+      (s) => {
+        s.dataset.contextLength = 500;
+      },
+      /at most 128/,
+    ],
+    [
+      'dataset.contextLength',
+      'sines',
+      lstm(),
+      (s) => {
+        s.dataset.samples = 100;
+        s.dataset.contextLength = 40;
+      },
+      /quarter of the series length \(25\)/,
+    ],
+    [
+      'dataset.digits',
+      'addition',
+      lstm(),
+      (s) => {
+        s.dataset.digits = 7;
+      },
+      /at most 6/,
+    ],
+    [
+      'dataset.samples',
+      'names',
+      transformer(),
+      (s) => {
+        s.dataset.samples = 60000;
+      },
+      /at most 50000/,
+    ],
+    [
+      'training.batchSize',
+      'sines',
+      lstm(),
+      (s) => {
+        s.dataset.samples = 200;
+        s.training.batchSize = 200;
+      },
+      /number of training examples \(141\)/,
+    ],
   ];
   test.each(bad)('rejects a bad %s (%s) with a message naming it', (field, kind, model, edit, message) => {
     const errors = seqErrors(kind, model, edit);
@@ -259,7 +596,12 @@ describe('sequence models and data in the spec', () => {
 
 describe('lab links', () => {
   test('lab settings round-trip through a link, known fields only', () => {
-    const settings = { ...defaultLabSettings(), surface: 'beale' as const, start: [1.5, -2] as [number, number], steps: 120 };
+    const settings = {
+      ...defaultLabSettings(),
+      surface: 'beale' as const,
+      start: [1.5, -2] as [number, number],
+      steps: 120,
+    };
     const back = decodeLab(encodeLab({ ...settings, extra: 'x'.repeat(100) } as typeof settings));
     expect(back).toEqual({ ok: true, settings });
   });
@@ -274,10 +616,11 @@ describe('lab links', () => {
 
 describe('points drawn on the plane', () => {
   test('are checked: inside the plane, class 0 or 1, removals in range and in order, only on classification planes', () => {
-    const fields = (drawn: unknown, kind: DatasetKind = 'circle') => errorsOf((s) => {
-      s.dataset.kind = kind;
-      (s.dataset as { drawn: unknown }).drawn = drawn;
-    }).map((e) => e.field);
+    const fields = (drawn: unknown, kind: DatasetKind = 'circle') =>
+      errorsOf((s) => {
+        s.dataset.kind = kind;
+        (s.dataset as { drawn: unknown }).drawn = drawn;
+      }).map((e) => e.field);
     expect(fields({ added: [[1, 2, 1]], removed: [0, 5] })).toEqual([]);
     expect(fields({ added: [[7, 0, 1]], removed: [] })).toEqual(['dataset.drawn.added[0]']);
     expect(fields({ added: [[0, 0, 2]], removed: [] })).toEqual(['dataset.drawn.added[0]']);
@@ -297,12 +640,24 @@ describe('runs told apart', () => {
     mlpOf(dropout).hidden[0].dropout = 0.2;
     const cosine = defaultSpec();
     cosine.training.schedule.kind = 'cosine';
-    expect(distinguishingLabels([base, l2, dropout, cosine])).toEqual([
-      'dropout 1 0 · L2 0 · schedule constant',
-      'dropout 1 0 · L2 1e-3 · schedule constant',
-      'dropout 1 0.2 · L2 0 · schedule constant',
-      'dropout 1 0 · L2 0 · schedule cosine',
-    ].map((l) => expect.stringMatching(new RegExp(`^${l.split(' · ').sort().map((p) => `(?=.*${p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')})`).join('')}`))));
+    expect(distinguishingLabels([base, l2, dropout, cosine])).toEqual(
+      [
+        'dropout 1 0 · L2 0 · schedule constant',
+        'dropout 1 0 · L2 1e-3 · schedule constant',
+        'dropout 1 0.2 · L2 0 · schedule constant',
+        'dropout 1 0 · L2 0 · schedule cosine',
+      ].map((l) =>
+        expect.stringMatching(
+          new RegExp(
+            `^${l
+              .split(' · ')
+              .sort()
+              .map((p) => `(?=.*${p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')})`)
+              .join('')}`,
+          ),
+        ),
+      ),
+    );
     expect(distinguishingLabels([base, defaultSpec()])).toEqual(['', '']);
     expect(distinguishingLabels([base])).toEqual(['']);
   });
@@ -321,6 +676,10 @@ test('a race of optimizers (compare panel, lab) names what is wrong with its pic
   const rates = Object.fromEntries(OPTIMIZER_KINDS.map((k) => [k, '0.01'])) as Record<OptimizerKind, string>;
   expect(optimizerPickProblem(chosen, rates)).toBe('Optimizers: choose at least one.');
   expect(optimizerPickProblem({ ...chosen, adam: true, sgd: true }, rates)).toBeNull();
-  expect(optimizerPickProblem({ ...chosen, adam: true, sgd: true, rmsprop: true }, { ...rates, sgd: 'fast', rmsprop: '0', adagrad: 'x' }))
-    .toBe('Learning rate of SGD, RMSProp: must be a number greater than 0 and at most 10.');
+  expect(
+    optimizerPickProblem(
+      { ...chosen, adam: true, sgd: true, rmsprop: true },
+      { ...rates, sgd: 'fast', rmsprop: '0', adagrad: 'x' },
+    ),
+  ).toBe('Learning rate of SGD, RMSProp: must be a number greater than 0 and at most 10.');
 });

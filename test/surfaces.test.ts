@@ -8,7 +8,11 @@ beforeAll(async () => {
   await activateBackend('cpu');
 });
 
-const optimizer = (kind: OptimizerKind, learningRate: number) => ({ ...defaultSpec().training.optimizer, kind, learningRate });
+const optimizer = (kind: OptimizerKind, learningRate: number) => ({
+  ...defaultSpec().training.optimizer,
+  kind,
+  learningRate,
+});
 
 test('SGD on the bowl follows the closed form x·(1−lr)ᵗ, y·(1−lr·κ)ᵗ', async () => {
   const path = await optimizerPath('bowl', 10, optimizer('sgd', 0.05), [2, 1], 20);
@@ -38,5 +42,15 @@ test('every optimizer walks downhill from the default start of every surface but
 test('the contour grid evaluates f over the window, top row first', async () => {
   const grid = await surfaceGrid('himmelblau', 1, [-5, 5], [-5, 5], 3);
   const f = (x: number, y: number) => (x * x + y - 11) ** 2 + (x + y * y - 7) ** 2;
-  expect(Array.from(grid)).toEqual([f(-5, 5), f(0, 5), f(5, 5), f(-5, 0), f(0, 0), f(5, 0), f(-5, -5), f(0, -5), f(5, -5)]);
+  expect(Array.from(grid)).toEqual([
+    f(-5, 5),
+    f(0, 5),
+    f(5, 5),
+    f(-5, 0),
+    f(0, 0),
+    f(5, 0),
+    f(-5, -5),
+    f(0, -5),
+    f(5, -5),
+  ]);
 });

@@ -14,7 +14,15 @@ function csv(rows: number, delimiter = ','): string {
     const cls = i % 3;
     const x = cls * 3 + rng.normal() * 0.5;
     const y = -cls * 2 + rng.normal() * 0.5;
-    lines.push([x.toFixed(3), y.toFixed(3), ['red', 'green', 'blue'][cls], (x * 2 + y + rng.normal() * 0.1).toFixed(3), ['a', 'b', 'c'][cls]].join(delimiter));
+    lines.push(
+      [
+        x.toFixed(3),
+        y.toFixed(3),
+        ['red', 'green', 'blue'][cls],
+        (x * 2 + y + rng.normal() * 0.1).toFixed(3),
+        ['a', 'b', 'c'][cls],
+      ].join(delimiter),
+    );
   }
   return lines.join('\n');
 }
@@ -27,7 +35,9 @@ const parsed = (text: string): Table => {
 
 describe('parsing', () => {
   test.each([',', ';', '\t'])('reads a header and rows separated by %j, with quoted cells', (delimiter) => {
-    const t = parsed(`${csv(30, delimiter)}\n"1.5"${delimiter}2${delimiter}"dark ${delimiter}red"${delimiter}3${delimiter}a`);
+    const t = parsed(
+      `${csv(30, delimiter)}\n"1.5"${delimiter}2${delimiter}"dark ${delimiter}red"${delimiter}3${delimiter}a`,
+    );
     expect(t.columns).toEqual(['x', 'y', 'colour', 'size', 'label']);
     expect(t.rows).toHaveLength(31);
     expect(t.rows[30][2]).toBe(`dark ${delimiter}red`);
@@ -37,10 +47,19 @@ describe('parsing', () => {
     const lines = csv(30).split('\n');
     lines[5] += ',extra';
     expect(parseTable(lines.join('\n'))).toEqual({ ok: false, error: 'row 6 has 6 cells, but the header has 5' });
-    expect(parseTable(csv(30).replace('size', 'x'))).toEqual({ ok: false, error: 'the header names the column "x" twice' });
-    expect(parseTable(csv(30).replace('size', ''))).toEqual({ ok: false, error: 'column 4 has no name in the header row' });
+    expect(parseTable(csv(30).replace('size', 'x'))).toEqual({
+      ok: false,
+      error: 'the header names the column "x" twice',
+    });
+    expect(parseTable(csv(30).replace('size', ''))).toEqual({
+      ok: false,
+      error: 'column 4 has no name in the header row',
+    });
     expect(parseTable(csv(5))).toEqual({ ok: false, error: 'it has 5 data rows; at least 20 are needed' });
-    expect(parseTable('just one column\n1\n2')).toMatchObject({ ok: false, error: expect.stringMatching(/at least two columns/) });
+    expect(parseTable('just one column\n1\n2')).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/at least two columns/),
+    });
   });
 
   test('an empty cell or a stray word in a numeric column names the row and column', () => {
@@ -53,8 +72,22 @@ describe('parsing', () => {
       return parsed(copy.join('\n'));
     };
     const spec = { target: 'label', task: 'auto' as const };
-    expect(planTable(table((c) => { c[1] = 'oops'; }), spec)).toEqual({ ok: false, error: 'row 8, column "y": "oops" is not a number' });
-    expect(planTable(table((c) => { c[0] = ''; }), spec)).toEqual({ ok: false, error: 'row 8, column "x" is empty' });
+    expect(
+      planTable(
+        table((c) => {
+          c[1] = 'oops';
+        }),
+        spec,
+      ),
+    ).toEqual({ ok: false, error: 'row 8, column "y": "oops" is not a number' });
+    expect(
+      planTable(
+        table((c) => {
+          c[0] = '';
+        }),
+        spec,
+      ),
+    ).toEqual({ ok: false, error: 'row 8, column "x" is empty' });
   });
 });
 
@@ -62,20 +95,39 @@ describe('encoding', () => {
   test('auto: a text target is classes; a many-valued numeric one is regression; both can be overridden', () => {
     const t = parsed(csv(60));
     const byLabel = planTable(t, { target: 'label', task: 'auto' });
-    expect(byLabel).toMatchObject({ ok: true, value: { task: 'multiclass', classes: ['a', 'b', 'c'], inputNames: ['x', 'y', 'colour=blue', 'colour=green', 'colour=red', 'size'] } });
-    expect(planTable(t, { target: 'size', task: 'auto' })).toMatchObject({ ok: true, value: { task: 'regression', classes: null } });
+    expect(byLabel).toMatchObject({
+      ok: true,
+      value: {
+        task: 'multiclass',
+        classes: ['a', 'b', 'c'],
+        inputNames: ['x', 'y', 'colour=blue', 'colour=green', 'colour=red', 'size'],
+      },
+    });
+    expect(planTable(t, { target: 'size', task: 'auto' })).toMatchObject({
+      ok: true,
+      value: { task: 'regression', classes: null },
+    });
     expect(planTable(t, { target: 'size', task: 'classification' })).toEqual({
-      ok: false, error: 'column "size" has 60 different values; classification allows at most 20 classes (choose regression)',
+      ok: false,
+      error: 'column "size" has 60 different values; classification allows at most 20 classes (choose regression)',
     });
     expect(planTable(t, { target: 'label', task: 'regression' })).toEqual({
-      ok: false, error: 'row 2, column "label": "a" is not a number, so it cannot be a regression target',
+      ok: false,
+      error: 'row 2, column "label": "a" is not a number, so it cannot be a regression target',
     });
-    expect(planTable(t, { target: 'nope', task: 'auto' })).toEqual({ ok: false, error: 'the table has no column "nope"' });
+    expect(planTable(t, { target: 'nope', task: 'auto' })).toEqual({
+      ok: false,
+      error: 'the table has no column "nope"',
+    });
   });
 
   test('inputs are standardised with training statistics only, rows split by the seed', () => {
     const spec = defaultSpec().dataset;
-    const data = tableData(parsed(csv(100)), { ...spec, kind: 'userTable', samples: 100000, validationSplit: 0.2, table: { target: 'size', task: 'auto' } }, 42);
+    const data = tableData(
+      parsed(csv(100)),
+      { ...spec, kind: 'userTable', samples: 100000, validationSplit: 0.2, table: { target: 'size', task: 'auto' } },
+      42,
+    );
     expect([data.train.n, data.validation.n]).toEqual([80, 20]);
     const d = data.inputDim;
     for (let j = 0; j < d; j++) {
@@ -84,7 +136,11 @@ describe('encoding', () => {
     }
     expect(data.train.y.reduce((a, b) => a + b, 0) / data.train.n).toBeCloseTo(0, 5);
     expect(data.scale!.std).toBeGreaterThan(1);
-    const again = tableData(parsed(csv(100)), { ...spec, kind: 'userTable', samples: 100000, validationSplit: 0.2, table: { target: 'size', task: 'auto' } }, 7);
+    const again = tableData(
+      parsed(csv(100)),
+      { ...spec, kind: 'userTable', samples: 100000, validationSplit: 0.2, table: { target: 'size', task: 'auto' } },
+      7,
+    );
     expect(Array.from(again.validation.y)).not.toEqual(Array.from(data.validation.y));
   });
 });
@@ -97,9 +153,16 @@ test('an MLP learns the classes of a table and reports a confusion matrix with i
   expect(validateSpec(spec).ok).toBe(true);
   const epochs: EpochMetrics[] = [];
   let classes: { confusion: number[]; labels?: string[] } | undefined;
-  const status = await new Trainer(spec, {
-    onEpoch: (m, v) => { epochs.push(m); classes = v.classes ?? classes; },
-  }, { files: { table: parsed(csv(300)) } }).run();
+  const status = await new Trainer(
+    spec,
+    {
+      onEpoch: (m, v) => {
+        epochs.push(m);
+        classes = v.classes ?? classes;
+      },
+    },
+    { files: { table: parsed(csv(300)) } },
+  ).run();
   expect(status).toBe('completed');
   expect(epochs.at(-1)!.valAccuracy).toBeGreaterThanOrEqual(0.95);
   expect(classes!.labels).toEqual(['a', 'b', 'c']);
@@ -112,15 +175,25 @@ test('a table of two numeric inputs and two classes is drawn on a plane: the run
   const lines = ['height;weight;kind'];
   for (let i = 0; i < 200; i++) {
     const big = i % 2;
-    lines.push(`${(150 + big * 30 + rng.normal() * 5).toFixed(1)};${(50 + big * 30 + rng.normal() * 5).toFixed(1)};${big ? 'big' : 'small'}`);
+    lines.push(
+      `${(150 + big * 30 + rng.normal() * 5).toFixed(1)};${(50 + big * 30 + rng.normal() * 5).toFixed(1)};${big ? 'big' : 'small'}`,
+    );
   }
   const spec: ExperimentSpec = defaultSpec();
   spec.dataset = { ...spec.dataset, kind: 'userTable', samples: 200, table: { target: 'kind', task: 'auto' } };
   spec.training.epochs = 10;
   let boundary: { resolution: number; values: Float32Array } | undefined;
   let last: EpochMetrics | undefined;
-  await new Trainer(spec, { onEpoch: (m, v) => { last = m; boundary = v.boundary ?? boundary; } },
-    { files: { table: parsed(lines.join('\n')) }, boundaryResolution: 16 }).run();
+  await new Trainer(
+    spec,
+    {
+      onEpoch: (m, v) => {
+        last = m;
+        boundary = v.boundary ?? boundary;
+      },
+    },
+    { files: { table: parsed(lines.join('\n')) }, boundaryResolution: 16 },
+  ).run();
   expect(last!.valAccuracy).toBeGreaterThanOrEqual(0.95);
   expect(boundary!.resolution).toBe(16);
   // Class 1 is "small" (sorted), found at the bottom left of the window, "big" at the top right.

@@ -10,13 +10,22 @@ beforeAll(async () => {
   await activateBackend('cpu');
 });
 
-async function train(spec: ExperimentSpec, options: TrainerOptions = {}): Promise<{ status: RunStatus; epochs: EpochMetrics[]; message?: string }> {
+async function train(
+  spec: ExperimentSpec,
+  options: TrainerOptions = {},
+): Promise<{ status: RunStatus; epochs: EpochMetrics[]; message?: string }> {
   const epochs: EpochMetrics[] = [];
   let message: string | undefined;
-  const status = await new Trainer(spec, {
-    onEpoch: (m) => epochs.push(m),
-    onStatus: (_, msg) => { message = msg ?? message; },
-  }, options).run();
+  const status = await new Trainer(
+    spec,
+    {
+      onEpoch: (m) => epochs.push(m),
+      onStatus: (_, msg) => {
+        message = msg ?? message;
+      },
+    },
+    options,
+  ).run();
   return { status, epochs, message };
 }
 
@@ -41,7 +50,10 @@ describe('training learns', () => {
   test('regression on the sine surface drives the MSE down, with SGD + momentum, dropout and L2', async () => {
     const spec = defaultSpec();
     spec.dataset.kind = 'sine';
-    mlpOf(spec).hidden = [{ units: 16, activation: 'relu', dropout: 0.1 }, { units: 16, activation: 'gelu', dropout: 0 }];
+    mlpOf(spec).hidden = [
+      { units: 16, activation: 'relu', dropout: 0.1 },
+      { units: 16, activation: 'gelu', dropout: 0 },
+    ];
     spec.training.optimizer = { ...spec.training.optimizer, kind: 'momentum', learningRate: 0.05, momentum: 0.9 };
     spec.training.l2 = 1e-4;
     spec.training.epochs = 40;
@@ -97,7 +109,16 @@ test('a 2-D classifier reports its validation confusion matrix beside the bounda
   spec.training.epochs = 3;
   let views: EpochViews = {};
   let last: EpochMetrics | null = null;
-  await new Trainer(spec, { onEpoch: (m, v) => { last = m; views = v; } }, { boundaryResolution: 8 }).run();
+  await new Trainer(
+    spec,
+    {
+      onEpoch: (m, v) => {
+        last = m;
+        views = v;
+      },
+    },
+    { boundaryResolution: 8 },
+  ).run();
   expect(views.boundary?.values).toHaveLength(64);
   const confusion = views.classes!.confusion;
   expect(confusion).toHaveLength(4);
@@ -114,18 +135,23 @@ describe('a loss that runs away while staying finite', () => {
     return spec;
   };
 
-  test.each(['sgd', 'adam', 'rmsprop', 'adagrad'] as const)('%s at learning rate 10 on Circle stops with what to try', async (kind) => {
-    const before = tf.memory().numTensors;
-    const { status, epochs, message } = await train(circleAt(kind));
-    expect(status).toBe('exploded');
-    expect(epochs.length).toBeLessThan(30);
-    // The exploding epoch itself is kept: it is finite, and the curve shows it.
-    const last = epochs.at(-1)!;
-    expect(Math.max(last.trainLoss, last.batchLosses.reduce((a, b) => a + b) / last.batchLosses.length)).toBeGreaterThan(5 * epochs[0].batchLosses[0]);
-    expect(message).toMatch(/The loss exploded in epoch \d+: the training loss is .*× its .* before training/);
-    expect(message).toMatch(/learning rate 10× smaller \(it is 10\)/);
-    expect(tf.memory().numTensors).toBe(before);
-  });
+  test.each(['sgd', 'adam', 'rmsprop', 'adagrad'] as const)(
+    '%s at learning rate 10 on Circle stops with what to try',
+    async (kind) => {
+      const before = tf.memory().numTensors;
+      const { status, epochs, message } = await train(circleAt(kind));
+      expect(status).toBe('exploded');
+      expect(epochs.length).toBeLessThan(30);
+      // The exploding epoch itself is kept: it is finite, and the curve shows it.
+      const last = epochs.at(-1)!;
+      expect(
+        Math.max(last.trainLoss, last.batchLosses.reduce((a, b) => a + b) / last.batchLosses.length),
+      ).toBeGreaterThan(5 * epochs[0].batchLosses[0]);
+      expect(message).toMatch(/The loss exploded in epoch \d+: the training loss is .*× its .* before training/);
+      expect(message).toMatch(/learning rate 10× smaller \(it is 10\)/);
+      expect(tf.memory().numTensors).toBe(before);
+    },
+  );
 
   test('the person may train on past it, and then the run ends normally', async () => {
     const { status, epochs } = await train(circleAt('sgd'), { stopOnExplodingLoss: false });
@@ -169,7 +195,14 @@ describe('a test split, scored once at the end', () => {
 
   test('a language model reports next-character loss and accuracy on held-out text', async () => {
     const spec = defaultSpec();
-    spec.dataset = { ...spec.dataset, kind: 'userText', samples: 300, contextLength: 8, validationSplit: 0.1, testSplit: 0.1 };
+    spec.dataset = {
+      ...spec.dataset,
+      kind: 'userText',
+      samples: 300,
+      contextLength: 8,
+      validationSplit: 0.1,
+      testSplit: 0.1,
+    };
     spec.model = { kind: 'transformer', layers: 1, dModel: 16, heads: 2, dropout: 0 };
     spec.training.epochs = 2;
     const text = 'the quick brown fox jumps over the lazy dog. '.repeat(80);
@@ -210,13 +243,20 @@ describe('schedules, clipping and early stopping', () => {
     const { status, epochs, message } = await train(spec);
     expect(status).toBe('completed');
     expect(epochs).toHaveLength(4);
-    expect(message).toMatch(/^Stopped early after epoch 4: the validation loss has not improved for 3 epochs \(best \d\.\d{4} at epoch 1\)/);
+    expect(message).toMatch(
+      /^Stopped early after epoch 4: the validation loss has not improved for 3 epochs \(best \d\.\d{4} at epoch 1\)/,
+    );
   });
 
   test('every optimizer, with a schedule, warm-up and clipping, trains circle', async () => {
     for (const kind of ['sgd', 'momentum', 'nesterov', 'rmsprop', 'adagrad', 'adam', 'adamw'] as const) {
       const spec = defaultSpec();
-      spec.training.optimizer = { ...spec.training.optimizer, kind, learningRate: kind === 'rmsprop' || kind.startsWith('adam') ? 0.02 : 0.1, weightDecay: 1e-4 };
+      spec.training.optimizer = {
+        ...spec.training.optimizer,
+        kind,
+        learningRate: kind === 'rmsprop' || kind.startsWith('adam') ? 0.02 : 0.1,
+        weightDecay: 1e-4,
+      };
       spec.training.schedule = { kind: 'cosine', stepEpochs: 1, gamma: 1, minLearningRate: 0.001, warmupEpochs: 2 };
       spec.training.clipNorm = 1;
       spec.training.epochs = 25;
@@ -237,14 +277,18 @@ describe('comparing optimizers', () => {
     base.training.epochs = 2;
     mlpOf(base).hidden[1].dropout = 0.2;
     const specs = specsForOptimizers(base, [
-      { kind: 'sgd', learningRate: 0.1 }, { kind: 'adam', learningRate: 0.01 }, { kind: 'rmsprop', learningRate: 0.01 },
+      { kind: 'sgd', learningRate: 0.1 },
+      { kind: 'adam', learningRate: 0.01 },
+      { kind: 'rmsprop', learningRate: 0.01 },
     ]);
     expect(specs.map((s) => s.training.optimizer.kind)).toEqual(['sgd', 'adam', 'rmsprop']);
     const seen = [];
     for (const spec of specs) {
       const record = { weights: [] as Float32Array[], orders: [] as Int32Array[], losses: [] as number[] };
       await new Trainer(spec, {
-        onInit: (w) => { record.weights = w; },
+        onInit: (w) => {
+          record.weights = w;
+        },
         onEpochStart: (_, order) => record.orders.push(order),
         onEpoch: (m) => record.losses.push(m.trainLoss),
       }).run();
@@ -266,14 +310,18 @@ describe('run control', () => {
     const batches: number[] = [];
     const statuses: RunStatus[] = [];
     const epochs: EpochMetrics[] = [];
-    const trainer = new Trainer(spec, {
-      onBatch: (b) => batches.push(b.step),
-      onStatus: (s) => statuses.push(s),
-      onEpoch: (m) => {
-        epochs.push(m);
-        trainer.stop();
+    const trainer = new Trainer(
+      spec,
+      {
+        onBatch: (b) => batches.push(b.step),
+        onStatus: (s) => statuses.push(s),
+        onEpoch: (m) => {
+          epochs.push(m);
+          trainer.stop();
+        },
       },
-    }, { startPaused: true });
+      { startPaused: true },
+    );
     const done = trainer.run();
     await new Promise((r) => setTimeout(r, 20));
     expect(batches).toEqual([]);
@@ -296,7 +344,12 @@ describe('run control', () => {
     spec.training.epochs = 4;
     const epochs: number[] = [];
     let status: RunStatus | null = null;
-    const trainer = new Trainer(spec, { onEpoch: (m) => epochs.push(m.epoch), onStatus: (s) => { status = s; } });
+    const trainer = new Trainer(spec, {
+      onEpoch: (m) => epochs.push(m.epoch),
+      onStatus: (s) => {
+        status = s;
+      },
+    });
     const done = trainer.run();
     await waitFor(() => epochs.length >= 1);
     trainer.pause();
@@ -321,7 +374,12 @@ async function waitFor(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
 describe('MNIST', () => {
   test('an MLP learns the real digits (validation accuracy ≥ 0.9), and memory stays flat', async () => {
     const { readFileSync } = await import('node:fs');
-    const files = { mnist: { images: new Uint8Array(readFileSync('datasets/mnist-images.u8')), labels: new Uint8Array(readFileSync('datasets/mnist-labels.u8')) } };
+    const files = {
+      mnist: {
+        images: new Uint8Array(readFileSync('datasets/mnist-images.u8')),
+        labels: new Uint8Array(readFileSync('datasets/mnist-labels.u8')),
+      },
+    };
     const spec = defaultSpec();
     spec.dataset = { ...spec.dataset, kind: 'mnist', samples: 3000 };
     mlpOf(spec).hidden = [{ units: 64, activation: 'relu', dropout: 0 }];
@@ -330,20 +388,24 @@ describe('MNIST', () => {
     const counts: number[] = [];
     const epochs: EpochMetrics[] = [];
     const before = tf.memory().numTensors;
-    const status = await new Trainer(spec, {
-      onEpoch: (m, views) => {
-        epochs.push(m);
-        counts.push(tf.memory().numTensors);
-        expect(views.boundary).toBeUndefined(); // no plane, no boundary
-        // The confusion matrix counts every validation digit once; its diagonal is the accuracy.
-        const { confusion, misclassified } = views.classes!;
-        const right = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].reduce((s, d) => s + confusion[d * 11], 0);
-        expect(confusion.reduce((a, b) => a + b, 0)).toBe(600);
-        expect(right / 600).toBeCloseTo(m.valAccuracy!, 5);
-        expect(misclassified.length).toBe(Math.min(32, 600 - right));
-        for (const d of misclassified) expect(d.predicted).not.toBe(d.label);
+    const status = await new Trainer(
+      spec,
+      {
+        onEpoch: (m, views) => {
+          epochs.push(m);
+          counts.push(tf.memory().numTensors);
+          expect(views.boundary).toBeUndefined(); // no plane, no boundary
+          // The confusion matrix counts every validation digit once; its diagonal is the accuracy.
+          const { confusion, misclassified } = views.classes!;
+          const right = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].reduce((s, d) => s + confusion[d * 11], 0);
+          expect(confusion.reduce((a, b) => a + b, 0)).toBe(600);
+          expect(right / 600).toBeCloseTo(m.valAccuracy!, 5);
+          expect(misclassified.length).toBe(Math.min(32, 600 - right));
+          for (const d of misclassified) expect(d.predicted).not.toBe(d.label);
+        },
       },
-    }, { boundaryResolution: 16, files }).run();
+      { boundaryResolution: 16, files },
+    ).run();
     expect(status).toBe('completed');
     expect(epochs.at(-1)!.valAccuracy).toBeGreaterThanOrEqual(0.9);
     expect(counts[5]).toBe(counts[1]);
@@ -355,6 +417,9 @@ describe('MNIST', () => {
     spec.dataset.kind = 'mnist';
     expect(() => new Trainer(spec)).toThrow(/MNIST files are not loaded/);
     spec.dataset.samples = 20000;
-    expect(validateSpec(spec)).toMatchObject({ ok: false, errors: [{ field: 'dataset.samples', message: expect.stringMatching(/at most 10000/) }] });
+    expect(validateSpec(spec)).toMatchObject({
+      ok: false,
+      errors: [{ field: 'dataset.samples', message: expect.stringMatching(/at most 10000/) }],
+    });
   });
 });

@@ -15,7 +15,10 @@ function tinySpec() {
   spec.dataset.samples = 100;
   spec.training.batchSize = 20;
   spec.training.epochs = 3;
-  mlpOf(spec).hidden = [{ units: 6, activation: 'tanh', dropout: 0 }, { units: 4, activation: 'relu', dropout: 0 }];
+  mlpOf(spec).hidden = [
+    { units: 6, activation: 'tanh', dropout: 0 },
+    { units: 4, activation: 'relu', dropout: 0 },
+  ];
   return spec;
 }
 
@@ -24,7 +27,9 @@ async function runOn(backend: 'cpu' | 'webgpu'): Promise<EpochMetrics[]> {
   expect(report.active).toBe(backend);
   const epochs: EpochMetrics[] = [];
   const before = tf.memory().numTensors;
-  expect(await new Trainer(tinySpec(), { onEpoch: (m) => epochs.push(m) }, { boundaryResolution: 8 }).run()).toBe('completed');
+  expect(await new Trainer(tinySpec(), { onEpoch: (m) => epochs.push(m) }, { boundaryResolution: 8 }).run()).toBe(
+    'completed',
+  );
   expect(tf.memory().numTensors).toBe(before);
   return epochs;
 }
@@ -68,7 +73,11 @@ test.each<ModelSpec>([
     await activateBackend(backend);
     const before = tf.memory().numTensors;
     const out: number[] = [];
-    await new Trainer(tinySequenceSpec(model), { onEpoch: (m) => out.push(...m.batchLosses, m.trainLoss, m.valLoss, m.valAccuracy!) }, { files }).run();
+    await new Trainer(
+      tinySequenceSpec(model),
+      { onEpoch: (m) => out.push(...m.batchLosses, m.trainLoss, m.valLoss, m.valAccuracy!) },
+      { files },
+    ).run();
     expect(tf.memory().numTensors).toBe(before);
     return out;
   };
@@ -78,15 +87,18 @@ test.each<ModelSpec>([
   b.forEach((v, i) => expect(Math.abs(v - a[i])).toBeLessThan(1e-3 * Math.max(1, Math.abs(a[i]))));
 });
 
-test.each(OPTIMIZER_VARIANTS.map((v) => [variantLabel(v), v] as const))('the fused %s update on WebGPU equals the tf-op update', async (_, variant) => {
-  await activateBackend('webgpu');
-  expect(fusedUpdateAvailable()).toBe(true);
-  const { fused, reference, start, leaked } = await fusedAndReference(variant, variant.kind === 'adamw' ? 0.01 : 0);
-  expect(leaked).toBe(0);
-  expect(fused.length).toBe(reference.length);
-  fused.forEach((values, i) => values.forEach((v, j) => expect(v).toBeCloseTo(reference[i][j], 5)));
-  expect(fused[0]).not.toEqual(start);
-});
+test.each(OPTIMIZER_VARIANTS.map((v) => [variantLabel(v), v] as const))(
+  'the fused %s update on WebGPU equals the tf-op update',
+  async (_, variant) => {
+    await activateBackend('webgpu');
+    expect(fusedUpdateAvailable()).toBe(true);
+    const { fused, reference, start, leaked } = await fusedAndReference(variant, variant.kind === 'adamw' ? 0.01 : 0);
+    expect(leaked).toBe(0);
+    expect(fused.length).toBe(reference.length);
+    fused.forEach((values, i) => values.forEach((v, j) => expect(v).toBeCloseTo(reference[i][j], 5)));
+    expect(fused[0]).not.toEqual(start);
+  },
+);
 
 test('a backend that cannot start falls back along webgpu → webgl → wasm → cpu, saying why', async () => {
   // Node has no WebGL, so asking for it lands on wasm with the reason recorded.
@@ -98,14 +110,26 @@ test('a backend that cannot start falls back along webgpu → webgl → wasm →
   expect(auto).toEqual({ active: 'webgpu', fallbacks: [] });
   // After WebGPU stopped working in a tab, "auto" goes on with the next backend and says why.
   expect(await activateBackend('auto', ['webgpu'])).toEqual({
-    active: 'wasm', fallbacks: ['webgpu: stopped working earlier in this tab', 'webgl: not available in this environment'],
+    active: 'wasm',
+    fallbacks: ['webgpu: stopped working earlier in this tab', 'webgl: not available in this environment'],
   });
 });
 
 test('errors after which a backend cannot be trusted are told from ordinary ones', () => {
-  for (const fatal of ['Aborted(). Build with -sASSERTIONS for more info.', 'RuntimeError: unreachable', 'Out of memory',
-    'GPUDevice was lost: destroyed', 'Device is lost', 'WebGL context lost']) expect(isFatalBackendError(fatal), fatal).toBe(true);
-  for (const ordinary of ['the text is too short for a context of 16 characters', 'The weights do not fit this model', 'Your table: load a CSV file.']) {
+  for (const fatal of [
+    'Aborted(). Build with -sASSERTIONS for more info.',
+    'RuntimeError: unreachable',
+    'Out of memory',
+    'GPUDevice was lost: destroyed',
+    'Device is lost',
+    'WebGL context lost',
+  ])
+    expect(isFatalBackendError(fatal), fatal).toBe(true);
+  for (const ordinary of [
+    'the text is too short for a context of 16 characters',
+    'The weights do not fit this model',
+    'Your table: load a CSV file.',
+  ]) {
     expect(isFatalBackendError(ordinary), ordinary).toBe(false);
   }
 });

@@ -17,7 +17,15 @@ export const CLI_BACKENDS = ['cpu', 'wasm', 'webgpu'] as const satisfies readonl
 export type CliBackend = (typeof CLI_BACKENDS)[number];
 
 export type Command =
-  | { command: 'train'; specPath: string; epochs: number | null; backend: CliBackend; out: string | null; seeds: number[] | null; data: string | null }
+  | {
+      command: 'train';
+      specPath: string;
+      epochs: number | null;
+      backend: CliBackend;
+      out: string | null;
+      seeds: number[] | null;
+      data: string | null;
+    }
   | { command: 'export-pytorch'; specPath: string; out: string; data: string | null }
   | { command: 'help' };
 
@@ -25,7 +33,8 @@ const MAX_SEED = 2 ** 32 - 1;
 
 function wholeNumber(flag: string, text: string, min: number, max: number): number {
   const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || n < min || n > max) throw new UsageError(`${flag} must be a whole number from ${min} to ${max} (got ${JSON.stringify(text)})`);
+  if (!/^\d+$/.test(text.trim()) || n < min || n > max)
+    throw new UsageError(`${flag} must be a whole number from ${min} to ${max} (got ${JSON.stringify(text)})`);
   return n;
 }
 
@@ -36,8 +45,12 @@ export function parseCommand(argv: string[]): Command {
       args: argv,
       allowPositionals: true,
       options: {
-        epochs: { type: 'string' }, backend: { type: 'string' }, out: { type: 'string' }, seeds: { type: 'string' },
-        data: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        epochs: { type: 'string' },
+        backend: { type: 'string' },
+        out: { type: 'string' },
+        seeds: { type: 'string' },
+        data: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (e) {
@@ -46,21 +59,30 @@ export function parseCommand(argv: string[]): Command {
   const { values, positionals } = parsed;
   if (values.help || positionals.length === 0) return { command: 'help' };
   const [command, specPath, ...extra] = positionals;
-  if (command !== 'train' && command !== 'export-pytorch') throw new UsageError(`unknown command ${JSON.stringify(command)}: use train or export-pytorch`);
+  if (command !== 'train' && command !== 'export-pytorch')
+    throw new UsageError(`unknown command ${JSON.stringify(command)}: use train or export-pytorch`);
   if (!specPath) throw new UsageError(`${command} needs a spec or run file: npm run cli -- ${command} SPEC.json`);
   if (extra.length) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}`);
   const data = values.data ?? null;
   if (command === 'export-pytorch') {
-    for (const flag of ['epochs', 'backend', 'seeds'] as const) if (values[flag] !== undefined) throw new UsageError(`--${flag} is an option of train, not of export-pytorch`);
+    for (const flag of ['epochs', 'backend', 'seeds'] as const)
+      if (values[flag] !== undefined) throw new UsageError(`--${flag} is an option of train, not of export-pytorch`);
     if (!values.out) throw new UsageError('export-pytorch needs --out DIR, the folder to write the program into');
     return { command, specPath, out: values.out, data };
   }
   const backend = values.backend ?? 'wasm';
-  if (!(CLI_BACKENDS as readonly string[]).includes(backend)) throw new UsageError(`--backend must be one of ${CLI_BACKENDS.join(', ')} (got ${JSON.stringify(backend)})`);
-  const seeds = values.seeds === undefined ? null : values.seeds.split(',').map((s) => wholeNumber('--seeds', s, 0, MAX_SEED));
+  if (!(CLI_BACKENDS as readonly string[]).includes(backend))
+    throw new UsageError(`--backend must be one of ${CLI_BACKENDS.join(', ')} (got ${JSON.stringify(backend)})`);
+  const seeds =
+    values.seeds === undefined ? null : values.seeds.split(',').map((s) => wholeNumber('--seeds', s, 0, MAX_SEED));
   if (seeds && new Set(seeds).size !== seeds.length) throw new UsageError('--seeds lists a seed twice');
   return {
-    command, specPath, data, seeds, backend: backend as CliBackend, out: values.out ?? null,
+    command,
+    specPath,
+    data,
+    seeds,
+    backend: backend as CliBackend,
+    out: values.out ?? null,
     epochs: values.epochs === undefined ? null : wholeNumber('--epochs', values.epochs, 1, 10000),
   };
 }

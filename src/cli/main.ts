@@ -42,11 +42,18 @@ function specsOf(path: string): ReturnType<typeof readSpecFile> & { ok: true } {
     throw new BadInput([`${path}: cannot be read (${e instanceof Error ? e.message : String(e)})`]);
   }
   const result = readSpecFile(text);
-  if (!result.ok) throw new BadInput([`${linkSpec(path) !== null ? 'The link' : path} is not a valid spec:`, ...result.messages.map((m) => `  ${m}`)]);
+  if (!result.ok)
+    throw new BadInput([
+      `${linkSpec(path) !== null ? 'The link' : path} is not a valid spec:`,
+      ...result.messages.map((m) => `  ${m}`),
+    ]);
   return result;
 }
 
-export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function main(
+  argv: string[],
+  io: Io = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
   try {
     const cmd = parseCommand(argv);
     if (cmd.command === 'help') {
@@ -55,35 +62,56 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     }
     const { specs } = specsOf(cmd.specPath);
     if (cmd.command === 'export-pytorch') {
-      if (specs.length > 1) throw new BadInput([`${cmd.specPath} holds ${specs.length} runs; export one spec at a time`]);
+      if (specs.length > 1)
+        throw new BadInput([`${cmd.specPath} holds ${specs.length} runs; export one spec at a time`]);
       const spec = specs[0].spec;
       await activateBackend('cpu'); // the initial weights are drawn in JavaScript: any backend gives the same
       const files = await pytorchExport(spec, filesFor(spec, cmd.data));
       mkdirSync(cmd.out, { recursive: true });
       for (const f of files) writeFileSync(join(cmd.out, f.name), f.bytes);
-      io.stdout.write(`Wrote ${files.map((f) => f.name).join(', ')} to ${cmd.out}. Run it: cd ${cmd.out} && python3 train.py\n`);
+      io.stdout.write(
+        `Wrote ${files.map((f) => f.name).join(', ')} to ${cmd.out}. Run it: cd ${cmd.out} && python3 train.py\n`,
+      );
       return 0;
     }
     // Every run's spec is checked before the first trains, so a mistake shows at once; each
     // dataset's files are read once, however many seeds or runs share them.
     const filesByKind = new Map<string, DatasetFiles>();
-    const jobs = specs.flatMap(({ spec, name }) => (cmd.seeds ?? [spec.seed]).map((seed) => {
-      const checked = withOverrides(spec, { seed, epochs: cmd.epochs });
-      if (!checked.ok) throw new BadInput([`${cmd.specPath} with the command line's overrides is not valid:`, ...checked.messages.map((m) => `  ${m}`)]);
-      const runSpec = checked.specs[0].spec;
-      const kind = runSpec.dataset.kind;
-      if (!filesByKind.has(kind)) filesByKind.set(kind, filesFor(runSpec, cmd.data));
-      return { spec: runSpec, name, files: filesByKind.get(kind)! };
-    }));
+    const jobs = specs.flatMap(({ spec, name }) =>
+      (cmd.seeds ?? [spec.seed]).map((seed) => {
+        const checked = withOverrides(spec, { seed, epochs: cmd.epochs });
+        if (!checked.ok)
+          throw new BadInput([
+            `${cmd.specPath} with the command line's overrides is not valid:`,
+            ...checked.messages.map((m) => `  ${m}`),
+          ]);
+        const runSpec = checked.specs[0].spec;
+        const kind = runSpec.dataset.kind;
+        if (!filesByKind.has(kind)) filesByKind.set(kind, filesFor(runSpec, cmd.data));
+        return { spec: runSpec, name, files: filesByKind.get(kind)! };
+      }),
+    );
     const runs: TrainedRun[] = [];
     clearInterruption();
     try {
-      for (const job of jobs) if (!interrupted()) runs.push(await trainOne(job.spec, { id: runs.length + 1, name: job.name, backend: cmd.backend, files: job.files, out: io.stdout }));
+      for (const job of jobs)
+        if (!interrupted())
+          runs.push(
+            await trainOne(job.spec, {
+              id: runs.length + 1,
+              name: job.name,
+              backend: cmd.backend,
+              files: job.files,
+              out: io.stdout,
+            }),
+          );
     } finally {
       // Runs already trained are written even when a later one cannot start.
       if (cmd.out && runs.length) {
         writeFileSync(cmd.out, writeRunFile(runs));
-        io.stdout.write(`Wrote ${runs.length} run${runs.length === 1 ? '' : 's'} to ${cmd.out}: import it in the app (Runs → Import run file…) to see the curves.\n`);
+        io.stdout.write(
+          `Wrote ${runs.length} run${runs.length === 1 ? '' : 's'} to ${cmd.out}: import it in the app (Runs → Import run file…) to see the curves.\n`,
+        );
       }
     }
     return runs.length === jobs.length && runs.every((r) => r.status === 'completed') ? 0 : 1;

@@ -14,7 +14,9 @@ const REDRAW_MS = 100;
 function duration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '?';
   const s = Math.round(seconds);
-  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+  return s >= 3600
+    ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
+    : `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
 
 const percent = (v: number) => `${(100 * v).toFixed(1)}%`;
@@ -35,7 +37,11 @@ export class Progress {
   private batchesDone = 0;
   private epochsDone = 0;
 
-  constructor(private readonly out: Output, private readonly label: string, private readonly epochs: number) {}
+  constructor(
+    private readonly out: Output,
+    private readonly label: string,
+    private readonly epochs: number,
+  ) {}
 
   /** After each batch: on a terminal, redraw the bar with the figures of the last epoch and the time left. */
   batch(epoch: number, batch: number, batches: number): void {
@@ -48,7 +54,9 @@ export class Progress {
     const perBatch = (now - this.started) / 1000 / this.batchesDone;
     const left = perBatch * ((this.epochs - epoch) * batches + (batches - batch));
     const figures = this.last ? ` ${epochSummary(this.last)}` : '';
-    this.out.write(`\r\x1b[2K${this.label} epoch ${epoch}/${this.epochs} [${'█'.repeat(filled)}${'░'.repeat(BAR_WIDTH - filled)}]${figures} · ${duration(left)} left`);
+    this.out.write(
+      `\r\x1b[2K${this.label} epoch ${epoch}/${this.epochs} [${'█'.repeat(filled)}${'░'.repeat(BAR_WIDTH - filled)}]${figures} · ${duration(left)} left`,
+    );
   }
 
   /** At each epoch's end: the line that stays (a terminal's bar is replaced by it). */
@@ -57,12 +65,16 @@ export class Progress {
     this.epochsDone++;
     this.lastDraw = 0; // the next epoch's bar shows at once
     const left = ((Date.now() - this.started) / 1000 / this.epochsDone) * (this.epochs - m.epoch);
-    this.out.write(`${this.out.isTTY ? '\r\x1b[2K' : ''}${this.label} epoch ${m.epoch}/${this.epochs} · ${epochSummary(m)} · ${duration(left)} left\n`);
+    this.out.write(
+      `${this.out.isTTY ? '\r\x1b[2K' : ''}${this.label} epoch ${m.epoch}/${this.epochs} · ${epochSummary(m)} · ${duration(left)} left\n`,
+    );
   }
 
   /** The run's end, with the engine's explanation when it stopped early. */
   end(status: string, message?: string): void {
     if (this.out.isTTY) this.out.write('\r\x1b[2K');
-    this.out.write(`${this.label} ${status}${message ? `: ${message}` : ''} (${duration((Date.now() - this.started) / 1000)})\n`);
+    this.out.write(
+      `${this.label} ${status}${message ? `: ${message}` : ''} (${duration((Date.now() - this.started) / 1000)})\n`,
+    );
   }
 }

@@ -1,10 +1,18 @@
 // The experiments a SPEC.json names: a spec on its own (the .spec.json beside downloaded weights),
 // a run file (its runs' specs are used) or a shared link. Checked by the same validation as links,
 // with the same messages.
-import { decodeSpec, describeFieldError, migrateSpec, validateSpec, type ExperimentSpec, type FieldError } from '../spec';
+import {
+  decodeSpec,
+  describeFieldError,
+  migrateSpec,
+  validateSpec,
+  type ExperimentSpec,
+  type FieldError,
+} from '../spec';
 import { readRunFile, RUN_FILE_FORMAT } from '../export/runFile';
 
-export type SpecFileResult = { ok: true; specs: { spec: ExperimentSpec; name: string | null }[] } | { ok: false; messages: string[] };
+export type SpecFileResult =
+  { ok: true; specs: { spec: ExperimentSpec; name: string | null }[] } | { ok: false; messages: string[] };
 
 const failed = (errors: FieldError[]): SpecFileResult => ({ ok: false, messages: errors.map(describeFieldError) });
 
@@ -36,7 +44,11 @@ export function readSpecFile(text: string): SpecFileResult {
 
 /** The spec with the command line's overrides, checked again (an override can break a cross-field rule). */
 export function withOverrides(spec: ExperimentSpec, o: { seed?: number; epochs?: number | null }): SpecFileResult {
-  const changed = { ...spec, seed: o.seed ?? spec.seed, training: { ...spec.training, epochs: o.epochs ?? spec.training.epochs } };
+  const changed = {
+    ...spec,
+    seed: o.seed ?? spec.seed,
+    training: { ...spec.training, epochs: o.epochs ?? spec.training.epochs },
+  };
   const result = validateSpec(changed);
   return result.ok ? { ok: true, specs: [{ spec: result.spec, name: null }] } : failed(result.errors);
 }

@@ -35,26 +35,32 @@ function runName(spec: ExperimentSpec, given: string | null): string {
 
 /** Train one spec to its end on `backend`; the run, its final checkpoint (to continue or inspect) and how it ended. */
 export async function trainOne(
-  spec: ExperimentSpec, options: { id: number; name: string | null; backend: CliBackend; files: DatasetFiles; out: Output },
+  spec: ExperimentSpec,
+  options: { id: number; name: string | null; backend: CliBackend; files: DatasetFiles; out: Output },
 ): Promise<TrainedRun> {
   const report = await activateBackend(options.backend);
-  if (report.active !== options.backend) throw new Error(`the ${options.backend} backend is not available here (${report.fallbacks.join('; ')})`);
+  if (report.active !== options.backend)
+    throw new Error(`the ${options.backend} backend is not available here (${report.fallbacks.join('; ')})`);
   const name = runName(spec, options.name);
   const progress = new Progress(options.out, name, spec.training.epochs);
   const epochs: EpochMetrics[] = [];
   let checkpoint: TrainingCheckpoint | null = null;
   let test: TestResult | null = null;
   let message: string | null = null;
-  const trainer = new Trainer(spec, {
-    onProgress: (epoch, batch, batches) => progress.batch(epoch, batch, batches),
-    onEpoch: (m) => {
-      epochs.push(m);
-      progress.epoch(m);
+  const trainer = new Trainer(
+    spec,
+    {
+      onProgress: (epoch, batch, batches) => progress.batch(epoch, batch, batches),
+      onEpoch: (m) => {
+        epochs.push(m);
+        progress.epoch(m);
+      },
+      onCheckpoint: (cp) => (checkpoint = cp),
+      onTest: (t) => (test = t),
+      onStatus: (_s, m) => (message = m ?? message),
     },
-    onCheckpoint: (cp) => (checkpoint = cp),
-    onTest: (t) => (test = t),
-    onStatus: (_s, m) => (message = m ?? message),
-  }, { files: options.files });
+    { files: options.files },
+  );
   interruption.stopCurrent = () => trainer.stop();
   const status = await trainer.run().finally(() => (interruption.stopCurrent = null));
   progress.end(status, message ?? undefined);
@@ -64,8 +70,19 @@ export async function trainOne(
     status,
     checkpoint,
     run: {
-      id: options.id, name, color: '#1f77b4', spec, phase, message, backend: report, epochs, views: {}, samples: [],
-      visible: true, model: null, test,
+      id: options.id,
+      name,
+      color: '#1f77b4',
+      spec,
+      phase,
+      message,
+      backend: report,
+      epochs,
+      views: {},
+      samples: [],
+      visible: true,
+      model: null,
+      test,
     },
   };
 }

@@ -27,7 +27,11 @@ export interface TabularDataset {
    * Datasets drawn on a plane (the 2-D sets, a table of two numeric inputs and two classes): how
    * model inputs are made from (x1, x2), and the window drawn; null for images and series.
    */
-  plane: { features: FeatureName[]; standardizer: Standardizer; domain: { x: [number, number]; y: [number, number] } } | null;
+  plane: {
+    features: FeatureName[];
+    standardizer: Standardizer;
+    domain: { x: [number, number]; y: [number, number] };
+  } | null;
   /** Series (windows as inputs) and table regression: the training targets' mean and spread, to show values in their units. */
   scale: { mean: number; std: number } | null;
   /** Your own table: the class names (classification) and input names after encoding. */
@@ -50,7 +54,9 @@ export interface DatasetFiles {
 /** Rows [from, to) of a split (inputs `width` wide). */
 function rows(s: Split, from: number, to: number, width: number): Split {
   return {
-    x: s.x.slice(from * width, to * width), y: s.y.slice(from, to), n: to - from,
+    x: s.x.slice(from * width, to * width),
+    y: s.y.slice(from, to),
+    n: to - from,
     points: s.points.length ? s.points.slice(2 * from, 2 * to) : s.points,
   };
 }
@@ -59,7 +65,12 @@ function rows(s: Split, from: number, to: number, width: number): Split {
  * The held-out examples split in two: the first part validation, the rest test, in the proportion
  * of the spec's validation and test splits (all validation when there is no test split).
  */
-export function splitHeldOut(held: Split, nTrain: number, spec: Pick<DatasetSpec, 'validationSplit'>, width: number): { validation: Split; test: Split } {
+export function splitHeldOut(
+  held: Split,
+  nTrain: number,
+  spec: Pick<DatasetSpec, 'validationSplit'>,
+  width: number,
+): { validation: Split; test: Split } {
   const nVal = Math.min(held.n, Math.round((nTrain + held.n) * spec.validationSplit));
   return { validation: rows(held, 0, nVal, width), test: rows(held, nVal, held.n, width) };
 }
@@ -89,9 +100,18 @@ export function buildDataset(spec: DatasetSpec, seed: number, files: DatasetFile
     const flat = tableHasPlane(t.plan);
     const points = (raw: Float32Array) => (flat ? raw : noPoints);
     return {
-      task: t.plan.task, inputDim: t.inputDim, outputDim: t.plan.task === 'multiclass' ? t.plan.classes!.length : 1,
-      plane: flat ? { features: ['x1', 'x2'], standardizer: t.standardizer, domain: tableDomain(new Float32Array([...t.raw.train, ...t.raw.validation])) } : null,
-      scale: t.scale, table: { classes: t.plan.classes, inputNames: t.plan.inputNames },
+      task: t.plan.task,
+      inputDim: t.inputDim,
+      outputDim: t.plan.task === 'multiclass' ? t.plan.classes!.length : 1,
+      plane: flat
+        ? {
+            features: ['x1', 'x2'],
+            standardizer: t.standardizer,
+            domain: tableDomain(new Float32Array([...t.raw.train, ...t.raw.validation])),
+          }
+        : null,
+      scale: t.scale,
+      table: { classes: t.plan.classes, inputNames: t.plan.inputNames },
       train: { ...t.train, points: points(t.raw.train) },
       ...splitHeldOut({ ...t.validation, points: points(t.raw.validation) }, t.train.n, spec, t.inputDim),
     };
@@ -100,16 +120,34 @@ export function buildDataset(spec: DatasetSpec, seed: number, files: DatasetFile
     // The MLP sees each window of past values as one input row.
     const { train, validation, test, scale } = seriesWindows(spec, seed);
     return {
-      task: 'regression', inputDim: spec.contextLength, outputDim: 1, plane: null, scale, table: null,
-      train: { ...train, points: noPoints }, validation: { ...validation, points: noPoints }, test: { ...test, points: noPoints },
+      task: 'regression',
+      inputDim: spec.contextLength,
+      outputDim: 1,
+      plane: null,
+      scale,
+      table: null,
+      train: { ...train, points: noPoints },
+      validation: { ...validation, points: noPoints },
+      test: { ...test, points: noPoints },
     };
   }
   if (!isPlane(spec.kind)) {
     if (!files.mnist) throw new Error('The MNIST files are not loaded');
-    const { train, validation } = splitMnist(parseMnist(files.mnist.images, files.mnist.labels), spec.samples, heldOutShare(spec), deriveSeed(seed, 'split'));
+    const { train, validation } = splitMnist(
+      parseMnist(files.mnist.images, files.mnist.labels),
+      spec.samples,
+      heldOutShare(spec),
+      deriveSeed(seed, 'split'),
+    );
     return {
-      task: 'multiclass', inputDim: MNIST_PIXELS, outputDim: 10, plane: null, scale: null, table: null,
-      train: { ...train, points: noPoints }, ...splitHeldOut({ ...validation, points: noPoints }, train.n, spec, MNIST_PIXELS),
+      task: 'multiclass',
+      inputDim: MNIST_PIXELS,
+      outputDim: 10,
+      plane: null,
+      scale: null,
+      table: null,
+      train: { ...train, points: noPoints },
+      ...splitHeldOut({ ...validation, points: noPoints }, train.n, spec, MNIST_PIXELS),
     };
   }
   const raw = withDrawn(generate2d(spec.kind, spec.samples, spec.noise, deriveSeed(seed, 'data')), spec.drawn);
@@ -123,7 +161,10 @@ export function buildDataset(spec: DatasetSpec, seed: number, files: DatasetFile
   const trainRows = featurize(train.points, spec.features);
   const standardizer = fitStandardizer(trainRows, spec.features.length);
   const split = (s: { points: Float32Array; y: Float32Array }, rows: Float32Array): Split => ({
-    x: standardize(rows, standardizer), y: s.y, n: s.y.length, points: s.points,
+    x: standardize(rows, standardizer),
+    y: s.y,
+    n: s.y.length,
+    points: s.points,
   });
   return {
     task: taskOf(spec.kind),

@@ -1,7 +1,13 @@
 import type { FeatureName } from '../spec/types';
 
 export const FEATURE_LABELS: Record<FeatureName, string> = {
-  x1: 'x₁', x2: 'x₂', x1sq: 'x₁²', x2sq: 'x₂²', x1x2: 'x₁·x₂', sinx1: 'sin(x₁)', sinx2: 'sin(x₂)',
+  x1: 'x₁',
+  x2: 'x₂',
+  x1sq: 'x₁²',
+  x2sq: 'x₂²',
+  x1x2: 'x₁·x₂',
+  sinx1: 'sin(x₁)',
+  sinx2: 'sin(x₂)',
 };
 
 const FEATURE_FNS: Record<FeatureName, (x1: number, x2: number) => number> = {

@@ -13,9 +13,14 @@ export interface MnistSet {
 }
 
 /** Read the shipped bytes; throws with a clear message if the files do not belong together. */
-export function parseMnist(images: Uint8Array, labels: Uint8Array): { images: Uint8Array; labels: Uint8Array; n: number } {
+export function parseMnist(
+  images: Uint8Array,
+  labels: Uint8Array,
+): { images: Uint8Array; labels: Uint8Array; n: number } {
   if (images.length !== labels.length * MNIST_PIXELS) {
-    throw new Error(`MNIST files do not match: ${images.length} image bytes for ${labels.length} labels (expected ${labels.length * MNIST_PIXELS})`);
+    throw new Error(
+      `MNIST files do not match: ${images.length} image bytes for ${labels.length} labels (expected ${labels.length * MNIST_PIXELS})`,
+    );
   }
   if (labels.some((l) => l > 9)) throw new Error('MNIST labels must be digits 0–9');
   return { images, labels, n: labels.length };
@@ -26,7 +31,10 @@ export function parseMnist(images: Uint8Array, labels: Uint8Array): { images: Ui
  * (smaller runs train faster), and the split keeps whole images.
  */
 export function splitMnist(
-  data: { images: Uint8Array; labels: Uint8Array; n: number }, samples: number, validationSplit: number, seed: number,
+  data: { images: Uint8Array; labels: Uint8Array; n: number },
+  samples: number,
+  validationSplit: number,
+  seed: number,
 ): { train: MnistSet; validation: MnistSet } {
   const order = new Rng(seed).permutation(data.n).subarray(0, Math.min(samples, data.n));
   const nVal = Math.round(order.length * validationSplit);

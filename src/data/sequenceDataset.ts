@@ -79,8 +79,12 @@ export function seriesValues(kind: SeriesDatasetKind, length: number, noise: num
  * Forecast windows over a series, split by time (validation is the series' end, never seen in
  * training) and standardised with the training part's mean and spread.
  */
-export function seriesWindows(spec: DatasetSpec, seed: number): {
-  train: { x: Float32Array; y: Float32Array; n: number }; validation: { x: Float32Array; y: Float32Array; n: number };
+export function seriesWindows(
+  spec: DatasetSpec,
+  seed: number,
+): {
+  train: { x: Float32Array; y: Float32Array; n: number };
+  validation: { x: Float32Array; y: Float32Array; n: number };
   test: { x: Float32Array; y: Float32Array; n: number };
   scale: { mean: number; std: number };
 } {
@@ -102,14 +106,19 @@ export function seriesWindows(spec: DatasetSpec, seed: number): {
   };
   // In time order: training, then validation, then test (the series' very end).
   return {
-    train: windows(0, counts.train), validation: windows(counts.train, counts.validation),
-    test: windows(counts.train + counts.validation, counts.test), scale: { mean, std },
+    train: windows(0, counts.train),
+    validation: windows(counts.train, counts.validation),
+    test: windows(counts.train + counts.validation, counts.test),
+    scale: { mean, std },
   };
 }
 
 /** Names in a seeded order (the file is alphabetical, which would make validation all late letters). */
 function shuffledNames(file: string, seed: number): string {
-  const names = file.split('\n').map((n) => n.trim()).filter(Boolean);
+  const names = file
+    .split('\n')
+    .map((n) => n.trim())
+    .filter(Boolean);
   const order = new Rng(seed).permutation(names.length);
   return namesStream(Array.from(order, (i) => names[i]).join('\n'));
 }
@@ -119,34 +128,63 @@ export function buildSequenceDataset(spec: DatasetSpec, seed: number, files: Tex
   if (isSeries(spec.kind)) {
     const { train, validation, test, scale } = seriesWindows(spec, seed);
     return {
-      task: 'forecast', vocab: null, length: spec.contextLength, promptLength: 0, scale, startToken: 0,
-      train: { ...train, mask: null }, validation: { ...validation, mask: null }, test: { ...test, mask: null },
+      task: 'forecast',
+      vocab: null,
+      length: spec.contextLength,
+      promptLength: 0,
+      scale,
+      startToken: 0,
+      train: { ...train, mask: null },
+      validation: { ...validation, mask: null },
+      test: { ...test, mask: null },
     };
   }
   if (isToy(spec.kind)) {
     const task = spec.kind;
     const train = toyExamples(task, spec.digits, counts.train, deriveSeed(seed, 'data'));
-    const validation = heldOutToyExamples(task, spec.digits, counts.validation, deriveSeed(seed, 'validation'), [train]);
+    const validation = heldOutToyExamples(task, spec.digits, counts.validation, deriveSeed(seed, 'validation'), [
+      train,
+    ]);
     const test = heldOutToyExamples(task, spec.digits, counts.test, deriveSeed(seed, 'test'), [train, validation]);
     const part = (e: ReturnType<typeof toyExamples>) => ({ x: e.x, y: e.y, mask: e.mask, n: e.n });
     return {
-      task: 'toy', vocab: [...TOY_VOCAB], length: train.length, promptLength: train.promptLength, scale: null, startToken: 0,
-      train: part(train), validation: part(validation), test: part(test),
+      task: 'toy',
+      vocab: [...TOY_VOCAB],
+      length: train.length,
+      promptLength: train.promptLength,
+      scale: null,
+      startToken: 0,
+      train: part(train),
+      validation: part(validation),
+      test: part(test),
     };
   }
   if (!isText(spec.kind)) throw new Error(`${spec.kind} is not a sequence dataset`);
-  if (!files.text) throw new Error(spec.kind === 'userText' ? 'Your text: paste or upload some text first' : `The ${spec.kind} text is not loaded`);
+  if (!files.text)
+    throw new Error(
+      spec.kind === 'userText' ? 'Your text: paste or upload some text first' : `The ${spec.kind} text is not loaded`,
+    );
   const text = spec.kind === 'names' ? shuffledNames(files.text, deriveSeed(seed, 'split')) : files.text;
   const vocab = charVocab(text);
   const tokens = encode(vocab, text);
   // The test split is the text's end; the rest splits into training and validation as without one.
   const testFrom = spec.testSplit > 0 ? Math.floor(tokens.length * (1 - spec.testSplit)) : tokens.length;
-  const { train, validation } = lmWindows(tokens.subarray(0, testFrom), spec.contextLength, counts,
-    spec.validationSplit / (1 - spec.testSplit), deriveSeed(seed, 'data'));
+  const { train, validation } = lmWindows(
+    tokens.subarray(0, testFrom),
+    spec.contextLength,
+    counts,
+    spec.validationSplit / (1 - spec.testSplit),
+    deriveSeed(seed, 'data'),
+  );
   const test = testWindows(tokens, spec.contextLength, counts.test, testFrom);
   const start = vocab.index.get(NAME_BOUNDARY) ?? vocab.index.get('\n') ?? vocab.index.get(' ') ?? 0;
   return {
-    task: 'language', vocab: vocab.chars, length: spec.contextLength, promptLength: 0, scale: null, startToken: start,
+    task: 'language',
+    vocab: vocab.chars,
+    length: spec.contextLength,
+    promptLength: 0,
+    scale: null,
+    startToken: start,
     train: { x: train.x, y: train.y, mask: null, n: train.n },
     validation: { x: validation.x, y: validation.y, mask: null, n: validation.n },
     test: { x: test.x, y: test.y, mask: null, n: test.n },
@@ -158,11 +196,18 @@ export function buildSequenceDataset(spec: DatasetSpec, seed: number, files: Tex
  * also validation) nor twice among themselves (when the task has enough distinct problems), so
  * exact-match measures generalisation rather than recall.
  */
-function heldOutToyExamples(task: ToyTask, digits: number, count: number, seed: number, earlier: ReturnType<typeof toyExamples>[]) {
+function heldOutToyExamples(
+  task: ToyTask,
+  digits: number,
+  count: number,
+  seed: number,
+  earlier: ReturnType<typeof toyExamples>[],
+) {
   const seen = new Set<string>();
-  for (const e of earlier) for (let i = 0; i < e.n; i++) seen.add(e.x.subarray(i * e.length, i * e.length + e.promptLength).join(','));
+  for (const e of earlier)
+    for (let i = 0; i < e.n; i++) seen.add(e.x.subarray(i * e.length, i * e.length + e.promptLength).join(','));
   const rng = new Rng(seed);
-  const problems = (task === 'addition' ? 100 ** digits : 10 ** digits);
+  const problems = task === 'addition' ? 100 ** digits : 10 ** digits;
   const avoidSeen = problems >= 2 * (earlier.reduce((s, e) => s + e.n, 0) + count);
   const out = toyExamples(task, digits, count, seed);
   if (!avoidSeen) return out;

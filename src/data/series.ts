@@ -5,7 +5,9 @@ import { Rng } from './rng';
 export function sineMixture(length: number, components: number, noise: number, seed: number): Float32Array {
   const rng = new Rng(seed);
   const waves = Array.from({ length: components }, () => ({
-    period: rng.uniform(8, 80), phase: rng.uniform(0, 2 * Math.PI), amplitude: rng.uniform(0.3, 1),
+    period: rng.uniform(8, 80),
+    phase: rng.uniform(0, 2 * Math.PI),
+    amplitude: rng.uniform(0.3, 1),
   }));
   const out = new Float32Array(length);
   for (let t = 0; t < length; t++) {

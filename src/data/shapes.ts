@@ -7,8 +7,7 @@ import { MNIST_PIXELS } from './mnist';
 
 /** What a model is built for: tabular inputs and outputs, or sequences of tokens (vocab) or values (vocab null). */
 export type ProblemShape =
-  | { kind: 'tabular'; inputDim: number; outputDim: number }
-  | { kind: 'sequence'; vocab: number | null; length: number };
+  { kind: 'tabular'; inputDim: number; outputDim: number } | { kind: 'sequence'; vocab: number | null; length: number };
 
 /** Distinct characters of the shipped texts (names: with the '.' that separates names). */
 export const SHIPPED_TEXT_VOCAB = { names: 28, sotu: 80 } as const;
@@ -17,7 +16,11 @@ export const SHIPPED_TEXT_VOCAB = { names: 28, sotu: 80 } as const;
  * `userVocab`: distinct characters of the person's own text; `userTable`: its inputs and outputs
  * as encoded (null when there is none yet, or it cannot be used).
  */
-export function problemShape(spec: ExperimentSpec, userVocab: number | null, userTable: { inputDim: number; outputDim: number } | null = null): ProblemShape | null {
+export function problemShape(
+  spec: ExperimentSpec,
+  userVocab: number | null,
+  userTable: { inputDim: number; outputDim: number } | null = null,
+): ProblemShape | null {
   const d = spec.dataset;
   if (d.kind === 'userTable') return userTable && { kind: 'tabular', ...userTable };
   if (spec.model.kind === 'mlp') {
@@ -26,7 +29,13 @@ export function problemShape(spec: ExperimentSpec, userVocab: number | null, use
     return { kind: 'tabular', inputDim: MNIST_PIXELS, outputDim: 10 };
   }
   if (isSeries(d.kind)) return { kind: 'sequence', vocab: null, length: d.contextLength };
-  const vocab = isToy(d.kind) ? TOY_VOCAB.length : d.kind === 'userText' ? userVocab : isText(d.kind) ? SHIPPED_TEXT_VOCAB[d.kind] : null;
+  const vocab = isToy(d.kind)
+    ? TOY_VOCAB.length
+    : d.kind === 'userText'
+      ? userVocab
+      : isText(d.kind)
+        ? SHIPPED_TEXT_VOCAB[d.kind]
+        : null;
   return vocab ? { kind: 'sequence', vocab, length: sequenceLength(d) } : null;
 }
 
@@ -39,9 +48,14 @@ export function batchesPerEpoch(trainExamples: number, batchSize: number): numbe
 }
 
 /** Examples trained and evaluated per epoch, as the trainer counts them (for per-epoch FLOPs). */
-export function epochExamples(spec: ExperimentSpec, limits: { train: number; sequenceValidation: number }): { trained: number; evaluated: number } {
+export function epochExamples(
+  spec: ExperimentSpec,
+  limits: { train: number; sequenceValidation: number },
+): { trained: number; evaluated: number } {
   const { train, validation } = exampleCounts(spec.dataset);
   const trained = batchesPerEpoch(train, spec.training.batchSize) * spec.training.batchSize;
-  const evaluated = Math.min(limits.train, train) + (spec.model.kind === 'mlp' ? validation : Math.min(limits.sequenceValidation, validation));
+  const evaluated =
+    Math.min(limits.train, train) +
+    (spec.model.kind === 'mlp' ? validation : Math.min(limits.sequenceValidation, validation));
   return { trained, evaluated };
 }

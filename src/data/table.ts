@@ -15,9 +15,7 @@ export interface Table {
 }
 
 /** How a column enters the model. */
-export type ColumnCoding =
-  | { kind: 'number' }
-  | { kind: 'oneHot'; values: string[] };
+export type ColumnCoding = { kind: 'number' } | { kind: 'oneHot'; values: string[] };
 
 export type TableResult<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -25,21 +23,39 @@ const asNumber = (cell: string) => (cell.trim() === '' ? NaN : Number(cell));
 
 /** Parse CSV text (comma, semicolon or tab, header row); problems name the row (1 = the header) and column. */
 export function parseTable(text: string): TableResult<Table> {
-  const parsed = Papa.parse<string[]>(text.replace(/^\uFEFF/, ''), { delimitersToGuess: [',', ';', '\t'], skipEmptyLines: 'greedy' });
+  const parsed = Papa.parse<string[]>(text.replace(/^\uFEFF/, ''), {
+    delimitersToGuess: [',', ';', '\t'],
+    skipEmptyLines: 'greedy',
+  });
   const quoteError = parsed.errors.find((e) => e.type === 'Quotes');
   if (quoteError) return { ok: false, error: `row ${(quoteError.row ?? 0) + 1}: ${quoteError.message.toLowerCase()}` };
   const [header, ...rows] = parsed.data;
-  if (!header || header.length < 2) return { ok: false, error: 'the first row must name at least two columns (features and a target), separated by commas, semicolons or tabs' };
-  if (header.length > TABLE_LIMITS.columns) return { ok: false, error: `it has ${header.length} columns; at most ${TABLE_LIMITS.columns} are allowed` };
+  if (!header || header.length < 2)
+    return {
+      ok: false,
+      error:
+        'the first row must name at least two columns (features and a target), separated by commas, semicolons or tabs',
+    };
+  if (header.length > TABLE_LIMITS.columns)
+    return { ok: false, error: `it has ${header.length} columns; at most ${TABLE_LIMITS.columns} are allowed` };
   const columns = header.map((h) => h.trim());
   const blank = columns.findIndex((c) => c === '');
   if (blank >= 0) return { ok: false, error: `column ${blank + 1} has no name in the header row` };
   const twice = columns.find((c, i) => columns.indexOf(c) !== i);
   if (twice) return { ok: false, error: `the header names the column "${twice}" twice` };
-  if (rows.length > TABLE_LIMITS.rows) return { ok: false, error: `it has ${rows.length.toLocaleString('en-US')} rows; at most ${TABLE_LIMITS.rows.toLocaleString('en-US')} are allowed` };
-  if (rows.length < TABLE_LIMITS.minRows) return { ok: false, error: `it has ${rows.length} data rows; at least ${TABLE_LIMITS.minRows} are needed` };
+  if (rows.length > TABLE_LIMITS.rows)
+    return {
+      ok: false,
+      error: `it has ${rows.length.toLocaleString('en-US')} rows; at most ${TABLE_LIMITS.rows.toLocaleString('en-US')} are allowed`,
+    };
+  if (rows.length < TABLE_LIMITS.minRows)
+    return { ok: false, error: `it has ${rows.length} data rows; at least ${TABLE_LIMITS.minRows} are needed` };
   const ragged = rows.findIndex((r) => r.length !== columns.length);
-  if (ragged >= 0) return { ok: false, error: `row ${ragged + 2} has ${rows[ragged].length} cells, but the header has ${columns.length}` };
+  if (ragged >= 0)
+    return {
+      ok: false,
+      error: `row ${ragged + 2} has ${rows[ragged].length} cells, but the header has ${columns.length}`,
+    };
   return { ok: true, value: { columns, rows } };
 }
 
@@ -62,9 +78,10 @@ export function codeColumn(table: Table, column: number): TableResult<ColumnCodi
     const bad = table.rows.findIndex((r) => !Number.isFinite(asNumber(r[column])));
     return {
       ok: false,
-      error: numbers >= 0.9 * table.rows.length
-        ? `row ${bad + 2}, column "${name}": ${JSON.stringify(table.rows[bad][column].slice(0, 40))} is not a number`
-        : `column "${name}" holds text with ${values.length} different values; at most ${TABLE_LIMITS.oneHotValues} can be one-hot encoded (remove the column, or make it numeric)`,
+      error:
+        numbers >= 0.9 * table.rows.length
+          ? `row ${bad + 2}, column "${name}": ${JSON.stringify(table.rows[bad][column].slice(0, 40))} is not a number`
+          : `column "${name}" holds text with ${values.length} different values; at most ${TABLE_LIMITS.oneHotValues} can be one-hot encoded (remove the column, or make it numeric)`,
     };
   }
   return { ok: true, value: { kind: 'oneHot', values } };
@@ -83,7 +100,11 @@ export interface TablePlan {
 /** Which column is predicted how, and how every other column is encoded; or the first problem. */
 export function planTable(table: Table, spec: TableSpec): TableResult<TablePlan> {
   const target = table.columns.indexOf(spec.target);
-  if (target < 0) return { ok: false, error: spec.target ? `the table has no column "${spec.target}"` : 'choose the column to predict' };
+  if (target < 0)
+    return {
+      ok: false,
+      error: spec.target ? `the table has no column "${spec.target}"` : 'choose the column to predict',
+    };
   const features: TablePlan['features'] = [];
   const inputNames: string[] = [];
   for (let c = 0; c < table.columns.length; c++) {
@@ -95,23 +116,35 @@ export function planTable(table: Table, spec: TableSpec): TableResult<TablePlan>
     else inputNames.push(...coding.value.values.map((v) => `${table.columns[c]}=${v}`));
   }
   const cells = table.rows.map((r) => r[target].trim());
-  if (cells.some((v) => v === '')) return { ok: false, error: `row ${cells.indexOf('') + 2}, column "${spec.target}" (the target) is empty` };
+  if (cells.some((v) => v === ''))
+    return { ok: false, error: `row ${cells.indexOf('') + 2}, column "${spec.target}" (the target) is empty` };
   const numeric = cells.every((v) => Number.isFinite(Number(v)));
   const distinct = [...new Set(cells)];
-  const classification = spec.task === 'classification' || (spec.task === 'auto' && (!numeric || distinct.length <= TABLE_LIMITS.classes));
+  const classification =
+    spec.task === 'classification' || (spec.task === 'auto' && (!numeric || distinct.length <= TABLE_LIMITS.classes));
   if (!classification) {
     if (!numeric) {
       const bad = cells.findIndex((v) => !Number.isFinite(Number(v)));
-      return { ok: false, error: `row ${bad + 2}, column "${spec.target}": ${JSON.stringify(cells[bad].slice(0, 40))} is not a number, so it cannot be a regression target` };
+      return {
+        ok: false,
+        error: `row ${bad + 2}, column "${spec.target}": ${JSON.stringify(cells[bad].slice(0, 40))} is not a number, so it cannot be a regression target`,
+      };
     }
     return { ok: true, value: { task: 'regression', target, classes: null, features, inputNames } };
   }
   if (distinct.length > TABLE_LIMITS.classes) {
-    return { ok: false, error: `column "${spec.target}" has ${distinct.length} different values; classification allows at most ${TABLE_LIMITS.classes} classes (choose regression)` };
+    return {
+      ok: false,
+      error: `column "${spec.target}" has ${distinct.length} different values; classification allows at most ${TABLE_LIMITS.classes} classes (choose regression)`,
+    };
   }
-  if (distinct.length < 2) return { ok: false, error: `column "${spec.target}" has a single value; there is nothing to classify` };
+  if (distinct.length < 2)
+    return { ok: false, error: `column "${spec.target}" has a single value; there is nothing to classify` };
   const classes = numeric ? distinct.sort((a, b) => Number(a) - Number(b)) : distinct.sort();
-  return { ok: true, value: { task: classes.length === 2 ? 'binary' : 'multiclass', target, classes, features, inputNames } };
+  return {
+    ok: true,
+    value: { task: classes.length === 2 ? 'binary' : 'multiclass', target, classes, features, inputNames },
+  };
 }
 
 export interface TableData {
@@ -132,7 +165,9 @@ export function tableData(table: Table, spec: DatasetSpec, seed: number): TableD
   const planned = planTable(table, spec.table);
   if (!planned.ok) throw new Error(`Your table: ${planned.error}.`);
   const plan = planned.value;
-  const order = new Rng(deriveSeed(seed, 'split')).permutation(table.rows.length).subarray(0, Math.min(spec.samples, table.rows.length));
+  const order = new Rng(deriveSeed(seed, 'split'))
+    .permutation(table.rows.length)
+    .subarray(0, Math.min(spec.samples, table.rows.length));
   const n = order.length;
   const d = plan.inputNames.length;
   const x = new Float32Array(n * d);
@@ -162,7 +197,12 @@ export function tableData(table: Table, spec: DatasetSpec, seed: number): TableD
     n: to - from,
   });
   return {
-    plan, inputDim: d, standardizer, scale, train: part(nVal, n), validation: part(0, nVal),
+    plan,
+    inputDim: d,
+    standardizer,
+    scale,
+    train: part(nVal, n),
+    validation: part(0, nVal),
     raw: { train: x.slice(nVal * d), validation: x.slice(0, nVal * d) },
   };
 }

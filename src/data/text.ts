@@ -36,7 +36,10 @@ export function decode(vocab: CharVocab, ids: ArrayLike<number>): string {
 
 /** Names as one stream: ".emma.olivia.ava." so a model learns where names start and end. */
 export function namesStream(namesFile: string): string {
-  const names = namesFile.split('\n').map((n) => n.trim()).filter(Boolean);
+  const names = namesFile
+    .split('\n')
+    .map((n) => n.trim())
+    .filter(Boolean);
   return NAME_BOUNDARY + names.join(NAME_BOUNDARY) + NAME_BOUNDARY;
 }
 
@@ -75,7 +78,11 @@ export interface TokenWindows {
  * (as many as asked for, or as fit without overlap if the held-out text is short).
  */
 export function lmWindows(
-  tokens: Int32Array, contextLength: number, counts: { train: number; validation: number }, validationSplit: number, seed: number,
+  tokens: Int32Array,
+  contextLength: number,
+  counts: { train: number; validation: number },
+  validationSplit: number,
+  seed: number,
 ): { train: TokenWindows; validation: TokenWindows } {
   const count = counts.train;
   const T = contextLength;
@@ -114,6 +121,7 @@ function heldOutStarts(end: number, from: number, T: number, count: number): num
 export function testWindows(tokens: Int32Array, contextLength: number, count: number, from: number): TokenWindows {
   const T = contextLength;
   if (count === 0) return { x: new Int32Array(0), y: new Int32Array(0), n: 0, contextLength: T };
-  if (tokens.length - from - T - 1 <= 0) throw new Error(`the text is too short for a test split with a context of ${T} characters`);
+  if (tokens.length - from - T - 1 <= 0)
+    throw new Error(`the text is too short for a test split with a context of ${T} characters`);
   return windowsAt(tokens, heldOutStarts(tokens.length, from, T, count), T);
 }

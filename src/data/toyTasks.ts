@@ -24,9 +24,18 @@ export interface ToyExamples {
 export function toyExample(task: ToyTask, digits: number, rng: Rng): { prompt: string; answer: string } {
   const draw = (n: number) => Array.from({ length: n }, () => String(Math.floor(rng.next() * 10))).join('');
   switch (task) {
-    case 'reverse': { const s = draw(digits); return { prompt: s + '|', answer: [...s].reverse().join('') }; }
-    case 'sort': { const s = draw(digits); return { prompt: s + '|', answer: [...s].sort().join('') }; }
-    case 'copy': { const s = draw(digits); return { prompt: s + '|', answer: s }; }
+    case 'reverse': {
+      const s = draw(digits);
+      return { prompt: s + '|', answer: [...s].reverse().join('') };
+    }
+    case 'sort': {
+      const s = draw(digits);
+      return { prompt: s + '|', answer: [...s].sort().join('') };
+    }
+    case 'copy': {
+      const s = draw(digits);
+      return { prompt: s + '|', answer: s };
+    }
     case 'addition': {
       const a = Math.floor(rng.next() * 10 ** digits);
       const b = Math.floor(rng.next() * 10 ** digits);

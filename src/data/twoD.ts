@@ -111,7 +111,11 @@ function surface(f: (x1: number, x2: number) => number): Generator {
 }
 
 const GENERATORS: Record<PlaneDatasetKind, Generator> = {
-  circle, xor, gaussians, spiral, moons,
+  circle,
+  xor,
+  gaussians,
+  spiral,
+  moons,
   plane: surface((x1, x2) => (x1 + x2) / (2 * (DOMAIN - 1))),
   sine: surface((x1, x2) => Math.sin((Math.PI * x1) / 4) * Math.cos((Math.PI * x2) / 6)),
 };
@@ -149,7 +153,13 @@ export function withDrawn(set: PointSet, drawn: DrawnPoints | undefined): PointS
  * The point nearest to (x1, x2) within `radius`: a generated one (by index) or one added by
  * hand (by its place in `added`); null when none is that close.
  */
-export function nearestPoint(set: PointSet, drawn: DrawnPoints, x1: number, x2: number, radius: number): { generated: number } | { added: number } | null {
+export function nearestPoint(
+  set: PointSet,
+  drawn: DrawnPoints,
+  x1: number,
+  x2: number,
+  radius: number,
+): { generated: number } | { added: number } | null {
   let best: { generated: number } | { added: number } | null = null;
   let bestD = radius * radius;
   const removed = new Set(drawn.removed);

@@ -15,7 +15,13 @@ export interface AttentionWeights {
 
 /** [T, T] additive mask: 0 where a position may attend (itself and earlier), −1e9 after. */
 export function causalMask(time: number): tf.Tensor2D {
-  return tf.tidy(() => tf.linalg.bandPart(tf.ones([time, time]), -1, 0).sub(1).mul(1e9) as tf.Tensor2D);
+  return tf.tidy(
+    () =>
+      tf.linalg
+        .bandPart(tf.ones([time, time]), -1, 0)
+        .sub(1)
+        .mul(1e9) as tf.Tensor2D,
+  );
 }
 
 export interface AttentionResult {
@@ -25,15 +31,28 @@ export interface AttentionResult {
 }
 
 /** x: [batch, time, d] → [batch, time, d]; `mask` from causalMask(time). */
-export function causalSelfAttention(x: tf.Tensor3D, w: AttentionWeights, heads: number, mask: tf.Tensor2D): AttentionResult {
+export function causalSelfAttention(
+  x: tf.Tensor3D,
+  w: AttentionWeights,
+  heads: number,
+  mask: tf.Tensor2D,
+): AttentionResult {
   const [batch, time, d] = x.shape;
   const dh = d / heads;
   const qkv = linear(x.reshape([batch * time, d]), w.wqkv, w.bqkv)
-    .reshape([batch, time, 3, heads, dh]).transpose([2, 0, 3, 1, 4]); // [3, B, H, T, dh]
+    .reshape([batch, time, 3, heads, dh])
+    .transpose([2, 0, 3, 1, 4]); // [3, B, H, T, dh]
   const [q, k, v] = tf.unstack(qkv).map((t) => t.reshape([batch * heads, time, dh]) as tf.Tensor3D);
-  const scores = q.matMul(k, false, true).mul(1 / Math.sqrt(dh)).add(mask);
+  const scores = q
+    .matMul(k, false, true)
+    .mul(1 / Math.sqrt(dh))
+    .add(mask);
   const weights = scores.softmax() as tf.Tensor3D;
-  const mixed = weights.matMul(v).reshape([batch, heads, time, dh]).transpose([0, 2, 1, 3]).reshape([batch * time, d]);
+  const mixed = weights
+    .matMul(v)
+    .reshape([batch, heads, time, dh])
+    .transpose([0, 2, 1, 3])
+    .reshape([batch * time, d]);
   const out = linear(mixed as tf.Tensor2D, w.wo, w.bo).reshape([batch, time, d]) as tf.Tensor3D;
   return { out, weights: weights.reshape([batch, heads, time, time]) as tf.Tensor4D };
 }

@@ -22,7 +22,10 @@ function unavailableReason(name: BackendName): string | null {
  * Switch tfjs to the first backend of the chain that initialises, saying why others were skipped.
  * `avoid`: backends that stopped working earlier in this tab (a lost WebGPU device), skipped.
  */
-export async function activateBackend(choice: BackendChoice, avoid: readonly BackendName[] = []): Promise<BackendReport> {
+export async function activateBackend(
+  choice: BackendChoice,
+  avoid: readonly BackendName[] = [],
+): Promise<BackendReport> {
   const fallbacks: string[] = [];
   for (const name of fallbackChain(choice)) {
     if (avoid.includes(name)) {
@@ -48,9 +51,16 @@ export async function activateBackend(choice: BackendChoice, avoid: readonly Bac
 }
 
 /** Bytes held by tensors, and on GPU backends the bytes in use and allocated on the device. */
-export function memoryFigures(): { numTensors: number; tensorBytes: number; gpuBytes: number | null; gpuBytesAllocated: number | null } {
+export function memoryFigures(): {
+  numTensors: number;
+  tensorBytes: number;
+  gpuBytes: number | null;
+  gpuBytesAllocated: number | null;
+} {
   const m = tf.memory() as tf.MemoryInfo & {
-    numBytesInGPU?: number; numBytesInGPUAllocated?: number; numBytesAllocatedInGPU?: number;
+    numBytesInGPU?: number;
+    numBytesInGPUAllocated?: number;
+    numBytesAllocatedInGPU?: number;
   };
   return {
     numTensors: m.numTensors,
@@ -65,11 +75,14 @@ export function memoryFigures(): { numTensors: number; tensorBytes: number; gpuB
  * gone), running out of memory, a lost WebGPU device or WebGL context.
  */
 export function isFatalBackendError(message: string): boolean {
-  return /Aborted\(|RuntimeError: (abort|unreachable)|out of memory|\bOOM\b|device (is |was )?(lost|destroyed)|GPUDevice.*lost|context lost|CONTEXT_LOST/i.test(message);
+  return /Aborted\(|RuntimeError: (abort|unreachable)|out of memory|\bOOM\b|device (is |was )?(lost|destroyed)|GPUDevice.*lost|context lost|CONTEXT_LOST/i.test(
+    message,
+  );
 }
 
 /** Call `onLost` with the reason if the active backend's GPU device goes away (WebGPU only). */
 export function watchDeviceLoss(onLost: (reason: string) => void): void {
-  const device = (tf.backend() as unknown as { device?: { lost?: Promise<{ reason?: string; message?: string }> } }).device;
+  const device = (tf.backend() as unknown as { device?: { lost?: Promise<{ reason?: string; message?: string }> } })
+    .device;
   void device?.lost?.then((info) => onLost(info.message || info.reason || 'the GPU device was lost'));
 }

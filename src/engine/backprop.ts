@@ -20,7 +20,10 @@ export const ACTIVATION_FNS: Record<Activation, { f: (z: number) => number; df: 
   tanh: { f: (z) => Math.tanh(z), df: (z) => 1 - Math.tanh(z) ** 2 },
   sigmoid: {
     f: (z) => 1 / (1 + Math.exp(-z)),
-    df: (z) => { const s = 1 / (1 + Math.exp(-z)); return s * (1 - s); },
+    df: (z) => {
+      const s = 1 / (1 + Math.exp(-z));
+      return s * (1 - s);
+    },
   },
   // tanh approximation, as in engine/mlp.ts: ½z(1 + tanh(u)), u = c(z + 0.044715z³)
   gelu: {
@@ -52,7 +55,12 @@ export type BackpropTask = 'binary' | 'regression' | 'multiclass';
  * logit (so dL/dz = σ(z) − y), several classes softmax cross-entropy (dL/dz = softmax(z) − onehot(y)),
  * regression the squared error (dL/dz = 2(z − y)).
  */
-export function backprop(layers: DenseWeights[], input: ArrayLike<number>, target: number, task: BackpropTask): Backprop {
+export function backprop(
+  layers: DenseWeights[],
+  input: ArrayLike<number>,
+  target: number,
+  task: BackpropTask,
+): Backprop {
   const inputs: number[][] = [];
   const z: number[][] = [];
   const a: number[][] = [];
@@ -72,24 +80,30 @@ export function backprop(layers: DenseWeights[], input: ArrayLike<number>, targe
   const out = outputs[0];
   const max = Math.max(...outputs);
   const logSumExp = max + Math.log(outputs.reduce((s, v) => s + Math.exp(v - max), 0));
-  const loss = task === 'binary'
-    ? Math.max(out, 0) - out * target + Math.log1p(Math.exp(-Math.abs(out)))
-    : task === 'multiclass' ? logSumExp - outputs[target] : (out - target) ** 2;
+  const loss =
+    task === 'binary'
+      ? Math.max(out, 0) - out * target + Math.log1p(Math.exp(-Math.abs(out)))
+      : task === 'multiclass'
+        ? logSumExp - outputs[target]
+        : (out - target) ** 2;
   const dA: number[][] = new Array<number[]>(layers.length);
   const dZ: number[][] = new Array<number[]>(layers.length);
   const dW: number[][] = new Array<number[]>(layers.length);
   const dB: number[][] = new Array<number[]>(layers.length);
   // The output layer is linear; its upstream gradient is the loss's derivative in its output.
-  let upstream = task === 'multiclass'
-    ? outputs.map((v, k) => Math.exp(v - logSumExp) - (k === target ? 1 : 0))
-    : [task === 'binary' ? 1 / (1 + Math.exp(-out)) - target : 2 * (out - target)];
+  let upstream =
+    task === 'multiclass'
+      ? outputs.map((v, k) => Math.exp(v - logSumExp) - (k === target ? 1 : 0))
+      : [task === 'binary' ? 1 / (1 + Math.exp(-out)) - target : 2 * (out - target)];
   for (let l = layers.length - 1; l >= 0; l--) {
     const layer = layers[l];
     dA[l] = upstream;
     dZ[l] = upstream.map((g, j) => g * ACTIVATION_FNS[layer.activation].df(z[l][j]));
     dB[l] = dZ[l];
-    dW[l] = Array.from({ length: layer.inputs * layer.outputs }, (_, k) =>
-      inputs[l][Math.floor(k / layer.outputs)] * dZ[l][k % layer.outputs]);
+    dW[l] = Array.from(
+      { length: layer.inputs * layer.outputs },
+      (_, k) => inputs[l][Math.floor(k / layer.outputs)] * dZ[l][k % layer.outputs],
+    );
     upstream = Array.from({ length: layer.inputs }, (_, i) => {
       let s = 0;
       for (let j = 0; j < layer.outputs; j++) s += layer.weights[i * layer.outputs + j] * dZ[l][j];

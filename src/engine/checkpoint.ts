@@ -16,11 +16,18 @@ function weightsOf(learner: Learner): Named[] {
 
 function slotsOf(learner: Learner, optimizer: Optimizer): Named[] {
   return Object.entries(optimizer.slots).flatMap(([slot, byVariable]) =>
-    learner.variables.map((v, i) => ({ name: `${slot}.${learner.parameterNames[i]}`, tensor: byVariable.get(v.name)! })));
+    learner.variables.map((v, i) => ({
+      name: `${slot}.${learner.parameterNames[i]}`,
+      tensor: byVariable.get(v.name)!,
+    })),
+  );
 }
 
 /** Weights and optimizer slots as plain data, read back in one transfer (one sync on GPU backends). */
-export async function readState(learner: Learner, optimizer: Optimizer | null): Promise<{ weights: TensorData[]; slots: TensorData[] }> {
+export async function readState(
+  learner: Learner,
+  optimizer: Optimizer | null,
+): Promise<{ weights: TensorData[]; slots: TensorData[] }> {
   const weights = weightsOf(learner);
   const all = [...weights, ...(optimizer ? slotsOf(learner, optimizer) : [])];
   const flat = tf.tidy(() => tf.concat(all.map((e) => e.tensor.reshape([-1]))));
@@ -37,7 +44,10 @@ export async function readState(learner: Learner, optimizer: Optimizer | null): 
 
 /** Assign stored values to the tensors they name; throws naming the first tensor that does not fit. */
 function assign(targets: Named[], data: readonly TensorData[], what: string): void {
-  const problem = tensorMismatch(targets.map((t) => ({ name: t.name, shape: t.tensor.shape })), data);
+  const problem = tensorMismatch(
+    targets.map((t) => ({ name: t.name, shape: t.tensor.shape })),
+    data,
+  );
   if (problem) throw new Error(`The ${what} do not fit this model: ${problem}.`);
   const byName = new Map(data.map((d) => [d.name, d]));
   for (const t of targets) {

@@ -1,6 +1,14 @@
 // The compute-cost model: parameters and FLOPs per layer, counted from the spec (see DESIGN.md,
 // "Compute cost"). No tfjs import, so the UI can use it.
-import type { Activation, LstmSpec, MlpSpec, ModelSpec, OptimizerKind, OptimizerSpec, TransformerSpec } from '../spec/types';
+import type {
+  Activation,
+  LstmSpec,
+  MlpSpec,
+  ModelSpec,
+  OptimizerKind,
+  OptimizerSpec,
+  TransformerSpec,
+} from '../spec/types';
 import type { ProblemShape } from '../data/shapes';
 
 /**
@@ -15,11 +23,19 @@ export const ACTIVATION_FLOPS: Record<Activation, number> = { linear: 0, relu: 1
  * velocity; Nesterov 6; RMSProp and Adagrad ≈ 8; Adam and AdamW ≈ 12 (+2 for AdamW's decay).
  */
 export const OPTIMIZER_FLOPS: Record<OptimizerKind, number> = {
-  sgd: 2, momentum: 4, nesterov: 6, rmsprop: 8, adagrad: 7, adam: 12, adamw: 14,
+  sgd: 2,
+  momentum: 4,
+  nesterov: 6,
+  rmsprop: 8,
+  adagrad: 7,
+  adam: 12,
+  adamw: 14,
 };
 
 /** What an optimizer's switches add per parameter: centered a ← ρa + (1−ρ)g and s − a² (5), RMSprop's momentum buffer (2), AMSGrad's max (1). */
-export function optimizerSwitchFlops(o: Pick<OptimizerSpec, 'kind' | 'centered' | 'rmspropMomentum' | 'amsgrad'>): number {
+export function optimizerSwitchFlops(
+  o: Pick<OptimizerSpec, 'kind' | 'centered' | 'rmspropMomentum' | 'amsgrad'>,
+): number {
   if (o.kind === 'rmsprop') return (o.centered ? 5 : 0) + (o.rmspropMomentum > 0 ? 2 : 0);
   return (o.kind === 'adam' || o.kind === 'adamw') && o.amsgrad ? 1 : 0;
 }
@@ -49,7 +65,13 @@ function layer(name: string, inputs: number, outputs: number, params: number, fo
 }
 
 function dense(name: string, inputs: number, outputs: number, activation: Activation): LayerCost {
-  return layer(name, inputs, outputs, inputs * outputs + outputs, 2 * inputs * outputs + outputs + ACTIVATION_FLOPS[activation] * outputs);
+  return layer(
+    name,
+    inputs,
+    outputs,
+    inputs * outputs + outputs,
+    2 * inputs * outputs + outputs + ACTIVATION_FLOPS[activation] * outputs,
+  );
 }
 
 function total(layers: LayerCost[]): ModelCost {
@@ -89,8 +111,7 @@ export interface EpochWork {
  */
 export function epochFlops(cost: ModelCost, work: EpochWork): number {
   const perStep =
-    work.batchSize * 3 * cost.forwardFlops +
-    cost.params * (OPTIMIZER_FLOPS[work.optimizer] + work.extraPerParam);
+    work.batchSize * 3 * cost.forwardFlops + cost.params * (OPTIMIZER_FLOPS[work.optimizer] + work.extraPerParam);
   return work.batches * perStep + work.evalExamples * cost.forwardFlops;
 }
 
@@ -147,16 +168,28 @@ export function lstmCost(model: LstmSpec, vocab: number | null, time: number): M
   const layers: LayerCost[] = [];
   let width = 1;
   if (vocab) {
-    layers.push(layer('embedding', vocab, model.embedding, vocab * model.embedding, embeddingFlops(vocab, model.embedding, time)));
+    layers.push(
+      layer('embedding', vocab, model.embedding, vocab * model.embedding, embeddingFlops(vocab, model.embedding, time)),
+    );
     width = model.embedding;
   }
   model.layers.forEach((l, i) => {
-    layers.push(layer(`lstm ${i + 1}`, width, l.units, 4 * l.units * (width + l.units + 1), lstmFlops(width, l.units, time)));
+    layers.push(
+      layer(`lstm ${i + 1}`, width, l.units, 4 * l.units * (width + l.units + 1), lstmFlops(width, l.units, time)),
+    );
     width = l.units;
   });
   const outputs = vocab ?? 1;
   const steps = vocab ? time : 1;
-  layers.push(layer('head', width, outputs, width * outputs + outputs, steps * (2 * width * outputs + outputs + LOSS_FLOPS * outputs)));
+  layers.push(
+    layer(
+      'head',
+      width,
+      outputs,
+      width * outputs + outputs,
+      steps * (2 * width * outputs + outputs + LOSS_FLOPS * outputs),
+    ),
+  );
   return total(layers);
 }
 
@@ -171,12 +204,21 @@ export function transformerCost(model: TransformerSpec, vocab: number, time: num
     layer('embeddings', vocab, d, vocab * d + time * d, embeddingFlops(vocab, d, time) + time * d),
   ];
   for (let i = 1; i <= model.layers; i++) {
-    layers.push(layer(`block ${i} attention`, d, d, 4 * d * d + 4 * d + 2 * d,
-      layerNormFlops(d, time) + attentionFlops(d, time, model.heads) + time * 4 * d + time * d));
+    layers.push(
+      layer(
+        `block ${i} attention`,
+        d,
+        d,
+        4 * d * d + 4 * d + 2 * d,
+        layerNormFlops(d, time) + attentionFlops(d, time, model.heads) + time * 4 * d + time * d,
+      ),
+    );
     const mlpForward = time * (2 * d * 4 * d + 4 * d + ACTIVATION_FLOPS.gelu * 4 * d + 2 * 4 * d * d + d + d);
     layers.push(layer(`block ${i} MLP`, d, d, 8 * d * d + 5 * d + 2 * d, layerNormFlops(d, time) + mlpForward));
   }
-  layers.push(layer('head', d, vocab, 2 * d + d * vocab, layerNormFlops(d, time) + time * (2 * d * vocab + LOSS_FLOPS * vocab)));
+  layers.push(
+    layer('head', d, vocab, 2 * d + d * vocab, layerNormFlops(d, time) + time * (2 * d * vocab + LOSS_FLOPS * vocab)),
+  );
   return total(layers);
 }
 

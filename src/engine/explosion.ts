@@ -23,8 +23,10 @@ export function epochLoss(batchLosses: number[], trainLoss: number): number {
 /** What happened, and what to try. */
 export function explosionMessage(epoch: number, startLoss: number, loss: number, learningRate: number): string {
   const fmt = (v: number) => (Math.abs(v) >= 1e4 ? v.toExponential(2) : v.toPrecision(3));
-  return `The loss exploded in epoch ${epoch}: the training loss is ${fmt(loss)}, ${fmt(loss / startLoss)}× its ${fmt(startLoss)} ` +
+  return (
+    `The loss exploded in epoch ${epoch}: the training loss is ${fmt(loss)}, ${fmt(loss / startLoss)}× its ${fmt(startLoss)} ` +
     'before training, so the steps are too large for this model. Try a learning rate 10× smaller ' +
     `(it is ${learningRate}), clipping the gradient norm (e.g. 1), a warm-up, or Adam instead of SGD. ` +
-    'Continue anyway to train on from here.';
+    'Continue anyway to train on from here.'
+  );
 }

@@ -38,7 +38,12 @@ export interface Learner {
 
   // Capabilities: present only on the models that have them, so callers ask rather than check classes.
   /** A look inside between batches (the MLP): weights, last-batch gradients, optimizer state, neuron maps. */
-  inspect?: (exampleIndex: number, optimizer: Optimizer, lastGrads: tf.NamedTensorMap | null, resolution?: number) => Promise<Inspection>;
+  inspect?: (
+    exampleIndex: number,
+    optimizer: Optimizer,
+    lastGrads: tf.NamedTensorMap | null,
+    resolution?: number,
+  ) => Promise<Inspection>;
   /** Language models: `length` characters drawn at `temperature` after `prompt`, with a seeded generator. */
   sample?: (length: number, temperature: number, rng: Rng, prompt?: string) => Promise<string>;
   /** Transformers: every layer's and head's attention weights for a text. */
@@ -58,7 +63,14 @@ export function chunks(n: number, size: number): [number, number][] {
 export const FORECAST_SHOWN = 300;
 
 /** Forecasts of the first validation windows beside their targets, both back in the series' units. */
-export function forecastView(targets: Float32Array, predicted: Float32Array, scale: { mean: number; std: number }): ForecastSnapshot {
+export function forecastView(
+  targets: Float32Array,
+  predicted: Float32Array,
+  scale: { mean: number; std: number },
+): ForecastSnapshot {
   const unscale = (v: number) => v * scale.std + scale.mean;
-  return { truth: Array.from(targets.subarray(0, predicted.length), unscale), predicted: Array.from(predicted, unscale) };
+  return {
+    truth: Array.from(targets.subarray(0, predicted.length), unscale),
+    predicted: Array.from(predicted, unscale),
+  };
 }

@@ -13,15 +13,19 @@ export type FusedActivation = 'linear' | 'relu' | 'sigmoid';
 
 function activationGrad(dy: tf.Tensor2D, y: tf.Tensor2D, activation: FusedActivation): tf.Tensor2D {
   switch (activation) {
-    case 'linear': return dy;
-    case 'relu': return dy.mul(y.step());
-    case 'sigmoid': return dy.mul(y.mul(tf.scalar(1).sub(y)));
+    case 'linear':
+      return dy;
+    case 'relu':
+      return dy.mul(y.step());
+    case 'sigmoid':
+      return dy.mul(y.mul(tf.scalar(1).sub(y)));
   }
 }
 
 /** a·bᵀ or aᵀ·b; on wasm the transpose is made explicitly first (see the top of this file). */
 function matMulT(a: tf.Tensor2D, b: tf.Tensor2D, transposeA: boolean, transposeB: boolean): tf.Tensor2D {
-  if (tf.getBackend() !== 'wasm') return withTunedMatMul(a, b, transposeA, transposeB, () => tf.matMul(a, b, transposeA, transposeB));
+  if (tf.getBackend() !== 'wasm')
+    return withTunedMatMul(a, b, transposeA, transposeB, () => tf.matMul(a, b, transposeA, transposeB));
   return tf.matMul(transposeA ? a.transpose() : a, transposeB ? b.transpose() : b);
 }
 
@@ -32,11 +36,22 @@ export interface LinearOptions {
 }
 
 /** act(x·W + b) for 2-D x; `bias` may be null. */
-export function linear(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D | null, options: LinearOptions = {}): tf.Tensor2D {
+export function linear(
+  x: tf.Tensor2D,
+  kernel: tf.Tensor2D,
+  bias: tf.Tensor1D | null,
+  options: LinearOptions = {},
+): tf.Tensor2D {
   const activation = options.activation ?? 'linear';
   const needsInput = options.inputNeedsGrad ?? true;
-  const forward = () => withTunedMatMul(x, kernel, false, false,
-    () => tf.fused.matMul({ a: x, b: kernel, bias: bias ?? undefined, activation }) as tf.Tensor2D);
+  const forward = () =>
+    withTunedMatMul(
+      x,
+      kernel,
+      false,
+      false,
+      () => tf.fused.matMul({ a: x, b: kernel, bias: bias ?? undefined, activation }) as tf.Tensor2D,
+    );
   const backward = (dy: tf.Tensor2D, y: tf.Tensor2D, x: tf.Tensor2D): tf.Tensor[] => {
     const dz = activationGrad(dy, y, activation);
     const grads: tf.Tensor[] = [matMulT(x, dz, true, false)];
@@ -55,7 +70,8 @@ export function linear(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D | 
     save([y, x]);
     return {
       value: y,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => backward(dy as tf.Tensor2D, saved[0] as tf.Tensor2D, saved[1] as tf.Tensor2D),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        backward(dy as tf.Tensor2D, saved[0] as tf.Tensor2D, saved[1] as tf.Tensor2D),
     };
   });
   return op(...trainable);

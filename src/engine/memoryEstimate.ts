@@ -27,15 +27,27 @@ const GIB = 1024 ** 3;
  * 16 heads, context 128, batch 1024 (about 64 GB by this estimate) aborted wasm after 8 s and
  * took Chromium to 17 GB on WebGPU: such specs are refused with what to reduce.
  */
-export const MEMORY_BUDGET: Record<BackendName, number> = { webgpu: 4 * GIB, webgl: 2 * GIB, wasm: 2 * GIB, cpu: 2 * GIB };
+export const MEMORY_BUDGET: Record<BackendName, number> = {
+  webgpu: 4 * GIB,
+  webgl: 2 * GIB,
+  wasm: 2 * GIB,
+  cpu: 2 * GIB,
+};
 
 /** Tensors the optimizer keeps per parameter. */
 export function optimizerSlots(o: Pick<OptimizerSpec, 'kind' | 'centered' | 'rmspropMomentum' | 'amsgrad'>): number {
   switch (o.kind) {
-    case 'sgd': return 0;
-    case 'momentum': case 'nesterov': case 'adagrad': return 1;
-    case 'rmsprop': return 1 + (o.centered ? 1 : 0) + (o.rmspropMomentum > 0 ? 1 : 0);
-    case 'adam': case 'adamw': return 2 + (o.amsgrad ? 1 : 0);
+    case 'sgd':
+      return 0;
+    case 'momentum':
+    case 'nesterov':
+    case 'adagrad':
+      return 1;
+    case 'rmsprop':
+      return 1 + (o.centered ? 1 : 0) + (o.rmspropMomentum > 0 ? 1 : 0);
+    case 'adam':
+    case 'adamw':
+      return 2 + (o.amsgrad ? 1 : 0);
   }
 }
 
@@ -77,7 +89,14 @@ export function estimateMemory(spec: ExperimentSpec, shape: ProblemShape, params
   // The backward pass holds about as much again as the forward pass kept.
   const activations = 2 * FLOAT * spec.training.batchSize * activationsPerExample(spec, shape);
   const data = FLOAT * (train + validation + test) * dataPerExample(shape);
-  return { parameters, gradients, optimizer, activations, data, total: parameters + gradients + optimizer + activations + data };
+  return {
+    parameters,
+    gradients,
+    optimizer,
+    activations,
+    data,
+    total: parameters + gradients + optimizer + activations + data,
+  };
 }
 
 /** "1.2 GB", "340 MB", "12 KB". */
@@ -96,10 +115,19 @@ export function memoryProblem(spec: ExperimentSpec, estimate: MemoryEstimate, ba
   if (estimate.total <= budget) return null;
   const m = spec.model;
   const parts: [number, string][] = [
-    [estimate.activations, `one batch's activations take ${formatMemory(estimate.activations)}: lower the batch size (${spec.training.batchSize})` +
-      (m.kind === 'transformer' ? `, the context length (${spec.dataset.contextLength}), the heads (${m.heads}), dModel (${m.dModel}) or the blocks (${m.layers})`
-        : m.kind === 'lstm' ? `, the context length (${spec.dataset.contextLength}) or the units` : ' or the layer widths')],
-    [estimate.parameters + estimate.gradients + estimate.optimizer, `the parameters, their gradients and the optimizer's state take ${formatMemory(estimate.parameters + estimate.gradients + estimate.optimizer)}: make the model smaller`],
+    [
+      estimate.activations,
+      `one batch's activations take ${formatMemory(estimate.activations)}: lower the batch size (${spec.training.batchSize})` +
+        (m.kind === 'transformer'
+          ? `, the context length (${spec.dataset.contextLength}), the heads (${m.heads}), dModel (${m.dModel}) or the blocks (${m.layers})`
+          : m.kind === 'lstm'
+            ? `, the context length (${spec.dataset.contextLength}) or the units`
+            : ' or the layer widths'),
+    ],
+    [
+      estimate.parameters + estimate.gradients + estimate.optimizer,
+      `the parameters, their gradients and the optimizer's state take ${formatMemory(estimate.parameters + estimate.gradients + estimate.optimizer)}: make the model smaller`,
+    ],
     [estimate.data, `the data takes ${formatMemory(estimate.data)}: use fewer samples (${spec.dataset.samples})`],
   ];
   const [, biggest] = parts.sort((a, b) => b[0] - a[0])[0];

@@ -31,11 +31,16 @@ function gelu(x: tf.Tensor2D): tf.Tensor2D {
 
 export function activate(x: tf.Tensor2D, activation: Activation): tf.Tensor2D {
   switch (activation) {
-    case 'relu': return x.relu();
-    case 'tanh': return x.tanh();
-    case 'sigmoid': return x.sigmoid();
-    case 'gelu': return gelu(x);
-    case 'linear': return x;
+    case 'relu':
+      return x.relu();
+    case 'tanh':
+      return x.tanh();
+    case 'sigmoid':
+      return x.sigmoid();
+    case 'gelu':
+      return gelu(x);
+    case 'linear':
+      return x;
   }
 }
 
@@ -45,7 +50,10 @@ const FUSABLE: Partial<Record<Activation, FusedActivation>> = { linear: 'linear'
 /** x·W + b, then the activation: fused into the matmul where tfjs can (as its Dense layer does). */
 function dense(x: tf.Tensor2D, l: DenseParams, inputIsData: boolean): tf.Tensor2D {
   const fused = FUSABLE[l.activation];
-  const z = linear(x, l.kernel as unknown as tf.Tensor2D, l.bias as unknown as tf.Tensor1D, { activation: fused ?? 'linear', inputNeedsGrad: !inputIsData });
+  const z = linear(x, l.kernel as unknown as tf.Tensor2D, l.bias as unknown as tf.Tensor1D, {
+    activation: fused ?? 'linear',
+    inputNeedsGrad: !inputIsData,
+  });
   return fused ? z : activate(z, l.activation);
 }
 
@@ -54,9 +62,7 @@ function dense(x: tf.Tensor2D, l: DenseParams, inputIsData: boolean): tf.Tensor2
  * same numbers: He-uniform for relu/gelu, Glorot-uniform otherwise; biases start at zero.
  */
 function initKernel(rng: Rng, fanIn: number, fanOut: number, activation: Activation): Float32Array {
-  const limit = activation === 'relu' || activation === 'gelu'
-    ? Math.sqrt(6 / fanIn)
-    : Math.sqrt(6 / (fanIn + fanOut));
+  const limit = activation === 'relu' || activation === 'gelu' ? Math.sqrt(6 / fanIn) : Math.sqrt(6 / (fanIn + fanOut));
   const w = new Float32Array(fanIn * fanOut);
   for (let i = 0; i < w.length; i++) w[i] = rng.uniform(-limit, limit);
   return w;
@@ -65,13 +71,20 @@ function initKernel(rng: Rng, fanIn: number, fanOut: number, activation: Activat
 export function buildMlp(spec: MlpSpec, inputDim: number, outputDim: number, seed: number): Mlp {
   const rng = new Rng(seed);
   const shapes = [
-    ...spec.hidden.map((l, i) => ({ name: `dense ${i + 1}`, units: l.units, activation: l.activation, dropout: l.dropout })),
+    ...spec.hidden.map((l, i) => ({
+      name: `dense ${i + 1}`,
+      units: l.units,
+      activation: l.activation,
+      dropout: l.dropout,
+    })),
     { name: 'output', units: outputDim, activation: 'linear' as Activation, dropout: 0 },
   ];
   let fanIn = inputDim;
   const layers: DenseParams[] = shapes.map((s) => {
     // tidy frees the initial tensors; variables survive it.
-    const kernel = tf.tidy(() => tf.variable(tf.tensor2d(initKernel(rng, fanIn, s.units, s.activation), [fanIn, s.units])));
+    const kernel = tf.tidy(() =>
+      tf.variable(tf.tensor2d(initKernel(rng, fanIn, s.units, s.activation), [fanIn, s.units])),
+    );
     const bias = tf.tidy(() => tf.variable(tf.zeros([s.units])));
     fanIn = s.units;
     return { name: s.name, kernel, bias, activation: s.activation, dropout: s.dropout };

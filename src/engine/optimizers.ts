@@ -51,7 +51,9 @@ function adamRule(amsgrad: boolean, decoupled: boolean): Rule {
     formulas: [
       'm = beta1 * m + oneMinusBeta1 * g',
       'v = beta2 * v + oneMinusBeta2 * g * g',
-      ...(amsgrad ? ['vmax = max(vmax, v)', 'w = w - m / (sqrt(vmax / bc2) + eps) * (lr / bc1)'] : ['w = w - m / (sqrt(v / bc2) + eps) * (lr / bc1)']),
+      ...(amsgrad
+        ? ['vmax = max(vmax, v)', 'w = w - m / (sqrt(vmax / bc2) + eps) * (lr / bc1)']
+        : ['w = w - m / (sqrt(v / bc2) + eps) * (lr / bc1)']),
     ],
   };
 }
@@ -72,7 +74,9 @@ function rmspropRule(centered: boolean, momentum: boolean): Rule {
     },
     formulas: [
       'square = rho * square + oneMinusRho * g * g',
-      ...(centered ? ['gradAvg = rho * gradAvg + oneMinusRho * g', 'g = g / (sqrt(square - gradAvg * gradAvg) + eps)'] : ['g = g / (sqrt(square) + eps)']),
+      ...(centered
+        ? ['gradAvg = rho * gradAvg + oneMinusRho * g', 'g = g / (sqrt(square - gradAvg * gradAvg) + eps)']
+        : ['g = g / (sqrt(square) + eps)']),
       ...(momentum ? ['buffer = rmspropMomentum * buffer + g', 'w = w - lr * buffer'] : ['w = w - lr * g']),
     ],
   };
@@ -115,12 +119,20 @@ export function ruleFor(spec: OptimizerSpec): { rule: Rule; key: string } {
   switch (spec.kind) {
     case 'rmsprop': {
       const momentum = spec.rmspropMomentum > 0;
-      return { rule: rmspropRule(spec.centered, momentum), key: `rmsprop${spec.centered ? '_centered' : ''}${momentum ? '_momentum' : ''}` };
+      return {
+        rule: rmspropRule(spec.centered, momentum),
+        key: `rmsprop${spec.centered ? '_centered' : ''}${momentum ? '_momentum' : ''}`,
+      };
     }
     /** AdamW: w ← w·(1 − lr·wd), then the Adam update on the undecayed gradient */
-    case 'adam': case 'adamw':
-      return { rule: adamRule(spec.amsgrad, spec.kind === 'adamw'), key: `${spec.kind}${spec.amsgrad ? '_amsgrad' : ''}` };
-    default: return { rule: RULES[spec.kind], key: spec.kind };
+    case 'adam':
+    case 'adamw':
+      return {
+        rule: adamRule(spec.amsgrad, spec.kind === 'adamw'),
+        key: `${spec.kind}${spec.amsgrad ? '_amsgrad' : ''}`,
+      };
+    default:
+      return { rule: RULES[spec.kind], key: spec.kind };
   }
 }
 
@@ -136,7 +148,11 @@ class RuleOptimizer implements Optimizer {
 
   private readonly rule: Rule;
 
-  constructor(private variables: tf.Variable[], private spec: OptimizerSpec, private fused: boolean) {
+  constructor(
+    private variables: tf.Variable[],
+    private spec: OptimizerSpec,
+    private fused: boolean,
+  ) {
     const { rule, key } = ruleFor(spec);
     this.rule = rule;
     this.formulas = fusedFormulas(key, rule);
@@ -156,29 +172,44 @@ class RuleOptimizer implements Optimizer {
   step(grads: tf.NamedTensorMap, lr: number): void {
     const h: Hyper = { ...this.spec, lr, t: this.steps + 1 };
     if (this.fused && fusedUpdateAvailable()) this.fusedStep(grads, h);
-    else tf.tidy(() => {
-      for (const w of this.variables) {
-        const wd = this.decayOf(w);
-        let g = grads[w.name];
-        if (wd > 0 && this.rule.decoupled) w.assign(w.mul(1 - lr * wd));
-        else if (wd > 0) g = g.add(w.mul(wd));
-        const s: Slots = {};
-        for (const name of this.rule.slots) s[name] = this.slots[name].get(w.name)!;
-        this.rule.update(w, g, s, h);
-      }
-    });
+    else
+      tf.tidy(() => {
+        for (const w of this.variables) {
+          const wd = this.decayOf(w);
+          let g = grads[w.name];
+          if (wd > 0 && this.rule.decoupled) w.assign(w.mul(1 - lr * wd));
+          else if (wd > 0) g = g.add(w.mul(wd));
+          const s: Slots = {};
+          for (const name of this.rule.slots) s[name] = this.slots[name].get(w.name)!;
+          this.rule.update(w, g, s, h);
+        }
+      });
     this.steps = h.t;
   }
 
   private fusedStep(grads: tf.NamedTensorMap, h: Hyper): void {
     const shared = {
-      lr: h.lr, momentum: h.momentum, beta1: h.beta1, beta2: h.beta2, oneMinusBeta1: 1 - h.beta1, oneMinusBeta2: 1 - h.beta2,
-      bc1: 1 - h.beta1 ** h.t, bc2: 1 - h.beta2 ** h.t, rho: h.rho, oneMinusRho: 1 - h.rho, rmspropMomentum: h.rmspropMomentum, eps: h.epsilon,
+      lr: h.lr,
+      momentum: h.momentum,
+      beta1: h.beta1,
+      beta2: h.beta2,
+      oneMinusBeta1: 1 - h.beta1,
+      oneMinusBeta2: 1 - h.beta2,
+      bc1: 1 - h.beta1 ** h.t,
+      bc2: 1 - h.beta2 ** h.t,
+      rho: h.rho,
+      oneMinusRho: 1 - h.rho,
+      rmspropMomentum: h.rmspropMomentum,
+      eps: h.epsilon,
     };
     tf.tidy(() => {
       for (const w of this.variables) {
         const wd = this.decayOf(w);
-        const hyper: HyperValues = { ...shared, wd: this.rule.decoupled ? 0 : wd, decay: this.rule.decoupled ? 1 - h.lr * wd : 1 };
+        const hyper: HyperValues = {
+          ...shared,
+          wd: this.rule.decoupled ? 0 : wd,
+          decay: this.rule.decoupled ? 1 - h.lr * wd : 1,
+        };
         const slots = this.rule.slots.map((name) => this.slots[name].get(w.name)!);
         const [newW, ...newSlots] = fusedUpdate(this.formulas, w, grads[w.name], slots, hyper);
         w.assign(newW);

@@ -23,24 +23,30 @@ export interface LearnerOptions {
 }
 
 /** The dataset a learner trains on: rows for the MLP, sequences for the LSTM and the transformer. */
-export type PreparedData = { kind: 'tabular'; dataset: TabularDataset } | { kind: 'sequence'; dataset: SequenceDataset };
+export type PreparedData =
+  { kind: 'tabular'; dataset: TabularDataset } | { kind: 'sequence'; dataset: SequenceDataset };
 
 /**
  * The dataset, built now (so bad data fails fast), with the model's cost, and a function that
  * makes the learner (model and data on the device) when training starts.
  */
-export function prepareLearner(spec: ExperimentSpec, options: LearnerOptions = {}): { cost: ModelCost; shape: ProblemShape; data: PreparedData; make: () => Learner } {
+export function prepareLearner(
+  spec: ExperimentSpec,
+  options: LearnerOptions = {},
+): { cost: ModelCost; shape: ProblemShape; data: PreparedData; make: () => Learner } {
   if (spec.model.kind === 'mlp') {
     const ds = buildDataset(spec.dataset, spec.seed, options.files);
     return {
-      cost: TabularLearner.costOf(spec, ds), shape: { kind: 'tabular', inputDim: ds.inputDim, outputDim: ds.outputDim },
+      cost: TabularLearner.costOf(spec, ds),
+      shape: { kind: 'tabular', inputDim: ds.inputDim, outputDim: ds.outputDim },
       data: { kind: 'tabular', dataset: ds },
       make: () => new TabularLearner(spec, ds, options.boundaryResolution ?? 0),
     };
   }
   const ds = buildSequenceDataset(spec.dataset, spec.seed, options.files);
   return {
-    cost: SequenceLearner.costOf(spec, ds), shape: { kind: 'sequence', vocab: ds.vocab?.length ?? null, length: ds.length },
+    cost: SequenceLearner.costOf(spec, ds),
+    shape: { kind: 'sequence', vocab: ds.vocab?.length ?? null, length: ds.length },
     data: { kind: 'sequence', dataset: ds },
     make: () => new SequenceLearner(spec, ds, options.sampling),
   };

@@ -20,9 +20,15 @@ export function learningRateAt(schedule: ScheduleSpec, lr: number, step: number,
   const warmupSteps = schedule.warmupEpochs * clock.stepsPerEpoch;
   let rate: number;
   switch (schedule.kind) {
-    case 'constant': rate = lr; break;
-    case 'step': rate = lr * schedule.gamma ** Math.floor(epoch / schedule.stepEpochs); break;
-    case 'exponential': rate = lr * schedule.gamma ** epoch; break;
+    case 'constant':
+      rate = lr;
+      break;
+    case 'step':
+      rate = lr * schedule.gamma ** Math.floor(epoch / schedule.stepEpochs);
+      break;
+    case 'exponential':
+      rate = lr * schedule.gamma ** epoch;
+      break;
     case 'cosine': {
       const total = Math.max(1, clock.epochs * clock.stepsPerEpoch - warmupSteps);
       const t = Math.min(total, Math.max(0, step - warmupSteps));

@@ -31,7 +31,11 @@ function embed(table: tf.Variable, tokens: tf.Tensor2D, vocab: number): tf.Tenso
   const [batch, time] = tokens.shape;
   const width = table.shape[1] as number;
   const oneHot = tf.oneHot(tokens.reshape([-1]).toInt(), vocab).toFloat() as tf.Tensor2D;
-  return linear(oneHot, table as unknown as tf.Tensor2D, null, { inputNeedsGrad: false }).reshape([batch, time, width]) as tf.Tensor3D;
+  return linear(oneHot, table as unknown as tf.Tensor2D, null, { inputNeedsGrad: false }).reshape([
+    batch,
+    time,
+    width,
+  ]) as tf.Tensor3D;
 }
 
 function variable(values: Float32Array, shape: number[]): tf.Variable {
@@ -90,7 +94,8 @@ export function buildLstmModel(s: LstmModelSpec, seed: number): SequenceModel {
   const names = [
     ...(embedding ? ['embedding.weight'] : []),
     ...stack.flatMap((_, i) => [`lstm.${i}.weight_x`, `lstm.${i}.weight_h`, `lstm.${i}.bias`]),
-    'head.weight', 'head.bias',
+    'head.weight',
+    'head.bias',
   ];
   return {
     variables,
@@ -110,9 +115,17 @@ export function buildLstmModel(s: LstmModelSpec, seed: number): SequenceModel {
       if (!vocab) {
         // Series: forecast the next value from the last step's state.
         const last = h.slice([0, time - 1, 0], [batch, 1, top]).reshape([batch, top]) as tf.Tensor2D;
-        return linear(last, head as unknown as tf.Tensor2D, headBias as unknown as tf.Tensor1D).reshape([batch, 1, 1]) as tf.Tensor3D;
+        return linear(last, head as unknown as tf.Tensor2D, headBias as unknown as tf.Tensor1D).reshape([
+          batch,
+          1,
+          1,
+        ]) as tf.Tensor3D;
       }
-      return linear(h.reshape([batch * time, top]) as tf.Tensor2D, head as unknown as tf.Tensor2D, headBias as unknown as tf.Tensor1D).reshape([batch, time, vocab]) as tf.Tensor3D;
+      return linear(
+        h.reshape([batch * time, top]) as tf.Tensor2D,
+        head as unknown as tf.Tensor2D,
+        headBias as unknown as tf.Tensor1D,
+      ).reshape([batch, time, vocab]) as tf.Tensor3D;
     },
     dispose: () => variables.forEach((v) => v.dispose()),
   };
@@ -140,21 +153,45 @@ export function buildTransformer(s: TransformerModelSpec, seed: number): Sequenc
   const tokenEmbed = variable(normal(rng, s.vocab * d, std), [s.vocab, d]);
   const posEmbed = variable(normal(rng, s.contextLength * d, std), [s.contextLength, d]);
   const blocks = Array.from({ length: s.layers }, () => ({
-    ln1g: variable(constant(d, 1), [d]), ln1b: variable(constant(d, 0), [d]),
-    wqkv: variable(normal(rng, d * 3 * d, std), [d, 3 * d]), bqkv: variable(constant(3 * d, 0), [3 * d]),
-    wo: variable(normal(rng, d * d, residualStd), [d, d]), bo: variable(constant(d, 0), [d]),
-    ln2g: variable(constant(d, 1), [d]), ln2b: variable(constant(d, 0), [d]),
-    w1: variable(normal(rng, d * 4 * d, std), [d, 4 * d]), b1: variable(constant(4 * d, 0), [4 * d]),
-    w2: variable(normal(rng, 4 * d * d, residualStd), [4 * d, d]), b2: variable(constant(d, 0), [d]),
+    ln1g: variable(constant(d, 1), [d]),
+    ln1b: variable(constant(d, 0), [d]),
+    wqkv: variable(normal(rng, d * 3 * d, std), [d, 3 * d]),
+    bqkv: variable(constant(3 * d, 0), [3 * d]),
+    wo: variable(normal(rng, d * d, residualStd), [d, d]),
+    bo: variable(constant(d, 0), [d]),
+    ln2g: variable(constant(d, 1), [d]),
+    ln2b: variable(constant(d, 0), [d]),
+    w1: variable(normal(rng, d * 4 * d, std), [d, 4 * d]),
+    b1: variable(constant(4 * d, 0), [4 * d]),
+    w2: variable(normal(rng, 4 * d * d, residualStd), [4 * d, d]),
+    b2: variable(constant(d, 0), [d]),
   }));
   const lnfg = variable(constant(d, 1), [d]);
   const lnfb = variable(constant(d, 0), [d]);
   const head = variable(normal(rng, d * s.vocab, std), [d, s.vocab]);
   const variables = [tokenEmbed, posEmbed, ...blocks.flatMap((b) => Object.values(b)), lnfg, lnfb, head];
-  const blockNames = ['ln1.weight', 'ln1.bias', 'attn.qkv.weight', 'attn.qkv.bias', 'attn.out.weight', 'attn.out.bias',
-    'ln2.weight', 'ln2.bias', 'mlp.fc1.weight', 'mlp.fc1.bias', 'mlp.fc2.weight', 'mlp.fc2.bias'];
-  const names = ['token_embedding.weight', 'position_embedding.weight',
-    ...blocks.flatMap((_, i) => blockNames.map((n) => `blocks.${i}.${n}`)), 'ln_f.weight', 'ln_f.bias', 'head.weight'];
+  const blockNames = [
+    'ln1.weight',
+    'ln1.bias',
+    'attn.qkv.weight',
+    'attn.qkv.bias',
+    'attn.out.weight',
+    'attn.out.bias',
+    'ln2.weight',
+    'ln2.bias',
+    'mlp.fc1.weight',
+    'mlp.fc1.bias',
+    'mlp.fc2.weight',
+    'mlp.fc2.bias',
+  ];
+  const names = [
+    'token_embedding.weight',
+    'position_embedding.weight',
+    ...blocks.flatMap((_, i) => blockNames.map((n) => `blocks.${i}.${n}`)),
+    'ln_f.weight',
+    'ln_f.bias',
+    'head.weight',
+  ];
   const masks = new Map<number, tf.Tensor2D>();
   const maskFor = (time: number) => {
     let m = masks.get(time);
@@ -177,8 +214,12 @@ export function buildTransformer(s: TransformerModelSpec, seed: number): Sequenc
       let x = embed(tokenEmbed, tokens, s.vocab).add(positions) as tf.Tensor3D;
       x = maybeDropout(x, s.dropout, dropoutSeed);
       for (const b of blocks) {
-        const a = causalSelfAttention(layerNorm(x, v1(b.ln1g), v1(b.ln1b)) as tf.Tensor3D,
-          { wqkv: v2(b.wqkv), bqkv: v1(b.bqkv), wo: v2(b.wo), bo: v1(b.bo) }, s.heads, maskFor(time));
+        const a = causalSelfAttention(
+          layerNorm(x, v1(b.ln1g), v1(b.ln1b)) as tf.Tensor3D,
+          { wqkv: v2(b.wqkv), bqkv: v1(b.bqkv), wo: v2(b.wo), bo: v1(b.bo) },
+          s.heads,
+          maskFor(time),
+        );
         attention?.push(a.weights);
         x = x.add(maybeDropout(a.out, s.dropout, dropoutSeed));
         const hIn = (layerNorm(x, v1(b.ln2g), v1(b.ln2b)) as tf.Tensor3D).reshape([batch * time, d]) as tf.Tensor2D;
@@ -199,7 +240,10 @@ export function buildTransformer(s: TransformerModelSpec, seed: number): Sequenc
 /** Log-probability each position gives its target: logits [B, T, V], targets [B, T] → [B·T]. */
 function targetLogProbs(logits: tf.Tensor3D, targets: tf.Tensor2D): tf.Tensor1D {
   const vocab = logits.shape[2];
-  return tf.logSoftmax(logits.reshape([-1, vocab])).mul(tf.oneHot(targets.reshape([-1]).toInt(), vocab)).sum(1) as tf.Tensor1D;
+  return tf
+    .logSoftmax(logits.reshape([-1, vocab]))
+    .mul(tf.oneHot(targets.reshape([-1]).toInt(), vocab))
+    .sum(1) as tf.Tensor1D;
 }
 
 /** Mean cross-entropy of logits [B, T, V] against targets [B, T], over positions where mask is 1. */

@@ -10,7 +10,11 @@ import type { SurfacePath } from './types';
  * end, then come back in one read.
  */
 export async function optimizerPath(
-  kind: SurfaceKind, conditioning: number, spec: OptimizerSpec, start: [number, number], steps: number,
+  kind: SurfaceKind,
+  conditioning: number,
+  spec: OptimizerSpec,
+  start: [number, number],
+  steps: number,
 ): Promise<SurfacePath> {
   const surface = SURFACES[kind];
   const p = tf.tidy(() => tf.variable(tf.tensor1d(start)));
@@ -19,7 +23,10 @@ export async function optimizerPath(
   try {
     for (let i = 0; i < steps; i++) {
       tf.tidy(() => {
-        const { grads } = tf.variableGrads(() => surface.f(p.slice(0, 1), p.slice(1, 1), conditioning).sum() as tf.Scalar, [p]);
+        const { grads } = tf.variableGrads(
+          () => surface.f(p.slice(0, 1), p.slice(1, 1), conditioning).sum() as tf.Scalar,
+          [p],
+        );
         optimizer.step(grads, spec.learningRate);
       });
       positions.push(p.clone());
@@ -48,7 +55,11 @@ export async function optimizerPath(
 
 /** f over a res × res grid of the window, row 0 at the top (largest y). */
 export async function surfaceGrid(
-  kind: SurfaceKind, conditioning: number, x: [number, number], y: [number, number], res: number,
+  kind: SurfaceKind,
+  conditioning: number,
+  x: [number, number],
+  y: [number, number],
+  res: number,
 ): Promise<Float32Array> {
   const t = tf.tidy(() => {
     const xs = tf.linspace(x[0], x[1], res);

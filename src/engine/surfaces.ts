@@ -19,8 +19,22 @@ export const SURFACES: Record<SurfaceKind, Surface> = {
   beale: {
     f: (x, y) =>
       sq(tf.scalar(1.5).sub(x).add(x.mul(y)))
-        .add(sq(tf.scalar(2.25).sub(x).add(x.mul(sq(y)))))
-        .add(sq(tf.scalar(2.625).sub(x).add(x.mul(y.pow(3))))),
+        .add(
+          sq(
+            tf
+              .scalar(2.25)
+              .sub(x)
+              .add(x.mul(sq(y))),
+          ),
+        )
+        .add(
+          sq(
+            tf
+              .scalar(2.625)
+              .sub(x)
+              .add(x.mul(y.pow(3))),
+          ),
+        ),
   },
   /** (x² + y − 11)² + (x + y² − 7)²: four minima. */
   himmelblau: { f: (x, y) => sq(sq(x).add(y).sub(11)).add(sq(x.add(sq(y)).sub(7))) },

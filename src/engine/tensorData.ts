@@ -7,7 +7,10 @@ const shapeText = (shape: readonly number[]) => `[${shape.join(', ')}]`;
  * Whether `got` holds exactly the tensors `expected` names, with the same shapes; the first
  * problem as a sentence naming the tensor and both shapes, or null when they fit.
  */
-export function tensorMismatch(expected: { name: string; shape: readonly number[] }[], got: readonly TensorData[]): string | null {
+export function tensorMismatch(
+  expected: { name: string; shape: readonly number[] }[],
+  got: readonly TensorData[],
+): string | null {
   const byName = new Map(got.map((t) => [t.name, t]));
   for (const e of expected) {
     const t = byName.get(e.name);

@@ -14,7 +14,17 @@ import { checkMemory, prepareLearner, type LearnerOptions } from './prepareLearn
 import { GpuFence, yieldToEventLoop } from './pacing';
 import { readState, writeSlots, writeWeights } from './checkpoint';
 import { epochLoss, explosionMessage, isExploding } from './explosion';
-import type { AttentionSnapshot, BatchReport, EpochMetrics, EpochViews, Inspection, RunStatus, SamplingSettings, TestResult, TrainingCheckpoint } from './types';
+import type {
+  AttentionSnapshot,
+  BatchReport,
+  EpochMetrics,
+  EpochViews,
+  Inspection,
+  RunStatus,
+  SamplingSettings,
+  TestResult,
+  TrainingCheckpoint,
+} from './types';
 
 export interface TrainerEvents {
   onEpoch?: (metrics: EpochMetrics, views: EpochViews) => void;
@@ -124,7 +134,11 @@ export class Trainer {
   /** The last epoch completed (a resumed run starts counting from its checkpoint's). */
   private epochsDone = 0;
 
-  constructor(readonly spec: ExperimentSpec, private events: TrainerEvents = {}, options: TrainerOptions = {}) {
+  constructor(
+    readonly spec: ExperimentSpec,
+    private events: TrainerEvents = {},
+    options: TrainerOptions = {},
+  ) {
     const prepared = prepareLearner(spec, options);
     checkMemory(spec, prepared.shape, prepared.cost.params);
     this.cost = prepared.cost;
@@ -148,7 +162,9 @@ export class Trainer {
       const cp = this.resumeFrom;
       if (cp) {
         if (cp.optimizer.kind !== this.spec.training.optimizer.kind) {
-          throw new Error(`The checkpoint's optimizer is ${cp.optimizer.kind}, but this run's is ${this.spec.training.optimizer.kind}.`);
+          throw new Error(
+            `The checkpoint's optimizer is ${cp.optimizer.kind}, but this run's is ${this.spec.training.optimizer.kind}.`,
+          );
         }
         writeWeights(learner, cp.weights);
         // A weights file has no optimizer state: the optimizer then starts fresh.
@@ -310,15 +326,24 @@ export class Trainer {
     const batches = batchesPerEpoch(learner.nTrain, batchSize);
     const clock = { stepsPerEpoch: batches, epochs: training.epochs };
     return {
-      learner, optimizer: this.optimizer!, shuffleRng, dropoutRng, batches, batchSize,
+      learner,
+      optimizer: this.optimizer!,
+      shuffleRng,
+      dropoutRng,
+      batches,
+      batchSize,
       dropoutSeed: () => Math.floor(dropoutRng.next() * 2 ** 31),
       kernels: learner.groups.flatMap((g) => g.weights),
       flops: epochFlops(this.cost, {
-        batches, batchSize,
+        batches,
+        batchSize,
         evalExamples: learner.evalExamples,
         optimizer: training.optimizer.kind,
-        extraPerParam: (training.l1 > 0 || training.l2 > 0 ? 3 : 0) + (training.optimizer.weightDecay > 0 ? 2 : 0)
-          + (training.clipNorm > 0 ? 3 : 0) + optimizerSwitchFlops(training.optimizer),
+        extraPerParam:
+          (training.l1 > 0 || training.l2 > 0 ? 3 : 0) +
+          (training.optimizer.weightDecay > 0 ? 2 : 0) +
+          (training.clipNorm > 0 ? 3 : 0) +
+          optimizerSwitchFlops(training.optimizer),
       }),
       lrAt: (step) => learningRateAt(training.schedule, training.optimizer.learningRate, step, clock),
       pacing: { fence: new GpuFence(), lastYield: performance.now() },
@@ -335,7 +360,12 @@ export class Trainer {
   }
 
   /** One optimizer step on batch `b`; returns the batch loss and, when asked, each layer's gradient norm. */
-  private trainStep(plan: RunPlan, perm: tf.Tensor1D, b: number, withNorms: boolean): { loss: tf.Scalar; norms?: tf.Tensor1D } {
+  private trainStep(
+    plan: RunPlan,
+    perm: tf.Tensor1D,
+    b: number,
+    withNorms: boolean,
+  ): { loss: tf.Scalar; norms?: tf.Tensor1D } {
     const { training } = this.spec;
     const { learner, optimizer } = plan;
     return tf.tidy(() => {
@@ -345,10 +375,16 @@ export class Trainer {
         const penalty = weightPenalty(plan.kernels, training.l1, training.l2);
         return penalty ? loss.add(penalty) : loss;
       }, learner.variables);
-      optimizer.step(training.clipNorm > 0 ? clipByGlobalNorm(grads, training.clipNorm) : grads, plan.lrAt(optimizer.steps));
+      optimizer.step(
+        training.clipNorm > 0 ? clipByGlobalNorm(grads, training.clipNorm) : grads,
+        plan.lrAt(optimizer.steps),
+      );
       this.keepGrads(grads);
       if (!withNorms) return { loss: value };
-      return { loss: value, norms: tf.stack(learner.groups.map((g) => groupNorm(g.weights.map((w) => grads[w.name])))) as tf.Tensor1D };
+      return {
+        loss: value,
+        norms: tf.stack(learner.groups.map((g) => groupNorm(g.weights.map((w) => grads[w.name])))) as tf.Tensor1D,
+      };
     });
   }
 
@@ -385,8 +421,10 @@ export class Trainer {
     const packed = tf.tidy(() => {
       const { metrics, view } = learner.epochTensors();
       return tf.concat([
-        tf.stack(made.losses), metrics,
-        tf.stack(groups.map((g) => groupNorm(g.weights))), made.gradNorms ?? tf.zeros([groups.length]),
+        tf.stack(made.losses),
+        metrics,
+        tf.stack(groups.map((g) => groupNorm(g.weights))),
+        made.gradNorms ?? tf.zeros([groups.length]),
         ...(view ? [view] : []),
       ]);
     });
@@ -396,7 +434,11 @@ export class Trainer {
     const norms = values.subarray(batches + 5, batches + 5 + 2 * groups.length);
     return {
       batchLosses: Array.from(values.subarray(0, batches)),
-      trainLoss, trainAccuracy, valLoss, valAccuracy, valExactMatch,
+      trainLoss,
+      trainAccuracy,
+      valLoss,
+      valAccuracy,
+      valExactMatch,
       layers: groups.map((g, i) => ({ name: g.name, weightNorm: norms[i], gradNorm: norms[groups.length + i] })),
       viewValues: values.slice(batches + 5 + 2 * groups.length),
     };
@@ -406,14 +448,23 @@ export class Trainer {
     const { learner, optimizer, batches, batchSize } = plan;
     const gflop = plan.flops / 1e9;
     return {
-      epoch, step: optimizer.steps, batchLosses: r.batchLosses, trainLoss: r.trainLoss, valLoss: r.valLoss,
+      epoch,
+      step: optimizer.steps,
+      batchLosses: r.batchLosses,
+      trainLoss: r.trainLoss,
+      valLoss: r.valLoss,
       trainAccuracy: learner.hasAccuracy ? r.trainAccuracy : null,
       valAccuracy: learner.hasAccuracy ? r.valAccuracy : null,
       valExactMatch: learner.hasExactMatch ? r.valExactMatch : null,
       trainEvaluated: learner.trainEvaluated,
-      ms, examplesPerSec: (batches * batchSize * 1000) / ms,
-      gflop, gflopPerSec: gflop / (ms / 1000), cumulativeGflop: progress.cumulativeGflop, cumulativeMs: progress.cumulativeMs,
-      learningRate: plan.lrAt(optimizer.steps - 1), layers: r.layers,
+      ms,
+      examplesPerSec: (batches * batchSize * 1000) / ms,
+      gflop,
+      gflopPerSec: gflop / (ms / 1000),
+      cumulativeGflop: progress.cumulativeGflop,
+      cumulativeMs: progress.cumulativeMs,
+      learningRate: plan.lrAt(optimizer.steps - 1),
+      layers: r.layers,
       ...memoryFigures(),
     };
   }
@@ -426,8 +477,15 @@ export class Trainer {
     for (const [name, r] of Object.entries(learner.rngs ?? {})) rng[name] = r.save();
     const { best, cumulativeGflop, cumulativeMs, startLoss } = progress;
     return {
-      epoch, step: optimizer.steps, weights, optimizer: { kind: this.spec.training.optimizer.kind, slots }, rng,
-      best: { loss: Number.isFinite(best.loss) ? best.loss : null, epoch: best.epoch }, cumulativeGflop, cumulativeMs, startLoss,
+      epoch,
+      step: optimizer.steps,
+      weights,
+      optimizer: { kind: this.spec.training.optimizer.kind, slots },
+      rng,
+      best: { loss: Number.isFinite(best.loss) ? best.loss : null, epoch: best.epoch },
+      cumulativeGflop,
+      cumulativeMs,
+      startLoss,
     };
   }
 
@@ -438,14 +496,18 @@ export class Trainer {
     // Still finite, so the epoch is kept (and resumable), but the run stops until told to go on.
     const judged = epochLoss(r.batchLosses, r.trainLoss);
     if (this.stopOnExplodingLoss && isExploding(progress.startLoss!, judged)) {
-      return { status: 'exploded', message: explosionMessage(epoch, progress.startLoss!, judged, training.optimizer.learningRate) };
+      return {
+        status: 'exploded',
+        message: explosionMessage(epoch, progress.startLoss!, judged, training.optimizer.learningRate),
+      };
     }
     const patience = training.earlyStopPatience;
     const { best } = progress;
     if (patience > 0 && epoch - best.epoch >= patience) {
       return {
         status: 'completed',
-        message: `Stopped early after epoch ${epoch}: the validation loss has not improved for ${patience} ` +
+        message:
+          `Stopped early after epoch ${epoch}: the validation loss has not improved for ${patience} ` +
           `epoch${patience === 1 ? '' : 's'} (best ${best.loss.toFixed(4)} at epoch ${best.epoch}).`,
       };
     }
@@ -459,8 +521,11 @@ export class Trainer {
     if (!test || this.epochsDone === 0) return;
     const [loss, accuracy, exactMatch] = test.values;
     this.events.onTest?.({
-      epoch: this.epochsDone, examples: test.examples, loss,
-      accuracy: learner.hasAccuracy ? accuracy : null, exactMatch: learner.hasExactMatch ? exactMatch : null,
+      epoch: this.epochsDone,
+      examples: test.examples,
+      loss,
+      accuracy: learner.hasAccuracy ? accuracy : null,
+      exactMatch: learner.hasExactMatch ? exactMatch : null,
     });
   }
 

@@ -3,7 +3,8 @@ import type { Activation, BackendName, OptimizerKind } from '../spec/types';
 import type { RngState } from '../data/rng';
 
 /** exploded: the loss ran away while staying finite; the run stopped, and may be continued. */
-export type RunStatus = 'preparing' | 'running' | 'paused' | 'stopped' | 'completed' | 'diverged' | 'exploded' | 'failed';
+export type RunStatus =
+  'preparing' | 'running' | 'paused' | 'stopped' | 'completed' | 'diverged' | 'exploded' | 'failed';
 
 export interface EpochMetrics {
   epoch: number;

@@ -32,20 +32,33 @@ export function fromBase64(text: string): Uint8Array {
 export function checkpointToSafetensors(cp: TrainingCheckpoint): Uint8Array {
   const { weights, optimizer, ...rest } = cp;
   const slots = optimizer.slots.map((t) => ({ ...t, name: SLOT_PREFIX + t.name }));
-  return encodeSafetensors([...weights, ...slots], { checkpoint: JSON.stringify({ ...rest, optimizer: optimizer.kind }) });
+  return encodeSafetensors([...weights, ...slots], {
+    checkpoint: JSON.stringify({ ...rest, optimizer: optimizer.kind }),
+  });
 }
 
-export function checkpointFromSafetensors(bytes: Uint8Array, path: string): { ok: true; checkpoint: TrainingCheckpoint } | { ok: false; errors: FieldError[] } {
+export function checkpointFromSafetensors(
+  bytes: Uint8Array,
+  path: string,
+): { ok: true; checkpoint: TrainingCheckpoint } | { ok: false; errors: FieldError[] } {
   try {
     const { tensors, metadata } = decodeSafetensors(bytes);
     const meta = JSON.parse(metadata.checkpoint ?? 'null') as Record<string, unknown> | null;
     if (!meta) return { ok: false, errors: [{ field: path, message: 'has no checkpoint metadata' }] };
     const { optimizer, ...rest } = meta;
-    return checkCheckpoint({
-      ...rest,
-      weights: tensors.filter((t) => !t.name.startsWith(SLOT_PREFIX)),
-      optimizer: { kind: optimizer, slots: tensors.filter((t) => t.name.startsWith(SLOT_PREFIX)).map((t) => ({ ...t, name: t.name.slice(SLOT_PREFIX.length) })) },
-    }, path);
+    return checkCheckpoint(
+      {
+        ...rest,
+        weights: tensors.filter((t) => !t.name.startsWith(SLOT_PREFIX)),
+        optimizer: {
+          kind: optimizer,
+          slots: tensors
+            .filter((t) => t.name.startsWith(SLOT_PREFIX))
+            .map((t) => ({ ...t, name: t.name.slice(SLOT_PREFIX.length) })),
+        },
+      },
+      path,
+    );
   } catch (e) {
     return { ok: false, errors: [{ field: path, message: e instanceof Error ? e.message : String(e) }] };
   }
@@ -53,15 +66,22 @@ export function checkpointFromSafetensors(bytes: Uint8Array, path: string): { ok
 
 /** The file's text. Views are left out: they are redrawn from the model when a run is opened. */
 export function writeRunFile(runs: PortableRun[], exported = new Date()): string {
-  return JSON.stringify({
-    format: RUN_FILE_FORMAT,
-    version: RUN_FILE_VERSION,
-    exported: exported.toISOString(),
-    runs: runs.map(({ run, checkpoint }) => {
-      const { views: _v, visible: _s, model: _m, ...stored } = run;
-      return { ...(stored satisfies Stored), checkpoint: checkpoint ? toBase64(checkpointToSafetensors(checkpoint)) : null };
-    }),
-  }, null, 1);
+  return JSON.stringify(
+    {
+      format: RUN_FILE_FORMAT,
+      version: RUN_FILE_VERSION,
+      exported: exported.toISOString(),
+      runs: runs.map(({ run, checkpoint }) => {
+        const { views: _v, visible: _s, model: _m, ...stored } = run;
+        return {
+          ...(stored satisfies Stored),
+          checkpoint: checkpoint ? toBase64(checkpointToSafetensors(checkpoint)) : null,
+        };
+      }),
+    },
+    null,
+    1,
+  );
 }
 
 export type RunFileResult = { ok: true; runs: PortableRun[] } | { ok: false; errors: FieldError[] };
@@ -76,13 +96,23 @@ export function readRunFile(text: string): RunFileResult {
   }
   const file = raw as { format?: unknown; version?: unknown; runs?: unknown };
   if (typeof raw !== 'object' || raw === null || file.format !== RUN_FILE_FORMAT) {
-    return { ok: false, errors: [{ field: 'format', message: `must be "${RUN_FILE_FORMAT}": this is not a playground run file` }] };
+    return {
+      ok: false,
+      errors: [{ field: 'format', message: `must be "${RUN_FILE_FORMAT}": this is not a playground run file` }],
+    };
   }
   if (file.version !== RUN_FILE_VERSION) {
     const newer = typeof file.version === 'number' && file.version > RUN_FILE_VERSION;
     return {
       ok: false,
-      errors: [{ field: 'version', message: newer ? `is ${String(file.version)}, newer than this app reads (${RUN_FILE_VERSION}); update the app` : `must be ${RUN_FILE_VERSION}` }],
+      errors: [
+        {
+          field: 'version',
+          message: newer
+            ? `is ${String(file.version)}, newer than this app reads (${RUN_FILE_VERSION}); update the app`
+            : `must be ${RUN_FILE_VERSION}`,
+        },
+      ],
     };
   }
   if (!Array.isArray(file.runs) || file.runs.length === 0 || file.runs.length > 1000) {
@@ -100,8 +130,12 @@ export function readRunFile(text: string): RunFileResult {
       let bytes: Uint8Array | null = null;
       try {
         bytes = typeof blob === 'string' ? fromBase64(blob) : null;
-      } catch { /* reported below */ }
-      const cp = bytes ? checkpointFromSafetensors(bytes, `${path}.checkpoint`) : { ok: false as const, errors: [{ field: `${path}.checkpoint`, message: 'must be base64 text' }] };
+      } catch {
+        /* reported below */
+      }
+      const cp = bytes
+        ? checkpointFromSafetensors(bytes, `${path}.checkpoint`)
+        : { ok: false as const, errors: [{ field: `${path}.checkpoint`, message: 'must be base64 text' }] };
       if (!cp.ok) return errors.push(...cp.errors);
       checkpoint = cp.checkpoint;
     }
@@ -110,8 +144,23 @@ export function readRunFile(text: string): RunFileResult {
   return errors.length ? { ok: false, errors } : { ok: true, runs };
 }
 
-const CSV_COLUMNS = ['run', 'name', 'epoch', 'step', 'trainLoss', 'valLoss', 'trainAccuracy', 'valAccuracy', 'valExactMatch',
-  'learningRate', 'ms', 'examplesPerSec', 'gflop', 'cumulativeGflop', 'cumulativeMs'] as const;
+const CSV_COLUMNS = [
+  'run',
+  'name',
+  'epoch',
+  'step',
+  'trainLoss',
+  'valLoss',
+  'trainAccuracy',
+  'valAccuracy',
+  'valExactMatch',
+  'learningRate',
+  'ms',
+  'examplesPerSec',
+  'gflop',
+  'cumulativeGflop',
+  'cumulativeMs',
+] as const;
 
 const csvCell = (v: string | number | null | undefined) => {
   const text = v === null || v === undefined ? '' : String(v);
@@ -120,6 +169,8 @@ const csvCell = (v: string | number | null | undefined) => {
 
 /** Per-epoch figures, one row per run and epoch (columns documented in the README). */
 export function metricsCsv(runs: readonly RunRecord[]): string {
-  const rows = runs.flatMap((r) => r.epochs.map((e) => CSV_COLUMNS.map((c) => csvCell(c === 'run' ? r.id : c === 'name' ? r.name : e[c]))));
+  const rows = runs.flatMap((r) =>
+    r.epochs.map((e) => CSV_COLUMNS.map((c) => csvCell(c === 'run' ? r.id : c === 'name' ? r.name : e[c]))),
+  );
   return [CSV_COLUMNS.join(','), ...rows.map((r) => r.join(','))].join('\n') + '\n';
 }

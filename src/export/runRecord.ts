@@ -1,10 +1,29 @@
 // What is kept of a run (IndexedDB, run files), and the one check every such record passes
 // before the app trusts it: stored records and imported files are untrusted input.
 import { describeValue, isObject, migrateSpec, validateSpec, type ExperimentSpec, type FieldError } from '../spec';
-import type { BackendReport, EpochMetrics, EpochViews, TestResult, TextSample, ToySnapshot, TrainingCheckpoint } from '../engine/types';
+import type {
+  BackendReport,
+  EpochMetrics,
+  EpochViews,
+  TestResult,
+  TextSample,
+  ToySnapshot,
+  TrainingCheckpoint,
+} from '../engine/types';
 import { BACKENDS } from '../spec/types';
 
-export const RUN_PHASES = ['queued', 'preparing', 'running', 'paused', 'stopped', 'completed', 'diverged', 'exploded', 'failed', 'interrupted'] as const;
+export const RUN_PHASES = [
+  'queued',
+  'preparing',
+  'running',
+  'paused',
+  'stopped',
+  'completed',
+  'diverged',
+  'exploded',
+  'failed',
+  'interrupted',
+] as const;
 /** 'interrupted': it was training when the page went away (reload, crash); it resumes from its checkpoint. */
 export type RunPhase = (typeof RUN_PHASES)[number];
 
@@ -44,14 +63,29 @@ const MAX_TEXT = 20000;
 type Errors = FieldError[];
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isString = (v: unknown, max: number): v is string => typeof v === 'string' && v.length <= max;
-const isNumberList = (v: unknown, max: number): v is number[] => Array.isArray(v) && v.length <= max && v.every(isNumber);
+const isNumberList = (v: unknown, max: number): v is number[] =>
+  Array.isArray(v) && v.length <= max && v.every(isNumber);
 const isLayerNorms = (l: unknown): l is EpochMetrics['layers'][number] =>
   isObject(l) && isString(l.name, MAX_NAME) && isNumber(l.weightNorm) && isNumber(l.gradNorm);
 const isToyExample = (e: unknown): e is ToySnapshot['examples'][number] =>
   isObject(e) && isString(e.prompt, 1000) && isString(e.target, 1000) && isString(e.predicted, 1000);
 
-const NUMBER_FIELDS = ['epoch', 'step', 'trainLoss', 'valLoss', 'trainEvaluated', 'ms', 'examplesPerSec', 'gflop', 'gflopPerSec',
-  'cumulativeGflop', 'cumulativeMs', 'learningRate', 'numTensors', 'tensorBytes'] as const;
+const NUMBER_FIELDS = [
+  'epoch',
+  'step',
+  'trainLoss',
+  'valLoss',
+  'trainEvaluated',
+  'ms',
+  'examplesPerSec',
+  'gflop',
+  'gflopPerSec',
+  'cumulativeGflop',
+  'cumulativeMs',
+  'learningRate',
+  'numTensors',
+  'tensorBytes',
+] as const;
 const NULLABLE_FIELDS = ['trainAccuracy', 'valAccuracy', 'valExactMatch', 'gpuBytes', 'gpuBytesAllocated'] as const;
 
 /** One epoch's figures, rebuilt from known fields only. */
@@ -62,7 +96,8 @@ function checkEpoch(errors: Errors, path: string, raw: unknown): EpochMetrics | 
   }
   const out: Record<string, unknown> = {};
   for (const f of NUMBER_FIELDS) {
-    if (!isNumber(raw[f])) errors.push({ field: `${path}.${f}`, message: `must be a number (got ${describeValue(raw[f])})` });
+    if (!isNumber(raw[f]))
+      errors.push({ field: `${path}.${f}`, message: `must be a number (got ${describeValue(raw[f])})` });
     out[f] = raw[f];
   }
   for (const f of NULLABLE_FIELDS) {
@@ -70,7 +105,8 @@ function checkEpoch(errors: Errors, path: string, raw: unknown): EpochMetrics | 
     if (v !== null && !isNumber(v)) errors.push({ field: `${path}.${f}`, message: 'must be a number or null' });
     out[f] = v;
   }
-  if (!isNumberList(raw.batchLosses, 1_000_000)) errors.push({ field: `${path}.batchLosses`, message: 'must be a list of numbers' });
+  if (!isNumberList(raw.batchLosses, 1_000_000))
+    errors.push({ field: `${path}.batchLosses`, message: 'must be a list of numbers' });
   out.batchLosses = raw.batchLosses;
   const layers = raw.layers ?? [];
   if (!Array.isArray(layers) || layers.length > 1000 || !layers.every(isLayerNorms)) {
@@ -79,33 +115,69 @@ function checkEpoch(errors: Errors, path: string, raw: unknown): EpochMetrics | 
   return out as unknown as EpochMetrics;
 }
 
-const isTyped = (v: unknown, type: typeof Float32Array | typeof Uint8Array, length: number) => v instanceof type && v.length === length;
+const isTyped = (v: unknown, type: typeof Float32Array | typeof Uint8Array, length: number) =>
+  v instanceof type && v.length === length;
 
 /** The views that pass their checks; a damaged view is dropped (it is redrawn from the model when opened). */
 function checkViews(raw: unknown): EpochViews {
   if (!isObject(raw)) return {};
   const out: EpochViews = {};
   const b = raw.boundary;
-  if (isObject(b) && Number.isInteger(b.resolution) && (b.resolution as number) > 0 && (b.resolution as number) <= 512
-    && isTyped(b.values, Float32Array, (b.resolution as number) ** 2)) out.boundary = { resolution: b.resolution as number, values: b.values as Float32Array };
+  if (
+    isObject(b) &&
+    Number.isInteger(b.resolution) &&
+    (b.resolution as number) > 0 &&
+    (b.resolution as number) <= 512 &&
+    isTyped(b.values, Float32Array, (b.resolution as number) ** 2)
+  )
+    out.boundary = { resolution: b.resolution as number, values: b.values as Float32Array };
   const c = raw.classes;
   const k = isObject(c) && Array.isArray(c.confusion) ? Math.round(Math.sqrt(c.confusion.length)) : 0;
-  if (isObject(c) && k >= 2 && k <= 20 && isNumberList(c.confusion, 400) && c.confusion.length === k * k
-    && (c.labels === undefined || (Array.isArray(c.labels) && c.labels.length === k && c.labels.every((l) => isString(l, 200))))
-    && Array.isArray(c.misclassified) && c.misclassified.length <= 100 && c.misclassified.every((m) => isObject(m) && isNumber(m.index)
-      && isNumber(m.label) && isNumber(m.predicted) && isTyped(m.pixels, Uint8Array, 784))) out.classes = c as unknown as EpochViews['classes'];
+  if (
+    isObject(c) &&
+    k >= 2 &&
+    k <= 20 &&
+    isNumberList(c.confusion, 400) &&
+    c.confusion.length === k * k &&
+    (c.labels === undefined ||
+      (Array.isArray(c.labels) && c.labels.length === k && c.labels.every((l) => isString(l, 200)))) &&
+    Array.isArray(c.misclassified) &&
+    c.misclassified.length <= 100 &&
+    c.misclassified.every(
+      (m) =>
+        isObject(m) &&
+        isNumber(m.index) &&
+        isNumber(m.label) &&
+        isNumber(m.predicted) &&
+        isTyped(m.pixels, Uint8Array, 784),
+    )
+  )
+    out.classes = c as unknown as EpochViews['classes'];
   const f = raw.forecast;
-  if (isObject(f) && isNumberList(f.truth, 100_000) && isNumberList(f.predicted, 100_000)) out.forecast = { truth: f.truth, predicted: f.predicted };
+  if (isObject(f) && isNumberList(f.truth, 100_000) && isNumberList(f.predicted, 100_000))
+    out.forecast = { truth: f.truth, predicted: f.predicted };
   const t = raw.toy;
-  if (isObject(t) && Array.isArray(t.examples) && t.examples.length <= 100
-    && t.examples.every(isToyExample)) {
+  if (isObject(t) && Array.isArray(t.examples) && t.examples.length <= 100 && t.examples.every(isToyExample)) {
     out.toy = { examples: t.examples.map((e) => ({ prompt: e.prompt, target: e.target, predicted: e.predicted })) };
   }
   const a = raw.attention;
-  if (isObject(a) && Array.isArray(a.tokens) && a.tokens.length <= 1024 && a.tokens.every((k) => isString(k, 8))
-    && Number.isInteger(a.layers) && Number.isInteger(a.heads) && (a.layers as number) <= 64 && (a.heads as number) <= 64
-    && isTyped(a.weights, Float32Array, (a.layers as number) * (a.heads as number) * a.tokens.length ** 2)) {
-    out.attention = { tokens: a.tokens, layers: a.layers as number, heads: a.heads as number, weights: a.weights as Float32Array };
+  if (
+    isObject(a) &&
+    Array.isArray(a.tokens) &&
+    a.tokens.length <= 1024 &&
+    a.tokens.every((k) => isString(k, 8)) &&
+    Number.isInteger(a.layers) &&
+    Number.isInteger(a.heads) &&
+    (a.layers as number) <= 64 &&
+    (a.heads as number) <= 64 &&
+    isTyped(a.weights, Float32Array, (a.layers as number) * (a.heads as number) * a.tokens.length ** 2)
+  ) {
+    out.attention = {
+      tokens: a.tokens,
+      layers: a.layers as number,
+      heads: a.heads as number,
+      weights: a.weights as Float32Array,
+    };
   }
   const s = checkSample(raw.sample);
   if (s) out.sample = s;
@@ -114,13 +186,18 @@ function checkViews(raw: unknown): EpochViews {
 
 function checkSample(raw: unknown): TextSample | null {
   return isObject(raw) && isNumber(raw.epoch) && isString(raw.text, MAX_TEXT) && isNumber(raw.temperature)
-    ? { epoch: raw.epoch, text: raw.text, temperature: raw.temperature } : null;
+    ? { epoch: raw.epoch, text: raw.text, temperature: raw.temperature }
+    : null;
 }
 
 function checkBackend(raw: unknown): BackendReport | null {
-  return isObject(raw) && (BACKENDS as readonly unknown[]).includes(raw.active) && Array.isArray(raw.fallbacks)
-    && raw.fallbacks.length <= 10 && raw.fallbacks.every((f) => isString(f, MAX_MESSAGE))
-    ? { active: raw.active as BackendReport['active'], fallbacks: raw.fallbacks } : null;
+  return isObject(raw) &&
+    (BACKENDS as readonly unknown[]).includes(raw.active) &&
+    Array.isArray(raw.fallbacks) &&
+    raw.fallbacks.length <= 10 &&
+    raw.fallbacks.every((f) => isString(f, MAX_MESSAGE))
+    ? { active: raw.active as BackendReport['active'], fallbacks: raw.fallbacks }
+    : null;
 }
 
 export type RecordResult = { ok: true; run: RunRecord } | { ok: false; errors: FieldError[] };
@@ -134,16 +211,23 @@ export function checkRunRecord(raw: unknown, path = 'run'): RecordResult {
   if (!isObject(raw)) return { ok: false, errors: [{ field: path, message: 'must be an object' }] };
   const spec = validateSpec(migrateSpec(raw.spec));
   if (!spec.ok) errors.push(...spec.errors.map((e) => ({ field: `${path}.spec.${e.field}`, message: e.message })));
-  if (!Number.isSafeInteger(raw.id) || (raw.id as number) < 1) errors.push({ field: `${path}.id`, message: 'must be a positive whole number' });
-  if (!isString(raw.name, MAX_NAME)) errors.push({ field: `${path}.name`, message: `must be text of at most ${MAX_NAME} characters` });
-  if (!(RUN_PHASES as readonly unknown[]).includes(raw.phase)) errors.push({ field: `${path}.phase`, message: `must be one of ${RUN_PHASES.join(', ')}` });
+  if (!Number.isSafeInteger(raw.id) || (raw.id as number) < 1)
+    errors.push({ field: `${path}.id`, message: 'must be a positive whole number' });
+  if (!isString(raw.name, MAX_NAME))
+    errors.push({ field: `${path}.name`, message: `must be text of at most ${MAX_NAME} characters` });
+  if (!(RUN_PHASES as readonly unknown[]).includes(raw.phase))
+    errors.push({ field: `${path}.phase`, message: `must be one of ${RUN_PHASES.join(', ')}` });
   const epochs: EpochMetrics[] = [];
   if (!Array.isArray(raw.epochs) || raw.epochs.length > MAX_EPOCHS) {
     errors.push({ field: `${path}.epochs`, message: `must be a list of at most ${MAX_EPOCHS} epochs` });
   } else {
     raw.epochs.forEach((e, i) => {
       const m = checkEpoch(errors, `${path}.epochs[${i}]`, e);
-      if (m && m.epoch !== (epochs.at(-1)?.epoch ?? 0) + 1) errors.push({ field: `${path}.epochs[${i}].epoch`, message: `must be ${(epochs.at(-1)?.epoch ?? 0) + 1} (epochs in order)` });
+      if (m && m.epoch !== (epochs.at(-1)?.epoch ?? 0) + 1)
+        errors.push({
+          field: `${path}.epochs[${i}].epoch`,
+          message: `must be ${(epochs.at(-1)?.epoch ?? 0) + 1} (epochs in order)`,
+        });
       if (m) epochs.push(m);
     });
   }
@@ -152,7 +236,12 @@ export function checkRunRecord(raw: unknown, path = 'run'): RecordResult {
     errors.push({ field: `${path}.model`, message: 'must be null or { epoch, bytes }' });
   }
   if (errors.length || !spec.ok) return { ok: false, errors };
-  const samples = Array.isArray(raw.samples) ? raw.samples.slice(-200).map(checkSample).filter((s): s is TextSample => s !== null) : [];
+  const samples = Array.isArray(raw.samples)
+    ? raw.samples
+        .slice(-200)
+        .map(checkSample)
+        .filter((s): s is TextSample => s !== null)
+    : [];
   return {
     ok: true,
     run: {
@@ -175,25 +264,46 @@ export function checkRunRecord(raw: unknown, path = 'run'): RecordResult {
 
 /** A test score as kept, or null (absent, from before test splits existed, or damaged: it is remeasured by training again). */
 function checkTest(raw: unknown): TestResult | null {
-  if (!isObject(raw) || !Number.isInteger(raw.epoch) || !Number.isInteger(raw.examples) || !isNumber(raw.loss)) return null;
+  if (!isObject(raw) || !Number.isInteger(raw.epoch) || !Number.isInteger(raw.examples) || !isNumber(raw.loss))
+    return null;
   const nullable = (v: unknown) => (isNumber(v) ? v : null);
-  return { epoch: raw.epoch as number, examples: raw.examples as number, loss: raw.loss, accuracy: nullable(raw.accuracy), exactMatch: nullable(raw.exactMatch) };
+  return {
+    epoch: raw.epoch as number,
+    examples: raw.examples as number,
+    loss: raw.loss,
+    accuracy: nullable(raw.accuracy),
+    exactMatch: nullable(raw.exactMatch),
+  };
 }
 
 /**
  * A checkpoint read back from storage or a file, checked for its structure (finite numbers,
  * whole tensors); whether its tensors fit the model is checked when it is loaded.
  */
-export function checkCheckpoint(raw: unknown, path = 'checkpoint'): { ok: true; checkpoint: TrainingCheckpoint } | { ok: false; errors: FieldError[] } {
-  const fail = (field: string, message: string) => ({ ok: false as const, errors: [{ field: `${path}.${field}`, message }] });
+export function checkCheckpoint(
+  raw: unknown,
+  path = 'checkpoint',
+): { ok: true; checkpoint: TrainingCheckpoint } | { ok: false; errors: FieldError[] } {
+  const fail = (field: string, message: string) => ({
+    ok: false as const,
+    errors: [{ field: `${path}.${field}`, message }],
+  });
   if (!isObject(raw)) return { ok: false, errors: [{ field: path, message: 'must be an object' }] };
-  for (const f of ['epoch', 'step'] as const) if (!Number.isInteger(raw[f]) || (raw[f] as number) < 0) return fail(f, 'must be a whole number ≥ 0');
-  for (const f of ['cumulativeGflop', 'cumulativeMs'] as const) if (!isNumber(raw[f])) return fail(f, 'must be a number');
+  for (const f of ['epoch', 'step'] as const)
+    if (!Number.isInteger(raw[f]) || (raw[f] as number) < 0) return fail(f, 'must be a whole number ≥ 0');
+  for (const f of ['cumulativeGflop', 'cumulativeMs'] as const)
+    if (!isNumber(raw[f])) return fail(f, 'must be a number');
   const tensors = (v: unknown, field: string) => {
     if (!Array.isArray(v) || v.length > 10_000) return `${field} must be a list of tensors`;
     for (const [i, t] of v.entries()) {
-      if (!isObject(t) || !isString(t.name, 200) || !Array.isArray(t.shape) || !t.shape.every((d) => Number.isInteger(d) && d >= 0)
-        || !(t.values instanceof Float32Array) || t.values.length !== t.shape.reduce((a: number, b: number) => a * b, 1)) {
+      if (
+        !isObject(t) ||
+        !isString(t.name, 200) ||
+        !Array.isArray(t.shape) ||
+        !t.shape.every((d) => Number.isInteger(d) && d >= 0) ||
+        !(t.values instanceof Float32Array) ||
+        t.values.length !== t.shape.reduce((a: number, b: number) => a * b, 1)
+      ) {
         return `${field}[${i}] must be { name, shape, values } with as many float32 values as its shape holds`;
       }
     }
@@ -206,20 +316,36 @@ export function checkCheckpoint(raw: unknown, path = 'checkpoint'): { ok: true; 
   const sBad = tensors(opt.slots, 'optimizer.slots');
   if (sBad) return fail('optimizer.slots', sBad);
   const rng = raw.rng;
-  if (!isObject(rng) || !Object.values(rng).every((r) => isObject(r) && Number.isInteger(r.state) && (r.spareNormal === null || isNumber(r.spareNormal)))) {
+  if (
+    !isObject(rng) ||
+    !Object.values(rng).every(
+      (r) => isObject(r) && Number.isInteger(r.state) && (r.spareNormal === null || isNumber(r.spareNormal)),
+    )
+  ) {
     return fail('rng', 'must map each random stream to { state, spareNormal }');
   }
   const best = raw.best;
-  if (!isObject(best) || !(best.loss === null || isNumber(best.loss)) || !Number.isInteger(best.epoch)) return fail('best', 'must be { loss, epoch }');
-  if (raw.startLoss !== undefined && raw.startLoss !== null && !isNumber(raw.startLoss)) return fail('startLoss', 'must be a number or null');
+  if (!isObject(best) || !(best.loss === null || isNumber(best.loss)) || !Number.isInteger(best.epoch))
+    return fail('best', 'must be { loss, epoch }');
+  if (raw.startLoss !== undefined && raw.startLoss !== null && !isNumber(raw.startLoss))
+    return fail('startLoss', 'must be a number or null');
   const c = raw as unknown as TrainingCheckpoint;
   return {
     ok: true,
     checkpoint: {
-      epoch: c.epoch, step: c.step, weights: c.weights.map(({ name, shape, values }) => ({ name, shape, values })),
-      optimizer: { kind: c.optimizer.kind, slots: c.optimizer.slots.map(({ name, shape, values }) => ({ name, shape, values })) },
-      rng: Object.fromEntries(Object.entries(c.rng).map(([k, r]) => [k, { state: r.state, spareNormal: r.spareNormal }])),
-      best: { loss: c.best.loss, epoch: c.best.epoch }, cumulativeGflop: c.cumulativeGflop, cumulativeMs: c.cumulativeMs,
+      epoch: c.epoch,
+      step: c.step,
+      weights: c.weights.map(({ name, shape, values }) => ({ name, shape, values })),
+      optimizer: {
+        kind: c.optimizer.kind,
+        slots: c.optimizer.slots.map(({ name, shape, values }) => ({ name, shape, values })),
+      },
+      rng: Object.fromEntries(
+        Object.entries(c.rng).map(([k, r]) => [k, { state: r.state, spareNormal: r.spareNormal }]),
+      ),
+      best: { loss: c.best.loss, epoch: c.best.epoch },
+      cumulativeGflop: c.cumulativeGflop,
+      cumulativeMs: c.cumulativeMs,
       startLoss: c.startLoss ?? null,
     },
   };

@@ -37,18 +37,22 @@ export function encodeSafetensors(tensors: readonly TensorData[], metadata: Reco
 
 /** Read a safetensors file; throws an Error whose message says what is wrong (tensor name, field). */
 export function decodeSafetensors(bytes: Uint8Array): SafetensorsFile {
-  const fail = (why: string): never => { throw new Error(`not a readable safetensors file: ${why}`); };
+  const fail = (why: string): never => {
+    throw new Error(`not a readable safetensors file: ${why}`);
+  };
   if (bytes.length < 8) fail('it is shorter than its 8-byte header length');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = Number(view.getBigUint64(0, true));
-  if (headerLength > MAX_HEADER_BYTES || 8 + headerLength > bytes.length) fail(`its header length (${headerLength} bytes) runs past the file`);
+  if (headerLength > MAX_HEADER_BYTES || 8 + headerLength > bytes.length)
+    fail(`its header length (${headerLength} bytes) runs past the file`);
   let header: unknown;
   try {
     header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength)));
   } catch {
     fail('its header is not JSON');
   }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) return fail('its header is not a JSON object');
+  if (typeof header !== 'object' || header === null || Array.isArray(header))
+    return fail('its header is not a JSON object');
   const dataStart = 8 + headerLength;
   const dataLength = bytes.length - dataStart;
   const metadata: Record<string, string> = {};
@@ -66,13 +70,17 @@ export function decodeSafetensors(bytes: Uint8Array): SafetensorsFile {
     if (typeof e !== 'object' || e === null) fail(`${name} is not an object`);
     if (e.dtype !== 'F32') fail(`${name} has dtype ${JSON.stringify(e.dtype)}; only F32 (float32) is supported`);
     const shape = e.shape;
-    if (!Array.isArray(shape) || shape.length > 8 || !shape.every((d) => Number.isInteger(d) && d >= 0)) fail(`${name}.shape is not a list of sizes`);
+    if (!Array.isArray(shape) || shape.length > 8 || !shape.every((d) => Number.isInteger(d) && d >= 0))
+      fail(`${name}.shape is not a list of sizes`);
     const offsets = e.data_offsets;
-    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isInteger(o) && o >= 0)) fail(`${name}.data_offsets is not two byte offsets`);
+    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isInteger(o) && o >= 0))
+      fail(`${name}.data_offsets is not two byte offsets`);
     const [begin, end] = offsets as number[];
     const size = (shape as number[]).reduce((a, b) => a * b, 1);
-    if (end < begin || end > dataLength) fail(`${name}.data_offsets [${begin}, ${end}] run past the data (${dataLength} bytes)`);
-    if (end - begin !== size * 4) fail(`${name} has ${end - begin} bytes, but its shape [${(shape as number[]).join(', ')}] needs ${size * 4}`);
+    if (end < begin || end > dataLength)
+      fail(`${name}.data_offsets [${begin}, ${end}] run past the data (${dataLength} bytes)`);
+    if (end - begin !== size * 4)
+      fail(`${name} has ${end - begin} bytes, but its shape [${(shape as number[]).join(', ')}] needs ${size * 4}`);
     const values = new Float32Array(size);
     for (let i = 0; i < size; i++) values[i] = view.getFloat32(dataStart + begin + 4 * i, true);
     found.push({ begin, tensor: { name, shape: shape as number[], values } });

@@ -7,7 +7,13 @@ export interface OptimizerChoice {
 
 /** Learning rates that suit each optimizer on the playground's small problems. */
 export const SUGGESTED_LEARNING_RATE: Record<OptimizerKind, number> = {
-  sgd: 0.1, momentum: 0.05, nesterov: 0.05, rmsprop: 0.01, adagrad: 0.1, adam: 0.01, adamw: 0.01,
+  sgd: 0.1,
+  momentum: 0.05,
+  nesterov: 0.05,
+  rmsprop: 0.01,
+  adagrad: 0.1,
+  adam: 0.01,
+  adamw: 0.01,
 };
 
 /**

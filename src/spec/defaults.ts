@@ -1,6 +1,15 @@
 import {
-  SPEC_VERSION, isPlane, isSeries, isText, isToy,
-  type DatasetKind, type DatasetSpec, type DenseLayerSpec, type ExperimentSpec, type ModelKind, type ModelSpec,
+  SPEC_VERSION,
+  isPlane,
+  isSeries,
+  isText,
+  isToy,
+  type DatasetKind,
+  type DatasetSpec,
+  type DenseLayerSpec,
+  type ExperimentSpec,
+  type ModelKind,
+  type ModelSpec,
 } from './types';
 
 export function defaultHiddenLayer(): DenseLayerSpec {
@@ -9,14 +18,19 @@ export function defaultHiddenLayer(): DenseLayerSpec {
 
 export function defaultModel(kind: ModelKind): ModelSpec {
   switch (kind) {
-    case 'mlp': return { kind, hidden: [defaultHiddenLayer(), defaultHiddenLayer()] };
-    case 'lstm': return { kind, embedding: 16, layers: [{ units: 64, dropout: 0 }] };
-    case 'transformer': return { kind, layers: 2, dModel: 64, heads: 4, dropout: 0 };
+    case 'mlp':
+      return { kind, hidden: [defaultHiddenLayer(), defaultHiddenLayer()] };
+    case 'lstm':
+      return { kind, embedding: 16, layers: [{ units: 64, dropout: 0 }] };
+    case 'transformer':
+      return { kind, layers: 2, dModel: 64, heads: 4, dropout: 0 };
   }
 }
 
 /** Sizes that suit each kind of data when a person switches to it (the rest of the spec is kept). */
-export function datasetDefaults(kind: DatasetKind): Pick<DatasetSpec, 'samples' | 'noise' | 'contextLength' | 'digits'> {
+export function datasetDefaults(
+  kind: DatasetKind,
+): Pick<DatasetSpec, 'samples' | 'noise' | 'contextLength' | 'digits'> {
   if (isPlane(kind)) return { samples: 500, noise: 0.3, contextLength: 16, digits: 3 };
   if (isText(kind)) return { samples: 4000, noise: 0, contextLength: 32, digits: 3 };
   if (isToy(kind)) return { samples: 4000, noise: 0, contextLength: 16, digits: kind === 'addition' ? 2 : 5 };
@@ -29,12 +43,30 @@ export function defaultSpec(): ExperimentSpec {
   return {
     version: SPEC_VERSION,
     seed: 42,
-    dataset: { kind: 'circle', ...datasetDefaults('circle'), validationSplit: 0.2, testSplit: 0, features: ['x1', 'x2'], table: { target: '', task: 'auto' }, drawn: { added: [], removed: [] } },
+    dataset: {
+      kind: 'circle',
+      ...datasetDefaults('circle'),
+      validationSplit: 0.2,
+      testSplit: 0,
+      features: ['x1', 'x2'],
+      table: { target: '', task: 'auto' },
+      drawn: { added: [], removed: [] },
+    },
     model: defaultModel('mlp'),
     training: {
       optimizer: {
-        kind: 'adam', learningRate: 0.01, momentum: 0.9, beta1: 0.9, beta2: 0.999, rho: 0.9, rmspropMomentum: 0, centered: false,
-        amsgrad: false, epsilon: 1e-8, weightDecay: 0, decayMatricesOnly: false,
+        kind: 'adam',
+        learningRate: 0.01,
+        momentum: 0.9,
+        beta1: 0.9,
+        beta2: 0.999,
+        rho: 0.9,
+        rmspropMomentum: 0,
+        centered: false,
+        amsgrad: false,
+        epsilon: 1e-8,
+        weightDecay: 0,
+        decayMatricesOnly: false,
       },
       schedule: { kind: 'constant', stepEpochs: 10, gamma: 0.5, minLearningRate: 0, warmupEpochs: 0 },
       batchSize: 16,

@@ -32,22 +32,40 @@ export function diffSpecs(a: object, b: object): SpecDifference[] {
 
 /** Short names for the fields runs most often differ in, as a run's label shows them. */
 const SHORT_NAMES: Record<string, string> = {
-  'training.l1': 'L1', 'training.l2': 'L2', 'training.optimizer.learningRate': 'lr', 'training.optimizer.weightDecay': 'wd',
-  'training.optimizer.kind': '', 'training.schedule.kind': 'schedule', 'training.batchSize': 'batch', 'training.epochs': 'epochs',
-  'training.clipNorm': 'clip', 'training.optimizer.momentum': 'μ', 'model.dropout': 'dropout', 'dataset.kind': '', 'model.kind': '',
-  seed: 'seed', backend: '',
+  'training.l1': 'L1',
+  'training.l2': 'L2',
+  'training.optimizer.learningRate': 'lr',
+  'training.optimizer.weightDecay': 'wd',
+  'training.optimizer.kind': '',
+  'training.schedule.kind': 'schedule',
+  'training.batchSize': 'batch',
+  'training.epochs': 'epochs',
+  'training.clipNorm': 'clip',
+  'training.optimizer.momentum': 'μ',
+  'model.dropout': 'dropout',
+  'dataset.kind': '',
+  'model.kind': '',
+  seed: 'seed',
+  backend: '',
 };
 
 function shortName(path: string): string {
   if (path in SHORT_NAMES) return SHORT_NAMES[path];
   const layer = /^model\.(hidden|layers)\[(\d+)\]\.(\w+)$/.exec(path);
   if (layer) return `${layer[3]} ${Number(layer[2]) + 1}`;
-  return path.split('.').at(-1)!.replace(/\[\d+\]$/, '');
+  return path
+    .split('.')
+    .at(-1)!
+    .replace(/\[\d+\]$/, '');
 }
 
 function shortValue(v: Leaf): string {
   if (v === undefined) return '—';
-  if (typeof v === 'number' && v !== 0 && Math.abs(v) < 0.01) return v.toExponential().replace(/e-0*/, 'e-').replace(/\.?0+e/, 'e');
+  if (typeof v === 'number' && v !== 0 && Math.abs(v) < 0.01)
+    return v
+      .toExponential()
+      .replace(/e-0*/, 'e-')
+      .replace(/\.?0+e/, 'e');
   return String(v);
 }
 
@@ -60,9 +78,15 @@ export function distinguishingLabels(specs: ExperimentSpec[], max = 4): string[]
   const flat = specs.map((s) => {
     // Drawn points are many fields; one summary of them is enough to tell runs apart.
     const { added, removed } = s.dataset.drawn;
-    return flatten({ ...s, dataset: { ...s.dataset, drawn: `${added.length} added, ${removed.length} removed` } }, '', new Map());
+    return flatten(
+      { ...s, dataset: { ...s.dataset, drawn: `${added.length} added, ${removed.length} removed` } },
+      '',
+      new Map(),
+    );
   });
-  const paths = [...new Set(flat.flatMap((f) => [...f.keys()]))].filter((p) => flat.some((f) => f.get(p) !== flat[0].get(p)));
+  const paths = [...new Set(flat.flatMap((f) => [...f.keys()]))].filter((p) =>
+    flat.some((f) => f.get(p) !== flat[0].get(p)),
+  );
   return flat.map((f) => {
     const parts = paths.map((p) => [shortName(p), shortValue(f.get(p))].filter(Boolean).join(' '));
     return parts.length > max ? `${parts.slice(0, max).join(' · ')} · +${parts.length - max} more` : parts.join(' · ');

@@ -18,24 +18,64 @@ export interface SurfaceInfo {
 
 export const SURFACE_INFO: Record<SurfaceKind, SurfaceInfo> = {
   bowl: {
-    label: 'Quadratic bowl ½(x² + κy²)', x: [-3, 3], y: [-3, 3], start: [-2.6, 1.6], minima: [[0, 0]],
+    label: 'Quadratic bowl ½(x² + κy²)',
+    x: [-3, 3],
+    y: [-3, 3],
+    start: [-2.6, 1.6],
+    minima: [[0, 0]],
     learningRates: { sgd: 0.09, momentum: 0.02, nesterov: 0.02, rmsprop: 0.03, adagrad: 0.5, adam: 0.1, adamw: 0.1 },
   },
   rosenbrock: {
-    label: 'Rosenbrock (1−x)² + 100(y−x²)²', x: [-2, 2], y: [-1, 3], start: [-1.5, 2.5], minima: [[1, 1]],
-    learningRates: { sgd: 0.001, momentum: 0.001, nesterov: 0.001, rmsprop: 0.01, adagrad: 0.3, adam: 0.05, adamw: 0.05 },
+    label: 'Rosenbrock (1−x)² + 100(y−x²)²',
+    x: [-2, 2],
+    y: [-1, 3],
+    start: [-1.5, 2.5],
+    minima: [[1, 1]],
+    learningRates: {
+      sgd: 0.001,
+      momentum: 0.001,
+      nesterov: 0.001,
+      rmsprop: 0.01,
+      adagrad: 0.3,
+      adam: 0.05,
+      adamw: 0.05,
+    },
   },
   beale: {
-    label: 'Beale', x: [-4.5, 4.5], y: [-4.5, 4.5], start: [1, 1.5], minima: [[3, 0.5]],
-    learningRates: { sgd: 0.001, momentum: 0.0004, nesterov: 0.0004, rmsprop: 0.01, adagrad: 0.3, adam: 0.05, adamw: 0.05 },
+    label: 'Beale',
+    x: [-4.5, 4.5],
+    y: [-4.5, 4.5],
+    start: [1, 1.5],
+    minima: [[3, 0.5]],
+    learningRates: {
+      sgd: 0.001,
+      momentum: 0.0004,
+      nesterov: 0.0004,
+      rmsprop: 0.01,
+      adagrad: 0.3,
+      adam: 0.05,
+      adamw: 0.05,
+    },
   },
   himmelblau: {
-    label: 'Himmelblau (x²+y−11)² + (x+y²−7)²', x: [-5, 5], y: [-5, 5], start: [-0.5, -0.3],
-    minima: [[3, 2], [-2.805118, 3.131312], [-3.77931, -3.283186], [3.584428, -1.848126]],
+    label: 'Himmelblau (x²+y−11)² + (x+y²−7)²',
+    x: [-5, 5],
+    y: [-5, 5],
+    start: [-0.5, -0.3],
+    minima: [
+      [3, 2],
+      [-2.805118, 3.131312],
+      [-3.77931, -3.283186],
+      [3.584428, -1.848126],
+    ],
     learningRates: { sgd: 0.005, momentum: 0.002, nesterov: 0.002, rmsprop: 0.02, adagrad: 0.5, adam: 0.1, adamw: 0.1 },
   },
   saddle: {
-    label: 'Saddle x² − y²', x: [-2, 2], y: [-2, 2], start: [-1.8, 0.02], minima: [],
+    label: 'Saddle x² − y²',
+    x: [-2, 2],
+    y: [-2, 2],
+    start: [-1.8, 0.02],
+    minima: [],
     learningRates: { sgd: 0.03, momentum: 0.01, nesterov: 0.01, rmsprop: 0.01, adagrad: 0.1, adam: 0.02, adamw: 0.02 },
   },
 };
@@ -53,13 +93,21 @@ export interface LabSettings {
 }
 
 export function labRatesFor(surface: SurfaceKind): Record<OptimizerKind, string> {
-  return Object.fromEntries(OPTIMIZER_KINDS.map((k) => [k, String(SURFACE_INFO[surface].learningRates[k])])) as Record<OptimizerKind, string>;
+  return Object.fromEntries(OPTIMIZER_KINDS.map((k) => [k, String(SURFACE_INFO[surface].learningRates[k])])) as Record<
+    OptimizerKind,
+    string
+  >;
 }
 
 export function defaultLabSettings(): LabSettings {
   return {
-    surface: 'bowl', conditioning: 10, start: SURFACE_INFO.bowl.start, steps: 300,
-    chosen: Object.fromEntries(OPTIMIZER_KINDS.map((k) => [k, ['sgd', 'momentum', 'rmsprop', 'adam'].includes(k)])) as Record<OptimizerKind, boolean>,
+    surface: 'bowl',
+    conditioning: 10,
+    start: SURFACE_INFO.bowl.start,
+    steps: 300,
+    chosen: Object.fromEntries(
+      OPTIMIZER_KINDS.map((k) => [k, ['sgd', 'momentum', 'rmsprop', 'adam'].includes(k)]),
+    ) as Record<OptimizerKind, boolean>,
     rates: labRatesFor('bowl'),
   };
 }
@@ -68,11 +116,14 @@ export function defaultLabSettings(): LabSettings {
  * Lab settings from a link, rebuilt from known fields only; every problem names its field.
  * A start point must lie in the surface's window, so its path can be drawn.
  */
-export function validateLabSettings(raw: unknown): { ok: true; settings: LabSettings } | { ok: false; errors: FieldError[] } {
+export function validateLabSettings(
+  raw: unknown,
+): { ok: true; settings: LabSettings } | { ok: false; errors: FieldError[] } {
   if (!isObject(raw)) return { ok: false, errors: [{ field: 'lab', message: 'must be an object' }] };
   const errors: FieldError[] = [];
   const r = raw;
-  if (!(SURFACE_KINDS as readonly unknown[]).includes(r.surface)) errors.push({ field: 'lab.surface', message: `must be one of ${SURFACE_KINDS.join(', ')}` });
+  if (!(SURFACE_KINDS as readonly unknown[]).includes(r.surface))
+    errors.push({ field: 'lab.surface', message: `must be one of ${SURFACE_KINDS.join(', ')}` });
   const { conditioning: k, steps: n } = LAB_LIMITS;
   if (typeof r.conditioning !== 'number' || !(r.conditioning >= k.min && r.conditioning <= k.max)) {
     errors.push({ field: 'lab.conditioning', message: `must be a number from ${k.min} to ${k.max}` });
@@ -82,25 +133,43 @@ export function validateLabSettings(raw: unknown): { ok: true; settings: LabSett
   }
   const info = SURFACE_INFO[r.surface as SurfaceKind];
   const start = r.start;
-  if (!Array.isArray(start) || start.length !== 2 || !start.every((v) => typeof v === 'number' && Number.isFinite(v))
-    || (info && (start[0] < info.x[0] || start[0] > info.x[1] || start[1] < info.y[0] || start[1] > info.y[1]))) {
-    errors.push({ field: 'lab.start', message: info ? `must be a point [x, y] inside [${info.x.join(', ')}] × [${info.y.join(', ')}]` : 'must be a point [x, y]' });
+  if (
+    !Array.isArray(start) ||
+    start.length !== 2 ||
+    !start.every((v) => typeof v === 'number' && Number.isFinite(v)) ||
+    (info && (start[0] < info.x[0] || start[0] > info.x[1] || start[1] < info.y[0] || start[1] > info.y[1]))
+  ) {
+    errors.push({
+      field: 'lab.start',
+      message: info
+        ? `must be a point [x, y] inside [${info.x.join(', ')}] × [${info.y.join(', ')}]`
+        : 'must be a point [x, y]',
+    });
   }
   const chosen = r.chosen as Record<string, unknown> | undefined;
   const rates = r.rates as Record<string, unknown> | undefined;
   for (const kind of OPTIMIZER_KINDS) {
-    if (typeof chosen?.[kind] !== 'boolean') errors.push({ field: `lab.chosen.${kind}`, message: 'must be true or false' });
+    if (typeof chosen?.[kind] !== 'boolean')
+      errors.push({ field: `lab.chosen.${kind}`, message: 'must be true or false' });
     if (typeof rates?.[kind] !== 'string' || !isLearningRateText(rates[kind])) {
-      errors.push({ field: `lab.rates.${kind}`, message: 'must be a learning rate (a number greater than 0 and at most 10)' });
+      errors.push({
+        field: `lab.rates.${kind}`,
+        message: 'must be a learning rate (a number greater than 0 and at most 10)',
+      });
     }
   }
   if (errors.length) return { ok: false, errors };
   return {
     ok: true,
     settings: {
-      surface: r.surface as SurfaceKind, conditioning: r.conditioning as number, start: [(start as number[])[0], (start as number[])[1]],
+      surface: r.surface as SurfaceKind,
+      conditioning: r.conditioning as number,
+      start: [(start as number[])[0], (start as number[])[1]],
       steps: r.steps as number,
-      chosen: Object.fromEntries(OPTIMIZER_KINDS.map((kind) => [kind, chosen![kind]])) as Record<OptimizerKind, boolean>,
+      chosen: Object.fromEntries(OPTIMIZER_KINDS.map((kind) => [kind, chosen![kind]])) as Record<
+        OptimizerKind,
+        boolean
+      >,
       rates: Object.fromEntries(OPTIMIZER_KINDS.map((kind) => [kind, rates![kind]])) as Record<OptimizerKind, string>,
     },
   };

@@ -1,33 +1,69 @@
-import type { BackendChoice, DatasetKind, ExperimentSpec, ModelKind, OptimizerKind, ScheduleKind, TableTask } from './types';
+import type {
+  BackendChoice,
+  DatasetKind,
+  ExperimentSpec,
+  ModelKind,
+  OptimizerKind,
+  ScheduleKind,
+  TableTask,
+} from './types';
 
 export const DATASET_LABELS: Record<DatasetKind, string> = {
-  circle: 'Circle (classification)', xor: 'XOR (classification)', gaussians: 'Two Gaussians (classification)',
-  spiral: 'Spiral (classification)', moons: 'Moons (classification)',
-  plane: 'Plane (regression)', sine: 'Sine surface (regression)',
+  circle: 'Circle (classification)',
+  xor: 'XOR (classification)',
+  gaussians: 'Two Gaussians (classification)',
+  spiral: 'Spiral (classification)',
+  moons: 'Moons (classification)',
+  plane: 'Plane (regression)',
+  sine: 'Sine surface (regression)',
   mnist: 'MNIST digits (10 classes)',
-  names: 'Names (next character)', sotu: 'State of the Union text (next character)', userText: 'Your own text (next character)',
-  reverse: 'Reverse digits (toy task)', sort: 'Sort digits (toy task)', copy: 'Copy digits (toy task)',
+  names: 'Names (next character)',
+  sotu: 'State of the Union text (next character)',
+  userText: 'Your own text (next character)',
+  reverse: 'Reverse digits (toy task)',
+  sort: 'Sort digits (toy task)',
+  copy: 'Copy digits (toy task)',
   addition: 'Addition "12+34=046" (toy task)',
-  sines: 'Sine mixture (forecast)', mackeyGlass: 'Mackey–Glass (forecast)',
+  sines: 'Sine mixture (forecast)',
+  mackeyGlass: 'Mackey–Glass (forecast)',
   userTable: 'Your own table (CSV)',
 };
 
 export const MODEL_LABELS: Record<ModelKind, string> = {
-  mlp: 'an MLP', lstm: 'an LSTM', transformer: 'a transformer',
+  mlp: 'an MLP',
+  lstm: 'an LSTM',
+  transformer: 'a transformer',
 };
 
 /** The model's name in menus and titles. */
-export const MODEL_TITLES: Record<ModelKind, string> = { mlp: 'MLP', lstm: 'LSTM', transformer: 'Transformer (GPT-style)' };
-
-export const BACKEND_LABELS: Record<BackendChoice, string> = {
-  auto: 'Auto (WebGPU first)', webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WASM', cpu: 'CPU',
+export const MODEL_TITLES: Record<ModelKind, string> = {
+  mlp: 'MLP',
+  lstm: 'LSTM',
+  transformer: 'Transformer (GPT-style)',
 };
 
-export const TABLE_TASK_LABELS: Record<TableTask, string> = { auto: 'Automatic', classification: 'Classification', regression: 'Regression' };
+export const BACKEND_LABELS: Record<BackendChoice, string> = {
+  auto: 'Auto (WebGPU first)',
+  webgpu: 'WebGPU',
+  webgl: 'WebGL',
+  wasm: 'WASM',
+  cpu: 'CPU',
+};
+
+export const TABLE_TASK_LABELS: Record<TableTask, string> = {
+  auto: 'Automatic',
+  classification: 'Classification',
+  regression: 'Regression',
+};
 
 export const OPTIMIZER_LABELS: Record<OptimizerKind, string> = {
-  sgd: 'SGD', momentum: 'SGD + momentum', nesterov: 'Nesterov', rmsprop: 'RMSProp',
-  adagrad: 'Adagrad', adam: 'Adam', adamw: 'AdamW',
+  sgd: 'SGD',
+  momentum: 'SGD + momentum',
+  nesterov: 'Nesterov',
+  rmsprop: 'RMSProp',
+  adagrad: 'Adagrad',
+  adam: 'Adam',
+  adamw: 'AdamW',
 };
 
 export type OptimizerHyper = 'momentum' | 'beta1' | 'beta2' | 'rho' | 'rmspropMomentum' | 'epsilon';
@@ -35,46 +71,103 @@ export type OptimizerFlag = 'centered' | 'amsgrad';
 
 /** The builder's names of the optimizers' hyper-parameters and switches (PyTorch's names in brackets). */
 export const OPTIMIZER_HYPER_LABELS: Record<OptimizerHyper, string> = {
-  momentum: 'Momentum μ', beta1: 'β₁', beta2: 'β₂', rho: 'ρ (decay)', rmspropMomentum: 'Momentum μ', epsilon: 'ε',
+  momentum: 'Momentum μ',
+  beta1: 'β₁',
+  beta2: 'β₂',
+  rho: 'ρ (decay)',
+  rmspropMomentum: 'Momentum μ',
+  epsilon: 'ε',
 };
 export const OPTIMIZER_FLAG_LABELS: Record<OptimizerFlag, string> = {
-  centered: 'Centered (divide by the gradient’s variance)', amsgrad: 'AMSGrad (keep the largest second moment)',
+  centered: 'Centered (divide by the gradient’s variance)',
+  amsgrad: 'AMSGrad (keep the largest second moment)',
 };
 
 /** Which hyper-parameters each optimizer reads, in the order they are shown. */
 export const OPTIMIZER_FIELDS: Record<OptimizerKind, OptimizerHyper[]> = {
-  sgd: [], momentum: ['momentum'], nesterov: ['momentum'], rmsprop: ['rho', 'rmspropMomentum', 'epsilon'],
-  adagrad: ['epsilon'], adam: ['beta1', 'beta2', 'epsilon'], adamw: ['beta1', 'beta2', 'epsilon'],
+  sgd: [],
+  momentum: ['momentum'],
+  nesterov: ['momentum'],
+  rmsprop: ['rho', 'rmspropMomentum', 'epsilon'],
+  adagrad: ['epsilon'],
+  adam: ['beta1', 'beta2', 'epsilon'],
+  adamw: ['beta1', 'beta2', 'epsilon'],
 };
 
 /** The switches each optimizer reads (PyTorch's names in brackets on screen). */
 export const OPTIMIZER_FLAGS: Record<OptimizerKind, OptimizerFlag[]> = {
-  sgd: [], momentum: [], nesterov: [], rmsprop: ['centered'], adagrad: [], adam: ['amsgrad'], adamw: ['amsgrad'],
+  sgd: [],
+  momentum: [],
+  nesterov: [],
+  rmsprop: ['centered'],
+  adagrad: [],
+  adam: ['amsgrad'],
+  adamw: ['amsgrad'],
 };
 
 export const SCHEDULE_LABELS: Record<ScheduleKind, string> = {
-  constant: 'Constant', step: 'Step decay', exponential: 'Exponential decay', cosine: 'Cosine annealing',
+  constant: 'Constant',
+  step: 'Step decay',
+  exponential: 'Exponential decay',
+  cosine: 'Cosine annealing',
 };
 
 /** What the builder calls each field (see ui/), so a message names what the person sees. */
 const FIELD_LABELS: Record<string, string> = {
-  spec: 'Experiment', version: 'Version', seed: 'Seed', backend: 'Backend', link: 'Link',
-  'dataset': 'Dataset', 'dataset.kind': 'Dataset', 'dataset.samples': 'Samples', 'dataset.noise': 'Noise (σ)',
-  'dataset.validationSplit': 'Validation split', 'dataset.testSplit': 'Test split', 'dataset.features': 'Input features', 'dataset.contextLength': 'Context length',
-  'dataset.digits': 'Digits', 'dataset.table': 'Your table', 'dataset.table.target': 'Column to predict', 'dataset.table.task': 'Task',
-  'dataset.drawn': 'Points drawn on the plane', 'dataset.text': 'Your text', 'dataset.csv': 'Your table',
-  'model': 'Model', 'model.kind': 'Model', 'model.hidden': 'Hidden layers', 'model.embedding': 'Embedding width',
-  'model.dModel': 'dModel', 'model.heads': 'Heads', 'model.dropout': 'Dropout',
-  'training': 'Training', 'training.optimizer': 'Optimizer', 'training.optimizer.kind': 'Optimizer',
-  'training.optimizer.learningRate': 'Learning rate', 'training.optimizer.weightDecay': 'Weight decay',
+  spec: 'Experiment',
+  version: 'Version',
+  seed: 'Seed',
+  backend: 'Backend',
+  link: 'Link',
+  dataset: 'Dataset',
+  'dataset.kind': 'Dataset',
+  'dataset.samples': 'Samples',
+  'dataset.noise': 'Noise (σ)',
+  'dataset.validationSplit': 'Validation split',
+  'dataset.testSplit': 'Test split',
+  'dataset.features': 'Input features',
+  'dataset.contextLength': 'Context length',
+  'dataset.digits': 'Digits',
+  'dataset.table': 'Your table',
+  'dataset.table.target': 'Column to predict',
+  'dataset.table.task': 'Task',
+  'dataset.drawn': 'Points drawn on the plane',
+  'dataset.text': 'Your text',
+  'dataset.csv': 'Your table',
+  model: 'Model',
+  'model.kind': 'Model',
+  'model.hidden': 'Hidden layers',
+  'model.embedding': 'Embedding width',
+  'model.dModel': 'dModel',
+  'model.heads': 'Heads',
+  'model.dropout': 'Dropout',
+  training: 'Training',
+  'training.optimizer': 'Optimizer',
+  'training.optimizer.kind': 'Optimizer',
+  'training.optimizer.learningRate': 'Learning rate',
+  'training.optimizer.weightDecay': 'Weight decay',
   ...Object.fromEntries(Object.entries(OPTIMIZER_HYPER_LABELS).map(([k, label]) => [`training.optimizer.${k}`, label])),
-  'training.optimizer.centered': 'Centered', 'training.optimizer.amsgrad': 'AMSGrad', 'training.optimizer.decayMatricesOnly': 'No weight decay on biases and gains',
-  'training.schedule': 'LR schedule', 'training.schedule.kind': 'LR schedule',
-  'training.schedule.stepEpochs': 'Every (epochs)', 'training.schedule.gamma': 'Factor γ', 'training.schedule.minLearningRate': 'Final learning rate',
-  'training.schedule.warmupEpochs': 'Warm-up epochs', 'training.batchSize': 'Batch size', 'training.epochs': 'Epochs',
-  'training.l1': 'L1 penalty', 'training.l2': 'L2 penalty', 'training.clipNorm': 'Clip gradient norm',
+  'training.optimizer.centered': 'Centered',
+  'training.optimizer.amsgrad': 'AMSGrad',
+  'training.optimizer.decayMatricesOnly': 'No weight decay on biases and gains',
+  'training.schedule': 'LR schedule',
+  'training.schedule.kind': 'LR schedule',
+  'training.schedule.stepEpochs': 'Every (epochs)',
+  'training.schedule.gamma': 'Factor γ',
+  'training.schedule.minLearningRate': 'Final learning rate',
+  'training.schedule.warmupEpochs': 'Warm-up epochs',
+  'training.batchSize': 'Batch size',
+  'training.epochs': 'Epochs',
+  'training.l1': 'L1 penalty',
+  'training.l2': 'L2 penalty',
+  'training.clipNorm': 'Clip gradient norm',
   'training.earlyStopPatience': 'Early-stop patience',
-  memory: 'Memory', 'lab': 'Lab', 'lab.surface': 'Surface', 'lab.conditioning': 'Conditioning κ', 'lab.start': 'Start point', 'lab.steps': 'Steps',
+  memory: 'Memory',
+  lab: 'Lab',
+  'lab.surface': 'Surface',
+  'lab.conditioning': 'Conditioning κ',
+  'lab.start': 'Start point',
+  'lab.steps': 'Steps',
 };
 
 const LAYER_FIELD_LABELS: Record<string, string> = { units: 'Units', activation: 'Activation', dropout: 'Dropout' };
@@ -94,7 +187,8 @@ export function fieldLabel(path: string, modelKind?: unknown): string {
   if (path.startsWith('dataset.features[')) return 'Input features';
   if (path.startsWith('dataset.drawn')) return 'Points drawn on the plane';
   const lab = /^lab\.(chosen|rates)\.(\w+)$/.exec(path);
-  if (lab && lab[2] in OPTIMIZER_LABELS) return `${OPTIMIZER_LABELS[lab[2] as OptimizerKind]} · ${lab[1] === 'chosen' ? 'Race' : 'Learning rate'}`;
+  if (lab && lab[2] in OPTIMIZER_LABELS)
+    return `${OPTIMIZER_LABELS[lab[2] as OptimizerKind]} · ${lab[1] === 'chosen' ? 'Race' : 'Learning rate'}`;
   return path;
 }
 

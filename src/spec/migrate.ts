@@ -9,14 +9,31 @@ export function migrateSpec(raw: unknown): unknown {
   if (typeof raw !== 'object' || raw === null) return raw;
   const spec = raw as { version?: unknown; dataset?: Record<string, unknown>; training?: unknown };
   if (spec.version !== 1 || typeof spec.dataset !== 'object' || spec.dataset === null) return raw;
-  const kind = (DATASET_KINDS as readonly unknown[]).includes(spec.dataset.kind) ? (spec.dataset.kind as DatasetKind) : 'circle';
+  const kind = (DATASET_KINDS as readonly unknown[]).includes(spec.dataset.kind)
+    ? (spec.dataset.kind as DatasetKind)
+    : 'circle';
   const fill = datasetDefaults(kind);
   const training = spec.training as Record<string, unknown> | undefined;
   const optimizer = typeof training?.optimizer === 'object' && training.optimizer !== null ? training.optimizer : null;
   return {
     ...spec,
     // The optimizer switches added later are off in older specs, as they were before they existed.
-    ...(optimizer ? { training: { ...training, optimizer: { rmspropMomentum: 0, centered: false, amsgrad: false, decayMatricesOnly: false, ...optimizer } } } : {}),
-    dataset: { testSplit: 0, features: ['x1', 'x2'], contextLength: fill.contextLength, digits: fill.digits, table: { target: '', task: 'auto' }, drawn: { added: [], removed: [] }, ...spec.dataset },
+    ...(optimizer
+      ? {
+          training: {
+            ...training,
+            optimizer: { rmspropMomentum: 0, centered: false, amsgrad: false, decayMatricesOnly: false, ...optimizer },
+          },
+        }
+      : {}),
+    dataset: {
+      testSplit: 0,
+      features: ['x1', 'x2'],
+      contextLength: fill.contextLength,
+      digits: fill.digits,
+      table: { target: '', task: 'auto' },
+      drawn: { added: [], removed: [] },
+      ...spec.dataset,
+    },
   };
 }

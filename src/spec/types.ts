@@ -19,7 +19,14 @@ export const SERIES_DATASETS = ['sines', 'mackeyGlass'] as const;
 export type SeriesDatasetKind = (typeof SERIES_DATASETS)[number];
 /** The person's own CSV table (kept in the browser, never in links). */
 export const TABLE_DATASETS = ['userTable'] as const;
-export const DATASET_KINDS = [...PLANE_DATASETS, ...IMAGE_DATASETS, ...TEXT_DATASETS, ...TOY_DATASETS, ...SERIES_DATASETS, ...TABLE_DATASETS] as const;
+export const DATASET_KINDS = [
+  ...PLANE_DATASETS,
+  ...IMAGE_DATASETS,
+  ...TEXT_DATASETS,
+  ...TOY_DATASETS,
+  ...SERIES_DATASETS,
+  ...TABLE_DATASETS,
+] as const;
 export type DatasetKind = (typeof DATASET_KINDS)[number];
 
 export const MODEL_KINDS = ['mlp', 'lstm', 'transformer'] as const;

@@ -33,9 +33,10 @@ export function decodeSpec(text: string): SpecResult {
   try {
     json = decodeJson(text);
   } catch (e) {
-    const message = e instanceof RangeError
-      ? `the shared link is ${text.length.toLocaleString('en-US')} characters long, more than any experiment needs (${MAX_LINK_CHARS.toLocaleString('en-US')}); it was not opened`
-      : 'the shared link is damaged: its spec could not be read';
+    const message =
+      e instanceof RangeError
+        ? `the shared link is ${text.length.toLocaleString('en-US')} characters long, more than any experiment needs (${MAX_LINK_CHARS.toLocaleString('en-US')}); it was not opened`
+        : 'the shared link is damaged: its spec could not be read';
     return { ok: false, errors: [{ field: 'link', message }] };
   }
   return validateSpec(migrateSpec(json));
@@ -50,6 +51,9 @@ export function decodeLab(text: string): { ok: true; settings: LabSettings } | {
   try {
     return validateLabSettings(decodeJson(text));
   } catch {
-    return { ok: false, errors: [{ field: 'link', message: 'the shared link is damaged: its lab settings could not be read' }] };
+    return {
+      ok: false,
+      errors: [{ field: 'link', message: 'the shared link is damaged: its lab settings could not be read' }],
+    };
   }
 }

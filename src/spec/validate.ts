@@ -1,7 +1,26 @@
 import {
-  ACTIVATIONS, BACKEND_CHOICES, DATASET_KINDS, FEATURE_NAMES, MODEL_KINDS, OPTIMIZER_KINDS, SCHEDULE_KINDS, SPEC_VERSION,
-  TABLE_TASKS, isClassification, isPlane, isSeries, isTable, isText, isToy, modelsFor,
-  type DatasetKind, type DatasetSpec, type ExperimentSpec, type ModelKind, type ModelSpec, type OptimizerKind,
+  ACTIVATIONS,
+  BACKEND_CHOICES,
+  DATASET_KINDS,
+  FEATURE_NAMES,
+  MODEL_KINDS,
+  OPTIMIZER_KINDS,
+  SCHEDULE_KINDS,
+  SPEC_VERSION,
+  TABLE_TASKS,
+  isClassification,
+  isPlane,
+  isSeries,
+  isTable,
+  isText,
+  isToy,
+  modelsFor,
+  type DatasetKind,
+  type DatasetSpec,
+  type ExperimentSpec,
+  type ModelKind,
+  type ModelSpec,
+  type OptimizerKind,
 } from './types';
 import { DATASET_LABELS, MODEL_LABELS, OPTIMIZER_LABELS, fieldLabel } from './labels';
 
@@ -57,14 +76,17 @@ export function describeValue(value: unknown): string {
 }
 
 function checkNumber(
-  errors: Errors, field: string, value: unknown,
+  errors: Errors,
+  field: string,
+  value: unknown,
   opts: { min: number; max: number; integer?: boolean; minExclusive?: boolean; maxExclusive?: boolean },
 ): void {
   const lo = `${opts.minExclusive ? 'greater than' : 'at least'} ${opts.min}`;
   const hi = `${opts.maxExclusive ? 'less than' : 'at most'} ${opts.max}`;
   const wanted = `${opts.integer ? 'a whole number' : 'a number'} ${lo} and ${hi}`;
   const bad =
-    typeof value !== 'number' || !Number.isFinite(value) ||
+    typeof value !== 'number' ||
+    !Number.isFinite(value) ||
     (opts.integer && !Number.isInteger(value)) ||
     (opts.minExclusive ? value <= opts.min : value < opts.min) ||
     (opts.maxExclusive ? value >= opts.max : value > opts.max);
@@ -97,7 +119,10 @@ export function isLearningRateText(text: string): boolean {
  * Optimizers picked for a race (the compare panel, the lab) with their learning rates as typed:
  * what is wrong, naming the optimizers, or null.
  */
-export function optimizerPickProblem(chosen: Record<OptimizerKind, boolean>, rates: Record<OptimizerKind, string>): string | null {
+export function optimizerPickProblem(
+  chosen: Record<OptimizerKind, boolean>,
+  rates: Record<OptimizerKind, string>,
+): string | null {
   const picked = OPTIMIZER_KINDS.filter((k) => chosen[k]);
   if (picked.length === 0) return 'Optimizers: choose at least one.';
   const bad = picked.filter((k) => !isLearningRateText(rates[k]));
@@ -129,7 +154,12 @@ export function heldOutShare(d: Pick<DatasetSpec, 'validationSplit'> & { testSpl
  * Training, validation and test examples a dataset spec yields (series: one per forecast window;
  * plane: with the points drawn). The examples held out are split between validation and test.
  */
-export function exampleCounts(d: Pick<DatasetSpec, 'kind' | 'samples' | 'validationSplit' | 'contextLength'> & { drawn?: DatasetSpec['drawn']; testSplit?: number }): { train: number; validation: number; test: number } {
+export function exampleCounts(
+  d: Pick<DatasetSpec, 'kind' | 'samples' | 'validationSplit' | 'contextLength'> & {
+    drawn?: DatasetSpec['drawn'];
+    testSplit?: number;
+  },
+): { train: number; validation: number; test: number } {
   const drawn = isPlane(d.kind) && d.drawn ? d.drawn.added.length - d.drawn.removed.length : 0;
   const total = isSeries(d.kind) ? Math.max(0, d.samples - d.contextLength) : d.samples + drawn;
   const train = trainSize(total, heldOutShare(d));
@@ -152,9 +182,10 @@ export function validateSpec(raw: unknown): SpecResult {
   const errors: Errors = [];
   if (!isObject(raw)) return { ok: false, errors: [{ field: 'spec', message: 'must be an object' }] };
   if (raw.version !== SPEC_VERSION) {
-    const message = typeof raw.version === 'number' && raw.version > SPEC_VERSION
-      ? `is ${raw.version}, newer than this app understands (${SPEC_VERSION}); update the app to open it`
-      : `must be ${SPEC_VERSION} (got ${describeValue(raw.version)})`;
+    const message =
+      typeof raw.version === 'number' && raw.version > SPEC_VERSION
+        ? `is ${raw.version}, newer than this app understands (${SPEC_VERSION}); update the app to open it`
+        : `must be ${SPEC_VERSION} (got ${describeValue(raw.version)})`;
     return { ok: false, errors: [{ field: 'version', message }] };
   }
   checkNumber(errors, 'seed', raw.seed, { ...LIMITS.seed, integer: true });
@@ -163,18 +194,28 @@ export function validateSpec(raw: unknown): SpecResult {
   const dataset = requireObject(errors, 'dataset', raw.dataset);
   if (dataset) {
     checkChoice(errors, 'dataset.kind', dataset.kind, DATASET_KINDS);
-    const kind = (DATASET_KINDS as readonly unknown[]).includes(dataset.kind) ? (dataset.kind as DatasetKind) : 'circle';
+    const kind = (DATASET_KINDS as readonly unknown[]).includes(dataset.kind)
+      ? (dataset.kind as DatasetKind)
+      : 'circle';
     checkNumber(errors, 'dataset.samples', dataset.samples, { ...samplesRule(kind), integer: true });
     checkNumber(errors, 'dataset.noise', dataset.noise, LIMITS.noise);
     checkNumber(errors, 'dataset.validationSplit', dataset.validationSplit, LIMITS.validationSplit);
     checkNumber(errors, 'dataset.testSplit', dataset.testSplit, LIMITS.testSplit);
-    if (!errors.some((e) => e.field === 'dataset.validationSplit' || e.field === 'dataset.testSplit')
-      && (dataset.validationSplit as number) + (dataset.testSplit as number) > LIMITS.heldOut.max + 1e-9) {
-      errors.push({ field: 'dataset.testSplit', message: `with the validation split must hold out at most ${LIMITS.heldOut.max} of the data, so enough is left to train on` });
+    if (
+      !errors.some((e) => e.field === 'dataset.validationSplit' || e.field === 'dataset.testSplit') &&
+      (dataset.validationSplit as number) + (dataset.testSplit as number) > LIMITS.heldOut.max + 1e-9
+    ) {
+      errors.push({
+        field: 'dataset.testSplit',
+        message: `with the validation split must hold out at most ${LIMITS.heldOut.max} of the data, so enough is left to train on`,
+      });
     }
     const window = isSeries(kind) ? LIMITS.seriesWindow : LIMITS.textContext;
     checkNumber(errors, 'dataset.contextLength', dataset.contextLength, { ...window, integer: true });
-    checkNumber(errors, 'dataset.digits', dataset.digits, { ...(kind === 'addition' ? LIMITS.additionDigits : LIMITS.digits), integer: true });
+    checkNumber(errors, 'dataset.digits', dataset.digits, {
+      ...(kind === 'addition' ? LIMITS.additionDigits : LIMITS.digits),
+      integer: true,
+    });
     // Every kind keeps its plane features, so switching to a plane dataset later finds valid ones.
     const features = dataset.features;
     if (!isDenseArray(features, FEATURE_NAMES.length) || features.length === 0) {
@@ -196,21 +237,32 @@ export function validateSpec(raw: unknown): SpecResult {
       checkChoice(errors, 'dataset.table.task', table.task, TABLE_TASKS);
     }
     checkDrawn(errors, dataset.drawn, kind, dataset.samples);
-    if (isSeries(kind) && !errors.some((e) => e.field === 'dataset.samples' || e.field === 'dataset.contextLength')
-      && (dataset.samples as number) < 4 * (dataset.contextLength as number)) {
-      errors.push({ field: 'dataset.contextLength', message: `must be at most a quarter of the series length (${Math.floor((dataset.samples as number) / 4)})` });
+    if (
+      isSeries(kind) &&
+      !errors.some((e) => e.field === 'dataset.samples' || e.field === 'dataset.contextLength') &&
+      (dataset.samples as number) < 4 * (dataset.contextLength as number)
+    ) {
+      errors.push({
+        field: 'dataset.contextLength',
+        message: `must be at most a quarter of the series length (${Math.floor((dataset.samples as number) / 4)})`,
+      });
     }
   }
 
   const model = requireObject(errors, 'model', raw.model);
   if (model) checkModel(errors, model);
-  if (model && dataset && (MODEL_KINDS as readonly unknown[]).includes(model.kind)
-    && (DATASET_KINDS as readonly unknown[]).includes(dataset.kind)) {
+  if (
+    model &&
+    dataset &&
+    (MODEL_KINDS as readonly unknown[]).includes(model.kind) &&
+    (DATASET_KINDS as readonly unknown[]).includes(dataset.kind)
+  ) {
     const allowed = modelsFor(dataset.kind as DatasetKind);
     if (!allowed.includes(model.kind as ModelKind)) {
       errors.push({
         field: 'model.kind',
-        message: `${MODEL_LABELS[model.kind as ModelKind]} cannot train on ${DATASET_LABELS[dataset.kind as DatasetKind]}; ` +
+        message:
+          `${MODEL_LABELS[model.kind as ModelKind]} cannot train on ${DATASET_LABELS[dataset.kind as DatasetKind]}; ` +
           `choose ${allowed.map((k) => MODEL_LABELS[k]).join(' or ')}`,
       });
     }
@@ -222,38 +274,73 @@ export function validateSpec(raw: unknown): SpecResult {
     const opt = requireObject(errors, 'training.optimizer', training.optimizer);
     if (opt) {
       checkChoice(errors, 'training.optimizer.kind', opt.kind, OPTIMIZER_KINDS);
-      checkNumber(errors, 'training.optimizer.learningRate', opt.learningRate, { ...LIMITS.learningRate, minExclusive: true });
+      checkNumber(errors, 'training.optimizer.learningRate', opt.learningRate, {
+        ...LIMITS.learningRate,
+        minExclusive: true,
+      });
       checkNumber(errors, 'training.optimizer.momentum', opt.momentum, { min: 0, max: 1, maxExclusive: true });
       checkNumber(errors, 'training.optimizer.beta1', opt.beta1, { min: 0, max: 1, maxExclusive: true });
       checkNumber(errors, 'training.optimizer.beta2', opt.beta2, { min: 0, max: 1, maxExclusive: true });
       checkNumber(errors, 'training.optimizer.rho', opt.rho, { min: 0, max: 1, maxExclusive: true });
       checkNumber(errors, 'training.optimizer.epsilon', opt.epsilon, { min: 0, max: 1, minExclusive: true });
       checkNumber(errors, 'training.optimizer.weightDecay', opt.weightDecay, LIMITS.penalty);
-      checkNumber(errors, 'training.optimizer.rmspropMomentum', opt.rmspropMomentum, { min: 0, max: 1, maxExclusive: true });
+      checkNumber(errors, 'training.optimizer.rmspropMomentum', opt.rmspropMomentum, {
+        min: 0,
+        max: 1,
+        maxExclusive: true,
+      });
       for (const flag of ['centered', 'amsgrad', 'decayMatricesOnly'] as const) {
-        if (typeof opt[flag] !== 'boolean') errors.push({ field: `training.optimizer.${flag}`, message: `must be true or false (got ${describeValue(opt[flag])})` });
+        if (typeof opt[flag] !== 'boolean')
+          errors.push({
+            field: `training.optimizer.${flag}`,
+            message: `must be true or false (got ${describeValue(opt[flag])})`,
+          });
       }
     }
     schedule = requireObject(errors, 'training.schedule', training.schedule);
     if (schedule) {
       checkChoice(errors, 'training.schedule.kind', schedule.kind, SCHEDULE_KINDS);
-      checkNumber(errors, 'training.schedule.stepEpochs', schedule.stepEpochs, { min: 1, max: LIMITS.epochs.max, integer: true });
+      checkNumber(errors, 'training.schedule.stepEpochs', schedule.stepEpochs, {
+        min: 1,
+        max: LIMITS.epochs.max,
+        integer: true,
+      });
       checkNumber(errors, 'training.schedule.gamma', schedule.gamma, { min: 0, max: 1, minExclusive: true });
-      checkNumber(errors, 'training.schedule.minLearningRate', schedule.minLearningRate, { min: 0, max: LIMITS.learningRate.max });
-      checkNumber(errors, 'training.schedule.warmupEpochs', schedule.warmupEpochs, { min: 0, max: LIMITS.epochs.max, integer: true });
+      checkNumber(errors, 'training.schedule.minLearningRate', schedule.minLearningRate, {
+        min: 0,
+        max: LIMITS.learningRate.max,
+      });
+      checkNumber(errors, 'training.schedule.warmupEpochs', schedule.warmupEpochs, {
+        min: 0,
+        max: LIMITS.epochs.max,
+        integer: true,
+      });
     }
     checkNumber(errors, 'training.batchSize', training.batchSize, { ...LIMITS.batchSize, integer: true });
     checkNumber(errors, 'training.epochs', training.epochs, { ...LIMITS.epochs, integer: true });
     checkNumber(errors, 'training.l1', training.l1, LIMITS.penalty);
     checkNumber(errors, 'training.l2', training.l2, LIMITS.penalty);
     checkNumber(errors, 'training.clipNorm', training.clipNorm, { min: 0, max: 1e6 });
-    checkNumber(errors, 'training.earlyStopPatience', training.earlyStopPatience, { min: 0, max: LIMITS.epochs.max, integer: true });
+    checkNumber(errors, 'training.earlyStopPatience', training.earlyStopPatience, {
+      min: 0,
+      max: LIMITS.epochs.max,
+      integer: true,
+    });
   }
 
   // Cross-field rules, checked only once the fields they read are valid on their own.
   const has = (field: string) => errors.some((e) => e.field === field);
-  if (dataset && training && !has('dataset.kind') && !has('dataset.samples') && !has('dataset.validationSplit')
-    && !has('dataset.contextLength') && !has('dataset.testSplit') && !has('training.batchSize') && !errors.some((e) => e.field.startsWith('dataset.drawn'))) {
+  if (
+    dataset &&
+    training &&
+    !has('dataset.kind') &&
+    !has('dataset.samples') &&
+    !has('dataset.validationSplit') &&
+    !has('dataset.contextLength') &&
+    !has('dataset.testSplit') &&
+    !has('training.batchSize') &&
+    !errors.some((e) => e.field.startsWith('dataset.drawn'))
+  ) {
     const nTrain = exampleCounts(dataset as unknown as DatasetSpec).train;
     if ((training.batchSize as number) > nTrain) {
       const what = isPlane(dataset.kind as DatasetKind) ? 'training points' : 'training examples';
@@ -264,17 +351,33 @@ export function validateSpec(raw: unknown): SpecResult {
     }
   }
 
-  if (schedule && training && !has('training.schedule.warmupEpochs') && !has('training.epochs')
-    && (schedule.warmupEpochs as number) >= (training.epochs as number) && (schedule.warmupEpochs as number) > 0) {
-    errors.push({ field: 'training.schedule.warmupEpochs', message: `must be fewer than the epochs (${training.epochs as number})` });
+  if (
+    schedule &&
+    training &&
+    !has('training.schedule.warmupEpochs') &&
+    !has('training.epochs') &&
+    (schedule.warmupEpochs as number) >= (training.epochs as number) &&
+    (schedule.warmupEpochs as number) > 0
+  ) {
+    errors.push({
+      field: 'training.schedule.warmupEpochs',
+      message: `must be fewer than the epochs (${training.epochs as number})`,
+    });
   }
-  if (schedule && training && schedule.kind === 'cosine' && !has('training.schedule.minLearningRate')
-    && training.optimizer && isObject(training.optimizer)
-    && (schedule.minLearningRate as number) > (training.optimizer.learningRate as number)) {
+  if (
+    schedule &&
+    training &&
+    schedule.kind === 'cosine' &&
+    !has('training.schedule.minLearningRate') &&
+    training.optimizer &&
+    isObject(training.optimizer) &&
+    (schedule.minLearningRate as number) > (training.optimizer.learningRate as number)
+  ) {
     errors.push({ field: 'training.schedule.minLearningRate', message: 'must not exceed the learning rate' });
   }
 
-  if (errors.length) return { ok: false, errors: errors.map((e) => ({ ...e, label: fieldLabel(e.field, model?.kind) })) };
+  if (errors.length)
+    return { ok: false, errors: errors.map((e) => ({ ...e, label: fieldLabel(e.field, model?.kind) })) };
   return { ok: true, spec: cleanSpec(raw as unknown as ExperimentSpec) };
 }
 
@@ -291,19 +394,46 @@ function cleanSpec(s: ExperimentSpec): ExperimentSpec {
     version: SPEC_VERSION,
     seed: s.seed,
     dataset: {
-      kind: d.kind, samples: d.samples, noise: d.noise, validationSplit: d.validationSplit, testSplit: d.testSplit, features: [...d.features],
-      contextLength: d.contextLength, digits: d.digits, table: { target: d.table.target, task: d.table.task },
+      kind: d.kind,
+      samples: d.samples,
+      noise: d.noise,
+      validationSplit: d.validationSplit,
+      testSplit: d.testSplit,
+      features: [...d.features],
+      contextLength: d.contextLength,
+      digits: d.digits,
+      table: { target: d.table.target, task: d.table.task },
       drawn: { added: d.drawn.added.map(([x1, x2, c]) => [x1, x2, c]), removed: [...d.drawn.removed] },
     },
     model: cleanModel(s.model),
     training: {
       optimizer: {
-        kind: o.kind, learningRate: o.learningRate, momentum: o.momentum, beta1: o.beta1, beta2: o.beta2, rho: o.rho,
-        rmspropMomentum: o.rmspropMomentum, centered: o.centered, amsgrad: o.amsgrad,
-        epsilon: o.epsilon, weightDecay: o.weightDecay, decayMatricesOnly: o.decayMatricesOnly,
+        kind: o.kind,
+        learningRate: o.learningRate,
+        momentum: o.momentum,
+        beta1: o.beta1,
+        beta2: o.beta2,
+        rho: o.rho,
+        rmspropMomentum: o.rmspropMomentum,
+        centered: o.centered,
+        amsgrad: o.amsgrad,
+        epsilon: o.epsilon,
+        weightDecay: o.weightDecay,
+        decayMatricesOnly: o.decayMatricesOnly,
       },
-      schedule: { kind: sch.kind, stepEpochs: sch.stepEpochs, gamma: sch.gamma, minLearningRate: sch.minLearningRate, warmupEpochs: sch.warmupEpochs },
-      batchSize: t.batchSize, epochs: t.epochs, l1: t.l1, l2: t.l2, clipNorm: t.clipNorm, earlyStopPatience: t.earlyStopPatience,
+      schedule: {
+        kind: sch.kind,
+        stepEpochs: sch.stepEpochs,
+        gamma: sch.gamma,
+        minLearningRate: sch.minLearningRate,
+        warmupEpochs: sch.warmupEpochs,
+      },
+      batchSize: t.batchSize,
+      epochs: t.epochs,
+      l1: t.l1,
+      l2: t.l2,
+      clipNorm: t.clipNorm,
+      earlyStopPatience: t.earlyStopPatience,
     },
     backend: s.backend,
   };
@@ -311,9 +441,19 @@ function cleanSpec(s: ExperimentSpec): ExperimentSpec {
 
 function cleanModel(m: ModelSpec): ModelSpec {
   switch (m.kind) {
-    case 'mlp': return { kind: 'mlp', hidden: m.hidden.map((l) => ({ units: l.units, activation: l.activation, dropout: l.dropout })) };
-    case 'lstm': return { kind: 'lstm', embedding: m.embedding, layers: m.layers.map((l) => ({ units: l.units, dropout: l.dropout })) };
-    case 'transformer': return { kind: 'transformer', layers: m.layers, dModel: m.dModel, heads: m.heads, dropout: m.dropout };
+    case 'mlp':
+      return {
+        kind: 'mlp',
+        hidden: m.hidden.map((l) => ({ units: l.units, activation: l.activation, dropout: l.dropout })),
+      };
+    case 'lstm':
+      return {
+        kind: 'lstm',
+        embedding: m.embedding,
+        layers: m.layers.map((l) => ({ units: l.units, dropout: l.dropout })),
+      };
+    case 'transformer':
+      return { kind: 'transformer', layers: m.layers, dModel: m.dModel, heads: m.heads, dropout: m.dropout };
   }
 }
 
@@ -329,7 +469,10 @@ function checkDrawn(errors: Errors, drawn: unknown, kind: DatasetKind, samples: 
   const { max } = LIMITS.drawnPoints;
   const n = typeof samples === 'number' ? samples : 0;
   if (!isObject(drawn) || !isDenseArray(drawn.added, max) || !isDenseArray(drawn.removed, Math.max(n, 0))) {
-    errors.push({ field: 'dataset.drawn', message: `must be { added: [...], removed: [...] } with at most ${max} points added and no more removed than generated` });
+    errors.push({
+      field: 'dataset.drawn',
+      message: `must be { added: [...], removed: [...] } with at most ${max} points added and no more removed than generated`,
+    });
     return;
   }
   const editable = isPlane(kind) && isClassification(kind);
@@ -337,13 +480,22 @@ function checkDrawn(errors: Errors, drawn: unknown, kind: DatasetKind, samples: 
     errors.push({ field: 'dataset.drawn', message: 'points can be drawn only on the plane classification datasets' });
     return;
   }
-  const isPoint = (p: unknown): p is number[] => isDenseArray(p, 3) && p.length === 3 && p.every((v) => typeof v === 'number' && Number.isFinite(v));
-  const bad = (drawn.added).findIndex((p) => !isPoint(p)
-    || Math.abs(p[0]) > DOMAIN || Math.abs(p[1]) > DOMAIN || (p[2] !== 0 && p[2] !== 1));
-  if (bad >= 0) errors.push({ field: `dataset.drawn.added[${bad}]`, message: `must be [x1, x2, class] with x1, x2 in −${DOMAIN}…${DOMAIN} and class 0 or 1` });
+  const isPoint = (p: unknown): p is number[] =>
+    isDenseArray(p, 3) && p.length === 3 && p.every((v) => typeof v === 'number' && Number.isFinite(v));
+  const bad = drawn.added.findIndex(
+    (p) => !isPoint(p) || Math.abs(p[0]) > DOMAIN || Math.abs(p[1]) > DOMAIN || (p[2] !== 0 && p[2] !== 1),
+  );
+  if (bad >= 0)
+    errors.push({
+      field: `dataset.drawn.added[${bad}]`,
+      message: `must be [x1, x2, class] with x1, x2 in −${DOMAIN}…${DOMAIN} and class 0 or 1`,
+    });
   const removed = drawn.removed as number[];
   if (!removed.every((v, i) => Number.isInteger(v) && v >= 0 && v < n && (i === 0 || v > removed[i - 1]))) {
-    errors.push({ field: 'dataset.drawn.removed', message: `must list generated points (0 to ${Math.max(0, n - 1)}) once each, in order` });
+    errors.push({
+      field: 'dataset.drawn.removed',
+      message: `must list generated points (0 to ${Math.max(0, n - 1)}) once each, in order`,
+    });
   }
 }
 
@@ -358,21 +510,37 @@ function checkModel(errors: Errors, model: Record<string, unknown>): void {
   };
   if (model.kind === 'mlp') {
     const { max } = LIMITS.hiddenLayers;
-    checkLayers(errors, 'model.hidden', model.hidden, { min: 0, max }, `must be a list of at most ${max} layers`, (field, l) => {
-      unitsAndDropout(field, l);
-      checkChoice(errors, `${field}.activation`, l.activation, ACTIVATIONS);
-    });
+    checkLayers(
+      errors,
+      'model.hidden',
+      model.hidden,
+      { min: 0, max },
+      `must be a list of at most ${max} layers`,
+      (field, l) => {
+        unitsAndDropout(field, l);
+        checkChoice(errors, `${field}.activation`, l.activation, ACTIVATIONS);
+      },
+    );
   } else if (model.kind === 'lstm') {
     checkNumber(errors, 'model.embedding', model.embedding, { ...LIMITS.embedding, integer: true });
     const { min, max } = LIMITS.lstmLayers;
-    checkLayers(errors, 'model.layers', model.layers, LIMITS.lstmLayers, `must be a list of ${min} to ${max} LSTM layers`, unitsAndDropout);
+    checkLayers(
+      errors,
+      'model.layers',
+      model.layers,
+      LIMITS.lstmLayers,
+      `must be a list of ${min} to ${max} LSTM layers`,
+      unitsAndDropout,
+    );
   } else if (model.kind === 'transformer') {
     checkNumber(errors, 'model.layers', model.layers, { ...LIMITS.transformerLayers, integer: true });
     checkNumber(errors, 'model.dModel', model.dModel, { ...LIMITS.dModel, integer: true });
     checkNumber(errors, 'model.heads', model.heads, { ...LIMITS.heads, integer: true });
     checkNumber(errors, 'model.dropout', model.dropout, LIMITS.dropout);
-    if (!errors.some((e) => e.field === 'model.dModel' || e.field === 'model.heads')
-      && (model.dModel as number) % (model.heads as number) !== 0) {
+    if (
+      !errors.some((e) => e.field === 'model.dModel' || e.field === 'model.heads') &&
+      (model.dModel as number) % (model.heads as number) !== 0
+    ) {
       errors.push({
         field: 'model.heads',
         message: `must divide dModel (${model.dModel as number}) evenly, so every head gets the same width; try ${divisorsNear(model.dModel as number, model.heads as number)}`,
@@ -383,7 +551,11 @@ function checkModel(errors: Errors, model: Record<string, unknown>): void {
 
 /** A list of layers: its length first, then each layer that is an object, by `check`. */
 function checkLayers(
-  errors: Errors, field: string, list: unknown, length: { min: number; max: number }, message: string,
+  errors: Errors,
+  field: string,
+  list: unknown,
+  length: { min: number; max: number },
+  message: string,
   check: (field: string, layer: Record<string, unknown>) => void,
 ): void {
   if (!isDenseArray(list, length.max) || list.length < length.min) {
@@ -399,7 +571,11 @@ function checkLayers(
 /** Head counts that divide d, nearest to the one asked for (for the error message). */
 function divisorsNear(d: number, heads: number): string {
   const all = Array.from({ length: LIMITS.heads.max }, (_, i) => i + 1).filter((h) => d % h === 0);
-  return all.sort((a, b) => Math.abs(a - heads) - Math.abs(b - heads)).slice(0, 2).sort((a, b) => a - b).join(' or ');
+  return all
+    .sort((a, b) => Math.abs(a - heads) - Math.abs(b - heads))
+    .slice(0, 2)
+    .sort((a, b) => a - b)
+    .join(' or ');
 }
 
 /** Errors keyed by field path, for showing each one beside its input. */

@@ -1,7 +1,18 @@
 import { create } from 'zustand';
 import {
-  decodeLab, defaultLabSettings, defaultSpec, LAB_LIMITS, labRatesFor, OPTIMIZER_KINDS, optimizerPickProblem, type FieldError,
-  SURFACE_INFO, type LabSettings, type OptimizerKind, type OptimizerSpec, type SurfaceKind,
+  decodeLab,
+  defaultLabSettings,
+  defaultSpec,
+  LAB_LIMITS,
+  labRatesFor,
+  OPTIMIZER_KINDS,
+  optimizerPickProblem,
+  type FieldError,
+  SURFACE_INFO,
+  type LabSettings,
+  type OptimizerKind,
+  type OptimizerSpec,
+  type SurfaceKind,
 } from '../spec';
 import type { SurfacePath } from '../engine/types';
 import type { SurfaceRequest } from '../worker/surfaceProtocol';
@@ -39,7 +50,9 @@ function initialSettings(): { settings: LabSettings; linkErrors: FieldError[] | 
   const hash = typeof location === 'undefined' ? '' : location.hash;
   if (!hash.startsWith(LAB_HASH)) return { settings: defaultLabSettings(), linkErrors: null };
   const result = decodeLab(hash.slice(LAB_HASH.length));
-  return result.ok ? { settings: result.settings, linkErrors: null } : { settings: defaultLabSettings(), linkErrors: result.errors };
+  return result.ok
+    ? { settings: result.settings, linkErrors: null }
+    : { settings: defaultLabSettings(), linkErrors: result.errors };
 }
 
 /** What is wrong with the settings, naming the field, or null. */
@@ -50,7 +63,8 @@ export function labProblem(s: LabSettings): string | null {
     return `Steps: must be a whole number from ${LAB_LIMITS.steps.min} to ${LAB_LIMITS.steps.max}.`;
   }
   const k = LAB_LIMITS.conditioning;
-  if (!(s.conditioning >= k.min && s.conditioning <= k.max)) return `Conditioning κ: must be from ${k.min} to ${k.max}.`;
+  if (!(s.conditioning >= k.min && s.conditioning <= k.max))
+    return `Conditioning κ: must be from ${k.min} to ${k.max}.`;
   return null;
 }
 
@@ -59,23 +73,41 @@ export const useLabStore = create<LabState>((set, get) => {
   let timer: ReturnType<typeof setTimeout> | null = null;
   /** The settings of the request in flight, paired with its answer when it arrives. */
   let pending: Pick<LabResult, 'settings' | 'kinds'> | null = null;
-  const worker = surfaceWorkerClient((msg) => {
-    if (msg.requestId !== requestId) return;
-    if (msg.type === 'error') set({ computing: false, error: msg.message });
-    else set({ computing: false, error: null, result: { ...pending!, grid: msg.grid, gridRes: msg.gridRes, paths: msg.paths } });
-  }, (message) => set({ computing: false, error: `${message}; change a setting to try again` }));
+  const worker = surfaceWorkerClient(
+    (msg) => {
+      if (msg.requestId !== requestId) return;
+      if (msg.type === 'error') set({ computing: false, error: msg.message });
+      else
+        set({
+          computing: false,
+          error: null,
+          result: { ...pending!, grid: msg.grid, gridRes: msg.gridRes, paths: msg.paths },
+        });
+    },
+    (message) => set({ computing: false, error: `${message}; change a setting to try again` }),
+  );
 
   const send = () => {
     const { settings } = get();
     if (labProblem(settings)) return;
     const kinds = OPTIMIZER_KINDS.filter((k) => settings.chosen[k]);
     const base = defaultSpec().training.optimizer;
-    const optimizers: OptimizerSpec[] = kinds.map((k) => ({ ...base, kind: k, learningRate: Number(settings.rates[k]) }));
+    const optimizers: OptimizerSpec[] = kinds.map((k) => ({
+      ...base,
+      kind: k,
+      learningRate: Number(settings.rates[k]),
+    }));
     pending = { settings, kinds };
     requestId++;
     const req: SurfaceRequest = {
-      type: 'compute', requestId, surface: settings.surface, conditioning: settings.conditioning,
-      start: settings.start, steps: settings.steps, optimizers, gridRes: GRID_RES,
+      type: 'compute',
+      requestId,
+      surface: settings.surface,
+      conditioning: settings.conditioning,
+      start: settings.start,
+      steps: settings.steps,
+      optimizers,
+      gridRes: GRID_RES,
     };
     set({ computing: true });
     worker.send(req);

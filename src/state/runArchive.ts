@@ -8,12 +8,20 @@ import { database } from './db';
 
 /** A write the browser refused: what it was, its size, and why. */
 export class StorageRefused extends Error {
-  constructor(readonly what: string, readonly bytes: number, readonly quota: boolean, cause: unknown) {
-    super(`${what} could not be saved: ${quota ? 'the browser’s storage for this site is full' : cause instanceof Error ? cause.message : String(cause)}`);
+  constructor(
+    readonly what: string,
+    readonly bytes: number,
+    readonly quota: boolean,
+    cause: unknown,
+  ) {
+    super(
+      `${what} could not be saved: ${quota ? 'the browser’s storage for this site is full' : cause instanceof Error ? cause.message : String(cause)}`,
+    );
   }
 }
 
-const isQuota = (e: unknown) => e instanceof DOMException && (e.name === 'QuotaExceededError' || e.name === 'NS_ERROR_DOM_QUOTA_REACHED');
+const isQuota = (e: unknown) =>
+  e instanceof DOMException && (e.name === 'QuotaExceededError' || e.name === 'NS_ERROR_DOM_QUOTA_REACHED');
 
 /** Roughly what a record takes on disk: its typed arrays plus its JSON-able rest. */
 export function recordBytes(value: unknown): number {
@@ -40,15 +48,27 @@ async function write(what: string, bytes: () => number, work: (d: IDBPDatabase) 
 }
 
 export function saveRun(run: RunRecord): Promise<void> {
-  return write(`${run.name} (its curves)`, () => recordBytes(run), (d) => d.put('runs', run));
+  return write(
+    `${run.name} (its curves)`,
+    () => recordBytes(run),
+    (d) => d.put('runs', run),
+  );
 }
 
 /** The run and its latest checkpoint together, in one transaction (either both or neither). */
 export function saveCheckpoint(run: RunRecord, checkpoint: TrainingCheckpoint): Promise<void> {
-  return write(`${run.name} (its model at epoch ${checkpoint.epoch})`, () => recordBytes(checkpoint), async (d) => {
-    const tx = d.transaction(['runs', 'checkpoints'], 'readwrite');
-    await Promise.all([tx.objectStore('checkpoints').put({ id: run.id, checkpoint }), tx.objectStore('runs').put(run), tx.done]);
-  });
+  return write(
+    `${run.name} (its model at epoch ${checkpoint.epoch})`,
+    () => recordBytes(checkpoint),
+    async (d) => {
+      const tx = d.transaction(['runs', 'checkpoints'], 'readwrite');
+      await Promise.all([
+        tx.objectStore('checkpoints').put({ id: run.id, checkpoint }),
+        tx.objectStore('runs').put(run),
+        tx.done,
+      ]);
+    },
+  );
 }
 
 export async function loadCheckpoint(id: number): Promise<TrainingCheckpoint | null> {
@@ -71,7 +91,11 @@ export async function deleteWeights(run: RunRecord): Promise<void> {
   const d = database();
   if (!d) return;
   const tx = (await d).transaction(['runs', 'checkpoints'], 'readwrite');
-  await Promise.all([tx.objectStore('checkpoints').delete(run.id), tx.objectStore('runs').put({ ...run, model: null }), tx.done]);
+  await Promise.all([
+    tx.objectStore('checkpoints').delete(run.id),
+    tx.objectStore('runs').put({ ...run, model: null }),
+    tx.done,
+  ]);
 }
 
 export async function loadRun(id: number): Promise<RunRecord | null> {
@@ -106,7 +130,9 @@ export async function loadRuns(): Promise<{ runs: RunRecord[]; skipped: number }
         if (typeof key === 'number' || typeof key === 'string') void tx.objectStore('runs').delete(key);
       }
       await tx.done;
-    } catch { /* left where it is: it is skipped again next time */ }
+    } catch {
+      /* left where it is: it is skipped again next time */
+    }
   }
   return { runs: runs.sort((a, b) => a.id - b.id), skipped: bad.length };
 }

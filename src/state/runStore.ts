@@ -1,9 +1,25 @@
 import { create } from 'zustand';
 import {
-  describeFieldError, LIMITS, runDescription, specsForOptimizers, validateSpec, type BackendChoice, type BackendName, type ExperimentSpec, type OptimizerChoice,
+  describeFieldError,
+  LIMITS,
+  runDescription,
+  specsForOptimizers,
+  validateSpec,
+  type BackendChoice,
+  type BackendName,
+  type ExperimentSpec,
+  type OptimizerChoice,
 } from '../spec';
 import type {
-  AttentionSnapshot, BackendReport, BatchReport, EpochMetrics, EpochViews, Inspection, SamplingSettings, TextSample, TrainingCheckpoint,
+  AttentionSnapshot,
+  BackendReport,
+  BatchReport,
+  EpochMetrics,
+  EpochViews,
+  Inspection,
+  SamplingSettings,
+  TextSample,
+  TrainingCheckpoint,
 } from '../engine/types';
 import { tensorBytes } from '../engine/tensorData';
 import type { KeptModel, RunPhase, RunRecord } from '../export/runRecord';
@@ -21,7 +37,11 @@ export type { RunPhase };
 /** One training run, kept after it ends so runs can be overlaid, compared, resumed and exported. */
 export interface Run extends RunRecord {
   /** Answers to questions asked of the model: a sample on demand, attention for a typed text. */
-  asked: { sample?: { text: string; temperature: number; prompt: string }; attention?: AttentionSnapshot; error?: string };
+  asked: {
+    sample?: { text: string; temperature: number; prompt: string };
+    attention?: AttentionSnapshot;
+    error?: string;
+  };
   lastBatch: BatchReport | null;
   /** The latest look inside the network (weights, gradients, one example's backprop). */
   inspection: Inspection | null;
@@ -96,7 +116,18 @@ export const isActive = (run: Run) => ACTIVE_PHASES.includes(run.phase) && !run.
 /** Whether a model can answer about the run now: the live one, or its kept checkpoint. */
 export const hasModel = (run: Run) => isActive(run) || (run.model !== null && !run.otherTab);
 
-const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22'];
+const PALETTE = [
+  '#1f77b4',
+  '#d62728',
+  '#2ca02c',
+  '#9467bd',
+  '#ff7f0e',
+  '#17becf',
+  '#8c564b',
+  '#e377c2',
+  '#7f7f7f',
+  '#bcbd22',
+];
 
 /** Epochs can arrive faster than the page can redraw; charts take them at most this often. */
 const FLUSH_MS = 200;
@@ -136,7 +167,8 @@ export const useRunStore = create<RunState>((set, get) => {
   const find = (id: number) => get().runs.find((r) => r.id === id);
   const patch = (id: number, change: (r: Run) => Partial<Run>) =>
     set((s) => ({ runs: s.runs.map((r) => (r.id === id ? { ...r, ...change(r) } : r)) }));
-  const notify = (kind: Notice['kind'], text: string) => set((s) => ({ notices: [...s.notices, { id: noticeId++, kind, text }] }));
+  const notify = (kind: Notice['kind'], text: string) =>
+    set((s) => ({ notices: [...s.notices, { id: noticeId++, kind, text }] }));
 
   /** Write, and tell the person (once per run) when the browser refuses. Training goes on either way. */
   const persist = async (id: number, write: () => Promise<void>) => {
@@ -149,9 +181,14 @@ export const useRunStore = create<RunState>((set, get) => {
       if (refused.has(id)) return;
       refused.add(id);
       const size = e instanceof archive.StorageRefused ? ` (${formatBytes(e.bytes)})` : '';
-      const how = e instanceof archive.StorageRefused && e.quota
-        ? ' Free space by deleting runs or just their weights in the Runs panel (each run’s size is shown there).' : '';
-      notify('warning', `${e instanceof Error ? e.message : String(e)}${size}. Training goes on; this run is not kept across a reload until it can be saved.${how}`);
+      const how =
+        e instanceof archive.StorageRefused && e.quota
+          ? ' Free space by deleting runs or just their weights in the Runs panel (each run’s size is shown there).'
+          : '';
+      notify(
+        'warning',
+        `${e instanceof Error ? e.message : String(e)}${size}. Training goes on; this run is not kept across a reload until it can be saved.${how}`,
+      );
     } finally {
       set((s) => ({ pendingWrites: s.pendingWrites - 1 }));
     }
@@ -173,7 +210,12 @@ export const useRunStore = create<RunState>((set, get) => {
       runs: s.runs.map((r) => {
         const p = batch.get(r.id);
         return p
-          ? { ...r, epochs: [...r.epochs, ...p.metrics], views: { ...r.views, ...p.views }, samples: [...r.samples, ...p.samples].slice(-MAX_SAMPLES) }
+          ? {
+              ...r,
+              epochs: [...r.epochs, ...p.metrics],
+              views: { ...r.views, ...p.views },
+              samples: [...r.samples, ...p.samples].slice(-MAX_SAMPLES),
+            }
           : r;
       }),
     }));
@@ -196,14 +238,20 @@ export const useRunStore = create<RunState>((set, get) => {
     const queued = get().runs.filter((r) => r.phase === 'queued' && r.id !== runId);
     if (run && run.spec.backend === 'auto' && backend === 'webgpu') {
       lostBackends.add('webgpu');
-      notify('warning', `WebGPU stopped working (${reason}) during ${run.name}: it goes on with the next backend${run.model ? ` from epoch ${run.model.epoch}` : ' from the start'}, and "auto" skips WebGPU in this tab from now on.`);
+      notify(
+        'warning',
+        `WebGPU stopped working (${reason}) during ${run.name}: it goes on with the next backend${run.model ? ` from epoch ${run.model.epoch}` : ' from the start'}, and "auto" skips WebGPU in this tab from now on.`,
+      );
       if (run.model) void restart(runId, run.spec);
       else {
         patch(runId, () => ({ phase: 'queued', message: null, epochs: [], samples: [], views: {} }));
         send([{ run: find(runId)! }], false);
       }
     }
-    send(queued.map((r) => ({ run: r })), false);
+    send(
+      queued.map((r) => ({ run: r })),
+      false,
+    );
   };
 
   const keepCheckpoint = (id: number, checkpoint: TrainingCheckpoint) => {
@@ -252,8 +300,12 @@ export const useRunStore = create<RunState>((set, get) => {
         flushTimer ??= setTimeout(flush, FLUSH_MS);
         break;
       }
-      case 'checkpoint': keepCheckpoint(msg.runId, msg.checkpoint); break;
-      case 'backendLost': onBackendLost(msg.runId, msg.backend, msg.reason); break;
+      case 'checkpoint':
+        keepCheckpoint(msg.runId, msg.checkpoint);
+        break;
+      case 'backendLost':
+        onBackendLost(msg.runId, msg.backend, msg.reason);
+        break;
       case 'opened': {
         const upload = uploads.get(msg.runId);
         uploads.delete(msg.runId);
@@ -271,20 +323,31 @@ export const useRunStore = create<RunState>((set, get) => {
         }
         break;
       }
-      case 'batch': patch(msg.runId, () => ({ lastBatch: msg.report })); break;
-      case 'test': flush(); patch(msg.runId, () => ({ test: msg.test })); break;
-      case 'inspection': patch(msg.runId, () => ({ inspection: msg.inspection })); break;
+      case 'batch':
+        patch(msg.runId, () => ({ lastBatch: msg.report }));
+        break;
+      case 'test':
+        flush();
+        patch(msg.runId, () => ({ test: msg.test }));
+        break;
+      case 'inspection':
+        patch(msg.runId, () => ({ inspection: msg.inspection }));
+        break;
       case 'sample': {
         const { text, temperature, prompt } = msg;
         patch(msg.runId, (r) => ({ asked: { ...r.asked, sample: { text, temperature, prompt }, error: undefined } }));
         break;
       }
-      case 'attention': patch(msg.runId, (r) => ({ asked: { ...r.asked, attention: msg.attention, error: undefined } })); break;
+      case 'attention':
+        patch(msg.runId, (r) => ({ asked: { ...r.asked, attention: msg.attention, error: undefined } }));
+        break;
       case 'requestError':
         if (msg.request === 'export') finishExport(msg.runId, null, msg.message);
         else patch(msg.runId, (r) => ({ asked: { ...r.asked, error: msg.message } }));
         break;
-      case 'exported': finishExport(msg.runId, { fileName: msg.fileName, bytes: msg.bytes }); break;
+      case 'exported':
+        finishExport(msg.runId, { fileName: msg.fileName, bytes: msg.bytes });
+        break;
     }
   });
   /** PyTorch exports asked of the worker, by run: each resolves with the zip, or null (told in a notice). */
@@ -302,8 +365,12 @@ export const useRunStore = create<RunState>((set, get) => {
   /** What language-model views show (temperature, attention text): sent with each run, and whenever it changes. */
   let sampling: SamplingSettings = { temperature: 0.8, attentionText: null };
   // The person's own text or table travels with the run (it is not part of the spec).
-  const dataFor = (spec: ExperimentSpec) => (spec.dataset.kind === 'userText' ? { text: useTextStore.getState().text }
-    : spec.dataset.kind === 'userTable' ? { csv: useTableStore.getState().csv } : undefined);
+  const dataFor = (spec: ExperimentSpec) =>
+    spec.dataset.kind === 'userText'
+      ? { text: useTextStore.getState().text }
+      : spec.dataset.kind === 'userTable'
+        ? { csv: useTableStore.getState().csv }
+        : undefined;
 
   /** Have the worker load a kept model (once), so it can be asked about; false when there is none. */
   const ensureOpen = async (runId: number): Promise<boolean> => {
@@ -314,26 +381,54 @@ export const useRunStore = create<RunState>((set, get) => {
     if (openedId === runId) return true;
     const checkpoint = await archive.loadCheckpoint(runId);
     if (!checkpoint) {
-      patch(runId, (r) => ({ model: null, asked: { ...r.asked, error: 'Its kept model could not be read back from this browser’s storage.' } }));
+      patch(runId, (r) => ({
+        model: null,
+        asked: { ...r.asked, error: 'Its kept model could not be read back from this browser’s storage.' },
+      }));
       return false;
     }
     openedId = runId;
-    client.send({ type: 'open', runId, spec: run.spec, checkpoint, data: dataFor(run.spec), avoid: avoidFor(run.spec.backend), sampling });
+    client.send({
+      type: 'open',
+      runId,
+      spec: run.spec,
+      checkpoint,
+      data: dataFor(run.spec),
+      avoid: avoidFor(run.spec.backend),
+      sampling,
+    });
     return true;
   };
   /** Ask the live run, or its kept model once loaded. */
   const ask = (runId: number, send: () => void) => {
     void ensureOpen(runId).then((ok) => {
       if (ok) send();
-      else patch(runId, (r) => ({ asked: { ...r.asked, error: r.asked.error ?? 'This run kept no model (its weights were deleted, or it never finished an epoch).' } }));
+      else
+        patch(runId, (r) => ({
+          asked: {
+            ...r.asked,
+            error: r.asked.error ?? 'This run kept no model (its weights were deleted, or it never finished an epoch).',
+          },
+        }));
     });
   };
 
   const newRun = (spec: ExperimentSpec, name?: (n: number) => string): Run => {
     const n = nextRunNumber(get().runs.length + 1);
     return live({
-      id: newRunId(), name: name ? name(n) : `Run ${n} · ${runDescription(spec)}`, color: PALETTE[(n - 1) % PALETTE.length], spec, phase: 'queued',
-      message: null, backend: null, epochs: [], views: {}, samples: [], visible: true, model: null, test: null,
+      id: newRunId(),
+      name: name ? name(n) : `Run ${n} · ${runDescription(spec)}`,
+      color: PALETTE[(n - 1) % PALETTE.length],
+      spec,
+      phase: 'queued',
+      message: null,
+      backend: null,
+      epochs: [],
+      views: {},
+      samples: [],
+      visible: true,
+      model: null,
+      test: null,
     });
   };
 
@@ -343,36 +438,68 @@ export const useRunStore = create<RunState>((set, get) => {
     for (const { run, resume, pastExplosion } of runs) {
       holdRun(run.id);
       void save(run.id);
-      client.send({ type: 'start', runId: run.id, spec: run.spec, stepFirst, data: dataFor(run.spec), resume, pastExplosion, avoid: avoidFor(run.spec.backend), sampling });
+      client.send({
+        type: 'start',
+        runId: run.id,
+        spec: run.spec,
+        stepFirst,
+        data: dataFor(run.spec),
+        resume,
+        pastExplosion,
+        avoid: avoidFor(run.spec.backend),
+        sampling,
+      });
     }
   };
 
   const launch = (runs: Run[], stepFirst: boolean, hideOthers: boolean) => {
     client.send({ type: 'stop' });
-    const hidden = hideOthers ? get().runs.filter((r) => r.visible).map((r) => r.id) : [];
+    const hidden = hideOthers
+      ? get()
+          .runs.filter((r) => r.visible)
+          .map((r) => r.id)
+      : [];
     set((s) => ({
       runs: [...s.runs.map((r) => (hideOthers ? { ...r, visible: false } : r)), ...runs],
       selectedId: null,
     }));
     hidden.forEach((id) => void save(id));
-    send(runs.map((run) => ({ run })), stepFirst);
+    send(
+      runs.map((run) => ({ run })),
+      stepFirst,
+    );
   };
 
   /** Continue a kept run from its checkpoint with this spec (the same, or with more epochs). */
-  const restart = async (id: number, spec: ExperimentSpec, edit: (cp: TrainingCheckpoint) => void = () => {}, pastExplosion = false) => {
+  const restart = async (
+    id: number,
+    spec: ExperimentSpec,
+    edit: (cp: TrainingCheckpoint) => void = () => {},
+    pastExplosion = false,
+  ) => {
     const run = find(id);
     if (!run || isActive(run)) return;
     const checkpoint = await archive.loadCheckpoint(id);
     if (!checkpoint) {
-      notify('warning', `${run.name} has no kept model to continue from${run.model ? ' (it could not be read back from storage)' : ''}; train it again instead.`);
+      notify(
+        'warning',
+        `${run.name} has no kept model to continue from${run.model ? ' (it could not be read back from storage)' : ''}; train it again instead.`,
+      );
       return;
     }
     edit(checkpoint);
     client.send({ type: 'stop' });
     // Figures after the checkpoint are dropped: the resumed run computes them again, exactly.
     patch(id, (r) => ({
-      spec, phase: 'queued', message: null, visible: true, asked: {}, inspection: null, test: null,
-      epochs: r.epochs.filter((e) => e.epoch <= checkpoint.epoch), samples: r.samples.filter((s) => s.epoch <= checkpoint.epoch),
+      spec,
+      phase: 'queued',
+      message: null,
+      visible: true,
+      asked: {},
+      inspection: null,
+      test: null,
+      epochs: r.epochs.filter((e) => e.epoch <= checkpoint.epoch),
+      samples: r.samples.filter((s) => s.epoch <= checkpoint.epoch),
     }));
     set({ selectedId: null });
     send([{ run: find(id)!, resume: checkpoint, pastExplosion }], false);
@@ -381,46 +508,62 @@ export const useRunStore = create<RunState>((set, get) => {
   /** A run that was training when its page, tab or worker went away: resumable from its kept model, if any. */
   const interruption = (r: RunRecord, reason = ''): Pick<RunRecord, 'phase' | 'message'> => ({
     phase: 'interrupted',
-    message: reason + (r.model
-      ? `Interrupted at epoch ${r.model.epoch}: press Resume to continue from there.`
-      : 'Interrupted before its first checkpoint: it cannot be resumed; train it again.'),
+    message:
+      reason +
+      (r.model
+        ? `Interrupted at epoch ${r.model.epoch}: press Resume to continue from there.`
+        : 'Interrupted before its first checkpoint: it cannot be resumed; train it again.'),
   });
 
   // Runs kept from earlier visits come first. One that was training when its page went away is
   // interrupted, unless another tab still trains it (it holds the run's lock).
   // Locks first: a tab saves a run's end before letting go of its lock, so a run whose lock is
   // free by then is read back in its final state.
-  void heldRuns().then(async (held) => [await archive.loadRuns(), held] as const).then(([{ runs: stored, skipped }, held]) => {
-    if (skipped) notify('warning', `${skipped} saved run${skipped === 1 ? '' : 's'} could not be read and ${skipped === 1 ? 'was' : 'were'} skipped.`);
-    const revived = stored.map((r) => {
-      if (!ACTIVE_PHASES.includes(r.phase)) return live(r);
-      if (held.has(r.id)) return live(r, true);
-      const run = live({ ...r, ...interruption(r) });
-      void persist(r.id, () => archive.saveRun(record(run)));
-      return run;
-    });
-    set((s) => ({ runs: [...revived.filter((r) => !s.runs.some((x) => x.id === r.id)), ...s.runs] }));
-  }).catch((e) => notify('warning', `Saved runs could not be read from this browser’s storage: ${e instanceof Error ? e.message : String(e)}`));
+  void heldRuns()
+    .then(async (held) => [await archive.loadRuns(), held] as const)
+    .then(([{ runs: stored, skipped }, held]) => {
+      if (skipped)
+        notify(
+          'warning',
+          `${skipped} saved run${skipped === 1 ? '' : 's'} could not be read and ${skipped === 1 ? 'was' : 'were'} skipped.`,
+        );
+      const revived = stored.map((r) => {
+        if (!ACTIVE_PHASES.includes(r.phase)) return live(r);
+        if (held.has(r.id)) return live(r, true);
+        const run = live({ ...r, ...interruption(r) });
+        void persist(r.id, () => archive.saveRun(record(run)));
+        return run;
+      });
+      set((s) => ({ runs: [...revived.filter((r) => !s.runs.some((x) => x.id === r.id)), ...s.runs] }));
+    })
+    .catch((e) =>
+      notify(
+        'warning',
+        `Saved runs could not be read from this browser’s storage: ${e instanceof Error ? e.message : String(e)}`,
+      ),
+    );
 
   // A tab that trains a run holds its lock; when the lock goes without a final save (the tab was
   // closed or crashed), the run here becomes interrupted, resumable from its last checkpoint.
   setInterval(() => {
     const elsewhere = get().runs.filter((r) => r.otherTab && ACTIVE_PHASES.includes(r.phase));
     if (elsewhere.length === 0) return;
-    void heldRuns().then(async (held) => {
-      for (const r of elsewhere.filter((x) => !held.has(x.id))) {
-        // Its tab saves a run's end before letting go of the lock: what is stored now is the truth.
-        const stored = await archive.loadRun(r.id);
-        if (!stored) {
-          set((s) => ({ runs: s.runs.filter((x) => x.id !== r.id) }));
-        } else if (!ACTIVE_PHASES.includes(stored.phase)) {
-          patch(r.id, (mine) => ({ ...live(stored), visible: mine.visible }));
-        } else {
-          patch(r.id, () => ({ ...live(stored), ...interruption(stored) }));
-          void save(r.id);
+    void heldRuns()
+      .then(async (held) => {
+        for (const r of elsewhere.filter((x) => !held.has(x.id))) {
+          // Its tab saves a run's end before letting go of the lock: what is stored now is the truth.
+          const stored = await archive.loadRun(r.id);
+          if (!stored) {
+            set((s) => ({ runs: s.runs.filter((x) => x.id !== r.id) }));
+          } else if (!ACTIVE_PHASES.includes(stored.phase)) {
+            patch(r.id, (mine) => ({ ...live(stored), visible: mine.visible }));
+          } else {
+            patch(r.id, () => ({ ...live(stored), ...interruption(stored) }));
+            void save(r.id);
+          }
         }
-      }
-    }).catch(() => {});
+      })
+      .catch(() => {});
   }, 3000);
 
   // Another tab saved or deleted a run: show its latest state here too.
@@ -434,7 +577,9 @@ export const useRunStore = create<RunState>((set, get) => {
     void archive.loadRun(m.id).then((r) => {
       if (!r) return;
       const run = { ...live(r, ACTIVE_PHASES.includes(r.phase)), visible: mine?.visible ?? r.visible };
-      set((s) => ({ runs: s.runs.some((x) => x.id === r.id) ? s.runs.map((x) => (x.id === r.id ? run : x)) : [...s.runs, run] }));
+      set((s) => ({
+        runs: s.runs.some((x) => x.id === r.id) ? s.runs.map((x) => (x.id === r.id ? run : x)) : [...s.runs, run],
+      }));
     });
   });
 
@@ -467,11 +612,16 @@ export const useRunStore = create<RunState>((set, get) => {
       spec.training.epochs = run.model.epoch + extra;
       const valid = validateSpec(spec);
       if (!valid.ok || !Number.isInteger(extra) || extra < 1) {
-        notify('warning', `Cannot continue ${run.name} for ${extra} more epochs: ${valid.ok ? `the number of epochs must be a whole number from 1 to ${LIMITS.epochs.max - run.model.epoch}` : valid.errors.map(describeFieldError).join('; ')}.`);
+        notify(
+          'warning',
+          `Cannot continue ${run.name} for ${extra} more epochs: ${valid.ok ? `the number of epochs must be a whole number from 1 to ${LIMITS.epochs.max - run.model.epoch}` : valid.errors.map(describeFieldError).join('; ')}.`,
+        );
         return;
       }
       // Early stopping counts its patience afresh from here.
-      await restart(id, spec, (cp) => { cp.best.epoch = cp.epoch; });
+      await restart(id, spec, (cp) => {
+        cp.best.epoch = cp.epoch;
+      });
     },
     inspect: (runId, exampleIndex) => ask(runId, () => client.send({ type: 'inspect', runId, exampleIndex })),
     setSampling(temperature, attentionText) {
@@ -487,7 +637,8 @@ export const useRunStore = create<RunState>((set, get) => {
         client.send({ type: 'exportPytorch', runId, spec: run.spec, data: dataFor(run.spec), folder });
       });
     },
-    sampleNow: (runId, temperature, prompt) => ask(runId, () => client.send({ type: 'sample', runId, temperature, prompt, seed: askSeed++ })),
+    sampleNow: (runId, temperature, prompt) =>
+      ask(runId, () => client.send({ type: 'sample', runId, temperature, prompt, seed: askSeed++ })),
     attentionFor: (runId, text) => ask(runId, () => client.send({ type: 'attention', runId, text })),
     select: (id) => set({ selectedId: id }),
     setVisible: (id, visible) => {
@@ -504,7 +655,10 @@ export const useRunStore = create<RunState>((set, get) => {
       pending.delete(id);
       releaseRun(id);
       if (openedId === id) openedId = null;
-      void archive.deleteRun(id).then(() => tellOtherTabs({ type: 'deleted', id }), () => {});
+      void archive.deleteRun(id).then(
+        () => tellOtherTabs({ type: 'deleted', id }),
+        () => {},
+      );
       set((s) => {
         const runs = s.runs.filter((r) => r.id !== id);
         return { runs, selectedId: s.selectedId === id ? null : s.selectedId };
@@ -515,41 +669,72 @@ export const useRunStore = create<RunState>((set, get) => {
       if (!run || isActive(run)) return;
       if (openedId === id) openedId = null;
       patch(id, () => ({ model: null }));
-      void archive.deleteWeights(record(run)).then(() => tellOtherTabs({ type: 'saved', id }), () => {});
+      void archive.deleteWeights(record(run)).then(
+        () => tellOtherTabs({ type: 'saved', id }),
+        () => {},
+      );
     },
     async exportRuns(ids, withWeights) {
       const runs = get().runs.filter((r) => ids.includes(r.id));
-      return writeRunFile(await Promise.all(runs.map(async (r) => ({
-        run: record(r), checkpoint: withWeights && r.model ? await archive.loadCheckpoint(r.id) : null,
-      }))));
+      return writeRunFile(
+        await Promise.all(
+          runs.map(async (r) => ({
+            run: record(r),
+            checkpoint: withWeights && r.model ? await archive.loadCheckpoint(r.id) : null,
+          })),
+        ),
+      );
     },
     async importRuns(text) {
       const result = readRunFile(text);
       if (!result.ok) {
-        const shown = result.errors.slice(0, 5).map((e) => `${e.field} ${e.message}`).join('; ');
-        notify('warning', `The file was not imported (nothing was changed): ${shown}${result.errors.length > 5 ? `; and ${result.errors.length - 5} more` : ''}.`);
+        const shown = result.errors
+          .slice(0, 5)
+          .map((e) => `${e.field} ${e.message}`)
+          .join('; ');
+        notify(
+          'warning',
+          `The file was not imported (nothing was changed): ${shown}${result.errors.length > 5 ? `; and ${result.errors.length - 5} more` : ''}.`,
+        );
         return;
       }
       // Imported runs get ids of this browser; one that was training when exported is interrupted.
       const added = result.runs.map(({ run, checkpoint }) => {
         const fresh = newRun(run.spec, (n) => run.name || `Run ${n}`);
-        const kept: RunRecord = { ...run, id: fresh.id, name: fresh.name, color: fresh.color, model: checkpoint && keptModel(checkpoint), visible: true };
+        const kept: RunRecord = {
+          ...run,
+          id: fresh.id,
+          name: fresh.name,
+          color: fresh.color,
+          model: checkpoint && keptModel(checkpoint),
+          visible: true,
+        };
         const interrupted = ACTIVE_PHASES.includes(run.phase) || run.phase === 'interrupted';
         return { imported: live(interrupted ? { ...kept, ...interruption(kept) } : kept), checkpoint };
       });
       set((s) => ({ runs: [...s.runs, ...added.map((a) => a.imported)] }));
       for (const { imported, checkpoint } of added) {
-        void persist(imported.id, () => (checkpoint ? archive.saveCheckpoint(record(imported), checkpoint) : archive.saveRun(record(imported))));
+        void persist(imported.id, () =>
+          checkpoint ? archive.saveCheckpoint(record(imported), checkpoint) : archive.saveRun(record(imported)),
+        );
       }
       notify('info', `Imported ${added.length} run${added.length === 1 ? '' : 's'}.`);
     },
-    metricsCsv: (ids) => metricsCsv(get().runs.filter((r) => ids.includes(r.id)).map(record)),
+    metricsCsv: (ids) =>
+      metricsCsv(
+        get()
+          .runs.filter((r) => ids.includes(r.id))
+          .map(record),
+      ),
     async weightsFile(id) {
       const run = find(id);
       const checkpoint = run?.model ? await archive.loadCheckpoint(id) : null;
       if (!run || !checkpoint) return null;
       return encodeSafetensors(checkpoint.weights, {
-        format: 'nn-playground-weights', spec: JSON.stringify(run.spec), epoch: String(checkpoint.epoch), run: run.name,
+        format: 'nn-playground-weights',
+        spec: JSON.stringify(run.spec),
+        epoch: String(checkpoint.epoch),
+        run: run.name,
       });
     },
     uploadWeights(bytes, fileName, currentSpec) {
@@ -564,27 +749,50 @@ export const useRunStore = create<RunState>((set, get) => {
       let spec = currentSpec;
       if (file.metadata.spec) {
         let parsed: unknown = null;
-        try { parsed = JSON.parse(file.metadata.spec); } catch { /* reported below */ }
+        try {
+          parsed = JSON.parse(file.metadata.spec);
+        } catch {
+          /* reported below */
+        }
         const valid = validateSpec(parsed);
         if (!valid.ok) {
-          notify('warning', `${fileName} was not loaded: the spec inside it is not valid (${valid.errors.map(describeFieldError).join('; ')}).`);
+          notify(
+            'warning',
+            `${fileName} was not loaded: the spec inside it is not valid (${valid.errors.map(describeFieldError).join('; ')}).`,
+          );
           return;
         }
         spec = valid.spec;
       }
       const checkpoint: TrainingCheckpoint = {
-        epoch: 0, step: 0, weights: file.tensors, optimizer: { kind: spec.training.optimizer.kind, slots: [] },
-        rng: {}, best: { loss: null, epoch: 0 }, cumulativeGflop: 0, cumulativeMs: 0, startLoss: null,
+        epoch: 0,
+        step: 0,
+        weights: file.tensors,
+        optimizer: { kind: spec.training.optimizer.kind, slots: [] },
+        rng: {},
+        best: { loss: null, epoch: 0 },
+        cumulativeGflop: 0,
+        cumulativeMs: 0,
+        startLoss: null,
       };
       const run: Run = {
         ...newRun(spec, (n) => `Run ${n} · weights from ${fileName}`.slice(0, 200)),
-        phase: 'completed', message: `Weights loaded from ${fileName}: sample, inspect or continue training it.`,
+        phase: 'completed',
+        message: `Weights loaded from ${fileName}: sample, inspect or continue training it.`,
         model: keptModel(checkpoint),
       };
       set((s) => ({ runs: [...s.runs, run], selectedId: run.id }));
       uploads.set(run.id, { fileName, checkpoint });
       openedId = run.id;
-      client.send({ type: 'open', runId: run.id, spec, checkpoint: structuredClone(checkpoint), data: dataFor(spec), avoid: avoidFor(spec.backend), sampling });
+      client.send({
+        type: 'open',
+        runId: run.id,
+        spec,
+        checkpoint: structuredClone(checkpoint),
+        data: dataFor(spec),
+        avoid: avoidFor(spec.backend),
+        sampling,
+      });
     },
     dismissNotice: (id) => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })),
     probeBackend: (backend) => {
@@ -596,11 +804,19 @@ export const useRunStore = create<RunState>((set, get) => {
 
 /** The run the views follow: the one picked, else the one training now, else the newest that has trained. */
 export function selectedRun(s: Pick<RunState, 'runs' | 'selectedId'>): Run | null {
-  return s.runs.find((r) => r.id === s.selectedId) ?? executingRun(s)
-    ?? [...s.runs].reverse().find((r) => r.epochs.length > 0) ?? s.runs.at(-1) ?? null;
+  return (
+    s.runs.find((r) => r.id === s.selectedId) ??
+    executingRun(s) ??
+    [...s.runs].reverse().find((r) => r.epochs.length > 0) ??
+    s.runs.at(-1) ??
+    null
+  );
 }
 
 /** The run the worker is executing now (pause/step/resume act on it). */
 export function executingRun(s: Pick<RunState, 'runs'>): Run | null {
-  return s.runs.find((r) => !r.otherTab && (r.phase === 'preparing' || r.phase === 'running' || r.phase === 'paused')) ?? null;
+  return (
+    s.runs.find((r) => !r.otherTab && (r.phase === 'preparing' || r.phase === 'running' || r.phase === 'paused')) ??
+    null
+  );
 }

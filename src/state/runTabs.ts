@@ -66,10 +66,14 @@ export function nextRunNumber(atLeast: number): number {
   try {
     const raw = Number(localStorage.getItem(NUMBER_KEY));
     if (Number.isSafeInteger(raw) && raw > 0) stored = raw;
-  } catch { /* no storage: count from the runs shown */ }
+  } catch {
+    /* no storage: count from the runs shown */
+  }
   const n = Math.max(stored, atLeast);
   try {
     localStorage.setItem(NUMBER_KEY, String(n + 1));
-  } catch { /* full or unavailable: the name may repeat, the id does not */ }
+  } catch {
+    /* full or unavailable: the name may repeat, the id does not */
+  }
   return n;
 }

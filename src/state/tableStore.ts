@@ -23,7 +23,11 @@ interface TableState {
 
 function read(csv: string): Pick<TableState, 'table' | 'problem'> {
   if (!csv.trim()) {
-    return { table: null, problem: 'Your table: this experiment trains on a CSV table of your own (tables are never put in links); paste or upload one with a header row.' };
+    return {
+      table: null,
+      problem:
+        'Your table: this experiment trains on a CSV table of your own (tables are never put in links); paste or upload one with a header row.',
+    };
   }
   const parsed = parseTable(csv);
   return parsed.ok ? { table: parsed.value, problem: null } : { table: null, problem: `Your table: ${parsed.error}.` };
@@ -44,8 +48,15 @@ export const useTableStore = create<TableState>((set) => ({
 }));
 
 // The table kept from an earlier visit, unless one was given meanwhile.
-void database()?.then((d) => d.get('userData', KEY)).then((raw: unknown) => {
-  const kept = raw as { csv?: unknown; source?: unknown } | undefined;
-  if (!kept || typeof kept.csv !== 'string' || useTableStore.getState().csv) return;
-  useTableStore.setState({ csv: kept.csv, source: typeof kept.source === 'string' ? kept.source.slice(0, 200) : 'pasted', ...read(kept.csv) });
-}).catch(() => {});
+void database()
+  ?.then((d) => d.get('userData', KEY))
+  .then((raw: unknown) => {
+    const kept = raw as { csv?: unknown; source?: unknown } | undefined;
+    if (!kept || typeof kept.csv !== 'string' || useTableStore.getState().csv) return;
+    useTableStore.setState({
+      csv: kept.csv,
+      source: typeof kept.source === 'string' ? kept.source.slice(0, 200) : 'pasted',
+      ...read(kept.csv),
+    });
+  })
+  .catch(() => {});

@@ -30,7 +30,9 @@ function stored(): { text: string; source: string } {
     if (value && typeof value.text === 'string') {
       return { text: value.text, source: typeof value.source === 'string' ? value.source.slice(0, 200) : 'pasted' };
     }
-  } catch { /* unreadable: start empty */ }
+  } catch {
+    /* unreadable: start empty */
+  }
   return { text: '', source: '' };
 }
 

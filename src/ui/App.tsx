@@ -4,7 +4,14 @@ import { useSpecStore } from '../state/specStore';
 import { shareLink } from '../state/addressBar';
 import { useLabStore } from '../state/labStore';
 import { executingRun, selectedRun, useRunStore } from '../state/runStore';
-import { describeFieldError, errorsByField, heldOutShare, validateSpec, type ExperimentSpec, type SpecResult } from '../spec';
+import {
+  describeFieldError,
+  errorsByField,
+  heldOutShare,
+  validateSpec,
+  type ExperimentSpec,
+  type SpecResult,
+} from '../spec';
 import { useTextStore } from '../state/textStore';
 import { useTableStore } from '../state/tableStore';
 import { useViewStore } from '../state/viewStore';
@@ -40,7 +47,8 @@ function useTableProblem(spec: ExperimentSpec): string | null {
   if (plan && !plan.ok && spec.dataset.table.target) return `Your table: ${plan.error}.`;
   const rows = Math.min(spec.dataset.samples, table.rows.length);
   const train = rows - Math.round(rows * heldOutShare(spec.dataset));
-  if (spec.training.batchSize > train) return `Batch size: must be at most the number of training rows (${train}); lower it.`;
+  if (spec.training.batchSize > train)
+    return `Batch size: must be at most the number of training rows (${train}); lower it.`;
   return null;
 }
 
@@ -56,14 +64,18 @@ function ShareButton() {
     if (!link) return;
     try {
       await navigator.clipboard.writeText(link);
-      setNote(tab === 'lab' ? 'Link copied: it opens the lab as it is.' : 'Link copied: it opens this exact experiment.');
+      setNote(
+        tab === 'lab' ? 'Link copied: it opens the lab as it is.' : 'Link copied: it opens this exact experiment.',
+      );
     } catch {
       setNote(`Copy this link: ${link}`);
     }
   };
   return (
     <span className="share">
-      <button type="button" onClick={() => void share()} disabled={!link}>Share link</button>
+      <button type="button" onClick={() => void share()} disabled={!link}>
+        Share link
+      </button>
       {note && <span className="share-note">{note}</span>}
     </span>
   );
@@ -76,9 +88,16 @@ function Notices() {
   return (
     <>
       {notices.map((n) => (
-        <div key={n.id} className={`banner ${n.kind}`} role={n.kind === 'warning' ? 'alert' : 'status'} data-testid="notice">
+        <div
+          key={n.id}
+          className={`banner ${n.kind}`}
+          role={n.kind === 'warning' ? 'alert' : 'status'}
+          data-testid="notice"
+        >
           <span>{n.text}</span>
-          <button type="button" onClick={() => dismiss(n.id)}>Dismiss</button>
+          <button type="button" onClick={() => dismiss(n.id)}>
+            Dismiss
+          </button>
         </div>
       ))}
     </>
@@ -92,51 +111,95 @@ export function App() {
   const store = useRunStore(useShallow((s) => ({ runs: s.runs, selectedId: s.selectedId, resumeRun: s.resumeRun })));
   const textProblem = useTextStore((s) => s.problem);
   const tableProblem = useTableProblem(spec);
-  const fields = useMemo(() => spec.dataset.kind === 'userTable' ? withUserData(validateSpec(spec), 'dataset.csv', tableProblem)
-    : withUserData(validateSpec(spec), 'dataset.text', spec.dataset.kind === 'userText' ? textProblem : null), [spec, textProblem, tableProblem]);
+  const fields = useMemo(
+    () =>
+      spec.dataset.kind === 'userTable'
+        ? withUserData(validateSpec(spec), 'dataset.csv', tableProblem)
+        : withUserData(validateSpec(spec), 'dataset.text', spec.dataset.kind === 'userText' ? textProblem : null),
+    [spec, textProblem, tableProblem],
+  );
   // A spec whose fields are all valid may still not fit the backend's memory: that blocks training too.
   const costs = useModelCost(spec, fields.ok);
-  const validation = useMemo(() => withUserData(fields, 'memory', costs.memoryProblem && `This run ${costs.memoryProblem}.`), [fields, costs.memoryProblem]);
+  const validation = useMemo(
+    () => withUserData(fields, 'memory', costs.memoryProblem && `This run ${costs.memoryProblem}.`),
+    [fields, costs.memoryProblem],
+  );
   const errors = useMemo(() => (validation.ok ? {} : errorsByField(validation.errors)), [validation]);
   const run = selectedRun(store);
   const runs = useDeferredValue(store.runs);
   // Charts draw from a deferred copy: React renders them in interruptible, low-priority passes.
   const visible = useMemo(() => runs.filter((r) => r.visible), [runs]);
   const chartKind = (visible.at(-1) ?? run)?.spec.dataset.kind ?? spec.dataset.kind;
-  const notice = run?.message && (['diverged', 'exploded', 'failed', 'completed'] as const).some((p) => p === run.phase) ? run : null;
+  const notice =
+    run?.message && (['diverged', 'exploded', 'failed', 'completed'] as const).some((p) => p === run.phase)
+      ? run
+      : null;
   const exec = executingRun(store);
   const tab = useViewStore((s) => s.tab);
   const setView = useViewStore((s) => s.set);
   return (
     // A run file or weights file dropped anywhere on the page is imported.
-    <div className="app" onDragOver={(e) => e.preventDefault()}
-      onDrop={(e) => { e.preventDefault(); void openFiles(e.dataTransfer.files, spec); }}>
+    <div
+      className="app"
+      onDragOver={(e) => e.preventDefault()}
+      onDrop={(e) => {
+        e.preventDefault();
+        void openFiles(e.dataTransfer.files, spec);
+      }}
+    >
       <header>
         <h1>Neural-network playground</h1>
         <span className="tagline">Build, train and watch networks in your browser on WebGPU.</span>
         <nav className="tabs" role="tablist">
-          <button type="button" role="tab" aria-selected={tab === 'playground'} onClick={() => setView({ tab: 'playground' })}>Playground</button>
-          <button type="button" role="tab" aria-selected={tab === 'lab'} onClick={() => setView({ tab: 'lab' })}>Loss-surface lab</button>
+          <button
+            type="button"
+            role="tab"
+            aria-selected={tab === 'playground'}
+            onClick={() => setView({ tab: 'playground' })}
+          >
+            Playground
+          </button>
+          <button type="button" role="tab" aria-selected={tab === 'lab'} onClick={() => setView({ tab: 'lab' })}>
+            Loss-surface lab
+          </button>
         </nav>
         <ShareButton />
       </header>
       <Notices />
-      {tab === 'lab' ? <LossSurfaceLab /> : (
+      {tab === 'lab' ? (
+        <LossSurfaceLab />
+      ) : (
         <>
-          <ControlBar valid={validation.ok} errorCount={validation.ok ? 0 : validation.errors.length} epochsValid={!errors['training.epochs']} />
+          <ControlBar
+            valid={validation.ok}
+            errorCount={validation.ok ? 0 : validation.errors.length}
+            epochsValid={!errors['training.epochs']}
+          />
           {linkErrors && (
             <div className="banner warning" role="alert">
               The shared link could not be opened, so the default experiment is shown:{' '}
               {linkErrors.map(describeFieldError).join('; ')}.
-              <button type="button" onClick={dismissLinkErrors}>Dismiss</button>
+              <button type="button" onClick={dismissLinkErrors}>
+                Dismiss
+              </button>
             </div>
           )}
           {notice && (
-            <div className={`banner ${notice.phase === 'completed' ? 'info' : 'error'}`} role="alert" data-testid="run-error">
-              {notice.phase === 'diverged' || notice.phase === 'exploded' ? 'Training stopped. ' : notice.phase === 'failed' ? 'Training failed. ' : ''}
+            <div
+              className={`banner ${notice.phase === 'completed' ? 'info' : 'error'}`}
+              role="alert"
+              data-testid="run-error"
+            >
+              {notice.phase === 'diverged' || notice.phase === 'exploded'
+                ? 'Training stopped. '
+                : notice.phase === 'failed'
+                  ? 'Training failed. '
+                  : ''}
               {notice.name}: {notice.message}
               {notice.phase === 'exploded' && notice.model && (
-                <button type="button" onClick={() => void store.resumeRun(notice.id, { pastExplosion: true })}>Continue anyway</button>
+                <button type="button" onClick={() => void store.resumeRun(notice.id, { pastExplosion: true })}>
+                  Continue anyway
+                </button>
               )}
             </div>
           )}

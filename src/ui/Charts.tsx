@@ -8,15 +8,22 @@ import { MetricChart, type Point, type Series } from './MetricChart';
 import { formatPerplexity } from './format';
 
 export const X_AXIS_LABELS: Record<XAxisKind, string> = {
-  epoch: 'epoch', step: 'step', time: 'wall time (s)', flops: 'GFLOP done',
+  epoch: 'epoch',
+  step: 'step',
+  time: 'wall time (s)',
+  flops: 'GFLOP done',
 };
 
 function xOf(e: EpochMetrics, axis: XAxisKind): number {
   switch (axis) {
-    case 'epoch': return e.epoch;
-    case 'step': return e.step;
-    case 'time': return e.cumulativeMs / 1000;
-    case 'flops': return e.cumulativeGflop;
+    case 'epoch':
+      return e.epoch;
+    case 'step':
+      return e.step;
+    case 'time':
+      return e.cumulativeMs / 1000;
+    case 'flops':
+      return e.cumulativeGflop;
   }
 }
 
@@ -32,10 +39,12 @@ export function smooth(points: Point[], weight: number): Point[] {
 
 /** Every batch's loss placed between its epoch's neighbours on the x-axis (epoch or step). */
 function batchPoints(epochs: EpochMetrics[], axis: XAxisKind): Point[] {
-  return epochs.flatMap((e) => e.batchLosses.map((y, i) => {
-    const n = e.batchLosses.length;
-    return { x: axis === 'step' ? e.step - n + i + 1 : e.epoch - 1 + (i + 1) / n, y };
-  }));
+  return epochs.flatMap((e) =>
+    e.batchLosses.map((y, i) => {
+      const n = e.batchLosses.length;
+      return { x: axis === 'step' ? e.step - n + i + 1 : e.epoch - 1 + (i + 1) / n, y };
+    }),
+  );
 }
 
 interface Metric {
@@ -70,7 +79,9 @@ function statusKey(runs: Run[]): string {
 /** Big training sets are evaluated on a fixed subset each epoch: say so beside the figure. */
 function trainSubset(run: Run, e: EpochMetrics): string {
   const n = exampleCounts(run.spec.dataset).train;
-  return e.trainEvaluated !== undefined && e.trainEvaluated < n ? ` (on ${e.trainEvaluated.toLocaleString('en-US')} examples)` : '';
+  return e.trainEvaluated !== undefined && e.trainEvaluated < n
+    ? ` (on ${e.trainEvaluated.toLocaleString('en-US')} examples)`
+    : '';
 }
 
 function lossTitle(kind: DatasetKind, classification: boolean): string {
@@ -82,41 +93,89 @@ function lossTitle(kind: DatasetKind, classification: boolean): string {
 /** Memoised: the page hands it a deferred copy of the runs, so redrawing never holds up input. */
 export const TrainingCharts = memo(function TrainingCharts({ runs, kind }: { runs: Run[]; kind: DatasetKind }) {
   // A table's task shows in its runs' figures: accuracy is null for regression.
-  const classification = isClassification(kind) || isTokens(kind)
-    || (kind === 'userTable' && !runs.some((r) => r.epochs.at(-1)?.valAccuracy === null));
+  const classification =
+    isClassification(kind) ||
+    isTokens(kind) ||
+    (kind === 'userTable' && !runs.some((r) => r.epochs.at(-1)?.valAccuracy === null));
   const toy = isToy(kind);
   const { xAxis, smoothing, logScale } = useViewStore();
   const single = runs.length === 1 ? runs[0] : null;
   const last = single?.epochs.at(-1);
   const urgentKey = statusKey(runs);
   // A run that blew up before its first epoch ended has no point to draw: say so, not "press Train".
-  const emptyText = single && single.epochs.length === 0 && (single.phase === 'diverged' || single.phase === 'exploded')
-    ? `${single.name} diverged in epoch 1, before any epoch finished: there is no curve to draw.` : undefined;
-  const batch: Series[] = single && (xAxis === 'epoch' || xAxis === 'step')
-    ? [{ name: 'batch', color: SERIES.batch, points: smooth(batchPoints(single.epochs, xAxis), smoothing), thin: true }]
-    : [];
+  const emptyText =
+    single && single.epochs.length === 0 && (single.phase === 'diverged' || single.phase === 'exploded')
+      ? `${single.name} diverged in epoch 1, before any epoch finished: there is no curve to draw.`
+      : undefined;
+  const batch: Series[] =
+    single && (xAxis === 'epoch' || xAxis === 'step')
+      ? [
+          {
+            name: 'batch',
+            color: SERIES.batch,
+            points: smooth(batchPoints(single.epochs, xAxis), smoothing),
+            thin: true,
+          },
+        ]
+      : [];
   return (
     <div className="charts">
-      <MetricChart title={lossTitle(kind, classification)} testId="loss-chart" urgentKey={urgentKey} emptyText={emptyText}
-        xLabel={X_AXIS_LABELS[xAxis]} xFromZero={batch.length > 0 || xAxis !== 'epoch'} logScale={logScale}
-        latest={last ? `train ${last.trainLoss.toFixed(4)}${trainSubset(single!, last)} · val ${last.valLoss.toFixed(4)}${isText(kind) ? ` · ppl ${formatPerplexity(last.valLoss)}` : ''}` : undefined}
-        series={[...batch, ...seriesFor(runs, [
-          { label: 'train', pick: (e) => e.trainLoss },
-          { label: 'validation', pick: (e) => e.valLoss, dashed: true },
-        ], xAxis, smoothing)]} />
+      <MetricChart
+        title={lossTitle(kind, classification)}
+        testId="loss-chart"
+        urgentKey={urgentKey}
+        emptyText={emptyText}
+        xLabel={X_AXIS_LABELS[xAxis]}
+        xFromZero={batch.length > 0 || xAxis !== 'epoch'}
+        logScale={logScale}
+        latest={
+          last
+            ? `train ${last.trainLoss.toFixed(4)}${trainSubset(single!, last)} · val ${last.valLoss.toFixed(4)}${isText(kind) ? ` · ppl ${formatPerplexity(last.valLoss)}` : ''}`
+            : undefined
+        }
+        series={[
+          ...batch,
+          ...seriesFor(
+            runs,
+            [
+              { label: 'train', pick: (e) => e.trainLoss },
+              { label: 'validation', pick: (e) => e.valLoss, dashed: true },
+            ],
+            xAxis,
+            smoothing,
+          ),
+        ]}
+      />
       {classification ? (
-        <MetricChart title={isTokens(kind) ? (toy ? 'Accuracy (answer tokens) and exact match' : 'Next-character accuracy') : 'Accuracy'}
-          testId="accuracy-chart" xLabel={X_AXIS_LABELS[xAxis]} urgentKey={urgentKey} emptyText={emptyText}
-          latest={last?.valAccuracy != null
-            ? `val ${(last.valAccuracy * 100).toFixed(1)}%${last.valExactMatch != null ? ` · exact ${(last.valExactMatch * 100).toFixed(1)}%` : ''}`
-            : undefined}
-          series={seriesFor(runs, [
-            { label: 'train', pick: (e) => e.trainAccuracy },
-            { label: 'validation', pick: (e) => e.valAccuracy, dashed: true },
-            ...(toy ? [{ label: 'exact match', pick: (e: EpochMetrics) => e.valExactMatch ?? null }] : []),
-          ], xAxis, smoothing)} />
+        <MetricChart
+          title={
+            isTokens(kind) ? (toy ? 'Accuracy (answer tokens) and exact match' : 'Next-character accuracy') : 'Accuracy'
+          }
+          testId="accuracy-chart"
+          xLabel={X_AXIS_LABELS[xAxis]}
+          urgentKey={urgentKey}
+          emptyText={emptyText}
+          latest={
+            last?.valAccuracy != null
+              ? `val ${(last.valAccuracy * 100).toFixed(1)}%${last.valExactMatch != null ? ` · exact ${(last.valExactMatch * 100).toFixed(1)}%` : ''}`
+              : undefined
+          }
+          series={seriesFor(
+            runs,
+            [
+              { label: 'train', pick: (e) => e.trainAccuracy },
+              { label: 'validation', pick: (e) => e.valAccuracy, dashed: true },
+              ...(toy ? [{ label: 'exact match', pick: (e: EpochMetrics) => e.valExactMatch ?? null }] : []),
+            ],
+            xAxis,
+            smoothing,
+          )}
+        />
       ) : (
-        <div className="chart chart-empty" data-testid="accuracy-chart">Accuracy applies to classification; this dataset is a regression or forecasting task, judged by its loss (MSE).</div>
+        <div className="chart chart-empty" data-testid="accuracy-chart">
+          Accuracy applies to classification; this dataset is a regression or forecasting task, judged by its loss
+          (MSE).
+        </div>
       )}
     </div>
   );
@@ -127,7 +186,10 @@ function epochTimes(epochs: EpochMetrics[], backend: string | undefined): string
   const on = backend ? `on ${backend}: ` : '';
   const first = `first ${epochs[0].ms.toFixed(0)} ms (with warm-up)`;
   if (epochs.length === 1) return `${on}${first}`;
-  const later = epochs.slice(1).map((e) => e.ms).sort((a, b) => a - b);
+  const later = epochs
+    .slice(1)
+    .map((e) => e.ms)
+    .sort((a, b) => a - b);
   return `${on}${first} · later median ${later[Math.floor(later.length / 2)].toFixed(1)} ms`;
 }
 
@@ -143,23 +205,49 @@ export const CostCharts = memo(function CostCharts({ runs }: { runs: Run[] }) {
   const backend = single?.backend?.active;
   const urgentKey = statusKey(runs);
   const chart = (title: string, metrics: Metric[], latest?: string) => (
-    <MetricChart title={title} xLabel={X_AXIS_LABELS[xAxis]} logScale={logScale} latest={latest} urgentKey={urgentKey}
-      series={seriesFor(runs, metrics, xAxis, 0)} />
+    <MetricChart
+      title={title}
+      xLabel={X_AXIS_LABELS[xAxis]}
+      logScale={logScale}
+      latest={latest}
+      urgentKey={urgentKey}
+      series={seriesFor(runs, metrics, xAxis, 0)}
+    />
   );
   return (
     <div className="charts cost" data-testid="cost-charts">
-      {chart('Time per epoch (ms)', [{ label: 'ms / epoch', pick: (e) => e.ms }],
-        last && single ? epochTimes(single.epochs, backend) : undefined)}
-      {chart('Examples per second', [{ label: 'examples/s', pick: (e) => e.examplesPerSec }],
-        last ? `${Math.round(last.examplesPerSec).toLocaleString('en-US')} /s` : undefined)}
-      {chart('Compute: GFLOP per epoch and achieved GFLOP/s', [
-        { label: 'GFLOP / epoch', pick: (e) => e.gflop },
-        { label: 'GFLOP/s', pick: (e) => e.gflopPerSec, dashed: true },
-      ], last ? `${last.gflop.toPrecision(3)} GFLOP · ${last.gflopPerSec.toPrecision(3)} GFLOP/s` : undefined)}
-      {chart('Tensor memory (KB)', [
-        { label: 'tensors (KB)', pick: (e) => e.tensorBytes / 1024 },
-        { label: 'GPU allocated (KB)', pick: (e) => (e.gpuBytesAllocated === null ? null : e.gpuBytesAllocated / 1024), dashed: true },
-      ], last ? `${kb(last.tensorBytes)} in ${last.numTensors} tensors${last.gpuBytesAllocated !== null ? ` · GPU allocated ${kb(last.gpuBytesAllocated)}` : ''}` : undefined)}
+      {chart(
+        'Time per epoch (ms)',
+        [{ label: 'ms / epoch', pick: (e) => e.ms }],
+        last && single ? epochTimes(single.epochs, backend) : undefined,
+      )}
+      {chart(
+        'Examples per second',
+        [{ label: 'examples/s', pick: (e) => e.examplesPerSec }],
+        last ? `${Math.round(last.examplesPerSec).toLocaleString('en-US')} /s` : undefined,
+      )}
+      {chart(
+        'Compute: GFLOP per epoch and achieved GFLOP/s',
+        [
+          { label: 'GFLOP / epoch', pick: (e) => e.gflop },
+          { label: 'GFLOP/s', pick: (e) => e.gflopPerSec, dashed: true },
+        ],
+        last ? `${last.gflop.toPrecision(3)} GFLOP · ${last.gflopPerSec.toPrecision(3)} GFLOP/s` : undefined,
+      )}
+      {chart(
+        'Tensor memory (KB)',
+        [
+          { label: 'tensors (KB)', pick: (e) => e.tensorBytes / 1024 },
+          {
+            label: 'GPU allocated (KB)',
+            pick: (e) => (e.gpuBytesAllocated === null ? null : e.gpuBytesAllocated / 1024),
+            dashed: true,
+          },
+        ],
+        last
+          ? `${kb(last.tensorBytes)} in ${last.numTensors} tensors${last.gpuBytesAllocated !== null ? ` · GPU allocated ${kb(last.gpuBytesAllocated)}` : ''}`
+          : undefined,
+      )}
     </div>
   );
 });

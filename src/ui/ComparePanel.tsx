@@ -13,23 +13,53 @@ export const ComparePanel = memo(function ComparePanel({ valid }: { valid: boole
   const spec = useSpecStore((s) => s.spec);
   const compare = useRunStore((s) => s.compare);
   const [chosen, setChosen] = useState<Record<OptimizerKind, boolean>>(
-    () => Object.fromEntries(OPTIMIZER_KINDS.map((k) => [k, k === 'sgd' || k === 'momentum' || k === 'adam'])) as Record<OptimizerKind, boolean>,
+    () =>
+      Object.fromEntries(OPTIMIZER_KINDS.map((k) => [k, k === 'sgd' || k === 'momentum' || k === 'adam'])) as Record<
+        OptimizerKind,
+        boolean
+      >,
   );
   const [rates, setRates] = useState<Record<OptimizerKind, string>>(
-    () => Object.fromEntries(OPTIMIZER_KINDS.map((k) => [k, String(SUGGESTED_LEARNING_RATE[k])])) as Record<OptimizerKind, string>,
+    () =>
+      Object.fromEntries(OPTIMIZER_KINDS.map((k) => [k, String(SUGGESTED_LEARNING_RATE[k])])) as Record<
+        OptimizerKind,
+        string
+      >,
   );
   const picked = OPTIMIZER_KINDS.filter((k) => chosen[k]);
   const problem = !valid ? 'Fix the highlighted fields first.' : optimizerPickProblem(chosen, rates);
   return (
     <Panel title="Compare optimizers">
-      <OptimizerPicker name="compare" chosen={chosen} rates={rates} rateLabel={(o) => `Learning rate for ${o}`}
-        onChosen={(k, on) => setChosen((c) => ({ ...c, [k]: on }))} onRate={(k, text) => setRates((r) => ({ ...r, [k]: text }))} />
-      {problem && <div className="field-error" role="alert">{problem}</div>}
-      <button type="button" className="primary wide" disabled={!!problem}
-        onClick={() => compare(structuredClone(spec), picked.map((k) => ({ kind: k, learningRate: Number(rates[k]) })))}>
+      <OptimizerPicker
+        name="compare"
+        chosen={chosen}
+        rates={rates}
+        rateLabel={(o) => `Learning rate for ${o}`}
+        onChosen={(k, on) => setChosen((c) => ({ ...c, [k]: on }))}
+        onRate={(k, text) => setRates((r) => ({ ...r, [k]: text }))}
+      />
+      {problem && (
+        <div className="field-error" role="alert">
+          {problem}
+        </div>
+      )}
+      <button
+        type="button"
+        className="primary wide"
+        disabled={!!problem}
+        onClick={() =>
+          compare(
+            structuredClone(spec),
+            picked.map((k) => ({ kind: k, learningRate: Number(rates[k]) })),
+          )
+        }
+      >
         Compare {picked.length} optimizer{picked.length === 1 ? '' : 's'}
       </button>
-      <p className="muted small">Same seed for all: identical data, initial weights and batch order. Runs train one after another so each one’s timing is its own; other runs are hidden from the charts (tick them in Runs to show them again).</p>
+      <p className="muted small">
+        Same seed for all: identical data, initial weights and batch order. Runs train one after another so each one’s
+        timing is its own; other runs are hidden from the charts (tick them in Runs to show them again).
+      </p>
     </Panel>
   );
 });

@@ -8,18 +8,45 @@ import { SelectField } from './fields';
 
 /** Every phase a run can be in, and 'idle' when there is no run. */
 export const PHASE_LABELS: Record<RunPhase | 'idle', string> = {
-  idle: 'Ready', queued: 'Queued', preparing: 'Preparing…', running: 'Training', paused: 'Paused', stopped: 'Stopped',
-  completed: 'Finished', diverged: 'Diverged', exploded: 'Loss exploded', failed: 'Failed', interrupted: 'Interrupted',
+  idle: 'Ready',
+  queued: 'Queued',
+  preparing: 'Preparing…',
+  running: 'Training',
+  paused: 'Paused',
+  stopped: 'Stopped',
+  completed: 'Finished',
+  diverged: 'Diverged',
+  exploded: 'Loss exploded',
+  failed: 'Failed',
+  interrupted: 'Interrupted',
 };
 
 /** Train / pause / resume / step / stop, the backend choice, and what is running where. */
-export function ControlBar({ valid, errorCount, epochsValid }: { valid: boolean; errorCount: number; epochsValid: boolean }) {
+export function ControlBar({
+  valid,
+  errorCount,
+  epochsValid,
+}: {
+  valid: boolean;
+  errorCount: number;
+  epochsValid: boolean;
+}) {
   const spec = useSpecStore((s) => s.spec);
   const update = useSpecStore((s) => s.update);
-  const store = useRunStore(useShallow((s) => ({
-    runs: s.runs, selectedId: s.selectedId, probed: s.probed, probeError: s.probeError, probeBackend: s.probeBackend,
-    start: s.start, resume: s.resume, pause: s.pause, step: s.step, stop: s.stop,
-  })));
+  const store = useRunStore(
+    useShallow((s) => ({
+      runs: s.runs,
+      selectedId: s.selectedId,
+      probed: s.probed,
+      probeError: s.probeError,
+      probeBackend: s.probeBackend,
+      start: s.start,
+      resume: s.resume,
+      pause: s.pause,
+      step: s.step,
+      stop: s.stop,
+    })),
+  );
   const exec = executingRun(store);
   const shown = exec ?? selectedRun(store);
   const queued = store.runs.filter((r) => r.phase === 'queued').length;
@@ -32,42 +59,76 @@ export function ControlBar({ valid, errorCount, epochsValid }: { valid: boolean;
   return (
     <section className="control-bar" aria-label="Training controls">
       <div className="buttons">
-        <button type="button" className="primary" disabled={!valid || exec?.phase === 'preparing'}
+        <button
+          type="button"
+          className="primary"
+          disabled={!valid || exec?.phase === 'preparing'}
           onClick={() => store.start(structuredClone(spec))}
-          title={valid ? 'Start a new run from the current settings' : 'Fix the highlighted fields first'}>
+          title={valid ? 'Start a new run from the current settings' : 'Fix the highlighted fields first'}
+        >
           {active ? 'Restart' : 'Train'}
         </button>
-        {exec?.phase === 'paused'
-          ? <button type="button" onClick={store.resume}>Resume</button>
-          : <button type="button" disabled={exec?.phase !== 'running'} onClick={store.pause}>Pause</button>}
-        <button type="button" disabled={exec ? exec.phase === 'preparing' : !valid || active}
+        {exec?.phase === 'paused' ? (
+          <button type="button" onClick={store.resume}>
+            Resume
+          </button>
+        ) : (
+          <button type="button" disabled={exec?.phase !== 'running'} onClick={store.pause}>
+            Pause
+          </button>
+        )}
+        <button
+          type="button"
+          disabled={exec ? exec.phase === 'preparing' : !valid || active}
           title="Train one batch, then pause"
-          onClick={() => (exec ? store.step() : store.start(structuredClone(spec), { stepFirst: true }))}>
+          onClick={() => (exec ? store.step() : store.start(structuredClone(spec), { stepFirst: true }))}
+        >
           Step
         </button>
-        <button type="button" disabled={!active} onClick={() => store.stop()}>Stop</button>
+        <button type="button" disabled={!active} onClick={() => store.stop()}>
+          Stop
+        </button>
       </div>
       <div className="run-status" aria-live="polite">
-        <span data-testid="phase" className={`phase phase-${phase}`}>{PHASE_LABELS[phase]}</span>
+        <span data-testid="phase" className={`phase phase-${phase}`}>
+          {PHASE_LABELS[phase]}
+        </span>
         {/* With no run, the epochs typed so far, but only once they are a valid number. */}
         <span data-testid="epoch-count">
-          Epoch {shown?.epochs.length ?? 0} / {shown ? shown.spec.training.epochs : epochsValid ? spec.training.epochs : '—'}
+          Epoch {shown?.epochs.length ?? 0} /{' '}
+          {shown ? shown.spec.training.epochs : epochsValid ? spec.training.epochs : '—'}
         </span>
         {shown && <span className="run-name">{shown.name}</span>}
         {queued > 0 && <span>{queued} more queued</span>}
         {shown?.lastBatch && shown.phase === 'paused' && (
-          <span data-testid="batch-report">step {shown.lastBatch.step}: batch loss {shown.lastBatch.loss.toFixed(4)}</span>
+          <span data-testid="batch-report">
+            step {shown.lastBatch.step}: batch loss {shown.lastBatch.loss.toFixed(4)}
+          </span>
         )}
-        {!valid && <span className="invalid-count">{errorCount} field{errorCount === 1 ? '' : 's'} to fix</span>}
+        {!valid && (
+          <span className="invalid-count">
+            {errorCount} field{errorCount === 1 ? '' : 's'} to fix
+          </span>
+        )}
       </div>
       <div className="backend">
-        <SelectField label="Backend" path="backend" value={spec.backend}
+        <SelectField
+          label="Backend"
+          path="backend"
+          value={spec.backend}
           options={BACKEND_CHOICES.map((b) => ({ value: b, label: BACKEND_LABELS[b] }))}
-          onChange={(v) => update((d) => { d.backend = v; })} />
+          onChange={(v) =>
+            update((d) => {
+              d.backend = v;
+            })
+          }
+        />
         <div className="active-backend">
           Active: <strong data-testid="active-backend">{backend?.active ?? '—'}</strong>
           {fallbacks.length > 0 && (
-            <div className="fallbacks" data-testid="backend-fallbacks">Fell back: {fallbacks.join('; ')}</div>
+            <div className="fallbacks" data-testid="backend-fallbacks">
+              Fell back: {fallbacks.join('; ')}
+            </div>
           )}
           {store.probeError && <div className="fallbacks">{store.probeError}</div>}
         </div>

@@ -4,9 +4,28 @@ import { useTextStore } from '../state/textStore';
 import { useTableStore } from '../state/tableStore';
 import { TABLE_LIMITS } from '../data/table';
 import {
-  DATASET_LABELS, FEATURE_NAMES, TABLE_DATASETS, TABLE_TASKS, TABLE_TASK_LABELS, IMAGE_DATASETS, LIMITS, PLANE_DATASETS, SERIES_DATASETS, TEXT_DATASETS, TOY_DATASETS,
-  datasetDefaults, defaultModel, exampleCounts, isPlane, isSeries, isText, isToy, modelsFor, samplesRule,
-  type DatasetKind, type ExperimentSpec,
+  DATASET_LABELS,
+  FEATURE_NAMES,
+  TABLE_DATASETS,
+  TABLE_TASKS,
+  TABLE_TASK_LABELS,
+  IMAGE_DATASETS,
+  LIMITS,
+  PLANE_DATASETS,
+  SERIES_DATASETS,
+  TEXT_DATASETS,
+  TOY_DATASETS,
+  datasetDefaults,
+  defaultModel,
+  exampleCounts,
+  isPlane,
+  isSeries,
+  isText,
+  isToy,
+  modelsFor,
+  samplesRule,
+  type DatasetKind,
+  type ExperimentSpec,
 } from '../spec';
 import { FEATURE_LABELS } from '../data/features';
 import { USER_TEXT_LIMITS } from '../data/text';
@@ -26,7 +45,12 @@ const GROUPS: { label: string; kinds: readonly DatasetKind[] }[] = [
 function switchDataset(d: ExperimentSpec, kind: DatasetKind): void {
   const wasPlane = isPlane(d.dataset.kind);
   // Points drawn by hand belong to the data they were drawn on.
-  d.dataset = { ...d.dataset, kind, ...(wasPlane && isPlane(kind) ? {} : datasetDefaults(kind)), drawn: { added: [], removed: [] } };
+  d.dataset = {
+    ...d.dataset,
+    kind,
+    ...(wasPlane && isPlane(kind) ? {} : datasetDefaults(kind)),
+    drawn: { added: [], removed: [] },
+  };
   const models = modelsFor(kind);
   if (!models.includes(d.model.kind)) d.model = defaultModel(models[0]);
   if (isPlane(kind) === wasPlane) return;
@@ -40,7 +64,9 @@ function UserText() {
   const upload = async (file: File | undefined) => {
     if (!file) return;
     if (file.size > USER_TEXT_LIMITS.maxBytes) {
-      setReadError(`Your text: ${file.name} is ${(file.size / 1e6).toFixed(1)} MB, over the ${USER_TEXT_LIMITS.maxBytes / 1e6} MB limit.`);
+      setReadError(
+        `Your text: ${file.name} is ${(file.size / 1e6).toFixed(1)} MB, over the ${USER_TEXT_LIMITS.maxBytes / 1e6} MB limit.`,
+      );
       return;
     }
     setReadError(null);
@@ -50,18 +76,30 @@ function UserText() {
     <div className={`field user-text${problem ? ' field-invalid' : ''}`} data-field="dataset.text">
       <label htmlFor="user-text">Your text</label>
       <textarea
-        id="user-text" name="dataset.text" rows={5} value={text} spellCheck={false}
+        id="user-text"
+        name="dataset.text"
+        rows={5}
+        value={text}
+        spellCheck={false}
         placeholder={`Paste at least ${USER_TEXT_LIMITS.minChars.toLocaleString('en-US')} characters…`}
         onChange={(e) => set(e.target.value, 'pasted')}
       />
       <div className="row">
         <label className="upload">
-          Upload a .txt file <input type="file" accept=".txt,text/plain" onChange={(e) => void upload(e.target.files?.[0])} />
+          Upload a .txt file{' '}
+          <input type="file" accept=".txt,text/plain" onChange={(e) => void upload(e.target.files?.[0])} />
         </label>
       </div>
-      {readError || problem
-        ? <div className="field-error" role="alert">{readError ?? problem}</div>
-        : <div className="field-hint">{text.length.toLocaleString('en-US')} characters, {vocab} distinct ({source}); kept in this browser, not in shared links.</div>}
+      {readError || problem ? (
+        <div className="field-error" role="alert">
+          {readError ?? problem}
+        </div>
+      ) : (
+        <div className="field-hint">
+          {text.length.toLocaleString('en-US')} characters, {vocab} distinct ({source}); kept in this browser, not in
+          shared links.
+        </div>
+      )}
       {storageNote && <div className="field-hint">{storageNote}</div>}
     </div>
   );
@@ -79,7 +117,9 @@ function UserTable({ spec, errors }: { spec: ExperimentSpec; errors: Record<stri
   const upload = async (file: File | undefined) => {
     if (!file) return;
     if (file.size > MAX_CSV_BYTES) {
-      setReadError(`Your table: ${file.name} is ${(file.size / 1e6).toFixed(1)} MB, over the ${MAX_CSV_BYTES / 1e6} MB limit.`);
+      setReadError(
+        `Your table: ${file.name} is ${(file.size / 1e6).toFixed(1)} MB, over the ${MAX_CSV_BYTES / 1e6} MB limit.`,
+      );
       return;
     }
     setReadError(null);
@@ -95,53 +135,105 @@ function UserTable({ spec, errors }: { spec: ExperimentSpec; errors: Record<stri
   };
   // A table with fewer rows than the experiment asks for (a pasted one, or a link's): use all it has.
   useEffect(() => {
-    if (table && spec.dataset.samples > table.rows.length) update((d) => { d.dataset.samples = table.rows.length; });
+    if (table && spec.dataset.samples > table.rows.length)
+      update((d) => {
+        d.dataset.samples = table.rows.length;
+      });
   }, [table, spec.dataset.samples, update]);
-  const message = readError ?? problem ?? (plan && !plan.ok ? `Your table: ${plan.error}.` : null) ?? errors['dataset.csv'] ?? null;
+  const message =
+    readError ?? problem ?? (plan && !plan.ok ? `Your table: ${plan.error}.` : null) ?? errors['dataset.csv'] ?? null;
   const p = plan?.ok ? plan.value : null;
   return (
     <div className={`field user-table${message ? ' field-invalid' : ''}`} data-field="dataset.csv">
       <label htmlFor="user-csv">Your table (CSV with a header row)</label>
-      <textarea id="user-csv" name="dataset.csv" rows={4} spellCheck={false} value={csv.length > 20000 ? `${csv.slice(0, 20000)}\n…` : csv}
-        readOnly={csv.length > 20000} placeholder={'x1,x2,label\n0.5,1.2,yes\n…'} onChange={(e) => set(e.target.value, 'pasted')} />
+      <textarea
+        id="user-csv"
+        name="dataset.csv"
+        rows={4}
+        spellCheck={false}
+        value={csv.length > 20000 ? `${csv.slice(0, 20000)}\n…` : csv}
+        readOnly={csv.length > 20000}
+        placeholder={'x1,x2,label\n0.5,1.2,yes\n…'}
+        onChange={(e) => set(e.target.value, 'pasted')}
+      />
       <div className="row">
         <label className="upload">
-          Upload a .csv or .tsv file <input type="file" accept=".csv,.tsv,.txt,text/csv" onChange={(e) => void upload(e.target.files?.[0])} />
+          Upload a .csv or .tsv file{' '}
+          <input type="file" accept=".csv,.tsv,.txt,text/csv" onChange={(e) => void upload(e.target.files?.[0])} />
         </label>
       </div>
       {table && (
         <div className="row">
-          <div className={`field${errors['dataset.table.target'] ? ' field-invalid' : ''}`} data-field="dataset.table.target">
+          <div
+            className={`field${errors['dataset.table.target'] ? ' field-invalid' : ''}`}
+            data-field="dataset.table.target"
+          >
             <label htmlFor="table-target">Predict the column</label>
-            <select id="table-target" name="dataset.table.target" value={spec.dataset.table.target}
-              onChange={(e) => update((d) => { d.dataset.table.target = e.target.value; })}>
-              {!table.columns.includes(spec.dataset.table.target) && <option value={spec.dataset.table.target}>choose…</option>}
-              {table.columns.map((c) => <option key={c} value={c}>{c}</option>)}
+            <select
+              id="table-target"
+              name="dataset.table.target"
+              value={spec.dataset.table.target}
+              onChange={(e) =>
+                update((d) => {
+                  d.dataset.table.target = e.target.value;
+                })
+              }
+            >
+              {!table.columns.includes(spec.dataset.table.target) && (
+                <option value={spec.dataset.table.target}>choose…</option>
+              )}
+              {table.columns.map((c) => (
+                <option key={c} value={c}>
+                  {c}
+                </option>
+              ))}
             </select>
           </div>
           <div className="field" data-field="dataset.table.task">
             <label htmlFor="table-task">Task</label>
-            <select id="table-task" name="dataset.table.task" value={spec.dataset.table.task}
-              onChange={(e) => update((d) => { d.dataset.table.task = e.target.value as typeof d.dataset.table.task; })}>
-              {TABLE_TASKS.map((t) => <option key={t} value={t}>{TABLE_TASK_LABELS[t]}</option>)}
+            <select
+              id="table-task"
+              name="dataset.table.task"
+              value={spec.dataset.table.task}
+              onChange={(e) =>
+                update((d) => {
+                  d.dataset.table.task = e.target.value as typeof d.dataset.table.task;
+                })
+              }
+            >
+              {TABLE_TASKS.map((t) => (
+                <option key={t} value={t}>
+                  {TABLE_TASK_LABELS[t]}
+                </option>
+              ))}
             </select>
           </div>
         </div>
       )}
-      {message
-        ? <div className="field-error" role="alert">{message}</div>
-        : table && p && (
+      {message ? (
+        <div className="field-error" role="alert">
+          {message}
+        </div>
+      ) : (
+        table &&
+        p && (
           <div className="field-hint" data-testid="table-summary">
-            {table.rows.length.toLocaleString('en-US')} rows × {table.columns.length} columns ({source}). Predicting “{table.columns[p.target]}”{' '}
-            {p.classes ? `as ${p.classes.length} classes (${p.classes.slice(0, 6).join(', ')}${p.classes.length > 6 ? '…' : ''})` : 'as a number (regression)'}
-            {' '}from {p.inputNames.length} inputs{p.features.some((f) => f.coding.kind === 'oneHot') ? ' (text columns one-hot encoded)' : ''},
-            standardised with training statistics. Kept in this browser, not in shared links.
+            {table.rows.length.toLocaleString('en-US')} rows × {table.columns.length} columns ({source}). Predicting “
+            {table.columns[p.target]}”{' '}
+            {p.classes
+              ? `as ${p.classes.length} classes (${p.classes.slice(0, 6).join(', ')}${p.classes.length > 6 ? '…' : ''})`
+              : 'as a number (regression)'}{' '}
+            from {p.inputNames.length} inputs
+            {p.features.some((f) => f.coding.kind === 'oneHot') ? ' (text columns one-hot encoded)' : ''}, standardised
+            with training statistics. Kept in this browser, not in shared links.
           </div>
-        )}
+        )
+      )}
       {storageNote && <div className="field-hint">{storageNote}</div>}
       <div className="field-hint">
-        Up to {TABLE_LIMITS.rows.toLocaleString('en-US')} rows and {TABLE_LIMITS.columns} columns; commas, semicolons or tabs. Automatic: classes when the
-        target is text or has at most {TABLE_LIMITS.classes} distinct values, else regression.
+        Up to {TABLE_LIMITS.rows.toLocaleString('en-US')} rows and {TABLE_LIMITS.columns} columns; commas, semicolons or
+        tabs. Automatic: classes when the target is text or has at most {TABLE_LIMITS.classes} distinct values, else
+        regression.
       </div>
     </div>
   );
@@ -160,110 +252,198 @@ export const DatasetPanel = memo(function DatasetPanel({ errors }: { errors: Rec
     <Panel title="Data">
       <div className="field" data-field="dataset.kind">
         <label htmlFor="dataset-kind">Dataset</label>
-        <select id="dataset-kind" name="dataset.kind" value={ds.kind} onChange={(e) => update((d) => {
-          switchDataset(d, e.target.value as DatasetKind);
-          // A table is already loaded: predict its last column unless the target is one of its columns.
-          const table = useTableStore.getState().table;
-          if (d.dataset.kind === 'userTable' && table && !table.columns.includes(d.dataset.table.target)) d.dataset.table.target = table.columns.at(-1)!;
-        })}>
+        <select
+          id="dataset-kind"
+          name="dataset.kind"
+          value={ds.kind}
+          onChange={(e) =>
+            update((d) => {
+              switchDataset(d, e.target.value as DatasetKind);
+              // A table is already loaded: predict its last column unless the target is one of its columns.
+              const table = useTableStore.getState().table;
+              if (d.dataset.kind === 'userTable' && table && !table.columns.includes(d.dataset.table.target))
+                d.dataset.table.target = table.columns.at(-1)!;
+            })
+          }
+        >
           {GROUPS.map((g) => (
             <optgroup key={g.label} label={g.label}>
-              {g.kinds.map((k) => <option key={k} value={k}>{DATASET_LABELS[k]}</option>)}
+              {g.kinds.map((k) => (
+                <option key={k} value={k}>
+                  {DATASET_LABELS[k]}
+                </option>
+              ))}
             </optgroup>
           ))}
         </select>
-        {errors['dataset.kind'] && <div className="field-error" role="alert">Dataset: {errors['dataset.kind']}</div>}
+        {errors['dataset.kind'] && (
+          <div className="field-error" role="alert">
+            Dataset: {errors['dataset.kind']}
+          </div>
+        )}
       </div>
       {ds.kind === 'userText' && <UserText />}
       {ds.kind === 'userTable' && <UserTable spec={spec} errors={errors} />}
       <div className="row">
         <NumberField
           label={isText(ds.kind) ? 'Windows' : isToy(ds.kind) ? 'Examples' : series ? 'Series length' : 'Samples'}
-          path="dataset.samples" value={ds.samples} error={errors['dataset.samples']}
+          path="dataset.samples"
+          value={ds.samples}
+          error={errors['dataset.samples']}
           hint={`${rule.min.toLocaleString('en-US')}–${rule.max.toLocaleString('en-US')} ${rule.unit}`}
-          onChange={(v) => update((d) => {
-            d.dataset.samples = v;
-            // Removed points beyond the new sample size no longer exist.
-            d.dataset.drawn.removed = d.dataset.drawn.removed.filter((i) => i < v);
-          })}
+          onChange={(v) =>
+            update((d) => {
+              d.dataset.samples = v;
+              // Removed points beyond the new sample size no longer exist.
+              d.dataset.drawn.removed = d.dataset.drawn.removed.filter((i) => i < v);
+            })
+          }
         />
         {(plane || ds.kind === 'sines') && (
           <NumberField
-            label="Noise (σ)" path="dataset.noise" value={ds.noise} error={errors['dataset.noise']}
+            label="Noise (σ)"
+            path="dataset.noise"
+            value={ds.noise}
+            error={errors['dataset.noise']}
             hint={plane ? 'data units, plane is ±6' : 'added to each value'}
-            onChange={(v) => update((d) => { d.dataset.noise = v; })}
+            onChange={(v) =>
+              update((d) => {
+                d.dataset.noise = v;
+              })
+            }
           />
         )}
         {(isText(ds.kind) || series) && (
           <NumberField
-            label={series ? 'Window' : 'Context length'} path="dataset.contextLength" value={ds.contextLength}
+            label={series ? 'Window' : 'Context length'}
+            path="dataset.contextLength"
+            value={ds.contextLength}
             error={errors['dataset.contextLength']}
-            hint={series ? `past values per forecast (${LIMITS.seriesWindow.min}–${LIMITS.seriesWindow.max})` : `characters (${LIMITS.textContext.min}–${LIMITS.textContext.max})`}
-            onChange={(v) => update((d) => { d.dataset.contextLength = v; })}
+            hint={
+              series
+                ? `past values per forecast (${LIMITS.seriesWindow.min}–${LIMITS.seriesWindow.max})`
+                : `characters (${LIMITS.textContext.min}–${LIMITS.textContext.max})`
+            }
+            onChange={(v) =>
+              update((d) => {
+                d.dataset.contextLength = v;
+              })
+            }
           />
         )}
         {isToy(ds.kind) && (
           <NumberField
-            label="Digits" path="dataset.digits" value={ds.digits} error={errors['dataset.digits']}
-            hint={ds.kind === 'addition' ? `per number (${LIMITS.additionDigits.min}–${LIMITS.additionDigits.max})` : `per string (${LIMITS.digits.min}–${LIMITS.digits.max})`}
-            onChange={(v) => update((d) => { d.dataset.digits = v; })}
+            label="Digits"
+            path="dataset.digits"
+            value={ds.digits}
+            error={errors['dataset.digits']}
+            hint={
+              ds.kind === 'addition'
+                ? `per number (${LIMITS.additionDigits.min}–${LIMITS.additionDigits.max})`
+                : `per string (${LIMITS.digits.min}–${LIMITS.digits.max})`
+            }
+            onChange={(v) =>
+              update((d) => {
+                d.dataset.digits = v;
+              })
+            }
           />
         )}
       </div>
       <div className="row">
         <NumberField
-          label="Validation split" path="dataset.validationSplit" value={ds.validationSplit}
+          label="Validation split"
+          path="dataset.validationSplit"
+          value={ds.validationSplit}
           error={errors['dataset.validationSplit']}
-          hint={counts && !errors['dataset.validationSplit'] && !errors['dataset.testSplit']
-            ? `${counts.train.toLocaleString('en-US')} train / ${counts.validation.toLocaleString('en-US')} validation${counts.test ? ` / ${counts.test.toLocaleString('en-US')} test` : ''}` : undefined}
-          onChange={(v) => update((d) => { d.dataset.validationSplit = v; })}
+          hint={
+            counts && !errors['dataset.validationSplit'] && !errors['dataset.testSplit']
+              ? `${counts.train.toLocaleString('en-US')} train / ${counts.validation.toLocaleString('en-US')} validation${counts.test ? ` / ${counts.test.toLocaleString('en-US')} test` : ''}`
+              : undefined
+          }
+          onChange={(v) =>
+            update((d) => {
+              d.dataset.validationSplit = v;
+            })
+          }
         />
         <NumberField
-          label="Test split" path="dataset.testSplit" value={ds.testSplit} error={errors['dataset.testSplit']}
+          label="Test split"
+          path="dataset.testSplit"
+          value={ds.testSplit}
+          error={errors['dataset.testSplit']}
           hint="0 = none; scored once, at the end"
-          onChange={(v) => update((d) => { d.dataset.testSplit = v; })}
+          onChange={(v) =>
+            update((d) => {
+              d.dataset.testSplit = v;
+            })
+          }
         />
       </div>
       <div className="row">
         <NumberField
-          label="Seed" path="seed" value={spec.seed} error={errors.seed} hint="data, weights, batch order, dropout"
-          onChange={(v) => update((d) => { d.seed = v; })}
+          label="Seed"
+          path="seed"
+          value={spec.seed}
+          error={errors.seed}
+          hint="data, weights, batch order, dropout"
+          onChange={(v) =>
+            update((d) => {
+              d.seed = v;
+            })
+          }
         />
       </div>
-      {plane ? <fieldset className={`features${errors['dataset.features'] ? ' field-invalid' : ''}`} data-field="dataset.features">
-        <legend>Input features</legend>
-        {FEATURE_NAMES.map((f) => (
-          <label key={f} className="chip">
-            <input
-              type="checkbox"
-              name={`feature-${f}`}
-              checked={ds.features.includes(f)}
-              onChange={(e) =>
-                update((d) => {
-                  const on = e.target.checked;
-                  d.dataset.features = FEATURE_NAMES.filter((x) => (x === f ? on : d.dataset.features.includes(x)));
-                })
-              }
-            />
-            {FEATURE_LABELS[f]}
-          </label>
-        ))}
-        {errors['dataset.features'] && <div className="field-error" role="alert">Input features: {errors['dataset.features']}</div>}
-      </fieldset> : <p className="muted small">{DATASET_NOTES[ds.kind] ?? ''}</p>}
+      {plane ? (
+        <fieldset
+          className={`features${errors['dataset.features'] ? ' field-invalid' : ''}`}
+          data-field="dataset.features"
+        >
+          <legend>Input features</legend>
+          {FEATURE_NAMES.map((f) => (
+            <label key={f} className="chip">
+              <input
+                type="checkbox"
+                name={`feature-${f}`}
+                checked={ds.features.includes(f)}
+                onChange={(e) =>
+                  update((d) => {
+                    const on = e.target.checked;
+                    d.dataset.features = FEATURE_NAMES.filter((x) => (x === f ? on : d.dataset.features.includes(x)));
+                  })
+                }
+              />
+              {FEATURE_LABELS[f]}
+            </label>
+          ))}
+          {errors['dataset.features'] && (
+            <div className="field-error" role="alert">
+              Input features: {errors['dataset.features']}
+            </div>
+          )}
+        </fieldset>
+      ) : (
+        <p className="muted small">{DATASET_NOTES[ds.kind] ?? ''}</p>
+      )}
     </Panel>
   );
 });
 
 const DATASET_NOTES: Partial<Record<DatasetKind, string>> = {
   mnist: 'Input: the 28×28 grey pixels of each digit (784 inputs). 10,000 real MNIST digits ship with the app.',
-  names: '8,422 public-domain first names as one stream, ".emma.olivia.", split by position (names shuffled by the seed). The model predicts each next character.',
+  names:
+    '8,422 public-domain first names as one stream, ".emma.olivia.", split by position (names shuffled by the seed). The model predicts each next character.',
   sotu: 'About 1 MB of State of the Union addresses (1994–2021, public domain); the last part of the text is held out for validation.',
   userText: 'The end of your text is held out for validation; windows for training start at random places in the rest.',
   reverse: 'Prompt "12345|", answer "54321": the loss and accuracy count the answer only.',
   sort: 'Prompt "31415|", answer "11345": the loss and accuracy count the answer only.',
   copy: 'Prompt "31415|", answer "31415": the loss and accuracy count the answer only.',
-  addition: 'Prompt "_7+45=", answer "052" (operands padded with _, the sum to one more digit). Validation problems are not in the training set when there are enough distinct ones.',
-  userTable: 'Rows are shuffled by the seed; the validation split is held out. Numeric columns are standardised with training statistics; text columns with few values are one-hot encoded.',
-  sines: 'A mix of three sines with seeded periods and phases. Each example is a window of past values; the target is the next value. The end of the series is held out.',
-  mackeyGlass: 'The chaotic Mackey–Glass delay equation (τ = 17). Each example is a window of past values; the target is the next value. The end of the series is held out.',
+  addition:
+    'Prompt "_7+45=", answer "052" (operands padded with _, the sum to one more digit). Validation problems are not in the training set when there are enough distinct ones.',
+  userTable:
+    'Rows are shuffled by the seed; the validation split is held out. Numeric columns are standardised with training statistics; text columns with few values are one-hot encoded.',
+  sines:
+    'A mix of three sines with seeded periods and phases. Each example is a window of past values; the target is the next value. The end of the series is held out.',
+  mackeyGlass:
+    'The chaotic Mackey–Glass delay equation (τ = 17). Each example is a window of past values; the target is the next value. The end of the series is held out.',
 };

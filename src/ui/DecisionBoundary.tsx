@@ -21,7 +21,15 @@ function toUnit(value: number, classification: boolean): number {
  * The input plane: what the model predicts everywhere as a heatmap, with the training points
  * (filled) and validation points (ringed) on top. Before training it shows the data alone.
  */
-export function DecisionBoundary({ spec, boundary, editable = false }: { spec: ExperimentSpec; boundary: BoundarySnapshot | null; editable?: boolean }) {
+export function DecisionBoundary({
+  spec,
+  boundary,
+  editable = false,
+}: {
+  spec: ExperimentSpec;
+  boundary: BoundarySnapshot | null;
+  editable?: boolean;
+}) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const table = useTableStore((s) => (spec.dataset.kind === 'userTable' ? s.table : null));
   const dataset = useMemo(() => {
@@ -64,7 +72,13 @@ export function DecisionBoundary({ spec, boundary, editable = false }: { spec: E
       for (let i = 0; i < y.length; i++) {
         const [r, g, b] = classification ? (y[i] ? POSITIVE : NEGATIVE) : divergingColor(toUnit(y[i], false));
         ctx.beginPath();
-        ctx.arc(toPx(points[2 * i], domain.x), SIZE - toPx(points[2 * i + 1], domain.y), validation ? 3.2 : 2.6, 0, 2 * Math.PI);
+        ctx.arc(
+          toPx(points[2 * i], domain.x),
+          SIZE - toPx(points[2 * i + 1], domain.y),
+          validation ? 3.2 : 2.6,
+          0,
+          2 * Math.PI,
+        );
         if (validation) {
           ctx.strokeStyle = `rgb(${r},${g},${b})`;
           ctx.lineWidth = 1.6;
@@ -85,29 +99,50 @@ export function DecisionBoundary({ spec, boundary, editable = false }: { spec: E
   if (!plane) {
     return (
       <p className="muted" data-testid="boundary-not-plane">
-        Decision boundaries are drawn over the plane, for the 2-D datasets. This dataset has {spec.dataset.kind === 'mnist' ? '784 pixel inputs' : 'more inputs'}:
-        follow its loss and accuracy curves.
+        Decision boundaries are drawn over the plane, for the 2-D datasets. This dataset has{' '}
+        {spec.dataset.kind === 'mnist' ? '784 pixel inputs' : 'more inputs'}: follow its loss and accuracy curves.
       </p>
     );
   }
   const drawing = editable && classification;
   return (
     <figure className="boundary">
-      <canvas ref={canvas} width={SIZE} height={SIZE} data-testid="boundary-canvas"
+      <canvas
+        ref={canvas}
+        width={SIZE}
+        height={SIZE}
+        data-testid="boundary-canvas"
         aria-label="Decision boundary with training and validation points"
-        {...(drawing ? drawHandlers(spec) : {})} className={drawing ? 'drawable' : undefined} />
+        {...(drawing ? drawHandlers(spec) : {})}
+        className={drawing ? 'drawable' : undefined}
+      />
       {drawing && <DrawControls spec={spec} />}
       <ColourScale classification={classification} />
       <label className="small">
-        <input type="checkbox" name="show-validation" checked={showValidation}
-          onChange={(e) => useViewStore.getState().set({ showValidation: e.target.checked })} /> show validation points
+        <input
+          type="checkbox"
+          name="show-validation"
+          checked={showValidation}
+          onChange={(e) => useViewStore.getState().set({ showValidation: e.target.checked })}
+        />{' '}
+        show validation points
       </label>
       <figcaption>
-        {classification ? `Predicted probability of the blue class${dataset?.table?.classes ? ` (${dataset.table.classes[1]})` : ''}` : 'Predicted value'}
-        {dataset?.table ? ` over ${dataset.table.inputNames[0]} (across) and ${dataset.table.inputNames[1]} (up). ` : ' over x₁, x₂ ∈ [−6, 6]. '}
+        {classification
+          ? `Predicted probability of the blue class${dataset?.table?.classes ? ` (${dataset.table.classes[1]})` : ''}`
+          : 'Predicted value'}
+        {dataset?.table
+          ? ` over ${dataset.table.inputNames[0]} (across) and ${dataset.table.inputNames[1]} (up). `
+          : ' over x₁, x₂ ∈ [−6, 6]. '}
         Filled dots: training{showValidation ? ', rings: validation' : ''}.
-        {!boundary && ' Train to draw the model’s prediction.'}
-        {' '}<button type="button" className="link-button" onClick={() => canvas.current && downloadCanvas(canvas.current, 'decision-boundary')}>Download PNG</button>
+        {!boundary && ' Train to draw the model’s prediction.'}{' '}
+        <button
+          type="button"
+          className="link-button"
+          onClick={() => canvas.current && downloadCanvas(canvas.current, 'decision-boundary')}
+        >
+          Download PNG
+        </button>
       </figcaption>
     </figure>
   );
@@ -118,11 +153,28 @@ function ColourScale({ classification }: { classification: boolean }) {
   const rgb = (t: number) => `rgb(${divergingColor(t).join(',')})`;
   const ends = classification ? ['0', '0.5', '1'] : ['−1', '0', '+1'];
   return (
-    <div className="colour-scale small" data-testid="colour-scale" role="img"
-      aria-label={classification ? 'Colour scale: probability 0 orange, 0.5 grey, 1 blue' : 'Colour scale: prediction −1 orange, 0 grey, +1 blue'}>
-      <span className="colour-scale-bar" style={{ background: `linear-gradient(to right, ${rgb(0)}, ${rgb(0.5)}, ${rgb(1)})` }} />
-      <span className="colour-scale-labels" aria-hidden="true">{ends.map((e) => <span key={e}>{e}</span>)}</span>
-      <span className="colour-scale-unit" aria-hidden="true">{classification ? 'probability of blue' : 'predicted value (standardised)'}</span>
+    <div
+      className="colour-scale small"
+      data-testid="colour-scale"
+      role="img"
+      aria-label={
+        classification
+          ? 'Colour scale: probability 0 orange, 0.5 grey, 1 blue'
+          : 'Colour scale: prediction −1 orange, 0 grey, +1 blue'
+      }
+    >
+      <span
+        className="colour-scale-bar"
+        style={{ background: `linear-gradient(to right, ${rgb(0)}, ${rgb(0.5)}, ${rgb(1)})` }}
+      />
+      <span className="colour-scale-labels" aria-hidden="true">
+        {ends.map((e) => (
+          <span key={e}>{e}</span>
+        ))}
+      </span>
+      <span className="colour-scale-unit" aria-hidden="true">
+        {classification ? 'probability of blue' : 'predicted value (standardised)'}
+      </span>
     </div>
   );
 }
@@ -131,7 +183,10 @@ function ColourScale({ classification }: { classification: boolean }) {
 function planeAt(e: MouseEvent<HTMLCanvasElement>): [number, number] {
   const r = e.currentTarget.getBoundingClientRect();
   const round = (v: number) => Math.round(Math.max(-DOMAIN, Math.min(DOMAIN, v)) * 1000) / 1000;
-  return [round(((e.clientX - r.left) / r.width) * 2 * DOMAIN - DOMAIN), round(DOMAIN - ((e.clientY - r.top) / r.height) * 2 * DOMAIN)];
+  return [
+    round(((e.clientX - r.left) / r.width) * 2 * DOMAIN - DOMAIN),
+    round(DOMAIN - ((e.clientY - r.top) / r.height) * 2 * DOMAIN),
+  ];
 }
 
 /** Click: add a point of the chosen class (shift: the other); right-click: take the nearest point away. */
@@ -152,7 +207,13 @@ function drawHandlers(spec: ExperimentSpec) {
       const d = spec.dataset;
       const generated = generate2d(d.kind as PlaneDatasetKind, d.samples, d.noise, deriveSeed(spec.seed, 'data'));
       // Within about 10 pixels of the click.
-      const hit = nearestPoint(generated, d.drawn, x1, x2, (10 / (e.currentTarget.getBoundingClientRect().width || SIZE)) * 2 * DOMAIN);
+      const hit = nearestPoint(
+        generated,
+        d.drawn,
+        x1,
+        x2,
+        (10 / (e.currentTarget.getBoundingClientRect().width || SIZE)) * 2 * DOMAIN,
+      );
       if (!hit) return;
       update((draft) => {
         if ('added' in hit) draft.dataset.drawn.added.splice(hit.added, 1);
@@ -172,15 +233,52 @@ function DrawControls({ spec }: { spec: ExperimentSpec }) {
       <span>Click to add a point, shift-click for the other class, right-click to remove one.</span>
       <div className="row" role="radiogroup" aria-label="Class of a clicked point">
         <span>New points:</span>
-        <label><input type="radio" name="draw-class" checked={drawClass === 1} onChange={() => useViewStore.getState().set({ drawClass: 1 })} /> blue</label>
-        <label><input type="radio" name="draw-class" checked={drawClass === 0} onChange={() => useViewStore.getState().set({ drawClass: 0 })} /> orange</label>
-        <button type="button" disabled={added.length + removed.length === 0}
-          onClick={() => update((d) => { d.dataset.drawn = { added: [], removed: [] }; })}>Clear my changes</button>
-        <button type="button" title="A fresh sample: the next seed, without your changes"
-          onClick={() => update((d) => { d.seed = (d.seed + 1) % (LIMITS.seed.max + 1); d.dataset.drawn = { added: [], removed: [] }; })}>Regenerate</button>
+        <label>
+          <input
+            type="radio"
+            name="draw-class"
+            checked={drawClass === 1}
+            onChange={() => useViewStore.getState().set({ drawClass: 1 })}
+          />{' '}
+          blue
+        </label>
+        <label>
+          <input
+            type="radio"
+            name="draw-class"
+            checked={drawClass === 0}
+            onChange={() => useViewStore.getState().set({ drawClass: 0 })}
+          />{' '}
+          orange
+        </label>
+        <button
+          type="button"
+          disabled={added.length + removed.length === 0}
+          onClick={() =>
+            update((d) => {
+              d.dataset.drawn = { added: [], removed: [] };
+            })
+          }
+        >
+          Clear my changes
+        </button>
+        <button
+          type="button"
+          title="A fresh sample: the next seed, without your changes"
+          onClick={() =>
+            update((d) => {
+              d.seed = (d.seed + 1) % (LIMITS.seed.max + 1);
+              d.dataset.drawn = { added: [], removed: [] };
+            })
+          }
+        >
+          Regenerate
+        </button>
       </div>
       {(added.length > 0 || removed.length > 0) && (
-        <span data-testid="drawn-count">{added.length} point{added.length === 1 ? '' : 's'} added, {removed.length} removed by hand.</span>
+        <span data-testid="drawn-count">
+          {added.length} point{added.length === 1 ? '' : 's'} added, {removed.length} removed by hand.
+        </span>
       )}
     </div>
   );

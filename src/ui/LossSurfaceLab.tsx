@@ -1,6 +1,14 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { labProblem, requestLab, useLabStore, type LabResult } from '../state/labStore';
-import { describeFieldError, LAB_LIMITS, OPTIMIZER_LABELS, SURFACE_INFO, SURFACE_KINDS, type OptimizerKind, type SurfaceInfo } from '../spec';
+import {
+  describeFieldError,
+  LAB_LIMITS,
+  OPTIMIZER_LABELS,
+  SURFACE_INFO,
+  SURFACE_KINDS,
+  type OptimizerKind,
+  type SurfaceInfo,
+} from '../spec';
 import { OptimizerPicker } from './OptimizerPicker';
 import { Panel } from './fields';
 
@@ -8,7 +16,13 @@ const SIZE = 480;
 const LEVELS = 24;
 /** One colour per optimizer, the same in the picture and the legend. */
 export const OPTIMIZER_COLORS: Record<OptimizerKind, string> = {
-  sgd: '#e6194b', momentum: '#3cb44b', nesterov: '#f58231', rmsprop: '#911eb4', adagrad: '#46a0d0', adam: '#111111', adamw: '#a0522d',
+  sgd: '#e6194b',
+  momentum: '#3cb44b',
+  nesterov: '#f58231',
+  rmsprop: '#911eb4',
+  adagrad: '#46a0d0',
+  adam: '#111111',
+  adamw: '#a0522d',
 };
 
 function toPx(info: SurfaceInfo, x: number, y: number): [number, number] {
@@ -16,7 +30,9 @@ function toPx(info: SurfaceInfo, x: number, y: number): [number, number] {
 }
 
 function inWindow(info: SurfaceInfo, x: number, y: number): boolean {
-  return Number.isFinite(x) && Number.isFinite(y) && x >= info.x[0] && x <= info.x[1] && y >= info.y[0] && y <= info.y[1];
+  return (
+    Number.isFinite(x) && Number.isFinite(y) && x >= info.x[0] && x <= info.x[1] && y >= info.y[0] && y <= info.y[1]
+  );
 }
 
 /** Filled contour bands of log(1 + f − min), with a dark line where the band changes. */
@@ -27,7 +43,8 @@ function contourImage(grid: Float32Array, res: number): HTMLCanvasElement {
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
-  const level = (v: number) => Math.min(LEVELS - 1, Math.floor((Math.log1p(v - lo) / Math.log1p(hi - lo || 1)) * LEVELS));
+  const level = (v: number) =>
+    Math.min(LEVELS - 1, Math.floor((Math.log1p(v - lo) / Math.log1p(hi - lo || 1)) * LEVELS));
   const levels = Array.from(grid, level);
   const canvas = document.createElement('canvas');
   canvas.width = canvas.height = res;
@@ -167,10 +184,12 @@ export function LossSurfaceLab() {
     e.preventDefault();
     const frac = e.shiftKey ? 0.1 : 0.02;
     const clamp = (v: number, [lo, hi]: [number, number]) => Number(Math.min(hi, Math.max(lo, v)).toFixed(3));
-    update({ start: [
-      clamp(settings.start[0] + dir[0] * frac * (info.x[1] - info.x[0]), info.x),
-      clamp(settings.start[1] + dir[1] * frac * (info.y[1] - info.y[0]), info.y),
-    ] });
+    update({
+      start: [
+        clamp(settings.start[0] + dir[0] * frac * (info.x[1] - info.x[0]), info.x),
+        clamp(settings.start[1] + dir[1] * frac * (info.y[1] - info.y[0]), info.y),
+      ],
+    });
   };
 
   const resultInfo = result ? SURFACE_INFO[result.settings.surface] : info;
@@ -178,56 +197,136 @@ export function LossSurfaceLab() {
     <div className="lab">
       {linkErrors && (
         <div className="banner warning lab-link-errors" role="alert">
-          The lab link could not be opened, so the lab&apos;s defaults are shown: {linkErrors.map(describeFieldError).join('; ')}.
-          <button type="button" onClick={dismissLinkErrors}>Dismiss</button>
+          The lab link could not be opened, so the lab&apos;s defaults are shown:{' '}
+          {linkErrors.map(describeFieldError).join('; ')}.
+          <button type="button" onClick={dismissLinkErrors}>
+            Dismiss
+          </button>
         </div>
       )}
       <Panel title="Loss-surface lab" className="lab-controls">
         <label className="field">
           <span>Function</span>
-          <select name="surface" value={settings.surface} onChange={(e) => setSurface(e.target.value as typeof settings.surface)}>
-            {SURFACE_KINDS.map((k) => <option key={k} value={k}>{SURFACE_INFO[k].label}</option>)}
+          <select
+            name="surface"
+            value={settings.surface}
+            onChange={(e) => setSurface(e.target.value as typeof settings.surface)}
+          >
+            {SURFACE_KINDS.map((k) => (
+              <option key={k} value={k}>
+                {SURFACE_INFO[k].label}
+              </option>
+            ))}
           </select>
         </label>
         {settings.surface === 'bowl' && (
           <label className="field">
             <span>Conditioning κ = {settings.conditioning}</span>
-            <input type="range" name="conditioning" min={LAB_LIMITS.conditioning.min} max={LAB_LIMITS.conditioning.max} step={1}
-              value={settings.conditioning} onChange={(e) => update({ conditioning: Number(e.target.value) })} />
+            <input
+              type="range"
+              name="conditioning"
+              min={LAB_LIMITS.conditioning.min}
+              max={LAB_LIMITS.conditioning.max}
+              step={1}
+              value={settings.conditioning}
+              onChange={(e) => update({ conditioning: Number(e.target.value) })}
+            />
           </label>
         )}
         <label className="field">
-          <span>Steps ({LAB_LIMITS.steps.min}–{LAB_LIMITS.steps.max})</span>
-          <input name="lab-steps" inputMode="numeric" defaultValue={settings.steps}
-            onChange={(e) => update({ steps: e.target.value.trim() === '' ? NaN : Number(e.target.value) })} />
+          <span>
+            Steps ({LAB_LIMITS.steps.min}–{LAB_LIMITS.steps.max})
+          </span>
+          <input
+            name="lab-steps"
+            inputMode="numeric"
+            defaultValue={settings.steps}
+            onChange={(e) => update({ steps: e.target.value.trim() === '' ? NaN : Number(e.target.value) })}
+          />
         </label>
-        <OptimizerPicker name="lab" oneColumn colors={OPTIMIZER_COLORS} chosen={settings.chosen} rates={settings.rates}
+        <OptimizerPicker
+          name="lab"
+          oneColumn
+          colors={OPTIMIZER_COLORS}
+          chosen={settings.chosen}
+          rates={settings.rates}
           rateLabel={(o) => `Learning rate for ${o} on the surface`}
-          onChosen={(k, on) => update({ chosen: { ...settings.chosen, [k]: on } })} onRate={(k, text) => update({ rates: { ...settings.rates, [k]: text } })} />
-        <div className="muted small" data-testid="lab-start">Start: ({settings.start[0]}, {settings.start[1]}) — click the plot, or focus it and use the arrow keys, to move it.</div>
-        {problem && <div className="field-error" role="alert">{problem}</div>}
-        {error && <div className="field-error" role="alert">The lab failed: {error}</div>}
+          onChosen={(k, on) => update({ chosen: { ...settings.chosen, [k]: on } })}
+          onRate={(k, text) => update({ rates: { ...settings.rates, [k]: text } })}
+        />
+        <div className="muted small" data-testid="lab-start">
+          Start: ({settings.start[0]}, {settings.start[1]}) — click the plot, or focus it and use the arrow keys, to
+          move it.
+        </div>
+        {problem && (
+          <div className="field-error" role="alert">
+            {problem}
+          </div>
+        )}
+        {error && (
+          <div className="field-error" role="alert">
+            The lab failed: {error}
+          </div>
+        )}
       </Panel>
       <Panel title={resultInfo.label} className="lab-plot">
-        <canvas ref={canvas} width={SIZE} height={SIZE} onClick={onClick} onKeyDown={onKeyDown} tabIndex={0} data-testid="surface-canvas"
-          role="img" aria-label={`Contours of the function with each optimizer's path; start at (${settings.start[0]}, ${settings.start[1]}): arrow keys move it`} />
+        <canvas
+          ref={canvas}
+          width={SIZE}
+          height={SIZE}
+          onClick={onClick}
+          onKeyDown={onKeyDown}
+          tabIndex={0}
+          data-testid="surface-canvas"
+          role="img"
+          aria-label={`Contours of the function with each optimizer's path; start at (${settings.start[0]}, ${settings.start[1]}): arrow keys move it`}
+        />
         <div className="lab-playback">
-          <button type="button" disabled={!result} onClick={() => {
-            if (result && frame >= result.settings.steps) setFrame(0);
-            setPlaying((p) => !p);
-          }}>{playing ? 'Pause' : 'Play'}</button>
-          <button type="button" disabled={!result} onClick={() => { setFrame(0); setPlaying(true); }}>Replay</button>
-          <label>speed{' '}
+          <button
+            type="button"
+            disabled={!result}
+            onClick={() => {
+              if (result && frame >= result.settings.steps) setFrame(0);
+              setPlaying((p) => !p);
+            }}
+          >
+            {playing ? 'Pause' : 'Play'}
+          </button>
+          <button
+            type="button"
+            disabled={!result}
+            onClick={() => {
+              setFrame(0);
+              setPlaying(true);
+            }}
+          >
+            Replay
+          </button>
+          <label>
+            speed{' '}
             <select name="lab-speed" value={speed} onChange={(e) => setSpeed(Number(e.target.value))}>
-              {[15, 60, 240].map((s) => <option key={s} value={s}>{s} steps/s</option>)}
+              {[15, 60, 240].map((s) => (
+                <option key={s} value={s}>
+                  {s} steps/s
+                </option>
+              ))}
             </select>
           </label>
-          <span data-testid="lab-step">step {frame} / {result?.settings.steps ?? settings.steps}</span>
+          <span data-testid="lab-step">
+            step {frame} / {result?.settings.steps ?? settings.steps}
+          </span>
           {computing && <span className="muted">computing…</span>}
         </div>
         {result && (
           <table className="lab-legend" data-testid="lab-legend">
-            <thead><tr><th>optimizer</th><th>lr</th><th>loss now</th><th>position</th></tr></thead>
+            <thead>
+              <tr>
+                <th>optimizer</th>
+                <th>lr</th>
+                <th>loss now</th>
+                <th>position</th>
+              </tr>
+            </thead>
             <tbody>
               {result.paths.map((p, k) => {
                 const kind = result.kinds[k];
@@ -235,10 +334,19 @@ export function LossSurfaceLab() {
                 const escaped = escapeStep(resultInfo, p.xs, p.ys);
                 return (
                   <tr key={kind}>
-                    <td><span className="swatch" style={{ background: OPTIMIZER_COLORS[kind] }} />{OPTIMIZER_LABELS[kind]}</td>
+                    <td>
+                      <span className="swatch" style={{ background: OPTIMIZER_COLORS[kind] }} />
+                      {OPTIMIZER_LABELS[kind]}
+                    </td>
                     <td>{result.settings.rates[kind]}</td>
-                    <td className="mono">{escaped !== null && i >= escaped ? `left the plot at step ${escaped}` : p.losses[i].toPrecision(4)}</td>
-                    <td className="mono">({p.xs[i].toFixed(3)}, {p.ys[i].toFixed(3)})</td>
+                    <td className="mono">
+                      {escaped !== null && i >= escaped
+                        ? `left the plot at step ${escaped}`
+                        : p.losses[i].toPrecision(4)}
+                    </td>
+                    <td className="mono">
+                      ({p.xs[i].toFixed(3)}, {p.ys[i].toFixed(3)})
+                    </td>
                   </tr>
                 );
               })}

@@ -55,7 +55,17 @@ function formatTick(v: number): string {
 }
 
 /** One small line chart of per-epoch figures; every chart in the app is one of these. */
-export function MetricChart({ title, series, xLabel = 'epoch', xFromZero = false, logScale = false, latest, testId, urgentKey, emptyText }: {
+export function MetricChart({
+  title,
+  series,
+  xLabel = 'epoch',
+  xFromZero = false,
+  logScale = false,
+  latest,
+  testId,
+  urgentKey,
+  emptyText,
+}: {
   title: string;
   series: Series[];
   /** What an empty chart says (default: press Train). */
@@ -86,13 +96,27 @@ export function MetricChart({ title, series, xLabel = 'epoch', xFromZero = false
         {latest && <span className="latest">{latest}</span>}
         {hasData && (
           <span className="chart-downloads">
-            <button type="button" aria-label={`Download ${title} as PNG`} onClick={() => box.current && downloadChartPng(box.current, title)}>PNG</button>
-            <button type="button" aria-label={`Download ${title} as SVG`} onClick={() => box.current && downloadChartSvg(box.current, title)}>SVG</button>
+            <button
+              type="button"
+              aria-label={`Download ${title} as PNG`}
+              onClick={() => box.current && downloadChartPng(box.current, title)}
+            >
+              PNG
+            </button>
+            <button
+              type="button"
+              aria-label={`Download ${title} as SVG`}
+              onClick={() => box.current && downloadChartSvg(box.current, title)}
+            >
+              SVG
+            </button>
           </span>
         )}
       </div>
       <div className="chart-plot" style={{ height: CHART_HEIGHT }}>
-        {mounted && width > 0 && <ChartBody series={drawn} width={width} xLabel={xLabel} xFromZero={xFromZero} logScale={logScale} />}
+        {mounted && width > 0 && (
+          <ChartBody series={drawn} width={width} xLabel={xLabel} xFromZero={xFromZero} logScale={logScale} />
+        )}
         {!hasData && <div className="chart-waiting">{emptyText ?? 'No data yet: press Train.'}</div>}
       </div>
       <ChartLegend series={drawn} />
@@ -101,9 +125,19 @@ export function MetricChart({ title, series, xLabel = 'epoch', xFromZero = false
 }
 
 const WARM_UP_SERIES: Series[] = [
-  { name: 'a', color: '#000', thin: true, points: Array.from({ length: 40 }, (_, i) => ({ x: i / 4, y: 1 / (1 + i) })) },
+  {
+    name: 'a',
+    color: '#000',
+    thin: true,
+    points: Array.from({ length: 40 }, (_, i) => ({ x: i / 4, y: 1 / (1 + i) })),
+  },
   { name: 'b', color: '#000', points: Array.from({ length: 10 }, (_, i) => ({ x: i + 1, y: 0.5 / (1 + i) })) },
-  { name: 'c', color: '#000', dashed: true, points: Array.from({ length: 10 }, (_, i) => ({ x: i + 1, y: 0.6 / (1 + i) })) },
+  {
+    name: 'c',
+    color: '#000',
+    dashed: true,
+    points: Array.from({ length: 10 }, (_, i) => ({ x: i + 1, y: 0.6 / (1 + i) })),
+  },
 ];
 
 /**
@@ -134,7 +168,9 @@ function useWidth(ref: RefObject<HTMLElement | null>): number {
     if (!el) return;
     const measure = () => {
       const style = getComputedStyle(el);
-      setWidth(Math.max(0, Math.floor(el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight))));
+      setWidth(
+        Math.max(0, Math.floor(el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight))),
+      );
     };
     measure();
     const observer = new ResizeObserver(measure);
@@ -158,7 +194,15 @@ function ChartLegend({ series }: { series: Series[] }) {
       {series.map((s) => (
         <li key={s.name}>
           <svg width="18" height="8" aria-hidden="true">
-            <line x1="0" y1="4" x2="18" y2="4" stroke={s.color} strokeWidth={s.thin ? 1 : 2} strokeDasharray={s.dashed ? '5 3' : undefined} />
+            <line
+              x1="0"
+              y1="4"
+              x2="18"
+              y2="4"
+              stroke={s.color}
+              strokeWidth={s.thin ? 1 : 2}
+              strokeDasharray={s.dashed ? '5 3' : undefined}
+            />
           </svg>
           {s.name}
         </li>
@@ -172,7 +216,13 @@ function ChartLegend({ series }: { series: Series[] }) {
  * every message from the worker, and redrawing every chart each time blocked it for 60–180 ms.
  * It stays mounted while there is nothing to draw, so the first data is an update, not a mount.
  */
-const ChartBody = memo(function ChartBody({ series, width, xLabel, xFromZero, logScale }: {
+const ChartBody = memo(function ChartBody({
+  series,
+  width,
+  xLabel,
+  xFromZero,
+  logScale,
+}: {
   series: Series[];
   width: number;
   xLabel: string;
@@ -183,18 +233,42 @@ const ChartBody = memo(function ChartBody({ series, width, xLabel, xFromZero, lo
   return (
     <LineChart width={width} height={CHART_HEIGHT} data={data} margin={{ top: 4, right: 12, bottom: 4, left: 0 }}>
       <CartesianGrid stroke="#eee" vertical={false} />
-      <XAxis dataKey="x" type="number" domain={[xFromZero ? 0 : 'dataMin', 'dataMax']} tickFormatter={formatTick}
-        fontSize={11} label={{ value: xLabel, position: 'insideBottomRight', offset: -2, fontSize: 11 }} />
-      <YAxis type="number" domain={['auto', 'auto']} tickFormatter={formatTick} fontSize={11} width={48}
-        scale={logScale ? 'log' : 'auto'} allowDataOverflow={logScale} />
-      <Tooltip formatter={(v) => (typeof v === 'number' ? v.toPrecision(4) : String(v))}
-        labelFormatter={(x) => `${xLabel} ${typeof x === 'number' ? Number(x.toFixed(2)) : typeof x === 'string' ? x : ''}`} />
+      <XAxis
+        dataKey="x"
+        type="number"
+        domain={[xFromZero ? 0 : 'dataMin', 'dataMax']}
+        tickFormatter={formatTick}
+        fontSize={11}
+        label={{ value: xLabel, position: 'insideBottomRight', offset: -2, fontSize: 11 }}
+      />
+      <YAxis
+        type="number"
+        domain={['auto', 'auto']}
+        tickFormatter={formatTick}
+        fontSize={11}
+        width={48}
+        scale={logScale ? 'log' : 'auto'}
+        allowDataOverflow={logScale}
+      />
+      <Tooltip
+        formatter={(v) => (typeof v === 'number' ? v.toPrecision(4) : String(v))}
+        labelFormatter={(x) =>
+          `${xLabel} ${typeof x === 'number' ? Number(x.toFixed(2)) : typeof x === 'string' ? x : ''}`
+        }
+      />
       {series.map((s, i) => (
-        <Line key={s.name} name={s.name} dataKey={`s${i}`} connectNulls
-          stroke={s.color} strokeWidth={s.thin ? 1 : 2} strokeDasharray={s.dashed ? '5 3' : undefined}
-          dot={false} isAnimationActive={false} />
+        <Line
+          key={s.name}
+          name={s.name}
+          dataKey={`s${i}`}
+          connectNulls
+          stroke={s.color}
+          strokeWidth={s.thin ? 1 : 2}
+          strokeDasharray={s.dashed ? '5 3' : undefined}
+          dot={false}
+          isAnimationActive={false}
+        />
       ))}
     </LineChart>
   );
 });
-

@@ -1,8 +1,24 @@
 import { memo } from 'react';
 import { useSpecStore } from '../state/specStore';
 import {
-  ACTIVATIONS, LIMITS, MODEL_LABELS, MODEL_TITLES, defaultHiddenLayer, defaultModel, isClassification, isPlane, isSeries, lstmOf, mlpOf, modelsFor, transformerOf,
-  sequenceLength, type ExperimentSpec, type LstmSpec, type MlpSpec, type TransformerSpec,
+  ACTIVATIONS,
+  LIMITS,
+  MODEL_LABELS,
+  MODEL_TITLES,
+  defaultHiddenLayer,
+  defaultModel,
+  isClassification,
+  isPlane,
+  isSeries,
+  lstmOf,
+  mlpOf,
+  modelsFor,
+  transformerOf,
+  sequenceLength,
+  type ExperimentSpec,
+  type LstmSpec,
+  type MlpSpec,
+  type TransformerSpec,
 } from '../spec';
 import { layerEpochFlops, SEQUENCE_VAL_LIMIT, TRAIN_EVAL_LIMIT, type ModelCost } from '../engine/cost';
 import { formatMemory, MEMORY_BUDGET } from '../engine/memoryEstimate';
@@ -15,14 +31,23 @@ import { formatCount, NumberField, Panel, SelectField } from './fields';
 type Errors = Record<string, string>;
 type Update = (edit: (d: ExperimentSpec) => void) => void;
 
-
 function moveLayer(d: ExperimentSpec, from: number, to: number): void {
   const hidden = mlpOf(d).hidden;
   const [layer] = hidden.splice(from, 1);
   hidden.splice(to, 0, layer);
 }
 
-function MlpEditor({ model, errors, update, cost }: { model: MlpSpec; errors: Errors; update: Update; cost: ModelCost | null }) {
+function MlpEditor({
+  model,
+  errors,
+  update,
+  cost,
+}: {
+  model: MlpSpec;
+  errors: Errors;
+  update: Update;
+  cost: ModelCost | null;
+}) {
   const hidden = model.hidden;
   const full = hidden.length >= LIMITS.hiddenLayers.max;
   return (
@@ -34,96 +59,261 @@ function MlpEditor({ model, errors, update, cost }: { model: MlpSpec; errors: Er
               <strong>Dense {i + 1}</strong>
               <span className="params">{cost ? `${formatCount(cost.layers[i].params)} params` : ''}</span>
               <span className="layer-buttons">
-                <button type="button" aria-label={`Move layer ${i + 1} up`} disabled={i === 0}
-                  onClick={() => update((d) => moveLayer(d, i, i - 1))}>↑</button>
-                <button type="button" aria-label={`Move layer ${i + 1} down`} disabled={i === hidden.length - 1}
-                  onClick={() => update((d) => moveLayer(d, i, i + 1))}>↓</button>
-                <button type="button" aria-label={`Remove layer ${i + 1}`}
-                  onClick={() => update((d) => { mlpOf(d).hidden.splice(i, 1); })}>✕</button>
+                <button
+                  type="button"
+                  aria-label={`Move layer ${i + 1} up`}
+                  disabled={i === 0}
+                  onClick={() => update((d) => moveLayer(d, i, i - 1))}
+                >
+                  ↑
+                </button>
+                <button
+                  type="button"
+                  aria-label={`Move layer ${i + 1} down`}
+                  disabled={i === hidden.length - 1}
+                  onClick={() => update((d) => moveLayer(d, i, i + 1))}
+                >
+                  ↓
+                </button>
+                <button
+                  type="button"
+                  aria-label={`Remove layer ${i + 1}`}
+                  onClick={() =>
+                    update((d) => {
+                      mlpOf(d).hidden.splice(i, 1);
+                    })
+                  }
+                >
+                  ✕
+                </button>
               </span>
             </div>
             <div className="row">
-              <NumberField label="Units" path={`model.hidden[${i}].units`} value={layer.units}
+              <NumberField
+                label="Units"
+                path={`model.hidden[${i}].units`}
+                value={layer.units}
                 error={errors[`model.hidden[${i}].units`]}
-                onChange={(v) => update((d) => { mlpOf(d).hidden[i].units = v; })} />
-              <SelectField label="Activation" path={`model.hidden[${i}].activation`} value={layer.activation}
+                onChange={(v) =>
+                  update((d) => {
+                    mlpOf(d).hidden[i].units = v;
+                  })
+                }
+              />
+              <SelectField
+                label="Activation"
+                path={`model.hidden[${i}].activation`}
+                value={layer.activation}
                 error={errors[`model.hidden[${i}].activation`]}
                 options={ACTIVATIONS.map((a) => ({ value: a, label: a }))}
-                onChange={(v) => update((d) => { mlpOf(d).hidden[i].activation = v; })} />
-              <NumberField label="Dropout" path={`model.hidden[${i}].dropout`} value={layer.dropout}
+                onChange={(v) =>
+                  update((d) => {
+                    mlpOf(d).hidden[i].activation = v;
+                  })
+                }
+              />
+              <NumberField
+                label="Dropout"
+                path={`model.hidden[${i}].dropout`}
+                value={layer.dropout}
                 error={errors[`model.hidden[${i}].dropout`]}
-                onChange={(v) => update((d) => { mlpOf(d).hidden[i].dropout = v; })} />
+                onChange={(v) =>
+                  update((d) => {
+                    mlpOf(d).hidden[i].dropout = v;
+                  })
+                }
+              />
             </div>
           </li>
         ))}
       </ol>
-      <button type="button" className="add-layer" disabled={full}
+      <button
+        type="button"
+        className="add-layer"
+        disabled={full}
         title={full ? `At most ${LIMITS.hiddenLayers.max} hidden layers` : undefined}
-        onClick={() => update((d) => { mlpOf(d).hidden.push(defaultHiddenLayer()); })}>
+        onClick={() =>
+          update((d) => {
+            mlpOf(d).hidden.push(defaultHiddenLayer());
+          })
+        }
+      >
         + Add hidden layer
       </button>
     </>
   );
 }
 
-function LstmEditor({ model, errors, update, tokens }: { model: LstmSpec; errors: Errors; update: Update; tokens: boolean }) {
+function LstmEditor({
+  model,
+  errors,
+  update,
+  tokens,
+}: {
+  model: LstmSpec;
+  errors: Errors;
+  update: Update;
+  tokens: boolean;
+}) {
   const full = model.layers.length >= LIMITS.lstmLayers.max;
   return (
     <>
       {tokens && (
-        <NumberField label="Embedding width" path="model.embedding" value={model.embedding} error={errors['model.embedding']}
+        <NumberField
+          label="Embedding width"
+          path="model.embedding"
+          value={model.embedding}
+          error={errors['model.embedding']}
           hint={`${LIMITS.embedding.min}–${LIMITS.embedding.max} per token`}
-          onChange={(v) => update((d) => { lstmOf(d).embedding = v; })} />
+          onChange={(v) =>
+            update((d) => {
+              lstmOf(d).embedding = v;
+            })
+          }
+        />
       )}
-      {errors['model.layers'] && <div className="field-error" role="alert">LSTM layers: {errors['model.layers']}</div>}
+      {errors['model.layers'] && (
+        <div className="field-error" role="alert">
+          LSTM layers: {errors['model.layers']}
+        </div>
+      )}
       <ol className="layers">
         {model.layers.map((layer, i) => (
           <li key={i} className="layer" data-testid={`layer-${i}`}>
             <div className="layer-head">
               <strong>LSTM {i + 1}</strong>
               <span className="layer-buttons">
-                <button type="button" aria-label={`Remove LSTM layer ${i + 1}`} disabled={model.layers.length <= LIMITS.lstmLayers.min}
-                  onClick={() => update((d) => { lstmOf(d).layers.splice(i, 1); })}>✕</button>
+                <button
+                  type="button"
+                  aria-label={`Remove LSTM layer ${i + 1}`}
+                  disabled={model.layers.length <= LIMITS.lstmLayers.min}
+                  onClick={() =>
+                    update((d) => {
+                      lstmOf(d).layers.splice(i, 1);
+                    })
+                  }
+                >
+                  ✕
+                </button>
               </span>
             </div>
             <div className="row">
-              <NumberField label="Units" path={`model.layers[${i}].units`} value={layer.units} error={errors[`model.layers[${i}].units`]}
-                onChange={(v) => update((d) => { lstmOf(d).layers[i].units = v; })} />
-              <NumberField label="Dropout" path={`model.layers[${i}].dropout`} value={layer.dropout} error={errors[`model.layers[${i}].dropout`]}
-                onChange={(v) => update((d) => { lstmOf(d).layers[i].dropout = v; })} />
+              <NumberField
+                label="Units"
+                path={`model.layers[${i}].units`}
+                value={layer.units}
+                error={errors[`model.layers[${i}].units`]}
+                onChange={(v) =>
+                  update((d) => {
+                    lstmOf(d).layers[i].units = v;
+                  })
+                }
+              />
+              <NumberField
+                label="Dropout"
+                path={`model.layers[${i}].dropout`}
+                value={layer.dropout}
+                error={errors[`model.layers[${i}].dropout`]}
+                onChange={(v) =>
+                  update((d) => {
+                    lstmOf(d).layers[i].dropout = v;
+                  })
+                }
+              />
             </div>
           </li>
         ))}
       </ol>
-      <button type="button" className="add-layer" disabled={full} title={full ? `At most ${LIMITS.lstmLayers.max} LSTM layers` : undefined}
-        onClick={() => update((d) => { const l = lstmOf(d).layers; l.push({ ...l[l.length - 1] }); })}>
+      <button
+        type="button"
+        className="add-layer"
+        disabled={full}
+        title={full ? `At most ${LIMITS.lstmLayers.max} LSTM layers` : undefined}
+        onClick={() =>
+          update((d) => {
+            const l = lstmOf(d).layers;
+            l.push({ ...l[l.length - 1] });
+          })
+        }
+      >
         + Add LSTM layer
       </button>
     </>
   );
 }
 
-function TransformerEditor({ model, errors, update, context }: { model: TransformerSpec; errors: Errors; update: Update; context: number }) {
+function TransformerEditor({
+  model,
+  errors,
+  update,
+  context,
+}: {
+  model: TransformerSpec;
+  errors: Errors;
+  update: Update;
+  context: number;
+}) {
   return (
     <>
       <div className="row">
-        <NumberField label="Blocks" path="model.layers" value={model.layers} error={errors['model.layers']}
+        <NumberField
+          label="Blocks"
+          path="model.layers"
+          value={model.layers}
+          error={errors['model.layers']}
           hint={`${LIMITS.transformerLayers.min}–${LIMITS.transformerLayers.max}`}
-          onChange={(v) => update((d) => { transformerOf(d).layers = v; })} />
-        <NumberField label="dModel" path="model.dModel" value={model.dModel} error={errors['model.dModel']}
+          onChange={(v) =>
+            update((d) => {
+              transformerOf(d).layers = v;
+            })
+          }
+        />
+        <NumberField
+          label="dModel"
+          path="model.dModel"
+          value={model.dModel}
+          error={errors['model.dModel']}
           hint={`${LIMITS.dModel.min}–${LIMITS.dModel.max}`}
-          onChange={(v) => update((d) => { transformerOf(d).dModel = v; })} />
+          onChange={(v) =>
+            update((d) => {
+              transformerOf(d).dModel = v;
+            })
+          }
+        />
       </div>
       <div className="row">
-        <NumberField label="Heads" path="model.heads" value={model.heads} error={errors['model.heads']}
-          hint={Number.isFinite(model.dModel / model.heads) && model.dModel % model.heads === 0 ? `${model.dModel / model.heads} dims per head` : 'must divide dModel'}
-          onChange={(v) => update((d) => { transformerOf(d).heads = v; })} />
-        <NumberField label="Dropout" path="model.dropout" value={model.dropout} error={errors['model.dropout']}
-          onChange={(v) => update((d) => { transformerOf(d).dropout = v; })} />
+        <NumberField
+          label="Heads"
+          path="model.heads"
+          value={model.heads}
+          error={errors['model.heads']}
+          hint={
+            Number.isFinite(model.dModel / model.heads) && model.dModel % model.heads === 0
+              ? `${model.dModel / model.heads} dims per head`
+              : 'must divide dModel'
+          }
+          onChange={(v) =>
+            update((d) => {
+              transformerOf(d).heads = v;
+            })
+          }
+        />
+        <NumberField
+          label="Dropout"
+          path="model.dropout"
+          value={model.dropout}
+          error={errors['model.dropout']}
+          onChange={(v) =>
+            update((d) => {
+              transformerOf(d).dropout = v;
+            })
+          }
+        />
       </div>
       <p className="muted small">
-        Each block: LayerNorm → causal multi-head self-attention → residual; LayerNorm → GELU MLP (4×) → residual.
-        Token and learned position embeddings in, final LayerNorm and a linear head out. Context: {context} tokens (set by the data).
+        Each block: LayerNorm → causal multi-head self-attention → residual; LayerNorm → GELU MLP (4×) → residual. Token
+        and learned position embeddings in, final LayerNorm and a linear head out. Context: {context} tokens (set by the
+        data).
       </p>
     </>
   );
@@ -131,40 +321,59 @@ function TransformerEditor({ model, errors, update, context }: { model: Transfor
 
 /** Parameters and FLOPs per layer: per example forward and backward, and per epoch as this experiment trains. */
 function CostTable({ cost, spec }: { cost: ModelCost; spec: ExperimentSpec }) {
-  const { trained, evaluated } = epochExamples(spec, { train: TRAIN_EVAL_LIMIT, sequenceValidation: SEQUENCE_VAL_LIMIT });
+  const { trained, evaluated } = epochExamples(spec, {
+    train: TRAIN_EVAL_LIMIT,
+    sequenceValidation: SEQUENCE_VAL_LIMIT,
+  });
   const perEpoch = cost.layers.map((l) => layerEpochFlops(l, trained, evaluated));
   const unit = spec.model.kind === 'mlp' ? 'example' : 'sequence';
   const epochTotal = perEpoch.reduce((a, b) => a + b, 0);
   return (
     <>
-    {/* Focusable, so a keyboard can scroll it where a long layer name still makes it too wide. */}
-    <div className="cost-table-wrap" role="region" aria-label="Parameters and FLOPs per layer" tabIndex={0}>
-    <table className="cost-table" data-testid="cost-table">
-      <caption>FLOPs per {unit}: forward, backward (≈ 2× forward); and per epoch</caption>
-      <thead>
-        <tr><th scope="col">Layer</th><th scope="col">Params</th><th scope="col" title={`forward FLOPs per ${unit}`}>Fwd</th><th scope="col" title="≈ 2× forward">Bwd</th><th scope="col">Epoch</th></tr>
-      </thead>
-      <tbody>
-        {cost.layers.map((l, i) => (
-          <tr key={l.name}>
-            <td>{l.name}</td><td>{formatCount(l.params)}</td><td>{formatCount(l.forwardFlops)}</td>
-            <td>{formatCount(l.backwardFlops)}</td><td>{formatCount(perEpoch[i])}</td>
-          </tr>
-        ))}
-      </tbody>
-      <tfoot>
-        <tr>
-          <td>Total</td><td>{formatCount(cost.params)}</td>
-          <td>{formatCount(cost.forwardFlops)}</td><td>{formatCount(2 * cost.forwardFlops)}</td>
-          <td>{formatCount(epochTotal)}</td>
-        </tr>
-      </tfoot>
-    </table>
-    </div>
-    <div className="totals" data-testid="param-total">
-      Total <strong>{cost.params.toLocaleString('en-US')}</strong> parameters · {formatCount(cost.forwardFlops)} FLOPs forward per {unit}
-      {' '}· {formatCount(epochTotal)} FLOPs per epoch ({trained.toLocaleString('en-US')} trained, {evaluated.toLocaleString('en-US')} evaluated)
-    </div>
+      {/* Focusable, so a keyboard can scroll it where a long layer name still makes it too wide. */}
+      <div className="cost-table-wrap" role="region" aria-label="Parameters and FLOPs per layer" tabIndex={0}>
+        <table className="cost-table" data-testid="cost-table">
+          <caption>FLOPs per {unit}: forward, backward (≈ 2× forward); and per epoch</caption>
+          <thead>
+            <tr>
+              <th scope="col">Layer</th>
+              <th scope="col">Params</th>
+              <th scope="col" title={`forward FLOPs per ${unit}`}>
+                Fwd
+              </th>
+              <th scope="col" title="≈ 2× forward">
+                Bwd
+              </th>
+              <th scope="col">Epoch</th>
+            </tr>
+          </thead>
+          <tbody>
+            {cost.layers.map((l, i) => (
+              <tr key={l.name}>
+                <td>{l.name}</td>
+                <td>{formatCount(l.params)}</td>
+                <td>{formatCount(l.forwardFlops)}</td>
+                <td>{formatCount(l.backwardFlops)}</td>
+                <td>{formatCount(perEpoch[i])}</td>
+              </tr>
+            ))}
+          </tbody>
+          <tfoot>
+            <tr>
+              <td>Total</td>
+              <td>{formatCount(cost.params)}</td>
+              <td>{formatCount(cost.forwardFlops)}</td>
+              <td>{formatCount(2 * cost.forwardFlops)}</td>
+              <td>{formatCount(epochTotal)}</td>
+            </tr>
+          </tfoot>
+        </table>
+      </div>
+      <div className="totals" data-testid="param-total">
+        Total <strong>{cost.params.toLocaleString('en-US')}</strong> parameters · {formatCount(cost.forwardFlops)} FLOPs
+        forward per {unit} · {formatCount(epochTotal)} FLOPs per epoch ({trained.toLocaleString('en-US')} trained,{' '}
+        {evaluated.toLocaleString('en-US')} evaluated)
+      </div>
     </>
   );
 }
@@ -174,10 +383,15 @@ function MemoryLine({ costs, error }: { costs: ModelCosts; error?: string }) {
   const m = costs.memory!;
   return (
     <div className={`totals memory${error ? ' field-invalid' : ''}`} data-field="memory" data-testid="memory-estimate">
-      Memory ≈ <strong>{formatMemory(m.total)}</strong> on {costs.backend} (at most {formatMemory(MEMORY_BUDGET[costs.backend])}):
-      {' '}parameters {formatMemory(m.parameters)}, gradients {formatMemory(m.gradients)}, optimizer state {formatMemory(m.optimizer)},
-      {' '}one batch&apos;s activations {formatMemory(m.activations)}, data {formatMemory(m.data)}.
-      {error && <div className="field-error" role="alert">{error}</div>}
+      Memory ≈ <strong>{formatMemory(m.total)}</strong> on {costs.backend} (at most{' '}
+      {formatMemory(MEMORY_BUDGET[costs.backend])}): parameters {formatMemory(m.parameters)}, gradients{' '}
+      {formatMemory(m.gradients)}, optimizer state {formatMemory(m.optimizer)}, one batch&apos;s activations{' '}
+      {formatMemory(m.activations)}, data {formatMemory(m.data)}.
+      {error && (
+        <div className="field-error" role="alert">
+          {error}
+        </div>
+      )}
     </div>
   );
 }
@@ -185,7 +399,9 @@ function MemoryLine({ costs, error }: { costs: ModelCosts; error?: string }) {
 function tableOutputText(plan: TablePlan | null): string {
   if (!plan) return 'your target column';
   if (plan.task === 'multiclass') return `${plan.classes!.length} units, softmax + cross-entropy`;
-  return plan.task === 'binary' ? '1 unit, sigmoid + cross-entropy' : '1 unit, linear + mean squared error (standardised target)';
+  return plan.task === 'binary'
+    ? '1 unit, sigmoid + cross-entropy'
+    : '1 unit, linear + mean squared error (standardised target)';
 }
 
 export const ModelPanel = memo(function ModelPanel({ errors, costs }: { errors: Errors; costs: ModelCosts }) {
@@ -196,30 +412,71 @@ export const ModelPanel = memo(function ModelPanel({ errors, costs }: { errors: 
   const tablePlan = useTablePlan(spec);
   const { shape, cost } = costs;
   const plane = isPlane(kind);
-  const inputText = model.kind === 'mlp'
-    ? (plane ? `${spec.dataset.features.length} feature${spec.dataset.features.length === 1 ? '' : 's'}` : isSeries(kind) ? `${spec.dataset.contextLength} past values`
-      : kind === 'userTable' ? (tablePlan?.ok ? `${tablePlan.value.inputNames.length} columns of your table (after one-hot)` : 'your table’s columns') : '784 pixels')
-    : shape?.kind === 'sequence' ? (shape.vocab ? `${shape.length} tokens from ${shape.vocab} symbols` : `${shape.length} values, one per step`) : 'tokens';
-  const outputText = model.kind === 'mlp'
-    ? (kind === 'userTable' ? tableOutputText(tablePlan?.ok ? tablePlan.value : null)
-      : kind === 'mnist' ? '10 units, softmax + cross-entropy' : isClassification(kind) ? '1 unit, sigmoid + cross-entropy' : '1 unit, linear + mean squared error')
-    : isSeries(kind) ? 'the next value from the last step, mean squared error' : 'next-token logits at every position, softmax + cross-entropy';
+  const inputText =
+    model.kind === 'mlp'
+      ? plane
+        ? `${spec.dataset.features.length} feature${spec.dataset.features.length === 1 ? '' : 's'}`
+        : isSeries(kind)
+          ? `${spec.dataset.contextLength} past values`
+          : kind === 'userTable'
+            ? tablePlan?.ok
+              ? `${tablePlan.value.inputNames.length} columns of your table (after one-hot)`
+              : 'your table’s columns'
+            : '784 pixels'
+      : shape?.kind === 'sequence'
+        ? shape.vocab
+          ? `${shape.length} tokens from ${shape.vocab} symbols`
+          : `${shape.length} values, one per step`
+        : 'tokens';
+  const outputText =
+    model.kind === 'mlp'
+      ? kind === 'userTable'
+        ? tableOutputText(tablePlan?.ok ? tablePlan.value : null)
+        : kind === 'mnist'
+          ? '10 units, softmax + cross-entropy'
+          : isClassification(kind)
+            ? '1 unit, sigmoid + cross-entropy'
+            : '1 unit, linear + mean squared error'
+      : isSeries(kind)
+        ? 'the next value from the last step, mean squared error'
+        : 'next-token logits at every position, softmax + cross-entropy';
   return (
     <Panel title={`Model · ${MODEL_TITLES[model.kind]}`}>
       <SelectField
-        label="Model" path="model.kind" value={model.kind} error={errors['model.kind']}
+        label="Model"
+        path="model.kind"
+        value={model.kind}
+        error={errors['model.kind']}
         options={modelsFor(kind).map((k) => ({ value: k, label: MODEL_TITLES[k] }))}
-        onChange={(v) => update((d) => { d.model = defaultModel(v); })}
+        onChange={(v) =>
+          update((d) => {
+            d.model = defaultModel(v);
+          })
+        }
       />
-      {!modelsFor(kind).includes(model.kind) && <p className="muted small">{MODEL_LABELS[model.kind]} does not fit this data.</p>}
-      <div className="layer layer-io"><span>Input</span><span>{inputText}</span></div>
+      {!modelsFor(kind).includes(model.kind) && (
+        <p className="muted small">{MODEL_LABELS[model.kind]} does not fit this data.</p>
+      )}
+      <div className="layer layer-io">
+        <span>Input</span>
+        <span>{inputText}</span>
+      </div>
       {model.kind === 'mlp' && <MlpEditor model={model} errors={errors} update={update} cost={cost} />}
       {model.kind === 'lstm' && <LstmEditor model={model} errors={errors} update={update} tokens={!isSeries(kind)} />}
-      {model.kind === 'transformer' && <TransformerEditor model={model} errors={errors} update={update} context={sequenceLength(spec.dataset)} />}
-      <div className="layer layer-io"><span>Output</span><span>{outputText}</span></div>
-      {cost
-        ? <CostTable cost={cost} spec={spec} />
-        : <div className="totals" data-testid="param-total">Fix the highlighted fields to see parameter counts and FLOPs.</div>}
+      {model.kind === 'transformer' && (
+        <TransformerEditor model={model} errors={errors} update={update} context={sequenceLength(spec.dataset)} />
+      )}
+      <div className="layer layer-io">
+        <span>Output</span>
+        <span>{outputText}</span>
+      </div>
+      {cost ? (
+        <CostTable cost={cost} spec={spec} />
+      ) : (
+        <div className="totals" data-testid="param-total">
+          Fix the highlighted fields to see parameter counts and FLOPs.
+        </div>
+      )}
       {costs.memory && <MemoryLine costs={costs} error={errors.memory} />}
     </Panel>
   );

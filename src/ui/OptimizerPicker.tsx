@@ -22,12 +22,24 @@ export function OptimizerPicker(p: OptimizerPickerProps) {
       {OPTIMIZER_KINDS.map((k) => (
         <div key={k} className="compare-row">
           <label>
-            <input type="checkbox" name={`${p.name}-${k}`} checked={p.chosen[k]} onChange={(e) => p.onChosen(k, e.target.checked)} />
+            <input
+              type="checkbox"
+              name={`${p.name}-${k}`}
+              checked={p.chosen[k]}
+              onChange={(e) => p.onChosen(k, e.target.checked)}
+            />
             {p.colors && <span className="swatch" style={{ background: p.colors[k] }} />}
             {OPTIMIZER_LABELS[k]}
           </label>
-          <input aria-label={p.rateLabel(OPTIMIZER_LABELS[k])} name={`${p.name}-lr-${k}`} value={p.rates[k]} inputMode="decimal"
-            disabled={!p.chosen[k]} aria-invalid={p.chosen[k] && !isLearningRateText(p.rates[k])} onChange={(e) => p.onRate(k, e.target.value)} />
+          <input
+            aria-label={p.rateLabel(OPTIMIZER_LABELS[k])}
+            name={`${p.name}-lr-${k}`}
+            value={p.rates[k]}
+            inputMode="decimal"
+            disabled={!p.chosen[k]}
+            aria-invalid={p.chosen[k] && !isLearningRateText(p.rates[k])}
+            onChange={(e) => p.onRate(k, e.target.value)}
+          />
         </div>
       ))}
     </div>

@@ -18,8 +18,11 @@ function finalFigures(run: Run): string {
   const e = run.epochs.at(-1);
   if (!e) return '—';
   const language = isText(run.spec.dataset.kind);
-  const loss = language ? `val ${e.valLoss.toFixed(3)} nats/char · ppl ${formatPerplexity(e.valLoss)}` : `val loss ${e.valLoss.toFixed(4)}`;
-  const exact = e.valExactMatch !== null && e.valExactMatch !== undefined ? ` · exact ${(e.valExactMatch * 100).toFixed(1)}%` : '';
+  const loss = language
+    ? `val ${e.valLoss.toFixed(3)} nats/char · ppl ${formatPerplexity(e.valLoss)}`
+    : `val loss ${e.valLoss.toFixed(4)}`;
+  const exact =
+    e.valExactMatch !== null && e.valExactMatch !== undefined ? ` · exact ${(e.valExactMatch * 100).toFixed(1)}%` : '';
   return `${loss}${e.valAccuracy !== null ? ` · acc ${(e.valAccuracy * 100).toFixed(1)}%` : ''}${exact} · ${e.epoch} ep${run.test ? ` · ${testFigures(run.test, language)}` : ''}`;
 }
 
@@ -39,17 +42,33 @@ export function ChartOptions() {
       <label>
         x-axis{' '}
         <select name="x-axis" value={view.xAxis} onChange={(e) => view.set({ xAxis: e.target.value as XAxisKind })}>
-          {(Object.keys(X_AXIS_LABELS) as XAxisKind[]).map((k) => <option key={k} value={k}>{X_AXIS_LABELS[k]}</option>)}
+          {(Object.keys(X_AXIS_LABELS) as XAxisKind[]).map((k) => (
+            <option key={k} value={k}>
+              {X_AXIS_LABELS[k]}
+            </option>
+          ))}
         </select>
       </label>
       <label>
         smoothing{' '}
-        <input type="range" name="smoothing" min={0} max={0.95} step={0.05} value={view.smoothing}
-          onChange={(e) => view.set({ smoothing: Number(e.target.value) })} />
+        <input
+          type="range"
+          name="smoothing"
+          min={0}
+          max={0.95}
+          step={0.05}
+          value={view.smoothing}
+          onChange={(e) => view.set({ smoothing: Number(e.target.value) })}
+        />
         <span className="mono">{view.smoothing.toFixed(2)}</span>
       </label>
       <label>
-        <input type="checkbox" name="log-scale" checked={view.logScale} onChange={(e) => view.set({ logScale: e.target.checked })} />
+        <input
+          type="checkbox"
+          name="log-scale"
+          checked={view.logScale}
+          onChange={(e) => view.set({ logScale: e.target.checked })}
+        />
         log scale
       </label>
     </div>
@@ -63,21 +82,45 @@ function SpecDiff({ runs }: { runs: Run[] }) {
   if (runs.length < 2 || !a || !b) return null;
   const diffs = diffSpecs(a.spec, b.spec);
   const pick = (which: 0 | 1, run: Run) => (
-    <select aria-label={`Run ${which === 0 ? 'A' : 'B'} for the diff`} value={run.id}
-      onChange={(e) => setIds((prev) => (which === 0 ? [Number(e.target.value), prev[1]] : [prev[0], Number(e.target.value)]))}>
-      {runs.map((r) => <option key={r.id} value={r.id}>{r.name}</option>)}
+    <select
+      aria-label={`Run ${which === 0 ? 'A' : 'B'} for the diff`}
+      value={run.id}
+      onChange={(e) =>
+        setIds((prev) => (which === 0 ? [Number(e.target.value), prev[1]] : [prev[0], Number(e.target.value)]))
+      }
+    >
+      {runs.map((r) => (
+        <option key={r.id} value={r.id}>
+          {r.name}
+        </option>
+      ))}
     </select>
   );
   return (
     <details className="spec-diff" data-testid="spec-diff">
       <summary>What differs between two runs</summary>
-      <div className="row">{pick(0, a)}{pick(1, b)}</div>
-      {diffs.length === 0 ? <p>The two runs have identical settings.</p> : (
+      <div className="row">
+        {pick(0, a)}
+        {pick(1, b)}
+      </div>
+      {diffs.length === 0 ? (
+        <p>The two runs have identical settings.</p>
+      ) : (
         <table>
-          <thead><tr><th>setting</th><th>A</th><th>B</th></tr></thead>
+          <thead>
+            <tr>
+              <th>setting</th>
+              <th>A</th>
+              <th>B</th>
+            </tr>
+          </thead>
           <tbody>
             {diffs.map((d) => (
-              <tr key={d.path}><td className="mono">{d.path}</td><td>{String(d.a ?? '—')}</td><td>{String(d.b ?? '—')}</td></tr>
+              <tr key={d.path}>
+                <td className="mono">{d.path}</td>
+                <td>{String(d.a ?? '—')}</td>
+                <td>{String(d.b ?? '—')}</td>
+              </tr>
             ))}
           </tbody>
         </table>
@@ -98,9 +141,15 @@ function storedBytes(r: Run): number {
 /** Resume, continue, download or forget one run's model. */
 function RunModelActions({ run }: { run: Run }) {
   // Actions only: they never change, so this row re-renders with its run, not with every store update.
-  const store = useRunStore(useShallow((s) => ({
-    weightsFile: s.weightsFile, exportPytorch: s.exportPytorch, resumeRun: s.resumeRun, continueRun: s.continueRun, deleteWeights: s.deleteWeights,
-  })));
+  const store = useRunStore(
+    useShallow((s) => ({
+      weightsFile: s.weightsFile,
+      exportPytorch: s.exportPytorch,
+      resumeRun: s.resumeRun,
+      continueRun: s.continueRun,
+      deleteWeights: s.deleteWeights,
+    })),
+  );
   const [extra, setExtra] = useState('10');
   const [exporting, setExporting] = useState(false);
   if (isActive(run) || run.otherTab) return null;
@@ -115,13 +164,20 @@ function RunModelActions({ run }: { run: Run }) {
   };
   const exportPytorch = async () => {
     setExporting(true);
-    const file = await store.exportPytorch(run.id, `${fileNameOf(run.name)}-pytorch`).finally(() => setExporting(false));
+    const file = await store
+      .exportPytorch(run.id, `${fileNameOf(run.name)}-pytorch`)
+      .finally(() => setExporting(false));
     if (file) download(file.fileName, file.bytes, 'application/zip');
   };
   return (
     <div className="run-model small">
       {run.phase === 'interrupted' && run.model && (
-        <button type="button" className="primary" aria-label={`Resume from epoch ${run.model.epoch}: ${run.name}`} onClick={() => void store.resumeRun(run.id)}>
+        <button
+          type="button"
+          className="primary"
+          aria-label={`Resume from epoch ${run.model.epoch}: ${run.name}`}
+          onClick={() => void store.resumeRun(run.id)}
+        >
           Resume from epoch {run.model.epoch}
         </button>
       )}
@@ -129,24 +185,52 @@ function RunModelActions({ run }: { run: Run }) {
         <>
           {run.phase !== 'interrupted' && (
             <span className="continue">
-              <button type="button" disabled={!extraOk} aria-label={`Continue ${run.name} for more epochs`}
-                onClick={() => void store.continueRun(run.id, n)}>Continue</button>
+              <button
+                type="button"
+                disabled={!extraOk}
+                aria-label={`Continue ${run.name} for more epochs`}
+                onClick={() => void store.continueRun(run.id, n)}
+              >
+                Continue
+              </button>
               {' for '}
-              <input type="number" min={1} step={1} value={extra} aria-label={`More epochs for ${run.name}`}
-                aria-invalid={!extraOk} onChange={(e) => setExtra(e.target.value)} />
+              <input
+                type="number"
+                min={1}
+                step={1}
+                value={extra}
+                aria-label={`More epochs for ${run.name}`}
+                aria-invalid={!extraOk}
+                onChange={(e) => setExtra(e.target.value)}
+              />
               {' more epochs'}
             </span>
           )}
           {/* Each label starts with the words on the button, so speech input can say what it sees. */}
-          <button type="button" aria-label={`Download weights of ${run.name}`} onClick={() => void weights()}>Download weights</button>
-          <button type="button" aria-label={`Delete weights of ${run.name}`} title="Keep the curves, free the space the model takes"
-            onClick={() => store.deleteWeights(run.id)}>Delete weights</button>
+          <button type="button" aria-label={`Download weights of ${run.name}`} onClick={() => void weights()}>
+            Download weights
+          </button>
+          <button
+            type="button"
+            aria-label={`Delete weights of ${run.name}`}
+            title="Keep the curves, free the space the model takes"
+            onClick={() => store.deleteWeights(run.id)}
+          >
+            Delete weights
+          </button>
         </>
-      ) : <span className="muted">no model kept</span>}
-      <button type="button" aria-label={`Export as PyTorch: ${run.name}`} disabled={exporting}
+      ) : (
+        <span className="muted">no model kept</span>
+      )}
+      <button
+        type="button"
+        aria-label={`Export as PyTorch: ${run.name}`}
+        disabled={exporting}
         onClick={() => void exportPytorch()}
-        title="A zip with train.py, the exact data and initial weights of this run: it trains the same curve in PyTorch, also under torchrun">
-        {exporting ? 'Exporting…' : 'Export as PyTorch'}</button>
+        title="A zip with train.py, the exact data and initial weights of this run: it trains the same curve in PyTorch, also under torchrun"
+      >
+        {exporting ? 'Exporting…' : 'Export as PyTorch'}
+      </button>
     </div>
   );
 }
@@ -160,28 +244,66 @@ function RunFiles({ runs }: { runs: Run[] }) {
   const weightsInput = useRef<HTMLInputElement>(null);
   const shown = runs.filter((r) => r.visible).map((r) => r.id);
   const stamp = () => new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
-  const exportRuns = async () => download(`runs-${stamp()}.json`, await store.exportRuns(shown, withWeights), 'application/json');
+  const exportRuns = async () =>
+    download(`runs-${stamp()}.json`, await store.exportRuns(shown, withWeights), 'application/json');
   return (
     <div className="run-files">
       <div className="row">
-        <button type="button" disabled={shown.length === 0} onClick={() => void exportRuns()}
-          title="The runs shown on the charts, as one run file">Export shown runs</button>
+        <button
+          type="button"
+          disabled={shown.length === 0}
+          onClick={() => void exportRuns()}
+          title="The runs shown on the charts, as one run file"
+        >
+          Export shown runs
+        </button>
         <label className="small">
-          <input type="checkbox" checked={withWeights} onChange={(e) => setWithWeights(e.target.checked)} /> with their models
+          <input type="checkbox" checked={withWeights} onChange={(e) => setWithWeights(e.target.checked)} /> with their
+          models
         </label>
-        <button type="button" disabled={shown.length === 0}
-          onClick={() => download(`metrics-${stamp()}.csv`, store.metricsCsv(shown), 'text/csv')}>Metrics CSV</button>
+        <button
+          type="button"
+          disabled={shown.length === 0}
+          onClick={() => download(`metrics-${stamp()}.csv`, store.metricsCsv(shown), 'text/csv')}
+        >
+          Metrics CSV
+        </button>
       </div>
       <div className="row">
-        <button type="button" onClick={() => runInput.current?.click()}>Import run file…</button>
-        <button type="button" onClick={() => weightsInput.current?.click()}
-          title="A .safetensors file downloaded from a run here: sample, inspect or train it further">Load weights…</button>
+        <button type="button" onClick={() => runInput.current?.click()}>
+          Import run file…
+        </button>
+        <button
+          type="button"
+          onClick={() => weightsInput.current?.click()}
+          title="A .safetensors file downloaded from a run here: sample, inspect or train it further"
+        >
+          Load weights…
+        </button>
         <span className="small muted">or drop a file on the page</span>
       </div>
-      <input ref={runInput} type="file" accept=".json,application/json" hidden aria-label="Run file to import"
-        onChange={(e) => { void openFiles(e.target.files, spec); e.target.value = ''; }} />
-      <input ref={weightsInput} type="file" accept=".safetensors" hidden aria-label="Weights file to load"
-        onChange={(e) => { void openFiles(e.target.files, spec); e.target.value = ''; }} />
+      <input
+        ref={runInput}
+        type="file"
+        accept=".json,application/json"
+        hidden
+        aria-label="Run file to import"
+        onChange={(e) => {
+          void openFiles(e.target.files, spec);
+          e.target.value = '';
+        }}
+      />
+      <input
+        ref={weightsInput}
+        type="file"
+        accept=".safetensors"
+        hidden
+        aria-label="Weights file to load"
+        onChange={(e) => {
+          void openFiles(e.target.files, spec);
+          e.target.value = '';
+        }}
+      />
     </div>
   );
 }
@@ -198,10 +320,18 @@ export async function openFiles(files: FileList | null, spec: ExperimentSpec): P
 
 /** Every run: show or hide it on the charts, rename, stop, resume, continue, export, remove, diff two. */
 export function RunsPanel() {
-  const store = useRunStore(useShallow((s) => ({
-    runs: s.runs, selectedId: s.selectedId, pendingWrites: s.pendingWrites,
-    setVisible: s.setVisible, rename: s.rename, select: s.select, stop: s.stop, remove: s.remove,
-  })));
+  const store = useRunStore(
+    useShallow((s) => ({
+      runs: s.runs,
+      selectedId: s.selectedId,
+      pendingWrites: s.pendingWrites,
+      setVisible: s.setVisible,
+      rename: s.rename,
+      select: s.select,
+      stop: s.stop,
+      remove: s.remove,
+    })),
+  );
   const { runs } = store;
   const shownId = selectedRun(store)?.id;
   const sizes = useMemo(() => new Map(runs.map((r) => [r.id, storedBytes(r)])), [runs]);
@@ -212,22 +342,54 @@ export function RunsPanel() {
   const differsOf = new Map(runs.map((r, i) => [r.id, differs[i]]));
   return (
     <Panel title={`Runs (${runs.length})`}>
-      {runs.length === 0 ? <p className="muted">Each run you train is kept here, to overlay and compare.</p> : (
+      {runs.length === 0 ? (
+        <p className="muted">Each run you train is kept here, to overlay and compare.</p>
+      ) : (
         <table className="runs" data-testid="runs-table">
-          <thead><tr><th aria-label="shown on charts">show</th><th>run</th><th>result</th><th>status</th><th><span className="visually-hidden">actions</span></th></tr></thead>
+          <thead>
+            <tr>
+              <th aria-label="shown on charts">show</th>
+              <th>run</th>
+              <th>result</th>
+              <th>status</th>
+              <th>
+                <span className="visually-hidden">actions</span>
+              </th>
+            </tr>
+          </thead>
           <tbody>
             {[...runs].reverse().map((r) => (
               <tr key={r.id} className={r.id === shownId ? 'selected' : undefined} data-run-id={r.id}>
                 <td>
-                  <input type="checkbox" aria-label={`Show ${r.name} on the charts`} checked={r.visible}
-                    onChange={(e) => store.setVisible(r.id, e.target.checked)} />
+                  <input
+                    type="checkbox"
+                    aria-label={`Show ${r.name} on the charts`}
+                    checked={r.visible}
+                    onChange={(e) => store.setVisible(r.id, e.target.checked)}
+                  />
                 </td>
                 <td>
                   <span className="swatch" style={{ background: r.color }} />
-                  <input className="run-name-input" aria-label={`Name of ${r.name}`} value={r.name} title={r.name}
-                    onChange={(e) => store.rename(r.id, e.target.value)} onFocus={() => store.select(r.id)} />
-                  {differsOf.get(r.id) && <div className="run-differs small" data-testid="run-differs" title={`Differs from the other runs in: ${differsOf.get(r.id)}`}>{differsOf.get(r.id)}</div>}
-                  <div className="muted small">{specSummary(r.spec)} · {formatBytes(sizes.get(r.id) ?? 0)} kept</div>
+                  <input
+                    className="run-name-input"
+                    aria-label={`Name of ${r.name}`}
+                    value={r.name}
+                    title={r.name}
+                    onChange={(e) => store.rename(r.id, e.target.value)}
+                    onFocus={() => store.select(r.id)}
+                  />
+                  {differsOf.get(r.id) && (
+                    <div
+                      className="run-differs small"
+                      data-testid="run-differs"
+                      title={`Differs from the other runs in: ${differsOf.get(r.id)}`}
+                    >
+                      {differsOf.get(r.id)}
+                    </div>
+                  )}
+                  <div className="muted small">
+                    {specSummary(r.spec)} · {formatBytes(sizes.get(r.id) ?? 0)} kept
+                  </div>
                   <RunModelActions run={r} />
                 </td>
                 <td className="small">{finalFigures(r)}</td>
@@ -236,10 +398,18 @@ export function RunsPanel() {
                   {r.phase === 'interrupted' && <div className="muted">{r.message}</div>}
                 </td>
                 <td className="run-actions">
-                  <button type="button" title="Show its views" onClick={() => store.select(r.id)}>view</button>
-                  {isActive(r)
-                    ? <button type="button" aria-label={`Stop ${r.name}`} onClick={() => store.stop(r.id)}>stop</button>
-                    : <button type="button" aria-label={`Remove ${r.name}`} onClick={() => store.remove(r.id)}>✕</button>}
+                  <button type="button" title="Show its views" onClick={() => store.select(r.id)}>
+                    view
+                  </button>
+                  {isActive(r) ? (
+                    <button type="button" aria-label={`Stop ${r.name}`} onClick={() => store.stop(r.id)}>
+                      stop
+                    </button>
+                  ) : (
+                    <button type="button" aria-label={`Remove ${r.name}`} onClick={() => store.remove(r.id)}>
+                      ✕
+                    </button>
+                  )}
                 </td>
               </tr>
             ))}

@@ -1,10 +1,25 @@
 import { memo } from 'react';
 import { useSpecStore } from '../state/specStore';
-import { exampleCounts, exponentialGamma, LIMITS, OPTIMIZER_KINDS, SCHEDULE_KINDS, validateSpec, type OptimizerSpec, type ScheduleSpec, OPTIMIZER_FIELDS, OPTIMIZER_FLAG_LABELS, OPTIMIZER_FLAGS, OPTIMIZER_HYPER_LABELS, OPTIMIZER_LABELS, SCHEDULE_LABELS, type OptimizerHyper } from '../spec';
+import {
+  exampleCounts,
+  exponentialGamma,
+  LIMITS,
+  OPTIMIZER_KINDS,
+  SCHEDULE_KINDS,
+  validateSpec,
+  type OptimizerSpec,
+  type ScheduleSpec,
+  OPTIMIZER_FIELDS,
+  OPTIMIZER_FLAG_LABELS,
+  OPTIMIZER_FLAGS,
+  OPTIMIZER_HYPER_LABELS,
+  OPTIMIZER_LABELS,
+  SCHEDULE_LABELS,
+  type OptimizerHyper,
+} from '../spec';
 import { learningRateAt } from '../engine/schedule';
 import { batchesPerEpoch } from '../data/shapes';
 import { CheckField, NumberField, Panel, SelectField } from './fields';
-
 
 /** A small picture of the learning rate over the whole run, so the schedule is seen, not imagined. */
 function SchedulePreview() {
@@ -15,17 +30,29 @@ function SchedulePreview() {
   const total = stepsPerEpoch * training.epochs;
   const n = 80;
   const lrs = Array.from({ length: n }, (_, i) =>
-    learningRateAt(training.schedule, training.optimizer.learningRate, Math.floor((i * (total - 1)) / (n - 1)), { stepsPerEpoch, epochs: training.epochs }));
+    learningRateAt(training.schedule, training.optimizer.learningRate, Math.floor((i * (total - 1)) / (n - 1)), {
+      stepsPerEpoch,
+      epochs: training.epochs,
+    }),
+  );
   const max = Math.max(...lrs);
   // The curve has a band of its own between the two labels, so no label ever sits on it.
   const path = lrs.map((v, i) => `${i === 0 ? 'M' : 'L'}${(i / (n - 1)) * 200},${40 - (v / max) * 28}`).join(' ');
   return (
-    <svg className="lr-preview" viewBox="0 0 200 52" role="img"
-      aria-label={`Learning rate over the run: at most ${max.toPrecision(2)}, ${lrs[n - 1].toPrecision(2)} at the end`}>
-      <text x={0} y={8} fontSize={8} fill="#444">lr {max.toPrecision(2)} at most</text>
+    <svg
+      className="lr-preview"
+      viewBox="0 0 200 52"
+      role="img"
+      aria-label={`Learning rate over the run: at most ${max.toPrecision(2)}, ${lrs[n - 1].toPrecision(2)} at the end`}
+    >
+      <text x={0} y={8} fontSize={8} fill="#444">
+        lr {max.toPrecision(2)} at most
+      </text>
       <line x1={0} x2={200} y1={40.5} y2={40.5} stroke="#ccc" strokeWidth={0.5} />
       <path d={path} fill="none" stroke="#0877bd" strokeWidth={1.5} />
-      <text x={200} y={51} fontSize={8} fill="#444" textAnchor="end">{lrs[n - 1].toPrecision(2)} at the end</text>
+      <text x={200} y={51} fontSize={8} fill="#444" textAnchor="end">
+        {lrs[n - 1].toPrecision(2)} at the end
+      </text>
     </svg>
   );
 }
@@ -36,46 +63,89 @@ export const TrainingPanel = memo(function TrainingPanel({ errors }: { errors: R
   const t = spec.training;
   const o = t.optimizer;
   const sch = t.schedule;
-  const setOpt = <K extends keyof OptimizerSpec>(key: K) => (v: OptimizerSpec[K]) =>
-    update((d) => { d.training.optimizer[key] = v; });
-  const setSch = <K extends keyof ScheduleSpec>(key: K) => (v: ScheduleSpec[K]) =>
-    update((d) => { d.training.schedule[key] = v; });
+  const setOpt =
+    <K extends keyof OptimizerSpec>(key: K) =>
+    (v: OptimizerSpec[K]) =>
+      update((d) => {
+        d.training.optimizer[key] = v;
+      });
+  const setSch =
+    <K extends keyof ScheduleSpec>(key: K) =>
+    (v: ScheduleSpec[K]) =>
+      update((d) => {
+        d.training.schedule[key] = v;
+      });
   const optField = (key: 'learningRate' | 'weightDecay' | OptimizerHyper, label: string) => (
-    <NumberField key={key} label={label} path={`training.optimizer.${key}`} value={o[key]}
-      error={errors[`training.optimizer.${key}`]} onChange={setOpt(key)} />
+    <NumberField
+      key={key}
+      label={label}
+      path={`training.optimizer.${key}`}
+      value={o[key]}
+      error={errors[`training.optimizer.${key}`]}
+      onChange={setOpt(key)}
+    />
   );
   const schField = (key: 'stepEpochs' | 'gamma' | 'minLearningRate' | 'warmupEpochs', label: string) => (
-    <NumberField key={key} label={label} path={`training.schedule.${key}`} value={sch[key]}
-      error={errors[`training.schedule.${key}`]} onChange={setSch(key)} />
+    <NumberField
+      key={key}
+      label={label}
+      path={`training.schedule.${key}`}
+      value={sch[key]}
+      error={errors[`training.schedule.${key}`]}
+      onChange={setSch(key)}
+    />
   );
   const hyper = OPTIMIZER_FIELDS[o.kind].map((k) => optField(k, OPTIMIZER_HYPER_LABELS[k]));
   return (
     <Panel title="Training">
-      <SelectField label="Optimizer" path="training.optimizer.kind" value={o.kind} error={errors['training.optimizer.kind']}
+      <SelectField
+        label="Optimizer"
+        path="training.optimizer.kind"
+        value={o.kind}
+        error={errors['training.optimizer.kind']}
         options={OPTIMIZER_KINDS.map((k) => ({ value: k, label: OPTIMIZER_LABELS[k] }))}
-        onChange={setOpt('kind')} />
+        onChange={setOpt('kind')}
+      />
       <div className="row">
         {optField('learningRate', 'Learning rate')}
         {optField('weightDecay', o.kind === 'adamw' ? 'Weight decay (decoupled)' : 'Weight decay')}
       </div>
       {hyper.length > 0 && <div className="row">{hyper}</div>}
       {OPTIMIZER_FLAGS[o.kind].map((flag) => (
-        <CheckField key={flag} label={OPTIMIZER_FLAG_LABELS[flag]} path={`training.optimizer.${flag}`} checked={o[flag]} onChange={setOpt(flag)} />
+        <CheckField
+          key={flag}
+          label={OPTIMIZER_FLAG_LABELS[flag]}
+          path={`training.optimizer.${flag}`}
+          checked={o[flag]}
+          onChange={setOpt(flag)}
+        />
       ))}
       {o.weightDecay > 0 && (
-        <CheckField label="No weight decay on biases and gains" path="training.optimizer.decayMatricesOnly" checked={o.decayMatricesOnly}
-          hint="decay matrices only, as nanoGPT does" onChange={setOpt('decayMatricesOnly')} />
+        <CheckField
+          label="No weight decay on biases and gains"
+          path="training.optimizer.decayMatricesOnly"
+          checked={o.decayMatricesOnly}
+          hint="decay matrices only, as nanoGPT does"
+          onChange={setOpt('decayMatricesOnly')}
+        />
       )}
       <div className="row">
-        <SelectField label="LR schedule" path="training.schedule.kind" value={sch.kind} error={errors['training.schedule.kind']}
+        <SelectField
+          label="LR schedule"
+          path="training.schedule.kind"
+          value={sch.kind}
+          error={errors['training.schedule.kind']}
           options={SCHEDULE_KINDS.map((k) => ({ value: k, label: SCHEDULE_LABELS[k] }))}
-          onChange={(kind) => update((d) => {
-            const sch = d.training.schedule;
-            sch.kind = kind;
-            // γ means "per epoch" here and "per step of stepEpochs" for step decay: give each a value that suits it.
-            if (kind === 'exponential') sch.gamma = exponentialGamma(d.training.epochs, sch.warmupEpochs);
-            if (kind === 'step' && sch.gamma < 0.5) sch.gamma = 0.5;
-          })} />
+          onChange={(kind) =>
+            update((d) => {
+              const sch = d.training.schedule;
+              sch.kind = kind;
+              // γ means "per epoch" here and "per step of stepEpochs" for step decay: give each a value that suits it.
+              if (kind === 'exponential') sch.gamma = exponentialGamma(d.training.epochs, sch.warmupEpochs);
+              if (kind === 'step' && sch.gamma < 0.5) sch.gamma = 0.5;
+            })
+          }
+        />
         {schField('warmupEpochs', 'Warm-up epochs')}
       </div>
       {sch.kind !== 'constant' && (
@@ -87,24 +157,79 @@ export const TrainingPanel = memo(function TrainingPanel({ errors }: { errors: R
       )}
       <SchedulePreview />
       <div className="row">
-        <NumberField label="Batch size" path="training.batchSize" value={t.batchSize} error={errors['training.batchSize']}
-          onChange={(v) => update((d) => { d.training.batchSize = v; })} />
-        <NumberField label="Epochs" path="training.epochs" value={t.epochs} error={errors['training.epochs']}
+        <NumberField
+          label="Batch size"
+          path="training.batchSize"
+          value={t.batchSize}
+          error={errors['training.batchSize']}
+          onChange={(v) =>
+            update((d) => {
+              d.training.batchSize = v;
+            })
+          }
+        />
+        <NumberField
+          label="Epochs"
+          path="training.epochs"
+          value={t.epochs}
+          error={errors['training.epochs']}
           hint={`${LIMITS.epochs.min}–${LIMITS.epochs.max}`}
-          onChange={(v) => update((d) => { d.training.epochs = v; })} />
+          onChange={(v) =>
+            update((d) => {
+              d.training.epochs = v;
+            })
+          }
+        />
       </div>
       <div className="row">
-        <NumberField label="L1 penalty" path="training.l1" value={t.l1} error={errors['training.l1']}
-          onChange={(v) => update((d) => { d.training.l1 = v; })} />
-        <NumberField label="L2 penalty" path="training.l2" value={t.l2} error={errors['training.l2']}
-          onChange={(v) => update((d) => { d.training.l2 = v; })} />
+        <NumberField
+          label="L1 penalty"
+          path="training.l1"
+          value={t.l1}
+          error={errors['training.l1']}
+          onChange={(v) =>
+            update((d) => {
+              d.training.l1 = v;
+            })
+          }
+        />
+        <NumberField
+          label="L2 penalty"
+          path="training.l2"
+          value={t.l2}
+          error={errors['training.l2']}
+          onChange={(v) =>
+            update((d) => {
+              d.training.l2 = v;
+            })
+          }
+        />
       </div>
       <div className="row">
-        <NumberField label="Clip gradient norm" path="training.clipNorm" value={t.clipNorm} error={errors['training.clipNorm']}
-          hint="0 = off" onChange={(v) => update((d) => { d.training.clipNorm = v; })} />
-        <NumberField label="Early-stop patience" path="training.earlyStopPatience" value={t.earlyStopPatience}
-          error={errors['training.earlyStopPatience']} hint="epochs; 0 = off"
-          onChange={(v) => update((d) => { d.training.earlyStopPatience = v; })} />
+        <NumberField
+          label="Clip gradient norm"
+          path="training.clipNorm"
+          value={t.clipNorm}
+          error={errors['training.clipNorm']}
+          hint="0 = off"
+          onChange={(v) =>
+            update((d) => {
+              d.training.clipNorm = v;
+            })
+          }
+        />
+        <NumberField
+          label="Early-stop patience"
+          path="training.earlyStopPatience"
+          value={t.earlyStopPatience}
+          error={errors['training.earlyStopPatience']}
+          hint="epochs; 0 = off"
+          onChange={(v) =>
+            update((d) => {
+              d.training.earlyStopPatience = v;
+            })
+          }
+        />
       </div>
     </Panel>
   );

@@ -15,5 +15,10 @@ export function download(fileName: string, data: string | Uint8Array, type: stri
 
 /** A name safe on every file system, from a run's name. */
 export function fileNameOf(name: string): string {
-  return name.replace(/[^\p{L}\p{N}._-]+/gu, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'run';
+  return (
+    name
+      .replace(/[^\p{L}\p{N}._-]+/gu, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 80) || 'run'
+  );
 }

@@ -18,7 +18,9 @@ function FieldFrame({ label, path, error, hint, id, children }: FieldProps & { i
         <div className="field-error" role="alert" id={`${id}-error`}>
           {label}: {error}
         </div>
-      ) : hint ? <div className="field-hint">{hint}</div> : null}
+      ) : hint ? (
+        <div className="field-hint">{hint}</div>
+      ) : null}
     </div>
   );
 }
@@ -67,7 +69,9 @@ export function SelectField<T extends string>(
     <FieldFrame {...props} id={id}>
       <select id={id} name={props.path} value={props.value} onChange={(e) => props.onChange(e.target.value as T)}>
         {props.options.map((o) => (
-          <option key={o.value} value={o.value}>{o.label}</option>
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
         ))}
       </select>
     </FieldFrame>
@@ -75,12 +79,23 @@ export function SelectField<T extends string>(
 }
 
 /** A switch: a checkbox with its label and, when given, a hint of what it does. */
-export function CheckField(props: { label: string; path: string; hint?: string; checked: boolean; onChange: (v: boolean) => void }) {
+export function CheckField(props: {
+  label: string;
+  path: string;
+  hint?: string;
+  checked: boolean;
+  onChange: (v: boolean) => void;
+}) {
   return (
     <div className="field check-field" data-field={props.path}>
       <label>
-        <input type="checkbox" name={props.path} checked={props.checked} onChange={(e) => props.onChange(e.target.checked)} />
-        {' '}{props.label}
+        <input
+          type="checkbox"
+          name={props.path}
+          checked={props.checked}
+          onChange={(e) => props.onChange(e.target.checked)}
+        />{' '}
+        {props.label}
       </label>
       {props.hint && <div className="field-hint">{props.hint}</div>}
     </div>

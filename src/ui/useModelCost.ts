@@ -23,7 +23,7 @@ export function useModelCost(spec: ExperimentSpec, valid: boolean): ModelCosts {
   const userVocab = useTextStore((s) => (s.problem ? null : s.vocab));
   const tablePlan = useTablePlan(spec);
   const probed = useRunStore((s) => s.probed?.active ?? null);
-  const backend: BackendName = spec.backend === 'auto' ? probed ?? 'webgpu' : spec.backend;
+  const backend: BackendName = spec.backend === 'auto' ? (probed ?? 'webgpu') : spec.backend;
   return useMemo(() => {
     const shape = valid ? problemShape(spec, userVocab, tablePlan?.ok ? tableShape(tablePlan.value) : null) : null;
     const cost = shape ? modelCost(spec.model, shape) : null;

@@ -60,8 +60,12 @@ export class TrainingWorkerClient extends WorkerClient<ToWorker, FromWorker> {
   private watchdog: ReturnType<typeof setInterval> | null = null;
 
   constructor(onMessage: (msg: FromWorker) => void) {
-    super(() => new Worker(new URL('./training.worker.ts', import.meta.url), { type: 'module' }), 'training worker', onMessage,
-      (message) => onMessage({ type: 'crashed', runId: -1, message }));
+    super(
+      () => new Worker(new URL('./training.worker.ts', import.meta.url), { type: 'module' }),
+      'training worker',
+      onMessage,
+      (message) => onMessage({ type: 'crashed', runId: -1, message }),
+    );
   }
 
   protected override received(msg: FromWorker): void {
@@ -87,6 +91,14 @@ export class TrainingWorkerClient extends WorkerClient<ToWorker, FromWorker> {
 }
 
 /** The loss-surface lab's worker (tfjs on cpu, apart from training). */
-export function surfaceWorkerClient(onMessage: (msg: SurfaceReply) => void, onCrash: (message: string) => void): WorkerClient<SurfaceRequest, SurfaceReply> {
-  return new WorkerClient(() => new Worker(new URL('./surface.worker.ts', import.meta.url), { type: 'module' }), 'loss-surface worker', onMessage, onCrash);
+export function surfaceWorkerClient(
+  onMessage: (msg: SurfaceReply) => void,
+  onCrash: (message: string) => void,
+): WorkerClient<SurfaceRequest, SurfaceReply> {
+  return new WorkerClient(
+    () => new Worker(new URL('./surface.worker.ts', import.meta.url), { type: 'module' }),
+    'loss-surface worker',
+    onMessage,
+    onCrash,
+  );
 }

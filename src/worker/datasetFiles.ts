@@ -29,16 +29,23 @@ function text(url: string): Promise<string> {
 export async function filesFor(spec: DatasetSpec, data: UserData = {}): Promise<DatasetFiles> {
   switch (spec.kind) {
     case 'mnist':
-      mnist ??= Promise.all([bytes(mnistImagesUrl), bytes(mnistLabelsUrl)]).then(([images, labels]) => ({ images, labels }));
+      mnist ??= Promise.all([bytes(mnistImagesUrl), bytes(mnistLabelsUrl)]).then(([images, labels]) => ({
+        images,
+        labels,
+      }));
       return { mnist: await mnist };
-    case 'names': return { text: await text(namesUrl) };
-    case 'sotu': return { text: await text(sotuUrl) };
-    case 'userText': return { text: data.text };
+    case 'names':
+      return { text: await text(namesUrl) };
+    case 'sotu':
+      return { text: await text(sotuUrl) };
+    case 'userText':
+      return { text: data.text };
     case 'userTable': {
       const parsed = parseTable(data.csv ?? '');
       if (!parsed.ok) throw new Error(`Your table: ${parsed.error}`);
       return { table: parsed.value };
     }
-    default: return {};
+    default:
+      return {};
   }
 }

@@ -1,7 +1,16 @@
 // The typed messages between the page and the training worker.
 import type { BackendChoice, BackendName, ExperimentSpec } from '../spec/types';
 import type {
-  AttentionSnapshot, BackendReport, BatchReport, EpochMetrics, EpochViews, Inspection, RunStatus, SamplingSettings, TestResult, TrainingCheckpoint,
+  AttentionSnapshot,
+  BackendReport,
+  BatchReport,
+  EpochMetrics,
+  EpochViews,
+  Inspection,
+  RunStatus,
+  SamplingSettings,
+  TestResult,
+  TrainingCheckpoint,
 } from '../engine/types';
 
 /** The person's own data, which no link carries: their text, or their table as CSV. */
@@ -16,9 +25,27 @@ export type ToWorker =
    * person's own text or CSV table. `resume`: continue from this checkpoint instead of from the seed.
    * `pastExplosion`: the person chose to train on although the loss exploded (no stop for it).
    */
-  | { type: 'start'; runId: number; spec: ExperimentSpec; stepFirst: boolean; data?: UserData; resume?: TrainingCheckpoint; pastExplosion?: boolean; avoid?: BackendName[]; sampling: SamplingSettings }
+  | {
+      type: 'start';
+      runId: number;
+      spec: ExperimentSpec;
+      stepFirst: boolean;
+      data?: UserData;
+      resume?: TrainingCheckpoint;
+      pastExplosion?: boolean;
+      avoid?: BackendName[];
+      sampling: SamplingSettings;
+    }
   /** Load a run's kept model (not training) so it can be sampled, inspected and asked for attention. */
-  | { type: 'open'; runId: number; spec: ExperimentSpec; checkpoint: TrainingCheckpoint; data?: UserData; avoid?: BackendName[]; sampling: SamplingSettings }
+  | {
+      type: 'open';
+      runId: number;
+      spec: ExperimentSpec;
+      checkpoint: TrainingCheckpoint;
+      data?: UserData;
+      avoid?: BackendName[];
+      sampling: SamplingSettings;
+    }
   /**
    * Activate a backend ahead of any run, so the active one is shown from the start. `avoid` (in
    * start and open too): backends that stopped working in this tab, which "auto" skips.

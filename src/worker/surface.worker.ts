@@ -25,7 +25,10 @@ self.onmessage = async (event: MessageEvent<SurfaceRequest>) => {
       if (req.requestId !== latest) return; // superseded by a newer request
       paths.push(await optimizerPath(req.surface, req.conditioning, spec, req.start, req.steps));
     }
-    const transfer = [grid.buffer, ...paths.flatMap((p) => [p.xs.buffer, p.ys.buffer, p.losses.buffer])] as ArrayBuffer[];
+    const transfer = [
+      grid.buffer,
+      ...paths.flatMap((p) => [p.xs.buffer, p.ys.buffer, p.losses.buffer]),
+    ] as ArrayBuffer[];
     post({ type: 'result', requestId: req.requestId, grid, gridRes: req.gridRes, paths }, transfer);
   } catch (e) {
     post({ type: 'error', requestId: req.requestId, message: e instanceof Error ? e.message : String(e) });

@@ -52,8 +52,11 @@ function postFailure(runId: number, message: string): void {
   const backend = tf.getBackend() as BackendName;
   const reason = deviceLost ?? message;
   post({
-    type: 'status', runId, status: 'failed',
-    message: `The ${backend} backend stopped working during this run (${reason}), most often because the run needed more memory than it could get. ` +
+    type: 'status',
+    runId,
+    status: 'failed',
+    message:
+      `The ${backend} backend stopped working during this run (${reason}), most often because the run needed more memory than it could get. ` +
       'The run ended here; the backend is set up afresh for the next one.',
   });
   post({ type: 'backendLost', runId, backend, reason });
@@ -84,30 +87,38 @@ async function runOne(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> 
     post({ type: 'status', runId, status: 'preparing' });
     post({ type: 'backend', runId, report: await activate(spec.backend, msg.avoid) });
     const files = await filesFor(spec.dataset, msg.data);
-    const trainer = new Trainer(spec, {
-      onStatus: (status, message) => {
-        // A run stopped because its device went away has failed, and says why.
-        if (status === 'failed' || (status === 'stopped' && deviceLost)) postFailure(runId, message ?? '');
-        else post({ type: 'status', runId, status, message });
+    const trainer = new Trainer(
+      spec,
+      {
+        onStatus: (status, message) => {
+          // A run stopped because its device went away has failed, and says why.
+          if (status === 'failed' || (status === 'stopped' && deviceLost)) postFailure(runId, message ?? '');
+          else post({ type: 'status', runId, status, message });
+        },
+        onBatch: (report) => post({ type: 'batch', runId, report }),
+        onEpoch: (metrics, views) => post({ type: 'epoch', runId, metrics, views }, transferables(views)),
+        onTest: (test) => post({ type: 'test', runId, test }),
+        onCheckpoint: (checkpoint) => {
+          unsent = checkpoint;
+          if (performance.now() - lastSent >= CHECKPOINT_MS) sendCheckpoint();
+        },
+        // A run can end between two requests for a look inside; send one last look at its end,
+        // and its latest checkpoint (the model it keeps) before the status that ends it.
+        beforeDispose: async () => {
+          sendCheckpoint();
+          const inspection = await trainer.inspect(lastExample);
+          if (inspection) post({ type: 'inspection', runId, inspection });
+        },
       },
-      onBatch: (report) => post({ type: 'batch', runId, report }),
-      onEpoch: (metrics, views) => post({ type: 'epoch', runId, metrics, views }, transferables(views)),
-      onTest: (test) => post({ type: 'test', runId, test }),
-      onCheckpoint: (checkpoint) => {
-        unsent = checkpoint;
-        if (performance.now() - lastSent >= CHECKPOINT_MS) sendCheckpoint();
+      {
+        boundaryResolution: 48,
+        startPaused: msg.stepFirst,
+        files,
+        resumeFrom: msg.resume,
+        stopOnExplodingLoss: !msg.pastExplosion,
+        sampling: msg.sampling,
       },
-      // A run can end between two requests for a look inside; send one last look at its end,
-      // and its latest checkpoint (the model it keeps) before the status that ends it.
-      beforeDispose: async () => {
-        sendCheckpoint();
-        const inspection = await trainer.inspect(lastExample);
-        if (inspection) post({ type: 'inspection', runId, inspection });
-      },
-    }, {
-      boundaryResolution: 48, startPaused: msg.stepFirst, files, resumeFrom: msg.resume, stopOnExplodingLoss: !msg.pastExplosion,
-      sampling: msg.sampling,
-    });
+    );
     current = { runId, trainer };
     // "Step" before any run: start paused with one batch allowed.
     if (msg.stepFirst) trainer.step();
@@ -140,10 +151,16 @@ async function openRun(msg: Extract<ToWorker, { type: 'open' }>): Promise<void> 
     // On the backend the run chose (the header follows it).
     post({ type: 'backend', runId: -1, report: await activate(msg.spec.backend, msg.avoid) });
     const files = await filesFor(msg.spec.dataset, msg.data);
-    const t = new Trainer(msg.spec, {}, {
-      boundaryResolution: 48, files, resumeFrom: msg.checkpoint,
-      sampling: msg.sampling,
-    });
+    const t = new Trainer(
+      msg.spec,
+      {},
+      {
+        boundaryResolution: 48,
+        files,
+        resumeFrom: msg.checkpoint,
+        sampling: msg.sampling,
+      },
+    );
     await t.load();
     return t;
   })();
@@ -182,14 +199,26 @@ function withTrainer(runId: number, work: (t: Trainer | null) => Promise<void>):
 }
 
 /** Answer a request about a run; errors (e.g. unknown characters) go back as messages. */
-function answer<T>(runId: number, request: 'sample' | 'attention', work: (t: Trainer) => Promise<T | null>, reply: (value: T) => void): void {
+function answer<T>(
+  runId: number,
+  request: 'sample' | 'attention',
+  work: (t: Trainer) => Promise<T | null>,
+  reply: (value: T) => void,
+): void {
   withTrainer(runId, async (trainer) => {
     if (!trainer) {
-      post({ type: 'requestError', runId, request, message: 'this run kept no model (its weights were deleted, or it never finished an epoch)' });
+      post({
+        type: 'requestError',
+        runId,
+        request,
+        message: 'this run kept no model (its weights were deleted, or it never finished an epoch)',
+      });
       return;
     }
     await work(trainer).then(
-      (value) => { if (value !== null) reply(value); },
+      (value) => {
+        if (value !== null) reply(value);
+      },
       (e) => post({ type: 'requestError', runId, request, message: e instanceof Error ? e.message : String(e) }),
     );
   });
@@ -202,7 +231,12 @@ async function exportForPytorch(msg: Extract<ToWorker, { type: 'exportPytorch' }
     const bytes = zipExport(msg.folder, await pytorchExport(msg.spec, await filesFor(msg.spec.dataset, msg.data)));
     post({ type: 'exported', runId: msg.runId, fileName: `${msg.folder}.zip`, bytes }, [bytes.buffer as ArrayBuffer]);
   } catch (e) {
-    post({ type: 'requestError', runId: msg.runId, request: 'export', message: e instanceof Error ? e.message : String(e) });
+    post({
+      type: 'requestError',
+      runId: msg.runId,
+      request: 'export',
+      message: e instanceof Error ? e.message : String(e),
+    });
   }
 }
 
@@ -230,11 +264,21 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
         }
       });
       break;
-    case 'exportPytorch': void exportForPytorch(msg); break;
-    case 'ping': post({ type: 'pong', runId: -1 }); break;
-    case 'pause': current?.trainer.pause(); break;
-    case 'resume': current?.trainer.resume(); break;
-    case 'step': current?.trainer.step(); break;
+    case 'exportPytorch':
+      void exportForPytorch(msg);
+      break;
+    case 'ping':
+      post({ type: 'pong', runId: -1 });
+      break;
+    case 'pause':
+      current?.trainer.pause();
+      break;
+    case 'resume':
+      current?.trainer.resume();
+      break;
+    case 'step':
+      current?.trainer.step();
+      break;
     case 'inspect': {
       lastExample = msg.exampleIndex;
       withTrainer(msg.runId, async (trainer) => {
@@ -246,15 +290,27 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
     case 'sampling':
       // The run training now and the model opened for a look both follow the new settings.
       current?.trainer.setSampling(msg.settings);
-      void opened?.trainer.then((t) => t.setSampling(msg.settings), () => {});
+      void opened?.trainer.then(
+        (t) => t.setSampling(msg.settings),
+        () => {},
+      );
       break;
     case 'sample':
-      answer(msg.runId, 'sample', (t) => t.sample(msg.temperature, msg.prompt, msg.seed),
-        (text) => post({ type: 'sample', runId: msg.runId, text, temperature: msg.temperature, prompt: msg.prompt }));
+      answer(
+        msg.runId,
+        'sample',
+        (t) => t.sample(msg.temperature, msg.prompt, msg.seed),
+        (text) => post({ type: 'sample', runId: msg.runId, text, temperature: msg.temperature, prompt: msg.prompt }),
+      );
       break;
     case 'attention':
-      answer(msg.runId, 'attention', (t) => t.attention(msg.text),
-        (attention) => post({ type: 'attention', runId: msg.runId, attention }, [attention.weights.buffer as ArrayBuffer]));
+      answer(
+        msg.runId,
+        'attention',
+        (t) => t.attention(msg.text),
+        (attention) =>
+          post({ type: 'attention', runId: msg.runId, attention }, [attention.weights.buffer as ArrayBuffer]),
+      );
       break;
     case 'stop':
       for (const id of queued) if (msg.runId === undefined || msg.runId === id) cancelled.add(id);

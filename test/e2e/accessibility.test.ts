@@ -20,11 +20,12 @@ function link(edit: (s: ExperimentSpec) => void = () => {}): string {
   return `${url}#spec=${encodeSpec(spec)}`;
 }
 
-const names = (model: ExperimentSpec['model']) => link((s) => {
-  s.dataset = { ...s.dataset, kind: 'names', ...datasetDefaults('names'), samples: 300, contextLength: 8 };
-  s.model = model;
-  s.training.batchSize = 32;
-});
+const names = (model: ExperimentSpec['model']) =>
+  link((s) => {
+    s.dataset = { ...s.dataset, kind: 'names', ...datasetDefaults('names'), samples: 300, contextLength: 8 };
+    s.model = model;
+    s.training.batchSize = 32;
+  });
 
 async function trainToEnd(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Train', exact: true }).click();
@@ -34,7 +35,9 @@ async function trainToEnd(page: Page): Promise<void> {
 test('the site ships a strict Content-Security-Policy: in its page, and from the preview server', async () => {
   const response = await fetch(url);
   const header = response.headers.get('content-security-policy') ?? '';
-  const meta = (/<meta http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(await response.text())?.[1] ?? '').replace(/&#39;/g, "'");
+  const meta = (
+    /<meta http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(await response.text())?.[1] ?? ''
+  ).replace(/&#39;/g, "'");
   for (const policy of [header, meta]) {
     expect(policy).toMatch(/script-src 'self' 'wasm-unsafe-eval'(;|$)/);
     expect(policy).toMatch(/worker-src 'self'/);
@@ -45,16 +48,19 @@ test('the site ships a strict Content-Security-Policy: in its page, and from the
   e2e.allowErrors(/Content Security Policy|unsafe-eval/);
   // An inline script and a string timer (evaluated later, by the page itself, not by the test's
   // DevTools call): the policy must stop both.
-  const evalBlocked = await page.evaluate(() => new Promise<boolean>((resolve) => {
-    const script = document.createElement('script');
-    script.textContent = 'window.__inline = true';
-    document.head.append(script);
-    (setTimeout as unknown as (code: string, ms: number) => void)('window.__evaled = true', 0);
-    setTimeout(() => {
-      const w = window as unknown as { __inline?: boolean; __evaled?: boolean };
-      resolve(!w.__inline && !w.__evaled);
-    }, 200);
-  }));
+  const evalBlocked = await page.evaluate(
+    () =>
+      new Promise<boolean>((resolve) => {
+        const script = document.createElement('script');
+        script.textContent = 'window.__inline = true';
+        document.head.append(script);
+        (setTimeout as unknown as (code: string, ms: number) => void)('window.__evaled = true', 0);
+        setTimeout(() => {
+          const w = window as unknown as { __inline?: boolean; __evaled?: boolean };
+          resolve(!w.__inline && !w.__evaled);
+        }, 200);
+      }),
+  );
   expect(evalBlocked).toBe(true);
   await page.close();
 });
@@ -92,8 +98,14 @@ test('on a phone (390 × 844) nothing overflows sideways, panels stack in workin
   expect(overflow.widest, 'elements past the right edge').toEqual([]);
   expect(overflow.scrollWidth).toBeLessThanOrEqual(phone.width);
   // Data, model, training, then the curves, then the views, top to bottom.
-  const top = (name: RegExp) => page.getByRole('region', { name }).first().evaluate((el) => el.getBoundingClientRect().top);
-  const order = await Promise.all([/^Data$/, /^Model/, /^Training$/, /^Learning curves$/, /^Decision boundary/].map(top));
+  const top = (name: RegExp) =>
+    page
+      .getByRole('region', { name })
+      .first()
+      .evaluate((el) => el.getBoundingClientRect().top);
+  const order = await Promise.all(
+    [/^Data$/, /^Model/, /^Training$/, /^Learning curves$/, /^Decision boundary/].map(top),
+  );
   expect(order).toEqual([...order].sort((a, b) => a - b));
   await page.getByRole('tab', { name: 'Loss-surface lab' }).click();
   await expect.poll(() => page.getByTestId('lab-legend').count(), { timeout: 30_000 }).toBe(1);

@@ -63,10 +63,12 @@ test('invalid fields show inline errors and block training until fixed', async (
   const { page } = await openPage(url);
   const lr = page.locator('input[name="training.optimizer.learningRate"]');
   await lr.fill('abc');
-  await expect.poll(() => page.locator('[data-field="training.optimizer.learningRate"] .field-error').textContent())
+  await expect
+    .poll(() => page.locator('[data-field="training.optimizer.learningRate"] .field-error').textContent())
     .toMatch(/^Learning rate: must be a number greater than 0/);
   await page.locator('input[name="training.batchSize"]').fill('5000');
-  await expect.poll(() => page.locator('[data-field="training.batchSize"] .field-error').textContent())
+  await expect
+    .poll(() => page.locator('[data-field="training.batchSize"] .field-error').textContent())
     .toMatch(/Batch size: must be a whole number at least 1 and at most 1024/);
   expect(await page.getByRole('button', { name: 'Train', exact: true }).isDisabled()).toBe(true);
   expect(await page.getByText('2 fields to fix').count()).toBe(1);
@@ -84,7 +86,9 @@ test('invalid fields show inline errors and block training until fixed', async (
   // A regression on the plane is a predicted surface with its colour scale, not a "decision boundary".
   await page.locator('select[name="dataset.kind"]').selectOption('sine');
   await expect.poll(() => page.getByRole('region', { name: /^Prediction over the plane/ }).count()).toBe(1);
-  expect(await page.getByTestId('colour-scale').getAttribute('aria-label')).toMatch(/prediction −1 orange, 0 grey, \+1 blue/);
+  expect(await page.getByTestId('colour-scale').getAttribute('aria-label')).toMatch(
+    /prediction −1 orange, 0 grey, \+1 blue/,
+  );
   await page.close();
 });
 
@@ -103,31 +107,50 @@ test('the model builder adds, reorders and removes layers with live parameter co
   await page.close();
 });
 
-test.each<BackendName>(['webgl', 'wasm', 'cpu'])('training also runs on the %s backend when chosen', async (backend) => {
-  const { page } = await openPage(quickLink((s) => { s.backend = backend; }));
-  await expect.poll(() => page.getByTestId('active-backend').textContent(), { timeout: 60_000 }).toBe(backend);
-  await page.getByRole('button', { name: 'Train', exact: true }).click();
-  await expect.poll(() => epochCount(page), { timeout: 60_000, interval: 250 }).toBeGreaterThanOrEqual(2);
-  expect(await page.getByTestId('active-backend').textContent()).toBe(backend);
-  // Charts draw from a deferred copy of the runs, so they may trail the epoch counter briefly.
-  await expect.poll(() => page.getByTestId('loss-chart').locator('path.recharts-line-curve').count(), { timeout: 15_000 }).toBe(3);
-  await page.close();
-});
+test.each<BackendName>(['webgl', 'wasm', 'cpu'])(
+  'training also runs on the %s backend when chosen',
+  async (backend) => {
+    const { page } = await openPage(
+      quickLink((s) => {
+        s.backend = backend;
+      }),
+    );
+    await expect.poll(() => page.getByTestId('active-backend').textContent(), { timeout: 60_000 }).toBe(backend);
+    await page.getByRole('button', { name: 'Train', exact: true }).click();
+    await expect.poll(() => epochCount(page), { timeout: 60_000, interval: 250 }).toBeGreaterThanOrEqual(2);
+    expect(await page.getByTestId('active-backend').textContent()).toBe(backend);
+    // Charts draw from a deferred copy of the runs, so they may trail the epoch counter briefly.
+    await expect
+      .poll(() => page.getByTestId('loss-chart').locator('path.recharts-line-curve').count(), { timeout: 15_000 })
+      .toBe(3);
+    await page.close();
+  },
+);
 
 /** Every optimizer through "Compare optimizers" on one backend: each run's train loss per epoch, by optimizer. */
 async function lossesOfEveryOptimizer(backend: BackendName): Promise<Record<string, number[]>> {
-  const { page } = await openPage(quickLink((s) => {
-    s.backend = backend;
-    s.dataset.kind = 'spiral';
-    s.training.epochs = 3;
-    s.training.optimizer.weightDecay = 1e-3; // coupled, and decoupled for AdamW
-  }));
+  const { page } = await openPage(
+    quickLink((s) => {
+      s.backend = backend;
+      s.dataset.kind = 'spiral';
+      s.training.epochs = 3;
+      s.training.optimizer.weightDecay = 1e-3; // coupled, and decoupled for AdamW
+    }),
+  );
   await expect.poll(() => page.getByTestId('active-backend').textContent(), { timeout: 60_000 }).toBe(backend);
   for (const box of await page.locator('input[name^="compare-"][type="checkbox"]').all()) await box.check();
   await page.getByRole('button', { name: 'Compare 7 optimizers' }).click();
-  await expect.poll(async () => (await page.getByTestId('runs-table').locator('tbody tr').allTextContents())
-    .filter((t) => t.includes('Finished')).length, { timeout: 120_000, interval: 500 }).toBe(7);
-  const runs = await page.evaluate<{ spec: ExperimentSpec; epochs: { trainLoss: number }[] }[]>('window.playground.runs()');
+  await expect
+    .poll(
+      async () =>
+        (await page.getByTestId('runs-table').locator('tbody tr').allTextContents()).filter((t) =>
+          t.includes('Finished'),
+        ).length,
+      { timeout: 120_000, interval: 500 },
+    )
+    .toBe(7);
+  const runs =
+    await page.evaluate<{ spec: ExperimentSpec; epochs: { trainLoss: number }[] }[]>('window.playground.runs()');
   await page.close();
   return Object.fromEntries(runs.map((r) => [r.spec.training.optimizer.kind, r.epochs.map((e) => e.trainLoss)]));
 }
@@ -138,19 +161,29 @@ test('every optimizer trains on webgl (its fused GLSL update) as on cpu (checked
   for (const [kind, losses] of Object.entries(cpu)) {
     expect(webgl[kind], kind).toHaveLength(3);
     // Same data, weights and batches: only float rounding (GPU against CPU arithmetic) differs.
-    webgl[kind].forEach((loss, i) => expect(Math.abs(loss - losses[i]) / losses[i], `${kind} epoch ${i + 1}`).toBeLessThan(1e-3));
+    webgl[kind].forEach((loss, i) =>
+      expect(Math.abs(loss - losses[i]) / losses[i], `${kind} epoch ${i + 1}`).toBeLessThan(1e-3),
+    );
   }
 });
 
 test('Step trains one batch at a time and shows its loss', async () => {
-  const { page } = await openPage(quickLink((s) => { s.backend = 'cpu'; }));
+  const { page } = await openPage(
+    quickLink((s) => {
+      s.backend = 'cpu';
+    }),
+  );
   await page.getByRole('button', { name: 'Step', exact: true }).click();
-  await expect.poll(() => page.getByTestId('batch-report').textContent(), { timeout: 30_000 }).toMatch(/^step 1: batch loss \d\.\d{4}$/);
+  await expect
+    .poll(() => page.getByTestId('batch-report').textContent(), { timeout: 30_000 })
+    .toMatch(/^step 1: batch loss \d\.\d{4}$/);
   await page.getByRole('button', { name: 'Step', exact: true }).click();
   await expect.poll(() => page.getByTestId('batch-report').textContent()).toMatch(/^step 2: /);
   expect(await page.getByTestId('phase').textContent()).toBe('Paused');
   // Step mode: the chain rule for a chosen weight, checked against tf's autodiff, after step 2.
-  await expect.poll(() => page.getByTestId('step-mode').textContent(), { timeout: 10_000 }).toMatch(/Weights after step 2\./);
+  await expect
+    .poll(() => page.getByTestId('step-mode').textContent(), { timeout: 10_000 })
+    .toMatch(/Weights after step 2\./);
   await page.getByTestId('network-graph').locator('line').nth(5).click({ force: true });
   expect(await page.getByTestId('chain-rule').textContent()).toMatch(/dense 1: w\[\d→\d\]/);
   expect(await page.getByTestId('autodiff-check').textContent()).toMatch(/✓ agrees/);
@@ -159,18 +192,25 @@ test('Step trains one batch at a time and shows its loss', async () => {
 });
 
 test('an exploding loss stops the run with what to try, and may be continued', async () => {
-  const { page } = await openPage(quickLink((s) => {
-    s.backend = 'cpu';
-    s.training.epochs = 6;
-    mlpOf(s).hidden = [{ units: 16, activation: 'relu', dropout: 0 }];
-    s.training.optimizer = { ...s.training.optimizer, kind: 'sgd', learningRate: 10 };
-  }));
+  const { page } = await openPage(
+    quickLink((s) => {
+      s.backend = 'cpu';
+      s.training.epochs = 6;
+      mlpOf(s).hidden = [{ units: 16, activation: 'relu', dropout: 0 }];
+      s.training.optimizer = { ...s.training.optimizer, kind: 'sgd', learningRate: 10 };
+    }),
+  );
   await page.getByRole('button', { name: 'Train', exact: true }).click();
-  await expect.poll(() => page.getByTestId('run-error').textContent(), { timeout: 60_000 })
-    .toMatch(/Training stopped\. Run 1 · SGD lr 10: The loss exploded in epoch \d+: .*learning rate 10× smaller \(it is 10\)/);
+  await expect
+    .poll(() => page.getByTestId('run-error').textContent(), { timeout: 60_000 })
+    .toMatch(
+      /Training stopped\. Run 1 · SGD lr 10: The loss exploded in epoch \d+: .*learning rate 10× smaller \(it is 10\)/,
+    );
   expect(await page.getByTestId('phase').textContent()).toBe('Loss exploded');
   // The epochs up to the explosion are kept on the chart.
-  await expect.poll(() => page.getByTestId('loss-chart').locator('path.recharts-line-curve').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+  await expect
+    .poll(() => page.getByTestId('loss-chart').locator('path.recharts-line-curve').count(), { timeout: 15_000 })
+    .toBeGreaterThan(0);
   await page.getByRole('button', { name: 'Continue anyway' }).click();
   await expect.poll(() => page.getByTestId('phase').textContent(), { timeout: 60_000 }).toBe('Finished');
   expect(await epochCount(page)).toBe(6);
@@ -178,34 +218,49 @@ test('an exploding loss stops the run with what to try, and may be continued', a
 });
 
 test('a diverging run stops with an explanation, and the views say so instead of drawing NaN', async () => {
-  const { page } = await openPage(quickLink((s) => {
-    s.backend = 'cpu';
-    s.dataset.kind = 'plane';
-    mlpOf(s).hidden = [{ units: 16, activation: 'relu', dropout: 0 }];
-    s.training.optimizer = { ...s.training.optimizer, kind: 'sgd', learningRate: 10 };
-  }));
+  const { page } = await openPage(
+    quickLink((s) => {
+      s.backend = 'cpu';
+      s.dataset.kind = 'plane';
+      mlpOf(s).hidden = [{ units: 16, activation: 'relu', dropout: 0 }];
+      s.training.optimizer = { ...s.training.optimizer, kind: 'sgd', learningRate: 10 };
+    }),
+  );
   await page.getByRole('button', { name: 'Train', exact: true }).click();
-  await expect.poll(() => page.getByTestId('run-error').textContent(), { timeout: 60_000 })
-    .toMatch(/Training stopped\. Run 1 · SGD lr 10: Training diverged in epoch \d+: the loss became .*learning rate \(10\)/);
+  await expect
+    .poll(() => page.getByTestId('run-error').textContent(), { timeout: 60_000 })
+    .toMatch(
+      /Training stopped\. Run 1 · SGD lr 10: Training diverged in epoch \d+: the loss became .*learning rate \(10\)/,
+    );
   expect(await page.getByTestId('phase').textContent()).toBe('Diverged');
-  await expect.poll(() => page.getByTestId('not-finite').textContent(), { timeout: 20_000 }).toMatch(/no longer finite in epoch 1/);
-  await expect.poll(() => page.getByTestId('loss-chart').textContent()).toContain('diverged in epoch 1, before any epoch finished');
+  await expect
+    .poll(() => page.getByTestId('not-finite').textContent(), { timeout: 20_000 })
+    .toMatch(/no longer finite in epoch 1/);
+  await expect
+    .poll(() => page.getByTestId('loss-chart').textContent())
+    .toContain('diverged in epoch 1, before any epoch finished');
   await page.close();
 });
 
 test('compare optimizers: SGD and Adam on spiral, same seed, overlaid on the loss chart', async () => {
-  const { page } = await openPage(quickLink((s) => {
-    s.dataset.kind = 'spiral';
-    s.training.epochs = 3;
-  }));
+  const { page } = await openPage(
+    quickLink((s) => {
+      s.dataset.kind = 'spiral';
+      s.training.epochs = 3;
+    }),
+  );
   await page.locator('input[name="compare-momentum"]').uncheck();
   expect(await page.locator('input[name="compare-sgd"]').isChecked()).toBe(true);
   expect(await page.locator('input[name="compare-adam"]').isChecked()).toBe(true);
   await page.getByRole('button', { name: 'Compare 2 optimizers' }).click();
   const rows = page.getByTestId('runs-table').locator('tbody tr');
   await expect.poll(() => rows.count()).toBe(2);
-  await expect.poll(async () => (await rows.allTextContents()).filter((t) => t.includes('Finished')).length,
-    { timeout: 120_000, interval: 500 }).toBe(2);
+  await expect
+    .poll(async () => (await rows.allTextContents()).filter((t) => t.includes('Finished')).length, {
+      timeout: 120_000,
+      interval: 500,
+    })
+    .toBe(2);
   const lossChart = page.getByTestId('loss-chart');
   // Two runs, each with its train (solid) and validation (dashed) curve, named in the legend.
   await expect.poll(() => lossChart.locator('path.recharts-line-curve').count()).toBe(4);
@@ -216,7 +271,8 @@ test('compare optimizers: SGD and Adam on spiral, same seed, overlaid on the los
   // Hovering shows the exact values of every run at that epoch.
   const box = (await lossChart.locator('.recharts-wrapper').boundingBox())!;
   await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.4);
-  await expect.poll(() => lossChart.locator('.recharts-tooltip-wrapper').textContent())
+  await expect
+    .poll(() => lossChart.locator('.recharts-tooltip-wrapper').textContent())
     .toMatch(/Run 1 · SGD lr 0\.1 train : \d\.\d+.*Run 2 · Adam lr 0\.01 train : \d\.\d+/);
   // The diff view names only what differs.
   await page.getByTestId('spec-diff').locator('summary').click();
@@ -247,15 +303,21 @@ test('the loss-surface lab animates the chosen optimizers’ paths', async () =>
 });
 
 test('a run too big for its backend is refused in the builder, naming what to reduce', async () => {
-  const { page } = await openPage(quickLink((s) => {
-    s.backend = 'wasm';
-    s.dataset = { ...s.dataset, kind: 'names', samples: 50_000, contextLength: 128 };
-    s.model = { kind: 'transformer', layers: 6, dModel: 256, heads: 16, dropout: 0 };
-    s.training.batchSize = 1024;
-  }));
+  const { page } = await openPage(
+    quickLink((s) => {
+      s.backend = 'wasm';
+      s.dataset = { ...s.dataset, kind: 'names', samples: 50_000, contextLength: 128 };
+      s.model = { kind: 'transformer', layers: 6, dModel: 256, heads: 16, dropout: 0 };
+      s.training.batchSize = 1024;
+    }),
+  );
   const memory = page.getByTestId('memory-estimate');
-  await expect.poll(() => memory.textContent(), { timeout: 20_000 }).toMatch(/Memory ≈ [\d.]+ GB on wasm \(at most 2\.1 GB\)/);
-  expect(await memory.getByRole('alert').textContent()).toMatch(/This run needs about [\d.]+ GB of memory, more than wasm can be given here .* lower the batch size \(1024\)/);
+  await expect
+    .poll(() => memory.textContent(), { timeout: 20_000 })
+    .toMatch(/Memory ≈ [\d.]+ GB on wasm \(at most 2\.1 GB\)/);
+  expect(await memory.getByRole('alert').textContent()).toMatch(
+    /This run needs about [\d.]+ GB of memory, more than wasm can be given here .* lower the batch size \(1024\)/,
+  );
   expect(await page.getByRole('button', { name: 'Train', exact: true }).isDisabled()).toBe(true);
   // A smaller batch fits.
   await page.locator('input[name="training.batchSize"]').fill('8');
@@ -266,29 +328,46 @@ test('a run too big for its backend is refused in the builder, naming what to re
 
 test('a damaged shared link opens the default experiment and says why', async () => {
   const { page } = await openPage(`${url}#spec=not-a-real-spec`);
-  await expect.poll(() => page.getByRole('alert').first().textContent())
-    .toMatch(/The shared link could not be opened, so the default experiment is shown: the shared link is damaged: its spec could not be read\./);
+  await expect
+    .poll(() => page.getByRole('alert').first().textContent())
+    .toMatch(
+      /The shared link could not be opened, so the default experiment is shown: the shared link is damaged: its spec could not be read\./,
+    );
   expect(await page.locator('select[name="dataset.kind"]').inputValue()).toBe('circle');
   expect(await page.getByRole('button', { name: 'Train', exact: true }).isDisabled()).toBe(false);
   await page.close();
 });
 
 test('finished runs are kept across a reload (with their test score), and removing one forgets it', async () => {
-  const { page } = await openPage(quickLink((s) => { s.backend = 'cpu'; s.training.epochs = 4; s.dataset.testSplit = 0.2; }));
+  const { page } = await openPage(
+    quickLink((s) => {
+      s.backend = 'cpu';
+      s.training.epochs = 4;
+      s.dataset.testSplit = 0.2;
+    }),
+  );
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect.poll(() => page.getByTestId('phase').textContent(), { timeout: 30_000 }).toBe('Finished');
   const rows = page.getByTestId('runs-table').locator('tbody tr');
   // A row as a person reads it: the (editable) name, then the rest of the row.
-  const rowTexts = async () => Promise.all((await rows.all()).map(async (r) =>
-    `${await r.locator('input.run-name-input').inputValue()} ${await r.textContent()}`));
+  const rowTexts = async () =>
+    Promise.all(
+      (await rows.all()).map(
+        async (r) => `${await r.locator('input.run-name-input').inputValue()} ${await r.textContent()}`,
+      ),
+    );
   const before = (await rowTexts())[0];
-  expect(before).toMatch(/^Run 1 · Adam lr 0\.01 .*val loss \d\.\d{4}.*4 ep · test \(40 held out, once\): loss \d\.\d{4} · acc \d+\.\d%.*Finished/);
+  expect(before).toMatch(
+    /^Run 1 · Adam lr 0\.01 .*val loss \d\.\d{4}.*4 ep · test \(40 held out, once\): loss \d\.\d{4} · acc \d+\.\d%.*Finished/,
+  );
   // A reload before every write has reached storage would find the run still training (interrupted).
   await expect.poll(() => page.getByTestId('stored-total').textContent(), { timeout: 10_000 }).toMatch(/all saved$/);
   await page.reload();
   await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(1);
   expect((await rowTexts())[0]).toBe(before);
-  await expect.poll(() => page.getByTestId('loss-chart').locator('path.recharts-line-curve').count(), { timeout: 15_000 }).toBe(3);
+  await expect
+    .poll(() => page.getByTestId('loss-chart').locator('path.recharts-line-curve').count(), { timeout: 15_000 })
+    .toBe(3);
   // New runs number on from the kept ones.
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect.poll(() => rows.count()).toBe(2);
@@ -302,7 +381,12 @@ test('finished runs are kept across a reload (with their test score), and removi
 });
 
 test('MNIST: the real digits load from the shipped files and an MLP trains on them', async () => {
-  const { page } = await openPage(quickLink((s) => { s.backend = 'wasm'; s.training.epochs = 2; }));
+  const { page } = await openPage(
+    quickLink((s) => {
+      s.backend = 'wasm';
+      s.training.epochs = 2;
+    }),
+  );
   await page.locator('select[name="dataset.kind"]').selectOption('mnist');
   await page.locator('input[name="dataset.samples"]').fill('1000');
   expect(await page.getByTestId('param-total').textContent()).toMatch(/Total 6,442 parameters/); // 784·8+8 + 8·8+8 + 8·10+10
@@ -310,18 +394,27 @@ test('MNIST: the real digits load from the shipped files and an MLP trains on th
   await expect.poll(() => page.getByTestId('phase').textContent(), { timeout: 60_000 }).toBe('Finished');
   await expect.poll(() => page.getByTestId('accuracy-chart').locator('.latest').textContent()).toMatch(/val \d+\.\d%/);
   // The confusion matrix counts all 200 validation digits; the digits it got wrong are drawn.
-  const cells = await page.getByTestId('confusion-matrix').locator('tbody td[title]').evaluateAll(
-    (tds) => tds.map((td) => Number(td.getAttribute('title')!.split(': ')[1])));
+  const cells = await page
+    .getByTestId('confusion-matrix')
+    .locator('tbody td[title]')
+    .evaluateAll((tds) => tds.map((td) => Number(td.getAttribute('title')!.split(': ')[1])));
   expect(cells).toHaveLength(100);
   expect(cells.reduce((a, b) => a + b, 0)).toBe(200);
   const wrong = cells.filter((_, i) => i % 11 !== 0).reduce((a, b) => a + b, 0);
   expect(await page.getByTestId('misclassified').locator('canvas').count()).toBe(Math.min(32, wrong));
-  await expect.poll(() => page.getByTestId('step-mode').textContent(), { timeout: 10_000 }).toMatch(/target \d; model says class \d/);
+  await expect
+    .poll(() => page.getByTestId('step-mode').textContent(), { timeout: 10_000 })
+    .toMatch(/target \d; model says class \d/);
   await page.close();
 });
 
 test('a transformer on names trains 2 epochs in the browser: the loss falls and text samples appear', async () => {
-  const { page } = await openPage(quickLink((s) => { s.backend = 'wasm'; s.training.epochs = 2; }));
+  const { page } = await openPage(
+    quickLink((s) => {
+      s.backend = 'wasm';
+      s.training.epochs = 2;
+    }),
+  );
   await page.locator('select[name="dataset.kind"]').selectOption('names');
   // Names are tokens: the builder switches to a model that can read them.
   expect(await page.locator('select[name="model.kind"]').inputValue()).toBe('transformer');
@@ -329,7 +422,9 @@ test('a transformer on names trains 2 epochs in the browser: the loss falls and 
   await page.locator('input[name="dataset.contextLength"]').fill('16');
   await page.locator('input[name="model.dModel"]').fill('32');
   await page.locator('input[name="model.heads"]').fill('3');
-  await expect.poll(() => page.locator('[data-field="model.heads"] .field-error').textContent()).toMatch(/Heads: must divide dModel \(32\) evenly/);
+  await expect
+    .poll(() => page.locator('[data-field="model.heads"] .field-error').textContent())
+    .toMatch(/Heads: must divide dModel \(32\) evenly/);
   expect(await page.getByRole('button', { name: 'Train', exact: true }).isDisabled()).toBe(true);
   await page.locator('input[name="model.heads"]').fill('4');
   // 2 blocks of dModel 32 over 28 symbols and 16 positions: 28·32 + 16·32 + 2·(4·32² + 6·32 + 8·32² + 7·32) + 2·32 + 32·28.
@@ -338,7 +433,8 @@ test('a transformer on names trains 2 epochs in the browser: the loss falls and 
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect.poll(() => page.getByTestId('phase').textContent(), { timeout: 120_000 }).toBe('Finished');
   const epochs = await page.evaluate<{ val: number; batches: number[] }[]>(
-    'window.playground.runs()[0].epochs.map((e) => ({ val: e.valLoss, batches: e.batchLosses }))');
+    'window.playground.runs()[0].epochs.map((e) => ({ val: e.valLoss, batches: e.batchLosses }))',
+  );
   expect(epochs).toHaveLength(2);
   expect(epochs[1].val).toBeLessThan(epochs[0].val);
   expect(epochs[1].batches.at(-1)!).toBeLessThan(epochs[0].batches[0]);

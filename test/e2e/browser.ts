@@ -22,8 +22,13 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     args: [
-      '--enable-unsafe-webgpu', '--no-sandbox', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', '--disable-quic',
+      '--enable-unsafe-webgpu',
+      '--no-sandbox',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
     ],
   });
 }
@@ -59,9 +64,16 @@ export function e2eSite() {
     allowErrors(...patterns: RegExp[]) {
       allowed.push(...patterns);
     },
-    async openPage(target: string, opts: { context?: BrowserContext; viewport?: { width: number; height: number } } = {}): Promise<Page> {
-      const page = opts.context ? await opts.context.newPage() : await site.browser.newPage({ viewport: opts.viewport ?? DESKTOP });
-      page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    async openPage(
+      target: string,
+      opts: { context?: BrowserContext; viewport?: { width: number; height: number } } = {},
+    ): Promise<Page> {
+      const page = opts.context
+        ? await opts.context.newPage()
+        : await site.browser.newPage({ viewport: opts.viewport ?? DESKTOP });
+      page.on('console', (m) => {
+        if (m.type() === 'error') errors.push(m.text());
+      });
       page.on('pageerror', (e) => errors.push(e.message));
       await page.goto(target);
       return page;
@@ -79,24 +91,44 @@ export async function accessibilityProblems(page: Page): Promise<string[]> {
   // Injected as a script element's text from the test, which the page's policy does not govern.
   await page.evaluate(AXE_SOURCE);
   const results = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[]; failureSummary: string }[] }[] }> } }).axe;
+    const axe = (
+      window as unknown as {
+        axe: {
+          run: (
+            ctx: unknown,
+            opts: unknown,
+          ) => Promise<{
+            violations: { id: string; impact: string; nodes: { target: string[]; failureSummary: string }[] }[];
+          }>;
+        };
+      }
+    ).axe;
     return axe.run(document, { resultTypes: ['violations'] });
   });
-  return results.violations
-    // Serious and critical findings, and content left outside every landmark (moderate, but it
-    // leaves screen-reader users without a way to jump to it).
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical' || v.id === 'region')
-    .flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')} — ${n.failureSummary.split('\n').slice(0, 2).join(' ')}`));
+  return (
+    results.violations
+      // Serious and critical findings, and content left outside every landmark (moderate, but it
+      // leaves screen-reader users without a way to jump to it).
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical' || v.id === 'region')
+      .flatMap((v) =>
+        v.nodes.map((n) => `${v.id}: ${n.target.join(' ')} — ${n.failureSummary.split('\n').slice(0, 2).join(' ')}`),
+      )
+  );
 }
 
 /** No part of the page reaches past the window's width (a phone must never scroll sideways). */
-export async function horizontalOverflow(page: Page): Promise<{ scrollWidth: number; innerWidth: number; widest: string[] }> {
+export async function horizontalOverflow(
+  page: Page,
+): Promise<{ scrollWidth: number; innerWidth: number; widest: string[] }> {
   return page.evaluate(() => {
     const innerWidth = window.innerWidth;
     const widest = [...document.querySelectorAll<HTMLElement>('body *')]
       .filter((el) => el.getBoundingClientRect().right > innerWidth + 0.5 && getComputedStyle(el).position !== 'fixed')
       .slice(0, 8)
-      .map((el) => `${el.tagName.toLowerCase()}${el.className && typeof el.className === 'string' ? '.' + el.className.split(' ').join('.') : ''} → ${Math.round(el.getBoundingClientRect().right)}`);
+      .map(
+        (el) =>
+          `${el.tagName.toLowerCase()}${el.className && typeof el.className === 'string' ? '.' + el.className.split(' ').join('.') : ''} → ${Math.round(el.getBoundingClientRect().right)}`,
+      );
     return { scrollWidth: document.documentElement.scrollWidth, innerWidth, widest };
   });
 }

@@ -25,20 +25,28 @@ function link(edit: (s: ExperimentSpec) => void): string {
 }
 
 /** An MLP slow enough on cpu (≈ 0.3 s an epoch) to reload in the middle of it. */
-const slowMlp = () => link((s) => {
-  s.dataset.samples = 2000;
-  s.training.batchSize = 8;
-  s.training.epochs = 24;
-  s.training.schedule = { ...s.training.schedule, kind: 'cosine', minLearningRate: 0.001 };
-  s.model = { kind: 'mlp', hidden: [{ units: 8, activation: 'tanh', dropout: 0.2 }, { units: 8, activation: 'tanh', dropout: 0 }] };
-});
+const slowMlp = () =>
+  link((s) => {
+    s.dataset.samples = 2000;
+    s.training.batchSize = 8;
+    s.training.epochs = 24;
+    s.training.schedule = { ...s.training.schedule, kind: 'cosine', minLearningRate: 0.001 };
+    s.model = {
+      kind: 'mlp',
+      hidden: [
+        { units: 8, activation: 'tanh', dropout: 0.2 },
+        { units: 8, activation: 'tanh', dropout: 0 },
+      ],
+    };
+  });
 
-const tinyTransformer = () => link((s) => {
-  s.dataset = { ...s.dataset, kind: 'names', ...datasetDefaults('names'), samples: 400, contextLength: 8 };
-  s.model = { kind: 'transformer', layers: 1, dModel: 16, heads: 2, dropout: 0 };
-  s.training.batchSize = 32;
-  s.training.epochs = 2;
-});
+const tinyTransformer = () =>
+  link((s) => {
+    s.dataset = { ...s.dataset, kind: 'names', ...datasetDefaults('names'), samples: 400, contextLength: 8 };
+    s.model = { kind: 'transformer', layers: 1, dModel: 16, heads: 2, dropout: 0 };
+    s.training.batchSize = 32;
+    s.training.epochs = 2;
+  });
 
 async function openPage(target: string, context?: BrowserContext): Promise<{ page: Page }> {
   return { page: await e2e.openPage(target, { context }) };
@@ -47,16 +55,28 @@ async function openPage(target: string, context?: BrowserContext): Promise<{ pag
 const rows = (page: Page) => page.getByTestId('runs-table').locator('tbody tr');
 const phaseOf = (page: Page, i = 0) => rows(page).nth(i).getByTestId('run-phase').textContent();
 /** Wait until the app says every write reached storage (a reload before that may lose the last ones). */
-const saved = (page: Page) => expect.poll(() => page.getByTestId('stored-total').textContent(), { timeout: 10_000 }).toMatch(/all saved$/);
-const epochCount = async (page: Page) => Number((await page.getByTestId('epoch-count').textContent())!.match(/Epoch (\d+)/)![1]);
+const saved = (page: Page) =>
+  expect.poll(() => page.getByTestId('stored-total').textContent(), { timeout: 10_000 }).toMatch(/all saved$/);
+const epochCount = async (page: Page) =>
+  Number((await page.getByTestId('epoch-count').textContent())!.match(/Epoch (\d+)/)![1]);
 
 /** Quoted CSV cells as the export writes them. */
 function parseCsv(text: string): Record<string, string>[] {
-  const lines = text.trim().split('\n').map((l) => [...l.matchAll(/("(?:[^"]|"")*"|[^,]*)(,|$)/g)].slice(0, -1).map((m) => m[1].replace(/^"|"$/g, '').replace(/""/g, '"')));
+  const lines = text
+    .trim()
+    .split('\n')
+    .map((l) =>
+      [...l.matchAll(/("(?:[^"]|"")*"|[^,]*)(,|$)/g)]
+        .slice(0, -1)
+        .map((m) => m[1].replace(/^"|"$/g, '').replace(/""/g, '"')),
+    );
   return lines.slice(1).map((cells) => Object.fromEntries(lines[0].map((h, i) => [h, cells[i]])));
 }
 
-async function downloaded(page: Page, click: () => Promise<void>): Promise<{ name: string; text: string; path: string }[]> {
+async function downloaded(
+  page: Page,
+  click: () => Promise<void>,
+): Promise<{ name: string; text: string; path: string }[]> {
   const files: { name: string; text: string; path: string }[] = [];
   const seen = new Promise<void>((resolve) => {
     page.on('download', async (d) => {
@@ -79,7 +99,9 @@ test('a run interrupted by a reload resumes from its checkpoint and ends on the 
   await expect.poll(() => epochCount(page), { timeout: 60_000, interval: 100 }).toBeGreaterThanOrEqual(10);
   await page.reload();
   // The run comes back interrupted, at the epoch of its last checkpoint (after epoch 1, then at most every 2 s).
-  await expect.poll(() => phaseOf(page), { timeout: 10_000 }).toMatch(/^InterruptedInterrupted at epoch \d+: press Resume/);
+  await expect
+    .poll(() => phaseOf(page), { timeout: 10_000 })
+    .toMatch(/^InterruptedInterrupted at epoch \d+: press Resume/);
   const at = Number((await phaseOf(page))!.match(/epoch (\d+)/)![1]);
   expect(at).toBeGreaterThanOrEqual(1);
   expect(at).toBeLessThan(24);
@@ -98,7 +120,9 @@ test('a run interrupted by a reload resumes from its checkpoint and ends on the 
   expect(resumed.map((r) => Number(r.epoch))).toEqual(Array.from({ length: 24 }, (_, i) => i + 1));
   for (const [i, r] of resumed.entries()) {
     for (const column of ['trainLoss', 'valLoss', 'learningRate', 'step']) {
-      expect(relativeGap(Number(r[column]), Number(whole[i][column])), `${column} at epoch ${i + 1}`).toBeLessThan(1e-6);
+      expect(relativeGap(Number(r[column]), Number(whole[i][column])), `${column} at epoch ${i + 1}`).toBeLessThan(
+        1e-6,
+      );
     }
   }
   // After a reload, the inside-the-network views of a finished run are drawn from its kept model.
@@ -108,9 +132,13 @@ test('a run interrupted by a reload resumes from its checkpoint and ends on the 
   await expect.poll(() => page.getByText('Run ended: showing its kept model.').count(), { timeout: 30_000 }).toBe(1);
   expect(await page.locator('input[name="example-index"]').count()).toBe(1);
   // Deleting its weights keeps the curves and says the model is gone.
-  const sizeOf = async () => (await rows(page).first().locator('.muted.small').first().textContent())!.match(/([\d.]+) KB kept/)![1];
+  const sizeOf = async () =>
+    (await rows(page).first().locator('.muted.small').first().textContent())!.match(/([\d.]+) KB kept/)![1];
   const before = Number(await sizeOf());
-  await rows(page).first().getByRole('button', { name: /^Delete weights of/ }).click();
+  await rows(page)
+    .first()
+    .getByRole('button', { name: /^Delete weights of/ })
+    .click();
   await expect.poll(() => rows(page).first().textContent()).toContain('no model kept');
   expect(Number(await sizeOf())).toBeLessThan(before);
   await page.close();
@@ -134,13 +162,17 @@ test('a finished language model is sampled and trained further after a reload; i
   await page.locator('input[name="attention.text"]').fill('.anna');
   await page.getByRole('button', { name: 'Show', exact: true }).click();
   await expect.poll(() => page.getByTestId('attention-heatmap').getAttribute('aria-label')).toMatch(/layer 1, head 1/);
-  const [heatmap] = await downloaded(page, () => page.locator('.attention').getByRole('button', { name: 'Download PNG' }).click());
+  const [heatmap] = await downloaded(page, () =>
+    page.locator('.attention').getByRole('button', { name: 'Download PNG' }).click(),
+  );
   expect(heatmap.name).toBe('attention-layer-1-head-1.png');
   expect(readFileSync(heatmap.path).subarray(1, 4).toString()).toBe('PNG');
 
   // Its weights, downloaded with its spec, give the very same greedy sample in a fresh browser.
   const files = await downloaded(page, () => page.getByRole('button', { name: /^Download weights of Run 1/ }).click());
-  expect(files.map((f) => f.name).sort()).toEqual([expect.stringMatching(/\.safetensors$/), expect.stringMatching(/\.spec\.json$/)].sort());
+  expect(files.map((f) => f.name).sort()).toEqual(
+    [expect.stringMatching(/\.safetensors$/), expect.stringMatching(/\.spec\.json$/)].sort(),
+  );
   const weights = files.find((f) => f.name.endsWith('.safetensors'))!;
   const fresh = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
   const other = await openPage(url, fresh);
@@ -149,12 +181,19 @@ test('a finished language model is sampled and trained further after a reload; i
   await other.page.locator('input[name="sampling.temperature"]').fill('0');
   await other.page.locator('input[name="sampling.prompt"]').fill('.ma');
   await other.page.getByRole('button', { name: 'Sample now' }).click();
-  await expect.poll(() => other.page.getByTestId('asked-sample').locator('pre').textContent(), { timeout: 60_000 }).toBe(greedy);
+  await expect
+    .poll(() => other.page.getByTestId('asked-sample').locator('pre').textContent(), { timeout: 60_000 })
+    .toBe(greedy);
   // Weights that do not fit the experiment they are loaded into are refused, naming the tensor and both shapes.
   const foreign = encodeSafetensors([{ name: 'layers.0.weight', shape: [3, 8], values: new Float32Array(24) }]);
-  await other.page.locator('input[aria-label="Weights file to load"]').setInputFiles({ name: 'foreign.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from(foreign) });
-  await expect.poll(() => other.page.getByTestId('notice').allTextContents()).toContainEqual(
-    'foreign.safetensors does not fit: The weights do not fit this model: the tensor layers.0.weight has shape [3, 8], but this model\'s is [2, 8].Dismiss');
+  await other.page
+    .locator('input[aria-label="Weights file to load"]')
+    .setInputFiles({ name: 'foreign.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from(foreign) });
+  await expect
+    .poll(() => other.page.getByTestId('notice').allTextContents())
+    .toContainEqual(
+      "foreign.safetensors does not fit: The weights do not fit this model: the tensor layers.0.weight has shape [3, 8], but this model's is [2, 8].Dismiss",
+    );
   await expect.poll(() => rows(other.page).count()).toBe(1);
   await fresh.close();
 
@@ -170,15 +209,21 @@ test('a finished language model is sampled and trained further after a reload; i
 
 test('two tabs: distinct run ids, and a run finished in one appears in the other', async () => {
   const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-  const quick = link((s) => { s.training.epochs = 3; s.dataset.samples = 200; });
+  const quick = link((s) => {
+    s.training.epochs = 3;
+    s.dataset.samples = 200;
+  });
   const a = await openPage(quick, context);
   const b = await openPage(quick, context);
   await Promise.all([a, b].map((t) => t.page.getByRole('button', { name: 'Train', exact: true }).click()));
   for (const t of [a, b]) await expect.poll(() => rows(t.page).count(), { timeout: 30_000 }).toBe(2);
   for (const t of [a, b]) {
-    await expect.poll(async () => (await rows(t.page).getByTestId('run-phase').allTextContents()).join(), { timeout: 30_000 }).toBe('Finished,Finished');
+    await expect
+      .poll(async () => (await rows(t.page).getByTestId('run-phase').allTextContents()).join(), { timeout: 30_000 })
+      .toBe('Finished,Finished');
   }
-  const ids = async (p: Page) => (await rows(p).evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-run-id')))).sort();
+  const ids = async (p: Page) =>
+    (await rows(p).evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-run-id')))).sort();
   expect(new Set(await ids(a.page)).size).toBe(2);
   expect(await ids(b.page)).toEqual(await ids(a.page));
   // And after a reload both are still there, once each.
@@ -191,12 +236,18 @@ test('two tabs: distinct run ids, and a run finished in one appears in the other
   await expect.poll(() => epochCount(c.page), { timeout: 60_000, interval: 100 }).toBeGreaterThanOrEqual(8);
   await expect.poll(() => phaseOf(b.page), { timeout: 10_000 }).toBe('In another tab');
   await c.page.close();
-  await expect.poll(() => phaseOf(b.page), { timeout: 15_000 }).toMatch(/^InterruptedInterrupted at epoch \d+: press Resume/);
+  await expect
+    .poll(() => phaseOf(b.page), { timeout: 15_000 })
+    .toMatch(/^InterruptedInterrupted at epoch \d+: press Resume/);
   await context.close();
 });
 
 test('a damaged stored run is skipped with one message; one left "running" without a checkpoint shows as interrupted', async () => {
-  const { page } = await openPage(link((s) => { s.training.epochs = 2; }));
+  const { page } = await openPage(
+    link((s) => {
+      s.training.epochs = 2;
+    }),
+  );
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect.poll(() => phaseOf(page), { timeout: 30_000 }).toBe('Finished');
   await saved(page);
@@ -218,7 +269,8 @@ test('a damaged stored run is skipped with one message; one left "running" witho
     db.close();
   });
   await page.reload();
-  await expect.poll(() => page.getByTestId('notice').allTextContents(), { timeout: 10_000 })
+  await expect
+    .poll(() => page.getByTestId('notice').allTextContents(), { timeout: 10_000 })
     .toEqual([expect.stringMatching(/^2 saved runs could not be read and were skipped\./)]);
   await expect.poll(() => rows(page).count()).toBe(2);
   const phases = await rows(page).getByTestId('run-phase').allTextContents();
@@ -235,19 +287,33 @@ test('a damaged stored run is skipped with one message; one left "running" witho
 });
 
 test('when storage is full the person is told what was not saved, and training goes on', async () => {
-  const { page } = await openPage(link((s) => { s.training.epochs = 30; s.dataset.samples = 300; s.training.batchSize = 8; }));
+  const { page } = await openPage(
+    link((s) => {
+      s.training.epochs = 30;
+      s.dataset.samples = 300;
+      s.training.batchSize = 8;
+    }),
+  );
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(url).origin, quotaSize: 1 });
   await page.getByRole('button', { name: 'Train', exact: true }).click();
-  await expect.poll(() => page.getByTestId('notice').first().textContent(), { timeout: 30_000 })
-    .toMatch(/^Run 1 · Adam lr 0\.01 \(.*\) could not be saved: the browser’s storage for this site is full \(\d+(\.\d)? (B|KB)\)\. Training goes on.*Free space by deleting runs or just their weights/);
+  await expect
+    .poll(() => page.getByTestId('notice').first().textContent(), { timeout: 30_000 })
+    .toMatch(
+      /^Run 1 · Adam lr 0\.01 \(.*\) could not be saved: the browser’s storage for this site is full \(\d+(\.\d)? (B|KB)\)\. Training goes on.*Free space by deleting runs or just their weights/,
+    );
   await expect.poll(() => phaseOf(page), { timeout: 60_000 }).toBe('Finished');
   expect(await epochCount(page)).toBe(30);
   await page.close();
 });
 
 test('runs exported as a file import into a fresh browser with identical curves; a damaged file changes nothing', async () => {
-  const { page } = await openPage(link((s) => { s.training.epochs = 3; s.dataset.samples = 200; }));
+  const { page } = await openPage(
+    link((s) => {
+      s.training.epochs = 3;
+      s.dataset.samples = 200;
+    }),
+  );
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect.poll(() => phaseOf(page), { timeout: 30_000 }).toBe('Finished');
   await page.getByRole('button', { name: 'Train', exact: true }).click();
@@ -261,9 +327,16 @@ test('runs exported as a file import into a fresh browser with identical curves;
   // A damaged file first: a message naming the field, and nothing added.
   const damaged = JSON.parse(file.text);
   damaged.runs[1].epochs[0].valLoss = 'x';
-  await other.page.locator('input[aria-label="Run file to import"]').setInputFiles({ name: 'damaged.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(damaged)) });
-  await expect.poll(() => other.page.getByTestId('notice').textContent())
-    .toBe('The file was not imported (nothing was changed): runs[1].epochs[0].valLoss must be a number (got "x").Dismiss');
+  await other.page.locator('input[aria-label="Run file to import"]').setInputFiles({
+    name: 'damaged.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify(damaged)),
+  });
+  await expect
+    .poll(() => other.page.getByTestId('notice').textContent())
+    .toBe(
+      'The file was not imported (nothing was changed): runs[1].epochs[0].valLoss must be a number (got "x").Dismiss',
+    );
   expect(await other.page.getByTestId('runs-table').count()).toBe(0);
   // Dropped on the page.
   const dropped = await other.page.evaluateHandle((text) => {
@@ -274,13 +347,18 @@ test('runs exported as a file import into a fresh browser with identical curves;
   await other.page.dispatchEvent('.app', 'drop', { dataTransfer: dropped });
   await expect.poll(() => rows(other.page).count()).toBe(2);
   await expect.poll(() => other.page.getByTestId('loss-chart').locator('.chart-legend').textContent()).toBe(legend);
-  const [csvAgain] = await downloaded(other.page, () => other.page.getByRole('button', { name: 'Metrics CSV' }).click());
+  const [csvAgain] = await downloaded(other.page, () =>
+    other.page.getByRole('button', { name: 'Metrics CSV' }).click(),
+  );
   // Same figures; the run column holds this browser's new ids.
   const strip = (text: string) => parseCsv(text).map(({ run: _r, ...rest }) => rest);
   expect(strip(csvAgain.text)).toEqual(strip(csv.text));
   // Imported with their models: they continue training here.
   await rows(other.page).first().locator('input[aria-label^="More epochs for"]').fill('2');
-  await rows(other.page).first().getByRole('button', { name: /^Continue/ }).click();
+  await rows(other.page)
+    .first()
+    .getByRole('button', { name: /^Continue/ })
+    .click();
   await expect.poll(() => other.page.getByTestId('epoch-count').textContent(), { timeout: 30_000 }).toBe('Epoch 5 / 5');
   await fresh.close();
   await page.close();
@@ -308,7 +386,10 @@ test('a run file written by the CLI overlays in the app, and its "Export as PyTo
   const names = ['train.py', 'README.md', 'spec.json', 'init.safetensors', 'data.safetensors'];
   expect(Object.keys(files).sort()).toEqual(names.map((n) => `CLI-Adam-lr-0.01-seed-42-pytorch/${n}`).sort());
   for (const n of names) {
-    expect(Buffer.from(files[`CLI-Adam-lr-0.01-seed-42-pytorch/${n}`]).equals(readFileSync(join(dir, 'program', n))), n).toBe(true);
+    expect(
+      Buffer.from(files[`CLI-Adam-lr-0.01-seed-42-pytorch/${n}`]).equals(readFileSync(join(dir, 'program', n))),
+      n,
+    ).toBe(true);
   }
   await page.close();
 });
@@ -326,7 +407,9 @@ test('the loss-surface lab is part of the link: a reload and a shared link open 
   const settingsOf = async (p: Page) => ({
     surface: await p.locator('select[name="surface"]').inputValue(),
     start: await p.getByText(/^Start: \(/).textContent(),
-    chosen: await p.locator('input[name^="lab-"][type="checkbox"]').evaluateAll((boxes) => boxes.map((b) => (b as HTMLInputElement).checked)),
+    chosen: await p
+      .locator('input[name^="lab-"][type="checkbox"]')
+      .evaluateAll((boxes) => boxes.map((b) => (b as HTMLInputElement).checked)),
   });
   const before = await settingsOf(page);
   await page.reload();
@@ -339,27 +422,41 @@ test('the loss-surface lab is part of the link: a reload and a shared link open 
   await expect.poll(() => page.evaluate(() => location.hash)).toMatch(/^#spec=/);
   const wrong = Buffer.from(JSON.stringify({ surface: 'moon' })).toString('base64url');
   const damaged = await openPage(`${url}#lab=${wrong}`);
-  await expect.poll(() => damaged.page.getByRole('alert').first().textContent())
-    .toMatch(/^The lab link could not be opened, so the lab's defaults are shown: Surface: must be one of bowl, rosenbrock, beale, himmelblau, saddle \(lab\.surface\); Conditioning κ: must be/);
+  await expect
+    .poll(() => damaged.page.getByRole('alert').first().textContent())
+    .toMatch(
+      /^The lab link could not be opened, so the lab's defaults are shown: Surface: must be one of bowl, rosenbrock, beale, himmelblau, saddle \(lab\.surface\); Conditioning κ: must be/,
+    );
   expect(await damaged.page.locator('select[name="surface"]').inputValue()).toBe('bowl');
   for (const p of [page, shared.page, damaged.page]) await p.close();
 });
 
 test('the plane shows the data being edited at once, and a run’s boundary only over the data it trained on', async () => {
-  const { page } = await openPage(link((s) => { s.training.epochs = 3; }));
+  const { page } = await openPage(
+    link((s) => {
+      s.training.epochs = 3;
+    }),
+  );
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect.poll(() => phaseOf(page), { timeout: 30_000 }).toBe('Finished');
   const title = page.locator('h2', { hasText: 'Decision boundary' });
   await expect.poll(() => title.textContent()).toMatch(/^Decision boundary · Run 1/);
   // Pictures: the boundary and a line chart as PNG, the line chart as SVG with its legend.
-  const isPng = (path: string) => readFileSync(path).subarray(1, 4).toString() === 'PNG' && readFileSync(path).length > 1000;
-  const [boundary] = await downloaded(page, () => page.locator('figure.boundary').getByRole('button', { name: 'Download PNG' }).click());
+  const isPng = (path: string) =>
+    readFileSync(path).subarray(1, 4).toString() === 'PNG' && readFileSync(path).length > 1000;
+  const [boundary] = await downloaded(page, () =>
+    page.locator('figure.boundary').getByRole('button', { name: 'Download PNG' }).click(),
+  );
   expect(boundary.name).toBe('decision-boundary.png');
   expect(isPng(boundary.path)).toBe(true);
   const lossTitle = (await page.getByTestId('loss-chart').locator('h3').textContent())!;
-  const [png] = await downloaded(page, () => page.getByRole('button', { name: `Download ${lossTitle} as PNG` }).click());
+  const [png] = await downloaded(page, () =>
+    page.getByRole('button', { name: `Download ${lossTitle} as PNG` }).click(),
+  );
   expect(isPng(png.path)).toBe(true);
-  const [svg] = await downloaded(page, () => page.getByRole('button', { name: `Download ${lossTitle} as SVG` }).click());
+  const [svg] = await downloaded(page, () =>
+    page.getByRole('button', { name: `Download ${lossTitle} as SVG` }).click(),
+  );
   expect(svg.text).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
   expect(svg.text).toContain('recharts-line-curve');
   expect(svg.text).toContain('>validation</text>');
@@ -379,20 +476,30 @@ test('your own CSV: a broken row is named, a fixed file trains to a confusion ma
   const lines = ['x,y,colour,label'];
   for (let i = 0; i < 150; i++) {
     const c = i % 3;
-    lines.push(`${(c * 3 + ((i * 7) % 5) / 10).toFixed(2)},${(-c * 2 + ((i * 3) % 7) / 10).toFixed(2)},${['red', 'green', 'blue'][c]},${['a', 'b', 'c'][c]}`);
+    lines.push(
+      `${(c * 3 + ((i * 7) % 5) / 10).toFixed(2)},${(-c * 2 + ((i * 3) % 7) / 10).toFixed(2)},${['red', 'green', 'blue'][c]},${['a', 'b', 'c'][c]}`,
+    );
   }
   const good = lines.join('\n');
   const broken = [...lines.slice(0, 7), '0.5,oops,red,a', ...lines.slice(8)].join('\n');
-  const { page } = await openPage(link((s) => { s.training.epochs = 20; }));
+  const { page } = await openPage(
+    link((s) => {
+      s.training.epochs = 20;
+    }),
+  );
   await page.locator('select[name="dataset.kind"]').selectOption('userTable');
   const upload = page.locator('input[type="file"][accept^=".csv"]');
   await upload.setInputFiles({ name: 'broken.csv', mimeType: 'text/csv', buffer: Buffer.from(broken) });
-  await expect.poll(() => page.locator('[data-field="dataset.csv"] .field-error').textContent())
+  await expect
+    .poll(() => page.locator('[data-field="dataset.csv"] .field-error').textContent())
     .toBe('Your table: row 8, column "y": "oops" is not a number.');
   expect(await page.getByRole('button', { name: 'Train', exact: true }).isDisabled()).toBe(true);
   await upload.setInputFiles({ name: 'blobs.csv', mimeType: 'text/csv', buffer: Buffer.from(good) });
-  await expect.poll(() => page.getByTestId('table-summary').textContent())
-    .toMatch(/^150 rows × 4 columns \(blobs\.csv\)\. Predicting “label” as 3 classes \(a, b, c\) from 5 inputs \(text columns one-hot encoded\)/);
+  await expect
+    .poll(() => page.getByTestId('table-summary').textContent())
+    .toMatch(
+      /^150 rows × 4 columns \(blobs\.csv\)\. Predicting “label” as 3 classes \(a, b, c\) from 5 inputs \(text columns one-hot encoded\)/,
+    );
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect.poll(() => phaseOf(page), { timeout: 60_000 }).toBe('Finished');
   const matrix = page.getByTestId('confusion-matrix');
@@ -402,24 +509,38 @@ test('your own CSV: a broken row is named, a fixed file trains to a confusion ma
   // x has 15 distinct values, so Automatic makes classes of them; the person overrides it.
   await expect.poll(() => page.getByTestId('table-summary').textContent()).toMatch(/Predicting “x” as 15 classes/);
   await page.locator('select[name="dataset.table.task"]').selectOption('regression');
-  await expect.poll(() => page.getByTestId('table-summary').textContent()).toMatch(/Predicting “x” as a number \(regression\)/);
+  await expect
+    .poll(() => page.getByTestId('table-summary').textContent())
+    .toMatch(/Predicting “x” as a number \(regression\)/);
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect.poll(() => phaseOf(page), { timeout: 60_000 }).toBe('Finished');
-  await expect.poll(() => page.getByTestId('scatter-canvas').getAttribute('aria-label')).toBe('Predicted against true value for 30 validation rows');
+  await expect
+    .poll(() => page.getByTestId('scatter-canvas').getAttribute('aria-label'))
+    .toBe('Predicted against true value for 30 validation rows');
   // The table stays in this browser across a reload, and is never in the link: a fresh browser is asked for its own.
   await saved(page);
   await page.reload();
-  await expect.poll(() => page.getByTestId('table-summary').textContent()).toMatch(/^150 rows × 4 columns \(blobs\.csv\)/);
+  await expect
+    .poll(() => page.getByTestId('table-summary').textContent())
+    .toMatch(/^150 rows × 4 columns \(blobs\.csv\)/);
   const fresh = await browser.newContext();
   const other = await openPage(page.url(), fresh);
-  await expect.poll(() => other.page.locator('[data-field="dataset.csv"] .field-error').textContent())
-    .toBe('Your table: this experiment trains on a CSV table of your own (tables are never put in links); paste or upload one with a header row.');
+  await expect
+    .poll(() => other.page.locator('[data-field="dataset.csv"] .field-error').textContent())
+    .toBe(
+      'Your table: this experiment trains on a CSV table of your own (tables are never put in links); paste or upload one with a header row.',
+    );
   await fresh.close();
   await page.close();
 });
 
 test('points drawn on the plane: click adds, shift-click the other class, right-click removes; they are in the link and train', async () => {
-  const { page } = await openPage(link((s) => { s.dataset.samples = 200; s.training.epochs = 3; }));
+  const { page } = await openPage(
+    link((s) => {
+      s.dataset.samples = 200;
+      s.training.epochs = 3;
+    }),
+  );
   const plane = page.getByTestId('boundary-canvas');
   const box = (await plane.boundingBox())!;
   const at = (x1: number, x2: number) => ({ x: ((x1 + 6) / 12) * box.width, y: ((6 - x2) / 12) * box.height });
@@ -455,9 +576,16 @@ test('when the training worker dies, its run is interrupted with the reason and 
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect.poll(() => epochCount(page), { timeout: 60_000, interval: 100 }).toBeGreaterThanOrEqual(8);
   const worker = page.workers().find((w) => w.url().includes('training.worker'))!;
-  await worker.evaluate(() => { setTimeout(() => { throw new Error('simulated failure'); }); });
-  await expect.poll(() => phaseOf(page), { timeout: 10_000 })
-    .toMatch(/^InterruptedThe training worker crashed: Uncaught Error: simulated failure\. Interrupted at epoch \d+: press Resume/);
+  await worker.evaluate(() => {
+    setTimeout(() => {
+      throw new Error('simulated failure');
+    });
+  });
+  await expect
+    .poll(() => phaseOf(page), { timeout: 10_000 })
+    .toMatch(
+      /^InterruptedThe training worker crashed: Uncaught Error: simulated failure\. Interrupted at epoch \d+: press Resume/,
+    );
   await page.getByRole('button', { name: /^Resume from epoch \d+: Run 1/ }).click();
   await expect.poll(() => phaseOf(page), { timeout: 60_000 }).toBe('Finished');
   expect(await epochCount(page)).toBe(24);
@@ -467,24 +595,35 @@ test('when the training worker dies, its run is interrupted with the reason and 
 });
 
 test('when WebGPU loses its device, an "auto" run goes on with the next backend from its checkpoint and finishes', async () => {
-  const { page } = await openPage(link((s) => {
-    s.backend = 'auto';
-    s.dataset.samples = 200;
-    s.training.batchSize = 32;
-    s.training.epochs = 12;
-  }));
+  const { page } = await openPage(
+    link((s) => {
+      s.backend = 'auto';
+      s.dataset.samples = 200;
+      s.training.batchSize = 32;
+      s.training.epochs = 12;
+    }),
+  );
   await expect.poll(() => page.getByTestId('active-backend').textContent(), { timeout: 60_000 }).toBe('webgpu');
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect.poll(() => epochCount(page), { timeout: 60_000, interval: 100 }).toBeGreaterThanOrEqual(3);
   const worker = page.workers().find((w) => w.url().includes('training.worker'))!;
-  await worker.evaluate(() => (self as unknown as { playgroundDebug: { loseGpuDevice: () => void } }).playgroundDebug.loseGpuDevice());
-  await expect.poll(() => page.getByTestId('notice').allTextContents(), { timeout: 30_000 })
-    .toContainEqual(expect.stringMatching(/^WebGPU stopped working \(.+\) during Run 1 · Adam lr 0\.01: it goes on with the next backend from epoch \d+/));
+  await worker.evaluate(() =>
+    (self as unknown as { playgroundDebug: { loseGpuDevice: () => void } }).playgroundDebug.loseGpuDevice(),
+  );
+  await expect
+    .poll(() => page.getByTestId('notice').allTextContents(), { timeout: 30_000 })
+    .toContainEqual(
+      expect.stringMatching(
+        /^WebGPU stopped working \(.+\) during Run 1 · Adam lr 0\.01: it goes on with the next backend from epoch \d+/,
+      ),
+    );
   await expect.poll(() => phaseOf(page), { timeout: 60_000 }).toBe('Finished');
   expect(await epochCount(page)).toBe(12);
   // The browser's next backend after WebGPU is WebGL.
   expect(await page.getByTestId('active-backend').textContent()).toBe('webgl');
-  expect(await page.getByTestId('backend-fallbacks').textContent()).toMatch(/webgpu: stopped working earlier in this tab/);
+  expect(await page.getByTestId('backend-fallbacks').textContent()).toMatch(
+    /webgpu: stopped working earlier in this tab/,
+  );
   // What the lost device printed on its way out.
   e2e.allowErrors(/lost|destroyed|GPU/i);
   await page.close();
@@ -492,13 +631,22 @@ test('when WebGPU loses its device, an "auto" run goes on with the next backend 
 
 test('a worker that stops answering is ended: its run is interrupted with the reason and resumes in a fresh worker', async () => {
   const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-  await context.addInitScript(() => { (window as unknown as { playgroundStallMs: number }).playgroundStallMs = 3000; });
+  await context.addInitScript(() => {
+    (window as unknown as { playgroundStallMs: number }).playgroundStallMs = 3000;
+  });
   const { page } = await openPage(slowMlp(), context);
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect.poll(() => epochCount(page), { timeout: 60_000, interval: 100 }).toBeGreaterThanOrEqual(4);
   const worker = page.workers().find((w) => w.url().includes('training.worker'))!;
-  await worker.evaluate(() => { setTimeout(() => { for (;;) { /* stuck, as a hung device or an endless loop would be */ } }); });
-  await expect.poll(() => phaseOf(page), { timeout: 30_000 })
+  await worker.evaluate(() => {
+    setTimeout(() => {
+      for (;;) {
+        /* stuck, as a hung device or an endless loop would be */
+      }
+    });
+  });
+  await expect
+    .poll(() => phaseOf(page), { timeout: 30_000 })
     .toMatch(/^InterruptedThe training worker stopped answering for 3 s\. Interrupted at epoch \d+: press Resume/);
   await page.getByRole('button', { name: /^Resume from epoch \d+: Run 1/ }).click();
   await expect.poll(() => phaseOf(page), { timeout: 60_000 }).toBe('Finished');

@@ -12,7 +12,14 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 export default tseslint.config(
   {
     basePath: root,
-    ignores: ['dist/**', 'datasets/**', 'node_modules/**', 'tools/lint/node_modules/**', 'public/**', 'test-results/**'],
+    ignores: [
+      'dist/**',
+      'datasets/**',
+      'node_modules/**',
+      'tools/lint/node_modules/**',
+      'public/**',
+      'test-results/**',
+    ],
   },
   {
     basePath: root,
@@ -35,7 +42,19 @@ export default tseslint.config(
       // `x.reshape(…) as tf.Tensor3D` is how tfjs code picks the rank a generic op returns.
       '@typescript-eslint/no-unnecessary-type-assertion': [
         'error',
-        { typesToIgnore: ['T', 'tf.Tensor', 'tf.Scalar', 'tf.Tensor1D', 'tf.Tensor2D', 'tf.Tensor3D', 'tf.Tensor4D', 'tf.Tensor[]', 'tf.Tensor2D[]'] },
+        {
+          typesToIgnore: [
+            'T',
+            'tf.Tensor',
+            'tf.Scalar',
+            'tf.Tensor1D',
+            'tf.Tensor2D',
+            'tf.Tensor3D',
+            'tf.Tensor4D',
+            'tf.Tensor[]',
+            'tf.Tensor2D[]',
+          ],
+        },
       ],
       // An interface's async method may have implementations with nothing to await (their throws still become rejections).
       '@typescript-eslint/require-await': 'off',

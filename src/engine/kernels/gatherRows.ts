@@ -12,7 +12,13 @@ export function gatherRows<T extends tf.Tensor>(x: T, indices: tf.Tensor1D): T {
   return tf.engine().runKernel(KERNEL, { x, indices }) as T;
 }
 
-function copyRows({ inputs, backend }: { inputs: { x: tf.TensorInfo; indices: tf.TensorInfo }; backend: tf.KernelBackend }): tf.TensorInfo {
+function copyRows({
+  inputs,
+  backend,
+}: {
+  inputs: { x: tf.TensorInfo; indices: tf.TensorInfo };
+  backend: tf.KernelBackend;
+}): tf.TensorInfo {
   const { x, indices } = inputs;
   const k = indices.shape[0];
   const row = tf.util.sizeFromShape(x.shape.slice(1));

@@ -18,7 +18,13 @@ const keyOf = (a: number[], b: number[], transposeA: boolean, transposeB: boolea
   `${a.join('x')}|${b.join('x')}|${transposeA ? 1 : 0}${transposeB ? 1 : 0}`;
 
 /** Run a matmul (`run`) of a by b with the shader measured fastest for these shapes, if any. */
-export function withTunedMatMul<T>(a: tf.Tensor, b: tf.Tensor, transposeA: boolean, transposeB: boolean, run: () => T): T {
+export function withTunedMatMul<T>(
+  a: tf.Tensor,
+  b: tf.Tensor,
+  transposeA: boolean,
+  transposeB: boolean,
+  run: () => T,
+): T {
   if (tf.getBackend() !== 'webgpu') return run();
   const key = keyOf(a.shape, b.shape, transposeA, transposeB);
   recording?.add(key);

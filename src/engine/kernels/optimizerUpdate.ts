@@ -12,8 +12,20 @@ import { heapView, newOutput } from './memory';
  * mix integers and floats), so the complements (1 − β₁…) are named too.
  */
 export const HYPER_NAMES = [
-  'lr', 'momentum', 'beta1', 'beta2', 'oneMinusBeta1', 'oneMinusBeta2', 'bc1', 'bc2', 'rho', 'oneMinusRho',
-  'rmspropMomentum', 'eps', 'wd', 'decay',
+  'lr',
+  'momentum',
+  'beta1',
+  'beta2',
+  'oneMinusBeta1',
+  'oneMinusBeta2',
+  'bc1',
+  'bc2',
+  'rho',
+  'oneMinusRho',
+  'rmspropMomentum',
+  'eps',
+  'wd',
+  'decay',
 ] as const;
 export type HyperValues = Record<(typeof HYPER_NAMES)[number], number>;
 
@@ -36,7 +48,13 @@ export function fusedUpdateAvailable(): boolean {
 }
 
 /** New weight and slot values for one variable, in one kernel (two or three on webgpu and webgl). */
-export function fusedUpdate(formulas: UpdateFormulas, w: tf.Tensor, g: tf.Tensor, slots: tf.Tensor[], hyper: HyperValues): tf.Tensor[] {
+export function fusedUpdate(
+  formulas: UpdateFormulas,
+  w: tf.Tensor,
+  g: tf.Tensor,
+  slots: tf.Tensor[],
+  hyper: HyperValues,
+): tf.Tensor[] {
   const inputs: tf.NamedTensorMap = { w, g };
   slots.forEach((s, i) => (inputs[`s${i}`] = s));
   return tf.engine().runKernel(KERNEL, inputs, { formulas, hyper } as unknown as tf.NamedAttrMap) as tf.Tensor[];
@@ -49,7 +67,14 @@ interface KernelArgs {
 }
 
 /** The formulas as a JavaScript loop over typed arrays: (w, g, slots, outW, outSlots, hyper). */
-type JsUpdate = (w: Float32Array, g: Float32Array, s: Float32Array[], outW: Float32Array, outS: Float32Array[], h: HyperValues) => void;
+type JsUpdate = (
+  w: Float32Array,
+  g: Float32Array,
+  s: Float32Array[],
+  outW: Float32Array,
+  outS: Float32Array[],
+  h: HyperValues,
+) => void;
 const jsCache = new Map<string, JsUpdate>();
 
 /**
@@ -90,7 +115,8 @@ function compileAssignment(text: string, names: string[]): [number, Expr] {
   const peek = () => tokens[at];
   const take = (want?: string) => {
     const t = tokens[at++];
-    if (t === undefined || (want !== undefined && t !== want)) throw new Error(`optimizer formula "${text}": expected ${want ?? 'more'} at token ${at}`);
+    if (t === undefined || (want !== undefined && t !== want))
+      throw new Error(`optimizer formula "${text}": expected ${want ?? 'more'} at token ${at}`);
     return t;
   };
   const register = (name: string) => {
@@ -100,13 +126,28 @@ function compileAssignment(text: string, names: string[]): [number, Expr] {
   };
   const factor = (): Expr => {
     const t = take();
-    if (t === '-') { const x = factor(); return (r) => -x(r); }
-    if (t === '(') { const x = sum(); take(')'); return x; }
+    if (t === '-') {
+      const x = factor();
+      return (r) => -x(r);
+    }
+    if (t === '(') {
+      const x = sum();
+      take(')');
+      return x;
+    }
     if (peek() === '(') {
       take('(');
       const a = sum();
-      if (t === 'sqrt') { take(')'); return (r) => Math.sqrt(a(r)); }
-      if (t === 'max') { take(','); const b = sum(); take(')'); return (r) => Math.max(a(r), b(r)); }
+      if (t === 'sqrt') {
+        take(')');
+        return (r) => Math.sqrt(a(r));
+      }
+      if (t === 'max') {
+        take(',');
+        const b = sum();
+        take(')');
+        return (r) => Math.max(a(r), b(r));
+      }
       throw new Error(`optimizer formula "${text}": unknown function ${t}`);
     }
     const k = register(t);
@@ -116,7 +157,8 @@ function compileAssignment(text: string, names: string[]): [number, Expr] {
     let x = factor();
     while (peek() === '*' || peek() === '/') {
       const op = take();
-      const a = x, b = factor();
+      const a = x,
+        b = factor();
       x = op === '*' ? (r) => a(r) * b(r) : (r) => a(r) / b(r);
     }
     return x;
@@ -125,7 +167,8 @@ function compileAssignment(text: string, names: string[]): [number, Expr] {
     let x = product();
     while (peek() === '+' || peek() === '-') {
       const op = take();
-      const a = x, b = product();
+      const a = x,
+        b = product();
       x = op === '+' ? (r) => a(r) + b(r) : (r) => a(r) - b(r);
     }
     return x;
@@ -145,14 +188,22 @@ function cpuLikeKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] 
   const outW = newOutput(backend, w);
   const outS = slotInputs.map((s) => newOutput(backend, s));
   jsUpdate(formulas)(
-    heapView(backend, w), heapView(backend, inputs.g), slotInputs.map((s) => heapView(backend, s)),
-    heapView(backend, outW), outS.map((o) => heapView(backend, o)), hyper,
+    heapView(backend, w),
+    heapView(backend, inputs.g),
+    slotInputs.map((s) => heapView(backend, s)),
+    heapView(backend, outW),
+    outS.map((o) => heapView(backend, o)),
+    hyper,
   );
   return [outW, ...outS];
 }
 
 /** The GPU programs' inputs, in the order of `programInputNames`, and the outputs they compute. */
-const programInputs = (inputs: tf.NamedTensorMap, f: UpdateFormulas) => [inputs.w, inputs.g, ...f.slots.map((_, k) => inputs[`s${k}`])];
+const programInputs = (inputs: tf.NamedTensorMap, f: UpdateFormulas) => [
+  inputs.w,
+  inputs.g,
+  ...f.slots.map((_, k) => inputs[`s${k}`]),
+];
 const programInputNames = (f: UpdateFormulas) => ['weight', 'grad', ...f.slots.map((_, k) => `slot${k}`)];
 const programTargets = (f: UpdateFormulas) => ['w', ...f.slots];
 
@@ -167,7 +218,11 @@ class UpdateProgram implements WebGPUProgram {
   size = true;
   uniforms = HYPER_NAMES.map((n) => `${n} : f32`).join(', ') + ',';
 
-  constructor(private formulas: UpdateFormulas, private target: string, shape: number[]) {
+  constructor(
+    private formulas: UpdateFormulas,
+    private target: string,
+    shape: number[],
+  ) {
     this.variableNames = programInputNames(formulas);
     this.outputShape = shape;
     this.shaderKey = `playground_update_${formulas.key}_${target}`;
@@ -197,7 +252,8 @@ function webgpuKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
   const ordered = programInputs(inputs, formulas);
   const uniforms = HYPER_NAMES.map((n) => ({ type: 'float32', data: [hyper[n]] }));
   return programTargets(formulas).map((target) =>
-    gpu.runWebGPUProgram(new UpdateProgram(formulas, target, inputs.w.shape), ordered, 'float32', uniforms));
+    gpu.runWebGPUProgram(new UpdateProgram(formulas, target, inputs.w.shape), ordered, 'float32', uniforms),
+  );
 }
 
 /**
@@ -233,7 +289,8 @@ function webglKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
   const ordered = programInputs(inputs, formulas);
   const uniforms = HYPER_NAMES.map((n) => [hyper[n]]);
   return programTargets(formulas).map((target) =>
-    gl.runWebGLProgram(new WebGLUpdateProgram(formulas, target, inputs.w.shape), ordered, 'float32', uniforms));
+    gl.runWebGLProgram(new WebGLUpdateProgram(formulas, target, inputs.w.shape), ordered, 'float32', uniforms),
+  );
 }
 
 // Not on wasm: there tfjs' SIMD elementwise kernels beat a JavaScript loop (measured for Adam on

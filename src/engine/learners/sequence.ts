@@ -29,7 +29,12 @@ function upload(ds: SequenceDataset, part: 'train' | 'validation' | 'test'): Dev
     return { x: tf.tensor2d(x, [n, T]), y: tf.tensor1d(y), mask: null, n };
   }
   const { x, y, mask, n } = ds[part];
-  return { x: tf.tensor2d(x, [n, T], 'int32'), y: tf.tensor2d(y, [n, T], 'int32'), mask: mask && tf.tensor2d(mask, [n, T]), n };
+  return {
+    x: tf.tensor2d(x, [n, T], 'int32'),
+    y: tf.tensor2d(y, [n, T], 'int32'),
+    mask: mask && tf.tensor2d(mask, [n, T]),
+    n,
+  };
 }
 
 export class SequenceLearner implements Learner {
@@ -55,7 +60,11 @@ export class SequenceLearner implements Learner {
     return lstmCost(lstmOf(spec), ds.vocab?.length ?? null, ds.length);
   }
 
-  constructor(spec: ExperimentSpec, readonly dataset: SequenceDataset, private sampling: SamplingSettings | null = null) {
+  constructor(
+    spec: ExperimentSpec,
+    readonly dataset: SequenceDataset,
+    private sampling: SamplingSettings | null = null,
+  ) {
     const ds = dataset;
     const forecast = ds.task === 'forecast';
     const seed = deriveSeed(spec.seed, 'weights');
@@ -64,7 +73,17 @@ export class SequenceLearner implements Learner {
     if (this.isTransformer) {
       const m = transformerOf(spec);
       this.shape = { layers: m.layers, heads: m.heads };
-      this.model = buildTransformer({ vocab: tokensOf(ds).vocab.length, contextLength: ds.length, layers: m.layers, dModel: m.dModel, heads: m.heads, dropout: m.dropout }, seed);
+      this.model = buildTransformer(
+        {
+          vocab: tokensOf(ds).vocab.length,
+          contextLength: ds.length,
+          layers: m.layers,
+          dModel: m.dModel,
+          heads: m.heads,
+          dropout: m.dropout,
+        },
+        seed,
+      );
     } else {
       const m = lstmOf(spec);
       this.model = buildLstmModel({ vocab: ds.vocab?.length ?? null, embedding: m.embedding, layers: m.layers }, seed);
@@ -73,22 +92,32 @@ export class SequenceLearner implements Learner {
     this.validation = upload(ds, 'validation');
     this.nTrain = ds.train.n;
     this.trainEvaluated = Math.min(TRAIN_EVAL_LIMIT, ds.train.n);
-    const extra = ds.task === 'forecast' ? Math.min(FORECAST_SHOWN, ds.validation.n) : ds.task === 'toy' ? TOY_SHOWN : 0;
+    const extra =
+      ds.task === 'forecast' ? Math.min(FORECAST_SHOWN, ds.validation.n) : ds.task === 'toy' ? TOY_SHOWN : 0;
     this.evalExamples = this.trainEvaluated + Math.min(SEQUENCE_VAL_LIMIT, ds.validation.n) + extra;
     this.hasAccuracy = !forecast;
     this.hasExactMatch = ds.task === 'toy';
     this.sampleRng = new Rng(deriveSeed(spec.seed, 'sample'));
-    if (ds.task === 'language') this.sample = (length, temperature, rng, prompt) => this.sampleText(length, temperature, rng, prompt);
+    if (ds.task === 'language')
+      this.sample = (length, temperature, rng, prompt) => this.sampleText(length, temperature, rng, prompt);
     if (this.isTransformer) this.attention = (text) => this.attentionOf(text);
   }
 
-  get variables() { return this.model.variables; }
+  get variables() {
+    return this.model.variables;
+  }
 
-  get parameterNames() { return this.model.names; }
+  get parameterNames() {
+    return this.model.names;
+  }
 
-  get rngs() { return { sample: this.sampleRng }; }
+  get rngs() {
+    return { sample: this.sampleRng };
+  }
 
-  get groups() { return this.model.groups; }
+  get groups() {
+    return this.model.groups;
+  }
 
   setSampling(settings: SamplingSettings): void {
     this.sampling = settings;
@@ -150,10 +179,16 @@ export class SequenceLearner implements Learner {
   private viewTensor(): tf.Tensor1D | null {
     const { validation, dataset: ds } = this;
     if (ds.task === 'forecast') {
-      return this.model.forward(validation.x.slice(0, Math.min(FORECAST_SHOWN, validation.n))).reshape([-1]) as tf.Tensor1D;
+      return this.model
+        .forward(validation.x.slice(0, Math.min(FORECAST_SHOWN, validation.n)))
+        .reshape([-1]) as tf.Tensor1D;
     }
     if (ds.task === 'toy') {
-      return this.model.forward(validation.x.slice(0, Math.min(TOY_SHOWN, validation.n))).argMax(-1).toFloat().reshape([-1]) as tf.Tensor1D;
+      return this.model
+        .forward(validation.x.slice(0, Math.min(TOY_SHOWN, validation.n)))
+        .argMax(-1)
+        .toFloat()
+        .reshape([-1]) as tf.Tensor1D;
     }
     return null;
   }
@@ -166,7 +201,9 @@ export class SequenceLearner implements Learner {
     if (ds.task === 'toy') return { toy: this.toyView(values) };
     if (!this.sampling) return {};
     const { temperature, attentionText } = this.sampling;
-    const views: EpochViews = { sample: { epoch, temperature, text: await this.sampleText(SAMPLE_LENGTH, temperature, this.sampleRng) } };
+    const views: EpochViews = {
+      sample: { epoch, temperature, text: await this.sampleText(SAMPLE_LENGTH, temperature, this.sampleRng) },
+    };
     if (this.isTransformer) views.attention = await this.attentionOf(attentionText ?? this.firstValidationText());
     return views;
   }
@@ -198,7 +235,10 @@ export class SequenceLearner implements Learner {
   private encode(text: string): number[] {
     const chars = tokensOf(this.dataset).vocab;
     const unknown = [...new Set(text)].filter((c) => !chars.includes(c));
-    if (unknown.length) throw new Error(`the model does not know ${unknown.map((c) => JSON.stringify(c)).join(', ')}: use characters from its training text`);
+    if (unknown.length)
+      throw new Error(
+        `the model does not know ${unknown.map((c) => JSON.stringify(c)).join(', ')}: use characters from its training text`,
+      );
     return [...text].slice(-this.dataset.length).map((c) => chars.indexOf(c));
   }
 
@@ -221,7 +261,13 @@ export class SequenceLearner implements Learner {
       logits.dispose();
       tokens.push(drawToken(values, temperature, rng));
     }
-    return (prompt ? prompt : '') + tokens.slice(start).map((t) => ds.vocab[t]).join('');
+    return (
+      (prompt ? prompt : '') +
+      tokens
+        .slice(start)
+        .map((t) => ds.vocab[t])
+        .join('')
+    );
   }
 
   /** The attention weights of every layer and head for `text` (its last context-length characters). */

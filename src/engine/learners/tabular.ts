@@ -38,7 +38,11 @@ export class TabularLearner implements Learner {
     return mlpCost(mlpOf(spec), ds.inputDim, ds.outputDim);
   }
 
-  constructor(spec: ExperimentSpec, readonly dataset: TabularDataset, resolution: number) {
+  constructor(
+    spec: ExperimentSpec,
+    readonly dataset: TabularDataset,
+    resolution: number,
+  ) {
     const ds = dataset;
     this.cost = TabularLearner.costOf(spec, ds);
     // The decision boundary exists only over the plane.
@@ -59,11 +63,17 @@ export class TabularLearner implements Learner {
     this.model = buildMlp(mlpOf(spec), d, ds.outputDim, deriveSeed(spec.seed, 'weights'));
   }
 
-  get variables() { return this.model.variables; }
+  get variables() {
+    return this.model.variables;
+  }
 
-  get parameterNames() { return this.model.names; }
+  get parameterNames() {
+    return this.model.names;
+  }
 
-  get groups() { return this.model.layers.map((l) => ({ name: l.name, weights: [l.kernel] })); }
+  get groups() {
+    return this.model.layers.map((l) => ({ name: l.name, weights: [l.kernel] }));
+  }
 
   batchLoss(idx: tf.Tensor1D, dropoutSeed: () => number): tf.Scalar {
     const xb = gatherRows(this.xTrain, idx);
@@ -79,8 +89,10 @@ export class TabularLearner implements Learner {
 
   private evaluate(valOut: tf.Tensor2D): tf.Tensor1D {
     const task = this.dataset.task;
-    const metrics = (out: tf.Tensor2D, y: tf.Tensor1D) =>
-      [taskLoss(task, out, y), task === 'regression' ? tf.scalar(0) : accuracy(task, out, y)];
+    const metrics = (out: tf.Tensor2D, y: tf.Tensor1D) => [
+      taskLoss(task, out, y),
+      task === 'regression' ? tf.scalar(0) : accuracy(task, out, y),
+    ];
     const train = metrics(this.model.forward(this.xTrainEval), this.yTrainEval);
     return tf.stack([...train, ...metrics(valOut, this.yVal), tf.scalar(0)]) as tf.Tensor1D;
   }
@@ -91,7 +103,11 @@ export class TabularLearner implements Learner {
     const result = tf.tidy(() => {
       const out = this.model.forward(tf.tensor2d(test.x, [test.n, inputDim]));
       const y = tf.tensor1d(test.y);
-      return tf.stack([taskLoss(task, out, y), task === 'regression' ? tf.scalar(0) : accuracy(task, out, y), tf.scalar(0)]);
+      return tf.stack([
+        taskLoss(task, out, y),
+        task === 'regression' ? tf.scalar(0) : accuracy(task, out, y),
+        tf.scalar(0),
+      ]);
     });
     const values = (await result.data()) as Float32Array;
     result.dispose();
@@ -101,8 +117,12 @@ export class TabularLearner implements Learner {
   /** The views' values in one tensor: the boundary grid (plane), then each validation example's predicted class (classifiers). */
   private viewTensor(valOut: tf.Tensor2D): tf.Tensor1D | null {
     const ds = this.dataset;
-    const classes = ds.task === 'multiclass' ? valOut.argMax(1).toFloat() as tf.Tensor1D
-      : ds.task === 'binary' ? valOut.reshape([-1]).greater(0).toFloat() as tf.Tensor1D : null;
+    const classes =
+      ds.task === 'multiclass'
+        ? (valOut.argMax(1).toFloat() as tf.Tensor1D)
+        : ds.task === 'binary'
+          ? (valOut.reshape([-1]).greater(0).toFloat() as tf.Tensor1D)
+          : null;
     if (this.grid) {
       const out = this.model.forward(this.grid).reshape([-1]) as tf.Tensor1D;
       const grid = ds.task === 'binary' ? out.sigmoid() : out;
@@ -126,13 +146,19 @@ export class TabularLearner implements Learner {
    * A look inside the network between batches: weights, last-batch gradients, optimizer state,
    * one training example's autodiff gradients, and each hidden neuron over the input plane.
    */
-  async inspect(exampleIndex: number, optimizer: Optimizer, lastGrads: tf.NamedTensorMap | null, resolution = 24): Promise<Inspection> {
+  async inspect(
+    exampleIndex: number,
+    optimizer: Optimizer,
+    lastGrads: tf.NamedTensorMap | null,
+    resolution = 24,
+  ): Promise<Inspection> {
     const model = this.model;
     const ds = this.dataset;
     const index = Math.min(Math.max(0, Math.floor(exampleIndex)), ds.train.n - 1);
     const d = ds.inputDim;
     // Neuron maps are drawn over the plane; other data has none.
-    if (ds.plane) this.neuronGrid ??= tf.tensor2d(boundaryGridInputs(ds.plane, resolution), [resolution * resolution, d]);
+    if (ds.plane)
+      this.neuronGrid ??= tf.tensor2d(boundaryGridInputs(ds.plane, resolution), [resolution * resolution, d]);
     const grid = this.neuronGrid;
     const input = ds.train.x.slice(index * d, (index + 1) * d);
     const target = ds.train.y[index];
@@ -162,27 +188,31 @@ export class TabularLearner implements Learner {
     const read = (t: tf.Tensor) => t.data() as Promise<Float32Array>;
     const readOrNull = (t: tf.Tensor | null) => (t ? read(t) : Promise.resolve(null));
     try {
-      const layers = await Promise.all(model.layers.map(async (l, i) => {
-        const c = copies[i];
-        const slots = await Promise.all(c.slots.map(read));
-        return {
-          name: l.name,
-          inputs: l.kernel.shape[0],
-          outputs: l.kernel.shape[1] as number,
-          activation: l.activation,
-          weights: await read(c.weights),
-          bias: await read(c.bias),
-          weightGrad: await readOrNull(c.weightGrad),
-          biasGrad: await readOrNull(c.biasGrad),
-          slots: Object.fromEntries(slotNames.map((n, k) => [n, slots[k]])),
-        };
-      }));
+      const layers = await Promise.all(
+        model.layers.map(async (l, i) => {
+          const c = copies[i];
+          const slots = await Promise.all(c.slots.map(read));
+          return {
+            name: l.name,
+            inputs: l.kernel.shape[0],
+            outputs: l.kernel.shape[1] as number,
+            activation: l.activation,
+            weights: await read(c.weights),
+            bias: await read(c.bias),
+            weightGrad: await readOrNull(c.weightGrad),
+            biasGrad: await readOrNull(c.biasGrad),
+            slots: Object.fromEntries(slotNames.map((n, k) => [n, slots[k]])),
+          };
+        }),
+      );
       const grads = await Promise.all(tensors.grads.map(read));
       return {
         step,
         layers,
         example: {
-          index, input, target,
+          index,
+          input,
+          target,
           point: ds.plane ? [ds.train.points[2 * index], ds.train.points[2 * index + 1]] : null,
           weightGrads: grads.filter((_, i) => i % 2 === 0),
           biasGrads: grads.filter((_, i) => i % 2 === 1),
@@ -191,12 +221,22 @@ export class TabularLearner implements Learner {
       };
     } finally {
       tf.dispose([...tensors.grads, ...tensors.maps]);
-      for (const c of copies) tf.dispose([c.weights, c.bias, ...c.slots, ...(c.weightGrad ? [c.weightGrad, c.biasGrad!] : [])]);
+      for (const c of copies)
+        tf.dispose([c.weights, c.bias, ...c.slots, ...(c.weightGrad ? [c.weightGrad, c.biasGrad!] : [])]);
     }
   }
 
   dispose(): void {
-    tf.dispose([this.xTrain, this.yTrain, this.xTrainEval, this.yTrainEval, this.xVal, this.yVal, ...(this.grid ? [this.grid] : []), ...(this.neuronGrid ? [this.neuronGrid] : [])]);
+    tf.dispose([
+      this.xTrain,
+      this.yTrain,
+      this.xTrainEval,
+      this.yTrainEval,
+      this.xVal,
+      this.yVal,
+      ...(this.grid ? [this.grid] : []),
+      ...(this.neuronGrid ? [this.neuronGrid] : []),
+    ]);
     this.neuronGrid = null;
     this.model.dispose();
   }
@@ -214,7 +254,9 @@ function classesView(ds: TabularDataset, predicted: Float32Array): NonNullable<E
     const label = ds.validation.y[i];
     confusion[label * k + p]++;
     if (digits && p !== label && misclassified.length < MISCLASSIFIED_SHOWN) {
-      const pixels = Uint8Array.from(ds.validation.x.subarray(i * MNIST_PIXELS, (i + 1) * MNIST_PIXELS), (v) => Math.round(v * 255));
+      const pixels = Uint8Array.from(ds.validation.x.subarray(i * MNIST_PIXELS, (i + 1) * MNIST_PIXELS), (v) =>
+        Math.round(v * 255),
+      );
       misclassified.push({ index: i, label, predicted: p, pixels });
     }
   });

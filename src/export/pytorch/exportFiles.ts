@@ -29,7 +29,12 @@ export interface DataInfo {
   examples: { train: number; validation: number; test: number };
 }
 
-interface Split { x: Float32Array | Int32Array; y: Float32Array | Int32Array; mask?: Float32Array | null; n: number }
+interface Split {
+  x: Float32Array | Int32Array;
+  y: Float32Array | Int32Array;
+  mask?: Float32Array | null;
+  n: number;
+}
 
 /** A split as tensors named split.x, split.y (and split.mask); token ids as float32, which holds them exactly. */
 function splitTensors(name: string, s: Split, xShape: number[], yShape: number[]): TensorData[] {
@@ -51,7 +56,15 @@ function dataOf(data: PreparedData): { tensors: TensorData[]; info: DataInfo } {
     const { inputDim } = data.dataset;
     return {
       tensors: splits.flatMap(([name, s]) => splitTensors(name, s, [s.n, inputDim], [s.n])),
-      info: { task: data.dataset.task, inputs: inputDim, outputs: data.dataset.outputDim, vocab: null, tokens: null, length: null, examples },
+      info: {
+        task: data.dataset.task,
+        inputs: inputDim,
+        outputs: data.dataset.outputDim,
+        vocab: null,
+        tokens: null,
+        length: null,
+        examples,
+      },
     };
   }
   const { length: T, task, vocab } = data.dataset;
@@ -73,7 +86,15 @@ export async function pytorchExport(spec: ExperimentSpec, files: DatasetFiles = 
       { name: 'train.py', bytes: text(trainPy(spec.model.kind)) },
       { name: 'README.md', bytes: text(exportReadme(spec, info)) },
       { name: 'spec.json', bytes: text(`${JSON.stringify(spec, null, 2)}\n`) },
-      { name: 'init.safetensors', bytes: encodeSafetensors(weights, { format: 'nn-playground-weights', spec: JSON.stringify(spec), epoch: '0', run: 'initial weights' }) },
+      {
+        name: 'init.safetensors',
+        bytes: encodeSafetensors(weights, {
+          format: 'nn-playground-weights',
+          spec: JSON.stringify(spec),
+          epoch: '0',
+          run: 'initial weights',
+        }),
+      },
       { name: 'data.safetensors', bytes: encodeSafetensors(tensors, { data: JSON.stringify(info) }) },
     ];
   } finally {

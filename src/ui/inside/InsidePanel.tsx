@@ -37,10 +37,13 @@ export const InsidePanel = memo(function InsidePanel() {
   useEffect(() => {
     if (runId === undefined || (!active && !(kept && shownExample !== example))) return;
     const wait = Math.max(0, lastAsked.current + INSPECT_MS - performance.now());
-    const timer = setTimeout(() => {
-      lastAsked.current = performance.now();
-      inspect(runId, example);
-    }, step !== undefined && run?.phase === 'paused' ? 0 : wait);
+    const timer = setTimeout(
+      () => {
+        lastAsked.current = performance.now();
+        inspect(runId, example);
+      },
+      step !== undefined && run?.phase === 'paused' ? 0 : wait,
+    );
     return () => clearTimeout(timer);
   }, [runId, active, kept, shownExample, epochCount, step, example, inspect, run?.phase]);
 
@@ -52,20 +55,31 @@ export const InsidePanel = memo(function InsidePanel() {
     [inspection, task],
   );
   // Keep the chosen weight inside the network after a layer change.
-  const safeWeight = useMemo(() => (inspection && weight.l < inspection.layers.length
-    && weight.i < inspection.layers[weight.l].inputs && weight.j < inspection.layers[weight.l].outputs
-    ? weight : FIRST_WEIGHT), [inspection, weight]);
+  const safeWeight = useMemo(
+    () =>
+      inspection &&
+      weight.l < inspection.layers.length &&
+      weight.i < inspection.layers[weight.l].inputs &&
+      weight.j < inspection.layers[weight.l].outputs
+        ? weight
+        : FIRST_WEIGHT,
+    [inspection, weight],
+  );
   const epochs = useDeferredValue(run?.epochs ?? NO_EPOCHS);
   // After a divergence the last look holds NaN or ±Infinity: nothing in it can be drawn truthfully.
-  const finite = useMemo(() => !inspection || allFinite(inspection.layers.flatMap((l) => [l.weights, l.bias, l.weightGrad, l.biasGrad])), [inspection]);
+  const finite = useMemo(
+    () => !inspection || allFinite(inspection.layers.flatMap((l) => [l.weights, l.bias, l.weightGrad, l.biasGrad])),
+    [inspection],
+  );
   const nTrain = run ? exampleCounts(run.spec.dataset).train : 0;
 
   if (run && run.spec.model.kind !== 'mlp') {
     return (
       <Panel title="Inside the network · gradients">
         <p className="muted small">
-          The step-by-step backpropagation views are drawn for MLPs. For this {run.spec.model.kind === 'lstm' ? 'LSTM' : 'transformer'}: the
-          weight and gradient norms of each layer, epoch by epoch (a vanishing or exploding gradient shows here first).
+          The step-by-step backpropagation views are drawn for MLPs. For this{' '}
+          {run.spec.model.kind === 'lstm' ? 'LSTM' : 'transformer'}: the weight and gradient norms of each layer, epoch
+          by epoch (a vanishing or exploding gradient shows here first).
         </p>
         <NormCharts epochs={epochs} />
       </Panel>
@@ -75,12 +89,16 @@ export const InsidePanel = memo(function InsidePanel() {
   return (
     <Panel title="Inside the network · backpropagation">
       {!run || !inspection || !bp ? (
-        <p className="muted">Train (or press Step) to look inside: weights, gradients, each neuron’s output and the chain rule for any weight.</p>
+        <p className="muted">
+          Train (or press Step) to look inside: weights, gradients, each neuron’s output and the chain rule for any
+          weight.
+        </p>
       ) : !finite ? (
         <>
           <p className="banner warning" data-testid="not-finite">
-            The weights are no longer finite {run.epochs.length ? `after epoch ${run.epochs.length}` : 'in epoch 1'}: the run diverged, so there
-            is no graph, map or histogram to draw. The norms below run up to the last finite epoch.
+            The weights are no longer finite {run.epochs.length ? `after epoch ${run.epochs.length}` : 'in epoch 1'}:
+            the run diverged, so there is no graph, map or histogram to draw. The norms below run up to the last finite
+            epoch.
           </p>
           <NormCharts epochs={epochs} />
         </>
@@ -89,20 +107,34 @@ export const InsidePanel = memo(function InsidePanel() {
           <div className="row inside-controls">
             <label className="small">
               Example{' '}
-              <input name="example-index" type="number" min={0} max={nTrain - 1} value={example}
-                onChange={(e) => setExample(Math.max(0, Math.min(nTrain - 1, Math.floor(Number(e.target.value) || 0))))} />
+              <input
+                name="example-index"
+                type="number"
+                min={0}
+                max={nTrain - 1}
+                value={example}
+                onChange={(e) => setExample(Math.max(0, Math.min(nTrain - 1, Math.floor(Number(e.target.value) || 0))))}
+              />
               <span className="muted"> of {nTrain} training points</span>
             </label>
-            {!active && <span className="small muted">Run ended: showing its {kept ? 'kept model' : 'last state'}.</span>}
+            {!active && (
+              <span className="small muted">Run ended: showing its {kept ? 'kept model' : 'last state'}.</span>
+            )}
           </div>
-          {graphFits(inspection)
-            ? <NetworkGraph inspection={inspection} bp={bp} selected={safeWeight} onSelect={setWeight} />
-            : <p className="muted small">The graph draws networks of up to 16 units per layer; the rest of this panel works at any size.</p>}
+          {graphFits(inspection) ? (
+            <NetworkGraph inspection={inspection} bp={bp} selected={safeWeight} onSelect={setWeight} />
+          ) : (
+            <p className="muted small">
+              The graph draws networks of up to 16 units per layer; the rest of this panel works at any size.
+            </p>
+          )}
           <StepMode inspection={inspection} bp={bp} weight={safeWeight} task={task} />
-          {inspection.neuronMaps.layers.length > 0 && <>
-            <h3 className="subhead">What each hidden neuron computes</h3>
-            <NeuronMaps inspection={inspection} />
-          </>}
+          {inspection.neuronMaps.layers.length > 0 && (
+            <>
+              <h3 className="subhead">What each hidden neuron computes</h3>
+              <NeuronMaps inspection={inspection} />
+            </>
+          )}
           <h3 className="subhead">Norms and histograms</h3>
           <NormCharts epochs={epochs} />
           <LayerHistograms inspection={inspection} />

@@ -2,17 +2,35 @@ import { memo, useState } from 'react';
 import type { EpochMetrics, Inspection } from '../../engine/types';
 import { MetricChart } from '../MetricChart';
 
-const LAYER_COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2', '#7f7f7f'];
+const LAYER_COLORS = [
+  '#1f77b4',
+  '#d62728',
+  '#2ca02c',
+  '#9467bd',
+  '#ff7f0e',
+  '#17becf',
+  '#8c564b',
+  '#e377c2',
+  '#7f7f7f',
+];
 
 /** Per-layer norms per epoch: vanishing gradients sink, exploding ones climb (log scale). */
 export const NormCharts = memo(function NormCharts({ epochs }: { epochs: EpochMetrics[] }) {
   const names = epochs[0]?.layers.map((l) => l.name) ?? [];
   const series = (pick: (l: EpochMetrics['layers'][number]) => number) =>
-    names.map((name, i) => ({ name, color: LAYER_COLORS[i % LAYER_COLORS.length], points: epochs.map((e) => ({ x: e.epoch, y: pick(e.layers[i]) })) }));
+    names.map((name, i) => ({
+      name,
+      color: LAYER_COLORS[i % LAYER_COLORS.length],
+      points: epochs.map((e) => ({ x: e.epoch, y: pick(e.layers[i]) })),
+    }));
   return (
     <div className="charts">
-      <MetricChart title="Gradient norm per layer (last batch of each epoch)" logScale testId="grad-norm-chart"
-        series={series((l) => l.gradNorm)} />
+      <MetricChart
+        title="Gradient norm per layer (last batch of each epoch)"
+        logScale
+        testId="grad-norm-chart"
+        series={series((l) => l.gradNorm)}
+      />
       <MetricChart title="Weight norm per layer" series={series((l) => l.weightNorm)} />
     </div>
   );
@@ -25,9 +43,13 @@ function histogram(values: ArrayLike<number>, bins: number): { lo: number; hi: n
     lo = Math.min(lo, values[i]);
     hi = Math.max(hi, values[i]);
   }
-  if (lo === hi) { lo -= 0.5; hi += 0.5; }
+  if (lo === hi) {
+    lo -= 0.5;
+    hi += 0.5;
+  }
   const counts = new Array<number>(bins).fill(0);
-  for (let i = 0; i < values.length; i++) counts[Math.min(bins - 1, Math.floor(((values[i] - lo) / (hi - lo)) * bins))]++;
+  for (let i = 0; i < values.length; i++)
+    counts[Math.min(bins - 1, Math.floor(((values[i] - lo) / (hi - lo)) * bins))]++;
   return { lo, hi, counts };
 }
 
@@ -41,10 +63,16 @@ function Histogram({ title, values, color }: { title: string; values: ArrayLike<
         {counts.map((c, i) => (
           <rect key={i} x={i * 10} y={60 - (c / max) * 56} width={9} height={(c / max) * 56} fill={color} />
         ))}
-        <text x={0} y={69} fontSize={8} fill="#555">{lo.toPrecision(2)}</text>
-        <text x={240} y={69} fontSize={8} fill="#555" textAnchor="end">{hi.toPrecision(2)}</text>
+        <text x={0} y={69} fontSize={8} fill="#555">
+          {lo.toPrecision(2)}
+        </text>
+        <text x={240} y={69} fontSize={8} fill="#555" textAnchor="end">
+          {hi.toPrecision(2)}
+        </text>
       </svg>
-      <figcaption className="small">{title} ({values.length})</figcaption>
+      <figcaption className="small">
+        {title} ({values.length})
+      </figcaption>
     </figure>
   );
 }
@@ -55,9 +83,14 @@ export const LayerHistograms = memo(function LayerHistograms({ inspection }: { i
   const layer = inspection.layers[Math.min(l, inspection.layers.length - 1)];
   return (
     <div>
-      <label className="small">Layer{' '}
+      <label className="small">
+        Layer{' '}
         <select name="histogram-layer" value={l} onChange={(e) => setL(Number(e.target.value))}>
-          {inspection.layers.map((x, i) => <option key={i} value={i}>{x.name}</option>)}
+          {inspection.layers.map((x, i) => (
+            <option key={i} value={i}>
+              {x.name}
+            </option>
+          ))}
         </select>
       </label>
       <div className="histograms">

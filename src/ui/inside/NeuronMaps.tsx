@@ -10,8 +10,18 @@ function unit(v: number, activation: Activation, scale: number): number {
   return (v / scale + 1) / 2;
 }
 
-function NeuronMap({ values, units, unitIndex, res, activation }: {
-  values: Float32Array; units: number; unitIndex: number; res: number; activation: Activation;
+function NeuronMap({
+  values,
+  units,
+  unitIndex,
+  res,
+  activation,
+}: {
+  values: Float32Array;
+  units: number;
+  unitIndex: number;
+  res: number;
+  activation: Activation;
 }) {
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
@@ -38,10 +48,19 @@ export const NeuronMaps = memo(function NeuronMaps({ inspection }: { inspection:
         const layer = inspection.layers[l];
         return (
           <div key={l} className="neuron-layer">
-            <div className="small muted">{layer.name} ({layer.activation})</div>
+            <div className="small muted">
+              {layer.name} ({layer.activation})
+            </div>
             <div className="neuron-row">
               {Array.from({ length: Math.min(layer.outputs, 32) }, (_, j) => (
-                <NeuronMap key={j} values={values} units={layer.outputs} unitIndex={j} res={resolution} activation={layer.activation} />
+                <NeuronMap
+                  key={j}
+                  values={values}
+                  units={layer.outputs}
+                  unitIndex={j}
+                  res={resolution}
+                  activation={layer.activation}
+                />
               ))}
               {layer.outputs > 32 && <span className="small muted">+{layer.outputs - 32} more</span>}
             </div>

@@ -12,8 +12,16 @@ const list = (xs: number[]) => xs.slice(0, MAX_UNITS).map(fmt).join(', ') + (xs.
  * One example through the network: the forward pass layer by layer, then the backward pass,
  * and the chain rule for the chosen weight, checked against tf's autodiff of the same loss.
  */
-export const StepMode = memo(function StepMode({ inspection, bp, weight, task }: {
-  inspection: Inspection; bp: Backprop; weight: WeightRef; task: BackpropTask;
+export const StepMode = memo(function StepMode({
+  inspection,
+  bp,
+  weight,
+  task,
+}: {
+  inspection: Inspection;
+  bp: Backprop;
+  weight: WeightRef;
+  task: BackpropTask;
 }) {
   const { layers, example } = inspection;
   const out = bp.a[bp.a.length - 1][0];
@@ -25,18 +33,39 @@ export const StepMode = memo(function StepMode({ inspection, bp, weight, task }:
   return (
     <div className="step-mode" data-testid="step-mode">
       <p className="small">
-        Example #{example.index}{example.point && `: point (${example.point[0].toFixed(2)}, ${example.point[1].toFixed(2)})`}, target {task === 'multiclass' ? example.target : example.target.toFixed(3)};
-        model says {task === 'binary' ? `p = σ(${fmt(out)}) = ${fmt(1 / (1 + Math.exp(-out)))}`
-          : task === 'multiclass' ? `class ${argMax(bp.a[bp.a.length - 1])}` : fmt(out)}; loss {fmt(bp.loss)}.
-        Weights after step {inspection.step}.
+        Example #{example.index}
+        {example.point && `: point (${example.point[0].toFixed(2)}, ${example.point[1].toFixed(2)})`}, target{' '}
+        {task === 'multiclass' ? example.target : example.target.toFixed(3)}; model says{' '}
+        {task === 'binary'
+          ? `p = σ(${fmt(out)}) = ${fmt(1 / (1 + Math.exp(-out)))}`
+          : task === 'multiclass'
+            ? `class ${argMax(bp.a[bp.a.length - 1])}`
+            : fmt(out)}
+        ; loss {fmt(bp.loss)}. Weights after step {inspection.step}.
       </p>
       <table className="bp-table">
-        <thead><tr><th>layer</th><th>forward: z = a·W + b</th><th>a = f(z)</th><th>backward: dL/da</th><th>dL/dz = dL/da · f′(z)</th></tr></thead>
+        <thead>
+          <tr>
+            <th>layer</th>
+            <th>forward: z = a·W + b</th>
+            <th>a = f(z)</th>
+            <th>backward: dL/da</th>
+            <th>dL/dz = dL/da · f′(z)</th>
+          </tr>
+        </thead>
         <tbody>
-          <tr><td>input</td><td colSpan={2} className="mono">{list(bp.inputs[0])}</td><td colSpan={2} /></tr>
+          <tr>
+            <td>input</td>
+            <td colSpan={2} className="mono">
+              {list(bp.inputs[0])}
+            </td>
+            <td colSpan={2} />
+          </tr>
           {layers.map((l, i) => (
             <tr key={i}>
-              <td>{l.name} <span className="muted">({l.activation})</span></td>
+              <td>
+                {l.name} <span className="muted">({l.activation})</span>
+              </td>
               <td className="mono">{list(bp.z[i])}</td>
               <td className="mono">{list(bp.a[i])}</td>
               <td className="mono">{list(bp.dA[i])}</td>
@@ -47,7 +76,10 @@ export const StepMode = memo(function StepMode({ inspection, bp, weight, task }:
       </table>
       <div className="chain-rule" data-testid="chain-rule">
         <div>
-          <strong>{layer.name}: w[{weight.i}→{weight.j}]</strong> — dL/dw = dL/da{weight.l + 1}[{weight.j}] × f′(z{weight.l + 1}[{weight.j}]) × {inputName}
+          <strong>
+            {layer.name}: w[{weight.i}→{weight.j}]
+          </strong>{' '}
+          — dL/dw = dL/da{weight.l + 1}[{weight.j}] × f′(z{weight.l + 1}[{weight.j}]) × {inputName}
         </div>
         <div className="mono">
           = {fmt(term.upstream)} × {fmt(term.local)} × {fmt(term.input)} = <strong>{fmt(term.product)}</strong>

@@ -38,9 +38,20 @@ function Heatmap({ a, layer, head }: { a: AttentionSnapshot; layer: number; head
   }, [a, layer, head, t, cell, margin, side]);
   return (
     <>
-      <canvas ref={canvas} width={side} height={side} data-testid="attention-heatmap"
-        aria-label={`Attention of layer ${layer + 1}, head ${head + 1}: rows are queries, columns the tokens they attend to`} />
-      <button type="button" className="link-button" onClick={() => canvas.current && downloadCanvas(canvas.current, `attention-layer-${layer + 1}-head-${head + 1}`)}>
+      <canvas
+        ref={canvas}
+        width={side}
+        height={side}
+        data-testid="attention-heatmap"
+        aria-label={`Attention of layer ${layer + 1}, head ${head + 1}: rows are queries, columns the tokens they attend to`}
+      />
+      <button
+        type="button"
+        className="link-button"
+        onClick={() =>
+          canvas.current && downloadCanvas(canvas.current, `attention-layer-${layer + 1}-head-${head + 1}`)
+        }
+      >
         Download PNG
       </button>
     </>
@@ -71,25 +82,54 @@ export function AttentionView({ run }: { run: Run }) {
       <div className="row">
         <div className="field">
           <label htmlFor="attention-text">Input text</label>
-          <input id="attention-text" name="attention.text" value={draft} placeholder="the first validation window" onChange={(e) => setDraft(e.target.value)} />
+          <input
+            id="attention-text"
+            name="attention.text"
+            value={draft}
+            placeholder="the first validation window"
+            onChange={(e) => setDraft(e.target.value)}
+          />
         </div>
-        <button type="button" onClick={apply} title={live ? undefined : 'This run kept no model: shown from the next run on'}>Show</button>
+        <button
+          type="button"
+          onClick={apply}
+          title={live ? undefined : 'This run kept no model: shown from the next run on'}
+        >
+          Show
+        </button>
       </div>
-      {run.asked.error && <div className="field-error" role="alert">{run.asked.error}</div>}
+      {run.asked.error && (
+        <div className="field-error" role="alert">
+          {run.asked.error}
+        </div>
+      )}
       <div className="row">
-        <label className="field">Layer
+        <label className="field">
+          Layer
           <select name="attention.layer" value={l} onChange={(e) => setLayer(Number(e.target.value))}>
-            {Array.from({ length: a.layers }, (_, i) => <option key={i} value={i}>{i + 1}</option>)}
+            {Array.from({ length: a.layers }, (_, i) => (
+              <option key={i} value={i}>
+                {i + 1}
+              </option>
+            ))}
           </select>
         </label>
-        <label className="field">Head
+        <label className="field">
+          Head
           <select name="attention.head" value={h} onChange={(e) => setHead(Number(e.target.value))}>
-            {Array.from({ length: a.heads }, (_, i) => <option key={i} value={i}>{i + 1}</option>)}
+            {Array.from({ length: a.heads }, (_, i) => (
+              <option key={i} value={i}>
+                {i + 1}
+              </option>
+            ))}
           </select>
         </label>
       </div>
       <Heatmap a={a} layer={l} head={h} />
-      <p className="small muted">Row: the position predicting the next character; column: the earlier characters it reads (darker = more weight; the causal mask hides later ones).</p>
+      <p className="small muted">
+        Row: the position predicting the next character; column: the earlier characters it reads (darker = more weight;
+        the causal mask hides later ones).
+      </p>
     </div>
   );
 }

@@ -26,14 +26,34 @@ function ClassScoresTable({ confusion, labels }: { confusion: number[]; labels: 
   return (
     <table className="class-scores" data-testid="class-scores">
       <caption className="small">Validation scores per class</caption>
-      <thead><tr><th scope="col">class</th><th scope="col">precision</th><th scope="col">recall</th><th scope="col">F1</th><th scope="col">examples</th></tr></thead>
+      <thead>
+        <tr>
+          <th scope="col">class</th>
+          <th scope="col">precision</th>
+          <th scope="col">recall</th>
+          <th scope="col">F1</th>
+          <th scope="col">examples</th>
+        </tr>
+      </thead>
       <tbody>
         {report.perClass.map((c, i) => (
-          <tr key={labels[i]}><th scope="row">{labels[i]}</th><td>{pct(c.precision)}</td><td>{pct(c.recall)}</td><td>{pct(c.f1)}</td><td>{c.support}</td></tr>
+          <tr key={labels[i]}>
+            <th scope="row">{labels[i]}</th>
+            <td>{pct(c.precision)}</td>
+            <td>{pct(c.recall)}</td>
+            <td>{pct(c.f1)}</td>
+            <td>{c.support}</td>
+          </tr>
         ))}
       </tbody>
       <tfoot>
-        <tr><th scope="row">macro average</th><td>{pct(report.macro.precision)}</td><td>{pct(report.macro.recall)}</td><td>{pct(report.macro.f1)}</td><td>{report.total}</td></tr>
+        <tr>
+          <th scope="row">macro average</th>
+          <td>{pct(report.macro.precision)}</td>
+          <td>{pct(report.macro.recall)}</td>
+          <td>{pct(report.macro.f1)}</td>
+          <td>{report.total}</td>
+        </tr>
       </tfoot>
     </table>
   );
@@ -52,7 +72,13 @@ export function ClassesView({ classes }: { classes: ClassesSnapshot | undefined 
     <div className="classes">
       <table className="confusion" data-testid="confusion-matrix" aria-label="Confusion matrix">
         <thead>
-          <tr><th title="true class ↓, predicted →">t\p</th>{labels.map((l) => <th key={l}>{l}</th>)}<th>recall</th></tr>
+          <tr>
+            <th title="true class ↓, predicted →">t\p</th>
+            {labels.map((l) => (
+              <th key={l}>{l}</th>
+            ))}
+            <th>recall</th>
+          </tr>
         </thead>
         <tbody>
           {labels.map((label, t) => (
@@ -62,7 +88,15 @@ export function ClassesView({ classes }: { classes: ClassesSnapshot | undefined 
                 const n = confusion[t * k + p];
                 const share = rowTotals[t] ? n / rowTotals[t] : 0;
                 const color = confusionColor(share, t === p);
-                return <td key={p} style={{ background: n ? color : undefined, color: share > 0.5 ? 'white' : undefined }} title={`true ${label}, predicted ${labels[p]}: ${n}`}>{n || ''}</td>;
+                return (
+                  <td
+                    key={p}
+                    style={{ background: n ? color : undefined, color: share > 0.5 ? 'white' : undefined }}
+                    title={`true ${label}, predicted ${labels[p]}: ${n}`}
+                  >
+                    {n || ''}
+                  </td>
+                );
               })}
               <td>{rowTotals[t] ? `${Math.round((100 * confusion[t * (k + 1)]) / rowTotals[t])}%` : '—'}</td>
             </tr>
@@ -72,16 +106,29 @@ export function ClassesView({ classes }: { classes: ClassesSnapshot | undefined 
       <ClassScoresTable confusion={confusion} labels={labels} />
       <p className="small muted">
         {right} of {total} validation examples right ({((100 * right) / Math.max(1, total)).toFixed(1)}%).{' '}
-        <button type="button" className="link-button" onClick={() => downloadConfusionPng(confusion, labels, 'confusion-matrix')}>Download PNG</button>
+        <button
+          type="button"
+          className="link-button"
+          onClick={() => downloadConfusionPng(confusion, labels, 'confusion-matrix')}
+        >
+          Download PNG
+        </button>
       </p>
       {!classes.labels && (
         <>
-          <h3 className="subhead">Misclassified ({total - right}; first {misclassified.length} shown, true → predicted)</h3>
+          <h3 className="subhead">
+            Misclassified ({total - right}; first {misclassified.length} shown, true → predicted)
+          </h3>
           <div className="digit-grid" data-testid="misclassified">
             {misclassified.map((m) => (
               <figure key={m.index}>
-                <Digit pixels={m.pixels} label={`validation digit ${m.index}: a ${m.label} predicted as ${m.predicted}`} />
-                <figcaption>{m.label}→<strong>{m.predicted}</strong></figcaption>
+                <Digit
+                  pixels={m.pixels}
+                  label={`validation digit ${m.index}: a ${m.label} predicted as ${m.predicted}`}
+                />
+                <figcaption>
+                  {m.label}→<strong>{m.predicted}</strong>
+                </figcaption>
               </figure>
             ))}
           </div>

@@ -12,7 +12,8 @@ export function ForecastView({ forecast }: { forecast: ForecastSnapshot | undefi
   const hi = Math.max(...all);
   const x = (i: number) => (i / Math.max(1, truth.length - 1)) * (W - 8) + 4;
   const y = (v: number) => H - 6 - ((v - lo) / (hi - lo || 1)) * (H - 12);
-  const path = (values: number[]) => values.map((v, i) => `${i ? 'L' : 'M'}${x(i).toFixed(1)},${y(v).toFixed(1)}`).join('');
+  const path = (values: number[]) =>
+    values.map((v, i) => `${i ? 'L' : 'M'}${x(i).toFixed(1)},${y(v).toFixed(1)}`).join('');
   const mae = truth.reduce((s, t, i) => s + Math.abs(t - predicted[i]), 0) / truth.length;
   return (
     <figure className="forecast" data-testid="forecast">
@@ -21,8 +22,10 @@ export function ForecastView({ forecast }: { forecast: ForecastSnapshot | undefi
         <path d={path(predicted)} fill="none" stroke="#0877bd" strokeWidth={1.4} />
       </svg>
       <figcaption>
-        <span className="swatch" style={{ background: '#999' }} /> truth <span className="swatch" style={{ background: '#0877bd' }} /> one-step forecast
-        {' '}· first {truth.length} validation steps · mean absolute error {mae.toPrecision(3)} (series units), range {lo.toFixed(2)}…{hi.toFixed(2)}
+        <span className="swatch" style={{ background: '#999' }} /> truth{' '}
+        <span className="swatch" style={{ background: '#0877bd' }} /> one-step forecast · first {truth.length}{' '}
+        validation steps · mean absolute error {mae.toPrecision(3)} (series units), range {lo.toFixed(2)}…
+        {hi.toFixed(2)}
       </figcaption>
     </figure>
   );

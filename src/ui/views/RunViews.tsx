@@ -33,10 +33,11 @@ export function RunViews({ run, spec, pinned }: { run: Run | null; spec: Experim
   if (isPlane(spec.dataset.kind) && !(run && (pinned || isActive(run)))) {
     // Not following a chosen or live run: the data being edited, at once, with the latest run's
     // boundary only when that run trained on exactly this data.
-    const same = run && run.spec.seed === spec.seed && JSON.stringify(run.spec.dataset) === JSON.stringify(spec.dataset);
+    const same =
+      run && run.spec.seed === spec.seed && JSON.stringify(run.spec.dataset) === JSON.stringify(spec.dataset);
     return (
       <Panel title={`${planeTitle(spec)}${same ? suffix : ''}`}>
-        <DecisionBoundary spec={spec} boundary={same ? run.views.boundary ?? null : null} editable />
+        <DecisionBoundary spec={spec} boundary={same ? (run.views.boundary ?? null) : null} editable />
         {same && run.views.classes && <ClassesView classes={run.views.classes} />}
       </Panel>
     );
@@ -49,7 +50,12 @@ export function RunViews({ run, spec, pinned }: { run: Run | null; spec: Experim
       </Panel>
     );
   }
-  if (kind === 'mnist') return <Panel title={`Validation digits${suffix}`}><ClassesView classes={run?.views.classes} /></Panel>;
+  if (kind === 'mnist')
+    return (
+      <Panel title={`Validation digits${suffix}`}>
+        <ClassesView classes={run?.views.classes} />
+      </Panel>
+    );
   if (kind === 'userTable') {
     // Two numeric inputs and two classes: the boundary; other classes a confusion matrix; a number, predicted against true.
     if (run?.views.boundary) {
@@ -60,18 +66,45 @@ export function RunViews({ run, spec, pinned }: { run: Run | null; spec: Experim
         </Panel>
       );
     }
-    return run?.views.forecast
-      ? <Panel title={`Predicted vs true${suffix}`}><ScatterView values={run.views.forecast} /></Panel>
-      : <Panel title={`Validation rows${suffix}`}><ClassesView classes={run?.views.classes} /></Panel>;
+    return run?.views.forecast ? (
+      <Panel title={`Predicted vs true${suffix}`}>
+        <ScatterView values={run.views.forecast} />
+      </Panel>
+    ) : (
+      <Panel title={`Validation rows${suffix}`}>
+        <ClassesView classes={run?.views.classes} />
+      </Panel>
+    );
   }
-  if (isSeries(kind)) return <Panel title={`Forecast${suffix}`}><ForecastView forecast={run?.views.forecast} /></Panel>;
-  if (isToy(kind)) return <Panel title={`Answers${suffix}`}><ToyView toy={run?.views.toy} /></Panel>;
+  if (isSeries(kind))
+    return (
+      <Panel title={`Forecast${suffix}`}>
+        <ForecastView forecast={run?.views.forecast} />
+      </Panel>
+    );
+  if (isToy(kind))
+    return (
+      <Panel title={`Answers${suffix}`}>
+        <ToyView toy={run?.views.toy} />
+      </Panel>
+    );
   if (isText(kind)) {
-    if (!run) return <Panel title="Samples"><p className="muted">Train to sample text from the model after each epoch.</p></Panel>;
+    if (!run)
+      return (
+        <Panel title="Samples">
+          <p className="muted">Train to sample text from the model after each epoch.</p>
+        </Panel>
+      );
     return (
       <>
-        <Panel title={`Samples${suffix}`}><TextView run={run} /></Panel>
-        {run.spec.model.kind === 'transformer' && <Panel title={`Attention${suffix}`}><AttentionView run={run} /></Panel>}
+        <Panel title={`Samples${suffix}`}>
+          <TextView run={run} />
+        </Panel>
+        {run.spec.model.kind === 'transformer' && (
+          <Panel title={`Attention${suffix}`}>
+            <AttentionView run={run} />
+          </Panel>
+        )}
       </>
     );
   }

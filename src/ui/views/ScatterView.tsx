@@ -45,11 +45,22 @@ export function ScatterView({ values }: { values: ForecastSnapshot | undefined }
   if (!values) return <p className="muted">Train to see each validation row’s prediction against its true value.</p>;
   return (
     <figure className="scatter">
-      <canvas ref={canvas} width={SIZE} height={SIZE} data-testid="scatter-canvas"
-        aria-label={`Predicted against true value for ${values.truth.length} validation rows`} />
+      <canvas
+        ref={canvas}
+        width={SIZE}
+        height={SIZE}
+        data-testid="scatter-canvas"
+        aria-label={`Predicted against true value for ${values.truth.length} validation rows`}
+      />
       <figcaption>
         {values.truth.length} validation rows, in the target’s units; on the grey diagonal the prediction is exact.{' '}
-        <button type="button" className="link-button" onClick={() => canvas.current && downloadCanvas(canvas.current, 'predicted-vs-true')}>Download PNG</button>
+        <button
+          type="button"
+          className="link-button"
+          onClick={() => canvas.current && downloadCanvas(canvas.current, 'predicted-vs-true')}
+        >
+          Download PNG
+        </button>
       </figcaption>
     </figure>
   );
