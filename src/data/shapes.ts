@@ -1,9 +1,10 @@
 // The shape of each dataset's inputs and outputs, known without loading it, for the builder's
 // parameter and FLOP counts. The shipped texts' alphabet sizes are checked against the files by tests.
 import { exampleCounts, sequenceLength } from '../spec/validate';
-import { isPlane, isSeries, isText, isToy, type ExperimentSpec } from '../spec/types';
+import { isPlane, isSeries, isText, isToy, type DatasetSpec, type ExperimentSpec } from '../spec/types';
 import { TOY_VOCAB } from './toyTasks';
 import { MNIST_PIXELS } from './mnist';
+import { textWindowCounts } from './text';
 
 /** What a model is built for: tabular inputs and outputs, or sequences of tokens (vocab) or values (vocab null). */
 export type ProblemShape =
@@ -11,6 +12,8 @@ export type ProblemShape =
 
 /** Distinct characters of the shipped texts (names: with the '.' that separates names). */
 export const SHIPPED_TEXT_VOCAB = { names: 28, sotu: 80 } as const;
+/** Their lengths in characters (tokens), as the models read them. */
+export const SHIPPED_TEXT_LENGTH = { names: 59_168, sotu: 1_025_936 } as const;
 
 /**
  * `userVocab`: distinct characters of the person's own text; `userTable`: its inputs and outputs
@@ -40,22 +43,17 @@ export function problemShape(
 }
 
 /**
- * Optimizer steps per epoch: full batches only (the ragged tail of each shuffled epoch is dropped,
- * so every step has the same shape). The one count the Trainer, the schedule preview and the cost table share.
+ * Training, validation and test examples the dataset will hold once built: `exampleCounts`, except
+ * that a text's held-out windows are as many as its length allows (`userTextLength`: characters of
+ * the person's own text, null when there is none).
  */
-export function batchesPerEpoch(trainExamples: number, batchSize: number): number {
-  return Math.floor(trainExamples / batchSize);
-}
-
-/** Examples trained and evaluated per epoch, as the trainer counts them (for per-epoch FLOPs). */
-export function epochExamples(
-  spec: ExperimentSpec,
-  limits: { train: number; sequenceValidation: number },
-): { trained: number; evaluated: number } {
-  const { train, validation } = exampleCounts(spec.dataset);
-  const trained = batchesPerEpoch(train, spec.training.batchSize) * spec.training.batchSize;
-  const evaluated =
-    Math.min(limits.train, train) +
-    (spec.model.kind === 'mlp' ? validation : Math.min(limits.sequenceValidation, validation));
-  return { trained, evaluated };
+export function datasetExamples(
+  d: DatasetSpec,
+  userTextLength: number | null,
+): { train: number; validation: number; test: number } {
+  const asked = exampleCounts(d);
+  if (!isText(d.kind)) return asked;
+  const length = d.kind === 'userText' ? userTextLength : SHIPPED_TEXT_LENGTH[d.kind];
+  if (!length) return asked;
+  return textWindowCounts(length, d.contextLength, asked, { validation: d.validationSplit, test: d.testSplit });
 }

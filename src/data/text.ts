@@ -107,9 +107,34 @@ function windowsAt(tokens: Int32Array, starts: number[], T: number): TokenWindow
   return { x, y, n: starts.length, contextLength: T };
 }
 
+/**
+ * The windows a text of `length` tokens yields, without building them: training windows as asked,
+ * held-out ones (validation, then test at the text's end) as many as fit without overlap. The same
+ * cuts as buildSequenceDataset's lmWindows and testWindows; a test holds them equal.
+ */
+export function textWindowCounts(
+  length: number,
+  contextLength: number,
+  asked: { train: number; validation: number; test: number },
+  split: { validation: number; test: number },
+): { train: number; validation: number; test: number } {
+  const testFrom = split.test > 0 ? Math.floor(length * (1 - split.test)) : length;
+  const validationFrom = Math.floor(testFrom * (1 - split.validation / (1 - split.test)));
+  return {
+    train: asked.train,
+    validation: heldOutCount(testFrom, validationFrom, contextLength, asked.validation),
+    test: asked.test === 0 ? 0 : heldOutCount(length, testFrom, contextLength, asked.test),
+  };
+}
+
+/** How many of `count` held-out windows fit in tokens [from, end) without overlap (at least one). */
+function heldOutCount(end: number, from: number, T: number, count: number): number {
+  return Math.max(1, Math.min(count, Math.floor((end - from - 1) / T)));
+}
+
 /** Starts of `count` windows strided evenly over tokens [from, end) (as many as fit without overlap if the text is short). */
 function heldOutStarts(end: number, from: number, T: number, count: number): number[] {
-  const n = Math.max(1, Math.min(count, Math.floor((end - from - 1) / T)));
+  const n = heldOutCount(end, from, T, count);
   const stride = Math.max(1, Math.floor((end - from - T - 1) / n));
   return Array.from({ length: n }, (_, i) => from + i * stride);
 }

@@ -5,14 +5,14 @@ import type { Rng } from '../data/rng';
 import type { ModelCost } from './cost';
 import type { AttentionSnapshot, EpochViews, ForecastSnapshot, Inspection, SamplingSettings } from './types';
 import type { Optimizer } from './optimizers';
+import type { EpochPlan } from './epochPlan';
 
 export interface Learner {
   readonly cost: ModelCost;
   /** Training examples; a batch picks rows by index. */
   readonly nTrain: number;
-  /** Examples passed forward only each epoch (evaluation, views), for the FLOP count. */
-  readonly evalExamples: number;
-  readonly trainEvaluated: number;
+  /** Steps and examples of each epoch: what the Trainer runs and counts FLOPs for, and what this learner evaluates. */
+  readonly plan: EpochPlan;
   readonly hasAccuracy: boolean;
   readonly hasExactMatch: boolean;
   readonly variables: tf.Variable[];
@@ -58,9 +58,6 @@ export function chunks(n: number, size: number): [number, number][] {
   for (let start = 0; start < n; start += size) out.push([start, Math.min(size, n - start)]);
   return out;
 }
-
-/** Series: how many forecasts each epoch shows (the first validation windows), for the MLP and the LSTM alike. */
-export const FORECAST_SHOWN = 300;
 
 /** Forecasts of the first validation windows beside their targets, both back in the series' units. */
 export function forecastView(

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ExperimentSpec } from '../spec/types';
 import { deriveSeed, Rng, type RngState } from '../data/rng';
-import { batchesPerEpoch } from '../data/shapes';
 import { weightPenalty } from './losses';
 import { clipByGlobalNorm, createOptimizer, type Optimizer } from './optimizers';
 import { learningRateAt } from './schedule';
@@ -9,7 +8,7 @@ import { epochFlops, optimizerSwitchFlops, type ModelCost } from './cost';
 import { memoryFigures } from './backend';
 import { tuneMatMuls } from './kernels/matMulTuning';
 import type { Learner } from './learner';
-import { SAMPLE_LENGTH } from './learners/sequence';
+import { evaluatedExamples, SAMPLE_LENGTH } from './epochPlan';
 import { checkMemory, prepareLearner, type LearnerOptions } from './prepareLearner';
 import { GpuFence, yieldToEventLoop } from './pacing';
 import { readState, writeSlots, writeWeights } from './checkpoint';
@@ -323,7 +322,7 @@ export class Trainer {
     if (this.resumeFrom?.rng.shuffle) shuffleRng.restore(this.resumeFrom.rng.shuffle);
     if (this.resumeFrom?.rng.dropout) dropoutRng.restore(this.resumeFrom.rng.dropout);
     const batchSize = training.batchSize;
-    const batches = batchesPerEpoch(learner.nTrain, batchSize);
+    const { batches } = learner.plan;
     const clock = { stepsPerEpoch: batches, epochs: training.epochs };
     return {
       learner,
@@ -337,7 +336,7 @@ export class Trainer {
       flops: epochFlops(this.cost, {
         batches,
         batchSize,
-        evalExamples: learner.evalExamples,
+        evalExamples: evaluatedExamples(learner.plan),
         optimizer: training.optimizer.kind,
         extraPerParam:
           (training.l1 > 0 || training.l2 > 0 ? 3 : 0) +
@@ -456,7 +455,7 @@ export class Trainer {
       trainAccuracy: learner.hasAccuracy ? r.trainAccuracy : null,
       valAccuracy: learner.hasAccuracy ? r.valAccuracy : null,
       valExactMatch: learner.hasExactMatch ? r.valExactMatch : null,
-      trainEvaluated: learner.trainEvaluated,
+      trainEvaluated: learner.plan.evaluated.train,
       ms,
       examplesPerSec: (batches * batchSize * 1000) / ms,
       gflop,

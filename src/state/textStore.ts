@@ -13,13 +13,15 @@ interface TextState {
   problem: string | null;
   /** Distinct characters (the model's alphabet). */
   vocab: number;
+  /** Characters (tokens), as the models read them. */
+  length: number;
   /** Set when the browser would not keep it (storage full); the text still works until reload. */
   storageNote: string | null;
   set: (text: string, source: string) => void;
 }
 
 function describe(text: string) {
-  return { problem: userTextProblem(text), vocab: new Set(text).size };
+  return { problem: userTextProblem(text), vocab: new Set(text).size, length: Array.from(text).length };
 }
 
 /** The kept text, checked like any stored record: anything but { text, source } strings is ignored. */

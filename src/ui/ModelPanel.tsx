@@ -20,9 +20,9 @@ import {
   type MlpSpec,
   type TransformerSpec,
 } from '../spec';
-import { layerEpochFlops, SEQUENCE_VAL_LIMIT, TRAIN_EVAL_LIMIT, type ModelCost } from '../engine/cost';
+import { layerEpochFlops, type ModelCost } from '../engine/cost';
+import { evaluatedExamples, type EpochPlan } from '../engine/epochPlan';
 import { formatMemory, MEMORY_BUDGET } from '../engine/memoryEstimate';
-import { epochExamples } from '../data/shapes';
 import type { TablePlan } from '../data/table';
 import { useTablePlan } from './useTablePlan';
 import type { ModelCosts } from './useModelCost';
@@ -320,13 +320,8 @@ function TransformerEditor({
 }
 
 /** Parameters and FLOPs per layer: per example forward and backward, and per epoch as this experiment trains. */
-function CostTable({ cost, spec }: { cost: ModelCost; spec: ExperimentSpec }) {
-  const { trained, evaluated } = epochExamples(spec, {
-    train: TRAIN_EVAL_LIMIT,
-    sequenceValidation: SEQUENCE_VAL_LIMIT,
-  });
-  const perEpoch = cost.layers.map((l) => layerEpochFlops(l, trained, evaluated));
-  const unit = spec.model.kind === 'mlp' ? 'example' : 'sequence';
+function CostTable({ cost, plan, unit }: { cost: ModelCost; plan: EpochPlan; unit: string }) {
+  const perEpoch = cost.layers.map((l) => layerEpochFlops(l, plan.trained, evaluatedExamples(plan)));
   const epochTotal = perEpoch.reduce((a, b) => a + b, 0);
   return (
     <>
@@ -371,8 +366,8 @@ function CostTable({ cost, spec }: { cost: ModelCost; spec: ExperimentSpec }) {
       </div>
       <div className="totals" data-testid="param-total">
         Total <strong>{cost.params.toLocaleString('en-US')}</strong> parameters · {formatCount(cost.forwardFlops)} FLOPs
-        forward per {unit} · {formatCount(epochTotal)} FLOPs per epoch ({trained.toLocaleString('en-US')} trained,{' '}
-        {evaluated.toLocaleString('en-US')} evaluated)
+        forward per {unit} · {formatCount(epochTotal)} FLOPs per epoch ({plan.trained.toLocaleString('en-US')} trained,{' '}
+        {evaluatedExamples(plan).toLocaleString('en-US')} evaluated)
       </div>
     </>
   );
@@ -470,8 +465,8 @@ export const ModelPanel = memo(function ModelPanel({ errors, costs }: { errors: 
         <span>Output</span>
         <span>{outputText}</span>
       </div>
-      {cost ? (
-        <CostTable cost={cost} spec={spec} />
+      {cost && costs.plan ? (
+        <CostTable cost={cost} plan={costs.plan} unit={model.kind === 'mlp' ? 'example' : 'sequence'} />
       ) : (
         <div className="totals" data-testid="param-total">
           Fix the highlighted fields to see parameter counts and FLOPs.

@@ -18,7 +18,7 @@ import {
   type OptimizerHyper,
 } from '../spec';
 import { learningRateAt } from '../engine/schedule';
-import { batchesPerEpoch } from '../data/shapes';
+import { epochPlan } from '../engine/epochPlan';
 import { CheckField, NumberField, Panel, SelectField } from './fields';
 
 /** A small picture of the learning rate over the whole run, so the schedule is seen, not imagined. */
@@ -26,7 +26,7 @@ function SchedulePreview() {
   const spec = useSpecStore((s) => s.spec);
   if (!validateSpec(spec).ok) return null;
   const { training, dataset } = spec;
-  const stepsPerEpoch = Math.max(1, batchesPerEpoch(exampleCounts(dataset).train, training.batchSize));
+  const stepsPerEpoch = Math.max(1, epochPlan(spec, exampleCounts(dataset), 0).batches);
   const total = stepsPerEpoch * training.epochs;
   const n = 80;
   const lrs = Array.from({ length: n }, (_, i) =>

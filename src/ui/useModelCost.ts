@@ -1,9 +1,10 @@
 import { useMemo } from 'react';
 import { modelCost, type ModelCost } from '../engine/cost';
-import type { ProblemShape } from '../data/shapes';
 import { estimateMemory, memoryProblem, type MemoryEstimate } from '../engine/memoryEstimate';
-import { problemShape } from '../data/shapes';
-import type { BackendName, ExperimentSpec } from '../spec';
+import { datasetExamples, problemShape, type ProblemShape } from '../data/shapes';
+import { tableHasPlane } from '../data/table';
+import { BOUNDARY_RESOLUTION, epochPlan, type EpochPlan } from '../engine/epochPlan';
+import { isPlane, type BackendName, type ExperimentSpec } from '../spec';
 import { useRunStore } from '../state/runStore';
 import { useTextStore } from '../state/textStore';
 import { tableShape, useTablePlan } from './useTablePlan';
@@ -16,11 +17,14 @@ export interface ModelCosts {
   backend: BackendName;
   /** Why the run would not fit that backend's memory; null when it fits. */
   memoryProblem: string | null;
+  /** An epoch's steps and examples, as the run will count them. */
+  plan: EpochPlan | null;
 }
 
 /** The model's size, FLOPs and memory for a spec whose fields are valid (`valid`); nulls otherwise. */
 export function useModelCost(spec: ExperimentSpec, valid: boolean): ModelCosts {
   const userVocab = useTextStore((s) => (s.problem ? null : s.vocab));
+  const userTextLength = useTextStore((s) => (s.problem ? null : s.length));
   const tablePlan = useTablePlan(spec);
   const probed = useRunStore((s) => s.probed?.active ?? null);
   const backend: BackendName = spec.backend === 'auto' ? (probed ?? 'webgpu') : spec.backend;
@@ -28,6 +32,10 @@ export function useModelCost(spec: ExperimentSpec, valid: boolean): ModelCosts {
     const shape = valid ? problemShape(spec, userVocab, tablePlan?.ok ? tableShape(tablePlan.value) : null) : null;
     const cost = shape ? modelCost(spec.model, shape) : null;
     const memory = shape && cost ? estimateMemory(spec, shape, cost.params) : null;
-    return { shape, cost, memory, backend, memoryProblem: memory ? memoryProblem(spec, memory, backend) : null };
-  }, [spec, valid, userVocab, tablePlan, backend]);
+    const boundary = isPlane(spec.dataset.kind) || (tablePlan?.ok === true && tableHasPlane(tablePlan.value));
+    const plan = shape
+      ? epochPlan(spec, datasetExamples(spec.dataset, userTextLength), boundary ? BOUNDARY_RESOLUTION ** 2 : 0)
+      : null;
+    return { shape, cost, memory, backend, memoryProblem: memory ? memoryProblem(spec, memory, backend) : null, plan };
+  }, [spec, valid, userVocab, userTextLength, tablePlan, backend]);
 }

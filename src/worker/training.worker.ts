@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { activateBackend, isFatalBackendError, watchDeviceLoss } from '../engine/backend';
 import type { BackendChoice, BackendName } from '../spec/types';
 import { Trainer } from '../engine/trainer';
+import { BOUNDARY_RESOLUTION } from '../engine/epochPlan';
 import { pytorchExport, zipExport } from '../export/pytorch/exportFiles';
 import type { EpochViews, TrainingCheckpoint } from '../engine/types';
 import { filesFor } from './datasetFiles';
@@ -111,7 +112,7 @@ async function runOne(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> 
         },
       },
       {
-        boundaryResolution: 48,
+        boundaryResolution: BOUNDARY_RESOLUTION,
         startPaused: msg.stepFirst,
         files,
         resumeFrom: msg.resume,
@@ -155,7 +156,7 @@ async function openRun(msg: Extract<ToWorker, { type: 'open' }>): Promise<void> 
       msg.spec,
       {},
       {
-        boundaryResolution: 48,
+        boundaryResolution: BOUNDARY_RESOLUTION,
         files,
         resumeFrom: msg.checkpoint,
         sampling: msg.sampling,

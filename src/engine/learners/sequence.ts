@@ -5,14 +5,13 @@ import { lstmOf, transformerOf, type ExperimentSpec } from '../../spec/types';
 import { deriveSeed, Rng } from '../../data/rng';
 import type { SequenceDataset, TokenDataset } from '../../data/sequenceDataset';
 import { buildLstmModel, buildTransformer, sequenceLoss, sequenceSums, type SequenceModel } from '../sequenceModels';
-import { lstmCost, SEQUENCE_VAL_LIMIT, TRAIN_EVAL_LIMIT, transformerCost, type ModelCost } from '../cost';
-import { chunks, FORECAST_SHOWN, forecastView, type Learner } from '../learner';
+import { lstmCost, transformerCost, type ModelCost } from '../cost';
+import { epochPlan, SAMPLE_LENGTH, type EpochPlan } from '../epochPlan';
+import { chunks, forecastView, type Learner } from '../learner';
 import type { AttentionSnapshot, EpochViews, SamplingSettings } from '../types';
 
 /** Evaluation runs in chunks of about this many tokens, to bound memory (attention is T² per head). */
 const EVAL_TOKENS = 8192;
-const TOY_SHOWN = 8;
-export const SAMPLE_LENGTH = 240;
 
 interface DeviceSplit {
   x: tf.Tensor2D;
@@ -41,8 +40,7 @@ export class SequenceLearner implements Learner {
   readonly cost: ModelCost;
   readonly model: SequenceModel;
   readonly nTrain: number;
-  readonly evalExamples: number;
-  readonly trainEvaluated: number;
+  readonly plan: EpochPlan;
   readonly hasAccuracy: boolean;
   readonly hasExactMatch: boolean;
   private readonly train: DeviceSplit;
@@ -91,10 +89,7 @@ export class SequenceLearner implements Learner {
     this.train = upload(ds, 'train');
     this.validation = upload(ds, 'validation');
     this.nTrain = ds.train.n;
-    this.trainEvaluated = Math.min(TRAIN_EVAL_LIMIT, ds.train.n);
-    const extra =
-      ds.task === 'forecast' ? Math.min(FORECAST_SHOWN, ds.validation.n) : ds.task === 'toy' ? TOY_SHOWN : 0;
-    this.evalExamples = this.trainEvaluated + Math.min(SEQUENCE_VAL_LIMIT, ds.validation.n) + extra;
+    this.plan = epochPlan(spec, { train: ds.train.n, validation: ds.validation.n }, 0);
     this.hasAccuracy = !forecast;
     this.hasExactMatch = ds.task === 'toy';
     this.sampleRng = new Rng(deriveSeed(spec.seed, 'sample'));
@@ -159,8 +154,9 @@ export class SequenceLearner implements Learner {
   }
 
   private evaluate(): tf.Tensor1D {
-    const [trainLoss, trainAcc] = this.scores(this.train, TRAIN_EVAL_LIMIT);
-    const [valLoss, valAcc, valExact] = this.scores(this.validation, SEQUENCE_VAL_LIMIT);
+    const { evaluated } = this.plan;
+    const [trainLoss, trainAcc] = this.scores(this.train, evaluated.train);
+    const [valLoss, valAcc, valExact] = this.scores(this.validation, evaluated.validation);
     return tf.stack([trainLoss, trainAcc, valLoss, valAcc, valExact]) as tf.Tensor1D;
   }
 
@@ -178,17 +174,12 @@ export class SequenceLearner implements Learner {
 
   private viewTensor(): tf.Tensor1D | null {
     const { validation, dataset: ds } = this;
+    const shown = this.plan.evaluated.view; // the first validation windows
     if (ds.task === 'forecast') {
-      return this.model
-        .forward(validation.x.slice(0, Math.min(FORECAST_SHOWN, validation.n)))
-        .reshape([-1]) as tf.Tensor1D;
+      return this.model.forward(validation.x.slice(0, shown)).reshape([-1]) as tf.Tensor1D;
     }
     if (ds.task === 'toy') {
-      return this.model
-        .forward(validation.x.slice(0, Math.min(TOY_SHOWN, validation.n)))
-        .argMax(-1)
-        .toFloat()
-        .reshape([-1]) as tf.Tensor1D;
+      return this.model.forward(validation.x.slice(0, shown)).argMax(-1).toFloat().reshape([-1]) as tf.Tensor1D;
     }
     return null;
   }

@@ -7,10 +7,11 @@ import { boundaryGridInputs, type TabularDataset } from '../../data/dataset';
 import { MNIST_PIXELS } from '../../data/mnist';
 import { activate, buildMlp, type Mlp } from '../mlp';
 import { accuracy, taskLoss } from '../losses';
-import { mlpCost, TRAIN_EVAL_LIMIT, type ModelCost } from '../cost';
+import { mlpCost, type ModelCost } from '../cost';
+import { epochPlan, FORECAST_SHOWN, type EpochPlan } from '../epochPlan';
 import type { Optimizer } from '../optimizers';
 import type { EpochViews, Inspection } from '../types';
-import { FORECAST_SHOWN, forecastView, type Learner } from '../learner';
+import { forecastView, type Learner } from '../learner';
 
 /** MNIST: how many misclassified digits an epoch sends to the grid. */
 const MISCLASSIFIED_SHOWN = 32;
@@ -19,13 +20,12 @@ export class TabularLearner implements Learner {
   readonly cost: ModelCost;
   readonly model: Mlp;
   readonly nTrain: number;
-  readonly evalExamples: number;
-  readonly trainEvaluated: number;
+  readonly plan: EpochPlan;
   readonly hasAccuracy: boolean;
   readonly hasExactMatch = false;
   private readonly xTrain: tf.Tensor2D;
   private readonly yTrain: tf.Tensor1D;
-  /** The training rows evaluated each epoch (the first TRAIN_EVAL_LIMIT; rows are in seeded random order). */
+  /** The training rows evaluated each epoch (the plan's first rows; rows are in seeded random order). */
   private readonly xTrainEval: tf.Tensor2D;
   private readonly yTrainEval: tf.Tensor1D;
   private readonly xVal: tf.Tensor2D;
@@ -48,18 +48,17 @@ export class TabularLearner implements Learner {
     // The decision boundary exists only over the plane.
     this.resolution = ds.plane ? resolution : 0;
     this.nTrain = ds.train.n;
-    this.trainEvaluated = Math.min(TRAIN_EVAL_LIMIT, ds.train.n);
+    this.plan = epochPlan(spec, { train: ds.train.n, validation: ds.validation.n }, this.resolution ** 2);
     this.hasAccuracy = ds.task !== 'regression';
     const d = ds.inputDim;
     this.xTrain = tf.tensor2d(ds.train.x, [ds.train.n, d]);
     this.yTrain = tf.tensor1d(ds.train.y);
-    this.xTrainEval = this.xTrain.slice(0, this.trainEvaluated);
-    this.yTrainEval = this.yTrain.slice(0, this.trainEvaluated);
+    this.xTrainEval = this.xTrain.slice(0, this.plan.evaluated.train);
+    this.yTrainEval = this.yTrain.slice(0, this.plan.evaluated.train);
     this.xVal = tf.tensor2d(ds.validation.x, [ds.validation.n, d]);
     this.yVal = tf.tensor1d(ds.validation.y);
     const gridInputs = this.resolution && ds.plane ? boundaryGridInputs(ds.plane, this.resolution) : null;
     this.grid = gridInputs ? tf.tensor2d(gridInputs, [gridInputs.length / d, d]) : null;
-    this.evalExamples = this.trainEvaluated + ds.validation.n + (this.grid ? this.resolution ** 2 : 0);
     this.model = buildMlp(mlpOf(spec), d, ds.outputDim, deriveSeed(spec.seed, 'weights'));
   }
 
