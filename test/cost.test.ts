@@ -1,54 +1,61 @@
-import { expect, test } from 'vitest';
+// The cost model: hand counts for small layers, and, for each kind of model, the matmul FLOPs it
+// claims for a training step against the matmul kernels that step actually runs (tf.profile).
+import { beforeAll, expect, test } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { epochFlops, layerEpochFlops, layerNormFlops, lstmCost, mlpCost, transformerCost } from '../src/engine/cost';
+import { activateBackend } from '../src/engine/backend';
+import { prepareLearner } from '../src/engine/prepareLearner';
 import {
-  attentionFlops,
-  embeddingFlops,
-  epochFlops,
-  layerEpochFlops,
-  layerNormFlops,
-  lstmCost,
-  lstmFlops,
-  mlpCost,
-  transformerCost,
-} from '../src/engine/cost';
+  datasetDefaults,
+  defaultModel,
+  defaultSpec,
+  validateSpec,
+  type DatasetKind,
+  type ExperimentSpec,
+  type ModelSpec,
+} from '../src/spec';
 
-test('MLP parameter and FLOP counts match a hand count', () => {
-  // 2 → 3 (relu) → 1: dense 1 has 2·3 + 3 = 9 params and 2·2·3 + 3 + 1·3 = 18 FLOPs;
-  // output has 3 + 1 = 4 params and 2·3·1 + 1 + 5 (loss) = 12 FLOPs.
+beforeAll(async () => {
+  await activateBackend('wasm');
+});
+
+test('MLP parameter and FLOP counts match a hand count; the first layer computes no input gradient', () => {
+  // 2 → 3 (relu) → 1. Dense 1: 2·3 + 3 = 9 params; forward 2·2·3 + 3 (bias) + 3 (relu) = 18;
+  // backward: the weight gradient 12, the bias gradient as 1ᵀ·dz 2·3, elementwise 2·6, and no
+  // input gradient (its input is data) = 30. Output: 4 params; forward 2·3 + 1 + 5 (loss) = 12;
+  // backward 2·6 (weights and input) + 2 (bias) + 2·6 = 26.
   const cost = mlpCost({ kind: 'mlp', hidden: [{ units: 3, activation: 'relu', dropout: 0 }] }, 2, 1);
-  expect(cost.layers.map((l) => [l.name, l.params, l.forwardFlops])).toEqual([
-    ['dense 1', 9, 18],
-    ['output', 4, 12],
+  expect(cost.layers.map((l) => [l.name, l.params, l.forwardFlops, l.backwardFlops])).toEqual([
+    ['dense 1', 9, 18, 30],
+    ['output', 4, 12, 26],
   ]);
   expect(cost.params).toBe(13);
   expect(cost.forwardFlops).toBe(30);
-  // 10 steps of batch 4 with plain SGD: 10·(4·3·30 + 13·2) = 3860, plus 100 evaluated examples · 30.
+  expect(cost.backwardFlops).toBe(56);
+  // 10 steps of batch 4 with plain SGD: 10·(4·(30 + 56) + 13·2) = 3700, plus 100 evaluated examples · 30.
   expect(epochFlops(cost, { batches: 10, batchSize: 4, evalExamples: 100, optimizer: 'sgd', extraPerParam: 0 })).toBe(
-    3860 + 3000,
+    3700 + 3000,
   );
 });
 
-test('sequence-layer FLOP counts match hand counts', () => {
-  // LSTM 3 → 5 over 4 steps: per step 2·4·5·(3+5) = 320, + 20 bias, + 29·5 = 145 → 485; × 4 = 1940.
-  expect(lstmFlops(3, 5, 4)).toBe(1940);
-  // Attention d = 6, T = 4, 2 heads: per token 2·4·36 = 288, + 2·2·4·6 = 96, + 5·2·4 = 40 → 424; × 4 = 1696.
-  expect(attentionFlops(6, 4, 2)).toBe(1696);
-  expect(layerNormFlops(6, 4)).toBe(192);
-  expect(embeddingFlops(14, 8, 10)).toBe(2240);
-});
-
-test('LSTM and transformer layer costs match hand counts, backward is 2× forward', () => {
+test('LSTM and transformer layer costs match hand counts', () => {
   // Vocabulary 4, embedding 2, one LSTM of 3 units, 2 steps.
   const lstm = lstmCost({ kind: 'lstm', embedding: 2, layers: [{ units: 3, dropout: 0 }] }, 4, 2);
   expect(lstm.layers.map((l) => [l.name, l.params, l.forwardFlops, l.backwardFlops])).toEqual([
-    ['embedding', 8, 32, 64], // 4·2 params; 2 tokens · 2·4·2
-    ['lstm 1', 72, 438, 876], // 4·3·(2+3+1); 2 · (2·4·3·5 + 12 + 29·3)
-    ['head', 16, 96, 192], // 3·4+4; 2 steps · (2·3·4 + 4 + 5·4)
+    // 4·2 params; one-hot × table 2 tokens · 2·4·2 forward, only the table's gradient backward.
+    ['embedding', 8, 32, 32],
+    // 4·3·(2+3+1) params. Forward: projection 2·2·2·12 = 96, recurrence 2·2·3·12 = 144, elementwise
+    // 2·(12 + 12 + 29·3) = 222. Backward: 2·96 + bias 2·2·12, 2·144, 2·222.
+    ['lstm 1', 72, 462, 240 + 288 + 444],
+    // 3·4+4 params. Forward: 2 steps · (2·3·4 + 4 + 5·4); backward 2·48 + bias 2·2·4 + 2·48.
+    ['head', 16, 96, 208],
   ]);
-  // A series LSTM has no embedding and forecasts once, from the last step.
+  // A series LSTM has no embedding, reads the data (no input gradient) and forecasts once, from the last step.
   const series = lstmCost({ kind: 'lstm', embedding: 2, layers: [{ units: 3, dropout: 0 }] }, null, 2);
-  expect(series.layers.map((l) => [l.name, l.params, l.forwardFlops])).toEqual([
-    ['lstm 1', 60, 2 * (2 * 4 * 3 * 4 + 12 + 87)],
-    ['head', 4, 6 + 1 + 5],
+  expect(series.layers.map((l) => [l.name, l.params, l.forwardFlops, l.backwardFlops])).toEqual([
+    ['lstm 1', 60, 2 * 2 * 1 * 12 + 144 + 222, 48 + 2 * 2 * 12 + 288 + 444],
+    ['head', 4, 6 + 1 + 5, 12 + 2 + 12],
   ]);
   // Transformer d = 4, 1 block, 2 heads, vocabulary 5, 3 tokens.
   const t = transformerCost({ kind: 'transformer', layers: 1, dModel: 4, heads: 2, dropout: 0 }, 5, 3);
@@ -58,9 +65,86 @@ test('LSTM and transformer layer costs match hand counts, backward is 2× forwar
     ['block 1 MLP', 8 * 16 + 7 * 4],
     ['head', 2 * 4 + 4 * 5],
   ]);
-  // Attention: layer norm 3·8·4 + attentionFlops(4, 3, 2) + biases 3·4·4 + residual 3·4.
-  expect(t.layers[1].forwardFlops).toBe(96 + attentionFlops(4, 3, 2) + 48 + 12);
+  // Attention: layer norm 3·8·4; q, k, v and output projections 3·2·4·16; scores and mixing
+  // 2·2·3·3·4; biases 3·4·4; scaling, mask and softmax 2·3·3·7; residual 3·4.
+  expect(layerNormFlops(4, 3)).toBe(96);
+  expect(t.layers[1].forwardFlops).toBe(96 + 384 + 144 + 48 + 126 + 12);
   expect(t.forwardFlops).toBe(t.layers.reduce((s, l) => s + l.forwardFlops, 0));
   // Per epoch: (forward + backward) per trained example, forward per evaluated one.
-  expect(layerEpochFlops(t.layers[0], 10, 4)).toBe(10 * 3 * t.layers[0].forwardFlops + 4 * t.layers[0].forwardFlops);
+  const e = t.layers[0];
+  expect(layerEpochFlops(e, 10, 4)).toBe(10 * (e.forwardFlops + e.backwardFlops) + 4 * e.forwardFlops);
+});
+
+function specFor(kind: DatasetKind, model: ModelSpec, edit: (s: ExperimentSpec) => void = () => {}): ExperimentSpec {
+  const s = defaultSpec();
+  s.dataset = { ...s.dataset, kind, ...datasetDefaults(kind) };
+  s.model = model;
+  edit(s);
+  const v = validateSpec(s);
+  if (!v.ok) throw new Error(JSON.stringify(v.errors));
+  return s;
+}
+
+/** 2·m·n·k summed over the matmul kernels that run: [batch, m, k] × [batch, k, n] → [batch, m, n]. */
+function executedMatMulFlops(kernels: { name: string; inputShapes: number[][]; outputShapes: number[][] }[]): number {
+  let flops = 0;
+  for (const k of kernels) {
+    if (k.name !== 'BatchMatMul' && k.name !== '_FusedMatMul') continue;
+    const out = k.outputShapes[0];
+    const [m, n] = out.slice(-2);
+    const batch = out.slice(0, -2).reduce((a, b) => a * b, 1);
+    const a = k.inputShapes[0].reduce((x, y) => x * y, 1);
+    flops += 2 * batch * m * n * (a / (batch * m));
+  }
+  return flops;
+}
+
+const names = 'anna.bob.carla.dmitri.eve.'.repeat(60);
+const wide = { units: 48, activation: 'relu' as const, dropout: 0 };
+const profiled: [string, ExperimentSpec][] = [
+  ['MLP on spiral', specFor('spiral', { kind: 'mlp', hidden: [wide, { ...wide, activation: 'tanh' }] })],
+  [
+    'MLP on a series (a wide first layer)',
+    specFor('sines', { kind: 'mlp', hidden: [wide] }, (s) => {
+      s.dataset.contextLength = 64;
+    }),
+  ],
+  [
+    'LSTM on text, 2 layers',
+    specFor('userText', {
+      kind: 'lstm',
+      embedding: 16,
+      layers: [
+        { units: 24, dropout: 0 },
+        { units: 16, dropout: 0 },
+      ],
+    }),
+  ],
+  ['LSTM on a series', specFor('mackeyGlass', defaultModel('lstm'))],
+  ['transformer on a toy task', specFor('reverse', defaultModel('transformer'))],
+];
+
+test.each(profiled)('%s: the matmul FLOPs the cost model claims for a step are the ones that run', async (_, spec) => {
+  const prepared = prepareLearner(spec, { files: { text: names } });
+  const learner = prepared.make();
+  const batch = spec.training.batchSize;
+  const idx = tf.range(0, batch, 1, 'int32') as tf.Tensor1D;
+  try {
+    const step = () => {
+      const { value, grads } = tf.variableGrads(() => learner.batchLoss(idx, () => 0), learner.variables);
+      tf.dispose([value, ...Object.values(grads)]);
+    };
+    step(); // the transformer keeps its causal mask from the first step on
+    const before = tf.memory().numTensors;
+    const info = await tf.profile(step);
+    expect(tf.memory().numTensors).toBe(before);
+    const executed = executedMatMulFlops(info.kernels);
+    const claimed =
+      batch * prepared.cost.layers.reduce((s, l) => s + l.matmulFlops.forward + l.matmulFlops.backward, 0);
+    expect(executed).toBeGreaterThan(0);
+    expect(Math.abs(claimed / executed - 1)).toBeLessThan(0.02);
+  } finally {
+    idx.dispose();
+    learner.dispose();
+  }
 });

@@ -13,7 +13,7 @@ import type { ProblemShape } from '../data/shapes';
 
 /**
  * Approximate FLOPs per element for each activation's forward pass (exp/tanh counted as a
- * few FLOPs, as is customary). Backward is folded into the 2× rule below.
+ * few FLOPs, as is customary). Backward counts elementwise work twice (see LayerCost).
  */
 export const ACTIVATION_FLOPS: Record<Activation, number> = { linear: 0, relu: 1, sigmoid: 4, tanh: 6, gelu: 10 };
 
@@ -48,29 +48,74 @@ export interface LayerCost {
   /** Forward FLOPs per example (a sequence counts as one example): dense 2·in·out + out + activation. */
   forwardFlops: number;
   /**
-   * Backward FLOPs per example: 2× forward, since each matmul's backward is two matmuls of the
-   * same size (gradients of the input and of the weights); elementwise work is counted likewise.
+   * Backward FLOPs per example, as executed: each matmul's weight gradient (as big as its forward),
+   * its input gradient only where the input needs one (not for data: an MLP's first layer, the
+   * token embeddings), bias gradients as the 1ᵀ·dz matmul linear.ts runs, and twice the
+   * elementwise work.
    */
   backwardFlops: number;
+  /** The matmul part of those two: what a profile of the kernels a step runs can check. */
+  matmulFlops: MatMulFlops;
+}
+
+export interface MatMulFlops {
+  forward: number;
+  backward: number;
 }
 
 export interface ModelCost {
   layers: LayerCost[];
   params: number;
   forwardFlops: number;
+  backwardFlops: number;
 }
 
-function layer(name: string, inputs: number, outputs: number, params: number, forwardFlops: number): LayerCost {
-  return { name, inputs, outputs, params, forwardFlops, backwardFlops: 2 * forwardFlops };
+/** x·W (+ b) over `rows` rows per example, as linear.ts runs it forward and backward. */
+export function linearMatMuls(
+  rows: number,
+  inputs: number,
+  outputs: number,
+  { bias, inputGrad }: { bias: boolean; inputGrad: boolean },
+): MatMulFlops {
+  const product = 2 * rows * inputs * outputs;
+  return { forward: product, backward: product * (inputGrad ? 2 : 1) + (bias ? 2 * rows * outputs : 0) };
 }
 
-function dense(name: string, inputs: number, outputs: number, activation: Activation): LayerCost {
+function sumMatMuls(parts: MatMulFlops[]): MatMulFlops {
+  return {
+    forward: parts.reduce((s, p) => s + p.forward, 0),
+    backward: parts.reduce((s, p) => s + p.backward, 0),
+  };
+}
+
+function layer(
+  name: string,
+  inputs: number,
+  outputs: number,
+  params: number,
+  matmuls: MatMulFlops,
+  elementwise: number,
+): LayerCost {
+  return {
+    name,
+    inputs,
+    outputs,
+    params,
+    forwardFlops: matmuls.forward + elementwise,
+    backwardFlops: matmuls.backward + 2 * elementwise,
+    matmulFlops: matmuls,
+  };
+}
+
+/** A dense layer; `inputGrad` is false when its input is data. */
+function dense(name: string, inputs: number, outputs: number, activation: Activation, inputGrad: boolean): LayerCost {
   return layer(
     name,
     inputs,
     outputs,
     inputs * outputs + outputs,
-    2 * inputs * outputs + outputs + ACTIVATION_FLOPS[activation] * outputs,
+    linearMatMuls(1, inputs, outputs, { bias: true, inputGrad }),
+    outputs + ACTIVATION_FLOPS[activation] * outputs,
   );
 }
 
@@ -79,19 +124,20 @@ function total(layers: LayerCost[]): ModelCost {
     layers,
     params: layers.reduce((s, l) => s + l.params, 0),
     forwardFlops: layers.reduce((s, l) => s + l.forwardFlops, 0),
+    backwardFlops: layers.reduce((s, l) => s + l.backwardFlops, 0),
   };
 }
 
-/** Per-layer parameters and forward FLOPs of an MLP; the output layer's loss costs ~5 FLOPs per output. */
+/** Per-layer parameters and FLOPs of an MLP; the output layer's loss costs ~5 FLOPs per output. */
 export function mlpCost(model: MlpSpec, inputDim: number, outputDim: number): ModelCost {
   const layers: LayerCost[] = [];
   let width = inputDim;
   model.hidden.forEach((l, i) => {
-    layers.push(dense(`dense ${i + 1}`, width, l.units, l.activation));
+    layers.push(dense(`dense ${i + 1}`, width, l.units, l.activation, i > 0));
     width = l.units;
   });
-  const out = dense('output', width, outputDim, 'linear');
-  layers.push(layer('output', width, outputDim, out.params, out.forwardFlops + 5 * outputDim));
+  const out = dense('output', width, outputDim, 'linear', model.hidden.length > 0);
+  layers.push(layer('output', width, outputDim, out.params, out.matmulFlops, outputDim + LOSS_FLOPS * outputDim));
   return total(layers);
 }
 
@@ -106,37 +152,59 @@ export interface EpochWork {
 }
 
 /**
- * FLOPs of one epoch: each trained example costs forward + backward ≈ 3× forward,
- * each step one optimizer update per parameter, each evaluated example one forward pass.
+ * FLOPs of one epoch: each trained example costs forward + backward, each step one optimizer
+ * update per parameter, each evaluated example one forward pass.
  */
 export function epochFlops(cost: ModelCost, work: EpochWork): number {
   const perStep =
-    work.batchSize * 3 * cost.forwardFlops + cost.params * (OPTIMIZER_FLOPS[work.optimizer] + work.extraPerParam);
+    work.batchSize * (cost.forwardFlops + cost.backwardFlops) +
+    cost.params * (OPTIMIZER_FLOPS[work.optimizer] + work.extraPerParam);
   return work.batches * perStep + work.evalExamples * cost.forwardFlops;
 }
 
-// Sequence layers, per example of `time` steps/tokens (DESIGN.md's formulas). Backward ≈ 2×.
+// Sequence layers, per example of `time` steps/tokens (DESIGN.md's formulas).
 
-/** Token embedding as one-hot × table: 2·vocab·width per token (as implemented, not a gather). */
-export function embeddingFlops(vocab: number, width: number, time: number): number {
-  return time * 2 * vocab * width;
+/** Token embedding as one-hot × table (as implemented, not a gather): the tokens are data, so no input gradient. */
+function embeddingMatMuls(vocab: number, width: number, time: number): MatMulFlops {
+  return linearMatMuls(time, vocab, width, { bias: false, inputGrad: false });
 }
 
 /**
- * One LSTM layer: per step the gate matmuls 2·4h·(in + h), the bias 4h, and gate arithmetic
- * (3 sigmoids and 2 tanh at ~5 FLOPs, 3 multiplies and 1 add per unit) ≈ 29h.
+ * One LSTM layer: the input projection for all steps at once (with the bias), then per step the
+ * recurrent matmul h·W_h; `inputGrad` is false when its input is data (a series' values).
  */
-export function lstmFlops(inputs: number, units: number, time: number): number {
-  return time * (2 * 4 * units * (inputs + units) + 4 * units + 29 * units);
+function lstmMatMuls(inputs: number, units: number, time: number, inputGrad: boolean): MatMulFlops {
+  return sumMatMuls([
+    linearMatMuls(time, inputs, 4 * units, { bias: true, inputGrad }),
+    linearMatMuls(time, units, 4 * units, { bias: false, inputGrad: true }),
+  ]);
 }
 
 /**
- * One causal self-attention block: per token the q, k, v and output projections 2·4·d²,
- * scores and mixing 2·2·T·d, and the softmax at ~5 FLOPs per score (T per head). Counted over
- * the full T×T score matrix, as computed (the causal mask does not skip work).
+ * An LSTM layer's elementwise work per step: the bias 4h, adding the step's projection 4h, and
+ * the gates (3 sigmoids and 2 tanh at ~5 FLOPs, 3 multiplies and 1 add per unit) ≈ 29h.
  */
-export function attentionFlops(d: number, time: number, heads: number): number {
-  return time * (2 * 4 * d * d + 2 * 2 * time * d + 5 * heads * time);
+function lstmElementwise(units: number, time: number): number {
+  return time * (4 * units + 4 * units + 29 * units);
+}
+
+/**
+ * One causal self-attention block's matmuls: the q, k, v projection and the output projection
+ * (with biases), and per head the scores q·kᵀ and the mixing w·v over the full T×T matrix, as
+ * computed (the causal mask does not skip work), both of whose operands need gradients.
+ */
+function attentionMatMuls(d: number, time: number): MatMulFlops {
+  const scoresAndMixing = 2 * 2 * time * time * d;
+  return sumMatMuls([
+    linearMatMuls(time, d, 3 * d, { bias: true, inputGrad: true }),
+    { forward: scoresAndMixing, backward: 2 * scoresAndMixing },
+    linearMatMuls(time, d, d, { bias: true, inputGrad: true }),
+  ]);
+}
+
+/** Attention's elementwise work: the biases, scaling the scores and adding the mask, and the softmax at ~5 FLOPs per score. */
+function attentionElementwise(d: number, time: number, heads: number): number {
+  return time * 4 * d + heads * time * time * (2 + 5);
 }
 
 /** Layer norm: mean, variance, normalise, scale and shift ≈ 8 FLOPs per element. */
@@ -168,28 +236,21 @@ export function lstmCost(model: LstmSpec, vocab: number | null, time: number): M
   const layers: LayerCost[] = [];
   let width = 1;
   if (vocab) {
-    layers.push(
-      layer('embedding', vocab, model.embedding, vocab * model.embedding, embeddingFlops(vocab, model.embedding, time)),
-    );
-    width = model.embedding;
+    const e = model.embedding;
+    layers.push(layer('embedding', vocab, e, vocab * e, embeddingMatMuls(vocab, e, time), 0));
+    width = e;
   }
   model.layers.forEach((l, i) => {
-    layers.push(
-      layer(`lstm ${i + 1}`, width, l.units, 4 * l.units * (width + l.units + 1), lstmFlops(width, l.units, time)),
-    );
+    const params = 4 * l.units * (width + l.units + 1);
+    // A series' first layer reads the data itself, which needs no gradient.
+    const matmuls = lstmMatMuls(width, l.units, time, vocab !== null || i > 0);
+    layers.push(layer(`lstm ${i + 1}`, width, l.units, params, matmuls, lstmElementwise(l.units, time)));
     width = l.units;
   });
   const outputs = vocab ?? 1;
   const steps = vocab ? time : 1;
-  layers.push(
-    layer(
-      'head',
-      width,
-      outputs,
-      width * outputs + outputs,
-      steps * (2 * width * outputs + outputs + LOSS_FLOPS * outputs),
-    ),
-  );
+  const head = linearMatMuls(steps, width, outputs, { bias: true, inputGrad: true });
+  layers.push(layer('head', width, outputs, width * outputs + outputs, head, steps * (outputs + LOSS_FLOPS * outputs)));
   return total(layers);
 }
 
@@ -200,25 +261,26 @@ export function lstmCost(model: LstmSpec, vocab: number | null, time: number): M
  */
 export function transformerCost(model: TransformerSpec, vocab: number, time: number): ModelCost {
   const d = model.dModel;
+  const T = time;
   const layers: LayerCost[] = [
-    layer('embeddings', vocab, d, vocab * d + time * d, embeddingFlops(vocab, d, time) + time * d),
+    layer('embeddings', vocab, d, vocab * d + T * d, embeddingMatMuls(vocab, d, T), T * d), // + positions
   ];
   for (let i = 1; i <= model.layers; i++) {
-    layers.push(
-      layer(
-        `block ${i} attention`,
-        d,
-        d,
-        4 * d * d + 4 * d + 2 * d,
-        layerNormFlops(d, time) + attentionFlops(d, time, model.heads) + time * 4 * d + time * d,
-      ),
-    );
-    const mlpForward = time * (2 * d * 4 * d + 4 * d + ACTIVATION_FLOPS.gelu * 4 * d + 2 * 4 * d * d + d + d);
-    layers.push(layer(`block ${i} MLP`, d, d, 8 * d * d + 5 * d + 2 * d, layerNormFlops(d, time) + mlpForward));
+    const norm = layerNormFlops(d, T);
+    const residual = T * d;
+    const attentionParams = 4 * d * d + 4 * d + 2 * d;
+    const attentionWork = norm + attentionElementwise(d, T, model.heads) + residual;
+    layers.push(layer(`block ${i} attention`, d, d, attentionParams, attentionMatMuls(d, T), attentionWork));
+    const mlp = sumMatMuls([
+      linearMatMuls(T, d, 4 * d, { bias: true, inputGrad: true }),
+      linearMatMuls(T, 4 * d, d, { bias: true, inputGrad: true }),
+    ]);
+    // The biases, GELU on the 4d hidden units, and the residual add.
+    const mlpWork = norm + T * (4 * d + d + ACTIVATION_FLOPS.gelu * 4 * d) + residual;
+    layers.push(layer(`block ${i} MLP`, d, d, 8 * d * d + 5 * d + 2 * d, mlp, mlpWork));
   }
-  layers.push(
-    layer('head', d, vocab, 2 * d + d * vocab, layerNormFlops(d, time) + time * (2 * d * vocab + LOSS_FLOPS * vocab)),
-  );
+  const head = linearMatMuls(T, d, vocab, { bias: false, inputGrad: true });
+  layers.push(layer('head', d, vocab, 2 * d + d * vocab, head, layerNormFlops(d, T) + T * LOSS_FLOPS * vocab));
   return total(layers);
 }
 

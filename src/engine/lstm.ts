@@ -15,11 +15,18 @@ export interface LstmWeights {
   b: tf.Tensor1D;
 }
 
-/** Run the layer over x [batch, time, inputs]; returns every timestep's h: [batch, time, units]. */
-export function lstmLayer(x: tf.Tensor3D, w: LstmWeights): tf.Tensor3D {
+/**
+ * Run the layer over x [batch, time, inputs]; returns every timestep's h: [batch, time, units].
+ * `inputIsData`: x is the data itself (a series' values), so its gradient is never computed.
+ */
+export function lstmLayer(x: tf.Tensor3D, w: LstmWeights, inputIsData = false): tf.Tensor3D {
   const [batch, time, inputs] = x.shape;
   const units = w.wh.shape[0];
-  const projected = linear(x.reshape([batch * time, inputs]), w.wx, w.b).reshape([batch, time, 4 * units]);
+  const projected = linear(x.reshape([batch * time, inputs]), w.wx, w.b, { inputNeedsGrad: !inputIsData }).reshape([
+    batch,
+    time,
+    4 * units,
+  ]);
   const steps = tf.unstack(projected, 1) as tf.Tensor2D[];
   let h: tf.Tensor2D = tf.zeros([batch, units]);
   let c: tf.Tensor2D = tf.zeros([batch, units]);

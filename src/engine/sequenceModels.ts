@@ -108,8 +108,9 @@ export function buildLstmModel(s: LstmModelSpec, seed: number): SequenceModel {
     forward(x, dropoutSeed) {
       const [batch, time] = x.shape;
       let h = embedding ? embed(embedding, x, vocab!) : (x.toFloat().reshape([batch, time, 1]) as tf.Tensor3D);
-      for (const l of stack) {
-        h = lstmLayer(h, { wx: l.wx as tf.Tensor2D, wh: l.wh as tf.Tensor2D, b: l.b as tf.Tensor1D });
+      for (const [i, l] of stack.entries()) {
+        const w = { wx: l.wx as tf.Tensor2D, wh: l.wh as tf.Tensor2D, b: l.b as tf.Tensor1D };
+        h = lstmLayer(h, w, !embedding && i === 0);
         h = maybeDropout(h, l.dropout, dropoutSeed);
       }
       if (!vocab) {

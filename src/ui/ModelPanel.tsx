@@ -328,7 +328,9 @@ function CostTable({ cost, plan, unit }: { cost: ModelCost; plan: EpochPlan; uni
       {/* Focusable, so a keyboard can scroll it where a long layer name still makes it too wide. */}
       <div className="cost-table-wrap" role="region" aria-label="Parameters and FLOPs per layer" tabIndex={0}>
         <table className="cost-table" data-testid="cost-table">
-          <caption>FLOPs per {unit}: forward, backward (≈ 2× forward); and per epoch</caption>
+          <caption>
+            FLOPs per {unit}: forward, backward (≈ 2× forward, 1× where the input is data); and per epoch
+          </caption>
           <thead>
             <tr>
               <th scope="col">Layer</th>
@@ -336,7 +338,7 @@ function CostTable({ cost, plan, unit }: { cost: ModelCost; plan: EpochPlan; uni
               <th scope="col" title={`forward FLOPs per ${unit}`}>
                 Fwd
               </th>
-              <th scope="col" title="≈ 2× forward">
+              <th scope="col" title="weight gradients, and input gradients where the input is not data">
                 Bwd
               </th>
               <th scope="col">Epoch</th>
@@ -358,7 +360,7 @@ function CostTable({ cost, plan, unit }: { cost: ModelCost; plan: EpochPlan; uni
               <td>Total</td>
               <td>{formatCount(cost.params)}</td>
               <td>{formatCount(cost.forwardFlops)}</td>
-              <td>{formatCount(2 * cost.forwardFlops)}</td>
+              <td>{formatCount(cost.backwardFlops)}</td>
               <td>{formatCount(epochTotal)}</td>
             </tr>
           </tfoot>
