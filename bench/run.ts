@@ -156,7 +156,7 @@ console.table(
     backend: r.backend,
     'examples/s': Math.round(r.examplesPerSec),
     'GFLOP/s': r.gflopPerSec.toFixed(4),
-    'speed vs cpu': `${r.vsCpu.toFixed(2)}×`,
+    'speed vs cpu': Number.isFinite(r.vsCpu) ? `${r.vsCpu.toFixed(2)}×` : '—',
     'first epoch ms': Math.round(r.firstMs),
     'later epochs ms': Math.round(r.laterMs),
     'stock tfjs examples/s': Number.isNaN(r.fitExamplesPerSec) ? '—' : Math.round(r.fitExamplesPerSec),
