@@ -1,6 +1,7 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
-import { contentSecurityPolicy } from './csp.ts';
+import { contentSecurityPolicy, ISOLATION_HEADERS } from './csp.ts';
 
 /** Vite puts this nonce on the scripts it writes into the page in development (see csp.ts). */
 const DEV_NONCE = 'playground-dev';
@@ -20,9 +21,49 @@ function cspMeta(): Plugin {
   };
 }
 
+/**
+ * The dev and preview servers' headers: cross-origin isolation for everything, and the
+ * Content-Security-Policy, with blob: workers allowed in the workers' own scripts only.
+ */
+function serverHeaders(): Plugin {
+  const headers = (devNonce?: string) => (req: IncomingMessage, res: ServerResponse, next: () => void) => {
+    for (const [name, value] of Object.entries(ISOLATION_HEADERS)) res.setHeader(name, value);
+    const worker = /\.worker[.-]/.test(req.url ?? '');
+    res.setHeader('Content-Security-Policy', contentSecurityPolicy({ devNonce, worker }));
+    next();
+  };
+  return {
+    name: 'playground-server-headers',
+    configureServer: (server) => void server.middlewares.use(headers(DEV_NONCE)),
+    configurePreviewServer: (server) => void server.middlewares.use(headers()),
+  };
+}
+
+/**
+ * tfjs' threaded wasm hands each of its threads the factory's source (`fn.toString()` in a blob:),
+ * which breaks once the bundler has renamed what that function closes over ("e is not defined" in
+ * every thread). The threads get the untouched emscripten file instead, served as an asset (by an
+ * absolute URL: a blob: thread resolves no relative one).
+ */
+function wasmThreadsScript(): Plugin {
+  const factorySource =
+    /new Blob\(\[`var WasmBackendModuleThreadedSimd = ` \+\s*wasmFactoryThreadedSimd\.toString\(\)\], \{ type: 'text\/javascript' \}\)/;
+  return {
+    name: 'playground-wasm-threads-script',
+    enforce: 'pre',
+    transform(code, id) {
+      if (!id.replace(/\\/g, '/').endsWith('/@tensorflow/tfjs-backend-wasm/dist/backend_wasm.js')) return null;
+      if (!factorySource.test(code))
+        this.error('tfjs-backend-wasm no longer builds its threads as this plugin expects');
+      const script = '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js?url';
+      return `import threadedSimdScript from '${script}';\n${code.replace(factorySource, 'new URL(threadedSimdScript, self.location.href).href')}`;
+    },
+  };
+}
+
 export default defineConfig(({ command }) => ({
-  plugins: [react(), cspMeta()],
-  worker: { format: 'es' },
+  plugins: [react(), cspMeta(), serverHeaders()],
+  worker: { format: 'es', plugins: () => [wasmThreadsScript()] },
   // Development only: a fixed nonce is no secret, and the built page has no inline script to allow.
   html: command === 'serve' ? { cspNonce: DEV_NONCE } : {},
   build: {
@@ -43,6 +84,5 @@ export default defineConfig(({ command }) => ({
       },
     },
   },
-  server: { host: '127.0.0.1', headers: { 'Content-Security-Policy': contentSecurityPolicy({ devNonce: DEV_NONCE }) } },
-  preview: { headers: { 'Content-Security-Policy': contentSecurityPolicy() } },
+  server: { host: '127.0.0.1' },
 }));

@@ -3,9 +3,12 @@
 // 1. For every workload of bench/workloads.ts on webgpu, webgl and wasm, interleaved over rounds:
 //    the app trains it for `seconds` (and at least 3 epochs; at most 2 minutes once 2 are done); examples/s and
 //    GFLOP/s are the medians of its epochs after the first, which is reported apart.
+//    wasm runs twice: as served (cross-origin isolated, so its threaded build) and with the isolation
+//    headers stripped (one thread), as on a host that cannot send them.
 // 2. The default experiment (auto backend) trains for 30 s while the page records main-thread
 //    long tasks (> 50 ms) and counts rendered frames.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
 import { buildAndServe, launchChromium } from '../test/e2e/browser';
 import { defaultSpec, encodeSpec, type BackendName } from '../src/spec';
 import type { EpochMetrics } from '../src/engine/types';
@@ -24,6 +27,26 @@ const listArg = (name: string) =>
     ? process.argv[process.argv.indexOf(`--${name}`) + 1].toLowerCase().split(',')
     : null;
 const BACKENDS = (listArg('backends') ?? ['webgpu', 'webgl', 'wasm']) as BackendName[];
+/** What is measured: each backend, and wasm also without cross-origin isolation (no threads). */
+const VARIANTS = BACKENDS.flatMap((backend): { label: string; backend: BackendName; isolated: boolean }[] =>
+  backend === 'wasm'
+    ? [
+        { label: 'wasm', backend, isolated: true },
+        { label: 'wasm, not isolated', backend, isolated: false },
+      ]
+    : [{ label: backend, backend, isolated: true }],
+);
+
+/** Serve the page without its COOP/COEP headers, as a static host that cannot set them would. */
+async function withoutIsolation(page: Page): Promise<void> {
+  await page.route('**/*', async (route) => {
+    const response = await route.fetch();
+    const headers = { ...response.headers() };
+    delete headers['cross-origin-opener-policy'];
+    delete headers['cross-origin-embedder-policy'];
+    await route.fulfill({ response, headers });
+  });
+}
 const chosen = listArg('workloads');
 const workloads = WORKLOADS.filter((w) => !chosen || chosen.some((c) => w.name.toLowerCase().includes(c)));
 const median = (xs: number[]) => {
@@ -32,7 +55,7 @@ const median = (xs: number[]) => {
   return s.length === 0 ? NaN : s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-type PageRun = { phase: string; backend: { active: string } | null; epochs: EpochMetrics[] };
+type PageRun = { phase: string; backend: { active: string; threads?: number } | null; epochs: EpochMetrics[] };
 
 const { url, server } = await buildAndServe();
 const browser = await launchChromium();
@@ -40,17 +63,18 @@ type Samples = { examplesPerSec: number[]; gflopPerSec: number[]; firstMs: numbe
 const key = (workload: string, backend: string) => `${workload} | ${backend}`;
 const samples: Record<string, Samples> = Object.fromEntries(
   workloads.flatMap((w) =>
-    BACKENDS.map((b) => [key(w.name, b), { examplesPerSec: [], gflopPerSec: [], firstMs: [], active: [] }]),
+    VARIANTS.map((v) => [key(w.name, v.label), { examplesPerSec: [], gflopPerSec: [], firstMs: [], active: [] }]),
   ),
 );
 try {
   for (let r = 0; r < (healthOnly ? 0 : rounds); r++) {
     for (const w of workloads)
-      for (const backend of BACKENDS) {
+      for (const variant of VARIANTS) {
         const spec = w.spec(defaultSpec());
-        spec.backend = backend;
+        spec.backend = variant.backend;
         spec.training.epochs = 10000;
         const page = await browser.newPage();
+        if (!variant.isolated) await withoutIsolation(page);
         await page.goto(`${url}#spec=${encodeSpec(spec)}`);
         await page.getByRole('button', { name: 'Train', exact: true }).click();
         // At least `seconds`, and at least 3 epochs (the first, with shader compilation, is left out),
@@ -70,8 +94,9 @@ try {
         }
         await page.close();
         const later = run.epochs.slice(1);
-        const x = samples[key(w.name, backend)];
-        x.active.push(run.backend?.active ?? '—');
+        const x = samples[key(w.name, variant.label)];
+        const threads = run.backend?.threads;
+        x.active.push(`${run.backend?.active ?? '—'}${threads ? ` ${threads}t` : ''}`);
         x.firstMs.push(run.epochs[0]?.ms ?? NaN);
         x.examplesPerSec.push(median(later.map((e) => e.examplesPerSec)));
         x.gflopPerSec.push(median(later.map((e) => e.gflopPerSec)));
@@ -110,11 +135,11 @@ try {
   await page.close();
 
   const rows = workloads.flatMap((w) =>
-    BACKENDS.map((b) => {
-      const x = samples[key(w.name, b)];
+    VARIANTS.map((v) => {
+      const x = samples[key(w.name, v.label)];
       return {
         workload: w.name,
-        backend: b,
+        backend: v.label,
         active: x.active.join('/'),
         firstMs: median(x.firstMs),
         examplesPerSec: median(x.examplesPerSec),
@@ -140,6 +165,7 @@ try {
         'vs wasm': `${(r.examplesPerSec / wasm(r.workload)).toFixed(2)}×`,
       })),
     );
+  if (!healthOnly) console.log('(active: the backend that ran; "2t": wasm on 2 threads)');
   console.log(
     `30 s of training on ${health.backend} (${health.epochs} epochs): ${health.longTasks.length} main-thread long tasks > 50 ms` +
       `${health.longTasks.length ? ` (longest ${Math.max(...health.longTasks).toFixed(0)} ms)` : ''}, ${health.frames} frames (${(health.frames / 30).toFixed(1)} fps); ` +

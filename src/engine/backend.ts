@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 // Registering backends is a side effect of importing them; webgpu registers itself only where
 // navigator.gpu exists (browsers, or Node with the `webgpu` package installed on globalThis).
 import '@tensorflow/tfjs-backend-webgpu';
-import '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { BACKENDS, type BackendChoice, type BackendName } from '../spec/types';
 import type { BackendReport } from './types';
 
@@ -40,7 +40,7 @@ export async function activateBackend(
     try {
       if (await tf.setBackend(name)) {
         await tf.ready();
-        return { active: name, fallbacks };
+        return name === 'wasm' ? { active: name, fallbacks, threads: getThreadsCount() } : { active: name, fallbacks };
       }
       fallbacks.push(`${name}: failed to initialise`);
     } catch (e) {

@@ -103,6 +103,8 @@ export interface BackendReport {
   active: BackendName;
   /** Why each backend before the active one was skipped, in order tried. */
   fallbacks: string[];
+  /** wasm: the threads it multiplies on (1 unless the page is cross-origin isolated). */
+  threads?: number;
 }
 
 /** One dense layer as it stands: weights (row-major in × out), the last batch's gradients, optimizer state. */

@@ -191,13 +191,19 @@ function checkSample(raw: unknown): TextSample | null {
 }
 
 function checkBackend(raw: unknown): BackendReport | null {
-  return isObject(raw) &&
-    (BACKENDS as readonly unknown[]).includes(raw.active) &&
-    Array.isArray(raw.fallbacks) &&
-    raw.fallbacks.length <= 10 &&
-    raw.fallbacks.every((f) => isString(f, MAX_MESSAGE))
-    ? { active: raw.active as BackendReport['active'], fallbacks: raw.fallbacks }
-    : null;
+  if (
+    !isObject(raw) ||
+    !(BACKENDS as readonly unknown[]).includes(raw.active) ||
+    !Array.isArray(raw.fallbacks) ||
+    raw.fallbacks.length > 10 ||
+    !raw.fallbacks.every((f) => isString(f, MAX_MESSAGE))
+  )
+    return null;
+  const report: BackendReport = { active: raw.active as BackendReport['active'], fallbacks: raw.fallbacks };
+  const { threads } = raw;
+  if (typeof threads === 'number' && Number.isInteger(threads) && threads >= 1 && threads <= 1024)
+    report.threads = threads;
+  return report;
 }
 
 export type RecordResult = { ok: true; run: RunRecord } | { ok: false; errors: FieldError[] };

@@ -125,6 +125,7 @@ export function ControlBar({
         />
         <div className="active-backend">
           Active: <strong data-testid="active-backend">{backend?.active ?? '—'}</strong>
+          {backend?.threads !== undefined && <WasmThreads threads={backend.threads} />}
           {fallbacks.length > 0 && (
             <div className="fallbacks" data-testid="backend-fallbacks">
               Fell back: {fallbacks.join('; ')}
@@ -134,5 +135,23 @@ export function ControlBar({
         </div>
       </div>
     </section>
+  );
+}
+
+/** How many threads wasm multiplies on, and why only one where the page is not cross-origin isolated. */
+function WasmThreads({ threads }: { threads: number }) {
+  const isolated = globalThis.crossOriginIsolated === true;
+  return (
+    <span data-testid="wasm-threads">
+      {' '}
+      · {threads} thread{threads === 1 ? '' : 's'}
+      {threads === 1 && !isolated && (
+        <span className="fallbacks">
+          {' '}
+          (one only: this page is not cross-origin isolated; its server must send the COOP and COEP headers the README
+          lists)
+        </span>
+      )}
+    </span>
   );
 }

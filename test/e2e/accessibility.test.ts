@@ -34,6 +34,17 @@ async function trainToEnd(page: Page): Promise<void> {
 
 test('the site ships a strict Content-Security-Policy: in its page, and from the preview server', async () => {
   const response = await fetch(url);
+  // Cross-origin isolated (wasm threads need it); workers alone may start blob: workers (those threads).
+  expect(response.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+  expect(response.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
+  const html = await response.clone().text();
+  const script = /src="\/(assets\/index-[\w-]+\.js)"/.exec(html)?.[1] ?? '';
+  const worker =
+    /assets\/training\.worker-[\w-]+\.js/.exec(await (await fetch(new URL(script, url))).text())?.[0] ?? '';
+  expect(worker).not.toBe('');
+  const workerPolicy = (await fetch(new URL(worker, url))).headers.get('content-security-policy') ?? '';
+  expect(workerPolicy).toMatch(/worker-src 'self' blob:/);
+  expect(workerPolicy).toMatch(/script-src 'self' 'wasm-unsafe-eval' blob:(;|$)/);
   const header = response.headers.get('content-security-policy') ?? '';
   const meta = (
     /<meta http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(await response.text())?.[1] ?? ''

@@ -127,6 +127,24 @@ test.each<BackendName>(['webgl', 'wasm', 'cpu'])(
   },
 );
 
+test('the page is cross-origin isolated, so wasm runs its threaded build: it loads, reports its threads and trains', async () => {
+  const { page } = await openPage(quickLink());
+  expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+  await expect.poll(() => page.getByTestId('active-backend').textContent(), { timeout: 60_000 }).not.toBe('—');
+  const fetched: string[] = [];
+  page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+  await page.getByLabel('Backend').selectOption('wasm');
+  await expect.poll(() => page.getByTestId('active-backend').textContent(), { timeout: 60_000 }).toBe('wasm');
+  // The threaded binary, and the emscripten script its threads start from (not a copy of the
+  // bundled factory's source, which the minifier breaks).
+  expect(fetched.some((p) => /tfjs-backend-wasm-threaded-simd-[\w-]+\.wasm$/.test(p))).toBe(true);
+  expect(fetched.some((p) => /tfjs-backend-wasm-threaded-simd-[\w-]+\.js$/.test(p))).toBe(true);
+  expect(await page.getByTestId('wasm-threads').textContent()).toMatch(/· \d+ threads?$/);
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect.poll(() => epochCount(page), { timeout: 60_000, interval: 250 }).toBeGreaterThanOrEqual(2);
+  await page.close();
+});
+
 /** Every optimizer through "Compare optimizers" on one backend: each run's train loss per epoch, by optimizer. */
 async function lossesOfEveryOptimizer(backend: BackendName): Promise<Record<string, number[]>> {
   const { page } = await openPage(
