@@ -105,6 +105,21 @@ export interface BackendReport {
   fallbacks: string[];
   /** wasm: the threads it multiplies on (1 unless the page is cross-origin isolated). */
   threads?: number;
+  /** "auto": the training steps timed on each backend, which chose the active one. */
+  measured?: BackendMeasurement[];
+  /** The measurement was made for an earlier run of the same model on this device (kept by the page). */
+  measuredEarlier?: boolean;
+}
+
+/** One backend's time per training step of a model, as "auto" measured it. */
+export interface BackendMeasurement {
+  backend: BackendName;
+  /** Median of the steps after the first; the first itself when no other fitted the budget; null: it could not train. */
+  msPerStep: number | null;
+  /** The first step, with its setup (shader compilation on GPUs). */
+  firstStepMs?: number;
+  /** Why it could not train. */
+  note?: string;
 }
 
 /** One dense layer as it stands: weights (row-major in × out), the last batch's gradients, optimizer state. */

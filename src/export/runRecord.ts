@@ -2,6 +2,7 @@
 // before the app trusts it: stored records and imported files are untrusted input.
 import { describeValue, isObject, migrateSpec, validateSpec, type ExperimentSpec, type FieldError } from '../spec';
 import type {
+  BackendMeasurement,
   BackendReport,
   EpochMetrics,
   EpochViews,
@@ -10,7 +11,7 @@ import type {
   ToySnapshot,
   TrainingCheckpoint,
 } from '../engine/types';
-import { BACKENDS } from '../spec/types';
+import { BACKENDS, type BackendName } from '../spec/types';
 
 export const RUN_PHASES = [
   'queued',
@@ -203,7 +204,25 @@ function checkBackend(raw: unknown): BackendReport | null {
   const { threads } = raw;
   if (typeof threads === 'number' && Number.isInteger(threads) && threads >= 1 && threads <= 1024)
     report.threads = threads;
+  const measured = checkMeasurements(raw.measured);
+  if (measured) report.measured = measured;
+  if (measured && raw.measuredEarlier === true) report.measuredEarlier = true;
   return report;
+}
+
+/** What "auto" measured on each backend (a run's record, or the page's store of measurements); null unless valid. */
+export function checkMeasurements(raw: unknown): BackendMeasurement[] | null {
+  if (!Array.isArray(raw) || raw.length === 0 || raw.length > BACKENDS.length) return null;
+  const out: BackendMeasurement[] = [];
+  for (const m of raw) {
+    if (!isObject(m) || !(BACKENDS as readonly unknown[]).includes(m.backend)) return null;
+    if (m.msPerStep !== null && !(isNumber(m.msPerStep) && m.msPerStep >= 0)) return null;
+    const entry: BackendMeasurement = { backend: m.backend as BackendName, msPerStep: m.msPerStep };
+    if (isNumber(m.firstStepMs) && m.firstStepMs >= 0) entry.firstStepMs = m.firstStepMs;
+    if (isString(m.note, MAX_MESSAGE)) entry.note = m.note;
+    out.push(entry);
+  }
+  return out;
 }
 
 export type RecordResult = { ok: true; run: RunRecord } | { ok: false; errors: FieldError[] };

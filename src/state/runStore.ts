@@ -30,6 +30,7 @@ import { TrainingWorkerClient } from '../worker/client';
 import { useTextStore } from './textStore';
 import { useTableStore } from './tableStore';
 import * as archive from './runArchive';
+import { keepAutoPick, keptAutoPick } from './autoBackend';
 import { heldRuns, holdRun, newRunId, nextRunNumber, onOtherTabs, releaseRun, tellOtherTabs } from './runTabs';
 
 export type { RunPhase };
@@ -282,6 +283,7 @@ export const useRunStore = create<RunState>((set, get) => {
       case 'backend':
         // The worker's active backend is now this run's: the header shows it after the run too.
         patch(msg.runId, () => ({ backend: msg.report }));
+        keepAutoPick(find(msg.runId)!.spec, msg.report, avoidFor('auto'));
         set({ probed: msg.report, probeError: null });
         break;
       case 'status':
@@ -448,6 +450,7 @@ export const useRunStore = create<RunState>((set, get) => {
         pastExplosion,
         avoid: avoidFor(run.spec.backend),
         sampling,
+        autoPick: keptAutoPick(run.spec) ?? undefined,
       });
     }
   };

@@ -4,6 +4,7 @@ import { executingRun, selectedRun, useRunStore } from '../state/runStore';
 import { useSpecStore } from '../state/specStore';
 import { BACKEND_CHOICES, BACKEND_LABELS } from '../spec';
 import type { RunPhase } from '../state/runStore';
+import type { BackendMeasurement } from '../engine/types';
 import { SelectField } from './fields';
 
 /** Every phase a run can be in, and 'idle' when there is no run. */
@@ -126,6 +127,15 @@ export function ControlBar({
         <div className="active-backend">
           Active: <strong data-testid="active-backend">{backend?.active ?? '—'}</strong>
           {backend?.threads !== undefined && <WasmThreads threads={backend.threads} />}
+          {backend?.measured ? (
+            <AutoMeasurement measured={backend.measured} earlier={backend.measuredEarlier === true} />
+          ) : (
+            spec.backend === 'auto' && (
+              <div className="fallbacks">
+                Auto times a few training steps of your model on each backend, and trains on the fastest.
+              </div>
+            )
+          )}
           {fallbacks.length > 0 && (
             <div className="fallbacks" data-testid="backend-fallbacks">
               Fell back: {fallbacks.join('; ')}
@@ -153,5 +163,25 @@ function WasmThreads({ threads }: { threads: number }) {
         </span>
       )}
     </span>
+  );
+}
+
+const msText = (ms: number) =>
+  ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms < 10 ? ms.toFixed(2) : ms.toFixed(0)} ms`;
+
+/** What "auto" measured per training step on each backend, fastest first: why the active one was picked. */
+function AutoMeasurement({ measured, earlier }: { measured: BackendMeasurement[]; earlier: boolean }) {
+  const ranked = [...measured].sort((a, b) => (a.msPerStep ?? Infinity) - (b.msPerStep ?? Infinity));
+  return (
+    <div className="fallbacks" data-testid="auto-measured">
+      Auto measured per step{earlier ? ' (for an earlier run of this model here)' : ''}:{' '}
+      {ranked
+        .map((m) =>
+          m.msPerStep === null
+            ? `${m.backend} could not train (${m.note ?? 'no reason given'})`
+            : `${m.backend} ${msText(m.msPerStep)}${m.firstStepMs !== undefined && m.firstStepMs > 2 * m.msPerStep ? ` (first step ${msText(m.firstStepMs)})` : ''}`,
+        )
+        .join(' · ')}
+    </div>
   );
 }

@@ -2,6 +2,7 @@
 import type { BackendChoice, BackendName, ExperimentSpec } from '../spec/types';
 import type {
   AttentionSnapshot,
+  BackendMeasurement,
   BackendReport,
   BatchReport,
   EpochMetrics,
@@ -35,6 +36,8 @@ export type ToWorker =
       pastExplosion?: boolean;
       avoid?: BackendName[];
       sampling: SamplingSettings;
+      /** "auto": what an earlier run of the same model measured on this device (the page keeps it); absent: measure now. */
+      autoPick?: { backend: BackendName; measured: BackendMeasurement[] };
     }
   /** Load a run's kept model (not training) so it can be sampled, inspected and asked for attention. */
   | {

@@ -2,11 +2,14 @@
 import './wasmPaths';
 import * as tf from '@tensorflow/tfjs';
 import { activateBackend, isFatalBackendError, watchDeviceLoss } from '../engine/backend';
+import { fastest, measureBackends } from '../engine/backendMeasure';
+import { autoKey } from '../engine/autoKey';
 import type { BackendChoice, BackendName } from '../spec/types';
 import { Trainer } from '../engine/trainer';
 import { BOUNDARY_RESOLUTION } from '../engine/epochPlan';
 import { pytorchExport, zipExport } from '../export/pytorch/exportFiles';
-import type { EpochViews, TrainingCheckpoint } from '../engine/types';
+import type { BackendMeasurement, BackendReport, EpochViews, TrainingCheckpoint } from '../engine/types';
+import type { DatasetFiles } from '../data/dataset';
 import { filesFor } from './datasetFiles';
 import type { FromWorker, ToWorker } from './protocol';
 
@@ -39,6 +42,32 @@ async function activate(choice: BackendChoice, avoid: BackendName[] = []) {
   });
   return report;
 }
+
+/**
+ * The backend a run trains on. "auto" measures the model on each backend and takes the fastest,
+ * unless the page already knows what an earlier run of the same model measured on this device.
+ */
+async function activateFor(msg: Extract<ToWorker, { type: 'start' }>, files: DatasetFiles): Promise<BackendReport> {
+  const avoid = msg.avoid ?? [];
+  if (msg.spec.backend !== 'auto') return activate(msg.spec.backend, avoid);
+  if (msg.autoPick) {
+    const report = await activate(msg.autoPick.backend, avoid);
+    return { ...report, measured: msg.autoPick.measured, measuredEarlier: true };
+  }
+  // Runs sent together (Compare optimizers) share one measurement.
+  const key = autoKey(msg.spec, avoid.join(','));
+  const earlier = measuredHere.get(key);
+  const measured = earlier ?? (await measureBackends(msg.spec, files, avoid));
+  measuredHere.set(key, measured);
+  return {
+    ...(await activate(fastest(measured) ?? 'auto', avoid)),
+    measured,
+    ...(earlier ? { measuredEarlier: true } : {}),
+  };
+}
+
+/** What "auto" measured in this worker, by model (and backends skipped). */
+const measuredHere = new Map<string, BackendMeasurement[]>();
 
 /**
  * End a run that failed. When its backend failed for good (see isFatalBackendError) or lost its
@@ -86,8 +115,8 @@ async function runOne(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> 
   try {
     await closeOpened();
     post({ type: 'status', runId, status: 'preparing' });
-    post({ type: 'backend', runId, report: await activate(spec.backend, msg.avoid) });
     const files = await filesFor(spec.dataset, msg.data);
+    post({ type: 'backend', runId, report: await activateFor(msg, files) });
     const trainer = new Trainer(
       spec,
       {

@@ -27,7 +27,11 @@ const epochCount = async (page: Page) =>
   Number((await page.getByTestId('epoch-count').textContent())!.match(/Epoch (\d+)/)![1]);
 
 test('the app trains on WebGPU, charts epochs and pauses', async () => {
-  const { page } = await openPage(quickLink());
+  const { page } = await openPage(
+    quickLink((s) => {
+      s.backend = 'webgpu';
+    }),
+  );
   // The backend is started on load, so the active one shows before any training.
   await expect.poll(() => page.getByTestId('active-backend').textContent(), { timeout: 60_000 }).toBe('webgpu');
   // Before training the charts are drawn empty (their axes mounted ahead of the data), and the
@@ -142,6 +146,31 @@ test('the page is cross-origin isolated, so wasm runs its threaded build: it loa
   expect(await page.getByTestId('wasm-threads').textContent()).toMatch(/· \d+ threads?$/);
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect.poll(() => epochCount(page), { timeout: 60_000, interval: 250 }).toBeGreaterThanOrEqual(2);
+  await page.close();
+});
+
+test('"auto" times a few steps of the model on every backend, trains on the fastest, and keeps the measurement', async () => {
+  const { page } = await openPage(quickLink());
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect.poll(() => epochCount(page), { timeout: 90_000, interval: 250 }).toBeGreaterThanOrEqual(1);
+  const measured = (await page.getByTestId('auto-measured').textContent())!;
+  // Fastest first: "Auto measured per step: cpu 8.24 ms · wasm 9.98 ms (first step 22 ms) · …".
+  const steps = [...measured.matchAll(/(webgpu|webgl|wasm|cpu) ([\d.]+) (ms|s)/g)].map(([, backend, n, unit]) => ({
+    backend,
+    ms: Number(n) * (unit === 's' ? 1000 : 1),
+  }));
+  expect(steps.map((s) => s.backend).sort()).toEqual(['cpu', 'wasm', 'webgl', 'webgpu']);
+  expect(steps.map((s) => s.ms)).toEqual([...steps.map((s) => s.ms)].sort((a, b) => a - b));
+  expect(await page.getByTestId('active-backend').textContent()).toBe(steps[0].backend);
+  await page.getByRole('button', { name: 'Stop', exact: true }).click();
+  await expect.poll(() => page.getByTestId('phase').textContent()).toBe('Stopped');
+  // The same model again, even after a reload: no second measurement.
+  await page.reload();
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect
+    .poll(() => page.getByTestId('auto-measured').textContent(), { timeout: 30_000 })
+    .toMatch(/^Auto measured per step \(for an earlier run of this model here\)/);
+  expect(await page.getByTestId('active-backend').textContent()).toBe(steps[0].backend);
   await page.close();
 });
 

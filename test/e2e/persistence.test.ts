@@ -8,6 +8,8 @@ import { datasetDefaults, defaultSpec, encodeSpec, type ExperimentSpec } from '.
 import { deriveSeed, generate2d } from '../../src/data';
 import { encodeSafetensors } from '../../src/export/safetensors';
 import { cli, specFile, tempDir } from '../cliHarness';
+import { autoKey } from '../../src/engine/autoKey';
+import { AUTO_STORAGE_KEY } from '../../src/state/autoBackend';
 import { e2eSite } from './browser';
 
 const e2e = e2eSite();
@@ -595,14 +597,23 @@ test('when the training worker dies, its run is interrupted with the reason and 
 });
 
 test('when WebGPU loses its device, an "auto" run goes on with the next backend from its checkpoint and finishes', async () => {
-  const { page } = await openPage(
-    link((s) => {
-      s.backend = 'auto';
-      s.dataset.samples = 200;
-      s.training.batchSize = 32;
-      s.training.epochs = 12;
-    }),
+  const spec = defaultSpec();
+  spec.dataset.samples = 200;
+  spec.training.batchSize = 32;
+  spec.training.epochs = 12;
+  const { page } = await openPage(`${url}#spec=${encodeSpec(spec)}`);
+  // "Auto" would measure this tiny model fastest on wasm or cpu here (software WebGPU): as on a
+  // machine with a GPU, this browser has measured it fastest on WebGPU before.
+  const device = await page.evaluate(() => `${navigator.userAgent} · ${navigator.hardwareConcurrency} threads`);
+  const measured = [
+    { backend: 'webgpu', msPerStep: 1 },
+    { backend: 'wasm', msPerStep: 2 },
+  ];
+  await page.evaluate(
+    ([key, entries]) => localStorage.setItem(key, entries),
+    [AUTO_STORAGE_KEY, JSON.stringify([[autoKey(spec, device), { backend: 'webgpu', measured }]])],
   );
+  await page.reload();
   await expect.poll(() => page.getByTestId('active-backend').textContent(), { timeout: 60_000 }).toBe('webgpu');
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect.poll(() => epochCount(page), { timeout: 60_000, interval: 100 }).toBeGreaterThanOrEqual(3);

@@ -1,0 +1,92 @@
+// "Auto" measures: training steps of the actual model timed on each backend, the fastest picked,
+// and the page keeps the measurement per model and device (an untrusted record when read back).
+import { afterEach, beforeAll, expect, test } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { activateBackend } from '../src/engine/backend';
+import { fastest, measureBackends } from '../src/engine/backendMeasure';
+import { AUTO_STORAGE_KEY, keepAutoPick, keptAutoPick } from '../src/state/autoBackend';
+import { defaultSpec } from '../src/spec';
+import type { BackendReport } from '../src/engine/types';
+
+beforeAll(async () => {
+  await activateBackend('cpu');
+});
+
+test('every backend asked for is timed on the real model, and no tensor is left behind on any', async () => {
+  const spec = defaultSpec();
+  const before = { cpu: 0, wasm: 0 };
+  for (const b of ['cpu', 'wasm'] as const) {
+    await tf.setBackend(b);
+    before[b] = tf.memory().numTensors;
+  }
+  const measured = await measureBackends(spec, {}, ['webgpu', 'webgl']);
+  expect(measured.map((m) => m.backend)).toEqual(['wasm', 'cpu']);
+  for (const m of measured) {
+    expect(m.msPerStep).toBeGreaterThan(0);
+    expect(m.firstStepMs).toBeGreaterThan(0);
+    await tf.setBackend(m.backend);
+    expect(tf.memory().numTensors).toBe(before[m.backend as 'cpu' | 'wasm']);
+  }
+  const best = fastest(measured)!;
+  expect(measured.every((m) => m.msPerStep! >= measured.find((x) => x.backend === best)!.msPerStep!)).toBe(true);
+  await tf.setBackend('cpu');
+});
+
+test('a backend that cannot train is reported with its reason and never picked', () => {
+  expect(
+    fastest([
+      { backend: 'webgpu', msPerStep: null, note: 'failed to initialise' },
+      { backend: 'wasm', msPerStep: 3 },
+      { backend: 'cpu', msPerStep: 2 },
+    ]),
+  ).toBe('cpu');
+  expect(fastest([{ backend: 'webgpu', msPerStep: null }])).toBeNull();
+});
+
+function fakeStorage(): Map<string, string> {
+  const items = new Map<string, string>();
+  (globalThis as unknown as { localStorage: Partial<Storage> }).localStorage = {
+    getItem: (k) => items.get(k) ?? null,
+    setItem: (k, v) => void items.set(k, v),
+  };
+  (globalThis as unknown as { navigator: Partial<Navigator> }).navigator = {
+    userAgent: 'test browser',
+    hardwareConcurrency: 8,
+  };
+  return items;
+}
+
+afterEach(() => {
+  delete (globalThis as { localStorage?: unknown }).localStorage;
+});
+
+test('the measurement is kept per model and device, and a damaged store is ignored', () => {
+  const items = fakeStorage();
+  const spec = defaultSpec();
+  const report: BackendReport = {
+    active: 'wasm',
+    fallbacks: [],
+    measured: [
+      { backend: 'wasm', msPerStep: 1.5, firstStepMs: 9 },
+      { backend: 'webgpu', msPerStep: 40, firstStepMs: 3000 },
+    ],
+  };
+  expect(keptAutoPick(spec)).toBeNull();
+  keepAutoPick(spec, report, []);
+  expect(keptAutoPick(spec)).toEqual({ backend: 'wasm', measured: report.measured });
+  // Another model, or a measurement handed down or made while a backend was skipped: not kept.
+  const wider = defaultSpec();
+  wider.model = { ...wider.model, hidden: [{ units: 64, activation: 'relu', dropout: 0 }] } as typeof wider.model;
+  expect(keptAutoPick(wider)).toBeNull();
+  keepAutoPick(wider, { ...report, measuredEarlier: true }, []);
+  keepAutoPick(wider, report, ['webgpu']);
+  expect(keptAutoPick(wider)).toBeNull();
+  // A backend chosen by hand never uses it.
+  expect(keptAutoPick({ ...spec, backend: 'cpu' })).toBeNull();
+  // Damaged or foreign entries are skipped, not trusted.
+  items.set(AUTO_STORAGE_KEY, JSON.stringify([[JSON.parse(items.get(AUTO_STORAGE_KEY)!)[0][0], { backend: 'tpu' }]]));
+  expect(keptAutoPick(spec)).toBeNull();
+  items.set(AUTO_STORAGE_KEY, '{not json');
+  expect(keptAutoPick(spec)).toBeNull();
+});
