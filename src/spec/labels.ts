@@ -43,7 +43,7 @@ export const MODEL_TITLES: Record<ModelKind, string> = {
 };
 
 export const BACKEND_LABELS: Record<BackendChoice, string> = {
-  auto: 'Auto (WebGPU first)',
+  auto: 'Auto (fastest, measured)',
   webgpu: 'WebGPU',
   webgl: 'WebGL',
   wasm: 'WASM',

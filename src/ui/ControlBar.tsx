@@ -131,7 +131,7 @@ export function ControlBar({
             <AutoMeasurement measured={backend.measured} earlier={backend.measuredEarlier === true} />
           ) : (
             spec.backend === 'auto' && (
-              <div className="fallbacks">
+              <div className="muted small">
                 Auto times a few training steps of your model on each backend, and trains on the fastest.
               </div>
             )
@@ -173,7 +173,7 @@ const msText = (ms: number) =>
 function AutoMeasurement({ measured, earlier }: { measured: BackendMeasurement[]; earlier: boolean }) {
   const ranked = [...measured].sort((a, b) => (a.msPerStep ?? Infinity) - (b.msPerStep ?? Infinity));
   return (
-    <div className="fallbacks" data-testid="auto-measured">
+    <div className="muted small" data-testid="auto-measured">
       Auto measured per step{earlier ? ' (for an earlier run of this model here)' : ''}:{' '}
       {ranked
         .map((m) =>
