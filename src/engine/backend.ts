@@ -19,6 +19,15 @@ function unavailableReason(name: BackendName): string | null {
 }
 
 /**
+ * tfjs' threaded wasm starts half the cores, up to 4: below 4 cores that is a single thread, which
+ * trains slower than the plain SIMD build (headless Chromium on 2 cores, medians of 3 rounds: the
+ * default MLP 4,758 vs 6,329 examples/s, the MNIST MLP 7,246 vs 7,836). Call before wasm starts.
+ */
+export function wasmThreadsFor(cores: number): void {
+  if (cores < 4) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+}
+
+/**
  * Switch tfjs to the first backend of the chain that initialises, saying why others were skipped.
  * `avoid`: backends that stopped working earlier in this tab (a lost WebGPU device), skipped.
  */

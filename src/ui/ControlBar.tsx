@@ -148,20 +148,19 @@ export function ControlBar({
   );
 }
 
-/** How many threads wasm multiplies on, and why only one where the page is not cross-origin isolated. */
+/** How many threads wasm multiplies on, and why only one where that is so. */
 function WasmThreads({ threads }: { threads: number }) {
   const isolated = globalThis.crossOriginIsolated === true;
+  const why = !isolated
+    ? 'this page is not cross-origin isolated; its server must send the COOP and COEP headers the README lists'
+    : navigator.hardwareConcurrency < 4
+      ? 'threads start from 4 cores: with fewer, one thread of the threaded build is slower than the plain one'
+      : null;
   return (
     <span data-testid="wasm-threads">
       {' '}
       · {threads} thread{threads === 1 ? '' : 's'}
-      {threads === 1 && !isolated && (
-        <span className="fallbacks">
-          {' '}
-          (one only: this page is not cross-origin isolated; its server must send the COOP and COEP headers the README
-          lists)
-        </span>
-      )}
+      {threads === 1 && why && <span className="muted small"> ({why})</span>}
     </span>
   );
 }

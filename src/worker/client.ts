@@ -74,6 +74,7 @@ export class TrainingWorkerClient extends WorkerClient<ToWorker, FromWorker> {
   }
 
   protected override started(): void {
+    this.worker!.postMessage({ type: 'environment', cores: navigator.hardwareConcurrency } satisfies ToWorker);
     this.unansweredSince = null;
     this.watchdog ??= setInterval(() => this.check(), PING_MS);
   }

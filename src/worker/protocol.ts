@@ -54,6 +54,8 @@ export type ToWorker =
    * start and open too): backends that stopped working in this tab, which "auto" skips.
    */
   | { type: 'probe'; backend: BackendChoice; avoid?: BackendName[] }
+  /** Sent first: the page's logical cores, which decide whether wasm runs on threads. */
+  | { type: 'environment'; cores: number }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'step' }

@@ -1,7 +1,7 @@
 /// <reference lib="webworker" />
 import './wasmPaths';
 import * as tf from '@tensorflow/tfjs';
-import { activateBackend, isFatalBackendError, watchDeviceLoss } from '../engine/backend';
+import { activateBackend, isFatalBackendError, wasmThreadsFor, watchDeviceLoss } from '../engine/backend';
 import { fastest, measureBackends } from '../engine/backendMeasure';
 import { autoKey } from '../engine/autoKey';
 import type { BackendChoice, BackendName } from '../spec/types';
@@ -281,6 +281,9 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       break;
     case 'open':
       queue = queue.then(() => openRun(msg));
+      break;
+    case 'environment':
+      wasmThreadsFor(msg.cores);
       break;
     case 'probe':
       // Only between runs: a run in progress keeps its backend.

@@ -66,11 +66,16 @@ export function e2eSite() {
     },
     async openPage(
       target: string,
-      opts: { context?: BrowserContext; viewport?: { width: number; height: number } } = {},
+      opts: { context?: BrowserContext; viewport?: { width: number; height: number }; cores?: number } = {},
     ): Promise<Page> {
       const page = opts.context
         ? await opts.context.newPage()
         : await site.browser.newPage({ viewport: opts.viewport ?? DESKTOP });
+      // The page's navigator.hardwareConcurrency (not its workers'), as on a machine with that many.
+      if (opts.cores) {
+        const cdp = await page.context().newCDPSession(page);
+        await cdp.send('Emulation.setHardwareConcurrencyOverride', { hardwareConcurrency: opts.cores });
+      }
       page.on('console', (m) => {
         if (m.type() === 'error') errors.push(m.text());
       });
