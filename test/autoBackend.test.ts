@@ -33,6 +33,20 @@ test('every backend asked for is timed on the real model, and no tensor is left 
   await tf.setBackend('cpu');
 });
 
+test('a model too big for a backend is not tried there', async () => {
+  const spec = defaultSpec();
+  const wide = { units: 4096, activation: 'relu' as const, dropout: 0 };
+  spec.model = { kind: 'mlp', hidden: [wide, wide, wide] };
+  spec.dataset.samples = 10000;
+  spec.training.batchSize = 10000; // about 2.5 GB: 2 GB of one batch's activations, and the weights with their Adam state
+  const measured = await measureBackends(spec, {}, ['webgpu', 'webgl']);
+  expect(measured).toEqual([
+    { backend: 'wasm', msPerStep: null, note: 'needs more memory than wasm is given' },
+    { backend: 'cpu', msPerStep: null, note: 'needs more memory than cpu is given' },
+  ]);
+  expect(fastest(measured)).toBeNull();
+});
+
 test('a backend that cannot train is reported with its reason and never picked', () => {
   expect(
     fastest([

@@ -7,6 +7,7 @@ import { BACKENDS, type BackendName, type ExperimentSpec } from '../spec/types';
 import type { DatasetFiles } from '../data/dataset';
 import { createOptimizer } from './optimizers';
 import { prepareLearner } from './prepareLearner';
+import { estimateMemory, memoryProblem } from './memoryEstimate';
 import type { BackendMeasurement } from './types';
 import type { Learner } from './learner';
 
@@ -34,8 +35,14 @@ export async function measureBackends(
   const prepared = prepareLearner(spec, { files }); // the data is built once, uploaded to each backend
   const deadline = performance.now() + budgetMs;
   const out: BackendMeasurement[] = [];
+  const memory = estimateMemory(spec, prepared.shape, prepared.cost.params);
   for (const [i, backend] of candidates.entries()) {
     const share = (deadline - performance.now()) / (candidates.length - i);
+    // A model too big for a backend is not tried there: running out of memory can break a backend for the whole tab.
+    if (memoryProblem(spec, memory, backend)) {
+      out.push({ backend, msPerStep: null, note: `needs more memory than ${backend} is given` });
+      continue;
+    }
     try {
       if (!(await tf.setBackend(backend))) {
         out.push({ backend, msPerStep: null, note: 'failed to initialise' });
