@@ -6,15 +6,8 @@ import '@tensorflow/tfjs-backend-wasm';
 import { epochFlops, layerEpochFlops, layerNormFlops, lstmCost, mlpCost, transformerCost } from '../src/engine/cost';
 import { activateBackend } from '../src/engine/backend';
 import { prepareLearner } from '../src/engine/prepareLearner';
-import {
-  datasetDefaults,
-  defaultModel,
-  defaultSpec,
-  validateSpec,
-  type DatasetKind,
-  type ExperimentSpec,
-  type ModelSpec,
-} from '../src/spec';
+import { defaultModel, type ExperimentSpec } from '../src/spec';
+import { specFor } from './specFor';
 
 beforeAll(async () => {
   await activateBackend('wasm');
@@ -74,16 +67,6 @@ test('LSTM and transformer layer costs match hand counts', () => {
   const e = t.layers[0];
   expect(layerEpochFlops(e, 10, 4)).toBe(10 * (e.forwardFlops + e.backwardFlops) + 4 * e.forwardFlops);
 });
-
-function specFor(kind: DatasetKind, model: ModelSpec, edit: (s: ExperimentSpec) => void = () => {}): ExperimentSpec {
-  const s = defaultSpec();
-  s.dataset = { ...s.dataset, kind, ...datasetDefaults(kind) };
-  s.model = model;
-  edit(s);
-  const v = validateSpec(s);
-  if (!v.ok) throw new Error(JSON.stringify(v.errors));
-  return s;
-}
 
 /** 2·m·n·k summed over the matmul kernels that run: [batch, m, k] × [batch, k, n] → [batch, m, n]. */
 function executedMatMulFlops(kernels: { name: string; inputShapes: number[][]; outputShapes: number[][] }[]): number {

@@ -8,15 +8,8 @@ import { activateBackend } from '../src/engine/backend';
 import { prepareLearner } from '../src/engine/prepareLearner';
 import { BOUNDARY_RESOLUTION, epochPlan } from '../src/engine/epochPlan';
 import { datasetExamples, SHIPPED_TEXT_LENGTH, namesStream } from '../src/data';
-import {
-  datasetDefaults,
-  defaultModel,
-  defaultSpec,
-  validateSpec,
-  type DatasetKind,
-  type ExperimentSpec,
-  type ModelKind,
-} from '../src/spec';
+import { defaultModel, type ExperimentSpec } from '../src/spec';
+import { specFor } from './specFor';
 
 const names = readFileSync('datasets/names.txt', 'utf8');
 const sotu = readFileSync('datasets/sotu.txt', 'utf8');
@@ -26,37 +19,27 @@ beforeAll(async () => {
   await activateBackend('wasm');
 });
 
-function specFor(kind: DatasetKind, model: ModelKind, edit: (s: ExperimentSpec) => void = () => {}): ExperimentSpec {
-  const s = defaultSpec();
-  s.dataset = { ...s.dataset, kind, ...datasetDefaults(kind) };
-  s.model = defaultModel(model);
-  edit(s);
-  const v = validateSpec(s);
-  if (!v.ok) throw new Error(JSON.stringify(v.errors));
-  return s;
-}
-
 const cases: [string, ExperimentSpec][] = [
-  ['MLP on a 2-D set, with its decision boundary', specFor('spiral', 'mlp')],
-  ['MLP on a series', specFor('sines', 'mlp')],
-  ['LSTM forecasting a series', specFor('mackeyGlass', 'lstm')],
-  ['transformer on a toy task', specFor('reverse', 'transformer')],
+  ['MLP on a 2-D set, with its decision boundary', specFor('spiral', defaultModel('mlp'))],
+  ['MLP on a series', specFor('sines', defaultModel('mlp'))],
+  ['LSTM forecasting a series', specFor('mackeyGlass', defaultModel('lstm'))],
+  ['transformer on a toy task', specFor('reverse', defaultModel('transformer'))],
   [
     'LSTM on names (held-out windows limited by the text)',
-    specFor('names', 'lstm', (s) => {
+    specFor('names', defaultModel('lstm'), (s) => {
       s.dataset.samples = 3000;
       s.dataset.validationSplit = 0.3;
     }),
   ],
   [
     'transformer on speeches, with a test split',
-    specFor('sotu', 'transformer', (s) => {
+    specFor('sotu', defaultModel('transformer'), (s) => {
       s.dataset.testSplit = 0.1;
     }),
   ],
   [
     'LSTM on your own short text, with a test split',
-    specFor('userText', 'lstm', (s) => {
+    specFor('userText', defaultModel('lstm'), (s) => {
       s.dataset.contextLength = 16;
       s.dataset.testSplit = 0.2;
     }),

@@ -10,15 +10,8 @@ import { SequenceLearner } from '../src/engine/learners/sequence';
 import { buildSequenceDataset, problemShape, SHIPPED_TEXT_VOCAB, charVocab, namesStream } from '../src/data';
 import { modelCost } from '../src/engine/cost';
 import type { EpochMetrics, EpochViews } from '../src/engine/types';
-import {
-  datasetDefaults,
-  defaultModel,
-  defaultSpec,
-  validateSpec,
-  type DatasetKind,
-  type ExperimentSpec,
-  type ModelSpec,
-} from '../src/spec';
+import { defaultModel, type DatasetKind, type ExperimentSpec, type ModelSpec } from '../src/spec';
+import { specFor as validSpec } from './specFor';
 
 const names = readFileSync('datasets/names.txt', 'utf8');
 const files = { text: names };
@@ -27,15 +20,12 @@ beforeAll(async () => {
   await activateBackend('wasm');
 });
 
+/** Sequence runs here train in batches of 32 unless `edit` says otherwise. */
 function specFor(kind: DatasetKind, model: ModelSpec, edit: (s: ExperimentSpec) => void = () => {}): ExperimentSpec {
-  const s = defaultSpec();
-  s.dataset = { ...s.dataset, kind, ...datasetDefaults(kind) };
-  s.model = model;
-  s.training.batchSize = 32;
-  edit(s);
-  const v = validateSpec(s);
-  if (!v.ok) throw new Error(JSON.stringify(v.errors));
-  return s;
+  return validSpec(kind, model, (s) => {
+    s.training.batchSize = 32;
+    edit(s);
+  });
 }
 
 async function train(spec: ExperimentSpec, onEpoch: (m: EpochMetrics, v: EpochViews) => void = () => {}) {
