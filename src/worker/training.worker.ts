@@ -55,7 +55,7 @@ async function activateFor(msg: Extract<ToWorker, { type: 'start' }>, files: Dat
     return { ...report, measured: msg.autoPick.measured, measuredEarlier: true };
   }
   // Runs sent together (Compare optimizers) share one measurement.
-  const key = autoKey(msg.spec, avoid.join(','));
+  const key = `${autoKey(msg.spec, 'this worker')} skipping ${avoid.join(',')}`;
   const earlier = measuredHere.get(key);
   const measured = earlier ?? (await measureBackends(msg.spec, files, avoid));
   measuredHere.set(key, measured);
