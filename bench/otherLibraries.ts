@@ -1,14 +1,12 @@
 // ConvNetJS and brain.js (both pure JavaScript, CPU) training the same MLP on the same data,
 // for the ratio "our engine vs them". brain.js 1.x updates after every example (no batch size).
-import { createRequire } from 'node:module';
+import brain from 'brain.js';
+import convnetjs from 'convnetjs';
 import { buildDataset, type DatasetFiles } from '../src/data/dataset';
 import { mlpOf, type ExperimentSpec } from '../src/spec';
 
-const require = createRequire(import.meta.url);
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call,
+/* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call,
    @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return -- neither library ships types */
-const convnetjs: any = require('convnetjs');
-const brain: any = require('brain.js');
 
 function timeEpochs(epochs: number, runEpoch: () => void): number {
   runEpoch(); // warm-up, like our first epoch

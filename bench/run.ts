@@ -1,6 +1,8 @@
 // bench/: training-speed benchmarks. Prints figures and ratios; asserts nothing.
 // Usage: npm run bench [-- --rounds 5 --epochs 4 --backends cpu,wasm,webgpu --workloads mnist,lstm
-//                         --quality-seconds 300 (0 skips the quality run)]
+//                         --quality-seconds 300 (0 skips the quality run)
+//                         --matmul-size 1024 --gpu-matmul-size 1024 --gpu-peak-gflops N --skip-libraries]
+// --workloads 4096 adds the matmul-bound MLP (webgpu only; meant for a real GPU, see bench/device).
 // Each round runs every workload on every backend once, interleaved, so machine drift hits all
 // alike; the table reports medians over rounds. The first epoch of each run (shader compilation,
 // warm-up) is reported apart and left out of the other figures. "ours vs model.fit" trains the same
@@ -15,7 +17,8 @@ import { Trainer } from '../src/engine/trainer';
 import type { EpochMetrics } from '../src/engine/types';
 import { defaultSpec, type BackendName, type ExperimentSpec } from '../src/spec';
 import type { DatasetFiles } from '../src/data/dataset';
-import { WORKLOADS } from './workloads';
+import { chooseWorkloads } from './workloads';
+import { matmulGflops, webgpuAdapterName } from './matmulLimit';
 import { namesTransformerQuality, type QualityResult } from './quality';
 import { fitExamplesPerSec, fitKernelsPerStep } from './fitBaseline';
 import { kernelsPerStep } from './kernelCount';
@@ -29,9 +32,14 @@ function arg(name: string, fallback: number): number {
 const rounds = arg('rounds', 5);
 const epochs = arg('epochs', 4);
 const qualitySeconds = arg('quality-seconds', 300);
+const skipLibraries = process.argv.includes('--skip-libraries');
 const pick = process.argv.indexOf('--workloads');
-const chosen = pick >= 0 ? process.argv[pick + 1].toLowerCase().split(',') : null;
-const workloads = WORKLOADS.filter((w) => !chosen || chosen.some((c) => w.name.toLowerCase().includes(c)));
+const workloads = chooseWorkloads(pick >= 0 ? process.argv[pick + 1].toLowerCase().split(',') : null);
+// Sizes of the matmul whose speed is each backend's limit (cpu's plain JavaScript gets half).
+const matmulSize = arg('matmul-size', 1024);
+const gpuMatmulSize = arg('gpu-matmul-size', 1024);
+/** The GPU's fp32 peak, for the fraction of it reached (bench/device/run.sh derives it from the card). */
+const gpuPeakGflops = arg('gpu-peak-gflops', NaN);
 const only = process.argv.indexOf('--backends');
 // e.g. --backends cpu,wasm to skip the (software) webgpu backend, which is slow here.
 const BACKENDS: BackendName[] =
@@ -72,6 +80,28 @@ for (const b of BACKENDS) {
   else console.log(`(${b} is not available here: ${report?.fallbacks.join('; ') ?? 'failed'})`);
 }
 
+const backendsOf = (w: (typeof workloads)[number]) => available.filter((b) => !w.backends || w.backends.includes(b));
+
+// Each backend's matmul limit, measured in this run before the workloads.
+const limits: Record<string, { size: number; gflopPerSec: number }> = {};
+for (const b of available) {
+  await activateBackend(b);
+  const size = b === 'webgpu' ? gpuMatmulSize : b === 'cpu' ? matmulSize / 2 : matmulSize;
+  limits[b] = { size, gflopPerSec: await matmulGflops(size) };
+}
+const adapter = available.includes('webgpu') ? await webgpuAdapterName() : null;
+console.table(
+  available.map((b) => ({
+    backend: b,
+    'matmul limit GFLOP/s': limits[b].gflopPerSec.toFixed(1),
+    size: `${limits[b].size}³`,
+    ...(b === 'webgpu' && Number.isFinite(gpuPeakGflops)
+      ? { 'of fp32 peak': `${((100 * limits[b].gflopPerSec) / gpuPeakGflops).toFixed(1)}%` }
+      : {}),
+  })),
+);
+if (adapter) console.log(`WebGPU adapter: ${adapter}`);
+
 type Samples = {
   examplesPerSec: number[];
   gflopPerSec: number[];
@@ -82,7 +112,10 @@ type Samples = {
 const results: Record<string, Record<string, Samples>> = {};
 for (const w of workloads) {
   results[w.name] = Object.fromEntries(
-    available.map((b) => [b, { examplesPerSec: [], gflopPerSec: [], fitExamplesPerSec: [], firstMs: [], laterMs: [] }]),
+    backendsOf(w).map((b) => [
+      b,
+      { examplesPerSec: [], gflopPerSec: [], fitExamplesPerSec: [], firstMs: [], laterMs: [] },
+    ]),
   );
 }
 const libs: Record<string, { convnet: number[]; brainjs: number[] }> = Object.fromEntries(
@@ -93,11 +126,11 @@ for (let r = 0; r < rounds; r++) {
   for (const w of workloads) {
     const files = filesOf.get(w.name)!;
     // Other JavaScript libraries (CPU) in the same round, so drift hits them alike.
-    if (w.otherLibraries) {
+    if (w.otherLibraries && !skipLibraries) {
       libs[w.name].convnet.push(convnetExamplesPerSec(w.spec(defaultSpec()), epochs, files));
       libs[w.name].brainjs.push(brainExamplesPerSec(w.spec(defaultSpec()), epochs, files));
     }
-    for (const b of available) {
+    for (const b of backendsOf(w)) {
       await activateBackend(b);
       const spec = w.spec(defaultSpec());
       const m = await measure(spec, files);
@@ -116,7 +149,7 @@ for (let r = 0; r < rounds; r++) {
 // Kernels per training step (dispatches on GPU backends), ours against model.fit's trainOnBatch.
 const kernelRows: { workload: string; backend: string; ours: number; stock: number | null }[] = [];
 for (const w of workloads) {
-  for (const b of available) {
+  for (const b of backendsOf(w)) {
     await activateBackend(b);
     const spec = w.spec(defaultSpec());
     const files = filesOf.get(w.name)!;
@@ -130,13 +163,15 @@ for (const w of workloads) {
 }
 
 const rows = workloads.flatMap((w) =>
-  available.map((b) => {
+  backendsOf(w).map((b) => {
     const x = results[w.name][b];
     return {
       workload: w.name,
       backend: b,
       examplesPerSec: median(x.examplesPerSec),
       gflopPerSec: median(x.gflopPerSec),
+      ofMatmulLimit: median(x.gflopPerSec) / limits[b].gflopPerSec,
+      ofGpuPeak: b === 'webgpu' ? median(x.gflopPerSec) / gpuPeakGflops : NaN,
       vsCpu: median(x.examplesPerSec) / median(results[w.name].cpu?.examplesPerSec ?? [NaN]),
       firstMs: median(x.firstMs),
       laterMs: median(x.laterMs),
@@ -147,6 +182,8 @@ const rows = workloads.flatMap((w) =>
     };
   }),
 );
+const times = (x: number) => (Number.isFinite(x) ? `${x.toFixed(2)}×` : '—');
+const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '—');
 console.log(
   `\nNode ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}; medians of ${rounds} interleaved rounds, epochs 2–${epochs} of each run`,
 );
@@ -156,7 +193,9 @@ console.table(
     backend: r.backend,
     'examples/s': Math.round(r.examplesPerSec),
     'GFLOP/s': r.gflopPerSec.toFixed(4),
-    'speed vs cpu': Number.isFinite(r.vsCpu) ? `${r.vsCpu.toFixed(2)}×` : '—',
+    'of matmul limit': `${(100 * r.ofMatmulLimit).toFixed(1)}%`,
+    ...(Number.isFinite(gpuPeakGflops) ? { 'of fp32 peak': pct(r.ofGpuPeak) } : {}),
+    'speed vs cpu': times(r.vsCpu),
     'first epoch ms': Math.round(r.firstMs),
     'later epochs ms': Math.round(r.laterMs),
     'stock tfjs examples/s': Number.isNaN(r.fitExamplesPerSec) ? '—' : Math.round(r.fitExamplesPerSec),
@@ -178,7 +217,7 @@ console.log(
 );
 // Other JavaScript libraries on the CPU, against our engine on the cpu and wasm backends.
 const libraries = workloads
-  .filter((w) => w.otherLibraries)
+  .filter((w) => w.otherLibraries && !skipLibraries)
   .map((w) => {
     const ours = (b: string) => median(results[w.name][b]?.examplesPerSec ?? [NaN]);
     return {
@@ -195,10 +234,10 @@ if (libraries.length) {
       workload: l.workload,
       'ConvNetJS examples/s': Math.round(l.convnet),
       'brain.js examples/s': Math.round(l.brainjs),
-      'ours (cpu) vs ConvNetJS': `${(l.oursCpu / l.convnet).toFixed(2)}×`,
-      'ours (wasm) vs ConvNetJS': `${(l.oursWasm / l.convnet).toFixed(2)}×`,
-      'ours (cpu) vs brain.js': `${(l.oursCpu / l.brainjs).toFixed(2)}×`,
-      'ours (wasm) vs brain.js': `${(l.oursWasm / l.brainjs).toFixed(2)}×`,
+      'ours (cpu) vs ConvNetJS': times(l.oursCpu / l.convnet),
+      'ours (wasm) vs ConvNetJS': times(l.oursWasm / l.convnet),
+      'ours (cpu) vs brain.js': times(l.oursCpu / l.brainjs),
+      'ours (wasm) vs brain.js': times(l.oursWasm / l.brainjs),
     })),
   );
   console.log(
@@ -240,6 +279,9 @@ writeFileSync(
       cpu: cpus()[0]?.model,
       rounds,
       epochs,
+      adapter,
+      gpuPeakGflops: Number.isFinite(gpuPeakGflops) ? gpuPeakGflops : null,
+      limits,
       rows,
       kernels: kernelRows,
       libraries,

@@ -12,6 +12,10 @@ export interface Workload {
   baseline: 'mlp' | 'lstm' | 'none';
   /** Whether ConvNetJS and brain.js can train the same network (MLPs only). */
   otherLibraries: boolean;
+  /** Runs only when --workloads names it: too slow for a CPU, meant for a real GPU. */
+  onlyWhenNamed?: boolean;
+  /** Backends it runs on; all when absent. */
+  backends?: string[];
 }
 
 const mnistFiles = (): DatasetFiles => ({
@@ -69,4 +73,39 @@ export const WORKLOADS: Workload[] = [
     baseline: 'none',
     otherLibraries: false,
   },
+  {
+    // Matmul-bound: 20M weights and batch 1024, so a step is three large products each way. Wider
+    // than the builder allows (256 units); the Trainer does not validate, so the bench can ask.
+    name: 'MLP 784-4096-4096-10 on MNIST (matmul-bound)',
+    spec: (d) => ({
+      ...d,
+      dataset: { ...d.dataset, kind: 'mnist', ...datasetDefaults('mnist'), samples: 8192 },
+      model: {
+        kind: 'mlp',
+        hidden: [
+          { units: 4096, activation: 'relu', dropout: 0 },
+          { units: 4096, activation: 'relu', dropout: 0 },
+        ],
+      },
+      training: { ...d.training, batchSize: 1024, optimizer: { ...d.training.optimizer, learningRate: 1e-4 } },
+    }),
+    files: mnistFiles,
+    baseline: 'none',
+    otherLibraries: false,
+    onlyWhenNamed: true,
+    backends: ['webgpu'],
+  },
 ];
+
+/**
+ * The workloads --workloads names (parts of names, lower case), or the everyday set. A heavy one
+ * needs a part that names no everyday workload ("4096", not "mnist").
+ */
+export function chooseWorkloads(chosen: string[] | null): Workload[] {
+  const names = (w: Workload, c: string) => w.name.toLowerCase().includes(c);
+  const everyday = WORKLOADS.filter((w) => !w.onlyWhenNamed);
+  if (!chosen) return everyday;
+  return WORKLOADS.filter((w) =>
+    chosen.some((c) => names(w, c) && (!w.onlyWhenNamed || !everyday.some((e) => names(e, c)))),
+  );
+}
