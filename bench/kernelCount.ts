@@ -13,10 +13,14 @@ export async function kernelsPerStep(spec: ExperimentSpec, files: DatasetFiles =
     Array.from({ length: spec.training.batchSize }, (_, i) => i),
     'int32',
   );
+  const lr = spec.training.optimizer.learningRate;
+  // As the Trainer steps: in plain JavaScript where the learner can (tiny MLPs on cpu and wasm: no kernel).
   const step = () =>
     tf.tidy(() => {
+      const host = learner.hostGradients?.(idx, 0, idx.size, { l1: 0, l2: 0 });
+      if (host && optimizer.stepInPlace(host.grads, lr)) return;
       const { grads } = tf.variableGrads(() => learner.batchLoss(idx, () => 1), learner.variables);
-      optimizer.step(grads, spec.training.optimizer.learningRate);
+      optimizer.step(grads, lr);
     });
   step();
   const { kernels } = await tf.profile(step);

@@ -32,8 +32,18 @@ function names(d: ExperimentSpec, samples: number): ExperimentSpec['dataset'] {
 
 export const WORKLOADS: Workload[] = [
   {
-    name: 'default MLP on spiral',
-    spec: (d) => ({ ...d, dataset: { ...d.dataset, kind: 'spiral' } }),
+    name: 'default experiment (2-8-8-1 on circle)',
+    spec: (d) => d,
+    baseline: 'mlp',
+    otherLibraries: true,
+  },
+  {
+    name: 'MLP 3×8 on spiral',
+    spec: (d) => ({
+      ...d,
+      dataset: { ...d.dataset, kind: 'spiral' },
+      model: { kind: 'mlp', hidden: [0, 1, 2].map(() => ({ units: 8, activation: 'tanh' as const, dropout: 0 })) },
+    }),
     baseline: 'mlp',
     otherLibraries: true,
   },

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { clipByGlobalNorm, createOptimizer } from '../src/engine/optimizers';
+import { clipArraysByGlobalNorm, clipByGlobalNorm, createOptimizer } from '../src/engine/optimizers';
 import { fusedUpdateAvailable } from '../src/engine/kernels/optimizerUpdate';
 import { activateBackend } from '../src/engine/backend';
 import { learningRateAt } from '../src/engine/schedule';
@@ -74,41 +74,39 @@ describe('optimizers match hand-computed updates', () => {
 describe('optimizers match PyTorch (fixture from scripts/golden/optimizers.py)', () => {
   const label = (c: (typeof golden.cases)[number]) =>
     `${c.kind} ${JSON.stringify(c.hyper)}${c.clipNorm ? ` clipped at ${c.clipNorm}` : ''}`;
-  const paths = [
-    ['fused kernel', true],
-    ['tf ops', false],
-  ] as const;
-  test.each(golden.cases.flatMap((c) => paths.map(([path, fused]) => [label(c), path, c, fused] as const)))(
-    '%s (%s)',
-    (_, __, c, fused) => {
-      const hyper = c.hyper as unknown as Record<string, number>;
-      const spec: OptimizerSpec = {
-        ...defaultSpec().training.optimizer,
-        kind: c.kind as OptimizerSpec['kind'],
-        learningRate: hyper.lr,
-        weightDecay: hyper.weightDecay ?? 0,
-        ...Object.fromEntries(Object.entries(hyper).filter(([k]) => k !== 'lr')),
-      };
-      const X = tf.tensor2d(golden.X);
-      const Y = tf.tensor2d(golden.Y);
-      const W = tf.tidy(() => tf.variable(tf.tensor2d(golden.W0)));
-      const b = tf.tidy(() => tf.variable(tf.tensor1d(golden.b0)));
-      const optimizer = createOptimizer(spec, [W, b], { fused });
-      for (const expected of c.steps) {
-        tf.tidy(() => {
-          const { grads } = tf.variableGrads(
-            () => X.matMul(W).add(b).tanh().sub(Y).square().mean() as tf.Scalar,
-            [W, b],
-          );
-          optimizer.step(c.clipNorm ? clipByGlobalNorm(grads, c.clipNorm) : grads, hyper.lr);
-        });
-        Array.from(W.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(expected.W[i], 5));
-        Array.from(b.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(expected.b[i], 5));
-      }
-      optimizer.dispose();
-      tf.dispose([X, Y, W, b]);
-    },
-  );
+  const paths = ['fused kernel', 'tf ops', 'in place'] as const;
+  test.each(golden.cases.flatMap((c) => paths.map((path) => [label(c), path, c] as const)))('%s (%s)', (_, path, c) => {
+    const hyper = c.hyper as unknown as Record<string, number>;
+    const spec: OptimizerSpec = {
+      ...defaultSpec().training.optimizer,
+      kind: c.kind as OptimizerSpec['kind'],
+      learningRate: hyper.lr,
+      weightDecay: hyper.weightDecay ?? 0,
+      ...Object.fromEntries(Object.entries(hyper).filter(([k]) => k !== 'lr')),
+    };
+    const X = tf.tensor2d(golden.X);
+    const Y = tf.tensor2d(golden.Y);
+    const W = tf.tidy(() => tf.variable(tf.tensor2d(golden.W0)));
+    const b = tf.tidy(() => tf.variable(tf.tensor1d(golden.b0)));
+    const optimizer = createOptimizer(spec, [W, b], { fused: path === 'fused kernel' });
+    for (const expected of c.steps) {
+      tf.tidy(() => {
+        const { grads } = tf.variableGrads(() => X.matMul(W).add(b).tanh().sub(Y).square().mean() as tf.Scalar, [W, b]);
+        if (path !== 'in place') optimizer.step(c.clipNorm ? clipByGlobalNorm(grads, c.clipNorm) : grads, hyper.lr);
+        else {
+          // The host step's path: gradients as arrays, the update written into the weights' memory.
+          const arrays = [W, b].map((v) => grads[v.name].dataSync() as Float32Array);
+          expect(
+            optimizer.stepInPlace(c.clipNorm ? clipArraysByGlobalNorm(arrays, c.clipNorm) : arrays, hyper.lr),
+          ).toBe(true);
+        }
+      });
+      Array.from(W.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(expected.W[i], 5));
+      Array.from(b.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(expected.b[i], 5));
+    }
+    optimizer.dispose();
+    tf.dispose([X, Y, W, b]);
+  });
 
   test.each(golden.schedules.map((s) => [s.schedule.kind, s] as const))(
     '%s schedule matches PyTorch’s scheduler',
@@ -151,6 +149,28 @@ describe('optimizers match PyTorch (fixture from scripts/golden/optimizers.py)',
       expect(end).toBeLessThan(0.1 * 0.05);
     }
   });
+});
+
+test('the in-place update leaves untouched a tensor that shared the memory of a weight, and works on wasm', async () => {
+  for (const backend of ['wasm', 'cpu'] as const) {
+    await activateBackend(backend);
+    const w = tf.tidy(() => tf.variable(tf.tensor1d([1, 2, 3])));
+    const copy = w.clone(); // shares w's memory
+    const optimizer = createOptimizer({ ...defaultSpec().training.optimizer, kind: 'sgd', learningRate: 0.5 }, [w]);
+    expect(optimizer.stepInPlace([Float32Array.from([2, 2, 2])], 0.5)).toBe(true);
+    expect(Array.from(w.dataSync())).toEqual([0, 1, 2]);
+    expect(Array.from(copy.dataSync())).toEqual([1, 2, 3]);
+    expect(optimizer.steps).toBe(1);
+    optimizer.dispose();
+    tf.dispose([w, copy]);
+  }
+  await activateBackend('webgpu');
+  const v = tf.tidy(() => tf.variable(tf.tensor1d([1])));
+  const onGpu = createOptimizer(defaultSpec().training.optimizer, [v]);
+  expect(onGpu.stepInPlace([Float32Array.from([1])], 0.1)).toBe(false);
+  onGpu.dispose();
+  v.dispose();
+  await activateBackend('cpu');
 });
 
 describe('the fused optimizer kernel equals the tf-op update', () => {

@@ -37,6 +37,18 @@ export interface Learner {
   dispose: () => void;
 
   // Capabilities: present only on the models that have them, so callers ask rather than check classes.
+  /**
+   * The loss of the batch rows[from … from+count) (plus λ₁Σ|W| + λ₂ΣW² over the groups' weights)
+   * and every variable's gradient in the variables' order, computed in plain JavaScript from the
+   * tensors' memory; null where this learner cannot here (the Trainer then differentiates
+   * batchLoss). The small MLP without dropout does it on cpu and wasm (kernels/mlpHost.ts).
+   */
+  hostGradients?: (
+    rows: tf.Tensor1D,
+    from: number,
+    count: number,
+    penalty: { l1: number; l2: number },
+  ) => { loss: number; grads: Float32Array[] } | null;
   /** A look inside between batches (the MLP): weights, last-batch gradients, optimizer state, neuron maps. */
   inspect?: (
     exampleIndex: number,

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Activation, MlpSpec } from '../spec/types';
 import { Rng } from '../data/rng';
 import { linear, type FusedActivation } from './linear';
+import { hostMlpForward, hostMlpSuits } from './kernels/mlpHost';
 
 export interface DenseParams {
   name: string;
@@ -16,8 +17,12 @@ export interface Mlp {
   variables: tf.Variable[];
   /** Each variable's stable name, in the same order: layers.{i}.weight ([in, out]) and layers.{i}.bias. */
   names: string[];
+  /** Weights and biases in all. */
+  params: number;
   /** Raw outputs (logits or regression values), shape [n, outputDim]. */
   forward: (x: tf.Tensor2D, dropoutSeed?: () => number) => tf.Tensor2D;
+  /** The same outputs for evaluation (no dropout, no gradient): one kernel where the model is small enough. */
+  predict: (x: tf.Tensor2D) => tf.Tensor2D;
   dispose: () => void;
 }
 
@@ -89,18 +94,23 @@ export function buildMlp(spec: MlpSpec, inputDim: number, outputDim: number, see
     fanIn = s.units;
     return { name: s.name, kernel, bias, activation: s.activation, dropout: s.dropout };
   });
+  const variables = layers.flatMap((l) => [l.kernel, l.bias]);
+  const params = variables.reduce((sum, v) => sum + v.size, 0);
+  const forward = (x: tf.Tensor2D, dropoutSeed?: () => number) => {
+    let h = x;
+    for (const [i, l] of layers.entries()) {
+      h = dense(h, l, i === 0);
+      if (dropoutSeed && l.dropout > 0) h = tf.dropout(h, l.dropout, undefined, dropoutSeed()) as tf.Tensor2D;
+    }
+    return h;
+  };
   return {
     layers,
-    variables: layers.flatMap((l) => [l.kernel, l.bias]),
+    variables,
     names: layers.flatMap((_, i) => [`layers.${i}.weight`, `layers.${i}.bias`]),
-    forward(x, dropoutSeed) {
-      let h = x;
-      for (const [i, l] of layers.entries()) {
-        h = dense(h, l, i === 0);
-        if (dropoutSeed && l.dropout > 0) h = tf.dropout(h, l.dropout, undefined, dropoutSeed()) as tf.Tensor2D;
-      }
-      return h;
-    },
+    params,
+    forward,
+    predict: (x) => (hostMlpSuits(params, x.shape[0]) ? hostMlpForward(x, layers) : forward(x)),
     dispose() {
       for (const l of layers) {
         l.kernel.dispose();

@@ -1,6 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerKind, OptimizerSpec } from '../spec/types';
-import { fusedUpdate, fusedUpdateAvailable, type HyperValues, type UpdateFormulas } from './kernels/optimizerUpdate';
+import {
+  fusedUpdate,
+  fusedUpdateAvailable,
+  jsUpdate,
+  type HyperValues,
+  type UpdateFormulas,
+} from './kernels/optimizerUpdate';
+import { heapView } from './kernels/memory';
 
 /**
  * Every optimizer in one place behind one interface (as ConvNetJS does), with PyTorch's
@@ -11,6 +18,12 @@ import { fusedUpdate, fusedUpdateAvailable, type HyperValues, type UpdateFormula
 export interface Optimizer {
   /** Apply one update from gradients keyed by variable name, at learning rate lr. */
   step: (grads: tf.NamedTensorMap, lr: number) => void;
+  /**
+   * The same update done in place on weights and state in the CPU's memory (cpu and wasm), from
+   * gradients given in the variables' order: no kernel at all, for tiny models whose step is all
+   * overhead. False (nothing done) on other backends.
+   */
+  stepInPlace: (grads: Float32Array[], lr: number) => boolean;
   /** Steps taken; set when a checkpoint is restored. */
   steps: number;
   /** Per-variable state (e.g. Adam's m and v), keyed by slot name, then variable name. */
@@ -187,8 +200,10 @@ class RuleOptimizer implements Optimizer {
     this.steps = h.t;
   }
 
-  private fusedStep(grads: tf.NamedTensorMap, h: Hyper): void {
-    const shared = {
+  /** The formulas' hyper-parameters for one variable at this step. */
+  private hyperFor(w: tf.Variable, h: Hyper): HyperValues {
+    const wd = this.decayOf(w);
+    return {
       lr: h.lr,
       momentum: h.momentum,
       beta1: h.beta1,
@@ -201,26 +216,48 @@ class RuleOptimizer implements Optimizer {
       oneMinusRho: 1 - h.rho,
       rmspropMomentum: h.rmspropMomentum,
       eps: h.epsilon,
+      wd: this.rule.decoupled ? 0 : wd,
+      decay: this.rule.decoupled ? 1 - h.lr * wd : 1,
     };
+  }
+
+  private fusedStep(grads: tf.NamedTensorMap, h: Hyper): void {
     tf.tidy(() => {
       for (const w of this.variables) {
-        const wd = this.decayOf(w);
-        const hyper: HyperValues = {
-          ...shared,
-          wd: this.rule.decoupled ? 0 : wd,
-          decay: this.rule.decoupled ? 1 - h.lr * wd : 1,
-        };
         const slots = this.rule.slots.map((name) => this.slots[name].get(w.name)!);
-        const [newW, ...newSlots] = fusedUpdate(this.formulas, w, grads[w.name], slots, hyper);
+        const [newW, ...newSlots] = fusedUpdate(this.formulas, w, grads[w.name], slots, this.hyperFor(w, h));
         w.assign(newW);
         slots.forEach((s, i) => s.assign(newSlots[i]));
       }
     });
   }
 
+  stepInPlace(grads: Float32Array[], lr: number): boolean {
+    const backend = tf.getBackend();
+    if (backend !== 'cpu' && backend !== 'wasm') return false;
+    const h: Hyper = { ...this.spec, lr, t: this.steps + 1 };
+    const stateOf = (w: tf.Variable) => [w, ...this.rule.slots.map((name) => this.slots[name].get(w.name)!)];
+    // Writing in place is safe only where no other tensor shares the memory; copy where one does.
+    // Every copy before any view: on wasm an allocation can move the heap.
+    this.variables.flatMap(stateOf).forEach(ownMemory);
+    const update = jsUpdate(this.formulas);
+    const b = tf.backend();
+    this.variables.forEach((w, i) => {
+      const [weights, ...slots] = stateOf(w).map((v) => heapView(b, v));
+      update(weights, grads[i], slots, weights, slots, this.hyperFor(w, h));
+    });
+    this.steps = h.t;
+    return true;
+  }
+
   dispose(): void {
     for (const slot of Object.values(this.slots)) slot.forEach((v) => v.dispose());
   }
+}
+
+/** Gives `v` memory of its own when another tensor shares it (tf.clone and assign share memory). */
+function ownMemory(v: tf.Variable): void {
+  if (tf.backend().refCount(v.dataId) > 1) tf.tidy(() => v.assign(tf.tensor(v.dataSync().slice(), v.shape, v.dtype)));
 }
 
 /** `fused: false` keeps the tf-op update even where a fused kernel exists (the reference in tests). */
@@ -234,4 +271,11 @@ export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.
   const norm = tf.addN(names.map((n) => grads[n].square().sum())).sqrt();
   const scale = tf.minimum(tf.scalar(1), tf.scalar(maxNorm).div(norm.add(1e-6)));
   return Object.fromEntries(names.map((n) => [n, grads[n].mul(scale)]));
+}
+
+/** clipByGlobalNorm for gradients held as arrays (the host step): scaled copies where the norm exceeds maxNorm. */
+export function clipArraysByGlobalNorm(grads: Float32Array[], maxNorm: number): Float32Array[] {
+  const norm = Math.sqrt(grads.reduce((sum, g) => sum + g.reduce((s, v) => s + v * v, 0), 0));
+  const scale = Math.min(1, maxNorm / (norm + 1e-6));
+  return scale === 1 ? grads : grads.map((g) => g.map((v) => v * scale));
 }

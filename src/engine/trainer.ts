@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ExperimentSpec } from '../spec/types';
 import { deriveSeed, Rng, type RngState } from '../data/rng';
 import { weightPenalty } from './losses';
-import { clipByGlobalNorm, createOptimizer, type Optimizer } from './optimizers';
+import { clipArraysByGlobalNorm, clipByGlobalNorm, createOptimizer, type Optimizer } from './optimizers';
 import { learningRateAt } from './schedule';
 import { epochFlops, optimizerSwitchFlops, type ModelCost } from './cost';
 import { memoryFigures } from './backend';
@@ -105,7 +105,20 @@ interface ReadBack {
 }
 
 /** L2 norm of a group of matrices (or their gradients). */
-const groupNorm = (tensors: tf.Tensor[]) => tf.addN(tensors.map((t) => t.square().sum())).sqrt();
+/**
+ * √Σw² over the tensors, as m·√Σ(w/m)² with m the largest |w|: an exploding run's weights (|w| past
+ * 1.8e19) would overflow float32 when squared, and a run record cannot hold the Infinity.
+ */
+const groupNorm = (tensors: tf.Tensor[]) => {
+  const m = tf
+    .stack(tensors.map((t) => t.abs().max()))
+    .max()
+    .maximum(1e-30);
+  return tf
+    .addN(tensors.map((t) => t.div(m).square().sum()))
+    .sqrt()
+    .mul(m);
+};
 
 /**
  * The one training loop. The data is uploaded once; each batch is gathered on the device;
@@ -121,7 +134,7 @@ export class Trainer {
   private learner: Learner | null = null;
   private optimizer: Optimizer | null = null;
   /** The last batch's gradients, kept (not recomputed) for the inspection views. */
-  private lastGrads: tf.NamedTensorMap | null = null;
+  private lastGrads: tf.NamedTensorMap | Float32Array[] | null = null;
   /** Makes the model and moves the data to the device (see prepareLearner). */
   private readonly makeLearner: () => Learner;
   /** The latest sampling settings, for a learner made after they changed. */
@@ -367,6 +380,8 @@ export class Trainer {
   ): { loss: tf.Scalar; norms?: tf.Tensor1D } {
     const { training } = this.spec;
     const { learner, optimizer } = plan;
+    const host = this.hostStep(plan, perm, b, withNorms);
+    if (host) return host;
     return tf.tidy(() => {
       const idx = perm.slice(b * plan.batchSize, plan.batchSize);
       const { value, grads } = tf.variableGrads(() => {
@@ -385,6 +400,31 @@ export class Trainer {
         norms: tf.stack(learner.groups.map((g) => groupNorm(g.weights.map((w) => grads[w.name])))) as tf.Tensor1D,
       };
     });
+  }
+
+  /**
+   * The same step with no tf kernel, where the learner computes its gradients in plain JavaScript
+   * and the optimizer updates in place (tiny MLPs on cpu and wasm, whose tf-op step is all overhead).
+   */
+  private hostStep(
+    plan: RunPlan,
+    perm: tf.Tensor1D,
+    b: number,
+    withNorms: boolean,
+  ): { loss: tf.Scalar; norms?: tf.Tensor1D } | null {
+    const { training } = this.spec;
+    const { learner, optimizer, batchSize } = plan;
+    const host = learner.hostGradients?.(perm, b * batchSize, batchSize, { l1: training.l1, l2: training.l2 });
+    if (!host) return null;
+    const grads = training.clipNorm > 0 ? clipArraysByGlobalNorm(host.grads, training.clipNorm) : host.grads;
+    if (!optimizer.stepInPlace(grads, plan.lrAt(optimizer.steps))) return null;
+    this.keepGrads(host.grads);
+    const loss = tf.scalar(host.loss);
+    if (!withNorms) return { loss };
+    const at = new Map(learner.variables.map((v, i) => [v, i]));
+    const norm = (ws: tf.Variable[]) =>
+      Math.sqrt(ws.reduce((sum, w) => sum + host.grads[at.get(w)!].reduce((s, g) => s + g * g, 0), 0));
+    return { loss, norms: tf.tensor1d(learner.groups.map((g) => norm(g.weights))) };
   }
 
   /**
@@ -528,17 +568,25 @@ export class Trainer {
     });
   }
 
-  private keepGrads(grads: tf.NamedTensorMap): void {
-    if (this.lastGrads) tf.dispose(Object.values(this.lastGrads));
+  /** The last batch's gradients, for a look inside: tensors, or (after a host step) arrays in the variables' order. */
+  private keepGrads(grads: tf.NamedTensorMap | Float32Array[]): void {
+    if (this.lastGrads && !Array.isArray(this.lastGrads)) tf.dispose(Object.values(this.lastGrads));
     this.lastGrads = grads;
-    Object.values(grads).forEach((g) => tf.keep(g));
+    if (!Array.isArray(grads)) Object.values(grads).forEach((g) => tf.keep(g));
   }
 
   /** A look inside the model between batches, where it has one (the MLP); null otherwise or when no run is live. */
   async inspect(exampleIndex: number, resolution = 24): Promise<Inspection | null> {
     const learner = this.learner;
     if (!learner?.inspect || !this.optimizer) return null;
-    return learner.inspect(exampleIndex, this.optimizer, this.lastGrads, resolution);
+    const kept = this.lastGrads;
+    if (!Array.isArray(kept)) return learner.inspect(exampleIndex, this.optimizer, kept, resolution);
+    const grads = Object.fromEntries(learner.variables.map((v, i) => [v.name, tf.tensor(kept[i], v.shape)]));
+    try {
+      return await learner.inspect(exampleIndex, this.optimizer, grads, resolution);
+    } finally {
+      tf.dispose(Object.values(grads));
+    }
   }
 
   /** Text sampled from the language model now; null when no language model is training. */
@@ -560,7 +608,7 @@ export class Trainer {
   }
 
   private disposeAll(): void {
-    if (this.lastGrads) tf.dispose(Object.values(this.lastGrads));
+    this.keepGrads([]);
     this.lastGrads = null;
     this.optimizer?.dispose();
     this.learner?.dispose();

@@ -6,6 +6,7 @@ import { deriveSeed } from '../../data/rng';
 import { boundaryGridInputs, type TabularDataset } from '../../data/dataset';
 import { MNIST_PIXELS } from '../../data/mnist';
 import { activate, buildMlp, type Mlp } from '../mlp';
+import { hostMlpGradients, hostMlpSuits } from '../kernels/mlpHost';
 import { accuracy, taskLoss } from '../losses';
 import { mlpCost, type ModelCost } from '../cost';
 import { epochPlan, FORECAST_SHOWN, type EpochPlan } from '../epochPlan';
@@ -80,9 +81,17 @@ export class TabularLearner implements Learner {
     return taskLoss(this.dataset.task, this.model.forward(xb, dropoutSeed), yb);
   }
 
+  /** A batch's loss and gradients in plain JavaScript, where the model is small and has no dropout (kernels/mlpHost.ts). */
+  hostGradients(rows: tf.Tensor1D, from: number, count: number, penalty: { l1: number; l2: number }) {
+    const { model } = this;
+    if (model.layers.some((l) => l.dropout > 0) || !hostMlpSuits(model.params, count)) return null;
+    const batch = { x: this.xTrain, y: this.yTrain, rows, from, count };
+    return hostMlpGradients(batch, model.layers, this.dataset.task, penalty);
+  }
+
   epochTensors(): { metrics: tf.Tensor1D; view: tf.Tensor1D | null } {
     // The validation outputs serve both the metrics and the views (confusion, forecast).
-    const valOut = this.model.forward(this.xVal);
+    const valOut = this.model.predict(this.xVal);
     return { metrics: this.evaluate(valOut), view: this.viewTensor(valOut) };
   }
 
@@ -92,7 +101,7 @@ export class TabularLearner implements Learner {
       taskLoss(task, out, y),
       task === 'regression' ? tf.scalar(0) : accuracy(task, out, y),
     ];
-    const train = metrics(this.model.forward(this.xTrainEval), this.yTrainEval);
+    const train = metrics(this.model.predict(this.xTrainEval), this.yTrainEval);
     return tf.stack([...train, ...metrics(valOut, this.yVal), tf.scalar(0)]) as tf.Tensor1D;
   }
 
@@ -100,7 +109,7 @@ export class TabularLearner implements Learner {
     const { test, task, inputDim } = this.dataset;
     if (test.n === 0) return null;
     const result = tf.tidy(() => {
-      const out = this.model.forward(tf.tensor2d(test.x, [test.n, inputDim]));
+      const out = this.model.predict(tf.tensor2d(test.x, [test.n, inputDim]));
       const y = tf.tensor1d(test.y);
       return tf.stack([
         taskLoss(task, out, y),
@@ -123,7 +132,7 @@ export class TabularLearner implements Learner {
           ? (valOut.reshape([-1]).greater(0).toFloat() as tf.Tensor1D)
           : null;
     if (this.grid) {
-      const out = this.model.forward(this.grid).reshape([-1]) as tf.Tensor1D;
+      const out = this.model.predict(this.grid).reshape([-1]) as tf.Tensor1D;
       const grid = ds.task === 'binary' ? out.sigmoid() : out;
       return classes ? tf.concat([grid, classes]) : grid;
     }
