@@ -4,9 +4,25 @@ import brain from 'brain.js';
 import convnetjs from 'convnetjs';
 import { buildDataset, type DatasetFiles } from '../src/data/dataset';
 import { mlpOf, type ExperimentSpec } from '../src/spec';
+import { BOUNDARY_RESOLUTION, epochPlan, evaluatedExamples } from '../src/engine/epochPlan';
 
 /* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call,
    @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return -- neither library ships types */
+
+/**
+ * How many forward passes our epoch makes besides training (training subset, validation, and the
+ * decision boundary's grid on the plane), so a library can be timed doing the same.
+ */
+function evaluationsPerEpoch(spec: ExperimentSpec, ds: ReturnType<typeof buildDataset>): number {
+  const cells = ds.plane ? BOUNDARY_RESOLUTION ** 2 : 0;
+  return evaluatedExamples(epochPlan(spec, { train: ds.train.n, validation: ds.validation.n }, cells));
+}
+
+/** Training examples per second, over epochs that train only, or that also evaluate as ours do. */
+export interface LibrarySpeed {
+  trainingOnly: number;
+  withEvaluation: number;
+}
 
 function timeEpochs(epochs: number, runEpoch: () => void): number {
   runEpoch(); // warm-up, like our first epoch
@@ -16,7 +32,7 @@ function timeEpochs(epochs: number, runEpoch: () => void): number {
 }
 
 /** Examples per second of ConvNetJS on the spec's MLP (softmax over the classes), Adam, same batch size. */
-export function convnetExamplesPerSec(spec: ExperimentSpec, epochs: number, files: DatasetFiles = {}): number {
+export function convnetExamplesPerSec(spec: ExperimentSpec, epochs: number, files: DatasetFiles = {}): LibrarySpeed {
   const ds = buildDataset(spec.dataset, spec.seed, files);
   const net = new convnetjs.Net();
   net.makeLayers([
@@ -37,17 +53,30 @@ export function convnetExamplesPerSec(spec: ExperimentSpec, epochs: number, file
     { length: ds.train.n },
     (_, i) => new convnetjs.Vol(Array.from(ds.train.x.subarray(i * ds.inputDim, (i + 1) * ds.inputDim))),
   );
-  const seconds = timeEpochs(epochs, () => {
+  const train = () => {
     for (let i = 0; i < ds.train.n; i++) trainer.train(vols[i], ds.train.y[i]);
-  });
-  return ((epochs - 1) * ds.train.n) / seconds;
+  };
+  const evaluations = evaluationsPerEpoch(spec, ds);
+  const evaluate = () => {
+    for (let i = 0; i < evaluations; i++) net.forward(vols[i % vols.length]);
+  };
+  const perSecond = (seconds: number) => ((epochs - 1) * ds.train.n) / seconds;
+  return {
+    trainingOnly: perSecond(timeEpochs(epochs, train)),
+    withEvaluation: perSecond(
+      timeEpochs(epochs, () => {
+        train();
+        evaluate();
+      }),
+    ),
+  };
 }
 
 /**
  * Examples per second of brain.js on the spec's MLP, one iteration = one pass over the data.
  * brain.js 1.x offers sigmoid, relu, leaky-relu and tanh, with sigmoid outputs (one per class).
  */
-export function brainExamplesPerSec(spec: ExperimentSpec, epochs: number, files: DatasetFiles = {}): number {
+export function brainExamplesPerSec(spec: ExperimentSpec, epochs: number, files: DatasetFiles = {}): LibrarySpeed {
   const ds = buildDataset(spec.dataset, spec.seed, files);
   const hidden = mlpOf(spec).hidden;
   const activation =
@@ -62,5 +91,11 @@ export function brainExamplesPerSec(spec: ExperimentSpec, epochs: number, files:
   net.train(data, { iterations: 1 }); // warm-up and set-up
   const start = performance.now();
   net.train(data, { iterations: epochs - 1, errorThresh: 1e-9 }); // never stop early
-  return ((epochs - 1) * ds.train.n) / ((performance.now() - start) / 1000);
+  const trainingOnly = ((epochs - 1) * ds.train.n) / ((performance.now() - start) / 1000);
+  const evaluations = evaluationsPerEpoch(spec, ds);
+  const seconds = timeEpochs(epochs, () => {
+    net.train(data, { iterations: 1, errorThresh: 1e-9 });
+    for (let i = 0; i < evaluations; i++) net.run(data[i % data.length].input);
+  });
+  return { trainingOnly, withEvaluation: ((epochs - 1) * ds.train.n) / seconds };
 }

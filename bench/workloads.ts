@@ -14,6 +14,8 @@ export interface Workload {
   otherLibraries: boolean;
   /** Runs only when --workloads names it: too slow for a CPU, meant for a real GPU. */
   onlyWhenNamed?: boolean;
+  /** Epochs at least, whatever --epochs says: a tiny model's epoch takes milliseconds, too short to time cold. */
+  minEpochs?: number;
   /** Backends it runs on; all when absent. */
   backends?: string[];
 }
@@ -34,6 +36,7 @@ export const WORKLOADS: Workload[] = [
   {
     name: 'default experiment (2-8-8-1 on circle)',
     spec: (d) => d,
+    minEpochs: 60,
     baseline: 'mlp',
     otherLibraries: true,
   },
@@ -44,6 +47,7 @@ export const WORKLOADS: Workload[] = [
       dataset: { ...d.dataset, kind: 'spiral' },
       model: { kind: 'mlp', hidden: [0, 1, 2].map(() => ({ units: 8, activation: 'tanh' as const, dropout: 0 })) },
     }),
+    minEpochs: 60,
     baseline: 'mlp',
     otherLibraries: true,
   },
