@@ -81,8 +81,12 @@ for (const b of BACKENDS) {
   else console.log(`(${b} is not available here: ${report?.fallbacks.join('; ') ?? 'failed'})`);
 }
 
-/** Tiny workloads train for at least their minEpochs (a few ms an epoch), so every library is timed warm. */
-const epochsOf = (w: (typeof workloads)[number]) => Math.max(epochs, w.minEpochs ?? 0);
+/**
+ * Tiny workloads train for at least their minEpochs on the CPU's backends and libraries (a few ms
+ * an epoch there), so every one is timed warm; a GPU's epochs are dispatch-bound and slow, so not there.
+ */
+const epochsOf = (w: (typeof workloads)[number], backend: BackendName | 'library') =>
+  backend === 'webgpu' || backend === 'webgl' ? epochs : Math.max(epochs, w.minEpochs ?? 0);
 const backendsOf = (w: (typeof workloads)[number]) => available.filter((b) => !w.backends || w.backends.includes(b));
 
 // Each backend's matmul limit, measured in this run before the workloads.
@@ -130,19 +134,19 @@ for (let r = 0; r < rounds; r++) {
     const files = filesOf.get(w.name)!;
     // Other JavaScript libraries (CPU) in the same round, so drift hits them alike.
     if (w.otherLibraries && !skipLibraries) {
-      libs[w.name].convnet.push(convnetExamplesPerSec(w.spec(defaultSpec()), epochsOf(w), files));
-      libs[w.name].brainjs.push(brainExamplesPerSec(w.spec(defaultSpec()), epochsOf(w), files));
+      libs[w.name].convnet.push(convnetExamplesPerSec(w.spec(defaultSpec()), epochsOf(w, 'library'), files));
+      libs[w.name].brainjs.push(brainExamplesPerSec(w.spec(defaultSpec()), epochsOf(w, 'library'), files));
     }
     for (const b of backendsOf(w)) {
       await activateBackend(b);
       const spec = w.spec(defaultSpec());
-      const m = await measure(spec, files, epochsOf(w));
+      const m = await measure(spec, files, epochsOf(w, b));
       const x = results[w.name][b];
       x.examplesPerSec.push(m.examplesPerSec);
       x.gflopPerSec.push(m.gflopPerSec);
       x.firstMs.push(m.firstMs);
       x.laterMs.push(m.laterMs);
-      if (w.baseline !== 'none') x.fitExamplesPerSec.push(await fitExamplesPerSec(spec, epochsOf(w), files));
+      if (w.baseline !== 'none') x.fitExamplesPerSec.push(await fitExamplesPerSec(spec, epochsOf(w, b), files));
     }
     process.stdout.write(`  ${w.name} done\n`);
   }
@@ -188,7 +192,7 @@ const rows = workloads.flatMap((w) =>
 const times = (x: number) => (Number.isFinite(x) ? `${x.toFixed(2)}×` : '—');
 const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '—');
 console.log(
-  `\nNode ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}; medians of ${rounds} interleaved rounds, epochs 2–${epochs} of each run (2–${Math.max(epochs, ...workloads.map((w) => w.minEpochs ?? 0))} for the tiny ones, and for ConvNetJS and brain.js there)`,
+  `\nNode ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}; medians of ${rounds} interleaved rounds, epochs 2–${epochs} of each run (2–${Math.max(epochs, ...workloads.map((w) => w.minEpochs ?? 0))} for the tiny ones on cpu and wasm, and for ConvNetJS and brain.js there)`,
 );
 console.table(
   rows.map((r) => ({
