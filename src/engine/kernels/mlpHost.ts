@@ -16,7 +16,7 @@ const FORWARD = 'PlaygroundMlpForward';
 /**
  * Parameters × rows up to which the plain-JavaScript pass is used on wasm, whose SIMD matmul wins on
  * big layers. Set between two measured points (npm run bench): the default MLP (~100 parameters ×
- * 16 rows) trains ~11× faster this way on wasm, while the MNIST MLP (101,770 × 64) is faster as tf
+ * 16 rows) trains ~4× faster this way on wasm, while the MNIST MLP (101,770 × 64) is faster as tf
  * kernels; where exactly between them the two cross is not measured. The cpu backend's own matmul
  * is a JavaScript loop too, so there the plain pass is always used.
  */
