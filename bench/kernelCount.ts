@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { DatasetFiles } from '../src/data/dataset';
 import { createOptimizer } from '../src/engine/optimizers';
 import { prepareLearner } from '../src/engine/prepareLearner';
+import { optimizerStep, stepSettings } from '../src/engine/step';
 import type { ExperimentSpec } from '../src/spec';
 
 export async function kernelsPerStep(spec: ExperimentSpec, files: DatasetFiles = {}): Promise<number> {
@@ -13,14 +14,12 @@ export async function kernelsPerStep(spec: ExperimentSpec, files: DatasetFiles =
     Array.from({ length: spec.training.batchSize }, (_, i) => i),
     'int32',
   );
-  const lr = spec.training.optimizer.learningRate;
-  // As the Trainer steps: in plain JavaScript where the learner can (tiny MLPs on cpu and wasm: no kernel).
+  const { training } = spec;
+  const settings = stepSettings(training, training.optimizer.learningRate, () => 1);
+  // The step the Trainer takes: in plain JavaScript where it can (tiny MLPs on cpu and wasm: no kernel).
   const step = () =>
     tf.tidy(() => {
-      const host = learner.hostGradients?.(idx, 0, idx.size, { l1: 0, l2: 0 });
-      if (host && optimizer.stepInPlace(host.grads, lr)) return;
-      const { grads } = tf.variableGrads(() => learner.batchLoss(idx, () => 1), learner.variables);
-      optimizer.step(grads, lr);
+      optimizerStep(learner, optimizer, idx, 0, idx.size, settings);
     });
   step();
   const { kernels } = await tf.profile(step);

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { BACKENDS, type BackendName, type ExperimentSpec } from '../spec/types';
 import type { DatasetFiles } from '../data/dataset';
 import { createOptimizer } from './optimizers';
+import { optimizerStep, stepSettings } from './step';
 import { prepareLearner } from './prepareLearner';
 import { estimateMemory, memoryProblem } from './memoryEstimate';
 import type { BackendMeasurement } from './types';
@@ -77,14 +78,12 @@ async function timeSteps(
   const learner = makeLearner();
   const optimizer = createOptimizer(spec.training.optimizer, learner.variables);
   const idx = tf.range(0, spec.training.batchSize, 1, 'int32') as tf.Tensor1D;
-  const lr = spec.training.optimizer.learningRate;
+  const { training } = spec;
+  const settings = stepSettings(training, training.optimizer.learningRate, () => 0);
   const step = async () => {
     const t0 = performance.now();
-    const loss = tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(() => learner.batchLoss(idx, () => 0), learner.variables);
-      optimizer.step(grads, lr);
-      return value;
-    });
+    // The step the Trainer takes (plain JavaScript for tiny MLPs on cpu and wasm), so that is what is compared.
+    const loss = tf.tidy(() => optimizerStep(learner, optimizer, idx, 0, training.batchSize, settings).loss);
     await loss.data();
     loss.dispose();
     return performance.now() - t0;

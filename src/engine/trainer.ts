@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ExperimentSpec } from '../spec/types';
 import { deriveSeed, Rng, type RngState } from '../data/rng';
-import { weightPenalty } from './losses';
-import { clipArraysByGlobalNorm, clipByGlobalNorm, createOptimizer, type Optimizer } from './optimizers';
+import { createOptimizer, type Optimizer } from './optimizers';
+import { optimizerStep, stepSettings } from './step';
 import { learningRateAt } from './schedule';
 import { epochFlops, optimizerSwitchFlops, type ModelCost } from './cost';
 import { memoryFigures } from './backend';
@@ -72,8 +72,6 @@ interface RunPlan {
   shuffleRng: Rng;
   dropoutRng: Rng;
   dropoutSeed: () => number;
-  /** Weight matrices: L1/L2 penalise them. */
-  kernels: tf.Variable[];
   /** Full batches per epoch: the ragged tail of each shuffled epoch is dropped (it differs every epoch). */
   batches: number;
   batchSize: number;
@@ -104,9 +102,8 @@ interface ReadBack {
   viewValues: Float32Array;
 }
 
-/** L2 norm of a group of matrices (or their gradients). */
 /**
- * √Σw² over the tensors, as m·√Σ(w/m)² with m the largest |w|: an exploding run's weights (|w| past
+ * L2 norm of a group of matrices (or their gradients): √Σw² over the tensors, as m·√Σ(w/m)² with m the largest |w|: an exploding run's weights (|w| past
  * 1.8e19) would overflow float32 when squared, and a run record cannot hold the Infinity.
  */
 const groupNorm = (tensors: tf.Tensor[]) => {
@@ -119,6 +116,15 @@ const groupNorm = (tensors: tf.Tensor[]) => {
     .sqrt()
     .mul(m);
 };
+
+/** Each layer group's gradient norm, from gradients as tensors by name or (plain step) arrays in the variables' order. */
+function gradientNorms(learner: Learner, grads: tf.NamedTensorMap | Float32Array[]): tf.Tensor1D {
+  if (!Array.isArray(grads))
+    return tf.stack(learner.groups.map((g) => groupNorm(g.weights.map((w) => grads[w.name])))) as tf.Tensor1D;
+  const at = new Map(learner.variables.map((v, i) => [v, i]));
+  const squares = (w: tf.Variable) => grads[at.get(w)!].reduce((s, g) => s + g * g, 0);
+  return tf.tensor1d(learner.groups.map((g) => Math.sqrt(g.weights.reduce((sum, w) => sum + squares(w), 0))));
+}
 
 /**
  * The one training loop. The data is uploaded once; each batch is gathered on the device;
@@ -345,7 +351,6 @@ export class Trainer {
       batches,
       batchSize,
       dropoutSeed: () => Math.floor(dropoutRng.next() * 2 ** 31),
-      kernels: learner.groups.flatMap((g) => g.weights),
       flops: epochFlops(this.cost, {
         batches,
         batchSize,
@@ -378,53 +383,13 @@ export class Trainer {
     b: number,
     withNorms: boolean,
   ): { loss: tf.Scalar; norms?: tf.Tensor1D } {
-    const { training } = this.spec;
-    const { learner, optimizer } = plan;
-    const host = this.hostStep(plan, perm, b, withNorms);
-    if (host) return host;
-    return tf.tidy(() => {
-      const idx = perm.slice(b * plan.batchSize, plan.batchSize);
-      const { value, grads } = tf.variableGrads(() => {
-        const loss = learner.batchLoss(idx, plan.dropoutSeed);
-        const penalty = weightPenalty(plan.kernels, training.l1, training.l2);
-        return penalty ? loss.add(penalty) : loss;
-      }, learner.variables);
-      optimizer.step(
-        training.clipNorm > 0 ? clipByGlobalNorm(grads, training.clipNorm) : grads,
-        plan.lrAt(optimizer.steps),
-      );
-      this.keepGrads(grads);
-      if (!withNorms) return { loss: value };
-      return {
-        loss: value,
-        norms: tf.stack(learner.groups.map((g) => groupNorm(g.weights.map((w) => grads[w.name])))) as tf.Tensor1D,
-      };
-    });
-  }
-
-  /**
-   * The same step with no tf kernel, where the learner computes its gradients in plain JavaScript
-   * and the optimizer updates in place (tiny MLPs on cpu and wasm, whose tf-op step is all overhead).
-   */
-  private hostStep(
-    plan: RunPlan,
-    perm: tf.Tensor1D,
-    b: number,
-    withNorms: boolean,
-  ): { loss: tf.Scalar; norms?: tf.Tensor1D } | null {
-    const { training } = this.spec;
     const { learner, optimizer, batchSize } = plan;
-    const host = learner.hostGradients?.(perm, b * batchSize, batchSize, { l1: training.l1, l2: training.l2 });
-    if (!host) return null;
-    const grads = training.clipNorm > 0 ? clipArraysByGlobalNorm(host.grads, training.clipNorm) : host.grads;
-    if (!optimizer.stepInPlace(grads, plan.lrAt(optimizer.steps))) return null;
-    this.keepGrads(host.grads);
-    const loss = tf.scalar(host.loss);
-    if (!withNorms) return { loss };
-    const at = new Map(learner.variables.map((v, i) => [v, i]));
-    const norm = (ws: tf.Variable[]) =>
-      Math.sqrt(ws.reduce((sum, w) => sum + host.grads[at.get(w)!].reduce((s, g) => s + g * g, 0), 0));
-    return { loss, norms: tf.tensor1d(learner.groups.map((g) => norm(g.weights))) };
+    return tf.tidy(() => {
+      const settings = stepSettings(this.spec.training, plan.lrAt(optimizer.steps), plan.dropoutSeed);
+      const { loss, grads } = optimizerStep(learner, optimizer, perm, b * batchSize, batchSize, settings);
+      this.keepGrads(grads);
+      return withNorms ? { loss, norms: gradientNorms(learner, grads) } : { loss };
+    });
   }
 
   /**
@@ -569,10 +534,10 @@ export class Trainer {
   }
 
   /** The last batch's gradients, for a look inside: tensors, or (after a host step) arrays in the variables' order. */
-  private keepGrads(grads: tf.NamedTensorMap | Float32Array[]): void {
+  private keepGrads(grads: tf.NamedTensorMap | Float32Array[] | null): void {
     if (this.lastGrads && !Array.isArray(this.lastGrads)) tf.dispose(Object.values(this.lastGrads));
     this.lastGrads = grads;
-    if (!Array.isArray(grads)) Object.values(grads).forEach((g) => tf.keep(g));
+    if (grads && !Array.isArray(grads)) Object.values(grads).forEach((g) => tf.keep(g));
   }
 
   /** A look inside the model between batches, where it has one (the MLP); null otherwise or when no run is live. */
@@ -608,8 +573,7 @@ export class Trainer {
   }
 
   private disposeAll(): void {
-    this.keepGrads([]);
-    this.lastGrads = null;
+    this.keepGrads(null);
     this.optimizer?.dispose();
     this.learner?.dispose();
     this.optimizer = null;
