@@ -81,8 +81,9 @@ const jsCache = new Map<string, JsUpdate>();
  * The update as closures over a register file (w, g and the slots as whole arrays, the
  * hyper-parameters as numbers), each operation one loop over the variable: no code is generated at
  * run time, so the page runs under a Content-Security-Policy without 'unsafe-eval' (the cpu
- * backend used to build this loop with `new Function`), and no closure runs per element (which cost
- * ~700 ns an element, the whole of a tiny model's optimizer step).
+ * backend used to build this loop with `new Function`), and no closure runs per element: Adam with
+ * weight decay ran 1.5× faster on 8 elements and 4–5× on 1,000 to 131,000 than the closure tree per
+ * element it replaced (~500 ns an element; side by side in one process, medians of 5 rounds).
  */
 export function jsUpdate(f: UpdateFormulas): JsUpdate {
   let fn = jsCache.get(f.key);
