@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { BACKENDS, type BackendChoice, type BackendName } from '../spec/types';
-import type { BackendReport } from './types';
+import { WASM_THREADS_MIN_CORES, type BackendReport } from './types';
 
 /** The order tried: the chosen backend first, then the ones after it (webgpu → webgl → wasm → cpu). */
 export function fallbackChain(choice: BackendChoice): BackendName[] {
@@ -24,7 +24,7 @@ function unavailableReason(name: BackendName): string | null {
  * default MLP 4,758 vs 6,329 examples/s, the MNIST MLP 7,246 vs 7,836). Call before wasm starts.
  */
 export function wasmThreadsFor(cores: number): void {
-  if (cores < 4) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  if (cores < WASM_THREADS_MIN_CORES) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
 }
 
 /**

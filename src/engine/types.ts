@@ -103,13 +103,19 @@ export interface BackendReport {
   active: BackendName;
   /** Why each backend before the active one was skipped, in order tried. */
   fallbacks: string[];
-  /** wasm: the threads it multiplies on (1 unless the page is cross-origin isolated). */
+  /** wasm: the threads it multiplies on (1 unless the page is cross-origin isolated and has WASM_THREADS_MIN_CORES). */
   threads?: number;
   /** "auto": the training steps timed on each backend, which chose the active one. */
   measured?: BackendMeasurement[];
   /** The measurement was made for an earlier run of the same model on this device (kept by the page). */
   measuredEarlier?: boolean;
 }
+
+/**
+ * Cores from which wasm runs threaded: tfjs' threaded build starts half the cores, up to 4, and
+ * below 4 cores that is one thread, slower than the plain SIMD build (see engine/backend.ts).
+ */
+export const WASM_THREADS_MIN_CORES = 4;
 
 /** One backend's time per training step of a model, as "auto" measured it. */
 export interface BackendMeasurement {

@@ -4,7 +4,7 @@ import { executingRun, selectedRun, useRunStore } from '../state/runStore';
 import { useSpecStore } from '../state/specStore';
 import { BACKEND_CHOICES, BACKEND_LABELS } from '../spec';
 import type { RunPhase } from '../state/runStore';
-import type { BackendMeasurement } from '../engine/types';
+import { WASM_THREADS_MIN_CORES, type BackendMeasurement } from '../engine/types';
 import { SelectField } from './fields';
 
 /** Every phase a run can be in, and 'idle' when there is no run. */
@@ -153,8 +153,8 @@ function WasmThreads({ threads }: { threads: number }) {
   const isolated = globalThis.crossOriginIsolated === true;
   const why = !isolated
     ? 'this page is not cross-origin isolated; its server must send the COOP and COEP headers the README lists'
-    : navigator.hardwareConcurrency < 4
-      ? 'threads start from 4 cores: with fewer, one thread of the threaded build is slower than the plain one'
+    : navigator.hardwareConcurrency < WASM_THREADS_MIN_CORES
+      ? `threads start from ${WASM_THREADS_MIN_CORES} cores: with fewer, one thread of the threaded build is slower than the plain one`
       : null;
   return (
     <span data-testid="wasm-threads">
