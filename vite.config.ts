@@ -23,7 +23,8 @@ function cspMeta(): Plugin {
 
 /**
  * The dev and preview servers' headers: cross-origin isolation for everything, and the
- * Content-Security-Policy, with blob: workers allowed in the workers' own scripts only.
+ * Content-Security-Policy, with blob: workers allowed in the workers' own scripts only. The built
+ * site gets the isolation headers as a `_headers` file (Netlify, Cloudflare Pages).
  */
 function serverHeaders(): Plugin {
   const headers = (devNonce?: string) => (req: IncomingMessage, res: ServerResponse, next: () => void) => {
@@ -36,6 +37,10 @@ function serverHeaders(): Plugin {
     name: 'playground-server-headers',
     configureServer: (server) => void server.middlewares.use(headers(DEV_NONCE)),
     configurePreviewServer: (server) => void server.middlewares.use(headers()),
+    generateBundle() {
+      const lines = Object.entries(ISOLATION_HEADERS).map(([name, value]) => `  ${name}: ${value}`);
+      this.emitFile({ type: 'asset', fileName: '_headers', source: ['/*', ...lines, ''].join('\n') });
+    },
   };
 }
 
