@@ -13,6 +13,7 @@ import { buildAndServe, launchChromium } from '../test/e2e/browser';
 import { defaultSpec, encodeSpec, type BackendName } from '../src/spec';
 import type { EpochMetrics } from '../src/engine/types';
 import { chooseWorkloads } from './workloads';
+import { median } from './median';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -50,11 +51,6 @@ async function withoutIsolation(page: Page): Promise<void> {
 const chosen = listArg('workloads');
 // The heavy workloads go beyond what the app's builder allows, so the page cannot run them.
 const workloads = chooseWorkloads(chosen).filter((w) => !w.onlyWhenNamed);
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length === 0 ? NaN : s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 type PageRun = { phase: string; backend: { active: string; threads?: number } | null; epochs: EpochMetrics[] };
 

@@ -1,8 +1,7 @@
 // What a backend's matmul reaches on its own: an n×n by n×n product (2n³ FLOPs) timed back to back,
 // the ceiling for a training step's matmuls on that backend. Workloads are reported as a fraction of it.
 import * as tf from '@tensorflow/tfjs';
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+import { median } from './median';
 
 /** GFLOP/s of n×n×n products on the active backend: median of `samples`, each about 0.3 s long. */
 export async function matmulGflops(n: number, samples = 5): Promise<number> {

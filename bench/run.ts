@@ -23,6 +23,7 @@ import { namesTransformerQuality, type QualityResult } from './quality';
 import { fitExamplesPerSec, fitKernelsPerStep } from './fitBaseline';
 import { kernelsPerStep } from './kernelCount';
 import { brainExamplesPerSec, convnetExamplesPerSec, type LibrarySpeed } from './otherLibraries';
+import { median } from './median';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -44,12 +45,6 @@ const only = process.argv.indexOf('--backends');
 // e.g. --backends cpu,wasm to skip the (software) webgpu backend, which is slow here.
 const BACKENDS: BackendName[] =
   only >= 0 ? (process.argv[only + 1].split(',') as BackendName[]) : ['cpu', 'wasm', 'webgpu'];
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 async function measure(
   spec: ExperimentSpec,
