@@ -39,10 +39,16 @@ export function causalSelfAttention(
 ): AttentionResult {
   const [batch, time, d] = x.shape;
   const dh = d / heads;
-  const qkv = linear(x.reshape([batch * time, d]), w.wqkv, w.bqkv)
-    .reshape([batch, time, 3, heads, dh])
-    .transpose([2, 0, 3, 1, 4]); // [3, B, H, T, dh]
-  const [q, k, v] = tf.unstack(qkv).map((t) => t.reshape([batch * heads, time, dh]) as tf.Tensor3D);
+  // Split q, k, v first and move heads forward per tensor: wasm transposes a 5-D tensor through a
+  // slow generic path (68 ms for [32, 64, 3, 4, 24], against 10 ms for the split and three 4-D ones).
+  const qkv = linear(x.reshape([batch * time, d]), w.wqkv, w.bqkv);
+  const [q, k, v] = tf.split(qkv, 3, 1).map(
+    (t) =>
+      t
+        .reshape([batch, time, heads, dh])
+        .transpose([0, 2, 1, 3])
+        .reshape([batch * heads, time, dh]) as tf.Tensor3D,
+  );
   const scores = q
     .matMul(k, false, true)
     .mul(1 / Math.sqrt(dh))

