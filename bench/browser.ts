@@ -5,15 +5,20 @@
 //    GFLOP/s are the medians of its epochs after the first, which is reported apart.
 //    wasm runs twice: as served (cross-origin isolated, so its threaded build) and with the isolation
 //    headers stripped (one thread), as on a host that cannot send them.
+//    The small GPT (wasm only) is also trained by a plain tfjs implementation (bench/plainGpt.ts) in
+//    a page of its own, isolated or not as the app's run was, for tokens/s side by side.
 // 2. The default experiment (auto backend) trains for 30 s while the page records main-thread
 //    long tasks (> 50 ms) and counts rendered frames.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import type { Page } from 'playwright-core';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { build as esbuild } from 'esbuild';
+import type { Browser, Page } from 'playwright-core';
 import { buildAndServe, launchChromium } from '../test/e2e/browser';
 import { defaultSpec, encodeSpec, type BackendName } from '../src/spec';
+import type { DatasetFiles } from '../src/data/dataset';
 import type { EpochMetrics } from '../src/engine/types';
 import { chooseWorkloads } from './workloads';
 import { median } from './median';
+import { gptBaseline } from './fitBaseline';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -52,21 +57,98 @@ const chosen = listArg('workloads');
 // The heavy workloads go beyond what the app's builder allows, so the page cannot run them.
 const workloads = chooseWorkloads(chosen).filter((w) => !w.onlyWhenNamed);
 
+const ISOLATION = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+
+/** The plain tfjs GPT's page script, bundled once. */
+async function plainGptBundle(): Promise<string> {
+  const out = await esbuild({
+    entryPoints: ['bench/plainGptPage.ts'],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'browser',
+    logLevel: 'warning',
+  });
+  return out.outputFiles[0].text;
+}
+
+/**
+ * Examples/s of the plain tfjs GPT on wasm in its own page (served under /plain-gpt/ by a route,
+ * with tfjs' .wasm files), over epochs 2…epochs, on the workload's training windows.
+ */
+async function plainGptInPage(
+  browser: Browser,
+  origin: string,
+  bundle: string,
+  spec: ReturnType<typeof defaultSpec>,
+  files: DatasetFiles,
+  epochs: number,
+  isolated: boolean,
+): Promise<{ examplesPerSec: number; threads: number }> {
+  const page = await browser.newPage();
+  const headers = isolated ? ISOLATION : {};
+  await page.route(`${origin}plain-gpt/**`, (route) => {
+    const name = new URL(route.request().url()).pathname.slice('/plain-gpt/'.length);
+    if (name === '')
+      return route.fulfill({
+        contentType: 'text/html',
+        headers,
+        body: '<!doctype html><html lang="en"><title>plain tfjs GPT</title><script type="module" src="bench.js"></script></html>',
+      });
+    if (name === 'bench.js') return route.fulfill({ contentType: 'text/javascript', headers, body: bundle });
+    if (/^[\w-]+\.wasm$/.test(name))
+      return route.fulfill({
+        contentType: 'application/wasm',
+        headers,
+        body: readFileSync(`node_modules/@tensorflow/tfjs-backend-wasm/dist/${name}`),
+      });
+    return route.fulfill({ status: 404 });
+  });
+  await page.goto(`${origin}plain-gpt/`);
+  await page.waitForFunction('typeof window.plainGptBench === "function"');
+  const g = gptBaseline(spec, files);
+  const args = {
+    shape: g.shape,
+    x: Array.from(g.data.x),
+    y: Array.from(g.data.y),
+    n: g.data.n,
+    training: { ...g.training, epochs },
+  };
+  type Bench = (a: typeof args) => Promise<{ examplesPerSec: number; threads: number }>;
+  const result = await page.evaluate((a) => (window as unknown as { plainGptBench: Bench }).plainGptBench(a), args);
+  await page.close();
+  return result;
+}
+
 type PageRun = { phase: string; backend: { active: string; threads?: number } | null; epochs: EpochMetrics[] };
 
 const { url, server } = await buildAndServe();
 const browser = await launchChromium();
-type Samples = { examplesPerSec: number[]; gflopPerSec: number[]; firstMs: number[]; active: string[] };
+type Samples = {
+  examplesPerSec: number[];
+  gflopPerSec: number[];
+  firstMs: number[];
+  active: string[];
+  /** The plain tfjs GPT in the same round and page setting (GPT workloads only). */
+  plainExamplesPerSec: number[];
+  plainThreads: number[];
+};
+const variantsOf = (w: (typeof workloads)[number]) =>
+  VARIANTS.filter((v) => !w.backends || w.backends.includes(v.backend));
+const plainBundle = workloads.some((w) => w.baseline === 'gpt') ? await plainGptBundle() : '';
 const key = (workload: string, backend: string) => `${workload} | ${backend}`;
 const samples: Record<string, Samples> = Object.fromEntries(
   workloads.flatMap((w) =>
-    VARIANTS.map((v) => [key(w.name, v.label), { examplesPerSec: [], gflopPerSec: [], firstMs: [], active: [] }]),
+    variantsOf(w).map((v) => [
+      key(w.name, v.label),
+      { examplesPerSec: [], gflopPerSec: [], firstMs: [], active: [], plainExamplesPerSec: [], plainThreads: [] },
+    ]),
   ),
 );
 try {
   for (let r = 0; r < (healthOnly ? 0 : rounds); r++) {
     for (const w of workloads)
-      for (const variant of VARIANTS) {
+      for (const variant of variantsOf(w)) {
         const spec = w.spec(defaultSpec());
         spec.backend = variant.backend;
         spec.training.epochs = 10000;
@@ -97,6 +179,11 @@ try {
         x.firstMs.push(run.epochs[0]?.ms ?? NaN);
         x.examplesPerSec.push(median(later.map((e) => e.examplesPerSec)));
         x.gflopPerSec.push(median(later.map((e) => e.gflopPerSec)));
+        if (w.baseline === 'gpt') {
+          const plain = await plainGptInPage(browser, url, plainBundle, spec, w.files?.() ?? {}, 3, variant.isolated);
+          x.plainExamplesPerSec.push(plain.examplesPerSec);
+          x.plainThreads.push(plain.threads);
+        }
       }
     console.log(`round ${r + 1}/${rounds} done`);
   }
@@ -132,7 +219,7 @@ try {
   await page.close();
 
   const rows = workloads.flatMap((w) =>
-    VARIANTS.map((v) => {
+    variantsOf(w).map((v) => {
       const x = samples[key(w.name, v.label)];
       return {
         workload: w.name,
@@ -141,6 +228,13 @@ try {
         firstMs: median(x.firstMs),
         examplesPerSec: median(x.examplesPerSec),
         gflopPerSec: median(x.gflopPerSec),
+        tokensPerExample: w.tokensPerExample ?? null,
+        plainExamplesPerSec: x.plainExamplesPerSec.length ? median(x.plainExamplesPerSec) : NaN,
+        plainThreads: x.plainThreads.join('/'),
+        // Ratio per round (side by side), then the median.
+        vsPlain: x.plainExamplesPerSec.length
+          ? median(x.examplesPerSec.map((v, i) => v / x.plainExamplesPerSec[i]))
+          : NaN,
       };
     }),
   );
@@ -163,6 +257,22 @@ try {
       })),
     );
   if (!healthOnly) console.log('(active: the backend that ran; "2t": wasm on 2 threads)');
+  const tokenRows = rows.filter((r) => r.tokensPerExample && !Number.isNaN(r.plainExamplesPerSec));
+  if (!healthOnly && tokenRows.length) {
+    console.table(
+      tokenRows.map((r) => ({
+        workload: r.workload,
+        backend: r.backend,
+        'tokens/s (ours)': Math.round(r.examplesPerSec * r.tokensPerExample!),
+        'tokens/s (plain tfjs GPT)': Math.round(r.plainExamplesPerSec * r.tokensPerExample!),
+        'plain tfjs threads': r.plainThreads,
+        'ours vs plain': `${r.vsPlain.toFixed(2)}×`,
+      })),
+    );
+    console.log(
+      '(plain tfjs GPT: bench/plainGpt.ts in its own page, tfjs wasm defaults, training only; ours also evaluates)',
+    );
+  }
   console.log(
     `30 s of training on ${health.backend} (${health.epochs} epochs): ${health.longTasks.length} main-thread long tasks > 50 ms` +
       `${health.longTasks.length ? ` (longest ${Math.max(...health.longTasks).toFixed(0)} ms)` : ''}, ${health.frames} frames (${(health.frames / 30).toFixed(1)} fps); ` +

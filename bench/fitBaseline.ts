@@ -1,11 +1,13 @@
 // The same model, data, batch size and Adam trained with tfjs' own layers and model.fit, for the
 // ratio "our loop vs model.fit" on one backend: dense layers for the MLP, tf.layers.lstm for the LSTM.
+// tfjs has no transformer layer: the transformer's baseline is written in plain tfjs ops (plainGpt.ts).
 // model.fit also evaluates the validation set each epoch, as ours does (ours evaluates the
 // training set too, which model.fit does not).
 import * as tf from '@tensorflow/tfjs';
 import { buildDataset, type DatasetFiles } from '../src/data/dataset';
 import { buildSequenceDataset } from '../src/data/sequenceDataset';
 import type { ExperimentSpec, LstmSpec } from '../src/spec';
+import { plainGptExamplesPerSec, plainGptKernelsPerStep } from './plainGpt';
 
 type Pair = [tf.Tensor, tf.Tensor];
 
@@ -53,12 +55,20 @@ export async function fitExamplesPerSec(
   epochs: number,
   files: DatasetFiles = {},
 ): Promise<number> {
+  if (spec.model.kind === 'transformer') {
+    const g = gptBaseline(spec, files);
+    return plainGptExamplesPerSec(g.shape, g.data, { ...g.training, epochs });
+  }
   const { model, train, validation, n } = baseline(spec, files);
   return timedFit(model, train, validation, n, spec, epochs);
 }
 
 /** Kernels (dispatches, on GPU backends) that one model.trainOnBatch runs, after a warm-up batch. */
 export async function fitKernelsPerStep(spec: ExperimentSpec, files: DatasetFiles = {}): Promise<number> {
+  if (spec.model.kind === 'transformer') {
+    const g = gptBaseline(spec, files);
+    return plainGptKernelsPerStep(g.shape, g.data, g.training);
+  }
   const { model, train, validation } = baseline(spec, files);
   model.compile({
     optimizer: tf.train.adam(spec.training.optimizer.learningRate),
@@ -122,4 +132,21 @@ function lstmBaseline(spec: ExperimentSpec, m: LstmSpec, files: DatasetFiles) {
     tf.tidy(() => tf.oneHot(tf.tensor2d(t as Int32Array, [n, T], 'int32'), vocab).toFloat());
   const pair = (s: typeof ds.train): Pair => [oneHot(s.x, s.n), oneHot(s.y, s.n)];
   return { model, train: pair(ds.train), validation: pair(ds.validation), n: ds.train.n };
+}
+
+/** The plain tfjs GPT's shape, training windows and settings for a transformer spec. */
+export function gptBaseline(spec: ExperimentSpec, files: DatasetFiles) {
+  if (spec.model.kind !== 'transformer') throw new Error('not a transformer');
+  const ds = buildSequenceDataset(spec.dataset, spec.seed, files);
+  if (ds.task === 'forecast') throw new Error('the plain GPT trains on text');
+  const { layers, dModel, heads } = spec.model;
+  return {
+    shape: { vocab: ds.vocab.length, contextLength: ds.length, layers, dModel, heads },
+    data: ds.train,
+    training: {
+      batchSize: spec.training.batchSize,
+      learningRate: spec.training.optimizer.learningRate,
+      seed: spec.seed,
+    },
+  };
 }

@@ -14,6 +14,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { activateBackend } from '../src/engine/backend';
 import { Trainer } from '../src/engine/trainer';
+import { BOUNDARY_RESOLUTION } from '../src/engine/epochPlan';
 import type { EpochMetrics } from '../src/engine/types';
 import { defaultSpec, type BackendName, type ExperimentSpec } from '../src/spec';
 import type { DatasetFiles } from '../src/data/dataset';
@@ -23,6 +24,7 @@ import { namesTransformerQuality, type QualityResult } from './quality';
 import { fitExamplesPerSec, fitKernelsPerStep } from './fitBaseline';
 import { kernelsPerStep } from './kernelCount';
 import { brainExamplesPerSec, convnetExamplesPerSec, type LibrarySpeed } from './otherLibraries';
+import { jaxExamplesPerSec } from './jaxjs';
 import { median } from './median';
 
 function arg(name: string, fallback: number): number {
@@ -55,7 +57,8 @@ async function measure(
   await new Trainer(
     { ...spec, training: { ...spec.training, epochs } },
     { onEpoch: (m) => seen.push(m) },
-    { files },
+    // As the app trains: the decision boundary's grid is evaluated every epoch on the plane.
+    { files, boundaryResolution: BOUNDARY_RESOLUTION },
   ).run();
   const timed = seen.slice(1);
   const ms = timed.reduce((s, e) => s + e.ms, 0);
@@ -120,9 +123,8 @@ for (const w of workloads) {
     ]),
   );
 }
-const libs: Record<string, { convnet: LibrarySpeed[]; brainjs: LibrarySpeed[] }> = Object.fromEntries(
-  workloads.map((w) => [w.name, { convnet: [], brainjs: [] }]),
-);
+const libs: Record<string, { convnet: LibrarySpeed[]; brainjs: LibrarySpeed[]; jaxjs: LibrarySpeed[] }> =
+  Object.fromEntries(workloads.map((w) => [w.name, { convnet: [], brainjs: [], jaxjs: [] }]));
 const filesOf = new Map(workloads.map((w) => [w.name, w.files?.() ?? {}]));
 for (let r = 0; r < rounds; r++) {
   for (const w of workloads) {
@@ -131,6 +133,8 @@ for (let r = 0; r < rounds; r++) {
     if (w.otherLibraries && !skipLibraries) {
       libs[w.name].convnet.push(convnetExamplesPerSec(w.spec(defaultSpec()), epochsOf(w, 'library'), files));
       libs[w.name].brainjs.push(brainExamplesPerSec(w.spec(defaultSpec()), epochsOf(w, 'library'), files));
+      if (w.jaxjs)
+        libs[w.name].jaxjs.push(await jaxExamplesPerSec(w.spec(defaultSpec()), epochsOf(w, 'library'), files));
     }
     for (const b of backendsOf(w)) {
       await activateBackend(b);
@@ -181,9 +185,11 @@ const rows = workloads.flatMap((w) =>
       // Ratio per round (measured side by side), then the median.
       vsFit: x.fitExamplesPerSec.length ? median(x.examplesPerSec.map((v, i) => v / x.fitExamplesPerSec[i])) : NaN,
       baseline: w.baseline,
+      tokensPerExample: w.tokensPerExample ?? null,
     };
   }),
 );
+const BASELINE_NAMES = { mlp: '(model.fit)', lstm: '(tf.layers.lstm)', gpt: '(plain tfjs GPT)', none: '' };
 const times = (x: number) => (Number.isFinite(x) ? `${x.toFixed(2)}×` : '—');
 const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '—');
 console.log(
@@ -201,11 +207,24 @@ console.table(
     'first epoch ms': Math.round(r.firstMs),
     'later epochs ms': Math.round(r.laterMs),
     'stock tfjs examples/s': Number.isNaN(r.fitExamplesPerSec) ? '—' : Math.round(r.fitExamplesPerSec),
-    'ours vs stock': Number.isNaN(r.vsFit)
-      ? '—'
-      : `${r.vsFit.toFixed(2)}× ${r.baseline === 'lstm' ? '(tf.layers.lstm)' : '(model.fit)'}`,
+    'ours vs stock': Number.isNaN(r.vsFit) ? '—' : `${r.vsFit.toFixed(2)}× ${BASELINE_NAMES[r.baseline]}`,
   })),
 );
+// Language models in tokens/s (every position of a window is a prediction trained on).
+const tokenRows = rows.filter((r) => r.tokensPerExample);
+if (tokenRows.length) {
+  console.table(
+    tokenRows.map((r) => ({
+      workload: r.workload,
+      backend: r.backend,
+      'tokens/s (ours)': Math.round(r.examplesPerSec * r.tokensPerExample!),
+      'tokens/s (stock)': Number.isNaN(r.fitExamplesPerSec)
+        ? '—'
+        : Math.round(r.fitExamplesPerSec * r.tokensPerExample!),
+      'ours vs stock': `${times(r.vsFit)} ${BASELINE_NAMES[r.baseline]}`,
+    })),
+  );
+}
 console.table(
   kernelRows.map((k) => ({
     workload: k.workload,
@@ -224,17 +243,23 @@ const libraries = workloads
   .filter((w) => w.otherLibraries && !skipLibraries)
   .flatMap((w) => {
     const ours = (b: string) => median(results[w.name][b]?.examplesPerSec ?? [NaN]);
-    const speeds = { ConvNetJS: libs[w.name].convnet, 'brain.js': libs[w.name].brainjs };
-    return Object.entries(speeds).flatMap(([library, samples]) =>
-      (['trainingOnly', 'withEvaluation'] as const).map((timing) => ({
-        workload: w.name,
-        library,
-        timing,
-        examplesPerSec: median(samples.map((x) => x[timing])),
-        oursCpu: ours('cpu'),
-        oursWasm: ours('wasm'),
-      })),
-    );
+    const speeds = {
+      ConvNetJS: libs[w.name].convnet,
+      'brain.js': libs[w.name].brainjs,
+      'jax-js (wasm, jit)': libs[w.name].jaxjs,
+    };
+    return Object.entries(speeds)
+      .filter(([, samples]) => samples.length)
+      .flatMap(([library, samples]) =>
+        (['trainingOnly', 'withEvaluation'] as const).map((timing) => ({
+          workload: w.name,
+          library,
+          timing,
+          examplesPerSec: median(samples.map((x) => x[timing])),
+          oursCpu: ours('cpu'),
+          oursWasm: ours('wasm'),
+        })),
+      );
   });
 if (libraries.length) {
   console.table(
@@ -248,7 +273,7 @@ if (libraries.length) {
     })),
   );
   console.log(
-    '(ConvNetJS: Adam, same batch size; brain.js 1.x: its default SGD with momentum, one update per example. Ours always evaluates.)',
+    "(ConvNetJS: Adam, same batch size; brain.js 1.x: its default SGD with momentum, one update per example; jax-js: Adam, same batch size, one jit'ed step on its wasm device. Ours always evaluates.)",
   );
 }
 

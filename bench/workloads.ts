@@ -9,13 +9,17 @@ export interface Workload {
   spec: (defaults: ExperimentSpec) => ExperimentSpec;
   files?: () => DatasetFiles;
   /** mlp: tf.sequential dense layers + model.fit; lstm: tf.layers.lstm + model.fit; none: no stock equivalent. */
-  baseline: 'mlp' | 'lstm' | 'none';
+  baseline: 'mlp' | 'lstm' | 'gpt' | 'none';
   /** Whether ConvNetJS and brain.js can train the same network (MLPs only). */
   otherLibraries: boolean;
+  /** Whether jax-js trains it too (the issue's comparison: the MNIST MLP, on jax-js' wasm device). */
+  jaxjs?: boolean;
   /** Runs only when --workloads names it: too slow for a CPU, meant for a real GPU. */
   onlyWhenNamed?: boolean;
   /** Epochs at least, whatever --epochs says: a tiny model's epoch takes milliseconds, too short to time cold. */
   minEpochs?: number;
+  /** Language models: tokens each example trains on (its context), for tokens/s. */
+  tokensPerExample?: number;
   /** Backends it runs on; all when absent. */
   backends?: string[];
 }
@@ -26,6 +30,7 @@ const mnistFiles = (): DatasetFiles => ({
     labels: new Uint8Array(readFileSync('datasets/mnist-labels.u8')),
   },
 });
+const speechesFiles = (): DatasetFiles => ({ text: readFileSync('datasets/sotu.txt', 'utf8') });
 const namesFiles = (): DatasetFiles => ({ text: readFileSync('datasets/names.txt', 'utf8') });
 
 function names(d: ExperimentSpec, samples: number): ExperimentSpec['dataset'] {
@@ -62,6 +67,7 @@ export const WORKLOADS: Workload[] = [
     files: mnistFiles,
     baseline: 'mlp',
     otherLibraries: true,
+    jaxjs: true,
   },
   {
     name: 'LSTM 128 on names',
@@ -86,6 +92,22 @@ export const WORKLOADS: Workload[] = [
     files: namesFiles,
     baseline: 'none',
     otherLibraries: false,
+  },
+  {
+    // The issue's small GPT (about 0.47M parameters), char-level on the speeches, on wasm only:
+    // its epoch takes minutes on the cpu backend and on software WebGPU.
+    name: 'small GPT 4×96, context 64, on speeches',
+    spec: (d) => ({
+      ...d,
+      dataset: { ...d.dataset, kind: 'sotu', ...datasetDefaults('sotu'), samples: 256, contextLength: 64 },
+      model: { kind: 'transformer', layers: 4, dModel: 96, heads: 4, dropout: 0 },
+      training: { ...d.training, batchSize: 32, optimizer: { ...d.training.optimizer, learningRate: 3e-3 } },
+    }),
+    files: speechesFiles,
+    baseline: 'gpt',
+    otherLibraries: false,
+    tokensPerExample: 64,
+    backends: ['wasm'],
   },
   {
     // Matmul-bound: 20M weights and batch 1024, so a step is three large products each way. Wider
