@@ -1,11 +1,13 @@
 // "Auto" measures: training steps of the actual model timed on each backend, the fastest picked,
-// and the page keeps the measurement per model and device (an untrusted record when read back).
+// and the page keeps the measurement per model and device (an untrusted record when read back);
+// likewise webgpu's matmul shader choices per device.
 import { afterEach, beforeAll, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { activateBackend } from '../src/engine/backend';
 import { fastest, measureBackends } from '../src/engine/backendMeasure';
 import { AUTO_STORAGE_KEY, keepAutoPick, keptAutoPick } from '../src/state/autoBackend';
+import { keepMatMulTunings, keptMatMulTunings, MATMUL_TUNINGS_KEY } from '../src/state/matmulTunings';
 import { defaultSpec } from '../src/spec';
 import type { BackendReport } from '../src/engine/types';
 
@@ -103,4 +105,32 @@ test('the measurement is kept per model and device, and a damaged store is ignor
   expect(keptAutoPick(spec)).toBeNull();
   items.set(AUTO_STORAGE_KEY, '{not json');
   expect(keptAutoPick(spec)).toBeNull();
+});
+
+test('webgpu matmul choices are kept per device, and damaged or foreign entries are dropped', () => {
+  const items = fakeStorage();
+  expect(keptMatMulTunings()).toEqual({});
+  keepMatMulTunings('browser A · nvidia hopper', [
+    ['64x784|784x128|00', 3],
+    ['784x64|64x128|00', -1],
+  ]);
+  keepMatMulTunings('browser A · apple m2', [['8x2|2x8|00', 3]]);
+  // A device's new list replaces its old one; other devices keep theirs.
+  keepMatMulTunings('browser A · nvidia hopper', [['64x784|784x128|00', -1]]);
+  expect(keptMatMulTunings()).toEqual({
+    'browser A · apple m2': [['8x2|2x8|00', 3]],
+    'browser A · nvidia hopper': [['64x784|784x128|00', -1]],
+  });
+  // What is read back is checked: an unknown shader, a key that is no shape, a non-list.
+  items.set(
+    MATMUL_TUNINGS_KEY,
+    JSON.stringify([
+      ['gpu', [['8x2|2x8|00', 7], ['drop table', 3], ['8x2|2x8|11', 3], 'x']],
+      ['other', { not: 'a list' }],
+      [42, []],
+    ]),
+  );
+  expect(keptMatMulTunings()).toEqual({ gpu: [['8x2|2x8|11', 3]], other: [] });
+  items.set(MATMUL_TUNINGS_KEY, '{not json');
+  expect(keptMatMulTunings()).toEqual({});
 });

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { expect, test } from 'vitest';
+import { expect, test, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { activateBackend, isFatalBackendError } from '../src/engine/backend';
 import { Trainer } from '../src/engine/trainer';
 import type { EpochMetrics } from '../src/engine/types';
 import { fusedUpdateAvailable } from '../src/engine/kernels/optimizerUpdate';
-import { tunedMatMuls } from '../src/engine/kernels/matMulTuning';
+import { rememberMatMulTunings, tunedMatMuls, tuneMatMuls, withTunedMatMul } from '../src/engine/kernels/matMulTuning';
 import { datasetDefaults, defaultSpec, mlpOf, type ExperimentSpec, type ModelSpec } from '../src/spec';
 import { fusedAndReference, OPTIMIZER_VARIANTS, variantLabel } from './helpers/fusedUpdate';
 
@@ -99,6 +99,34 @@ test.each(OPTIMIZER_VARIANTS.map((v) => [variantLabel(v), v] as const))(
     expect(fused[0]).not.toEqual(start);
   },
 );
+
+test('matmul shapes measured on an earlier visit are not timed again; new ones are', async () => {
+  await activateBackend('webgpu');
+  const a = tf.randomUniform([5, 3]);
+  const b = tf.randomUniform([3, 4]);
+  const c = tf.randomUniform([3, 9]);
+  rememberMatMulTunings([
+    ['5x3|3x4|00', 3],
+    ['5x3|3x9|00', 42], // no such shader: ignored
+  ]);
+  // The flag values tfjs' matmul program was set to while tuning: timing a shape sets each
+  // candidate shader in turn, then restores the flag; a known shape's pass only uses its shader.
+  const flagSetsWhileTuning = async (w: tf.Tensor) => {
+    const set = vi.spyOn(tf.env(), 'set');
+    await tuneMatMuls(() => {
+      withTunedMatMul(a, w, false, false, () => tf.matMul(a, w));
+    });
+    const values = set.mock.calls.filter(([flag]) => flag === 'WEBGPU_MATMUL_PROGRAM_TYPE').map(([, v]) => v);
+    set.mockRestore();
+    return values;
+  };
+  const before = tf.env().getNumber('WEBGPU_MATMUL_PROGRAM_TYPE');
+  expect(await flagSetsWhileTuning(b)).toEqual([3, before]);
+  expect(tunedMatMuls().get('5x3|3x4|00')).toBe(3);
+  expect(await flagSetsWhileTuning(c)).toEqual([-1, 3, before]);
+  expect([-1, 3]).toContain(tunedMatMuls().get('5x3|3x9|00'));
+  tf.dispose([a, b, c]);
+});
 
 test('a backend that cannot start falls back along webgpu → webgl → wasm → cpu, saying why', async () => {
   // Node has no WebGL, so asking for it lands on wasm with the reason recorded.

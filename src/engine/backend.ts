@@ -59,6 +59,14 @@ export async function activateBackend(
   throw new Error(`No tfjs backend could start: ${fallbacks.join('; ')}`);
 }
 
+/** The GPU tfjs' webgpu backend runs on, as its adapter tells (vendor, architecture); null off webgpu. */
+export function webgpuAdapter(): string | null {
+  if (tf.getBackend() !== 'webgpu') return null;
+  // tfjs keeps the adapter's vendor and architecture in fields its types mark private.
+  const info = (tf.backend() as unknown as { adapterInfo?: { vendor?: string; architecture?: string } }).adapterInfo;
+  return [info?.vendor, info?.architecture].filter(Boolean).join(' ') || 'unnamed adapter';
+}
+
 /** Bytes held by tensors, and on GPU backends the bytes in use and allocated on the device. */
 export function memoryFigures(): {
   numTensors: number;

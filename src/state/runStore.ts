@@ -31,6 +31,7 @@ import { useTextStore } from './textStore';
 import { useTableStore } from './tableStore';
 import * as archive from './runArchive';
 import { keepAutoPick, keptAutoPick } from './autoBackend';
+import { keepMatMulTunings, keptMatMulTunings } from './matmulTunings';
 import { heldRuns, holdRun, newRunId, nextRunNumber, onOtherTabs, releaseRun, tellOtherTabs } from './runTabs';
 
 export type { RunPhase };
@@ -266,6 +267,7 @@ export const useRunStore = create<RunState>((set, get) => {
     if (msg.runId === -1) {
       if (msg.type === 'backend') set({ probed: msg.report, probeError: null });
       if (msg.type === 'status') set({ probeError: msg.message ?? 'The training worker failed' });
+      if (msg.type === 'matmulTunings') keepMatMulTunings(msg.device, msg.entries);
       if (msg.type === 'crashed') {
         // Every run the worker had becomes interrupted (resumable from its checkpoint), and the person is told.
         set({ probeError: msg.message });
@@ -351,7 +353,7 @@ export const useRunStore = create<RunState>((set, get) => {
         finishExport(msg.runId, { fileName: msg.fileName, bytes: msg.bytes });
         break;
     }
-  });
+  }, keptMatMulTunings);
   /** PyTorch exports asked of the worker, by run: each resolves with the zip, or null (told in a notice). */
   const exports = new Map<number, (file: ExportedFile | null) => void>();
   function finishExport(runId: number, file: ExportedFile | null, error?: string) {

@@ -59,7 +59,11 @@ export class TrainingWorkerClient extends WorkerClient<ToWorker, FromWorker> {
   private unansweredSince: number | null = null;
   private watchdog: ReturnType<typeof setInterval> | null = null;
 
-  constructor(onMessage: (msg: FromWorker) => void) {
+  /** `keptTunings`: the webgpu matmul choices kept from earlier visits, sent to each worker started. */
+  constructor(
+    onMessage: (msg: FromWorker) => void,
+    private keptTunings: () => Record<string, unknown> = () => ({}),
+  ) {
     super(
       () => new Worker(new URL('./training.worker.ts', import.meta.url), { type: 'module' }),
       'training worker',
@@ -74,7 +78,11 @@ export class TrainingWorkerClient extends WorkerClient<ToWorker, FromWorker> {
   }
 
   protected override started(): void {
-    this.worker!.postMessage({ type: 'environment', cores: navigator.hardwareConcurrency } satisfies ToWorker);
+    this.worker!.postMessage({
+      type: 'environment',
+      cores: navigator.hardwareConcurrency,
+      matmulTunings: this.keptTunings(),
+    } satisfies ToWorker);
     this.unansweredSince = null;
     this.watchdog ??= setInterval(() => this.check(), PING_MS);
   }

@@ -54,8 +54,11 @@ export type ToWorker =
    * start and open too): backends that stopped working in this tab, which "auto" skips.
    */
   | { type: 'probe'; backend: BackendChoice; avoid?: BackendName[] }
-  /** Sent first: the page's logical cores, which decide whether wasm runs on threads. */
-  | { type: 'environment'; cores: number }
+  /**
+   * Sent first: the page's logical cores, which decide whether wasm runs on threads, and the
+   * webgpu matmul choices kept from earlier visits, by device (see 'matmulTunings' below).
+   */
+  | { type: 'environment'; cores: number; matmulTunings?: Record<string, unknown> }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'step' }
@@ -95,6 +98,8 @@ export type FromWorker =
    */
   | { type: 'backendLost'; runId: number; backend: BackendName; reason: string }
   | { type: 'pong'; runId: -1 }
+  /** After a run on webgpu that measured matmul shapes: every choice for this device, for the page to keep. */
+  | { type: 'matmulTunings'; runId: -1; device: string; entries: [string, number][] }
   /** The worker itself failed (an uncaught error): the runs it had are interrupted. */
   | { type: 'crashed'; runId: -1; message: string }
   /** A request about a run could not be answered (e.g. a character the model does not know). */

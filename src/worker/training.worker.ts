@@ -1,7 +1,14 @@
 /// <reference lib="webworker" />
 import './wasmPaths';
 import * as tf from '@tensorflow/tfjs';
-import { activateBackend, isFatalBackendError, wasmThreadsFor, watchDeviceLoss } from '../engine/backend';
+import {
+  activateBackend,
+  isFatalBackendError,
+  wasmThreadsFor,
+  watchDeviceLoss,
+  webgpuAdapter,
+} from '../engine/backend';
+import { rememberMatMulTunings, tunedMatMuls } from '../engine/kernels/matMulTuning';
 import { fastest, measureBackends } from '../engine/backendMeasure';
 import { autoKey } from '../engine/autoKey';
 import type { BackendChoice, BackendName } from '../spec/types';
@@ -29,12 +36,36 @@ function post(message: FromWorker, transfer: Transferable[] = []): void {
   (self as unknown as DedicatedWorkerGlobalScope).postMessage(message, transfer);
 }
 
+/** The webgpu matmul choices the page kept from earlier visits, by device. */
+let keptTunings: Record<string, unknown> = {};
+/** This browser on this GPU: what the page keeps matmul choices under. */
+const tuningDevice = (adapter: string) => `${navigator.userAgent} · ${adapter}`;
+
+/** On webgpu: reuse the choices measured on an earlier visit, so the first epoch does not time them again. */
+function applyKeptTunings(): void {
+  const adapter = webgpuAdapter();
+  if (adapter) rememberMatMulTunings(keptTunings[tuningDevice(adapter)]);
+}
+
+/** After a run on webgpu: hand the page every choice for this device when some are new. */
+function sendNewTunings(): void {
+  const adapter = webgpuAdapter();
+  if (!adapter) return;
+  const device = tuningDevice(adapter);
+  const entries = [...tunedMatMuls()];
+  const known = Array.isArray(keptTunings[device]) ? (keptTunings[device] as unknown[]).length : 0;
+  if (entries.length <= known) return;
+  keptTunings = { ...keptTunings, [device]: entries };
+  post({ type: 'matmulTunings', runId: -1, device, entries });
+}
+
 /** Why the active backend's GPU device went away, once it has (then nothing on it can be trusted). */
 let deviceLost: string | null = null;
 
 /** Start a backend, and listen for its device being lost (WebGPU). */
 async function activate(choice: BackendChoice, avoid: BackendName[] = []) {
   const report = await activateBackend(choice, avoid);
+  applyKeptTunings();
   deviceLost = null;
   watchDeviceLoss((reason) => {
     deviceLost = reason;
@@ -159,6 +190,7 @@ async function runOne(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> 
   } finally {
     current = null;
     cancelled.delete(runId);
+    if (!deviceLost) sendNewTunings();
   }
 }
 
@@ -284,6 +316,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       break;
     case 'environment':
       wasmThreadsFor(msg.cores);
+      keptTunings = msg.matmulTunings ?? {};
       break;
     case 'probe':
       // Only between runs: a run in progress keeps its backend.

@@ -1,6 +1,7 @@
 import { beforeAll, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { defaultSpec, mlpOf, encodeSpec, type BackendName, type ExperimentSpec } from '../../src/spec';
+import { MATMUL_TUNINGS_KEY } from '../../src/state/matmulTunings';
 import { e2eSite } from './browser';
 
 const e2e = e2eSite();
@@ -60,6 +61,14 @@ test('the app trains on WebGPU, charts epochs and pauses', async () => {
   await expect.poll(() => epochCount(page), { timeout: 60_000, interval: 250 }).toBeGreaterThan(paused);
   await page.getByRole('button', { name: 'Stop', exact: true }).click();
   await expect.poll(() => page.getByTestId('phase').textContent()).toBe('Stopped');
+  // The matmul shaders timed in the first epoch are kept for the next visit, per browser and GPU.
+  const kept = () =>
+    page.evaluate(
+      (key) => JSON.parse(localStorage.getItem(key) ?? '[]') as [string, [string, number][]][],
+      MATMUL_TUNINGS_KEY,
+    );
+  await expect.poll(async () => (await kept())[0]?.[1].length ?? 0).toBeGreaterThan(0);
+  expect((await kept())[0][0]).toContain(await page.evaluate(() => navigator.userAgent));
   await page.close();
 });
 

@@ -2,12 +2,12 @@
 // GPUs; on other devices another shader can be several times faster (on SwiftShader, Chromium's
 // software GPU, the packed shader runs MNIST's 64×784·784×128 in 37 ms, the chosen one in 121 ms).
 // So, as cuDNN's benchmark mode does, we time the candidates once per shape on this device, before
-// the first epoch's batches, and use the fastest from then on.
+// the first epoch's batches, and use the fastest from then on. What was measured can be handed
+// back on the next visit (the page keeps it per device), so only new shapes are timed again.
 import * as tf from '@tensorflow/tfjs';
+import { MATMUL_PROGRAMS as CANDIDATES, validMatMulTunings } from './matMulTuningEntries';
 
 const FLAG = 'WEBGPU_MATMUL_PROGRAM_TYPE';
-/** tfjs' own choice (-1) and its packed 32×32-tile shader (3, MatMulPackedProgram). */
-const CANDIDATES = [-1, 3];
 
 /** Shape key → the fastest program type measured for it. */
 const fastest = new Map<string, number>();
@@ -56,7 +56,12 @@ export async function tuneMatMuls(pass: () => void): Promise<void> {
   }
 }
 
-/** The program types chosen so far, by shape (for tests and the curious). */
+/** Take choices measured earlier on this device (untrusted: entries that are not one are ignored). */
+export function rememberMatMulTunings(entries: unknown): void {
+  for (const [key, program] of validMatMulTunings(entries)) if (!fastest.has(key)) fastest.set(key, program);
+}
+
+/** The program types chosen so far, by shape (kept by the page, and for tests). */
 export function tunedMatMuls(): ReadonlyMap<string, number> {
   return fastest;
 }
