@@ -66,13 +66,17 @@ interface KernelArgs {
   attrs: { formulas: UpdateFormulas; hyper: HyperValues };
 }
 
-/** The formulas as a JavaScript loop over typed arrays: (w, g, slots, outW, outSlots, hyper). */
+/**
+ * The formulas as a JavaScript loop over typed arrays: (w, g, slots, outW, outSlots, hyper). Each
+ * array is given as segments, updated as one array: the variables that share hyper-parameters
+ * are updated in one pass (on a 2-8-8-1 MLP, one pass instead of six costs a third of the time).
+ */
 export type JsUpdate = (
-  w: Float32Array,
-  g: Float32Array,
-  s: Float32Array[],
-  outW: Float32Array,
-  outS: Float32Array[],
+  w: Float32Array[],
+  g: Float32Array[],
+  s: Float32Array[][],
+  outW: Float32Array[],
+  outS: Float32Array[][],
   h: HyperValues,
 ) => void;
 const jsCache = new Map<string, JsUpdate>();
@@ -94,10 +98,14 @@ export function jsUpdate(f: UpdateFormulas): JsUpdate {
     const nSlots = f.slots.length;
     const pools = new Map<number, Pool>();
     fn = (W, G, S, outW, outS, h) => {
-      const n = W.length;
+      let n = 0;
+      for (const segment of W) n += segment.length;
       let pool = pools.get(n);
-      if (!pool) pools.set(n, (pool = new Pool(n)));
-      const state = [W, G, ...S].map((v) => new Float64Array(v));
+      if (!pool) pools.set(n, (pool = new Pool(n, 2 + nSlots)));
+      const state = pool.state;
+      gather(W, state[0]);
+      gather(G, state[1]);
+      for (let k = 0; k < nSlots; k++) gather(S[k], state[2 + k]);
       const r: Value[] = [...state, ...HYPER_NAMES.map((name) => h[name])];
       for (const [target, value] of steps) {
         pool.reset();
@@ -105,23 +113,54 @@ export function jsUpdate(f: UpdateFormulas): JsUpdate {
         if (typeof v === 'number') state[target].fill(v);
         else state[target].set(v);
       }
-      outW.set(state[0]);
-      for (let k = 0; k < nSlots; k++) outS[k].set(state[2 + k]);
+      scatter(state[0], outW);
+      for (let k = 0; k < nSlots; k++) scatter(state[2 + k], outS[k]);
     };
     jsCache.set(f.key, fn);
   }
   return fn;
 }
 
+// Copies between float32 and float64 arrays are loops: TypedArray.set converting between element
+// types took ~10 ns an element here, several times the update's own arithmetic.
+
+/** Segments laid end to end into `into`. */
+function gather(segments: Float32Array[], into: Float64Array): void {
+  let at = 0;
+  for (const segment of segments) {
+    for (let i = 0; i < segment.length; i++) into[at + i] = segment[i];
+    at += segment.length;
+  }
+}
+
+/** `from` cut back into segments. */
+function scatter(from: Float64Array, segments: Float32Array[]): void {
+  let at = 0;
+  for (const segment of segments) {
+    for (let i = 0; i < segment.length; i++) segment[i] = from[at + i];
+    at += segment.length;
+  }
+}
+
 /** A register: a whole variable's values, or one number (a hyper-parameter, or a result made of them). */
 type Value = Float64Array | number;
 type Expr = (r: Value[], pool: Pool) => Value;
 
-/** Scratch arrays for one assignment's intermediate results, reused for the next. */
+/**
+ * Arrays of one length, reused from call to call (V8 takes 1–2 µs to make a small typed array,
+ * more than a small variable's whole update): the state (w, g, slots) and one assignment's
+ * intermediate results, reused for the next.
+ */
 class Pool {
   private readonly arrays: Float64Array[] = [];
   private used = 0;
-  constructor(private readonly n: number) {}
+  readonly state: Float64Array[];
+  constructor(
+    private readonly n: number,
+    stateArrays: number,
+  ) {
+    this.state = Array.from({ length: stateArrays }, () => new Float64Array(n));
+  }
   reset(): void {
     this.used = 0;
   }
@@ -308,11 +347,11 @@ function cpuLikeKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] 
   const outW = newOutput(backend, w);
   const outS = slotInputs.map((s) => newOutput(backend, s));
   jsUpdate(formulas)(
-    heapView(backend, w),
-    heapView(backend, inputs.g),
-    slotInputs.map((s) => heapView(backend, s)),
-    heapView(backend, outW),
-    outS.map((o) => heapView(backend, o)),
+    [heapView(backend, w)],
+    [heapView(backend, inputs.g)],
+    slotInputs.map((s) => [heapView(backend, s)]),
+    [heapView(backend, outW)],
+    outS.map((o) => [heapView(backend, o)]),
     hyper,
   );
   return [outW, ...outS];
