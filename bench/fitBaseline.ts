@@ -8,6 +8,7 @@ import { buildDataset, type DatasetFiles } from '../src/data/dataset';
 import { buildSequenceDataset } from '../src/data/sequenceDataset';
 import type { ExperimentSpec, LstmSpec } from '../src/spec';
 import { plainGptExamplesPerSec, plainGptKernelsPerStep } from './plainGpt';
+import { workPerStep } from './dispatches';
 
 type Pair = [tf.Tensor, tf.Tensor];
 
@@ -63,7 +64,7 @@ export async function fitExamplesPerSec(
   return timedFit(model, train, validation, n, spec, epochs);
 }
 
-/** Kernels (dispatches, on GPU backends) that one model.trainOnBatch runs, after a warm-up batch. */
+/** Kernels (dispatches on webgpu) that one model.trainOnBatch runs, after a warm-up batch. */
 export async function fitKernelsPerStep(spec: ExperimentSpec, files: DatasetFiles = {}): Promise<number> {
   if (spec.model.kind === 'transformer') {
     const g = gptBaseline(spec, files);
@@ -77,12 +78,10 @@ export async function fitKernelsPerStep(spec: ExperimentSpec, files: DatasetFile
   });
   const [x, y] = train.map((t) => t.slice(0, spec.training.batchSize));
   await model.trainOnBatch(x, y);
-  const { kernels } = await tf.profile(async () => {
-    await model.trainOnBatch(x, y);
-  });
+  const count = await workPerStep(() => model.trainOnBatch(x, y));
   tf.dispose([x, y, ...train, ...validation]);
   model.dispose();
-  return kernels.length;
+  return count;
 }
 
 function baseline(

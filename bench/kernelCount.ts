@@ -1,11 +1,12 @@
-// Kernels one training step runs (on GPU backends each is a dispatch): a batch gathered, forward,
-// backward and the optimizer update, counted with tf.profile after a warm-up step.
+// Kernels one training step runs (on webgpu: its dispatches, see dispatches.ts): a batch gathered,
+// forward, backward and the optimizer update, counted after a warm-up step.
 import * as tf from '@tensorflow/tfjs';
 import type { DatasetFiles } from '../src/data/dataset';
 import { createOptimizer } from '../src/engine/optimizers';
 import { prepareLearner } from '../src/engine/prepareLearner';
 import { optimizerStep, stepSettings } from '../src/engine/step';
 import type { ExperimentSpec } from '../src/spec';
+import { workPerStep } from './dispatches';
 
 export async function kernelsPerStep(spec: ExperimentSpec, files: DatasetFiles = {}): Promise<number> {
   const learner = prepareLearner(spec, { files }).make();
@@ -22,9 +23,9 @@ export async function kernelsPerStep(spec: ExperimentSpec, files: DatasetFiles =
       optimizerStep(learner, optimizer, idx, 0, idx.size, settings);
     });
   step();
-  const { kernels } = await tf.profile(step);
+  const count = await workPerStep(step);
   optimizer.dispose();
   learner.dispose();
   idx.dispose();
-  return kernels.length;
+  return count;
 }

@@ -5,6 +5,7 @@
 // softmaxCrossEntropy, and tf.train.adam's minimize. It imports nothing from the engine, so it
 // measures what a person writing the model by hand in tfjs gets. Runs in Node and in the page.
 import * as tf from '@tensorflow/tfjs';
+import { workPerStep } from './dispatches';
 
 export interface PlainGptShape {
   vocab: number;
@@ -161,7 +162,7 @@ export async function plainGptExamplesPerSec(
   return ((training.epochs - 1) * steps * B) / seconds;
 }
 
-/** Kernels (GPU dispatches) one training step of the plain tfjs GPT runs, after a warm-up step. */
+/** Kernels (dispatches on webgpu) one training step of the plain tfjs GPT runs, after a warm-up step. */
 export async function plainGptKernelsPerStep(
   shape: PlainGptShape,
   data: PlainGptData,
@@ -174,8 +175,8 @@ export async function plainGptKernelsPerStep(
       optimizer.minimize(() => batchLoss(model, shape, data, 0, training.batchSize), false, model.variables);
     });
   step();
-  const { kernels } = await tf.profile(step);
+  const count = await workPerStep(step);
   model.dispose();
   optimizer.dispose();
-  return kernels.length;
+  return count;
 }

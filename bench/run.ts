@@ -174,7 +174,7 @@ for (let r = 0; r < rounds; r++) {
   process.stdout.write(`round ${r + 1}/${rounds} done\n`);
 }
 
-// Kernels per training step (dispatches on GPU backends), ours against model.fit's trainOnBatch.
+// Kernels per training step (on webgpu its dispatches), ours against model.fit's trainOnBatch.
 const kernelRows: { workload: string; backend: string; ours: number; stock: number | null }[] = [];
 for (const w of workloads) {
   for (const b of backendsOf(w)) {
@@ -259,7 +259,7 @@ console.table(
   })),
 );
 console.log(
-  '(A kernel is one GPU dispatch on webgpu; stock tfjs: model.trainOnBatch, which also computes the accuracy metric.)',
+  '(On webgpu the compute dispatches a step records, not counting kernels that dispatch nothing such as Reshape; stock tfjs: model.trainOnBatch, which also computes the accuracy metric.)',
 );
 // Other JavaScript libraries on the CPU, against our engine on the cpu and wasm backends, timed
 // training alone (as they train) and doing the forward passes our epochs also make (evaluation and
