@@ -45,7 +45,7 @@ for (const f of ['package.json', 'index.js', 'LICENSE.md'])
 xzInto('node_modules/webgpu/dist/linux-x64/dawn.node', join(webgpu, 'dist/linux-x64/dawn.node.xz'));
 
 mkdirSync(join(out, 'datasets'));
-for (const f of ['mnist-images.u8', 'mnist-labels.u8', 'names.txt'])
+for (const f of ['mnist-images.u8', 'mnist-labels.u8', 'names.txt', 'sotu.txt'])
   copyFileSync(join('datasets', f), join(out, 'datasets', f));
 
 // The Vulkan loader, and glvnd's dispatch libraries that NVIDIA's Vulkan driver (libGLX_nvidia)

@@ -77,7 +77,7 @@ PY
 fi
 
 args=("$@")
-[ ${#args[@]} -gt 0 ] || args=(--rounds 3 --epochs 3 --backends wasm,webgpu --quality-seconds 0
+[ ${#args[@]} -gt 0 ] || args=(--rounds 3 --epochs 3 --backends wasm,webgpu --quality-seconds 0 --skip-libraries
   --workloads spiral,mnist,lstm,transformer,4096)
 "$node" bench.mjs "${args[@]}" --gpu-matmul-size 4096 --gpu-peak-gflops "$peak"
 if [ -n "${OUT:-}" ]; then cp bench/results/*.json "$OUT"/; fi

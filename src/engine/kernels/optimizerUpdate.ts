@@ -121,9 +121,6 @@ export function jsUpdate(f: UpdateFormulas): JsUpdate {
   return fn;
 }
 
-// Copies between float32 and float64 arrays are loops: TypedArray.set converting between element
-// types took ~10 ns an element here, several times the update's own arithmetic.
-
 /** Segments laid end to end into `into`. */
 function gather(segments: Float32Array[], into: Float64Array): void {
   let at = 0;
