@@ -16,6 +16,7 @@ import { buildAndServe, launchChromium } from '../test/e2e/browser';
 import { defaultSpec, encodeSpec, type BackendName } from '../src/spec';
 import type { DatasetFiles } from '../src/data/dataset';
 import type { EpochMetrics } from '../src/engine/types';
+import { ISOLATION_HEADERS } from '../csp';
 import { chooseWorkloads } from './workloads';
 import { median } from './median';
 import { gptBaseline } from './fitBaseline';
@@ -48,16 +49,13 @@ async function withoutIsolation(page: Page): Promise<void> {
   await page.route('**/*', async (route) => {
     const response = await route.fetch();
     const headers = { ...response.headers() };
-    delete headers['cross-origin-opener-policy'];
-    delete headers['cross-origin-embedder-policy'];
+    for (const name of Object.keys(ISOLATION_HEADERS)) delete headers[name.toLowerCase()]; // Playwright lower-cases them
     await route.fulfill({ response, headers });
   });
 }
 const chosen = listArg('workloads');
 // The heavy workloads go beyond what the app's builder allows, so the page cannot run them.
 const workloads = chooseWorkloads(chosen).filter((w) => !w.onlyWhenNamed);
-
-const ISOLATION = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
 
 /** The plain tfjs GPT's page script, bundled once. */
 async function plainGptBundle(): Promise<string> {
@@ -86,7 +84,7 @@ async function plainGptInPage(
   isolated: boolean,
 ): Promise<{ examplesPerSec: number; threads: number }> {
   const page = await browser.newPage();
-  const headers = isolated ? ISOLATION : {};
+  const headers: Record<string, string> = isolated ? { ...ISOLATION_HEADERS } : {};
   await page.route(`${origin}plain-gpt/**`, (route) => {
     const name = new URL(route.request().url()).pathname.slice('/plain-gpt/'.length);
     if (name === '')
@@ -136,6 +134,8 @@ type Samples = {
 const variantsOf = (w: (typeof workloads)[number]) =>
   VARIANTS.filter((v) => !w.backends || w.backends.includes(v.backend));
 const plainBundle = workloads.some((w) => w.baseline === 'gpt') ? await plainGptBundle() : '';
+/** The data files of the workloads the plain GPT trains on, read once (the app reads its own). */
+const filesOf = new Map(workloads.filter((w) => w.baseline === 'gpt').map((w) => [w.name, w.files?.() ?? {}]));
 const key = (workload: string, backend: string) => `${workload} | ${backend}`;
 const samples: Record<string, Samples> = Object.fromEntries(
   workloads.flatMap((w) =>
@@ -180,7 +180,8 @@ try {
         x.examplesPerSec.push(median(later.map((e) => e.examplesPerSec)));
         x.gflopPerSec.push(median(later.map((e) => e.gflopPerSec)));
         if (w.baseline === 'gpt') {
-          const plain = await plainGptInPage(browser, url, plainBundle, spec, w.files?.() ?? {}, 3, variant.isolated);
+          const files = filesOf.get(w.name)!;
+          const plain = await plainGptInPage(browser, url, plainBundle, spec, files, 3, variant.isolated);
           x.plainExamplesPerSec.push(plain.examplesPerSec);
           x.plainThreads.push(plain.threads);
         }

@@ -278,7 +278,10 @@ class RuleOptimizer implements Optimizer {
   private decayGroups(): number[][] {
     if (!this.groupCache) {
       const groups = new Map<number, number[]>();
-      this.variables.forEach((w, i) => groups.set(this.decayOf(w), [...(groups.get(this.decayOf(w)) ?? []), i]));
+      this.variables.forEach((w, i) => {
+        const decay = this.decayOf(w);
+        groups.set(decay, [...(groups.get(decay) ?? []), i]);
+      });
       this.groupCache = [...groups.values()];
     }
     return this.groupCache;

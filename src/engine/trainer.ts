@@ -103,8 +103,9 @@ interface ReadBack {
 }
 
 /**
- * L2 norm of a group of matrices (or their gradients): √Σw² over the tensors, as m·√Σ(w/m)² with m the largest |w|: an exploding run's weights (|w| past
- * 1.8e19) would overflow float32 when squared, and a run record cannot hold the Infinity.
+ * L2 norm of a group of matrices (or their gradients): √Σw² over the tensors, as m·√Σ(w/m)² with m
+ * the largest |w|: an exploding run's weights (|w| past 1.8e19) would overflow float32 when
+ * squared, and a run record cannot hold the Infinity.
  */
 const groupNorm = (tensors: tf.Tensor[]) => {
   const m = tf
