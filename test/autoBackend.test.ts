@@ -133,4 +133,10 @@ test('webgpu matmul choices are kept per device, and damaged or foreign entries 
   expect(keptMatMulTunings()).toEqual({ gpu: [['8x2|2x8|11', 3]], other: [] });
   items.set(MATMUL_TUNINGS_KEY, '{not json');
   expect(keptMatMulTunings()).toEqual({});
+  // Full storage: nothing is kept, and nothing throws (the next visit times the shapes again).
+  localStorage.setItem = () => {
+    throw new DOMException('quota', 'QuotaExceededError');
+  };
+  expect(() => keepMatMulTunings('gpu', [['8x2|2x8|00', 3]])).not.toThrow();
+  expect(keptMatMulTunings()).toEqual({});
 });
