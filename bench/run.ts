@@ -1,7 +1,8 @@
 // bench/: training-speed benchmarks. Prints figures and ratios; asserts nothing.
 // Usage: npm run bench [-- --rounds 5 --epochs 4 --backends cpu,wasm,webgpu --workloads mnist,lstm
 //                         --quality-seconds 300 (0 skips the quality run)
-//                         --matmul-size 1024 --gpu-matmul-size 1024 --gpu-peak-gflops N --skip-libraries]
+//                         --matmul-size 1024 --gpu-matmul-size 1024 --gpu-peak-gflops N --skip-libraries
+//                         --auto (first, time "Auto"'s measurement of each workload as the app makes it)]
 // --workloads 4096 adds the matmul-bound MLP (webgpu only; meant for a real GPU, see bench/device).
 // Each round runs every workload on every backend once, interleaved, so machine drift hits all
 // alike; the table reports medians over rounds. The first epoch of each run (shader compilation,
@@ -18,6 +19,8 @@ import { BOUNDARY_RESOLUTION } from '../src/engine/epochPlan';
 import type { EpochMetrics } from '../src/engine/types';
 import { defaultSpec, type BackendName, type ExperimentSpec } from '../src/spec';
 import type { DatasetFiles } from '../src/data/dataset';
+import { fastest, measureBackends } from '../src/engine/backendMeasure';
+import { BACKENDS as ALL_BACKENDS } from '../src/spec/types';
 import { chooseWorkloads } from './workloads';
 import { matmulGflops, webgpuAdapterName } from './matmulLimit';
 import { namesTransformerQuality, type QualityResult } from './quality';
@@ -107,6 +110,31 @@ const epochsOf = (w: (typeof workloads)[number], backend: BackendName | 'library
   backend === 'webgpu' || backend === 'webgl' ? epochs : Math.max(epochs, w.minEpochs ?? 0);
 const backendsOf = (w: (typeof workloads)[number]) => available.filter((b) => !w.backends || w.backends.includes(b));
 
+const filesOf = new Map(workloads.map((w) => [w.name, w.files?.() ?? {}]));
+
+// "Auto"'s measurement as the app's worker makes it, before anything else has run in this process
+// (so a GPU's shaders compile as on a first visit): its time in all against its budget, what each
+// backend measured, and the pick.
+const autoRows: Record<string, string | number>[] = [];
+if (process.argv.includes('--auto')) {
+  for (const w of workloads) {
+    const avoid = ALL_BACKENDS.filter((b) => !backendsOf(w).includes(b));
+    const started = performance.now();
+    const measured = await measureBackends(w.spec(defaultSpec()), filesOf.get(w.name)!, avoid);
+    const totalMs = Math.round(performance.now() - started);
+    for (const m of measured)
+      autoRows.push({
+        workload: w.name,
+        backend: m.backend,
+        'first step ms': m.firstStepMs === undefined ? '—' : +m.firstStepMs.toFixed(1),
+        'ms per step': m.msPerStep === null ? (m.note ?? '—') : +m.msPerStep.toFixed(2),
+        'measurement ms in all': totalMs,
+        picked: fastest(measured) === m.backend ? 'yes' : '',
+      });
+  }
+  console.table(autoRows);
+}
+
 // Each backend's matmul limit, measured in this run before the workloads.
 const limits: Record<string, { size: number; gflopPerSec: number }> = {};
 for (const b of available) {
@@ -146,7 +174,6 @@ for (const w of workloads) {
 }
 const libs: Record<string, { convnet: LibrarySpeed[]; brainjs: LibrarySpeed[]; jaxjs: LibrarySpeed[] }> =
   Object.fromEntries(workloads.map((w) => [w.name, { convnet: [], brainjs: [], jaxjs: [] }]));
-const filesOf = new Map(workloads.map((w) => [w.name, w.files?.() ?? {}]));
 for (let r = 0; r < rounds; r++) {
   for (const w of workloads) {
     const files = filesOf.get(w.name)!;
@@ -350,6 +377,7 @@ writeFileSync(
       limits,
       rows,
       kernels: kernelRows,
+      auto: autoRows,
       libraries,
       quality,
       raw: results,

@@ -37,6 +37,13 @@ function names(d: ExperimentSpec, samples: number): ExperimentSpec['dataset'] {
   return { ...d.dataset, kind: 'names', ...datasetDefaults('names'), samples, contextLength: 16 };
 }
 
+const smallGpt = (d: ExperimentSpec): ExperimentSpec => ({
+  ...d,
+  dataset: { ...d.dataset, kind: 'sotu', ...datasetDefaults('sotu'), samples: 256, contextLength: 64 },
+  model: { kind: 'transformer', layers: 4, dModel: 96, heads: 4, dropout: 0 },
+  training: { ...d.training, batchSize: 32, optimizer: { ...d.training.optimizer, learningRate: 3e-3 } },
+});
+
 export const WORKLOADS: Workload[] = [
   {
     name: 'default experiment (2-8-8-1 on circle)',
@@ -97,17 +104,23 @@ export const WORKLOADS: Workload[] = [
     // The small GPT (about 0.47M parameters), char-level on the speeches, on wasm only:
     // its epoch takes minutes on the cpu backend and on software WebGPU.
     name: 'small GPT 4×96, context 64, on speeches',
-    spec: (d) => ({
-      ...d,
-      dataset: { ...d.dataset, kind: 'sotu', ...datasetDefaults('sotu'), samples: 256, contextLength: 64 },
-      model: { kind: 'transformer', layers: 4, dModel: 96, heads: 4, dropout: 0 },
-      training: { ...d.training, batchSize: 32, optimizer: { ...d.training.optimizer, learningRate: 3e-3 } },
-    }),
+    spec: smallGpt,
     files: speechesFiles,
     baseline: 'gpt',
     otherLibraries: false,
     tokensPerExample: 64,
     backends: ['wasm'],
+  },
+  {
+    // The same on a real GPU (bench/device): --workloads "gpu gpt".
+    name: 'GPU GPT 4×96, context 64, on speeches',
+    spec: smallGpt,
+    files: speechesFiles,
+    baseline: 'gpt',
+    otherLibraries: false,
+    tokensPerExample: 64,
+    onlyWhenNamed: true,
+    backends: ['webgpu'],
   },
   {
     // Matmul-bound: 20M weights and batch 1024, so a step is three large products each way. Wider

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the Node bench (bench/run.ts, bundled) on this machine's GPU through WebGPU (Dawn on Vulkan)
 # and on wasm, offline. Arguments go to the bench; results land in $OUT (or here).
-# Default: every workload plus the matmul-bound MLP, 3 rounds of 3 epochs, wasm and webgpu.
+# Default: Auto's measurement first, then the everyday workloads (but the GPT on wasm) plus the small GPT and
+# the matmul-bound MLP on webgpu; 3 rounds of 3 epochs, wasm and webgpu.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here"
@@ -78,6 +79,6 @@ fi
 
 args=("$@")
 [ ${#args[@]} -gt 0 ] || args=(--rounds 3 --epochs 3 --backends wasm,webgpu --quality-seconds 0 --skip-libraries
-  --workloads spiral,mnist,lstm,transformer,4096)
+  --auto --workloads "circle,spiral,mnist,lstm,transformer,gpu gpt,4096")
 "$node" bench.mjs "${args[@]}" --gpu-matmul-size 4096 --gpu-peak-gflops "$peak"
 if [ -n "${OUT:-}" ]; then cp bench/results/*.json "$OUT"/; fi
