@@ -122,6 +122,31 @@ describe('the Trainer with the whole-MLP step', () => {
     expect(last.valAccuracy).toBeGreaterThan(0.9);
   });
 
+  test('on wasm, the decision boundary follows the weights it updates in place (tfjs-wasm packs a matmul operand once per tensor)', async () => {
+    // The default network over the 48×48 grid is past the plain forward's limit, so the grid goes
+    // through tfjs-wasm's matmul, which had kept the first epoch's weights packed.
+    const boundaries = async (backend: 'cpu' | 'wasm') => {
+      await activateBackend(backend);
+      const seen: Float32Array[] = [];
+      const spec = defaultSpec();
+      await new Trainer(
+        { ...spec, training: { ...spec.training, epochs: 8 } },
+        { onEpoch: (_, views) => seen.push(views.boundary!.values) },
+        { boundaryResolution: 48 },
+      ).run();
+      return seen;
+    };
+    await activateBackend('wasm');
+    expect(hostMlpSuits(105, 48 * 48)).toBe(false);
+    const before = [tf.memory().numTensors, tf.backend().numDataIds()]; // the copies are freed too
+    const wasm = await boundaries('wasm');
+    expect([tf.memory().numTensors, tf.backend().numDataIds()]).toEqual(before);
+    const cpu = await boundaries('cpu');
+    const gap = (a: Float32Array, b: Float32Array) => Math.max(...a.map((v, i) => Math.abs(v - b[i])));
+    expect(gap(wasm[7], wasm[1])).toBeGreaterThan(0.01); // it moves
+    for (const e of [1, 7]) expect(gap(wasm[e], cpu[e])).toBeLessThan(1e-4);
+  });
+
   test('is taken only without dropout, and only where the backend has the kernel', async () => {
     const rows = tf.tensor1d([0, 1, 2, 3], 'int32');
     const offered = async (backend: 'cpu' | 'wasm' | 'webgpu', dropout: number) => {

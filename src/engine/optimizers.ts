@@ -8,6 +8,7 @@ import {
   type UpdateFormulas,
 } from './kernels/optimizerUpdate';
 import { heapView } from './kernels/memory';
+import { markWrittenInPlace } from './kernels/inPlaceWrites';
 
 /**
  * Every optimizer in one place behind one interface (as ConvNetJS does), with PyTorch's
@@ -259,6 +260,7 @@ class RuleOptimizer implements Optimizer {
         hyper,
       );
     }
+    for (const w of this.variables) markWrittenInPlace(w); // so no matmul uses a stale packed copy
     this.steps = t;
     return true;
   }
