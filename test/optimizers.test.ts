@@ -1,7 +1,19 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { clipArraysByGlobalNorm, clipByGlobalNorm, createOptimizer } from '../src/engine/optimizers';
-import { fusedUpdateAvailable } from '../src/engine/kernels/optimizerUpdate';
+import {
+  clipArraysByGlobalNorm,
+  clipByGlobalNorm,
+  createOptimizer,
+  fusedFormulas,
+  ruleFor,
+} from '../src/engine/optimizers';
+import {
+  fusedUpdateAvailable,
+  interpretedUpdate,
+  jsUpdate,
+  type HyperValues,
+} from '../src/engine/kernels/optimizerUpdate';
+import { Rng } from '../src/data/rng';
 import { activateBackend } from '../src/engine/backend';
 import { learningRateAt } from '../src/engine/schedule';
 import { defaultSpec, exponentialGamma, type OptimizerSpec } from '../src/spec';
@@ -172,6 +184,52 @@ test('the in-place update leaves untouched a tensor that shared the memory of a 
   v.dispose();
   await activateBackend('cpu');
 });
+
+test.each(['adam', 'adamw'] as const)(
+  '%s written out as one pass equals its interpreted formulas bit for bit',
+  (kind) => {
+    const { key, rule } = ruleFor({ ...defaultSpec().training.optimizer, kind });
+    const formulas = fusedFormulas(key, rule);
+    const rng = new Rng(3);
+    const random = (n: number) => Float32Array.from({ length: n }, () => rng.uniform(-1, 1));
+    // Two segments (two variables in one pass); m random, v non-negative as Adam keeps it.
+    const start = [random(12), random(4)].map((w) => ({
+      w,
+      g: random(w.length),
+      m: random(w.length),
+      v: random(w.length).map(Math.abs),
+    }));
+    const hyper = {
+      lr: 0.05,
+      beta1: 0.9,
+      beta2: 0.99,
+      oneMinusBeta1: 0.1,
+      oneMinusBeta2: 0.01,
+      bc1: 0.19,
+      bc2: 0.0199,
+      eps: 0.3, // large enough that where it is added shows
+      wd: kind === 'adam' ? 0.01 : 0,
+      decay: kind === 'adamw' ? 0.9995 : 1,
+    } as HyperValues;
+    const run = (update: ReturnType<typeof jsUpdate>) => {
+      const s = start.map((x) => ({ w: x.w.slice(), g: x.g, m: x.m.slice(), v: x.v.slice() }));
+      const [W, M, V] = [s.map((x) => x.w), s.map((x) => x.m), s.map((x) => x.v)];
+      for (let t = 0; t < 3; t++)
+        update(
+          W,
+          s.map((x) => x.g),
+          [M, V],
+          W,
+          [M, V],
+          hyper,
+        );
+      return [...W, ...M, ...V];
+    };
+    const written = run(jsUpdate(formulas));
+    expect(written).toEqual(run(interpretedUpdate(formulas)));
+    expect(written[0]).not.toEqual(start[0].w);
+  },
+);
 
 describe('the fused optimizer kernel equals the tf-op update', () => {
   const cases = (['cpu'] as const).flatMap((backend) =>

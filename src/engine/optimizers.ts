@@ -151,7 +151,7 @@ export function ruleFor(spec: OptimizerSpec): { rule: Rule; key: string } {
 }
 
 /** The rule's formulas with weight decay in front: coupled (wd·w added to g) or decoupled (w shrunk). */
-function fusedFormulas(key: string, rule: Rule): UpdateFormulas {
+export function fusedFormulas(key: string, rule: Rule): UpdateFormulas {
   return { key, slots: rule.slots, assignments: ['g = g + wd * w', 'w = decay * w', ...rule.formulas] };
 }
 
