@@ -84,8 +84,10 @@ async function timeSteps(
     const t0 = performance.now();
     // The step the Trainer takes (plain JavaScript for tiny MLPs on cpu and wasm), so that is what is compared.
     const loss = tf.tidy(() => optimizerStep(learner, optimizer, idx, 0, training.batchSize, settings).loss);
-    await loss.data();
-    loss.dispose();
+    if (typeof loss !== 'number') {
+      await loss.data();
+      loss.dispose();
+    }
     return performance.now() - t0;
   };
   try {

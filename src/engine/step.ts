@@ -21,11 +21,11 @@ export function stepSettings(training: TrainingSpec, lr: number, dropoutSeed: ()
   return { lr, l1: training.l1, l2: training.l2, clipNorm: training.clipNorm, dropoutSeed };
 }
 
-/** The batch's loss, and its gradients before clipping: tensors by name, or arrays in the variables' order (plain step). */
-export interface StepResult {
-  loss: tf.Scalar;
-  grads: tf.NamedTensorMap | Float32Array[];
-}
+/**
+ * The batch's loss, and its gradients before clipping: tensors by name, or (plain step) the loss
+ * as a number and the gradients as arrays in the variables' order, with no tensor made at all.
+ */
+export type StepResult = { loss: tf.Scalar; grads: tf.NamedTensorMap } | { loss: number; grads: Float32Array[] };
 
 /**
  * Trains on rows[from … from+count) of the learner's data. Call inside tf.tidy: the tf-op step
@@ -43,7 +43,7 @@ export function optimizerStep(
   const host = learner.hostGradients?.(rows, from, count, penalty);
   if (host) {
     const grads = s.clipNorm > 0 ? clipArraysByGlobalNorm(host.grads, s.clipNorm) : host.grads;
-    if (optimizer.stepInPlace(grads, s.lr)) return { loss: tf.scalar(host.loss), grads: host.grads };
+    if (optimizer.stepInPlace(grads, s.lr)) return { loss: host.loss, grads: host.grads };
   }
   const idx = rows.slice(from, count);
   const { value, grads } = tf.variableGrads(() => {

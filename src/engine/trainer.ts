@@ -85,8 +85,15 @@ interface RunPlan {
 /** The tensors one epoch makes, freed when it ends however it ends. */
 interface EpochTensors {
   perm: tf.Tensor1D;
-  losses: tf.Scalar[];
+  /** Numbers where the step ran in plain JavaScript. */
+  losses: (tf.Scalar | number)[];
   gradNorms: tf.Tensor1D | null;
+}
+
+/** The epoch's batch losses as one tensor, for the epoch's one read-back. */
+function lossesTensor(losses: (tf.Scalar | number)[]): tf.Tensor1D {
+  if (losses.every((l) => typeof l === 'number')) return tf.tensor1d(losses);
+  return tf.stack(losses.map((l) => (typeof l === 'number' ? tf.scalar(l) : l))) as tf.Tensor1D;
 }
 
 /** The end-of-epoch read-back, by name. */
@@ -326,7 +333,7 @@ export class Trainer {
       } finally {
         made.perm.dispose();
         made.gradNorms?.dispose();
-        made.losses.forEach((l) => l.dispose());
+        tf.dispose(made.losses.filter((l) => typeof l !== 'number'));
       }
     }
     return { status: 'completed' };
@@ -383,7 +390,7 @@ export class Trainer {
     perm: tf.Tensor1D,
     b: number,
     withNorms: boolean,
-  ): { loss: tf.Scalar; norms?: tf.Tensor1D } {
+  ): { loss: tf.Scalar | number; norms?: tf.Tensor1D } {
     const { learner, optimizer, batchSize } = plan;
     return tf.tidy(() => {
       const settings = stepSettings(this.spec.training, plan.lrAt(optimizer.steps), plan.dropoutSeed);
@@ -407,10 +414,10 @@ export class Trainer {
       made.gradNorms = norms ?? made.gradNorms;
       this.events.onProgress?.(epoch, b + 1, batches);
       if (stepping) {
-        const value = (await loss.data())[0];
+        const value = typeof loss === 'number' ? loss : (await loss.data())[0];
         this.events.onBatch?.({ epoch, batch: b + 1, step: plan.optimizer.steps, loss: value });
         if (!Number.isFinite(value)) return diverged(epoch, value, this.spec.training.optimizer.learningRate);
-      } else await pacing.fence.maybeWait(loss);
+      } else if (typeof loss !== 'number') await pacing.fence.maybeWait(loss); // a number: nothing is queued
       if (performance.now() - pacing.lastYield > 20) {
         await yieldToEventLoop();
         pacing.lastYield = performance.now();
@@ -426,7 +433,7 @@ export class Trainer {
     const packed = tf.tidy(() => {
       const { metrics, view } = learner.epochTensors();
       return tf.concat([
-        tf.stack(made.losses),
+        lossesTensor(made.losses),
         metrics,
         tf.stack(groups.map((g) => groupNorm(g.weights))),
         made.gradNorms ?? tf.zeros([groups.length]),
