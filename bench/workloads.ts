@@ -77,6 +77,21 @@ export const WORKLOADS: Workload[] = [
     jaxjs: true,
   },
   {
+    // The wide case for matmul efficiency on wasm: ~80% of a step is the first layer's products.
+    name: 'MLP 784-1024-10 on MNIST',
+    spec: (d) => ({
+      ...d,
+      dataset: { ...d.dataset, kind: 'mnist', ...datasetDefaults('mnist'), samples: 2000 },
+      model: { kind: 'mlp', hidden: [{ units: 1024, activation: 'relu', dropout: 0 }] },
+      training: { ...d.training, batchSize: 64, optimizer: { ...d.training.optimizer, learningRate: 1e-3 } },
+    }),
+    files: mnistFiles,
+    baseline: 'mlp',
+    otherLibraries: false,
+    // Minutes an epoch on the cpu backend and on software WebGPU.
+    backends: ['wasm'],
+  },
+  {
     name: 'LSTM 128 on names',
     spec: (d) => ({
       ...d,

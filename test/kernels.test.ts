@@ -43,29 +43,43 @@ describe.each(['cpu', 'wasm'] as const)('on %s', (backend) => {
   });
 
   const activations: FusedActivation[] = ['linear', 'relu', 'sigmoid'];
-  test.each(activations)('linear() with %s: value and gradients equal tfjs autodiff of x·W + b', async (activation) => {
-    await activateBackend(backend);
-    const x = tf.tensor2d(random(6 * 5), [6, 5]);
-    const W = tf.variable(tf.tensor2d(random(5 * 4), [5, 4]));
-    const b = tf.variable(tf.tensor1d(random(4)));
-    const target = tf.tensor2d(random(6 * 4), [6, 4]);
-    const stockAct = (z: tf.Tensor): tf.Tensor =>
-      activation === 'relu' ? z.relu() : activation === 'sigmoid' ? z.sigmoid() : z;
-    const loss = (y: tf.Tensor) => y.sub(target).square().sum() as tf.Scalar;
-    // Gradients for x too: x is an ordinary input here, not data.
-    const ours = tf.grads((xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) =>
-      loss(linear(xx as tf.Tensor2D, ww as tf.Tensor2D, bb as tf.Tensor1D, { activation })),
-    )([x, W, b]);
-    const stock = tf.grads((xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) =>
-      loss(stockAct((xx as tf.Tensor2D).matMul(ww as tf.Tensor2D).add(bb) as tf.Tensor2D)),
-    )([x, W, b]);
-    ours.forEach((g, i) => close(g.dataSync(), stock[i].dataSync()));
-    // The same with x as data, and without a bias: only dW, which must not change.
-    const { grads } = tf.variableGrads(() => loss(linear(x, W, null, { activation, inputNeedsGrad: false })), [W]);
-    const { grads: stockGrads } = tf.variableGrads(() => loss(stockAct(x.matMul(W))), [W]);
-    close(grads[W.name].dataSync(), stockGrads[W.name].dataSync());
-    // Some gradient is non-zero, so the comparison means something.
-    expect(Math.max(...Array.from(ours[1].dataSync(), Math.abs))).toBeGreaterThan(1e-3);
-    tf.dispose([x, W, b, target, ...ours, ...stock, grads[W.name], stockGrads[W.name]]);
-  });
+  // Layers once per step with more outputs than rows take the (Wᵀ·xᵀ)ᵀ forward on wasm.
+  const shapes = [
+    { rows: 6, outs: 4, oncePerStep: false },
+    { rows: 3, outs: 7, oncePerStep: true },
+  ];
+  const cases = activations.flatMap((a) => shapes.map((sh) => [a, sh.rows, sh.outs, sh] as const));
+  test.each(cases)(
+    'linear() with %s, %i rows × %i outputs: value and gradients equal tfjs autodiff of x·W + b',
+    async (activation, rows, outs, { oncePerStep }) => {
+      await activateBackend(backend);
+      const x = tf.tensor2d(random(rows * 5), [rows, 5]);
+      const W = tf.variable(tf.tensor2d(random(5 * outs), [5, outs]));
+      const b = tf.variable(tf.tensor1d(random(outs)));
+      const target = tf.tensor2d(random(rows * outs), [rows, outs]);
+      const stockAct = (z: tf.Tensor): tf.Tensor =>
+        activation === 'relu' ? z.relu() : activation === 'sigmoid' ? z.sigmoid() : z;
+      const loss = (y: tf.Tensor) => y.sub(target).square().sum() as tf.Scalar;
+      // Gradients for x too: x is an ordinary input here, not data.
+      const ours = tf.grads((xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) =>
+        loss(linear(xx as tf.Tensor2D, ww as tf.Tensor2D, bb as tf.Tensor1D, { activation, oncePerStep })),
+      )([x, W, b]);
+      const stock = tf.grads((xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) =>
+        loss(stockAct((xx as tf.Tensor2D).matMul(ww as tf.Tensor2D).add(bb) as tf.Tensor2D)),
+      )([x, W, b]);
+      ours.forEach((g, i) => close(g.dataSync(), stock[i].dataSync()));
+      const [value, stockValue] = [linear(x, W, b, { activation, oncePerStep }), stockAct(x.matMul(W).add(b))];
+      close(value.dataSync(), stockValue.dataSync());
+      // The same with x as data, and without a bias: only dW, which must not change.
+      const { grads } = tf.variableGrads(
+        () => loss(linear(x, W, null, { activation, inputNeedsGrad: false, oncePerStep })),
+        [W],
+      );
+      const { grads: stockGrads } = tf.variableGrads(() => loss(stockAct(x.matMul(W))), [W]);
+      close(grads[W.name].dataSync(), stockGrads[W.name].dataSync());
+      // Some gradient is non-zero, so the comparison means something.
+      expect(Math.max(...Array.from(ours[1].dataSync(), Math.abs))).toBeGreaterThan(1e-3);
+      tf.dispose([x, W, b, target, value, stockValue, ...ours, ...stock, grads[W.name], stockGrads[W.name]]);
+    },
+  );
 });

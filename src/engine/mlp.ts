@@ -59,6 +59,7 @@ function dense(x: tf.Tensor2D, l: DenseParams, inputIsData: boolean): tf.Tensor2
   const z = linear(x, l.kernel as unknown as tf.Tensor2D, l.bias as unknown as tf.Tensor1D, {
     activation: fused ?? 'linear',
     inputNeedsGrad: !inputIsData,
+    oncePerStep: true,
   });
   return fused ? z : activate(z, l.activation);
 }
