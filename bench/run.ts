@@ -135,24 +135,21 @@ if (process.argv.includes('--auto')) {
   console.table(autoRows);
 }
 
-// Each backend's matmul limit, measured in this run before the workloads.
-const limits: Record<string, { size: number; gflopPerSec: number }> = {};
-for (const b of available) {
-  await activateBackend(b);
-  const size = b === 'webgpu' ? gpuMatmulSize : b === 'cpu' ? matmulSize / 2 : matmulSize;
-  limits[b] = { size, gflopPerSec: await matmulGflops(size) };
+// Each backend's matmul limit, measured at the start of every round (this machine's speed drifts),
+// so that each workload's fraction of it divides figures from the same round.
+const limits: Record<string, { size: number; gflopPerSec: number; samples: number[] }> = Object.fromEntries(
+  available.map((b) => [
+    b,
+    { size: b === 'webgpu' ? gpuMatmulSize : b === 'cpu' ? matmulSize / 2 : matmulSize, gflopPerSec: NaN, samples: [] },
+  ]),
+);
+async function measureLimits(): Promise<void> {
+  for (const b of available) {
+    await activateBackend(b);
+    limits[b].samples.push(await matmulGflops(limits[b].size));
+  }
 }
 const adapter = available.includes('webgpu') ? await webgpuAdapterName() : null;
-console.table(
-  available.map((b) => ({
-    backend: b,
-    'matmul limit GFLOP/s': limits[b].gflopPerSec.toFixed(1),
-    size: `${limits[b].size}³`,
-    ...(b === 'webgpu' && Number.isFinite(gpuPeakGflops)
-      ? { 'of fp32 peak': `${((100 * limits[b].gflopPerSec) / gpuPeakGflops).toFixed(1)}%` }
-      : {}),
-  })),
-);
 if (adapter) console.log(`WebGPU adapter: ${adapter}`);
 
 type Samples = {
@@ -175,6 +172,7 @@ for (const w of workloads) {
 const libs: Record<string, { convnet: LibrarySpeed[]; brainjs: LibrarySpeed[]; jaxjs: LibrarySpeed[] }> =
   Object.fromEntries(workloads.map((w) => [w.name, { convnet: [], brainjs: [], jaxjs: [] }]));
 for (let r = 0; r < rounds; r++) {
+  await measureLimits();
   for (const w of workloads) {
     const files = filesOf.get(w.name)!;
     // Other JavaScript libraries (CPU) in the same round, so drift hits them alike.
@@ -201,6 +199,18 @@ for (let r = 0; r < rounds; r++) {
   process.stdout.write(`round ${r + 1}/${rounds} done\n`);
 }
 
+for (const b of available) limits[b].gflopPerSec = median(limits[b].samples);
+console.table(
+  available.map((b) => ({
+    backend: b,
+    'matmul limit GFLOP/s': limits[b].gflopPerSec.toFixed(1),
+    size: `${limits[b].size}³`,
+    ...(b === 'webgpu' && Number.isFinite(gpuPeakGflops)
+      ? { 'of fp32 peak': `${((100 * limits[b].gflopPerSec) / gpuPeakGflops).toFixed(1)}%` }
+      : {}),
+  })),
+);
+
 // Kernels per training step (on webgpu its dispatches), ours against model.fit's trainOnBatch.
 const kernelRows: { workload: string; backend: string; ours: number; stock: number | null }[] = [];
 for (const w of workloads) {
@@ -226,7 +236,8 @@ const rows = workloads.flatMap((w) =>
       examplesPerSec: median(x.examplesPerSec),
       trainingOnlyPerSec: median(x.trainingOnlyPerSec),
       gflopPerSec: median(x.gflopPerSec),
-      ofMatmulLimit: median(x.gflopPerSec) / limits[b].gflopPerSec,
+      // Each round's GFLOP/s over that round's limit, then the median.
+      ofMatmulLimit: median(x.gflopPerSec.map((g, i) => g / limits[b].samples[i])),
       ofGpuPeak: b === 'webgpu' ? median(x.gflopPerSec) / gpuPeakGflops : NaN,
       vsCpu: median(x.examplesPerSec) / median(results[w.name].cpu?.examplesPerSec ?? [NaN]),
       firstMs: median(x.firstMs),
