@@ -163,6 +163,7 @@ class RuleOptimizer implements Optimizer {
   private readonly rule: Rule;
   private stateCache: tf.Variable[][] | null = null;
   private groupCache: number[][] | null = null;
+  private smallGroupCache: number[][] | null = null;
 
   constructor(
     private variables: tf.Variable[],
@@ -188,9 +189,14 @@ class RuleOptimizer implements Optimizer {
   step(grads: tf.NamedTensorMap, lr: number): void {
     const h: Hyper = { ...this.spec, lr, t: this.steps + 1 };
     if (this.fused && fusedUpdateAvailable()) this.fusedStep(grads, h);
-    else
+    else {
+      const inPlace = this.fused && tf.getBackend() === 'wasm' ? this.smallGroups() : [];
+      const b = tf.backend();
+      this.updateInPlace(inPlace, (i) => heapView(b, grads[this.variables[i].name]), lr, h.t);
+      const done = new Set(inPlace.flat());
       tf.tidy(() => {
-        for (const w of this.variables) {
+        for (const [i, w] of this.variables.entries()) {
+          if (done.has(i)) continue;
           const wd = this.decayOf(w);
           let g = grads[w.name];
           if (wd > 0 && this.rule.decoupled) w.assign(w.mul(1 - lr * wd));
@@ -200,6 +206,7 @@ class RuleOptimizer implements Optimizer {
           this.rule.update(w, g, s, h);
         }
       });
+    }
     this.steps = h.t;
   }
 
@@ -239,30 +246,40 @@ class RuleOptimizer implements Optimizer {
   stepInPlace(grads: Float32Array[], lr: number): boolean {
     const backend = tf.getBackend();
     if (backend !== 'cpu' && backend !== 'wasm') return false;
+    this.updateInPlace(this.decayGroups(), (i) => grads[i], lr, this.steps + 1);
+    this.steps += 1;
+    return true;
+  }
+
+  /**
+   * The update in plain JavaScript, in place, for the variables in `groups` (indices, grouped by
+   * weight decay: one pass per group), with variable i's gradient from gradOf(i).
+   */
+  private updateInPlace(groups: number[][], gradOf: (i: number) => Float32Array, lr: number, t: number): void {
     const b = tf.backend();
-    const t = this.steps + 1;
     const states = this.states();
     // Writing in place is safe only where no other tensor shares the memory; copy where one does.
     // Every copy before any view: on wasm an allocation can move the heap.
-    for (const state of states) for (const v of state) ownMemory(b, v);
+    for (const members of groups) for (const i of members) for (const v of states[i]) ownMemory(b, v);
     const update = jsUpdate(this.formulas);
-    for (const members of this.decayGroups()) {
+    for (const members of groups) {
       const views = members.map((i) => states[i].map((v) => heapView(b, v)));
       const weights = views.map((v) => v[0]);
       const slots = this.rule.slots.map((_, k) => views.map((v) => v[1 + k]));
       const hyper = this.hyperFor(this.variables[members[0]], lr, t);
-      update(
-        weights,
-        members.map((i) => grads[i]),
-        slots,
-        weights,
-        slots,
-        hyper,
-      );
+      update(weights, members.map(gradOf), slots, weights, slots, hyper);
+      for (const i of members) markWrittenInPlace(this.variables[i]); // so no matmul uses a stale packed copy
     }
-    for (const w of this.variables) markWrittenInPlace(w); // so no matmul uses a stale packed copy
-    this.steps = t;
-    return true;
+  }
+
+  /**
+   * On wasm, the decay groups of the variables small enough that the JavaScript update beats
+   * tfjs' dozen elementwise kernels (each ~5–10 µs however small its tensor).
+   */
+  private smallGroups(): number[][] {
+    return (this.smallGroupCache ??= this.decayGroups()
+      .map((members) => members.filter((i) => this.variables[i].size <= IN_PLACE_MAX_ON_WASM))
+      .filter((members) => members.length > 0));
   }
 
   /** Each variable with its slots (the same Variable objects for the optimizer's life). */
@@ -293,6 +310,14 @@ class RuleOptimizer implements Optimizer {
     for (const slot of Object.values(this.slots)) slot.forEach((v) => v.dispose());
   }
 }
+
+/**
+ * Elements up to which a variable's update runs in JavaScript on wasm rather than as tf kernels:
+ * Adam measured ~12 ns an element in JavaScript against ~6 ns plus ~90 µs of kernel overhead as
+ * tf ops (wasm, 2-core EPYC), so they cross near 16,000; the interpreted optimizers are slower
+ * per element, hence lower.
+ */
+const IN_PLACE_MAX_ON_WASM = 4096;
 
 /** Gives `v` memory of its own when another tensor shares it (tf.clone and assign share memory). */
 function ownMemory(backend: tf.KernelBackend, v: tf.Variable): void {
