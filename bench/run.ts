@@ -146,7 +146,8 @@ const limits: Record<string, { size: number; gflopPerSec: number; samples: numbe
 async function measureLimits(): Promise<void> {
   for (const b of available) {
     await activateBackend(b);
-    limits[b].samples.push(await matmulGflops(limits[b].size));
+    // 3 samples a round, not 5: on software WebGPU one 1024³ product takes ~10 s.
+    limits[b].samples.push(await matmulGflops(limits[b].size, 3));
   }
 }
 const adapter = available.includes('webgpu') ? await webgpuAdapterName() : null;
