@@ -51,7 +51,7 @@ function wideForwardOnWasm(
   bias: tf.Tensor1D | null,
   activation: FusedActivation,
 ): tf.Tensor2D {
-  const z = tf.matMul(kernel.transpose(), xT).transpose() as tf.Tensor2D;
+  const z = matMulT(kernel, xT, true, false).transpose() as tf.Tensor2D;
   const withBias: tf.Tensor2D = bias ? z.add(bias) : z;
   return activation === 'relu' ? withBias.relu() : activation === 'sigmoid' ? withBias.sigmoid() : withBias;
 }

@@ -191,8 +191,10 @@ class RuleOptimizer implements Optimizer {
     if (this.fused && fusedUpdateAvailable()) this.fusedStep(grads, h);
     else {
       const inPlace = this.fused && tf.getBackend() === 'wasm' ? this.smallGroups() : [];
-      const b = tf.backend();
-      this.updateInPlace(inPlace, (i) => heapView(b, grads[this.variables[i].name]), lr, h.t);
+      if (inPlace.length) {
+        const b = tf.backend();
+        this.updateInPlace(inPlace, (i) => heapView(b, grads[this.variables[i].name]), lr, h.t);
+      }
       const done = new Set(inPlace.flat());
       tf.tidy(() => {
         for (const [i, w] of this.variables.entries()) {
