@@ -231,8 +231,8 @@ test.each(['adam', 'adamw'] as const)(
   },
 );
 
-// On cpu the fused kernel; on wasm small variables are updated in place in JavaScript.
-describe('the fused optimizer kernel (cpu) and the in-place update of small variables (wasm) equal the tf-op update', () => {
+// On cpu the fused kernel; on wasm the formulas compiled to WebAssembly, in place.
+describe('the fused optimizer kernel (cpu) and the compiled in-place update (wasm) equal the tf-op update', () => {
   const cases = (['cpu', 'wasm'] as const).flatMap((backend) =>
     OPTIMIZER_VARIANTS.flatMap((v) => [0, 0.01].map((wd) => [backend, variantLabel(v), wd, v] as const)),
   );

@@ -7,14 +7,16 @@ import {
   type HyperValues,
   type UpdateFormulas,
 } from './kernels/optimizerUpdate';
-import { heapView } from './kernels/memory';
+import { heapView, wasmAddress, wasmMemoryOf } from './kernels/memory';
+import { hyperArgs, wasmUpdate } from './kernels/wasmUpdate';
 import { markWrittenInPlace } from './kernels/inPlaceWrites';
 
 /**
  * Every optimizer in one place behind one interface (as ConvNetJS does), with PyTorch's
  * conventions, so a race between them is one loop and their state can be shown. Each rule is
  * written twice: in tf ops (readable, and used where no fused kernel exists) and as per-element
- * formulas that kernels/optimizerUpdate.ts runs as one kernel per variable. Tests hold the two equal.
+ * formulas that kernels/optimizerUpdate.ts runs as one kernel per variable (on wasm, compiled to
+ * WebAssembly by kernels/wasmUpdate.ts). Tests hold the two equal.
  */
 export interface Optimizer {
   /** Apply one update from gradients keyed by variable name, at learning rate lr. */
@@ -163,7 +165,6 @@ class RuleOptimizer implements Optimizer {
   private readonly rule: Rule;
   private stateCache: tf.Variable[][] | null = null;
   private groupCache: number[][] | null = null;
-  private smallGroupCache: number[][] | null = null;
 
   constructor(
     private variables: tf.Variable[],
@@ -189,27 +190,23 @@ class RuleOptimizer implements Optimizer {
   step(grads: tf.NamedTensorMap, lr: number): void {
     const h: Hyper = { ...this.spec, lr, t: this.steps + 1 };
     if (this.fused && fusedUpdateAvailable()) this.fusedStep(grads, h);
-    else {
-      const inPlace = this.fused && tf.getBackend() === 'wasm' ? this.smallGroups() : [];
-      if (inPlace.length) {
-        const b = tf.backend();
-        this.updateInPlace(inPlace, (i) => heapView(b, grads[this.variables[i].name]), lr, h.t);
-      }
-      const done = new Set(inPlace.flat());
-      tf.tidy(() => {
-        for (const [i, w] of this.variables.entries()) {
-          if (done.has(i)) continue;
-          const wd = this.decayOf(w);
-          let g = grads[w.name];
-          if (wd > 0 && this.rule.decoupled) w.assign(w.mul(1 - lr * wd));
-          else if (wd > 0) g = g.add(w.mul(wd));
-          const s: Slots = {};
-          for (const name of this.rule.slots) s[name] = this.slots[name].get(w.name)!;
-          this.rule.update(w, g, s, h);
-        }
-      });
-    }
+    else if (!(this.fused && this.stepInWasmMemory(grads, lr, h.t))) this.tfOpStep(grads, h);
     this.steps = h.t;
+  }
+
+  /** The rule in tf ops, a dozen kernels per variable: the reference, and where no kernel of ours runs. */
+  private tfOpStep(grads: tf.NamedTensorMap, h: Hyper): void {
+    tf.tidy(() => {
+      for (const w of this.variables) {
+        const wd = this.decayOf(w);
+        let g = grads[w.name];
+        if (wd > 0 && this.rule.decoupled) w.assign(w.mul(1 - h.lr * wd));
+        else if (wd > 0) g = g.add(w.mul(wd));
+        const s: Slots = {};
+        for (const name of this.rule.slots) s[name] = this.slots[name].get(w.name)!;
+        this.rule.update(w, g, s, h);
+      }
+    });
   }
 
   /** The formulas' hyper-parameters for one variable at this step. */
@@ -245,6 +242,25 @@ class RuleOptimizer implements Optimizer {
     });
   }
 
+  /**
+   * On wasm, every variable updated in place by the formulas compiled to WebAssembly
+   * (kernels/wasmUpdate.ts), one call per variable; false off wasm.
+   */
+  private stepInWasmMemory(grads: tf.NamedTensorMap, lr: number, t: number): boolean {
+    const b = tf.backend();
+    const memory = wasmMemoryOf(b);
+    const update = memory && wasmUpdate(this.formulas, memory);
+    if (!update) return false;
+    const states = this.states();
+    for (const state of states) for (const v of state) ownMemory(b, v); // every allocation before any address
+    for (const [w, ...slots] of states) {
+      const at = (x: tf.TensorInfo) => wasmAddress(b, x);
+      update(w.size, at(w), at(grads[w.name]), ...slots.map(at), ...hyperArgs(this.hyperFor(w, lr, t)));
+      markWrittenInPlace(b, w); // so no matmul uses a stale packed copy
+    }
+    return true;
+  }
+
   stepInPlace(grads: Float32Array[], lr: number): boolean {
     const backend = tf.getBackend();
     if (backend !== 'cpu' && backend !== 'wasm') return false;
@@ -270,18 +286,8 @@ class RuleOptimizer implements Optimizer {
       const slots = this.rule.slots.map((_, k) => views.map((v) => v[1 + k]));
       const hyper = this.hyperFor(this.variables[members[0]], lr, t);
       update(weights, members.map(gradOf), slots, weights, slots, hyper);
-      for (const i of members) markWrittenInPlace(this.variables[i]); // so no matmul uses a stale packed copy
+      for (const i of members) markWrittenInPlace(b, this.variables[i]); // so no matmul uses a stale packed copy
     }
-  }
-
-  /**
-   * On wasm, the decay groups of the variables small enough that the JavaScript update beats
-   * tfjs' dozen elementwise kernels (each ~5–10 µs however small its tensor).
-   */
-  private smallGroups(): number[][] {
-    return (this.smallGroupCache ??= this.decayGroups()
-      .map((members) => members.filter((i) => this.variables[i].size <= IN_PLACE_MAX_ON_WASM))
-      .filter((members) => members.length > 0));
   }
 
   /** Each variable with its slots (the same Variable objects for the optimizer's life). */
@@ -312,14 +318,6 @@ class RuleOptimizer implements Optimizer {
     for (const slot of Object.values(this.slots)) slot.forEach((v) => v.dispose());
   }
 }
-
-/**
- * Elements up to which a variable's update runs in JavaScript on wasm rather than as tf kernels:
- * Adam measured ~12 ns an element in JavaScript against ~6 ns plus ~90 µs of kernel overhead as
- * tf ops (wasm, 2-core EPYC), so they cross near 16,000; the interpreted optimizers are slower
- * per element, hence lower.
- */
-const IN_PLACE_MAX_ON_WASM = 4096;
 
 /** Gives `v` memory of its own when another tensor shares it (tf.clone and assign share memory). */
 function ownMemory(backend: tf.KernelBackend, v: tf.Variable): void {

@@ -1,44 +1,34 @@
 // tfjs-wasm's matmul packs its second operand and its bias once per tensor and keeps the packed
-// copy for that tensor's life (XNNPACK's operator cache, keyed by the tensor's id). The plain step
-// (Optimizer.stepInPlace) writes weights in their own memory, which that cache cannot see: without
-// this, a wasm matmul by a weight updated in place kept using its old values (the decision
-// boundary froze at the first epoch it was drawn). So a weight written in place reaches the wasm
-// matmul as a fresh copy, packed now and dropped with the copy. That costs a copy per matmul
-// outside the plain step (evaluation, views), never one per training step.
-import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-wasm'; // its kernels must be registered before they are wrapped
-import { heapView, newOutput } from './memory';
+// copy for that tensor's life (XNNPACK's operator cache, keyed by the id the backend registered
+// the tensor's memory under). Our optimizer steps on wasm write weights in their own memory, which
+// that cache cannot see: without this, a matmul by a weight updated in place kept using its old
+// values (the decision boundary froze at the first epoch it was drawn). So a tensor written in
+// place is registered again under a new id: the packed copy of the old one is dropped, and the
+// next matmul packs the new values once and keeps them until the next write, as it does for a new
+// tensor. Nothing is copied.
+import type * as tf from '@tensorflow/tfjs';
 
-const writtenInPlace = new WeakSet<object>();
-
-/** Note that `t`'s memory was changed without a new tensor (see the top of this file). */
-export function markWrittenInPlace(t: tf.TensorInfo): void {
-  writtenInPlace.add(t.dataId);
+/** The parts of tfjs-wasm's backend this needs (backend_wasm.ts; not public API, checked in tests). */
+interface WasmBackendInternals {
+  dataIdMap: { get: (dataId: object) => { id: number; memoryOffset: number; shape: number[] } | undefined };
+  dataIdNextNumber: number;
+  wasm: { tfjs: { disposeData: (id: number) => void; registerTensor: (id: number, size: number, at: number) => void } };
 }
 
-/** The inputs the wasm matmul caches packed: its second operand and its bias. */
-const CACHED_INPUTS = ['b', 'bias'] as const;
+const hasInternals = (b: unknown): b is WasmBackendInternals => {
+  const w = b as Partial<WasmBackendInternals>;
+  return typeof w.dataIdNextNumber === 'number' && typeof w.wasm?.tfjs?.registerTensor === 'function';
+};
 
-function copyOf(backend: tf.KernelBackend, t: tf.TensorInfo): tf.TensorInfo {
-  const copy = newOutput(backend, t);
-  heapView(backend, copy).set(heapView(backend, t));
-  return copy;
-}
-
-for (const kernelName of ['BatchMatMul', '_FusedMatMul']) {
-  const original = tf.getKernel(kernelName, 'wasm');
-  if (!original) continue;
-  const kernelFunc: tf.KernelFunc = (args) => {
-    const stale = CACHED_INPUTS.filter((k) => args.inputs[k] && writtenInPlace.has(args.inputs[k].dataId));
-    if (!stale.length) return original.kernelFunc(args);
-    const backend = args.backend as tf.KernelBackend;
-    const copies = Object.fromEntries(stale.map((k) => [k, copyOf(backend, args.inputs[k]!)]));
-    try {
-      return original.kernelFunc({ ...args, inputs: { ...args.inputs, ...copies } });
-    } finally {
-      for (const c of Object.values(copies)) backend.disposeData(c.dataId);
-    }
-  };
-  tf.unregisterKernel(kernelName, 'wasm');
-  tf.registerKernel({ ...original, kernelFunc });
+/** Note that `t`'s memory was changed in place (see the top of this file); a no-op off wasm. */
+export function markWrittenInPlace(backend: tf.KernelBackend, t: tf.TensorInfo): void {
+  if (!('typedArrayFromHeap' in backend)) return; // only wasm caches by id
+  if (!hasInternals(backend)) throw new Error('tfjs-wasm changed: a weight written in place cannot be re-registered');
+  const data = backend.dataIdMap.get(t.dataId);
+  if (!data) return;
+  // dispose_data forgets the id (and its packed copies) without freeing the memory; JS frees that.
+  backend.wasm.tfjs.disposeData(data.id);
+  data.id = backend.dataIdNextNumber++;
+  const size = data.shape.reduce((a, b) => a * b, 1);
+  backend.wasm.tfjs.registerTensor(data.id, size, data.memoryOffset);
 }

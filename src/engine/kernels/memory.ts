@@ -32,3 +32,20 @@ export function newOutput(backend: tf.KernelBackend, like: tf.TensorInfo, shape:
   const values = like.dtype === 'int32' ? new Int32Array(size) : new Float32Array(size);
   return (backend as unknown as CpuBackend).makeTensorInfo(shape, like.dtype, values);
 }
+
+interface WasmModuleMemory {
+  wasm?: { asm?: { memory?: WebAssembly.Memory }; wasmMemory?: WebAssembly.Memory };
+  getMemoryOffset?: (dataId: object) => number;
+}
+
+/** tfjs-wasm's memory (exported by the single-threaded build, imported and shared by the threaded one); null off wasm. */
+export function wasmMemoryOf(backend: tf.KernelBackend): WebAssembly.Memory | null {
+  if (!isWasm(backend)) return null;
+  const module = (backend as unknown as WasmModuleMemory).wasm;
+  return module?.asm?.memory ?? module?.wasmMemory ?? null;
+}
+
+/** Where a tensor's values start in tfjs-wasm's memory, in bytes. */
+export function wasmAddress(backend: tf.KernelBackend, t: tf.TensorInfo): number {
+  return (backend as unknown as Required<WasmModuleMemory>).getMemoryOffset(t.dataId);
+}

@@ -1,10 +1,11 @@
 // One kernel per variable for an optimizer step, in place of a dozen elementwise tf ops: a JS
 // loop over the tensors' memory on the cpu backend, one WGSL shader per output on webgpu, one
 // GLSL shader per output on webgl. The update is written once, as formulas (optimizers.ts), and
-// turned into each language here. wasm has no such kernel (see the end of this file).
+// turned into each language here; on wasm into WebAssembly (wasmUpdate.ts, see the end of this file).
 import * as tf from '@tensorflow/tfjs';
 import { webgpu_util, type WebGPUBackend, type WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import type { GPGPUProgram, MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
+import { parseAssignment, type Formula } from './formulas';
 import { heapView, newOutput } from './memory';
 
 /**
@@ -131,7 +132,10 @@ const adamInOnePass: JsUpdate = (W, G, [M, V], outW, [outM, outV], h) => {
 export function interpretedUpdate(f: UpdateFormulas): JsUpdate {
   const names = ['w', 'g', ...f.slots, ...HYPER_NAMES];
   // w, g and the slots are arrays; the hyper-parameters after them are numbers.
-  const steps = f.assignments.map((a) => compileAssignment(a, names, 2 + f.slots.length));
+  const steps = f.assignments.map((a): [number, Expr] => {
+    const { target, value } = parseAssignment(a, names);
+    return [target, closureOf(value, 2 + f.slots.length).eval];
+  });
   const nSlots = f.slots.length;
   const pools = new Map<number, Pool>();
   return (W, G, S, outW, outS, h) => {
@@ -311,63 +315,19 @@ function binary(op: string, a: Node, b: Node): Node {
   };
 }
 
-/** "name = expression" → [register, closure]. Expressions: + − * /, unary −, parentheses, names, sqrt(x), max(x, y). */
-function compileAssignment(text: string, names: string[], vectors: number): [number, Expr] {
-  const tokens = text.match(/[A-Za-z_]\w*|[-+*/(),=]/g) ?? [];
-  let at = 0;
-  const peek = () => tokens[at];
-  const take = (want?: string) => {
-    const t = tokens[at++];
-    if (t === undefined || (want !== undefined && t !== want))
-      throw new Error(`optimizer formula "${text}": expected ${want ?? 'more'} at token ${at}`);
-    return t;
-  };
-  const register = (name: string) => {
-    const k = names.indexOf(name);
-    if (k < 0) throw new Error(`optimizer formula "${text}": unknown name ${name}`);
-    return k;
-  };
-  const factor = (): Node => {
-    const t = take();
-    if (t === '-') return unary('neg', factor());
-    if (t === '(') {
-      const x = sum();
-      take(')');
-      return x;
+/** A parsed formula as closures over the registers; names below `vectors` are arrays. */
+function closureOf(f: Formula, vectors: number): Node {
+  switch (f.op) {
+    case 'name': {
+      const k = f.index;
+      return { vector: k < vectors, eval: (r) => r[k] };
     }
-    if (peek() === '(') {
-      take('(');
-      const a = sum();
-      if (t === 'sqrt') {
-        take(')');
-        return unary('sqrt', a);
-      }
-      if (t === 'max') {
-        take(',');
-        const b = sum();
-        take(')');
-        return binary('max', a, b);
-      }
-      throw new Error(`optimizer formula "${text}": unknown function ${t}`);
-    }
-    const k = register(t);
-    return { vector: k < vectors, eval: (r) => r[k] };
-  };
-  const product = (): Node => {
-    let x = factor();
-    while (peek() === '*' || peek() === '/') x = binary(take(), x, factor());
-    return x;
-  };
-  const sum = (): Node => {
-    let x = product();
-    while (peek() === '+' || peek() === '-') x = binary(take(), x, product());
-    return x;
-  };
-  const target = register(take());
-  take('=');
-  const value = sum();
-  if (at !== tokens.length) throw new Error(`optimizer formula "${text}": unexpected ${peek()}`);
-  return [target, value.eval];
+    case 'neg':
+    case 'sqrt':
+      return unary(f.op, closureOf(f.a, vectors));
+    default:
+      return binary(f.op, closureOf(f.a, vectors), closureOf(f.b, vectors));
+  }
 }
 
 function cpuLikeKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
@@ -483,9 +443,8 @@ function webglKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
   );
 }
 
-// Not on wasm: there tfjs' SIMD elementwise kernels beat a JavaScript loop on big variables
-// (measured for Adam on MNIST's 784×128 layer: about 0.6 ms per step against 1.2 ms), so those
-// keep the tf-op update; small ones are updated in place in JavaScript (optimizers.ts).
+// Not on wasm: there the optimizer runs the formulas compiled to WebAssembly over the variables'
+// own memory, in place (wasmUpdate.ts), which a kernel (new outputs each step) cannot.
 tf.registerKernel({ kernelName: KERNEL, backendName: 'cpu', kernelFunc: cpuLikeKernel as unknown as tf.KernelFunc });
 tf.registerKernel({ kernelName: KERNEL, backendName: 'webgpu', kernelFunc: webgpuKernel as unknown as tf.KernelFunc });
 tf.registerKernel({ kernelName: KERNEL, backendName: 'webgl', kernelFunc: webglKernel as unknown as tf.KernelFunc });
