@@ -3,14 +3,23 @@
 import * as tf from '@tensorflow/tfjs';
 import { median } from './median';
 
-/** GFLOP/s of n×n×n products on the active backend: median of `samples`, each about 0.3 s long. */
-export async function matmulGflops(n: number, samples = 5): Promise<number> {
-  const a = tf.randomUniform([n, n], -1, 1, 'float32', 1);
-  const b = tf.randomUniform([n, n], -1, 1, 'float32', 2);
+type Product = (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;
+
+/**
+ * GFLOP/s of n×n×n products on the active backend (tf.matMul, or `product`): median of
+ * `samples`, each about 0.3 s long.
+ */
+export async function matmulGflops(
+  n: number,
+  samples = 5,
+  product: Product = (a, b) => tf.matMul(a, b),
+): Promise<number> {
+  const a = tf.randomUniform([n, n], -1, 1, 'float32', 1) as tf.Tensor2D;
+  const b = tf.randomUniform([n, n], -1, 1, 'float32', 2) as tf.Tensor2D;
   // Runs `count` products and waits for the last (a GPU queue runs them in order).
   const timed = async (count: number) => {
     const start = performance.now();
-    const products = Array.from({ length: count }, () => tf.matMul(a, b));
+    const products = Array.from({ length: count }, () => product(a, b));
     const corner = products[count - 1].slice([0, 0], [1, 1]);
     await corner.data();
     const ms = performance.now() - start;

@@ -21,6 +21,7 @@ import { defaultSpec, type BackendName, type ExperimentSpec } from '../src/spec'
 import type { DatasetFiles } from '../src/data/dataset';
 import { fastest, measureBackends } from '../src/engine/backendMeasure';
 import { BACKENDS as ALL_BACKENDS } from '../src/spec/types';
+import { compiledMatMul, compiledMatMulAvailable } from '../src/engine/kernels/wasmMatMulKernel';
 import { chooseWorkloads } from './workloads';
 import { matmulGflops, webgpuAdapterName } from './matmulLimit';
 import { namesTransformerQuality, type QualityResult } from './quality';
@@ -137,17 +138,33 @@ if (process.argv.includes('--auto')) {
 
 // Each backend's matmul limit, measured at the start of every round (this machine's speed drifts),
 // so that each workload's fraction of it divides figures from the same round.
-const limits: Record<string, { size: number; gflopPerSec: number; samples: number[] }> = Object.fromEntries(
+// On wasm the faster of tfjs' matmul (XNNPACK) and our compiled one (which training uses there).
+const limits: Record<
+  string,
+  { size: number; gflopPerSec: number; samples: number[]; stock: number[]; ours: number[] }
+> = Object.fromEntries(
   available.map((b) => [
     b,
-    { size: b === 'webgpu' ? gpuMatmulSize : b === 'cpu' ? matmulSize / 2 : matmulSize, gflopPerSec: NaN, samples: [] },
+    {
+      size: b === 'webgpu' ? gpuMatmulSize : b === 'cpu' ? matmulSize / 2 : matmulSize,
+      gflopPerSec: NaN,
+      samples: [],
+      stock: [],
+      ours: [],
+    },
   ]),
 );
 async function measureLimits(): Promise<void> {
   for (const b of available) {
     await activateBackend(b);
     // 3 samples a round, not 5: on software WebGPU one 1024³ product takes ~10 s.
-    limits[b].samples.push(await matmulGflops(limits[b].size, 3));
+    const stock = await matmulGflops(limits[b].size, 3);
+    const ours = compiledMatMulAvailable()
+      ? await matmulGflops(limits[b].size, 3, (x, y) => compiledMatMul(x, y, {}))
+      : NaN;
+    limits[b].stock.push(stock);
+    limits[b].ours.push(ours);
+    limits[b].samples.push(Number.isNaN(ours) ? stock : Math.max(stock, ours));
   }
 }
 const adapter = available.includes('webgpu') ? await webgpuAdapterName() : null;
@@ -206,6 +223,8 @@ console.table(
     backend: b,
     'matmul limit GFLOP/s': limits[b].gflopPerSec.toFixed(1),
     size: `${limits[b].size}³`,
+    'tf.matMul GFLOP/s': median(limits[b].stock).toFixed(1),
+    'compiled (wasm) GFLOP/s': limits[b].ours.some(Number.isFinite) ? median(limits[b].ours).toFixed(1) : '—',
     ...(b === 'webgpu' && Number.isFinite(gpuPeakGflops)
       ? { 'of fp32 peak': `${((100 * limits[b].gflopPerSec) / gpuPeakGflops).toFixed(1)}%` }
       : {}),

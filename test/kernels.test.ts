@@ -1,8 +1,9 @@
-import { afterAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { activateBackend } from '../src/engine/backend';
 import { gatherRows } from '../src/engine/kernels/gatherRows';
 import { linear, type FusedActivation } from '../src/engine/linear';
+import { useCompiledMatMul } from '../src/engine/kernels/wasmMatMulKernel';
 import { Rng } from '../src/data/rng';
 
 const rng = new Rng(3);
@@ -16,7 +17,15 @@ afterAll(async () => {
   await activateBackend('cpu');
 });
 
-describe.each(['cpu', 'wasm'] as const)('on %s', (backend) => {
+// wasm twice: with our compiled product, and with XNNPACK's (where ours does not run).
+describe.each([
+  ['cpu', true],
+  ['wasm', true],
+  ['wasm', false],
+] as const)('on %s (compiled product: %s)', (backend, compiled) => {
+  beforeAll(() => useCompiledMatMul(compiled));
+  afterAll(() => useCompiledMatMul(true));
+
   test('gatherRows picks the same rows as tf.gather, for floats and integers, 1-D to 3-D', async () => {
     await activateBackend(backend);
     const before = tf.memory().numTensors;
@@ -43,10 +52,12 @@ describe.each(['cpu', 'wasm'] as const)('on %s', (backend) => {
   });
 
   const activations: FusedActivation[] = ['linear', 'relu', 'sigmoid'];
-  // Layers once per step with more outputs than rows take the (Wᵀ·xᵀ)ᵀ forward on wasm.
+  // Layers once per step with more outputs than rows take the (Wᵀ·xᵀ)ᵀ forward on XNNPACK; 9 × 13
+  // reaches every block of the compiled product (eight columns, four, one; four rows, one).
   const shapes = [
     { rows: 6, outs: 4, oncePerStep: false },
     { rows: 3, outs: 7, oncePerStep: true },
+    { rows: 9, outs: 13, oncePerStep: true },
   ];
   const cases = activations.flatMap((a) => shapes.map((sh) => [a, sh.rows, sh.outs, sh] as const));
   test.each(cases)(

@@ -1,12 +1,15 @@
 // x·W + b and an optional activation, the matmul every model here is built from, with its
 // backward written out beside its forward (micrograd style):
 //   z = x·W + b, y = act(z)  →  dz = dy·act′(z),  dW = xᵀ·dz,  db = Σ_rows dz,  dx = dz·Wᵀ.
-// Written out (not left to tfjs' autodiff) for two reasons: the wasm backend multiplies by a
-// transposed operand 6–8× slower than it transposes first and multiplies plainly (measured for
-// MNIST-sized layers), and dx is skipped outright when x is data, which needs no gradient. On
-// webgpu each matmul uses the shader measured fastest for its shapes (kernels/matMulTuning.ts).
+// Written out (not left to tfjs' autodiff) for two reasons: each product picks how it runs, and
+// dx is skipped outright when x is data, which needs no gradient. On wasm (one thread) every
+// product is our compiled one (kernels/wasmMatMul.ts: x·W + b and relu in one pass, xᵀ·dz with no
+// transpose); where it cannot run, tfjs-wasm's, which multiplies by a transposed operand 6–8×
+// slower than it transposes first, so the transpose is made first. On webgpu each matmul uses the
+// shader measured fastest for its shapes (kernels/matMulTuning.ts).
 import * as tf from '@tensorflow/tfjs';
 import { withTunedMatMul } from './kernels/matMulTuning';
+import { compiledMatMul, compiledMatMulAvailable } from './kernels/wasmMatMulKernel';
 
 /** Activations the forward matmul kernel applies itself (fused), with their derivative from y. */
 export type FusedActivation = 'linear' | 'relu' | 'sigmoid';
@@ -22,11 +25,16 @@ function activationGrad(dy: tf.Tensor2D, y: tf.Tensor2D, activation: FusedActiva
   }
 }
 
-/** a·bᵀ or aᵀ·b; on wasm the transpose is made explicitly first (see the top of this file). */
+/**
+ * a·bᵀ or aᵀ·b. On wasm the compiled product takes aᵀ as it is and b transposed first; where it
+ * does not run, both transposes are made first (see the top of this file).
+ */
 function matMulT(a: tf.Tensor2D, b: tf.Tensor2D, transposeA: boolean, transposeB: boolean): tf.Tensor2D {
   if (tf.getBackend() !== 'wasm')
     return withTunedMatMul(a, b, transposeA, transposeB, () => tf.matMul(a, b, transposeA, transposeB));
-  return tf.matMul(transposeA ? a.transpose() : a, transposeB ? b.transpose() : b);
+  const plainB = transposeB ? (b.transpose() as tf.Tensor2D) : b;
+  if (compiledMatMulAvailable()) return compiledMatMul(a, plainB, { transposeA });
+  return tf.matMul(transposeA ? a.transpose() : a, plainB);
 }
 
 export interface LinearOptions {
@@ -38,7 +46,8 @@ export interface LinearOptions {
 }
 
 /**
- * tfjs-wasm's matmul packs its second operand for each new tensor (kernels/inPlaceWrites.ts), and
+ * Where the compiled product does not run (tfjs-wasm's threaded build): tfjs-wasm's matmul packs
+ * its second operand for each new tensor (kernels/inPlaceWrites.ts), and
  * an MLP's weights are new after every optimizer step, so its forward x·W repacked W every step:
  * at 784 → 1024 with 64 rows, 10 ms where the product itself takes 4.6. Computed as (Wᵀ·xᵀ)ᵀ, the
  * small xᵀ is the packed operand: 5.3 ms (side by side, wasm, 2-core EPYC). Used where the layer
@@ -56,6 +65,17 @@ function wideForwardOnWasm(
   return activation === 'relu' ? withBias.relu() : activation === 'sigmoid' ? withBias.sigmoid() : withBias;
 }
 
+/** x·W + b and relu in one compiled pass on wasm (sigmoid after it). */
+function compiledForward(
+  x: tf.Tensor2D,
+  kernel: tf.Tensor2D,
+  bias: tf.Tensor1D | null,
+  activation: FusedActivation,
+): tf.Tensor2D {
+  const z = compiledMatMul(x, kernel, { bias, relu: activation === 'relu' });
+  return activation === 'sigmoid' ? z.sigmoid() : z;
+}
+
 /** act(x·W + b) for 2-D x; `bias` may be null. */
 export function linear(
   x: tf.Tensor2D,
@@ -65,17 +85,20 @@ export function linear(
 ): tf.Tensor2D {
   const activation = options.activation ?? 'linear';
   const needsInput = options.inputNeedsGrad ?? true;
-  const wide = options.oncePerStep && tf.getBackend() === 'wasm' && kernel.shape[1] > x.shape[0];
+  const compiled = compiledMatMulAvailable();
+  const wide = !compiled && options.oncePerStep && tf.getBackend() === 'wasm' && kernel.shape[1] > x.shape[0];
   const forward = (xT: tf.Tensor2D | null) =>
-    xT
-      ? wideForwardOnWasm(xT, kernel, bias, activation)
-      : withTunedMatMul(
-          x,
-          kernel,
-          false,
-          false,
-          () => tf.fused.matMul({ a: x, b: kernel, bias: bias ?? undefined, activation }) as tf.Tensor2D,
-        );
+    compiled
+      ? compiledForward(x, kernel, bias, activation)
+      : xT
+        ? wideForwardOnWasm(xT, kernel, bias, activation)
+        : withTunedMatMul(
+            x,
+            kernel,
+            false,
+            false,
+            () => tf.fused.matMul({ a: x, b: kernel, bias: bias ?? undefined, activation }) as tf.Tensor2D,
+          );
   const backward = (dy: tf.Tensor2D, y: tf.Tensor2D, x: tf.Tensor2D, xT?: tf.Tensor2D): tf.Tensor[] => {
     const dz = activationGrad(dy, y, activation);
     const grads: tf.Tensor[] = [xT ? tf.matMul(xT, dz) : matMulT(x, dz, true, false)];

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { targetLogProbs } from './kernels/targetLogProbs';
 
 export type Task = 'binary' | 'regression' | 'multiclass';
 
@@ -8,10 +9,7 @@ export type Task = 'binary' | 'regression' | 'multiclass';
  * for several classes (targets are class indices), mean squared error for regression.
  */
 export function taskLoss(task: Task, outputs: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
-  if (task === 'multiclass') {
-    const classes = outputs.shape[1];
-    return tf.logSoftmax(outputs).mul(tf.oneHot(targets.toInt(), classes)).sum(1).mean().neg() as tf.Scalar;
-  }
+  if (task === 'multiclass') return targetLogProbs(outputs, targets).mean().neg() as tf.Scalar;
   const z = outputs.reshape([-1]);
   if (task === 'regression') return z.sub(targets).square().mean();
   return z.relu().sub(z.mul(targets)).add(z.abs().neg().exp().log1p()).mean();

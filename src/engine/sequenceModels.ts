@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../data/rng';
 import { linear } from './linear';
+import { targetLogProbs } from './kernels/targetLogProbs';
 import { lstmLayer } from './lstm';
 import { causalMask, causalSelfAttention, layerNorm } from './attention';
 import { activate } from './mlp';
@@ -239,17 +240,13 @@ export function buildTransformer(s: TransformerModelSpec, seed: number): Sequenc
 }
 
 /** Log-probability each position gives its target: logits [B, T, V], targets [B, T] → [B·T]. */
-function targetLogProbs(logits: tf.Tensor3D, targets: tf.Tensor2D): tf.Tensor1D {
-  const vocab = logits.shape[2];
-  return tf
-    .logSoftmax(logits.reshape([-1, vocab]))
-    .mul(tf.oneHot(targets.reshape([-1]).toInt(), vocab))
-    .sum(1) as tf.Tensor1D;
+function positionLogProbs(logits: tf.Tensor3D, targets: tf.Tensor2D): tf.Tensor1D {
+  return targetLogProbs(logits.reshape([-1, logits.shape[2]]), targets.reshape([-1]));
 }
 
 /** Mean cross-entropy of logits [B, T, V] against targets [B, T], over positions where mask is 1. */
 export function sequenceLoss(logits: tf.Tensor3D, targets: tf.Tensor2D, mask?: tf.Tensor2D): tf.Scalar {
-  const picked = targetLogProbs(logits, targets);
+  const picked = positionLogProbs(logits, targets);
   if (!mask) return picked.mean().neg() as tf.Scalar;
   const m = mask.reshape([-1]);
   return picked.mul(m).sum().div(m.sum()).neg() as tf.Scalar;
@@ -263,5 +260,10 @@ export function sequenceSums(logits: tf.Tensor3D, targets: tf.Tensor2D, mask: tf
   const m = mask.reshape([-1]);
   const right = logits.argMax(-1).equal(targets.toInt()).toFloat().mul(mask);
   const allRight = right.sum(1).equal(mask.sum(1)).toFloat().sum();
-  return tf.stack([targetLogProbs(logits, targets).mul(m).sum().neg(), m.sum(), right.sum(), allRight]) as tf.Tensor1D;
+  return tf.stack([
+    positionLogProbs(logits, targets).mul(m).sum().neg(),
+    m.sum(),
+    right.sum(),
+    allRight,
+  ]) as tf.Tensor1D;
 }
