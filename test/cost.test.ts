@@ -68,11 +68,16 @@ test('LSTM and transformer layer costs match hand counts', () => {
   expect(layerEpochFlops(e, 10, 4)).toBe(10 * (e.forwardFlops + e.backwardFlops) + 4 * e.forwardFlops);
 });
 
-/** 2·m·n·k summed over the matmul kernels that run: [batch, m, k] × [batch, k, n] → [batch, m, n]. */
+/**
+ * 2·m·n·k summed over the matmul kernels that run (tfjs' and, on wasm, our compiled one, whose
+ * first operand may be stored transposed: k is its size over m either way): [batch, m, k] ×
+ * [batch, k, n] → [batch, m, n].
+ */
+const MATMUL_KERNELS = ['BatchMatMul', '_FusedMatMul', 'PlaygroundMatMul'];
 function executedMatMulFlops(kernels: { name: string; inputShapes: number[][]; outputShapes: number[][] }[]): number {
   let flops = 0;
   for (const k of kernels) {
-    if (k.name !== 'BatchMatMul' && k.name !== '_FusedMatMul') continue;
+    if (!MATMUL_KERNELS.includes(k.name)) continue;
     const out = k.outputShapes[0];
     const [m, n] = out.slice(-2);
     const batch = out.slice(0, -2).reduce((a, b) => a * b, 1);

@@ -17,11 +17,13 @@ afterAll(async () => {
   await activateBackend('cpu');
 });
 
-// wasm twice: with our compiled product, and with XNNPACK's (where ours does not run).
+// wasm twice: with our compiled product, and with XNNPACK's (where ours does not run); webgpu
+// (SwiftShader here) with its one-shader activation gradient.
 describe.each([
   ['cpu', true],
   ['wasm', true],
   ['wasm', false],
+  ['webgpu', true],
 ] as const)('on %s (compiled product: %s)', (backend, compiled) => {
   beforeAll(() => useCompiledMatMul(compiled));
   afterAll(() => useCompiledMatMul(true));
@@ -51,7 +53,7 @@ describe.each([
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  const activations: FusedActivation[] = ['linear', 'relu', 'sigmoid'];
+  const activations: FusedActivation[] = ['linear', 'relu', 'sigmoid', 'tanh'];
   // Layers once per step with more outputs than rows take the (Wᵀ·xᵀ)ᵀ forward on XNNPACK; 9 × 13
   // reaches every block of the compiled product (eight columns, four, one; four rows, one).
   const shapes = [
@@ -69,7 +71,13 @@ describe.each([
       const b = tf.variable(tf.tensor1d(random(outs)));
       const target = tf.tensor2d(random(rows * outs), [rows, outs]);
       const stockAct = (z: tf.Tensor): tf.Tensor =>
-        activation === 'relu' ? z.relu() : activation === 'sigmoid' ? z.sigmoid() : z;
+        activation === 'relu'
+          ? z.relu()
+          : activation === 'sigmoid'
+            ? z.sigmoid()
+            : activation === 'tanh'
+              ? z.tanh()
+              : z;
       const loss = (y: tf.Tensor) => y.sub(target).square().sum() as tf.Scalar;
       // Gradients for x too: x is an ordinary input here, not data.
       const ours = tf.grads((xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) =>
@@ -78,18 +86,18 @@ describe.each([
       const stock = tf.grads((xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) =>
         loss(stockAct((xx as tf.Tensor2D).matMul(ww as tf.Tensor2D).add(bb) as tf.Tensor2D)),
       )([x, W, b]);
-      ours.forEach((g, i) => close(g.dataSync(), stock[i].dataSync()));
+      for (const [i, g] of ours.entries()) close(await g.data(), await stock[i].data());
       const [value, stockValue] = [linear(x, W, b, { activation, oncePerStep }), stockAct(x.matMul(W).add(b))];
-      close(value.dataSync(), stockValue.dataSync());
+      close(await value.data(), await stockValue.data());
       // The same with x as data, and without a bias: only dW, which must not change.
       const { grads } = tf.variableGrads(
         () => loss(linear(x, W, null, { activation, inputNeedsGrad: false, oncePerStep })),
         [W],
       );
       const { grads: stockGrads } = tf.variableGrads(() => loss(stockAct(x.matMul(W))), [W]);
-      close(grads[W.name].dataSync(), stockGrads[W.name].dataSync());
+      close(await grads[W.name].data(), await stockGrads[W.name].data());
       // Some gradient is non-zero, so the comparison means something.
-      expect(Math.max(...Array.from(ours[1].dataSync(), Math.abs))).toBeGreaterThan(1e-3);
+      expect(Math.max(...Array.from(await ours[1].data(), Math.abs))).toBeGreaterThan(1e-3);
       tf.dispose([x, W, b, target, value, stockValue, ...ours, ...stock, grads[W.name], stockGrads[W.name]]);
     },
   );

@@ -8,21 +8,25 @@
 // slower than it transposes first, so the transpose is made first. On webgpu each matmul uses the
 // shader measured fastest for its shapes (kernels/matMulTuning.ts).
 import * as tf from '@tensorflow/tfjs';
+import { activationGrad, type DifferentiableActivation } from './kernels/activationGrad';
 import { withTunedMatMul } from './kernels/matMulTuning';
 import { compiledMatMul, compiledMatMulAvailable } from './kernels/wasmMatMulKernel';
 
-/** Activations the forward matmul kernel applies itself (fused), with their derivative from y. */
-export type FusedActivation = 'linear' | 'relu' | 'sigmoid';
+/**
+ * Activations linear() applies itself, with their derivative taken from y in one kernel
+ * (kernels/activationGrad.ts); relu and sigmoid also inside the matmul's kernel (tanh after it).
+ */
+export type FusedActivation = 'linear' | DifferentiableActivation;
 
-function activationGrad(dy: tf.Tensor2D, y: tf.Tensor2D, activation: FusedActivation): tf.Tensor2D {
-  switch (activation) {
-    case 'linear':
-      return dy;
-    case 'relu':
-      return dy.mul(y.step());
-    case 'sigmoid':
-      return dy.mul(y.mul(tf.scalar(1).sub(y)));
-  }
+/** The activation of an unfused z (tfjs' fused matmul has no tanh; ours has relu only). */
+function activateAfter(z: tf.Tensor2D, activation: FusedActivation): tf.Tensor2D {
+  return activation === 'relu'
+    ? z.relu()
+    : activation === 'sigmoid'
+      ? z.sigmoid()
+      : activation === 'tanh'
+        ? z.tanh()
+        : z;
 }
 
 /**
@@ -62,10 +66,10 @@ function wideForwardOnWasm(
 ): tf.Tensor2D {
   const z = matMulT(kernel, xT, true, false).transpose() as tf.Tensor2D;
   const withBias: tf.Tensor2D = bias ? z.add(bias) : z;
-  return activation === 'relu' ? withBias.relu() : activation === 'sigmoid' ? withBias.sigmoid() : withBias;
+  return activateAfter(withBias, activation);
 }
 
-/** x·W + b and relu in one compiled pass on wasm (sigmoid after it). */
+/** x·W + b and relu in one compiled pass on wasm (sigmoid or tanh after it). */
 function compiledForward(
   x: tf.Tensor2D,
   kernel: tf.Tensor2D,
@@ -73,7 +77,7 @@ function compiledForward(
   activation: FusedActivation,
 ): tf.Tensor2D {
   const z = compiledMatMul(x, kernel, { bias, relu: activation === 'relu' });
-  return activation === 'sigmoid' ? z.sigmoid() : z;
+  return activation === 'relu' ? z : activateAfter(z, activation);
 }
 
 /** act(x·W + b) for 2-D x; `bias` may be null. */
@@ -92,15 +96,13 @@ export function linear(
       ? compiledForward(x, kernel, bias, activation)
       : xT
         ? wideForwardOnWasm(xT, kernel, bias, activation)
-        : withTunedMatMul(
-            x,
-            kernel,
-            false,
-            false,
-            () => tf.fused.matMul({ a: x, b: kernel, bias: bias ?? undefined, activation }) as tf.Tensor2D,
+        : withTunedMatMul(x, kernel, false, false, () =>
+            activation === 'tanh'
+              ? activateAfter(tf.fused.matMul({ a: x, b: kernel, bias: bias ?? undefined }) as tf.Tensor2D, 'tanh')
+              : (tf.fused.matMul({ a: x, b: kernel, bias: bias ?? undefined, activation }) as tf.Tensor2D),
           );
   const backward = (dy: tf.Tensor2D, y: tf.Tensor2D, x: tf.Tensor2D, xT?: tf.Tensor2D): tf.Tensor[] => {
-    const dz = activationGrad(dy, y, activation);
+    const dz = activation === 'linear' ? dy : activationGrad(dy, y, activation);
     const grads: tf.Tensor[] = [xT ? tf.matMul(xT, dz) : matMulT(x, dz, true, false)];
     // Σ over rows as 1ᵀ·dz: a matmul beats tfjs' column sum (a transpose, then a reduction) on
     // every backend measured: 0.11 vs 0.28 ms on wasm, 2.9 vs 17.5 ms on SwiftShader's webgpu.

@@ -50,8 +50,13 @@ export function activate(x: tf.Tensor2D, activation: Activation): tf.Tensor2D {
   }
 }
 
-/** Activations the matmul kernel applies itself (one kernel instead of three). */
-const FUSABLE: Partial<Record<Activation, FusedActivation>> = { linear: 'linear', relu: 'relu', sigmoid: 'sigmoid' };
+/** Activations linear() applies itself (in the matmul's kernel, and with a one-kernel derivative). */
+const FUSABLE: Partial<Record<Activation, FusedActivation>> = {
+  linear: 'linear',
+  relu: 'relu',
+  sigmoid: 'sigmoid',
+  tanh: 'tanh',
+};
 
 /** x·W + b, then the activation: fused into the matmul where tfjs can (as its Dense layer does). */
 function dense(x: tf.Tensor2D, l: DenseParams, inputIsData: boolean): tf.Tensor2D {
