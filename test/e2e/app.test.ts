@@ -172,7 +172,12 @@ test('the page is cross-origin isolated, so wasm runs its threaded build where t
 });
 
 test('"auto" times a few steps of the model on every backend, trains on the fastest, and keeps the measurement', async () => {
-  const { page } = await openPage(quickLink());
+  // Long enough that the run is still going when Stop is pressed (200 epochs can finish first).
+  const { page } = await openPage(
+    quickLink((s) => {
+      s.training.epochs = 10000;
+    }),
+  );
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect.poll(() => epochCount(page), { timeout: 90_000, interval: 250 }).toBeGreaterThanOrEqual(1);
   const measured = (await page.getByTestId('auto-measured').textContent())!;
