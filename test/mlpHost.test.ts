@@ -7,6 +7,7 @@ import { buildMlp } from '../src/engine/mlp';
 import { taskLoss, weightPenalty, type Task } from '../src/engine/losses';
 import { hostMlpForward, hostMlpGradients, hostMlpSuits } from '../src/engine/kernels/mlpHost';
 import { Trainer } from '../src/engine/trainer';
+import { useCompiledMatMul } from '../src/engine/kernels/wasmMatMulKernel';
 import { prepareLearner } from '../src/engine/prepareLearner';
 import { defaultSpec, type Activation, type ExperimentSpec } from '../src/spec';
 import type { EpochMetrics } from '../src/engine/types';
@@ -122,30 +123,37 @@ describe('the Trainer with the whole-MLP step', () => {
     expect(last.valAccuracy).toBeGreaterThan(0.9);
   });
 
-  test('on wasm, the decision boundary follows the weights it updates in place (tfjs-wasm packs a matmul operand once per tensor)', async () => {
-    // The default network over the 48×48 grid is past the plain forward's limit, so the grid goes
-    // through tfjs-wasm's matmul, which had kept the first epoch's weights packed.
-    const boundaries = async (backend: 'cpu' | 'wasm') => {
-      await activateBackend(backend);
-      const seen: Float32Array[] = [];
-      const spec = defaultSpec();
-      await new Trainer(
-        { ...spec, training: { ...spec.training, epochs: 8 } },
-        { onEpoch: (_, views) => seen.push(views.boundary!.values) },
-        { boundaryResolution: 48 },
-      ).run();
-      return seen;
-    };
-    await activateBackend('wasm');
-    expect(hostMlpSuits(105, 48 * 48)).toBe(false);
-    const before = [tf.memory().numTensors, tf.backend().numDataIds()]; // the copies are freed too
-    const wasm = await boundaries('wasm');
-    expect([tf.memory().numTensors, tf.backend().numDataIds()]).toEqual(before);
-    const cpu = await boundaries('cpu');
-    const gap = (a: Float32Array, b: Float32Array) => Math.max(...a.map((v, i) => Math.abs(v - b[i])));
-    expect(gap(wasm[7], wasm[1])).toBeGreaterThan(0.01); // it moves
-    for (const e of [1, 7]) expect(gap(wasm[e], cpu[e])).toBeLessThan(1e-4);
-  });
+  // With our compiled product, and with tfjs-wasm's (XNNPACK, the threaded build's), which packs a
+  // matmul operand once per tensor.
+  test.each([true, false])(
+    'on wasm, the decision boundary follows the weights it updates in place (compiled product: %s)',
+    async (compiled) => {
+      // The default network over the 48×48 grid is past the plain forward's limit, so the grid goes
+      // through a matmul; XNNPACK's had kept the first epoch's weights packed.
+      useCompiledMatMul(compiled);
+      const boundaries = async (backend: 'cpu' | 'wasm') => {
+        await activateBackend(backend);
+        const seen: Float32Array[] = [];
+        const spec = defaultSpec();
+        await new Trainer(
+          { ...spec, training: { ...spec.training, epochs: 8 } },
+          { onEpoch: (_, views) => seen.push(views.boundary!.values) },
+          { boundaryResolution: 48 },
+        ).run();
+        return seen;
+      };
+      await activateBackend('wasm');
+      expect(hostMlpSuits(105, 48 * 48)).toBe(false);
+      const before = [tf.memory().numTensors, tf.backend().numDataIds()];
+      const wasm = await boundaries('wasm');
+      expect([tf.memory().numTensors, tf.backend().numDataIds()]).toEqual(before);
+      useCompiledMatMul(true);
+      const cpu = await boundaries('cpu');
+      const gap = (a: Float32Array, b: Float32Array) => Math.max(...a.map((v, i) => Math.abs(v - b[i])));
+      expect(gap(wasm[7], wasm[1])).toBeGreaterThan(0.01); // it moves
+      for (const e of [1, 7]) expect(gap(wasm[e], cpu[e])).toBeLessThan(1e-4);
+    },
+  );
 
   test('is taken only without dropout, and only where the backend has the kernel', async () => {
     const rows = tf.tensor1d([0, 1, 2, 3], 'int32');

@@ -256,7 +256,7 @@ class RuleOptimizer implements Optimizer {
     for (const [w, ...slots] of states) {
       const at = (x: tf.TensorInfo) => wasmAddress(b, x);
       update(w.size, at(w), at(grads[w.name]), ...slots.map(at), ...hyperArgs(this.hyperFor(w, lr, t)));
-      markWrittenInPlace(b, w); // so no matmul uses a stale packed copy
+      markWrittenInPlace(w); // so no matmul uses a stale packed copy
     }
     return true;
   }
@@ -286,7 +286,7 @@ class RuleOptimizer implements Optimizer {
       const slots = this.rule.slots.map((_, k) => views.map((v) => v[1 + k]));
       const hyper = this.hyperFor(this.variables[members[0]], lr, t);
       update(weights, members.map(gradOf), slots, weights, slots, hyper);
-      for (const i of members) markWrittenInPlace(b, this.variables[i]); // so no matmul uses a stale packed copy
+      for (const i of members) markWrittenInPlace(this.variables[i]); // so no matmul uses a stale packed copy
     }
   }
 

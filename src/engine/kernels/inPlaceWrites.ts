@@ -2,11 +2,20 @@
 // copy for that tensor's life (XNNPACK's operator cache, keyed by the id the backend registered
 // the tensor's memory under). Our optimizer steps on wasm write weights in their own memory, which
 // that cache cannot see: without this, a matmul by a weight updated in place kept using its old
-// values (the decision boundary froze at the first epoch it was drawn). So a tensor written in
-// place is registered again under a new id: the packed copy of the old one is dropped, and the
-// next matmul packs the new values once and keeps them until the next write, as it does for a new
-// tensor. Nothing is copied.
-import type * as tf from '@tensorflow/tfjs';
+// values (the decision boundary froze at the first epoch it was drawn). So a write is noted (a
+// set entry, nothing more: tiny models take a step in tens of microseconds), and the next wasm
+// matmul that takes the tensor as its packed operand first registers it again under a new id:
+// the stale packed copy is dropped, the new values are packed once and kept until the next write,
+// as for a new tensor. Nothing is copied.
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm'; // its kernels must be registered before they are wrapped
+
+const writtenInPlace = new WeakSet<object>();
+
+/** Note that `t`'s memory was changed in place (see the top of this file). */
+export function markWrittenInPlace(t: tf.TensorInfo): void {
+  writtenInPlace.add(t.dataId);
+}
 
 /** The parts of tfjs-wasm's backend this needs (backend_wasm.ts; not public API, checked in tests). */
 interface WasmBackendInternals {
@@ -15,20 +24,30 @@ interface WasmBackendInternals {
   wasm: { tfjs: { disposeData: (id: number) => void; registerTensor: (id: number, size: number, at: number) => void } };
 }
 
-const hasInternals = (b: unknown): b is WasmBackendInternals => {
-  const w = b as Partial<WasmBackendInternals>;
-  return typeof w.dataIdNextNumber === 'number' && typeof w.wasm?.tfjs?.registerTensor === 'function';
-};
-
-/** Note that `t`'s memory was changed in place (see the top of this file); a no-op off wasm. */
-export function markWrittenInPlace(backend: tf.KernelBackend, t: tf.TensorInfo): void {
-  if (!('typedArrayFromHeap' in backend)) return; // only wasm caches by id
-  if (!hasInternals(backend)) throw new Error('tfjs-wasm changed: a weight written in place cannot be re-registered');
+/** Registers `t`'s memory under a new id; dispose_data forgets the old one (and its packed copies) without freeing it. */
+function registerAgain(backend: WasmBackendInternals, t: tf.TensorInfo): void {
   const data = backend.dataIdMap.get(t.dataId);
   if (!data) return;
-  // dispose_data forgets the id (and its packed copies) without freeing the memory; JS frees that.
   backend.wasm.tfjs.disposeData(data.id);
   data.id = backend.dataIdNextNumber++;
-  const size = data.shape.reduce((a, b) => a * b, 1);
-  backend.wasm.tfjs.registerTensor(data.id, size, data.memoryOffset);
+  backend.wasm.tfjs.registerTensor(data.id, tf.util.sizeFromShape(data.shape), data.memoryOffset);
+}
+
+/** The inputs the wasm matmul caches packed: its second operand and its bias. */
+const CACHED_INPUTS = ['b', 'bias'] as const;
+
+for (const kernelName of ['BatchMatMul', '_FusedMatMul']) {
+  const original = tf.getKernel(kernelName, 'wasm');
+  if (!original) continue;
+  const kernelFunc: tf.KernelFunc = (args) => {
+    for (const k of CACHED_INPUTS) {
+      const input = args.inputs[k];
+      if (!input || !writtenInPlace.has(input.dataId)) continue;
+      registerAgain(args.backend as unknown as WasmBackendInternals, input);
+      writtenInPlace.delete(input.dataId);
+    }
+    return original.kernelFunc(args);
+  };
+  tf.unregisterKernel(kernelName, 'wasm');
+  tf.registerKernel({ ...original, kernelFunc });
 }
