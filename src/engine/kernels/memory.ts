@@ -16,12 +16,21 @@ interface WasmBackend {
 
 const isWasm = (b: tf.KernelBackend): b is tf.KernelBackend & WasmBackend => 'typedArrayFromHeap' in b;
 
+const wasmViews = new WeakMap<object, TypedArray>();
+
 /**
  * A writable view of the tensor's values. On wasm it is valid only until the next allocation
  * (the heap may grow and move), so allocate every output first.
  */
 export function heapView<T extends TypedArray = Float32Array>(backend: tf.KernelBackend, t: tf.TensorInfo): T {
-  if (isWasm(backend)) return backend.typedArrayFromHeap(t) as T;
+  if (isWasm(backend)) {
+    // A tensor's memory never moves on wasm, but the heap's buffer is replaced when it grows: a
+    // view is kept per tensor until then (a tiny model's step takes two dozen views).
+    const heap = (backend as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.buffer;
+    let view = wasmViews.get(t.dataId);
+    if (view?.buffer !== heap) wasmViews.set(t.dataId, (view = backend.typedArrayFromHeap(t)));
+    return view as T;
+  }
   return (backend as unknown as CpuBackend).data.get(t.dataId).values as T;
 }
 
