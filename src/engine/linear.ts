@@ -51,9 +51,9 @@ export interface LinearOptions {
 
 /**
  * Where the compiled product does not run (tfjs-wasm's threaded build): tfjs-wasm's matmul packs
- * its second operand for each new tensor (kernels/inPlaceWrites.ts), and
- * an MLP's weights are new after every optimizer step, so its forward x·W repacked W every step:
- * at 784 → 1024 with 64 rows, 10 ms where the product itself takes 4.6. Computed as (Wᵀ·xᵀ)ᵀ, the
+ * its second operand for each new tensor (kernels/inPlaceWrites.ts), and an MLP's weights are new
+ * after every optimizer step, so its forward x·W repacked W every step: at 784 → 1024 with 64
+ * rows, 10 ms where the product itself takes 4.6. Computed as (Wᵀ·xᵀ)ᵀ, the
  * small xᵀ is the packed operand: 5.3 ms (side by side, wasm, 2-core EPYC). Used where the layer
  * has more outputs than x has rows and W is not reused within the step. xᵀ is given, as the
  * backward pass needs it too (dW = xᵀ·dz).
