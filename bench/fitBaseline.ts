@@ -99,7 +99,13 @@ function mlpBaseline(spec: ExperimentSpec, files: DatasetFiles) {
     model.add(
       tf.layers.dense({
         units: l.units,
-        activation: l.activation === 'gelu' ? 'linear' : l.activation,
+        // tf.layers names SiLU swish, and has no GELU or leaky ReLU activation (the bench trains neither).
+        activation:
+          l.activation === 'silu'
+            ? 'swish'
+            : l.activation === 'gelu' || l.activation === 'leakyRelu'
+              ? 'linear'
+              : l.activation,
         ...(i === 0 ? { inputShape: [ds.inputDim] } : {}),
       }),
     );

@@ -37,6 +37,7 @@ const CASES: { task: Task; classes: number; activations: Activation[]; l1: numbe
   { task: 'binary', classes: 1, activations: ['relu', 'sigmoid'], l1: 0.01, l2: 0.001 },
   { task: 'multiclass', classes: 3, activations: ['gelu', 'relu', 'linear'], l1: 0, l2: 0.01 },
   { task: 'regression', classes: 1, activations: ['sigmoid'], l1: 0.003, l2: 0 },
+  { task: 'multiclass', classes: 3, activations: ['leakyRelu', 'elu', 'silu'], l1: 0.002, l2: 0 },
 ];
 
 describe.each(['cpu', 'wasm'] as const)('on %s', (backend) => {

@@ -131,6 +131,19 @@ const CASES: [string, ExperimentSpec][] = [
     }),
   ],
   [
+    'MLP on circle, leaky ReLU, ELU and SiLU, Adam',
+    spec((s) => {
+      s.model = {
+        kind: 'mlp',
+        hidden: [
+          { units: 8, activation: 'leakyRelu', dropout: 0 },
+          { units: 8, activation: 'elu', dropout: 0 },
+          { units: 6, activation: 'silu', dropout: 0 },
+        ],
+      };
+    }),
+  ],
+  [
     'LSTM language model, two layers, Adagrad',
     spec((s) => {
       names(s);

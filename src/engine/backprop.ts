@@ -12,6 +12,8 @@ export interface DenseWeights {
 }
 
 const GELU_C = Math.sqrt(2 / Math.PI);
+/** LeakyReLU's slope below zero (PyTorch's default). */
+export const LEAKY_SLOPE = 0.01;
 
 /** f(z) and f'(z) for each activation. */
 export const ACTIVATION_FNS: Record<Activation, { f: (z: number) => number; df: (z: number) => number }> = {
@@ -23,6 +25,17 @@ export const ACTIVATION_FNS: Record<Activation, { f: (z: number) => number; df: 
     df: (z) => {
       const s = 1 / (1 + Math.exp(-z));
       return s * (1 - s);
+    },
+  },
+  // PyTorch's defaults: LeakyReLU's slope 0.01 below zero, ELU's α = 1.
+  leakyRelu: { f: (z) => (z > 0 ? z : LEAKY_SLOPE * z), df: (z) => (z > 0 ? 1 : LEAKY_SLOPE) },
+  elu: { f: (z) => (z > 0 ? z : Math.expm1(z)), df: (z) => (z > 0 ? 1 : Math.exp(z)) },
+  // SiLU (swish): z·σ(z), derivative σ(z)·(1 + z·(1 − σ(z))).
+  silu: {
+    f: (z) => z / (1 + Math.exp(-z)),
+    df: (z) => {
+      const s = 1 / (1 + Math.exp(-z));
+      return s * (1 + z * (1 - s));
     },
   },
   // tanh approximation, as in engine/mlp.ts: ½z(1 + tanh(u)), u = c(z + 0.044715z³)

@@ -15,7 +15,16 @@ import type { ProblemShape } from '../data/shapes';
  * Approximate FLOPs per element for each activation's forward pass (exp/tanh counted as a
  * few FLOPs, as is customary). Backward counts elementwise work twice (see LayerCost).
  */
-export const ACTIVATION_FLOPS: Record<Activation, number> = { linear: 0, relu: 1, sigmoid: 4, tanh: 6, gelu: 10 };
+export const ACTIVATION_FLOPS: Record<Activation, number> = {
+  linear: 0,
+  relu: 1,
+  leakyRelu: 2,
+  elu: 5,
+  sigmoid: 4,
+  silu: 5,
+  tanh: 6,
+  gelu: 10,
+};
 
 /**
  * Per-parameter FLOPs of one optimizer update, counting each elementwise op of its rule in

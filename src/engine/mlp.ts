@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Activation, MlpSpec } from '../spec/types';
 import { Rng } from '../data/rng';
+import { LEAKY_SLOPE } from './backprop';
 import { linear, type FusedActivation } from './linear';
 import { hostMlpForward, hostMlpSuits } from './kernels/mlpHost';
 
@@ -45,6 +46,12 @@ export function activate(x: tf.Tensor2D, activation: Activation): tf.Tensor2D {
       return x.sigmoid();
     case 'gelu':
       return gelu(x);
+    case 'leakyRelu':
+      return x.leakyRelu(LEAKY_SLOPE);
+    case 'elu':
+      return x.elu();
+    case 'silu':
+      return x.mul(x.sigmoid());
     case 'linear':
       return x;
   }
@@ -69,12 +76,15 @@ function dense(x: tf.Tensor2D, l: DenseParams, inputIsData: boolean): tf.Tensor2
   return fused ? z : activate(z, l.activation);
 }
 
+/** The rectifier family, which zeroes (or nearly) half its inputs: He's scale keeps the variance. */
+const HE_INIT = new Set<Activation>(['relu', 'leakyRelu', 'elu', 'silu', 'gelu']);
+
 /**
  * Initial weights drawn in JavaScript from the seed, so every backend starts from the very
- * same numbers: He-uniform for relu/gelu, Glorot-uniform otherwise; biases start at zero.
+ * same numbers: He-uniform for the rectifiers, Glorot-uniform otherwise; biases start at zero.
  */
 function initKernel(rng: Rng, fanIn: number, fanOut: number, activation: Activation): Float32Array {
-  const limit = activation === 'relu' || activation === 'gelu' ? Math.sqrt(6 / fanIn) : Math.sqrt(6 / (fanIn + fanOut));
+  const limit = HE_INIT.has(activation) ? Math.sqrt(6 / fanIn) : Math.sqrt(6 / (fanIn + fanOut));
   const w = new Float32Array(fanIn * fanOut);
   for (let i = 0; i < w.length; i++) w[i] = rng.uniform(-limit, limit);
   return w;

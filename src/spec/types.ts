@@ -36,7 +36,7 @@ export type ModelKind = (typeof MODEL_KINDS)[number];
 export const FEATURE_NAMES = ['x1', 'x2', 'x1sq', 'x2sq', 'x1x2', 'sinx1', 'sinx2'] as const;
 export type FeatureName = (typeof FEATURE_NAMES)[number];
 
-export const ACTIVATIONS = ['relu', 'tanh', 'sigmoid', 'linear', 'gelu'] as const;
+export const ACTIVATIONS = ['relu', 'tanh', 'sigmoid', 'linear', 'gelu', 'leakyRelu', 'elu', 'silu'] as const;
 export type Activation = (typeof ACTIVATIONS)[number];
 
 export const OPTIMIZER_KINDS = ['sgd', 'momentum', 'nesterov', 'rmsprop', 'adagrad', 'adam', 'adamw'] as const;

@@ -15,6 +15,7 @@ import {
   modelsFor,
   transformerOf,
   sequenceLength,
+  type Activation,
   type ExperimentSpec,
   type LstmSpec,
   type MlpSpec,
@@ -27,6 +28,18 @@ import type { TablePlan } from '../data/table';
 import { useTablePlan } from './useTablePlan';
 import type { ModelCosts } from './useModelCost';
 import { formatCount, NumberField, Panel, SelectField } from './fields';
+
+/** The activations as the select names them (PyTorch's defaults: leaky slope 0.01, ELU's α = 1). */
+const ACTIVATION_LABELS: Record<Activation, string> = {
+  relu: 'relu',
+  tanh: 'tanh',
+  sigmoid: 'sigmoid',
+  linear: 'linear',
+  gelu: 'gelu',
+  leakyRelu: 'leaky relu (0.01)',
+  elu: 'elu',
+  silu: 'silu (swish)',
+};
 
 type Errors = Record<string, string>;
 type Update = (edit: (d: ExperimentSpec) => void) => void;
@@ -105,7 +118,7 @@ function MlpEditor({
                 path={`model.hidden[${i}].activation`}
                 value={layer.activation}
                 error={errors[`model.hidden[${i}].activation`]}
-                options={ACTIVATIONS.map((a) => ({ value: a, label: a }))}
+                options={ACTIVATIONS.map((a) => ({ value: a, label: ACTIVATION_LABELS[a] }))}
                 onChange={(v) =>
                   update((d) => {
                     mlpOf(d).hidden[i].activation = v;

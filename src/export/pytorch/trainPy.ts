@@ -116,6 +116,9 @@ class Dense(nn.Module):
 ACTIVATIONS = {
     "relu": F.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid, "linear": lambda x: x,
     "gelu": lambda x: F.gelu(x, approximate="tanh"),  # the playground's GELU is the tanh approximation
+    "leakyRelu": lambda x: F.leaky_relu(x, 0.01),
+    "elu": F.elu,
+    "silu": F.silu,
 }
 `;
 
