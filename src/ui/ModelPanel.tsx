@@ -29,16 +29,16 @@ import { useTablePlan } from './useTablePlan';
 import type { ModelCosts } from './useModelCost';
 import { formatCount, NumberField, Panel, SelectField } from './fields';
 
-/** The activations as the select names them (PyTorch's defaults: leaky slope 0.01, ELU's α = 1). */
+/** The activations as the select names them (PyTorch's: leaky slope 0.01, ELU's α = 1; SiLU is swish). */
 const ACTIVATION_LABELS: Record<Activation, string> = {
   relu: 'relu',
   tanh: 'tanh',
   sigmoid: 'sigmoid',
   linear: 'linear',
   gelu: 'gelu',
-  leakyRelu: 'leaky relu (0.01)',
+  leakyRelu: 'leaky relu',
   elu: 'elu',
-  silu: 'silu (swish)',
+  silu: 'silu',
 };
 
 type Errors = Record<string, string>;
