@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { fusedFormulas, ruleFor } from '../src/engine/optimizers';
-import { HYPER_NAMES, jsUpdate, type HyperValues } from '../src/engine/kernels/optimizerUpdate';
-import { updateModuleBytes } from '../src/engine/kernels/wasmUpdate';
+import { jsUpdate, type HyperValues } from '../src/engine/kernels/optimizerUpdate';
+import { hyperArgs, updateModuleBytes } from '../src/engine/kernels/wasmUpdate';
 import { Rng } from '../src/data/rng';
 import { defaultSpec } from '../src/spec';
 import { OPTIMIZER_VARIANTS, variantLabel } from './helpers/fusedUpdate';
@@ -57,7 +57,7 @@ describe('optimizer formulas compiled to WebAssembly equal the JavaScript update
     const expected = start.map((a) => a.slice());
     const [w, g, ...slots] = expected;
     for (let t = 0; t < 3; t++) {
-      update(n, ...start.map((_, k) => 4 * k * stride), ...HYPER_NAMES.map((h) => hyper[h]));
+      update(n, ...start.map((_, k) => 4 * k * stride), ...hyperArgs(hyper));
       jsUpdate(formulas)(
         [w],
         [g],

@@ -8,6 +8,7 @@
 // slower than it transposes first, so the transpose is made first. On webgpu each matmul uses the
 // shader measured fastest for its shapes (kernels/matMulTuning.ts).
 import * as tf from '@tensorflow/tfjs';
+import { activate } from './activations';
 import { activationGrad, type DifferentiableActivation } from './kernels/activationGrad';
 import { withTunedMatMul } from './kernels/matMulTuning';
 import { compiledMatMul, compiledMatMulAvailable } from './kernels/wasmMatMulKernel';
@@ -17,17 +18,6 @@ import { compiledMatMul, compiledMatMulAvailable } from './kernels/wasmMatMulKer
  * (kernels/activationGrad.ts); relu and sigmoid also inside the matmul's kernel (tanh after it).
  */
 export type FusedActivation = 'linear' | DifferentiableActivation;
-
-/** The activation of an unfused z (tfjs' fused matmul has no tanh; ours has relu only). */
-function activateAfter(z: tf.Tensor2D, activation: FusedActivation): tf.Tensor2D {
-  return activation === 'relu'
-    ? z.relu()
-    : activation === 'sigmoid'
-      ? z.sigmoid()
-      : activation === 'tanh'
-        ? z.tanh()
-        : z;
-}
 
 /**
  * a·bᵀ or aᵀ·b. On wasm the compiled product takes aᵀ as it is and b transposed first; where it
@@ -66,7 +56,7 @@ function wideForwardOnWasm(
 ): tf.Tensor2D {
   const z = matMulT(kernel, xT, true, false).transpose() as tf.Tensor2D;
   const withBias: tf.Tensor2D = bias ? z.add(bias) : z;
-  return activateAfter(withBias, activation);
+  return activate(withBias, activation);
 }
 
 /** x·W + b and relu in one compiled pass on wasm (sigmoid or tanh after it). */
@@ -77,7 +67,7 @@ function compiledForward(
   activation: FusedActivation,
 ): tf.Tensor2D {
   const z = compiledMatMul(x, kernel, { bias, relu: activation === 'relu' });
-  return activation === 'relu' ? z : activateAfter(z, activation);
+  return activation === 'relu' ? z : activate(z, activation);
 }
 
 /** act(x·W + b) for 2-D x; `bias` may be null. */
@@ -98,7 +88,7 @@ export function linear(
         ? wideForwardOnWasm(xT, kernel, bias, activation)
         : withTunedMatMul(x, kernel, false, false, () =>
             activation === 'tanh'
-              ? activateAfter(tf.fused.matMul({ a: x, b: kernel, bias: bias ?? undefined }) as tf.Tensor2D, 'tanh')
+              ? activate(tf.fused.matMul({ a: x, b: kernel, bias: bias ?? undefined }) as tf.Tensor2D, 'tanh')
               : (tf.fused.matMul({ a: x, b: kernel, bias: bias ?? undefined, activation }) as tf.Tensor2D),
           );
   const backward = (dy: tf.Tensor2D, y: tf.Tensor2D, x: tf.Tensor2D, xT?: tf.Tensor2D): tf.Tensor[] => {

@@ -7,7 +7,7 @@ import { linear } from './linear';
 import { targetLogProbs } from './kernels/targetLogProbs';
 import { lstmLayer } from './lstm';
 import { causalMask, causalSelfAttention, layerNorm } from './attention';
-import { activate } from './mlp';
+import { activate } from './activations';
 
 export interface SequenceModel {
   variables: tf.Variable[];
