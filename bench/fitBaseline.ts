@@ -1,5 +1,5 @@
 // The same model, data, batch size and Adam trained with tfjs' own layers and model.fit, for the
-// ratio "our loop vs model.fit" on one backend: dense layers for the MLP, tf.layers.lstm for the LSTM.
+// ratio "our loop vs model.fit" on one backend: dense layers for the MLP, tf.layers.lstm / gru for the LSTM / GRU.
 // tfjs has no transformer layer: the transformer's baseline is written in plain tfjs ops (plainGpt.ts).
 // model.fit also evaluates the validation set each epoch, as ours does (ours evaluates the
 // training set too, which model.fit does not).
@@ -88,7 +88,7 @@ function baseline(
   spec: ExperimentSpec,
   files: DatasetFiles,
 ): { model: tf.LayersModel; train: Pair; validation: Pair; n: number } {
-  return spec.model.kind === 'lstm' ? lstmBaseline(spec, spec.model, files) : mlpBaseline(spec, files);
+  return spec.model.kind === 'lstm' ? recurrentBaseline(spec, spec.model, files) : mlpBaseline(spec, files);
 }
 
 function mlpBaseline(spec: ExperimentSpec, files: DatasetFiles) {
@@ -121,17 +121,25 @@ function mlpBaseline(spec: ExperimentSpec, files: DatasetFiles) {
   return { model, train: pair(ds.train), validation: pair(ds.validation), n: ds.train.n };
 }
 
+/** The stock layer for each cell (tfjs' GRU applies the reset gate before Wh, PyTorch's after: the same work). */
+const STOCK_LAYERS = {
+  lstm: (units: number) => tf.layers.lstm({ units, returnSequences: true }),
+  gru: (units: number) => tf.layers.gru({ units, returnSequences: true }),
+  rnn: (units: number) => tf.layers.simpleRNN({ units, returnSequences: true }),
+};
+
 /**
- * tf.layers.lstm on the same next-character task. Tokens go in one-hot through a bias-free dense
- * layer (the embedding; tf.layers.embedding's gradient needs an op the wasm backend lacks).
+ * tf.layers.lstm (gru, simpleRNN) on the same next-character task. Tokens go in one-hot through a
+ * bias-free dense layer (the embedding; tf.layers.embedding's gradient needs an op the wasm
+ * backend lacks).
  */
-function lstmBaseline(spec: ExperimentSpec, m: LstmSpec, files: DatasetFiles) {
+function recurrentBaseline(spec: ExperimentSpec, m: LstmSpec, files: DatasetFiles) {
   const ds = buildSequenceDataset(spec.dataset, spec.seed, files);
   const vocab = ds.vocab!.length;
   const T = ds.length;
   const model = tf.sequential();
   model.add(tf.layers.dense({ units: m.embedding, useBias: false, inputShape: [T, vocab] }));
-  for (const l of m.layers) model.add(tf.layers.lstm({ units: l.units, returnSequences: true }));
+  for (const l of m.layers) model.add(STOCK_LAYERS[m.cell](l.units));
   model.add(tf.layers.dense({ units: vocab, activation: 'softmax' }));
   const oneHot = (t: Int32Array | Float32Array, n: number) =>
     tf.tidy(() => tf.oneHot(tf.tensor2d(t as Int32Array, [n, T], 'int32'), vocab).toFloat());

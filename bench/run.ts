@@ -8,7 +8,7 @@
 // alike; the table reports medians over rounds. The first epoch of each run (shader compilation,
 // warm-up) is reported apart and left out of the other figures. "ours vs model.fit" trains the same
 // model, data, batch size and Adam with tfjs' layers and model.fit right after ours, on the same
-// backend (the LSTM against tf.layers.lstm); note that our epochs also evaluate the model. Last,
+// backend (the LSTM and GRU against tf.layers.lstm and gru); note that our epochs also evaluate the model. Last,
 // the kernels (GPU dispatches) one training step runs, ours against model.fit's trainOnBatch.
 import '../test/setup/webgpu-globals';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -270,7 +270,13 @@ const rows = workloads.flatMap((w) =>
     };
   }),
 );
-const BASELINE_NAMES = { mlp: '(model.fit)', lstm: '(tf.layers.lstm)', gpt: '(plain tfjs GPT)', none: '' };
+const BASELINE_NAMES = {
+  mlp: '(model.fit)',
+  lstm: '(tf.layers.lstm)',
+  gru: '(tf.layers.gru)',
+  gpt: '(plain tfjs GPT)',
+  none: '',
+};
 const times = (x: number) => (Number.isFinite(x) ? `${x.toFixed(2)}×` : '—');
 const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '—');
 console.log(

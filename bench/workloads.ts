@@ -8,8 +8,8 @@ export interface Workload {
   name: string;
   spec: (defaults: ExperimentSpec) => ExperimentSpec;
   files?: () => DatasetFiles;
-  /** mlp: tf.sequential dense layers + model.fit; lstm: tf.layers.lstm + model.fit; none: no stock equivalent. */
-  baseline: 'mlp' | 'lstm' | 'gpt' | 'none';
+  /** mlp: tf.sequential dense layers + model.fit; lstm, gru: tf.layers.lstm, gru + model.fit; none: no stock equivalent. */
+  baseline: 'mlp' | 'lstm' | 'gru' | 'gpt' | 'none';
   /** Whether ConvNetJS and brain.js can train the same network (MLPs only). */
   otherLibraries: boolean;
   /** Whether jax-js trains it too (the issue's comparison: the MNIST MLP, on jax-js' wasm device). */
@@ -94,11 +94,23 @@ export const WORKLOADS: Workload[] = [
     spec: (d) => ({
       ...d,
       dataset: names(d, 500),
-      model: { kind: 'lstm', embedding: 32, layers: [{ units: 128, dropout: 0 }] },
+      model: { kind: 'lstm', cell: 'lstm', embedding: 32, layers: [{ units: 128, dropout: 0 }] },
       training: { ...d.training, batchSize: 32, optimizer: { ...d.training.optimizer, learningRate: 3e-3 } },
     }),
     files: namesFiles,
     baseline: 'lstm',
+    otherLibraries: false,
+  },
+  {
+    name: 'GRU 128 on names',
+    spec: (d) => ({
+      ...d,
+      dataset: names(d, 500),
+      model: { kind: 'lstm', cell: 'gru', embedding: 32, layers: [{ units: 128, dropout: 0 }] },
+      training: { ...d.training, batchSize: 32, optimizer: { ...d.training.optimizer, learningRate: 3e-3 } },
+    }),
+    files: namesFiles,
+    baseline: 'gru',
     otherLibraries: false,
   },
   {

@@ -110,7 +110,7 @@ describe('train', () => {
         dir,
         tinySpec((s) => {
           s.dataset = { ...s.dataset, kind: 'userText', ...datasetDefaults('userText') };
-          s.model = { kind: 'lstm', embedding: 4, layers: [{ units: 4, dropout: 0 }] };
+          s.model = { kind: 'lstm', cell: 'lstm', embedding: 4, layers: [{ units: 4, dropout: 0 }] };
         }),
         'text.json',
       ),

@@ -3,7 +3,15 @@
 import { beforeAll, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { epochFlops, layerEpochFlops, layerNormFlops, lstmCost, mlpCost, transformerCost } from '../src/engine/cost';
+import {
+  epochFlops,
+  layerEpochFlops,
+  layerNormFlops,
+  mlpCost,
+  newtonSchulzFlops,
+  recurrentCost,
+  transformerCost,
+} from '../src/engine/cost';
 import { activateBackend } from '../src/engine/backend';
 import { prepareLearner } from '../src/engine/prepareLearner';
 import { defaultModel, type ExperimentSpec } from '../src/spec';
@@ -30,11 +38,17 @@ test('MLP parameter and FLOP counts match a hand count; the first layer computes
   expect(epochFlops(cost, { batches: 10, batchSize: 4, evalExamples: 100, optimizer: 'sgd', extraPerParam: 0 })).toBe(
     3700 + 3000,
   );
+  // Muon also orthogonalises the two matrices every step. 2×3 (m = 2, n = 3): five steps of
+  // 4·m²·n + 2·m³ + 3·m² + 3·m·n = 94, plus 3·m·n to normalise: 488. 3×1: m = 1, n = 3: 5·(12 + 2 + 3 + 9) + 9 = 139.
+  expect(cost.layers.map((l) => l.matrices)).toEqual([[[2, 3]], [[3, 1]]]);
+  expect([newtonSchulzFlops([2, 3]), newtonSchulzFlops([3, 1])]).toEqual([488, 139]);
+  const muon = epochFlops(cost, { batches: 10, batchSize: 4, evalExamples: 0, optimizer: 'muon', extraPerParam: 0 });
+  expect(muon).toBe(10 * (4 * (30 + 56) + 13 * 12 + 488 + 139));
 });
 
-test('LSTM and transformer layer costs match hand counts', () => {
+test('recurrent and transformer layer costs match hand counts', () => {
   // Vocabulary 4, embedding 2, one LSTM of 3 units, 2 steps.
-  const lstm = lstmCost({ kind: 'lstm', embedding: 2, layers: [{ units: 3, dropout: 0 }] }, 4, 2);
+  const lstm = recurrentCost({ kind: 'lstm', cell: 'lstm', embedding: 2, layers: [{ units: 3, dropout: 0 }] }, 4, 2);
   expect(lstm.layers.map((l) => [l.name, l.params, l.forwardFlops, l.backwardFlops])).toEqual([
     // 4·2 params; one-hot × table 2 tokens · 2·4·2 forward, only the table's gradient backward.
     ['embedding', 8, 32, 32],
@@ -45,11 +59,28 @@ test('LSTM and transformer layer costs match hand counts', () => {
     ['head', 16, 96, 208],
   ]);
   // A series LSTM has no embedding, reads the data (no input gradient) and forecasts once, from the last step.
-  const series = lstmCost({ kind: 'lstm', embedding: 2, layers: [{ units: 3, dropout: 0 }] }, null, 2);
+  const series = recurrentCost(
+    { kind: 'lstm', cell: 'lstm', embedding: 2, layers: [{ units: 3, dropout: 0 }] },
+    null,
+    2,
+  );
   expect(series.layers.map((l) => [l.name, l.params, l.forwardFlops, l.backwardFlops])).toEqual([
     ['lstm 1', 60, 2 * 2 * 1 * 12 + 144 + 222, 48 + 2 * 2 * 12 + 288 + 444],
     ['head', 4, 6 + 1 + 5, 12 + 2 + 12],
   ]);
+  // The GRU: 3 gate blocks and two biases, 3·3·(2+3+2) params. Forward: projection 2·2·2·9 = 72,
+  // recurrence with its bias 2·2·3·9 = 108, elementwise 2·28·3 = 168. Backward: 2·72 + bias 2·2·9,
+  // 2·108 + bias 2·2·9, 2·168.
+  const gru = recurrentCost({ kind: 'lstm', cell: 'gru', embedding: 2, layers: [{ units: 3, dropout: 0 }] }, 4, 2);
+  expect(gru.layers[1]).toMatchObject({ name: 'gru 1', params: 63, forwardFlops: 348, backwardFlops: 180 + 252 + 336 });
+  // The RNN: 3·(2+3+1) params. Forward 2·2·2·3 = 24, 2·2·3·3 = 36, elementwise 2·7·3 = 42.
+  const rnn = recurrentCost({ kind: 'lstm', cell: 'rnn', embedding: 2, layers: [{ units: 3, dropout: 0 }] }, 4, 2);
+  expect(rnn.layers[1]).toMatchObject({
+    name: 'rnn 1',
+    params: 18,
+    forwardFlops: 102,
+    backwardFlops: 48 + 12 + 72 + 84,
+  });
   // Transformer d = 4, 1 block, 2 heads, vocabulary 5, 3 tokens.
   const t = transformerCost({ kind: 'transformer', layers: 1, dModel: 4, heads: 2, dropout: 0 }, 5, 3);
   expect(t.layers.map((l) => [l.name, l.params])).toEqual([
@@ -101,6 +132,7 @@ const profiled: [string, ExperimentSpec][] = [
     'LSTM on text, 2 layers',
     specFor('userText', {
       kind: 'lstm',
+      cell: 'lstm',
       embedding: 16,
       layers: [
         { units: 24, dropout: 0 },
@@ -109,6 +141,22 @@ const profiled: [string, ExperimentSpec][] = [
     }),
   ],
   ['LSTM on a series', specFor('mackeyGlass', defaultModel('lstm'))],
+  [
+    'GRU on text',
+    specFor('userText', { kind: 'lstm', cell: 'gru', embedding: 8, layers: [{ units: 24, dropout: 0 }] }),
+  ],
+  [
+    'vanilla RNN on a series, 2 layers',
+    specFor('sines', {
+      kind: 'lstm',
+      cell: 'rnn',
+      embedding: 8,
+      layers: [
+        { units: 16, dropout: 0 },
+        { units: 8, dropout: 0 },
+      ],
+    }),
+  ],
   ['transformer on a toy task', specFor('reverse', defaultModel('transformer'))],
 ];
 
@@ -131,6 +179,7 @@ test.each(profiled)('%s: the matmul FLOPs the cost model claims for a step are t
       batch * prepared.cost.layers.reduce((s, l) => s + l.matmulFlops.forward + l.matmulFlops.backward, 0);
     expect(executed).toBeGreaterThan(0);
     expect(Math.abs(claimed / executed - 1)).toBeLessThan(0.02);
+    expect(prepared.cost.params).toBe(learner.variables.reduce((s, v) => s + v.size, 0));
   } finally {
     idx.dispose();
     learner.dispose();

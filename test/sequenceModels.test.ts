@@ -18,6 +18,7 @@ test.each(['transformer', 'lstm'] as const)('the %s is causal: later tokens neve
       : buildLstmModel(
           {
             vocab: V,
+            cell: 'lstm',
             embedding: 8,
             layers: [
               { units: 12, dropout: 0 },

@@ -395,6 +395,12 @@ describe('validateSpec', () => {
     };
     const t = validateSpec(transformer);
     expect(t.ok ? [] : t.errors.map(describeFieldError)).toEqual([expect.stringMatching(/^Blocks: /)]);
+    const gru = {
+      ...transformer,
+      model: { kind: 'lstm', cell: 'gru', embedding: 8, layers: [{ units: 0, dropout: 0 }] },
+    };
+    const g = validateSpec(gru);
+    expect(g.ok ? [] : g.errors.map(describeFieldError)).toEqual([expect.stringMatching(/^GRU 1 · Units: /)]);
   });
 
   test('a spec from before the optimizer switches opens with them off, as it trained then', () => {
@@ -402,6 +408,20 @@ describe('validateSpec', () => {
     for (const k of ['rmspropMomentum', 'centered', 'amsgrad', 'decayMatricesOnly']) delete old.training.optimizer[k];
     expect(validateSpec(old).ok).toBe(false);
     expect(validateSpec(migrateSpec(old))).toEqual({ ok: true, spec: defaultSpec() });
+  });
+
+  test('a recurrent model from before the cell could be chosen opens as the LSTM it was', () => {
+    const spec = {
+      ...defaultSpec(),
+      dataset: { ...defaultSpec().dataset, kind: 'names' as const },
+      model: defaultModel('lstm'),
+    };
+    const old = JSON.parse(JSON.stringify(spec));
+    delete old.model.cell;
+    expect(validateSpec(old).ok).toBe(false);
+    expect(validateSpec(migrateSpec(old))).toEqual({ ok: true, spec });
+    const gru = { ...spec, model: { ...defaultModel('lstm'), cell: 'gru' as const } };
+    expect(validateSpec(migrateSpec(JSON.parse(JSON.stringify(gru))))).toEqual({ ok: true, spec: gru });
   });
 
   test('names a missing section', () => {
@@ -487,20 +507,33 @@ describe('sequence models and data in the spec', () => {
 
   const bad: [string, DatasetKind, ModelSpec, (s: ExperimentSpec) => void, RegExp][] = [
     ['model.kind', 'circle', transformer(), () => {}, /a transformer cannot train on Circle.*choose an MLP/],
-    ['model.kind', 'sines', transformer(), () => {}, /choose an LSTM or an MLP/],
-    ['model.kind', 'names', defaultModel('mlp'), () => {}, /choose a transformer or an LSTM/],
-    ['model.layers', 'names', { kind: 'lstm', embedding: 8, layers: [] }, () => {}, /1 to 3 LSTM layers/],
+    ['model.kind', 'sines', transformer(), () => {}, /choose a recurrent network \(LSTM, GRU or RNN\) or an MLP/],
+    ['model.kind', 'names', defaultModel('mlp'), () => {}, /choose a transformer or a recurrent network/],
+    [
+      'model.layers',
+      'names',
+      { kind: 'lstm', cell: 'lstm', embedding: 8, layers: [] },
+      () => {},
+      /1 to 3 recurrent layers/,
+    ],
+    [
+      'model.cell',
+      'names',
+      { kind: 'lstm', cell: 'lru', embedding: 8, layers: [{ units: 8, dropout: 0 }] } as unknown as ModelSpec,
+      () => {},
+      /must be one of lstm, gru, rnn \(got "lru"\)/,
+    ],
     [
       'model.layers[0].units',
       'names',
-      { kind: 'lstm', embedding: 8, layers: [{ units: 0, dropout: 0 }] },
+      { kind: 'lstm', cell: 'lstm', embedding: 8, layers: [{ units: 0, dropout: 0 }] },
       () => {},
       /at least 1/,
     ],
     [
       'model.embedding',
       'names',
-      { kind: 'lstm', embedding: 1.5, layers: [{ units: 8, dropout: 0 }] },
+      { kind: 'lstm', cell: 'lstm', embedding: 1.5, layers: [{ units: 8, dropout: 0 }] },
       () => {},
       /whole number/,
     ],
@@ -611,6 +644,20 @@ describe('lab links', () => {
     const result = decodeLab(encodeLab(bad as never));
     expect(!result.ok && result.errors.map((e) => e.field)).toEqual(['lab.start', 'lab.rates.adam']);
     expect(decodeLab('%%%')).toMatchObject({ ok: false, errors: [{ field: 'link' }] });
+  });
+
+  test('a lab link from before Lion and Muon opens with them out of the race; Muon cannot be put in it', () => {
+    const old = JSON.parse(JSON.stringify(defaultLabSettings()));
+    for (const k of ['lion', 'muon']) {
+      delete old.chosen[k];
+      delete old.rates[k];
+    }
+    expect(decodeLab(encodeLab(old))).toEqual({ ok: true, settings: defaultLabSettings() });
+    const muon = { ...defaultLabSettings(), chosen: { ...defaultLabSettings().chosen, muon: true } };
+    const result = decodeLab(encodeLab(muon));
+    expect(!result.ok && result.errors.map((e) => [e.field, e.message])).toEqual([
+      ['lab.chosen.muon', expect.stringMatching(/Muon needs weight matrices/)],
+    ]);
   });
 });
 

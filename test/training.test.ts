@@ -4,7 +4,15 @@ import { activateBackend } from '../src/engine/backend';
 import { Trainer, type TrainerOptions } from '../src/engine/trainer';
 import type { EpochMetrics, EpochViews, RunStatus, TestResult } from '../src/engine/types';
 import { classificationReport } from '../src/engine/classMetrics';
-import { defaultSpec, mlpOf, specsForOptimizers, validateSpec, type ExperimentSpec } from '../src/spec';
+import {
+  defaultSpec,
+  mlpOf,
+  OPTIMIZER_KINDS,
+  specsForOptimizers,
+  validateSpec,
+  type ExperimentSpec,
+  type OptimizerKind,
+} from '../src/spec';
 
 beforeAll(async () => {
   await activateBackend('cpu');
@@ -249,12 +257,13 @@ describe('schedules, clipping and early stopping', () => {
   });
 
   test('every optimizer, with a schedule, warm-up and clipping, trains circle', async () => {
-    for (const kind of ['sgd', 'momentum', 'nesterov', 'rmsprop', 'adagrad', 'adam', 'adamw'] as const) {
+    const rates: Partial<Record<OptimizerKind, number>> = { rmsprop: 0.02, adam: 0.02, adamw: 0.02, lion: 0.01 };
+    for (const kind of OPTIMIZER_KINDS) {
       const spec = defaultSpec();
       spec.training.optimizer = {
         ...spec.training.optimizer,
         kind,
-        learningRate: kind === 'rmsprop' || kind.startsWith('adam') ? 0.02 : 0.1,
+        learningRate: rates[kind] ?? 0.1,
         weightDecay: 1e-4,
       };
       spec.training.schedule = { kind: 'cosine', stepEpochs: 1, gamma: 1, minLearningRate: 0.001, warmupEpochs: 2 };

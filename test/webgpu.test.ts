@@ -66,7 +66,7 @@ function tinySequenceSpec(model: ModelSpec): ExperimentSpec {
 
 test.each<ModelSpec>([
   { kind: 'transformer', layers: 1, dModel: 8, heads: 2, dropout: 0 },
-  { kind: 'lstm', embedding: 4, layers: [{ units: 8, dropout: 0 }] },
+  { kind: 'lstm', cell: 'lstm', embedding: 4, layers: [{ units: 8, dropout: 0 }] },
 ])('the $kind trains on WebGPU in Node with the cpu backend’s losses', async (model) => {
   const files = { text: readFileSync('datasets/names.txt', 'utf8') };
   const losses = async (backend: 'cpu' | 'webgpu') => {

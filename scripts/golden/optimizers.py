@@ -53,7 +53,82 @@ CASES = [
                                     eps=h["epsilon"])),
     ("momentum", dict(lr=0.05, momentum=0.9, weightDecay=0.2, decayMatricesOnly=True),
      lambda p, h: torch.optim.SGD(matrices_only(p, h["weightDecay"]), lr=h["lr"], momentum=h["momentum"])),
+    # Lion and Muon: PyTorch 1.13 has neither; the reference implementations above follow the papers.
+    ("lion", dict(lr=0.01, beta1=0.9, beta2=0.99),
+     lambda p, h: Lion(p, lr=h["lr"], betas=(h["beta1"], h["beta2"]))),
+    ("lion", dict(lr=0.02, beta1=0.95, beta2=0.98, weightDecay=0.5),
+     lambda p, h: Lion(p, lr=h["lr"], betas=(h["beta1"], h["beta2"]), weight_decay=h["weightDecay"])),
+    ("muon", dict(lr=0.05, momentum=0.95, beta1=0.9, beta2=0.999, epsilon=1e-8),
+     lambda p, h: MuonWithAdamW(p, h)),
+    ("muon", dict(lr=0.02, momentum=0.9, beta1=0.8, beta2=0.99, epsilon=1e-8, weightDecay=0.1),
+     lambda p, h: MuonWithAdamW(p, h)),
 ]
+
+
+class Lion(torch.optim.Optimizer):
+    """Lion as published (Chen et al. 2023, Algorithm 2, and the authors' lion_pytorch): decoupled decay,
+    w <- w - lr * sign(beta1 m + (1 - beta1) g), then m <- beta2 m + (1 - beta2) g."""
+
+    def __init__(self, params, lr, betas=(0.9, 0.99), weight_decay=0.0):
+        super().__init__(params, dict(lr=lr, betas=betas, weight_decay=weight_decay))
+
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            beta1, beta2 = group["betas"]
+            for p in group["params"]:
+                m = self.state[p].setdefault("m", torch.zeros_like(p))
+                p.mul_(1 - group["lr"] * group["weight_decay"])
+                p.add_(torch.sign(beta1 * m + (1 - beta1) * p.grad), alpha=-group["lr"])
+                m.mul_(beta2).add_(p.grad, alpha=1 - beta2)
+
+
+def newton_schulz(G, steps=5, eps=1e-7):
+    """Muon's quintic Newton-Schulz orthogonalisation (Keller Jordan's coefficients), on the wide orientation."""
+    a, b, c = 3.4445, -4.7750, 2.0315
+    X = G.T if G.size(0) > G.size(1) else G
+    X = X / (X.norm() + eps)
+    for _ in range(steps):
+        A = X @ X.T
+        X = a * X + (b * A + c * A @ A) @ X
+    return X.T if G.size(0) > G.size(1) else X
+
+
+class Muon(torch.optim.Optimizer):
+    """Muon (Jordan et al. 2024) on 2-D weights stored [inputs, outputs] (x @ W), with Nesterov momentum and
+    decoupled decay; the step is scaled by sqrt(max(1, fan_out / fan_in)), as the authors scale nn.Linear's
+    [out, in] weight. Biases and other non-matrices go to AdamW, as the authors pair them."""
+
+    def __init__(self, params, lr, momentum=0.95, weight_decay=0.0):
+        super().__init__(params, dict(lr=lr, momentum=momentum, weight_decay=weight_decay))
+
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            mu = group["momentum"]
+            for p in group["params"]:
+                buf = self.state[p].setdefault("momentum", torch.zeros_like(p))
+                buf.lerp_(p.grad, 1 - mu)
+                update = newton_schulz(p.grad.lerp(buf, mu))
+                p.mul_(1 - group["lr"] * group["weight_decay"])
+                p.add_(update, alpha=-group["lr"] * max(1, p.size(1) / p.size(0)) ** 0.5)
+
+
+class MuonWithAdamW:
+    def __init__(self, params, h):
+        wd = h.get("weightDecay", 0.0)
+        matrices = [p for p in params if p.dim() == 2]
+        rest = [p for p in params if p.dim() != 2]
+        self.parts = [Muon(matrices, h["lr"], h["momentum"], wd),
+                      torch.optim.AdamW(rest, lr=h["lr"], betas=(h["beta1"], h["beta2"]), eps=h["epsilon"], weight_decay=wd)]
+
+    def zero_grad(self):
+        for o in self.parts:
+            o.zero_grad()
+
+    def step(self):
+        for o in self.parts:
+            o.step()
 
 
 def matrices_only(params, wd):

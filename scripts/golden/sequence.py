@@ -1,4 +1,4 @@
-"""Golden values for the LSTM and attention tests, from PyTorch's own modules (Debian's python3-torch).
+"""Golden values for the LSTM, GRU, RNN and attention tests, from PyTorch's own modules (Debian's python3-torch).
 
 Run: /usr/bin/python3 scripts/golden/sequence.py > test/fixtures/sequence.json
 Each case: fixed random weights and input, the forward output, and the gradients of
@@ -73,7 +73,48 @@ def layer_norm_case():
     }
 
 
+def gru_case():
+    B, T, I, H = 2, 4, 3, 5
+    gru = torch.nn.GRU(I, H, batch_first=True)
+    x = torch.randn(B, T, I, requires_grad=True)
+    R = torch.randn(B, T, H)
+    out, _ = gru(x)
+    (out * R).sum().backward()
+    return {
+        "shape": {"batch": B, "time": T, "inputs": I, "units": H},
+        "x": flat(x), "R": flat(R),
+        "wx": flat(gru.weight_ih_l0.t()), "wh": flat(gru.weight_hh_l0.t()),
+        "bx": flat(gru.bias_ih_l0), "bh": flat(gru.bias_hh_l0),
+        "out": flat(out),
+        "grad": {
+            "x": flat(x.grad), "wx": flat(gru.weight_ih_l0.grad.t()), "wh": flat(gru.weight_hh_l0.grad.t()),
+            "bx": flat(gru.bias_ih_l0.grad), "bh": flat(gru.bias_hh_l0.grad),
+        },
+    }
+
+
+def rnn_case():
+    B, T, I, H = 2, 4, 3, 5
+    rnn = torch.nn.RNN(I, H, nonlinearity="tanh", batch_first=True)
+    x = torch.randn(B, T, I, requires_grad=True)
+    R = torch.randn(B, T, H)
+    out, _ = rnn(x)
+    (out * R).sum().backward()
+    return {
+        "shape": {"batch": B, "time": T, "inputs": I, "units": H},
+        "x": flat(x), "R": flat(R),
+        "wx": flat(rnn.weight_ih_l0.t()), "wh": flat(rnn.weight_hh_l0.t()),
+        "b": flat(rnn.bias_ih_l0 + rnn.bias_hh_l0),
+        "out": flat(out),
+        "grad": {
+            "x": flat(x.grad), "wx": flat(rnn.weight_ih_l0.grad.t()), "wh": flat(rnn.weight_hh_l0.grad.t()),
+            "b": flat(rnn.bias_ih_l0.grad),
+        },
+    }
+
+
 print(json.dumps({
     "generator": "scripts/golden/sequence.py", "torch": torch.__version__,
     "lstm": lstm_case(), "attention": attention_case(), "layerNorm": layer_norm_case(),
+    "gru": gru_case(), "rnn": rnn_case(),
 }))

@@ -14,12 +14,13 @@ function weightsOf(learner: Learner): Named[] {
   return learner.variables.map((v, i) => ({ name: learner.parameterNames[i], tensor: v }));
 }
 
+/** Every slot of every variable that has it (Muon's momentum is on matrices, AdamW's m and v on the rest). */
 function slotsOf(learner: Learner, optimizer: Optimizer): Named[] {
   return Object.entries(optimizer.slots).flatMap(([slot, byVariable]) =>
-    learner.variables.map((v, i) => ({
-      name: `${slot}.${learner.parameterNames[i]}`,
-      tensor: byVariable.get(v.name)!,
-    })),
+    learner.variables.flatMap((v, i) => {
+      const tensor = byVariable.get(v.name);
+      return tensor ? [{ name: `${slot}.${learner.parameterNames[i]}`, tensor }] : [];
+    }),
   );
 }
 

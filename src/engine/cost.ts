@@ -1,13 +1,15 @@
 // The compute-cost model: parameters and FLOPs per layer, counted from the spec (see DESIGN.md,
 // "Compute cost"). No tfjs import, so the UI can use it.
-import type {
-  Activation,
-  LstmSpec,
-  MlpSpec,
-  ModelSpec,
-  OptimizerKind,
-  OptimizerSpec,
-  TransformerSpec,
+import {
+  GATES,
+  type Activation,
+  type LstmSpec,
+  type MlpSpec,
+  type ModelSpec,
+  type OptimizerKind,
+  type OptimizerSpec,
+  type RecurrentCell,
+  type TransformerSpec,
 } from '../spec/types';
 import type { ProblemShape } from '../data/shapes';
 
@@ -29,7 +31,10 @@ export const ACTIVATION_FLOPS: Record<Activation, number> = {
 /**
  * Per-parameter FLOPs of one optimizer update, counting each elementwise op of its rule in
  * engine/optimizers.ts (a square root as one): SGD w −= lr·g is 2; momentum adds 2 for the
- * velocity; Nesterov 6; RMSProp and Adagrad ≈ 8; Adam and AdamW ≈ 12 (+2 for AdamW's decay).
+ * velocity; Nesterov 6; RMSProp and Adagrad ≈ 8; Adam and AdamW ≈ 12 (+2 for AdamW's decay);
+ * Lion 11 (its interpolation, sign, step and momentum). Muon's ≈ 12 per matrix element (momentum,
+ * Nesterov mix, normalising, scaled step with decay) leaves out its Newton–Schulz products, which
+ * depend on the matrices' shapes: newtonSchulzFlops counts those.
  */
 export const OPTIMIZER_FLOPS: Record<OptimizerKind, number> = {
   sgd: 2,
@@ -39,7 +44,20 @@ export const OPTIMIZER_FLOPS: Record<OptimizerKind, number> = {
   adagrad: 7,
   adam: 12,
   adamw: 14,
+  lion: 11,
+  muon: 12,
 };
+
+/**
+ * One orthogonalisation of an m×n matrix (m ≤ n after Muon turns it wide), per Newton–Schulz
+ * step: A = X·Xᵀ (2m²n), A·A (2m³), (bA + cA²)·X (2m²n) and the elementwise sums (3m² + 3mn);
+ * five steps, plus the normalisation (3mn).
+ */
+export function newtonSchulzFlops([rows, cols]: [number, number]): number {
+  const m = Math.min(rows, cols);
+  const n = Math.max(rows, cols);
+  return 5 * (4 * m * m * n + 2 * m * m * m + 3 * m * m + 3 * m * n) + 3 * m * n;
+}
 
 /** What an optimizer's switches add per parameter: centered a ← ρa + (1−ρ)g and s − a² (5), RMSprop's momentum buffer (2), AMSGrad's max (1). */
 export function optimizerSwitchFlops(
@@ -65,6 +83,8 @@ export interface LayerCost {
   backwardFlops: number;
   /** The matmul part of those two: what a profile of the kernels a step runs can check. */
   matmulFlops: MatMulFlops;
+  /** Its weight matrices' shapes [rows, columns] (Muon's per-step work depends on them). */
+  matrices: [number, number][];
 }
 
 export interface MatMulFlops {
@@ -104,6 +124,7 @@ function layer(
   params: number,
   matmuls: MatMulFlops,
   elementwise: number,
+  matrices: [number, number][],
 ): LayerCost {
   return {
     name,
@@ -113,6 +134,7 @@ function layer(
     forwardFlops: matmuls.forward + elementwise,
     backwardFlops: matmuls.backward + 2 * elementwise,
     matmulFlops: matmuls,
+    matrices,
   };
 }
 
@@ -125,6 +147,7 @@ function dense(name: string, inputs: number, outputs: number, activation: Activa
     inputs * outputs + outputs,
     linearMatMuls(1, inputs, outputs, { bias: true, inputGrad }),
     outputs + ACTIVATION_FLOPS[activation] * outputs,
+    [[inputs, outputs]],
   );
 }
 
@@ -146,7 +169,9 @@ export function mlpCost(model: MlpSpec, inputDim: number, outputDim: number): Mo
     width = l.units;
   });
   const out = dense('output', width, outputDim, 'linear', model.hidden.length > 0);
-  layers.push(layer('output', width, outputDim, out.params, out.matmulFlops, outputDim + LOSS_FLOPS * outputDim));
+  layers.push(
+    layer('output', width, outputDim, out.params, out.matmulFlops, outputDim + LOSS_FLOPS * outputDim, out.matrices),
+  );
   return total(layers);
 }
 
@@ -162,12 +187,18 @@ export interface EpochWork {
 
 /**
  * FLOPs of one epoch: each trained example costs forward + backward, each step one optimizer
- * update per parameter, each evaluated example one forward pass.
+ * update per parameter (and, for Muon, orthogonalising every matrix), each evaluated example one
+ * forward pass.
  */
 export function epochFlops(cost: ModelCost, work: EpochWork): number {
+  const orthogonalising =
+    work.optimizer === 'muon'
+      ? cost.layers.flatMap((l) => l.matrices).reduce((s, m) => s + newtonSchulzFlops(m), 0)
+      : 0;
   const perStep =
     work.batchSize * (cost.forwardFlops + cost.backwardFlops) +
-    cost.params * (OPTIMIZER_FLOPS[work.optimizer] + work.extraPerParam);
+    cost.params * (OPTIMIZER_FLOPS[work.optimizer] + work.extraPerParam) +
+    orthogonalising;
   return work.batches * perStep + work.evalExamples * cost.forwardFlops;
 }
 
@@ -179,22 +210,29 @@ function embeddingMatMuls(vocab: number, width: number, time: number): MatMulFlo
 }
 
 /**
- * One LSTM layer: the input projection for all steps at once (with the bias), then per step the
- * recurrent matmul h·W_h; `inputGrad` is false when its input is data (a series' values).
+ * One recurrent layer of `gates` blocks (LSTM 4, GRU 3, RNN 1): the input projection for all steps
+ * at once (with the bias), then per step the recurrent matmul h·W_h (the GRU's with its own bias);
+ * `inputGrad` is false when its input is data (a series' values).
  */
-function lstmMatMuls(inputs: number, units: number, time: number, inputGrad: boolean): MatMulFlops {
+function recurrentMatMuls(cell: RecurrentCell, inputs: number, units: number, time: number, inputGrad: boolean) {
+  const width = GATES[cell] * units;
   return sumMatMuls([
-    linearMatMuls(time, inputs, 4 * units, { bias: true, inputGrad }),
-    linearMatMuls(time, units, 4 * units, { bias: false, inputGrad: true }),
+    linearMatMuls(time, inputs, width, { bias: true, inputGrad }),
+    linearMatMuls(time, units, width, { bias: cell === 'gru', inputGrad: true }),
   ]);
 }
 
 /**
- * An LSTM layer's elementwise work per step: the bias 4h, adding the step's projection 4h, and
- * the gates (3 sigmoids and 2 tanh at ~5 FLOPs, 3 multiplies and 1 add per unit) ≈ 29h.
+ * A recurrent layer's elementwise work per unit and step, sigmoid and tanh at ~5 FLOPs:
+ * LSTM: bias 4, adding the projection 4, 3 sigmoids, 2 tanh, 3 multiplies and 1 add = 37;
+ * GRU: biases 3 + 3, adding 2, 2 sigmoids, 1 tanh, r·nₕ, its add, and n + z·(h − n) 3 = 28;
+ * RNN: bias, adding the projection, one tanh = 7.
  */
-function lstmElementwise(units: number, time: number): number {
-  return time * (4 * units + 4 * units + 29 * units);
+const RECURRENT_ELEMENTWISE: Record<RecurrentCell, number> = { lstm: 37, gru: 28, rnn: 7 };
+
+/** A recurrent layer's parameters: Wx, Wh and its bias (the GRU has two, as nn.GRU). */
+function recurrentParams(cell: RecurrentCell, inputs: number, units: number): number {
+  return GATES[cell] * units * (inputs + units + (cell === 'gru' ? 2 : 1));
 }
 
 /**
@@ -238,28 +276,36 @@ export function layerEpochFlops(layer: LayerCost, trained: number, evaluated: nu
 const LOSS_FLOPS = 5;
 
 /**
- * Per-layer cost of an LSTM over sequences of `time` steps: the embedding (or the raw value for
- * series), each LSTM layer, and the head (logits at every step, or one forecast from the last).
+ * Per-layer cost of a recurrent model over sequences of `time` steps: the embedding (or the raw
+ * value for series), each recurrent layer, and the head (logits at every step, or one forecast
+ * from the last).
  */
-export function lstmCost(model: LstmSpec, vocab: number | null, time: number): ModelCost {
+export function recurrentCost(model: LstmSpec, vocab: number | null, time: number): ModelCost {
   const layers: LayerCost[] = [];
   let width = 1;
   if (vocab) {
     const e = model.embedding;
-    layers.push(layer('embedding', vocab, e, vocab * e, embeddingMatMuls(vocab, e, time), 0));
+    layers.push(layer('embedding', vocab, e, vocab * e, embeddingMatMuls(vocab, e, time), 0, [[vocab, e]]));
     width = e;
   }
   model.layers.forEach((l, i) => {
-    const params = 4 * l.units * (width + l.units + 1);
+    const params = recurrentParams(model.cell, width, l.units);
     // A series' first layer reads the data itself, which needs no gradient.
-    const matmuls = lstmMatMuls(width, l.units, time, vocab !== null || i > 0);
-    layers.push(layer(`lstm ${i + 1}`, width, l.units, params, matmuls, lstmElementwise(l.units, time)));
+    const matmuls = recurrentMatMuls(model.cell, width, l.units, time, vocab !== null || i > 0);
+    const elementwise = time * RECURRENT_ELEMENTWISE[model.cell] * l.units;
+    const gates = GATES[model.cell] * l.units;
+    const matrices: [number, number][] = [
+      [width, gates],
+      [l.units, gates],
+    ];
+    layers.push(layer(`${model.cell} ${i + 1}`, width, l.units, params, matmuls, elementwise, matrices));
     width = l.units;
   });
   const outputs = vocab ?? 1;
   const steps = vocab ? time : 1;
   const head = linearMatMuls(steps, width, outputs, { bias: true, inputGrad: true });
-  layers.push(layer('head', width, outputs, width * outputs + outputs, head, steps * (outputs + LOSS_FLOPS * outputs)));
+  const headWork = steps * (outputs + LOSS_FLOPS * outputs);
+  layers.push(layer('head', width, outputs, width * outputs + outputs, head, headWork, [[width, outputs]]));
   return total(layers);
 }
 
@@ -272,24 +318,39 @@ export function transformerCost(model: TransformerSpec, vocab: number, time: num
   const d = model.dModel;
   const T = time;
   const layers: LayerCost[] = [
-    layer('embeddings', vocab, d, vocab * d + T * d, embeddingMatMuls(vocab, d, T), T * d), // + positions
+    // + positions
+    layer('embeddings', vocab, d, vocab * d + T * d, embeddingMatMuls(vocab, d, T), T * d, [
+      [vocab, d],
+      [T, d],
+    ]),
   ];
   for (let i = 1; i <= model.layers; i++) {
     const norm = layerNormFlops(d, T);
     const residual = T * d;
     const attentionParams = 4 * d * d + 4 * d + 2 * d;
     const attentionWork = norm + attentionElementwise(d, T, model.heads) + residual;
-    layers.push(layer(`block ${i} attention`, d, d, attentionParams, attentionMatMuls(d, T), attentionWork));
+    const attentionMatrices: [number, number][] = [
+      [d, 3 * d],
+      [d, d],
+    ];
+    layers.push(
+      layer(`block ${i} attention`, d, d, attentionParams, attentionMatMuls(d, T), attentionWork, attentionMatrices),
+    );
     const mlp = sumMatMuls([
       linearMatMuls(T, d, 4 * d, { bias: true, inputGrad: true }),
       linearMatMuls(T, 4 * d, d, { bias: true, inputGrad: true }),
     ]);
     // The biases, GELU on the 4d hidden units, and the residual add.
     const mlpWork = norm + T * (4 * d + d + ACTIVATION_FLOPS.gelu * 4 * d) + residual;
-    layers.push(layer(`block ${i} MLP`, d, d, 8 * d * d + 5 * d + 2 * d, mlp, mlpWork));
+    const mlpMatrices: [number, number][] = [
+      [d, 4 * d],
+      [4 * d, d],
+    ];
+    layers.push(layer(`block ${i} MLP`, d, d, 8 * d * d + 5 * d + 2 * d, mlp, mlpWork, mlpMatrices));
   }
   const head = linearMatMuls(T, d, vocab, { bias: false, inputGrad: true });
-  layers.push(layer('head', d, vocab, 2 * d + d * vocab, head, layerNormFlops(d, T) + T * LOSS_FLOPS * vocab));
+  const headWork = layerNormFlops(d, T) + T * LOSS_FLOPS * vocab;
+  layers.push(layer('head', d, vocab, 2 * d + d * vocab, head, headWork, [[d, vocab]]));
   return total(layers);
 }
 
@@ -300,7 +361,7 @@ export function modelCost(model: ModelSpec, shape: ProblemShape): ModelCost {
     return mlpCost(model, shape.inputDim, shape.outputDim);
   }
   if (shape.kind !== 'sequence') throw new Error(`${model.kind} needs sequences`);
-  if (model.kind === 'lstm') return lstmCost(model, shape.vocab, shape.length);
+  if (model.kind === 'lstm') return recurrentCost(model, shape.vocab, shape.length);
   if (!shape.vocab) throw new Error('a transformer needs tokens');
   return transformerCost(model, shape.vocab, shape.length);
 }

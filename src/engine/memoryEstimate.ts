@@ -48,6 +48,12 @@ export function optimizerSlots(o: Pick<OptimizerSpec, 'kind' | 'centered' | 'rms
     case 'adam':
     case 'adamw':
       return 2 + (o.amsgrad ? 1 : 0);
+    case 'lion':
+      return 1;
+    case 'muon':
+      // A momentum buffer per matrix (AdamW's two on the few vectors), and the Newton–Schulz
+      // iteration's copies of the largest matrix while it steps: counted as one more.
+      return 2;
   }
 }
 

@@ -98,7 +98,7 @@ function rmspropRule(centered: boolean, momentum: boolean): Rule {
   };
 }
 
-const RULES: Record<Exclude<OptimizerKind, 'rmsprop' | 'adam' | 'adamw'>, Rule> = {
+const RULES: Record<Exclude<OptimizerKind, 'rmsprop' | 'adam' | 'adamw' | 'muon'>, Rule> = {
   /** w ← w − lr·g */
   sgd: { slots: [], update: (w, g, _, h) => w.assign(w.sub(g.mul(h.lr))), formulas: ['w = w - lr * g'] },
   /** b ← μ·b + g; w ← w − lr·b (heavy ball) */
@@ -128,11 +128,34 @@ const RULES: Record<Exclude<OptimizerKind, 'rmsprop' | 'adam' | 'adamw'>, Rule> 
     },
     formulas: ['sum = sum + g * g', 'w = w - lr * g / (sqrt(sum) + eps)'],
   },
+  /**
+   * Lion (Chen et al. 2023): w ← w − lr·sign(β₁m + (1−β₁)g), then m ← β₂m + (1−β₂)g; weight
+   * decay decoupled, as its authors' reference code does.
+   */
+  lion: {
+    slots: ['m'],
+    decoupled: true,
+    update: (w, g, { m }, h) => {
+      w.assign(
+        w.sub(
+          m
+            .mul(h.beta1)
+            .add(g.mul(1 - h.beta1))
+            .sign()
+            .mul(h.lr),
+        ),
+      );
+      m.assign(m.mul(h.beta2).add(g.mul(1 - h.beta2)));
+    },
+    formulas: ['w = w - lr * sign(beta1 * m + oneMinusBeta1 * g)', 'm = beta2 * m + oneMinusBeta2 * g'],
+  },
 };
 
 /** The rule a spec asks for, with a key naming its variant (for the fused kernel's cache). */
 export function ruleFor(spec: OptimizerSpec): { rule: Rule; key: string } {
   switch (spec.kind) {
+    case 'muon':
+      throw new Error('Muon is no per-element rule: see MuonOptimizer');
     case 'rmsprop': {
       const momentum = spec.rmspropMomentum > 0;
       return {
@@ -324,9 +347,92 @@ function ownMemory(backend: tf.KernelBackend, v: tf.Variable): void {
   if (backend.refCount(v.dataId) > 1) tf.tidy(() => v.assign(tf.tensor(v.dataSync().slice(), v.shape, v.dtype)));
 }
 
+/** Muon's Newton–Schulz iteration: Keller Jordan's quintic coefficients, five steps. */
+const NEWTON_SCHULZ = { a: 3.4445, b: -4.775, c: 2.0315, steps: 5, eps: 1e-7 };
+
+/**
+ * The nearest semi-orthogonal matrix to g, approximately (U·Vᵀ of its SVD, singular values pushed
+ * towards 1), by the iteration X ← aX + (bA + cA²)X with A = X·Xᵀ on the wide orientation, so A
+ * is the smaller Gram matrix.
+ */
+export function orthogonalize(g: tf.Tensor2D): tf.Tensor2D {
+  const { a, b, c, steps, eps } = NEWTON_SCHULZ;
+  const tall = g.shape[0] > g.shape[1];
+  let x: tf.Tensor2D = tall ? g.transpose() : g;
+  x = x.div(x.norm().add(eps));
+  for (let i = 0; i < steps; i++) {
+    const gram = tf.matMul(x, x, false, true);
+    const poly = gram.mul(b).add(tf.matMul(gram, gram).mul(c)) as tf.Tensor2D;
+    x = x.mul(a).add(tf.matMul(poly, x));
+  }
+  return tall ? (x.transpose() as tf.Tensor2D) : x;
+}
+
+/**
+ * Muon (Jordan et al. 2024) for the weight matrices, AdamW for everything else (biases, gains), as
+ * its authors pair them. Per matrix W [inputs, outputs]: b ← μb + (1−μ)g; the Nesterov direction
+ * u = (1−μ)g + μb, orthogonalised; W ← W·(1 − lr·wd) − lr·√max(1, outputs/inputs)·orth(u). The
+ * scale is the authors' fan-out/fan-in (rows/columns of PyTorch's [out, in] weight). Matrix work
+ * cannot be a per-element kernel, so Muon's matrices always step in tf ops.
+ */
+class MuonOptimizer implements Optimizer {
+  readonly slots: Record<string, Map<string, tf.Variable>>;
+  private readonly matrices: tf.Variable[];
+  private readonly buffers: Map<string, tf.Variable>;
+  private readonly rest: Optimizer | null;
+  private taken = 0;
+
+  constructor(
+    variables: tf.Variable[],
+    private spec: OptimizerSpec,
+    fused: boolean,
+  ) {
+    this.matrices = variables.filter((v) => v.rank === 2);
+    const others = variables.filter((v) => v.rank !== 2);
+    this.rest = others.length ? new RuleOptimizer(others, { ...spec, kind: 'adamw' }, fused) : null;
+    this.buffers = new Map(this.matrices.map((v) => [v.name, tf.tidy(() => tf.variable(tf.zerosLike(v), false))]));
+    this.slots = { momentum: this.buffers, ...this.rest?.slots };
+  }
+
+  get steps(): number {
+    return this.taken;
+  }
+
+  set steps(n: number) {
+    this.taken = n;
+    if (this.rest) this.rest.steps = n;
+  }
+
+  step(grads: tf.NamedTensorMap, lr: number): void {
+    const mu = this.spec.momentum;
+    tf.tidy(() => {
+      for (const w of this.matrices) {
+        const g = grads[w.name];
+        const b = this.buffers.get(w.name)!;
+        b.assign(b.mul(mu).add(g.mul(1 - mu)));
+        const direction = orthogonalize(g.mul(1 - mu).add(b.mul(mu)) as tf.Tensor2D);
+        const [inputs, outputs] = w.shape;
+        const scale = Math.sqrt(Math.max(1, outputs / inputs));
+        w.assign(w.mul(1 - lr * this.spec.weightDecay).sub(direction.mul(lr * scale)));
+      }
+    });
+    this.rest?.step(grads, lr);
+    this.steps = this.taken + 1;
+  }
+
+  stepInPlace(): boolean {
+    return false;
+  }
+
+  dispose(): void {
+    this.buffers.forEach((v) => v.dispose());
+    this.rest?.dispose();
+  }
+}
+
 /** `fused: false` keeps the tf-op update even where a fused kernel exists (the reference in tests). */
 export function createOptimizer(spec: OptimizerSpec, variables: tf.Variable[], { fused = true } = {}): Optimizer {
-  return new RuleOptimizer(variables, spec, fused);
+  return spec.kind === 'muon' ? new MuonOptimizer(variables, spec, fused) : new RuleOptimizer(variables, spec, fused);
 }
 
 /** Scale gradients so their global L2 norm is at most maxNorm (PyTorch's clip_grad_norm_). */

@@ -3,9 +3,12 @@
 // starts from the same numbers.
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../data/rng';
+import { GATES, type RecurrentCell } from '../spec/types';
 import { linear } from './linear';
 import { targetLogProbs } from './kernels/targetLogProbs';
 import { lstmLayer } from './lstm';
+import { gruLayer } from './gru';
+import { rnnLayer } from './rnn';
 import { causalMask, causalSelfAttention, layerNorm } from './attention';
 import { activate } from './activations';
 
@@ -61,40 +64,97 @@ export interface LstmModelSpec {
   /** Token inputs: the alphabet size; null for series, whose input is one value per step. */
   vocab: number | null;
   embedding: number;
+  /** The recurrent cell of every layer. */
+  cell: RecurrentCell;
   layers: { units: number; dropout: number }[];
 }
 
+interface RecurrentLayer {
+  dropout: number;
+  /** Its variables with their names' last part, e.g. ['weight_x', wx]. */
+  named: [string, tf.Variable][];
+  /** The matrices (for per-layer norms). */
+  matrices: tf.Variable[];
+  run: (x: tf.Tensor3D, inputIsData: boolean) => tf.Tensor3D;
+}
+
 /**
- * Token embedding (or the raw value) → stacked LSTM layers, each with dropout on its outputs →
- * a dense head: next-token logits at every position, or (series) one forecast from the last step.
+ * One recurrent layer with PyTorch's initialisation, U(−1/√h, 1/√h) for every weight and bias,
+ * except that the LSTM's forget-gate bias starts at 1 (as Keras does): the cell keeps its memory
+ * from the start, which speeds learning markedly.
+ */
+function recurrentLayer(cell: RecurrentCell, inputs: number, units: number, dropout: number, rng: Rng): RecurrentLayer {
+  const h = units;
+  const k = 1 / Math.sqrt(h);
+  const gates = GATES[cell] * h;
+  const v2 = (t: tf.Variable) => t as unknown as tf.Tensor2D;
+  const v1 = (t: tf.Variable) => t as unknown as tf.Tensor1D;
+  if (cell === 'gru') {
+    const bx = variable(uniform(rng, gates, k), [gates]);
+    const bh = variable(uniform(rng, gates, k), [gates]);
+    const wx = variable(uniform(rng, inputs * gates, k), [inputs, gates]);
+    const wh = variable(uniform(rng, h * gates, k), [h, gates]);
+    return {
+      dropout,
+      named: [
+        ['weight_x', wx],
+        ['weight_h', wh],
+        ['bias_x', bx],
+        ['bias_h', bh],
+      ],
+      matrices: [wx, wh],
+      run: (x, isData) => gruLayer(x, { wx: v2(wx), wh: v2(wh), bx: v1(bx), bh: v1(bh) }, isData),
+    };
+  }
+  const bias = uniform(rng, gates, k);
+  if (cell === 'lstm') bias.fill(1, h, 2 * h);
+  const b = variable(bias, [gates]);
+  const wx = variable(uniform(rng, inputs * gates, k), [inputs, gates]);
+  const wh = variable(uniform(rng, h * gates, k), [h, gates]);
+  const w = { wx: v2(wx), wh: v2(wh), b: v1(b) };
+  return {
+    dropout,
+    named: [
+      ['weight_x', wx],
+      ['weight_h', wh],
+      ['bias', b],
+    ],
+    matrices: [wx, wh],
+    run: (x, isData) => (cell === 'lstm' ? lstmLayer(x, w, isData) : rnnLayer(x, w, isData)),
+  };
+}
+
+/**
+ * Token embedding (or the raw value) → stacked recurrent layers (LSTM, GRU or vanilla RNN), each
+ * with dropout on its outputs → a dense head: next-token logits at every position, or (series)
+ * one forecast from the last step.
  */
 export function buildLstmModel(s: LstmModelSpec, seed: number): SequenceModel {
   const rng = new Rng(seed);
   const vocab = s.vocab;
   const embedding = vocab ? variable(normal(rng, vocab * s.embedding, 1), [vocab, s.embedding]) : null;
-  const stack = s.layers.map((layer, i) => {
-    const inputs = i === 0 ? (vocab ? s.embedding : 1) : s.layers[i - 1].units;
-    // PyTorch's nn.LSTM initialisation, U(−1/√h, 1/√h), except the forget gate's bias starts at 1
-    // (as Keras does): the cell keeps its memory from the start, which speeds learning markedly.
-    const h = layer.units;
-    const k = 1 / Math.sqrt(h);
-    const bias = uniform(rng, 4 * h, k);
-    bias.fill(1, h, 2 * h);
-    return {
-      ...layer,
-      wx: variable(uniform(rng, inputs * 4 * h, k), [inputs, 4 * h]),
-      wh: variable(uniform(rng, h * 4 * h, k), [h, 4 * h]),
-      b: variable(bias, [4 * h]),
-    };
-  });
+  const stack = s.layers.map((layer, i) =>
+    recurrentLayer(
+      s.cell,
+      i === 0 ? (vocab ? s.embedding : 1) : s.layers[i - 1].units,
+      layer.units,
+      layer.dropout,
+      rng,
+    ),
+  );
   const top = s.layers[s.layers.length - 1].units;
   const outputs = vocab ?? 1;
   const head = variable(uniform(rng, top * outputs, 1 / Math.sqrt(top)), [top, outputs]);
   const headBias = variable(constant(outputs, 0), [outputs]);
-  const variables = [...(embedding ? [embedding] : []), ...stack.flatMap((l) => [l.wx, l.wh, l.b]), head, headBias];
+  const variables = [
+    ...(embedding ? [embedding] : []),
+    ...stack.flatMap((l) => l.named.map(([, v]) => v)),
+    head,
+    headBias,
+  ];
   const names = [
     ...(embedding ? ['embedding.weight'] : []),
-    ...stack.flatMap((_, i) => [`lstm.${i}.weight_x`, `lstm.${i}.weight_h`, `lstm.${i}.bias`]),
+    ...stack.flatMap((l, i) => l.named.map(([name]) => `${s.cell}.${i}.${name}`)),
     'head.weight',
     'head.bias',
   ];
@@ -103,15 +163,14 @@ export function buildLstmModel(s: LstmModelSpec, seed: number): SequenceModel {
     names,
     groups: [
       ...(embedding ? [{ name: 'embedding', weights: [embedding] }] : []),
-      ...stack.map((l, i) => ({ name: `lstm ${i + 1}`, weights: [l.wx, l.wh] })),
+      ...stack.map((l, i) => ({ name: `${s.cell} ${i + 1}`, weights: l.matrices })),
       { name: 'head', weights: [head] },
     ],
     forward(x, dropoutSeed) {
       const [batch, time] = x.shape;
       let h = embedding ? embed(embedding, x, vocab!) : (x.toFloat().reshape([batch, time, 1]) as tf.Tensor3D);
       for (const [i, l] of stack.entries()) {
-        const w = { wx: l.wx as tf.Tensor2D, wh: l.wh as tf.Tensor2D, b: l.b as tf.Tensor1D };
-        h = lstmLayer(h, w, !embedding && i === 0);
+        h = l.run(h, !embedding && i === 0);
         h = maybeDropout(h, l.dropout, dropoutSeed);
       }
       if (!vocab) {

@@ -14,6 +14,9 @@ export const SUGGESTED_LEARNING_RATE: Record<OptimizerKind, number> = {
   adagrad: 0.1,
   adam: 0.01,
   adamw: 0.01,
+  // Lion's steps are ±lr in every coordinate: its authors use a rate 3–10× below Adam's.
+  lion: 0.001,
+  muon: 0.02,
 };
 
 /**

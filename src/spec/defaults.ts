@@ -21,7 +21,7 @@ export function defaultModel(kind: ModelKind): ModelSpec {
     case 'mlp':
       return { kind, hidden: [defaultHiddenLayer(), defaultHiddenLayer()] };
     case 'lstm':
-      return { kind, embedding: 16, layers: [{ units: 64, dropout: 0 }] };
+      return { kind, cell: 'lstm', embedding: 16, layers: [{ units: 64, dropout: 0 }] };
     case 'transformer':
       return { kind, layers: 2, dModel: 64, heads: 4, dropout: 0 };
   }

@@ -45,6 +45,7 @@ const SHORT_NAMES: Record<string, string> = {
   'model.dropout': 'dropout',
   'dataset.kind': '',
   'model.kind': '',
+  'model.cell': '',
   seed: 'seed',
   backend: '',
 };

@@ -1,11 +1,14 @@
-import type {
-  BackendChoice,
-  DatasetKind,
-  ExperimentSpec,
-  ModelKind,
-  OptimizerKind,
-  ScheduleKind,
-  TableTask,
+import {
+  RECURRENT_CELLS,
+  type BackendChoice,
+  type DatasetKind,
+  type ExperimentSpec,
+  type ModelKind,
+  type ModelSpec,
+  type OptimizerKind,
+  type RecurrentCell,
+  type ScheduleKind,
+  type TableTask,
 } from './types';
 
 export const DATASET_LABELS: Record<DatasetKind, string> = {
@@ -31,16 +34,25 @@ export const DATASET_LABELS: Record<DatasetKind, string> = {
 
 export const MODEL_LABELS: Record<ModelKind, string> = {
   mlp: 'an MLP',
-  lstm: 'an LSTM',
+  lstm: 'a recurrent network (LSTM, GRU or RNN)',
   transformer: 'a transformer',
 };
 
 /** The model's name in menus and titles. */
 export const MODEL_TITLES: Record<ModelKind, string> = {
   mlp: 'MLP',
-  lstm: 'LSTM',
+  lstm: 'Recurrent (LSTM, GRU, RNN)',
   transformer: 'Transformer (GPT-style)',
 };
+
+/** The recurrent cells by name, as in the builder's Cell menu. */
+export const CELL_LABELS: Record<RecurrentCell, string> = { lstm: 'LSTM', gru: 'GRU', rnn: 'RNN (tanh)' };
+
+/** The model's short name in titles and run names: "MLP", "GRU", "transformer". */
+export function modelName(model: ModelSpec): string {
+  if (model.kind === 'lstm') return recurrentLayerName(model);
+  return model.kind === 'mlp' ? 'MLP' : 'transformer';
+}
 
 export const BACKEND_LABELS: Record<BackendChoice, string> = {
   auto: 'Auto (fastest, measured)',
@@ -64,6 +76,8 @@ export const OPTIMIZER_LABELS: Record<OptimizerKind, string> = {
   adagrad: 'Adagrad',
   adam: 'Adam',
   adamw: 'AdamW',
+  lion: 'Lion',
+  muon: 'Muon (+ AdamW)',
 };
 
 export type OptimizerHyper = 'momentum' | 'beta1' | 'beta2' | 'rho' | 'rmspropMomentum' | 'epsilon';
@@ -92,6 +106,9 @@ export const OPTIMIZER_FIELDS: Record<OptimizerKind, OptimizerHyper[]> = {
   adagrad: ['epsilon'],
   adam: ['beta1', 'beta2', 'epsilon'],
   adamw: ['beta1', 'beta2', 'epsilon'],
+  lion: ['beta1', 'beta2'],
+  // μ for the matrices' momentum; β₁, β₂ and ε for AdamW on the rest.
+  muon: ['momentum', 'beta1', 'beta2', 'epsilon'],
 };
 
 /** The switches each optimizer reads (PyTorch's names in brackets on screen). */
@@ -103,6 +120,8 @@ export const OPTIMIZER_FLAGS: Record<OptimizerKind, OptimizerFlag[]> = {
   adagrad: [],
   adam: ['amsgrad'],
   adamw: ['amsgrad'],
+  lion: [],
+  muon: [],
 };
 
 export const SCHEDULE_LABELS: Record<ScheduleKind, string> = {
@@ -137,6 +156,7 @@ const FIELD_LABELS: Record<string, string> = {
   model: 'Model',
   'model.kind': 'Model',
   'model.hidden': 'Hidden layers',
+  'model.cell': 'Cell',
   'model.embedding': 'Embedding width',
   'model.dModel': 'dModel',
   'model.heads': 'Heads',
@@ -172,16 +192,24 @@ const FIELD_LABELS: Record<string, string> = {
 
 const LAYER_FIELD_LABELS: Record<string, string> = { units: 'Units', activation: 'Activation', dropout: 'Dropout' };
 
+/** What a recurrent model's layers are called on screen: "GRU", or "Recurrent" while its cell is unknown. */
+function recurrentLayerName(model: { cell?: unknown }): string {
+  const cell = (RECURRENT_CELLS as readonly unknown[]).includes(model.cell) ? (model.cell as RecurrentCell) : null;
+  return cell ? CELL_LABELS[cell].replace(' (tanh)', '') : 'Recurrent';
+}
+
 /**
  * The label a field has on screen, from its path: "model.hidden[0].units" → "Dense 1 · Units".
- * `modelKind` tells an LSTM's layer list from a transformer's block count (both `model.layers`).
+ * The model (as given, perhaps invalid) tells a recurrent model's layer list from a transformer's
+ * block count (both `model.layers`), and names the recurrent cell ("GRU 1 · Units").
  */
-export function fieldLabel(path: string, modelKind?: unknown): string {
+export function fieldLabel(path: string, model?: { kind?: unknown; cell?: unknown } | null): string {
   if (FIELD_LABELS[path]) return FIELD_LABELS[path];
-  if (path === 'model.layers') return modelKind === 'transformer' ? 'Blocks' : 'LSTM layers';
+  const recurrent = recurrentLayerName(model ?? {});
+  if (path === 'model.layers') return model?.kind === 'transformer' ? 'Blocks' : `${recurrent} layers`;
   const layer = /^model\.(hidden|layers)\[(\d+)\](?:\.(\w+))?$/.exec(path);
   if (layer) {
-    const name = `${layer[1] === 'hidden' ? 'Dense' : 'LSTM'} ${Number(layer[2]) + 1}`;
+    const name = `${layer[1] === 'hidden' ? 'Dense' : recurrent} ${Number(layer[2]) + 1}`;
     return layer[3] ? `${name} · ${LAYER_FIELD_LABELS[layer[3]] ?? layer[3]}` : name;
   }
   if (path.startsWith('dataset.features[')) return 'Input features';
@@ -201,15 +229,15 @@ export function describeFieldError(error: { field: string; message: string; labe
 
 /** What a new run is called after its number: the model (an MLP goes without saying) and the optimizer, e.g. "transformer · Adam lr 0.01". */
 export function runDescription(spec: ExperimentSpec): string {
-  const model = spec.model.kind === 'mlp' ? '' : `${MODEL_LABELS[spec.model.kind].replace(/^an? /, '')} · `;
+  const model = spec.model.kind === 'mlp' ? '' : `${modelName(spec.model)} · `;
   return `${model}${OPTIMIZER_LABELS[spec.training.optimizer.kind]} lr ${spec.training.optimizer.learningRate}`;
 }
 
-/** The model in a few characters: "[8t-8t]", "LSTM[64]", "GPT 2×64/4h". */
+/** The model in a few characters: "[8t-8t]", "LSTM[64]", "GRU[32-32]", "GPT 2×64/4h". */
 function modelSummary(spec: ExperimentSpec): string {
   const m = spec.model;
   if (m.kind === 'mlp') return `[${m.hidden.map((l) => `${l.units}${l.activation[0]}`).join('-') || 'linear'}]`;
-  if (m.kind === 'lstm') return `LSTM[${m.layers.map((l) => l.units).join('-')}]`;
+  if (m.kind === 'lstm') return `${modelName(m)}[${m.layers.map((l) => l.units).join('-')}]`;
   return `GPT ${m.layers}×${m.dModel}/${m.heads}h`;
 }
 

@@ -2,12 +2,14 @@ import { datasetDefaults } from './defaults';
 import { DATASET_KINDS, type DatasetKind } from './types';
 
 /**
- * Fill in fields added to version 1 after it first shipped (dataset.features for every kind, dataset.contextLength, dataset.digits, dataset.table, dataset.drawn),
- * so older shared links and kept runs still open. Anything else is left for validation to judge.
+ * Fill in fields added to version 1 after it first shipped (dataset.features for every kind,
+ * dataset.contextLength, dataset.digits, dataset.table, dataset.drawn, the optimizer's switches,
+ * the recurrent model's cell), so older shared links and kept runs still open, meaning what they
+ * meant before. Anything else is left for validation to judge.
  */
 export function migrateSpec(raw: unknown): unknown {
   if (typeof raw !== 'object' || raw === null) return raw;
-  const spec = raw as { version?: unknown; dataset?: Record<string, unknown>; training?: unknown };
+  const spec = raw as { version?: unknown; dataset?: Record<string, unknown>; training?: unknown; model?: unknown };
   if (spec.version !== 1 || typeof spec.dataset !== 'object' || spec.dataset === null) return raw;
   const kind = (DATASET_KINDS as readonly unknown[]).includes(spec.dataset.kind)
     ? (spec.dataset.kind as DatasetKind)
@@ -15,8 +17,11 @@ export function migrateSpec(raw: unknown): unknown {
   const fill = datasetDefaults(kind);
   const training = spec.training as Record<string, unknown> | undefined;
   const optimizer = typeof training?.optimizer === 'object' && training.optimizer !== null ? training.optimizer : null;
+  const model = typeof spec.model === 'object' && spec.model !== null ? (spec.model as Record<string, unknown>) : null;
   return {
     ...spec,
+    // Recurrent models were all LSTMs before the cell could be chosen.
+    ...(model?.kind === 'lstm' ? { model: { cell: 'lstm', ...model } } : {}),
     // The optimizer switches added later are off in older specs, as they were before they existed.
     ...(optimizer
       ? {

@@ -32,6 +32,12 @@ export type DatasetKind = (typeof DATASET_KINDS)[number];
 export const MODEL_KINDS = ['mlp', 'lstm', 'transformer'] as const;
 export type ModelKind = (typeof MODEL_KINDS)[number];
 
+/** The recurrent model's cell: LSTM, GRU or a vanilla tanh RNN (as PyTorch defines each). */
+export const RECURRENT_CELLS = ['lstm', 'gru', 'rnn'] as const;
+export type RecurrentCell = (typeof RECURRENT_CELLS)[number];
+/** Gate blocks per cell: a layer's Wx and Wh have this many blocks of `units` columns. */
+export const GATES: Record<RecurrentCell, number> = { lstm: 4, gru: 3, rnn: 1 };
+
 /** Input features computed from the raw point (x1, x2), as in TensorFlow Playground. */
 export const FEATURE_NAMES = ['x1', 'x2', 'x1sq', 'x2sq', 'x1x2', 'sinx1', 'sinx2'] as const;
 export type FeatureName = (typeof FEATURE_NAMES)[number];
@@ -39,7 +45,17 @@ export type FeatureName = (typeof FEATURE_NAMES)[number];
 export const ACTIVATIONS = ['relu', 'tanh', 'sigmoid', 'linear', 'gelu', 'leakyRelu', 'elu', 'silu'] as const;
 export type Activation = (typeof ACTIVATIONS)[number];
 
-export const OPTIMIZER_KINDS = ['sgd', 'momentum', 'nesterov', 'rmsprop', 'adagrad', 'adam', 'adamw'] as const;
+export const OPTIMIZER_KINDS = [
+  'sgd',
+  'momentum',
+  'nesterov',
+  'rmsprop',
+  'adagrad',
+  'adam',
+  'adamw',
+  'lion',
+  'muon',
+] as const;
 export type OptimizerKind = (typeof OPTIMIZER_KINDS)[number];
 
 export const SCHEDULE_KINDS = ['constant', 'step', 'exponential', 'cosine'] as const;
@@ -113,9 +129,13 @@ export interface LstmLayerSpec {
   dropout: number;
 }
 
-/** Token embedding (text, toy tasks) or the raw value (series) → 1–3 LSTM layers → a head per task. */
+/**
+ * The recurrent model (kind 'lstm', as older links have it): token embedding (text, toy tasks) or
+ * the raw value (series) → 1–3 layers of one recurrent cell → a head per task.
+ */
 export interface LstmSpec {
   kind: 'lstm';
+  cell: RecurrentCell;
   /** Width of the token embedding (unused for series, whose input is one value per step). */
   embedding: number;
   layers: LstmLayerSpec[];
@@ -139,9 +159,9 @@ export type ModelSpec = MlpSpec | LstmSpec | TransformerSpec;
 export interface OptimizerSpec {
   kind: OptimizerKind;
   learningRate: number;
-  /** momentum, nesterov. */
+  /** momentum, nesterov; muon (its authors use 0.95). */
   momentum: number;
-  /** adam, adamw. */
+  /** adam, adamw, lion (its authors use β₂ = 0.99), and muon's AdamW for the non-matrices. */
   beta1: number;
   beta2: number;
   /** rmsprop: decay of the running mean of squared gradients (PyTorch's alpha). */
@@ -154,7 +174,7 @@ export interface OptimizerSpec {
   amsgrad: boolean;
   /** rmsprop, adagrad, adam, adamw. */
   epsilon: number;
-  /** Added to the gradient as wd·w (AdamW: decoupled, w ← w − lr·wd·w). */
+  /** Added to the gradient as wd·w (AdamW, Lion, Muon: decoupled, w ← w − lr·wd·w). */
   weightDecay: number;
   /** Weight decay on matrices only: not on biases and normalisation gains (any 1-D parameter), as nanoGPT does. */
   decayMatricesOnly: boolean;

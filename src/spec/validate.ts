@@ -5,6 +5,7 @@ import {
   FEATURE_NAMES,
   MODEL_KINDS,
   OPTIMIZER_KINDS,
+  RECURRENT_CELLS,
   SCHEDULE_KINDS,
   SPEC_VERSION,
   TABLE_TASKS,
@@ -376,8 +377,7 @@ export function validateSpec(raw: unknown): SpecResult {
     errors.push({ field: 'training.schedule.minLearningRate', message: 'must not exceed the learning rate' });
   }
 
-  if (errors.length)
-    return { ok: false, errors: errors.map((e) => ({ ...e, label: fieldLabel(e.field, model?.kind) })) };
+  if (errors.length) return { ok: false, errors: errors.map((e) => ({ ...e, label: fieldLabel(e.field, model) })) };
   return { ok: true, spec: cleanSpec(raw as unknown as ExperimentSpec) };
 }
 
@@ -449,6 +449,7 @@ function cleanModel(m: ModelSpec): ModelSpec {
     case 'lstm':
       return {
         kind: 'lstm',
+        cell: m.cell,
         embedding: m.embedding,
         layers: m.layers.map((l) => ({ units: l.units, dropout: l.dropout })),
       };
@@ -522,6 +523,7 @@ function checkModel(errors: Errors, model: Record<string, unknown>): void {
       },
     );
   } else if (model.kind === 'lstm') {
+    checkChoice(errors, 'model.cell', model.cell, RECURRENT_CELLS);
     checkNumber(errors, 'model.embedding', model.embedding, { ...LIMITS.embedding, integer: true });
     const { min, max } = LIMITS.lstmLayers;
     checkLayers(
@@ -529,7 +531,7 @@ function checkModel(errors: Errors, model: Record<string, unknown>): void {
       'model.layers',
       model.layers,
       LIMITS.lstmLayers,
-      `must be a list of ${min} to ${max} LSTM layers`,
+      `must be a list of ${min} to ${max} recurrent layers`,
       unitsAndDropout,
     );
   } else if (model.kind === 'transformer') {

@@ -3,6 +3,7 @@ import { labProblem, requestLab, useLabStore, type LabResult } from '../state/la
 import {
   describeFieldError,
   LAB_LIMITS,
+  LAB_OPTIMIZER_KINDS,
   OPTIMIZER_LABELS,
   SURFACE_INFO,
   SURFACE_KINDS,
@@ -23,6 +24,8 @@ export const OPTIMIZER_COLORS: Record<OptimizerKind, string> = {
   adagrad: '#46a0d0',
   adam: '#111111',
   adamw: '#a0522d',
+  lion: '#008080',
+  muon: '#808000',
 };
 
 function toPx(info: SurfaceInfo, x: number, y: number): [number, number] {
@@ -247,6 +250,7 @@ export function LossSurfaceLab() {
         <OptimizerPicker
           name="lab"
           oneColumn
+          kinds={LAB_OPTIMIZER_KINDS}
           colors={OPTIMIZER_COLORS}
           chosen={settings.chosen}
           rates={settings.rates}
@@ -254,6 +258,10 @@ export function LossSurfaceLab() {
           onChosen={(k, on) => update({ chosen: { ...settings.chosen, [k]: on } })}
           onRate={(k, text) => update({ rates: { ...settings.rates, [k]: text } })}
         />
+        <div className="muted small lab-note">
+          Muon is not in the race: it orthogonalises weight matrices, and here the parameter is one point (on a vector
+          Muon is plain AdamW). Compare it on a real model with “Compare optimizers”.
+        </div>
         <div className="muted small" data-testid="lab-start">
           Start: ({settings.start[0]}, {settings.start[1]}) — click the plot, or focus it and use the arrow keys, to
           move it.

@@ -2,6 +2,7 @@ import { memo } from 'react';
 import { useSpecStore } from '../state/specStore';
 import {
   ACTIVATIONS,
+  CELL_LABELS,
   LIMITS,
   MODEL_LABELS,
   MODEL_TITLES,
@@ -12,13 +13,16 @@ import {
   isSeries,
   lstmOf,
   mlpOf,
+  modelName,
   modelsFor,
+  RECURRENT_CELLS,
   transformerOf,
   sequenceLength,
   type Activation,
   type ExperimentSpec,
   type LstmSpec,
   type MlpSpec,
+  type RecurrentCell,
   type TransformerSpec,
 } from '../spec';
 import { layerEpochFlops, type ModelCost } from '../engine/cost';
@@ -39,6 +43,13 @@ const ACTIVATION_LABELS: Record<Activation, string> = {
   leakyRelu: 'leaky relu',
   elu: 'elu',
   silu: 'silu',
+};
+
+/** What each cell is, in a line under the Cell menu. */
+const CELL_HINTS: Record<RecurrentCell, string> = {
+  lstm: 'input, forget and output gates around a memory cell (4 blocks of weights)',
+  gru: 'reset and update gates, no separate memory (3 blocks)',
+  rnn: 'h = tanh(x·Wx + h·Wh + b): no gates, so gradients fade over long spans',
 };
 
 type Errors = Record<string, string>;
@@ -169,8 +180,22 @@ function LstmEditor({
   tokens: boolean;
 }) {
   const full = model.layers.length >= LIMITS.lstmLayers.max;
+  const name = modelName(model);
   return (
     <>
+      <SelectField
+        label="Cell"
+        path="model.cell"
+        value={model.cell}
+        error={errors['model.cell']}
+        hint={CELL_HINTS[model.cell]}
+        options={RECURRENT_CELLS.map((c) => ({ value: c, label: CELL_LABELS[c] }))}
+        onChange={(v) =>
+          update((d) => {
+            lstmOf(d).cell = v;
+          })
+        }
+      />
       {tokens && (
         <NumberField
           label="Embedding width"
@@ -187,18 +212,20 @@ function LstmEditor({
       )}
       {errors['model.layers'] && (
         <div className="field-error" role="alert">
-          LSTM layers: {errors['model.layers']}
+          {name} layers: {errors['model.layers']}
         </div>
       )}
       <ol className="layers">
         {model.layers.map((layer, i) => (
           <li key={i} className="layer" data-testid={`layer-${i}`}>
             <div className="layer-head">
-              <strong>LSTM {i + 1}</strong>
+              <strong>
+                {name} {i + 1}
+              </strong>
               <span className="layer-buttons">
                 <button
                   type="button"
-                  aria-label={`Remove LSTM layer ${i + 1}`}
+                  aria-label={`Remove ${name} layer ${i + 1}`}
                   disabled={model.layers.length <= LIMITS.lstmLayers.min}
                   onClick={() =>
                     update((d) => {
@@ -241,7 +268,7 @@ function LstmEditor({
         type="button"
         className="add-layer"
         disabled={full}
-        title={full ? `At most ${LIMITS.lstmLayers.max} LSTM layers` : undefined}
+        title={full ? `At most ${LIMITS.lstmLayers.max} ${name} layers` : undefined}
         onClick={() =>
           update((d) => {
             const l = lstmOf(d).layers;
@@ -249,7 +276,7 @@ function LstmEditor({
           })
         }
       >
-        + Add LSTM layer
+        + Add {name} layer
       </button>
     </>
   );
@@ -451,7 +478,7 @@ export const ModelPanel = memo(function ModelPanel({ errors, costs }: { errors: 
         ? 'the next value from the last step, mean squared error'
         : 'next-token logits at every position, softmax + cross-entropy';
   return (
-    <Panel title={`Model · ${MODEL_TITLES[model.kind]}`}>
+    <Panel title={`Model · ${model.kind === 'lstm' ? `Recurrent · ${modelName(model)}` : MODEL_TITLES[model.kind]}`}>
       <SelectField
         label="Model"
         path="model.kind"

@@ -14,12 +14,14 @@ export interface OptimizerPickerProps {
   /** A colour beside each name (the lab's paths). */
   colors?: Record<OptimizerKind, string>;
   oneColumn?: boolean;
+  /** The optimizers offered (all of them unless given). */
+  kinds?: readonly OptimizerKind[];
 }
 
 export function OptimizerPicker(p: OptimizerPickerProps) {
   return (
     <div className={`compare-grid${p.oneColumn ? ' one-column' : ''}`}>
-      {OPTIMIZER_KINDS.map((k) => (
+      {(p.kinds ?? OPTIMIZER_KINDS).map((k) => (
         <div key={k} className="compare-row">
           <label>
             <input

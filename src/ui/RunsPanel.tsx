@@ -13,7 +13,7 @@ import { X_AXIS_LABELS } from './Charts';
 import { Panel } from './fields';
 import { formatPerplexity } from './format';
 
-/** A model in a few characters: [8t-8t] for an MLP, LSTM[64] or GPT 2×64/4h. */
+/** The last epoch's figures (and the test split's, once measured) on one line. */
 function finalFigures(run: Run): string {
   const e = run.epochs.at(-1);
   if (!e) return '—';

@@ -89,7 +89,7 @@ test('axe-core finds no serious problem: first load, each model kind after a run
   expect(await accessibilityProblems(page), 'the lab').toEqual([]);
   await page.close();
   for (const [label, target] of [
-    ['an LSTM', names({ kind: 'lstm', embedding: 8, layers: [{ units: 16, dropout: 0 }] })],
+    ['an LSTM', names({ kind: 'lstm', cell: 'lstm', embedding: 8, layers: [{ units: 16, dropout: 0 }] })],
     ['a transformer', names({ kind: 'transformer', layers: 1, dModel: 16, heads: 2, dropout: 0 })],
   ] as const) {
     const p = await e2e.openPage(target);

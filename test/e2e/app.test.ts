@@ -1,6 +1,6 @@
 import { beforeAll, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import { defaultSpec, mlpOf, encodeSpec, type BackendName, type ExperimentSpec } from '../../src/spec';
+import { defaultSpec, mlpOf, encodeSpec, OPTIMIZER_KINDS, type BackendName, type ExperimentSpec } from '../../src/spec';
 import { MATMUL_TUNINGS_KEY } from '../../src/state/matmulTunings';
 import { e2eSite } from './browser';
 
@@ -213,7 +213,7 @@ async function lossesOfEveryOptimizer(backend: BackendName): Promise<Record<stri
   );
   await expect.poll(() => page.getByTestId('active-backend').textContent(), { timeout: 60_000 }).toBe(backend);
   for (const box of await page.locator('input[name^="compare-"][type="checkbox"]').all()) await box.check();
-  await page.getByRole('button', { name: 'Compare 7 optimizers' }).click();
+  await page.getByRole('button', { name: `Compare ${OPTIMIZER_KINDS.length} optimizers` }).click();
   await expect
     .poll(
       async () =>
@@ -222,7 +222,7 @@ async function lossesOfEveryOptimizer(backend: BackendName): Promise<Record<stri
         ).length,
       { timeout: 120_000, interval: 500 },
     )
-    .toBe(7);
+    .toBe(OPTIMIZER_KINDS.length);
   const runs =
     await page.evaluate<{ spec: ExperimentSpec; epochs: { trainLoss: number }[] }[]>('window.playground.runs()');
   await page.close();
@@ -231,7 +231,7 @@ async function lossesOfEveryOptimizer(backend: BackendName): Promise<Record<stri
 
 test('every optimizer trains on webgl (its fused GLSL update) as on cpu (checked against PyTorch)', async () => {
   const [webgl, cpu] = [await lossesOfEveryOptimizer('webgl'), await lossesOfEveryOptimizer('cpu')];
-  expect(Object.keys(webgl).sort()).toEqual(['adagrad', 'adam', 'adamw', 'momentum', 'nesterov', 'rmsprop', 'sgd']);
+  expect(Object.keys(webgl).sort()).toEqual([...OPTIMIZER_KINDS].sort());
   for (const [kind, losses] of Object.entries(cpu)) {
     expect(webgl[kind], kind).toHaveLength(3);
     // Same data, weights and batches: only float rounding (GPU against CPU arithmetic) differs.
@@ -479,6 +479,37 @@ test('MNIST: the real digits load from the shipped files and an MLP trains on th
   await expect
     .poll(() => page.getByTestId('step-mode').textContent(), { timeout: 10_000 })
     .toMatch(/target \d; model says class \d/);
+  await page.close();
+});
+
+test('the recurrent builder: the cell (LSTM, GRU, RNN) sets the layers’ names and parameter counts; a GRU trains on copy', async () => {
+  const { page } = await openPage(
+    quickLink((s) => {
+      s.backend = 'wasm';
+      s.training.epochs = 2;
+    }),
+  );
+  await page.locator('select[name="dataset.kind"]').selectOption('copy');
+  await page.locator('select[name="model.kind"]').selectOption('lstm');
+  const total = () => page.getByTestId('param-total').textContent();
+  // 14 symbols, embedding 16, 64 units: 14·16 + G·64·(16 + 64 + biases) + 64·14 + 14.
+  expect(await total()).toMatch(/Total 21,870 parameters/); // LSTM: 4 gate blocks, one bias
+  await page.locator('select[name="model.cell"]').selectOption('gru');
+  expect(await total()).toMatch(/Total 16,878 parameters/); // GRU: 3 blocks, two biases
+  expect(await page.getByTestId('layer-0').locator('strong').textContent()).toBe('GRU 1');
+  expect(await page.getByRole('button', { name: '+ Add GRU layer' }).count()).toBe(1);
+  await page.locator('select[name="model.cell"]').selectOption('rnn');
+  expect(await total()).toMatch(/Total 6,318 parameters/); // RNN: 1 block, one bias
+  expect(await page.getByTestId('cost-table').textContent()).toContain('rnn 1');
+  await page.locator('select[name="model.cell"]').selectOption('gru');
+  await page.locator('input[name="dataset.samples"]').fill('400');
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect.poll(() => page.getByTestId('phase').textContent(), { timeout: 120_000 }).toBe('Finished');
+  const run = await page.evaluate<{ cell: string; epochs: number; names: string }>(
+    '(() => { const r = window.playground.runs()[0]; return { cell: r.spec.model.cell, epochs: r.epochs.length, names: document.body.textContent } })()',
+  );
+  expect([run.cell, run.epochs]).toEqual(['gru', 2]);
+  expect(run.names).toContain('GRU[64]');
   await page.close();
 });
 

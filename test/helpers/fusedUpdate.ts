@@ -20,6 +20,7 @@ export const OPTIMIZER_VARIANTS: (Partial<OptimizerSpec> & { kind: OptimizerSpec
   { kind: 'adam', amsgrad: true },
   { kind: 'adamw', amsgrad: true, decayMatricesOnly: true },
   { kind: 'momentum', decayMatricesOnly: true },
+  { kind: 'lion', beta2: 0.99 },
 ];
 
 export const variantLabel = (v: (typeof OPTIMIZER_VARIANTS)[number]) =>

@@ -1,10 +1,12 @@
 // The optimizer's update formulas ("m = beta1 * m + oneMinusBeta1 * g") parsed once into trees,
 // which each language's kernel then compiles: closures over arrays (optimizerUpdate.ts), WebAssembly
-// (wasmUpdate.ts). Expressions: + − * /, unary −, parentheses, names, sqrt(x), max(x, y).
+// (wasmUpdate.ts). Expressions: + − * /, unary −, parentheses, names, sqrt(x), sign(x) (−1, 0 or 1,
+// as WGSL, GLSL and torch.sign define it), max(x, y).
 
 export type BinaryOp = '+' | '-' | '*' | '/' | 'max';
+export type UnaryOp = 'neg' | 'sqrt' | 'sign';
 export type Formula =
-  { op: 'name'; index: number } | { op: 'neg' | 'sqrt'; a: Formula } | { op: BinaryOp; a: Formula; b: Formula };
+  { op: 'name'; index: number } | { op: UnaryOp; a: Formula } | { op: BinaryOp; a: Formula; b: Formula };
 
 /** "name = expression" → the index of the assigned name in `names`, and the expression. */
 export function parseAssignment(text: string, names: readonly string[]): { target: number; value: Formula } {
@@ -33,9 +35,9 @@ export function parseAssignment(text: string, names: readonly string[]): { targe
     if (peek() === '(') {
       take('(');
       const a = sum();
-      if (t === 'sqrt') {
+      if (t === 'sqrt' || t === 'sign') {
         take(')');
-        return { op: 'sqrt', a };
+        return { op: t, a };
       }
       if (t === 'max') {
         take(',');

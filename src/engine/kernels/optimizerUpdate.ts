@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { webgpu_util, type WebGPUBackend, type WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import type { GPGPUProgram, MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
-import { parseAssignment, type Formula } from './formulas';
+import { parseAssignment, type Formula, type UnaryOp } from './formulas';
 import { heapView, newOutput } from './memory';
 
 /**
@@ -275,17 +275,30 @@ interface Node {
   eval: Expr;
 }
 
-function unary(op: 'neg' | 'sqrt', a: Node): Node {
-  const f = op === 'neg' ? (v: number) => -v : Math.sqrt;
+const UNARY: Record<UnaryOp, { f: (v: number) => number; loop: (x: F, o: F) => void }> = {
+  neg: {
+    f: (v) => -v,
+    loop: (x, o) => {
+      for (let i = 0; i < o.length; i++) o[i] = -x[i];
+    },
+  },
+  sqrt: {
+    f: Math.sqrt,
+    loop: (x, o) => {
+      for (let i = 0; i < o.length; i++) o[i] = Math.sqrt(x[i]);
+    },
+  },
+  sign: {
+    f: Math.sign,
+    loop: (x, o) => {
+      for (let i = 0; i < o.length; i++) o[i] = Math.sign(x[i]);
+    },
+  },
+};
+
+function unary(op: UnaryOp, a: Node): Node {
+  const { f, loop } = UNARY[op];
   if (!a.vector) return { vector: false, eval: (r, pool) => f(a.eval(r, pool) as number) };
-  const loop =
-    op === 'neg'
-      ? (x: F, o: F) => {
-          for (let i = 0; i < o.length; i++) o[i] = -x[i];
-        }
-      : (x: F, o: F) => {
-          for (let i = 0; i < o.length; i++) o[i] = Math.sqrt(x[i]);
-        };
   return {
     vector: true,
     eval: (r, pool) => {
@@ -324,6 +337,7 @@ function closureOf(f: Formula, vectors: number): Node {
     }
     case 'neg':
     case 'sqrt':
+    case 'sign':
       return unary(f.op, closureOf(f.a, vectors));
     default:
       return binary(f.op, closureOf(f.a, vectors), closureOf(f.b, vectors));
@@ -409,7 +423,7 @@ function webgpuKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
 /**
  * One output of the update as a GLSL program. It reads and writes packed textures (four values a
  * texel, as tfjs' own elementwise and matmul shaders do), so no pack or unpack pass is added
- * around it; GLSL's arithmetic and sqrt work on vec4 as on floats, so the formulas stand as they are.
+ * around it; GLSL's arithmetic, sqrt, sign and max work on vec4 as on floats, so the formulas stand as they are.
  */
 class WebGLUpdateProgram implements GPGPUProgram {
   variableNames: string[];

@@ -23,6 +23,8 @@ export const op = {
   i32Eqz: 0x45,
   i32GtU: 0x4b,
   i32GeU: 0x4f,
+  f32Lt: 0x5d,
+  f32Gt: 0x5e,
   i32Add: 0x6a,
   i32Sub: 0x6b,
   i32Mul: 0x6c,
@@ -35,12 +37,17 @@ export const op = {
   f32Mul: 0x94,
   f32Div: 0x95,
   f32Max: 0x97,
+  f32ConvertI32S: 0xb2,
 } as const;
 export const simd = {
   load: 0x00,
   load32Splat: 0x09,
   store: 0x0b,
   splat: 0x13,
+  lt: 0x43,
+  gt: 0x44,
+  i32Sub: 0xb1,
+  convertI32S: 0xfa,
   neg: 0xe1,
   sqrt: 0xe3,
   add: 0xe4,
@@ -82,6 +89,7 @@ export const memarg = (offset = 0) => [0, ...uleb(offset)];
 
 export const get = (local: number) => [op.localGet, ...uleb(local)];
 export const set = (local: number) => [op.localSet, ...uleb(local)];
+export const tee = (local: number) => [op.localTee, ...uleb(local)];
 export const i32 = (n: number) => [op.i32Const, ...sleb(n)];
 
 /** while (condition) { body }: `condition` leaves an i32 on the stack; its negation is `exit`. */

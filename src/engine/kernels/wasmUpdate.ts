@@ -18,6 +18,7 @@ import {
   set,
   simd,
   simdOp,
+  tee,
   V128,
   whileLoop,
 } from './wasmEncoding';
@@ -45,6 +46,9 @@ export function updateModuleBytes(
   const end = offset + 1;
   const lanes = (k: number) => end + 1 + k;
   const scalar = (k: number) => end + 1 + names.length + k;
+  // Scratch for sign(x), which reads x twice: four lanes, and one.
+  const scratchLanes = end + 1 + names.length + arrays;
+  const scratch = scratchLanes + 1;
 
   const address = (k: number) => [...get(pointer(k)), ...get(offset), op.i32Add];
 
@@ -55,6 +59,8 @@ export function updateModuleBytes(
       case 'neg':
       case 'sqrt':
         return [...expression(e.a, wide), ...(wide ? simdOp(simd[e.op]) : [e.op === 'neg' ? op.f32Neg : op.f32Sqrt])];
+      case 'sign':
+        return [...expression(e.a, wide), ...(wide ? signOfLanes : signOfScalar)];
       default:
         return [...expression(e.a, wide), ...expression(e.b, wide), ...binaryOp(e.op, wide)];
     }
@@ -64,6 +70,22 @@ export function updateModuleBytes(
     const simdCode = { '+': simd.add, '-': simd.sub, '*': simd.mul, '/': simd.div, max: simd.max }[o];
     return wide ? simdOp(simdCode) : [scalarOp];
   };
+
+  // sign(x) as (x > 0) − (x < 0): SIMD comparisons give −1 (all bits set) where true, so there
+  // it is (x < 0) − (x > 0); scalar ones give 1.
+  const zeroLanes = [op.f32Const, 0, 0, 0, 0, ...simdOp(simd.splat)];
+  const signOfLanes = [
+    ...[...tee(scratchLanes), ...zeroLanes, ...simdOp(simd.lt)],
+    ...[...get(scratchLanes), ...zeroLanes, ...simdOp(simd.gt)],
+    ...simdOp(simd.i32Sub),
+    ...simdOp(simd.convertI32S),
+  ];
+  const signOfScalar = [
+    ...[...tee(scratch), op.f32Const, 0, 0, 0, 0, op.f32Gt],
+    ...[...get(scratch), op.f32Const, 0, 0, 0, 0, op.f32Lt],
+    op.i32Sub,
+    op.f32ConvertI32S,
+  ];
 
   /** while (offset < end) { load; assign; store; offset += step } */
   const loop = (wide: boolean) => {
@@ -104,6 +126,8 @@ export function updateModuleBytes(
     [2, I32],
     [names.length, useSimd ? V128 : F32],
     [arrays, F32],
+    [1, useSimd ? V128 : F32],
+    [1, F32],
   ];
   return moduleBytes('update', params, locals, code, sharedMemory);
 }

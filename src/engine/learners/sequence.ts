@@ -5,7 +5,7 @@ import { lstmOf, transformerOf, type ExperimentSpec } from '../../spec/types';
 import { deriveSeed, Rng } from '../../data/rng';
 import type { SequenceDataset, TokenDataset } from '../../data/sequenceDataset';
 import { buildLstmModel, buildTransformer, sequenceLoss, sequenceSums, type SequenceModel } from '../sequenceModels';
-import { lstmCost, transformerCost, type ModelCost } from '../cost';
+import { recurrentCost, transformerCost, type ModelCost } from '../cost';
 import { epochPlan, SAMPLE_LENGTH, type EpochPlan } from '../epochPlan';
 import { chunks, forecastView, type Learner } from '../learner';
 import type { AttentionSnapshot, EpochViews, SamplingSettings } from '../types';
@@ -55,7 +55,7 @@ export class SequenceLearner implements Learner {
 
   static costOf(spec: ExperimentSpec, ds: SequenceDataset): ModelCost {
     if (spec.model.kind === 'transformer') return transformerCost(spec.model, tokensOf(ds).vocab.length, ds.length);
-    return lstmCost(lstmOf(spec), ds.vocab?.length ?? null, ds.length);
+    return recurrentCost(lstmOf(spec), ds.vocab?.length ?? null, ds.length);
   }
 
   constructor(
@@ -84,7 +84,10 @@ export class SequenceLearner implements Learner {
       );
     } else {
       const m = lstmOf(spec);
-      this.model = buildLstmModel({ vocab: ds.vocab?.length ?? null, embedding: m.embedding, layers: m.layers }, seed);
+      this.model = buildLstmModel(
+        { vocab: ds.vocab?.length ?? null, embedding: m.embedding, cell: m.cell, layers: m.layers },
+        seed,
+      );
     }
     this.train = upload(ds, 'train');
     this.validation = upload(ds, 'validation');

@@ -185,7 +185,8 @@ export class TabularLearner implements Learner {
     });
     // Training may go on while the reads are in flight, replacing the variables' data: read
     // from clones (which keep the data alive) taken now, all at the same step.
-    const slotNames = Object.keys(optimizer.slots);
+    // The slots the weight matrices have (under Muon, not AdamW's m and v, which the biases have).
+    const slotNames = Object.keys(optimizer.slots).filter((n) => optimizer.slots[n].has(model.layers[0].kernel.name));
     const copies = model.layers.map((l) => ({
       weights: l.kernel.clone(),
       bias: l.bias.clone(),

@@ -83,7 +83,7 @@ export async function pytorchExport(spec: ExperimentSpec, files: DatasetFiles = 
     const { tensors, info } = dataOf(prepared.data);
     const text = (s: string) => new TextEncoder().encode(s);
     return [
-      { name: 'train.py', bytes: text(trainPy(spec.model.kind)) },
+      { name: 'train.py', bytes: text(trainPy(spec.model, spec.training.optimizer.kind)) },
       { name: 'README.md', bytes: text(exportReadme(spec, info)) },
       { name: 'spec.json', bytes: text(`${JSON.stringify(spec, null, 2)}\n`) },
       {

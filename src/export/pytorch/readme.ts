@@ -1,5 +1,5 @@
 // The README that travels with an exported program: what it is and how to run it.
-import { MODEL_LABELS, OPTIMIZER_LABELS, type ExperimentSpec } from '../../spec';
+import { OPTIMIZER_LABELS, modelName, type ExperimentSpec } from '../../spec';
 import { TRAIN_EVAL_LIMIT } from '../../engine/cost';
 import type { DataInfo } from './exportFiles';
 
@@ -16,7 +16,7 @@ export function exportReadme(spec: ExperimentSpec, info: DataInfo): string {
   const dropout = hasDropout(spec)
     ? 'This model uses **dropout**: PyTorch draws other random masks than the browser, so the curves agree in distribution, not number for number. With dropout 0 they agree to about 1e-4.'
     : 'Started from `init.safetensors` (the default), the losses it prints match the browser run of this spec epoch by epoch, to about 1e-4 relative on the CPU. Float32 sums in another order differ in the last bits; a run that amplifies such differences (a large learning rate, a big model) drifts apart after a few epochs, as it would from itself with initial weights changed by one part in a million.';
-  return `# ${MODEL_LABELS[spec.model.kind].replace(/^an? /, '')} on ${spec.dataset.kind}, exported from the neural-network playground
+  return `# ${modelName(spec.model)} on ${spec.dataset.kind}, exported from the neural-network playground
 
 A self-contained PyTorch program that trains this experiment (${OPTIMIZER_LABELS[t.optimizer.kind]}, learning rate ${t.optimizer.learningRate},
 batch ${t.batchSize}, ${t.epochs} epochs, seed ${spec.seed}) outside the browser. It needs Python 3 and PyTorch, nothing else.
@@ -54,7 +54,7 @@ Each process holds all the data; start as many as there are GPUs (or CPU cores t
 ## Where it follows the playground rather than stock PyTorch
 
 - Weight matrices are stored \`[inputs, outputs]\` (\`x @ W + b\`), the transpose of \`nn.Linear\`'s, so the app's files load as they are.
-- The LSTM has one bias per layer where \`nn.LSTM\` has two (their sum), and the forget gate's starts at 1.
+- The LSTM and the vanilla RNN have one bias per layer where \`nn.LSTM\` and \`nn.RNN\` have two (their sum); the LSTM's forget-gate bias starts at 1.
 - L1 and L2 penalties (\`l1·Σ|W| + l2·ΣW²\`) apply to weight matrices only, not to biases or LayerNorm gains.
 - GELU is the tanh approximation; the attention mask adds −1e9 rather than −∞.
 - Each epoch's training figures are measured on the first ${TRAIN_EVAL_LIMIT} training examples, as in the app.

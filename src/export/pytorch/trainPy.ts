@@ -1,7 +1,7 @@
 // train.py, the exported PyTorch program: one readable file per experiment, holding only the model
 // the spec uses. Each part follows the engine's definition (named in its comments) rather than a
 // stock PyTorch module where the two differ, so the losses match the playground's run.
-import type { ModelKind } from '../../spec/types';
+import type { ModelKind, ModelSpec, OptimizerKind, RecurrentCell } from '../../spec/types';
 import { SEQUENCE_VAL_LIMIT, TRAIN_EVAL_LIMIT } from '../../engine/cost';
 
 const HEADER = String.raw`"""
@@ -146,44 +146,25 @@ def build_model(model, data):
 `,
   lstm: String.raw`
 
-class LSTMLayer(nn.Module):
-    """nn.LSTM's equations and gate order (i, f, g, o), but with ONE bias where nn.LSTM has two
-    (b_ih + b_hh: the same function, one vector fewer), and weights stored [inputs, 4·units]."""
 
-    def __init__(self, inputs, units):
-        super().__init__()
-        self.weight_x = nn.Parameter(torch.empty(inputs, 4 * units))
-        self.weight_h = nn.Parameter(torch.empty(units, 4 * units))
-        self.bias = nn.Parameter(torch.empty(4 * units))
-
-    def forward(self, x):  # (B, T, inputs) -> (B, T, units)
-        B, T, _ = x.shape
-        units = self.weight_h.shape[0]
-        projected = x @ self.weight_x + self.bias  # every step's input projection at once: (B, T, 4·units)
-        h = c = x.new_zeros(B, units)
-        outputs = []
-        for t in range(T):
-            i, f, g, o = (projected[:, t] + h @ self.weight_h).chunk(4, dim=1)
-            c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
-            h = torch.sigmoid(o) * torch.tanh(c)
-            outputs.append(h)
-        return torch.stack(outputs, dim=1)
-
-
-class LSTMModel(nn.Module):
-    """Token embedding (or, for a series, the raw value) -> LSTM layers with dropout on their outputs -> a dense head."""
+class RecurrentModel(nn.Module):
+    """Token embedding (or, for a series, the raw value) -> recurrent layers (LSTM, GRU or RNN) with dropout on
+    their outputs -> a dense head. The layers are named after the cell (lstm.0, gru.0, ...), as the app names them."""
 
     def __init__(self, model, vocab):
         super().__init__()
         self.embedding = nn.Embedding(vocab, model["embedding"]) if vocab else None
         sizes = [model["embedding"] if vocab else 1] + [layer["units"] for layer in model["layers"]]
-        self.lstm = nn.ModuleList(LSTMLayer(a, b) for a, b in zip(sizes, sizes[1:]))
+        self.cell = model["cell"]
+        if self.cell != CELL:
+            sys.exit(f"spec.json asks for the {self.cell} cell; this program was exported for {CELL}: export it again")
+        setattr(self, self.cell, nn.ModuleList(Layer(a, b) for a, b in zip(sizes, sizes[1:])))
         self.dropouts = [layer["dropout"] for layer in model["layers"]]
         self.head = Dense(sizes[-1], vocab or 1)
 
     def forward(self, x):  # tokens (B, T) -> logits (B, T, vocab); a series (B, T) -> forecast (B, 1, 1)
         h = self.embedding(x) if self.embedding is not None else x.unsqueeze(-1)
-        for layer, p in zip(self.lstm, self.dropouts):
+        for layer, p in zip(getattr(self, self.cell), self.dropouts):
             h = F.dropout(layer(h), p, self.training)
         if self.embedding is None:
             return self.head(h[:, -1]).view(-1, 1, 1)  # the next value, from the last step's state
@@ -191,7 +172,7 @@ class LSTMModel(nn.Module):
 
 
 def build_model(model, data):
-    return LSTMModel(model, data["vocab"])
+    return RecurrentModel(model, data["vocab"])
 `,
   transformer: String.raw`
 
@@ -335,6 +316,17 @@ def make_optimizer(o, model):
         return torch.optim.RMSprop(groups, lr=lr, alpha=o["rho"], eps=o["epsilon"], momentum=o["rmspropMomentum"], centered=o["centered"])
     if kind == "adagrad":
         return torch.optim.Adagrad(groups, lr=lr, eps=o["epsilon"])
+    if kind in ("lion", "muon") and kind.capitalize() not in globals():
+        sys.exit(f"spec.json asks for {kind}, which this program was not exported with: export it again from the playground")
+    if kind == "lion":
+        return Lion(groups, lr=lr, betas=(o["beta1"], o["beta2"]))
+    if kind == "muon":  # Muon for the weight matrices, AdamW for the rest, as its authors pair them
+        matrices = [p for p in params if p.dim() == 2]
+        rest = [g for g in ({**g, "params": [p for p in g["params"] if p.dim() != 2]} for g in groups) if g["params"]]
+        parts = [Muon([{"params": matrices, "weight_decay": decay}], lr=lr, momentum=o["momentum"])]
+        if rest:
+            parts.append(torch.optim.AdamW(rest, lr=lr, betas=(o["beta1"], o["beta2"]), eps=o["epsilon"]))
+        return Optimizers(*parts)
     adam = torch.optim.AdamW if kind == "adamw" else torch.optim.Adam
     return adam(groups, lr=lr, betas=(o["beta1"], o["beta2"]), eps=o["epsilon"], amsgrad=o["amsgrad"])
 
@@ -479,7 +471,167 @@ if __name__ == "__main__":
     main()
 `;
 
-/** The program for one model kind. */
-export function trainPy(kind: ModelKind): string {
-  return HEADER + MODELS[kind] + TRAINING;
+/** Each recurrent cell's layer (the program holds the one its model uses), named Layer there. */
+const RECURRENT_LAYERS: Record<RecurrentCell, string> = {
+  lstm: String.raw`
+
+class LSTMLayer(nn.Module):
+    """nn.LSTM's equations and gate order (i, f, g, o), but with ONE bias where nn.LSTM has two
+    (b_ih + b_hh: the same function, one vector fewer), and weights stored [inputs, 4·units]."""
+
+    def __init__(self, inputs, units):
+        super().__init__()
+        self.weight_x = nn.Parameter(torch.empty(inputs, 4 * units))
+        self.weight_h = nn.Parameter(torch.empty(units, 4 * units))
+        self.bias = nn.Parameter(torch.empty(4 * units))
+
+    def forward(self, x):  # (B, T, inputs) -> (B, T, units)
+        B, T, _ = x.shape
+        units = self.weight_h.shape[0]
+        projected = x @ self.weight_x + self.bias  # every step's input projection at once: (B, T, 4·units)
+        h = c = x.new_zeros(B, units)
+        outputs = []
+        for t in range(T):
+            i, f, g, o = (projected[:, t] + h @ self.weight_h).chunk(4, dim=1)
+            c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+            h = torch.sigmoid(o) * torch.tanh(c)
+            outputs.append(h)
+        return torch.stack(outputs, dim=1)
+`,
+  gru: String.raw`
+
+class GRULayer(nn.Module):
+    """nn.GRU's equations, gate order (r, z, n) and two biases, with weights stored [inputs, 3·units]."""
+
+    def __init__(self, inputs, units):
+        super().__init__()
+        self.weight_x = nn.Parameter(torch.empty(inputs, 3 * units))
+        self.weight_h = nn.Parameter(torch.empty(units, 3 * units))
+        self.bias_x = nn.Parameter(torch.empty(3 * units))
+        self.bias_h = nn.Parameter(torch.empty(3 * units))
+
+    def forward(self, x):  # (B, T, inputs) -> (B, T, units)
+        B, T, _ = x.shape
+        units = self.weight_h.shape[0]
+        projected = x @ self.weight_x + self.bias_x  # every step's input projection at once
+        h = x.new_zeros(B, units)
+        outputs = []
+        for t in range(T):
+            xr, xz, xn = projected[:, t].chunk(3, dim=1)
+            hr, hz, hn = (h @ self.weight_h + self.bias_h).chunk(3, dim=1)
+            r, z = torch.sigmoid(xr + hr), torch.sigmoid(xz + hz)
+            n = torch.tanh(xn + r * hn)
+            h = (1 - z) * n + z * h
+            outputs.append(h)
+        return torch.stack(outputs, dim=1)
+`,
+  rnn: String.raw`
+
+class RNNLayer(nn.Module):
+    """nn.RNN with tanh, with ONE bias (b_ih + b_hh) and weights stored [inputs, units]."""
+
+    def __init__(self, inputs, units):
+        super().__init__()
+        self.weight_x = nn.Parameter(torch.empty(inputs, units))
+        self.weight_h = nn.Parameter(torch.empty(units, units))
+        self.bias = nn.Parameter(torch.empty(units))
+
+    def forward(self, x):  # (B, T, inputs) -> (B, T, units)
+        B, T, _ = x.shape
+        projected = x @ self.weight_x + self.bias
+        h = x.new_zeros(B, self.weight_h.shape[0])
+        outputs = []
+        for t in range(T):
+            h = torch.tanh(projected[:, t] + h @ self.weight_h)
+            outputs.append(h)
+        return torch.stack(outputs, dim=1)
+`,
+};
+
+/** The model's code: for a recurrent model, its cell's layer first. */
+function modelCode(model: ModelSpec): string {
+  if (model.kind !== 'lstm') return MODELS[model.kind];
+  const layer = RECURRENT_LAYERS[model.cell];
+  const name = /class (\w+)\(/.exec(layer)![1];
+  return `${layer.trimEnd()}\n\n\nLayer = ${name}\nCELL = "${model.cell}"\n\n\n${MODELS.lstm.trimStart()}`;
+}
+
+/** Optimizers PyTorch lacks, written out only in the programs that use them (keeping the file short). */
+const OPTIMIZERS: Partial<Record<OptimizerKind, string>> = {
+  lion: String.raw`
+
+class Lion(torch.optim.Optimizer):
+    """Lion (Chen et al. 2023), which PyTorch lacks: decoupled decay, w -= lr * sign(beta1 m + (1 - beta1) g),
+    then m = beta2 m + (1 - beta2) g."""
+
+    def __init__(self, params, lr, betas):
+        super().__init__(params, dict(lr=lr, betas=betas))
+
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            beta1, beta2 = group["betas"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                m = self.state[p].setdefault("m", torch.zeros_like(p))
+                p.mul_(1 - group["lr"] * group["weight_decay"])
+                p.add_(torch.sign(beta1 * m + (1 - beta1) * p.grad), alpha=-group["lr"])
+                m.mul_(beta2).add_(p.grad, alpha=1 - beta2)
+`,
+  muon: String.raw`
+
+def orthogonalize(G, steps=5, eps=1e-7):
+    """Muon's quintic Newton-Schulz iteration (Keller Jordan's coefficients), on the wide orientation."""
+    a, b, c = 3.4445, -4.7750, 2.0315
+    tall = G.size(0) > G.size(1)
+    X = G.T if tall else G
+    X = X / (X.norm() + eps)
+    for _ in range(steps):
+        A = X @ X.T
+        X = a * X + (b * A + c * A @ A) @ X
+    return X.T if tall else X
+
+
+class Muon(torch.optim.Optimizer):
+    """Muon (Jordan et al. 2024) for weights stored [inputs, outputs]: Nesterov momentum, orthogonalised, scaled by
+    sqrt(max(1, outputs / inputs)), with decoupled decay. Only for 2-D parameters; make_optimizer gives the rest to AdamW."""
+
+    def __init__(self, params, lr, momentum):
+        super().__init__(params, dict(lr=lr, momentum=momentum))
+
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            mu = group["momentum"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                buf = self.state[p].setdefault("momentum", torch.zeros_like(p))
+                buf.lerp_(p.grad, 1 - mu)
+                update = orthogonalize(p.grad.lerp(buf, mu))
+                p.mul_(1 - group["lr"] * group["weight_decay"])
+                p.add_(update, alpha=-group["lr"] * max(1, p.size(1) / p.size(0)) ** 0.5)
+
+
+class Optimizers:
+    """Several optimizers stepped as one (Muon's matrices with AdamW's rest), with their groups in one list."""
+
+    def __init__(self, *parts):
+        self.parts = parts
+        self.param_groups = [g for o in parts for g in o.param_groups]
+
+    def zero_grad(self, set_to_none=True):
+        for o in self.parts:
+            o.zero_grad(set_to_none=set_to_none)
+
+    def step(self):
+        for o in self.parts:
+            o.step()
+`,
+};
+
+/** The program for one model and optimizer. */
+export function trainPy(model: ModelSpec, optimizer: OptimizerKind): string {
+  return HEADER + modelCode(model) + (OPTIMIZERS[optimizer] ?? '') + TRAINING;
 }

@@ -3,7 +3,7 @@ import { memo, useDeferredValue, useEffect, useMemo, useRef, useState } from 're
 import { hasModel, isActive, selectedRun, useRunStore } from '../../state/runStore';
 import { backprop, type BackpropTask } from '../../engine/backprop';
 import type { EpochMetrics } from '../../engine/types';
-import { exampleCounts, isClassification } from '../../spec';
+import { exampleCounts, isClassification, modelName } from '../../spec';
 import { Panel } from '../fields';
 import { allFinite } from '../format';
 import { graphFits, NetworkGraph, type WeightRef } from './NetworkGraph';
@@ -77,9 +77,8 @@ export const InsidePanel = memo(function InsidePanel() {
     return (
       <Panel title="Inside the network · gradients">
         <p className="muted small">
-          The step-by-step backpropagation views are drawn for MLPs. For this{' '}
-          {run.spec.model.kind === 'lstm' ? 'LSTM' : 'transformer'}: the weight and gradient norms of each layer, epoch
-          by epoch (a vanishing or exploding gradient shows here first).
+          The step-by-step backpropagation views are drawn for MLPs. For this {modelName(run.spec.model)}: the weight
+          and gradient norms of each layer, epoch by epoch (a vanishing or exploding gradient shows here first).
         </p>
         <NormCharts epochs={epochs} />
       </Panel>
