@@ -2,7 +2,7 @@
 // files it needs, and which stock tfjs baseline trains the same model for the "vs" ratio.
 import { readFileSync } from 'node:fs';
 import type { DatasetFiles } from '../src/data/dataset';
-import { datasetDefaults, type ExperimentSpec } from '../src/spec';
+import { MLP_OPTION_DEFAULTS, datasetDefaults, type ExperimentSpec } from '../src/spec';
 
 export interface Workload {
   name: string;
@@ -41,7 +41,7 @@ function names(d: ExperimentSpec, samples: number): ExperimentSpec['dataset'] {
 const mnistMlp = (d: ExperimentSpec, units: number): ExperimentSpec => ({
   ...d,
   dataset: { ...d.dataset, kind: 'mnist', ...datasetDefaults('mnist'), samples: 2000 },
-  model: { kind: 'mlp', hidden: [{ units, activation: 'relu', dropout: 0 }] },
+  model: { ...MLP_OPTION_DEFAULTS, kind: 'mlp', hidden: [{ units, activation: 'relu', dropout: 0 }] },
   training: { ...d.training, batchSize: 64, optimizer: { ...d.training.optimizer, learningRate: 1e-3 } },
 });
 
@@ -65,7 +65,11 @@ export const WORKLOADS: Workload[] = [
     spec: (d) => ({
       ...d,
       dataset: { ...d.dataset, kind: 'spiral' },
-      model: { kind: 'mlp', hidden: [0, 1, 2].map(() => ({ units: 8, activation: 'tanh' as const, dropout: 0 })) },
+      model: {
+        ...MLP_OPTION_DEFAULTS,
+        kind: 'mlp',
+        hidden: [0, 1, 2].map(() => ({ units: 8, activation: 'tanh' as const, dropout: 0 })),
+      },
     }),
     minEpochs: 60,
     baseline: 'mlp',
@@ -155,6 +159,7 @@ export const WORKLOADS: Workload[] = [
       ...d,
       dataset: { ...d.dataset, kind: 'mnist', ...datasetDefaults('mnist'), samples: 8192 },
       model: {
+        ...MLP_OPTION_DEFAULTS,
         kind: 'mlp',
         hidden: [
           { units: 4096, activation: 'relu', dropout: 0 },

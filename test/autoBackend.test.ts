@@ -8,7 +8,7 @@ import { activateBackend } from '../src/engine/backend';
 import { fastest, measureBackends } from '../src/engine/backendMeasure';
 import { AUTO_STORAGE_KEY, keepAutoPick, keptAutoPick } from '../src/state/autoBackend';
 import { keepMatMulTunings, keptMatMulTunings, MATMUL_TUNINGS_KEY } from '../src/state/matmulTunings';
-import { defaultSpec } from '../src/spec';
+import { MLP_OPTION_DEFAULTS, defaultSpec } from '../src/spec';
 import type { BackendReport } from '../src/engine/types';
 
 beforeAll(async () => {
@@ -38,7 +38,7 @@ test('every backend asked for is timed on the real model, and no tensor is left 
 test('a model too big for a backend is not tried there', async () => {
   const spec = defaultSpec();
   const wide = { units: 4096, activation: 'relu' as const, dropout: 0 };
-  spec.model = { kind: 'mlp', hidden: [wide, wide, wide] };
+  spec.model = { ...MLP_OPTION_DEFAULTS, kind: 'mlp', hidden: [wide, wide, wide] };
   spec.dataset.samples = 10000;
   spec.training.batchSize = 10000; // about 2.5 GB: 2 GB of one batch's activations, and the weights with their Adam state
   const measured = await measureBackends(spec, {}, ['webgpu', 'webgl']);

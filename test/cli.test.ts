@@ -9,7 +9,7 @@ import { Progress } from '../src/cli/progress';
 import { main } from '../src/cli/main';
 import { interrupt } from '../src/cli/trainCommand';
 import { readRunFile } from '../src/export/runFile';
-import { datasetDefaults, defaultSpec, encodeSpec, type ExperimentSpec } from '../src/spec';
+import { MLP_OPTION_DEFAULTS, datasetDefaults, defaultSpec, encodeSpec, type ExperimentSpec } from '../src/spec';
 import type { EpochMetrics } from '../src/engine/types';
 import { cli, specFile, tempDir } from './cliHarness';
 
@@ -88,7 +88,7 @@ describe('train', () => {
   test('a bad spec exits with status 2 and the app’s messages, naming each field', async () => {
     const dir = tempDir('cli');
     const spec = tinySpec((s) => {
-      s.model = { kind: 'mlp', hidden: [{ units: 0, activation: 'tanh', dropout: 0 }] };
+      s.model = { ...MLP_OPTION_DEFAULTS, kind: 'mlp', hidden: [{ units: 0, activation: 'tanh', dropout: 0 }] };
       s.training.batchSize = -1;
     });
     const result = await cli(['train', specFile(dir, spec)]);

@@ -14,7 +14,7 @@ import {
 } from '../src/engine/cost';
 import { activateBackend } from '../src/engine/backend';
 import { prepareLearner } from '../src/engine/prepareLearner';
-import { defaultModel, type ExperimentSpec } from '../src/spec';
+import { MLP_OPTION_DEFAULTS, defaultModel, type ExperimentSpec } from '../src/spec';
 import { specFor } from './specFor';
 
 beforeAll(async () => {
@@ -26,7 +26,11 @@ test('MLP parameter and FLOP counts match a hand count; the first layer computes
   // backward: the weight gradient 12, the bias gradient as 1ᵀ·dz 2·3, elementwise 2·6, and no
   // input gradient (its input is data) = 30. Output: 4 params; forward 2·3 + 1 + 5 (loss) = 12;
   // backward 2·6 (weights and input) + 2 (bias) + 2·6 = 26.
-  const cost = mlpCost({ kind: 'mlp', hidden: [{ units: 3, activation: 'relu', dropout: 0 }] }, 2, 1);
+  const cost = mlpCost(
+    { ...MLP_OPTION_DEFAULTS, kind: 'mlp', hidden: [{ units: 3, activation: 'relu', dropout: 0 }] },
+    2,
+    1,
+  );
   expect(cost.layers.map((l) => [l.name, l.params, l.forwardFlops, l.backwardFlops])).toEqual([
     ['dense 1', 9, 18, 30],
     ['output', 4, 12, 26],
@@ -121,10 +125,13 @@ function executedMatMulFlops(kernels: { name: string; inputShapes: number[][]; o
 const names = 'anna.bob.carla.dmitri.eve.'.repeat(60);
 const wide = { units: 48, activation: 'relu' as const, dropout: 0 };
 const profiled: [string, ExperimentSpec][] = [
-  ['MLP on spiral', specFor('spiral', { kind: 'mlp', hidden: [wide, { ...wide, activation: 'tanh' }] })],
+  [
+    'MLP on spiral',
+    specFor('spiral', { ...MLP_OPTION_DEFAULTS, kind: 'mlp', hidden: [wide, { ...wide, activation: 'tanh' }] }),
+  ],
   [
     'MLP on a series (a wide first layer)',
-    specFor('sines', { kind: 'mlp', hidden: [wide] }, (s) => {
+    specFor('sines', { ...MLP_OPTION_DEFAULTS, kind: 'mlp', hidden: [wide] }, (s) => {
       s.dataset.contextLength = 64;
     }),
   ],

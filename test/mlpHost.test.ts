@@ -9,7 +9,13 @@ import { hostMlpForward, hostMlpGradients, hostMlpSuits } from '../src/engine/ke
 import { Trainer } from '../src/engine/trainer';
 import { useCompiledMatMul } from '../src/engine/kernels/wasmMatMulKernel';
 import { prepareLearner } from '../src/engine/prepareLearner';
-import { defaultSpec, type Activation, type ExperimentSpec } from '../src/spec';
+import {
+  MLP_OPTION_DEFAULTS,
+  defaultSpec,
+  type Activation,
+  type ClassificationLoss,
+  type ExperimentSpec,
+} from '../src/spec';
 import type { EpochMetrics } from '../src/engine/types';
 import { Rng } from '../src/data/rng';
 
@@ -32,24 +38,38 @@ function relativeGap(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return gap / scale;
 }
 
-const CASES: { task: Task; classes: number; activations: Activation[]; l1: number; l2: number }[] = [
-  { task: 'binary', classes: 1, activations: ['tanh', 'tanh'], l1: 0, l2: 0 },
-  { task: 'binary', classes: 1, activations: ['relu', 'sigmoid'], l1: 0.01, l2: 0.001 },
-  { task: 'multiclass', classes: 3, activations: ['gelu', 'relu', 'linear'], l1: 0, l2: 0.01 },
-  { task: 'regression', classes: 1, activations: ['sigmoid'], l1: 0.003, l2: 0 },
-  { task: 'multiclass', classes: 3, activations: ['leakyRelu', 'elu', 'silu'], l1: 0.002, l2: 0 },
+const CASES: {
+  task: Task;
+  loss: ClassificationLoss;
+  classes: number;
+  activations: Activation[];
+  l1: number;
+  l2: number;
+}[] = [
+  { task: 'binary', loss: 'crossEntropy', classes: 1, activations: ['tanh', 'tanh'], l1: 0, l2: 0 },
+  { task: 'binary', loss: 'crossEntropy', classes: 1, activations: ['relu', 'sigmoid'], l1: 0.01, l2: 0.001 },
+  { task: 'multiclass', loss: 'crossEntropy', classes: 3, activations: ['gelu', 'relu', 'linear'], l1: 0, l2: 0.01 },
+  { task: 'regression', loss: 'crossEntropy', classes: 1, activations: ['sigmoid'], l1: 0.003, l2: 0 },
+  { task: 'multiclass', loss: 'crossEntropy', classes: 3, activations: ['leakyRelu', 'elu', 'silu'], l1: 0.002, l2: 0 },
+  // The squared error of the probabilities, σ(z) or softmax(z) against one-hot targets.
+  { task: 'binary', loss: 'mse', classes: 1, activations: ['tanh'], l1: 0, l2: 0 },
+  { task: 'multiclass', loss: 'mse', classes: 4, activations: ['relu', 'tanh'], l1: 0, l2: 0.01 },
 ];
 
 describe.each(['cpu', 'wasm'] as const)('on %s', (backend) => {
   test.each(CASES)(
-    '$task, $activations, L1 $l1, L2 $l2: loss, gradients and outputs equal tfjs autodiff',
-    async ({ task, classes, activations, l1, l2 }) => {
+    '$task ($loss), $activations, L1 $l1, L2 $l2: loss, gradients and outputs equal tfjs autodiff',
+    async ({ task, loss, classes, activations, l1, l2 }) => {
       await activateBackend(backend);
       const before = tf.memory().numTensors;
       const inputs = 3;
       const n = 20;
       const mlp = buildMlp(
-        { kind: 'mlp', hidden: activations.map((activation) => ({ units: 5, activation, dropout: 0 })) },
+        {
+          ...MLP_OPTION_DEFAULTS,
+          kind: 'mlp',
+          hidden: activations.map((activation) => ({ units: 5, activation, dropout: 0 })),
+        },
         inputs,
         classes,
         7,
@@ -65,15 +85,16 @@ describe.each(['cpu', 'wasm'] as const)('on %s', (backend) => {
       // A batch is a run of rows in the epoch's order: here rows 1–7 of `order`.
       const order = tf.tensor1d([8, 3, 0, 17, 3, 9, 12, 5, 1], 'int32');
       const idx = order.slice(1, 7);
-      const host = hostMlpGradients({ x, y, rows: order, from: 1, count: 7 }, mlp.layers, task, { l1, l2 });
+      const batch = { x, y, rows: order, from: 1, count: 7 };
+      const host = hostMlpGradients(batch, mlp.layers, { task, loss }, { l1, l2 });
       const stock = tf.variableGrads(() => {
-        const loss = taskLoss(task, mlp.forward(tf.gather(x, idx)), tf.gather(y, idx));
+        const value = taskLoss(task, mlp.forward(tf.gather(x, idx)), tf.gather(y, idx), loss);
         const penalty = weightPenalty(
           mlp.layers.map((l) => l.kernel),
           l1,
           l2,
         );
-        return penalty ? loss.add(penalty) : loss;
+        return penalty ? value.add(penalty) : value;
       }, mlp.variables);
       expect(relativeGap([host.loss], stock.value.dataSync())).toBeLessThan(1e-5);
       mlp.variables.forEach((v, i) => {
@@ -104,7 +125,11 @@ describe('the Trainer with the whole-MLP step', () => {
     return {
       ...d,
       dataset: { ...d.dataset, kind: 'spiral' },
-      model: { kind: 'mlp', hidden: [0, 1, 2].map(() => ({ units: 8, activation: 'tanh' as const, dropout: 0 })) },
+      model: {
+        ...MLP_OPTION_DEFAULTS,
+        kind: 'mlp',
+        hidden: [0, 1, 2].map(() => ({ units: 8, activation: 'tanh' as const, dropout: 0 })),
+      },
       training: { ...d.training, epochs: 60, l2: 1e-4 },
     };
   })();
@@ -161,7 +186,7 @@ describe('the Trainer with the whole-MLP step', () => {
     const offered = async (backend: 'cpu' | 'wasm' | 'webgpu', dropout: number) => {
       await activateBackend(backend);
       const hidden = spiral.model.kind === 'mlp' ? spiral.model.hidden.map((l) => ({ ...l, dropout })) : [];
-      const learner = prepareLearner({ ...spiral, model: { kind: 'mlp', hidden } }).make();
+      const learner = prepareLearner({ ...spiral, model: { ...MLP_OPTION_DEFAULTS, kind: 'mlp', hidden } }).make();
       const result = learner.hostGradients?.(rows, 0, 4, { l1: 0, l2: 0 }) ?? null;
       learner.dispose();
       return result !== null;

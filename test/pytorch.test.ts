@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { readRunFile } from '../src/export/runFile';
 import { decodeSafetensors, encodeSafetensors } from '../src/export/safetensors';
-import { datasetDefaults, defaultSpec, type ExperimentSpec } from '../src/spec';
+import { MLP_OPTION_DEFAULTS, mlpOf, datasetDefaults, defaultSpec, type ExperimentSpec } from '../src/spec';
 import type { EpochMetrics } from '../src/engine/types';
 import { cli, specFile, tempDir } from './cliHarness';
 
@@ -88,6 +88,7 @@ const CASES: [string, ExperimentSpec][] = [
     spec((s) => {
       s.dataset = { ...s.dataset, kind: 'spiral', features: ['x1', 'x2', 'x1sq', 'sinx1'], testSplit: 0.1 };
       s.model = {
+        ...MLP_OPTION_DEFAULTS,
         kind: 'mlp',
         hidden: [
           { units: 8, activation: 'tanh', dropout: 0 },
@@ -107,6 +108,7 @@ const CASES: [string, ExperimentSpec][] = [
     spec((s) => {
       s.dataset.kind = 'plane';
       s.model = {
+        ...MLP_OPTION_DEFAULTS,
         kind: 'mlp',
         hidden: [
           { units: 8, activation: 'gelu', dropout: 0 },
@@ -134,6 +136,7 @@ const CASES: [string, ExperimentSpec][] = [
     'MLP on circle, leaky ReLU, ELU and SiLU, Adam',
     spec((s) => {
       s.model = {
+        ...MLP_OPTION_DEFAULTS,
         kind: 'mlp',
         hidden: [
           { units: 8, activation: 'leakyRelu', dropout: 0 },
@@ -170,6 +173,27 @@ const CASES: [string, ExperimentSpec][] = [
       s.model = { kind: 'lstm', cell: 'lstm', embedding: 8, layers: [{ units: 8, dropout: 0 }] };
       s.training = { ...s.training, schedule: { ...s.training.schedule, kind: 'exponential', gamma: 0.7 } };
       s.training.optimizer = { ...s.training.optimizer, kind: 'momentum', learningRate: 0.05 };
+    }),
+  ],
+  [
+    'MLP on moons, squared error of the probability, Gaussian initial weights (σ 0.5)',
+    spec((s) => {
+      s.dataset.kind = 'moons';
+      s.model = { ...mlpOf(s), init: 'gaussian', initStd: 0.5, classificationLoss: 'mse' };
+    }),
+  ],
+  [
+    'MLP on 200 MNIST digits, squared error of the softmax over 10 classes, Glorot normal',
+    spec((s) => {
+      s.dataset = { ...s.dataset, kind: 'mnist', ...datasetDefaults('mnist'), samples: 200 };
+      s.model = {
+        ...MLP_OPTION_DEFAULTS,
+        kind: 'mlp',
+        hidden: [{ units: 16, activation: 'relu', dropout: 0 }],
+        init: 'glorotNormal',
+        classificationLoss: 'mse',
+      };
+      s.training = { ...s.training, batchSize: 32 };
     }),
   ],
   [

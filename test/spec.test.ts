@@ -410,6 +410,24 @@ describe('validateSpec', () => {
     expect(validateSpec(migrateSpec(old))).toEqual({ ok: true, spec: defaultSpec() });
   });
 
+  test('an MLP from before its initialisation and loss could be chosen opens as it trained then', () => {
+    const old = JSON.parse(JSON.stringify(defaultSpec()));
+    for (const k of ['init', 'initStd', 'classificationLoss']) delete old.model[k];
+    expect(validateSpec(old).ok).toBe(false);
+    expect(validateSpec(migrateSpec(old))).toEqual({ ok: true, spec: defaultSpec() });
+    expect(errorsOf((s) => Object.assign(mlpOf(s), { init: 'ones', initStd: 0, classificationLoss: 'hinge' }))).toEqual(
+      [
+        {
+          field: 'model.init',
+          label: 'Initialisation',
+          message: expect.stringMatching(/must be one of auto, glorotUniform, .*zeros \(got "ones"\)/),
+        },
+        { field: 'model.initStd', label: 'Initial σ', message: expect.stringMatching(/at least 0.0001/) },
+        { field: 'model.classificationLoss', label: 'Loss', message: 'must be one of crossEntropy, mse (got "hinge")' },
+      ],
+    );
+  });
+
   test('a recurrent model from before the cell could be chosen opens as the LSTM it was', () => {
     const spec = {
       ...defaultSpec(),

@@ -46,6 +46,33 @@ describe('training learns', () => {
     expect(epochs.at(-1)!.trainLoss).toBeLessThan(epochs[0].trainLoss);
   });
 
+  test('zero initial weights: every hidden weight stays 0 (no symmetry to break), while the default learns', async () => {
+    const spec = defaultSpec();
+    spec.training.epochs = 20;
+    mlpOf(spec).init = 'zeros';
+    const { epochs } = await train(spec);
+    // Every unit of a layer computes the same thing, and with zero weights downstream no gradient
+    // reaches the hidden layers at all: only the output bias learns, which cannot separate a circle.
+    for (const e of epochs)
+      expect(e.layers.slice(0, 2).map((l) => [l.weightNorm, l.gradNorm])).toEqual([
+        [0, 0],
+        [0, 0],
+      ]);
+    expect(epochs.at(-1)!.valAccuracy).toBeLessThan(0.7);
+    mlpOf(spec).init = 'auto';
+    expect((await train(spec)).epochs.at(-1)!.valAccuracy).toBeGreaterThanOrEqual(0.9);
+  });
+
+  test('the squared error of the probability also trains a classifier (circle to ≥ 90%)', async () => {
+    const spec = defaultSpec();
+    mlpOf(spec).classificationLoss = 'mse';
+    const { epochs } = await train(spec);
+    expect(epochs.at(-1)!.valAccuracy).toBeGreaterThanOrEqual(0.9);
+    // The loss is the squared error of σ(z): at most 1 per example, a quarter at σ = ½.
+    expect(epochs[0].trainLoss).toBeLessThanOrEqual(0.26);
+    expect(epochs.at(-1)!.trainLoss).toBeLessThan(epochs[0].trainLoss);
+  });
+
   test('a 3×8 tanh MLP on spiral reaches validation accuracy ≥ 0.90', async () => {
     const spec = defaultSpec();
     spec.dataset.kind = 'spiral';

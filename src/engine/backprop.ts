@@ -1,6 +1,7 @@
 // Backpropagation by hand for one example through an MLP, in plain JavaScript (no tfjs), so the
 // step-mode view can show every number; each activation's derivative sits next to its forward.
-import type { Activation } from '../spec/types';
+import type { Activation, ClassificationLoss } from '../spec/types';
+import { outputLossGradient } from './outputLoss';
 
 export interface DenseWeights {
   inputs: number;
@@ -66,13 +67,15 @@ export type BackpropTask = 'binary' | 'regression' | 'multiclass';
 /**
  * Forward then backward for one example. Binary tasks use sigmoid cross-entropy on the output
  * logit (so dL/dz = σ(z) − y), several classes softmax cross-entropy (dL/dz = softmax(z) − onehot(y)),
- * regression the squared error (dL/dz = 2(z − y)).
+ * regression the squared error (dL/dz = 2(z − y)); a classifier trained on the squared error of
+ * its probabilities has that loss instead (outputLoss.ts).
  */
 export function backprop(
   layers: DenseWeights[],
   input: ArrayLike<number>,
   target: number,
   task: BackpropTask,
+  lossKind: ClassificationLoss = 'crossEntropy',
 ): Backprop {
   const inputs: number[][] = [];
   const z: number[][] = [];
@@ -90,24 +93,13 @@ export function backprop(
     a.push(h);
   }
   const outputs = a[a.length - 1];
-  const out = outputs[0];
-  const max = Math.max(...outputs);
-  const logSumExp = max + Math.log(outputs.reduce((s, v) => s + Math.exp(v - max), 0));
-  const loss =
-    task === 'binary'
-      ? Math.max(out, 0) - out * target + Math.log1p(Math.exp(-Math.abs(out)))
-      : task === 'multiclass'
-        ? logSumExp - outputs[target]
-        : (out - target) ** 2;
+  // The output layer is linear; its upstream gradient is the loss's derivative in its output.
+  let upstream = outputs.slice();
+  const loss = outputLossGradient(task, lossKind, upstream, 0, outputs.length, target, 1);
   const dA: number[][] = new Array<number[]>(layers.length);
   const dZ: number[][] = new Array<number[]>(layers.length);
   const dW: number[][] = new Array<number[]>(layers.length);
   const dB: number[][] = new Array<number[]>(layers.length);
-  // The output layer is linear; its upstream gradient is the loss's derivative in its output.
-  let upstream =
-    task === 'multiclass'
-      ? outputs.map((v, k) => Math.exp(v - logSumExp) - (k === target ? 1 : 0))
-      : [task === 'binary' ? 1 / (1 + Math.exp(-out)) - target : 2 * (out - target)];
   for (let l = layers.length - 1; l >= 0; l--) {
     const layer = layers[l];
     dA[l] = upstream;

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { ClassificationLoss } from '../spec/types';
 import { targetLogProbs } from './kernels/targetLogProbs';
 
 export type Task = 'binary' | 'regression' | 'multiclass';
@@ -6,9 +7,22 @@ export type Task = 'binary' | 'regression' | 'multiclass';
 /**
  * Mean loss of raw outputs against targets: sigmoid cross-entropy from logits for binary
  * classification (the stable form max(z,0) − z·y + log(1 + e^−|z|)), softmax cross-entropy
- * for several classes (targets are class indices), mean squared error for regression.
+ * for several classes (targets are class indices), mean squared error for regression. A
+ * classifier may instead take the squared error of its probabilities, σ(z) or softmax(z) against
+ * the one-hot target, averaged over every element as PyTorch's F.mse_loss (outputLoss.ts does
+ * the same per example in plain JavaScript).
  */
-export function taskLoss(task: Task, outputs: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
+export function taskLoss(
+  task: Task,
+  outputs: tf.Tensor2D,
+  targets: tf.Tensor1D,
+  loss: ClassificationLoss = 'crossEntropy',
+): tf.Scalar {
+  if (task !== 'regression' && loss === 'mse') {
+    const probabilities = task === 'multiclass' ? outputs.softmax() : outputs.reshape([-1]).sigmoid();
+    const onehot = task === 'multiclass' ? tf.oneHot(targets.toInt(), outputs.shape[1]).toFloat() : targets;
+    return probabilities.sub(onehot).square().mean();
+  }
   if (task === 'multiclass') return targetLogProbs(outputs, targets).mean().neg() as tf.Scalar;
   const z = outputs.reshape([-1]);
   if (task === 'regression') return z.sub(targets).square().mean();

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Activation, MlpSpec } from '../spec/types';
+import type { Activation, InitKind, MlpSpec } from '../spec/types';
 import { Rng } from '../data/rng';
 import { activate } from './activations';
 import { linear, type FusedActivation } from './linear';
@@ -51,12 +51,37 @@ const HE_INIT = new Set<Activation>(['relu', 'leakyRelu', 'elu', 'silu', 'gelu']
 
 /**
  * Initial weights drawn in JavaScript from the seed, so every backend starts from the very
- * same numbers: He-uniform for the rectifiers, Glorot-uniform otherwise; biases start at zero.
+ * same numbers (biases start at zero), as PyTorch's nn.init defines each: uniform on ±limit,
+ * or normal with a standard deviation. Auto: He-uniform for the rectifiers, Glorot-uniform otherwise.
  */
-function initKernel(rng: Rng, fanIn: number, fanOut: number, activation: Activation): Float32Array {
-  const limit = HE_INIT.has(activation) ? Math.sqrt(6 / fanIn) : Math.sqrt(6 / (fanIn + fanOut));
+export function initKernel(
+  rng: Rng,
+  fanIn: number,
+  fanOut: number,
+  activation: Activation,
+  init: InitKind,
+  std: number,
+): Float32Array {
   const w = new Float32Array(fanIn * fanOut);
-  for (let i = 0; i < w.length; i++) w[i] = rng.uniform(-limit, limit);
+  const kind = init === 'auto' ? (HE_INIT.has(activation) ? 'he' : 'glorotUniform') : init;
+  const uniform = (limit: number) => w.forEach((_, i) => (w[i] = rng.uniform(-limit, limit)));
+  const normal = (sigma: number) => w.forEach((_, i) => (w[i] = rng.normal() * sigma));
+  switch (kind) {
+    case 'he':
+      uniform(Math.sqrt(6 / fanIn));
+      break;
+    case 'glorotUniform':
+      uniform(Math.sqrt(6 / (fanIn + fanOut)));
+      break;
+    case 'glorotNormal':
+      normal(Math.sqrt(2 / (fanIn + fanOut)));
+      break;
+    case 'gaussian':
+      normal(std);
+      break;
+    case 'zeros':
+      break;
+  }
   return w;
 }
 
@@ -75,7 +100,9 @@ export function buildMlp(spec: MlpSpec, inputDim: number, outputDim: number, see
   const layers: DenseParams[] = shapes.map((s) => {
     // tidy frees the initial tensors; variables survive it.
     const kernel = tf.tidy(() =>
-      tf.variable(tf.tensor2d(initKernel(rng, fanIn, s.units, s.activation), [fanIn, s.units])),
+      tf.variable(
+        tf.tensor2d(initKernel(rng, fanIn, s.units, s.activation, spec.init, spec.initStd), [fanIn, s.units]),
+      ),
     );
     const bias = tf.tidy(() => tf.variable(tf.zeros([s.units])));
     fanIn = s.units;

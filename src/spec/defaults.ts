@@ -7,6 +7,7 @@ import {
   type DatasetKind,
   type DatasetSpec,
   type DenseLayerSpec,
+  type MlpSpec,
   type ExperimentSpec,
   type ModelKind,
   type ModelSpec,
@@ -16,10 +17,17 @@ export function defaultHiddenLayer(): DenseLayerSpec {
   return { units: 8, activation: 'tanh', dropout: 0 };
 }
 
+/** The MLP options added after its first release, as every MLP trained before them. */
+export const MLP_OPTION_DEFAULTS: Pick<MlpSpec, 'init' | 'initStd' | 'classificationLoss'> = {
+  init: 'auto',
+  initStd: 0.1,
+  classificationLoss: 'crossEntropy',
+};
+
 export function defaultModel(kind: ModelKind): ModelSpec {
   switch (kind) {
     case 'mlp':
-      return { kind, hidden: [defaultHiddenLayer(), defaultHiddenLayer()] };
+      return { kind, hidden: [defaultHiddenLayer(), defaultHiddenLayer()], ...MLP_OPTION_DEFAULTS };
     case 'lstm':
       return { kind, cell: 'lstm', embedding: 16, layers: [{ units: 64, dropout: 0 }] };
     case 'transformer':

@@ -1,8 +1,10 @@
 import {
   RECURRENT_CELLS,
   type BackendChoice,
+  type ClassificationLoss,
   type DatasetKind,
   type ExperimentSpec,
+  type InitKind,
   type ModelKind,
   type ModelSpec,
   type OptimizerKind,
@@ -43,6 +45,21 @@ export const MODEL_TITLES: Record<ModelKind, string> = {
   mlp: 'MLP',
   lstm: 'Recurrent (LSTM, GRU, RNN)',
   transformer: 'Transformer (GPT-style)',
+};
+
+/** The MLP's weight initialisations as the builder names them. */
+export const INIT_LABELS: Record<InitKind, string> = {
+  auto: 'Auto (He for relu-like, else Glorot)',
+  glorotUniform: 'Glorot / Xavier uniform',
+  glorotNormal: 'Glorot / Xavier normal',
+  he: 'He (Kaiming) uniform',
+  gaussian: 'Gaussian, chosen σ',
+  zeros: 'Zeros (symmetric)',
+};
+
+export const CLASSIFICATION_LOSS_LABELS: Record<ClassificationLoss, string> = {
+  crossEntropy: 'Cross-entropy',
+  mse: 'Mean squared error (of the probabilities)',
 };
 
 /** The recurrent cells by name, as in the builder's Cell menu. */
@@ -157,6 +174,9 @@ const FIELD_LABELS: Record<string, string> = {
   'model.kind': 'Model',
   'model.hidden': 'Hidden layers',
   'model.cell': 'Cell',
+  'model.init': 'Initialisation',
+  'model.initStd': 'Initial σ',
+  'model.classificationLoss': 'Loss',
   'model.embedding': 'Embedding width',
   'model.dModel': 'dModel',
   'model.heads': 'Heads',

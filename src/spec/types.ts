@@ -118,9 +118,26 @@ export interface DenseLayerSpec {
   dropout: number;
 }
 
+/**
+ * How an MLP's weight matrices start (biases start at zero): auto is He-uniform for the rectifier
+ * family and Glorot-uniform otherwise; gaussian draws N(0, initStd²); zeros shows why symmetry
+ * must be broken. PyTorch's definitions (He: kaiming_uniform_ for relu, bound √(6/fan_in)).
+ */
+export const INIT_KINDS = ['auto', 'glorotUniform', 'glorotNormal', 'he', 'gaussian', 'zeros'] as const;
+export type InitKind = (typeof INIT_KINDS)[number];
+
+/** A classifier's loss: cross-entropy on the logits, or the squared error of the probabilities. */
+export const CLASSIFICATION_LOSSES = ['crossEntropy', 'mse'] as const;
+export type ClassificationLoss = (typeof CLASSIFICATION_LOSSES)[number];
+
 export interface MlpSpec {
   kind: 'mlp';
   hidden: DenseLayerSpec[];
+  init: InitKind;
+  /** gaussian: the standard deviation of the initial weights. */
+  initStd: number;
+  /** Classification only (regression is always the squared error): PyTorch's F.cross_entropy or F.mse_loss of σ(z) / softmax(z). */
+  classificationLoss: ClassificationLoss;
 }
 
 export interface LstmLayerSpec {

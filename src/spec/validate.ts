@@ -1,8 +1,10 @@
 import {
   ACTIVATIONS,
   BACKEND_CHOICES,
+  CLASSIFICATION_LOSSES,
   DATASET_KINDS,
   FEATURE_NAMES,
+  INIT_KINDS,
   MODEL_KINDS,
   OPTIMIZER_KINDS,
   RECURRENT_CELLS,
@@ -48,6 +50,8 @@ export const LIMITS = {
   digits: { min: 1, max: 8 },
   additionDigits: { min: 1, max: 6 },
   lstmLayers: { min: 1, max: 3 },
+  /** σ of Gaussian initial weights: from barely moving to saturating every tanh. */
+  initStd: { min: 1e-4, max: 10 },
   embedding: { min: 2, max: 128 },
   transformerLayers: { min: 1, max: 6 },
   dModel: { min: 4, max: 256 },
@@ -445,6 +449,9 @@ function cleanModel(m: ModelSpec): ModelSpec {
       return {
         kind: 'mlp',
         hidden: m.hidden.map((l) => ({ units: l.units, activation: l.activation, dropout: l.dropout })),
+        init: m.init,
+        initStd: m.initStd,
+        classificationLoss: m.classificationLoss,
       };
     case 'lstm':
       return {
@@ -522,6 +529,9 @@ function checkModel(errors: Errors, model: Record<string, unknown>): void {
         checkChoice(errors, `${field}.activation`, l.activation, ACTIVATIONS);
       },
     );
+    checkChoice(errors, 'model.init', model.init, INIT_KINDS);
+    checkNumber(errors, 'model.initStd', model.initStd, LIMITS.initStd);
+    checkChoice(errors, 'model.classificationLoss', model.classificationLoss, CLASSIFICATION_LOSSES);
   } else if (model.kind === 'lstm') {
     checkChoice(errors, 'model.cell', model.cell, RECURRENT_CELLS);
     checkNumber(errors, 'model.embedding', model.embedding, { ...LIMITS.embedding, integer: true });

@@ -84,10 +84,14 @@ function trainSubset(run: Run, e: EpochMetrics): string {
     : '';
 }
 
-function lossTitle(kind: DatasetKind, classification: boolean): string {
+/** The loss the runs on the chart share; an MLP classifier may use the squared error of its probabilities. */
+function lossTitle(kind: DatasetKind, classification: boolean, runs: Run[]): string {
   if (isText(kind)) return 'Loss (nats per character)';
   if (isToy(kind)) return 'Loss (cross-entropy on answer tokens)';
-  return classification ? 'Loss (cross-entropy)' : 'Loss (mean squared error)';
+  if (!classification) return 'Loss (mean squared error)';
+  const squared = runs.map((r) => r.spec.model.kind === 'mlp' && r.spec.model.classificationLoss === 'mse');
+  if (squared.length && squared.every(Boolean)) return 'Loss (squared error of the probabilities)';
+  return squared.some(Boolean) ? 'Loss (cross-entropy, or squared error where a run uses it)' : 'Loss (cross-entropy)';
 }
 
 /** Memoised: the page hands it a deferred copy of the runs, so redrawing never holds up input. */
@@ -121,7 +125,7 @@ export const TrainingCharts = memo(function TrainingCharts({ runs, kind }: { run
   return (
     <div className="charts">
       <MetricChart
-        title={lossTitle(kind, classification)}
+        title={lossTitle(kind, classification, runs)}
         testId="loss-chart"
         urgentKey={urgentKey}
         emptyText={emptyText}

@@ -3,6 +3,10 @@ import { useSpecStore } from '../state/specStore';
 import {
   ACTIVATIONS,
   CELL_LABELS,
+  CLASSIFICATION_LOSSES,
+  CLASSIFICATION_LOSS_LABELS,
+  INIT_KINDS,
+  INIT_LABELS,
   LIMITS,
   MODEL_LABELS,
   MODEL_TITLES,
@@ -20,6 +24,7 @@ import {
   sequenceLength,
   type Activation,
   type ExperimentSpec,
+  type InitKind,
   type LstmSpec,
   type MlpSpec,
   type RecurrentCell,
@@ -66,11 +71,14 @@ function MlpEditor({
   errors,
   update,
   cost,
+  classification,
 }: {
   model: MlpSpec;
   errors: Errors;
   update: Update;
   cost: ModelCost | null;
+  /** Whether the data has classes (a loss to choose); regression is always the squared error. */
+  classification: boolean;
 }) {
   const hidden = model.hidden;
   const full = hidden.length >= LIMITS.hiddenLayers.max;
@@ -164,9 +172,62 @@ function MlpEditor({
       >
         + Add hidden layer
       </button>
+      <div className="row">
+        <SelectField
+          label="Initialisation"
+          path="model.init"
+          value={model.init}
+          error={errors['model.init']}
+          hint={INIT_HINTS[model.init]}
+          options={INIT_KINDS.map((k) => ({ value: k, label: INIT_LABELS[k] }))}
+          onChange={(v) =>
+            update((d) => {
+              mlpOf(d).init = v;
+            })
+          }
+        />
+        {model.init === 'gaussian' && (
+          <NumberField
+            label="Initial σ"
+            path="model.initStd"
+            value={model.initStd}
+            error={errors['model.initStd']}
+            hint={`${LIMITS.initStd.min}–${LIMITS.initStd.max}`}
+            onChange={(v) =>
+              update((d) => {
+                mlpOf(d).initStd = v;
+              })
+            }
+          />
+        )}
+      </div>
+      {classification && (
+        <SelectField
+          label="Loss"
+          path="model.classificationLoss"
+          value={model.classificationLoss}
+          error={errors['model.classificationLoss']}
+          options={CLASSIFICATION_LOSSES.map((k) => ({ value: k, label: CLASSIFICATION_LOSS_LABELS[k] }))}
+          onChange={(v) =>
+            update((d) => {
+              mlpOf(d).classificationLoss = v;
+            })
+          }
+        />
+      )}
     </>
   );
 }
+
+/** What each initialisation does, in a line under its menu. */
+const INIT_HINTS: Record<InitKind, string> = {
+  auto: 'He-uniform before relu-like activations, Glorot-uniform elsewhere',
+  glorotUniform: 'U(±√(6 / (fan-in + fan-out))): keeps tanh and sigmoid layers’ variance',
+  glorotNormal: 'N(0, 2 / (fan-in + fan-out))',
+  he: 'U(±√(6 / fan-in)): keeps the variance through relu',
+  gaussian: 'N(0, σ²) for every weight: too small and signals fade, too large and tanh saturates',
+  zeros: 'every weight 0: all units of a layer stay identical, and hidden layers never learn',
+};
 
 function LstmEditor({
   model,
@@ -433,11 +494,11 @@ function MemoryLine({ costs, error }: { costs: ModelCosts; error?: string }) {
   );
 }
 
-function tableOutputText(plan: TablePlan | null): string {
+function tableOutputText(plan: TablePlan | null, loss: string): string {
   if (!plan) return 'your target column';
-  if (plan.task === 'multiclass') return `${plan.classes!.length} units, softmax + cross-entropy`;
+  if (plan.task === 'multiclass') return `${plan.classes!.length} units, softmax + ${loss}`;
   return plan.task === 'binary'
-    ? '1 unit, sigmoid + cross-entropy'
+    ? `1 unit, sigmoid + ${loss}`
     : '1 unit, linear + mean squared error (standardised target)';
 }
 
@@ -465,14 +526,15 @@ export const ModelPanel = memo(function ModelPanel({ errors, costs }: { errors: 
           ? `${shape.length} tokens from ${shape.vocab} symbols`
           : `${shape.length} values, one per step`
         : 'tokens';
+  const mlpLoss = model.kind === 'mlp' && model.classificationLoss === 'mse' ? 'squared error' : 'cross-entropy';
   const outputText =
     model.kind === 'mlp'
       ? kind === 'userTable'
-        ? tableOutputText(tablePlan?.ok ? tablePlan.value : null)
+        ? tableOutputText(tablePlan?.ok ? tablePlan.value : null, mlpLoss)
         : kind === 'mnist'
-          ? '10 units, softmax + cross-entropy'
+          ? `10 units, softmax + ${mlpLoss}`
           : isClassification(kind)
-            ? '1 unit, sigmoid + cross-entropy'
+            ? `1 unit, sigmoid + ${mlpLoss}`
             : '1 unit, linear + mean squared error'
       : isSeries(kind)
         ? 'the next value from the last step, mean squared error'
@@ -498,7 +560,19 @@ export const ModelPanel = memo(function ModelPanel({ errors, costs }: { errors: 
         <span>Input</span>
         <span>{inputText}</span>
       </div>
-      {model.kind === 'mlp' && <MlpEditor model={model} errors={errors} update={update} cost={cost} />}
+      {model.kind === 'mlp' && (
+        <MlpEditor
+          model={model}
+          errors={errors}
+          update={update}
+          cost={cost}
+          classification={
+            kind === 'userTable'
+              ? tablePlan?.ok === true && tablePlan.value.task !== 'regression'
+              : isClassification(kind)
+          }
+        />
+      )}
       {model.kind === 'lstm' && <LstmEditor model={model} errors={errors} update={update} tokens={!isSeries(kind)} />}
       {model.kind === 'transformer' && (
         <TransformerEditor model={model} errors={errors} update={update} context={sequenceLength(spec.dataset)} />

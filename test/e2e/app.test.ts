@@ -120,6 +120,31 @@ test('the model builder adds, reorders and removes layers with live parameter co
   await page.close();
 });
 
+test('the MLP builder chooses the weight initialisation (σ for Gaussian) and, for classes, the loss', async () => {
+  const { page } = await openPage(quickLink((s) => (s.training.epochs = 2)));
+  const init = page.locator('select[name="model.init"]');
+  expect(await page.locator('input[name="model.initStd"]').count()).toBe(0);
+  await init.selectOption('gaussian');
+  await page.locator('input[name="model.initStd"]').fill('0');
+  await expect
+    .poll(() => page.locator('[data-field="model.initStd"] .field-error').textContent())
+    .toMatch(/Initial σ: must be/);
+  await page.locator('input[name="model.initStd"]').fill('0.5');
+  await page.locator('select[name="model.classificationLoss"]').selectOption('mse');
+  expect(await page.getByTestId('loss-chart').textContent()).toMatch(/Loss \(cross-entropy\)/); // no run yet
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect.poll(() => page.getByTestId('phase').textContent(), { timeout: 60_000 }).toBe('Finished');
+  const model = await page.evaluate<{ init: string; initStd: number; classificationLoss: string }>(
+    'window.playground.runs()[0].spec.model',
+  );
+  expect([model.init, model.initStd, model.classificationLoss]).toEqual(['gaussian', 0.5, 'mse']);
+  expect(await page.getByTestId('loss-chart').textContent()).toMatch(/squared error of the probabilities/);
+  // Regression has no loss to choose: always the squared error.
+  await page.locator('select[name="dataset.kind"]').selectOption('plane');
+  expect(await page.locator('select[name="model.classificationLoss"]').count()).toBe(0);
+  await page.close();
+});
+
 test.each<BackendName>(['webgl', 'wasm', 'cpu'])(
   'training also runs on the %s backend when chosen',
   async (backend) => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, expect, test } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { unzipSync } from 'fflate';
-import { datasetDefaults, defaultSpec, encodeSpec, type ExperimentSpec } from '../../src/spec';
+import { MLP_OPTION_DEFAULTS, datasetDefaults, defaultSpec, encodeSpec, type ExperimentSpec } from '../../src/spec';
 import { deriveSeed, generate2d } from '../../src/data';
 import { encodeSafetensors } from '../../src/export/safetensors';
 import { cli, specFile, tempDir } from '../cliHarness';
@@ -34,6 +34,7 @@ const slowMlp = () =>
     s.training.epochs = 24;
     s.training.schedule = { ...s.training.schedule, kind: 'cosine', minLearningRate: 0.001 };
     s.model = {
+      ...MLP_OPTION_DEFAULTS,
       kind: 'mlp',
       hidden: [
         { units: 8, activation: 'tanh', dropout: 0.2 },

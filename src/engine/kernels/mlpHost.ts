@@ -6,9 +6,10 @@
 // The maths is step mode's (engine/backprop.ts) over a batch, with tfjs' conventions where they
 // differ from the textbook (|w|′ at 0 is −1).
 import * as tf from '@tensorflow/tfjs';
-import type { Activation } from '../../spec/types';
+import type { Activation, ClassificationLoss } from '../../spec/types';
 import { ACTIVATION_FNS } from '../backprop';
 import type { Task } from '../losses';
+import { outputLossGradient } from '../outputLoss';
 import { heapView, newOutput } from './memory';
 
 const FORWARD = 'PlaygroundMlpForward';
@@ -51,7 +52,7 @@ export function hostMlpForward(x: tf.Tensor2D, layers: HostLayer[]): tf.Tensor2D
 export function hostMlpGradients(
   data: { x: tf.Tensor2D; y: tf.Tensor1D; rows: tf.Tensor1D; from: number; count: number },
   layers: HostLayer[],
-  task: Task,
+  task: { task: Task; loss: ClassificationLoss },
   penalty: { l1: number; l2: number },
 ): { loss: number; grads: Float32Array[] } {
   const backend = tf.backend();
@@ -168,32 +169,18 @@ function forwardKernel({ inputs, backend, attrs }: ForwardArgs): tf.TensorInfo {
   return out;
 }
 
-/** dL/dz of the mean loss at the output layer, for each row; returns the loss. */
-function outputGradient(task: Task, out: Float64Array, classes: number, target: (r: number) => number): number {
+/** dL/dz of the mean loss at the output layer, for each row, in place of the outputs; returns the mean loss. */
+function outputGradient(
+  task: Task,
+  loss: ClassificationLoss,
+  out: Float64Array,
+  classes: number,
+  target: (r: number) => number,
+): number {
   const rows = out.length / classes;
-  let loss = 0;
-  for (let r = 0; r < rows; r++) {
-    const y = target(r);
-    if (task === 'multiclass') {
-      const o = r * classes;
-      let max = -Infinity;
-      for (let k = 0; k < classes; k++) max = Math.max(max, out[o + k]);
-      let sum = 0;
-      for (let k = 0; k < classes; k++) sum += Math.exp(out[o + k] - max);
-      const logSumExp = max + Math.log(sum);
-      loss += logSumExp - out[o + y];
-      for (let k = 0; k < classes; k++) out[o + k] = (Math.exp(out[o + k] - logSumExp) - (k === y ? 1 : 0)) / rows;
-    } else if (task === 'binary') {
-      const z = out[r];
-      loss += Math.max(z, 0) - z * y + Math.log1p(Math.exp(-Math.abs(z)));
-      out[r] = (1 / (1 + Math.exp(-z)) - y) / rows;
-    } else {
-      const d = out[r] - y;
-      loss += d * d;
-      out[r] = (2 * d) / rows;
-    }
-  }
-  return loss / rows;
+  let sum = 0;
+  for (let r = 0; r < rows; r++) sum += outputLossGradient(task, loss, out, r * classes, classes, target(r), 1 / rows);
+  return sum / rows;
 }
 
 /** Fills `grads` (kernel, bias per layer) for the rows `rows` of x; returns the batch's mean loss plus the penalty. */
@@ -202,7 +189,7 @@ function batchGradients(
   x: Float32Array,
   target: (r: number) => number,
   rows: Int32Array,
-  task: Task,
+  { task, loss }: { task: Task; loss: ClassificationLoss },
   { l1, l2 }: { l1: number; l2: number },
   grads: Float32Array[],
 ): number {
@@ -212,7 +199,7 @@ function batchGradients(
   const top = layers.length - 1;
   // The output layer is linear: its dL/dz is the loss's derivative, computed in place of its outputs.
   let dZ = a[top];
-  let value = outputGradient(task, dZ, layers[top].outputs, target);
+  let value = outputGradient(task, loss, dZ, layers[top].outputs, target);
   for (let l = top; l >= 0; l--) {
     const { inputs: nIn, outputs: nOut, w, activation } = layers[l];
     if (l < top) timesDerivative(activation, dZ, z[l], a[l]);

@@ -1,7 +1,7 @@
 // The MLP on tabular data: plane points, MNIST pixels, or series windows.
 import * as tf from '@tensorflow/tfjs';
 import { gatherRows } from '../kernels/gatherRows';
-import { mlpOf, type ExperimentSpec } from '../../spec/types';
+import { mlpOf, type ClassificationLoss, type ExperimentSpec } from '../../spec/types';
 import { deriveSeed } from '../../data/rng';
 import { boundaryGridInputs, type TabularDataset } from '../../data/dataset';
 import { MNIST_PIXELS } from '../../data/mnist';
@@ -35,6 +35,7 @@ export class TabularLearner implements Learner {
   private readonly grid: tf.Tensor2D | null;
   private neuronGrid: tf.Tensor2D | null = null;
   private readonly resolution: number;
+  private readonly loss: ClassificationLoss;
 
   static costOf(spec: ExperimentSpec, ds: TabularDataset): ModelCost {
     return mlpCost(mlpOf(spec), ds.inputDim, ds.outputDim);
@@ -62,6 +63,7 @@ export class TabularLearner implements Learner {
     const gridInputs = this.resolution && ds.plane ? boundaryGridInputs(ds.plane, this.resolution) : null;
     this.grid = gridInputs ? tf.tensor2d(gridInputs, [gridInputs.length / d, d]) : null;
     this.model = buildMlp(mlpOf(spec), d, ds.outputDim, deriveSeed(spec.seed, 'weights'));
+    this.loss = mlpOf(spec).classificationLoss;
   }
 
   get variables() {
@@ -79,7 +81,7 @@ export class TabularLearner implements Learner {
   batchLoss(idx: tf.Tensor1D, dropoutSeed: () => number): tf.Scalar {
     const xb = gatherRows(this.xTrain, idx);
     const yb = gatherRows(this.yTrain, idx);
-    return taskLoss(this.dataset.task, this.model.forward(xb, dropoutSeed), yb);
+    return taskLoss(this.dataset.task, this.model.forward(xb, dropoutSeed), yb, this.loss);
   }
 
   /** A batch's loss and gradients in plain JavaScript, where the model is small and has no dropout (kernels/mlpHost.ts). */
@@ -87,7 +89,7 @@ export class TabularLearner implements Learner {
     const { model } = this;
     if (model.layers.some((l) => l.dropout > 0) || !hostMlpSuits(model.params, count)) return null;
     const batch = { x: this.xTrain, y: this.yTrain, rows, from, count };
-    return hostMlpGradients(batch, model.layers, this.dataset.task, penalty);
+    return hostMlpGradients(batch, model.layers, { task: this.dataset.task, loss: this.loss }, penalty);
   }
 
   epochTensors(): { metrics: tf.Tensor1D; view: tf.Tensor1D | null } {
@@ -99,7 +101,7 @@ export class TabularLearner implements Learner {
   private evaluate(valOut: tf.Tensor2D): tf.Tensor1D {
     const task = this.dataset.task;
     const metrics = (out: tf.Tensor2D, y: tf.Tensor1D) => [
-      taskLoss(task, out, y),
+      taskLoss(task, out, y, this.loss),
       task === 'regression' ? tf.scalar(0) : accuracy(task, out, y),
     ];
     const train = metrics(this.model.predict(this.xTrainEval), this.yTrainEval);
@@ -113,7 +115,7 @@ export class TabularLearner implements Learner {
       const out = this.model.predict(tf.tensor2d(test.x, [test.n, inputDim]));
       const y = tf.tensor1d(test.y);
       return tf.stack([
-        taskLoss(task, out, y),
+        taskLoss(task, out, y, this.loss),
         task === 'regression' ? tf.scalar(0) : accuracy(task, out, y),
         tf.scalar(0),
       ]);
@@ -174,7 +176,7 @@ export class TabularLearner implements Learner {
     const tensors = tf.tidy(() => {
       const x = tf.tensor2d(input, [1, d]);
       const y = tf.tensor1d([target]);
-      const { grads } = tf.variableGrads(() => taskLoss(ds.task, model.forward(x), y), model.variables);
+      const { grads } = tf.variableGrads(() => taskLoss(ds.task, model.forward(x), y, this.loss), model.variables);
       const maps: tf.Tensor[] = [];
       let h = grid;
       for (const l of grid ? model.layers.slice(0, -1) : []) {

@@ -241,8 +241,13 @@ const TRAINING = String.raw`
 # -- loss, metrics, optimizer, schedule --
 
 
-def loss_sum(task, out, y, mask):
-    """The loss summed over a batch (the playground averages it over the whole batch: see train())."""
+def loss_sum(task, out, y, mask, squared=False):
+    """The loss summed over a batch (the playground averages it over the whole batch: see train()). squared: a
+    classifier's loss is the squared error of its probabilities, averaged over the classes as F.mse_loss does."""
+    if squared and task == "binary":
+        return F.mse_loss(torch.sigmoid(out.view(-1)), y, reduction="sum")
+    if squared and task == "multiclass":
+        return F.mse_loss(F.softmax(out, 1), F.one_hot(y.long(), out.shape[1]).float(), reduction="sum") / out.shape[1]
     if task == "binary":
         return F.binary_cross_entropy_with_logits(out.view(-1), y, reduction="sum")
     if task == "multiclass":
@@ -270,7 +275,7 @@ def penalty(model, l1, l2):
 
 
 @torch.no_grad()
-def evaluate(model, task, split, limit):
+def evaluate(model, task, split, limit, squared):
     """Loss, accuracy and exact match over a split's first limit examples, in evaluation mode."""
     model.eval()
     x, y, mask = (t[:limit] for t in (split["x"], split["y"], split["mask"]))
@@ -278,7 +283,7 @@ def evaluate(model, task, split, limit):
     loss = count = right = exact = 0.0
     for s in range(0, len(x), chunk):
         out, yc, mc = model(x[s:s + chunk]), y[s:s + chunk], mask[s:s + chunk]
-        loss += loss_sum(task, out, yc, mc).item()
+        loss += loss_sum(task, out, yc, mc, squared).item()
         count += float(terms(task, yc, mc))
         if task in ("language", "toy"):
             hits = (out.argmax(-1) == yc.long()).float() * mc
@@ -405,6 +410,7 @@ def main():
 
     info, data = load_data(device)
     task, train = info["task"], data["train"]
+    squared = spec["model"].get("classificationLoss") == "mse"  # an MLP classifier may use it
     model = build_model(spec["model"], info)
     metadata = load_weights(model, args.resume or os.path.join(HERE, "init.safetensors"))
     model.to(device)
@@ -435,7 +441,7 @@ def main():
             # The mean over the whole batch (every process knows its size); DDP averages the
             # processes' gradients, hence × world.
             count = terms(task, train["y"][batch], train["mask"][batch])
-            loss = loss_sum(task, ddp_model(x), y, mask) / count * world + penalty(model, training["l1"], training["l2"])
+            loss = loss_sum(task, ddp_model(x), y, mask, squared) / count * world + penalty(model, training["l1"], training["l2"])
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             if training["clipNorm"] > 0:
@@ -445,8 +451,8 @@ def main():
             optimizer.step()
             step += 1
         # Every process evaluates (the weights are the same everywhere), so all stop together.
-        train_scores = evaluate(model, task, train, TRAIN_EVAL_LIMIT)
-        val_scores = evaluate(model, task, data["validation"], val_limit)
+        train_scores = evaluate(model, task, train, TRAIN_EVAL_LIMIT, squared)
+        val_scores = evaluate(model, task, data["validation"], val_limit, squared)
         line = {"epoch": epoch, **figures(task, "train", train_scores, exact=False), **figures(task, "val", val_scores)}
         if rank == 0:
             print(json.dumps(line), flush=True)
@@ -459,7 +465,7 @@ def main():
             break
     if rank == 0:
         if "test" in data:  # the held-out test split, scored once at the end
-            print(json.dumps(figures(task, "test", evaluate(model, task, data["test"], None))), flush=True)
+            print(json.dumps(figures(task, "test", evaluate(model, task, data["test"], None, squared))), flush=True)
         saved = dict(spec, training=dict(training, epochs=epochs))
         write_safetensors(os.path.join(HERE, "final.safetensors"), model.state_dict(),
                           {"format": "nn-playground-weights", "spec": json.dumps(saved), "epoch": str(epoch), "run": "train.py"})

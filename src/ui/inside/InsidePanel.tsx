@@ -50,9 +50,11 @@ export const InsidePanel = memo(function InsidePanel() {
   const inspection = useDeferredValue(run?.inspection ?? null);
   const kind = run?.spec.dataset.kind;
   const task: BackpropTask = kind === 'mnist' ? 'multiclass' : kind && isClassification(kind) ? 'binary' : 'regression';
+  const loss = run?.spec.model.kind === 'mlp' ? run.spec.model.classificationLoss : 'crossEntropy';
   const bp = useMemo(
-    () => (inspection ? backprop(inspection.layers, inspection.example.input, inspection.example.target, task) : null),
-    [inspection, task],
+    () =>
+      inspection ? backprop(inspection.layers, inspection.example.input, inspection.example.target, task, loss) : null,
+    [inspection, task, loss],
   );
   // Keep the chosen weight inside the network after a layer change.
   const safeWeight = useMemo(
