@@ -7,3 +7,4 @@ export * from './compare';
 export * from './labels';
 export * from './lab';
 export * from './migrate';
+export * from './lessons';

@@ -15,6 +15,9 @@ interface ViewState {
   /** The plane: whether validation points are drawn, and the class a click adds (1 blue, 0 orange). */
   showValidation: boolean;
   drawClass: 0 | 1;
+  /** The lesson opened from the Lessons menu (its id), and whether the menu is open. */
+  lesson: string | null;
+  lessonsOpen: boolean;
   set: (change: Partial<Omit<ViewState, 'set'>>) => void;
 }
 
@@ -28,5 +31,7 @@ export const useViewStore = create<ViewState>((set) => ({
   attentionText: null,
   showValidation: true,
   drawClass: 1,
+  lesson: null,
+  lessonsOpen: false,
   set: (change) => set(change),
 }));

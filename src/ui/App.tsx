@@ -29,6 +29,7 @@ import { ComparePanel } from './ComparePanel';
 import { Panel } from './fields';
 import { LossSurfaceLab } from './LossSurfaceLab';
 import { InsidePanel } from './inside/InsidePanel';
+import { LessonBanner, LessonsList, LessonsMenu } from './Lessons';
 
 /** The person's own text or table is not in the spec, but a run on it needs it: a problem with it blocks training like a bad field. */
 function withUserData(result: SpecResult, field: string, problem: string | null): SpecResult {
@@ -136,6 +137,7 @@ export function App() {
       : null;
   const exec = executingRun(store);
   const tab = useViewStore((s) => s.tab);
+  const lesson = useViewStore((s) => s.lesson);
   const setView = useViewStore((s) => s.set);
   return (
     // A run file or weights file dropped anywhere on the page is imported.
@@ -163,13 +165,19 @@ export function App() {
             Loss-surface lab
           </button>
         </nav>
+        <LessonsMenu />
         <ShareButton />
       </header>
+      <LessonsList />
       <Notices />
       {tab === 'lab' ? (
-        <LossSurfaceLab />
+        <>
+          <LessonBanner where="lab" />
+          <LossSurfaceLab key={lesson ?? ''} />
+        </>
       ) : (
         <>
+          <LessonBanner where="playground" />
           <ControlBar
             valid={validation.ok}
             errorCount={validation.ok ? 0 : validation.errors.length}

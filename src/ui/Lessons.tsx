@@ -1,0 +1,113 @@
+// The Lessons menu: ready-made experiments that open in the playground or the lab, each with what
+// to watch, and — once its run is done — whether the run showed what the lesson says.
+import { diffSpecs, LESSONS, type Lesson, type OptimizerKind } from '../spec';
+import { labClaim, runClaim, type ClaimResult } from '../engine/lessonClaims';
+import { useSpecStore } from '../state/specStore';
+import { useLabStore } from '../state/labStore';
+import { selectedRun, useRunStore, type Run } from '../state/runStore';
+import { useViewStore } from '../state/viewStore';
+
+/** Open a lesson: its experiment in the playground, or its race in the lab. */
+function openLesson(lesson: Lesson): void {
+  const target = lesson.target;
+  if (target.kind === 'experiment') useSpecStore.getState().replace(structuredClone(target.spec));
+  else useLabStore.getState().update(structuredClone(target.settings));
+  useViewStore
+    .getState()
+    .set({ tab: target.kind === 'lab' ? 'lab' : 'playground', lesson: lesson.id, lessonsOpen: false });
+}
+
+/** The header's button and, when open, the list of lessons. */
+export function LessonsMenu() {
+  const open = useViewStore((s) => s.lessonsOpen);
+  const set = useViewStore((s) => s.set);
+  return (
+    <button type="button" aria-expanded={open} aria-controls="lessons" onClick={() => set({ lessonsOpen: !open })}>
+      Lessons
+    </button>
+  );
+}
+
+export function LessonsList() {
+  const open = useViewStore((s) => s.lessonsOpen);
+  const set = useViewStore((s) => s.set);
+  if (!open) return null;
+  return (
+    <section id="lessons" className="panel lessons" aria-label="Lessons" data-testid="lessons">
+      <div className="lessons-head">
+        <h2>Lessons</h2>
+        <span className="muted small">
+          Each opens a ready experiment (your runs stay in the list). Train it, watch, then try what it suggests.
+        </span>
+        <button type="button" onClick={() => set({ lessonsOpen: false })}>
+          Close
+        </button>
+      </div>
+      <ol className="lesson-list">
+        {LESSONS.map((l) => (
+          <li key={l.id} data-testid={`lesson-${l.id}`}>
+            <strong>{l.title}</strong>
+            <span className="muted small"> · {l.target.kind === 'lab' ? 'loss-surface lab' : 'playground'}</span>
+            <p>{l.text}</p>
+            <p className="small">It should show {l.shows}.</p>
+            <button type="button" onClick={() => openLesson(l)} aria-label={`Open lesson: ${l.title}`}>
+              Open
+            </button>
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
+
+/** The same experiment as the lesson's, whatever backend it ran on. */
+const sameExperiment = (run: Run, lesson: Lesson) =>
+  lesson.target.kind === 'experiment' && diffSpecs(run.spec, lesson.target.spec).every((d) => d.path === 'backend');
+
+const FINISHED = ['completed', 'stopped', 'diverged', 'exploded', 'failed'];
+
+function useClaimResult(lesson: Lesson | undefined): ClaimResult | null {
+  const run = useRunStore((s) => selectedRun(s));
+  const lab = useLabStore((s) => s.result);
+  if (!lesson) return null;
+  if (lesson.target.kind === 'lab') {
+    if (!lab || diffSpecs(lab.settings, lesson.target.settings).length) return null;
+    const finals: Partial<Record<OptimizerKind, number>> = {};
+    lab.kinds.forEach((k, i) => (finals[k] = lab.paths[i].losses[lab.settings.steps]));
+    return labClaim(lesson.claim, finals);
+  }
+  if (!run || !sameExperiment(run, lesson) || !FINISHED.includes(run.phase) || run.phase === 'stopped') return null;
+  return runClaim(lesson.claim, {
+    status: run.phase as 'completed',
+    epochs: run.epochs,
+    plannedEpochs: lesson.target.spec.training.epochs,
+  });
+}
+
+/** The open lesson: what to watch, and the run's verdict once there is one. */
+export function LessonBanner({ where }: { where: 'playground' | 'lab' }) {
+  const id = useViewStore((s) => s.lesson);
+  const set = useViewStore((s) => s.set);
+  const lesson = LESSONS.find((l) => l.id === id);
+  const result = useClaimResult(lesson);
+  if (!lesson || (lesson.target.kind === 'lab') !== (where === 'lab')) return null;
+  return (
+    <div className="banner info lesson-banner" role="status" data-testid="lesson-banner">
+      <div>
+        <strong>Lesson: {lesson.title}.</strong> {lesson.text} It should show {lesson.shows}.
+        {result && (
+          <div data-testid="lesson-result" className={result.holds ? 'lesson-holds' : 'lesson-misses'}>
+            {result.holds ? '✓ As the lesson says: ' : '✗ Not this time: '}
+            {result.measured}.
+          </div>
+        )}
+        {!result && lesson.target.kind === 'experiment' && (
+          <div className="small">Press Train; the verdict appears when the run ends.</div>
+        )}
+      </div>
+      <button type="button" onClick={() => set({ lesson: null })}>
+        Close lesson
+      </button>
+    </div>
+  );
+}
