@@ -31,3 +31,24 @@ export function specsForOptimizers(spec: ExperimentSpec, choices: OptimizerChoic
     return copy;
   });
 }
+
+/** How many seeds a repeated experiment may run (1: no repeat). */
+export const SEED_REPEATS = { min: 1, max: 10 } as const;
+
+/**
+ * The experiment under `count` seeds in a row (seed, seed + 1, …): the runs differ only in their
+ * data draw, initial weights, batch order and dropout, so the spread of their curves is the noise a
+ * difference between experiments has to beat.
+ */
+export function specsForSeeds(spec: ExperimentSpec, count: number): ExperimentSpec[] {
+  return Array.from({ length: count }, (_, i) => {
+    const copy = structuredClone(spec);
+    copy.seed = spec.seed + i;
+    return copy;
+  });
+}
+
+/** Whether a number of seeds is a whole number within SEED_REPEATS. */
+export function isSeedCount(n: number): boolean {
+  return Number.isInteger(n) && n >= SEED_REPEATS.min && n <= SEED_REPEATS.max;
+}

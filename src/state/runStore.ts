@@ -4,6 +4,7 @@ import {
   LIMITS,
   runDescription,
   specsForOptimizers,
+  specsForSeeds,
   validateSpec,
   type BackendChoice,
   type BackendName,
@@ -74,9 +75,11 @@ interface RunState {
   notices: Notice[];
   /** Writes to storage under way: while any is, closing the page could lose the latest epochs. */
   pendingWrites: number;
-  start: (spec: ExperimentSpec, opts?: { stepFirst?: boolean }) => void;
+  /** Train the spec; with `seeds` > 1, once per seed (seed, seed + 1, …), one after another. */
+  start: (spec: ExperimentSpec, opts?: { stepFirst?: boolean; seeds?: number }) => void;
   /** Train the experiment once per optimizer, same seed, one after another; show only those runs. */
-  compare: (spec: ExperimentSpec, choices: OptimizerChoice[]) => void;
+  /** The spec once per optimizer (and per seed, with `seeds` > 1). */
+  compare: (spec: ExperimentSpec, choices: OptimizerChoice[], seeds?: number) => void;
   pause: () => void;
   resume: () => void;
   step: () => void;
@@ -596,10 +599,15 @@ export const useRunStore = create<RunState>((set, get) => {
     notices: [],
     pendingWrites: 0,
     start(spec, opts = {}) {
-      launch([newRun(spec)], !!opts.stepFirst, false);
+      const seeds = opts.seeds ?? 1;
+      launch(
+        specsForSeeds(spec, seeds).map((s) => newRun(s)),
+        !!opts.stepFirst && seeds === 1,
+        false,
+      );
     },
-    compare(spec, choices) {
-      const runs = specsForOptimizers(spec, choices).map((s) => newRun(s));
+    compare(spec, choices, seeds = 1) {
+      const runs = specsForOptimizers(spec, choices).flatMap((s) => specsForSeeds(s, seeds).map((r) => newRun(r)));
       if (runs.length) launch(runs, false, true);
     },
     pause: () => client.send({ type: 'pause' }),

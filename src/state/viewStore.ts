@@ -1,4 +1,5 @@
 import { create } from 'zustand';
+import type { SeedBand } from './seedGroups';
 
 export type XAxisKind = 'epoch' | 'step' | 'time' | 'flops';
 
@@ -18,6 +19,9 @@ interface ViewState {
   /** The lesson opened from the Lessons menu (its id), and whether the menu is open. */
   lesson: string | null;
   lessonsOpen: boolean;
+  /** How many seeds Train and Compare run (1: one run), and how a group of seeds is drawn. */
+  seeds: number;
+  seedBand: SeedBand;
   set: (change: Partial<Omit<ViewState, 'set'>>) => void;
 }
 
@@ -33,5 +37,7 @@ export const useViewStore = create<ViewState>((set) => ({
   drawClass: 1,
   lesson: null,
   lessonsOpen: false,
+  seeds: 1,
+  seedBand: 'minmax',
   set: (change) => set(change),
 }));

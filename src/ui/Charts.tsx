@@ -2,6 +2,7 @@ import { memo } from 'react';
 import type { EpochMetrics } from '../engine/types';
 import type { Run } from '../state/runStore';
 import { useViewStore, type XAxisKind } from '../state/viewStore';
+import { meanAndBand, seedGroups, type SeedBand } from '../state/seedGroups';
 import { exampleCounts, isClassification, isText, isTokens, isToy, type DatasetKind } from '../spec';
 import { SERIES } from './colors';
 import { MetricChart, type Point, type Series } from './MetricChart';
@@ -53,19 +54,68 @@ interface Metric {
   dashed?: boolean;
 }
 
-function seriesFor(runs: Run[], metrics: Metric[], axis: XAxisKind, smoothing: number): Series[] {
-  const single = runs.length === 1;
-  return runs.flatMap((run) =>
+/** One run's figure at each epoch. */
+function runPoints(run: Run, m: Metric, axis: XAxisKind): Point[] {
+  return run.epochs.flatMap((e) => {
+    const y = m.pick(e);
+    return y === null ? [] : [{ x: xOf(e, axis), y }];
+  });
+}
+
+/**
+ * A group of seeds' figure at each epoch: the mean, with the band, over the runs that reached it
+ * (placed at the mean of their x: wall time and FLOPs differ a little from seed to seed).
+ */
+function groupPoints(group: Run[], m: Metric, axis: XAxisKind, band: Exclude<SeedBand, 'off'>): Point[] {
+  const longest = Math.max(...group.map((r) => r.epochs.length));
+  return Array.from({ length: longest }, (_, k) => {
+    const reached = group.flatMap((r) => {
+      const e = r.epochs[k];
+      const y = e ? m.pick(e) : null;
+      return e && y !== null ? [{ x: xOf(e, axis), y }] : [];
+    });
+    if (!reached.length) return [];
+    const x = reached.reduce((s, p) => s + p.x, 0) / reached.length;
+    return [
+      {
+        x,
+        ...meanAndBand(
+          reached.map((p) => p.y),
+          band,
+        ),
+      },
+    ];
+  }).flat();
+}
+
+/** smooth() of the mean and of each edge of the band. */
+function smoothBand(points: Point[], weight: number): Point[] {
+  if (weight <= 0 || points[0]?.low === undefined) return smooth(points, weight);
+  const edge = (pick: (p: Point) => number) =>
+    smooth(
+      points.map((p) => ({ x: p.x, y: pick(p) })),
+      weight,
+    );
+  const [y, low, high] = [edge((p) => p.y), edge((p) => p.low!), edge((p) => p.high!)];
+  return points.map((p, i) => ({ x: p.x, y: y[i].y, low: low[i].y, high: high[i].y }));
+}
+
+/** A line per run and metric; runs that differ only in their seed as one mean line with a band, unless `band` is off. */
+function seriesFor(runs: Run[], metrics: Metric[], axis: XAxisKind, smoothing: number, band: SeedBand): Series[] {
+  const groups = band === 'off' ? runs.map((r) => [r]) : seedGroups(runs);
+  const alone = groups.length === 1;
+  return groups.flatMap((group) =>
     metrics.map((m, i) => {
-      const points = run.epochs.flatMap((e) => {
-        const y = m.pick(e);
-        return y === null ? [] : [{ x: xOf(e, axis), y }];
-      });
+      const run = group[0];
+      const seeds = group.length > 1 ? ` (mean of ${group.length} seeds)` : '';
+      const points = band !== 'off' && group.length > 1 ? groupPoints(group, m, axis, band) : runPoints(run, m, axis);
       return {
-        name: single ? m.label : `${run.name} ${m.label}`.trim(),
-        color: single ? [SERIES.train, SERIES.validation, SERIES.other, SERIES.more][i] : run.color,
-        dashed: !single && m.dashed,
-        points: smooth(points, smoothing),
+        name: alone
+          ? `${m.label}${seeds}`
+          : `${run.name}${group.length > 1 ? ` … ×${group.length}` : ''} ${m.label}`.trim(),
+        color: alone ? [SERIES.train, SERIES.validation, SERIES.other, SERIES.more][i] : run.color,
+        dashed: !alone && m.dashed,
+        points: smoothBand(points, smoothing),
       };
     }),
   );
@@ -102,7 +152,7 @@ export const TrainingCharts = memo(function TrainingCharts({ runs, kind }: { run
     isTokens(kind) ||
     (kind === 'userTable' && !runs.some((r) => r.epochs.at(-1)?.valAccuracy === null));
   const toy = isToy(kind);
-  const { xAxis, smoothing, logScale } = useViewStore();
+  const { xAxis, smoothing, logScale, seedBand } = useViewStore();
   const single = runs.length === 1 ? runs[0] : null;
   const last = single?.epochs.at(-1);
   const urgentKey = statusKey(runs);
@@ -147,6 +197,7 @@ export const TrainingCharts = memo(function TrainingCharts({ runs, kind }: { run
             ],
             xAxis,
             smoothing,
+            seedBand,
           ),
         ]}
       />
@@ -173,6 +224,7 @@ export const TrainingCharts = memo(function TrainingCharts({ runs, kind }: { run
             ],
             xAxis,
             smoothing,
+            seedBand,
           )}
         />
       ) : (
@@ -203,7 +255,7 @@ function kb(bytes: number | null): string {
 
 /** ms per epoch, examples/s, GFLOP per epoch and achieved GFLOP/s, and tensor memory. */
 export const CostCharts = memo(function CostCharts({ runs }: { runs: Run[] }) {
-  const { xAxis, logScale } = useViewStore();
+  const { xAxis, logScale, seedBand } = useViewStore();
   const single = runs.length === 1 ? runs[0] : null;
   const last = single?.epochs.at(-1);
   const backend = single?.backend?.active;
@@ -215,7 +267,7 @@ export const CostCharts = memo(function CostCharts({ runs }: { runs: Run[] }) {
       logScale={logScale}
       latest={latest}
       urgentKey={urgentKey}
-      series={seriesFor(runs, metrics, xAxis, 0)}
+      series={seriesFor(runs, metrics, xAxis, 0, seedBand)}
     />
   );
   return (

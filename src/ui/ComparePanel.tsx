@@ -1,7 +1,15 @@
 import { memo, useState } from 'react';
 import { useRunStore } from '../state/runStore';
 import { useSpecStore } from '../state/specStore';
-import { OPTIMIZER_KINDS, SUGGESTED_LEARNING_RATE, optimizerPickProblem, type OptimizerKind } from '../spec';
+import {
+  isSeedCount,
+  OPTIMIZER_KINDS,
+  SEED_REPEATS,
+  SUGGESTED_LEARNING_RATE,
+  optimizerPickProblem,
+  type OptimizerKind,
+} from '../spec';
+import { useViewStore } from '../state/viewStore';
 import { OptimizerPicker } from './OptimizerPicker';
 import { Panel } from './fields';
 
@@ -27,7 +35,12 @@ export const ComparePanel = memo(function ComparePanel({ valid }: { valid: boole
       >,
   );
   const picked = OPTIMIZER_KINDS.filter((k) => chosen[k]);
-  const problem = !valid ? 'Fix the highlighted fields first.' : optimizerPickProblem(chosen, rates);
+  const seeds = useViewStore((s) => s.seeds);
+  const problem = !valid
+    ? 'Fix the highlighted fields first.'
+    : !isSeedCount(seeds)
+      ? `Seeds (beside Train): must be a whole number from ${SEED_REPEATS.min} to ${SEED_REPEATS.max}.`
+      : optimizerPickProblem(chosen, rates);
   return (
     <Panel title="Compare optimizers">
       <OptimizerPicker
@@ -51,14 +64,17 @@ export const ComparePanel = memo(function ComparePanel({ valid }: { valid: boole
           compare(
             structuredClone(spec),
             picked.map((k) => ({ kind: k, learningRate: Number(rates[k]) })),
+            seeds,
           )
         }
       >
         Compare {picked.length} optimizer{picked.length === 1 ? '' : 's'}
+        {seeds > 1 && isSeedCount(seeds) ? ` × ${seeds} seeds` : ''}
       </button>
       <p className="muted small">
-        Same seed for all: identical data, initial weights and batch order. Runs train one after another so each one’s
-        timing is its own; other runs are hidden from the charts (tick them in Runs to show them again).
+        Same seed for all{seeds > 1 ? ` (or the same ${seeds} seeds, set beside Train, drawn as a band)` : ''}:
+        identical data, initial weights and batch order. Runs train one after another so each one’s timing is its own;
+        other runs are hidden from the charts (tick them in Runs to show them again).
       </p>
     </Panel>
   );

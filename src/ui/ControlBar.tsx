@@ -2,12 +2,40 @@ import { useShallow } from 'zustand/react/shallow';
 import { useEffect } from 'react';
 import { executingRun, selectedRun, useRunStore } from '../state/runStore';
 import { useSpecStore } from '../state/specStore';
-import { BACKEND_CHOICES, BACKEND_LABELS } from '../spec';
+import { BACKEND_CHOICES, BACKEND_LABELS, isSeedCount, SEED_REPEATS } from '../spec';
+import { useViewStore } from '../state/viewStore';
 import type { RunPhase } from '../state/runStore';
 import { WASM_THREADS_MIN_CORES, type BackendMeasurement } from '../engine/types';
 import { SelectField } from './fields';
 
 /** Every phase a run can be in, and 'idle' when there is no run. */
+/** How many seeds Train (and Compare) runs: the same experiment under seed, seed + 1, … */
+function SeedsField() {
+  const seeds = useViewStore((s) => s.seeds);
+  const set = useViewStore((s) => s.set);
+  const valid = isSeedCount(seeds);
+  return (
+    <label className="seeds-field">
+      Seeds{' '}
+      <input
+        name="seeds"
+        type="number"
+        min={SEED_REPEATS.min}
+        max={SEED_REPEATS.max}
+        value={Number.isNaN(seeds) ? '' : seeds}
+        aria-invalid={!valid}
+        aria-describedby={valid ? undefined : 'seeds-error'}
+        onChange={(e) => set({ seeds: e.target.value.trim() === '' ? NaN : Number(e.target.value) })}
+      />
+      {!valid && (
+        <span className="field-error" role="alert" id="seeds-error">
+          Seeds: must be a whole number from {SEED_REPEATS.min} to {SEED_REPEATS.max}
+        </span>
+      )}
+    </label>
+  );
+}
+
 export const PHASE_LABELS: Record<RunPhase | 'idle', string> = {
   idle: 'Ready',
   queued: 'Queued',
@@ -57,17 +85,26 @@ export function ControlBar({
   useEffect(() => probeBackend(spec.backend), [spec.backend, probeBackend]);
   const backend = exec?.backend ?? (active ? null : store.probed);
   const fallbacks = backend?.fallbacks ?? [];
+  const seeds = useViewStore((s) => s.seeds);
+  const seedsValid = isSeedCount(seeds);
   return (
     <section className="control-bar" aria-label="Training controls">
       <div className="buttons">
         <button
           type="button"
           className="primary"
-          disabled={!valid || exec?.phase === 'preparing'}
-          onClick={() => store.start(structuredClone(spec))}
-          title={valid ? 'Start a new run from the current settings' : 'Fix the highlighted fields first'}
+          disabled={!valid || !seedsValid || exec?.phase === 'preparing'}
+          onClick={() => store.start(structuredClone(spec), { seeds })}
+          title={
+            valid
+              ? seeds > 1
+                ? `Train ${seeds} runs, seeds ${spec.seed} to ${spec.seed + seeds - 1}, one after another`
+                : 'Start a new run from the current settings'
+              : 'Fix the highlighted fields first'
+          }
         >
           {active ? 'Restart' : 'Train'}
+          {seeds > 1 && isSeedCount(seeds) ? ` × ${seeds} seeds` : ''}
         </button>
         {exec?.phase === 'paused' ? (
           <button type="button" onClick={store.resume}>
@@ -89,6 +126,7 @@ export function ControlBar({
         <button type="button" disabled={!active} onClick={() => store.stop()}>
           Stop
         </button>
+        <SeedsField />
       </div>
       <div className="run-status" aria-live="polite">
         <span data-testid="phase" className={`phase phase-${phase}`}>

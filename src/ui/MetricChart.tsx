@@ -1,11 +1,14 @@
 import { memo, useLayoutEffect, useMemo, useRef, useState, type RefObject } from 'react';
-import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { Area, CartesianGrid, ComposedChart, Line, Tooltip, XAxis, YAxis } from 'recharts';
 import { useQueuedValue } from './frameQueue';
 import { downloadChartPng, downloadChartSvg } from './imageExport';
 
 export interface Point {
   x: number;
   y: number;
+  /** A band around y (a group of seeds' spread), drawn shaded. */
+  low?: number;
+  high?: number;
 }
 
 export interface Series {
@@ -35,14 +38,17 @@ export function downsample(points: Point[], max = MAX_POINTS): Point[] {
  * list every series under the pointer. Series whose x values differ (wall time, FLOPs) leave
  * gaps in each other's rows; their lines bridge them.
  */
-export function mergeSeries(series: Series[], logScale: boolean): Record<string, number>[] {
-  const rows = new Map<number, Record<string, number>>();
+export function mergeSeries(series: Series[], logScale: boolean): Record<string, number | number[]>[] {
+  const rows = new Map<number, { x: number } & Record<string, number | number[]>>();
   series.forEach((s, i) => {
     const points = downsample(logScale ? s.points.filter((p) => p.y > 0) : s.points);
     for (const p of points) {
       let row = rows.get(p.x);
-      if (!row) rows.set(p.x, (row = { x: p.x }));
+      if (!row) rows.set(p.x, (row = { x: p.x } as { x: number } & Record<string, number | number[]>));
       row[`s${i}`] = p.y;
+      // On a log scale a band reaching 0 or below is cut where the axis can draw it.
+      if (p.low !== undefined && p.high !== undefined)
+        row[`b${i}`] = [logScale ? Math.max(p.low, p.y / 1e3) : p.low, p.high];
     }
   });
   return [...rows.values()].sort((a, b) => a.x - b.x);
@@ -231,7 +237,7 @@ const ChartBody = memo(function ChartBody({
 }) {
   const data = useMemo(() => mergeSeries(series, logScale), [series, logScale]);
   return (
-    <LineChart width={width} height={CHART_HEIGHT} data={data} margin={{ top: 4, right: 12, bottom: 4, left: 0 }}>
+    <ComposedChart width={width} height={CHART_HEIGHT} data={data} margin={{ top: 4, right: 12, bottom: 4, left: 0 }}>
       <CartesianGrid stroke="#eee" vertical={false} />
       <XAxis
         dataKey="x"
@@ -256,6 +262,22 @@ const ChartBody = memo(function ChartBody({
           `${xLabel} ${typeof x === 'number' ? Number(x.toFixed(2)) : typeof x === 'string' ? x : ''}`
         }
       />
+      {series.map((s, i) =>
+        s.points.some((p) => p.low !== undefined) ? (
+          <Area
+            key={`band ${s.name}`}
+            name={`${s.name} (band)`}
+            dataKey={`b${i}`}
+            connectNulls
+            stroke="none"
+            fill={s.color}
+            fillOpacity={0.18}
+            isAnimationActive={false}
+            legendType="none"
+            tooltipType="none"
+          />
+        ) : null,
+      )}
       {series.map((s, i) => (
         <Line
           key={s.name}
@@ -269,6 +291,6 @@ const ChartBody = memo(function ChartBody({
           isAnimationActive={false}
         />
       ))}
-    </LineChart>
+    </ComposedChart>
   );
 });

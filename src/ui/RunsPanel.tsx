@@ -5,6 +5,7 @@ import { useSpecStore } from '../state/specStore';
 import { recordBytes } from '../state/runArchive';
 import { looksLikeSafetensors } from '../export/safetensors';
 import { useViewStore, type XAxisKind } from '../state/viewStore';
+import { meanAndBand, seedGroups, type SeedBand } from '../state/seedGroups';
 import { diffSpecs, distinguishingLabels, isText, specSummary, type ExperimentSpec } from '../spec';
 import type { TestResult } from '../engine/types';
 import { download, fileNameOf } from './download';
@@ -61,6 +62,18 @@ export function ChartOptions() {
           onChange={(e) => view.set({ smoothing: Number(e.target.value) })}
         />
         <span className="mono">{view.smoothing.toFixed(2)}</span>
+      </label>
+      <label>
+        seeds{' '}
+        <select
+          name="seed-band"
+          value={view.seedBand}
+          onChange={(e) => view.set({ seedBand: e.target.value as SeedBand })}
+        >
+          <option value="minmax">mean, band min–max</option>
+          <option value="std">mean, band ±1 sd</option>
+          <option value="off">every run</option>
+        </select>
       </label>
       <label>
         <input
@@ -235,6 +248,42 @@ function RunModelActions({ run }: { run: Run }) {
   );
 }
 
+/** A group of runs that differ only in their seed: the spread of their final figures, and showing them together. */
+function SeedGroupRow({ group }: { group: Run[] }) {
+  const setVisible = useRunStore((s) => s.setVisible);
+  const finals = group.flatMap((r) => (r.epochs.length ? [r.epochs[r.epochs.length - 1]] : []));
+  const spread = (values: number[], format: (v: number) => string) => {
+    const { y, low, high } = meanAndBand(values, 'std');
+    return `${format(y)} ± ${format((high - low) / 2)} (${format(Math.min(...values))}–${format(Math.max(...values))})`;
+  };
+  const accuracies = finals.flatMap((e) => (e.valAccuracy === null ? [] : [e.valAccuracy]));
+  const seeds = group.map((r) => r.spec.seed).sort((a, b) => a - b);
+  return (
+    <tr className="seed-group" data-testid="seed-group">
+      <td>
+        <input
+          type="checkbox"
+          aria-label={`Show the ${group.length} seeds on the charts`}
+          checked={group.every((r) => r.visible)}
+          onChange={(e) => group.forEach((r) => setVisible(r.id, e.target.checked))}
+        />
+      </td>
+      <td colSpan={4} className="small">
+        <strong>
+          {group.length} seeds ({seeds.join(', ')})
+        </strong>{' '}
+        of one experiment
+        {finals.length > 1 &&
+          ` · final val loss ${spread(
+            finals.map((e) => e.valLoss),
+            (v) => v.toFixed(4),
+          )}`}
+        {accuracies.length > 1 && ` · val acc ${spread(accuracies, (v) => `${(100 * v).toFixed(1)}%`)}`}
+      </td>
+    </tr>
+  );
+}
+
 /** Export, import and tables: run files, weights and CSV, by button or by dropping a file on the page. */
 function RunFiles({ runs }: { runs: Run[] }) {
   const store = useRunStore(useShallow((s) => ({ exportRuns: s.exportRuns, metricsCsv: s.metricsCsv })));
@@ -358,61 +407,64 @@ export function RunsPanel() {
             </tr>
           </thead>
           <tbody>
-            {[...runs].reverse().map((r) => (
-              <tr key={r.id} className={r.id === shownId ? 'selected' : undefined} data-run-id={r.id}>
-                <td>
-                  <input
-                    type="checkbox"
-                    aria-label={`Show ${r.name} on the charts`}
-                    checked={r.visible}
-                    onChange={(e) => store.setVisible(r.id, e.target.checked)}
-                  />
-                </td>
-                <td>
-                  <span className="swatch" style={{ background: r.color }} />
-                  <input
-                    className="run-name-input"
-                    aria-label={`Name of ${r.name}`}
-                    value={r.name}
-                    title={r.name}
-                    onChange={(e) => store.rename(r.id, e.target.value)}
-                    onFocus={() => store.select(r.id)}
-                  />
-                  {differsOf.get(r.id) && (
-                    <div
-                      className="run-differs small"
-                      data-testid="run-differs"
-                      title={`Differs from the other runs in: ${differsOf.get(r.id)}`}
-                    >
-                      {differsOf.get(r.id)}
+            {seedGroups([...runs].reverse()).map((group) => [
+              ...(group.length > 1 ? [<SeedGroupRow key={`group ${group[0].id}`} group={group} />] : []),
+              ...group.map((r) => (
+                <tr key={r.id} className={r.id === shownId ? 'selected' : undefined} data-run-id={r.id}>
+                  <td>
+                    <input
+                      type="checkbox"
+                      aria-label={`Show ${r.name} on the charts`}
+                      checked={r.visible}
+                      onChange={(e) => store.setVisible(r.id, e.target.checked)}
+                    />
+                  </td>
+                  <td>
+                    <span className="swatch" style={{ background: r.color }} />
+                    <input
+                      className="run-name-input"
+                      aria-label={`Name of ${r.name}`}
+                      value={r.name}
+                      title={r.name}
+                      onChange={(e) => store.rename(r.id, e.target.value)}
+                      onFocus={() => store.select(r.id)}
+                    />
+                    {differsOf.get(r.id) && (
+                      <div
+                        className="run-differs small"
+                        data-testid="run-differs"
+                        title={`Differs from the other runs in: ${differsOf.get(r.id)}`}
+                      >
+                        {differsOf.get(r.id)}
+                      </div>
+                    )}
+                    <div className="muted small">
+                      {specSummary(r.spec)} · {formatBytes(sizes.get(r.id) ?? 0)} kept
                     </div>
-                  )}
-                  <div className="muted small">
-                    {specSummary(r.spec)} · {formatBytes(sizes.get(r.id) ?? 0)} kept
-                  </div>
-                  <RunModelActions run={r} />
-                </td>
-                <td className="small">{finalFigures(r)}</td>
-                <td className="small" title={r.message ?? undefined} data-testid="run-phase">
-                  {r.otherTab ? 'In another tab' : PHASE_LABELS[r.phase]}
-                  {r.phase === 'interrupted' && <div className="muted">{r.message}</div>}
-                </td>
-                <td className="run-actions">
-                  <button type="button" title="Show its views" onClick={() => store.select(r.id)}>
-                    view
-                  </button>
-                  {isActive(r) ? (
-                    <button type="button" aria-label={`Stop ${r.name}`} onClick={() => store.stop(r.id)}>
-                      stop
+                    <RunModelActions run={r} />
+                  </td>
+                  <td className="small">{finalFigures(r)}</td>
+                  <td className="small" title={r.message ?? undefined} data-testid="run-phase">
+                    {r.otherTab ? 'In another tab' : PHASE_LABELS[r.phase]}
+                    {r.phase === 'interrupted' && <div className="muted">{r.message}</div>}
+                  </td>
+                  <td className="run-actions">
+                    <button type="button" title="Show its views" onClick={() => store.select(r.id)}>
+                      view
                     </button>
-                  ) : (
-                    <button type="button" aria-label={`Remove ${r.name}`} onClick={() => store.remove(r.id)}>
-                      ✕
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
+                    {isActive(r) ? (
+                      <button type="button" aria-label={`Stop ${r.name}`} onClick={() => store.stop(r.id)}>
+                        stop
+                      </button>
+                    ) : (
+                      <button type="button" aria-label={`Remove ${r.name}`} onClick={() => store.remove(r.id)}>
+                        ✕
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              )),
+            ])}
           </tbody>
         </table>
       )}

@@ -2,7 +2,7 @@ import { beforeAll, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { defaultSpec, mlpOf, encodeSpec, OPTIMIZER_KINDS, type BackendName, type ExperimentSpec } from '../../src/spec';
 import { MATMUL_TUNINGS_KEY } from '../../src/state/matmulTunings';
-import { e2eSite } from './browser';
+import { accessibilityProblems, e2eSite } from './browser';
 
 const e2e = e2eSite();
 let url: string;
@@ -338,6 +338,43 @@ test('a diverging run stops with an explanation, and the views say so instead of
   await expect
     .poll(() => page.getByTestId('loss-chart').textContent())
     .toContain('diverged in epoch 1, before any epoch finished');
+  await page.close();
+});
+
+test('repeating over seeds: three runs, drawn as one mean with a band and grouped in the runs list', async () => {
+  const { page } = await openPage(
+    quickLink((s) => {
+      s.backend = 'wasm';
+      s.training.epochs = 3;
+    }),
+  );
+  await page.locator('input[name="seeds"]').fill('11');
+  expect(await page.getByRole('alert').filter({ hasText: 'Seeds: must be' }).count()).toBe(1);
+  expect(await page.getByRole('button', { name: /^Train/ }).isDisabled()).toBe(true);
+  await page.locator('input[name="seeds"]').fill('3');
+  await page.getByRole('button', { name: 'Train × 3 seeds' }).click();
+  await expect
+    .poll(
+      async () =>
+        (await page.getByTestId('runs-table').locator('tbody tr[data-run-id]').allTextContents()).filter((t) =>
+          t.includes('Finished'),
+        ).length,
+      { timeout: 60_000, interval: 250 },
+    )
+    .toBe(3);
+  const seeds = await page.evaluate<number[]>('window.playground.runs().map((r) => r.spec.seed)');
+  expect(seeds).toEqual([42, 43, 44]);
+  expect(await page.getByTestId('seed-group').textContent()).toMatch(
+    /3 seeds \(42, 43, 44\) of one experiment · final val loss \d\.\d{4} ± \d\.\d{4}/,
+  );
+  const chart = page.getByTestId('loss-chart');
+  await expect
+    .poll(() => chart.locator('.chart-legend li').allTextContents())
+    .toEqual(['train (mean of 3 seeds)', 'validation (mean of 3 seeds)']);
+  expect(await chart.locator('path.recharts-area-area').count()).toBe(2);
+  await page.locator('select[name="seed-band"]').selectOption('off');
+  await expect.poll(() => chart.locator('path.recharts-line-curve').count()).toBe(6);
+  expect(await accessibilityProblems(page)).toEqual([]);
   await page.close();
 });
 
