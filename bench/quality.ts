@@ -2,7 +2,13 @@
 // fixed wall-clock time; the figure is the validation loss it reaches (nats per character).
 import { readFileSync } from 'node:fs';
 import { Trainer } from '../src/engine/trainer';
-import { datasetDefaults, defaultSpec, validateSpec, type ExperimentSpec } from '../src/spec';
+import {
+  TRANSFORMER_OPTION_DEFAULTS,
+  datasetDefaults,
+  defaultSpec,
+  validateSpec,
+  type ExperimentSpec,
+} from '../src/spec';
 
 export function namesTransformerSpec(): ExperimentSpec {
   const d = defaultSpec();
@@ -16,7 +22,7 @@ export function namesTransformerSpec(): ExperimentSpec {
       contextLength: 16,
       validationSplit: 0.1,
     },
-    model: { kind: 'transformer', layers: 2, dModel: 64, heads: 4, dropout: 0 },
+    model: { ...TRANSFORMER_OPTION_DEFAULTS, kind: 'transformer', layers: 2, dModel: 64, heads: 4, dropout: 0 },
     training: {
       ...d.training,
       batchSize: 64,

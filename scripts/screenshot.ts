@@ -2,7 +2,7 @@
 // epochs on WebGPU), docs/lab.png (the loss-surface lab) and docs/transformer.png (a small
 // transformer learning names on WASM). Usage: npm run screenshot [-- seconds]
 import { buildAndServe, launchChromium } from '../test/e2e/browser';
-import { datasetDefaults, defaultSpec, encodeSpec } from '../src/spec';
+import { TRANSFORMER_OPTION_DEFAULTS, datasetDefaults, defaultSpec, encodeSpec } from '../src/spec';
 
 const seconds = Number(process.argv[2] ?? 45);
 const { url, server } = await buildAndServe();
@@ -33,7 +33,7 @@ try {
 
   const spec = defaultSpec();
   spec.dataset = { ...spec.dataset, kind: 'names', ...datasetDefaults('names'), samples: 2000, contextLength: 16 };
-  spec.model = { kind: 'transformer', layers: 2, dModel: 48, heads: 4, dropout: 0 };
+  spec.model = { ...TRANSFORMER_OPTION_DEFAULTS, kind: 'transformer', layers: 2, dModel: 48, heads: 4, dropout: 0 };
   spec.training = {
     ...spec.training,
     batchSize: 32,

@@ -3,6 +3,7 @@ import { beforeAll, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { activateBackend } from '../src/engine/backend';
 import { buildTransformer } from '../src/engine/sequenceModels';
+import { TRANSFORMER_OPTION_DEFAULTS } from '../src/spec';
 import { plainGpt, plainGptExamplesPerSec } from '../bench/plainGpt';
 
 beforeAll(async () => {
@@ -13,7 +14,7 @@ const shape = { vocab: 11, contextLength: 8, layers: 2, dModel: 16, heads: 4 };
 
 test('the plain tfjs GPT computes what our transformer computes, given the same weights', () => {
   const before = tf.memory().numTensors;
-  const ours = buildTransformer({ ...shape, dropout: 0 }, 3);
+  const ours = buildTransformer({ ...TRANSFORMER_OPTION_DEFAULTS, ...shape, dropout: 0 }, 3);
   const plain = plainGpt(shape, 7);
   expect(plain.variables.map((v) => v.shape)).toEqual(ours.variables.map((v) => v.shape));
   plain.variables.forEach((v, i) => v.assign(ours.variables[i]));

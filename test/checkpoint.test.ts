@@ -7,7 +7,14 @@ import '@tensorflow/tfjs-backend-wasm';
 import { activateBackend } from '../src/engine/backend';
 import { Trainer } from '../src/engine/trainer';
 import type { EpochMetrics, TrainingCheckpoint } from '../src/engine/types';
-import { datasetDefaults, defaultSpec, mlpOf, validateSpec, type ExperimentSpec } from '../src/spec';
+import {
+  TRANSFORMER_OPTION_DEFAULTS,
+  datasetDefaults,
+  defaultSpec,
+  mlpOf,
+  validateSpec,
+  type ExperimentSpec,
+} from '../src/spec';
 
 const files = { text: readFileSync('datasets/names.txt', 'utf8') };
 const sampling = { temperature: 0.8, attentionText: null };
@@ -41,7 +48,7 @@ function specs(): Record<string, ExperimentSpec> {
     }),
     transformer: base((s) => {
       s.dataset = { ...s.dataset, kind: 'names', ...datasetDefaults('names'), samples: 300, contextLength: 8 };
-      s.model = { kind: 'transformer', layers: 1, dModel: 8, heads: 2, dropout: 0.2 };
+      s.model = { ...TRANSFORMER_OPTION_DEFAULTS, kind: 'transformer', layers: 1, dModel: 8, heads: 2, dropout: 0.2 };
       s.training.batchSize = 32;
     }),
   };

@@ -14,7 +14,13 @@ import {
 } from '../src/engine/cost';
 import { activateBackend } from '../src/engine/backend';
 import { prepareLearner } from '../src/engine/prepareLearner';
-import { MLP_OPTION_DEFAULTS, defaultModel, type ExperimentSpec } from '../src/spec';
+import {
+  TRANSFORMER_OPTION_DEFAULTS,
+  MLP_OPTION_DEFAULTS,
+  defaultModel,
+  type ExperimentSpec,
+  type ModelSpec,
+} from '../src/spec';
 import { specFor } from './specFor';
 
 beforeAll(async () => {
@@ -86,7 +92,11 @@ test('recurrent and transformer layer costs match hand counts', () => {
     backwardFlops: 48 + 12 + 72 + 84,
   });
   // Transformer d = 4, 1 block, 2 heads, vocabulary 5, 3 tokens.
-  const t = transformerCost({ kind: 'transformer', layers: 1, dModel: 4, heads: 2, dropout: 0 }, 5, 3);
+  const t = transformerCost(
+    { ...TRANSFORMER_OPTION_DEFAULTS, kind: 'transformer', layers: 1, dModel: 4, heads: 2, dropout: 0 },
+    5,
+    3,
+  );
   expect(t.layers.map((l) => [l.name, l.params])).toEqual([
     ['embeddings', 5 * 4 + 3 * 4],
     ['block 1 attention', 4 * 16 + 6 * 4],
@@ -165,6 +175,26 @@ const profiled: [string, ExperimentSpec][] = [
     }),
   ],
   ['transformer on a toy task', specFor('reverse', defaultModel('transformer'))],
+  [
+    'transformer with RoPE, RMSNorm, post-norm, SwiGLU and a tied head',
+    specFor('reverse', {
+      ...TRANSFORMER_OPTION_DEFAULTS,
+      kind: 'transformer',
+      layers: 2,
+      dModel: 32,
+      heads: 4,
+      dropout: 0,
+      position: 'rope',
+      norm: 'rmsNorm',
+      normPlacement: 'post',
+      mlpActivation: 'swiglu',
+      tiedEmbeddings: true,
+    }),
+  ],
+  [
+    'transformer with sinusoidal positions and ReLU',
+    specFor('reverse', { ...defaultModel('transformer'), position: 'sinusoidal', mlpActivation: 'relu' } as ModelSpec),
+  ],
 ];
 
 test.each(profiled)('%s: the matmul FLOPs the cost model claims for a step are the ones that run', async (_, spec) => {

@@ -6,7 +6,13 @@ import { createOptimizer } from '../src/engine/optimizers';
 import { modelCost } from '../src/engine/cost';
 import { Trainer } from '../src/engine/trainer';
 import { problemShape } from '../src/data/shapes';
-import { datasetDefaults, defaultModel, defaultSpec, type ExperimentSpec } from '../src/spec';
+import {
+  TRANSFORMER_OPTION_DEFAULTS,
+  datasetDefaults,
+  defaultModel,
+  defaultSpec,
+  type ExperimentSpec,
+} from '../src/spec';
 import { OPTIMIZER_VARIANTS, variantLabel } from './helpers/fusedUpdate';
 
 beforeAll(async () => {
@@ -23,7 +29,7 @@ function hugeTransformer(): ExperimentSpec {
     samples: 50_000,
     contextLength: 128,
   };
-  spec.model = { kind: 'transformer', layers: 6, dModel: 256, heads: 16, dropout: 0 };
+  spec.model = { ...TRANSFORMER_OPTION_DEFAULTS, kind: 'transformer', layers: 6, dModel: 256, heads: 16, dropout: 0 };
   spec.training.batchSize = 1024;
   return spec;
 }

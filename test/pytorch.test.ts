@@ -8,7 +8,15 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { readRunFile } from '../src/export/runFile';
 import { decodeSafetensors, encodeSafetensors } from '../src/export/safetensors';
-import { MLP_OPTION_DEFAULTS, mlpOf, datasetDefaults, defaultSpec, type ExperimentSpec } from '../src/spec';
+import {
+  TRANSFORMER_OPTION_DEFAULTS,
+  MLP_OPTION_DEFAULTS,
+  mlpOf,
+  datasetDefaults,
+  defaultModel,
+  defaultSpec,
+  type ExperimentSpec,
+} from '../src/spec';
 import type { EpochMetrics } from '../src/engine/types';
 import { cli, specFile, tempDir } from './cliHarness';
 
@@ -214,7 +222,7 @@ const CASES: [string, ExperimentSpec][] = [
     'transformer on reverse, Muon for the matrices with AdamW for gains and biases',
     spec((s) => {
       s.dataset = { ...s.dataset, kind: 'reverse', ...datasetDefaults('reverse'), samples: 300 };
-      s.model = { kind: 'transformer', layers: 1, dModel: 16, heads: 2, dropout: 0 };
+      s.model = { ...TRANSFORMER_OPTION_DEFAULTS, kind: 'transformer', layers: 1, dModel: 16, heads: 2, dropout: 0 };
       s.training = { ...s.training, batchSize: 32 };
       s.training.optimizer = {
         ...s.training.optimizer,
@@ -224,6 +232,51 @@ const CASES: [string, ExperimentSpec][] = [
         weightDecay: 0.01,
         decayMatricesOnly: true,
       };
+    }),
+  ],
+  [
+    'transformer on reverse: RoPE, RMSNorm, SwiGLU, tied embeddings',
+    spec((s) => {
+      s.dataset = { ...s.dataset, kind: 'reverse', ...datasetDefaults('reverse'), samples: 300 };
+      s.model = {
+        ...TRANSFORMER_OPTION_DEFAULTS,
+        kind: 'transformer',
+        layers: 2,
+        dModel: 16,
+        heads: 2,
+        dropout: 0,
+        position: 'rope',
+        norm: 'rmsNorm',
+        mlpActivation: 'swiglu',
+        tiedEmbeddings: true,
+      };
+      s.training = { ...s.training, batchSize: 32 };
+    }),
+  ],
+  [
+    'transformer language model: sinusoidal positions, post-norm LayerNorm, ReLU',
+    spec((s) => {
+      names(s);
+      s.model = {
+        ...TRANSFORMER_OPTION_DEFAULTS,
+        kind: 'transformer',
+        layers: 2,
+        dModel: 16,
+        heads: 4,
+        dropout: 0,
+        position: 'sinusoidal',
+        normPlacement: 'post',
+        mlpActivation: 'relu',
+      };
+      s.training = { ...s.training, batchSize: 32 };
+    }),
+  ],
+  [
+    'transformer language model without positions',
+    spec((s) => {
+      names(s);
+      s.model = { ...defaultModel('transformer'), dModel: 16, heads: 2, position: 'none' } as ExperimentSpec['model'];
+      s.training = { ...s.training, batchSize: 32 };
     }),
   ],
   [
@@ -255,7 +308,7 @@ const CASES: [string, ExperimentSpec][] = [
     'transformer on addition (masked answers), AdamW with AMSGrad, decay on matrices only, clipping',
     spec((s) => {
       s.dataset = { ...s.dataset, kind: 'addition', ...datasetDefaults('addition'), samples: 300 };
-      s.model = { kind: 'transformer', layers: 2, dModel: 16, heads: 2, dropout: 0 };
+      s.model = { ...TRANSFORMER_OPTION_DEFAULTS, kind: 'transformer', layers: 2, dModel: 16, heads: 2, dropout: 0 };
       s.training = { ...s.training, batchSize: 32, clipNorm: 1 };
       s.training.optimizer = {
         ...s.training.optimizer,
@@ -270,7 +323,7 @@ const CASES: [string, ExperimentSpec][] = [
     'transformer language model, Adam',
     spec((s) => {
       names(s);
-      s.model = { kind: 'transformer', layers: 1, dModel: 16, heads: 4, dropout: 0 };
+      s.model = { ...TRANSFORMER_OPTION_DEFAULTS, kind: 'transformer', layers: 1, dModel: 16, heads: 4, dropout: 0 };
       s.training.batchSize = 32;
     }),
   ],

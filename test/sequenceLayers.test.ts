@@ -4,7 +4,15 @@ import { activateBackend } from '../src/engine/backend';
 import { lstmLayer } from '../src/engine/lstm';
 import { gruLayer } from '../src/engine/gru';
 import { rnnLayer } from '../src/engine/rnn';
-import { causalMask, causalSelfAttention, layerNorm } from '../src/engine/attention';
+import {
+  causalMask,
+  causalSelfAttention,
+  layerNorm,
+  rmsNorm,
+  ropeTables,
+  sinusoidalPositions,
+  type RopeTables,
+} from '../src/engine/attention';
 import { Rng } from '../src/data/rng';
 import golden from './fixtures/sequence.json';
 
@@ -210,4 +218,73 @@ test('layer norm agrees with PyTorch', () => {
   expectClose(out, g.out);
   for (const name of ['x', 'gamma', 'beta'] as const) expectClose(grads[name], g.grad[name]);
   tf.dispose([...Object.values(p), R]);
+});
+
+test('RMS norm agrees with the fixture script’s PyTorch reference', () => {
+  const g = golden.rmsNorm;
+  const p = { x: t(g.x, [3, 6]), gamma: t(g.gamma, [6]) };
+  const R = t(g.R, [3, 6]);
+  const { out, grads } = gradsOf((q) => rmsNorm(q.x, q.gamma as tf.Tensor1D), p, R);
+  expectClose(out, g.out);
+  for (const name of ['x', 'gamma'] as const) expectClose(grads[name], g.grad[name]);
+  tf.dispose([...Object.values(p), R]);
+});
+
+describe('causal attention with rotary positions (RoPE)', () => {
+  const g = golden.ropeAttention;
+  const { batch, time, d, heads } = g.shape;
+  const params = () => ({
+    x: t(g.x, [batch, time, d]),
+    wqkv: t(g.wqkv, [d, 3 * d]),
+    bqkv: t(g.bqkv, [3 * d]),
+    wo: t(g.wo, [d, d]),
+    bo: t(g.bo, [d]),
+  });
+  const run = (p: Record<string, tf.Tensor>, mask: tf.Tensor2D, rope: RopeTables) =>
+    causalSelfAttention(
+      p.x as tf.Tensor3D,
+      { wqkv: p.wqkv as tf.Tensor2D, bqkv: p.bqkv as tf.Tensor1D, wo: p.wo as tf.Tensor2D, bo: p.bo as tf.Tensor1D },
+      heads,
+      mask,
+      { rope },
+    );
+
+  test('forward, weights and backward agree with the fixture script’s PyTorch reference', () => {
+    const p = params();
+    const R = t(g.R, [batch, time, d]);
+    const mask = causalMask(time);
+    const rope = ropeTables(time, d / heads);
+    const { out, grads } = gradsOf((q) => run(q, mask, rope).out, p, R);
+    expectClose(out, g.out);
+    expectClose(
+      tf.tidy(() => run(p, mask, rope).weights.dataSync()),
+      g.weights,
+    );
+    for (const name of ['x', 'wqkv', 'bqkv', 'wo', 'bo'] as const) expectClose(grads[name], g.grad[name]);
+    tf.dispose([...Object.values(p), R, mask, rope.cos, rope.sin]);
+  });
+
+  test('the tables make scores depend on relative position only: q at m, k at n as at m + 3, n + 3', () => {
+    const dh = 4;
+    const rope = ropeTables(8, dh);
+    const [cos, sin] = [rope.cos.dataSync(), rope.sin.dataSync()];
+    const rotated = (v: number[], p: number) =>
+      v.map((x, j) => x * cos[p * dh + j] + (j < dh / 2 ? -v[j + dh / 2] : v[j - dh / 2]) * sin[p * dh + j]);
+    const dot = (a: number[], b: number[]) => a.reduce((s, x, j) => s + x * b[j], 0);
+    const q = [0.3, -1.2, 0.7, 0.5];
+    const k = [1.1, 0.4, -0.6, 0.9];
+    const score = (m: number, n: number) => dot(rotated(q, m), rotated(k, n));
+    expect(score(4, 1)).toBeCloseTo(score(7, 4), 5);
+    expect(score(2, 2)).toBeCloseTo(dot(q, k), 5); // no turn at distance 0
+    expect(Math.abs(score(4, 1) - score(4, 2))).toBeGreaterThan(1e-3); // but distance matters
+    tf.dispose([rope.cos, rope.sin]);
+  });
+});
+
+test('sinusoidal positions follow sin(p / 10000^(2i/d)) and cos(p / 10000^(2i/d))', () => {
+  const pe = sinusoidalPositions(3, 6);
+  expect(pe[0 * 6 + 0]).toBe(0);
+  expect(pe[0 * 6 + 1]).toBe(1);
+  expect(pe[2 * 6 + 2]).toBeCloseTo(Math.sin(2 / 10000 ** (2 / 6)), 6);
+  expect(pe[2 * 6 + 5]).toBeCloseTo(Math.cos(2 / 10000 ** (4 / 6)), 6);
 });

@@ -1,7 +1,8 @@
 import { beforeAll, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { activateBackend } from '../src/engine/backend';
-import { buildLstmModel, buildTransformer } from '../src/engine/sequenceModels';
+import { buildLstmModel, buildTransformer, type TransformerModelSpec } from '../src/engine/sequenceModels';
+import { TRANSFORMER_OPTION_DEFAULTS } from '../src/spec';
 import { TOY_VOCAB } from '../src/data';
 
 beforeAll(async () => {
@@ -10,29 +11,74 @@ beforeAll(async () => {
 
 const V = TOY_VOCAB.length;
 
-test.each(['transformer', 'lstm'] as const)('the %s is causal: later tokens never change earlier outputs', (kind) => {
+const transformer = {
+  ...TRANSFORMER_OPTION_DEFAULTS,
+  vocab: V,
+  contextLength: 6,
+  layers: 2,
+  dModel: 16,
+  heads: 4,
+  dropout: 0,
+};
+/** Each transformer option at least once. */
+const TRANSFORMERS: Record<string, Partial<TransformerModelSpec>> = {
+  transformer: {},
+  'transformer with sinusoidal positions, RMSNorm, post-norm, ReLU': {
+    position: 'sinusoidal',
+    norm: 'rmsNorm',
+    normPlacement: 'post',
+    mlpActivation: 'relu',
+  },
+  'transformer with RoPE, SwiGLU, tied embeddings': { position: 'rope', mlpActivation: 'swiglu', tiedEmbeddings: true },
+  'transformer with no positions': { position: 'none' },
+};
+
+test.each([...Object.keys(TRANSFORMERS), 'lstm'])(
+  'the %s is causal: later tokens never change earlier outputs',
+  (kind) => {
+    const before = tf.memory().numTensors;
+    const model =
+      kind !== 'lstm'
+        ? buildTransformer({ ...transformer, ...TRANSFORMERS[kind] }, 1)
+        : buildLstmModel(
+            {
+              vocab: V,
+              cell: 'lstm',
+              embedding: 8,
+              layers: [
+                { units: 12, dropout: 0 },
+                { units: 12, dropout: 0 },
+              ],
+            },
+            1,
+          );
+    const [a, b] = tf.tidy(() => [
+      model.forward(tf.tensor2d([[1, 2, 3, 4, 5, 6]], [1, 6], 'int32')).arraySync()[0],
+      model.forward(tf.tensor2d([[1, 2, 3, 9, 9, 9]], [1, 6], 'int32')).arraySync()[0],
+    ]);
+    expect(a.slice(0, 3)).toEqual(b.slice(0, 3));
+    expect(a[3]).not.toEqual(b[3]);
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  },
+);
+
+test('attention dropout acts while training only, and only when set', () => {
   const before = tf.memory().numTensors;
-  const model =
-    kind === 'transformer'
-      ? buildTransformer({ vocab: V, contextLength: 6, layers: 2, dModel: 16, heads: 4, dropout: 0 }, 1)
-      : buildLstmModel(
-          {
-            vocab: V,
-            cell: 'lstm',
-            embedding: 8,
-            layers: [
-              { units: 12, dropout: 0 },
-              { units: 12, dropout: 0 },
-            ],
-          },
-          1,
-        );
-  const [a, b] = tf.tidy(() => [
-    model.forward(tf.tensor2d([[1, 2, 3, 4, 5, 6]], [1, 6], 'int32')).arraySync()[0],
-    model.forward(tf.tensor2d([[1, 2, 3, 9, 9, 9]], [1, 6], 'int32')).arraySync()[0],
-  ]);
-  expect(a.slice(0, 3)).toEqual(b.slice(0, 3));
-  expect(a[3]).not.toEqual(b[3]);
-  model.dispose();
+  const outputs = (attentionDropout: number) => {
+    const model = buildTransformer({ ...transformer, attentionDropout }, 1);
+    let seed = 7;
+    const [train, evaluate] = tf.tidy(() => {
+      const x = tf.tensor2d([[1, 2, 3, 4, 5, 6]], [1, 6], 'int32');
+      return [model.forward(x, () => seed++).dataSync(), model.forward(x).dataSync()];
+    });
+    model.dispose();
+    return { train: Array.from(train), evaluate: Array.from(evaluate) };
+  };
+  const off = outputs(0);
+  expect(off.train).toEqual(off.evaluate);
+  const on = outputs(0.5);
+  expect(on.evaluate).toEqual(off.evaluate); // the same weights, no dropout in evaluation
+  expect(on.train).not.toEqual(on.evaluate);
   expect(tf.memory().numTensors).toBe(before);
 });

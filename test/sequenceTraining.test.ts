@@ -10,7 +10,14 @@ import { SequenceLearner } from '../src/engine/learners/sequence';
 import { buildSequenceDataset, problemShape, SHIPPED_TEXT_VOCAB, charVocab, namesStream } from '../src/data';
 import { modelCost } from '../src/engine/cost';
 import type { EpochMetrics, EpochViews } from '../src/engine/types';
-import { defaultModel, type DatasetKind, type ExperimentSpec, type ModelSpec, type RecurrentCell } from '../src/spec';
+import {
+  TRANSFORMER_OPTION_DEFAULTS,
+  defaultModel,
+  type DatasetKind,
+  type ExperimentSpec,
+  type ModelSpec,
+  type RecurrentCell,
+} from '../src/spec';
 import { specFor as validSpec } from './specFor';
 
 const names = readFileSync('datasets/names.txt', 'utf8');
@@ -51,11 +58,15 @@ async function train(spec: ExperimentSpec, onEpoch: (m: EpochMetrics, v: EpochVi
 
 describe('sequence models learn', () => {
   test('the transformer learns to reverse digit strings (≥ 95% token accuracy) through the Trainer', async () => {
-    const spec = specFor('reverse', { kind: 'transformer', layers: 2, dModel: 32, heads: 4, dropout: 0 }, (s) => {
-      s.dataset.samples = 3000;
-      s.training.epochs = 3;
-      s.training.optimizer.learningRate = 3e-3;
-    });
+    const spec = specFor(
+      'reverse',
+      { ...TRANSFORMER_OPTION_DEFAULTS, kind: 'transformer', layers: 2, dModel: 32, heads: 4, dropout: 0 },
+      (s) => {
+        s.dataset.samples = 3000;
+        s.training.epochs = 3;
+        s.training.optimizer.learningRate = 3e-3;
+      },
+    );
     const { status, epochs, views } = await train(spec);
     expect(status).toBe('completed');
     expect(epochs.at(-1)!.valAccuracy).toBeGreaterThanOrEqual(0.95);
@@ -107,12 +118,16 @@ describe('sequence models learn', () => {
   }, 600_000);
 
   test('a transformer on names: loss falls, samples use the alphabet, attention is causal and sums to 1', async () => {
-    const spec = specFor('names', { kind: 'transformer', layers: 1, dModel: 32, heads: 2, dropout: 0.1 }, (s) => {
-      s.dataset.samples = 1500;
-      s.dataset.contextLength = 16;
-      s.training.epochs = 3;
-      s.training.optimizer.learningRate = 3e-3;
-    });
+    const spec = specFor(
+      'names',
+      { ...TRANSFORMER_OPTION_DEFAULTS, kind: 'transformer', layers: 1, dModel: 32, heads: 2, dropout: 0.1 },
+      (s) => {
+        s.dataset.samples = 1500;
+        s.dataset.contextLength = 16;
+        s.training.epochs = 3;
+        s.training.optimizer.learningRate = 3e-3;
+      },
+    );
     const samples: string[] = [];
     const { epochs, views } = await train(spec, (_, v) => samples.push(v.sample!.text));
     expect(epochs.at(-1)!.valLoss).toBeLessThan(epochs[0].valLoss);
@@ -174,21 +189,39 @@ describe('sequence models learn', () => {
 });
 
 describe('memory and cost', () => {
-  test.each(['lstm', 'gru', 'rnn', 'transformer'] as const)(
+  test.each(['lstm', 'gru', 'rnn', 'transformer', 'transformer with every option changed'] as const)(
     'the %s keeps the tensor count flat across epochs and frees everything',
     async (kind) => {
+      const transformer = {
+        ...TRANSFORMER_OPTION_DEFAULTS,
+        kind: 'transformer' as const,
+        layers: 2,
+        dModel: 16,
+        heads: 2,
+        dropout: 0.1,
+      };
       const model: ModelSpec =
-        kind !== 'transformer'
+        kind === 'transformer with every option changed'
           ? {
-              kind: 'lstm',
-              cell: kind,
-              embedding: 8,
-              layers: [
-                { units: 16, dropout: 0.1 },
-                { units: 16, dropout: 0 },
-              ],
+              ...transformer,
+              position: 'rope',
+              norm: 'rmsNorm',
+              normPlacement: 'post',
+              mlpActivation: 'swiglu',
+              tiedEmbeddings: true,
+              attentionDropout: 0.1,
             }
-          : { kind, layers: 2, dModel: 16, heads: 2, dropout: 0.1 };
+          : kind !== 'transformer'
+            ? {
+                kind: 'lstm',
+                cell: kind,
+                embedding: 8,
+                layers: [
+                  { units: 16, dropout: 0.1 },
+                  { units: 16, dropout: 0 },
+                ],
+              }
+            : transformer;
       const spec = specFor('names', model, (s) => {
         s.dataset.samples = 400;
         s.dataset.contextLength = 8;
@@ -197,10 +230,20 @@ describe('memory and cost', () => {
       });
       const before = tf.memory().numTensors;
       const counts: number[] = [];
-      await train(spec, () => counts.push(tf.memory().numTensors));
+      const { views } = await train(spec, () => counts.push(tf.memory().numTensors));
       expect(counts).toHaveLength(4);
       expect(new Set(counts.slice(1)).size).toBe(1);
       expect(tf.memory().numTensors).toBe(before);
+      // The attention view works for every option: rows of weights that sum to 1, causal.
+      if (model.kind === 'transformer') {
+        const a = views.attention!;
+        const t = a.tokens.length;
+        for (let q = 0; q < t; q++) {
+          const row = a.weights.subarray(q * t, (q + 1) * t);
+          expect(row.reduce((x, y) => x + y, 0)).toBeCloseTo(1, 4);
+          for (let k = q + 1; k < t; k++) expect(row[k]).toBeLessThan(1e-6);
+        }
+      }
     },
   );
 

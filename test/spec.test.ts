@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import {
+  TRANSFORMER_OPTION_DEFAULTS,
   datasetDefaults,
   decodeLab,
   describeFieldError,
@@ -428,6 +429,26 @@ describe('validateSpec', () => {
     );
   });
 
+  test('a transformer from before its options opens as the GPT-2 block it was; RoPE needs an even head width', () => {
+    const spec = {
+      ...defaultSpec(),
+      dataset: { ...defaultSpec().dataset, kind: 'names' as const },
+      model: defaultModel('transformer'),
+    };
+    const old = JSON.parse(JSON.stringify(spec));
+    for (const k of ['position', 'norm', 'normPlacement', 'mlpActivation', 'tiedEmbeddings', 'attentionDropout'])
+      delete old.model[k];
+    expect(validateSpec(old).ok).toBe(false);
+    expect(validateSpec(migrateSpec(old))).toEqual({ ok: true, spec });
+    const rope = { ...spec, model: { ...spec.model, dModel: 12, heads: 4, position: 'rope' } };
+    const result = validateSpec(rope);
+    expect(result.ok ? [] : result.errors.map((e) => [e.field, e.message])).toEqual([
+      ['model.heads', expect.stringMatching(/even width for RoPE.*\(dModel 12 \/ 4 heads = 3\)/)],
+    ]);
+    const bad = validateSpec({ ...spec, model: { ...spec.model, norm: 'batchNorm', tiedEmbeddings: 'yes' } });
+    expect(bad.ok ? [] : bad.errors.map((e) => e.field)).toEqual(['model.norm', 'model.tiedEmbeddings']);
+  });
+
   test('a recurrent model from before the cell could be chosen opens as the LSTM it was', () => {
     const spec = {
       ...defaultSpec(),
@@ -518,7 +539,14 @@ describe('sequence models and data in the spec', () => {
   });
 
   test('refuses dModel not divisible by heads, naming the field and suggesting head counts', () => {
-    const [e] = seqErrors('names', { kind: 'transformer', layers: 2, dModel: 30, heads: 4, dropout: 0 });
+    const [e] = seqErrors('names', {
+      ...TRANSFORMER_OPTION_DEFAULTS,
+      kind: 'transformer',
+      layers: 2,
+      dModel: 30,
+      heads: 4,
+      dropout: 0,
+    });
     expect(e.field).toBe('model.heads');
     expect(e.message).toMatch(/must divide dModel \(30\) evenly.*try 3 or 5/);
   });
@@ -558,14 +586,14 @@ describe('sequence models and data in the spec', () => {
     [
       'model.layers',
       'names',
-      { kind: 'transformer', layers: 7, dModel: 32, heads: 4, dropout: 0 },
+      { ...TRANSFORMER_OPTION_DEFAULTS, kind: 'transformer', layers: 7, dModel: 32, heads: 4, dropout: 0 },
       () => {},
       /at most 6/,
     ],
     [
       'model.dropout',
       'names',
-      { kind: 'transformer', layers: 1, dModel: 32, heads: 4, dropout: 0.95 },
+      { ...TRANSFORMER_OPTION_DEFAULTS, kind: 'transformer', layers: 1, dModel: 32, heads: 4, dropout: 0.95 },
       () => {},
       /at most 0.9/,
     ],
@@ -627,7 +655,7 @@ describe('sequence models and data in the spec', () => {
   test('a transformer experiment round-trips through a link; links made before sequence data still open', () => {
     const spec = defaultSpec();
     spec.dataset = { ...spec.dataset, kind: 'names', ...datasetDefaults('names') };
-    spec.model = { kind: 'transformer', layers: 3, dModel: 48, heads: 6, dropout: 0.1 };
+    spec.model = { ...TRANSFORMER_OPTION_DEFAULTS, kind: 'transformer', layers: 3, dModel: 48, heads: 6, dropout: 0.1 };
     spec.training.batchSize = 32;
     expect(decodeSpec(encodeSpec(spec))).toEqual({ ok: true, spec });
     const old = JSON.parse(JSON.stringify(defaultSpec()));

@@ -5,6 +5,7 @@ import { Trainer, type TrainerOptions } from '../src/engine/trainer';
 import type { EpochMetrics, EpochViews, RunStatus, TestResult } from '../src/engine/types';
 import { classificationReport } from '../src/engine/classMetrics';
 import {
+  TRANSFORMER_OPTION_DEFAULTS,
   defaultSpec,
   mlpOf,
   OPTIMIZER_KINDS,
@@ -238,7 +239,7 @@ describe('a test split, scored once at the end', () => {
       validationSplit: 0.1,
       testSplit: 0.1,
     };
-    spec.model = { kind: 'transformer', layers: 1, dModel: 16, heads: 2, dropout: 0 };
+    spec.model = { ...TRANSFORMER_OPTION_DEFAULTS, kind: 'transformer', layers: 1, dModel: 16, heads: 2, dropout: 0 };
     spec.training.epochs = 2;
     const text = 'the quick brown fox jumps over the lazy dog. '.repeat(80);
     const tests: TestResult[] = [];

@@ -6,7 +6,14 @@ import { Trainer } from '../src/engine/trainer';
 import type { EpochMetrics } from '../src/engine/types';
 import { fusedUpdateAvailable } from '../src/engine/kernels/optimizerUpdate';
 import { rememberMatMulTunings, tunedMatMuls, tuneMatMuls, withTunedMatMul } from '../src/engine/kernels/matMulTuning';
-import { datasetDefaults, defaultSpec, mlpOf, type ExperimentSpec, type ModelSpec } from '../src/spec';
+import {
+  TRANSFORMER_OPTION_DEFAULTS,
+  datasetDefaults,
+  defaultSpec,
+  mlpOf,
+  type ExperimentSpec,
+  type ModelSpec,
+} from '../src/spec';
 import { fusedAndReference, OPTIMIZER_VARIANTS, variantLabel } from './helpers/fusedUpdate';
 
 // A tiny run, since WebGPU here runs on SwiftShader (a CPU Vulkan driver).
@@ -65,7 +72,7 @@ function tinySequenceSpec(model: ModelSpec): ExperimentSpec {
 }
 
 test.each<ModelSpec>([
-  { kind: 'transformer', layers: 1, dModel: 8, heads: 2, dropout: 0 },
+  { ...TRANSFORMER_OPTION_DEFAULTS, kind: 'transformer', layers: 1, dModel: 8, heads: 2, dropout: 0 },
   { kind: 'lstm', cell: 'lstm', embedding: 4, layers: [{ units: 8, dropout: 0 }] },
 ])('the $kind trains on WebGPU in Node with the cpu backend’s losses', async (model) => {
   const files = { text: readFileSync('datasets/names.txt', 'utf8') };

@@ -6,6 +6,7 @@ loss = sum(output * R) for a fixed random R. Weights are stored in our layout
 (x @ W, i.e. PyTorch's weight transposed). CI does not need PyTorch: the JSON is committed.
 """
 import json
+import math
 import torch
 
 torch.manual_seed(0)
@@ -113,8 +114,51 @@ def rnn_case():
     }
 
 
+def rms_norm_case():
+    """RMSNorm as Zhang and Sennrich define it (PyTorch 1.13 has no module): x / sqrt(mean(x^2) + 1e-5) * g."""
+    x = torch.randn(3, 6, requires_grad=True)
+    g = (1 + 0.2 * torch.randn(6)).requires_grad_()
+    R = torch.randn(3, 6)
+    out = x * torch.rsqrt(x.square().mean(-1, keepdim=True) + 1e-5) * g
+    (out * R).sum().backward()
+    return {"x": flat(x), "R": flat(R), "gamma": flat(g), "out": flat(out), "grad": {"x": flat(x.grad), "gamma": flat(g.grad)}}
+
+
+def rope_attention_case():
+    """Causal attention with q and k rotated as GPT-NeoX / LLaMA's rotary embedding (rotate_half form)."""
+    B, T, D, heads = 2, 5, 8, 2
+    hs = D // heads
+    Wqkv = (0.3 * torch.randn(D, 3 * D)).requires_grad_()
+    bqkv = (0.1 * torch.randn(3 * D)).requires_grad_()
+    Wo = (0.3 * torch.randn(D, D)).requires_grad_()
+    bo = (0.1 * torch.randn(D)).requires_grad_()
+    x = torch.randn(B, T, D, requires_grad=True)
+    R = torch.randn(B, T, D)
+    theta = 10000.0 ** (-torch.arange(hs // 2, dtype=torch.float64) * 2 / hs)
+    angles = torch.arange(T, dtype=torch.float64)[:, None] * theta[None, :]
+    angles = torch.cat([angles, angles], -1)
+    cos, sin = angles.cos(), angles.sin()
+
+    def rotate(t):
+        t1, t2 = t.chunk(2, -1)
+        return t * cos + torch.cat([-t2, t1], -1) * sin
+
+    q, k, v = (x @ Wqkv + bqkv).view(B, T, 3, heads, hs).permute(2, 0, 3, 1, 4)
+    scores = rotate(q) @ rotate(k).transpose(-2, -1) / math.sqrt(hs)
+    scores = scores.masked_fill(torch.triu(torch.ones(T, T, dtype=torch.bool), 1), float("-inf"))
+    weights = scores.softmax(-1)
+    out = (weights @ v).transpose(1, 2).reshape(B, T, D) @ Wo + bo
+    (out * R).sum().backward()
+    return {
+        "shape": {"batch": B, "time": T, "d": D, "heads": heads},
+        "x": flat(x), "R": flat(R), "wqkv": flat(Wqkv), "bqkv": flat(bqkv), "wo": flat(Wo), "bo": flat(bo),
+        "out": flat(out), "weights": flat(weights),
+        "grad": {"x": flat(x.grad), "wqkv": flat(Wqkv.grad), "bqkv": flat(bqkv.grad), "wo": flat(Wo.grad), "bo": flat(bo.grad)},
+    }
+
+
 print(json.dumps({
     "generator": "scripts/golden/sequence.py", "torch": torch.__version__,
     "lstm": lstm_case(), "attention": attention_case(), "layerNorm": layer_norm_case(),
-    "gru": gru_case(), "rnn": rnn_case(),
+    "gru": gru_case(), "rnn": rnn_case(), "rmsNorm": rms_norm_case(), "ropeAttention": rope_attention_case(),
 }))

@@ -1,6 +1,8 @@
-// Causal multi-head self-attention and layer norm, written out in tf ops (tfjs exports no
-// multi-head attention layer). The parametrisation matches PyTorch's nn.MultiheadAttention:
+// Causal multi-head self-attention, layer and RMS norms, and position encodings, written out in tf
+// ops (tfjs exports no multi-head attention layer). The parametrisation matches PyTorch's
+// nn.MultiheadAttention:
 //   [q, k, v] = x·Wqkv + bqkv;  per head: softmax(q·kᵀ/√d_h + causal mask)·v;  out = concat·Wo + bo
+// with, as options, q and k rotated by position (RoPE) and dropout on the attention weights.
 import * as tf from '@tensorflow/tfjs';
 import { linear } from './linear';
 
@@ -30,12 +32,63 @@ export interface AttentionResult {
   weights: tf.Tensor4D;
 }
 
+/** What an attention layer may add: rotary position (RoPE tables from ropeTables) and dropout on its weights. */
+export interface AttentionOptions {
+  rope?: RopeTables | null;
+  /** Dropout rate on the attention weights, and the seed of this call's mask (training only). */
+  dropout?: { rate: number; seed: number } | null;
+}
+
+/** cos and sin of each position's angles, [T, dh], in the half-split layout rotateHalf uses. */
+export interface RopeTables {
+  cos: tf.Tensor2D;
+  sin: tf.Tensor2D;
+}
+
+/**
+ * RoPE (Su et al.), as GPT-NeoX and LLaMA write it: pair i of a head's dimensions (i and i + dh/2)
+ * turns by position·θᵢ, θᵢ = 10000^(−2i/dh). Returns [T, dh] cos and sin tables.
+ */
+export function ropeTables(time: number, dh: number): RopeTables {
+  const half = dh / 2;
+  const cos = new Float32Array(time * dh);
+  const sin = new Float32Array(time * dh);
+  for (let p = 0; p < time; p++)
+    for (let j = 0; j < dh; j++) {
+      const angle = p * 10000 ** (-(2 * (j % half)) / dh);
+      cos[p * dh + j] = Math.cos(angle);
+      sin[p * dh + j] = Math.sin(angle);
+    }
+  return { cos: tf.tensor2d(cos, [time, dh]), sin: tf.tensor2d(sin, [time, dh]) };
+}
+
+/** x·cos + rotate_half(x)·sin for x [batch·heads, T, dh]; rotate_half(x) = [−x₂, x₁] of its halves. */
+function rotate(x: tf.Tensor3D, { cos, sin }: RopeTables): tf.Tensor3D {
+  const [x1, x2] = tf.split(x, 2, 2);
+  return x.mul(cos).add(tf.concat([x2.neg(), x1], 2).mul(sin)) as tf.Tensor3D;
+}
+
+/**
+ * The fixed sinusoidal position vectors of "Attention is all you need": [T, d] with
+ * PE[p, 2i] = sin(p / 10000^(2i/d)) and PE[p, 2i+1] = cos(p / 10000^(2i/d)).
+ */
+export function sinusoidalPositions(time: number, d: number): Float32Array {
+  const pe = new Float32Array(time * d);
+  for (let p = 0; p < time; p++)
+    for (let j = 0; j < d; j++) {
+      const angle = p / 10000 ** ((2 * Math.floor(j / 2)) / d);
+      pe[p * d + j] = j % 2 === 0 ? Math.sin(angle) : Math.cos(angle);
+    }
+  return pe;
+}
+
 /** x: [batch, time, d] → [batch, time, d]; `mask` from causalMask(time). */
 export function causalSelfAttention(
   x: tf.Tensor3D,
   w: AttentionWeights,
   heads: number,
   mask: tf.Tensor2D,
+  options: AttentionOptions = {},
 ): AttentionResult {
   const [batch, time, d] = x.shape;
   const dh = d / heads;
@@ -49,18 +102,26 @@ export function causalSelfAttention(
         .transpose([0, 2, 1, 3])
         .reshape([batch * heads, time, dh]) as tf.Tensor3D,
   );
-  const scores = q
-    .matMul(k, false, true)
+  const [qr, kr] = options.rope ? [rotate(q, options.rope), rotate(k, options.rope)] : [q, k];
+  const scores = qr
+    .matMul(kr, false, true)
     .mul(1 / Math.sqrt(dh))
     .add(mask);
   const weights = scores.softmax() as tf.Tensor3D;
-  const mixed = weights
+  const drop = options.dropout;
+  const used = drop && drop.rate > 0 ? (tf.dropout(weights, drop.rate, undefined, drop.seed) as tf.Tensor3D) : weights;
+  const mixed = used
     .matMul(v)
     .reshape([batch, heads, time, dh])
     .transpose([0, 2, 1, 3])
     .reshape([batch * time, d]);
   const out = linear(mixed as tf.Tensor2D, w.wo, w.bo).reshape([batch, time, d]) as tf.Tensor3D;
   return { out, weights: weights.reshape([batch, heads, time, time]) as tf.Tensor4D };
+}
+
+/** RMS norm over the last axis: x/√(mean(x²) + ε)·γ (Zhang and Sennrich), ε = 1e-5 as our layer norm. */
+export function rmsNorm(x: tf.Tensor, gamma: tf.Tensor1D, epsilon = 1e-5): tf.Tensor {
+  return x.mul(x.square().mean(-1, true).add(epsilon).rsqrt()).mul(gamma);
 }
 
 /** Layer norm over the last axis: (x − mean)/√(var + ε)·γ + β, ε = 1e-5 as in PyTorch. */

@@ -309,26 +309,52 @@ export function recurrentCost(model: LstmSpec, vocab: number | null, time: numbe
   return total(layers);
 }
 
+/** RMS norm: square, mean, reciprocal root, normalise, scale ≈ 5 FLOPs per element. */
+export function rmsNormFlops(width: number, time: number): number {
+  return time * 5 * width;
+}
+
 /**
- * Per-layer cost of the decoder-only transformer over `time` tokens. A block is its two layer
- * norms, the attention (projections with biases, scores, softmax, mixing), the 4× GELU MLP and
- * the two residual adds.
+ * Per-layer cost of the decoder-only transformer over `time` tokens. A block is its two norms
+ * (LayerNorm or RMSNorm, whose gain alone is a parameter), the attention (projections with biases,
+ * RoPE's rotation of q and k where chosen, scores, softmax, mixing), the MLP (4d GELU or ReLU
+ * units, or SwiGLU's gate and value of ⌈8d/3⌉) and the two residual adds. Learned positions are
+ * parameters; sinusoidal ones a fixed add; RoPE none outside attention. A pre-norm model has a final
+ * norm; a tied head is the embedding's table, with no parameters of its own.
  */
 export function transformerCost(model: TransformerSpec, vocab: number, time: number): ModelCost {
   const d = model.dModel;
   const T = time;
+  const learned = model.position === 'learned';
+  const addsPositions = learned || model.position === 'sinusoidal';
+  const normWork = model.norm === 'rmsNorm' ? rmsNormFlops(d, T) : layerNormFlops(d, T);
+  const normParams = model.norm === 'rmsNorm' ? d : 2 * d;
+  const embeddingMatrices: [number, number][] = learned
+    ? [
+        [vocab, d],
+        [T, d],
+      ]
+    : [[vocab, d]];
   const layers: LayerCost[] = [
-    // + positions
-    layer('embeddings', vocab, d, vocab * d + T * d, embeddingMatMuls(vocab, d, T), T * d, [
-      [vocab, d],
-      [T, d],
-    ]),
+    layer(
+      'embeddings',
+      vocab,
+      d,
+      vocab * d + (learned ? T * d : 0),
+      embeddingMatMuls(vocab, d, T),
+      addsPositions ? T * d : 0,
+      embeddingMatrices,
+    ),
   ];
+  const swiglu = model.mlpActivation === 'swiglu';
+  const hidden = swiglu ? Math.ceil((8 * d) / 3) : 4 * d;
+  const fc1 = swiglu ? 2 * hidden : hidden;
   for (let i = 1; i <= model.layers; i++) {
-    const norm = layerNormFlops(d, T);
     const residual = T * d;
-    const attentionParams = 4 * d * d + 4 * d + 2 * d;
-    const attentionWork = norm + attentionElementwise(d, T, model.heads) + residual;
+    const attentionParams = 4 * d * d + 4 * d + normParams;
+    // RoPE: q·cos + rotate_half(q)·sin for q and k (negate, two multiplies, an add per element).
+    const rope = model.position === 'rope' ? 2 * 4 * T * d : 0;
+    const attentionWork = normWork + attentionElementwise(d, T, model.heads) + rope + residual;
     const attentionMatrices: [number, number][] = [
       [d, 3 * d],
       [d, d],
@@ -337,20 +363,26 @@ export function transformerCost(model: TransformerSpec, vocab: number, time: num
       layer(`block ${i} attention`, d, d, attentionParams, attentionMatMuls(d, T), attentionWork, attentionMatrices),
     );
     const mlp = sumMatMuls([
-      linearMatMuls(T, d, 4 * d, { bias: true, inputGrad: true }),
-      linearMatMuls(T, 4 * d, d, { bias: true, inputGrad: true }),
+      linearMatMuls(T, d, fc1, { bias: true, inputGrad: true }),
+      linearMatMuls(T, hidden, d, { bias: true, inputGrad: true }),
     ]);
-    // The biases, GELU on the 4d hidden units, and the residual add.
-    const mlpWork = norm + T * (4 * d + d + ACTIVATION_FLOPS.gelu * 4 * d) + residual;
+    // The biases, the activation (SwiGLU: SiLU of the gate times the value), and the residual add.
+    const activation = swiglu
+      ? (ACTIVATION_FLOPS.silu + 1) * hidden
+      : ACTIVATION_FLOPS[model.mlpActivation === 'relu' ? 'relu' : 'gelu'] * hidden;
+    const mlpWork = normWork + T * (fc1 + d + activation) + residual;
     const mlpMatrices: [number, number][] = [
-      [d, 4 * d],
-      [4 * d, d],
+      [d, fc1],
+      [hidden, d],
     ];
-    layers.push(layer(`block ${i} MLP`, d, d, 8 * d * d + 5 * d + 2 * d, mlp, mlpWork, mlpMatrices));
+    const mlpParams = d * fc1 + fc1 + hidden * d + d + normParams;
+    layers.push(layer(`block ${i} MLP`, d, d, mlpParams, mlp, mlpWork, mlpMatrices));
   }
   const head = linearMatMuls(T, d, vocab, { bias: false, inputGrad: true });
-  const headWork = layerNormFlops(d, T) + T * LOSS_FLOPS * vocab;
-  layers.push(layer('head', d, vocab, 2 * d + d * vocab, head, headWork, [[d, vocab]]));
+  const pre = model.normPlacement === 'pre';
+  const headWork = (pre ? normWork : 0) + T * LOSS_FLOPS * vocab;
+  const headParams = (pre ? normParams : 0) + (model.tiedEmbeddings ? 0 : d * vocab);
+  layers.push(layer('head', d, vocab, headParams, head, headWork, model.tiedEmbeddings ? [] : [[d, vocab]]));
   return total(layers);
 }
 

@@ -91,7 +91,13 @@ export function linear(
               ? activate(tf.fused.matMul({ a: x, b: kernel, bias: bias ?? undefined }) as tf.Tensor2D, 'tanh')
               : (tf.fused.matMul({ a: x, b: kernel, bias: bias ?? undefined, activation }) as tf.Tensor2D),
           );
-  const backward = (dy: tf.Tensor2D, y: tf.Tensor2D, x: tf.Tensor2D, xT?: tf.Tensor2D): tf.Tensor[] => {
+  const backward = (
+    dy: tf.Tensor2D,
+    y: tf.Tensor2D,
+    x: tf.Tensor2D,
+    kernel: tf.Tensor2D,
+    xT?: tf.Tensor2D,
+  ): tf.Tensor[] => {
     const dz = activation === 'linear' ? dy : activationGrad(dy, y, activation);
     const grads: tf.Tensor[] = [xT ? tf.matMul(xT, dz) : matMulT(x, dz, true, false)];
     // Σ over rows as 1ᵀ·dz: a matmul beats tfjs' column sum (a transpose, then a reduction) on
@@ -102,16 +108,21 @@ export function linear(
   };
   const trainable = [...(needsInput ? [x] : []), kernel, ...(bias ? [bias] : [])];
   // customGrad hands the tensors back, then `save`; we close over them instead, but x (and xᵀ)
-  // must be saved (kept alive until the backward pass); the weights are variables and live on.
+  // must be saved (kept alive until the backward pass); the weights are variables and live on,
+  // except a kernel computed in the step (a tied head's transposed embedding), saved too.
+  const saveKernel = !(kernel instanceof tf.Variable);
   const op = tf.customGrad((...args: unknown[]) => {
     const save = args[args.length - 1] as tf.GradSaveFunc;
     const xT = wide ? (x.transpose() as tf.Tensor2D) : null;
     const y = forward(xT);
-    save(xT ? [y, x, xT] : [y, x]);
+    save([y, x, ...(saveKernel ? [kernel] : []), ...(xT ? [xT] : [])]);
     return {
       value: y,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
-        backward(dy as tf.Tensor2D, saved[0] as tf.Tensor2D, saved[1] as tf.Tensor2D, saved[2] as tf.Tensor2D),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [savedY, savedX, ...rest] = saved as tf.Tensor2D[];
+        const savedKernel = saveKernel ? rest.shift()! : kernel;
+        return backward(dy as tf.Tensor2D, savedY, savedX, savedKernel, rest[0]);
+      },
     };
   });
   return op(...trainable);

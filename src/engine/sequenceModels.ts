@@ -3,13 +3,21 @@
 // starts from the same numbers.
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../data/rng';
-import { GATES, type RecurrentCell } from '../spec/types';
+import { GATES, type RecurrentCell, type TransformerSpec } from '../spec/types';
 import { linear } from './linear';
 import { targetLogProbs } from './kernels/targetLogProbs';
 import { lstmLayer } from './lstm';
 import { gruLayer } from './gru';
 import { rnnLayer } from './rnn';
-import { causalMask, causalSelfAttention, layerNorm } from './attention';
+import {
+  causalMask,
+  causalSelfAttention,
+  layerNorm,
+  rmsNorm,
+  ropeTables,
+  sinusoidalPositions,
+  type RopeTables,
+} from './attention';
 import { activate } from './activations';
 
 export interface SequenceModel {
@@ -192,108 +200,142 @@ export function buildLstmModel(s: LstmModelSpec, seed: number): SequenceModel {
   };
 }
 
-export interface TransformerModelSpec {
-  vocab: number;
-  contextLength: number;
-  layers: number;
-  dModel: number;
-  heads: number;
-  dropout: number;
-}
+/** The transformer as the spec describes it, with the data's alphabet and context length. */
+export type TransformerModelSpec = Omit<TransformerSpec, 'kind'> & { vocab: number; contextLength: number };
+
+/** SwiGLU's hidden width: ⌈8d/3⌉, so its three matrices hold about the parameters of a 4× MLP's two. */
+export const swigluHidden = (d: number) => Math.ceil((8 * d) / 3);
 
 /**
- * Decoder-only transformer: token + learned position embeddings; N pre-LayerNorm blocks of
- * causal multi-head self-attention and a GELU MLP (4×), each with a residual; final LayerNorm
- * and a linear head. GPT-2 style initialisation (N(0, 0.02); residual projections scaled by 1/√(2N)).
+ * Decoder-only transformer: token embeddings plus position (learned, sinusoidal, RoPE inside
+ * attention, or none); N blocks of causal multi-head self-attention and an MLP (GELU or ReLU on
+ * 4d units, or SwiGLU), each a residual branch with LayerNorm or RMSNorm before it (pre-norm, with
+ * a final norm, as GPT-2) or after the sum (post-norm, as the original transformer); a linear head,
+ * or the token embedding transposed (tied). GPT-2 style initialisation (N(0, 0.02); residual
+ * projections scaled by 1/√(2N)).
  */
 export function buildTransformer(s: TransformerModelSpec, seed: number): SequenceModel {
   const rng = new Rng(seed);
   const d = s.dModel;
   const std = 0.02;
   const residualStd = std / Math.sqrt(2 * s.layers);
-  const tokenEmbed = variable(normal(rng, s.vocab * d, std), [s.vocab, d]);
-  const posEmbed = variable(normal(rng, s.contextLength * d, std), [s.contextLength, d]);
-  const blocks = Array.from({ length: s.layers }, () => ({
-    ln1g: variable(constant(d, 1), [d]),
-    ln1b: variable(constant(d, 0), [d]),
-    wqkv: variable(normal(rng, d * 3 * d, std), [d, 3 * d]),
-    bqkv: variable(constant(3 * d, 0), [3 * d]),
-    wo: variable(normal(rng, d * d, residualStd), [d, d]),
-    bo: variable(constant(d, 0), [d]),
-    ln2g: variable(constant(d, 1), [d]),
-    ln2b: variable(constant(d, 0), [d]),
-    w1: variable(normal(rng, d * 4 * d, std), [d, 4 * d]),
-    b1: variable(constant(4 * d, 0), [4 * d]),
-    w2: variable(normal(rng, 4 * d * d, residualStd), [4 * d, d]),
-    b2: variable(constant(d, 0), [d]),
-  }));
-  const lnfg = variable(constant(d, 1), [d]);
-  const lnfb = variable(constant(d, 0), [d]);
-  const head = variable(normal(rng, d * s.vocab, std), [d, s.vocab]);
-  const variables = [tokenEmbed, posEmbed, ...blocks.flatMap((b) => Object.values(b)), lnfg, lnfb, head];
-  const blockNames = [
-    'ln1.weight',
-    'ln1.bias',
-    'attn.qkv.weight',
-    'attn.qkv.bias',
-    'attn.out.weight',
-    'attn.out.bias',
-    'ln2.weight',
-    'ln2.bias',
-    'mlp.fc1.weight',
-    'mlp.fc1.bias',
-    'mlp.fc2.weight',
-    'mlp.fc2.bias',
-  ];
-  const names = [
-    'token_embedding.weight',
-    'position_embedding.weight',
-    ...blocks.flatMap((_, i) => blockNames.map((n) => `blocks.${i}.${n}`)),
-    'ln_f.weight',
-    'ln_f.bias',
-    'head.weight',
-  ];
-  const masks = new Map<number, tf.Tensor2D>();
-  const maskFor = (time: number) => {
-    let m = masks.get(time);
-    if (!m) masks.set(time, (m = tf.keep(causalMask(time))));
-    return m;
+  const swiglu = s.mlpActivation === 'swiglu';
+  const hidden = swiglu ? swigluHidden(d) : 4 * d;
+  const fc1Width = swiglu ? 2 * hidden : hidden; // SwiGLU: the gate's columns, then the value's
+  const layerNorm_ = s.norm === 'layerNorm';
+  const named: [string, tf.Variable][] = [];
+  const add = (name: string, v: tf.Variable) => {
+    named.push([name, v]);
+    return v;
   };
+  const tokenEmbed = add('token_embedding.weight', variable(normal(rng, s.vocab * d, std), [s.vocab, d]));
+  const posEmbed =
+    s.position === 'learned'
+      ? add('position_embedding.weight', variable(normal(rng, s.contextLength * d, std), [s.contextLength, d]))
+      : null;
+  /** A norm's gain (and, for LayerNorm, its bias). */
+  const normParams = (prefix: string) => ({
+    g: add(`${prefix}.weight`, variable(constant(d, 1), [d])),
+    b: layerNorm_ ? add(`${prefix}.bias`, variable(constant(d, 0), [d])) : null,
+  });
+  const blocks = Array.from({ length: s.layers }, (_, i) => {
+    const at = (name: string) => `blocks.${i}.${name}`;
+    const ln1 = normParams(at('ln1'));
+    const wqkv = add(at('attn.qkv.weight'), variable(normal(rng, d * 3 * d, std), [d, 3 * d]));
+    const bqkv = add(at('attn.qkv.bias'), variable(constant(3 * d, 0), [3 * d]));
+    const wo = add(at('attn.out.weight'), variable(normal(rng, d * d, residualStd), [d, d]));
+    const bo = add(at('attn.out.bias'), variable(constant(d, 0), [d]));
+    const ln2 = normParams(at('ln2'));
+    const w1 = add(at('mlp.fc1.weight'), variable(normal(rng, d * fc1Width, std), [d, fc1Width]));
+    const b1 = add(at('mlp.fc1.bias'), variable(constant(fc1Width, 0), [fc1Width]));
+    const w2 = add(at('mlp.fc2.weight'), variable(normal(rng, hidden * d, residualStd), [hidden, d]));
+    const b2 = add(at('mlp.fc2.bias'), variable(constant(d, 0), [d]));
+    return { ln1, wqkv, bqkv, wo, bo, ln2, w1, b1, w2, b2 };
+  });
+  const lnf = s.normPlacement === 'pre' ? normParams('ln_f') : null;
+  const head = s.tiedEmbeddings ? null : add('head.weight', variable(normal(rng, d * s.vocab, std), [d, s.vocab]));
+  const variables = named.map(([, v]) => v);
+  const names = named.map(([n]) => n);
   const v1 = (t: tf.Variable) => t as unknown as tf.Tensor1D;
   const v2 = (t: tf.Variable) => t as unknown as tf.Tensor2D;
+  const norm = (x: tf.Tensor, p: { g: tf.Variable; b: tf.Variable | null }) =>
+    (p.b ? layerNorm(x, v1(p.g), v1(p.b)) : rmsNorm(x, v1(p.g))) as tf.Tensor3D;
+  // Tensors that depend only on the sequence length, made once per length.
+  const constants = new Map<number, { mask: tf.Tensor2D; positions: tf.Tensor2D | null; rope: RopeTables | null }>();
+  const constantsFor = (time: number) => {
+    let c = constants.get(time);
+    if (!c) {
+      // Each made outside any tidy scope that could free it (the forward pass runs inside one).
+      c = {
+        mask: tf.keep(causalMask(time)),
+        positions: s.position === 'sinusoidal' ? tf.keep(tf.tensor2d(sinusoidalPositions(time, d), [time, d])) : null,
+        rope: s.position === 'rope' ? ropeTables(time, d / s.heads) : null,
+      };
+      if (c.rope) {
+        tf.keep(c.rope.cos);
+        tf.keep(c.rope.sin);
+      }
+      constants.set(time, c);
+    }
+    return c;
+  };
+  const mlp = (x: tf.Tensor3D, b: (typeof blocks)[number]) => {
+    const [batch, time] = x.shape;
+    const x2 = x.reshape([batch * time, d]) as tf.Tensor2D;
+    let inner: tf.Tensor2D;
+    if (swiglu) {
+      const [gate, value] = tf.split(linear(x2, v2(b.w1), v1(b.b1)), 2, 1) as tf.Tensor2D[];
+      inner = activate(gate, 'silu').mul(value);
+    } else if (s.mlpActivation === 'relu') inner = linear(x2, v2(b.w1), v1(b.b1), { activation: 'relu' });
+    else inner = activate(linear(x2, v2(b.w1), v1(b.b1)), 'gelu');
+    return linear(inner, v2(b.w2), v1(b.b2)).reshape([batch, time, d]) as tf.Tensor3D;
+  };
   return {
     variables,
     names,
     groups: [
-      { name: 'embeddings', weights: [tokenEmbed, posEmbed] },
+      { name: 'embeddings', weights: posEmbed ? [tokenEmbed, posEmbed] : [tokenEmbed] },
       ...blocks.map((b, i) => ({ name: `block ${i + 1}`, weights: [b.wqkv, b.wo, b.w1, b.w2] })),
-      { name: 'head', weights: [head] },
+      ...(head ? [{ name: 'head', weights: [head] }] : []),
     ],
     forward(tokens, dropoutSeed, attention) {
       const [batch, time] = tokens.shape;
-      const positions = posEmbed.slice([0, 0], [time, d]);
-      let x = embed(tokenEmbed, tokens, s.vocab).add(positions) as tf.Tensor3D;
+      const c = constantsFor(time);
+      let x = embed(tokenEmbed, tokens, s.vocab);
+      if (posEmbed) x = x.add(posEmbed.slice([0, 0], [time, d])) as tf.Tensor3D;
+      if (c.positions) x = x.add(c.positions) as tf.Tensor3D;
       x = maybeDropout(x, s.dropout, dropoutSeed);
-      for (const b of blocks) {
+      const attend = (h: tf.Tensor3D, b: (typeof blocks)[number]) => {
+        const dropout =
+          dropoutSeed && s.attentionDropout > 0 ? { rate: s.attentionDropout, seed: dropoutSeed() } : null;
         const a = causalSelfAttention(
-          layerNorm(x, v1(b.ln1g), v1(b.ln1b)) as tf.Tensor3D,
+          h,
           { wqkv: v2(b.wqkv), bqkv: v1(b.bqkv), wo: v2(b.wo), bo: v1(b.bo) },
           s.heads,
-          maskFor(time),
+          c.mask,
+          { rope: c.rope, dropout },
         );
         attention?.push(a.weights);
-        x = x.add(maybeDropout(a.out, s.dropout, dropoutSeed));
-        const hIn = (layerNorm(x, v1(b.ln2g), v1(b.ln2b)) as tf.Tensor3D).reshape([batch * time, d]) as tf.Tensor2D;
-        const inner = activate(linear(hIn, v2(b.w1), v1(b.b1)), 'gelu');
-        const mlp = linear(inner, v2(b.w2), v1(b.b2)).reshape([batch, time, d]) as tf.Tensor3D;
-        x = x.add(maybeDropout(mlp, s.dropout, dropoutSeed));
+        return maybeDropout(a.out, s.dropout, dropoutSeed);
+      };
+      for (const b of blocks) {
+        if (s.normPlacement === 'pre') {
+          x = x.add(attend(norm(x, b.ln1), b)) as tf.Tensor3D;
+          x = x.add(maybeDropout(mlp(norm(x, b.ln2), b), s.dropout, dropoutSeed)) as tf.Tensor3D;
+        } else {
+          x = norm(x.add(attend(x, b)), b.ln1);
+          x = norm(x.add(maybeDropout(mlp(x, b), s.dropout, dropoutSeed)), b.ln2);
+        }
       }
-      const out = (layerNorm(x, v1(lnfg), v1(lnfb)) as tf.Tensor3D).reshape([batch * time, d]) as tf.Tensor2D;
-      return linear(out, v2(head), null).reshape([batch, time, s.vocab]) as tf.Tensor3D;
+      const out = (lnf ? norm(x, lnf) : x).reshape([batch * time, d]) as tf.Tensor2D;
+      const kernel = head ? v2(head) : (tokenEmbed.transpose() as tf.Tensor2D);
+      return linear(out, kernel, null).reshape([batch, time, s.vocab]) as tf.Tensor3D;
     },
     dispose: () => {
       variables.forEach((v) => v.dispose());
-      masks.forEach((m) => m.dispose());
+      constants.forEach((c) =>
+        tf.dispose([c.mask, ...(c.positions ? [c.positions] : []), ...(c.rope ? [c.rope.cos, c.rope.sin] : [])]),
+      );
     },
   };
 }

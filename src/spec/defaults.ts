@@ -8,6 +8,7 @@ import {
   type DatasetSpec,
   type DenseLayerSpec,
   type MlpSpec,
+  type TransformerSpec,
   type ExperimentSpec,
   type ModelKind,
   type ModelSpec,
@@ -24,6 +25,16 @@ export const MLP_OPTION_DEFAULTS: Pick<MlpSpec, 'init' | 'initStd' | 'classifica
   classificationLoss: 'crossEntropy',
 };
 
+/** The transformer options added after its first release, as every transformer trained before them (GPT-2's). */
+export const TRANSFORMER_OPTION_DEFAULTS: Omit<TransformerSpec, 'kind' | 'layers' | 'dModel' | 'heads' | 'dropout'> = {
+  position: 'learned',
+  norm: 'layerNorm',
+  normPlacement: 'pre',
+  mlpActivation: 'gelu',
+  tiedEmbeddings: false,
+  attentionDropout: 0,
+};
+
 export function defaultModel(kind: ModelKind): ModelSpec {
   switch (kind) {
     case 'mlp':
@@ -31,7 +42,7 @@ export function defaultModel(kind: ModelKind): ModelSpec {
     case 'lstm':
       return { kind, cell: 'lstm', embedding: 16, layers: [{ units: 64, dropout: 0 }] };
     case 'transformer':
-      return { kind, layers: 2, dModel: 64, heads: 4, dropout: 0 };
+      return { kind, layers: 2, dModel: 64, heads: 4, dropout: 0, ...TRANSFORMER_OPTION_DEFAULTS };
   }
 }
 

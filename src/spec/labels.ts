@@ -7,10 +7,14 @@ import {
   type InitKind,
   type ModelKind,
   type ModelSpec,
+  type NormKind,
+  type NormPlacement,
   type OptimizerKind,
+  type PositionEncoding,
   type RecurrentCell,
   type ScheduleKind,
   type TableTask,
+  type TransformerActivation,
 } from './types';
 
 export const DATASET_LABELS: Record<DatasetKind, string> = {
@@ -60,6 +64,23 @@ export const INIT_LABELS: Record<InitKind, string> = {
 export const CLASSIFICATION_LOSS_LABELS: Record<ClassificationLoss, string> = {
   crossEntropy: 'Cross-entropy',
   mse: 'Mean squared error (of the probabilities)',
+};
+
+export const POSITION_LABELS: Record<PositionEncoding, string> = {
+  learned: 'Learned',
+  sinusoidal: 'Sinusoidal (fixed)',
+  rope: 'RoPE (rotary)',
+  none: 'None (causal mask only)',
+};
+export const NORM_LABELS: Record<NormKind, string> = { layerNorm: 'LayerNorm', rmsNorm: 'RMSNorm' };
+export const NORM_PLACEMENT_LABELS: Record<NormPlacement, string> = {
+  pre: 'Pre-norm (GPT-2)',
+  post: 'Post-norm (original)',
+};
+export const TRANSFORMER_ACTIVATION_LABELS: Record<TransformerActivation, string> = {
+  gelu: 'GELU',
+  relu: 'ReLU',
+  swiglu: 'SwiGLU',
 };
 
 /** The recurrent cells by name, as in the builder's Cell menu. */
@@ -178,6 +199,12 @@ const FIELD_LABELS: Record<string, string> = {
   'model.initStd': 'Initial σ',
   'model.classificationLoss': 'Loss',
   'model.embedding': 'Embedding width',
+  'model.position': 'Position encoding',
+  'model.norm': 'Normalisation',
+  'model.normPlacement': 'Norm placement',
+  'model.mlpActivation': 'MLP activation',
+  'model.tiedEmbeddings': 'Tied embeddings',
+  'model.attentionDropout': 'Attention dropout',
   'model.dModel': 'dModel',
   'model.heads': 'Heads',
   'model.dropout': 'Dropout',

@@ -1,7 +1,7 @@
 // Ready-made experiments for teaching: each a spec (or lab settings) with a few sentences on what
 // to watch and what to try next, and the numbers it should show, stated so a test can check them
 // (engine/lessonClaims.ts) and the app can say whether a run bore them out.
-import { datasetDefaults, defaultSpec, MLP_OPTION_DEFAULTS } from './defaults';
+import { datasetDefaults, defaultSpec, MLP_OPTION_DEFAULTS, TRANSFORMER_OPTION_DEFAULTS } from './defaults';
 import { defaultLabSettings, SURFACE_INFO, type LabSettings } from './lab';
 import { mlpOf, OPTIMIZER_KINDS, type ExperimentSpec, type OptimizerKind } from './types';
 
@@ -161,7 +161,7 @@ export const LESSONS: Lesson[] = [
     claim: { kind: 'final', metric: 'valAccuracy', atLeast: 0.95 },
     target: experiment((s) => {
       s.dataset = { ...s.dataset, kind: 'reverse', ...datasetDefaults('reverse'), samples: 3000 };
-      s.model = { kind: 'transformer', layers: 2, dModel: 32, heads: 4, dropout: 0 };
+      s.model = { ...TRANSFORMER_OPTION_DEFAULTS, kind: 'transformer', layers: 2, dModel: 32, heads: 4, dropout: 0 };
       s.training.epochs = 3;
       s.training.batchSize = 32;
       s.training.optimizer.learningRate = 3e-3;

@@ -1,10 +1,10 @@
-import { datasetDefaults, MLP_OPTION_DEFAULTS } from './defaults';
+import { datasetDefaults, MLP_OPTION_DEFAULTS, TRANSFORMER_OPTION_DEFAULTS } from './defaults';
 import { DATASET_KINDS, type DatasetKind } from './types';
 
 /**
  * Fill in fields added to version 1 after it first shipped (dataset.features for every kind,
  * dataset.contextLength, dataset.digits, dataset.table, dataset.drawn, the optimizer's switches,
- * the recurrent model's cell, the MLP's initialisation and loss), so older shared links and kept runs still open, meaning what they
+ * the recurrent model's cell, the MLP's initialisation and loss, the transformer's options), so older shared links and kept runs still open, meaning what they
  * meant before. Anything else is left for validation to judge.
  */
 export function migrateSpec(raw: unknown): unknown {
@@ -23,6 +23,7 @@ export function migrateSpec(raw: unknown): unknown {
     // Recurrent models were all LSTMs before the cell could be chosen; MLPs had these options' defaults.
     ...(model?.kind === 'lstm' ? { model: { cell: 'lstm', ...model } } : {}),
     ...(model?.kind === 'mlp' ? { model: { ...MLP_OPTION_DEFAULTS, ...model } } : {}),
+    ...(model?.kind === 'transformer' ? { model: { ...TRANSFORMER_OPTION_DEFAULTS, ...model } } : {}),
     // The optimizer switches added later are off in older specs, as they were before they existed.
     ...(optimizer
       ? {

@@ -158,13 +158,34 @@ export interface LstmSpec {
   layers: LstmLayerSpec[];
 }
 
+/** How a transformer knows where a token is: learned or sinusoidal vectors added to the input, rotations of q and k (RoPE), or nothing (the causal mask alone). */
+export const POSITION_ENCODINGS = ['learned', 'sinusoidal', 'rope', 'none'] as const;
+export type PositionEncoding = (typeof POSITION_ENCODINGS)[number];
+export const NORMS = ['layerNorm', 'rmsNorm'] as const;
+export type NormKind = (typeof NORMS)[number];
+export const NORM_PLACEMENTS = ['pre', 'post'] as const;
+export type NormPlacement = (typeof NORM_PLACEMENTS)[number];
+export const TRANSFORMER_ACTIVATIONS = ['gelu', 'relu', 'swiglu'] as const;
+export type TransformerActivation = (typeof TRANSFORMER_ACTIVATIONS)[number];
+
 /** Decoder-only, GPT-style; its context length is the dataset's sequence length. */
 export interface TransformerSpec {
   kind: 'transformer';
   layers: number;
   dModel: number;
   heads: number;
+  /** On the embeddings and on each block's two branches while training. */
   dropout: number;
+  position: PositionEncoding;
+  norm: NormKind;
+  /** pre: x + f(norm(x)) and a final norm (GPT-2); post: norm(x + f(x)) (the original transformer). */
+  normPlacement: NormPlacement;
+  /** The MLP's: GELU or ReLU on 4·d units, or SwiGLU (silu(x·Wg)·(x·Wu)) on ⌈8d/3⌉. */
+  mlpActivation: TransformerActivation;
+  /** The output head reuses the token embedding (transposed) instead of a matrix of its own. */
+  tiedEmbeddings: boolean;
+  /** Dropout on the attention weights (after the softmax) while training. */
+  attentionDropout: number;
 }
 
 export type ModelSpec = MlpSpec | LstmSpec | TransformerSpec;

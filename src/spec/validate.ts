@@ -6,11 +6,15 @@ import {
   FEATURE_NAMES,
   INIT_KINDS,
   MODEL_KINDS,
+  NORM_PLACEMENTS,
+  NORMS,
   OPTIMIZER_KINDS,
+  POSITION_ENCODINGS,
   RECURRENT_CELLS,
   SCHEDULE_KINDS,
   SPEC_VERSION,
   TABLE_TASKS,
+  TRANSFORMER_ACTIVATIONS,
   isClassification,
   isPlane,
   isSeries,
@@ -461,7 +465,19 @@ function cleanModel(m: ModelSpec): ModelSpec {
         layers: m.layers.map((l) => ({ units: l.units, dropout: l.dropout })),
       };
     case 'transformer':
-      return { kind: 'transformer', layers: m.layers, dModel: m.dModel, heads: m.heads, dropout: m.dropout };
+      return {
+        kind: 'transformer',
+        layers: m.layers,
+        dModel: m.dModel,
+        heads: m.heads,
+        dropout: m.dropout,
+        position: m.position,
+        norm: m.norm,
+        normPlacement: m.normPlacement,
+        mlpActivation: m.mlpActivation,
+        tiedEmbeddings: m.tiedEmbeddings,
+        attentionDropout: m.attentionDropout,
+      };
   }
 }
 
@@ -549,6 +565,13 @@ function checkModel(errors: Errors, model: Record<string, unknown>): void {
     checkNumber(errors, 'model.dModel', model.dModel, { ...LIMITS.dModel, integer: true });
     checkNumber(errors, 'model.heads', model.heads, { ...LIMITS.heads, integer: true });
     checkNumber(errors, 'model.dropout', model.dropout, LIMITS.dropout);
+    checkChoice(errors, 'model.position', model.position, POSITION_ENCODINGS);
+    checkChoice(errors, 'model.norm', model.norm, NORMS);
+    checkChoice(errors, 'model.normPlacement', model.normPlacement, NORM_PLACEMENTS);
+    checkChoice(errors, 'model.mlpActivation', model.mlpActivation, TRANSFORMER_ACTIVATIONS);
+    if (typeof model.tiedEmbeddings !== 'boolean')
+      errors.push({ field: 'model.tiedEmbeddings', message: 'must be true or false' });
+    checkNumber(errors, 'model.attentionDropout', model.attentionDropout, LIMITS.dropout);
     if (
       !errors.some((e) => e.field === 'model.dModel' || e.field === 'model.heads') &&
       (model.dModel as number) % (model.heads as number) !== 0
@@ -556,6 +579,15 @@ function checkModel(errors: Errors, model: Record<string, unknown>): void {
       errors.push({
         field: 'model.heads',
         message: `must divide dModel (${model.dModel as number}) evenly, so every head gets the same width; try ${divisorsNear(model.dModel as number, model.heads as number)}`,
+      });
+    } else if (
+      model.position === 'rope' &&
+      !errors.some((e) => e.field === 'model.dModel' || e.field === 'model.heads') &&
+      ((model.dModel as number) / (model.heads as number)) % 2 !== 0
+    ) {
+      errors.push({
+        field: 'model.heads',
+        message: `must leave each head an even width for RoPE, which rotates pairs of dimensions (dModel ${model.dModel as number} / ${model.heads as number} heads = ${(model.dModel as number) / (model.heads as number)})`,
       });
     }
   }

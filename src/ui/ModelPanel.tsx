@@ -3,6 +3,14 @@ import { useSpecStore } from '../state/specStore';
 import {
   ACTIVATIONS,
   CELL_LABELS,
+  NORMS,
+  NORM_LABELS,
+  NORM_PLACEMENTS,
+  NORM_PLACEMENT_LABELS,
+  POSITION_ENCODINGS,
+  POSITION_LABELS,
+  TRANSFORMER_ACTIVATIONS,
+  TRANSFORMER_ACTIVATION_LABELS,
   CLASSIFICATION_LOSSES,
   CLASSIFICATION_LOSS_LABELS,
   INIT_KINDS,
@@ -36,7 +44,7 @@ import { formatMemory, MEMORY_BUDGET } from '../engine/memoryEstimate';
 import type { TablePlan } from '../data/table';
 import { useTablePlan } from './useTablePlan';
 import type { ModelCosts } from './useModelCost';
-import { formatCount, NumberField, Panel, SelectField } from './fields';
+import { CheckField, formatCount, NumberField, Panel, SelectField } from './fields';
 
 /** The activations as the select names them (PyTorch's: leaky slope 0.01, ELU's α = 1; SiLU is swish). */
 const ACTIVATION_LABELS: Record<Activation, string> = {
@@ -343,6 +351,24 @@ function LstmEditor({
   );
 }
 
+/** The block the options make, in words. */
+function transformerSummary(m: TransformerSpec): string {
+  const norm = NORM_LABELS[m.norm];
+  const mlp =
+    m.mlpActivation === 'swiglu' ? 'SwiGLU MLP (⌈8d/3⌉)' : `${TRANSFORMER_ACTIVATION_LABELS[m.mlpActivation]} MLP (4×)`;
+  const block =
+    m.normPlacement === 'pre'
+      ? `${norm} → causal self-attention → residual; ${norm} → ${mlp} → residual`
+      : `causal self-attention → residual → ${norm}; ${mlp} → residual → ${norm}`;
+  const positions = {
+    learned: 'learned position embeddings added to the tokens',
+    sinusoidal: 'fixed sinusoidal positions added to the tokens',
+    rope: 'positions as rotations of queries and keys (RoPE)',
+    none: 'no positions (only the causal mask orders the tokens)',
+  }[m.position];
+  return `Each block: ${block}. Token embeddings with ${positions} in; ${m.normPlacement === 'pre' ? `a final ${norm} and ` : ''}${m.tiedEmbeddings ? 'the token embedding, transposed, as the head' : 'a linear head'} out.`;
+}
+
 function TransformerEditor({
   model,
   errors,
@@ -411,10 +437,85 @@ function TransformerEditor({
           }
         />
       </div>
-      <p className="muted small">
-        Each block: LayerNorm → causal multi-head self-attention → residual; LayerNorm → GELU MLP (4×) → residual. Token
-        and learned position embeddings in, final LayerNorm and a linear head out. Context: {context} tokens (set by the
-        data).
+      <div className="row">
+        <SelectField
+          label="Position encoding"
+          path="model.position"
+          value={model.position}
+          error={errors['model.position']}
+          options={POSITION_ENCODINGS.map((k) => ({ value: k, label: POSITION_LABELS[k] }))}
+          onChange={(v) =>
+            update((d) => {
+              transformerOf(d).position = v;
+            })
+          }
+        />
+        <SelectField
+          label="MLP activation"
+          path="model.mlpActivation"
+          value={model.mlpActivation}
+          error={errors['model.mlpActivation']}
+          options={TRANSFORMER_ACTIVATIONS.map((k) => ({ value: k, label: TRANSFORMER_ACTIVATION_LABELS[k] }))}
+          onChange={(v) =>
+            update((d) => {
+              transformerOf(d).mlpActivation = v;
+            })
+          }
+        />
+      </div>
+      <div className="row">
+        <SelectField
+          label="Normalisation"
+          path="model.norm"
+          value={model.norm}
+          error={errors['model.norm']}
+          options={NORMS.map((k) => ({ value: k, label: NORM_LABELS[k] }))}
+          onChange={(v) =>
+            update((d) => {
+              transformerOf(d).norm = v;
+            })
+          }
+        />
+        <SelectField
+          label="Norm placement"
+          path="model.normPlacement"
+          value={model.normPlacement}
+          error={errors['model.normPlacement']}
+          options={NORM_PLACEMENTS.map((k) => ({ value: k, label: NORM_PLACEMENT_LABELS[k] }))}
+          onChange={(v) =>
+            update((d) => {
+              transformerOf(d).normPlacement = v;
+            })
+          }
+        />
+      </div>
+      <div className="row">
+        <NumberField
+          label="Attention dropout"
+          path="model.attentionDropout"
+          value={model.attentionDropout}
+          error={errors['model.attentionDropout']}
+          hint="on the attention weights"
+          onChange={(v) =>
+            update((d) => {
+              transformerOf(d).attentionDropout = v;
+            })
+          }
+        />
+        <CheckField
+          label="Tied embeddings"
+          path="model.tiedEmbeddings"
+          hint="the head reuses the token embedding"
+          checked={model.tiedEmbeddings}
+          onChange={(v) =>
+            update((d) => {
+              transformerOf(d).tiedEmbeddings = v;
+            })
+          }
+        />
+      </div>
+      <p className="muted small" data-testid="transformer-summary">
+        {transformerSummary(model)} Context: {context} tokens (set by the data).
       </p>
     </>
   );

@@ -2,7 +2,13 @@
 // Content-Security-Policy the site ships (every other e2e test also runs under it).
 import { beforeAll, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import { datasetDefaults, defaultSpec, encodeSpec, type ExperimentSpec } from '../../src/spec';
+import {
+  TRANSFORMER_OPTION_DEFAULTS,
+  datasetDefaults,
+  defaultSpec,
+  encodeSpec,
+  type ExperimentSpec,
+} from '../../src/spec';
 import { accessibilityProblems, e2eSite, horizontalOverflow } from './browser';
 
 const e2e = e2eSite();
@@ -90,7 +96,10 @@ test('axe-core finds no serious problem: first load, each model kind after a run
   await page.close();
   for (const [label, target] of [
     ['an LSTM', names({ kind: 'lstm', cell: 'lstm', embedding: 8, layers: [{ units: 16, dropout: 0 }] })],
-    ['a transformer', names({ kind: 'transformer', layers: 1, dModel: 16, heads: 2, dropout: 0 })],
+    [
+      'a transformer',
+      names({ ...TRANSFORMER_OPTION_DEFAULTS, kind: 'transformer', layers: 1, dModel: 16, heads: 2, dropout: 0 }),
+    ],
   ] as const) {
     const p = await e2e.openPage(target);
     await trainToEnd(p);

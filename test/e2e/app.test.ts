@@ -1,6 +1,14 @@
 import { beforeAll, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import { defaultSpec, mlpOf, encodeSpec, OPTIMIZER_KINDS, type BackendName, type ExperimentSpec } from '../../src/spec';
+import {
+  TRANSFORMER_OPTION_DEFAULTS,
+  defaultSpec,
+  mlpOf,
+  encodeSpec,
+  OPTIMIZER_KINDS,
+  type BackendName,
+  type ExperimentSpec,
+} from '../../src/spec';
 import { MATMUL_TUNINGS_KEY } from '../../src/state/matmulTunings';
 import { accessibilityProblems, e2eSite } from './browser';
 
@@ -443,7 +451,7 @@ test('a run too big for its backend is refused in the builder, naming what to re
     quickLink((s) => {
       s.backend = 'wasm';
       s.dataset = { ...s.dataset, kind: 'names', samples: 50_000, contextLength: 128 };
-      s.model = { kind: 'transformer', layers: 6, dModel: 256, heads: 16, dropout: 0 };
+      s.model = { ...TRANSFORMER_OPTION_DEFAULTS, kind: 'transformer', layers: 6, dModel: 256, heads: 16, dropout: 0 };
       s.training.batchSize = 1024;
     }),
   );
@@ -597,6 +605,16 @@ test('a transformer on names trains 2 epochs in the browser: the loss falls and 
   // 2 blocks of dModel 32 over 28 symbols and 16 positions: 28·32 + 16·32 + 2·(4·32² + 6·32 + 8·32² + 7·32) + 2·32 + 32·28.
   expect(await page.getByTestId('param-total').textContent()).toMatch(/Total 27,776 parameters/);
   expect(await page.getByTestId('cost-table').locator('tbody tr').count()).toBe(6);
+  // The options change the count as they should: a tied head drops its 32·28 matrix, RMSNorm the
+  // norms' biases (2 blocks × 2 norms + the final one, 32 each).
+  await page.locator('input[name="model.tiedEmbeddings"]').check();
+  await page.locator('select[name="model.norm"]').selectOption('rmsNorm');
+  expect(await page.getByTestId('param-total').textContent()).toMatch(/Total 26,720 parameters/);
+  expect(await page.getByTestId('transformer-summary').textContent()).toMatch(
+    /RMSNorm → causal self-attention.*the token embedding, transposed, as the head/,
+  );
+  await page.locator('input[name="model.tiedEmbeddings"]').uncheck();
+  await page.locator('select[name="model.norm"]').selectOption('layerNorm');
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect.poll(() => page.getByTestId('phase').textContent(), { timeout: 120_000 }).toBe('Finished');
   const epochs = await page.evaluate<{ val: number; batches: number[] }[]>(

@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { beforeAll, expect, test } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { unzipSync } from 'fflate';
-import { MLP_OPTION_DEFAULTS, datasetDefaults, defaultSpec, encodeSpec, type ExperimentSpec } from '../../src/spec';
+import {
+  TRANSFORMER_OPTION_DEFAULTS,
+  MLP_OPTION_DEFAULTS,
+  datasetDefaults,
+  defaultSpec,
+  encodeSpec,
+  type ExperimentSpec,
+} from '../../src/spec';
 import { deriveSeed, generate2d } from '../../src/data';
 import { encodeSafetensors } from '../../src/export/safetensors';
 import { cli, specFile, tempDir } from '../cliHarness';
@@ -46,7 +53,7 @@ const slowMlp = () =>
 const tinyTransformer = () =>
   link((s) => {
     s.dataset = { ...s.dataset, kind: 'names', ...datasetDefaults('names'), samples: 400, contextLength: 8 };
-    s.model = { kind: 'transformer', layers: 1, dModel: 16, heads: 2, dropout: 0 };
+    s.model = { ...TRANSFORMER_OPTION_DEFAULTS, kind: 'transformer', layers: 1, dModel: 16, heads: 2, dropout: 0 };
     s.training.batchSize = 32;
     s.training.epochs = 2;
   });

@@ -71,17 +71,8 @@ export class SequenceLearner implements Learner {
     if (this.isTransformer) {
       const m = transformerOf(spec);
       this.shape = { layers: m.layers, heads: m.heads };
-      this.model = buildTransformer(
-        {
-          vocab: tokensOf(ds).vocab.length,
-          contextLength: ds.length,
-          layers: m.layers,
-          dModel: m.dModel,
-          heads: m.heads,
-          dropout: m.dropout,
-        },
-        seed,
-      );
+      const { kind: _, ...shape } = m;
+      this.model = buildTransformer({ ...shape, vocab: tokensOf(ds).vocab.length, contextLength: ds.length }, seed);
     } else {
       const m = lstmOf(spec);
       this.model = buildLstmModel(
