@@ -140,6 +140,16 @@ const profiled: [string, ExperimentSpec][] = [
     specFor('spiral', { ...MLP_OPTION_DEFAULTS, kind: 'mlp', hidden: [wide, { ...wide, activation: 'tanh' }] }),
   ],
   [
+    'MLP on spiral with LayerNorm and residual connections',
+    specFor('spiral', {
+      ...MLP_OPTION_DEFAULTS,
+      kind: 'mlp',
+      hidden: [wide, wide, wide],
+      norm: 'layerNorm',
+      residual: true,
+    }),
+  ],
+  [
     'MLP on a series (a wide first layer)',
     specFor('sines', { ...MLP_OPTION_DEFAULTS, kind: 'mlp', hidden: [wide] }, (s) => {
       s.dataset.contextLength = 64;

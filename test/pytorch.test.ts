@@ -191,6 +191,19 @@ const CASES: [string, ExperimentSpec][] = [
     }),
   ],
   [
+    'MLP on spiral with LayerNorm and residual connections (4 × 12 relu)',
+    spec((s) => {
+      s.dataset.kind = 'spiral';
+      s.model = {
+        ...MLP_OPTION_DEFAULTS,
+        kind: 'mlp',
+        hidden: [0, 1, 2, 3].map(() => ({ units: 12, activation: 'relu' as const, dropout: 0 })),
+        norm: 'layerNorm',
+        residual: true,
+      };
+    }),
+  ],
+  [
     'MLP on 200 MNIST digits, squared error of the softmax over 10 classes, Glorot normal',
     spec((s) => {
       s.dataset = { ...s.dataset, kind: 'mnist', ...datasetDefaults('mnist'), samples: 200 };

@@ -413,7 +413,7 @@ describe('validateSpec', () => {
 
   test('an MLP from before its initialisation and loss could be chosen opens as it trained then', () => {
     const old = JSON.parse(JSON.stringify(defaultSpec()));
-    for (const k of ['init', 'initStd', 'classificationLoss']) delete old.model[k];
+    for (const k of ['init', 'initStd', 'classificationLoss', 'residual', 'norm']) delete old.model[k];
     expect(validateSpec(old).ok).toBe(false);
     expect(validateSpec(migrateSpec(old))).toEqual({ ok: true, spec: defaultSpec() });
     expect(errorsOf((s) => Object.assign(mlpOf(s), { init: 'ones', initStd: 0, classificationLoss: 'hinge' }))).toEqual(
@@ -447,6 +447,16 @@ describe('validateSpec', () => {
     ]);
     const bad = validateSpec({ ...spec, model: { ...spec.model, norm: 'batchNorm', tiedEmbeddings: 'yes' } });
     expect(bad.ok ? [] : bad.errors.map((e) => e.field)).toEqual(['model.norm', 'model.tiedEmbeddings']);
+  });
+
+  test('residual connections need two hidden layers in a row of one width', () => {
+    expect(errorsOf((s) => (mlpOf(s).residual = true))).toEqual([]); // 8 → 8
+    expect(
+      errorsOf((s) => {
+        mlpOf(s).residual = true;
+        mlpOf(s).hidden[1].units = 4;
+      }).map((e) => [e.field, e.message]),
+    ).toEqual([['model.residual', expect.stringMatching(/two hidden layers in a row of the same width/)]]);
   });
 
   test('a recurrent model from before the cell could be chosen opens as the LSTM it was', () => {

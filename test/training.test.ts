@@ -64,6 +64,23 @@ describe('training learns', () => {
     expect((await train(spec)).epochs.at(-1)!.valAccuracy).toBeGreaterThanOrEqual(0.9);
   });
 
+  test('LayerNorm and residual connections rescue six sigmoid layers that plain SGD cannot train', async () => {
+    // The vanishing-gradients lesson's network: circle, 6 × 8 sigmoid, SGD at 0.3, 30 epochs.
+    const spec = defaultSpec();
+    spec.model = {
+      ...mlpOf(spec),
+      hidden: Array.from({ length: 6 }, () => ({ units: 8, activation: 'sigmoid' as const, dropout: 0 })),
+    };
+    spec.training.epochs = 30;
+    spec.training.optimizer = { ...spec.training.optimizer, kind: 'sgd', learningRate: 0.3 };
+    const plain = (await train(spec)).epochs.at(-1)!.valAccuracy!;
+    spec.model = { ...mlpOf(spec), norm: 'layerNorm', residual: true };
+    const { status, epochs } = await train(spec);
+    expect(status).toBe('completed');
+    expect(plain).toBeLessThan(0.7);
+    expect(epochs.at(-1)!.valAccuracy).toBeGreaterThanOrEqual(0.9);
+  });
+
   test('the squared error of the probability also trains a classifier (circle to ≥ 90%)', async () => {
     const spec = defaultSpec();
     mlpOf(spec).classificationLoss = 'mse';

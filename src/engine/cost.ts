@@ -160,12 +160,31 @@ function total(layers: LayerCost[]): ModelCost {
   };
 }
 
-/** Per-layer parameters and FLOPs of an MLP; the output layer's loss costs ~5 FLOPs per output. */
+/**
+ * Per-layer parameters and FLOPs of an MLP; the output layer's loss costs ~5 FLOPs per output. A
+ * hidden layer's LayerNorm adds its gain and bias and ~8 FLOPs per unit; a residual one add.
+ */
 export function mlpCost(model: MlpSpec, inputDim: number, outputDim: number): ModelCost {
   const layers: LayerCost[] = [];
   let width = inputDim;
   model.hidden.forEach((l, i) => {
-    layers.push(dense(`dense ${i + 1}`, width, l.units, l.activation, i > 0));
+    const plain = dense(`dense ${i + 1}`, width, l.units, l.activation, i > 0);
+    const norm = model.norm === 'layerNorm';
+    const residual = model.residual && i > 0 && width === l.units;
+    const extraWork = (norm ? layerNormFlops(l.units, 1) : 0) + (residual ? l.units : 0);
+    layers.push(
+      extraWork
+        ? layer(
+            plain.name,
+            width,
+            l.units,
+            plain.params + (norm ? 2 * l.units : 0),
+            plain.matmulFlops,
+            plain.forwardFlops - plain.matmulFlops.forward + extraWork,
+            plain.matrices,
+          )
+        : plain,
+    );
     width = l.units;
   });
   const out = dense('output', width, outputDim, 'linear', model.hidden.length > 0);

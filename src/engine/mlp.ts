@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Activation, InitKind, MlpSpec } from '../spec/types';
 import { Rng } from '../data/rng';
 import { activate } from './activations';
+import { layerNorm } from './attention';
 import { linear, type FusedActivation } from './linear';
 import { hostMlpForward, hostMlpSuits } from './kernels/mlpHost';
 
@@ -11,10 +12,16 @@ export interface DenseParams {
   bias: tf.Variable;
   activation: Activation;
   dropout: number;
+  /** LayerNorm's gain and bias, between x·W + b and the activation; null without. */
+  norm: { gain: tf.Variable; bias: tf.Variable } | null;
+  /** The layer adds its input to its output (its input is as wide as it is). */
+  residual: boolean;
 }
 
 export interface Mlp {
   layers: DenseParams[];
+  /** Only x·W + b and an activation per layer: what the host step and step mode compute by hand. */
+  plain: boolean;
   variables: tf.Variable[];
   /** Each variable's stable name, in the same order: layers.{i}.weight ([in, out]) and layers.{i}.bias. */
   names: string[];
@@ -35,8 +42,19 @@ const FUSABLE: Partial<Record<Activation, FusedActivation>> = {
   tanh: 'tanh',
 };
 
-/** x·W + b, then the activation: fused into the matmul where tfjs can (as its Dense layer does). */
+/**
+ * x·W + b, then the activation: fused into the matmul where tfjs can (as its Dense layer does).
+ * With LayerNorm, x·W + b is normalised before the activation; a residual layer adds x after it.
+ */
 function dense(x: tf.Tensor2D, l: DenseParams, inputIsData: boolean): tf.Tensor2D {
+  if (l.norm) {
+    const z = linear(x, l.kernel as unknown as tf.Tensor2D, l.bias as unknown as tf.Tensor1D, {
+      inputNeedsGrad: !inputIsData,
+      oncePerStep: true,
+    });
+    const normed = layerNorm(z, l.norm.gain as unknown as tf.Tensor1D, l.norm.bias as unknown as tf.Tensor1D);
+    return activate(normed as tf.Tensor2D, l.activation);
+  }
   const fused = FUSABLE[l.activation];
   const z = linear(x, l.kernel as unknown as tf.Tensor2D, l.bias as unknown as tf.Tensor1D, {
     activation: fused ?? 'linear',
@@ -105,31 +123,46 @@ export function buildMlp(spec: MlpSpec, inputDim: number, outputDim: number, see
       ),
     );
     const bias = tf.tidy(() => tf.variable(tf.zeros([s.units])));
+    const hiddenLayer = s.name !== 'output';
+    const norm =
+      hiddenLayer && spec.norm === 'layerNorm'
+        ? {
+            gain: tf.tidy(() => tf.variable(tf.ones([s.units]))),
+            bias: tf.tidy(() => tf.variable(tf.zeros([s.units]))),
+          }
+        : null;
+    // Residual between hidden layers of equal width (not from the input features).
+    const residual = spec.residual && hiddenLayer && s.name !== 'dense 1' && fanIn === s.units;
     fanIn = s.units;
-    return { name: s.name, kernel, bias, activation: s.activation, dropout: s.dropout };
+    return { name: s.name, kernel, bias, activation: s.activation, dropout: s.dropout, norm, residual };
   });
-  const variables = layers.flatMap((l) => [l.kernel, l.bias]);
+  const variables = layers.flatMap((l) => [l.kernel, l.bias, ...(l.norm ? [l.norm.gain, l.norm.bias] : [])]);
+  const plain = layers.every((l) => !l.norm && !l.residual);
   const params = variables.reduce((sum, v) => sum + v.size, 0);
   const forward = (x: tf.Tensor2D, dropoutSeed?: () => number) => {
     let h = x;
     for (const [i, l] of layers.entries()) {
+      const input = h;
       h = dense(h, l, i === 0);
       if (dropoutSeed && l.dropout > 0) h = tf.dropout(h, l.dropout, undefined, dropoutSeed()) as tf.Tensor2D;
+      if (l.residual) h = h.add(input);
     }
     return h;
   };
   return {
     layers,
+    plain,
     variables,
-    names: layers.flatMap((_, i) => [`layers.${i}.weight`, `layers.${i}.bias`]),
+    names: layers.flatMap((l, i) => [
+      `layers.${i}.weight`,
+      `layers.${i}.bias`,
+      ...(l.norm ? [`layers.${i}.norm.weight`, `layers.${i}.norm.bias`] : []),
+    ]),
     params,
     forward,
-    predict: (x) => (hostMlpSuits(params, x.shape[0]) ? hostMlpForward(x, layers) : forward(x)),
+    predict: (x) => (plain && hostMlpSuits(params, x.shape[0]) ? hostMlpForward(x, layers) : forward(x)),
     dispose() {
-      for (const l of layers) {
-        l.kernel.dispose();
-        l.bias.dispose();
-      }
+      variables.forEach((v) => v.dispose());
     },
   };
 }

@@ -19,10 +19,12 @@ export function defaultHiddenLayer(): DenseLayerSpec {
 }
 
 /** The MLP options added after its first release, as every MLP trained before them. */
-export const MLP_OPTION_DEFAULTS: Pick<MlpSpec, 'init' | 'initStd' | 'classificationLoss'> = {
+export const MLP_OPTION_DEFAULTS: Pick<MlpSpec, 'init' | 'initStd' | 'classificationLoss' | 'residual' | 'norm'> = {
   init: 'auto',
   initStd: 0.1,
   classificationLoss: 'crossEntropy',
+  residual: false,
+  norm: 'none',
 };
 
 /** The transformer options added after its first release, as every transformer trained before them (GPT-2's). */

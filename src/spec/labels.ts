@@ -198,6 +198,7 @@ const FIELD_LABELS: Record<string, string> = {
   'model.init': 'Initialisation',
   'model.initStd': 'Initial σ',
   'model.classificationLoss': 'Loss',
+  'model.residual': 'Residual connections',
   'model.embedding': 'Embedding width',
   'model.position': 'Position encoding',
   'model.norm': 'Normalisation',

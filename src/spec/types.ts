@@ -138,7 +138,14 @@ export interface MlpSpec {
   initStd: number;
   /** Classification only (regression is always the squared error): PyTorch's F.cross_entropy or F.mse_loss of σ(z) / softmax(z). */
   classificationLoss: ClassificationLoss;
+  /** Each hidden layer as wide as its input adds that input to its output (a residual connection). */
+  residual: boolean;
+  /** After each hidden layer's x·W + b, before its activation: none, or LayerNorm (with a gain and a bias). */
+  norm: MlpNorm;
 }
+
+export const MLP_NORMS = ['none', 'layerNorm'] as const;
+export type MlpNorm = (typeof MLP_NORMS)[number];
 
 export interface LstmLayerSpec {
   units: number;

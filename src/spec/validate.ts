@@ -5,6 +5,7 @@ import {
   DATASET_KINDS,
   FEATURE_NAMES,
   INIT_KINDS,
+  MLP_NORMS,
   MODEL_KINDS,
   NORM_PLACEMENTS,
   NORMS,
@@ -456,6 +457,8 @@ function cleanModel(m: ModelSpec): ModelSpec {
         init: m.init,
         initStd: m.initStd,
         classificationLoss: m.classificationLoss,
+        residual: m.residual,
+        norm: m.norm,
       };
     case 'lstm':
       return {
@@ -548,6 +551,19 @@ function checkModel(errors: Errors, model: Record<string, unknown>): void {
     checkChoice(errors, 'model.init', model.init, INIT_KINDS);
     checkNumber(errors, 'model.initStd', model.initStd, LIMITS.initStd);
     checkChoice(errors, 'model.classificationLoss', model.classificationLoss, CLASSIFICATION_LOSSES);
+    checkChoice(errors, 'model.norm', model.norm, MLP_NORMS);
+    if (typeof model.residual !== 'boolean') errors.push({ field: 'model.residual', message: 'must be true or false' });
+    else if (
+      model.residual &&
+      Array.isArray(model.hidden) &&
+      model.hidden.every(
+        (l, i, all) => i === 0 || !isObject(l) || !isObject(all[i - 1]) || l.units !== all[i - 1].units,
+      )
+    )
+      errors.push({
+        field: 'model.residual',
+        message: 'needs two hidden layers in a row of the same width (a residual adds a layer’s input to its output)',
+      });
   } else if (model.kind === 'lstm') {
     checkChoice(errors, 'model.cell', model.cell, RECURRENT_CELLS);
     checkNumber(errors, 'model.embedding', model.embedding, { ...LIMITS.embedding, integer: true });

@@ -15,6 +15,7 @@ import {
   CLASSIFICATION_LOSS_LABELS,
   INIT_KINDS,
   INIT_LABELS,
+  MLP_NORMS,
   LIMITS,
   MODEL_LABELS,
   MODEL_TITLES,
@@ -209,6 +210,37 @@ function MlpEditor({
           />
         )}
       </div>
+      <div className="row">
+        <SelectField
+          label="Normalisation"
+          path="model.norm"
+          value={model.norm}
+          error={errors['model.norm']}
+          hint="after each hidden layer’s x·W + b, before its activation"
+          options={MLP_NORMS.map((k) => ({ value: k, label: k === 'none' ? 'None' : 'LayerNorm' }))}
+          onChange={(v) =>
+            update((d) => {
+              mlpOf(d).norm = v;
+            })
+          }
+        />
+        <CheckField
+          label="Residual connections"
+          path="model.residual"
+          hint="a hidden layer as wide as the one before adds its input to its output"
+          checked={model.residual}
+          onChange={(v) =>
+            update((d) => {
+              mlpOf(d).residual = v;
+            })
+          }
+        />
+      </div>
+      {errors['model.residual'] && (
+        <div className="field-error" role="alert">
+          Residual connections: {errors['model.residual']}
+        </div>
+      )}
       {classification && (
         <SelectField
           label="Loss"

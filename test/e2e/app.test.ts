@@ -147,6 +147,15 @@ test('the MLP builder chooses the weight initialisation (σ for Gaussian) and, f
   );
   expect([model.init, model.initStd, model.classificationLoss]).toEqual(['gaussian', 0.5, 'mse']);
   expect(await page.getByTestId('loss-chart').textContent()).toMatch(/squared error of the probabilities/);
+  // LayerNorm adds a gain and a bias per hidden unit (2 layers × 8 × 2); the step views say why they are not drawn.
+  const total = () => page.getByTestId('param-total').textContent();
+  expect(await total()).toMatch(/Total 105 parameters/);
+  await page.locator('select[name="model.norm"]').selectOption('layerNorm');
+  await page.locator('input[name="model.residual"]').check();
+  expect(await total()).toMatch(/Total 137 parameters/);
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect.poll(() => page.getByTestId('phase').textContent(), { timeout: 60_000 }).toBe('Finished');
+  expect(await page.getByTestId('inside-not-drawn').textContent()).toMatch(/residual connections and LayerNorm/);
   // Regression has no loss to choose: always the squared error.
   await page.locator('select[name="dataset.kind"]').selectOption('plane');
   expect(await page.locator('select[name="model.classificationLoss"]').count()).toBe(0);

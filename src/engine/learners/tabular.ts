@@ -87,7 +87,7 @@ export class TabularLearner implements Learner {
   /** A batch's loss and gradients in plain JavaScript, where the model is small and has no dropout (kernels/mlpHost.ts). */
   hostGradients(rows: tf.Tensor1D, from: number, count: number, penalty: { l1: number; l2: number }) {
     const { model } = this;
-    if (model.layers.some((l) => l.dropout > 0) || !hostMlpSuits(model.params, count)) return null;
+    if (!model.plain || model.layers.some((l) => l.dropout > 0) || !hostMlpSuits(model.params, count)) return null;
     const batch = { x: this.xTrain, y: this.yTrain, rows, from, count };
     return hostMlpGradients(batch, model.layers, { task: this.dataset.task, loss: this.loss }, penalty);
   }
@@ -177,13 +177,14 @@ export class TabularLearner implements Learner {
       const x = tf.tensor2d(input, [1, d]);
       const y = tf.tensor1d([target]);
       const { grads } = tf.variableGrads(() => taskLoss(ds.task, model.forward(x), y, this.loss), model.variables);
+      // Each hidden neuron's output over the plane (for plain dense layers, which step mode draws).
       const maps: tf.Tensor[] = [];
       let h = grid;
-      for (const l of grid ? model.layers.slice(0, -1) : []) {
+      for (const l of grid && model.plain ? model.layers.slice(0, -1) : []) {
         h = activate(h!.matMul(l.kernel).add(l.bias), l.activation);
         maps.push(h);
       }
-      return { grads: model.variables.map((v) => grads[v.name]), maps };
+      return { grads: model.layers.flatMap((l) => [grads[l.kernel.name], grads[l.bias.name]]), maps };
     });
     // Training may go on while the reads are in flight, replacing the variables' data: read
     // from clones (which keep the data alive) taken now, all at the same step.

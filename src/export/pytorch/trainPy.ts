@@ -126,23 +126,33 @@ const MODELS: Record<ModelKind, string> = {
   mlp: String.raw`
 
 class MLP(nn.Module):
-    """Dense layers, each with its activation and dropout, then a linear output layer."""
+    """Dense layers, each with its activation and dropout (and, if chosen, LayerNorm before the activation and a
+    residual connection where a hidden layer is as wide as the one before it), then a linear output layer."""
 
-    def __init__(self, hidden, inputs, outputs):
+    def __init__(self, model, inputs, outputs):
         super().__init__()
+        hidden = model["hidden"]
         sizes = [inputs] + [layer["units"] for layer in hidden] + [outputs]
         self.layers = nn.ModuleList(Dense(a, b) for a, b in zip(sizes, sizes[1:]))
+        if model["norm"] == "layerNorm":
+            for layer, width in zip(self.layers[: len(hidden)], sizes[1:]):
+                layer.norm = nn.LayerNorm(width)  # named layers.{i}.norm, as the app names it
         self.activations = [layer["activation"] for layer in hidden] + ["linear"]
         self.dropouts = [layer["dropout"] for layer in hidden] + [0.0]
+        self.residual = [model["residual"] and 0 < i < len(hidden) and sizes[i] == sizes[i + 1] for i in range(len(sizes) - 1)]
 
     def forward(self, x):  # (B, inputs) -> (B, outputs)
-        for layer, activation, p in zip(self.layers, self.activations, self.dropouts):
-            x = F.dropout(ACTIVATIONS[activation](layer(x)), p, self.training)
+        for layer, activation, p, residual in zip(self.layers, self.activations, self.dropouts, self.residual):
+            h = layer(x)
+            if hasattr(layer, "norm"):
+                h = layer.norm(h)
+            h = F.dropout(ACTIVATIONS[activation](h), p, self.training)
+            x = h + x if residual else h
         return x
 
 
 def build_model(model, data):
-    return MLP(model["hidden"], data["inputs"], data["outputs"])
+    return MLP(model, data["inputs"], data["outputs"])
 `,
   lstm: String.raw`
 

@@ -75,6 +75,21 @@ export const InsidePanel = memo(function InsidePanel() {
   );
   const nTrain = run ? exampleCounts(run.spec.dataset).train : 0;
 
+  if (run && run.spec.model.kind === 'mlp' && (run.spec.model.residual || run.spec.model.norm !== 'none')) {
+    return (
+      <Panel title="Inside the network · gradients">
+        <p className="muted small" data-testid="inside-not-drawn">
+          The network graph, neuron maps and step mode’s backpropagation by hand draw plain dense layers; this MLP has{' '}
+          {[run.spec.model.residual && 'residual connections', run.spec.model.norm !== 'none' && 'LayerNorm']
+            .filter(Boolean)
+            .join(' and ')}
+          , which they would draw wrongly, so they are not shown. Its weight and gradient norms, layer by layer:
+        </p>
+        <NormCharts epochs={epochs} />
+      </Panel>
+    );
+  }
+
   if (run && run.spec.model.kind !== 'mlp') {
     return (
       <Panel title="Inside the network · gradients">
