@@ -8,3 +8,4 @@ export * from './labels';
 export * from './lab';
 export * from './migrate';
 export * from './lessons';
+export * from './sweep';

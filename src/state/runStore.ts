@@ -78,6 +78,8 @@ interface RunState {
   /** Train the spec; with `seeds` > 1, once per seed (seed, seed + 1, …), one after another. */
   start: (spec: ExperimentSpec, opts?: { stepFirst?: boolean; seeds?: number }) => void;
   /** Train the experiment once per optimizer, same seed, one after another; show only those runs. */
+  /** Runs of a sweep, named by their cells, trained one after another; their ids in the cells' order. */
+  sweep: (cells: { spec: ExperimentSpec; label: string }[]) => number[];
   /** The spec once per optimizer (and per seed, with `seeds` > 1). */
   compare: (spec: ExperimentSpec, choices: OptimizerChoice[], seeds?: number) => void;
   pause: () => void;
@@ -605,6 +607,11 @@ export const useRunStore = create<RunState>((set, get) => {
         !!opts.stepFirst && seeds === 1,
         false,
       );
+    },
+    sweep(cells) {
+      const runs = cells.map((c) => newRun(c.spec, (n) => `Run ${n} · ${c.label}`));
+      if (runs.length) launch(runs, false, true);
+      return runs.map((r) => r.id);
     },
     compare(spec, choices, seeds = 1) {
       const runs = specsForOptimizers(spec, choices).flatMap((s) => specsForSeeds(s, seeds).map((r) => newRun(r)));

@@ -30,6 +30,7 @@ import { Panel } from './fields';
 import { LossSurfaceLab } from './LossSurfaceLab';
 import { InsidePanel } from './inside/InsidePanel';
 import { LessonBanner, LessonsList, LessonsMenu } from './Lessons';
+import { SweepPanel } from './SweepPanel';
 
 /** The person's own text or table is not in the spec, but a run on it needs it: a problem with it blocks training like a bad field. */
 function withUserData(result: SpecResult, field: string, problem: string | null): SpecResult {
@@ -223,6 +224,7 @@ export function App() {
                 <p className="note">Your edits apply to the next run; the charts show the run in progress.</p>
               )}
               <ComparePanel valid={validation.ok} />
+              <SweepPanel valid={validation.ok} />
             </div>
             <div className="column results">
               <Panel title="Learning curves">

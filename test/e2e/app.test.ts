@@ -533,6 +533,57 @@ test('finished runs are kept across a reload (with their test score), and removi
   await page.close();
 });
 
+test('a sweep of learning rate × batch size: queued runs, a heatmap with the best cell, kept across a reload', async () => {
+  const { page } = await openPage(
+    quickLink((s) => {
+      s.backend = 'cpu';
+      s.training.epochs = 3;
+    }),
+  );
+  await page.locator('input[name="sweep-values-0"]').fill('0.01, 0.1');
+  await page.locator('select[name="sweep-param-1"]').selectOption('batchSize');
+  await page.locator('input[name="sweep-values-1"]').fill('16, 2000');
+  expect(await page.getByRole('button', { name: /^Run sweep/ }).isDisabled()).toBe(true);
+  expect(await page.getByRole('alert').filter({ hasText: 'Sweep cell' }).textContent()).toMatch(
+    /Sweep cell lr 0\.01 · batch 2000: Batch size: /,
+  );
+  await page.locator('input[name="sweep-values-1"]').fill('16, 32');
+  await page.getByRole('button', { name: 'Run sweep (4 runs)' }).click();
+  const heatmap = page.getByTestId('sweep-heatmap');
+  await expect
+    .poll(() => page.getByTestId('sweep-results').locator('strong').first().textContent(), { timeout: 90_000 })
+    .toMatch(/4 of 4 finished/);
+  const cells = await heatmap.locator('button.sweep-cell').allTextContents();
+  expect(cells).toHaveLength(4);
+  expect(cells.filter((c) => c.endsWith('★'))).toHaveLength(1);
+  for (const c of cells) expect(c).toMatch(/^\d\.\d{4}( ★)?$/);
+  // Clicking a cell shows its run.
+  await heatmap.getByRole('button', { name: /^lr 0\.1 · batch 32:/ }).click();
+  expect(await page.locator('.run-status .run-name').textContent()).toMatch(/lr 0\.1 · batch 32$/);
+  await expect.poll(() => page.getByTestId('stored-total').textContent(), { timeout: 10_000 }).toMatch(/all saved$/);
+  await page.reload();
+  await expect
+    .poll(() => page.getByTestId('sweep-heatmap').locator('button.sweep-cell').allTextContents(), { timeout: 15_000 })
+    .toEqual(cells);
+  // A long sweep cancelled: its cells stop; Resume trains the unfinished ones to the end.
+  await page.locator('input[name="training.epochs"]').fill('150');
+  await page.locator('input[name="sweep-values-0"]').fill('0.01, 0.1');
+  await page.locator('select[name="sweep-param-1"]').selectOption('batchSize');
+  await page.locator('input[name="sweep-values-1"]').fill('16');
+  await page.getByRole('button', { name: 'Run sweep (2 runs)' }).click();
+  await expect.poll(() => page.getByRole('button', { name: 'Cancel sweep' }).isEnabled()).toBe(true);
+  await page.getByRole('button', { name: 'Cancel sweep' }).click();
+  await expect
+    .poll(() => page.getByTestId('sweep-results').locator('strong').first().textContent(), { timeout: 30_000 })
+    .toMatch(/Sweep 2 \(latest of 2\): [01] of 2 finished/);
+  await expect.poll(() => page.getByRole('button', { name: 'Resume unfinished cells' }).isEnabled()).toBe(true);
+  await page.getByRole('button', { name: 'Resume unfinished cells' }).click();
+  await expect
+    .poll(() => page.getByTestId('sweep-results').locator('strong').first().textContent(), { timeout: 120_000 })
+    .toMatch(/Sweep 2 \(latest of 2\): 2 of 2 finished/);
+  await page.close();
+});
+
 test('MNIST: the real digits load from the shipped files and an MLP trains on them', async () => {
   const { page } = await openPage(
     quickLink((s) => {

@@ -1,0 +1,128 @@
+// The sweeps started here: each grid's axes and the run in each cell. The runs themselves live in
+// the run store (and its storage); this keeps which run is which cell, in localStorage, so a sweep's
+// table and heatmap come back after a reload, and its unfinished cells can be resumed.
+import { create } from 'zustand';
+import { planSweep, SWEEP_PARAMS, type ExperimentSpec, type SweepAxis } from '../spec';
+import { ACTIVE_PHASES, useRunStore } from './runStore';
+
+export interface SweepCellRun {
+  i: number;
+  j: number;
+  label: string;
+  runId: number;
+}
+
+export interface Sweep {
+  id: number;
+  axes: SweepAxis[];
+  cells: SweepCellRun[];
+}
+
+interface SweepState {
+  sweeps: Sweep[];
+  /** Plan and queue a sweep of `spec`; returns the problem, in words, or null once it is queued. */
+  start: (spec: ExperimentSpec, axes: SweepAxis[]) => string | null;
+  /** Stop every run of the sweep still queued or training. */
+  cancel: (id: number) => void;
+  /** Train the cells that did not finish: from their kept model where there is one, else afresh. */
+  resume: (id: number) => void;
+  remove: (id: number) => void;
+}
+
+const KEY = 'nn-playground-sweeps';
+
+/** Sweeps read back from storage, keeping only well-formed ones (storage is untrusted input). */
+function load(): Sweep[] {
+  try {
+    const raw: unknown = JSON.parse(globalThis.localStorage?.getItem(KEY) ?? '[]');
+    if (!Array.isArray(raw)) return [];
+    const isInt = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
+    return raw.filter(
+      (s): s is Sweep =>
+        typeof s === 'object' &&
+        s !== null &&
+        isInt(s.id) &&
+        Array.isArray(s.axes) &&
+        s.axes.length >= 1 &&
+        s.axes.length <= 2 &&
+        s.axes.every(
+          (a: unknown) =>
+            typeof a === 'object' &&
+            a !== null &&
+            (SWEEP_PARAMS as readonly unknown[]).includes((a as SweepAxis).param) &&
+            Array.isArray((a as SweepAxis).values) &&
+            (a as SweepAxis).values.every((v) => Number.isFinite(v)),
+        ) &&
+        Array.isArray(s.cells) &&
+        s.cells.every(
+          (c: unknown) =>
+            typeof c === 'object' &&
+            c !== null &&
+            isInt((c as SweepCellRun).i) &&
+            isInt((c as SweepCellRun).j) &&
+            isInt((c as SweepCellRun).runId) &&
+            typeof (c as SweepCellRun).label === 'string',
+        ),
+    );
+  } catch {
+    return [];
+  }
+}
+
+function persist(sweeps: Sweep[]): void {
+  try {
+    globalThis.localStorage?.setItem(KEY, JSON.stringify(sweeps));
+  } catch {
+    // Storage full or off: the sweep still runs; only its grid is not kept across a reload.
+  }
+}
+
+export const useSweepStore = create<SweepState>((set, get) => {
+  const update = (sweeps: Sweep[]) => {
+    persist(sweeps);
+    set({ sweeps });
+  };
+  return {
+    sweeps: load(),
+    start(spec, axes) {
+      const plan = planSweep(spec, axes);
+      if (!plan.ok) return plan.error;
+      const ids = useRunStore.getState().sweep(plan.cells);
+      const id = Math.max(0, ...get().sweeps.map((s) => s.id)) + 1;
+      const cells = plan.cells.map((c, k) => ({ i: c.i, j: c.j, label: c.label, runId: ids[k] }));
+      update([...get().sweeps, { id, axes, cells }]);
+      return null;
+    },
+    cancel(id) {
+      const runs = useRunStore.getState();
+      const sweep = get().sweeps.find((s) => s.id === id);
+      for (const c of sweep?.cells ?? []) {
+        const run = runs.runs.find((r) => r.id === c.runId);
+        if (run && ACTIVE_PHASES.includes(run.phase)) runs.stop(run.id);
+      }
+    },
+    resume(id) {
+      const runs = useRunStore.getState();
+      const sweep = get().sweeps.find((s) => s.id === id);
+      if (!sweep) return;
+      const again: { cell: SweepCellRun; spec: ExperimentSpec }[] = [];
+      for (const c of sweep.cells) {
+        const run = runs.runs.find((r) => r.id === c.runId);
+        if (run?.phase === 'completed' || (run && ACTIVE_PHASES.includes(run.phase))) continue;
+        if (run?.model && run.model.epoch < run.spec.training.epochs) void runs.resumeRun(run.id);
+        else if (run) again.push({ cell: c, spec: run.spec });
+      }
+      if (!again.length) return;
+      const ids = runs.sweep(again.map((a) => ({ spec: a.spec, label: a.cell.label })));
+      const replaced = new Map(again.map((a, k) => [a.cell.runId, ids[k]]));
+      update(
+        get().sweeps.map((s) =>
+          s.id === id ? { ...s, cells: s.cells.map((c) => ({ ...c, runId: replaced.get(c.runId) ?? c.runId })) } : s,
+        ),
+      );
+    },
+    remove(id) {
+      update(get().sweeps.filter((s) => s.id !== id));
+    },
+  };
+});
