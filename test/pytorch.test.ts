@@ -427,12 +427,13 @@ describe.skipIf(!hasTorch)('PyTorch export', () => {
     expect(refused.stderr).toContain("the tensor layers.0.weight has shape [4, 8], but this model's is [2, 8]");
   });
 
-  test('the program is one readable file about nanoGPT’s size, needing only PyTorch', () => {
+  test('the program is one readable file shorter than nanoGPT’s two, needing only PyTorch', () => {
     for (const [name] of CASES) {
       const source = readFileSync(join(trained.get(name)!.program, 'train.py'), 'utf8');
-      // nanoGPT's train.py is 336 lines and its model.py 330 more; ours holds the model (only the
-      // kind and recurrent cell exported) and any optimizer PyTorch lacks (Lion, Muon) too.
-      expect(source.split('\n').length).toBeLessThan(500);
+      // nanoGPT's train.py is 336 lines and its model.py 330 more: 666. Ours holds the model (only
+      // the kind and recurrent cell exported, with its options), any optimizer PyTorch lacks (Lion,
+      // Muon) and the loop in one file, and stays shorter than those two.
+      expect(source.split('\n').length).toBeLessThan(666);
       const imports = [...source.matchAll(/^(?:import|from) (\w+)/gm)].map((m) => m[1]);
       expect(new Set(imports)).toEqual(new Set(['argparse', 'json', 'math', 'os', 'struct', 'sys', 'torch']));
     }

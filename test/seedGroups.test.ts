@@ -33,6 +33,8 @@ test('runs differing only in seed (or backend) form one group; any other differe
     [1, 2, 4],
     [3, 5],
   ]);
+  // The same experiment trained again under the same seed is no second seed.
+  expect(seedGroups([run(1), run(2)]).map((g) => g.map((r) => r.id))).toEqual([[1], [2]]);
 });
 
 test('the band is min–max or ±1 standard deviation around the mean', () => {

@@ -9,11 +9,15 @@ export type SeedBand = 'minmax' | 'std' | 'off';
 export const sameButSeed = (a: Run, b: Run) =>
   diffSpecs(a.spec, b.spec).every((d) => d.path === 'seed' || d.path === 'backend');
 
-/** The runs in groups of the same experiment, in the order each group first appears; singletons too. */
+/**
+ * The runs in groups of the same experiment under distinct seeds, in the order each group first
+ * appears; singletons too. A run of a seed a group already has (the same experiment trained again)
+ * starts a group of its own.
+ */
 export function seedGroups(runs: Run[]): Run[][] {
   const groups: Run[][] = [];
   for (const run of runs) {
-    const group = groups.find((g) => sameButSeed(g[0], run));
+    const group = groups.find((g) => sameButSeed(g[0], run) && !g.some((r) => r.spec.seed === run.spec.seed));
     if (group) group.push(run);
     else groups.push([run]);
   }
