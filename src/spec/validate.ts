@@ -556,9 +556,10 @@ function checkModel(errors: Errors, model: Record<string, unknown>): void {
     else if (
       model.residual &&
       Array.isArray(model.hidden) &&
-      model.hidden.every(
-        (l, i, all) => i === 0 || !isObject(l) || !isObject(all[i - 1]) || l.units !== all[i - 1].units,
-      )
+      (model.hidden as unknown[]).every((l, i, all) => {
+        const before = all[i - 1];
+        return i === 0 || !isObject(l) || !isObject(before) || l.units !== before.units;
+      })
     )
       errors.push({
         field: 'model.residual',

@@ -31,39 +31,33 @@ interface SweepState {
 
 const KEY = 'nn-playground-sweeps';
 
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+const isIndex = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
+
+const isAxis = (a: unknown): a is SweepAxis =>
+  isRecord(a) &&
+  (SWEEP_PARAMS as readonly unknown[]).includes(a.param) &&
+  Array.isArray(a.values) &&
+  a.values.every((v) => Number.isFinite(v));
+
+const isCell = (c: unknown): c is SweepCellRun =>
+  isRecord(c) && isIndex(c.i) && isIndex(c.j) && isIndex(c.runId) && typeof c.label === 'string';
+
+const isSweep = (s: unknown): s is Sweep =>
+  isRecord(s) &&
+  isIndex(s.id) &&
+  Array.isArray(s.axes) &&
+  s.axes.length >= 1 &&
+  s.axes.length <= 2 &&
+  s.axes.every(isAxis) &&
+  Array.isArray(s.cells) &&
+  s.cells.every(isCell);
+
 /** Sweeps read back from storage, keeping only well-formed ones (storage is untrusted input). */
 function load(): Sweep[] {
   try {
     const raw: unknown = JSON.parse(globalThis.localStorage?.getItem(KEY) ?? '[]');
-    if (!Array.isArray(raw)) return [];
-    const isInt = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
-    return raw.filter(
-      (s): s is Sweep =>
-        typeof s === 'object' &&
-        s !== null &&
-        isInt(s.id) &&
-        Array.isArray(s.axes) &&
-        s.axes.length >= 1 &&
-        s.axes.length <= 2 &&
-        s.axes.every(
-          (a: unknown) =>
-            typeof a === 'object' &&
-            a !== null &&
-            (SWEEP_PARAMS as readonly unknown[]).includes((a as SweepAxis).param) &&
-            Array.isArray((a as SweepAxis).values) &&
-            (a as SweepAxis).values.every((v) => Number.isFinite(v)),
-        ) &&
-        Array.isArray(s.cells) &&
-        s.cells.every(
-          (c: unknown) =>
-            typeof c === 'object' &&
-            c !== null &&
-            isInt((c as SweepCellRun).i) &&
-            isInt((c as SweepCellRun).j) &&
-            isInt((c as SweepCellRun).runId) &&
-            typeof (c as SweepCellRun).label === 'string',
-        ),
-    );
+    return Array.isArray(raw) ? raw.filter(isSweep) : [];
   } catch {
     return [];
   }
