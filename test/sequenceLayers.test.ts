@@ -11,6 +11,7 @@ import {
   rmsNorm,
   ropeTables,
   sinusoidalPositions,
+  type AttentionOptions,
   type RopeTables,
 } from '../src/engine/attention';
 import { Rng } from '../src/data/rng';
@@ -143,51 +144,44 @@ describe.each(cells)('the $name layer', ({ module, g, gates, biases, run }) => {
   });
 });
 
-describe('causal multi-head self-attention', () => {
-  const g = golden.attention;
-  const { batch, time, d, heads } = g.shape;
-  const params = () => ({
+/** An attention fixture's input and weights as tensors, by name. */
+function attentionParams(g: typeof golden.attention | typeof golden.ropeAttention): Record<string, tf.Tensor> {
+  const { batch, time, d } = g.shape;
+  return {
     x: t(g.x, [batch, time, d]),
     wqkv: t(g.wqkv, [d, 3 * d]),
     bqkv: t(g.bqkv, [3 * d]),
     wo: t(g.wo, [d, d]),
     bo: t(g.bo, [d]),
-  });
+  };
+}
+
+/** causalSelfAttention of those tensors. */
+const attend = (p: Record<string, tf.Tensor>, heads: number, mask: tf.Tensor2D, options: AttentionOptions = {}) =>
+  causalSelfAttention(
+    p.x as tf.Tensor3D,
+    { wqkv: p.wqkv as tf.Tensor2D, bqkv: p.bqkv as tf.Tensor1D, wo: p.wo as tf.Tensor2D, bo: p.bo as tf.Tensor1D },
+    heads,
+    mask,
+    options,
+  );
+
+describe('causal multi-head self-attention', () => {
+  const g = golden.attention;
+  const { batch, time, d, heads } = g.shape;
+  const params = () => attentionParams(g);
   let mask: tf.Tensor2D;
   beforeAll(() => {
     mask = causalMask(time);
   });
-  const f = (p: Record<string, tf.Tensor>) =>
-    causalSelfAttention(
-      p.x as tf.Tensor3D,
-      {
-        wqkv: p.wqkv as tf.Tensor2D,
-        bqkv: p.bqkv as tf.Tensor1D,
-        wo: p.wo as tf.Tensor2D,
-        bo: p.bo as tf.Tensor1D,
-      },
-      heads,
-      mask,
-    ).out;
+  const f = (p: Record<string, tf.Tensor>) => attend(p, heads, mask).out;
 
   test('forward, attention weights and backward agree with PyTorch’s nn.MultiheadAttention', () => {
     const p = params();
     const R = t(g.R, [batch, time, d]);
     const { out, grads } = gradsOf(f, p, R);
     expectClose(out, g.out);
-    const weights = tf.tidy(() =>
-      causalSelfAttention(
-        p.x as tf.Tensor3D,
-        {
-          wqkv: p.wqkv as tf.Tensor2D,
-          bqkv: p.bqkv as tf.Tensor1D,
-          wo: p.wo as tf.Tensor2D,
-          bo: p.bo as tf.Tensor1D,
-        },
-        heads,
-        mask,
-      ).weights.dataSync(),
-    );
+    const weights = tf.tidy(() => attend(p, heads, mask).weights.dataSync());
     expectClose(weights, g.weights);
     // Causal: no weight on later positions.
     for (let q = 0; q < time; q++) for (let k = q + 1; k < time; k++) expect(weights[q * time + k]).toBeLessThan(1e-6);
@@ -201,7 +195,7 @@ describe('causal multi-head self-attention', () => {
     const { grads } = gradsOf(f, p, R);
     const rng = new Rng(1);
     for (const name of ['wqkv', 'bqkv', 'wo', 'x']) {
-      const size = p[name as keyof typeof p].size;
+      const size = p[name].size;
       const coords = Array.from({ length: 4 }, () => Math.floor(rng.next() * size));
       const fd = finiteDifference(f, p, R, name, coords);
       coords.forEach((k, i) => expect(Math.abs(fd[i] - grads[name][k]), `${name}[${k}]`).toBeLessThan(2e-3));
@@ -233,21 +227,8 @@ test('RMS norm agrees with the fixture script’s PyTorch reference', () => {
 describe('causal attention with rotary positions (RoPE)', () => {
   const g = golden.ropeAttention;
   const { batch, time, d, heads } = g.shape;
-  const params = () => ({
-    x: t(g.x, [batch, time, d]),
-    wqkv: t(g.wqkv, [d, 3 * d]),
-    bqkv: t(g.bqkv, [3 * d]),
-    wo: t(g.wo, [d, d]),
-    bo: t(g.bo, [d]),
-  });
-  const run = (p: Record<string, tf.Tensor>, mask: tf.Tensor2D, rope: RopeTables) =>
-    causalSelfAttention(
-      p.x as tf.Tensor3D,
-      { wqkv: p.wqkv as tf.Tensor2D, bqkv: p.bqkv as tf.Tensor1D, wo: p.wo as tf.Tensor2D, bo: p.bo as tf.Tensor1D },
-      heads,
-      mask,
-      { rope },
-    );
+  const params = () => attentionParams(g);
+  const run = (p: Record<string, tf.Tensor>, mask: tf.Tensor2D, rope: RopeTables) => attend(p, heads, mask, { rope });
 
   test('forward, weights and backward agree with the fixture script’s PyTorch reference', () => {
     const p = params();

@@ -17,24 +17,36 @@ def flat(t):
     return [round(v, 10) for v in t.detach().flatten().tolist()]
 
 
-def lstm_case():
+def recurrent_case(make, summed_bias):
+    """One PyTorch recurrent layer (make(inputs, units)) on a fixed input: weights in our layout, and
+    either the one summed bias (LSTM, RNN: b_ih + b_hh) or both (GRU: bx, bh)."""
     B, T, I, H = 2, 4, 3, 5
-    lstm = torch.nn.LSTM(I, H, batch_first=True)
+    layer = make(I, H)
     x = torch.randn(B, T, I, requires_grad=True)
     R = torch.randn(B, T, H)
-    out, _ = lstm(x)
+    out, _ = layer(x)
     (out * R).sum().backward()
+    if summed_bias:  # d loss / d b_ih equals d loss / d (b_ih + b_hh)
+        biases = {"b": flat(layer.bias_ih_l0 + layer.bias_hh_l0)}
+        bias_grads = {"b": flat(layer.bias_ih_l0.grad)}
+    else:
+        biases = {"bx": flat(layer.bias_ih_l0), "bh": flat(layer.bias_hh_l0)}
+        bias_grads = {"bx": flat(layer.bias_ih_l0.grad), "bh": flat(layer.bias_hh_l0.grad)}
     return {
         "shape": {"batch": B, "time": T, "inputs": I, "units": H},
         "x": flat(x), "R": flat(R),
-        "wx": flat(lstm.weight_ih_l0.t()), "wh": flat(lstm.weight_hh_l0.t()),
-        "b": flat(lstm.bias_ih_l0 + lstm.bias_hh_l0),
+        "wx": flat(layer.weight_ih_l0.t()), "wh": flat(layer.weight_hh_l0.t()),
+        **biases,
         "out": flat(out),
         "grad": {
-            "x": flat(x.grad), "wx": flat(lstm.weight_ih_l0.grad.t()), "wh": flat(lstm.weight_hh_l0.grad.t()),
-            "b": flat(lstm.bias_ih_l0.grad),  # d loss / d b_ih equals d loss / d (b_ih + b_hh)
+            "x": flat(x.grad), "wx": flat(layer.weight_ih_l0.grad.t()), "wh": flat(layer.weight_hh_l0.grad.t()),
+            **bias_grads,
         },
     }
+
+
+def lstm_case():
+    return recurrent_case(lambda i, h: torch.nn.LSTM(i, h, batch_first=True), summed_bias=True)
 
 
 def attention_case():
@@ -75,43 +87,11 @@ def layer_norm_case():
 
 
 def gru_case():
-    B, T, I, H = 2, 4, 3, 5
-    gru = torch.nn.GRU(I, H, batch_first=True)
-    x = torch.randn(B, T, I, requires_grad=True)
-    R = torch.randn(B, T, H)
-    out, _ = gru(x)
-    (out * R).sum().backward()
-    return {
-        "shape": {"batch": B, "time": T, "inputs": I, "units": H},
-        "x": flat(x), "R": flat(R),
-        "wx": flat(gru.weight_ih_l0.t()), "wh": flat(gru.weight_hh_l0.t()),
-        "bx": flat(gru.bias_ih_l0), "bh": flat(gru.bias_hh_l0),
-        "out": flat(out),
-        "grad": {
-            "x": flat(x.grad), "wx": flat(gru.weight_ih_l0.grad.t()), "wh": flat(gru.weight_hh_l0.grad.t()),
-            "bx": flat(gru.bias_ih_l0.grad), "bh": flat(gru.bias_hh_l0.grad),
-        },
-    }
+    return recurrent_case(lambda i, h: torch.nn.GRU(i, h, batch_first=True), summed_bias=False)
 
 
 def rnn_case():
-    B, T, I, H = 2, 4, 3, 5
-    rnn = torch.nn.RNN(I, H, nonlinearity="tanh", batch_first=True)
-    x = torch.randn(B, T, I, requires_grad=True)
-    R = torch.randn(B, T, H)
-    out, _ = rnn(x)
-    (out * R).sum().backward()
-    return {
-        "shape": {"batch": B, "time": T, "inputs": I, "units": H},
-        "x": flat(x), "R": flat(R),
-        "wx": flat(rnn.weight_ih_l0.t()), "wh": flat(rnn.weight_hh_l0.t()),
-        "b": flat(rnn.bias_ih_l0 + rnn.bias_hh_l0),
-        "out": flat(out),
-        "grad": {
-            "x": flat(x.grad), "wx": flat(rnn.weight_ih_l0.grad.t()), "wh": flat(rnn.weight_hh_l0.grad.t()),
-            "b": flat(rnn.bias_ih_l0.grad),
-        },
-    }
+    return recurrent_case(lambda i, h: torch.nn.RNN(i, h, nonlinearity="tanh", batch_first=True), summed_bias=True)
 
 
 def rms_norm_case():

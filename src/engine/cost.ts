@@ -2,6 +2,7 @@
 // "Compute cost"). No tfjs import, so the UI can use it.
 import {
   GATES,
+  residualLayers,
   type Activation,
   type LstmSpec,
   type MlpSpec,
@@ -139,14 +140,21 @@ function layer(
 }
 
 /** A dense layer; `inputGrad` is false when its input is data. */
-function dense(name: string, inputs: number, outputs: number, activation: Activation, inputGrad: boolean): LayerCost {
+function dense(
+  name: string,
+  inputs: number,
+  outputs: number,
+  activation: Activation,
+  inputGrad: boolean,
+  extra = { params: 0, work: 0 },
+): LayerCost {
   return layer(
     name,
     inputs,
     outputs,
-    inputs * outputs + outputs,
+    inputs * outputs + outputs + extra.params,
     linearMatMuls(1, inputs, outputs, { bias: true, inputGrad }),
-    outputs + ACTIVATION_FLOPS[activation] * outputs,
+    outputs + ACTIVATION_FLOPS[activation] * outputs + extra.work,
     [[inputs, outputs]],
   );
 }
@@ -167,24 +175,14 @@ function total(layers: LayerCost[]): ModelCost {
 export function mlpCost(model: MlpSpec, inputDim: number, outputDim: number): ModelCost {
   const layers: LayerCost[] = [];
   let width = inputDim;
+  const norm = model.norm === 'layerNorm';
+  const residualAt = residualLayers(model);
   model.hidden.forEach((l, i) => {
-    const plain = dense(`dense ${i + 1}`, width, l.units, l.activation, i > 0);
-    const norm = model.norm === 'layerNorm';
-    const residual = model.residual && i > 0 && width === l.units;
-    const extraWork = (norm ? layerNormFlops(l.units, 1) : 0) + (residual ? l.units : 0);
-    layers.push(
-      extraWork
-        ? layer(
-            plain.name,
-            width,
-            l.units,
-            plain.params + (norm ? 2 * l.units : 0),
-            plain.matmulFlops,
-            plain.forwardFlops - plain.matmulFlops.forward + extraWork,
-            plain.matrices,
-          )
-        : plain,
-    );
+    const extra = {
+      params: norm ? 2 * l.units : 0,
+      work: (norm ? layerNormFlops(l.units, 1) : 0) + (residualAt[i] ? l.units : 0),
+    };
+    layers.push(dense(`dense ${i + 1}`, width, l.units, l.activation, i > 0, extra));
     width = l.units;
   });
   const out = dense('output', width, outputDim, 'linear', model.hidden.length > 0);

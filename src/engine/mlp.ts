@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Activation, InitKind, MlpSpec } from '../spec/types';
+import { residualLayers, type Activation, type InitKind, type MlpSpec } from '../spec/types';
 import { Rng } from '../data/rng';
 import { activate } from './activations';
 import { layerNorm } from './attention';
@@ -115,7 +115,8 @@ export function buildMlp(spec: MlpSpec, inputDim: number, outputDim: number, see
     { name: 'output', units: outputDim, activation: 'linear' as Activation, dropout: 0 },
   ];
   let fanIn = inputDim;
-  const layers: DenseParams[] = shapes.map((s) => {
+  const residualAt = residualLayers(spec);
+  const layers: DenseParams[] = shapes.map((s, i) => {
     // tidy frees the initial tensors; variables survive it.
     const kernel = tf.tidy(() =>
       tf.variable(
@@ -131,8 +132,7 @@ export function buildMlp(spec: MlpSpec, inputDim: number, outputDim: number, see
             bias: tf.tidy(() => tf.variable(tf.zeros([s.units]))),
           }
         : null;
-    // Residual between hidden layers of equal width (not from the input features).
-    const residual = spec.residual && hiddenLayer && s.name !== 'dense 1' && fanIn === s.units;
+    const residual = hiddenLayer && residualAt[i] === true;
     fanIn = s.units;
     return { name: s.name, kernel, bias, activation: s.activation, dropout: s.dropout, norm, residual };
   });

@@ -144,6 +144,11 @@ export interface MlpSpec {
   norm: MlpNorm;
 }
 
+/** Per hidden layer, whether it adds its input to its output: with residual on, each after the first that is as wide as the one before. */
+export function residualLayers(model: Pick<MlpSpec, 'residual' | 'hidden'>): boolean[] {
+  return model.hidden.map((l, i) => model.residual && i > 0 && model.hidden[i - 1].units === l.units);
+}
+
 export const MLP_NORMS = ['none', 'layerNorm'] as const;
 export type MlpNorm = (typeof MLP_NORMS)[number];
 

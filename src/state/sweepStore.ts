@@ -2,7 +2,7 @@
 // the run store (and its storage); this keeps which run is which cell, in localStorage, so a sweep's
 // table and heatmap come back after a reload, and its unfinished cells can be resumed.
 import { create } from 'zustand';
-import { planSweep, SWEEP_PARAMS, type ExperimentSpec, type SweepAxis } from '../spec';
+import { isObject, planSweep, SWEEP_PARAMS, type ExperimentSpec, type SweepAxis } from '../spec';
 import { ACTIVE_PHASES, useRunStore } from './runStore';
 
 export interface SweepCellRun {
@@ -31,20 +31,19 @@ interface SweepState {
 
 const KEY = 'nn-playground-sweeps';
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 const isIndex = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
 
 const isAxis = (a: unknown): a is SweepAxis =>
-  isRecord(a) &&
+  isObject(a) &&
   (SWEEP_PARAMS as readonly unknown[]).includes(a.param) &&
   Array.isArray(a.values) &&
   a.values.every((v) => Number.isFinite(v));
 
 const isCell = (c: unknown): c is SweepCellRun =>
-  isRecord(c) && isIndex(c.i) && isIndex(c.j) && isIndex(c.runId) && typeof c.label === 'string';
+  isObject(c) && isIndex(c.i) && isIndex(c.j) && isIndex(c.runId) && typeof c.label === 'string';
 
 const isSweep = (s: unknown): s is Sweep =>
-  isRecord(s) &&
+  isObject(s) &&
   isIndex(s.id) &&
   Array.isArray(s.axes) &&
   s.axes.length >= 1 &&

@@ -64,7 +64,8 @@ export function LessonsList() {
 const sameExperiment = (run: Run, lesson: Lesson) =>
   lesson.target.kind === 'experiment' && diffSpecs(run.spec, lesson.target.spec).every((d) => d.path === 'backend');
 
-const FINISHED = ['completed', 'stopped', 'diverged', 'exploded', 'failed'];
+/** A run the person stopped has no verdict: it did not run the lesson through. */
+const FINISHED = ['completed', 'diverged', 'exploded', 'failed'];
 
 function useClaimResult(lesson: Lesson | undefined): ClaimResult | null {
   const run = useRunStore((s) => selectedRun(s));
@@ -76,7 +77,7 @@ function useClaimResult(lesson: Lesson | undefined): ClaimResult | null {
     lab.kinds.forEach((k, i) => (finals[k] = lab.paths[i].losses[lab.settings.steps]));
     return labClaim(lesson.claim, finals);
   }
-  if (!run || !sameExperiment(run, lesson) || !FINISHED.includes(run.phase) || run.phase === 'stopped') return null;
+  if (!run || !sameExperiment(run, lesson) || !FINISHED.includes(run.phase)) return null;
   return runClaim(lesson.claim, {
     status: run.phase as 'completed',
     epochs: run.epochs,
