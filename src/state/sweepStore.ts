@@ -1,6 +1,6 @@
 // The sweeps started here: each grid's axes and the run in each cell. The runs themselves live in
 // the run store (and its storage); this keeps which run is which cell, in localStorage, so a sweep's
-// table and heatmap come back after a reload, and its unfinished cells can be resumed.
+// table and heatmap come back after a reload, and its unfinished cells can be trained again.
 import { create } from 'zustand';
 import { isObject, planSweep, SWEEP_PARAMS, type ExperimentSpec, type SweepAxis } from '../spec';
 import { ACTIVE_PHASES, useRunStore } from './runStore';
@@ -24,7 +24,7 @@ interface SweepState {
   start: (spec: ExperimentSpec, axes: SweepAxis[]) => string | null;
   /** Stop every run of the sweep still queued or training. */
   cancel: (id: number) => void;
-  /** Train the cells that did not finish: from their kept model where there is one, else afresh. */
+  /** Train the cells that did not finish again, from the start, one after another. */
   resume: (id: number) => void;
   remove: (id: number) => void;
 }
@@ -98,13 +98,14 @@ export const useSweepStore = create<SweepState>((set, get) => {
       const runs = useRunStore.getState();
       const sweep = get().sweeps.find((s) => s.id === id);
       if (!sweep) return;
-      const again: { cell: SweepCellRun; spec: ExperimentSpec }[] = [];
-      for (const c of sweep.cells) {
+      // Every unfinished cell trains afresh, all in one launch: a launch replaces whatever trains,
+      // so resuming some cells from their checkpoints beside it would stop one or the other.
+      const again = sweep.cells.flatMap((c) => {
         const run = runs.runs.find((r) => r.id === c.runId);
-        if (run?.phase === 'completed' || (run && ACTIVE_PHASES.includes(run.phase))) continue;
-        if (run?.model && run.model.epoch < run.spec.training.epochs) void runs.resumeRun(run.id);
-        else if (run) again.push({ cell: c, spec: run.spec });
-      }
+        return run && run.phase !== 'completed' && !ACTIVE_PHASES.includes(run.phase)
+          ? [{ cell: c, spec: run.spec }]
+          : [];
+      });
       if (!again.length) return;
       const ids = runs.sweep(again.map((a) => ({ spec: a.spec, label: a.cell.label })));
       const replaced = new Map(again.map((a, k) => [a.cell.runId, ids[k]]));

@@ -582,7 +582,7 @@ test('a sweep of learning rate × batch size: queued runs, a heatmap with the be
     .poll(() => page.getByTestId('sweep-results').locator('strong').first().textContent(), { timeout: 120_000 })
     .toMatch(/Sweep 2 \(latest of 2\): 2 of 2 finished/);
   await page.close();
-});
+}, 240_000);
 
 test('MNIST: the real digits load from the shipped files and an MLP trains on them', async () => {
   const { page } = await openPage(
