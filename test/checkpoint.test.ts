@@ -34,6 +34,11 @@ function specs(): Record<string, ExperimentSpec> {
       s.dataset.samples = 200;
       mlpOf(s).hidden[0].dropout = 0.3;
     }),
+    // Its evaluation losses depend on the running statistics: restored with the weights.
+    'mlp with BatchNorm': base((s) => {
+      s.dataset.samples = 200;
+      s.model = { ...mlpOf(s), norm: 'batchNorm' };
+    }),
     lstm: base((s) => {
       s.dataset = { ...s.dataset, kind: 'names', ...datasetDefaults('names'), samples: 300, contextLength: 8 };
       s.model = { kind: 'lstm', cell: 'lstm', embedding: 4, layers: [{ units: 8, dropout: 0.2 }] };
@@ -86,7 +91,7 @@ const relativeGap = (a: number[], b: number[]) =>
 const figures = (e: EpochMetrics) => [...e.batchLosses, e.trainLoss, e.valLoss];
 
 describe.each(['cpu', 'wasm'])('on %s', (backend) => {
-  test.each(['mlp', 'lstm', 'GRU under Muon', 'transformer'])(
+  test.each(['mlp', 'mlp with BatchNorm', 'lstm', 'GRU under Muon', 'transformer'])(
     'a %s stopped after epoch 2 and resumed gives the uninterrupted run’s losses',
     async (kind) => {
       await activateBackend(backend as 'cpu' | 'wasm');

@@ -150,6 +150,11 @@ const profiled: [string, ExperimentSpec][] = [
     }),
   ],
   [
+    // No bias before BatchNorm: the matmuls' backward pass has no bias sum.
+    'MLP on spiral with BatchNorm',
+    specFor('spiral', { ...MLP_OPTION_DEFAULTS, kind: 'mlp', hidden: [wide, wide], norm: 'batchNorm' }),
+  ],
+  [
     'MLP on a series (a wide first layer)',
     specFor('sines', { ...MLP_OPTION_DEFAULTS, kind: 'mlp', hidden: [wide] }, (s) => {
       s.dataset.contextLength = 64;

@@ -33,6 +33,14 @@ type Line = Record<string, number>;
 /** One process per core for the data-parallel test, and no thread fights on CI's two cores. */
 const pythonEnv = { ...process.env, OMP_NUM_THREADS: '1' };
 
+/** The per-epoch JSON lines a run printed. */
+const epochLines = (out: string): Line[] =>
+  out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Line)
+    .filter((l) => 'epoch' in l);
+
 function trainPy(dir: string, args: string[] = [], env: Record<string, string> = {}): Line[] {
   const result = spawnSync(PYTHON, ['train.py', '--device', 'cpu', ...args], {
     cwd: dir,
@@ -40,11 +48,34 @@ function trainPy(dir: string, args: string[] = [], env: Record<string, string> =
     encoding: 'utf8',
   });
   if (result.status !== 0) throw new Error(`train.py failed (${result.status}): ${result.stderr}`);
-  return result.stdout
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Line)
-    .filter((l) => 'epoch' in l);
+  return epochLines(result.stdout);
+}
+
+/** train.py as two processes on the CPU, started as torchrun starts them: each one's output and errors. */
+async function dataParallel(program: string): Promise<{ out: string; err: string }[]> {
+  const port = await freePort();
+  const rank = (r: number) =>
+    new Promise<{ out: string; err: string }>((resolve, reject) => {
+      const child = spawn(PYTHON, ['train.py', '--device', 'cpu'], {
+        cwd: program,
+        env: {
+          ...pythonEnv,
+          MASTER_ADDR: '127.0.0.1',
+          MASTER_PORT: String(port),
+          WORLD_SIZE: '2',
+          RANK: String(r),
+          LOCAL_RANK: String(r),
+        },
+      });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (err += d));
+      child.on('close', (code) =>
+        code === 0 ? resolve({ out, err }) : reject(new Error(`rank ${r} exited ${code}: ${err}`)),
+      );
+    });
+  return Promise.all([rank(0), rank(1)]);
 }
 
 const relative = (a: number, b: number) => Math.abs(a - b) / Math.max(1e-12, Math.abs(b));
@@ -340,6 +371,21 @@ const CASES: [string, ExperimentSpec][] = [
       s.training.batchSize = 32;
     }),
   ],
+  [
+    // Its evaluation losses come from the running statistics: they must move as nn.BatchNorm1d's do.
+    'MLP on spiral with BatchNorm (3 × 12 tanh, batches of 16), momentum',
+    spec((s) => {
+      s.dataset.kind = 'spiral';
+      s.model = {
+        ...MLP_OPTION_DEFAULTS,
+        kind: 'mlp',
+        hidden: [0, 1, 2].map(() => ({ units: 12, activation: 'tanh' as const, dropout: 0 })),
+        norm: 'batchNorm',
+      };
+      s.training = { ...s.training, batchSize: 16 };
+      s.training.optimizer = { ...s.training.optimizer, kind: 'momentum', learningRate: 0.05 };
+    }),
+  ],
 ];
 
 describe.skipIf(!hasTorch)('PyTorch export', () => {
@@ -357,41 +403,28 @@ describe.skipIf(!hasTorch)('PyTorch export', () => {
     // Its final weights are a weights file the app loads: the engine's names and shapes.
     const saved = decodeSafetensors(new Uint8Array(readFileSync(join(program, 'final.safetensors'))));
     const init = decodeSafetensors(new Uint8Array(readFileSync(join(program, 'init.safetensors'))));
-    expect(saved.tensors.map((t) => [t.name, t.shape])).toEqual(init.tensors.map((t) => [t.name, t.shape]));
+    // (In any order: PyTorch writes a layer's BatchNorm statistics beside its weights, the app after all of them.)
+    const entries = (file: typeof saved) => file.tensors.map((t) => [t.name, t.shape]).sort();
+    expect(entries(saved)).toEqual(entries(init));
     expect(saved.metadata).toMatchObject({ format: 'nn-playground-weights', epoch: '3' });
   });
 
   test('two data-parallel processes (started as torchrun starts them) give the losses of one', async () => {
     const { program, run } = trained.get(CASES[5][0])!;
-    const port = await freePort();
-    const rank = (r: number) =>
-      new Promise<string>((resolve, reject) => {
-        const child = spawn(PYTHON, ['train.py', '--device', 'cpu'], {
-          cwd: program,
-          env: {
-            ...pythonEnv,
-            MASTER_ADDR: '127.0.0.1',
-            MASTER_PORT: String(port),
-            WORLD_SIZE: '2',
-            RANK: String(r),
-            LOCAL_RANK: String(r),
-          },
-        });
-        let out = '';
-        let err = '';
-        child.stdout.on('data', (d) => (out += d));
-        child.stderr.on('data', (d) => (err += d));
-        child.on('close', (code) =>
-          code === 0 ? resolve(out) : reject(new Error(`rank ${r} exited ${code}: ${err}`)),
-        );
-      });
-    const [zero, one] = await Promise.all([rank(0), rank(1)]);
-    expect(one).toBe(''); // only rank 0 prints
-    const lines = zero
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as Line);
-    expectSameLosses(lines, run.epochs);
+    const [zero, one] = await dataParallel(program);
+    expect(one.out).toBe(''); // only rank 0 prints
+    expectSameLosses(epochLines(zero.out), run.epochs);
+  });
+
+  test('with BatchNorm on the CPU, two processes each normalise their own share of a batch, and say so', async () => {
+    const { program, run } = trained.get(CASES.at(-1)![0])!;
+    const [zero] = await dataParallel(program);
+    expect(zero.err).toMatch(/BatchNorm on cpu: each process normalises over its own share of the batch/);
+    const lines = epochLines(zero.out);
+    expect(lines.map((l) => l.epoch)).toEqual(run.epochs.map((e) => e.epoch));
+    // Statistics over 8 rows instead of 16: close to one process's losses, but not the same.
+    lines.forEach((l, i) => expect(relative(l.valLoss, run.epochs[i].valLoss)).toBeLessThan(0.2));
+    expect(Math.max(...lines.map((l, i) => relative(l.valLoss, run.epochs[i].valLoss)))).toBeGreaterThan(1e-4);
   });
 
   test('--resume goes on from the app’s weights file: its epoch, schedule and shuffle continue', async () => {

@@ -14,7 +14,10 @@ import {
   type AttentionOptions,
   type RopeTables,
 } from '../src/engine/attention';
+import { batchNormEval, batchNormTrain, updateRunningStatistics } from '../src/engine/batchNorm';
 import { Rng } from '../src/data/rng';
+import { buildTransformer, type TransformerModelSpec } from '../src/engine/sequenceModels';
+import { TRANSFORMER_OPTION_DEFAULTS } from '../src/spec';
 import golden from './fixtures/sequence.json';
 
 beforeAll(async () => {
@@ -213,6 +216,66 @@ test('layer norm agrees with PyTorch', () => {
   for (const name of ['x', 'gamma', 'beta'] as const) expectClose(grads[name], g.grad[name]);
   tf.dispose([...Object.values(p), R]);
 });
+
+test('batch norm agrees with PyTorch’s BatchNorm1d: training pass, gradients, running statistics, evaluation', () => {
+  const g = golden.batchNorm;
+  const [n, units] = [5, 6];
+  const p = { x: t(g.x, [n, units]), gamma: t(g.gamma, [units]), beta: t(g.beta, [units]) };
+  const R = t(g.R, [n, units]);
+  const runningMean = tf.variable(t(g.start.runningMean, [units]), false);
+  const runningVar = tf.variable(t(g.start.runningVar, [units]), false);
+  const params = (q: Record<string, tf.Tensor>) => ({
+    gain: q.gamma as tf.Variable,
+    bias: q.beta as tf.Variable,
+    runningMean,
+    runningVar,
+  });
+  const train = (q: Record<string, tf.Tensor>) => batchNormTrain(q.x as tf.Tensor2D, params(q)).out;
+  const { out, grads } = gradsOf(train, p, R);
+  expectClose(out, g.out);
+  for (const name of ['x', 'gamma', 'beta'] as const) expectClose(grads[name], g.grad[name]);
+  tf.tidy(() => updateRunningStatistics(params(p), batchNormTrain(p.x as tf.Tensor2D, params(p)).stats));
+  expectClose(runningMean.dataSync(), g.runningMean);
+  expectClose(runningVar.dataSync(), g.runningVar);
+  const evaluated = tf.tidy(() => batchNormEval(t(g.xEval, [3, units]) as tf.Tensor2D, params(p)).dataSync());
+  expectClose(evaluated, g.outEval);
+  tf.dispose([...Object.values(p), R, runningMean, runningVar]);
+});
+
+/** Each option of the transformer at least once, in a whole model the fixture script builds from the papers. */
+const wholeTransformers = golden.transformers.map((g) => {
+  const m = g.model as Pick<
+    TransformerModelSpec,
+    'layers' | 'dModel' | 'heads' | 'position' | 'norm' | 'normPlacement' | 'mlpActivation' | 'tiedEmbeddings'
+  >;
+  const label = `${m.position} positions, ${m.normPlacement}-norm ${m.norm}, ${m.mlpActivation}${m.tiedEmbeddings ? ', tied' : ''}`;
+  return [label, { ...g, model: m }] as const;
+});
+
+test.each(wholeTransformers)(
+  'a whole transformer (%s) agrees with the fixture script’s PyTorch reference: logits and every gradient',
+  (_, g) => {
+    const before = tf.memory().numTensors;
+    const { batch, time, vocab } = g.shape;
+    const model = buildTransformer(
+      { ...TRANSFORMER_OPTION_DEFAULTS, ...g.model, dropout: 0, attentionDropout: 0, vocab, contextLength: time },
+      1,
+    );
+    const params = g.params as Record<string, number[] | undefined>;
+    const expectedGrads = g.grad as Record<string, number[] | undefined>;
+    expect([...model.names].sort()).toEqual(Object.keys(params).sort());
+    model.variables.forEach((v, i) => tf.tidy(() => v.assign(tf.tensor(params[model.names[i]]!, v.shape))));
+    const tokens = tf.tensor2d(g.tokens, [batch, time], 'int32');
+    const R = t(g.R, [batch, time, vocab]);
+    const logits = tf.tidy(() => model.forward(tokens).dataSync());
+    expectClose(logits, g.logits);
+    const { value, grads } = tf.variableGrads(() => model.forward(tokens).mul(R).sum(), model.variables);
+    model.variables.forEach((v, i) => expectClose(grads[v.name].dataSync(), expectedGrads[model.names[i]]!));
+    tf.dispose([value, ...Object.values(grads), tokens, R]);
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  },
+);
 
 test('RMS norm agrees with the fixture script’s PyTorch reference', () => {
   const g = golden.rmsNorm;

@@ -459,6 +459,17 @@ describe('validateSpec', () => {
     ).toEqual([['model.residual', expect.stringMatching(/two hidden layers in a row of the same width/)]]);
   });
 
+  test('BatchNorm needs batches of at least two examples', () => {
+    expect(errorsOf((s) => (mlpOf(s).norm = 'batchNorm'))).toEqual([]);
+    const single = (norm: 'batchNorm' | 'layerNorm') =>
+      errorsOf((s) => {
+        mlpOf(s).norm = norm;
+        s.training.batchSize = 1;
+      }).map((e) => [e.field, e.message]);
+    expect(single('batchNorm')).toEqual([['training.batchSize', expect.stringMatching(/at least 2 with BatchNorm/)]]);
+    expect(single('layerNorm')).toEqual([]);
+  });
+
   test('a recurrent model from before the cell could be chosen opens as the LSTM it was', () => {
     const spec = {
       ...defaultSpec(),

@@ -64,7 +64,10 @@ describe('training learns', () => {
     expect((await train(spec)).epochs.at(-1)!.valAccuracy).toBeGreaterThanOrEqual(0.9);
   });
 
-  test('LayerNorm and residual connections rescue six sigmoid layers that plain SGD cannot train', async () => {
+  test.each([
+    { norm: 'layerNorm' as const, residual: true, what: 'LayerNorm and residual connections' },
+    { norm: 'batchNorm' as const, residual: false, what: 'BatchNorm alone' },
+  ])('$what rescue six sigmoid layers that plain SGD cannot train', async ({ norm, residual }) => {
     // The vanishing-gradients lesson's network: circle, 6 × 8 sigmoid, SGD at 0.3, 30 epochs.
     const spec = defaultSpec();
     spec.model = {
@@ -74,7 +77,7 @@ describe('training learns', () => {
     spec.training.epochs = 30;
     spec.training.optimizer = { ...spec.training.optimizer, kind: 'sgd', learningRate: 0.3 };
     const plain = (await train(spec)).epochs.at(-1)!.valAccuracy!;
-    spec.model = { ...mlpOf(spec), norm: 'layerNorm', residual: true };
+    spec.model = { ...mlpOf(spec), norm, residual };
     const { status, epochs } = await train(spec);
     expect(status).toBe('completed');
     expect(plain).toBeLessThan(0.7);

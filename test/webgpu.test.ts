@@ -29,12 +29,12 @@ function tinySpec() {
   return spec;
 }
 
-async function runOn(backend: 'cpu' | 'webgpu'): Promise<EpochMetrics[]> {
+async function runOn(backend: 'cpu' | 'webgpu', spec = tinySpec()): Promise<EpochMetrics[]> {
   const report = await activateBackend(backend);
   expect(report.active).toBe(backend);
   const epochs: EpochMetrics[] = [];
   const before = tf.memory().numTensors;
-  expect(await new Trainer(tinySpec(), { onEpoch: (m) => epochs.push(m) }, { boundaryResolution: 8 }).run()).toBe(
+  expect(await new Trainer(spec, { onEpoch: (m) => epochs.push(m) }, { boundaryResolution: 8 }).run()).toBe(
     'completed',
   );
   expect(tf.memory().numTensors).toBe(before);
@@ -59,6 +59,16 @@ test('WebGPU trains for real in Node and its losses match the cpu backend', asyn
   b.forEach((v, i) => expect(Math.abs(v - a[i])).toBeLessThan(1e-3 * Math.max(1, Math.abs(a[i]))));
   // And it learned something: the loss fell.
   expect(gpu[2].trainLoss).toBeLessThan(gpu[0].batchLosses[0]);
+});
+
+test('an MLP with BatchNorm trains on WebGPU with the cpu backend’s losses (running statistics included)', async () => {
+  const spec = tinySpec();
+  mlpOf(spec).norm = 'batchNorm';
+  const flat = (e: EpochMetrics[]) => e.flatMap((m) => [...m.batchLosses, m.trainLoss, m.valLoss]);
+  const a = flat(await runOn('cpu', spec));
+  const b = flat(await runOn('webgpu', spec));
+  expect(b).toHaveLength(a.length);
+  b.forEach((v, i) => expect(Math.abs(v - a[i])).toBeLessThan(1e-3 * Math.max(1, Math.abs(a[i]))));
 });
 
 /** A tiny sequence run on names: 64 windows of 6 characters, batches of 16. */

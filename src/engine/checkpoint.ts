@@ -10,8 +10,12 @@ interface Named {
   tensor: tf.Tensor;
 }
 
+/** The weights, then the buffers (BatchNorm's running statistics): what a weights file holds. */
 function weightsOf(learner: Learner): Named[] {
-  return learner.variables.map((v, i) => ({ name: learner.parameterNames[i], tensor: v }));
+  return [
+    ...learner.variables.map((v, i) => ({ name: learner.parameterNames[i], tensor: v as tf.Tensor })),
+    ...(learner.buffers ?? []).map((b) => ({ name: b.name, tensor: b.variable as tf.Tensor })),
+  ];
 }
 
 /** Every slot of every variable that has it (Muon's momentum is on matrices, AdamW's m and v on the rest). */

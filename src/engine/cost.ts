@@ -146,14 +146,15 @@ function dense(
   outputs: number,
   activation: Activation,
   inputGrad: boolean,
-  extra = { params: 0, work: 0 },
+  extra: { params: number; work: number; bias?: boolean } = { params: 0, work: 0 },
 ): LayerCost {
+  const bias = extra.bias ?? true;
   return layer(
     name,
     inputs,
     outputs,
-    inputs * outputs + outputs + extra.params,
-    linearMatMuls(1, inputs, outputs, { bias: true, inputGrad }),
+    inputs * outputs + (bias ? outputs : 0) + extra.params,
+    linearMatMuls(1, inputs, outputs, { bias, inputGrad }),
     outputs + ACTIVATION_FLOPS[activation] * outputs + extra.work,
     [[inputs, outputs]],
   );
@@ -170,17 +171,21 @@ function total(layers: LayerCost[]): ModelCost {
 
 /**
  * Per-layer parameters and FLOPs of an MLP; the output layer's loss costs ~5 FLOPs per output. A
- * hidden layer's LayerNorm adds its gain and bias and ~8 FLOPs per unit; a residual one add.
+ * hidden layer's LayerNorm or BatchNorm adds its gain and bias and ~8 FLOPs per unit; before
+ * BatchNorm, whose bias takes its place, the layer has none of its own. (BatchNorm's running
+ * statistics are buffers, not parameters; their update, a few FLOPs per unit per batch, is left
+ * out.) A residual adds one FLOP per unit.
  */
 export function mlpCost(model: MlpSpec, inputDim: number, outputDim: number): ModelCost {
   const layers: LayerCost[] = [];
   let width = inputDim;
-  const norm = model.norm === 'layerNorm';
+  const norm = model.norm !== 'none';
   const residualAt = residualLayers(model);
   model.hidden.forEach((l, i) => {
     const extra = {
       params: norm ? 2 * l.units : 0,
       work: (norm ? layerNormFlops(l.units, 1) : 0) + (residualAt[i] ? l.units : 0),
+      bias: model.norm !== 'batchNorm',
     };
     layers.push(dense(`dense ${i + 1}`, width, l.units, l.activation, i > 0, extra));
     width = l.units;

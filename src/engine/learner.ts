@@ -18,6 +18,13 @@ export interface Learner {
   readonly variables: tf.Variable[];
   /** Each variable's stable name, in the same order (checkpoints and weight files). */
   readonly parameterNames: string[];
+  /**
+   * State saved with the weights but not trained, by its PyTorch name (BatchNorm's running
+   * statistics); absent or empty where the model has none.
+   */
+  readonly buffers?: { name: string; variable: tf.Variable }[];
+  /** After each optimizer step: update the buffers from the batch the step trained on. */
+  afterStep?: () => void;
   /** Random streams of its own (e.g. text sampling) that a checkpoint must carry on exactly. */
   readonly rngs?: Record<string, Rng>;
   /** Weight matrices by layer: penalised by L1/L2, and their norms are reported per epoch. */
@@ -49,13 +56,13 @@ export interface Learner {
     count: number,
     penalty: { l1: number; l2: number },
   ) => { loss: number; grads: Float32Array[] } | null;
-  /** A look inside between batches (the MLP): weights, last-batch gradients, optimizer state, neuron maps. */
+  /** A look inside between batches (a plain MLP; null for others): weights, last-batch gradients, optimizer state, neuron maps. */
   inspect?: (
     exampleIndex: number,
     optimizer: Optimizer,
     lastGrads: tf.NamedTensorMap | null,
     resolution?: number,
-  ) => Promise<Inspection>;
+  ) => Promise<Inspection | null>;
   /** Language models: `length` characters drawn at `temperature` after `prompt`, with a seeded generator. */
   sample?: (length: number, temperature: number, rng: Rng, prompt?: string) => Promise<string>;
   /** Transformers: every layer's and head's attention weights for a text. */

@@ -3,32 +3,70 @@ import { residualLayers, type Activation, type InitKind, type MlpSpec } from '..
 import { Rng } from '../data/rng';
 import { activate } from './activations';
 import { layerNorm } from './attention';
+import {
+  batchNormEval,
+  batchNormTrain,
+  updateRunningStatistics,
+  type BatchNormParams,
+  type BatchStatistics,
+} from './batchNorm';
 import { linear, type FusedActivation } from './linear';
 import { hostMlpForward, hostMlpSuits } from './kernels/mlpHost';
 
 export interface DenseParams {
   name: string;
   kernel: tf.Variable;
-  bias: tf.Variable;
+  /** None before BatchNorm, whose own bias takes its place (a bias there is subtracted again with the mean). */
+  bias: tf.Variable | null;
   activation: Activation;
   dropout: number;
-  /** LayerNorm's gain and bias, between x·W + b and the activation; null without. */
-  norm: { gain: tf.Variable; bias: tf.Variable } | null;
+  /** The normalisation between x·W + b and the activation; null without. */
+  norm: LayerNormParams | BatchNormLayer | null;
   /** The layer adds its input to its output (its input is as wide as it is). */
   residual: boolean;
 }
 
+interface LayerNormParams {
+  kind: 'layerNorm';
+  gain: tf.Variable;
+  bias: tf.Variable;
+}
+
+interface BatchNormLayer extends BatchNormParams {
+  kind: 'batchNorm';
+}
+
+/** A layer of a plain MLP: its bias, no normalisation, no residual. */
+export type PlainLayer = DenseParams & { bias: tf.Variable; norm: null };
+
+/** A buffer: state saved with the weights but not trained (BatchNorm's running statistics), by its PyTorch name. */
+export interface NamedBuffer {
+  name: string;
+  variable: tf.Variable;
+}
+
 export interface Mlp {
   layers: DenseParams[];
-  /** Only x·W + b and an activation per layer: what the host step and step mode compute by hand. */
-  plain: boolean;
+  /**
+   * The layers, where each is only x·W + b and an activation (what the host step, step mode and
+   * the neuron maps compute by hand); null for a model with normalisation or residual connections.
+   */
+  plain: PlainLayer[] | null;
   variables: tf.Variable[];
-  /** Each variable's stable name, in the same order: layers.{i}.weight ([in, out]) and layers.{i}.bias. */
+  /** Each variable's stable name, in the same order: layers.{i}.weight ([in, out]), layers.{i}.bias, and the norm's. */
   names: string[];
-  /** Weights and biases in all. */
+  /** BatchNorm's running statistics; empty without BatchNorm. */
+  buffers: NamedBuffer[];
+  /** Trained parameters in all (buffers are not counted, as PyTorch's parameters() leaves them out). */
   params: number;
-  /** Raw outputs (logits or regression values), shape [n, outputDim]. */
+  /**
+   * Raw outputs (logits or regression values), shape [n, outputDim]. With a dropout seed the model
+   * is in training mode: dropout is on and BatchNorm normalises over this batch, whose statistics
+   * it holds for updateBuffers (the last training forward pass's; none are kept otherwise).
+   */
   forward: (x: tf.Tensor2D, dropoutSeed?: () => number) => tf.Tensor2D;
+  /** After an optimizer step: fold the statistics of the batch it trained on into the running ones. */
+  updateBuffers: () => void;
   /** The same outputs for evaluation (no dropout, no gradient): one kernel where the model is small enough. */
   predict: (x: tf.Tensor2D) => tf.Tensor2D;
   dispose: () => void;
@@ -46,14 +84,18 @@ const FUSABLE: Partial<Record<Activation, FusedActivation>> = {
  * x·W + b, then the activation: fused into the matmul where tfjs can (as its Dense layer does).
  * With LayerNorm, x·W + b is normalised before the activation; a residual layer adds x after it.
  */
-function dense(x: tf.Tensor2D, l: DenseParams, inputIsData: boolean): tf.Tensor2D {
+function dense(
+  x: tf.Tensor2D,
+  l: DenseParams,
+  inputIsData: boolean,
+  onBatchStatistics: ((stats: BatchStatistics) => void) | null,
+): tf.Tensor2D {
   if (l.norm) {
-    const z = linear(x, l.kernel as unknown as tf.Tensor2D, l.bias as unknown as tf.Tensor1D, {
+    const z = linear(x, l.kernel as unknown as tf.Tensor2D, l.bias as unknown as tf.Tensor1D | null, {
       inputNeedsGrad: !inputIsData,
       oncePerStep: true,
     });
-    const normed = layerNorm(z, l.norm.gain as unknown as tf.Tensor1D, l.norm.bias as unknown as tf.Tensor1D);
-    return activate(normed as tf.Tensor2D, l.activation);
+    return activate(normalise(z, l.norm, onBatchStatistics), l.activation);
   }
   const fused = FUSABLE[l.activation];
   const z = linear(x, l.kernel as unknown as tf.Tensor2D, l.bias as unknown as tf.Tensor1D, {
@@ -62,6 +104,20 @@ function dense(x: tf.Tensor2D, l: DenseParams, inputIsData: boolean): tf.Tensor2
     oncePerStep: true,
   });
   return fused ? z : activate(z, l.activation);
+}
+
+/** LayerNorm; BatchNorm over the batch in training (reporting its statistics), on the running statistics otherwise. */
+function normalise(
+  z: tf.Tensor2D,
+  norm: LayerNormParams | BatchNormLayer,
+  onBatchStatistics: ((stats: BatchStatistics) => void) | null,
+): tf.Tensor2D {
+  if (norm.kind === 'layerNorm')
+    return layerNorm(z, norm.gain as unknown as tf.Tensor1D, norm.bias as unknown as tf.Tensor1D) as tf.Tensor2D;
+  if (!onBatchStatistics) return batchNormEval(z, norm);
+  const { out, stats } = batchNormTrain(z, norm);
+  onBatchStatistics(stats);
+  return out;
 }
 
 /** The rectifier family, which zeroes (or nearly) half its inputs: He's scale keeps the variance. */
@@ -103,6 +159,19 @@ export function initKernel(
   return w;
 }
 
+/** A hidden layer's normalisation: a gain of ones and a bias of zeros; BatchNorm's running mean 0 and variance 1. */
+function makeNorm(kind: MlpSpec['norm'], units: number): DenseParams['norm'] {
+  if (kind === 'none') return null;
+  const variable = (init: () => tf.Tensor, trainable = true) => tf.tidy(() => tf.variable(init(), trainable));
+  const gain = variable(() => tf.ones([units]));
+  const bias = variable(() => tf.zeros([units]));
+  if (kind === 'layerNorm') return { kind, gain, bias };
+  // Not trainable: no optimizer is given them, and tfjs leaves them out of its own trainable lists.
+  const runningMean = variable(() => tf.zeros([units]), false);
+  const runningVar = variable(() => tf.ones([units]), false);
+  return { kind, gain, bias, runningMean, runningVar };
+}
+
 export function buildMlp(spec: MlpSpec, inputDim: number, outputDim: number, seed: number): Mlp {
   const rng = new Rng(seed);
   const shapes = [
@@ -123,27 +192,48 @@ export function buildMlp(spec: MlpSpec, inputDim: number, outputDim: number, see
         tf.tensor2d(initKernel(rng, fanIn, s.units, s.activation, spec.init, spec.initStd), [fanIn, s.units]),
       ),
     );
-    const bias = tf.tidy(() => tf.variable(tf.zeros([s.units])));
     const hiddenLayer = s.name !== 'output';
-    const norm =
-      hiddenLayer && spec.norm === 'layerNorm'
-        ? {
-            gain: tf.tidy(() => tf.variable(tf.ones([s.units]))),
-            bias: tf.tidy(() => tf.variable(tf.zeros([s.units]))),
-          }
-        : null;
+    const bias = hiddenLayer && spec.norm === 'batchNorm' ? null : tf.tidy(() => tf.variable(tf.zeros([s.units])));
+    const norm = hiddenLayer ? makeNorm(spec.norm, s.units) : null;
     const residual = hiddenLayer && residualAt[i] === true;
     fanIn = s.units;
     return { name: s.name, kernel, bias, activation: s.activation, dropout: s.dropout, norm, residual };
   });
-  const variables = layers.flatMap((l) => [l.kernel, l.bias, ...(l.norm ? [l.norm.gain, l.norm.bias] : [])]);
-  const plain = layers.every((l) => !l.norm && !l.residual);
+  const variables = layers.flatMap((l) => [
+    l.kernel,
+    ...(l.bias ? [l.bias] : []),
+    ...(l.norm ? [l.norm.gain, l.norm.bias] : []),
+  ]);
+  const buffers = layers.flatMap((l, i) =>
+    l.norm?.kind === 'batchNorm'
+      ? [
+          { name: `layers.${i}.norm.running_mean`, variable: l.norm.runningMean },
+          { name: `layers.${i}.norm.running_var`, variable: l.norm.runningVar },
+        ]
+      : [],
+  );
+  const plain = layers.every((l) => l.bias && !l.norm && !l.residual) ? (layers as PlainLayer[]) : null;
   const params = variables.reduce((sum, v) => sum + v.size, 0);
+  // The last training batch's statistics per BatchNorm layer, kept (outside any tidy) until updateBuffers.
+  let pending: { layer: BatchNormLayer; stats: BatchStatistics }[] = [];
+  const dropPending = () => {
+    tf.dispose(pending.flatMap((p) => [p.stats.mean, p.stats.variance]));
+    pending = [];
+  };
   const forward = (x: tf.Tensor2D, dropoutSeed?: () => number) => {
+    const recording = dropoutSeed !== undefined && buffers.length > 0;
+    if (recording) dropPending();
     let h = x;
     for (const [i, l] of layers.entries()) {
       const input = h;
-      h = dense(h, l, i === 0);
+      const norm = l.norm;
+      const record =
+        recording && norm?.kind === 'batchNorm'
+          ? (stats: BatchStatistics) => {
+              pending.push({ layer: norm, stats: { mean: tf.keep(stats.mean), variance: tf.keep(stats.variance) } });
+            }
+          : null;
+      h = dense(h, l, i === 0, record);
       if (dropoutSeed && l.dropout > 0) h = tf.dropout(h, l.dropout, undefined, dropoutSeed()) as tf.Tensor2D;
       if (l.residual) h = h.add(input);
     }
@@ -155,14 +245,21 @@ export function buildMlp(spec: MlpSpec, inputDim: number, outputDim: number, see
     variables,
     names: layers.flatMap((l, i) => [
       `layers.${i}.weight`,
-      `layers.${i}.bias`,
+      ...(l.bias ? [`layers.${i}.bias`] : []),
       ...(l.norm ? [`layers.${i}.norm.weight`, `layers.${i}.norm.bias`] : []),
     ]),
+    buffers,
     params,
     forward,
-    predict: (x) => (plain && hostMlpSuits(params, x.shape[0]) ? hostMlpForward(x, layers) : forward(x)),
+    updateBuffers() {
+      for (const p of pending) updateRunningStatistics(p.layer, p.stats);
+      dropPending();
+    },
+    predict: (x) => (plain && hostMlpSuits(params, x.shape[0]) ? hostMlpForward(x, plain) : forward(x)),
     dispose() {
+      dropPending();
       variables.forEach((v) => v.dispose());
+      buffers.forEach((b) => b.variable.dispose());
     },
   };
 }

@@ -53,5 +53,6 @@ export function optimizerStep(
     return extra ? loss.add(extra) : loss;
   }, learner.variables);
   optimizer.step(s.clipNorm > 0 ? clipByGlobalNorm(grads, s.clipNorm) : grads, s.lr);
+  learner.afterStep?.();
   return { loss: value, grads };
 }

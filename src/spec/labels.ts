@@ -6,6 +6,7 @@ import {
   type ExperimentSpec,
   type InitKind,
   type ModelKind,
+  type MlpNorm,
   type ModelSpec,
   type NormKind,
   type NormPlacement,
@@ -71,6 +72,11 @@ export const POSITION_LABELS: Record<PositionEncoding, string> = {
   sinusoidal: 'Sinusoidal (fixed)',
   rope: 'RoPE (rotary)',
   none: 'None (causal mask only)',
+};
+export const MLP_NORM_LABELS: Record<MlpNorm, string> = {
+  none: 'None',
+  layerNorm: 'LayerNorm',
+  batchNorm: 'BatchNorm',
 };
 export const NORM_LABELS: Record<NormKind, string> = { layerNorm: 'LayerNorm', rmsNorm: 'RMSNorm' };
 export const NORM_PLACEMENT_LABELS: Record<NormPlacement, string> = {

@@ -86,7 +86,7 @@ export const LESSONS: Lesson[] = [
   {
     id: 'vanishing',
     title: 'Vanishing gradients: six sigmoid layers',
-    text: 'Each sigmoid multiplies the gradient flowing back by at most ¼, so six of them leave the first layer almost nothing to learn from. Open "Inside the network" and watch the per-layer gradient norms: they shrink layer by layer towards the input. Then switch every layer to relu, or turn on LayerNorm and residual connections, and train again.',
+    text: 'Each sigmoid multiplies the gradient flowing back by at most ¼, so six of them leave the first layer almost nothing to learn from. Open "Inside the network" and watch the per-layer gradient norms: they shrink layer by layer towards the input. Then switch every layer to relu, or turn on LayerNorm and residual connections (or BatchNorm alone), and train again.',
     shows: 'the first layer’s gradient under 1% of the output layer’s after 30 epochs, and little accuracy',
     claim: { kind: 'gradientRatio', atMost: 0.01 },
     target: experiment((s) => {

@@ -140,7 +140,11 @@ export interface MlpSpec {
   classificationLoss: ClassificationLoss;
   /** Each hidden layer as wide as its input adds that input to its output (a residual connection). */
   residual: boolean;
-  /** After each hidden layer's x·W + b, before its activation: none, or LayerNorm (with a gain and a bias). */
+  /**
+   * After each hidden layer's x·W + b, before its activation: none, LayerNorm (over a row's units),
+   * or BatchNorm (over the batch, per unit; in evaluation with running statistics, as PyTorch's
+   * BatchNorm1d: momentum 0.1, ε 1e-5). Both have a gain and a bias.
+   */
   norm: MlpNorm;
 }
 
@@ -149,7 +153,7 @@ export function residualLayers(model: Pick<MlpSpec, 'residual' | 'hidden'>): boo
   return model.hidden.map((l, i) => model.residual && i > 0 && model.hidden[i - 1].units === l.units);
 }
 
-export const MLP_NORMS = ['none', 'layerNorm'] as const;
+export const MLP_NORMS = ['none', 'layerNorm', 'batchNorm'] as const;
 export type MlpNorm = (typeof MLP_NORMS)[number];
 
 export interface LstmLayerSpec {

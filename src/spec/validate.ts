@@ -361,6 +361,14 @@ export function validateSpec(raw: unknown): SpecResult {
     }
   }
 
+  if (model?.kind === 'mlp' && model.norm === 'batchNorm' && training && !has('training.batchSize')) {
+    if ((training.batchSize as number) < 2)
+      errors.push({
+        field: 'training.batchSize',
+        message: 'must be at least 2 with BatchNorm, which normalises each unit over the batch',
+      });
+  }
+
   if (
     schedule &&
     training &&

@@ -16,6 +16,7 @@ import {
   INIT_KINDS,
   INIT_LABELS,
   MLP_NORMS,
+  MLP_NORM_LABELS,
   LIMITS,
   MODEL_LABELS,
   MODEL_TITLES,
@@ -216,8 +217,12 @@ function MlpEditor({
           path="model.norm"
           value={model.norm}
           error={errors['model.norm']}
-          hint="after each hidden layer’s x·W + b, before its activation"
-          options={MLP_NORMS.map((k) => ({ value: k, label: k === 'none' ? 'None' : 'LayerNorm' }))}
+          hint={
+            model.norm === 'batchNorm'
+              ? 'after each hidden layer’s x·W + b, before its activation: over the batch in training, over running statistics in evaluation'
+              : 'after each hidden layer’s x·W + b, before its activation'
+          }
+          options={MLP_NORMS.map((k) => ({ value: k, label: MLP_NORM_LABELS[k] }))}
           onChange={(v) =>
             update((d) => {
               mlpOf(d).norm = v;

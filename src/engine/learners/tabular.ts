@@ -74,6 +74,14 @@ export class TabularLearner implements Learner {
     return this.model.names;
   }
 
+  get buffers() {
+    return this.model.buffers;
+  }
+
+  afterStep(): void {
+    this.model.updateBuffers();
+  }
+
   get groups() {
     return this.model.layers.map((l) => ({ name: l.name, weights: [l.kernel] }));
   }
@@ -87,9 +95,10 @@ export class TabularLearner implements Learner {
   /** A batch's loss and gradients in plain JavaScript, where the model is small and has no dropout (kernels/mlpHost.ts). */
   hostGradients(rows: tf.Tensor1D, from: number, count: number, penalty: { l1: number; l2: number }) {
     const { model } = this;
-    if (!model.plain || model.layers.some((l) => l.dropout > 0) || !hostMlpSuits(model.params, count)) return null;
+    const layers = model.plain;
+    if (!layers || layers.some((l) => l.dropout > 0) || !hostMlpSuits(model.params, count)) return null;
     const batch = { x: this.xTrain, y: this.yTrain, rows, from, count };
-    return hostMlpGradients(batch, model.layers, { task: this.dataset.task, loss: this.loss }, penalty);
+    return hostMlpGradients(batch, layers, { task: this.dataset.task, loss: this.loss }, penalty);
   }
 
   epochTensors(): { metrics: tf.Tensor1D; view: tf.Tensor1D | null } {
@@ -155,15 +164,18 @@ export class TabularLearner implements Learner {
 
   /**
    * A look inside the network between batches: weights, last-batch gradients, optimizer state,
-   * one training example's autodiff gradients, and each hidden neuron over the input plane.
+   * one training example's autodiff gradients, and each hidden neuron over the input plane. Only
+   * for a plain MLP, which those views draw (null otherwise).
    */
   async inspect(
     exampleIndex: number,
     optimizer: Optimizer,
     lastGrads: tf.NamedTensorMap | null,
     resolution = 24,
-  ): Promise<Inspection> {
+  ): Promise<Inspection | null> {
     const model = this.model;
+    const layers = model.plain;
+    if (!layers) return null;
     const ds = this.dataset;
     const index = Math.min(Math.max(0, Math.floor(exampleIndex)), ds.train.n - 1);
     const d = ds.inputDim;
@@ -180,17 +192,17 @@ export class TabularLearner implements Learner {
       // Each hidden neuron's output over the plane (for plain dense layers, which step mode draws).
       const maps: tf.Tensor[] = [];
       let h = grid;
-      for (const l of grid && model.plain ? model.layers.slice(0, -1) : []) {
+      for (const l of grid ? layers.slice(0, -1) : []) {
         h = activate(h!.matMul(l.kernel).add(l.bias), l.activation);
         maps.push(h);
       }
-      return { grads: model.layers.flatMap((l) => [grads[l.kernel.name], grads[l.bias.name]]), maps };
+      return { grads: layers.flatMap((l) => [grads[l.kernel.name], grads[l.bias.name]]), maps };
     });
     // Training may go on while the reads are in flight, replacing the variables' data: read
     // from clones (which keep the data alive) taken now, all at the same step.
     // The slots the weight matrices have (under Muon, not AdamW's m and v, which the biases have).
-    const slotNames = Object.keys(optimizer.slots).filter((n) => optimizer.slots[n].has(model.layers[0].kernel.name));
-    const copies = model.layers.map((l) => ({
+    const slotNames = Object.keys(optimizer.slots).filter((n) => optimizer.slots[n].has(layers[0].kernel.name));
+    const copies = layers.map((l) => ({
       weights: l.kernel.clone(),
       bias: l.bias.clone(),
       weightGrad: lastGrads ? lastGrads[l.kernel.name].clone() : null,
@@ -201,8 +213,8 @@ export class TabularLearner implements Learner {
     const read = (t: tf.Tensor) => t.data() as Promise<Float32Array>;
     const readOrNull = (t: tf.Tensor | null) => (t ? read(t) : Promise.resolve(null));
     try {
-      const layers = await Promise.all(
-        model.layers.map(async (l, i) => {
+      const looks = await Promise.all(
+        layers.map(async (l, i) => {
           const c = copies[i];
           const slots = await Promise.all(c.slots.map(read));
           return {
@@ -221,7 +233,7 @@ export class TabularLearner implements Learner {
       const grads = await Promise.all(tensors.grads.map(read));
       return {
         step,
-        layers,
+        layers: looks,
         example: {
           index,
           input,

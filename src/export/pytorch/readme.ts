@@ -10,9 +10,19 @@ const hasDropout = (spec: ExperimentSpec) => {
   return m.dropout > 0;
 };
 
+const BATCH_NORM_PROCESSES = `
+With this model's BatchNorm that holds on GPUs, where its layers become \`SyncBatchNorm\` (statistics over the whole global
+batch); on the CPU each process normalises over its own share of the batch (PyTorch 1.13's SyncBatchNorm needs CUDA), so the
+losses differ a little from one process's.`;
+
+const BATCH_NORM_DIFFERENCES = `
+- A dense layer before BatchNorm has no bias (BatchNorm's own takes its place); weight files hold BatchNorm's running
+  mean and variance but not its batch count (\`num_batches_tracked\`, unused with momentum 0.1).`;
+
 export function exportReadme(spec: ExperimentSpec, info: DataInfo): string {
   const t = spec.training;
   const { train, validation, test } = info.examples;
+  const batchNorm = spec.model.kind === 'mlp' && spec.model.norm === 'batchNorm';
   const dropout = hasDropout(spec)
     ? 'This model uses **dropout**: PyTorch draws other random masks than the browser, so the curves agree in distribution, not number for number. With dropout 0 they agree to about 1e-4.'
     : 'Started from `init.safetensors` (the default), the losses it prints match the browser run of this spec epoch by epoch, to about 1e-4 relative on the CPU. Float32 sums in another order differ in the last bits; a run that amplifies such differences (a large learning rate, a big model) drifts apart after a few epochs, as it would from itself with initial weights changed by one part in a million.';
@@ -48,14 +58,14 @@ Each epoch prints one JSON line, e.g. \`{"epoch": 1, "trainLoss": 0.52, "trainAc
 ${dropout}
 
 Under \`torchrun\`, every process takes its share of each global batch of ${t.batchSize}, the gradients are averaged, and
-process 0 prints and saves: with the same batch size, any number of processes gives the same losses (to float rounding).
+process 0 prints and saves: with the same batch size, any number of processes gives the same losses (to float rounding).${batchNorm ? BATCH_NORM_PROCESSES : ''}
 Each process holds all the data; start as many as there are GPUs (or CPU cores to spare).
 
 ## Where it follows the playground rather than stock PyTorch
 
 - Weight matrices are stored \`[inputs, outputs]\` (\`x @ W + b\`), the transpose of \`nn.Linear\`'s, so the app's files load as they are.
 - The LSTM and the vanilla RNN have one bias per layer where \`nn.LSTM\` and \`nn.RNN\` have two (their sum); the LSTM's forget-gate bias starts at 1.
-- L1 and L2 penalties (\`l1·Σ|W| + l2·ΣW²\`) apply to weight matrices only, not to biases or LayerNorm gains.
+- L1 and L2 penalties (\`l1·Σ|W| + l2·ΣW²\`) apply to weight matrices only, not to biases or normalisation gains.${batchNorm ? BATCH_NORM_DIFFERENCES : ''}
 - GELU is the tanh approximation; the attention mask adds −1e9 rather than −∞.
 - Each epoch's training figures are measured on the first ${TRAIN_EVAL_LIMIT} training examples, as in the app.
 - Batches come from the playground's seeded shuffle (mulberry32), and the last incomplete batch of each epoch is dropped.

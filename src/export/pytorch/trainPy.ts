@@ -126,17 +126,20 @@ const MODELS: Record<ModelKind, string> = {
   mlp: String.raw`
 
 class MLP(nn.Module):
-    """Dense layers, each with its activation and dropout (and, if chosen, LayerNorm before the activation and a
-    residual connection where a hidden layer is as wide as the one before it), then a linear output layer."""
+    """Dense layers, each with its activation and dropout (and, if chosen, LayerNorm or BatchNorm before the activation
+    and a residual connection where a hidden layer is as wide as the one before it), then a linear output layer."""
 
     def __init__(self, model, inputs, outputs):
         super().__init__()
         hidden = model["hidden"]
         sizes = [inputs] + [layer["units"] for layer in hidden] + [outputs]
-        self.layers = nn.ModuleList(Dense(a, b) for a, b in zip(sizes, sizes[1:]))
-        if model["norm"] == "layerNorm":
+        # Before BatchNorm a layer has no bias: BatchNorm's own takes its place.
+        biases = [model["norm"] != "batchNorm"] * len(hidden) + [True]
+        self.layers = nn.ModuleList(Dense(a, b, bias) for a, b, bias in zip(sizes, sizes[1:], biases))
+        norm = {"layerNorm": nn.LayerNorm, "batchNorm": nn.BatchNorm1d}.get(model["norm"])
+        if norm:
             for layer, width in zip(self.layers[: len(hidden)], sizes[1:]):
-                layer.norm = nn.LayerNorm(width)  # named layers.{i}.norm, as the app names it
+                layer.norm = norm(width)  # named layers.{i}.norm, as the app names it
         self.activations = [layer["activation"] for layer in hidden] + ["linear"]
         self.dropouts = [layer["dropout"] for layer in hidden] + [0.0]
         self.residual = [model["residual"] and 0 < i < len(hidden) and sizes[i] == sizes[i + 1] for i in range(len(sizes) - 1)]
@@ -456,14 +459,19 @@ def load_data(device):
     return info, splits
 
 
+def saved_state(model):
+    """What a weights file holds: parameters and float buffers (BatchNorm's running statistics), not its batch count."""
+    return {name: t for name, t in model.state_dict().items() if t.is_floating_point()}
+
+
 def load_weights(model, path):
     tensors, metadata = read_safetensors(path)
-    for name, t in model.state_dict().items():
+    for name, t in saved_state(model).items():
         if name not in tensors:
             sys.exit(f"{path} has no tensor {name}: it was saved from another model")
         if tuple(tensors[name].shape) != tuple(t.shape):
             sys.exit(f"{path}: the tensor {name} has shape {list(tensors[name].shape)}, but this model's is {list(t.shape)}")
-    model.load_state_dict({name: tensors[name] for name in model.state_dict()})
+    model.load_state_dict({name: tensors[name] for name in saved_state(model)}, strict=False)
     return metadata
 
 
@@ -504,6 +512,12 @@ def main():
     batch_size = training["batchSize"]
     if world > batch_size:
         sys.exit(f"{world} processes cannot share batches of {batch_size} examples")
+    if distributed and any(isinstance(m, nn.BatchNorm1d) for m in model.modules()):
+        if device.startswith("cuda"):  # batch statistics over the whole global batch, as in the app
+            model = nn.SyncBatchNorm.convert_sync_batchnorm(model)
+        elif rank == 0:
+            print("BatchNorm on cpu: each process normalises over its own share of the batch "
+                  "(PyTorch's SyncBatchNorm needs CUDA), so results differ from one process's", file=sys.stderr)
     ddp_model = DistributedDataParallel(model) if distributed else model
     optimizer = make_optimizer(training["optimizer"], model)
     n_train = len(train["x"])
@@ -550,7 +564,7 @@ def main():
         if "test" in data:  # the held-out test split, scored once at the end
             print(json.dumps(figures(task, "test", evaluate(model, task, data["test"], None, squared))), flush=True)
         saved = dict(spec, training=dict(training, epochs=epochs))
-        write_safetensors(os.path.join(HERE, "final.safetensors"), model.state_dict(),
+        write_safetensors(os.path.join(HERE, "final.safetensors"), saved_state(model),
                           {"format": "nn-playground-weights", "spec": json.dumps(saved), "epoch": str(epoch), "run": "train.py"})
     if distributed:
         dist.destroy_process_group()

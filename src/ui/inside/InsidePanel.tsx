@@ -3,7 +3,7 @@ import { memo, useDeferredValue, useEffect, useMemo, useRef, useState } from 're
 import { hasModel, isActive, selectedRun, useRunStore } from '../../state/runStore';
 import { backprop, type BackpropTask } from '../../engine/backprop';
 import type { EpochMetrics } from '../../engine/types';
-import { exampleCounts, isClassification, modelName } from '../../spec';
+import { exampleCounts, isClassification, MLP_NORM_LABELS, modelName } from '../../spec';
 import { Panel } from '../fields';
 import { allFinite } from '../format';
 import { graphFits, NetworkGraph, type WeightRef } from './NetworkGraph';
@@ -80,7 +80,10 @@ export const InsidePanel = memo(function InsidePanel() {
       <Panel title="Inside the network · gradients">
         <p className="muted small" data-testid="inside-not-drawn">
           The network graph, neuron maps and step mode’s backpropagation by hand draw plain dense layers; this MLP has{' '}
-          {[run.spec.model.residual && 'residual connections', run.spec.model.norm !== 'none' && 'LayerNorm']
+          {[
+            run.spec.model.residual && 'residual connections',
+            run.spec.model.norm !== 'none' && MLP_NORM_LABELS[run.spec.model.norm],
+          ]
             .filter(Boolean)
             .join(' and ')}
           , which they would draw wrongly, so they are not shown. Its weight and gradient norms, layer by layer:
