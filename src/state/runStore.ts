@@ -113,6 +113,8 @@ interface RunState {
   /** A new run holding uploaded weights, for the spec in the file (or `spec`), ready to sample, inspect or train on. */
   uploadWeights: (bytes: Uint8Array, fileName: string, spec: ExperimentSpec) => void;
   dismissNotice: (id: number) => void;
+  /** Tell the person something about their work (e.g. a store that could not save). */
+  notify: (kind: Notice['kind'], text: string) => void;
   /** Start the chosen backend now (between runs), so the header shows what is active. */
   probeBackend: (choice: BackendChoice) => void;
 }
@@ -815,6 +817,7 @@ export const useRunStore = create<RunState>((set, get) => {
       });
     },
     dismissNotice: (id) => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })),
+    notify,
     probeBackend: (backend) => {
       openedId = null; // a probe frees the opened model in the worker
       client.send({ type: 'probe', backend, avoid: avoidFor(backend) });

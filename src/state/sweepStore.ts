@@ -62,11 +62,23 @@ function load(): Sweep[] {
   }
 }
 
+/** Whether the last write was refused: told once, until a write succeeds again. */
+let refused = false;
+
 function persist(sweeps: Sweep[]): void {
   try {
     globalThis.localStorage?.setItem(KEY, JSON.stringify(sweeps));
+    refused = false;
   } catch {
     // Storage full or off: the sweep still runs; only its grid is not kept across a reload.
+    if (refused) return;
+    refused = true;
+    useRunStore
+      .getState()
+      .notify(
+        'warning',
+        'The browser refused to save the sweeps’ tables (its storage is full or turned off): the sweep trains on, but its table and heatmap will not come back after a reload. Deleting old runs frees space.',
+      );
   }
 }
 

@@ -156,6 +156,16 @@ test('the MLP builder chooses the weight initialisation (σ for Gaussian) and, f
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect.poll(() => page.getByTestId('phase').textContent(), { timeout: 60_000 }).toBe('Finished');
   expect(await page.getByTestId('inside-not-drawn').textContent()).toMatch(/residual connections and LayerNorm/);
+  // BatchNorm's bias replaces the hidden layers' own (137 − 2 × 8); its running statistics are no parameters.
+  await page.locator('select[name="model.norm"]').selectOption('batchNorm');
+  expect(await total()).toMatch(/Total 121 parameters/);
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect.poll(() => page.getByTestId('phase').textContent(), { timeout: 60_000 }).toBe('Finished');
+  expect(await page.getByTestId('inside-not-drawn').textContent()).toMatch(/residual connections and BatchNorm/);
+  const batchNormRun = await page.evaluate<{ valAccuracy: number }[]>(
+    `window.playground.runs().find((r) => r.spec.model.norm === 'batchNorm').epochs`,
+  );
+  expect(batchNormRun.at(-1)!.valAccuracy).toBeGreaterThan(0.5);
   // Regression has no loss to choose: always the squared error.
   await page.locator('select[name="dataset.kind"]').selectOption('plane');
   expect(await page.locator('select[name="model.classificationLoss"]').count()).toBe(0);
@@ -566,13 +576,24 @@ test('a sweep of learning rate × batch size: queued runs, a heatmap with the be
     .poll(() => page.getByTestId('sweep-heatmap').locator('button.sweep-cell').allTextContents(), { timeout: 15_000 })
     .toEqual(cells);
   // A long sweep cancelled: its cells stop; Resume trains the unfinished ones to the end.
-  await page.locator('input[name="training.epochs"]').fill('150');
+  await page.locator('input[name="training.epochs"]').fill('1000');
   await page.locator('input[name="sweep-values-0"]').fill('0.01, 0.1');
   await page.locator('select[name="sweep-param-1"]').selectOption('batchSize');
   await page.locator('input[name="sweep-values-1"]').fill('16');
+  // With storage full, the person is told the grid will not survive a reload; the sweep goes on.
+  await page.evaluate(`(() => {
+    const setItem = Storage.prototype.setItem;
+    Storage.prototype.setItem = function (key, value) {
+      if (key === 'nn-playground-sweeps') throw new DOMException('full', 'QuotaExceededError');
+      return setItem.call(this, key, value);
+    };
+  })()`);
   await page.getByRole('button', { name: 'Run sweep (2 runs)' }).click();
   await expect.poll(() => page.getByRole('button', { name: 'Cancel sweep' }).isEnabled()).toBe(true);
   await page.getByRole('button', { name: 'Cancel sweep' }).click();
+  await expect
+    .poll(() => page.getByTestId('notice').allTextContents())
+    .toContainEqual(expect.stringMatching(/refused to save the sweeps’ tables.*will not come back after a reload/));
   await expect
     .poll(() => page.getByTestId('sweep-results').locator('strong').first().textContent(), { timeout: 30_000 })
     .toMatch(/Sweep 2 \(latest of 2\): [01] of 2 finished/);
