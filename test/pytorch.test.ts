@@ -316,6 +316,14 @@ const CASES: [string, ExperimentSpec][] = [
     }),
   ],
   [
+    'transformer language model with ALiBi, 3 heads (slopes for a head count not a power of two)',
+    spec((s) => {
+      names(s);
+      s.model = { ...defaultModel('transformer'), dModel: 12, heads: 3, position: 'alibi' } as ExperimentSpec['model'];
+      s.training = { ...s.training, batchSize: 32 };
+    }),
+  ],
+  [
     'transformer language model without positions',
     spec((s) => {
       names(s);

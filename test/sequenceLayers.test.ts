@@ -5,6 +5,7 @@ import { lstmLayer } from '../src/engine/lstm';
 import { gruLayer } from '../src/engine/gru';
 import { rnnLayer } from '../src/engine/rnn';
 import {
+  alibiSlopes,
   causalMask,
   causalSelfAttention,
   layerNorm,
@@ -240,6 +241,12 @@ test('batch norm agrees with PyTorch’s BatchNorm1d: training pass, gradients, 
   const evaluated = tf.tidy(() => batchNormEval(t(g.xEval, [3, units]) as tf.Tensor2D, params(p)).dataSync());
   expectClose(evaluated, g.outEval);
   tf.dispose([...Object.values(p), R, runningMean, runningVar]);
+});
+
+test('ALiBi’s slopes are the paper’s: 2^(−8h/H) for 8 heads; for 6, the 4 heads’ then every other of the 8 heads’', () => {
+  expect(alibiSlopes(8)).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((h) => 2 ** -h));
+  expect(alibiSlopes(6)).toEqual([2, 4, 6, 8, 1, 3].map((h) => 2 ** -h));
+  expect(alibiSlopes(1)).toEqual([2 ** -8]);
 });
 
 /** Each option of the transformer at least once, in a whole model the fixture script builds from the papers. */

@@ -31,6 +31,7 @@ const TRANSFORMERS: Record<string, Partial<TransformerModelSpec>> = {
   },
   'transformer with RoPE, SwiGLU, tied embeddings': { position: 'rope', mlpActivation: 'swiglu', tiedEmbeddings: true },
   'transformer with no positions': { position: 'none' },
+  'transformer with ALiBi': { position: 'alibi' },
 };
 
 test.each([...Object.keys(TRANSFORMERS), 'lstm'])(

@@ -189,28 +189,35 @@ describe('sequence models learn', () => {
 });
 
 describe('memory and cost', () => {
-  test.each(['lstm', 'gru', 'rnn', 'transformer', 'transformer with every option changed'] as const)(
-    'the %s keeps the tensor count flat across epochs and frees everything',
-    async (kind) => {
-      const transformer = {
-        ...TRANSFORMER_OPTION_DEFAULTS,
-        kind: 'transformer' as const,
-        layers: 2,
-        dModel: 16,
-        heads: 2,
-        dropout: 0.1,
-      };
-      const model: ModelSpec =
-        kind === 'transformer with every option changed'
-          ? {
-              ...transformer,
-              position: 'rope',
-              norm: 'rmsNorm',
-              normPlacement: 'post',
-              mlpActivation: 'swiglu',
-              tiedEmbeddings: true,
-              attentionDropout: 0.1,
-            }
+  test.each([
+    'lstm',
+    'gru',
+    'rnn',
+    'transformer',
+    'transformer with every option changed',
+    'transformer with ALiBi',
+  ] as const)('the %s keeps the tensor count flat across epochs and frees everything', async (kind) => {
+    const transformer = {
+      ...TRANSFORMER_OPTION_DEFAULTS,
+      kind: 'transformer' as const,
+      layers: 2,
+      dModel: 16,
+      heads: 2,
+      dropout: 0.1,
+    };
+    const model: ModelSpec =
+      kind === 'transformer with every option changed'
+        ? {
+            ...transformer,
+            position: 'rope',
+            norm: 'rmsNorm',
+            normPlacement: 'post',
+            mlpActivation: 'swiglu',
+            tiedEmbeddings: true,
+            attentionDropout: 0.1,
+          }
+        : kind === 'transformer with ALiBi'
+          ? { ...transformer, position: 'alibi' }
           : kind !== 'transformer'
             ? {
                 kind: 'lstm',
@@ -222,30 +229,29 @@ describe('memory and cost', () => {
                 ],
               }
             : transformer;
-      const spec = specFor('names', model, (s) => {
-        s.dataset.samples = 400;
-        s.dataset.contextLength = 8;
-        s.training.epochs = 4;
-        s.training.l2 = 1e-4;
-      });
-      const before = tf.memory().numTensors;
-      const counts: number[] = [];
-      const { views } = await train(spec, () => counts.push(tf.memory().numTensors));
-      expect(counts).toHaveLength(4);
-      expect(new Set(counts.slice(1)).size).toBe(1);
-      expect(tf.memory().numTensors).toBe(before);
-      // The attention view works for every option: rows of weights that sum to 1, causal.
-      if (model.kind === 'transformer') {
-        const a = views.attention!;
-        const t = a.tokens.length;
-        for (let q = 0; q < t; q++) {
-          const row = a.weights.subarray(q * t, (q + 1) * t);
-          expect(row.reduce((x, y) => x + y, 0)).toBeCloseTo(1, 4);
-          for (let k = q + 1; k < t; k++) expect(row[k]).toBeLessThan(1e-6);
-        }
+    const spec = specFor('names', model, (s) => {
+      s.dataset.samples = 400;
+      s.dataset.contextLength = 8;
+      s.training.epochs = 4;
+      s.training.l2 = 1e-4;
+    });
+    const before = tf.memory().numTensors;
+    const counts: number[] = [];
+    const { views } = await train(spec, () => counts.push(tf.memory().numTensors));
+    expect(counts).toHaveLength(4);
+    expect(new Set(counts.slice(1)).size).toBe(1);
+    expect(tf.memory().numTensors).toBe(before);
+    // The attention view works for every option: rows of weights that sum to 1, causal.
+    if (model.kind === 'transformer') {
+      const a = views.attention!;
+      const t = a.tokens.length;
+      for (let q = 0; q < t; q++) {
+        const row = a.weights.subarray(q * t, (q + 1) * t);
+        expect(row.reduce((x, y) => x + y, 0)).toBeCloseTo(1, 4);
+        for (let k = q + 1; k < t; k++) expect(row[k]).toBeLessThan(1e-6);
       }
-    },
-  );
+    }
+  });
 
   test.each([
     ['names', defaultModel('transformer')],

@@ -160,6 +160,17 @@ def batch_norm_case():
     }
 
 
+def alibi_slopes(n):
+    """ALiBi's head slopes, as the paper's code (github.com/ofirpress/attention_with_linear_biases) computes them."""
+    def power_of_2(n):
+        start = 2 ** (-2 ** -(math.log2(n) - 3))
+        return [start * start ** i for i in range(n)]
+    if math.log2(n).is_integer():
+        return power_of_2(n)
+    closest = 2 ** math.floor(math.log2(n))
+    return power_of_2(closest) + alibi_slopes(2 * closest)[0::2][: n - closest]
+
+
 def transformer_case(layers, d, heads, vocab, position, norm, placement, activation, tied):
     """A whole decoder-only transformer from its papers' definitions on PyTorch's own attention
     (F.multi_head_attention_forward): parameters by the app's names in its layout, the logits of a
@@ -208,6 +219,10 @@ def transformer_case(layers, d, heads, vocab, position, norm, placement, activat
         angles = torch.arange(T, dtype=torch.float64)[:, None] / 10000.0 ** (torch.arange(0, d, 2) / d)[None, :]
         x = x + torch.stack([angles.sin(), angles.cos()], -1).reshape(T, d)
     mask = torch.triu(torch.ones(T, T, dtype=torch.bool), diagonal=1)
+    if position == "alibi":  # a float mask per head, for each batch row: (B * heads, T, T)
+        distance = torch.arange(T)[None, :] - torch.arange(T)[:, None]  # j - i
+        bias = torch.tensor(alibi_slopes(heads))[:, None, None] * distance
+        mask = bias.masked_fill(distance > 0, float("-inf")).repeat(B, 1, 1)
 
     def attend(h, b):
         out, _ = F.multi_head_attention_forward(
@@ -255,5 +270,6 @@ print(json.dumps({
         transformer_case(2, 8, 2, 7, "sinusoidal", "layerNorm", "post", "swiglu", tied=True),
         transformer_case(1, 8, 2, 7, "learned", "rmsNorm", "pre", "relu", tied=False),
         transformer_case(1, 8, 2, 7, "none", "layerNorm", "pre", "gelu", tied=False),
+        transformer_case(1, 12, 6, 7, "alibi", "layerNorm", "pre", "gelu", tied=False),  # 6 heads: not a power of two
     ],
 }))

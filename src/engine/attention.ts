@@ -2,7 +2,8 @@
 // ops (tfjs exports no multi-head attention layer). The parametrisation matches PyTorch's
 // nn.MultiheadAttention:
 //   [q, k, v] = x·Wqkv + bqkv;  per head: softmax(q·kᵀ/√d_h + causal mask)·v;  out = concat·Wo + bo
-// with, as options, q and k rotated by position (RoPE) and dropout on the attention weights.
+// with, as options, q and k rotated by position (RoPE), a linear bias by distance (ALiBi) in place
+// of the plain causal mask, and dropout on the attention weights.
 import * as tf from '@tensorflow/tfjs';
 import { linear } from './linear';
 
@@ -32,9 +33,11 @@ export interface AttentionResult {
   weights: tf.Tensor4D;
 }
 
-/** What an attention layer may add: rotary position (RoPE tables from ropeTables) and dropout on its weights. */
+/** What an attention layer may add: rotary position (RoPE tables from ropeTables), ALiBi, and dropout on its weights. */
 export interface AttentionOptions {
   rope?: RopeTables | null;
+  /** ALiBi's [heads, T, T] mask (from alibiMask), used instead of the causal mask. */
+  alibi?: tf.Tensor3D | null;
   /** Dropout rate on the attention weights, and the seed of this call's mask (training only). */
   dropout?: { rate: number; seed: number } | null;
 }
@@ -60,6 +63,27 @@ export function ropeTables(time: number, dh: number): RopeTables {
       sin[p * dh + j] = Math.sin(angle);
     }
   return { cos: tf.tensor2d(cos, [time, dh]), sin: tf.tensor2d(sin, [time, dh]) };
+}
+
+/**
+ * ALiBi's slope per head (Press et al. 2022): for H a power of two, 2^(−8h/H) for h = 1…H; otherwise
+ * the slopes of the power of two below H, then every other slope of the one above, as the paper's code.
+ */
+export function alibiSlopes(heads: number): number[] {
+  const powerOfTwo = (n: number) => Array.from({ length: n }, (_, i) => 2 ** ((-8 * (i + 1)) / n));
+  const below = 2 ** Math.floor(Math.log2(heads));
+  if (below === heads) return powerOfTwo(heads);
+  return [...powerOfTwo(below), ...alibiSlopes(2 * below).filter((_, i) => i % 2 === 0)].slice(0, heads);
+}
+
+/** [heads, T, T]: −slope·(i − j) where query i may see key j (j ≤ i), −1e9 after, as the causal mask. */
+export function alibiMask(time: number, heads: number): tf.Tensor3D {
+  const values = new Float32Array(heads * time * time);
+  alibiSlopes(heads).forEach((slope, h) => {
+    for (let i = 0; i < time; i++)
+      for (let j = 0; j < time; j++) values[(h * time + i) * time + j] = j <= i ? -slope * (i - j) : -1e9;
+  });
+  return tf.tensor3d(values, [heads, time, time]);
 }
 
 /** x·cos + rotate_half(x)·sin for x [batch·heads, T, dh]; rotate_half(x) = [−x₂, x₁] of its halves. */
@@ -103,10 +127,13 @@ export function causalSelfAttention(
         .reshape([batch * heads, time, dh]) as tf.Tensor3D,
   );
   const [qr, kr] = options.rope ? [rotate(q, options.rope), rotate(k, options.rope)] : [q, k];
-  const scores = qr
-    .matMul(kr, false, true)
-    .mul(1 / Math.sqrt(dh))
-    .add(mask);
+  const raw = qr.matMul(kr, false, true).mul(1 / Math.sqrt(dh));
+  const scores = options.alibi
+    ? raw
+        .reshape([batch, heads, time, time])
+        .add(options.alibi)
+        .reshape([batch * heads, time, time])
+    : raw.add(mask);
   const weights = scores.softmax() as tf.Tensor3D;
   const drop = options.dropout;
   const used = drop && drop.rate > 0 ? (tf.dropout(weights, drop.rate, undefined, drop.seed) as tf.Tensor3D) : weights;

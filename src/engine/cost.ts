@@ -341,7 +341,8 @@ export function rmsNormFlops(width: number, time: number): number {
  * (LayerNorm or RMSNorm, whose gain alone is a parameter), the attention (projections with biases,
  * RoPE's rotation of q and k where chosen, scores, softmax, mixing), the MLP (4d GELU or ReLU
  * units, or SwiGLU's gate and value of ⌈8d/3⌉) and the two residual adds. Learned positions are
- * parameters; sinusoidal ones a fixed add; RoPE none outside attention. A pre-norm model has a final
+ * parameters; sinusoidal ones a fixed add; RoPE none outside attention; ALiBi's bias is added to
+ * the scores in place of the causal mask (no extra work). A pre-norm model has a final
  * norm; a tied head is the embedding's table, with no parameters of its own.
  */
 export function transformerCost(model: TransformerSpec, vocab: number, time: number): ModelCost {

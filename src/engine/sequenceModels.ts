@@ -15,6 +15,7 @@ import {
   layerNorm,
   rmsNorm,
   ropeTables,
+  alibiMask,
   sinusoidalPositions,
   type RopeTables,
 } from './attention';
@@ -207,8 +208,8 @@ export type TransformerModelSpec = Omit<TransformerSpec, 'kind'> & { vocab: numb
 export const swigluHidden = (d: number) => Math.ceil((8 * d) / 3);
 
 /**
- * Decoder-only transformer: token embeddings plus position (learned, sinusoidal, RoPE inside
- * attention, or none); N blocks of causal multi-head self-attention and an MLP (GELU or ReLU on
+ * Decoder-only transformer: token embeddings plus position (learned, sinusoidal, RoPE or ALiBi
+ * inside attention, or none); N blocks of causal multi-head self-attention and an MLP (GELU or ReLU on
  * 4d units, or SwiGLU), each a residual branch with LayerNorm or RMSNorm before it (pre-norm, with
  * a final norm, as GPT-2) or after the sum (post-norm, as the original transformer); a linear head,
  * or the token embedding transposed (tied). GPT-2 style initialisation (N(0, 0.02); residual
@@ -261,7 +262,10 @@ export function buildTransformer(s: TransformerModelSpec, seed: number): Sequenc
   const norm = (x: tf.Tensor, p: { g: tf.Variable; b: tf.Variable | null }) =>
     (p.b ? layerNorm(x, v1(p.g), v1(p.b)) : rmsNorm(x, v1(p.g))) as tf.Tensor3D;
   // Tensors that depend only on the sequence length, made once per length.
-  const constants = new Map<number, { mask: tf.Tensor2D; positions: tf.Tensor2D | null; rope: RopeTables | null }>();
+  const constants = new Map<
+    number,
+    { mask: tf.Tensor2D; positions: tf.Tensor2D | null; rope: RopeTables | null; alibi: tf.Tensor3D | null }
+  >();
   const constantsFor = (time: number) => {
     let c = constants.get(time);
     if (!c) {
@@ -270,6 +274,7 @@ export function buildTransformer(s: TransformerModelSpec, seed: number): Sequenc
         mask: tf.keep(causalMask(time)),
         positions: s.position === 'sinusoidal' ? tf.keep(tf.tensor2d(sinusoidalPositions(time, d), [time, d])) : null,
         rope: s.position === 'rope' ? ropeTables(time, d / s.heads) : null,
+        alibi: s.position === 'alibi' ? tf.keep(alibiMask(time, s.heads)) : null,
       };
       if (c.rope) {
         tf.keep(c.rope.cos);
@@ -313,7 +318,7 @@ export function buildTransformer(s: TransformerModelSpec, seed: number): Sequenc
           { wqkv: v2(b.wqkv), bqkv: v1(b.bqkv), wo: v2(b.wo), bo: v1(b.bo) },
           s.heads,
           c.mask,
-          { rope: c.rope, dropout },
+          { rope: c.rope, alibi: c.alibi, dropout },
         );
         attention?.push(a.weights);
         return maybeDropout(a.out, s.dropout, dropoutSeed);
@@ -334,7 +339,12 @@ export function buildTransformer(s: TransformerModelSpec, seed: number): Sequenc
     dispose: () => {
       variables.forEach((v) => v.dispose());
       constants.forEach((c) =>
-        tf.dispose([c.mask, ...(c.positions ? [c.positions] : []), ...(c.rope ? [c.rope.cos, c.rope.sin] : [])]),
+        tf.dispose([
+          c.mask,
+          ...(c.positions ? [c.positions] : []),
+          ...(c.rope ? [c.rope.cos, c.rope.sin] : []),
+          ...(c.alibi ? [c.alibi] : []),
+        ]),
       );
     },
   };

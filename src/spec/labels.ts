@@ -71,6 +71,7 @@ export const POSITION_LABELS: Record<PositionEncoding, string> = {
   learned: 'Learned',
   sinusoidal: 'Sinusoidal (fixed)',
   rope: 'RoPE (rotary)',
+  alibi: 'ALiBi (linear bias)',
   none: 'None (causal mask only)',
 };
 export const MLP_NORM_LABELS: Record<MlpNorm, string> = {

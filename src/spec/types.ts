@@ -174,8 +174,12 @@ export interface LstmSpec {
   layers: LstmLayerSpec[];
 }
 
-/** How a transformer knows where a token is: learned or sinusoidal vectors added to the input, rotations of q and k (RoPE), or nothing (the causal mask alone). */
-export const POSITION_ENCODINGS = ['learned', 'sinusoidal', 'rope', 'none'] as const;
+/**
+ * How a transformer knows where a token is: learned or sinusoidal vectors added to the input,
+ * rotations of q and k (RoPE), a per-head penalty on attention scores growing with distance
+ * (ALiBi), or nothing (the causal mask alone).
+ */
+export const POSITION_ENCODINGS = ['learned', 'sinusoidal', 'rope', 'alibi', 'none'] as const;
 export type PositionEncoding = (typeof POSITION_ENCODINGS)[number];
 export const NORMS = ['layerNorm', 'rmsNorm'] as const;
 export type NormKind = (typeof NORMS)[number];

@@ -401,6 +401,7 @@ function transformerSummary(m: TransformerSpec): string {
     learned: 'learned position embeddings added to the tokens',
     sinusoidal: 'fixed sinusoidal positions added to the tokens',
     rope: 'positions as rotations of queries and keys (RoPE)',
+    alibi: 'no position vectors, but attention scores lowered in proportion to distance, at a slope per head (ALiBi)',
     none: 'no positions (only the causal mask orders the tokens)',
   }[m.position];
   return `Each block: ${block}. Token embeddings with ${positions} in; ${m.normPlacement === 'pre' ? `a final ${norm} and ` : ''}${m.tiedEmbeddings ? 'the token embedding, transposed, as the head' : 'a linear head'} out.`;

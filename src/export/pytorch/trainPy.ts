@@ -226,10 +226,26 @@ def sinusoidal_positions(T, d, device):
     return torch.where(j % 2 == 0, angles.sin(), angles.cos())
 
 
+def alibi_slopes(heads):
+    """ALiBi's slope per head (Press et al.): 2^(-8h/H) for a power of two H, else the power of two below's, then every
+    other of the one above."""
+    below = 2 ** math.floor(math.log2(heads))
+    slopes = [2 ** (-8 * (i + 1) / below) for i in range(below)]
+    return slopes if below == heads else (slopes + alibi_slopes(2 * below)[0::2])[:heads]
+
+
+def alibi_mask(T, heads, device):
+    """(nh, T, T): -slope * (i - j) where query i sees key j <= i, and the causal mask's -1e9 after."""
+    i = torch.arange(T, device=device)
+    distance = (i[:, None] - i[None, :]).float()
+    slopes = torch.tensor(alibi_slopes(heads), device=device)[:, None, None]
+    return torch.where(distance >= 0, -slopes * distance, torch.tensor(-1e9, device=device))
+
+
 class CausalSelfAttention(nn.Module):
-    def __init__(self, d, heads, rope, attention_dropout):
+    def __init__(self, d, heads, position, attention_dropout):
         super().__init__()
-        self.heads, self.rope, self.attention_dropout = heads, rope, attention_dropout
+        self.heads, self.position, self.attention_dropout = heads, position, attention_dropout
         self.qkv = Dense(d, 3 * d)
         self.out = Dense(d, d)
 
@@ -237,11 +253,13 @@ class CausalSelfAttention(nn.Module):
         B, T, d = x.shape
         hs = d // self.heads
         q, k, v = self.qkv(x).view(B, T, 3, self.heads, hs).permute(2, 0, 3, 1, 4)  # each (B, nh, T, hs)
-        if self.rope:
+        if self.position == "rope":
             cos, sin = rope_tables(T, hs, x.device)
             q, k = rotate(q, cos, sin), rotate(k, cos, sin)
         # The playground's causal mask adds -1e9 (not -inf) after each position.
         mask = torch.triu(torch.full((T, T), -1e9, device=x.device), diagonal=1)
+        if self.position == "alibi":
+            mask = alibi_mask(T, self.heads, x.device)
         att = (q @ k.transpose(-2, -1) * (1 / math.sqrt(hs)) + mask).softmax(dim=-1)  # (B, nh, T, T)
         att = F.dropout(att, self.attention_dropout, self.training)
         return self.out((att @ v).transpose(1, 2).reshape(B, T, d))  # heads side by side again
@@ -256,7 +274,7 @@ class Block(nn.Module):
         super().__init__()
         d = m["dModel"]
         self.ln1 = make_norm(m["norm"], d)
-        self.attn = CausalSelfAttention(d, m["heads"], m["position"] == "rope", m["attentionDropout"])
+        self.attn = CausalSelfAttention(d, m["heads"], m["position"], m["attentionDropout"])
         self.ln2 = make_norm(m["norm"], d)
         self.activation = m["mlpActivation"]
         hidden = math.ceil(8 * d / 3) if self.activation == "swiglu" else 4 * d
@@ -284,7 +302,7 @@ class Block(nn.Module):
 
 
 class Transformer(nn.Module):
-    """GPT-style, decoder only: token embeddings (plus learned or sinusoidal positions; RoPE works inside
+    """GPT-style, decoder only: token embeddings (plus learned or sinusoidal positions; RoPE and ALiBi work inside
     attention), blocks, a final norm (pre-norm only), and a linear head or the token embedding transposed."""
 
     def __init__(self, model, vocab, context):
