@@ -88,6 +88,11 @@ interface RunState {
   stop: (runId?: number) => void;
   /** Continue a run from its checkpoint, exactly where it was; `pastExplosion`: train on although its loss exploded. */
   resumeRun: (id: number, opts?: { pastExplosion?: boolean }) => Promise<void>;
+  /**
+   * Continue stopped runs one after another, in one launch: each from its kept model, or from the
+   * start where it kept none (a notice says which). Resolves once they are sent.
+   */
+  resumeRuns: (ids: number[]) => Promise<void>;
   /** Train a run's kept model for `extra` more epochs (the schedule spans the new total). */
   continueRun: (id: number, extra: number) => Promise<void>;
   inspect: (runId: number, exampleIndex: number) => void;
@@ -626,6 +631,38 @@ export const useRunStore = create<RunState>((set, get) => {
     resumeRun: async (id, opts = {}) => {
       const run = find(id);
       if (run) await restart(id, run.spec, undefined, opts.pastExplosion);
+    },
+    async resumeRuns(ids) {
+      const stopped = ids.map(find).filter((r): r is Run => r !== undefined && !isActive(r));
+      const checkpoints = await Promise.all(stopped.map((r) => archive.loadCheckpoint(r.id).catch(() => null)));
+      // Checked again after the reads: a run may have been started or deleted meanwhile.
+      const ready = stopped.flatMap((r, k) => {
+        const now = find(r.id);
+        return now && !isActive(now) ? [{ id: r.id, checkpoint: checkpoints[k] }] : [];
+      });
+      if (!ready.length) return;
+      client.send({ type: 'stop' });
+      for (const { id, checkpoint: cp } of ready)
+        patch(id, (r) => ({
+          phase: 'queued',
+          message: null,
+          visible: true,
+          asked: {},
+          inspection: null,
+          test: null,
+          // Figures after the checkpoint are computed again, exactly; without one, all of them.
+          epochs: cp ? r.epochs.filter((e) => e.epoch <= cp.epoch) : [],
+          samples: cp ? r.samples.filter((s) => s.epoch <= cp.epoch) : [],
+          ...(cp ? {} : { views: {}, model: null }),
+        }));
+      set({ selectedId: null });
+      send(
+        ready.map(({ id, checkpoint }) => ({ run: find(id)!, resume: checkpoint ?? undefined })),
+        false,
+      );
+      const afresh = ready.filter((r) => !r.checkpoint).map((r) => find(r.id)!.name);
+      if (afresh.length)
+        notify('info', `Kept no model to continue from, so trained again from the start: ${afresh.join(', ')}.`);
     },
     continueRun: async (id, extra) => {
       const run = find(id);

@@ -24,8 +24,8 @@ interface SweepState {
   start: (spec: ExperimentSpec, axes: SweepAxis[]) => string | null;
   /** Stop every run of the sweep still queued or training. */
   cancel: (id: number) => void;
-  /** Train the cells that did not finish again, from the start, one after another. */
-  resume: (id: number) => void;
+  /** Train the cells that did not finish on to the end, one after another: each from its kept model, or afresh. */
+  resume: (id: number) => Promise<void>;
   remove: (id: number) => void;
 }
 
@@ -106,26 +106,16 @@ export const useSweepStore = create<SweepState>((set, get) => {
         if (run && ACTIVE_PHASES.includes(run.phase)) runs.stop(run.id);
       }
     },
-    resume(id) {
+    async resume(id) {
       const runs = useRunStore.getState();
       const sweep = get().sweeps.find((s) => s.id === id);
       if (!sweep) return;
-      // Every unfinished cell trains afresh, all in one launch: a launch replaces whatever trains,
-      // so resuming some cells from their checkpoints beside it would stop one or the other.
-      const again = sweep.cells.flatMap((c) => {
+      // One launch for all (a launch stops whatever trains). A cell whose run was deleted stays empty.
+      const unfinished = sweep.cells.filter((c) => {
         const run = runs.runs.find((r) => r.id === c.runId);
-        return run && run.phase !== 'completed' && !ACTIVE_PHASES.includes(run.phase)
-          ? [{ cell: c, spec: run.spec }]
-          : [];
+        return run && run.phase !== 'completed' && !ACTIVE_PHASES.includes(run.phase);
       });
-      if (!again.length) return;
-      const ids = runs.sweep(again.map((a) => ({ spec: a.spec, label: a.cell.label })));
-      const replaced = new Map(again.map((a, k) => [a.cell.runId, ids[k]]));
-      update(
-        get().sweeps.map((s) =>
-          s.id === id ? { ...s, cells: s.cells.map((c) => ({ ...c, runId: replaced.get(c.runId) ?? c.runId })) } : s,
-        ),
-      );
+      if (unfinished.length) await runs.resumeRuns(unfinished.map((c) => c.runId));
     },
     remove(id) {
       update(get().sweeps.filter((s) => s.id !== id));

@@ -206,7 +206,11 @@ function SweepResults({ sweep, count }: { sweep: Sweep; count: number }) {
         <button type="button" disabled={!active} onClick={() => cancel(sweep.id)}>
           Cancel sweep
         </button>
-        <button type="button" disabled={active || finished === sweep.cells.length} onClick={() => resume(sweep.id)}>
+        <button
+          type="button"
+          disabled={active || finished === sweep.cells.length}
+          onClick={() => void resume(sweep.id)}
+        >
           Resume unfinished cells
         </button>
         <button type="button" disabled={active} onClick={() => remove(sweep.id)}>

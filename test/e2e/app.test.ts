@@ -598,10 +598,25 @@ test('a sweep of learning rate × batch size: queued runs, a heatmap with the be
     .poll(() => page.getByTestId('sweep-results').locator('strong').first().textContent(), { timeout: 30_000 })
     .toMatch(/Sweep 2 \(latest of 2\): [01] of 2 finished/);
   await expect.poll(() => page.getByRole('button', { name: 'Resume unfinished cells' }).isEnabled()).toBe(true);
+  // A cell stopped after an epoch kept its model and continues from it; one that never started trains afresh.
+  // (The first epoch's figures include its measured time: kept as they were by a continued run, new after a restart.)
+  type Cell = { name: string; kept: number | null; epochs: number; first: string };
+  const sweepRuns = `window.playground.runs().slice(-2).map((r) => ({ name: r.name, kept: r.model && r.model.epoch, epochs: r.epochs.length, first: JSON.stringify(r.epochs[0]) }))`;
+  const stopped = await page.evaluate<Cell[]>(sweepRuns);
   await page.getByRole('button', { name: 'Resume unfinished cells' }).click();
   await expect
     .poll(() => page.getByTestId('sweep-results').locator('strong').first().textContent(), { timeout: 120_000 })
     .toMatch(/Sweep 2 \(latest of 2\): 2 of 2 finished/);
+  const afresh = stopped.filter((c) => c.kept === null && c.epochs < 1000).map((c) => c.name);
+  const notices = await page.getByTestId('notice').allTextContents();
+  const restarted = notices.find((n) => n.includes('trained again from the start')) ?? '';
+  for (const c of stopped.filter((c) => c.epochs < 1000))
+    expect(restarted.includes(c.name), `${c.name} (kept model: epoch ${c.kept})`).toBe(afresh.includes(c.name));
+  const finished = await page.evaluate<Cell[]>(sweepRuns);
+  finished.forEach((c, k) => {
+    expect(c.epochs).toBe(1000);
+    if (stopped[k].kept !== null) expect(c.first).toBe(stopped[k].first);
+  });
   await page.close();
 }, 240_000);
 
