@@ -1,4 +1,5 @@
 import { create } from 'zustand';
+import type { ExperimentSpec, LabSettings } from '../spec';
 import type { SeedBand } from './seedGroups';
 
 export type XAxisKind = 'epoch' | 'step' | 'time' | 'flops';
@@ -19,6 +20,9 @@ interface ViewState {
   /** The lesson opened from the Lessons menu (its id), and whether the menu is open. */
   lesson: string | null;
   lessonsOpen: boolean;
+  /** The person's own experiment and lab settings that opening a lesson replaced, to bring back; null: none. */
+  ownExperiment: ExperimentSpec | null;
+  ownLab: LabSettings | null;
   /** How many seeds Train and Compare run (1: one run), and how a group of seeds is drawn. */
   seeds: number;
   seedBand: SeedBand;
@@ -37,6 +41,8 @@ export const useViewStore = create<ViewState>((set) => ({
   drawClass: 1,
   lesson: null,
   lessonsOpen: false,
+  ownExperiment: null,
+  ownLab: null,
   seeds: 1,
   seedBand: 'minmax',
   set: (change) => set(change),

@@ -7,14 +7,39 @@ import { useLabStore } from '../state/labStore';
 import { selectedRun, useRunStore, type Run } from '../state/runStore';
 import { useViewStore } from '../state/viewStore';
 
-/** Open a lesson: its experiment in the playground, or its race in the lab. */
+/** Whether these settings are some lesson's (whatever backend it was set to), not the person's own. */
+function isLessons(settings: object): boolean {
+  return LESSONS.some((l) => {
+    const target = l.target.kind === 'experiment' ? l.target.spec : l.target.settings;
+    return diffSpecs(settings, target).every((d) => d.path === 'backend');
+  });
+}
+
+/**
+ * Open a lesson: its experiment in the playground, or its race in the lab. What it replaces, when
+ * that was the person's own, is kept for the banner's "Back to your …" button.
+ */
 function openLesson(lesson: Lesson): void {
   const target = lesson.target;
-  if (target.kind === 'experiment') useSpecStore.getState().replace(structuredClone(target.spec));
-  else useLabStore.getState().update(structuredClone(target.settings));
-  useViewStore
-    .getState()
-    .set({ tab: target.kind === 'lab' ? 'lab' : 'playground', lesson: lesson.id, lessonsOpen: false });
+  const view = useViewStore.getState();
+  if (target.kind === 'experiment') {
+    const own = useSpecStore.getState().spec;
+    if (!isLessons(own)) view.set({ ownExperiment: own });
+    useSpecStore.getState().replace(structuredClone(target.spec));
+  } else {
+    const own = useLabStore.getState().settings;
+    if (!isLessons(own)) view.set({ ownLab: own });
+    useLabStore.getState().update(structuredClone(target.settings));
+  }
+  view.set({ tab: target.kind === 'lab' ? 'lab' : 'playground', lesson: lesson.id, lessonsOpen: false });
+}
+
+/** Close the lesson and put back the experiment (or lab settings) it replaced. */
+function backToOwn(kind: Lesson['target']['kind']): void {
+  const view = useViewStore.getState();
+  if (kind === 'experiment' && view.ownExperiment) useSpecStore.getState().replace(view.ownExperiment);
+  if (kind === 'lab' && view.ownLab) useLabStore.getState().update(view.ownLab);
+  view.set({ lesson: null, ...(kind === 'experiment' ? { ownExperiment: null } : { ownLab: null }) });
 }
 
 /** The header's button and, when open, the list of lessons. */
@@ -37,7 +62,8 @@ export function LessonsList() {
       <div className="lessons-head">
         <h2>Lessons</h2>
         <span className="muted small">
-          Each opens a ready experiment (your runs stay in the list). Train it, watch, then try what it suggests.
+          Each opens a ready experiment (your runs stay in the list, and its banner brings your own experiment back).
+          Train it, watch, then try what it suggests.
         </span>
         <button type="button" onClick={() => set({ lessonsOpen: false })}>
           Close
@@ -89,6 +115,7 @@ function useClaimResult(lesson: Lesson | undefined): ClaimResult | null {
 export function LessonBanner({ where }: { where: 'playground' | 'lab' }) {
   const id = useViewStore((s) => s.lesson);
   const set = useViewStore((s) => s.set);
+  const hasOwn = useViewStore((s) => (where === 'lab' ? s.ownLab : s.ownExperiment) !== null);
   const lesson = LESSONS.find((l) => l.id === id);
   const result = useClaimResult(lesson);
   if (!lesson || (lesson.target.kind === 'lab') !== (where === 'lab')) return null;
@@ -106,9 +133,16 @@ export function LessonBanner({ where }: { where: 'playground' | 'lab' }) {
           <div className="small">Press Train; the verdict appears when the run ends.</div>
         )}
       </div>
-      <button type="button" onClick={() => set({ lesson: null })}>
-        Close lesson
-      </button>
+      <div className="lesson-actions">
+        {hasOwn && (
+          <button type="button" onClick={() => backToOwn(lesson.target.kind)}>
+            Back to your {where === 'lab' ? 'race settings' : 'experiment'}
+          </button>
+        )}
+        <button type="button" onClick={() => set({ lesson: null })}>
+          Close lesson
+        </button>
+      </div>
     </div>
   );
 }

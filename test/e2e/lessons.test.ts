@@ -27,3 +27,22 @@ test('every lesson opens from the menu, trains, and its run shows what the lesso
   expect(await accessibilityProblems(page), 'a lesson’s verdict').toEqual([]);
   await page.close();
 }, 600_000);
+
+test('opening lessons keeps the person’s own experiment, which the banner brings back', async () => {
+  const page = await e2e.openPage(e2e.site.url);
+  const epochs = page.locator('input[name="training.epochs"]');
+  await epochs.fill('37');
+  const [first, second] = LESSONS.filter((l) => l.target.kind === 'experiment');
+  for (const lesson of [first, second]) {
+    await page.getByRole('button', { name: 'Lessons' }).click();
+    await page.getByRole('button', { name: `Open lesson: ${lesson.title}` }).click();
+    if (lesson.target.kind === 'experiment')
+      expect(await epochs.inputValue()).toBe(String(lesson.target.spec.training.epochs));
+  }
+  // The second lesson replaced the first's experiment: what comes back is the person's own.
+  expect(await accessibilityProblems(page), 'the lesson banner').toEqual([]);
+  await page.getByRole('button', { name: 'Back to your experiment' }).click();
+  expect(await epochs.inputValue()).toBe('37');
+  expect(await page.getByTestId('lesson-banner').count()).toBe(0);
+  await page.close();
+});
