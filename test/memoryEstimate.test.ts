@@ -6,11 +6,13 @@ import { createOptimizer } from '../src/engine/optimizers';
 import { modelCost } from '../src/engine/cost';
 import { Trainer } from '../src/engine/trainer';
 import { problemShape } from '../src/data/shapes';
+import { prepareLearner } from '../src/engine/prepareLearner';
 import {
   TRANSFORMER_OPTION_DEFAULTS,
   datasetDefaults,
   defaultModel,
   defaultSpec,
+  mlpOf,
   type ExperimentSpec,
 } from '../src/spec';
 import { OPTIMIZER_VARIANTS, variantLabel } from './helpers/fusedUpdate';
@@ -82,6 +84,93 @@ describe('memory a run needs', () => {
       expect(Object.keys(optimizer.slots)).toHaveLength(optimizerSlots(spec));
       optimizer.dispose();
       tf.dispose(vars);
+    },
+  );
+
+  /** Small examples of each family; the estimate is linear in the batch, so these stand for big ones. */
+  const measured: [string, (s: ExperimentSpec) => void][] = [
+    [
+      'MLP 2 × 256',
+      (s) =>
+        (s.model = {
+          ...mlpOf(s),
+          hidden: [0, 1].map(() => ({ units: 256, activation: 'tanh' as const, dropout: 0 })),
+        }),
+    ],
+    [
+      'MLP 2 × 128 with BatchNorm, residual, dropout',
+      (s) =>
+        (s.model = {
+          ...mlpOf(s),
+          norm: 'batchNorm',
+          residual: true,
+          hidden: [0, 1].map(() => ({ units: 128, activation: 'relu' as const, dropout: 0.2 })),
+        }),
+    ],
+    ['LSTM 64', (s) => (s.model = { kind: 'lstm', cell: 'lstm', embedding: 16, layers: [{ units: 64, dropout: 0 }] })],
+    [
+      'GRU 48 × 2',
+      (s) =>
+        (s.model = {
+          kind: 'lstm',
+          cell: 'gru',
+          embedding: 16,
+          layers: [
+            { units: 48, dropout: 0 },
+            { units: 48, dropout: 0 },
+          ],
+        }),
+    ],
+    ['RNN 96', (s) => (s.model = { kind: 'lstm', cell: 'rnn', embedding: 16, layers: [{ units: 96, dropout: 0 }] })],
+    [
+      'transformer 2 × 48, 6 heads',
+      (s) =>
+        (s.model = {
+          ...TRANSFORMER_OPTION_DEFAULTS,
+          kind: 'transformer',
+          layers: 2,
+          dModel: 48,
+          heads: 6,
+          dropout: 0,
+        }),
+    ],
+    [
+      'transformer 1 × 64, SwiGLU, RMSNorm',
+      (s) =>
+        (s.model = {
+          ...TRANSFORMER_OPTION_DEFAULTS,
+          kind: 'transformer',
+          layers: 1,
+          dModel: 64,
+          heads: 4,
+          dropout: 0,
+          mlpActivation: 'swiglu',
+          norm: 'rmsNorm',
+        }),
+    ],
+  ];
+  test.each(measured)(
+    '%s: a training step’s measured peak memory is what the estimate says, to within a third',
+    async (_, edit) => {
+      const spec = defaultSpec();
+      edit(spec);
+      if (spec.model.kind !== 'mlp')
+        spec.dataset = { ...spec.dataset, kind: 'names', ...datasetDefaults('names'), samples: 300, contextLength: 20 };
+      spec.training.batchSize = 24;
+      const prepared = prepareLearner(spec, { files: { text: 'anna.bob.carla.dmitri.eve.'.repeat(60) } });
+      const learner = prepared.make();
+      const idx = tf.range(0, 24, 1, 'int32') as tf.Tensor1D;
+      const before = tf.memory().numBytes;
+      const info = await tf.profile(() => {
+        const { value, grads } = tf.variableGrads(() => learner.batchLoss(idx, () => 0), learner.variables);
+        tf.dispose([value, ...Object.values(grads)]);
+      });
+      const e = estimateMemory(spec, prepared.shape, prepared.cost.params);
+      const ratio = (e.activations + e.gradients) / (info.peakBytes - before);
+      idx.dispose();
+      learner.dispose();
+      expect(ratio).toBeGreaterThan(0.75);
+      expect(ratio).toBeLessThan(1.33);
     },
   );
 

@@ -483,7 +483,7 @@ test('a run too big for its backend is refused in the builder, naming what to re
   );
   expect(await page.getByRole('button', { name: 'Train', exact: true }).isDisabled()).toBe(true);
   // A smaller batch fits.
-  await page.locator('input[name="training.batchSize"]').fill('8');
+  await page.locator('input[name="training.batchSize"]').fill('4');
   await expect.poll(() => memory.getByRole('alert').count()).toBe(0);
   expect(await page.getByRole('button', { name: 'Train', exact: true }).isDisabled()).toBe(false);
   await page.close();
