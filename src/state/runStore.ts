@@ -487,6 +487,24 @@ export const useRunStore = create<RunState>((set, get) => {
     );
   };
 
+  /**
+   * Queue a stopped run again (with this spec, if given): from its checkpoint, dropping the figures
+   * after it (the resumed run computes them again, exactly), or without one from the start.
+   */
+  const requeue = (id: number, checkpoint: TrainingCheckpoint | null, spec?: ExperimentSpec) =>
+    patch(id, (r) => ({
+      ...(spec ? { spec } : {}),
+      phase: 'queued',
+      message: null,
+      visible: true,
+      asked: {},
+      inspection: null,
+      test: null,
+      epochs: checkpoint ? r.epochs.filter((e) => e.epoch <= checkpoint.epoch) : [],
+      samples: checkpoint ? r.samples.filter((s) => s.epoch <= checkpoint.epoch) : [],
+      ...(checkpoint ? {} : { views: {}, model: null }),
+    }));
+
   /** Continue a kept run from its checkpoint with this spec (the same, or with more epochs). */
   const restart = async (
     id: number,
@@ -506,18 +524,7 @@ export const useRunStore = create<RunState>((set, get) => {
     }
     edit(checkpoint);
     client.send({ type: 'stop' });
-    // Figures after the checkpoint are dropped: the resumed run computes them again, exactly.
-    patch(id, (r) => ({
-      spec,
-      phase: 'queued',
-      message: null,
-      visible: true,
-      asked: {},
-      inspection: null,
-      test: null,
-      epochs: r.epochs.filter((e) => e.epoch <= checkpoint.epoch),
-      samples: r.samples.filter((s) => s.epoch <= checkpoint.epoch),
-    }));
+    requeue(id, checkpoint, spec);
     set({ selectedId: null });
     send([{ run: find(id)!, resume: checkpoint, pastExplosion }], false);
   };
@@ -642,19 +649,7 @@ export const useRunStore = create<RunState>((set, get) => {
       });
       if (!ready.length) return;
       client.send({ type: 'stop' });
-      for (const { id, checkpoint: cp } of ready)
-        patch(id, (r) => ({
-          phase: 'queued',
-          message: null,
-          visible: true,
-          asked: {},
-          inspection: null,
-          test: null,
-          // Figures after the checkpoint are computed again, exactly; without one, all of them.
-          epochs: cp ? r.epochs.filter((e) => e.epoch <= cp.epoch) : [],
-          samples: cp ? r.samples.filter((s) => s.epoch <= cp.epoch) : [],
-          ...(cp ? {} : { views: {}, model: null }),
-        }));
+      for (const { id, checkpoint } of ready) requeue(id, checkpoint);
       set({ selectedId: null });
       send(
         ready.map(({ id, checkpoint }) => ({ run: find(id)!, resume: checkpoint ?? undefined })),
