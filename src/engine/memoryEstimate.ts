@@ -137,11 +137,12 @@ export function estimateMemory(spec: ExperimentSpec, shape: ProblemShape, params
   };
 }
 
-/** "1.2 GB", "340 MB", "12 KB". */
+/** "1.2 GB", "340 MB", "12.5 MB", "340 KB", "1.5 KB", "512 B" (decimal units, as browsers report storage). */
 export function formatMemory(bytes: number): string {
   if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(1)} GB`;
   if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(bytes >= 1e8 ? 0 : 1)} MB`;
-  return `${Math.max(1, Math.round(bytes / 1e3))} KB`;
+  if (bytes >= 1e3) return `${(bytes / 1e3).toFixed(bytes >= 1e5 ? 0 : 1)} KB`;
+  return `${Math.round(bytes)} B`;
 }
 
 /**

@@ -23,6 +23,7 @@ import type {
   TrainingCheckpoint,
 } from '../engine/types';
 import { tensorBytes } from '../engine/tensorData';
+import { formatMemory } from '../engine/memoryEstimate';
 import type { KeptModel, RunPhase, RunRecord } from '../export/runRecord';
 import { metricsCsv, readRunFile, writeRunFile } from '../export/runFile';
 import { decodeSafetensors, encodeSafetensors } from '../export/safetensors';
@@ -130,7 +131,8 @@ export const isActive = (run: Run) => ACTIVE_PHASES.includes(run.phase) && !run.
 /** Whether a model can answer about the run now: the live one, or its kept checkpoint. */
 export const hasModel = (run: Run) => isActive(run) || (run.model !== null && !run.otherTab);
 
-const PALETTE = [
+/** Category colours (d3's ten), for runs and for anything else drawn one colour per item. */
+export const CATEGORY_COLORS = [
   '#1f77b4',
   '#d62728',
   '#2ca02c',
@@ -146,12 +148,6 @@ const PALETTE = [
 /** Epochs can arrive faster than the page can redraw; charts take them at most this often. */
 const FLUSH_MS = 200;
 const MAX_SAMPLES = 200;
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KB`;
-  return `${(n / 1024 ** 2).toFixed(1)} MB`;
-}
 
 /** The kept part of a run. */
 function record(run: Run): RunRecord {
@@ -194,7 +190,7 @@ export const useRunStore = create<RunState>((set, get) => {
     } catch (e) {
       if (refused.has(id)) return;
       refused.add(id);
-      const size = e instanceof archive.StorageRefused ? ` (${formatBytes(e.bytes)})` : '';
+      const size = e instanceof archive.StorageRefused ? ` (${formatMemory(e.bytes)})` : '';
       const how =
         e instanceof archive.StorageRefused && e.quota
           ? ' Free space by deleting runs or just their weights in the Runs panel (each run’s size is shown there).'
@@ -434,7 +430,7 @@ export const useRunStore = create<RunState>((set, get) => {
     return live({
       id: newRunId(),
       name: name ? name(n) : `Run ${n} · ${runDescription(spec)}`,
-      color: PALETTE[(n - 1) % PALETTE.length],
+      color: CATEGORY_COLORS[(n - 1) % CATEGORY_COLORS.length],
       spec,
       phase: 'queued',
       message: null,

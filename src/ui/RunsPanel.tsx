@@ -1,6 +1,7 @@
 import { useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { formatBytes, isActive, selectedRun, useRunStore, type Run } from '../state/runStore';
+import { isActive, selectedRun, useRunStore, type Run } from '../state/runStore';
+import { formatMemory } from '../engine/memoryEstimate';
 import { useSpecStore } from '../state/specStore';
 import { recordBytes } from '../state/runArchive';
 import { looksLikeSafetensors } from '../export/safetensors';
@@ -439,7 +440,7 @@ export function RunsPanel() {
                       </div>
                     )}
                     <div className="muted small">
-                      {specSummary(r.spec)} · {formatBytes(sizes.get(r.id) ?? 0)} kept
+                      {specSummary(r.spec)} · {formatMemory(sizes.get(r.id) ?? 0)} kept
                     </div>
                     <RunModelActions run={r} />
                   </td>
@@ -470,7 +471,7 @@ export function RunsPanel() {
       )}
       {runs.length > 0 && (
         <p className="small muted" data-testid="stored-total">
-          Kept in this browser: {formatBytes(total)} in all · {store.pendingWrites > 0 ? 'saving…' : 'all saved'}
+          Kept in this browser: {formatMemory(total)} in all · {store.pendingWrites > 0 ? 'saving…' : 'all saved'}
         </p>
       )}
       <RunFiles runs={runs} />

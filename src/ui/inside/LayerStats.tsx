@@ -1,18 +1,7 @@
 import { memo, useState } from 'react';
 import type { EpochMetrics, Inspection } from '../../engine/types';
 import { MetricChart } from '../MetricChart';
-
-const LAYER_COLORS = [
-  '#1f77b4',
-  '#d62728',
-  '#2ca02c',
-  '#9467bd',
-  '#ff7f0e',
-  '#17becf',
-  '#8c564b',
-  '#e377c2',
-  '#7f7f7f',
-];
+import { CATEGORY_COLORS } from '../../state/runStore';
 
 /** Per-layer norms per epoch: vanishing gradients sink, exploding ones climb (log scale). */
 export const NormCharts = memo(function NormCharts({ epochs }: { epochs: EpochMetrics[] }) {
@@ -20,7 +9,7 @@ export const NormCharts = memo(function NormCharts({ epochs }: { epochs: EpochMe
   const series = (pick: (l: EpochMetrics['layers'][number]) => number) =>
     names.map((name, i) => ({
       name,
-      color: LAYER_COLORS[i % LAYER_COLORS.length],
+      color: CATEGORY_COLORS[i % CATEGORY_COLORS.length],
       points: epochs.map((e) => ({ x: e.epoch, y: pick(e.layers[i]) })),
     }));
   return (
