@@ -70,6 +70,27 @@ const CELL_HINTS: Record<RecurrentCell, string> = {
 type Errors = Record<string, string>;
 type Update = (edit: (d: ExperimentSpec) => void) => void;
 
+/** A SelectField's props for one named choice of the model: its path, value, error, labelled options and edit. */
+function choice<S, K extends keyof S & string, V extends S[K] & string>(
+  model: S,
+  field: K,
+  choices: readonly V[],
+  labels: Record<V, string>,
+  errors: Errors,
+  edit: (change: (m: S) => void) => void,
+) {
+  return {
+    path: `model.${field}`,
+    value: model[field] as V,
+    error: errors[`model.${field}`],
+    options: choices.map((k) => ({ value: k, label: labels[k] })),
+    onChange: (v: V) =>
+      edit((m) => {
+        m[field] = v;
+      }),
+  };
+}
+
 function moveLayer(d: ExperimentSpec, from: number, to: number): void {
   const hidden = mlpOf(d).hidden;
   const [layer] = hidden.splice(from, 1);
@@ -92,6 +113,7 @@ function MlpEditor({
 }) {
   const hidden = model.hidden;
   const full = hidden.length >= LIMITS.hiddenLayers.max;
+  const edit = (change: (m: MlpSpec) => void) => update((d) => change(mlpOf(d)));
   return (
     <>
       <ol className="layers">
@@ -185,16 +207,8 @@ function MlpEditor({
       <div className="row">
         <SelectField
           label="Initialisation"
-          path="model.init"
-          value={model.init}
-          error={errors['model.init']}
           hint={INIT_HINTS[model.init]}
-          options={INIT_KINDS.map((k) => ({ value: k, label: INIT_LABELS[k] }))}
-          onChange={(v) =>
-            update((d) => {
-              mlpOf(d).init = v;
-            })
-          }
+          {...choice(model, 'init', INIT_KINDS, INIT_LABELS, errors, edit)}
         />
         {model.init === 'gaussian' && (
           <NumberField
@@ -214,20 +228,12 @@ function MlpEditor({
       <div className="row">
         <SelectField
           label="Normalisation"
-          path="model.norm"
-          value={model.norm}
-          error={errors['model.norm']}
           hint={
             model.norm === 'batchNorm'
               ? 'after each hidden layer’s x·W + b, before its activation: over the batch in training, over running statistics in evaluation'
               : 'after each hidden layer’s x·W + b, before its activation'
           }
-          options={MLP_NORMS.map((k) => ({ value: k, label: MLP_NORM_LABELS[k] }))}
-          onChange={(v) =>
-            update((d) => {
-              mlpOf(d).norm = v;
-            })
-          }
+          {...choice(model, 'norm', MLP_NORMS, MLP_NORM_LABELS, errors, edit)}
         />
         <CheckField
           label="Residual connections"
@@ -249,15 +255,7 @@ function MlpEditor({
       {classification && (
         <SelectField
           label="Loss"
-          path="model.classificationLoss"
-          value={model.classificationLoss}
-          error={errors['model.classificationLoss']}
-          options={CLASSIFICATION_LOSSES.map((k) => ({ value: k, label: CLASSIFICATION_LOSS_LABELS[k] }))}
-          onChange={(v) =>
-            update((d) => {
-              mlpOf(d).classificationLoss = v;
-            })
-          }
+          {...choice(model, 'classificationLoss', CLASSIFICATION_LOSSES, CLASSIFICATION_LOSS_LABELS, errors, edit)}
         />
       )}
     </>
@@ -291,16 +289,8 @@ function LstmEditor({
     <>
       <SelectField
         label="Cell"
-        path="model.cell"
-        value={model.cell}
-        error={errors['model.cell']}
         hint={CELL_HINTS[model.cell]}
-        options={RECURRENT_CELLS.map((c) => ({ value: c, label: CELL_LABELS[c] }))}
-        onChange={(v) =>
-          update((d) => {
-            lstmOf(d).cell = v;
-          })
-        }
+        {...choice(model, 'cell', RECURRENT_CELLS, CELL_LABELS, errors, (change) => update((d) => change(lstmOf(d))))}
       />
       {tokens && (
         <NumberField
@@ -418,6 +408,7 @@ function TransformerEditor({
   update: Update;
   context: number;
 }) {
+  const edit = (change: (m: TransformerSpec) => void) => update((d) => change(transformerOf(d)));
   return (
     <>
       <div className="row">
@@ -478,53 +469,18 @@ function TransformerEditor({
       <div className="row">
         <SelectField
           label="Position encoding"
-          path="model.position"
-          value={model.position}
-          error={errors['model.position']}
-          options={POSITION_ENCODINGS.map((k) => ({ value: k, label: POSITION_LABELS[k] }))}
-          onChange={(v) =>
-            update((d) => {
-              transformerOf(d).position = v;
-            })
-          }
+          {...choice(model, 'position', POSITION_ENCODINGS, POSITION_LABELS, errors, edit)}
         />
         <SelectField
           label="MLP activation"
-          path="model.mlpActivation"
-          value={model.mlpActivation}
-          error={errors['model.mlpActivation']}
-          options={TRANSFORMER_ACTIVATIONS.map((k) => ({ value: k, label: TRANSFORMER_ACTIVATION_LABELS[k] }))}
-          onChange={(v) =>
-            update((d) => {
-              transformerOf(d).mlpActivation = v;
-            })
-          }
+          {...choice(model, 'mlpActivation', TRANSFORMER_ACTIVATIONS, TRANSFORMER_ACTIVATION_LABELS, errors, edit)}
         />
       </div>
       <div className="row">
-        <SelectField
-          label="Normalisation"
-          path="model.norm"
-          value={model.norm}
-          error={errors['model.norm']}
-          options={NORMS.map((k) => ({ value: k, label: NORM_LABELS[k] }))}
-          onChange={(v) =>
-            update((d) => {
-              transformerOf(d).norm = v;
-            })
-          }
-        />
+        <SelectField label="Normalisation" {...choice(model, 'norm', NORMS, NORM_LABELS, errors, edit)} />
         <SelectField
           label="Norm placement"
-          path="model.normPlacement"
-          value={model.normPlacement}
-          error={errors['model.normPlacement']}
-          options={NORM_PLACEMENTS.map((k) => ({ value: k, label: NORM_PLACEMENT_LABELS[k] }))}
-          onChange={(v) =>
-            update((d) => {
-              transformerOf(d).normPlacement = v;
-            })
-          }
+          {...choice(model, 'normPlacement', NORM_PLACEMENTS, NORM_PLACEMENT_LABELS, errors, edit)}
         />
       </div>
       <div className="row">
