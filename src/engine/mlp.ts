@@ -82,7 +82,7 @@ const FUSABLE: Partial<Record<Activation, FusedActivation>> = {
 
 /**
  * x·W + b, then the activation: fused into the matmul where tfjs can (as its Dense layer does).
- * With LayerNorm, x·W + b is normalised before the activation; a residual layer adds x after it.
+ * With LayerNorm or BatchNorm, x·W + b is normalised before the activation; a residual layer adds x after it.
  */
 function dense(
   x: tf.Tensor2D,
