@@ -4,16 +4,17 @@ import { diffSpecs, LESSONS, type Lesson, type OptimizerKind } from '../spec';
 import { labClaim, runClaim, type ClaimResult } from '../engine/lessonClaims';
 import { useSpecStore } from '../state/specStore';
 import { useLabStore } from '../state/labStore';
-import { selectedRun, useRunStore, type Run } from '../state/runStore';
+import { selectedRun, useRunStore } from '../state/runStore';
 import { useViewStore } from '../state/viewStore';
 
-/** Whether these settings are some lesson's (whatever backend it was set to), not the person's own. */
-function isLessons(settings: object): boolean {
-  return LESSONS.some((l) => {
-    const target = l.target.kind === 'experiment' ? l.target.spec : l.target.settings;
-    return diffSpecs(settings, target).every((d) => d.path === 'backend');
-  });
+/** Whether these settings are the lesson's experiment (or lab race), whatever backend they were set to. */
+function isLessonTarget(settings: object, lesson: Lesson): boolean {
+  const target = lesson.target.kind === 'experiment' ? lesson.target.spec : lesson.target.settings;
+  return diffSpecs(settings, target).every((d) => d.path === 'backend');
 }
+
+/** Whether these settings are some lesson's, not the person's own. */
+const isLessons = (settings: object) => LESSONS.some((l) => isLessonTarget(settings, l));
 
 /**
  * Open a lesson: its experiment in the playground, or its race in the lab. What it replaces, when
@@ -86,10 +87,6 @@ export function LessonsList() {
   );
 }
 
-/** The same experiment as the lesson's, whatever backend it ran on. */
-const sameExperiment = (run: Run, lesson: Lesson) =>
-  lesson.target.kind === 'experiment' && diffSpecs(run.spec, lesson.target.spec).every((d) => d.path === 'backend');
-
 /** A run the person stopped has no verdict: it did not run the lesson through. */
 const FINISHED = ['completed', 'diverged', 'exploded', 'failed'];
 
@@ -103,7 +100,7 @@ function useClaimResult(lesson: Lesson | undefined): ClaimResult | null {
     lab.kinds.forEach((k, i) => (finals[k] = lab.paths[i].losses[lab.settings.steps]));
     return labClaim(lesson.claim, finals);
   }
-  if (!run || !sameExperiment(run, lesson) || !FINISHED.includes(run.phase)) return null;
+  if (!run || !isLessonTarget(run.spec, lesson) || !FINISHED.includes(run.phase)) return null;
   return runClaim(lesson.claim, {
     status: run.phase as 'completed',
     epochs: run.epochs,
