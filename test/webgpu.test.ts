@@ -41,6 +41,12 @@ async function runOn(backend: 'cpu' | 'webgpu', spec = tinySpec()): Promise<Epoc
   return epochs;
 }
 
+/** WebGPU's figures against the cpu backend's: as many, each within 1e-3 (relative above 1). */
+function expectSameFigures(gpu: number[], cpu: number[]): void {
+  expect(gpu).toHaveLength(cpu.length);
+  gpu.forEach((v, i) => expect(Math.abs(v - cpu[i])).toBeLessThan(1e-3 * Math.max(1, Math.abs(cpu[i]))));
+}
+
 test('WebGPU trains for real in Node and its losses match the cpu backend', async () => {
   const cpu = await runOn('cpu');
   const gpu = await runOn('webgpu');
@@ -55,8 +61,7 @@ test('WebGPU trains for real in Node and its losses match the cpu backend', asyn
   const flat = (e: EpochMetrics[]) => e.flatMap((m) => [...m.batchLosses, m.trainLoss, m.valLoss, m.valAccuracy!]);
   const a = flat(cpu);
   const b = flat(gpu);
-  expect(b).toHaveLength(a.length);
-  b.forEach((v, i) => expect(Math.abs(v - a[i])).toBeLessThan(1e-3 * Math.max(1, Math.abs(a[i]))));
+  expectSameFigures(b, a);
   // And it learned something: the loss fell.
   expect(gpu[2].trainLoss).toBeLessThan(gpu[0].batchLosses[0]);
 });
@@ -67,8 +72,7 @@ test('an MLP with BatchNorm trains on WebGPU with the cpu backend’s losses (ru
   const flat = (e: EpochMetrics[]) => e.flatMap((m) => [...m.batchLosses, m.trainLoss, m.valLoss]);
   const a = flat(await runOn('cpu', spec));
   const b = flat(await runOn('webgpu', spec));
-  expect(b).toHaveLength(a.length);
-  b.forEach((v, i) => expect(Math.abs(v - a[i])).toBeLessThan(1e-3 * Math.max(1, Math.abs(a[i]))));
+  expectSameFigures(b, a);
 });
 
 /** A tiny sequence run on names: 64 windows of 6 characters, batches of 16. */
@@ -100,8 +104,7 @@ test.each<ModelSpec>([
   };
   const a = await losses('cpu');
   const b = await losses('webgpu');
-  expect(b).toHaveLength(a.length);
-  b.forEach((v, i) => expect(Math.abs(v - a[i])).toBeLessThan(1e-3 * Math.max(1, Math.abs(a[i]))));
+  expectSameFigures(b, a);
 });
 
 test.each(OPTIMIZER_VARIANTS.map((v) => [variantLabel(v), v] as const))(
