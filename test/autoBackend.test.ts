@@ -5,7 +5,7 @@ import { afterEach, beforeAll, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { activateBackend } from '../src/engine/backend';
-import { fastest, measureBackends } from '../src/engine/backendMeasure';
+import { fastest, measureBackends, SKIPPED } from '../src/engine/backendMeasure';
 import { AUTO_STORAGE_KEY, keepAutoPick, keptAutoPick } from '../src/state/autoBackend';
 import { keepMatMulTunings, keptMatMulTunings, MATMUL_TUNINGS_KEY } from '../src/state/matmulTunings';
 import { MLP_OPTION_DEFAULTS, defaultSpec } from '../src/spec';
@@ -47,6 +47,36 @@ test('a model too big for a backend is not tried there', async () => {
     { backend: 'cpu', msPerStep: null, note: 'needs more memory than cpu is given' },
   ]);
   expect(fastest(measured)).toBeNull();
+});
+
+test('a software GPU is never timed, a skip stops the timing, and progress is told before each backend', async () => {
+  const spec = defaultSpec();
+  const told: string[] = [];
+  const soft = await measureBackends(spec, {}, ['webgpu', 'webgl'], {
+    software: { wasm: 'SwiftShader' },
+    onBackend: (b, done) => told.push(`${b} after ${done.map((d) => d.backend).join(',') || 'none'}`),
+  });
+  expect(soft[0]).toEqual({
+    backend: 'wasm',
+    msPerStep: null,
+    note: 'not timed, a software GPU (SwiftShader) is never the fastest',
+  });
+  expect(soft[1].msPerStep).toBeGreaterThan(0);
+  expect(fastest(soft)).toBe('cpu');
+  expect(told).toEqual(['cpu after wasm']);
+  // Skipped before anything was timed: every backend is left untimed, saying why.
+  const skipped = await measureBackends(spec, {}, ['webgpu', 'webgl'], { skip: () => true });
+  expect(skipped).toEqual([
+    { backend: 'wasm', msPerStep: null, note: SKIPPED },
+    { backend: 'cpu', msPerStep: null, note: SKIPPED },
+  ]);
+  // Skipped while the first backend was being timed: its first step stands, the rest are not timed.
+  let steps = 0;
+  const cut = await measureBackends(spec, {}, ['webgpu', 'webgl'], { onBackend: () => steps++, skip: () => steps > 0 });
+  expect(cut[0].msPerStep).toBe(cut[0].firstStepMs);
+  expect(cut[1]).toEqual({ backend: 'cpu', msPerStep: null, note: SKIPPED });
+  expect(fastest(cut)).toBe('wasm');
+  await tf.setBackend('cpu');
 });
 
 test('a backend that cannot train is reported with its reason and never picked', () => {

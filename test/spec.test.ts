@@ -22,6 +22,7 @@ import {
   type ExperimentSpec,
   type ModelSpec,
   type OptimizerKind,
+  sameTask,
 } from '../src/spec';
 
 function errorsOf(edit: (s: ExperimentSpec) => void) {
@@ -796,4 +797,23 @@ test('a race of optimizers (compare panel, lab) names what is wrong with its pic
       { ...rates, sgd: 'fast', rmsprop: '0', adagrad: 'x' },
     ),
   ).toBe('Learning rate of SGD, RMSProp: must be a number greater than 0 and at most 10.');
+});
+
+test('runs share a chart only on the same data and task: the same loss and metric', () => {
+  const a = defaultSpec();
+  const b = structuredClone(a);
+  b.training.optimizer.learningRate = 0.1;
+  b.dataset.noise = 0.1;
+  expect(sameTask(a, b)).toBe(true);
+  b.dataset.kind = 'xor';
+  expect(sameTask(a, b)).toBe(false);
+  const t1 = structuredClone(a);
+  t1.dataset.kind = 'userTable';
+  t1.dataset.table = { target: 'price', task: 'auto' };
+  const t2 = structuredClone(t1);
+  expect(sameTask(t1, t2)).toBe(true);
+  t2.dataset.table.task = 'classification';
+  expect(sameTask(t1, t2)).toBe(false);
+  t2.dataset.table = { target: 'rooms', task: 'auto' };
+  expect(sameTask(t1, t2)).toBe(false);
 });

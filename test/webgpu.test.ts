@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { expect, test, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { activateBackend, isFatalBackendError } from '../src/engine/backend';
+import { activateBackend, isFatalBackendError, softwareGpus } from '../src/engine/backend';
 import { Trainer } from '../src/engine/trainer';
 import type { EpochMetrics } from '../src/engine/types';
 import { fusedUpdateAvailable } from '../src/engine/kernels/optimizerUpdate';
@@ -181,4 +181,8 @@ test('errors after which a backend cannot be trusted are told from ordinary ones
   ]) {
     expect(isFatalBackendError(ordinary), ordinary).toBe(false);
   }
+});
+
+test('the software adapter WebGPU runs on here (SwiftShader) is recognised, so "auto" never times it', async () => {
+  expect((await softwareGpus()).webgpu).toBe('SwiftShader');
 });

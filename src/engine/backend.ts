@@ -103,3 +103,52 @@ export function watchDeviceLoss(onLost: (reason: string) => void): void {
     .device;
   void device?.lost?.then((info) => onLost(info.message || info.reason || 'the GPU device was lost'));
 }
+
+/** What a software rasteriser calls itself in adapter and renderer strings. */
+const SOFTWARE_GPU = /swiftshader|llvmpipe|lavapipe|softpipe|software|basic render/i;
+
+interface AdapterLike {
+  isFallbackAdapter?: boolean;
+  info?: { vendor?: string; architecture?: string; description?: string; isFallbackAdapter?: boolean };
+}
+
+/**
+ * The GPU backends that would run on a software rasteriser here (SwiftShader is what every machine
+ * without a GPU driver gets), with its name: "auto" never times them, as they are never the fastest
+ * and compiling their shaders alone takes seconds. Asks the adapter and the WebGL renderer without
+ * starting a tfjs backend; a GPU that cannot be asked is taken as real.
+ */
+export async function softwareGpus(): Promise<Partial<Record<BackendName, string>>> {
+  const out: Partial<Record<BackendName, string>> = {};
+  try {
+    const gpu = (globalThis.navigator as { gpu?: { requestAdapter: () => Promise<AdapterLike | null> } } | undefined)
+      ?.gpu;
+    const adapter = gpu ? await gpu.requestAdapter() : null;
+    if (adapter) {
+      const info = adapter.info ?? {};
+      const name = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ');
+      if (adapter.isFallbackAdapter || info.isFallbackAdapter || SOFTWARE_GPU.test(name))
+        out.webgpu = softwareName(name);
+    }
+  } catch {
+    // no answer: treated as a real GPU, and timed
+  }
+  try {
+    const Canvas = (globalThis as { OffscreenCanvas?: new (w: number, h: number) => OffscreenCanvas }).OffscreenCanvas;
+    const gl = Canvas ? new Canvas(1, 1).getContext('webgl2') : null;
+    if (gl) {
+      const ext = gl.getExtension('WEBGL_debug_renderer_info');
+      const renderer = String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER) ?? '');
+      if (SOFTWARE_GPU.test(renderer)) out.webgl = softwareName(renderer);
+      gl.getExtension('WEBGL_lose_context')?.loseContext();
+    }
+  } catch {
+    // likewise
+  }
+  return out;
+}
+
+/** "SwiftShader" rather than the whole adapter string. */
+function softwareName(description: string): string {
+  return description.match(SOFTWARE_GPU)?.[0].replace(/^swiftshader$/i, 'SwiftShader') ?? 'software';
+}

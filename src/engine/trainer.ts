@@ -42,6 +42,11 @@ export interface TrainerEvents {
   onTest?: (result: TestResult) => void;
   /** After every batch trained: how far the epoch has come (for progress bars). */
   onProgress?: (epoch: number, batch: number, batches: number) => void;
+  /**
+   * After an epoch is reported and before the next one starts, outside its timing: where a page
+   * that draws every epoch holds the loop back until it has drawn (see worker/livePace.ts).
+   */
+  betweenEpochs?: (epoch: number) => Promise<void>;
 }
 
 export interface TrainerOptions extends LearnerOptions {
@@ -335,6 +340,7 @@ export class Trainer {
         made.gradNorms?.dispose();
         tf.dispose(made.losses.filter((l) => typeof l !== 'number'));
       }
+      if (epoch < training.epochs) await this.events.betweenEpochs?.(epoch);
     }
     return { status: 'completed' };
   }

@@ -109,6 +109,8 @@ export interface BackendReport {
   measured?: BackendMeasurement[];
   /** The measurement was made for an earlier run of the same model on this device (kept by the page). */
   measuredEarlier?: boolean;
+  /** The person skipped the measurement: the pick is the best of what was timed, or the first untimed candidate. */
+  measurementSkipped?: boolean;
 }
 
 /**

@@ -207,6 +207,7 @@ function checkBackend(raw: unknown): BackendReport | null {
   const measured = checkMeasurements(raw.measured);
   if (measured) report.measured = measured;
   if (measured && raw.measuredEarlier === true) report.measuredEarlier = true;
+  if (measured && raw.measurementSkipped === true) report.measurementSkipped = true;
   return report;
 }
 

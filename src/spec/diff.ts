@@ -93,3 +93,13 @@ export function distinguishingLabels(specs: ExperimentSpec[], max = 4): string[]
     return parts.length > max ? `${parts.slice(0, max).join(' · ')} · +${parts.length - max} more` : parts.join(' · ');
   });
 }
+
+/**
+ * Whether two experiments' curves can share a chart: the same data and task, so the same loss and
+ * metric (a run on names in nats per character and one on reverse in answer tokens cannot).
+ */
+export function sameTask(a: ExperimentSpec, b: ExperimentSpec): boolean {
+  if (a.dataset.kind !== b.dataset.kind) return false;
+  if (a.dataset.kind !== 'userTable') return true;
+  return a.dataset.table.target === b.dataset.table.target && a.dataset.table.task === b.dataset.table.task;
+}

@@ -49,7 +49,14 @@ export function keptAutoPick(spec: ExperimentSpec): AutoPick | null {
  * skipped after it stopped working in this tab), for the next run of the same model.
  */
 export function keepAutoPick(spec: ExperimentSpec, report: BackendReport, skipped: readonly BackendName[]): void {
-  if (spec.backend !== 'auto' || !report.measured || report.measuredEarlier || skipped.length > 0) return;
+  if (
+    spec.backend !== 'auto' ||
+    !report.measured ||
+    report.measuredEarlier ||
+    report.measurementSkipped ||
+    skipped.length > 0
+  )
+    return;
   const key = autoKey(spec, thisDevice());
   const entries = readAll().filter(([k]) => k !== key);
   entries.push([key, { backend: report.active, measured: report.measured }]);

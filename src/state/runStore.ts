@@ -13,6 +13,7 @@ import {
 } from '../spec';
 import type {
   AttentionSnapshot,
+  BackendMeasurement,
   BackendReport,
   BatchReport,
   EpochMetrics,
@@ -30,6 +31,7 @@ import { decodeSafetensors, encodeSafetensors } from '../export/safetensors';
 import type { FromWorker } from '../worker/protocol';
 import { TrainingWorkerClient } from '../worker/client';
 import { useTextStore } from './textStore';
+import { CATEGORY_COLORS } from './palette';
 import { useTableStore } from './tableStore';
 import * as archive from './runArchive';
 import { keepAutoPick, keptAutoPick } from './autoBackend';
@@ -51,6 +53,8 @@ export interface Run extends RunRecord {
   inspection: Inspection | null;
   /** Training in another tab of this browser: shown here, controlled there. */
   otherTab: boolean;
+  /** While "auto" times backends for this run: the one being timed, and those timed so far. */
+  measuring: { backend: BackendName; done: BackendMeasurement[] } | null;
 }
 
 /** A file the worker made for download (the PyTorch export's zip). */
@@ -99,6 +103,12 @@ interface RunState {
   inspect: (runId: number, exampleIndex: number) => void;
   /** Language models: the temperature of each epoch's sample and the text whose attention each epoch shows. */
   setSampling: (temperature: number, attentionText: string | null) => void;
+  /** Live (every epoch drawn, paced to be watchable) or Fast. */
+  setLive: (live: boolean) => void;
+  /** The page has drawn this epoch of the run: in Live mode the worker goes on. */
+  drawn: (runId: number, epoch: number) => void;
+  /** Stop "auto" timing backends: it trains on the best known so far. */
+  skipMeasure: () => void;
   sampleNow: (runId: number, temperature: number, prompt: string) => void;
   /** The run's spec as a PyTorch program (train.py, its data and initial weights), zipped in `folder`; null if it failed (a notice says why). */
   exportPytorch: (runId: number, folder: string) => Promise<ExportedFile | null>;
@@ -131,19 +141,7 @@ export const isActive = (run: Run) => ACTIVE_PHASES.includes(run.phase) && !run.
 /** Whether a model can answer about the run now: the live one, or its kept checkpoint. */
 export const hasModel = (run: Run) => isActive(run) || (run.model !== null && !run.otherTab);
 
-/** Category colours (d3's ten), for runs and for anything else drawn one colour per item. */
-export const CATEGORY_COLORS = [
-  '#1f77b4',
-  '#d62728',
-  '#2ca02c',
-  '#9467bd',
-  '#ff7f0e',
-  '#17becf',
-  '#8c564b',
-  '#e377c2',
-  '#7f7f7f',
-  '#bcbd22',
-];
+export { CATEGORY_COLORS };
 
 /** Epochs can arrive faster than the page can redraw; charts take them at most this often. */
 const FLUSH_MS = 200;
@@ -151,7 +149,7 @@ const MAX_SAMPLES = 200;
 
 /** The kept part of a run. */
 function record(run: Run): RunRecord {
-  const { asked: _a, lastBatch: _b, inspection: _i, otherTab: _o, ...kept } = run;
+  const { asked: _a, lastBatch: _b, inspection: _i, otherTab: _o, measuring: _m, ...kept } = run;
   return kept;
 }
 
@@ -161,12 +159,14 @@ function keptModel(checkpoint: TrainingCheckpoint): KeptModel {
 }
 
 function live(r: RunRecord, otherTab = false): Run {
-  return { ...r, asked: {}, lastBatch: null, inspection: null, otherTab };
+  return { ...r, asked: {}, lastBatch: null, inspection: null, otherTab, measuring: null };
 }
 
 export const useRunStore = create<RunState>((set, get) => {
   let pending = new Map<number, { metrics: EpochMetrics[]; views: EpochViews; samples: TextSample[] }>();
   let askSeed = 1;
+  /** Live mode: every epoch drawn, paced to be watched (see worker/livePace.ts); else Fast. */
+  let liveMode = true;
   let noticeId = 1;
   let flushTimer: ReturnType<typeof setTimeout> | null = null;
   /** The run whose kept model the worker has loaded (or is loading). */
@@ -271,97 +271,105 @@ export const useRunStore = create<RunState>((set, get) => {
     if (run) void persist(id, () => archive.saveCheckpoint(record(run), checkpoint));
   };
 
-  const client = new TrainingWorkerClient((msg: FromWorker) => {
-    if (msg.runId === -1) {
-      if (msg.type === 'backend') set({ probed: msg.report, probeError: null });
-      if (msg.type === 'status') set({ probeError: msg.message ?? 'The training worker failed' });
-      if (msg.type === 'matmulTunings') keepMatMulTunings(msg.device, msg.entries);
-      if (msg.type === 'crashed') {
-        // Every run the worker had becomes interrupted (resumable from its checkpoint), and the person is told.
-        set({ probeError: msg.message });
-        openedId = null;
-        for (const r of get().runs.filter(isActive)) {
-          patch(r.id, () => interruption(r, `${msg.message}. `));
-          saveAndRelease(r.id);
-        }
-        failExports(msg.message);
-      }
-      return;
-    }
-    if (!find(msg.runId)) return; // removed meanwhile
-    switch (msg.type) {
-      case 'backend':
-        // The worker's active backend is now this run's: the header shows it after the run too.
-        patch(msg.runId, () => ({ backend: msg.report }));
-        keepAutoPick(find(msg.runId)!.spec, msg.report, avoidFor('auto'));
-        set({ probed: msg.report, probeError: null });
-        break;
-      case 'status':
-        flush(); // the last epochs land before the status that ends the run
-        patch(msg.runId, () => ({ phase: msg.status, message: msg.message ?? null }));
-        if (!ACTIVE_PHASES.includes(msg.status)) {
-          saveAndRelease(msg.runId);
-        }
-        break;
-      case 'epoch': {
-        const p = pending.get(msg.runId) ?? { metrics: [], views: {}, samples: [] };
-        p.metrics.push(msg.metrics);
-        p.views = { ...p.views, ...msg.views };
-        if (msg.views.sample) p.samples.push(msg.views.sample);
-        pending.set(msg.runId, p);
-        flushTimer ??= setTimeout(flush, FLUSH_MS);
-        break;
-      }
-      case 'checkpoint':
-        keepCheckpoint(msg.runId, msg.checkpoint);
-        break;
-      case 'backendLost':
-        onBackendLost(msg.runId, msg.backend, msg.reason);
-        break;
-      case 'opened': {
-        const upload = uploads.get(msg.runId);
-        uploads.delete(msg.runId);
-        if (msg.error) {
-          if (openedId === msg.runId) openedId = null;
-          patch(msg.runId, (r) => ({ asked: { ...r.asked, error: `Its model could not be loaded: ${msg.error}` } }));
-          if (upload) {
-            notify('warning', `${upload.fileName} does not fit: ${msg.error}`);
-            get().remove(msg.runId);
+  const client = new TrainingWorkerClient(
+    (msg: FromWorker) => {
+      if (msg.runId === -1) {
+        if (msg.type === 'backend') set({ probed: msg.report, probeError: null });
+        if (msg.type === 'status') set({ probeError: msg.message ?? 'The training worker failed' });
+        if (msg.type === 'matmulTunings') keepMatMulTunings(msg.device, msg.entries);
+        if (msg.type === 'crashed') {
+          // Every run the worker had becomes interrupted (resumable from its checkpoint), and the person is told.
+          set({ probeError: msg.message });
+          openedId = null;
+          for (const r of get().runs.filter(isActive)) {
+            patch(r.id, () => interruption(r, `${msg.message}. `));
+            saveAndRelease(r.id);
           }
-        } else if (upload) {
-          // Kept only once the worker has shown that the weights fit the model.
-          const run = find(msg.runId);
-          if (run) void persist(run.id, () => archive.saveCheckpoint(record(run), upload.checkpoint));
+          failExports(msg.message);
         }
-        break;
+        return;
       }
-      case 'batch':
-        patch(msg.runId, () => ({ lastBatch: msg.report }));
-        break;
-      case 'test':
-        flush();
-        patch(msg.runId, () => ({ test: msg.test }));
-        break;
-      case 'inspection':
-        patch(msg.runId, () => ({ inspection: msg.inspection }));
-        break;
-      case 'sample': {
-        const { text, temperature, prompt } = msg;
-        patch(msg.runId, (r) => ({ asked: { ...r.asked, sample: { text, temperature, prompt }, error: undefined } }));
-        break;
+      if (!find(msg.runId)) return; // removed meanwhile
+      switch (msg.type) {
+        case 'measuring':
+          patch(msg.runId, () => ({ measuring: { backend: msg.backend, done: msg.done } }));
+          break;
+        case 'backend':
+          // The worker's active backend is now this run's: the header shows it after the run too.
+          patch(msg.runId, () => ({ backend: msg.report, measuring: null }));
+          keepAutoPick(find(msg.runId)!.spec, msg.report, avoidFor('auto'));
+          set({ probed: msg.report, probeError: null });
+          break;
+        case 'status':
+          flush(); // the last epochs land before the status that ends the run
+          patch(msg.runId, () => ({ phase: msg.status, message: msg.message ?? null }));
+          if (!ACTIVE_PHASES.includes(msg.status)) {
+            saveAndRelease(msg.runId);
+          }
+          break;
+        case 'epoch': {
+          const p = pending.get(msg.runId) ?? { metrics: [], views: {}, samples: [] };
+          p.metrics.push(msg.metrics);
+          p.views = { ...p.views, ...msg.views };
+          if (msg.views.sample) p.samples.push(msg.views.sample);
+          pending.set(msg.runId, p);
+          // Live: every epoch is drawn, so each lands on its own (the worker waits for it to be drawn).
+          if (liveMode) flush();
+          else flushTimer ??= setTimeout(flush, FLUSH_MS);
+          break;
+        }
+        case 'checkpoint':
+          keepCheckpoint(msg.runId, msg.checkpoint);
+          break;
+        case 'backendLost':
+          onBackendLost(msg.runId, msg.backend, msg.reason);
+          break;
+        case 'opened': {
+          const upload = uploads.get(msg.runId);
+          uploads.delete(msg.runId);
+          if (msg.error) {
+            if (openedId === msg.runId) openedId = null;
+            patch(msg.runId, (r) => ({ asked: { ...r.asked, error: `Its model could not be loaded: ${msg.error}` } }));
+            if (upload) {
+              notify('warning', `${upload.fileName} does not fit: ${msg.error}`);
+              get().remove(msg.runId);
+            }
+          } else if (upload) {
+            // Kept only once the worker has shown that the weights fit the model.
+            const run = find(msg.runId);
+            if (run) void persist(run.id, () => archive.saveCheckpoint(record(run), upload.checkpoint));
+          }
+          break;
+        }
+        case 'batch':
+          patch(msg.runId, () => ({ lastBatch: msg.report }));
+          break;
+        case 'test':
+          flush();
+          patch(msg.runId, () => ({ test: msg.test }));
+          break;
+        case 'inspection':
+          patch(msg.runId, () => ({ inspection: msg.inspection }));
+          break;
+        case 'sample': {
+          const { text, temperature, prompt } = msg;
+          patch(msg.runId, (r) => ({ asked: { ...r.asked, sample: { text, temperature, prompt }, error: undefined } }));
+          break;
+        }
+        case 'attention':
+          patch(msg.runId, (r) => ({ asked: { ...r.asked, attention: msg.attention, error: undefined } }));
+          break;
+        case 'requestError':
+          if (msg.request === 'export') finishExport(msg.runId, null, msg.message);
+          else patch(msg.runId, (r) => ({ asked: { ...r.asked, error: msg.message } }));
+          break;
+        case 'exported':
+          finishExport(msg.runId, { fileName: msg.fileName, bytes: msg.bytes });
+          break;
       }
-      case 'attention':
-        patch(msg.runId, (r) => ({ asked: { ...r.asked, attention: msg.attention, error: undefined } }));
-        break;
-      case 'requestError':
-        if (msg.request === 'export') finishExport(msg.runId, null, msg.message);
-        else patch(msg.runId, (r) => ({ asked: { ...r.asked, error: msg.message } }));
-        break;
-      case 'exported':
-        finishExport(msg.runId, { fileName: msg.fileName, bytes: msg.bytes });
-        break;
-    }
-  }, keptMatMulTunings);
+    },
+    () => ({ matmulTunings: keptMatMulTunings(), live: liveMode }),
+  );
   /** PyTorch exports asked of the worker, by run: each resolves with the zip, or null (told in a notice). */
   const exports = new Map<number, (file: ExportedFile | null) => void>();
   function finishExport(runId: number, file: ExportedFile | null, error?: string) {
@@ -674,6 +682,12 @@ export const useRunStore = create<RunState>((set, get) => {
       });
     },
     inspect: (runId, exampleIndex) => ask(runId, () => client.send({ type: 'inspect', runId, exampleIndex })),
+    setLive(on) {
+      liveMode = on;
+      client.send({ type: 'pace', live: on });
+    },
+    drawn: (runId, epoch) => client.send({ type: 'drawn', runId, epoch }),
+    skipMeasure: () => client.send({ type: 'skipMeasure' }),
     setSampling(temperature, attentionText) {
       sampling = { temperature, attentionText };
       client.send({ type: 'sampling', settings: sampling });
@@ -853,13 +867,17 @@ export const useRunStore = create<RunState>((set, get) => {
   };
 });
 
-/** The run the views follow: the one picked, else the one training now, else the newest that has trained. */
-export function selectedRun(s: Pick<RunState, 'runs' | 'selectedId'>): Run | null {
+/**
+ * The run the views follow: the one picked, else the one training now, else the newest that has
+ * trained; never one of `setAside` (runs from before an opened lesson) unless it is training.
+ */
+export function selectedRun(s: Pick<RunState, 'runs' | 'selectedId'>, setAside: readonly number[] = []): Run | null {
+  const runs = setAside.length ? s.runs.filter((r) => !setAside.includes(r.id)) : s.runs;
   return (
-    s.runs.find((r) => r.id === s.selectedId) ??
+    runs.find((r) => r.id === s.selectedId) ??
     executingRun(s) ??
-    [...s.runs].reverse().find((r) => r.epochs.length > 0) ??
-    s.runs.at(-1) ??
+    [...runs].reverse().find((r) => r.epochs.length > 0) ??
+    runs.at(-1) ??
     null
   );
 }

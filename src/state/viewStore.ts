@@ -2,6 +2,9 @@ import { create } from 'zustand';
 import type { ExperimentSpec, LabSettings } from '../spec';
 import type { SeedBand } from './seedGroups';
 
+/** The panels one click away, under the first screen. */
+export type WorkbenchTab = 'runs' | 'compare' | 'sweep' | 'cost' | 'inside';
+
 export type XAxisKind = 'epoch' | 'step' | 'time' | 'flops';
 
 /** How the charts are drawn: shared by every chart so overlaid runs line up. */
@@ -26,7 +29,38 @@ interface ViewState {
   /** How many seeds Train and Compare run (1: one run), and how a group of seeds is drawn. */
   seeds: number;
   seedBand: SeedBand;
+  /** Inside the network: the training example walked through, and the weight whose chain rule is spelled out. */
+  insideExample: number;
+  insideWeight: { l: number; i: number; j: number };
+  workbench: WorkbenchTab;
+  /** The charts draw runs on other data too (off: only those comparable with the run shown). */
+  showAllRuns: boolean;
+  /** Runs set aside from the charts and the status line when a lesson was opened (their ids). */
+  earlierRuns: number[];
+  /** Live: every epoch drawn, paced to be watched; Fast: as fast as the backend goes. */
+  speed: 'live' | 'fast';
   set: (change: Partial<Omit<ViewState, 'set'>>) => void;
+}
+
+/** Where the person's choice of Live or Fast is kept between visits. */
+export const SPEED_STORAGE_KEY = 'nn-playground.speed';
+
+function keptSpeed(): 'live' | 'fast' {
+  try {
+    return globalThis.localStorage?.getItem(SPEED_STORAGE_KEY) === 'fast' ? 'fast' : 'live';
+  } catch {
+    return 'live'; // storage refused: the default
+  }
+}
+
+/** Choose Live or Fast, and keep the choice for the next visit. */
+export function chooseSpeed(speed: 'live' | 'fast'): void {
+  useViewStore.getState().set({ speed });
+  try {
+    localStorage.setItem(SPEED_STORAGE_KEY, speed);
+  } catch {
+    // not kept: the next visit starts Live
+  }
 }
 
 export const useViewStore = create<ViewState>((set) => ({
@@ -45,5 +79,11 @@ export const useViewStore = create<ViewState>((set) => ({
   ownLab: null,
   seeds: 1,
   seedBand: 'minmax',
+  speed: keptSpeed(),
+  workbench: 'runs',
+  showAllRuns: false,
+  earlierRuns: [],
+  insideExample: 0,
+  insideWeight: { l: 0, i: 0, j: 0 },
   set: (change) => set(change),
 }));

@@ -3,7 +3,7 @@ import { useDeferredValue, useMemo, useState } from 'react';
 import { useSpecStore } from '../state/specStore';
 import { shareLink } from '../state/addressBar';
 import { useLabStore } from '../state/labStore';
-import { executingRun, selectedRun, useRunStore } from '../state/runStore';
+import { executingRun, isActive, selectedRun, useRunStore } from '../state/runStore';
 import {
   describeFieldError,
   errorsByField,
@@ -17,10 +17,11 @@ import { useTableStore } from '../state/tableStore';
 import { useViewStore } from '../state/viewStore';
 import { useTablePlan } from './useTablePlan';
 import { useModelCost } from './useModelCost';
-import { DatasetPanel } from './DatasetPanel';
+import { useLivePacing } from './useLivePacing';
+import { DatasetChoice, DatasetPanel } from './DatasetPanel';
 import { ModelPanel } from './ModelPanel';
-import { TrainingPanel } from './TrainingPanel';
-import { ControlBar } from './ControlBar';
+import { TrainingEssentials, TrainingPanel } from './TrainingPanel';
+import { BackendDetails, ControlBar } from './ControlBar';
 import { RunViews } from './views/RunViews';
 import { CostCharts, TrainingCharts } from './Charts';
 import { ChartWarmUp } from './MetricChart';
@@ -28,7 +29,9 @@ import { ChartOptions, openFiles, RunsPanel } from './RunsPanel';
 import { ComparePanel } from './ComparePanel';
 import { Panel } from './fields';
 import { LossSurfaceLab } from './LossSurfaceLab';
-import { InsidePanel } from './inside/InsidePanel';
+import { drawsNetwork, InsidePanel, NetworkPanel, useInspectionRequests } from './inside/InsidePanel';
+import { Workbench } from './Workbench';
+import { HiddenRuns, splitComparable } from './comparable';
 import { LessonBanner, LessonsList, LessonsMenu } from './Lessons';
 import { SweepPanel } from './SweepPanel';
 
@@ -106,7 +109,16 @@ function Notices() {
   );
 }
 
+/** "N fields to fix": take the person to the first of them. */
+function focusFirstError(): void {
+  const field = document.querySelector<HTMLElement>('[aria-invalid="true"]');
+  field?.scrollIntoView({ block: 'center' });
+  field?.focus();
+}
+
 export function App() {
+  useLivePacing();
+  useInspectionRequests();
   const spec = useSpecStore((s) => s.spec);
   const linkErrors = useSpecStore((s) => s.linkErrors);
   const dismissLinkErrors = useSpecStore((s) => s.dismissLinkErrors);
@@ -127,11 +139,20 @@ export function App() {
     [fields, costs.memoryProblem],
   );
   const errors = useMemo(() => (validation.ok ? {} : errorsByField(validation.errors)), [validation]);
-  const run = selectedRun(store);
+  const earlierRuns = useViewStore((s) => s.earlierRuns);
+  const run = selectedRun(store, earlierRuns);
   const runs = useDeferredValue(store.runs);
   // Charts draw from a deferred copy: React renders them in interruptible, low-priority passes.
   const visible = useMemo(() => runs.filter((r) => r.visible), [runs]);
-  const chartKind = (visible.at(-1) ?? run)?.spec.dataset.kind ?? spec.dataset.kind;
+  // The charts draw the runs comparable with the one shown (same data, so the same loss and metric).
+  const reference = run ?? visible.at(-1) ?? null;
+  const showAllRuns = useViewStore((s) => s.showAllRuns);
+  const { comparable, hidden } = useMemo(
+    () => splitComparable(visible, reference?.spec ?? spec, new Set(earlierRuns), showAllRuns),
+    [visible, reference, spec, earlierRuns, showAllRuns],
+  );
+  const chartKind = (reference ?? visible.at(-1))?.spec.dataset.kind ?? spec.dataset.kind;
+  const network = drawsNetwork((run && isActive(run) ? run.spec : spec).model);
   const notice =
     run?.message && (['diverged', 'exploded', 'failed', 'completed'] as const).some((p) => p === run.phase)
       ? run
@@ -179,11 +200,18 @@ export function App() {
       ) : (
         <>
           <LessonBanner where="playground" />
-          <ControlBar
-            valid={validation.ok}
-            errorCount={validation.ok ? 0 : validation.errors.length}
-            epochsValid={!errors['training.epochs']}
-          />
+          <div className="top-bar">
+            <ControlBar
+              valid={validation.ok}
+              errorCount={validation.ok ? 0 : validation.errors.length}
+              epochsValid={!errors['training.epochs']}
+              onShowErrors={focusFirstError}
+            />
+            <section className="essentials" aria-label="Experiment essentials">
+              <DatasetChoice errors={errors} />
+              <TrainingEssentials errors={errors} />
+            </section>
+          </div>
           {linkErrors && (
             <div className="banner warning" role="alert">
               The shared link could not be opened, so the default experiment is shown:{' '}
@@ -212,32 +240,49 @@ export function App() {
               )}
             </div>
           )}
-          <main>
+          <main className={`stage${network ? ' with-network' : ''}`}>
             <div className="column builder">
-              <DatasetPanel errors={errors} />
               <ModelPanel errors={errors} costs={costs} />
+              <DatasetPanel errors={errors} />
               <TrainingPanel errors={errors} />
             </div>
+            {network && (
+              <div className="column network">
+                <NetworkPanel />
+              </div>
+            )}
             <div className="column view">
               <RunViews run={run} spec={spec} pinned={store.selectedId !== null && run?.id === store.selectedId} />
               {exec && JSON.stringify(exec.spec) !== JSON.stringify(spec) && (
                 <p className="note">Your edits apply to the next run; the charts show the run in progress.</p>
               )}
-              <ComparePanel valid={validation.ok} />
-              <SweepPanel valid={validation.ok} />
             </div>
-            <div className="column results">
+            <div className="column curves">
               <Panel title="Learning curves">
-                <ChartOptions />
-                <TrainingCharts runs={visible} kind={chartKind} />
-              </Panel>
-              <RunsPanel />
-              <Panel title="Compute cost">
-                <CostCharts runs={visible} />
+                <HiddenRuns hidden={hidden} />
+                <TrainingCharts runs={comparable} kind={chartKind} />
+                <details className="chart-options-toggle">
+                  <summary>Chart options</summary>
+                  <ChartOptions />
+                </details>
               </Panel>
             </div>
           </main>
-          <InsidePanel />
+          <Workbench
+            counts={{ runs: String(store.runs.length) }}
+            panels={{
+              runs: <RunsPanel />,
+              compare: <ComparePanel valid={validation.ok} />,
+              sweep: <SweepPanel valid={validation.ok} />,
+              cost: (
+                <Panel title="Compute cost">
+                  <BackendDetails />
+                  <CostCharts runs={comparable} />
+                </Panel>
+              ),
+              inside: <InsidePanel />,
+            }}
+          />
           <ChartWarmUp />
         </>
       )}

@@ -3,7 +3,16 @@ import type { EpochMetrics } from '../engine/types';
 import type { Run } from '../state/runStore';
 import { useViewStore, type XAxisKind } from '../state/viewStore';
 import { meanAndBand, seedGroups, type SeedBand } from '../state/seedGroups';
-import { exampleCounts, isClassification, isText, isTokens, isToy, type DatasetKind } from '../spec';
+import {
+  DATASET_LABELS,
+  exampleCounts,
+  isClassification,
+  isText,
+  isTokens,
+  isToy,
+  modelName,
+  type DatasetKind,
+} from '../spec';
 import { SERIES } from './colors';
 import { MetricChart, type Point, type Series } from './MetricChart';
 import { formatPerplexity } from './format';
@@ -100,10 +109,22 @@ function smoothBand(points: Point[], weight: number): Point[] {
   return points.map((p, i) => ({ x: p.x, y: y[i].y, low: low[i].y, high: high[i].y }));
 }
 
+/**
+ * What a run's label adds when the runs drawn together differ in their data or model (shown on
+ * request, see comparable.tsx): " · XOR (classification) · LSTM", or nothing.
+ */
+function dataAndModelApart(runs: Run[]): (run: Run) => string {
+  const data = new Set(runs.map((r) => r.spec.dataset.kind)).size > 1;
+  const models = new Set(runs.map((r) => modelName(r.spec.model))).size > 1;
+  return (run) =>
+    `${data ? ` · ${DATASET_LABELS[run.spec.dataset.kind]}` : ''}${models ? ` · ${modelName(run.spec.model)}` : ''}`;
+}
+
 /** A line per run and metric; runs that differ only in their seed as one mean line with a band, unless `band` is off. */
 function seriesFor(runs: Run[], metrics: Metric[], axis: XAxisKind, smoothing: number, band: SeedBand): Series[] {
   const groups = band === 'off' ? runs.map((r) => [r]) : seedGroups(runs);
   const alone = groups.length === 1;
+  const apart = dataAndModelApart(runs);
   return groups.flatMap((group) =>
     metrics.map((m, i) => {
       const run = group[0];
@@ -112,7 +133,7 @@ function seriesFor(runs: Run[], metrics: Metric[], axis: XAxisKind, smoothing: n
       return {
         name: alone
           ? `${m.label}${seeds}`
-          : `${run.name}${group.length > 1 ? ` … ×${group.length}` : ''} ${m.label}`.trim(),
+          : `${run.name}${apart(run)}${group.length > 1 ? ` … ×${group.length}` : ''} ${m.label}`.trim(),
         color: alone ? [SERIES.train, SERIES.validation, SERIES.other, SERIES.more][i] : run.color,
         dashed: !alone && m.dashed,
         points: smoothBand(points, smoothing),
@@ -143,6 +164,9 @@ function lossTitle(kind: DatasetKind, classification: boolean, runs: Run[]): str
   if (squared.length && squared.every(Boolean)) return 'Loss (squared error of the probabilities)';
   return squared.some(Boolean) ? 'Loss (cross-entropy, or squared error where a run uses it)' : 'Loss (cross-entropy)';
 }
+
+/** Accuracy and exact match are shares: their axis never reads past 1 or below 0. */
+const UNIT_RANGE = [0, 1] as const;
 
 /** Memoised: the page hands it a deferred copy of the runs, so redrawing never holds up input. */
 export const TrainingCharts = memo(function TrainingCharts({ runs, kind }: { runs: Run[]; kind: DatasetKind }) {
@@ -207,6 +231,7 @@ export const TrainingCharts = memo(function TrainingCharts({ runs, kind }: { run
             isTokens(kind) ? (toy ? 'Accuracy (answer tokens) and exact match' : 'Next-character accuracy') : 'Accuracy'
           }
           testId="accuracy-chart"
+          yRange={UNIT_RANGE}
           xLabel={X_AXIS_LABELS[xAxis]}
           urgentKey={urgentKey}
           emptyText={emptyText}

@@ -3,9 +3,10 @@ import { useEffect } from 'react';
 import { executingRun, selectedRun, useRunStore } from '../state/runStore';
 import { useSpecStore } from '../state/specStore';
 import { BACKEND_CHOICES, BACKEND_LABELS, isSeedCount, SEED_REPEATS } from '../spec';
-import { useViewStore } from '../state/viewStore';
+import { chooseSpeed, useViewStore } from '../state/viewStore';
 import type { RunPhase } from '../state/runStore';
-import { WASM_THREADS_MIN_CORES, type BackendMeasurement } from '../engine/types';
+import { WASM_THREADS_MIN_CORES, type BackendMeasurement, type BackendReport } from '../engine/types';
+import type { BackendName } from '../spec';
 import { SelectField } from './fields';
 
 /** Every phase a run can be in, and 'idle' when there is no run. */
@@ -50,15 +51,53 @@ export const PHASE_LABELS: Record<RunPhase | 'idle', string> = {
   interrupted: 'Interrupted',
 };
 
-/** Train / pause / resume / step / stop, the backend choice, and what is running where. */
+/** The backends in plain words, for the line that says what a run trains on. */
+const BACKEND_WORDS: Record<BackendName, string> = {
+  webgpu: 'the GPU (WebGPU)',
+  webgl: 'the GPU (WebGL)',
+  wasm: 'the CPU (WebAssembly)',
+  cpu: 'the CPU (plain JavaScript)',
+};
+
+/** Live (every epoch drawn, paced to be watched) or Fast (as fast as the backend goes). */
+function SpeedChoice() {
+  const speed = useViewStore((s) => s.speed);
+  return (
+    <fieldset className="speed" aria-label="Speed">
+      <legend className="visually-hidden">Speed</legend>
+      {(
+        [
+          ['live', 'Live', 'Every epoch drawn, at a pace you can watch'],
+          ['fast', 'Fast', 'As fast as the backend goes; the views redraw twice a second'],
+        ] as const
+      ).map(([value, label, title]) => (
+        <label key={value} title={title} className={speed === value ? 'on' : undefined}>
+          <input
+            type="radio"
+            name="speed"
+            value={value}
+            checked={speed === value}
+            onChange={() => chooseSpeed(value)}
+          />
+          {label}
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+/** Train / pause / resume / step / stop, the speed, the backend choice, and what is running where. */
 export function ControlBar({
   valid,
   errorCount,
   epochsValid,
+  onShowErrors,
 }: {
   valid: boolean;
   errorCount: number;
   epochsValid: boolean;
+  /** Take the person to the first field to fix. */
+  onShowErrors: () => void;
 }) {
   const spec = useSpecStore((s) => s.spec);
   const update = useSpecStore((s) => s.update);
@@ -71,41 +110,76 @@ export function ControlBar({
       probeBackend: s.probeBackend,
       start: s.start,
       resume: s.resume,
+      resumeRun: s.resumeRun,
+      continueRun: s.continueRun,
+      skipMeasure: s.skipMeasure,
       pause: s.pause,
       step: s.step,
       stop: s.stop,
     })),
   );
   const exec = executingRun(store);
-  const shown = exec ?? selectedRun(store);
+  const earlierRuns = useViewStore((s) => s.earlierRuns);
+  const shown = exec ?? selectedRun(store, earlierRuns);
   const queued = store.runs.filter((r) => r.phase === 'queued').length;
   const phase = shown?.phase ?? 'idle';
   const active = !!exec || queued > 0;
   const { probeBackend } = store;
-  useEffect(() => probeBackend(spec.backend), [spec.backend, probeBackend]);
-  const backend = exec?.backend ?? (active ? null : store.probed);
+  // "Auto" starts nothing ahead of a run: it picks when training starts.
+  useEffect(() => {
+    if (spec.backend !== 'auto') probeBackend(spec.backend);
+  }, [spec.backend, probeBackend]);
+  const backend = useShownBackend();
   const fallbacks = backend?.fallbacks ?? [];
   const seeds = useViewStore((s) => s.seeds);
   const seedsValid = isSeedCount(seeds);
+  // The shown run was cut off (reload, crash) and kept its model: the main button resumes it.
+  const resumable = !active && shown?.phase === 'interrupted' && shown.model && !shown.otherTab ? shown : null;
+  // A finished run with its model can train on for the experiment's epochs (the schedule spans the new total).
+  const continuable =
+    !active && shown?.model && !shown.otherTab && ['completed', 'stopped'].includes(shown.phase) ? shown : null;
+  const extra = epochsValid ? spec.training.epochs : 0;
+  const train = (
+    <button
+      type="button"
+      className={resumable ? undefined : 'primary'}
+      disabled={!valid || !seedsValid || exec?.phase === 'preparing'}
+      onClick={() => store.start(structuredClone(spec), { seeds })}
+      title={
+        valid
+          ? seeds > 1
+            ? `Train ${seeds} runs, seeds ${spec.seed} to ${spec.seed + seeds - 1}, one after another`
+            : 'Start a new run from the current settings'
+          : 'Fix the highlighted fields first'
+      }
+    >
+      {active ? 'Restart' : 'Train'}
+      {seeds > 1 && isSeedCount(seeds) ? ` × ${seeds} seeds` : ''}
+    </button>
+  );
   return (
     <section className="control-bar" aria-label="Training controls">
       <div className="buttons">
-        <button
-          type="button"
-          className="primary"
-          disabled={!valid || !seedsValid || exec?.phase === 'preparing'}
-          onClick={() => store.start(structuredClone(spec), { seeds })}
-          title={
-            valid
-              ? seeds > 1
-                ? `Train ${seeds} runs, seeds ${spec.seed} to ${spec.seed + seeds - 1}, one after another`
-                : 'Start a new run from the current settings'
-              : 'Fix the highlighted fields first'
-          }
-        >
-          {active ? 'Restart' : 'Train'}
-          {seeds > 1 && isSeedCount(seeds) ? ` × ${seeds} seeds` : ''}
-        </button>
+        {resumable && (
+          <button
+            type="button"
+            className="primary"
+            title={`Go on with ${resumable.name} from epoch ${resumable.model!.epoch}, exactly where it was`}
+            onClick={() => void store.resumeRun(resumable.id)}
+          >
+            Resume
+          </button>
+        )}
+        {train}
+        {continuable && extra > 0 && (
+          <button
+            type="button"
+            title={`Train ${continuable.name} for ${extra} more epochs, from where it ended`}
+            onClick={() => void store.continueRun(continuable.id, extra)}
+          >
+            Continue +{extra}
+          </button>
+        )}
         {exec?.phase === 'paused' ? (
           <button type="button" onClick={store.resume}>
             Resume
@@ -126,6 +200,7 @@ export function ControlBar({
         <button type="button" disabled={!active} onClick={() => store.stop()}>
           Stop
         </button>
+        <SpeedChoice />
         <SeedsField />
       </div>
       <div className="run-status" aria-live="polite">
@@ -137,17 +212,33 @@ export function ControlBar({
           Epoch {shown?.epochs.length ?? 0} /{' '}
           {shown ? shown.spec.training.epochs : epochsValid ? spec.training.epochs : '—'}
         </span>
-        {shown && <span className="run-name">{shown.name}</span>}
+        {shown && (
+          <span className="run-name" title={shown.name}>
+            {shown.name}
+          </span>
+        )}
         {queued > 0 && <span>{queued} more queued</span>}
         {shown?.lastBatch && shown.phase === 'paused' && (
           <span data-testid="batch-report">
             step {shown.lastBatch.step}: batch loss {shown.lastBatch.loss.toFixed(4)}
           </span>
         )}
-        {!valid && (
-          <span className="invalid-count">
-            {errorCount} field{errorCount === 1 ? '' : 's'} to fix
+        {exec?.measuring && (
+          <span data-testid="auto-progress">
+            Choosing a backend: timing {exec.measuring.backend}…
+            {exec.measuring.done
+              .filter((m) => m.msPerStep !== null)
+              .map((m) => ` ${m.backend} ${msText(m.msPerStep!)}`)
+              .join(',')}{' '}
+            <button type="button" className="link" onClick={store.skipMeasure}>
+              Skip
+            </button>
           </span>
+        )}
+        {!valid && (
+          <button type="button" className="link invalid-count" onClick={onShowErrors}>
+            {errorCount} field{errorCount === 1 ? '' : 's'} to fix
+          </button>
         )}
       </div>
       <div className="backend">
@@ -162,28 +253,76 @@ export function ControlBar({
             })
           }
         />
-        <div className="active-backend">
-          Active: <strong data-testid="active-backend">{backend?.active ?? '—'}</strong>
-          {backend?.threads !== undefined && <WasmThreads threads={backend.threads} />}
-          {backend?.measured ? (
-            <AutoMeasurement measured={backend.measured} earlier={backend.measuredEarlier === true} />
+        <div className="active-backend" title={backendDetails(backend, fallbacks)}>
+          {backend ? (
+            <>
+              on{' '}
+              <strong data-testid="active-backend" data-backend={backend.active}>
+                {BACKEND_WORDS[backend.active]}
+              </strong>
+              {fallbacks.length > 0 && <span className="fallback-mark"> (fell back)</span>}
+            </>
           ) : (
-            spec.backend === 'auto' && (
-              <div className="muted small">
-                Auto times a few training steps of your model on each backend, and trains on the fastest.
-              </div>
-            )
-          )}
-          {fallbacks.length > 0 && (
-            <div className="fallbacks" data-testid="backend-fallbacks">
-              Fell back: {fallbacks.join('; ')}
-            </div>
+            <span className="muted" data-testid="active-backend" data-backend="">
+              {spec.backend === 'auto' ? 'picks the fastest when you press Train' : 'starting…'}
+            </span>
           )}
           {store.probeError && <div className="fallbacks">{store.probeError}</div>}
         </div>
       </div>
     </section>
   );
+}
+
+/** The backend of the run in progress, else of the run shown ("auto"), else the one started ahead. */
+function useShownBackend(): BackendReport | null {
+  const spec = useSpecStore((s) => s.spec);
+  const earlierRuns = useViewStore((s) => s.earlierRuns);
+  return useRunStore((s) => {
+    const exec = executingRun(s);
+    if (exec) return exec.backend;
+    const active = s.runs.some((r) => r.phase === 'queued');
+    return active || spec.backend === 'auto' ? (selectedRun(s, earlierRuns)?.backend ?? null) : s.probed;
+  });
+}
+
+/** For the Compute cost tab: what trains where, why, and what "auto" measured. */
+export function BackendDetails() {
+  const backend = useShownBackend();
+  const probeError = useRunStore((s) => s.probeError);
+  if (!backend) return null;
+  const fallbacks = backend.fallbacks;
+  return (
+    <div className="backend-details small">
+      Trains on {BACKEND_WORDS[backend.active]}, tfjs backend <span className="mono">{backend.active}</span>
+      {backend.threads !== undefined && <WasmThreads threads={backend.threads} />}
+      {backend.measured && (
+        <AutoMeasurement
+          measured={backend.measured}
+          earlier={backend.measuredEarlier === true}
+          skipped={backend.measurementSkipped === true}
+        />
+      )}
+      {fallbacks.length > 0 && (
+        <div className="fallbacks" data-testid="backend-fallbacks">
+          Fell back: {fallbacks.join('; ')}
+        </div>
+      )}
+      {probeError && <div className="fallbacks">{probeError}</div>}
+    </div>
+  );
+}
+
+/** Everything about the backend, for the hover text of its line. */
+function backendDetails(backend: BackendReport | null, fallbacks: string[]): string {
+  if (!backend) return 'Auto times a few training steps of your model on each backend, and trains on the fastest.';
+  return [
+    `tfjs backend: ${backend.active}`,
+    backend.threads !== undefined ? `${backend.threads} thread${backend.threads === 1 ? '' : 's'}` : '',
+    fallbacks.length ? `fell back: ${fallbacks.join('; ')}` : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
 }
 
 /** How many threads wasm multiplies on, and why only one where that is so. */
@@ -207,16 +346,27 @@ const msText = (ms: number) =>
   ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms < 10 ? ms.toFixed(2) : ms.toFixed(0)} ms`;
 
 /** What "auto" measured per training step on each backend, fastest first: why the active one was picked. */
-function AutoMeasurement({ measured, earlier }: { measured: BackendMeasurement[]; earlier: boolean }) {
+function AutoMeasurement({
+  measured,
+  earlier,
+  skipped,
+}: {
+  measured: BackendMeasurement[];
+  earlier: boolean;
+  skipped: boolean;
+}) {
   const ranked = [...measured].sort((a, b) => (a.msPerStep ?? Infinity) - (b.msPerStep ?? Infinity));
   return (
-    <div className="muted small" data-testid="auto-measured">
-      Auto measured per step{earlier ? ' (for an earlier run of this model here)' : ''}:{' '}
+    <div className="muted small auto-measured" data-testid="auto-measured">
+      Auto measured per step{earlier ? ' (for an earlier run of this model here)' : ''}
+      {skipped ? ' (cut short: you skipped)' : ''}:{' '}
       {ranked
         .map((m) =>
           m.msPerStep === null
-            ? `${m.backend} could not train (${m.note ?? 'no reason given'})`
-            : `${m.backend} ${msText(m.msPerStep)}${m.firstStepMs !== undefined && m.firstStepMs > 2 * m.msPerStep ? ` (first step ${msText(m.firstStepMs)})` : ''}`,
+            ? `${m.backend}: ${m.note ?? 'could not train'}`
+            : m.note
+              ? `${m.backend} ≈ ${msText(m.msPerStep)} (${m.note})`
+              : `${m.backend} ${msText(m.msPerStep)}${m.firstStepMs !== undefined && m.firstStepMs > 2 * m.msPerStep ? ` (first step ${msText(m.firstStepMs)})` : ''}`,
         )
         .join(' · ')}
     </div>

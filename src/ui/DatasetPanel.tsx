@@ -249,39 +249,7 @@ export const DatasetPanel = memo(function DatasetPanel({ errors }: { errors: Rec
   const sizesOk = [ds.samples, ds.validationSplit, ds.testSplit, ds.contextLength].every(Number.isFinite);
   const counts = sizesOk ? exampleCounts(ds) : null;
   return (
-    <Panel title="Data">
-      <div className="field" data-field="dataset.kind">
-        <label htmlFor="dataset-kind">Dataset</label>
-        <select
-          id="dataset-kind"
-          name="dataset.kind"
-          value={ds.kind}
-          onChange={(e) =>
-            update((d) => {
-              switchDataset(d, e.target.value as DatasetKind);
-              // A table is already loaded: predict its last column unless the target is one of its columns.
-              const table = useTableStore.getState().table;
-              if (d.dataset.kind === 'userTable' && table && !table.columns.includes(d.dataset.table.target))
-                d.dataset.table.target = table.columns.at(-1)!;
-            })
-          }
-        >
-          {GROUPS.map((g) => (
-            <optgroup key={g.label} label={g.label}>
-              {g.kinds.map((k) => (
-                <option key={k} value={k}>
-                  {DATASET_LABELS[k]}
-                </option>
-              ))}
-            </optgroup>
-          ))}
-        </select>
-        {errors['dataset.kind'] && (
-          <div className="field-error" role="alert">
-            Dataset: {errors['dataset.kind']}
-          </div>
-        )}
-      </div>
+    <Panel title={`Data · ${DATASET_LABELS[ds.kind]}`}>
       {ds.kind === 'userText' && <UserText />}
       {ds.kind === 'userTable' && <UserTable spec={spec} errors={errors} />}
       <div className="row">
@@ -447,3 +415,43 @@ const DATASET_NOTES: Partial<Record<DatasetKind, string>> = {
   mackeyGlass:
     'The chaotic Mackey–Glass delay equation (τ = 17). Each example is a window of past values; the target is the next value. The end of the series is held out.',
 };
+
+/** The dataset, kept in view above the builder (its options are in the Data panel). */
+export const DatasetChoice = memo(function DatasetChoice({ errors }: { errors: Record<string, string> }) {
+  const kind = useSpecStore((s) => s.spec.dataset.kind);
+  const update = useSpecStore((s) => s.update);
+  return (
+    <div className="field" data-field="dataset.kind">
+      <label htmlFor="dataset-kind">Dataset</label>
+      <select
+        id="dataset-kind"
+        name="dataset.kind"
+        value={kind}
+        onChange={(e) =>
+          update((d) => {
+            switchDataset(d, e.target.value as DatasetKind);
+            // A table is already loaded: predict its last column unless the target is one of its columns.
+            const table = useTableStore.getState().table;
+            if (d.dataset.kind === 'userTable' && table && !table.columns.includes(d.dataset.table.target))
+              d.dataset.table.target = table.columns.at(-1)!;
+          })
+        }
+      >
+        {GROUPS.map((g) => (
+          <optgroup key={g.label} label={g.label}>
+            {g.kinds.map((k) => (
+              <option key={k} value={k}>
+                {DATASET_LABELS[k]}
+              </option>
+            ))}
+          </optgroup>
+        ))}
+      </select>
+      {errors['dataset.kind'] && (
+        <div className="field-error" role="alert">
+          Dataset: {errors['dataset.kind']}
+        </div>
+      )}
+    </div>
+  );
+});

@@ -9,6 +9,8 @@ import { downloadCanvas } from './imageExport';
 import { divergingColor, NEGATIVE, POSITIVE } from './colors';
 
 const SIZE = 360;
+/** The canvas holds twice its CSS pixels: sharp on high-density screens, and its PNG at 2× like the charts'. */
+const SCALE = 2;
 /** The 2-D datasets' window; a table's comes from its rows. */
 const PLANE_DOMAIN = { x: [-DOMAIN, DOMAIN], y: [-DOMAIN, DOMAIN] };
 
@@ -24,10 +26,13 @@ function toUnit(value: number, classification: boolean): number {
 export function DecisionBoundary({
   spec,
   boundary,
+  epoch = 0,
   editable = false,
 }: {
   spec: ExperimentSpec;
   boundary: BoundarySnapshot | null;
+  /** The epoch whose boundary this is (0: none), kept on the canvas once drawn, for the tests that count frames. */
+  epoch?: number;
   editable?: boolean;
 }) {
   const canvas = useRef<HTMLCanvasElement>(null);
@@ -48,6 +53,7 @@ export function DecisionBoundary({
   useEffect(() => {
     const ctx = canvas.current?.getContext('2d');
     if (!ctx) return;
+    ctx.setTransform(SCALE, 0, 0, SCALE, 0, 0);
     ctx.clearRect(0, 0, SIZE, SIZE);
     if (boundary) {
       const { resolution, values } = boundary;
@@ -94,7 +100,8 @@ export function DecisionBoundary({
     };
     draw(dataset.train.points, dataset.train.y, false);
     if (showValidation) draw(dataset.validation.points, dataset.validation.y, true);
-  }, [dataset, boundary, classification, showValidation, domain]);
+    if (canvas.current) canvas.current.dataset.epoch = String(boundary ? epoch : 0);
+  }, [dataset, boundary, epoch, classification, showValidation, domain]);
 
   if (!plane) {
     return (
@@ -105,36 +112,42 @@ export function DecisionBoundary({
     );
   }
   const drawing = editable && classification;
+  // The controls stay (disabled) while a run trains, so nothing below them moves when it starts or ends.
+  const drawControls = classification && isPlane(spec.dataset.kind);
   return (
     <figure className="boundary">
       <canvas
         ref={canvas}
-        width={SIZE}
-        height={SIZE}
+        width={SIZE * SCALE}
+        height={SIZE * SCALE}
         data-testid="boundary-canvas"
         aria-label="Decision boundary with training and validation points"
         {...(drawing ? drawHandlers(spec) : {})}
         className={drawing ? 'drawable' : undefined}
       />
-      {drawing && <DrawControls spec={spec} />}
-      <ColourScale classification={classification} />
-      <label className="small">
-        <input
-          type="checkbox"
-          name="show-validation"
-          checked={showValidation}
-          onChange={(e) => useViewStore.getState().set({ showValidation: e.target.checked })}
-        />{' '}
-        show validation points
-      </label>
+      {drawControls && <DrawControls spec={spec} disabled={!drawing} />}
+      <div className="row boundary-key">
+        <ColourScale classification={classification} />
+        <label className="small">
+          <input
+            type="checkbox"
+            name="show-validation"
+            checked={showValidation}
+            onChange={(e) => useViewStore.getState().set({ showValidation: e.target.checked })}
+          />{' '}
+          validation points
+        </label>
+      </div>
       <figcaption>
-        {classification
-          ? `Predicted probability of the blue class${dataset?.table?.classes ? ` (${dataset.table.classes[1]})` : ''}`
-          : 'Predicted value'}
-        {dataset?.table
-          ? ` over ${dataset.table.inputNames[0]} (across) and ${dataset.table.inputNames[1]} (up). `
-          : ' over x₁, x₂ ∈ [−6, 6]. '}
-        Filled dots: training{showValidation ? ', rings: validation' : ''}.
+        <span className="caption-text">
+          {classification
+            ? `Predicted probability of the blue class${dataset?.table?.classes ? ` (${dataset.table.classes[1]})` : ''}`
+            : 'Predicted value'}
+          {dataset?.table
+            ? ` over ${dataset.table.inputNames[0]} (across) and ${dataset.table.inputNames[1]} (up). `
+            : ' over x₁, x₂ ∈ [−6, 6]. '}
+          Filled dots: training{showValidation ? ', rings: validation' : ''}.
+        </span>
         {!boundary && ' Train to draw the model’s prediction.'}{' '}
         <button
           type="button"
@@ -224,19 +237,24 @@ function drawHandlers(spec: ExperimentSpec) {
 }
 
 /** The class a click adds, and ways back: clear the hand-made changes, or draw a fresh sample. */
-function DrawControls({ spec }: { spec: ExperimentSpec }) {
+function DrawControls({ spec, disabled }: { spec: ExperimentSpec; disabled: boolean }) {
   const drawClass = useViewStore((s) => s.drawClass);
   const update = useSpecStore((s) => s.update);
   const { added, removed } = spec.dataset.drawn;
   return (
     <div className="draw-controls small">
-      <span>Click to add a point, shift-click for the other class, right-click to remove one.</span>
+      <span>
+        {disabled
+          ? 'Points can be added and removed once the run ends.'
+          : 'Click adds a point (shift: the other class), right-click removes one.'}
+      </span>
       <div className="row" role="radiogroup" aria-label="Class of a clicked point">
         <span>New points:</span>
         <label>
           <input
             type="radio"
             name="draw-class"
+            disabled={disabled}
             checked={drawClass === 1}
             onChange={() => useViewStore.getState().set({ drawClass: 1 })}
           />{' '}
@@ -246,6 +264,7 @@ function DrawControls({ spec }: { spec: ExperimentSpec }) {
           <input
             type="radio"
             name="draw-class"
+            disabled={disabled}
             checked={drawClass === 0}
             onChange={() => useViewStore.getState().set({ drawClass: 0 })}
           />{' '}
@@ -253,7 +272,7 @@ function DrawControls({ spec }: { spec: ExperimentSpec }) {
         </label>
         <button
           type="button"
-          disabled={added.length + removed.length === 0}
+          disabled={disabled || added.length + removed.length === 0}
           onClick={() =>
             update((d) => {
               d.dataset.drawn = { added: [], removed: [] };
@@ -264,6 +283,7 @@ function DrawControls({ spec }: { spec: ExperimentSpec }) {
         </button>
         <button
           type="button"
+          disabled={disabled}
           title="A fresh sample: the next seed, without your changes"
           onClick={() =>
             update((d) => {

@@ -27,6 +27,9 @@ function openLesson(lesson: Lesson): void {
     const own = useSpecStore.getState().spec;
     if (!isLessons(own)) view.set({ ownExperiment: own });
     useSpecStore.getState().replace(structuredClone(target.spec));
+    // A lesson starts with a clean chart and status line: earlier runs are set aside (not deleted).
+    view.set({ earlierRuns: useRunStore.getState().runs.map((r) => r.id), showAllRuns: false });
+    useRunStore.setState({ selectedId: null });
   } else {
     const own = useLabStore.getState().settings;
     if (!isLessons(own)) view.set({ ownLab: own });
@@ -40,7 +43,7 @@ function backToOwn(kind: Lesson['target']['kind']): void {
   const view = useViewStore.getState();
   if (kind === 'experiment' && view.ownExperiment) useSpecStore.getState().replace(view.ownExperiment);
   if (kind === 'lab' && view.ownLab) useLabStore.getState().update(view.ownLab);
-  view.set({ lesson: null, ...(kind === 'experiment' ? { ownExperiment: null } : { ownLab: null }) });
+  view.set({ lesson: null, earlierRuns: [], ...(kind === 'experiment' ? { ownExperiment: null } : { ownLab: null }) });
 }
 
 /** The header's button and, when open, the list of lessons. */

@@ -12,20 +12,22 @@ import {
 } from '../spec';
 import { OptimizerPicker } from './OptimizerPicker';
 import { Panel } from './fields';
+import { OKABE_ITO } from './colors';
 
 const SIZE = 480;
 const LEVELS = 24;
 /** One colour per optimizer, the same in the picture and the legend. */
+/** One colour per optimizer, from the colour-blind-safe palette: SGD and momentum are vermillion and blue. */
 export const OPTIMIZER_COLORS: Record<OptimizerKind, string> = {
-  sgd: '#e6194b',
-  momentum: '#3cb44b',
-  nesterov: '#f58231',
-  rmsprop: '#911eb4',
-  adagrad: '#46a0d0',
-  adam: '#111111',
-  adamw: '#a0522d',
-  lion: '#008080',
-  muon: '#808000',
+  sgd: OKABE_ITO[5],
+  momentum: OKABE_ITO[0],
+  nesterov: OKABE_ITO[1],
+  rmsprop: OKABE_ITO[3],
+  adagrad: OKABE_ITO[4],
+  adam: OKABE_ITO[6],
+  adamw: OKABE_ITO[2],
+  lion: OKABE_ITO[7],
+  muon: '#999999',
 };
 
 function toPx(info: SurfaceInfo, x: number, y: number): [number, number] {

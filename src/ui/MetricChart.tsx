@@ -2,6 +2,7 @@ import { memo, useLayoutEffect, useMemo, useRef, useState, type RefObject } from
 import { Area, CartesianGrid, ComposedChart, Line, Tooltip, XAxis, YAxis } from 'recharts';
 import { useQueuedValue } from './frameQueue';
 import { downloadChartPng, downloadChartSvg } from './imageExport';
+import { formatValue, niceTicks, tickFormatter } from './ticks';
 
 export interface Point {
   x: number;
@@ -54,10 +55,48 @@ export function mergeSeries(series: Series[], logScale: boolean): Record<string,
   return [...rows.values()].sort((a, b) => a.x - b.x);
 }
 
-function formatTick(v: number): string {
-  const a = Math.abs(v);
-  if (a !== 0 && (a < 0.01 || a >= 1e5)) return v.toExponential(1);
-  return Number(v.toPrecision(3)).toString();
+interface Axis {
+  domain: [number, number];
+  ticks: number[];
+  format: (v: number) => string;
+}
+
+/**
+ * Round ticks for both axes: x over the data (whole numbers on epoch and step axes), y widened to
+ * round values and kept within `yRange` (accuracy never reads 1.2). A log y-axis is left to recharts.
+ */
+function axesFor(
+  data: Record<string, number | number[]>[],
+  opts: {
+    xFromZero: boolean;
+    integerX: boolean;
+    yRange?: readonly [number, number];
+    logScale: boolean;
+    width: number;
+  },
+): { x: Axis; y: Axis | null } {
+  const xs = data.map((r) => r.x as number);
+  const ys = data.flatMap((r) =>
+    Object.entries(r).flatMap(([k, v]) => (k === 'x' ? [] : typeof v === 'number' ? [v] : v)),
+  );
+  const count = opts.width > 360 ? 6 : 4;
+  const xLo = opts.xFromZero ? 0 : Math.min(...xs);
+  const xHi = Math.max(...xs);
+  const x = xs.length ? niceTicks(xLo, xHi, count, opts.integerX).filter((t) => t >= xLo && t <= xHi) : [];
+  const xAxis: Axis = {
+    domain: xs.length ? [xLo, xHi] : [0, 1],
+    ticks: x,
+    format: tickFormatter(x.length > 1 ? x[1] - x[0] : 1),
+  };
+  if (opts.logScale || ys.length === 0) return { x: xAxis, y: null };
+  let lo = Math.min(...ys);
+  let hi = Math.max(...ys);
+  if (opts.yRange) [lo, hi] = [Math.max(opts.yRange[0], lo), Math.min(opts.yRange[1], hi)];
+  const y = niceTicks(lo, hi, 5).filter((t) => !opts.yRange || (t >= opts.yRange[0] && t <= opts.yRange[1]));
+  return {
+    x: xAxis,
+    y: { domain: [Math.min(y[0], lo), Math.max(y.at(-1)!, hi)], ticks: y, format: tickFormatter(y[1] - y[0]) },
+  };
 }
 
 /** One small line chart of per-epoch figures; every chart in the app is one of these. */
@@ -71,9 +110,12 @@ export function MetricChart({
   testId,
   urgentKey,
   emptyText,
+  yRange,
 }: {
   title: string;
   series: Series[];
+  /** The values the y-axis may span (accuracy: [0, 1]). */
+  yRange?: readonly [number, number];
   /** What an empty chart says (default: press Train). */
   emptyText?: string;
   /** Changes when the runs drawn change status: the chart then redraws at once (see useQueuedValue). */
@@ -121,7 +163,14 @@ export function MetricChart({
       </div>
       <div className="chart-plot" style={{ height: CHART_HEIGHT }}>
         {mounted && width > 0 && (
-          <ChartBody series={drawn} width={width} xLabel={xLabel} xFromZero={xFromZero} logScale={logScale} />
+          <ChartBody
+            series={drawn}
+            width={width}
+            xLabel={xLabel}
+            xFromZero={xFromZero}
+            logScale={logScale}
+            yRange={yRange}
+          />
         )}
         {!hasData && <div className="chart-waiting">{emptyText ?? 'No data yet: press Train.'}</div>}
       </div>
@@ -228,39 +277,45 @@ const ChartBody = memo(function ChartBody({
   xLabel,
   xFromZero,
   logScale,
+  yRange,
 }: {
   series: Series[];
   width: number;
   xLabel: string;
   xFromZero: boolean;
   logScale: boolean;
+  yRange?: readonly [number, number];
 }) {
   const data = useMemo(() => mergeSeries(series, logScale), [series, logScale]);
+  const axes = useMemo(
+    () => axesFor(data, { xFromZero, integerX: xLabel === 'epoch' || xLabel === 'step', yRange, logScale, width }),
+    [data, xFromZero, xLabel, yRange, logScale, width],
+  );
   return (
     <ComposedChart width={width} height={CHART_HEIGHT} data={data} margin={{ top: 4, right: 12, bottom: 4, left: 0 }}>
       <CartesianGrid stroke="#eee" vertical={false} />
       <XAxis
         dataKey="x"
         type="number"
-        domain={[xFromZero ? 0 : 'dataMin', 'dataMax']}
-        tickFormatter={formatTick}
+        domain={axes.x.domain}
+        ticks={axes.x.ticks}
+        tickFormatter={axes.x.format}
         fontSize={11}
         label={{ value: xLabel, position: 'insideBottomRight', offset: -2, fontSize: 11 }}
       />
       <YAxis
         type="number"
-        domain={['auto', 'auto']}
-        tickFormatter={formatTick}
+        domain={axes.y?.domain ?? ['auto', 'auto']}
+        ticks={axes.y?.ticks}
+        tickFormatter={axes.y?.format ?? formatValue}
         fontSize={11}
         width={48}
         scale={logScale ? 'log' : 'auto'}
         allowDataOverflow={logScale}
       />
       <Tooltip
-        formatter={(v) => (typeof v === 'number' ? v.toPrecision(4) : String(v))}
-        labelFormatter={(x) =>
-          `${xLabel} ${typeof x === 'number' ? Number(x.toFixed(2)) : typeof x === 'string' ? x : ''}`
-        }
+        formatter={(v) => (typeof v === 'number' ? formatValue(v) : String(v))}
+        labelFormatter={(x) => `${xLabel} ${typeof x === 'number' ? formatValue(x) : typeof x === 'string' ? x : ''}`}
       />
       {series.map((s, i) =>
         s.points.some((p) => p.low !== undefined) ? (

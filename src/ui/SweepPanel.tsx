@@ -16,6 +16,7 @@ import { ACTIVE_PHASES, useRunStore, type Run } from '../state/runStore';
 import { useSweepStore, type Sweep } from '../state/sweepStore';
 import { PHASE_LABELS } from './ControlBar';
 import { Panel } from './fields';
+import { heatCell, hslToRgb } from './colors';
 
 type Metric = 'valLoss' | 'valAccuracy';
 
@@ -110,7 +111,8 @@ export const SweepPanel = memo(function SweepPanel({ valid }: { valid: boolean }
 });
 
 /** A colour from light (worst) to dark blue (best), for a share 0…1 of the way from worst to best. */
-const shade = (t: number) => `hsl(210, 70%, ${Math.round(92 - 55 * t)}%)`;
+/** Light (worst) to dark blue (best), with text that reads on it. */
+const shade = (t: number) => heatCell(hslToRgb(210, 70, Math.round(92 - 55 * t)));
 
 function SweepResults({ sweep, count }: { sweep: Sweep; count: number }) {
   const runs = useRunStore((s) => s.runs);
@@ -181,10 +183,7 @@ function SweepResults({ sweep, count }: { sweep: Sweep; count: number }) {
                   v === null || best === null || worst === null || best === worst ? 1 : (v - worst) / (best - worst);
                 const isBest = v !== null && v === best;
                 return (
-                  <td
-                    key={j}
-                    style={v === null ? undefined : { background: shade(t), color: t > 0.6 ? '#fff' : '#111' }}
-                  >
+                  <td key={j} style={v === null ? undefined : shade(t)}>
                     <button
                       type="button"
                       className="sweep-cell"

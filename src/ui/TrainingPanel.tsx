@@ -3,7 +3,6 @@ import { useSpecStore } from '../state/specStore';
 import {
   exampleCounts,
   exponentialGamma,
-  LIMITS,
   OPTIMIZER_KINDS,
   SCHEDULE_KINDS,
   validateSpec,
@@ -97,20 +96,12 @@ export const TrainingPanel = memo(function TrainingPanel({ errors }: { errors: R
   );
   const hyper = OPTIMIZER_FIELDS[o.kind].map((k) => optField(k, OPTIMIZER_HYPER_LABELS[k]));
   return (
-    <Panel title="Training">
-      <SelectField
-        label="Optimizer"
-        path="training.optimizer.kind"
-        value={o.kind}
-        error={errors['training.optimizer.kind']}
-        options={OPTIMIZER_KINDS.map((k) => ({ value: k, label: OPTIMIZER_LABELS[k] }))}
-        onChange={setOpt('kind')}
-      />
+    <Panel title="Training details">
       <div className="row">
-        {optField('learningRate', 'Learning rate')}
         {optField('weightDecay', o.kind === 'adamw' ? 'Weight decay (decoupled)' : 'Weight decay')}
+        {hyper[0]}
       </div>
-      {hyper.length > 0 && <div className="row">{hyper}</div>}
+      {hyper.length > 1 && <div className="row">{hyper.slice(1)}</div>}
       {OPTIMIZER_FLAGS[o.kind].map((flag) => (
         <CheckField
           key={flag}
@@ -156,31 +147,6 @@ export const TrainingPanel = memo(function TrainingPanel({ errors }: { errors: R
         </div>
       )}
       <SchedulePreview />
-      <div className="row">
-        <NumberField
-          label="Batch size"
-          path="training.batchSize"
-          value={t.batchSize}
-          error={errors['training.batchSize']}
-          onChange={(v) =>
-            update((d) => {
-              d.training.batchSize = v;
-            })
-          }
-        />
-        <NumberField
-          label="Epochs"
-          path="training.epochs"
-          value={t.epochs}
-          error={errors['training.epochs']}
-          hint={`${LIMITS.epochs.min}–${LIMITS.epochs.max}`}
-          onChange={(v) =>
-            update((d) => {
-              d.training.epochs = v;
-            })
-          }
-        />
-      </div>
       <div className="row">
         <NumberField
           label="L1 penalty"
@@ -232,5 +198,64 @@ export const TrainingPanel = memo(function TrainingPanel({ errors }: { errors: R
         />
       </div>
     </Panel>
+  );
+});
+
+/**
+ * What a person changes most, kept in view above the builder: the optimizer, its learning rate,
+ * the batch size and the number of epochs (the rest of training is in the Training panel).
+ */
+export const TrainingEssentials = memo(function TrainingEssentials({ errors }: { errors: Record<string, string> }) {
+  const spec = useSpecStore((s) => s.spec);
+  const update = useSpecStore((s) => s.update);
+  const t = spec.training;
+  return (
+    <>
+      <SelectField
+        label="Optimizer"
+        path="training.optimizer.kind"
+        value={t.optimizer.kind}
+        error={errors['training.optimizer.kind']}
+        options={OPTIMIZER_KINDS.map((k) => ({ value: k, label: OPTIMIZER_LABELS[k] }))}
+        onChange={(v) =>
+          update((d) => {
+            d.training.optimizer.kind = v;
+          })
+        }
+      />
+      <NumberField
+        label="Learning rate"
+        path="training.optimizer.learningRate"
+        value={t.optimizer.learningRate}
+        error={errors['training.optimizer.learningRate']}
+        onChange={(v) =>
+          update((d) => {
+            d.training.optimizer.learningRate = v;
+          })
+        }
+      />
+      <NumberField
+        label="Batch size"
+        path="training.batchSize"
+        value={t.batchSize}
+        error={errors['training.batchSize']}
+        onChange={(v) =>
+          update((d) => {
+            d.training.batchSize = v;
+          })
+        }
+      />
+      <NumberField
+        label="Epochs"
+        path="training.epochs"
+        value={t.epochs}
+        error={errors['training.epochs']}
+        onChange={(v) =>
+          update((d) => {
+            d.training.epochs = v;
+          })
+        }
+      />
+    </>
   );
 });

@@ -105,7 +105,7 @@ export function CheckField(props: {
 export function Panel({ title, children, className }: { title: string; children: ReactNode; className?: string }) {
   return (
     <section className={`panel ${className ?? ''}`} aria-label={title}>
-      <h2>{title}</h2>
+      <h2 title={title}>{title}</h2>
       {children}
     </section>
   );

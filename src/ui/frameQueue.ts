@@ -1,12 +1,32 @@
 // Charts mount and redraw one at a time, each in a task of its own, and each redraws at most every
-// REDRAW_INTERVAL_MS: recharts renders and commits a chart's SVG synchronously (mounting one took
+// REDRAW_INTERVAL_MS in Fast mode: recharts renders and commits a chart's SVG synchronously (mounting one took
 // 50–100 ms on a slow machine while training, redrawing one 15–30 ms), so doing it for every chart
 // in one go, or on every epoch of a fast run, blocks the page.
 import { useEffect, useRef, useState } from 'react';
 import { flushSync } from 'react-dom';
 
-/** A chart shows new data at most this often (epochs of small models come many times a second). */
+/**
+ * In Fast mode a chart shows new data at most this often (epochs of small models come many times
+ * a second); in Live mode the worker waits for each epoch to be drawn, so every one is.
+ */
 export const REDRAW_INTERVAL_MS = 500;
+let redrawIntervalMs = REDRAW_INTERVAL_MS;
+
+/** Live mode draws every epoch (0), Fast at most every REDRAW_INTERVAL_MS. */
+export function drawEveryValue(every: boolean): void {
+  redrawIntervalMs = every ? 0 : REDRAW_INTERVAL_MS;
+}
+
+/** Call `done` once the draws queued now have run, after the browser painted (Live mode's "drawn"). */
+export function afterQueuedDraws(done: () => void): void {
+  const last = () => {
+    queue.push(done);
+    schedule();
+  };
+  // A hidden page paints nothing (requestAnimationFrame waits until it is shown): say so at once.
+  if (typeof document !== 'undefined' && document.hidden) last();
+  else requestAnimationFrame(() => setTimeout(last, 0));
+}
 
 const queue: (() => void)[] = [];
 let scheduled = false;
@@ -49,7 +69,7 @@ export function useQueuedValue<T>(value: T, initial: T, urgentKey?: string): T {
     };
     const urgent = urgentKey !== shownKey.current;
     shownKey.current = urgentKey;
-    const wait = urgent ? 0 : lastShown.current + REDRAW_INTERVAL_MS - performance.now();
+    const wait = urgent ? 0 : lastShown.current + redrawIntervalMs - performance.now();
     if (wait > 0) setTimeout(enqueue, wait);
     else enqueue();
   }, [value, shown, urgentKey]);

@@ -80,10 +80,12 @@ export function downloadConfusionPng(confusion: number[], labels: string[], name
   const cell = 36;
   const margin = 8 + 7 * Math.min(12, Math.max(...labels.map((l) => l.length)));
   const canvas = document.createElement('canvas');
-  canvas.width = canvas.height = margin + k * cell;
+  // At twice the size, as the charts are exported.
+  canvas.width = canvas.height = 2 * (margin + k * cell);
   const ctx = canvas.getContext('2d')!;
+  ctx.scale(2, 2);
   ctx.fillStyle = 'white';
-  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  ctx.fillRect(0, 0, margin + k * cell, margin + k * cell);
   ctx.font = '12px sans-serif';
   ctx.textAlign = 'center';
   ctx.textBaseline = 'middle';
@@ -95,10 +97,11 @@ export function downloadConfusionPng(confusion: number[], labels: string[], name
     for (let p = 0; p < k; p++) {
       const n = confusion[t * k + p];
       const share = total ? n / total : 0;
-      ctx.fillStyle = n ? confusionColor(share, t === p) : '#fafafa';
+      const colors = confusionColor(share, t === p);
+      ctx.fillStyle = n ? colors.background : '#fafafa';
       ctx.fillRect(margin + p * cell, margin + t * cell, cell - 1, cell - 1);
       if (n) {
-        ctx.fillStyle = share > 0.5 ? 'white' : '#222';
+        ctx.fillStyle = colors.color;
         ctx.fillText(String(n), margin + p * cell + cell / 2, margin + t * cell + cell / 2);
       }
     }

@@ -59,10 +59,16 @@ export class TrainingWorkerClient extends WorkerClient<ToWorker, FromWorker> {
   private unansweredSince: number | null = null;
   private watchdog: ReturnType<typeof setInterval> | null = null;
 
-  /** `keptTunings`: the webgpu matmul choices kept from earlier visits, sent to each worker started. */
+  /**
+   * `environment`: what each worker started is told first, besides the cores: the webgpu matmul
+   * choices kept from earlier visits, and whether training is paced to be watched (Live).
+   */
   constructor(
     onMessage: (msg: FromWorker) => void,
-    private keptTunings: () => Record<string, unknown> = () => ({}),
+    private environment: () => { matmulTunings: Record<string, unknown>; live: boolean } = () => ({
+      matmulTunings: {},
+      live: true,
+    }),
   ) {
     super(
       () => new Worker(new URL('./training.worker.ts', import.meta.url), { type: 'module' }),
@@ -81,7 +87,7 @@ export class TrainingWorkerClient extends WorkerClient<ToWorker, FromWorker> {
     this.worker!.postMessage({
       type: 'environment',
       cores: navigator.hardwareConcurrency,
-      matmulTunings: this.keptTunings(),
+      ...this.environment(),
     } satisfies ToWorker);
     this.unansweredSince = null;
     this.watchdog ??= setInterval(() => this.check(), PING_MS);

@@ -58,9 +58,15 @@ export type ToWorker =
    * Sent first: the page's logical cores, which decide whether wasm runs on threads, and the
    * webgpu matmul choices kept from earlier visits, by device (see 'matmulTunings' below).
    */
-  | { type: 'environment'; cores: number; matmulTunings?: Record<string, unknown> }
+  | { type: 'environment'; cores: number; matmulTunings?: Record<string, unknown>; live?: boolean }
   | { type: 'pause' }
   | { type: 'resume' }
+  /** Live (every epoch drawn, paced to be watchable) or Fast (as fast as the backend goes); see livePace.ts. */
+  | { type: 'pace'; live: boolean }
+  /** The page has drawn this epoch of the run (Live mode waits for it). */
+  | { type: 'drawn'; runId: number; epoch: number }
+  /** "Auto": stop timing backends and train on the best one known so far. */
+  | { type: 'skipMeasure' }
   | { type: 'step' }
   /** Read the weights, gradients and one example's backprop of a run in progress. */
   | { type: 'inspect'; runId: number; exampleIndex: number }
@@ -80,6 +86,8 @@ export type ToWorker =
 /** runId −1 marks messages that belong to no run (probes, a crashed worker). */
 export type FromWorker =
   | { type: 'backend'; runId: number; report: BackendReport }
+  /** "Auto" is timing this backend for the run (`done`: those timed so far), so the page can say so. */
+  | { type: 'measuring'; runId: number; backend: BackendName; done: BackendMeasurement[] }
   | { type: 'status'; runId: number; status: RunStatus; message?: string }
   | { type: 'epoch'; runId: number; metrics: EpochMetrics; views: EpochViews }
   /** The state at an epoch's end, to keep (at most every few seconds, and always the last one of a run). */

@@ -4,12 +4,13 @@ import * as tf from '@tensorflow/tfjs';
 import {
   activateBackend,
   isFatalBackendError,
+  softwareGpus,
   wasmThreadsFor,
   watchDeviceLoss,
   webgpuAdapter,
 } from '../engine/backend';
 import { rememberMatMulTunings, tunedMatMuls } from '../engine/kernels/matMulTuning';
-import { fastest, measureBackends } from '../engine/backendMeasure';
+import { fastest, measureBackends, SKIPPED } from '../engine/backendMeasure';
 import { autoKey } from '../engine/autoKey';
 import type { BackendChoice, BackendName } from '../spec/types';
 import { Trainer } from '../engine/trainer';
@@ -19,6 +20,7 @@ import type { BackendMeasurement, BackendReport, EpochViews, TrainingCheckpoint 
 import type { DatasetFiles } from '../data/dataset';
 import { filesFor } from './datasetFiles';
 import type { FromWorker, ToWorker } from './protocol';
+import { LivePace } from './livePace';
 
 /** Checkpoints go to the page (and IndexedDB) at most this often; the last one of a run always. */
 const CHECKPOINT_MS = 2000;
@@ -29,6 +31,10 @@ let opened: { runId: number; trainer: Promise<Trainer> } | null = null;
 /** The example each run's views last asked about, for the final look at a run. */
 let lastExample = 0;
 const cancelled = new Set<number>();
+/** Live mode's pacing between epochs (the page says which mode, and when it has drawn). */
+const pace = new LivePace();
+/** Set by the page's Skip while "auto" times backends. */
+let skipMeasure = false;
 // Runs and probes execute one after another, in the order they were asked for.
 let queue: Promise<void> = Promise.resolve();
 
@@ -88,13 +94,27 @@ async function activateFor(msg: Extract<ToWorker, { type: 'start' }>, files: Dat
   // Runs sent together (Compare optimizers) share one measurement.
   const key = `${autoKey(msg.spec, 'this worker')} skipping ${avoid.join(',')}`;
   const earlier = measuredHere.get(key);
-  const measured = earlier ?? (await measureBackends(msg.spec, files, avoid));
-  measuredHere.set(key, measured);
+  skipMeasure = false;
+  const measured =
+    earlier ??
+    (await measureBackends(msg.spec, files, avoid, {
+      software: await softwareGpus(),
+      onBackend: (backend, done) => post({ type: 'measuring', runId: msg.runId, backend, done: [...done] }),
+      skip: () => skipMeasure,
+    }));
+  // A measurement cut short is not kept: the next run measures again.
+  if (!skipMeasure) measuredHere.set(key, measured);
   return {
-    ...(await activate(fastest(measured) ?? 'auto', avoid)),
+    ...(await activate(fastest(measured) ?? predicted(measured), avoid)),
     measured,
     ...(earlier ? { measuredEarlier: true } : {}),
+    ...(skipMeasure ? { measurementSkipped: true } : {}),
   };
+}
+
+/** Skipped before any backend was timed: the first that was not ruled out (wasm where the GPU is software). */
+function predicted(measured: BackendMeasurement[]): BackendChoice {
+  return measured.find((m) => m.note === SKIPPED)?.backend ?? 'auto';
 }
 
 /** What "auto" measured in this worker, by model (and backends skipped). */
@@ -158,6 +178,7 @@ async function runOne(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> 
         },
         onBatch: (report) => post({ type: 'batch', runId, report }),
         onEpoch: (metrics, views) => post({ type: 'epoch', runId, metrics, views }, transferables(views)),
+        betweenEpochs: (epoch) => pace.afterEpoch(runId, epoch),
         onTest: (test) => post({ type: 'test', runId, test }),
         onCheckpoint: (checkpoint) => {
           unsent = checkpoint;
@@ -189,6 +210,7 @@ async function runOne(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> 
     postFailure(runId, e instanceof Error ? e.message : String(e));
   } finally {
     current = null;
+    pace.forget(runId);
     cancelled.delete(runId);
     if (!deviceLost) sendNewTunings();
   }
@@ -317,6 +339,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
     case 'environment':
       wasmThreadsFor(msg.cores);
       keptTunings = msg.matmulTunings ?? {};
+      pace.setLive(msg.live ?? true);
       break;
     case 'probe':
       // Only between runs: a run in progress keeps its backend.
@@ -338,12 +361,23 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       break;
     case 'pause':
       current?.trainer.pause();
+      pace.release();
       break;
     case 'resume':
       current?.trainer.resume();
       break;
     case 'step':
       current?.trainer.step();
+      pace.release();
+      break;
+    case 'pace':
+      pace.setLive(msg.live);
+      break;
+    case 'drawn':
+      pace.markDrawn(msg.runId, msg.epoch);
+      break;
+    case 'skipMeasure':
+      skipMeasure = true;
       break;
     case 'inspect': {
       lastExample = msg.exampleIndex;
@@ -380,7 +414,10 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       break;
     case 'stop':
       for (const id of queued) if (msg.runId === undefined || msg.runId === id) cancelled.add(id);
-      if (current && (msg.runId === undefined || msg.runId === current.runId)) current.trainer.stop();
+      if (current && (msg.runId === undefined || msg.runId === current.runId)) {
+        current.trainer.stop();
+        pace.release();
+      }
       break;
   }
 };

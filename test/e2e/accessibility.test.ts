@@ -9,7 +9,14 @@ import {
   encodeSpec,
   type ExperimentSpec,
 } from '../../src/spec';
-import { accessibilityProblems, e2eSite, horizontalOverflow } from './browser';
+import {
+  accessibilityProblems,
+  activeBackend,
+  e2eSite,
+  horizontalOverflow,
+  openPanel,
+  type WorkbenchPanel,
+} from './browser';
 
 const e2e = e2eSite();
 let url: string;
@@ -84,12 +91,21 @@ test('the site ships a strict Content-Security-Policy: in its page, and from the
 
 test('axe-core finds no serious problem: first load, each model kind after a run, the inside view, the lab', async () => {
   const page = await e2e.openPage(link());
-  await expect.poll(() => page.getByTestId('active-backend').textContent(), { timeout: 60_000 }).toBe('cpu');
+  await expect.poll(() => activeBackend(page), { timeout: 60_000 }).toBe('cpu');
   expect(await accessibilityProblems(page), 'first load').toEqual([]);
   await trainToEnd(page);
-  // The inside panel shows the kept model's graph, step mode and maps.
+  // The network panel shows the kept model's graph and maps; every panel of the workbench is checked.
   await expect.poll(() => page.getByTestId('network-graph').count(), { timeout: 20_000 }).toBe(1);
-  expect(await accessibilityProblems(page), 'after an MLP run, inside view open').toEqual([]);
+  for (const panel of [
+    'Runs',
+    'Compare optimizers',
+    'Sweep',
+    'Compute cost',
+    'Inside the network',
+  ] as WorkbenchPanel[]) {
+    await openPanel(page, panel);
+    expect(await accessibilityProblems(page), `after an MLP run, ${panel} open`).toEqual([]);
+  }
   await page.getByRole('tab', { name: 'Loss-surface lab' }).click();
   await expect.poll(() => page.getByTestId('lab-legend').count(), { timeout: 30_000 }).toBe(1);
   expect(await accessibilityProblems(page), 'the lab').toEqual([]);
@@ -112,19 +128,19 @@ test('axe-core finds no serious problem: first load, each model kind after a run
 test('on a phone (390 × 844) nothing overflows sideways, panels stack in working order, and the lab plot fits', async () => {
   const phone = { width: 390, height: 844 };
   const page = await e2e.openPage(link(), { viewport: phone });
-  await expect.poll(() => page.getByTestId('active-backend').textContent(), { timeout: 60_000 }).toBe('cpu');
+  await expect.poll(() => activeBackend(page), { timeout: 60_000 }).toBe('cpu');
   await trainToEnd(page);
   const overflow = await horizontalOverflow(page);
   expect(overflow.widest, 'elements past the right edge').toEqual([]);
   expect(overflow.scrollWidth).toBeLessThanOrEqual(phone.width);
-  // Data, model, training, then the curves, then the views, top to bottom.
+  // The result first, right under Train: the boundary and the curves; then the network, the model, the data, training.
   const top = (name: RegExp) =>
     page
       .getByRole('region', { name })
       .first()
       .evaluate((el) => el.getBoundingClientRect().top);
   const order = await Promise.all(
-    [/^Data$/, /^Model/, /^Training$/, /^Learning curves$/, /^Decision boundary/].map(top),
+    [/^Decision boundary/, /^Learning curves$/, /^Network$/, /^Model/, /^Data/, /^Training details$/].map(top),
   );
   expect(order).toEqual([...order].sort((a, b) => a - b));
   await page.getByRole('tab', { name: 'Loss-surface lab' }).click();
@@ -156,6 +172,7 @@ test('a keyboard moves the lab’s start point and picks a weight in the network
   await picker.locator('select[name="weight-from"]').selectOption('3');
   await picker.locator('select[name="weight-to"]').selectOption('5');
   await expect.poll(() => page.getByTestId('weight-info').textContent()).toMatch(/w\[3→5\]/);
+  await openPanel(page, 'Inside the network');
   expect(await page.getByTestId('chain-rule').textContent()).toMatch(/w\[3→5\]/);
   await page.close();
 });

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { build, preview, type PreviewServer } from 'vite';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
+import { SPEED_STORAGE_KEY } from '../../src/state/viewStore';
 import { findChromium } from './chromium';
 
 export const CHROMIUM = findChromium() ?? '/usr/bin/chromium';
@@ -66,7 +67,13 @@ export function e2eSite() {
     },
     async openPage(
       target: string,
-      opts: { context?: BrowserContext; viewport?: { width: number; height: number }; cores?: number } = {},
+      opts: {
+        context?: BrowserContext;
+        viewport?: { width: number; height: number };
+        cores?: number;
+        /** Live paces every epoch to be watched; the tests train Fast unless they are about Live. */
+        speed?: 'live' | 'fast';
+      } = {},
     ): Promise<Page> {
       const page = opts.context
         ? await opts.context.newPage()
@@ -80,6 +87,12 @@ export function e2eSite() {
         if (m.type() === 'error') errors.push(m.text());
       });
       page.on('pageerror', (e) => errors.push(e.message));
+      await page.addInitScript(
+        ([key, speed]) => {
+          if (!localStorage.getItem(key)) localStorage.setItem(key, speed);
+        },
+        [SPEED_STORAGE_KEY, opts.speed ?? 'fast'],
+      );
       await page.goto(target);
       return page;
     },
@@ -136,4 +149,17 @@ export async function horizontalOverflow(
       );
     return { scrollWidth: document.documentElement.scrollWidth, innerWidth, widest };
   });
+}
+
+/** The panels one click away under the first screen. */
+export type WorkbenchPanel = 'Runs' | 'Compare optimizers' | 'Sweep' | 'Compute cost' | 'Inside the network';
+
+/** Open a panel of the workbench (its tab reads e.g. "Runs (3)"). */
+export async function openPanel(page: Page, name: WorkbenchPanel): Promise<void> {
+  await page.getByRole('tab', { name: new RegExp(`^${name}( \\(\\d+\\))?$`) }).click();
+}
+
+/** The backend a run trains on, as the control bar's data says it (its text is in plain words). */
+export function activeBackend(page: Page): Promise<string | null> {
+  return page.getByTestId('active-backend').getAttribute('data-backend');
 }

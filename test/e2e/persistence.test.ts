@@ -17,7 +17,7 @@ import { encodeSafetensors } from '../../src/export/safetensors';
 import { cli, specFile, tempDir } from '../cliHarness';
 import { autoKey } from '../../src/engine/autoKey';
 import { AUTO_STORAGE_KEY } from '../../src/state/autoBackend';
-import { e2eSite } from './browser';
+import { activeBackend, e2eSite, openPanel } from './browser';
 
 const e2e = e2eSite();
 let url: string;
@@ -115,7 +115,11 @@ test('a run interrupted by a reload resumes from its checkpoint and ends on the 
   const at = Number((await phaseOf(page))!.match(/epoch (\d+)/)![1]);
   expect(at).toBeGreaterThanOrEqual(1);
   expect(at).toBeLessThan(24);
-  await page.getByRole('button', { name: /^Resume from epoch \d+: Run 1/ }).click();
+  // The main button reads Resume where the person looks (Train, beside it, starts a new run).
+  expect(await page.getByTestId('phase').textContent()).toBe('Interrupted');
+  const main = page.locator('.control-bar button.primary');
+  expect(await main.textContent()).toBe('Resume');
+  await main.click();
   await expect.poll(() => phaseOf(page), { timeout: 60_000 }).toBe('Finished');
   // The same experiment again, never interrupted.
   await page.getByRole('button', { name: 'Train', exact: true }).click();
@@ -622,8 +626,8 @@ test('when WebGPU loses its device, an "auto" run goes on with the next backend 
     [AUTO_STORAGE_KEY, JSON.stringify([[autoKey(spec, device), { backend: 'webgpu', measured }]])],
   );
   await page.reload();
-  await expect.poll(() => page.getByTestId('active-backend').textContent(), { timeout: 60_000 }).toBe('webgpu');
   await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect.poll(() => activeBackend(page), { timeout: 60_000 }).toBe('webgpu');
   await expect.poll(() => epochCount(page), { timeout: 60_000, interval: 100 }).toBeGreaterThanOrEqual(3);
   const worker = page.workers().find((w) => w.url().includes('training.worker'))!;
   await worker.evaluate(() =>
@@ -639,7 +643,8 @@ test('when WebGPU loses its device, an "auto" run goes on with the next backend 
   await expect.poll(() => phaseOf(page), { timeout: 60_000 }).toBe('Finished');
   expect(await epochCount(page)).toBe(12);
   // The browser's next backend after WebGPU is WebGL.
-  expect(await page.getByTestId('active-backend').textContent()).toBe('webgl');
+  expect(await activeBackend(page)).toBe('webgl');
+  await openPanel(page, 'Compute cost');
   expect(await page.getByTestId('backend-fallbacks').textContent()).toMatch(
     /webgpu: stopped working earlier in this tab/,
   );

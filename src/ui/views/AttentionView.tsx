@@ -16,6 +16,8 @@ function Heatmap({ a, layer, head }: { a: AttentionSnapshot; layer: number; head
   useEffect(() => {
     const ctx = canvas.current?.getContext('2d');
     if (!ctx) return;
+    // Twice the CSS pixels: sharp, and its PNG at 2× like the charts'.
+    ctx.setTransform(2, 0, 0, 2, 0, 0);
     ctx.clearRect(0, 0, side, side);
     const base = (layer * a.heads + head) * t * t;
     for (let q = 0; q < t; q++) {
@@ -40,8 +42,9 @@ function Heatmap({ a, layer, head }: { a: AttentionSnapshot; layer: number; head
     <>
       <canvas
         ref={canvas}
-        width={side}
-        height={side}
+        width={2 * side}
+        height={2 * side}
+        style={{ width: side }}
         data-testid="attention-heatmap"
         aria-label={`Attention of layer ${layer + 1}, head ${head + 1}: rows are queries, columns the tokens they attend to`}
       />

@@ -87,11 +87,10 @@ export function ClassesView({ classes }: { classes: ClassesSnapshot | undefined 
               {labels.map((_, p) => {
                 const n = confusion[t * k + p];
                 const share = rowTotals[t] ? n / rowTotals[t] : 0;
-                const color = confusionColor(share, t === p);
                 return (
                   <td
                     key={p}
-                    style={{ background: n ? color : undefined, color: share > 0.5 ? 'white' : undefined }}
+                    style={n ? confusionColor(share, t === p) : undefined}
                     title={`true ${label}, predicted ${labels[p]}: ${n}`}
                   >
                     {n || ''}

@@ -24,6 +24,15 @@ function planeTitle(spec: ExperimentSpec): string {
   return isClassification(spec.dataset.kind) ? 'Decision boundary' : 'Prediction over the plane';
 }
 
+/** The validation split's confusion matrix and per-class scores, under the boundary. */
+function ClassesPanel({ classes }: { classes: NonNullable<Run['views']['classes']> }) {
+  return (
+    <Panel title="Validation classes">
+      <ClassesView classes={classes} />
+    </Panel>
+  );
+}
+
 /** What a run shows besides its curves, chosen by its data: boundary, digits, forecast, answers, text, attention. */
 export function RunViews({ run, spec, pinned }: { run: Run | null; spec: ExperimentSpec; pinned: boolean }) {
   useSamplingSync();
@@ -36,18 +45,27 @@ export function RunViews({ run, spec, pinned }: { run: Run | null; spec: Experim
     const same =
       run && run.spec.seed === spec.seed && JSON.stringify(run.spec.dataset) === JSON.stringify(spec.dataset);
     return (
-      <Panel title={`${planeTitle(spec)}${same ? suffix : ''}`}>
-        <DecisionBoundary spec={spec} boundary={same ? (run.views.boundary ?? null) : null} editable />
-        {same && run.views.classes && <ClassesView classes={run.views.classes} />}
-      </Panel>
+      <>
+        <Panel title={`${planeTitle(spec)}${same ? suffix : ''}`}>
+          <DecisionBoundary
+            spec={spec}
+            boundary={same ? (run.views.boundary ?? null) : null}
+            epoch={same ? run.epochs.length : 0}
+            editable
+          />
+        </Panel>
+        {same && run.views.classes && <ClassesPanel classes={run.views.classes} />}
+      </>
     );
   }
   if (isPlane(kind)) {
     return (
-      <Panel title={`${planeTitle(shown)}${suffix}`}>
-        <DecisionBoundary spec={shown} boundary={run?.views.boundary ?? null} />
-        {run?.views.classes && <ClassesView classes={run.views.classes} />}
-      </Panel>
+      <>
+        <Panel title={`${planeTitle(shown)}${suffix}`}>
+          <DecisionBoundary spec={shown} boundary={run?.views.boundary ?? null} epoch={run?.epochs.length ?? 0} />
+        </Panel>
+        {run?.views.classes && <ClassesPanel classes={run.views.classes} />}
+      </>
     );
   }
   if (kind === 'mnist')
