@@ -7,8 +7,10 @@
 //    headers stripped (one thread), as on a host that cannot send them.
 //    The small GPT (wasm only) is also trained by a plain tfjs implementation (bench/plainGpt.ts) in
 //    a page of its own, isolated or not as the app's run was, for tokens/s side by side.
-// 2. The default experiment (auto backend) trains for 30 s while the page records main-thread
+// 2. The default experiment (auto backend) trains Fast for 30 s while the page records main-thread
 //    long tasks (> 50 ms) and counts rendered frames.
+// 3. Watching it learn (bench/watch.ts): Live mode's frames per epoch and long tasks, and the time
+//    from Train to the first drawn epoch with "auto", for the default experiment and the names transformer.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { build as esbuild } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
@@ -17,9 +19,11 @@ import { defaultSpec, encodeSpec, type BackendName } from '../src/spec';
 import type { DatasetFiles } from '../src/data/dataset';
 import type { EpochMetrics } from '../src/engine/types';
 import { ISOLATION_HEADERS } from '../csp';
+import { SPEED_STORAGE_KEY } from '../src/state/viewStore';
 import { chooseWorkloads } from './workloads';
 import { median } from './median';
 import { gptBaseline } from './fitBaseline';
+import { printWatchFigures, watchFigures } from './watch';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -193,6 +197,7 @@ try {
   const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
   // A string, not a function: tsx would wrap named inner functions in a helper the page lacks.
   await page.addInitScript(`
+    localStorage.setItem(${JSON.stringify(SPEED_STORAGE_KEY)}, 'fast');
     window.longTasks = [];
     window.__frames = 0;
     new PerformanceObserver((list) => list.getEntries().forEach((e) => window.longTasks.push(e.duration)))
@@ -218,6 +223,7 @@ try {
     return { longTasks: w.longTasks, frames: w.__frames, epochs: run.epochs.length, backend: run.backend?.active };
   });
   await page.close();
+  const watch = await watchFigures(browser, url, rounds);
 
   const rows = workloads.flatMap((w) =>
     variantsOf(w).map((v) => {
@@ -275,16 +281,17 @@ try {
     );
   }
   console.log(
-    `30 s of training on ${health.backend} (${health.epochs} epochs): ${health.longTasks.length} main-thread long tasks > 50 ms` +
+    `30 s of training Fast on ${health.backend} (${health.epochs} epochs): ${health.longTasks.length} main-thread long tasks > 50 ms` +
       `${health.longTasks.length ? ` (longest ${Math.max(...health.longTasks).toFixed(0)} ms)` : ''}, ${health.frames} frames (${(health.frames / 30).toFixed(1)} fps); ` +
       `while the page loaded: ${loadLongTasks.length} (${loadLongTasks.map((ms) => ms.toFixed(0)).join(', ')} ms)`,
   );
+  printWatchFigures(watch, rounds);
   mkdirSync('bench/results', { recursive: true });
   const file = `bench/results/browser-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
   writeFileSync(
     file,
     JSON.stringify(
-      { chromium: browser.version(), seconds, rounds, rows, samples, health: { ...health, loadLongTasks } },
+      { chromium: browser.version(), seconds, rounds, rows, samples, health: { ...health, loadLongTasks }, watch },
       null,
       2,
     ),

@@ -1,18 +1,17 @@
-// Regenerates the README's pictures: docs/screenshot.png (the default experiment after some
-// epochs on WebGPU), docs/lab.png (the loss-surface lab) and docs/transformer.png (a small
-// transformer learning names on WASM). Usage: npm run screenshot [-- seconds]
+// Regenerates the README's pictures: docs/screenshot.png (the default experiment learning Live, the
+// first screen at 1280×800), docs/phone.png (the same on a 390×844 phone), docs/transformer.png (a
+// small transformer learning names on WASM) and docs/lab.png (the loss-surface lab).
+// Usage: npm run screenshot [-- seconds]
+import type { Page } from 'playwright-core';
 import { buildAndServe, launchChromium } from '../test/e2e/browser';
 import { TRANSFORMER_OPTION_DEFAULTS, datasetDefaults, defaultSpec, encodeSpec } from '../src/spec';
 
 const seconds = Number(process.argv[2] ?? 45);
 const { url, server } = await buildAndServe();
 const browser = await launchChromium();
-try {
-  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-  await page.goto(url);
-  await page.getByRole('button', { name: 'Train', exact: true }).click();
-  await page.waitForTimeout(seconds * 1000);
-  // The default run may already have finished its epochs; otherwise pause it for a still picture.
+
+/** Wait until the run has paused or finished, so the picture is still. */
+async function still(page: Page): Promise<void> {
   const pause = page.getByRole('button', { name: 'Pause', exact: true });
   if (await pause.isEnabled()) await pause.click();
   const started = Date.now();
@@ -20,16 +19,33 @@ try {
     if (Date.now() - started > 30_000) throw new Error('training did not pause or finish within 30 s');
     await page.waitForTimeout(200);
   }
-  console.log(`paused after ${Date.now() - started} ms`);
-  console.log(
-    await page.getByTestId('epoch-count').textContent(),
-    'on',
-    await page.getByTestId('active-backend').textContent(),
-  );
-  await page.screenshot({ path: 'docs/screenshot.png' });
-  await page.getByRole('tab', { name: 'Loss-surface lab' }).click();
-  await page.waitForTimeout(8000);
-  await page.screenshot({ path: 'docs/lab.png', clip: { x: 0, y: 0, width: 1440, height: 760 } });
+  await page.waitForTimeout(1500); // the last epoch's views and the network graph catch up
+}
+
+try {
+  // The default experiment, as a newcomer opens it: Live, "auto", paused a few seconds in.
+  for (const [name, viewport] of [
+    ['screenshot', { width: 1280, height: 800 }],
+    ['phone', { width: 390, height: 844 }],
+  ] as const) {
+    const page = await browser.newPage({ viewport });
+    await page.goto(url);
+    await page.getByRole('button', { name: 'Train', exact: true }).click();
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid="epoch-count"]')?.textContent?.match(/Epoch (\d+)/)?.[1]) >= 25,
+      undefined,
+      { timeout: seconds * 1000 },
+    );
+    await still(page);
+    console.log(name, await page.getByTestId('epoch-count').textContent());
+    await page.screenshot({ path: `docs/${name}.png` });
+    if (name === 'screenshot') {
+      await page.getByRole('tab', { name: 'Loss-surface lab' }).click();
+      await page.waitForTimeout(8000);
+      await page.screenshot({ path: 'docs/lab.png' });
+    }
+    await page.close();
+  }
 
   const spec = defaultSpec();
   spec.dataset = { ...spec.dataset, kind: 'names', ...datasetDefaults('names'), samples: 2000, contextLength: 16 };
@@ -41,12 +57,11 @@ try {
     optimizer: { ...spec.training.optimizer, learningRate: 3e-3 },
   };
   spec.backend = 'wasm';
-  const lm = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  const lm = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await lm.goto(`${url}#spec=${encodeSpec(spec)}`);
   await lm.getByRole('button', { name: 'Train', exact: true }).click();
   await lm.waitForTimeout(seconds * 2000);
-  await lm.getByRole('button', { name: 'Pause', exact: true }).click();
-  await lm.waitForTimeout(2000);
+  await still(lm);
   console.log('transformer:', await lm.getByTestId('epoch-count').textContent());
   await lm.screenshot({ path: 'docs/transformer.png' });
 } finally {

@@ -60,3 +60,14 @@ describe('lessons', () => {
     300_000,
   );
 });
+
+test('a race’s verdict reads in plain words: the optimizers by name, the losses as numbers a person reads', () => {
+  const result = labClaim(
+    { kind: 'lab', better: 'momentum', worse: 'sgd', factor: 10 },
+    { momentum: 3.8e-8, sgd: 1.6e-3 },
+  );
+  expect(result).toEqual({
+    holds: true,
+    measured: 'SGD + momentum ended at a loss of 3.8 × 10⁻⁸, SGD at 0.0016 (42,000 times higher)',
+  });
+});

@@ -23,6 +23,8 @@ import {
   type ModelSpec,
   type OptimizerKind,
   sameTask,
+  switchModel,
+  DEFAULT_EPOCHS,
 } from '../src/spec';
 
 function errorsOf(edit: (s: ExperimentSpec) => void) {
@@ -816,4 +818,16 @@ test('runs share a chart only on the same data and task: the same loss and metri
   expect(sameTask(t1, t2)).toBe(false);
   t2.dataset.table = { target: 'rooms', task: 'auto' };
   expect(sameTask(t1, t2)).toBe(false);
+});
+
+test('switching the model brings its default epochs, unless the person chose their own', () => {
+  const spec = defaultSpec();
+  switchModel(spec, 'transformer');
+  expect(spec.model.kind).toBe('transformer');
+  expect(spec.training.epochs).toBe(DEFAULT_EPOCHS.transformer);
+  switchModel(spec, 'lstm');
+  expect(spec.training.epochs).toBe(DEFAULT_EPOCHS.lstm);
+  spec.training.epochs = 37;
+  switchModel(spec, 'mlp');
+  expect(spec.training.epochs).toBe(37);
 });

@@ -2,6 +2,7 @@
 // tests, and shown beside a finished lesson run. Plain data in, no tfjs.
 import type { LessonClaim } from '../spec/lessons';
 import type { OptimizerKind } from '../spec/types';
+import { OPTIMIZER_LABELS } from '../spec/labels';
 import type { EpochMetrics, RunStatus } from './types';
 
 export interface ClaimResult {
@@ -62,6 +63,17 @@ export function runClaim(
   }
 }
 
+/** A number as a person reads it: 0.0016, 3.8 × 10⁻⁸, 42,000. */
+function plainNumber(x: number): string {
+  const a = Math.abs(x);
+  if (a !== 0 && (a < 1e-4 || a >= 1e6)) {
+    const exponent = Math.floor(Math.log10(a));
+    const superscript = String(exponent).replace(/[-\d]/g, (c) => '⁻⁰¹²³⁴⁵⁶⁷⁸⁹'['-0123456789'.indexOf(c)]);
+    return `${(x / 10 ** exponent).toFixed(1)} × 10${superscript}`;
+  }
+  return Number(x.toPrecision(2)).toLocaleString('en-US', { maximumFractionDigits: 6 });
+}
+
 /** The lab race's final losses against a lesson's claim. */
 export function labClaim(claim: LessonClaim, finalLoss: Partial<Record<OptimizerKind, number>>): ClaimResult {
   if (claim.kind !== 'lab') throw new Error('not a lab claim');
@@ -70,6 +82,6 @@ export function labClaim(claim: LessonClaim, finalLoss: Partial<Record<Optimizer
   if (better === undefined || worse === undefined) return { holds: false, measured: 'the race has not run' };
   return {
     holds: better * claim.factor <= worse,
-    measured: `${claim.better} ${better.toExponential(1)} against ${claim.worse} ${worse.toExponential(1)}`,
+    measured: `${OPTIMIZER_LABELS[claim.better]} ended at a loss of ${plainNumber(better)}, ${OPTIMIZER_LABELS[claim.worse]} at ${plainNumber(worse)}${better > 0 ? ` (${plainNumber(worse / better)} times higher)` : ''}`,
   };
 }

@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import {
   describeFieldError,
   LIMITS,
+  modelName,
   runDescription,
   specsForOptimizers,
   specsForSeeds,
@@ -55,6 +56,8 @@ export interface Run extends RunRecord {
   otherTab: boolean;
   /** While "auto" times backends for this run: the one being timed, and those timed so far. */
   measuring: { backend: BackendName; done: BackendMeasurement[] } | null;
+  /** How far the epoch in progress has come (sent only for epochs longer than a moment). */
+  progress: { epoch: number; batch: number; batches: number; ms: number } | null;
 }
 
 /** A file the worker made for download (the PyTorch export's zip). */
@@ -149,7 +152,7 @@ const MAX_SAMPLES = 200;
 
 /** The kept part of a run. */
 function record(run: Run): RunRecord {
-  const { asked: _a, lastBatch: _b, inspection: _i, otherTab: _o, measuring: _m, ...kept } = run;
+  const { asked: _a, lastBatch: _b, inspection: _i, otherTab: _o, measuring: _m, progress: _p, ...kept } = run;
   return kept;
 }
 
@@ -159,7 +162,7 @@ function keptModel(checkpoint: TrainingCheckpoint): KeptModel {
 }
 
 function live(r: RunRecord, otherTab = false): Run {
-  return { ...r, asked: {}, lastBatch: null, inspection: null, otherTab, measuring: null };
+  return { ...r, asked: {}, lastBatch: null, inspection: null, otherTab, measuring: null, progress: null };
 }
 
 export const useRunStore = create<RunState>((set, get) => {
@@ -223,6 +226,7 @@ export const useRunStore = create<RunState>((set, get) => {
           ? {
               ...r,
               epochs: [...r.epochs, ...p.metrics],
+              progress: null,
               views: { ...r.views, ...p.views },
               samples: [...r.samples, ...p.samples].slice(-MAX_SAMPLES),
             }
@@ -291,6 +295,11 @@ export const useRunStore = create<RunState>((set, get) => {
       }
       if (!find(msg.runId)) return; // removed meanwhile
       switch (msg.type) {
+        case 'progress':
+          patch(msg.runId, () => ({
+            progress: { epoch: msg.epoch, batch: msg.batch, batches: msg.batches, ms: msg.ms },
+          }));
+          break;
         case 'measuring':
           patch(msg.runId, () => ({ measuring: { backend: msg.backend, done: msg.done } }));
           break;
@@ -302,7 +311,11 @@ export const useRunStore = create<RunState>((set, get) => {
           break;
         case 'status':
           flush(); // the last epochs land before the status that ends the run
-          patch(msg.runId, () => ({ phase: msg.status, message: msg.message ?? null }));
+          patch(msg.runId, () => ({
+            phase: msg.status,
+            message: msg.message ?? null,
+            ...(ACTIVE_PHASES.includes(msg.status) ? {} : { progress: null, measuring: null }),
+          }));
           if (!ACTIVE_PHASES.includes(msg.status)) {
             saveAndRelease(msg.runId);
           }
@@ -840,7 +853,10 @@ export const useRunStore = create<RunState>((set, get) => {
         startLoss: null,
       };
       const run: Run = {
-        ...newRun(spec, (n) => `Run ${n} · weights from ${fileName}`.slice(0, 200)),
+        // Named after its file and model, so it reads apart from the run it came from.
+        ...newRun(spec, (n) =>
+          `Run ${n} · ${fileName.replace(/\.safetensors$/i, '')} · ${modelName(spec.model)}`.slice(0, 200),
+        ),
         phase: 'completed',
         message: `Weights loaded from ${fileName}: sample, inspect or continue training it.`,
         model: keptModel(checkpoint),

@@ -1,10 +1,11 @@
 import { useShallow } from 'zustand/react/shallow';
 import { useEffect } from 'react';
 import { executingRun, selectedRun, useRunStore } from '../state/runStore';
+import { formatDuration } from '../state/timeEstimate';
 import { useSpecStore } from '../state/specStore';
 import { BACKEND_CHOICES, BACKEND_LABELS, isSeedCount, SEED_REPEATS } from '../spec';
 import { chooseSpeed, useViewStore } from '../state/viewStore';
-import type { RunPhase } from '../state/runStore';
+import type { RunPhase, Run } from '../state/runStore';
 import { WASM_THREADS_MIN_CORES, type BackendMeasurement, type BackendReport } from '../engine/types';
 import type { BackendName } from '../spec';
 import { SelectField } from './fields';
@@ -212,15 +213,16 @@ export function ControlBar({
           Epoch {shown?.epochs.length ?? 0} /{' '}
           {shown ? shown.spec.training.epochs : epochsValid ? spec.training.epochs : '—'}
         </span>
-        {shown && (
-          <span className="run-name" title={shown.name}>
-            {shown.name}
-          </span>
-        )}
         {queued > 0 && <span>{queued} more queued</span>}
         {shown?.lastBatch && shown.phase === 'paused' && (
           <span data-testid="batch-report">
             step {shown.lastBatch.step}: batch loss {shown.lastBatch.loss.toFixed(4)}
+          </span>
+        )}
+        {exec?.progress && exec.phase === 'running' && (
+          <span data-testid="epoch-progress" className="muted">
+            epoch {exec.progress.epoch}: batch {exec.progress.batch} / {exec.progress.batches}
+            {timeLeft(exec)}
           </span>
         )}
         {exec?.measuring && (
@@ -239,6 +241,11 @@ export function ControlBar({
           <button type="button" className="link invalid-count" onClick={onShowErrors}>
             {errorCount} field{errorCount === 1 ? '' : 's'} to fix
           </button>
+        )}
+        {shown && (
+          <span className="run-name" title={shown.name}>
+            {shown.name}
+          </span>
         )}
       </div>
       <div className="backend">
@@ -311,6 +318,15 @@ export function BackendDetails() {
       {probeError && <div className="fallbacks">{probeError}</div>}
     </div>
   );
+}
+
+/** " · about 12 min left": the run's remaining epochs at the pace of the epoch in progress, once that is long enough to matter. */
+function timeLeft(run: Run): string {
+  const p = run.progress;
+  if (!p || p.batch === 0) return '';
+  const perEpoch = (p.ms / p.batch) * p.batches;
+  const left = perEpoch * (run.spec.training.epochs - p.epoch + 1) - p.ms;
+  return left >= 20_000 ? ` · about ${formatDuration(left / 1000)} left` : '';
 }
 
 /** Everything about the backend, for the hover text of its line. */

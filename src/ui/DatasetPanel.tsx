@@ -16,7 +16,7 @@ import {
   TEXT_DATASETS,
   TOY_DATASETS,
   datasetDefaults,
-  defaultModel,
+  switchModel,
   exampleCounts,
   isPlane,
   isSeries,
@@ -52,7 +52,7 @@ function switchDataset(d: ExperimentSpec, kind: DatasetKind): void {
     drawn: { added: [], removed: [] },
   };
   const models = modelsFor(kind);
-  if (!models.includes(d.model.kind)) d.model = defaultModel(models[0]);
+  if (!models.includes(d.model.kind)) switchModel(d, models[0]);
   if (isPlane(kind) === wasPlane) return;
   // A batch size that suits the new data: 16 for points, 32 for the rest, never above the training set.
   d.training.batchSize = Math.min(isPlane(kind) ? 16 : 32, exampleCounts(d.dataset).train);
@@ -124,22 +124,27 @@ function UserTable({ spec, errors }: { spec: ExperimentSpec; errors: Record<stri
     }
     setReadError(null);
     set(await file.text(), file.name);
-    // A fresh table: all its rows, and its last column predicted unless the current target is one of its columns.
+    // A fresh file: all its rows.
     const parsed = useTableStore.getState().table;
     if (parsed) {
       update((d) => {
         d.dataset.samples = parsed.rows.length;
-        if (!parsed.columns.includes(d.dataset.table.target)) d.dataset.table.target = parsed.columns.at(-1)!;
       });
     }
   };
-  // A table with fewer rows than the experiment asks for (a pasted one, or a link's): use all it has.
+  // Any table, uploaded, pasted or a link's: at most the rows it has, and its last column predicted
+  // unless the current target is one of its columns (the obvious default; Train is ready at once).
+  const target = spec.dataset.table.target;
   useEffect(() => {
-    if (table && spec.dataset.samples > table.rows.length)
+    if (!table) return;
+    const tooMany = spec.dataset.samples > table.rows.length;
+    const noTarget = !table.columns.includes(target);
+    if (tooMany || noTarget)
       update((d) => {
-        d.dataset.samples = table.rows.length;
+        if (tooMany) d.dataset.samples = table.rows.length;
+        if (noTarget) d.dataset.table.target = table.columns.at(-1)!;
       });
-  }, [table, spec.dataset.samples, update]);
+  }, [table, spec.dataset.samples, target, update]);
   const message =
     readError ?? problem ?? (plan && !plan.ok ? `Your table: ${plan.error}.` : null) ?? errors['dataset.csv'] ?? null;
   const p = plan?.ok ? plan.value : null;

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, type MouseEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
 import { buildDataset, deriveSeed, DOMAIN, generate2d, nearestPoint } from '../data';
 import { isClassification, isPlane, LIMITS, validateSpec, type ExperimentSpec, type PlaneDatasetKind } from '../spec';
 import { useSpecStore } from '../state/specStore';
@@ -37,14 +37,20 @@ export function DecisionBoundary({
 }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const table = useTableStore((s) => (spec.dataset.kind === 'userTable' ? s.table : null));
-  const dataset = useMemo(() => {
-    if (!validateSpec(spec).ok || !(isPlane(spec.dataset.kind) || table)) return null;
+  const invalid = useMemo(() => !validateSpec(spec).ok, [spec]);
+  const built = useMemo(() => {
+    if (invalid || !(isPlane(spec.dataset.kind) || table)) return null;
     try {
       return buildDataset(spec.dataset, spec.seed, table ? { table } : {});
     } catch {
       return null; // a table that cannot train says why in the Data panel
     }
-  }, [spec, table]);
+  }, [spec, table, invalid]);
+  // While a field is being fixed the plane keeps the last data it could draw, and says so.
+  const [lastBuilt, setLastBuilt] = useState(built);
+  if (built && built !== lastBuilt) setLastBuilt(built);
+  const stale = invalid && lastBuilt !== null && isPlane(spec.dataset.kind);
+  const dataset = built ?? (stale ? lastBuilt : null);
   const plane = isPlane(spec.dataset.kind) || !!dataset?.plane;
   const classification = isClassification(spec.dataset.kind) || dataset?.task === 'binary';
   const domain = dataset?.plane?.domain ?? PLANE_DOMAIN;
@@ -138,6 +144,11 @@ export function DecisionBoundary({
           validation points
         </label>
       </div>
+      {stale && (
+        <p className="note" data-testid="boundary-stale">
+          A setting needs fixing (its field is marked): this is the data as it was before that edit.
+        </p>
+      )}
       <figcaption>
         <span className="caption-text">
           {classification

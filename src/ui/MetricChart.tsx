@@ -3,6 +3,7 @@ import { Area, CartesianGrid, ComposedChart, Line, Tooltip, XAxis, YAxis } from 
 import { useQueuedValue } from './frameQueue';
 import { downloadChartPng, downloadChartSvg } from './imageExport';
 import { formatValue, niceTicks, tickFormatter } from './ticks';
+import { lttb } from './lttb';
 
 export interface Point {
   x: number;
@@ -20,18 +21,16 @@ export interface Series {
   dashed?: boolean;
 }
 
-/** Display at most this many points per series; long runs are down-sampled, the last point kept. */
+/** Display at most this many points per series; long runs are down-sampled, their shape and last point kept. */
 export const MAX_POINTS = 250;
 
 const CHART_HEIGHT = 150;
+/** The most legend entries drawn under a plot. */
+const LEGEND_MAX = 8;
 
+/** What a series draws: at most MAX_POINTS, its shape kept (see lttb.ts). */
 export function downsample(points: Point[], max = MAX_POINTS): Point[] {
-  if (points.length <= max) return points;
-  const stride = points.length / max;
-  const out: Point[] = [];
-  for (let i = 0; i < max - 1; i++) out.push(points[Math.floor(i * stride)]);
-  out.push(points[points.length - 1]);
-  return out;
+  return lttb(points, max);
 }
 
 /**
@@ -244,9 +243,12 @@ const hasPoints = (s: Series) => s.points.length > 0;
  */
 function ChartLegend({ series }: { series: Series[] }) {
   if (series.length === 0) return null;
+  // Never taller than its plot: past LEGEND_MAX lines, the rest are named on hover of "+N more".
+  const shown = series.length > LEGEND_MAX ? series.slice(0, LEGEND_MAX - 1) : series;
+  const rest = series.slice(shown.length);
   return (
     <ul className="chart-legend">
-      {series.map((s) => (
+      {shown.map((s) => (
         <li key={s.name}>
           <svg width="18" height="8" aria-hidden="true">
             <line
@@ -262,6 +264,11 @@ function ChartLegend({ series }: { series: Series[] }) {
           {s.name}
         </li>
       ))}
+      {rest.length > 0 && (
+        <li className="legend-more" title={rest.map((s) => s.name).join('\n')}>
+          +{rest.length} more
+        </li>
+      )}
     </ul>
   );
 }

@@ -21,7 +21,7 @@ import {
   MODEL_LABELS,
   MODEL_TITLES,
   defaultHiddenLayer,
-  defaultModel,
+  switchModel,
   isClassification,
   isPlane,
   isSeries,
@@ -644,7 +644,7 @@ export const ModelPanel = memo(function ModelPanel({ errors, costs }: { errors: 
         options={modelsFor(kind).map((k) => ({ value: k, label: MODEL_TITLES[k] }))}
         onChange={(v) =>
           update((d) => {
-            d.model = defaultModel(v);
+            switchModel(d, v);
           })
         }
       />

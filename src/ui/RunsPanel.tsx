@@ -1,4 +1,4 @@
-import { useMemo, useRef, useState } from 'react';
+import { memo, useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { isActive, selectedRun, useRunStore, type Run } from '../state/runStore';
 import { formatMemory } from '../engine/memoryEstimate';
@@ -7,7 +7,7 @@ import { recordBytes } from '../state/runArchive';
 import { looksLikeSafetensors } from '../export/safetensors';
 import { useViewStore, type XAxisKind } from '../state/viewStore';
 import { meanAndBand, seedGroups, type SeedBand } from '../state/seedGroups';
-import { diffSpecs, distinguishingLabels, isText, specSummary, type ExperimentSpec } from '../spec';
+import { diffSpecs, distinguishingLabels, fieldLabel, isText, specSummary, type ExperimentSpec } from '../spec';
 import type { TestResult } from '../engine/types';
 import { download, fileNameOf } from './download';
 import { PHASE_LABELS } from './ControlBar';
@@ -131,7 +131,7 @@ function SpecDiff({ runs }: { runs: Run[] }) {
           <tbody>
             {diffs.map((d) => (
               <tr key={d.path}>
-                <td className="mono">{d.path}</td>
+                <td title={d.path}>{fieldLabel(d.path, b.spec.model)}</td>
                 <td>{String(d.a ?? '—')}</td>
                 <td>{String(d.b ?? '—')}</td>
               </tr>
@@ -250,7 +250,7 @@ function RunModelActions({ run }: { run: Run }) {
 }
 
 /** A group of runs that differ only in their seed: the spread of their final figures, and showing them together. */
-function SeedGroupRow({ group }: { group: Run[] }) {
+function SeedGroupRow({ group, open, onToggle }: { group: Run[]; open: boolean; onToggle: () => void }) {
   const setVisible = useRunStore((s) => s.setVisible);
   const finals = group.flatMap((r) => (r.epochs.length ? [r.epochs[r.epochs.length - 1]] : []));
   const spread = (values: number[], format: (v: number) => string) => {
@@ -270,10 +270,10 @@ function SeedGroupRow({ group }: { group: Run[] }) {
         />
       </td>
       <td colSpan={4} className="small">
-        <strong>
-          {group.length} seeds ({seeds.join(', ')})
-        </strong>{' '}
-        of one experiment
+        <button type="button" className="link" aria-expanded={open} onClick={onToggle}>
+          {open ? '▾' : '▸'} <strong>{group.length} seeds</strong>
+        </button>{' '}
+        ({seeds.join(', ')}) of one experiment
         {finals.length > 1 &&
           ` · final val loss ${spread(
             finals.map((e) => e.valLoss),
@@ -368,19 +368,94 @@ export async function openFiles(files: FileList | null, spec: ExperimentSpec): P
   }
 }
 
-/** Every run: show or hide it on the charts, rename, stop, resume, continue, export, remove, diff two. */
-export function RunsPanel() {
+/**
+ * One run on one line: shown or not, its name (whole on hover), its final figures, its status and
+ * the view and remove buttons. The run the views follow opens up: what sets it apart, its size,
+ * and what can be done with its model.
+ */
+const RunRow = memo(function RunRow({
+  run: r,
+  hidden,
+  selected,
+  differs,
+  bytes,
+}: {
+  run: Run;
+  hidden: boolean;
+  selected: boolean;
+  differs: string;
+  bytes: number;
+}) {
   const store = useRunStore(
     useShallow((s) => ({
-      runs: s.runs,
-      selectedId: s.selectedId,
-      pendingWrites: s.pendingWrites,
       setVisible: s.setVisible,
       rename: s.rename,
       select: s.select,
       stop: s.stop,
       remove: s.remove,
     })),
+  );
+  return (
+    <tr className={selected ? 'selected' : undefined} data-run-id={r.id} hidden={hidden}>
+      <td>
+        <input
+          type="checkbox"
+          aria-label={`Show ${r.name} on the charts`}
+          checked={r.visible}
+          onChange={(e) => store.setVisible(r.id, e.target.checked)}
+        />
+      </td>
+      <td className="run-cell">
+        <span className="swatch" style={{ background: r.color }} />
+        <input
+          className="run-name-input"
+          aria-label={`Name of ${r.name}`}
+          value={r.name}
+          title={differs ? `${r.name} — differs from the other runs in: ${differs}` : r.name}
+          onChange={(e) => store.rename(r.id, e.target.value)}
+          onFocus={() => store.select(r.id)}
+        />
+        {selected && (
+          <>
+            {differs && (
+              <div className="run-differs small" data-testid="run-differs">
+                {differs}
+              </div>
+            )}
+            <div className="muted small">
+              {specSummary(r.spec)} · {formatMemory(bytes)} kept
+            </div>
+            <RunModelActions run={r} />
+          </>
+        )}
+      </td>
+      <td className="small">{finalFigures(r)}</td>
+      <td className="small" title={r.message ?? undefined} data-testid="run-phase">
+        {r.otherTab ? 'In another tab' : PHASE_LABELS[r.phase]}
+        {r.phase === 'interrupted' && <div className="muted">{r.message}</div>}
+      </td>
+      <td className="run-actions">
+        <button type="button" title="Show its views and what can be done with it" onClick={() => store.select(r.id)}>
+          view
+        </button>
+        {isActive(r) ? (
+          <button type="button" aria-label={`Stop ${r.name}`} onClick={() => store.stop(r.id)}>
+            stop
+          </button>
+        ) : (
+          <button type="button" aria-label={`Remove ${r.name}`} onClick={() => store.remove(r.id)}>
+            ✕
+          </button>
+        )}
+      </td>
+    </tr>
+  );
+});
+
+/** Every run: show or hide it on the charts, rename, stop, resume, continue, export, remove, diff two. */
+export function RunsPanel() {
+  const store = useRunStore(
+    useShallow((s) => ({ runs: s.runs, selectedId: s.selectedId, pendingWrites: s.pendingWrites })),
   );
   const { runs } = store;
   const shownId = selectedRun(store)?.id;
@@ -390,6 +465,13 @@ export function RunsPanel() {
   const specs = useMemo(() => runs.map((r) => r.spec), [runs]);
   const differs = useMemo(() => distinguishingLabels(specs), [specs]);
   const differsOf = new Map(runs.map((r, i) => [r.id, differs[i]]));
+  const [openGroups, setOpenGroups] = useState<ReadonlySet<number>>(new Set());
+  const toggleGroup = (id: number) =>
+    setOpenGroups((open) => {
+      const next = new Set(open);
+      if (!next.delete(id)) next.add(id);
+      return next;
+    });
   return (
     <Panel title={`Runs (${runs.length})`}>
       {runs.length === 0 ? (
@@ -408,64 +490,33 @@ export function RunsPanel() {
             </tr>
           </thead>
           <tbody>
-            {seedGroups([...runs].reverse()).map((group) => [
-              ...(group.length > 1 ? [<SeedGroupRow key={`group ${group[0].id}`} group={group} />] : []),
-              ...group.map((r) => (
-                <tr key={r.id} className={r.id === shownId ? 'selected' : undefined} data-run-id={r.id}>
-                  <td>
-                    <input
-                      type="checkbox"
-                      aria-label={`Show ${r.name} on the charts`}
-                      checked={r.visible}
-                      onChange={(e) => store.setVisible(r.id, e.target.checked)}
-                    />
-                  </td>
-                  <td>
-                    <span className="swatch" style={{ background: r.color }} />
-                    <input
-                      className="run-name-input"
-                      aria-label={`Name of ${r.name}`}
-                      value={r.name}
-                      title={r.name}
-                      onChange={(e) => store.rename(r.id, e.target.value)}
-                      onFocus={() => store.select(r.id)}
-                    />
-                    {differsOf.get(r.id) && (
-                      <div
-                        className="run-differs small"
-                        data-testid="run-differs"
-                        title={`Differs from the other runs in: ${differsOf.get(r.id)}`}
-                      >
-                        {differsOf.get(r.id)}
-                      </div>
-                    )}
-                    <div className="muted small">
-                      {specSummary(r.spec)} · {formatMemory(sizes.get(r.id) ?? 0)} kept
-                    </div>
-                    <RunModelActions run={r} />
-                  </td>
-                  <td className="small">{finalFigures(r)}</td>
-                  <td className="small" title={r.message ?? undefined} data-testid="run-phase">
-                    {r.otherTab ? 'In another tab' : PHASE_LABELS[r.phase]}
-                    {r.phase === 'interrupted' && <div className="muted">{r.message}</div>}
-                  </td>
-                  <td className="run-actions">
-                    <button type="button" title="Show its views" onClick={() => store.select(r.id)}>
-                      view
-                    </button>
-                    {isActive(r) ? (
-                      <button type="button" aria-label={`Stop ${r.name}`} onClick={() => store.stop(r.id)}>
-                        stop
-                      </button>
-                    ) : (
-                      <button type="button" aria-label={`Remove ${r.name}`} onClick={() => store.remove(r.id)}>
-                        ✕
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              )),
-            ])}
+            {seedGroups([...runs].reverse()).map((group) => {
+              // A group of seeds is one row until opened; its runs' rows stay in the table, hidden.
+              const grouped = group.length > 1;
+              const open = !grouped || openGroups.has(group[0].id);
+              return [
+                ...(grouped
+                  ? [
+                      <SeedGroupRow
+                        key={`group ${group[0].id}`}
+                        group={group}
+                        open={open}
+                        onToggle={() => toggleGroup(group[0].id)}
+                      />,
+                    ]
+                  : []),
+                ...group.map((r) => (
+                  <RunRow
+                    key={r.id}
+                    run={r}
+                    hidden={!open}
+                    selected={r.id === shownId}
+                    differs={differsOf.get(r.id) ?? ''}
+                    bytes={sizes.get(r.id) ?? 0}
+                  />
+                )),
+              ];
+            })}
           </tbody>
         </table>
       )}

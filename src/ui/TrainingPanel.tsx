@@ -1,5 +1,7 @@
 import { memo } from 'react';
 import { useSpecStore } from '../state/specStore';
+import { useRunStore } from '../state/runStore';
+import { formatDuration, measuredEpochSeconds } from '../state/timeEstimate';
 import {
   exampleCounts,
   exponentialGamma,
@@ -14,6 +16,7 @@ import {
   OPTIMIZER_HYPER_LABELS,
   OPTIMIZER_LABELS,
   SCHEDULE_LABELS,
+  type ExperimentSpec,
   type OptimizerHyper,
 } from '../spec';
 import { learningRateAt } from '../engine/schedule';
@@ -201,6 +204,12 @@ export const TrainingPanel = memo(function TrainingPanel({ errors }: { errors: R
   );
 });
 
+/** How long the epochs asked for take at the pace measured before ("≈ 12 min"), once that is long enough to matter. */
+function duration(spec: ExperimentSpec, perEpoch: number | null): string | undefined {
+  const total = perEpoch === null || !Number.isFinite(spec.training.epochs) ? 0 : perEpoch * spec.training.epochs;
+  return total >= 20 ? `≈ ${formatDuration(total)} at the pace measured` : undefined;
+}
+
 /**
  * What a person changes most, kept in view above the builder: the optimizer, its learning rate,
  * the batch size and the number of epochs (the rest of training is in the Training panel).
@@ -209,6 +218,7 @@ export const TrainingEssentials = memo(function TrainingEssentials({ errors }: {
   const spec = useSpecStore((s) => s.spec);
   const update = useSpecStore((s) => s.update);
   const t = spec.training;
+  const perEpoch = useRunStore((s) => measuredEpochSeconds(spec, s.runs));
   return (
     <>
       <SelectField
@@ -250,6 +260,7 @@ export const TrainingEssentials = memo(function TrainingEssentials({ errors }: {
         path="training.epochs"
         value={t.epochs}
         error={errors['training.epochs']}
+        hint={duration(spec, perEpoch)}
         onChange={(v) =>
           update((d) => {
             d.training.epochs = v;

@@ -86,6 +86,8 @@ export type ToWorker =
 /** runId −1 marks messages that belong to no run (probes, a crashed worker). */
 export type FromWorker =
   | { type: 'backend'; runId: number; report: BackendReport }
+  /** How far the epoch in progress has come, and its ms so far, at most every few hundred ms (a long epoch is not a silent wait). */
+  | { type: 'progress'; runId: number; epoch: number; batch: number; batches: number; ms: number }
   /** "Auto" is timing this backend for the run (`done`: those timed so far), so the page can say so. */
   | { type: 'measuring'; runId: number; backend: BackendName; done: BackendMeasurement[] }
   | { type: 'status'; runId: number; status: RunStatus; message?: string }

@@ -22,6 +22,8 @@ import { filesFor } from './datasetFiles';
 import type { FromWorker, ToWorker } from './protocol';
 import { LivePace } from './livePace';
 
+/** How far an epoch has come goes to the page at most this often. */
+const PROGRESS_MS = 250;
 /** Checkpoints go to the page (and IndexedDB) at most this often; the last one of a run always. */
 const CHECKPOINT_MS = 2000;
 
@@ -155,6 +157,9 @@ async function runOne(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> 
     return;
   }
   let unsent: TrainingCheckpoint | null = null;
+  // An epoch's first progress report comes after PROGRESS_MS: short epochs send none.
+  let lastProgress = performance.now();
+  let epochStarted = lastProgress;
   // The first epoch's checkpoint goes at once (a crash in the first seconds then loses nothing
   // either); later ones at most every CHECKPOINT_MS.
   let lastSent = -Infinity;
@@ -177,8 +182,18 @@ async function runOne(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> 
           else post({ type: 'status', runId, status, message });
         },
         onBatch: (report) => post({ type: 'batch', runId, report }),
-        onEpoch: (metrics, views) => post({ type: 'epoch', runId, metrics, views }, transferables(views)),
+        onEpoch: (metrics, views) => {
+          lastProgress = performance.now();
+          post({ type: 'epoch', runId, metrics, views }, transferables(views));
+        },
         betweenEpochs: (epoch) => pace.afterEpoch(runId, epoch),
+        onEpochStart: () => (epochStarted = performance.now()),
+        onProgress: (epoch, batch, batches) => {
+          const now = performance.now();
+          if (now - lastProgress < PROGRESS_MS || batch === batches) return;
+          lastProgress = now;
+          post({ type: 'progress', runId, epoch, batch, batches, ms: now - epochStarted });
+        },
         onTest: (test) => post({ type: 'test', runId, test }),
         onCheckpoint: (checkpoint) => {
           unsent = checkpoint;

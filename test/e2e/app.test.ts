@@ -447,6 +447,7 @@ test('compare optimizers: SGD and Adam on spiral, same seed, overlaid on the los
   expect(legend).toMatch(/Run 2 · Adam lr 0\.01 train/);
   expect(await rows.first().textContent()).toMatch(/3 ep/);
   // Hovering shows the exact values of every run at that epoch.
+  await page.evaluate(() => window.scrollTo(0, 0));
   const box = (await lossChart.locator('.recharts-wrapper').boundingBox())!;
   await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.4);
   await expect
@@ -455,7 +456,7 @@ test('compare optimizers: SGD and Adam on spiral, same seed, overlaid on the los
   // The diff view names only what differs.
   await page.getByTestId('spec-diff').locator('summary').click();
   const diffRows = await page.getByTestId('spec-diff').locator('tbody tr').allTextContents();
-  expect(diffRows).toEqual(['training.optimizer.kindsgdadam', 'training.optimizer.learningRate0.10.01']);
+  expect(diffRows).toEqual(['Optimizersgdadam', 'Learning rate0.10.01']);
   await page.close();
 });
 

@@ -34,7 +34,7 @@ batch ${t.batchSize}, ${t.epochs} epochs, seed ${spec.seed}) outside the browser
 | File | What it is |
 | --- | --- |
 | \`train.py\` | the model (\`nn.Module\`s), optimizer, schedule, clipping, penalties and training loop |
-| \`spec.json\` | the experiment, as the playground's "Copy spec" gives it; \`train.py\` reads its hyper-parameters |
+| \`spec.json\` | the experiment, as the playground's "Share link" and "Download weights" (its \`.spec.json\`) carry it; \`train.py\` reads its hyper-parameters |
 | \`data.safetensors\` | the exact examples the browser built: ${train} for training, ${validation} for validation${test ? `, ${test} for test` : ''} (${info.task === 'language' || info.task === 'toy' ? 'token ids' : 'after feature engineering and standardisation'}) |
 | \`init.safetensors\` | the exact initial weights of the browser run |
 

@@ -108,6 +108,8 @@ export function drawsNetwork(model: ExperimentSpec['model']): boolean {
 
 const setView = (change: Parameters<ReturnType<typeof useViewStore.getState>['set']>[0]) =>
   useViewStore.getState().set(change);
+/** One function for every render, so the memoised graph redraws only when its look changes. */
+const selectWeight = (weight: WeightRef) => setView({ insideWeight: weight });
 
 /** The network as TensorFlow Playground draws it: neurons by activation, edges by weight, and what each neuron computes. */
 export const NetworkPanel = memo(function NetworkPanel() {
@@ -146,12 +148,7 @@ export const NetworkPanel = memo(function NetworkPanel() {
             )}
           </div>
           {graphFits(inspection) ? (
-            <NetworkGraph
-              inspection={inspection}
-              bp={bp}
-              selected={safeWeight}
-              onSelect={(w) => setView({ insideWeight: w })}
-            />
+            <NetworkGraph inspection={inspection} bp={bp} selected={safeWeight} onSelect={selectWeight} />
           ) : (
             <p className="muted small">
               The graph draws networks of up to 16 units per layer; the rest of the views work at any size.
