@@ -106,7 +106,6 @@ export function ControlBar({
     useShallow((s) => ({
       runs: s.runs,
       selectedId: s.selectedId,
-      probed: s.probed,
       probeError: s.probeError,
       probeBackend: s.probeBackend,
       start: s.start,

@@ -104,13 +104,15 @@ async function activateFor(msg: Extract<ToWorker, { type: 'start' }>, files: Dat
       onBackend: (backend, done) => post({ type: 'measuring', runId: msg.runId, backend, done: [...done] }),
       skip: () => skipMeasure,
     }));
-  // A measurement cut short is not kept: the next run measures again.
-  if (!skipMeasure) measuredHere.set(key, measured);
+  // A measurement cut short is not kept: the next run measures again. (A Skip that comes after
+  // the measurement ended changes nothing.)
+  const skipped = !earlier && skipMeasure;
+  if (!skipped) measuredHere.set(key, measured);
   return {
     ...(await activate(fastest(measured) ?? predicted(measured), avoid)),
     measured,
     ...(earlier ? { measuredEarlier: true } : {}),
-    ...(skipMeasure ? { measurementSkipped: true } : {}),
+    ...(skipped ? { measurementSkipped: true } : {}),
   };
 }
 

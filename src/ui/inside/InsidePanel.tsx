@@ -30,7 +30,8 @@ const NO_EPOCHS: EpochMetrics[] = [];
 /** Ask the worker for a fresh look inside the run the views follow; mounted once, in App. */
 export function useInspectionRequests(): void {
   const store = useRunStore(useShallow((s) => ({ runs: s.runs, selectedId: s.selectedId, inspect: s.inspect })));
-  const run = selectedRun(store);
+  const earlierRuns = useViewStore((s) => s.earlierRuns);
+  const run = selectedRun(store, earlierRuns);
   const example = useViewStore((s) => s.insideExample);
   // Live mode draws every epoch's graph: a look per epoch; Fast at most every INSPECT_MS.
   const every = useViewStore((s) => (s.speed === 'live' ? 0 : INSPECT_MS));
@@ -70,7 +71,8 @@ function useBackprop(inspection: Inspection | null, task: BackpropTask, loss: Cl
 /** What the graph, maps and step mode draw: the followed run's latest look, its backprop, the chosen weight. */
 function useInsideView() {
   const store = useRunStore(useShallow((s) => ({ runs: s.runs, selectedId: s.selectedId })));
-  const run = selectedRun(store);
+  const earlierRuns = useViewStore((s) => s.earlierRuns);
+  const run = selectedRun(store, earlierRuns);
   const example = useViewStore((s) => s.insideExample);
   const weight = useViewStore((s) => s.insideWeight);
   const kind = run?.spec.dataset.kind;
