@@ -144,8 +144,6 @@ export const isActive = (run: Run) => ACTIVE_PHASES.includes(run.phase) && !run.
 /** Whether a model can answer about the run now: the live one, or its kept checkpoint. */
 export const hasModel = (run: Run) => isActive(run) || (run.model !== null && !run.otherTab);
 
-export { CATEGORY_COLORS };
-
 /** Epochs can arrive faster than the page can redraw; charts take them at most this often. */
 const FLUSH_MS = 200;
 const MAX_SAMPLES = 200;

@@ -1,7 +1,7 @@
 import { memo, useState } from 'react';
 import type { EpochMetrics, Inspection } from '../../engine/types';
 import { MetricChart } from '../MetricChart';
-import { CATEGORY_COLORS } from '../../state/runStore';
+import { CATEGORY_COLORS } from '../../state/palette';
 
 /** Per-layer norms per epoch: vanishing gradients sink, exploding ones climb (log scale). */
 export const NormCharts = memo(function NormCharts({ epochs }: { epochs: EpochMetrics[] }) {
