@@ -7,7 +7,16 @@ import { recordBytes } from '../state/runArchive';
 import { looksLikeSafetensors } from '../export/safetensors';
 import { useViewStore, type XAxisKind } from '../state/viewStore';
 import { meanAndBand, seedGroups, type SeedBand } from '../state/seedGroups';
-import { diffSpecs, distinguishingLabels, fieldLabel, isText, specSummary, type ExperimentSpec } from '../spec';
+import {
+  diffSpecs,
+  distinguishingLabels,
+  fieldLabel,
+  isText,
+  specSummary,
+  SWEEP_PARAM_LABELS,
+  type ExperimentSpec,
+} from '../spec';
+import { useSweepStore, type Sweep } from '../state/sweepStore';
 import type { TestResult } from '../engine/types';
 import { download, fileNameOf } from './download';
 import { PHASE_LABELS } from './ControlBar';
@@ -249,6 +258,65 @@ function RunModelActions({ run }: { run: Run }) {
   );
 }
 
+/** The runs list's groups, newest first: each sweep's runs, then runs that differ only in their seed, then single runs. */
+function runGroups(newestFirst: Run[], sweeps: Sweep[]): { key: string; runs: Run[]; sweep?: Sweep }[] {
+  const sweepOf = new Map(sweeps.flatMap((sw) => sw.cells.map((c) => [c.runId, sw] as const)));
+  const groups: { key: string; runs: Run[]; sweep?: Sweep }[] = [];
+  const bySweep = new Map<number, Run[]>();
+  const rest: Run[] = [];
+  for (const r of newestFirst) {
+    const sweep = sweepOf.get(r.id);
+    if (!sweep) {
+      rest.push(r);
+      continue;
+    }
+    let members = bySweep.get(sweep.id);
+    if (!members) {
+      bySweep.set(sweep.id, (members = []));
+      groups.push({ key: `sweep ${sweep.id}`, runs: members, sweep });
+    }
+    members.push(r);
+  }
+  return [...groups, ...seedGroups(rest).map((g) => ({ key: `seeds ${g[0].id}`, runs: g }))];
+}
+
+/** A sweep's runs as one row: its axes, how many finished, and the best final validation loss. */
+function SweepGroupRow({
+  runs,
+  sweep,
+  open,
+  onToggle,
+}: {
+  runs: Run[];
+  sweep: Sweep;
+  open: boolean;
+  onToggle: () => void;
+}) {
+  const setVisible = useRunStore((s) => s.setVisible);
+  const finished = runs.filter((r) => r.phase === 'completed').length;
+  const losses = runs.flatMap((r) => (r.epochs.length ? [r.epochs[r.epochs.length - 1].valLoss] : []));
+  const best = losses.length ? Math.min(...losses) : null;
+  return (
+    <tr className="seed-group" data-testid="sweep-group">
+      <td>
+        <input
+          type="checkbox"
+          aria-label={`Show the ${runs.length} runs of the sweep on the charts`}
+          checked={runs.every((r) => r.visible)}
+          onChange={(e) => runs.forEach((r) => setVisible(r.id, e.target.checked))}
+        />
+      </td>
+      <td colSpan={4} className="small">
+        <button type="button" className="link" aria-expanded={open} onClick={onToggle}>
+          {open ? '▾' : '▸'} <strong>Sweep of {sweep.axes.map((a) => SWEEP_PARAM_LABELS[a.param]).join(' × ')}</strong>
+        </button>{' '}
+        · {runs.length} runs, {finished} finished
+        {best !== null && ` · best final val loss ${best.toFixed(4)}`}
+      </td>
+    </tr>
+  );
+}
+
 /** A group of runs that differ only in their seed: the spread of their final figures, and showing them together. */
 function SeedGroupRow({ group, open, onToggle }: { group: Run[]; open: boolean; onToggle: () => void }) {
   const setVisible = useRunStore((s) => s.setVisible);
@@ -465,8 +533,9 @@ export function RunsPanel() {
   const specs = useMemo(() => runs.map((r) => r.spec), [runs]);
   const differs = useMemo(() => distinguishingLabels(specs), [specs]);
   const differsOf = new Map(runs.map((r, i) => [r.id, differs[i]]));
-  const [openGroups, setOpenGroups] = useState<ReadonlySet<number>>(new Set());
-  const toggleGroup = (id: number) =>
+  const sweeps = useSweepStore((s) => s.sweeps);
+  const [openGroups, setOpenGroups] = useState<ReadonlySet<string>>(new Set());
+  const toggleGroup = (id: string) =>
     setOpenGroups((open) => {
       const next = new Set(open);
       if (!next.delete(id)) next.add(id);
@@ -490,22 +559,28 @@ export function RunsPanel() {
             </tr>
           </thead>
           <tbody>
-            {seedGroups([...runs].reverse()).map((group) => {
-              // A group of seeds is one row until opened; its runs' rows stay in the table, hidden.
-              const grouped = group.length > 1;
-              const open = !grouped || openGroups.has(group[0].id);
+            {runGroups([...runs].reverse(), sweeps).map((group) => {
+              // A sweep or a group of seeds is one row until opened; its runs' rows stay in the table, hidden.
+              const grouped = group.runs.length > 1;
+              const open = !grouped || openGroups.has(group.key);
+              const toggle = () => toggleGroup(group.key);
               return [
                 ...(grouped
                   ? [
-                      <SeedGroupRow
-                        key={`group ${group[0].id}`}
-                        group={group}
-                        open={open}
-                        onToggle={() => toggleGroup(group[0].id)}
-                      />,
+                      group.sweep ? (
+                        <SweepGroupRow
+                          key={group.key}
+                          runs={group.runs}
+                          sweep={group.sweep}
+                          open={open}
+                          onToggle={toggle}
+                        />
+                      ) : (
+                        <SeedGroupRow key={group.key} group={group.runs} open={open} onToggle={toggle} />
+                      ),
                     ]
                   : []),
-                ...group.map((r) => (
+                ...group.runs.map((r) => (
                   <RunRow
                     key={r.id}
                     run={r}

@@ -406,6 +406,11 @@ test('repeating over seeds: three runs, drawn as one mean with a band and groupe
   expect(await page.getByTestId('seed-group').textContent()).toMatch(
     /3 seeds \(42, 43, 44\) of one experiment · final val loss \d\.\d{4} ± \d\.\d{4}/,
   );
+  // The group is one row until opened.
+  const visibleRows = page.getByTestId('runs-table').locator('tbody tr[data-run-id]:visible');
+  expect(await visibleRows.count()).toBe(0);
+  await page.getByTestId('seed-group').getByRole('button', { expanded: false }).click();
+  expect(await visibleRows.count()).toBe(3);
   const chart = page.getByTestId('loss-chart');
   await expect
     .poll(() => chart.locator('.chart-legend li').allTextContents())
@@ -588,6 +593,14 @@ test('a sweep of learning rate × batch size: queued runs, a heatmap with the be
   await heatmap.getByRole('button', { name: /^lr 0\.1 · batch 32:/ }).click();
   expect(await page.locator('.run-status .run-name').textContent()).toMatch(/lr 0\.1 · batch 32$/);
   await openPanel(page, 'Runs');
+  // In the runs list the sweep is one row until opened.
+  const sweepRow = page.getByTestId('sweep-group');
+  expect(await sweepRow.textContent()).toMatch(
+    /^▸ Sweep of Learning rate × Batch size · 4 runs, 4 finished · best final val loss \d\.\d{4}$/,
+  );
+  expect(await page.getByTestId('runs-table').locator('tbody tr[data-run-id]:visible').count()).toBe(0);
+  await sweepRow.getByRole('button', { expanded: false }).click();
+  expect(await page.getByTestId('runs-table').locator('tbody tr[data-run-id]:visible').count()).toBe(4);
   await expect.poll(() => page.getByTestId('stored-total').textContent(), { timeout: 10_000 }).toMatch(/all saved$/);
   await page.reload();
   await openPanel(page, 'Sweep');
