@@ -147,7 +147,8 @@ test('the MLP builder chooses the weight initialisation (σ for Gaussian) and, f
     'window.playground.runs()[0].spec.model',
   );
   expect([model.init, model.initStd, model.classificationLoss]).toEqual(['gaussian', 0.5, 'mse']);
-  expect(await page.getByTestId('loss-chart').textContent()).toMatch(/squared error of the probabilities/);
+  // Charts draw from a deferred copy of the runs, so they may trail the status briefly.
+  await expect.poll(() => page.getByTestId('loss-chart').textContent()).toMatch(/squared error of the probabilities/);
   // LayerNorm adds a gain and a bias per hidden unit (2 layers × 8 × 2); the step views say why they are not drawn.
   const total = () => page.getByTestId('param-total').textContent();
   expect(await total()).toMatch(/Total 105 parameters/);

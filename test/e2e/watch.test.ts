@@ -197,7 +197,7 @@ test('the charts overlay comparable runs only, say what they hide, and a lesson 
   // A lesson's chart and status line start clean: its own epochs, no run yet.
   expect(await page.getByTestId('phase').textContent()).toBe('Ready');
   expect(await page.getByTestId('epoch-count').textContent()).toMatch(/^Epoch 0 \/ \d+$/);
-  expect(await page.getByTestId('loss-chart').textContent()).toContain('No data yet: press Train.');
+  await expect.poll(() => page.getByTestId('loss-chart').textContent()).toContain('No data yet: press Train.');
   expect(await hidden.textContent()).toBe('2 from before this lesson hidden · show');
   expect(await accessibilityProblems(page), 'a lesson opened over earlier runs').toEqual([]);
   await page.close();
