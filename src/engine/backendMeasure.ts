@@ -40,9 +40,9 @@ export interface MeasureOptions {
 
 /**
  * Time training steps of `spec`'s model on every registered backend but `avoid`, in the order
- * "auto" would otherwise try them. A backend whose first step already took several times the best
- * step so far is not timed further: it cannot win. Leaves whichever backend ran last active:
- * activate the pick next.
+ * "auto" would otherwise try them. A CPU backend (wasm, cpu) whose first step already took several
+ * times the best step so far is not timed further: it cannot win. Leaves whichever backend ran last
+ * active: activate the pick next.
  */
 export async function measureBackends(
   spec: ExperimentSpec,
@@ -78,8 +78,10 @@ export async function measureBackends(
         continue;
       }
       await tf.ready();
+      // A GPU's first step compiles its shaders, so only the CPU backends are judged by theirs.
       const best = out.reduce((b, m) => Math.min(b, m.msPerStep ?? Infinity), Infinity);
-      out.push({ backend, ...(await timeSteps(spec, prepared.make, share, SLOWER_CUTOFF * best, skip)) });
+      const cutoff = backend === 'wasm' || backend === 'cpu' ? SLOWER_CUTOFF * best : Infinity;
+      out.push({ backend, ...(await timeSteps(spec, prepared.make, share, cutoff, skip)) });
     } catch (e) {
       out.push({ backend, msPerStep: null, note: e instanceof Error ? e.message.slice(0, 200) : String(e) });
     }
@@ -90,7 +92,7 @@ export async function measureBackends(
 /** The note of a backend left untimed because the person pressed Skip. */
 export const SKIPPED = 'not timed: you skipped';
 
-/** A backend whose first step takes this many times the best step so far is not timed further. */
+/** A CPU backend whose first step takes this many times the best step so far is not timed further. */
 const SLOWER_CUTOFF = 4;
 
 /** The measured backend that trains fastest; null when none could. */
