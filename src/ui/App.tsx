@@ -200,18 +200,12 @@ export function App() {
       ) : (
         <>
           <LessonBanner where="playground" />
-          <div className="top-bar">
-            <ControlBar
-              valid={validation.ok}
-              errorCount={validation.ok ? 0 : validation.errors.length}
-              epochsValid={!errors['training.epochs']}
-              onShowErrors={focusFirstError}
-            />
-            <section className="essentials" aria-label="Experiment essentials">
-              <DatasetChoice errors={errors} />
-              <TrainingEssentials errors={errors} />
-            </section>
-          </div>
+          <ControlBar
+            valid={validation.ok}
+            errorCount={validation.ok ? 0 : validation.errors.length}
+            epochsValid={!errors['training.epochs']}
+            onShowErrors={focusFirstError}
+          />
           {linkErrors && (
             <div className="banner warning" role="alert">
               The shared link could not be opened, so the default experiment is shown:{' '}
@@ -241,6 +235,10 @@ export function App() {
             </div>
           )}
           <main className={`stage${network ? ' with-network' : ''}`}>
+            <section className="essentials" aria-label="Experiment essentials">
+              <DatasetChoice errors={errors} />
+              <TrainingEssentials errors={errors} />
+            </section>
             <div className="column builder">
               <ModelPanel errors={errors} costs={costs} />
               <DatasetPanel errors={errors} />
