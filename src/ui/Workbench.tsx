@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import type { KeyboardEvent, ReactNode } from 'react';
 import { useViewStore, type WorkbenchTab } from '../state/viewStore';
 
 export const WORKBENCH_TABS: { id: WorkbenchTab; label: string }[] = [
@@ -25,10 +25,27 @@ export function Workbench({
 }) {
   const tab = useViewStore((s) => s.workbench);
   const set = useViewStore((s) => s.set);
+  const open = (id: WorkbenchTab) => {
+    set({ workbench: id });
+    requestAnimationFrame(() =>
+      document.getElementById(PANEL_ID)?.scrollIntoView({ behavior: 'smooth', block: 'start' }),
+    );
+  };
+  // The ARIA tabs pattern: left and right (and Home, End) move to a tab and open it.
+  const onArrow = (e: KeyboardEvent) => {
+    const i = WORKBENCH_TABS.findIndex((t) => t.id === tab);
+    const n = WORKBENCH_TABS.length;
+    const to = { ArrowRight: (i + 1) % n, ArrowLeft: (i + n - 1) % n, Home: 0, End: n - 1 }[e.key];
+    if (to === undefined) return;
+    e.preventDefault();
+    const next = WORKBENCH_TABS[to].id;
+    open(next);
+    document.getElementById(`workbench-tab-${next}`)?.focus();
+  };
   return (
     <>
       <nav className="workbench-tabs" aria-label="More views">
-        <div role="tablist" aria-label="More views">
+        <div role="tablist" aria-label="More views" onKeyDown={onArrow}>
           {WORKBENCH_TABS.map((t) => (
             <button
               key={t.id}
@@ -37,12 +54,9 @@ export function Workbench({
               id={`workbench-tab-${t.id}`}
               aria-selected={tab === t.id}
               aria-controls={PANEL_ID}
-              onClick={() => {
-                set({ workbench: t.id });
-                requestAnimationFrame(() =>
-                  document.getElementById(PANEL_ID)?.scrollIntoView({ behavior: 'smooth', block: 'start' }),
-                );
-              }}
+              // One tab stop for the strip; the arrow keys move between its tabs.
+              tabIndex={tab === t.id ? 0 : -1}
+              onClick={() => open(t.id)}
             >
               {t.label}
               {counts?.[t.id] ? ` (${counts[t.id]})` : ''}

@@ -174,5 +174,15 @@ test('a keyboard moves the lab’s start point and picks a weight in the network
   await expect.poll(() => page.getByTestId('weight-info').textContent()).toMatch(/w\[3→5\]/);
   await openPanel(page, 'Inside the network');
   expect(await page.getByTestId('chain-rule').textContent()).toMatch(/w\[3→5\]/);
+  // The workbench's tabs: one tab stop, and the arrow keys (Home, End) move between them.
+  const selected = (name: RegExp) => page.getByRole('tab', { name }).getAttribute('aria-selected');
+  await page.getByRole('tab', { name: 'Inside the network' }).focus();
+  await page.keyboard.press('Home');
+  await expect.poll(() => selected(/^Runs/)).toBe('true');
+  await page.keyboard.press('ArrowLeft');
+  await expect.poll(() => selected(/^Inside the network$/)).toBe('true');
+  expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Inside the network');
+  await page.keyboard.press('ArrowRight');
+  await expect.poll(() => selected(/^Runs/)).toBe('true');
   await page.close();
 });
