@@ -10,23 +10,23 @@ import {
   type OptimizerKind,
   type SurfaceInfo,
 } from '../spec';
+import { CATEGORY_COLORS } from '../state/palette';
 import { OptimizerPicker } from './OptimizerPicker';
 import { Panel } from './fields';
-import { OKABE_ITO } from './colors';
 
 const SIZE = 480;
 const LEVELS = 24;
 /** One colour per optimizer, the same in the picture and the legend. */
 /** One colour per optimizer, from the colour-blind-safe palette: SGD and momentum are vermillion and blue. */
 export const OPTIMIZER_COLORS: Record<OptimizerKind, string> = {
-  sgd: OKABE_ITO[5],
-  momentum: OKABE_ITO[0],
-  nesterov: OKABE_ITO[1],
-  rmsprop: OKABE_ITO[3],
-  adagrad: OKABE_ITO[4],
-  adam: OKABE_ITO[6],
-  adamw: OKABE_ITO[2],
-  lion: OKABE_ITO[7],
+  sgd: CATEGORY_COLORS[5],
+  momentum: CATEGORY_COLORS[0],
+  nesterov: CATEGORY_COLORS[1],
+  rmsprop: CATEGORY_COLORS[3],
+  adagrad: CATEGORY_COLORS[4],
+  adam: CATEGORY_COLORS[6],
+  adamw: CATEGORY_COLORS[2],
+  lion: CATEGORY_COLORS[7],
   muon: '#999999',
 };
 

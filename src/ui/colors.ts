@@ -1,5 +1,3 @@
-import { CATEGORY_COLORS } from '../state/palette';
-
 /** TensorFlow Playground's palette: orange for class 0 / negative, blue for class 1 / positive. */
 export const NEGATIVE = [245, 147, 34] as const;
 export const POSITIVE = [8, 119, 189] as const;
@@ -11,9 +9,6 @@ export function divergingColor(t: number): [number, number, number] {
   const [from, to, k] = u < 0.5 ? [NEGATIVE, NEUTRAL, u * 2] : [NEUTRAL, POSITIVE, (u - 0.5) * 2];
   return [0, 1, 2].map((i) => Math.round(from[i] + (to[i] - from[i]) * k)) as [number, number, number];
 }
-
-/** The colour-blind-safe palette runs are drawn in (see state/palette.ts), for anything else drawn one colour per item. */
-export const OKABE_ITO = CATEGORY_COLORS;
 
 export const SERIES = { train: '#0072b2', validation: '#d55e00', batch: '#9ecae1', other: '#009e73', more: '#cc79a7' };
 
