@@ -16,7 +16,6 @@ import { Panel } from './fields';
 
 const SIZE = 480;
 const LEVELS = 24;
-/** One colour per optimizer, the same in the picture and the legend. */
 /** One colour per optimizer, from the colour-blind-safe palette: SGD and momentum are vermillion and blue. */
 export const OPTIMIZER_COLORS: Record<OptimizerKind, string> = {
   sgd: CATEGORY_COLORS[5],
