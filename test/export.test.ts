@@ -180,4 +180,14 @@ describe('stored run records are untrusted', () => {
     });
     expect(result.ok && result.run).toEqual(run(1));
   });
+
+  test("loaded weights' figures are kept; damaged ones are left out and the run stays", () => {
+    const asLoaded = { trainLoss: 0.5, valLoss: 0.6, trainAccuracy: 0.8, valAccuracy: null, valExactMatch: null };
+    const kept = checkRunRecord({ ...run(1), epochs: [], asLoaded });
+    expect(kept.ok && kept.run.asLoaded).toEqual(asLoaded);
+    for (const damaged of [{ ...asLoaded, valLoss: NaN }, { trainLoss: 1 }, 'x', null]) {
+      const result = checkRunRecord({ ...run(1), asLoaded: damaged });
+      expect(result.ok && result.run).toEqual(run(1));
+    }
+  });
 });

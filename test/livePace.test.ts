@@ -2,10 +2,14 @@
 // watchable interval has passed; Fast mode, a release (pause, stop) or a page that never answers
 // does not hold it. The Trainer calls the wait between epochs only, outside their timing.
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
 import { DRAWN_TIMEOUT_MS, LIVE_EPOCH_MS, LivePace } from '../src/worker/livePace';
 import { activateBackend } from '../src/engine/backend';
 import { Trainer } from '../src/engine/trainer';
 import { defaultSpec } from '../src/spec';
+import type { EpochMetrics } from '../src/engine/types';
+import { batchPoints } from '../src/ui/Charts';
+import { specFor } from './specFor';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -82,4 +86,64 @@ test('the trainer waits between epochs only (not after the last), and reports ev
   expect(status).toBe('completed');
   expect(reported).toEqual([1, 2, 3, 4]);
   expect(between).toEqual([1, 2, 3]);
+});
+
+const MLP = defaultSpec();
+// A GRU keeps its batch losses on the device (the MLP's host path has them as numbers).
+const GRU = specFor('reverse', { kind: 'lstm', cell: 'gru', embedding: 4, layers: [{ units: 4, dropout: 0 }] }, (s) => {
+  s.dataset.samples = 500;
+});
+
+test.each([
+  ['an MLP', MLP],
+  ['a GRU', GRU],
+])(
+  "%s: a long epoch's batch losses can be read while it runs, the values the epoch reports, nothing leaked",
+  async (_, base) => {
+    vi.useRealTimers();
+    await activateBackend('cpu');
+    const spec = structuredClone(base);
+    spec.training.epochs = 2;
+    spec.training.batchSize = 32; // 13 batches an epoch
+    const seen = new Map<number, number[]>();
+    const reported = new Map<number, number[]>();
+    let tensorsAt: number | null = null;
+    const status = await new Trainer(spec, {
+      onEpoch: (m) => reported.set(m.epoch, m.batchLosses),
+      // As the worker does: every few batches, the losses since the last look.
+      onProgress: async (epoch, batch, _batches, lossesFrom) => {
+        if (batch % 4 !== 0) return;
+        const before = tf.memory().numTensors;
+        const had = seen.get(epoch) ?? [];
+        seen.set(epoch, [...had, ...(await lossesFrom(had.length))]);
+        expect(seen.get(epoch)).toHaveLength(batch);
+        expect(tf.memory().numTensors).toBe(before);
+        tensorsAt ??= before;
+      },
+    }).run();
+    expect(status).toBe('completed');
+    expect(tensorsAt).not.toBeNull();
+    for (const epoch of [1, 2]) {
+      const read = seen.get(epoch)!;
+      expect(read).toHaveLength(12);
+      expect(read).toEqual(reported.get(epoch)!.slice(0, 12));
+    }
+  },
+);
+
+test('the loss chart places the batch losses of the epoch in progress after the finished epochs', () => {
+  const epoch = (n: number, losses: number[]) =>
+    ({ epoch: n, step: n * losses.length, batchLosses: losses }) as unknown as EpochMetrics;
+  const done = [epoch(1, [4, 3])];
+  const progress = { epoch: 2, batch: 3, batches: 4, ms: 300, losses: [2.5, 2, 1.5] };
+  expect(batchPoints(done, 'epoch', progress)).toEqual([
+    { x: 0.5, y: 4 },
+    { x: 1, y: 3 },
+    { x: 1.25, y: 2.5 },
+    { x: 1.5, y: 2 },
+    { x: 1.75, y: 1.5 },
+  ]);
+  expect(batchPoints(done, 'step', progress).map((p) => p.x)).toEqual([1, 2, 3, 4, 5]);
+  // Progress left over from an epoch already reported adds nothing.
+  expect(batchPoints([...done, epoch(2, [2, 2, 2, 2])], 'epoch', progress)).toHaveLength(6);
 });

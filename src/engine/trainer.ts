@@ -19,6 +19,7 @@ import type {
   EpochMetrics,
   EpochViews,
   Inspection,
+  LoadedFigures,
   RunStatus,
   SamplingSettings,
   TestResult,
@@ -40,8 +41,17 @@ export interface TrainerEvents {
   onCheckpoint?: (checkpoint: TrainingCheckpoint) => void;
   /** The test split's score, once, when a run completes (only when the spec holds out a test split). */
   onTest?: (result: TestResult) => void;
-  /** After every batch trained: how far the epoch has come (for progress bars). */
-  onProgress?: (epoch: number, batch: number, batches: number) => void;
+  /**
+   * After every batch trained: how far the epoch has come (for progress bars). `lossesFrom(i)`
+   * reads the losses of this epoch's batches from the i-th (0-based) to now, for a page that
+   * draws the loss while a long epoch runs; the loop waits while it does.
+   */
+  onProgress?: (
+    epoch: number,
+    batch: number,
+    batches: number,
+    lossesFrom: (first: number) => Promise<number[]>,
+  ) => void | Promise<void>;
   /**
    * After an epoch is reported and before the next one starts, outside its timing: where a page
    * that draws every epoch holds the loop back until it has drawn (see worker/livePace.ts).
@@ -99,6 +109,17 @@ interface EpochTensors {
 function lossesTensor(losses: (tf.Scalar | number)[]): tf.Tensor1D {
   if (losses.every((l) => typeof l === 'number')) return tf.tensor1d(losses);
   return tf.stack(losses.map((l) => (typeof l === 'number' ? tf.scalar(l) : l))) as tf.Tensor1D;
+}
+
+/** Batch losses as numbers (one read for all that are still on the device). */
+async function readLosses(losses: (tf.Scalar | number)[]): Promise<number[]> {
+  // Rounded to float32 as the epoch's read-back rounds them, so the two agree.
+  if (losses.every((l) => typeof l === 'number')) return Array.from(Float32Array.from(losses));
+  // A new tensor (and any scalars made for numbers) freed after the read; the batch losses stay for readBack.
+  const packed = tf.tidy(() => lossesTensor(losses));
+  const values = await packed.data();
+  packed.dispose();
+  return Array.from(values);
 }
 
 /** The end-of-epoch read-back, by name. */
@@ -418,7 +439,8 @@ export class Trainer {
       const { loss, norms } = this.trainStep(plan, made.perm, b, b === batches - 1);
       made.losses.push(loss);
       made.gradNorms = norms ?? made.gradNorms;
-      this.events.onProgress?.(epoch, b + 1, batches);
+      const looked = this.events.onProgress?.(epoch, b + 1, batches, (first) => readLosses(made.losses.slice(first)));
+      if (looked) await looked;
       if (stepping) {
         const value = typeof loss === 'number' ? loss : (await loss.data())[0];
         this.events.onBatch?.({ epoch, batch: b + 1, step: plan.optimizer.steps, loss: value });
@@ -530,6 +552,32 @@ export class Trainer {
       };
     }
     return null;
+  }
+
+  /**
+   * The loaded model (see load()) evaluated as an epoch's end evaluates it, and its views, before
+   * any training: what a weights file's model scores as it came.
+   */
+  async evaluateLoaded(): Promise<{ figures: LoadedFigures; views: EpochViews }> {
+    const learner = this.learner;
+    if (!learner) throw new Error('No model is loaded to evaluate.');
+    const packed = tf.tidy(() => {
+      const { metrics, view } = learner.epochTensors();
+      return tf.concat([metrics, ...(view ? [view] : [])]);
+    });
+    const values = (await packed.data()) as Float32Array;
+    packed.dispose();
+    const [trainLoss, trainAccuracy, valLoss, valAccuracy, valExactMatch] = values;
+    return {
+      figures: {
+        trainLoss,
+        valLoss,
+        trainAccuracy: learner.hasAccuracy ? trainAccuracy : null,
+        valAccuracy: learner.hasAccuracy ? valAccuracy : null,
+        valExactMatch: learner.hasExactMatch ? valExactMatch : null,
+      },
+      views: await learner.views(values.slice(5), 0),
+    };
   }
 
   /** Score the test split once with the final weights (it never took part in training or early stopping). */

@@ -173,6 +173,15 @@ export interface TestResult {
   exactMatch: number | null;
 }
 
+/** A model's figures as loaded from a weights file, before any training (evaluated like an epoch's). */
+export interface LoadedFigures {
+  trainLoss: number;
+  valLoss: number;
+  trainAccuracy: number | null;
+  valAccuracy: number | null;
+  valExactMatch: number | null;
+}
+
 /** One named tensor as plain data: shape and float32 values, row-major. */
 export interface TensorData {
   name: string;

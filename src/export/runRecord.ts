@@ -6,6 +6,7 @@ import type {
   BackendReport,
   EpochMetrics,
   EpochViews,
+  LoadedFigures,
   TestResult,
   TextSample,
   ToySnapshot,
@@ -54,6 +55,8 @@ export interface RunRecord {
   model: KeptModel | null;
   /** The score on the test split, measured once when the run completed; null without one. */
   test: TestResult | null;
+  /** A run made from a weights file: its model's figures as loaded, before any training. */
+  asLoaded?: LoadedFigures;
 }
 
 const MAX_NAME = 200;
@@ -284,6 +287,22 @@ export function checkRunRecord(raw: unknown, path = 'run'): RecordResult {
       visible: raw.visible !== false,
       model: model as KeptModel | null,
       test: checkTest(raw.test),
+      ...checkLoaded(raw.asLoaded),
+    },
+  };
+}
+
+/** Figures of loaded weights as kept; left out when absent or damaged (the run keeps the rest). */
+function checkLoaded(raw: unknown): { asLoaded?: LoadedFigures } {
+  if (!isObject(raw) || !isNumber(raw.trainLoss) || !isNumber(raw.valLoss)) return {};
+  const nullable = (v: unknown) => (isNumber(v) ? v : null);
+  return {
+    asLoaded: {
+      trainLoss: raw.trainLoss,
+      valLoss: raw.valLoss,
+      trainAccuracy: nullable(raw.trainAccuracy),
+      valAccuracy: nullable(raw.valAccuracy),
+      valExactMatch: nullable(raw.valExactMatch),
     },
   };
 }

@@ -56,8 +56,11 @@ export interface Run extends RunRecord {
   otherTab: boolean;
   /** While "auto" times backends for this run: the one being timed, and those timed so far. */
   measuring: { backend: BackendName; done: BackendMeasurement[] } | null;
-  /** How far the epoch in progress has come (sent only for epochs longer than a moment). */
-  progress: { epoch: number; batch: number; batches: number; ms: number } | null;
+  /**
+   * How far the epoch in progress has come (sent only for epochs longer than a moment), and in
+   * Live mode its batch losses so far (the loss chart draws them before the epoch ends).
+   */
+  progress: { epoch: number; batch: number; batches: number; ms: number; losses: number[] } | null;
 }
 
 /** A file the worker made for download (the PyTorch export's zip). */
@@ -294,8 +297,14 @@ export const useRunStore = create<RunState>((set, get) => {
       if (!find(msg.runId)) return; // removed meanwhile
       switch (msg.type) {
         case 'progress':
-          patch(msg.runId, () => ({
-            progress: { epoch: msg.epoch, batch: msg.batch, batches: msg.batches, ms: msg.ms },
+          patch(msg.runId, (r) => ({
+            progress: {
+              epoch: msg.epoch,
+              batch: msg.batch,
+              batches: msg.batches,
+              ms: msg.ms,
+              losses: r.progress?.epoch === msg.epoch ? [...r.progress.losses, ...msg.losses] : msg.losses,
+            },
           }));
           break;
         case 'measuring':
@@ -352,6 +361,15 @@ export const useRunStore = create<RunState>((set, get) => {
           }
           break;
         }
+        case 'evaluated':
+          if (msg.figures) {
+            const figures = msg.figures;
+            patch(msg.runId, (r) => ({ asLoaded: figures, views: { ...r.views, ...msg.views } }));
+            void save(msg.runId);
+          } else {
+            notify('warning', `${find(msg.runId)!.name}: its loaded model could not be evaluated (${msg.error}).`);
+          }
+          break;
         case 'batch':
           patch(msg.runId, () => ({ lastBatch: msg.report }));
           break;
@@ -517,7 +535,8 @@ export const useRunStore = create<RunState>((set, get) => {
       test: null,
       epochs: checkpoint ? r.epochs.filter((e) => e.epoch <= checkpoint.epoch) : [],
       samples: checkpoint ? r.samples.filter((s) => s.epoch <= checkpoint.epoch) : [],
-      ...(checkpoint ? {} : { views: {}, model: null }),
+      // Trained again from the start: what its loaded weights scored no longer describes it.
+      ...(checkpoint ? {} : { views: {}, model: null, asLoaded: undefined }),
     }));
 
   /** Continue a kept run from its checkpoint with this spec (the same, or with more epochs). */
@@ -870,6 +889,7 @@ export const useRunStore = create<RunState>((set, get) => {
         data: dataFor(spec),
         avoid: avoidFor(spec.backend),
         sampling,
+        evaluate: true,
       });
     },
     dismissNotice: (id) => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })),

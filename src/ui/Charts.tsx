@@ -47,14 +47,25 @@ export function smooth(points: Point[], weight: number): Point[] {
   });
 }
 
-/** Every batch's loss placed between its epoch's neighbours on the x-axis (epoch or step). */
-function batchPoints(epochs: EpochMetrics[], axis: XAxisKind): Point[] {
-  return epochs.flatMap((e) =>
+/**
+ * Every batch's loss placed between its epoch's neighbours on the x-axis (epoch or step), then
+ * those of the epoch in progress that Live mode sent before it ended.
+ */
+export function batchPoints(epochs: EpochMetrics[], axis: XAxisKind, progress: Run['progress'] = null): Point[] {
+  const done = epochs.flatMap((e) =>
     e.batchLosses.map((y, i) => {
       const n = e.batchLosses.length;
       return { x: axis === 'step' ? e.step - n + i + 1 : e.epoch - 1 + (i + 1) / n, y };
     }),
   );
+  const last = epochs.at(-1);
+  if (!progress || progress.epoch <= (last?.epoch ?? 0)) return done;
+  const stepsBefore = last?.step ?? 0;
+  const partial = progress.losses.map((y, i) => ({
+    x: axis === 'step' ? stepsBefore + i + 1 : progress.epoch - 1 + (i + 1) / progress.batches,
+    y,
+  }));
+  return [...done, ...partial];
 }
 
 interface Metric {
@@ -191,7 +202,7 @@ export const TrainingCharts = memo(function TrainingCharts({ runs, kind }: { run
           {
             name: 'batch',
             color: SERIES.batch,
-            points: smooth(batchPoints(single.epochs, xAxis), smoothing),
+            points: smooth(batchPoints(single.epochs, xAxis, single.progress), smoothing),
             thin: true,
           },
         ]
@@ -207,9 +218,11 @@ export const TrainingCharts = memo(function TrainingCharts({ runs, kind }: { run
         xFromZero={batch.length > 0 || xAxis !== 'epoch'}
         logScale={logScale}
         latest={
-          last
-            ? `train ${last.trainLoss.toFixed(4)}${trainSubset(single!, last)} · val ${last.valLoss.toFixed(4)}${isText(kind) ? ` · ppl ${formatPerplexity(last.valLoss)}` : ''}`
-            : undefined
+          !last && single?.progress?.losses.length
+            ? `epoch ${single.progress.epoch} so far: batch loss ${single.progress.losses.at(-1)!.toFixed(4)}`
+            : last
+              ? `train ${last.trainLoss.toFixed(4)}${trainSubset(single!, last)} · val ${last.valLoss.toFixed(4)}${isText(kind) ? ` · ppl ${formatPerplexity(last.valLoss)}` : ''}`
+              : undefined
         }
         series={[
           ...batch,

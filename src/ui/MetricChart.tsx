@@ -80,7 +80,8 @@ function axesFor(
   );
   const count = opts.width > 360 ? 6 : 4;
   const xLo = opts.xFromZero ? 0 : Math.min(...xs);
-  const xHi = Math.max(...xs);
+  // On epoch and step axes the axis runs to the whole epoch a partial one (batch losses so far) is in.
+  const xHi = opts.integerX ? Math.ceil(Math.max(...xs)) : Math.max(...xs);
   const x = xs.length ? niceTicks(xLo, xHi, count, opts.integerX).filter((t) => t >= xLo && t <= xHi) : [];
   const xAxis: Axis = {
     domain: xs.length ? [xLo, xHi] : [0, 1],

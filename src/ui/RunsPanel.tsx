@@ -26,7 +26,7 @@ import { formatPerplexity } from './format';
 
 /** The last epoch's figures (and the test split's, once measured) on one line. */
 function finalFigures(run: Run): string {
-  const e = run.epochs.at(-1);
+  const e = run.epochs.at(-1) ?? (run.asLoaded && { ...run.asLoaded, epoch: 0 });
   if (!e) return '—';
   const language = isText(run.spec.dataset.kind);
   const loss = language
@@ -34,7 +34,8 @@ function finalFigures(run: Run): string {
     : `val loss ${e.valLoss.toFixed(4)}`;
   const exact =
     e.valExactMatch !== null && e.valExactMatch !== undefined ? ` · exact ${(e.valExactMatch * 100).toFixed(1)}%` : '';
-  return `${loss}${e.valAccuracy !== null ? ` · acc ${(e.valAccuracy * 100).toFixed(1)}%` : ''}${exact} · ${e.epoch} ep${run.test ? ` · ${testFigures(run.test, language)}` : ''}`;
+  const when = run.epochs.length ? `${e.epoch} ep` : 'as loaded';
+  return `${loss}${e.valAccuracy !== null ? ` · acc ${(e.valAccuracy * 100).toFixed(1)}%` : ''}${exact} · ${when}${run.test ? ` · ${testFigures(run.test, language)}` : ''}`;
 }
 
 /** The test split's score, measured once at the end of the run. */
@@ -497,7 +498,9 @@ const RunRow = memo(function RunRow({
           </>
         )}
       </td>
-      <td className="small">{finalFigures(r)}</td>
+      <td className="small" data-testid="run-result">
+        {finalFigures(r)}
+      </td>
       <td className="small" title={r.message ?? undefined} data-testid="run-phase">
         {r.otherTab ? 'In another tab' : PHASE_LABELS[r.phase]}
         {r.phase === 'interrupted' && <div className="muted">{r.message}</div>}

@@ -22,6 +22,11 @@ export class LivePace {
 
   constructor(private readonly now: () => number = () => performance.now()) {}
 
+  /** Live mode: the page draws every epoch, and the loss while a long one runs. */
+  get isLive(): boolean {
+    return this.live;
+  }
+
   setLive(live: boolean): void {
     this.live = live;
     this.wakeUp('look again');

@@ -8,6 +8,7 @@ import type {
   EpochMetrics,
   EpochViews,
   Inspection,
+  LoadedFigures,
   RunStatus,
   SamplingSettings,
   TestResult,
@@ -48,6 +49,8 @@ export type ToWorker =
       data?: UserData;
       avoid?: BackendName[];
       sampling: SamplingSettings;
+      /** Weights just loaded from a file: evaluate them and send their figures and views ('evaluated'). */
+      evaluate?: boolean;
     }
   /**
    * Activate a backend ahead of any run, so the active one is shown from the start. `avoid` (in
@@ -87,7 +90,16 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'backend'; runId: number; report: BackendReport }
   /** How far the epoch in progress has come, and its ms so far, at most every few hundred ms (a long epoch is not a silent wait). */
-  | { type: 'progress'; runId: number; epoch: number; batch: number; batches: number; ms: number }
+  | {
+      type: 'progress';
+      runId: number;
+      epoch: number;
+      batch: number;
+      batches: number;
+      ms: number;
+      /** Live mode: the epoch's batch losses since the last report (empty in Fast mode). */
+      losses: number[];
+    }
   /** "Auto" is timing this backend for the run (`done`: those timed so far), so the page can say so. */
   | { type: 'measuring'; runId: number; backend: BackendName; done: BackendMeasurement[] }
   | { type: 'status'; runId: number; status: RunStatus; message?: string }
@@ -96,6 +108,8 @@ export type FromWorker =
   | { type: 'checkpoint'; runId: number; checkpoint: TrainingCheckpoint }
   /** The answer to 'open': the model is ready, or why it could not be loaded (e.g. a tensor's shape). */
   | { type: 'opened'; runId: number; error: string | null }
+  /** A loaded model's figures and views before any training (the answer to 'open' with `evaluate`). */
+  | { type: 'evaluated'; runId: number; figures: LoadedFigures | null; views: EpochViews; error?: string }
   | { type: 'batch'; runId: number; report: BatchReport }
   /** The test split's score, once, as a run completes. */
   | { type: 'test'; runId: number; test: TestResult }

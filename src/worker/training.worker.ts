@@ -162,6 +162,8 @@ async function runOne(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> 
   // An epoch's first progress report comes after PROGRESS_MS: short epochs send none.
   let lastProgress = performance.now();
   let epochStarted = lastProgress;
+  // Batch losses of the epoch in progress already sent with a progress report (Live mode only).
+  let lossesSent = 0;
   // The first epoch's checkpoint goes at once (a crash in the first seconds then loses nothing
   // either); later ones at most every CHECKPOINT_MS.
   let lastSent = -Infinity;
@@ -189,12 +191,18 @@ async function runOne(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> 
           post({ type: 'epoch', runId, metrics, views }, transferables(views));
         },
         betweenEpochs: (epoch) => pace.afterEpoch(runId, epoch),
-        onEpochStart: () => (epochStarted = performance.now()),
-        onProgress: (epoch, batch, batches) => {
+        onEpochStart: () => {
+          epochStarted = performance.now();
+          lossesSent = 0;
+        },
+        onProgress: async (epoch, batch, batches, lossesFrom) => {
           const now = performance.now();
           if (now - lastProgress < PROGRESS_MS || batch === batches) return;
           lastProgress = now;
-          post({ type: 'progress', runId, epoch, batch, batches, ms: now - epochStarted });
+          // Live mode draws a long epoch's batch losses as they come; Fast mode does not wait for the read.
+          const losses = pace.isLive ? await lossesFrom(lossesSent) : [];
+          lossesSent += losses.length;
+          post({ type: 'progress', runId, epoch, batch, batches, ms: now - epochStarted, losses });
         },
         onTest: (test) => post({ type: 'test', runId, test }),
         onCheckpoint: (checkpoint) => {
@@ -267,11 +275,22 @@ async function openRun(msg: Extract<ToWorker, { type: 'open' }>): Promise<void> 
   })();
   opened = { runId, trainer };
   try {
-    await trainer;
+    const t = await trainer;
     post({ type: 'opened', runId, error: null });
+    if (msg.evaluate) await evaluateLoaded(runId, t);
   } catch (e) {
     if (opened?.runId === runId) opened = null;
     post({ type: 'opened', runId, error: e instanceof Error ? e.message : String(e) });
+  }
+}
+
+/** A loaded model's figures and views, or why they could not be had (the model stays open either way). */
+async function evaluateLoaded(runId: number, trainer: Trainer): Promise<void> {
+  try {
+    const { figures, views } = await trainer.evaluateLoaded();
+    post({ type: 'evaluated', runId, figures, views }, transferables(views));
+  } catch (e) {
+    post({ type: 'evaluated', runId, figures: null, views: {}, error: e instanceof Error ? e.message : String(e) });
   }
 }
 

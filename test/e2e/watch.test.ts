@@ -108,6 +108,32 @@ test('the default experiment, Live on "auto": one screen at 1280×800, every epo
   await page.close();
 });
 
+test('Live: a long epoch draws its batch losses on the loss curve before it ends', async () => {
+  const page = await e2e.openPage(
+    link((s) => {
+      s.backend = 'cpu';
+      s.dataset = { ...s.dataset, kind: 'reverse', ...datasetDefaults('reverse') };
+      s.model = { kind: 'lstm', cell: 'gru', embedding: 4, layers: [{ units: 4, dropout: 0 }] };
+      s.training.batchSize = 2; // 1,600 batches: an epoch of seconds
+      s.training.epochs = 1;
+    }),
+    { viewport: DESKTOP, speed: 'live' },
+  );
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  const latest = page.getByTestId('loss-chart').locator('.latest');
+  await expect
+    .poll(() => latest.textContent().catch(() => ''), { timeout: 30_000, interval: 50 })
+    .toMatch(/^epoch 1 so far: batch loss \d+\.\d{4}$/);
+  expect(await epochCount(page)).toBe(0);
+  // The batch line is drawn: the plot has a line and the legend names it.
+  await expect.poll(() => page.getByTestId('loss-chart').locator('.recharts-line path').count()).toBeGreaterThan(0);
+  expect(await page.getByTestId('loss-chart').textContent()).toContain('batch');
+  await page.getByRole('button', { name: 'Stop', exact: true }).click();
+  await expect.poll(() => page.getByTestId('phase').textContent()).toBe('Stopped');
+  expect(await accessibilityProblems(page), 'a partial epoch drawn').toEqual([]);
+  await page.close();
+});
+
 test('a transformer on names: its samples, the loss curve and the controls fit one screen at 1280×800', async () => {
   const page = await e2e.openPage(
     link((s) => {
