@@ -3,10 +3,17 @@
 import type { ExperimentSpec } from '../spec';
 import type { RunRecord } from '../export/runRecord';
 
+/** workOf by spec: specs are never changed in place, and the page asks again on every epoch. */
+const works = new WeakMap<ExperimentSpec, string>();
+
 /** The parts of an experiment that set an epoch's cost. */
 function workOf(spec: ExperimentSpec): string {
-  const { drawn: _drawn, ...data } = spec.dataset;
-  return JSON.stringify([spec.model, data, spec.training.batchSize, spec.backend]);
+  let work = works.get(spec);
+  if (work === undefined) {
+    const { drawn: _drawn, ...data } = spec.dataset;
+    works.set(spec, (work = JSON.stringify([spec.model, data, spec.training.batchSize, spec.backend])));
+  }
+  return work;
 }
 
 /**

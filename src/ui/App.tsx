@@ -111,9 +111,30 @@ function Notices() {
 
 /** "N fields to fix": take the person to the first of them. */
 function focusFirstError(): void {
-  const field = document.querySelector<HTMLElement>('[aria-invalid="true"]');
+  focusField('[aria-invalid="true"]');
+}
+
+function focusField(selector: string): void {
+  const field = document.querySelector<HTMLElement>(selector);
   field?.scrollIntoView({ block: 'center' });
   field?.focus();
+}
+
+/**
+ * The person's own text or table, when the chosen dataset needs it and none has been given yet:
+ * what to ask for, the fields whose errors only say it is missing, and where to give it.
+ */
+function useAwaitedData(kind: ExperimentSpec['dataset']['kind']): {
+  what: string;
+  fields: string[];
+  input: string;
+} | null {
+  const noText = useTextStore((s) => s.text.trim() === '');
+  const noTable = useTableStore((s) => s.csv.trim() === '');
+  if (kind === 'userText' && noText) return { what: 'your text', fields: ['dataset.text'], input: '#user-text' };
+  if (kind === 'userTable' && noTable)
+    return { what: 'your table', fields: ['dataset.csv', 'dataset.table.target'], input: '#user-csv' };
+  return null;
 }
 
 export function App() {
@@ -138,7 +159,16 @@ export function App() {
     () => withUserData(fields, 'memory', costs.memoryProblem && `This run ${costs.memoryProblem}.`),
     [fields, costs.memoryProblem],
   );
-  const errors = useMemo(() => (validation.ok ? {} : errorsByField(validation.errors)), [validation]);
+  const awaiting = useAwaitedData(spec.dataset.kind);
+  // Data not given yet is asked for, not flagged: its fields are not marked invalid before they are touched.
+  const shownErrors = useMemo(
+    () => (validation.ok ? [] : validation.errors.filter((e) => !awaiting?.fields.includes(e.field))),
+    [validation, awaiting],
+  );
+  const errors = useMemo(() => errorsByField(shownErrors), [shownErrors]);
+  const whyNot = shownErrors.length
+    ? 'Fix the highlighted fields first.'
+    : `Add ${awaiting?.what ?? 'your data'} first.`;
   const earlierRuns = useViewStore((s) => s.earlierRuns);
   const run = selectedRun(store, earlierRuns);
   const runs = useDeferredValue(store.runs);
@@ -202,9 +232,10 @@ export function App() {
           <LessonBanner where="playground" />
           <ControlBar
             valid={validation.ok}
-            errorCount={validation.ok ? 0 : validation.errors.length}
+            errorCount={shownErrors.length}
             epochsValid={!errors['training.epochs']}
             onShowErrors={focusFirstError}
+            awaiting={awaiting && { what: awaiting.what, onGive: () => focusField(awaiting.input) }}
           />
           {linkErrors && (
             <div className="banner warning" role="alert">
@@ -270,8 +301,8 @@ export function App() {
             counts={{ runs: String(store.runs.length) }}
             panels={{
               runs: <RunsPanel />,
-              compare: <ComparePanel valid={validation.ok} />,
-              sweep: <SweepPanel valid={validation.ok} />,
+              compare: <ComparePanel valid={validation.ok} whyNot={whyNot} />,
+              sweep: <SweepPanel valid={validation.ok} whyNot={whyNot} />,
               cost: (
                 <Panel title="Compute cost">
                   <BackendDetails />

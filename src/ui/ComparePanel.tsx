@@ -17,7 +17,14 @@ import { Panel } from './fields';
  * "Compare optimizers": the current experiment once per chosen optimizer, same seed (so the same
  * data, initial weights and batch order), trained one after another and overlaid on the charts.
  */
-export const ComparePanel = memo(function ComparePanel({ valid }: { valid: boolean }) {
+export const ComparePanel = memo(function ComparePanel({
+  valid,
+  whyNot = 'Fix the highlighted fields first.',
+}: {
+  valid: boolean;
+  /** What stops a run while the experiment is not valid. */
+  whyNot?: string;
+}) {
   const spec = useSpecStore((s) => s.spec);
   const compare = useRunStore((s) => s.compare);
   const [chosen, setChosen] = useState<Record<OptimizerKind, boolean>>(
@@ -37,7 +44,7 @@ export const ComparePanel = memo(function ComparePanel({ valid }: { valid: boole
   const picked = OPTIMIZER_KINDS.filter((k) => chosen[k]);
   const seeds = useViewStore((s) => s.seeds);
   const problem = !valid
-    ? 'Fix the highlighted fields first.'
+    ? whyNot
     : !isSeedCount(seeds)
       ? `Seeds (beside Train): must be a whole number from ${SEED_REPEATS.min} to ${SEED_REPEATS.max}.`
       : optimizerPickProblem(chosen, rates);

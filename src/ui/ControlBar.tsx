@@ -93,10 +93,14 @@ export function ControlBar({
   errorCount,
   epochsValid,
   onShowErrors,
+  awaiting,
 }: {
   valid: boolean;
+  /** Fields to fix, not counting the person's own data not given yet (see `awaiting`). */
   errorCount: number;
   epochsValid: boolean;
+  /** The person's own data the chosen dataset needs and they have not given yet ("your table"); not an error. */
+  awaiting: { what: string; onGive: () => void } | null;
   /** Take the person to the first field to fix. */
   onShowErrors: () => void;
 }) {
@@ -150,7 +154,9 @@ export function ControlBar({
           ? seeds > 1
             ? `Train ${seeds} runs, seeds ${spec.seed} to ${spec.seed + seeds - 1}, one after another`
             : 'Start a new run from the current settings'
-          : 'Fix the highlighted fields first'
+          : awaiting && errorCount === 0
+            ? `Add ${awaiting.what} first`
+            : 'Fix the highlighted fields first'
       }
     >
       {active ? 'Restart' : 'Train'}
@@ -219,10 +225,23 @@ export function ControlBar({
           </span>
         )}
         {exec?.progress && exec.phase === 'running' && (
-          <span data-testid="epoch-progress" className="muted">
-            epoch {exec.progress.epoch}: batch {exec.progress.batch} / {exec.progress.batches}
-            {timeLeft(exec)}
+          <span
+            data-testid="epoch-progress"
+            className="muted"
+            title={`Epoch ${exec.progress.epoch}: batch ${exec.progress.batch} of ${exec.progress.batches}${timeLeft(exec)}`}
+          >
+            {Math.floor((100 * exec.progress.batch) / exec.progress.batches)}%{timeLeft(exec, true)}
           </span>
+        )}
+        {/* The same along the bar's lower edge: seen even where the status line is cut short. */}
+        {exec?.progress && exec.phase === 'running' && (
+          <progress
+            className="epoch-bar"
+            max={exec.progress.batches}
+            value={exec.progress.batch}
+            aria-label={`Epoch ${exec.progress.epoch}: batch ${exec.progress.batch} of ${exec.progress.batches}${timeLeft(exec)}`}
+            title={`Epoch ${exec.progress.epoch}: batch ${exec.progress.batch} of ${exec.progress.batches}${timeLeft(exec)}`}
+          />
         )}
         {exec?.measuring && (
           <span data-testid="auto-progress">
@@ -236,7 +255,12 @@ export function ControlBar({
             </button>
           </span>
         )}
-        {!valid && (
+        {awaiting && (
+          <button type="button" className="link awaiting-data" onClick={awaiting.onGive}>
+            Add {awaiting.what} to train
+          </button>
+        )}
+        {errorCount > 0 && (
           <button type="button" className="link invalid-count" onClick={onShowErrors}>
             {errorCount} field{errorCount === 1 ? '' : 's'} to fix
           </button>
@@ -319,13 +343,16 @@ export function BackendDetails() {
   );
 }
 
-/** " · about 12 min left": the run's remaining epochs at the pace of the epoch in progress, once that is long enough to matter. */
-function timeLeft(run: Run): string {
+/**
+ * " · about 12 min left" (short: " · 12 min left"): the run's remaining epochs at the pace of the
+ * epoch in progress, once that is long enough to matter.
+ */
+function timeLeft(run: Run, short = false): string {
   const p = run.progress;
   if (!p || p.batch === 0) return '';
   const perEpoch = (p.ms / p.batch) * p.batches;
   const left = perEpoch * (run.spec.training.epochs - p.epoch + 1) - p.ms;
-  return left >= 20_000 ? ` · about ${formatDuration(left / 1000)} left` : '';
+  return left >= 20_000 ? ` · ${short ? '' : 'about '}${formatDuration(left / 1000)} left` : '';
 }
 
 /** Everything about the backend, for the hover text of its line. */

@@ -72,8 +72,10 @@ function UserText() {
     setReadError(null);
     set(await file.text(), file.name);
   };
+  // Nothing given yet is asked for, not flagged (the control bar asks too).
+  const error = readError ?? (text.trim() === '' ? null : problem);
   return (
-    <div className={`field user-text${problem ? ' field-invalid' : ''}`} data-field="dataset.text">
+    <div className={`field user-text${error ? ' field-invalid' : ''}`} data-field="dataset.text">
       <label htmlFor="user-text">Your text</label>
       <textarea
         id="user-text"
@@ -90,9 +92,14 @@ function UserText() {
           <input type="file" accept=".txt,text/plain" onChange={(e) => void upload(e.target.files?.[0])} />
         </label>
       </div>
-      {readError || problem ? (
+      {error ? (
         <div className="field-error" role="alert">
-          {readError ?? problem}
+          {error}
+        </div>
+      ) : text.trim() === '' ? (
+        <div className="field-hint">
+          Paste at least {USER_TEXT_LIMITS.minChars.toLocaleString('en-US')} characters or upload a .txt file to train
+          on your own text; it is kept in this browser, not in shared links.
         </div>
       ) : (
         <div className="field-hint">
@@ -145,8 +152,12 @@ function UserTable({ spec, errors }: { spec: ExperimentSpec; errors: Record<stri
         if (noTarget) d.dataset.table.target = table.columns.at(-1)!;
       });
   }, [table, spec.dataset.samples, target, update]);
+  // Nothing given yet is asked for, not flagged (the control bar asks too).
+  const empty = csv.trim() === '';
   const message =
-    readError ?? problem ?? (plan && !plan.ok ? `Your table: ${plan.error}.` : null) ?? errors['dataset.csv'] ?? null;
+    readError ??
+    (empty ? null : (problem ?? (plan && !plan.ok ? `Your table: ${plan.error}.` : null) ?? errors['dataset.csv'])) ??
+    null;
   const p = plan?.ok ? plan.value : null;
   return (
     <div className={`field user-table${message ? ' field-invalid' : ''}`} data-field="dataset.csv">
@@ -218,6 +229,11 @@ function UserTable({ spec, errors }: { spec: ExperimentSpec; errors: Record<stri
       {message ? (
         <div className="field-error" role="alert">
           {message}
+        </div>
+      ) : empty ? (
+        <div className="field-hint">
+          Paste a table with a header row, or upload a .csv or .tsv file, to train on your own data; it is kept in this
+          browser, not in shared links.
         </div>
       ) : (
         table &&

@@ -680,7 +680,9 @@ export const ModelPanel = memo(function ModelPanel({ errors, costs }: { errors: 
         <CostTable cost={cost} plan={costs.plan} unit={model.kind === 'mlp' ? 'example' : 'sequence'} />
       ) : (
         <div className="totals" data-testid="param-total">
-          Fix the highlighted fields to see parameter counts and FLOPs.
+          {Object.keys(errors).length
+            ? 'Fix the highlighted fields to see parameter counts and FLOPs.'
+            : 'Parameter counts and FLOPs appear once your data is added.'}
         </div>
       )}
       {costs.memory && <MemoryLine costs={costs} error={errors.memory} />}

@@ -37,7 +37,14 @@ function axesOf(inputs: AxisInput[]): SweepAxis[] | string {
   return axes;
 }
 
-export const SweepPanel = memo(function SweepPanel({ valid }: { valid: boolean }) {
+export const SweepPanel = memo(function SweepPanel({
+  valid,
+  whyNot = 'Fix the highlighted fields first.',
+}: {
+  valid: boolean;
+  /** What stops a run while the experiment is not valid. */
+  whyNot?: string;
+}) {
   const spec = useSpecStore((s) => s.spec);
   const sweeps = useSweepStore((s) => s.sweeps);
   const start = useSweepStore((s) => s.start);
@@ -48,13 +55,7 @@ export const SweepPanel = memo(function SweepPanel({ valid }: { valid: boolean }
   const [problem, setProblem] = useState<string | null>(null);
   const axes = axesOf(inputs);
   const plan = typeof axes === 'string' ? null : planSweep(spec, axes);
-  const error = !valid
-    ? 'Fix the highlighted fields first.'
-    : typeof axes === 'string'
-      ? axes
-      : plan && !plan.ok
-        ? plan.error
-        : null;
+  const error = !valid ? whyNot : typeof axes === 'string' ? axes : plan && !plan.ok ? plan.error : null;
   const set = (k: number, change: Partial<AxisInput>) =>
     setInputs((all) => all.map((a, i) => (i === k ? { ...a, ...change } : a)));
   return (

@@ -36,13 +36,29 @@ export function decimalsFor(step: number): number {
   return Math.max(0, Math.min(12, -Math.floor(Math.log10(step) + 1e-9)));
 }
 
+/**
+ * One number format per count of decimals, made once: toLocaleString with options builds a new
+ * formatter on every call, and charts format their ticks on every redraw (most of a Live
+ * redraw's time on a slow machine went there).
+ */
+const formats = new Map<number, Intl.NumberFormat>();
+function fixedFormat(decimals: number): Intl.NumberFormat {
+  let f = formats.get(decimals);
+  if (!f)
+    formats.set(
+      decimals,
+      (f = new Intl.NumberFormat('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals })),
+    );
+  return f;
+}
+
 /** A formatter for ticks `step` apart: "0.15", "2,000", "1e-4". */
 export function tickFormatter(step: number): (v: number) => string {
-  const decimals = decimalsFor(step);
+  const format = fixedFormat(decimalsFor(step));
   return (v) => {
     const a = Math.abs(v);
     if (a !== 0 && (a < 1e-3 || a >= 1e6)) return v.toExponential(1).replace('e+', 'e');
-    return v.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+    return format.format(v);
   };
 }
 
@@ -50,6 +66,6 @@ export function tickFormatter(step: number): (v: number) => string {
 export function formatValue(v: number): string {
   const a = Math.abs(v);
   if (a !== 0 && (a < 1e-3 || a >= 1e9)) return v.toExponential(3).replace('e+', 'e');
-  if (a >= 1000) return Math.round(v).toLocaleString('en-US');
+  if (a >= 1000) return fixedFormat(0).format(Math.round(v));
   return Number(v.toPrecision(4)).toString();
 }

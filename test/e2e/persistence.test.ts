@@ -192,6 +192,12 @@ test('a finished language model is sampled and trained further after a reload; i
   const other = await openPage(url, fresh);
   await other.page.locator('input[aria-label="Weights file to load"]').setInputFiles(weights.path);
   await expect.poll(() => rows(other.page).count()).toBe(1);
+  // Evaluated as it came: the same data and weights score what the run that made them scored last.
+  const lastScore = (await rows(page).first().getByTestId('run-result').textContent())!.replace(/ · 2 ep$/, '');
+  expect(lastScore).toMatch(/^val [\d.]+ nats\/char · ppl [\d.]+ · acc [\d.]+%$/);
+  await expect
+    .poll(() => rows(other.page).first().getByTestId('run-result').textContent(), { timeout: 30_000 })
+    .toBe(`${lastScore} · as loaded`);
   await other.page.locator('input[name="sampling.temperature"]').fill('0');
   await other.page.locator('input[name="sampling.prompt"]').fill('.ma');
   await other.page.getByRole('button', { name: 'Sample now' }).click();
@@ -539,11 +545,18 @@ test('your own CSV: a broken row is named, a fixed file trains to a confusion ma
     .toMatch(/^150 rows × 4 columns \(blobs\.csv\)/);
   const fresh = await browser.newContext();
   const other = await openPage(page.url(), fresh);
-  await expect
-    .poll(() => other.page.locator('[data-field="dataset.csv"] .field-error').textContent())
-    .toBe(
-      'Your table: this experiment trains on a CSV table of your own (tables are never put in links); paste or upload one with a header row.',
-    );
+  // It is asked for, not flagged: no field is marked invalid before the person has touched it.
+  const ask = other.page.locator('.control-bar .awaiting-data');
+  await expect.poll(() => ask.textContent()).toBe('Add your table to train');
+  expect(await other.page.locator('.field-invalid, [aria-invalid="true"]').count()).toBe(0);
+  expect(await other.page.locator('.invalid-count').count()).toBe(0);
+  expect(await other.page.getByRole('button', { name: 'Train', exact: true }).isDisabled()).toBe(true);
+  await ask.click();
+  expect(await other.page.evaluate(() => document.activeElement?.id)).toBe('user-csv');
+  // Something typed is the person's: a table too small to read is flagged.
+  await other.page.locator('#user-csv').fill('x');
+  await expect.poll(() => other.page.locator('[data-field="dataset.csv"].field-invalid').count()).toBe(1);
+  expect(await ask.count()).toBe(0);
   await fresh.close();
   await page.close();
 });
