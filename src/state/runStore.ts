@@ -278,6 +278,19 @@ export const useRunStore = create<RunState>((set, get) => {
 
   const client = new TrainingWorkerClient(
     (msg: FromWorker) => {
+      if (msg.type === 'refused') {
+        // A bug between page and worker, said plainly; a run it was about fails rather than waits forever.
+        const run = find(msg.runId);
+        if (run && isActive(run)) {
+          patch(run.id, () => ({
+            phase: 'failed',
+            message: `The training worker refused to start it: ${msg.reason}.`,
+          }));
+          saveAndRelease(run.id);
+        }
+        notify('warning', `The training worker refused a message from the page (${msg.reason}); it goes on.`);
+        return;
+      }
       if (msg.runId === -1) {
         if (msg.type === 'backend') set({ probed: msg.report, probeError: null });
         if (msg.type === 'status') set({ probeError: msg.message ?? 'The training worker failed' });

@@ -88,6 +88,8 @@ export type ToWorker =
 
 /** runId −1 marks messages that belong to no run (probes, a crashed worker). */
 export type FromWorker =
+  /** A message the worker could not act on (see messageCheck.ts): what was wrong with it; the worker lives on. */
+  | { type: 'refused'; runId: number; reason: string }
   | { type: 'backend'; runId: number; report: BackendReport }
   /** How far the epoch in progress has come, and its ms so far, at most every few hundred ms (a long epoch is not a silent wait). */
   | {

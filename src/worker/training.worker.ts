@@ -21,6 +21,7 @@ import type { DatasetFiles } from '../data/dataset';
 import { filesFor } from './datasetFiles';
 import type { FromWorker, ToWorker } from './protocol';
 import { LivePace } from './livePace';
+import { checkToWorker } from './messageCheck';
 
 /** How far an epoch has come goes to the page at most this often. */
 const PROGRESS_MS = 250;
@@ -362,8 +363,13 @@ async function exportForPytorch(msg: Extract<ToWorker, { type: 'exportPytorch' }
 
 const queued = new Set<number>();
 
-self.onmessage = (event: MessageEvent<ToWorker>) => {
-  const msg = event.data;
+self.onmessage = (event: MessageEvent<unknown>) => {
+  const checked = checkToWorker(event.data);
+  if (!checked.ok) {
+    post({ type: 'refused', runId: checked.runId, reason: checked.reason });
+    return;
+  }
+  const msg = checked.message;
   switch (msg.type) {
     case 'start':
       queued.add(msg.runId);

@@ -621,6 +621,34 @@ test('when the training worker dies, its run is interrupted with the reason and 
   await page.close();
 });
 
+test('a malformed message to the training worker is refused with a reason; the worker lives on and trains', async () => {
+  const { page } = await openPage(
+    link((s) => {
+      s.dataset.samples = 200;
+      s.training.epochs = 3;
+    }),
+  );
+  await expect.poll(() => page.workers().some((w) => w.url().includes('training.worker'))).toBe(true);
+  const worker = page.workers().find((w) => w.url().includes('training.worker'))!;
+  // As a bug in the page would send them: nothing at all, and a start without its spec.
+  await worker.evaluate(() => {
+    const deliver = (data: unknown) =>
+      (self as unknown as { onmessage: (e: MessageEvent) => void }).onmessage(new MessageEvent('message', { data }));
+    deliver(null);
+    deliver({ type: 'start', runId: 99, stepFirst: false, sampling: { temperature: 1, attentionText: null } });
+  });
+  await expect
+    .poll(() => page.getByTestId('notice').allTextContents())
+    .toEqual([
+      'The training worker refused a message from the page (the message must be an object); it goes on.Dismiss',
+      'The training worker refused a message from the page (start.spec is missing); it goes on.Dismiss',
+    ]);
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect.poll(() => phaseOf(page), { timeout: 60_000 }).toBe('Finished');
+  expect(await epochCount(page)).toBe(3);
+  await page.close();
+});
+
 test('when WebGPU loses its device, an "auto" run goes on with the next backend from its checkpoint and finishes', async () => {
   const spec = defaultSpec();
   spec.dataset.samples = 200;
