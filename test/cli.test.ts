@@ -1,6 +1,6 @@
 // The command line: trains with the app's engine, writes run files the app reads, and refuses
 // bad specs and arguments with the app's field-naming messages (status 2).
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
@@ -116,6 +116,59 @@ describe('train', () => {
       ),
     ]);
     expect(userText).toMatchObject({ status: 2, stderr: expect.stringMatching(/your own text.*--data FILE/) });
+  });
+
+  test('--out that cannot take the run file, and --data over the app’s limits, are refused before any training', async () => {
+    const dir = tempDir('cli');
+    const spec = specFile(dir, tinySpec());
+    const intoFolder = await cli(['train', spec, '--out', dir]);
+    expect(intoFolder).toMatchObject({ status: 2, stdout: '' });
+    expect(intoFolder.stderr).toBe(
+      `--out ${dir} is a folder; give the run file's name, e.g. ${join(dir, 'runs.json')}\n`,
+    );
+    const nowhere = await cli(['train', spec, '--out', join(dir, 'missing', 'runs.json')]);
+    expect(nowhere).toMatchObject({ status: 2, stdout: '' });
+    expect(nowhere.stderr).toMatch(/the folder .*missing does not exist; make it first/);
+    // Your own text: the app's limits (size, length, alphabet), not 6 minutes of training on a binary.
+    const textSpec = specFile(
+      dir,
+      tinySpec((s) => {
+        s.dataset = { ...s.dataset, kind: 'userText', ...datasetDefaults('userText') };
+        s.model = { kind: 'lstm', cell: 'lstm', embedding: 4, layers: [{ units: 4, dropout: 0 }] };
+      }),
+      'text.json',
+    );
+    const big = join(dir, 'big.bin');
+    writeFileSync(big, Buffer.alloc(3_000_000, 1));
+    expect(await cli(['train', textSpec, '--data', big])).toMatchObject({
+      status: 2,
+      stdout: '',
+      stderr: expect.stringMatching(
+        /--data .*big\.bin cannot be used \(it is 3\.0 MB, over the 2 MB limit for your own text\)/,
+      ),
+    });
+    const short = join(dir, 'short.txt');
+    writeFileSync(short, 'too short');
+    expect((await cli(['train', textSpec, '--data', short])).stderr).toMatch(
+      /short\.txt: Your text: at least 1000 characters are needed to train on \(got 9\)/,
+    );
+  });
+
+  test('a spec or run file saved with a byte-order mark reads as the app reads it', async () => {
+    const dir = tempDir('cli');
+    const spec = tinySpec((s) => {
+      s.training.epochs = 1;
+    });
+    const out = join(dir, 'runs.json');
+    const result = await cli(['train', specFile(dir, `\uFEFF${JSON.stringify(spec)}`), '--out', out]);
+    expect(result).toMatchObject({ status: 0, stderr: '' });
+    const again = await cli([
+      'train',
+      specFile(dir, `\uFEFF${readFileSync(out, 'utf8')}`, 'again.json'),
+      '--epochs',
+      '1',
+    ]);
+    expect(again).toMatchObject({ status: 0, stderr: '' });
   });
 
   test('a shared link, given in place of a file or saved in one, is the experiment it opens in the app', async () => {

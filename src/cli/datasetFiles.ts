@@ -1,24 +1,36 @@
 // The files a dataset needs, read from disk: the shipped ones in datasets/, or the person's own
 // text or table given with --data (links and spec files never carry them).
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { DatasetFiles } from '../data/dataset';
-import { parseTable } from '../data/table';
+import { MAX_TABLE_BYTES, parseTable } from '../data/table';
+import { USER_TEXT_LIMITS, userTextProblem } from '../data/text';
 import type { DatasetSpec } from '../spec/types';
 
 const shipped = (name: string) => fileURLToPath(new URL(`../../datasets/${name}`, import.meta.url));
 
+/** A text file as a browser reads it: UTF-8, without a byte-order mark. */
+export function readText(path: string): string {
+  return readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
+}
+
+/** The person's own text or table, under the app's limits (checked on the file's size before it is read). */
 export function datasetFiles(spec: DatasetSpec, dataPath: string | null): DatasetFiles {
-  const own = (what: string) => {
+  const own = (what: string, maxBytes: number) => {
     if (!dataPath)
       throw new Error(`this spec trains on ${what}, which is not in the spec: give the file with --data FILE`);
+    let text: string;
     try {
-      return readFileSync(dataPath, 'utf8');
+      const bytes = statSync(dataPath).size;
+      if (bytes > maxBytes)
+        throw new Error(`it is ${(bytes / 1e6).toFixed(1)} MB, over the ${maxBytes / 1e6} MB limit for ${what}`);
+      text = readText(dataPath);
     } catch (e) {
-      throw new Error(`--data ${dataPath} cannot be read (${e instanceof Error ? e.message : String(e)})`, {
+      throw new Error(`--data ${dataPath} cannot be used (${e instanceof Error ? e.message : String(e)})`, {
         cause: e,
       });
     }
+    return text;
   };
   switch (spec.kind) {
     case 'mnist':
@@ -32,10 +44,14 @@ export function datasetFiles(spec: DatasetSpec, dataPath: string | null): Datase
       return { text: readFileSync(shipped('names.txt'), 'utf8') };
     case 'sotu':
       return { text: readFileSync(shipped('sotu.txt'), 'utf8') };
-    case 'userText':
-      return { text: own('your own text') };
+    case 'userText': {
+      const text = own('your own text', USER_TEXT_LIMITS.maxBytes);
+      const problem = userTextProblem(text);
+      if (problem) throw new Error(`--data ${dataPath}: ${problem}`);
+      return { text };
+    }
     case 'userTable': {
-      const parsed = parseTable(own('your own table (a CSV file)'));
+      const parsed = parseTable(own('your own table (a CSV file)', MAX_TABLE_BYTES));
       if (!parsed.ok) throw new Error(`${dataPath}: ${parsed.error}`);
       return { table: parsed.value };
     }

@@ -1,7 +1,7 @@
 // The command line: `npm run cli -- train SPEC.json …` and `npm run cli -- export-pytorch SPEC.json --out DIR`.
 // Exit status: 0 done, 1 a run failed or diverged, 2 a bad command line or spec.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { activateBackend } from '../engine/backend';
 import { writeRunFile } from '../export/runFile';
 import { pytorchExport } from '../export/pytorch/exportFiles';
@@ -34,6 +34,22 @@ function filesFor(spec: ExperimentSpec, data: string | null): DatasetFiles {
   }
 }
 
+/** Where `--out` of train writes its run file: refused before any training when it cannot be written there. */
+function checkOutFile(out: string): void {
+  const kind = (path: string) => {
+    try {
+      return statSync(path).isDirectory() ? 'folder' : 'file';
+    } catch {
+      return null;
+    }
+  };
+  if (kind(out) === 'folder')
+    throw new BadInput([`--out ${out} is a folder; give the run file's name, e.g. ${join(out, 'runs.json')}`]);
+  const folder = dirname(resolve(out));
+  if (kind(folder) !== 'folder')
+    throw new BadInput([`--out ${out}: the folder ${folder} does not exist; make it first`]);
+}
+
 function specsOf(path: string): ReturnType<typeof readSpecFile> & { ok: true } {
   let text: string;
   try {
@@ -61,6 +77,7 @@ export async function main(
       return 0;
     }
     const { specs } = specsOf(cmd.specPath);
+    if (cmd.command === 'train' && cmd.out) checkOutFile(cmd.out);
     if (cmd.command === 'export-pytorch') {
       if (specs.length > 1)
         throw new BadInput([`${cmd.specPath} holds ${specs.length} runs; export one spec at a time`]);

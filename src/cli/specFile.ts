@@ -21,7 +21,9 @@ export function linkSpec(text: string): string | null {
   return /^\s*\S*#spec=([A-Za-z0-9_-]+)\s*$/.exec(text)?.[1] ?? null;
 }
 
-export function readSpecFile(text: string): SpecFileResult {
+export function readSpecFile(file: string): SpecFileResult {
+  // A byte-order mark (as some editors on Windows save) is not part of the JSON: the app ignores it too.
+  const text = file.replace(/^\uFEFF/, '');
   const link = linkSpec(text);
   if (link !== null) {
     const result = decodeSpec(link);

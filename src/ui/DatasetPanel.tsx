@@ -2,7 +2,7 @@ import { memo, useEffect, useState } from 'react';
 import { useSpecStore } from '../state/specStore';
 import { useTextStore } from '../state/textStore';
 import { useTableStore } from '../state/tableStore';
-import { TABLE_LIMITS } from '../data/table';
+import { MAX_TABLE_BYTES, TABLE_LIMITS } from '../data/table';
 import {
   DATASET_LABELS,
   FEATURE_NAMES,
@@ -112,9 +112,6 @@ function UserText() {
   );
 }
 
-/** CSV bytes the upload accepts (100,000 rows × 200 columns of short numbers fit well under it). */
-const MAX_CSV_BYTES = 100e6;
-
 /** The person's CSV: paste or upload, pick the target column and the task, see how it will be encoded. */
 function UserTable({ spec, errors }: { spec: ExperimentSpec; errors: Record<string, string> }) {
   const { csv, source, table, problem, storageNote, set } = useTableStore();
@@ -123,9 +120,9 @@ function UserTable({ spec, errors }: { spec: ExperimentSpec; errors: Record<stri
   const [readError, setReadError] = useState<string | null>(null);
   const upload = async (file: File | undefined) => {
     if (!file) return;
-    if (file.size > MAX_CSV_BYTES) {
+    if (file.size > MAX_TABLE_BYTES) {
       setReadError(
-        `Your table: ${file.name} is ${(file.size / 1e6).toFixed(1)} MB, over the ${MAX_CSV_BYTES / 1e6} MB limit.`,
+        `Your table: ${file.name} is ${(file.size / 1e6).toFixed(1)} MB, over the ${MAX_TABLE_BYTES / 1e6} MB limit.`,
       );
       return;
     }
