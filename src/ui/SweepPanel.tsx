@@ -145,7 +145,7 @@ function SweepResults({ sweep, count }: { sweep: Sweep; count: number }) {
     <div className="sweep-results" data-testid="sweep-results">
       <div className="row">
         <strong>
-          Sweep {sweep.id}
+          Sweep {sweep.number}
           {count > 1 ? ` (latest of ${count})` : ''}: {finished} of {sweep.cells.length} finished
         </strong>
         <label className="small">

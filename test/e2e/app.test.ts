@@ -617,7 +617,7 @@ test('a sweep of learning rate × batch size: queued runs, a heatmap with the be
   await page.evaluate(`(() => {
     const setItem = Storage.prototype.setItem;
     Storage.prototype.setItem = function (key, value) {
-      if (key === 'nn-playground-sweeps') throw new DOMException('full', 'QuotaExceededError');
+      if (key.startsWith('nn-playground-sweep:')) throw new DOMException('full', 'QuotaExceededError');
       return setItem.call(this, key, value);
     };
   })()`);
@@ -652,6 +652,59 @@ test('a sweep of learning rate × batch size: queued runs, a heatmap with the be
   });
   await page.close();
 }, 240_000);
+
+test('kept sweeps: a damaged or oversized one is set aside with a notice, and two tabs keep each other’s', async () => {
+  const context = await e2e.site.browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const first = await e2e.openPage(
+    quickLink((s) => {
+      s.backend = 'cpu';
+      s.training.epochs = 2;
+    }),
+    { context },
+  );
+  // As an older page (or an attacker with this origin's storage) left them: cells that do not
+  // cover the grid (this blanked the page), and a 300 × 300 grid (this froze it).
+  const huge = {
+    id: 2,
+    axes: [
+      { param: 'learningRate', values: Array.from({ length: 300 }, (_, i) => (i + 1) / 1000) },
+      { param: 'seed', values: Array.from({ length: 300 }, (_, i) => i) },
+    ],
+    cells: [],
+  };
+  await first.evaluate(
+    (old) => localStorage.setItem('nn-playground-sweeps', old),
+    JSON.stringify([{ id: 1, axes: [{ param: 'learningRate', values: [0.1] }], cells: [] }, huge]),
+  );
+  await first.reload();
+  await expect
+    .poll(() => first.getByTestId('notice').allTextContents())
+    .toContainEqual(
+      '2 kept sweeps could not be read and were set aside; their runs are still in the runs list.Dismiss',
+    );
+  await openPanel(first, 'Sweep');
+  expect(await first.getByTestId('sweep-results').count()).toBe(0);
+  // Two tabs, a sweep each: both are kept, neither writes over the other.
+  const second = await e2e.openPage(first.url(), { context });
+  for (const [tab, rate] of [
+    [first, '0.01'],
+    [second, '0.1'],
+  ] as const) {
+    await openPanel(tab, 'Sweep');
+    await tab.locator('input[name="sweep-values-0"]').fill(rate);
+    await tab.getByRole('button', { name: 'Run sweep (1 runs)' }).click();
+    await expect
+      .poll(() => tab.getByTestId('sweep-results').locator('strong').first().textContent(), { timeout: 60_000 })
+      .toMatch(/1 of 1 finished/);
+  }
+  await first.reload();
+  await openPanel(first, 'Sweep');
+  await expect
+    .poll(() => first.getByTestId('sweep-results').locator('strong').first().textContent(), { timeout: 15_000 })
+    .toMatch(/\(latest of 2\): 1 of 1 finished/);
+  expect(await accessibilityProblems(first)).toEqual([]);
+  await context.close();
+});
 
 test('MNIST: the real digits load from the shipped files and an MLP trains on them', async () => {
   const { page } = await openPage(
