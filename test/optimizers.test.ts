@@ -16,7 +16,17 @@ import {
 import { Rng } from '../src/data/rng';
 import { activateBackend } from '../src/engine/backend';
 import { learningRateAt } from '../src/engine/schedule';
-import { defaultSpec, exponentialGamma, type OptimizerSpec } from '../src/spec';
+import {
+  OPTIMIZER_FIELDS,
+  OPTIMIZER_FLAGS,
+  OPTIONAL_OPTIMIZER_SETTINGS,
+  defaultSpec,
+  exponentialGamma,
+  type OptimizerKind,
+  type OptimizerSpec,
+} from '../src/spec';
+import { optimizerSwitchFlops } from '../src/engine/cost';
+import { optimizerSlots } from '../src/engine/memoryEstimate';
 import golden from './fixtures/optimizers.json';
 import { fusedAndReference, OPTIMIZER_VARIANTS, variantLabel } from './helpers/fusedUpdate';
 
@@ -251,5 +261,66 @@ describe('the fused optimizer kernel (cpu) and the compiled in-place update (was
     // The weights moved: the comparison is not between two untouched copies.
     expect(fused[0]).not.toEqual(start);
     await activateBackend('cpu');
+  });
+});
+
+describe('a setting an optimizer does not read changes nothing (it is hidden, so it must be inert)', () => {
+  /** A different value for each setting than the default. */
+  const OTHER: Record<(typeof OPTIONAL_OPTIMIZER_SETTINGS)[number], number | boolean> = {
+    momentum: 0.5,
+    beta1: 0.7,
+    beta2: 0.9,
+    rho: 0.5,
+    rmspropMomentum: 0.3,
+    epsilon: 1e-3,
+    centered: true,
+    amsgrad: true,
+  };
+
+  /** Three steps on a matrix and a bias (Muon treats them apart) with fixed gradients; the weights after. */
+  function weightsAfter(o: OptimizerSpec): number[][] {
+    const m = tf.variable(
+      tf.tensor2d([
+        [0.5, -1, 0.25],
+        [2, 0.1, -0.3],
+      ]),
+      true,
+      'm',
+    );
+    const b = tf.variable(tf.tensor1d([0.2, -0.4, 1]), true, 'b');
+    const optimizer = createOptimizer(o, [m, b], { fused: false });
+    for (let step = 1; step <= 3; step++)
+      tf.tidy(() => optimizer.step({ m: m.mul(0.9 / step).add(0.1), b: b.mul(-1.5 / step) }, 0.05));
+    const out = [Array.from(m.dataSync()), Array.from(b.dataSync())];
+    optimizer.dispose();
+    m.dispose();
+    b.dispose();
+    return out;
+  }
+
+  const kinds = Object.keys(OPTIMIZER_FIELDS) as OptimizerKind[];
+  const cases = kinds.flatMap((kind) =>
+    OPTIONAL_OPTIMIZER_SETTINGS.filter(
+      (k) => !(OPTIMIZER_FIELDS[kind] as string[]).includes(k) && !(OPTIMIZER_FLAGS[kind] as string[]).includes(k),
+    ).map((setting) => [kind, setting] as const),
+  );
+
+  test.each(cases)('%s ignores %s: in training, and in its FLOP and memory figures', (kind, setting) => {
+    // β₂ = 0.5 and shrinking gradients: AMSGrad's max differs from v within three steps.
+    const base: OptimizerSpec = { ...defaultSpec().training.optimizer, kind, weightDecay: 0.01, beta2: 0.5 };
+    const changed = { ...base, [setting]: OTHER[setting] };
+    expect(weightsAfter(changed)).toEqual(weightsAfter(base));
+    expect(optimizerSwitchFlops(changed)).toBe(optimizerSwitchFlops(base));
+    expect(optimizerSlots(changed)).toBe(optimizerSlots(base));
+  });
+
+  test.each(kinds)('%s ignores "no decay on biases" when there is no weight decay', (kind) => {
+    const base: OptimizerSpec = { ...defaultSpec().training.optimizer, kind, weightDecay: 0 };
+    expect(weightsAfter({ ...base, decayMatricesOnly: true })).toEqual(weightsAfter(base));
+  });
+
+  test('and a setting it reads does change it (so the comparison above can fail)', () => {
+    const adam: OptimizerSpec = { ...defaultSpec().training.optimizer, kind: 'adam', beta2: 0.5 };
+    expect(weightsAfter({ ...adam, amsgrad: true })).not.toEqual(weightsAfter(adam));
   });
 });

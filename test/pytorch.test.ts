@@ -263,7 +263,7 @@ const CASES: [string, ExperimentSpec][] = [
     }),
   ],
   [
-    'transformer on reverse, Muon for the matrices with AdamW for gains and biases',
+    'transformer on reverse, Muon for the matrices with AdamW for gains and biases (AMSGrad left ticked)',
     spec((s) => {
       s.dataset = { ...s.dataset, kind: 'reverse', ...datasetDefaults('reverse'), samples: 300 };
       s.model = { ...TRANSFORMER_OPTION_DEFAULTS, kind: 'transformer', layers: 1, dModel: 16, heads: 2, dropout: 0 };
@@ -275,6 +275,10 @@ const CASES: [string, ExperimentSpec][] = [
         momentum: 0.95,
         weightDecay: 0.01,
         decayMatricesOnly: true,
+        // Switches Muon does not read (hidden in the builder): inert in the engine as in train.py.
+        amsgrad: true,
+        centered: true,
+        rho: 0.5,
       };
     }),
   ],

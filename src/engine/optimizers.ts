@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerKind, OptimizerSpec } from '../spec/types';
+import { optimizerAsRead } from '../spec/labels';
 import {
   fusedUpdate,
   fusedUpdateAvailable,
@@ -431,7 +432,9 @@ class MuonOptimizer implements Optimizer {
 }
 
 /** `fused: false` keeps the tf-op update even where a fused kernel exists (the reference in tests). */
-export function createOptimizer(spec: OptimizerSpec, variables: tf.Variable[], { fused = true } = {}): Optimizer {
+export function createOptimizer(given: OptimizerSpec, variables: tf.Variable[], { fused = true } = {}): Optimizer {
+  // Only what the kind reads: a switch left on under another kind (AMSGrad, then Muon) is inert.
+  const spec = optimizerAsRead(given);
   return spec.kind === 'muon' ? new MuonOptimizer(variables, spec, fused) : new RuleOptimizer(variables, spec, fused);
 }
 

@@ -11,12 +11,14 @@ import {
   type NormKind,
   type NormPlacement,
   type OptimizerKind,
+  type OptimizerSpec,
   type PositionEncoding,
   type RecurrentCell,
   type ScheduleKind,
   type TableTask,
   type TransformerActivation,
 } from './types';
+import { defaultSpec } from './defaults';
 
 export const DATASET_LABELS: Record<DatasetKind, string> = {
   circle: 'Circle (classification)',
@@ -168,6 +170,31 @@ export const OPTIMIZER_FLAGS: Record<OptimizerKind, OptimizerFlag[]> = {
   lion: [],
   muon: [],
 };
+
+/** Every hyper-parameter and switch that only some optimizers read. */
+export const OPTIONAL_OPTIMIZER_SETTINGS = [
+  'momentum',
+  'beta1',
+  'beta2',
+  'rho',
+  'rmspropMomentum',
+  'epsilon',
+  'centered',
+  'amsgrad',
+] as const satisfies readonly (OptimizerHyper | OptimizerFlag)[];
+
+/**
+ * The optimizer as its kind reads it: every setting the kind does not read (and so does not
+ * show) put back to its default, so a switch left on under another kind (AMSGrad ticked on Adam,
+ * then Muon chosen) can change nothing, in the engine or anywhere else.
+ */
+export function optimizerAsRead(o: OptimizerSpec): OptimizerSpec {
+  const defaults = defaultSpec().training.optimizer;
+  const read = new Set<string>([...OPTIMIZER_FIELDS[o.kind], ...OPTIMIZER_FLAGS[o.kind]]);
+  const out = { ...o };
+  for (const k of OPTIONAL_OPTIMIZER_SETTINGS) if (!read.has(k)) (out as Record<string, unknown>)[k] = defaults[k];
+  return out;
+}
 
 export const SCHEDULE_LABELS: Record<ScheduleKind, string> = {
   constant: 'Constant',
