@@ -147,3 +147,23 @@ test('the loss chart places the batch losses of the epoch in progress after the 
   // Progress left over from an epoch already reported adds nothing.
   expect(batchPoints([...done, epoch(2, [2, 2, 2, 2])], 'epoch', progress)).toHaveLength(6);
 });
+
+test("a long run's batch losses are averaged in equal groups per epoch, so the chart never computes millions of points", () => {
+  const epochs = Array.from(
+    { length: 100 },
+    (_, k) =>
+      ({
+        epoch: k + 1,
+        step: (k + 1) * 800,
+        batchLosses: Array.from({ length: 800 }, (_, i) => k + i / 800),
+      }) as unknown as EpochMetrics,
+  );
+  const points = batchPoints(epochs, 'epoch');
+  expect(points).toHaveLength(100 * 40); // 4,000 points: 40 groups of 20 batches an epoch
+  // Each point is its group's mean, placed at the group's last batch.
+  expect(points[0].x).toBe(20 / 800);
+  expect(points[0].y).toBeCloseTo(19 / 2 / 800, 12);
+  expect(points[39].x).toBe(1);
+  expect(points.at(-1)!.x).toBe(100);
+  expect(batchPoints(epochs, 'step').at(-1)!.x).toBe(80_000);
+});

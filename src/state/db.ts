@@ -4,9 +4,11 @@ import { openDB, type IDBPDatabase } from 'idb';
 const DB = 'nn-playground';
 /**
  * 1: runs. 2: checkpoints apart from runs (large, read only when a run is resumed or opened) and
- * records that failed their check (set aside). 3: the person's own data (a CSV table).
+ * records that failed their check (set aside). 3: the person's own data (a CSV table). 4: a run's
+ * epoch figures in chunks apart from it, each write adding the epochs since the last (runs kept
+ * before keep theirs inline until their next write).
  */
-const VERSION = 3;
+const VERSION = 4;
 
 let db: Promise<IDBPDatabase> | null = null;
 
@@ -21,6 +23,7 @@ export function database(): Promise<IDBPDatabase> | null {
         d.createObjectStore('setAside', { autoIncrement: true });
       }
       if (oldVersion < 3) d.createObjectStore('userData');
+      if (oldVersion < 4) d.createObjectStore('epochs', { keyPath: ['runId', 'from'] });
     },
   }).catch((e) => {
     db = null;

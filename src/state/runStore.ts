@@ -84,8 +84,10 @@ interface RunState {
   probed: BackendReport | null;
   probeError: string | null;
   notices: Notice[];
-  /** Writes to storage under way: while any is, closing the page could lose the latest epochs. */
+  /** Runs with a write to storage under way or waiting: while any is, closing the page could lose the latest epochs. */
   pendingWrites: number;
+  /** Runs whose last write the browser refused (storage full): not saved, whatever else is. */
+  unsavedRuns: number;
   /** Train the spec; with `seeds` > 1, once per seed (seed, seed + 1, …), one after another. */
   start: (spec: ExperimentSpec, opts?: { stepFirst?: boolean; seeds?: number }) => void;
   /** Train the experiment once per optimizer, same seed, one after another; show only those runs. */
@@ -186,14 +188,15 @@ export const useRunStore = create<RunState>((set, get) => {
 
   /** Write, and tell the person (once per run) when the browser refuses. Training goes on either way. */
   const persist = async (id: number, write: () => Promise<void>) => {
-    set((s) => ({ pendingWrites: s.pendingWrites + 1 }));
     try {
       await write();
       refused.delete(id);
+      set({ unsavedRuns: refused.size });
       tellOtherTabs({ type: 'saved', id });
     } catch (e) {
       if (refused.has(id)) return;
       refused.add(id);
+      set({ unsavedRuns: refused.size });
       const size = e instanceof archive.StorageRefused ? ` (${formatMemory(e.bytes)})` : '';
       const how =
         e instanceof archive.StorageRefused && e.quota
@@ -203,14 +206,54 @@ export const useRunStore = create<RunState>((set, get) => {
         'warning',
         `${e instanceof Error ? e.message : String(e)}${size}. Training goes on; this run is not kept across a reload until it can be saved.${how}`,
       );
-    } finally {
-      set((s) => ({ pendingWrites: s.pendingWrites - 1 }));
     }
   };
-  const save = (id: number): Promise<void> => {
-    const run = find(id);
-    return run && !run.otherTab ? persist(id, () => archive.saveRun(record(run))) : Promise.resolve();
+
+  /**
+   * Each run's writes: one at a time, and at most one waiting, which always takes the run as it
+   * is when it starts (and the newest checkpoint not yet written). A newer save replaces an
+   * unwritten older one, so a fast run can never queue writes faster than storage takes them,
+   * and what is kept trails the page by at most one write.
+   */
+  const writes = new Map<number, { again: boolean; checkpoint: TrainingCheckpoint | null; done: (() => void)[] }>();
+  const keep = (id: number, checkpoint?: TrainingCheckpoint): Promise<void> =>
+    new Promise((resolve) => {
+      let w = writes.get(id);
+      const idle = !w;
+      if (!w) writes.set(id, (w = { again: false, checkpoint: null, done: [] }));
+      w.again = true;
+      if (checkpoint) w.checkpoint = checkpoint;
+      w.done.push(resolve);
+      set({ pendingWrites: writes.size });
+      if (idle) void drain(id, w);
+    });
+  const drain = async (
+    id: number,
+    w: { again: boolean; checkpoint: TrainingCheckpoint | null; done: (() => void)[] },
+  ) => {
+    await Promise.resolve(); // a caller puts the run in the store right after asking
+    while (w.again) {
+      w.again = false;
+      const checkpoint = w.checkpoint;
+      w.checkpoint = null;
+      const done = w.done.splice(0);
+      const run = find(id);
+      if (run && !run.otherTab)
+        await persist(id, () =>
+          checkpoint ? archive.saveCheckpoint(record(run), checkpoint) : archive.saveRun(record(run)),
+        );
+      done.forEach((f) => f());
+    }
+    writes.delete(id);
+    set({ pendingWrites: writes.size });
   };
+  const save = (id: number): Promise<void> => keep(id);
+  // Closing or reloading the page while a write is under way would lose the epochs in it: ask first.
+  globalThis.addEventListener?.('beforeunload', (e: BeforeUnloadEvent) => {
+    if (writes.size === 0) return;
+    e.preventDefault();
+    e.returnValue = '';
+  });
   /** Keep a run that has ended here, then let go of its lock: other tabs read its last state first. */
   const saveAndRelease = (id: number) => void save(id).finally(() => releaseRun(id));
 
@@ -272,8 +315,7 @@ export const useRunStore = create<RunState>((set, get) => {
   const keepCheckpoint = (id: number, checkpoint: TrainingCheckpoint) => {
     flush();
     patch(id, () => ({ model: keptModel(checkpoint) }));
-    const run = find(id);
-    if (run) void persist(id, () => archive.saveCheckpoint(record(run), checkpoint));
+    void keep(id, checkpoint);
   };
 
   const client = new TrainingWorkerClient(
@@ -369,8 +411,7 @@ export const useRunStore = create<RunState>((set, get) => {
             }
           } else if (upload) {
             // Kept only once the worker has shown that the weights fit the model.
-            const run = find(msg.runId);
-            if (run) void persist(run.id, () => archive.saveCheckpoint(record(run), upload.checkpoint));
+            void keep(msg.runId, upload.checkpoint);
           }
           break;
         }
@@ -602,7 +643,7 @@ export const useRunStore = create<RunState>((set, get) => {
         if (!ACTIVE_PHASES.includes(r.phase)) return live(r);
         if (held.has(r.id)) return live(r, true);
         const run = live({ ...r, ...interruption(r) });
-        void persist(r.id, () => archive.saveRun(record(run)));
+        void keep(r.id);
         return run;
       });
       set((s) => ({ runs: [...revived.filter((r) => !s.runs.some((x) => x.id === r.id)), ...s.runs] }));
@@ -661,6 +702,7 @@ export const useRunStore = create<RunState>((set, get) => {
     probeError: null,
     notices: [],
     pendingWrites: 0,
+    unsavedRuns: 0,
     start(spec, opts = {}) {
       const seeds = opts.seeds ?? 1;
       launch(
@@ -821,9 +863,7 @@ export const useRunStore = create<RunState>((set, get) => {
       });
       set((s) => ({ runs: [...s.runs, ...added.map((a) => a.imported)] }));
       for (const { imported, checkpoint } of added) {
-        void persist(imported.id, () =>
-          checkpoint ? archive.saveCheckpoint(record(imported), checkpoint) : archive.saveRun(record(imported)),
-        );
+        void keep(imported.id, checkpoint ?? undefined);
       }
       notify('info', `Imported ${added.length} run${added.length === 1 ? '' : 's'}.`);
     },

@@ -47,17 +47,29 @@ export function smooth(points: Point[], weight: number): Point[] {
   });
 }
 
+/** The most batch-loss points the loss chart computes (it draws a few hundred of them). */
+const BATCH_POINTS = 4000;
+
 /**
  * Every batch's loss placed between its epoch's neighbours on the x-axis (epoch or step), then
  * those of the epoch in progress that Live mode sent before it ended.
  */
 export function batchPoints(epochs: EpochMetrics[], axis: XAxisKind, progress: Run['progress'] = null): Point[] {
-  const done = epochs.flatMap((e) =>
-    e.batchLosses.map((y, i) => {
-      const n = e.batchLosses.length;
-      return { x: axis === 'step' ? e.step - n + i + 1 : e.epoch - 1 + (i + 1) / n, y };
-    }),
-  );
+  // A long run of many batches (5,000 epochs × 800) would make millions of points on every
+  // redraw for a line drawn with a few hundred: past BATCH_POINTS in all, each epoch's batches
+  // are averaged in equal groups.
+  const total = epochs.reduce((sum, e) => sum + e.batchLosses.length, 0);
+  const perEpoch = total > BATCH_POINTS ? Math.max(1, Math.floor(BATCH_POINTS / Math.max(1, epochs.length))) : Infinity;
+  const done = epochs.flatMap((e) => {
+    const n = e.batchLosses.length;
+    const groups = Math.min(n, perEpoch);
+    return Array.from({ length: groups }, (_, g) => {
+      const [from, to] = [Math.floor((g * n) / groups), Math.floor(((g + 1) * n) / groups)];
+      let sum = 0;
+      for (let i = from; i < to; i++) sum += e.batchLosses[i];
+      return { x: axis === 'step' ? e.step - n + to : e.epoch - 1 + to / n, y: sum / (to - from) };
+    });
+  });
   const last = epochs.at(-1);
   if (!progress || progress.epoch <= (last?.epoch ?? 0)) return done;
   const stepsBefore = last?.step ?? 0;

@@ -526,7 +526,12 @@ const RunRow = memo(function RunRow({
 /** Every run: show or hide it on the charts, rename, stop, resume, continue, export, remove, diff two. */
 export function RunsPanel() {
   const store = useRunStore(
-    useShallow((s) => ({ runs: s.runs, selectedId: s.selectedId, pendingWrites: s.pendingWrites })),
+    useShallow((s) => ({
+      runs: s.runs,
+      selectedId: s.selectedId,
+      pendingWrites: s.pendingWrites,
+      unsavedRuns: s.unsavedRuns,
+    })),
   );
   const { runs } = store;
   const shownId = selectedRun(store)?.id;
@@ -600,7 +605,12 @@ export function RunsPanel() {
       )}
       {runs.length > 0 && (
         <p className="small muted" data-testid="stored-total">
-          Kept in this browser: {formatMemory(total)} in all · {store.pendingWrites > 0 ? 'saving…' : 'all saved'}
+          Kept in this browser: {formatMemory(total)} in all ·{' '}
+          {store.unsavedRuns > 0
+            ? `${store.unsavedRuns} run${store.unsavedRuns === 1 ? '' : 's'} not saved (the browser refused: storage full)`
+            : store.pendingWrites > 0
+              ? 'saving…'
+              : 'all saved'}
         </p>
       )}
       <RunFiles runs={runs} />

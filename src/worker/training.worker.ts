@@ -25,8 +25,8 @@ import { checkToWorker } from './messageCheck';
 
 /** How far an epoch has come goes to the page at most this often. */
 const PROGRESS_MS = 250;
-/** Checkpoints go to the page (and IndexedDB) at most this often; the last one of a run always. */
-const CHECKPOINT_MS = 2000;
+/** Checkpoints go to the page (and IndexedDB) at most this often (a reload loses about this much, plus one write); the last one of a run always. */
+const CHECKPOINT_MS = 1000;
 
 let current: { runId: number; trainer: Trainer } | null = null;
 /** A kept run's model, loaded for sampling and inspection (see 'open'); one at a time. */

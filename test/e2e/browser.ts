@@ -87,6 +87,8 @@ export function e2eSite() {
         if (m.type() === 'error') errors.push(m.text());
       });
       page.on('pageerror', (e) => errors.push(e.message));
+      // "Leave the page while a run is being saved?": the tests that reload mid-run mean to leave.
+      page.on('dialog', (d) => void (d.type() === 'beforeunload' ? d.accept() : d.dismiss()));
       await page.addInitScript(
         ([key, speed]) => {
           if (!localStorage.getItem(key)) localStorage.setItem(key, speed);

@@ -262,6 +262,36 @@ test('two tabs: distinct run ids, and a run finished in one appears in the other
   await context.close();
 });
 
+test('a fast run with many batches an epoch, reloaded mid-run, loses no more than about the save interval', async () => {
+  // 3,200 training points in batches of 4: 800 batch losses an epoch, kept with the run.
+  const { page } = await openPage(
+    link((s) => {
+      s.dataset.samples = 4000;
+      s.training.batchSize = 4;
+      s.training.epochs = 5000;
+    }),
+  );
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect.poll(() => epochCount(page), { timeout: 60_000, interval: 200 }).toBeGreaterThanOrEqual(5);
+  // Train on a while (the run and its figures grow), noting when the page showed each epoch.
+  const seen: [number, number][] = [];
+  const until = Date.now() + 20_000;
+  while (Date.now() < until) {
+    seen.push([Date.now(), await epochCount(page)]);
+    await page.waitForTimeout(200);
+  }
+  const reloadedAt = Date.now();
+  await page.reload();
+  await expect.poll(() => phaseOf(page), { timeout: 15_000 }).toMatch(/^InterruptedInterrupted at epoch \d+/);
+  const kept = Number((await phaseOf(page))!.match(/Interrupted at epoch (\d+)/)![1]);
+  // What was lost: the time since the page first showed the epoch it came back at.
+  const shownAt = seen.find(([, epoch]) => epoch >= kept)?.[0] ?? reloadedAt;
+  const lostSeconds = (reloadedAt - shownAt) / 1000;
+  // A checkpoint about every second, and one write under way on top of it: about 2 s at most.
+  expect(lostSeconds, `kept epoch ${kept}; the page showed ${seen.at(-1)![1]} at the reload`).toBeLessThan(2.5);
+  await page.close();
+}, 90_000);
+
 test('a damaged stored run is skipped with one message; one left "running" without a checkpoint shows as interrupted', async () => {
   const { page } = await openPage(
     link((s) => {
@@ -324,6 +354,10 @@ test('when storage is full the person is told what was not saved, and training g
     );
   await expect.poll(() => phaseOf(page), { timeout: 60_000 }).toBe('Finished');
   expect(await epochCount(page)).toBe(30);
+  // "All saved" is never said of writes the browser refused.
+  await expect
+    .poll(() => page.getByTestId('stored-total').textContent())
+    .toMatch(/· 1 run not saved \(the browser refused: storage full\)$/);
   await page.close();
 });
 
