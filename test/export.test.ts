@@ -180,6 +180,7 @@ describe('run files', () => {
 describe('stored run records are untrusted', () => {
   test.each([
     ['an empty spec', { spec: {} }, 'run.spec.version'],
+    ['a spec that is not an object', { spec: 'x' }, 'run.spec'],
     ['epochs that are not a list', { epochs: 'x' }, 'run.epochs'],
     ['an epoch out of order', { epochs: [epoch(2)] }, 'run.epochs[0].epoch'],
     ['an unknown phase', { phase: 'dancing' }, 'run.phase'],

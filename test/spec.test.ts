@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import {
+  isLearningRateText,
   TRANSFORMER_OPTION_DEFAULTS,
   datasetDefaults,
   decodeLab,
@@ -714,6 +715,14 @@ describe('lab links', () => {
     const result = decodeLab(encodeLab(bad as never));
     expect(!result.ok && result.errors.map((e) => e.field)).toEqual(['lab.start', 'lab.rates.adam']);
     expect(decodeLab('%%%')).toMatchObject({ ok: false, errors: [{ field: 'link' }] });
+  });
+
+  test('a learning rate is taken only as a decimal number people type, within the limits', () => {
+    for (const good of ['0.01', '3e-4', '.5', '10', '1E-3', ' 0.1 ']) expect(isLearningRateText(good), good).toBe(true);
+    for (const bad of ['0x1', `${' '.repeat(100_000)}0.1`, 'Infinity', '1e400', '0', '-0.1', '11', '', '0.1.2', '1,5'])
+      expect(isLearningRateText(bad), JSON.stringify(bad.slice(0, 12))).toBe(false);
+    const typed = { ...defaultLabSettings(), rates: { ...defaultLabSettings().rates, sgd: '0x1' } };
+    expect(decodeLab(encodeLab(typed as never))).toMatchObject({ ok: false, errors: [{ field: 'lab.rates.sgd' }] });
   });
 
   test('a lab link from before Lion and Muon opens with them out of the race; Muon cannot be put in it', () => {

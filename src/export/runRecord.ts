@@ -239,7 +239,14 @@ export function checkRunRecord(raw: unknown, path = 'run'): RecordResult {
   const errors: Errors = [];
   if (!isObject(raw)) return { ok: false, errors: [{ field: path, message: 'must be an object' }] };
   const spec = validateSpec(migrateSpec(raw.spec));
-  if (!spec.ok) errors.push(...spec.errors.map((e) => ({ field: `${path}.spec.${e.field}`, message: e.message })));
+  // A spec that is not an object at all is named "spec" by the validation: not "spec.spec".
+  if (!spec.ok)
+    errors.push(
+      ...spec.errors.map((e) => ({
+        field: e.field === 'spec' ? `${path}.spec` : `${path}.spec.${e.field}`,
+        message: e.message,
+      })),
+    );
   if (!Number.isSafeInteger(raw.id) || (raw.id as number) < 1)
     errors.push({ field: `${path}.id`, message: 'must be a positive whole number' });
   if (!isString(raw.name, MAX_NAME))

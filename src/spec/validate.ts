@@ -119,10 +119,14 @@ function requireObject(errors: Errors, field: string, value: unknown): Record<st
   return null;
 }
 
-/** Whether a typed learning rate (e.g. in the compare panel or the lab) is within LIMITS.learningRate. */
+/** A decimal number as people type one ("0.01", "3e-4", ".5"), not whatever Number() accepts ("0x1", "  …  0.1"). */
+const DECIMAL = /^ ?[+]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)? ?$/i;
+
+/** Whether a typed learning rate (e.g. in the compare panel or the lab) is a decimal number within LIMITS.learningRate. */
 export function isLearningRateText(text: string): boolean {
+  if (text.length > 40 || !DECIMAL.test(text)) return false;
   const v = Number(text);
-  return text.trim() !== '' && Number.isFinite(v) && v > LIMITS.learningRate.min && v <= LIMITS.learningRate.max;
+  return Number.isFinite(v) && v > LIMITS.learningRate.min && v <= LIMITS.learningRate.max;
 }
 
 /**

@@ -12,20 +12,45 @@ const VERSION = 4;
 
 let db: Promise<IDBPDatabase> | null = null;
 
+/** Every store the app reads and writes, with its key. */
+const STORES: [string, IDBObjectStoreParameters][] = [
+  ['runs', { keyPath: 'id' }],
+  ['checkpoints', { keyPath: 'id' }],
+  ['setAside', { autoIncrement: true }],
+  ['userData', {}],
+  ['epochs', { keyPath: ['runId', 'from'] }],
+];
+
+/** Create whichever stores are missing (all of them in a new database; any a damaged one lacks). */
+function createMissing(d: IDBPDatabase): void {
+  for (const [name, options] of STORES) if (!d.objectStoreNames.contains(name)) d.createObjectStore(name, options);
+}
+
+const missingIn = (d: IDBPDatabase) => STORES.some(([name]) => !d.objectStoreNames.contains(name));
+
+/**
+ * Open the database at VERSION (or the newer version a repair left), then repair it when a store
+ * is missing (a database damaged or made by something else): one version up, the missing stores
+ * created, the rest kept as it is.
+ */
+async function open(): Promise<IDBPDatabase> {
+  let d: IDBPDatabase;
+  try {
+    d = await openDB(DB, VERSION, { upgrade: createMissing });
+  } catch (e) {
+    if (!(e instanceof DOMException && e.name === 'VersionError')) throw e;
+    d = await openDB(DB); // a repair moved it past VERSION
+  }
+  if (!missingIn(d)) return d;
+  const version = d.version + 1;
+  d.close();
+  return openDB(DB, version, { upgrade: createMissing });
+}
+
 /** The open database, or null where the browser has no IndexedDB; a failed open is retried next time. */
 export function database(): Promise<IDBPDatabase> | null {
   if (typeof indexedDB === 'undefined') return null;
-  db ??= openDB(DB, VERSION, {
-    upgrade(d, oldVersion) {
-      if (oldVersion < 1) d.createObjectStore('runs', { keyPath: 'id' });
-      if (oldVersion < 2) {
-        d.createObjectStore('checkpoints', { keyPath: 'id' });
-        d.createObjectStore('setAside', { autoIncrement: true });
-      }
-      if (oldVersion < 3) d.createObjectStore('userData');
-      if (oldVersion < 4) d.createObjectStore('epochs', { keyPath: ['runId', 'from'] });
-    },
-  }).catch((e) => {
+  db ??= open().catch((e) => {
     db = null;
     throw e;
   });

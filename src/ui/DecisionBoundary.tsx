@@ -309,6 +309,8 @@ function DrawControls({ spec, disabled }: { spec: ExperimentSpec; disabled: bool
       {(added.length > 0 || removed.length > 0) && (
         <span data-testid="drawn-count">
           {added.length} point{added.length === 1 ? '' : 's'} added, {removed.length} removed by hand.
+          {added.length >= LIMITS.drawnPoints.max &&
+            ` That is the most a plane takes (${LIMITS.drawnPoints.max.toLocaleString('en-US')}): a click adds no more; right-click removes some to make room.`}
         </span>
       )}
     </div>

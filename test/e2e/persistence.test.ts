@@ -632,6 +632,57 @@ test('points drawn on the plane: click adds, shift-click the other class, right-
   await page.close();
 });
 
+test('a database that lacks a store (damaged, or made by something else) is repaired, and runs are kept', async () => {
+  const page = await e2e.site.browser.newPage();
+  page.on('pageerror', (e) => {
+    throw e;
+  });
+  // Before the app opens it: the database at the app's version with the runs store only.
+  await page.addInitScript(() => {
+    if (localStorage.getItem('crafted')) return;
+    localStorage.setItem('crafted', '1');
+    const r = indexedDB.open('nn-playground', 4);
+    r.onupgradeneeded = () => r.result.createObjectStore('runs', { keyPath: 'id' });
+    r.onsuccess = () => r.result.close();
+  });
+  await page.goto(
+    link((s) => {
+      s.training.epochs = 3;
+      s.dataset.samples = 200;
+    }),
+  );
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect.poll(() => phaseOf(page), { timeout: 30_000 }).toBe('Finished');
+  await saved(page);
+  expect(await page.getByTestId('notice').count()).toBe(0);
+  await page.reload();
+  await expect.poll(() => phaseOf(page), { timeout: 10_000 }).toBe('Finished');
+  expect(await page.getByTestId('run-result').textContent()).toMatch(/ · 3 ep$/);
+  await page.close();
+});
+
+test('a plane full of hand-drawn points says a click adds no more', async () => {
+  const { page } = await openPage(
+    link((s) => {
+      s.dataset.drawn.added = Array.from({ length: 2000 }, (_, i) => [
+        ((i % 40) - 20) / 4,
+        (Math.floor(i / 40) - 25) / 5,
+        i % 2,
+      ]);
+    }),
+  );
+  const count = page.getByTestId('drawn-count');
+  await expect
+    .poll(() => count.textContent())
+    .toBe(
+      '2000 points added, 0 removed by hand. That is the most a plane takes (2,000): a click adds no more; right-click removes some to make room.',
+    );
+  await page.getByTestId('boundary-canvas').click({ position: { x: 20, y: 20 } });
+  await page.waitForTimeout(300);
+  expect(await count.textContent()).toMatch(/^2000 points added/);
+  await page.close();
+});
+
 test('when the training worker dies, its run is interrupted with the reason and resumes in a fresh worker', async () => {
   const { page } = await openPage(slowMlp());
   await page.getByRole('button', { name: 'Train', exact: true }).click();
