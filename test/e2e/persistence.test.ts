@@ -314,6 +314,7 @@ test('a damaged stored run is skipped with one message; one left "running" witho
     });
     store.put({ ...good, id: 7, spec: {} });
     store.put({ ...good, id: 8, epochs: 'x' });
+    store.put({ ...good, id: [7, 1] }); // a key no run has: an array
     store.put({ ...good, id: 9, name: 'Left running', phase: 'running', model: null });
     await new Promise((r) => (store.transaction.oncomplete = r));
     db.close();
@@ -321,7 +322,7 @@ test('a damaged stored run is skipped with one message; one left "running" witho
   await page.reload();
   await expect
     .poll(() => page.getByTestId('notice').allTextContents(), { timeout: 10_000 })
-    .toEqual([expect.stringMatching(/^2 saved runs could not be read and were skipped\./)]);
+    .toEqual([expect.stringMatching(/^3 saved runs could not be read and were skipped\./)]);
   await expect.poll(() => rows(page).count()).toBe(2);
   const phases = await rows(page).getByTestId('run-phase').allTextContents();
   expect(phases).toContain('InterruptedInterrupted before its first checkpoint: it cannot be resumed; train it again.');
