@@ -27,12 +27,23 @@ describe('precision, recall and F1 from a confusion matrix', () => {
       recall: 6 / 9,
       f1: expect.closeTo((2 * 0.75 * (6 / 9)) / (0.75 + 6 / 9), 12),
       support: 9,
+      present: true,
     });
-    expect(r.perClass[1]).toEqual({ precision: 0, recall: 0, f1: 0, support: 0 });
-    expect(r.perClass[2]).toEqual({ precision: 0, recall: 0, f1: 0, support: 2 });
+    expect(r.perClass[1]).toEqual({ precision: 0, recall: 0, f1: 0, support: 0, present: true });
+    expect(r.perClass[2]).toEqual({ precision: 0, recall: 0, f1: 0, support: 2, present: true });
     expect(r.macro.precision).toBeCloseTo(0.25, 12);
     expect(r.accuracy).toBeCloseTo(6 / 11, 12);
     expect(r.total).toBe(11);
+  });
+
+  test('a class neither in the labels nor in the predictions is left out of the macro means (scikit-learn’s default labels)', () => {
+    // Four classes; class 3 never occurs. sklearn: precision_recall_fscore_support(y, p, average='macro')
+    // over the labels present, [0, 1, 2]. Same matrix as above with an empty class added.
+    const r = classificationReport([6, 3, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0]);
+    expect(r.perClass[3]).toEqual({ precision: 0, recall: 0, f1: 0, support: 0, present: false });
+    const without = classificationReport([6, 3, 0, 0, 0, 0, 2, 0, 0]);
+    expect(r.macro).toEqual(without.macro);
+    expect(r.macro.recall).toBeCloseTo(6 / 9 / 3, 12);
   });
 
   test('a matrix that is not square is refused', () => {

@@ -39,16 +39,22 @@ function ClassScoresTable({ confusion, labels }: { confusion: number[]; labels: 
         {report.perClass.map((c, i) => (
           <tr key={labels[i]}>
             <th scope="row">{labels[i]}</th>
-            <td>{pct(c.precision)}</td>
-            <td>{pct(c.recall)}</td>
-            <td>{pct(c.f1)}</td>
+            <td>{c.present ? pct(c.precision) : '—'}</td>
+            <td>{c.present ? pct(c.recall) : '—'}</td>
+            <td>{c.present ? pct(c.f1) : '—'}</td>
             <td>{c.support}</td>
           </tr>
         ))}
       </tbody>
       <tfoot>
         <tr>
-          <th scope="row">macro average</th>
+          <th
+            scope="row"
+            title="The unweighted mean over the classes that occur as a label or a prediction (scikit-learn's macro average); a class that does neither (—) is left out."
+          >
+            macro average
+            {report.perClass.some((c) => !c.present) ? ' (classes with — left out)' : ''}
+          </th>
           <td>{pct(report.macro.precision)}</td>
           <td>{pct(report.macro.recall)}</td>
           <td>{pct(report.macro.f1)}</td>
