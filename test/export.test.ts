@@ -10,7 +10,7 @@ import {
   writeRunFile,
   type PortableRun,
 } from '../src/export/runFile';
-import { checkRunRecord, type RunRecord } from '../src/export/runRecord';
+import { checkCheckpoint, checkRunCheckpoint, checkRunRecord, type RunRecord } from '../src/export/runRecord';
 import { defaultSpec } from '../src/spec';
 import type { EpochMetrics, TrainingCheckpoint } from '../src/engine/types';
 
@@ -174,6 +174,41 @@ describe('run files', () => {
     // Each run's first epoch row: its id, its name as written, then epoch 1 at step 10.
     written.forEach((cell, i) => expect(csv).toContain(`\n${i + 1},${cell},1,10,`));
     expect(csvCell(-0.5)).toBe('-0.5');
+  });
+});
+
+describe('a checkpoint must be able to continue its run (one rule for stored runs and imported files)', () => {
+  test('a weight that is not a finite number is refused, naming the tensor', () => {
+    const cp = checkpoint();
+    cp.weights[1].values[2] = NaN;
+    expect(checkCheckpoint(cp)).toEqual({
+      ok: false,
+      errors: [
+        {
+          field: 'checkpoint.weights',
+          message: 'weights[1] (layers.0.bias) holds a value that is not a finite number',
+        },
+      ],
+    });
+    const file = readRunFile(writeRunFile([{ run: run(1), checkpoint: cp }]));
+    expect(!file.ok && file.errors.map((e) => e.field)).toEqual(['runs[0].checkpoint.weights']);
+  });
+
+  test('a checkpoint past the run’s figures, or for another optimizer, is refused at import', () => {
+    const ahead = { ...checkpoint(), epoch: 10 };
+    expect(checkRunCheckpoint(run(1), ahead)).toEqual([
+      {
+        field: 'checkpoint.epoch',
+        message: "is 10, past the run's last epoch (2): its figures and its model disagree",
+      },
+    ]);
+    const file = readRunFile(writeRunFile([{ run: run(1), checkpoint: ahead }]));
+    expect(!file.ok && file.errors.map((e) => e.field)).toEqual(['runs[0].checkpoint.epoch']);
+    const other = { ...checkpoint(), optimizer: { kind: 'sgd', slots: [] } };
+    expect(checkRunCheckpoint(run(1), other).map((e) => e.field)).toEqual(['checkpoint.optimizer']);
+    // Loaded weights (epoch 0) and the last epoch's model are both fine.
+    expect(checkRunCheckpoint({ ...run(1), epochs: [] }, { ...checkpoint(), epoch: 0 })).toEqual([]);
+    expect(checkRunCheckpoint(run(1), checkpoint())).toEqual([]);
   });
 });
 

@@ -2,7 +2,7 @@
 // status and, optionally, the model to continue from), the one currency between app, CLI and exports.
 import type { FieldError } from '../spec';
 import type { TrainingCheckpoint } from '../engine/types';
-import { checkCheckpoint, checkRunRecord, type RunRecord } from './runRecord';
+import { checkCheckpoint, checkRunCheckpoint, checkRunRecord, type RunRecord } from './runRecord';
 import { decodeSafetensors, encodeSafetensors } from './safetensors';
 
 export const RUN_FILE_FORMAT = 'nn-playground-runs';
@@ -137,6 +137,8 @@ export function readRunFile(text: string): RunFileResult {
         ? checkpointFromSafetensors(bytes, `${path}.checkpoint`)
         : { ok: false as const, errors: [{ field: `${path}.checkpoint`, message: 'must be base64 text' }] };
       if (!cp.ok) return errors.push(...cp.errors);
+      const disagree = checkRunCheckpoint(record.run, cp.checkpoint, `${path}.checkpoint`);
+      if (disagree.length) return errors.push(...disagree);
       checkpoint = cp.checkpoint;
     }
     runs.push({ run: record.run, checkpoint });

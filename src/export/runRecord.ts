@@ -329,6 +329,31 @@ function checkTest(raw: unknown): TestResult | null {
 }
 
 /**
+ * Whether a checkpoint can continue this run, the one rule for stored runs and imported files
+ * alike: it is from an epoch the run has figures for (0: loaded weights), with the run's
+ * optimizer. Errors name the checkpoint's fields under `path`.
+ */
+export function checkRunCheckpoint(
+  run: Pick<RunRecord, 'epochs' | 'spec'>,
+  checkpoint: TrainingCheckpoint,
+  path = 'checkpoint',
+): FieldError[] {
+  const last = run.epochs.at(-1)?.epoch ?? 0;
+  const errors: FieldError[] = [];
+  if (checkpoint.epoch > last)
+    errors.push({
+      field: `${path}.epoch`,
+      message: `is ${checkpoint.epoch}, past the run's last epoch (${last}): its figures and its model disagree`,
+    });
+  if (checkpoint.optimizer.kind !== run.spec.training.optimizer.kind)
+    errors.push({
+      field: `${path}.optimizer`,
+      message: `is ${checkpoint.optimizer.kind}, but the run trains with ${run.spec.training.optimizer.kind}`,
+    });
+  return errors;
+}
+
+/**
  * A checkpoint read back from storage or a file, checked for its structure (finite numbers,
  * whole tensors); whether its tensors fit the model is checked when it is loaded.
  */
@@ -358,6 +383,9 @@ export function checkCheckpoint(
       ) {
         return `${field}[${i}] must be { name, shape, values } with as many float32 values as its shape holds`;
       }
+      // A NaN or infinite weight trains on silently into figures that are not numbers.
+      if (!t.values.every(Number.isFinite))
+        return `${field}[${i}] (${t.name}) holds a value that is not a finite number`;
     }
     return null;
   };

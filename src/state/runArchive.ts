@@ -2,7 +2,7 @@
 // tab loses nothing. Everything read back is untrusted and checked like a link; a write the
 // browser refuses (storage full) is reported, never swallowed.
 import type { IDBPDatabase, IDBPTransaction } from 'idb';
-import { checkCheckpoint, checkRunRecord, type RunRecord } from '../export/runRecord';
+import { checkCheckpoint, checkRunCheckpoint, checkRunRecord, type RunRecord } from '../export/runRecord';
 import type { EpochMetrics, TrainingCheckpoint } from '../engine/types';
 import { database } from './db';
 
@@ -133,12 +133,13 @@ function noteRead(raw: unknown, run: RunRecord): void {
   stored.set(run.id, inline ? { count: 0, last: null } : { count: run.epochs.length, last: run.epochs.at(-1) ?? null });
 }
 
-export async function loadCheckpoint(id: number): Promise<TrainingCheckpoint | null> {
+/** The run's kept checkpoint, when it passes the same checks as an imported one (see checkRunCheckpoint). */
+export async function loadCheckpoint(run: RunRecord): Promise<TrainingCheckpoint | null> {
   const d = database();
-  const row = d ? ((await (await d).get('checkpoints', id)) as { checkpoint?: unknown } | undefined) : undefined;
+  const row = d ? ((await (await d).get('checkpoints', run.id)) as { checkpoint?: unknown } | undefined) : undefined;
   if (!row) return null;
   const checked = checkCheckpoint(row.checkpoint);
-  return checked.ok ? checked.checkpoint : null;
+  return checked.ok && checkRunCheckpoint(run, checked.checkpoint).length === 0 ? checked.checkpoint : null;
 }
 
 export async function deleteRun(id: number): Promise<void> {

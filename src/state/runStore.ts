@@ -26,7 +26,7 @@ import type {
 } from '../engine/types';
 import { tensorBytes } from '../engine/tensorData';
 import { formatMemory } from '../engine/memoryEstimate';
-import type { KeptModel, RunPhase, RunRecord } from '../export/runRecord';
+import { checkCheckpoint, type KeptModel, type RunPhase, type RunRecord } from '../export/runRecord';
 import { metricsCsv, readRunFile, writeRunFile } from '../export/runFile';
 import { decodeSafetensors, encodeSafetensors } from '../export/safetensors';
 import type { FromWorker } from '../worker/protocol';
@@ -482,7 +482,7 @@ export const useRunStore = create<RunState>((set, get) => {
     if (isActive(run)) return true;
     if (!run.model || run.otherTab) return false;
     if (openedId === runId) return true;
-    const checkpoint = await archive.loadCheckpoint(runId);
+    const checkpoint = await archive.loadCheckpoint(run);
     if (!checkpoint) {
       patch(runId, (r) => ({
         model: null,
@@ -602,7 +602,7 @@ export const useRunStore = create<RunState>((set, get) => {
   ) => {
     const run = find(id);
     if (!run || isActive(run)) return;
-    const checkpoint = await archive.loadCheckpoint(id);
+    const checkpoint = await archive.loadCheckpoint(run);
     if (!checkpoint) {
       notify(
         'warning',
@@ -730,7 +730,7 @@ export const useRunStore = create<RunState>((set, get) => {
     },
     async resumeRuns(ids) {
       const stopped = ids.map(find).filter((r): r is Run => r !== undefined && !isActive(r));
-      const checkpoints = await Promise.all(stopped.map((r) => archive.loadCheckpoint(r.id).catch(() => null)));
+      const checkpoints = await Promise.all(stopped.map((r) => archive.loadCheckpoint(r).catch(() => null)));
       // Checked again after the reads: a run may have been started or deleted meanwhile.
       const ready = stopped.flatMap((r, k) => {
         const now = find(r.id);
@@ -829,7 +829,7 @@ export const useRunStore = create<RunState>((set, get) => {
         await Promise.all(
           runs.map(async (r) => ({
             run: record(r),
-            checkpoint: withWeights && r.model ? await archive.loadCheckpoint(r.id) : null,
+            checkpoint: withWeights && r.model ? await archive.loadCheckpoint(r) : null,
           })),
         ),
       );
@@ -875,7 +875,7 @@ export const useRunStore = create<RunState>((set, get) => {
       ),
     async weightsFile(id) {
       const run = find(id);
-      const checkpoint = run?.model ? await archive.loadCheckpoint(id) : null;
+      const checkpoint = run?.model ? await archive.loadCheckpoint(run) : null;
       if (!run || !checkpoint) return null;
       return encodeSafetensors(checkpoint.weights, {
         format: 'nn-playground-weights',
@@ -922,6 +922,12 @@ export const useRunStore = create<RunState>((set, get) => {
         cumulativeMs: 0,
         startLoss: null,
       };
+      // The checks a stored or imported checkpoint passes (finite values among them).
+      const checked = checkCheckpoint(checkpoint, 'weights file');
+      if (!checked.ok) {
+        notify('warning', `${fileName} was not loaded: ${checked.errors.map(describeFieldError).join('; ')}.`);
+        return;
+      }
       const run: Run = {
         // Named after its file and model, so it reads apart from the run it came from.
         ...newRun(spec, (n) =>
