@@ -204,7 +204,7 @@ describe('a checkpoint must be able to continue its run (one rule for stored run
     ]);
     const file = readRunFile(writeRunFile([{ run: run(1), checkpoint: ahead }]));
     expect(!file.ok && file.errors.map((e) => e.field)).toEqual(['runs[0].checkpoint.epoch']);
-    const other = { ...checkpoint(), optimizer: { kind: 'sgd', slots: [] } };
+    const other = { ...checkpoint(), optimizer: { kind: 'sgd' as const, slots: [] } };
     expect(checkRunCheckpoint(run(1), other).map((e) => e.field)).toEqual(['checkpoint.optimizer']);
     // Loaded weights (epoch 0) and the last epoch's model are both fine.
     expect(checkRunCheckpoint({ ...run(1), epochs: [] }, { ...checkpoint(), epoch: 0 })).toEqual([]);

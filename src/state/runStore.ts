@@ -56,6 +56,8 @@ export interface Run extends RunRecord {
   otherTab: boolean;
   /** While "auto" times backends for this run: the one being timed, and those timed so far. */
   measuring: { backend: BackendName; done: BackendMeasurement[] } | null;
+  /** The backend chosen by hand that stopped working under this run (a lost GPU): it can go on elsewhere. */
+  lostBackend: BackendName | null;
   /**
    * How far the epoch in progress has come (sent only for epochs longer than a moment), and in
    * Live mode its batch losses so far (the loss chart draws them before the epoch ends).
@@ -101,6 +103,8 @@ interface RunState {
   stop: (runId?: number) => void;
   /** Continue a run from its checkpoint, exactly where it was; `pastExplosion`: train on although its loss exploded. */
   resumeRun: (id: number, opts?: { pastExplosion?: boolean }) => Promise<void>;
+  /** A run whose hand-chosen backend stopped working: go on on WebAssembly, from its kept model (or afresh). */
+  continueElsewhere: (id: number) => Promise<void>;
   /**
    * Continue stopped runs one after another, in one launch: each from its kept model, or from the
    * start where it kept none (a notice says which). Resolves once they are sent.
@@ -155,7 +159,16 @@ const MAX_SAMPLES = 200;
 
 /** The kept part of a run. */
 function record(run: Run): RunRecord {
-  const { asked: _a, lastBatch: _b, inspection: _i, otherTab: _o, measuring: _m, progress: _p, ...kept } = run;
+  const {
+    asked: _a,
+    lastBatch: _b,
+    inspection: _i,
+    otherTab: _o,
+    measuring: _m,
+    progress: _p,
+    lostBackend: _l,
+    ...kept
+  } = run;
   return kept;
 }
 
@@ -165,7 +178,16 @@ function keptModel(checkpoint: TrainingCheckpoint): KeptModel {
 }
 
 function live(r: RunRecord, otherTab = false): Run {
-  return { ...r, asked: {}, lastBatch: null, inspection: null, otherTab, measuring: null, progress: null };
+  return {
+    ...r,
+    asked: {},
+    lastBatch: null,
+    inspection: null,
+    otherTab,
+    measuring: null,
+    progress: null,
+    lostBackend: null,
+  };
 }
 
 export const useRunStore = create<RunState>((set, get) => {
@@ -305,6 +327,9 @@ export const useRunStore = create<RunState>((set, get) => {
         patch(runId, () => ({ phase: 'queued', message: null, epochs: [], samples: [], views: {} }));
         send([{ run: find(runId)! }], false);
       }
+    } else if (run && run.spec.backend === backend) {
+      // Chosen by hand: the run fails, and offers to go on on WebAssembly (one click, see continueElsewhere).
+      patch(runId, () => ({ lostBackend: backend }));
     }
     send(
       queued.map((r) => ({ run: r })),
@@ -727,6 +752,17 @@ export const useRunStore = create<RunState>((set, get) => {
     resumeRun: async (id, opts = {}) => {
       const run = find(id);
       if (run) await restart(id, run.spec, undefined, opts.pastExplosion);
+    },
+    async continueElsewhere(id) {
+      const run = find(id);
+      if (!run?.lostBackend || isActive(run)) return;
+      const spec: ExperimentSpec = { ...run.spec, backend: 'wasm' };
+      patch(id, () => ({ lostBackend: null }));
+      if (run.model) await restart(id, spec);
+      else {
+        requeue(id, null, spec);
+        send([{ run: find(id)! }], false);
+      }
     },
     async resumeRuns(ids) {
       const stopped = ids.map(find).filter((r): r is Run => r !== undefined && !isActive(r));

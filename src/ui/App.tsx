@@ -143,7 +143,14 @@ export function App() {
   const spec = useSpecStore((s) => s.spec);
   const linkErrors = useSpecStore((s) => s.linkErrors);
   const dismissLinkErrors = useSpecStore((s) => s.dismissLinkErrors);
-  const store = useRunStore(useShallow((s) => ({ runs: s.runs, selectedId: s.selectedId, resumeRun: s.resumeRun })));
+  const store = useRunStore(
+    useShallow((s) => ({
+      runs: s.runs,
+      selectedId: s.selectedId,
+      resumeRun: s.resumeRun,
+      continueElsewhere: s.continueElsewhere,
+    })),
+  );
   const textProblem = useTextStore((s) => s.problem);
   const tableProblem = useTableProblem(spec);
   const fields = useMemo(
@@ -258,6 +265,13 @@ export function App() {
                   ? 'Training failed. '
                   : ''}
               {notice.name}: {notice.message}
+              {notice.phase === 'failed' && notice.lostBackend && (
+                <button type="button" onClick={() => void store.continueElsewhere(notice.id)}>
+                  {notice.model
+                    ? `Continue on WebAssembly from epoch ${notice.model.epoch}`
+                    : 'Train it on WebAssembly instead'}
+                </button>
+              )}
               {notice.phase === 'exploded' && notice.model && (
                 <button type="button" onClick={() => void store.resumeRun(notice.id, { pastExplosion: true })}>
                   Continue anyway

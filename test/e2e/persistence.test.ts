@@ -780,6 +780,32 @@ test('when WebGPU loses its device, an "auto" run goes on with the next backend 
   await page.close();
 });
 
+test('when WebGPU chosen by hand loses its device, the run fails and goes on on WebAssembly in one click', async () => {
+  const spec = defaultSpec();
+  spec.backend = 'webgpu';
+  spec.dataset.samples = 200;
+  spec.training.batchSize = 32;
+  spec.training.epochs = 12;
+  const { page } = await openPage(`${url}#spec=${encodeSpec(spec)}`);
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect.poll(() => epochCount(page), { timeout: 60_000, interval: 100 }).toBeGreaterThanOrEqual(3);
+  const worker = page.workers().find((w) => w.url().includes('training.worker'))!;
+  await worker.evaluate(() =>
+    (self as unknown as { playgroundDebug: { loseGpuDevice: () => void } }).playgroundDebug.loseGpuDevice(),
+  );
+  const go = page.getByTestId('run-error').getByRole('button', { name: /^Continue on WebAssembly from epoch \d+$/ });
+  await expect.poll(() => go.count(), { timeout: 30_000 }).toBe(1);
+  expect(await page.getByTestId('run-error').textContent()).toMatch(/^Training failed\. Run 1/);
+  const from = Number((await go.textContent())!.match(/epoch (\d+)/)![1]);
+  await go.click();
+  await expect.poll(() => phaseOf(page), { timeout: 60_000 }).toBe('Finished');
+  expect(await epochCount(page)).toBe(12);
+  expect(await activeBackend(page)).toBe('wasm');
+  expect(from).toBeGreaterThanOrEqual(1);
+  e2e.allowErrors(/lost|destroyed|GPU/i);
+  await page.close();
+});
+
 test('a worker that stops answering is ended: its run is interrupted with the reason and resumes in a fresh worker', async () => {
   const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
   await context.addInitScript(() => {
