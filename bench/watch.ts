@@ -14,6 +14,7 @@ const RECORDERS = `
   window.drawn = [];
   window.counted = [];
   window.trainedAt = null;
+  window.lossDrawnAt = null;
   new PerformanceObserver((list) => list.getEntries().forEach((e) => window.longTasks.push(e.duration)))
     .observe({ type: 'longtask', buffered: true });
   (function tick() { window.frames++; requestAnimationFrame(tick); })();
@@ -27,6 +28,9 @@ const RECORDERS = `
       if (n > 0 && window.counted.at(-1)?.[0] !== n) window.counted.push([n, performance.now()]);
       const phase = document.querySelector('[data-testid="phase"]')?.textContent;
       if (phase === 'Training' && window.trainedAt === null) window.trainedAt = performance.now();
+      // The loss curve's first line on the screen (in Live mode a long epoch's batches, before it ends).
+      if (window.lossDrawnAt === null && document.querySelector('[data-testid="loss-chart"] .recharts-line path'))
+        window.lossDrawnAt = performance.now();
     }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['data-epoch'] });
   });
 `;
@@ -37,6 +41,7 @@ interface Recorded {
   drawn: [number, number][];
   counted: [number, number][];
   trainedAt: number | null;
+  lossDrawnAt: number | null;
 }
 
 async function freshPage(browser: Browser, url: string, speed: 'live' | 'fast'): Promise<Page> {
@@ -60,10 +65,10 @@ async function pressTrain(page: Page): Promise<number> {
   return t0;
 }
 
-const recorded = (page: Page): Promise<Pick<Recorded, 'counted' | 'trainedAt'>> =>
+const recorded = (page: Page): Promise<Pick<Recorded, 'counted' | 'trainedAt' | 'lossDrawnAt'>> =>
   page.evaluate(() => {
     const w = window as unknown as Recorded;
-    return { counted: w.counted, trainedAt: w.trainedAt };
+    return { counted: w.counted, trainedAt: w.trainedAt, lossDrawnAt: w.lossDrawnAt };
   });
 
 export interface WatchFigures {
@@ -77,7 +82,7 @@ export interface WatchFigures {
     fps: number[];
     backend: string[];
   };
-  names: { startMs: number[]; firstEpochMs: number[]; backend: string[] };
+  names: { startMs: number[]; firstLossMs: number[]; firstEpochMs: number[]; backend: string[] };
 }
 
 export async function watchFigures(browser: Browser, url: string, rounds: number): Promise<WatchFigures> {
@@ -92,7 +97,7 @@ export async function watchFigures(browser: Browser, url: string, rounds: number
       fps: [],
       backend: [],
     },
-    names: { startMs: [], firstEpochMs: [], backend: [] },
+    names: { startMs: [], firstLossMs: [], firstEpochMs: [], backend: [] },
   };
   for (let r = 0; r < rounds; r++) {
     const page = await freshPage(browser, url, 'live');
@@ -136,6 +141,7 @@ export async function watchFigures(browser: Browser, url: string, rounds: number
       x = await recorded(lm);
     }
     out.names.startMs.push(x.trainedAt === null ? NaN : x.trainedAt - t1);
+    out.names.firstLossMs.push(x.lossDrawnAt === null ? NaN : x.lossDrawnAt - t1);
     out.names.firstEpochMs.push(x.counted.length ? x.counted[0][1] - t1 : NaN);
     out.names.backend.push((await lm.getByTestId('active-backend').getAttribute('data-backend')) ?? '?');
     await lm.close();
@@ -164,6 +170,7 @@ export function printWatchFigures(f: WatchFigures, rounds: number): void {
       what: 'names transformer (its defaults)',
       backend: f.names.backend.join('/'),
       'Train → training starts (ms)': Math.round(median(f.names.startMs)),
+      'Train → first loss drawn (ms)': Math.round(median(f.names.firstLossMs)),
       'Train → first drawn epoch (ms)': Math.round(median(f.names.firstEpochMs)),
     },
   ]);
