@@ -122,8 +122,15 @@ export function saveCheckpoint(run: RunRecord, checkpoint: TrainingCheckpoint): 
 function withEpochs(raw: unknown, chunks: EpochChunk[]): unknown {
   const r = raw as { epochs?: unknown } | null;
   if (!r || typeof r !== 'object' || !Array.isArray(r.epochs) || r.epochs.length) return raw;
-  const sorted = [...chunks].sort((a, b) => a.from - b.from);
-  return { ...r, epochs: sorted.flatMap((c) => (Array.isArray(c.epochs) ? c.epochs : [])) };
+  // Each chunk starts where the epochs before it end; one that starts earlier replaces what it
+  // overlaps, and a gap ends the list (the run keeps what is whole).
+  const epochs: unknown[] = [];
+  for (const c of [...chunks].sort((a, b) => a.from - b.from)) {
+    if (!Array.isArray(c.epochs) || !Number.isInteger(c.from) || c.from > epochs.length) break;
+    epochs.length = c.from;
+    for (const e of c.epochs as unknown[]) epochs.push(e);
+  }
+  return { ...r, epochs };
 }
 
 /** Note what storage holds of a run just read (inline epochs are not in chunks yet: written whole next time). */

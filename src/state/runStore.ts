@@ -844,9 +844,10 @@ export const useRunStore = create<RunState>((set, get) => {
         () => tellOtherTabs({ type: 'deleted', id }),
         () => {},
       );
+      refused.delete(id); // a deleted run is no longer one that could not be saved
       set((s) => {
         const runs = s.runs.filter((r) => r.id !== id);
-        return { runs, selectedId: s.selectedId === id ? null : s.selectedId };
+        return { runs, selectedId: s.selectedId === id ? null : s.selectedId, unsavedRuns: refused.size };
       });
     },
     deleteWeights(id) {
