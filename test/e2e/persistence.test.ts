@@ -662,6 +662,89 @@ test('a database that lacks a store (damaged, or made by something else) is repa
   await page.close();
 });
 
+test('runs kept before epochs had a store of their own (database version 3) load with their curves, and keep them after a write', async () => {
+  const spec = defaultSpec();
+  const epochs = [1, 2, 3].map((n) => ({
+    epoch: n,
+    step: n * 25,
+    batchLosses: [0.7 / n, 0.6 / n],
+    trainLoss: 0.65 / n,
+    valLoss: 0.7 / n,
+    trainAccuracy: 0.5 + n / 10,
+    valAccuracy: 0.5 + n / 10,
+    valExactMatch: null,
+    trainEvaluated: 400,
+    ms: 10,
+    examplesPerSec: 40000,
+    gflop: 0.001,
+    gflopPerSec: 0.1,
+    cumulativeGflop: 0.001 * n,
+    cumulativeMs: 10 * n,
+    learningRate: 0.01,
+    layers: [{ name: 'dense 1', weightNorm: 1, gradNorm: 0.1 }],
+    numTensors: 20,
+    tensorBytes: 4000,
+    gpuBytes: null,
+    gpuBytesAllocated: null,
+  }));
+  const legacy = {
+    id: 77,
+    name: 'Run 1 · kept long ago',
+    color: '#0072b2',
+    spec,
+    phase: 'completed',
+    message: null,
+    backend: { active: 'cpu', fallbacks: [] },
+    epochs,
+    views: {},
+    samples: [],
+    visible: true,
+    model: null,
+    test: null,
+  };
+  const page = await e2e.site.browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  // The database as version 3 of the app left it, before the app opens it.
+  await page.addInitScript((record) => {
+    if (localStorage.getItem('legacy')) return;
+    localStorage.setItem('legacy', '1');
+    const r = indexedDB.open('nn-playground', 3);
+    r.onupgradeneeded = () => {
+      const d = r.result;
+      d.createObjectStore('runs', { keyPath: 'id' }).put(record);
+      d.createObjectStore('checkpoints', { keyPath: 'id' });
+      d.createObjectStore('setAside', { autoIncrement: true });
+      d.createObjectStore('userData');
+    };
+    r.onsuccess = () => r.result.close();
+  }, legacy);
+  await page.goto(url);
+  const result = () => page.getByTestId('run-result').first().textContent();
+  await expect.poll(result, { timeout: 10_000 }).toBe('val loss 0.2333 · acc 80.0% · 3 ep');
+  // Its next write (hiding it from the charts) moves its epochs to the new store; nothing is lost.
+  await page.getByRole('checkbox', { name: /^Show Run 1 · kept long ago/ }).uncheck();
+  await saved(page);
+  const kept = await page.evaluate(async () => {
+    const d = await new Promise<IDBDatabase>((resolve, reject) => {
+      const r = indexedDB.open('nn-playground');
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error ?? new Error('indexedDB.open failed'));
+    });
+    const all = (store: string) =>
+      new Promise<{ epochs: unknown[] }[]>((resolve) => {
+        const r = d.transaction(store).objectStore(store).getAll();
+        r.onsuccess = () => resolve(r.result as { epochs: unknown[] }[]);
+      });
+    const [runs, chunks] = [await all('runs'), await all('epochs')];
+    d.close();
+    return { inline: runs[0].epochs.length, chunked: chunks.map((c) => c.epochs.length) };
+  });
+  expect(kept).toEqual({ inline: 0, chunked: [3] });
+  await page.reload();
+  await expect.poll(result, { timeout: 10_000 }).toBe('val loss 0.2333 · acc 80.0% · 3 ep');
+  expect(await page.getByTestId('notice').count()).toBe(0);
+  await page.close();
+});
+
 test('a plane full of hand-drawn points says a click adds no more', async () => {
   const { page } = await openPage(
     link((s) => {
