@@ -237,7 +237,8 @@ export const useRunStore = create<RunState>((set, get) => {
    * unwritten older one, so a fast run can never queue writes faster than storage takes them,
    * and what is kept trails the page by at most one write.
    */
-  const writes = new Map<number, { again: boolean; checkpoint: TrainingCheckpoint | null; done: (() => void)[] }>();
+  type RunWrites = { again: boolean; checkpoint: TrainingCheckpoint | null; done: (() => void)[] };
+  const writes = new Map<number, RunWrites>();
   const keep = (id: number, checkpoint?: TrainingCheckpoint): Promise<void> =>
     new Promise((resolve) => {
       let w = writes.get(id);
@@ -249,10 +250,7 @@ export const useRunStore = create<RunState>((set, get) => {
       set({ pendingWrites: writes.size });
       if (idle) void drain(id, w);
     });
-  const drain = async (
-    id: number,
-    w: { again: boolean; checkpoint: TrainingCheckpoint | null; done: (() => void)[] },
-  ) => {
+  const drain = async (id: number, w: RunWrites) => {
     await Promise.resolve(); // a caller puts the run in the store right after asking
     while (w.again) {
       w.again = false;
