@@ -243,6 +243,7 @@ export function App() {
             epochsValid={!errors['training.epochs']}
             onShowErrors={focusFirstError}
             awaiting={awaiting && { what: awaiting.what, onGive: () => focusField(awaiting.input) }}
+            whyNot={whyNot}
           />
           {linkErrors && (
             <div className="banner warning" role="alert">

@@ -94,6 +94,7 @@ export function ControlBar({
   epochsValid,
   onShowErrors,
   awaiting,
+  whyNot,
 }: {
   valid: boolean;
   /** Fields to fix, not counting the person's own data not given yet (see `awaiting`). */
@@ -101,6 +102,8 @@ export function ControlBar({
   epochsValid: boolean;
   /** The person's own data the chosen dataset needs and they have not given yet ("your table"); not an error. */
   awaiting: { what: string; onGive: () => void } | null;
+  /** What stops a run while the experiment is not valid (the Train button's hover text). */
+  whyNot: string;
   /** Take the person to the first field to fix. */
   onShowErrors: () => void;
 }) {
@@ -154,9 +157,7 @@ export function ControlBar({
           ? seeds > 1
             ? `Train ${seeds} runs, seeds ${spec.seed} to ${spec.seed + seeds - 1}, one after another`
             : 'Start a new run from the current settings'
-          : awaiting && errorCount === 0
-            ? `Add ${awaiting.what} first`
-            : 'Fix the highlighted fields first'
+          : whyNot
       }
     >
       {active ? 'Restart' : 'Train'}
@@ -224,25 +225,7 @@ export function ControlBar({
             step {shown.lastBatch.step}: batch loss {shown.lastBatch.loss.toFixed(4)}
           </span>
         )}
-        {exec?.progress && exec.phase === 'running' && (
-          <span
-            data-testid="epoch-progress"
-            className="muted"
-            title={`Epoch ${exec.progress.epoch}: batch ${exec.progress.batch} of ${exec.progress.batches}${timeLeft(exec)}`}
-          >
-            {Math.floor((100 * exec.progress.batch) / exec.progress.batches)}%{timeLeft(exec, true)}
-          </span>
-        )}
-        {/* The same along the bar's lower edge: seen even where the status line is cut short. */}
-        {exec?.progress && exec.phase === 'running' && (
-          <progress
-            className="epoch-bar"
-            max={exec.progress.batches}
-            value={exec.progress.batch}
-            aria-label={`Epoch ${exec.progress.epoch}: batch ${exec.progress.batch} of ${exec.progress.batches}${timeLeft(exec)}`}
-            title={`Epoch ${exec.progress.epoch}: batch ${exec.progress.batch} of ${exec.progress.batches}${timeLeft(exec)}`}
-          />
-        )}
+        {exec?.progress && exec.phase === 'running' && <EpochProgress run={exec} progress={exec.progress} />}
         {exec?.measuring && (
           <span data-testid="auto-progress">
             Choosing a backend: timing {exec.measuring.backend}…
@@ -340,6 +323,20 @@ export function BackendDetails() {
       )}
       {probeError && <div className="fallbacks">{probeError}</div>}
     </div>
+  );
+}
+
+/** How far a long epoch has come: a short text on the status line, and a thin bar along the control bar's edge. */
+function EpochProgress({ run, progress: p }: { run: Run; progress: NonNullable<Run['progress']> }) {
+  const described = `Epoch ${p.epoch}: batch ${p.batch} of ${p.batches}${timeLeft(run)}`;
+  return (
+    <>
+      <span data-testid="epoch-progress" className="muted" title={described}>
+        {Math.floor((100 * p.batch) / p.batches)}%{timeLeft(run, true)}
+      </span>
+      {/* The same along the bar's lower edge: seen even where the status line is cut short. */}
+      <progress className="epoch-bar" max={p.batches} value={p.batch} aria-label={described} title={described} />
+    </>
   );
 }
 
