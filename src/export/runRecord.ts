@@ -67,6 +67,8 @@ const MAX_TEXT = 20000;
 type Errors = FieldError[];
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isString = (v: unknown, max: number): v is string => typeof v === 'string' && v.length <= max;
+/** A figure that may be absent (accuracy on a regression): a finite number, else null. */
+const nullable = (v: unknown) => (isNumber(v) ? v : null);
 const isNumberList = (v: unknown, max: number): v is number[] =>
   Array.isArray(v) && v.length <= max && v.every(isNumber);
 const isLayerNorms = (l: unknown): l is EpochMetrics['layers'][number] =>
@@ -302,7 +304,6 @@ export function checkRunRecord(raw: unknown, path = 'run'): RecordResult {
 /** Figures of loaded weights as kept; left out when absent or damaged (the run keeps the rest). */
 function checkLoaded(raw: unknown): { asLoaded?: LoadedFigures } {
   if (!isObject(raw) || !isNumber(raw.trainLoss) || !isNumber(raw.valLoss)) return {};
-  const nullable = (v: unknown) => (isNumber(v) ? v : null);
   return {
     asLoaded: {
       trainLoss: raw.trainLoss,
@@ -318,7 +319,6 @@ function checkLoaded(raw: unknown): { asLoaded?: LoadedFigures } {
 function checkTest(raw: unknown): TestResult | null {
   if (!isObject(raw) || !Number.isInteger(raw.epoch) || !Number.isInteger(raw.examples) || !isNumber(raw.loss))
     return null;
-  const nullable = (v: unknown) => (isNumber(v) ? v : null);
   return {
     epoch: raw.epoch as number,
     examples: raw.examples as number,
