@@ -797,7 +797,9 @@ test('a malformed message to the training worker is refused with a reason; the w
       s.training.epochs = 3;
     }),
   );
-  await expect.poll(() => page.workers().some((w) => w.url().includes('training.worker'))).toBe(true);
+  await expect
+    .poll(() => page.workers().some((w) => w.url().includes('training.worker')), { timeout: 30_000 })
+    .toBe(true);
   const worker = page.workers().find((w) => w.url().includes('training.worker'))!;
   // As a bug in the page would send them: nothing at all, and a start without its spec.
   await worker.evaluate(() => {
