@@ -2,13 +2,14 @@ import type { FromWorker, ToWorker } from './protocol';
 import type { SurfaceReply, SurfaceRequest } from './surfaceProtocol';
 
 /** How often the page asks the training worker whether it still answers. */
-const PING_MS = 5_000;
+const PING_MS = 2_000;
 /**
- * A worker that has not answered for this long is stuck (an endless loop, a hung device): it is
- * ended like a crashed one. Training yields between batches, so a live worker answers within one
- * batch; the memory budget keeps a batch far below this. (Tests may shorten it: `playgroundStallMs`.)
+ * A worker not heard from for this long is stuck (an endless loop, a hung device): it is ended
+ * like a crashed one. A live worker answers a ping as soon as it yields (training yields between
+ * batches), and while it works without yielding every tf kernel it runs says it is alive, at most
+ * once a second (heartbeat.ts). (Tests may change it: `playgroundStallMs`.)
  */
-const STALL_MS = (globalThis as { playgroundStallMs?: number }).playgroundStallMs ?? 60_000;
+const STALL_MS = (globalThis as { playgroundStallMs?: number }).playgroundStallMs ?? 10_000;
 
 /**
  * The page's side of one long-lived worker: started on the first message, typed messages both
@@ -55,8 +56,10 @@ export class WorkerClient<In, Out> {
 
 /** The training worker's client, with a watchdog that ends a worker which stops answering. */
 export class TrainingWorkerClient extends WorkerClient<ToWorker, FromWorker> {
-  /** When the oldest ping still unanswered was sent (null: the worker has answered since). */
+  /** When the oldest ping still unanswered was sent (null: the worker has been heard from since). */
   private unansweredSince: number | null = null;
+  /** When the watchdog last looked. */
+  private lastCheck = 0;
   private watchdog: ReturnType<typeof setInterval> | null = null;
 
   /**
@@ -90,18 +93,31 @@ export class TrainingWorkerClient extends WorkerClient<ToWorker, FromWorker> {
       ...this.environment(),
     } satisfies ToWorker);
     this.unansweredSince = null;
+    this.lastCheck = performance.now();
     this.watchdog ??= setInterval(() => this.check(), PING_MS);
   }
 
-  /** Timers of a hidden tab may run once a minute: only a ping left unanswered that long counts. */
+  /**
+   * Ping, or end a worker silent for STALL_MS since a ping. A check that comes late (the page was
+   * busy) may run before the answer queued behind it: it gives its verdict after that answer.
+   */
   private check(): void {
     if (!this.worker) return;
+    const now = performance.now();
+    const late = now - this.lastCheck > 2 * PING_MS;
+    this.lastCheck = now;
     if (this.unansweredSince === null) {
-      this.unansweredSince = performance.now();
+      this.unansweredSince = now;
       this.worker.postMessage({ type: 'ping' } satisfies ToWorker);
-    } else if (performance.now() - this.unansweredSince > STALL_MS) {
-      this.fail(`The training worker stopped answering for ${Math.round(STALL_MS / 1000)} s`);
+    } else if (now - this.unansweredSince > STALL_MS) {
+      if (late) setTimeout(() => this.endIfSilent(), 0);
+      else this.endIfSilent();
     }
+  }
+
+  private endIfSilent(): void {
+    if (this.worker && this.unansweredSince !== null)
+      this.fail(`The training worker stopped answering for ${Math.round(STALL_MS / 1000)} s`);
   }
 }
 

@@ -123,6 +123,7 @@ export type FromWorker =
    * failed with a plain message, and this worker must be replaced by a fresh one.
    */
   | { type: 'backendLost'; runId: number; backend: BackendName; reason: string }
+  /** Alive: the answer to a ping, or unasked while the worker works for long without yielding (heartbeat.ts). */
   | { type: 'pong'; runId: -1 }
   /** After a run on webgpu that measured matmul shapes: every choice for this device, for the page to keep. */
   | { type: 'matmulTunings'; runId: -1; device: string; entries: [string, number][] }

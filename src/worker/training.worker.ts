@@ -22,6 +22,7 @@ import { filesFor } from './datasetFiles';
 import type { FromWorker, ToWorker } from './protocol';
 import { LivePace } from './livePace';
 import { checkToWorker } from './messageCheck';
+import { beat, beatOnKernels } from './heartbeat';
 
 /** How far an epoch has come goes to the page at most this often. */
 const PROGRESS_MS = 250;
@@ -44,6 +45,8 @@ let queue: Promise<void> = Promise.resolve();
 function post(message: FromWorker, transfer: Transferable[] = []): void {
   (self as unknown as DedicatedWorkerGlobalScope).postMessage(message, transfer);
 }
+
+beatOnKernels(post);
 
 /** The webgpu matmul choices the page kept from earlier visits, by device. */
 let keptTunings: Record<string, unknown> = {};
@@ -74,6 +77,7 @@ let deviceLost: string | null = null;
 /** Start a backend, and listen for its device being lost (WebGPU). */
 async function activate(choice: BackendChoice, avoid: BackendName[] = []) {
   const report = await activateBackend(choice, avoid);
+  beatOnKernels(post);
   applyKeptTunings();
   deviceLost = null;
   watchDeviceLoss((reason) => {
@@ -148,9 +152,14 @@ function postFailure(runId: number, message: string): void {
   post({ type: 'backendLost', runId, backend, reason });
 }
 
-// For the end-to-end tests: lose the GPU device as a driver reset or a GPU crash would.
+// For the end-to-end tests: lose the GPU device as a driver reset or a GPU crash would; work
+// with tf ops for `ms` without yielding, as a big evaluation or a first step's compiling would.
 (self as unknown as { playgroundDebug: unknown }).playgroundDebug = {
   loseGpuDevice: () => (tf.backend() as unknown as { device?: { destroy: () => void } }).device?.destroy(),
+  busyFor: (ms: number) => {
+    const until = performance.now() + ms;
+    while (performance.now() < until) tf.tidy(() => tf.matMul(tf.ones([64, 64]), tf.ones([64, 64])).dataSync());
+  },
 };
 
 async function runOne(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
@@ -197,6 +206,7 @@ async function runOne(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> 
           lossesSent = 0;
         },
         onProgress: async (epoch, batch, batches, lossesFrom) => {
+          beat();
           const now = performance.now();
           if (now - lastProgress < PROGRESS_MS || batch === batches) return;
           lastProgress = now;

@@ -891,7 +891,8 @@ test('when WebGPU chosen by hand loses its device, the run fails and goes on on 
   await page.close();
 });
 
-test('a worker that stops answering is ended: its run is interrupted with the reason and resumes in a fresh worker', async () => {
+test('a worker busy without yielding lives on; one that stops answering is ended, and its run resumes in a fresh worker', async () => {
+  // The watchdog waits 10 s; 3 s here, so a hang is noticed quickly and 8 s of work outlasts it.
   const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
   await context.addInitScript(() => {
     (window as unknown as { playgroundStallMs: number }).playgroundStallMs = 3000;
@@ -900,10 +901,15 @@ test('a worker that stops answering is ended: its run is interrupted with the re
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect.poll(() => epochCount(page), { timeout: 60_000, interval: 100 }).toBeGreaterThanOrEqual(4);
   const worker = page.workers().find((w) => w.url().includes('training.worker'))!;
+  type Debug = { playgroundDebug: { busyFor: (ms: number) => void } };
+  // 8 s of tf ops in one go, longer than the watchdog waits: each kernel says the worker is alive.
+  await worker.evaluate(() => setTimeout(() => (self as unknown as Debug).playgroundDebug.busyFor(8000)));
+  await page.waitForTimeout(9000);
+  expect(await phaseOf(page)).toBe('Training');
   await worker.evaluate(() => {
     setTimeout(() => {
       for (;;) {
-        /* stuck, as a hung device or an endless loop would be */
+        /* stuck, as an endless loop would be */
       }
     });
   });
