@@ -1,6 +1,6 @@
 // Runs of one experiment under several seeds: grouped, and summarised as a mean with a band.
 import { expect, test } from 'vitest';
-import { defaultSpec, specsForSeeds, isSeedCount } from '../src/spec';
+import { defaultSpec, diffSpecs, LESSONS, specKey, specsForSeeds, isSeedCount } from '../src/spec';
 import { meanAndBand, seedGroups } from '../src/state/seedGroups';
 import type { Run } from '../src/state/runStore';
 
@@ -44,4 +44,45 @@ test('the band is min–max or ±1 standard deviation around the mean', () => {
   expect([y, low, high].map((v) => Number(v.toFixed(12)))).toEqual(
     [3, 3 - sd, 3 + sd].map((v) => Number(v.toFixed(12))),
   );
+});
+
+test('two specs share a key exactly when diffSpecs finds only ignored fields differing (every pair of lessons and variants)', () => {
+  const specs = [
+    defaultSpec(),
+    ...LESSONS.flatMap((l) => (l.target.kind === 'experiment' ? [l.target.spec] : [])),
+  ].flatMap((s) => [
+    s,
+    { ...s, seed: s.seed + 1 },
+    { ...s, backend: 'wasm' as const },
+    { ...s, training: { ...s.training, epochs: s.training.epochs + 1 } },
+    { ...s, model: { ...s.model, extra: [] } },
+  ]);
+  for (const a of specs)
+    for (const b of specs) {
+      const onlyIgnored = diffSpecs(a, b).every((d) => d.path === 'seed' || d.path === 'backend');
+      expect(specKey(a, ['seed', 'backend']) === specKey(b, ['seed', 'backend'])).toBe(onlyIgnored);
+    }
+});
+
+test('grouping keyed by experiment puts each run where comparing every pair would', () => {
+  // The pairwise rule: a run joins the first group of its experiment that lacks its seed.
+  const pairwise = (runs: Run[]) => {
+    const groups: Run[][] = [];
+    for (const r of runs) {
+      const same = (a: Run) => diffSpecs(a.spec, r.spec).every((d) => d.path === 'seed' || d.path === 'backend');
+      const g = groups.find((g) => same(g[0]) && !g.some((x) => x.spec.seed === r.spec.seed));
+      if (g) g.push(r);
+      else groups.push([r]);
+    }
+    return groups.map((g) => g.map((r) => r.id));
+  };
+  let state = 7;
+  const next = (n: number) => (state = (state * 1103515245 + 12345) % 2 ** 31) % n;
+  const runs = Array.from({ length: 300 }, (_, i) =>
+    run(i, (s) => {
+      s.seed = 40 + next(4);
+      s.training.optimizer.learningRate = [0.1, 0.01, 0.001][next(3)];
+    }),
+  );
+  expect(seedGroups(runs).map((g) => g.map((r) => r.id))).toEqual(pairwise(runs));
 });

@@ -89,9 +89,9 @@ export function decodeSafetensors(bytes: Uint8Array): SafetensorsFile {
   return { tensors: found.sort((a, b) => a.begin - b.begin).map((f) => f.tensor), metadata };
 }
 
-/** Whether bytes start like a safetensors file (a header length, then a JSON object), whatever the file is called. */
-export function looksLikeSafetensors(bytes: Uint8Array): boolean {
+/** Whether bytes start like a safetensors file (a header length, then a JSON object), whatever the file is called; `bytes` may be the file's first 16, `fileBytes` its size. */
+export function looksLikeSafetensors(bytes: Uint8Array, fileBytes = bytes.length): boolean {
   if (bytes.length < 10 || bytes[8] !== 0x7b) return false;
   const headerLength = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
-  return headerLength <= MAX_HEADER_BYTES && 8 + headerLength <= bytes.length;
+  return headerLength <= MAX_HEADER_BYTES && 8 + headerLength <= fileBytes;
 }

@@ -30,6 +30,18 @@ export function diffSpecs(a: object, b: object): SpecDifference[] {
   return paths.filter((p) => fa.get(p) !== fb.get(p)).map((path) => ({ path, a: fa.get(path), b: fb.get(path) }));
 }
 
+/**
+ * Two specs get the same key exactly when diffSpecs finds them differing only in `ignored` paths
+ * (and fields under them): a way to group many runs without comparing each pair.
+ */
+export function specKey(spec: object, ignored: readonly string[]): string {
+  const kept = [...flatten(spec, '', new Map())].filter(
+    ([path, v]) =>
+      v !== undefined && !ignored.some((i) => path === i || path.startsWith(`${i}.`) || path.startsWith(`${i}[`)),
+  );
+  return JSON.stringify(kept.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
 /** Short names for the fields runs most often differ in, as a run's label shows them. */
 const SHORT_NAMES: Record<string, string> = {
   'training.l1': 'L1',

@@ -27,10 +27,10 @@ import type {
 import { tensorBytes } from '../engine/tensorData';
 import { formatMemory } from '../engine/memoryEstimate';
 import { checkCheckpoint, type KeptModel, type RunPhase, type RunRecord } from '../export/runRecord';
-import { metricsCsv, readRunFile, writeRunFile } from '../export/runFile';
+import { metricsCsv, readRunFile, writeRunFile, type RunFileResult } from '../export/runFile';
+import { FilesWorkerClient, TrainingWorkerClient } from '../worker/client';
 import { decodeSafetensors, encodeSafetensors } from '../export/safetensors';
 import type { FromWorker } from '../worker/protocol';
-import { TrainingWorkerClient } from '../worker/client';
 import { useTextStore } from './textStore';
 import { CATEGORY_COLORS } from './palette';
 import { useTableStore } from './tableStore';
@@ -133,8 +133,8 @@ interface RunState {
   deleteWeights: (id: number) => void;
   /** A run file of these runs, with their models when `withWeights`. */
   exportRuns: (ids: number[], withWeights: boolean) => Promise<string>;
-  /** Add the runs of a run file; a bad file changes nothing and says why. */
-  importRuns: (text: string) => Promise<void>;
+  /** Add the runs of a run file (read in a worker when given as a file); a bad file changes nothing and says why. */
+  importRuns: (file: string | Blob) => Promise<void>;
   metricsCsv: (ids: number[]) => string;
   /** A run's weights as safetensors, its spec in the metadata; null when it kept no model. */
   weightsFile: (id: number) => Promise<Uint8Array | null>;
@@ -156,6 +156,14 @@ export const hasModel = (run: Run) => isActive(run) || (run.model !== null && !r
 /** Epochs can arrive faster than the page can redraw; charts take them at most this often. */
 const FLUSH_MS = 200;
 const MAX_SAMPLES = 200;
+/** An imported file's first runs are shown on the charts; the rest come in hidden. */
+export const IMPORT_SHOWN = 20;
+/** Imported runs are saved this many at a time. */
+const IMPORT_BATCH = 20;
+/** A run file this big is read with a notice saying so (it takes a few seconds). */
+const BIG_FILE_BYTES = 5e6;
+/** Reads run files off the page's thread; started on the first import. */
+let filesWorker: FilesWorkerClient | null = null;
 
 /** The kept part of a run. */
 function record(run: Run): RunRecord {
@@ -212,8 +220,7 @@ export const useRunStore = create<RunState>((set, get) => {
   const persist = async (id: number, write: () => Promise<void>) => {
     try {
       await write();
-      refused.delete(id);
-      set({ unsavedRuns: refused.size });
+      if (refused.delete(id)) set({ unsavedRuns: refused.size });
       tellOtherTabs({ type: 'saved', id });
     } catch (e) {
       if (refused.has(id)) return;
@@ -239,6 +246,9 @@ export const useRunStore = create<RunState>((set, get) => {
    */
   type RunWrites = { again: boolean; checkpoint: TrainingCheckpoint | null; done: (() => void)[] };
   const writes = new Map<number, RunWrites>();
+  /** Imported runs not yet handed to `keep` (an import saves a few at a time; see saveImported). */
+  let importsWaiting = 0;
+  const writesPending = () => writes.size + importsWaiting;
   const keep = (id: number, checkpoint?: TrainingCheckpoint): Promise<void> =>
     new Promise((resolve) => {
       let w = writes.get(id);
@@ -247,7 +257,7 @@ export const useRunStore = create<RunState>((set, get) => {
       w.again = true;
       if (checkpoint) w.checkpoint = checkpoint;
       w.done.push(resolve);
-      set({ pendingWrites: writes.size });
+      set({ pendingWrites: writesPending() });
       if (idle) void drain(id, w);
     });
   const drain = async (id: number, w: RunWrites) => {
@@ -265,12 +275,24 @@ export const useRunStore = create<RunState>((set, get) => {
       done.forEach((f) => f());
     }
     writes.delete(id);
-    set({ pendingWrites: writes.size });
+    set({ pendingWrites: writesPending() });
   };
   const save = (id: number): Promise<void> => keep(id);
+  /**
+   * An import's runs, saved a few at a time: each write copies its run in the page's thread, so a
+   * thousand at once would freeze it for seconds. Each batch waits for the one before.
+   */
+  const saveImported = async (runs: { id: number; checkpoint: TrainingCheckpoint | null }[]) => {
+    importsWaiting += runs.length;
+    for (let from = 0; from < runs.length; from += IMPORT_BATCH) {
+      const batch = runs.slice(from, from + IMPORT_BATCH);
+      importsWaiting -= batch.length;
+      await Promise.all(batch.map((r) => keep(r.id, r.checkpoint ?? undefined)));
+    }
+  };
   // Closing or reloading the page while a write is under way would lose the epochs in it: ask first.
   globalThis.addEventListener?.('beforeunload', (e: BeforeUnloadEvent) => {
-    if (writes.size === 0) return;
+    if (writesPending() === 0) return;
     e.preventDefault();
     e.returnValue = '';
   });
@@ -869,8 +891,24 @@ export const useRunStore = create<RunState>((set, get) => {
         ),
       );
     },
-    async importRuns(text) {
-      const result = readRunFile(text);
+    async importRuns(file) {
+      let result: RunFileResult;
+      const big = typeof file !== 'string' && file.size > BIG_FILE_BYTES;
+      const reading = noticeId;
+      if (big) notify('info', `Reading the run file (${formatMemory(file.size)})…`);
+      try {
+        result =
+          typeof file === 'string' || typeof Worker === 'undefined'
+            ? readRunFile(typeof file === 'string' ? file : await file.text())
+            : await (filesWorker ??= new FilesWorkerClient()).readRunFile(file);
+      } catch (e) {
+        result = {
+          ok: false,
+          errors: [{ field: 'file', message: `could not be read (${e instanceof Error ? e.message : String(e)})` }],
+        };
+      } finally {
+        if (big) get().dismissNotice(reading);
+      }
       if (!result.ok) {
         const shown = result.errors
           .slice(0, 5)
@@ -883,7 +921,8 @@ export const useRunStore = create<RunState>((set, get) => {
         return;
       }
       // Imported runs get ids of this browser; one that was training when exported is interrupted.
-      const added = result.runs.map(({ run, checkpoint }) => {
+      // Past the first IMPORT_SHOWN, runs come in hidden: a thousand curves would hide each other.
+      const added = result.runs.map(({ run, checkpoint }, i) => {
         const fresh = newRun(run.spec, (n) => run.name || `Run ${n}`);
         const kept: RunRecord = {
           ...run,
@@ -891,16 +930,19 @@ export const useRunStore = create<RunState>((set, get) => {
           name: fresh.name,
           color: fresh.color,
           model: checkpoint && keptModel(checkpoint),
-          visible: true,
+          visible: i < IMPORT_SHOWN,
         };
         const interrupted = ACTIVE_PHASES.includes(run.phase) || run.phase === 'interrupted';
         return { imported: live(interrupted ? { ...kept, ...interruption(kept) } : kept), checkpoint };
       });
       set((s) => ({ runs: [...s.runs, ...added.map((a) => a.imported)] }));
-      for (const { imported, checkpoint } of added) {
-        void keep(imported.id, checkpoint ?? undefined);
-      }
-      notify('info', `Imported ${added.length} run${added.length === 1 ? '' : 's'}.`);
+      void saveImported(added.map((a) => ({ id: a.imported.id, checkpoint: a.checkpoint })));
+      notify(
+        'info',
+        added.length > IMPORT_SHOWN
+          ? `Imported ${added.length} runs; the first ${IMPORT_SHOWN} are shown on the charts (tick others in the Runs panel).`
+          : `Imported ${added.length} run${added.length === 1 ? '' : 's'}.`,
+      );
     },
     metricsCsv: (ids) =>
       metricsCsv(

@@ -157,6 +157,7 @@ function seriesFor(runs: Run[], metrics: Metric[], axis: XAxisKind, smoothing: n
         name: alone
           ? `${m.label}${seeds}`
           : `${run.name}${apart(run)}${group.length > 1 ? ` … ×${group.length}` : ''} ${m.label}`.trim(),
+        id: `${run.id} ${m.label}`,
         color: alone ? [SERIES.train, SERIES.validation, SERIES.other, SERIES.more][i] : run.color,
         dashed: !alone && m.dashed,
         points: smoothBand(points, smoothing),

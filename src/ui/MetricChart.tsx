@@ -15,6 +15,8 @@ export interface Point {
 
 export interface Series {
   name: string;
+  /** Unique among a chart's series (two runs may share a name, e.g. one imported twice); the name when absent. */
+  id?: string;
   color: string;
   points: Point[];
   thin?: boolean;
@@ -250,7 +252,7 @@ function ChartLegend({ series }: { series: Series[] }) {
   return (
     <ul className="chart-legend">
       {shown.map((s) => (
-        <li key={s.name}>
+        <li key={s.id ?? s.name}>
           <svg width="18" height="8" aria-hidden="true">
             <line
               x1="0"
@@ -328,7 +330,7 @@ const ChartBody = memo(function ChartBody({
       {series.map((s, i) =>
         s.points.some((p) => p.low !== undefined) ? (
           <Area
-            key={`band ${s.name}`}
+            key={`band ${s.id ?? s.name}`}
             name={`${s.name} (band)`}
             dataKey={`b${i}`}
             connectNulls
@@ -343,7 +345,7 @@ const ChartBody = memo(function ChartBody({
       )}
       {series.map((s, i) => (
         <Line
-          key={s.name}
+          key={s.id ?? s.name}
           name={s.name}
           dataKey={`s${i}`}
           connectNulls

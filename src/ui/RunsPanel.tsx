@@ -431,9 +431,10 @@ function RunFiles({ runs }: { runs: Run[] }) {
 export async function openFiles(files: FileList | null, spec: ExperimentSpec): Promise<void> {
   const store = useRunStore.getState();
   for (const file of Array.from(files ?? [])) {
-    const bytes = new Uint8Array(await file.arrayBuffer());
-    if (file.name.endsWith('.safetensors') || looksLikeSafetensors(bytes)) store.uploadWeights(bytes, file.name, spec);
-    else await store.importRuns(new TextDecoder().decode(bytes));
+    const head = new Uint8Array(await file.slice(0, 16).arrayBuffer());
+    if (file.name.endsWith('.safetensors') || looksLikeSafetensors(head, file.size))
+      store.uploadWeights(new Uint8Array(await file.arrayBuffer()), file.name, spec);
+    else await store.importRuns(file);
   }
 }
 
@@ -455,15 +456,8 @@ const RunRow = memo(function RunRow({
   differs: string;
   bytes: number;
 }) {
-  const store = useRunStore(
-    useShallow((s) => ({
-      setVisible: s.setVisible,
-      rename: s.rename,
-      select: s.select,
-      stop: s.stop,
-      remove: s.remove,
-    })),
-  );
+  // The store's actions never change: no subscription (a thousand rows would each compare on every change).
+  const store = useRunStore.getState();
   return (
     <tr className={selected ? 'selected' : undefined} data-run-id={r.id} hidden={hidden}>
       <td>
@@ -523,16 +517,27 @@ const RunRow = memo(function RunRow({
   );
 });
 
+/** What the runs take in this browser, and whether all of it is saved (its own component: writes come often). */
+function StoredTotal({ bytes }: { bytes: number }) {
+  const pending = useRunStore((s) => s.pendingWrites);
+  const unsaved = useRunStore((s) => s.unsavedRuns);
+  return (
+    <p className="small muted" data-testid="stored-total">
+      Kept in this browser: {formatMemory(bytes)} in all ·{' '}
+      {unsaved > 0
+        ? `${unsaved} run${unsaved === 1 ? '' : 's'} not saved (the browser refused: storage full)`
+        : pending > 1
+          ? `saving ${pending} runs…`
+          : pending > 0
+            ? 'saving…'
+            : 'all saved'}
+    </p>
+  );
+}
+
 /** Every run: show or hide it on the charts, rename, stop, resume, continue, export, remove, diff two. */
 export function RunsPanel() {
-  const store = useRunStore(
-    useShallow((s) => ({
-      runs: s.runs,
-      selectedId: s.selectedId,
-      pendingWrites: s.pendingWrites,
-      unsavedRuns: s.unsavedRuns,
-    })),
-  );
+  const store = useRunStore(useShallow((s) => ({ runs: s.runs, selectedId: s.selectedId })));
   const { runs } = store;
   const shownId = selectedRun(store)?.id;
   const sizes = useMemo(() => new Map(runs.map((r) => [r.id, storedBytes(r)])), [runs]);
@@ -542,6 +547,7 @@ export function RunsPanel() {
   const differs = useMemo(() => distinguishingLabels(specs), [specs]);
   const differsOf = new Map(runs.map((r, i) => [r.id, differs[i]]));
   const sweeps = useSweepStore((s) => s.sweeps);
+  const groups = useMemo(() => runGroups([...runs].reverse(), sweeps), [runs, sweeps]);
   const [openGroups, setOpenGroups] = useState<ReadonlySet<string>>(new Set());
   const toggleGroup = (id: string) =>
     setOpenGroups((open) => {
@@ -567,7 +573,7 @@ export function RunsPanel() {
             </tr>
           </thead>
           <tbody>
-            {runGroups([...runs].reverse(), sweeps).map((group) => {
+            {groups.map((group) => {
               // A sweep or a group of seeds is one row until opened; its runs' rows stay in the table, hidden.
               const grouped = group.runs.length > 1;
               const open = !grouped || openGroups.has(group.key);
@@ -603,16 +609,7 @@ export function RunsPanel() {
           </tbody>
         </table>
       )}
-      {runs.length > 0 && (
-        <p className="small muted" data-testid="stored-total">
-          Kept in this browser: {formatMemory(total)} in all ·{' '}
-          {store.unsavedRuns > 0
-            ? `${store.unsavedRuns} run${store.unsavedRuns === 1 ? '' : 's'} not saved (the browser refused: storage full)`
-            : store.pendingWrites > 0
-              ? 'saving…'
-              : 'all saved'}
-        </p>
-      )}
+      {runs.length > 0 && <StoredTotal bytes={total} />}
       <RunFiles runs={runs} />
       <SpecDiff runs={runs} />
     </Panel>

@@ -1,5 +1,7 @@
+import type { PortableRun, RunFileResult } from '../export/runFile';
 import type { FromWorker, ToWorker } from './protocol';
 import type { SurfaceReply, SurfaceRequest } from './surfaceProtocol';
+import type { FilesReply, FilesRequest } from './filesProtocol';
 
 /** How often the page asks the training worker whether it still answers. */
 const PING_MS = 2_000;
@@ -132,4 +134,46 @@ export function surfaceWorkerClient(
     onMessage,
     onCrash,
   );
+}
+
+/**
+ * Reads the person's files in a worker of its own, one request at a time per file; a worker that
+ * crashes (out of memory on a huge file) fails the requests it held, and the next starts afresh.
+ */
+export class FilesWorkerClient {
+  private next = 1;
+  private readonly waiting = new Map<
+    number,
+    { runs: PortableRun[]; resolve: (r: RunFileResult) => void; reject: (e: Error) => void }
+  >();
+  private readonly client = new WorkerClient<FilesRequest, FilesReply>(
+    () => new Worker(new URL('./files.worker.ts', import.meta.url), { type: 'module' }),
+    'file-reading worker',
+    (reply) => this.received(reply),
+    (message) => {
+      for (const w of this.waiting.values()) w.reject(new Error(message));
+      this.waiting.clear();
+    },
+  );
+
+  /** A run file's runs, checked as readRunFile checks them. */
+  readRunFile(file: Blob): Promise<RunFileResult> {
+    const requestId = this.next++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(requestId, { runs: [], resolve, reject });
+      this.client.send({ type: 'runFile', requestId, file });
+    });
+  }
+
+  private received(reply: FilesReply): void {
+    const w = this.waiting.get(reply.requestId);
+    if (!w) return;
+    if (reply.type === 'runs') {
+      w.runs.push(...reply.runs);
+      if (!reply.last) return;
+      w.resolve({ ok: true, runs: w.runs });
+    } else if (reply.type === 'refused') w.resolve(reply.result);
+    else w.reject(new Error(reply.message));
+    this.waiting.delete(reply.requestId);
+  }
 }

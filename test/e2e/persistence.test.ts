@@ -1,5 +1,5 @@
 // Runs survive reloads, other tabs, damaged storage and full disks, and travel as files.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, expect, test } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -362,7 +362,7 @@ test('when storage is full the person is told what was not saved, and training g
   await page.close();
 });
 
-test('runs exported as a file import into a fresh browser with identical curves; a damaged file changes nothing', async () => {
+test('runs exported as a file import into a fresh browser with identical curves; a damaged file changes nothing; 1,000 runs import whole and survive a reload', async () => {
   const { page } = await openPage(
     link((s) => {
       s.training.epochs = 3;
@@ -416,6 +416,25 @@ test('runs exported as a file import into a fresh browser with identical curves;
     .click();
   await expect.poll(() => other.page.getByTestId('epoch-count').textContent(), { timeout: 30_000 }).toBe('Epoch 5 / 5');
   await fresh.close();
+
+  // The most a file may hold: read in a worker, the first 20 shown, saved in batches, all kept.
+  const many = JSON.parse(file.text);
+  many.runs = Array.from({ length: 1000 }, (_, i) => many.runs[i % 2]);
+  const manyPath = join(tempDir('e2e-import'), 'runs.json');
+  writeFileSync(manyPath, JSON.stringify(many));
+  const third = await openPage(url, await browser.newContext({ viewport: { width: 1400, height: 1000 } }));
+  await third.page.locator('input[aria-label="Run file to import"]').setInputFiles(manyPath);
+  await expect
+    .poll(() => third.page.getByTestId('notice').allTextContents(), { timeout: 60_000 })
+    .toContainEqual('Imported 1000 runs; the first 20 are shown on the charts (tick others in the Runs panel).Dismiss');
+  expect(await rows(third.page).count()).toBe(1000);
+  expect(await third.page.locator('input[aria-label^="Show "][aria-label$=" on the charts"]:checked').count()).toBe(20);
+  await expect
+    .poll(() => third.page.getByTestId('stored-total').textContent(), { timeout: 120_000 })
+    .toMatch(/all saved$/);
+  await third.page.reload();
+  await expect.poll(() => rows(third.page).count(), { timeout: 30_000 }).toBe(1000);
+  await third.page.context().close();
   await page.close();
 });
 
