@@ -1,9 +1,19 @@
 // The person's own CSV: parsed, checked cell by cell, encoded, and learned from by the one Trainer.
 import { describe, expect, test } from 'vitest';
+import Papa from 'papaparse';
 import { activateBackend } from '../src/engine/backend';
 import { Trainer } from '../src/engine/trainer';
 import type { EpochMetrics } from '../src/engine/types';
-import { parseTable, planTable, tableData, Rng, type Table } from '../src/data';
+import {
+  parseTable,
+  planTable,
+  tableData,
+  tableProblem,
+  TableBuilder,
+  TABLE_LIMITS,
+  Rng,
+  type Table,
+} from '../src/data';
 import { defaultSpec, validateSpec, type ExperimentSpec } from '../src/spec';
 
 /** Points in two blobs, a colour column that also tells the class, and a noisy numeric target. */
@@ -39,8 +49,47 @@ describe('parsing', () => {
       `${csv(30, delimiter)}\n"1.5"${delimiter}2${delimiter}"dark ${delimiter}red"${delimiter}3${delimiter}a`,
     );
     expect(t.columns).toEqual(['x', 'y', 'colour', 'size', 'label']);
-    expect(t.rows).toHaveLength(31);
-    expect(t.rows[30][2]).toBe(`dark ${delimiter}red`);
+    expect(t.rowCount).toBe(31);
+    const colour = t.cells[2];
+    expect(colour.values[colour.codes![30]]).toBe(`dark ${delimiter}red`);
+    expect(t.cells[0].numbers[30]).toBe(1.5);
+  });
+
+  test('a table given in parts (as the worker reads a big file) is the table read whole; its problems are the same', () => {
+    const text = `${csv(250)}\n1,2,"dark red",3,b`;
+    const rows = Papa.parse<string[]>(text, { skipEmptyLines: 'greedy' }).data;
+    const inParts = new TableBuilder();
+    for (let from = 0; from < rows.length; from += 37) inParts.add(rows.slice(from, from + 37));
+    expect(inParts.finish()).toEqual(parseTable(text));
+    // The first problem ends it, wherever it falls.
+    rows[120] = ['1', '2'];
+    const broken = new TableBuilder();
+    for (let from = 0; from < rows.length; from += 37) broken.add(rows.slice(from, from + 37));
+    expect(broken.finish()).toEqual({ ok: false, error: 'row 121 has 2 cells, but the header has 5' });
+    // Past the row limit it stops at once.
+    const long = new TableBuilder();
+    long.add([['a', 'b']]);
+    const row = ['1', '2'];
+    expect(long.add(Array.from({ length: TABLE_LIMITS.rows }, () => row))).toBe(true);
+    expect(long.add([row])).toBe(false);
+    expect(long.finish()).toEqual({ ok: false, error: 'it has more than 100,000 rows; at most 100,000 are allowed' });
+  });
+
+  test('a table that came through a worker message is checked like any input', () => {
+    const t = parsed(csv(30));
+    expect(tableProblem(t)).toBeNull();
+    expect(tableProblem(structuredClone(t))).toBeNull();
+    expect(tableProblem(null)).toBe('must be { columns, rowCount, cells }');
+    expect(tableProblem({ ...t, rowCount: 31 })).toBe('cells[0].numbers must hold 31 numbers');
+    expect(tableProblem({ ...t, rowCount: 5 })).toBe('rowCount must be a whole number from 20 to 100000');
+    const codes = t.cells[2].codes!.slice();
+    codes[3] = 9;
+    expect(tableProblem({ ...t, cells: t.cells.map((c, i) => (i === 2 ? { ...c, codes } : c)) })).toBe(
+      'cells[2].codes must be null or one place in values per row',
+    );
+    expect(tableProblem({ ...t, cells: t.cells.map((c) => ({ ...c, numbers: Array.from(c.numbers) })) })).toBe(
+      'cells[0].numbers must hold 30 numbers',
+    );
   });
 
   test('ragged rows, duplicate or blank headers and size limits are named', () => {

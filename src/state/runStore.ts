@@ -28,7 +28,7 @@ import { tensorBytes } from '../engine/tensorData';
 import { formatMemory } from '../engine/memoryEstimate';
 import { checkCheckpoint, type KeptModel, type RunPhase, type RunRecord } from '../export/runRecord';
 import { metricsCsv, readRunFile, writeRunFile, type RunFileResult } from '../export/runFile';
-import { FilesWorkerClient, TrainingWorkerClient } from '../worker/client';
+import { fileReader, TrainingWorkerClient } from '../worker/client';
 import { decodeSafetensors, encodeSafetensors } from '../export/safetensors';
 import type { FromWorker } from '../worker/protocol';
 import { useTextStore } from './textStore';
@@ -162,8 +162,6 @@ export const IMPORT_SHOWN = 20;
 const IMPORT_BATCH = 20;
 /** A run file this big is read with a notice saying so (it takes a few seconds). */
 const BIG_FILE_BYTES = 5e6;
-/** Reads run files off the page's thread; started on the first import. */
-let filesWorker: FilesWorkerClient | null = null;
 
 /** The kept part of a run. */
 function record(run: Run): RunRecord {
@@ -517,8 +515,12 @@ export const useRunStore = create<RunState>((set, get) => {
     spec.dataset.kind === 'userText'
       ? { text: useTextStore.getState().text }
       : spec.dataset.kind === 'userTable'
-        ? { csv: useTableStore.getState().csv }
+        ? { table: useTableStore.getState().table ?? undefined }
         : undefined;
+  /** The person's table is read only when needed: have it read before runs on it go to the worker. */
+  const tableRead = async (specs: ExperimentSpec[]) => {
+    if (specs.some((s) => s.dataset.kind === 'userTable')) await useTableStore.getState().open();
+  };
 
   /** Have the worker load a kept model (once), so it can be asked about; false when there is none. */
   const ensureOpen = async (runId: number): Promise<boolean> => {
@@ -536,6 +538,7 @@ export const useRunStore = create<RunState>((set, get) => {
       return false;
     }
     openedId = runId;
+    await tableRead([run.spec]);
     client.send({
       type: 'open',
       runId,
@@ -583,6 +586,15 @@ export const useRunStore = create<RunState>((set, get) => {
   /** Send runs to the worker; the newest start replaces whatever trains now. */
   const send = (runs: { run: Run; resume?: TrainingCheckpoint; pastExplosion?: boolean }[], stepFirst: boolean) => {
     openedId = null; // the worker frees an opened model when a run starts
+    const specs = runs.map((r) => r.run.spec);
+    if (specs.some((s) => s.dataset.kind === 'userTable') && !useTableStore.getState().table) {
+      // Read first (a run resumed while another dataset is open); without a table the worker says so.
+      void tableRead(specs).then(() => sendNow(runs, stepFirst));
+      return;
+    }
+    sendNow(runs, stepFirst);
+  };
+  const sendNow = (runs: { run: Run; resume?: TrainingCheckpoint; pastExplosion?: boolean }[], stepFirst: boolean) => {
     for (const { run, resume, pastExplosion } of runs) {
       holdRun(run.id);
       void save(run.id);
@@ -839,7 +851,9 @@ export const useRunStore = create<RunState>((set, get) => {
       exports.get(runId)?.(null); // a second click replaces the first request
       return new Promise((resolve) => {
         exports.set(runId, resolve);
-        client.send({ type: 'exportPytorch', runId, spec: run.spec, data: dataFor(run.spec), folder });
+        void tableRead([run.spec]).then(() =>
+          client.send({ type: 'exportPytorch', runId, spec: run.spec, data: dataFor(run.spec), folder }),
+        );
       });
     },
     sampleNow: (runId, temperature, prompt) =>
@@ -900,7 +914,7 @@ export const useRunStore = create<RunState>((set, get) => {
         result =
           typeof file === 'string' || typeof Worker === 'undefined'
             ? readRunFile(typeof file === 'string' ? file : await file.text())
-            : await (filesWorker ??= new FilesWorkerClient()).readRunFile(file);
+            : await fileReader().readRunFile(file);
       } catch (e) {
         result = {
           ok: false,

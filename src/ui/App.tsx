@@ -1,5 +1,5 @@
 import { useShallow } from 'zustand/react/shallow';
-import { useDeferredValue, useMemo, useState } from 'react';
+import { useDeferredValue, useEffect, useMemo, useState } from 'react';
 import { useSpecStore } from '../state/specStore';
 import { shareLink } from '../state/addressBar';
 import { useLabStore } from '../state/labStore';
@@ -46,11 +46,18 @@ function withUserData(result: SpecResult, field: string, problem: string | null)
 function useTableProblem(spec: ExperimentSpec): string | null {
   const parseProblem = useTableStore((s) => s.problem);
   const table = useTableStore((s) => s.table);
+  const reading = useTableStore((s) => s.reading);
   const plan = useTablePlan(spec);
-  if (spec.dataset.kind !== 'userTable') return null;
+  const isTable = spec.dataset.kind === 'userTable';
+  // The kept table is read only when its experiment is open.
+  useEffect(() => {
+    if (isTable) void useTableStore.getState().open();
+  }, [isTable]);
+  if (!isTable) return null;
+  if (reading !== null) return `Your table is being read (${Math.round(reading * 100)}%); wait a moment.`;
   if (parseProblem || !table) return parseProblem ?? 'Your table: load a CSV file.';
   if (plan && !plan.ok && spec.dataset.table.target) return `Your table: ${plan.error}.`;
-  const rows = Math.min(spec.dataset.samples, table.rows.length);
+  const rows = Math.min(spec.dataset.samples, table.rowCount);
   const train = rows - Math.round(rows * heldOutShare(spec.dataset));
   if (spec.training.batchSize > train)
     return `Batch size: must be at most the number of training rows (${train}); lower it.`;
@@ -130,7 +137,7 @@ function useAwaitedData(kind: ExperimentSpec['dataset']['kind']): {
   input: string;
 } | null {
   const noText = useTextStore((s) => s.text.trim() === '');
-  const noTable = useTableStore((s) => s.csv.trim() === '');
+  const noTable = useTableStore((s) => !s.given);
   if (kind === 'userText' && noText) return { what: 'your text', fields: ['dataset.text'], input: '#user-text' };
   if (kind === 'userTable' && noTable)
     return { what: 'your table', fields: ['dataset.csv', 'dataset.table.target'], input: '#user-csv' };

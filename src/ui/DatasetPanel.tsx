@@ -84,7 +84,7 @@ function UserText() {
         value={text}
         spellCheck={false}
         placeholder={`Paste at least ${USER_TEXT_LIMITS.minChars.toLocaleString('en-US')} characters…`}
-        onChange={(e) => set(e.target.value, 'pasted')}
+        onChange={(e) => void set(e.target.value, 'pasted')}
       />
       <div className="row">
         <label className="upload">
@@ -114,7 +114,7 @@ function UserText() {
 
 /** The person's CSV: paste or upload, pick the target column and the task, see how it will be encoded. */
 function UserTable({ spec, errors }: { spec: ExperimentSpec; errors: Record<string, string> }) {
-  const { csv, source, table, problem, storageNote, set } = useTableStore();
+  const { preview, whole, given, source, table, problem, reading, storageNote, set } = useTableStore();
   const update = useSpecStore((s) => s.update);
   const plan = useTablePlan(spec);
   const [readError, setReadError] = useState<string | null>(null);
@@ -127,12 +127,13 @@ function UserTable({ spec, errors }: { spec: ExperimentSpec; errors: Record<stri
       return;
     }
     setReadError(null);
-    set(await file.text(), file.name);
+    // Read in the file-reading worker, with progress; the page stays free meanwhile.
+    await set(file, file.name);
     // A fresh file: all its rows.
     const parsed = useTableStore.getState().table;
     if (parsed) {
       update((d) => {
-        d.dataset.samples = parsed.rows.length;
+        d.dataset.samples = parsed.rowCount;
       });
     }
   };
@@ -141,20 +142,25 @@ function UserTable({ spec, errors }: { spec: ExperimentSpec; errors: Record<stri
   const target = spec.dataset.table.target;
   useEffect(() => {
     if (!table) return;
-    const tooMany = spec.dataset.samples > table.rows.length;
+    const tooMany = spec.dataset.samples > table.rowCount;
     const noTarget = !table.columns.includes(target);
     if (tooMany || noTarget)
       update((d) => {
-        if (tooMany) d.dataset.samples = table.rows.length;
+        if (tooMany) d.dataset.samples = table.rowCount;
         if (noTarget) d.dataset.table.target = table.columns.at(-1)!;
       });
   }, [table, spec.dataset.samples, target, update]);
   // Nothing given yet is asked for, not flagged (the control bar asks too).
-  const empty = csv.trim() === '';
+  const empty = !given;
+  // While it is read, the progress below says so; problems come after.
   const message =
-    readError ??
-    (empty ? null : (problem ?? (plan && !plan.ok ? `Your table: ${plan.error}.` : null) ?? errors['dataset.csv'])) ??
-    null;
+    reading !== null
+      ? null
+      : (readError ??
+        (empty
+          ? null
+          : (problem ?? (plan && !plan.ok ? `Your table: ${plan.error}.` : null) ?? errors['dataset.csv'])) ??
+        null);
   const p = plan?.ok ? plan.value : null;
   return (
     <div className={`field user-table${message ? ' field-invalid' : ''}`} data-field="dataset.csv">
@@ -164,10 +170,10 @@ function UserTable({ spec, errors }: { spec: ExperimentSpec; errors: Record<stri
         name="dataset.csv"
         rows={4}
         spellCheck={false}
-        value={csv.length > 20000 ? `${csv.slice(0, 20000)}\n…` : csv}
-        readOnly={csv.length > 20000}
+        value={preview}
+        readOnly={!whole} // a big table shows only its start, which cannot be edited
         placeholder={'x1,x2,label\n0.5,1.2,yes\n…'}
-        onChange={(e) => set(e.target.value, 'pasted')}
+        onChange={(e) => void set(e.target.value, 'pasted')}
       />
       <div className="row">
         <label className="upload">
@@ -223,6 +229,12 @@ function UserTable({ spec, errors }: { spec: ExperimentSpec; errors: Record<stri
           </div>
         </div>
       )}
+      {reading !== null && (
+        <div className="field-hint" role="status">
+          <progress className="table-reading" max={1} value={reading} aria-label="Reading your table" /> Reading your
+          table ({source}): {Math.round(reading * 100)}%
+        </div>
+      )}
       {message ? (
         <div className="field-error" role="alert">
           {message}
@@ -236,7 +248,7 @@ function UserTable({ spec, errors }: { spec: ExperimentSpec; errors: Record<stri
         table &&
         p && (
           <div className="field-hint" data-testid="table-summary">
-            {table.rows.length.toLocaleString('en-US')} rows × {table.columns.length} columns ({source}). Predicting “
+            {table.rowCount.toLocaleString('en-US')} rows × {table.columns.length} columns ({source}). Predicting “
             {table.columns[p.target]}”{' '}
             {p.classes
               ? `as ${p.classes.length} classes (${p.classes.slice(0, 6).join(', ')}${p.classes.length > 6 ? '…' : ''})`

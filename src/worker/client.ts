@@ -1,4 +1,5 @@
 import type { PortableRun, RunFileResult } from '../export/runFile';
+import type { Table, TableResult } from '../data/table';
 import type { FromWorker, ToWorker } from './protocol';
 import type { SurfaceReply, SurfaceRequest } from './surfaceProtocol';
 import type { FilesReply, FilesRequest } from './filesProtocol';
@@ -144,7 +145,12 @@ export class FilesWorkerClient {
   private next = 1;
   private readonly waiting = new Map<
     number,
-    { runs: PortableRun[]; resolve: (r: RunFileResult) => void; reject: (e: Error) => void }
+    {
+      runs: PortableRun[];
+      onProgress?: (fraction: number) => void;
+      resolve: (r: RunFileResult | TableResult<Table>) => void;
+      reject: (e: Error) => void;
+    }
   >();
   private readonly client = new WorkerClient<FilesRequest, FilesReply>(
     () => new Worker(new URL('./files.worker.ts', import.meta.url), { type: 'module' }),
@@ -158,22 +164,36 @@ export class FilesWorkerClient {
 
   /** A run file's runs, checked as readRunFile checks them. */
   readRunFile(file: Blob): Promise<RunFileResult> {
+    return this.ask((requestId) => ({ type: 'runFile', requestId, file })) as Promise<RunFileResult>;
+  }
+
+  /** A CSV table, checked as parseTable checks it, read in chunks with progress. */
+  readTable(csv: Blob | string, onProgress: (fraction: number) => void): Promise<TableResult<Table>> {
+    return this.ask((requestId) => ({ type: 'table', requestId, csv }), onProgress) as Promise<TableResult<Table>>;
+  }
+
+  private ask(request: (requestId: number) => FilesRequest, onProgress?: (fraction: number) => void) {
     const requestId = this.next++;
-    return new Promise((resolve, reject) => {
-      this.waiting.set(requestId, { runs: [], resolve, reject });
-      this.client.send({ type: 'runFile', requestId, file });
+    return new Promise<RunFileResult | TableResult<Table>>((resolve, reject) => {
+      this.waiting.set(requestId, { runs: [], onProgress, resolve, reject });
+      this.client.send(request(requestId));
     });
   }
 
   private received(reply: FilesReply): void {
     const w = this.waiting.get(reply.requestId);
     if (!w) return;
+    if (reply.type === 'tableProgress') return w.onProgress?.(reply.fraction);
     if (reply.type === 'runs') {
       w.runs.push(...reply.runs);
       if (!reply.last) return;
       w.resolve({ ok: true, runs: w.runs });
-    } else if (reply.type === 'refused') w.resolve(reply.result);
+    } else if (reply.type === 'refused' || reply.type === 'table') w.resolve(reply.result);
     else w.reject(new Error(reply.message));
     this.waiting.delete(reply.requestId);
   }
 }
+
+let shared: FilesWorkerClient | null = null;
+/** The page's one file-reading worker, started on first use. */
+export const fileReader = () => (shared ??= new FilesWorkerClient());

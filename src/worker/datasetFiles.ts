@@ -1,5 +1,4 @@
 import type { DatasetFiles } from '../data/dataset';
-import { parseTable } from '../data/table';
 import type { DatasetSpec } from '../spec/types';
 // Vite copies the shipped data files into the build and gives their URLs (same origin, no network).
 import mnistImagesUrl from '../../datasets/mnist-images.u8?url';
@@ -40,11 +39,9 @@ export async function filesFor(spec: DatasetSpec, data: UserData = {}): Promise<
       return { text: await text(sotuUrl) };
     case 'userText':
       return { text: data.text };
-    case 'userTable': {
-      const parsed = parseTable(data.csv ?? '');
-      if (!parsed.ok) throw new Error(`Your table: ${parsed.error}`);
-      return { table: parsed.value };
-    }
+    case 'userTable':
+      if (!data.table) throw new Error('Your table: there is none in this browser; paste or upload one');
+      return { table: data.table };
     default:
       return {};
   }

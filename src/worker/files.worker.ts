@@ -1,6 +1,9 @@
 /// <reference lib="webworker" />
 // The person's big files are read here, not on the page's thread: a run file of 1,000 runs is
-// tens of megabytes of JSON and base64 to check, which would freeze the page for seconds.
+// tens of megabytes of JSON and base64 to check, and a table up to 100 MB of CSV; on the page
+// either would freeze it for seconds.
+import Papa from 'papaparse';
+import { CSV_OPTIONS, quoteProblem, TableBuilder, type Table, type TableResult } from '../data/table';
 import { readRunFile } from '../export/runFile';
 import type { FilesReply, FilesRequest } from './filesProtocol';
 
@@ -11,10 +14,47 @@ function post(msg: FilesReply, transfer: Transferable[] = []): void {
   (self as unknown as DedicatedWorkerGlobalScope).postMessage(msg, transfer);
 }
 
+/** A table is read this many bytes (or characters) at a time, with a progress report after each. */
+const TABLE_CHUNK = 4 << 20;
+
+/** Read a CSV a chunk at a time into a table kept by column, stopping at its first problem. */
+function readTable(requestId: number, csv: Blob | string): Promise<TableResult<Table>> {
+  const size = typeof csv === 'string' ? csv.length : csv.size;
+  const builder = new TableBuilder();
+  let chunks = 0;
+  return new Promise((resolve, reject) => {
+    // papaparse reads any Blob as it reads a File (slice by slice).
+    Papa.parse<string[]>(csv as File, {
+      ...CSV_OPTIONS,
+      delimitersToGuess: [...CSV_OPTIONS.delimitersToGuess],
+      chunkSize: TABLE_CHUNK,
+      chunk: (results, parser) => {
+        const quotes = quoteProblem(results.errors, builder.rowsSeen);
+        if (quotes) builder.refuse(quotes);
+        if (!builder.add(results.data)) parser.abort();
+        chunks++;
+        post({ type: 'tableProgress', requestId, fraction: Math.min(1, (chunks * TABLE_CHUNK) / Math.max(1, size)) });
+      },
+      complete: () => resolve(builder.finish()),
+      error: (e) => reject(e),
+    });
+  });
+}
+
 self.onmessage = async (event: MessageEvent<FilesRequest>) => {
-  const { requestId, file } = event.data;
+  const request = event.data;
+  const { requestId } = request;
   try {
-    const result = readRunFile(await file.text());
+    if (request.type === 'table') {
+      const result = await readTable(requestId, request.csv);
+      // The columns' arrays move to the page instead of being copied.
+      const transfer = result.ok
+        ? result.value.cells.flatMap((c) => (c.codes ? [c.numbers.buffer, c.codes.buffer] : [c.numbers.buffer]))
+        : [];
+      post({ type: 'table', requestId, result }, transfer as ArrayBuffer[]);
+      return;
+    }
+    const result = readRunFile(await request.file.text());
     if (!result.ok) return post({ type: 'refused', requestId, result });
     for (let from = 0; from < result.runs.length; from += RUNS_PER_MESSAGE) {
       const runs = result.runs.slice(from, from + RUNS_PER_MESSAGE);

@@ -1,3 +1,4 @@
+import { tableProblem } from '../data/table';
 // What the training worker accepts: every message is checked at the boundary before it is acted
 // on, so a malformed one is answered with a reason instead of crashing the worker (and every run
 // queued in it). Plain TypeScript, no DOM and no tfjs: the tests call it in Node.
@@ -32,12 +33,11 @@ const backends: Rule = (v) =>
   Array.isArray(v) && v.every((b) => (BACKENDS as readonly unknown[]).includes(b))
     ? null
     : `must be a list of ${BACKENDS.join(', ')}`;
-const userData: Rule = (v) =>
-  isObject(v) &&
-  (v.text === undefined || typeof v.text === 'string') &&
-  (v.csv === undefined || typeof v.csv === 'string')
-    ? null
-    : 'must be { text?, csv? }';
+const userData: Rule = (v) => {
+  if (!isObject(v) || (v.text !== undefined && typeof v.text !== 'string')) return 'must be { text?, table? }';
+  const table = v.table === undefined ? null : tableProblem(v.table);
+  return table && `.table ${table}`;
+};
 const object: Rule = (v) => (isObject(v) ? null : 'must be an object');
 const autoPick: Rule = (v) =>
   isObject(v) && (BACKENDS as readonly unknown[]).includes(v.backend) && Array.isArray(v.measured)

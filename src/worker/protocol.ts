@@ -1,3 +1,4 @@
+import type { Table } from '../data/table';
 // The typed messages between the page and the training worker.
 import type { BackendChoice, BackendName, ExperimentSpec } from '../spec/types';
 import type {
@@ -18,7 +19,8 @@ import type {
 /** The person's own data, which no link carries: their text, or their table as CSV. */
 export interface UserData {
   text?: string;
-  csv?: string;
+  /** The person's table, read by the file-reading worker (see state/tableStore.ts). */
+  table?: Table;
 }
 
 export type ToWorker =

@@ -615,6 +615,52 @@ test('your own CSV: a broken row is named, a fixed file trains to a confusion ma
   await page.close();
 });
 
+test('a big table is read beside the page with its progress, and a kept one only when its experiment is opened', async () => {
+  const header = Array.from({ length: 20 }, (_, c) => (c === 19 ? 'label' : `f${c}`)).join(',');
+  const lines = [header];
+  for (let r = 0; r < 60_000; r++)
+    lines.push(Array.from({ length: 20 }, (_, c) => (c === 19 ? String(r % 2) : ((r * (c + 3)) % 997) / 10)).join(','));
+  const path = join(tempDir('e2e-table'), 'big.csv');
+  writeFileSync(path, lines.join('\n'));
+  const { page } = await openPage(url);
+  const fileWorkers = () => page.workers().filter((w) => w.url().includes('files.worker')).length;
+  await page.locator('select[name="dataset.kind"]').selectOption('userTable');
+  await page.locator('input[type="file"][accept^=".csv"]').setInputFiles(path);
+  await expect
+    .poll(() => page.getByTestId('table-summary').textContent(), { timeout: 60_000 })
+    .toMatch(/^60,000 rows × 20 columns \(big\.csv\)\. Predicting “label” as 2 classes \(0, 1\) from 19 inputs/);
+  expect(fileWorkers()).toBe(1);
+  // The text box shows the table's start, which cannot be edited.
+  expect(await page.locator('#user-csv').getAttribute('readonly')).not.toBeNull();
+  const kept = () =>
+    page.evaluate(
+      () =>
+        new Promise<boolean>((resolve) => {
+          const open = indexedDB.open('nn-playground');
+          open.onsuccess = () => {
+            const get = open.result.transaction('userData').objectStore('userData').get('table');
+            get.onsuccess = () => resolve(get.result?.csv instanceof Blob);
+            get.onerror = () => resolve(false);
+          };
+          open.onerror = () => resolve(false);
+        }),
+    );
+  await expect.poll(kept).toBe(true);
+  // Another experiment: after a reload the kept table is not read at all…
+  await page.locator('select[name="dataset.kind"]').selectOption('circle');
+  await page.reload();
+  await expect.poll(() => page.getByRole('button', { name: 'Train', exact: true }).isEnabled()).toBe(true);
+  await page.waitForTimeout(1000);
+  expect(fileWorkers()).toBe(0);
+  // …until its experiment is opened.
+  await page.locator('select[name="dataset.kind"]').selectOption('userTable');
+  await expect
+    .poll(() => page.getByTestId('table-summary').textContent(), { timeout: 60_000 })
+    .toMatch(/^60,000 rows × 20 columns \(big\.csv\)/);
+  expect(fileWorkers()).toBe(1);
+  await page.close();
+});
+
 test('points drawn on the plane: click adds, shift-click the other class, right-click removes; they are in the link and train', async () => {
   const { page } = await openPage(
     link((s) => {
