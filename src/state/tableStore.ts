@@ -41,6 +41,8 @@ const NONE =
 
 /** The CSV being read now: a newer one makes an older reading's result moot. */
 let latest = 0;
+/** How many CSVs were given in this tab: one given while the kept one is fetched wins. */
+let givenHere = 0;
 /** The kept table's first reading, shared by everyone who asks. */
 let opening: Promise<Table | null> | null = null;
 
@@ -98,6 +100,7 @@ export const useTableStore = create<TableState>((set, get) => ({
   reading: null,
   storageNote: null,
   async set(csv, source) {
+    givenHere++;
     opening = Promise.resolve(null); // what is kept from before is replaced, not read
     // Typed text shows at once (the text box follows every key); a file's start once read.
     if (typeof csv === 'string') set({ ...previewOfText(csv), given: csv.trim() !== '', source, storageNote: null });
@@ -118,11 +121,13 @@ export const useTableStore = create<TableState>((set, get) => ({
 
 /** The table kept from an earlier visit: its preview at once, the table read when first needed. */
 async function keptTable(): Promise<Table | null> {
+  const asked = givenHere;
   const raw = (await database()
     ?.then((d) => d.get('userData', KEY))
     .catch(() => null)) as { csv?: unknown; source?: unknown } | null | undefined;
   const csv = raw?.csv;
-  if (typeof csv !== 'string' && !(csv instanceof Blob)) return null;
+  // Nothing kept, or something else given meanwhile (that one is what counts).
+  if ((typeof csv !== 'string' && !(csv instanceof Blob)) || givenHere !== asked) return useTableStore.getState().table;
   useTableStore.setState({
     ...(typeof csv === 'string' ? previewOfText(csv) : await previewOfFile(csv)),
     given: true,
