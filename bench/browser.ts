@@ -15,7 +15,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { build as esbuild } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import { buildAndServe, launchChromium } from '../test/e2e/browser';
-import { defaultSpec, encodeSpec, type BackendName } from '../src/spec';
+import { defaultSpec, encodeSpec, type BackendName } from '../src/experiment';
 import type { DatasetFiles } from '../src/data/dataset';
 import type { EpochMetrics } from '../src/engine/types';
 import { ISOLATION_HEADERS } from '../csp';

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { buildDataset, type DatasetFiles } from '../src/data/dataset';
 import { buildSequenceDataset } from '../src/data/sequenceDataset';
-import type { ExperimentSpec, LstmSpec } from '../src/spec';
+import type { ExperimentSpec, LstmSpec } from '../src/experiment';
 import { plainGptExamplesPerSec, plainGptKernelsPerStep } from './plainGpt';
 import { workPerStep } from './dispatches';
 

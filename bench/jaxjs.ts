@@ -6,7 +6,7 @@
 import { blockUntilReady, defaultDevice, init, jit, nn, numpy as np, tree, valueAndGrad } from '@jax-js/jax';
 import { buildDataset, type DatasetFiles } from '../src/data/dataset';
 import { epochPlan, evaluatedExamples } from '../src/engine/epochPlan';
-import { mlpOf, type ExperimentSpec } from '../src/spec';
+import { mlpOf, type ExperimentSpec } from '../src/experiment';
 import type { LibrarySpeed } from './otherLibraries';
 
 type Params = { w: np.Array[]; b: np.Array[] };

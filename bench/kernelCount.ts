@@ -5,7 +5,7 @@ import type { DatasetFiles } from '../src/data/dataset';
 import { createOptimizer } from '../src/engine/optimizers';
 import { prepareLearner } from '../src/engine/prepareLearner';
 import { optimizerStep, stepSettings } from '../src/engine/step';
-import type { ExperimentSpec } from '../src/spec';
+import type { ExperimentSpec } from '../src/experiment';
 import { workPerStep } from './dispatches';
 
 export async function kernelsPerStep(spec: ExperimentSpec, files: DatasetFiles = {}): Promise<number> {

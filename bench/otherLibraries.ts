@@ -3,7 +3,7 @@
 import brain from 'brain.js';
 import convnetjs from 'convnetjs';
 import { buildDataset, type DatasetFiles } from '../src/data/dataset';
-import { mlpOf, type ExperimentSpec } from '../src/spec';
+import { mlpOf, type ExperimentSpec } from '../src/experiment';
 import { BOUNDARY_RESOLUTION, epochPlan, evaluatedExamples } from '../src/engine/epochPlan';
 
 /* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call,

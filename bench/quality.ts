@@ -8,7 +8,7 @@ import {
   defaultSpec,
   validateSpec,
   type ExperimentSpec,
-} from '../src/spec';
+} from '../src/experiment';
 
 export function namesTransformerSpec(): ExperimentSpec {
   const d = defaultSpec();

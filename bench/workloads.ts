@@ -2,7 +2,12 @@
 // files it needs, and which stock tfjs baseline trains the same model for the "vs" ratio.
 import { readFileSync } from 'node:fs';
 import type { DatasetFiles } from '../src/data/dataset';
-import { TRANSFORMER_OPTION_DEFAULTS, MLP_OPTION_DEFAULTS, datasetDefaults, type ExperimentSpec } from '../src/spec';
+import {
+  TRANSFORMER_OPTION_DEFAULTS,
+  MLP_OPTION_DEFAULTS,
+  datasetDefaults,
+  type ExperimentSpec,
+} from '../src/experiment';
 
 export interface Workload {
   name: string;

@@ -4,7 +4,7 @@
 // Usage: npm run screenshot [-- seconds]
 import type { Page } from 'playwright-core';
 import { buildAndServe, launchChromium } from '../test/e2e/browser';
-import { TRANSFORMER_OPTION_DEFAULTS, datasetDefaults, defaultSpec, encodeSpec } from '../src/spec';
+import { TRANSFORMER_OPTION_DEFAULTS, datasetDefaults, defaultSpec, encodeSpec } from '../src/experiment';
 
 const seconds = Number(process.argv[2] ?? 45);
 const { url, server } = await buildAndServe();

@@ -8,7 +8,7 @@ import { activateBackend } from '../src/engine/backend';
 import { fastest, measureBackends, SKIPPED } from '../src/engine/backendMeasure';
 import { AUTO_STORAGE_KEY, keepAutoPick, keptAutoPick } from '../src/state/autoBackend';
 import { keepMatMulTunings, keptMatMulTunings, MATMUL_TUNINGS_KEY } from '../src/state/matmulTunings';
-import { MLP_OPTION_DEFAULTS, defaultSpec } from '../src/spec';
+import { MLP_OPTION_DEFAULTS, defaultSpec } from '../src/experiment';
 import type { BackendReport } from '../src/engine/types';
 
 beforeAll(async () => {

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { activateBackend } from '../src/engine/backend';
 import { Trainer } from '../src/engine/trainer';
 import { backprop, chainRule } from '../src/engine/backprop';
-import { ACTIVATIONS, defaultSpec, mlpOf } from '../src/spec';
+import { ACTIVATIONS, defaultSpec, mlpOf } from '../src/experiment';
 
 beforeAll(async () => {
   await activateBackend('cpu');

@@ -9,7 +9,7 @@ import { buildMlp } from '../src/engine/mlp';
 import { Trainer } from '../src/engine/trainer';
 import type { EpochMetrics, TrainingCheckpoint } from '../src/engine/types';
 import { Rng } from '../src/data/rng';
-import { MLP_OPTION_DEFAULTS, defaultSpec, mlpOf, type MlpSpec } from '../src/spec';
+import { MLP_OPTION_DEFAULTS, defaultSpec, mlpOf, type MlpSpec } from '../src/experiment';
 
 beforeAll(async () => {
   await activateBackend('cpu');

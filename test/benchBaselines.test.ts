@@ -3,7 +3,7 @@ import { beforeAll, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { activateBackend } from '../src/engine/backend';
 import { buildTransformer } from '../src/engine/sequenceModels';
-import { TRANSFORMER_OPTION_DEFAULTS } from '../src/spec';
+import { TRANSFORMER_OPTION_DEFAULTS } from '../src/experiment';
 import { plainGpt, plainGptExamplesPerSec } from '../bench/plainGpt';
 
 beforeAll(async () => {

@@ -14,7 +14,7 @@ import {
   mlpOf,
   validateSpec,
   type ExperimentSpec,
-} from '../src/spec';
+} from '../src/experiment';
 
 const files = { text: readFileSync('datasets/names.txt', 'utf8') };
 const sampling = { temperature: 0.8, attentionText: null };

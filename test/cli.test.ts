@@ -9,7 +9,7 @@ import { Progress } from '../src/cli/progress';
 import { main } from '../src/cli/main';
 import { interrupt } from '../src/cli/trainCommand';
 import { readRunFile } from '../src/export/runFile';
-import { MLP_OPTION_DEFAULTS, datasetDefaults, defaultSpec, encodeSpec, type ExperimentSpec } from '../src/spec';
+import { MLP_OPTION_DEFAULTS, datasetDefaults, defaultSpec, encodeSpec, type ExperimentSpec } from '../src/experiment';
 import type { EpochMetrics } from '../src/engine/types';
 import { cli, specFile, tempDir } from './cliHarness';
 

@@ -20,7 +20,7 @@ import {
   defaultModel,
   type ExperimentSpec,
   type ModelSpec,
-} from '../src/spec';
+} from '../src/experiment';
 import { specFor } from './specFor';
 
 beforeAll(async () => {

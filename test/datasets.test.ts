@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { buildDataset, boundaryGridInputs, deriveSeed, DOMAIN, featurize, generate2d, Rng } from '../src/data';
-import { PLANE_DATASETS, isClassification, type DatasetSpec } from '../src/spec';
+import { PLANE_DATASETS, isClassification, type DatasetSpec } from '../src/experiment';
 
 const spec = (over: Partial<DatasetSpec> = {}): DatasetSpec => ({
   kind: 'circle',

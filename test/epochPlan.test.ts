@@ -8,7 +8,7 @@ import { activateBackend } from '../src/engine/backend';
 import { prepareLearner } from '../src/engine/prepareLearner';
 import { BOUNDARY_RESOLUTION, epochPlan } from '../src/engine/epochPlan';
 import { datasetExamples, SHIPPED_TEXT_LENGTH, namesStream } from '../src/data';
-import { defaultModel, type ExperimentSpec } from '../src/spec';
+import { defaultModel, type ExperimentSpec } from '../src/experiment';
 import { specFor } from './specFor';
 
 const names = readFileSync('datasets/names.txt', 'utf8');

@@ -5,7 +5,7 @@ import { activateBackend } from '../src/engine/backend';
 import { prepareLearner } from '../src/engine/prepareLearner';
 import { accuracy, taskLoss } from '../src/engine/losses';
 import { buildDataset, parseTable, Rng } from '../src/data';
-import { defaultSpec } from '../src/spec';
+import { defaultSpec } from '../src/experiment';
 import type { TabularLearner } from '../src/engine/learners/tabular';
 
 test('a table with 5,000 validation rows: validation loss and accuracy equal one whole prediction’s', async () => {

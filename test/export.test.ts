@@ -11,7 +11,7 @@ import {
   type PortableRun,
 } from '../src/export/runFile';
 import { checkCheckpoint, checkRunCheckpoint, checkRunRecord, type RunRecord } from '../src/export/runRecord';
-import { defaultSpec } from '../src/spec';
+import { defaultSpec } from '../src/experiment';
 import type { EpochMetrics, TrainingCheckpoint } from '../src/engine/types';
 
 function epoch(n: number): EpochMetrics {

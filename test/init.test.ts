@@ -3,7 +3,7 @@
 import { expect, test } from 'vitest';
 import { initKernel } from '../src/engine/mlp';
 import { Rng } from '../src/data/rng';
-import type { Activation, InitKind } from '../src/spec';
+import type { Activation, InitKind } from '../src/experiment';
 
 const stats = (w: Float32Array) => {
   const mean = w.reduce((s, v) => s + v, 0) / w.length;

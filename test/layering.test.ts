@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { expect, test } from 'vitest';
 
-// DESIGN.md's rules: engine/, data/, spec/ (and export/, cli/, which run in Node) never touch React or the DOM; ui/ and state/ never import tfjs.
+// DESIGN.md's rules: engine/, data/, experiment/ (and export/, cli/, which run in Node) never touch React or the DOM; ui/ and state/ never import tfjs.
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
     const p = join(dir, f);
@@ -16,8 +16,8 @@ const importsOf = (file: string) =>
 const allImportsOf = (file: string) =>
   [...readFileSync(file, 'utf8').matchAll(/^\s*(?:import|export)\b[^'";]*?['"]([^'"]+)['"]/gm)].map((m) => m[1]);
 
-test('engine, data, spec, export and the CLI import neither React nor the DOM', () => {
-  for (const dir of ['src/engine', 'src/data', 'src/spec', 'src/export', 'src/cli']) {
+test('engine, data, experiment, export and the CLI import neither React nor the DOM', () => {
+  for (const dir of ['src/engine', 'src/data', 'src/experiment', 'src/export', 'src/cli']) {
     for (const file of files(dir)) {
       const text = readFileSync(file, 'utf8');
       expect(
@@ -49,14 +49,14 @@ test('ui and state never import tfjs, nor engine modules that do', () => {
 
 /** The folders each folder may import from, type-only imports included: the arrows point one way. */
 const MAY_IMPORT: Record<string, string[]> = {
-  spec: [],
-  data: ['spec'],
-  engine: ['spec', 'data'],
-  export: ['spec', 'data', 'engine'],
-  worker: ['spec', 'data', 'engine', 'export'],
-  cli: ['spec', 'data', 'engine', 'export'],
-  state: ['spec', 'data', 'engine', 'export', 'worker'],
-  ui: ['spec', 'data', 'engine', 'export', 'state'],
+  experiment: [],
+  data: ['experiment'],
+  engine: ['experiment', 'data'],
+  export: ['experiment', 'data', 'engine'],
+  worker: ['experiment', 'data', 'engine', 'export'],
+  cli: ['experiment', 'data', 'engine', 'export'],
+  state: ['experiment', 'data', 'engine', 'export', 'worker'],
+  ui: ['experiment', 'data', 'engine', 'export', 'state'],
 };
 
 test('every import points down the layers, types too', () => {

@@ -14,7 +14,7 @@ import {
   validateSpec,
   type Lesson,
   type OptimizerKind,
-} from '../src/spec';
+} from '../src/experiment';
 
 async function outcome(lesson: Lesson) {
   const target = lesson.target;

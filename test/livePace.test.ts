@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { DRAWN_TIMEOUT_MS, LIVE_EPOCH_MS, LivePace } from '../src/worker/livePace';
 import { activateBackend } from '../src/engine/backend';
 import { Trainer } from '../src/engine/trainer';
-import { defaultSpec } from '../src/spec';
+import { defaultSpec } from '../src/experiment';
 import type { EpochMetrics } from '../src/engine/types';
 import { batchPoints } from '../src/ui/Charts';
 import { specFor } from './specFor';

@@ -2,7 +2,7 @@ import { beforeAll, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { activateBackend } from '../src/engine/backend';
 import { Trainer } from '../src/engine/trainer';
-import { defaultSpec, mlpOf } from '../src/spec';
+import { defaultSpec, mlpOf } from '../src/experiment';
 
 beforeAll(async () => {
   await activateBackend('cpu');

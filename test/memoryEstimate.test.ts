@@ -14,7 +14,7 @@ import {
   defaultSpec,
   mlpOf,
   type ExperimentSpec,
-} from '../src/spec';
+} from '../src/experiment';
 import { OPTIMIZER_VARIANTS, variantLabel } from './helpers/fusedUpdate';
 
 beforeAll(async () => {

@@ -2,7 +2,7 @@
 // anything malformed is refused with the field named, never acted on.
 import { expect, test } from 'vitest';
 import { checkToWorker } from '../src/worker/messageCheck';
-import { defaultSpec } from '../src/spec';
+import { defaultSpec } from '../src/experiment';
 import type { ToWorker } from '../src/worker/protocol';
 
 const sampling = { temperature: 0.8, attentionText: null };

@@ -15,7 +15,7 @@ import {
   type Activation,
   type ClassificationLoss,
   type ExperimentSpec,
-} from '../src/spec';
+} from '../src/experiment';
 import type { EpochMetrics } from '../src/engine/types';
 import { Rng } from '../src/data/rng';
 

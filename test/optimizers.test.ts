@@ -24,7 +24,7 @@ import {
   exponentialGamma,
   type OptimizerKind,
   type OptimizerSpec,
-} from '../src/spec';
+} from '../src/experiment';
 import { optimizerSwitchFlops } from '../src/engine/cost';
 import { optimizerSlots } from '../src/engine/memoryEstimate';
 import golden from './fixtures/optimizers.json';

@@ -16,7 +16,7 @@ import {
   defaultModel,
   defaultSpec,
   type ExperimentSpec,
-} from '../src/spec';
+} from '../src/experiment';
 import type { EpochMetrics } from '../src/engine/types';
 import { cli, specFile, tempDir } from './cliHarness';
 

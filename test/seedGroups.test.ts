@@ -1,6 +1,6 @@
 // Runs of one experiment under several seeds: grouped, and summarised as a mean with a band.
 import { expect, test } from 'vitest';
-import { defaultSpec, diffSpecs, LESSONS, specKey, specsForSeeds, isSeedCount } from '../src/spec';
+import { defaultSpec, diffSpecs, LESSONS, specKey, specsForSeeds, isSeedCount } from '../src/experiment';
 import { meanAndBand, seedGroups } from '../src/state/seedGroups';
 import type { Run } from '../src/state/runStore';
 

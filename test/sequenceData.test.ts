@@ -21,7 +21,7 @@ import {
   NAME_BOUNDARY,
 } from '../src/data';
 import manifest from '../datasets/manifest.json';
-import { defaultSpec } from '../src/spec';
+import { defaultSpec } from '../src/experiment';
 
 const file = (name: string) => new Uint8Array(readFileSync(`datasets/${name}`));
 

@@ -18,7 +18,7 @@ import {
 import { batchNormEval, batchNormTrain, updateRunningStatistics } from '../src/engine/batchNorm';
 import { Rng } from '../src/data/rng';
 import { buildTransformer, type TransformerModelSpec } from '../src/engine/sequenceModels';
-import { TRANSFORMER_OPTION_DEFAULTS } from '../src/spec';
+import { TRANSFORMER_OPTION_DEFAULTS } from '../src/experiment';
 import golden from './fixtures/sequence.json';
 
 beforeAll(async () => {

@@ -2,7 +2,7 @@ import { beforeAll, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { activateBackend } from '../src/engine/backend';
 import { buildLstmModel, buildTransformer, type TransformerModelSpec } from '../src/engine/sequenceModels';
-import { TRANSFORMER_OPTION_DEFAULTS } from '../src/spec';
+import { TRANSFORMER_OPTION_DEFAULTS } from '../src/experiment';
 import { TOY_VOCAB } from '../src/data';
 
 beforeAll(async () => {

@@ -17,7 +17,7 @@ import {
   type ExperimentSpec,
   type ModelSpec,
   type RecurrentCell,
-} from '../src/spec';
+} from '../src/experiment';
 import { specFor as validSpec } from './specFor';
 
 const names = readFileSync('datasets/names.txt', 'utf8');

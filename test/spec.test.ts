@@ -26,7 +26,7 @@ import {
   sameTask,
   switchModel,
   DEFAULT_EPOCHS,
-} from '../src/spec';
+} from '../src/experiment';
 
 function errorsOf(edit: (s: ExperimentSpec) => void) {
   const spec = defaultSpec();

@@ -6,7 +6,7 @@ import {
   type DatasetKind,
   type ExperimentSpec,
   type ModelSpec,
-} from '../src/spec';
+} from '../src/experiment';
 
 /** The default spec on `kind`'s data with `model`, then `edit`ed; throws (naming the fields) unless it validates. */
 export function specFor(

@@ -2,7 +2,7 @@ import { beforeAll, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { activateBackend } from '../src/engine/backend';
 import { optimizerPath, surfaceGrid } from '../src/engine/surfacePaths';
-import { defaultSpec, OPTIMIZER_KINDS, SURFACE_INFO, SURFACE_KINDS, type OptimizerKind } from '../src/spec';
+import { defaultSpec, OPTIMIZER_KINDS, SURFACE_INFO, SURFACE_KINDS, type OptimizerKind } from '../src/experiment';
 
 beforeAll(async () => {
   await activateBackend('cpu');

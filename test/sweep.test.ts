@@ -1,6 +1,6 @@
 // Sweeps: the grid's cells are the experiment with the axes' values set, each validated.
 import { expect, test } from 'vitest';
-import { defaultModel, defaultSpec, mlpOf, parseSweepValues, planSweep, validateSpec } from '../src/spec';
+import { defaultModel, defaultSpec, mlpOf, parseSweepValues, planSweep, validateSpec } from '../src/experiment';
 
 test('a 3 × 2 grid of learning rate × width: every cell set, named and valid, row by row', () => {
   const plan = planSweep(defaultSpec(), [

@@ -2,7 +2,7 @@
 // each of its points, is shown; anything else is set aside (see sweepStore.ts).
 import { expect, test } from 'vitest';
 import { checkSweep } from '../src/state/sweepStore';
-import { SWEEP_LIMITS } from '../src/spec';
+import { SWEEP_LIMITS } from '../src/experiment';
 
 const axes = [
   { param: 'learningRate', values: [0.01, 0.1] },

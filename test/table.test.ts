@@ -14,7 +14,7 @@ import {
   Rng,
   type Table,
 } from '../src/data';
-import { defaultSpec, validateSpec, type ExperimentSpec } from '../src/spec';
+import { defaultSpec, validateSpec, type ExperimentSpec } from '../src/experiment';
 
 /** Points in two blobs, a colour column that also tells the class, and a noisy numeric target. */
 function csv(rows: number, delimiter = ','): string {

@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { formatDuration, measuredEpochSeconds } from '../src/state/timeEstimate';
-import { defaultSpec } from '../src/spec';
+import { defaultSpec } from '../src/experiment';
 import type { RunRecord } from '../src/export/runRecord';
 
 const runOf = (spec = defaultSpec(), ms: number[]) =>

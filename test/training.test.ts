@@ -13,7 +13,7 @@ import {
   validateSpec,
   type ExperimentSpec,
   type OptimizerKind,
-} from '../src/spec';
+} from '../src/experiment';
 
 beforeAll(async () => {
   await activateBackend('cpu');

@@ -3,7 +3,7 @@ import { fusedFormulas, ruleFor } from '../src/engine/optimizers';
 import { jsUpdate, type HyperValues } from '../src/engine/kernels/optimizerUpdate';
 import { hyperArgs, updateModuleBytes } from '../src/engine/kernels/wasmUpdate';
 import { Rng } from '../src/data/rng';
-import { defaultSpec } from '../src/spec';
+import { defaultSpec } from '../src/experiment';
 import { OPTIMIZER_VARIANTS, variantLabel } from './helpers/fusedUpdate';
 
 // The compiled update in each form the app may need: four lanes at a time (SIMD) or one (an

@@ -13,7 +13,7 @@ import {
   mlpOf,
   type ExperimentSpec,
   type ModelSpec,
-} from '../src/spec';
+} from '../src/experiment';
 import { fusedAndReference, OPTIMIZER_VARIANTS, variantLabel } from './helpers/fusedUpdate';
 
 // A tiny run, since WebGPU here runs on SwiftShader (a CPU Vulkan driver).

@@ -1,6 +1,6 @@
 // The command line's arguments: parsed, checked, and explained when wrong.
 import { parseArgs } from 'node:util';
-import type { BackendName } from '../spec/types';
+import type { BackendName } from '../experiment/types';
 
 export const USAGE = `Usage:
   npm run cli -- train SPEC.json [--epochs N] [--backend cpu|wasm|webgpu] [--out RUN.json] [--seeds 1,2,3] [--data FILE]

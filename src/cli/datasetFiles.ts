@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { DatasetFiles } from '../data/dataset';
 import { MAX_TABLE_BYTES, parseTable } from '../data/table';
 import { USER_TEXT_LIMITS, userTextProblem } from '../data/text';
-import type { DatasetSpec } from '../spec/types';
+import type { DatasetSpec } from '../experiment/types';
 
 const shipped = (name: string) => fileURLToPath(new URL(`../../datasets/${name}`, import.meta.url));
 

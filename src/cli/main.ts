@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { activateBackend } from '../engine/backend';
 import { writeRunFile } from '../export/runFile';
 import { pytorchExport } from '../export/pytorch/exportFiles';
-import type { ExperimentSpec } from '../spec/types';
+import type { ExperimentSpec } from '../experiment/types';
 import type { DatasetFiles } from '../data/dataset';
 import { parseCommand, USAGE, UsageError } from './args';
 import { datasetFiles } from './datasetFiles';

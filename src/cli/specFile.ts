@@ -8,7 +8,7 @@ import {
   validateSpec,
   type ExperimentSpec,
   type FieldError,
-} from '../spec';
+} from '../experiment';
 import { readRunFile, RUN_FILE_FORMAT } from '../export/runFile';
 
 export type SpecFileResult =

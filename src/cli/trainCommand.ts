@@ -5,7 +5,7 @@ import type { EpochMetrics, RunStatus, TestResult, TrainingCheckpoint } from '..
 import type { DatasetFiles } from '../data/dataset';
 import type { PortableRun } from '../export/runFile';
 import type { RunPhase } from '../export/runRecord';
-import { runDescription, type ExperimentSpec } from '../spec';
+import { runDescription, type ExperimentSpec } from '../experiment';
 import type { CliBackend } from './args';
 import { Progress, type Output } from './progress';
 

@@ -1,5 +1,5 @@
-import { isPlane, isSeries, type DatasetSpec, type FeatureName } from '../spec/types';
-import { heldOutShare } from '../spec/validate';
+import { isPlane, isSeries, type DatasetSpec, type FeatureName } from '../experiment/types';
+import { heldOutShare } from '../experiment/validate';
 import { deriveSeed, Rng } from './rng';
 import { DOMAIN, generate2d, taskOf, withDrawn } from './twoD';
 import { featurize } from './features';

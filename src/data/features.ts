@@ -1,4 +1,4 @@
-import type { FeatureName } from '../spec/types';
+import type { FeatureName } from '../experiment/types';
 
 export const FEATURE_LABELS: Record<FeatureName, string> = {
   x1: 'x₁',

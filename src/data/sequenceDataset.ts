@@ -1,7 +1,7 @@
 // Sequence data for the LSTM and the transformer: character text, toy tasks and time series,
 // as fixed-length examples split into train and validation.
-import { exampleCounts } from '../spec/validate';
-import { isSeries, isText, isToy, type DatasetSpec, type SeriesDatasetKind } from '../spec/types';
+import { exampleCounts } from '../experiment/validate';
+import { isSeries, isText, isToy, type DatasetSpec, type SeriesDatasetKind } from '../experiment/types';
 import { deriveSeed, Rng } from './rng';
 import { charVocab, encode, lmWindows, namesStream, NAME_BOUNDARY, testWindows } from './text';
 import { toyExample, toyExamples, TOY_VOCAB, type ToyTask } from './toyTasks';

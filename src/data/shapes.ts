@@ -1,7 +1,7 @@
 // The shape of each dataset's inputs and outputs, known without loading it, for the builder's
 // parameter and FLOP counts. The shipped texts' alphabet sizes are checked against the files by tests.
-import { exampleCounts, sequenceLength } from '../spec/validate';
-import { isPlane, isSeries, isText, isToy, type DatasetSpec, type ExperimentSpec } from '../spec/types';
+import { exampleCounts, sequenceLength } from '../experiment/validate';
+import { isPlane, isSeries, isText, isToy, type DatasetSpec, type ExperimentSpec } from '../experiment/types';
 import { TOY_VOCAB } from './toyTasks';
 import { MNIST_PIXELS } from './mnist';
 import { textWindowCounts } from './text';

@@ -2,7 +2,7 @@
 // cell the model will read, encoding columns (numbers standardised, few-valued text one-hot),
 // and the seeded train/validation split.
 import Papa from 'papaparse';
-import type { DatasetSpec, TableSpec } from '../spec/types';
+import type { DatasetSpec, TableSpec } from '../experiment/types';
 import { deriveSeed, Rng } from './rng';
 import { fitStandardizer, standardize, type Standardizer } from './normalize';
 

@@ -1,5 +1,5 @@
-import type { DrawnPoints, PlaneDatasetKind } from '../spec/types';
-import { isClassification } from '../spec/types';
+import type { DrawnPoints, PlaneDatasetKind } from '../experiment/types';
+import { isClassification } from '../experiment/types';
 import { Rng } from './rng';
 
 /** Points lie in the square [−DOMAIN, DOMAIN]², as in TensorFlow Playground. */

@@ -1,7 +1,7 @@
 // A layer's activation as tf ops: the MLP's hidden layers, the transformer's MLP (GELU), and
 // linear() where the matmul's kernel cannot apply it itself.
 import type * as tf from '@tensorflow/tfjs';
-import type { Activation } from '../spec/types';
+import type { Activation } from '../experiment/types';
 import { LEAKY_SLOPE } from './backprop';
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);

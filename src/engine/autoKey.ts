@@ -1,6 +1,6 @@
 // The key under which "auto"'s measurement of a model is kept (by the page) and shared (by the
 // worker, across runs sent together). No tfjs: the page imports it.
-import type { ExperimentSpec } from '../spec/types';
+import type { ExperimentSpec } from '../experiment/types';
 
 /**
  * What decides how fast a training step is: the model, the data's shape, the batch size, and the

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 // navigator.gpu exists (browsers, or Node with the `webgpu` package installed on globalThis).
 import '@tensorflow/tfjs-backend-webgpu';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
-import { BACKENDS, type BackendChoice, type BackendName } from '../spec/types';
+import { BACKENDS, type BackendChoice, type BackendName } from '../experiment/types';
 import { WASM_THREADS_MIN_CORES, type BackendReport } from './types';
 
 /** The order tried: the chosen backend first, then the ones after it (webgpu → webgl → wasm → cpu). */

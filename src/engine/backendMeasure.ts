@@ -3,7 +3,7 @@
 // models are all per-kernel overhead, where wasm or even cpu beat a GPU (and a software GPU by
 // far); big ones are arithmetic, where a real GPU wins.
 import * as tf from '@tensorflow/tfjs';
-import { BACKENDS, type BackendName, type ExperimentSpec } from '../spec/types';
+import { BACKENDS, type BackendName, type ExperimentSpec } from '../experiment/types';
 import type { DatasetFiles } from '../data/dataset';
 import { createOptimizer } from './optimizers';
 import { optimizerStep, stepSettings } from './step';

@@ -1,6 +1,6 @@
 // Backpropagation by hand for one example through an MLP, in plain JavaScript (no tfjs), so the
 // step-mode view can show every number; each activation's derivative sits next to its forward.
-import type { Activation, ClassificationLoss } from '../spec/types';
+import type { Activation, ClassificationLoss } from '../experiment/types';
 import { outputLossGradient } from './outputLoss';
 
 export interface DenseWeights {

@@ -11,7 +11,7 @@ import {
   type OptimizerSpec,
   type RecurrentCell,
   type TransformerSpec,
-} from '../spec/types';
+} from '../experiment/types';
 import type { ProblemShape } from '../data/shapes';
 
 /**

@@ -2,7 +2,7 @@
 // Counted here once, for the Trainer (steps, FLOPs), the learners (what they evaluate), the
 // schedule preview and the builder's cost table, so the figures the builder promises are the
 // ones a run measures. No tfjs: the UI imports it.
-import { isSeries, isText, isToy, type ExperimentSpec } from '../spec/types';
+import { isSeries, isText, isToy, type ExperimentSpec } from '../experiment/types';
 import { SEQUENCE_VAL_LIMIT, TRAIN_EVAL_LIMIT } from './cost';
 
 /** Series: how many forecasts each epoch shows (the first validation windows), for the MLP and the LSTM alike. */

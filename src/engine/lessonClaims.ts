@@ -1,8 +1,8 @@
 // Whether a lesson's run showed what the lesson says it would (spec/lessons.ts): checked by the
 // tests, and shown beside a finished lesson run. Plain data in, no tfjs.
-import type { LessonClaim } from '../spec/lessons';
-import type { OptimizerKind } from '../spec/types';
-import { OPTIMIZER_LABELS } from '../spec/labels';
+import type { LessonClaim } from '../experiment/lessons';
+import type { OptimizerKind } from '../experiment/types';
+import { OPTIMIZER_LABELS } from '../experiment/labels';
 import type { EpochMetrics, RunStatus } from './types';
 
 export interface ClaimResult {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { ClassificationLoss } from '../spec/types';
+import type { ClassificationLoss } from '../experiment/types';
 import { targetLogProbs } from './kernels/targetLogProbs';
 
 export type Task = 'binary' | 'regression' | 'multiclass';

@@ -6,8 +6,8 @@ import {
   type OptimizerSpec,
   type RecurrentCell,
   type TransformerActivation,
-} from '../spec/types';
-import { exampleCounts } from '../spec/validate';
+} from '../experiment/types';
+import { exampleCounts } from '../experiment/validate';
 import type { ProblemShape } from '../data/shapes';
 
 /** Bytes, by what holds them. */

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { residualLayers, type Activation, type InitKind, type MlpSpec } from '../spec/types';
+import { residualLayers, type Activation, type InitKind, type MlpSpec } from '../experiment/types';
 import { Rng } from '../data/rng';
 import { activate } from './activations';
 import { layerNorm } from './attention';

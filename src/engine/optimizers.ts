@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import type { OptimizerKind, OptimizerSpec } from '../spec/types';
-import { optimizerAsRead } from '../spec/labels';
+import type { OptimizerKind, OptimizerSpec } from '../experiment/types';
+import { optimizerAsRead } from '../experiment/labels';
 import {
   fusedUpdate,
   fusedUpdateAvailable,

@@ -1,7 +1,7 @@
 // The loss at an MLP's output and its derivative in the output layer's pre-activations z, for one
 // example, in plain JavaScript: shared by the host step (kernels/mlpHost.ts, a batch row by row)
 // and step mode's backprop by hand (backprop.ts). The tf-op form is losses.ts; tests hold them equal.
-import type { ClassificationLoss } from '../spec/types';
+import type { ClassificationLoss } from '../experiment/types';
 import type { Task } from './losses';
 
 /**

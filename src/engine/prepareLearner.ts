@@ -1,7 +1,7 @@
 // From a spec to a learner: the dataset built at once (bad data fails fast), the model's cost,
 // and a memory check before anything is allocated.
 import * as tf from '@tensorflow/tfjs';
-import type { BackendName, ExperimentSpec } from '../spec/types';
+import type { BackendName, ExperimentSpec } from '../experiment/types';
 import { buildDataset, type DatasetFiles, type TabularDataset } from '../data/dataset';
 import { buildSequenceDataset, type SequenceDataset } from '../data/sequenceDataset';
 import type { ProblemShape } from '../data/shapes';

@@ -1,5 +1,5 @@
 // The learning-rate schedule: a pure function of the step, shared by training and the UI preview.
-import type { ScheduleSpec } from '../spec/types';
+import type { ScheduleSpec } from '../experiment/types';
 
 export interface ScheduleClock {
   /** Optimizer steps per epoch. */

@@ -3,7 +3,7 @@
 // starts from the same numbers.
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../data/rng';
-import { GATES, type RecurrentCell, type TransformerSpec } from '../spec/types';
+import { GATES, type RecurrentCell, type TransformerSpec } from '../experiment/types';
 import { linear } from './linear';
 import { targetLogProbs } from './kernels/targetLogProbs';
 import { lstmLayer } from './lstm';

@@ -2,7 +2,7 @@
 // JavaScript where the learner and the optimizer can (tiny MLPs on cpu and wasm, whose tf-op step
 // is all overhead: kernels/mlpHost.ts), otherwise through tfjs autodiff.
 import * as tf from '@tensorflow/tfjs';
-import type { TrainingSpec } from '../spec/types';
+import type { TrainingSpec } from '../experiment/types';
 import { weightPenalty } from './losses';
 import { clipArraysByGlobalNorm, clipByGlobalNorm, type Optimizer } from './optimizers';
 import type { Learner } from './learner';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import type { OptimizerSpec } from '../spec/types';
-import type { SurfaceKind } from '../spec/lab';
+import type { OptimizerSpec } from '../experiment/types';
+import type { SurfaceKind } from '../experiment/lab';
 import { createOptimizer } from './optimizers';
 import { SURFACES } from './surfaces';
 import type { SurfacePath } from './types';

@@ -1,7 +1,7 @@
 // Classic 2-D test functions for the loss-surface lab, written in tf ops so that gradients come
 // from autodiff and the very same optimizers as training walk over them.
 import * as tf from '@tensorflow/tfjs';
-import type { SurfaceKind } from '../spec/lab';
+import type { SurfaceKind } from '../experiment/lab';
 
 export interface Surface {
   /** Elementwise f(x, y) over tensors of equal shape. */

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { ExperimentSpec } from '../spec/types';
+import type { ExperimentSpec } from '../experiment/types';
 import { deriveSeed, Rng, type RngState } from '../data/rng';
 import { createOptimizer, type Optimizer } from './optimizers';
 import { optimizerStep, stepSettings } from './step';

@@ -1,5 +1,5 @@
 // Plain data that the engine reports; no tfjs here, so the worker protocol and UI can use it.
-import type { Activation, BackendName, OptimizerKind } from '../spec/types';
+import type { Activation, BackendName, OptimizerKind } from '../experiment/types';
 import type { RngState } from '../data/rng';
 
 /** exploded: the loss ran away while staying finite; the run stopped, and may be continued. */

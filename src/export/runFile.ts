@@ -1,6 +1,6 @@
 // The run file: one JSON file holding one or more runs (spec, every per-epoch figure, name,
 // status and, optionally, the model to continue from), the one currency between app, CLI and exports.
-import type { FieldError } from '../spec';
+import type { FieldError } from '../experiment';
 import type { TrainingCheckpoint } from '../engine/types';
 import { checkCheckpoint, checkRunCheckpoint, checkRunRecord, type RunRecord } from './runRecord';
 import { decodeSafetensors, encodeSafetensors } from './safetensors';

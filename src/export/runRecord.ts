@@ -1,6 +1,13 @@
 // What is kept of a run (IndexedDB, run files), and the one check every such record passes
 // before the app trusts it: stored records and imported files are untrusted input.
-import { describeValue, isObject, migrateSpec, validateSpec, type ExperimentSpec, type FieldError } from '../spec';
+import {
+  describeValue,
+  isObject,
+  migrateSpec,
+  validateSpec,
+  type ExperimentSpec,
+  type FieldError,
+} from '../experiment';
 import type {
   BackendMeasurement,
   BackendReport,
@@ -12,7 +19,7 @@ import type {
   ToySnapshot,
   TrainingCheckpoint,
 } from '../engine/types';
-import { BACKENDS, type BackendName } from '../spec/types';
+import { BACKENDS, type BackendName } from '../experiment/types';
 
 export const RUN_PHASES = [
   'queued',

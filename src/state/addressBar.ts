@@ -1,6 +1,6 @@
 // The address bar always holds a link to what is on screen: the experiment on the playground tab,
 // the loss-surface lab's settings on the lab tab. Sharing is copying it; a reload keeps it.
-import { encodeLab, encodeSpec, validateSpec } from '../spec';
+import { encodeLab, encodeSpec, validateSpec } from '../experiment';
 import { SPEC_HASH, useSpecStore } from './specStore';
 import { LAB_HASH, labProblem, useLabStore } from './labStore';
 import { useViewStore } from './viewStore';

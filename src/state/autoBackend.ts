@@ -4,7 +4,7 @@
 import { checkMeasurements } from '../export/runRecord';
 import type { BackendMeasurement, BackendReport } from '../engine/types';
 import { autoKey } from '../engine/autoKey';
-import { BACKENDS, type BackendName, type ExperimentSpec } from '../spec';
+import { BACKENDS, type BackendName, type ExperimentSpec } from '../experiment';
 
 export const AUTO_STORAGE_KEY = 'nn-playground.autoBackend';
 /** The newest entries kept; older ones are dropped. */

@@ -13,7 +13,7 @@ import {
   type OptimizerKind,
   type OptimizerSpec,
   type SurfaceKind,
-} from '../spec';
+} from '../experiment';
 import type { SurfacePath } from '../engine/types';
 import type { SurfaceRequest } from '../worker/surfaceProtocol';
 import { surfaceWorkerClient } from '../worker/client';

@@ -11,7 +11,7 @@ import {
   type BackendName,
   type ExperimentSpec,
   type OptimizerChoice,
-} from '../spec';
+} from '../experiment';
 import type {
   AttentionSnapshot,
   BackendMeasurement,

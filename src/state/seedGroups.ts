@@ -1,6 +1,6 @@
 // Runs of one experiment under different seeds, grouped: their curves are drawn as one mean with
 // a band (min–max, or ±1 standard deviation), and the runs list shows them together.
-import { specKey } from '../spec';
+import { specKey } from '../experiment';
 import type { Run } from './runStore';
 
 export type SeedBand = 'minmax' | 'std' | 'off';

@@ -1,6 +1,6 @@
 // The spec being edited in the builder, and the errors of a shared link that could not be opened.
 import { create } from 'zustand';
-import { decodeSpec, defaultSpec, type ExperimentSpec, type FieldError } from '../spec';
+import { decodeSpec, defaultSpec, type ExperimentSpec, type FieldError } from '../experiment';
 
 interface SpecState {
   spec: ExperimentSpec;

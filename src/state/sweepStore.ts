@@ -2,7 +2,7 @@
 // the run store (and its storage); this keeps which run is which cell, in localStorage, so a sweep's
 // table and heatmap come back after a reload, and its unfinished cells can be trained again.
 import { create } from 'zustand';
-import { isObject, planSweep, SWEEP_LIMITS, SWEEP_PARAMS, type ExperimentSpec, type SweepAxis } from '../spec';
+import { isObject, planSweep, SWEEP_LIMITS, SWEEP_PARAMS, type ExperimentSpec, type SweepAxis } from '../experiment';
 import { ACTIVE_PHASES, useRunStore } from './runStore';
 import { newRunId } from './runTabs';
 

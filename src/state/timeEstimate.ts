@@ -1,6 +1,6 @@
 // How long a run will take, from the measured pace of an earlier run of the same work: the same
 // model, data, batch size and backend (a run's epoch times are measured, not guessed).
-import type { ExperimentSpec } from '../spec';
+import type { ExperimentSpec } from '../experiment';
 import type { RunRecord } from '../export/runRecord';
 
 /** workOf by spec: specs are never changed in place, and the page asks again on every epoch. */

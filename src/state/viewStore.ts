@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { ExperimentSpec, LabSettings } from '../spec';
+import type { ExperimentSpec, LabSettings } from '../experiment';
 import type { SeedBand } from './seedGroups';
 
 /** The panels one click away, under the first screen. */

@@ -11,7 +11,7 @@ import {
   validateSpec,
   type ExperimentSpec,
   type SpecResult,
-} from '../spec';
+} from '../experiment';
 import { useTextStore } from '../state/textStore';
 import { useTableStore } from '../state/tableStore';
 import { useViewStore } from '../state/viewStore';

@@ -12,7 +12,7 @@ import {
   isToy,
   modelName,
   type DatasetKind,
-} from '../spec';
+} from '../experiment';
 import { SERIES } from './colors';
 import { MetricChart, type Point, type Series } from './MetricChart';
 import { formatPerplexity } from './format';

@@ -8,7 +8,7 @@ import {
   SUGGESTED_LEARNING_RATE,
   optimizerPickProblem,
   type OptimizerKind,
-} from '../spec';
+} from '../experiment';
 import { useViewStore } from '../state/viewStore';
 import { OptimizerPicker } from './OptimizerPicker';
 import { Panel } from './fields';

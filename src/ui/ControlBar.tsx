@@ -3,11 +3,11 @@ import { useEffect } from 'react';
 import { executingRun, selectedRun, useRunStore } from '../state/runStore';
 import { formatDuration } from '../state/timeEstimate';
 import { useSpecStore } from '../state/specStore';
-import { BACKEND_CHOICES, BACKEND_LABELS, isSeedCount, SEED_REPEATS } from '../spec';
+import { BACKEND_CHOICES, BACKEND_LABELS, isSeedCount, SEED_REPEATS } from '../experiment';
 import { chooseSpeed, useViewStore } from '../state/viewStore';
 import type { RunPhase, Run } from '../state/runStore';
 import { WASM_THREADS_MIN_CORES, type BackendMeasurement, type BackendReport } from '../engine/types';
-import type { BackendName } from '../spec';
+import type { BackendName } from '../experiment';
 import { SelectField } from './fields';
 
 /** Every phase a run can be in, and 'idle' when there is no run. */

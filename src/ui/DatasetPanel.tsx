@@ -26,7 +26,7 @@ import {
   samplesRule,
   type DatasetKind,
   type ExperimentSpec,
-} from '../spec';
+} from '../experiment';
 import { FEATURE_LABELS } from '../data/features';
 import { USER_TEXT_LIMITS } from '../data/text';
 import { useTablePlan } from './useTablePlan';

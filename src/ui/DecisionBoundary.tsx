@@ -1,6 +1,13 @@
 import { useEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
 import { buildDataset, deriveSeed, DOMAIN, generate2d, nearestPoint } from '../data';
-import { isClassification, isPlane, LIMITS, validateSpec, type ExperimentSpec, type PlaneDatasetKind } from '../spec';
+import {
+  isClassification,
+  isPlane,
+  LIMITS,
+  validateSpec,
+  type ExperimentSpec,
+  type PlaneDatasetKind,
+} from '../experiment';
 import { useSpecStore } from '../state/specStore';
 import { useTableStore } from '../state/tableStore';
 import { useViewStore } from '../state/viewStore';

@@ -1,6 +1,6 @@
 // The Lessons menu: ready-made experiments that open in the playground or the lab, each with what
 // to watch, and — once its run is done — whether the run showed what the lesson says.
-import { diffSpecs, LESSONS, type Lesson, type OptimizerKind } from '../spec';
+import { diffSpecs, LESSONS, type Lesson, type OptimizerKind } from '../experiment';
 import { labClaim, runClaim, type ClaimResult } from '../engine/lessonClaims';
 import { useSpecStore } from '../state/specStore';
 import { useLabStore } from '../state/labStore';

@@ -9,7 +9,7 @@ import {
   SURFACE_KINDS,
   type OptimizerKind,
   type SurfaceInfo,
-} from '../spec';
+} from '../experiment';
 import { CATEGORY_COLORS } from '../state/palette';
 import { OptimizerPicker } from './OptimizerPicker';
 import { Panel } from './fields';

@@ -39,7 +39,7 @@ import {
   type MlpSpec,
   type RecurrentCell,
   type TransformerSpec,
-} from '../spec';
+} from '../experiment';
 import { layerEpochFlops, type ModelCost } from '../engine/cost';
 import { evaluatedExamples, type EpochPlan } from '../engine/epochPlan';
 import { formatMemory, MEMORY_BUDGET } from '../engine/memoryEstimate';

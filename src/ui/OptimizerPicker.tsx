@@ -1,5 +1,5 @@
 // The optimizers of a race and their learning rates, as the compare panel and the lab both offer them.
-import { OPTIMIZER_KINDS, OPTIMIZER_LABELS, isLearningRateText, type OptimizerKind } from '../spec';
+import { OPTIMIZER_KINDS, OPTIMIZER_LABELS, isLearningRateText, type OptimizerKind } from '../experiment';
 
 export interface OptimizerPickerProps {
   chosen: Record<OptimizerKind, boolean>;

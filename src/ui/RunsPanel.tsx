@@ -15,7 +15,7 @@ import {
   specSummary,
   SWEEP_PARAM_LABELS,
   type ExperimentSpec,
-} from '../spec';
+} from '../experiment';
 import { useSweepStore, type Sweep } from '../state/sweepStore';
 import type { TestResult } from '../engine/types';
 import { download, fileNameOf } from './download';

@@ -10,7 +10,7 @@ import {
   SWEEP_PARAMS,
   type SweepAxis,
   type SweepParam,
-} from '../spec';
+} from '../experiment';
 import { useSpecStore } from '../state/specStore';
 import { ACTIVE_PHASES, useRunStore, type Run } from '../state/runStore';
 import { useSweepStore, type Sweep } from '../state/sweepStore';

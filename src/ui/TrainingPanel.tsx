@@ -18,7 +18,7 @@ import {
   SCHEDULE_LABELS,
   type ExperimentSpec,
   type OptimizerHyper,
-} from '../spec';
+} from '../experiment';
 import { learningRateAt } from '../engine/schedule';
 import { epochPlan } from '../engine/epochPlan';
 import { CheckField, NumberField, Panel, SelectField } from './fields';

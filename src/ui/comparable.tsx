@@ -1,6 +1,6 @@
 // The charts overlay only runs that can be compared with the one shown: the same data and task.
 // The others are counted and can be shown on request; a lesson starts with a clean chart.
-import { sameTask, type ExperimentSpec } from '../spec';
+import { sameTask, type ExperimentSpec } from '../experiment';
 import type { Run } from '../state/runStore';
 import { useViewStore } from '../state/viewStore';
 

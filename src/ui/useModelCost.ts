@@ -4,7 +4,7 @@ import { estimateMemory, memoryProblem, type MemoryEstimate } from '../engine/me
 import { datasetExamples, problemShape, type ProblemShape } from '../data/shapes';
 import { tableHasPlane } from '../data/table';
 import { BOUNDARY_RESOLUTION, epochPlan, type EpochPlan } from '../engine/epochPlan';
-import { isPlane, type BackendName, type ExperimentSpec } from '../spec';
+import { isPlane, type BackendName, type ExperimentSpec } from '../experiment';
 import { useRunStore } from '../state/runStore';
 import { useTextStore } from '../state/textStore';
 import { tableShape, useTablePlan } from './useTablePlan';

@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import { planTable, type TablePlan, type TableResult } from '../data/table';
 import { useTableStore } from '../state/tableStore';
-import type { ExperimentSpec } from '../spec';
+import type { ExperimentSpec } from '../experiment';
 
 /** How the person's table trains under this spec (target, task, encoded inputs); null for other data or no table. */
 export function useTablePlan(spec: ExperimentSpec): TableResult<TablePlan> | null {

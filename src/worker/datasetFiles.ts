@@ -1,5 +1,5 @@
 import type { DatasetFiles } from '../data/dataset';
-import type { DatasetSpec } from '../spec/types';
+import type { DatasetSpec } from '../experiment/types';
 // Vite copies the shipped data files into the build and gives their URLs (same origin, no network).
 import mnistImagesUrl from '../../datasets/mnist-images.u8?url';
 import mnistLabelsUrl from '../../datasets/mnist-labels.u8?url';

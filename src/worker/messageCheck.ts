@@ -2,8 +2,8 @@ import { tableProblem } from '../data/table';
 // What the training worker accepts: every message is checked at the boundary before it is acted
 // on, so a malformed one is answered with a reason instead of crashing the worker (and every run
 // queued in it). Plain TypeScript, no DOM and no tfjs: the tests call it in Node.
-import { isObject, validateSpec } from '../spec';
-import { BACKEND_CHOICES, BACKENDS } from '../spec/types';
+import { isObject, validateSpec } from '../experiment';
+import { BACKEND_CHOICES, BACKENDS } from '../experiment/types';
 import { checkCheckpoint } from '../export/runRecord';
 import type { ToWorker } from './protocol';
 

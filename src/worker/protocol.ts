@@ -1,6 +1,6 @@
 import type { Table } from '../data/table';
 // The typed messages between the page and the training worker.
-import type { BackendChoice, BackendName, ExperimentSpec } from '../spec/types';
+import type { BackendChoice, BackendName, ExperimentSpec } from '../experiment/types';
 import type {
   AttentionSnapshot,
   BackendMeasurement,

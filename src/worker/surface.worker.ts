@@ -3,7 +3,7 @@
 // and a worker of their own keeps them off the training worker's backend and queue.
 import * as tf from '@tensorflow/tfjs';
 import { optimizerPath, surfaceGrid } from '../engine/surfacePaths';
-import { SURFACE_INFO } from '../spec/lab';
+import { SURFACE_INFO } from '../experiment/lab';
 import type { SurfaceReply, SurfaceRequest } from './surfaceProtocol';
 
 const ready = tf.setBackend('cpu');

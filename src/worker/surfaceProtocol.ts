@@ -1,4 +1,4 @@
-import type { OptimizerSpec, SurfaceKind } from '../spec';
+import type { OptimizerSpec, SurfaceKind } from '../experiment';
 import type { SurfacePath } from '../engine/types';
 
 export interface SurfaceRequest {

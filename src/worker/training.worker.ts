@@ -12,7 +12,7 @@ import {
 import { rememberMatMulTunings, tunedMatMuls } from '../engine/kernels/matMulTuning';
 import { fastest, measureBackends, SKIPPED } from '../engine/backendMeasure';
 import { autoKey } from '../engine/autoKey';
-import type { BackendChoice, BackendName } from '../spec/types';
+import type { BackendChoice, BackendName } from '../experiment/types';
 import { Trainer } from '../engine/trainer';
 import { BOUNDARY_RESOLUTION } from '../engine/epochPlan';
 import { pytorchExport, zipExport } from '../export/pytorch/exportFiles';

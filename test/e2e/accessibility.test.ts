@@ -8,7 +8,7 @@ import {
   defaultSpec,
   encodeSpec,
   type ExperimentSpec,
-} from '../../src/spec';
+} from '../../src/experiment';
 import {
   accessibilityProblems,
   activeBackend,

@@ -8,7 +8,7 @@ import {
   OPTIMIZER_KINDS,
   type BackendName,
   type ExperimentSpec,
-} from '../../src/spec';
+} from '../../src/experiment';
 import { MATMUL_TUNINGS_KEY } from '../../src/state/matmulTunings';
 import { accessibilityProblems, activeBackend, e2eSite, openPanel } from './browser';
 

@@ -1,7 +1,7 @@
 // The Lessons menu: every lesson opens from it, trains (or races) in the browser, and says that its
 // run showed the numbers it promises.
 import { expect, test } from 'vitest';
-import { LESSONS } from '../../src/spec';
+import { LESSONS } from '../../src/experiment';
 import { accessibilityProblems, e2eSite } from './browser';
 
 const e2e = e2eSite();

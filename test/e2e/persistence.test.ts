@@ -11,7 +11,7 @@ import {
   defaultSpec,
   encodeSpec,
   type ExperimentSpec,
-} from '../../src/spec';
+} from '../../src/experiment';
 import { deriveSeed, generate2d } from '../../src/data';
 import { encodeSafetensors } from '../../src/export/safetensors';
 import { cli, specFile, tempDir } from '../cliHarness';

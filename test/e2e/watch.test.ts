@@ -9,7 +9,7 @@ import {
   defaultSpec,
   encodeSpec,
   type ExperimentSpec,
-} from '../../src/spec';
+} from '../../src/experiment';
 import { accessibilityProblems, activeBackend, e2eSite, openPanel } from './browser';
 
 const e2e = e2eSite();

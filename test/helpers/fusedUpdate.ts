@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createOptimizer } from '../../src/engine/optimizers';
 import { Rng } from '../../src/data/rng';
-import { defaultSpec, type OptimizerSpec } from '../../src/spec';
+import { defaultSpec, type OptimizerSpec } from '../../src/experiment';
 
 /** Every optimizer, and the variants whose fused formulas differ (RMSprop's centered and momentum, AMSGrad, decay on matrices only). */
 export const OPTIMIZER_VARIANTS: (Partial<OptimizerSpec> & { kind: OptimizerSpec['kind'] })[] = [

@@ -6,7 +6,7 @@
 // The maths is step mode's (engine/backprop.ts) over a batch, with tfjs' conventions where they
 // differ from the textbook (|w|′ at 0 is −1).
 import * as tf from '@tensorflow/tfjs';
-import type { Activation, ClassificationLoss } from '../../spec/types';
+import type { Activation, ClassificationLoss } from '../../experiment/types';
 import { ACTIVATION_FNS } from '../backprop';
 import type { Task } from '../losses';
 import { outputLossGradient } from '../outputLoss';

@@ -1,7 +1,7 @@
 // The LSTM and the transformer on sequences: next-character text, toy tasks, series forecasts.
 import * as tf from '@tensorflow/tfjs';
 import { gatherRows } from '../kernels/gatherRows';
-import { lstmOf, transformerOf, type ExperimentSpec } from '../../spec/types';
+import { lstmOf, transformerOf, type ExperimentSpec } from '../../experiment/types';
 import { deriveSeed, Rng } from '../../data/rng';
 import type { SequenceDataset, TokenDataset } from '../../data/sequenceDataset';
 import { buildLstmModel, buildTransformer, sequenceLoss, sequenceSums, type SequenceModel } from '../sequenceModels';

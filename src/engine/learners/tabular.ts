@@ -1,7 +1,7 @@
 // The MLP on tabular data: plane points, MNIST pixels, or series windows.
 import * as tf from '@tensorflow/tfjs';
 import { gatherRows } from '../kernels/gatherRows';
-import { mlpOf, type ClassificationLoss, type ExperimentSpec } from '../../spec/types';
+import { mlpOf, type ClassificationLoss, type ExperimentSpec } from '../../experiment/types';
 import { deriveSeed } from '../../data/rng';
 import { boundaryGridInputs, type TabularDataset } from '../../data/dataset';
 import { MNIST_PIXELS } from '../../data/mnist';

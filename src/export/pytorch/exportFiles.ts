@@ -1,7 +1,7 @@
 // The PyTorch export: train.py, the exact data and initial weights the engine builds for a spec,
 // the spec and a README. Used by the CLI (files in a folder) and the app's worker (one zip).
 import { zipSync } from 'fflate';
-import type { ExperimentSpec } from '../../spec/types';
+import type { ExperimentSpec } from '../../experiment/types';
 import type { DatasetFiles } from '../../data/dataset';
 import type { TensorData } from '../../engine/types';
 import { prepareLearner, type PreparedData } from '../../engine/prepareLearner';

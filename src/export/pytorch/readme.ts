@@ -1,5 +1,5 @@
 // The README that travels with an exported program: what it is and how to run it.
-import { OPTIMIZER_LABELS, modelName, type ExperimentSpec } from '../../spec';
+import { OPTIMIZER_LABELS, modelName, type ExperimentSpec } from '../../experiment';
 import { TRAIN_EVAL_LIMIT } from '../../engine/cost';
 import type { DataInfo } from './exportFiles';
 

@@ -1,7 +1,7 @@
 // train.py, the exported PyTorch program: one readable file per experiment, holding only the model
 // the spec uses. Each part follows the engine's definition (named in its comments) rather than a
 // stock PyTorch module where the two differ, so the losses match the playground's run.
-import type { ModelKind, ModelSpec, OptimizerKind, RecurrentCell } from '../../spec/types';
+import type { ModelKind, ModelSpec, OptimizerKind, RecurrentCell } from '../../experiment/types';
 import { SEQUENCE_VAL_LIMIT, TRAIN_EVAL_LIMIT } from '../../engine/cost';
 
 const HEADER = String.raw`"""

@@ -10,7 +10,7 @@ import {
   modelName,
   type ClassificationLoss,
   type ExperimentSpec,
-} from '../../spec';
+} from '../../experiment';
 import { useViewStore } from '../../state/viewStore';
 import { Panel } from '../fields';
 import { allFinite } from '../format';

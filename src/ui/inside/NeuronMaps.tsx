@@ -1,6 +1,6 @@
 import { memo, useEffect, useRef } from 'react';
 import type { Inspection } from '../../engine/types';
-import type { Activation } from '../../spec';
+import type { Activation } from '../../experiment';
 import { divergingColor } from '../colors';
 
 /** Map an activation value to [0, 1] for colouring: bounded activations by their range, others by scale. */

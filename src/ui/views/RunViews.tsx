@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { isClassification, isPlane, isSeries, isText, isToy, type ExperimentSpec } from '../../spec';
+import { isClassification, isPlane, isSeries, isText, isToy, type ExperimentSpec } from '../../experiment';
 import { isActive, useRunStore, type Run } from '../../state/runStore';
 import { useViewStore } from '../../state/viewStore';
 import { DecisionBoundary } from '../DecisionBoundary';
