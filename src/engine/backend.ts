@@ -5,6 +5,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { BACKENDS, type BackendChoice, type BackendName } from '../experiment/types';
 import { WASM_THREADS_MIN_CORES, type BackendReport } from './types';
+import { fastPathsOff } from './kernels/tfjsInternals';
 
 /** The order tried: the chosen backend first, then the ones after it (webgpu → webgl → wasm → cpu). */
 export function fallbackChain(choice: BackendChoice): BackendName[] {
@@ -49,7 +50,10 @@ export async function activateBackend(
     try {
       if (await tf.setBackend(name)) {
         await tf.ready();
-        return name === 'wasm' ? { active: name, fallbacks, threads: getThreadsCount() } : { active: name, fallbacks };
+        const report: BackendReport =
+          name === 'wasm' ? { active: name, fallbacks, threads: getThreadsCount() } : { active: name, fallbacks };
+        const off = fastPathsOff();
+        return off ? { ...report, fastPathsOff: off } : report;
       }
       fallbacks.push(`${name}: failed to initialise`);
     } catch (e) {

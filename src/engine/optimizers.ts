@@ -8,7 +8,7 @@ import {
   type HyperValues,
   type UpdateFormulas,
 } from './kernels/optimizerUpdate';
-import { heapView, wasmAddress, wasmMemoryOf } from './kernels/memory';
+import { fastPathsOn, heapView, wasmAddress, wasmMemoryOf } from './kernels/tfjsInternals';
 import { hyperArgs, wasmUpdate } from './kernels/wasmUpdate';
 import { markWrittenInPlace } from './kernels/inPlaceWrites';
 
@@ -271,6 +271,7 @@ class RuleOptimizer implements Optimizer {
    * (kernels/wasmUpdate.ts), one call per variable; false off wasm.
    */
   private stepInWasmMemory(grads: tf.NamedTensorMap, lr: number, t: number): boolean {
+    if (!fastPathsOn()) return false;
     const b = tf.backend();
     const memory = wasmMemoryOf(b);
     const update = memory && wasmUpdate(this.formulas, memory);
@@ -287,7 +288,7 @@ class RuleOptimizer implements Optimizer {
 
   stepInPlace(grads: Float32Array[], lr: number): boolean {
     const backend = tf.getBackend();
-    if (backend !== 'cpu' && backend !== 'wasm') return false;
+    if ((backend !== 'cpu' && backend !== 'wasm') || !fastPathsOn()) return false;
     this.updateInPlace(this.decayGroups(), (i) => grads[i], lr, this.steps + 1);
     this.steps += 1;
     return true;

@@ -111,6 +111,11 @@ export interface BackendReport {
   measuredEarlier?: boolean;
   /** The person skipped the measurement: the pick is the best of what was timed, or the first untimed candidate. */
   measurementSkipped?: boolean;
+  /**
+   * Why our own kernels and in-place steps are off on this backend (its tfjs internals are not as
+   * expected, see kernels/tfjsInternals.ts): training goes on through plain tf ops, slower.
+   */
+  fastPathsOff?: string;
 }
 
 /**

@@ -205,6 +205,8 @@ export const useRunStore = create<RunState>((set, get) => {
   let flushTimer: ReturnType<typeof setTimeout> | null = null;
   /** The run whose kept model the worker has loaded (or is loading). */
   let openedId: number | null = null;
+  /** Why our own kernels were off on a backend, each told once. */
+  const toldSlower = new Set<string>();
   /** Runs whose last write was refused: told once until a write succeeds again. */
   const refused = new Set<number>();
 
@@ -413,6 +415,13 @@ export const useRunStore = create<RunState>((set, get) => {
           patch(msg.runId, () => ({ backend: msg.report, measuring: null }));
           keepAutoPick(find(msg.runId)!.spec, msg.report, avoidFor('auto'));
           set({ probed: msg.report, probeError: null });
+          if (msg.report.fastPathsOff && !toldSlower.has(msg.report.fastPathsOff)) {
+            toldSlower.add(msg.report.fastPathsOff);
+            notify(
+              'warning',
+              `Training on ${msg.report.active} goes on through plain TensorFlow.js operations, slower than usual: ${msg.report.fastPathsOff}. The results are the same.`,
+            );
+          }
           break;
         case 'status':
           flush(); // the last epochs land before the status that ends the run

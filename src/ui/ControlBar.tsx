@@ -321,6 +321,9 @@ export function BackendDetails() {
           Fell back: {fallbacks.join('; ')}
         </div>
       )}
+      {backend.fastPathsOff && (
+        <div className="fallbacks">Plain tf operations only (slower): {backend.fastPathsOff}</div>
+      )}
       {probeError && <div className="fallbacks">{probeError}</div>}
     </div>
   );

@@ -2,13 +2,13 @@
 // (tfjs' generic gather works element by element: about 5× slower for a batch of MNIST digits
 // on wasm); elsewhere it is tf.gather. Data rows only: it has no gradient.
 import * as tf from '@tensorflow/tfjs';
-import { heapView, newOutput } from './memory';
+import { fastPathsOn, heapView, newOutput } from './tfjsInternals';
 
 const KERNEL = 'PlaygroundGatherRows';
 
 /** Rows `indices` of `x` (along the first axis). */
 export function gatherRows<T extends tf.Tensor>(x: T, indices: tf.Tensor1D): T {
-  if (!tf.getKernel(KERNEL, tf.getBackend())) return tf.gather(x, indices) as T;
+  if (!tf.getKernel(KERNEL, tf.getBackend()) || !fastPathsOn()) return tf.gather(x, indices) as T;
   return tf.engine().runKernel(KERNEL, { x, indices }) as T;
 }
 

@@ -9,28 +9,13 @@
 // as for a new tensor. Nothing is copied.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm'; // its kernels must be registered before they are wrapped
+import { registerWasmTensorAgain } from './tfjsInternals';
 
 const writtenInPlace = new WeakSet<object>();
 
 /** Note that `t`'s memory was changed in place (see the top of this file). */
 export function markWrittenInPlace(t: tf.TensorInfo): void {
   writtenInPlace.add(t.dataId);
-}
-
-/** The parts of tfjs-wasm's backend this needs (backend_wasm.ts; not public API, checked in tests). */
-interface WasmBackendInternals {
-  dataIdMap: { get: (dataId: object) => { id: number; memoryOffset: number; shape: number[] } | undefined };
-  dataIdNextNumber: number;
-  wasm: { tfjs: { disposeData: (id: number) => void; registerTensor: (id: number, size: number, at: number) => void } };
-}
-
-/** Registers `t`'s memory under a new id; dispose_data forgets the old one (and its packed copies) without freeing it. */
-function registerAgain(backend: WasmBackendInternals, t: tf.TensorInfo): void {
-  const data = backend.dataIdMap.get(t.dataId);
-  if (!data) return;
-  backend.wasm.tfjs.disposeData(data.id);
-  data.id = backend.dataIdNextNumber++;
-  backend.wasm.tfjs.registerTensor(data.id, tf.util.sizeFromShape(data.shape), data.memoryOffset);
 }
 
 /** The inputs the wasm matmul caches packed: its second operand and its bias. */
@@ -43,7 +28,7 @@ for (const kernelName of ['BatchMatMul', '_FusedMatMul']) {
     for (const k of CACHED_INPUTS) {
       const input = args.inputs[k];
       if (!input || !writtenInPlace.has(input.dataId)) continue;
-      registerAgain(args.backend as unknown as WasmBackendInternals, input);
+      registerWasmTensorAgain(args.backend as tf.KernelBackend, input);
       writtenInPlace.delete(input.dataId);
     }
     return original.kernelFunc(args);

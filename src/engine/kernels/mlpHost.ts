@@ -10,7 +10,7 @@ import type { Activation, ClassificationLoss } from '../../experiment/types';
 import { ACTIVATION_FNS } from '../backprop';
 import type { Task } from '../losses';
 import { outputLossGradient } from '../outputLoss';
-import { heapView, newOutput } from './memory';
+import { fastPathsOn, heapView, newOutput } from './tfjsInternals';
 
 const FORWARD = 'PlaygroundMlpForward';
 
@@ -32,7 +32,11 @@ export interface HostLayer {
 /** Whether the active backend can run `params` weights over `rows` rows as one kernel, and should. */
 export function hostMlpSuits(params: number, rows: number): boolean {
   const backend = tf.getBackend();
-  return tf.getKernel(FORWARD, backend) !== undefined && params * rows <= (HOST_MLP_WORK_LIMIT[backend] ?? 0);
+  return (
+    tf.getKernel(FORWARD, backend) !== undefined &&
+    params * rows <= (HOST_MLP_WORK_LIMIT[backend] ?? 0) &&
+    fastPathsOn()
+  );
 }
 
 const weightInputs = (layers: HostLayer[]) =>

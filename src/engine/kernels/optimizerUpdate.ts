@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { webgpu_util, type WebGPUBackend, type WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import type { GPGPUProgram, MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
 import { parseAssignment, type Formula, type UnaryOp } from './formulas';
-import { heapView, newOutput } from './memory';
+import { fastPathsOn, heapView, newOutput } from './tfjsInternals';
 
 /**
  * Hyper-parameters a formula may name. Formulas hold no numeric literals (GPU languages do not
@@ -45,7 +45,7 @@ const KERNEL = 'PlaygroundOptimizerUpdate';
 
 /** Whether the active backend runs the fused update. */
 export function fusedUpdateAvailable(): boolean {
-  return tf.getKernel(KERNEL, tf.getBackend()) !== undefined;
+  return tf.getKernel(KERNEL, tf.getBackend()) !== undefined && fastPathsOn();
 }
 
 /** New weight and slot values for one variable, in one kernel (two or three on webgpu and webgl). */

@@ -4,14 +4,14 @@
 // kernels forward and as many backward, each ~20 µs of overhead on wasm for a 64×10 batch.
 // Elsewhere (webgpu, webgl) the same in tf ops.
 import * as tf from '@tensorflow/tfjs';
-import { heapView, newOutput } from './memory';
+import { fastPathsOn, heapView, newOutput } from './tfjsInternals';
 
 const FORWARD = 'PlaygroundTargetLogProbs';
 const BACKWARD = 'PlaygroundTargetLogProbsGrad';
 
 /** log softmax(logits)[i, targets[i]] for each row i: logits [N, C], targets [N] (class indices). */
 export function targetLogProbs(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor1D {
-  if (!tf.getKernel(FORWARD, tf.getBackend())) {
+  if (!tf.getKernel(FORWARD, tf.getBackend()) || !fastPathsOn()) {
     const classes = logits.shape[1];
     return tf.logSoftmax(logits).mul(tf.oneHot(targets.toInt(), classes)).sum(1) as tf.Tensor1D;
   }

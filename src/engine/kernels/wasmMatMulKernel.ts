@@ -3,14 +3,10 @@
 // build (a cross-origin isolated page on a machine with four cores or more) splits XNNPACK's
 // products over up to four threads, and ours, on one, has not been measured against that there.
 import * as tf from '@tensorflow/tfjs';
-import { newOutput, wasmAddress, wasmMemoryOf } from './memory';
+import { fastPathsOn, newOutput, wasmAddress, wasmMemoryOf, wasmThreads } from './tfjsInternals';
 import { packedSize, rowsPerChunk, wasmMatMul, type CompiledMatMul, type MatMulForm } from './wasmMatMul';
 
 const KERNEL = 'PlaygroundMatMul';
-
-interface ThreadCount {
-  wasm?: { _get_threads_count?: () => number; asm?: { get_threads_count?: () => number } };
-}
 
 const usable = new WeakMap<tf.KernelBackend, boolean>();
 let enabled = true;
@@ -22,15 +18,15 @@ export function useCompiledMatMul(on: boolean): void {
 
 /** Whether the active backend runs the compiled product (wasm, one thread, an engine that compiles it). */
 export function compiledMatMulAvailable(): boolean {
-  if (!enabled || tf.getBackend() !== 'wasm') return false;
+  if (!enabled || tf.getBackend() !== 'wasm' || !fastPathsOn()) return false;
   const backend = tf.backend();
   let ok = usable.get(backend);
   if (ok === undefined) {
-    const module = (backend as unknown as ThreadCount).wasm;
-    const threads = (module?._get_threads_count ?? module?.asm?.get_threads_count)?.() ?? 1;
     const memory = wasmMemoryOf(backend);
     ok =
-      threads === 1 && memory !== null && wasmMatMul({ transposeA: false, bias: false, relu: false }, memory) !== null;
+      wasmThreads(backend) === 1 &&
+      memory !== null &&
+      wasmMatMul({ transposeA: false, bias: false, relu: false }, memory) !== null;
     usable.set(backend, ok);
   }
   return ok;
