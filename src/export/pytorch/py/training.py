@@ -1,0 +1,243 @@
+
+
+# -- loss, metrics, optimizer, schedule --
+
+
+def loss_sum(task, out, y, mask, squared=False):
+    """The loss summed over a batch (the playground averages it over the whole batch: see train()). squared: a
+    classifier's loss is the squared error of its probabilities, averaged over the classes as F.mse_loss does."""
+    if squared and task == "binary":
+        return F.mse_loss(torch.sigmoid(out.view(-1)), y, reduction="sum")
+    if squared and task == "multiclass":
+        return F.mse_loss(F.softmax(out, 1), F.one_hot(y.long(), out.shape[1]).float(), reduction="sum") / out.shape[1]
+    if task == "binary":
+        return F.binary_cross_entropy_with_logits(out.view(-1), y, reduction="sum")
+    if task == "multiclass":
+        return F.cross_entropy(out, y.long(), reduction="sum")
+    if task in ("regression", "forecast"):
+        return F.mse_loss(out.view(-1), y, reduction="sum")
+    # language, toy: cross-entropy at each position where the mask is 1 (a toy task's answer)
+    return (F.cross_entropy(out.flatten(0, 1), y.long().view(-1), reduction="none") * mask.view(-1)).sum()
+
+
+def terms(task, y, mask):
+    """How many terms a batch's loss sums: examples, or target tokens."""
+    return mask.sum() if task in ("language", "toy") else y.numel()
+
+
+def penalty(model, l1, l2):
+    """L1 and L2 on the weight matrices only (not biases or LayerNorm gains), as the playground does."""
+    matrices = [p for p in model.parameters() if p.dim() >= 2]
+    total = 0.0
+    if l1 > 0:
+        total = total + l1 * sum(p.abs().sum() for p in matrices)
+    if l2 > 0:
+        total = total + l2 * sum(p.square().sum() for p in matrices)
+    return total
+
+
+@torch.no_grad()
+def evaluate(model, task, split, limit, squared):
+    """Loss, accuracy and exact match over a split's first limit examples, in evaluation mode."""
+    model.eval()
+    x, y, mask = (t[:limit] for t in (split["x"], split["y"], split["mask"]))
+    chunk = max(1, EVAL_TOKENS // x.shape[1]) if task in ("language", "toy", "forecast") else len(x)
+    loss = count = right = exact = 0.0
+    for s in range(0, len(x), chunk):
+        out, yc, mc = model(x[s:s + chunk]), y[s:s + chunk], mask[s:s + chunk]
+        loss += loss_sum(task, out, yc, mc, squared).item()
+        count += float(terms(task, yc, mc))
+        if task in ("language", "toy"):
+            hits = (out.argmax(-1) == yc.long()).float() * mc
+            right += hits.sum().item()
+            exact += (hits.sum(1) == mc.sum(1)).float().sum().item()
+        elif task == "binary":
+            right += ((out.view(-1) > 0).float() == yc).float().sum().item()
+        elif task == "multiclass":
+            right += (out.argmax(1) == yc.long()).float().sum().item()
+    model.train()
+    return {"loss": loss / count, "accuracy": right / count, "exactMatch": exact / len(x)}
+
+
+def figures(task, prefix, scores, exact=True):
+    """The scores the task has, named as in the playground's run files: trainLoss, valAccuracy, …"""
+    names = ["Loss"] + (["Accuracy"] if task not in ("regression", "forecast") else []) + (["ExactMatch"] if task == "toy" and exact else [])
+    return {prefix + name: scores[name[0].lower() + name[1:]] for name in names}
+
+
+def make_optimizer(o, model):
+    """The spec's optimizer with PyTorch's own classes, whose conventions the playground follows."""
+    decay = o["weightDecay"]
+    params = list(model.parameters())
+    groups = [  # decayMatricesOnly: no weight decay on biases and LayerNorm gains (1-D), as nanoGPT
+        {"params": [p for p in params if p.dim() >= 2], "weight_decay": decay},
+        {"params": [p for p in params if p.dim() < 2], "weight_decay": 0.0 if o["decayMatricesOnly"] else decay},
+    ]
+    groups = [g for g in groups if g["params"]]
+    kind, lr = o["kind"], o["learningRate"]
+    if kind == "sgd":
+        return torch.optim.SGD(groups, lr=lr)
+    if kind in ("momentum", "nesterov"):
+        return torch.optim.SGD(groups, lr=lr, momentum=o["momentum"], nesterov=kind == "nesterov")
+    if kind == "rmsprop":
+        return torch.optim.RMSprop(groups, lr=lr, alpha=o["rho"], eps=o["epsilon"], momentum=o["rmspropMomentum"], centered=o["centered"])
+    if kind == "adagrad":
+        return torch.optim.Adagrad(groups, lr=lr, eps=o["epsilon"])
+    if kind in ("lion", "muon"):
+        if kind not in EXPORTED_OPTIMIZERS:
+            sys.exit(f"spec.json asks for {kind}, which this program was not exported with: export it again from the playground")
+        return EXPORTED_OPTIMIZERS[kind](params, groups, lr, o)
+    adam = torch.optim.AdamW if kind == "adamw" else torch.optim.Adam
+    return adam(groups, lr=lr, betas=(o["beta1"], o["beta2"]), eps=o["epsilon"], amsgrad=o["amsgrad"])
+
+
+def learning_rate(training, step, steps_per_epoch, epochs):
+    """The playground's schedule (src/engine/schedule.ts) at optimizer step step (0-based)."""
+    s, lr = training["schedule"], training["optimizer"]["learningRate"]
+    epoch = step // steps_per_epoch
+    warmup = s["warmupEpochs"] * steps_per_epoch
+    # 1) the schedule's rate
+    if s["kind"] == "step":
+        rate = lr * s["gamma"] ** (epoch // s["stepEpochs"])
+    elif s["kind"] == "exponential":
+        rate = lr * s["gamma"] ** epoch
+    elif s["kind"] == "cosine":
+        total = max(1, epochs * steps_per_epoch - warmup)
+        t = min(total, max(0, step - warmup))
+        rate = s["minLearningRate"] + (lr - s["minLearningRate"]) * 0.5 * (1 + math.cos(math.pi * t / total))
+    else:
+        rate = lr
+    # 2) during warm-up, scaled linearly up from rate / warmup steps; 3) after it, as is
+    return rate * (step + 1) / warmup if step < warmup else rate
+
+
+# -- data and weights --
+
+
+def load_data(device):
+    tensors, metadata = read_safetensors(os.path.join(HERE, "data.safetensors"))
+    info = json.loads(metadata["data"])
+    splits = {}
+    for name in ("train", "validation", "test"):
+        if name + ".x" not in tensors:
+            continue
+        x, y = tensors[name + ".x"], tensors[name + ".y"]
+        mask = tensors.get(name + ".mask", torch.ones_like(y))
+        tokens = info["task"] in ("language", "toy")
+        splits[name] = {"x": (x.long() if tokens else x).to(device), "y": y.to(device), "mask": mask.to(device)}
+    return info, splits
+
+
+def saved_state(model):
+    """What a weights file holds: parameters and float buffers (BatchNorm's running statistics), not its batch count."""
+    return {name: t for name, t in model.state_dict().items() if t.is_floating_point()}
+
+
+def load_weights(model, path):
+    tensors, metadata = read_safetensors(path)
+    for name, t in saved_state(model).items():
+        if name not in tensors:
+            sys.exit(f"{path} has no tensor {name}: it was saved from another model")
+        if tuple(tensors[name].shape) != tuple(t.shape):
+            sys.exit(f"{path}: the tensor {name} has shape {list(tensors[name].shape)}, but this model's is {list(t.shape)}")
+    model.load_state_dict({name: tensors[name] for name in saved_state(model)}, strict=False)
+    return metadata
+
+
+# -- training --
+
+
+def main():
+    parser = argparse.ArgumentParser(description="Train the exported playground experiment.")
+    parser.add_argument("--epochs", type=int, help="train to this epoch (default: the spec's)")
+    parser.add_argument("--device", choices=["cpu", "cuda"], default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--resume", help="start from these weights (a .safetensors saved here or by the app)")
+    args = parser.parse_args()
+    with open(os.path.join(HERE, "spec.json")) as f:
+        spec = json.load(f)
+    training = spec["training"]
+
+    # Data-parallel under torchrun: one process per rank, each with a share of every global batch.
+    distributed = "RANK" in os.environ
+    rank, world, device = 0, 1, args.device
+    if distributed:
+        dist.init_process_group("nccl" if device == "cuda" else "gloo")
+        rank, world = dist.get_rank(), dist.get_world_size()
+        if device == "cuda":
+            device = f"cuda:{int(os.environ['LOCAL_RANK'])}"
+            torch.cuda.set_device(device)
+    torch.manual_seed(spec["seed"] + rank)  # dropout masks: random like the playground's, but not the same ones
+
+    info, data = load_data(device)
+    task, train = info["task"], data["train"]
+    squared = spec["model"].get("classificationLoss") == "mse"  # an MLP classifier may use it
+    model = build_model(spec["model"], info)
+    metadata = load_weights(model, args.resume or os.path.join(HERE, "init.safetensors"))
+    model.to(device)
+    # Resuming: the optimizer starts afresh (weight files hold no optimizer state); the epochs,
+    # schedule and shuffle go on from the epoch the weights were saved at.
+    first = int(metadata.get("epoch", 0)) + 1 if args.resume else 1
+    epochs = args.epochs or training["epochs"]
+    batch_size = training["batchSize"]
+    if world > batch_size:
+        sys.exit(f"{world} processes cannot share batches of {batch_size} examples")
+    if distributed and any(isinstance(m, nn.BatchNorm1d) for m in model.modules()):
+        if device.startswith("cuda"):  # batch statistics over the whole global batch, as in the app
+            model = nn.SyncBatchNorm.convert_sync_batchnorm(model)
+        elif rank == 0:
+            print("BatchNorm on cpu: each process normalises over its own share of the batch "
+                  "(PyTorch's SyncBatchNorm needs CUDA), so results differ from one process's", file=sys.stderr)
+    ddp_model = DistributedDataParallel(model) if distributed else model
+    optimizer = make_optimizer(training["optimizer"], model)
+    n_train = len(train["x"])
+    steps_per_epoch = n_train // batch_size  # the ragged tail of each shuffled epoch is dropped
+    shuffle = Mulberry32(derive_seed(spec["seed"], "shuffle"))
+    for _ in range(1, first):
+        shuffle.permutation(n_train)  # the orders the earlier epochs used
+    step = (first - 1) * steps_per_epoch
+    val_limit = SEQUENCE_VAL_LIMIT if task in ("language", "toy", "forecast") else None
+    best = (math.inf, 0)
+    epoch = first - 1
+    for epoch in range(first, epochs + 1):
+        order = torch.tensor(shuffle.permutation(n_train), device=device)
+        for b in range(steps_per_epoch):
+            batch = order[b * batch_size:(b + 1) * batch_size]
+            mine = batch[rank * batch_size // world:(rank + 1) * batch_size // world]  # this process's share
+            x, y, mask = (train[k][mine] for k in ("x", "y", "mask"))
+            # The mean over the whole batch (every process knows its size); DDP averages the
+            # processes' gradients, hence × world.
+            count = terms(task, train["y"][batch], train["mask"][batch])
+            loss = loss_sum(task, ddp_model(x), y, mask, squared) / count * world + penalty(model, training["l1"], training["l2"])
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            if training["clipNorm"] > 0:
+                torch.nn.utils.clip_grad_norm_(model.parameters(), training["clipNorm"])
+            for group in optimizer.param_groups:
+                group["lr"] = learning_rate(training, step, steps_per_epoch, epochs)
+            optimizer.step()
+            step += 1
+        # Every process evaluates (the weights are the same everywhere), so all stop together.
+        train_scores = evaluate(model, task, train, TRAIN_EVAL_LIMIT, squared)
+        val_scores = evaluate(model, task, data["validation"], val_limit, squared)
+        line = {"epoch": epoch, **figures(task, "train", train_scores, exact=False), **figures(task, "val", val_scores)}
+        if rank == 0:
+            print(json.dumps(line), flush=True)
+        if not (math.isfinite(line["trainLoss"]) and math.isfinite(line["valLoss"])):
+            sys.exit(f"Training diverged in epoch {epoch}: the loss is no longer finite. Try a smaller learning rate.")
+        best = min(best, (val_scores["loss"], epoch), key=lambda b: b[0])
+        patience = training["earlyStopPatience"]  # early stopping, as in the playground
+        if 0 < patience <= epoch - best[1] and epoch < epochs:
+            print(f"Stopped early after epoch {epoch}: no better validation loss for {patience} epochs.", file=sys.stderr)
+            break
+    if rank == 0:
+        if "test" in data:  # the held-out test split, scored once at the end
+            print(json.dumps(figures(task, "test", evaluate(model, task, data["test"], None, squared))), flush=True)
+        saved = dict(spec, training=dict(training, epochs=epochs))
+        write_safetensors(os.path.join(HERE, "final.safetensors"), saved_state(model),
+                          {"format": "nn-playground-weights", "spec": json.dumps(saved), "epoch": str(epoch), "run": "train.py"})
+    if distributed:
+        dist.destroy_process_group()
+
+
+if __name__ == "__main__":
+    main()
