@@ -1,27 +1,17 @@
-import { memo, useMemo, useRef, useState } from 'react';
+import { memo, useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { isActive, selectedRun, useRunStore, type Run } from '../state/runStore';
 import { formatMemory } from '../engine/memoryEstimate';
-import { useSpecStore } from '../state/specStore';
 import { recordBytes } from '../state/runArchive';
-import { looksLikeSafetensors } from '../export/safetensors';
-import { useViewStore, type XAxisKind } from '../state/viewStore';
-import { meanAndBand, seedGroups, type SeedBand } from '../state/seedGroups';
-import {
-  diffSpecs,
-  distinguishingLabels,
-  fieldLabel,
-  isText,
-  specSummary,
-  SWEEP_PARAM_LABELS,
-  type ExperimentSpec,
-} from '../experiment';
+import { meanAndBand, seedGroups } from '../state/seedGroups';
+import { distinguishingLabels, isText, specSummary, SWEEP_PARAM_LABELS } from '../experiment';
 import { useSweepStore, type Sweep } from '../state/sweepStore';
 import type { TestResult } from '../engine/types';
 import { download, fileNameOf } from './download';
 import { PHASE_LABELS } from './ControlBar';
-import { X_AXIS_LABELS } from './Charts';
 import { Panel } from './fields';
+import { RunFiles } from './RunFiles';
+import { SpecDiff } from './SpecDiff';
 import { formatPerplexity } from './format';
 
 /** The last epoch's figures (and the test split's, once measured) on one line. */
@@ -44,113 +34,6 @@ function testFigures(t: TestResult, language: boolean): string {
   const acc = t.accuracy !== null ? ` · acc ${(t.accuracy * 100).toFixed(1)}%` : '';
   const exact = t.exactMatch !== null ? ` · exact ${(t.exactMatch * 100).toFixed(1)}%` : '';
   return `test (${t.examples.toLocaleString('en-US')} held out, once): ${loss}${acc}${exact}`;
-}
-
-/** How every chart draws: x-axis, smoothing, log scale. */
-export function ChartOptions() {
-  const view = useViewStore();
-  return (
-    <div className="chart-options">
-      <label>
-        x-axis{' '}
-        <select name="x-axis" value={view.xAxis} onChange={(e) => view.set({ xAxis: e.target.value as XAxisKind })}>
-          {(Object.keys(X_AXIS_LABELS) as XAxisKind[]).map((k) => (
-            <option key={k} value={k}>
-              {X_AXIS_LABELS[k]}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        smoothing{' '}
-        <input
-          type="range"
-          name="smoothing"
-          min={0}
-          max={0.95}
-          step={0.05}
-          value={view.smoothing}
-          onChange={(e) => view.set({ smoothing: Number(e.target.value) })}
-        />
-        <span className="mono">{view.smoothing.toFixed(2)}</span>
-      </label>
-      <label>
-        seeds{' '}
-        <select
-          name="seed-band"
-          value={view.seedBand}
-          onChange={(e) => view.set({ seedBand: e.target.value as SeedBand })}
-        >
-          <option value="minmax">mean, band min–max</option>
-          <option value="std">mean, band ±1 sd</option>
-          <option value="off">every run</option>
-        </select>
-      </label>
-      <label>
-        <input
-          type="checkbox"
-          name="log-scale"
-          checked={view.logScale}
-          onChange={(e) => view.set({ logScale: e.target.checked })}
-        />
-        log scale
-      </label>
-    </div>
-  );
-}
-
-function SpecDiff({ runs }: { runs: Run[] }) {
-  const [ids, setIds] = useState<[number | null, number | null]>([null, null]);
-  const a = runs.find((r) => r.id === ids[0]) ?? runs.at(-2);
-  const b = runs.find((r) => r.id === ids[1]) ?? runs.at(-1);
-  if (runs.length < 2 || !a || !b) return null;
-  const diffs = diffSpecs(a.spec, b.spec);
-  const pick = (which: 0 | 1, run: Run) => (
-    <select
-      aria-label={`Run ${which === 0 ? 'A' : 'B'} for the diff`}
-      value={run.id}
-      onChange={(e) =>
-        setIds((prev) => (which === 0 ? [Number(e.target.value), prev[1]] : [prev[0], Number(e.target.value)]))
-      }
-    >
-      {runs.map((r) => (
-        <option key={r.id} value={r.id}>
-          {r.name}
-        </option>
-      ))}
-    </select>
-  );
-  return (
-    <details className="spec-diff" data-testid="spec-diff">
-      <summary>What differs between two runs</summary>
-      <div className="row">
-        {pick(0, a)}
-        {pick(1, b)}
-      </div>
-      {diffs.length === 0 ? (
-        <p>The two runs have identical settings.</p>
-      ) : (
-        <table>
-          <thead>
-            <tr>
-              <th>setting</th>
-              <th>A</th>
-              <th>B</th>
-            </tr>
-          </thead>
-          <tbody>
-            {diffs.map((d) => (
-              <tr key={d.path}>
-                <td title={d.path}>{fieldLabel(d.path, b.spec.model)}</td>
-                <td>{String(d.a ?? '—')}</td>
-                <td>{String(d.b ?? '—')}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-    </details>
-  );
 }
 
 /**
@@ -352,90 +235,6 @@ function SeedGroupRow({ group, open, onToggle }: { group: Run[]; open: boolean; 
       </td>
     </tr>
   );
-}
-
-/** Export, import and tables: run files, weights and CSV, by button or by dropping a file on the page. */
-function RunFiles({ runs }: { runs: Run[] }) {
-  const store = useRunStore(useShallow((s) => ({ exportRuns: s.exportRuns, metricsCsv: s.metricsCsv })));
-  const spec = useSpecStore((s) => s.spec);
-  const [withWeights, setWithWeights] = useState(true);
-  const runInput = useRef<HTMLInputElement>(null);
-  const weightsInput = useRef<HTMLInputElement>(null);
-  const shown = runs.filter((r) => r.visible).map((r) => r.id);
-  const stamp = () => new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
-  const exportRuns = async () =>
-    download(`runs-${stamp()}.json`, await store.exportRuns(shown, withWeights), 'application/json');
-  return (
-    <div className="run-files">
-      <div className="row">
-        <button
-          type="button"
-          disabled={shown.length === 0}
-          onClick={() => void exportRuns()}
-          title="The runs shown on the charts, as one run file"
-        >
-          Export shown runs
-        </button>
-        <label className="small">
-          <input type="checkbox" checked={withWeights} onChange={(e) => setWithWeights(e.target.checked)} /> with their
-          models
-        </label>
-        <button
-          type="button"
-          disabled={shown.length === 0}
-          onClick={() => download(`metrics-${stamp()}.csv`, store.metricsCsv(shown), 'text/csv')}
-        >
-          Metrics CSV
-        </button>
-      </div>
-      <div className="row">
-        <button type="button" onClick={() => runInput.current?.click()}>
-          Import run file…
-        </button>
-        <button
-          type="button"
-          onClick={() => weightsInput.current?.click()}
-          title="A .safetensors file downloaded from a run here: sample, inspect or train it further"
-        >
-          Load weights…
-        </button>
-        <span className="small muted">or drop a file on the page</span>
-      </div>
-      <input
-        ref={runInput}
-        type="file"
-        accept=".json,application/json"
-        hidden
-        aria-label="Run file to import"
-        onChange={(e) => {
-          void openFiles(e.target.files, spec);
-          e.target.value = '';
-        }}
-      />
-      <input
-        ref={weightsInput}
-        type="file"
-        accept=".safetensors"
-        hidden
-        aria-label="Weights file to load"
-        onChange={(e) => {
-          void openFiles(e.target.files, spec);
-          e.target.value = '';
-        }}
-      />
-    </div>
-  );
-}
-
-/** Run files and weight files, however they arrive (picker or drop): by their content, not only their name. */
-export async function openFiles(files: FileList | null, spec: ExperimentSpec): Promise<void> {
-  const store = useRunStore.getState();
-  for (const file of Array.from(files ?? [])) {
-    const head = new Uint8Array(await file.slice(0, 16).arrayBuffer());
-    if (file.name.endsWith('.safetensors') || looksLikeSafetensors(head, file.size))
-      store.uploadWeights(new Uint8Array(await file.arrayBuffer()), file.name, spec);
-    else await store.importRuns(file);
-  }
 }
 
 /**
