@@ -1,21 +1,12 @@
 import {
-  ACTIVATIONS,
   BACKEND_CHOICES,
-  CLASSIFICATION_LOSSES,
   DATASET_KINDS,
   FEATURE_NAMES,
-  INIT_KINDS,
-  MLP_NORMS,
   MODEL_KINDS,
-  NORM_PLACEMENTS,
-  NORMS,
   OPTIMIZER_KINDS,
-  POSITION_ENCODINGS,
-  RECURRENT_CELLS,
   SCHEDULE_KINDS,
   SPEC_VERSION,
   TABLE_TASKS,
-  TRANSFORMER_ACTIVATIONS,
   isClassification,
   isPlane,
   isSeries,
@@ -32,92 +23,23 @@ import {
 } from './types';
 import { DATASET_LABELS, MODEL_LABELS, OPTIMIZER_LABELS, fieldLabel } from './labels';
 
-/** One problem with one field, e.g. { field: 'training.batchSize', message: 'must be …' }. */
-export interface FieldError {
-  field: string;
-  message: string;
-  /** What the field is called on screen ("Dense 1 · Units"), where it differs from the path. */
-  label?: string;
-}
+import { LIMITS } from './limits';
+import {
+  checkChoice,
+  checkNumber,
+  describeValue,
+  isDenseArray,
+  isObject,
+  requireObject,
+  type Errors,
+  type FieldError,
+} from './fieldChecks';
+import { checkModel } from './modelChecks';
+
+export { LIMITS } from './limits';
+export { describeValue, isObject, type FieldError } from './fieldChecks';
 
 export type SpecResult = { ok: true; spec: ExperimentSpec } | { ok: false; errors: FieldError[] };
-
-export const LIMITS = {
-  samples: { min: 20, max: 5000 },
-  mnistSamples: { min: 100, max: 10000 },
-  textWindows: { min: 200, max: 50000 },
-  toyExamples: { min: 200, max: 20000 },
-  seriesLength: { min: 100, max: 10000 },
-  tableRows: { min: 20, max: 100000 },
-  drawnPoints: { max: 2000 },
-  textContext: { min: 4, max: 128 },
-  seriesWindow: { min: 2, max: 64 },
-  digits: { min: 1, max: 8 },
-  additionDigits: { min: 1, max: 6 },
-  lstmLayers: { min: 1, max: 3 },
-  /** σ of Gaussian initial weights: from barely moving to saturating every tanh. */
-  initStd: { min: 1e-4, max: 10 },
-  embedding: { min: 2, max: 128 },
-  transformerLayers: { min: 1, max: 6 },
-  dModel: { min: 4, max: 256 },
-  heads: { min: 1, max: 16 },
-  noise: { min: 0, max: 3 },
-  validationSplit: { min: 0.05, max: 0.5 },
-  testSplit: { min: 0, max: 0.4 },
-  /** Validation and test together leave at least this much for training. */
-  heldOut: { max: 0.6 },
-  hiddenLayers: { max: 8 },
-  units: { min: 1, max: 256 },
-  dropout: { min: 0, max: 0.9 },
-  learningRate: { min: 0, max: 10 },
-  batchSize: { min: 1, max: 1024 },
-  epochs: { min: 1, max: 10000 },
-  penalty: { min: 0, max: 1 },
-  seed: { min: 0, max: 2 ** 32 - 1 },
-} as const;
-
-type Errors = FieldError[];
-
-/** A value as an error message quotes it: short JSON, or "not a number". */
-export function describeValue(value: unknown): string {
-  if (typeof value === 'number' && !Number.isFinite(value)) return 'not a number';
-  const text = JSON.stringify(value);
-  return text === undefined ? String(value) : text.length > 40 ? text.slice(0, 40) + '…' : text;
-}
-
-function checkNumber(
-  errors: Errors,
-  field: string,
-  value: unknown,
-  opts: { min: number; max: number; integer?: boolean; minExclusive?: boolean; maxExclusive?: boolean },
-): void {
-  const lo = `${opts.minExclusive ? 'greater than' : 'at least'} ${opts.min}`;
-  const hi = `${opts.maxExclusive ? 'less than' : 'at most'} ${opts.max}`;
-  const wanted = `${opts.integer ? 'a whole number' : 'a number'} ${lo} and ${hi}`;
-  const bad =
-    typeof value !== 'number' ||
-    !Number.isFinite(value) ||
-    (opts.integer && !Number.isInteger(value)) ||
-    (opts.minExclusive ? value <= opts.min : value < opts.min) ||
-    (opts.maxExclusive ? value >= opts.max : value > opts.max);
-  if (bad) errors.push({ field, message: `must be ${wanted} (got ${describeValue(value)})` });
-}
-
-function checkChoice(errors: Errors, field: string, value: unknown, choices: readonly string[]): void {
-  if (typeof value !== 'string' || !choices.includes(value)) {
-    errors.push({ field, message: `must be one of ${choices.join(', ')} (got ${describeValue(value)})` });
-  }
-}
-
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function requireObject(errors: Errors, field: string, value: unknown): Record<string, unknown> | null {
-  if (isObject(value)) return value;
-  errors.push({ field, message: 'is missing or not an object' });
-  return null;
-}
 
 /** A decimal number as people type one ("0.01", "3e-4", ".5"), not whatever Number() accepts ("0x1", "  …  0.1"). */
 const DECIMAL = /^ ?[+]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)? ?$/i;
@@ -496,13 +418,6 @@ function cleanModel(m: ModelSpec): ModelSpec {
   }
 }
 
-/** An array with no holes (JSON cannot make one, but a stored record or a script can). */
-function isDenseArray(value: unknown, maxLength: number): value is unknown[] {
-  if (!Array.isArray(value) || value.length > maxLength) return false;
-  for (let i = 0; i < value.length; i++) if (!(i in value)) return false;
-  return true;
-}
-
 /** Points drawn on the plane: inside it, of a class, within bounds; removals name generated points once each. */
 function checkDrawn(errors: Errors, drawn: unknown, kind: DatasetKind, samples: unknown): void {
   const { max } = LIMITS.drawnPoints;
@@ -540,116 +455,6 @@ function checkDrawn(errors: Errors, drawn: unknown, kind: DatasetKind, samples: 
 
 /** Points lie in [−DOMAIN, DOMAIN]² (see data/twoD.ts). */
 const DOMAIN = 6;
-
-function checkModel(errors: Errors, model: Record<string, unknown>): void {
-  checkChoice(errors, 'model.kind', model.kind, MODEL_KINDS);
-  const unitsAndDropout = (field: string, l: Record<string, unknown>) => {
-    checkNumber(errors, `${field}.units`, l.units, { ...LIMITS.units, integer: true });
-    checkNumber(errors, `${field}.dropout`, l.dropout, LIMITS.dropout);
-  };
-  if (model.kind === 'mlp') {
-    const { max } = LIMITS.hiddenLayers;
-    checkLayers(
-      errors,
-      'model.hidden',
-      model.hidden,
-      { min: 0, max },
-      `must be a list of at most ${max} layers`,
-      (field, l) => {
-        unitsAndDropout(field, l);
-        checkChoice(errors, `${field}.activation`, l.activation, ACTIVATIONS);
-      },
-    );
-    checkChoice(errors, 'model.init', model.init, INIT_KINDS);
-    checkNumber(errors, 'model.initStd', model.initStd, LIMITS.initStd);
-    checkChoice(errors, 'model.classificationLoss', model.classificationLoss, CLASSIFICATION_LOSSES);
-    checkChoice(errors, 'model.norm', model.norm, MLP_NORMS);
-    if (typeof model.residual !== 'boolean') errors.push({ field: 'model.residual', message: 'must be true or false' });
-    else if (
-      model.residual &&
-      Array.isArray(model.hidden) &&
-      (model.hidden as unknown[]).every((l, i, all) => {
-        const before = all[i - 1];
-        return i === 0 || !isObject(l) || !isObject(before) || l.units !== before.units;
-      })
-    )
-      errors.push({
-        field: 'model.residual',
-        message: 'needs two hidden layers in a row of the same width (a residual adds a layer’s input to its output)',
-      });
-  } else if (model.kind === 'lstm') {
-    checkChoice(errors, 'model.cell', model.cell, RECURRENT_CELLS);
-    checkNumber(errors, 'model.embedding', model.embedding, { ...LIMITS.embedding, integer: true });
-    const { min, max } = LIMITS.lstmLayers;
-    checkLayers(
-      errors,
-      'model.layers',
-      model.layers,
-      LIMITS.lstmLayers,
-      `must be a list of ${min} to ${max} recurrent layers`,
-      unitsAndDropout,
-    );
-  } else if (model.kind === 'transformer') {
-    checkNumber(errors, 'model.layers', model.layers, { ...LIMITS.transformerLayers, integer: true });
-    checkNumber(errors, 'model.dModel', model.dModel, { ...LIMITS.dModel, integer: true });
-    checkNumber(errors, 'model.heads', model.heads, { ...LIMITS.heads, integer: true });
-    checkNumber(errors, 'model.dropout', model.dropout, LIMITS.dropout);
-    checkChoice(errors, 'model.position', model.position, POSITION_ENCODINGS);
-    checkChoice(errors, 'model.norm', model.norm, NORMS);
-    checkChoice(errors, 'model.normPlacement', model.normPlacement, NORM_PLACEMENTS);
-    checkChoice(errors, 'model.mlpActivation', model.mlpActivation, TRANSFORMER_ACTIVATIONS);
-    if (typeof model.tiedEmbeddings !== 'boolean')
-      errors.push({ field: 'model.tiedEmbeddings', message: 'must be true or false' });
-    checkNumber(errors, 'model.attentionDropout', model.attentionDropout, LIMITS.dropout);
-    if (
-      !errors.some((e) => e.field === 'model.dModel' || e.field === 'model.heads') &&
-      (model.dModel as number) % (model.heads as number) !== 0
-    ) {
-      errors.push({
-        field: 'model.heads',
-        message: `must divide dModel (${model.dModel as number}) evenly, so every head gets the same width; try ${divisorsNear(model.dModel as number, model.heads as number)}`,
-      });
-    } else if (
-      model.position === 'rope' &&
-      !errors.some((e) => e.field === 'model.dModel' || e.field === 'model.heads') &&
-      ((model.dModel as number) / (model.heads as number)) % 2 !== 0
-    ) {
-      errors.push({
-        field: 'model.heads',
-        message: `must leave each head an even width for RoPE, which rotates pairs of dimensions (dModel ${model.dModel as number} / ${model.heads as number} heads = ${(model.dModel as number) / (model.heads as number)})`,
-      });
-    }
-  }
-}
-
-/** A list of layers: its length first, then each layer that is an object, by `check`. */
-function checkLayers(
-  errors: Errors,
-  field: string,
-  list: unknown,
-  length: { min: number; max: number },
-  message: string,
-  check: (field: string, layer: Record<string, unknown>) => void,
-): void {
-  if (!isDenseArray(list, length.max) || list.length < length.min) {
-    errors.push({ field, message });
-    return;
-  }
-  list.forEach((layer, i) => {
-    const l = requireObject(errors, `${field}[${i}]`, layer);
-    if (l) check(`${field}[${i}]`, l);
-  });
-}
-
-/** Head counts that divide d, nearest to the one asked for (for the error message). */
-function divisorsNear(d: number, heads: number): string {
-  const all = Array.from({ length: LIMITS.heads.max }, (_, i) => i + 1).filter((h) => d % h === 0);
-  return all
-    .sort((a, b) => Math.abs(a - heads) - Math.abs(b - heads))
-    .slice(0, 2)
-    .sort((a, b) => a - b)
-    .join(' or ');
-}
 
 /** Errors keyed by field path, for showing each one beside its input. */
 export function errorsByField(errors: FieldError[]): Record<string, string> {
