@@ -1,164 +1,41 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ExperimentSpec } from '../experiment/types';
-import { deriveSeed, Rng, type RngState } from '../data/rng';
+import { Rng, type RngState } from '../data/rng';
 import { createOptimizer, type Optimizer } from './optimizers';
 import { optimizerStep, stepSettings } from './step';
-import { learningRateAt } from './schedule';
-import { epochFlops, optimizerSwitchFlops, type ModelCost } from './cost';
+import type { ModelCost } from './cost';
 import { memoryFigures } from './backend';
 import { tuneMatMuls } from './kernels/matMulTuning';
 import type { Learner } from './learner';
-import { evaluatedExamples, SAMPLE_LENGTH } from './epochPlan';
-import { checkMemory, prepareLearner, type LearnerOptions } from './prepareLearner';
-import { GpuFence, yieldToEventLoop } from './pacing';
+import { SAMPLE_LENGTH } from './epochPlan';
+import { checkMemory, prepareLearner } from './prepareLearner';
+import { yieldToEventLoop } from './pacing';
 import { readState, writeSlots, writeWeights } from './checkpoint';
 import { epochLoss, explosionMessage, isExploding } from './explosion';
 import type {
   AttentionSnapshot,
-  BatchReport,
   EpochMetrics,
   EpochViews,
   Inspection,
   LoadedFigures,
   RunStatus,
   SamplingSettings,
-  TestResult,
   TrainingCheckpoint,
 } from './types';
 
-export interface TrainerEvents {
-  onEpoch?: (metrics: EpochMetrics, views: EpochViews) => void;
-  /** Sent for batches run one at a time with step(). */
-  onBatch?: (report: BatchReport) => void;
-  onStatus?: (status: RunStatus, message?: string) => void;
-  /** The initial weights, read back only when this is given (for inspection and tests). */
-  onInit?: (weights: Float32Array[]) => void;
-  /** The shuffled order of training examples an epoch uses. */
-  onEpochStart?: (epoch: number, order: Int32Array) => void;
-  /** Once the run has ended, before its tensors are freed: a last chance to inspect it. */
-  beforeDispose?: () => Promise<void>;
-  /** The whole state at the end of each epoch (read back only when this is given), to resume from. */
-  onCheckpoint?: (checkpoint: TrainingCheckpoint) => void;
-  /** The test split's score, once, when a run completes (only when the spec holds out a test split). */
-  onTest?: (result: TestResult) => void;
-  /**
-   * After every batch trained: how far the epoch has come (for progress bars). `lossesFrom(i)`
-   * reads the losses of this epoch's batches from the i-th (0-based) to now, for a page that
-   * draws the loss while a long epoch runs; the loop waits while it does.
-   */
-  onProgress?: (
-    epoch: number,
-    batch: number,
-    batches: number,
-    lossesFrom: (first: number) => Promise<number[]>,
-  ) => void | Promise<void>;
-  /**
-   * After an epoch is reported and before the next one starts, outside its timing: where a page
-   * that draws every epoch holds the loop back until it has drawn (see worker/livePace.ts).
-   */
-  betweenEpochs?: (epoch: number) => Promise<void>;
-}
+import type { Progress, RunEnd, TrainerEvents, TrainerOptions } from './trainerTypes';
+import { makeRunPlan, type RunPlan } from './runPlan';
+import {
+  diverged,
+  gradientNorms,
+  groupNorm,
+  lossesTensor,
+  readLosses,
+  type EpochTensors,
+  type ReadBack,
+} from './epochTensors';
 
-export interface TrainerOptions extends LearnerOptions {
-  /** Start paused, so the first step() runs exactly one batch. */
-  startPaused?: boolean;
-  /** Continue from this state (the end of an epoch) instead of from the seed's initial weights. */
-  resumeFrom?: TrainingCheckpoint;
-  /** Stop with status 'exploded' when the loss runs away while staying finite (default true). */
-  stopOnExplodingLoss?: boolean;
-}
-
-/** How a run ended, with the explanation when it did not simply finish. */
-type RunEnd = { status: RunStatus; message?: string };
-
-/** What the loop carries from epoch to epoch (and a checkpoint restores). */
-interface Progress {
-  best: { loss: number; epoch: number };
-  cumulativeGflop: number;
-  cumulativeMs: number;
-  /** The loss before training, which an exploding loss is judged against: the run's first batch. */
-  startLoss: number | null;
-}
-
-/** A run's fixed plan, made once when its loop starts. */
-interface RunPlan {
-  learner: Learner;
-  optimizer: Optimizer;
-  shuffleRng: Rng;
-  dropoutRng: Rng;
-  dropoutSeed: () => number;
-  /** Full batches per epoch: the ragged tail of each shuffled epoch is dropped (it differs every epoch). */
-  batches: number;
-  batchSize: number;
-  /** FLOPs of one epoch (training and evaluation). */
-  flops: number;
-  lrAt: (step: number) => number;
-  /** Keeps the GPU queue short and lets messages in (see GpuFence and yieldToEventLoop). */
-  pacing: { fence: GpuFence; lastYield: number };
-}
-
-/** The tensors one epoch makes, freed when it ends however it ends. */
-interface EpochTensors {
-  perm: tf.Tensor1D;
-  /** Numbers where the step ran in plain JavaScript. */
-  losses: (tf.Scalar | number)[];
-  gradNorms: tf.Tensor1D | null;
-}
-
-/** The epoch's batch losses as one tensor, for the epoch's one read-back. */
-function lossesTensor(losses: (tf.Scalar | number)[]): tf.Tensor1D {
-  if (losses.every((l) => typeof l === 'number')) return tf.tensor1d(losses);
-  return tf.stack(losses.map((l) => (typeof l === 'number' ? tf.scalar(l) : l))) as tf.Tensor1D;
-}
-
-/** Batch losses as numbers (one read for all that are still on the device). */
-async function readLosses(losses: (tf.Scalar | number)[]): Promise<number[]> {
-  // Rounded to float32 as the epoch's read-back rounds them, so the two agree.
-  if (losses.every((l) => typeof l === 'number')) return Array.from(Float32Array.from(losses));
-  // A new tensor (and any scalars made for numbers) freed after the read; the batch losses stay for readBack.
-  const packed = tf.tidy(() => lossesTensor(losses));
-  const values = await packed.data();
-  packed.dispose();
-  return Array.from(values);
-}
-
-/** The end-of-epoch read-back, by name. */
-interface ReadBack {
-  batchLosses: number[];
-  trainLoss: number;
-  trainAccuracy: number;
-  valLoss: number;
-  valAccuracy: number;
-  valExactMatch: number;
-  layers: EpochMetrics['layers'];
-  /** What the learner's views need (boundary grid, predicted classes, forecasts…). */
-  viewValues: Float32Array;
-}
-
-/**
- * L2 norm of a group of matrices (or their gradients): √Σw² over the tensors, as m·√Σ(w/m)² with m
- * the largest |w|: an exploding run's weights (|w| past 1.8e19) would overflow float32 when
- * squared, and a run record cannot hold the Infinity.
- */
-const groupNorm = (tensors: tf.Tensor[]) => {
-  const m = tf
-    .stack(tensors.map((t) => t.abs().max()))
-    .max()
-    .maximum(1e-30);
-  return tf
-    .addN(tensors.map((t) => t.div(m).square().sum()))
-    .sqrt()
-    .mul(m);
-};
-
-/** Each layer group's gradient norm, from gradients as tensors by name or (plain step) arrays in the variables' order. */
-function gradientNorms(learner: Learner, grads: tf.NamedTensorMap | Float32Array[]): tf.Tensor1D {
-  if (!Array.isArray(grads))
-    return tf.stack(learner.groups.map((g) => groupNorm(g.weights.map((w) => grads[w.name])))) as tf.Tensor1D;
-  const at = new Map(learner.variables.map((v, i) => [v, i]));
-  const squares = (w: tf.Variable) => grads[at.get(w)!].reduce((s, g) => s + g * g, 0);
-  return tf.tensor1d(learner.groups.map((g) => Math.sqrt(g.weights.reduce((sum, w) => sum + squares(w), 0))));
-}
+export type { TrainerEvents, TrainerOptions } from './trainerTypes';
 
 /**
  * The one training loop. The data is uploaded once; each batch is gathered on the device;
@@ -321,7 +198,7 @@ export class Trainer {
    */
   private async loop(): Promise<RunEnd> {
     const { training } = this.spec;
-    const plan = this.plan();
+    const plan = makeRunPlan(this.spec, this.learner!, this.optimizer!, this.cost, this.resumeFrom);
     const resumed = this.resumeFrom;
     const progress: Progress = {
       best: { loss: resumed?.best.loss ?? Infinity, epoch: resumed?.best.epoch ?? 0 },
@@ -367,41 +244,6 @@ export class Trainer {
   }
 
   /** The run's fixed plan: its random streams (restored when resuming), batches, FLOPs and schedule. */
-  private plan(): RunPlan {
-    const { spec } = this;
-    const { training } = spec;
-    const learner = this.learner!;
-    const shuffleRng = new Rng(deriveSeed(spec.seed, 'shuffle'));
-    const dropoutRng = new Rng(deriveSeed(spec.seed, 'dropout'));
-    if (this.resumeFrom?.rng.shuffle) shuffleRng.restore(this.resumeFrom.rng.shuffle);
-    if (this.resumeFrom?.rng.dropout) dropoutRng.restore(this.resumeFrom.rng.dropout);
-    const batchSize = training.batchSize;
-    const { batches } = learner.plan;
-    const clock = { stepsPerEpoch: batches, epochs: training.epochs };
-    return {
-      learner,
-      optimizer: this.optimizer!,
-      shuffleRng,
-      dropoutRng,
-      batches,
-      batchSize,
-      dropoutSeed: () => Math.floor(dropoutRng.next() * 2 ** 31),
-      flops: epochFlops(this.cost, {
-        batches,
-        batchSize,
-        evalExamples: evaluatedExamples(learner.plan),
-        optimizer: training.optimizer.kind,
-        extraPerParam:
-          (training.l1 > 0 || training.l2 > 0 ? 3 : 0) +
-          (training.optimizer.weightDecay > 0 ? 2 : 0) +
-          (training.clipNorm > 0 ? 3 : 0) +
-          optimizerSwitchFlops(training.optimizer),
-      }),
-      lrAt: (step) => learningRateAt(training.schedule, training.optimizer.learningRate, step, clock),
-      pacing: { fence: new GpuFence(), lastYield: performance.now() },
-    };
-  }
-
   /** On webgpu: one throwaway pass shows which matmul shapes the run uses, and the fastest shader for each is measured. */
   private async tuneKernels(plan: RunPlan, perm: tf.Tensor1D): Promise<void> {
     const { learner } = plan;
@@ -641,14 +483,4 @@ export class Trainer {
     this.optimizer = null;
     this.learner = null;
   }
-}
-
-function diverged(epoch: number, value: number, learningRate: number): { status: RunStatus; message: string } {
-  return {
-    status: 'diverged',
-    message:
-      `Training diverged in epoch ${epoch}: the loss became ${Number.isNaN(value) ? 'NaN' : value > 0 ? '+Infinity' : '−Infinity'}. ` +
-      `The weights blew up, usually because the learning rate (${learningRate}) is too high for this model. ` +
-      'Try a learning rate 10× smaller, a smaller network, or Adam instead of SGD.',
-  };
 }
