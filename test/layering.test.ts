@@ -70,3 +70,10 @@ test('every import points down the layers, types too', () => {
     }
   }
 });
+
+test('no module in src/ is over 500 lines: one job each', () => {
+  const long = files('src')
+    .map((f) => [f, readFileSync(f, 'utf8').split('\n').length] as const)
+    .filter(([, lines]) => lines > 500);
+  expect(long).toEqual([]);
+});
