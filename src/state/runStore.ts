@@ -461,16 +461,19 @@ export const useRunStore = create<RunState>((set, get) => {
       set((s) => ({ runs: [...s.runs, run], selectedId: run.id }));
       uploads.set(run.id, { fileName, checkpoint });
       openedId = run.id;
-      client.send({
-        type: 'open',
-        runId: run.id,
-        spec,
-        checkpoint: structuredClone(checkpoint),
-        data: dataFor(spec),
-        avoid: avoidFor(spec.backend),
-        sampling,
-        evaluate: true,
-      });
+      // A model of the person's table needs the table read first (it may not be, another dataset being open).
+      void tableRead([spec]).then(() =>
+        client.send({
+          type: 'open',
+          runId: run.id,
+          spec,
+          checkpoint: structuredClone(checkpoint),
+          data: dataFor(spec),
+          avoid: avoidFor(spec.backend),
+          sampling,
+          evaluate: true,
+        }),
+      );
     },
     dismissNotice: (id) => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })),
     notify,
