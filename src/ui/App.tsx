@@ -137,12 +137,20 @@ function useAwaitedData(kind: ExperimentSpec['dataset']['kind']): {
   what: string;
   fields: string[];
   input: string;
+  /** How much of it has been read (0–1), while it is read; absent when it is not given. */
+  reading?: number;
 } | null {
   const noText = useTextStore((s) => s.text.trim() === '');
   const noTable = useTableStore((s) => !s.given);
+  const reading = useTableStore((s) => s.reading);
   if (kind === 'userText' && noText) return { what: 'your text', fields: ['dataset.text'], input: '#user-text' };
-  if (kind === 'userTable' && noTable)
-    return { what: 'your table', fields: ['dataset.csv', 'dataset.table.target'], input: '#user-csv' };
+  if (kind === 'userTable' && (noTable || reading !== null))
+    return {
+      what: 'your table',
+      fields: ['dataset.csv', 'dataset.table.target'],
+      input: '#user-csv',
+      ...(reading !== null && !noTable ? { reading } : {}),
+    };
   return null;
 }
 
@@ -184,7 +192,9 @@ export function App() {
   const errors = useMemo(() => errorsByField(shownErrors), [shownErrors]);
   const whyNot = shownErrors.length
     ? 'Fix the highlighted fields first.'
-    : `Add ${awaiting?.what ?? 'your data'} first.`;
+    : awaiting?.reading !== undefined
+      ? `Wait: ${awaiting.what} is being read.`
+      : `Add ${awaiting?.what ?? 'your data'} first.`;
   const earlierRuns = useViewStore((s) => s.earlierRuns);
   const run = selectedRun(store, earlierRuns);
   const runs = useDeferredValue(store.runs);
@@ -251,7 +261,9 @@ export function App() {
             errorCount={shownErrors.length}
             epochsValid={!errors['training.epochs']}
             onShowErrors={focusFirstError}
-            awaiting={awaiting && { what: awaiting.what, onGive: () => focusField(awaiting.input) }}
+            awaiting={
+              awaiting && { what: awaiting.what, reading: awaiting.reading, onGive: () => focusField(awaiting.input) }
+            }
             whyNot={whyNot}
           />
           {linkErrors && (

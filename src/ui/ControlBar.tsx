@@ -101,7 +101,7 @@ export function ControlBar({
   errorCount: number;
   epochsValid: boolean;
   /** The person's own data the chosen dataset needs and they have not given yet ("your table"); not an error. */
-  awaiting: { what: string; onGive: () => void } | null;
+  awaiting: { what: string; reading?: number; onGive: () => void } | null;
   /** What stops a run while the experiment is not valid (the Train button's hover text). */
   whyNot: string;
   /** Take the person to the first field to fix. */
@@ -238,11 +238,16 @@ export function ControlBar({
             </button>
           </span>
         )}
-        {awaiting && (
-          <button type="button" className="link awaiting-data" onClick={awaiting.onGive}>
-            Add {awaiting.what} to train
-          </button>
-        )}
+        {awaiting &&
+          (awaiting.reading !== undefined ? (
+            <span className="awaiting-data">
+              Reading {awaiting.what}: {Math.round(awaiting.reading * 100)}%
+            </span>
+          ) : (
+            <button type="button" className="link awaiting-data" onClick={awaiting.onGive}>
+              Add {awaiting.what} to train
+            </button>
+          ))}
         {errorCount > 0 && (
           <button type="button" className="link invalid-count" onClick={onShowErrors}>
             {errorCount} field{errorCount === 1 ? '' : 's'} to fix
