@@ -65,7 +65,7 @@ async function read(csv: string | Blob): Promise<Table | null> {
     });
     return null;
   }
-  if ((typeof csv === 'string' ? csv : 'x').trim() === '') {
+  if (typeof csv === 'string' && csv.trim() === '') {
     useTableStore.setState({ table: null, reading: null, problem: NONE });
     return null;
   }

@@ -6,6 +6,7 @@ import Papa from 'papaparse';
 import { CSV_OPTIONS, quoteProblem, TableBuilder, type Table, type TableResult } from '../data/table';
 import { readRunFile } from '../export/runFile';
 import type { FilesReply, FilesRequest } from './filesProtocol';
+import { checkpointBuffers } from './transfer';
 
 /** Runs per message to the page: taking in one message is then a short task, not a frozen second. */
 const RUNS_PER_MESSAGE = 50;
@@ -59,13 +60,8 @@ self.onmessage = async (event: MessageEvent<FilesRequest>) => {
     for (let from = 0; from < result.runs.length; from += RUNS_PER_MESSAGE) {
       const runs = result.runs.slice(from, from + RUNS_PER_MESSAGE);
       // The models' arrays move to the page instead of being copied.
-      const transfer = runs.flatMap(({ checkpoint }) =>
-        checkpoint ? [...checkpoint.weights, ...checkpoint.optimizer.slots].map((t) => t.values.buffer) : [],
-      );
-      post(
-        { type: 'runs', requestId, runs, last: from + RUNS_PER_MESSAGE >= result.runs.length },
-        transfer as ArrayBuffer[],
-      );
+      const transfer = runs.flatMap(({ checkpoint }) => (checkpoint ? checkpointBuffers(checkpoint) : []));
+      post({ type: 'runs', requestId, runs, last: from + RUNS_PER_MESSAGE >= result.runs.length }, transfer);
     }
   } catch (e) {
     post({ type: 'error', requestId, message: e instanceof Error ? e.message : String(e) });

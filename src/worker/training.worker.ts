@@ -23,6 +23,7 @@ import type { FromWorker, ToWorker } from './protocol';
 import { LivePace } from './livePace';
 import { checkToWorker } from './messageCheck';
 import { beat, beatOnKernels } from './heartbeat';
+import { checkpointBuffers } from './transfer';
 
 /** How far an epoch has come goes to the page at most this often. */
 const PROGRESS_MS = 250;
@@ -250,11 +251,6 @@ async function runOne(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> 
     cancelled.delete(runId);
     if (!deviceLost) sendNewTunings();
   }
-}
-
-/** A checkpoint's arrays move to the page; the worker keeps none of them. */
-function checkpointBuffers(cp: TrainingCheckpoint): Transferable[] {
-  return [...cp.weights, ...cp.optimizer.slots].map((t) => t.values.buffer as ArrayBuffer);
 }
 
 async function closeOpened(): Promise<void> {
