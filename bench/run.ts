@@ -24,7 +24,7 @@ import { BACKENDS as ALL_BACKENDS } from '../src/experiment/types';
 import { compiledMatMul, compiledMatMulAvailable } from '../src/engine/kernels/wasmMatMulKernel';
 import { chooseWorkloads } from './workloads';
 import { matmulGflops, webgpuAdapterName } from './matmulLimit';
-import { namesTransformerQuality, type QualityResult } from './quality';
+import { lstmAdditionQuality, namesTransformerQuality, type AdditionQuality, type QualityResult } from './quality';
 import { fitExamplesPerSec, fitKernelsPerStep } from './fitBaseline';
 import { kernelsPerStep } from './kernelCount';
 import { brainExamplesPerSec, convnetExamplesPerSec, type LibrarySpeed } from './otherLibraries';
@@ -399,6 +399,26 @@ if (qualitySeconds > 0) {
   ]);
 }
 
+// Quality of a recurrent model: the LSTM that learns 2-digit addition (on wasm, as the app would choose here).
+let addition: (AdditionQuality & { backend: string }) | null = null;
+if (qualitySeconds > 0) {
+  const backend = available.includes('wasm') ? 'wasm' : available[0];
+  await activateBackend(backend);
+  process.stdout.write(`\nquality: an LSTM learns 2-digit addition (20 epochs) on ${backend}…\n`);
+  addition = { backend, ...(await lstmAdditionQuality()) };
+  console.table([
+    {
+      backend,
+      seconds: Math.round(addition.seconds),
+      epochs: addition.epochs,
+      'val exact match': addition.valExactMatch.toFixed(3),
+      'target ≥ 0.9': addition.valExactMatch >= 0.9 ? 'met' : 'MISSED',
+      'val token accuracy': addition.valAccuracy.toFixed(3),
+      'shown answers not the real sum': addition.wrongTargets,
+    },
+  ]);
+}
+
 mkdirSync('bench/results', { recursive: true });
 const file = `bench/results/node-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
 writeFileSync(
@@ -417,6 +437,7 @@ writeFileSync(
       auto: autoRows,
       libraries,
       quality,
+      addition,
       raw: results,
     },
     null,

@@ -1,8 +1,8 @@
-// Helpers for the end-to-end tests: build once, serve dist/ on 127.0.0.1, drive Debian's Chromium,
-// fail a test on any console error, and check pages with axe-core.
+// Helpers for the end-to-end tests: build once, serve dist/ on 127.0.0.1 (test/setup/e2e-site.ts does it once
+// for every file), drive Debian's Chromium, fail a test on any console error, and check pages with axe-core.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, inject } from 'vitest';
 import { build, preview, type PreviewServer } from 'vite';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
@@ -37,21 +37,20 @@ export function launchChromium(): Promise<Browser> {
 export const DESKTOP = { width: 1400, height: 1000 };
 
 /**
- * The built site served and Chromium started for one test file. Every page opened through
+ * The built site (served by the e2e project's global set-up) and Chromium started for one test file. Every page opened through
  * `openPage` has its console watched: any error (a CSP violation included) fails the test that
  * opened it, unless the test names it in `allowErrors` (e.g. a failure it causes on purpose).
  */
 export function e2eSite() {
-  const site = { url: '', browser: null as unknown as Browser, server: null as unknown as PreviewServer };
+  const site = { url: '', browser: null as unknown as Browser };
   let errors: string[] = [];
   let allowed: RegExp[] = [];
   beforeAll(async () => {
-    ({ server: site.server, url: site.url } = await buildAndServe());
+    site.url = inject('siteUrl');
     site.browser = await launchChromium();
   });
   afterAll(async () => {
     await site.browser?.close();
-    await site.server?.close();
   });
   afterEach(() => {
     const unexpected = errors.filter((e) => !allowed.some((a) => a.test(e)));
