@@ -20,6 +20,7 @@ import type { EpochMetrics } from '../src/engine/types';
 import { defaultSpec, type BackendName, type ExperimentSpec } from '../src/experiment';
 import type { DatasetFiles } from '../src/data/dataset';
 import { fastest, measureBackends } from '../src/engine/backendMeasure';
+import { prepareData } from '../src/engine/prepareLearner';
 import { BACKENDS as ALL_BACKENDS } from '../src/experiment/types';
 import { compiledMatMul, compiledMatMulAvailable } from '../src/engine/kernels/wasmMatMulKernel';
 import { chooseWorkloads } from './workloads';
@@ -121,7 +122,8 @@ if (process.argv.includes('--auto')) {
   for (const w of workloads) {
     const avoid = ALL_BACKENDS.filter((b) => !backendsOf(w).includes(b));
     const started = performance.now();
-    const measured = await measureBackends(w.spec(defaultSpec()), filesOf.get(w.name)!, avoid);
+    const spec = w.spec(defaultSpec());
+    const measured = await measureBackends(spec, prepareData(spec, filesOf.get(w.name)!), avoid);
     const totalMs = Math.round(performance.now() - started);
     for (const m of measured)
       autoRows.push({

@@ -1,14 +1,19 @@
 // "Auto" measures: training steps of the actual model timed on each backend, the fastest picked,
 // and the page keeps the measurement per model and device (an untrusted record when read back);
 // likewise webgpu's matmul shader choices per device.
+import { readFileSync } from 'node:fs';
 import { afterEach, beforeAll, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { activateBackend } from '../src/engine/backend';
 import { fastest, measureBackends, SKIPPED } from '../src/engine/backendMeasure';
+import { prepareData } from '../src/engine/prepareLearner';
 import { AUTO_STORAGE_KEY, keepAutoPick, keptAutoPick } from '../src/state/autoBackend';
 import { keepMatMulTunings, keptMatMulTunings, MATMUL_TUNINGS_KEY } from '../src/state/matmulTunings';
-import { MLP_OPTION_DEFAULTS, defaultSpec } from '../src/experiment';
+import { MLP_OPTION_DEFAULTS, TRANSFORMER_OPTION_DEFAULTS, defaultSpec } from '../src/experiment';
+import { Trainer } from '../src/engine/trainer';
+import type { TrainerOptions } from '../src/engine/trainerTypes';
+import { specFor } from './specFor';
 import type { BackendReport } from '../src/engine/types';
 
 beforeAll(async () => {
@@ -22,7 +27,7 @@ test('every backend asked for is timed on the real model, and no tensor is left 
     await tf.setBackend(b);
     before[b] = tf.memory().numTensors;
   }
-  const measured = await measureBackends(spec, {}, ['webgpu', 'webgl']);
+  const measured = await measureBackends(spec, prepareData(spec), ['webgpu', 'webgl']);
   expect(measured.map((m) => m.backend)).toEqual(['wasm', 'cpu']);
   for (const m of measured) {
     expect(m.msPerStep).toBeGreaterThan(0);
@@ -41,7 +46,7 @@ test('a model too big for a backend is not tried there', async () => {
   spec.model = { ...MLP_OPTION_DEFAULTS, kind: 'mlp', hidden: [wide, wide, wide] };
   spec.dataset.samples = 10000;
   spec.training.batchSize = 10000; // about 2.5 GB: 2 GB of one batch's activations, and the weights with their Adam state
-  const measured = await measureBackends(spec, {}, ['webgpu', 'webgl']);
+  const measured = await measureBackends(spec, prepareData(spec), ['webgpu', 'webgl']);
   expect(measured).toEqual([
     { backend: 'wasm', msPerStep: null, note: 'needs more memory than wasm is given' },
     { backend: 'cpu', msPerStep: null, note: 'needs more memory than cpu is given' },
@@ -52,7 +57,7 @@ test('a model too big for a backend is not tried there', async () => {
 test('a software GPU is never timed, a skip stops the timing, and progress is told before each backend', async () => {
   const spec = defaultSpec();
   const told: string[] = [];
-  const soft = await measureBackends(spec, {}, ['webgpu', 'webgl'], {
+  const soft = await measureBackends(spec, prepareData(spec), ['webgpu', 'webgl'], {
     software: { wasm: 'SwiftShader' },
     onBackend: (b, done) => told.push(`${b} after ${done.map((d) => d.backend).join(',') || 'none'}`),
   });
@@ -65,14 +70,17 @@ test('a software GPU is never timed, a skip stops the timing, and progress is to
   expect(fastest(soft)).toBe('cpu');
   expect(told).toEqual(['cpu after wasm']);
   // Skipped before anything was timed: every backend is left untimed, saying why.
-  const skipped = await measureBackends(spec, {}, ['webgpu', 'webgl'], { skip: () => true });
+  const skipped = await measureBackends(spec, prepareData(spec), ['webgpu', 'webgl'], { skip: () => true });
   expect(skipped).toEqual([
     { backend: 'wasm', msPerStep: null, note: SKIPPED },
     { backend: 'cpu', msPerStep: null, note: SKIPPED },
   ]);
   // Skipped while the first backend was being timed: its first step stands, the rest are not timed.
   let steps = 0;
-  const cut = await measureBackends(spec, {}, ['webgpu', 'webgl'], { onBackend: () => steps++, skip: () => steps > 0 });
+  const cut = await measureBackends(spec, prepareData(spec), ['webgpu', 'webgl'], {
+    onBackend: () => steps++,
+    skip: () => steps > 0,
+  });
   expect(cut[0].msPerStep).toBe(cut[0].firstStepMs);
   expect(cut[1]).toEqual({ backend: 'cpu', msPerStep: null, note: SKIPPED });
   expect(fastest(cut)).toBe('wasm');
@@ -169,4 +177,31 @@ test('webgpu matmul choices are kept per device, and damaged or foreign entries 
   };
   expect(() => keepMatMulTunings('gpu', [['8x2|2x8|00', 3]])).not.toThrow();
   expect(keptMatMulTunings()).toEqual({});
+});
+
+test('"auto" builds the dataset once: the run trains on the data its measurement used, with the same losses', async () => {
+  const spec = specFor(
+    'names',
+    { ...TRANSFORMER_OPTION_DEFAULTS, kind: 'transformer', layers: 1, dModel: 8, heads: 2, dropout: 0 },
+    (s) => {
+      s.dataset.samples = 200;
+      s.dataset.contextLength = 6;
+      s.training.batchSize = 16;
+      s.training.epochs = 2;
+    },
+  );
+  const files = { text: readFileSync('datasets/names.txt', 'utf8') };
+  const prepared = prepareData(spec, files);
+  await measureBackends(spec, prepared, ['webgpu', 'webgl'], { budgetMs: 50 });
+  await tf.setBackend('cpu');
+  const losses = async (options: TrainerOptions) => {
+    const out: number[] = [];
+    expect(await new Trainer(spec, { onEpoch: (m) => out.push(...m.batchLosses, m.valLoss) }, options).run()).toBe(
+      'completed',
+    );
+    return out;
+  };
+  // Given the measured data the Trainer needs no files: it builds nothing (without files, names cannot be built).
+  expect(() => prepareData(spec)).toThrow();
+  expect(await losses({ prepared })).toEqual(await losses({ files }));
 });

@@ -4,10 +4,9 @@
 // far); big ones are arithmetic, where a real GPU wins.
 import * as tf from '@tensorflow/tfjs';
 import { BACKENDS, type BackendName, type ExperimentSpec } from '../experiment/types';
-import type { DatasetFiles } from '../data/dataset';
 import { createOptimizer } from './optimizers';
 import { optimizerStep, stepSettings } from './step';
-import { prepareLearner } from './prepareLearner';
+import { prepareLearner, type PreparedRun } from './prepareLearner';
 import { estimateMemory, memoryProblem } from './memoryEstimate';
 import type { BackendMeasurement } from './types';
 import type { Learner } from './learner';
@@ -46,12 +45,12 @@ export interface MeasureOptions {
  */
 export async function measureBackends(
   spec: ExperimentSpec,
-  files: DatasetFiles,
+  data: PreparedRun,
   avoid: readonly BackendName[],
   { budgetMs = MEASURE_BUDGET_MS, software = {}, onBackend, skip = () => false }: MeasureOptions = {},
 ): Promise<BackendMeasurement[]> {
   const candidates = BACKENDS.filter((b) => !avoid.includes(b) && b in tf.engine().registryFactory);
-  const prepared = prepareLearner(spec, { files }); // the data is built once, uploaded to each backend
+  const prepared = prepareLearner(spec, { prepared: data }); // the data is built once, uploaded to each backend
   const deadline = performance.now() + budgetMs;
   const out: BackendMeasurement[] = [];
   const memory = estimateMemory(spec, prepared.shape, prepared.cost.params);

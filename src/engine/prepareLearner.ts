@@ -20,36 +20,57 @@ export interface LearnerOptions {
   files?: DatasetFiles;
   /** Language models: the temperature of each epoch's sample and the text whose attention is shown. */
   sampling?: SamplingSettings;
+  /** The dataset already built for this spec (by "auto"'s measurement): not built again. */
+  prepared?: PreparedRun;
 }
 
 /** The dataset a learner trains on: rows for the MLP, sequences for the LSTM and the transformer. */
 export type PreparedData =
   { kind: 'tabular'; dataset: TabularDataset } | { kind: 'sequence'; dataset: SequenceDataset };
 
+/** A run's dataset, built, with what it implies: the model's cost and the problem's shape. */
+export interface PreparedRun {
+  cost: ModelCost;
+  shape: ProblemShape;
+  data: PreparedData;
+}
+
 /**
- * The dataset, built now (so bad data fails fast), with the model's cost, and a function that
+ * The dataset, built now (so bad data fails fast), with the model's cost. "Auto" builds it once for its
+ * measurement and hands it to the Trainer (`LearnerOptions.prepared`), which then does not build it again.
+ */
+export function prepareData(spec: ExperimentSpec, files?: DatasetFiles): PreparedRun {
+  if (spec.model.kind === 'mlp') {
+    const ds = buildDataset(spec.dataset, spec.seed, files);
+    return {
+      cost: TabularLearner.costOf(spec, ds),
+      shape: { kind: 'tabular', inputDim: ds.inputDim, outputDim: ds.outputDim },
+      data: { kind: 'tabular', dataset: ds },
+    };
+  }
+  const ds = buildSequenceDataset(spec.dataset, spec.seed, files);
+  return {
+    cost: SequenceLearner.costOf(spec, ds),
+    shape: { kind: 'sequence', vocab: ds.vocab?.length ?? null, length: ds.length },
+    data: { kind: 'sequence', dataset: ds },
+  };
+}
+
+/**
+ * The dataset (built now, unless `options.prepared` holds it), the model's cost, and a function that
  * makes the learner (model and data on the device) when training starts.
  */
 export function prepareLearner(
   spec: ExperimentSpec,
   options: LearnerOptions = {},
-): { cost: ModelCost; shape: ProblemShape; data: PreparedData; make: () => Learner } {
-  if (spec.model.kind === 'mlp') {
-    const ds = buildDataset(spec.dataset, spec.seed, options.files);
-    return {
-      cost: TabularLearner.costOf(spec, ds),
-      shape: { kind: 'tabular', inputDim: ds.inputDim, outputDim: ds.outputDim },
-      data: { kind: 'tabular', dataset: ds },
-      make: () => new TabularLearner(spec, ds, options.boundaryResolution ?? 0),
-    };
-  }
-  const ds = buildSequenceDataset(spec.dataset, spec.seed, options.files);
-  return {
-    cost: SequenceLearner.costOf(spec, ds),
-    shape: { kind: 'sequence', vocab: ds.vocab?.length ?? null, length: ds.length },
-    data: { kind: 'sequence', dataset: ds },
-    make: () => new SequenceLearner(spec, ds, options.sampling),
-  };
+): PreparedRun & { make: () => Learner } {
+  const prepared = options.prepared ?? prepareData(spec, options.files);
+  const { data } = prepared;
+  const make =
+    data.kind === 'tabular'
+      ? () => new TabularLearner(spec, data.dataset, options.boundaryResolution ?? 0)
+      : () => new SequenceLearner(spec, data.dataset, options.sampling);
+  return { ...prepared, make };
 }
 
 /**

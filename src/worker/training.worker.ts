@@ -14,10 +14,10 @@ import { fastest, measureBackends, SKIPPED } from '../engine/backendMeasure';
 import { autoKey } from '../engine/autoKey';
 import type { BackendChoice, BackendName } from '../experiment/types';
 import { Trainer } from '../engine/trainer';
+import { prepareData, type PreparedRun } from '../engine/prepareLearner';
 import { BOUNDARY_RESOLUTION } from '../engine/epochPlan';
 import { pytorchExport, zipExport } from '../export/pytorch/exportFiles';
 import type { BackendMeasurement, BackendReport, EpochViews, TrainingCheckpoint } from '../engine/types';
-import type { DatasetFiles } from '../data/dataset';
 import { filesFor } from './datasetFiles';
 import type { FromWorker, ToWorker } from './protocol';
 import { LivePace } from './livePace';
@@ -92,7 +92,7 @@ async function activate(choice: BackendChoice, avoid: BackendName[] = []) {
  * The backend a run trains on. "auto" measures the model on each backend and takes the fastest,
  * unless the page already knows what an earlier run of the same model measured on this device.
  */
-async function activateFor(msg: Extract<ToWorker, { type: 'start' }>, files: DatasetFiles): Promise<BackendReport> {
+async function activateFor(msg: Extract<ToWorker, { type: 'start' }>, data: PreparedRun): Promise<BackendReport> {
   const avoid = msg.avoid ?? [];
   if (msg.spec.backend !== 'auto') return activate(msg.spec.backend, avoid);
   if (msg.autoPick) {
@@ -105,7 +105,7 @@ async function activateFor(msg: Extract<ToWorker, { type: 'start' }>, files: Dat
   skipMeasure = false;
   const measured =
     earlier ??
-    (await measureBackends(msg.spec, files, avoid, {
+    (await measureBackends(msg.spec, data, avoid, {
       software: await softwareGpus(),
       onBackend: (backend, done) => post({ type: 'measuring', runId: msg.runId, backend, done: [...done] }),
       skip: () => skipMeasure,
@@ -186,8 +186,9 @@ async function runOne(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> 
   try {
     await closeOpened();
     post({ type: 'status', runId, status: 'preparing' });
-    const files = await filesFor(spec.dataset, msg.data);
-    post({ type: 'backend', runId, report: await activateFor(msg, files) });
+    // Built once: "auto" measures on it, then the run trains on it.
+    const prepared = prepareData(spec, await filesFor(spec.dataset, msg.data));
+    post({ type: 'backend', runId, report: await activateFor(msg, prepared) });
     const trainer = new Trainer(
       spec,
       {
@@ -232,7 +233,7 @@ async function runOne(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> 
       {
         boundaryResolution: BOUNDARY_RESOLUTION,
         startPaused: msg.stepFirst,
-        files,
+        prepared,
         resumeFrom: msg.resume,
         stopOnExplodingLoss: !msg.pastExplosion,
         sampling: msg.sampling,
