@@ -1,0 +1,74 @@
+// The filter gradient of a 2-D convolution from ops every backend has: tfjs-wasm 4.22 registers Conv2D and
+// Conv2DBackpropInput but no Conv2DBackpropFilter, so tf.grad of a convolution fails there. Where the backend has
+// the kernel, tf's own gradient stays (the reference and the fallback); ours is taken only where it is missing.
+import * as tf from '@tensorflow/tfjs';
+
+export type ConvPadding = 'same' | 'valid';
+
+/**
+ * dW[i, j, c, o] = Σ over n, p, q of xpad[n, p·sh + i, q·sw + j, c] · dy[n, p, q, o]: itself a convolution, of the
+ * padded input with batch and channels swapped ([c, H, W, n]) by dy as the filter ([p, q, n, o]), dilated by the
+ * stride. Its output is at least kh × kw; rows and columns past that met only padding the forward pass never read.
+ */
+export function conv2dFilterGradient(
+  x: tf.Tensor4D,
+  dy: tf.Tensor4D,
+  filterShape: [number, number, number, number],
+  strides: [number, number],
+  pad: ConvPadding,
+): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [kh, kw, inChannels, outChannels] = filterShape;
+    const info = tf.backend_util.computeConv2DInfo(x.shape, filterShape, strides, 1, pad);
+    const { top, bottom, left, right } = info.padInfo;
+    const padded =
+      top || bottom || left || right
+        ? x.pad([
+            [0, 0],
+            [top, bottom],
+            [left, right],
+            [0, 0],
+          ])
+        : x;
+    const swapped = padded.transpose<tf.Tensor4D>([3, 1, 2, 0]);
+    const byGradient = dy.transpose<tf.Tensor4D>([1, 2, 0, 3]);
+    const full = tf.conv2d(swapped, byGradient, 1, 'valid', 'NHWC', strides);
+    return full.slice([0, 0, 0, 0], [inChannels, kh, kw, outChannels]).transpose<tf.Tensor4D>([1, 2, 0, 3]);
+  });
+}
+
+/** Whether the active backend lacks tf's filter gradient (wasm), so a convolution must take ours. */
+export function lacksFilterGradient(): boolean {
+  return tf.getKernel('Conv2DBackpropFilter', tf.getBackend()) === undefined;
+}
+
+/**
+ * A convolution whose gradients are the input's by tf's Conv2DBackpropInput and the filter's by
+ * conv2dFilterGradient: what a convolution layer uses where the backend lacks the filter kernel.
+ */
+export function conv2dOwnGradient(
+  x: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  strides: [number, number],
+  pad: ConvPadding,
+): tf.Tensor4D {
+  const op = tf.customGrad((input, weights, save) => {
+    const xi = input as tf.Tensor4D;
+    const w = weights as tf.Tensor4D;
+    (save as tf.GradSaveFunc)([xi, w]);
+    return {
+      value: tf.conv2d(xi, w, strides, pad),
+      gradFunc: (dy, saved) => {
+        const [xs, ws] = saved as [tf.Tensor4D, tf.Tensor4D];
+        const g = dy as tf.Tensor4D;
+        return [tf.conv2dTranspose(g, ws, xs.shape, strides, pad), conv2dFilterGradient(xs, g, ws.shape, strides, pad)];
+      },
+    };
+  });
+  return op(x, filter) as tf.Tensor4D;
+}
+
+/** A convolution with gradients on every backend: tf's own where it has them all, ours for the filter on wasm. */
+export function conv2d(x: tf.Tensor4D, filter: tf.Tensor4D, strides: [number, number], pad: ConvPadding): tf.Tensor4D {
+  return lacksFilterGradient() ? conv2dOwnGradient(x, filter, strides, pad) : tf.conv2d(x, filter, strides, pad);
+}

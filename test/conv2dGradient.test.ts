@@ -1,0 +1,131 @@
+// Our filter gradient of a 2-D convolution (tfjs-wasm has no Conv2DBackpropFilter) against tf's kernel on the cpu
+// backend, for odd shapes, strides and both paddings; and a convolution trained through it on wasm.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { activateBackend } from '../src/engine/backend';
+import {
+  conv2d,
+  conv2dFilterGradient,
+  conv2dOwnGradient,
+  lacksFilterGradient,
+  type ConvPadding,
+} from '../src/engine/kernels/conv2dFilterGradient';
+
+interface Case {
+  x: [number, number, number, number];
+  filter: [number, number, number, number];
+  strides: [number, number];
+  pad: ConvPadding;
+}
+
+const CASES: Case[] = [
+  { x: [2, 7, 6, 3], filter: [3, 3, 3, 4], strides: [1, 1], pad: 'same' },
+  { x: [2, 7, 6, 3], filter: [3, 3, 3, 4], strides: [1, 1], pad: 'valid' },
+  { x: [3, 9, 8, 2], filter: [3, 3, 2, 5], strides: [2, 2], pad: 'same' },
+  { x: [3, 9, 8, 2], filter: [3, 3, 2, 5], strides: [2, 2], pad: 'valid' },
+  // Non-square filter and stride; sizes the stride does not divide (the last rows are never read).
+  { x: [1, 11, 7, 1], filter: [5, 2, 1, 3], strides: [3, 2], pad: 'valid' },
+  { x: [1, 11, 7, 1], filter: [5, 2, 1, 3], strides: [3, 2], pad: 'same' },
+  { x: [4, 5, 5, 6], filter: [1, 1, 6, 2], strides: [1, 1], pad: 'same' },
+  { x: [2, 28, 28, 1], filter: [5, 5, 1, 8], strides: [1, 1], pad: 'same' },
+];
+
+const label = (c: Case) => `x ${c.x.join('×')}, filter ${c.filter.join('×')}, stride ${c.strides.join('×')}, ${c.pad}`;
+
+/** Inputs, and the output gradient, seeded. */
+function inputs(c: Case) {
+  const x = tf.randomNormal<tf.Rank.R4>(c.x, 0, 1, 'float32', 1);
+  const filter = tf.randomNormal<tf.Rank.R4>(c.filter, 0, 1, 'float32', 2);
+  const outShape = tf.conv2d(x, filter, c.strides, c.pad).shape;
+  const dy = tf.randomNormal<tf.Rank.R4>(outShape, 0, 1, 'float32', 3);
+  return { x, filter, dy };
+}
+
+function expectClose(ours: Float32Array, reference: Float32Array, tolerance = 1e-5): void {
+  expect(ours.length).toBe(reference.length);
+  const scale = Math.max(1, ...reference.map(Math.abs));
+  for (let i = 0; i < ours.length; i++) expect(Math.abs(ours[i] - reference[i]) / scale).toBeLessThan(tolerance);
+}
+
+describe('on cpu, against tf’s Conv2DBackpropFilter', () => {
+  beforeAll(async () => {
+    await activateBackend('cpu');
+  });
+
+  test.each(CASES.map((c) => [label(c), c] as const))('%s', (_, c) => {
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      const { x, filter, dy } = inputs(c);
+      const reference = tf
+        .engine()
+        .runKernel(
+          'Conv2DBackpropFilter',
+          { x, dy },
+          { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter },
+        ) as tf.Tensor4D;
+      const ours = conv2dFilterGradient(x, dy, c.filter, c.strides, c.pad);
+      expect(ours.shape).toEqual(c.filter);
+      expectClose(ours.dataSync() as Float32Array, reference.dataSync() as Float32Array);
+      // Through autodiff: the input's gradient is tf's, the filter's ours, both equal to tf's own.
+      const loss = (f: typeof conv2dOwnGradient) => (a: tf.Tensor, w: tf.Tensor) =>
+        f(a as tf.Tensor4D, w as tf.Tensor4D, c.strides, c.pad)
+          .mul(dy)
+          .sum();
+      const [dxOurs, dwOurs] = tf.grads(loss(conv2dOwnGradient))([x, filter]);
+      const [dxTf, dwTf] = tf.grads(loss((a, w, s, p) => tf.conv2d(a, w, s, p)))([x, filter]);
+      expectClose(dxOurs.dataSync() as Float32Array, dxTf.dataSync() as Float32Array);
+      expectClose(dwOurs.dataSync() as Float32Array, dwTf.dataSync() as Float32Array);
+    });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('on wasm, which lacks the kernel', () => {
+  beforeAll(async () => {
+    await activateBackend('wasm');
+  });
+  afterAll(async () => {
+    await activateBackend('cpu');
+  });
+
+  test('tf’s own gradient fails there; the convolution takes ours, with the cpu backend’s values', async () => {
+    expect(lacksFilterGradient()).toBe(true);
+    const c = CASES[2];
+    const grads = async (backend: 'cpu' | 'wasm', f: typeof conv2d) => {
+      await tf.setBackend(backend);
+      return tf.tidy(() => {
+        const { x, filter, dy } = inputs(c);
+        const [dx, dw] = tf.grads((a: tf.Tensor, w: tf.Tensor) =>
+          f(a as tf.Tensor4D, w as tf.Tensor4D, c.strides, c.pad)
+            .mul(dy)
+            .sum(),
+        )([x, filter]);
+        return [dx.dataSync() as Float32Array, dw.dataSync() as Float32Array];
+      });
+    };
+    const plain = (a: tf.Tensor4D, w: tf.Tensor4D, s: [number, number], p: ConvPadding) => tf.conv2d(a, w, s, p);
+    await expect(grads('wasm', plain)).rejects.toThrow(/Conv2DBackpropFilter/);
+    const [dxCpu, dwCpu] = await grads('cpu', conv2d);
+    const before = (await tf.setBackend('wasm'), tf.memory().numTensors);
+    const [dxWasm, dwWasm] = await grads('wasm', conv2d);
+    expect(tf.memory().numTensors).toBe(before);
+    expectClose(dxWasm, dxCpu, 1e-4);
+    expectClose(dwWasm, dwCpu, 1e-4);
+  });
+
+  test('a small convolution learns on wasm: SGD through our filter gradient halves its loss', () => {
+    // Fit a 3×3 filter to the output of a fixed one: the loss falls only if the filter gradient is right.
+    const x = tf.randomNormal<tf.Rank.R4>([8, 10, 10, 2], 0, 1, 'float32', 4);
+    const target = tf.conv2d(x, tf.randomNormal<tf.Rank.R4>([3, 3, 2, 3], 0, 1, 'float32', 5), [2, 2], 'same');
+    const w = tf.variable(tf.zeros<tf.Rank.R4>([3, 3, 2, 3]));
+    const optimizer = tf.train.sgd(0.02);
+    const lossOf = () => conv2d(x, w, [2, 2], 'same').sub(target).square().mean() as tf.Scalar;
+    const first = tf.tidy(() => lossOf().dataSync()[0]);
+    for (let i = 0; i < 30; i++) optimizer.minimize(lossOf);
+    const last = tf.tidy(() => lossOf().dataSync()[0]);
+    expect(last).toBeLessThan(first / 2);
+    tf.dispose([x, target, w]);
+    optimizer.dispose();
+  });
+});
