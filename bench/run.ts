@@ -123,7 +123,7 @@ if (process.argv.includes('--auto')) {
     const avoid = ALL_BACKENDS.filter((b) => !backendsOf(w).includes(b));
     const started = performance.now();
     const spec = w.spec(defaultSpec());
-    const measured = await measureBackends(spec, prepareData(spec, filesOf.get(w.name)!), avoid);
+    const measured = await measureBackends(spec, prepareData(spec, filesOf.get(w.name)), avoid);
     const totalMs = Math.round(performance.now() - started);
     for (const m of measured)
       autoRows.push({

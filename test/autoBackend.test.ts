@@ -13,8 +13,8 @@ import { keepMatMulTunings, keptMatMulTunings, MATMUL_TUNINGS_KEY } from '../src
 import { MLP_OPTION_DEFAULTS, TRANSFORMER_OPTION_DEFAULTS, defaultSpec } from '../src/experiment';
 import { Trainer } from '../src/engine/trainer';
 import type { TrainerOptions } from '../src/engine/trainerTypes';
-import { specFor } from './specFor';
 import type { BackendReport } from '../src/engine/types';
+import { specFor } from './specFor';
 
 beforeAll(async () => {
   await activateBackend('cpu');
