@@ -1,6 +1,6 @@
-// BatchNorm over a batch of rows, as PyTorch's BatchNorm1d: in training each unit is normalised
-// by the batch's mean and (biased) variance, and the running statistics that evaluation uses
-// move towards the batch's mean and unbiased variance.
+// BatchNorm over a batch of rows, as PyTorch's BatchNorm1d, or of images (channels last), as BatchNorm2d: in
+// training each unit (channel) is normalised by the batch's mean and (biased) variance over its rows (and pixels),
+// and the running statistics that evaluation uses move towards the batch's mean and unbiased variance.
 import * as tf from '@tensorflow/tfjs';
 
 /** PyTorch's defaults: running ← (1 − momentum)·running + momentum·batch. */
@@ -21,17 +21,24 @@ export interface BatchStatistics {
   variance: tf.Tensor1D;
 }
 
-/** Training: z [n, units] normalised over its n rows (n ≥ 2), and the statistics it saw. */
-export function batchNormTrain(z: tf.Tensor2D, p: BatchNormParams): { out: tf.Tensor2D; stats: BatchStatistics } {
-  const n = z.shape[0];
-  const { mean, variance } = tf.moments(z, 0);
-  const out = z.sub(mean).mul(variance.add(BATCH_NORM_EPSILON).rsqrt()).mul(p.gain).add(p.bias) as tf.Tensor2D;
+/**
+ * Training: z [n, units] (or images [n, h, w, channels]) normalised over its n rows (and h·w pixels), n·h·w ≥ 2,
+ * and the statistics it saw.
+ */
+export function batchNormTrain<T extends tf.Tensor2D | tf.Tensor4D>(
+  z: T,
+  p: BatchNormParams,
+): { out: T; stats: BatchStatistics } {
+  const axes = z.rank === 4 ? [0, 1, 2] : [0];
+  const n = z.size / z.shape[z.rank - 1];
+  const { mean, variance } = tf.moments(z, axes);
+  const out = z.sub(mean).mul(variance.add(BATCH_NORM_EPSILON).rsqrt()).mul(p.gain).add(p.bias) as T;
   return { out, stats: { mean: mean as tf.Tensor1D, variance: variance.mul(n / (n - 1)) as tf.Tensor1D } };
 }
 
 /** Evaluation: normalised by the running statistics, so a row's output does not depend on the others. */
-export function batchNormEval(z: tf.Tensor2D, p: BatchNormParams): tf.Tensor2D {
-  return z.sub(p.runningMean).mul(p.runningVar.add(BATCH_NORM_EPSILON).rsqrt()).mul(p.gain).add(p.bias) as tf.Tensor2D;
+export function batchNormEval<T extends tf.Tensor2D | tf.Tensor4D>(z: T, p: BatchNormParams): T {
+  return z.sub(p.runningMean).mul(p.runningVar.add(BATCH_NORM_EPSILON).rsqrt()).mul(p.gain).add(p.bias) as T;
 }
 
 /** Fold a training batch's statistics into the running ones. */

@@ -3,7 +3,8 @@
 // the kernel, tf's own gradient stays (the reference and the fallback); ours is taken only where it is missing.
 import * as tf from '@tensorflow/tfjs';
 
-export type ConvPadding = 'same' | 'valid';
+/** tf's names ('same' pads as TensorFlow does, more at the bottom and right), or rows and columns on every side. */
+export type ConvPadding = 'same' | 'valid' | number;
 
 /**
  * dW[i, j, c, o] = Σ over n, p, q of xpad[n, p·sh + i, q·sw + j, c] · dy[n, p, q, o]: itself a convolution, of the

@@ -1,5 +1,6 @@
-// Our filter gradient of a 2-D convolution (tfjs-wasm has no Conv2DBackpropFilter) against tf's kernel on the cpu
-// backend, for odd shapes, strides and both paddings; and a convolution trained through it on wasm.
+// Gradients of ours where tfjs-wasm's are missing or wrong, against tf's kernels on the cpu backend: a 2-D
+// convolution's filter gradient (wasm has no Conv2DBackpropFilter) for odd shapes, strides and paddings, and max
+// pooling's (wasm's MaxPoolGrad drops windows whose values are all negative); and both at work on wasm.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -11,6 +12,7 @@ import {
   lacksFilterGradient,
   type ConvPadding,
 } from '../src/engine/kernels/conv2dFilterGradient';
+import { maxPool, maxPoolGradient } from '../src/engine/kernels/maxPoolGradient';
 
 interface Case {
   x: [number, number, number, number];
@@ -127,5 +129,70 @@ describe('on wasm, which lacks the kernel', () => {
     expect(last).toBeLessThan(first / 2);
     tf.dispose([x, target, w]);
     optimizer.dispose();
+  });
+});
+
+describe('max pooling’s gradient', () => {
+  const POOLS = [
+    { x: [2, 7, 6, 3], size: 2, stride: 2 },
+    { x: [1, 9, 9, 2], size: 3, stride: 2 }, // overlapping windows
+    { x: [2, 8, 5, 4], size: 3, stride: 3 }, // a partial last window, dropped
+    { x: [1, 6, 6, 1], size: 2, stride: 1 },
+  ] as { x: [number, number, number, number]; size: number; stride: number }[];
+  const windowsOf = (p: (typeof POOLS)[number]) =>
+    `x ${p.x.join('×')}, ${p.size}×${p.size} windows, stride ${p.stride}`;
+
+  /** Inputs shifted down so that many windows hold only negative values, and a few hold ties. */
+  function poolInputs(p: (typeof POOLS)[number]) {
+    const x = tf.randomNormal<tf.Rank.R4>(p.x, -0.8, 1, 'float32', 11).round().div(2).add(0.01) as tf.Tensor4D;
+    const pooled = tf.maxPool(x, p.size, p.stride, 'valid').shape;
+    return { x, dy: tf.randomNormal<tf.Rank.R4>(pooled, 0, 1, 'float32', 12) };
+  }
+
+  beforeAll(async () => {
+    await activateBackend('cpu');
+  });
+
+  test.each(POOLS.map((p) => [windowsOf(p), p] as const))('on cpu, against tf’s MaxPoolGrad: %s', (_, p) => {
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      const { x, dy } = poolInputs(p);
+      const y = tf.maxPool(x, p.size, p.stride, 'valid');
+      const reference = tf.grad((a: tf.Tensor) =>
+        tf
+          .maxPool(a as tf.Tensor4D, p.size, p.stride, 'valid')
+          .mul(dy)
+          .sum(),
+      )(x);
+      expectClose(
+        maxPoolGradient(x, y, dy, p.size, p.stride).dataSync() as Float32Array,
+        reference.dataSync() as Float32Array,
+      );
+    });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  test('on wasm, tf’s gradient loses all-negative windows; ours gives the cpu backend’s', async () => {
+    const p = POOLS[0];
+    const gradient = async (backend: 'cpu' | 'wasm', pool: (x: tf.Tensor4D) => tf.Tensor4D) => {
+      await tf.setBackend(backend);
+      return tf.tidy(() => {
+        const { x, dy } = poolInputs(p);
+        return tf
+          .grad((a: tf.Tensor) =>
+            pool(a as tf.Tensor4D)
+              .mul(dy)
+              .sum(),
+          )(x)
+          .dataSync() as Float32Array;
+      });
+    };
+    await activateBackend('wasm');
+    const theirs = await gradient('wasm', (x) => tf.maxPool(x, p.size, p.stride, 'valid'));
+    const reference = await gradient('cpu', (x) => tf.maxPool(x, p.size, p.stride, 'valid'));
+    const ours = await gradient('wasm', (x) => maxPool(x, p.size, p.stride));
+    expect(theirs.filter((v, i) => v !== reference[i]).length).toBeGreaterThan(0);
+    expectClose(ours, reference);
+    await tf.setBackend('cpu');
   });
 });
