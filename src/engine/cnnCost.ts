@@ -3,7 +3,7 @@
 // layer, whose input is data); pooling, BatchNorm, activations and the head as elementwise work (counted twice
 // backward, as the other models' costs count it).
 import { cnnShapes, headWidth, type CnnLayerSpec, type CnnSpec, type ImageShape } from '../experiment/cnn';
-import { ACTIVATION_FLOPS, type LayerCost, type MatMulFlops, type ModelCost } from './cost';
+import { ACTIVATION_FLOPS, layer as cost, total, type LayerCost, type MatMulFlops, type ModelCost } from './cost';
 
 /** BatchNorm's FLOPs per value: the mean, the variance, normalising, gain and bias. */
 const BATCH_NORM_FLOPS = 8;
@@ -16,27 +16,6 @@ const pixels = (s: ImageShape) => s.height * s.width;
 function convProducts(input: ImageShape, output: ImageShape, kernel: number, inputGrad: boolean): MatMulFlops {
   const product = 2 * pixels(output) * kernel * kernel * input.channels * output.channels;
   return { forward: product, backward: product * (inputGrad ? 2 : 1) };
-}
-
-function cost(
-  name: string,
-  inputs: number,
-  outputs: number,
-  params: number,
-  matmuls: MatMulFlops,
-  elementwise: number,
-  matrices: [number, number][],
-): LayerCost {
-  return {
-    name,
-    inputs,
-    outputs,
-    params,
-    forwardFlops: matmuls.forward + elementwise,
-    backwardFlops: matmuls.backward + 2 * elementwise,
-    matmulFlops: matmuls,
-    matrices,
-  };
 }
 
 const add = (a: MatMulFlops, b: MatMulFlops): MatMulFlops => ({
@@ -131,10 +110,5 @@ export function cnnCost(spec: CnnSpec, input: ImageShape, classes: number): Mode
     learned = true;
     width = d.units;
   }
-  return {
-    layers,
-    params: layers.reduce((s, l) => s + l.params, 0),
-    forwardFlops: layers.reduce((s, l) => s + l.forwardFlops, 0),
-    backwardFlops: layers.reduce((s, l) => s + l.backwardFlops, 0),
-  };
+  return total(layers);
 }

@@ -118,7 +118,8 @@ function sumMatMuls(parts: MatMulFlops[]): MatMulFlops {
   };
 }
 
-function layer(
+/** A layer's cost from its matmuls and its elementwise work (counted twice backward). */
+export function layer(
   name: string,
   inputs: number,
   outputs: number,
@@ -160,7 +161,8 @@ function dense(
   );
 }
 
-function total(layers: LayerCost[]): ModelCost {
+/** A model's cost: its layers' summed. */
+export function total(layers: LayerCost[]): ModelCost {
   return {
     layers,
     params: layers.reduce((s, l) => s + l.params, 0),

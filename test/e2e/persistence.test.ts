@@ -2,26 +2,20 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, expect, test } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { unzipSync } from 'fflate';
-import { TRANSFORMER_OPTION_DEFAULTS, datasetDefaults, defaultSpec, type ExperimentSpec } from '../../src/experiment';
+import { TRANSFORMER_OPTION_DEFAULTS, datasetDefaults, defaultSpec } from '../../src/experiment';
 import { encodeSafetensors } from '../../src/export/safetensors';
 import { cli, specFile, tempDir } from '../cliHarness';
-import { e2eSite } from './browser';
-import { downloaded, epochCount, parseCsv, phaseOf, relativeGap, rows, saved, slowMlp, specLink } from './runPages';
+import {} from './browser';
+import { downloaded, epochCount, parseCsv, phaseOf, relativeGap, rows, saved, slowMlp, keptRunsSite } from './runPages';
 
-const e2e = e2eSite();
+const { e2e, link, openPage } = keptRunsSite();
 let url: string;
 let browser: Browser;
 beforeAll(() => {
   ({ url, browser } = e2e.site);
 });
-
-const link = (edit: (s: ExperimentSpec) => void) => specLink(url, edit);
-
-async function openPage(target: string, context?: BrowserContext): Promise<{ page: Page }> {
-  return { page: await e2e.openPage(target, { context }) };
-}
 
 const tinyTransformer = () =>
   link((s) => {

@@ -1,24 +1,18 @@
 // A run outlives what goes wrong under it: a worker that dies, hangs or is sent nonsense, a GPU that is lost.
 import { beforeAll, expect, test } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { defaultSpec, encodeSpec, type ExperimentSpec } from '../../src/experiment';
+import type { Browser } from 'playwright-core';
+import { defaultSpec, encodeSpec } from '../../src/experiment';
 import { autoKey } from '../../src/engine/autoKey';
 import { AUTO_STORAGE_KEY } from '../../src/state/autoBackend';
-import { activeBackend, e2eSite, openPanel } from './browser';
-import { epochCount, phaseOf, slowMlp, specLink } from './runPages';
+import { activeBackend, openPanel } from './browser';
+import { epochCount, phaseOf, slowMlp, keptRunsSite } from './runPages';
 
-const e2e = e2eSite();
+const { e2e, link, openPage } = keptRunsSite();
 let url: string;
 let browser: Browser;
 beforeAll(() => {
   ({ url, browser } = e2e.site);
 });
-
-const link = (edit: (s: ExperimentSpec) => void) => specLink(url, edit);
-
-async function openPage(target: string, context?: BrowserContext): Promise<{ page: Page }> {
-  return { page: await e2e.openPage(target, { context }) };
-}
 
 test('when the training worker dies, its run is interrupted with the reason and resumes in a fresh worker', async () => {
   const { page } = await openPage(link(slowMlp));

@@ -2,8 +2,21 @@
 // experiments, reading the runs list and the control bar, and files the page downloads.
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
-import type { Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { MLP_OPTION_DEFAULTS, defaultSpec, encodeSpec, type ExperimentSpec } from '../../src/experiment';
+import { e2eSite } from './browser';
+
+/** The served site and Chromium for one file, with links to small experiments and pages opened on them. */
+export function keptRunsSite() {
+  const e2e = e2eSite();
+  return {
+    e2e,
+    link: (edit: (s: ExperimentSpec) => void) => specLink(e2e.site.url, edit),
+    openPage: async (target: string, context?: BrowserContext): Promise<{ page: Page }> => ({
+      page: await e2e.openPage(target, { context }),
+    }),
+  };
+}
 
 /** A link to the default experiment on the cpu backend, then `edit`ed. */
 export function specLink(url: string, edit: (s: ExperimentSpec) => void): string {

@@ -2,25 +2,19 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, expect, test } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { ExperimentSpec } from '../../src/experiment';
+import type { Browser, Page } from 'playwright-core';
+import type {} from '../../src/experiment';
 import { deriveSeed, generate2d } from '../../src/data';
 import { tempDir } from '../cliHarness';
-import { e2eSite } from './browser';
-import { downloaded, phaseOf, saved, specLink } from './runPages';
+import {} from './browser';
+import { downloaded, phaseOf, saved, keptRunsSite } from './runPages';
 
-const e2e = e2eSite();
+const { e2e, link, openPage } = keptRunsSite();
 let url: string;
 let browser: Browser;
 beforeAll(() => {
   ({ url, browser } = e2e.site);
 });
-
-const link = (edit: (s: ExperimentSpec) => void) => specLink(url, edit);
-
-async function openPage(target: string, context?: BrowserContext): Promise<{ page: Page }> {
-  return { page: await e2e.openPage(target, { context }) };
-}
 
 test('the loss-surface lab is part of the link: a reload and a shared link open it as it was; a damaged one says why', async () => {
   const { page } = await openPage(url);
