@@ -5,7 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { readRunFile } from '../src/export/runFile';
 import { decodeSafetensors, encodeSafetensors } from '../src/export/safetensors';
 import {
@@ -19,6 +19,7 @@ import {
 } from '../src/experiment';
 import type { EpochMetrics } from '../src/engine/types';
 import { cli, specFile, tempDir } from './cliHarness';
+import { TorchRunner } from './helpers/torchRunner';
 
 const PYTHON = '/usr/bin/python3';
 const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
@@ -41,12 +42,11 @@ const epochLines = (out: string): Line[] =>
     .map((l) => JSON.parse(l) as Line)
     .filter((l) => 'epoch' in l);
 
-function trainPy(dir: string, args: string[] = [], env: Record<string, string> = {}): Line[] {
-  const result = spawnSync(PYTHON, ['train.py', '--device', 'cpu', ...args], {
-    cwd: dir,
-    env: { ...pythonEnv, ...env },
-    encoding: 'utf8',
-  });
+const torch = new TorchRunner(PYTHON, pythonEnv);
+afterAll(() => torch.close());
+
+async function trainPy(dir: string, args: string[] = []): Promise<Line[]> {
+  const result = await torch.run(dir, ['train.py', '--device', 'cpu', ...args]);
   if (result.status !== 0) throw new Error(`train.py failed (${result.status}): ${result.stderr}`);
   return epochLines(result.stdout);
 }
@@ -406,9 +406,9 @@ describe.skipIf(!hasTorch)('PyTorch export', () => {
     for (const [name, s] of CASES) trained.set(name, await trainAndExport(s));
   });
 
-  test.each(CASES.map(([name]) => name))('%s: train.py reproduces the run epoch by epoch', (name) => {
+  test.each(CASES.map(([name]) => name))('%s: train.py reproduces the run epoch by epoch', async (name) => {
     const { program, run } = trained.get(name)!;
-    const lines = trainPy(program);
+    const lines = await trainPy(program);
     expectSameLosses(lines, run.epochs);
     if (run.epochs[0].valAccuracy !== null)
       expect(lines.map((l) => l.valAccuracy)).toEqual(run.epochs.map((e) => expect.closeTo(e.valAccuracy!, 2)));
@@ -459,15 +459,17 @@ describe.skipIf(!hasTorch)('PyTorch export', () => {
         run: half.run.name,
       }),
     );
-    const lines = trainPy(whole.program, ['--resume', weights]);
+    const lines = await trainPy(whole.program, ['--resume', weights]);
     expectSameLosses(lines, whole.run.epochs.slice(2));
     // A file from another model is refused, naming the tensor.
     const other = trained.get(CASES[0][0])!.program; // four input features, not two
-    const refused = spawnSync(PYTHON, ['train.py', '--device', 'cpu', '--resume', join(other, 'init.safetensors')], {
-      cwd: whole.program,
-      encoding: 'utf8',
-      env: pythonEnv,
-    });
+    const refused = await torch.run(whole.program, [
+      'train.py',
+      '--device',
+      'cpu',
+      '--resume',
+      join(other, 'init.safetensors'),
+    ]);
     expect(refused.status).not.toBe(0);
     expect(refused.stderr).toContain("the tensor layers.0.weight has shape [4, 8], but this model's is [2, 8]");
   });
