@@ -76,6 +76,8 @@ export default defineConfig(({ command }) => ({
     // recharts and its dependencies in a chunk of their own whose functions V8 compiles as the file
     // loads (Chrome's compile hint), not the first time a chart draws data mid-training.
     rolldownOptions: {
+      // Rolldown's report that vite's own worker plugin takes most of the build: noise on every build and test run.
+      checks: { bundlerTimings: false },
       output: {
         codeSplitting: {
           groups: [
