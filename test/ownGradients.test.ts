@@ -31,6 +31,11 @@ const CASES: Case[] = [
   { x: [1, 11, 7, 1], filter: [5, 2, 1, 3], strides: [3, 2], pad: 'same' },
   { x: [4, 5, 5, 6], filter: [1, 1, 6, 2], strides: [1, 1], pad: 'same' },
   { x: [2, 28, 28, 1], filter: [5, 5, 1, 8], strides: [1, 1], pad: 'same' },
+  // PyTorch's padding (as the CNN pads), where the input's gradient is a convolution of ours too.
+  { x: [2, 7, 6, 3], filter: [3, 3, 3, 4], strides: [1, 1], pad: 1 },
+  { x: [2, 9, 9, 2], filter: [5, 5, 2, 3], strides: [1, 1], pad: 2 },
+  { x: [2, 9, 9, 2], filter: [5, 5, 2, 3], strides: [1, 1], pad: 1 },
+  { x: [2, 9, 8, 2], filter: [3, 3, 2, 5], strides: [2, 2], pad: 1 },
 ];
 
 const label = (c: Case) => `x ${c.x.join('×')}, filter ${c.filter.join('×')}, stride ${c.strides.join('×')}, ${c.pad}`;

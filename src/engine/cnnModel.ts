@@ -149,7 +149,8 @@ export function buildCnn(spec: CnnSpec, input: ImageShape, classes: number, seed
     for (const l of layers) {
       if ('weight' in l) {
         const s = l.spec;
-        let z = convolve(h, { weight: l.weight as tf.Tensor4D, bias: l.bias as tf.Tensor1D | null }, s);
+        const params = { weight: l.weight as tf.Tensor4D, bias: l.bias as tf.Tensor1D | null };
+        let z = convolve(h, params, s, h === x);
         if (l.norm) z = normalise(z, l.norm);
         h = activate(z, s.activation);
         if (training && s.dropout > 0) h = tf.dropout(h, s.dropout, undefined, dropoutSeed()) as tf.Tensor4D;

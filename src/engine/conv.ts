@@ -30,9 +30,9 @@ export interface ConvParams {
   bias?: tf.Tensor1D | null;
 }
 
-/** x [n, h, w, in] convolved by the weights, plus the bias: [n, h', w', out]. */
-export function convolve(x: tf.Tensor4D, p: ConvParams, g: ConvGeometry): tf.Tensor4D {
-  const y = conv2d(x, p.weight, [g.stride, g.stride], paddingOf(g));
+/** x [n, h, w, in] convolved by the weights, plus the bias: [n, h', w', out]. `data`: x is the input images (no gradient needed). */
+export function convolve(x: tf.Tensor4D, p: ConvParams, g: ConvGeometry, data = false): tf.Tensor4D {
+  const y = conv2d(x, p.weight, [g.stride, g.stride], paddingOf(g), !data);
   return p.bias ? y.add(p.bias) : y;
 }
 
