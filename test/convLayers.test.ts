@@ -8,37 +8,9 @@ import { activateBackend } from '../src/engine/backend';
 import { batchNormEval, batchNormTrain, updateRunningStatistics, type BatchNormParams } from '../src/engine/batchNorm';
 import { convolve, convOutputSide, pool, residualBlock, type PoolKind, type ResidualParams } from '../src/engine/conv';
 import golden from './fixtures/conv.json';
+import { expectClose, gradsOf } from './helpers/reference';
 
 type Shape4 = [number, number, number, number];
-
-function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string, tol = 1e-4) {
-  expect(actual.length, what).toBe(expected.length);
-  for (let i = 0; i < expected.length; i++) {
-    expect(Math.abs(actual[i] - expected[i]), `${what}[${i}]: ${actual[i]} vs ${expected[i]}`).toBeLessThan(
-      tol * Math.max(1, Math.abs(expected[i])),
-    );
-  }
-}
-
-/** The output of f and the gradients of Σ f·R with respect to every named tensor, read back (WebGPU in Node reads only asynchronously). */
-async function gradsOf(
-  f: (p: Record<string, tf.Tensor>) => tf.Tensor,
-  params: Record<string, tf.Tensor>,
-  R: tf.Tensor,
-): Promise<{ out: Float32Array; grads: Record<string, Float32Array> }> {
-  const names = Object.keys(params);
-  const [out, ...grads] = tf.tidy(() => [
-    f(params),
-    ...tf.grads((...xs: tf.Tensor[]) =>
-      f(Object.fromEntries(names.map((n, i) => [n, xs[i]])))
-        .mul(R)
-        .sum(),
-    )(names.map((k) => params[k])),
-  ]);
-  const values = await Promise.all([out, ...grads].map((t) => t.data() as Promise<Float32Array>));
-  tf.dispose([out, ...grads]);
-  return { out: values[0], grads: Object.fromEntries(names.map((n, i) => [n, values[i + 1]])) };
-}
 
 const read = async (t: tf.Tensor) => (await t.data()) as Float32Array;
 

@@ -20,36 +20,11 @@ import { Rng } from '../src/data/rng';
 import { buildTransformer, type TransformerModelSpec } from '../src/engine/sequenceModels';
 import { TRANSFORMER_OPTION_DEFAULTS } from '../src/experiment';
 import golden from './fixtures/sequence.json';
+import { expectClose, gradsOf } from './helpers/reference';
 
 beforeAll(async () => {
   await activateBackend('cpu');
 });
-
-function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol = 1e-4) {
-  expect(actual.length).toBe(expected.length);
-  for (let i = 0; i < expected.length; i++) {
-    expect(Math.abs(actual[i] - expected[i]), `index ${i}: ${actual[i]} vs ${expected[i]}`).toBeLessThan(
-      tol * Math.max(1, Math.abs(expected[i])),
-    );
-  }
-}
-
-/** Gradients of loss = Σ f(params)·R with respect to every named input, plus the output. */
-function gradsOf(f: (p: Record<string, tf.Tensor>) => tf.Tensor, params: Record<string, tf.Tensor>, R: tf.Tensor) {
-  return tf.tidy(() => {
-    const names = Object.keys(params);
-    const g = tf.grads((...xs: tf.Tensor[]) =>
-      f(Object.fromEntries(names.map((n, i) => [n, xs[i]])))
-        .mul(R)
-        .sum(),
-    );
-    const out = f(params);
-    return {
-      out: out.dataSync(),
-      grads: Object.fromEntries(names.map((n, i) => [n, g(names.map((k) => params[k]))[i].dataSync()])),
-    };
-  });
-}
 
 /** Central finite differences of loss = Σ f·R for a few coordinates of one parameter. */
 function finiteDifference(
@@ -126,19 +101,19 @@ describe.each(cells)('the $name layer', ({ module, g, gates, biases, run }) => {
     ...Object.fromEntries(Object.entries(biases).map(([name, k]) => [name, t(values[name], [k * units])])),
   });
 
-  test(`forward and backward agree with PyTorch’s ${module}`, () => {
+  test(`forward and backward agree with PyTorch’s ${module}`, async () => {
     const p = params();
     const R = t(g.R, [batch, time, units]);
-    const { out, grads: ours } = gradsOf(run, p, R);
+    const { out, grads: ours } = await gradsOf(run, p, R);
     expectClose(out, g.out);
     for (const name of names) expectClose(ours[name], grads[name]);
     tf.dispose([...Object.values(p), R]);
   });
 
-  test('gradients agree with finite differences', () => {
+  test('gradients agree with finite differences', async () => {
     const p = params();
     const R = t(g.R, [batch, time, units]);
-    const { grads: ours } = gradsOf(run, p, R);
+    const { grads: ours } = await gradsOf(run, p, R);
     for (const name of names) {
       const coords = [...new Set([0, 3, 7, p[name].size - 1].filter((k) => k < p[name].size))];
       const fd = finiteDifference(run, p, R, name, coords);
@@ -180,10 +155,10 @@ describe('causal multi-head self-attention', () => {
   });
   const f = (p: Record<string, tf.Tensor>) => attend(p, heads, mask).out;
 
-  test('forward, attention weights and backward agree with PyTorch’s nn.MultiheadAttention', () => {
+  test('forward, attention weights and backward agree with PyTorch’s nn.MultiheadAttention', async () => {
     const p = params();
     const R = t(g.R, [batch, time, d]);
-    const { out, grads } = gradsOf(f, p, R);
+    const { out, grads } = await gradsOf(f, p, R);
     expectClose(out, g.out);
     const weights = tf.tidy(() => attend(p, heads, mask).weights.dataSync());
     expectClose(weights, g.weights);
@@ -193,10 +168,10 @@ describe('causal multi-head self-attention', () => {
     tf.dispose([...Object.values(p), R]);
   });
 
-  test('gradients agree with finite differences', () => {
+  test('gradients agree with finite differences', async () => {
     const p = params();
     const R = t(g.R, [batch, time, d]);
-    const { grads } = gradsOf(f, p, R);
+    const { grads } = await gradsOf(f, p, R);
     const rng = new Rng(1);
     for (const name of ['wqkv', 'bqkv', 'wo', 'x']) {
       const size = p[name].size;
@@ -208,17 +183,17 @@ describe('causal multi-head self-attention', () => {
   });
 });
 
-test('layer norm agrees with PyTorch', () => {
+test('layer norm agrees with PyTorch', async () => {
   const g = golden.layerNorm;
   const p = { x: t(g.x, [3, 6]), gamma: t(g.gamma, [6]), beta: t(g.beta, [6]) };
   const R = t(g.R, [3, 6]);
-  const { out, grads } = gradsOf((q) => layerNorm(q.x, q.gamma as tf.Tensor1D, q.beta as tf.Tensor1D), p, R);
+  const { out, grads } = await gradsOf((q) => layerNorm(q.x, q.gamma as tf.Tensor1D, q.beta as tf.Tensor1D), p, R);
   expectClose(out, g.out);
   for (const name of ['x', 'gamma', 'beta'] as const) expectClose(grads[name], g.grad[name]);
   tf.dispose([...Object.values(p), R]);
 });
 
-test('batch norm agrees with PyTorch’s BatchNorm1d: training pass, gradients, running statistics, evaluation', () => {
+test('batch norm agrees with PyTorch’s BatchNorm1d: training pass, gradients, running statistics, evaluation', async () => {
   const g = golden.batchNorm;
   const [n, units] = [5, 6];
   const p = { x: t(g.x, [n, units]), gamma: t(g.gamma, [units]), beta: t(g.beta, [units]) };
@@ -232,7 +207,7 @@ test('batch norm agrees with PyTorch’s BatchNorm1d: training pass, gradients, 
     runningVar,
   });
   const train = (q: Record<string, tf.Tensor>) => batchNormTrain(q.x as tf.Tensor2D, params(q)).out;
-  const { out, grads } = gradsOf(train, p, R);
+  const { out, grads } = await gradsOf(train, p, R);
   expectClose(out, g.out);
   for (const name of ['x', 'gamma', 'beta'] as const) expectClose(grads[name], g.grad[name]);
   tf.tidy(() => updateRunningStatistics(params(p), batchNormTrain(p.x as tf.Tensor2D, params(p)).stats));
@@ -284,11 +259,11 @@ test.each(wholeTransformers)(
   },
 );
 
-test('RMS norm agrees with the fixture script’s PyTorch reference', () => {
+test('RMS norm agrees with the fixture script’s PyTorch reference', async () => {
   const g = golden.rmsNorm;
   const p = { x: t(g.x, [3, 6]), gamma: t(g.gamma, [6]) };
   const R = t(g.R, [3, 6]);
-  const { out, grads } = gradsOf((q) => rmsNorm(q.x, q.gamma as tf.Tensor1D), p, R);
+  const { out, grads } = await gradsOf((q) => rmsNorm(q.x, q.gamma as tf.Tensor1D), p, R);
   expectClose(out, g.out);
   for (const name of ['x', 'gamma'] as const) expectClose(grads[name], g.grad[name]);
   tf.dispose([...Object.values(p), R]);
@@ -300,12 +275,12 @@ describe('causal attention with rotary positions (RoPE)', () => {
   const params = () => attentionParams(g);
   const run = (p: Record<string, tf.Tensor>, mask: tf.Tensor2D, rope: RopeTables) => attend(p, heads, mask, { rope });
 
-  test('forward, weights and backward agree with the fixture script’s PyTorch reference', () => {
+  test('forward, weights and backward agree with the fixture script’s PyTorch reference', async () => {
     const p = params();
     const R = t(g.R, [batch, time, d]);
     const mask = causalMask(time);
     const rope = ropeTables(time, d / heads);
-    const { out, grads } = gradsOf((q) => run(q, mask, rope).out, p, R);
+    const { out, grads } = await gradsOf((q) => run(q, mask, rope).out, p, R);
     expectClose(out, g.out);
     expectClose(
       tf.tidy(() => run(p, mask, rope).weights.dataSync()),

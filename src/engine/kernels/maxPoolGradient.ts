@@ -28,7 +28,8 @@ function tiledGradient(x: tf.Tensor4D, dy: tf.Tensor4D, size: number): tf.Tensor
     const [, outH, outW] = dy.shape;
     const [usedH, usedW] = [outH * size, outW * size];
     // Rows and columns past the last whole window get no gradient.
-    const used = usedH === height && usedW === width ? x : x.slice([0, 0, 0, 0], [n, usedH, usedW, channels]);
+    const whole = usedH === height && usedW === width;
+    const used = whole ? x : x.slice([0, 0, 0, 0], [n, usedH, usedW, channels]);
     const windows = used
       .reshape([n, outH, size, outW, size, channels])
       .transpose([0, 1, 3, 5, 2, 4])
@@ -39,7 +40,7 @@ function tiledGradient(x: tf.Tensor4D, dy: tf.Tensor4D, size: number): tf.Tensor
       .reshape([n, outH, outW, channels, size, size])
       .transpose([0, 1, 4, 2, 5, 3])
       .reshape([n, usedH, usedW, channels]) as tf.Tensor4D;
-    return usedH === height && usedW === width
+    return whole
       ? spread
       : spread.pad([
           [0, 0],
