@@ -1,6 +1,6 @@
 // A convolutional network from its spec: the shapes its layers hand on (and the layer that would shrink an image
 // below 1×1, named), its parameters, the FLOPs its cost claims against the kernels a training step runs, and a
-// LeNet that learns real digits on wasm through our filter and pooling gradients.
+// LeNet that learns real digits on wasm through our filter and pooling gradients, directly and as a run.
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
@@ -9,6 +9,9 @@ import { activateBackend } from '../src/engine/backend';
 import { buildCnn } from '../src/engine/cnnModel';
 import { cnnCost } from '../src/engine/cnnCost';
 import { cnnShapes, lenet, type CnnSpec, type ConvLayerSpec, type ImageShape } from '../src/experiment/cnn';
+import { datasetDefaults, defaultSpec, switchModel } from '../src/experiment';
+import { Trainer } from '../src/engine/trainer';
+import type { EpochMetrics, EpochViews } from '../src/engine/types';
 
 const DIGIT: ImageShape = { height: 28, width: 28, channels: 1 };
 
@@ -192,5 +195,44 @@ test('a LeNet learns real digits on wasm (our filter and pooling gradients), and
   optimizer.dispose();
   model.dispose();
   tf.dispose([x, y, trainX, testX, trainY, testY]);
+  await activateBackend('cpu');
+}, 120_000);
+
+test('a CNN run through the trainer on wasm: it learns, names its layers, shows its mistakes, and leaks nothing', async () => {
+  await activateBackend('wasm');
+  const spec = defaultSpec();
+  spec.dataset = { ...spec.dataset, kind: 'mnist', ...datasetDefaults('mnist'), samples: 800 };
+  switchModel(spec, 'cnn');
+  spec.model = { ...lenet(), dense: [] };
+  spec.training = { ...spec.training, epochs: 3, batchSize: 32, l2: 1e-4 };
+  const mnist = {
+    images: new Uint8Array(readFileSync('datasets/mnist-images.u8')),
+    labels: new Uint8Array(readFileSync('datasets/mnist-labels.u8')),
+  };
+  const epochs: EpochMetrics[] = [];
+  const views: EpochViews[] = [];
+  const tensors: number[] = [];
+  const before = tf.memory().numTensors;
+  const status = await new Trainer(
+    spec,
+    {
+      onEpoch: (m, v) => {
+        epochs.push(m);
+        views.push(v);
+        tensors.push(tf.memory().numTensors);
+      },
+    },
+    { files: { mnist } },
+  ).run();
+  expect(status).toBe('completed');
+  expect(epochs.at(-1)!.valAccuracy).toBeGreaterThan(0.8);
+  expect(epochs.at(-1)!.trainLoss).toBeLessThan(epochs[0].trainLoss);
+  expect(epochs[0].layers.map((l) => l.name)).toEqual(['conv 1', 'conv 3', 'output']);
+  const classes = views.at(-1)!.classes!;
+  expect(classes.confusion.reduce((a, b) => a + b, 0)).toBe(160);
+  expect(classes.misclassified.length).toBeGreaterThan(0);
+  expect(classes.misclassified[0].pixels).toHaveLength(784);
+  expect(new Set(tensors).size).toBe(1);
+  expect(tf.memory().numTensors).toBe(before);
   await activateBackend('cpu');
 }, 120_000);

@@ -1,9 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { activateBackend } from '../src/engine/backend';
 import { estimateMemory, MEMORY_BUDGET, memoryProblem, optimizerSlots } from '../src/engine/memoryEstimate';
 import { createOptimizer } from '../src/engine/optimizers';
-import { modelCost } from '../src/engine/cost';
+import { modelCost } from '../src/engine/modelCost';
 import { Trainer } from '../src/engine/trainer';
 import { problemShape } from '../src/data/shapes';
 import { prepareLearner } from '../src/engine/prepareLearner';
@@ -148,16 +149,46 @@ describe('memory a run needs', () => {
           norm: 'rmsNorm',
         }),
     ],
+    ['LeNet', (s) => (s.model = defaultModel('cnn'))],
+    [
+      'a small ResNet with BatchNorm and dropout',
+      (s) =>
+        (s.model = {
+          kind: 'cnn',
+          layers: [
+            {
+              kind: 'conv',
+              filters: 4,
+              kernel: 3,
+              stride: 1,
+              padding: 'same',
+              activation: 'relu',
+              batchNorm: true,
+              dropout: 0.1,
+            },
+            { kind: 'residual', filters: 4, stride: 1 },
+            { kind: 'residual', filters: 8, stride: 2 },
+            { kind: 'pool', pool: 'max', size: 2, stride: 2 },
+          ],
+          head: 'globalAverage',
+          dense: [{ units: 32, activation: 'relu', dropout: 0.2 }],
+        }),
+    ],
   ];
+  const mnist = {
+    images: new Uint8Array(readFileSync('datasets/mnist-images.u8')),
+    labels: new Uint8Array(readFileSync('datasets/mnist-labels.u8')),
+  };
   test.each(measured)(
     '%s: a training step’s measured peak memory is what the estimate says, to within a third',
     async (_, edit) => {
       const spec = defaultSpec();
       edit(spec);
-      if (spec.model.kind !== 'mlp')
+      if (spec.model.kind === 'cnn') spec.dataset = { ...spec.dataset, kind: 'mnist', samples: 200 };
+      else if (spec.model.kind !== 'mlp')
         spec.dataset = { ...spec.dataset, kind: 'names', ...datasetDefaults('names'), samples: 300, contextLength: 20 };
       spec.training.batchSize = 24;
-      const prepared = prepareLearner(spec, { files: { text: 'anna.bob.carla.dmitri.eve.'.repeat(60) } });
+      const prepared = prepareLearner(spec, { files: { text: 'anna.bob.carla.dmitri.eve.'.repeat(60), mnist } });
       const learner = prepared.make();
       const idx = tf.range(0, 24, 1, 'int32') as tf.Tensor1D;
       const before = tf.memory().numBytes;

@@ -249,6 +249,70 @@ const CASES: [string, ExperimentSpec][] = [
     }),
   ],
   [
+    'CNN on 200 MNIST digits: same and valid padding, stride 2, max and average pooling, flatten, Adam with L2',
+    spec((s) => {
+      s.dataset = { ...s.dataset, kind: 'mnist', ...datasetDefaults('mnist'), samples: 200 };
+      s.model = {
+        kind: 'cnn',
+        layers: [
+          {
+            kind: 'conv',
+            filters: 4,
+            kernel: 5,
+            stride: 1,
+            padding: 'same',
+            activation: 'relu',
+            batchNorm: false,
+            dropout: 0,
+          },
+          { kind: 'pool', pool: 'max', size: 2, stride: 2 },
+          {
+            kind: 'conv',
+            filters: 6,
+            kernel: 3,
+            stride: 2,
+            padding: 'valid',
+            activation: 'tanh',
+            batchNorm: false,
+            dropout: 0,
+          },
+          { kind: 'pool', pool: 'avg', size: 2, stride: 1 },
+        ],
+        head: 'flatten',
+        dense: [{ units: 16, activation: 'relu', dropout: 0 }],
+      };
+      s.training = { ...s.training, batchSize: 32, l2: 0.001 };
+      s.training.optimizer = { ...s.training.optimizer, learningRate: 0.003 };
+    }),
+  ],
+  [
+    'CNN with BatchNorm2d and residual blocks (identity and projected), global average pooling, momentum',
+    spec((s) => {
+      s.dataset = { ...s.dataset, kind: 'mnist', ...datasetDefaults('mnist'), samples: 200 };
+      s.model = {
+        kind: 'cnn',
+        layers: [
+          {
+            kind: 'conv',
+            filters: 4,
+            kernel: 3,
+            stride: 2,
+            padding: 'same',
+            activation: 'relu',
+            batchNorm: true,
+            dropout: 0,
+          },
+          { kind: 'residual', filters: 4, stride: 1 },
+          { kind: 'residual', filters: 6, stride: 2 },
+        ],
+        head: 'globalAverage',
+        dense: [],
+      };
+      s.training = { ...s.training, batchSize: 32 };
+      s.training.optimizer = { ...s.training.optimizer, kind: 'momentum', learningRate: 0.05 };
+    }),
+  ],
+  [
     'MLP on spiral, Lion with weight decay, cosine schedule',
     spec((s) => {
       s.dataset.kind = 'spiral';

@@ -8,7 +8,7 @@ import { activateBackend } from '../src/engine/backend';
 import { Trainer } from '../src/engine/trainer';
 import { SequenceLearner } from '../src/engine/learners/sequence';
 import { buildSequenceDataset, problemShape, SHIPPED_TEXT_VOCAB, charVocab, namesStream } from '../src/data';
-import { modelCost } from '../src/engine/cost';
+import { modelCost } from '../src/engine/modelCost';
 import type { EpochMetrics, EpochViews } from '../src/engine/types';
 import {
   TRANSFORMER_OPTION_DEFAULTS,

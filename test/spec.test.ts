@@ -27,6 +27,7 @@ import {
   switchModel,
   DEFAULT_EPOCHS,
 } from '../src/experiment';
+import type { CnnSpec, ConvLayerSpec } from '../src/experiment/cnn';
 
 function errorsOf(edit: (s: ExperimentSpec) => void) {
   const spec = defaultSpec();
@@ -121,7 +122,7 @@ describe('validateSpec', () => {
     [
       'model.kind',
       (s) => {
-        (s.model as { kind: string }).kind = 'cnn';
+        (s.model as { kind: string }).kind = 'resnet';
       },
       /one of mlp/,
     ],
@@ -839,4 +840,63 @@ test('switching the model brings its default epochs, unless the person chose the
   spec.training.epochs = 37;
   switchModel(spec, 'mlp');
   expect(spec.training.epochs).toBe(37);
+});
+
+describe('convolutional networks in the spec', () => {
+  function cnnSpec(edit: (m: CnnSpec, s: ExperimentSpec) => void = () => {}): ExperimentSpec {
+    const spec = defaultSpec();
+    spec.dataset = { ...spec.dataset, kind: 'mnist', ...datasetDefaults('mnist') };
+    switchModel(spec, 'cnn');
+    edit(spec.model as CnnSpec, spec);
+    return JSON.parse(JSON.stringify(spec)) as ExperimentSpec;
+  }
+  const errors = (spec: ExperimentSpec) => {
+    const result = validateSpec(spec);
+    return result.ok ? [] : result.errors.map(describeFieldError);
+  };
+
+  test('a CNN on MNIST is valid, takes its own default epochs, and round-trips through a link', () => {
+    const spec = cnnSpec((m) => {
+      m.layers.push({ kind: 'residual', filters: 8, stride: 2 });
+      m.head = 'globalAverage';
+    });
+    expect(spec.training.epochs).toBe(DEFAULT_EPOCHS.cnn);
+    expect(errors(spec)).toEqual([]);
+    expect(decodeSpec(encodeSpec(spec))).toEqual({ ok: true, spec });
+  });
+
+  test('a layer that shrinks the digits below 1×1 is named, on screen and by path', () => {
+    const spec = cnnSpec((m) => {
+      const pool = { kind: 'pool', pool: 'max', size: 2, stride: 2 } as const;
+      m.layers.push(pool, pool, pool);
+    });
+    expect(errors(spec)).toEqual([
+      "Pool 7: is too much: layer 7 (max pool 2×2) gets 1×1 images and would make them smaller than 1×1: remove it, or use a smaller window, a smaller stride or 'same' padding before it (model.layers[6])",
+    ]);
+  });
+
+  test('each bad field is named: an even kernel with same padding, a layer kind, a head, a dense width', () => {
+    const spec = cnnSpec((m) => {
+      (m.layers[0] as ConvLayerSpec).kernel = 4;
+      (m.layers[1] as { kind: string }).kind = 'upsample';
+      (m as { head: string }).head = 'attention';
+      m.dense[0].units = 0;
+    });
+    expect(errors(spec)).toEqual([
+      "Conv 1 · Kernel: must be odd with 'same' padding, which pads (kernel − 1) / 2 on every side (got 4); or choose 'valid' padding (model.layers[0].kernel)",
+      'Layer 2 · Kind: must be one of conv, pool, residual (got "upsample") (model.layers[1].kind)',
+      'Head: must be one of flatten, globalAverage (got "attention") (model.head)',
+      'Dense 1 · Units: must be a whole number at least 1 and at most 256 (got 0) (model.dense[0].units)',
+    ]);
+  });
+
+  test('a CNN cannot train on points of the plane, and a link cannot smuggle fields through it', () => {
+    const onPlane = cnnSpec((_, s) => (s.dataset.kind = 'circle'));
+    expect(errors(onPlane)).toContain(
+      'Model: a convolutional network (CNN) cannot train on Circle (classification); choose an MLP (model.kind)',
+    );
+    const extra = cnnSpec((m) => Object.assign(m.layers[0], { script: 'alert(1)' }));
+    const opened = validateSpec(extra);
+    expect(opened.ok && JSON.stringify(opened.spec)).not.toContain('script');
+  });
 });

@@ -1,10 +1,11 @@
 import { isPlane, isSeries, type DatasetSpec, type FeatureName } from '../experiment/types';
 import { heldOutShare } from '../experiment/validate';
+import type { ImageShape } from '../experiment/cnn';
 import { deriveSeed, Rng } from './rng';
 import { DOMAIN, generate2d, taskOf, withDrawn } from './twoD';
 import { featurize } from './features';
 import { fitStandardizer, standardize, type Standardizer } from './normalize';
-import { MNIST_PIXELS, parseMnist, splitMnist } from './mnist';
+import { MNIST_PIXELS, MNIST_SIDE, parseMnist, splitMnist } from './mnist';
 import { seriesWindows } from './sequenceDataset';
 import { tableData, tableDomain, tableHasPlane, type Table } from './table';
 
@@ -32,6 +33,8 @@ export interface TabularDataset {
     standardizer: Standardizer;
     domain: { x: [number, number]; y: [number, number] };
   } | null;
+  /** Images: their size (a row holds an image's pixels, row by row, channels last); absent for other data. */
+  image?: ImageShape;
   /** Series (windows as inputs) and table regression: the training targets' mean and spread, to show values in their units. */
   scale: { mean: number; std: number } | null;
   /** Your own table: the class names (classification) and input names after encoding. */
@@ -143,6 +146,7 @@ export function buildDataset(spec: DatasetSpec, seed: number, files: DatasetFile
       task: 'multiclass',
       inputDim: MNIST_PIXELS,
       outputDim: 10,
+      image: { height: MNIST_SIDE, width: MNIST_SIDE, channels: 1 },
       plane: null,
       scale: null,
       table: null,

@@ -1,14 +1,24 @@
 // The shape of each dataset's inputs and outputs, known without loading it, for the builder's
 // parameter and FLOP counts. The shipped texts' alphabet sizes are checked against the files by tests.
 import { exampleCounts, sequenceLength } from '../experiment/validate';
-import { isPlane, isSeries, isText, isToy, type DatasetSpec, type ExperimentSpec } from '../experiment/types';
+import {
+  imageShapeOf,
+  isPlane,
+  isSeries,
+  isText,
+  isToy,
+  type DatasetSpec,
+  type ExperimentSpec,
+} from '../experiment/types';
+import type { ImageShape } from '../experiment/cnn';
 import { TOY_VOCAB } from './toyTasks';
 import { MNIST_PIXELS } from './mnist';
 import { textWindowCounts } from './text';
 
 /** What a model is built for: tabular inputs and outputs, or sequences of tokens (vocab) or values (vocab null). */
 export type ProblemShape =
-  { kind: 'tabular'; inputDim: number; outputDim: number } | { kind: 'sequence'; vocab: number | null; length: number };
+  | { kind: 'tabular'; inputDim: number; outputDim: number; image?: ImageShape }
+  | { kind: 'sequence'; vocab: number | null; length: number };
 
 /** Distinct characters of the shipped texts (names: with the '.' that separates names). */
 export const SHIPPED_TEXT_VOCAB = { names: 28, sotu: 80 } as const;
@@ -26,6 +36,10 @@ export function problemShape(
 ): ProblemShape | null {
   const d = spec.dataset;
   if (d.kind === 'userTable') return userTable && { kind: 'tabular', ...userTable };
+  if (spec.model.kind === 'cnn') {
+    const image = imageShapeOf(d.kind);
+    return image && { kind: 'tabular', inputDim: MNIST_PIXELS, outputDim: 10, image };
+  }
   if (spec.model.kind === 'mlp') {
     if (isPlane(d.kind)) return { kind: 'tabular', inputDim: d.features.length, outputDim: 1 };
     if (isSeries(d.kind)) return { kind: 'tabular', inputDim: d.contextLength, outputDim: 1 };

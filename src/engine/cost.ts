@@ -6,13 +6,11 @@ import {
   type Activation,
   type LstmSpec,
   type MlpSpec,
-  type ModelSpec,
   type OptimizerKind,
   type OptimizerSpec,
   type RecurrentCell,
   type TransformerSpec,
 } from '../experiment/types';
-import type { ProblemShape } from '../data/shapes';
 
 /**
  * Approximate FLOPs per element for each activation's forward pass (exp/tanh counted as a
@@ -409,16 +407,4 @@ export function transformerCost(model: TransformerSpec, vocab: number, time: num
   const headParams = (pre ? normParams : 0) + (model.tiedEmbeddings ? 0 : d * vocab);
   layers.push(layer('head', d, vocab, headParams, head, headWork, model.tiedEmbeddings ? [] : [[d, vocab]]));
   return total(layers);
-}
-
-/** A model's cost from its spec and what it depends on besides: input and output widths, or sequence shape. */
-export function modelCost(model: ModelSpec, shape: ProblemShape): ModelCost {
-  if (model.kind === 'mlp') {
-    if (shape.kind !== 'tabular') throw new Error('an MLP needs tabular inputs');
-    return mlpCost(model, shape.inputDim, shape.outputDim);
-  }
-  if (shape.kind !== 'sequence') throw new Error(`${model.kind} needs sequences`);
-  if (model.kind === 'lstm') return recurrentCost(model, shape.vocab, shape.length);
-  if (!shape.vocab) throw new Error('a transformer needs tokens');
-  return transformerCost(model, shape.vocab, shape.length);
 }

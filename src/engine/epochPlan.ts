@@ -2,7 +2,7 @@
 // Counted here once, for the Trainer (steps, FLOPs), the learners (what they evaluate), the
 // schedule preview and the builder's cost table, so the figures the builder promises are the
 // ones a run measures. No tfjs: the UI imports it.
-import { isSeries, isText, isToy, type ExperimentSpec } from '../experiment/types';
+import { isSeries, isText, isToy, learnsRows, type ExperimentSpec } from '../experiment/types';
 import { SEQUENCE_VAL_LIMIT, TRAIN_EVAL_LIMIT } from './cost';
 
 /** Series: how many forecasts each epoch shows (the first validation windows), for the MLP and the LSTM alike. */
@@ -46,11 +46,11 @@ export function epochPlan(
   const { batchSize } = spec.training;
   const batches = Math.floor(examples.train / batchSize);
   const kind = spec.dataset.kind;
-  const mlp = spec.model.kind === 'mlp';
-  const validation = mlp ? examples.validation : Math.min(SEQUENCE_VAL_LIMIT, examples.validation);
+  const rows = learnsRows(spec.model);
+  const validation = rows ? examples.validation : Math.min(SEQUENCE_VAL_LIMIT, examples.validation);
   let view = 0;
-  if (mlp)
-    view = boundaryCells; // an MLP's forecasts come from its validation pass
+  if (rows)
+    view = boundaryCells; // an MLP's forecasts and a classifier's confusion come from its validation pass
   else if (isSeries(kind)) view = Math.min(FORECAST_SHOWN, examples.validation);
   else if (isToy(kind)) view = Math.min(TOY_SHOWN, examples.validation);
   else if (isText(kind)) view = SAMPLE_LENGTH + (spec.model.kind === 'transformer' ? 1 : 0);

@@ -8,6 +8,7 @@ import {
   type TransformerActivation,
 } from '../experiment/types';
 import { exampleCounts } from '../experiment/validate';
+import { cnnShapes, headWidth, type CnnSpec, type ImageShape } from '../experiment/cnn';
 import type { ProblemShape } from '../data/shapes';
 
 /** Bytes, by what holds them. */
@@ -77,6 +78,8 @@ const MLP_UNIT = { plain: 4, norm: 14.5, residual: 1, dropout: 3 };
 const RECURRENT_UNIT: Record<RecurrentCell, number> = { lstm: 80, gru: 70, rnn: 23 };
 /** A transformer block, per token and model width: norms, q, k, v and their heads, the MLP (GELU's tanh form takes many steps). */
 const TRANSFORMER_BLOCK: Record<TransformerActivation, number> = { gelu: 180, relu: 92, swiglu: 120 };
+/** A CNN's output value, per layer kind: a convolution's, what BatchNorm adds, pooling's, a residual block's. */
+const CNN_VALUE = { conv: 6, batchNorm: 10, pool: 2, residual: 48 };
 /** Per head, per query–key pair: the scores, scaled, masked, and softmax's steps. */
 const ATTENTION_PAIR = 10;
 
@@ -100,6 +103,8 @@ function activationsPerExample(spec: ExperimentSpec, shape: ProblemShape): numbe
     );
     return shape.inputDim + hidden + 10 * shape.outputDim + 16;
   }
+  if (m.kind === 'cnn' && shape.kind === 'tabular' && shape.image)
+    return cnnActivations(m, shape.image, shape.outputDim);
   if (shape.kind !== 'sequence') return 0;
   const T = shape.length;
   const logits = shape.vocab ? 12 * T * shape.vocab : 2;
@@ -112,6 +117,28 @@ function activationsPerExample(spec: ExperimentSpec, shape: ProblemShape): numbe
     return 21 * T * m.dModel + m.layers * perBlock + logits;
   }
   return 0;
+}
+
+/**
+ * A CNN's feature maps per example: each layer's output values times what that layer keeps of them (measured as
+ * above: a convolution's sum, bias and activation; a BatchNorm's steps; pooling's windows), then the dense layers.
+ */
+function cnnActivations(m: CnnSpec, image: ImageShape, classes: number): number {
+  const walked = cnnShapes(m.layers, image);
+  if (!walked.ok) return 0;
+  let maps = image.height * image.width * image.channels;
+  m.layers.forEach((l, i) => {
+    const out = walked.shapes[i];
+    const size = out.height * out.width * out.channels;
+    if (l.kind === 'conv')
+      maps +=
+        size * (CNN_VALUE.conv + (l.batchNorm ? CNN_VALUE.batchNorm : 0) + (l.dropout > 0 ? MLP_UNIT.dropout : 0));
+    else if (l.kind === 'pool') maps += size * CNN_VALUE.pool;
+    else maps += size * CNN_VALUE.residual;
+  });
+  const last = walked.shapes.at(-1) ?? image;
+  const dense = m.dense.reduce((s, l) => s + l.units * (MLP_UNIT.plain + (l.dropout > 0 ? MLP_UNIT.dropout : 0)), 0);
+  return maps + headWidth(m.head, last) + dense + 10 * classes + 16;
 }
 
 /** Floats of data one example takes on the device: its inputs and target (sequences: ids, targets and a mask). */

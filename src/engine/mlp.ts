@@ -12,6 +12,7 @@ import {
 } from './batchNorm';
 import { linear, type FusedActivation } from './linear';
 import { hostMlpForward, hostMlpSuits } from './kernels/mlpHost';
+import type { RowModel } from './rowModel';
 
 export interface DenseParams {
   name: string;
@@ -45,31 +46,14 @@ export interface NamedBuffer {
   variable: tf.Variable;
 }
 
-export interface Mlp {
+/** A dense network: its variables are named layers.{i}.weight ([in, out]), layers.{i}.bias, and the norm's. */
+export interface Mlp extends RowModel {
   layers: DenseParams[];
   /**
    * The layers, where each is only x·W + b and an activation (what the host step, step mode and
    * the neuron maps compute by hand); null for a model with normalisation or residual connections.
    */
   plain: PlainLayer[] | null;
-  variables: tf.Variable[];
-  /** Each variable's stable name, in the same order: layers.{i}.weight ([in, out]), layers.{i}.bias, and the norm's. */
-  names: string[];
-  /** BatchNorm's running statistics; empty without BatchNorm. */
-  buffers: NamedBuffer[];
-  /** Trained parameters in all (buffers are not counted, as PyTorch's parameters() leaves them out). */
-  params: number;
-  /**
-   * Raw outputs (logits or regression values), shape [n, outputDim]. With a dropout seed the model
-   * is in training mode: dropout is on and BatchNorm normalises over this batch, whose statistics
-   * it holds for updateBuffers (the last training forward pass's; none are kept otherwise).
-   */
-  forward: (x: tf.Tensor2D, dropoutSeed?: () => number) => tf.Tensor2D;
-  /** After an optimizer step: fold the statistics of the batch it trained on into the running ones. */
-  updateBuffers: () => void;
-  /** The same outputs for evaluation (no dropout, no gradient): one kernel where the model is small enough. */
-  predict: (x: tf.Tensor2D) => tf.Tensor2D;
-  dispose: () => void;
 }
 
 /** Activations linear() applies itself (in the matmul's kernel, and with a one-kernel derivative). */
@@ -250,6 +234,7 @@ export function buildMlp(spec: MlpSpec, inputDim: number, outputDim: number, see
     ]),
     buffers,
     params,
+    groups: layers.map((l) => ({ name: l.name, weights: [l.kernel] })),
     forward,
     updateBuffers() {
       for (const p of pending) updateRunningStatistics(p.layer, p.stats);

@@ -1,7 +1,7 @@
 // From a spec to a learner: the dataset built at once (bad data fails fast), the model's cost,
 // and a memory check before anything is allocated.
 import * as tf from '@tensorflow/tfjs';
-import type { BackendName, ExperimentSpec } from '../experiment/types';
+import { learnsRows, type BackendName, type ExperimentSpec } from '../experiment/types';
 import { buildDataset, type DatasetFiles, type TabularDataset } from '../data/dataset';
 import { buildSequenceDataset, type SequenceDataset } from '../data/sequenceDataset';
 import type { ProblemShape } from '../data/shapes';
@@ -40,11 +40,11 @@ export interface PreparedRun {
  * measurement and hands it to the Trainer (`LearnerOptions.prepared`), which then does not build it again.
  */
 export function prepareData(spec: ExperimentSpec, files?: DatasetFiles): PreparedRun {
-  if (spec.model.kind === 'mlp') {
+  if (learnsRows(spec.model)) {
     const ds = buildDataset(spec.dataset, spec.seed, files);
     return {
       cost: TabularLearner.costOf(spec, ds),
-      shape: { kind: 'tabular', inputDim: ds.inputDim, outputDim: ds.outputDim },
+      shape: { kind: 'tabular', inputDim: ds.inputDim, outputDim: ds.outputDim, image: ds.image },
       data: { kind: 'tabular', dataset: ds },
     };
   }

@@ -2,8 +2,11 @@
 // builder shows beside each layer and how it refuses a stack that would shrink an image below 1×1.
 import type { Activation } from './types';
 
-export type ConvPadding = 'same' | 'valid';
-export type PoolKind = 'max' | 'avg';
+export const CONV_PADDINGS = ['same', 'valid'] as const;
+export type ConvPadding = (typeof CONV_PADDINGS)[number];
+export const POOL_KINDS = ['max', 'avg'] as const;
+export type PoolKind = (typeof POOL_KINDS)[number];
+export const CNN_LAYER_KINDS = ['conv', 'pool', 'residual'] as const;
 
 /** A convolution: `filters` kernels of kernel × kernel, `stride` apart; 'same' pads (kernel − 1)/2 on every side. */
 export interface ConvLayerSpec {
@@ -36,7 +39,8 @@ export interface ResidualLayerSpec {
 export type CnnLayerSpec = ConvLayerSpec | PoolLayerSpec | ResidualLayerSpec;
 
 /** From the last feature maps to the dense layers: every value in order, or each channel's mean. */
-export type CnnHead = 'flatten' | 'globalAverage';
+export const CNN_HEADS = ['flatten', 'globalAverage'] as const;
+export type CnnHead = (typeof CNN_HEADS)[number];
 
 export interface CnnDenseSpec {
   units: number;
@@ -70,10 +74,10 @@ export function lenet(): CnnSpec {
     batchNorm: false,
     dropout: 0,
   });
-  const pool: PoolLayerSpec = { kind: 'pool', pool: 'max', size: 2, stride: 2 };
+  const pool = (): PoolLayerSpec => ({ kind: 'pool', pool: 'max', size: 2, stride: 2 });
   return {
     kind: 'cnn',
-    layers: [conv(6), pool, conv(16), pool],
+    layers: [conv(6), pool(), conv(16), pool()],
     head: 'flatten',
     dense: [{ units: 120, activation: 'relu', dropout: 0 }],
   };

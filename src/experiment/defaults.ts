@@ -13,6 +13,7 @@ import {
   type ModelKind,
   type ModelSpec,
 } from './types';
+import { lenet } from './cnn';
 
 export function defaultHiddenLayer(): DenseLayerSpec {
   return { units: 8, activation: 'tanh', dropout: 0 };
@@ -42,7 +43,7 @@ export const TRANSFORMER_OPTION_DEFAULTS: Omit<TransformerSpec, 'kind' | 'layers
  * milliseconds, a recurrent network's and a transformer's on text seconds (the names transformer's
  * about 19 s on wasm), so 50 of them would be a quarter of an hour.
  */
-export const DEFAULT_EPOCHS: Record<ModelKind, number> = { mlp: 50, lstm: 20, transformer: 10 };
+export const DEFAULT_EPOCHS: Record<ModelKind, number> = { mlp: 50, lstm: 20, transformer: 10, cnn: 5 };
 
 /**
  * Switch the experiment to a model of `kind`: its defaults, and its default epochs unless the
@@ -61,6 +62,8 @@ export function defaultModel(kind: ModelKind): ModelSpec {
       return { kind, cell: 'lstm', embedding: 16, layers: [{ units: 64, dropout: 0 }] };
     case 'transformer':
       return { kind, layers: 2, dModel: 64, heads: 4, dropout: 0, ...TRANSFORMER_OPTION_DEFAULTS };
+    case 'cnn':
+      return lenet();
   }
 }
 

@@ -19,6 +19,7 @@ import {
   type TransformerActivation,
 } from './types';
 import { defaultSpec } from './defaults';
+import type { CnnLayerSpec } from './cnn';
 
 export const DATASET_LABELS: Record<DatasetKind, string> = {
   circle: 'Circle (classification)',
@@ -45,6 +46,7 @@ export const MODEL_LABELS: Record<ModelKind, string> = {
   mlp: 'an MLP',
   lstm: 'a recurrent network (LSTM, GRU or RNN)',
   transformer: 'a transformer',
+  cnn: 'a convolutional network (CNN)',
 };
 
 /** The model's name in menus and titles. */
@@ -52,6 +54,7 @@ export const MODEL_TITLES: Record<ModelKind, string> = {
   mlp: 'MLP',
   lstm: 'Recurrent (LSTM, GRU, RNN)',
   transformer: 'Transformer (GPT-style)',
+  cnn: 'Convolutional (CNN)',
 };
 
 /** The MLP's weight initialisations as the builder names them. */
@@ -98,7 +101,7 @@ export const CELL_LABELS: Record<RecurrentCell, string> = { lstm: 'LSTM', gru: '
 /** The model's short name in titles and run names: "MLP", "GRU", "transformer". */
 export function modelName(model: ModelSpec): string {
   if (model.kind === 'lstm') return recurrentLayerName(model);
-  return model.kind === 'mlp' ? 'MLP' : 'transformer';
+  return { mlp: 'MLP', transformer: 'transformer', cnn: 'CNN' }[model.kind];
 }
 
 export const BACKEND_LABELS: Record<BackendChoice, string> = {
@@ -272,7 +275,36 @@ const FIELD_LABELS: Record<string, string> = {
   'lab.steps': 'Steps',
 };
 
-const LAYER_FIELD_LABELS: Record<string, string> = { units: 'Units', activation: 'Activation', dropout: 'Dropout' };
+const LAYER_FIELD_LABELS: Record<string, string> = {
+  units: 'Units',
+  activation: 'Activation',
+  dropout: 'Dropout',
+  filters: 'Filters',
+  kernel: 'Kernel',
+  stride: 'Stride',
+  padding: 'Padding',
+  batchNorm: 'BatchNorm',
+  pool: 'Pooling',
+  size: 'Window',
+  kind: 'Kind',
+};
+
+/** A CNN layer's name on screen by its kind: "Conv 2", "Pool 3", "Residual 4". */
+const CNN_LAYER_NAMES: Record<string, string> = { conv: 'Conv', pool: 'Pool', residual: 'Residual' };
+
+/** A CNN's field by its path: "model.layers[0].filters" → "Conv 1 · Filters", "model.dense[0].units" → "Dense 1 · Units". */
+function cnnFieldLabel(path: string, model: { layers?: unknown }): string | null {
+  if (path === 'model.layers') return 'Layers';
+  if (path === 'model.head') return 'Head';
+  if (path === 'model.dense') return 'Dense layers';
+  const m = /^model\.(layers|dense)\[(\d+)\](?:\.(\w+))?$/.exec(path);
+  if (!m) return null;
+  const i = Number(m[2]);
+  const layer = Array.isArray(model.layers) ? (model.layers[i] as { kind?: unknown } | undefined) : undefined;
+  const kind = typeof layer?.kind === 'string' ? CNN_LAYER_NAMES[layer.kind] : undefined;
+  const name = `${m[1] === 'dense' ? 'Dense' : (kind ?? 'Layer')} ${i + 1}`;
+  return m[3] ? `${name} · ${LAYER_FIELD_LABELS[m[3]] ?? m[3]}` : name;
+}
 
 /** What a recurrent model's layers are called on screen: "GRU", or "Recurrent" while its cell is unknown. */
 function recurrentLayerName(model: { cell?: unknown }): string {
@@ -285,7 +317,11 @@ function recurrentLayerName(model: { cell?: unknown }): string {
  * The model (as given, perhaps invalid) tells a recurrent model's layer list from a transformer's
  * block count (both `model.layers`), and names the recurrent cell ("GRU 1 · Units").
  */
-export function fieldLabel(path: string, model?: { kind?: unknown; cell?: unknown } | null): string {
+export function fieldLabel(path: string, model?: { kind?: unknown; cell?: unknown; layers?: unknown } | null): string {
+  if (model?.kind === 'cnn') {
+    const label = cnnFieldLabel(path, model);
+    if (label) return label;
+  }
   if (FIELD_LABELS[path]) return FIELD_LABELS[path];
   const recurrent = recurrentLayerName(model ?? {});
   if (path === 'model.layers') return model?.kind === 'transformer' ? 'Blocks' : `${recurrent} layers`;
@@ -320,7 +356,13 @@ function modelSummary(spec: ExperimentSpec): string {
   const m = spec.model;
   if (m.kind === 'mlp') return `[${m.hidden.map((l) => `${l.units}${l.activation[0]}`).join('-') || 'linear'}]`;
   if (m.kind === 'lstm') return `${modelName(m)}[${m.layers.map((l) => l.units).join('-')}]`;
+  if (m.kind === 'cnn') return `CNN[${m.layers.map(cnnLayerShort).join('-')}]`;
   return `GPT ${m.layers}×${m.dModel}/${m.heads}h`;
+}
+
+/** A CNN layer in a few characters: "c6" (6 filters), "p" (pooling), "r16" (a residual block of 16). */
+function cnnLayerShort(l: CnnLayerSpec): string {
+  return l.kind === 'pool' ? 'p' : `${l.kind[0]}${l.filters}`;
 }
 
 /** A run's experiment on one line, for lists of runs: "Circle · [8t-8t] · Adam lr 0.01 · bs 16 · seed 42". */

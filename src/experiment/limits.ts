@@ -25,6 +25,14 @@ export const LIMITS = {
   /** Validation and test together leave at least this much for training. */
   heldOut: { max: 0.6 },
   hiddenLayers: { max: 8 },
+  /** A CNN: its convolution, pooling and residual layers, then up to 3 dense layers. */
+  cnnLayers: { min: 1, max: 12 },
+  cnnDense: { max: 3 },
+  filters: { min: 1, max: 128 },
+  kernel: { min: 1, max: 11 },
+  convStride: { min: 1, max: 4 },
+  poolSize: { min: 1, max: 8 },
+  residualStride: { min: 1, max: 2 },
   units: { min: 1, max: 256 },
   dropout: { min: 0, max: 0.9 },
   learningRate: { min: 0, max: 10 },

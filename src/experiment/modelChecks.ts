@@ -11,6 +11,7 @@ import {
   RECURRENT_CELLS,
   TRANSFORMER_ACTIVATIONS,
 } from './types';
+import { CNN_HEADS, CNN_LAYER_KINDS, CONV_PADDINGS, POOL_KINDS } from './cnn';
 
 import { LIMITS } from './limits';
 import { checkChoice, checkNumber, isDenseArray, isObject, requireObject, type Errors } from './fieldChecks';
@@ -64,6 +65,8 @@ export function checkModel(errors: Errors, model: Record<string, unknown>): void
       `must be a list of ${min} to ${max} recurrent layers`,
       unitsAndDropout,
     );
+  } else if (model.kind === 'cnn') {
+    checkCnn(errors, model);
   } else if (model.kind === 'transformer') {
     checkNumber(errors, 'model.layers', model.layers, { ...LIMITS.transformerLayers, integer: true });
     checkNumber(errors, 'model.dModel', model.dModel, { ...LIMITS.dModel, integer: true });
@@ -95,6 +98,58 @@ export function checkModel(errors: Errors, model: Record<string, unknown>): void
       });
     }
   }
+}
+
+/** A CNN's layers, head and dense layers (its shapes on the dataset's images are checked with the dataset). */
+function checkCnn(errors: Errors, model: Record<string, unknown>): void {
+  const { min, max } = LIMITS.cnnLayers;
+  const whole = (field: string, value: unknown, range: { min: number; max: number }) =>
+    checkNumber(errors, field, value, { ...range, integer: true });
+  checkLayers(
+    errors,
+    'model.layers',
+    model.layers,
+    LIMITS.cnnLayers,
+    `must be a list of ${min} to ${max} convolution, pooling or residual layers`,
+    (field, l) => {
+      checkChoice(errors, `${field}.kind`, l.kind, CNN_LAYER_KINDS);
+      if (l.kind === 'conv') {
+        whole(`${field}.filters`, l.filters, LIMITS.filters);
+        whole(`${field}.kernel`, l.kernel, LIMITS.kernel);
+        whole(`${field}.stride`, l.stride, LIMITS.convStride);
+        checkChoice(errors, `${field}.padding`, l.padding, CONV_PADDINGS);
+        checkChoice(errors, `${field}.activation`, l.activation, ACTIVATIONS);
+        if (typeof l.batchNorm !== 'boolean')
+          errors.push({ field: `${field}.batchNorm`, message: 'must be true or false' });
+        checkNumber(errors, `${field}.dropout`, l.dropout, LIMITS.dropout);
+        if (l.padding === 'same' && typeof l.kernel === 'number' && l.kernel % 2 === 0)
+          errors.push({
+            field: `${field}.kernel`,
+            message: `must be odd with 'same' padding, which pads (kernel − 1) / 2 on every side (got ${l.kernel}); or choose 'valid' padding`,
+          });
+      } else if (l.kind === 'pool') {
+        checkChoice(errors, `${field}.pool`, l.pool, POOL_KINDS);
+        whole(`${field}.size`, l.size, LIMITS.poolSize);
+        whole(`${field}.stride`, l.stride, LIMITS.poolSize);
+      } else if (l.kind === 'residual') {
+        whole(`${field}.filters`, l.filters, LIMITS.filters);
+        whole(`${field}.stride`, l.stride, LIMITS.residualStride);
+      }
+    },
+  );
+  checkChoice(errors, 'model.head', model.head, CNN_HEADS);
+  checkLayers(
+    errors,
+    'model.dense',
+    model.dense,
+    { min: 0, max: LIMITS.cnnDense.max },
+    `must be a list of at most ${LIMITS.cnnDense.max} dense layers`,
+    (field, l) => {
+      whole(`${field}.units`, l.units, LIMITS.units);
+      checkNumber(errors, `${field}.dropout`, l.dropout, LIMITS.dropout);
+      checkChoice(errors, `${field}.activation`, l.activation, ACTIVATIONS);
+    },
+  );
 }
 
 /** A list of layers: its length first, then each layer that is an object, by `check`. */

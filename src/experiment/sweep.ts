@@ -71,18 +71,23 @@ export function withSweepValue(spec: ExperimentSpec, param: SweepParam, value: n
     case 'width':
       if (m.kind === 'mlp') m.hidden = m.hidden.map((l) => ({ ...l, units: value }));
       else if (m.kind === 'lstm') m.layers = m.layers.map((l) => ({ ...l, units: value }));
+      else if (m.kind === 'cnn') m.layers = m.layers.map((l) => (l.kind === 'pool' ? l : { ...l, filters: value }));
       else m.dModel = value;
       break;
     case 'depth': {
       if (m.kind === 'transformer') m.layers = value;
       else if (m.kind === 'mlp') m.hidden = resize(m.hidden, value);
+      else if (m.kind === 'cnn') m.layers = resize(m.layers, value);
       else m.layers = resize(m.layers, value);
       break;
     }
     case 'dropout':
       if (m.kind === 'transformer') m.dropout = value;
       else if (m.kind === 'mlp') m.hidden = m.hidden.map((l) => ({ ...l, dropout: value }));
-      else m.layers = m.layers.map((l) => ({ ...l, dropout: value }));
+      else if (m.kind === 'cnn') {
+        m.layers = m.layers.map((l) => (l.kind === 'conv' ? { ...l, dropout: value } : l));
+        m.dense = m.dense.map((l) => ({ ...l, dropout: value }));
+      } else m.layers = m.layers.map((l) => ({ ...l, dropout: value }));
       break;
   }
   return s;

@@ -1,4 +1,7 @@
 // The ExperimentSpec: one JSON-serialisable object that describes a whole experiment.
+import type { CnnSpec, ImageShape } from './cnn';
+
+export type { CnnSpec } from './cnn';
 
 export const SPEC_VERSION = 1;
 
@@ -29,7 +32,7 @@ export const DATASET_KINDS = [
 ] as const;
 export type DatasetKind = (typeof DATASET_KINDS)[number];
 
-export const MODEL_KINDS = ['mlp', 'lstm', 'transformer'] as const;
+export const MODEL_KINDS = ['mlp', 'lstm', 'transformer', 'cnn'] as const;
 export type ModelKind = (typeof MODEL_KINDS)[number];
 
 /** The recurrent model's cell: LSTM, GRU or a vanilla tanh RNN (as PyTorch defines each). */
@@ -208,7 +211,7 @@ export interface TransformerSpec {
   attentionDropout: number;
 }
 
-export type ModelSpec = MlpSpec | LstmSpec | TransformerSpec;
+export type ModelSpec = MlpSpec | LstmSpec | TransformerSpec | CnnSpec;
 
 /**
  * Every optimizer's hyper-parameters live side by side, so switching kind keeps the values;
@@ -306,12 +309,34 @@ export function isTokens(kind: DatasetKind): boolean {
 export function modelsFor(kind: DatasetKind): ModelKind[] {
   if (isTokens(kind)) return ['transformer', 'lstm'];
   if (isSeries(kind)) return ['lstm', 'mlp'];
-  return ['mlp']; // plane, MNIST, tables
+  if (isImage(kind)) return ['mlp', 'cnn'];
+  return ['mlp']; // plane, tables
+}
+
+/** Datasets of images, which a CNN (or an MLP, on their pixels in a row) can learn. */
+export function isImage(kind: DatasetKind): boolean {
+  return (IMAGE_DATASETS as readonly string[]).includes(kind);
+}
+
+/** The size of a dataset's images (a CNN's input); null for data that is not images. */
+export function imageShapeOf(kind: DatasetKind): ImageShape | null {
+  return isImage(kind) ? { height: 28, width: 28, channels: 1 } : null;
+}
+
+/** Models that learn from rows of numbers (an image's pixels in a row, for a CNN): the MLP and the CNN. */
+export function learnsRows(model: Pick<ModelSpec, 'kind'>): boolean {
+  return model.kind === 'mlp' || model.kind === 'cnn';
 }
 
 /** The spec's MLP (for code that only handles MLPs); throws for other models. */
 export function mlpOf(spec: ExperimentSpec): MlpSpec {
   if (spec.model.kind !== 'mlp') throw new Error(`expected an MLP, got ${spec.model.kind}`);
+  return spec.model;
+}
+
+/** The spec's CNN; throws for other models. */
+export function cnnOf(spec: ExperimentSpec): CnnSpec {
+  if (spec.model.kind !== 'cnn') throw new Error(`expected a CNN, got ${spec.model.kind}`);
   return spec.model;
 }
 

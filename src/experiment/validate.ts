@@ -7,6 +7,7 @@ import {
   SCHEDULE_KINDS,
   SPEC_VERSION,
   TABLE_TASKS,
+  imageShapeOf,
   isClassification,
   isPlane,
   isSeries,
@@ -35,6 +36,7 @@ import {
   type FieldError,
 } from './fieldChecks';
 import { checkModel } from './modelChecks';
+import { cnnShapes, type CnnLayerSpec } from './cnn';
 
 export { LIMITS } from './limits';
 export { describeValue, isObject, type FieldError } from './fieldChecks';
@@ -287,6 +289,13 @@ export function validateSpec(raw: unknown): SpecResult {
     }
   }
 
+  if (model?.kind === 'cnn' && dataset && !has('dataset.kind') && !errors.some((e) => e.field.startsWith('model.'))) {
+    const image = imageShapeOf(dataset.kind as DatasetKind);
+    const walked = image ? cnnShapes(model.layers as CnnLayerSpec[], image) : null;
+    if (walked && !walked.ok)
+      errors.push({ field: `model.layers[${walked.index}]`, message: `is too much: ${walked.message}` });
+  }
+
   if (model?.kind === 'mlp' && model.norm === 'batchNorm' && training && !has('training.batchSize')) {
     if ((training.batchSize as number) < 2)
       errors.push({
@@ -400,6 +409,31 @@ function cleanModel(m: ModelSpec): ModelSpec {
         cell: m.cell,
         embedding: m.embedding,
         layers: m.layers.map((l) => ({ units: l.units, dropout: l.dropout })),
+      };
+    case 'cnn':
+      return {
+        kind: 'cnn',
+        layers: m.layers.map((l): CnnLayerSpec => {
+          switch (l.kind) {
+            case 'conv':
+              return {
+                kind: 'conv',
+                filters: l.filters,
+                kernel: l.kernel,
+                stride: l.stride,
+                padding: l.padding,
+                activation: l.activation,
+                batchNorm: l.batchNorm,
+                dropout: l.dropout,
+              };
+            case 'pool':
+              return { kind: 'pool', pool: l.pool, size: l.size, stride: l.stride };
+            case 'residual':
+              return { kind: 'residual', filters: l.filters, stride: l.stride };
+          }
+        }),
+        head: m.head,
+        dense: m.dense.map((d) => ({ units: d.units, activation: d.activation, dropout: d.dropout })),
       };
     case 'transformer':
       return {

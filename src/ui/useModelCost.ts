@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import { modelCost, type ModelCost } from '../engine/cost';
+import { modelCost, type ModelCost } from '../engine/modelCost';
 import { estimateMemory, memoryProblem, type MemoryEstimate } from '../engine/memoryEstimate';
 import { datasetExamples, problemShape, type ProblemShape } from '../data/shapes';
 import { tableHasPlane } from '../data/table';

@@ -1,12 +1,15 @@
-// The MLP on tabular data: plane points, MNIST pixels, or series windows.
+// The MLP on tabular data (plane points, MNIST pixels, or series windows), and the CNN on images (each row an image).
 import * as tf from '@tensorflow/tfjs';
 import { gatherRows } from '../kernels/gatherRows';
-import { mlpOf, type ClassificationLoss, type ExperimentSpec } from '../../experiment/types';
+import { cnnOf, mlpOf, type ClassificationLoss, type ExperimentSpec } from '../../experiment/types';
 import { deriveSeed } from '../../data/rng';
 import { boundaryGridInputs, type TabularDataset } from '../../data/dataset';
 import { MNIST_PIXELS } from '../../data/mnist';
 import { activate } from '../activations';
-import { buildMlp, type Mlp } from '../mlp';
+import { buildMlp } from '../mlp';
+import { cnnRowModel } from '../cnnModel';
+import { cnnCost } from '../cnnCost';
+import type { RowModel } from '../rowModel';
 import { hostMlpGradients, hostMlpSuits } from '../kernels/mlpHost';
 import { accuracy, taskLoss } from '../losses';
 import { mlpCost, type ModelCost } from '../cost';
@@ -26,7 +29,7 @@ const PREDICT_ROWS = 2048;
 
 export class TabularLearner implements Learner {
   readonly cost: ModelCost;
-  readonly model: Mlp;
+  readonly model: RowModel;
   readonly nTrain: number;
   readonly plan: EpochPlan;
   readonly hasAccuracy: boolean;
@@ -44,7 +47,9 @@ export class TabularLearner implements Learner {
   private readonly loss: ClassificationLoss;
 
   static costOf(spec: ExperimentSpec, ds: TabularDataset): ModelCost {
-    return mlpCost(mlpOf(spec), ds.inputDim, ds.outputDim);
+    if (spec.model.kind !== 'cnn') return mlpCost(mlpOf(spec), ds.inputDim, ds.outputDim);
+    if (!ds.image) throw new Error('A convolutional network needs images: choose an image dataset.');
+    return cnnCost(spec.model, ds.image, ds.outputDim);
   }
 
   constructor(
@@ -68,8 +73,12 @@ export class TabularLearner implements Learner {
     this.yVal = tf.tensor1d(ds.validation.y);
     const gridInputs = this.resolution && ds.plane ? boundaryGridInputs(ds.plane, this.resolution) : null;
     this.grid = gridInputs ? tf.tensor2d(gridInputs, [gridInputs.length / d, d]) : null;
-    this.model = buildMlp(mlpOf(spec), d, ds.outputDim, deriveSeed(spec.seed, 'weights'));
-    this.loss = mlpOf(spec).classificationLoss;
+    const seed = deriveSeed(spec.seed, 'weights');
+    this.model =
+      spec.model.kind === 'cnn'
+        ? cnnRowModel(cnnOf(spec), ds.image!, ds.outputDim, seed)
+        : buildMlp(mlpOf(spec), d, ds.outputDim, seed);
+    this.loss = spec.model.kind === 'mlp' ? spec.model.classificationLoss : 'crossEntropy';
   }
 
   get variables() {
@@ -89,7 +98,7 @@ export class TabularLearner implements Learner {
   }
 
   get groups() {
-    return this.model.layers.map((l) => ({ name: l.name, weights: [l.kernel] }));
+    return this.model.groups;
   }
 
   batchLoss(idx: tf.Tensor1D, dropoutSeed: () => number): tf.Scalar {

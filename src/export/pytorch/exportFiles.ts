@@ -21,6 +21,8 @@ export interface DataInfo {
   /** MLP: input features and output units. */
   inputs: number | null;
   outputs: number | null;
+  /** CNN: the images' [height, width, channels] (each row of inputs is one, channels last). */
+  image: [number, number, number] | null;
   /** Token models: the alphabet's size, and the alphabet itself (token id = index). */
   vocab: number | null;
   tokens: string[] | null;
@@ -60,6 +62,9 @@ function dataOf(data: PreparedData): { tensors: TensorData[]; info: DataInfo } {
         task: data.dataset.task,
         inputs: inputDim,
         outputs: data.dataset.outputDim,
+        image: data.dataset.image
+          ? [data.dataset.image.height, data.dataset.image.width, data.dataset.image.channels]
+          : null,
         vocab: null,
         tokens: null,
         length: null,
@@ -70,7 +75,16 @@ function dataOf(data: PreparedData): { tensors: TensorData[]; info: DataInfo } {
   const { length: T, task, vocab } = data.dataset;
   return {
     tensors: splits.flatMap(([name, s]) => splitTensors(name, s, [s.n, T], task === 'forecast' ? [s.n] : [s.n, T])),
-    info: { task, inputs: null, outputs: null, vocab: vocab?.length ?? null, tokens: vocab, length: T, examples },
+    info: {
+      task,
+      inputs: null,
+      outputs: null,
+      image: null,
+      vocab: vocab?.length ?? null,
+      tokens: vocab,
+      length: T,
+      examples,
+    },
   };
 }
 

@@ -7,6 +7,7 @@ const hasDropout = (spec: ExperimentSpec) => {
   const m = spec.model;
   if (m.kind === 'mlp') return m.hidden.some((l) => l.dropout > 0);
   if (m.kind === 'lstm') return m.layers.some((l) => l.dropout > 0);
+  if (m.kind === 'cnn') return [...m.layers, ...m.dense].some((l) => 'dropout' in l && l.dropout > 0);
   return m.dropout > 0;
 };
 
@@ -16,13 +17,23 @@ batch); on the CPU each process normalises over its own share of the batch (PyTo
 losses differ a little from one process's.`;
 
 const BATCH_NORM_DIFFERENCES = `
-- A dense layer before BatchNorm has no bias (BatchNorm's own takes its place); weight files hold BatchNorm's running
+- A layer before BatchNorm has no bias (BatchNorm's own takes its place); weight files hold BatchNorm's running
   mean and variance but not its batch count (\`num_batches_tracked\`, unused with momentum 0.1).`;
+
+const CNN_DIFFERENCES = `
+- Images arrive as the app keeps them, one row of pixels per image with the channels last; the model views them as
+  \`(B, C, H, W)\` for \`nn.Conv2d\` (whose kernels \`[out, in, kh, kw]\` are the app's own) and flattens the last
+  feature maps back channels last, so the first dense layer's weights are the app's.
+- 'same' padding pads \`(kernel − 1) / 2\` on every side (odd kernels only), the same for every stride.
+- Dropout after a convolution drops single values (\`F.dropout\`), as the app does, not whole channels.`;
 
 export function exportReadme(spec: ExperimentSpec, info: DataInfo): string {
   const t = spec.training;
   const { train, validation, test } = info.examples;
-  const batchNorm = spec.model.kind === 'mlp' && spec.model.norm === 'batchNorm';
+  const m = spec.model;
+  const batchNorm =
+    (m.kind === 'mlp' && m.norm === 'batchNorm') ||
+    (m.kind === 'cnn' && m.layers.some((l) => l.kind === 'residual' || (l.kind === 'conv' && l.batchNorm)));
   const dropout = hasDropout(spec)
     ? 'This model uses **dropout**: PyTorch draws other random masks than the browser, so the curves agree in distribution, not number for number. With dropout 0 they agree to about 1e-4.'
     : 'Started from `init.safetensors` (the default), the losses it prints match the browser run of this spec epoch by epoch, to about 1e-4 relative on the CPU. Float32 sums in another order differ in the last bits; a run that amplifies such differences (a large learning rate, a big model) drifts apart after a few epochs, as it would from itself with initial weights changed by one part in a million.';
@@ -65,7 +76,7 @@ Each process holds all the data; start as many as there are GPUs (or CPU cores t
 
 - Weight matrices are stored \`[inputs, outputs]\` (\`x @ W + b\`), the transpose of \`nn.Linear\`'s, so the app's files load as they are.
 - The LSTM and the vanilla RNN have one bias per layer where \`nn.LSTM\` and \`nn.RNN\` have two (their sum); the LSTM's forget-gate bias starts at 1.
-- L1 and L2 penalties (\`l1·Σ|W| + l2·ΣW²\`) apply to weight matrices only, not to biases or normalisation gains.${batchNorm ? BATCH_NORM_DIFFERENCES : ''}
+- L1 and L2 penalties (\`l1·Σ|W| + l2·ΣW²\`) apply to weight matrices and convolution kernels only, not to biases or normalisation gains.${batchNorm ? BATCH_NORM_DIFFERENCES : ''}${m.kind === 'cnn' ? CNN_DIFFERENCES : ''}
 - GELU is the tanh approximation; the attention mask adds −1e9 rather than −∞.
 - Each epoch's training figures are measured on the first ${TRAIN_EVAL_LIMIT} training examples, as in the app.
 - Batches come from the playground's seeded shuffle (mulberry32), and the last incomplete batch of each epoch is dropped.

@@ -6,6 +6,7 @@ import type { ModelSpec, OptimizerKind, RecurrentCell } from '../../experiment/t
 import { SEQUENCE_VAL_LIMIT, TRAIN_EVAL_LIMIT } from '../../engine/cost';
 import header from './py/header.py?raw';
 import mlp from './py/mlp.py?raw';
+import cnn from './py/cnn.py?raw';
 import recurrent from './py/recurrent.py?raw';
 import transformer from './py/transformer.py?raw';
 import lstmLayer from './py/lstm_layer.py?raw';
@@ -29,6 +30,7 @@ const RECURRENT_LAYERS: Record<RecurrentCell, string> = { lstm: lstmLayer, gru: 
 function modelCode(model: ModelSpec): string {
   if (model.kind === 'mlp') return mlp;
   if (model.kind === 'transformer') return transformer;
+  if (model.kind === 'cnn') return cnn;
   const layer = RECURRENT_LAYERS[model.cell];
   const name = /class (\w+)\(/.exec(layer)![1];
   return `${layer.trimEnd()}\n\n\nLayer = ${name}\nCELL = "${model.cell}"\n\n\n${recurrent.trimStart()}`;

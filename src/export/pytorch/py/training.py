@@ -181,7 +181,7 @@ def main():
     batch_size = training["batchSize"]
     if world > batch_size:
         sys.exit(f"{world} processes cannot share batches of {batch_size} examples")
-    if distributed and any(isinstance(m, nn.BatchNorm1d) for m in model.modules()):
+    if distributed and any(isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)) for m in model.modules()):
         if device.startswith("cuda"):  # batch statistics over the whole global batch, as in the app
             model = nn.SyncBatchNorm.convert_sync_batchnorm(model)
         elif rank == 0:
