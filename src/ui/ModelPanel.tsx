@@ -13,6 +13,7 @@ import {
   MODEL_TITLES,
   defaultHiddenLayer,
   switchModel,
+  imageShapeOf,
   isClassification,
   isPlane,
   isSeries,
@@ -20,7 +21,6 @@ import {
   modelName,
   modelsFor,
   sequenceLength,
-  type ExperimentSpec,
   type MlpSpec,
 } from '../experiment';
 import { type ModelCost } from '../engine/cost';
@@ -31,12 +31,8 @@ import { CheckField, formatCount, NumberField, Panel, SelectField } from './fiel
 import { ACTIVATION_LABELS, choice, INIT_HINTS, type Errors, type Update } from './modelChoices';
 import { LstmEditor, TransformerEditor } from './SequenceModelEditors';
 import { CostTable, MemoryLine } from './ModelCost';
-
-function moveLayer(d: ExperimentSpec, from: number, to: number): void {
-  const hidden = mlpOf(d).hidden;
-  const [layer] = hidden.splice(from, 1);
-  hidden.splice(to, 0, layer);
-}
+import { LayerRow, moveItem } from './LayerRow';
+import { CnnEditor } from './CnnEditor';
 
 function MlpEditor({
   model,
@@ -59,40 +55,20 @@ function MlpEditor({
     <>
       <ol className="layers">
         {hidden.map((layer, i) => (
-          <li key={i} className="layer" data-testid={`layer-${i}`}>
-            <div className="layer-head">
-              <strong>Dense {i + 1}</strong>
-              <span className="params">{cost ? `${formatCount(cost.layers[i].params)} params` : ''}</span>
-              <span className="layer-buttons">
-                <button
-                  type="button"
-                  aria-label={`Move layer ${i + 1} up`}
-                  disabled={i === 0}
-                  onClick={() => update((d) => moveLayer(d, i, i - 1))}
-                >
-                  ↑
-                </button>
-                <button
-                  type="button"
-                  aria-label={`Move layer ${i + 1} down`}
-                  disabled={i === hidden.length - 1}
-                  onClick={() => update((d) => moveLayer(d, i, i + 1))}
-                >
-                  ↓
-                </button>
-                <button
-                  type="button"
-                  aria-label={`Remove layer ${i + 1}`}
-                  onClick={() =>
-                    update((d) => {
-                      mlpOf(d).hidden.splice(i, 1);
-                    })
-                  }
-                >
-                  ✕
-                </button>
-              </span>
-            </div>
+          <LayerRow
+            key={i}
+            title={`Dense ${i + 1}`}
+            detail={cost ? `${formatCount(cost.layers[i].params)} params` : ''}
+            index={i}
+            count={hidden.length}
+            testId={`layer-${i}`}
+            onMove={(to) => update((d) => moveItem(mlpOf(d).hidden, i, to))}
+            onRemove={() =>
+              update((d) => {
+                mlpOf(d).hidden.splice(i, 1);
+              })
+            }
+          >
             <div className="row">
               <NumberField
                 label="Units"
@@ -129,7 +105,7 @@ function MlpEditor({
                 }
               />
             </div>
-          </li>
+          </LayerRow>
         ))}
       </ol>
       <button
@@ -219,35 +195,42 @@ export const ModelPanel = memo(function ModelPanel({ errors, costs }: { errors: 
   const tablePlan = useTablePlan(spec);
   const { shape, cost } = costs;
   const plane = isPlane(kind);
+  const image = imageShapeOf(kind);
   const inputText =
-    model.kind === 'mlp'
-      ? plane
-        ? `${spec.dataset.features.length} feature${spec.dataset.features.length === 1 ? '' : 's'}`
-        : isSeries(kind)
-          ? `${spec.dataset.contextLength} past values`
-          : kind === 'userTable'
-            ? tablePlan?.ok
-              ? `${tablePlan.value.inputNames.length} columns of your table (after one-hot)`
-              : 'your table’s columns'
-            : '784 pixels'
-      : shape?.kind === 'sequence'
-        ? shape.vocab
-          ? `${shape.length} tokens from ${shape.vocab} symbols`
-          : `${shape.length} values, one per step`
-        : 'tokens';
+    model.kind === 'cnn'
+      ? image
+        ? `${image.height}×${image.width} images, ${image.channels === 1 ? 'grey' : `${image.channels} channels`}`
+        : 'images'
+      : model.kind === 'mlp'
+        ? plane
+          ? `${spec.dataset.features.length} feature${spec.dataset.features.length === 1 ? '' : 's'}`
+          : isSeries(kind)
+            ? `${spec.dataset.contextLength} past values`
+            : kind === 'userTable'
+              ? tablePlan?.ok
+                ? `${tablePlan.value.inputNames.length} columns of your table (after one-hot)`
+                : 'your table’s columns'
+              : '784 pixels'
+        : shape?.kind === 'sequence'
+          ? shape.vocab
+            ? `${shape.length} tokens from ${shape.vocab} symbols`
+            : `${shape.length} values, one per step`
+          : 'tokens';
   const mlpLoss = model.kind === 'mlp' && model.classificationLoss === 'mse' ? 'squared error' : 'cross-entropy';
   const outputText =
-    model.kind === 'mlp'
-      ? kind === 'userTable'
-        ? tableOutputText(tablePlan?.ok ? tablePlan.value : null, mlpLoss)
-        : kind === 'mnist'
-          ? `10 units, softmax + ${mlpLoss}`
-          : isClassification(kind)
-            ? `1 unit, sigmoid + ${mlpLoss}`
-            : '1 unit, linear + mean squared error'
-      : isSeries(kind)
-        ? 'the next value from the last step, mean squared error'
-        : 'next-token logits at every position, softmax + cross-entropy';
+    model.kind === 'cnn'
+      ? '10 units, softmax + cross-entropy'
+      : model.kind === 'mlp'
+        ? kind === 'userTable'
+          ? tableOutputText(tablePlan?.ok ? tablePlan.value : null, mlpLoss)
+          : kind === 'mnist'
+            ? `10 units, softmax + ${mlpLoss}`
+            : isClassification(kind)
+              ? `1 unit, sigmoid + ${mlpLoss}`
+              : '1 unit, linear + mean squared error'
+        : isSeries(kind)
+          ? 'the next value from the last step, mean squared error'
+          : 'next-token logits at every position, softmax + cross-entropy';
   return (
     <Panel title={`Model · ${model.kind === 'lstm' ? `Recurrent · ${modelName(model)}` : MODEL_TITLES[model.kind]}`}>
       <SelectField
@@ -282,6 +265,9 @@ export const ModelPanel = memo(function ModelPanel({ errors, costs }: { errors: 
           }
         />
       )}
+      {model.kind === 'cnn' && image && (
+        <CnnEditor model={model} image={image} errors={errors} update={update} cost={cost} />
+      )}
       {model.kind === 'lstm' && <LstmEditor model={model} errors={errors} update={update} tokens={!isSeries(kind)} />}
       {model.kind === 'transformer' && (
         <TransformerEditor model={model} errors={errors} update={update} context={sequenceLength(spec.dataset)} />
@@ -291,7 +277,11 @@ export const ModelPanel = memo(function ModelPanel({ errors, costs }: { errors: 
         <span>{outputText}</span>
       </div>
       {cost && costs.plan ? (
-        <CostTable cost={cost} plan={costs.plan} unit={model.kind === 'mlp' ? 'example' : 'sequence'} />
+        <CostTable
+          cost={cost}
+          plan={costs.plan}
+          unit={model.kind === 'mlp' ? 'example' : model.kind === 'cnn' ? 'image' : 'sequence'}
+        />
       ) : (
         <div className="totals" data-testid="param-total">
           {Object.keys(errors).length

@@ -122,9 +122,9 @@ test('the model builder adds, reorders and removes layers with live parameter co
   expect(await total()).toMatch(/Total 177 parameters/); // + 8→8 (72)
   await page.locator('input[name="model.hidden[2].units"]').fill('3');
   expect(await total()).toMatch(/Total 127 parameters/); // 24 + 72 + (8·3+3) + (3+1)
-  await page.getByRole('button', { name: 'Move layer 3 up' }).click();
+  await page.getByRole('button', { name: 'Move Dense 3 up' }).click();
   expect(await page.locator('input[name="model.hidden[1].units"]').inputValue()).toBe('3');
-  await page.getByRole('button', { name: 'Remove layer 1' }).click();
+  await page.getByRole('button', { name: 'Remove Dense 1' }).click();
   expect(await page.locator('[data-testid^="layer-"]').count()).toBe(2);
   await page.close();
 });
@@ -734,6 +734,42 @@ test('MNIST: the real digits load from the shipped files and an MLP trains on th
   await expect
     .poll(() => page.getByTestId('step-mode').textContent(), { timeout: 10_000 })
     .toMatch(/target \d; model says class \d/);
+  await page.close();
+});
+
+test('the CNN builder: shapes, parameters and a layer too many named where it is; a LeNet learns the digits', async () => {
+  const { page } = await openPage(
+    quickLink((s) => {
+      s.backend = 'wasm';
+      s.training.epochs = 2;
+      s.training.optimizer.learningRate = 0.003;
+    }),
+  );
+  await page.locator('select[name="dataset.kind"]').selectOption('mnist');
+  await page.locator('select[name="model.kind"]').selectOption('cnn');
+  await page.locator('input[name="dataset.samples"]').fill('1000');
+  await page.locator('input[name="training.epochs"]').fill('2');
+  const total = () => page.getByTestId('param-total').textContent();
+  // LeNet: 5·5·6+6, 5·5·6·16+16, 7·7·16·120+120, 120·10+10.
+  expect(await total()).toMatch(/Total 97,982 parameters/);
+  const head = (i: number) => page.getByTestId(`cnn-layer-${i}`).locator('.layer-head').textContent();
+  expect(await head(2)).toContain('Conv 3→ 14×14×16');
+  // Three more 2×2 poolings: the third would shrink 1×1 maps, and is named; Train says what to fix.
+  for (let i = 0; i < 3; i++) await page.getByRole('button', { name: '+ Pool', exact: true }).click();
+  await expect
+    .poll(() => page.getByTestId('cnn-layer-6').getByRole('alert').textContent())
+    .toMatch(/^Pool 7: is too much: layer 7 \(max pool 2×2\) gets 1×1 images/);
+  for (let i = 6; i >= 4; i--) await page.getByRole('button', { name: `Remove Pool ${i + 1}` }).click();
+  // Global average pooling leaves 16 values for the dense layer: 16·120+120 instead of 784·120+120.
+  await page.locator('select[name="model.head"]').selectOption('globalAverage');
+  expect(await total()).toMatch(/Total 5,822 parameters/);
+  await page.locator('select[name="model.head"]').selectOption('flatten');
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect.poll(() => page.getByTestId('phase').textContent(), { timeout: 60_000 }).toBe('Finished');
+  const accuracy = await page.getByTestId('accuracy-chart').locator('.latest').textContent();
+  expect(Number(/val (\d+\.\d)%/.exec(accuracy!)![1])).toBeGreaterThan(80);
+  expect(await page.getByTestId('misclassified').locator('canvas').count()).toBeGreaterThan(0);
+  expect(await accessibilityProblems(page)).toEqual([]);
   await page.close();
 });
 
