@@ -1,11 +1,13 @@
 // The files a dataset needs, read from disk: the shipped ones in datasets/, or the person's own
 // text or table given with --data (links and spec files never carry them).
 import { readFileSync, statSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import type { DatasetFiles } from '../data/dataset';
 import { MAX_TABLE_BYTES, parseTable } from '../data/table';
 import { USER_TEXT_LIMITS, userTextProblem } from '../data/text';
 import type { DatasetSpec } from '../experiment/types';
+import { decodeImageSet } from '../data/imageSet';
 
 const shipped = (name: string) => fileURLToPath(new URL(`../../datasets/${name}`, import.meta.url));
 
@@ -40,6 +42,10 @@ export function datasetFiles(spec: DatasetSpec, dataPath: string | null): Datase
           labels: new Uint8Array(readFileSync(shipped('mnist-labels.u8'))),
         },
       };
+    case 'mnistFull':
+      return { images: decodeImageSet(gunzipSync(readFileSync(shipped('mnist-full.imgz'))), 'Full MNIST') };
+    case 'fashionMnist':
+      return { images: decodeImageSet(gunzipSync(readFileSync(shipped('fashion-mnist.imgz'))), 'Fashion-MNIST') };
     case 'names':
       return { text: readFileSync(shipped('names.txt'), 'utf8') };
     case 'sotu':

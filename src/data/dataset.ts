@@ -1,6 +1,8 @@
-import { isPlane, isSeries, type DatasetSpec, type FeatureName } from '../experiment/types';
+import { OFFICIAL_TEST_IMAGES, isPlane, isSeries, type DatasetSpec, type FeatureName } from '../experiment/types';
 import { heldOutShare } from '../experiment/validate';
 import type { ImageShape } from '../experiment/cnn';
+import { DATASET_LABELS, IMAGE_CLASS_NAMES } from '../experiment/labels';
+import type { ImagePart, ImageSet } from './imageSet';
 import { deriveSeed, Rng } from './rng';
 import { DOMAIN, generate2d, taskOf, withDrawn } from './twoD';
 import { featurize } from './features';
@@ -35,6 +37,8 @@ export interface TabularDataset {
   } | null;
   /** Images: their size (a row holds an image's pixels, row by row, channels last); absent for other data. */
   image?: ImageShape;
+  /** Images whose classes have names (Fashion-MNIST's clothes). */
+  classes?: string[];
   /** Series (windows as inputs) and table regression: the training targets' mean and spread, to show values in their units. */
   scale: { mean: number; std: number } | null;
   /** Your own table: the class names (classification) and input names after encoding. */
@@ -48,6 +52,8 @@ export interface TabularDataset {
 /** Bytes of the shipped data files a dataset needs (loaded by the worker or, in Node, from disk). */
 export interface DatasetFiles {
   mnist?: { images: Uint8Array; labels: Uint8Array };
+  /** Full MNIST or Fashion-MNIST, with its official test part. */
+  images?: ImageSet;
   /** The names or speeches file, or the user's own text. */
   text?: string;
   /** The person's own table, parsed. */
@@ -87,6 +93,46 @@ function take(points: Float32Array, y: Float32Array, idx: Int32Array): { points:
     t[i] = y[k];
   });
   return { points: p, y: t };
+}
+
+/**
+ * An image set's official training part, shuffled by the seed and cut to `samples` images (validation first, the
+ * rest training); its official test part is the test split, all of it.
+ */
+function imageDataset(set: ImageSet, spec: DatasetSpec, seed: number, classes?: string[]): TabularDataset {
+  const pixels = set.height * set.width * set.channels;
+  const noPoints = new Float32Array(0);
+  const order = new Rng(deriveSeed(seed, 'split'))
+    .permutation(set.train.n)
+    .subarray(0, Math.min(spec.samples, set.train.n));
+  const nVal = Math.round(order.length * spec.validationSplit);
+  const take = (part: ImagePart, idx: ArrayLike<number>): Split => {
+    const x = new Float32Array(idx.length * pixels);
+    const y = new Float32Array(idx.length);
+    for (let i = 0; i < idx.length; i++) {
+      const k = idx[i];
+      const image = part.images.subarray(k * pixels, (k + 1) * pixels);
+      for (let p = 0; p < pixels; p++) x[i * pixels + p] = image[p] / 255;
+      y[i] = part.labels[k];
+    }
+    return { x, y, n: idx.length, points: noPoints };
+  };
+  return {
+    task: 'multiclass',
+    inputDim: pixels,
+    outputDim: set.classes,
+    image: { height: set.height, width: set.width, channels: set.channels },
+    ...(classes ? { classes } : {}),
+    plane: null,
+    scale: null,
+    table: null,
+    train: take(set.train, order.subarray(nVal)),
+    validation: take(set.train, order.subarray(0, nVal)),
+    test: take(
+      set.test,
+      Array.from({ length: set.test.n }, (_, i) => i),
+    ),
+  };
 }
 
 /**
@@ -133,6 +179,12 @@ export function buildDataset(spec: DatasetSpec, seed: number, files: DatasetFile
       validation: { ...validation, points: noPoints },
       test: { ...test, points: noPoints },
     };
+  }
+  const official = OFFICIAL_TEST_IMAGES[spec.kind];
+  if (official) {
+    const set = files.images;
+    if (!set) throw new Error(`${DATASET_LABELS[spec.kind]}: its images are not loaded`);
+    return imageDataset(set, spec, seed, IMAGE_CLASS_NAMES[spec.kind]);
   }
   if (!isPlane(spec.kind)) {
     if (!files.mnist) throw new Error('The MNIST files are not loaded');

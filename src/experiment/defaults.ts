@@ -76,6 +76,8 @@ export function datasetDefaults(
   if (isToy(kind)) return { samples: 4000, noise: 0, contextLength: 16, digits: kind === 'addition' ? 2 : 5 };
   if (isSeries(kind)) return { samples: 1500, noise: kind === 'sines' ? 0.05 : 0, contextLength: 24, digits: 3 };
   if (kind === 'userTable') return { samples: 100000, noise: 0, contextLength: 16, digits: 3 };
+  if (kind === 'mnistFull' || kind === 'fashionMnist')
+    return { samples: 12000, noise: 0, contextLength: 16, digits: 3 };
   return { samples: 3000, noise: 0, contextLength: 16, digits: 3 }; // mnist
 }
 

@@ -30,6 +30,8 @@ export const DATASET_LABELS: Record<DatasetKind, string> = {
   plane: 'Plane (regression)',
   sine: 'Sine surface (regression)',
   mnist: 'MNIST digits (10 classes)',
+  mnistFull: 'MNIST, all 70,000 digits (11 MB download)',
+  fashionMnist: 'Fashion-MNIST clothing (30 MB download)',
   names: 'Names (next character)',
   sotu: 'State of the Union text (next character)',
   userText: 'Your own text (next character)',
@@ -40,6 +42,22 @@ export const DATASET_LABELS: Record<DatasetKind, string> = {
   sines: 'Sine mixture (forecast)',
   mackeyGlass: 'Mackey–Glass (forecast)',
   userTable: 'Your own table (CSV)',
+};
+
+/** Class names of the image sets whose classes are not their digits. */
+export const IMAGE_CLASS_NAMES: Partial<Record<DatasetKind, string[]>> = {
+  fashionMnist: [
+    'T-shirt/top',
+    'Trouser',
+    'Pullover',
+    'Dress',
+    'Coat',
+    'Sandal',
+    'Shirt',
+    'Sneaker',
+    'Bag',
+    'Ankle boot',
+  ],
 };
 
 export const MODEL_LABELS: Record<ModelKind, string> = {

@@ -3,6 +3,8 @@
 export const LIMITS = {
   samples: { min: 20, max: 5000 },
   mnistSamples: { min: 100, max: 10000 },
+  /** Full MNIST and Fashion-MNIST: images of the official training part used (training and validation). */
+  imageSamples: { min: 100, max: 60000 },
   textWindows: { min: 200, max: 50000 },
   toyExamples: { min: 200, max: 20000 },
   seriesLength: { min: 100, max: 10000 },

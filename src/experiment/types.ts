@@ -10,7 +10,14 @@ export const REGRESSION_DATASETS = ['plane', 'sine'] as const;
 /** Datasets of points in the plane, generated from the seed; the rest are shipped files. */
 export const PLANE_DATASETS = [...CLASSIFICATION_DATASETS, ...REGRESSION_DATASETS] as const;
 export type PlaneDatasetKind = (typeof PLANE_DATASETS)[number];
-export const IMAGE_DATASETS = ['mnist'] as const;
+/**
+ * Images of 10 classes: the 10,000 quick MNIST digits shipped uncompressed, and the full sets (loaded only when
+ * chosen) whose official test images are the test split.
+ */
+export const IMAGE_DATASETS = ['mnist', 'mnistFull', 'fashionMnist'] as const;
+export type ImageDatasetKind = (typeof IMAGE_DATASETS)[number];
+/** The image sets with an official test part: its size (the test split is always all of it). */
+export const OFFICIAL_TEST_IMAGES: Partial<Record<DatasetKind, number>> = { mnistFull: 10_000, fashionMnist: 10_000 };
 /** Character-level text for next-character language models; userText is pasted or uploaded. */
 export const TEXT_DATASETS = ['names', 'sotu', 'userText'] as const;
 export type TextDatasetKind = (typeof TEXT_DATASETS)[number];
@@ -281,7 +288,7 @@ export function isTable(kind: DatasetKind): boolean {
 }
 
 export function isClassification(kind: DatasetKind): boolean {
-  return (CLASSIFICATION_DATASETS as readonly string[]).includes(kind) || kind === 'mnist';
+  return (CLASSIFICATION_DATASETS as readonly string[]).includes(kind) || isImage(kind);
 }
 
 export function isPlane(kind: DatasetKind): kind is PlaneDatasetKind {
@@ -314,7 +321,7 @@ export function modelsFor(kind: DatasetKind): ModelKind[] {
 }
 
 /** Datasets of images, which a CNN (or an MLP, on their pixels in a row) can learn. */
-export function isImage(kind: DatasetKind): boolean {
+export function isImage(kind: DatasetKind): kind is ImageDatasetKind {
   return (IMAGE_DATASETS as readonly string[]).includes(kind);
 }
 

@@ -3,6 +3,7 @@ import {
   DATASET_KINDS,
   FEATURE_NAMES,
   MODEL_KINDS,
+  OFFICIAL_TEST_IMAGES,
   OPTIMIZER_KINDS,
   SCHEDULE_KINDS,
   SPEC_VERSION,
@@ -19,7 +20,6 @@ import {
   type DatasetSpec,
   type ExperimentSpec,
   type ModelKind,
-  type ModelSpec,
   type OptimizerKind,
 } from './types';
 import { DATASET_LABELS, MODEL_LABELS, OPTIMIZER_LABELS, fieldLabel } from './labels';
@@ -36,6 +36,7 @@ import {
   type FieldError,
 } from './fieldChecks';
 import { checkModel } from './modelChecks';
+import { cleanSpec } from './cleanSpec';
 import { cnnShapes, type CnnLayerSpec } from './cnn';
 
 export { LIMITS } from './limits';
@@ -80,6 +81,7 @@ export function samplesRule(kind: DatasetKind): { min: number; max: number; unit
   if (isToy(kind)) return { ...LIMITS.toyExamples, unit: 'examples' };
   if (isSeries(kind)) return { ...LIMITS.seriesLength, unit: 'points in the series' };
   if (isTable(kind)) return { ...LIMITS.tableRows, unit: 'rows of your table to use' };
+  if (OFFICIAL_TEST_IMAGES[kind]) return { ...LIMITS.imageSamples, unit: 'training images to use' };
   return { ...LIMITS.mnistSamples, unit: 'real digits' };
 }
 
@@ -98,6 +100,12 @@ export function exampleCounts(
     testSplit?: number;
   },
 ): { train: number; validation: number; test: number } {
+  const official = OFFICIAL_TEST_IMAGES[d.kind];
+  if (official) {
+    // The test split is the official test images; validation comes out of the training images used.
+    const validation = Math.round(d.samples * d.validationSplit);
+    return { train: d.samples - validation, validation, test: official };
+  }
   const drawn = isPlane(d.kind) && d.drawn ? d.drawn.added.length - d.drawn.removed.length : 0;
   const total = isSeries(d.kind) ? Math.max(0, d.samples - d.contextLength) : d.samples + drawn;
   const train = trainSize(total, heldOutShare(d));
@@ -331,125 +339,6 @@ export function validateSpec(raw: unknown): SpecResult {
 
   if (errors.length) return { ok: false, errors: errors.map((e) => ({ ...e, label: fieldLabel(e.field, model) })) };
   return { ok: true, spec: cleanSpec(raw as unknown as ExperimentSpec) };
-}
-
-/**
- * A validated spec rebuilt from its known fields only, so nothing unknown (of any size or depth)
- * rides along into links, stored runs or the worker.
- */
-function cleanSpec(s: ExperimentSpec): ExperimentSpec {
-  const d = s.dataset;
-  const o = s.training.optimizer;
-  const sch = s.training.schedule;
-  const t = s.training;
-  return {
-    version: SPEC_VERSION,
-    seed: s.seed,
-    dataset: {
-      kind: d.kind,
-      samples: d.samples,
-      noise: d.noise,
-      validationSplit: d.validationSplit,
-      testSplit: d.testSplit,
-      features: [...d.features],
-      contextLength: d.contextLength,
-      digits: d.digits,
-      table: { target: d.table.target, task: d.table.task },
-      drawn: { added: d.drawn.added.map(([x1, x2, c]) => [x1, x2, c]), removed: [...d.drawn.removed] },
-    },
-    model: cleanModel(s.model),
-    training: {
-      optimizer: {
-        kind: o.kind,
-        learningRate: o.learningRate,
-        momentum: o.momentum,
-        beta1: o.beta1,
-        beta2: o.beta2,
-        rho: o.rho,
-        rmspropMomentum: o.rmspropMomentum,
-        centered: o.centered,
-        amsgrad: o.amsgrad,
-        epsilon: o.epsilon,
-        weightDecay: o.weightDecay,
-        decayMatricesOnly: o.decayMatricesOnly,
-      },
-      schedule: {
-        kind: sch.kind,
-        stepEpochs: sch.stepEpochs,
-        gamma: sch.gamma,
-        minLearningRate: sch.minLearningRate,
-        warmupEpochs: sch.warmupEpochs,
-      },
-      batchSize: t.batchSize,
-      epochs: t.epochs,
-      l1: t.l1,
-      l2: t.l2,
-      clipNorm: t.clipNorm,
-      earlyStopPatience: t.earlyStopPatience,
-    },
-    backend: s.backend,
-  };
-}
-
-function cleanModel(m: ModelSpec): ModelSpec {
-  switch (m.kind) {
-    case 'mlp':
-      return {
-        kind: 'mlp',
-        hidden: m.hidden.map((l) => ({ units: l.units, activation: l.activation, dropout: l.dropout })),
-        init: m.init,
-        initStd: m.initStd,
-        classificationLoss: m.classificationLoss,
-        residual: m.residual,
-        norm: m.norm,
-      };
-    case 'lstm':
-      return {
-        kind: 'lstm',
-        cell: m.cell,
-        embedding: m.embedding,
-        layers: m.layers.map((l) => ({ units: l.units, dropout: l.dropout })),
-      };
-    case 'cnn':
-      return {
-        kind: 'cnn',
-        layers: m.layers.map((l): CnnLayerSpec => {
-          switch (l.kind) {
-            case 'conv':
-              return {
-                kind: 'conv',
-                filters: l.filters,
-                kernel: l.kernel,
-                stride: l.stride,
-                padding: l.padding,
-                activation: l.activation,
-                batchNorm: l.batchNorm,
-                dropout: l.dropout,
-              };
-            case 'pool':
-              return { kind: 'pool', pool: l.pool, size: l.size, stride: l.stride };
-            case 'residual':
-              return { kind: 'residual', filters: l.filters, stride: l.stride };
-          }
-        }),
-        head: m.head,
-        dense: m.dense.map((d) => ({ units: d.units, activation: d.activation, dropout: d.dropout })),
-      };
-    case 'transformer':
-      return {
-        kind: 'transformer',
-        layers: m.layers,
-        dModel: m.dModel,
-        heads: m.heads,
-        dropout: m.dropout,
-        position: m.position,
-        norm: m.norm,
-        normPlacement: m.normPlacement,
-        mlpActivation: m.mlpActivation,
-        tiedEmbeddings: m.tiedEmbeddings,
-        attentionDropout: m.attentionDropout,
-      };
-  }
 }
 
 /** Points drawn on the plane: inside it, of a class, within bounds; removals name generated points once each. */

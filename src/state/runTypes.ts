@@ -30,6 +30,8 @@ export interface Run extends RunRecord {
   otherTab: boolean;
   /** While "auto" times backends for this run: the one being timed, and those timed so far. */
   measuring: { backend: BackendName; done: BackendMeasurement[] } | null;
+  /** While the run's dataset downloads: what, and bytes so far of how many (null: unknown). */
+  loading: { what: string; received: number; total: number | null } | null;
   /** The backend chosen by hand that stopped working under this run (a lost GPU): it can go on elsewhere. */
   lostBackend: BackendName | null;
   /**
@@ -135,6 +137,7 @@ export function record(run: Run): RunRecord {
     inspection: _i,
     otherTab: _o,
     measuring: _m,
+    loading: _d,
     progress: _p,
     lostBackend: _l,
     ...kept
@@ -156,6 +159,7 @@ export function live(r: RunRecord, otherTab = false): Run {
     inspection: null,
     otherTab,
     measuring: null,
+    loading: null,
     progress: null,
     lostBackend: null,
   };

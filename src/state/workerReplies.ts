@@ -88,12 +88,15 @@ export function workerReplies(ctx: WorkerRepliesContext): (msg: FromWorker) => v
           },
         }));
         break;
+      case 'loadingData':
+        patch(msg.runId, () => ({ loading: { what: msg.what, received: msg.received, total: msg.total } }));
+        break;
       case 'measuring':
         patch(msg.runId, () => ({ measuring: { backend: msg.backend, done: msg.done } }));
         break;
       case 'backend':
         // The worker's active backend is now this run's: the header shows it after the run too.
-        patch(msg.runId, () => ({ backend: msg.report, measuring: null }));
+        patch(msg.runId, () => ({ backend: msg.report, measuring: null, loading: null }));
         keepAutoPick(find(msg.runId)!.spec, msg.report, avoidFor('auto'));
         set({ probed: msg.report, probeError: null });
         if (msg.report.fastPathsOff && !toldSlower.has(msg.report.fastPathsOff)) {
@@ -109,7 +112,7 @@ export function workerReplies(ctx: WorkerRepliesContext): (msg: FromWorker) => v
         patch(msg.runId, () => ({
           phase: msg.status,
           message: msg.message ?? null,
-          ...(ACTIVE_PHASES.includes(msg.status) ? {} : { progress: null, measuring: null }),
+          ...(ACTIVE_PHASES.includes(msg.status) ? {} : { progress: null, measuring: null, loading: null }),
         }));
         if (!ACTIVE_PHASES.includes(msg.status)) {
           saveAndRelease(msg.runId);

@@ -226,6 +226,7 @@ export function ControlBar({
           </span>
         )}
         {exec?.progress && exec.phase === 'running' && <EpochProgress run={exec} progress={exec.progress} />}
+        {exec?.loading && exec.phase === 'preparing' && <DataProgress loading={exec.loading} />}
         {exec?.measuring && (
           <span data-testid="auto-progress">
             Choosing a backend: timing {exec.measuring.backend}…
@@ -417,5 +418,18 @@ function AutoMeasurement({
         )
         .join(' · ')}
     </div>
+  );
+}
+
+const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+
+/** A dataset's download: a bar and its megabytes (the first time only; the browser keeps the file). */
+function DataProgress({ loading }: { loading: NonNullable<Run['loading']> }) {
+  const { what, received, total } = loading;
+  return (
+    <span data-testid="data-progress">
+      Loading {what}: <progress value={received} max={total ?? undefined} aria-label={`Loading ${what}`} />{' '}
+      {total ? `${megabytes(received)} of ${megabytes(total)}` : megabytes(received)}
+    </span>
   );
 }

@@ -24,6 +24,7 @@ import {
   isToy,
   modelsFor,
   samplesRule,
+  OFFICIAL_TEST_IMAGES,
   type DatasetKind,
   type ExperimentSpec,
 } from '../experiment';
@@ -365,18 +366,25 @@ export const DatasetPanel = memo(function DatasetPanel({ errors }: { errors: Rec
             })
           }
         />
-        <NumberField
-          label="Test split"
-          path="dataset.testSplit"
-          value={ds.testSplit}
-          error={errors['dataset.testSplit']}
-          hint="0 = none; scored once, at the end"
-          onChange={(v) =>
-            update((d) => {
-              d.dataset.testSplit = v;
-            })
-          }
-        />
+        {OFFICIAL_TEST_IMAGES[ds.kind] ? (
+          <p className="field-hint official-test" data-testid="official-test">
+            Test: the official {OFFICIAL_TEST_IMAGES[ds.kind]!.toLocaleString('en-US')} test images, scored once, at the
+            end
+          </p>
+        ) : (
+          <NumberField
+            label="Test split"
+            path="dataset.testSplit"
+            value={ds.testSplit}
+            error={errors['dataset.testSplit']}
+            hint="0 = none; scored once, at the end"
+            onChange={(v) =>
+              update((d) => {
+                d.dataset.testSplit = v;
+              })
+            }
+          />
+        )}
       </div>
       <div className="row">
         <NumberField

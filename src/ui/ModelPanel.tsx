@@ -14,6 +14,7 @@ import {
   defaultHiddenLayer,
   switchModel,
   imageShapeOf,
+  isImage,
   isClassification,
   isPlane,
   isSeries,
@@ -223,7 +224,7 @@ export const ModelPanel = memo(function ModelPanel({ errors, costs }: { errors: 
       : model.kind === 'mlp'
         ? kind === 'userTable'
           ? tableOutputText(tablePlan?.ok ? tablePlan.value : null, mlpLoss)
-          : kind === 'mnist'
+          : isImage(kind)
             ? `10 units, softmax + ${mlpLoss}`
             : isClassification(kind)
               ? `1 unit, sigmoid + ${mlpLoss}`

@@ -5,7 +5,16 @@ import mnistImagesUrl from '../../datasets/mnist-images.u8?url';
 import mnistLabelsUrl from '../../datasets/mnist-labels.u8?url';
 import namesUrl from '../../datasets/names.txt?url';
 import sotuUrl from '../../datasets/sotu.txt?url';
+import mnistFullUrl from '../../datasets/mnist-full.imgz?url';
+import fashionMnistUrl from '../../datasets/fashion-mnist.imgz?url';
+import { DATASET_LABELS } from '../experiment/labels';
+import type { ImageSet } from '../data/imageSet';
 import type { UserData } from './protocol';
+import { loadImageSet, type LoadProgress } from './imageSetFiles';
+
+const IMAGE_SET_URLS = { mnistFull: mnistFullUrl, fashionMnist: fashionMnistUrl } as const;
+/** Each big image set once per worker: a second run on it neither fetches nor decompresses it again. */
+const imageSets = new Map<string, Promise<ImageSet>>();
 
 let mnist: Promise<DatasetFiles['mnist']> | null = null;
 const texts = new Map<string, Promise<string>>();
@@ -25,8 +34,24 @@ function text(url: string): Promise<string> {
 }
 
 /** The files a dataset needs, fetched once per worker, or the person's own text or table. */
-export async function filesFor(spec: DatasetSpec, data: UserData = {}): Promise<DatasetFiles> {
+export async function filesFor(
+  spec: DatasetSpec,
+  data: UserData = {},
+  onProgress: LoadProgress = () => {},
+): Promise<DatasetFiles> {
   switch (spec.kind) {
+    case 'mnistFull':
+    case 'fashionMnist': {
+      const kind = spec.kind;
+      let set = imageSets.get(kind);
+      if (!set) {
+        set = loadImageSet(IMAGE_SET_URLS[kind], DATASET_LABELS[kind].split(' (')[0], onProgress);
+        imageSets.set(kind, set);
+        // A failed load is tried again by the next run, not remembered.
+        set.catch(() => imageSets.delete(kind));
+      }
+      return { images: await set };
+    }
     case 'mnist':
       mnist ??= Promise.all([bytes(mnistImagesUrl), bytes(mnistLabelsUrl)]).then(([images, labels]) => ({
         images,

@@ -106,6 +106,8 @@ export type FromWorker =
     }
   /** "Auto" is timing this backend for the run (`done`: those timed so far), so the page can say so. */
   | { type: 'measuring'; runId: number; backend: BackendName; done: BackendMeasurement[] }
+  /** While a big dataset downloads for the run: bytes so far, of how many (null: unknown). */
+  | { type: 'loadingData'; runId: number; what: string; received: number; total: number | null }
   | { type: 'status'; runId: number; status: RunStatus; message?: string }
   | { type: 'epoch'; runId: number; metrics: EpochMetrics; views: EpochViews }
   /** The state at an epoch's end, to keep (at most every few seconds, and always the last one of a run). */

@@ -13,6 +13,7 @@ import { rememberMatMulTunings, tunedMatMuls } from '../engine/kernels/matMulTun
 import { fastest, measureBackends, SKIPPED } from '../engine/backendMeasure';
 import { autoKey } from '../engine/autoKey';
 import type { BackendChoice, BackendName } from '../experiment/types';
+import { DATASET_LABELS } from '../experiment/labels';
 import { Trainer } from '../engine/trainer';
 import { prepareData, type PreparedRun } from '../engine/prepareLearner';
 import { BOUNDARY_RESOLUTION } from '../engine/epochPlan';
@@ -187,7 +188,10 @@ async function runOne(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> 
     await closeOpened();
     post({ type: 'status', runId, status: 'preparing' });
     // Built once: "auto" measures on it, then the run trains on it.
-    const prepared = prepareData(spec, await filesFor(spec.dataset, msg.data));
+    const files = await filesFor(spec.dataset, msg.data, (received, total) =>
+      post({ type: 'loadingData', runId, what: DATASET_LABELS[spec.dataset.kind].split(' (')[0], received, total }),
+    );
+    const prepared = prepareData(spec, files);
     post({ type: 'backend', runId, report: await activateFor(msg, prepared) });
     const trainer = new Trainer(
       spec,

@@ -773,6 +773,53 @@ test('the CNN builder: shapes, parameters and a layer too many named where it is
   await page.close();
 });
 
+test('Fashion-MNIST downloads when chosen, with its progress, is kept for the next visit, and is tested on its 10,000 test images', async () => {
+  const context = await e2e.site.browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const page = await e2e.openPage(
+    quickLink((s) => {
+      s.backend = 'wasm';
+      s.training.epochs = 1;
+    }),
+    { context },
+  );
+  const downloads: string[] = [];
+  page.on('request', (r) => {
+    if (r.url().includes('fashion-mnist')) downloads.push(r.url());
+  });
+  await page.locator('select[name="dataset.kind"]').selectOption('fashionMnist');
+  await page.locator('input[name="dataset.samples"]').fill('500');
+  expect(await page.getByTestId('official-test').textContent()).toMatch(/the official 10,000 test images/);
+  expect(downloads).toEqual([]); // nothing is fetched until a run needs it
+  // Every text the download's progress shows, however briefly.
+  await page.evaluate(() => {
+    const seen: string[] = ((window as unknown as { progressSeen: string[] }).progressSeen = []);
+    new MutationObserver(() => {
+      const text = document.querySelector('[data-testid="data-progress"]')?.textContent;
+      if (text && seen.at(-1) !== text) seen.push(text);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+  const train = async () => {
+    await page.getByRole('button', { name: 'Train', exact: true }).click();
+    await expect.poll(() => page.getByTestId('phase').textContent(), { timeout: 60_000 }).toBe('Finished');
+  };
+  await train();
+  const seen = await page.evaluate(() => (window as unknown as { progressSeen: string[] }).progressSeen);
+  expect(seen.at(-1)).toMatch(/^Loading Fashion-MNIST clothing:\s+(\d+\.\d) MB of \1 MB$/);
+  await expect
+    .poll(() => page.getByTestId('run-result').first().textContent())
+    .toMatch(/test \(10,000 held out, once\): loss \d\.\d+ · acc \d+\.\d%/);
+  // Kept by the browser: a new page's run reads it from there, not from the network.
+  const again = await e2e.openPage(page.url(), { context });
+  again.on('request', (r) => {
+    if (r.url().includes('fashion-mnist')) downloads.push(r.url());
+  });
+  await again.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect.poll(() => again.getByTestId('phase').textContent(), { timeout: 60_000 }).toBe('Finished');
+  expect(downloads).toHaveLength(1);
+  expect(await accessibilityProblems(page)).toEqual([]);
+  await context.close();
+});
+
 test('the recurrent builder: the cell (LSTM, GRU, RNN) sets the layers’ names and parameter counts; a GRU trains on copy', async () => {
   const { page } = await openPage(
     quickLink((s) => {

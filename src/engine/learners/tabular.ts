@@ -293,14 +293,14 @@ export class TabularLearner implements Learner {
   }
 }
 
-/** Confusion counts over the validation examples and (MNIST) the first digits the model got wrong. */
+/** Confusion counts over the validation examples and (28×28 grey images) the first ones the model got wrong. */
 function classesView(ds: TabularDataset, predicted: Float32Array): NonNullable<EpochViews['classes']> {
   // Binary models have one output unit but two classes; the plane's are drawn orange (0) and blue (1).
-  const labels = ds.table?.classes ?? (ds.task === 'binary' ? ['0 (orange)', '1 (blue)'] : undefined);
+  const labels = ds.table?.classes ?? ds.classes ?? (ds.task === 'binary' ? ['0 (orange)', '1 (blue)'] : undefined);
   const k = labels?.length ?? ds.outputDim;
   const confusion = new Array<number>(k * k).fill(0);
   const misclassified: NonNullable<EpochViews['classes']>['misclassified'] = [];
-  const digits = !ds.table && ds.inputDim === MNIST_PIXELS;
+  const digits = ds.image?.channels === 1 && ds.inputDim === MNIST_PIXELS;
   predicted.forEach((p, i) => {
     const label = ds.validation.y[i];
     confusion[label * k + p]++;

@@ -10,6 +10,7 @@ import {
   modelName,
   type ClassificationLoss,
   type ExperimentSpec,
+  isImage,
 } from '../../experiment';
 import { useViewStore } from '../../state/viewStore';
 import { Panel } from '../fields';
@@ -76,7 +77,8 @@ function useInsideView() {
   const example = useViewStore((s) => s.insideExample);
   const weight = useViewStore((s) => s.insideWeight);
   const kind = run?.spec.dataset.kind;
-  const task: BackpropTask = kind === 'mnist' ? 'multiclass' : kind && isClassification(kind) ? 'binary' : 'regression';
+  const task: BackpropTask =
+    kind && isImage(kind) ? 'multiclass' : kind && isClassification(kind) ? 'binary' : 'regression';
   const loss = run?.spec.model.kind === 'mlp' ? run.spec.model.classificationLoss : 'crossEntropy';
   const active = run ? isActive(run) : false;
   const kept = run ? !active && hasModel(run) && run.spec.model.kind === 'mlp' : false;

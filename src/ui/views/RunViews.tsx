@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { isClassification, isPlane, isSeries, isText, isToy, type ExperimentSpec } from '../../experiment';
+import { isClassification, isImage, isPlane, isSeries, isText, isToy, type ExperimentSpec } from '../../experiment';
 import { isActive, useRunStore, type Run } from '../../state/runStore';
 import { useViewStore } from '../../state/viewStore';
 import { DecisionBoundary } from '../DecisionBoundary';
@@ -68,9 +68,9 @@ export function RunViews({ run, spec, pinned }: { run: Run | null; spec: Experim
       </>
     );
   }
-  if (kind === 'mnist')
+  if (isImage(kind))
     return (
-      <Panel title={`Validation digits${suffix}`}>
+      <Panel title={`Validation ${kind === 'fashionMnist' ? 'images' : 'digits'}${suffix}`}>
         <ClassesView classes={run?.views.classes} />
       </Panel>
     );
