@@ -96,8 +96,27 @@ export interface CnnModel {
    * returns its statistics, one per entry of `norms`; evaluation uses the running statistics and returns none.
    */
   forward: (x: tf.Tensor4D, dropoutSeed?: () => number) => { logits: tf.Tensor2D; stats: BatchStatistics[] };
+  /** Evaluation logits whose gradient reaches the input image (training skips it: the input is data). */
+  logitsWithInputGradient: (x: tf.Tensor4D) => tf.Tensor2D;
+  /** Evaluation with every layer's output kept (named as the builder names layers) and the first convolution's sum. */
+  look: (x: tf.Tensor4D) => {
+    logits: tf.Tensor2D;
+    maps: { name: string; map: tf.Tensor4D }[];
+    firstZ: tf.Tensor4D | null;
+  };
+  /** The first layer when it is a convolution (its weights, bias and geometry). */
+  firstConv: { spec: ConvLayerSpec; weight: tf.Variable; bias: tf.Variable | null } | null;
+  /** Each convolution's filter bank [out, in, k, k] (a residual block's first), by layer name. */
+  filters: { name: string; weights: tf.Variable }[];
   dispose: () => void;
 }
+
+/** The record key of the first convolution's output before its norm and activation. */
+const FIRST_Z = 'first convolution sum';
+
+/** A layer as the builder names it: "Conv 1", "Pool 2", "Residual 3". */
+const layerName = (l: CnnLayerSpec, i: number) =>
+  `${{ conv: 'Conv', pool: 'Pool', residual: 'Residual' }[l.kind]} ${i + 1}`;
 
 /** A layer's BatchNorms under their names (conv.{i}.norm, or a residual block's norm1, norm2, projection_norm). */
 function namedNorms(l: BuiltLayer, i: number): Named<BatchNormParams>[] {
@@ -196,7 +215,13 @@ export function buildCnn(spec: CnnSpec, input: ImageShape, classes: number, seed
     ...dense.map((d, j) => ({ name: j === dense.length - 1 ? 'output' : `dense ${j + 1}`, weights: [d.weight] })),
   ];
 
-  const forward = (x: tf.Tensor4D, dropoutSeed?: () => number) => {
+  /** The forward pass; `record` (evaluation only) sees each layer's output, and the first convolution's before its norm. */
+  const run = (
+    x: tf.Tensor4D,
+    dropoutSeed?: () => number,
+    record?: (name: string, t: tf.Tensor4D) => void,
+    inputGradient = false,
+  ) => {
     const training = dropoutSeed !== undefined;
     const stats: BatchStatistics[] = [];
     const normalise = (z: tf.Tensor4D, p: BatchNormParams) => {
@@ -206,11 +231,12 @@ export function buildCnn(spec: CnnSpec, input: ImageShape, classes: number, seed
       return r.out;
     };
     let h = x;
-    for (const l of layers) {
+    for (const [i, l] of layers.entries()) {
       if ('weight' in l) {
         const s = l.spec;
         const params = { weight: asTfFilter(l.weight), bias: l.bias as tf.Tensor1D | null };
-        let z = convolve(h, params, s, h === x);
+        let z = convolve(h, params, s, h === x && !inputGradient);
+        if (i === 0) record?.(FIRST_Z, z);
         if (l.norm) z = normalise(z, l.norm);
         h = activate(z, s.activation);
         if (training && s.dropout > 0) h = tf.dropout(h, s.dropout, undefined, dropoutSeed()) as tf.Tensor4D;
@@ -229,6 +255,7 @@ export function buildCnn(spec: CnnSpec, input: ImageShape, classes: number, seed
       } else {
         h = pool(h, l.spec.pool, l.spec.size, l.spec.stride);
       }
+      record?.(layerName(l.spec, i), h);
     }
     // Flattened channels last (h, w, c), as PyTorch's program flattens after permuting to that order.
     let v: tf.Tensor2D = spec.head === 'flatten' ? h.reshape([h.shape[0], -1]) : globalAveragePool(h);
@@ -241,6 +268,21 @@ export function buildCnn(spec: CnnSpec, input: ImageShape, classes: number, seed
 
   return {
     variables: named.map((n) => n.variable),
+    firstConv: layers[0] && 'weight' in layers[0] ? layers[0] : null,
+    look: (x) => {
+      const maps: { name: string; map: tf.Tensor4D }[] = [];
+      let firstZ: tf.Tensor4D | null = null;
+      const { logits } = run(x, undefined, (name, t) => {
+        if (name === FIRST_Z) firstZ = t;
+        else maps.push({ name, map: t });
+      });
+      return { logits, maps, firstZ };
+    },
+    filters: layers.flatMap((l, i) => {
+      if ('weight' in l) return [{ name: layerName(l.spec, i), weights: l.weight }];
+      if ('weights' in l) return [{ name: layerName(l.spec, i), weights: l.weights.conv1 }];
+      return [];
+    }),
     names: named.map((n) => n.name),
     norms: norms.map((n) => n.variable),
     buffers: norms.flatMap((n) => [
@@ -248,7 +290,8 @@ export function buildCnn(spec: CnnSpec, input: ImageShape, classes: number, seed
       { name: `${n.name}.running_var`, variable: n.variable.runningVar },
     ]),
     groups,
-    forward,
+    forward: (x, dropoutSeed) => run(x, dropoutSeed),
+    logitsWithInputGradient: (x) => run(x, undefined, undefined, true).logits,
     dispose: () =>
       tf.dispose([
         ...named.map((n) => n.variable),
@@ -277,6 +320,7 @@ export function cnnRowModel(spec: CnnSpec, input: ImageShape, classes: number, s
     params: cnn.variables.reduce((sum, v) => sum + v.size, 0),
     groups: cnn.groups,
     plain: null,
+    convolutional: cnn,
     forward(x, dropoutSeed) {
       const { logits, stats } = cnn.forward(asImages(x), dropoutSeed);
       if (dropoutSeed && stats.length) {

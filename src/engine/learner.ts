@@ -3,7 +3,15 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../data/rng';
 import type { ModelCost } from './cost';
-import type { AttentionSnapshot, EpochViews, ForecastSnapshot, Inspection, SamplingSettings } from './types';
+import type {
+  AttentionSnapshot,
+  EpochViews,
+  ForecastSnapshot,
+  ImageLook,
+  ImageSource,
+  Inspection,
+  SamplingSettings,
+} from './types';
 import type { Optimizer } from './optimizers';
 import type { EpochPlan } from './epochPlan';
 
@@ -67,6 +75,8 @@ export interface Learner {
   sample?: (length: number, temperature: number, rng: Rng, prompt?: string) => Promise<string>;
   /** Transformers: every layer's and head's attention weights for a text. */
   attention?: (text: string) => Promise<AttentionSnapshot>;
+  /** Image models: class probabilities, saliency and (CNN) feature maps and filters for one image. */
+  imageLook?: (source: ImageSource, chosenClass?: number) => Promise<ImageLook | null>;
   /** Language models: what each epoch's sample and attention view use from now on. */
   setSampling?: (settings: SamplingSettings) => void;
 }

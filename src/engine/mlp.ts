@@ -235,6 +235,7 @@ export function buildMlp(spec: MlpSpec, inputDim: number, outputDim: number, see
     buffers,
     params,
     groups: layers.map((l) => ({ name: l.name, weights: [l.kernel] })),
+    convolutional: null,
     forward,
     updateBuffers() {
       for (const p of pending) updateRunningStatistics(p.layer, p.stats);

@@ -2,6 +2,7 @@
 // whatever is inside it.
 import type * as tf from '@tensorflow/tfjs';
 import type { NamedBuffer, PlainLayer } from './mlp';
+import type { CnnModel } from './cnnModel';
 
 export interface RowModel {
   /** Trainable, in a fixed order, with their PyTorch names in `names`. */
@@ -24,5 +25,7 @@ export interface RowModel {
   updateBuffers: () => void;
   /** The same outputs for evaluation (no dropout, running statistics). */
   predict: (x: tf.Tensor2D) => tf.Tensor2D;
+  /** The convolutional network inside (null for an MLP), for the looks that are its own: feature maps, filters. */
+  convolutional: CnnModel | null;
   dispose: () => void;
 }

@@ -14,6 +14,8 @@ import { readState, writeSlots, writeWeights } from './checkpoint';
 import { epochLoss, explosionMessage, isExploding } from './explosion';
 import type {
   AttentionSnapshot,
+  ImageLook,
+  ImageSource,
   EpochMetrics,
   EpochViews,
   Inspection,
@@ -474,6 +476,12 @@ export class Trainer {
   async attention(text: string): Promise<AttentionSnapshot | null> {
     const learner = this.learner;
     return learner?.attention ? learner.attention(text) : null;
+  }
+
+  /** An image model's look at one image now; null when no image model is loaded. */
+  async imageLook(source: ImageSource, chosenClass?: number): Promise<ImageLook | null> {
+    const learner = this.learner;
+    return learner?.imageLook ? learner.imageLook(source, chosenClass) : null;
   }
 
   private disposeAll(): void {

@@ -82,6 +82,50 @@ export interface AttentionSnapshot {
   weights: Float32Array;
 }
 
+/** One layer's output for one image: height × width × channels values, channels last. */
+export interface FeatureMap {
+  name: string;
+  height: number;
+  width: number;
+  channels: number;
+  values: Float32Array;
+}
+
+/**
+ * A look inside an image model for one image (a validation image or one the person drew), now: what it predicts,
+ * which pixels move its score most, each layer's feature maps and its filters (convolutional networks).
+ */
+export interface ImageLook {
+  /** The image as the model saw it (0–1), height × width × channels; its label when it came from the data. */
+  input: Float32Array;
+  label: number | null;
+  /** Which validation image it is (null: drawn). */
+  index: number | null;
+  probabilities: Float32Array;
+  /** |∂ logit of `saliencyClass` / ∂ pixel|, summed over channels: height × width. */
+  saliency: Float32Array;
+  saliencyClass: number;
+  /** Each convolution, pooling and residual layer's output (empty for an MLP). */
+  maps: FeatureMap[];
+  /**
+   * The first convolution: its weights [out, in, k, k], bias (none before BatchNorm), geometry, and its output
+   * before BatchNorm and activation (the step view recomputes one value of it by hand).
+   */
+  firstConv: {
+    kernel: number;
+    stride: number;
+    pad: number;
+    weights: Float32Array;
+    bias: Float32Array | null;
+    z: FeatureMap;
+  } | null;
+  /** Every convolution's filters [out, in, k, k] (a residual block's first), for the filter views. */
+  filters: { name: string; out: number; in: number; kernel: number; weights: Float32Array }[];
+}
+
+/** The image a look is at: a validation image by its index, or pixels the person drew. */
+export type ImageSource = { validation: number } | { pixels: Float32Array };
+
 /** The views an epoch produced; which ones depends on the model and data. */
 export interface EpochViews {
   boundary?: BoundarySnapshot;

@@ -160,3 +160,55 @@ export function cnnShapes(
 export function headWidth(head: CnnHead, last: ImageShape): number {
   return head === 'flatten' ? last.height * last.width * last.channels : last.channels;
 }
+
+/** Rows and columns of the input, inclusive, that one unit of a layer's output sees (clipped to the image). */
+export interface PixelBox {
+  top: number;
+  left: number;
+  bottom: number;
+  right: number;
+}
+
+/** A layer's window, stride and padding on each side, as the receptive field composes them. */
+function geometry(l: CnnLayerSpec): { window: number; stride: number; pad: number }[] {
+  switch (l.kind) {
+    case 'conv':
+      return [{ window: l.kernel, stride: l.stride, pad: convPadding(l.kernel, l.padding) }];
+    case 'pool':
+      return [{ window: l.size, stride: l.stride, pad: 0 }];
+    case 'residual':
+      // Two 3×3 convolutions, the first with the block's stride (the 1×1 skip sees less).
+      return [
+        { window: 3, stride: l.stride, pad: 1 },
+        { window: 3, stride: 1, pad: 1 },
+      ];
+  }
+}
+
+/**
+ * The input pixels one unit (row, col) of layer `layer`'s output depends on: walking back through the layers, a
+ * range [a, b] of a layer's output comes from [a·stride − pad, b·stride − pad + window − 1] of its input.
+ */
+export function receptiveField(
+  layers: readonly CnnLayerSpec[],
+  layer: number,
+  row: number,
+  col: number,
+  input: ImageShape,
+): PixelBox {
+  let [top, bottom, left, right] = [row, row, col, col];
+  for (let i = layer; i >= 0; i--) {
+    for (const g of geometry(layers[i]).reverse()) {
+      top = top * g.stride - g.pad;
+      left = left * g.stride - g.pad;
+      bottom = bottom * g.stride - g.pad + g.window - 1;
+      right = right * g.stride - g.pad + g.window - 1;
+    }
+  }
+  return {
+    top: Math.max(0, top),
+    left: Math.max(0, left),
+    bottom: Math.min(input.height - 1, bottom),
+    right: Math.min(input.width - 1, right),
+  };
+}

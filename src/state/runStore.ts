@@ -418,6 +418,10 @@ export const useRunStore = create<RunState>((set, get) => {
     sampleNow: (runId, temperature, prompt) =>
       ask(runId, () => client.send({ type: 'sample', runId, temperature, prompt, seed: askSeed++ })),
     attentionFor: (runId, text) => ask(runId, () => client.send({ type: 'attention', runId, text })),
+    lookAtImage: (runId, source, chosenClass) =>
+      ask(runId, () =>
+        client.send({ type: 'imageLook', runId, source, ...(chosenClass !== undefined ? { chosenClass } : {}) }),
+      ),
     select: (id) => set({ selectedId: id }),
     setVisible: (id, visible) => {
       patch(id, () => ({ visible }));

@@ -4,6 +4,8 @@
 import type { BackendChoice, BackendName, ExperimentSpec, OptimizerChoice } from '../experiment';
 import type {
   AttentionSnapshot,
+  ImageLook,
+  ImageSource,
   BackendMeasurement,
   BackendReport,
   BatchReport,
@@ -21,6 +23,7 @@ export interface Run extends RunRecord {
   asked: {
     sample?: { text: string; temperature: number; prompt: string };
     attention?: AttentionSnapshot;
+    image?: ImageLook;
     error?: string;
   };
   lastBatch: BatchReport | null;
@@ -101,6 +104,8 @@ export interface RunState {
   /** The run's spec as a PyTorch program (train.py, its data and initial weights), zipped in `folder`; null if it failed (a notice says why). */
   exportPytorch: (runId: number, folder: string) => Promise<ExportedFile | null>;
   attentionFor: (runId: number, text: string) => void;
+  /** An image model's look at a validation image or drawn pixels (answered in the run's asked.image). */
+  lookAtImage: (runId: number, source: ImageSource, chosenClass?: number) => void;
   select: (id: number) => void;
   setVisible: (id: number, visible: boolean) => void;
   rename: (id: number, name: string) => void;

@@ -169,6 +169,9 @@ export function workerReplies(ctx: WorkerRepliesContext): (msg: FromWorker) => v
       case 'attention':
         patch(msg.runId, (r) => ({ asked: { ...r.asked, attention: msg.attention, error: undefined } }));
         break;
+      case 'imageLook':
+        patch(msg.runId, (r) => ({ asked: { ...r.asked, image: msg.look, error: undefined } }));
+        break;
       case 'requestError':
         if (msg.request === 'export') finishExport(msg.runId, null, msg.message);
         else patch(msg.runId, (r) => ({ asked: { ...r.asked, error: msg.message } }));

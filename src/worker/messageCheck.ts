@@ -38,6 +38,13 @@ const userData: Rule = (v) => {
   const table = v.table === undefined ? null : tableProblem(v.table);
   return table && `.table ${table}`;
 };
+/** A validation image by index, or drawn pixels (at most a 64×64 colour image's worth). */
+const imageSource: Rule = (v) =>
+  isObject(v) &&
+  ((Number.isInteger(v.validation) && (v.validation as number) >= 0) ||
+    (v.pixels instanceof Float32Array && v.pixels.length <= 64 * 64 * 3))
+    ? null
+    : 'must be { validation: index } or { pixels: Float32Array }';
 const object: Rule = (v) => (isObject(v) ? null : 'must be an object');
 const autoPick: Rule = (v) =>
   isObject(v) && (BACKENDS as readonly unknown[]).includes(v.backend) && Array.isArray(v.measured)
@@ -78,6 +85,7 @@ const FIELDS: Record<ToWorker['type'], Record<string, [Rule, 'optional'?]>> = {
   sampling: { settings: [sampling] },
   sample: { runId: [int], temperature: [num], prompt: [text], seed: [int] },
   attention: { runId: [int], text: [text] },
+  imageLook: { runId: [int], source: [imageSource], chosenClass: [int, 'optional'] },
   exportPytorch: { runId: [int], spec: [spec], data: [userData, 'optional'], folder: [text] },
   ping: {},
   stop: { runId: [int, 'optional'] },

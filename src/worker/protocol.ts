@@ -3,6 +3,8 @@ import type { Table } from '../data/table';
 import type { BackendChoice, BackendName, ExperimentSpec } from '../experiment/types';
 import type {
   AttentionSnapshot,
+  ImageLook,
+  ImageSource,
   BackendMeasurement,
   BackendReport,
   BatchReport,
@@ -81,6 +83,8 @@ export type ToWorker =
   | { type: 'sample'; runId: number; temperature: number; prompt: string; seed: number }
   /** The transformer's attention for a text, now. */
   | { type: 'attention'; runId: number; text: string }
+  /** An image model's look at one image (validation image or drawn pixels); the saliency for chosenClass or its guess. */
+  | { type: 'imageLook'; runId: number; source: ImageSource; chosenClass?: number }
   /** Build the PyTorch export of a run's spec (train.py, data, initial weights), zipped in a folder of that name. */
   | { type: 'exportPytorch'; runId: number; spec: ExperimentSpec; data?: UserData; folder: string }
   /** Are you there? Answered by 'pong' as soon as the worker's event loop is free (see client.ts). */
@@ -122,6 +126,7 @@ export type FromWorker =
   | { type: 'inspection'; runId: number; inspection: Inspection }
   | { type: 'sample'; runId: number; text: string; temperature: number; prompt: string }
   | { type: 'attention'; runId: number; attention: AttentionSnapshot }
+  | { type: 'imageLook'; runId: number; look: ImageLook }
   /**
    * A backend stopped working (wasm aborted, out of memory, a lost GPU device): the run on it has
    * failed with a plain message, and this worker must be replaced by a fresh one.
@@ -134,6 +139,6 @@ export type FromWorker =
   /** The worker itself failed (an uncaught error): the runs it had are interrupted. */
   | { type: 'crashed'; runId: -1; message: string }
   /** A request about a run could not be answered (e.g. a character the model does not know). */
-  | { type: 'requestError'; runId: number; request: 'sample' | 'attention' | 'export'; message: string }
+  | { type: 'requestError'; runId: number; request: 'sample' | 'attention' | 'imageLook' | 'export'; message: string }
   /** The PyTorch export asked for, as one zip file. */
   | { type: 'exported'; runId: number; fileName: string; bytes: Uint8Array };

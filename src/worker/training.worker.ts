@@ -333,7 +333,7 @@ function withTrainer(runId: number, work: (t: Trainer | null) => Promise<void>):
 /** Answer a request about a run; errors (e.g. unknown characters) go back as messages. */
 function answer<T>(
   runId: number,
-  request: 'sample' | 'attention',
+  request: 'sample' | 'attention' | 'imageLook',
   work: (t: Trainer) => Promise<T | null>,
   reply: (value: T) => void,
 ): void {
@@ -463,6 +463,14 @@ self.onmessage = (event: MessageEvent<unknown>) => {
         (t) => t.attention(msg.text),
         (attention) =>
           post({ type: 'attention', runId: msg.runId, attention }, [attention.weights.buffer as ArrayBuffer]),
+      );
+      break;
+    case 'imageLook':
+      answer(
+        msg.runId,
+        'imageLook',
+        (t) => t.imageLook(msg.source, msg.chosenClass),
+        (look) => post({ type: 'imageLook', runId: msg.runId, look }),
       );
       break;
     case 'stop':

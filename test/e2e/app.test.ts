@@ -769,6 +769,23 @@ test('the CNN builder: shapes, parameters and a layer too many named where it is
   const accuracy = await page.getByTestId('accuracy-chart').locator('.latest').textContent();
   expect(Number(/val (\d+\.\d)%/.exec(accuracy!)![1])).toBeGreaterThan(80);
   expect(await page.getByTestId('misclassified').locator('canvas').count()).toBeGreaterThan(0);
+  // Inside: a validation image's top classes; a drawn digit classified; a unit's receptive field; a value by hand.
+  await openPanel(page, 'Inside the network');
+  const prediction = page.getByTestId('image-prediction');
+  await expect.poll(() => prediction.textContent(), { timeout: 15_000 }).toMatch(/^Validation image 1 · true class \d/);
+  await page.getByRole('button', { name: 'Next validation image' }).click();
+  await expect.poll(() => prediction.textContent()).toMatch(/^Validation image 2 · true class \d/);
+  const pad = (await page.getByTestId('draw-digit').boundingBox())!;
+  await page.mouse.move(pad.x + 56, pad.y + 15);
+  await page.mouse.down();
+  await page.mouse.move(pad.x + 56, pad.y + 100, { steps: 10 });
+  await page.mouse.up();
+  await expect.poll(() => prediction.textContent()).toMatch(/^Your drawing(\d\d+\.\d%){3}$/);
+  expect(await page.locator('.pixel-outline').count()).toBe(0);
+  await page.getByRole('img', { name: 'Conv 3, channel 1', exact: true }).hover();
+  expect(await page.locator('.pixel-outline').count()).toBe(1);
+  const step = await page.getByTestId('conv-step-sum').textContent();
+  expect(Number(/difference ([\d.e+-]+)\)/.exec(step!)![1])).toBeLessThan(1e-5);
   expect(await accessibilityProblems(page)).toEqual([]);
   await page.close();
 });

@@ -15,7 +15,8 @@ import { accuracy, taskLoss } from '../losses';
 import { mlpCost, type ModelCost } from '../cost';
 import { epochPlan, FORECAST_SHOWN, type EpochPlan } from '../epochPlan';
 import type { Optimizer } from '../optimizers';
-import type { EpochViews, Inspection } from '../types';
+import type { EpochViews, ImageLook, ImageSource, Inspection } from '../types';
+import { lookAtImage } from '../imageLook';
 import { forecastView, type Learner } from '../learner';
 
 /** MNIST: how many misclassified digits an epoch sends to the grid. */
@@ -275,6 +276,25 @@ export class TabularLearner implements Learner {
       for (const c of copies)
         tf.dispose([c.weights, c.bias, ...c.slots, ...(c.weightGrad ? [c.weightGrad, c.biasGrad!] : [])]);
     }
+  }
+
+  /**
+   * Image data: the model's look at validation image `source.validation` (clamped to the set) or at pixels the
+   * person drew (height·width·channels values in 0…1); null for other data.
+   */
+  async imageLook(source: ImageSource, chosenClass?: number): Promise<ImageLook | null> {
+    const ds = this.dataset;
+    if (!ds.image) return null;
+    const width = ds.inputDim;
+    if ('pixels' in source) {
+      const { pixels } = source;
+      if (pixels.length !== width || pixels.some((v) => !(v >= 0 && v <= 1)))
+        throw new Error(`a drawn image must be ${width} values from 0 to 1`);
+      return lookAtImage(this.model, ds.image, pixels, { label: null, index: null }, chosenClass);
+    }
+    const index = Math.min(Math.max(0, Math.floor(source.validation)), ds.validation.n - 1);
+    const input = ds.validation.x.slice(index * width, (index + 1) * width);
+    return lookAtImage(this.model, ds.image, input, { label: ds.validation.y[index], index }, chosenClass);
   }
 
   dispose(): void {

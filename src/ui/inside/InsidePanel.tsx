@@ -17,6 +17,7 @@ import { Panel } from '../fields';
 import { allFinite } from '../format';
 import { graphFits, NetworkGraph, type WeightRef } from './NetworkGraph';
 import { NeuronMaps } from './NeuronMaps';
+import { ImageInside } from './ImageInside';
 import { LayerHistograms, NormCharts } from './LayerStats';
 import { StepMode } from './StepMode';
 
@@ -190,6 +191,8 @@ export const InsidePanel = memo(function InsidePanel() {
       </Panel>
     );
   }
+
+  if (run && run.spec.model.kind === 'cnn') return <ImageInside run={run} />;
 
   if (run && run.spec.model.kind !== 'mlp') {
     return (

@@ -1,0 +1,99 @@
+// A look inside an image model for one image: its class probabilities, the saliency of its pixels (the gradient of
+// a class's logit with respect to them), and, for a CNN, every layer's feature maps and filters.
+import * as tf from '@tensorflow/tfjs';
+import type { ImageShape } from '../experiment/cnn';
+import { convPadding } from '../experiment/cnn';
+import type { RowModel } from './rowModel';
+import type { FeatureMap, ImageLook } from './types';
+
+interface Looked {
+  logits: tf.Tensor2D;
+  probabilities: tf.Tensor1D;
+  maps: { name: string; map: tf.Tensor4D }[];
+  firstZ: tf.Tensor4D | null;
+}
+
+const read = async (t: tf.Tensor) => (await t.data()) as Float32Array;
+
+async function featureMap(name: string, map: tf.Tensor4D): Promise<FeatureMap> {
+  const [, height, width, channels] = map.shape;
+  return { name, height, width, channels, values: await read(map) };
+}
+
+/**
+ * The look at `input` (height·width·channels values in 0…1) through `model`; the saliency is for `chosenClass`,
+ * or the class the model predicts.
+ */
+export async function lookAtImage(
+  model: RowModel,
+  image: ImageShape,
+  input: Float32Array,
+  source: { label: number | null; index: number | null },
+  chosenClass?: number,
+): Promise<ImageLook> {
+  const cnn = model.convolutional;
+  const asImage = (x: tf.Tensor2D) => x.reshape([1, image.height, image.width, image.channels]) as tf.Tensor4D;
+  const x = tf.tensor2d(input, [1, input.length]);
+  // tidy keeps every tensor in what it returns (nulls and names included) and frees the rest.
+  const kept = tf.tidy(() => {
+    const looked = cnn ? cnn.look(asImage(x)) : { logits: model.predict(x), maps: [], firstZ: null };
+    return { ...looked, probabilities: tf.softmax(looked.logits).reshape([-1]) } as unknown as tf.TensorContainer;
+  }) as unknown as Looked;
+  try {
+    const probabilities = await read(kept.probabilities);
+    const predicted = probabilities.indexOf(Math.max(...probabilities));
+    const saliencyClass =
+      chosenClass !== undefined &&
+      Number.isInteger(chosenClass) &&
+      chosenClass >= 0 &&
+      chosenClass < probabilities.length
+        ? chosenClass
+        : predicted;
+    const saliency = tf.tidy(() => {
+      const logit = (v: tf.Tensor) => {
+        const rows = v as tf.Tensor2D;
+        return (cnn ? cnn.logitsWithInputGradient(asImage(rows)) : model.forward(rows))
+          .slice([0, saliencyClass], [1, 1])
+          .sum();
+      };
+      const grad = tf.grad(logit)(x).abs();
+      return grad.reshape([image.height * image.width, image.channels]).sum(1);
+    });
+    const first = cnn?.firstConv;
+    return {
+      input,
+      ...source,
+      probabilities,
+      saliency: await read(saliency).finally(() => saliency.dispose()),
+      saliencyClass,
+      maps: await Promise.all(kept.maps.map((m) => featureMap(m.name, m.map))),
+      firstConv:
+        first && kept.firstZ
+          ? {
+              kernel: first.spec.kernel,
+              stride: first.spec.stride,
+              pad: convPadding(first.spec.kernel, first.spec.padding),
+              weights: await read(first.weight),
+              bias: first.bias ? await read(first.bias) : null,
+              z: await featureMap('Conv 1 sum', kept.firstZ),
+            }
+          : null,
+      filters: cnn
+        ? await Promise.all(
+            cnn.filters.map(async (f) => {
+              const [out, inputs, kernel] = f.weights.shape;
+              return { name: f.name, out, in: inputs, kernel, weights: await read(f.weights) };
+            }),
+          )
+        : [],
+    };
+  } finally {
+    tf.dispose([
+      x,
+      kept.logits,
+      kept.probabilities,
+      ...kept.maps.map((m) => m.map),
+      ...(kept.firstZ ? [kept.firstZ] : []),
+    ]);
+  }
+}
