@@ -57,9 +57,15 @@ function specs(): Record<string, ExperimentSpec> {
       s.training.batchSize = 32;
       s.training.optimizer = { ...s.training.optimizer, kind: 'muon', learningRate: 0.02, weightDecay: 0.01 };
     }),
-    // BatchNorm2d's running statistics are restored with the weights; dropout's stream with the rest.
-    'CNN with BatchNorm and dropout': base((s) => {
-      s.dataset = { ...s.dataset, kind: 'mnist', ...datasetDefaults('mnist'), samples: 200 };
+    // BatchNorm2d's running statistics are restored with the weights; dropout's and augmentation's stream with the rest.
+    'CNN with BatchNorm, dropout and augmentation': base((s) => {
+      s.dataset = {
+        ...s.dataset,
+        kind: 'mnist',
+        ...datasetDefaults('mnist'),
+        samples: 200,
+        augment: { shift: 2, rotation: 10, flip: false },
+      };
       s.model = {
         kind: 'cnn',
         layers: [
@@ -129,7 +135,14 @@ const relativeGap = (a: number[], b: number[]) =>
   Math.max(...a.map((x, i) => Math.abs(x - b[i]) / Math.max(1e-12, Math.abs(b[i]))));
 const figures = (e: EpochMetrics) => [...e.batchLosses, e.trainLoss, e.valLoss];
 
-const KINDS = ['mlp', 'mlp with BatchNorm', 'lstm', 'GRU under Muon', 'transformer', 'CNN with BatchNorm and dropout'];
+const KINDS = [
+  'mlp',
+  'mlp with BatchNorm',
+  'lstm',
+  'GRU under Muon',
+  'transformer',
+  'CNN with BatchNorm, dropout and augmentation',
+];
 
 describe.each(['cpu', 'wasm'])('on %s', (backend) => {
   // The CNN on wasm only: tfjs' cpu convolutions take 20 s for these runs (wasm, 1 s).

@@ -13,6 +13,7 @@ const spec = (over: Partial<DatasetSpec> = {}): DatasetSpec => ({
   digits: 3,
   table: { target: '', task: 'auto' },
   drawn: { added: [], removed: [] },
+  augment: { shift: 0, rotation: 0, flip: false },
   ...over,
 });
 

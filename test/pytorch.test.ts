@@ -503,6 +503,27 @@ describe.skipIf(!hasTorch)('PyTorch export', () => {
     expect(Math.max(...lines.map((l, i) => relative(l.valLoss, run.epochs[i].valLoss)))).toBeGreaterThan(1e-4);
   });
 
+  test('with augmentation, train.py shifts and turns the images with its own random numbers: losses agree in distribution', async () => {
+    const augmented = spec((s) => {
+      s.dataset = {
+        ...s.dataset,
+        kind: 'mnist',
+        ...datasetDefaults('mnist'),
+        samples: 300,
+        augment: { shift: 2, rotation: 15, flip: false },
+      };
+      s.model = { ...defaultModel('cnn'), dense: [] } as ExperimentSpec['model'];
+      s.training = { ...s.training, batchSize: 32 };
+      s.training.optimizer = { ...s.training.optimizer, learningRate: 0.003 };
+    });
+    const { program, run } = await trainAndExport(augmented);
+    const lines = await trainPy(program);
+    expect(lines.map((l) => l.epoch)).toEqual([1, 2, 3]);
+    lines.forEach((l, i) => expect(relative(l.valLoss, run.epochs[i].valLoss)).toBeLessThan(0.25));
+    // Not the same numbers: the images were changed differently (and would be identical without augmentation).
+    expect(Math.max(...lines.map((l, i) => relative(l.trainLoss, run.epochs[i].trainLoss)))).toBeGreaterThan(1e-4);
+  });
+
   test('--resume goes on from the app’s weights file: its epoch, schedule and shuffle continue', async () => {
     // SGD keeps no optimizer state, so two epochs, a weights file, then one more equal three at once.
     const sgd = spec((s) => {

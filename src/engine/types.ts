@@ -123,6 +123,16 @@ export interface ImageLook {
   filters: { name: string; out: number; in: number; kernel: number; weights: Float32Array }[];
 }
 
+/** Training images before and after augmentation: count images of height × width × channels each, in 0…1. */
+export interface AugmentPreview {
+  height: number;
+  width: number;
+  channels: number;
+  count: number;
+  original: Float32Array;
+  augmented: Float32Array;
+}
+
 /** The image a look is at: a validation image by its index, or pixels the person drew. */
 export type ImageSource = { validation: number } | { pixels: Float32Array };
 

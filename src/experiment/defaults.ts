@@ -1,4 +1,5 @@
 import {
+  NO_AUGMENT,
   SPEC_VERSION,
   isPlane,
   isSeries,
@@ -93,6 +94,7 @@ export function defaultSpec(): ExperimentSpec {
       features: ['x1', 'x2'],
       table: { target: '', task: 'auto' },
       drawn: { added: [], removed: [] },
+      augment: { ...NO_AUGMENT },
     },
     model: defaultModel('mlp'),
     training: {

@@ -10,6 +10,9 @@ export const LIMITS = {
   seriesLength: { min: 100, max: 10000 },
   tableRows: { min: 20, max: 100000 },
   drawnPoints: { max: 2000 },
+  /** Augmentation: pixels of shift, degrees of rotation. */
+  augmentShift: { min: 0, max: 6 },
+  augmentRotation: { min: 0, max: 45 },
   textContext: { min: 4, max: 128 },
   seriesWindow: { min: 2, max: 64 },
   digits: { min: 1, max: 8 },

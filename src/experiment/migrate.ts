@@ -1,9 +1,9 @@
 import { datasetDefaults, MLP_OPTION_DEFAULTS, TRANSFORMER_OPTION_DEFAULTS } from './defaults';
-import { DATASET_KINDS, type DatasetKind } from './types';
+import { DATASET_KINDS, NO_AUGMENT, type DatasetKind } from './types';
 
 /**
  * Fill in fields added to version 1 after it first shipped (dataset.features for every kind,
- * dataset.contextLength, dataset.digits, dataset.table, dataset.drawn, the optimizer's switches,
+ * dataset.contextLength, dataset.digits, dataset.table, dataset.drawn, dataset.augment, the optimizer's switches,
  * the recurrent model's cell, the MLP's initialisation and loss, the transformer's options), so older shared links and kept runs still open, meaning what they
  * meant before. Anything else is left for validation to judge.
  */
@@ -40,6 +40,7 @@ export function migrateSpec(raw: unknown): unknown {
       digits: fill.digits,
       table: { target: '', task: 'auto' },
       drawn: { added: [], removed: [] },
+      augment: { ...NO_AUGMENT },
       ...spec.dataset,
     },
   };

@@ -102,7 +102,27 @@ export interface DatasetSpec {
   table: TableSpec;
   /** Plane classification: the person's edits to the generated points (drawn on the plane). */
   drawn: DrawnPoints;
+  /** Images: random changes to each training image every time a batch uses it (seeded; never to held-out images). */
+  augment: AugmentSpec;
 }
+
+export interface AugmentSpec {
+  /** Each image moved by up to this many pixels across and down (whole pixels, uniform). */
+  shift: number;
+  /** Turned by up to this many degrees either way (uniform). */
+  rotation: number;
+  /** Mirrored left to right half the time (not for digits: a mirrored 2 is not a 2). */
+  flip: boolean;
+}
+
+/** No augmentation: each image as it is. */
+export const NO_AUGMENT: AugmentSpec = { shift: 0, rotation: 0, flip: false };
+
+/** Whether a spec's augmentation changes anything. */
+export const augments = (a: AugmentSpec) => a.shift > 0 || a.rotation > 0 || a.flip;
+
+/** Image sets of digits, which a flip would turn into other shapes. */
+export const DIGIT_DATASETS: readonly DatasetKind[] = ['mnist', 'mnistFull'];
 
 export interface DrawnPoints {
   /** Points added by hand: [x1, x2, class 0 or 1]. */

@@ -9,6 +9,8 @@ import {
   SPEC_VERSION,
   TABLE_TASKS,
   imageShapeOf,
+  isImage,
+  DIGIT_DATASETS,
   isClassification,
   isPlane,
   isSeries,
@@ -183,6 +185,7 @@ export function validateSpec(raw: unknown): SpecResult {
       checkChoice(errors, 'dataset.table.task', table.task, TABLE_TASKS);
     }
     checkDrawn(errors, dataset.drawn, kind, dataset.samples);
+    checkAugment(errors, dataset.augment, kind);
     if (
       isSeries(kind) &&
       !errors.some((e) => e.field === 'dataset.samples' || e.field === 'dataset.contextLength') &&
@@ -339,6 +342,29 @@ export function validateSpec(raw: unknown): SpecResult {
 
   if (errors.length) return { ok: false, errors: errors.map((e) => ({ ...e, label: fieldLabel(e.field, model) })) };
   return { ok: true, spec: cleanSpec(raw as unknown as ExperimentSpec) };
+}
+
+/** Image augmentation: whole-pixel shifts, degrees of rotation, flips only where a mirror image is the same class. */
+function checkAugment(errors: Errors, augment: unknown, kind: DatasetKind): void {
+  if (!isObject(augment)) {
+    errors.push({ field: 'dataset.augment', message: 'must be { shift, rotation, flip }' });
+    return;
+  }
+  checkNumber(errors, 'dataset.augment.shift', augment.shift, { ...LIMITS.augmentShift, integer: true });
+  checkNumber(errors, 'dataset.augment.rotation', augment.rotation, LIMITS.augmentRotation);
+  if (typeof augment.flip !== 'boolean')
+    errors.push({ field: 'dataset.augment.flip', message: 'must be true or false' });
+  else if (augment.flip && DIGIT_DATASETS.includes(kind))
+    errors.push({
+      field: 'dataset.augment.flip',
+      message: 'is off for digits: a mirrored 2, 3, 4, 5, 6, 7 or 9 is not that digit',
+    });
+  const changes = augment.shift !== 0 || augment.rotation !== 0 || augment.flip === true;
+  if (changes && !isImage(kind))
+    errors.push({
+      field: 'dataset.augment',
+      message: 'applies to images only: set shift and rotation to 0 and flip off',
+    });
 }
 
 /** Points drawn on the plane: inside it, of a class, within bounds; removals name generated points once each. */

@@ -10,8 +10,9 @@ import {
   type BackendName,
   type ExperimentSpec,
 } from '../experiment';
-import type { SamplingSettings, TrainingCheckpoint } from '../engine/types';
+import type { SamplingSettings, TrainingCheckpoint, AugmentPreview } from '../engine/types';
 import { TrainingWorkerClient } from '../worker/client';
+import { createRequests } from './requests';
 import { useTextStore } from './textStore';
 import { CATEGORY_COLORS } from './palette';
 import { useTableStore } from './tableStore';
@@ -72,6 +73,7 @@ export const useRunStore = create<RunState>((set, get) => {
     client.restart();
     openedId = null;
     failExports(`the worker was replaced after ${reason}`);
+    previews.failAll();
     const run = find(runId);
     const queued = get().runs.filter((r) => r.phase === 'queued' && r.id !== runId);
     if (run && run.spec.backend === 'auto' && backend === 'webgpu') {
@@ -101,6 +103,7 @@ export const useRunStore = create<RunState>((set, get) => {
     void keep(id, checkpoint);
   };
 
+  const previews = createRequests<AugmentPreview>();
   const client = new TrainingWorkerClient(
     workerReplies({
       get,
@@ -126,6 +129,7 @@ export const useRunStore = create<RunState>((set, get) => {
         if (runId === undefined || openedId === runId) openedId = null;
       },
       avoidFor,
+      previews,
     }),
     () => ({ matmulTunings: keptMatMulTunings(), live: epochs.live }),
   );
@@ -422,6 +426,8 @@ export const useRunStore = create<RunState>((set, get) => {
       ask(runId, () =>
         client.send({ type: 'imageLook', runId, source, ...(chosenClass !== undefined ? { chosenClass } : {}) }),
       ),
+    previewAugment: (spec, seed) =>
+      previews.ask((requestId) => client.send({ type: 'augmentPreview', requestId, spec, count: 16, seed })),
     select: (id) => set({ selectedId: id }),
     setVisible: (id, visible) => {
       patch(id, () => ({ visible }));

@@ -10,7 +10,7 @@ import type {
   BackendReport,
   BatchReport,
   Inspection,
-  TrainingCheckpoint,
+  TrainingCheckpoint, AugmentPreview
 } from '../engine/types';
 import { tensorBytes } from '../engine/tensorData';
 import type { KeptModel, RunPhase, RunRecord } from '../export/runRecord';
@@ -104,6 +104,8 @@ export interface RunState {
   /** The run's spec as a PyTorch program (train.py, its data and initial weights), zipped in `folder`; null if it failed (a notice says why). */
   exportPytorch: (runId: number, folder: string) => Promise<ExportedFile | null>;
   attentionFor: (runId: number, text: string) => void;
+  /** The first training images of a spec as its augmentation changes them (a seed per look); null if it could not. */
+  previewAugment: (spec: ExperimentSpec, seed: number) => Promise<AugmentPreview | null>;
   /** An image model's look at a validation image or drawn pixels (answered in the run's asked.image). */
   lookAtImage: (runId: number, source: ImageSource, chosenClass?: number) => void;
   select: (id: number) => void;

@@ -1,8 +1,9 @@
 // What the training worker says, applied to the runs: progress, epochs, checkpoints, statuses,
 // answers, and its failures (a refused message, a crash, a lost backend), each told plainly.
 import type { BackendName, BackendChoice } from '../experiment';
-import type { EpochMetrics, EpochViews, TrainingCheckpoint } from '../engine/types';
+import type { EpochMetrics, EpochViews, TrainingCheckpoint, AugmentPreview } from '../engine/types';
 import type { FromWorker } from '../worker/protocol';
+import type { createRequests } from './requests';
 import { keepAutoPick } from './autoBackend';
 import { keepMatMulTunings } from './matmulTunings';
 import {
@@ -38,6 +39,8 @@ export interface WorkerRepliesContext {
   /** The worker holds no opened model any more (that run's, or any). */
   closeOpened: (runId?: number) => void;
   avoidFor: (choice: BackendChoice) => BackendName[];
+  /** The augmentation previews asked for, answered by number. */
+  previews: ReturnType<typeof createRequests<AugmentPreview>>;
 }
 
 export function workerReplies(ctx: WorkerRepliesContext): (msg: FromWorker) => void {
@@ -61,6 +64,10 @@ export function workerReplies(ctx: WorkerRepliesContext): (msg: FromWorker) => v
     }
     if (msg.runId === -1) {
       if (msg.type === 'backend') set({ probed: msg.report, probeError: null });
+      if (msg.type === 'augmentPreview') {
+        if (msg.error) notify('warning', `The augmentation preview could not be made: ${msg.error}.`);
+        ctx.previews.answer(msg.requestId, msg.preview);
+      }
       if (msg.type === 'status') set({ probeError: msg.message ?? 'The training worker failed' });
       if (msg.type === 'matmulTunings') keepMatMulTunings(msg.device, msg.entries);
       if (msg.type === 'crashed') {
@@ -72,6 +79,7 @@ export function workerReplies(ctx: WorkerRepliesContext): (msg: FromWorker) => v
           saveAndRelease(r.id);
         }
         failExports(msg.message);
+        ctx.previews.failAll();
       }
       return;
     }

@@ -1,6 +1,5 @@
 import { memo, useEffect, useState } from 'react';
 import { useSpecStore } from '../state/specStore';
-import { useTextStore } from '../state/textStore';
 import { useTableStore } from '../state/tableStore';
 import { MAX_TABLE_BYTES, TABLE_LIMITS } from '../data/table';
 import {
@@ -25,13 +24,17 @@ import {
   modelsFor,
   samplesRule,
   OFFICIAL_TEST_IMAGES,
+  NO_AUGMENT,
+  DIGIT_DATASETS,
+  isImage,
   type DatasetKind,
   type ExperimentSpec,
 } from '../experiment';
 import { FEATURE_LABELS } from '../data/features';
-import { USER_TEXT_LIMITS } from '../data/text';
 import { useTablePlan } from './useTablePlan';
 import { NumberField, Panel } from './fields';
+import { AugmentFields } from './AugmentFields';
+import { UserText } from './UserText';
 
 const GROUPS: { label: string; kinds: readonly DatasetKind[] }[] = [
   { label: 'Points in the plane', kinds: PLANE_DATASETS },
@@ -51,66 +54,16 @@ function switchDataset(d: ExperimentSpec, kind: DatasetKind): void {
     kind,
     ...(wasPlane && isPlane(kind) ? {} : datasetDefaults(kind)),
     drawn: { added: [], removed: [] },
+    // Augmentation is for images; a flip is not for digits.
+    augment: !isImage(kind)
+      ? { ...NO_AUGMENT }
+      : { ...d.dataset.augment, flip: d.dataset.augment.flip && !DIGIT_DATASETS.includes(kind) },
   };
   const models = modelsFor(kind);
   if (!models.includes(d.model.kind)) switchModel(d, models[0]);
   if (isPlane(kind) === wasPlane) return;
   // A batch size that suits the new data: 16 for points, 32 for the rest, never above the training set.
   d.training.batchSize = Math.min(isPlane(kind) ? 16 : 32, exampleCounts(d.dataset).train);
-}
-
-function UserText() {
-  const { text, source, problem, vocab, storageNote, set } = useTextStore();
-  const [readError, setReadError] = useState<string | null>(null);
-  const upload = async (file: File | undefined) => {
-    if (!file) return;
-    if (file.size > USER_TEXT_LIMITS.maxBytes) {
-      setReadError(
-        `Your text: ${file.name} is ${(file.size / 1e6).toFixed(1)} MB, over the ${USER_TEXT_LIMITS.maxBytes / 1e6} MB limit.`,
-      );
-      return;
-    }
-    setReadError(null);
-    set(await file.text(), file.name);
-  };
-  // Nothing given yet is asked for, not flagged (the control bar asks too).
-  const error = readError ?? (text.trim() === '' ? null : problem);
-  return (
-    <div className={`field user-text${error ? ' field-invalid' : ''}`} data-field="dataset.text">
-      <label htmlFor="user-text">Your text</label>
-      <textarea
-        id="user-text"
-        name="dataset.text"
-        rows={5}
-        value={text}
-        spellCheck={false}
-        placeholder={`Paste at least ${USER_TEXT_LIMITS.minChars.toLocaleString('en-US')} characters…`}
-        onChange={(e) => void set(e.target.value, 'pasted')}
-      />
-      <div className="row">
-        <label className="upload">
-          Upload a .txt file{' '}
-          <input type="file" accept=".txt,text/plain" onChange={(e) => void upload(e.target.files?.[0])} />
-        </label>
-      </div>
-      {error ? (
-        <div className="field-error" role="alert">
-          {error}
-        </div>
-      ) : text.trim() === '' ? (
-        <div className="field-hint">
-          Paste at least {USER_TEXT_LIMITS.minChars.toLocaleString('en-US')} characters or upload a .txt file to train
-          on your own text; it is kept in this browser, not in shared links.
-        </div>
-      ) : (
-        <div className="field-hint">
-          {text.length.toLocaleString('en-US')} characters, {vocab} distinct ({source}); kept in this browser, not in
-          shared links.
-        </div>
-      )}
-      {storageNote && <div className="field-hint">{storageNote}</div>}
-    </div>
-  );
 }
 
 /** The person's CSV: paste or upload, pick the target column and the task, see how it will be encoded. */
@@ -386,6 +339,7 @@ export const DatasetPanel = memo(function DatasetPanel({ errors }: { errors: Rec
           />
         )}
       </div>
+      {isImage(ds.kind) && <AugmentFields spec={spec} errors={errors} />}
       <div className="row">
         <NumberField
           label="Seed"

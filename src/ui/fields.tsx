@@ -84,6 +84,7 @@ export function CheckField(props: {
   path: string;
   hint?: string;
   checked: boolean;
+  disabled?: boolean;
   onChange: (v: boolean) => void;
 }) {
   return (
@@ -92,6 +93,7 @@ export function CheckField(props: {
         <input
           type="checkbox"
           name={props.path}
+          disabled={props.disabled}
           checked={props.checked}
           onChange={(e) => props.onChange(e.target.checked)}
         />{' '}

@@ -86,6 +86,7 @@ const FIELDS: Record<ToWorker['type'], Record<string, [Rule, 'optional'?]>> = {
   sample: { runId: [int], temperature: [num], prompt: [text], seed: [int] },
   attention: { runId: [int], text: [text] },
   imageLook: { runId: [int], source: [imageSource], chosenClass: [int, 'optional'] },
+  augmentPreview: { requestId: [int], spec: [spec], count: [int], seed: [int] },
   exportPytorch: { runId: [int], spec: [spec], data: [userData, 'optional'], folder: [text] },
   ping: {},
   stop: { runId: [int, 'optional'] },

@@ -3,6 +3,7 @@ import type { Table } from '../data/table';
 import type { BackendChoice, BackendName, ExperimentSpec } from '../experiment/types';
 import type {
   AttentionSnapshot,
+  AugmentPreview,
   ImageLook,
   ImageSource,
   BackendMeasurement,
@@ -85,6 +86,8 @@ export type ToWorker =
   | { type: 'attention'; runId: number; text: string }
   /** An image model's look at one image (validation image or drawn pixels); the saliency for chosenClass or its guess. */
   | { type: 'imageLook'; runId: number; source: ImageSource; chosenClass?: number }
+  /** The first training images of a spec as its augmentation changes them (what the network sees), not about a run. */
+  | { type: 'augmentPreview'; requestId: number; spec: ExperimentSpec; count: number; seed: number }
   /** Build the PyTorch export of a run's spec (train.py, data, initial weights), zipped in a folder of that name. */
   | { type: 'exportPytorch'; runId: number; spec: ExperimentSpec; data?: UserData; folder: string }
   /** Are you there? Answered by 'pong' as soon as the worker's event loop is free (see client.ts). */
@@ -127,6 +130,7 @@ export type FromWorker =
   | { type: 'sample'; runId: number; text: string; temperature: number; prompt: string }
   | { type: 'attention'; runId: number; attention: AttentionSnapshot }
   | { type: 'imageLook'; runId: number; look: ImageLook }
+  | { type: 'augmentPreview'; runId: -1; requestId: number; preview: AugmentPreview | null; error?: string }
   /**
    * A backend stopped working (wasm aborted, out of memory, a lost GPU device): the run on it has
    * failed with a plain message, and this worker must be replaced by a fresh one.

@@ -21,6 +21,7 @@ import { pytorchExport, zipExport } from '../export/pytorch/exportFiles';
 import type { BackendMeasurement, BackendReport, EpochViews, TrainingCheckpoint } from '../engine/types';
 import { filesFor } from './datasetFiles';
 import type { FromWorker, ToWorker } from './protocol';
+import { previewAugment } from './augmentPreview';
 import { LivePace } from './livePace';
 import { checkToWorker } from './messageCheck';
 import { beat, beatOnKernels } from './heartbeat';
@@ -472,6 +473,9 @@ self.onmessage = (event: MessageEvent<unknown>) => {
         (t) => t.imageLook(msg.source, msg.chosenClass),
         (look) => post({ type: 'imageLook', runId: msg.runId, look }),
       );
+      break;
+    case 'augmentPreview':
+      void previewAugment(msg, post);
       break;
     case 'stop':
       for (const id of queued) if (msg.runId === undefined || msg.runId === id) cancelled.add(id);

@@ -825,6 +825,19 @@ test('Fashion-MNIST downloads when chosen, with its progress, is kept for the ne
   await expect
     .poll(() => page.getByTestId('run-result').first().textContent())
     .toMatch(/test \(10,000 held out, once\): loss \d\.\d+ · acc \d+\.\d%/);
+  // Augmentation: a preview of training images as a batch sees them, made by the worker with training's own code.
+  await page.locator('input[name="dataset.augment.shift"]').fill('2');
+  await page.locator('input[name="dataset.augment.flip"]').check();
+  await page.getByRole('button', { name: 'Preview what the network sees' }).click();
+  const preview = page.getByTestId('augment-preview');
+  await expect.poll(() => preview.getByRole('img').count(), { timeout: 15_000 }).toBe(32);
+  const pixels = (name: string) =>
+    preview
+      .getByRole('img', { name, exact: true })
+      .evaluate((c) => Array.from((c as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, 28, 28).data));
+  const [stored, changedImage] = [await pixels('Training image 1'), await pixels('Training image 1, augmented')];
+  expect(changedImage).toHaveLength(stored.length);
+  expect(changedImage).not.toEqual(stored);
   // Kept by the browser: a new page's run reads it from there, not from the network.
   const again = await e2e.openPage(page.url(), { context });
   again.on('request', (r) => {

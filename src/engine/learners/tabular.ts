@@ -1,7 +1,15 @@
 // The MLP on tabular data (plane points, MNIST pixels, or series windows), and the CNN on images (each row an image).
 import * as tf from '@tensorflow/tfjs';
 import { gatherRows } from '../kernels/gatherRows';
-import { cnnOf, mlpOf, type ClassificationLoss, type ExperimentSpec } from '../../experiment/types';
+import {
+  augments,
+  cnnOf,
+  mlpOf,
+  type AugmentSpec,
+  type ClassificationLoss,
+  type ExperimentSpec,
+} from '../../experiment/types';
+import { augmentRows } from '../augment';
 import { deriveSeed } from '../../data/rng';
 import { boundaryGridInputs, type TabularDataset } from '../../data/dataset';
 import { MNIST_PIXELS } from '../../data/mnist';
@@ -46,6 +54,8 @@ export class TabularLearner implements Learner {
   private neuronGrid: tf.Tensor2D | null = null;
   private readonly resolution: number;
   private readonly loss: ClassificationLoss;
+  /** Images: the augmentation each training batch gets (null: none). */
+  private readonly augment: AugmentSpec | null;
 
   static costOf(spec: ExperimentSpec, ds: TabularDataset): ModelCost {
     if (spec.model.kind !== 'cnn') return mlpCost(mlpOf(spec), ds.inputDim, ds.outputDim);
@@ -80,6 +90,7 @@ export class TabularLearner implements Learner {
         ? cnnRowModel(cnnOf(spec), ds.image!, ds.outputDim, seed)
         : buildMlp(mlpOf(spec), d, ds.outputDim, seed);
     this.loss = spec.model.kind === 'mlp' ? spec.model.classificationLoss : 'crossEntropy';
+    this.augment = ds.image && augments(spec.dataset.augment) ? spec.dataset.augment : null;
   }
 
   get variables() {
@@ -103,7 +114,8 @@ export class TabularLearner implements Learner {
   }
 
   batchLoss(idx: tf.Tensor1D, dropoutSeed: () => number): tf.Scalar {
-    const xb = gatherRows(this.xTrain, idx);
+    const rows = gatherRows(this.xTrain, idx);
+    const xb = this.augment ? augmentRows(rows, this.dataset.image!, this.augment, dropoutSeed()) : rows;
     const yb = gatherRows(this.yTrain, idx);
     return taskLoss(this.dataset.task, this.model.forward(xb, dropoutSeed), yb, this.loss);
   }
@@ -112,7 +124,7 @@ export class TabularLearner implements Learner {
   hostGradients(rows: tf.Tensor1D, from: number, count: number, penalty: { l1: number; l2: number }) {
     const { model } = this;
     const layers = model.plain;
-    if (!layers || layers.some((l) => l.dropout > 0) || !hostMlpSuits(model.params, count)) return null;
+    if (!layers || this.augment || layers.some((l) => l.dropout > 0) || !hostMlpSuits(model.params, count)) return null;
     const batch = { x: this.xTrain, y: this.yTrain, rows, from, count };
     return hostMlpGradients(batch, layers, { task: this.dataset.task, loss: this.loss }, penalty);
   }

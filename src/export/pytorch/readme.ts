@@ -1,5 +1,5 @@
 // The README that travels with an exported program: what it is and how to run it.
-import { OPTIMIZER_LABELS, modelName, type ExperimentSpec } from '../../experiment';
+import { OPTIMIZER_LABELS, augments, modelName, type ExperimentSpec } from '../../experiment';
 import { TRAIN_EVAL_LIMIT } from '../../engine/cost';
 import type { DataInfo } from './exportFiles';
 
@@ -34,8 +34,11 @@ export function exportReadme(spec: ExperimentSpec, info: DataInfo): string {
   const batchNorm =
     (m.kind === 'mlp' && m.norm === 'batchNorm') ||
     (m.kind === 'cnn' && m.layers.some((l) => l.kind === 'residual' || (l.kind === 'conv' && l.batchNorm)));
-  const dropout = hasDropout(spec)
-    ? 'This model uses **dropout**: PyTorch draws other random masks than the browser, so the curves agree in distribution, not number for number. With dropout 0 they agree to about 1e-4.'
+  const randomness = [hasDropout(spec) && '**dropout**', augments(spec.dataset.augment) && '**data augmentation**']
+    .filter(Boolean)
+    .join(' and ');
+  const dropout = randomness
+    ? `This run uses ${randomness}: PyTorch draws other random numbers than the browser (other masks, other shifts and turns), so the curves agree in distribution, not number for number. Without them they agree to about 1e-4.`
     : 'Started from `init.safetensors` (the default), the losses it prints match the browser run of this spec epoch by epoch, to about 1e-4 relative on the CPU. Float32 sums in another order differ in the last bits; a run that amplifies such differences (a large learning rate, a big model) drifts apart after a few epochs, as it would from itself with initial weights changed by one part in a million.';
   return `# ${modelName(spec.model)} on ${spec.dataset.kind}, exported from the neural-network playground
 

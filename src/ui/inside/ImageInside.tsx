@@ -204,7 +204,7 @@ export const ImageInside = memo(function ImageInside({ run }: { run: Run }) {
   const image = imageShapeOf(spec.dataset.kind)!;
   const classes = IMAGE_CLASS_NAMES[spec.dataset.kind] ?? Array.from({ length: 10 }, (_, i) => String(i));
   const validation = exampleCounts(spec.dataset).validation;
-  const cnn = spec.model.kind === 'cnn' ? (spec.model) : null;
+  const cnn = spec.model.kind === 'cnn' ? spec.model : null;
   const field: PixelBox | null = useMemo(
     () => (cnn && unit ? receptiveField(cnn.layers, unit.layer, unit.row, unit.col, image) : null),
     [cnn, unit, image],

@@ -65,6 +65,30 @@ def figures(task, prefix, scores, exact=True):
     return {prefix + name: scores[name[0].lower() + name[1:]] for name in names}
 
 
+def augment(x, image, a, generator):
+    """The playground's augmentation (src/data/augment.ts) with torch's own random numbers, as dropout: each image
+    shifted by whole pixels, turned about its centre and mirrored, read bilinearly with zeros outside."""
+    h, w, c = image
+    n = x.shape[0]
+    s = a["shift"]
+    shift = (lambda: torch.randint(-s, s + 1, (n,), generator=generator).float()) if s else (lambda: torch.zeros(n))
+    dx, dy = shift(), shift()
+    theta = -(torch.rand(n, generator=generator) * 2 - 1) * a["rotation"] * math.pi / 180
+    flip = torch.rand(n, generator=generator) < 0.5 if a["flip"] else torch.zeros(n, dtype=torch.bool)
+    cos, sin, sigma = theta.cos(), theta.sin(), 1 - 2 * flip.float()
+    cx, cy = (w - 1) / 2, (h - 1) / 2
+    qx, qy = cx + dx, cy + dy
+    # Where each output pixel reads the input, as the app's inverseMap, in pixel coordinates.
+    rows, cols = torch.meshgrid(torch.arange(h).float(), torch.arange(w).float(), indexing="ij")
+    per = lambda v: v[:, None, None]  # noqa: E731
+    x_in = per(sigma * cos) * cols + per(sigma * sin) * rows + per(cx - sigma * (cos * qx + sin * qy))
+    y_in = per(-sin) * cols + per(cos) * rows + per(cy - (-sin * qx + cos * qy))
+    grid = torch.stack([2 * x_in / (w - 1) - 1, 2 * y_in / (h - 1) - 1], -1).to(x.device)
+    images = x.view(n, h, w, c).permute(0, 3, 1, 2)
+    out = F.grid_sample(images, grid, mode="bilinear", padding_mode="zeros", align_corners=True)
+    return out.permute(0, 2, 3, 1).reshape(n, -1)
+
+
 def make_optimizer(o, model):
     """The spec's optimizer with PyTorch's own classes, whose conventions the playground follows."""
     decay = o["weightDecay"]
@@ -194,6 +218,9 @@ def main():
     shuffle = Mulberry32(derive_seed(spec["seed"], "shuffle"))
     for _ in range(1, first):
         shuffle.permutation(n_train)  # the orders the earlier epochs used
+    augment_spec = spec["dataset"].get("augment", {})
+    augmenting = bool(info.get("image")) and any(augment_spec.get(k) for k in ("shift", "rotation", "flip"))
+    augment_rng = torch.Generator().manual_seed(derive_seed(spec["seed"], "augment"))
     step = (first - 1) * steps_per_epoch
     val_limit = SEQUENCE_VAL_LIMIT if task in ("language", "toy", "forecast") else None
     best = (math.inf, 0)
@@ -204,6 +231,9 @@ def main():
             batch = order[b * batch_size:(b + 1) * batch_size]
             mine = batch[rank * batch_size // world:(rank + 1) * batch_size // world]  # this process's share
             x, y, mask = (train[k][mine] for k in ("x", "y", "mask"))
+            if augmenting:  # drawn for the whole batch, so any number of processes sees the same images
+                x = augment(train["x"][batch], info["image"], spec["dataset"]["augment"], augment_rng)[
+                    rank * batch_size // world:(rank + 1) * batch_size // world]
             # The mean over the whole batch (every process knows its size); DDP averages the
             # processes' gradients, hence × world.
             count = terms(task, train["y"][batch], train["mask"][batch])
