@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { buildDataset, type DatasetFiles } from '../src/data/dataset';
 import { buildSequenceDataset } from '../src/data/sequenceDataset';
-import type { ExperimentSpec, LstmSpec } from '../src/experiment';
+import type { CnnSpec, ExperimentSpec, LstmSpec } from '../src/experiment';
 import { plainGptExamplesPerSec, plainGptKernelsPerStep } from './plainGpt';
 import { workPerStep } from './dispatches';
 
@@ -88,7 +88,47 @@ function baseline(
   spec: ExperimentSpec,
   files: DatasetFiles,
 ): { model: tf.LayersModel; train: Pair; validation: Pair; n: number } {
+  if (spec.model.kind === 'cnn') return cnnBaseline(spec, spec.model, files);
   return spec.model.kind === 'lstm' ? recurrentBaseline(spec, spec.model, files) : mlpBaseline(spec, files);
+}
+
+/**
+ * tf.layers.conv2d and maxPooling2d (averagePooling2d) on the same images, flatten, dense layers and softmax.
+ * On wasm model.fit cannot train it: tfjs-wasm has no Conv2DBackpropFilter kernel (the caller reports that).
+ */
+function cnnBaseline(spec: ExperimentSpec, m: CnnSpec, files: DatasetFiles) {
+  const ds = buildDataset(spec.dataset, spec.seed, files);
+  const image = ds.image!;
+  const model = tf.sequential();
+  model.add(tf.layers.reshape({ targetShape: [image.height, image.width, image.channels], inputShape: [ds.inputDim] }));
+  for (const l of m.layers) {
+    if (l.kind === 'conv')
+      model.add(
+        tf.layers.conv2d({
+          filters: l.filters,
+          kernelSize: l.kernel,
+          strides: l.stride,
+          padding: l.padding,
+          activation: 'relu',
+        }),
+      );
+    else if (l.kind === 'pool')
+      model.add(
+        (l.pool === 'max' ? tf.layers.maxPooling2d : tf.layers.averagePooling2d)({
+          poolSize: l.size,
+          strides: l.stride,
+        }),
+      );
+    else throw new Error('the stock baseline has no residual block');
+  }
+  model.add(m.head === 'flatten' ? tf.layers.flatten() : tf.layers.globalAveragePooling2d({}));
+  for (const d of m.dense) model.add(tf.layers.dense({ units: d.units, activation: 'relu' }));
+  model.add(tf.layers.dense({ units: ds.outputDim, activation: 'softmax' }));
+  const pair = (s: typeof ds.train): Pair => [
+    tf.tensor2d(s.x, [s.n, ds.inputDim]),
+    tf.tidy(() => tf.oneHot(tf.tensor1d(s.y, 'int32'), ds.outputDim).toFloat()),
+  ];
+  return { model, train: pair(ds.train), validation: pair(ds.validation), n: ds.train.n };
 }
 
 function mlpBaseline(spec: ExperimentSpec, files: DatasetFiles) {

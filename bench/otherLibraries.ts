@@ -31,28 +31,61 @@ function timeEpochs(epochs: number, runEpoch: () => void): number {
   return (performance.now() - start) / 1000;
 }
 
-/** Examples per second of ConvNetJS on the spec's MLP (softmax over the classes), Adam, same batch size. */
+/** ConvNetJS's activation name for ours (it has relu, sigmoid and tanh). */
+const convnetActivation = (a: string) => (a === 'relu' ? 'relu' : a === 'sigmoid' ? 'sigmoid' : 'tanh');
+
+/** The spec's network as ConvNetJS layers: an MLP's dense layers, or a CNN's convolutions and poolings (images channels last, as its Vols). */
+function convnetLayers(spec: ExperimentSpec, ds: ReturnType<typeof buildDataset>): object[] {
+  const out = { type: 'softmax', num_classes: Math.max(2, ds.outputDim) };
+  const m = spec.model;
+  if (m.kind !== 'cnn')
+    return [
+      { type: 'input', out_sx: 1, out_sy: 1, out_depth: ds.inputDim },
+      ...mlpOf(spec).hidden.map((l) => ({
+        type: 'fc',
+        num_neurons: l.units,
+        activation: convnetActivation(l.activation),
+      })),
+      out,
+    ];
+  const image = ds.image!;
+  return [
+    { type: 'input', out_sx: image.width, out_sy: image.height, out_depth: image.channels },
+    ...m.layers.map((l) => {
+      if (l.kind === 'conv')
+        return {
+          type: 'conv',
+          sx: l.kernel,
+          filters: l.filters,
+          stride: l.stride,
+          pad: l.padding === 'same' ? (l.kernel - 1) / 2 : 0,
+          activation: convnetActivation(l.activation),
+        };
+      if (l.kind === 'pool' && l.pool === 'max') return { type: 'pool', sx: l.size, stride: l.stride };
+      throw new Error('ConvNetJS has max pooling and plain convolutions only');
+    }),
+    ...m.dense.map((l) => ({ type: 'fc', num_neurons: l.units, activation: convnetActivation(l.activation) })),
+    out,
+  ];
+}
+
+/** Examples per second of ConvNetJS on the spec's MLP or CNN (softmax over the classes), Adam, same batch size. */
 export function convnetExamplesPerSec(spec: ExperimentSpec, epochs: number, files: DatasetFiles = {}): LibrarySpeed {
   const ds = buildDataset(spec.dataset, spec.seed, files);
   const net = new convnetjs.Net();
-  net.makeLayers([
-    { type: 'input', out_sx: 1, out_sy: 1, out_depth: ds.inputDim },
-    ...mlpOf(spec).hidden.map((l) => ({
-      type: 'fc',
-      num_neurons: l.units,
-      activation: l.activation === 'relu' ? 'relu' : l.activation === 'sigmoid' ? 'sigmoid' : 'tanh',
-    })),
-    { type: 'softmax', num_classes: Math.max(2, ds.outputDim) },
-  ]);
+  net.makeLayers(convnetLayers(spec, ds));
   const trainer = new convnetjs.Trainer(net, {
     method: 'adam',
     learning_rate: spec.training.optimizer.learningRate,
     batch_size: spec.training.batchSize,
   });
-  const vols = Array.from(
-    { length: ds.train.n },
-    (_, i) => new convnetjs.Vol(Array.from(ds.train.x.subarray(i * ds.inputDim, (i + 1) * ds.inputDim))),
-  );
+  const vols = Array.from({ length: ds.train.n }, (_, i) => {
+    const values = ds.train.x.subarray(i * ds.inputDim, (i + 1) * ds.inputDim);
+    if (!ds.image) return new convnetjs.Vol(Array.from(values));
+    const vol = new convnetjs.Vol(ds.image.width, ds.image.height, ds.image.channels, 0);
+    vol.w.set(values); // its layout is ours: (row·width + column)·channels + channel
+    return vol;
+  });
   const train = () => {
     for (let i = 0; i < ds.train.n; i++) trainer.train(vols[i], ds.train.y[i]);
   };

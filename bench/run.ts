@@ -189,6 +189,16 @@ for (const w of workloads) {
     ]),
   );
 }
+/** Why stock tfjs could not train a workload on a backend (e.g. tfjs-wasm lacks Conv2DBackpropFilter), told once. */
+const stockFailures = new Map<string, string>();
+async function stockOrNaN(w: { name: string }, backend: string, run: () => Promise<number>): Promise<number> {
+  try {
+    return await run();
+  } catch (e) {
+    stockFailures.set(`${w.name} on ${backend}`, e instanceof Error ? e.message.split('\n')[0] : String(e));
+    return NaN;
+  }
+}
 const libs: Record<string, { convnet: LibrarySpeed[]; brainjs: LibrarySpeed[]; jaxjs: LibrarySpeed[] }> =
   Object.fromEntries(workloads.map((w) => [w.name, { convnet: [], brainjs: [], jaxjs: [] }]));
 for (let r = 0; r < rounds; r++) {
@@ -198,7 +208,8 @@ for (let r = 0; r < rounds; r++) {
     // Other JavaScript libraries (CPU) in the same round, so drift hits them alike.
     if (w.otherLibraries && !skipLibraries) {
       libs[w.name].convnet.push(convnetExamplesPerSec(w.spec(defaultSpec()), epochsOf(w, 'library'), files));
-      libs[w.name].brainjs.push(brainExamplesPerSec(w.spec(defaultSpec()), epochsOf(w, 'library'), files));
+      if (w.spec(defaultSpec()).model.kind === 'mlp')
+        libs[w.name].brainjs.push(brainExamplesPerSec(w.spec(defaultSpec()), epochsOf(w, 'library'), files));
       if (w.jaxjs)
         libs[w.name].jaxjs.push(await jaxExamplesPerSec(w.spec(defaultSpec()), epochsOf(w, 'library'), files));
     }
@@ -212,7 +223,8 @@ for (let r = 0; r < rounds; r++) {
       x.gflopPerSec.push(m.gflopPerSec);
       x.firstMs.push(m.firstMs);
       x.laterMs.push(m.laterMs);
-      if (w.baseline !== 'none') x.fitExamplesPerSec.push(await fitExamplesPerSec(spec, epochsOf(w, b), files));
+      if (w.baseline !== 'none')
+        x.fitExamplesPerSec.push(await stockOrNaN(w, b, () => fitExamplesPerSec(spec, epochsOf(w, b), files)));
     }
     process.stdout.write(`  ${w.name} done\n`);
   }
@@ -244,7 +256,7 @@ for (const w of workloads) {
       workload: w.name,
       backend: b,
       ours: await kernelsPerStep(spec, files),
-      stock: w.baseline === 'none' ? null : await fitKernelsPerStep(spec, files),
+      stock: w.baseline === 'none' ? null : await stockOrNaN(w, b, () => fitKernelsPerStep(spec, files)),
     });
   }
 }
@@ -277,6 +289,7 @@ const BASELINE_NAMES = {
   lstm: '(tf.layers.lstm)',
   gru: '(tf.layers.gru)',
   gpt: '(plain tfjs GPT)',
+  cnn: '(tf.layers.conv2d)',
   none: '',
 };
 const times = (x: number) => (Number.isFinite(x) ? `${x.toFixed(2)}×` : '—');
@@ -321,9 +334,10 @@ console.table(
     workload: k.workload,
     backend: k.backend,
     'kernels per step (ours)': k.ours,
-    'kernels per step (stock tfjs)': k.stock ?? '—',
+    'kernels per step (stock tfjs)': k.stock === null || Number.isNaN(k.stock) ? '—' : k.stock,
   })),
 );
+for (const [where, why] of stockFailures) console.log(`Stock tfjs could not train ${where}: ${why}`);
 console.log(
   '(On webgpu the compute dispatches a step records, not counting kernels that dispatch nothing such as Reshape; stock tfjs: model.trainOnBatch, which also computes the accuracy metric.)',
 );

@@ -1,4 +1,5 @@
 // Every lesson is a valid experiment (or lab setting) whose run shows the numbers it promises.
+import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import '@tensorflow/tfjs-backend-wasm';
 import { activateBackend } from '../src/engine/backend';
@@ -16,6 +17,11 @@ import {
   type OptimizerKind,
 } from '../src/experiment';
 
+const mnist = {
+  images: new Uint8Array(readFileSync('datasets/mnist-images.u8')),
+  labels: new Uint8Array(readFileSync('datasets/mnist-labels.u8')),
+};
+
 async function outcome(lesson: Lesson) {
   const target = lesson.target;
   if (target.kind === 'lab') {
@@ -32,6 +38,7 @@ async function outcome(lesson: Lesson) {
   const status: RunStatus = await new Trainer(
     { ...target.spec, backend: 'wasm' },
     { onEpoch: (m) => epochs.push(m) },
+    { files: { mnist } },
   ).run();
   return runClaim(lesson.claim, { status, epochs, plannedEpochs: target.spec.training.epochs });
 }

@@ -10,7 +10,8 @@ import type {
   BackendReport,
   BatchReport,
   Inspection,
-  TrainingCheckpoint, AugmentPreview
+  TrainingCheckpoint,
+  AugmentPreview,
 } from '../engine/types';
 import { tensorBytes } from '../engine/tensorData';
 import type { KeptModel, RunPhase, RunRecord } from '../export/runRecord';
