@@ -64,3 +64,26 @@ test('a cell the model cannot take is named before anything trains', () => {
   expect(parseSweepValues('0.1, 0.01 1e-3')).toEqual([0.1, 0.01, 0.001]);
   expect(parseSweepValues('0.1, fast')).toBeNull();
 });
+
+test('a CNN sweeps its filters (width), its layers (depth) and its dropout; a depth that shrinks the digits away is named', () => {
+  const spec = defaultSpec();
+  spec.dataset = { ...spec.dataset, kind: 'mnist', samples: 3000 };
+  spec.model = defaultModel('cnn');
+  const plan = planSweep(spec, [
+    { param: 'width', values: [4, 12] },
+    { param: 'dropout', values: [0, 0.2] },
+  ]);
+  if (!plan.ok) throw new Error(plan.error);
+  const last = plan.cells[3].spec.model;
+  if (last.kind !== 'cnn') throw new Error('not a CNN');
+  expect(last.layers.map((l) => (l.kind === 'pool' ? 'pool' : `${l.filters}`))).toEqual(['12', 'pool', '12', 'pool']);
+  expect(last.layers.map((l) => (l.kind === 'conv' ? l.dropout : null))).toEqual([0.2, null, 0.2, null]);
+  expect(last.dense.map((d) => d.dropout)).toEqual([0.2]);
+  for (const c of plan.cells) expect(validateSpec(c.spec).ok).toBe(true);
+  // Depth 6 adds two more 2×2 poolings (7 → 3 → 1); depth 8 adds a third, which gets 1×1 maps.
+  expect(planSweep(spec, [{ param: 'depth', values: [6] }]).ok).toBe(true);
+  const tooDeep = planSweep(spec, [{ param: 'depth', values: [8] }]);
+  expect(tooDeep.ok ? '' : tooDeep.error).toMatch(
+    /^Sweep cell depth 8: Pool 7: is too much: layer 7 \(max pool 2×2\) gets 1×1 images/,
+  );
+});
