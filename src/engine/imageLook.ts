@@ -9,6 +9,8 @@ import type { FeatureMap, ImageLook } from './types';
 interface Looked {
   logits: tf.Tensor2D;
   probabilities: tf.Tensor1D;
+  saliency: tf.Tensor1D;
+  saliencyClass: tf.Tensor1D;
   maps: { name: string; map: tf.Tensor4D }[];
   firstZ: tf.Tensor4D | null;
 }
@@ -34,53 +36,65 @@ export async function lookAtImage(
   const cnn = model.convolutional;
   const asImage = (x: tf.Tensor2D) => x.reshape([1, image.height, image.width, image.channels]) as tf.Tensor4D;
   const x = tf.tensor2d(input, [1, input.length]);
-  // tidy keeps every tensor in what it returns (nulls and names included) and frees the rest.
+  // One synchronous block (training cannot step in between): the look, and the saliency of the chosen class or
+  // the predicted one (a one-hot mask on the logits, so the class need not be read first). tidy keeps every tensor
+  // in what it returns (nulls and names included) and frees the rest.
   const kept = tf.tidy(() => {
     const looked = cnn ? cnn.look(asImage(x)) : { logits: model.predict(x), maps: [], firstZ: null };
-    return { ...looked, probabilities: tf.softmax(looked.logits).reshape([-1]) } as unknown as tf.TensorContainer;
+    const classes = looked.logits.shape[1];
+    const chosen =
+      chosenClass !== undefined && Number.isInteger(chosenClass) && chosenClass >= 0 && chosenClass < classes
+        ? tf.tensor1d([chosenClass], 'int32')
+        : (looked.logits.argMax(1) as tf.Tensor1D);
+    const mask = tf.oneHot(chosen, classes);
+    const logit = (v: tf.Tensor) => {
+      const rows = v as tf.Tensor2D;
+      return (cnn ? cnn.logitsWithInputGradient(asImage(rows)) : model.forward(rows)).mul(mask).sum();
+    };
+    const saliency = tf
+      .grad(logit)(x)
+      .abs()
+      .reshape([image.height * image.width, image.channels])
+      .sum(1);
+    return {
+      ...looked,
+      probabilities: tf.softmax(looked.logits).reshape([-1]),
+      saliency,
+      saliencyClass: chosen,
+    } as unknown as tf.TensorContainer;
   }) as unknown as Looked;
+  // Training may go on while the reads are in flight, replacing the variables' data: read copies taken now.
+  const first = cnn?.firstConv;
+  const copies: { weight: tf.Tensor | null; bias: tf.Tensor | null; filters: { name: string; weights: tf.Tensor }[] } =
+    {
+      weight: first ? first.weight.clone() : null,
+      bias: first?.bias ? first.bias.clone() : null,
+      filters: (cnn?.filters ?? []).map((f) => ({ name: f.name, weights: f.weights.clone() })),
+    };
   try {
     const probabilities = await read(kept.probabilities);
-    const predicted = probabilities.indexOf(Math.max(...probabilities));
-    const saliencyClass =
-      chosenClass !== undefined &&
-      Number.isInteger(chosenClass) &&
-      chosenClass >= 0 &&
-      chosenClass < probabilities.length
-        ? chosenClass
-        : predicted;
-    const saliency = tf.tidy(() => {
-      const logit = (v: tf.Tensor) => {
-        const rows = v as tf.Tensor2D;
-        return (cnn ? cnn.logitsWithInputGradient(asImage(rows)) : model.forward(rows))
-          .slice([0, saliencyClass], [1, 1])
-          .sum();
-      };
-      const grad = tf.grad(logit)(x).abs();
-      return grad.reshape([image.height * image.width, image.channels]).sum(1);
-    });
-    const first = cnn?.firstConv;
+    const saliencyClass = (await kept.saliencyClass.data())[0];
     return {
       input,
       ...source,
       probabilities,
-      saliency: await read(saliency).finally(() => saliency.dispose()),
+      saliency: await read(kept.saliency),
       saliencyClass,
       maps: await Promise.all(kept.maps.map((m) => featureMap(m.name, m.map))),
       firstConv:
-        first && kept.firstZ
+        first && copies.weight && kept.firstZ
           ? {
               kernel: first.spec.kernel,
               stride: first.spec.stride,
               pad: convPadding(first.spec.kernel, first.spec.padding),
-              weights: await read(first.weight),
-              bias: first.bias ? await read(first.bias) : null,
+              weights: await read(copies.weight),
+              bias: copies.bias ? await read(copies.bias) : null,
               z: await featureMap('Conv 1 sum', kept.firstZ),
             }
           : null,
       filters: cnn
         ? await Promise.all(
-            cnn.filters.map(async (f) => {
+            copies.filters.map(async (f) => {
               const [out, inputs, kernel] = f.weights.shape;
               return { name: f.name, out, in: inputs, kernel, weights: await read(f.weights) };
             }),
@@ -92,8 +106,11 @@ export async function lookAtImage(
       x,
       kept.logits,
       kept.probabilities,
+      kept.saliency,
+      kept.saliencyClass,
       ...kept.maps.map((m) => m.map),
       ...(kept.firstZ ? [kept.firstZ] : []),
     ]);
+    tf.dispose([copies.weight, copies.bias, ...copies.filters.map((f) => f.weights)].filter((t) => t !== null));
   }
 }
