@@ -6,6 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { activateBackend } from '../src/engine/backend';
 import { cnnRowModel } from '../src/engine/cnnModel';
+import { buildMlp } from '../src/engine/mlp';
+import { MLP_OPTION_DEFAULTS } from '../src/experiment';
 import { lookAtImage } from '../src/engine/imageLook';
 import { convStep } from '../src/engine/convStep';
 import { cnnShapes, receptiveField, type CnnSpec, type ImageShape } from '../src/experiment/cnn';
@@ -172,5 +174,33 @@ test.each([
       right: Math.max(...cols),
     });
     model.dispose();
+  },
+);
+
+test.each(['cpu', 'wasm'] as const)(
+  'an MLP on images (%s): its saliency is the gradient of its logit too',
+  async (backend) => {
+    await activateBackend(backend);
+    const mlp = buildMlp(
+      { ...MLP_OPTION_DEFAULTS, kind: 'mlp', hidden: [{ units: 6, activation: 'tanh', dropout: 0 }] },
+      12 * 12 * 2,
+      5,
+      4,
+    );
+    const input = image();
+    const before = tf.memory().numTensors;
+    const look = await lookAtImage(mlp, IMAGE, input, { label: null, index: null }, 1);
+    expect(tf.memory().numTensors).toBe(before);
+    expect([look.maps, look.filters, look.firstConv]).toEqual([[], [], null]);
+    const logit1 = (x: Float32Array) => tf.tidy(() => mlp.predict(tf.tensor2d(x, [1, x.length])).dataSync()[1]);
+    const pixel = 40;
+    const numeric = [0, 1].reduce((sum, channel) => {
+      const [up, down] = [Float32Array.from(input), Float32Array.from(input)];
+      up[pixel * 2 + channel] += 1e-2;
+      down[pixel * 2 + channel] -= 1e-2;
+      return sum + Math.abs((logit1(up) - logit1(down)) / 2e-2);
+    }, 0);
+    expect(look.saliency[pixel]).toBeCloseTo(numeric, 3);
+    mlp.dispose();
   },
 );

@@ -334,6 +334,7 @@ export function cnnRowModel(spec: CnnSpec, input: ImageShape, classes: number, s
       dropPending();
     },
     predict: (x) => tf.tidy(() => cnn.forward(asImages(x)).logits),
+    outputsWithInputGradient: (x) => cnn.logitsWithInputGradient(asImages(x)),
     dispose() {
       dropPending();
       cnn.dispose();

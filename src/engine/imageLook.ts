@@ -49,7 +49,7 @@ export async function lookAtImage(
     const mask = tf.oneHot(chosen, classes);
     const logit = (v: tf.Tensor) => {
       const rows = v as tf.Tensor2D;
-      return (cnn ? cnn.logitsWithInputGradient(asImage(rows)) : model.forward(rows)).mul(mask).sum();
+      return model.outputsWithInputGradient(rows).mul(mask).sum();
     };
     const saliency = tf
       .grad(logit)(x)

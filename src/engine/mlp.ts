@@ -204,7 +204,7 @@ export function buildMlp(spec: MlpSpec, inputDim: number, outputDim: number, see
     tf.dispose(pending.flatMap((p) => [p.stats.mean, p.stats.variance]));
     pending = [];
   };
-  const forward = (x: tf.Tensor2D, dropoutSeed?: () => number) => {
+  const forward = (x: tf.Tensor2D, dropoutSeed?: () => number, inputGradient = false) => {
     const recording = dropoutSeed !== undefined && buffers.length > 0;
     if (recording) dropPending();
     let h = x;
@@ -217,7 +217,7 @@ export function buildMlp(spec: MlpSpec, inputDim: number, outputDim: number, see
               pending.push({ layer: norm, stats: { mean: tf.keep(stats.mean), variance: tf.keep(stats.variance) } });
             }
           : null;
-      h = dense(h, l, i === 0, record);
+      h = dense(h, l, i === 0 && !inputGradient, record);
       if (dropoutSeed && l.dropout > 0) h = tf.dropout(h, l.dropout, undefined, dropoutSeed()) as tf.Tensor2D;
       if (l.residual) h = h.add(input);
     }
@@ -236,7 +236,8 @@ export function buildMlp(spec: MlpSpec, inputDim: number, outputDim: number, see
     params,
     groups: layers.map((l) => ({ name: l.name, weights: [l.kernel] })),
     convolutional: null,
-    forward,
+    forward: (x, dropoutSeed) => forward(x, dropoutSeed),
+    outputsWithInputGradient: (x) => forward(x, undefined, true),
     updateBuffers() {
       for (const p of pending) updateRunningStatistics(p.layer, p.stats);
       dropPending();

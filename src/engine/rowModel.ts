@@ -21,6 +21,8 @@ export interface RowModel {
    * and BatchNorm normalises over this batch, whose statistics it keeps for updateBuffers.
    */
   forward: (x: tf.Tensor2D, dropoutSeed?: () => number) => tf.Tensor2D;
+  /** Evaluation outputs whose gradient reaches the input (training skips it: the input is data), for saliency. */
+  outputsWithInputGradient: (x: tf.Tensor2D) => tf.Tensor2D;
   /** After an optimizer step: fold the statistics of the batch it trained on into the running ones. */
   updateBuffers: () => void;
   /** The same outputs for evaluation (no dropout, running statistics). */

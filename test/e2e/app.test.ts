@@ -734,6 +734,11 @@ test('MNIST: the real digits load from the shipped files and an MLP trains on th
   await expect
     .poll(() => page.getByTestId('step-mode').textContent(), { timeout: 10_000 })
     .toMatch(/target \d; model says class \d/);
+  // An MLP on digits shows what it predicts for a validation digit (and one drawn), with the pixels' saliency.
+  await expect
+    .poll(() => page.getByTestId('image-prediction').textContent(), { timeout: 10_000 })
+    .toMatch(/^Validation image 1 · true class \d(\d\d?\d?\.\d%){3}$/);
+  expect(await accessibilityProblems(page)).toEqual([]);
   await page.close();
 });
 

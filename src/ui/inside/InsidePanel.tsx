@@ -174,21 +174,26 @@ export const NetworkPanel = memo(function NetworkPanel() {
 /** Inside the network: step-by-step backprop for any weight, norms and histograms of the run the views follow. */
 export const InsidePanel = memo(function InsidePanel() {
   const { run, inspection, task, bp, safeWeight, epochs, finite } = useInsideView();
+  // An MLP on images also shows what it predicts for a validation image or a drawn digit, and its saliency.
+  const images = run && run.spec.model.kind === 'mlp' && isImage(run.spec.dataset.kind) && <ImageInside run={run} />;
   if (run && run.spec.model.kind === 'mlp' && (run.spec.model.residual || run.spec.model.norm !== 'none')) {
     return (
-      <Panel title="Inside the network · gradients">
-        <p className="muted small" data-testid="inside-not-drawn">
-          The network graph, neuron maps and step mode’s backpropagation by hand draw plain dense layers; this MLP has{' '}
-          {[
-            run.spec.model.residual && 'residual connections',
-            run.spec.model.norm !== 'none' && MLP_NORM_LABELS[run.spec.model.norm],
-          ]
-            .filter(Boolean)
-            .join(' and ')}
-          , which they would draw wrongly, so they are not shown. Its weight and gradient norms, layer by layer:
-        </p>
-        <NormCharts epochs={epochs} />
-      </Panel>
+      <>
+        <Panel title="Inside the network · gradients">
+          <p className="muted small" data-testid="inside-not-drawn">
+            The network graph, neuron maps and step mode’s backpropagation by hand draw plain dense layers; this MLP has{' '}
+            {[
+              run.spec.model.residual && 'residual connections',
+              run.spec.model.norm !== 'none' && MLP_NORM_LABELS[run.spec.model.norm],
+            ]
+              .filter(Boolean)
+              .join(' and ')}
+            , which they would draw wrongly, so they are not shown. Its weight and gradient norms, layer by layer:
+          </p>
+          <NormCharts epochs={epochs} />
+        </Panel>
+        {images}
+      </>
     );
   }
 
@@ -207,27 +212,30 @@ export const InsidePanel = memo(function InsidePanel() {
   }
 
   return (
-    <Panel title="Inside the network · backpropagation">
-      {!run || !inspection || !bp ? (
-        <p className="muted">
-          Train (or press Step) to look inside: weights, gradients and the chain rule for any weight (pick it in the
-          network graph or below).
-        </p>
-      ) : !finite ? (
-        <>
-          <p className="banner warning">
-            The weights are no longer finite: the run diverged. The norms below run up to the last finite epoch.
+    <>
+      <Panel title="Inside the network · backpropagation">
+        {!run || !inspection || !bp ? (
+          <p className="muted">
+            Train (or press Step) to look inside: weights, gradients and the chain rule for any weight (pick it in the
+            network graph or below).
           </p>
-          <NormCharts epochs={epochs} />
-        </>
-      ) : (
-        <>
-          <StepMode inspection={inspection} bp={bp} weight={safeWeight} task={task} />
-          <h3 className="subhead">Norms and histograms</h3>
-          <NormCharts epochs={epochs} />
-          <LayerHistograms inspection={inspection} />
-        </>
-      )}
-    </Panel>
+        ) : !finite ? (
+          <>
+            <p className="banner warning">
+              The weights are no longer finite: the run diverged. The norms below run up to the last finite epoch.
+            </p>
+            <NormCharts epochs={epochs} />
+          </>
+        ) : (
+          <>
+            <StepMode inspection={inspection} bp={bp} weight={safeWeight} task={task} />
+            <h3 className="subhead">Norms and histograms</h3>
+            <NormCharts epochs={epochs} />
+            <LayerHistograms inspection={inspection} />
+          </>
+        )}
+      </Panel>
+      {images}
+    </>
   );
 });
