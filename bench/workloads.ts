@@ -8,6 +8,7 @@ import {
   datasetDefaults,
   type ExperimentSpec,
 } from '../src/experiment';
+import { convLayer, poolLayer } from '../src/experiment/cnn';
 
 export interface Workload {
   name: string;
@@ -61,35 +62,17 @@ const smallGpt = (d: ExperimentSpec): ExperimentSpec => ({
 });
 
 /** ConvNetJS's MNIST demo network: conv 8 of 5×5 (padded), max pool 2, conv 16 of 5×5, max pool 3, softmax. */
-const convnetMnist = (d: ExperimentSpec): ExperimentSpec => {
-  const conv = (filters: number) =>
-    ({
-      kind: 'conv',
-      filters,
-      kernel: 5,
-      stride: 1,
-      padding: 'same',
-      activation: 'relu',
-      batchNorm: false,
-      dropout: 0,
-    }) as const;
-  return {
-    ...d,
-    dataset: { ...d.dataset, kind: 'mnist', ...datasetDefaults('mnist'), samples: 1000 },
-    model: {
-      kind: 'cnn',
-      layers: [
-        conv(8),
-        { kind: 'pool', pool: 'max', size: 2, stride: 2 },
-        conv(16),
-        { kind: 'pool', pool: 'max', size: 3, stride: 3 },
-      ],
-      head: 'flatten',
-      dense: [],
-    },
-    training: { ...d.training, batchSize: 64, optimizer: { ...d.training.optimizer, learningRate: 1e-3 } },
-  };
-};
+const convnetMnist = (d: ExperimentSpec): ExperimentSpec => ({
+  ...d,
+  dataset: { ...d.dataset, kind: 'mnist', ...datasetDefaults('mnist'), samples: 1000 },
+  model: {
+    kind: 'cnn',
+    layers: [convLayer(8, 5), poolLayer(2), convLayer(16, 5), poolLayer(3)],
+    head: 'flatten',
+    dense: [],
+  },
+  training: { ...d.training, batchSize: 64, optimizer: { ...d.training.optimizer, learningRate: 1e-3 } },
+});
 
 export const WORKLOADS: Workload[] = [
   {

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
+import { convLayer, poolLayer } from '../src/experiment/cnn';
 import '@tensorflow/tfjs-backend-wasm';
 import { activateBackend } from '../src/engine/backend';
 import { Trainer } from '../src/engine/trainer';
@@ -69,27 +70,9 @@ function specs(): Record<string, ExperimentSpec> {
       s.model = {
         kind: 'cnn',
         layers: [
-          {
-            kind: 'conv',
-            filters: 4,
-            kernel: 3,
-            stride: 1,
-            padding: 'same',
-            activation: 'relu',
-            batchNorm: true,
-            dropout: 0.2,
-          },
-          { kind: 'pool', pool: 'max', size: 2, stride: 2 },
-          {
-            kind: 'conv',
-            filters: 6,
-            kernel: 3,
-            stride: 2,
-            padding: 'valid',
-            activation: 'relu',
-            batchNorm: false,
-            dropout: 0,
-          },
+          convLayer(4, 3, { batchNorm: true, dropout: 0.2 }),
+          poolLayer(2),
+          convLayer(6, 3, { stride: 2, padding: 'valid' }),
         ],
         head: 'flatten',
         dense: [],

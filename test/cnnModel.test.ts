@@ -8,7 +8,15 @@ import '@tensorflow/tfjs-backend-wasm';
 import { activateBackend } from '../src/engine/backend';
 import { buildCnn } from '../src/engine/cnnModel';
 import { cnnCost } from '../src/engine/cnnCost';
-import { cnnShapes, lenet, type CnnSpec, type ConvLayerSpec, type ImageShape } from '../src/experiment/cnn';
+import {
+  cnnShapes,
+  lenet,
+  type CnnSpec,
+  type ConvLayerSpec,
+  type ImageShape,
+  convLayer,
+  poolLayer,
+} from '../src/experiment/cnn';
 import { datasetDefaults, defaultSpec, switchModel } from '../src/experiment';
 import { Trainer } from '../src/engine/trainer';
 import type { EpochMetrics, EpochViews } from '../src/engine/types';
@@ -19,19 +27,10 @@ const DIGIT: ImageShape = { height: 28, width: 28, channels: 1 };
 const tinyResnet = (): CnnSpec => ({
   kind: 'cnn',
   layers: [
-    {
-      kind: 'conv',
-      filters: 4,
-      kernel: 3,
-      stride: 1,
-      padding: 'same',
-      activation: 'relu',
-      batchNorm: true,
-      dropout: 0.1,
-    },
+    convLayer(4, 3, { batchNorm: true, dropout: 0.1 }),
     { kind: 'residual', filters: 4, stride: 1 },
     { kind: 'residual', filters: 8, stride: 2 },
-    { kind: 'pool', pool: 'avg', size: 2, stride: 2 },
+    poolLayer(2, 2, 'avg'),
   ],
   head: 'globalAverage',
   dense: [{ units: 12, activation: 'tanh', dropout: 0.2 }],
@@ -53,7 +52,7 @@ describe('shapes', () => {
   });
 
   test('a layer that would shrink the image below 1×1 is named, with the size it gets', () => {
-    const pool = { kind: 'pool', pool: 'max', size: 2, stride: 2 } as const;
+    const pool = poolLayer(2);
     const conv = lenet().layers[0] as ConvLayerSpec;
     const walked = cnnShapes([pool, pool, pool, { ...conv, padding: 'valid' as const }], DIGIT);
     expect(walked).toEqual({

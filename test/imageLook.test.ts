@@ -10,7 +10,7 @@ import { buildMlp } from '../src/engine/mlp';
 import { MLP_OPTION_DEFAULTS } from '../src/experiment';
 import { lookAtImage } from '../src/engine/imageLook';
 import { convStep } from '../src/engine/convStep';
-import { cnnShapes, receptiveField, type CnnSpec, type ImageShape } from '../src/experiment/cnn';
+import { cnnShapes, receptiveField, type CnnSpec, type ImageShape, convLayer, poolLayer } from '../src/experiment/cnn';
 
 const IMAGE: ImageShape = { height: 12, width: 12, channels: 2 };
 
@@ -18,27 +18,9 @@ const IMAGE: ImageShape = { height: 12, width: 12, channels: 2 };
 const spec = (): CnnSpec => ({
   kind: 'cnn',
   layers: [
-    {
-      kind: 'conv',
-      filters: 3,
-      kernel: 3,
-      stride: 1,
-      padding: 'same',
-      activation: 'tanh',
-      batchNorm: false,
-      dropout: 0,
-    },
-    { kind: 'pool', pool: 'avg', size: 2, stride: 2 },
-    {
-      kind: 'conv',
-      filters: 4,
-      kernel: 3,
-      stride: 2,
-      padding: 'valid',
-      activation: 'elu',
-      batchNorm: true,
-      dropout: 0,
-    },
+    convLayer(3, 3, { activation: 'tanh' }),
+    poolLayer(2, 2, 'avg'),
+    convLayer(4, 3, { stride: 2, padding: 'valid', activation: 'elu', batchNorm: true }),
     { kind: 'residual', filters: 4, stride: 1 },
   ],
   head: 'flatten',
@@ -122,37 +104,10 @@ test.each([
     await activateBackend('cpu');
     // Linear activations, average pooling and no norm: every path carries gradient, so the support is the whole field.
     const layers: CnnSpec['layers'] = [
-      {
-        kind: 'conv',
-        filters: 2,
-        kernel: 3,
-        stride: 1,
-        padding: 'same',
-        activation: 'linear',
-        batchNorm: false,
-        dropout: 0,
-      },
-      { kind: 'pool', pool: 'avg', size: 2, stride: 2 },
-      {
-        kind: 'conv',
-        filters: 2,
-        kernel: 3,
-        stride: 2,
-        padding: 'valid',
-        activation: 'linear',
-        batchNorm: false,
-        dropout: 0,
-      },
-      {
-        kind: 'conv',
-        filters: 2,
-        kernel: 2,
-        stride: 1,
-        padding: 'valid',
-        activation: 'linear',
-        batchNorm: false,
-        dropout: 0,
-      },
+      convLayer(2, 3, { activation: 'linear' }),
+      poolLayer(2, 2, 'avg'),
+      convLayer(2, 3, { stride: 2, padding: 'valid', activation: 'linear' }),
+      convLayer(2, 2, { padding: 'valid', activation: 'linear' }),
     ];
     const model = cnnRowModel({ kind: 'cnn', layers, head: 'flatten', dense: [] }, IMAGE, 2, 9);
     const cnn = model.convolutional!;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
+import { convLayer, poolLayer } from '../src/experiment/cnn';
 import { activateBackend } from '../src/engine/backend';
 import { estimateMemory, MEMORY_BUDGET, memoryProblem, optimizerSlots } from '../src/engine/memoryEstimate';
 import { createOptimizer } from '../src/engine/optimizers';
@@ -156,19 +157,10 @@ describe('memory a run needs', () => {
         (s.model = {
           kind: 'cnn',
           layers: [
-            {
-              kind: 'conv',
-              filters: 4,
-              kernel: 3,
-              stride: 1,
-              padding: 'same',
-              activation: 'relu',
-              batchNorm: true,
-              dropout: 0.1,
-            },
+            convLayer(4, 3, { batchNorm: true, dropout: 0.1 }),
             { kind: 'residual', filters: 4, stride: 1 },
             { kind: 'residual', filters: 8, stride: 2 },
-            { kind: 'pool', pool: 'max', size: 2, stride: 2 },
+            poolLayer(2),
           ],
           head: 'globalAverage',
           dense: [{ units: 32, activation: 'relu', dropout: 0.2 }],

@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { convLayer, poolLayer } from '../src/experiment/cnn';
 import { readRunFile } from '../src/export/runFile';
 import { decodeSafetensors, encodeSafetensors } from '../src/export/safetensors';
 import {
@@ -255,28 +256,10 @@ const CASES: [string, ExperimentSpec][] = [
       s.model = {
         kind: 'cnn',
         layers: [
-          {
-            kind: 'conv',
-            filters: 4,
-            kernel: 5,
-            stride: 1,
-            padding: 'same',
-            activation: 'relu',
-            batchNorm: false,
-            dropout: 0,
-          },
-          { kind: 'pool', pool: 'max', size: 2, stride: 2 },
-          {
-            kind: 'conv',
-            filters: 6,
-            kernel: 3,
-            stride: 2,
-            padding: 'valid',
-            activation: 'tanh',
-            batchNorm: false,
-            dropout: 0,
-          },
-          { kind: 'pool', pool: 'avg', size: 2, stride: 1 },
+          convLayer(4, 5),
+          poolLayer(2),
+          convLayer(6, 3, { stride: 2, padding: 'valid', activation: 'tanh' }),
+          poolLayer(2, 1, 'avg'),
         ],
         head: 'flatten',
         dense: [{ units: 16, activation: 'relu', dropout: 0 }],
@@ -292,16 +275,7 @@ const CASES: [string, ExperimentSpec][] = [
       s.model = {
         kind: 'cnn',
         layers: [
-          {
-            kind: 'conv',
-            filters: 4,
-            kernel: 3,
-            stride: 2,
-            padding: 'same',
-            activation: 'relu',
-            batchNorm: true,
-            dropout: 0,
-          },
+          convLayer(4, 3, { stride: 2, batchNorm: true }),
           { kind: 'residual', filters: 4, stride: 1 },
           { kind: 'residual', filters: 6, stride: 2 },
         ],

@@ -27,7 +27,7 @@ import {
   switchModel,
   DEFAULT_EPOCHS,
 } from '../src/experiment';
-import type { CnnSpec, ConvLayerSpec } from '../src/experiment/cnn';
+import { poolLayer, type CnnSpec, type ConvLayerSpec } from '../src/experiment/cnn';
 
 function errorsOf(edit: (s: ExperimentSpec) => void) {
   const spec = defaultSpec();
@@ -867,7 +867,7 @@ describe('convolutional networks in the spec', () => {
 
   test('a layer that shrinks the digits below 1×1 is named, on screen and by path', () => {
     const spec = cnnSpec((m) => {
-      const pool = { kind: 'pool', pool: 'max', size: 2, stride: 2 } as const;
+      const pool = poolLayer(2);
       m.layers.push(pool, pool, pool);
     });
     expect(errors(spec)).toEqual([

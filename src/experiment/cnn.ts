@@ -62,22 +62,35 @@ export interface ImageShape {
   channels: number;
 }
 
-/** LeNet's shape on 28×28 digits: two convolutions each with 2×2 max pooling, then one dense layer. */
-export function lenet(): CnnSpec {
-  const conv = (filters: number): ConvLayerSpec => ({
+/** A convolution with the builder's usual choices (stride 1, 'same' padding, relu, no BatchNorm, no dropout), and `options` over them. */
+export function convLayer(
+  filters: number,
+  kernel: number,
+  options: Partial<Omit<ConvLayerSpec, 'kind'>> = {},
+): ConvLayerSpec {
+  return {
     kind: 'conv',
     filters,
-    kernel: 5,
+    kernel,
     stride: 1,
     padding: 'same',
     activation: 'relu',
     batchNorm: false,
     dropout: 0,
-  });
-  const pool = (): PoolLayerSpec => ({ kind: 'pool', pool: 'max', size: 2, stride: 2 });
+    ...options,
+  };
+}
+
+/** Pooling over size × size windows, `stride` apart (by default the windows tile the image). */
+export function poolLayer(size: number, stride = size, pool: PoolKind = 'max'): PoolLayerSpec {
+  return { kind: 'pool', pool, size, stride };
+}
+
+/** LeNet's shape on 28×28 digits: two convolutions each with 2×2 max pooling, then one dense layer. */
+export function lenet(): CnnSpec {
   return {
     kind: 'cnn',
-    layers: [conv(6), pool(), conv(16), pool()],
+    layers: [convLayer(6, 5), poolLayer(2), convLayer(16, 5), poolLayer(2)],
     head: 'flatten',
     dense: [{ units: 120, activation: 'relu', dropout: 0 }],
   };

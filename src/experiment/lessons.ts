@@ -3,6 +3,7 @@
 // (engine/lessonClaims.ts) and the app can say whether a run bore them out.
 import { datasetDefaults, defaultSpec, MLP_OPTION_DEFAULTS, TRANSFORMER_OPTION_DEFAULTS } from './defaults';
 import { defaultLabSettings, SURFACE_INFO, type LabSettings } from './lab';
+import { convLayer, poolLayer } from './cnn';
 import { mlpOf, OPTIMIZER_KINDS, type ExperimentSpec, type OptimizerKind } from './types';
 
 /** What a lesson's run should show, checkable from its epochs (or, in the lab, its paths). */
@@ -56,19 +57,7 @@ function digitsCnn(s: ExperimentSpec, samples: number, filters: number[], dense:
   s.dataset = { ...s.dataset, kind: 'mnist', ...datasetDefaults('mnist'), samples };
   s.model = {
     kind: 'cnn',
-    layers: filters.flatMap((f) => [
-      {
-        kind: 'conv',
-        filters: f,
-        kernel: 3,
-        stride: 1,
-        padding: 'same',
-        activation: 'relu',
-        batchNorm: false,
-        dropout: 0,
-      },
-      { kind: 'pool', pool: 'max', size: 2, stride: 2 },
-    ]),
+    layers: filters.flatMap((f) => [convLayer(f, 3), poolLayer(2)]),
     head: 'flatten',
     dense: dense.map((units) => ({ units, activation: 'relu', dropout: 0 })),
   };

@@ -6,6 +6,8 @@ import {
   CONV_PADDINGS,
   POOL_KINDS,
   cnnShapes,
+  convLayer,
+  poolLayer,
   type CnnHead,
   type CnnLayerSpec,
   type CnnSpec,
@@ -26,17 +28,8 @@ const LAYER_TITLES: Record<CnnLayerSpec['kind'], string> = { conv: 'Conv', pool:
 
 /** What the builder adds: LeNet's kind of convolution and pooling, and ResNet's basic block. */
 const NEW_LAYER: Record<CnnLayerSpec['kind'], () => CnnLayerSpec> = {
-  conv: () => ({
-    kind: 'conv',
-    filters: 8,
-    kernel: 3,
-    stride: 1,
-    padding: 'same',
-    activation: 'relu',
-    batchNorm: false,
-    dropout: 0,
-  }),
-  pool: () => ({ kind: 'pool', pool: 'max', size: 2, stride: 2 }),
+  conv: () => convLayer(8, 3),
+  pool: () => poolLayer(2),
   residual: () => ({ kind: 'residual', filters: 16, stride: 1 }),
 };
 
