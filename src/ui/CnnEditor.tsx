@@ -17,6 +17,7 @@ import {
 import type { ModelCost } from '../engine/cost';
 import { CheckField, formatCount, NumberField, SelectField } from './fields';
 import { LayerRow, moveItem } from './LayerRow';
+import { DenseFields } from './DenseFields';
 import { ACTIVATION_LABELS, type Errors, type Update } from './modelChoices';
 
 const HEAD_LABELS: Record<CnnHead, string> = {
@@ -175,30 +176,12 @@ export function CnnEditor({
             onMove={(to) => edit((m) => moveItem(m.dense, j, to))}
             onRemove={() => edit((m) => void m.dense.splice(j, 1))}
           >
-            <div className="row">
-              <NumberField
-                label="Units"
-                path={`model.dense[${j}].units`}
-                value={layer.units}
-                error={errors[`model.dense[${j}].units`]}
-                onChange={(v) => edit((m) => void (m.dense[j].units = v))}
-              />
-              <SelectField
-                label="Activation"
-                path={`model.dense[${j}].activation`}
-                value={layer.activation}
-                error={errors[`model.dense[${j}].activation`]}
-                options={ACTIVATIONS.map((a) => ({ value: a, label: ACTIVATION_LABELS[a] }))}
-                onChange={(v) => edit((m) => void (m.dense[j].activation = v))}
-              />
-              <NumberField
-                label="Dropout"
-                path={`model.dense[${j}].dropout`}
-                value={layer.dropout}
-                error={errors[`model.dense[${j}].dropout`]}
-                onChange={(v) => edit((m) => void (m.dense[j].dropout = v))}
-              />
-            </div>
+            <DenseFields
+              path={`model.dense[${j}]`}
+              layer={layer}
+              errors={errors}
+              onChange={(change) => edit((m) => void Object.assign(m.dense[j], change))}
+            />
           </LayerRow>
         ))}
       </ol>

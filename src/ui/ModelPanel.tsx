@@ -1,7 +1,6 @@
 import { memo } from 'react';
 import { useSpecStore } from '../state/specStore';
 import {
-  ACTIVATIONS,
   CLASSIFICATION_LOSSES,
   CLASSIFICATION_LOSS_LABELS,
   INIT_KINDS,
@@ -29,11 +28,12 @@ import type { TablePlan } from '../data/table';
 import { useTablePlan } from './useTablePlan';
 import type { ModelCosts } from './useModelCost';
 import { CheckField, formatCount, NumberField, Panel, SelectField } from './fields';
-import { ACTIVATION_LABELS, choice, INIT_HINTS, type Errors, type Update } from './modelChoices';
+import { choice, INIT_HINTS, type Errors, type Update } from './modelChoices';
 import { LstmEditor, TransformerEditor } from './SequenceModelEditors';
 import { CostTable, MemoryLine } from './ModelCost';
 import { LayerRow, moveItem } from './LayerRow';
 import { CnnEditor } from './CnnEditor';
+import { DenseFields } from './DenseFields';
 
 function MlpEditor({
   model,
@@ -70,42 +70,12 @@ function MlpEditor({
               })
             }
           >
-            <div className="row">
-              <NumberField
-                label="Units"
-                path={`model.hidden[${i}].units`}
-                value={layer.units}
-                error={errors[`model.hidden[${i}].units`]}
-                onChange={(v) =>
-                  update((d) => {
-                    mlpOf(d).hidden[i].units = v;
-                  })
-                }
-              />
-              <SelectField
-                label="Activation"
-                path={`model.hidden[${i}].activation`}
-                value={layer.activation}
-                error={errors[`model.hidden[${i}].activation`]}
-                options={ACTIVATIONS.map((a) => ({ value: a, label: ACTIVATION_LABELS[a] }))}
-                onChange={(v) =>
-                  update((d) => {
-                    mlpOf(d).hidden[i].activation = v;
-                  })
-                }
-              />
-              <NumberField
-                label="Dropout"
-                path={`model.hidden[${i}].dropout`}
-                value={layer.dropout}
-                error={errors[`model.hidden[${i}].dropout`]}
-                onChange={(v) =>
-                  update((d) => {
-                    mlpOf(d).hidden[i].dropout = v;
-                  })
-                }
-              />
-            </div>
+            <DenseFields
+              path={`model.hidden[${i}]`}
+              layer={layer}
+              errors={errors}
+              onChange={(change) => update((d) => void Object.assign(mlpOf(d).hidden[i], change))}
+            />
           </LayerRow>
         ))}
       </ol>
