@@ -22,14 +22,12 @@ import {
   type BatchStatistics,
 } from './batchNorm';
 import { convolve, globalAveragePool, pool, residualBlock } from './conv';
-import type { NamedBuffer } from './mlp';
+import { HE_INIT, type NamedBuffer } from './mlp';
 import type { RowModel } from './rowModel';
-
-const RECTIFIERS = new Set<Activation>(['relu', 'leakyRelu', 'elu', 'silu', 'gelu']);
 
 /** He-uniform for the rectifiers, Glorot-uniform otherwise, with a convolution's fans (kernel² × channels). */
 function initWeights(rng: Rng, shape: number[], fanIn: number, fanOut: number, activation: Activation): tf.Variable {
-  const limit = RECTIFIERS.has(activation) ? Math.sqrt(6 / fanIn) : Math.sqrt(6 / (fanIn + fanOut));
+  const limit = HE_INIT.has(activation) ? Math.sqrt(6 / fanIn) : Math.sqrt(6 / (fanIn + fanOut));
   const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
   values.forEach((_, i) => (values[i] = rng.uniform(-limit, limit)));
   return tf.tidy(() => tf.variable(tf.tensor(values, shape)));

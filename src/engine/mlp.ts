@@ -105,7 +105,7 @@ function normalise(
 }
 
 /** The rectifier family, which zeroes (or nearly) half its inputs: He's scale keeps the variance. */
-const HE_INIT = new Set<Activation>(['relu', 'leakyRelu', 'elu', 'silu', 'gelu']);
+export const HE_INIT: ReadonlySet<Activation> = new Set<Activation>(['relu', 'leakyRelu', 'elu', 'silu', 'gelu']);
 
 /**
  * Initial weights drawn in JavaScript from the seed, so every backend starts from the very
