@@ -14,6 +14,7 @@ const spec = (over: Partial<DatasetSpec> = {}): DatasetSpec => ({
   table: { target: '', task: 'auto' },
   drawn: { added: [], removed: [] },
   augment: { shift: 0, rotation: 0, flip: false },
+  ownImages: { side: 32, colour: true },
   ...over,
 });
 

@@ -53,6 +53,14 @@ describe('the image-set file', () => {
       'does not start with IMG1',
     );
   });
+
+  test('class names ride at the end when there are some (your own images), and must be as many as the classes', () => {
+    const named = { ...tiny, names: ['cat', 'dog'] };
+    expect(decodeImageSet(encodeImageSet(named), 'named')).toEqual(named);
+    expect(() => decodeImageSet(encodeImageSet({ ...tiny, names: ['cat', 'cat'] }), 'twice')).toThrow(
+      'twice is not a readable image set: its class names are not a list of 2 names',
+    );
+  });
 });
 
 test('a spec on Fashion-MNIST trains on a seeded sample of the training images and tests on all 10,000 official ones', () => {

@@ -8,7 +8,8 @@ export const USAGE = `Usage:
 
 SPEC.json is an experiment spec (the .spec.json beside downloaded weights), a run file (its runs'
 specs are used) or a shared link, in a file or given in quotes in its place.
---data gives the file behind "your own text" (.txt) or "your own table" (.csv), which links never carry.`;
+--data gives the file behind "your own text" (.txt), "your own table" (.csv) or "your own images" (the .imgz file
+the app's Data panel downloads for them), which links never carry.`;
 
 /** A mistake in the command line itself (exit status 2, like a bad spec). */
 export class UsageError extends Error {}

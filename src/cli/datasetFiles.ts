@@ -8,6 +8,7 @@ import { MAX_TABLE_BYTES, parseTable } from '../data/table';
 import { USER_TEXT_LIMITS, userTextProblem } from '../data/text';
 import type { DatasetSpec } from '../experiment/types';
 import { decodeImageSet } from '../data/imageSet';
+import { decodeOwnImages, ownImageSet, OWN_IMAGE_FILE_BYTES } from '../data/ownImages';
 
 const shipped = (name: string) => fileURLToPath(new URL(`../../datasets/${name}`, import.meta.url));
 
@@ -55,6 +56,28 @@ export function datasetFiles(spec: DatasetSpec, dataPath: string | null): Datase
       const problem = userTextProblem(text);
       if (problem) throw new Error(`--data ${dataPath}: ${problem}`);
       return { text };
+    }
+    case 'userImages': {
+      if (!dataPath)
+        throw new Error(
+          'this spec trains on your own images, which are not in the spec: give the file the app downloads for them (Data panel, "Download for the CLI") with --data FILE',
+        );
+      let images;
+      try {
+        if (statSync(dataPath).size > OWN_IMAGE_FILE_BYTES)
+          throw new Error(`it is over the ${OWN_IMAGE_FILE_BYTES / 1e6} MB limit for your own images`);
+        const bytes = new Uint8Array(readFileSync(dataPath));
+        // gzip's magic bytes: the app's download is compressed.
+        images = decodeOwnImages(bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes, dataPath);
+      } catch (e) {
+        throw new Error(`--data ${dataPath} cannot be used (${e instanceof Error ? e.message : String(e)})`, {
+          cause: e,
+        });
+      }
+      return {
+        images: ownImageSet(images, spec.ownImages.side, spec.ownImages.colour),
+        classNames: images.classes,
+      };
     }
     case 'userTable': {
       const parsed = parseTable(own('your own table (a CSV file)', MAX_TABLE_BYTES));

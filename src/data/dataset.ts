@@ -37,8 +37,10 @@ export interface TabularDataset {
   } | null;
   /** Images: their size (a row holds an image's pixels, row by row, channels last); absent for other data. */
   image?: ImageShape;
-  /** Images whose classes have names (Fashion-MNIST's clothes). */
+  /** Images whose classes have names (Fashion-MNIST's clothes, your images' folders). */
   classes?: string[];
+  /** Your own images (shown as they are, not as ink on paper as MNIST's are). */
+  ownImages?: true;
   /** Series (windows as inputs) and table regression: the training targets' mean and spread, to show values in their units. */
   scale: { mean: number; std: number } | null;
   /** Your own table: the class names (classification) and input names after encoding. */
@@ -58,6 +60,8 @@ export interface DatasetFiles {
   text?: string;
   /** The person's own table, parsed. */
   table?: Table;
+  /** Your own images' class names (their folders), for `images`. */
+  classNames?: string[];
 }
 
 /** Rows [from, to) of a split (inputs `width` wide). */
@@ -96,8 +100,9 @@ function take(points: Float32Array, y: Float32Array, idx: Int32Array): { points:
 }
 
 /**
- * An image set's official training part, shuffled by the seed and cut to `samples` images (validation first, the
- * rest training); its official test part is the test split, all of it.
+ * An image set's training part, shuffled by the seed and cut to `samples` images (validation first, the rest
+ * training). With an official test part, that is the test split, all of it; without one (your own images) the test
+ * split is held out with validation, after it.
  */
 function imageDataset(set: ImageSet, spec: DatasetSpec, seed: number, classes?: string[]): TabularDataset {
   const pixels = set.height * set.width * set.channels;
@@ -105,7 +110,8 @@ function imageDataset(set: ImageSet, spec: DatasetSpec, seed: number, classes?: 
   const order = new Rng(deriveSeed(seed, 'split'))
     .permutation(set.train.n)
     .subarray(0, Math.min(spec.samples, set.train.n));
-  const nVal = Math.round(order.length * spec.validationSplit);
+  const official = set.test.n > 0;
+  const nHeld = Math.round(order.length * (official ? spec.validationSplit : heldOutShare(spec)));
   const take = (part: ImagePart, idx: ArrayLike<number>): Split => {
     const x = new Float32Array(idx.length * pixels);
     const y = new Float32Array(idx.length);
@@ -117,6 +123,8 @@ function imageDataset(set: ImageSet, spec: DatasetSpec, seed: number, classes?: 
     }
     return { x, y, n: idx.length, points: noPoints };
   };
+  const train = take(set.train, order.subarray(nHeld));
+  const held = take(set.train, order.subarray(0, nHeld));
   return {
     task: 'multiclass',
     inputDim: pixels,
@@ -126,12 +134,16 @@ function imageDataset(set: ImageSet, spec: DatasetSpec, seed: number, classes?: 
     plane: null,
     scale: null,
     table: null,
-    train: take(set.train, order.subarray(nVal)),
-    validation: take(set.train, order.subarray(0, nVal)),
-    test: take(
-      set.test,
-      Array.from({ length: set.test.n }, (_, i) => i),
-    ),
+    train,
+    ...(official
+      ? {
+          validation: held,
+          test: take(
+            set.test,
+            Array.from({ length: set.test.n }, (_, i) => i),
+          ),
+        }
+      : splitHeldOut(held, train.n, spec, pixels)),
   };
 }
 
@@ -180,11 +192,11 @@ export function buildDataset(spec: DatasetSpec, seed: number, files: DatasetFile
       test: { ...test, points: noPoints },
     };
   }
-  const official = OFFICIAL_TEST_IMAGES[spec.kind];
-  if (official) {
+  if (OFFICIAL_TEST_IMAGES[spec.kind] || spec.kind === 'userImages') {
     const set = files.images;
     if (!set) throw new Error(`${DATASET_LABELS[spec.kind]}: its images are not loaded`);
-    return imageDataset(set, spec, seed, IMAGE_CLASS_NAMES[spec.kind]);
+    const dataset = imageDataset(set, spec, seed, files.classNames ?? IMAGE_CLASS_NAMES[spec.kind]);
+    return spec.kind === 'userImages' ? { ...dataset, ownImages: true } : dataset;
   }
   if (!isPlane(spec.kind)) {
     if (!files.mnist) throw new Error('The MNIST files are not loaded');

@@ -7,6 +7,7 @@ import {
   isSeries,
   isText,
   isToy,
+  learnsRows,
   type DatasetSpec,
   type ExperimentSpec,
 } from '../experiment/types';
@@ -27,19 +28,24 @@ export const SHIPPED_TEXT_LENGTH = { names: 59_168, sotu: 1_025_936 } as const;
 
 /**
  * `userVocab`: distinct characters of the person's own text; `userTable`: its inputs and outputs
- * as encoded (null when there is none yet, or it cannot be used).
+ * as encoded; `userClasses`: how many classes the person's images have (each null when there is none yet, or it
+ * cannot be used).
  */
 export function problemShape(
   spec: ExperimentSpec,
   userVocab: number | null,
   userTable: { inputDim: number; outputDim: number } | null = null,
+  userClasses: number | null = null,
 ): ProblemShape | null {
   const d = spec.dataset;
   if (d.kind === 'userTable') return userTable && { kind: 'tabular', ...userTable };
-  if (spec.model.kind === 'cnn') {
-    const image = imageShapeOf(d.kind);
-    return image && { kind: 'tabular', inputDim: MNIST_PIXELS, outputDim: 10, image };
+  const image = imageShapeOf(d);
+  if (image && learnsRows(spec.model)) {
+    const outputDim = d.kind === 'userImages' ? userClasses : 10;
+    const inputDim = image.height * image.width * image.channels;
+    return outputDim ? { kind: 'tabular', inputDim, outputDim, ...(spec.model.kind === 'cnn' ? { image } : {}) } : null;
   }
+  if (spec.model.kind === 'cnn') return null;
   if (spec.model.kind === 'mlp') {
     if (isPlane(d.kind)) return { kind: 'tabular', inputDim: d.features.length, outputDim: 1 };
     if (isSeries(d.kind)) return { kind: 'tabular', inputDim: d.contextLength, outputDim: 1 };

@@ -194,7 +194,11 @@ export function memoryProblem(spec: ExperimentSpec, estimate: MemoryEstimate, ba
       estimate.parameters + estimate.gradients + estimate.optimizer,
       `the parameters, their gradients and the optimizer's state take ${formatMemory(estimate.parameters + estimate.gradients + estimate.optimizer)}: make the model smaller`,
     ],
-    [estimate.data, `the data takes ${formatMemory(estimate.data)}: use fewer samples (${spec.dataset.samples})`],
+    [
+      estimate.data,
+      `the data takes ${formatMemory(estimate.data)}: use fewer samples (${spec.dataset.samples})` +
+        (spec.dataset.kind === 'userImages' ? ', a smaller image size or grey' : ''),
+    ],
   ];
   const [, biggest] = parts.sort((a, b) => b[0] - a[0])[0];
   return `needs about ${formatMemory(estimate.total)} of memory, more than ${backend} can be given here (${formatMemory(budget)}); ${biggest}`;

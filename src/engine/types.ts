@@ -46,13 +46,24 @@ export interface BoundarySnapshot {
   values: Float32Array;
 }
 
-/** Validation results of a classifier: confusion counts and (MNIST) the first digits it got wrong. */
+/** Validation results of a classifier: confusion counts and (images) the first ones it got wrong. */
 export interface ClassesSnapshot {
   /** confusion[true * k + predicted], for k classes. */
   confusion: number[];
-  /** The class names (a table's target values); absent for MNIST's digits 0–9. */
+  /** The class names (a table's target values, Fashion-MNIST's clothes, your images' folders); absent for digits 0–9. */
   labels?: string[];
+  /** Images: the size of those in `misclassified` (absent: 28×28 grey, as runs kept before it was added). */
+  image?: MisclassifiedShape;
+  /** pixels: height·width·channels bytes, channels last. */
   misclassified: { index: number; label: number; predicted: number; pixels: Uint8Array }[];
+}
+
+export interface MisclassifiedShape {
+  height: number;
+  width: number;
+  channels: number;
+  /** Ink on paper (MNIST's, Fashion-MNIST's: 1 is ink, drawn dark on light); false: as they are (your own). */
+  ink: boolean;
 }
 
 /** Validation windows in time order: the true next value and the model's forecast, in series units. */

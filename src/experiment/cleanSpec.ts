@@ -27,6 +27,7 @@ export function cleanSpec(s: ExperimentSpec): ExperimentSpec {
       table: { target: d.table.target, task: d.table.task },
       drawn: { added: d.drawn.added.map(([x1, x2, c]) => [x1, x2, c]), removed: [...d.drawn.removed] },
       augment: { shift: d.augment.shift, rotation: d.augment.rotation, flip: d.augment.flip },
+      ownImages: { side: d.ownImages.side, colour: d.ownImages.colour },
     },
     model: cleanModel(s.model),
     training: {

@@ -1,4 +1,5 @@
 import {
+  DEFAULT_OWN_IMAGES,
   NO_AUGMENT,
   SPEC_VERSION,
   isPlane,
@@ -15,6 +16,7 @@ import {
   type ModelSpec,
 } from './types';
 import { lenet } from './cnn';
+import { LIMITS } from './limits';
 
 export function defaultHiddenLayer(): DenseLayerSpec {
   return { units: 8, activation: 'tanh', dropout: 0 };
@@ -47,11 +49,24 @@ export const TRANSFORMER_OPTION_DEFAULTS: Omit<TransformerSpec, 'kind' | 'layers
 export const DEFAULT_EPOCHS: Record<ModelKind, number> = { mlp: 50, lstm: 20, transformer: 10, cnn: 5 };
 
 /**
- * Switch the experiment to a model of `kind`: its defaults, and its default epochs unless the
- * person chose their own (epochs that are not the old model's default are theirs, and stay).
+ * Learning rates that suit each model with the default optimizer (Adam): a CNN's many shared weights take steps of
+ * 0.01 too far (a LeNet on 120 colour images exploded in its first epoch), so it starts at PyTorch's Adam default.
+ */
+export const DEFAULT_LEARNING_RATE: Record<ModelKind, number> = {
+  mlp: 0.01,
+  lstm: 0.01,
+  transformer: 0.01,
+  cnn: 0.001,
+};
+
+/**
+ * Switch the experiment to a model of `kind`: its defaults, and its default epochs and learning rate unless the
+ * person chose their own (values that are not the old model's defaults are theirs, and stay).
  */
 export function switchModel(spec: ExperimentSpec, kind: ModelKind): void {
   if (spec.training.epochs === DEFAULT_EPOCHS[spec.model.kind]) spec.training.epochs = DEFAULT_EPOCHS[kind];
+  const o = spec.training.optimizer;
+  if (o.learningRate === DEFAULT_LEARNING_RATE[spec.model.kind]) o.learningRate = DEFAULT_LEARNING_RATE[kind];
   spec.model = defaultModel(kind);
 }
 
@@ -77,6 +92,7 @@ export function datasetDefaults(
   if (isToy(kind)) return { samples: 4000, noise: 0, contextLength: 16, digits: kind === 'addition' ? 2 : 5 };
   if (isSeries(kind)) return { samples: 1500, noise: kind === 'sines' ? 0.05 : 0, contextLength: 24, digits: 3 };
   if (kind === 'userTable') return { samples: 100000, noise: 0, contextLength: 16, digits: 3 };
+  if (kind === 'userImages') return { samples: LIMITS.ownImages.max, noise: 0, contextLength: 16, digits: 3 };
   if (kind === 'mnistFull' || kind === 'fashionMnist')
     return { samples: 12000, noise: 0, contextLength: 16, digits: 3 };
   return { samples: 3000, noise: 0, contextLength: 16, digits: 3 }; // mnist
@@ -95,6 +111,7 @@ export function defaultSpec(): ExperimentSpec {
       table: { target: '', task: 'auto' },
       drawn: { added: [], removed: [] },
       augment: { ...NO_AUGMENT },
+      ownImages: { ...DEFAULT_OWN_IMAGES },
     },
     model: defaultModel('mlp'),
     training: {

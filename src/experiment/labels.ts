@@ -42,6 +42,7 @@ export const DATASET_LABELS: Record<DatasetKind, string> = {
   sines: 'Sine mixture (forecast)',
   mackeyGlass: 'Mackey–Glass (forecast)',
   userTable: 'Your own table (CSV)',
+  userImages: 'Your own images (a folder per class)',
 };
 
 /** Class names of the image sets whose classes are not their digits. */
@@ -241,6 +242,9 @@ const FIELD_LABELS: Record<string, string> = {
   'dataset.augment.shift': 'Shift',
   'dataset.augment.rotation': 'Rotation',
   'dataset.augment.flip': 'Flip',
+  'dataset.ownImages': 'Your images',
+  'dataset.ownImages.side': 'Image size',
+  'dataset.ownImages.colour': 'Colour',
   'dataset.features': 'Input features',
   'dataset.contextLength': 'Context length',
   'dataset.digits': 'Digits',
@@ -250,6 +254,7 @@ const FIELD_LABELS: Record<string, string> = {
   'dataset.drawn': 'Points drawn on the plane',
   'dataset.text': 'Your text',
   'dataset.csv': 'Your table',
+  'dataset.images': 'Your images',
   model: 'Model',
   'model.kind': 'Model',
   'model.hidden': 'Hidden layers',

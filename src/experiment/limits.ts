@@ -5,6 +5,8 @@ export const LIMITS = {
   mnistSamples: { min: 100, max: 10000 },
   /** Full MNIST and Fashion-MNIST: images of the official training part used (training and validation). */
   imageSamples: { min: 100, max: 60000 },
+  /** Your own images: how many of them to use (training, validation and test). */
+  ownImages: { min: 10, max: 20000 },
   textWindows: { min: 200, max: 50000 },
   toyExamples: { min: 200, max: 20000 },
   seriesLength: { min: 100, max: 10000 },

@@ -11,10 +11,10 @@ export const REGRESSION_DATASETS = ['plane', 'sine'] as const;
 export const PLANE_DATASETS = [...CLASSIFICATION_DATASETS, ...REGRESSION_DATASETS] as const;
 export type PlaneDatasetKind = (typeof PLANE_DATASETS)[number];
 /**
- * Images of 10 classes: the 10,000 quick MNIST digits shipped uncompressed, and the full sets (loaded only when
- * chosen) whose official test images are the test split.
+ * Images: the 10,000 quick MNIST digits shipped uncompressed, the full sets (loaded only when chosen) whose official
+ * test images are the test split, and the person's own images (kept in the browser, never in links).
  */
-export const IMAGE_DATASETS = ['mnist', 'mnistFull', 'fashionMnist'] as const;
+export const IMAGE_DATASETS = ['mnist', 'mnistFull', 'fashionMnist', 'userImages'] as const;
 export type ImageDatasetKind = (typeof IMAGE_DATASETS)[number];
 /** The image sets with an official test part: its size (the test split is always all of it). */
 export const OFFICIAL_TEST_IMAGES: Partial<Record<DatasetKind, number>> = { mnistFull: 10_000, fashionMnist: 10_000 };
@@ -104,7 +104,21 @@ export interface DatasetSpec {
   drawn: DrawnPoints;
   /** Images: random changes to each training image every time a batch uses it (seeded; never to held-out images). */
   augment: AugmentSpec;
+  /** Your own images: the size and colour they are trained at. */
+  ownImages: OwnImagesSpec;
 }
+
+/** Sides, in pixels, your own images can be scaled to. */
+export const OWN_IMAGE_SIDES = [16, 28, 32, 64] as const;
+
+export interface OwnImagesSpec {
+  /** Each image is cropped to its central square and scaled to side × side pixels (one of OWN_IMAGE_SIDES). */
+  side: number;
+  /** Three channels (red, green, blue), or one of grey. */
+  colour: boolean;
+}
+
+export const DEFAULT_OWN_IMAGES: OwnImagesSpec = { side: 32, colour: true };
 
 export interface AugmentSpec {
   /** Each image moved by up to this many pixels across and down (whole pixels, uniform). */
@@ -346,8 +360,10 @@ export function isImage(kind: DatasetKind): kind is ImageDatasetKind {
 }
 
 /** The size of a dataset's images (a CNN's input); null for data that is not images. */
-export function imageShapeOf(kind: DatasetKind): ImageShape | null {
-  return isImage(kind) ? { height: 28, width: 28, channels: 1 } : null;
+export function imageShapeOf(d: Pick<DatasetSpec, 'kind' | 'ownImages'>): ImageShape | null {
+  if (d.kind === 'userImages')
+    return { height: d.ownImages.side, width: d.ownImages.side, channels: d.ownImages.colour ? 3 : 1 };
+  return isImage(d.kind) ? { height: 28, width: 28, channels: 1 } : null;
 }
 
 /** Models that learn from rows of numbers (an image's pixels in a row, for a CNN): the MLP and the CNN. */

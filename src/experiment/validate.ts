@@ -8,6 +8,7 @@ import {
   SCHEDULE_KINDS,
   SPEC_VERSION,
   TABLE_TASKS,
+  OWN_IMAGE_SIDES,
   imageShapeOf,
   isImage,
   DIGIT_DATASETS,
@@ -83,6 +84,7 @@ export function samplesRule(kind: DatasetKind): { min: number; max: number; unit
   if (isToy(kind)) return { ...LIMITS.toyExamples, unit: 'examples' };
   if (isSeries(kind)) return { ...LIMITS.seriesLength, unit: 'points in the series' };
   if (isTable(kind)) return { ...LIMITS.tableRows, unit: 'rows of your table to use' };
+  if (kind === 'userImages') return { ...LIMITS.ownImages, unit: 'of your images to use, at most' };
   if (OFFICIAL_TEST_IMAGES[kind]) return { ...LIMITS.imageSamples, unit: 'training images to use' };
   return { ...LIMITS.mnistSamples, unit: 'real digits' };
 }
@@ -186,6 +188,7 @@ export function validateSpec(raw: unknown): SpecResult {
     }
     checkDrawn(errors, dataset.drawn, kind, dataset.samples);
     checkAugment(errors, dataset.augment, kind);
+    checkOwnImages(errors, dataset.ownImages);
     if (
       isSeries(kind) &&
       !errors.some((e) => e.field === 'dataset.samples' || e.field === 'dataset.contextLength') &&
@@ -301,7 +304,8 @@ export function validateSpec(raw: unknown): SpecResult {
   }
 
   if (model?.kind === 'cnn' && dataset && !has('dataset.kind') && !errors.some((e) => e.field.startsWith('model.'))) {
-    const image = imageShapeOf(dataset.kind as DatasetKind);
+    const image =
+      isObject(dataset.ownImages) && !has('dataset.ownImages') ? imageShapeOf(dataset as unknown as DatasetSpec) : null;
     const walked = image ? cnnShapes(model.layers as CnnLayerSpec[], image) : null;
     if (walked && !walked.ok)
       errors.push({ field: `model.layers[${walked.index}]`, message: `is too much: ${walked.message}` });
@@ -365,6 +369,21 @@ function checkAugment(errors: Errors, augment: unknown, kind: DatasetKind): void
       field: 'dataset.augment',
       message: 'applies to images only: set shift and rotation to 0 and flip off',
     });
+}
+
+/** Your own images' size and colour (asked of every spec, so a link keeps them when the data is switched). */
+function checkOwnImages(errors: Errors, own: unknown): void {
+  if (!isObject(own)) {
+    errors.push({ field: 'dataset.ownImages', message: 'must be { side, colour }' });
+    return;
+  }
+  if (!OWN_IMAGE_SIDES.includes(own.side as (typeof OWN_IMAGE_SIDES)[number]))
+    errors.push({
+      field: 'dataset.ownImages.side',
+      message: `must be one of ${OWN_IMAGE_SIDES.join(', ')} pixels, got ${describeValue(own.side)}`,
+    });
+  if (typeof own.colour !== 'boolean')
+    errors.push({ field: 'dataset.ownImages.colour', message: 'must be true or false' });
 }
 
 /** Points drawn on the plane: inside it, of a class, within bounds; removals name generated points once each. */

@@ -14,6 +14,7 @@ import type {
   EpochMetrics,
   EpochViews,
   LoadedFigures,
+  MisclassifiedShape,
   TestResult,
   TextSample,
   ToySnapshot,
@@ -131,6 +132,19 @@ function checkEpoch(errors: Errors, path: string, raw: unknown): EpochMetrics | 
 const isTyped = (v: unknown, type: typeof Float32Array | typeof Uint8Array, length: number) =>
   v instanceof type && v.length === length;
 
+/** Classes a kept confusion matrix may have: a table's (20) or your images' (OWN_IMAGE_LIMITS.classes). */
+const MAX_CLASSES = 50;
+
+/** The size of a kept run's misclassified images: null when absent (28×28 grey) or not a size. */
+function misclassifiedShape(v: unknown): MisclassifiedShape | null {
+  if (!isObject(v)) return null;
+  const { height, width, channels, ink } = v;
+  const side = (n: unknown) => Number.isInteger(n) && (n as number) >= 1 && (n as number) <= 64;
+  return side(height) && side(width) && (channels === 1 || channels === 3) && typeof ink === 'boolean'
+    ? { height: height as number, width: width as number, channels, ink }
+    : null;
+}
+
 /** The views that pass their checks; a damaged view is dropped (it is redrawn from the model when opened). */
 function checkViews(raw: unknown): EpochViews {
   if (!isObject(raw)) return {};
@@ -145,15 +159,18 @@ function checkViews(raw: unknown): EpochViews {
   )
     out.boundary = { resolution: b.resolution as number, values: b.values as Float32Array };
   const c = raw.classes;
+  const shape = isObject(c) ? misclassifiedShape(c.image) : null;
+  const pixels = shape ? shape.height * shape.width * shape.channels : 784;
   const k = isObject(c) && Array.isArray(c.confusion) ? Math.round(Math.sqrt(c.confusion.length)) : 0;
   if (
     isObject(c) &&
     k >= 2 &&
-    k <= 20 &&
-    isNumberList(c.confusion, 400) &&
+    k <= MAX_CLASSES &&
+    isNumberList(c.confusion, MAX_CLASSES ** 2) &&
     c.confusion.length === k * k &&
     (c.labels === undefined ||
       (Array.isArray(c.labels) && c.labels.length === k && c.labels.every((l) => isString(l, 200)))) &&
+    (c.image === undefined || shape !== null) &&
     Array.isArray(c.misclassified) &&
     c.misclassified.length <= 100 &&
     c.misclassified.every(
@@ -162,7 +179,7 @@ function checkViews(raw: unknown): EpochViews {
         isNumber(m.index) &&
         isNumber(m.label) &&
         isNumber(m.predicted) &&
-        isTyped(m.pixels, Uint8Array, 784),
+        isTyped(m.pixels, Uint8Array, pixels),
     )
   )
     out.classes = c as unknown as EpochViews['classes'];

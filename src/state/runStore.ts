@@ -13,9 +13,8 @@ import {
 import type { SamplingSettings, TrainingCheckpoint, AugmentPreview } from '../engine/types';
 import { TrainingWorkerClient } from '../worker/client';
 import { createRequests } from './requests';
-import { useTextStore } from './textStore';
 import { CATEGORY_COLORS } from './palette';
-import { useTableStore } from './tableStore';
+import { readUserData, userDataFor, userDataUnread } from './userData';
 import * as archive from './runArchive';
 import { createRunWrites } from './runWrites';
 import { keepInStep } from './runSync';
@@ -147,18 +146,6 @@ export const useRunStore = create<RunState>((set, get) => {
 
   /** What language-model views show (temperature, attention text): sent with each run, and whenever it changes. */
   let sampling: SamplingSettings = { temperature: 0.8, attentionText: null };
-  // The person's own text or table travels with the run (it is not part of the spec).
-  const dataFor = (spec: ExperimentSpec) =>
-    spec.dataset.kind === 'userText'
-      ? { text: useTextStore.getState().text }
-      : spec.dataset.kind === 'userTable'
-        ? { table: useTableStore.getState().table ?? undefined }
-        : undefined;
-  /** The person's table is read only when needed: have it read before runs on it go to the worker. */
-  const tableRead = async (specs: ExperimentSpec[]) => {
-    if (specs.some((s) => s.dataset.kind === 'userTable')) await useTableStore.getState().open();
-  };
-
   /** Have the worker load a kept model (once), so it can be asked about; false when there is none. */
   const ensureOpen = async (runId: number): Promise<boolean> => {
     const run = find(runId);
@@ -175,13 +162,13 @@ export const useRunStore = create<RunState>((set, get) => {
       return false;
     }
     openedId = runId;
-    await tableRead([run.spec]);
+    await readUserData([run.spec]);
     client.send({
       type: 'open',
       runId,
       spec: run.spec,
       checkpoint,
-      data: dataFor(run.spec),
+      data: userDataFor(run.spec),
       avoid: avoidFor(run.spec.backend),
       sampling,
     });
@@ -226,9 +213,9 @@ export const useRunStore = create<RunState>((set, get) => {
   const send = (runs: { run: Run; resume?: TrainingCheckpoint; pastExplosion?: boolean }[], stepFirst: boolean) => {
     openedId = null; // the worker frees an opened model when a run starts
     const specs = runs.map((r) => r.run.spec);
-    if (specs.some((s) => s.dataset.kind === 'userTable') && !useTableStore.getState().table) {
+    if (userDataUnread(specs)) {
       // Read first (a run resumed while another dataset is open); without a table the worker says so.
-      void tableRead(specs).then(() => sendNow(runs, stepFirst));
+      void readUserData(specs).then(() => sendNow(runs, stepFirst));
       return;
     }
     sendNow(runs, stepFirst);
@@ -242,7 +229,7 @@ export const useRunStore = create<RunState>((set, get) => {
         runId: run.id,
         spec: run.spec,
         stepFirst,
-        data: dataFor(run.spec),
+        data: userDataFor(run.spec),
         resume,
         pastExplosion,
         avoid: avoidFor(run.spec.backend),
@@ -414,8 +401,8 @@ export const useRunStore = create<RunState>((set, get) => {
       exports.get(runId)?.(null); // a second click replaces the first request
       return new Promise((resolve) => {
         exports.set(runId, resolve);
-        void tableRead([run.spec]).then(() =>
-          client.send({ type: 'exportPytorch', runId, spec: run.spec, data: dataFor(run.spec), folder }),
+        void readUserData([run.spec]).then(() =>
+          client.send({ type: 'exportPytorch', runId, spec: run.spec, data: userDataFor(run.spec), folder }),
         );
       });
     },
@@ -427,7 +414,10 @@ export const useRunStore = create<RunState>((set, get) => {
         client.send({ type: 'imageLook', runId, source, ...(chosenClass !== undefined ? { chosenClass } : {}) }),
       ),
     previewAugment: (spec, seed) =>
-      previews.ask((requestId) => client.send({ type: 'augmentPreview', requestId, spec, count: 16, seed })),
+      previews.ask((requestId) => {
+        const data = userDataFor(spec);
+        client.send({ type: 'augmentPreview', requestId, spec, ...(data ? { data } : {}), count: 16, seed });
+      }),
     select: (id) => set({ selectedId: id }),
     setVisible: (id, visible) => {
       patch(id, () => ({ visible }));
@@ -472,13 +462,13 @@ export const useRunStore = create<RunState>((set, get) => {
       uploads.set(run.id, { fileName, checkpoint });
       openedId = run.id;
       // A model of the person's table needs the table read first (it may not be, another dataset being open).
-      void tableRead([spec]).then(() =>
+      void readUserData([spec]).then(() =>
         client.send({
           type: 'open',
           runId: run.id,
           spec,
           checkpoint: structuredClone(checkpoint),
-          data: dataFor(spec),
+          data: userDataFor(spec),
           avoid: avoidFor(spec.backend),
           sampling,
           evaluate: true,

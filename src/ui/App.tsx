@@ -36,6 +36,7 @@ import { Workbench } from './Workbench';
 import { HiddenRuns, splitComparable } from './comparable';
 import { LessonBanner, LessonsList, LessonsMenu } from './Lessons';
 import { SweepPanel } from './SweepPanel';
+import { useOwnImagesAwaited, useOwnImagesProblem } from './useOwnImages';
 
 /** The person's own text or table is not in the spec, but a run on it needs it: a problem with it blocks training like a bad field. */
 function withUserData(result: SpecResult, field: string, problem: string | null): SpecResult {
@@ -143,6 +144,8 @@ function useAwaitedData(kind: ExperimentSpec['dataset']['kind']): {
   const noText = useTextStore((s) => s.text.trim() === '');
   const noTable = useTableStore((s) => !s.given);
   const reading = useTableStore((s) => s.reading);
+  const images = useOwnImagesAwaited(kind === 'userImages');
+  if (images) return { what: 'your images', fields: ['dataset.images'], input: '#user-images-folder', ...images };
   if (kind === 'userText' && noText) return { what: 'your text', fields: ['dataset.text'], input: '#user-text' };
   if (kind === 'userTable' && (noTable || reading !== null))
     return {
@@ -170,12 +173,15 @@ export function App() {
   );
   const textProblem = useTextStore((s) => s.problem);
   const tableProblem = useTableProblem(spec);
+  const imagesProblem = useOwnImagesProblem(spec);
   const fields = useMemo(
     () =>
       spec.dataset.kind === 'userTable'
         ? withUserData(validateSpec(spec), 'dataset.csv', tableProblem)
-        : withUserData(validateSpec(spec), 'dataset.text', spec.dataset.kind === 'userText' ? textProblem : null),
-    [spec, textProblem, tableProblem],
+        : spec.dataset.kind === 'userImages'
+          ? withUserData(validateSpec(spec), 'dataset.images', imagesProblem)
+          : withUserData(validateSpec(spec), 'dataset.text', spec.dataset.kind === 'userText' ? textProblem : null),
+    [spec, textProblem, tableProblem, imagesProblem],
   );
   // A spec whose fields are all valid may still not fit the backend's memory: that blocks training too.
   const costs = useModelCost(spec, fields.ok);

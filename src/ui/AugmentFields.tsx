@@ -6,9 +6,9 @@ import { useRunStore } from '../state/runStore';
 import { useSpecStore } from '../state/specStore';
 import type { AugmentPreview } from '../engine/types';
 import { CheckField, NumberField } from './fields';
-import { inkColor, PixelCanvas } from './inside/PixelCanvas';
+import { imageColor, PixelCanvas } from './inside/PixelCanvas';
 
-function PreviewGrid({ preview }: { preview: AugmentPreview }) {
+function PreviewGrid({ preview, ink }: { preview: AugmentPreview; ink: boolean }) {
   const pixels = preview.height * preview.width * preview.channels;
   const image = (values: Float32Array, n: number, label: string) => (
     <PixelCanvas
@@ -17,7 +17,9 @@ function PreviewGrid({ preview }: { preview: AugmentPreview }) {
       width={preview.width}
       scale={2}
       label={label}
-      color={(r, c) => inkColor(values[n * pixels + (r * preview.width + c) * preview.channels])}
+      color={(r, c) =>
+        imageColor(values, n * pixels + (r * preview.width + c) * preview.channels, preview.channels, ink)
+      }
     />
   );
   return (
@@ -88,7 +90,7 @@ export function AugmentFields({ spec, errors }: { spec: ExperimentSpec; errors: 
       <button type="button" disabled={!valid || !augments(a) || waiting} onClick={() => void show()}>
         {waiting ? 'Preparing the preview…' : preview ? 'Show other changes' : 'Preview what the network sees'}
       </button>
-      {preview && augments(a) && <PreviewGrid preview={preview} />}
+      {preview && augments(a) && <PreviewGrid preview={preview} ink={spec.dataset.kind !== 'userImages'} />}
     </fieldset>
   );
 }

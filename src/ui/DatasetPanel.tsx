@@ -31,10 +31,13 @@ import {
   type ExperimentSpec,
 } from '../experiment';
 import { FEATURE_LABELS } from '../data/features';
+import { useImageStore } from '../state/imageStore';
 import { useTablePlan } from './useTablePlan';
 import { NumberField, Panel } from './fields';
 import { AugmentFields } from './AugmentFields';
 import { UserText } from './UserText';
+import { UserImages } from './UserImages';
+import { ownImageCounts } from './useOwnImages';
 
 const GROUPS: { label: string; kinds: readonly DatasetKind[] }[] = [
   { label: 'Points in the plane', kinds: PLANE_DATASETS },
@@ -231,11 +234,13 @@ export const DatasetPanel = memo(function DatasetPanel({ errors }: { errors: Rec
   const series = isSeries(ds.kind);
   const rule = samplesRule(ds.kind);
   const sizesOk = [ds.samples, ds.validationSplit, ds.testSplit, ds.contextLength].every(Number.isFinite);
-  const counts = sizesOk ? exampleCounts(ds) : null;
+  const ownImages = useImageStore((s) => (ds.kind === 'userImages' ? s.images : null));
+  const counts = !sizesOk ? null : ownImages ? ownImageCounts(ds, ownImages.n) : exampleCounts(ds);
   return (
     <Panel title={`Data · ${DATASET_LABELS[ds.kind]}`}>
       {ds.kind === 'userText' && <UserText />}
       {ds.kind === 'userTable' && <UserTable spec={spec} errors={errors} />}
+      {ds.kind === 'userImages' && <UserImages spec={spec} errors={errors} />}
       <div className="row">
         <NumberField
           label={isText(ds.kind) ? 'Windows' : isToy(ds.kind) ? 'Examples' : series ? 'Series length' : 'Samples'}
@@ -400,6 +405,8 @@ const DATASET_NOTES: Partial<Record<DatasetKind, string>> = {
   copy: 'Prompt "31415|", answer "31415": the loss and accuracy count the answer only.',
   addition:
     'Prompt "_7+45=", answer "052" (operands padded with _, the sum to one more digit). Validation problems are not in the training set when there are enough distinct ones.',
+  userImages:
+    'Images are shuffled by the seed; the validation and test splits are held out. Pixels are scaled to 0–1. Augmentation (below) applies to training images only.',
   userTable:
     'Rows are shuffled by the seed; the validation split is held out. Numeric columns are standardised with training statistics; text columns with few values are one-hot encoded.',
   sines:

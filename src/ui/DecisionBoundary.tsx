@@ -121,7 +121,7 @@ export function DecisionBoundary({
     return (
       <p className="muted" data-testid="boundary-not-plane">
         Decision boundaries are drawn over the plane, for the 2-D datasets. This dataset has{' '}
-        {isImage(spec.dataset.kind) ? '784 pixel inputs' : 'more inputs'}: follow its loss and accuracy curves.
+        {isImage(spec.dataset.kind) ? 'pixel inputs' : 'more inputs'}: follow its loss and accuracy curves.
       </p>
     );
   }

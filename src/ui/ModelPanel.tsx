@@ -166,7 +166,8 @@ export const ModelPanel = memo(function ModelPanel({ errors, costs }: { errors: 
   const tablePlan = useTablePlan(spec);
   const { shape, cost } = costs;
   const plane = isPlane(kind);
-  const image = imageShapeOf(kind);
+  const image = imageShapeOf(spec.dataset);
+  const classes = shape?.kind === 'tabular' && image ? `${shape.outputDim} units` : 'one unit per class';
   const inputText =
     model.kind === 'cnn'
       ? image
@@ -181,7 +182,9 @@ export const ModelPanel = memo(function ModelPanel({ errors, costs }: { errors: 
               ? tablePlan?.ok
                 ? `${tablePlan.value.inputNames.length} columns of your table (after one-hot)`
                 : 'your table’s columns'
-              : '784 pixels'
+              : image
+                ? `${(image.height * image.width * image.channels).toLocaleString('en-US')} pixel values`
+                : '784 pixels'
         : shape?.kind === 'sequence'
           ? shape.vocab
             ? `${shape.length} tokens from ${shape.vocab} symbols`
@@ -190,12 +193,12 @@ export const ModelPanel = memo(function ModelPanel({ errors, costs }: { errors: 
   const mlpLoss = model.kind === 'mlp' && model.classificationLoss === 'mse' ? 'squared error' : 'cross-entropy';
   const outputText =
     model.kind === 'cnn'
-      ? '10 units, softmax + cross-entropy'
+      ? `${classes}, softmax + cross-entropy`
       : model.kind === 'mlp'
         ? kind === 'userTable'
           ? tableOutputText(tablePlan?.ok ? tablePlan.value : null, mlpLoss)
           : isImage(kind)
-            ? `10 units, softmax + ${mlpLoss}`
+            ? `${classes}, softmax + ${mlpLoss}`
             : isClassification(kind)
               ? `1 unit, sigmoid + ${mlpLoss}`
               : '1 unit, linear + mean squared error'

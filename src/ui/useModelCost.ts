@@ -7,7 +7,9 @@ import { BOUNDARY_RESOLUTION, epochPlan, type EpochPlan } from '../engine/epochP
 import { isPlane, type BackendName, type ExperimentSpec } from '../experiment';
 import { useRunStore } from '../state/runStore';
 import { useTextStore } from '../state/textStore';
+import { useImageStore } from '../state/imageStore';
 import { tableShape, useTablePlan } from './useTablePlan';
+import { ownImageCounts } from './useOwnImages';
 
 export interface ModelCosts {
   shape: ProblemShape | null;
@@ -26,16 +28,24 @@ export function useModelCost(spec: ExperimentSpec, valid: boolean): ModelCosts {
   const userVocab = useTextStore((s) => (s.problem ? null : s.vocab));
   const userTextLength = useTextStore((s) => (s.problem ? null : s.length));
   const tablePlan = useTablePlan(spec);
+  const ownImages = useImageStore((s) => s.images);
   const probed = useRunStore((s) => s.probed?.active ?? null);
   const backend: BackendName = spec.backend === 'auto' ? (probed ?? 'webgpu') : spec.backend;
   return useMemo(() => {
-    const shape = valid ? problemShape(spec, userVocab, tablePlan?.ok ? tableShape(tablePlan.value) : null) : null;
+    const table = tablePlan?.ok ? tableShape(tablePlan.value) : null;
+    const shape = valid ? problemShape(spec, userVocab, table, ownImages?.classes.length ?? null) : null;
     const cost = shape ? modelCost(spec.model, shape) : null;
     const memory = shape && cost ? estimateMemory(spec, shape, cost.params) : null;
     const boundary = isPlane(spec.dataset.kind) || (tablePlan?.ok === true && tableHasPlane(tablePlan.value));
     const plan = shape
-      ? epochPlan(spec, datasetExamples(spec.dataset, userTextLength), boundary ? BOUNDARY_RESOLUTION ** 2 : 0)
+      ? epochPlan(
+          spec,
+          spec.dataset.kind === 'userImages' && ownImages
+            ? ownImageCounts(spec.dataset, ownImages.n)
+            : datasetExamples(spec.dataset, userTextLength),
+          boundary ? BOUNDARY_RESOLUTION ** 2 : 0,
+        )
       : null;
     return { shape, cost, memory, backend, memoryProblem: memory ? memoryProblem(spec, memory, backend) : null, plan };
-  }, [spec, valid, userVocab, userTextLength, tablePlan, backend]);
+  }, [spec, valid, userVocab, userTextLength, tablePlan, ownImages, backend]);
 }

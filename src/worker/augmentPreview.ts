@@ -16,7 +16,11 @@ export async function previewAugment(
   try {
     const d = msg.spec.dataset;
     // A few hundred images are enough to show: the full sets are not turned into numbers for this.
-    const dataset = buildDataset({ ...d, samples: Math.min(d.samples, 500) }, msg.spec.seed, await filesFor(d));
+    const dataset = buildDataset(
+      { ...d, samples: Math.min(d.samples, 500) },
+      msg.spec.seed,
+      await filesFor(d, msg.data),
+    );
     const image = dataset.image;
     if (!image) return reply(null, 'only images are augmented');
     const count = Math.min(msg.count, dataset.train.n, 64);

@@ -1,8 +1,10 @@
 import type { PortableRun, RunFileResult } from '../export/runFile';
 import type { Table, TableResult } from '../data/table';
+import type { ImageFile } from '../data/ownImages';
 import type { FromWorker, ToWorker } from './protocol';
 import type { SurfaceReply, SurfaceRequest } from './surfaceProtocol';
 import type { FilesReply, FilesRequest } from './filesProtocol';
+import type { ImagesResult } from './imageDecode';
 
 /** How often the page asks the training worker whether it still answers. */
 const PING_MS = 2_000;
@@ -148,7 +150,7 @@ export class FilesWorkerClient {
     {
       runs: PortableRun[];
       onProgress?: (fraction: number) => void;
-      resolve: (r: RunFileResult | TableResult<Table>) => void;
+      resolve: (r: RunFileResult | TableResult<Table> | ImagesResult) => void;
       reject: (e: Error) => void;
     }
   >();
@@ -172,9 +174,14 @@ export class FilesWorkerClient {
     return this.ask((requestId) => ({ type: 'table', requestId, csv }), onProgress) as Promise<TableResult<Table>>;
   }
 
+  /** The person's images (files with their folder paths, or a zip), sorted into classes and decoded, with progress. */
+  readImages(files: ImageFile[] | Blob, source: string, onProgress: (fraction: number) => void): Promise<ImagesResult> {
+    return this.ask((requestId) => ({ type: 'images', requestId, files, source }), onProgress) as Promise<ImagesResult>;
+  }
+
   private ask(request: (requestId: number) => FilesRequest, onProgress?: (fraction: number) => void) {
     const requestId = this.next++;
-    return new Promise<RunFileResult | TableResult<Table>>((resolve, reject) => {
+    return new Promise<RunFileResult | TableResult<Table> | ImagesResult>((resolve, reject) => {
       this.waiting.set(requestId, { runs: [], onProgress, resolve, reject });
       this.client.send(request(requestId));
     });
@@ -188,7 +195,7 @@ export class FilesWorkerClient {
       w.runs.push(...reply.runs);
       if (!reply.last) return;
       w.resolve({ ok: true, runs: w.runs });
-    } else if (reply.type === 'refused' || reply.type === 'table') w.resolve(reply.result);
+    } else if (reply.type === 'refused' || reply.type === 'table' || reply.type === 'images') w.resolve(reply.result);
     else w.reject(new Error(reply.message));
     this.waiting.delete(reply.requestId);
   }

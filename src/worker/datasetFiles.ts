@@ -9,6 +9,7 @@ import mnistFullUrl from '../../datasets/mnist-full.imgz?url';
 import fashionMnistUrl from '../../datasets/fashion-mnist.imgz?url';
 import { DATASET_LABELS } from '../experiment/labels';
 import type { ImageSet } from '../data/imageSet';
+import { ownImageSet } from '../data/ownImages';
 import type { UserData } from './protocol';
 import { loadImageSet, type LoadProgress } from './imageSetFiles';
 
@@ -64,6 +65,12 @@ export async function filesFor(
       return { text: await text(sotuUrl) };
     case 'userText':
       return { text: data.text };
+    case 'userImages':
+      if (!data.images) throw new Error('Your images: there are none in this browser; drop a folder of them');
+      return {
+        images: ownImageSet(data.images, spec.ownImages.side, spec.ownImages.colour),
+        classNames: data.images.classes,
+      };
     case 'userTable':
       if (!data.table) throw new Error('Your table: there is none in this browser; paste or upload one');
       return { table: data.table };

@@ -7,6 +7,7 @@ import { CSV_OPTIONS, quoteProblem, TableBuilder, type Table, type TableResult }
 import { readRunFile } from '../export/runFile';
 import type { FilesReply, FilesRequest } from './filesProtocol';
 import { checkpointBuffers } from './transfer';
+import { readImages, unzipImages } from './imageDecode';
 
 /** Runs per message to the page: taking in one message is then a short task, not a frozen second. */
 const RUNS_PER_MESSAGE = 50;
@@ -53,6 +54,18 @@ self.onmessage = async (event: MessageEvent<FilesRequest>) => {
         ? result.value.cells.flatMap((c) => (c.codes ? [c.numbers.buffer, c.codes.buffer] : [c.numbers.buffer]))
         : [];
       post({ type: 'table', requestId, result }, transfer as ArrayBuffer[]);
+      return;
+    }
+    if (request.type === 'images') {
+      const progress = (fraction: number) => post({ type: 'tableProgress', requestId, fraction });
+      let files = request.files;
+      let tooBig: string[] = [];
+      if (files instanceof Blob) ({ files, tooBig } = await unzipImages(files));
+      const result = await readImages(files, request.source, progress, tooBig);
+      post(
+        { type: 'images', requestId, result },
+        result.ok ? [result.value.pixels.buffer, result.value.labels.buffer] : [],
+      );
       return;
     }
     const result = readRunFile(await request.file.text());

@@ -1,4 +1,5 @@
 import { tableProblem } from '../data/table';
+import { checkOwnImages } from '../data/ownImages';
 // What the training worker accepts: every message is checked at the boundary before it is acted
 // on, so a malformed one is answered with a reason instead of crashing the worker (and every run
 // queued in it). Plain TypeScript, no DOM and no tfjs: the tests call it in Node.
@@ -34,9 +35,11 @@ const backends: Rule = (v) =>
     ? null
     : `must be a list of ${BACKENDS.join(', ')}`;
 const userData: Rule = (v) => {
-  if (!isObject(v) || (v.text !== undefined && typeof v.text !== 'string')) return 'must be { text?, table? }';
+  if (!isObject(v) || (v.text !== undefined && typeof v.text !== 'string')) return 'must be { text?, table?, images? }';
   const table = v.table === undefined ? null : tableProblem(v.table);
-  return table && `.table ${table}`;
+  if (table) return `.table ${table}`;
+  const images = v.images === undefined ? null : checkOwnImages(v.images);
+  return typeof images === 'string' ? `.images: ${images}` : null;
 };
 /** A validation image by index, or drawn pixels (at most a 64×64 colour image's worth). */
 const imageSource: Rule = (v) =>
@@ -86,7 +89,7 @@ const FIELDS: Record<ToWorker['type'], Record<string, [Rule, 'optional'?]>> = {
   sample: { runId: [int], temperature: [num], prompt: [text], seed: [int] },
   attention: { runId: [int], text: [text] },
   imageLook: { runId: [int], source: [imageSource], chosenClass: [int, 'optional'] },
-  augmentPreview: { requestId: [int], spec: [spec], count: [int], seed: [int] },
+  augmentPreview: { requestId: [int], spec: [spec], data: [userData, 'optional'], count: [int], seed: [int] },
   exportPytorch: { runId: [int], spec: [spec], data: [userData, 'optional'], folder: [text] },
   ping: {},
   stop: { runId: [int, 'optional'] },

@@ -1,4 +1,5 @@
 import type { Table } from '../data/table';
+import type { OwnImages } from '../data/ownImages';
 // The typed messages between the page and the training worker.
 import type { BackendChoice, BackendName, ExperimentSpec } from '../experiment/types';
 import type {
@@ -24,6 +25,8 @@ export interface UserData {
   text?: string;
   /** The person's table, read by the file-reading worker (see state/tableStore.ts). */
   table?: Table;
+  /** The person's images as kept (see state/imageStore.ts). */
+  images?: OwnImages;
 }
 
 export type ToWorker =
@@ -87,7 +90,7 @@ export type ToWorker =
   /** An image model's look at one image (validation image or drawn pixels); the saliency for chosenClass or its guess. */
   | { type: 'imageLook'; runId: number; source: ImageSource; chosenClass?: number }
   /** The first training images of a spec as its augmentation changes them (what the network sees), not about a run. */
-  | { type: 'augmentPreview'; requestId: number; spec: ExperimentSpec; count: number; seed: number }
+  | { type: 'augmentPreview'; requestId: number; spec: ExperimentSpec; data?: UserData; count: number; seed: number }
   /** Build the PyTorch export of a run's spec (train.py, data, initial weights), zipped in a folder of that name. */
   | { type: 'exportPytorch'; runId: number; spec: ExperimentSpec; data?: UserData; folder: string }
   /** Are you there? Answered by 'pong' as soon as the worker's event loop is free (see client.ts). */

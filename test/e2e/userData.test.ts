@@ -1,15 +1,23 @@
 // The person's own data: points drawn on the plane, their CSV tables, and the loss-surface lab, kept in links and storage.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { unzipSync, zipSync } from 'fflate';
 import { beforeAll, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type {} from '../../src/experiment';
-import { deriveSeed, generate2d } from '../../src/data';
+import { deriveSeed, generate2d, Rng } from '../../src/data';
+import { decodeOwnImages } from '../../src/data/ownImages';
+import { cnnOnOwnImages, stripes, stripesZip } from '../helpers/imageFiles';
 import { tempDir } from '../cliHarness';
-import {} from './browser';
+import { accessibilityProblems } from './browser';
 import { downloaded, phaseOf, saved, keptRunsSite } from './runPages';
 
 const { e2e, link, openPage } = keptRunsSite();
+
+/** A zip of one class folder of images. */
+const oneClassZip = () =>
+  zipSync(Object.fromEntries(Object.entries(unzipSync(stripesZip(6))).filter(([name]) => name.includes('/across/'))));
 let url: string;
 let browser: Browser;
 beforeAll(() => {
@@ -160,6 +168,94 @@ test('your own CSV: a broken row is named, a fixed file trains to a confusion ma
   await expect.poll(() => other.page.locator('[data-field="dataset.csv"].field-invalid').count()).toBe(1);
   expect(await ask.count()).toBe(0);
   await fresh.close();
+  await page.close();
+});
+
+test('your own images: a zip or a folder of class folders is decoded, summarised, trained on by a CNN, kept; problems are named', async () => {
+  const dir = tempDir('own-images');
+  const zip = join(dir, 'stripes.zip');
+  writeFileSync(zip, stripesZip(30));
+  const { page } = await openPage(
+    link((s) => {
+      s.backend = 'wasm';
+      cnnOnOwnImages(s, 16, 6);
+    }),
+  );
+  // Nothing given yet: asked for, not flagged.
+  await expect.poll(() => page.locator('.control-bar .awaiting-data').textContent()).toBe('Add your images to train');
+  expect(await page.locator('.field-invalid').count()).toBe(0);
+  // One class is not enough, and says which it found.
+  await page
+    .locator('#user-images-zip')
+    .setInputFiles({ name: 'one.zip', mimeType: 'application/zip', buffer: Buffer.from(oneClassZip()) });
+  await expect
+    .poll(() => page.locator('[data-field="dataset.images"] .field-error').textContent())
+    .toBe(
+      "Your images: only one class (“across”) was found: put each class's images in a folder of its own, at least two.",
+    );
+  expect(await page.getByRole('button', { name: 'Train', exact: true }).isDisabled()).toBe(true);
+  await page.locator('#user-images-zip').setInputFiles(zip);
+  const summary = page.getByTestId('own-images-summary');
+  await expect
+    .poll(() => summary.locator('.field-hint').first().textContent())
+    .toMatch(
+      /^60 images in 2 classes \(stripes\.zip\), each cropped to its central square; .* 1 file was left out: stripes\/README\.txt: not an image/,
+    );
+  expect(await summary.locator('.own-class-name').allTextContents()).toEqual(['across (30)', 'down (30)']);
+  expect(await summary.getByRole('img').first().getAttribute('aria-label')).toBe(
+    'The first 6 images of across, at 16×16 in colour',
+  );
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect.poll(() => phaseOf(page), { timeout: 60_000 }).toBe('Finished');
+  const matrix = page.getByTestId('confusion-matrix');
+  expect(await matrix.locator('thead th').allTextContents()).toEqual(['t\\p', 'across', 'down', 'recall']);
+  // Augmentation: a flip is allowed (these are not digits), and the preview shows them in colour as a batch sees them.
+  await page.locator('input[name="dataset.augment.shift"]').fill('2');
+  await page.locator('input[name="dataset.augment.flip"]').check();
+  await page.getByRole('button', { name: 'Preview what the network sees' }).click();
+  await expect.poll(() => page.getByTestId('augment-preview').locator('canvas').count()).toBe(32);
+  // The download for the CLI is the kept images with their class names.
+  const [file] = await downloaded(page, () =>
+    page.getByRole('button', { name: 'Download for the CLI (.imgz)' }).click(),
+  );
+  expect(file.name).toBe('stripes.imgz');
+  const back = decodeOwnImages(gunzipSync(readFileSync(file.path)), 'download');
+  expect([back.n, back.classes]).toEqual([60, ['across', 'down']]);
+  // Kept in this browser across a reload.
+  await saved(page);
+  await page.reload();
+  await expect.poll(() => summary.locator('.own-class-name').allTextContents()).toEqual(['across (30)', 'down (30)']);
+  expect(await page.getByRole('button', { name: 'Train', exact: true }).isDisabled()).toBe(false);
+  // A folder chosen the same way: its class folders are the classes.
+  const folder = join(dir, 'shapes');
+  for (const [name, bytes] of Object.entries(unzipSync(stripesZip(6, 2, 'shapes'))))
+    if (name.startsWith('shapes/') && name.endsWith('.png')) {
+      mkdirSync(join(dir, dirname(name)), { recursive: true });
+      writeFileSync(join(dir, name), bytes);
+    }
+  await page.locator('#user-images-folder').setInputFiles(folder);
+  await expect
+    .poll(() => summary.locator('.field-hint').first().textContent())
+    .toMatch(/^12 images in 2 classes \(shapes\)/);
+  // Or files picked class by class: each class named, then its files chosen.
+  await page.getByText('Or pick files class by class').click();
+  const rng = new Rng(5);
+  for (const [name, across] of [
+    ['rows', true],
+    ['columns', false],
+  ] as const) {
+    await page.locator('#own-class-name').fill(name);
+    await page.getByLabel('Add images to this class').setInputFiles(
+      Array.from({ length: 5 }, (_, i) => ({
+        name: `${i}.png`,
+        mimeType: 'image/png',
+        buffer: Buffer.from(stripes(rng, 20, 20, across)),
+      })),
+    );
+  }
+  await page.getByRole('button', { name: 'Use these 10 images' }).click();
+  await expect.poll(() => summary.locator('.own-class-name').allTextContents()).toEqual(['columns (5)', 'rows (5)']);
+  expect(await accessibilityProblems(page)).toEqual([]);
   await page.close();
 });
 

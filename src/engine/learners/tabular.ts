@@ -12,7 +12,6 @@ import {
 import { augmentRows } from '../augment';
 import { deriveSeed } from '../../data/rng';
 import { boundaryGridInputs, type TabularDataset } from '../../data/dataset';
-import { MNIST_PIXELS } from '../../data/mnist';
 import { activate } from '../activations';
 import { buildMlp } from '../mlp';
 import { cnnRowModel } from '../cnnModel';
@@ -325,23 +324,27 @@ export class TabularLearner implements Learner {
   }
 }
 
-/** Confusion counts over the validation examples and (28×28 grey images) the first ones the model got wrong. */
+/** Confusion counts over the validation examples and (images) the first ones the model got wrong. */
 function classesView(ds: TabularDataset, predicted: Float32Array): NonNullable<EpochViews['classes']> {
   // Binary models have one output unit but two classes; the plane's are drawn orange (0) and blue (1).
   const labels = ds.table?.classes ?? ds.classes ?? (ds.task === 'binary' ? ['0 (orange)', '1 (blue)'] : undefined);
   const k = labels?.length ?? ds.outputDim;
   const confusion = new Array<number>(k * k).fill(0);
   const misclassified: NonNullable<EpochViews['classes']>['misclassified'] = [];
-  const digits = ds.image?.channels === 1 && ds.inputDim === MNIST_PIXELS;
+  const image = ds.image;
+  const size = image ? image.height * image.width * image.channels : 0;
   predicted.forEach((p, i) => {
     const label = ds.validation.y[i];
     confusion[label * k + p]++;
-    if (digits && p !== label && misclassified.length < MISCLASSIFIED_SHOWN) {
-      const pixels = Uint8Array.from(ds.validation.x.subarray(i * MNIST_PIXELS, (i + 1) * MNIST_PIXELS), (v) =>
-        Math.round(v * 255),
-      );
+    if (image && p !== label && misclassified.length < MISCLASSIFIED_SHOWN) {
+      const pixels = Uint8Array.from(ds.validation.x.subarray(i * size, (i + 1) * size), (v) => Math.round(v * 255));
       misclassified.push({ index: i, label, predicted: p, pixels });
     }
   });
-  return { confusion, misclassified, ...(labels ? { labels } : {}) };
+  return {
+    confusion,
+    misclassified,
+    ...(labels ? { labels } : {}),
+    ...(image ? { image: { ...image, ink: !ds.ownImages } } : {}),
+  };
 }

@@ -10,7 +10,7 @@ import { hasModel, useRunStore, type Run } from '../../state/runStore';
 import { divergingColor } from '../colors';
 import { Panel } from '../fields';
 import { DrawDigit } from './DrawDigit';
-import { inkColor, PixelCanvas, type Rgb } from './PixelCanvas';
+import { imageColor, PixelCanvas, type Rgb } from './PixelCanvas';
 
 /** At most this many channels of a layer are drawn (the rest are counted). */
 const CHANNELS_SHOWN = 16;
@@ -201,9 +201,16 @@ export const ImageInside = memo(function ImageInside({ run }: { run: Run }) {
   const [unit, setUnit] = useState<{ layer: number; channel: number; row: number; col: number } | null>(null);
   const [picked, setPicked] = useState<{ channel: number; row: number; col: number } | null>(null);
   const spec = run.spec;
-  const image = imageShapeOf(spec.dataset.kind)!;
-  const classes = IMAGE_CLASS_NAMES[spec.dataset.kind] ?? Array.from({ length: 10 }, (_, i) => String(i));
-  const validation = exampleCounts(spec.dataset).validation;
+  const image = imageShapeOf(spec.dataset)!;
+  // Your own images' classes are their folders, which the run's views carry (the spec does not).
+  const classes =
+    run.views.classes?.labels ??
+    IMAGE_CLASS_NAMES[spec.dataset.kind] ??
+    Array.from({ length: look?.probabilities.length ?? 10 }, (_, i) => String(i));
+  const confusion = run.views.classes?.confusion;
+  const validation = confusion ? confusion.reduce((a, b) => a + b, 0) : exampleCounts(spec.dataset).validation;
+  // Drawing makes a 28×28 grey digit, centred as MNIST's are: for models of such images only.
+  const drawable = image.channels === 1 && image.height === 28 && image.width === 28;
   const cnn = spec.model.kind === 'cnn' ? spec.model : null;
   const field: PixelBox | null = useMemo(
     () => (cnn && unit ? receptiveField(cnn.layers, unit.layer, unit.row, unit.col, image) : null),
@@ -239,12 +246,22 @@ export const ImageInside = memo(function ImageInside({ run }: { run: Run }) {
                 ▶
               </button>
             </div>
-            <div>
-              <span className="small">or draw {spec.dataset.kind === 'fashionMnist' ? 'something' : 'a digit'}:</span>
-              <DrawDigit onDigit={onDigit} />
-            </div>
+            {drawable && (
+              <div>
+                <span className="small">
+                  or draw {spec.dataset.kind === 'mnist' || spec.dataset.kind === 'mnistFull' ? 'a digit' : 'something'}
+                  :
+                </span>
+                <DrawDigit onDigit={onDigit} />
+              </div>
+            )}
           </div>
           {error && <p className="field-error">{error}</p>}
+          {!look && !error && (
+            <p className="muted small" role="status">
+              Opening the model and passing the image through it…
+            </p>
+          )}
           {look && (
             <>
               <div className="row image-look">
@@ -254,7 +271,14 @@ export const ImageInside = memo(function ImageInside({ run }: { run: Run }) {
                     width={image.width}
                     scale={4}
                     label="The input image"
-                    color={(r, c) => inkColor(look.input[(r * image.width + c) * image.channels])}
+                    color={(r, c) =>
+                      imageColor(
+                        look.input,
+                        (r * image.width + c) * image.channels,
+                        image.channels,
+                        spec.dataset.kind !== 'userImages',
+                      )
+                    }
                     outline={field}
                   />
                   <figcaption className="small">

@@ -72,3 +72,16 @@ export const inkColor = (v: number): Rgb => {
   const g = Math.round(255 * (1 - Math.min(1, Math.max(0, v))));
   return [g, g, g];
 };
+
+const byte = (v: number) => Math.round(Math.min(1, Math.max(0, v)) * 255);
+
+/**
+ * The pixel at `at` of an image given as values 0…1, channels last: MNIST's grey as ink on paper (`ink`), your own
+ * images' grey or colour as they are.
+ */
+export const imageColor = (values: ArrayLike<number>, at: number, channels: number, ink: boolean): Rgb =>
+  channels === 3
+    ? [byte(values[at]), byte(values[at + 1]), byte(values[at + 2])]
+    : ink
+      ? inkColor(values[at])
+      : [byte(values[at]), byte(values[at]), byte(values[at])];

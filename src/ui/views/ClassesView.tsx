@@ -1,21 +1,26 @@
 import { useEffect, useRef } from 'react';
 import { downloadConfusionPng } from '../imageExport';
 import { confusionColor } from '../colors';
-import type { ClassesSnapshot } from '../../engine/types';
+import type { ClassesSnapshot, MisclassifiedShape } from '../../engine/types';
 import { classificationReport } from '../../engine/classMetrics';
 
-const SIDE = 28;
+/** Runs kept before the snapshot said its images' size had MNIST's digits. */
+const DIGITS: MisclassifiedShape = { height: 28, width: 28, channels: 1, ink: true };
 
-function Digit({ pixels, label }: { pixels: Uint8Array; label: string }) {
+function Thumbnail({ pixels, shape, label }: { pixels: Uint8Array; shape: MisclassifiedShape; label: string }) {
   const canvas = useRef<HTMLCanvasElement>(null);
+  const { height, width, channels, ink } = shape;
   useEffect(() => {
     const ctx = canvas.current?.getContext('2d');
     if (!ctx) return;
-    const image = ctx.createImageData(SIDE, SIDE);
-    pixels.forEach((v, i) => image.data.set([255 - v, 255 - v, 255 - v, 255], i * 4));
+    const image = ctx.createImageData(width, height);
+    for (let p = 0; p < height * width; p++) {
+      const rgb = channels === 3 ? pixels.subarray(3 * p, 3 * p + 3) : [pixels[p], pixels[p], pixels[p]];
+      image.data.set([...Array.from(rgb, (v) => (ink ? 255 - v : v)), 255], p * 4);
+    }
     ctx.putImageData(image, 0, 0);
-  }, [pixels]);
-  return <canvas ref={canvas} width={SIDE} height={SIDE} aria-label={label} title={label} />;
+  }, [pixels, height, width, channels, ink]);
+  return <canvas ref={canvas} width={width} height={height} aria-label={label} title={label} />;
 }
 
 const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
@@ -119,7 +124,7 @@ export function ClassesView({ classes }: { classes: ClassesSnapshot | undefined 
           Download PNG
         </button>
       </p>
-      {!classes.labels && (
+      {misclassified.length > 0 && (
         <>
           <h3 className="subhead">
             Misclassified ({total - right}; first {misclassified.length} shown, true → predicted)
@@ -127,12 +132,13 @@ export function ClassesView({ classes }: { classes: ClassesSnapshot | undefined 
           <div className="digit-grid" data-testid="misclassified">
             {misclassified.map((m) => (
               <figure key={m.index}>
-                <Digit
+                <Thumbnail
                   pixels={m.pixels}
-                  label={`validation digit ${m.index}: a ${m.label} predicted as ${m.predicted}`}
+                  shape={classes.image ?? DIGITS}
+                  label={`validation image ${m.index + 1}: ${labels[m.label]} predicted as ${labels[m.predicted]}`}
                 />
-                <figcaption>
-                  {m.label}→<strong>{m.predicted}</strong>
+                <figcaption title={`${labels[m.label]} → ${labels[m.predicted]}`}>
+                  {labels[m.label]}→<strong>{labels[m.predicted]}</strong>
                 </figcaption>
               </figure>
             ))}

@@ -70,7 +70,7 @@ export function RunViews({ run, spec, pinned }: { run: Run | null; spec: Experim
   }
   if (isImage(kind))
     return (
-      <Panel title={`Validation ${kind === 'fashionMnist' ? 'images' : 'digits'}${suffix}`}>
+      <Panel title={`Validation ${kind === 'mnist' || kind === 'mnistFull' ? 'digits' : 'images'}${suffix}`}>
         <ClassesView classes={run?.views.classes} />
       </Panel>
     );
