@@ -1,11 +1,13 @@
 // Augmentation's changes checked on images whose answer is known: a shift moves every pixel by whole pixels, a
 // flip mirrors, a quarter turn turns; the same seed gives the same batch on cpu and wasm; digits are never flipped.
+import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { activateBackend } from '../src/engine/backend';
 import { augmentRows } from '../src/engine/augment';
-import { drawChanges, inverseMap, type ImageChange } from '../src/data/augment';
+import { drawChanges, inverseMap, shiftRows, type ImageChange } from '../src/data/augment';
+import { buildDataset } from '../src/data/dataset';
 import { Rng } from '../src/data/rng';
 import { defaultSpec, datasetDefaults, validateSpec, describeFieldError } from '../src/experiment';
 
@@ -85,4 +87,52 @@ test('digits are never flipped, and only images are augmented: each refusal name
   plane.dataset.augment = { shift: 1, rotation: 0, flip: false };
   const refused = validateSpec(plane);
   expect(refused.ok ? [] : refused.errors.map((e) => e.field)).toEqual(['dataset.augment']);
+});
+
+test('held-out images shifted (shiftHeldOut) move as the same shift does in training, and never the training ones', async () => {
+  // shiftRows against tf.image.transform's shift, on a ramp and on colour.
+  await activateBackend('cpu');
+  for (const change of [
+    { dx: 2, dy: -1, degrees: 0, flip: false },
+    { dx: -3, dy: 4, degrees: 0, flip: false },
+  ])
+    expect(Array.from(shiftRows(ramp, IMAGE, [change]))).toEqual(Array.from(changed(change)));
+  const rgb = Float32Array.from({ length: 2 * 2 * 3 }, (_, i) => i + 1);
+  expect(Array.from(shiftRows(rgb, { height: 2, width: 2, channels: 3 }, [{ dx: 1, dy: 0 }]))).toEqual([
+    0, 0, 0, 1, 2, 3, 0, 0, 0, 7, 8, 9,
+  ]);
+  const mnist = {
+    images: new Uint8Array(readFileSync('datasets/mnist-images.u8')),
+    labels: new Uint8Array(readFileSync('datasets/mnist-labels.u8')),
+  };
+  const d = {
+    ...defaultSpec().dataset,
+    kind: 'mnist' as const,
+    ...datasetDefaults('mnist'),
+    samples: 500,
+    testSplit: 0.1,
+  };
+  const still = buildDataset(d, 3, { mnist });
+  const moved = buildDataset({ ...d, shiftHeldOut: 3 }, 3, { mnist });
+  expect(moved.train.x).toEqual(still.train.x);
+  expect(moved.validation.y).toEqual(still.validation.y);
+  expect(moved.validation.x).not.toEqual(still.validation.x);
+  expect(moved.test.x).not.toEqual(still.test.x);
+  expect(buildDataset({ ...d, shiftHeldOut: 3 }, 3, { mnist }).validation.x).toEqual(moved.validation.x);
+  // Each image is one of its shifts within 3 pixels (digits lie inside the 28×28 frame, so none is cut off).
+  const image = { height: 28, width: 28, channels: 1 };
+  for (let i = 0; i < 5; i++) {
+    const one = still.validation.x.subarray(i * 784, (i + 1) * 784);
+    const target = Array.from(moved.validation.x.subarray(i * 784, (i + 1) * 784));
+    const found = [-3, -2, -1, 0, 1, 2, 3].some((dx) =>
+      [-3, -2, -1, 0, 1, 2, 3].some((dy) =>
+        Array.from(shiftRows(one, image, [{ dx, dy }])).every((v, k) => v === target[k]),
+      ),
+    );
+    expect(found).toBe(true);
+  }
+  const plane = validateSpec({ ...defaultSpec(), dataset: { ...defaultSpec().dataset, shiftHeldOut: 2 } });
+  expect(plane.ok ? [] : plane.errors.map(describeFieldError)).toEqual([
+    'Shift held-out images: applies to images only: set it to 0 (dataset.shiftHeldOut)',
+  ]);
 });

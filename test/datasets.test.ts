@@ -15,6 +15,7 @@ const spec = (over: Partial<DatasetSpec> = {}): DatasetSpec => ({
   drawn: { added: [], removed: [] },
   augment: { shift: 0, rotation: 0, flip: false },
   ownImages: { side: 32, colour: true },
+  shiftHeldOut: 0,
   ...over,
 });
 

@@ -39,3 +39,21 @@ export function inverseMap(change: ImageChange, image: Pick<ImageShape, 'height'
   const [qx, qy] = [cx + change.dx, cy + change.dy];
   return [sigma * cos, sigma * sin, cx - sigma * (cos * qx + sin * qy), -sin, cos, cy - (-sin * qx + cos * qy), 0, 0];
 }
+
+/**
+ * Images in rows (channels last) each moved by its change's whole-pixel shift, the pixels moved in from outside 0:
+ * the held-out images of a spec that asks how a model copes with shifted inputs.
+ */
+export function shiftRows(x: Float32Array, shape: ImageShape, changes: Pick<ImageChange, 'dx' | 'dy'>[]): Float32Array {
+  const { height, width, channels } = shape;
+  const size = height * width * channels;
+  const out = new Float32Array(x.length);
+  changes.forEach(({ dx, dy }, i) => {
+    for (let r = Math.max(0, dy); r < Math.min(height, height + dy); r++) {
+      const from = i * size + ((r - dy) * width + Math.max(0, -dx)) * channels;
+      const to = i * size + (r * width + Math.max(0, dx)) * channels;
+      out.set(x.subarray(from, from + (width - Math.abs(dx)) * channels), to);
+    }
+  });
+  return out;
+}

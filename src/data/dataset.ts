@@ -4,6 +4,7 @@ import type { ImageShape } from '../experiment/cnn';
 import { DATASET_LABELS, IMAGE_CLASS_NAMES } from '../experiment/labels';
 import type { ImagePart, ImageSet } from './imageSet';
 import { deriveSeed, Rng } from './rng';
+import { drawChanges, shiftRows } from './augment';
 import { DOMAIN, generate2d, taskOf, withDrawn } from './twoD';
 import { featurize } from './features';
 import { fitStandardizer, standardize, type Standardizer } from './normalize';
@@ -149,9 +150,22 @@ function imageDataset(set: ImageSet, spec: DatasetSpec, seed: number, classes?: 
 
 /**
  * The dataset an experiment trains on: points generated from the seed, shuffled into
- * train and validation, turned into features and standardised with training statistics.
+ * train and validation, turned into features and standardised with training statistics. Images held out are moved
+ * when the spec asks (`shiftHeldOut`), each by its own seeded whole-pixel shift; training images never are.
  */
 export function buildDataset(spec: DatasetSpec, seed: number, files: DatasetFiles = {}): TabularDataset {
+  const ds = buildAsIs(spec, seed, files);
+  const image = ds.image;
+  if (!image || !(spec.shiftHeldOut > 0)) return ds;
+  const rng = new Rng(deriveSeed(seed, 'shiftHeldOut'));
+  const shifted = (s: Split): Split => ({
+    ...s,
+    x: shiftRows(s.x, image, drawChanges(rng, s.n, { shift: spec.shiftHeldOut, rotation: 0, flip: false })),
+  });
+  return { ...ds, validation: shifted(ds.validation), test: shifted(ds.test) };
+}
+
+function buildAsIs(spec: DatasetSpec, seed: number, files: DatasetFiles): TabularDataset {
   const noPoints = new Float32Array(0);
   if (spec.kind === 'userTable') {
     if (!files.table) throw new Error('Your table is not loaded: load a CSV file in the Data panel');

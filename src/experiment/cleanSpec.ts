@@ -28,6 +28,7 @@ export function cleanSpec(s: ExperimentSpec): ExperimentSpec {
       drawn: { added: d.drawn.added.map(([x1, x2, c]) => [x1, x2, c]), removed: [...d.drawn.removed] },
       augment: { shift: d.augment.shift, rotation: d.augment.rotation, flip: d.augment.flip },
       ownImages: { side: d.ownImages.side, colour: d.ownImages.colour },
+      shiftHeldOut: d.shiftHeldOut,
     },
     model: cleanModel(s.model),
     training: {

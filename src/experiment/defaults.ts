@@ -112,6 +112,7 @@ export function defaultSpec(): ExperimentSpec {
       drawn: { added: [], removed: [] },
       augment: { ...NO_AUGMENT },
       ownImages: { ...DEFAULT_OWN_IMAGES },
+      shiftHeldOut: 0,
     },
     model: defaultModel('mlp'),
     training: {

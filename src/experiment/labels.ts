@@ -242,6 +242,7 @@ const FIELD_LABELS: Record<string, string> = {
   'dataset.augment.shift': 'Shift',
   'dataset.augment.rotation': 'Rotation',
   'dataset.augment.flip': 'Flip',
+  'dataset.shiftHeldOut': 'Shift held-out images',
   'dataset.ownImages': 'Your images',
   'dataset.ownImages.side': 'Image size',
   'dataset.ownImages.colour': 'Colour',

@@ -193,6 +193,18 @@ export const LESSONS: Lesson[] = [
     }),
   },
   {
+    id: 'pooling-shifts',
+    title: 'Shifted digits: what pooling buys, and what it does not',
+    text: 'Every validation digit here is moved by up to 2 pixels (Shift held-out images) while the training digits stay centred, and this CNN with two 2×2 max-poolings, about 94% right on centred digits, gets only about three in four of these right: pooling forgives a pixel here and there, not a shifted stroke. Remove both pooling layers and train again for about the same, or switch to an MLP with 12 hidden units for about 54%. Then set augmentation’s shift to 2 on the CNN: about 91%, because it has now seen shifted digits.',
+    shows: 'validation accuracy on the shifted digits staying under 82%',
+    claim: { kind: 'final', metric: 'valAccuracy', atMost: 0.82 },
+    target: experiment((s) => {
+      digitsCnn(s, 2000, [8, 16], []);
+      s.dataset.shiftHeldOut = 2;
+      s.training.epochs = 4;
+    }),
+  },
+  {
     id: 'augmentation',
     title: 'Augmentation against memorising a few digits',
     text: 'With 240 training digits a CNN can learn them by heart: its training loss falls towards zero while the validation loss stops falling. Then set augmentation to shift 2 pixels and turn 15° and train again: every epoch sees each digit a little moved, which cannot simply be memorised, and the validation loss falls to about half (accuracy from about 85% to 93%).',

@@ -3,7 +3,7 @@ import { DATASET_KINDS, DEFAULT_OWN_IMAGES, NO_AUGMENT, type DatasetKind } from 
 
 /**
  * Fill in fields added to version 1 after it first shipped (dataset.features for every kind,
- * dataset.contextLength, dataset.digits, dataset.table, dataset.drawn, dataset.augment, dataset.ownImages, the optimizer's switches,
+ * dataset.contextLength, dataset.digits, dataset.table, dataset.drawn, dataset.augment, dataset.ownImages, dataset.shiftHeldOut, the optimizer's switches,
  * the recurrent model's cell, the MLP's initialisation and loss, the transformer's options), so older shared links and kept runs still open, meaning what they
  * meant before. Anything else is left for validation to judge.
  */
@@ -42,6 +42,7 @@ export function migrateSpec(raw: unknown): unknown {
       drawn: { added: [], removed: [] },
       augment: { ...NO_AUGMENT },
       ownImages: { ...DEFAULT_OWN_IMAGES },
+      shiftHeldOut: 0,
       ...spec.dataset,
     },
   };

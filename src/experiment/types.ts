@@ -106,6 +106,11 @@ export interface DatasetSpec {
   augment: AugmentSpec;
   /** Your own images: the size and colour they are trained at. */
   ownImages: OwnImagesSpec;
+  /**
+   * Images: each held-out (validation and test) image moved by up to this many whole pixels across and down
+   * (seeded), to see how a model copes with shifted inputs; 0 leaves them as they are.
+   */
+  shiftHeldOut: number;
 }
 
 /** Sides, in pixels, your own images can be scaled to. */

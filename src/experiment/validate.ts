@@ -189,6 +189,9 @@ export function validateSpec(raw: unknown): SpecResult {
     checkDrawn(errors, dataset.drawn, kind, dataset.samples);
     checkAugment(errors, dataset.augment, kind);
     checkOwnImages(errors, dataset.ownImages);
+    checkNumber(errors, 'dataset.shiftHeldOut', dataset.shiftHeldOut, { ...LIMITS.augmentShift, integer: true });
+    if (dataset.shiftHeldOut !== 0 && !isImage(kind))
+      errors.push({ field: 'dataset.shiftHeldOut', message: 'applies to images only: set it to 0' });
     if (
       isSeries(kind) &&
       !errors.some((e) => e.field === 'dataset.samples' || e.field === 'dataset.contextLength') &&

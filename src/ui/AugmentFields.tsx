@@ -1,5 +1,6 @@
 // Image augmentation in the Data panel: how far images may shift and turn, whether they may be mirrored, and a
-// preview of the first training images as training will change them (made by the worker with training's own code).
+// preview of the first training images as training will change them (made by the worker with training's own code);
+// and how far held-out images are moved, to test a model on shifted inputs.
 import { useState } from 'react';
 import { DIGIT_DATASETS, LIMITS, augments, type ExperimentSpec } from '../experiment';
 import { useRunStore } from '../state/runStore';
@@ -54,43 +55,54 @@ export function AugmentFields({ spec, errors }: { spec: ExperimentSpec; errors: 
     setWaiting(false);
   };
   return (
-    <fieldset className="augment" data-field="dataset.augment">
-      <legend>Augmentation (training images only, seeded)</legend>
-      <div className="row">
-        <NumberField
-          label="Shift (pixels)"
-          path="dataset.augment.shift"
-          value={a.shift}
-          error={errors['dataset.augment.shift']}
-          hint={`up to this many, across and down (${LIMITS.augmentShift.min}–${LIMITS.augmentShift.max})`}
-          onChange={(v) => update((d) => void (d.dataset.augment.shift = v))}
-        />
-        <NumberField
-          label="Rotation (°)"
-          path="dataset.augment.rotation"
-          value={a.rotation}
-          error={errors['dataset.augment.rotation']}
-          hint={`either way (${LIMITS.augmentRotation.min}–${LIMITS.augmentRotation.max})`}
-          onChange={(v) => update((d) => void (d.dataset.augment.rotation = v))}
-        />
-        <CheckField
-          label="Flip left–right"
-          path="dataset.augment.flip"
-          hint={digits ? 'off for digits: a mirrored 2 is not a 2' : 'half the images, mirrored'}
-          checked={a.flip}
-          disabled={digits}
-          onChange={(v) => update((d) => void (d.dataset.augment.flip = v))}
-        />
-      </div>
-      {errors['dataset.augment.flip'] && (
-        <div className="field-error" role="alert">
-          Flip: {errors['dataset.augment.flip']}
+    <>
+      <fieldset className="augment" data-field="dataset.augment">
+        <legend>Augmentation (training images only, seeded)</legend>
+        <div className="row">
+          <NumberField
+            label="Shift (pixels)"
+            path="dataset.augment.shift"
+            value={a.shift}
+            error={errors['dataset.augment.shift']}
+            hint={`up to this many, across and down (${LIMITS.augmentShift.min}–${LIMITS.augmentShift.max})`}
+            onChange={(v) => update((d) => void (d.dataset.augment.shift = v))}
+          />
+          <NumberField
+            label="Rotation (°)"
+            path="dataset.augment.rotation"
+            value={a.rotation}
+            error={errors['dataset.augment.rotation']}
+            hint={`either way (${LIMITS.augmentRotation.min}–${LIMITS.augmentRotation.max})`}
+            onChange={(v) => update((d) => void (d.dataset.augment.rotation = v))}
+          />
+          <CheckField
+            label="Flip left–right"
+            path="dataset.augment.flip"
+            hint={digits ? 'off for digits: a mirrored 2 is not a 2' : 'half the images, mirrored'}
+            checked={a.flip}
+            disabled={digits}
+            onChange={(v) => update((d) => void (d.dataset.augment.flip = v))}
+          />
         </div>
-      )}
-      <button type="button" disabled={!valid || !augments(a) || waiting} onClick={() => void show()}>
-        {waiting ? 'Preparing the preview…' : preview ? 'Show other changes' : 'Preview what the network sees'}
-      </button>
-      {preview && augments(a) && <PreviewGrid preview={preview} ink={spec.dataset.kind !== 'userImages'} />}
-    </fieldset>
+        {errors['dataset.augment.flip'] && (
+          <div className="field-error" role="alert">
+            Flip: {errors['dataset.augment.flip']}
+          </div>
+        )}
+        <button type="button" disabled={!valid || !augments(a) || waiting} onClick={() => void show()}>
+          {waiting ? 'Preparing the preview…' : preview ? 'Show other changes' : 'Preview what the network sees'}
+        </button>
+        {preview && augments(a) && <PreviewGrid preview={preview} ink={spec.dataset.kind !== 'userImages'} />}
+      </fieldset>
+      {/* The other way round: held-out images moved, to see how a model trained on centred ones copes. */}
+      <NumberField
+        label="Shift held-out images (pixels)"
+        path="dataset.shiftHeldOut"
+        value={spec.dataset.shiftHeldOut}
+        error={errors['dataset.shiftHeldOut']}
+        hint="validation and test images moved up to this far (seeded), never training ones: does it cope?"
+        onChange={(v) => update((d) => void (d.dataset.shiftHeldOut = v))}
+      />
+    </>
   );
 }

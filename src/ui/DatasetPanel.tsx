@@ -57,6 +57,7 @@ function switchDataset(d: ExperimentSpec, kind: DatasetKind): void {
     kind,
     ...(wasPlane && isPlane(kind) ? {} : datasetDefaults(kind)),
     drawn: { added: [], removed: [] },
+    shiftHeldOut: isImage(kind) ? d.dataset.shiftHeldOut : 0,
     // Augmentation is for images; a flip is not for digits.
     augment: !isImage(kind)
       ? { ...NO_AUGMENT }
