@@ -2,6 +2,7 @@ import { beforeAll, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import {
   TRANSFORMER_OPTION_DEFAULTS,
+  datasetDefaults,
   defaultSpec,
   mlpOf,
   encodeSpec,
@@ -9,6 +10,7 @@ import {
   type BackendName,
   type ExperimentSpec,
 } from '../../src/experiment';
+import { convLayer, poolLayer } from '../../src/experiment/cnn';
 import { MATMUL_TUNINGS_KEY } from '../../src/state/matmulTunings';
 import { accessibilityProblems, activeBackend, e2eSite, openPanel } from './browser';
 
@@ -304,6 +306,43 @@ test('every optimizer trains on webgl (its fused GLSL update) as on cpu (checked
     );
   }
 });
+
+test('a CNN with BatchNorm, residual blocks and average pooling trains on webgl as on wasm', async () => {
+  /** The train loss per epoch of a small ResNet-like CNN on 300 digits, on one backend. */
+  async function cnnLosses(backend: BackendName): Promise<number[]> {
+    const { page } = await openPage(
+      quickLink((s) => {
+        s.backend = backend;
+        s.dataset = { ...s.dataset, kind: 'mnist', ...datasetDefaults('mnist'), samples: 300 };
+        s.model = {
+          kind: 'cnn',
+          layers: [
+            convLayer(4, 3, { batchNorm: true }),
+            { kind: 'residual', filters: 4, stride: 1 },
+            { kind: 'residual', filters: 8, stride: 2 },
+            poolLayer(2, 2, 'avg'),
+          ],
+          head: 'flatten',
+          dense: [{ units: 12, activation: 'relu', dropout: 0 }],
+        };
+        s.training.epochs = 2;
+        s.training.optimizer.learningRate = 1e-3;
+      }),
+    );
+    await expect.poll(() => activeBackend(page), { timeout: 60_000 }).toBe(backend);
+    await page.getByRole('button', { name: 'Train', exact: true }).click();
+    await expect.poll(() => page.getByTestId('phase').textContent(), { timeout: 120_000 }).toBe('Finished');
+    expect(await activeBackend(page)).toBe(backend);
+    const runs = await page.evaluate<{ epochs: { trainLoss: number }[] }[]>('window.playground.runs()');
+    await page.close();
+    return runs[0].epochs.map((e) => e.trainLoss);
+  }
+  const [webgl, wasm] = [await cnnLosses('webgl'), await cnnLosses('wasm')];
+  expect(webgl).toHaveLength(2);
+  // Same data, weights and batches: only float rounding (GPU against CPU arithmetic) differs.
+  webgl.forEach((loss, i) => expect(Math.abs(loss - wasm[i]) / wasm[i], `epoch ${i + 1}`).toBeLessThan(1e-3));
+  expect(webgl[1]).toBeLessThan(webgl[0]);
+}, 300_000);
 
 test('Step trains one batch at a time and shows its loss', async () => {
   const { page } = await openPage(
