@@ -1,15 +1,20 @@
-// jax-js (@jax-js/jax, its wasm device) training the same MLP as ours: same data, batch size, Adam
+// jax-js (@jax-js/jax, its wasm device) training the same MLP or CNN as ours: same data, batch size, Adam
 // and learning rate, with one jit'ed function for the whole step (forward, backward, Adam). jax-js
 // has no optimizer package on the registry (@jax-js/optax is not published), so Adam is written
 // here as PyTorch's formula. Arrays are reference-counted in jax-js: a function consumes its
 // arguments, `.ref` keeps one for later.
-import { blockUntilReady, defaultDevice, init, jit, nn, numpy as np, tree, valueAndGrad } from '@jax-js/jax';
+import { blockUntilReady, defaultDevice, init, jit, lax, nn, numpy as np, tree, valueAndGrad } from '@jax-js/jax';
+import { cnnShapes, type CnnSpec } from '../src/experiment/cnn';
 import { buildDataset, type DatasetFiles } from '../src/data/dataset';
 import { epochPlan, evaluatedExamples } from '../src/engine/epochPlan';
 import { mlpOf, type ExperimentSpec } from '../src/experiment';
 import type { LibrarySpeed } from './otherLibraries';
 
 type Params = { w: np.Array[]; b: np.Array[] };
+/** A CNN's parameters: its convolutions' kernels [out, in, k, k] and biases, then its dense layers'. */
+type CnnParams = { conv: Params; dense: Params };
+/** What timeTraining trains: any tree of arrays (jax-js' tree functions walk it). */
+type Trainable = Params | CnnParams;
 
 let ready: Promise<unknown> | null = null;
 
@@ -30,10 +35,15 @@ function forward(p: Params, x: np.Array, activations: ('relu' | 'tanh' | 'sigmoi
   return h;
 }
 
+/** A seeded uniform generator on (−1, 1). */
+function uniformFrom(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
+}
+
 /** Glorot-uniform weights and zero biases, as ours start. */
 function initParams(sizes: number[], seed: number): Params {
-  let s = seed >>> 0 || 1;
-  const uniform = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
+  const uniform = uniformFrom(seed);
   const w: np.Array[] = [];
   const b: np.Array[] = [];
   for (let i = 0; i + 1 < sizes.length; i++) {
@@ -45,8 +55,48 @@ function initParams(sizes: number[], seed: number): Params {
   return { w, b };
 }
 
+/** The spec's CNN in jax-js: convolutions (same or valid padding, ReLU) and max pooling on NCHW images, then dense layers. */
+function cnnForward(m: CnnSpec) {
+  return (p: CnnParams, x: np.Array): np.Array => {
+    let h = x;
+    let c = 0;
+    for (const l of m.layers) {
+      if (l.kind === 'conv') {
+        const z = lax.conv(h, p.conv.w[c], [l.stride, l.stride], l.padding === 'same' ? 'SAME' : 'VALID');
+        h = nn.relu(z.add(p.conv.b[c].reshape([1, -1, 1, 1])));
+        c++;
+      } else if (l.kind === 'pool')
+        h = lax.reduceWindow(h, (w: np.Array) => w.max(), [l.size, l.size], [l.stride, l.stride]);
+      else throw new Error(`jax-js: no ${l.kind} layer here`);
+    }
+    h = h.reshape([h.shape[0], -1]);
+    p.dense.w.forEach((w, i) => {
+      const z = np.matmul(h, w).add(p.dense.b[i]);
+      h = i === p.dense.w.length - 1 ? z : nn.relu(z);
+    });
+    return h;
+  };
+}
+
+/** He-uniform kernels and zero biases for the spec's convolutions, Glorot for its dense layers. */
+function initCnn(m: CnnSpec, channels: number, flat: number, classes: number, seed: number): CnnParams {
+  const uniform = uniformFrom(seed);
+  const conv: Params = { w: [], b: [] };
+  let inputs = channels;
+  for (const l of m.layers) {
+    if (l.kind !== 'conv') continue;
+    const fanIn = inputs * l.kernel * l.kernel;
+    const limit = Math.sqrt(6 / fanIn);
+    const values = Float32Array.from({ length: l.filters * fanIn }, () => uniform() * limit);
+    conv.w.push(np.array(values).reshape([l.filters, inputs, l.kernel, l.kernel]));
+    conv.b.push(np.zeros([l.filters]));
+    inputs = l.filters;
+  }
+  return { conv, dense: initParams([flat, ...m.dense.map((d) => d.units), classes], seed + 1) };
+}
+
 /**
- * Examples per second of jax-js on the spec's MLP (softmax cross-entropy over the classes), timed
+ * Examples per second of jax-js on the spec's MLP or CNN (softmax cross-entropy over the classes), timed
  * training alone and doing the same forward passes per epoch as ours.
  */
 export async function jaxExamplesPerSec(
@@ -57,21 +107,55 @@ export async function jaxExamplesPerSec(
   ready ??= init('wasm').then(() => defaultDevice('wasm'));
   await ready;
   const ds = buildDataset(spec.dataset, spec.seed, files);
+  const classes = Math.max(2, ds.outputDim);
+  if (spec.model.kind === 'cnn') {
+    const image = ds.image!;
+    const m = spec.model;
+    const forward = cnnForward(m);
+    const walked = cnnShapes(m.layers, image);
+    if (!walked.ok) throw new Error(walked.message);
+    const last = walked.shapes.at(-1)!;
+    const flat = last.height * last.width * last.channels;
+    // Rows hold images channels last; jax-js convolves [N, C, H, W].
+    const asImages = (x: np.Array, rows: number) =>
+      np.transpose(x.reshape([rows, image.height, image.width, image.channels]), [0, 3, 1, 2]);
+    return timeTraining(spec, ds, classes, epochs, initCnn(m, image.channels, flat, classes, spec.seed), (p, x, rows) =>
+      forward(p as CnnParams, asImages(x, rows)),
+    );
+  }
   const hidden = mlpOf(spec).hidden;
   const activations = [...hidden.map((l) => l.activation as 'relu' | 'tanh' | 'sigmoid' | 'linear'), 'linear' as const];
-  const classes = Math.max(2, ds.outputDim);
+  return timeTraining(
+    spec,
+    ds,
+    classes,
+    epochs,
+    initParams([ds.inputDim, ...hidden.map((l) => l.units), classes], spec.seed),
+    (p, x) => forward(p as Params, x, activations),
+  );
+}
+
+/** Train `params` with `model` (rows in, logits out) as ours trains: warm-up epochs, then timed ones. */
+async function timeTraining(
+  spec: ExperimentSpec,
+  ds: ReturnType<typeof buildDataset>,
+  classes: number,
+  epochs: number,
+  params: Trainable,
+  model: (p: Trainable, x: np.Array, rows: number) => np.Array,
+): Promise<LibrarySpeed> {
   const batch = spec.training.batchSize;
   const { learningRate: lr } = spec.training.optimizer;
   const [beta1, beta2, eps] = [0.9, 0.999, 1e-8];
 
-  const loss = (p: Params, x: np.Array, y: np.Array) =>
+  const loss = (p: Trainable, x: np.Array, y: np.Array) =>
     nn
-      .logSoftmax(forward(p, x, activations))
+      .logSoftmax(model(p, x, batch))
       .mul(y)
       .sum()
       .mul(-1 / batch);
   // One compiled step: gradients, then Adam with bias corrections passed in (they change each step).
-  const step = jit((p: Params, m: Params, v: Params, x: np.Array, y: np.Array, c1: np.Array, c2: np.Array) => {
+  const step = jit((p: Trainable, m: Trainable, v: Trainable, x: np.Array, y: np.Array, c1: np.Array, c2: np.Array) => {
     const [value, g] = valueAndGrad(loss)(tree.ref(p), x, y);
     const m2 = tree.map((mi: np.Array, gi: np.Array) => mi.mul(beta1).add(gi.mul(1 - beta1)), m, tree.ref(g));
     const v2 = tree.map((vi: np.Array, gi: np.Array) => vi.mul(beta2).add(gi.ref.mul(gi).mul(1 - beta2)), v, g);
@@ -91,10 +175,16 @@ export async function jaxExamplesPerSec(
     c2.dispose();
     return { p: p2, m: m2, v: v2, value };
   });
-  const predict = jit((p: Params, x: np.Array) => forward(p, x, activations));
+  const predictRows = (rows: number) => jit((p: Trainable, x: np.Array) => model(p, x, rows));
+  const predictions = new Map<number, ReturnType<typeof predictRows>>();
 
-  let p = initParams([ds.inputDim, ...hidden.map((l) => l.units), classes], spec.seed);
-  const zeros = (q: Params): Params => ({ w: q.w.map((a) => np.zeros(a.shape)), b: q.b.map((a) => np.zeros(a.shape)) });
+  let p = params;
+  const zerosOf = (q: Params): Params => ({
+    w: q.w.map((a) => np.zeros(a.shape)),
+    b: q.b.map((a) => np.zeros(a.shape)),
+  });
+  const zeros = (q: Trainable): Trainable =>
+    'conv' in q ? { conv: zerosOf(q.conv), dense: zerosOf(q.dense) } : zerosOf(q);
   let m = zeros(p);
   let v = zeros(p);
   const xs = ds.train.x;
@@ -121,7 +211,8 @@ export async function jaxExamplesPerSec(
     for (let done = 0; done < evaluations; done += ds.train.n) {
       const rows = Math.min(ds.train.n, evaluations - done);
       const x = np.array(xs.subarray(0, rows * ds.inputDim)).reshape([rows, ds.inputDim]);
-      predict(tree.ref(p), x).dataSync();
+      if (!predictions.has(rows)) predictions.set(rows, predictRows(rows));
+      predictions.get(rows)!(tree.ref(p), x).dataSync();
     }
   };
   const time = async (runEpoch: () => Promise<void>) => {
@@ -144,6 +235,6 @@ export async function jaxExamplesPerSec(
   };
   tree.dispose([p, m, v]);
   step.dispose();
-  predict.dispose();
+  for (const predict of predictions.values()) predict.dispose();
   return result;
 }

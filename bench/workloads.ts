@@ -21,7 +21,7 @@ export interface Workload {
   baseline: 'mlp' | 'lstm' | 'gru' | 'gpt' | 'cnn' | 'none';
   /** Whether ConvNetJS (MLPs and CNNs) and brain.js (MLPs) can train the same network. */
   otherLibraries: boolean;
-  /** Whether jax-js trains it too (the issue's comparison: the MNIST MLP, on jax-js' wasm device). */
+  /** Whether jax-js trains it too (the issues' comparisons: the MNIST MLP and the CNN, on jax-js' wasm device). */
   jaxjs?: boolean;
   /** Runs only when --workloads names it: too slow for a CPU, meant for a real GPU. */
   onlyWhenNamed?: boolean;
@@ -121,6 +121,7 @@ export const WORKLOADS: Workload[] = [
     files: mnistFiles,
     baseline: 'cnn',
     otherLibraries: true,
+    jaxjs: true,
     // tfjs' cpu convolutions (plain loops) take 6.6 s a step of 64 here, against 36 ms on wasm: minutes an epoch.
     backends: ['wasm', 'webgpu'],
   },
