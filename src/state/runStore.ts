@@ -127,6 +127,14 @@ export const useRunStore = create<RunState>((set, get) => {
       closeOpened: (runId) => {
         if (runId === undefined || openedId === runId) openedId = null;
       },
+      askAgain: (runId) => {
+        const last = lastAsked.get(runId);
+        if (!last || last.tries >= 3) return false;
+        if (openedId === runId) openedId = null; // open it afresh from storage
+        // A moment later: the worker may still be ending the run.
+        setTimeout(() => ask(runId, last.send, last.tries + 1), 300);
+        return true;
+      },
       avoidFor,
       previews,
     }),
@@ -175,7 +183,10 @@ export const useRunStore = create<RunState>((set, get) => {
     return true;
   };
   /** Ask the live run, or its kept model once loaded. */
-  const ask = (runId: number, send: () => void) => {
+  /** Each run's last question, asked again (a few times) when the worker had no model of it just then. */
+  const lastAsked = new Map<number, { send: () => void; tries: number }>();
+  const ask = (runId: number, send: () => void, tries = 0) => {
+    lastAsked.set(runId, { send, tries });
     void ensureOpen(runId).then((ok) => {
       if (ok) send();
       else

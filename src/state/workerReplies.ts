@@ -38,14 +38,18 @@ export interface WorkerRepliesContext {
   takeUpload: (runId: number) => { fileName: string; checkpoint: TrainingCheckpoint } | undefined;
   /** The worker holds no opened model any more (that run's, or any). */
   closeOpened: (runId?: number) => void;
+  /** Ask the last question about a run again soon, opening its kept model (a few times): whether it will be. */
+  askAgain: (runId: number) => boolean;
   avoidFor: (choice: BackendChoice) => BackendName[];
   /** The augmentation previews asked for, answered by number. */
   previews: ReturnType<typeof createRequests<AugmentPreview>>;
 }
 
+const isLive = (run: Run | undefined) => run !== undefined && isActive(run);
+
 export function workerReplies(ctx: WorkerRepliesContext): (msg: FromWorker) => void {
   const { get, set, find, patch, notify, flush, addEpoch, saveAndRelease, keep, save } = ctx;
-  const { keepCheckpoint, onBackendLost, finishExport, failExports, takeUpload, closeOpened, avoidFor } = ctx;
+  const { keepCheckpoint, onBackendLost, finishExport, failExports, takeUpload, closeOpened, avoidFor, askAgain } = ctx;
   /** Why our own kernels were off on a backend, each told once. */
   const toldSlower = new Set<string>();
   return (msg) => {
@@ -181,6 +185,8 @@ export function workerReplies(ctx: WorkerRepliesContext): (msg: FromWorker) => v
         patch(msg.runId, (r) => ({ asked: { ...r.asked, image: msg.look, error: undefined } }));
         break;
       case 'requestError':
+        // No model there just then: a run not started yet, or one that ended as it was asked, is asked again.
+        if (msg.noModel && (isLive(find(msg.runId)) || askAgain(msg.runId))) break;
         if (msg.request === 'export') finishExport(msg.runId, null, msg.message);
         else patch(msg.runId, (r) => ({ asked: { ...r.asked, error: msg.message } }));
         break;

@@ -35,17 +35,18 @@ export function useModelCost(spec: ExperimentSpec, valid: boolean): ModelCosts {
     const table = tablePlan?.ok ? tableShape(tablePlan.value) : null;
     const shape = valid ? problemShape(spec, userVocab, table, ownImages?.classes.length ?? null) : null;
     const cost = shape ? modelCost(spec.model, shape) : null;
-    const memory = shape && cost ? estimateMemory(spec, shape, cost.params) : null;
+    // Your images: the data held is what there is, not the most `samples` would take.
+    const own = spec.dataset.kind === 'userImages' && ownImages;
+    const held = own ? { ...spec, dataset: { ...spec.dataset, samples: Math.min(spec.dataset.samples, own.n) } } : spec;
+    const memory = shape && cost ? estimateMemory(held, shape, cost.params) : null;
     const boundary = isPlane(spec.dataset.kind) || (tablePlan?.ok === true && tableHasPlane(tablePlan.value));
     const plan = shape
       ? epochPlan(
           spec,
-          spec.dataset.kind === 'userImages' && ownImages
-            ? ownImageCounts(spec.dataset, ownImages.n)
-            : datasetExamples(spec.dataset, userTextLength),
+          own ? ownImageCounts(spec.dataset, own.n) : datasetExamples(spec.dataset, userTextLength),
           boundary ? BOUNDARY_RESOLUTION ** 2 : 0,
         )
       : null;
-    return { shape, cost, memory, backend, memoryProblem: memory ? memoryProblem(spec, memory, backend) : null, plan };
+    return { shape, cost, memory, backend, memoryProblem: memory ? memoryProblem(held, memory, backend) : null, plan };
   }, [spec, valid, userVocab, userTextLength, tablePlan, ownImages, backend]);
 }

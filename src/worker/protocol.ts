@@ -146,6 +146,13 @@ export type FromWorker =
   /** The worker itself failed (an uncaught error): the runs it had are interrupted. */
   | { type: 'crashed'; runId: -1; message: string }
   /** A request about a run could not be answered (e.g. a character the model does not know). */
-  | { type: 'requestError'; runId: number; request: 'sample' | 'attention' | 'imageLook' | 'export'; message: string }
+  /** A question about a run could not be answered; `noModel`: the worker held no model of that run just then. */
+  | {
+      type: 'requestError';
+      runId: number;
+      request: 'sample' | 'attention' | 'imageLook' | 'export';
+      message: string;
+      noModel?: true;
+    }
   /** The PyTorch export asked for, as one zip file. */
   | { type: 'exported'; runId: number; fileName: string; bytes: Uint8Array };

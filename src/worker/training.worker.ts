@@ -345,6 +345,7 @@ function answer<T>(
         runId,
         request,
         message: 'this run kept no model (its weights were deleted, or it never finished an epoch)',
+        noModel: true,
       });
       return;
     }

@@ -10,7 +10,7 @@ import { deriveSeed, generate2d, Rng } from '../../src/data';
 import { decodeOwnImages } from '../../src/data/ownImages';
 import { cnnOnOwnImages, stripes, stripesZip } from '../helpers/imageFiles';
 import { tempDir } from '../cliHarness';
-import { accessibilityProblems } from './browser';
+import { accessibilityProblems, openPanel } from './browser';
 import { downloaded, phaseOf, saved, keptRunsSite } from './runPages';
 
 const { e2e, link, openPage } = keptRunsSite();
@@ -205,8 +205,15 @@ test('your own images: a zip or a folder of class folders is decoded, summarised
   expect(await summary.getByRole('img').first().getAttribute('aria-label')).toBe(
     'The first 6 images of across, at 16×16 in colour',
   );
+  // Inside the network is open before the run starts: it waits for the model, then shows a colour image's classes.
+  await openPanel(page, 'Inside the network');
   await page.getByRole('button', { name: 'Train', exact: true }).click();
-  await expect.poll(() => phaseOf(page), { timeout: 60_000 }).toBe('Finished');
+  await expect.poll(() => page.getByTestId('phase').textContent(), { timeout: 60_000 }).toBe('Finished');
+  await expect
+    .poll(() => page.getByTestId('image-prediction').textContent(), { timeout: 15_000 })
+    .toMatch(/^Validation image 1 · true class (across|down)/);
+  expect(await page.getByText('this run kept no model').allTextContents()).toEqual([]);
+  await openPanel(page, 'Runs');
   const matrix = page.getByTestId('confusion-matrix');
   expect(await matrix.locator('thead th').allTextContents()).toEqual(['t\\p', 'across', 'down', 'recall']);
   // Augmentation: a flip is allowed (these are not digits), and the preview shows them in colour as a batch sees them.
