@@ -106,8 +106,7 @@ export function ownImagesProblem(images: Pick<OwnImages, 'classes' | 'labels' | 
   if (classes.length > L.classes) return `${classes.length} classes, more than the ${L.classes} allowed`;
   if (n > L.images)
     return `${n.toLocaleString('en-US')} images, more than the ${L.images.toLocaleString('en-US')} this browser can keep and train on`;
-  const counts = new Array<number>(classes.length).fill(0);
-  for (let i = 0; i < n; i++) counts[labels[i]]++;
+  const counts = classCounts({ classes, labels, n });
   const few = classes.filter((_, c) => counts[c] < L.perClass);
   if (few.length)
     return `${few.length === 1 ? 'the class' : 'the classes'} ${few

@@ -69,13 +69,19 @@ export async function readImages(
   const skipped = [...leftOut, ...sorted.skipped];
   const chosen = files.flatMap((f, i) => (sorted.classOf[i] === null ? [] : [{ ...f, label: sorted.classOf[i] }]));
   const L = OWN_IMAGE_LIMITS;
-  if (chosen.length > L.images)
+  /** Why they cannot be used, with the first files left out named; or null. */
+  const refusal = (images: Pick<OwnImages, 'classes' | 'labels' | 'n'>): ImagesResult | null => {
+    const problem = ownImagesProblem(images);
+    if (!problem) return null;
+    const more = skipped.length > 3 ? '…' : '';
     return {
       ok: false,
-      error: `${chosen.length.toLocaleString('en-US')} images, more than the ${L.images.toLocaleString('en-US')} this browser can keep and train on`,
+      error: problem + (skipped.length ? ` (left out: ${skipped.slice(0, 3).join('; ')}${more})` : ''),
     };
-  if (sorted.classes.length > L.classes)
-    return { ok: false, error: `${sorted.classes.length} classes (folders), more than the ${L.classes} allowed` };
+  };
+  // Refused before any decoding when the folders alone say so (decoding can only lose images).
+  const early = refusal({ classes: sorted.classes, labels: Uint8Array.from(chosen, (f) => f.label), n: chosen.length });
+  if (early) return early;
   const pixels = new Uint8Array(chosen.length * KEPT_PIXELS);
   const labels = new Uint8Array(chosen.length);
   let n = 0;
@@ -101,13 +107,5 @@ export async function readImages(
     skipped: skipped.slice(0, 5),
     skippedCount: skipped.length,
   };
-  const problem = ownImagesProblem(value);
-  return problem
-    ? {
-        ok: false,
-        error:
-          problem +
-          (skipped.length ? ` (left out: ${skipped.slice(0, 3).join('; ')}${skipped.length > 3 ? '…' : ''})` : ''),
-      }
-    : { ok: true, value };
+  return refusal(value) ?? { ok: true, value };
 }
