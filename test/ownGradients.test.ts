@@ -10,6 +10,7 @@ import {
   conv2dFilterGradient,
   conv2dOwnGradient,
   lacksFilterGradient,
+  takesOwnFilterGradient,
   type ConvPadding,
 } from '../src/engine/kernels/conv2dFilterGradient';
 import { maxPool, maxPoolGradient } from '../src/engine/kernels/maxPoolGradient';
@@ -85,6 +86,36 @@ describe('on cpu, against tf’s Conv2DBackpropFilter', () => {
       expectClose(dwOurs.dataSync() as Float32Array, dwTf.dataSync() as Float32Array);
     });
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('on cpu, whose Conv2DBackpropFilter is a slow loop', () => {
+  beforeAll(async () => {
+    await activateBackend('cpu');
+  });
+
+  test('a convolution takes our filter gradient there (tf’s kernel never runs), with tf’s values', async () => {
+    expect(lacksFilterGradient()).toBe(false);
+    expect(takesOwnFilterGradient()).toBe(true);
+    const c = CASES[8];
+    const { x, filter, dy } = inputs(c);
+    const gradients = (f: typeof conv2d) =>
+      tf.grads((a: tf.Tensor, w: tf.Tensor) =>
+        f(a as tf.Tensor4D, w as tf.Tensor4D, c.strides, c.pad)
+          .mul(dy)
+          .sum(),
+      )([x, filter]);
+    let ours: tf.Tensor[] = [];
+    const profile = await tf.profile(() => {
+      ours = gradients(conv2d);
+    });
+    const kernels = new Set(profile.kernelNames);
+    expect(kernels.has('Conv2D')).toBe(true);
+    expect(kernels.has('Conv2DBackpropFilter')).toBe(false);
+    const reference = gradients((a, w, s, p) => tf.conv2d(a, w, s, p));
+    for (const [i, g] of ours.entries())
+      expectClose(g.dataSync() as Float32Array, reference[i].dataSync() as Float32Array);
+    tf.dispose([x, filter, dy, ...ours, ...reference]);
   });
 });
 

@@ -96,7 +96,10 @@ export interface CnnModel {
   forward: (x: tf.Tensor4D, dropoutSeed?: () => number) => { logits: tf.Tensor2D; stats: BatchStatistics[] };
   /** Evaluation logits whose gradient reaches the input image (training skips it: the input is data). */
   logitsWithInputGradient: (x: tf.Tensor4D) => tf.Tensor2D;
-  /** Evaluation with every layer's output kept (named as the builder names layers) and the first convolution's sum. */
+  /**
+   * Evaluation with every layer's output kept (named as the builder names layers) and the first convolution's sum;
+   * their gradients reach the input (where a unit's receptive field is checked).
+   */
   look: (x: tf.Tensor4D) => {
     logits: tf.Tensor2D;
     maps: { name: string; map: tf.Tensor4D }[];
@@ -270,10 +273,11 @@ export function buildCnn(spec: CnnSpec, input: ImageShape, classes: number, seed
     look: (x) => {
       const maps: { name: string; map: tf.Tensor4D }[] = [];
       let firstZ: tf.Tensor4D | null = null;
-      const { logits } = run(x, undefined, (name, t) => {
+      const record = (name: string, t: tf.Tensor4D) => {
         if (name === FIRST_Z) firstZ = t;
         else maps.push({ name, map: t });
-      });
+      };
+      const { logits } = run(x, undefined, record, true);
       return { logits, maps, firstZ };
     },
     filters: layers.flatMap((l, i) => {
