@@ -23,7 +23,7 @@ import { fastest, measureBackends } from '../src/engine/backendMeasure';
 import { prepareData } from '../src/engine/prepareLearner';
 import { BACKENDS as ALL_BACKENDS } from '../src/experiment/types';
 import { compiledMatMul, compiledMatMulAvailable } from '../src/engine/kernels/wasmMatMulKernel';
-import { chooseWorkloads } from './workloads';
+import { chooseWorkloads, type Workload } from './workloads';
 import { matmulGflops, webgpuAdapterName } from './matmulLimit';
 import { lstmAdditionQuality, namesTransformerQuality, type AdditionQuality, type QualityResult } from './quality';
 import { fitExamplesPerSec, fitKernelsPerStep } from './fitBaseline';
@@ -189,13 +189,21 @@ for (const w of workloads) {
     ]),
   );
 }
-/** Why stock tfjs could not train a workload on a backend (e.g. tfjs-wasm lacks Conv2DBackpropFilter), told once. */
+/** Why stock tfjs did not train a workload on a backend (e.g. tfjs-wasm lacks Conv2DBackpropFilter), told once. */
 const stockFailures = new Map<string, string>();
-async function stockOrNaN(w: { name: string }, backend: string, run: () => Promise<number>): Promise<number> {
+async function stockOrNaN(w: Workload, backend: string, run: () => Promise<number>): Promise<number> {
+  const skipped = w.baselineSkipped?.[backend];
+  if (skipped) {
+    stockFailures.set(`${w.name} on ${backend}`, skipped);
+    return NaN;
+  }
   try {
     return await run();
   } catch (e) {
-    stockFailures.set(`${w.name} on ${backend}`, e instanceof Error ? e.message.split('\n')[0] : String(e));
+    stockFailures.set(
+      `${w.name} on ${backend}`,
+      `failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`,
+    );
     return NaN;
   }
 }
@@ -337,7 +345,7 @@ console.table(
     'kernels per step (stock tfjs)': k.stock === null || Number.isNaN(k.stock) ? '—' : k.stock,
   })),
 );
-for (const [where, why] of stockFailures) console.log(`Stock tfjs could not train ${where}: ${why}`);
+for (const [where, why] of stockFailures) console.log(`Stock tfjs on ${where}: ${why}`);
 console.log(
   '(On webgpu the compute dispatches a step records, not counting kernels that dispatch nothing such as Reshape; stock tfjs: model.trainOnBatch, which also computes the accuracy metric.)',
 );
