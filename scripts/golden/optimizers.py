@@ -5,7 +5,6 @@ The problem: W (3x2), b (2); loss = mean((tanh(X W + b) - Y)^2) on fixed X (4x3)
 Each case records the parameters after every step. CI does not need PyTorch: the JSON is committed.
 """
 import json
-import math
 import torch
 
 torch.set_default_dtype(torch.float64)
