@@ -24,7 +24,7 @@ const files = {
     labels: new Uint8Array(readFileSync('datasets/mnist-labels.u8')),
   },
 };
-const sampling = { temperature: 0.8, attentionText: null };
+const sampling = { temperature: 0.8, topK: 0, topP: 1, attentionText: null };
 
 function specs(): Record<string, ExperimentSpec> {
   const base = (edit: (s: ExperimentSpec) => void) => {

@@ -20,7 +20,7 @@ test('Live lands every epoch at once; Fast keeps them until a flush, then lands 
   expect(runs[0].progress).toBeNull();
   buffer.live = false;
   buffer.add(1, epoch(2), {});
-  buffer.add(2, epoch(1), { sample: { epoch: 1, text: 'ab', temperature: 1 } });
+  buffer.add(2, epoch(1), { sample: { epoch: 1, text: 'ab', temperature: 1, topK: 0, topP: 1 } });
   buffer.add(1, epoch(3), {});
   expect(landings).toBe(1);
   buffer.drop(2);

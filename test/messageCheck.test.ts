@@ -5,7 +5,7 @@ import { checkToWorker } from '../src/worker/messageCheck';
 import { defaultSpec } from '../src/experiment';
 import type { ToWorker } from '../src/worker/protocol';
 
-const sampling = { temperature: 0.8, attentionText: null };
+const sampling = { temperature: 0.8, topK: 0, topP: 1, attentionText: null };
 const checkpoint = {
   epoch: 1,
   step: 10,
@@ -40,7 +40,7 @@ const GOOD: ToWorker[] = [
   { type: 'step' },
   { type: 'inspect', runId: 1, exampleIndex: 0 },
   { type: 'sampling', settings: sampling },
-  { type: 'sample', runId: 1, temperature: 0, prompt: '.a', seed: 4 },
+  { type: 'sample', runId: 1, draw: { temperature: 0, topK: 5, topP: 0.9 }, prompt: '.a', seed: 4 },
   { type: 'attention', runId: 1, text: 'anna' },
   { type: 'exportPytorch', runId: 1, spec: defaultSpec(), folder: 'run-1' },
   { type: 'ping' },
@@ -71,7 +71,24 @@ test.each([
     'start.resume checkpoint.epoch must be a whole number',
   ],
   ['a fractional run id', { type: 'drawn', runId: 1.5, epoch: 1 }, -1, 'drawn.runId must be a whole number'],
-  ['a NaN temperature', { type: 'sample', runId: 1, temperature: NaN, prompt: '', seed: 1 }, 1, 'sample.temperature'],
+  [
+    'a NaN temperature',
+    { type: 'sample', runId: 1, draw: { temperature: NaN, topK: 0, topP: 1 }, prompt: '', seed: 1 },
+    1,
+    'sample.draw must be { temperature, topK, topP }',
+  ],
+  [
+    'a top-k that is not a whole number',
+    { type: 'sample', runId: 1, draw: { temperature: 1, topK: 2.5, topP: 1 }, prompt: '', seed: 1 },
+    1,
+    'sample.draw sampling top-k must be a whole number from 0',
+  ],
+  [
+    'a top-p of 0',
+    { type: 'sampling', settings: { temperature: 1, topK: 0, topP: 0, attentionText: null } },
+    -1,
+    'sampling.settings sampling top-p must be from 0.01 to 1',
+  ],
   ['an unknown backend', { type: 'probe', backend: 'tpu' }, -1, 'probe.backend must be one of auto, webgpu'],
   [
     'sampling settings of the wrong shape',

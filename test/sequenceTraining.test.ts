@@ -51,7 +51,7 @@ async function train(spec: ExperimentSpec, onEpoch: (m: EpochMetrics, v: EpochVi
         message = msg ?? message;
       },
     },
-    { files, sampling: { temperature: 0.8, attentionText: null } },
+    { files, sampling: { temperature: 0.8, topK: 0, topP: 1, attentionText: null } },
   ).run();
   return { status, epochs, views, message };
 }

@@ -14,6 +14,7 @@ import type {
 } from './types';
 import type { Optimizer } from './optimizers';
 import type { EpochPlan } from './epochPlan';
+import type { DrawSettings, SampledText } from './sampling';
 
 export interface Learner {
   readonly cost: ModelCost;
@@ -71,8 +72,8 @@ export interface Learner {
     lastGrads: tf.NamedTensorMap | null,
     resolution?: number,
   ) => Promise<Inspection | null>;
-  /** Language models: `length` characters drawn at `temperature` after `prompt`, with a seeded generator. */
-  sample?: (length: number, temperature: number, rng: Rng, prompt?: string) => Promise<string>;
+  /** Language models: `length` tokens drawn as `draw` says after `prompt`, with a seeded generator. */
+  sample?: (length: number, draw: DrawSettings, rng: Rng, prompt?: string) => Promise<SampledText>;
   /** Transformers: every layer's and head's attention weights for a text. */
   attention?: (text: string) => Promise<AttentionSnapshot>;
   /** Image models: class probabilities, saliency and (CNN) feature maps and filters for one image. */

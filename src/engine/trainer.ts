@@ -27,6 +27,7 @@ import type {
 
 import type { Progress, RunEnd, TrainerEvents, TrainerOptions } from './trainerTypes';
 import { makeRunPlan, type RunPlan } from './runPlan';
+import type { DrawSettings, SampledText } from './sampling';
 import {
   diverged,
   gradientNorms,
@@ -460,10 +461,10 @@ export class Trainer {
     }
   }
 
-  /** Text sampled from the language model now; null when no language model is training. */
-  async sample(temperature: number, prompt: string, seed: number): Promise<string | null> {
+  /** Text sampled from the language model now, token by token; null when no language model is training. */
+  async sample(draw: DrawSettings, prompt: string, seed: number): Promise<SampledText | null> {
     const learner = this.learner;
-    return learner?.sample ? learner.sample(SAMPLE_LENGTH, temperature, new Rng(seed), prompt) : null;
+    return learner?.sample ? learner.sample(SAMPLE_LENGTH, draw, new Rng(seed), prompt) : null;
   }
 
   /** Language models: the temperature and attention text the next epochs' views use. */

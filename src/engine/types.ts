@@ -1,6 +1,7 @@
 // Plain data that the engine reports; no tfjs here, so the worker protocol and UI can use it.
 import type { Activation, BackendName, OptimizerKind } from '../experiment/types';
 import type { RngState } from '../data/rng';
+import type { DrawSettings } from './sampling';
 
 /** exploded: the loss ran away while staying finite; the run stopped, and may be continued. */
 export type RunStatus =
@@ -77,11 +78,10 @@ export interface ToySnapshot {
   examples: { prompt: string; target: string; predicted: string }[];
 }
 
-/** Text sampled from a language model after an epoch. */
-export interface TextSample {
+/** Text sampled from a language model after an epoch, and how it was drawn. */
+export interface TextSample extends DrawSettings {
   epoch: number;
   text: string;
-  temperature: number;
 }
 
 /** A transformer's attention for one input: weights[layer][head] is a t × t matrix, row = query. */
@@ -293,10 +293,10 @@ export interface SurfacePath {
   losses: Float32Array;
 }
 
-/** What a language model's epoch views show: set when training starts, and changed while it runs (setSampling). */
-export interface SamplingSettings {
-  /** Temperature for the sample drawn after each epoch (0: always the likeliest character). */
-  temperature: number;
-  /** The text whose attention each epoch shows; null: the first validation example. */
+/**
+ * What a language model's epoch views show: how each epoch's sample is drawn, and the text whose attention each
+ * epoch shows (null: the first validation example). Set when training starts, and changed while it runs.
+ */
+export interface SamplingSettings extends DrawSettings {
   attentionText: string | null;
 }

@@ -21,6 +21,7 @@ import type {
   TrainingCheckpoint,
 } from '../engine/types';
 import { BACKENDS, type BackendName } from '../experiment/types';
+import { drawProblem } from '../engine/sampling';
 
 export const RUN_PHASES = [
   'queued',
@@ -214,10 +215,13 @@ function checkViews(raw: unknown): EpochViews {
   return out;
 }
 
+/** A kept sample; one kept before top-k and top-p were offered was drawn with neither. */
 function checkSample(raw: unknown): TextSample | null {
-  return isObject(raw) && isNumber(raw.epoch) && isString(raw.text, MAX_TEXT) && isNumber(raw.temperature)
-    ? { epoch: raw.epoch, text: raw.text, temperature: raw.temperature }
-    : null;
+  if (!isObject(raw) || !isNumber(raw.epoch) || !isString(raw.text, MAX_TEXT)) return null;
+  const [temperature, topK, topP] = [raw.temperature, raw.topK ?? 0, raw.topP ?? 1];
+  if (!isNumber(temperature) || !isNumber(topK) || !isNumber(topP)) return null;
+  const draw = { temperature, topK, topP };
+  return drawProblem(draw) ? null : { epoch: raw.epoch, text: raw.text, ...draw };
 }
 
 function checkBackend(raw: unknown): BackendReport | null {

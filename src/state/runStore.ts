@@ -11,6 +11,7 @@ import {
   type ExperimentSpec,
 } from '../experiment';
 import type { SamplingSettings, TrainingCheckpoint, AugmentPreview } from '../engine/types';
+import { DRAW_DEFAULTS } from '../engine/sampling';
 import { TrainingWorkerClient } from '../worker/client';
 import { createRequests } from './requests';
 import { CATEGORY_COLORS } from './palette';
@@ -153,7 +154,7 @@ export const useRunStore = create<RunState>((set, get) => {
   const uploads = new Map<number, { fileName: string; checkpoint: TrainingCheckpoint }>();
 
   /** What language-model views show (temperature, attention text): sent with each run, and whenever it changes. */
-  let sampling: SamplingSettings = { temperature: 0.8, attentionText: null };
+  let sampling: SamplingSettings = { ...DRAW_DEFAULTS, attentionText: null };
   /** Have the worker load a kept model (once), so it can be asked about; false when there is none. */
   const ensureOpen = async (runId: number): Promise<boolean> => {
     const run = find(runId);
@@ -402,8 +403,8 @@ export const useRunStore = create<RunState>((set, get) => {
     },
     drawn: (runId, epoch) => client.send({ type: 'drawn', runId, epoch }),
     skipMeasure: () => client.send({ type: 'skipMeasure' }),
-    setSampling(temperature, attentionText) {
-      sampling = { temperature, attentionText };
+    setSampling(draw, attentionText) {
+      sampling = { ...draw, attentionText };
       client.send({ type: 'sampling', settings: sampling });
     },
     exportPytorch(runId, folder) {
@@ -417,8 +418,8 @@ export const useRunStore = create<RunState>((set, get) => {
         );
       });
     },
-    sampleNow: (runId, temperature, prompt) =>
-      ask(runId, () => client.send({ type: 'sample', runId, temperature, prompt, seed: askSeed++ })),
+    sampleNow: (runId, draw, prompt) =>
+      ask(runId, () => client.send({ type: 'sample', runId, draw, prompt, seed: askSeed++ })),
     attentionFor: (runId, text) => ask(runId, () => client.send({ type: 'attention', runId, text })),
     lookAtImage: (runId, source, chosenClass) =>
       ask(runId, () =>

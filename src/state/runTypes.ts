@@ -14,6 +14,7 @@ import type {
   AugmentPreview,
 } from '../engine/types';
 import { tensorBytes } from '../engine/tensorData';
+import type { DrawSettings, SampledText } from '../engine/sampling';
 import type { KeptModel, RunPhase, RunRecord } from '../export/runRecord';
 
 export type { RunPhase };
@@ -22,7 +23,7 @@ export type { RunPhase };
 export interface Run extends RunRecord {
   /** Answers to questions asked of the model: a sample on demand, attention for a typed text. */
   asked: {
-    sample?: { text: string; temperature: number; prompt: string };
+    sample?: SampledText & { draw: DrawSettings; prompt: string };
     attention?: AttentionSnapshot;
     image?: ImageLook;
     error?: string;
@@ -93,15 +94,15 @@ export interface RunState {
   /** Train a run's kept model for `extra` more epochs (the schedule spans the new total). */
   continueRun: (id: number, extra: number) => Promise<void>;
   inspect: (runId: number, exampleIndex: number) => void;
-  /** Language models: the temperature of each epoch's sample and the text whose attention each epoch shows. */
-  setSampling: (temperature: number, attentionText: string | null) => void;
+  /** Language models: how each epoch's sample is drawn and the text whose attention each epoch shows. */
+  setSampling: (draw: DrawSettings, attentionText: string | null) => void;
   /** Live (every epoch drawn, paced to be watchable) or Fast. */
   setLive: (live: boolean) => void;
   /** The page has drawn this epoch of the run: in Live mode the worker goes on. */
   drawn: (runId: number, epoch: number) => void;
   /** Stop "auto" timing backends: it trains on the best known so far. */
   skipMeasure: () => void;
-  sampleNow: (runId: number, temperature: number, prompt: string) => void;
+  sampleNow: (runId: number, draw: DrawSettings, prompt: string) => void;
   /** The run's spec as a PyTorch program (train.py, its data and initial weights), zipped in `folder`; null if it failed (a notice says why). */
   exportPytorch: (runId: number, folder: string) => Promise<ExportedFile | null>;
   attentionFor: (runId: number, text: string) => void;

@@ -1,5 +1,6 @@
 import { create } from 'zustand';
 import type { ExperimentSpec, LabSettings } from '../experiment';
+import { DRAW_DEFAULTS, type DrawSettings } from '../engine/sampling';
 import type { SeedBand } from './seedGroups';
 
 /** The panels one click away, under the first screen. */
@@ -14,8 +15,8 @@ interface ViewState {
   /** Exponential-moving-average weight, 0 (raw) … 0.99. */
   smoothing: number;
   logScale: boolean;
-  /** Language models: the sampling temperature, and the text whose attention is shown (null: a validation window). */
-  temperature: number;
+  /** Language models: how samples are drawn, and the text whose attention is shown (null: a validation window). */
+  draw: DrawSettings;
   attentionText: string | null;
   /** The plane: whether validation points are drawn, and the class a click adds (1 blue, 0 orange). */
   showValidation: boolean;
@@ -69,7 +70,7 @@ export const useViewStore = create<ViewState>((set) => ({
   xAxis: 'epoch',
   smoothing: 0,
   logScale: false,
-  temperature: 0.8,
+  draw: DRAW_DEFAULTS,
   attentionText: null,
   showValidation: true,
   drawClass: 1,

@@ -174,8 +174,8 @@ export function workerReplies(ctx: WorkerRepliesContext): (msg: FromWorker) => v
         patch(msg.runId, () => ({ inspection: msg.inspection }));
         break;
       case 'sample': {
-        const { text, temperature, prompt } = msg;
-        patch(msg.runId, (r) => ({ asked: { ...r.asked, sample: { text, temperature, prompt }, error: undefined } }));
+        const { sample, draw, prompt } = msg;
+        patch(msg.runId, (r) => ({ asked: { ...r.asked, sample: { ...sample, draw, prompt }, error: undefined } }));
         break;
       }
       case 'attention':

@@ -6,6 +6,7 @@ import { checkOwnImages } from '../data/ownImages';
 import { isObject, validateSpec } from '../experiment';
 import { BACKEND_CHOICES, BACKENDS } from '../experiment/types';
 import { checkCheckpoint } from '../export/runRecord';
+import { drawProblem, type DrawSettings } from '../engine/sampling';
 import type { ToWorker } from './protocol';
 
 type Rule = (v: unknown) => string | null;
@@ -13,7 +14,6 @@ type Rule = (v: unknown) => string | null;
 const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 const int: Rule = (v) => (Number.isInteger(v) ? null : 'must be a whole number');
-const num: Rule = (v) => (isFiniteNumber(v) ? null : 'must be a finite number');
 const bool: Rule = (v) => (typeof v === 'boolean' ? null : 'must be true or false');
 const text: Rule = (v) => (typeof v === 'string' ? null : 'must be text');
 const spec: Rule = (v) => {
@@ -24,10 +24,14 @@ const checkpoint: Rule = (v) => {
   const result = checkCheckpoint(v);
   return result.ok ? null : `${result.errors[0].field} ${result.errors[0].message}`;
 };
+const draw: Rule = (v) =>
+  isObject(v) && isFiniteNumber(v.temperature) && isFiniteNumber(v.topK) && isFiniteNumber(v.topP)
+    ? drawProblem(v as unknown as DrawSettings)
+    : 'must be { temperature, topK, topP }';
 const sampling: Rule = (v) =>
-  isObject(v) && isFiniteNumber(v.temperature) && (v.attentionText === null || typeof v.attentionText === 'string')
-    ? null
-    : 'must be { temperature, attentionText }';
+  isObject(v) && (v.attentionText === null || typeof v.attentionText === 'string')
+    ? draw(v)
+    : 'must be { temperature, topK, topP, attentionText }';
 const backendChoice: Rule = (v) =>
   (BACKEND_CHOICES as readonly unknown[]).includes(v) ? null : `must be one of ${BACKEND_CHOICES.join(', ')}`;
 const backends: Rule = (v) =>
@@ -86,7 +90,7 @@ const FIELDS: Record<ToWorker['type'], Record<string, [Rule, 'optional'?]>> = {
   step: {},
   inspect: { runId: [int], exampleIndex: [int] },
   sampling: { settings: [sampling] },
-  sample: { runId: [int], temperature: [num], prompt: [text], seed: [int] },
+  sample: { runId: [int], draw: [draw], prompt: [text], seed: [int] },
   attention: { runId: [int], text: [text] },
   imageLook: { runId: [int], source: [imageSource], chosenClass: [int, 'optional'] },
   augmentPreview: { requestId: [int], spec: [spec], data: [userData, 'optional'], count: [int], seed: [int] },

@@ -2,6 +2,7 @@ import type { Table } from '../data/table';
 import type { OwnImages } from '../data/ownImages';
 // The typed messages between the page and the training worker.
 import type { BackendChoice, BackendName, ExperimentSpec } from '../experiment/types';
+import type { DrawSettings, SampledText } from '../engine/sampling';
 import type {
   AttentionSnapshot,
   AugmentPreview,
@@ -81,10 +82,10 @@ export type ToWorker =
   | { type: 'step' }
   /** Read the weights, gradients and one example's backprop of a run in progress. */
   | { type: 'inspect'; runId: number; exampleIndex: number }
-  /** Language models: the temperature for the samples drawn after each epoch, and the text whose attention is shown. */
+  /** Language models: how the samples after each epoch are drawn, and the text whose attention is shown. */
   | { type: 'sampling'; settings: SamplingSettings }
   /** Sample text from the run now (it must be training or paused); `prompt` starts the text. */
-  | { type: 'sample'; runId: number; temperature: number; prompt: string; seed: number }
+  | { type: 'sample'; runId: number; draw: DrawSettings; prompt: string; seed: number }
   /** The transformer's attention for a text, now. */
   | { type: 'attention'; runId: number; text: string }
   /** An image model's look at one image (validation image or drawn pixels); the saliency for chosenClass or its guess. */
@@ -130,7 +131,7 @@ export type FromWorker =
   /** The test split's score, once, as a run completes. */
   | { type: 'test'; runId: number; test: TestResult }
   | { type: 'inspection'; runId: number; inspection: Inspection }
-  | { type: 'sample'; runId: number; text: string; temperature: number; prompt: string }
+  | { type: 'sample'; runId: number; sample: SampledText; draw: DrawSettings; prompt: string }
   | { type: 'attention'; runId: number; attention: AttentionSnapshot }
   | { type: 'imageLook'; runId: number; look: ImageLook }
   | { type: 'augmentPreview'; runId: -1; requestId: number; preview: AugmentPreview | null; error?: string }

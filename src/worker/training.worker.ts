@@ -454,8 +454,8 @@ self.onmessage = (event: MessageEvent<unknown>) => {
       answer(
         msg.runId,
         'sample',
-        (t) => t.sample(msg.temperature, msg.prompt, msg.seed),
-        (text) => post({ type: 'sample', runId: msg.runId, text, temperature: msg.temperature, prompt: msg.prompt }),
+        (t) => t.sample(msg.draw, msg.prompt, msg.seed),
+        (sample) => post({ type: 'sample', runId: msg.runId, sample, draw: msg.draw, prompt: msg.prompt }),
       );
       break;
     case 'attention':

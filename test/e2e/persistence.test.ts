@@ -94,6 +94,19 @@ test('a finished language model is sampled and trained further after a reload; i
   const asked = page.getByTestId('asked-sample').locator('pre');
   await expect.poll(() => asked.textContent(), { timeout: 60_000 }).toMatch(/^ma/);
   const greedy = await asked.textContent();
+  // Top-k and top-p: the sample says how it was drawn, and each drawn character its probability and the likeliest others.
+  await page.locator('select[name="sampling.topK"]').selectOption('3');
+  await page.locator('input[name="sampling.topP"]').fill('0.9');
+  await page.getByRole('button', { name: 'Sample now' }).click();
+  await expect
+    .poll(() => page.getByTestId('asked-sample').locator('.small').textContent(), { timeout: 60_000 })
+    .toMatch(/^On demand · temperature 0 · top-k 3 · top-p 0.9 · shaded by how unlikely/);
+  expect(await asked.textContent()).toBe(greedy); // temperature 0: the likeliest still, whatever the cut
+  const drawn = asked.locator('.drawn');
+  expect(await drawn.count()).toBeGreaterThan(10);
+  expect(await drawn.first().getAttribute('title')).toMatch(
+    /^".+": [\d.]+% likely to the model\. Likeliest: (".+" [\d.]+%, ){4}".+" [\d.]+%$/,
+  );
   // The attention view answers a typed text from the kept model too.
   await page.locator('input[name="attention.text"]').fill('.anna');
   await page.getByRole('button', { name: 'Show', exact: true }).click();

@@ -9,6 +9,15 @@ import { recurrentCost, transformerCost, type ModelCost } from '../cost';
 import { epochPlan, SAMPLE_LENGTH, type EpochPlan } from '../epochPlan';
 import { chunks, forecastView, type Learner } from '../learner';
 import type { AttentionSnapshot, EpochViews, SamplingSettings } from '../types';
+import {
+  describeDraw,
+  drawDistribution,
+  drawFrom,
+  softmax,
+  type DrawSettings,
+  type SampledText,
+  type SampledToken,
+} from '../sampling';
 
 /** Evaluation runs in chunks of about this many tokens, to bound memory (attention is T² per head). */
 const EVAL_TOKENS = 8192;
@@ -87,8 +96,7 @@ export class SequenceLearner implements Learner {
     this.hasAccuracy = !forecast;
     this.hasExactMatch = ds.task === 'toy';
     this.sampleRng = new Rng(deriveSeed(spec.seed, 'sample'));
-    if (ds.task === 'language')
-      this.sample = (length, temperature, rng, prompt) => this.sampleText(length, temperature, rng, prompt);
+    if (ds.task === 'language') this.sample = (length, draw, rng, prompt) => this.sampleText(length, draw, rng, prompt);
     if (this.isTransformer) this.attention = (text) => this.attentionOf(text);
   }
 
@@ -185,10 +193,9 @@ export class SequenceLearner implements Learner {
     }
     if (ds.task === 'toy') return { toy: this.toyView(values) };
     if (!this.sampling) return {};
-    const { temperature, attentionText } = this.sampling;
-    const views: EpochViews = {
-      sample: { epoch, temperature, text: await this.sampleText(SAMPLE_LENGTH, temperature, this.sampleRng) },
-    };
+    const { attentionText, ...draw } = this.sampling;
+    const { text } = await this.sampleText(SAMPLE_LENGTH, draw, this.sampleRng);
+    const views: EpochViews = { sample: { epoch, ...draw, text } };
     if (this.isTransformer) views.attention = await this.attentionOf(attentionText ?? this.firstValidationText());
     return views;
   }
@@ -228,14 +235,15 @@ export class SequenceLearner implements Learner {
   }
 
   /**
-   * Sample `length` characters, one at a time, from the model's next-character distribution at
-   * `temperature` (0: the likeliest), starting from `prompt` or the start character.
-   * Each step reads back one distribution; the draw uses the seeded `rng`.
+   * Sample `length` characters, one at a time, from the model's next-character distribution as `draw` says
+   * (temperature, top-k, top-p), starting from `prompt` or the start character. Each step reads back one
+   * distribution; the draw uses the seeded `rng`. Each drawn character comes with the model's probability of it
+   * and its likeliest alternatives.
    */
-  private async sampleText(length: number, temperature: number, rng: Rng, prompt = ''): Promise<string> {
+  private async sampleText(length: number, draw: DrawSettings, rng: Rng, prompt = ''): Promise<SampledText> {
     const ds = tokensOf(this.dataset);
     const tokens = prompt ? this.encode(prompt) : [ds.startToken];
-    const start = tokens.length;
+    const drawn: SampledToken[] = [];
     for (let i = 0; i < length; i++) {
       const context = tokens.slice(-ds.length);
       const logits = tf.tidy(() => {
@@ -244,15 +252,11 @@ export class SequenceLearner implements Learner {
       });
       const values = (await logits.data()) as Float32Array;
       logits.dispose();
-      tokens.push(drawToken(values, temperature, rng));
+      const token = drawFrom(drawDistribution(values, draw), rng);
+      drawn.push(describeDraw(softmax(values), token, (t) => ds.vocab[t]));
+      tokens.push(token);
     }
-    return (
-      (prompt ? prompt : '') +
-      tokens
-        .slice(start)
-        .map((t) => ds.vocab[t])
-        .join('')
-    );
+    return { text: prompt + drawn.map((d) => d.text).join(''), tokens: drawn };
   }
 
   /** The attention weights of every layer and head for `text` (its last context-length characters). */
@@ -279,19 +283,4 @@ export class SequenceLearner implements Learner {
 function tokensOf(ds: SequenceDataset): TokenDataset {
   if (ds.task === 'forecast') throw new Error('a series has no tokens');
   return ds;
-}
-
-/** Draw one token from logits at a temperature (0: argmax), with a seeded generator. */
-export function drawToken(logits: Float32Array, temperature: number, rng: Rng): number {
-  let best = 0;
-  for (let i = 1; i < logits.length; i++) if (logits[i] > logits[best]) best = i;
-  if (temperature <= 0) return best;
-  const weights = Array.from(logits, (z) => Math.exp((z - logits[best]) / temperature));
-  const total = weights.reduce((a, b) => a + b, 0);
-  let u = rng.next() * total;
-  for (let i = 0; i < weights.length; i++) {
-    u -= weights[i];
-    if (u <= 0) return i;
-  }
-  return weights.length - 1;
 }

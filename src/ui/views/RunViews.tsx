@@ -13,10 +13,10 @@ import { AttentionView } from './AttentionView';
 
 /** The worker reads the sampling settings after each epoch; keep it told. */
 function useSamplingSync(): void {
-  const temperature = useViewStore((s) => s.temperature);
+  const draw = useViewStore((s) => s.draw);
   const attentionText = useViewStore((s) => s.attentionText);
   const setSampling = useRunStore((s) => s.setSampling);
-  useEffect(() => setSampling(temperature, attentionText), [temperature, attentionText, setSampling]);
+  useEffect(() => setSampling(draw, attentionText), [draw, attentionText, setSampling]);
 }
 
 /** A classifier draws a decision boundary; a regression model a predicted surface. */

@@ -1,23 +1,73 @@
 import { useState } from 'react';
 import { hasModel, useRunStore, type Run } from '../../state/runStore';
 import { useViewStore } from '../../state/viewStore';
+import { DRAW_LIMITS, type DrawSettings } from '../../engine/sampling';
 import { formatPerplexity } from '../format';
+import { drawLabel, shownPieces, shownStream, tokenTitle } from './sampledText';
 
-/** Names are sampled as one stream ".anna.bob."; show them as a list of names. */
-function shown(text: string, names: boolean): string {
-  return names ? text.split('.').filter(Boolean).join(', ') : text;
+const TOP_K_CHOICES = [0, 1, 2, 3, 5, 10, 20, 50];
+
+/** Temperature, top-k and top-p: how each epoch's sample and "Sample now" draw. */
+function DrawControls() {
+  const draw = useViewStore((s) => s.draw);
+  const setView = useViewStore((s) => s.set);
+  const change = (c: Partial<DrawSettings>) => setView({ draw: { ...draw, ...c } });
+  return (
+    <>
+      <div className="row sampling">
+        <label className="field">
+          <span>Temperature {draw.temperature.toFixed(2)}</span>
+          <input
+            type="range"
+            name="sampling.temperature"
+            min={0}
+            max={DRAW_LIMITS.maxTemperature}
+            step={0.05}
+            value={draw.temperature}
+            onChange={(ev) => change({ temperature: Number(ev.target.value) })}
+          />
+        </label>
+        <label className="field">
+          <span>Top-k</span>
+          <select name="sampling.topK" value={draw.topK} onChange={(ev) => change({ topK: Number(ev.target.value) })}>
+            {TOP_K_CHOICES.map((k) => (
+              <option key={k} value={k}>
+                {k === 0 ? 'all' : k}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field">
+          <span>Top-p {draw.topP < 1 ? draw.topP.toFixed(2) : 'off'}</span>
+          <input
+            type="range"
+            name="sampling.topP"
+            min={0.05}
+            max={1}
+            step={0.05}
+            value={draw.topP}
+            onChange={(ev) => change({ topP: Number(ev.target.value) })}
+          />
+        </label>
+      </div>
+      <p className="small muted">
+        Each epoch’s sample and Sample now draw this way. Temperature 0 always takes the likeliest character, higher is
+        more surprising; top-k draws from the k likeliest only, top-p from the fewest likeliest that together reach p.
+      </p>
+    </>
+  );
 }
 
-/** Text sampled from a language model after each epoch, a temperature control, and sampling on demand. */
+/** Text sampled from a language model after each epoch, how it is drawn, and sampling on demand, token by token. */
 export function TextView({ run }: { run: Run }) {
-  const temperature = useViewStore((s) => s.temperature);
-  const setView = useViewStore((s) => s.set);
+  const draw = useViewStore((s) => s.draw);
   const sampleNow = useRunStore((s) => s.sampleNow);
   const [prompt, setPrompt] = useState('');
   const names = run.spec.dataset.kind === 'names';
   const live = hasModel(run);
   const recent = run.samples.slice(-3).reverse();
   const e = run.epochs.at(-1);
+  const asked = run.asked.sample;
   return (
     <div className="text-view">
       {e && (
@@ -27,30 +77,14 @@ export function TextView({ run }: { run: Run }) {
           {((e.valAccuracy ?? 0) * 100).toFixed(1)}%
         </p>
       )}
-      <div className="row sampling">
-        <label className="field">
-          <span>Temperature {temperature.toFixed(2)}</span>
-          <input
-            type="range"
-            name="sampling.temperature"
-            min={0}
-            max={2}
-            step={0.05}
-            value={temperature}
-            onChange={(ev) => setView({ temperature: Number(ev.target.value) })}
-          />
-        </label>
-      </div>
-      <p className="small muted">
-        Each epoch’s sample uses this temperature (0: always the likeliest character; higher: more surprising).
-      </p>
+      <DrawControls />
       {recent.length === 0 && <p className="muted">A sample of text appears after each epoch.</p>}
       {recent.map((s) => (
         <div key={s.epoch} className="sample" data-testid="text-sample">
           <div className="small muted">
-            Epoch {s.epoch} · temperature {s.temperature}
+            Epoch {s.epoch} · {drawLabel(s)}
           </div>
-          <pre className="mono">{shown(s.text, names)}</pre>
+          <pre className="mono">{shownStream(s.text, names)}</pre>
         </div>
       ))}
       <div className="row">
@@ -68,7 +102,7 @@ export function TextView({ run }: { run: Run }) {
           type="button"
           disabled={!live}
           title={live ? undefined : 'This run kept no model (its weights were deleted, or it never finished an epoch)'}
-          onClick={() => sampleNow(run.id, temperature, prompt)}
+          onClick={() => sampleNow(run.id, draw, prompt)}
         >
           Sample now
         </button>
@@ -78,10 +112,28 @@ export function TextView({ run }: { run: Run }) {
           {run.asked.error}
         </div>
       )}
-      {run.asked.sample && (
+      {asked && (
         <div className="sample" data-testid="asked-sample">
-          <div className="small muted">On demand · temperature {run.asked.sample.temperature}</div>
-          <pre className="mono">{shown(run.asked.sample.text, names)}</pre>
+          <div className="small muted">
+            On demand · {drawLabel(asked.draw)} · shaded by how unlikely the model found each character; hover one for
+            its probability and the five likeliest
+          </div>
+          <pre className="mono">
+            {shownPieces(asked.prompt, asked.tokens, names).map((p, i) =>
+              p.token ? (
+                <span
+                  key={i}
+                  className="drawn"
+                  title={tokenTitle(p.token)}
+                  style={{ '--unlikely': (1 - p.token.probability).toFixed(3) } as React.CSSProperties}
+                >
+                  {p.text}
+                </span>
+              ) : (
+                <span key={i}>{p.text}</span>
+              ),
+            )}
+          </pre>
         </div>
       )}
     </div>
