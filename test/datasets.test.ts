@@ -16,6 +16,7 @@ const spec = (over: Partial<DatasetSpec> = {}): DatasetSpec => ({
   augment: { shift: 0, rotation: 0, flip: false },
   ownImages: { side: 32, colour: true },
   shiftHeldOut: 0,
+  tokenizer: { kind: 'char', vocabSize: 1024 },
   ...over,
 });
 

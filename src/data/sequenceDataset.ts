@@ -3,7 +3,8 @@
 import { exampleCounts } from '../experiment/validate';
 import { isSeries, isText, isToy, type DatasetSpec, type SeriesDatasetKind } from '../experiment/types';
 import { deriveSeed, Rng } from './rng';
-import { charVocab, encode, lmWindows, namesStream, NAME_BOUNDARY, testWindows } from './text';
+import { lmWindows, namesStream, testWindows } from './text';
+import { tokenizeText, type TextTokens } from './textTokens';
 import { toyExample, toyExamples, TOY_VOCAB, type ToyTask } from './toyTasks';
 import { mackeyGlass, sineMixture } from './series';
 
@@ -40,6 +41,8 @@ export interface TokenDataset extends SequenceShape {
   task: 'language' | 'toy';
   /** The token alphabet: token id = index. */
   vocab: string[];
+  /** Language: how its text became tokens, to read prompts and write samples; null for toy tasks. */
+  text: TextTokens | null;
   scale: null;
   train: TokenSplit;
   validation: TokenSplit;
@@ -150,6 +153,7 @@ export function buildSequenceDataset(spec: DatasetSpec, seed: number, files: Tex
     return {
       task: 'toy',
       vocab: [...TOY_VOCAB],
+      text: null,
       length: train.length,
       promptLength: train.promptLength,
       scale: null,
@@ -165,8 +169,9 @@ export function buildSequenceDataset(spec: DatasetSpec, seed: number, files: Tex
       spec.kind === 'userText' ? 'Your text: paste or upload some text first' : `The ${spec.kind} text is not loaded`,
     );
   const text = spec.kind === 'names' ? shuffledNames(files.text, deriveSeed(seed, 'split')) : files.text;
-  const vocab = charVocab(text);
-  const tokens = encode(vocab, text);
+  // Byte pairs are learned from the training part only: the characters before validation and test.
+  const trainingChars = Math.floor(text.length * (1 - spec.validationSplit - spec.testSplit));
+  const { tokens, codec } = tokenizeText(text, spec.tokenizer, trainingChars);
   // The test split is the text's end; the rest splits into training and validation as without one.
   const testFrom = spec.testSplit > 0 ? Math.floor(tokens.length * (1 - spec.testSplit)) : tokens.length;
   const { train, validation } = lmWindows(
@@ -177,14 +182,14 @@ export function buildSequenceDataset(spec: DatasetSpec, seed: number, files: Tex
     deriveSeed(seed, 'data'),
   );
   const test = testWindows(tokens, spec.contextLength, counts.test, testFrom);
-  const start = vocab.index.get(NAME_BOUNDARY) ?? vocab.index.get('\n') ?? vocab.index.get(' ') ?? 0;
   return {
     task: 'language',
-    vocab: vocab.chars,
+    vocab: codec.vocab,
+    text: codec,
     length: spec.contextLength,
     promptLength: 0,
     scale: null,
-    startToken: start,
+    startToken: codec.startToken,
     train: { x: train.x, y: train.y, mask: null, n: train.n },
     validation: { x: validation.x, y: validation.y, mask: null, n: validation.n },
     test: { x: test.x, y: test.y, mask: null, n: test.n },

@@ -54,11 +54,13 @@ export function problemShape(
   if (isSeries(d.kind)) return { kind: 'sequence', vocab: null, length: d.contextLength };
   const vocab = isToy(d.kind)
     ? TOY_VOCAB.length
-    : d.kind === 'userText'
-      ? userVocab
-      : isText(d.kind)
-        ? SHIPPED_TEXT_VOCAB[d.kind]
-        : null;
+    : isText(d.kind) && d.tokenizer.kind === 'bpe'
+      ? d.tokenizer.vocabSize
+      : d.kind === 'userText'
+        ? userVocab
+        : isText(d.kind)
+          ? SHIPPED_TEXT_VOCAB[d.kind]
+          : null;
   return vocab ? { kind: 'sequence', vocab, length: sequenceLength(d) } : null;
 }
 

@@ -29,6 +29,7 @@ export function cleanSpec(s: ExperimentSpec): ExperimentSpec {
       augment: { shift: d.augment.shift, rotation: d.augment.rotation, flip: d.augment.flip },
       ownImages: { side: d.ownImages.side, colour: d.ownImages.colour },
       shiftHeldOut: d.shiftHeldOut,
+      tokenizer: { kind: d.tokenizer.kind, vocabSize: d.tokenizer.vocabSize },
     },
     model: cleanModel(s.model),
     training: {

@@ -1,5 +1,6 @@
 import {
   DEFAULT_OWN_IMAGES,
+  DEFAULT_TOKENIZER,
   NO_AUGMENT,
   SPEC_VERSION,
   isPlane,
@@ -113,6 +114,7 @@ export function defaultSpec(): ExperimentSpec {
       augment: { ...NO_AUGMENT },
       ownImages: { ...DEFAULT_OWN_IMAGES },
       shiftHeldOut: 0,
+      tokenizer: { ...DEFAULT_TOKENIZER },
     },
     model: defaultModel('mlp'),
     training: {

@@ -16,6 +16,8 @@ export const LIMITS = {
   augmentShift: { min: 0, max: 6 },
   augmentRotation: { min: 0, max: 45 },
   textContext: { min: 4, max: 128 },
+  /** A byte-pair vocabulary: the 256 bytes at least. */
+  bpeVocab: { min: 256, max: 16384 },
   seriesWindow: { min: 2, max: 64 },
   digits: { min: 1, max: 8 },
   additionDigits: { min: 1, max: 6 },

@@ -1,9 +1,9 @@
 import { datasetDefaults, MLP_OPTION_DEFAULTS, TRANSFORMER_OPTION_DEFAULTS } from './defaults';
-import { DATASET_KINDS, DEFAULT_OWN_IMAGES, NO_AUGMENT, type DatasetKind } from './types';
+import { DATASET_KINDS, DEFAULT_OWN_IMAGES, DEFAULT_TOKENIZER, NO_AUGMENT, type DatasetKind } from './types';
 
 /**
  * Fill in fields added to version 1 after it first shipped (dataset.features for every kind,
- * dataset.contextLength, dataset.digits, dataset.table, dataset.drawn, dataset.augment, dataset.ownImages, dataset.shiftHeldOut, the optimizer's switches,
+ * dataset.contextLength, dataset.digits, dataset.table, dataset.drawn, dataset.augment, dataset.ownImages, dataset.shiftHeldOut, dataset.tokenizer, the optimizer's switches,
  * the recurrent model's cell, the MLP's initialisation and loss, the transformer's options), so older shared links and kept runs still open, meaning what they
  * meant before. Anything else is left for validation to judge.
  */
@@ -43,6 +43,7 @@ export function migrateSpec(raw: unknown): unknown {
       augment: { ...NO_AUGMENT },
       ownImages: { ...DEFAULT_OWN_IMAGES },
       shiftHeldOut: 0,
+      tokenizer: { ...DEFAULT_TOKENIZER },
       ...spec.dataset,
     },
   };

@@ -111,7 +111,20 @@ export interface DatasetSpec {
    * (seeded), to see how a model copes with shifted inputs; 0 leaves them as they are.
    */
   shiftHeldOut: number;
+  /** Text: what a token is, one character or a byte-pair vocabulary learned from the training text. */
+  tokenizer: TokenizerSpec;
 }
+
+export const TOKENIZER_KINDS = ['char', 'bpe'] as const;
+
+export interface TokenizerSpec {
+  /** 'char': a token per character; 'bpe': byte-pair encoding learned from the training part of the text. */
+  kind: (typeof TOKENIZER_KINDS)[number];
+  /** BPE: tokens in the vocabulary (the 256 bytes and the merges learned), the model's input and output size. */
+  vocabSize: number;
+}
+
+export const DEFAULT_TOKENIZER: TokenizerSpec = { kind: 'char', vocabSize: 1024 };
 
 /** Sides, in pixels, your own images can be scaled to. */
 export const OWN_IMAGE_SIDES = [16, 28, 32, 64] as const;

@@ -9,6 +9,8 @@ import {
   SPEC_VERSION,
   TABLE_TASKS,
   OWN_IMAGE_SIDES,
+  TOKENIZER_KINDS,
+  type TokenizerSpec,
   imageShapeOf,
   isImage,
   DIGIT_DATASETS,
@@ -189,6 +191,7 @@ export function validateSpec(raw: unknown): SpecResult {
     checkDrawn(errors, dataset.drawn, kind, dataset.samples);
     checkAugment(errors, dataset.augment, kind);
     checkOwnImages(errors, dataset.ownImages);
+    checkTokenizer(errors, dataset.tokenizer, kind);
     checkNumber(errors, 'dataset.shiftHeldOut', dataset.shiftHeldOut, { ...LIMITS.augmentShift, integer: true });
     if (dataset.shiftHeldOut !== 0 && !isImage(kind))
       errors.push({ field: 'dataset.shiftHeldOut', message: 'applies to images only: set it to 0' });
@@ -387,6 +390,21 @@ function checkOwnImages(errors: Errors, own: unknown): void {
     });
   if (typeof own.colour !== 'boolean')
     errors.push({ field: 'dataset.ownImages.colour', message: 'must be true or false' });
+}
+
+function checkTokenizer(errors: Errors, tokenizer: unknown, kind: DatasetKind): void {
+  if (!isObject(tokenizer)) {
+    errors.push({ field: 'dataset.tokenizer', message: 'must be { kind, vocabSize }' });
+    return;
+  }
+  if (!TOKENIZER_KINDS.includes(tokenizer.kind as TokenizerSpec['kind']))
+    errors.push({
+      field: 'dataset.tokenizer.kind',
+      message: `must be one of ${TOKENIZER_KINDS.join(', ')}, got ${describeValue(tokenizer.kind)}`,
+    });
+  else if (tokenizer.kind === 'bpe' && !isText(kind))
+    errors.push({ field: 'dataset.tokenizer.kind', message: 'byte pairs apply to text only: choose characters' });
+  checkNumber(errors, 'dataset.tokenizer.vocabSize', tokenizer.vocabSize, { ...LIMITS.bpeVocab, integer: true });
 }
 
 /** Points drawn on the plane: inside it, of a class, within bounds; removals name generated points once each. */

@@ -4,6 +4,7 @@ import { gatherRows } from '../kernels/gatherRows';
 import { lstmOf, transformerOf, type ExperimentSpec } from '../../experiment/types';
 import { deriveSeed, Rng } from '../../data/rng';
 import type { SequenceDataset, TokenDataset } from '../../data/sequenceDataset';
+import { decodeTokens, encodePrompt } from '../../data/textTokens';
 import { buildLstmModel, buildTransformer, sequenceLoss, sequenceSums, type SequenceModel } from '../sequenceModels';
 import { recurrentCost, transformerCost, type ModelCost } from '../cost';
 import { epochPlan, SAMPLE_LENGTH, type EpochPlan } from '../epochPlan';
@@ -220,29 +221,29 @@ export class SequenceLearner implements Learner {
 
   private firstValidationText(): string {
     const ds = tokensOf(this.dataset);
-    return Array.from(ds.validation.x.subarray(0, ds.length), (t) => ds.vocab[t]).join('');
+    return decodeTokens(this.codec, ds.validation.x.subarray(0, ds.length));
   }
 
-  /** Tokens of `text` (its last `length` characters); throws naming the characters the model does not know. */
+  /** How text becomes tokens and back: the language's tokenizer, or a toy task's characters. */
+  private get codec() {
+    const ds = tokensOf(this.dataset);
+    return ds.text ?? { vocab: ds.vocab, bpe: null };
+  }
+
+  /** Tokens of `text` (its last context-length ones); throws naming the characters the model does not know. */
   private encode(text: string): number[] {
-    const chars = tokensOf(this.dataset).vocab;
-    const unknown = [...new Set(text)].filter((c) => !chars.includes(c));
-    if (unknown.length)
-      throw new Error(
-        `the model does not know ${unknown.map((c) => JSON.stringify(c)).join(', ')}: use characters from its training text`,
-      );
-    return [...text].slice(-this.dataset.length).map((c) => chars.indexOf(c));
+    return encodePrompt(this.codec, text).slice(-this.dataset.length);
   }
 
   /**
-   * Sample `length` characters, one at a time, from the model's next-character distribution as `draw` says
-   * (temperature, top-k, top-p), starting from `prompt` or the start character. Each step reads back one
-   * distribution; the draw uses the seeded `rng`. Each drawn character comes with the model's probability of it
-   * and its likeliest alternatives.
+   * Sample `length` tokens, one at a time, from the model's next-token distribution as `draw` says (temperature,
+   * top-k, top-p), starting from `prompt` or the start token. Each step reads back one distribution; the draw uses
+   * the seeded `rng`. Each drawn token comes with the model's probability of it and its likeliest alternatives.
    */
   private async sampleText(length: number, draw: DrawSettings, rng: Rng, prompt = ''): Promise<SampledText> {
     const ds = tokensOf(this.dataset);
     const tokens = prompt ? this.encode(prompt) : [ds.startToken];
+    const start = tokens.length;
     const drawn: SampledToken[] = [];
     for (let i = 0; i < length; i++) {
       const context = tokens.slice(-ds.length);
@@ -256,7 +257,7 @@ export class SequenceLearner implements Learner {
       drawn.push(describeDraw(softmax(values), token, (t) => ds.vocab[t]));
       tokens.push(token);
     }
-    return { text: prompt + drawn.map((d) => d.text).join(''), tokens: drawn };
+    return { text: prompt + decodeTokens(this.codec, tokens.slice(start)), tokens: drawn };
   }
 
   /** The attention weights of every layer and head for `text` (its last context-length characters). */

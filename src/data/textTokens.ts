@@ -1,0 +1,56 @@
+// A text as a language model's tokens: one per character, or byte pairs learned from the text's training part
+// (data/bpe.ts). What a trained model needs to read a prompt and write its samples travels with the dataset as
+// plain data (a token's text, the merges), so it can be cloned and kept.
+import type { TokenizerSpec } from '../experiment/types';
+import { bpeTokenizer, decodeBpe, encodeBpe, trainBpe, type BpeTokenizer } from './bpe';
+import { charVocab, encode, NAME_BOUNDARY } from './text';
+import { stringBytes } from './wtf8';
+
+export interface TextTokens {
+  /** Each token as text, by id: a character, or a byte pair's bytes read as text (U+FFFD where it cuts a character). */
+  vocab: string[];
+  /** Byte pairs: the vocabulary learned; null for characters. */
+  bpe: BpeTokenizer | null;
+  /** The token a sample starts from (names: the boundary '.'; else a new line or a space where the text has one). */
+  startToken: number;
+  /** The text's UTF-8 bytes per token, to turn a loss per token into one per byte. */
+  bytesPerToken: number;
+}
+
+/** A text's tokens, and how to read and write more: byte pairs learned from its first `trainingChars` characters only. */
+export function tokenizeText(
+  text: string,
+  tokenizer: TokenizerSpec,
+  trainingChars: number,
+): { tokens: Int32Array; codec: TextTokens } {
+  const bytes = stringBytes(text).length;
+  if (tokenizer.kind === 'bpe') {
+    const bpe = bpeTokenizer(trainBpe(text.slice(0, trainingChars), tokenizer.vocabSize));
+    const tokens = encodeBpe(bpe, text);
+    // The model's vocabulary is the size asked for: tokens a short text never merged into are never seen.
+    const vocab = Array.from({ length: tokenizer.vocabSize }, (_, t) => (t < bpe.vocabSize ? decodeBpe(bpe, [t]) : ''));
+    const start = [NAME_BOUNDARY, '\n', ' '].find((c) => text.includes(c));
+    const codec = { vocab, bpe, startToken: start ? start.charCodeAt(0) : 0, bytesPerToken: bytes / tokens.length };
+    return { tokens, codec };
+  }
+  const chars = charVocab(text);
+  const tokens = encode(chars, text);
+  const startToken = chars.index.get(NAME_BOUNDARY) ?? chars.index.get('\n') ?? chars.index.get(' ') ?? 0;
+  return { tokens, codec: { vocab: chars.chars, bpe: null, startToken, bytesPerToken: bytes / tokens.length } };
+}
+
+/** A prompt's tokens; characters the vocabulary lacks are named (byte pairs read any text). */
+export function encodePrompt(codec: Pick<TextTokens, 'vocab' | 'bpe'>, text: string): number[] {
+  if (codec.bpe) return Array.from(encodeBpe(codec.bpe, text));
+  const unknown = [...new Set(text)].filter((c) => !codec.vocab.includes(c));
+  if (unknown.length)
+    throw new Error(
+      `the model does not know ${unknown.map((c) => JSON.stringify(c)).join(', ')}: use characters from its training text`,
+    );
+  return [...text].map((c) => codec.vocab.indexOf(c));
+}
+
+/** Tokens as text: byte pairs join their bytes before reading them, so a character split across two reads whole. */
+export function decodeTokens(codec: Pick<TextTokens, 'vocab' | 'bpe'>, tokens: ArrayLike<number>): string {
+  return codec.bpe ? decodeBpe(codec.bpe, tokens) : Array.from(tokens, (t) => codec.vocab[t] ?? '').join('');
+}
