@@ -366,6 +366,15 @@ const CASES: [string, ExperimentSpec][] = [
     }),
   ],
   [
+    'transformer language model on byte pairs (a vocabulary of 300 learned from the names)',
+    spec((s) => {
+      names(s);
+      s.dataset.tokenizer = { kind: 'bpe', vocabSize: 300 };
+      s.model = { ...defaultModel('transformer'), dModel: 16, heads: 2 } as ExperimentSpec['model'];
+      s.training = { ...s.training, batchSize: 32 };
+    }),
+  ],
+  [
     'transformer language model without positions',
     spec((s) => {
       names(s);

@@ -1,4 +1,4 @@
-import type { ExperimentSpec } from './types';
+import { isText, type ExperimentSpec, type TokenizerSpec } from './types';
 
 /** A leaf of a spec (or of any JSON value): objects and arrays are flattened into paths. */
 type Leaf = string | number | boolean | null | undefined;
@@ -108,10 +108,17 @@ export function distinguishingLabels(specs: ExperimentSpec[], max = 4): string[]
 
 /**
  * Whether two experiments' curves can share a chart: the same data and task, so the same loss and
- * metric (a run on names in nats per character and one on reverse in answer tokens cannot).
+ * metric (a run on names in nats per character and one on reverse in answer tokens cannot, nor two in tokens
+ * of different vocabularies).
  */
 export function sameTask(a: ExperimentSpec, b: ExperimentSpec): boolean {
   if (a.dataset.kind !== b.dataset.kind) return false;
+  if (isText(a.dataset.kind)) return sameTokens(a.dataset.tokenizer, b.dataset.tokenizer);
   if (a.dataset.kind !== 'userTable') return true;
   return a.dataset.table.target === b.dataset.table.target && a.dataset.table.task === b.dataset.table.task;
+}
+
+/** Characters are characters whatever the vocabulary size says; byte pairs only of the same size. */
+function sameTokens(a: TokenizerSpec, b: TokenizerSpec): boolean {
+  return a.kind === b.kind && (a.kind === 'char' || a.vocabSize === b.vocabSize);
 }

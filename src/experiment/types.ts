@@ -351,6 +351,11 @@ export function isText(kind: DatasetKind): kind is TextDatasetKind {
   return (TEXT_DATASETS as readonly string[]).includes(kind);
 }
 
+/** What a language model's loss is counted per: a character, or a byte-pair token. */
+export function textUnit(d: Pick<DatasetSpec, 'tokenizer'>): 'char' | 'token' {
+  return d.tokenizer.kind === 'bpe' ? 'token' : 'char';
+}
+
 export function isToy(kind: DatasetKind): kind is ToyDatasetKind {
   return (TOY_DATASETS as readonly string[]).includes(kind);
 }

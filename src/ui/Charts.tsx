@@ -11,6 +11,7 @@ import {
   isTokens,
   isToy,
   modelName,
+  textUnit,
   type DatasetKind,
 } from '../experiment';
 import { SERIES } from './colors';
@@ -181,7 +182,8 @@ function trainSubset(run: Run, e: EpochMetrics): string {
 
 /** The loss the runs on the chart share; an MLP classifier may use the squared error of its probabilities. */
 function lossTitle(kind: DatasetKind, classification: boolean, runs: Run[]): string {
-  if (isText(kind)) return 'Loss (nats per character)';
+  if (isText(kind))
+    return `Loss (nats per ${runs[0] && textUnit(runs[0].spec.dataset) === 'token' ? 'token' : 'character'})`;
   if (isToy(kind)) return 'Loss (cross-entropy on answer tokens)';
   if (!classification) return 'Loss (mean squared error)';
   const squared = runs.map((r) => r.spec.model.kind === 'mlp' && r.spec.model.classificationLoss === 'mse');

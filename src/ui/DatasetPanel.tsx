@@ -31,6 +31,7 @@ import { FEATURE_LABELS } from '../data/features';
 import { useImageStore } from '../state/imageStore';
 import { NumberField, Panel } from './fields';
 import { AugmentFields } from './AugmentFields';
+import { TokenizerFields } from './TokenizerFields';
 import { UserText } from './UserText';
 import { UserTable } from './UserTable';
 import { UserImages } from './UserImages';
@@ -55,6 +56,8 @@ function switchDataset(d: ExperimentSpec, kind: DatasetKind): void {
     ...(wasPlane && isPlane(kind) ? {} : datasetDefaults(kind)),
     drawn: { added: [], removed: [] },
     shiftHeldOut: isImage(kind) ? d.dataset.shiftHeldOut : 0,
+    // Byte pairs are for text.
+    tokenizer: isText(kind) ? d.dataset.tokenizer : { ...d.dataset.tokenizer, kind: 'char' },
     // Augmentation is for images; a flip is not for digits.
     augment: !isImage(kind)
       ? { ...NO_AUGMENT }
@@ -120,7 +123,7 @@ export const DatasetPanel = memo(function DatasetPanel({ errors }: { errors: Rec
             hint={
               series
                 ? `past values per forecast (${LIMITS.seriesWindow.min}–${LIMITS.seriesWindow.max})`
-                : `characters (${LIMITS.textContext.min}–${LIMITS.textContext.max})`
+                : `${ds.tokenizer.kind === 'bpe' ? 'tokens' : 'characters'} (${LIMITS.textContext.min}–${LIMITS.textContext.max})`
             }
             onChange={(v) =>
               update((d) => {
@@ -129,6 +132,7 @@ export const DatasetPanel = memo(function DatasetPanel({ errors }: { errors: Rec
             }
           />
         )}
+        {isText(ds.kind) && <TokenizerFields spec={spec} errors={errors} />}
         {isToy(ds.kind) && (
           <NumberField
             label="Digits"

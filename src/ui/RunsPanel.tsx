@@ -4,7 +4,7 @@ import { isActive, selectedRun, useRunStore, type Run } from '../state/runStore'
 import { formatMemory } from '../engine/memoryEstimate';
 import { recordBytes } from '../state/runArchive';
 import { meanAndBand, seedGroups } from '../state/seedGroups';
-import { distinguishingLabels, isText, specSummary, SWEEP_PARAM_LABELS } from '../experiment';
+import { distinguishingLabels, isText, specSummary, SWEEP_PARAM_LABELS, textUnit } from '../experiment';
 import { useSweepStore, type Sweep } from '../state/sweepStore';
 import type { TestResult } from '../engine/types';
 import { download, fileNameOf } from './download';
@@ -20,17 +20,18 @@ function finalFigures(run: Run): string {
   if (!e) return '—';
   const language = isText(run.spec.dataset.kind);
   const loss = language
-    ? `val ${e.valLoss.toFixed(3)} nats/char · ppl ${formatPerplexity(e.valLoss)}`
+    ? `val ${e.valLoss.toFixed(3)} nats/${textUnit(run.spec.dataset)} · ppl ${formatPerplexity(e.valLoss)}`
     : `val loss ${e.valLoss.toFixed(4)}`;
   const exact =
     e.valExactMatch !== null && e.valExactMatch !== undefined ? ` · exact ${(e.valExactMatch * 100).toFixed(1)}%` : '';
   const when = run.epochs.length ? `${e.epoch} ep` : 'as loaded';
-  return `${loss}${e.valAccuracy !== null ? ` · acc ${(e.valAccuracy * 100).toFixed(1)}%` : ''}${exact} · ${when}${run.test ? ` · ${testFigures(run.test, language)}` : ''}`;
+  const test = run.test ? ` · ${testFigures(run.test, language && textUnit(run.spec.dataset))}` : '';
+  return `${loss}${e.valAccuracy !== null ? ` · acc ${(e.valAccuracy * 100).toFixed(1)}%` : ''}${exact} · ${when}${test}`;
 }
 
 /** The test split's score, measured once at the end of the run. */
-function testFigures(t: TestResult, language: boolean): string {
-  const loss = language ? `${t.loss.toFixed(3)} nats/char` : `loss ${t.loss.toFixed(4)}`;
+function testFigures(t: TestResult, unit: 'char' | 'token' | false): string {
+  const loss = unit ? `${t.loss.toFixed(3)} nats/${unit}` : `loss ${t.loss.toFixed(4)}`;
   const acc = t.accuracy !== null ? ` · acc ${(t.accuracy * 100).toFixed(1)}%` : '';
   const exact = t.exactMatch !== null ? ` · exact ${(t.exactMatch * 100).toFixed(1)}%` : '';
   return `test (${t.examples.toLocaleString('en-US')} held out, once): ${loss}${acc}${exact}`;

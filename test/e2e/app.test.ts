@@ -972,3 +972,41 @@ test('a transformer on names trains 2 epochs in the browser: the loss falls and 
   await expect.poll(() => page.getByTestId('attention-heatmap').count()).toBe(1);
   await page.close();
 });
+
+test('byte pairs: chosen in the Data panel, sized and checked; a transformer trains on them and samples token by token', async () => {
+  const { page } = await openPage(
+    quickLink((s) => {
+      s.backend = 'wasm';
+      s.training.epochs = 2;
+    }),
+  );
+  await page.locator('select[name="dataset.kind"]').selectOption('sotu');
+  await page.locator('input[name="dataset.samples"]').fill('400');
+  await page.locator('input[name="dataset.contextLength"]').fill('16');
+  await page.locator('input[name="model.dModel"]').fill('16');
+  await page.locator('input[name="model.heads"]').fill('2');
+  await page.locator('select[name="dataset.tokenizer.kind"]').selectOption('bpe');
+  await page.locator('input[name="dataset.tokenizer.vocabSize"]').fill('100');
+  await expect
+    .poll(() => page.locator('[data-field="dataset.tokenizer.vocabSize"] .field-error').textContent())
+    .toMatch(/^Vocabulary size: must be .*256.*16384/);
+  expect(await page.getByRole('button', { name: 'Train', exact: true }).isDisabled()).toBe(true);
+  await page.locator('input[name="dataset.tokenizer.vocabSize"]').fill('300');
+  // The input and output layers are as wide as the vocabulary asked for.
+  expect(await page.locator('.layer-io').first().textContent()).toMatch(/16 tokens from 300 symbols/);
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect.poll(() => page.getByTestId('phase').textContent(), { timeout: 120_000 }).toBe('Finished');
+  expect(await page.getByTestId('loss-chart').textContent()).toMatch(/Loss \(nats per token\)/);
+  expect(await page.getByTestId('lm-figures').textContent()).toMatch(/nats\/token .* next-token accuracy/);
+  await expect.poll(() => page.getByTestId('text-sample').count()).toBe(2);
+  await page.locator('input[name="sampling.topP"]').fill('0.8');
+  await page.locator('input[name="sampling.prompt"]').fill('The ');
+  await page.getByRole('button', { name: 'Sample now' }).click();
+  const asked = page.getByTestId('asked-sample');
+  await expect
+    .poll(() => asked.locator('.small').textContent(), { timeout: 60_000 })
+    .toMatch(/top-p 0.8 · shaded by how unlikely the model found each token/);
+  expect(await asked.locator('pre').textContent()).toMatch(/^The /);
+  expect(await asked.locator('.drawn').count()).toBe(240);
+  await page.close();
+});

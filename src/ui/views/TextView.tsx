@@ -3,12 +3,13 @@ import { hasModel, useRunStore, type Run } from '../../state/runStore';
 import { useViewStore } from '../../state/viewStore';
 import { DRAW_LIMITS, type DrawSettings } from '../../engine/sampling';
 import { formatPerplexity } from '../format';
+import { textUnit } from '../../experiment';
 import { drawLabel, shownPieces, shownStream, tokenTitle } from './sampledText';
 
 const TOP_K_CHOICES = [0, 1, 2, 3, 5, 10, 20, 50];
 
 /** Temperature, top-k and top-p: how each epoch's sample and "Sample now" draw. */
-function DrawControls() {
+function DrawControls({ token }: { token: string }) {
   const draw = useViewStore((s) => s.draw);
   const setView = useViewStore((s) => s.set);
   const change = (c: Partial<DrawSettings>) => setView({ draw: { ...draw, ...c } });
@@ -51,7 +52,7 @@ function DrawControls() {
         </label>
       </div>
       <p className="small muted">
-        Each epoch’s sample and Sample now draw this way. Temperature 0 always takes the likeliest character, higher is
+        Each epoch’s sample and Sample now draw this way. Temperature 0 always takes the likeliest {token}, higher is
         more surprising; top-k draws from the k likeliest only, top-p from the fewest likeliest that together reach p.
       </p>
     </>
@@ -68,16 +69,18 @@ export function TextView({ run }: { run: Run }) {
   const recent = run.samples.slice(-3).reverse();
   const e = run.epochs.at(-1);
   const asked = run.asked.sample;
+  const unit = textUnit(run.spec.dataset);
+  const token = unit === 'char' ? 'character' : 'token';
   return (
     <div className="text-view">
       {e && (
         <p className="small" data-testid="lm-figures">
-          Validation: <strong>{e.valLoss.toFixed(3)}</strong> nats/char ({(e.valLoss / Math.LN2).toFixed(3)} bits) ·
-          perplexity <strong>{formatPerplexity(e.valLoss)}</strong> · next-character accuracy{' '}
+          Validation: <strong>{e.valLoss.toFixed(3)}</strong> nats/{unit} ({(e.valLoss / Math.LN2).toFixed(3)} bits) ·
+          perplexity <strong>{formatPerplexity(e.valLoss)}</strong> · next-{token} accuracy{' '}
           {((e.valAccuracy ?? 0) * 100).toFixed(1)}%
         </p>
       )}
-      <DrawControls />
+      <DrawControls token={token} />
       {recent.length === 0 && <p className="muted">A sample of text appears after each epoch.</p>}
       {recent.map((s) => (
         <div key={s.epoch} className="sample" data-testid="text-sample">
@@ -115,8 +118,8 @@ export function TextView({ run }: { run: Run }) {
       {asked && (
         <div className="sample" data-testid="asked-sample">
           <div className="small muted">
-            On demand · {drawLabel(asked.draw)} · shaded by how unlikely the model found each character; hover one for
-            its probability and the five likeliest
+            On demand · {drawLabel(asked.draw)} · shaded by how unlikely the model found each {token}; hover one for its
+            probability and the five likeliest
           </div>
           <pre className="mono">
             {shownPieces(asked.prompt, asked.tokens, names).map((p, i) =>
