@@ -153,10 +153,10 @@ describe('run files', () => {
     const csv = metricsCsv([run(1), run(2, 'plain')]);
     const lines = csv.trim().split('\n');
     expect(lines[0]).toBe(
-      'run,name,epoch,step,trainLoss,valLoss,trainAccuracy,valAccuracy,valExactMatch,learningRate,ms,examplesPerSec,gflop,cumulativeGflop,cumulativeMs',
+      'run,name,epoch,step,trainLoss,valLoss,trainAccuracy,valAccuracy,valExactMatch,valBitsPerByte,learningRate,ms,examplesPerSec,gflop,cumulativeGflop,cumulativeMs',
     );
     expect(lines).toHaveLength(5);
-    expect(lines[1]).toBe('1,"Run 1, ""quoted""",1,10,0.45,0.5,0.8,0.75,,0.01,12.5,3000,0.001,0.001,12.5');
+    expect(lines[1]).toBe('1,"Run 1, ""quoted""",1,10,0.45,0.5,0.8,0.75,,,0.01,12.5,3000,0.001,0.001,12.5');
     expect(lines[4].startsWith('2,plain,2,20,')).toBe(true);
   });
 

@@ -51,6 +51,11 @@ describe('a text in byte pairs', () => {
     expect(ds.vocab).toHaveLength(400);
     expect(problemShape(spec, null)).toEqual({ kind: 'sequence', vocab: 400, length: spec.dataset.contextLength });
     expect(ds.vocab[ds.startToken]).toBe('.');
+    expect(ds.text!.validationBytesPerToken).toBeGreaterThan(1.5);
+    const chars = buildSequenceDataset({ ...spec.dataset, tokenizer: { kind: 'char', vocabSize: 1024 } }, spec.seed, {
+      text: names,
+    }) as TokenDataset;
+    expect(chars.text!.validationBytesPerToken).toBe(1); // names are ASCII: a byte a character
     const window = decodeTokens(ds.text!, ds.validation.x.subarray(0, ds.length));
     expect(window.length).toBeGreaterThan(ds.length); // more than a character a token
   });
@@ -103,6 +108,11 @@ describe('a transformer on byte pairs', () => {
     expect(epochs[2].valLoss).toBeLessThan(epochs[0].valLoss);
     // A uniform guess over 512 tokens costs ln 512 ≈ 6.24 nats a token.
     expect(epochs[2].valLoss).toBeLessThan(Math.log(512) - 1);
+    // Per byte of text: the loss per token over the validation targets' bytes per token.
+    const ds = buildSequenceDataset(spec.dataset, spec.seed, { text: speeches }) as TokenDataset;
+    const bytesPerToken = ds.text!.validationBytesPerToken!;
+    expect(bytesPerToken).toBeGreaterThan(2);
+    expect(epochs[2].valBitsPerByte).toBeCloseTo(epochs[2].valLoss / Math.LN2 / bytesPerToken, 6);
     const sample = views[2].sample!.text;
     expect(sample.length).toBeGreaterThan(240); // 240 tokens, more than a character each
   });

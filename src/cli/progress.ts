@@ -26,6 +26,7 @@ export function epochSummary(m: EpochMetrics): string {
   const parts = [`loss ${m.trainLoss.toFixed(4)}`, `val loss ${m.valLoss.toFixed(4)}`];
   if (m.valAccuracy !== null) parts.push(`val acc ${percent(m.valAccuracy)}`);
   if (m.valExactMatch !== null) parts.push(`exact ${percent(m.valExactMatch)}`);
+  if (m.valBitsPerByte) parts.push(`${m.valBitsPerByte.toFixed(3)} bits/byte`);
   parts.push(`${Math.round(m.examplesPerSec).toLocaleString('en-US')} ex/s`);
   return parts.join(' · ');
 }

@@ -13,8 +13,10 @@ export interface TextTokens {
   bpe: BpeTokenizer | null;
   /** The token a sample starts from (names: the boundary '.'; else a new line or a space where the text has one). */
   startToken: number;
-  /** The text's UTF-8 bytes per token, to turn a loss per token into one per byte. */
+  /** The text's UTF-8 bytes per token. */
   bytesPerToken: number;
+  /** The validation targets' UTF-8 bytes per token, to turn the validation loss per token into one per byte. */
+  validationBytesPerToken?: number;
 }
 
 /** A text's tokens, and how to read and write more: byte pairs learned from its first `trainingChars` characters only. */
@@ -53,4 +55,14 @@ export function encodePrompt(codec: Pick<TextTokens, 'vocab' | 'bpe'>, text: str
 /** Tokens as text: byte pairs join their bytes before reading them, so a character split across two reads whole. */
 export function decodeTokens(codec: Pick<TextTokens, 'vocab' | 'bpe'>, tokens: ArrayLike<number>): string {
   return codec.bpe ? decodeBpe(codec.bpe, tokens) : Array.from(tokens, (t) => codec.vocab[t] ?? '').join('');
+}
+
+/** UTF-8 bytes per token of these tokens, as the text they stand for. */
+export function bytesPerTokenOf(codec: Pick<TextTokens, 'vocab' | 'bpe'>, tokens: ArrayLike<number>): number {
+  const bytesOf = codec.bpe
+    ? (t: number) => codec.bpe!.tokenBytes[t]?.length ?? 0
+    : (t: number) => stringBytes(codec.vocab[t] ?? '').length;
+  let bytes = 0;
+  for (let i = 0; i < tokens.length; i++) bytes += bytesOf(tokens[i]);
+  return bytes / Math.max(1, tokens.length);
 }

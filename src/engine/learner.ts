@@ -24,6 +24,8 @@ export interface Learner {
   readonly plan: EpochPlan;
   readonly hasAccuracy: boolean;
   readonly hasExactMatch: boolean;
+  /** Language models: UTF-8 bytes per validation target token, for the loss in bits per byte. */
+  readonly validationBytesPerToken?: number;
   readonly variables: tf.Variable[];
   /** Each variable's stable name, in the same order (checkpoints and weight files). */
   readonly parameterNames: string[];

@@ -341,6 +341,7 @@ export class Trainer {
       trainAccuracy: learner.hasAccuracy ? r.trainAccuracy : null,
       valAccuracy: learner.hasAccuracy ? r.valAccuracy : null,
       valExactMatch: learner.hasExactMatch ? r.valExactMatch : null,
+      valBitsPerByte: learner.validationBytesPerToken ? r.valLoss / Math.LN2 / learner.validationBytesPerToken : null,
       trainEvaluated: learner.plan.evaluated.train,
       ms,
       examplesPerSec: (batches * batchSize * 1000) / ms,

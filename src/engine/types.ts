@@ -21,6 +21,11 @@ export interface EpochMetrics {
   valAccuracy: number | null;
   /** Toy tasks: the share of validation answers right in every token; null otherwise. */
   valExactMatch: number | null;
+  /**
+   * Language: the validation loss in bits per byte of the text it stands for, comparable across tokenizers (a
+   * character or a byte pair); null otherwise, absent in runs kept before it was measured.
+   */
+  valBitsPerByte?: number | null;
   /** Examples the training figures were measured on (sequence models evaluate a subset of training). */
   trainEvaluated: number;
   /** Wall time of the epoch, training and evaluation, up to the read-back. */

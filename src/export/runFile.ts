@@ -156,6 +156,7 @@ const CSV_COLUMNS = [
   'trainAccuracy',
   'valAccuracy',
   'valExactMatch',
+  'valBitsPerByte',
   'learningRate',
   'ms',
   'examplesPerSec',

@@ -102,6 +102,8 @@ const NUMBER_FIELDS = [
   'tensorBytes',
 ] as const;
 const NULLABLE_FIELDS = ['trainAccuracy', 'valAccuracy', 'valExactMatch', 'gpuBytes', 'gpuBytesAllocated'] as const;
+/** Figures measured only by runs made since they were added: kept when there, left absent otherwise. */
+const OPTIONAL_FIELDS = ['valBitsPerByte'] as const;
 
 /** One epoch's figures, rebuilt from known fields only. */
 function checkEpoch(errors: Errors, path: string, raw: unknown): EpochMetrics | null {
@@ -119,6 +121,11 @@ function checkEpoch(errors: Errors, path: string, raw: unknown): EpochMetrics | 
     const v = raw[f] ?? null;
     if (v !== null && !isNumber(v)) errors.push({ field: `${path}.${f}`, message: 'must be a number or null' });
     out[f] = v;
+  }
+  for (const f of OPTIONAL_FIELDS) {
+    const v = raw[f] ?? null;
+    if (v !== null && !isNumber(v)) errors.push({ field: `${path}.${f}`, message: 'must be a number or null' });
+    if (v !== null) out[f] = v;
   }
   if (!isNumberList(raw.batchLosses, 1_000_000))
     errors.push({ field: `${path}.batchLosses`, message: 'must be a list of numbers' });

@@ -172,6 +172,9 @@ function statusKey(runs: Run[]): string {
   return runs.map((r) => `${r.id}:${r.phase}`).join(',');
 }
 
+/** A language model's validation loss per byte of text, comparable across tokenizers ('' where not measured). */
+const bitsPerByte = (e: EpochMetrics) => (e.valBitsPerByte ? ` · ${e.valBitsPerByte.toFixed(3)} bits/byte` : '');
+
 /** Big training sets are evaluated on a fixed subset each epoch: say so beside the figure. */
 function trainSubset(run: Run, e: EpochMetrics): string {
   const n = exampleCounts(run.spec.dataset).train;
@@ -236,7 +239,7 @@ export const TrainingCharts = memo(function TrainingCharts({ runs, kind }: { run
           !last && single?.progress?.losses.length
             ? `epoch ${single.progress.epoch} so far: batch loss ${single.progress.losses.at(-1)!.toFixed(4)}`
             : last
-              ? `train ${last.trainLoss.toFixed(4)}${trainSubset(single!, last)} · val ${last.valLoss.toFixed(4)}${isText(kind) ? ` · ppl ${formatPerplexity(last.valLoss)}` : ''}`
+              ? `train ${last.trainLoss.toFixed(4)}${trainSubset(single!, last)} · val ${last.valLoss.toFixed(4)}${isText(kind) ? ` · ppl ${formatPerplexity(last.valLoss)}${bitsPerByte(last)}` : ''}`
               : undefined
         }
         series={[

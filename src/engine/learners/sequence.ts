@@ -53,6 +53,7 @@ export class SequenceLearner implements Learner {
   readonly plan: EpochPlan;
   readonly hasAccuracy: boolean;
   readonly hasExactMatch: boolean;
+  readonly validationBytesPerToken?: number;
   private readonly train: DeviceSplit;
   private readonly validation: DeviceSplit;
   private readonly sampleRng: Rng;
@@ -96,6 +97,7 @@ export class SequenceLearner implements Learner {
     this.plan = epochPlan(spec, { train: ds.train.n, validation: ds.validation.n }, 0);
     this.hasAccuracy = !forecast;
     this.hasExactMatch = ds.task === 'toy';
+    if (ds.task === 'language') this.validationBytesPerToken = ds.text?.validationBytesPerToken;
     this.sampleRng = new Rng(deriveSeed(spec.seed, 'sample'));
     if (ds.task === 'language') this.sample = (length, draw, rng, prompt) => this.sampleText(length, draw, rng, prompt);
     if (this.isTransformer) this.attention = (text) => this.attentionOf(text);

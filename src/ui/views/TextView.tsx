@@ -78,6 +78,12 @@ export function TextView({ run }: { run: Run }) {
           Validation: <strong>{e.valLoss.toFixed(3)}</strong> nats/{unit} ({(e.valLoss / Math.LN2).toFixed(3)} bits) ·
           perplexity <strong>{formatPerplexity(e.valLoss)}</strong> · next-{token} accuracy{' '}
           {((e.valAccuracy ?? 0) * 100).toFixed(1)}%
+          {e.valBitsPerByte ? (
+            <>
+              {' '}
+              · <strong>{e.valBitsPerByte.toFixed(3)}</strong> bits per byte of text, comparable across tokens
+            </>
+          ) : null}
         </p>
       )}
       <DrawControls token={token} />
