@@ -234,6 +234,29 @@ describe('stored run records are untrusted', () => {
     expect(result.ok && result.run).toEqual(run(1));
   });
 
+  test('what a byte-pair vocabulary learned is kept with the run; a damaged or oversized one is left out', () => {
+    const tokens = {
+      vocabSize: 300,
+      merges: 44,
+      tokensPerChar: 0.6,
+      vocabulary: [
+        { text: ' the', bytes: '20 74 68 65', count: 120, rank: 7 },
+        { text: 'e', bytes: '65', count: 90, rank: null },
+      ],
+      excerpt: [
+        { text: 'The', id: 290 },
+        { text: ' ', id: 32 },
+      ],
+    };
+    const kept = checkRunRecord({ ...run(1), views: { tokens } });
+    expect(kept.ok && kept.run.views.tokens).toEqual(tokens);
+    const many = { ...tokens, excerpt: Array.from({ length: 10_000 }, () => tokens.excerpt[0]) };
+    for (const damaged of [{ ...tokens, merges: 1.5 }, { ...tokens, vocabulary: [{ text: 5 }] }, many, 'x']) {
+      const result = checkRunRecord({ ...run(1), views: { tokens: damaged } });
+      expect(result.ok && result.run).toEqual(run(1));
+    }
+  });
+
   test("loaded weights' figures are kept; damaged ones are left out and the run stays", () => {
     const asLoaded = { trainLoss: 0.5, valLoss: 0.6, trainAccuracy: 0.8, valAccuracy: null, valExactMatch: null };
     const kept = checkRunRecord({ ...run(1), epochs: [], asLoaded });

@@ -8,7 +8,7 @@ import { activateBackend } from '../src/engine/backend';
 import { Trainer } from '../src/engine/trainer';
 import { buildSequenceDataset, problemShape, type TokenDataset } from '../src/data';
 import { trainBpe } from '../src/data/bpe';
-import { decodeTokens, encodePrompt, tokenizeText } from '../src/data/textTokens';
+import { decodeTokens, encodePrompt, tokenizeText, tokenView, TOKEN_VIEW_LIMITS } from '../src/data/textTokens';
 import { stringBytes } from '../src/data/wtf8';
 import { TRANSFORMER_OPTION_DEFAULTS, defaultModel, validateSpec, type ExperimentSpec } from '../src/experiment';
 import type { EpochMetrics, EpochViews } from '../src/engine/types';
@@ -29,6 +29,27 @@ describe('a text in byte pairs', () => {
     expect(codec.bytesPerToken).toBeGreaterThan(2);
     // Any prompt reads, even characters the text never had.
     expect(decodeTokens(codec, encodePrompt(codec, 'Señor 😀'))).toBe('Señor 😀');
+  });
+
+  test('what the vocabulary learned: counts of every token, merge ranks, tokens per character, held-out text cut', () => {
+    const text = speeches.slice(0, 60_000);
+    const { tokens, codec } = tokenizeText(text, { kind: 'bpe', vocabSize: 500 }, 40_000);
+    const view = tokenView(codec, tokens, text, 40_000)!;
+    expect(view.vocabSize).toBe(500);
+    expect(view.merges).toBe(244);
+    expect(view.tokensPerChar).toBeCloseTo(tokens.length / text.length, 12); // the speeches' characters are single units
+    const counts = view.vocabulary.map((r) => r.count);
+    expect(counts).toEqual([...counts].sort((a, b) => b - a));
+    expect(view.vocabulary.length).toBe(TOKEN_VIEW_LIMITS.vocabulary);
+    const first = view.vocabulary[0];
+    expect(first.count).toBe(tokens.filter((t) => codec.vocab[t] === first.text).length);
+    const merged = view.vocabulary.find((r) => r.rank !== null)!;
+    expect(merged.text).toBe(codec.vocab[256 + merged.rank!]);
+    expect(merged.bytes).toBe(Array.from(stringBytes(merged.text), (b) => b.toString(16).padStart(2, '0')).join(' '));
+    expect(view.excerpt.map((p) => p.text).join('')).toBe(text.slice(40_000, 40_000 + TOKEN_VIEW_LIMITS.excerptChars));
+    // Characters have no such view.
+    const chars = tokenizeText(text, { kind: 'char', vocabSize: 500 }, 40_000);
+    expect(tokenView(chars.codec, chars.tokens, text, 40_000)).toBeNull();
   });
 
   test('characters: one token each, and a prompt with unknown characters is refused by name', () => {
@@ -113,6 +134,9 @@ describe('a transformer on byte pairs', () => {
     const bytesPerToken = ds.text!.validationBytesPerToken!;
     expect(bytesPerToken).toBeGreaterThan(2);
     expect(epochs[2].valBitsPerByte).toBeCloseTo(epochs[2].valLoss / Math.LN2 / bytesPerToken, 6);
+    // What the tokenizer learned comes with the first epoch only.
+    expect(views[0].tokens).toEqual(ds.text!.view);
+    expect(views[1].tokens).toBeUndefined();
     const sample = views[2].sample!.text;
     expect(sample.length).toBeGreaterThan(240); // 240 tokens, more than a character each
   });

@@ -4,7 +4,7 @@ import { exampleCounts } from '../experiment/validate';
 import { isSeries, isText, isToy, type DatasetSpec, type SeriesDatasetKind } from '../experiment/types';
 import { deriveSeed, Rng } from './rng';
 import { lmWindows, namesStream, testWindows } from './text';
-import { bytesPerTokenOf, tokenizeText, type TextTokens } from './textTokens';
+import { bytesPerTokenOf, tokenizeText, tokenView, type TextTokens } from './textTokens';
 import { toyExample, toyExamples, TOY_VOCAB, type ToyTask } from './toyTasks';
 import { mackeyGlass, sineMixture } from './series';
 
@@ -185,7 +185,11 @@ export function buildSequenceDataset(spec: DatasetSpec, seed: number, files: Tex
   return {
     task: 'language',
     vocab: codec.vocab,
-    text: { ...codec, validationBytesPerToken: bytesPerTokenOf(codec, validation.y) },
+    text: {
+      ...codec,
+      validationBytesPerToken: bytesPerTokenOf(codec, validation.y),
+      view: tokenView(codec, tokens, text, trainingChars),
+    },
     length: spec.contextLength,
     promptLength: 0,
     scale: null,

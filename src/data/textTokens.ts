@@ -17,6 +17,8 @@ export interface TextTokens {
   bytesPerToken: number;
   /** The validation targets' UTF-8 bytes per token, to turn the validation loss per token into one per byte. */
   validationBytesPerToken?: number;
+  /** Byte pairs: what the vocabulary learned, for the page to show. */
+  view?: TokenView | null;
 }
 
 /** A text's tokens, and how to read and write more: byte pairs learned from its first `trainingChars` characters only. */
@@ -65,4 +67,55 @@ export function bytesPerTokenOf(codec: Pick<TextTokens, 'vocab' | 'bpe'>, tokens
   let bytes = 0;
   for (let i = 0; i < tokens.length; i++) bytes += bytesOf(tokens[i]);
   return bytes / Math.max(1, tokens.length);
+}
+
+/** What a byte-pair tokenizer learned: its size, how finely it cuts the text, its commonest tokens, held-out text cut. */
+export interface TokenView {
+  vocabSize: number;
+  /** Merges learned (the rest of the vocabulary past the 256 bytes is never used by this text). */
+  merges: number;
+  tokensPerChar: number;
+  /** The most used tokens in the text, most used first: text, bytes in hex, times used, merge rank (null: a byte). */
+  vocabulary: { text: string; bytes: string; count: number; rank: number | null }[];
+  /** The start of the held-out text as the tokenizer cuts it: each token's text and id. */
+  excerpt: { text: string; id: number }[];
+}
+
+/** Rows of the vocabulary table, and pieces of the held-out excerpt, at most. */
+export const TOKEN_VIEW_LIMITS = { vocabulary: 300, excerptChars: 600 };
+
+/**
+ * What a byte-pair vocabulary made of this text: its commonest tokens with their counts and merge ranks, tokens per
+ * character, and the held-out text's start (from `heldOutFrom`, in characters) cut into tokens.
+ */
+export function tokenView(codec: TextTokens, tokens: Int32Array, text: string, heldOutFrom: number): TokenView | null {
+  const bpe = codec.bpe;
+  if (!bpe) return null;
+  const counts = new Int32Array(codec.vocab.length);
+  for (const t of tokens) counts[t]++;
+  const hex = (t: number) =>
+    Array.from(bpe.tokenBytes[t].subarray(0, 16), (b) => b.toString(16).padStart(2, '0')).join(' ') +
+    (bpe.tokenBytes[t].length > 16 ? ' …' : '');
+  const used = Array.from(counts.keys())
+    .filter((t) => counts[t] > 0)
+    .sort((a, b) => counts[b] - counts[a] || a - b)
+    .slice(0, TOKEN_VIEW_LIMITS.vocabulary);
+  let chars = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0xdc00 || c > 0xdfff) chars++; // a low surrogate is the second half of a character already counted
+  }
+  const held = encodeBpe(bpe, text.slice(heldOutFrom, heldOutFrom + TOKEN_VIEW_LIMITS.excerptChars));
+  return {
+    vocabSize: codec.vocab.length,
+    merges: bpe.merges.length / 2,
+    tokensPerChar: tokens.length / Math.max(1, chars),
+    vocabulary: used.map((t) => ({
+      text: codec.vocab[t],
+      bytes: hex(t),
+      count: counts[t],
+      rank: t < 256 ? null : t - 256,
+    })),
+    excerpt: Array.from(held, (id) => ({ text: codec.vocab[id], id })),
+  };
 }

@@ -341,7 +341,10 @@ export class Trainer {
       trainAccuracy: learner.hasAccuracy ? r.trainAccuracy : null,
       valAccuracy: learner.hasAccuracy ? r.valAccuracy : null,
       valExactMatch: learner.hasExactMatch ? r.valExactMatch : null,
-      valBitsPerByte: learner.validationBytesPerToken ? r.valLoss / Math.LN2 / learner.validationBytesPerToken : null,
+      // Language models only: a record of any other run stays as it was before the figure existed.
+      ...(learner.validationBytesPerToken
+        ? { valBitsPerByte: r.valLoss / Math.LN2 / learner.validationBytesPerToken }
+        : {}),
       trainEvaluated: learner.plan.evaluated.train,
       ms,
       examplesPerSec: (batches * batchSize * 1000) / ms,

@@ -1,7 +1,10 @@
 // Plain data that the engine reports; no tfjs here, so the worker protocol and UI can use it.
 import type { Activation, BackendName, OptimizerKind } from '../experiment/types';
 import type { RngState } from '../data/rng';
+import type { TokenView } from '../data/textTokens';
 import type { DrawSettings } from './sampling';
+
+export type { TokenView };
 
 /** exploded: the loss ran away while staying finite; the run stopped, and may be continued. */
 export type RunStatus =
@@ -154,6 +157,7 @@ export type ImageSource = { validation: number } | { pixels: Float32Array };
 
 /** The views an epoch produced; which ones depends on the model and data. */
 export interface EpochViews {
+  tokens?: TokenView;
   boundary?: BoundarySnapshot;
   classes?: ClassesSnapshot;
   forecast?: ForecastSnapshot;

@@ -22,6 +22,7 @@ import type {
 } from '../engine/types';
 import { BACKENDS, type BackendName } from '../experiment/types';
 import { drawProblem } from '../engine/sampling';
+import { TOKEN_VIEW_LIMITS, type TokenView } from '../data/textTokens';
 
 export const RUN_PHASES = [
   'queued',
@@ -219,7 +220,41 @@ function checkViews(raw: unknown): EpochViews {
   }
   const s = checkSample(raw.sample);
   if (s) out.sample = s;
+  const tokens = checkTokenView(raw.tokens);
+  if (tokens) out.tokens = tokens;
   return out;
+}
+
+/** What a byte-pair vocabulary learned, as kept: known fields within the view's own limits, or left out. */
+function checkTokenView(raw: unknown): TokenView | null {
+  if (!isObject(raw) || !Array.isArray(raw.vocabulary) || !Array.isArray(raw.excerpt)) return null;
+  const { vocabSize, merges, tokensPerChar } = raw;
+  const row = (r: unknown) =>
+    isObject(r) &&
+    isString(r.text, 300) &&
+    isString(r.bytes, 60) &&
+    isNumber(r.count) &&
+    (r.rank === null || Number.isInteger(r.rank));
+  const piece = (p: unknown) => isObject(p) && isString(p.text, 300) && Number.isInteger(p.id);
+  if (
+    !Number.isInteger(vocabSize) ||
+    !Number.isInteger(merges) ||
+    !isNumber(tokensPerChar) ||
+    raw.vocabulary.length > TOKEN_VIEW_LIMITS.vocabulary ||
+    raw.excerpt.length > TOKEN_VIEW_LIMITS.excerptChars ||
+    !raw.vocabulary.every(row) ||
+    !raw.excerpt.every(piece)
+  )
+    return null;
+  type Row = TokenView['vocabulary'][number];
+  type Piece = TokenView['excerpt'][number];
+  return {
+    vocabSize: vocabSize as number,
+    merges: merges as number,
+    tokensPerChar,
+    vocabulary: (raw.vocabulary as Row[]).map((r) => ({ text: r.text, bytes: r.bytes, count: r.count, rank: r.rank })),
+    excerpt: (raw.excerpt as Piece[]).map((p) => ({ text: p.text, id: p.id })),
+  };
 }
 
 /** A kept sample; one kept before top-k and top-p were offered was drawn with neither. */

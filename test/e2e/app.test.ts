@@ -999,6 +999,17 @@ test('byte pairs: chosen in the Data panel, sized and checked; a transformer tra
   expect(await page.getByTestId('loss-chart').textContent()).toMatch(/Loss \(nats per token\)/);
   expect(await page.getByTestId('lm-figures').textContent()).toMatch(/nats\/token .* next-token accuracy/);
   await expect.poll(() => page.getByTestId('text-sample').count()).toBe(2);
+  // What the vocabulary learned: its size, the held-out text cut into tokens, the commonest tokens by count or rank.
+  const tokens = page.getByTestId('tokens-view');
+  expect(await tokens.textContent()).toMatch(
+    /300 tokens: the 256 bytes and 44 pairs merged.* [\d.]+ tokens per character/,
+  );
+  expect(await tokens.locator('.token-excerpt span').count()).toBeGreaterThan(100);
+  const firstRow = () => tokens.locator('tbody tr').first().locator('td').allTextContents();
+  expect((await firstRow())[3]).toMatch(/^(byte|\d+)$/);
+  await tokens.locator('select[name="tokens.order"]').selectOption('rank');
+  expect((await firstRow())[3]).toBe('1');
+  expect(await accessibilityProblems(page)).toEqual([]);
   await page.locator('input[name="sampling.topP"]').fill('0.8');
   await page.locator('input[name="sampling.prompt"]').fill('The ');
   await page.getByRole('button', { name: 'Sample now' }).click();

@@ -54,6 +54,7 @@ export class SequenceLearner implements Learner {
   readonly hasAccuracy: boolean;
   readonly hasExactMatch: boolean;
   readonly validationBytesPerToken?: number;
+  private toldTokens = false;
   private readonly train: DeviceSplit;
   private readonly validation: DeviceSplit;
   private readonly sampleRng: Rng;
@@ -199,6 +200,9 @@ export class SequenceLearner implements Learner {
     const { attentionText, ...draw } = this.sampling;
     const { text } = await this.sampleText(SAMPLE_LENGTH, draw, this.sampleRng);
     const views: EpochViews = { sample: { epoch, ...draw, text } };
+    // What the tokenizer learned does not change: told once by each learner (a run, a resumed run, an opened model).
+    if (ds.text?.view && !this.toldTokens) views.tokens = ds.text.view;
+    this.toldTokens = true;
     if (this.isTransformer) views.attention = await this.attentionOf(attentionText ?? this.firstValidationText());
     return views;
   }

@@ -10,6 +10,7 @@ import { ScatterView } from './ScatterView';
 import { ToyView } from './ToyView';
 import { TextView } from './TextView';
 import { AttentionView } from './AttentionView';
+import { TokensView } from './TokensView';
 
 /** The worker reads the sampling settings after each epoch; keep it told. */
 function useSamplingSync(): void {
@@ -118,6 +119,11 @@ export function RunViews({ run, spec, pinned }: { run: Run | null; spec: Experim
         <Panel title={`Samples${suffix}`}>
           <TextView run={run} />
         </Panel>
+        {run.views.tokens && (
+          <Panel title={`Tokens${suffix}`}>
+            <TokensView view={run.views.tokens} />
+          </Panel>
+        )}
         {run.spec.model.kind === 'transformer' && (
           <Panel title={`Attention${suffix}`}>
             <AttentionView run={run} />
