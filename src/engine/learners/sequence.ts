@@ -154,7 +154,8 @@ export class SequenceLearner implements Learner {
   private scores(split: DeviceSplit, limit: number): tf.Scalar[] {
     const chunk = Math.max(1, Math.floor(EVAL_TOKENS / this.dataset.length));
     const n = Math.min(limit, split.n);
-    const parts = chunks(n, chunk).map(([s, size]) => this.sums(split, s, size));
+    // Each chunk in its own tidy: only its four sums outlive it, so memory stays one chunk's however many there are.
+    const parts = chunks(n, chunk).map(([s, size]) => tf.tidy(() => this.sums(split, s, size)));
     const [loss, targets, right, exact] = tf.unstack(tf.addN(parts));
     return [loss.div(targets), right.div(targets), exact.div(n)] as tf.Scalar[];
   }
