@@ -41,11 +41,28 @@ function byProbability(p: Float64Array): number[] {
   return Array.from(p.keys()).sort((a, b) => p[b] - p[a] || a - b);
 }
 
+/**
+ * The `count` likeliest token ids but `skip`, in byProbability's order, in one pass: a sample asks this of every
+ * drawn token, where sorting a 16,384-token vocabulary each time would be most of the work.
+ */
+function likeliest(p: Float64Array, count: number, skip = -1): number[] {
+  const top: number[] = [];
+  for (let t = 0; t < p.length; t++) {
+    if (t === skip || (top.length === count && p[t] <= p[top[count - 1]])) continue;
+    // After every id as likely (those are smaller): ties keep the smaller id first.
+    let at = top.length;
+    while (at > 0 && p[t] > p[top[at - 1]]) at--;
+    top.splice(at, 0, t);
+    if (top.length > count) top.pop();
+  }
+  return top;
+}
+
 /** The distribution a token is drawn from: the logits at the temperature, cut to top-k and top-p, renormalised. */
 export function drawDistribution(logits: ArrayLike<number>, s: DrawSettings): Float64Array {
   if (s.temperature <= 0) {
     const out = new Float64Array(logits.length);
-    out[byProbability(softmax(logits))[0]] = 1;
+    out[likeliest(softmax(logits), 1)[0]] = 1;
     return out;
   }
   const p = softmax(Array.from(logits, (z) => z / s.temperature));
@@ -98,10 +115,10 @@ export function describeDraw(
   return {
     text: textOf(token),
     probability: modelProbabilities[token],
-    alternatives: byProbability(modelProbabilities)
-      .filter((t) => t !== token)
-      .slice(0, count)
-      .map((t) => ({ text: textOf(t), probability: modelProbabilities[t] })),
+    alternatives: likeliest(modelProbabilities, count, token).map((t) => ({
+      text: textOf(t),
+      probability: modelProbabilities[t],
+    })),
   };
 }
 
