@@ -8,7 +8,14 @@ import { activateBackend } from '../src/engine/backend';
 import { Trainer } from '../src/engine/trainer';
 import { buildSequenceDataset, problemShape, type TokenDataset } from '../src/data';
 import { trainBpe } from '../src/data/bpe';
-import { decodeTokens, encodePrompt, tokenizeText, tokenView, TOKEN_VIEW_LIMITS } from '../src/data/textTokens';
+import {
+  bytesPerTokenOf,
+  decodeTokens,
+  encodePrompt,
+  tokenizeText,
+  tokenView,
+  TOKEN_VIEW_LIMITS,
+} from '../src/data/textTokens';
 import { stringBytes } from '../src/data/wtf8';
 import { TRANSFORMER_OPTION_DEFAULTS, defaultModel, validateSpec, type ExperimentSpec } from '../src/experiment';
 import type { EpochMetrics, EpochViews } from '../src/engine/types';
@@ -25,8 +32,8 @@ describe('a text in byte pairs', () => {
     expect(Array.from(codec.bpe!.merges)).not.toEqual(Array.from(trainBpe(text, 600).merges));
     expect(decodeTokens(codec, tokens)).toBe(text);
     expect(codec.vocab).toHaveLength(600);
-    expect(codec.bytesPerToken).toBeCloseTo(stringBytes(text).length / tokens.length, 12);
-    expect(codec.bytesPerToken).toBeGreaterThan(2);
+    expect(bytesPerTokenOf(codec, tokens)).toBeCloseTo(stringBytes(text).length / tokens.length, 12);
+    expect(bytesPerTokenOf(codec, tokens)).toBeGreaterThan(2);
     // Any prompt reads, even characters the text never had.
     expect(decodeTokens(codec, encodePrompt(codec, 'Señor 😀'))).toBe('Señor 😀');
   });
@@ -55,7 +62,7 @@ describe('a text in byte pairs', () => {
   test('characters: one token each, and a prompt with unknown characters is refused by name', () => {
     const { tokens, codec } = tokenizeText('abcab\nab', { kind: 'char', vocabSize: 1024 }, 5);
     expect(tokens).toHaveLength(8);
-    expect(codec.bytesPerToken).toBe(1);
+    expect(bytesPerTokenOf(codec, tokens)).toBe(1);
     expect(codec.vocab[codec.startToken]).toBe('\n');
     expect(() => encodePrompt(codec, 'abz')).toThrow(/does not know "z"/);
   });

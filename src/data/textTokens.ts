@@ -13,8 +13,6 @@ export interface TextTokens {
   bpe: BpeTokenizer | null;
   /** The token a sample starts from (names: the boundary '.'; else a new line or a space where the text has one). */
   startToken: number;
-  /** The text's UTF-8 bytes per token. */
-  bytesPerToken: number;
   /** The validation targets' UTF-8 bytes per token, to turn the validation loss per token into one per byte. */
   validationBytesPerToken?: number;
   /** Byte pairs: what the vocabulary learned, for the page to show. */
@@ -27,20 +25,18 @@ export function tokenizeText(
   tokenizer: TokenizerSpec,
   trainingChars: number,
 ): { tokens: Int32Array; codec: TextTokens } {
-  const bytes = stringBytes(text).length;
   if (tokenizer.kind === 'bpe') {
     const bpe = bpeTokenizer(trainBpe(text.slice(0, trainingChars), tokenizer.vocabSize));
     const tokens = encodeBpe(bpe, text);
     // The model's vocabulary is the size asked for: tokens a short text never merged into are never seen.
     const vocab = Array.from({ length: tokenizer.vocabSize }, (_, t) => (t < bpe.vocabSize ? decodeBpe(bpe, [t]) : ''));
     const start = [NAME_BOUNDARY, '\n', ' '].find((c) => text.includes(c));
-    const codec = { vocab, bpe, startToken: start ? start.charCodeAt(0) : 0, bytesPerToken: bytes / tokens.length };
-    return { tokens, codec };
+    return { tokens, codec: { vocab, bpe, startToken: start ? start.charCodeAt(0) : 0 } };
   }
   const chars = charVocab(text);
   const tokens = encode(chars, text);
   const startToken = chars.index.get(NAME_BOUNDARY) ?? chars.index.get('\n') ?? chars.index.get(' ') ?? 0;
-  return { tokens, codec: { vocab: chars.chars, bpe: null, startToken, bytesPerToken: bytes / tokens.length } };
+  return { tokens, codec: { vocab: chars.chars, bpe: null, startToken } };
 }
 
 /** A prompt's tokens; characters the vocabulary lacks are named (byte pairs read any text). */
