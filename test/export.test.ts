@@ -11,7 +11,7 @@ import {
   type PortableRun,
 } from '../src/export/runFile';
 import { checkCheckpoint, checkRunCheckpoint, checkRunRecord, type RunRecord } from '../src/export/runRecord';
-import { defaultSpec } from '../src/experiment';
+import { TRANSFORMER_OPTION_DEFAULTS, datasetDefaults, defaultSpec } from '../src/experiment';
 import type { EpochMetrics, TrainingCheckpoint } from '../src/engine/types';
 
 function epoch(n: number): EpochMetrics {
@@ -209,6 +209,50 @@ describe('a checkpoint must be able to continue its run (one rule for stored run
     // Loaded weights (epoch 0) and the last epoch's model are both fine.
     expect(checkRunCheckpoint({ ...run(1), epochs: [] }, { ...checkpoint(), epoch: 0 })).toEqual([]);
     expect(checkRunCheckpoint(run(1), checkpoint())).toEqual([]);
+  });
+});
+
+describe("a byte-pair run's merges travel with its checkpoint", () => {
+  const bpeRun = (vocabSize: number): RunRecord => {
+    const r = run(1);
+    const dataset = { ...r.spec.dataset, kind: 'names' as const, ...datasetDefaults('names') };
+    r.spec = {
+      ...r.spec,
+      dataset: { ...dataset, tokenizer: { kind: 'bpe', vocabSize } },
+      model: { ...TRANSFORMER_OPTION_DEFAULTS, kind: 'transformer', layers: 1, dModel: 8, heads: 2, dropout: 0 },
+    };
+    return r;
+  };
+  // Merge 1 joins bytes "t" and "h"; merge 2 joins that token (256) and "e".
+  const merges = Int32Array.from([0x74, 0x68, 256, 0x65]);
+
+  test('through a run file, as they were', () => {
+    const runs: PortableRun[] = [{ run: bpeRun(300), checkpoint: { ...checkpoint(), merges } }];
+    const back = readRunFile(writeRunFile(runs));
+    expect(back).toEqual({ ok: true, runs });
+    expect(back.ok && back.runs[0].checkpoint?.merges).toBeInstanceOf(Int32Array);
+  });
+
+  test('merges that join a token not yet made, that overflow the vocabulary, or on a character run are refused', () => {
+    const early = { ...checkpoint(), merges: Int32Array.from([0x74, 257]) };
+    expect(checkCheckpoint(early)).toEqual({
+      ok: false,
+      errors: [{ field: 'checkpoint.merges', message: 'merge 1 joins token 257, which is not made before it' }],
+    });
+    expect(checkCheckpoint({ ...checkpoint(), merges: 'th' })).toEqual({
+      ok: false,
+      errors: [{ field: 'checkpoint.merges', message: 'must be a list of token ids, in pairs' }],
+    });
+    const withMerges = { ...checkpoint(), merges };
+    expect(checkRunCheckpoint(bpeRun(257), withMerges)).toEqual([
+      { field: 'checkpoint.merges', message: "make 258 tokens, more than the run's vocabulary of 257" },
+    ]);
+    expect(checkRunCheckpoint(run(1), withMerges)).toEqual([
+      { field: 'checkpoint.merges', message: 'are byte pairs, but the run reads characters' },
+    ]);
+    expect(checkRunCheckpoint(bpeRun(258), withMerges)).toEqual([]);
+    const file = readRunFile(writeRunFile([{ run: bpeRun(257), checkpoint: withMerges }]));
+    expect(!file.ok && file.errors.map((e) => e.field)).toEqual(['runs[0].checkpoint.merges']);
   });
 });
 

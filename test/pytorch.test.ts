@@ -19,6 +19,8 @@ import {
   type ExperimentSpec,
 } from '../src/experiment';
 import type { EpochMetrics } from '../src/engine/types';
+import { bpeTokenizer, decodeBpe, encodeBpe } from '../src/data/bpe';
+import type { DataInfo } from '../src/export/pytorch/exportFiles';
 import { cli, specFile, tempDir } from './cliHarness';
 import { TorchRunner } from './helpers/torchRunner';
 
@@ -120,6 +122,8 @@ function spec(edit: (s: ExperimentSpec) => void): ExperimentSpec {
 const names = (s: ExperimentSpec) => {
   s.dataset = { ...s.dataset, kind: 'names', ...datasetDefaults('names'), samples: 300, contextLength: 8 };
 };
+
+const BYTE_PAIRS = 'transformer language model on byte pairs (a vocabulary of 300 learned from the names)';
 
 /** Every model kind, every optimizer at least once, with penalties, clipping, schedules, weight decay and a test split. */
 const CASES: [string, ExperimentSpec][] = [
@@ -366,7 +370,7 @@ const CASES: [string, ExperimentSpec][] = [
     }),
   ],
   [
-    'transformer language model on byte pairs (a vocabulary of 300 learned from the names)',
+    BYTE_PAIRS,
     spec((s) => {
       names(s);
       s.dataset.tokenizer = { kind: 'bpe', vocabSize: 300 };
@@ -540,6 +544,39 @@ describe.skipIf(!hasTorch)('PyTorch export', () => {
     ]);
     expect(refused.status).not.toBe(0);
     expect(refused.stderr).toContain("the tensor layers.0.weight has shape [4, 8], but this model's is [2, 8]");
+  });
+
+  test('a byte-pair model’s train.py reads tokens as the app does, writes a sample, and keeps the merges', async () => {
+    const { program } = trained.get(BYTE_PAIRS)!;
+    const data = decodeSafetensors(new Uint8Array(readFileSync(join(program, 'data.safetensors'))));
+    const info = JSON.parse(data.metadata.data) as DataInfo;
+    const tokenizer = bpeTokenizer({ merges: Int32Array.from(info.merges!) });
+    expect(tokenizer.vocabSize).toBeGreaterThan(256);
+    // The decoder: a validation window, and text with an accent and an emoji, read by Python and by the app.
+    const window = data.tensors.find((t) => t.name === 'validation.x')!.values.subarray(0, info.length!);
+    const ids = [...Array.from(window, Math.round), ...encodeBpe(tokenizer, ' Zoë 🙂 and Ana.')];
+    writeFileSync(
+      join(program, 'decode_check.py'),
+      'import json, sys\nimport train\ninfo, _ = train.load_data("cpu")\nprint(json.dumps(train.decode(info, json.loads(sys.argv[1]))))\n',
+    );
+    const decoded = await torch.run(program, ['decode_check.py', JSON.stringify(ids)]);
+    expect(decoded.status, decoded.stderr).toBe(0);
+    expect(JSON.parse(decoded.stdout)).toBe(decodeBpe(tokenizer, ids));
+    expect(JSON.parse(decoded.stdout)).toContain(' Zoë 🙂 and Ana.');
+    // A sample after training: printed, written to sample.txt, and text the tokenizer reads back as it is.
+    const run = await torch.run(program, ['train.py', '--device', 'cpu', '--epochs', '1', '--sample', '60']);
+    expect(run.status, run.stderr).toBe(0);
+    const sample = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { sample?: string })
+      .find((l) => l.sample !== undefined)!.sample!;
+    expect(sample.length).toBeGreaterThan(20);
+    expect(readFileSync(join(program, 'sample.txt'), 'utf8')).toBe(sample);
+    expect(decodeBpe(tokenizer, encodeBpe(tokenizer, sample))).toBe(sample);
+    // The weights it saves carry the merges, so the app reads them with the same tokenizer.
+    const saved = decodeSafetensors(new Uint8Array(readFileSync(join(program, 'final.safetensors'))));
+    expect(JSON.parse(saved.metadata.merges)).toEqual(info.merges);
   });
 
   test('the program is one readable file shorter than nanoGPT’s two, needing only PyTorch', () => {

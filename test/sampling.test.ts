@@ -17,6 +17,7 @@ import {
   type DrawSettings,
 } from '../src/engine/sampling';
 import { drawLabel, shownPieces } from '../src/ui/views/sampledText';
+import { TRANSFORMER_OPTION_DEFAULTS } from '../src/experiment';
 import { specFor } from './specFor';
 
 const LOGITS = [2, 0.5, 1, -1, 3, 0];
@@ -133,5 +134,44 @@ describe('sampling a language model', () => {
     expect(pieces.map((p) => p.text).join('')).toBe('mary, al');
     expect(pieces.filter((p) => p.token).length).toBe(5);
     expect(shownPieces('The ', [token('a')], false).map((p) => p.text)).toEqual(['The ', 'a']);
+  });
+});
+
+describe('a transformer samples with a key–value cache', () => {
+  test('the same text and probabilities as computing each step over the whole context, before and past it', async () => {
+    await activateBackend('wasm');
+    const spec = specFor(
+      'names',
+      {
+        ...TRANSFORMER_OPTION_DEFAULTS,
+        kind: 'transformer',
+        layers: 2,
+        dModel: 16,
+        heads: 2,
+        dropout: 0,
+        position: 'rope',
+        norm: 'rmsNorm',
+      },
+      (s) => {
+        s.dataset.samples = 200;
+        s.dataset.contextLength = 16;
+        s.dataset.tokenizer = { kind: 'bpe', vocabSize: 300 };
+      },
+    );
+    const files = { text: readFileSync('datasets/names.txt', 'utf8') };
+    const before = tf.memory().numTensors;
+    const learner = new SequenceLearner(spec, buildSequenceDataset(spec.dataset, spec.seed, files));
+    // Weights far from their small initial ones, so each step's distribution is far from uniform.
+    for (const v of learner.variables) tf.tidy(() => v.assign(v.mul(40)));
+    const draw = settings({ temperature: 0.9, topP: 0.95 });
+    // 40 tokens after the prompt: the first 13 or so within the context of 16 (cached), the rest past it.
+    const cached = await learner.sample!(40, draw, new Rng(7), '.ma');
+    const whole = await learner.sample!(40, draw, new Rng(7), '.ma', { keyValueCache: false });
+    expect(cached.text).toBe(whole.text);
+    expect(cached.tokens.map((t) => t.text)).toEqual(whole.tokens.map((t) => t.text));
+    cached.tokens.forEach((t, i) => expect(t.probability).toBeCloseTo(whole.tokens[i].probability, 5));
+    expect(Math.min(...cached.tokens.map((t) => t.probability))).toBeLessThan(0.5); // drawn, not greedy
+    learner.dispose();
+    expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -83,3 +83,34 @@ test('attention dropout acts while training only, and only when set', () => {
   expect(on.train).not.toEqual(on.evaluate);
   expect(tf.memory().numTensors).toBe(before);
 });
+
+test.each(Object.keys(TRANSFORMERS))(
+  'the %s decodes with a key–value cache: each fed position gets the logits of the whole prefix',
+  (kind) => {
+    const before = tf.memory().numTensors;
+    const model = buildTransformer({ ...transformer, ...TRANSFORMERS[kind], contextLength: 8 }, 3);
+    const sequence = [4, 1, 7, 2, 2, 9, 0, 5];
+    const decoder = model.startDecoding!();
+    // A prompt of three tokens at once, then one token a step, to the end of the context.
+    const feeds = [sequence.slice(0, 3), ...sequence.slice(3).map((t) => [t])];
+    let fed = 0;
+    for (const tokens of feeds) {
+      const cached = decoder.feed(tokens);
+      fed += tokens.length;
+      expect(decoder.length).toBe(fed);
+      const whole = tf.tidy(() => {
+        const out = model.forward(tf.tensor2d(sequence.slice(0, fed), [1, fed], 'int32'));
+        return out.slice([0, fed - 1, 0], [1, 1, V]).reshape([-1]);
+      });
+      const [a, b] = [cached.dataSync(), whole.dataSync()];
+      const gap = Math.max(...Array.from(a, (x, i) => Math.abs(x - b[i])));
+      expect(gap, `after ${fed} tokens`).toBeLessThan(1e-5);
+      expect(Math.max(...Array.from(b, Math.abs))).toBeGreaterThan(1e-3); // not a match of zeros
+      tf.dispose([cached, whole]);
+    }
+    expect(() => decoder.feed([1])).toThrow('the decoder holds 8 positions: 8 fed, 1 more asked');
+    decoder.dispose();
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  },
+);

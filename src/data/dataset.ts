@@ -59,6 +59,8 @@ export interface DatasetFiles {
   images?: ImageSet;
   /** The names or speeches file, or the user's own text. */
   text?: string;
+  /** Byte pairs already learned for this run (kept with it, or learned with progress): not learned again. */
+  merges?: Int32Array;
   /** The person's own table, parsed. */
   table?: Table;
   /** Your own images' class names (their folders), for `images`. */

@@ -66,6 +66,8 @@ export type SequenceDataset = TokenDataset | ForecastDataset;
 /** Text the language datasets need: the shipped names/speeches file or the user's text. */
 export interface TextFiles {
   text?: string;
+  /** Byte pairs already learned for this run (kept with it, or learned with progress): not learned again. */
+  merges?: Int32Array;
 }
 
 /** The raw series for a series dataset, seeded. */
@@ -163,15 +165,8 @@ export function buildSequenceDataset(spec: DatasetSpec, seed: number, files: Tex
       test: part(test),
     };
   }
-  if (!isText(spec.kind)) throw new Error(`${spec.kind} is not a sequence dataset`);
-  if (!files.text)
-    throw new Error(
-      spec.kind === 'userText' ? 'Your text: paste or upload some text first' : `The ${spec.kind} text is not loaded`,
-    );
-  const text = spec.kind === 'names' ? shuffledNames(files.text, deriveSeed(seed, 'split')) : files.text;
-  // Byte pairs are learned from the training part only: the characters before validation and test.
-  const trainingChars = Math.floor(text.length * (1 - spec.validationSplit - spec.testSplit));
-  const { tokens, codec } = tokenizeText(text, spec.tokenizer, trainingChars);
+  const { text, trainingChars } = languageText(spec, seed, files);
+  const { tokens, codec } = tokenizeText(text, spec.tokenizer, trainingChars, files.merges);
   // The test split is the text's end; the rest splits into training and validation as without one.
   const testFrom = spec.testSplit > 0 ? Math.floor(tokens.length * (1 - spec.testSplit)) : tokens.length;
   const { train, validation } = lmWindows(
@@ -198,6 +193,25 @@ export function buildSequenceDataset(spec: DatasetSpec, seed: number, files: Tex
     validation: { x: validation.x, y: validation.y, mask: null, n: validation.n },
     test: { x: test.x, y: test.y, mask: null, n: test.n },
   };
+}
+
+/** A language dataset's text, in the order it is split, and how many of its characters are the training part. */
+function languageText(spec: DatasetSpec, seed: number, files: TextFiles): { text: string; trainingChars: number } {
+  if (!isText(spec.kind)) throw new Error(`${spec.kind} is not a sequence dataset`);
+  if (!files.text)
+    throw new Error(
+      spec.kind === 'userText' ? 'Your text: paste or upload some text first' : `The ${spec.kind} text is not loaded`,
+    );
+  const text = spec.kind === 'names' ? shuffledNames(files.text, deriveSeed(seed, 'split')) : files.text;
+  // Byte pairs are learned from the training part only: the characters before validation and test.
+  return { text, trainingChars: Math.floor(text.length * (1 - spec.validationSplit - spec.testSplit)) };
+}
+
+/** The text a byte-pair dataset learns its merges from (its training part), or null when it learns none. */
+export function tokenizerText(spec: DatasetSpec, seed: number, files: TextFiles): string | null {
+  if (!isText(spec.kind) || spec.tokenizer.kind !== 'bpe') return null;
+  const { text, trainingChars } = languageText(spec, seed, files);
+  return text.slice(0, trainingChars);
 }
 
 /**

@@ -19,14 +19,23 @@ export interface TextTokens {
   view?: TokenView | null;
 }
 
-/** A text's tokens, and how to read and write more: byte pairs learned from its first `trainingChars` characters only. */
+/**
+ * A text's tokens, and how to read and write more: byte pairs learned from its first `trainingChars` characters
+ * only, or the `learned` merges (a kept run's, or learned beforehand with progress: see tokenizerText).
+ */
 export function tokenizeText(
   text: string,
   tokenizer: TokenizerSpec,
   trainingChars: number,
+  learned?: Int32Array,
 ): { tokens: Int32Array; codec: TextTokens } {
   if (tokenizer.kind === 'bpe') {
-    const bpe = bpeTokenizer(trainBpe(text.slice(0, trainingChars), tokenizer.vocabSize));
+    if (learned && 256 + learned.length / 2 > tokenizer.vocabSize)
+      throw new Error(
+        `The byte pairs kept with this run make ${256 + learned.length / 2} tokens, more than its vocabulary of ${tokenizer.vocabSize}`,
+      );
+    const merges = learned ?? trainBpe(text.slice(0, trainingChars), tokenizer.vocabSize).merges;
+    const bpe = bpeTokenizer({ merges });
     const tokens = encodeBpe(bpe, text);
     // The model's vocabulary is the size asked for: tokens a short text never merged into are never seen.
     const vocab = Array.from({ length: tokenizer.vocabSize }, (_, t) => (t < bpe.vocabSize ? decodeBpe(bpe, [t]) : ''));

@@ -106,6 +106,32 @@ export function sinusoidalPositions(time: number, d: number): Float32Array {
   return pe;
 }
 
+/** q, k, v of x [batch, time, d], each [batch·heads, time, dh]. */
+function headsOf(x: tf.Tensor3D, w: AttentionWeights, heads: number): tf.Tensor3D[] {
+  const [batch, time, d] = x.shape;
+  // Split q, k, v first and move heads forward per tensor: wasm transposes a 5-D tensor through a
+  // slow generic path (68 ms for [32, 64, 3, 4, 24], against 10 ms for the split and three 4-D ones).
+  const qkv = linear(x.reshape([batch * time, d]), w.wqkv, w.bqkv);
+  return tf.split(qkv, 3, 1).map(
+    (t) =>
+      t
+        .reshape([batch, time, heads, d / heads])
+        .transpose([0, 2, 1, 3])
+        .reshape([batch * heads, time, d / heads]) as tf.Tensor3D,
+  );
+}
+
+/** The heads' mixed values [batch·heads, time, dh] back to [batch, time, d], through the output projection. */
+function outputOf(mixed: tf.Tensor3D, w: AttentionWeights, batch: number, heads: number): tf.Tensor3D {
+  const [, time, dh] = mixed.shape;
+  const d = heads * dh;
+  const merged = mixed
+    .reshape([batch, heads, time, dh])
+    .transpose([0, 2, 1, 3])
+    .reshape([batch * time, d]) as tf.Tensor2D;
+  return linear(merged, w.wo, w.bo).reshape([batch, time, d]) as tf.Tensor3D;
+}
+
 /** x: [batch, time, d] → [batch, time, d]; `mask` from causalMask(time). */
 export function causalSelfAttention(
   x: tf.Tensor3D,
@@ -116,16 +142,7 @@ export function causalSelfAttention(
 ): AttentionResult {
   const [batch, time, d] = x.shape;
   const dh = d / heads;
-  // Split q, k, v first and move heads forward per tensor: wasm transposes a 5-D tensor through a
-  // slow generic path (68 ms for [32, 64, 3, 4, 24], against 10 ms for the split and three 4-D ones).
-  const qkv = linear(x.reshape([batch * time, d]), w.wqkv, w.bqkv);
-  const [q, k, v] = tf.split(qkv, 3, 1).map(
-    (t) =>
-      t
-        .reshape([batch, time, heads, dh])
-        .transpose([0, 2, 1, 3])
-        .reshape([batch * heads, time, dh]) as tf.Tensor3D,
-  );
+  const [q, k, v] = headsOf(x, w, heads);
   const [qr, kr] = options.rope ? [rotate(q, options.rope), rotate(k, options.rope)] : [q, k];
   const raw = qr.matMul(kr, false, true).mul(1 / Math.sqrt(dh));
   const scores = options.alibi
@@ -137,13 +154,45 @@ export function causalSelfAttention(
   const weights = scores.softmax() as tf.Tensor3D;
   const drop = options.dropout;
   const used = drop && drop.rate > 0 ? (tf.dropout(weights, drop.rate, undefined, drop.seed) as tf.Tensor3D) : weights;
-  const mixed = used
-    .matMul(v)
-    .reshape([batch, heads, time, dh])
-    .transpose([0, 2, 1, 3])
-    .reshape([batch * time, d]);
-  const out = linear(mixed as tf.Tensor2D, w.wo, w.bo).reshape([batch, time, d]) as tf.Tensor3D;
+  const out = outputOf(used.matMul(v) as tf.Tensor3D, w, batch, heads);
   return { out, weights: weights.reshape([batch, heads, time, time]) as tf.Tensor4D };
+}
+
+/** One block's keys (rotated, with RoPE) and values of the positions decoded so far: [heads, positions, dh]. */
+export interface KeyValues {
+  k: tf.Tensor3D;
+  v: tf.Tensor3D;
+}
+
+/**
+ * Attention for one sequence's new positions from, …, from + n − 1 (x: [1, n, d]), given the keys and values of the
+ * positions before them: what causalSelfAttention gives those rows of the whole sequence, at the cost of n rows.
+ * `full` holds the context's whole tables (mask, RoPE, ALiBi), of which the rows of these positions are used.
+ * Returns the output and the keys and values now cached, `past`'s and the new ones'.
+ */
+export function cachedSelfAttention(
+  x: tf.Tensor3D,
+  w: AttentionWeights,
+  heads: number,
+  past: KeyValues | null,
+  from: number,
+  full: { mask: tf.Tensor2D; rope: RopeTables | null; alibi: tf.Tensor3D | null },
+): { out: tf.Tensor3D; cache: KeyValues } {
+  const [, n, d] = x.shape;
+  const dh = d / heads;
+  const [q, k, v] = headsOf(x, w, heads);
+  const rows = (t: tf.Tensor2D) => t.slice([from, 0], [n, dh]);
+  const rope = full.rope && { cos: rows(full.rope.cos), sin: rows(full.rope.sin) };
+  const [qr, kr] = rope ? [rotate(q, rope), rotate(k, rope)] : [q, k];
+  const keys = past ? (tf.concat([past.k, kr], 1) as tf.Tensor3D) : kr;
+  const values = past ? (tf.concat([past.v, v], 1) as tf.Tensor3D) : v;
+  const total = from + n;
+  const raw = qr.matMul(keys, false, true).mul(1 / Math.sqrt(dh));
+  const scores = full.alibi
+    ? raw.add(full.alibi.slice([0, from, 0], [heads, n, total]))
+    : raw.add(full.mask.slice([from, 0], [n, total]));
+  const out = outputOf(scores.softmax().matMul(values) as tf.Tensor3D, w, 1, heads);
+  return { out, cache: { k: keys, v: values } };
 }
 
 /** RMS norm over the last axis: x/√(mean(x²) + ε)·γ (Zhang and Sennrich), ε = 1e-5 as our layer norm. */

@@ -1,8 +1,12 @@
 // Reading a run's whole state off the device at an epoch's end, and putting it back.
 import * as tf from '@tensorflow/tfjs';
+import type { RngState } from '../data/rng';
+import type { OptimizerKind } from '../experiment/types';
 import type { Learner } from './learner';
 import type { Optimizer } from './optimizers';
-import type { TensorData } from './types';
+import type { TensorData, TrainingCheckpoint } from './types';
+import type { RunPlan } from './runPlan';
+import type { Progress } from './trainerTypes';
 import { tensorMismatch } from './tensorData';
 
 interface Named {
@@ -67,4 +71,31 @@ export function writeWeights(learner: Learner, weights: readonly TensorData[]): 
 
 export function writeSlots(learner: Learner, optimizer: Optimizer, slots: readonly TensorData[]): void {
   assign(slotsOf(learner, optimizer), slots, 'optimizer state');
+}
+
+/** The run's whole state at the end of `epoch`: what a resumed run starts from. */
+export async function checkpointAt(
+  plan: RunPlan,
+  epoch: number,
+  progress: Progress,
+  optimizerKind: OptimizerKind,
+): Promise<TrainingCheckpoint> {
+  const { learner, optimizer } = plan;
+  const { weights, slots } = await readState(learner, optimizer);
+  const rng: Record<string, RngState> = { shuffle: plan.shuffleRng.save(), dropout: plan.dropoutRng.save() };
+  for (const [name, r] of Object.entries(learner.rngs ?? {})) rng[name] = r.save();
+  const { best, cumulativeGflop, cumulativeMs, startLoss } = progress;
+  return {
+    epoch,
+    step: optimizer.steps,
+    weights,
+    optimizer: { kind: optimizerKind, slots },
+    rng,
+    best: { loss: Number.isFinite(best.loss) ? best.loss : null, epoch: best.epoch },
+    cumulativeGflop,
+    cumulativeMs,
+    startLoss,
+    // A copy: the page takes the checkpoint's arrays, and the learner goes on using its own.
+    ...(learner.merges ? { merges: learner.merges.slice() } : {}),
+  };
 }

@@ -36,6 +36,8 @@ export interface Learner {
   readonly buffers?: { name: string; variable: tf.Variable }[];
   /** After each optimizer step: update the buffers from the batch the step trained on. */
   afterStep?: () => void;
+  /** Byte-pair language models: the tokenizer's merges, kept with each checkpoint so the model reads text as trained. */
+  readonly merges?: Int32Array;
   /** Random streams of its own (e.g. text sampling) that a checkpoint must carry on exactly. */
   readonly rngs?: Record<string, Rng>;
   /** Weight matrices by layer: penalised by L1/L2, and their norms are reported per epoch. */
@@ -75,7 +77,14 @@ export interface Learner {
     resolution?: number,
   ) => Promise<Inspection | null>;
   /** Language models: `length` tokens drawn as `draw` says after `prompt`, with a seeded generator. */
-  sample?: (length: number, draw: DrawSettings, rng: Rng, prompt?: string) => Promise<SampledText>;
+  sample?: (
+    length: number,
+    draw: DrawSettings,
+    rng: Rng,
+    prompt?: string,
+    /** keyValueCache: false computes every step over the whole context (the cache's reference; the bench's baseline). */
+    options?: { keyValueCache?: boolean },
+  ) => Promise<SampledText>;
   /** Transformers: every layer's and head's attention weights for a text. */
   attention?: (text: string) => Promise<AttentionSnapshot>;
   /** Image models: class probabilities, saliency and (CNN) feature maps and filters for one image. */

@@ -10,8 +10,10 @@ import { lstmLayer } from './lstm';
 import { gruLayer } from './gru';
 import { rnnLayer } from './rnn';
 import {
+  cachedSelfAttention,
   causalMask,
   causalSelfAttention,
+  type KeyValues,
   layerNorm,
   rmsNorm,
   ropeTables,
@@ -33,6 +35,21 @@ export interface SequenceModel {
    * `attention` collects each transformer block's attention weights when given.
    */
   forward: (tokens: tf.Tensor2D, dropoutSeed?: () => number, attention?: tf.Tensor4D[]) => tf.Tensor3D;
+  /** Transformers: a decoder with a key–value cache, for sampling one token at a time (see Decoder). */
+  startDecoding?: () => Decoder;
+  dispose: () => void;
+}
+
+/**
+ * Feeds one sequence's tokens a few at a time (a prompt, then one token a step), keeping each block's keys and
+ * values, so each step computes only its new positions: the logits forward() gives for them, without recomputing
+ * the positions before. It holds the model's context length of positions at most.
+ */
+export interface Decoder {
+  /** Positions fed so far. */
+  readonly length: number;
+  /** Feed these tokens, at the positions after those fed before: the last one's logits [vocab] (the caller frees). */
+  feed: (tokens: number[]) => tf.Tensor1D;
   dispose: () => void;
 }
 
@@ -295,6 +312,44 @@ export function buildTransformer(s: TransformerModelSpec, seed: number): Sequenc
     else inner = activate(linear(x2, v2(b.w1), v1(b.b1)), 'gelu');
     return linear(inner, v2(b.w2), v1(b.b2)).reshape([batch, time, d]) as tf.Tensor3D;
   };
+  type Block = (typeof blocks)[number];
+  const attentionWeights = (b: Block) => ({ wqkv: v2(b.wqkv), bqkv: v1(b.bqkv), wo: v2(b.wo), bo: v1(b.bo) });
+  /** Token embeddings plus positions, for tokens at positions from, from + 1, …; `c` from constantsFor. */
+  const embedded = (tokens: tf.Tensor2D, from: number, c: ReturnType<typeof constantsFor>) => {
+    const time = tokens.shape[1];
+    let x = embed(tokenEmbed, tokens, s.vocab);
+    if (posEmbed) x = x.add(posEmbed.slice([from, 0], [time, d])) as tf.Tensor3D;
+    if (c.positions) {
+      const rows = from === 0 && c.positions.shape[0] === time ? c.positions : c.positions.slice([from, 0], [time, d]);
+      x = x.add(rows) as tf.Tensor3D;
+    }
+    return x;
+  };
+  /** The blocks, in order; each attends through `attend` (given the block's input, the block and its index). */
+  const throughBlocks = (
+    input: tf.Tensor3D,
+    attend: (h: tf.Tensor3D, b: Block, i: number) => tf.Tensor3D,
+    dropoutSeed?: () => number,
+  ) => {
+    let x = input;
+    blocks.forEach((b, i) => {
+      if (s.normPlacement === 'pre') {
+        x = x.add(attend(norm(x, b.ln1), b, i)) as tf.Tensor3D;
+        x = x.add(maybeDropout(mlp(norm(x, b.ln2), b), s.dropout, dropoutSeed)) as tf.Tensor3D;
+      } else {
+        x = norm(x.add(attend(x, b, i)), b.ln1);
+        x = norm(x.add(maybeDropout(mlp(x, b), s.dropout, dropoutSeed)), b.ln2);
+      }
+    });
+    return x;
+  };
+  /** The final norm (pre-norm) and the head: [batch, time, d] → logits [batch, time, vocab]. */
+  const logitsOf = (x: tf.Tensor3D) => {
+    const [batch, time] = x.shape;
+    const out = (lnf ? norm(x, lnf) : x).reshape([batch * time, d]) as tf.Tensor2D;
+    const kernel = head ? v2(head) : (tokenEmbed.transpose() as tf.Tensor2D);
+    return linear(out, kernel, null).reshape([batch, time, s.vocab]) as tf.Tensor3D;
+  };
   return {
     variables,
     names,
@@ -304,37 +359,50 @@ export function buildTransformer(s: TransformerModelSpec, seed: number): Sequenc
       ...(head ? [{ name: 'head', weights: [head] }] : []),
     ],
     forward(tokens, dropoutSeed, attention) {
-      const [batch, time] = tokens.shape;
-      const c = constantsFor(time);
-      let x = embed(tokenEmbed, tokens, s.vocab);
-      if (posEmbed) x = x.add(posEmbed.slice([0, 0], [time, d])) as tf.Tensor3D;
-      if (c.positions) x = x.add(c.positions) as tf.Tensor3D;
-      x = maybeDropout(x, s.dropout, dropoutSeed);
-      const attend = (h: tf.Tensor3D, b: (typeof blocks)[number]) => {
+      const c = constantsFor(tokens.shape[1]);
+      const attend = (h: tf.Tensor3D, b: Block) => {
         const dropout =
           dropoutSeed && s.attentionDropout > 0 ? { rate: s.attentionDropout, seed: dropoutSeed() } : null;
-        const a = causalSelfAttention(
-          h,
-          { wqkv: v2(b.wqkv), bqkv: v1(b.bqkv), wo: v2(b.wo), bo: v1(b.bo) },
-          s.heads,
-          c.mask,
-          { rope: c.rope, alibi: c.alibi, dropout },
-        );
+        const a = causalSelfAttention(h, attentionWeights(b), s.heads, c.mask, {
+          rope: c.rope,
+          alibi: c.alibi,
+          dropout,
+        });
         attention?.push(a.weights);
         return maybeDropout(a.out, s.dropout, dropoutSeed);
       };
-      for (const b of blocks) {
-        if (s.normPlacement === 'pre') {
-          x = x.add(attend(norm(x, b.ln1), b)) as tf.Tensor3D;
-          x = x.add(maybeDropout(mlp(norm(x, b.ln2), b), s.dropout, dropoutSeed)) as tf.Tensor3D;
-        } else {
-          x = norm(x.add(attend(x, b)), b.ln1);
-          x = norm(x.add(maybeDropout(mlp(x, b), s.dropout, dropoutSeed)), b.ln2);
-        }
-      }
-      const out = (lnf ? norm(x, lnf) : x).reshape([batch * time, d]) as tf.Tensor2D;
-      const kernel = head ? v2(head) : (tokenEmbed.transpose() as tf.Tensor2D);
-      return linear(out, kernel, null).reshape([batch, time, s.vocab]) as tf.Tensor3D;
+      return logitsOf(throughBlocks(maybeDropout(embedded(tokens, 0, c), s.dropout, dropoutSeed), attend, dropoutSeed));
+    },
+    startDecoding() {
+      // The whole context's tables (mask, positions), of which each fed position uses its own rows.
+      const c = constantsFor(s.contextLength);
+      let caches: (KeyValues | null)[] = blocks.map(() => null);
+      let length = 0;
+      return {
+        get length() {
+          return length;
+        },
+        feed(tokens) {
+          const n = tokens.length;
+          if (n === 0 || length + n > s.contextLength)
+            throw new Error(`the decoder holds ${s.contextLength} positions: ${length} fed, ${n} more asked`);
+          const next: KeyValues[] = [];
+          const logits = tf.tidy(() => {
+            const attend = (h: tf.Tensor3D, b: Block, i: number) => {
+              const a = cachedSelfAttention(h, attentionWeights(b), s.heads, caches[i], length, c);
+              next.push({ k: tf.keep(a.cache.k), v: tf.keep(a.cache.v) });
+              return a.out;
+            };
+            const x = throughBlocks(embedded(tf.tensor2d(tokens, [1, n], 'int32'), length, c), attend);
+            return logitsOf(x.slice([0, n - 1, 0], [1, 1, d]) as tf.Tensor3D).reshape([-1]) as tf.Tensor1D;
+          });
+          caches.forEach((kv) => kv && tf.dispose([kv.k, kv.v]));
+          caches = next;
+          length += n;
+          return logits;
+        },
+        dispose: () => caches.forEach((kv) => kv && tf.dispose([kv.k, kv.v])),
+      };
     },
     dispose: () => {
       variables.forEach((v) => v.dispose());

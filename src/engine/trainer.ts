@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ExperimentSpec } from '../experiment/types';
-import { Rng, type RngState } from '../data/rng';
+import { Rng } from '../data/rng';
 import { createOptimizer, type Optimizer } from './optimizers';
 import { optimizerStep, stepSettings } from './step';
 import type { ModelCost } from './cost';
@@ -10,7 +10,7 @@ import type { Learner } from './learner';
 import { SAMPLE_LENGTH } from './epochPlan';
 import { checkMemory, prepareLearner } from './prepareLearner';
 import { yieldToEventLoop } from './pacing';
-import { readState, writeSlots, writeWeights } from './checkpoint';
+import { checkpointAt, writeSlots, writeWeights } from './checkpoint';
 import { epochLoss, explosionMessage, isExploding } from './explosion';
 import type {
   AttentionSnapshot,
@@ -71,7 +71,9 @@ export class Trainer {
     private events: TrainerEvents = {},
     options: TrainerOptions = {},
   ) {
-    const prepared = prepareLearner(spec, options);
+    // A kept byte-pair run reads text with the merges it was trained with, not ones learned again.
+    const merges = options.resumeFrom?.merges;
+    const prepared = prepareLearner(spec, merges ? { ...options, files: { ...options.files, merges } } : options);
     checkMemory(spec, prepared.shape, prepared.cost.params);
     this.cost = prepared.cost;
     this.makeLearner = prepared.make;
@@ -233,7 +235,8 @@ export class Trainer {
         this.epochsDone = epoch;
         this.events.onEpoch?.(this.epochMetrics(plan, epoch, figures, ms, progress), views);
         if (figures.valLoss < progress.best.loss) progress.best = { loss: figures.valLoss, epoch };
-        if (this.events.onCheckpoint) this.events.onCheckpoint(await this.checkpoint(plan, epoch, progress));
+        if (this.events.onCheckpoint)
+          this.events.onCheckpoint(await checkpointAt(plan, epoch, progress, training.optimizer.kind));
         const end = this.endEarly(epoch, figures, progress);
         if (end) return end;
       } finally {
@@ -355,26 +358,6 @@ export class Trainer {
       learningRate: plan.lrAt(optimizer.steps - 1),
       layers: r.layers,
       ...memoryFigures(),
-    };
-  }
-
-  /** The state now, at the end of `epoch`: what a resumed run starts from. */
-  private async checkpoint(plan: RunPlan, epoch: number, progress: Progress): Promise<TrainingCheckpoint> {
-    const { learner, optimizer } = plan;
-    const { weights, slots } = await readState(learner, optimizer);
-    const rng: Record<string, RngState> = { shuffle: plan.shuffleRng.save(), dropout: plan.dropoutRng.save() };
-    for (const [name, r] of Object.entries(learner.rngs ?? {})) rng[name] = r.save();
-    const { best, cumulativeGflop, cumulativeMs, startLoss } = progress;
-    return {
-      epoch,
-      step: optimizer.steps,
-      weights,
-      optimizer: { kind: this.spec.training.optimizer.kind, slots },
-      rng,
-      best: { loss: Number.isFinite(best.loss) ? best.loss : null, epoch: best.epoch },
-      cumulativeGflop,
-      cumulativeMs,
-      startLoss,
     };
   }
 

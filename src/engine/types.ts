@@ -292,6 +292,11 @@ export interface TrainingCheckpoint {
   cumulativeMs: number;
   /** The loss before training (the run's first batch), which an exploding loss is judged against; null until known. */
   startLoss: number | null;
+  /**
+   * Byte-pair language models: the tokenizer's merges (merge k joins tokens merges[2k] and merges[2k + 1]), so a
+   * kept or imported model reads and writes text as it was trained to, whatever text is loaded beside it.
+   */
+  merges?: Int32Array;
 }
 
 /** One optimizer's walk over a 2-D loss surface (engine/surfacePaths.ts), drawn by the lab. */

@@ -30,10 +30,14 @@ export function fromBase64(text: string): Uint8Array {
 
 /** A checkpoint as one safetensors blob: tensors as data, everything else in its metadata. */
 export function checkpointToSafetensors(cp: TrainingCheckpoint): Uint8Array {
-  const { weights, optimizer, ...rest } = cp;
+  const { weights, optimizer, merges, ...rest } = cp;
   const slots = optimizer.slots.map((t) => ({ ...t, name: SLOT_PREFIX + t.name }));
   return encodeSafetensors([...weights, ...slots], {
-    checkpoint: JSON.stringify({ ...rest, optimizer: optimizer.kind }),
+    checkpoint: JSON.stringify({
+      ...rest,
+      optimizer: optimizer.kind,
+      ...(merges ? { merges: Array.from(merges) } : {}),
+    }),
   });
 }
 

@@ -19,6 +19,7 @@ import type {
   TrainingCheckpoint,
 } from '../engine/types';
 import { BACKENDS, type BackendName } from '../experiment/types';
+import { mergesProblem } from '../data/bpe';
 import { isNumber, isNumberList, isString, nullable } from './recordValues';
 import { checkSample, checkViews } from './viewRecord';
 
@@ -271,6 +272,8 @@ export function checkRunCheckpoint(
 ): FieldError[] {
   const last = run.epochs.at(-1)?.epoch ?? 0;
   const errors: FieldError[] = [];
+  const misfit = mergesMisfit(run.spec, checkpoint.merges);
+  if (misfit) errors.push({ field: `${path}.merges`, message: misfit });
   if (checkpoint.epoch > last)
     errors.push({
       field: `${path}.epoch`,
@@ -282,6 +285,17 @@ export function checkRunCheckpoint(
       message: `is ${checkpoint.optimizer.kind}, but the run trains with ${run.spec.training.optimizer.kind}`,
     });
   return errors;
+}
+
+/** Why a checkpoint's merges cannot be this run's tokenizer: a byte-pair run's vocabulary must hold them all. */
+function mergesMisfit(spec: ExperimentSpec, merges: Int32Array | undefined): string | null {
+  if (!merges) return null;
+  const { tokenizer } = spec.dataset;
+  if (tokenizer.kind !== 'bpe') return 'are byte pairs, but the run reads characters';
+  const tokens = 256 + merges.length / 2;
+  return tokens > tokenizer.vocabSize
+    ? `make ${tokens} tokens, more than the run's vocabulary of ${tokenizer.vocabSize}`
+    : null;
 }
 
 /**
@@ -340,6 +354,8 @@ export function checkCheckpoint(
     return fail('best', 'must be { loss, epoch }');
   if (raw.startLoss !== undefined && raw.startLoss !== null && !isNumber(raw.startLoss))
     return fail('startLoss', 'must be a number or null');
+  const merges = checkMerges(raw.merges);
+  if (typeof merges === 'string') return fail('merges', merges);
   const c = raw as unknown as TrainingCheckpoint;
   return {
     ok: true,
@@ -358,6 +374,15 @@ export function checkCheckpoint(
       cumulativeGflop: c.cumulativeGflop,
       cumulativeMs: c.cumulativeMs,
       startLoss: c.startLoss ?? null,
+      ...(merges ? { merges } : {}),
     },
   };
+}
+
+/** A checkpoint's byte-pair merges (an Int32Array kept in the browser, a list of numbers in a file), or why not. */
+function checkMerges(raw: unknown): Int32Array | undefined | string {
+  if (raw === undefined) return undefined;
+  if (!(raw instanceof Int32Array) && !Array.isArray(raw)) return 'must be a list of token ids, in pairs';
+  const problem = mergesProblem(raw as ArrayLike<number>);
+  return problem ? problem.replace(/^tokenizer merges: /, '') : Int32Array.from(raw as ArrayLike<number>);
 }

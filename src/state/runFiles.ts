@@ -6,7 +6,7 @@ import type { TrainingCheckpoint } from '../engine/types';
 import { metricsCsv, readRunFile, writeRunFile, type RunFileResult } from '../export/runFile';
 import { decodeSafetensors, encodeSafetensors } from '../export/safetensors';
 import { fileReader } from '../worker/client';
-import { checkCheckpoint, type RunRecord } from '../export/runRecord';
+import { checkCheckpoint, checkRunCheckpoint, type RunRecord } from '../export/runRecord';
 import * as archive from './runArchive';
 import { ACTIVE_PHASES, interruption, keptModel, live, record, type Notice, type Run, type RunState } from './runTypes';
 
@@ -111,6 +111,8 @@ export function runFileActions({
         spec: JSON.stringify(run.spec),
         epoch: String(checkpoint.epoch),
         run: run.name,
+        // A byte-pair model's tokenizer: without it the weights cannot read or write text as trained.
+        ...(checkpoint.merges ? { merges: JSON.stringify(Array.from(checkpoint.merges)) } : {}),
       });
     },
   };
@@ -153,6 +155,12 @@ export function runFromWeights(
     }
     spec = valid.spec;
   }
+  let merges: unknown = undefined;
+  try {
+    if (file.metadata.merges) merges = JSON.parse(file.metadata.merges);
+  } catch {
+    merges = null; // refused below, by the checks every checkpoint passes
+  }
   const checkpoint: TrainingCheckpoint = {
     epoch: 0,
     step: 0,
@@ -163,11 +171,15 @@ export function runFromWeights(
     cumulativeGflop: 0,
     cumulativeMs: 0,
     startLoss: null,
+    ...(merges !== undefined ? { merges: merges as Int32Array } : {}),
   };
-  // The checks a stored or imported checkpoint passes (finite values among them).
+  // The checks a stored or imported checkpoint passes (finite values, merges that fit the spec's vocabulary).
   const checked = checkCheckpoint(checkpoint, 'weights file');
-  if (!checked.ok) {
-    notify('warning', `${fileName} was not loaded: ${checked.errors.map(describeFieldError).join('; ')}.`);
+  const errors = checked.ok
+    ? checkRunCheckpoint({ epochs: [], spec }, checked.checkpoint, 'weights file')
+    : checked.errors;
+  if (!checked.ok || errors.length) {
+    notify('warning', `${fileName} was not loaded: ${errors.map(describeFieldError).join('; ')}.`);
     return null;
   }
   const run: Run = {
@@ -177,7 +189,7 @@ export function runFromWeights(
     ),
     phase: 'completed',
     message: `Weights loaded from ${fileName}: sample, inspect or continue training it.`,
-    model: keptModel(checkpoint),
+    model: keptModel(checked.checkpoint),
   };
-  return { run, checkpoint, spec };
+  return { run, checkpoint: checked.checkpoint, spec };
 }

@@ -35,8 +35,8 @@ export interface Run extends RunRecord {
   otherTab: boolean;
   /** While "auto" times backends for this run: the one being timed, and those timed so far. */
   measuring: { backend: BackendName; done: BackendMeasurement[] } | null;
-  /** While the run's dataset downloads: what, and bytes so far of how many (null: unknown). */
-  loading: { what: string; received: number; total: number | null } | null;
+  /** While the run's dataset downloads (bytes so far of how many; null: unknown) or its tokenizer learns (merges). */
+  loading: { what: string; received: number; total: number | null; unit: 'bytes' | 'merges' } | null;
   /** The backend chosen by hand that stopped working under this run (a lost GPU): it can go on elsewhere. */
   lostBackend: BackendName | null;
   /**

@@ -101,7 +101,9 @@ export function workerReplies(ctx: WorkerRepliesContext): (msg: FromWorker) => v
         }));
         break;
       case 'loadingData':
-        patch(msg.runId, () => ({ loading: { what: msg.what, received: msg.received, total: msg.total } }));
+        patch(msg.runId, () => ({
+          loading: { what: msg.what, received: msg.received, total: msg.total, unit: msg.unit },
+        }));
         break;
       case 'measuring':
         patch(msg.runId, () => ({ measuring: { backend: msg.backend, done: msg.done } }));

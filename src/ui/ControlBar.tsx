@@ -423,13 +423,22 @@ function AutoMeasurement({
 
 const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
-/** A dataset's download: a bar and its megabytes (the first time only; the browser keeps the file). */
+/**
+ * A dataset's download (the first time only; the browser keeps the file): a bar and its megabytes. Or a byte-pair
+ * tokenizer learning from the text: a bar and its merges.
+ */
 function DataProgress({ loading }: { loading: NonNullable<Run['loading']> }) {
-  const { what, received, total } = loading;
+  const { what, received, total, unit } = loading;
+  const label = unit === 'merges' ? `Learning ${what}'s byte pairs` : `Loading ${what}`;
+  const amount =
+    unit === 'merges'
+      ? `${received.toLocaleString('en')} of ${(total ?? 0).toLocaleString('en')} merges`
+      : total
+        ? `${megabytes(received)} of ${megabytes(total)}`
+        : megabytes(received);
   return (
     <span data-testid="data-progress">
-      Loading {what}: <progress value={received} max={total ?? undefined} aria-label={`Loading ${what}`} />{' '}
-      {total ? `${megabytes(received)} of ${megabytes(total)}` : megabytes(received)}
+      {label}: <progress value={received} max={total ?? undefined} aria-label={label} /> {amount}
     </span>
   );
 }

@@ -30,6 +30,9 @@ export interface UserData {
   images?: OwnImages;
 }
 
+/** What a run's preparation counts: a download's bytes, or a tokenizer's merges. */
+export type LoadingUnit = 'bytes' | 'merges';
+
 export type ToWorker =
   /**
    * Queue a run; runs execute one after another, so each one's timing is its own. `data`: the
@@ -117,8 +120,11 @@ export type FromWorker =
     }
   /** "Auto" is timing this backend for the run (`done`: those timed so far), so the page can say so. */
   | { type: 'measuring'; runId: number; backend: BackendName; done: BackendMeasurement[] }
-  /** While a big dataset downloads for the run: bytes so far, of how many (null: unknown). */
-  | { type: 'loadingData'; runId: number; what: string; received: number; total: number | null }
+  /**
+   * While a big dataset downloads for the run (bytes so far, of how many; null: unknown), or while its byte-pair
+   * tokenizer learns (merges made, of how many).
+   */
+  | { type: 'loadingData'; runId: number; what: string; received: number; total: number | null; unit: LoadingUnit }
   | { type: 'status'; runId: number; status: RunStatus; message?: string }
   | { type: 'epoch'; runId: number; metrics: EpochMetrics; views: EpochViews }
   /** The state at an epoch's end, to keep (at most every few seconds, and always the last one of a run). */

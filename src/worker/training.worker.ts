@@ -13,9 +13,8 @@ import { rememberMatMulTunings, tunedMatMuls } from '../engine/kernels/matMulTun
 import { fastest, measureBackends, SKIPPED } from '../engine/backendMeasure';
 import { autoKey } from '../engine/autoKey';
 import type { BackendChoice, BackendName } from '../experiment/types';
-import { DATASET_LABELS } from '../experiment/labels';
 import { Trainer } from '../engine/trainer';
-import { prepareData, type PreparedRun } from '../engine/prepareLearner';
+import type { PreparedRun } from '../engine/prepareLearner';
 import { BOUNDARY_RESOLUTION } from '../engine/epochPlan';
 import { pytorchExport, zipExport } from '../export/pytorch/exportFiles';
 import type { BackendMeasurement, BackendReport, EpochViews, TrainingCheckpoint } from '../engine/types';
@@ -26,6 +25,7 @@ import { LivePace } from './livePace';
 import { checkToWorker } from './messageCheck';
 import { beat, beatOnKernels } from './heartbeat';
 import { checkpointBuffers } from './transfer';
+import { prepareRunData } from './runData';
 
 /** How far an epoch has come goes to the page at most this often. */
 const PROGRESS_MS = 250;
@@ -189,10 +189,14 @@ async function runOne(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> 
     await closeOpened();
     post({ type: 'status', runId, status: 'preparing' });
     // Built once: "auto" measures on it, then the run trains on it.
-    const files = await filesFor(spec.dataset, msg.data, (received, total) =>
-      post({ type: 'loadingData', runId, what: DATASET_LABELS[spec.dataset.kind].split(' (')[0], received, total }),
-    );
-    const prepared = prepareData(spec, files);
+    const prepared = await prepareRunData(msg, post, () => {
+      beat();
+      return cancelled.has(runId);
+    });
+    if (!prepared) {
+      post({ type: 'status', runId, status: 'stopped', message: 'Stopped while its tokenizer was learning.' });
+      return;
+    }
     post({ type: 'backend', runId, report: await activateFor(msg, prepared) });
     const trainer = new Trainer(
       spec,

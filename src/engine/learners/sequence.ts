@@ -54,6 +54,7 @@ export class SequenceLearner implements Learner {
   readonly hasAccuracy: boolean;
   readonly hasExactMatch: boolean;
   readonly validationBytesPerToken?: number;
+  readonly merges?: Int32Array;
   private toldTokens = false;
   private readonly train: DeviceSplit;
   private readonly validation: DeviceSplit;
@@ -98,9 +99,13 @@ export class SequenceLearner implements Learner {
     this.plan = epochPlan(spec, { train: ds.train.n, validation: ds.validation.n }, 0);
     this.hasAccuracy = !forecast;
     this.hasExactMatch = ds.task === 'toy';
-    if (ds.task === 'language') this.validationBytesPerToken = ds.text?.validationBytesPerToken;
+    if (ds.task === 'language') {
+      this.validationBytesPerToken = ds.text?.validationBytesPerToken;
+      this.merges = ds.text?.bpe?.merges;
+    }
     this.sampleRng = new Rng(deriveSeed(spec.seed, 'sample'));
-    if (ds.task === 'language') this.sample = (length, draw, rng, prompt) => this.sampleText(length, draw, rng, prompt);
+    if (ds.task === 'language')
+      this.sample = (length, draw, rng, prompt, options) => this.sampleText(length, draw, rng, prompt, options);
     if (this.isTransformer) this.attention = (text) => this.attentionOf(text);
   }
 
@@ -246,23 +251,39 @@ export class SequenceLearner implements Learner {
    * Sample `length` tokens, one at a time, from the model's next-token distribution as `draw` says (temperature,
    * top-k, top-p), starting from `prompt` or the start token. Each step reads back one distribution; the draw uses
    * the seeded `rng`. Each drawn token comes with the model's probability of it and its likeliest alternatives.
+   * A transformer keeps its keys and values (`keyValueCache`) while the text fits its context, so each step
+   * computes one position; past the context the window slides, every position moves, and each step runs it whole.
    */
-  private async sampleText(length: number, draw: DrawSettings, rng: Rng, prompt = ''): Promise<SampledText> {
+  private async sampleText(
+    length: number,
+    draw: DrawSettings,
+    rng: Rng,
+    prompt = '',
+    { keyValueCache = true } = {},
+  ): Promise<SampledText> {
     const ds = tokensOf(this.dataset);
     const tokens = prompt ? this.encode(prompt) : [ds.startToken];
     const start = tokens.length;
     const drawn: SampledToken[] = [];
-    for (let i = 0; i < length; i++) {
-      const context = tokens.slice(-ds.length);
-      const logits = tf.tidy(() => {
-        const out = this.model.forward(tf.tensor2d(context, [1, context.length], 'int32'));
-        return out.slice([0, context.length - 1, 0], [1, 1, out.shape[2]]).reshape([-1]);
-      });
-      const values = (await logits.data()) as Float32Array;
-      logits.dispose();
-      const token = drawFrom(drawDistribution(values, draw), rng);
-      drawn.push(describeDraw(softmax(values), token, (t) => ds.vocab[t]));
-      tokens.push(token);
+    const decoder = keyValueCache ? (this.model.startDecoding?.() ?? null) : null;
+    try {
+      for (let i = 0; i < length; i++) {
+        const context = tokens.slice(-ds.length);
+        const logits =
+          decoder && tokens.length <= ds.length
+            ? decoder.feed(tokens.slice(decoder.length))
+            : tf.tidy(() => {
+                const out = this.model.forward(tf.tensor2d(context, [1, context.length], 'int32'));
+                return out.slice([0, context.length - 1, 0], [1, 1, out.shape[2]]).reshape([-1]);
+              });
+        const values = (await logits.data()) as Float32Array;
+        logits.dispose();
+        const token = drawFrom(drawDistribution(values, draw), rng);
+        drawn.push(describeDraw(softmax(values), token, (t) => ds.vocab[t]));
+        tokens.push(token);
+      }
+    } finally {
+      decoder?.dispose();
     }
     return { text: prompt + decodeTokens(this.codec, tokens.slice(start)), tokens: drawn };
   }

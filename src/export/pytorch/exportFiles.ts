@@ -26,6 +26,10 @@ export interface DataInfo {
   /** Token models: the alphabet's size, and the alphabet itself (token id = index). */
   vocab: number | null;
   tokens: string[] | null;
+  /** Byte-pair language models: the merges (merge k joins tokens merges[2k] and merges[2k + 1] into 256 + k). */
+  merges: number[] | null;
+  /** Language models: the token a sample starts from. */
+  start: number | null;
   /** Sequence models: timesteps per example. */
   length: number | null;
   examples: { train: number; validation: number; test: number };
@@ -67,6 +71,8 @@ function dataOf(data: PreparedData): { tensors: TensorData[]; info: DataInfo } {
           : null,
         vocab: null,
         tokens: null,
+        merges: null,
+        start: null,
         length: null,
         examples,
       },
@@ -82,6 +88,8 @@ function dataOf(data: PreparedData): { tensors: TensorData[]; info: DataInfo } {
       image: null,
       vocab: vocab?.length ?? null,
       tokens: vocab,
+      merges: ds.task === 'language' && ds.text?.bpe ? Array.from(ds.text.bpe.merges) : null,
+      start: ds.task === 'language' ? ds.startToken : null,
       length: T,
       examples,
     },

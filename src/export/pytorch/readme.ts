@@ -27,6 +27,10 @@ const CNN_DIFFERENCES = `
 - 'same' padding pads \`(kernel − 1) / 2\` on every side (odd kernels only), the same for every stride.
 - Dropout after a convolution drops single values (\`F.dropout\`), as the app does, not whole channels.`;
 
+const SAMPLE_OPTION = (info: DataInfo) => `
+- \`--sample N\` writes N tokens sampled after training to \`sample.txt\` (and prints them as \`{"sample": …}\`), at
+  \`--temperature T\` (default 0.8).${info.merges ? ' The byte pairs are read with the merges the app learned (in `data.safetensors`), as the app reads them.' : ''}`;
+
 export function exportReadme(spec: ExperimentSpec, info: DataInfo): string {
   const t = spec.training;
   const { train, validation, test } = info.examples;
@@ -67,7 +71,7 @@ Each epoch prints one JSON line, e.g. \`{"epoch": 1, "trainLoss": 0.52, "trainAc
 - \`--epochs N\` trains to epoch N instead of the spec's ${t.epochs} (the schedule stretches to match).
 - \`--resume FILE\` starts from saved weights: \`final.safetensors\`, or a run's **Download weights** in the app. The epochs, schedule
   and shuffle go on from the epoch the file was saved at; the optimizer starts afresh (weight files hold no optimizer state).
-- \`final.safetensors\` loads back into the app (**Load weights…**) to sample, inspect or continue.
+- \`final.safetensors\` loads back into the app (**Load weights…**) to sample, inspect or continue.${info.task === 'language' ? SAMPLE_OPTION(info) : ''}
 
 ${dropout}
 

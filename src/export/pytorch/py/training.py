@@ -152,6 +152,29 @@ def load_data(device):
     return info, splits
 
 
+def decode(info, ids):
+    """Token ids as text: byte pairs join their bytes (built from the merges) before reading them as UTF-8."""
+    if info.get("merges") is None:
+        return "".join(info["tokens"][i] for i in ids)
+    merges, pieces = info["merges"], [bytes([b]) for b in range(256)]
+    for k in range(0, len(merges), 2):
+        pieces.append(pieces[merges[k]] + pieces[merges[k + 1]])
+    return b"".join(pieces[i] if i < len(pieces) else b"" for i in ids).decode("utf-8", errors="replace")
+
+
+@torch.no_grad()
+def sample(model, info, length, temperature, seed, device):
+    """`length` tokens drawn one at a time from the model's next-token distribution, as text."""
+    model.eval()
+    generator = torch.Generator().manual_seed(seed)
+    tokens = [info["start"]]
+    for _ in range(length):
+        context = torch.tensor([tokens[-info["length"]:]], device=device)
+        logits = model(context)[0, -1].float().cpu() / temperature
+        tokens.append(int(torch.multinomial(torch.softmax(logits, -1), 1, generator=generator)))
+    return decode(info, tokens[1:])
+
+
 def saved_state(model):
     """What a weights file holds: parameters and float buffers (BatchNorm's running statistics), not its batch count."""
     return {name: t for name, t in model.state_dict().items() if t.is_floating_point()}
@@ -176,6 +199,9 @@ def main():
     parser.add_argument("--epochs", type=int, help="train to this epoch (default: the spec's)")
     parser.add_argument("--device", choices=["cpu", "cuda"], default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--resume", help="start from these weights (a .safetensors saved here or by the app)")
+    parser.add_argument("--sample", type=int, default=0, metavar="TOKENS",
+                        help="language models: write this many tokens sampled after training to sample.txt")
+    parser.add_argument("--temperature", type=float, default=0.8, help="of --sample (default 0.8)")
     args = parser.parse_args()
     with open(os.path.join(HERE, "spec.json")) as f:
         spec = json.load(f)
@@ -263,8 +289,15 @@ def main():
         if "test" in data:  # the held-out test split, scored once at the end
             print(json.dumps(figures(task, "test", evaluate(model, task, data["test"], None, squared))), flush=True)
         saved = dict(spec, training=dict(training, epochs=epochs))
-        write_safetensors(os.path.join(HERE, "final.safetensors"), saved_state(model),
-                          {"format": "nn-playground-weights", "spec": json.dumps(saved), "epoch": str(epoch), "run": "train.py"})
+        about = {"format": "nn-playground-weights", "spec": json.dumps(saved), "epoch": str(epoch), "run": "train.py"}
+        if info.get("merges") is not None:  # the tokenizer, so the app reads the weights with it
+            about["merges"] = json.dumps(info["merges"])
+        write_safetensors(os.path.join(HERE, "final.safetensors"), saved_state(model), about)
+        if args.sample > 0 and task == "language":
+            text = sample(model, info, args.sample, args.temperature, spec["seed"], device)
+            with open(os.path.join(HERE, "sample.txt"), "w", encoding="utf-8") as f:
+                f.write(text)
+            print(json.dumps({"sample": text}), flush=True)
     if distributed:
         dist.destroy_process_group()
 
