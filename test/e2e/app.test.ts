@@ -1015,9 +1015,18 @@ test('byte pairs: chosen in the Data panel, sized and checked; a transformer tra
   await page.getByRole('button', { name: 'Sample now' }).click();
   const asked = page.getByTestId('asked-sample');
   await expect
-    .poll(() => asked.locator('.small').textContent(), { timeout: 60_000 })
+    .poll(() => asked.locator('.small.muted').textContent(), { timeout: 60_000 })
     .toMatch(/top-p 0.8 · shaded by how unlikely the model found each token/);
   expect(await asked.locator('pre').textContent()).toMatch(/^The /);
   expect(await asked.locator('.drawn').count()).toBe(240);
+  // From the keyboard: the text is one tab stop, and the arrow keys read out each drawn token's probability.
+  await asked.locator('pre').focus();
+  await page.keyboard.press('ArrowRight');
+  const picked = () => asked.getByTestId('picked-token').textContent();
+  expect(await picked()).toMatch(/^Token 2 of 240: ".*": [\d.]+% likely to the model\. Likeliest: /);
+  expect(await asked.locator('.drawn.picked').count()).toBe(1);
+  await page.keyboard.press('End');
+  expect(await picked()).toMatch(/^Token 240 of 240: /);
+  expect(await accessibilityProblems(page)).toEqual([]);
   await page.close();
 });

@@ -99,7 +99,7 @@ test('a finished language model is sampled and trained further after a reload; i
   await page.locator('input[name="sampling.topP"]').fill('0.9');
   await page.getByRole('button', { name: 'Sample now' }).click();
   await expect
-    .poll(() => page.getByTestId('asked-sample').locator('.small').textContent(), { timeout: 60_000 })
+    .poll(() => page.getByTestId('asked-sample').locator('.small.muted').textContent(), { timeout: 60_000 })
     .toMatch(/^On demand · temperature 0 · top-k 3 · top-p 0.9 · shaded by how unlikely/);
   expect(await asked.textContent()).toBe(greedy); // temperature 0: the likeliest still, whatever the cut
   const drawn = asked.locator('.drawn');

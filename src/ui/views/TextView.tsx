@@ -4,7 +4,8 @@ import { useViewStore } from '../../state/viewStore';
 import { DRAW_LIMITS, type DrawSettings } from '../../engine/sampling';
 import { formatPerplexity } from '../format';
 import { textUnit } from '../../experiment';
-import { drawLabel, shownPieces, shownStream, tokenTitle } from './sampledText';
+import { drawLabel, shownStream } from './sampledText';
+import { DrawnText } from './DrawnText';
 
 const TOP_K_CHOICES = [0, 1, 2, 3, 5, 10, 20, 50];
 
@@ -124,25 +125,9 @@ export function TextView({ run }: { run: Run }) {
       {asked && (
         <div className="sample" data-testid="asked-sample">
           <div className="small muted">
-            On demand · {drawLabel(asked.draw)} · shaded by how unlikely the model found each {token}; hover one for its
-            probability and the five likeliest
+            On demand · {drawLabel(asked.draw)} · shaded by how unlikely the model found each {token}
           </div>
-          <pre className="mono">
-            {shownPieces(asked.prompt, asked.tokens, names).map((p, i) =>
-              p.token ? (
-                <span
-                  key={i}
-                  className="drawn"
-                  title={tokenTitle(p.token)}
-                  style={{ '--unlikely': (1 - p.token.probability).toFixed(3) } as React.CSSProperties}
-                >
-                  {p.text}
-                </span>
-              ) : (
-                <span key={i}>{p.text}</span>
-              ),
-            )}
-          </pre>
+          <DrawnText prompt={asked.prompt} tokens={asked.tokens} names={names} />
         </div>
       )}
     </div>
