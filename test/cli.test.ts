@@ -139,12 +139,12 @@ describe('train', () => {
       'text.json',
     );
     const big = join(dir, 'big.bin');
-    writeFileSync(big, Buffer.alloc(3_000_000, 1));
+    writeFileSync(big, Buffer.alloc(51_000_000, 1));
     expect(await cli(['train', textSpec, '--data', big])).toMatchObject({
       status: 2,
       stdout: '',
       stderr: expect.stringMatching(
-        /--data .*big\.bin cannot be used \(it is 3\.0 MB, over the 2 MB limit for your own text\)/,
+        /--data .*big\.bin cannot be used \(it is 51\.0 MB, over the 50 MB limit for your own text\)/,
       ),
     });
     const short = join(dir, 'short.txt');

@@ -18,9 +18,12 @@ import {
   toyExamples,
   TOY_VOCAB,
   userTextProblem,
+  textStats,
+  TextCounter,
   NAME_BOUNDARY,
 } from '../src/data';
 import manifest from '../datasets/manifest.json';
+import { stringBytes } from '../src/data/wtf8';
 import { defaultSpec } from '../src/experiment';
 
 const file = (name: string) => new Uint8Array(readFileSync(`datasets/${name}`));
@@ -92,13 +95,29 @@ describe('text windows', () => {
     expect(lmWindows(ids, 8, { train: 50, validation: 12 }, 0.2, 3).train.x).toEqual(train.x);
   });
 
-  test('user text is limited with messages that name the field', () => {
+  test('user text is limited with messages that name the field; only a character model limits its alphabet', () => {
     expect(userTextProblem('short')).toMatch(/^Your text: at least 1000 characters/);
-    expect(userTextProblem('a'.repeat(2_000_001))).toMatch(/^Your text: 2\.0 MB is over the 2 MB limit/);
-    expect(userTextProblem(Array.from({ length: 1200 }, (_, i) => String.fromCharCode(0x4e00 + i)).join(''))).toMatch(
-      /different characters/,
+    expect(userTextProblem('a'.repeat(50_000_001))).toMatch(/^Your text: 50\.0 MB is over the 50 MB limit/);
+    const hanzi = Array.from({ length: 1200 }, (_, i) => String.fromCharCode(0x4e00 + i)).join('');
+    expect(userTextProblem(hanzi)).toBe(
+      'Your text: it uses 1,200 different characters; a character model allows at most 200 (byte pairs, under Tokens, read any text).',
     );
+    expect(userTextProblem(hanzi, 'bpe')).toBeNull();
     expect(userTextProblem('the quick brown fox '.repeat(60))).toBeNull();
+  });
+
+  test("a text's bytes, characters and alphabet, counted whole or in pieces cut anywhere between characters", () => {
+    const text = 'Zoë 🙂 naïve e\u0301 ' + 'the quick brown fox '.repeat(30) + '\ud800 lone';
+    const whole = textStats(text);
+    expect(whole.bytes).toBe(stringBytes(text).length);
+    expect(whole.chars).toBe([...text].length);
+    expect(whole.distinct).toBe(new Set(text).size);
+    expect(whole.commonest.slice(0, 2)).toEqual([' ', 'o']);
+    expect(whole.commonest).toContain('🙂');
+    const counter = new TextCounter();
+    const cuts = [0, 3, 4, 6, 40, 200, text.length]; // 4–6: the emoji's two halves
+    for (let i = 1; i < cuts.length; i++) counter.add(text.slice(cuts[i - 1], cuts[i]));
+    expect(counter.finish()).toEqual(whole);
   });
 });
 

@@ -53,7 +53,7 @@ export function datasetFiles(spec: DatasetSpec, dataPath: string | null): Datase
       return { text: readFileSync(shipped('sotu.txt'), 'utf8') };
     case 'userText': {
       const text = own('your own text', USER_TEXT_LIMITS.maxBytes);
-      const problem = userTextProblem(text);
+      const problem = userTextProblem(text, spec.tokenizer.kind);
       if (problem) throw new Error(`--data ${dataPath}: ${problem}`);
       return { text };
     }

@@ -19,15 +19,27 @@ export function charVocab(text: string): CharVocab {
   return { chars, index: new Map(chars.map((c, i) => [c, i])) };
 }
 
+/** The text's character ids, a code point at a time (no array of its characters: a text may be 50 MB). */
 export function encode(vocab: CharVocab, text: string): Int32Array {
-  const chars = Array.from(text);
-  const out = new Int32Array(chars.length);
-  chars.forEach((c, i) => {
+  const out = new Int32Array(text.length);
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const pair = isPairAt(text, i);
+    const c = pair ? text.slice(i, i + 2) : text[i];
+    if (pair) i++;
     const id = vocab.index.get(c);
     if (id === undefined) throw new Error(`character ${JSON.stringify(c)} is not in the vocabulary`);
-    out[i] = id;
-  });
-  return out;
+    out[n++] = id;
+  }
+  return out.slice(0, n);
+}
+
+/** Whether a surrogate pair (one character outside the BMP, e.g. an emoji) starts at `i`. */
+function isPairAt(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  if (c < 0xd800 || c > 0xdbff || i + 1 >= text.length) return false;
+  const low = text.charCodeAt(i + 1);
+  return low >= 0xdc00 && low <= 0xdfff;
 }
 
 export function decode(vocab: CharVocab, ids: ArrayLike<number>): string {
@@ -43,22 +55,77 @@ export function namesStream(namesFile: string): string {
   return NAME_BOUNDARY + names.join(NAME_BOUNDARY) + NAME_BOUNDARY;
 }
 
-/** Limits for text a person pastes or uploads. */
-export const USER_TEXT_LIMITS = { minChars: 1000, maxBytes: 2_000_000, maxVocab: 200 };
+/** Limits for text a person pastes or uploads; the alphabet's limit is for character models (byte pairs read any). */
+export const USER_TEXT_LIMITS = { minChars: 1000, maxBytes: 50_000_000, maxVocab: 200 };
 
-/** Why a user's text cannot be trained on, or null; the message names the field and the limits. */
-export function userTextProblem(text: string): string | null {
-  const bytes = new TextEncoder().encode(text).length;
+/** What a text is made of: its UTF-8 bytes, its characters (code points), and its alphabet. */
+export interface TextStats {
+  bytes: number;
+  chars: number;
+  /** Distinct characters: a character model's alphabet. */
+  distinct: number;
+  /** Its most used characters, most used first (at most COMMONEST_SHOWN). */
+  commonest: string[];
+}
+
+const COMMONEST_SHOWN = 40;
+
+/** Counts a text's bytes and characters a piece at a time (a big file is read in slices); pieces split between characters. */
+export class TextCounter {
+  private bytes = 0;
+  private chars = 0;
+  /** Uses of each BMP character, by code; others (emoji and the like) by code point. */
+  private readonly basic = new Float64Array(0x10000);
+  private readonly astral = new Map<number, number>();
+
+  add(piece: string): void {
+    for (let i = 0; i < piece.length; i++) {
+      const c = piece.charCodeAt(i);
+      this.chars++;
+      if (isPairAt(piece, i)) {
+        const point = 0x10000 + ((c - 0xd800) << 10) + (piece.charCodeAt(++i) - 0xdc00);
+        this.astral.set(point, (this.astral.get(point) ?? 0) + 1);
+        this.bytes += 4;
+      } else {
+        this.basic[c]++;
+        this.bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : 3; // a lone surrogate: 3, as wtf8 writes it
+      }
+    }
+  }
+
+  finish(): TextStats {
+    const counts: [number, number][] = [...this.astral];
+    for (let c = 0; c < 0x10000; c++) if (this.basic[c] > 0) counts.push([c, this.basic[c]]);
+    counts.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+    return {
+      bytes: this.bytes,
+      chars: this.chars,
+      distinct: counts.length,
+      commonest: counts.slice(0, COMMONEST_SHOWN).map(([c]) => String.fromCodePoint(c)),
+    };
+  }
+}
+
+export function textStats(text: string): TextStats {
+  const counter = new TextCounter();
+  counter.add(text);
+  return counter.finish();
+}
+
+/**
+ * Why a person's text cannot be trained on, or null; the message names the field and the limits. A character
+ * model's alphabet is limited (`tokenizer` 'char'); byte pairs read any text.
+ */
+export function userTextProblem(text: string | TextStats, tokenizer: 'char' | 'bpe' = 'char'): string | null {
+  const { bytes, chars, distinct } = typeof text === 'string' ? textStats(text) : text;
   if (bytes > USER_TEXT_LIMITS.maxBytes) {
     return `Your text: ${(bytes / 1e6).toFixed(1)} MB is over the ${USER_TEXT_LIMITS.maxBytes / 1e6} MB limit; use a shorter excerpt.`;
   }
-  const length = Array.from(text).length;
-  if (length < USER_TEXT_LIMITS.minChars) {
-    return `Your text: at least ${USER_TEXT_LIMITS.minChars} characters are needed to train on (got ${length}).`;
+  if (chars < USER_TEXT_LIMITS.minChars) {
+    return `Your text: at least ${USER_TEXT_LIMITS.minChars} characters are needed to train on (got ${chars}).`;
   }
-  const vocab = new Set(text).size;
-  if (vocab > USER_TEXT_LIMITS.maxVocab) {
-    return `Your text: it uses ${vocab} different characters; at most ${USER_TEXT_LIMITS.maxVocab} are allowed.`;
+  if (tokenizer === 'char' && distinct > USER_TEXT_LIMITS.maxVocab) {
+    return `Your text: it uses ${distinct.toLocaleString('en-US')} different characters; a character model allows at most ${USER_TEXT_LIMITS.maxVocab} (byte pairs, under Tokens, read any text).`;
   }
   return null;
 }

@@ -10,7 +10,7 @@ import { useTextStore } from './textStore';
 export function userDataFor(spec: ExperimentSpec): UserData | undefined {
   switch (spec.dataset.kind) {
     case 'userText':
-      return { text: useTextStore.getState().text };
+      return { text: useTextStore.getState().content ?? undefined };
     case 'userTable':
       return { table: useTableStore.getState().table ?? undefined };
     case 'userImages':

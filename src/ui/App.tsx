@@ -12,7 +12,7 @@ import {
   type ExperimentSpec,
   type SpecResult,
 } from '../experiment';
-import { useTextStore } from '../state/textStore';
+import { textProblemFor, useTextStore } from '../state/textStore';
 import { useTableStore } from '../state/tableStore';
 import { useViewStore } from '../state/viewStore';
 import { useTablePlan } from './useTablePlan';
@@ -141,12 +141,19 @@ function useAwaitedData(kind: ExperimentSpec['dataset']['kind']): {
   /** How much of it has been read (0–1), while it is read; absent when it is not given. */
   reading?: number;
 } | null {
-  const noText = useTextStore((s) => s.text.trim() === '');
+  const noText = useTextStore((s) => !s.given);
+  const textReading = useTextStore((s) => s.reading);
   const noTable = useTableStore((s) => !s.given);
   const reading = useTableStore((s) => s.reading);
   const images = useOwnImagesAwaited(kind === 'userImages');
   if (images) return { what: 'your images', fields: ['dataset.images'], input: '#user-images-folder', ...images };
-  if (kind === 'userText' && noText) return { what: 'your text', fields: ['dataset.text'], input: '#user-text' };
+  if (kind === 'userText' && (noText || textReading !== null))
+    return {
+      what: 'your text',
+      fields: ['dataset.text'],
+      input: '#user-text',
+      ...(textReading !== null && !noText ? { reading: textReading } : {}),
+    };
   if (kind === 'userTable' && (noTable || reading !== null))
     return {
       what: 'your table',
@@ -171,7 +178,7 @@ export function App() {
       continueElsewhere: s.continueElsewhere,
     })),
   );
-  const textProblem = useTextStore((s) => s.problem);
+  const textProblem = useTextStore((s) => textProblemFor(s, spec.dataset.tokenizer.kind));
   const tableProblem = useTableProblem(spec);
   const imagesProblem = useOwnImagesProblem(spec);
   const fields = useMemo(

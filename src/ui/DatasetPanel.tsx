@@ -82,7 +82,7 @@ export const DatasetPanel = memo(function DatasetPanel({ errors }: { errors: Rec
   const counts = !sizesOk ? null : ownImages ? ownImageCounts(ds, ownImages.n) : exampleCounts(ds);
   return (
     <Panel title={`Data · ${DATASET_LABELS[ds.kind]}`}>
-      {ds.kind === 'userText' && <UserText />}
+      {ds.kind === 'userText' && <UserText tokenizer={ds.tokenizer.kind} />}
       {ds.kind === 'userTable' && <UserTable spec={spec} errors={errors} />}
       {ds.kind === 'userImages' && <UserImages spec={spec} errors={errors} />}
       <div className="row">

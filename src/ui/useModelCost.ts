@@ -6,7 +6,7 @@ import { tableHasPlane } from '../data/table';
 import { BOUNDARY_RESOLUTION, epochPlan, type EpochPlan } from '../engine/epochPlan';
 import { isPlane, type BackendName, type ExperimentSpec } from '../experiment';
 import { useRunStore } from '../state/runStore';
-import { useTextStore } from '../state/textStore';
+import { textProblemFor, useTextStore } from '../state/textStore';
 import { useImageStore } from '../state/imageStore';
 import { tableShape, useTablePlan } from './useTablePlan';
 import { ownImageCounts } from './useOwnImages';
@@ -25,8 +25,9 @@ export interface ModelCosts {
 
 /** The model's size, FLOPs and memory for a spec whose fields are valid (`valid`); nulls otherwise. */
 export function useModelCost(spec: ExperimentSpec, valid: boolean): ModelCosts {
-  const userVocab = useTextStore((s) => (s.problem ? null : s.vocab));
-  const userTextLength = useTextStore((s) => (s.problem ? null : s.length));
+  const tokenizer = spec.dataset.tokenizer.kind;
+  const userVocab = useTextStore((s) => (textProblemFor(s, tokenizer) ? null : (s.stats?.distinct ?? null)));
+  const userTextLength = useTextStore((s) => (textProblemFor(s, tokenizer) ? null : (s.stats?.chars ?? null)));
   const tablePlan = useTablePlan(spec);
   const ownImages = useImageStore((s) => s.images);
   const probed = useRunStore((s) => s.probed?.active ?? null);

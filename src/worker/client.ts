@@ -1,6 +1,7 @@
 import type { PortableRun, RunFileResult } from '../export/runFile';
 import type { Table, TableResult } from '../data/table';
 import type { ImageFile } from '../data/ownImages';
+import type { TextStats } from '../data/text';
 import type { FromWorker, ToWorker } from './protocol';
 import type { SurfaceReply, SurfaceRequest } from './surfaceProtocol';
 import type { FilesReply, FilesRequest } from './filesProtocol';
@@ -150,7 +151,7 @@ export class FilesWorkerClient {
     {
       runs: PortableRun[];
       onProgress?: (fraction: number) => void;
-      resolve: (r: RunFileResult | TableResult<Table> | ImagesResult) => void;
+      resolve: (r: RunFileResult | TableResult<Table> | ImagesResult | TextStats) => void;
       reject: (e: Error) => void;
     }
   >();
@@ -174,6 +175,11 @@ export class FilesWorkerClient {
     return this.ask((requestId) => ({ type: 'table', requestId, csv }), onProgress) as Promise<TableResult<Table>>;
   }
 
+  /** The person's text: its size, characters and alphabet, counted in slices with progress. */
+  countText(text: Blob | string, onProgress: (fraction: number) => void): Promise<TextStats> {
+    return this.ask((requestId) => ({ type: 'text', requestId, text }), onProgress) as Promise<TextStats>;
+  }
+
   /** The person's images (files with their folder paths, or a zip), sorted into classes and decoded, with progress. */
   readImages(files: ImageFile[] | Blob, source: string, onProgress: (fraction: number) => void): Promise<ImagesResult> {
     return this.ask((requestId) => ({ type: 'images', requestId, files, source }), onProgress) as Promise<ImagesResult>;
@@ -181,7 +187,7 @@ export class FilesWorkerClient {
 
   private ask(request: (requestId: number) => FilesRequest, onProgress?: (fraction: number) => void) {
     const requestId = this.next++;
-    return new Promise<RunFileResult | TableResult<Table> | ImagesResult>((resolve, reject) => {
+    return new Promise<RunFileResult | TableResult<Table> | ImagesResult | TextStats>((resolve, reject) => {
       this.waiting.set(requestId, { runs: [], onProgress, resolve, reject });
       this.client.send(request(requestId));
     });
@@ -196,6 +202,7 @@ export class FilesWorkerClient {
       if (!reply.last) return;
       w.resolve({ ok: true, runs: w.runs });
     } else if (reply.type === 'refused' || reply.type === 'table' || reply.type === 'images') w.resolve(reply.result);
+    else if (reply.type === 'textStats') w.resolve(reply.stats);
     else w.reject(new Error(reply.message));
     this.waiting.delete(reply.requestId);
   }

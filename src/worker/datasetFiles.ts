@@ -64,7 +64,8 @@ export async function filesFor(
     case 'sotu':
       return { text: await text(sotuUrl) };
     case 'userText':
-      return { text: data.text };
+      // An uploaded file is read here, off the page's thread (up to 50 MB).
+      return { text: data.text instanceof Blob ? await data.text.text() : data.text };
     case 'userImages':
       if (!data.images) throw new Error('Your images: there are none in this browser; drop a folder of them');
       return {

@@ -5,6 +5,7 @@
 import Papa from 'papaparse';
 import { CSV_OPTIONS, quoteProblem, TableBuilder, type Table, type TableResult } from '../data/table';
 import { readRunFile } from '../export/runFile';
+import { TextCounter, type TextStats } from '../data/text';
 import type { FilesReply, FilesRequest } from './filesProtocol';
 import { checkpointBuffers } from './transfer';
 import { readImages, unzipImages } from './imageDecode';
@@ -43,10 +44,38 @@ function readTable(requestId: number, csv: Blob | string): Promise<TableResult<T
   });
 }
 
+/** A text's size, characters and alphabet, decoded and counted a slice at a time with a progress report after each. */
+async function countText(requestId: number, text: Blob | string): Promise<TextStats> {
+  const counter = new TextCounter();
+  if (typeof text === 'string') {
+    for (let at = 0; at < text.length;) {
+      // Not between a surrogate pair's halves: the counter takes whole characters.
+      let end = Math.min(text.length, at + TABLE_CHUNK);
+      if (end < text.length && text.charCodeAt(end - 1) >= 0xd800 && text.charCodeAt(end - 1) <= 0xdbff) end++;
+      counter.add(text.slice(at, end));
+      at = end;
+      post({ type: 'tableProgress', requestId, fraction: end / text.length });
+    }
+    return counter.finish();
+  }
+  // UTF-8 as the browser reads a text file (a byte-order mark dropped); the decoder holds a character cut by a slice.
+  const decoder = new TextDecoder();
+  for (let at = 0; at < text.size; at += TABLE_CHUNK) {
+    const bytes = await text.slice(at, at + TABLE_CHUNK).arrayBuffer();
+    counter.add(decoder.decode(bytes, { stream: at + TABLE_CHUNK < text.size }));
+    post({ type: 'tableProgress', requestId, fraction: Math.min(1, (at + TABLE_CHUNK) / Math.max(1, text.size)) });
+  }
+  return counter.finish();
+}
+
 self.onmessage = async (event: MessageEvent<FilesRequest>) => {
   const request = event.data;
   const { requestId } = request;
   try {
+    if (request.type === 'text') {
+      post({ type: 'textStats', requestId, stats: await countText(requestId, request.text) });
+      return;
+    }
     if (request.type === 'table') {
       const result = await readTable(requestId, request.csv);
       // The columns' arrays move to the page instead of being copied.

@@ -1,4 +1,5 @@
 import type { Table, TableResult } from '../data/table';
+import type { TextStats } from '../data/text';
 import type { PortableRun, RunFileResult } from '../export/runFile';
 import type { ImageFile } from '../data/ownImages';
 import type { ImagesResult } from './imageDecode';
@@ -10,6 +11,8 @@ import type { ImagesResult } from './imageDecode';
 export type FilesRequest =
   | { type: 'runFile'; requestId: number; file: Blob }
   | { type: 'table'; requestId: number; csv: Blob | string }
+  /** The person's own text: its size, characters and alphabet, counted a slice at a time. */
+  | { type: 'text'; requestId: number; text: Blob | string }
   | { type: 'images'; requestId: number; files: ImageFile[] | Blob; source: string };
 
 export type FilesReply =
@@ -20,5 +23,6 @@ export type FilesReply =
   /** How much of a table (every few megabytes) or of the images (every few) has been read, 0–1. */
   | { type: 'tableProgress'; requestId: number; fraction: number }
   | { type: 'table'; requestId: number; result: TableResult<Table> }
+  | { type: 'textStats'; requestId: number; stats: TextStats }
   | { type: 'images'; requestId: number; result: ImagesResult }
   | { type: 'error'; requestId: number; message: string };

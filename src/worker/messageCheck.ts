@@ -39,7 +39,8 @@ const backends: Rule = (v) =>
     ? null
     : `must be a list of ${BACKENDS.join(', ')}`;
 const userData: Rule = (v) => {
-  if (!isObject(v) || (v.text !== undefined && typeof v.text !== 'string')) return 'must be { text?, table?, images? }';
+  if (!isObject(v) || (v.text !== undefined && typeof v.text !== 'string' && !(v.text instanceof Blob)))
+    return 'must be { text?, table?, images? }';
   const table = v.table === undefined ? null : tableProblem(v.table);
   if (table) return `.table ${table}`;
   const images = v.images === undefined ? null : checkOwnImages(v.images);

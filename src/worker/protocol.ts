@@ -23,7 +23,8 @@ import type {
 
 /** The person's own data, which no link carries: their text, or their table as CSV. */
 export interface UserData {
-  text?: string;
+  /** The person's text as given: pasted text, or the uploaded file (read by the worker). */
+  text?: string | Blob;
   /** The person's table, read by the file-reading worker (see state/tableStore.ts). */
   table?: Table;
   /** The person's images as kept (see state/imageStore.ts). */

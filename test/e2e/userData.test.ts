@@ -5,7 +5,7 @@ import { gunzipSync } from 'node:zlib';
 import { unzipSync, zipSync } from 'fflate';
 import { beforeAll, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import type {} from '../../src/experiment';
+import { TRANSFORMER_OPTION_DEFAULTS, datasetDefaults } from '../../src/experiment';
 import { deriveSeed, generate2d, Rng } from '../../src/data';
 import { decodeOwnImages } from '../../src/data/ownImages';
 import { cnnOnOwnImages, stripes, stripesZip } from '../helpers/imageFiles';
@@ -368,5 +368,46 @@ test('a plane full of hand-drawn points says a click adds no more', async () => 
   await page.getByTestId('boundary-canvas').click({ position: { x: 20, y: 20 } });
   await page.waitForTimeout(300);
   expect(await count.textContent()).toMatch(/^2000 points added/);
+  await page.close();
+});
+
+test('your own text: an 8 MB file is counted beside the page, its size and alphabet shown; byte pairs read an alphabet a character model refuses; kept across a reload', async () => {
+  const { page } = await openPage(
+    link((s) => {
+      s.backend = 'wasm';
+      s.dataset = { ...s.dataset, kind: 'userText', ...datasetDefaults('userText'), samples: 300, contextLength: 16 };
+      s.model = { ...TRANSFORMER_OPTION_DEFAULTS, kind: 'transformer', layers: 1, dModel: 16, heads: 2, dropout: 0 };
+      s.training.epochs = 1;
+    }),
+  );
+  // The speeches eight times over (8.2 MB, more than an earlier 2 MB limit), then 300 Chinese characters.
+  const speeches = readFileSync('datasets/sotu.txt', 'utf8');
+  const hanzi = Array.from({ length: 300 }, (_, i) => String.fromCharCode(0x4e00 + i)).join('');
+  const text = speeches.repeat(8) + hanzi;
+  await page
+    .locator('#user-text ~ .row input[type="file"]')
+    .setInputFiles({ name: 'big.txt', mimeType: 'text/plain', buffer: Buffer.from(text) });
+  const stats = page.getByTestId('user-text-stats');
+  const counted = new RegExp(
+    `^8\\.\\d MB, ${[...text].length.toLocaleString('en-US')} characters, ${new Set(text).size.toLocaleString('en-US')} distinct \\(big\\.txt\\); the box shows its start`,
+  );
+  await expect.poll(() => stats.textContent(), { timeout: 60_000 }).toMatch(counted);
+  expect(await page.locator('#user-text').getAttribute('readonly')).not.toBeNull();
+  // Characters: the alphabet is too big, and the message says what reads it.
+  const error = page.locator('[data-field="dataset.text"] .field-error');
+  expect(await error.textContent()).toMatch(
+    /different characters; a character model allows at most 200 \(byte pairs, under Tokens, read any text\)/,
+  );
+  expect(await page.getByRole('button', { name: 'Train', exact: true }).isDisabled()).toBe(true);
+  await page.locator('select[name="dataset.tokenizer.kind"]').selectOption('bpe');
+  await page.locator('input[name="dataset.tokenizer.vocabSize"]').fill('300');
+  await expect.poll(() => error.count()).toBe(0);
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect.poll(() => phaseOf(page), { timeout: 120_000 }).toBe('Finished');
+  expect(await accessibilityProblems(page)).toEqual([]);
+  // Kept in this browser (IndexedDB, not the link): counted again after a reload.
+  await page.reload();
+  await expect.poll(() => stats.textContent(), { timeout: 60_000 }).toMatch(counted);
+  expect(page.url().length).toBeLessThan(4000);
   await page.close();
 });
