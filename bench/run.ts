@@ -31,6 +31,7 @@ import { kernelsPerStep } from './kernelCount';
 import { brainExamplesPerSec, convnetExamplesPerSec, type LibrarySpeed } from './otherLibraries';
 import { jaxExamplesPerSec } from './jaxjs';
 import { median } from './median';
+import { samplingTokensPerSec } from './sampling';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -207,6 +208,9 @@ async function stockOrNaN(w: Workload, backend: string, run: () => Promise<numbe
     return NaN;
   }
 }
+/** Transformer language models: sampling speed with and without the key–value cache, per round. */
+const sampling: Record<string, Record<string, { cached: number[]; uncached: number[] }>> = {};
+const samples = (w: Workload) => w.tokensPerExample && w.spec(defaultSpec()).model.kind === 'transformer';
 const libs: Record<string, { convnet: LibrarySpeed[]; brainjs: LibrarySpeed[]; jaxjs: LibrarySpeed[] }> =
   Object.fromEntries(workloads.map((w) => [w.name, { convnet: [], brainjs: [], jaxjs: [] }]));
 for (let r = 0; r < rounds; r++) {
@@ -233,6 +237,13 @@ for (let r = 0; r < rounds; r++) {
       x.laterMs.push(m.laterMs);
       if (w.baseline !== 'none')
         x.fitExamplesPerSec.push(await stockOrNaN(w, b, () => fitExamplesPerSec(spec, epochsOf(w, b), files)));
+      if (samples(w)) {
+        // A context's worth of tokens less the start token: all of them within reach of the cache.
+        const s = await samplingTokensPerSec(spec, files, w.tokensPerExample! - 1);
+        const kept = ((sampling[w.name] ??= {})[b] ??= { cached: [], uncached: [] });
+        kept.cached.push(s.cached);
+        kept.uncached.push(s.uncached);
+      }
     }
     process.stdout.write(`  ${w.name} done\n`);
   }
@@ -336,6 +347,40 @@ if (tokenRows.length) {
       'ours vs stock': `${times(r.vsFit)} ${BASELINE_NAMES[r.baseline]}`,
     })),
   );
+}
+// Beside another in-browser GPT trainer's published speeds (its machine, not this one: see the workload).
+const publishedRows = rows.filter((r) => workloads.find((w) => w.name === r.workload)?.published);
+if (publishedRows.length) {
+  console.table(
+    publishedRows.map((r) => {
+      const w = workloads.find((x) => x.name === r.workload)!;
+      const ours = r.trainingOnlyPerSec * r.tokensPerExample!;
+      return {
+        workload: r.workload,
+        backend: r.backend,
+        parameters: prepareData(w.spec(defaultSpec()), filesOf.get(w.name)).cost.params,
+        'training tokens/s (ours, here)': Math.round(ours),
+        'published tokens/s': w.published!.tokensPerSec,
+        'ours / published': times(ours / w.published!.tokensPerSec),
+      };
+    }),
+  );
+  console.log(
+    `(Published: ${workloads.find((w) => w.published)!.published!.by}; ours: ${cpus()[0]?.model}, ${cpus().length} cores.)`,
+  );
+}
+const samplingRows = Object.entries(sampling).flatMap(([workload, byBackend]) =>
+  Object.entries(byBackend).map(([backend, s]) => ({
+    workload,
+    backend,
+    'sampling tokens/s, key–value cache': Math.round(median(s.cached)),
+    'sampling tokens/s, whole context each step': Math.round(median(s.uncached)),
+    'cache speed-up': times(median(s.cached.map((c, i) => c / s.uncached[i]))),
+  })),
+);
+if (samplingRows.length) {
+  console.table(samplingRows);
+  console.log('(Sampling a context’s worth of tokens, one at a time, reading each distribution back as the app does.)');
 }
 console.table(
   kernelRows.map((k) => ({
@@ -458,6 +503,7 @@ writeFileSync(
       limits,
       rows,
       kernels: kernelRows,
+      sampling,
       auto: autoRows,
       libraries,
       quality,

@@ -33,6 +33,8 @@ export interface Workload {
   backends?: string[];
   /** Backends where the stock baseline is not timed, and why (too slow to time in a bench run). */
   baselineSkipped?: Record<string, string>;
+  /** Another trainer's published training speed for a model of this size, shown beside ours (not measured here). */
+  published?: { tokensPerSec: number; by: string };
 }
 
 const mnistFiles = (): DatasetFiles => ({
@@ -75,6 +77,52 @@ const convnetMnist = (d: ExperimentSpec): ExperimentSpec => ({
   },
   training: { ...d.training, batchSize: 64, optimizer: { ...d.training.optimizer, learningRate: 1e-3 } },
 });
+
+/**
+ * TinyGPT's four GPT sizes (byte-level, 0.37M to 6.4M parameters, tied embeddings; the layer counts are the
+ * ones that give its parameter counts; 32 dimensions a head) and its published training speed on 4-thread wasm
+ * SIMD on an Apple M-series laptop: here on the speeches, as characters and as 1,024 byte pairs. Batches of 16,
+ * 8 for the large size and 4 for XL: the memory estimate refuses more on wasm's 2 GB.
+ */
+const TINYGPT = [
+  { size: 'small', d: 96, layers: 3, context: 64, batch: 16, tokensPerSec: 10_116 },
+  { size: 'medium', d: 128, layers: 4, context: 96, batch: 16, tokensPerSec: 4_305 },
+  { size: 'large', d: 192, layers: 6, context: 128, batch: 8, tokensPerSec: 1_289 },
+  { size: 'XL', d: 256, layers: 8, context: 128, batch: 4, tokensPerSec: 553 },
+];
+const tinyGptWorkloads: Workload[] = TINYGPT.flatMap((t) =>
+  (['char', 'bpe'] as const).map((tokens) => ({
+    name: `TinyGPT ${t.size} size: ${t.layers}×${t.d}, context ${t.context}, ${tokens === 'bpe' ? '1,024 byte pairs' : 'characters'}`,
+    spec: (d: ExperimentSpec): ExperimentSpec => ({
+      ...d,
+      dataset: {
+        ...d.dataset,
+        kind: 'sotu',
+        ...datasetDefaults('sotu'),
+        samples: 96,
+        contextLength: t.context,
+        tokenizer: tokens === 'bpe' ? { kind: 'bpe', vocabSize: 1024 } : { kind: 'char', vocabSize: 1024 },
+      },
+      model: {
+        ...TRANSFORMER_OPTION_DEFAULTS,
+        kind: 'transformer',
+        layers: t.layers,
+        dModel: t.d,
+        heads: t.d / 32,
+        dropout: 0,
+        tiedEmbeddings: true,
+      },
+      training: { ...d.training, batchSize: t.batch, optimizer: { ...d.training.optimizer, learningRate: 1e-3 } },
+    }),
+    files: speechesFiles,
+    baseline: 'none' as const,
+    otherLibraries: false,
+    tokensPerExample: t.context,
+    onlyWhenNamed: true,
+    backends: ['wasm', 'webgpu'],
+    published: { tokensPerSec: t.tokensPerSec, by: 'TinyGPT, 4-thread wasm SIMD, Apple M-series laptop' },
+  })),
+);
 
 export const WORKLOADS: Workload[] = [
   {
@@ -209,6 +257,7 @@ export const WORKLOADS: Workload[] = [
     onlyWhenNamed: true,
     backends: ['webgpu'],
   },
+  ...tinyGptWorkloads,
 ];
 
 /**

@@ -3,7 +3,13 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { convLayer, poolLayer } from '../src/experiment/cnn';
 import { activateBackend } from '../src/engine/backend';
-import { estimateMemory, MEMORY_BUDGET, memoryProblem, optimizerSlots } from '../src/engine/memoryEstimate';
+import {
+  estimateMemory,
+  examplesThatFit,
+  MEMORY_BUDGET,
+  memoryProblem,
+  optimizerSlots,
+} from '../src/engine/memoryEstimate';
 import { createOptimizer } from '../src/engine/optimizers';
 import { modelCost } from '../src/engine/modelCost';
 import { Trainer } from '../src/engine/trainer';
@@ -66,6 +72,33 @@ describe('memory a run needs', () => {
         expect(memoryProblem(spec, e, backend)).toBeNull();
       expect(e.total).toBeLessThan(MEMORY_BUDGET.wasm / 20);
     }
+  });
+
+  test('evaluation takes as many windows at once as fit beside the model: few for a 6.4M-parameter GPT on wasm', () => {
+    // TinyGPT's XL size at batch 4 (which fits): its 8,192-token evaluation chunks (64 windows) aborted wasm.
+    const xl = hugeTransformer();
+    xl.model = { ...TRANSFORMER_OPTION_DEFAULTS, kind: 'transformer', layers: 8, dModel: 256, heads: 8, dropout: 0 };
+    xl.dataset.samples = 96;
+    xl.training.batchSize = 4;
+    const shape = problemShape(xl, 80)!;
+    const params = modelCost(xl.model, shape).params;
+    expect(memoryProblem(xl, estimateMemory(xl, shape, params), 'wasm')).toBeNull();
+    const fit = examplesThatFit(xl, shape, params, 'wasm');
+    expect(fit).toBeGreaterThanOrEqual(4);
+    expect(fit).toBeLessThan(64);
+    // That many would fit as a batch too: the estimate's own judgement.
+    const asBatch = { ...xl, training: { ...xl.training, batchSize: fit } };
+    expect(memoryProblem(asBatch, estimateMemory(asBatch, shape, params), 'wasm')).toBeNull();
+    const more = { ...xl, training: { ...xl.training, batchSize: fit + 1 } };
+    expect(memoryProblem(more, estimateMemory(more, shape, params), 'wasm')).not.toBeNull();
+    // A small model evaluates in chunks of 8,192 tokens, as before.
+    const names = defaultSpec();
+    names.dataset = { ...names.dataset, kind: 'names', ...datasetDefaults('names') };
+    names.model = defaultModel('transformer');
+    const small = problemShape(names, 28)!;
+    expect(examplesThatFit(names, small, modelCost(names.model, small).params, 'wasm')).toBeGreaterThanOrEqual(
+      8192 / names.dataset.contextLength,
+    );
   });
 
   test('halving the batch halves the activations; the rest does not move', () => {

@@ -612,9 +612,9 @@ describe('sequence models and data in the spec', () => {
     [
       'model.layers',
       'names',
-      { ...TRANSFORMER_OPTION_DEFAULTS, kind: 'transformer', layers: 7, dModel: 32, heads: 4, dropout: 0 },
+      { ...TRANSFORMER_OPTION_DEFAULTS, kind: 'transformer', layers: 13, dModel: 32, heads: 4, dropout: 0 },
       () => {},
-      /at most 6/,
+      /at most 12/,
     ],
     [
       'model.dropout',
@@ -628,9 +628,9 @@ describe('sequence models and data in the spec', () => {
       'names',
       transformer(),
       (s) => {
-        s.dataset.contextLength = 500;
+        s.dataset.contextLength = 600;
       },
-      /at most 128/,
+      /at most 512/,
     ],
     [
       'dataset.contextLength',

@@ -164,6 +164,22 @@ export function estimateMemory(spec: ExperimentSpec, shape: ProblemShape, params
   };
 }
 
+/**
+ * How many examples one evaluation pass may take at once on `backend` beside the weights, gradients, optimizer
+ * state and data: a training example's activations (which keep what the backward pass needs) bound an evaluated
+ * one's, so as many as fit in what the budget leaves. At least 1.
+ */
+export function examplesThatFit(
+  spec: ExperimentSpec,
+  shape: ProblemShape,
+  params: number,
+  backend: BackendName,
+): number {
+  const e = estimateMemory(spec, shape, params);
+  const perExample = e.activations / spec.training.batchSize;
+  return Math.max(1, Math.floor((MEMORY_BUDGET[backend] - (e.total - e.activations)) / perExample));
+}
+
 /** "1.2 GB", "340 MB", "12.5 MB", "340 KB", "1.5 KB", "512 B" (decimal units, as browsers report storage). */
 export function formatMemory(bytes: number): string {
   if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(1)} GB`;

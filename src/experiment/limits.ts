@@ -15,7 +15,8 @@ export const LIMITS = {
   /** Augmentation: pixels of shift, degrees of rotation. */
   augmentShift: { min: 0, max: 6 },
   augmentRotation: { min: 0, max: 45 },
-  textContext: { min: 4, max: 128 },
+  /** Context of a language model, in characters or tokens (the memory estimate refuses what would not fit). */
+  textContext: { min: 4, max: 512 },
   /** A byte-pair vocabulary: the 256 bytes at least. */
   bpeVocab: { min: 256, max: 16384 },
   seriesWindow: { min: 2, max: 64 },
@@ -25,8 +26,9 @@ export const LIMITS = {
   /** σ of Gaussian initial weights: from barely moving to saturating every tanh. */
   initStd: { min: 1e-4, max: 10 },
   embedding: { min: 2, max: 128 },
-  transformerLayers: { min: 1, max: 6 },
-  dModel: { min: 4, max: 256 },
+  /** Up to GPT sizes of about 10M parameters and more (12 × 384 is 21M); the memory estimate has the last word. */
+  transformerLayers: { min: 1, max: 12 },
+  dModel: { min: 4, max: 512 },
   heads: { min: 1, max: 16 },
   noise: { min: 0, max: 3 },
   validationSplit: { min: 0.05, max: 0.5 },

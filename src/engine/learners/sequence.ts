@@ -1,13 +1,15 @@
 // The LSTM and the transformer on sequences: next-character text, toy tasks, series forecasts.
 import * as tf from '@tensorflow/tfjs';
 import { gatherRows } from '../kernels/gatherRows';
-import { lstmOf, transformerOf, type ExperimentSpec } from '../../experiment/types';
+import { lstmOf, transformerOf } from '../../experiment/types';
 import { deriveSeed, Rng } from '../../data/rng';
 import type { SequenceDataset, TokenDataset } from '../../data/sequenceDataset';
 import { decodeTokens, encodePrompt } from '../../data/textTokens';
 import { buildLstmModel, buildTransformer, sequenceLoss, sequenceSums, type SequenceModel } from '../sequenceModels';
 import { recurrentCost, transformerCost, type ModelCost } from '../cost';
 import { epochPlan, SAMPLE_LENGTH, type EpochPlan } from '../epochPlan';
+import { examplesThatFit, MEMORY_BUDGET } from '../memoryEstimate';
+import type { BackendName, ExperimentSpec } from '../../experiment/types';
 import { chunks, forecastView, type Learner } from '../learner';
 import type { AttentionSnapshot, EpochViews, SamplingSettings } from '../types';
 import {
@@ -56,6 +58,8 @@ export class SequenceLearner implements Learner {
   readonly validationBytesPerToken?: number;
   readonly merges?: Int32Array;
   private toldTokens = false;
+  /** Windows an evaluation chunk may hold on this backend (a wide, deep model's 8,192 tokens would not fit wasm). */
+  private readonly windowsThatFit: number;
   private readonly train: DeviceSplit;
   private readonly validation: DeviceSplit;
   private readonly sampleRng: Rng;
@@ -95,6 +99,10 @@ export class SequenceLearner implements Learner {
     }
     this.train = upload(ds, 'train');
     this.validation = upload(ds, 'validation');
+    const backend = tf.getBackend() as BackendName;
+    const shape = { kind: 'sequence' as const, vocab: ds.vocab?.length ?? null, length: ds.length };
+    this.windowsThatFit =
+      backend in MEMORY_BUDGET ? examplesThatFit(spec, shape, this.cost.params, backend) : Number.POSITIVE_INFINITY;
     this.nTrain = ds.train.n;
     this.plan = epochPlan(spec, { train: ds.train.n, validation: ds.validation.n }, 0);
     this.hasAccuracy = !forecast;
@@ -157,7 +165,7 @@ export class SequenceLearner implements Learner {
 
   /** [loss, accuracy, exact match] over a split's first `limit` rows, in chunks that bound memory. */
   private scores(split: DeviceSplit, limit: number): tf.Scalar[] {
-    const chunk = Math.max(1, Math.floor(EVAL_TOKENS / this.dataset.length));
+    const chunk = Math.min(this.windowsThatFit, Math.max(1, Math.floor(EVAL_TOKENS / this.dataset.length)));
     const n = Math.min(limit, split.n);
     // Each chunk in its own tidy: only its four sums outlive it, so memory stays one chunk's however many there are.
     const parts = chunks(n, chunk).map(([s, size]) => tf.tidy(() => this.sums(split, s, size)));
