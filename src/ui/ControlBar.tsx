@@ -429,16 +429,21 @@ const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
  */
 function DataProgress({ loading }: { loading: NonNullable<Run['loading']> }) {
   const { what, received, total, unit } = loading;
-  const label = unit === 'merges' ? `Learning ${what}'s byte pairs` : `Loading ${what}`;
-  const amount =
-    unit === 'merges'
-      ? `${received.toLocaleString('en')} of ${(total ?? 0).toLocaleString('en')} merges`
-      : total
-        ? `${megabytes(received)} of ${megabytes(total)}`
-        : megabytes(received);
+  if (unit === 'merges') {
+    // Short, so the status line keeps it whole; the title says the rest.
+    const merged = `${received.toLocaleString('en')} of ${(total ?? 0).toLocaleString('en')} merges made`;
+    return (
+      <span data-testid="data-progress" title={`Learning the byte pairs of ${what}: ${merged}`}>
+        Byte pairs <progress value={received} max={total ?? undefined} aria-label="Learning byte pairs" />{' '}
+        {Math.floor((100 * received) / Math.max(1, total ?? 1))}%
+      </span>
+    );
+  }
+  const label = `Loading ${what}`;
   return (
     <span data-testid="data-progress">
-      {label}: <progress value={received} max={total ?? undefined} aria-label={label} /> {amount}
+      {label}: <progress value={received} max={total ?? undefined} aria-label={label} />{' '}
+      {total ? `${megabytes(received)} of ${megabytes(total)}` : megabytes(received)}
     </span>
   );
 }

@@ -7,8 +7,8 @@ import { USER_TEXT_LIMITS } from '../data/text';
 import { formatMemory } from '../engine/memoryEstimate';
 import type { TokenizerSpec } from '../experiment';
 
-/** A character as the alphabet line shows it: white space by name, so it can be seen. */
-const shownChar = (c: string) => ({ ' ': '␠', '\n': '↵', '\t': '⇥', '\r': '␍' })[c] ?? c;
+/** A character as the alphabet line shows it: white space by name, so it can be seen (and read out). */
+const shownChar = (c: string) => ({ ' ': 'space', '\n': 'newline', '\t': 'tab', '\r': 'return' })[c] ?? c;
 
 export function UserText({ tokenizer }: { tokenizer: TokenizerSpec['kind'] }) {
   const { preview, whole, given, source, stats, reading, storageNote, set } = useTextStore();

@@ -193,8 +193,9 @@ async function runOne(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> 
       beat();
       return cancelled.has(runId);
     });
-    if (!prepared) {
-      post({ type: 'status', runId, status: 'stopped', message: 'Stopped while its tokenizer was learning.' });
+    // Stopped while its tokenizer learned, or while the data was built (a big text takes seconds to encode).
+    if (!prepared || cancelled.has(runId)) {
+      post({ type: 'status', runId, status: 'stopped', message: 'Stopped before training began.' });
       return;
     }
     post({ type: 'backend', runId, report: await activateFor(msg, prepared) });
