@@ -402,8 +402,19 @@ test('your own text: an 8 MB file is counted beside the page, its size and alpha
   await page.locator('select[name="dataset.tokenizer.kind"]').selectOption('bpe');
   await page.locator('input[name="dataset.tokenizer.vocabSize"]').fill('300');
   await expect.poll(() => error.count()).toBe(0);
+  // Every text the control bar's progress shows while the byte pairs of 7 MB are learned, however briefly.
+  await page.evaluate(() => {
+    const seen: string[] = ((window as unknown as { progressSeen: string[] }).progressSeen = []);
+    new MutationObserver(() => {
+      const shown = document.querySelector('[data-testid="data-progress"]')?.textContent;
+      if (shown && seen.at(-1) !== shown) seen.push(shown);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect.poll(() => phaseOf(page), { timeout: 120_000 }).toBe('Finished');
+  const seen = await page.evaluate(() => (window as unknown as { progressSeen: string[] }).progressSeen);
+  expect(seen.length).toBeGreaterThan(0);
+  expect(seen.every((s) => /^Byte pairs\s+\d+%$/.test(s))).toBe(true);
   expect(await accessibilityProblems(page)).toEqual([]);
   // Kept in this browser (IndexedDB, not the link): counted again after a reload.
   await page.reload();
