@@ -60,8 +60,8 @@ test('recurrent and transformer layer costs match hand counts', () => {
   // Vocabulary 4, embedding 2, one LSTM of 3 units, 2 steps.
   const lstm = recurrentCost({ kind: 'lstm', cell: 'lstm', embedding: 2, layers: [{ units: 3, dropout: 0 }] }, 4, 2);
   expect(lstm.layers.map((l) => [l.name, l.params, l.forwardFlops, l.backwardFlops])).toEqual([
-    // 4·2 params; one-hot × table 2 tokens · 2·4·2 forward, only the table's gradient backward.
-    ['embedding', 8, 32, 32],
+    // 4·2 params; a gather: rows copied forward, added into the table backward (no FLOPs counted).
+    ['embedding', 8, 0, 0],
     // 4·3·(2+3+1) params. Forward: projection 2·2·2·12 = 96, recurrence 2·2·3·12 = 144, elementwise
     // 2·(12 + 12 + 29·3) = 222. Backward: 2·96 + bias 2·2·12, 2·144, 2·222.
     ['lstm 1', 72, 462, 240 + 288 + 444],

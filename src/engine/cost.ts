@@ -226,9 +226,12 @@ export function epochFlops(cost: ModelCost, work: EpochWork): number {
 
 // Sequence layers, per example of `time` steps/tokens (DESIGN.md's formulas).
 
-/** Token embedding as one-hot × table (as implemented, not a gather): the tokens are data, so no input gradient. */
-function embeddingMatMuls(vocab: number, width: number, time: number): MatMulFlops {
-  return linearMatMuls(time, vocab, width, { bias: false, inputGrad: false });
+/**
+ * Token embedding as a gather (kernels/embedTokens.ts): no product either way, a copy of rows forward and their
+ * gradients added into the table backward (one add per value, not counted: under 1% of any block).
+ */
+function embeddingMatMuls(): MatMulFlops {
+  return { forward: 0, backward: 0 };
 }
 
 /**
@@ -307,7 +310,7 @@ export function recurrentCost(model: LstmSpec, vocab: number | null, time: numbe
   let width = 1;
   if (vocab) {
     const e = model.embedding;
-    layers.push(layer('embedding', vocab, e, vocab * e, embeddingMatMuls(vocab, e, time), 0, [[vocab, e]]));
+    layers.push(layer('embedding', vocab, e, vocab * e, embeddingMatMuls(), 0, [[vocab, e]]));
     width = e;
   }
   model.layers.forEach((l, i) => {
@@ -364,7 +367,7 @@ export function transformerCost(model: TransformerSpec, vocab: number, time: num
       vocab,
       d,
       vocab * d + (learned ? T * d : 0),
-      embeddingMatMuls(vocab, d, T),
+      embeddingMatMuls(),
       addsPositions ? T * d : 0,
       embeddingMatrices,
     ),

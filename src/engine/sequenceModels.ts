@@ -6,6 +6,7 @@ import { Rng } from '../data/rng';
 import { GATES, type RecurrentCell, type TransformerSpec } from '../experiment/types';
 import { linear } from './linear';
 import { targetLogProbs } from './kernels/targetLogProbs';
+import { embedTokens } from './kernels/embedTokens';
 import { lstmLayer } from './lstm';
 import { gruLayer } from './gru';
 import { rnnLayer } from './rnn';
@@ -53,15 +54,11 @@ export interface Decoder {
   dispose: () => void;
 }
 
-/**
- * Embedding lookup as one-hot × table: its gradient is a matmul, which every backend has
- * (gather's gradient needs UnsortedSegmentSum, which the wasm backend lacks).
- */
-function embed(table: tf.Variable, tokens: tf.Tensor2D, vocab: number): tf.Tensor3D {
+/** The tokens' rows of the embedding table (see kernels/embedTokens.ts): [batch, time] → [batch, time, width]. */
+function embed(table: tf.Variable, tokens: tf.Tensor2D): tf.Tensor3D {
   const [batch, time] = tokens.shape;
   const width = table.shape[1] as number;
-  const oneHot = tf.oneHot(tokens.reshape([-1]).toInt(), vocab).toFloat() as tf.Tensor2D;
-  return linear(oneHot, table as unknown as tf.Tensor2D, null, { inputNeedsGrad: false }).reshape([
+  return embedTokens(table as unknown as tf.Tensor2D, tokens.reshape([-1]).toInt() as tf.Tensor1D).reshape([
     batch,
     time,
     width,
@@ -194,7 +191,7 @@ export function buildLstmModel(s: LstmModelSpec, seed: number): SequenceModel {
     ],
     forward(x, dropoutSeed) {
       const [batch, time] = x.shape;
-      let h = embedding ? embed(embedding, x, vocab!) : (x.toFloat().reshape([batch, time, 1]) as tf.Tensor3D);
+      let h = embedding ? embed(embedding, x) : (x.toFloat().reshape([batch, time, 1]) as tf.Tensor3D);
       for (const [i, l] of stack.entries()) {
         h = l.run(h, !embedding && i === 0);
         h = maybeDropout(h, l.dropout, dropoutSeed);
@@ -317,7 +314,7 @@ export function buildTransformer(s: TransformerModelSpec, seed: number): Sequenc
   /** Token embeddings plus positions, for tokens at positions from, from + 1, …; `c` from constantsFor. */
   const embedded = (tokens: tf.Tensor2D, from: number, c: ReturnType<typeof constantsFor>) => {
     const time = tokens.shape[1];
-    let x = embed(tokenEmbed, tokens, s.vocab);
+    let x = embed(tokenEmbed, tokens);
     if (posEmbed) x = x.add(posEmbed.slice([from, 0], [time, d])) as tf.Tensor3D;
     if (c.positions) {
       const rows = from === 0 && c.positions.shape[0] === time ? c.positions : c.positions.slice([from, 0], [time, d]);
