@@ -16,6 +16,7 @@ import type {
 import { tensorBytes } from '../engine/tensorData';
 import type { DrawSettings, SampledText } from '../engine/sampling';
 import type { KeptModel, RunPhase, RunRecord } from '../export/runRecord';
+import type { LoadingUnit } from '../worker/protocol';
 
 export type { RunPhase };
 
@@ -36,7 +37,7 @@ export interface Run extends RunRecord {
   /** While "auto" times backends for this run: the one being timed, and those timed so far. */
   measuring: { backend: BackendName; done: BackendMeasurement[] } | null;
   /** While the run's dataset downloads (bytes so far of how many; null: unknown) or its tokenizer learns (merges). */
-  loading: { what: string; received: number; total: number | null; unit: 'bytes' | 'merges' } | null;
+  loading: { what: string; received: number; total: number | null; unit: LoadingUnit } | null;
   /** The backend chosen by hand that stopped working under this run (a lost GPU): it can go on elsewhere. */
   lostBackend: BackendName | null;
   /**

@@ -429,6 +429,13 @@ const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
  */
 function DataProgress({ loading }: { loading: NonNullable<Run['loading']> }) {
   const { what, received, total, unit } = loading;
+  if (unit === 'tokens') {
+    return (
+      <span data-testid="data-progress" title={`Cutting ${what} into tokens: a big text takes seconds`}>
+        Tokenizing <progress aria-label="Tokenizing the text" />
+      </span>
+    );
+  }
   if (unit === 'merges') {
     // Short, so the status line keeps it whole; the title says the rest.
     const merged = `${received.toLocaleString('en')} of ${(total ?? 0).toLocaleString('en')} merges made`;

@@ -31,8 +31,8 @@ export interface UserData {
   images?: OwnImages;
 }
 
-/** What a run's preparation counts: a download's bytes, or a tokenizer's merges. */
-export type LoadingUnit = 'bytes' | 'merges';
+/** What a run's preparation counts: a download's bytes, a tokenizer's merges, or nothing (a big text being tokenized). */
+export type LoadingUnit = 'bytes' | 'merges' | 'tokens';
 
 export type ToWorker =
   /**

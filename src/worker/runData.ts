@@ -10,6 +10,9 @@ import type { DatasetSpec } from '../experiment/types';
 import { filesFor } from './datasetFiles';
 import type { FromWorker, ToWorker } from './protocol';
 
+/** A text this long (in UTF-16 units) takes long enough to tokenize that the page is told. */
+const BIG_TEXT_CHARS = 2_000_000;
+
 /** Learning runs this long at most before it lets messages in and reports progress. */
 const SLICE_MS = 50;
 
@@ -65,5 +68,9 @@ export async function prepareRunData(
       cancelled,
     }));
   if (merges === null) return null;
+  // Cutting a big text into tokens takes seconds (about 9 s for 50 MB of byte pairs here) and reports nothing
+  // as it goes: the page says what it waits for.
+  if ((files.text?.length ?? 0) > BIG_TEXT_CHARS)
+    post({ type: 'loadingData', runId, what, received: 0, total: null, unit: 'tokens' });
   return prepareData(spec, merges ? { ...files, merges } : files);
 }
