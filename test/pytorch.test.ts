@@ -574,6 +574,26 @@ describe.skipIf(!hasTorch)('PyTorch export', () => {
     expect(sample.length).toBeGreaterThan(20);
     expect(readFileSync(join(program, 'sample.txt'), 'utf8')).toBe(sample);
     expect(decodeBpe(tokenizer, encodeBpe(tokenizer, sample))).toBe(sample);
+    // Cut as the app cuts: top-k 1 and temperature 0 are both the likeliest token (from the saved model, untrained further).
+    const sampled = async (...args: string[]) => {
+      const r = await torch.run(program, [
+        'train.py',
+        '--device',
+        'cpu',
+        '--resume',
+        'final.safetensors',
+        '--epochs',
+        '1',
+        '--sample',
+        '60',
+        ...args,
+      ]);
+      expect(r.status, r.stderr).toBe(0);
+      return readFileSync(join(program, 'sample.txt'), 'utf8');
+    };
+    const greedy = await sampled('--temperature', '0');
+    expect(await sampled('--top-k', '1', '--temperature', '1.5')).toBe(greedy);
+    expect(await sampled('--top-p', '0.3')).not.toBe('');
     // The weights it saves carry the merges, so the app reads them with the same tokenizer.
     const saved = decodeSafetensors(new Uint8Array(readFileSync(join(program, 'final.safetensors'))));
     expect(JSON.parse(saved.metadata.merges)).toEqual(info.merges);

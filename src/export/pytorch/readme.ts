@@ -29,7 +29,7 @@ const CNN_DIFFERENCES = `
 
 const SAMPLE_OPTION = (info: DataInfo) => `
 - \`--sample N\` writes N tokens sampled after training to \`sample.txt\` (and prints them as \`{"sample": …}\`), at
-  \`--temperature T\` (default 0.8).${info.merges ? ' The byte pairs are read with the merges the app learned (in `data.safetensors`), as the app reads them.' : ''}`;
+  \`--temperature T\` (default 0.8; 0 takes the likeliest), \`--top-k K\` and \`--top-p P\`, cut as the app cuts them.${info.merges ? ' The byte pairs are read with the merges the app learned (in `data.safetensors`), as the app reads them.' : ''}`;
 
 export function exportReadme(spec: ExperimentSpec, info: DataInfo): string {
   const t = spec.training;

@@ -162,16 +162,32 @@ def decode(info, ids):
     return b"".join(pieces[i] if i < len(pieces) else b"" for i in ids).decode("utf-8", errors="replace")
 
 
+def draw_distribution(logits, temperature, top_k, top_p):
+    """The distribution a token is drawn from, as the app cuts it: temperature (0: the likeliest alone), then the
+    k likeliest (0: all), then the fewest likeliest whose probabilities reach p (1: all)."""
+    if temperature == 0:
+        return F.one_hot(logits.argmax(), logits.numel()).float()
+    probs = torch.softmax(logits / temperature, -1)
+    ordered, order = probs.sort(descending=True, stable=True)
+    kept = min(top_k, probs.numel()) if top_k > 0 else probs.numel()
+    if top_p < 1:
+        before = ordered.cumsum(0) - ordered  # what the likelier tokens hold together
+        kept = min(kept, int((before < top_p).sum()))
+    cut = torch.zeros_like(probs)
+    cut[order[:kept]] = ordered[:kept]
+    return cut / cut.sum()
+
+
 @torch.no_grad()
-def sample(model, info, length, temperature, seed, device):
-    """`length` tokens drawn one at a time from the model's next-token distribution, as text."""
+def sample(model, info, length, cut, seed, device):
+    """`length` tokens drawn one at a time from the model's next-token distribution (cut as `cut` says), as text."""
     model.eval()
     generator = torch.Generator().manual_seed(seed)
     tokens = [info["start"]]
     for _ in range(length):
         context = torch.tensor([tokens[-info["length"]:]], device=device)
-        logits = model(context)[0, -1].float().cpu() / temperature
-        tokens.append(int(torch.multinomial(torch.softmax(logits, -1), 1, generator=generator)))
+        logits = model(context)[0, -1].float().cpu()
+        tokens.append(int(torch.multinomial(draw_distribution(logits, *cut), 1, generator=generator)))
     return decode(info, tokens[1:])
 
 
@@ -201,7 +217,10 @@ def main():
     parser.add_argument("--resume", help="start from these weights (a .safetensors saved here or by the app)")
     parser.add_argument("--sample", type=int, default=0, metavar="TOKENS",
                         help="language models: write this many tokens sampled after training to sample.txt")
-    parser.add_argument("--temperature", type=float, default=0.8, help="of --sample (default 0.8)")
+    parser.add_argument("--temperature", type=float, default=0.8, help="of --sample (default 0.8; 0: the likeliest)")
+    parser.add_argument("--top-k", type=int, default=0, help="of --sample: draw from the k likeliest (default 0: all)")
+    parser.add_argument("--top-p", type=float, default=1.0,
+                        help="of --sample: from the fewest likeliest that together reach p (default 1: all)")
     args = parser.parse_args()
     with open(os.path.join(HERE, "spec.json")) as f:
         spec = json.load(f)
@@ -294,7 +313,8 @@ def main():
             about["merges"] = json.dumps(info["merges"])
         write_safetensors(os.path.join(HERE, "final.safetensors"), saved_state(model), about)
         if args.sample > 0 and task == "language":
-            text = sample(model, info, args.sample, args.temperature, spec["seed"], device)
+            cut = (args.temperature, args.top_k, args.top_p)
+            text = sample(model, info, args.sample, cut, spec["seed"], device)
             with open(os.path.join(HERE, "sample.txt"), "w", encoding="utf-8") as f:
                 f.write(text)
             print(json.dumps({"sample": text}), flush=True)
