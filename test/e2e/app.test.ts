@@ -13,6 +13,7 @@ import {
 import { convLayer, poolLayer } from '../../src/experiment/cnn';
 import { MATMUL_TUNINGS_KEY } from '../../src/state/matmulTunings';
 import { accessibilityProblems, activeBackend, e2eSite, openPanel } from './browser';
+import { dataProgressSeen, watchDataProgress } from './runPages';
 
 const e2e = e2eSite();
 let url: string;
@@ -852,19 +853,13 @@ test('Fashion-MNIST downloads when chosen, with its progress, is kept for the ne
   expect(await page.getByTestId('official-test').textContent()).toMatch(/the official 10,000 test images/);
   expect(downloads).toEqual([]); // nothing is fetched until a run needs it
   // Every text the download's progress shows, however briefly.
-  await page.evaluate(() => {
-    const seen: string[] = ((window as unknown as { progressSeen: string[] }).progressSeen = []);
-    new MutationObserver(() => {
-      const text = document.querySelector('[data-testid="data-progress"]')?.textContent;
-      if (text && seen.at(-1) !== text) seen.push(text);
-    }).observe(document.body, { subtree: true, childList: true, characterData: true });
-  });
+  await watchDataProgress(page);
   const train = async () => {
     await page.getByRole('button', { name: 'Train', exact: true }).click();
     await expect.poll(() => page.getByTestId('phase').textContent(), { timeout: 60_000 }).toBe('Finished');
   };
   await train();
-  const seen = await page.evaluate(() => (window as unknown as { progressSeen: string[] }).progressSeen);
+  const seen = await dataProgressSeen(page);
   expect(seen.at(-1)).toMatch(/^Loading Fashion-MNIST clothing:\s+(\d+\.\d) MB of \1 MB$/);
   await expect
     .poll(() => page.getByTestId('run-result').first().textContent())

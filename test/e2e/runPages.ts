@@ -83,3 +83,17 @@ export async function downloaded(
 }
 
 export const relativeGap = (a: number, b: number) => Math.abs(a - b) / Math.max(1e-12, Math.abs(b));
+
+/** From now on, keep every text the control bar's data progress shows, however briefly (read by dataProgressSeen). */
+export async function watchDataProgress(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const seen: string[] = ((window as unknown as { progressSeen: string[] }).progressSeen = []);
+    new MutationObserver(() => {
+      const text = document.querySelector('[data-testid="data-progress"]')?.textContent;
+      if (text && seen.at(-1) !== text) seen.push(text);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+}
+
+export const dataProgressSeen = (page: Page) =>
+  page.evaluate(() => (window as unknown as { progressSeen: string[] }).progressSeen);

@@ -11,7 +11,7 @@ import { decodeOwnImages } from '../../src/data/ownImages';
 import { cnnOnOwnImages, stripes, stripesZip } from '../helpers/imageFiles';
 import { tempDir } from '../cliHarness';
 import { accessibilityProblems, openPanel } from './browser';
-import { downloaded, phaseOf, saved, keptRunsSite } from './runPages';
+import { dataProgressSeen, downloaded, phaseOf, saved, keptRunsSite, watchDataProgress } from './runPages';
 
 const { e2e, link, openPage } = keptRunsSite();
 
@@ -404,16 +404,10 @@ test('your own text: an 8 MB file is counted beside the page, its size and alpha
   await expect.poll(() => error.count()).toBe(0);
   // Every text the control bar's progress shows while the byte pairs of 7 MB are learned and the text is cut into
   // tokens, however briefly.
-  await page.evaluate(() => {
-    const seen: string[] = ((window as unknown as { progressSeen: string[] }).progressSeen = []);
-    new MutationObserver(() => {
-      const shown = document.querySelector('[data-testid="data-progress"]')?.textContent;
-      if (shown && seen.at(-1) !== shown) seen.push(shown);
-    }).observe(document.body, { subtree: true, childList: true, characterData: true });
-  });
+  await watchDataProgress(page);
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect.poll(() => phaseOf(page), { timeout: 120_000 }).toBe('Finished');
-  const seen = await page.evaluate(() => (window as unknown as { progressSeen: string[] }).progressSeen);
+  const seen = await dataProgressSeen(page);
   // The merges as they are learned, then (a big text) that it is being cut into tokens.
   expect(seen.some((s) => /^Byte pairs\s+\d+%$/.test(s))).toBe(true);
   expect(seen.at(-1)).toMatch(/^Tokenizing\s*$/);
