@@ -419,3 +419,27 @@ test('your own text: an 8 MB file is counted beside the page, its size and alpha
   expect(page.url().length).toBeLessThan(4000);
   await page.close();
 });
+
+test('text kept by an earlier version (in localStorage) is moved into IndexedDB, not lost', async () => {
+  const { page } = await openPage(url);
+  const text = 'An earlier visit kept this text. '.repeat(40);
+  await page.evaluate(
+    (kept) => localStorage.setItem('nn-playground.userText', JSON.stringify({ text: kept, source: 'old.txt' })),
+    text,
+  );
+  await page.goto(
+    link((s) => {
+      s.dataset = { ...s.dataset, kind: 'userText', ...datasetDefaults('userText') };
+      s.model = { ...TRANSFORMER_OPTION_DEFAULTS, kind: 'transformer', layers: 1, dModel: 16, heads: 2, dropout: 0 };
+    }),
+  );
+  await page.reload(); // a new link changes only the hash: load the app afresh, as a later visit does
+  const stats = page.getByTestId('user-text-stats');
+  await expect.poll(() => stats.textContent()).toMatch(/^1\.3 KB, 1,320 characters, \d+ distinct \(old\.txt\)/);
+  expect(await page.locator('#user-text').inputValue()).toBe(text);
+  await expect.poll(() => page.evaluate(() => localStorage.getItem('nn-playground.userText'))).toBeNull();
+  // Kept where it went: a reload shows it again.
+  await page.reload();
+  await expect.poll(() => stats.textContent()).toMatch(/\(old\.txt\)/);
+  await page.close();
+});
