@@ -8,6 +8,7 @@ import { MAX_TABLE_BYTES, parseTable, type Table, type TableResult } from '../da
 import { formatMemory } from '../engine/memoryEstimate';
 import { fileReader } from '../worker/client';
 import { database } from './db';
+import { previewOfFile, previewOfText } from './textBoxPreview';
 
 const KEY = 'table';
 /** The text box shows at most this much of a table. */
@@ -45,13 +46,6 @@ let latest = 0;
 let givenHere = 0;
 /** The kept table's first reading, shared by everyone who asks. */
 let opening: Promise<Table | null> | null = null;
-
-/** The start of a CSV for the text box, and whether that is all of it. */
-function preview(start: string, size: number): Pick<TableState, 'preview' | 'whole'> {
-  return start.length < size ? { preview: `${start}\n…`, whole: false } : { preview: start, whole: true };
-}
-const previewOfText = (csv: string) => preview(csv.slice(0, PREVIEW_CHARS), csv.length);
-const previewOfFile = async (csv: Blob) => preview(await csv.slice(0, PREVIEW_CHARS).text(), csv.size);
 
 /** Read a CSV in the worker (or here, where there are no workers: tests in Node) into the store. */
 async function read(csv: string | Blob): Promise<Table | null> {
@@ -103,8 +97,9 @@ export const useTableStore = create<TableState>((set, get) => ({
     givenHere++;
     opening = Promise.resolve(null); // what is kept from before is replaced, not read
     // Typed text shows at once (the text box follows every key); a file's start once read.
-    if (typeof csv === 'string') set({ ...previewOfText(csv), given: csv.trim() !== '', source, storageNote: null });
-    else set({ ...(await previewOfFile(csv)), given: csv.size > 0, source, storageNote: null });
+    if (typeof csv === 'string')
+      set({ ...previewOfText(csv, PREVIEW_CHARS), given: csv.trim() !== '', source, storageNote: null });
+    else set({ ...(await previewOfFile(csv, PREVIEW_CHARS)), given: csv.size > 0, source, storageNote: null });
     const db = database();
     db?.then((d) => d.put('userData', { csv, source }, KEY)).catch(() => {
       set({ storageNote: 'This browser would not keep the table (storage is full); it works until you reload.' });
@@ -129,7 +124,7 @@ async function keptTable(): Promise<Table | null> {
   // Nothing kept, or something else given meanwhile (that one is what counts).
   if ((typeof csv !== 'string' && !(csv instanceof Blob)) || givenHere !== asked) return useTableStore.getState().table;
   useTableStore.setState({
-    ...(typeof csv === 'string' ? previewOfText(csv) : await previewOfFile(csv)),
+    ...(typeof csv === 'string' ? previewOfText(csv, PREVIEW_CHARS) : await previewOfFile(csv, PREVIEW_CHARS)),
     given: true,
     source: typeof raw?.source === 'string' ? raw.source.slice(0, 200) : 'pasted',
   });

@@ -6,6 +6,7 @@ import { create } from 'zustand';
 import { textStats, userTextProblem, USER_TEXT_LIMITS, type TextStats } from '../data/text';
 import { fileReader } from '../worker/client';
 import { database } from './db';
+import { previewOfFile, previewOfText } from './textBoxPreview';
 
 const KEY = 'text';
 /** Where an earlier version kept the text (moved to IndexedDB on first start). */
@@ -43,14 +44,8 @@ let latest = 0;
 /** How many texts were given in this tab: one given while the kept one is fetched wins. */
 let givenHere = 0;
 
-function preview(start: string, size: number): Pick<TextState, 'preview' | 'whole'> {
-  return start.length < size ? { preview: `${start}\n…`, whole: false } : { preview: start, whole: true };
-}
 const previewOf = async (text: string | Blob) =>
-  typeof text === 'string'
-    ? preview(text.slice(0, TEXT_PREVIEW_CHARS), text.length)
-    : // A slice may end inside a character (read as U+FFFD): it is only shown.
-      preview(await text.slice(0, TEXT_PREVIEW_CHARS).text(), text.size);
+  typeof text === 'string' ? previewOfText(text, TEXT_PREVIEW_CHARS) : previewOfFile(text, TEXT_PREVIEW_CHARS);
 
 /** Count a text here (short pasted text) or in the file-reading worker (a file, or long text), into the store. */
 async function count(text: string | Blob): Promise<void> {
