@@ -5,7 +5,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { trainPy } from '../src/export/pytorch/trainPy';
+import { parallelPy, trainPy } from '../src/export/pytorch/trainPy';
 import { defaultModel, OPTIMIZER_KINDS, type ModelSpec } from '../src/experiment';
 
 const PYTHON = '/usr/bin/python3';
@@ -46,6 +46,8 @@ describe.skipIf(!hasPyflakes)('the exported Python', () => {
         writeFileSync(path, trainPy(model, optimizer));
         written.push(path);
       }
+    writeFileSync(join(dir, 'parallel.py'), parallelPy());
+    written.push(join(dir, 'parallel.py'));
     const flakes = spawnSync(PYTHON, ['-m', 'pyflakes', ...written], { encoding: 'utf8' });
     expect(flakes.stdout + flakes.stderr).toBe('');
     expect(flakes.status).toBe(0);

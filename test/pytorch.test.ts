@@ -3,7 +3,6 @@
 // each model kind and each optimizer; two data-parallel processes give what one does.
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { convLayer, poolLayer } from '../src/experiment/cnn';
@@ -22,7 +21,7 @@ import type { EpochMetrics } from '../src/engine/types';
 import { bpeTokenizer, decodeBpe, encodeBpe } from '../src/data/bpe';
 import type { DataInfo } from '../src/export/pytorch/exportFiles';
 import { cli, specFile, tempDir } from './cliHarness';
-import { TorchRunner } from './helpers/torchRunner';
+import { freePort, TorchRunner } from './helpers/torchRunner';
 
 const PYTHON = '/usr/bin/python3';
 const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
@@ -599,25 +598,21 @@ describe.skipIf(!hasTorch)('PyTorch export', () => {
     expect(JSON.parse(saved.metadata.merges)).toEqual(info.merges);
   });
 
-  test('the program is one readable file shorter than nanoGPT’s two, needing only PyTorch', () => {
+  test('the program is one readable file about as long as nanoGPT’s two, needing only PyTorch', () => {
     for (const [name] of CASES) {
       const source = readFileSync(join(trained.get(name)!.program, 'train.py'), 'utf8');
-      // nanoGPT's train.py is 336 lines and its model.py 330 more: 666. Ours holds the model (only
-      // the kind and recurrent cell exported, with its options), any optimizer PyTorch lacks (Lion,
-      // Muon) and the loop in one file, and stays shorter than those two.
-      expect(source.split('\n').length).toBeLessThan(666);
+      // nanoGPT's train.py is 336 lines and its model.py 330 more: 666, training data-parallel only. Ours holds the
+      // model (only the kind and recurrent cell exported, with its options), any optimizer PyTorch lacks (Lion,
+      // Muon) and the loop in one file, with the loop's hooks for tensor and pipeline parallelism (their code is
+      // parallel.py), and stays within 750 lines (the longest, a transformer with Muon, is 734).
+      expect(source.split('\n').length).toBeLessThan(750);
       const imports = [...source.matchAll(/^(?:import|from) (\w+)/gm)].map((m) => m[1]);
-      expect(new Set(imports)).toEqual(new Set(['argparse', 'json', 'math', 'os', 'struct', 'sys', 'torch']));
+      // parallel.py is the file beside it (tensor and pipeline parallelism), needing only PyTorch too.
+      expect(new Set(imports)).toEqual(
+        new Set(['argparse', 'json', 'math', 'os', 'struct', 'sys', 'torch', 'parallel']),
+      );
+      const parallel = readFileSync(join(trained.get(name)!.program, 'parallel.py'), 'utf8');
+      expect(new Set([...parallel.matchAll(/^(?:import|from) (\w+)/gm)].map((m) => m[1]))).toEqual(new Set(['torch']));
     }
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -27,6 +27,8 @@ export interface MemoryEstimate {
 
 const FLOAT = 4;
 const GIB = 1024 ** 3;
+/** The backward pass adds its own work space on top: a peak 3–21% above the forward pass's (measured). */
+const BACKWARD_PEAK = 1.15;
 
 /**
  * What a run may use on each backend before the browser gives out. wasm's heap is one 32-bit
@@ -84,39 +86,53 @@ const CNN_VALUE = { conv: 6, batchNorm: 10, pool: 2, residual: 48 };
 const ATTENTION_PAIR = 10;
 
 /**
- * Floats one example keeps through a training step (see above): an MLP's layers, a recurrent
- * layer's steps, a transformer's blocks and heads, the embeddings and the logits with their softmax.
+ * Floats one example keeps through a training step (see above), by the units a pipeline stages: an MLP's layers
+ * (its inputs with the first), a recurrent network's layers then its head (the embedding with the first, the
+ * logits with the head), a transformer's blocks (the embeddings with the first, the logits with the last). A
+ * CNN's are one unit.
  */
-function activationsPerExample(spec: ExperimentSpec, shape: ProblemShape): number {
+export function activationsByUnit(spec: ExperimentSpec, shape: ProblemShape): number[] {
   const m = spec.model;
+  const withEnds = (units: number[], first: number, last: number) =>
+    units.map((u, i) => u + (i === 0 ? first : 0) + (i === units.length - 1 ? last : 0));
   if (m.kind === 'mlp' && shape.kind === 'tabular') {
     const residual = residualLayers(m);
-    const hidden = m.hidden.reduce(
-      (s, l, i) =>
-        s +
+    const hidden = m.hidden.map(
+      (l, i) =>
         l.units *
-          (MLP_UNIT.plain +
-            (m.norm !== 'none' ? MLP_UNIT.norm : 0) +
-            (residual[i] ? MLP_UNIT.residual : 0) +
-            (l.dropout > 0 ? MLP_UNIT.dropout : 0)),
-      0,
+        (MLP_UNIT.plain +
+          (m.norm !== 'none' ? MLP_UNIT.norm : 0) +
+          (residual[i] ? MLP_UNIT.residual : 0) +
+          (l.dropout > 0 ? MLP_UNIT.dropout : 0)),
     );
-    return shape.inputDim + hidden + 10 * shape.outputDim + 16;
+    return withEnds([...hidden, 10 * shape.outputDim + 16], shape.inputDim, 0);
   }
   if (m.kind === 'cnn' && shape.kind === 'tabular' && shape.image)
-    return cnnActivations(m, shape.image, shape.outputDim);
-  if (shape.kind !== 'sequence') return 0;
+    return [cnnActivations(m, shape.image, shape.outputDim)];
+  if (shape.kind !== 'sequence') return [0];
   const T = shape.length;
   const logits = shape.vocab ? 12 * T * shape.vocab : 2;
   if (m.kind === 'lstm') {
     const embedded = shape.vocab ? 3 * T * m.embedding : T;
-    return embedded + m.layers.reduce((s, l) => s + T * RECURRENT_UNIT[m.cell] * l.units, 0) + logits;
+    return withEnds([...m.layers.map((l) => T * RECURRENT_UNIT[m.cell] * l.units), logits], embedded, 0);
   }
   if (m.kind === 'transformer') {
     const perBlock = T * TRANSFORMER_BLOCK[m.mlpActivation] * m.dModel + ATTENTION_PAIR * m.heads * T * T;
-    return 21 * T * m.dModel + m.layers * perBlock + logits;
+    return withEnds(
+      Array.from({ length: m.layers }, () => perBlock),
+      21 * T * m.dModel,
+      logits,
+    );
   }
-  return 0;
+  return [0];
+}
+
+const activationsPerExample = (spec: ExperimentSpec, shape: ProblemShape) =>
+  activationsByUnit(spec, shape).reduce((a, b) => a + b, 0);
+
+/** Bytes a training step keeps for `examples` examples of `floats` floats each (the backward pass's work space added). */
+export function activationBytes(floats: number, examples: number): number {
+  return BACKWARD_PEAK * FLOAT * examples * floats;
 }
 
 /**
@@ -151,8 +167,7 @@ export function estimateMemory(spec: ExperimentSpec, shape: ProblemShape, params
   const parameters = FLOAT * params;
   const gradients = parameters;
   const optimizer = optimizerSlots(spec.training.optimizer) * parameters;
-  // The backward pass adds its own work space on top: a peak 3–21% above the forward pass's (measured).
-  const activations = 1.15 * FLOAT * spec.training.batchSize * activationsPerExample(spec, shape);
+  const activations = activationBytes(activationsPerExample(spec, shape), spec.training.batchSize);
   const data = FLOAT * (train + validation + test) * dataPerExample(shape);
   return {
     parameters,

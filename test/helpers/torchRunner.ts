@@ -2,6 +2,7 @@
 // run (test/helpers/torchZygote.py): each run is `python3 train.py …` in its own folder, without paying
 // torch's import again (1.4 s a run here).
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 export interface PythonResult {
@@ -28,12 +29,24 @@ export class TorchRunner {
     return next;
   }
 
+  /** `python3 <argv…>` as `ranks` processes started as torchrun starts them (MASTER_ADDR and MASTER_PORT in `env`). */
+  runRanks(cwd: string, argv: string[], ranks: number, env: Record<string, string>): Promise<PythonResult[]> {
+    const next = this.queue.then(() => this.send({ cwd, argv, env, ranks }));
+    this.queue = next.catch(() => undefined);
+    return next.then((reply) => (reply as unknown as { ranks: PythonResult[] }).ranks);
+  }
+
   close(): void {
     this.process?.stdin.end();
     this.process = null;
   }
 
-  private send(request: { cwd: string; argv: string[]; env: Record<string, string> }): Promise<PythonResult> {
+  private send(request: {
+    cwd: string;
+    argv: string[];
+    env: Record<string, string>;
+    ranks?: number;
+  }): Promise<PythonResult> {
     const child = this.started();
     return new Promise<PythonResult>((resolve, reject) => {
       const failed = (code: number | null) => reject(new Error(`the Python runner exited (${code}): ${this.pending}`));
@@ -63,4 +76,15 @@ export class TorchRunner {
     this.process = child;
     return child;
   }
+}
+
+/** A TCP port nothing listens on now: the rendezvous of one multi-process run. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }

@@ -4,7 +4,9 @@
 run sets (seeds, threads, imported modules) reaches another.
 
 Protocol: one JSON request per line on stdin, {"cwd": ..., "argv": [...], "env": {...}}; one JSON reply per line
-on stdout, {"status": ..., "stdout": ..., "stderr": ...}. Ends when stdin closes.
+on stdout, {"status": ..., "stdout": ..., "stderr": ...}. Ends when stdin closes. A request with "ranks": N starts N
+children at once, as torchrun starts ranks (RANK, LOCAL_RANK and WORLD_SIZE set; MASTER_ADDR and MASTER_PORT come
+in "env"), and its reply is {"ranks": [one reply per rank]}.
 """
 import importlib
 import json
@@ -43,20 +45,38 @@ def child(request, out, err):
         os._exit(status)
 
 
+def started(request):
+    """A forked child running the request, with the files its output goes to."""
+    out, err = tempfile.TemporaryFile(), tempfile.TemporaryFile()
+    sys.stdout.flush()
+    pid = os.fork()
+    if pid == 0:
+        child(request, out, err)
+    return pid, out, err
+
+
+def finished(pid, out, err):
+    _, wait_status = os.waitpid(pid, 0)
+    out.seek(0)
+    err.seek(0)
+    reply = {
+        "status": os.waitstatus_to_exitcode(wait_status),
+        "stdout": out.read().decode("utf8", "replace"),
+        "stderr": err.read().decode("utf8", "replace"),
+    }
+    out.close()
+    err.close()
+    return reply
+
+
 def run(request):
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        sys.stdout.flush()
-        pid = os.fork()
-        if pid == 0:
-            child(request, out, err)
-        _, wait_status = os.waitpid(pid, 0)
-        out.seek(0)
-        err.seek(0)
-        return {
-            "status": os.waitstatus_to_exitcode(wait_status),
-            "stdout": out.read().decode("utf8", "replace"),
-            "stderr": err.read().decode("utf8", "replace"),
-        }
+    if "ranks" not in request:
+        return finished(*started(request))
+    n = request["ranks"]
+    ranks = [dict(request, env=dict(request.get("env", {}), RANK=str(r), LOCAL_RANK=str(r), WORLD_SIZE=str(n)))
+             for r in range(n)]
+    children = [started(r) for r in ranks]
+    return {"ranks": [finished(*c) for c in children]}
 
 
 for line in sys.stdin:

@@ -7,7 +7,7 @@ import type { TensorData } from '../../engine/types';
 import { prepareLearner, type PreparedData } from '../../engine/prepareLearner';
 import { readState } from '../../engine/checkpoint';
 import { encodeSafetensors } from '../safetensors';
-import { trainPy } from './trainPy';
+import { parallelPy, trainPy } from './trainPy';
 import { exportReadme } from './readme';
 
 export interface ExportFile {
@@ -106,6 +106,7 @@ export async function pytorchExport(spec: ExperimentSpec, files: DatasetFiles = 
     const text = (s: string) => new TextEncoder().encode(s);
     return [
       { name: 'train.py', bytes: text(trainPy(spec.model, spec.training.optimizer.kind)) },
+      { name: 'parallel.py', bytes: text(parallelPy()) },
       { name: 'README.md', bytes: text(exportReadme(spec, info)) },
       { name: 'spec.json', bytes: text(`${JSON.stringify(spec, null, 2)}\n`) },
       {

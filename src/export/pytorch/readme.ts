@@ -31,6 +31,30 @@ const SAMPLE_OPTION = (info: DataInfo) => `
 - \`--sample N\` writes N tokens sampled after training to \`sample.txt\` (and prints them as \`{"sample": …}\`), at
   \`--temperature T\` (default 0.8; 0 takes the likeliest), \`--top-k K\` and \`--top-p P\`, cut as the app cuts them.${info.merges ? ' The byte pairs are read with the merges the app learned (in `data.safetensors`), as the app reads them.' : ''}`;
 
+/** How this model can be split across processes besides data parallelism (--parallel tensor | pipeline). */
+function modelParallel(spec: ExperimentSpec): string {
+  const m = spec.model;
+  if (m.kind === 'cnn') return 'A CNN trains data-parallel only (`--parallel data`, the default).';
+  const tensor =
+    m.kind === 'lstm'
+      ? ''
+      : `- \`--parallel tensor\` (${m.kind === 'mlp' ? "the layers in pairs: the first's outputs split across processes, the second's inputs, one all-reduce per pair" : "each block's attention split by heads and its MLP by hidden units, Megatron-LM's way"}): every process holds a share of each matrix and
+  sees whole batches. Their number must divide ${m.kind === 'mlp' ? 'the width of the first layer of each pair' : 'the heads and the MLP width'}. \`--tensor-size K\` splits the model over K processes and
+  lets the groups share batches (data × tensor: WORLD_SIZE = groups × K). Muon needs whole matrices: not with this.
+`;
+  return `${tensor}- \`--parallel pipeline\` (GPipe): each process holds a run of consecutive ${m.kind === 'transformer' ? 'blocks' : 'layers'}${m.kind === 'lstm' ? ' (the head counts as one)' : ''}; each batch goes through in
+  \`--micro-batches M\` pieces (default 4 per process), forward through every stage, then backward, the gradients adding up
+  before the step. The processes wait for each other a share (stages − 1) / (M + stages − 1) of each step.
+
+\`\`\`sh
+${tensor ? 'torchrun --nproc_per_node=2 train.py --parallel tensor                  # the model split over 2\ntorchrun --nproc_per_node=4 train.py --parallel tensor --tensor-size 2  # 2 groups of 2 share batches\n' : ''}torchrun --nproc_per_node=4 train.py --parallel pipeline                # a stage per process
+\`\`\`
+
+Both reproduce one process's losses (the same sums, taken in pieces), and process 0 puts the whole model back together
+before saving \`final.safetensors\`. \`--report-communication\` has each process print the parameters it holds and the bytes
+it sent in the first step, the figures the app's **Scale out** view predicts.`;
+}
+
 export function exportReadme(spec: ExperimentSpec, info: DataInfo): string {
   const t = spec.training;
   const { train, validation, test } = info.examples;
@@ -52,6 +76,7 @@ batch ${t.batchSize}, ${t.epochs} epochs, seed ${spec.seed}) outside the browser
 | File | What it is |
 | --- | --- |
 | \`train.py\` | the model (\`nn.Module\`s), optimizer, schedule, clipping, penalties and training loop |
+| \`parallel.py\` | tensor and pipeline parallelism, which \`train.py\` uses under \`--parallel tensor\` or \`pipeline\` |
 | \`spec.json\` | the experiment, as the playground's "Share link" and "Download weights" (its \`.spec.json\`) carry it; \`train.py\` reads its hyper-parameters |
 | \`data.safetensors\` | the exact examples the browser built: ${train} for training, ${validation} for validation${test ? `, ${test} for test` : ''} (${info.task === 'language' || info.task === 'toy' ? 'token ids' : 'after feature engineering and standardisation'}) |
 | \`init.safetensors\` | the exact initial weights of the browser run |
@@ -78,6 +103,12 @@ ${dropout}
 Under \`torchrun\`, every process takes its share of each global batch of ${t.batchSize}, the gradients are averaged, and
 process 0 prints and saves: with the same batch size, any number of processes gives the same losses (to float rounding).${batchNorm ? BATCH_NORM_PROCESSES : ''}
 Each process holds all the data; start as many as there are GPUs (or CPU cores to spare).
+
+## Splitting the model itself
+
+Data parallelism keeps a whole copy of the model on every process. When the model is what does not fit:
+
+${modelParallel(spec)}
 
 ## Where it follows the playground rather than stock PyTorch
 

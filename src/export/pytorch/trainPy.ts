@@ -15,6 +15,7 @@ import rnnLayer from './py/rnn_layer.py?raw';
 import lion from './py/lion.py?raw';
 import muon from './py/muon.py?raw';
 import training from './py/training.py?raw';
+import parallel from './py/parallel.py?raw';
 
 /** The header with the engine's evaluation limits (header.py holds today's values, for reading it alone). */
 function headerCode(): string {
@@ -42,4 +43,9 @@ const OPTIMIZERS: Partial<Record<OptimizerKind, string>> = { lion, muon };
 /** The program for one model and optimizer. */
 export function trainPy(model: ModelSpec, optimizer: OptimizerKind): string {
   return headerCode() + modelCode(model) + (OPTIMIZERS[optimizer] ?? '') + training;
+}
+
+/** parallel.py, which train.py imports: tensor and pipeline parallelism (the same for every model). */
+export function parallelPy(): string {
+  return parallel;
 }

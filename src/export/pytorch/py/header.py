@@ -16,6 +16,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch.nn.parallel import DistributedDataParallel
 
+import parallel  # model parallelism (--parallel tensor or pipeline): parallel.py, beside this file
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 # The playground measures each epoch on the first TRAIN_EVAL_LIMIT training examples and (sequence
 # models) the first SEQUENCE_VAL_LIMIT validation examples: always the same ones. So does this file.
@@ -106,6 +108,9 @@ class Dense(nn.Module):
     def forward(self, x):
         x = x @ self.weight
         return x if self.bias is None else x + self.bias
+
+    def skip(self, x):  # the input as a residual connection adds it to the output (a split layer's differs)
+        return x
 
 ACTIVATIONS = {
     "relu": F.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid, "linear": lambda x: x,

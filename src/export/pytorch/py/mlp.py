@@ -18,15 +18,27 @@ class MLP(nn.Module):
         self.activations = [layer["activation"] for layer in hidden] + ["linear"]
         self.dropouts = [layer["dropout"] for layer in hidden] + [0.0]
         self.residual = [model["residual"] and 0 < i < len(hidden) and sizes[i] == sizes[i + 1] for i in range(len(sizes) - 1)]
+        self.sizes, self.depth = sizes, len(self.layers)
 
     def forward(self, x):  # (B, inputs) -> (B, outputs)
-        for layer, activation, p, residual in zip(self.layers, self.activations, self.dropouts, self.residual):
+        return self.run(x, 0, self.depth)
+
+    def run(self, x, begin, end):
+        """Layers begin to end-1, each with its norm, activation, dropout and residual connection (a pipeline stage's)."""
+        for i in range(begin, end):
+            layer = self.layers[i]
             h = layer(x)
             if hasattr(layer, "norm"):
                 h = layer.norm(h)
-            h = F.dropout(ACTIVATIONS[activation](h), p, self.training)
-            x = h + x if residual else h
+            h = F.dropout(ACTIVATIONS[self.activations[i]](h), self.dropouts[i], self.training)
+            x = h + layer.skip(x) if self.residual[i] else h
         return x
+
+    def stage_modules(self, begin, end):
+        return list(self.layers[begin:end])
+
+    def boundary(self, x, i):  # the shape of what enters layer i, for inputs x
+        return (len(x), self.sizes[i])
 
 
 def build_model(model, data):

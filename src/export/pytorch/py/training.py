@@ -25,9 +25,9 @@ def terms(task, y, mask):
     return mask.sum() if task in ("language", "toy") else y.numel()
 
 
-def penalty(model, l1, l2):
+def penalty(parameters, l1, l2):
     """L1 and L2 on the weight matrices only (not biases or LayerNorm gains), as the playground does."""
-    matrices = [p for p in model.parameters() if p.dim() >= 2]
+    matrices = [p for p in parameters if p.dim() >= 2]
     total = 0.0
     if l1 > 0:
         total = total + l1 * sum(p.abs().sum() for p in matrices)
@@ -37,14 +37,17 @@ def penalty(model, l1, l2):
 
 
 @torch.no_grad()
-def evaluate(model, task, split, limit, squared):
-    """Loss, accuracy and exact match over a split's first limit examples, in evaluation mode."""
+def evaluate(model, task, split, limit, squared, pipeline=None):
+    """Loss, accuracy and exact match over a split's first limit examples, in evaluation mode. In a pipeline the
+    last stage scores them and tells the others."""
     model.eval()
     x, y, mask = (t[:limit] for t in (split["x"], split["y"], split["mask"]))
     chunk = max(1, EVAL_TOKENS // x.shape[1]) if task in ("language", "toy", "forecast") else len(x)
     loss = count = right = exact = 0.0
     for s in range(0, len(x), chunk):
-        out, yc, mc = model(x[s:s + chunk]), y[s:s + chunk], mask[s:s + chunk]
+        out, yc, mc = (pipeline.forward if pipeline else model)(x[s:s + chunk]), y[s:s + chunk], mask[s:s + chunk]
+        if out is None:
+            continue
         loss += loss_sum(task, out, yc, mc, squared).item()
         count += float(terms(task, yc, mc))
         if task in ("language", "toy"):
@@ -56,6 +59,10 @@ def evaluate(model, task, split, limit, squared):
         elif task == "multiclass":
             right += (out.argmax(1) == yc.long()).float().sum().item()
     model.train()
+    if pipeline:
+        totals = torch.tensor([loss, count, right, exact], dtype=torch.float64)
+        dist.broadcast(totals, pipeline.stages - 1)
+        loss, count, right, exact = totals.tolist()
     return {"loss": loss / count, "accuracy": right / count, "exactMatch": exact / len(x)}
 
 
@@ -89,10 +96,10 @@ def augment(x, image, a, generator):
     return out.permute(0, 2, 3, 1).reshape(n, -1)
 
 
-def make_optimizer(o, model):
+def make_optimizer(o, params):
     """The spec's optimizer with PyTorch's own classes, whose conventions the playground follows."""
     decay = o["weightDecay"]
-    params = list(model.parameters())
+    params = list(params)
     groups = [  # decayMatricesOnly: no weight decay on biases and LayerNorm gains (1-D), as nanoGPT
         {"params": [p for p in params if p.dim() >= 2], "weight_decay": decay},
         {"params": [p for p in params if p.dim() < 2], "weight_decay": 0.0 if o["decayMatricesOnly"] else decay},
@@ -221,6 +228,14 @@ def main():
     parser.add_argument("--top-k", type=int, default=0, help="of --sample: draw from the k likeliest (default 0: all)")
     parser.add_argument("--top-p", type=float, default=1.0,
                         help="of --sample: from the fewest likeliest that together reach p (default 1: all)")
+    parser.add_argument("--parallel", choices=["data", "tensor", "pipeline"], default="data",
+                        help="under torchrun, how the processes share the work: each a share of every batch (data), "
+                             "of every layer's matrices (tensor) or of the layers (pipeline). Default data")
+    parser.add_argument("--tensor-size", type=int, help="tensor: processes per split model (default all; fewer: "
+                        "the rest share batches, data × tensor)")
+    parser.add_argument("--micro-batches", type=int, help="pipeline: pieces of each batch (default 4 per stage)")
+    parser.add_argument("--report-communication", action="store_true",
+                        help="each process prints the parameters it holds and the bytes it sent in the first step")
     args = parser.parse_args()
     with open(os.path.join(HERE, "spec.json")) as f:
         spec = json.load(f)
@@ -243,21 +258,36 @@ def main():
     model = build_model(spec["model"], info)
     metadata = load_weights(model, args.resume or os.path.join(HERE, "init.safetensors"))
     model.to(device)
+    strategy = args.parallel if distributed else "data"
+    share, shares = rank, world  # this process's share of each batch, of how many
+    tensor = pipeline = data_group = None
+    if strategy == "tensor":  # split the model's matrices (beside data parallelism, with --tensor-size)
+        tensor, data_group = parallel.tensor_parallel(model, spec, args.tensor_size or world)
+        share, shares = data_group.rank, data_group.size
+    elif strategy == "pipeline":  # split its layers; every stage sees whole batches
+        pipeline = parallel.pipeline(model, spec, args.micro_batches)
+        share, shares = 0, 1
     # Resuming: the optimizer starts afresh (weight files hold no optimizer state); the epochs,
     # schedule and shuffle go on from the epoch the weights were saved at.
     first = int(metadata.get("epoch", 0)) + 1 if args.resume else 1
     epochs = args.epochs or training["epochs"]
     batch_size = training["batchSize"]
-    if world > batch_size:
-        sys.exit(f"{world} processes cannot share batches of {batch_size} examples")
-    if distributed and any(isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)) for m in model.modules()):
-        if device.startswith("cuda"):  # batch statistics over the whole global batch, as in the app
+    if shares > batch_size:
+        sys.exit(f"{shares} processes cannot share batches of {batch_size} examples")
+    batch_norm = any(isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)) for m in model.modules())
+    if batch_norm and shares > 1:
+        if device.startswith("cuda") and strategy == "data":  # batch statistics over the whole global batch, as in the app
             model = nn.SyncBatchNorm.convert_sync_batchnorm(model)
         elif rank == 0:
             print("BatchNorm on cpu: each process normalises over its own share of the batch "
                   "(PyTorch's SyncBatchNorm needs CUDA), so results differ from one process's", file=sys.stderr)
-    ddp_model = DistributedDataParallel(model) if distributed else model
-    optimizer = make_optimizer(training["optimizer"], model)
+    if batch_norm and pipeline and pipeline.micro_batches > 1 and rank == 0:
+        print(f"BatchNorm in a pipeline: each of the {pipeline.micro_batches} micro-batches is normalised over its own "
+              "examples, so results differ from one process's", file=sys.stderr)
+    ddp_model = DistributedDataParallel(model) if strategy == "data" and distributed else model
+    if args.report_communication and ddp_model is not model:
+        ddp_model.register_comm_hook(None, parallel.counted_all_reduce)
+    optimizer = make_optimizer(training["optimizer"], [p for _, p in pipeline.owned()] if pipeline else model.parameters())
     n_train = len(train["x"])
     steps_per_epoch = n_train // batch_size  # the ragged tail of each shuffled epoch is dropped
     shuffle = Mulberry32(derive_seed(spec["seed"], "shuffle"))
@@ -274,26 +304,43 @@ def main():
         order = torch.tensor(shuffle.permutation(n_train), device=device)
         for b in range(steps_per_epoch):
             batch = order[b * batch_size:(b + 1) * batch_size]
-            mine = batch[rank * batch_size // world:(rank + 1) * batch_size // world]  # this process's share
-            x, y, mask = (train[k][mine] for k in ("x", "y", "mask"))
+            rows = slice(share * batch_size // shares, (share + 1) * batch_size // shares)  # this process's share
+            x, y, mask = (train[k][batch[rows]] for k in ("x", "y", "mask"))
             if augmenting:  # drawn for the whole batch, so any number of processes sees the same images
-                x = augment(train["x"][batch], info["image"], spec["dataset"]["augment"], augment_rng)[
-                    rank * batch_size // world:(rank + 1) * batch_size // world]
-            # The mean over the whole batch (every process knows its size); DDP averages the
-            # processes' gradients, hence × world.
+                x = augment(train["x"][batch], info["image"], spec["dataset"]["augment"], augment_rng)[rows]
+            # The mean over the whole batch (every process knows its size); the processes' gradients
+            # are averaged, hence × shares.
             count = terms(task, train["y"][batch], train["mask"][batch])
-            loss = loss_sum(task, ddp_model(x), y, mask, squared) / count * world + penalty(model, training["l1"], training["l2"])
             optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            if training["clipNorm"] > 0:
+            parallel.Traffic.counting = args.report_communication and b == 0 and epoch == first
+            if pipeline:
+                pipeline.step(x, y, mask, lambda out, yb, mb: loss_sum(task, out, yb, mb, squared) / count)
+                extra = penalty([p for _, p in pipeline.counted()], training["l1"], training["l2"])
+                if torch.is_tensor(extra):
+                    extra.backward()
+                pipeline.join_shared()
+            else:
+                loss = loss_sum(task, ddp_model(x), y, mask, squared) / count * shares
+                (loss + penalty(model.parameters(), training["l1"], training["l2"])).backward()
+                if tensor:
+                    parallel.average_gradients(model.parameters(), data_group)
+            if training["clipNorm"] > 0 and (tensor or pipeline):
+                named = pipeline.owned() if pipeline else list(model.named_parameters())
+                squared_norm = pipeline.squared_norm() if pipeline else tensor.squared_norm(named)
+                parallel.clip([p for _, p in named], squared_norm, training["clipNorm"])
+            elif training["clipNorm"] > 0:
                 torch.nn.utils.clip_grad_norm_(model.parameters(), training["clipNorm"])
             for group in optimizer.param_groups:
                 group["lr"] = learning_rate(training, step, steps_per_epoch, epochs)
             optimizer.step()
             step += 1
+            if parallel.Traffic.counting:
+                held = sum(p.numel() for p in model.parameters())
+                print(json.dumps({"communication": {"rank": rank, "parameters": held, "bytesSent": parallel.Traffic.sent}}), flush=True)
+                parallel.Traffic.counting = False
         # Every process evaluates (the weights are the same everywhere), so all stop together.
-        train_scores = evaluate(model, task, train, TRAIN_EVAL_LIMIT, squared)
-        val_scores = evaluate(model, task, data["validation"], val_limit, squared)
+        train_scores = evaluate(model, task, train, TRAIN_EVAL_LIMIT, squared, pipeline)
+        val_scores = evaluate(model, task, data["validation"], val_limit, squared, pipeline)
         line = {"epoch": epoch, **figures(task, "train", train_scores, exact=False), **figures(task, "val", val_scores)}
         if rank == 0:
             print(json.dumps(line), flush=True)
@@ -304,15 +351,23 @@ def main():
         if 0 < patience <= epoch - best[1] and epoch < epochs:
             print(f"Stopped early after epoch {epoch}: no better validation loss for {patience} epochs.", file=sys.stderr)
             break
+    tested = "test" in data and evaluate(model, task, data["test"], None, squared, pipeline)  # once, at the end
+    state = saved_state(model)
+    if tensor or pipeline:  # the whole model, put together from each process's share
+        state = (tensor or pipeline).full_state(state)
     if rank == 0:
-        if "test" in data:  # the held-out test split, scored once at the end
-            print(json.dumps(figures(task, "test", evaluate(model, task, data["test"], None, squared))), flush=True)
+        if tested:
+            print(json.dumps(figures(task, "test", tested)), flush=True)
         saved = dict(spec, training=dict(training, epochs=epochs))
         about = {"format": "nn-playground-weights", "spec": json.dumps(saved), "epoch": str(epoch), "run": "train.py"}
         if info.get("merges") is not None:  # the tokenizer, so the app reads the weights with it
             about["merges"] = json.dumps(info["merges"])
-        write_safetensors(os.path.join(HERE, "final.safetensors"), saved_state(model), about)
+        write_safetensors(os.path.join(HERE, "final.safetensors"), state, about)
         if args.sample > 0 and task == "language":
+            if tensor or pipeline:  # sampled here alone, from the whole model
+                model = build_model(spec["model"], info)
+                model.load_state_dict(state, strict=False)
+                model.to(device)
             cut = (args.temperature, args.top_k, args.top_p)
             text = sample(model, info, args.sample, cut, spec["seed"], device)
             with open(os.path.join(HERE, "sample.txt"), "w", encoding="utf-8") as f:

@@ -57,23 +57,24 @@ class CausalSelfAttention(nn.Module):
     def __init__(self, d, heads, position, attention_dropout):
         super().__init__()
         self.heads, self.position, self.attention_dropout = heads, position, attention_dropout
+        self.head_size, self.mine = d // heads, slice(0, heads)  # the heads computed here (tensor parallel: a share)
         self.qkv = Dense(d, 3 * d)
         self.out = Dense(d, d)
 
     def forward(self, x):  # (B, T, d) -> (B, T, d)
-        B, T, d = x.shape
-        hs = d // self.heads
-        q, k, v = self.qkv(x).view(B, T, 3, self.heads, hs).permute(2, 0, 3, 1, 4)  # each (B, nh, T, hs)
+        B, T, _ = x.shape
+        hs, heads = self.head_size, self.mine.stop - self.mine.start
+        q, k, v = self.qkv(x).view(B, T, 3, heads, hs).permute(2, 0, 3, 1, 4)  # each (B, nh, T, hs)
         if self.position == "rope":
             cos, sin = rope_tables(T, hs, x.device)
             q, k = rotate(q, cos, sin), rotate(k, cos, sin)
         # The playground's causal mask adds -1e9 (not -inf) after each position.
         mask = torch.triu(torch.full((T, T), -1e9, device=x.device), diagonal=1)
         if self.position == "alibi":
-            mask = alibi_mask(T, self.heads, x.device)
+            mask = alibi_mask(T, self.heads, x.device)[self.mine]
         att = (q @ k.transpose(-2, -1) * (1 / math.sqrt(hs)) + mask).softmax(dim=-1)  # (B, nh, T, T)
         att = F.dropout(att, self.attention_dropout, self.training)
-        return self.out((att @ v).transpose(1, 2).reshape(B, T, d))  # heads side by side again
+        return self.out((att @ v).transpose(1, 2).reshape(B, T, heads * hs))  # heads side by side again
 
 
 class Block(nn.Module):
@@ -129,21 +130,36 @@ class Transformer(nn.Module):
         self.tied = model["tiedEmbeddings"]
         if not self.tied:
             self.head = Dense(d, vocab, bias=False)
-        self.dropout = model["dropout"]
+        self.dropout, self.d, self.depth = model["dropout"], d, model["layers"]
 
     def forward(self, tokens):  # (B, T) -> logits (B, T, vocab)
-        T = tokens.shape[1]
-        x = self.token_embedding(tokens)
-        if self.position == "learned":
-            x = x + self.position_embedding.weight[:T]
-        elif self.position == "sinusoidal":
-            x = x + sinusoidal_positions(T, x.shape[-1], x.device)
-        x = F.dropout(x, self.dropout, self.training)
-        for block in self.blocks:
+        return self.run(tokens, 0, self.depth)
+
+    def run(self, x, begin, end):
+        """Blocks begin to end-1: the first with the embeddings before it, the last with the final norm and head after."""
+        if begin == 0:
+            T = x.shape[1]
+            x = self.token_embedding(x)
+            if self.position == "learned":
+                x = x + self.position_embedding.weight[:T]
+            elif self.position == "sinusoidal":
+                x = x + sinusoidal_positions(T, x.shape[-1], x.device)
+            x = F.dropout(x, self.dropout, self.training)
+        for block in self.blocks[begin:end]:
             x = block(x)
+        if end < self.depth:
+            return x
         if hasattr(self, "ln_f"):
             x = self.ln_f(x)
         return x @ self.token_embedding.weight.T if self.tied else self.head(x)
+
+    def stage_modules(self, begin, end):  # a tied head reads the token embedding: the last stage holds it too
+        first = [self.token_embedding, getattr(self, "position_embedding", None)] if begin == 0 else []
+        last = [getattr(self, "ln_f", None), self.token_embedding if self.tied else self.head] if end == self.depth else []
+        return [m for m in first + list(self.blocks[begin:end]) + last if m is not None]
+
+    def boundary(self, x, i):  # the shape of what enters block i, for tokens x
+        return (*x.shape, self.d)
 
 
 def build_model(model, data):
