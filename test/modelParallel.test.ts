@@ -2,25 +2,20 @@
 // with 2 and 4 CPU processes started as torchrun starts them, reproduce one process's per-epoch losses (1e-4
 // relative over 3 epochs) and its final weights, for an MLP, an LSTM (pipeline) and a transformer; and each process
 // holds the parameters and sends the bytes per step that the app's Scale out figures say (engine/scaleOut.ts).
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { MLP_OPTION_DEFAULTS, TRANSFORMER_OPTION_DEFAULTS, datasetDefaults, defaultSpec } from '../src/experiment';
+import { MLP_OPTION_DEFAULTS, TRANSFORMER_OPTION_DEFAULTS } from '../src/experiment';
 import type { ExperimentSpec } from '../src/experiment';
 import { decodeSafetensors } from '../src/export/safetensors';
 import { problemShape } from '../src/data/shapes';
 import { scaleOut, type Strategy } from '../src/engine/scaleOut';
 import { cli, specFile, tempDir } from './cliHarness';
 import { freePort, TorchRunner, type PythonResult } from './helpers/torchRunner';
-
-const PYTHON = '/usr/bin/python3';
-const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
-if (!hasTorch && process.env.CI === 'true')
-  throw new Error('CI must run the model-parallel tests: install python3-torch');
+import { hasTorch, onNames, PYTHON, pythonEnv, relative, spec } from './helpers/pytorchSpecs';
 
 type Line = Record<string, number>;
-const torch = new TorchRunner(PYTHON, { ...process.env, OMP_NUM_THREADS: '1' });
+const torch = new TorchRunner(PYTHON, pythonEnv);
 afterAll(() => torch.close());
 
 const lines = (out: string): Record<string, unknown>[] =>
@@ -30,17 +25,8 @@ const lines = (out: string): Record<string, unknown>[] =>
     .filter(Boolean)
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 const epochs = (out: string) => lines(out).filter((l) => 'epoch' in l) as Line[];
-const relative = (a: number, b: number) => Math.abs(a - b) / Math.max(1e-12, Math.abs(b));
-
-function spec(edit: (s: ExperimentSpec) => void): ExperimentSpec {
-  const s = defaultSpec();
-  s.training.epochs = 3;
-  edit(s);
-  return s;
-}
-
 const names = (s: ExperimentSpec) => {
-  s.dataset = { ...s.dataset, kind: 'names', ...datasetDefaults('names'), samples: 200, contextLength: 8 };
+  onNames(s, 200);
   s.training = { ...s.training, batchSize: 16 };
 };
 

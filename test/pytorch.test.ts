@@ -1,7 +1,7 @@
 // The PyTorch export reproduces the engine's run: train.py, started from the exported data and
 // initial weights, prints the same per-epoch losses as the CLI's run file (1e-4 relative), for
 // each model kind and each optimizer; two data-parallel processes give what one does.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -14,7 +14,6 @@ import {
   mlpOf,
   datasetDefaults,
   defaultModel,
-  defaultSpec,
   type ExperimentSpec,
 } from '../src/experiment';
 import type { EpochMetrics } from '../src/engine/types';
@@ -22,19 +21,9 @@ import { bpeTokenizer, decodeBpe, encodeBpe } from '../src/data/bpe';
 import type { DataInfo } from '../src/export/pytorch/exportFiles';
 import { cli, specFile, tempDir } from './cliHarness';
 import { freePort, TorchRunner } from './helpers/torchRunner';
-
-const PYTHON = '/usr/bin/python3';
-const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
-const inCi = process.env.CI === 'true';
-if (!hasTorch) {
-  const why = `PyTorch is missing for ${PYTHON} (apt-get install python3-torch)`;
-  if (inCi) throw new Error(`${why}: CI must run the PyTorch export tests`);
-  console.warn(`Skipping the PyTorch export tests: ${why}.`);
-}
+import { hasTorch, onNames, PYTHON, pythonEnv, relative, spec } from './helpers/pytorchSpecs';
 
 type Line = Record<string, number>;
-/** One process per core for the data-parallel test, and no thread fights on CI's two cores. */
-const pythonEnv = { ...process.env, OMP_NUM_THREADS: '1' };
 
 /** The per-epoch JSON lines a run printed. */
 const epochLines = (out: string): Line[] =>
@@ -80,8 +69,6 @@ async function dataParallel(program: string): Promise<{ out: string; err: string
   return Promise.all([rank(0), rank(1)]);
 }
 
-const relative = (a: number, b: number) => Math.abs(a - b) / Math.max(1e-12, Math.abs(b));
-
 function expectSameLosses(python: Line[], engine: Pick<EpochMetrics, 'epoch' | 'trainLoss' | 'valLoss'>[]): void {
   expect(python.map((l) => l.epoch)).toEqual(engine.map((e) => e.epoch));
   python.forEach((l, i) => {
@@ -111,16 +98,7 @@ async function trainAndExport(spec: ExperimentSpec, epochs?: number) {
   return { program, run: file.runs[0].run, checkpoint: file.runs[0].checkpoint };
 }
 
-function spec(edit: (s: ExperimentSpec) => void): ExperimentSpec {
-  const s = defaultSpec();
-  s.training.epochs = 3;
-  edit(s);
-  return s;
-}
-
-const names = (s: ExperimentSpec) => {
-  s.dataset = { ...s.dataset, kind: 'names', ...datasetDefaults('names'), samples: 300, contextLength: 8 };
-};
+const names = (s: ExperimentSpec) => onNames(s, 300);
 
 const BYTE_PAIRS = 'transformer language model on byte pairs (a vocabulary of 300 learned from the names)';
 

@@ -4,7 +4,7 @@ import { DRAW_DEFAULTS, type DrawSettings } from '../engine/sampling';
 import type { SeedBand } from './seedGroups';
 
 /** The panels one click away, under the first screen. */
-export type WorkbenchTab = 'runs' | 'compare' | 'sweep' | 'cost' | 'inside';
+export type WorkbenchTab = 'runs' | 'compare' | 'sweep' | 'cost' | 'scale' | 'inside';
 
 export type XAxisKind = 'epoch' | 'step' | 'time' | 'flops';
 

@@ -36,6 +36,7 @@ import { Workbench } from './Workbench';
 import { HiddenRuns, splitComparable } from './comparable';
 import { LessonBanner, LessonsList, LessonsMenu } from './Lessons';
 import { SweepPanel } from './SweepPanel';
+import { ScaleOutView } from './ScaleOut';
 import { useOwnImagesAwaited, useOwnImagesProblem } from './useOwnImages';
 
 /** The person's own text or table is not in the spec, but a run on it needs it: a problem with it blocks training like a bad field. */
@@ -356,6 +357,15 @@ export function App() {
                 <Panel title="Compute cost">
                   <BackendDetails />
                   <CostCharts runs={comparable} />
+                </Panel>
+              ),
+              scale: (
+                <Panel title="Scale out: this model across devices">
+                  {costs.shape && costs.cost ? (
+                    <ScaleOutView spec={spec} shape={costs.shape} />
+                  ) : (
+                    <p className="muted">Fix the highlighted fields (or add your data) to see how this model splits.</p>
+                  )}
                 </Panel>
               ),
               inside: <InsidePanel />,

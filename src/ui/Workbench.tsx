@@ -6,6 +6,7 @@ export const WORKBENCH_TABS: { id: WorkbenchTab; label: string }[] = [
   { id: 'compare', label: 'Compare optimizers' },
   { id: 'sweep', label: 'Sweep' },
   { id: 'cost', label: 'Compute cost' },
+  { id: 'scale', label: 'Scale out' },
   { id: 'inside', label: 'Inside the network' },
 ];
 

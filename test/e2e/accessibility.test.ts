@@ -101,6 +101,7 @@ test('axe-core finds no serious problem: first load, each model kind after a run
     'Compare optimizers',
     'Sweep',
     'Compute cost',
+    'Scale out',
     'Inside the network',
   ] as WorkbenchPanel[]) {
     await openPanel(page, panel);

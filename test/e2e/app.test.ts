@@ -12,6 +12,10 @@ import {
 } from '../../src/experiment';
 import { convLayer, poolLayer } from '../../src/experiment/cnn';
 import { MATMUL_TUNINGS_KEY } from '../../src/state/matmulTunings';
+import { problemShape } from '../../src/data/shapes';
+import { formatMemory } from '../../src/engine/memoryEstimate';
+import { scaleOut, STRATEGIES } from '../../src/engine/scaleOut';
+import { formatCount } from '../../src/ui/fields';
 import { accessibilityProblems, activeBackend, e2eSite, openPanel } from './browser';
 import { dataProgressSeen, watchDataProgress } from './runPages';
 
@@ -1023,5 +1027,50 @@ test('byte pairs: chosen in the Data panel, sized and checked; a transformer tra
   await page.keyboard.press('End');
   expect(await picked()).toMatch(/^Token 240 of 240: /);
   expect(await accessibilityProblems(page)).toEqual([]);
+  await page.close();
+});
+
+test('Scale out shows, per strategy, what each device holds and sends as the engine figures it, the pipeline’s schedule, and names bad input', async () => {
+  const spec = defaultSpec();
+  spec.backend = 'cpu';
+  spec.dataset = { ...spec.dataset, kind: 'names', ...datasetDefaults('names'), contextLength: 8 };
+  spec.model = { ...TRANSFORMER_OPTION_DEFAULTS, kind: 'transformer', layers: 2, dModel: 16, heads: 4, dropout: 0 };
+  const { page } = await openPage(`${url}#spec=${encodeSpec(spec)}`);
+  await openPanel(page, 'Scale out');
+  const row = (strategy: string) => page.getByTestId('scale-table').locator(`tr[data-strategy="${strategy}"]`);
+  const figures = scaleOut(spec, problemShape(spec, null)!, 2);
+  for (const s of STRATEGIES) {
+    const cells = await row(s).locator('td').allTextContents();
+    const busiest = figures[s].loads.reduce((a, b) => (b.parameters > a.parameters ? b : a));
+    expect(cells[0], s).toBe(formatCount(busiest.parameters));
+    expect(cells[4], s).toBe(formatMemory(busiest.bytesSent));
+  }
+  // Two stages, 8 micro-batches (4 per stage): 16 forward and 16 backward cells, 1/9 of the step idle.
+  const timeline = page.getByTestId('pipeline-timeline');
+  expect(await timeline.locator('rect').count()).toBe(32);
+  expect(await timeline.textContent()).toContain('2 stages, 8 micro-batches: each device idles 11% of the step');
+  expect(await timeline.textContent()).toContain('Stage 1: block 1 ·');
+  // Four devices: two blocks cannot make four stages; split the model over 2 and let 2 groups share batches.
+  await page.getByLabel('Devices', { exact: true }).fill('4');
+  await expect
+    .poll(() => row('pipeline').textContent())
+    .toBe('PipelineNot over 4: the model has only 2 layers (or blocks) to share out among 4 devices');
+  await page.getByLabel('Tensor: devices per model').selectOption('2');
+  expect(await page.getByTestId('scale-out').textContent()).toContain(
+    'torchrun --nproc_per_node=4 train.py --parallel tensor --tensor-size 2',
+  );
+  const grouped = scaleOut(spec, problemShape(spec, null)!, 4, { tensorSize: 2 }).tensor.loads[0];
+  expect(await row('tensor').locator('td').first().textContent()).toBe(formatCount(grouped.parameters));
+  expect(await accessibilityProblems(page)).toEqual([]);
+  // Bad input is named, and the figures stay those of the last good device count.
+  await page.getByLabel('Devices', { exact: true }).fill('0');
+  await expect
+    .poll(() => page.getByRole('alert').filter({ hasText: 'Devices:' }).textContent())
+    .toBe('Devices: a whole number from 1 to 64');
+  expect(await page.getByTestId('scale-table').locator('caption').textContent()).toMatch(/^Per device \(4 devices;/);
+  await page.getByLabel('Pipeline: micro-batches').fill('99');
+  await expect
+    .poll(() => page.getByRole('alert').filter({ hasText: 'Pipeline: micro-batches:' }).textContent())
+    .toBe('Pipeline: micro-batches: a whole number from 1 to the batch size (16)');
   await page.close();
 });

@@ -153,7 +153,8 @@ export async function horizontalOverflow(
 }
 
 /** The panels one click away under the first screen. */
-export type WorkbenchPanel = 'Runs' | 'Compare optimizers' | 'Sweep' | 'Compute cost' | 'Inside the network';
+export type WorkbenchPanel =
+  'Runs' | 'Compare optimizers' | 'Sweep' | 'Compute cost' | 'Scale out' | 'Inside the network';
 
 /** Open a panel of the workbench (its tab reads e.g. "Runs (3)"). */
 export async function openPanel(page: Page, name: WorkbenchPanel): Promise<void> {
