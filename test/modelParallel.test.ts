@@ -81,6 +81,8 @@ const SPLITS: Split[] = [
   ]),
   ['lstm', 'pipeline', 2, []],
   ['lstm', 'pipeline', 4, []],
+  ['transformer', 'data', 4, []],
+  ['lstm', 'data', 2, []],
 ];
 
 export async function exportProgram(s: ExperimentSpec): Promise<string> {

@@ -170,7 +170,8 @@ function dataParallel(spec: ExperimentSpec, shape: ProblemShape, n: number): Sca
   if (n > batch) return refused('data', n, `${n} devices cannot share batches of ${batch} examples`);
   const params = modelCost(spec.model, shape).params;
   const perExample = activationsByUnit(spec, shape).reduce((a, b) => a + b, 0);
-  // DDP all-reduces every gradient each step.
+  // DDP all-reduces every gradient each step. (With BatchNorm it also broadcasts the running statistics from
+  // device 0 before each forward pass: a few floats per feature, not counted here or by train.py.)
   const loads = Array.from({ length: n }, (_, r) =>
     load(spec, params, activationBytes(perExample, rows(batch, r, n)), allReduce(params, n)),
   );

@@ -28,10 +28,12 @@ const MAX_CELLS = 4096;
 
 const wholeNumber = (v: number, low: number, high: number) => Number.isInteger(v) && v >= low && v <= high;
 
+/** Bytes a device holds: weights, gradients, optimizer state and activations. */
+const held = (l: DeviceLoad) => Object.values(l.memory).reduce((a, b) => a + b, 0);
+
 /** The busiest device: the most memory (pipeline stages differ; data and tensor devices barely do). */
 function busiest(split: ScaleOut): DeviceLoad {
-  const total = (l: DeviceLoad) => Object.values(l.memory).reduce((a, b) => a + b, 0);
-  return split.loads.reduce((a, b) => (total(b) > total(a) ? b : a));
+  return split.loads.reduce((a, b) => (held(b) > held(a) ? b : a));
 }
 
 /** A pipeline unit as the builder names it: block 2, dense 1, the output layer, lstm 3, the head. */
@@ -198,8 +200,8 @@ function PipelineTimeline({
         {schedule.stages.map(([a, b], s) => (
           <li key={s}>
             Stage {s + 1}: {unit(a)}
-            {b - a > 1 ? ` to ${unit(b - 1)}` : ''} · {formatCount(loads[s].parameters)} params · sends{' '}
-            {formatMemory(loads[s].bytesSent)}
+            {b - a > 1 ? ` to ${unit(b - 1)}` : ''} · {formatCount(loads[s].parameters)} params · holds ≈{' '}
+            {formatMemory(held(loads[s]))} · sends {formatMemory(loads[s].bytesSent)}
           </li>
         ))}
       </ol>

@@ -62,7 +62,11 @@ def groups_of(world, tensor_size):
     return tensor[mine // tensor_size], data[mine % tensor_size]
 
 
-# -- the four crossings between whole and split values, each with the backward pass its forward needs --
+# -- the crossings between whole and split values, each with the backward pass its forward needs --
+# Every process computes the same whole loss, so a gradient of a whole value is already the same everywhere: the
+# backward passes sum only where each process holds a part of it (Megatron-LM's f and g). torch.distributed.nn's
+# collectives sum every backward pass (right when each process has a loss of its own, N times too much here); Sum
+# is its all_reduce, written out so that its bytes are counted.
 
 
 class Enter(torch.autograd.Function):
@@ -250,7 +254,7 @@ class TensorParallel:
 
     def __init__(self, model, kind, group):
         (split_mlp if kind == "mlp" else split_transformer)(model, group)
-        self.model, self.group = model, group
+        self.model, self.group, self.device = model, group, next(model.parameters()).device
         self.shares = {f"{path}.{name}": share for path, module in model.named_modules()
                        for name, share in getattr(module, "shares", {}).items()}
 
@@ -273,8 +277,9 @@ class TensorParallel:
 
     def squared_norm(self, named):
         """The squared norm of all the gradients: split ones summed over the group, whole ones counted once."""
-        split = sum((p.grad.square().sum() for n, p in named if self.split(n) and p.grad is not None), torch.zeros(()))
-        whole = sum((p.grad.square().sum() for n, p in named if not self.split(n) and p.grad is not None), torch.zeros(()))
+        zero = torch.zeros((), device=self.device)
+        split = sum((p.grad.square().sum() for n, p in named if self.split(n) and p.grad is not None), zero)
+        whole = sum((p.grad.square().sum() for n, p in named if not self.split(n) and p.grad is not None), zero)
         return self.group.all_reduce(split.reshape(1))[0] + whole
 
 
@@ -422,7 +427,8 @@ class Pipeline:
         return None
 
     def squared_norm(self):
-        local = sum((p.grad.square().sum() for _, p in self.counted() if p.grad is not None), torch.zeros(()))
+        zero = torch.zeros((), device=self.device)
+        local = sum((p.grad.square().sum() for _, p in self.counted() if p.grad is not None), zero)
         return self.everyone.all_reduce(local.reshape(1))[0]
 
     def full_state(self, state):

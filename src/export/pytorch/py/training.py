@@ -60,7 +60,7 @@ def evaluate(model, task, split, limit, squared, pipeline=None):
             right += (out.argmax(1) == yc.long()).float().sum().item()
     model.train()
     if pipeline:
-        totals = torch.tensor([loss, count, right, exact], dtype=torch.float64)
+        totals = torch.tensor([loss, count, right, exact], dtype=torch.float64, device=x.device)  # nccl: on the GPU
         dist.broadcast(totals, pipeline.stages - 1)
         loss, count, right, exact = totals.tolist()
     return {"loss": loss / count, "accuracy": right / count, "exactMatch": exact / len(x)}
