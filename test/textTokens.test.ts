@@ -59,6 +59,29 @@ describe('a text in byte pairs', () => {
     expect(tokenView(chars.codec, chars.tokens, text, 40_000)).toBeNull();
   });
 
+  test('cutting a long text says how far it has come, every megabyte, and cuts it the same', () => {
+    const text = names.repeat(40); // 2.4 MB
+    const { merges } = trainBpe(names, 300);
+    for (const tokenizer of [
+      { kind: 'bpe', vocabSize: 300 },
+      { kind: 'char', vocabSize: 300 },
+    ] as const) {
+      const heard: [number, number][] = [];
+      const learned = tokenizer.kind === 'bpe' ? merges : undefined;
+      const told = tokenizeText(text, tokenizer, 0, learned, (done, total) => heard.push([done, total]));
+      const plain = tokenizeText(text, tokenizer, 0, learned).tokens;
+      expect(told.tokens.length).toBe(plain.length);
+      expect(told.tokens.every((t, i) => t === plain[i])).toBe(true); // (toEqual walks 2.4M elements slowly)
+      const total = tokenizer.kind === 'bpe' ? stringBytes(text).length : text.length;
+      expect(heard.length, tokenizer.kind).toBe(Math.floor((total - 1) / 2 ** 20));
+      heard.forEach(([done, all], i) => {
+        expect(all).toBe(total);
+        expect(done).toBeGreaterThan(i === 0 ? 0 : heard[i - 1][0]);
+        expect(done).toBeLessThan(total);
+      });
+    }
+  });
+
   test('characters: one token each, and a prompt with unknown characters is refused by name', () => {
     const { tokens, codec } = tokenizeText('abcab\nab', { kind: 'char', vocabSize: 1024 }, 5);
     expect(tokens).toHaveLength(8);

@@ -3,6 +3,7 @@
 // chunks (words with their leading space, runs of digits, of punctuation, of white space), as in GPT-2. The
 // textbook algorithm is scripts/golden/bpe.py; this one counts pairs once and updates only the chunks a merge
 // touches, with the same merges (test/bpe.test.ts holds them equal).
+import { TOKENIZING_REPORT_EVERY } from './text';
 import { bytesString, stringBytes } from './wtf8';
 
 /** The most tokens a vocabulary may have, the least (the bytes), and the longest chunk (a longer run is cut). */
@@ -254,13 +255,19 @@ function encodeChunk(tokenizer: BpeTokenizer, piece: Uint8Array): number[] {
   }
 }
 
-/** The text's tokens. */
-export function encodeBpe(tokenizer: BpeTokenizer, text: string): Int32Array {
+/** The text's tokens; `onProgress` hears the bytes done of all, every TOKENIZING_REPORT_EVERY or so. */
+export function encodeBpe(
+  tokenizer: BpeTokenizer,
+  text: string,
+  onProgress?: (done: number, total: number) => void,
+): Int32Array {
   const bytes = stringBytes(text);
   const bounds = chunkBounds(bytes);
   const seen = new Map<string, number[]>();
   const out: number[] = [];
+  let reported = 0;
   for (let k = 0; k < bounds.length; k += 2) {
+    if (onProgress && bounds[k] - reported >= TOKENIZING_REPORT_EVERY) onProgress((reported = bounds[k]), bytes.length);
     const piece = bytes.subarray(bounds[k], bounds[k + 1]);
     const key = String.fromCharCode(...piece);
     let tokens = seen.get(key);

@@ -61,6 +61,8 @@ export interface DatasetFiles {
   text?: string;
   /** Byte pairs already learned for this run (kept with it, or learned with progress): not learned again. */
   merges?: Int32Array;
+  /** Told how far cutting the text into tokens has come (bytes or characters done, of all), now and then. */
+  onTokenizing?: (done: number, total: number) => void;
   /** The person's own table, parsed. */
   table?: Table;
   /** Your own images' class names (their folders), for `images`. */

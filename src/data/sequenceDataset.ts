@@ -68,6 +68,8 @@ export interface TextFiles {
   text?: string;
   /** Byte pairs already learned for this run (kept with it, or learned with progress): not learned again. */
   merges?: Int32Array;
+  /** Told how far cutting the text into tokens has come (bytes or characters done, of all), now and then. */
+  onTokenizing?: (done: number, total: number) => void;
 }
 
 /** The raw series for a series dataset, seeded. */
@@ -166,7 +168,7 @@ export function buildSequenceDataset(spec: DatasetSpec, seed: number, files: Tex
     };
   }
   const { text, trainingChars } = languageText(spec, seed, files);
-  const { tokens, codec } = tokenizeText(text, spec.tokenizer, trainingChars, files.merges);
+  const { tokens, codec } = tokenizeText(text, spec.tokenizer, trainingChars, files.merges, files.onTokenizing);
   // The test split is the text's end; the rest splits into training and validation as without one.
   const testFrom = spec.testSplit > 0 ? Math.floor(tokens.length * (1 - spec.testSplit)) : tokens.length;
   const { train, validation } = lmWindows(

@@ -1,6 +1,9 @@
 // Character-level text for language models: a vocabulary, encoding, and next-character windows.
 import { Rng } from './rng';
 
+/** How often (in bytes or characters) a long encoding says how far it has come. */
+export const TOKENIZING_REPORT_EVERY = 1 << 20;
+
 /** Marks the start and end of each name in the names stream (makemore's convention). */
 export const NAME_BOUNDARY = '.';
 
@@ -20,10 +23,11 @@ export function charVocab(text: string): CharVocab {
 }
 
 /** The text's character ids, a code point at a time (no array of its characters: a text may be 50 MB). */
-export function encode(vocab: CharVocab, text: string): Int32Array {
+export function encode(vocab: CharVocab, text: string, onProgress?: (done: number, total: number) => void): Int32Array {
   const out = new Int32Array(text.length);
   let n = 0;
   for (let i = 0; i < text.length; i++) {
+    if (onProgress && i % TOKENIZING_REPORT_EVERY === 0 && i > 0) onProgress(i, text.length);
     const pair = isPairAt(text, i);
     const c = pair ? text.slice(i, i + 2) : text[i];
     if (pair) i++;

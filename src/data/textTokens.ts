@@ -28,6 +28,7 @@ export function tokenizeText(
   tokenizer: TokenizerSpec,
   trainingChars: number,
   learned?: Int32Array,
+  onProgress?: (done: number, total: number) => void,
 ): { tokens: Int32Array; codec: TextTokens } {
   if (tokenizer.kind === 'bpe') {
     if (learned && 256 + learned.length / 2 > tokenizer.vocabSize)
@@ -36,14 +37,14 @@ export function tokenizeText(
       );
     const merges = learned ?? trainBpe(text.slice(0, trainingChars), tokenizer.vocabSize).merges;
     const bpe = bpeTokenizer({ merges });
-    const tokens = encodeBpe(bpe, text);
+    const tokens = encodeBpe(bpe, text, onProgress);
     // The model's vocabulary is the size asked for: tokens a short text never merged into are never seen.
     const vocab = Array.from({ length: tokenizer.vocabSize }, (_, t) => (t < bpe.vocabSize ? decodeBpe(bpe, [t]) : ''));
     const start = [NAME_BOUNDARY, '\n', ' '].find((c) => text.includes(c));
     return { tokens, codec: { vocab, bpe, startToken: start ? start.charCodeAt(0) : 0 } };
   }
   const chars = charVocab(text);
-  const tokens = encode(chars, text);
+  const tokens = encode(chars, text, onProgress);
   const startToken = chars.index.get(NAME_BOUNDARY) ?? chars.index.get('\n') ?? chars.index.get(' ') ?? 0;
   return { tokens, codec: { vocab: chars.chars, bpe: null, startToken } };
 }

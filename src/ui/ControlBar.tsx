@@ -430,9 +430,10 @@ const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 function DataProgress({ loading }: { loading: NonNullable<Run['loading']> }) {
   const { what, received, total, unit } = loading;
   if (unit === 'tokens') {
+    const percent = Math.floor((100 * received) / Math.max(1, total ?? 1));
     return (
       <span data-testid="data-progress" title={`Cutting ${what} into tokens: a big text takes seconds`}>
-        Tokenizing <progress aria-label="Tokenizing the text" />
+        Tokenizing <progress value={received} max={total ?? undefined} aria-label="Tokenizing the text" /> {percent}%
       </span>
     );
   }

@@ -68,9 +68,11 @@ export async function prepareRunData(
       cancelled,
     }));
   if (merges === null) return null;
-  // Cutting a big text into tokens takes seconds (about 9 s for 50 MB of byte pairs here) and reports nothing
-  // as it goes: the page says what it waits for.
-  if ((files.text?.length ?? 0) > BIG_TEXT_CHARS)
-    post({ type: 'loadingData', runId, what, received: 0, total: null, unit: 'tokens' });
-  return prepareData(spec, merges ? { ...files, merges } : files);
+  // Cutting a big text into tokens takes seconds (about 9 s for 50 MB of byte pairs here): the page is told how far
+  // it has come. (The messages leave while this worker is busy; a Stop is heard once it is done.)
+  const big = (files.text?.length ?? 0) > BIG_TEXT_CHARS;
+  const onTokenizing = (received: number, total: number) =>
+    post({ type: 'loadingData', runId, what, received, total, unit: 'tokens' });
+  if (big) onTokenizing(0, files.text!.length);
+  return prepareData(spec, { ...files, ...(merges ? { merges } : {}), ...(big ? { onTokenizing } : {}) });
 }

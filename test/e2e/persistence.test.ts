@@ -6,6 +6,8 @@ import type { Browser, Page } from 'playwright-core';
 import { unzipSync } from 'fflate';
 import { TRANSFORMER_OPTION_DEFAULTS, datasetDefaults, defaultSpec } from '../../src/experiment';
 import { encodeSafetensors } from '../../src/export/safetensors';
+import { readRunFile } from '../../src/export/runFile';
+import { trainBpe } from '../../src/data/bpe';
 import { cli, specFile, tempDir } from '../cliHarness';
 import {} from './browser';
 import { downloaded, epochCount, parseCsv, phaseOf, relativeGap, rows, saved, slowMlp, keptRunsSite } from './runPages';
@@ -392,7 +394,7 @@ test('a run file written by the CLI overlays in the app, and its "Export as PyTo
   const [zip] = await downloaded(page, () => page.getByRole('button', { name: /^Export as PyTorch/ }).click());
   expect(zip.name).toBe('CLI-Adam-lr-0.01-seed-42-pytorch.zip');
   const files = unzipSync(new Uint8Array(readFileSync(zip.path)));
-  const names = ['train.py', 'README.md', 'spec.json', 'init.safetensors', 'data.safetensors'];
+  const names = ['train.py', 'parallel.py', 'README.md', 'spec.json', 'init.safetensors', 'data.safetensors'];
   expect(Object.keys(files).sort()).toEqual(names.map((n) => `CLI-Adam-lr-0.01-seed-42-pytorch/${n}`).sort());
   for (const n of names) {
     expect(
@@ -401,6 +403,54 @@ test('a run file written by the CLI overlays in the app, and its "Export as PyTo
     ).toBe(true);
   }
   await page.close();
+});
+
+test('a byte-pair model’s weights file carries its merges: loaded, the text is read with them, not learned again', async () => {
+  const spec = defaultSpec();
+  spec.backend = 'cpu';
+  spec.dataset = { ...spec.dataset, kind: 'names', ...datasetDefaults('names'), samples: 300, contextLength: 8 };
+  spec.dataset.tokenizer = { kind: 'bpe', vocabSize: 300 };
+  spec.model = { ...TRANSFORMER_OPTION_DEFAULTS, kind: 'transformer', layers: 1, dModel: 16, heads: 2, dropout: 0 };
+  spec.training = { ...spec.training, batchSize: 32, epochs: 1 };
+  const dir = tempDir('e2e-bpe');
+  expect((await cli(['train', specFile(dir, spec), '--out', join(dir, 'run.json')])).status).toBe(0);
+  const read = readRunFile(readFileSync(join(dir, 'run.json'), 'utf8'));
+  if (!read.ok) throw new Error(JSON.stringify(read.errors));
+  const { run, checkpoint } = read.runs[0];
+  const weightsWith = (merges: ArrayLike<number>, name: string) => {
+    const path = join(dir, `${name}.safetensors`);
+    const about = { format: 'nn-playground-weights', spec: JSON.stringify(spec), epoch: '1', run: name };
+    writeFileSync(
+      path,
+      encodeSafetensors(checkpoint!.weights, { ...about, merges: JSON.stringify(Array.from(merges)) }),
+    );
+    return path;
+  };
+  const valOf = async (page: Page) => {
+    const result = rows(page).first().getByTestId('run-result');
+    await expect.poll(() => result.textContent(), { timeout: 30_000 }).toMatch(/as loaded$/);
+    return Number(/^val ([\d.]+) nats\/token/.exec((await result.textContent())!)![1]);
+  };
+  // With its own merges: it scores what its run scored, and samples text.
+  const { page } = await openPage(url);
+  await page.locator('input[aria-label="Weights file to load"]').setInputFiles(weightsWith(checkpoint!.merges!, 'own'));
+  await expect.poll(() => rows(page).count()).toBe(1);
+  const own = await valOf(page);
+  expect(Math.abs(own - run.epochs.at(-1)!.valLoss)).toBeLessThan(2e-3);
+  await page.locator('input[name="sampling.prompt"]').fill('.ma');
+  await page.getByRole('button', { name: 'Sample now' }).click();
+  await expect
+    .poll(() => page.getByTestId('asked-sample').locator('pre').textContent(), { timeout: 60_000 })
+    .toMatch(/^ma./);
+  await page.close();
+  // With other (valid) merges, learned from the speeches: the names read as other tokens, and it scores otherwise.
+  // So the file's merges are what the app reads the text with (learning them again would give the run's own).
+  const speeches = trainBpe(readFileSync('datasets/sotu.txt', 'utf8').slice(0, 50_000), 300).merges;
+  const other = await openPage(url);
+  await other.page.locator('input[aria-label="Weights file to load"]').setInputFiles(weightsWith(speeches, 'other'));
+  await expect.poll(() => rows(other.page).count()).toBe(1);
+  expect(Math.abs((await valOf(other.page)) - own)).toBeGreaterThan(5e-3);
+  await other.page.close();
 });
 
 test('a database that lacks a store (damaged, or made by something else) is repaired, and runs are kept', async () => {
