@@ -31,7 +31,7 @@ const names = (s: ExperimentSpec) => {
 };
 
 /** Each model split every way it can be; each with what its splitting exercises. */
-export const MODELS: Record<'mlp' | 'lstm' | 'transformer', ExperimentSpec> = {
+const MODELS: Record<'mlp' | 'lstm' | 'transformer', ExperimentSpec> = {
   // Five layers: two column/row pairs with LayerNorm split over features and residual connections around split
   // layers both ways, and a whole output layer; L2 and clipping (norms summed over processes).
   mlp: spec((s) => {
@@ -85,7 +85,7 @@ const SPLITS: Split[] = [
   ['lstm', 'data', 2, []],
 ];
 
-export async function exportProgram(s: ExperimentSpec): Promise<string> {
+async function exportProgram(s: ExperimentSpec): Promise<string> {
   const dir = tempDir('parallel');
   const program = join(dir, 'export');
   const exported = await cli(['export-pytorch', specFile(dir, s), '--out', program]);
@@ -161,7 +161,7 @@ describe.skipIf(!hasTorch)('model parallelism in train.py', () => {
     },
   );
 
-  test('a split that cannot be made stops every process with what the app says', async () => {
+  test('a split that cannot be made stops every process with what the app says; options for another split are refused', async () => {
     const { program } = programs.get('mlp')!;
     const s = MODELS.mlp;
     const results = await ranks(program, 3, ['--parallel', 'tensor']);
@@ -179,5 +179,20 @@ describe.skipIf(!hasTorch)('model parallelism in train.py', () => {
       expect(r.stderr).toContain('the model has only 4 layers (or blocks) to share out');
     }
     expect(why).toContain('the model has only 4 layers (or blocks) to share out');
+    // Options that go with another split are refused; one process trains the whole model and says so.
+    const alone = await torch.run(lstm, [
+      'train.py',
+      '--device',
+      'cpu',
+      '--parallel',
+      'pipeline',
+      '--tensor-size',
+      '2',
+    ]);
+    expect(alone.status).toBe(1);
+    expect(alone.stderr).toContain('--tensor-size goes with --parallel tensor');
+    const one = await torch.run(lstm, ['train.py', '--device', 'cpu', '--epochs', '1', '--parallel', 'pipeline']);
+    expect(one.status, one.stderr).toBe(0);
+    expect(one.stderr).toContain('--parallel pipeline: one process holds the whole model');
   });
 });

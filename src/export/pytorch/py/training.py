@@ -258,6 +258,13 @@ def main():
     model = build_model(spec["model"], info)
     metadata = load_weights(model, args.resume or os.path.join(HERE, "init.safetensors"))
     model.to(device)
+    if args.tensor_size is not None and args.parallel != "tensor":
+        sys.exit("--tensor-size goes with --parallel tensor")
+    if args.micro_batches is not None and args.parallel != "pipeline":
+        sys.exit("--micro-batches goes with --parallel pipeline")
+    if args.parallel != "data" and not distributed:
+        print(f"--parallel {args.parallel}: one process holds the whole model (start several with torchrun to split it)",
+              file=sys.stderr)
     strategy = args.parallel if distributed else "data"
     share, shares = rank, world  # this process's share of each batch, of how many
     tensor = pipeline = data_group = None
