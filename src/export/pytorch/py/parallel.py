@@ -13,8 +13,8 @@ BYTES = 4  # float32
 
 
 class Traffic:
-    """The bytes this process sends while counting is on. An all-reduce over G processes is counted as a ring
-    all-reduce sends (2(G-1)/G of the tensor), an all-gather as (G-1) times this process's piece, a send as itself."""
+    """The bytes this process sends while counting is on: for an all-reduce over G processes, what a ring all-reduce
+    sends (2(G-1)/G of the tensor); for an all-gather, G-1 times this process's piece; for a send, the tensor."""
 
     counting = False
     sent = 0.0
@@ -151,7 +151,7 @@ class ColumnDense(nn.Module):
         self.group = group
         self.weight = nn.Parameter(piece(dense.weight.data, 1, pieces, group))
         self.bias = nn.Parameter(piece(dense.bias.data, 0, pieces, group)) if dense.bias is not None else None
-        self.shares = {"weight": (1, pieces), "bias": (0, pieces)}
+        self.shares = {"weight": (1, pieces), **({"bias": (0, pieces)} if self.bias is not None else {})}
 
     def forward(self, x):
         x = Enter.apply(x, self.group) @ self.weight
@@ -334,6 +334,7 @@ def average_gradients(parameters, group):
 
 
 def even_bounds(units, stages):
+    """Consecutive runs of units, as even as they divide: 5 layers over 2 stages are [0, 3) and [3, 5)."""
     if stages > units:
         raise SystemExit(f"--parallel pipeline over {stages} processes: the model has only {units} layers (or blocks) to share out")
     sizes = [units // stages + (1 if s < units % stages else 0) for s in range(stages)]
