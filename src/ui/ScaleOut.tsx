@@ -45,12 +45,13 @@ function unitName(spec: ExperimentSpec, i: number): string {
   return `layer ${i + 1}`;
 }
 
-function command(split: ScaleOut, tensorSize: number, micro: number): string {
+/** The command that trains this split (the figures' micro-batches: the field's while it holds a valid count). */
+function command(split: ScaleOut, tensorSize: number): string {
   const extra =
     split.strategy === 'tensor' && tensorSize !== split.devices
       ? ` --tensor-size ${tensorSize}`
-      : split.strategy === 'pipeline'
-        ? ` --micro-batches ${micro}`
+      : split.pipeline
+        ? ` --micro-batches ${split.pipeline.microBatches}`
         : '';
   return `torchrun --nproc_per_node=${split.devices} train.py --parallel ${split.strategy}${extra}`;
 }
@@ -157,7 +158,7 @@ export function ScaleOutView({ spec, shape }: { spec: ExperimentSpec; shape: Pro
             {!splits[s].problem && (
               <>
                 {' '}
-                <code>{command(splits[s], group, micro)}</code>
+                <code>{command(splits[s], group)}</code>
               </>
             )}
           </li>
