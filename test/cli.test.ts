@@ -9,8 +9,18 @@ import { Progress } from '../src/cli/progress';
 import { main } from '../src/cli/main';
 import { interrupt } from '../src/cli/trainCommand';
 import { readRunFile } from '../src/export/runFile';
-import { MLP_OPTION_DEFAULTS, datasetDefaults, defaultSpec, encodeSpec, type ExperimentSpec } from '../src/experiment';
+import {
+  MLP_OPTION_DEFAULTS,
+  TRANSFORMER_OPTION_DEFAULTS,
+  datasetDefaults,
+  defaultSpec,
+  encodeSpec,
+  type ExperimentSpec,
+} from '../src/experiment';
 import type { EpochMetrics } from '../src/engine/types';
+import { problemShape } from '../src/data/shapes';
+import { formatMemory } from '../src/engine/memoryEstimate';
+import { scaleOut } from '../src/engine/scaleOut';
 import { cli, specFile, tempDir } from './cliHarness';
 
 function tinySpec(edit: (s: ExperimentSpec) => void = () => {}): ExperimentSpec {
@@ -273,5 +283,41 @@ describe('train', () => {
     expect(result.stdout).toMatch(/ (diverged|exploded): .*learning rate/);
     const file = readRunFile(readFileSync(out, 'utf8'));
     expect(file.ok && ['diverged', 'exploded'].includes(file.runs[0].run.phase)).toBe(true);
+  });
+});
+
+describe('scale-out', () => {
+  test('prints what each device holds and sends per step, per split, as the app’s Scale out does, and the commands', async () => {
+    const spec = defaultSpec();
+    spec.dataset = { ...spec.dataset, kind: 'names', ...datasetDefaults('names') };
+    spec.model = { ...TRANSFORMER_OPTION_DEFAULTS, kind: 'transformer', layers: 4, dModel: 64, heads: 4, dropout: 0 };
+    const dir = tempDir('cli-scale');
+    const result = await cli(['scale-out', specFile(dir, spec), '--devices', '4', '--tensor-size', '2']);
+    expect(result.status, result.stderr).toBe(0);
+    const figures = scaleOut(spec, problemShape(spec, null)!, 4, { tensorSize: 2 });
+    const out = result.stdout;
+    // Identical devices share a line; a pipeline's stages each have theirs, with their blocks.
+    const data = figures.data.loads[0];
+    expect(out).toContain(
+      `devices 1–4: ${data.parameters.toLocaleString('en-US')} params · weights + gradients ${formatMemory(2 * data.memory.parameters)}`,
+    );
+    expect(out).toContain(`sends ${formatMemory(figures.tensor.loads[0].bytesSent)} a step`);
+    figures.pipeline.loads.forEach((l, s) =>
+      expect(out).toContain(`device ${s + 1} (block ${s + 1}): ${l.parameters.toLocaleString('en-US')} params`),
+    );
+    expect(out).toContain('16 micro-batches: each device idles 15.8% of the step');
+    expect(out).toContain('torchrun --nproc_per_node=4 train.py --parallel tensor --tensor-size 2');
+    expect(out).toContain('torchrun --nproc_per_node=4 train.py --parallel pipeline --micro-batches 16');
+    // A split that cannot be made says why; bad options are refused with what is allowed.
+    const tiny = await cli(['scale-out', specFile(dir, defaultSpec(), 'mlp.json'), '--devices', '3']);
+    expect(tiny.stdout).toContain('not over 3: the width of hidden layer 1 is 8, which 3 does not divide');
+    expect(() => parseCommand(['scale-out', 'x.json', '--devices', '65'])).toThrow(
+      /--devices must be a whole number from 1 to 64 \(got "65"\)/,
+    );
+    expect(() => parseCommand(['train', 'x.json', '--devices', '2'])).toThrow(/--devices is an option of scale-out/);
+    expect(() => parseCommand(['scale-out', 'x.json', '--epochs', '2'])).toThrow(
+      /--epochs is not an option of scale-out/,
+    );
+    expect(parseCommand(['scale-out', 'x.json'])).toMatchObject({ devices: 2, tensorSize: null, microBatches: null });
   });
 });

@@ -1,15 +1,19 @@
 // The command line's arguments: parsed, checked, and explained when wrong.
 import { parseArgs } from 'node:util';
 import type { BackendName } from '../experiment/types';
+import { MAX_DEVICES } from '../engine/scaleOut';
 
 export const USAGE = `Usage:
   npm run cli -- train SPEC.json [--epochs N] [--backend cpu|wasm|webgpu] [--out RUN.json] [--seeds 1,2,3] [--data FILE]
   npm run cli -- export-pytorch SPEC.json --out DIR [--data FILE]
+  npm run cli -- scale-out SPEC.json [--devices N] [--tensor-size K] [--micro-batches M] [--data FILE]
 
 SPEC.json is an experiment spec (the .spec.json beside downloaded weights), a run file (its runs'
 specs are used) or a shared link, in a file or given in quotes in its place.
 --data gives the file behind "your own text" (.txt), "your own table" (.csv) or "your own images" (the .imgz file
-the app's Data panel downloads for them), which links never carry.`;
+the app's Data panel downloads for them), which links never carry.
+scale-out prints what each of N devices (default 2, at most 64) would hold and send per step when the exported
+train.py splits the model's work (data, tensor, pipeline), as the app's Scale out tab does.`;
 
 /** A mistake in the command line itself (exit status 2, like a bad spec). */
 export class UsageError extends Error {}
@@ -28,6 +32,14 @@ export type Command =
       data: string | null;
     }
   | { command: 'export-pytorch'; specPath: string; out: string; data: string | null }
+  | {
+      command: 'scale-out';
+      specPath: string;
+      devices: number;
+      tensorSize: number | null;
+      microBatches: number | null;
+      data: string | null;
+    }
   | { command: 'help' };
 
 const MAX_SEED = 2 ** 32 - 1;
@@ -51,6 +63,9 @@ export function parseCommand(argv: string[]): Command {
         out: { type: 'string' },
         seeds: { type: 'string' },
         data: { type: 'string' },
+        devices: { type: 'string' },
+        'tensor-size': { type: 'string' },
+        'micro-batches': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -60,11 +75,31 @@ export function parseCommand(argv: string[]): Command {
   const { values, positionals } = parsed;
   if (values.help || positionals.length === 0) return { command: 'help' };
   const [command, specPath, ...extra] = positionals;
-  if (command !== 'train' && command !== 'export-pytorch')
-    throw new UsageError(`unknown command ${JSON.stringify(command)}: use train or export-pytorch`);
+  if (command !== 'train' && command !== 'export-pytorch' && command !== 'scale-out')
+    throw new UsageError(`unknown command ${JSON.stringify(command)}: use train, export-pytorch or scale-out`);
   if (!specPath) throw new UsageError(`${command} needs a spec or run file: npm run cli -- ${command} SPEC.json`);
   if (extra.length) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}`);
   const data = values.data ?? null;
+  const scaleOptions = ['devices', 'tensor-size', 'micro-batches'] as const;
+  if (command !== 'scale-out')
+    for (const flag of scaleOptions)
+      if (values[flag] !== undefined) throw new UsageError(`--${flag} is an option of scale-out, not of ${command}`);
+  if (command === 'scale-out') {
+    for (const flag of ['epochs', 'backend', 'seeds', 'out'] as const)
+      if (values[flag] !== undefined) throw new UsageError(`--${flag} is not an option of scale-out`);
+    const optional = (flag: (typeof scaleOptions)[number], max: number) => {
+      const text = values[flag];
+      return text === undefined ? null : wholeNumber(`--${flag}`, text, 1, max);
+    };
+    return {
+      command,
+      specPath,
+      data,
+      devices: optional('devices', MAX_DEVICES) ?? 2,
+      tensorSize: optional('tensor-size', MAX_DEVICES),
+      microBatches: optional('micro-batches', 100_000),
+    };
+  }
   if (command === 'export-pytorch') {
     for (const flag of ['epochs', 'backend', 'seeds'] as const)
       if (values[flag] !== undefined) throw new UsageError(`--${flag} is an option of train, not of export-pytorch`);

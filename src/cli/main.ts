@@ -1,16 +1,19 @@
-// The command line: `npm run cli -- train SPEC.json …` and `npm run cli -- export-pytorch SPEC.json --out DIR`.
+// The command line: `npm run cli -- train SPEC.json …`, `npm run cli -- export-pytorch SPEC.json --out DIR` and
+// `npm run cli -- scale-out SPEC.json --devices N`.
 // Exit status: 0 done, 1 a run failed or diverged, 2 a bad command line or spec.
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { activateBackend } from '../engine/backend';
 import { writeRunFile } from '../export/runFile';
 import { pytorchExport } from '../export/pytorch/exportFiles';
+import { prepareData } from '../engine/prepareLearner';
 import type { ExperimentSpec } from '../experiment/types';
 import type { DatasetFiles } from '../data/dataset';
 import { parseCommand, USAGE, UsageError } from './args';
 import { datasetFiles } from './datasetFiles';
 import { linkSpec, readSpecFile, withOverrides } from './specFile';
 import { clearInterruption, interrupted, trainOne, type TrainedRun } from './trainCommand';
+import { scaleOutReport } from './scaleOutCommand';
 import type { Output } from './progress';
 
 interface Io {
@@ -78,6 +81,13 @@ export async function main(
     }
     const { specs } = specsOf(cmd.specPath);
     if (cmd.command === 'train' && cmd.out) checkOutFile(cmd.out);
+    if (cmd.command === 'scale-out') {
+      if (specs.length > 1) throw new BadInput([`${cmd.specPath} holds ${specs.length} runs; give one spec at a time`]);
+      const spec = specs[0].spec;
+      const { shape } = prepareData(spec, filesFor(spec, cmd.data)); // the data's shape: inputs, classes, vocabulary
+      io.stdout.write(scaleOutReport(spec, shape, cmd));
+      return 0;
+    }
     if (cmd.command === 'export-pytorch') {
       if (specs.length > 1)
         throw new BadInput([`${cmd.specPath} holds ${specs.length} runs; export one spec at a time`]);

@@ -4,7 +4,13 @@
 // holds (parameters, gradients, optimizer state, activations) and the bytes it sends in one step, counted as
 // train.py's collectives and sends do (test/modelParallel.test.ts checks them against the program). Plain
 // arithmetic from the spec, no tfjs.
-import { residualLayers, type ExperimentSpec, type MlpSpec, type TransformerSpec } from '../experiment/types';
+import {
+  residualLayers,
+  type ExperimentSpec,
+  type MlpSpec,
+  type ModelSpec,
+  type TransformerSpec,
+} from '../experiment/types';
 import type { ProblemShape } from '../data/shapes';
 import { modelCost } from './modelCost';
 import { activationBytes, activationsByUnit, optimizerSlots } from './memoryEstimate';
@@ -338,4 +344,23 @@ export function gpipeSchedule(stages: number, microBatches: number): { cells: Sc
       });
     }
   return { cells, slots: 3 * forwardEnd };
+}
+
+/** A pipeline unit as the builder names it: block 2, dense 1, the output layer, lstm 3, the head. */
+export function unitName(m: ModelSpec, i: number): string {
+  if (m.kind === 'transformer') return `block ${i + 1}`;
+  if (m.kind === 'mlp') return i < m.hidden.length ? `dense ${i + 1}` : 'the output layer';
+  if (m.kind === 'lstm') return i < m.layers.length ? `${m.cell} ${i + 1}` : 'the head';
+  return `layer ${i + 1}`;
+}
+
+/** The command that trains this split with the exported program (its figures' micro-batches). */
+export function torchrunCommand(split: ScaleOut, tensorSize: number): string {
+  const extra =
+    split.strategy === 'tensor' && tensorSize !== split.devices
+      ? ` --tensor-size ${tensorSize}`
+      : split.pipeline
+        ? ` --micro-batches ${split.pipeline.microBatches}`
+        : '';
+  return `torchrun --nproc_per_node=${split.devices} train.py --parallel ${split.strategy}${extra}`;
 }

@@ -8,6 +8,8 @@ import { formatMemory } from '../engine/memoryEstimate';
 import {
   gpipeSchedule,
   MAX_DEVICES,
+  torchrunCommand,
+  unitName,
   scaleOut,
   STRATEGIES,
   type DeviceLoad,
@@ -34,26 +36,6 @@ const held = (l: DeviceLoad) => Object.values(l.memory).reduce((a, b) => a + b, 
 /** The busiest device: the most memory (pipeline stages differ; data and tensor devices barely do). */
 function busiest(split: ScaleOut): DeviceLoad {
   return split.loads.reduce((a, b) => (held(b) > held(a) ? b : a));
-}
-
-/** A pipeline unit as the builder names it: block 2, dense 1, the output layer, lstm 3, the head. */
-function unitName(spec: ExperimentSpec, i: number): string {
-  const m = spec.model;
-  if (m.kind === 'transformer') return `block ${i + 1}`;
-  if (m.kind === 'mlp') return i < m.hidden.length ? `dense ${i + 1}` : 'the output layer';
-  if (m.kind === 'lstm') return i < m.layers.length ? `${m.cell} ${i + 1}` : 'the head';
-  return `layer ${i + 1}`;
-}
-
-/** The command that trains this split (the figures' micro-batches: the field's while it holds a valid count). */
-function command(split: ScaleOut, tensorSize: number): string {
-  const extra =
-    split.strategy === 'tensor' && tensorSize !== split.devices
-      ? ` --tensor-size ${tensorSize}`
-      : split.pipeline
-        ? ` --micro-batches ${split.pipeline.microBatches}`
-        : '';
-  return `torchrun --nproc_per_node=${split.devices} train.py --parallel ${split.strategy}${extra}`;
 }
 
 export function ScaleOutView({ spec, shape }: { spec: ExperimentSpec; shape: ProblemShape }) {
@@ -158,7 +140,7 @@ export function ScaleOutView({ spec, shape }: { spec: ExperimentSpec; shape: Pro
             {!splits[s].problem && (
               <>
                 {' '}
-                <code>{command(splits[s], group)}</code>
+                <code>{torchrunCommand(splits[s], group)}</code>
               </>
             )}
           </li>
@@ -168,7 +150,7 @@ export function ScaleOutView({ spec, shape }: { spec: ExperimentSpec; shape: Pro
         <PipelineTimeline
           schedule={splits.pipeline.pipeline}
           loads={splits.pipeline.loads}
-          unit={(i) => unitName(spec, i)}
+          unit={(i) => unitName(spec.model, i)}
         />
       )}
     </div>
