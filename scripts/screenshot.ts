@@ -1,6 +1,7 @@
 // Regenerates the README's pictures: docs/screenshot.png (the default experiment learning Live, the
 // first screen at 1280×800), docs/phone.png (the same on a 390×844 phone), docs/transformer.png (a
-// small transformer learning names on WASM) and docs/lab.png (the loss-surface lab).
+// small transformer learning names on WASM), docs/lab.png (the loss-surface lab) and docs/scale-out.png (the
+// Scale out tab for the transformer the builder offers on names, over 2 devices).
 // Usage: npm run screenshot [-- seconds]
 import type { Page } from 'playwright-core';
 import { buildAndServe, launchChromium } from '../test/e2e/browser';
@@ -64,6 +65,14 @@ try {
   await still(lm);
   console.log('transformer:', await lm.getByTestId('epoch-count').textContent());
   await lm.screenshot({ path: 'docs/transformer.png' });
+
+  const scale = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await scale.goto(url);
+  await scale.locator('select[name="dataset.kind"]').selectOption('names');
+  await scale.locator('select[name="model.kind"]').selectOption('transformer');
+  await scale.getByRole('tab', { name: 'Scale out' }).click();
+  await scale.getByTestId('pipeline-timeline').waitFor();
+  await scale.getByTestId('scale-out').screenshot({ path: 'docs/scale-out.png' });
 } finally {
   await browser.close();
   await server.close();
