@@ -12,19 +12,21 @@ import { problemShape } from '../src/data/shapes';
 import { scaleOut, type Strategy } from '../src/engine/scaleOut';
 import { cli, specFile, tempDir } from './cliHarness';
 import { freePort, TorchRunner, type PythonResult } from './helpers/torchRunner';
-import { hasTorch, onNames, PYTHON, pythonEnv, relative, spec } from './helpers/pytorchSpecs';
+import {
+  epochLines as epochs,
+  hasTorch,
+  jsonLines as lines,
+  onNames,
+  PYTHON,
+  pythonEnv,
+  relative,
+  spec,
+} from './helpers/pytorchSpecs';
 
 type Line = Record<string, number>;
 const torch = new TorchRunner(PYTHON, pythonEnv);
 afterAll(() => torch.close());
 
-const lines = (out: string): Record<string, unknown>[] =>
-  out
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-const epochs = (out: string) => lines(out).filter((l) => 'epoch' in l) as Line[];
 const names = (s: ExperimentSpec) => {
   onNames(s, 200);
   s.training = { ...s.training, batchSize: 16 };

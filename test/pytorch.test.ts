@@ -21,17 +21,9 @@ import { bpeTokenizer, decodeBpe, encodeBpe } from '../src/data/bpe';
 import type { DataInfo } from '../src/export/pytorch/exportFiles';
 import { cli, specFile, tempDir } from './cliHarness';
 import { freePort, TorchRunner } from './helpers/torchRunner';
-import { hasTorch, onNames, PYTHON, pythonEnv, relative, spec } from './helpers/pytorchSpecs';
+import { epochLines, hasTorch, onNames, PYTHON, pythonEnv, relative, spec } from './helpers/pytorchSpecs';
 
 type Line = Record<string, number>;
-
-/** The per-epoch JSON lines a run printed. */
-const epochLines = (out: string): Line[] =>
-  out
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Line)
-    .filter((l) => 'epoch' in l);
 
 const torch = new TorchRunner(PYTHON, pythonEnv);
 afterAll(() => torch.close());

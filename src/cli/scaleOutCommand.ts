@@ -2,7 +2,7 @@
 // train.py splits the work (data, tensor, pipeline), what each device holds and sends in one step, devices with
 // the same figures on one line, and the command that trains it.
 import { formatMemory } from '../engine/memoryEstimate';
-import { scaleOut, STRATEGIES, torchrunCommand, unitName, type DeviceLoad, type ScaleOut } from '../engine/scaleOut';
+import { scaleOut, STRATEGIES, stageUnits, torchrunCommand, type DeviceLoad, type ScaleOut } from '../engine/scaleOut';
 import type { ProblemShape } from '../data/shapes';
 import type { ExperimentSpec } from '../experiment/types';
 
@@ -26,11 +26,9 @@ function loadLine(l: DeviceLoad): string {
 /** Devices with the same figures on one line ("devices 1–4"); a pipeline's stages each on their own, with their layers. */
 function deviceLines(spec: ExperimentSpec, split: ScaleOut): string[] {
   if (split.pipeline)
-    return split.pipeline.stages.map(([a, b], s) => {
-      const units =
-        b - a > 1 ? `${unitName(spec.model, a)} to ${unitName(spec.model, b - 1)}` : unitName(spec.model, a);
-      return `  device ${s + 1} (${units}): ${loadLine(split.loads[s])}`;
-    });
+    return split.pipeline.stages.map(
+      (stage, s) => `  device ${s + 1} (${stageUnits(spec.model, stage)}): ${loadLine(split.loads[s])}`,
+    );
   const lines: string[] = [];
   let first = 0;
   split.loads.forEach((load, i) => {

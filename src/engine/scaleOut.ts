@@ -354,6 +354,11 @@ export function unitName(m: ModelSpec, i: number): string {
   return `layer ${i + 1}`;
 }
 
+/** A pipeline stage's units [a, b) as the builder names them: "block 1", "dense 1 to dense 2". */
+export function stageUnits(m: ModelSpec, [a, b]: [number, number]): string {
+  return b - a > 1 ? `${unitName(m, a)} to ${unitName(m, b - 1)}` : unitName(m, a);
+}
+
 /** The command that trains this split with the exported program (its figures' micro-batches). */
 export function torchrunCommand(split: ScaleOut, tensorSize: number): string {
   const extra =

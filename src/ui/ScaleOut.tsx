@@ -2,14 +2,14 @@
 // (data, tensor, pipeline): what each device holds, what it sends per step, and the pipeline's schedule with its
 // idle bubble. The figures are engine/scaleOut.ts's; the program's own counts agree (test/modelParallel.test.ts).
 import { useState } from 'react';
-import type { ExperimentSpec } from '../experiment';
+import type { ExperimentSpec, ModelSpec } from '../experiment';
 import type { ProblemShape } from '../data/shapes';
 import { formatMemory } from '../engine/memoryEstimate';
 import {
   gpipeSchedule,
   MAX_DEVICES,
   torchrunCommand,
-  unitName,
+  stageUnits,
   scaleOut,
   STRATEGIES,
   type DeviceLoad,
@@ -147,11 +147,7 @@ export function ScaleOutView({ spec, shape }: { spec: ExperimentSpec; shape: Pro
         ))}
       </ul>
       {splits.pipeline.pipeline && (
-        <PipelineTimeline
-          schedule={splits.pipeline.pipeline}
-          loads={splits.pipeline.loads}
-          unit={(i) => unitName(spec.model, i)}
-        />
+        <PipelineTimeline schedule={splits.pipeline.pipeline} loads={splits.pipeline.loads} model={spec.model} />
       )}
     </div>
   );
@@ -161,11 +157,11 @@ export function ScaleOutView({ spec, shape }: { spec: ExperimentSpec; shape: Pro
 function PipelineTimeline({
   schedule,
   loads,
-  unit,
+  model,
 }: {
   schedule: PipelineSchedule;
   loads: DeviceLoad[];
-  unit: (i: number) => string;
+  model: ModelSpec;
 }) {
   const stages = schedule.stages.length;
   const { microBatches: m, bubble } = schedule;
@@ -182,8 +178,7 @@ function PipelineTimeline({
       <ol className="muted small stage-list">
         {schedule.stages.map(([a, b], s) => (
           <li key={s}>
-            Stage {s + 1}: {unit(a)}
-            {b - a > 1 ? ` to ${unit(b - 1)}` : ''} · {formatCount(loads[s].parameters)} params · holds ≈{' '}
+            Stage {s + 1}: {stageUnits(model, [a, b])} · {formatCount(loads[s].parameters)} params · holds ≈{' '}
             {formatMemory(held(loads[s]))} · sends {formatMemory(loads[s].bytesSent)}
           </li>
         ))}

@@ -14,6 +14,17 @@ if (!hasTorch) {
 /** One process per core for the multi-process tests, and no thread fights on CI's two cores. */
 export const pythonEnv = { ...process.env, OMP_NUM_THREADS: '1' };
 
+/** The JSON lines a run of train.py printed. */
+export const jsonLines = (out: string): Record<string, unknown>[] =>
+  out
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+/** Its per-epoch lines: the epoch and its figures. */
+export const epochLines = (out: string) => jsonLines(out).filter((l) => 'epoch' in l) as Record<string, number>[];
+
 export const relative = (a: number, b: number) => Math.abs(a - b) / Math.max(1e-12, Math.abs(b));
 
 /** The default experiment for 3 epochs, edited. */
