@@ -9,7 +9,8 @@
 //    a page of its own, isolated or not as the app's run was, for tokens/s side by side.
 // 2. The default experiment (auto backend) trains Fast for 30 s while the page records main-thread
 //    long tasks (> 50 ms) and counts rendered frames.
-// 3. Watching it learn (bench/watch.ts): Live mode's frames per epoch and long tasks, and the time
+// 3. The compiled WebGPU step against the tf-op step in a page of its own (bench/compiledInBrowser.ts).
+// 4. Watching it learn (bench/watch.ts): Live mode's frames per epoch and long tasks, and the time
 //    from Train to the first drawn epoch with "auto", for the default experiment and the names transformer.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { build as esbuild } from 'esbuild';
@@ -24,6 +25,7 @@ import { chooseWorkloads } from './workloads';
 import { median } from './median';
 import { gptBaseline } from './fitBaseline';
 import { printWatchFigures, watchFigures } from './watch';
+import { compiledStepInBrowser } from './compiledInBrowser';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -192,6 +194,7 @@ try {
       }
     console.log(`round ${r + 1}/${rounds} done`);
   }
+  const compiledRows = healthOnly ? [] : await compiledStepInBrowser(browser, url, workloads);
 
   // Main-thread health while the default experiment trains.
   const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
@@ -285,13 +288,26 @@ try {
       `${health.longTasks.length ? ` (longest ${Math.max(...health.longTasks).toFixed(0)} ms)` : ''}, ${health.frames} frames (${(health.frames / 30).toFixed(1)} fps); ` +
       `while the page loaded: ${loadLongTasks.length} (${loadLongTasks.map((ms) => ms.toFixed(0)).join(', ')} ms)`,
   );
+  if (compiledRows.length) {
+    console.log('The compiled WebGPU step against the tf-op step, in the page (3 interleaved rounds of 20 steps):');
+    console.table(compiledRows);
+  }
   printWatchFigures(watch, rounds);
   mkdirSync('bench/results', { recursive: true });
   const file = `bench/results/browser-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
   writeFileSync(
     file,
     JSON.stringify(
-      { chromium: browser.version(), seconds, rounds, rows, samples, health: { ...health, loadLongTasks }, watch },
+      {
+        chromium: browser.version(),
+        seconds,
+        rounds,
+        rows,
+        samples,
+        compiledStep: compiledRows,
+        health: { ...health, loadLongTasks },
+        watch,
+      },
       null,
       2,
     ),

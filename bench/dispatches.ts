@@ -1,8 +1,10 @@
 // The work one training step launches: on webgpu the compute passes it dispatches, elsewhere the
 // kernels it runs. tf.profile lists every kernel, also those that dispatch nothing on webgpu
 // (Reshape and Identity share their input's buffer), so on webgpu the dispatches are counted
-// where the backend records them.
+// where the backend records them, plus those of our compiled step (engine/compiled), which
+// records its own pass.
 import * as tf from '@tensorflow/tfjs';
+import { compiledDispatches } from '../src/engine/compiled/mlpStep';
 
 type Recording = { recordAndSubmit: (...args: unknown[]) => unknown };
 
@@ -11,6 +13,7 @@ export async function workPerStep(step: () => unknown): Promise<number> {
   const backend = tf.backend() as unknown as Recording;
   const record = backend.recordAndSubmit;
   let dispatches = 0;
+  const compiledBefore = compiledDispatches();
   backend.recordAndSubmit = function (this: unknown, ...args: unknown[]) {
     dispatches++;
     return record.apply(this, args);
@@ -20,5 +23,5 @@ export async function workPerStep(step: () => unknown): Promise<number> {
   } finally {
     delete (backend as Partial<Recording>).recordAndSubmit; // the class's own method again
   }
-  return dispatches;
+  return dispatches + compiledDispatches() - compiledBefore;
 }

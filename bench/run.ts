@@ -27,7 +27,7 @@ import { chooseWorkloads, type Workload } from './workloads';
 import { matmulGflops, webgpuAdapterName } from './matmulLimit';
 import { lstmAdditionQuality, namesTransformerQuality, type AdditionQuality, type QualityResult } from './quality';
 import { fitExamplesPerSec, fitKernelsPerStep } from './fitBaseline';
-import { kernelsPerStep } from './kernelCount';
+import { compiledAgainstTfOps, compiledRow, kernelsPerStep } from './kernelCount';
 import { brainExamplesPerSec, convnetExamplesPerSec, type LibrarySpeed } from './otherLibraries';
 import { jaxExamplesPerSec } from './jaxjs';
 import { median } from './median';
@@ -280,6 +280,16 @@ for (const w of workloads) {
   }
 }
 
+// On webgpu: the compiled step (engine/compiled) against the tf-op step, where it applies.
+const compiledRows: Record<string, string | number>[] = [];
+if (available.includes('webgpu')) {
+  await activateBackend('webgpu');
+  for (const w of workloads.filter((w) => backendsOf(w).includes('webgpu'))) {
+    const c = await compiledAgainstTfOps(w.spec(defaultSpec()), filesOf.get(w.name));
+    if (c) compiledRows.push(compiledRow(w.name, c));
+  }
+}
+
 const rows = workloads.flatMap((w) =>
   backendsOf(w).map((b) => {
     const x = results[w.name][b];
@@ -391,6 +401,13 @@ console.table(
   })),
 );
 for (const [where, why] of stockFailures) console.log(`Stock tfjs on ${where}: ${why}`);
+if (compiledRows.length) {
+  console.log(`The compiled WebGPU step against the tf-op step (${adapter ?? 'webgpu'}):`);
+  console.table(compiledRows);
+  console.log(
+    '(Side by side in one process, interleaved over 5 rounds of 30 steps; ratio: median of the rounds’ ratios.)',
+  );
+}
 console.log(
   '(On webgpu the compute dispatches a step records, not counting kernels that dispatch nothing such as Reshape; stock tfjs: model.trainOnBatch, which also computes the accuracy metric.)',
 );
@@ -503,6 +520,7 @@ writeFileSync(
       limits,
       rows,
       kernels: kernelRows,
+      compiledStep: compiledRows,
       sampling,
       auto: autoRows,
       libraries,

@@ -6,6 +6,7 @@ import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { BACKENDS, type BackendChoice, type BackendName } from '../experiment/types';
 import { WASM_THREADS_MIN_CORES, type BackendReport } from './types';
 import { fastPathsOff } from './kernels/tfjsInternals';
+import { compiledBytesAlive } from './compiled/mlpStep';
 
 /** The order tried: the chosen backend first, then the ones after it (webgpu → webgl → wasm → cpu). */
 export function fallbackChain(choice: BackendChoice): BackendName[] {
@@ -83,11 +84,14 @@ export function memoryFigures(): {
     numBytesInGPUAllocated?: number;
     numBytesAllocatedInGPU?: number;
   };
+  // The compiled step's arenas are GPU memory of ours, beside tfjs' tensors.
+  const ours = compiledBytesAlive();
+  const plus = (bytes: number | undefined) => (bytes === undefined ? null : bytes + ours);
   return {
     numTensors: m.numTensors,
     tensorBytes: m.numBytes,
-    gpuBytes: m.numBytesInGPU ?? null,
-    gpuBytesAllocated: m.numBytesAllocatedInGPU ?? m.numBytesInGPUAllocated ?? null,
+    gpuBytes: plus(m.numBytesInGPU),
+    gpuBytesAllocated: plus(m.numBytesAllocatedInGPU ?? m.numBytesInGPUAllocated),
   };
 }
 

@@ -12,7 +12,7 @@ export interface DenseWeights {
   bias: Float32Array | number[];
 }
 
-const GELU_C = Math.sqrt(2 / Math.PI);
+export const GELU_C = Math.sqrt(2 / Math.PI);
 /** LeakyReLU's slope below zero (PyTorch's default). */
 export const LEAKY_SLOPE = 0.01;
 

@@ -1,6 +1,7 @@
 // The tensors an epoch makes and the one read-back at its end: batch losses, gradient norms; and the words for a run that diverged.
 import * as tf from '@tensorflow/tfjs';
 import type { Learner } from './learner';
+import type { LazyGradients } from './step';
 import type { EpochMetrics, RunStatus } from './types';
 
 /** The tensors one epoch makes, freed when it ends however it ends. */
@@ -58,7 +59,16 @@ export const groupNorm = (tensors: tf.Tensor[]) => {
 };
 
 /** Each layer group's gradient norm, from gradients as tensors by name or (plain step) arrays in the variables' order. */
-export function gradientNorms(learner: Learner, grads: tf.NamedTensorMap | Float32Array[]): tf.Tensor1D {
+export function gradientNorms(
+  learner: Learner,
+  grads: tf.NamedTensorMap | Float32Array[] | LazyGradients,
+): tf.Tensor1D {
+  if (typeof grads === 'function') {
+    const read = grads();
+    const norms = gradientNorms(learner, read);
+    tf.dispose(Object.values(read));
+    return norms;
+  }
   if (!Array.isArray(grads))
     return tf.stack(learner.groups.map((g) => groupNorm(g.weights.map((w) => grads[w.name])))) as tf.Tensor1D;
   const at = new Map(learner.variables.map((v, i) => [v, i]));

@@ -69,6 +69,19 @@ export interface Learner {
     count: number,
     penalty: { l1: number; l2: number },
   ) => { loss: number; grads: Float32Array[] } | null;
+  /**
+   * The whole step (forward, loss, backward, penalty, clipping, update) compiled for the device
+   * (a plain MLP on webgpu: compiled/mlpStep.ts), taking the optimizer's next step itself; null
+   * where it cannot here (the Trainer then takes the step through tfjs). The gradients are read
+   * only when asked for: new tensors, the caller's to dispose.
+   */
+  compiledStep?: (
+    optimizer: Optimizer,
+    rows: tf.Tensor1D,
+    from: number,
+    count: number,
+    settings: { lr: number; l1: number; l2: number; clipNorm: number },
+  ) => { loss: tf.Scalar; grads: () => tf.NamedTensorMap } | null;
   /** A look inside between batches (a plain MLP; null for others): weights, last-batch gradients, optimizer state, neuron maps. */
   inspect?: (
     exampleIndex: number,

@@ -28,11 +28,25 @@ export interface Optimizer {
    * overhead. False (nothing done) on other backends.
    */
   stepInPlace: (grads: Float32Array[], lr: number) => boolean;
+  /**
+   * The update as per-element formulas over flat arrays, for a compiled step that keeps every
+   * parameter in one buffer (compiled/mlpStep.ts); null where the rule is not per element (Muon)
+   * or the optimizer was made to be the tf-op reference.
+   */
+  readonly perElement: PerElementUpdate | null;
   /** Steps taken; set when a checkpoint is restored. */
   steps: number;
   /** Per-variable state (e.g. Adam's m and v), keyed by slot name, then variable name. */
   readonly slots: Record<string, Map<string, tf.Variable>>;
   dispose: () => void;
+}
+
+export interface PerElementUpdate {
+  formulas: UpdateFormulas;
+  /** Each slot's variables (formulas.slots order) by the name of the variable they belong to. */
+  slotVariables: Map<string, tf.Variable>[];
+  /** The formulas' values at learning rate lr and step t, for a weight matrix or (matrix false) a bias. */
+  hyper: (lr: number, t: number, matrix: boolean) => HyperValues;
 }
 
 type Slots = Record<string, tf.Variable>;
@@ -233,10 +247,23 @@ class RuleOptimizer implements Optimizer {
     });
   }
 
+  get perElement(): PerElementUpdate | null {
+    if (!this.fused) return null;
+    return {
+      formulas: this.formulas,
+      slotVariables: this.rule.slots.map((name) => this.slots[name]),
+      hyper: (lr, t, matrix) =>
+        this.hyperValues(lr, t, this.spec.decayMatricesOnly && !matrix ? 0 : this.spec.weightDecay),
+    };
+  }
+
   /** The formulas' hyper-parameters for one variable at this step. */
   private hyperFor(w: tf.Variable, lr: number, t: number): HyperValues {
+    return this.hyperValues(lr, t, this.decayOf(w));
+  }
+
+  private hyperValues(lr: number, t: number, wd: number): HyperValues {
     const h = this.spec;
-    const wd = this.decayOf(w);
     return {
       lr,
       momentum: h.momentum,
@@ -378,6 +405,7 @@ export function orthogonalize(g: tf.Tensor2D): tf.Tensor2D {
  * cannot be a per-element kernel, so Muon's matrices always step in tf ops.
  */
 class MuonOptimizer implements Optimizer {
+  readonly perElement = null;
   readonly slots: Record<string, Map<string, tf.Variable>>;
   private readonly matrices: tf.Variable[];
   private readonly buffers: Map<string, tf.Variable>;

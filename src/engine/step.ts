@@ -1,6 +1,7 @@
-// One optimizer step, as the Trainer takes it and as "auto" and the bench time it: in plain
-// JavaScript where the learner and the optimizer can (tiny MLPs on cpu and wasm, whose tf-op step
-// is all overhead: kernels/mlpHost.ts), otherwise through tfjs autodiff.
+// One optimizer step, as the Trainer takes it and as "auto" and the bench time it: compiled for the
+// GPU where the learner can (a plain MLP on webgpu: compiled/mlpStep.ts), in plain JavaScript where
+// the learner and the optimizer can (tiny MLPs on cpu and wasm, whose tf-op step is all overhead:
+// kernels/mlpHost.ts), otherwise through tfjs autodiff.
 import * as tf from '@tensorflow/tfjs';
 import type { TrainingSpec } from '../experiment/types';
 import { weightPenalty } from './losses';
@@ -23,9 +24,16 @@ export function stepSettings(training: TrainingSpec, lr: number, dropoutSeed: ()
 
 /**
  * The batch's loss, and its gradients before clipping: tensors by name, or (plain step) the loss
- * as a number and the gradients as arrays in the variables' order, with no tensor made at all.
+ * as a number and the gradients as arrays in the variables' order, with no tensor made at all, or
+ * (compiled step) read from the device only when asked for.
  */
-export type StepResult = { loss: tf.Scalar; grads: tf.NamedTensorMap } | { loss: number; grads: Float32Array[] };
+export type StepResult =
+  | { loss: tf.Scalar; grads: tf.NamedTensorMap }
+  | { loss: number; grads: Float32Array[] }
+  | { loss: tf.Scalar; grads: LazyGradients };
+
+/** Gradients still on the device: new tensors by variable name when called, the caller's to dispose. */
+export type LazyGradients = () => tf.NamedTensorMap;
 
 /**
  * Trains on rows[from … from+count) of the learner's data. Call inside tf.tidy: the tf-op step
@@ -39,6 +47,8 @@ export function optimizerStep(
   count: number,
   s: StepSettings,
 ): StepResult {
+  const compiled = learner.compiledStep?.(optimizer, rows, from, count, s);
+  if (compiled) return compiled;
   const penalty = { l1: s.l1, l2: s.l2 };
   const host = learner.hostGradients?.(rows, from, count, penalty);
   if (host) {

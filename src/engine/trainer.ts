@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ExperimentSpec } from '../experiment/types';
 import { Rng } from '../data/rng';
 import { createOptimizer, type Optimizer } from './optimizers';
-import { optimizerStep, stepSettings } from './step';
+import { optimizerStep, stepSettings, type StepResult } from './step';
 import type { ModelCost } from './cost';
 import { memoryFigures } from './backend';
 import { tuneMatMuls } from './kernels/matMulTuning';
@@ -54,7 +54,7 @@ export class Trainer {
   private learner: Learner | null = null;
   private optimizer: Optimizer | null = null;
   /** The last batch's gradients, kept (not recomputed) for the inspection views. */
-  private lastGrads: tf.NamedTensorMap | Float32Array[] | null = null;
+  private lastGrads: StepResult['grads'] | null = null;
   /** Makes the model and moves the data to the device (see prepareLearner). */
   private readonly makeLearner: () => Learner;
   /** The latest sampling settings, for a learner made after they changed. */
@@ -428,10 +428,11 @@ export class Trainer {
   }
 
   /** The last batch's gradients, for a look inside: tensors, or (after a host step) arrays in the variables' order. */
-  private keepGrads(grads: tf.NamedTensorMap | Float32Array[] | null): void {
-    if (this.lastGrads && !Array.isArray(this.lastGrads)) tf.dispose(Object.values(this.lastGrads));
+  private keepGrads(grads: StepResult['grads'] | null): void {
+    const kept = this.lastGrads;
+    if (kept && !Array.isArray(kept) && typeof kept !== 'function') tf.dispose(Object.values(kept));
     this.lastGrads = grads;
-    if (grads && !Array.isArray(grads)) Object.values(grads).forEach((g) => tf.keep(g));
+    if (grads && !Array.isArray(grads) && typeof grads !== 'function') Object.values(grads).forEach((g) => tf.keep(g));
   }
 
   /** A look inside the model between batches, where it has one (the MLP); null otherwise or when no run is live. */
@@ -439,8 +440,12 @@ export class Trainer {
     const learner = this.learner;
     if (!learner?.inspect || !this.optimizer) return null;
     const kept = this.lastGrads;
-    if (!Array.isArray(kept)) return learner.inspect(exampleIndex, this.optimizer, kept, resolution);
-    const grads = Object.fromEntries(learner.variables.map((v, i) => [v.name, tf.tensor(kept[i], v.shape)]));
+    if (!Array.isArray(kept) && typeof kept !== 'function')
+      return learner.inspect(exampleIndex, this.optimizer, kept, resolution);
+    const grads =
+      typeof kept === 'function'
+        ? kept()
+        : Object.fromEntries(learner.variables.map((v, i) => [v.name, tf.tensor(kept[i], v.shape)]));
     try {
       return await learner.inspect(exampleIndex, this.optimizer, grads, resolution);
     } finally {

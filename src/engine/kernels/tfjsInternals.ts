@@ -1,8 +1,9 @@
 // Every use of tfjs' private parts is here: a tensor's memory on the backends whose memory is the
 // CPU's (the cpu backend keeps a typed array per tensor, the wasm backend a range of its heap),
-// tfjs-wasm's module (its memory, thread count, tensor registry). Our kernels for those backends
-// (fused optimizer steps in place, batch gathering, the host MLP, the compiled matmul) are loops
-// over these views. tfjs is frozen, yet an upgrade may change what it keeps where: each backend is
+// tfjs-wasm's module (its memory, thread count, tensor registry), and on webgpu the device and each
+// tensor's GPU buffer. Our kernels for those backends (fused optimizer steps in place, batch
+// gathering, the host MLP, the compiled matmul, the compiled WebGPU step) are loops over these
+// views or shaders over these buffers. tfjs is frozen, yet an upgrade may change what it keeps where: each backend is
 // checked once, structurally and on a real tensor (internalsProblem), and where the check fails
 // our paths switch off (fastPathsOn) and training goes on through plain tf ops — slower, never wrong.
 import * as tf from '@tensorflow/tfjs';
@@ -94,10 +95,83 @@ export function registerWasmTensorAgain(backend: tf.KernelBackend, t: tf.TensorI
   registry.wasm.tfjs.registerTensor(data.id, tf.util.sizeFromShape(data.shape), data.memoryOffset);
 }
 
+/** What the compiled WebGPU step uses of tfjs-webgpu's backend (backend_webgpu.ts). */
+interface WebGpuBackendParts {
+  device: GPUDevice;
+  tensorMap: { get: (dataId: object) => { resource?: unknown; values: unknown; refCount: number } | undefined };
+  uploadToGPU: (dataId: object) => void;
+  makeTensorInfo: (shape: number[], dtype: tf.DataType) => tf.TensorInfo;
+  commandEncoder: GPUCommandEncoder | null;
+  endComputePassEncoder: () => void;
+  submitQueue: () => void;
+}
+const webgpuParts = (backend: tf.KernelBackend) => backend as unknown as WebGpuBackendParts;
+
+/** The GPU device tfjs-webgpu runs on. */
+export const webgpuDevice = (backend: tf.KernelBackend): GPUDevice => webgpuParts(backend).device;
+
+/** The GPU buffer holding `t`'s values on webgpu (uploaded first if they are still on the CPU). */
+export function gpuBufferOf(backend: tf.KernelBackend, t: tf.TensorInfo): GPUBuffer {
+  const parts = webgpuParts(backend);
+  parts.uploadToGPU(t.dataId);
+  return parts.tensorMap.get(t.dataId)!.resource as GPUBuffer;
+}
+
+/** How many tensors share `t`'s memory (tf.clone and assign share it). */
+export const sharersOf = (backend: tf.KernelBackend, t: tf.TensorInfo): number => backend.refCount(t.dataId);
+
+/**
+ * After a shader of ours wrote `t`'s buffer: drop the copy of its values tfjs keeps on the CPU
+ * once they were read, which would otherwise be returned by the next read instead.
+ */
+export function forgetCpuCopy(backend: tf.KernelBackend, t: tf.TensorInfo): void {
+  const data = webgpuParts(backend).tensorMap.get(t.dataId);
+  if (data) data.values = null;
+}
+
+/** Submits what tfjs-webgpu has recorded but not yet submitted, so work of ours submitted next runs after it. */
+export function submitTfjsCommands(backend: tf.KernelBackend): void {
+  const parts = webgpuParts(backend);
+  if (!parts.commandEncoder) return;
+  parts.endComputePassEncoder();
+  parts.submitQueue();
+}
+
+/** A new float32 tensor on webgpu whose buffer (from tfjs' pool) is ready for a shader or copy of ours to fill. */
+export function newGpuTensor(backend: tf.KernelBackend, shape: number[]): { tensor: tf.Tensor; buffer: GPUBuffer } {
+  const info = webgpuParts(backend).makeTensorInfo(shape, 'float32');
+  const buffer = gpuBufferOf(backend, info);
+  return { tensor: tf.engine().makeTensorFromTensorInfo(info), buffer };
+}
+
+function webgpuProblem(backend: tf.KernelBackend, missing: (what: string) => string): string | null {
+  const parts = webgpuParts(backend) as Partial<WebGpuBackendParts>;
+  if (typeof parts.device?.createComputePipeline !== 'function') return missing('device');
+  for (const key of ['uploadToGPU', 'makeTensorInfo', 'endComputePassEncoder', 'submitQueue'] as const)
+    if (typeof parts[key] !== 'function') return missing(key);
+  if (typeof parts.tensorMap?.get !== 'function') return missing('tensor map');
+  if (!('commandEncoder' in parts)) return missing('command encoder');
+  // On a real tensor: its buffer is a GPUBuffer of its size, and a new tensor gets one.
+  const probe = tf.tensor1d([1.5, -2, 3.25]);
+  try {
+    const buffer = gpuBufferOf(backend, probe);
+    if (!(buffer instanceof GPUBuffer) || buffer.size < 12) return missing('tensor buffers');
+    const made = newGpuTensor(backend, [3]);
+    made.tensor.dispose();
+    if (!(made.buffer instanceof GPUBuffer)) return missing('new tensor buffers');
+  } catch (e) {
+    return missing(`tensor buffers (${e instanceof Error ? e.message : String(e)})`);
+  } finally {
+    probe.dispose();
+  }
+  return null;
+}
+
 /** Why this backend's private parts are not as this code expects; null when they are (or it uses none). */
 export function internalsProblem(backend: tf.KernelBackend, name: string): string | null {
-  if (name !== 'cpu' && name !== 'wasm') return null;
   const missing = (what: string) => `tfjs-${name}'s ${what} is not where this version of the playground expects it`;
+  if (name === 'webgpu') return webgpuProblem(backend, missing);
+  if (name !== 'cpu' && name !== 'wasm') return null;
   const has = (o: unknown, key: string, kind: string) => typeof (o as Record<string, unknown> | null)?.[key] === kind;
   if (name === 'cpu') {
     if (!has((backend as unknown as CpuBackend).data, 'get', 'function')) return missing('tensor data map');
@@ -145,7 +219,7 @@ let forced: string | null = null;
 /** Why our paths are off on the active backend; null when they are on (checked once per backend). */
 export function fastPathsOff(): string | null {
   const name = tf.getBackend();
-  if (name !== 'cpu' && name !== 'wasm') return null;
+  if (name !== 'cpu' && name !== 'wasm' && name !== 'webgpu') return null;
   if (forced) return forced;
   const backend = tf.backend();
   let problem = checked.get(backend);

@@ -18,6 +18,8 @@ import { cnnRowModel } from '../cnnModel';
 import { cnnCost } from '../cnnCost';
 import type { RowModel } from '../rowModel';
 import { hostMlpGradients, hostMlpSuits } from '../kernels/mlpHost';
+import { CompiledMlpStep, compiledStepsEnabled } from '../compiled/mlpStep';
+import { fastPathsOn } from '../kernels/tfjsInternals';
 import { accuracy, taskLoss } from '../losses';
 import { mlpCost, type ModelCost } from '../cost';
 import { epochPlan, FORECAST_SHOWN, type EpochPlan } from '../epochPlan';
@@ -55,6 +57,10 @@ export class TabularLearner implements Learner {
   private readonly loss: ClassificationLoss;
   /** Images: the augmentation each training batch gets (null: none). */
   private readonly augment: AugmentSpec | null;
+  /** The compiled WebGPU step, made at the first step it can take (null: none yet, or not here). */
+  private compiled: { plan: CompiledMlpStep; optimizer: Optimizer; key: string } | null = null;
+  /** Why the compiled step stopped for this learner (the GPU rejected a shader); null while it may run. */
+  private compiledOff: string | null = null;
 
   static costOf(spec: ExperimentSpec, ds: TabularDataset): ModelCost {
     if (spec.model.kind !== 'cnn') return mlpCost(mlpOf(spec), ds.inputDim, ds.outputDim);
@@ -126,6 +132,61 @@ export class TabularLearner implements Learner {
     if (!layers || this.augment || layers.some((l) => l.dropout > 0) || !hostMlpSuits(model.params, count)) return null;
     const batch = { x: this.xTrain, y: this.yTrain, rows, from, count };
     return hostMlpGradients(batch, layers, { task: this.dataset.task, loss: this.loss }, penalty);
+  }
+
+  /** The whole step compiled for WebGPU (compiled/mlpStep.ts), for a plain MLP without dropout; null elsewhere. */
+  compiledStep(
+    optimizer: Optimizer,
+    rows: tf.Tensor1D,
+    from: number,
+    count: number,
+    settings: { lr: number; l1: number; l2: number; clipNorm: number },
+  ) {
+    const plan = this.compiledPlan(optimizer, rows, count, settings);
+    if (!plan) return null;
+    const t = optimizer.steps + 1;
+    const loss = plan.step(rows, from, settings.lr, t);
+    optimizer.steps = t;
+    return { loss, grads: () => plan.gradients() };
+  }
+
+  private compiledPlan(
+    optimizer: Optimizer,
+    rows: tf.Tensor1D,
+    count: number,
+    settings: { l1: number; l2: number; clipNorm: number },
+  ): CompiledMlpStep | null {
+    const layers = this.model.plain;
+    const update = optimizer.perElement;
+    const suits =
+      compiledStepsEnabled() &&
+      tf.getBackend() === 'webgpu' &&
+      fastPathsOn() &&
+      layers !== null &&
+      update !== null &&
+      !this.augment &&
+      layers.every((l) => l.dropout === 0) &&
+      rows.size <= this.nTrain;
+    const key = `${count}|${settings.l1}|${settings.l2}|${settings.clipNorm}`;
+    const kept = this.compiled;
+    if (kept?.plan.failure && !this.compiledOff) {
+      this.compiledOff = kept.plan.failure;
+      console.warn(`The compiled WebGPU step is off for this run, tf ops take its place: ${kept.plan.failure}`);
+    }
+    if (kept && (!suits || kept.optimizer !== optimizer || kept.key !== key || this.compiledOff)) {
+      kept.plan.dispose(); // the variables hold every step it took: a plan made later starts from them
+      this.compiled = null;
+    }
+    if (!suits || this.compiledOff) return null;
+    if (!this.compiled) {
+      const setup = { layers, x: this.xTrain, y: this.yTrain, rows: count, task: this.dataset.task };
+      const plan = new CompiledMlpStep(
+        { ...setup, loss: this.loss, update, penalty: settings, clipNorm: settings.clipNorm },
+        this.nTrain,
+      );
+      this.compiled = { plan, optimizer, key };
+    }
+    return this.compiled.plan;
   }
 
   epochTensors(): { metrics: tf.Tensor1D; view: tf.Tensor1D | null } {
@@ -320,6 +381,8 @@ export class TabularLearner implements Learner {
       ...(this.neuronGrid ? [this.neuronGrid] : []),
     ]);
     this.neuronGrid = null;
+    this.compiled?.plan.dispose();
+    this.compiled = null;
     this.model.dispose();
   }
 }

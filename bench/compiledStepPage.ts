@@ -1,0 +1,13 @@
+// Browser entry for bench/compiledInBrowser.ts: the compiled WebGPU step against the tf-op step in
+// the page, on the browser's own WebGPU (bench/kernelCount.ts does the counting and timing).
+import { activateBackend } from '../src/engine/backend';
+import type { ExperimentSpec } from '../src/experiment';
+import { compiledAgainstTfOps } from './kernelCount';
+
+Object.assign(window, {
+  compiledStepBench: async (spec: ExperimentSpec) => {
+    const report = await activateBackend('webgpu');
+    if (report.active !== 'webgpu') return { error: report.fallbacks.join('; ') };
+    return (await compiledAgainstTfOps(spec, {}, 20, 3)) ?? { error: 'the compiled step does not apply' };
+  },
+});

@@ -1,0 +1,483 @@
+// The WGSL of the compiled MLP step (compiled/mlpStep.ts), generated once per run with the run's
+// shapes written in as constants. A step is 2L + 2 dispatches for L layers (one more with L1/L2 or
+// clipping), against ~55 tfjs kernels for the default 2-8-8-1 network:
+// - forward, one per layer: the batch's rows gathered from the training set by the epoch's order
+//   (first layer), times [W; b], with the activation in the epilogue;
+// - the loss and its gradient in the logits, for the whole batch, in one workgroup;
+// - backward, one per layer, two products in one dispatch (its workgroups split between them):
+//   [h, 1]ᵀ·dZ, the gradient of W and b at once (b's row is the column of ones), and dZ·Wᵀ times
+//   f′ of the layer below, that layer's dZ;
+// - (L1/L2 or clipping) the penalty's gradient added, its value and the gradients' norm summed;
+// - the optimizer's formulas over every parameter in one dispatch.
+// The parameter arenas lay each layer's W [in × out] and b [out] end to end, which is the matrix
+// [W; b] of (in + 1) × out: the product with a column of ones appended is the layer with its bias.
+import type { Activation, ClassificationLoss } from '../../experiment/types';
+import type { Task } from '../losses';
+import { GELU_C, LEAKY_SLOPE } from '../backprop';
+import { HYPER_NAMES, type UpdateFormulas } from '../kernels/optimizerUpdate';
+
+/** Where everything of one run lives, in floats: the parameter arenas' layer blocks and the activation arena's parts. */
+export interface MlpLayout {
+  rows: number;
+  /** Inputs, then each layer's units. */
+  widths: number[];
+  /** Each layer's activation (the last one's is linear: the loss reads logits). */
+  activations: Activation[];
+  /** Each layer's [W; b] block in the parameter, gradient and slot arenas. */
+  blocks: number[];
+  parameters: number;
+  /** The activation arena: z, f(z) and dL/dz of each layer, [rows × units] each. */
+  z: number[];
+  a: number[];
+  dz: number[];
+  activationFloats: number;
+}
+
+export function mlpLayout(rows: number, widths: number[], activations: Activation[]): MlpLayout {
+  const blocks: number[] = [];
+  let parameters = 0;
+  const z: number[] = [];
+  const a: number[] = [];
+  const dz: number[] = [];
+  let floats = 0;
+  for (let l = 0; l + 1 < widths.length; l++) {
+    blocks.push(parameters);
+    parameters += (widths[l] + 1) * widths[l + 1];
+    const part = rows * widths[l + 1];
+    z.push(floats);
+    a.push(floats + part);
+    dz.push(floats + 2 * part);
+    floats += 3 * part;
+  }
+  return { rows, widths, activations, blocks, parameters, z, a, dz, activationFloats: floats };
+}
+
+/** A buffer a kernel binds, by name (the plan supplies the GPU buffer for each). */
+export type Binding = 'x' | 'y' | 'perm' | 'params' | 'grads' | 'acts' | 'scalars' | 'step' | `slot${number}`;
+
+export interface KernelSource {
+  label: string;
+  code: string;
+  /** In binding order (@binding(0), (1), …). */
+  bindings: Binding[];
+  workgroups: [number, number, number];
+}
+
+const DECLARATIONS: Record<string, string> = {
+  x: 'var<storage, read> x: array<f32>',
+  y: 'var<storage, read> y: array<f32>',
+  perm: 'var<storage, read> perm: array<i32>',
+  params: 'var<storage, read_write> params: array<f32>',
+  grads: 'var<storage, read_write> grads: array<f32>',
+  acts: 'var<storage, read_write> acts: array<f32>',
+  scalars: 'var<storage, read_write> scalars: array<f32>',
+  step: 'var<uniform> step: Step',
+};
+
+/**
+ * The step's uniforms: the batch's first row in the epoch's order, then the optimizer's
+ * hyper-parameters (HYPER_NAMES order) for weight matrices at h[0…], for biases at h[16…].
+ */
+const STEP_STRUCT = 'struct Step { first: u32, p0: u32, p1: u32, p2: u32, h: array<vec4<f32>, 8> }';
+export const STEP_UNIFORM_BYTES = 16 + 8 * 16;
+export const BIAS_HYPER_AT = 16;
+
+/** scalars[…]: the batch's loss (penalty included), the gradients' sum of squares. */
+export const SCALAR_LOSS = 0;
+const SCALAR_GRAD_SQUARES = 1;
+export const SCALAR_FLOATS = 4;
+
+function header(bindings: Binding[]): string {
+  const decl = (b: Binding) => DECLARATIONS[b] ?? `var<storage, read_write> ${b}: array<f32>`;
+  return [STEP_STRUCT, ...bindings.map((b, i) => `@group(0) @binding(${i}) ${decl(b)};`)].join('\n');
+}
+
+/** A WGSL f32 literal. */
+const lit = (v: number) => {
+  const s = String(v);
+  return /[.eE]/.test(s) ? s : `${s}.0`;
+};
+
+/** f(z) in WGSL. tanh by its exponential (WGSL's tanh may give NaN for large |z| on some drivers). */
+export function activationWgsl(activation: Activation, z: string): string {
+  switch (activation) {
+    case 'linear':
+      return z;
+    case 'relu':
+      return `max(${z}, 0.0)`;
+    case 'tanh':
+      return `tanhOf(${z})`;
+    case 'sigmoid':
+      return `1.0 / (1.0 + exp(-${z}))`;
+    case 'leakyRelu':
+      return `select(${lit(LEAKY_SLOPE)} * ${z}, ${z}, ${z} > 0.0)`;
+    case 'elu':
+      return `select(exp(${z}) - 1.0, ${z}, ${z} > 0.0)`;
+    case 'silu':
+      return `${z} / (1.0 + exp(-${z}))`;
+    case 'gelu':
+      return `0.5 * ${z} * (1.0 + tanhOf(${lit(GELU_C)} * (${z} + 0.044715 * ${z} * ${z} * ${z})))`;
+  }
+}
+
+/** d · f′ in WGSL, from the pre-activation z or (cheaper where it serves) the output a. */
+function derivativeWgsl(activation: Activation, d: string, z: string, a: string): string {
+  switch (activation) {
+    case 'linear':
+      return d;
+    case 'relu':
+      return `select(0.0, ${d}, ${z} > 0.0)`;
+    case 'tanh':
+      return `${d} * (1.0 - ${a} * ${a})`;
+    case 'sigmoid':
+      return `${d} * ${a} * (1.0 - ${a})`;
+    case 'leakyRelu':
+      return `${d} * select(${lit(LEAKY_SLOPE)}, 1.0, ${z} > 0.0)`;
+    case 'elu':
+      return `${d} * select(exp(${z}), 1.0, ${z} > 0.0)`;
+    case 'silu':
+      return `${d} * siluGrad(${z})`;
+    case 'gelu':
+      return `${d} * geluGrad(${z})`;
+  }
+}
+
+const HELPERS = `
+fn tanhOf(v: f32) -> f32 {
+  let e = exp(-2.0 * abs(v));
+  return sign(v) * (1.0 - e) / (1.0 + e);
+}
+fn siluGrad(z: f32) -> f32 {
+  let s = 1.0 / (1.0 + exp(-z));
+  return s * (1.0 + z * (1.0 - s));
+}
+fn geluGrad(z: f32) -> f32 {
+  let t = tanhOf(${lit(GELU_C)} * (z + 0.044715 * z * z * z));
+  return 0.5 * (1.0 + t) + 0.5 * z * (1.0 - t * t) * ${lit(GELU_C)} * (1.0 + 3.0 * 0.044715 * z * z);
+}`;
+
+/** Tile edge (rows and columns a workgroup computes) and depth of the products, and the threads a workgroup runs. */
+export const TILE = 64;
+const DEPTH = 16;
+const THREADS = 256;
+const tiles = (n: number) => Math.ceil(n / TILE);
+
+const SHARED = `
+var<workgroup> tileA: array<f32, ${TILE * DEPTH}>;
+var<workgroup> tileB: array<f32, ${TILE * DEPTH}>;`;
+
+/** One operand of a product: the value at (i, k) (A) or (k, j) (B), in bounds. */
+type Element = (i: string, k: string) => string;
+
+/**
+ * One TILE×TILE tile of C = A·B (A: m×k, B: k×n) at tile (tileRow, tileCol), each of the 256
+ * threads computing 4×4 of it in registers from tiles of A and B staged in workgroup memory;
+ * `store` receives each in-bounds value of C as (row, col, value).
+ */
+function product(name: string, m: number, n: number, k: number, a: Element, b: Element, store: string): string {
+  const edge = TILE / 16;
+  return `
+fn ${name}_a(i: u32, k: u32) -> f32 {
+  if (i >= ${m}u || k >= ${k}u) { return 0.0; }
+  return ${a('i', 'k')};
+}
+fn ${name}_b(k: u32, j: u32) -> f32 {
+  if (k >= ${k}u || j >= ${n}u) { return 0.0; }
+  return ${b('k', 'j')};
+}
+fn ${name}_store(row: u32, col: u32, value: f32) {
+  ${store}
+}
+fn ${name}(tileRow: u32, tileCol: u32, thread: u32) {
+  let ty = thread / 16u;
+  let tx = thread % 16u;
+  var acc: array<array<f32, ${edge}>, ${edge}>;
+  for (var k0 = 0u; k0 < ${k}u; k0 += ${DEPTH}u) {
+    for (var q = 0u; q < ${(TILE * DEPTH) / THREADS}u; q++) {
+      let e = thread + q * ${THREADS}u;
+      tileA[(e % ${DEPTH}u) * ${TILE}u + e / ${DEPTH}u] = ${name}_a(tileRow * ${TILE}u + e / ${DEPTH}u, k0 + e % ${DEPTH}u);
+      tileB[e] = ${name}_b(k0 + e / ${TILE}u, tileCol * ${TILE}u + e % ${TILE}u);
+    }
+    workgroupBarrier();
+    for (var kk = 0u; kk < ${DEPTH}u; kk++) {
+      var av: array<f32, ${edge}>;
+      var bv: array<f32, ${edge}>;
+      for (var i = 0u; i < ${edge}u; i++) {
+        av[i] = tileA[kk * ${TILE}u + ty * ${edge}u + i];
+        bv[i] = tileB[kk * ${TILE}u + tx * ${edge}u + i];
+      }
+      for (var i = 0u; i < ${edge}u; i++) {
+        for (var j = 0u; j < ${edge}u; j++) {
+          acc[i][j] += av[i] * bv[j];
+        }
+      }
+    }
+    workgroupBarrier();
+  }
+  for (var i = 0u; i < ${edge}u; i++) {
+    for (var j = 0u; j < ${edge}u; j++) {
+      let row = tileRow * ${TILE}u + ty * ${edge}u + i;
+      let col = tileCol * ${TILE}u + tx * ${edge}u + j;
+      if (row < ${m}u && col < ${n}u) { ${name}_store(row, col, acc[i][j]); }
+    }
+  }
+}`;
+}
+
+/** The input of layer l at (row, i): the training row the epoch's order puts there (l = 0), or the layer below's output. */
+function layerInput(p: MlpLayout, l: number): Element {
+  const n = p.widths[l];
+  return l === 0
+    ? (r, i) => `x[u32(perm[step.first + ${r}]) * ${n}u + ${i}]`
+    : (r, i) => `acts[${p.a[l - 1]}u + ${r} * ${n}u + ${i}]`;
+}
+
+/** Layer l's forward pass: z = h·W + b and a = f(z), for the batch. */
+export function forwardKernel(p: MlpLayout, l: number): KernelSource {
+  const [nIn, nOut] = [p.widths[l], p.widths[l + 1]];
+  const w = p.blocks[l];
+  const top = l === p.widths.length - 2;
+  const at = (base: number) => `${base}u + row * ${nOut}u + col`;
+  const store = `let z = value + params[${w + nIn * nOut}u + col];
+  acts[${at(p.z[l])}] = z;${top ? '' : `\n  acts[${at(p.a[l])}] = ${activationWgsl(p.activations[l], 'z')};`}`;
+  const bindings: Binding[] = l === 0 ? ['step', 'x', 'perm', 'params', 'acts'] : ['step', 'params', 'acts'];
+  const code = `${header(bindings)}
+${HELPERS}
+${SHARED}
+${product('layer', p.rows, nOut, nIn, layerInput(p, l), (k, j) => `params[${w}u + ${k} * ${nOut}u + ${j}]`, store)}
+@compute @workgroup_size(${THREADS})
+fn main(@builtin(workgroup_id) g: vec3<u32>, @builtin(local_invocation_index) t: u32) {
+  layer(g.y, g.x, t);
+}`;
+  return { label: `forward ${l}`, code, bindings, workgroups: [tiles(nOut), tiles(p.rows), 1] };
+}
+
+/**
+ * Layer l's backward pass, two products in one dispatch: [h, 1]ᵀ·dZ into the gradient arena
+ * (W's rows, then b's), and for l > 0 the layer below's dZ = (dZ·Wᵀ) ⊙ f′(z below).
+ */
+export function backwardKernel(p: MlpLayout, l: number): KernelSource {
+  const [nIn, nOut] = [p.widths[l], p.widths[l + 1]];
+  const w = p.blocks[l];
+  const input = layerInput(p, l);
+  const dz = (r: string, j: string) => `acts[${p.dz[l]}u + ${r} * ${nOut}u + ${j}]`;
+  const weightTiles = tiles(nIn + 1) * tiles(nOut);
+  const gradient = product(
+    'weightGrad',
+    nIn + 1,
+    nOut,
+    p.rows,
+    (i, r) => `inputOrOne(${r}, ${i})`,
+    dz,
+    `grads[${w}u + row * ${nOut}u + col] = value;`,
+  );
+  let below = '';
+  let belowTiles = 0;
+  if (l > 0) {
+    const at = (base: number) => `acts[${base}u + row * ${nIn}u + col]`;
+    below = product(
+      'inputGrad',
+      p.rows,
+      nIn,
+      nOut,
+      dz,
+      (j, i) => `params[${w}u + ${i} * ${nOut}u + ${j}]`,
+      `${at(p.dz[l - 1])} = ${derivativeWgsl(p.activations[l - 1], 'value', at(p.z[l - 1]), at(p.a[l - 1]))};`,
+    );
+    belowTiles = tiles(p.rows) * tiles(nIn);
+  }
+  const bindings: Binding[] =
+    l === 0 ? ['step', 'x', 'perm', 'params', 'grads', 'acts'] : ['step', 'params', 'grads', 'acts'];
+  const code = `${header(bindings)}
+${HELPERS}
+${SHARED}
+fn inputOrOne(r: u32, i: u32) -> f32 {
+  if (i == ${nIn}u) { return 1.0; }
+  return ${input('r', 'i')};
+}
+${gradient}
+${below}
+@compute @workgroup_size(${THREADS})
+fn main(@builtin(workgroup_id) g: vec3<u32>, @builtin(local_invocation_index) t: u32) {
+  if (g.x < ${weightTiles}u) {
+    weightGrad(g.x / ${tiles(nOut)}u, g.x % ${tiles(nOut)}u, t);
+  }${
+    l > 0
+      ? ` else {
+    let k = g.x - ${weightTiles}u;
+    inputGrad(k / ${tiles(nIn)}u, k % ${tiles(nIn)}u, t);
+  }`
+      : ''
+  }
+}`;
+  return { label: `backward ${l}`, code, bindings, workgroups: [weightTiles + belowTiles, 1, 1] };
+}
+
+/** A sum over the workgroup's threads of `local`, left in partial[0] (every thread must call it). */
+const REDUCE = `
+var<workgroup> partial: array<f32, ${THREADS}>;
+fn workgroupSum(t: u32, local: f32) -> f32 {
+  partial[t] = local;
+  workgroupBarrier();
+  for (var s = ${THREADS / 2}u; s > 0u; s >>= 1u) {
+    if (t < s) { partial[t] += partial[t + s]; }
+    workgroupBarrier();
+  }
+  return partial[0];
+}`;
+
+/**
+ * Row r's loss, with dL/dz (times 1/rows, for the batch mean) written in place of its logits in
+ * the top layer's dz: PyTorch's definitions, as outputLoss.ts writes them in JavaScript.
+ */
+function rowLossWgsl(task: Task, loss: ClassificationLoss, p: MlpLayout): string {
+  const top = p.widths.length - 2;
+  const c = p.widths[top + 1];
+  const scale = lit(1 / p.rows);
+  const z = (k: string) => `acts[${p.z[top]}u + r * ${c}u + ${k}]`;
+  const d = (k: string) => `acts[${p.dz[top]}u + r * ${c}u + ${k}]`;
+  const target = 'y[u32(perm[step.first + r])]';
+  if (task === 'regression')
+    return `let diff = ${z('0u')} - ${target};
+  ${d('0u')} = 2.0 * diff * ${scale};
+  return diff * diff;`;
+  if (task === 'binary') {
+    const common = `let z = ${z('0u')};
+  let label = ${target};
+  let p = 1.0 / (1.0 + exp(-z));`;
+    return loss === 'mse'
+      ? `${common}
+  ${d('0u')} = 2.0 * (p - label) * p * (1.0 - p) * ${scale};
+  return (p - label) * (p - label);`
+      : `${common}
+  ${d('0u')} = (p - label) * ${scale};
+  return max(z, 0.0) - z * label + log(1.0 + exp(-abs(z)));`;
+  }
+  const softmax = `let label = u32(${target});
+  var top = ${z('0u')};
+  for (var k = 1u; k < ${c}u; k++) { top = max(top, ${z('k')}); }
+  var sum = 0.0;
+  for (var k = 0u; k < ${c}u; k++) { sum += exp(${z('k')} - top); }
+  let logSumExp = top + log(sum);`;
+  if (loss === 'crossEntropy')
+    return `${softmax}
+  for (var k = 0u; k < ${c}u; k++) {
+    ${d('k')} = (exp(${z('k')} - logSumExp) - select(0.0, 1.0, k == label)) * ${scale};
+  }
+  return logSumExp - ${z('label')};`;
+  return `${softmax}
+  var value = 0.0;
+  var weighted = 0.0;
+  for (var k = 0u; k < ${c}u; k++) {
+    let p = exp(${z('k')} - logSumExp);
+    let e = p - select(0.0, 1.0, k == label);
+    value += e * e;
+    weighted += p * 2.0 * e / ${lit(c)};
+  }
+  for (var k = 0u; k < ${c}u; k++) {
+    let p = exp(${z('k')} - logSumExp);
+    let dp = 2.0 * (p - select(0.0, 1.0, k == label)) / ${lit(c)};
+    ${d('k')} = p * (dp - weighted) * ${scale};
+  }
+  return value / ${lit(c)};`;
+}
+
+/** The batch's mean loss into scalars[0], and dL/dz of the logits; one workgroup. */
+export function lossKernel(p: MlpLayout, task: Task, loss: ClassificationLoss): KernelSource {
+  const bindings: Binding[] = ['step', 'y', 'perm', 'acts', 'scalars'];
+  const code = `${header(bindings)}
+${REDUCE}
+fn rowLoss(r: u32) -> f32 {
+  ${rowLossWgsl(task, loss, p)}
+}
+@compute @workgroup_size(${THREADS})
+fn main(@builtin(local_invocation_index) t: u32) {
+  var local = 0.0;
+  for (var r = t; r < ${p.rows}u; r += ${THREADS}u) { local += rowLoss(r); }
+  let total = workgroupSum(t, local);
+  if (t == 0u) { scalars[${SCALAR_LOSS}] = total / ${lit(p.rows)}; }
+}`;
+  return { label: 'loss', code, bindings, workgroups: [1, 1, 1] };
+}
+
+/** Whether parameter i is in a weight matrix (not a bias): L1/L2 and "matrices only" decay apply to those. */
+function isMatrixWgsl(p: MlpLayout): string {
+  const tests = p.blocks.map((start, l) => {
+    const matrixEnd = start + p.widths[l] * p.widths[l + 1];
+    const end = start + (p.widths[l] + 1) * p.widths[l + 1];
+    return `if (i < ${end}u) { return i < ${matrixEnd}u; }`;
+  });
+  return `fn isMatrix(i: u32) -> bool {
+  ${tests.join('\n  ')}
+  return false;
+}`;
+}
+
+/**
+ * L1/L2: λ₁·sign(w) + 2λ₂·w added to the weight matrices' gradients (tfjs differentiates |w| as −1
+ * at 0) and λ₁Σ|W| + λ₂ΣW² to the loss; the gradients' sum of squares for clipping. One workgroup.
+ */
+export function penaltyKernel(p: MlpLayout, l1: number, l2: number): KernelSource {
+  const bindings: Binding[] = ['params', 'grads', 'scalars'];
+  const code = `${header(bindings)}
+${REDUCE}
+${isMatrixWgsl(p)}
+@compute @workgroup_size(${THREADS})
+fn main(@builtin(local_invocation_index) t: u32) {
+  var squares = 0.0;
+  var penalty = 0.0;
+  for (var i = t; i < ${p.parameters}u; i += ${THREADS}u) {
+    var g = grads[i];
+    if (isMatrix(i)) {
+      let w = params[i];
+      g += ${lit(l1)} * select(-1.0, 1.0, w > 0.0) + ${lit(2 * l2)} * w;
+      penalty += ${lit(l1)} * abs(w) + ${lit(l2)} * w * w;
+      grads[i] = g;
+    }
+    squares += g * g;
+  }
+  let squareSum = workgroupSum(t, squares);
+  workgroupBarrier();
+  let penaltySum = workgroupSum(t, penalty);
+  if (t == 0u) {
+    scalars[${SCALAR_GRAD_SQUARES}] = squareSum;
+    scalars[${SCALAR_LOSS}] += penaltySum;
+  }
+}`;
+  return { label: 'penalty', code, bindings, workgroups: [1, 1, 1] };
+}
+
+/** Workgroups in x of the update's 2-D dispatch (WebGPU allows at most 65,535 in one dimension). */
+const updateGrid = (p: MlpLayout): [number, number, number] => {
+  const groups = Math.ceil(p.parameters / THREADS);
+  const x = Math.min(groups, 65_535);
+  return [x, Math.ceil(groups / x), 1];
+};
+
+/**
+ * The optimizer's formulas (optimizers.ts, with weight decay in front) over every parameter at
+ * once, the gradient scaled first when clipping: PyTorch's clip_grad_norm_, min(1, c / (‖g‖ + 1e-6)).
+ */
+export function updateKernel(p: MlpLayout, formulas: UpdateFormulas, clipNorm: number): KernelSource {
+  const slots = formulas.slots.map((_, k) => `slot${k}` as const);
+  const bindings: Binding[] = ['step', 'params', 'grads', 'scalars', ...slots];
+  const [gx] = updateGrid(p);
+  const clip = clipNorm > 0 ? ` * min(1.0, ${lit(clipNorm)} / (sqrt(scalars[${SCALAR_GRAD_SQUARES}]) + 0.000001))` : '';
+  const code = `${header(bindings)}
+${isMatrixWgsl(p)}
+fn hyper(k: u32) -> f32 { return step.h[k / 4u][k % 4u]; }
+@compute @workgroup_size(${THREADS})
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) t: u32) {
+  let i = (wg.y * ${gx}u + wg.x) * ${THREADS}u + t;
+  if (i >= ${p.parameters}u) { return; }
+  let h = select(${BIAS_HYPER_AT}u, 0u, isMatrix(i));
+  ${HYPER_NAMES.map((n, k) => `let ${n} = hyper(h + ${k}u);`).join('\n  ')}
+  var w = params[i];
+  var g = grads[i]${clip};
+  ${formulas.slots.map((s, k) => `var ${s} = slot${k}[i];`).join('\n  ')}
+  ${formulas.assignments.map((a) => `${a};`).join('\n  ')}
+  params[i] = w;
+  ${formulas.slots.map((s, k) => `slot${k}[i] = ${s};`).join('\n  ')}
+}`;
+  return { label: 'update', code, bindings, workgroups: updateGrid(p) };
+}

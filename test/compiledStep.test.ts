@@ -1,0 +1,397 @@
+// The compiled WebGPU step (engine/compiled) against tfjs: each step's loss, gradients and updated
+// weights against autodiff and the tf-op optimizer on the same backend, for every activation, loss
+// and optimizer kind, L1/L2 and clipping, and shapes that do not fill a tile.
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { activateBackend } from '../src/engine/backend';
+import { buildMlp } from '../src/engine/mlp';
+import { createOptimizer } from '../src/engine/optimizers';
+import { CompiledMlpStep, compiledBuffersAlive, compiledDispatches } from '../src/engine/compiled/mlpStep';
+import { optimizerStep } from '../src/engine/step';
+import type { Learner } from '../src/engine/learner';
+import { taskLoss, type Task } from '../src/engine/losses';
+import {
+  MLP_OPTION_DEFAULTS,
+  defaultSpec,
+  mlpOf,
+  type Activation,
+  type ExperimentSpec,
+  type ClassificationLoss,
+  type OptimizerSpec,
+} from '../src/experiment';
+import { Rng } from '../src/data/rng';
+import { Trainer } from '../src/engine/trainer';
+import type { EpochMetrics, TrainingCheckpoint } from '../src/engine/types';
+import { simulateInternalsMismatch } from '../src/engine/kernels/tfjsInternals';
+
+beforeAll(async () => {
+  expect((await activateBackend('webgpu')).active).toBe('webgpu');
+});
+afterAll(() => expect(compiledBuffersAlive()).toBe(0));
+
+interface Case {
+  name: string;
+  widths: number[];
+  activations: Activation[];
+  task: Task;
+  loss?: ClassificationLoss;
+  rows: number;
+  optimizer?: Partial<OptimizerSpec>;
+  penalty?: { l1: number; l2: number };
+  clipNorm?: number;
+}
+
+const N = 150;
+
+function dataFor(c: Case) {
+  const rng = new Rng(7);
+  const nIn = c.widths[0];
+  const classes = c.widths[c.widths.length - 1];
+  const x = Float32Array.from({ length: N * nIn }, () => rng.next() * 2 - 1);
+  const y = Float32Array.from({ length: N }, () =>
+    c.task === 'multiclass'
+      ? Math.floor(rng.next() * classes)
+      : c.task === 'binary'
+        ? Number(rng.next() < 0.5)
+        : rng.next() * 2 - 1,
+  );
+  return { x: tf.tensor2d(x, [N, nIn]), y: tf.tensor1d(y), order: tf.tensor1d(rng.permutation(N), 'int32') };
+}
+
+/** The same network twice (same seed, same first weights): one for each path. */
+function mlpFor(c: Case) {
+  const spec = {
+    ...MLP_OPTION_DEFAULTS,
+    kind: 'mlp' as const,
+    hidden: c.activations.map((activation, i) => ({ units: c.widths[i + 1], activation, dropout: 0 })),
+  };
+  return buildMlp(spec, c.widths[0], c.widths[c.widths.length - 1], 3);
+}
+
+/** Every value of `got` within 2e-5 of `want`, relative to `want`'s largest magnitude (f32 sums in another order). */
+function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, what: string): void {
+  expect(got.length, what).toBe(want.length);
+  const scale = Math.max(1e-3, ...Array.from(want, Math.abs));
+  for (let i = 0; i < want.length; i++)
+    expect(Math.abs(got[i] - want[i]), `${what}[${i}]: ${got[i]} vs ${want[i]}`).toBeLessThanOrEqual(2e-5 * scale);
+}
+
+async function compare(c: Case, steps = 3): Promise<void> {
+  const { x, y, order } = dataFor(c);
+  const loss = c.loss ?? 'crossEntropy';
+  const optimizerSpec = { ...defaultSpec().training.optimizer, learningRate: 0.05, ...c.optimizer };
+  const penalty = c.penalty ?? { l1: 0, l2: 0 };
+  const clipNorm = c.clipNorm ?? 0;
+  const compiledMlp = mlpFor(c);
+  const referenceMlp = mlpFor(c);
+  const compiledOptimizer = createOptimizer(optimizerSpec, compiledMlp.variables);
+  const referenceOptimizer = createOptimizer(optimizerSpec, referenceMlp.variables, { fused: false });
+  const plan = new CompiledMlpStep(
+    {
+      layers: compiledMlp.plain!,
+      x,
+      y,
+      rows: c.rows,
+      task: c.task,
+      loss,
+      update: compiledOptimizer.perElement!,
+      penalty,
+      clipNorm,
+    },
+    N,
+  );
+  const reference = {
+    variables: referenceMlp.variables,
+    groups: referenceMlp.groups,
+    batchLoss: (idx: tf.Tensor1D) => taskLoss(c.task, referenceMlp.forward(x.gather(idx)), y.gather(idx), loss),
+  } as unknown as Learner;
+  try {
+    for (let s = 0; s < steps; s++) {
+      const from = (s * 37) % (N - c.rows + 1);
+      const t = s + 1;
+      const lr = optimizerSpec.learningRate * (1 - 0.1 * s); // a schedule: the rate changes each step
+      const got = plan.step(order, from, lr, t);
+      const gotGrads = plan.gradients();
+      const settings = { lr, ...penalty, clipNorm, dropoutSeed: () => 0 };
+      const want = tf.tidy(() => {
+        const r = optimizerStep(reference, referenceOptimizer, order, from, c.rows, settings);
+        return {
+          loss: tf.keep(r.loss as tf.Scalar),
+          grads: Object.values(r.grads as tf.NamedTensorMap).map((g) => tf.keep(g)),
+        };
+      });
+      expectClose(await got.data(), await want.loss.data(), `${c.name}: step ${t} loss`);
+      for (const [i, v] of referenceMlp.variables.entries()) {
+        const name = compiledMlp.variables[i].name;
+        expectClose(
+          await gotGrads[name].data(),
+          await want.grads[i].data(),
+          `${c.name}: step ${t} gradient of ${name}`,
+        );
+        expectClose(await compiledMlp.variables[i].data(), await v.data(), `${c.name}: step ${t} ${name}`);
+      }
+      tf.dispose([got, want.loss, ...want.grads, ...Object.values(gotGrads)]);
+    }
+    // The optimizer's state went back to its variables too (checkpoints and step mode read them).
+    for (const [slot, byName] of Object.entries(referenceOptimizer.slots))
+      for (const [i, v] of referenceMlp.variables.entries()) {
+        const mine = compiledOptimizer.slots[slot].get(compiledMlp.variables[i].name)!;
+        expectClose(await mine.data(), await byName.get(v.name)!.data(), `${c.name}: ${slot} of ${v.name}`);
+      }
+  } finally {
+    plan.dispose();
+    compiledOptimizer.dispose();
+    referenceOptimizer.dispose();
+    compiledMlp.dispose();
+    referenceMlp.dispose();
+    tf.dispose([x, y, order]);
+  }
+}
+
+const CASES: Case[] = [
+  {
+    name: 'default-like tanh 2-8-8-1, binary, Adam',
+    widths: [2, 8, 8, 1],
+    activations: ['tanh', 'tanh'],
+    task: 'binary',
+    rows: 10,
+  },
+  {
+    name: 'relu and sigmoid, 3 classes, SGD',
+    widths: [3, 5, 4, 3],
+    activations: ['relu', 'sigmoid'],
+    task: 'multiclass',
+    rows: 6,
+    optimizer: { kind: 'sgd' },
+  },
+  {
+    name: 'shapes past a tile (70-67-9, 130 rows), momentum',
+    widths: [70, 67, 9],
+    activations: ['gelu'],
+    task: 'multiclass',
+    rows: 130,
+    optimizer: { kind: 'momentum' },
+  },
+  {
+    name: 'binary MSE, silu and leaky ReLU, Nesterov',
+    widths: [4, 6, 5, 1],
+    activations: ['silu', 'leakyRelu'],
+    task: 'binary',
+    loss: 'mse',
+    rows: 12,
+    optimizer: { kind: 'nesterov' },
+  },
+  {
+    name: 'classes MSE, elu, RMSprop centered with momentum',
+    widths: [5, 7, 4],
+    activations: ['elu'],
+    task: 'multiclass',
+    loss: 'mse',
+    rows: 9,
+    optimizer: { kind: 'rmsprop', centered: true, rmspropMomentum: 0.5 },
+  },
+  {
+    name: 'regression, linear hidden, Adagrad',
+    widths: [3, 4, 1],
+    activations: ['linear'],
+    task: 'regression',
+    rows: 8,
+    optimizer: { kind: 'adagrad' },
+  },
+  {
+    name: 'L1 and L2, AdamW decaying matrices only, AMSGrad',
+    widths: [3, 6, 2],
+    activations: ['relu'],
+    task: 'multiclass',
+    rows: 7,
+    optimizer: { kind: 'adamw', amsgrad: true, weightDecay: 0.1, decayMatricesOnly: true },
+    penalty: { l1: 0.01, l2: 0.02 },
+  },
+  {
+    name: 'clipping (norm 0.05), Lion',
+    widths: [3, 6, 1],
+    activations: ['tanh'],
+    task: 'binary',
+    rows: 7,
+    optimizer: { kind: 'lion', learningRate: 0.01 },
+    clipNorm: 0.05,
+  },
+];
+
+for (const c of CASES) test(`compiled step equals tfjs autodiff and the tf-op optimizer: ${c.name}`, () => compare(c));
+
+test('a compiled step is 2L + 2 dispatches (one more with a penalty or clipping), in one submit', async () => {
+  const c = CASES[0];
+  const { x, y, order } = dataFor(c);
+  const mlp = mlpFor(c);
+  const optimizer = createOptimizer(defaultSpec().training.optimizer, mlp.variables);
+  const made = (penalty: { l1: number; l2: number }) =>
+    new CompiledMlpStep(
+      {
+        layers: mlp.plain!,
+        x,
+        y,
+        rows: 10,
+        task: 'binary',
+        loss: 'crossEntropy',
+        update: optimizer.perElement!,
+        penalty,
+        clipNorm: 0,
+      },
+      N,
+    );
+  const device = (tf.backend() as unknown as { device: GPUDevice }).device;
+  const queue = device.queue;
+  const submit = queue.submit.bind(queue);
+  let submits = 0;
+  queue.submit = (buffers: Iterable<GPUCommandBuffer>) => {
+    submits++;
+    submit(buffers);
+  };
+  try {
+    for (const [penalty, dispatches] of [
+      [{ l1: 0, l2: 0 }, 8],
+      [{ l1: 0, l2: 1e-3 }, 9],
+    ] as const) {
+      const plan = made(penalty);
+      try {
+        tf.dispose(plan.step(order, 0, 0.01, 1)); // the first also sends tfjs' uploads of the data
+        const before = compiledDispatches();
+        submits = 0;
+        tf.dispose(plan.step(order, 10, 0.01, 2));
+        expect(compiledDispatches() - before).toBe(dispatches);
+        expect(submits).toBe(1);
+      } finally {
+        plan.dispose();
+      }
+    }
+  } finally {
+    delete (queue as Partial<GPUQueue>).submit; // the prototype's own again
+    optimizer.dispose();
+    mlp.dispose();
+    tf.dispose([x, y, order]);
+  }
+});
+
+/** The default experiment, small: 200 points, batches of 10, 3 epochs, no dropout. */
+function runSpec() {
+  const spec = defaultSpec();
+  spec.dataset.samples = 200;
+  spec.training.batchSize = 10;
+  spec.training.epochs = 3;
+  for (const l of mlpOf(spec).hidden) l.dropout = 0;
+  return spec;
+}
+
+async function lossesOn(backend: 'cpu' | 'webgpu', spec: ExperimentSpec): Promise<number[]> {
+  expect((await activateBackend(backend)).active).toBe(backend);
+  const epochs: EpochMetrics[] = [];
+  const before = tf.memory().numTensors;
+  const status = await new Trainer(spec, { onEpoch: (m) => epochs.push(m) }, { boundaryResolution: 8 }).run();
+  expect(status).toBe('completed');
+  expect(tf.memory().numTensors).toBe(before);
+  return epochs.flatMap((m) => [...m.batchLosses, m.trainLoss, m.valLoss]);
+}
+
+for (const [name, change] of [
+  ['the default MLP with Adam', () => {}],
+  [
+    'L2, clipping and SGD with momentum',
+    (s: ExperimentSpec) => {
+      s.training.l2 = 1e-3;
+      s.training.clipNorm = 0.5;
+      s.training.optimizer = { ...s.training.optimizer, kind: 'momentum', learningRate: 0.1 };
+    },
+  ],
+] as const) {
+  test(`a whole run on the compiled path has the cpu backend's losses to 1e-4: ${name}`, async () => {
+    const spec = runSpec();
+    change(spec);
+    const cpu = await lossesOn('cpu', spec);
+    const before = compiledDispatches();
+    const gpu = await lossesOn('webgpu', spec);
+    // Every step was compiled: 8 dispatches each for 2-8-8-1 (one more with a penalty or clipping).
+    const steps = 3 * (160 / 10);
+    expect(compiledDispatches() - before).toBe(steps * (spec.training.l2 > 0 ? 9 : 8));
+    expect(compiledBuffersAlive()).toBe(0);
+    expect(gpu).toHaveLength(cpu.length);
+    gpu.forEach((v, i) => expect(Math.abs(v - cpu[i]), `figure ${i}`).toBeLessThanOrEqual(1e-4 * Math.abs(cpu[i])));
+  });
+}
+
+test('20 start/stop cycles on the compiled path, stopped mid-epoch or after stepping and looking, leave no tensors or GPU buffers', async () => {
+  expect((await activateBackend('webgpu')).active).toBe('webgpu');
+  const tensors = tf.memory().numTensors;
+  for (let cycle = 0; cycle < 20; cycle++) {
+    const spec = runSpec();
+    spec.training.epochs = 50;
+    spec.training.optimizer.kind = cycle % 2 ? 'sgd' : 'adam';
+    let batches = 0;
+    const stepping = cycle % 4 === 3;
+    const trainer = new Trainer(
+      spec,
+      { onBatch: () => batches++, onProgress: () => void batches++ },
+      { startPaused: stepping },
+    );
+    const done = trainer.run();
+    if (stepping) {
+      trainer.step();
+      while (batches === 0) await new Promise((r) => setTimeout(r, 5));
+      // Step mode's look reads the last step's gradients from the device.
+      const look = await trainer.inspect(0);
+      expect(look?.layers[0].weightGrad?.some((g) => g !== 0)).toBe(true);
+    } else {
+      while (batches < 3) await new Promise((r) => setTimeout(r, 5));
+    }
+    trainer.stop();
+    expect(await done).toBe('stopped');
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(compiledBuffersAlive()).toBe(0);
+  }
+});
+
+test('where tfjs-webgpu’s internals are not as expected, the run trains through tf ops with the same losses', async () => {
+  const spec = runSpec();
+  spec.training.epochs = 1;
+  const compiled = await lossesOn('webgpu', spec);
+  simulateInternalsMismatch('simulated mismatch');
+  try {
+    const before = compiledDispatches();
+    const plain = await lossesOn('webgpu', spec);
+    expect(compiledDispatches()).toBe(before);
+    plain.forEach((v, i) => expect(Math.abs(v - compiled[i])).toBeLessThanOrEqual(1e-4 * Math.abs(v)));
+  } finally {
+    simulateInternalsMismatch(null);
+  }
+});
+
+test('a compiled run stopped after epoch 2 and resumed from its checkpoint gives the uninterrupted run’s losses', async () => {
+  expect((await activateBackend('webgpu')).active).toBe('webgpu');
+  const spec = runSpec();
+  spec.training.epochs = 4;
+  const train = async (stopAfter?: number, resumeFrom?: TrainingCheckpoint) => {
+    const out = { epochs: [] as EpochMetrics[], checkpoints: [] as TrainingCheckpoint[] };
+    const trainer: Trainer = new Trainer(
+      spec,
+      {
+        onEpoch: (m) => {
+          out.epochs.push(m);
+          if (m.epoch === stopAfter) trainer.stop();
+        },
+        onCheckpoint: (cp) => out.checkpoints.push(cp),
+      },
+      { boundaryResolution: 8, resumeFrom },
+    );
+    await trainer.run();
+    return out;
+  };
+  const whole = await train();
+  const stopped = await train(2);
+  const resumed = await train(undefined, structuredClone(stopped.checkpoints.at(-1)!));
+  expect(resumed.epochs.map((e) => e.epoch)).toEqual([3, 4]);
+  const figures = (e: EpochMetrics) => [...e.batchLosses, e.trainLoss, e.valLoss];
+  for (const [i, e] of resumed.epochs.entries())
+    figures(e).forEach((v, k) =>
+      expect(Math.abs(v - figures(whole.epochs[i + 2])[k])).toBeLessThanOrEqual(1e-6 * Math.abs(v)),
+    );
+});
