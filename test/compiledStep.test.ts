@@ -6,7 +6,12 @@ import * as tf from '@tensorflow/tfjs';
 import { activateBackend } from '../src/engine/backend';
 import { buildMlp } from '../src/engine/mlp';
 import { createOptimizer } from '../src/engine/optimizers';
-import { CompiledMlpStep, compiledBuffersAlive, compiledDispatches } from '../src/engine/compiled/mlpStep';
+import {
+  CompiledMlpStep,
+  compiledBuffersAlive,
+  compiledDispatches,
+  compiledMlpFits,
+} from '../src/engine/compiled/mlpStep';
 import { optimizerStep } from '../src/engine/step';
 import type { Learner } from '../src/engine/learner';
 import { taskLoss, type Task } from '../src/engine/losses';
@@ -39,6 +44,8 @@ interface Case {
   optimizer?: Partial<OptimizerSpec>;
   penalty?: { l1: number; l2: number };
   clipNorm?: number;
+  /** Each hidden layer's dropout rate. */
+  dropout?: number[];
 }
 
 const N = 150;
@@ -63,7 +70,11 @@ function mlpFor(c: Case) {
   const spec = {
     ...MLP_OPTION_DEFAULTS,
     kind: 'mlp' as const,
-    hidden: c.activations.map((activation, i) => ({ units: c.widths[i + 1], activation, dropout: 0 })),
+    hidden: c.activations.map((activation, i) => ({
+      units: c.widths[i + 1],
+      activation,
+      dropout: c.dropout?.[i] ?? 0,
+    })),
   };
   return buildMlp(spec, c.widths[0], c.widths[c.widths.length - 1], 3);
 }
@@ -103,16 +114,23 @@ async function compare(c: Case, steps = 3): Promise<void> {
   const reference = {
     variables: referenceMlp.variables,
     groups: referenceMlp.groups,
-    batchLoss: (idx: tf.Tensor1D) => taskLoss(c.task, referenceMlp.forward(x.gather(idx)), y.gather(idx), loss),
+    batchLoss: (idx: tf.Tensor1D, dropoutSeed: () => number) =>
+      taskLoss(c.task, referenceMlp.forward(x.gather(idx), dropoutSeed), y.gather(idx), loss),
   } as unknown as Learner;
+  // The same dropout seeds for both, one per layer with dropout per step, as the Trainer's stream gives them.
+  const seeds = () => {
+    let next = 100;
+    return () => next++;
+  };
+  const [compiledSeeds, referenceSeeds] = [seeds(), seeds()];
   try {
     for (let s = 0; s < steps; s++) {
       const from = (s * 37) % (N - c.rows + 1);
       const t = s + 1;
       const lr = optimizerSpec.learningRate * (1 - 0.1 * s); // a schedule: the rate changes each step
-      const got = plan.step(order, from, lr, t);
+      const got = plan.step(order, from, lr, t, compiledSeeds);
       const gotGrads = plan.gradients();
-      const settings = { lr, ...penalty, clipNorm, dropoutSeed: () => 0 };
+      const settings = { lr, ...penalty, clipNorm, dropoutSeed: referenceSeeds };
       const want = tf.tidy(() => {
         const r = optimizerStep(reference, referenceOptimizer, order, from, c.rows, settings);
         return {
@@ -171,6 +189,15 @@ const CASES: Case[] = [
     task: 'multiclass',
     rows: 130,
     optimizer: { kind: 'momentum' },
+    dropout: [0.2],
+  },
+  {
+    name: 'dropout 0.3 and 0.5 after tanh and sigmoid, Adam',
+    widths: [4, 8, 6, 3],
+    activations: ['tanh', 'sigmoid'],
+    task: 'multiclass',
+    rows: 16,
+    dropout: [0.3, 0.5],
   },
   {
     name: 'binary MSE, silu and leaky ReLU, Nesterov',
@@ -255,10 +282,10 @@ test('a compiled step is 2L + 2 dispatches (one more with a penalty or clipping)
     ] as const) {
       const plan = made(penalty);
       try {
-        tf.dispose(plan.step(order, 0, 0.01, 1)); // the first also sends tfjs' uploads of the data
+        tf.dispose(plan.step(order, 0, 0.01, 1, () => 1)); // the first also sends tfjs' uploads of the data
         const before = compiledDispatches();
         submits = 0;
-        tf.dispose(plan.step(order, 10, 0.01, 2));
+        tf.dispose(plan.step(order, 10, 0.01, 2, () => 1));
         expect(compiledDispatches() - before).toBe(dispatches);
         expect(submits).toBe(1);
       } finally {
@@ -296,6 +323,14 @@ async function lossesOn(backend: 'cpu' | 'webgpu', spec: ExperimentSpec): Promis
 for (const [name, change] of [
   ['the default MLP with Adam', () => {}],
   [
+    'dropout 0.1 and 0.2, and L1',
+    (s: ExperimentSpec) => {
+      mlpOf(s).hidden[0].dropout = 0.1;
+      mlpOf(s).hidden[1].dropout = 0.2;
+      s.training.l1 = 1e-4;
+    },
+  ],
+  [
     'L2, clipping and SGD with momentum',
     (s: ExperimentSpec) => {
       s.training.l2 = 1e-3;
@@ -312,7 +347,7 @@ for (const [name, change] of [
     const gpu = await lossesOn('webgpu', spec);
     // Every step was compiled: 8 dispatches each for 2-8-8-1 (one more with a penalty or clipping).
     const steps = 3 * (160 / 10);
-    expect(compiledDispatches() - before).toBe(steps * (spec.training.l2 > 0 ? 9 : 8));
+    expect(compiledDispatches() - before).toBe(steps * (spec.training.l1 + spec.training.l2 > 0 ? 9 : 8));
     expect(compiledBuffersAlive()).toBe(0);
     expect(gpu).toHaveLength(cpu.length);
     gpu.forEach((v, i) => expect(Math.abs(v - cpu[i]), `figure ${i}`).toBeLessThanOrEqual(1e-4 * Math.abs(cpu[i])));
@@ -394,4 +429,30 @@ test('a compiled run stopped after epoch 2 and resumed from its checkpoint gives
     figures(e).forEach((v, k) =>
       expect(Math.abs(v - figures(whole.epochs[i + 2])[k])).toBeLessThanOrEqual(1e-6 * Math.abs(v)),
     );
+});
+
+test('a plan beyond the device’s limits (a training set larger than one binding) is not made', () => {
+  const c = CASES[0];
+  const { x, y, order } = dataFor(c);
+  const mlp = mlpFor(c);
+  const optimizer = createOptimizer(defaultSpec().training.optimizer, mlp.variables);
+  const setup = {
+    layers: mlp.plain!,
+    x,
+    y,
+    rows: 10,
+    task: 'binary' as const,
+    loss: 'crossEntropy' as const,
+    update: optimizer.perElement!,
+    penalty: { l1: 0, l2: 0 },
+    clipNorm: 0,
+  };
+  expect(compiledMlpFits(setup, N)).toBe(true);
+  const limits = (tf.backend() as unknown as { device: GPUDevice }).device.limits;
+  const tooMany = Math.ceil(limits.maxStorageBufferBindingSize / 4) + 1;
+  expect(compiledMlpFits({ ...setup, x: { size: tooMany } as tf.Tensor2D }, N)).toBe(false);
+  expect(compiledMlpFits(setup, tooMany)).toBe(false);
+  optimizer.dispose();
+  mlp.dispose();
+  tf.dispose([x, y, order]);
 });

@@ -80,7 +80,7 @@ export interface Learner {
     rows: tf.Tensor1D,
     from: number,
     count: number,
-    settings: { lr: number; l1: number; l2: number; clipNorm: number },
+    settings: { lr: number; l1: number; l2: number; clipNorm: number; dropoutSeed: () => number },
   ) => { loss: tf.Scalar; grads: () => tf.NamedTensorMap } | null;
   /** A look inside between batches (a plain MLP; null for others): weights, last-batch gradients, optimizer state, neuron maps. */
   inspect?: (

@@ -23,6 +23,11 @@ export interface MlpLayout {
   widths: number[];
   /** Each layer's activation (the last one's is linear: the loss reads logits). */
   activations: Activation[];
+  /** Each layer's dropout rate on its outputs (the last one's is 0). */
+  dropout: number[];
+  /** Where each layer's dropout multipliers start in the mask arena ([rows × units]; −1: no dropout). */
+  masks: number[];
+  maskFloats: number;
   /** Each layer's [W; b] block in the parameter, gradient and slot arenas. */
   blocks: number[];
   parameters: number;
@@ -33,8 +38,15 @@ export interface MlpLayout {
   activationFloats: number;
 }
 
-export function mlpLayout(rows: number, widths: number[], activations: Activation[]): MlpLayout {
+export function mlpLayout(
+  rows: number,
+  widths: number[],
+  activations: Activation[],
+  dropout: number[] = activations.map(() => 0),
+): MlpLayout {
   const blocks: number[] = [];
+  const masks: number[] = [];
+  let maskFloats = 0;
   let parameters = 0;
   const z: number[] = [];
   const a: number[] = [];
@@ -48,12 +60,27 @@ export function mlpLayout(rows: number, widths: number[], activations: Activatio
     a.push(floats + part);
     dz.push(floats + 2 * part);
     floats += 3 * part;
+    masks.push(dropout[l] > 0 ? maskFloats : -1);
+    if (dropout[l] > 0) maskFloats += part;
   }
-  return { rows, widths, activations, blocks, parameters, z, a, dz, activationFloats: floats };
+  return {
+    rows,
+    widths,
+    activations,
+    dropout,
+    masks,
+    maskFloats,
+    blocks,
+    parameters,
+    z,
+    a,
+    dz,
+    activationFloats: floats,
+  };
 }
 
 /** A buffer a kernel binds, by name (the plan supplies the GPU buffer for each). */
-export type Binding = 'x' | 'y' | 'perm' | 'params' | 'grads' | 'acts' | 'scalars' | 'step' | `slot${number}`;
+export type Binding = 'x' | 'y' | 'perm' | 'masks' | 'params' | 'grads' | 'acts' | 'scalars' | 'step' | `slot${number}`;
 
 export interface KernelSource {
   label: string;
@@ -67,6 +94,7 @@ const DECLARATIONS: Record<string, string> = {
   x: 'var<storage, read> x: array<f32>',
   y: 'var<storage, read> y: array<f32>',
   perm: 'var<storage, read> perm: array<i32>',
+  masks: 'var<storage, read> masks: array<f32>',
   params: 'var<storage, read_write> params: array<f32>',
   grads: 'var<storage, read_write> grads: array<f32>',
   acts: 'var<storage, read_write> acts: array<f32>',
@@ -120,17 +148,20 @@ export function activationWgsl(activation: Activation, z: string): string {
   }
 }
 
-/** d · f′ in WGSL, from the pre-activation z or (cheaper where it serves) the output a. */
-function derivativeWgsl(activation: Activation, d: string, z: string, a: string): string {
+/**
+ * d · f′ in WGSL, from the pre-activation z or (cheaper where it serves) the output a; `a` null:
+ * the stored output is not f(z) (dropout scaled it), so f′ comes from z.
+ */
+function derivativeWgsl(activation: Activation, d: string, z: string, a: string | null): string {
   switch (activation) {
     case 'linear':
       return d;
     case 'relu':
       return `select(0.0, ${d}, ${z} > 0.0)`;
     case 'tanh':
-      return `${d} * (1.0 - ${a} * ${a})`;
+      return a ? `${d} * (1.0 - ${a} * ${a})` : `${d} * (1.0 - tanhOf(${z}) * tanhOf(${z}))`;
     case 'sigmoid':
-      return `${d} * ${a} * (1.0 - ${a})`;
+      return a ? `${d} * ${a} * (1.0 - ${a})` : `${d} * sigmoidGrad(${z})`;
     case 'leakyRelu':
       return `${d} * select(${lit(LEAKY_SLOPE)}, 1.0, ${z} > 0.0)`;
     case 'elu':
@@ -146,6 +177,10 @@ const HELPERS = `
 fn tanhOf(v: f32) -> f32 {
   let e = exp(-2.0 * abs(v));
   return sign(v) * (1.0 - e) / (1.0 + e);
+}
+fn sigmoidGrad(z: f32) -> f32 {
+  let s = 1.0 / (1.0 + exp(-z));
+  return s * (1.0 - s);
 }
 fn siluGrad(z: f32) -> f32 {
   let s = 1.0 / (1.0 + exp(-z));
@@ -238,9 +273,17 @@ export function forwardKernel(p: MlpLayout, l: number): KernelSource {
   const w = p.blocks[l];
   const top = l === p.widths.length - 2;
   const at = (base: number) => `${base}u + row * ${nOut}u + col`;
+  // Dropout: tf.dropout's multiplier (0, or 1 / keep) for this row and unit, drawn for the step by mlpStep.ts.
+  const kept = p.masks[l] >= 0 ? ` * masks[${at(p.masks[l])}]` : '';
   const store = `let z = value + params[${w + nIn * nOut}u + col];
-  acts[${at(p.z[l])}] = z;${top ? '' : `\n  acts[${at(p.a[l])}] = ${activationWgsl(p.activations[l], 'z')};`}`;
-  const bindings: Binding[] = l === 0 ? ['step', 'x', 'perm', 'params', 'acts'] : ['step', 'params', 'acts'];
+  acts[${at(p.z[l])}] = z;${top ? '' : `\n  acts[${at(p.a[l])}] = ${activationWgsl(p.activations[l], 'z')}${kept};`}`;
+  const bindings: Binding[] = [
+    'step',
+    ...(l === 0 ? (['x', 'perm'] as const) : []),
+    ...(kept ? (['masks'] as const) : []),
+    'params',
+    'acts',
+  ];
   const code = `${header(bindings)}
 ${HELPERS}
 ${SHARED}
@@ -275,6 +318,9 @@ export function backwardKernel(p: MlpLayout, l: number): KernelSource {
   let belowTiles = 0;
   if (l > 0) {
     const at = (base: number) => `acts[${base}u + row * ${nIn}u + col]`;
+    const dropped = p.masks[l - 1] >= 0;
+    const upstream = dropped ? `(value * masks[${p.masks[l - 1]}u + row * ${nIn}u + col])` : 'value';
+    const derivative = derivativeWgsl(p.activations[l - 1], upstream, at(p.z[l - 1]), dropped ? null : at(p.a[l - 1]));
     below = product(
       'inputGrad',
       p.rows,
@@ -282,12 +328,18 @@ export function backwardKernel(p: MlpLayout, l: number): KernelSource {
       nOut,
       dz,
       (j, i) => `params[${w}u + ${i} * ${nOut}u + ${j}]`,
-      `${at(p.dz[l - 1])} = ${derivativeWgsl(p.activations[l - 1], 'value', at(p.z[l - 1]), at(p.a[l - 1]))};`,
+      `${at(p.dz[l - 1])} = ${derivative};`,
     );
     belowTiles = tiles(p.rows) * tiles(nIn);
   }
-  const bindings: Binding[] =
-    l === 0 ? ['step', 'x', 'perm', 'params', 'grads', 'acts'] : ['step', 'params', 'grads', 'acts'];
+  const bindings: Binding[] = [
+    'step',
+    ...(l === 0 ? (['x', 'perm'] as const) : []),
+    ...(l > 0 && p.masks[l - 1] >= 0 ? (['masks'] as const) : []),
+    'params',
+    'grads',
+    'acts',
+  ];
   const code = `${header(bindings)}
 ${HELPERS}
 ${SHARED}

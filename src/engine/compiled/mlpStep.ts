@@ -58,7 +58,7 @@ interface Dispatch {
 }
 
 /** The bindings the kernels only read (mlpShaders.ts declares them read-only). */
-const READ_ONLY = new Set<Binding>(['x', 'y', 'perm']);
+const READ_ONLY = new Set<Binding>(['x', 'y', 'perm', 'masks']);
 
 let dispatchesRecorded = 0;
 let liveBuffers = 0;
@@ -78,6 +78,40 @@ export const compiledBuffersAlive = (): number => liveBuffers;
 /** Their bytes, counted with tfjs' own in the memory figures. */
 export const compiledBytesAlive = (): number => liveBytes;
 
+function layoutOf({ layers, rows }: CompiledMlpSetup): MlpLayout {
+  const widths = [layers[0].kernel.shape[0], ...layers.map((l) => l.kernel.shape[1] as number)];
+  const activations = layers.map((l, i) => (i === layers.length - 1 ? 'linear' : l.activation));
+  const dropout = layers.map((l, i) => (i === layers.length - 1 ? 0 : l.dropout));
+  return mlpLayout(rows, widths, activations, dropout);
+}
+
+function kernelsOf(p: MlpLayout, setup: CompiledMlpSetup): KernelSource[] {
+  const layers = setup.layers;
+  return [
+    ...layers.map((_, l) => forwardKernel(p, l)),
+    lossKernel(p, setup.task, setup.loss),
+    ...layers.map((_, l) => backwardKernel(p, layers.length - 1 - l)),
+    ...(setup.penalty.l1 > 0 || setup.penalty.l2 > 0 || setup.clipNorm > 0
+      ? [penaltyKernel(p, setup.penalty.l1, setup.penalty.l2)]
+      : []),
+    updateKernel(p, setup.update.formulas, setup.clipNorm),
+  ];
+}
+
+/**
+ * Whether the device's limits allow the plan: every buffer it binds within the largest binding
+ * (the training set included) and every dispatch within the workgroups per dimension. A bigger
+ * model or data set trains through tf ops, which split their work.
+ */
+export function compiledMlpFits(setup: CompiledMlpSetup, permCapacity: number): boolean {
+  const { limits } = webgpuDevice(tf.backend());
+  const p = layoutOf(setup);
+  const bytes = [setup.x.size, p.parameters, p.activationFloats, p.maskFloats, permCapacity].map((n) => 4 * n);
+  const largest = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+  const workgroups = kernelsOf(p, setup).flatMap((k) => k.workgroups);
+  return Math.max(...bytes) <= largest && Math.max(...workgroups) <= limits.maxComputeWorkgroupsPerDimension;
+}
+
 export class CompiledMlpStep {
   readonly layout: MlpLayout;
   /** Bytes of GPU memory this plan holds beyond tfjs' tensors. */
@@ -93,6 +127,9 @@ export class CompiledMlpStep {
   private readonly scalars: GPUBuffer;
   private readonly stepUniform: GPUBuffer;
   private readonly perm: GPUBuffer;
+  private readonly masks: GPUBuffer;
+  /** The step's dropout multipliers, written to `masks` before its pass. */
+  private readonly maskValues: Float32Array;
   private readonly dispatches: Dispatch[];
   private readonly uniformData = new ArrayBuffer(STEP_UNIFORM_BYTES);
   /** The order tensor last copied into `perm` (a new one each epoch). */
@@ -106,10 +143,7 @@ export class CompiledMlpStep {
   ) {
     this.backend = tf.backend();
     this.device = webgpuDevice(this.backend);
-    const { layers, rows } = setup;
-    const widths = [layers[0].kernel.shape[0], ...layers.map((l) => l.kernel.shape[1] as number)];
-    const activations = layers.map((l, i) => (i === layers.length - 1 ? 'linear' : l.activation));
-    const p = (this.layout = mlpLayout(rows, widths, activations));
+    const p = (this.layout = layoutOf(setup));
     const storage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
     const floats = (n: number, usage = storage) => this.buffer(Math.max(4, 4 * n), usage);
     this.params = floats(p.parameters);
@@ -118,22 +152,17 @@ export class CompiledMlpStep {
     const acts = floats(p.activationFloats);
     this.scalars = floats(SCALAR_FLOATS);
     this.perm = floats(permCapacity);
+    this.masks = floats(p.maskFloats);
+    this.maskValues = new Float32Array(p.maskFloats);
     this.stepUniform = this.buffer(STEP_UNIFORM_BYTES, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
     this.bytes = this.buffers.reduce((sum, b) => sum + b.size, 0);
 
-    const kernels: KernelSource[] = [
-      ...layers.map((_, l) => forwardKernel(p, l)),
-      lossKernel(p, setup.task, setup.loss),
-      ...layers.map((_, l) => backwardKernel(p, layers.length - 1 - l)),
-      ...(setup.penalty.l1 > 0 || setup.penalty.l2 > 0 || setup.clipNorm > 0
-        ? [penaltyKernel(p, setup.penalty.l1, setup.penalty.l2)]
-        : []),
-      updateKernel(p, setup.update.formulas, setup.clipNorm),
-    ];
+    const kernels = kernelsOf(p, setup);
     const bound: Record<string, GPUBuffer> = {
       x: gpuBufferOf(this.backend, setup.x),
       y: gpuBufferOf(this.backend, setup.y),
       perm: this.perm,
+      masks: this.masks,
       params: this.params,
       grads: this.grads,
       acts,
@@ -194,9 +223,11 @@ export class CompiledMlpStep {
 
   /**
    * One optimizer step on rows[from … from+rows) of the epoch's order at learning rate lr, the
-   * optimizer's t-th; returns the batch's loss (penalty included) as a scalar on the device.
+   * optimizer's t-th, with dropout masks drawn from dropoutSeed() (one seed per layer with dropout, in
+   * order, as the tf-op forward pass draws them); returns the batch's loss (penalty included) as a
+   * scalar on the device.
    */
-  step(order: tf.Tensor1D, from: number, lr: number, t: number): tf.Scalar {
+  step(order: tf.Tensor1D, from: number, lr: number, t: number, dropoutSeed: () => number): tf.Scalar {
     const { device, backend } = this;
     const encoder = device.createCommandEncoder();
     if (!this.loaded) this.copyVariables(encoder, 'in');
@@ -206,6 +237,7 @@ export class CompiledMlpStep {
       this.permSource = order.dataId;
     }
     this.writeUniforms(from, lr, t);
+    this.writeMasks(dropoutSeed);
     const pass = encoder.beginComputePass();
     for (const d of this.dispatches) {
       pass.setPipeline(d.pipeline);
@@ -243,6 +275,24 @@ export class CompiledMlpStep {
         forgetCpuCopy(this.backend, v);
       }
     }
+  }
+
+  /**
+   * tf.dropout's multipliers, from its own generator and seed: floor(u + keep) / keep with u
+   * uniform on [0, 1), in float32 as its kernels compute them, so the same units are dropped.
+   */
+  private writeMasks(dropoutSeed: () => number): void {
+    const p = this.layout;
+    if (p.maskFloats === 0) return;
+    p.masks.forEach((at, l) => {
+      if (at < 0) return;
+      const n = p.rows * p.widths[l + 1];
+      const draws = tf.tidy(() => tf.randomUniform([n], 0, 1, 'float32', dropoutSeed()).dataSync());
+      const keep = Math.fround(1 - p.dropout[l]);
+      const scale = Math.fround(1 / keep);
+      for (let i = 0; i < n; i++) this.maskValues[at + i] = Math.fround(draws[i] + keep) >= 1 ? scale : 0;
+    });
+    this.device.queue.writeBuffer(this.masks, 0, this.maskValues);
   }
 
   private writeUniforms(from: number, lr: number, t: number): void {

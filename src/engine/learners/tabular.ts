@@ -18,7 +18,7 @@ import { cnnRowModel } from '../cnnModel';
 import { cnnCost } from '../cnnCost';
 import type { RowModel } from '../rowModel';
 import { hostMlpGradients, hostMlpSuits } from '../kernels/mlpHost';
-import { CompiledMlpStep, compiledStepsEnabled } from '../compiled/mlpStep';
+import { CompiledMlpStep, compiledMlpFits, compiledStepsEnabled } from '../compiled/mlpStep';
 import { fastPathsOn } from '../kernels/tfjsInternals';
 import { accuracy, taskLoss } from '../losses';
 import { mlpCost, type ModelCost } from '../cost';
@@ -61,6 +61,8 @@ export class TabularLearner implements Learner {
   private compiled: { plan: CompiledMlpStep; optimizer: Optimizer; key: string } | null = null;
   /** Why the compiled step stopped for this learner (the GPU rejected a shader); null while it may run. */
   private compiledOff: string | null = null;
+  /** The settings (batch size, penalty) for which the plan is beyond the device's limits. */
+  private compiledUnfit: string | null = null;
 
   static costOf(spec: ExperimentSpec, ds: TabularDataset): ModelCost {
     if (spec.model.kind !== 'cnn') return mlpCost(mlpOf(spec), ds.inputDim, ds.outputDim);
@@ -134,18 +136,18 @@ export class TabularLearner implements Learner {
     return hostMlpGradients(batch, layers, { task: this.dataset.task, loss: this.loss }, penalty);
   }
 
-  /** The whole step compiled for WebGPU (compiled/mlpStep.ts), for a plain MLP without dropout; null elsewhere. */
+  /** The whole step compiled for WebGPU (compiled/mlpStep.ts), for a plain MLP; null elsewhere. */
   compiledStep(
     optimizer: Optimizer,
     rows: tf.Tensor1D,
     from: number,
     count: number,
-    settings: { lr: number; l1: number; l2: number; clipNorm: number },
+    settings: { lr: number; l1: number; l2: number; clipNorm: number; dropoutSeed: () => number },
   ) {
     const plan = this.compiledPlan(optimizer, rows, count, settings);
     if (!plan) return null;
     const t = optimizer.steps + 1;
-    const loss = plan.step(rows, from, settings.lr, t);
+    const loss = plan.step(rows, from, settings.lr, t, settings.dropoutSeed);
     optimizer.steps = t;
     return { loss, grads: () => plan.gradients() };
   }
@@ -165,7 +167,6 @@ export class TabularLearner implements Learner {
       layers !== null &&
       update !== null &&
       !this.augment &&
-      layers.every((l) => l.dropout === 0) &&
       rows.size <= this.nTrain;
     const key = `${count}|${settings.l1}|${settings.l2}|${settings.clipNorm}`;
     const kept = this.compiled;
@@ -179,12 +180,15 @@ export class TabularLearner implements Learner {
     }
     if (!suits || this.compiledOff) return null;
     if (!this.compiled) {
-      const setup = { layers, x: this.xTrain, y: this.yTrain, rows: count, task: this.dataset.task };
-      const plan = new CompiledMlpStep(
-        { ...setup, loss: this.loss, update, penalty: settings, clipNorm: settings.clipNorm },
-        this.nTrain,
-      );
-      this.compiled = { plan, optimizer, key };
+      if (this.compiledUnfit === key) return null;
+      const { task } = this.dataset;
+      const setup = { layers, x: this.xTrain, y: this.yTrain, rows: count, task, loss: this.loss, update };
+      const full = { ...setup, penalty: settings, clipNorm: settings.clipNorm };
+      if (!compiledMlpFits(full, this.nTrain)) {
+        this.compiledUnfit = key;
+        return null;
+      }
+      this.compiled = { plan: new CompiledMlpStep(full, this.nTrain), optimizer, key };
     }
     return this.compiled.plan;
   }
