@@ -310,6 +310,7 @@ function runSpec() {
   return spec;
 }
 
+/** Each epoch's batch losses, training and validation loss, and how many dispatches its compiled steps took. */
 async function lossesOn(backend: 'cpu' | 'webgpu', spec: ExperimentSpec): Promise<number[]> {
   expect((await activateBackend(backend)).active).toBe(backend);
   const epochs: EpochMetrics[] = [];
@@ -317,8 +318,10 @@ async function lossesOn(backend: 'cpu' | 'webgpu', spec: ExperimentSpec): Promis
   const status = await new Trainer(spec, { onEpoch: (m) => epochs.push(m) }, { boundaryResolution: 8 }).run();
   expect(status).toBe('completed');
   expect(tf.memory().numTensors).toBe(before);
+  lastDispatches = epochs.map((m) => m.compiledDispatchesPerStep);
   return epochs.flatMap((m) => [...m.batchLosses, m.trainLoss, m.valLoss]);
 }
+let lastDispatches: (number | null | undefined)[] = [];
 
 for (const [name, change] of [
   ['the default MLP with Adam', () => {}],
@@ -343,11 +346,15 @@ for (const [name, change] of [
     const spec = runSpec();
     change(spec);
     const cpu = await lossesOn('cpu', spec);
+    expect(lastDispatches).toEqual([undefined, undefined, undefined]);
     const before = compiledDispatches();
     const gpu = await lossesOn('webgpu', spec);
+    // Each epoch reports its steps' dispatches (the Compute cost panel shows them).
+    const perStep = spec.training.l1 + spec.training.l2 + spec.training.clipNorm > 0 ? 9 : 8;
+    expect(lastDispatches).toEqual([perStep, perStep, perStep]);
     // Every step was compiled: 8 dispatches each for 2-8-8-1 (one more with a penalty or clipping).
     const steps = 3 * (160 / 10);
-    expect(compiledDispatches() - before).toBe(steps * (spec.training.l1 + spec.training.l2 > 0 ? 9 : 8));
+    expect(compiledDispatches() - before).toBe(steps * perStep);
     expect(compiledBuffersAlive()).toBe(0);
     expect(gpu).toHaveLength(cpu.length);
     gpu.forEach((v, i) => expect(Math.abs(v - cpu[i]), `figure ${i}`).toBeLessThanOrEqual(1e-4 * Math.abs(cpu[i])));
@@ -394,6 +401,7 @@ test('where tfjs-webgpu’s internals are not as expected, the run trains throug
     const before = compiledDispatches();
     const plain = await lossesOn('webgpu', spec);
     expect(compiledDispatches()).toBe(before);
+    expect(lastDispatches).toEqual([undefined]);
     plain.forEach((v, i) => expect(Math.abs(v - compiled[i])).toBeLessThanOrEqual(1e-4 * Math.abs(v)));
   } finally {
     simulateInternalsMismatch(null);

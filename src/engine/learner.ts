@@ -82,6 +82,8 @@ export interface Learner {
     count: number,
     settings: { lr: number; l1: number; l2: number; clipNorm: number; dropoutSeed: () => number },
   ) => { loss: tf.Scalar; grads: () => tf.NamedTensorMap } | null;
+  /** The dispatches of each compiled step this epoch took; null (or absent) where the steps were not compiled. */
+  compiledDispatchesPerStep?: () => number | null;
   /** A look inside between batches (a plain MLP; null for others): weights, last-batch gradients, optimizer state, neuron maps. */
   inspect?: (
     exampleIndex: number,

@@ -348,6 +348,9 @@ export class Trainer {
       ...(learner.validationBytesPerToken
         ? { valBitsPerByte: r.valLoss / Math.LN2 / learner.validationBytesPerToken }
         : {}),
+      ...(learner.compiledDispatchesPerStep?.()
+        ? { compiledDispatchesPerStep: learner.compiledDispatchesPerStep() }
+        : {}),
       trainEvaluated: learner.plan.evaluated.train,
       ms,
       examplesPerSec: (batches * batchSize * 1000) / ms,

@@ -29,6 +29,8 @@ export interface EpochMetrics {
    * character or a byte pair); null otherwise, absent in runs kept before it was measured.
    */
   valBitsPerByte?: number | null;
+  /** WebGPU: the compute dispatches one training step took, where it ran as our compiled step; absent otherwise. */
+  compiledDispatchesPerStep?: number | null;
   /** Examples the training figures were measured on (sequence models evaluate a subset of training). */
   trainEvaluated: number;
   /** Wall time of the epoch, training and evaluation, up to the read-back. */

@@ -94,7 +94,7 @@ const NUMBER_FIELDS = [
 ] as const;
 const NULLABLE_FIELDS = ['trainAccuracy', 'valAccuracy', 'valExactMatch', 'gpuBytes', 'gpuBytesAllocated'] as const;
 /** Figures measured only by runs made since they were added: kept when there, left absent otherwise. */
-const OPTIONAL_FIELDS = ['valBitsPerByte'] as const;
+const OPTIONAL_FIELDS = ['valBitsPerByte', 'compiledDispatchesPerStep'] as const;
 
 /** One epoch's figures, rebuilt from known fields only. */
 function checkEpoch(errors: Errors, path: string, raw: unknown): EpochMetrics | null {

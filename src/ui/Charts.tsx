@@ -293,16 +293,21 @@ export const TrainingCharts = memo(function TrainingCharts({ runs, kind }: { run
   );
 });
 
-/** The first epoch apart (it includes shader compilation and warm-up), then the median of the rest. */
+/**
+ * The first epoch apart (it includes shader compilation and warm-up), then the median of the rest;
+ * on webgpu, how many dispatches a training step took where it ran as our compiled step.
+ */
 function epochTimes(epochs: EpochMetrics[], backend: string | undefined): string {
   const on = backend ? `on ${backend}: ` : '';
   const first = `first ${epochs[0].ms.toFixed(0)} ms (with warm-up)`;
-  if (epochs.length === 1) return `${on}${first}`;
+  const dispatches = epochs.at(-1)!.compiledDispatchesPerStep;
+  const compiled = dispatches ? ` · compiled training step: ${dispatches} GPU dispatches` : '';
+  if (epochs.length === 1) return `${on}${first}${compiled}`;
   const later = epochs
     .slice(1)
     .map((e) => e.ms)
     .sort((a, b) => a - b);
-  return `${on}${first} · later median ${later[Math.floor(later.length / 2)].toFixed(1)} ms`;
+  return `${on}${first} · later median ${later[Math.floor(later.length / 2)].toFixed(1)} ms${compiled}`;
 }
 
 function kb(bytes: number | null): string {

@@ -65,7 +65,10 @@ test('the app trains on WebGPU, charts epochs and pauses', async () => {
   expect(await lossChart.locator('.latest').textContent()).toMatch(/train \d\.\d{4} · val \d\.\d{4}/);
   // The first epoch (shader compilation) is reported apart from the rest, in the Compute cost panel.
   await openPanel(page, 'Compute cost');
-  expect(await page.getByTestId('cost-charts').textContent()).toMatch(/on webgpu: first \d+ ms \(with warm-up\)/);
+  const cost = await page.getByTestId('cost-charts').textContent();
+  expect(cost).toMatch(/on webgpu: first \d+ ms \(with warm-up\)/);
+  // The default network trained through our compiled step (engine/compiled): 2-8-8-1, eight dispatches a batch.
+  expect(cost).toContain('compiled training step: 8 GPU dispatches');
 
   await page.getByRole('button', { name: 'Pause', exact: true }).click();
   await expect.poll(() => page.getByTestId('phase').textContent()).toBe('Paused');

@@ -13,8 +13,19 @@
 // [W; b] of (in + 1) × out: the product with a column of ones appended is the layer with its bias.
 import type { Activation, ClassificationLoss } from '../../experiment/types';
 import type { Task } from '../losses';
-import { GELU_C, LEAKY_SLOPE } from '../backprop';
 import { HYPER_NAMES, type UpdateFormulas } from '../kernels/optimizerUpdate';
+import {
+  activationWgsl,
+  derivativeWgsl,
+  HELPERS,
+  lit,
+  product,
+  REDUCE,
+  SHARED,
+  THREADS,
+  tiles,
+  type Element,
+} from './wgsl';
 
 /** Where everything of one run lives, in floats: the parameter arenas' layer blocks and the activation arena's parts. */
 export interface MlpLayout {
@@ -118,145 +129,6 @@ export const SCALAR_FLOATS = 4;
 function header(bindings: Binding[]): string {
   const decl = (b: Binding) => DECLARATIONS[b] ?? `var<storage, read_write> ${b}: array<f32>`;
   return [STEP_STRUCT, ...bindings.map((b, i) => `@group(0) @binding(${i}) ${decl(b)};`)].join('\n');
-}
-
-/** A WGSL f32 literal. */
-const lit = (v: number) => {
-  const s = String(v);
-  return /[.eE]/.test(s) ? s : `${s}.0`;
-};
-
-/** f(z) in WGSL. tanh by its exponential (WGSL's tanh may give NaN for large |z| on some drivers). */
-export function activationWgsl(activation: Activation, z: string): string {
-  switch (activation) {
-    case 'linear':
-      return z;
-    case 'relu':
-      return `max(${z}, 0.0)`;
-    case 'tanh':
-      return `tanhOf(${z})`;
-    case 'sigmoid':
-      return `1.0 / (1.0 + exp(-${z}))`;
-    case 'leakyRelu':
-      return `select(${lit(LEAKY_SLOPE)} * ${z}, ${z}, ${z} > 0.0)`;
-    case 'elu':
-      return `select(exp(${z}) - 1.0, ${z}, ${z} > 0.0)`;
-    case 'silu':
-      return `${z} / (1.0 + exp(-${z}))`;
-    case 'gelu':
-      return `0.5 * ${z} * (1.0 + tanhOf(${lit(GELU_C)} * (${z} + 0.044715 * ${z} * ${z} * ${z})))`;
-  }
-}
-
-/**
- * d · f′ in WGSL, from the pre-activation z or (cheaper where it serves) the output a; `a` null:
- * the stored output is not f(z) (dropout scaled it), so f′ comes from z.
- */
-function derivativeWgsl(activation: Activation, d: string, z: string, a: string | null): string {
-  switch (activation) {
-    case 'linear':
-      return d;
-    case 'relu':
-      return `select(0.0, ${d}, ${z} > 0.0)`;
-    case 'tanh':
-      return a ? `${d} * (1.0 - ${a} * ${a})` : `${d} * (1.0 - tanhOf(${z}) * tanhOf(${z}))`;
-    case 'sigmoid':
-      return a ? `${d} * ${a} * (1.0 - ${a})` : `${d} * sigmoidGrad(${z})`;
-    case 'leakyRelu':
-      return `${d} * select(${lit(LEAKY_SLOPE)}, 1.0, ${z} > 0.0)`;
-    case 'elu':
-      return `${d} * select(exp(${z}), 1.0, ${z} > 0.0)`;
-    case 'silu':
-      return `${d} * siluGrad(${z})`;
-    case 'gelu':
-      return `${d} * geluGrad(${z})`;
-  }
-}
-
-const HELPERS = `
-fn tanhOf(v: f32) -> f32 {
-  let e = exp(-2.0 * abs(v));
-  return sign(v) * (1.0 - e) / (1.0 + e);
-}
-fn sigmoidGrad(z: f32) -> f32 {
-  let s = 1.0 / (1.0 + exp(-z));
-  return s * (1.0 - s);
-}
-fn siluGrad(z: f32) -> f32 {
-  let s = 1.0 / (1.0 + exp(-z));
-  return s * (1.0 + z * (1.0 - s));
-}
-fn geluGrad(z: f32) -> f32 {
-  let t = tanhOf(${lit(GELU_C)} * (z + 0.044715 * z * z * z));
-  return 0.5 * (1.0 + t) + 0.5 * z * (1.0 - t * t) * ${lit(GELU_C)} * (1.0 + 3.0 * 0.044715 * z * z);
-}`;
-
-/** Tile edge (rows and columns a workgroup computes) and depth of the products, and the threads a workgroup runs. */
-export const TILE = 64;
-const DEPTH = 16;
-const THREADS = 256;
-const tiles = (n: number) => Math.ceil(n / TILE);
-
-const SHARED = `
-var<workgroup> tileA: array<f32, ${TILE * DEPTH}>;
-var<workgroup> tileB: array<f32, ${TILE * DEPTH}>;`;
-
-/** One operand of a product: the value at (i, k) (A) or (k, j) (B), in bounds. */
-type Element = (i: string, k: string) => string;
-
-/**
- * One TILE×TILE tile of C = A·B (A: m×k, B: k×n) at tile (tileRow, tileCol), each of the 256
- * threads computing 4×4 of it in registers from tiles of A and B staged in workgroup memory;
- * `store` receives each in-bounds value of C as (row, col, value).
- */
-function product(name: string, m: number, n: number, k: number, a: Element, b: Element, store: string): string {
-  const edge = TILE / 16;
-  return `
-fn ${name}_a(i: u32, k: u32) -> f32 {
-  if (i >= ${m}u || k >= ${k}u) { return 0.0; }
-  return ${a('i', 'k')};
-}
-fn ${name}_b(k: u32, j: u32) -> f32 {
-  if (k >= ${k}u || j >= ${n}u) { return 0.0; }
-  return ${b('k', 'j')};
-}
-fn ${name}_store(row: u32, col: u32, value: f32) {
-  ${store}
-}
-fn ${name}(tileRow: u32, tileCol: u32, thread: u32) {
-  let ty = thread / 16u;
-  let tx = thread % 16u;
-  var acc: array<array<f32, ${edge}>, ${edge}>;
-  for (var k0 = 0u; k0 < ${k}u; k0 += ${DEPTH}u) {
-    for (var q = 0u; q < ${(TILE * DEPTH) / THREADS}u; q++) {
-      let e = thread + q * ${THREADS}u;
-      tileA[(e % ${DEPTH}u) * ${TILE}u + e / ${DEPTH}u] = ${name}_a(tileRow * ${TILE}u + e / ${DEPTH}u, k0 + e % ${DEPTH}u);
-      tileB[e] = ${name}_b(k0 + e / ${TILE}u, tileCol * ${TILE}u + e % ${TILE}u);
-    }
-    workgroupBarrier();
-    for (var kk = 0u; kk < ${DEPTH}u; kk++) {
-      var av: array<f32, ${edge}>;
-      var bv: array<f32, ${edge}>;
-      for (var i = 0u; i < ${edge}u; i++) {
-        av[i] = tileA[kk * ${TILE}u + ty * ${edge}u + i];
-        bv[i] = tileB[kk * ${TILE}u + tx * ${edge}u + i];
-      }
-      for (var i = 0u; i < ${edge}u; i++) {
-        for (var j = 0u; j < ${edge}u; j++) {
-          acc[i][j] += av[i] * bv[j];
-        }
-      }
-    }
-    workgroupBarrier();
-  }
-  for (var i = 0u; i < ${edge}u; i++) {
-    for (var j = 0u; j < ${edge}u; j++) {
-      let row = tileRow * ${TILE}u + ty * ${edge}u + i;
-      let col = tileCol * ${TILE}u + tx * ${edge}u + j;
-      if (row < ${m}u && col < ${n}u) { ${name}_store(row, col, acc[i][j]); }
-    }
-  }
-}`;
 }
 
 /** The input of layer l at (row, i): the training row the epoch's order puts there (l = 0), or the layer below's output. */
@@ -364,19 +236,6 @@ fn main(@builtin(workgroup_id) g: vec3<u32>, @builtin(local_invocation_index) t:
 }`;
   return { label: `backward ${l}`, code, bindings, workgroups: [weightTiles + belowTiles, 1, 1] };
 }
-
-/** A sum over the workgroup's threads of `local`, left in partial[0] (every thread must call it). */
-const REDUCE = `
-var<workgroup> partial: array<f32, ${THREADS}>;
-fn workgroupSum(t: u32, local: f32) -> f32 {
-  partial[t] = local;
-  workgroupBarrier();
-  for (var s = ${THREADS / 2}u; s > 0u; s >>= 1u) {
-    if (t < s) { partial[t] += partial[t + s]; }
-    workgroupBarrier();
-  }
-  return partial[0];
-}`;
 
 /**
  * Row r's loss, with dL/dz (times 1/rows, for the batch mean) written in place of its logits in

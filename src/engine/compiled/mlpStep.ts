@@ -131,6 +131,10 @@ export class CompiledMlpStep {
   /** The step's dropout multipliers, written to `masks` before its pass. */
   private readonly maskValues: Float32Array;
   private readonly dispatches: Dispatch[];
+  /** Compute dispatches in each step's pass. */
+  get dispatchesPerStep(): number {
+    return this.dispatches.length;
+  }
   private readonly uniformData = new ArrayBuffer(STEP_UNIFORM_BYTES);
   /** The order tensor last copied into `perm` (a new one each epoch). */
   private permSource: object | null = null;

@@ -152,6 +152,10 @@ export class TabularLearner implements Learner {
     return { loss, grads: () => plan.gradients() };
   }
 
+  compiledDispatchesPerStep(): number | null {
+    return this.compiled?.plan.dispatchesPerStep ?? null;
+  }
+
   private compiledPlan(
     optimizer: Optimizer,
     rows: tf.Tensor1D,
@@ -168,8 +172,9 @@ export class TabularLearner implements Learner {
       update !== null &&
       !this.augment &&
       rows.size <= this.nTrain;
-    const key = `${count}|${settings.l1}|${settings.l2}|${settings.clipNorm}`;
     const kept = this.compiled;
+    if (!suits && !kept) return null; // cpu and wasm: nothing more to look at, every step
+    const key = `${count}|${settings.l1}|${settings.l2}|${settings.clipNorm}`;
     if (kept?.plan.failure && !this.compiledOff) {
       this.compiledOff = kept.plan.failure;
       console.warn(`The compiled WebGPU step is off for this run, tf ops take its place: ${kept.plan.failure}`);
