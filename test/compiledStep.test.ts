@@ -1,7 +1,7 @@
 // The compiled WebGPU step (engine/compiled) against tfjs: each step's loss, gradients and updated
 // weights against autodiff and the tf-op optimizer on the same backend, for every activation, loss
 // and optimizer kind, L1/L2 and clipping, and shapes that do not fill a tile.
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, test, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { activateBackend } from '../src/engine/backend';
 import { buildMlp } from '../src/engine/mlp';
@@ -463,4 +463,29 @@ test('a plan beyond the device’s limits (a training set larger than one bindin
   optimizer.dispose();
   mlp.dispose();
   tf.dispose([x, y, order]);
+});
+
+test('a plan the GPU rejects is found before the first step: the run trains through tf ops, with the cpu losses, and says why', async () => {
+  const spec = runSpec();
+  spec.training.epochs = 1;
+  const cpu = await lossesOn('cpu', spec);
+  expect((await activateBackend('webgpu')).active).toBe('webgpu');
+  const device = (tf.backend() as unknown as { device: GPUDevice }).device;
+  const create = device.createShaderModule.bind(device);
+  // Every shader of ours made invalid (tfjs' own, whose labels are not ours, untouched).
+  device.createShaderModule = (d: GPUShaderModuleDescriptor) =>
+    create(/^(forward|backward|loss|penalty|update)/.test(d.label ?? '') ? { ...d, code: 'not wgsl' } : d);
+  const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+  try {
+    const before = compiledDispatches();
+    const gpu = await lossesOn('webgpu', spec);
+    expect(compiledDispatches()).toBe(before);
+    expect(lastDispatches).toEqual([undefined]);
+    expect(warn.mock.calls.some(([m]) => String(m).startsWith('The compiled WebGPU step is off'))).toBe(true);
+    gpu.forEach((v, i) => expect(Math.abs(v - cpu[i])).toBeLessThanOrEqual(1e-4 * Math.abs(cpu[i])));
+    expect(compiledBuffersAlive()).toBe(0);
+  } finally {
+    delete (device as Partial<GPUDevice>).createShaderModule; // the prototype's own again
+    warn.mockRestore();
+  }
 });

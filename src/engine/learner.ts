@@ -82,6 +82,16 @@ export interface Learner {
     count: number,
     settings: { lr: number; l1: number; l2: number; clipNorm: number; dropoutSeed: () => number },
   ) => { loss: tf.Scalar; grads: () => tf.NamedTensorMap } | null;
+  /**
+   * Before a run's first step: make the compiled step's plan (where compiledStep would) and wait
+   * until the GPU has accepted its shaders, so no step is taken with a plan it rejects.
+   */
+  prepareCompiledStep?: (
+    optimizer: Optimizer,
+    rows: tf.Tensor1D,
+    count: number,
+    settings: { l1: number; l2: number; clipNorm: number },
+  ) => Promise<void>;
   /** The dispatches of each compiled step this epoch took; null (or absent) where the steps were not compiled. */
   compiledDispatchesPerStep?: () => number | null;
   /** A look inside between batches (a plain MLP; null for others): weights, last-batch gradients, optimizer state, neuron maps. */

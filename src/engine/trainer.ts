@@ -250,9 +250,13 @@ export class Trainer {
   }
 
   /** The run's fixed plan: its random streams (restored when resuming), batches, FLOPs and schedule. */
-  /** On webgpu: one throwaway pass shows which matmul shapes the run uses, and the fastest shader for each is measured. */
+  /**
+   * On webgpu: the compiled step's plan is made and its shaders accepted before any step (where it
+   * applies); one throwaway pass shows which matmul shapes the run uses, and the fastest shader for each is measured.
+   */
   private async tuneKernels(plan: RunPlan, perm: tf.Tensor1D): Promise<void> {
     const { learner } = plan;
+    await learner.prepareCompiledStep?.(plan.optimizer, perm, plan.batchSize, this.spec.training);
     await tuneMatMuls(() => {
       tf.variableGrads(() => learner.batchLoss(perm.slice(0, plan.batchSize), () => 0), learner.variables);
       learner.epochTensors();

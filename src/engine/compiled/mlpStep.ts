@@ -118,6 +118,8 @@ export class CompiledMlpStep {
   readonly bytes: number;
   /** Why the GPU rejected the plan's shaders, once known; the step then goes back to tf ops. */
   failure: string | null = null;
+  /** Settles once the GPU has judged the plan's shaders and bindings (failure says how). */
+  readonly checked: Promise<void>;
   private readonly device: GPUDevice;
   private readonly backend: tf.KernelBackend;
   private readonly buffers: GPUBuffer[] = [];
@@ -176,7 +178,7 @@ export class CompiledMlpStep {
     };
     this.device.pushErrorScope('validation');
     this.dispatches = kernels.map((k) => this.dispatchOf(k, bound));
-    void this.device.popErrorScope().then((error) => {
+    this.checked = this.device.popErrorScope().then((error) => {
       if (error) this.failure = error.message;
     });
   }

@@ -152,6 +152,18 @@ export class TabularLearner implements Learner {
     return { loss, grads: () => plan.gradients() };
   }
 
+  async prepareCompiledStep(
+    optimizer: Optimizer,
+    rows: tf.Tensor1D,
+    count: number,
+    settings: { l1: number; l2: number; clipNorm: number },
+  ): Promise<void> {
+    const plan = this.compiledPlan(optimizer, rows, count, settings);
+    if (!plan) return;
+    await plan.checked;
+    this.compiledPlan(optimizer, rows, count, settings); // turns the compiled step off if the GPU said no
+  }
+
   compiledDispatchesPerStep(): number | null {
     return this.compiled?.plan.dispatchesPerStep ?? null;
   }
