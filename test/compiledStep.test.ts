@@ -28,6 +28,7 @@ import { Rng } from '../src/data/rng';
 import { Trainer } from '../src/engine/trainer';
 import type { EpochMetrics, TrainingCheckpoint } from '../src/engine/types';
 import { simulateInternalsMismatch } from '../src/engine/kernels/tfjsInternals';
+import { tunedMatMuls } from '../src/engine/kernels/matMulTuning';
 
 beforeAll(async () => {
   expect((await activateBackend('webgpu')).active).toBe('webgpu');
@@ -355,6 +356,8 @@ for (const [name, change] of [
     // Every step was compiled: 8 dispatches each for 2-8-8-1 (one more with a penalty or clipping).
     const steps = 3 * (160 / 10);
     expect(compiledDispatches() - before).toBe(steps * perStep);
+    // The first epoch's matmul tuning timed only the evaluation's shapes: the steps use none of tfjs' matmuls.
+    expect(tunedMatMuls().has('10x2|10x8|10')).toBe(false);
     expect(compiledBuffersAlive()).toBe(0);
     expect(gpu).toHaveLength(cpu.length);
     gpu.forEach((v, i) => expect(Math.abs(v - cpu[i]), `figure ${i}`).toBeLessThanOrEqual(1e-4 * Math.abs(cpu[i])));
@@ -402,6 +405,8 @@ test('where tfjs-webgpu’s internals are not as expected, the run trains throug
     const plain = await lossesOn('webgpu', spec);
     expect(compiledDispatches()).toBe(before);
     expect(lastDispatches).toEqual([undefined]);
+    // The tf-op step's first epoch timed its weight gradient's matmul (the compiled runs before did not).
+    expect(tunedMatMuls().has('10x2|10x8|10')).toBe(true);
     plain.forEach((v, i) => expect(Math.abs(v - compiled[i])).toBeLessThanOrEqual(1e-4 * Math.abs(v)));
   } finally {
     simulateInternalsMismatch(null);

@@ -5,6 +5,7 @@ import { activateBackend, isFatalBackendError, softwareGpus } from '../src/engin
 import { Trainer } from '../src/engine/trainer';
 import type { EpochMetrics } from '../src/engine/types';
 import { fusedUpdateAvailable } from '../src/engine/kernels/optimizerUpdate';
+import { setCompiledSteps } from '../src/engine/compiled/mlpStep';
 import { rememberMatMulTunings, tunedMatMuls, tuneMatMuls, withTunedMatMul } from '../src/engine/kernels/matMulTuning';
 import {
   TRANSFORMER_OPTION_DEFAULTS,
@@ -47,9 +48,11 @@ function expectSameFigures(gpu: number[], cpu: number[]): void {
   gpu.forEach((v, i) => expect(Math.abs(v - cpu[i])).toBeLessThan(1e-3 * Math.max(1, Math.abs(cpu[i]))));
 }
 
-test('WebGPU trains for real in Node and its losses match the cpu backend', async () => {
+test('WebGPU trains for real in Node through tf ops and its losses match the cpu backend', async () => {
   const cpu = await runOn('cpu');
-  const gpu = await runOn('webgpu');
+  // The tf-op step, which every model but the plain MLP takes (the MLP's compiled step: compiledStep.test.ts).
+  setCompiledSteps(false);
+  const gpu = await runOn('webgpu').finally(() => setCompiledSteps(true));
   // The run measured a matmul shader for the shapes its batches use: 20 rows of 2 inputs into 6
   // units forward, and that layer's weight gradient (inputsᵀ · 20×6).
   const tuned = tunedMatMuls();

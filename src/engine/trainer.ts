@@ -249,7 +249,6 @@ export class Trainer {
     return { status: 'completed' };
   }
 
-  /** The run's fixed plan: its random streams (restored when resuming), batches, FLOPs and schedule. */
   /**
    * On webgpu: the compiled step's plan is made and its shaders accepted before any step (where it
    * applies); one throwaway pass shows which matmul shapes the run uses, and the fastest shader for each is measured.
@@ -257,8 +256,11 @@ export class Trainer {
   private async tuneKernels(plan: RunPlan, perm: tf.Tensor1D): Promise<void> {
     const { learner } = plan;
     await learner.prepareCompiledStep?.(plan.optimizer, perm, plan.batchSize, this.spec.training);
+    // A compiled step trains without tfjs' matmuls: then only the epoch's evaluation uses them.
+    const compiled = Boolean(learner.compiledDispatchesPerStep?.());
     await tuneMatMuls(() => {
-      tf.variableGrads(() => learner.batchLoss(perm.slice(0, plan.batchSize), () => 0), learner.variables);
+      if (!compiled)
+        tf.variableGrads(() => learner.batchLoss(perm.slice(0, plan.batchSize), () => 0), learner.variables);
       learner.epochTensors();
     });
   }
