@@ -47,6 +47,8 @@ interface Case {
   clipNorm?: number;
   /** Each hidden layer's dropout rate. */
   dropout?: number[];
+  /** Residual connections where a hidden layer is as wide as the one before. */
+  residual?: boolean;
 }
 
 const N = 150;
@@ -71,6 +73,7 @@ function mlpFor(c: Case) {
   const spec = {
     ...MLP_OPTION_DEFAULTS,
     kind: 'mlp' as const,
+    residual: c.residual ?? false,
     hidden: c.activations.map((activation, i) => ({
       units: c.widths[i + 1],
       activation,
@@ -100,7 +103,7 @@ async function compare(c: Case, steps = 3): Promise<void> {
   const referenceOptimizer = createOptimizer(optimizerSpec, referenceMlp.variables, { fused: false });
   const plan = new CompiledMlpStep(
     {
-      layers: compiledMlp.plain!,
+      layers: compiledMlp.withoutNorms!,
       x,
       y,
       rows: c.rows,
@@ -193,6 +196,15 @@ const CASES: Case[] = [
     dropout: [0.2],
   },
   {
+    name: 'residual connections around tanh and sigmoid (one with dropout 0.2), Adam',
+    widths: [3, 6, 6, 6, 2],
+    activations: ['relu', 'tanh', 'sigmoid'],
+    task: 'multiclass',
+    rows: 9,
+    residual: true,
+    dropout: [0, 0.2, 0],
+  },
+  {
     name: 'dropout 0.3 and 0.5 after tanh and sigmoid, Adam',
     widths: [4, 8, 6, 3],
     activations: ['tanh', 'sigmoid'],
@@ -256,7 +268,7 @@ test('a compiled step is 2L + 2 dispatches (one more with a penalty or clipping)
   const made = (penalty: { l1: number; l2: number }) =>
     new CompiledMlpStep(
       {
-        layers: mlp.plain!,
+        layers: mlp.withoutNorms!,
         x,
         y,
         rows: 10,
@@ -334,6 +346,7 @@ for (const [name, change] of [
       s.training.l1 = 1e-4;
     },
   ],
+  ['residual connections (2 × 8 tanh)', (s: ExperimentSpec) => void (mlpOf(s).residual = true)],
   [
     'L2, clipping and SGD with momentum',
     (s: ExperimentSpec) => {
@@ -450,7 +463,7 @@ test('a plan beyond the device’s limits (a training set larger than one bindin
   const mlp = mlpFor(c);
   const optimizer = createOptimizer(defaultSpec().training.optimizer, mlp.variables);
   const setup = {
-    layers: mlp.plain!,
+    layers: mlp.withoutNorms!,
     x,
     y,
     rows: 10,

@@ -322,6 +322,7 @@ export function cnnRowModel(spec: CnnSpec, input: ImageShape, classes: number, s
     params: cnn.variables.reduce((sum, v) => sum + v.size, 0),
     groups: cnn.groups,
     plain: null,
+    withoutNorms: null,
     convolutional: cnn,
     forward(x, dropoutSeed) {
       const { logits, stats } = cnn.forward(asImages(x), dropoutSeed);

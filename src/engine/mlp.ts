@@ -37,7 +37,7 @@ interface BatchNormLayer extends BatchNormParams {
   kind: 'batchNorm';
 }
 
-/** A layer of a plain MLP: its bias, no normalisation, no residual. */
+/** A layer with its bias and no normalisation (in a plain MLP, no residual connection either). */
 export type PlainLayer = DenseParams & { bias: tf.Variable; norm: null };
 
 /** A buffer: state saved with the weights but not trained (BatchNorm's running statistics), by its PyTorch name. */
@@ -196,7 +196,8 @@ export function buildMlp(spec: MlpSpec, inputDim: number, outputDim: number, see
         ]
       : [],
   );
-  const plain = layers.every((l) => l.bias && !l.norm && !l.residual) ? (layers as PlainLayer[]) : null;
+  const withoutNorms = layers.every((l) => l.bias && !l.norm) ? (layers as PlainLayer[]) : null;
+  const plain = withoutNorms && layers.every((l) => !l.residual) ? withoutNorms : null;
   const params = variables.reduce((sum, v) => sum + v.size, 0);
   // The last training batch's statistics per BatchNorm layer, kept (outside any tidy) until updateBuffers.
   let pending: { layer: BatchNormLayer; stats: BatchStatistics }[] = [];
@@ -226,6 +227,7 @@ export function buildMlp(spec: MlpSpec, inputDim: number, outputDim: number, see
   return {
     layers,
     plain,
+    withoutNorms,
     variables,
     names: layers.flatMap((l, i) => [
       `layers.${i}.weight`,

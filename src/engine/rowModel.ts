@@ -17,6 +17,11 @@ export interface RowModel {
   /** A plain MLP's layers, which the host step and step mode compute by hand; null for any other model. */
   plain: PlainLayer[] | null;
   /**
+   * An MLP's layers where none is normalised (residual connections allowed): what the compiled
+   * WebGPU step computes (compiled/mlpStep.ts); null for any other model.
+   */
+  withoutNorms: PlainLayer[] | null;
+  /**
    * Outputs [n, outputDim] of rows [n, inputDim]. With a dropout seed the model is in training mode: dropout is on
    * and BatchNorm normalises over this batch, whose statistics it keeps for updateBuffers.
    */

@@ -39,6 +39,10 @@ export interface MlpLayout {
   /** Where each layer's dropout multipliers start in the mask arena ([rows × units]; −1: no dropout). */
   masks: number[];
   maskFloats: number;
+  /** Whether each layer adds its input to its output (after dropout); its input is as wide as it is. */
+  residual: boolean[];
+  /** dL/d(output) of each layer in the activation arena, [rows × units]: kept for a residual layer's skip. */
+  da: number[];
   /** Each layer's [W; b] block in the parameter, gradient and slot arenas. */
   blocks: number[];
   parameters: number;
@@ -54,6 +58,7 @@ export function mlpLayout(
   widths: number[],
   activations: Activation[],
   dropout: number[] = activations.map(() => 0),
+  residual: boolean[] = activations.map(() => false),
 ): MlpLayout {
   const blocks: number[] = [];
   const masks: number[] = [];
@@ -62,6 +67,7 @@ export function mlpLayout(
   const z: number[] = [];
   const a: number[] = [];
   const dz: number[] = [];
+  const da: number[] = [];
   let floats = 0;
   for (let l = 0; l + 1 < widths.length; l++) {
     blocks.push(parameters);
@@ -70,7 +76,8 @@ export function mlpLayout(
     z.push(floats);
     a.push(floats + part);
     dz.push(floats + 2 * part);
-    floats += 3 * part;
+    da.push(floats + 3 * part);
+    floats += 4 * part;
     masks.push(dropout[l] > 0 ? maskFloats : -1);
     if (dropout[l] > 0) maskFloats += part;
   }
@@ -81,6 +88,8 @@ export function mlpLayout(
     dropout,
     masks,
     maskFloats,
+    residual,
+    da,
     blocks,
     parameters,
     z,
@@ -147,8 +156,11 @@ export function forwardKernel(p: MlpLayout, l: number): KernelSource {
   const at = (base: number) => `${base}u + row * ${nOut}u + col`;
   // Dropout: tf.dropout's multiplier (0, or 1 / keep) for this row and unit, drawn for the step by mlpStep.ts.
   const kept = p.masks[l] >= 0 ? ` * masks[${at(p.masks[l])}]` : '';
+  // A residual layer adds its input (as wide as its output) after dropout, as mlp.ts does.
+  const skip = p.residual[l] ? ` + acts[${at(p.a[l - 1])}]` : '';
+  const output = `${activationWgsl(p.activations[l], 'z')}${kept}${skip}`;
   const store = `let z = value + params[${w + nIn * nOut}u + col];
-  acts[${at(p.z[l])}] = z;${top ? '' : `\n  acts[${at(p.a[l])}] = ${activationWgsl(p.activations[l], 'z')}${kept};`}`;
+  acts[${at(p.z[l])}] = z;${top ? '' : `\n  acts[${at(p.a[l])}] = ${output};`}`;
   const bindings: Binding[] = [
     'step',
     ...(l === 0 ? (['x', 'perm'] as const) : []),
@@ -191,8 +203,14 @@ export function backwardKernel(p: MlpLayout, l: number): KernelSource {
   if (l > 0) {
     const at = (base: number) => `acts[${base}u + row * ${nIn}u + col]`;
     const dropped = p.masks[l - 1] >= 0;
-    const upstream = dropped ? `(value * masks[${p.masks[l - 1]}u + row * ${nIn}u + col])` : 'value';
-    const derivative = derivativeWgsl(p.activations[l - 1], upstream, at(p.z[l - 1]), dropped ? null : at(p.a[l - 1]));
+    // dL/d(the output of layer l − 1): through W, plus straight through layer l's skip where it has one;
+    // kept where layer l − 1 has a skip of its own, for the layer below.
+    const outputGrad = p.residual[l] ? `value + ${at(p.da[l])}` : 'value';
+    const keep = p.residual[l - 1] ? `${at(p.da[l - 1])} = da;\n  ` : '';
+    const upstream = dropped ? `(da * masks[${p.masks[l - 1]}u + row * ${nIn}u + col])` : 'da';
+    // Where dropout scaled the output or a skip was added to it, f′ comes from z.
+    const fromOutput = dropped || p.residual[l - 1] ? null : at(p.a[l - 1]);
+    const derivative = derivativeWgsl(p.activations[l - 1], upstream, at(p.z[l - 1]), fromOutput);
     below = product(
       'inputGrad',
       p.rows,
@@ -200,7 +218,7 @@ export function backwardKernel(p: MlpLayout, l: number): KernelSource {
       nOut,
       dz,
       (j, i) => `params[${w}u + ${i} * ${nOut}u + ${j}]`,
-      `${at(p.dz[l - 1])} = ${derivative};`,
+      `let da = ${outputGrad};\n  ${keep}${at(p.dz[l - 1])} = ${derivative};`,
     );
     belowTiles = tiles(p.rows) * tiles(nIn);
   }

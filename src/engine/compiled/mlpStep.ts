@@ -82,7 +82,13 @@ function layoutOf({ layers, rows }: CompiledMlpSetup): MlpLayout {
   const widths = [layers[0].kernel.shape[0], ...layers.map((l) => l.kernel.shape[1] as number)];
   const activations = layers.map((l, i) => (i === layers.length - 1 ? 'linear' : l.activation));
   const dropout = layers.map((l, i) => (i === layers.length - 1 ? 0 : l.dropout));
-  return mlpLayout(rows, widths, activations, dropout);
+  return mlpLayout(
+    rows,
+    widths,
+    activations,
+    dropout,
+    layers.map((l) => l.residual),
+  );
 }
 
 function kernelsOf(p: MlpLayout, setup: CompiledMlpSetup): KernelSource[] {

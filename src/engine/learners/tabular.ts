@@ -174,7 +174,7 @@ export class TabularLearner implements Learner {
     count: number,
     settings: { l1: number; l2: number; clipNorm: number },
   ): CompiledMlpStep | null {
-    const layers = this.model.plain;
+    const layers = this.model.withoutNorms;
     const update = optimizer.perElement;
     const suits =
       compiledStepsEnabled() &&
