@@ -2,11 +2,11 @@
 // shapes written in as constants. A step is 2L + 2 dispatches for L layers (one more with L1/L2 or
 // clipping), against ~55 tfjs kernels for the default 2-8-8-1 network:
 // - forward, one per layer: the batch's rows gathered from the training set by the epoch's order
-//   (first layer), times [W; b], with the activation in the epilogue;
+//   (first layer), times [W; b], with the activation, dropout and a residual skip in the epilogue;
 // - the loss and its gradient in the logits, for the whole batch, in one workgroup;
 // - backward, one per layer, two products in one dispatch (its workgroups split between them):
-//   [h, 1]ᵀ·dZ, the gradient of W and b at once (b's row is the column of ones), and dZ·Wᵀ times
-//   f′ of the layer below, that layer's dZ;
+//   [h, 1]ᵀ·dZ, the gradient of W and b at once (b's row is the column of ones), and dZ·Wᵀ (plus
+//   the gradient through a skip) times dropout's multiplier and f′ of the layer below, that layer's dZ;
 // - (L1/L2 or clipping) the penalty's gradient added, its value and the gradients' norm summed;
 // - the optimizer's formulas over every parameter in one dispatch.
 // The parameter arenas lay each layer's W [in × out] and b [out] end to end, which is the matrix
@@ -46,7 +46,7 @@ export interface MlpLayout {
   /** Each layer's [W; b] block in the parameter, gradient and slot arenas. */
   blocks: number[];
   parameters: number;
-  /** The activation arena: z, f(z) and dL/dz of each layer, [rows × units] each. */
+  /** The activation arena: z, the output (f(z), after dropout and skip) and dL/dz of each layer, [rows × units] each. */
   z: number[];
   a: number[];
   dz: number[];
@@ -148,7 +148,7 @@ function layerInput(p: MlpLayout, l: number): Element {
     : (r, i) => `acts[${p.a[l - 1]}u + ${r} * ${n}u + ${i}]`;
 }
 
-/** Layer l's forward pass: z = h·W + b and a = f(z), for the batch. */
+/** Layer l's forward pass for the batch: z = h·W + b and its output f(z) (times dropout's multiplier, plus h for a skip). */
 export function forwardKernel(p: MlpLayout, l: number): KernelSource {
   const [nIn, nOut] = [p.widths[l], p.widths[l + 1]];
   const w = p.blocks[l];
