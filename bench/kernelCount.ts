@@ -35,13 +35,16 @@ function stepper(spec: ExperimentSpec, files: DatasetFiles) {
     learner.dispose();
     idx.dispose();
   };
-  return { step, dispose };
+  /** As the Trainer does before its first step: a compiled step's plan made and accepted by the GPU. */
+  const prepare = async () => learner.prepareCompiledStep?.(optimizer, idx, idx.size, training);
+  return { step, dispose, prepare };
 }
 
 const disposeLoss = (loss: tf.Scalar | number) => typeof loss !== 'number' && loss.dispose();
 
 export async function kernelsPerStep(spec: ExperimentSpec, files: DatasetFiles = {}): Promise<number> {
-  const { step, dispose } = stepper(spec, files);
+  const { step, dispose, prepare } = stepper(spec, files);
+  await prepare();
   disposeLoss(step());
   const count = await workPerStep(() => disposeLoss(step()));
   dispose();
@@ -68,6 +71,7 @@ export async function compiledAgainstTfOps(
     const dispatches: number[] = [];
     for (const [i, p] of paths.entries()) {
       setCompiledSteps(i === 0);
+      await p.prepare();
       disposeLoss(p.step());
       dispatches.push(await workPerStep(() => disposeLoss(p.step())));
     }

@@ -269,6 +269,16 @@ describe('stored run records are untrusted', () => {
     expect(!result.ok && result.errors[0].field).toBe(field);
   });
 
+  test('an epoch’s compiled-step dispatches are kept when they are a number, refused otherwise, and may be absent', () => {
+    const withDispatches = { ...run(1), epochs: [{ ...epoch(1), compiledDispatchesPerStep: 8 }] };
+    const kept = checkRunRecord(withDispatches);
+    expect(kept.ok && kept.run.epochs[0].compiledDispatchesPerStep).toBe(8);
+    const bad = checkRunRecord({ ...run(1), epochs: [{ ...epoch(1), compiledDispatchesPerStep: 'eight' }] });
+    expect(!bad.ok && bad.errors[0].field).toBe('run.epochs[0].compiledDispatchesPerStep');
+    const absent = checkRunRecord(run(1));
+    expect(absent.ok && 'compiledDispatchesPerStep' in absent.run.epochs[0]).toBe(false);
+  });
+
   test('unknown fields are dropped and a damaged view is left out, not trusted', () => {
     const result = checkRunRecord({
       ...run(1),
