@@ -7,7 +7,6 @@ sends during a step is counted here, so `--report-communication` can say how man
 import torch
 import torch.distributed as dist
 import torch.nn as nn
-from torch.distributed.algorithms.ddp_comm_hooks.default_hooks import allreduce_hook
 
 BYTES = 4  # float32
 
@@ -292,10 +291,11 @@ def clip(parameters, squared_norm, max_norm):
                 p.grad.mul_(coefficient)
 
 
-def counted_all_reduce(state, bucket):
-    """Data parallelism's gradient all-reduce (DDP's own), counted: a DDP communication hook."""
-    Traffic.add(bucket.buffer().numel(), 2 * (dist.get_world_size() - 1) / dist.get_world_size())
-    return allreduce_hook(state, bucket)
+def count_all_reduce(parameters, size):
+    """Data parallelism's gradient all-reduce (DDP's own, of every gradient each step), counted. Not by a DDP
+    communication hook: its callbacks run Python on gloo's threads, and one still waiting for the GIL deadlocked DDP's
+    teardown at exit (the main thread joining that thread in ~ProcessGroupGloo, holding the GIL)."""
+    Traffic.add(sum(p.numel() for p in parameters if p.requires_grad), 2 * (size - 1) / size)
 
 
 def tensor_parallel(model, spec, size):

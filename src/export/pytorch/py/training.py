@@ -292,8 +292,6 @@ def main():
         print(f"BatchNorm in a pipeline: each of the {pipeline.micro_batches} micro-batches is normalised over its own "
               "examples, so results differ from one process's", file=sys.stderr)
     ddp_model = DistributedDataParallel(model) if strategy == "data" and distributed else model
-    if args.report_communication and ddp_model is not model:
-        ddp_model.register_comm_hook(None, parallel.counted_all_reduce)
     optimizer = make_optimizer(training["optimizer"], [p for _, p in pipeline.owned()] if pipeline else model.parameters())
     n_train = len(train["x"])
     steps_per_epoch = n_train // batch_size  # the ragged tail of each shuffled epoch is dropped
@@ -329,6 +327,8 @@ def main():
             else:
                 loss = loss_sum(task, ddp_model(x), y, mask, squared) / count * shares
                 (loss + penalty(model.parameters(), training["l1"], training["l2"])).backward()
+                if ddp_model is not model:  # DDP all-reduced every gradient once (a ring: 2(G-1)/G of it sent)
+                    parallel.count_all_reduce(model.parameters(), dist.get_world_size())
                 if tensor:
                     parallel.average_gradients(model.parameters(), data_group)
             if training["clipNorm"] > 0 and (tensor or pipeline):
