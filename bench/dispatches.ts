@@ -4,7 +4,7 @@
 // where the backend records them, plus those of our compiled step (engine/compiled), which
 // records its own pass.
 import * as tf from '@tensorflow/tfjs';
-import { compiledDispatches } from '../src/engine/compiled/mlpStep';
+import { compiledDispatches } from '../src/engine/compiled/plan';
 
 type Recording = { recordAndSubmit: (...args: unknown[]) => unknown };
 

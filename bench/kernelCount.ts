@@ -6,7 +6,7 @@ import type { DatasetFiles } from '../src/data/dataset';
 import { createOptimizer } from '../src/engine/optimizers';
 import { prepareLearner } from '../src/engine/prepareLearner';
 import { optimizerStep, stepSettings } from '../src/engine/step';
-import { setCompiledSteps } from '../src/engine/compiled/mlpStep';
+import { setCompiledSteps } from '../src/engine/compiled/plan';
 import type { ExperimentSpec } from '../src/experiment';
 import { workPerStep } from './dispatches';
 import { median } from './median';

@@ -6,12 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 import { activateBackend } from '../src/engine/backend';
 import { buildMlp } from '../src/engine/mlp';
 import { createOptimizer } from '../src/engine/optimizers';
-import {
-  CompiledMlpStep,
-  compiledBuffersAlive,
-  compiledDispatches,
-  compiledMlpFits,
-} from '../src/engine/compiled/mlpStep';
+import { CompiledMlpStep, compiledMlpFits } from '../src/engine/compiled/mlpStep';
+import { compiledBuffersAlive, compiledDispatches } from '../src/engine/compiled/plan';
 import { optimizerStep } from '../src/engine/step';
 import type { Learner } from '../src/engine/learner';
 import { taskLoss, type Task } from '../src/engine/losses';

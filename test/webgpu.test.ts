@@ -5,7 +5,7 @@ import { activateBackend, isFatalBackendError, softwareGpus } from '../src/engin
 import { Trainer } from '../src/engine/trainer';
 import type { EpochMetrics } from '../src/engine/types';
 import { fusedUpdateAvailable } from '../src/engine/kernels/optimizerUpdate';
-import { setCompiledSteps } from '../src/engine/compiled/mlpStep';
+import { setCompiledSteps } from '../src/engine/compiled/plan';
 import { rememberMatMulTunings, tunedMatMuls, tuneMatMuls, withTunedMatMul } from '../src/engine/kernels/matMulTuning';
 import {
   TRANSFORMER_OPTION_DEFAULTS,

@@ -6,7 +6,7 @@ import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { BACKENDS, type BackendChoice, type BackendName } from '../experiment/types';
 import { WASM_THREADS_MIN_CORES, type BackendReport } from './types';
 import { fastPathsOff } from './kernels/tfjsInternals';
-import { compiledBytesAlive } from './compiled/mlpStep';
+import { compiledBytesAlive } from './compiled/plan';
 
 /** The order tried: the chosen backend first, then the ones after it (webgpu → webgl → wasm → cpu). */
 export function fallbackChain(choice: BackendChoice): BackendName[] {

@@ -7,28 +7,16 @@
 // - backward, one per layer, two products in one dispatch (its workgroups split between them):
 //   [h, 1]ᵀ·dZ, the gradient of W and b at once (b's row is the column of ones), and dZ·Wᵀ (plus
 //   the gradient through a skip) times dropout's multiplier and f′ of the layer below, that layer's dZ;
-// - (L1/L2 or clipping) the penalty's gradient added, its value and the gradients' norm summed;
-// - the optimizer's formulas over every parameter in one dispatch.
+// - then kernels.ts' penalty (with L1/L2 or clipping) and update over every parameter.
 // The parameter arenas lay each layer's W [in × out] and b [out] end to end, which is the matrix
 // [W; b] of (in + 1) × out: the product with a column of ones appended is the layer with its bias.
 import type { Activation, ClassificationLoss } from '../../experiment/types';
 import type { Task } from '../losses';
-import { HYPER_NAMES, type UpdateFormulas } from '../kernels/optimizerUpdate';
-import {
-  activationWgsl,
-  derivativeWgsl,
-  HELPERS,
-  lit,
-  product,
-  REDUCE,
-  SHARED,
-  THREADS,
-  tiles,
-  type Element,
-} from './wgsl';
+import { activationWgsl, derivativeWgsl, HELPERS, lit, product, REDUCE, SHARED, THREADS, tiles, type Element } from './wgsl';
+import { header, SCALAR_LOSS, type Binding, type KernelSource, type ParameterArena } from './kernels';
 
 /** Where everything of one run lives, in floats: the parameter arenas' layer blocks and the activation arena's parts. */
-export interface MlpLayout {
+export interface MlpLayout extends ParameterArena {
   rows: number;
   /** Inputs, then each layer's units. */
   widths: number[];
@@ -45,7 +33,6 @@ export interface MlpLayout {
   da: number[];
   /** Each layer's [W; b] block in the parameter, gradient and slot arenas. */
   blocks: number[];
-  parameters: number;
   /** The activation arena: z, the output (f(z), after dropout and skip) and dL/dz of each layer, [rows × units] each. */
   z: number[];
   a: number[];
@@ -92,52 +79,12 @@ export function mlpLayout(
     da,
     blocks,
     parameters,
+    matrices: blocks.map((at, l) => [at, at + widths[l] * widths[l + 1]]),
     z,
     a,
     dz,
     activationFloats: floats,
   };
-}
-
-/** A buffer a kernel binds, by name (the plan supplies the GPU buffer for each). */
-export type Binding = 'x' | 'y' | 'perm' | 'masks' | 'params' | 'grads' | 'acts' | 'scalars' | 'step' | `slot${number}`;
-
-export interface KernelSource {
-  label: string;
-  code: string;
-  /** In binding order (@binding(0), (1), …). */
-  bindings: Binding[];
-  workgroups: [number, number, number];
-}
-
-const DECLARATIONS: Record<string, string> = {
-  x: 'var<storage, read> x: array<f32>',
-  y: 'var<storage, read> y: array<f32>',
-  perm: 'var<storage, read> perm: array<i32>',
-  masks: 'var<storage, read> masks: array<f32>',
-  params: 'var<storage, read_write> params: array<f32>',
-  grads: 'var<storage, read_write> grads: array<f32>',
-  acts: 'var<storage, read_write> acts: array<f32>',
-  scalars: 'var<storage, read_write> scalars: array<f32>',
-  step: 'var<uniform> step: Step',
-};
-
-/**
- * The step's uniforms: the batch's first row in the epoch's order, then the optimizer's
- * hyper-parameters (HYPER_NAMES order) for weight matrices at h[0…], for biases at h[16…].
- */
-const STEP_STRUCT = 'struct Step { first: u32, p0: u32, p1: u32, p2: u32, h: array<vec4<f32>, 8> }';
-export const STEP_UNIFORM_BYTES = 16 + 8 * 16;
-export const BIAS_HYPER_AT = 16;
-
-/** scalars[…]: the batch's loss (penalty included), the gradients' sum of squares. */
-export const SCALAR_LOSS = 0;
-const SCALAR_GRAD_SQUARES = 1;
-export const SCALAR_FLOATS = 4;
-
-function header(bindings: Binding[]): string {
-  const decl = (b: Binding) => DECLARATIONS[b] ?? `var<storage, read_write> ${b}: array<f32>`;
-  return [STEP_STRUCT, ...bindings.map((b, i) => `@group(0) @binding(${i}) ${decl(b)};`)].join('\n');
 }
 
 /** The input of layer l at (row, i): the training row the epoch's order puts there (l = 0), or the layer below's output. */
@@ -327,86 +274,4 @@ fn main(@builtin(local_invocation_index) t: u32) {
   if (t == 0u) { scalars[${SCALAR_LOSS}] = total / ${lit(p.rows)}; }
 }`;
   return { label: 'loss', code, bindings, workgroups: [1, 1, 1] };
-}
-
-/** Whether parameter i is in a weight matrix (not a bias): L1/L2 and "matrices only" decay apply to those. */
-function isMatrixWgsl(p: MlpLayout): string {
-  const tests = p.blocks.map((start, l) => {
-    const matrixEnd = start + p.widths[l] * p.widths[l + 1];
-    const end = start + (p.widths[l] + 1) * p.widths[l + 1];
-    return `if (i < ${end}u) { return i < ${matrixEnd}u; }`;
-  });
-  return `fn isMatrix(i: u32) -> bool {
-  ${tests.join('\n  ')}
-  return false;
-}`;
-}
-
-/**
- * L1/L2: λ₁·sign(w) + 2λ₂·w added to the weight matrices' gradients (tfjs differentiates |w| as −1
- * at 0) and λ₁Σ|W| + λ₂ΣW² to the loss; the gradients' sum of squares for clipping. One workgroup.
- */
-export function penaltyKernel(p: MlpLayout, l1: number, l2: number): KernelSource {
-  const bindings: Binding[] = ['params', 'grads', 'scalars'];
-  const code = `${header(bindings)}
-${REDUCE}
-${isMatrixWgsl(p)}
-@compute @workgroup_size(${THREADS})
-fn main(@builtin(local_invocation_index) t: u32) {
-  var squares = 0.0;
-  var penalty = 0.0;
-  for (var i = t; i < ${p.parameters}u; i += ${THREADS}u) {
-    var g = grads[i];
-    if (isMatrix(i)) {
-      let w = params[i];
-      g += ${lit(l1)} * select(-1.0, 1.0, w > 0.0) + ${lit(2 * l2)} * w;
-      penalty += ${lit(l1)} * abs(w) + ${lit(l2)} * w * w;
-      grads[i] = g;
-    }
-    squares += g * g;
-  }
-  let squareSum = workgroupSum(t, squares);
-  workgroupBarrier();
-  let penaltySum = workgroupSum(t, penalty);
-  if (t == 0u) {
-    scalars[${SCALAR_GRAD_SQUARES}] = squareSum;
-    scalars[${SCALAR_LOSS}] += penaltySum;
-  }
-}`;
-  return { label: 'penalty', code, bindings, workgroups: [1, 1, 1] };
-}
-
-/** Workgroups in x of the update's 2-D dispatch (WebGPU allows at most 65,535 in one dimension). */
-const updateGrid = (p: MlpLayout): [number, number, number] => {
-  const groups = Math.ceil(p.parameters / THREADS);
-  const x = Math.min(groups, 65_535);
-  return [x, Math.ceil(groups / x), 1];
-};
-
-/**
- * The optimizer's formulas (optimizers.ts, with weight decay in front) over every parameter at
- * once, the gradient scaled first when clipping: PyTorch's clip_grad_norm_, min(1, c / (‖g‖ + 1e-6)).
- */
-export function updateKernel(p: MlpLayout, formulas: UpdateFormulas, clipNorm: number): KernelSource {
-  const slots = formulas.slots.map((_, k) => `slot${k}` as const);
-  const bindings: Binding[] = ['step', 'params', 'grads', 'scalars', ...slots];
-  const [gx] = updateGrid(p);
-  const clip = clipNorm > 0 ? ` * min(1.0, ${lit(clipNorm)} / (sqrt(scalars[${SCALAR_GRAD_SQUARES}]) + 0.000001))` : '';
-  const code = `${header(bindings)}
-${isMatrixWgsl(p)}
-fn hyper(k: u32) -> f32 { return step.h[k / 4u][k % 4u]; }
-@compute @workgroup_size(${THREADS})
-fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) t: u32) {
-  let i = (wg.y * ${gx}u + wg.x) * ${THREADS}u + t;
-  if (i >= ${p.parameters}u) { return; }
-  let h = select(${BIAS_HYPER_AT}u, 0u, isMatrix(i));
-  ${HYPER_NAMES.map((n, k) => `let ${n} = hyper(h + ${k}u);`).join('\n  ')}
-  var w = params[i];
-  var g = grads[i]${clip};
-  ${formulas.slots.map((s, k) => `var ${s} = slot${k}[i];`).join('\n  ')}
-  ${formulas.assignments.map((a) => `${a};`).join('\n  ')}
-  params[i] = w;
-  ${formulas.slots.map((s, k) => `slot${k}[i] = ${s};`).join('\n  ')}
-}`;
-  return { label: 'update', code, bindings, workgroups: updateGrid(p) };
 }
