@@ -1,5 +1,6 @@
 // The tensors an epoch makes and the one read-back at its end: batch losses, gradient norms; and the words for a run that diverged.
 import * as tf from '@tensorflow/tfjs';
+import { addMany } from './kernels/addMany';
 import type { Learner } from './learner';
 import type { LazyGradients } from './step';
 import type { EpochMetrics, RunStatus } from './types';
@@ -52,8 +53,7 @@ export const groupNorm = (tensors: tf.Tensor[]) => {
     .stack(tensors.map((t) => t.abs().max()))
     .max()
     .maximum(1e-30);
-  return tf
-    .addN(tensors.map((t) => t.div(m).square().sum()))
+  return addMany(tensors.map((t) => t.div(m).square().sum()))
     .sqrt()
     .mul(m);
 };

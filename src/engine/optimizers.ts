@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { addMany } from './kernels/addMany';
 import type { OptimizerKind, OptimizerSpec } from '../experiment/types';
 import { optimizerAsRead } from '../experiment/labels';
 import {
@@ -470,7 +471,7 @@ export function createOptimizer(given: OptimizerSpec, variables: tf.Variable[], 
 /** Scale gradients so their global L2 norm is at most maxNorm (PyTorch's clip_grad_norm_). */
 export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.NamedTensorMap {
   const names = Object.keys(grads);
-  const norm = tf.addN(names.map((n) => grads[n].square().sum())).sqrt();
+  const norm = addMany(names.map((n) => grads[n].square().sum())).sqrt();
   const scale = tf.minimum(tf.scalar(1), tf.scalar(maxNorm).div(norm.add(1e-6)));
   return Object.fromEntries(names.map((n) => [n, grads[n].mul(scale)]));
 }

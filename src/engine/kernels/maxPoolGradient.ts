@@ -2,6 +2,7 @@
 // values are all negative (as if its running maximum started at 0): common after a convolution or a BatchNorm.
 // Elsewhere tf's own gradient stays (the reference and the fallback).
 import * as tf from '@tensorflow/tfjs';
+import { addMany } from './addMany';
 
 /**
  * dx of y = maxPool(x, size, stride, 'valid') from dy: each window's gradient goes to the first of its largest
@@ -80,7 +81,7 @@ function overlappingGradient(
         parts.push(spreadOut(dy.mul(here.cast('float32')), stride, i, j, height, width));
       }
     }
-    return tf.addN(parts);
+    return addMany(parts);
   });
 }
 

@@ -1,5 +1,6 @@
 // The LSTM and the transformer on sequences: next-character text, toy tasks, series forecasts.
 import * as tf from '@tensorflow/tfjs';
+import { addMany } from '../kernels/addMany';
 import { gatherRows } from '../kernels/gatherRows';
 import { lstmOf, transformerOf } from '../../experiment/types';
 import { deriveSeed, Rng } from '../../data/rng';
@@ -169,7 +170,7 @@ export class SequenceLearner implements Learner {
     const n = Math.min(limit, split.n);
     // Each chunk in its own tidy: only its four sums outlive it, so memory stays one chunk's however many there are.
     const parts = chunks(n, chunk).map(([s, size]) => tf.tidy(() => this.sums(split, s, size)));
-    const [loss, targets, right, exact] = tf.unstack(tf.addN(parts));
+    const [loss, targets, right, exact] = tf.unstack(addMany(parts));
     return [loss.div(targets), right.div(targets), exact.div(n)] as tf.Scalar[];
   }
 
