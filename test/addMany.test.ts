@@ -1,9 +1,9 @@
 // tfjs-webgpu's AddN with more inputs than a shader may bind returns garbage silently; addMany
 // adds in groups. These run on software WebGPU, whose limit (8 storage buffers) is the common one.
-import { beforeAll, expect, test } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { beforeAll, expect, test } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
 import { activateBackend } from '../src/engine/backend';
 import { addMany } from '../src/engine/kernels/addMany';
 import { clipByGlobalNorm } from '../src/engine/optimizers';

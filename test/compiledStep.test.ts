@@ -7,7 +7,7 @@ import { activateBackend } from '../src/engine/backend';
 import { buildMlp } from '../src/engine/mlp';
 import { createOptimizer } from '../src/engine/optimizers';
 import { CompiledMlpStep, compiledMlpFits } from '../src/engine/compiled/mlpStep';
-import { compiledBuffersAlive, compiledDispatches } from '../src/engine/compiled/plan';
+import { compiledBuffersAlive, compiledDispatches, forgetCompiledPipelines } from '../src/engine/compiled/plan';
 import { optimizerStep } from '../src/engine/step';
 import type { Learner } from '../src/engine/learner';
 import { taskLoss, type Task } from '../src/engine/losses';
@@ -489,6 +489,7 @@ test('a plan the GPU rejects is found before the first step: the run trains thro
   // Every shader of ours made invalid (tfjs' own, whose labels are not ours, untouched).
   device.createShaderModule = (d: GPUShaderModuleDescriptor) =>
     create(/^(forward|backward|loss|penalty|update)/.test(d.label ?? '') ? { ...d, code: 'not wgsl' } : d);
+  forgetCompiledPipelines(device); // made by the tests before: made again, with the shaders above
   const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
   try {
     const before = compiledDispatches();

@@ -97,12 +97,21 @@ test.each<ModelSpec>([
     await activateBackend(backend);
     const before = tf.memory().numTensors;
     const out: number[] = [];
+    const dispatches: (number | null | undefined)[] = [];
     await new Trainer(
       tinySequenceSpec(model),
-      { onEpoch: (m) => out.push(...m.batchLosses, m.trainLoss, m.valLoss, m.valAccuracy!) },
+      {
+        onEpoch: (m) => {
+          out.push(...m.batchLosses, m.trainLoss, m.valLoss, m.valAccuracy!);
+          dispatches.push(m.compiledDispatchesPerStep);
+        },
+      },
       { files },
     ).run();
     expect(tf.memory().numTensors).toBe(before);
+    // The LSTM's steps are compiled on webgpu (engine/compiled): 2 per timestep, 2 for its layer and 5 more.
+    const compiled = backend === 'webgpu' && model.kind === 'lstm' ? 2 * 6 + 2 + 5 : undefined;
+    expect(dispatches).toEqual([compiled, compiled]);
     return out;
   };
   const a = await losses('cpu');

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { addMany } from './kernels/addMany';
 import type { OptimizerKind, OptimizerSpec } from '../experiment/types';
 import { optimizerAsRead } from '../experiment/labels';
+import { addMany } from './kernels/addMany';
 import {
   fusedUpdate,
   fusedUpdateAvailable,

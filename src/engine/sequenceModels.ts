@@ -38,6 +38,8 @@ export interface SequenceModel {
   forward: (tokens: tf.Tensor2D, dropoutSeed?: () => number, attention?: tf.Tensor4D[]) => tf.Tensor3D;
   /** Transformers: a decoder with a key–value cache, for sampling one token at a time (see Decoder). */
   startDecoding?: () => Decoder;
+  /** Recurrent stacks: their variables by role (the compiled WebGPU step reads them; compiled/recurrentStep.ts). */
+  recurrent?: RecurrentParts;
   dispose: () => void;
 }
 
@@ -92,8 +94,21 @@ export interface LstmModelSpec {
   layers: { units: number; dropout: number }[];
 }
 
+/** A recurrent stack's variables by role: the embedding, each layer's, the head's. */
+export interface RecurrentParts {
+  cell: RecurrentCell;
+  /** [vocab, embedding]; null for a series. */
+  embedding: tf.Variable | null;
+  /** bx: the LSTM's and RNN's one bias, the GRU's input bias; bh: the GRU's recurrent bias (null for the others). */
+  layers: { wx: tf.Variable; wh: tf.Variable; bx: tf.Variable; bh: tf.Variable | null; dropout: number }[];
+  head: tf.Variable;
+  headBias: tf.Variable;
+}
+
 interface RecurrentLayer {
   dropout: number;
+  /** The same variables by role. */
+  parts: RecurrentParts['layers'][number];
   /** Its variables with their names' last part, e.g. ['weight_x', wx]. */
   named: [string, tf.Variable][];
   /** The matrices (for per-layer norms). */
@@ -119,6 +134,7 @@ function recurrentLayer(cell: RecurrentCell, inputs: number, units: number, drop
     const wh = variable(uniform(rng, h * gates, k), [h, gates]);
     return {
       dropout,
+      parts: { wx, wh, bx, bh, dropout },
       named: [
         ['weight_x', wx],
         ['weight_h', wh],
@@ -137,6 +153,7 @@ function recurrentLayer(cell: RecurrentCell, inputs: number, units: number, drop
   const w = { wx: v2(wx), wh: v2(wh), b: v1(b) };
   return {
     dropout,
+    parts: { wx, wh, bx: b, bh: null, dropout },
     named: [
       ['weight_x', wx],
       ['weight_h', wh],
@@ -189,6 +206,7 @@ export function buildLstmModel(s: LstmModelSpec, seed: number): SequenceModel {
       ...stack.map((l, i) => ({ name: `${s.cell} ${i + 1}`, weights: l.matrices })),
       { name: 'head', weights: [head] },
     ],
+    recurrent: { cell: s.cell, embedding, layers: stack.map((l) => l.parts), head, headBias },
     forward(x, dropoutSeed) {
       const [batch, time] = x.shape;
       let h = embedding ? embed(embedding, x) : (x.toFloat().reshape([batch, time, 1]) as tf.Tensor3D);

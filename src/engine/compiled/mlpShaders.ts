@@ -12,7 +12,18 @@
 // [W; b] of (in + 1) × out: the product with a column of ones appended is the layer with its bias.
 import type { Activation, ClassificationLoss } from '../../experiment/types';
 import type { Task } from '../losses';
-import { activationWgsl, derivativeWgsl, HELPERS, lit, product, REDUCE, SHARED, THREADS, tiles, type Element } from './wgsl';
+import {
+  activationWgsl,
+  derivativeWgsl,
+  HELPERS,
+  lit,
+  product,
+  REDUCE,
+  SHARED,
+  THREADS,
+  tiles,
+  type Element,
+} from './wgsl';
 import { header, SCALAR_LOSS, type Binding, type KernelSource, type ParameterArena } from './kernels';
 
 /** Where everything of one run lives, in floats: the parameter arenas' layer blocks and the activation arena's parts. */

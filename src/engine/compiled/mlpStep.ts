@@ -62,9 +62,7 @@ export class CompiledMlpStep extends StepPlan {
       parameters: p.parameters,
       activations: p.activationFloats,
       // One seed per layer with dropout, in order, as the tf-op forward pass draws them.
-      masks: p.masks.flatMap((at, l) =>
-        at < 0 ? [] : [{ at, size: p.rows * p.widths[l + 1], rate: p.dropout[l] }],
-      ),
+      masks: p.masks.flatMap((at, l) => (at < 0 ? [] : [{ at, size: p.rows * p.widths[l + 1], rate: p.dropout[l] }])),
       // W, then b, layer by layer: [W; b] in each layer's block.
       placed: setup.layers.flatMap((l, i): [tf.Variable, number][] => [
         [l.kernel, p.blocks[i]],

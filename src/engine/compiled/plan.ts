@@ -85,9 +85,45 @@ export function planFits(kernels: KernelSource[], floats: number[]): boolean {
   const { limits } = webgpuDevice(tf.backend());
   const largest = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
   const workgroups = kernels.flatMap((k) => k.workgroups);
-  return (
-    Math.max(...floats) * 4 <= largest && Math.max(...workgroups) <= limits.maxComputeWorkgroupsPerDimension
-  );
+  return Math.max(...floats) * 4 <= largest && Math.max(...workgroups) <= limits.maxComputeWorkgroupsPerDimension;
+}
+
+/** Pipelines made, by device and kernel: a run started again (or another of the same shapes) compiles nothing. */
+interface MadePipeline {
+  layout: GPUBindGroupLayout;
+  pipeline: GPUComputePipeline;
+}
+const pipelines = new WeakMap<GPUDevice, Map<string, MadePipeline>>();
+
+/** Tests: make every pipeline afresh from here on (as a new device would). */
+export function forgetCompiledPipelines(device: GPUDevice): void {
+  pipelines.delete(device);
+}
+
+function pipelineOf(device: GPUDevice, k: KernelSource): MadePipeline {
+  const made = pipelines.get(device) ?? new Map<string, MadePipeline>();
+  pipelines.set(device, made);
+  const key = `${k.bindings.join(',')}\n${k.code}`;
+  let entry = made.get(key);
+  if (!entry) {
+    // An explicit layout: 'auto' would leave out a binding the shader declares but does not read.
+    const layout = device.createBindGroupLayout({
+      entries: k.bindings.map((name: Binding, binding) => ({
+        binding,
+        visibility: GPUShaderStage.COMPUTE,
+        buffer: { type: isUniform(name) ? 'uniform' : isReadOnly(name) ? 'read-only-storage' : 'storage' },
+      })),
+    });
+    const module = device.createShaderModule({ label: k.label, code: k.code });
+    const pipeline = device.createComputePipeline({
+      label: k.label,
+      layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
+      compute: { module, entryPoint: 'main' },
+    });
+    entry = { layout, pipeline };
+    made.set(key, entry);
+  }
+  return entry;
 }
 
 export class StepPlan {
@@ -158,7 +194,9 @@ export class StepPlan {
     this.device.pushErrorScope('validation');
     for (const k of setup.kernels) this.dispatches.push(...this.dispatchesOf(k, bound));
     this.checked = this.device.popErrorScope().then((error) => {
-      if (error) this.failure = error.message;
+      if (!error) return;
+      this.failure = error.message;
+      pipelines.delete(this.device); // a plan made later compiles (and is judged) afresh
     });
   }
 
@@ -173,20 +211,7 @@ export class StepPlan {
   /** The kernel's pipeline, and a bind group per dispatch (one per timestep where it has times). */
   private dispatchesOf(k: KernelSource, bound: Partial<Record<Binding, GPUBuffer>>): Dispatch[] {
     const { device } = this;
-    // An explicit layout: 'auto' would leave out a binding the shader declares but does not read.
-    const layout = device.createBindGroupLayout({
-      entries: k.bindings.map((name: Binding, binding) => ({
-        binding,
-        visibility: GPUShaderStage.COMPUTE,
-        buffer: { type: isUniform(name) ? 'uniform' : isReadOnly(name) ? 'read-only-storage' : 'storage' },
-      })),
-    });
-    const module = device.createShaderModule({ label: k.label, code: k.code });
-    const pipeline = device.createComputePipeline({
-      label: k.label,
-      layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
-      compute: { module, entryPoint: 'main' },
-    });
+    const { layout, pipeline } = pipelineOf(device, k);
     const resource = (name: Binding, t: number) =>
       name === 'time' ? { buffer: bound.time!, offset: t * TIME_STRIDE, size: 16 } : { buffer: bound[name]! };
     return (k.times ?? [0]).map((t) => ({

@@ -79,7 +79,9 @@ fn geluGrad(z: f32) -> f32 {
 export const TILE = 64;
 const DEPTH = 16;
 export const THREADS = 256;
-export const tiles = (n: number) => Math.ceil(n / TILE);
+export const tiles = (n: number, tile = TILE) => Math.ceil(n / tile);
+/** The tile for an m×n product: 32 where 64 would leave fewer than 8 workgroups. */
+export const tileFor = (m: number, n: number) => (tiles(m) * tiles(n) < 8 ? 32 : TILE);
 
 export const SHARED = `
 var<workgroup> tileA: array<f32, ${TILE * DEPTH}>;
@@ -89,12 +91,22 @@ var<workgroup> tileB: array<f32, ${TILE * DEPTH}>;`;
 export type Element = (i: string, k: string) => string;
 
 /**
- * One TILE×TILE tile of C = A·B (A: m×k, B: k×n) at tile (tileRow, tileCol), each of the 256
- * threads computing 4×4 of it in registers from tiles of A and B staged in workgroup memory;
- * `store` receives each in-bounds value of C as (row, col, value).
+ * One tile×tile tile of C = A·B (A: m×k, B: k×n) at tile (tileRow, tileCol), each of the 256
+ * threads computing (tile/16)² of it in registers from tiles of A and B staged in workgroup memory;
+ * `store` receives each in-bounds value of C as (row, col, value). Tiles of 64 (TILE), or 32 where
+ * C is small (more workgroups share the work).
  */
-export function product(name: string, m: number, n: number, k: number, a: Element, b: Element, store: string): string {
-  const edge = TILE / 16;
+export function product(
+  name: string,
+  m: number,
+  n: number,
+  k: number,
+  a: Element,
+  b: Element,
+  store: string,
+  tile = TILE,
+): string {
+  const edge = tile / 16;
   return `
 fn ${name}_a(i: u32, k: u32) -> f32 {
   if (i >= ${m}u || k >= ${k}u) { return 0.0; }
@@ -112,18 +124,18 @@ fn ${name}(tileRow: u32, tileCol: u32, thread: u32) {
   let tx = thread % 16u;
   var acc: array<array<f32, ${edge}>, ${edge}>;
   for (var k0 = 0u; k0 < ${k}u; k0 += ${DEPTH}u) {
-    for (var q = 0u; q < ${(TILE * DEPTH) / THREADS}u; q++) {
+    for (var q = 0u; q < ${(tile * DEPTH) / THREADS}u; q++) {
       let e = thread + q * ${THREADS}u;
-      tileA[(e % ${DEPTH}u) * ${TILE}u + e / ${DEPTH}u] = ${name}_a(tileRow * ${TILE}u + e / ${DEPTH}u, k0 + e % ${DEPTH}u);
-      tileB[e] = ${name}_b(k0 + e / ${TILE}u, tileCol * ${TILE}u + e % ${TILE}u);
+      tileA[(e % ${DEPTH}u) * ${tile}u + e / ${DEPTH}u] = ${name}_a(tileRow * ${tile}u + e / ${DEPTH}u, k0 + e % ${DEPTH}u);
+      tileB[e] = ${name}_b(k0 + e / ${tile}u, tileCol * ${tile}u + e % ${tile}u);
     }
     workgroupBarrier();
     for (var kk = 0u; kk < ${DEPTH}u; kk++) {
       var av: array<f32, ${edge}>;
       var bv: array<f32, ${edge}>;
       for (var i = 0u; i < ${edge}u; i++) {
-        av[i] = tileA[kk * ${TILE}u + ty * ${edge}u + i];
-        bv[i] = tileB[kk * ${TILE}u + tx * ${edge}u + i];
+        av[i] = tileA[kk * ${tile}u + ty * ${edge}u + i];
+        bv[i] = tileB[kk * ${tile}u + tx * ${edge}u + i];
       }
       for (var i = 0u; i < ${edge}u; i++) {
         for (var j = 0u; j < ${edge}u; j++) {
@@ -135,8 +147,8 @@ fn ${name}(tileRow: u32, tileCol: u32, thread: u32) {
   }
   for (var i = 0u; i < ${edge}u; i++) {
     for (var j = 0u; j < ${edge}u; j++) {
-      let row = tileRow * ${TILE}u + ty * ${edge}u + i;
-      let col = tileCol * ${TILE}u + tx * ${edge}u + j;
+      let row = tileRow * ${tile}u + ty * ${edge}u + i;
+      let col = tileCol * ${tile}u + tx * ${edge}u + j;
       if (row < ${m}u && col < ${n}u) { ${name}_store(row, col, acc[i][j]); }
     }
   }
@@ -155,3 +167,35 @@ fn workgroupSum(t: u32, local: f32) -> f32 {
   }
   return partial[0];
 }`;
+
+/** One of the products a kernel runs side by side (productsMain). */
+export interface ProductPart {
+  name: string;
+  m: number;
+  n: number;
+  tile: number;
+}
+
+/**
+ * main() of a kernel running several independent products in one dispatch, its workgroups split
+ * between them in order; with the workgroups it needs.
+ */
+export function productsMain(parts: ProductPart[]): { main: string; workgroups: [number, number, number] } {
+  let start = 0;
+  const branches = parts.map(({ name, m, n, tile }) => {
+    const cols = tiles(n, tile);
+    const branch = `if (w < ${start + tiles(m, tile) * cols}u) {
+    let k = w - ${start}u;
+    ${name}(k / ${cols}u, k % ${cols}u, t);
+    return;
+  }`;
+    start += tiles(m, tile) * cols;
+    return branch;
+  });
+  const main = `@compute @workgroup_size(${THREADS})
+fn main(@builtin(workgroup_id) g: vec3<u32>, @builtin(local_invocation_index) t: u32) {
+  let w = g.x;
+  ${branches.join('\n  ')}
+}`;
+  return { main, workgroups: [start, 1, 1] };
+}

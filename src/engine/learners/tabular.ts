@@ -19,12 +19,11 @@ import { cnnCost } from '../cnnCost';
 import type { RowModel } from '../rowModel';
 import { hostMlpGradients, hostMlpSuits } from '../kernels/mlpHost';
 import { CompiledMlpStep, compiledMlpFits } from '../compiled/mlpStep';
-import { compiledStepsEnabled } from '../compiled/plan';
-import { fastPathsOn } from '../kernels/tfjsInternals';
+import { CompiledSteps, type CompiledSettings } from '../compiled/compiledSteps';
 import { accuracy, taskLoss } from '../losses';
 import { mlpCost, type ModelCost } from '../cost';
 import { epochPlan, FORECAST_SHOWN, type EpochPlan } from '../epochPlan';
-import type { Optimizer } from '../optimizers';
+import type { Optimizer, PerElementUpdate } from '../optimizers';
 import type { EpochViews, ImageLook, ImageSource, Inspection } from '../types';
 import { lookAtImage } from '../imageLook';
 import { forecastView, type Learner } from '../learner';
@@ -58,12 +57,8 @@ export class TabularLearner implements Learner {
   private readonly loss: ClassificationLoss;
   /** Images: the augmentation each training batch gets (null: none). */
   private readonly augment: AugmentSpec | null;
-  /** The compiled WebGPU step, made at the first step it can take (null: none yet, or not here). */
-  private compiled: { plan: CompiledMlpStep; optimizer: Optimizer; key: string } | null = null;
-  /** Why the compiled step stopped for this learner (the GPU rejected a shader); null while it may run. */
-  private compiledOff: string | null = null;
-  /** The settings (batch size, penalty) for which the plan is beyond the device's limits. */
-  private compiledUnfit: string | null = null;
+  /** The compiled WebGPU step of a plain MLP (compiled/mlpStep.ts). */
+  private readonly compiled: CompiledSteps;
 
   static costOf(spec: ExperimentSpec, ds: TabularDataset): ModelCost {
     if (spec.model.kind !== 'cnn') return mlpCost(mlpOf(spec), ds.inputDim, ds.outputDim);
@@ -99,6 +94,11 @@ export class TabularLearner implements Learner {
         : buildMlp(mlpOf(spec), d, ds.outputDim, seed);
     this.loss = spec.model.kind === 'mlp' ? spec.model.classificationLoss : 'crossEntropy';
     this.augment = ds.image && augments(spec.dataset.augment) ? spec.dataset.augment : null;
+    this.compiled = new CompiledSteps(
+      this.nTrain,
+      () => this.model.withoutNorms !== null && !this.augment,
+      (update, count, settings) => this.compiledPlan(update, count, settings),
+    );
   }
 
   get variables() {
@@ -145,70 +145,31 @@ export class TabularLearner implements Learner {
     count: number,
     settings: { lr: number; l1: number; l2: number; clipNorm: number; dropoutSeed: () => number },
   ) {
-    const plan = this.compiledPlan(optimizer, rows, count, settings);
-    if (!plan) return null;
-    const t = optimizer.steps + 1;
-    const loss = plan.step(rows, from, settings.lr, t, settings.dropoutSeed);
-    optimizer.steps = t;
-    return { loss, grads: () => plan.gradients() };
+    return this.compiled.step(optimizer, rows, from, count, settings);
   }
 
-  async prepareCompiledStep(
-    optimizer: Optimizer,
-    rows: tf.Tensor1D,
-    count: number,
-    settings: { l1: number; l2: number; clipNorm: number },
-  ): Promise<void> {
-    const plan = this.compiledPlan(optimizer, rows, count, settings);
-    if (!plan) return;
-    await plan.checked;
-    this.compiledPlan(optimizer, rows, count, settings); // turns the compiled step off if the GPU said no
+  prepareCompiledStep(optimizer: Optimizer, rows: tf.Tensor1D, count: number, settings: CompiledSettings) {
+    return this.compiled.prepare(optimizer, rows, count, settings);
   }
 
   compiledDispatchesPerStep(): number | null {
-    return this.compiled?.plan.dispatchesPerStep ?? null;
+    return this.compiled.dispatchesPerStep;
   }
 
-  private compiledPlan(
-    optimizer: Optimizer,
-    rows: tf.Tensor1D,
-    count: number,
-    settings: { l1: number; l2: number; clipNorm: number },
-  ): CompiledMlpStep | null {
-    const layers = this.model.withoutNorms;
-    const update = optimizer.perElement;
-    const suits =
-      compiledStepsEnabled() &&
-      tf.getBackend() === 'webgpu' &&
-      fastPathsOn() &&
-      layers !== null &&
-      update !== null &&
-      !this.augment &&
-      rows.size <= this.nTrain;
-    const kept = this.compiled;
-    if (!suits && !kept) return null; // cpu and wasm: nothing more to look at, every step
-    const key = `${count}|${settings.l1}|${settings.l2}|${settings.clipNorm}`;
-    if (kept?.plan.failure && !this.compiledOff) {
-      this.compiledOff = kept.plan.failure;
-      console.warn(`The compiled WebGPU step is off for this run, tf ops take its place: ${kept.plan.failure}`);
-    }
-    if (kept && (!suits || kept.optimizer !== optimizer || kept.key !== key || this.compiledOff)) {
-      kept.plan.dispose(); // the variables hold every step it took: a plan made later starts from them
-      this.compiled = null;
-    }
-    if (!suits || this.compiledOff) return null;
-    if (!this.compiled) {
-      if (this.compiledUnfit === key) return null;
-      const { task } = this.dataset;
-      const setup = { layers, x: this.xTrain, y: this.yTrain, rows: count, task, loss: this.loss, update };
-      const full = { ...setup, penalty: settings, clipNorm: settings.clipNorm };
-      if (!compiledMlpFits(full, this.nTrain)) {
-        this.compiledUnfit = key;
-        return null;
-      }
-      this.compiled = { plan: new CompiledMlpStep(full, this.nTrain), optimizer, key };
-    }
-    return this.compiled.plan;
+  /** The MLP's compiled plan for steps of `count` rows; null where the device's limits do not allow it. */
+  private compiledPlan(update: PerElementUpdate, count: number, settings: CompiledSettings): CompiledMlpStep | null {
+    const setup = {
+      layers: this.model.withoutNorms!,
+      x: this.xTrain,
+      y: this.yTrain,
+      rows: count,
+      task: this.dataset.task,
+      loss: this.loss,
+      update,
+      penalty: settings,
+      clipNorm: settings.clipNorm,
+    };
+    return compiledMlpFits(setup, this.nTrain) ? new CompiledMlpStep(setup, this.nTrain) : null;
   }
 
   epochTensors(): { metrics: tf.Tensor1D; view: tf.Tensor1D | null } {
@@ -403,8 +364,7 @@ export class TabularLearner implements Learner {
       ...(this.neuronGrid ? [this.neuronGrid] : []),
     ]);
     this.neuronGrid = null;
-    this.compiled?.plan.dispose();
-    this.compiled = null;
+    this.compiled.dispose();
     this.model.dispose();
   }
 }
