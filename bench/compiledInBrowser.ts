@@ -1,9 +1,11 @@
 // The compiled WebGPU step in headless Chromium: dispatches per step and ms per step against the
 // tf-op step, in a page of its own (bench/compiledStepPage.ts, bundled with esbuild and served
-// under /compiled-step/), for the workloads whose data is generated (nothing to fetch).
+// under /compiled-step/), for the workloads of the model families it compiles (MLPs and recurrent
+// stacks), their files handed to the page.
 import { build as esbuild } from 'esbuild';
 import type { Browser } from 'playwright-core';
 import { defaultSpec, type ExperimentSpec } from '../src/experiment';
+import type { DatasetFiles } from '../src/data/dataset';
 import type { Workload } from './workloads';
 import { compiledRow, type CompiledComparison } from './kernelCount';
 
@@ -14,7 +16,8 @@ export async function compiledStepInBrowser(
   origin: string,
   workloads: Workload[],
 ): Promise<Record<string, string | number>[]> {
-  const chosen = workloads.filter((w) => !w.files && (!w.backends || w.backends.includes('webgpu')));
+  const compiles = (w: Workload) => ['mlp', 'lstm'].includes(w.spec(defaultSpec()).model.kind);
+  const chosen = workloads.filter((w) => compiles(w) && (!w.backends || w.backends.includes('webgpu')));
   if (!chosen.length) return [];
   const out = await esbuild({
     entryPoints: ['bench/compiledStepPage.ts'],
@@ -39,11 +42,11 @@ export async function compiledStepInBrowser(
   await page.waitForFunction('typeof window.compiledStepBench === "function"');
   const rows: Record<string, string | number>[] = [];
   for (const w of chosen) {
-    type Bench = (spec: ExperimentSpec) => Promise<Result>;
+    type Bench = (spec: ExperimentSpec, files: DatasetFiles) => Promise<Result>;
     const spec = w.spec(defaultSpec());
     const r = await page.evaluate(
-      (s) => (window as unknown as { compiledStepBench: Bench }).compiledStepBench(s),
-      spec,
+      ([s, files]) => (window as unknown as { compiledStepBench: Bench }).compiledStepBench(s, files),
+      [spec, w.files?.() ?? {}] as const,
     );
     rows.push('error' in r ? { workload: w.name, 'not measured': r.error } : compiledRow(w.name, r));
   }

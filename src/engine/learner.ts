@@ -71,7 +71,7 @@ export interface Learner {
   ) => { loss: number; grads: Float32Array[] } | null;
   /**
    * The whole step (forward, loss, backward, penalty, clipping, update) compiled for the device
-   * (a plain MLP on webgpu: compiled/mlpStep.ts), taking the optimizer's next step itself; null
+   * (a plain MLP or a recurrent stack on webgpu: engine/compiled), taking the optimizer's next step itself; null
    * where it cannot here (the Trainer then takes the step through tfjs). The gradients are read
    * only when asked for: new tensors, the caller's to dispose.
    */

@@ -31,7 +31,7 @@ export interface Optimizer {
   stepInPlace: (grads: Float32Array[], lr: number) => boolean;
   /**
    * The update as per-element formulas over flat arrays, for a compiled step that keeps every
-   * parameter in one buffer (compiled/mlpStep.ts); null where the rule is not per element (Muon)
+   * parameter in one buffer (engine/compiled); null where the rule is not per element (Muon)
    * or the optimizer was made to be the tf-op reference.
    */
   readonly perElement: PerElementUpdate | null;

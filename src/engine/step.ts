@@ -1,5 +1,5 @@
 // One optimizer step, as the Trainer takes it and as "auto" and the bench time it: compiled for the
-// GPU where the learner can (a plain MLP on webgpu: compiled/mlpStep.ts), in plain JavaScript where
+// GPU where the learner can (an MLP or recurrent stack on webgpu: engine/compiled), in plain JavaScript where
 // the learner and the optimizer can (tiny MLPs on cpu and wasm, whose tf-op step is all overhead:
 // kernels/mlpHost.ts), otherwise through tfjs autodiff.
 import * as tf from '@tensorflow/tfjs';

@@ -4,7 +4,7 @@
 import { GATES } from '../../experiment/types';
 import { header, type Binding, type KernelSource } from './kernels';
 import { headSource, inputWgsl, output, sourceWgsl, type RecurrentLayout } from './recurrentShaders';
-import { HELPERS, product, productsMain, SHARED, THREADS, tileFor } from './wgsl';
+import { HELPERS, product, productsMain, THREADS, tileFor } from './wgsl';
 
 /** The head's backward pass in one dispatch: [h, 1]ᵀ·dLogits (its W and b), and dL/dh of the top layer's output. */
 export function headBackwardKernel(p: RecurrentLayout): KernelSource {
@@ -14,7 +14,7 @@ export function headBackwardKernel(p: RecurrentLayout): KernelSource {
   const bindings: Binding[] = [...(p.masks[top] >= 0 ? (['masks'] as const) : []), 'params', 'grads', 'acts'];
   const weightTile = tileFor(Ht + 1, V);
   const upTile = tileFor(p.headRows, Ht);
-  const { main, workgroups } = productsMain([
+  const { main, workgroups, shared } = productsMain([
     { name: 'headGrad', m: Ht + 1, n: V, tile: weightTile },
     { name: 'upGrad', m: p.headRows, n: Ht, tile: upTile },
   ]);
@@ -22,7 +22,7 @@ export function headBackwardKernel(p: RecurrentLayout): KernelSource {
   const at = `${headSource(p, 'row')} * ${Ht}u + col`;
   const kept = p.masks[top] >= 0 ? ` * masks[${p.masks[top]}u + ${at}]` : '';
   const code = `${header(bindings)}
-${SHARED}
+${shared}
 fn topOrOne(row: u32, k: u32) -> f32 {
   if (k == ${Ht}u) { return 1.0; }
   return ${output(p, top, headSource(p, 'row'), 'k')};
@@ -105,13 +105,13 @@ export function stepBackwardKernel(p: RecurrentLayout, l: number): KernelSource 
   const top = l === p.units.length - 1;
   const bindings: Binding[] = ['time', 'params', 'acts'];
   const tile = tileFor(p.batch, H);
-  const { main, workgroups } = productsMain([{ name: 'recurrent', m: p.batch, n: H, tile }]);
+  const { main, workgroups, shared } = productsMain([{ name: 'recurrent', m: p.batch, n: H, tile }]);
   const up = `acts[${p.dUp[l]}u + r * ${H}u + col]`;
   // A series' forecast reads only the last timestep: the head's gradient reaches h there alone.
   const fromAbove = top && !p.vocab ? `select(0.0, ${up}, time.t == ${T - 1}u)` : up;
   const code = `${header(bindings)}
 ${HELPERS}
-${SHARED}
+${shared}
 ${recurrentGradWgsl(p, l)}
 fn later(b: u32, k: u32) -> f32 {
   if (time.t + 1u >= ${T}u) { return 0.0; }
@@ -152,7 +152,7 @@ export function layerGradientsKernel(p: RecurrentLayout, l: number): KernelSourc
     { name: 'recurrentWeights', m: hRows, n: GH, tile: tileFor(hRows, GH) },
     ...(below ? [{ name: 'below', m: p.rows, n, tile: tileFor(p.rows, n) }] : []),
   ];
-  const { main, workgroups } = productsMain(parts);
+  const { main, workgroups, shared } = productsMain(parts);
   const dGates = (r: string, k: string) => `acts[${p.dGates[l]}u + ${r} * ${GH}u + ${k}]`;
   let belowStore = '';
   if (l > 0) {
@@ -162,7 +162,7 @@ export function layerGradientsKernel(p: RecurrentLayout, l: number): KernelSourc
   } else if (p.vocab) belowStore = `acts[${p.dEmbedded}u + row * ${n}u + col] = value;`;
   const bindings: Binding[] = [...input.bindings, 'params', 'grads', 'acts'];
   const code = `${header(bindings)}
-${SHARED}
+${shared}
 ${input.code}
 ${recurrentGradWgsl(p, l)}
 fn previousOrOne(r: u32, i: u32) -> f32 {

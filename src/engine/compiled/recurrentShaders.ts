@@ -15,7 +15,7 @@
 import type { RecurrentCell } from '../../experiment/types';
 import { GATES } from '../../experiment/types';
 import { header, SCALAR_LOSS, type Binding, type KernelSource, type ParameterArena } from './kernels';
-import { HELPERS, lit, product, productsMain, REDUCE, SHARED, THREADS, tileFor } from './wgsl';
+import { HELPERS, lit, product, productsMain, REDUCE, THREADS, tileFor } from './wgsl';
 
 /** Where everything of one run lives, in floats. Per-layer arrays hold −1 where a layer has no such part. */
 export interface RecurrentLayout extends ParameterArena {
@@ -189,9 +189,9 @@ export function projectionKernel(p: RecurrentLayout, l: number): KernelSource {
   const input = inputWgsl(p, l);
   const bindings: Binding[] = [...input.bindings, 'params', 'acts'];
   const tile = tileFor(p.rows, width);
-  const { main, workgroups } = productsMain([{ name: 'project', m: p.rows, n: width, tile }]);
+  const { main, workgroups, shared } = productsMain([{ name: 'project', m: p.rows, n: width, tile }]);
   const code = `${header(bindings)}
-${SHARED}
+${shared}
 ${input.code}
 ${product(
   'project',
@@ -210,7 +210,8 @@ ${main}`;
 /** Rows and units of a timestep's workgroup, and the depth of its staged tiles. */
 const STEP_ROWS = 8;
 const STEP_UNITS = 32;
-const STEP_DEPTH = 16;
+const STEP_DEPTH = 8;
+const STEP_THREADS = STEP_ROWS * STEP_UNITS;
 
 /** The cell's equations at position r for unit j, given acc[g] = (h_{t−1}·Wh) of gate g. */
 function cellForward(p: RecurrentLayout, l: number): string {
@@ -275,15 +276,15 @@ fn recurrentWeight(k: u32, g: u32, j: u32) -> f32 {
 fn cell(b: u32, j: u32, acc: array<f32, ${G}>) {
   ${cellForward(p, l)}
 }
-@compute @workgroup_size(${THREADS})
+@compute @workgroup_size(${STEP_THREADS})
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) t: u32) {
   let localRow = t / ${U}u;
   let localUnit = t % ${U}u;
   var acc: array<f32, ${G}>;
   for (var k0 = 0u; k0 < ${H}u; k0 += ${D}u) {
     if (t < ${R * D}u) { hTile[t] = hPrevious(wg.y * ${R}u + t / ${D}u, k0 + t % ${D}u); }
-    for (var q = 0u; q < ${(D * G * U) / THREADS}u; q++) {
-      let e = t + q * ${THREADS}u;
+    for (var q = 0u; q < ${(D * G * U) / STEP_THREADS}u; q++) {
+      let e = t + q * ${STEP_THREADS}u;
       let kg = e / ${U}u;
       wTile[e] = recurrentWeight(k0 + kg / ${G}u, kg % ${G}u, wg.x * ${U}u + e % ${U}u);
     }
@@ -318,9 +319,9 @@ export function headKernel(p: RecurrentLayout): KernelSource {
   const Ht = p.units[top];
   const bindings: Binding[] = [...(p.masks[top] >= 0 ? (['masks'] as const) : []), 'params', 'acts'];
   const tile = tileFor(p.headRows, p.outputs);
-  const { main, workgroups } = productsMain([{ name: 'head', m: p.headRows, n: p.outputs, tile }]);
+  const { main, workgroups, shared } = productsMain([{ name: 'head', m: p.headRows, n: p.outputs, tile }]);
   const code = `${header(bindings)}
-${SHARED}
+${shared}
 fn topOrOne(row: u32, k: u32) -> f32 {
   if (k == ${Ht}u) { return 1.0; }
   return ${output(p, top, headSource(p, 'row'), 'k')};
