@@ -36,7 +36,7 @@ function stepper(spec: ExperimentSpec, files: DatasetFiles) {
     idx.dispose();
   };
   /** As the Trainer does before its first step: a compiled step's plan made and accepted by the GPU. */
-  const prepare = async () => learner.prepareCompiledStep?.(optimizer, idx, idx.size, training);
+  const prepare = async () => learner.compiled?.prepare(optimizer, idx, idx.size, training);
   return { step, dispose, prepare };
 }
 

@@ -22,6 +22,7 @@ import {
 import { Rng } from '../src/data/rng';
 import { Trainer } from '../src/engine/trainer';
 import type { EpochMetrics } from '../src/engine/types';
+import { expectCloseToScale } from './helpers/reference';
 
 beforeAll(async () => {
   expect((await activateBackend('webgpu')).active).toBe('webgpu');
@@ -59,14 +60,6 @@ function dataFor(c: Case) {
     mask: mask && tf.tensor2d(mask, [N, T]),
     order,
   };
-}
-
-/** Every value of `got` within 2e-5 of `want`, relative to `want`'s largest magnitude (f32 sums in another order). */
-function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, what: string): void {
-  expect(got.length, what).toBe(want.length);
-  const scale = Math.max(1e-3, ...Array.from(want, Math.abs));
-  for (let i = 0; i < want.length; i++)
-    expect(Math.abs(got[i] - want[i]), `${what}[${i}]: ${got[i]} vs ${want[i]}`).toBeLessThanOrEqual(2e-5 * scale);
 }
 
 async function compare(c: Case, steps = 3): Promise<void> {
@@ -124,12 +117,12 @@ async function compare(c: Case, steps = 3): Promise<void> {
           grads: referenceModel.variables.map((v) => tf.keep((r.grads as tf.NamedTensorMap)[v.name])),
         };
       });
-      expectClose(await got.data(), await want.loss.data(), `${c.name}: step ${t} loss`);
+      expectCloseToScale(await got.data(), await want.loss.data(), `${c.name}: step ${t} loss`);
       for (const [i, v] of referenceModel.variables.entries()) {
         const name = compiledModel.variables[i].name;
         const label = `${c.name}: step ${t} ${referenceModel.names[i]}`;
-        expectClose(await gotGrads[name].data(), await want.grads[i].data(), `${label} gradient`);
-        expectClose(await compiledModel.variables[i].data(), await v.data(), label);
+        expectCloseToScale(await gotGrads[name].data(), await want.grads[i].data(), `${label} gradient`);
+        expectCloseToScale(await compiledModel.variables[i].data(), await v.data(), label);
       }
       tf.dispose([got, want.loss, ...want.grads, ...Object.values(gotGrads)]);
     }

@@ -25,6 +25,7 @@ import { Trainer } from '../src/engine/trainer';
 import type { EpochMetrics, TrainingCheckpoint } from '../src/engine/types';
 import { simulateInternalsMismatch } from '../src/engine/kernels/tfjsInternals';
 import { tunedMatMuls } from '../src/engine/kernels/matMulTuning';
+import { expectCloseToScale } from './helpers/reference';
 
 beforeAll(async () => {
   expect((await activateBackend('webgpu')).active).toBe('webgpu');
@@ -79,14 +80,6 @@ function mlpFor(c: Case) {
   return buildMlp(spec, c.widths[0], c.widths[c.widths.length - 1], 3);
 }
 
-/** Every value of `got` within 2e-5 of `want`, relative to `want`'s largest magnitude (f32 sums in another order). */
-function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, what: string): void {
-  expect(got.length, what).toBe(want.length);
-  const scale = Math.max(1e-3, ...Array.from(want, Math.abs));
-  for (let i = 0; i < want.length; i++)
-    expect(Math.abs(got[i] - want[i]), `${what}[${i}]: ${got[i]} vs ${want[i]}`).toBeLessThanOrEqual(2e-5 * scale);
-}
-
 async function compare(c: Case, steps = 3): Promise<void> {
   const { x, y, order } = dataFor(c);
   const loss = c.loss ?? 'crossEntropy';
@@ -138,15 +131,15 @@ async function compare(c: Case, steps = 3): Promise<void> {
           grads: Object.values(r.grads as tf.NamedTensorMap).map((g) => tf.keep(g)),
         };
       });
-      expectClose(await got.data(), await want.loss.data(), `${c.name}: step ${t} loss`);
+      expectCloseToScale(await got.data(), await want.loss.data(), `${c.name}: step ${t} loss`);
       for (const [i, v] of referenceMlp.variables.entries()) {
         const name = compiledMlp.variables[i].name;
-        expectClose(
+        expectCloseToScale(
           await gotGrads[name].data(),
           await want.grads[i].data(),
           `${c.name}: step ${t} gradient of ${name}`,
         );
-        expectClose(await compiledMlp.variables[i].data(), await v.data(), `${c.name}: step ${t} ${name}`);
+        expectCloseToScale(await compiledMlp.variables[i].data(), await v.data(), `${c.name}: step ${t} ${name}`);
       }
       tf.dispose([got, want.loss, ...want.grads, ...Object.values(gotGrads)]);
     }
@@ -154,7 +147,7 @@ async function compare(c: Case, steps = 3): Promise<void> {
     for (const [slot, byName] of Object.entries(referenceOptimizer.slots))
       for (const [i, v] of referenceMlp.variables.entries()) {
         const mine = compiledOptimizer.slots[slot].get(compiledMlp.variables[i].name)!;
-        expectClose(await mine.data(), await byName.get(v.name)!.data(), `${c.name}: ${slot} of ${v.name}`);
+        expectCloseToScale(await mine.data(), await byName.get(v.name)!.data(), `${c.name}: ${slot} of ${v.name}`);
       }
   } finally {
     plan.dispose();

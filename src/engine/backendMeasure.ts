@@ -132,7 +132,7 @@ async function timeSteps(
   const step = async (batch = training.batchSize) => {
     const t0 = performance.now();
     // As the Trainer does: a compiled step's plan made and accepted by the GPU before it is taken (its time counted).
-    await learner.prepareCompiledStep?.(optimizer, idx, batch, training);
+    await learner.compiled?.prepare(optimizer, idx, batch, training);
     // The step the Trainer takes (plain JavaScript for tiny MLPs on cpu and wasm), so that is what is compared.
     const loss = tf.tidy(() => optimizerStep(learner, optimizer, idx, 0, batch, settings).loss);
     if (typeof loss !== 'number') {

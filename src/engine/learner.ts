@@ -13,6 +13,7 @@ import type {
   SamplingSettings,
 } from './types';
 import type { Optimizer } from './optimizers';
+import type { CompiledSteps } from './compiled/compiledSteps';
 import type { EpochPlan } from './epochPlan';
 import type { DrawSettings, SampledText } from './sampling';
 
@@ -71,29 +72,10 @@ export interface Learner {
   ) => { loss: number; grads: Float32Array[] } | null;
   /**
    * The whole step (forward, loss, backward, penalty, clipping, update) compiled for the device
-   * (a plain MLP or a recurrent stack on webgpu: engine/compiled), taking the optimizer's next step itself; null
-   * where it cannot here (the Trainer then takes the step through tfjs). The gradients are read
-   * only when asked for: new tensors, the caller's to dispose.
+   * (a plain MLP or a recurrent stack on webgpu: engine/compiled), taking the optimizer's next step
+   * itself; its step() is null where it cannot here (the Trainer then takes the step through tfjs).
    */
-  compiledStep?: (
-    optimizer: Optimizer,
-    rows: tf.Tensor1D,
-    from: number,
-    count: number,
-    settings: { lr: number; l1: number; l2: number; clipNorm: number; dropoutSeed: () => number },
-  ) => { loss: tf.Scalar; grads: () => tf.NamedTensorMap } | null;
-  /**
-   * Before a run's first step: make the compiled step's plan (where compiledStep would) and wait
-   * until the GPU has accepted its shaders, so no step is taken with a plan it rejects.
-   */
-  prepareCompiledStep?: (
-    optimizer: Optimizer,
-    rows: tf.Tensor1D,
-    count: number,
-    settings: { l1: number; l2: number; clipNorm: number },
-  ) => Promise<void>;
-  /** The dispatches of each compiled step this epoch took; null (or absent) where the steps were not compiled. */
-  compiledDispatchesPerStep?: () => number | null;
+  compiled?: CompiledSteps;
   /** A look inside between batches (a plain MLP; null for others): weights, last-batch gradients, optimizer state, neuron maps. */
   inspect?: (
     exampleIndex: number,

@@ -47,7 +47,7 @@ export function optimizerStep(
   count: number,
   s: StepSettings,
 ): StepResult {
-  const compiled = learner.compiledStep?.(optimizer, rows, from, count, s);
+  const compiled = learner.compiled?.step(optimizer, rows, from, count, s);
   if (compiled) return compiled;
   const penalty = { l1: s.l1, l2: s.l2 };
   const host = learner.hostGradients?.(rows, from, count, penalty);

@@ -255,9 +255,9 @@ export class Trainer {
    */
   private async tuneKernels(plan: RunPlan, perm: tf.Tensor1D): Promise<void> {
     const { learner } = plan;
-    await learner.prepareCompiledStep?.(plan.optimizer, perm, plan.batchSize, this.spec.training);
+    await learner.compiled?.prepare(plan.optimizer, perm, plan.batchSize, this.spec.training);
     // A compiled step trains without tfjs' matmuls: then only the epoch's evaluation uses them.
-    const compiled = Boolean(learner.compiledDispatchesPerStep?.());
+    const compiled = Boolean(learner.compiled?.dispatchesPerStep);
     await tuneMatMuls(() => {
       if (!compiled)
         tf.variableGrads(() => learner.batchLoss(perm.slice(0, plan.batchSize), () => 0), learner.variables);
@@ -354,9 +354,7 @@ export class Trainer {
       ...(learner.validationBytesPerToken
         ? { valBitsPerByte: r.valLoss / Math.LN2 / learner.validationBytesPerToken }
         : {}),
-      ...(learner.compiledDispatchesPerStep?.()
-        ? { compiledDispatchesPerStep: learner.compiledDispatchesPerStep() }
-        : {}),
+      ...(learner.compiled?.dispatchesPerStep ? { compiledDispatchesPerStep: learner.compiled.dispatchesPerStep } : {}),
       trainEvaluated: learner.plan.evaluated.train,
       ms,
       examplesPerSec: (batches * batchSize * 1000) / ms,

@@ -14,6 +14,24 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
 }
 
 /**
+ * Every value within `tol` of the reference, relative to the reference's largest magnitude (at least 1e-3): for
+ * f32 sums taken in another order, as our compiled kernels take them.
+ */
+export function expectCloseToScale(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  what: string,
+  tol = 2e-5,
+): void {
+  expect(actual.length, what).toBe(expected.length);
+  const scale = Math.max(1e-3, ...Array.from(expected, Math.abs));
+  for (let i = 0; i < expected.length; i++)
+    expect(Math.abs(actual[i] - expected[i]), `${what}[${i}]: ${actual[i]} vs ${expected[i]}`).toBeLessThanOrEqual(
+      tol * scale,
+    );
+}
+
+/**
  * The output of f and the gradients of loss = Σ f·R with respect to every named tensor, read back (asynchronously:
  * WebGPU in Node cannot read synchronously).
  */

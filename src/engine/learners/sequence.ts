@@ -12,7 +12,7 @@ import { epochPlan, SAMPLE_LENGTH, type EpochPlan } from '../epochPlan';
 import { examplesThatFit, MEMORY_BUDGET } from '../memoryEstimate';
 import type { BackendName, ExperimentSpec } from '../../experiment/types';
 import { chunks, forecastView, type Learner } from '../learner';
-import type { Optimizer, PerElementUpdate } from '../optimizers';
+import type { PerElementUpdate } from '../optimizers';
 import { CompiledSteps, type CompiledSettings } from '../compiled/compiledSteps';
 import { CompiledRecurrentStep, compiledRecurrentFits } from '../compiled/recurrentStep';
 import type { AttentionSnapshot, EpochViews, SamplingSettings } from '../types';
@@ -71,7 +71,7 @@ export class SequenceLearner implements Learner {
   /** Transformer: blocks and heads per block, for the attention view. */
   private readonly shape = { layers: 0, heads: 0 };
   /** The compiled WebGPU step of a recurrent stack (compiled/recurrentStep.ts). */
-  private readonly compiled: CompiledSteps;
+  readonly compiled: CompiledSteps;
   /** Capabilities (see Learner): sampling for language models, attention for transformers. */
   readonly sample?: Learner['sample'];
   readonly attention?: Learner['attention'];
@@ -168,25 +168,6 @@ export class SequenceLearner implements Learner {
     const out = this.model.forward(x, dropoutSeed);
     if (this.dataset.task === 'forecast') return out.reshape([-1]).sub(y).square().mean() as tf.Scalar;
     return sequenceLoss(out, y as tf.Tensor2D, train.mask ? (gatherRows(train.mask, idx) as tf.Tensor2D) : undefined);
-  }
-
-  /** The whole step compiled for WebGPU (compiled/recurrentStep.ts), for LSTM, GRU and RNN stacks; null elsewhere. */
-  compiledStep(
-    optimizer: Optimizer,
-    rows: tf.Tensor1D,
-    from: number,
-    count: number,
-    settings: { lr: number; l1: number; l2: number; clipNorm: number; dropoutSeed: () => number },
-  ) {
-    return this.compiled.step(optimizer, rows, from, count, settings);
-  }
-
-  prepareCompiledStep(optimizer: Optimizer, rows: tf.Tensor1D, count: number, settings: CompiledSettings) {
-    return this.compiled.prepare(optimizer, rows, count, settings);
-  }
-
-  compiledDispatchesPerStep(): number | null {
-    return this.compiled.dispatchesPerStep;
   }
 
   /** The recurrent stack's compiled plan for steps of `count` sequences; null where the device's limits do not allow it. */

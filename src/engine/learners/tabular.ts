@@ -58,7 +58,7 @@ export class TabularLearner implements Learner {
   /** Images: the augmentation each training batch gets (null: none). */
   private readonly augment: AugmentSpec | null;
   /** The compiled WebGPU step of a plain MLP (compiled/mlpStep.ts). */
-  private readonly compiled: CompiledSteps;
+  readonly compiled: CompiledSteps;
 
   static costOf(spec: ExperimentSpec, ds: TabularDataset): ModelCost {
     if (spec.model.kind !== 'cnn') return mlpCost(mlpOf(spec), ds.inputDim, ds.outputDim);
@@ -135,25 +135,6 @@ export class TabularLearner implements Learner {
     if (!layers || this.augment || layers.some((l) => l.dropout > 0) || !hostMlpSuits(model.params, count)) return null;
     const batch = { x: this.xTrain, y: this.yTrain, rows, from, count };
     return hostMlpGradients(batch, layers, { task: this.dataset.task, loss: this.loss }, penalty);
-  }
-
-  /** The whole step compiled for WebGPU (compiled/mlpStep.ts), for a plain MLP; null elsewhere. */
-  compiledStep(
-    optimizer: Optimizer,
-    rows: tf.Tensor1D,
-    from: number,
-    count: number,
-    settings: { lr: number; l1: number; l2: number; clipNorm: number; dropoutSeed: () => number },
-  ) {
-    return this.compiled.step(optimizer, rows, from, count, settings);
-  }
-
-  prepareCompiledStep(optimizer: Optimizer, rows: tf.Tensor1D, count: number, settings: CompiledSettings) {
-    return this.compiled.prepare(optimizer, rows, count, settings);
-  }
-
-  compiledDispatchesPerStep(): number | null {
-    return this.compiled.dispatchesPerStep;
   }
 
   /** The MLP's compiled plan for steps of `count` rows; null where the device's limits do not allow it. */
