@@ -81,7 +81,7 @@ export const TILE = 64;
 // against ~1.3 s at 16 (its inner loop is unrolled), and a run compiles one per kernel.
 const DEPTH = 8;
 // 64 threads, each 8×8 of a 64×64 tile (4×4 of a 32×32 one): on SwiftShader a product of 256³ ran at
-// 0.29 GFLOP/s so against 0.18 with 256 threads of 4×4, and compiled in 0.38 s against 0.53.
+// 0.29 GFLOP/s against 0.18 with 256 threads of 4×4, and compiled in 0.38 s against 0.53.
 export const THREADS = 64;
 const GRID = 8;
 export const tiles = (n: number, tile = TILE) => Math.ceil(n / tile);
