@@ -3,7 +3,7 @@
 // products, and the embedding's gradient.
 import { GATES } from '../../experiment/types';
 import { header, type Binding, type KernelSource } from './kernels';
-import { headSource, inputWgsl, output, sourceWgsl, type RecurrentLayout } from './recurrentShaders';
+import { headInputWgsl, headSource, inputWgsl, keptBy, sourceWgsl, type RecurrentLayout } from './recurrentShaders';
 import { HELPERS, product, productsMain, THREADS, tileFor } from './wgsl';
 
 /** The head's backward pass in one dispatch: [h, 1]ᵀ·dLogits (its W and b), and dL/dh of the top layer's output. */
@@ -11,7 +11,8 @@ export function headBackwardKernel(p: RecurrentLayout): KernelSource {
   const top = p.units.length - 1;
   const Ht = p.units[top];
   const V = p.outputs;
-  const bindings: Binding[] = [...(p.masks[top] >= 0 ? (['masks'] as const) : []), 'params', 'grads', 'acts'];
+  const input = headInputWgsl(p);
+  const bindings: Binding[] = [...input.bindings, 'params', 'grads', 'acts'];
   const weightTile = tileFor(Ht + 1, V);
   const upTile = tileFor(p.headRows, Ht);
   const { main, workgroups, shared } = productsMain([
@@ -20,13 +21,9 @@ export function headBackwardKernel(p: RecurrentLayout): KernelSource {
   ]);
   const dLogits = (r: string, k: string) => `acts[${p.dLogits}u + ${r} * ${V}u + ${k}]`;
   const at = `${headSource(p, 'row')} * ${Ht}u + col`;
-  const kept = p.masks[top] >= 0 ? ` * masks[${p.masks[top]}u + ${at}]` : '';
   const code = `${header(bindings)}
 ${shared}
-fn topOrOne(row: u32, k: u32) -> f32 {
-  if (k == ${Ht}u) { return 1.0; }
-  return ${output(p, top, headSource(p, 'row'), 'k')};
-}
+${input.code}
 ${product('headGrad', Ht + 1, V, p.headRows, (i, r) => `topOrOne(${r}, ${i})`, dLogits, `grads[${p.headBlock}u + row * ${V}u + col] = value;`, weightTile)}
 ${product(
   'upGrad',
@@ -35,7 +32,7 @@ ${product(
   V,
   dLogits,
   (k, j) => `params[${p.headBlock}u + ${j} * ${V}u + ${k}]`,
-  `acts[${p.dUp[top]}u + ${at}] = value${kept};`,
+  `acts[${p.dUp[top]}u + ${at}] = value${keptBy(p, top, at)};`,
   upTile,
 )}
 ${main}`;
@@ -157,8 +154,7 @@ export function layerGradientsKernel(p: RecurrentLayout, l: number): KernelSourc
   let belowStore = '';
   if (l > 0) {
     const at = `row * ${n}u + col`;
-    const kept = p.masks[l - 1] >= 0 ? ` * masks[${p.masks[l - 1]}u + ${at}]` : '';
-    belowStore = `acts[${p.dUp[l - 1]}u + ${at}] = value${kept};`;
+    belowStore = `acts[${p.dUp[l - 1]}u + ${at}] = value${keptBy(p, l - 1, at)};`;
   } else if (p.vocab) belowStore = `acts[${p.dEmbedded}u + row * ${n}u + col] = value;`;
   const bindings: Binding[] = [...input.bindings, 'params', 'grads', 'acts'];
   const code = `${header(bindings)}

@@ -156,11 +156,17 @@ export const sourceWgsl = (p: RecurrentLayout) => `fn source(r: u32) -> u32 {
   return u32(perm[step.first + r / ${p.time}u]) * ${p.time}u + r % ${p.time}u;
 }`;
 
+/** " * layer l's dropout multiplier at `at`" (its index in [rows × units]); empty where the layer has no dropout. */
+export const keptBy = (p: RecurrentLayout, l: number, at: string) =>
+  p.masks[l] >= 0 ? ` * masks[${p.masks[l]}u + ${at}]` : '';
+
+/** The bindings reading layer l's dropout multipliers needs. */
+const masksOf = (p: RecurrentLayout, l: number): Binding[] => (p.masks[l] >= 0 ? ['masks'] : []);
+
 /** h of layer l at position r, unit i, times its dropout multiplier. */
 export function output(p: RecurrentLayout, l: number, r: string, i: string): string {
   const at = `(${r}) * ${p.units[l]}u + ${i}`;
-  const kept = p.masks[l] >= 0 ? ` * masks[${p.masks[l]}u + ${at}]` : '';
-  return `acts[${p.h[l]}u + ${at}]${kept}`;
+  return `acts[${p.h[l]}u + ${at}]${keptBy(p, l, at)}`;
 }
 
 /** WGSL of input(r, i) (layer l's input at position r) and inputOrOne(r, i) (a column of ones after it), with the bindings they read. */
@@ -178,7 +184,7 @@ fn inputOrOne(r: u32, i: u32) -> f32 {
   if (i == ${n}u) { return 1.0; }
   return input(r, i);
 }`;
-  const reads: Binding[] = l === 0 ? ['step', 'perm', sequenceData(p)] : p.masks[l - 1] >= 0 ? ['masks'] : [];
+  const reads: Binding[] = l === 0 ? ['step', 'perm', sequenceData(p)] : masksOf(p, l - 1);
   return { code, bindings: reads };
 }
 
@@ -313,19 +319,29 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) t
 export const headSource = (p: RecurrentLayout, row: string) =>
   p.vocab ? row : `(${row} * ${p.time}u + ${p.time - 1}u)`;
 
+/**
+ * WGSL of topOrOne(row, k): the head's input at its row (the top layer's output, dropout applied)
+ * with a column of ones after it; with the bindings it reads.
+ */
+export function headInputWgsl(p: RecurrentLayout): { code: string; bindings: Binding[] } {
+  const top = p.units.length - 1;
+  const code = `fn topOrOne(row: u32, k: u32) -> f32 {
+  if (k == ${p.units[top]}u) { return 1.0; }
+  return ${output(p, top, headSource(p, 'row'), 'k')};
+}`;
+  return { code, bindings: masksOf(p, top) };
+}
+
 /** The head over every position (series: each sequence's last): logits = [h, 1]·[W; b]. */
 export function headKernel(p: RecurrentLayout): KernelSource {
-  const top = p.units.length - 1;
-  const Ht = p.units[top];
-  const bindings: Binding[] = [...(p.masks[top] >= 0 ? (['masks'] as const) : []), 'params', 'acts'];
+  const Ht = p.units[p.units.length - 1];
+  const input = headInputWgsl(p);
+  const bindings: Binding[] = [...input.bindings, 'params', 'acts'];
   const tile = tileFor(p.headRows, p.outputs);
   const { main, workgroups, shared } = productsMain([{ name: 'head', m: p.headRows, n: p.outputs, tile }]);
   const code = `${header(bindings)}
 ${shared}
-fn topOrOne(row: u32, k: u32) -> f32 {
-  if (k == ${Ht}u) { return 1.0; }
-  return ${output(p, top, headSource(p, 'row'), 'k')};
-}
+${input.code}
 ${product(
   'head',
   p.headRows,
