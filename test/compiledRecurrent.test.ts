@@ -9,8 +9,7 @@ import { activateBackend } from '../src/engine/backend';
 import { buildLstmModel, sequenceLoss, type LstmModelSpec } from '../src/engine/sequenceModels';
 import { createOptimizer } from '../src/engine/optimizers';
 import { CompiledRecurrentStep } from '../src/engine/compiled/recurrentStep';
-import { compiledBuffersAlive, compiledDispatches } from '../src/engine/compiled/plan';
-import { optimizerStep } from '../src/engine/step';
+import { compiledBuffersAlive } from '../src/engine/compiled/plan';
 import type { Learner } from '../src/engine/learner';
 import {
   datasetDefaults,
@@ -22,7 +21,7 @@ import {
 import { Rng } from '../src/data/rng';
 import { Trainer } from '../src/engine/trainer';
 import type { EpochMetrics } from '../src/engine/types';
-import { expectCloseToScale } from './helpers/reference';
+import { expectSameSteps } from './helpers/compiledSteps';
 
 beforeAll(async () => {
   expect((await activateBackend('webgpu')).active).toBe('webgpu');
@@ -95,37 +94,21 @@ async function compare(c: Case, steps = 3): Promise<void> {
       return sequenceLoss(out, y.gather(idx) as tf.Tensor2D, mask ? (mask.gather(idx) as tf.Tensor2D) : undefined);
     },
   } as unknown as Learner;
-  const seeds = () => {
-    let next = 100;
-    return () => next++;
-  };
-  const [compiledSeeds, referenceSeeds] = [seeds(), seeds()];
   try {
-    for (let s = 0; s < steps; s++) {
-      const from = (s * 13) % (N - c.batch + 1);
-      const t = s + 1;
-      const lr = optimizerSpec.learningRate * (1 - 0.1 * s);
-      const before = compiledDispatches();
-      const got = plan.step(order, from, lr, t, compiledSeeds);
-      expect(compiledDispatches() - before).toBe(plan.dispatchesPerStep);
-      const gotGrads = plan.gradients();
-      const settings = { lr, ...penalty, clipNorm, dropoutSeed: referenceSeeds };
-      const want = tf.tidy(() => {
-        const r = optimizerStep(reference, referenceOptimizer, order, from, c.batch, settings);
-        return {
-          loss: tf.keep(r.loss as tf.Scalar),
-          grads: referenceModel.variables.map((v) => tf.keep((r.grads as tf.NamedTensorMap)[v.name])),
-        };
-      });
-      expectCloseToScale(await got.data(), await want.loss.data(), `${c.name}: step ${t} loss`);
-      for (const [i, v] of referenceModel.variables.entries()) {
-        const name = compiledModel.variables[i].name;
-        const label = `${c.name}: step ${t} ${referenceModel.names[i]}`;
-        expectCloseToScale(await gotGrads[name].data(), await want.grads[i].data(), `${label} gradient`);
-        expectCloseToScale(await compiledModel.variables[i].data(), await v.data(), label);
-      }
-      tf.dispose([got, want.loss, ...want.grads, ...Object.values(gotGrads)]);
-    }
+    await expectSameSteps({
+      name: c.name,
+      plan,
+      compiled: { variables: compiledModel.variables, optimizer: compiledOptimizer },
+      reference: { learner: reference, optimizer: referenceOptimizer, names: referenceModel.names },
+      order,
+      rows: c.batch,
+      total: N,
+      stride: 13,
+      steps,
+      learningRate: optimizerSpec.learningRate,
+      penalty,
+      clipNorm,
+    });
   } finally {
     plan.dispose();
     compiledOptimizer.dispose();

@@ -8,7 +8,6 @@ import { buildMlp } from '../src/engine/mlp';
 import { createOptimizer } from '../src/engine/optimizers';
 import { CompiledMlpStep, compiledMlpFits } from '../src/engine/compiled/mlpStep';
 import { compiledBuffersAlive, compiledDispatches, forgetCompiledPipelines } from '../src/engine/compiled/plan';
-import { optimizerStep } from '../src/engine/step';
 import type { Learner } from '../src/engine/learner';
 import { taskLoss, type Task } from '../src/engine/losses';
 import {
@@ -25,7 +24,7 @@ import { Trainer } from '../src/engine/trainer';
 import type { EpochMetrics, TrainingCheckpoint } from '../src/engine/types';
 import { simulateInternalsMismatch } from '../src/engine/kernels/tfjsInternals';
 import { tunedMatMuls } from '../src/engine/kernels/matMulTuning';
-import { expectCloseToScale } from './helpers/reference';
+import { expectSameSteps } from './helpers/compiledSteps';
 
 beforeAll(async () => {
   expect((await activateBackend('webgpu')).active).toBe('webgpu');
@@ -110,45 +109,21 @@ async function compare(c: Case, steps = 3): Promise<void> {
     batchLoss: (idx: tf.Tensor1D, dropoutSeed: () => number) =>
       taskLoss(c.task, referenceMlp.forward(x.gather(idx), dropoutSeed), y.gather(idx), loss),
   } as unknown as Learner;
-  // The same dropout seeds for both, one per layer with dropout per step, as the Trainer's stream gives them.
-  const seeds = () => {
-    let next = 100;
-    return () => next++;
-  };
-  const [compiledSeeds, referenceSeeds] = [seeds(), seeds()];
   try {
-    for (let s = 0; s < steps; s++) {
-      const from = (s * 37) % (N - c.rows + 1);
-      const t = s + 1;
-      const lr = optimizerSpec.learningRate * (1 - 0.1 * s); // a schedule: the rate changes each step
-      const got = plan.step(order, from, lr, t, compiledSeeds);
-      const gotGrads = plan.gradients();
-      const settings = { lr, ...penalty, clipNorm, dropoutSeed: referenceSeeds };
-      const want = tf.tidy(() => {
-        const r = optimizerStep(reference, referenceOptimizer, order, from, c.rows, settings);
-        return {
-          loss: tf.keep(r.loss as tf.Scalar),
-          grads: Object.values(r.grads as tf.NamedTensorMap).map((g) => tf.keep(g)),
-        };
-      });
-      expectCloseToScale(await got.data(), await want.loss.data(), `${c.name}: step ${t} loss`);
-      for (const [i, v] of referenceMlp.variables.entries()) {
-        const name = compiledMlp.variables[i].name;
-        expectCloseToScale(
-          await gotGrads[name].data(),
-          await want.grads[i].data(),
-          `${c.name}: step ${t} gradient of ${name}`,
-        );
-        expectCloseToScale(await compiledMlp.variables[i].data(), await v.data(), `${c.name}: step ${t} ${name}`);
-      }
-      tf.dispose([got, want.loss, ...want.grads, ...Object.values(gotGrads)]);
-    }
-    // The optimizer's state went back to its variables too (checkpoints and step mode read them).
-    for (const [slot, byName] of Object.entries(referenceOptimizer.slots))
-      for (const [i, v] of referenceMlp.variables.entries()) {
-        const mine = compiledOptimizer.slots[slot].get(compiledMlp.variables[i].name)!;
-        expectCloseToScale(await mine.data(), await byName.get(v.name)!.data(), `${c.name}: ${slot} of ${v.name}`);
-      }
+    await expectSameSteps({
+      name: c.name,
+      plan,
+      compiled: { variables: compiledMlp.variables, optimizer: compiledOptimizer },
+      reference: { learner: reference, optimizer: referenceOptimizer, names: referenceMlp.names },
+      order,
+      rows: c.rows,
+      total: N,
+      stride: 37,
+      steps,
+      learningRate: optimizerSpec.learningRate,
+      penalty,
+      clipNorm,
+    });
   } finally {
     plan.dispose();
     compiledOptimizer.dispose();
